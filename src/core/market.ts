@@ -1,0 +1,80 @@
+/**
+ * Market-data events, venue-neutral. Prices and sizes here are floats as the feed printed them
+ * (feeds are analytics input); the book converts them to the instrument's grid where it must.
+ */
+export interface BookLevel {
+  readonly price: number;
+  readonly size: number;
+}
+
+/** A full snapshot (replaces the book) or a diff (size 0 removes a level). */
+export interface BookUpdate {
+  readonly type: "book";
+  readonly venue: string;
+  readonly symbol: string;
+  readonly ts: number;
+  readonly snapshot: boolean;
+  readonly bids: readonly BookLevel[];
+  readonly asks: readonly BookLevel[];
+}
+
+export interface TradePrint {
+  readonly type: "trade";
+  readonly venue: string;
+  readonly symbol: string;
+  readonly ts: number;
+  readonly price: number;
+  readonly size: number;
+  /** the aggressor's side */
+  readonly side: "buy" | "sell";
+}
+
+/** Best bid/offer only (bookTicker-style feeds). */
+export interface BboUpdate {
+  readonly type: "bbo";
+  readonly venue: string;
+  readonly symbol: string;
+  readonly ts: number;
+  readonly bidPrice: number;
+  readonly bidSize: number;
+  readonly askPrice: number;
+  readonly askSize: number;
+}
+
+/** A funding rate in force from `ts`, normalised to a rate per hour at the venue boundary. */
+export interface FundingRateUpdate {
+  readonly type: "funding";
+  readonly venue: string;
+  readonly symbol: string;
+  readonly ts: number;
+  readonly ratePerHour: number;
+}
+
+export interface MarkPriceUpdate {
+  readonly type: "mark";
+  readonly venue: string;
+  readonly symbol: string;
+  readonly ts: number;
+  readonly markPrice: number;
+  readonly oraclePrice: number;
+}
+
+export type MarketEvent = BookUpdate | TradePrint | BboUpdate | FundingRateUpdate | MarkPriceUpdate;
+
+/**
+ * Read side of an L2 book on an instrument's tick grid: what matching and strategies need.
+ * Prices are integer ticks, sizes float base units (depth is analytics; orders are on the lot grid).
+ */
+export interface BookView {
+  bestBidTicks(): number | undefined;
+  bestAskTicks(): number | undefined;
+  /** size resting at a price level (0 when empty) */
+  sizeAt(side: "bid" | "ask", ticks: number): number;
+  /**
+   * Visit levels from the touch outward until the visitor returns false.
+   * side "ask" walks up from the best ask, "bid" walks down from the best bid.
+   */
+  walk(side: "bid" | "ask", visit: (ticks: number, size: number) => boolean): void;
+  /** time of the last update applied (ms) */
+  readonly lastUpdateTs: number;
+}

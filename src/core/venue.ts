@@ -1,0 +1,129 @@
+import type { Instrument } from "./instrument.ts";
+import type { BookView, MarketEvent } from "./market.ts";
+import type { Money } from "./money.ts";
+import type {
+  AccountReport,
+  Fill,
+  MarginMode,
+  OrderReport,
+  OrderRequest,
+  PositionReport,
+  TimeInForce,
+} from "./types.ts";
+
+/** What a venue supports: data, never `if (venue === ...)` in engine or strategy code. */
+export interface VenueCapabilities {
+  readonly postOnly: boolean;
+  readonly ioc: boolean;
+  readonly reduceOnly: boolean;
+  readonly batchOrders: boolean;
+  readonly marketOrders: boolean;
+  readonly timeInForce: readonly TimeInForce[];
+  readonly marginModes: readonly MarginMode[];
+  /** requests per second per metered scope (IP or account), 0 = unlimited */
+  readonly rateLimitPerSecond: number;
+}
+
+/** Events a venue emits asynchronously for the accounts it serves. */
+export type VenueEvent =
+  | {
+      readonly type: "ack";
+      readonly ts: number;
+      readonly account: string;
+      readonly clientOrderId: string;
+      readonly venueOrderId: string;
+    }
+  | {
+      readonly type: "reject";
+      readonly ts: number;
+      readonly account: string;
+      readonly clientOrderId: string;
+      readonly reason: string;
+    }
+  | { readonly type: "fill"; readonly ts: number; readonly fill: Fill; readonly remainingLots: number }
+  | {
+      readonly type: "canceled";
+      readonly ts: number;
+      readonly account: string;
+      readonly clientOrderId: string;
+      readonly venueOrderId: string;
+      /** "user" for a requested cancel, "ioc_remainder", "reduce_only", "liquidation", "self_trade", ... */
+      readonly reason: string;
+    }
+  | {
+      readonly type: "cancel_reject";
+      readonly ts: number;
+      readonly account: string;
+      readonly clientOrderId: string;
+      readonly reason: string;
+    }
+  | {
+      readonly type: "funding";
+      readonly ts: number;
+      readonly account: string;
+      readonly symbol: string;
+      /** signed: negative means the account paid */
+      readonly amount: Money;
+      readonly ratePerHour: number;
+      readonly hours: number;
+    }
+  | {
+      readonly type: "liquidation";
+      readonly ts: number;
+      readonly account: string;
+      readonly symbol: string;
+      readonly sizeLots: number;
+      readonly priceTicks: number;
+    };
+
+/** The outcome of a request whose answer never came: the order may or may not exist. */
+export class VenueUnknownOutcomeError extends Error {
+  readonly kind: "timeout" | "server_error" | "rate_limited" | "unavailable";
+  constructor(kind: "timeout" | "server_error" | "rate_limited" | "unavailable", message: string) {
+    super(message);
+    this.kind = kind;
+    this.name = "VenueUnknownOutcomeError";
+  }
+}
+
+/** A definite refusal: the venue answered and the order does not exist. */
+export class VenueRejectError extends Error {
+  readonly reason: string;
+  constructor(reason: string, message?: string) {
+    super(message ?? reason);
+    this.reason = reason;
+    this.name = "VenueRejectError";
+  }
+}
+
+export type Unsubscribe = () => void;
+
+/**
+ * The only thing that talks to an exchange. The simulated venue implements it exactly like a
+ * real connector: acknowledgements and fills arrive as events, never as return values only.
+ */
+export interface Venue {
+  readonly id: string;
+  readonly capabilities: VenueCapabilities;
+  instruments(): readonly Instrument[];
+  instrument(symbol: string): Instrument;
+
+  /** the venue's current book for a symbol (may be stale; see lastUpdateTs) */
+  book(symbol: string): BookView;
+  markPrice(symbol: string): number;
+  fundingRatePerHour(symbol: string): number;
+  onMarket(listener: (e: MarketEvent) => void): Unsubscribe;
+
+  /**
+   * Send an order. Resolves with the venue order id when the venue acknowledged it; rejects with
+   * VenueRejectError (definite) or VenueUnknownOutcomeError (the order may exist).
+   */
+  submit(order: OrderRequest): Promise<{ venueOrderId: string }>;
+  cancel(account: string, symbol: string, clientOrderId: string): Promise<void>;
+  orderStatus(account: string, clientOrderId: string): Promise<OrderReport | undefined>;
+  openOrders(account: string): Promise<readonly OrderReport[]>;
+  positions(account: string): Promise<readonly PositionReport[]>;
+  accountState(account: string): Promise<AccountReport>;
+  setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void>;
+  onEvent(listener: (e: VenueEvent) => void): Unsubscribe;
+}
