@@ -78,3 +78,12 @@ export interface BookView {
   /** time of the last update applied (ms) */
   readonly lastUpdateTs: number;
 }
+
+/** A book that market data can be applied to (the data layer's L2 ladder implements it). */
+export interface MutableBook extends BookView {
+  /** apply a snapshot or diff (prices converted to the instrument's tick grid) */
+  apply(update: BookUpdate): void;
+  /** set one level directly; size 0 removes it (the simulator uses it to consume liquidity) */
+  setLevel(side: "bid" | "ask", ticks: number, size: number): void;
+  clear(): void;
+}
