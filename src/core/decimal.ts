@@ -33,17 +33,23 @@ export function parseStep(text: string, what: string): DecimalStep {
 /** Direction for rounding a raw number onto a grid. */
 export type Rounding = "down" | "up" | "nearest";
 
-const REL_EPS = 1e-9;
+/**
+ * How far (in steps) a float may sit from a grid point and still count as on it: float noise of
+ * the division, which grows with the magnitude (about 1e-16 relative), never a real fraction.
+ */
+export function gridTolerance(steps: number): number {
+  return Math.max(1e-9, Math.abs(steps) * 16 * Number.EPSILON);
+}
 
 /**
- * Number of steps for a raw float value, rounded as asked. Values within 1e-9 of a grid point
+ * Number of steps for a raw float value, rounded as asked. Values within float noise of a grid point
  * (float noise such as 0.1 + 0.2) count as on it, so "down" never loses a whole step to noise.
  */
 export function stepsOf(value: number, step: DecimalStep, rounding: Rounding): number {
   if (!Number.isFinite(value)) throw new InvalidValueError(`value ${value} is not a finite number`);
   const q = value / step.value;
   const nearest = Math.round(q);
-  if (Math.abs(q - nearest) <= REL_EPS * Math.max(1, Math.abs(q))) return nearest;
+  if (Math.abs(q - nearest) <= gridTolerance(q)) return nearest;
   if (rounding === "down") return Math.floor(q);
   if (rounding === "up") return Math.ceil(q);
   return nearest;
@@ -53,7 +59,7 @@ export function stepsOf(value: number, step: DecimalStep, rounding: Rounding): n
 export function isOnGrid(value: number, step: DecimalStep): boolean {
   if (!Number.isFinite(value)) return false;
   const q = value / step.value;
-  return Math.abs(q - Math.round(q)) <= REL_EPS * Math.max(1, Math.abs(q));
+  return Math.abs(q - Math.round(q)) <= gridTolerance(q);
 }
 
 /** Parse an exact decimal string to a step count; null when it is not on the grid. */

@@ -1,4 +1,12 @@
-import { type DecimalStep, parseStep, type Rounding, stepsOf, stepsOfText, stepsToText } from "./decimal.ts";
+import {
+  type DecimalStep,
+  gridTolerance,
+  parseStep,
+  type Rounding,
+  stepsOf,
+  stepsOfText,
+  stepsToText,
+} from "./decimal.ts";
 import { InvalidValueError } from "./errors.ts";
 import type { Money } from "./money.ts";
 import type { Side } from "./types.ts";
@@ -182,5 +190,5 @@ function exactSteps(value: number, step: number): number | null {
   if (!Number.isFinite(value)) return null;
   const q = value / step;
   const n = Math.round(q);
-  return Math.abs(q - n) <= 1e-9 * Math.max(1, Math.abs(q)) ? n : null;
+  return Math.abs(q - n) <= gridTolerance(q) ? n : null;
 }

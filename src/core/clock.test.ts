@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SimClock } from "./clock.ts";
+import { Rng } from "./random.ts";
+
+test("SimClock fires timers in time order and jumps straight to them", async () => {
+  const clock = new SimClock(0);
+  const fired: string[] = [];
+  clock.at(3_600_000, () => fired.push(`1h@${clock.now()}`));
+  clock.after(10, () => fired.push(`10ms@${clock.now()}`));
+  const h = clock.after(20, () => fired.push("cancelled"));
+  clock.cancel(h);
+  clock.at(10, () => fired.push(`10ms-second@${clock.now()}`));
+  await clock.runUntil(7_200_000);
+  assert.deepEqual(fired, ["10ms@10", "10ms-second@10", "1h@3600000"]);
+  assert.equal(clock.now(), 7_200_000);
+  assert.equal(clock.pending, 0);
+});
+
+test("SimClock lets async code chained on sleeps run within simulated time", async () => {
+  const clock = new SimClock(1000);
+  const seen: number[] = [];
+  const loop = (async () => {
+    for (let i = 0; i < 5; i++) {
+      await clock.sleep(60_000);
+      seen.push(clock.now());
+    }
+  })();
+  await clock.advance(10 * 60_000);
+  await loop;
+  assert.deepEqual(seen, [61_000, 121_000, 181_000, 241_000, 301_000]);
+});
+
+test("Rng is deterministic per seed and uniform enough", () => {
+  const a = new Rng(42);
+  const b = new Rng(42);
+  const c = new Rng(43);
+  const xs = Array.from({ length: 1000 }, () => a.next());
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 1000 }, () => b.next()),
+  );
+  assert.notDeepEqual(
+    xs.slice(0, 10),
+    Array.from({ length: 10 }, () => c.next()),
+  );
+  assert.ok(xs.every((x) => x >= 0 && x < 1));
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
+  const r = new Rng("seed");
+  for (let i = 0; i < 1000; i++) {
+    const k = r.int(2, 5);
+    assert.ok(k >= 2 && k <= 5 && Number.isInteger(k));
+  }
+});
