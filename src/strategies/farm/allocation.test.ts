@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { Instrument, type InstrumentSpec } from "../../core/instrument.ts";
+import { Rng } from "../../core/random.ts";
+import { type AllocationWallet, allocateGroup, drawLongCount, splitTarget } from "./allocation.ts";
+import { groupWallets } from "./grouping.ts";
+
+// Lot sizes, ticks and minimum notionals of real listings: Hyperliquid perps (szDecimals 5/4/2/0,
+// $10 minimum order value) and Binance USD-M perps as Aster lists them (BTCUSDT step 0.001 with a
+// $100 minimum, ETHUSDT step 0.001 with $20). Prices are ranges those markets traded in.
+const REAL: { spec: Omit<InstrumentSpec, "venue">; price: [number, number] }[] = [
+  { spec: spec("BTC", "1", "0.00001", 10), price: [25_000, 110_000] },
+  { spec: spec("ETH", "0.1", "0.0001", 10), price: [1_500, 4_800] },
+  { spec: spec("SOL", "0.01", "0.01", 10), price: [20, 260] },
+  { spec: spec("DOGE", "0.00001", "1", 10), price: [0.06, 0.45] },
+  { spec: spec("BTC", "0.1", "0.001", 100), price: [25_000, 110_000] },
+  { spec: spec("ETH", "0.01", "0.001", 20), price: [1_500, 4_800] },
+];
+
+function spec(
+  base: string,
+  tick: string,
+  lot: string,
+  minNotionalUsd: number,
+): Omit<InstrumentSpec, "venue"> {
+  return {
+    symbol: `${base}-PERP`,
+    base,
+    quote: "USD",
+    tickSize: tick,
+    lotSize: lot,
+    minNotionalUsd,
+    maxLeverage: 20,
+    marginTiers: [],
+    fundingIntervalHours: 1,
+    makerFeeBps: 1.5,
+    takerFeeBps: 4.5,
+  };
+}
+
+const params = (mid: number, maxImbalanceUsd = 2) => ({
+  minLeverage: 2,
+  maxLeverage: 3,
+  maxImbalanceUsd,
+  // longs are sent at the ask, shorts at the bid: a 2 bps spread around the mid
+  longPrice: () => mid * 1.0001,
+  shortPrice: () => mid * 0.9999,
+});
+
+test("long count follows DOMAIN.md: [2, n-2] for n >= 4, 1 or 2 for n = 3", () => {
+  const rng = new Rng(7);
+  const seen3 = new Set<number>();
+  for (let i = 0; i < 200; i++) {
+    seen3.add(drawLongCount(3, rng));
+    const n = rng.int(4, 40);
+    const k = drawLongCount(n, rng);
+    assert.ok(k >= 2 && k <= n - 2, `n=${n} k=${k}`);
+  }
+  assert.deepEqual([...seen3].sort(), [1, 2]);
+});
+
+test("splitTarget honours caps and gives the leftover to wallets with room", () => {
+  const rng = new Rng(1);
+  const out = splitTarget(1000, [100, 2000, 50], rng);
+  assert.ok(out[0] <= 100 + 1e-9 && out[2] <= 50 + 1e-9);
+  assert.ok(Math.abs(out.reduce((s, x) => s + x, 0) - 1000) < 1e-6);
+});
+
+test("grouping cuts 3-5 and merges a short tail into the group before", () => {
+  const rng = new Rng(3);
+  for (let n = 3; n <= 60; n++) {
+    const ids = Array.from({ length: n }, (_, i) => `w${i}`);
+    const groups = groupWallets(ids, rng);
+    assert.deepEqual(groups.flat().sort(), [...ids].sort(), "every wallet in exactly one group");
+    for (const g of groups) assert.ok(g.length >= 3 && g.length <= 7, `size ${g.length}`);
+    assert.ok(
+      groups.slice(0, -1).every((g) => g.length <= 5),
+      "only the last group may hold a merged tail",
+    );
+  }
+  assert.deepEqual(groupWallets(["a", "b"], rng), []);
+});
+
+test("property: sides non-empty, capacity respected, rounded notionals within the imbalance bound", () => {
+  let ok = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: REAL.length - 1 }),
+      fc.integer({ min: 0, max: REAL.length - 1 }),
+      fc.boolean(),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.array(fc.double({ min: Math.log(10), max: Math.log(100_000), noNaN: true }), {
+        minLength: 3,
+        maxLength: 40,
+      }),
+      fc.integer(),
+      (ia, ib, crossVenue, pricePos, logBalances, seed) => {
+        const a = REAL[ia];
+        // cross-venue pairs trade the same underlying on two venues with their own grids
+        const b = crossVenue ? (REAL.find((r, i) => i !== ia && r.spec.base === a.spec.base) ?? a) : a;
+        const instA = new Instrument({ ...a.spec, venue: "A" });
+        const instB = new Instrument({ ...b.spec, venue: "B" });
+        const mid = a.price[0] + (a.price[1] - a.price[0]) * pricePos;
+        const wallets: AllocationWallet[] = logBalances.map((lb, i) => ({
+          walletId: `w${i}`,
+          balanceUsd: Math.exp(lb),
+          instrument: crossVenue && i % 2 === 1 ? instB : instA,
+        }));
+        const sides = crossVenue
+          ? { longs: wallets.filter((_, i) => i % 2 === 0), shorts: wallets.filter((_, i) => i % 2 === 1) }
+          : undefined;
+        const res = allocateGroup(wallets, params(mid), new Rng(seed), sides);
+        runs++;
+        if (!res.ok) {
+          assert.ok(res.reason === "below_min_notional" || res.reason === "imbalance", res.detail);
+          return;
+        }
+        ok++;
+        assert.ok(res.legs.some((l) => l.side === "buy") && res.legs.some((l) => l.side === "sell"));
+        assert.equal(new Set(res.legs.map((l) => l.walletId)).size, res.legs.length);
+        for (const leg of res.legs) {
+          assert.ok(Number.isSafeInteger(leg.sizeLots) && leg.sizeLots > 0);
+          assert.ok(leg.notionalUsd <= leg.capacityUsd + 1e-6, `${leg.walletId} over capacity`);
+          assert.ok(leg.notionalUsd >= leg.instrument.spec.minNotionalUsd - 1e-9, "below the venue minimum");
+          const w = wallets.find((x) => x.walletId === leg.walletId)!;
+          const price = leg.side === "buy" ? mid * 1.0001 : mid * 0.9999;
+          assert.ok(Math.abs(leg.sizeLots * w.instrument.lot.value * price - leg.notionalUsd) < 1e-6);
+        }
+        const longs = res.legs.filter((l) => l.side === "buy").reduce((s, l) => s + l.notionalUsd, 0);
+        const shorts = res.legs.filter((l) => l.side === "sell").reduce((s, l) => s + l.notionalUsd, 0);
+        assert.ok(Math.abs(longs - shorts) <= 2 + 1e-9, `imbalance ${Math.abs(longs - shorts)}`);
+        assert.ok(res.leverage >= 2 && res.leverage <= 3);
+      },
+    ),
+    { numRuns: 400 },
+  );
+  // failures are the exception (tiny wallets against a $100 minimum), not the rule
+  assert.ok(ok / runs > 0.85, `only ${ok} of ${runs} groups allocated`);
+});
+
+test("a side whose wallets cannot reach the venue minimum fails with that reason", () => {
+  const inst = new Instrument({ ...REAL[4].spec, venue: "A" });
+  const wallets = [20, 15, 30].map((b, i) => ({ walletId: `w${i}`, balanceUsd: b, instrument: inst }));
+  const res = allocateGroup(wallets, params(60_000), new Rng(1));
+  assert.equal(res.ok, false);
+  assert.equal(!res.ok && res.reason, "below_min_notional");
+});
