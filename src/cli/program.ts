@@ -1,0 +1,36 @@
+import { Command } from "commander";
+import { registerConfig } from "./commands/config.ts";
+import { registerDb } from "./commands/db.ts";
+import { registerInit } from "./commands/init.ts";
+
+// import { registerKeys } from "./commands/keys.ts";
+
+/**
+ * The perpbot command line. Each command lives in its own file under commands/ and is added by
+ * its register function. bin.ts runs the program and turns errors into exit codes.
+ */
+export function buildProgram(): Command {
+  const program = new Command("perpbot")
+    .description("Automated delta-neutral strategies on perpetual-futures DEXs. Paper trading by default.")
+    .option("-c, --config <path>", "config file (default: ./perpbot.toml if it exists)")
+    .option("--live", 'trade real funds: needs mode = "live" in the config as well')
+    .showHelpAfterError("(run perpbot --help for usage)")
+    // commander would call process.exit itself; bin.ts decides exit codes (usage errors: 2)
+    .exitOverride();
+
+  registerInit(program);
+  registerConfig(program);
+  registerDb(program);
+  // keys: src/cli/commands/keys.ts is written by the wallets work; enable once it exists:
+  // registerKeys(program);
+  // run: the engine's entry point is added here (registerRun), using loadCliConfig(cmd, { trading: true }).
+
+  // subcommands inherit exitOverride only if set before they are created; set it on all of them
+  for (const c of program.commands) applyExitOverride(c);
+  return program;
+}
+
+function applyExitOverride(command: Command): void {
+  command.exitOverride();
+  for (const c of command.commands) applyExitOverride(c);
+}

@@ -1,0 +1,6 @@
+/**
+ * Every module's config section, imported for its side effect of registering the section. The
+ * CLI, `perpbot init` and `npm run docs:config` import this file, so a module whose section is
+ * listed here is validated, shown and documented. Add new sections' modules below.
+ */
+import "../config/sections.ts";

@@ -1,0 +1,3 @@
+export * from "./console-format.ts";
+export * from "./logger.ts";
+export * from "./redact.ts";
