@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerConfig } from "./commands/config.ts";
 import { registerDb } from "./commands/db.ts";
 import { registerInit } from "./commands/init.ts";
+import { registerRun } from "./commands/run.ts";
 
 // import { registerKeys } from "./commands/keys.ts";
 
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
   registerDb(program);
   // keys: src/cli/commands/keys.ts is written by the wallets work; enable once it exists:
   // registerKeys(program);
-  // run: the engine's entry point is added here (registerRun), using loadCliConfig(cmd, { trading: true }).
+  registerRun(program);
 
   // subcommands inherit exitOverride only if set before they are created; set it on all of them
   for (const c of program.commands) applyExitOverride(c);

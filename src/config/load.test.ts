@@ -48,7 +48,7 @@ describe("loadConfig", () => {
       env: {
         PERPBOT__SIM__WALLETS: "30",
         PERPBOT__SIM__FAULTS__ENABLED: "true",
-        PERPBOT__SIM__VENUES: "simA, simC ,simD",
+        PERPBOT__SIM__VENUES: " simB , simA",
         PERPBOT__LOG__MODULES__ENGINE: "debug",
         PERPBOT_TEST_PG: "skip",
         OTHER: "x",
@@ -58,7 +58,7 @@ describe("loadConfig", () => {
     assert.equal(sim.wallets, 30);
     assert.equal(sim.latency_ms, 5);
     assert.equal(sim.faults.enabled, true);
-    assert.deepEqual(sim.venues, ["simA", "simC", "simD"]);
+    assert.deepEqual(sim.venues, ["simB", "simA"]);
     assert.deepEqual(logSection.get(c.values).modules, { store: "warn", engine: "debug" });
     assert.deepEqual(c.originOf("sim.wallets"), { kind: "env", name: "PERPBOT__SIM__WALLETS" });
     assert.deepEqual(c.originOf("sim.latency_ms"), { kind: "file", file: join(cwd, "perpbot.toml") });

@@ -58,12 +58,17 @@ export const logSection = defineSection(
   { doc: "Logging: JSON lines to a file, a readable view on the console, secrets redacted." },
 );
 
+const rate = (dflt: number, doc: string) => z.number().min(0).max(1).default(dflt).describe(doc);
+
+/** The simulated venues perpbot ships a catalogue for (src/venues/sim/catalog.ts). */
+export const SIM_VENUE_IDS = ["simA", "simB"] as const;
+
 export const simSection = defineSection(
   "sim",
   z
     .strictObject({
       venues: z
-        .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "venue ids are letters, digits, '_' or '-'"))
+        .array(z.enum(SIM_VENUE_IDS))
         .min(1)
         .refine((v) => new Set(v).size === v.length, "venue ids must be unique")
         .default(["simA", "simB"])
@@ -93,24 +98,23 @@ export const simSection = defineSection(
       faults: z
         .strictObject({
           enabled: z.boolean().default(false).describe("Inject faults at the rates below."),
-          reject_rate: z
-            .number()
+          reject_rate: rate(0.01, "Share of orders the venue refuses."),
+          timeout_rate: rate(
+            0.01,
+            "Share of order requests whose answer is lost although the venue executed them (outcome unknown).",
+          ),
+          partial_fill_rate: rate(
+            0.05,
+            "Share of IOC and market orders that fill only part of what the book offers.",
+          ),
+          drop_market_data_rate: rate(0.001, "Share of market-data messages that never arrive."),
+          outage_rate: rate(0.0005, "Chance per request that the venue goes down for `outage_duration_ms`."),
+          outage_duration_ms: z
+            .int()
             .min(0)
-            .max(1)
-            .default(0.01)
-            .describe("Share of orders rejected by the venue."),
-          timeout_rate: z
-            .number()
-            .min(0)
-            .max(1)
-            .default(0.01)
-            .describe("Share of order requests whose answer never arrives (outcome unknown)."),
-          disconnect_rate: z
-            .number()
-            .min(0)
-            .max(1)
-            .default(0.001)
-            .describe("Chance per second that the market-data stream drops."),
+            .max(3_600_000)
+            .default(10_000)
+            .describe("How long an injected outage lasts."),
         })
         .prefault({})
         .describe("Fault injection, off by default."),
