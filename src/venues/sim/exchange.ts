@@ -1,0 +1,405 @@
+import { InvalidValueError } from "../../core/errors.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { MarketEvent, MutableBook } from "../../core/market.ts";
+import type { OrderRequest } from "../../core/types.ts";
+import type { VenueEvent } from "../../core/venue.ts";
+import { applyFill } from "./fills.ts";
+import { addRate } from "./funding.ts";
+import { checkLiquidations } from "./liquidation.ts";
+import { accountFigures, type MarginContext } from "./margin.ts";
+import { applyBbo, validate } from "./requests.ts";
+import { RestingOrders } from "./resting.ts";
+import { accountKey, type LeverageSetting, type OrderState, type SimState } from "./state.ts";
+
+export interface ExchangeConfig {
+  readonly venueId: string;
+  readonly instruments: ReadonlyMap<string, Instrument>;
+  readonly books: ReadonlyMap<string, MutableBook>;
+  readonly defaultSetting: (inst: Instrument) => LeverageSetting;
+  readonly liquidationFeeBps: number;
+  /** looks an order up in durable history when this process has not seen it */
+  readonly findStoredOrder: (account: string, clientOrderId: string) => OrderState | undefined;
+}
+
+/** What one submit did: the venue order id when accepted, the reason when refused. */
+export interface SubmitOutcome {
+  readonly events: VenueEvent[];
+  readonly venueOrderId?: string;
+  readonly rejectReason?: string;
+  readonly rejectMessage?: string;
+}
+
+/**
+ * The synchronous matching and ledger core of the simulated venue: no clock, no I/O, no promises.
+ * SimVenue wraps it with latency, faults and persistence.
+ *
+ * Fill model (also in docs/simulator.md):
+ * - A taker order walks the venue's current market book level by level up to its limit (the
+ *   protection price of a market order) and consumes what it takes, until the feed next
+ *   rewrites those levels.
+ * - A resting order has no queue position: it fills in full at its own price as soon as the
+ *   market book trades through it (best opposite price at or through the order's price), and
+ *   up to the printed size when a trade prints at or through its price on its side.
+ * - The simulated accounts' orders never match each other; each fill's other side is the
+ *   market counterparty sink.
+ */
+export class SimExchange implements MarginContext {
+  readonly config: ExchangeConfig;
+  readonly state: SimState;
+  readonly resting = new Map<string, RestingOrders>();
+  /** symbols whose mark comes from MarkPriceUpdate events rather than the book's mid */
+  readonly markFromFeed = new Set<string>();
+
+  constructor(config: ExchangeConfig, state: SimState) {
+    this.config = config;
+    this.state = state;
+    for (const symbol of config.instruments.keys()) this.resting.set(symbol, new RestingOrders());
+    for (const o of state.openOrders.values()) this.resting.get(o.symbol)?.add(o);
+  }
+
+  instrumentOf(symbol: string): Instrument {
+    const inst = this.config.instruments.get(symbol);
+    if (inst === undefined) {
+      throw new InvalidValueError(`venue ${this.config.venueId}: unknown symbol "${symbol}"`);
+    }
+    return inst;
+  }
+
+  /** Mark price: the feed's mark when it sends one, else the book's mid, else NaN. */
+  markOf(symbol: string): number {
+    return this.state.marks.get(symbol) ?? Number.NaN;
+  }
+
+  leverageOf(account: string, symbol: string): number {
+    return this.settingOf(account, symbol).leverage;
+  }
+
+  settingOf(account: string, symbol: string): LeverageSetting {
+    return this.state.setting(account, symbol, this.config.defaultSetting(this.instrumentOf(symbol)));
+  }
+
+  submit(req: OrderRequest, ts: number, partialFraction: number | undefined): SubmitOutcome {
+    const inst = this.config.instruments.get(req.symbol);
+    const invalid = validate(req, inst);
+    if (invalid !== undefined) return refuse(req, ts, "invalid_order", invalid);
+    const key = accountKey(req.account, req.clientOrderId);
+    if (this.state.ordersByClient.has(key) || this.config.findStoredOrder(req.account, req.clientOrderId)) {
+      return refuse(
+        req,
+        ts,
+        "duplicate_client_order_id",
+        `client order id ${req.clientOrderId} already used`,
+      );
+    }
+    const s = this.state;
+    s.orderSeq += 1;
+    s.changes.meta = true;
+    const order: OrderState = {
+      venueOrderId: `${this.config.venueId}-${s.orderSeq}`,
+      clientOrderId: req.clientOrderId,
+      account: req.account,
+      symbol: req.symbol,
+      side: req.side,
+      type: req.type,
+      priceTicks: req.priceTicks,
+      sizeLots: req.sizeLots,
+      tif: req.type === "market" ? "ioc" : req.tif,
+      reduceOnly: req.reduceOnly,
+      seq: s.orderSeq,
+      createdTs: ts,
+      filledLots: 0,
+      status: "open",
+      reason: "",
+    };
+    s.ordersByClient.set(key, order);
+    s.changes.orders.push(order);
+    const why = this.preTradeCheck(order, inst!);
+    if (why !== undefined) {
+      order.status = "rejected";
+      order.reason = why[0];
+      return { ...refuse(req, ts, why[0], why[1]), venueOrderId: order.venueOrderId };
+    }
+    const events: VenueEvent[] = [
+      {
+        type: "ack",
+        ts,
+        account: req.account,
+        clientOrderId: req.clientOrderId,
+        venueOrderId: order.venueOrderId,
+      },
+    ];
+    this.take(order, inst!, ts, partialFraction, events);
+    const remaining = order.sizeLots - order.filledLots;
+    if (remaining > 0 && order.tif === "ioc") {
+      this.close(order, order.filledLots > 0 ? "canceled" : "expired", "ioc_remainder", ts, events);
+    } else if (remaining > 0 && order.reduceOnly && this.reducibleLots(order) === 0) {
+      this.close(order, "canceled", "reduce_only", ts, events);
+    } else if (remaining > 0) {
+      order.status = order.filledLots > 0 ? "partially_filled" : "open";
+      s.addOpenOrder(order);
+      this.resting.get(order.symbol)!.add(order);
+    }
+    return { events, venueOrderId: order.venueOrderId };
+  }
+
+  cancel(account: string, symbol: string, clientOrderId: string, ts: number): VenueEvent[] {
+    const order = this.state.ordersByClient.get(accountKey(account, clientOrderId));
+    if (order === undefined || order.symbol !== symbol || !this.state.openOrders.has(order.venueOrderId)) {
+      const reason = order === undefined ? "unknown_order" : "order_not_open";
+      return [{ type: "cancel_reject", ts, account, clientOrderId, reason }];
+    }
+    const events: VenueEvent[] = [];
+    this.close(order, "canceled", "user", ts, events);
+    return events;
+  }
+
+  /** Apply one market-data event; returns the venue events it caused (maker fills, liquidations). */
+  onMarket(e: MarketEvent, ts: number): VenueEvent[] {
+    const inst = this.instrumentOf(e.symbol);
+    const book = this.config.books.get(e.symbol)!;
+    const events: VenueEvent[] = [];
+    const s = this.state;
+    switch (e.type) {
+      case "book":
+        book.apply(e);
+        this.makerFillsFromBook(inst, book, ts, events);
+        if (!this.markFromFeed.has(e.symbol)) this.setMarkFromBook(inst, book);
+        break;
+      case "bbo":
+        applyBbo(inst, book, e.bidPrice, e.bidSize, e.askPrice, e.askSize);
+        this.makerFillsFromBook(inst, book, ts, events);
+        if (!this.markFromFeed.has(e.symbol)) this.setMarkFromBook(inst, book);
+        break;
+      case "trade": {
+        const ticks = inst.roundPrice(e.price, e.side, "nearest");
+        const lots = inst.roundSize(e.size, "down");
+        const hit =
+          e.side === "sell"
+            ? this.resting.get(e.symbol)!.bidsAtOrAbove(ticks)
+            : this.resting.get(e.symbol)!.asksAtOrBelow(ticks);
+        this.fillResting(hit, inst, lots, ts, events);
+        break;
+      }
+      case "mark":
+        this.markFromFeed.add(e.symbol);
+        s.marks.set(e.symbol, e.markPrice);
+        s.changes.meta = true;
+        break;
+      case "funding":
+        addRate(s.fundingRates.get(e.symbol) ?? newSeries(s, e.symbol), {
+          ts: e.ts,
+          ratePerHour: e.ratePerHour,
+        });
+        s.changes.meta = true;
+        break;
+    }
+    if (e.type !== "funding" && e.type !== "trade") {
+      events.push(...checkLiquidations(this, e.symbol, ts));
+    }
+    return events;
+  }
+
+  /** Cancel or finish an order and take it off the resting book. */
+  close(
+    order: OrderState,
+    status: "canceled" | "expired" | "filled",
+    reason: string,
+    ts: number,
+    out: VenueEvent[],
+  ) {
+    order.status = status;
+    order.reason = reason;
+    this.state.changes.orders.push(order);
+    if (this.state.openOrders.has(order.venueOrderId)) {
+      this.state.removeOpenOrder(order);
+      this.resting.get(order.symbol)!.remove(order);
+    }
+    if (status !== "filled") {
+      out.push({
+        type: "canceled",
+        ts,
+        account: order.account,
+        clientOrderId: order.clientOrderId,
+        venueOrderId: order.venueOrderId,
+        reason,
+      });
+    }
+  }
+
+  /** Lots a reduce-only order may still fill: up to the opposite position, 0 if none. */
+  reducibleLots(order: OrderState): number {
+    const pos = this.state.position(order.account, order.symbol)?.sizeLots ?? 0;
+    const closes = order.side === "buy" ? pos < 0 : pos > 0;
+    return closes ? Math.min(Math.abs(pos), order.sizeLots - order.filledLots) : 0;
+  }
+
+  /** [reason, message] when the order is refused before it reaches the book. */
+  private preTradeCheck(order: OrderState, inst: Instrument): [string, string] | undefined {
+    const book = this.config.books.get(order.symbol)!;
+    const crosses = order.side === "buy" ? book.bestAskTicks() : book.bestBidTicks();
+    if (order.tif === "post_only" && crosses !== undefined) {
+      if (order.side === "buy" ? order.priceTicks >= crosses : order.priceTicks <= crosses) {
+        return [
+          "post_only_would_cross",
+          `post-only ${order.side} at ${inst.priceText(order.priceTicks)} crosses`,
+        ];
+      }
+    }
+    if (order.reduceOnly) {
+      if (this.reducibleLots(order) === 0) {
+        return [
+          "reduce_only_would_increase",
+          `reduce-only ${order.side} on ${order.symbol} has no position to reduce`,
+        ];
+      }
+      return undefined;
+    }
+    const notionalUsd = inst.sizeValue(order.sizeLots) * inst.priceValue(order.priceTicks);
+    if (notionalUsd < inst.spec.minNotionalUsd) {
+      return ["min_notional", `notional ${notionalUsd} USD is below the minimum ${inst.spec.minNotionalUsd}`];
+    }
+    const pos = this.state.position(order.account, order.symbol)?.sizeLots ?? 0;
+    const after = pos + (order.side === "buy" ? order.sizeLots : -order.sizeLots);
+    const increase = Math.max(0, Math.abs(after) - Math.abs(pos));
+    if (increase === 0) return undefined;
+    const setting = this.settingOf(order.account, order.symbol);
+    const required = (inst.sizeValue(increase) * inst.priceValue(order.priceTicks)) / setting.leverage;
+    const available = this.state.accounts.has(order.account)
+      ? accountFigures(this.state, order.account, this).availableUsd
+      : 0;
+    if (required > available) {
+      return [
+        "insufficient_margin",
+        `order needs ${required.toFixed(6)} USD of margin, ${Math.max(0, available).toFixed(6)} available`,
+      ];
+    }
+    return undefined;
+  }
+
+  /** Match a new order against the market book as a taker. */
+  private take(
+    order: OrderState,
+    inst: Instrument,
+    ts: number,
+    partialFraction: number | undefined,
+    out: VenueEvent[],
+  ): void {
+    if (order.tif === "post_only") return;
+    const book = this.config.books.get(order.symbol)!;
+    let cap = order.sizeLots;
+    if (order.reduceOnly) cap = this.reducibleLots(order);
+    const side = order.side === "buy" ? "ask" : "bid";
+    const legs: [number, number, number][] = [];
+    let available = 0;
+    book.walk(side, (ticks, size) => {
+      if (order.side === "buy" ? ticks > order.priceTicks : ticks < order.priceTicks) return false;
+      const lots = inst.roundSize(size, "down");
+      const take = Math.min(lots, cap - available);
+      if (take > 0) legs.push([ticks, take, size]);
+      available += take;
+      return available < cap;
+    });
+    // fault: an IOC that fills only part of what the book offered
+    let budget = available;
+    if (partialFraction !== undefined && order.tif === "ioc" && available > 1) {
+      budget = Math.max(1, Math.min(available - 1, Math.floor(available * partialFraction)));
+    }
+    const setting = this.settingOf(order.account, order.symbol);
+    for (const [ticks, lots, size] of legs) {
+      if (budget === 0) break;
+      const take = Math.min(lots, budget);
+      budget -= take;
+      const left = size - inst.sizeValue(take);
+      book.setLevel(side, ticks, left > inst.lot.value * 1e-9 ? left : 0);
+      this.recordFill(order, inst, ticks, take, "taker", setting, ts, out);
+    }
+  }
+
+  private recordFill(
+    order: OrderState,
+    inst: Instrument,
+    ticks: number,
+    lots: number,
+    liquidity: "maker" | "taker",
+    setting: LeverageSetting,
+    ts: number,
+    out: VenueEvent[],
+  ): void {
+    const fill = applyFill(this.state, inst, this.config.venueId, {
+      account: order.account,
+      side: order.side,
+      priceTicks: ticks,
+      sizeLots: lots,
+      liquidity,
+      feeBps: liquidity === "maker" ? inst.spec.makerFeeBps : inst.spec.takerFeeBps,
+      feeSink: "fees",
+      clientOrderId: order.clientOrderId,
+      venueOrderId: order.venueOrderId,
+      ts,
+      setting,
+    });
+    order.filledLots += lots;
+    const remainingLots = order.sizeLots - order.filledLots;
+    order.status = remainingLots === 0 ? "filled" : "partially_filled";
+    this.state.changes.orders.push(order);
+    out.push({ type: "fill", ts, fill, remainingLots });
+    if (remainingLots === 0) this.close(order, "filled", "", ts, out);
+  }
+
+  private makerFillsFromBook(inst: Instrument, book: MutableBook, ts: number, out: VenueEvent[]): void {
+    const resting = this.resting.get(inst.symbol)!;
+    if (resting.size === 0) return;
+    const ask = book.bestAskTicks();
+    const bid = book.bestBidTicks();
+    if (ask !== undefined)
+      this.fillResting(resting.bidsAtOrAbove(ask), inst, Number.POSITIVE_INFINITY, ts, out);
+    if (bid !== undefined)
+      this.fillResting(resting.asksAtOrBelow(bid), inst, Number.POSITIVE_INFINITY, ts, out);
+  }
+
+  /** Fill resting orders (best first) at their own prices, up to `lotsAvailable` in total. */
+  private fillResting(
+    orders: OrderState[],
+    inst: Instrument,
+    lotsAvailable: number,
+    ts: number,
+    out: VenueEvent[],
+  ) {
+    let left = lotsAvailable;
+    for (const o of orders) {
+      if (left <= 0) break;
+      let lots = Math.min(o.sizeLots - o.filledLots, left);
+      if (o.reduceOnly) {
+        lots = Math.min(lots, this.reducibleLots(o));
+        if (lots === 0) {
+          this.close(o, "canceled", "reduce_only", ts, out);
+          continue;
+        }
+      }
+      left -= lots;
+      this.recordFill(o, inst, o.priceTicks, lots, "maker", this.settingOf(o.account, o.symbol), ts, out);
+    }
+  }
+
+  private setMarkFromBook(inst: Instrument, book: MutableBook): void {
+    const b = book.bestBidTicks();
+    const a = book.bestAskTicks();
+    if (b === undefined || a === undefined) return;
+    this.state.marks.set(inst.symbol, inst.priceValue(a + b) / 2);
+    this.state.changes.meta = true;
+  }
+}
+
+function newSeries(s: SimState, symbol: string) {
+  const series: { ts: number; ratePerHour: number }[] = [];
+  s.fundingRates.set(symbol, series);
+  return series;
+}
+
+function refuse(req: OrderRequest, ts: number, reason: string, message: string): SubmitOutcome {
+  return {
+    events: [{ type: "reject", ts, account: req.account, clientOrderId: req.clientOrderId, reason }],
+    rejectReason: reason,
+    rejectMessage: message,
+  };
+}

@@ -1,0 +1,90 @@
+import type { Clock } from "../../core/clock.ts";
+import { InvalidValueError } from "../../core/errors.ts";
+import { Instrument, type InstrumentSpec } from "../../core/instrument.ts";
+import type { MutableBook } from "../../core/market.ts";
+import type { MarginMode } from "../../core/types.ts";
+import type { VenueCapabilities } from "../../core/venue.ts";
+import type { SimFaults } from "./faults.ts";
+
+export interface SimVenueOptions {
+  /** venue id; every instrument's spec.venue must equal it */
+  readonly id: string;
+  readonly instruments: readonly (Instrument | InstrumentSpec)[];
+  /** the only source of time: funding boundaries, latency and event timestamps come from it */
+  readonly clock: Clock;
+  /** seed of the fault injector (default: the venue id) */
+  readonly seed?: number | string;
+  /**
+   * Milliseconds between a request being sent and the venue processing it, and between the venue
+   * producing an event from market data or a timer and listeners receiving it. 0 (the default)
+   * is still asynchronous: a microtask.
+   */
+  readonly latencyMs?: number;
+  readonly faults?: SimFaults;
+  /** SQLite file for durable state; absent or ":memory:" keeps everything in memory */
+  readonly dbPath?: string;
+  /** liquidation fee in bps of the liquidated notional, paid to the insurance sink (default 50) */
+  readonly liquidationFeeBps?: number;
+  /** leverage before an account sets one (default 20, capped at the instrument's maxLeverage) */
+  readonly defaultLeverage?: number;
+  /** margin mode before an account sets one (default "cross") */
+  readonly defaultMarginMode?: MarginMode;
+  /** the market book of one instrument (default: the data layer's L2Book) */
+  readonly createBook?: (inst: Instrument) => MutableBook;
+  /** keep every emitted VenueEvent for determinism checks (default false: memory grows) */
+  readonly recordEventLog?: boolean;
+  readonly capabilities?: Partial<VenueCapabilities>;
+}
+
+export const DEFAULT_CAPABILITIES: VenueCapabilities = {
+  postOnly: true,
+  ioc: true,
+  reduceOnly: true,
+  batchOrders: false,
+  marketOrders: true,
+  timeInForce: ["gtc", "ioc", "post_only"],
+  marginModes: ["cross", "isolated"],
+  rateLimitPerSecond: 0,
+};
+
+/** Instruments by symbol, after checking every option; all problems are reported at once. */
+export function checkOptions(o: SimVenueOptions): Map<string, Instrument> {
+  const errors: string[] = [];
+  const where = `sim venue ${JSON.stringify(o.id)}`;
+  if (typeof o.id !== "string" || !/^[A-Za-z0-9_.-]+$/.test(o.id)) {
+    errors.push("id must be a non-empty string of letters, digits, '_', '.', '-'");
+  }
+  const instruments = new Map<string, Instrument>();
+  (o.instruments ?? []).forEach((x, i) => {
+    try {
+      const inst = x instanceof Instrument ? x : new Instrument(x);
+      if (inst.venue !== o.id)
+        errors.push(`instruments[${i}] (${inst.key}) belongs to venue "${inst.venue}"`);
+      else if (instruments.has(inst.symbol))
+        errors.push(`instruments[${i}]: duplicate symbol ${inst.symbol}`);
+      else instruments.set(inst.symbol, inst);
+    } catch (e) {
+      errors.push(`instruments[${i}]: ${(e as Error).message}`);
+    }
+  });
+  if (instruments.size === 0 && errors.length === 0) errors.push("instruments must not be empty");
+  if (o.clock === undefined) errors.push("clock is required");
+  if (o.latencyMs !== undefined && !(o.latencyMs >= 0 && Number.isFinite(o.latencyMs))) {
+    errors.push(`latencyMs ${o.latencyMs} must be a finite number >= 0`);
+  }
+  if (o.liquidationFeeBps !== undefined && !(o.liquidationFeeBps >= 0 && o.liquidationFeeBps <= 10_000)) {
+    errors.push(`liquidationFeeBps ${o.liquidationFeeBps} must be in [0, 10000]`);
+  }
+  if (o.defaultLeverage !== undefined && !(o.defaultLeverage >= 1)) {
+    errors.push(`defaultLeverage ${o.defaultLeverage} must be >= 1`);
+  }
+  if (
+    o.defaultMarginMode !== undefined &&
+    o.defaultMarginMode !== "cross" &&
+    o.defaultMarginMode !== "isolated"
+  ) {
+    errors.push(`defaultMarginMode "${String(o.defaultMarginMode)}" must be cross or isolated`);
+  }
+  if (errors.length > 0) throw new InvalidValueError(`${where}: ${errors.join("; ")}`);
+  return instruments;
+}
