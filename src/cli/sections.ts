@@ -4,3 +4,4 @@
  * listed here is validated, shown and documented. Add new sections' modules below.
  */
 import "../config/sections.ts";
+import "../strategies/farm/config.ts";

@@ -1,0 +1,101 @@
+import { type Money, toUsd } from "../../core/money.ts";
+import type { FillRecord, FundingPaymentRecord } from "../../store/records.ts";
+
+/** Totals for a leg, a group, a wallet or everything. Money sums are exact; USD floats for display. */
+export interface FarmTotals {
+  volumeUsd: number;
+  fees: Money;
+  funding: Money;
+  realisedPnl: Money;
+  fills: number;
+}
+
+export interface AccountedLeg {
+  readonly venue: string;
+  readonly account: string;
+  readonly symbol: string;
+}
+
+export interface AccountedGroup {
+  readonly id: string;
+  readonly closeReason: string | null;
+  readonly openedAt: number;
+  readonly closedAt: number | null;
+  readonly legs: readonly AccountedLeg[];
+}
+
+export interface FarmAccounting {
+  readonly total: FarmTotals;
+  readonly byGroup: ReadonlyMap<string, FarmTotals>;
+  readonly byWallet: ReadonlyMap<string, FarmTotals>;
+  /** key `${group}|${venue}|${account}|${symbol}` */
+  readonly byLeg: ReadonlyMap<string, FarmTotals>;
+}
+
+export function emptyTotals(): FarmTotals {
+  return { volumeUsd: 0, fees: 0n, funding: 0n, realisedPnl: 0n, fills: 0 };
+}
+
+/** Net result: realised PnL + funding - fees (USD). */
+export function netPnlUsd(t: FarmTotals): number {
+  return toUsd(t.realisedPnl + t.funding - t.fees);
+}
+
+/** What farming cost per $1M of volume: the net loss scaled to a million traded (negative = profit). */
+export function costPerMillionUsd(t: FarmTotals): number {
+  return t.volumeUsd > 0 ? (-netPnlUsd(t) / t.volumeUsd) * 1_000_000 : 0;
+}
+
+/**
+ * Attribute fills (by their order's group) and funding payments (by the leg that held the
+ * position at the time: a wallet is in one group per venue and market at a time) to legs,
+ * groups and wallets.
+ */
+export function accountFarm(
+  groups: readonly AccountedGroup[],
+  fills: readonly (FillRecord & { readonly groupId: string | null })[],
+  funding: readonly FundingPaymentRecord[],
+): FarmAccounting {
+  const total = emptyTotals();
+  const byGroup = new Map<string, FarmTotals>();
+  const byWallet = new Map<string, FarmTotals>();
+  const byLeg = new Map<string, FarmTotals>();
+  const at = <K>(m: Map<K, FarmTotals>, k: K) => {
+    let t = m.get(k);
+    if (!t) m.set(k, (t = emptyTotals()));
+    return t;
+  };
+  const known = new Set(groups.map((g) => g.id));
+  for (const g of groups) at(byGroup, g.id);
+  for (const f of fills) {
+    if (f.groupId === null || !known.has(f.groupId)) continue;
+    const notional = Math.abs(Number(f.size) * Number(f.price));
+    for (const t of [
+      total,
+      at(byGroup, f.groupId),
+      at(byWallet, f.account),
+      at(byLeg, legKey(f.groupId, f)),
+    ]) {
+      t.volumeUsd += notional;
+      t.fees += f.fee;
+      t.realisedPnl += f.realisedPnl;
+      t.fills += 1;
+    }
+  }
+  for (const p of funding) {
+    const g = groups.find(
+      (x) =>
+        x.openedAt <= p.ts &&
+        (x.closedAt === null || p.ts <= x.closedAt) &&
+        x.legs.some((l) => l.venue === p.venue && l.account === p.account && l.symbol === p.symbol),
+    );
+    if (!g) continue;
+    for (const t of [total, at(byGroup, g.id), at(byWallet, p.account), at(byLeg, legKey(g.id, p))])
+      t.funding += p.amount;
+  }
+  return { total, byGroup, byWallet, byLeg };
+}
+
+function legKey(groupId: string, l: AccountedLeg): string {
+  return `${groupId}|${l.venue}|${l.account}|${l.symbol}`;
+}

@@ -1,0 +1,149 @@
+import { z } from "zod";
+import { defineSection } from "../../config/registry.ts";
+
+/**
+ * Every parameter of the farm (DOMAIN.md section 4), with the defaults given there. Each one is
+ * read by the strategy: the seed bots silently ignored durations, intervals and thresholds, and
+ * a test for each key shows it is honoured.
+ */
+const pct = (dflt: number, doc: string) => z.number().gt(0).lt(1).default(dflt).describe(doc);
+
+export const farmSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("Run the farm in `perpbot run`."),
+    mode: z
+      .enum(["same_venue", "cross_venue", "mixed"])
+      .default("mixed")
+      .describe(
+        "same_venue: groups of 3-5 wallets on one venue; cross_venue: longs on one venue, shorts on another; mixed: each group picks one at random.",
+      ),
+    markets: z
+      .array(z.string().regex(/^[A-Z0-9]+$/, "markets are underlying symbols such as BTC"))
+      .min(1)
+      .default(["BTC", "ETH", "SOL"])
+      .describe("Underlyings to farm; each group trades one, chosen at random."),
+    venues: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Venues to farm on (empty: every configured venue)."),
+    min_group_size: z.int().min(2).max(40).default(3).describe("Smallest same-venue group."),
+    max_group_size: z.int().min(2).max(40).default(5).describe("Largest same-venue group."),
+    min_leverage: z
+      .number()
+      .min(1)
+      .max(100)
+      .default(2)
+      .describe("Lower bound of the group's random leverage."),
+    max_leverage: z
+      .number()
+      .min(1)
+      .max(100)
+      .default(3)
+      .describe("Upper bound of the group's random leverage."),
+    balance_fraction: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.9)
+      .describe(
+        "Share of a wallet's balance a group may commit as margin (the rest pays fees and absorbs moves).",
+      ),
+    max_imbalance_usd: z
+      .number()
+      .min(0)
+      .default(2)
+      .describe(
+        "Bound on |long notional - short notional| of a group, checked on the rounded sizes actually sent.",
+      ),
+    min_balance_usd: z
+      .number()
+      .min(0)
+      .default(20)
+      .describe("A wallet below this balance sits the round out (logged)."),
+    min_duration_hours: z.number().gt(0).default(4).describe("Shortest time a group stays open."),
+    max_duration_hours: z.number().gt(0).default(8).describe("Longest time a group stays open."),
+    close_jitter_minutes: z
+      .number()
+      .min(0)
+      .default(10)
+      .describe("Extra random delay in [0, this] added to each group's close time."),
+    check_interval_seconds: z
+      .number()
+      .gt(0)
+      .default(15)
+      .describe("Monitoring interval (liquidation distance, collateral ratio, PnL divergence)."),
+    liquidation_close_pct: pct(
+      0.13,
+      "Close the whole group when a leg is this close to liquidation (share of mark).",
+    ),
+    liquidation_warn_pct: pct(0.16, "Warn when a leg is this close to liquidation."),
+    min_collateral_ratio: z
+      .number()
+      .gt(0)
+      .default(1.5)
+      .describe("Alert when a leg's account equity / maintenance margin falls below this."),
+    max_pnl_divergence: pct(0.05, "Alert when |sum of leg PnL| / group notional exceeds this."),
+    min_cooldown_minutes: z
+      .number()
+      .min(0)
+      .default(5)
+      .describe("Shortest rest of a wallet after its group closes."),
+    max_cooldown_minutes: z
+      .number()
+      .min(0)
+      .default(15)
+      .describe("Longest rest of a wallet after its group closes."),
+    entry: z
+      .enum(["ioc", "maker_first"])
+      .default("ioc")
+      .describe(
+        "ioc: immediate-or-cancel with a slippage cap; maker_first: post-only at the touch, then IOC for the rest.",
+      ),
+    max_slippage_bps: z
+      .number()
+      .min(0)
+      .max(500)
+      .default(10)
+      .describe("Price protection of IOC entries and closes."),
+    maker_timeout_seconds: z
+      .number()
+      .gt(0)
+      .default(20)
+      .describe("maker_first: how long the post-only order rests."),
+    fill_timeout_seconds: z
+      .number()
+      .gt(0)
+      .default(15)
+      .describe("How long an open may take before it is unwound."),
+    seed: z.int().min(0).optional().describe("Seed of the farm's random draws (default: random at start)."),
+  })
+  .superRefine((c, ctx) => {
+    const order = (lo: keyof typeof c, hi: keyof typeof c) => {
+      if ((c[lo] as number) > (c[hi] as number)) {
+        ctx.addIssue({ code: "custom", path: [lo], message: `must not exceed farm.${hi} (${c[hi]})` });
+      }
+    };
+    order("min_group_size", "max_group_size");
+    order("min_leverage", "max_leverage");
+    order("min_duration_hours", "max_duration_hours");
+    order("min_cooldown_minutes", "max_cooldown_minutes");
+    if (c.liquidation_close_pct >= c.liquidation_warn_pct) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["liquidation_close_pct"],
+        message: `must be below farm.liquidation_warn_pct (${c.liquidation_warn_pct})`,
+      });
+    }
+  })
+  .prefault({});
+
+export type FarmConfig = z.infer<typeof farmSchema>;
+
+export const farmSection = defineSection("farm", farmSchema, {
+  doc: "Delta-neutral points farming (DOMAIN.md section 4): wallets grouped into balanced long/short legs, timed closes, liquidation guard.",
+});
+
+/** The farm config with every default, for tests and backtests. */
+export function farmDefaults(overrides: Partial<FarmConfig> = {}): FarmConfig {
+  return farmSchema.parse(overrides);
+}
