@@ -1,10 +1,11 @@
 import { Command } from "commander";
+import { registerAlerts } from "./commands/alerts.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDb } from "./commands/db.ts";
 import { registerInit } from "./commands/init.ts";
+import { registerKeys } from "./commands/keys.ts";
 import { registerRun } from "./commands/run.ts";
-
-// import { registerKeys } from "./commands/keys.ts";
+import { registerTrades } from "./commands/trades.ts";
 
 /**
  * The perpbot command line. Each command lives in its own file under commands/ and is added by
@@ -22,9 +23,10 @@ export function buildProgram(): Command {
   registerInit(program);
   registerConfig(program);
   registerDb(program);
-  // keys: src/cli/commands/keys.ts is written by the wallets work; enable once it exists:
-  // registerKeys(program);
+  registerKeys(program);
   registerRun(program);
+  registerAlerts(program);
+  registerTrades(program);
 
   // subcommands inherit exitOverride only if set before they are created; set it on all of them
   for (const c of program.commands) applyExitOverride(c);
