@@ -115,7 +115,13 @@ export const farmSchema = z
       .gt(0)
       .default(15)
       .describe("How long an open may take before it is unwound."),
-    seed: z.int().min(0).optional().describe("Seed of the farm's random draws (default: random at start)."),
+    seed: z
+      .int()
+      .min(-1)
+      .default(-1)
+      .describe(
+        "Seed of the farm's random draws (grouping, leverage, durations); -1 draws a fresh seed at every start.",
+      ),
   })
   .superRefine((c, ctx) => {
     const order = (lo: keyof typeof c, hi: keyof typeof c) => {
