@@ -61,8 +61,8 @@ export function accountFarm(
   const byWallet = new Map<string, FarmTotals>();
   const byLeg = new Map<string, FarmTotals>();
   const at = <K>(m: Map<K, FarmTotals>, k: K) => {
-    let t = m.get(k);
-    if (!t) m.set(k, (t = emptyTotals()));
+    const t = m.get(k) ?? emptyTotals();
+    m.set(k, t);
     return t;
   };
   const known = new Set(groups.map((g) => g.id));

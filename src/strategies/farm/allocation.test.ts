@@ -88,7 +88,6 @@ test("property: sides non-empty, capacity respected, rounded notionals within th
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: REAL.length - 1 }),
-      fc.integer({ min: 0, max: REAL.length - 1 }),
       fc.boolean(),
       fc.double({ min: 0, max: 1, noNaN: true }),
       fc.array(fc.double({ min: Math.log(10), max: Math.log(100_000), noNaN: true }), {
@@ -96,7 +95,7 @@ test("property: sides non-empty, capacity respected, rounded notionals within th
         maxLength: 40,
       }),
       fc.integer(),
-      (ia, ib, crossVenue, pricePos, logBalances, seed) => {
+      (ia, crossVenue, pricePos, logBalances, seed) => {
         const a = REAL[ia];
         // cross-venue pairs trade the same underlying on two venues with their own grids
         const b = crossVenue ? (REAL.find((r, i) => i !== ia && r.spec.base === a.spec.base) ?? a) : a;
