@@ -47,6 +47,8 @@ export interface PaperWorldOptions {
   readonly simDbPath?: string;
   /** synthetic market step (default 1000 ms) */
   readonly stepMs?: number;
+  /** wallet ids to trade (e.g. the keystore's); default `paper-01`..`paper-NN` from `sim.wallets` */
+  readonly walletIds?: readonly string[];
 }
 
 export function simDbPathFor(dataDir: string): string {
@@ -109,10 +111,13 @@ export function createPaperWorld(
 
   const rng = new Rng(`wallets:${sim.seed}`);
   const wallets: PaperWallet[] = [];
-  for (let i = 1; i <= sim.wallets; i++) {
+  const ids =
+    options.walletIds ??
+    Array.from({ length: sim.wallets }, (_, i) => `paper-${String(i + 1).padStart(2, "0")}`);
+  for (const id of ids) {
     const balance =
       Math.round(rng.uniform(sim.wallet_balance_min_usd, sim.wallet_balance_max_usd) * 100) / 100;
-    wallets.push({ id: `paper-${String(i).padStart(2, "0")}`, startingBalanceUsd: balance });
+    wallets.push({ id, startingBalanceUsd: balance });
   }
   for (const venue of venues.values()) {
     const known = new Set(venue.accountNames());

@@ -5,3 +5,5 @@
  */
 import "../config/sections.ts";
 import "../strategies/farm/config.ts";
+import "../alerts/config.ts";
+import "../trades/config.ts";

@@ -65,6 +65,13 @@ export const SECRET_FIELDS = [
   "mnemonic",
   "token",
   "authorization",
+  // alert destinations (src/alerts): a bot token or a webhook URL is the credential itself
+  "bot_token",
+  "botToken",
+  "webhook_url",
+  "webhookUrl",
+  "signing_secret",
+  "bearer_token",
 ] as const;
 
 export function secretFieldPaths(): string[] {

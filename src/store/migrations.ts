@@ -112,7 +112,7 @@ const foundation: MigrationDef = (dialect) => ({
       .createTable("alerts")
       .addColumn("id", id.type, id.build)
       .addColumn("severity", "text", (c) =>
-        c.notNull().check(sql`severity in ('info', 'warning', 'critical')`),
+        c.notNull().check(sql`severity in ('info', 'warning', 'critical', 'emergency')`),
       )
       .addColumn("kind", "text", (c) => c.notNull())
       .addColumn("message", "text", (c) => c.notNull())
@@ -131,8 +131,99 @@ const foundation: MigrationDef = (dialect) => ({
   },
 });
 
+/**
+ * The engine's journal (src/engine/journal.ts): hedge groups and their legs, the engine's columns
+ * on `orders` (which intent, leg and attempt an order is, and its request on the grid), the
+ * append-only `order_events` every order is rebuilt from at restart, and the persistent timers.
+ */
+const engineJournal: MigrationDef = (dialect) => ({
+  async up(db: AnyDb): Promise<void> {
+    const id = idColumn(dialect);
+    await db.schema
+      .createTable("engine_groups")
+      .addColumn("group_id", "text", (c) => c.primaryKey())
+      .addColumn("strategy", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("entry", "text", (c) => c.notNull())
+      .addColumn("fill_timeout_ms", "bigint", (c) => c.notNull())
+      .addColumn("hedged", "integer", (c) => c.notNull())
+      .addColumn("meta", "text")
+      .addColumn("close_reason", "text")
+      .addColumn("failure_reason", "text")
+      .addColumn("detail", "text")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("updated_at", "bigint", (c) => c.notNull())
+      .addColumn("closed_at", "bigint")
+      .execute();
+    // the index of open intents: restart recovery reads every group not yet closed or failed
+    await db.schema.createIndex("engine_groups_by_status").on("engine_groups").column("status").execute();
+
+    await db.schema
+      .createTable("engine_legs")
+      .addColumn("group_id", "text", (c) => c.notNull().references("engine_groups.group_id"))
+      .addColumn("leg_index", "integer", (c) => c.notNull())
+      .addColumn("venue", "text", (c) => c.notNull())
+      .addColumn("account", "text", (c) => c.notNull())
+      .addColumn("symbol", "text", (c) => c.notNull())
+      .addColumn("side", "text", (c) => c.notNull().check(sql`side in ('buy', 'sell')`))
+      .addColumn("target_lots", "integer", (c) => c.notNull())
+      // lots that left the venue without an order of ours (liquidation, a manual close), signed
+      .addColumn("external_lots", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("external_reason", "text")
+      .addPrimaryKeyConstraint("engine_legs_pk", ["group_id", "leg_index"])
+      .execute();
+    await db.schema
+      .createIndex("engine_legs_by_account")
+      .on("engine_legs")
+      .columns(["venue", "account", "symbol"])
+      .execute();
+
+    await db.schema.alterTable("orders").addColumn("intent_id", "text").execute();
+    await db.schema.alterTable("orders").addColumn("leg_index", "integer").execute();
+    await db.schema.alterTable("orders").addColumn("purpose", "text").execute();
+    await db.schema.alterTable("orders").addColumn("attempt", "integer").execute();
+    await db.schema.alterTable("orders").addColumn("price_ticks", "bigint").execute();
+    await db.schema.alterTable("orders").addColumn("size_lots", "bigint").execute();
+    await db.schema.alterTable("orders").addColumn("filled_lots", "bigint").execute();
+    await db.schema.createIndex("orders_by_status").on("orders").column("status").execute();
+
+    await db.schema
+      .createTable("order_events")
+      .addColumn("id", id.type, id.build)
+      .addColumn("client_order_id", "text", (c) => c.notNull().references("orders.client_order_id"))
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("payload", "text", (c) => c.notNull())
+      .addColumn("ts", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("order_events_by_order")
+      .on("order_events")
+      .columns(["client_order_id", "id"])
+      .execute();
+
+    await db.schema
+      .createTable("engine_timers")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("due_at", "bigint", (c) => c.notNull())
+      .addColumn("payload", "text", (c) => c.notNull())
+      .execute();
+  },
+});
+
+/** Engine alerts have a headline of their own besides the message (src/alerts). */
+const alertTitle: MigrationDef = () => ({
+  async up(db: AnyDb): Promise<void> {
+    await db.schema.alterTable("alerts").addColumn("title", "text").execute();
+  },
+});
+
 /** Append only. The key order is the order they run in. */
-const MIGRATIONS: readonly (readonly [string, MigrationDef])[] = [["0001_foundation", foundation]];
+const MIGRATIONS: readonly (readonly [string, MigrationDef])[] = [
+  ["0001_foundation", foundation],
+  ["0002_engine_journal", engineJournal],
+  ["0003_alert_title", alertTitle],
+];
 
 /** Names of every migration, in order (for checks that a store is up to date). */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);
@@ -145,6 +236,10 @@ export const EXPECTED_TABLES = [
   "equity_snapshots",
   "alerts",
   "kv",
+  "engine_groups",
+  "engine_legs",
+  "order_events",
+  "engine_timers",
 ] as const;
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

@@ -66,12 +66,14 @@ export interface EquitySnapshot {
   readonly ts: number;
 }
 
-export type AlertSeverity = "info" | "warning" | "critical";
+export type AlertSeverity = "info" | "warning" | "critical" | "emergency";
 
 export interface AlertInput {
   readonly severity: AlertSeverity;
   /** a stable machine-readable kind, e.g. "liquidation_warn" */
   readonly kind: string;
+  /** a short headline ("Unhedged leg"); null for alerts stored without one */
+  readonly title?: string | null;
   readonly message: string;
   readonly context?: Readonly<Record<string, unknown>> | null;
   readonly ts: number;
@@ -79,6 +81,7 @@ export interface AlertInput {
 
 export interface AlertRecord extends AlertInput {
   readonly id: number;
+  readonly title: string | null;
   readonly context: Readonly<Record<string, unknown>> | null;
   readonly acknowledgedAt: number | null;
 }
@@ -93,4 +96,6 @@ export interface AccountFilter {
   /** exclusive, ms */
   readonly untilTs?: number;
   readonly limit?: number;
+  /** with `limit`: keep the newest rows rather than the oldest (still returned oldest first) */
+  readonly latest?: boolean;
 }

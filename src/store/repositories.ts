@@ -17,7 +17,7 @@ import type { Database } from "./schema.ts";
 type Db = Kysely<Database>;
 
 const SIDES = new Set(["buy", "sell"]);
-const SEVERITIES = new Set(["info", "warning", "critical"]);
+const SEVERITIES = new Set(["info", "warning", "critical", "emergency"]);
 
 function checkSide(side: string, what: string): void {
   if (!SIDES.has(side))
@@ -44,7 +44,17 @@ function filtered<T extends "fills" | "funding_payments" | "equity_snapshots", O
   if (f.symbol !== undefined) out = out.where("symbol", "=", f.symbol);
   if (f.sinceTs !== undefined) out = out.where("ts", ">=", f.sinceTs);
   if (f.untilTs !== undefined) out = out.where("ts", "<", f.untilTs);
-  return out.orderBy("ts").orderBy("id").limit(checkLimit(f.limit)) as SelectQueryBuilder<Database, T, O>;
+  const dir = f.latest ? "desc" : "asc";
+  return out.orderBy("ts", dir).orderBy("id", dir).limit(checkLimit(f.limit)) as SelectQueryBuilder<
+    Database,
+    T,
+    O
+  >;
+}
+
+/** Rows oldest first: a `latest` query reads newest first (so its limit keeps the newest). */
+function oldestFirst<R>(rows: R[], f: { latest?: boolean }): R[] {
+  return f.latest ? rows.reverse() : rows;
 }
 
 export async function upsertOrder(db: Db, o: OrderRecord): Promise<void> {
@@ -132,7 +142,7 @@ export async function insertFill(db: Db, f: FillRecord): Promise<boolean> {
 }
 
 export async function listFills(db: Db, f: AccountFilter = {}): Promise<FillRecord[]> {
-  const rows = await filtered(db.selectFrom("fills").selectAll(), f).execute();
+  const rows = oldestFirst(await filtered(db.selectFrom("fills").selectAll(), f).execute(), f);
   return rows.map((r) => ({
     venue: r.venue,
     account: r.account,
@@ -173,7 +183,7 @@ export async function insertFundingPayment(db: Db, p: FundingPaymentRecord): Pro
 }
 
 export async function listFundingPayments(db: Db, f: AccountFilter = {}): Promise<FundingPaymentRecord[]> {
-  const rows = await filtered(db.selectFrom("funding_payments").selectAll(), f).execute();
+  const rows = oldestFirst(await filtered(db.selectFrom("funding_payments").selectAll(), f).execute(), f);
   return rows.map((r) => ({
     venue: r.venue,
     account: r.account,
@@ -200,7 +210,7 @@ export async function recordEquity(db: Db, s: EquitySnapshot): Promise<void> {
 }
 
 export async function listEquity(db: Db, f: Omit<AccountFilter, "symbol"> = {}): Promise<EquitySnapshot[]> {
-  const rows = await filtered(db.selectFrom("equity_snapshots").selectAll(), f).execute();
+  const rows = oldestFirst(await filtered(db.selectFrom("equity_snapshots").selectAll(), f).execute(), f);
   return rows.map((r) => ({
     venue: r.venue,
     account: r.account,
@@ -220,6 +230,7 @@ export async function insertAlert(db: Db, a: AlertInput): Promise<number> {
     .values({
       severity: a.severity,
       kind: a.kind,
+      title: a.title ?? null,
       message: a.message,
       context: a.context ? JSON.stringify(a.context) : null,
       ts: timestamp(a.ts, `alert ${a.kind} ts`),
@@ -232,16 +243,21 @@ export async function insertAlert(db: Db, a: AlertInput): Promise<number> {
 
 export async function listAlerts(
   db: Db,
-  f: { sinceTs?: number; unacknowledgedOnly?: boolean; limit?: number } = {},
+  f: { sinceTs?: number; unacknowledgedOnly?: boolean; limit?: number; latest?: boolean } = {},
 ): Promise<AlertRecord[]> {
   let q = db.selectFrom("alerts").selectAll();
   if (f.sinceTs !== undefined) q = q.where("ts", ">=", f.sinceTs);
   if (f.unacknowledgedOnly) q = q.where("acknowledged_at", "is", null);
-  const rows = await q.orderBy("ts").orderBy("id").limit(checkLimit(f.limit)).execute();
+  const dir = f.latest ? "desc" : "asc";
+  const rows = oldestFirst(
+    await q.orderBy("ts", dir).orderBy("id", dir).limit(checkLimit(f.limit)).execute(),
+    f,
+  );
   return rows.map((r) => ({
     id: toNumber(r.id, "alerts.id"),
     severity: r.severity as AlertRecord["severity"],
     kind: r.kind,
+    title: r.title,
     message: r.message,
     context: r.context === null ? null : (JSON.parse(r.context) as Record<string, unknown>),
     ts: toNumber(r.ts, "alerts.ts"),

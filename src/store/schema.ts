@@ -23,6 +23,62 @@ export interface OrdersTable {
   reason: string | null;
   created_at: number;
   updated_at: number;
+  /** engine columns (migration 0002): null on orders the engine did not send */
+  intent_id?: string | null;
+  leg_index?: number | null;
+  purpose?: string | null;
+  attempt?: number | null;
+  price_ticks?: number | null;
+  size_lots?: number | null;
+  filled_lots?: number | null;
+}
+
+/** A hedge group (intent) of the engine; status and close reason are the engine's. */
+export interface EngineGroupsTable {
+  group_id: string;
+  strategy: string;
+  status: string;
+  /** JSON of the EntryStyle */
+  entry: string;
+  fill_timeout_ms: number;
+  hedged: number;
+  /** JSON, the strategy's own */
+  meta: string | null;
+  close_reason: string | null;
+  failure_reason: string | null;
+  detail: string | null;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+}
+
+export interface EngineLegsTable {
+  group_id: string;
+  leg_index: number;
+  venue: string;
+  account: string;
+  symbol: string;
+  side: string;
+  target_lots: number;
+  external_lots: Generated<number>;
+  external_reason: string | null;
+}
+
+/** Append-only journal of order events, in the order they were applied. */
+export interface OrderEventsTable {
+  id: Generated<number>;
+  client_order_id: string;
+  kind: string;
+  /** JSON of the OrderEvent (bigint amounts as decimal text) */
+  payload: string;
+  ts: number;
+}
+
+export interface EngineTimersTable {
+  id: string;
+  kind: string;
+  due_at: number;
+  payload: string;
 }
 
 export interface FillsTable {
@@ -68,6 +124,8 @@ export interface AlertsTable {
   id: Generated<number>;
   severity: string;
   kind: string;
+  /** added by migration 0003 */
+  title: string | null;
   message: string;
   /** JSON text */
   context: string | null;
@@ -88,6 +146,10 @@ export interface Database {
   equity_snapshots: EquitySnapshotsTable;
   alerts: AlertsTable;
   kv: KvTable;
+  engine_groups: EngineGroupsTable;
+  engine_legs: EngineLegsTable;
+  order_events: OrderEventsTable;
+  engine_timers: EngineTimersTable;
 }
 
 export type StoreDialect = "sqlite" | "postgres";

@@ -132,9 +132,18 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-async function migrate(db: Db, dialect: StoreDialect, displayUrl: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
+/**
+ * The migrator, with its bookkeeping tables in the store's own schema when one is set: without
+ * `migrationTableSchema` Kysely takes a kysely_migration table in any other schema of the
+ * database for its own and then cannot find it through the search_path.
+ */
+function migrator(db: Db, dialect: StoreDialect, pgSchema: string | undefined): Migrator {
+  return new Migrator({ db, provider: migrationProvider(dialect), migrationTableSchema: pgSchema });
+}
+
+async function migrate(db: Db, dialect: StoreDialect, displayUrl: string, pgSchema?: string): Promise<void> {
+  const m = migrator(db, dialect, pgSchema);
+  const { error, results } = await m.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
     throw new StoreError(
@@ -146,7 +155,7 @@ async function migrate(db: Db, dialect: StoreDialect, displayUrl: string): Promi
   }
 }
 
-async function integrityCheck(db: Db, dialect: StoreDialect): Promise<string[]> {
+async function integrityCheck(db: Db, dialect: StoreDialect, pgSchema?: string): Promise<string[]> {
   const problems: string[] = [];
   if (dialect === "sqlite") {
     const integrity = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(db);
@@ -173,7 +182,7 @@ async function integrityCheck(db: Db, dialect: StoreDialect): Promise<string[]> 
   const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
   for (const t of EXPECTED_TABLES) if (!tables.has(t)) problems.push(`table ${t} is missing`);
   const applied = new Set(
-    (await new Migrator({ db, provider: migrationProvider(dialect) }).getMigrations())
+    (await migrator(db, dialect, pgSchema).getMigrations())
       .filter((m) => m.executedAt !== undefined)
       .map((m) => m.name),
   );
@@ -200,7 +209,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     throw new StoreError(`store url "${displayUrl}": expected "sqlite:<file>" or "postgres://…"`);
   }
   try {
-    await migrate(db, dialect, displayUrl);
+    await migrate(db, dialect, displayUrl, dialect === "postgres" ? options.pgSchema : undefined);
   } catch (err) {
     await db.destroy();
     throw err;
@@ -210,7 +219,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     dialect,
     displayUrl,
     close: () => db.destroy(),
-    integrityCheck: () => integrityCheck(db, dialect),
+    integrityCheck: () => integrityCheck(db, dialect, dialect === "postgres" ? options.pgSchema : undefined),
     upsertOrder: (o) => repo.upsertOrder(db, o),
     getOrder: (id) => repo.getOrder(db, id),
     insertFill: (f) => repo.insertFill(db, f),

@@ -1,7 +1,10 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { createPaperWorld, marketStatusLine, simDbPathFor } from "../../app/paper.ts";
-import { dataDirSection, simSection } from "../../config/sections.ts";
+import { dataDirSection, keystoreSection, simSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
+import { openKeystore } from "../../wallets/keystore.ts";
+import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 
@@ -15,7 +18,11 @@ export function registerRun(program: Command): void {
     .description('run perpbot (paper mode unless --live and mode = "live")')
     .option("--status-every <seconds>", "seconds between status lines", "5")
     .option("--duration <seconds>", "stop by itself after this many seconds (default: run until Ctrl-C)")
-    .action(async (opts: { statusEvery: string; duration?: string }, cmd: Command) => {
+    .option(
+      "--password-file <file>",
+      "keystore password file (else PERPBOT_KEYSTORE_PASSWORD, else a prompt)",
+    )
+    .action(async (opts: { statusEvery: string; duration?: string; passwordFile?: string }, cmd: Command) => {
       const statusEvery = Number(opts.statusEvery);
       if (!(statusEvery > 0))
         throw new UsageError(
@@ -34,7 +41,24 @@ export function registerRun(program: Command): void {
       const log = logging.forModule("run");
       const dataDir = dataDirSection.get(config.values);
       const clock = new WallClock();
+      // With a keystore, paper mode trades the user's own wallet ids (on simulated venues); the
+      // keys are unlocked so a later live run fails here, not mid-trade, on a wrong password.
+      const keystorePath = keystoreSection.get(config.values).path;
+      let walletIds: string[] | undefined;
+      if (existsSync(keystorePath)) {
+        const password = await obtainPassword({
+          what: "keystore password",
+          envName: "PERPBOT_KEYSTORE_PASSWORD",
+          file: opts.passwordFile,
+          fileOption: "--password-file",
+        });
+        const keystore = await openKeystore(keystorePath, password);
+        walletIds = keystore.wallets().map((w) => w.id);
+        keystore.close();
+        log.info({ wallets: walletIds.length }, "keystore unlocked");
+      }
       const world = createPaperWorld(simSection.get(config.values), clock, {
+        walletIds,
         simDbPath: simDbPathFor(dataDir),
       });
       log.info(

@@ -1,0 +1,90 @@
+import type { Command } from "commander";
+import { storeSection } from "../../config/sections.ts";
+import { moneyText } from "../../core/money.ts";
+import type { FillRecord } from "../../store/records.ts";
+import { openStore } from "../../store/store.ts";
+import { loadCliConfig } from "../context.ts";
+import { parseCountArg, parseTimeArg } from "../time-arg.ts";
+
+/** `perpbot trades`: the fills in the store, oldest first (the CSV trade log holds the same fills). */
+
+interface TradesOptions {
+  readonly json?: boolean;
+  readonly since?: string;
+  readonly venue?: string;
+  readonly symbol?: string;
+  readonly limit?: string;
+}
+
+/** A fill as `--json` prints it: money as exact decimal text, the time as ms and ISO text. */
+export function fillJson(f: FillRecord): Record<string, unknown> {
+  return {
+    ts: f.ts,
+    time: new Date(f.ts).toISOString(),
+    venue: f.venue,
+    symbol: f.symbol,
+    wallet: f.account,
+    orderId: f.clientOrderId,
+    venueOrderId: f.venueOrderId,
+    fillId: f.fillId,
+    side: f.side,
+    size: f.size,
+    price: f.price,
+    fee: moneyText(f.fee),
+    realisedPnl: moneyText(f.realisedPnl),
+    liquidity: f.liquidity,
+  };
+}
+
+function fillLine(f: FillRecord): string {
+  return [
+    new Date(f.ts).toISOString(),
+    `${f.venue}:${f.symbol}`,
+    f.account,
+    f.side.padEnd(4),
+    f.size,
+    "@",
+    f.price,
+    `fee ${moneyText(f.fee)}`,
+    f.liquidity,
+    f.clientOrderId ?? f.venueOrderId ?? f.fillId,
+  ].join("  ");
+}
+
+export function registerTrades(program: Command): void {
+  program
+    .command("trades")
+    .description("list stored fills, oldest first")
+    .option("--json", "print a JSON array")
+    .option(
+      "--since <time>",
+      "only fills at or after this time: an age (15m, 2h, 7d), an ISO time or epoch ms",
+    )
+    .option("--venue <venue>", "only this venue")
+    .option("--symbol <symbol>", "only this market")
+    .option("--limit <n>", "at most the n most recent fills", "1000")
+    .action(async (opts: TradesOptions, command: Command) => {
+      const sinceTs = opts.since === undefined ? undefined : parseTimeArg(opts.since, "--since");
+      const limit = parseCountArg(opts.limit ?? "1000", "--limit");
+      const config = loadCliConfig(command);
+      const store = await openStore(storeSection.get(config.values).url);
+      try {
+        const fills = await store.listFills({
+          sinceTs,
+          venue: opts.venue,
+          symbol: opts.symbol,
+          limit,
+          latest: true,
+        });
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify(fills.map(fillJson), null, 2)}\n`
+            : fills.length === 0
+              ? "no fills\n"
+              : `${fills.map(fillLine).join("\n")}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}
