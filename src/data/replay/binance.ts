@@ -98,7 +98,6 @@ export class BinanceParser {
     if (symbol === undefined) return "ignored";
     const first = num(data, "U", "depthUpdate");
     const final = num(data, "u", "depthUpdate");
-    const last = this.lastUpdateId.get(raw);
     const update: BookUpdate = {
       type: "book",
       venue: ctx.venue,
@@ -108,6 +107,47 @@ export class BinanceParser {
       bids: levels(data.b, "depthUpdate.b"),
       asks: levels(data.a, "depthUpdate.a"),
     };
+    return this.sequenceDiff(
+      raw,
+      first,
+      final,
+      typeof data.pu === "number" ? data.pu : undefined,
+      update,
+      out,
+    );
+  }
+
+  /**
+   * The scanner's way in (binance-scan.ts): a depthUpdate whose fields it read and checked
+   * without JSON.parse, handled from here on exactly as `parseDepthUpdate` handles it.
+   */
+  scannedDepthUpdate(
+    raw: string,
+    first: number,
+    final: number,
+    pu: number | undefined,
+    ts: number,
+    bids: BookLevel[],
+    asks: BookLevel[],
+    ctx: ParseContext,
+    out: MarketEvent[],
+  ): ParseOutcome {
+    this.lastDepthSymbol = raw;
+    const symbol = ctx.symbolFor(raw);
+    if (symbol === undefined) return "ignored";
+    const update: BookUpdate = { type: "book", venue: ctx.venue, symbol, ts, snapshot: false, bids, asks };
+    return this.sequenceDiff(raw, first, final, pu, update, out);
+  }
+
+  private sequenceDiff(
+    raw: string,
+    first: number,
+    final: number,
+    pu: number | undefined,
+    update: BookUpdate,
+    out: MarketEvent[],
+  ): ParseOutcome {
+    const last = this.lastUpdateId.get(raw);
     let recent = this.recentDiffs.get(raw);
     if (recent === undefined) {
       recent = [];
@@ -118,7 +158,7 @@ export class BinanceParser {
     if (last !== undefined) {
       if (final <= last) return "ignored"; // already contained in the snapshot
       // USD-M chains diffs by "pu"; spot by U = previous u + 1 (a diff straddling a snapshot also fits)
-      const follows = typeof data.pu === "number" ? data.pu === last || first <= last : first <= last + 1;
+      const follows = pu !== undefined ? pu === last || first <= last : first <= last + 1;
       if (!follows) this.sequenceGaps++;
     }
     this.lastUpdateId.set(raw, final);

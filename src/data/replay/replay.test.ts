@@ -4,10 +4,11 @@ import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
+import fc from "fast-check";
 import { Instrument } from "../../core/instrument.ts";
 import type { MarketEvent } from "../../core/market.ts";
 import { L2Book } from "../book.ts";
-import { readLineBatches } from "./lines.ts";
+import { forEachLine, readLineBatches, readLineChunks } from "./lines.ts";
 import { RecordedLineParser, type ReplaySource, replayRecording } from "./replay.ts";
 
 const DATA = resolve(import.meta.dirname, "../../../../shared/data");
@@ -181,6 +182,47 @@ describe("readLineBatches", () => {
     for await (const batch of readLineBatches(Readable.from(chunks).pipe(createGunzip({ chunkSize: 64 }))))
       lines.push(...batch);
     assert.deepEqual(lines, ["1 a", `2 ${"b".repeat(100)}`, "3 ccc"]);
+  });
+});
+
+describe("readLineChunks", () => {
+  it("yields whole lines only, whatever the chunking", async () => {
+    const line = fc.oneof(
+      fc.constant(""),
+      fc.string({ unit: fc.constantFrom(...'ab {}"é\r'), maxLength: 40 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 30 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 50 }),
+        async (ls, final, size) => {
+          const text = ls.join("\n") + (final ? "\n" : "");
+          const bytes = Buffer.from(text, "utf8");
+          const chunks: Buffer[] = [];
+          for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+          const got: string[] = [];
+          const endsLine: boolean[] = [];
+          for await (const chunk of readLineChunks(Readable.from(chunks))) {
+            endsLine.push(chunk[chunk.length - 1] === 10);
+            forEachLine(chunk, (b, s, e) => {
+              got.push(b.toString("utf8", s, e));
+            });
+          }
+          // every chunk ends a line, but the last when the input has no final newline
+          assert.deepEqual(
+            endsLine,
+            endsLine.map((_, i) => i < endsLine.length - 1 || text.endsWith("\n")),
+          );
+          const want = text
+            .split("\n")
+            .map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l))
+            .filter((l) => l !== "");
+          assert.deepEqual(got, want);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -2,9 +2,10 @@ import type { Readable } from "node:stream";
 import { InvalidValueError } from "../../core/errors.ts";
 import type { MarketEvent } from "../../core/market.ts";
 import { BinanceParser } from "./binance.ts";
+import { BinanceLineScanner, FALLBACK } from "./binance-scan.ts";
 import { FeedFormatError, type ParseContext, type ParseOutcome } from "./context.ts";
 import { parseHyperliquid } from "./hyperliquid.ts";
-import { readLineBatches, splitRecordedLine } from "./lines.ts";
+import { readLineChunks, splitRecordedLine } from "./lines.ts";
 
 export type ReplayFormat = "binance" | "hyperliquid";
 
@@ -41,15 +42,41 @@ export interface ReplayStats {
   malformedLines: MalformedLine[];
 }
 
+type MutableContext = { -readonly [K in keyof ParseContext]: ParseContext[K] };
+
 interface FormatParser {
   parse(message: unknown, ctx: ParseContext, out: MarketEvent[]): ParseOutcome;
   readonly sequenceGaps?: number;
 }
 
-const PARSERS: Record<ReplayFormat, () => FormatParser> = {
-  binance: () => new BinanceParser(),
-  hyperliquid: () => ({ parse: parseHyperliquid }),
+/** Reads a line straight from its bytes, or returns FALLBACK (having done nothing) for JSON.parse. */
+interface LineScanner {
+  scan(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    ctx: MutableContext,
+    out: MarketEvent[],
+  ): ParseOutcome | typeof FALLBACK;
+}
+
+const PARSERS: Record<ReplayFormat, () => { parser: FormatParser; scanner?: LineScanner }> = {
+  binance: () => {
+    const parser = new BinanceParser();
+    return { parser, scanner: new BinanceLineScanner(parser) };
+  },
+  hyperliquid: () => ({ parser: { parse: parseHyperliquid } }),
 };
+
+export interface RecordedLineParserOptions {
+  /** how many malformed lines to keep with their reasons (default 100) */
+  readonly maxMalformedKept?: number;
+  /**
+   * read the common line kinds straight from bytes when the format has a scanner (default true;
+   * false sends every line through JSON.parse, which the scanner must match)
+   */
+  readonly scan?: boolean;
+}
 
 /**
  * Turns recorded lines into MarketEvents, one line at a time, counting what it could not read.
@@ -65,16 +92,21 @@ export class RecordedLineParser {
     sequenceGaps: 0,
     malformedLines: [],
   };
+  /** lines read by the byte scanner (the rest went through JSON.parse) */
+  scannedLines = 0;
   private readonly format: FormatParser;
-  private readonly ctx: { -readonly [K in keyof ParseContext]: ParseContext[K] };
+  private readonly scanner: LineScanner | undefined;
+  private readonly ctx: MutableContext;
   private readonly maxMalformedKept: number;
 
-  constructor(source: Omit<ReplaySource, "path">, maxMalformedKept = 100) {
+  constructor(source: Omit<ReplaySource, "path">, options: RecordedLineParserOptions = {}) {
     const make = PARSERS[source.format];
     if (make === undefined)
       throw new InvalidValueError(`replay source ${source.venue}: unknown format "${String(source.format)}"`);
-    this.format = make();
-    this.maxMalformedKept = maxMalformedKept;
+    const { parser, scanner } = make();
+    this.format = parser;
+    this.scanner = options.scan === false ? undefined : scanner;
+    this.maxMalformedKept = options.maxMalformedKept ?? 100;
     const symbols = source.symbols;
     this.ctx = {
       venue: source.venue,
@@ -85,7 +117,28 @@ export class RecordedLineParser {
     };
   }
 
-  /** Parse one line (its 1-based number for reports), appending events to `out`. */
+  /**
+   * Parse the line in `bytes[start, end)` (without its line terminator; 1-based number for
+   * reports), appending events to `out`. Lines the format's scanner takes never become strings;
+   * the others are decoded as UTF-8 and go through `parseLine`. Same results either way.
+   */
+  parseLineBytes(bytes: Buffer, start: number, end: number, lineNo: number, out: MarketEvent[]): void {
+    if (this.scanner !== undefined) {
+      const before = out.length;
+      const outcome = this.scanner.scan(bytes, start, end, this.ctx, out);
+      if (outcome !== FALLBACK) {
+        this.scannedLines++;
+        this.stats.lines++;
+        if (outcome === "ignored") this.stats.ignored++;
+        this.stats.sequenceGaps = this.format.sequenceGaps ?? 0;
+        this.count(out, before);
+        return;
+      }
+    }
+    this.parseLine(bytes.toString("utf8", start, end), lineNo, out);
+  }
+
+  /** Parse one line (its 1-based number for reports) with JSON.parse, appending events to `out`. */
   parseLine(line: string, lineNo: number, out: MarketEvent[]): void {
     this.stats.lines++;
     const split = splitRecordedLine(line);
@@ -111,7 +164,27 @@ export class RecordedLineParser {
       this.malformed(lineNo, e.message);
       return;
     }
-    for (let i = before; i < out.length; i++) this.stats.byKind[out[i].type]++;
+    this.count(out, before);
+  }
+
+  /** Parse every line of a chunk of whole lines (see readLineChunks); returns the last line number. */
+  parseChunk(bytes: Buffer, lineNo: number, out: MarketEvent[]): number {
+    const n = bytes.length;
+    let start = 0;
+    while (start < n) {
+      let nl = bytes.indexOf(10, start);
+      if (nl < 0) nl = n;
+      let e = nl;
+      if (e > start && bytes[e - 1] === 13) e--;
+      if (e > start) this.parseLineBytes(bytes, start, e, ++lineNo, out);
+      start = nl + 1;
+    }
+    return lineNo;
+  }
+
+  private count(out: MarketEvent[], before: number): void {
+    const byKind = this.stats.byKind;
+    for (let i = before; i < out.length; i++) byKind[out[i].type]++;
     this.stats.events += out.length - before;
   }
 
@@ -133,9 +206,9 @@ export async function replayRecording(
 ): Promise<ReplayStats> {
   const parser = new RecordedLineParser(source);
   let lineNo = 0;
-  for await (const lines of readLineBatches(input ?? source.path)) {
+  for await (const chunk of readLineChunks(input ?? source.path)) {
     const out: MarketEvent[] = [];
-    for (const line of lines) parser.parseLine(line, ++lineNo, out);
+    lineNo = parser.parseChunk(chunk, lineNo, out);
     if (out.length > 0) onEvents(out);
   }
   return parser.stats;
@@ -145,9 +218,9 @@ export async function replayRecording(
 export async function* replayEvents(source: ReplaySource): AsyncGenerator<MarketEvent, ReplayStats> {
   const parser = new RecordedLineParser(source);
   let lineNo = 0;
-  for await (const lines of readLineBatches(source.path)) {
+  for await (const chunk of readLineChunks(source.path)) {
     const out: MarketEvent[] = [];
-    for (const line of lines) parser.parseLine(line, ++lineNo, out);
+    lineNo = parser.parseChunk(chunk, lineNo, out);
     yield* out;
   }
   return parser.stats;
