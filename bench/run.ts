@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   book: () => import("./book.ts"),
   replay: () => import("./replay.ts"),
   sim: () => import("./sim.ts"),
+  engine: () => import("./engine.ts"),
   keystore: () => import("./keystore.ts"),
 };
 

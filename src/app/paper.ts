@@ -38,6 +38,8 @@ export interface PaperWorld {
   readonly venues: ReadonlyMap<string, SimVenue>;
   readonly market: SyntheticMarket;
   readonly wallets: readonly PaperWallet[];
+  /** the synthetic market's index price per underlying now */
+  indexPrices(): Record<string, number>;
   /** stop the market feed and close every venue (their state is already on disk) */
   close(): void;
 }
@@ -49,6 +51,8 @@ export interface PaperWorldOptions {
   readonly stepMs?: number;
   /** wallet ids to trade (e.g. the keystore's); default `paper-01`..`paper-NN` from `sim.wallets` */
   readonly walletIds?: readonly string[];
+  /** starting index price per underlying (e.g. where the last run stopped) */
+  readonly initialPrices?: Readonly<Record<string, number>>;
 }
 
 export function simDbPathFor(dataDir: string): string {
@@ -103,6 +107,7 @@ export function createPaperWorld(
     instruments,
     startMs: clock.now(),
     stepMs: options.stepMs ?? 1000,
+    initialPrices: options.initialPrices,
   });
   // prime every book before anything trades, then keep them moving on the clock
   const feed = (e: Parameters<SimVenue["feed"]>[0]) => venues.get(e.venue)?.feed(e);
@@ -128,6 +133,10 @@ export function createPaperWorld(
     venues,
     market,
     wallets,
+    indexPrices() {
+      const bases = new Set(instruments.map((i) => i.spec.base));
+      return Object.fromEntries([...bases].map((b) => [b, market.indexPrice(b)]));
+    },
     close() {
       stop();
       for (const v of venues.values()) v.close();

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerAlerts } from "./commands/alerts.ts";
+import { registerBacktest } from "./commands/backtest.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDb } from "./commands/db.ts";
 import { registerInit } from "./commands/init.ts";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDb(program);
   registerKeys(program);
   registerRun(program);
+  registerBacktest(program);
   registerAlerts(program);
   registerTrades(program);
 

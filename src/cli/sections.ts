@@ -7,3 +7,4 @@ import "../config/sections.ts";
 import "../strategies/farm/config.ts";
 import "../alerts/config.ts";
 import "../trades/config.ts";
+import "../engine/config.ts";

@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -52,14 +52,31 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** prepared statements kept per connection: preparing costs more than running a small statement */
+const STATEMENT_CACHE_SIZE = 256;
+
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
+  #prepare(sql: string): StatementSync {
+    let stmt = this.#statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.#db.prepare(sql);
+      // a DDL statement changes the schema other cached statements were compiled against;
+      // SQLite re-prepares those itself, so only the cache size needs bounding
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE)
+        this.#statements.delete(this.#statements.keys().next().value!);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.#db.prepare(compiled.sql);
+    const stmt = this.#prepare(compiled.sql);
     const params = compiled.parameters as SQLInputValue[];
     // a statement that returns columns (SELECT, or anything with RETURNING) is read with all()
     if (stmt.columns().length > 0) {
@@ -75,6 +92,7 @@ class NodeSqliteConnection implements DatabaseConnection {
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    // not cached: an iterating statement must not be shared with a concurrent executeQuery
     const stmt = this.#db.prepare(compiled.sql);
     for (const row of stmt.iterate(...(compiled.parameters as SQLInputValue[]))) {
       yield { rows: [{ ...row } as R] };

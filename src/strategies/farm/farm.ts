@@ -24,6 +24,8 @@ export interface FarmGroupView {
   readonly minLiquidationDistance: number;
   readonly unrealisedPnlUsd: number;
   readonly notionalUsd: number;
+  /** long notional minus short notional at mark: what the group is exposed to */
+  readonly netDeltaUsd: number;
 }
 
 export interface FarmDeps {
@@ -49,6 +51,7 @@ export class FarmStrategy {
   private readonly active = new Map<string, FarmGroupRecord>();
   private readonly views = new Map<string, FarmGroupView>();
   private readonly closing = new Set<string>();
+  private readonly maxDelta = new Map<string, number>();
   private loop: TimerHandle | undefined;
   private running = false;
   private busy: Promise<void> = Promise.resolve();
@@ -94,6 +97,11 @@ export class FarmStrategy {
 
   groups(): FarmGroupView[] {
     return [...this.active.keys()].map((id) => this.views.get(id) ?? this.blankView(this.active.get(id)!));
+  }
+
+  /** Largest |net delta| (USD) each group showed at a check, for reports. */
+  maxAbsNetDelta(): ReadonlyMap<string, number> {
+    return this.maxDelta;
   }
 
   /** Close one group (or all) on command. */
@@ -199,11 +207,15 @@ export class FarmStrategy {
       );
     }
     const longUsd = snaps.filter((s) => s.side === "long").reduce((s, l) => s + l.notionalUsd, 0);
+    const shortUsd = snaps.filter((s) => s.side === "short").reduce((s, l) => s + l.notionalUsd, 0);
+    const netDeltaUsd = longUsd - shortUsd;
+    this.maxDelta.set(g.id, Math.max(this.maxDelta.get(g.id) ?? 0, Math.abs(netDeltaUsd)));
     this.views.set(g.id, {
       ...this.blankView(g),
       minLiquidationDistance: report.minLiquidationDistance,
       unrealisedPnlUsd: snaps.reduce((s, l) => s + l.unrealisedPnlUsd, 0),
       notionalUsd: longUsd,
+      netDeltaUsd,
     });
     return report;
   }
@@ -376,8 +388,10 @@ export class FarmStrategy {
         `${plan.label} ${plan.base}: ${out.reason}: ${out.detail}`,
         { group: groupId },
       );
+      await this.backOff(legs.map((l) => l.account));
       return;
     }
+    for (const l of legs) await this.d.kv.put(`farm.failures:${l.account}`, "0");
     const record: FarmGroupRecord = {
       id: groupId,
       strategy: "farm",
@@ -395,10 +409,35 @@ export class FarmStrategy {
     };
     this.active.set(groupId, record);
     await this.scheduleClose(groupId, closeAt);
+    // first read at once, so the status shows the new group's risk before the next check
+    await this.monitor(record).catch((e) =>
+      this.log("warn", `first check of ${groupId} failed: ${(e as Error).message}`),
+    );
     this.log(
       "info",
       `group ${groupId} open: ${plan.label} ${plan.base}, ${legs.length} legs, closes ${new Date(closeAt).toISOString()}`,
     );
+  }
+
+  /**
+   * After a failed open every wallet of the group rests before it is regrouped: each failure costs
+   * the unwind's fees, so retrying at every check would bleed money. The rest doubles with each
+   * failure in a row (cooldown range x 2^(n-1), at most 4 h) and resets on a successful open.
+   */
+  private async backOff(wallets: readonly string[]): Promise<void> {
+    const c = this.d.config;
+    for (const w of wallets) {
+      const failures = Number((await this.d.kv.get(`farm.failures:${w}`)) ?? 0) + 1;
+      await this.d.kv.put(`farm.failures:${w}`, String(failures));
+      const base =
+        this.d.rng.uniform(Math.max(1, c.min_cooldown_minutes), Math.max(1, c.max_cooldown_minutes)) * 60_000;
+      const rest = Math.min(4 * 3_600_000, base * 2 ** (failures - 1));
+      await this.d.kv.put(`farm.cooldown:${w}`, String(this.d.clock.now() + rest));
+      this.log(
+        "info",
+        `wallet ${w} rests ${(rest / 60_000).toFixed(1)} min after ${failures} failed open(s) in a row`,
+      );
+    }
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -425,6 +464,7 @@ export class FarmStrategy {
       minLiquidationDistance: Number.NaN,
       unrealisedPnlUsd: 0,
       notionalUsd: 0,
+      netDeltaUsd: 0,
     };
   }
 

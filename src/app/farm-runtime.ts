@@ -1,0 +1,184 @@
+import type { Clock } from "../core/clock.ts";
+import { Rng } from "../core/random.ts";
+import type { Venue, VenueEvent } from "../core/venue.ts";
+import { AlertBus } from "../engine/alerts.ts";
+import { Engine, type EngineOptions } from "../engine/executor.ts";
+import type { Store } from "../store/store.ts";
+import { accountFarm, type FarmAccounting } from "../strategies/farm/accounting.ts";
+import type { FarmConfig } from "../strategies/farm/config.ts";
+import type { FarmEngine, FarmGroupRecord } from "../strategies/farm/engine-port.ts";
+import { FarmStrategy } from "../strategies/farm/farm.ts";
+import type { TradeRecorder } from "../trades/recorder.ts";
+
+/** The engine seen through the farm's port: the same calls, records mapped to the farm's shape. */
+export function farmEnginePort(engine: Engine, alerts: AlertBus): FarmEngine {
+  return {
+    openGroup: (legs, options) => engine.openGroup(legs, options),
+    closeGroup: (groupId, reason) => engine.closeGroup(groupId, reason),
+    async groups(filter) {
+      const rows = await engine.groups({ strategy: filter?.strategy });
+      return rows.map(
+        (g): FarmGroupRecord => ({
+          id: g.groupId,
+          strategy: g.strategy,
+          status: g.status,
+          closeReason: g.closeReason,
+          meta: g.meta ?? {},
+          legs: g.legs.map((l) => ({
+            legIndex: l.legIndex,
+            venue: l.venue,
+            account: l.account,
+            symbol: l.symbol,
+            side: l.side,
+            filledLots: l.filledLots,
+          })),
+          createdAt: g.createdAt,
+          closedAt: g.closedAt,
+        }),
+      );
+    },
+    scheduler: engine.scheduler,
+    alerts,
+  };
+}
+
+export interface FarmRuntimeOptions {
+  readonly store: Store;
+  readonly venues: ReadonlyMap<string, Venue>;
+  readonly clock: Clock;
+  readonly wallets: readonly string[];
+  readonly farm: FarmConfig;
+  readonly engineSettings?: EngineOptions["settings"];
+  readonly tradeRecorder?: TradeRecorder | null;
+  readonly log?: (level: "info" | "warn" | "error", msg: string, ctx?: Record<string, unknown>) => void;
+  /** seed when farm.seed is -1 (default: from the clock) */
+  readonly fallbackSeed?: number;
+}
+
+/** Engine + farm + the recorders that keep the store and the trade CSV in step with the venues. */
+export interface FarmRuntime {
+  readonly engine: Engine;
+  readonly farm: FarmStrategy;
+  readonly alerts: AlertBus;
+  /** settles once every venue event seen so far has been recorded */
+  flushRecords(): Promise<void>;
+  accounting(): Promise<FarmAccounting>;
+  stop(options?: { flatten?: boolean }): Promise<void>;
+}
+
+/**
+ * Build and start the farm on the given venues. Funding payments are written to the store and
+ * fills to the trade CSV as the venues report them, so accounting and `perpbot trades` see them.
+ */
+export async function startFarmRuntime(o: FarmRuntimeOptions): Promise<FarmRuntime> {
+  const alerts = new AlertBus();
+  const accounts = [...o.venues.keys()].flatMap((venue) => o.wallets.map((account) => ({ venue, account })));
+  const engine = new Engine({
+    store: o.store,
+    venues: o.venues,
+    clock: o.clock,
+    alerts,
+    accounts,
+    settings: o.engineSettings,
+  });
+  let pending: Promise<void> = Promise.resolve();
+  const record = (venue: Venue, e: VenueEvent) => {
+    pending = pending
+      .then(() => recordEvent(o, venue, e))
+      .catch((err) => o.log?.("error", `recording ${e.type} failed: ${(err as Error).message}`));
+  };
+  const unsubscribe = [...o.venues.values()].map((v) => v.onEvent((e) => record(v, e)));
+  await engine.start();
+  const seed = o.farm.seed >= 0 ? o.farm.seed : (o.fallbackSeed ?? o.clock.now());
+  const farm = new FarmStrategy({
+    engine: farmEnginePort(engine, alerts),
+    venues: o.venues,
+    clock: o.clock,
+    kv: {
+      get: async (k) => (await o.store.getKv(k)) ?? undefined,
+      put: (k, v) => o.store.putKv(k, v, o.clock.now()),
+    },
+    wallets: o.wallets,
+    config: o.farm,
+    rng: new Rng(seed),
+    log: o.log,
+  });
+  await farm.start();
+  return {
+    engine,
+    farm,
+    alerts,
+    flushRecords: () => pending,
+    async accounting() {
+      await pending;
+      const groups = await engine.groups({ strategy: "farm" });
+      const orders = new Map<string, string | null>();
+      const fills = [];
+      for (const f of await o.store.listFills()) {
+        let groupId = f.clientOrderId === null ? null : orders.get(f.clientOrderId);
+        if (groupId === undefined && f.clientOrderId !== null) {
+          groupId = (await o.store.getOrder(f.clientOrderId))?.groupId ?? null;
+          orders.set(f.clientOrderId, groupId);
+        }
+        fills.push({ ...f, groupId: groupId ?? null });
+      }
+      return accountFarm(
+        groups.map((g) => ({
+          id: g.groupId,
+          closeReason: g.closeReason,
+          openedAt: g.createdAt,
+          closedAt: g.closedAt,
+          legs: g.legs,
+        })),
+        fills,
+        await o.store.listFundingPayments(),
+      );
+    },
+    async stop(options) {
+      await farm.stop();
+      await engine.stop(options);
+      for (const u of unsubscribe) u();
+      await pending;
+      o.tradeRecorder?.close();
+    },
+  };
+}
+
+async function recordEvent(o: FarmRuntimeOptions, venue: Venue, e: VenueEvent): Promise<void> {
+  if (e.type === "funding") {
+    await o.store.insertFundingPayment({
+      venue: venue.id,
+      account: e.account,
+      symbol: e.symbol,
+      amount: e.amount,
+      ratePerHour: e.ratePerHour,
+      positionSize: null,
+      ts: e.ts,
+    });
+  } else if (e.type === "fill" && o.tradeRecorder) {
+    const f = e.fill;
+    const inst = venue.instrument(f.symbol);
+    const order = await o.store.getOrder(f.clientOrderId);
+    o.tradeRecorder.recordFill(
+      {
+        venue: venue.id,
+        account: f.account,
+        symbol: f.symbol,
+        fillId: f.fillId,
+        clientOrderId: f.clientOrderId,
+        venueOrderId: f.venueOrderId,
+        side: f.side,
+        price: inst.priceText(f.priceTicks),
+        size: inst.sizeText(f.sizeLots),
+        fee: f.fee,
+        realisedPnl: f.realisedPnl,
+        liquidity: f.liquidity,
+        ts: f.ts,
+      },
+      {
+        group: order?.groupId ?? null,
+        reason: f.liquidity === "liquidation" ? "liquidation" : (order?.reason ?? null),
+      },
+    );
+  }
+}

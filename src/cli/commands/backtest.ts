@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { formatBacktestReport, runFarmBacktest } from "../../app/backtest.ts";
+import { simSection } from "../../config/sections.ts";
+import { farmSection } from "../../strategies/farm/config.ts";
+import { loadCliConfig } from "../context.ts";
+import { UsageError } from "../errors.ts";
+
+/** `perpbot backtest farm`: the farm on the simulated clock with synthetic data. */
+export function registerBacktest(program: Command): void {
+  const backtest = program
+    .command("backtest")
+    .description("run a strategy on the simulated clock with synthetic data");
+  backtest
+    .command("farm")
+    .description("backtest the farm (the config's farm and sim sections; paper venues, synthetic data)")
+    .option("--days <n>", "simulated days", "7")
+    .option("--seed <n>", "seed of the market, the wallets and the farm's draws", "1")
+    .option("--wallets <n>", "number of simulated wallets (default: sim.wallets)")
+    .option("--json", "print the report as JSON")
+    .action(async (opts: { days: string; seed: string; wallets?: string; json?: boolean }, cmd: Command) => {
+      const days = Number(opts.days);
+      const seed = Number(opts.seed);
+      if (!(days > 0 && days <= 366))
+        throw new UsageError(`--days must be a number in (0, 366], got "${opts.days}"`);
+      if (!Number.isSafeInteger(seed) || seed < 0)
+        throw new UsageError(`--seed must be a non-negative integer, got "${opts.seed}"`);
+      const wallets = opts.wallets === undefined ? undefined : Number(opts.wallets);
+      if (wallets !== undefined && !(Number.isInteger(wallets) && wallets >= 2 && wallets <= 10_000)) {
+        throw new UsageError(`--wallets must be an integer in [2, 10000], got "${opts.wallets}"`);
+      }
+      const config = loadCliConfig(cmd);
+      const sim = simSection.get(config.values);
+      const started = Date.now();
+      const report = await runFarmBacktest({
+        days,
+        seed,
+        sim: { ...sim, wallets: wallets ?? sim.wallets },
+        farm: farmSection.get(config.values),
+        onProgress: (h, total) => {
+          if (!opts.json && process.stderr.isTTY && (h % 24 === 0 || h === total)) {
+            process.stderr.write(
+              `\rsimulated ${h}/${total} h (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+            );
+          }
+        },
+      });
+      if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,
+      );
+    });
+}

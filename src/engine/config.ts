@@ -1,0 +1,180 @@
+import { z } from "zod";
+import { defineSection } from "../config/registry.ts";
+import { usd } from "../core/money.ts";
+import type { RiskLimits } from "./risk.ts";
+
+/**
+ * The `engine` config section and the settings object the Engine runs on. Every number the
+ * executor, reconciler, risk gate and shutdown use is here, with its default.
+ */
+
+const ms = (dflt: number, max: number, doc: string) => z.int().min(0).max(max).default(dflt).describe(doc);
+
+export const engineSection = defineSection(
+  "engine",
+  z
+    .strictObject({
+      fill_timeout_ms: ms(10_000, 600_000, "Default time a group open waits for its legs to fill."),
+      max_book_age_ms: ms(
+        500,
+        3_600_000,
+        "No new exposure on a book older than this (the venue's last book update against the clock).",
+      ),
+      send_expiry_ms: ms(
+        30_000,
+        3_600_000,
+        "After this long, an order the venue does not know can no longer arrive: 'not found' then proves it never existed.",
+      ),
+      unknown_retry_ms: ms(500, 600_000, "First delay between order-status queries of an unknown outcome."),
+      orphan_grace_seconds: z
+        .number()
+        .min(0)
+        .max(86_400)
+        .default(30)
+        .describe("An orphan position (no group owns it) is flattened after this long."),
+      orphan_flatten: z
+        .boolean()
+        .default(true)
+        .describe("Flatten orphans after the grace period; false: alert only."),
+      reconcile_interval_seconds: z
+        .number()
+        .min(0.05)
+        .max(86_400)
+        .default(15)
+        .describe("How often venue positions and open orders are reconciled with the store."),
+      close_slippage_bps: z
+        .number()
+        .min(0)
+        .max(5_000)
+        .default(50)
+        .describe("Protection price of reduce-only close, unwind and trim orders, beyond the touch."),
+      close_retry: z
+        .strictObject({
+          initial_ms: ms(500, 600_000, "First delay before a close is retried."),
+          max_ms: ms(30_000, 3_600_000, "Longest delay between close retries (doubling up to it)."),
+          max_attempts: z
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(12)
+            .describe(
+              "Attempts before closeGroup returns legs_not_flat; the reconciler keeps retrying after.",
+            ),
+        })
+        .prefault({})
+        .describe("Backoff of close and unwind retries."),
+      trim_max_attempts: z
+        .int()
+        .min(1)
+        .max(100)
+        .default(4)
+        .describe("Attempts to flatten a partial-fill imbalance before the whole group is unwound."),
+      cooldown_after_failure_ms: ms(
+        0,
+        3_600_000,
+        "After a failed open, no new exposure on its instruments for this long (0: off).",
+      ),
+      max_notional_usd: z
+        .number()
+        .min(0)
+        .default(0)
+        .describe("Worst-case position notional per instrument and account (0: no cap)."),
+      max_notional_usd_by_instrument: z
+        .record(
+          z.string().regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/, 'keys are "venue:symbol"'),
+          z.number().min(0),
+        )
+        .default({})
+        .describe('Per-instrument caps overriding max_notional_usd, e.g. `{ "simA:BTC" = 50000 }`.'),
+      kill_switch: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Watch the managed accounts' total equity."),
+          max_drawdown_pct: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(20)
+            .describe("Trip when equity falls this far below the session's first observation."),
+          consecutive_equity_drops: z
+            .int()
+            .min(0)
+            .max(10_000)
+            .default(0)
+            .describe("Trip after this many equity drops in a row (0: off)."),
+        })
+        .prefault({})
+        .describe("On a trip: trading state REDUCING, every position on every venue flattened, an alert."),
+      shutdown_timeout_ms: ms(5_000, 600_000, "stop() persists everything and returns within this time."),
+    })
+    .refine((s) => s.close_retry.initial_ms <= s.close_retry.max_ms, {
+      message: "must not exceed engine.close_retry.max_ms",
+      path: ["close_retry", "initial_ms"],
+    })
+    .prefault({}),
+  {
+    doc: "The execution engine: group opens and closes, reconciliation, orphan handling, risk gate, kill switch, shutdown.",
+  },
+);
+
+export type EngineConfig = z.output<typeof engineSection.schema>;
+
+/** The engine's settings in the units it works in. */
+export interface EngineSettings {
+  readonly fillTimeoutMs: number;
+  readonly sendExpiryMs: number;
+  readonly unknownRetryMs: number;
+  readonly orphanGraceMs: number;
+  readonly orphanFlatten: boolean;
+  readonly reconcileIntervalMs: number;
+  readonly closeSlippageBps: number;
+  readonly closeRetryInitialMs: number;
+  readonly closeRetryMaxMs: number;
+  readonly closeMaxAttempts: number;
+  readonly trimMaxAttempts: number;
+  readonly cooldownAfterFailureMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly limits: RiskLimits;
+  readonly killSwitch?: { readonly maxDrawdownPct: number; readonly consecutiveDrops: number };
+}
+
+/** The defaults, exactly what an empty config gives. */
+export function defaultEngineSettings(): EngineSettings {
+  return engineSettingsFrom(engineSection.schema.parse(undefined));
+}
+
+export function engineSettingsFrom(c: EngineConfig): EngineSettings {
+  const byInstrument = Object.fromEntries(
+    Object.entries(c.max_notional_usd_by_instrument).map(([k, v]) => [k, usd(v)]),
+  );
+  return {
+    fillTimeoutMs: c.fill_timeout_ms,
+    sendExpiryMs: c.send_expiry_ms,
+    unknownRetryMs: Math.max(1, c.unknown_retry_ms),
+    orphanGraceMs: Math.round(c.orphan_grace_seconds * 1000),
+    orphanFlatten: c.orphan_flatten,
+    reconcileIntervalMs: Math.round(c.reconcile_interval_seconds * 1000),
+    closeSlippageBps: c.close_slippage_bps,
+    closeRetryInitialMs: Math.max(1, c.close_retry.initial_ms),
+    closeRetryMaxMs: Math.max(1, c.close_retry.max_ms),
+    closeMaxAttempts: c.close_retry.max_attempts,
+    trimMaxAttempts: c.trim_max_attempts,
+    cooldownAfterFailureMs: c.cooldown_after_failure_ms,
+    shutdownTimeoutMs: c.shutdown_timeout_ms,
+    limits: {
+      maxBookAgeMs: c.max_book_age_ms,
+      maxNotionalPerInstrument: c.max_notional_usd > 0 ? usd(c.max_notional_usd) : undefined,
+      maxNotionalByInstrument: byInstrument,
+    },
+    killSwitch: c.kill_switch.enabled
+      ? {
+          maxDrawdownPct: c.kill_switch.max_drawdown_pct,
+          consecutiveDrops: c.kill_switch.consecutive_equity_drops,
+        }
+      : undefined,
+  };
+}
+
+/** Settings with some fields replaced (tests, benches, the chaos worker). */
+export function engineSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
+  return { ...defaultEngineSettings(), ...overrides };
+}

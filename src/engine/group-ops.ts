@@ -1,0 +1,419 @@
+import type { Clock } from "../core/clock.ts";
+import { oppositeSide } from "../core/types.ts";
+import type { Venue } from "../core/venue.ts";
+import type { AlertBus, AlertSeverity } from "./alerts.ts";
+import type { EngineSettings } from "./config.ts";
+import {
+  entryFilledLots,
+  type GroupState,
+  type GroupStatus,
+  hedgeLegs,
+  isActive,
+  type LegFailure,
+  type LegState,
+  legHeldLots,
+  legNetLots,
+  legSummary,
+  type OpenFailureReason,
+  type OpenOutcome,
+} from "./group-types.ts";
+import type { Journal } from "./journal.ts";
+import { type EngineOrder, type OrderGateway, type OrderPurpose, posKey } from "./order-gateway.ts";
+import { isBalanced, makerPriceTicks, protectionPriceTicks, trimsToBalance } from "./pricing.ts";
+import type { RiskGate } from "./risk-gate.ts";
+
+/** What the group operations need from the engine. */
+export interface EngineCore {
+  readonly clock: Clock;
+  readonly venues: ReadonlyMap<string, Venue>;
+  readonly gateway: OrderGateway;
+  readonly journal: Journal;
+  readonly alerts: AlertBus;
+  readonly settings: EngineSettings;
+  readonly risk: RiskGate;
+  readonly groups: ReadonlyMap<string, GroupState>;
+  /** stop() was called: retry loops give up at their next turn */
+  halting(): boolean;
+}
+
+const sign = (side: "buy" | "sell") => (side === "buy" ? 1 : -1);
+
+/**
+ * The executor's procedures on one group: entry (IOC or maker-first), the all-or-nothing verdict
+ * with trims of a partial-fill imbalance, and the reduce-only flatten loop shared by unwind and
+ * close. The caller holds the group (Engine.withGroup), so two procedures never interleave on it.
+ */
+export class GroupOps {
+  private readonly core: EngineCore;
+
+  constructor(core: EngineCore) {
+    this.core = core;
+  }
+
+  setStatus(g: GroupState, status: GroupStatus, more: Partial<Pick<GroupState, "detail">> = {}): void {
+    const now = this.core.clock.now();
+    g.status = status;
+    g.updatedAt = now;
+    if (more.detail !== undefined) g.detail = more.detail;
+    if (!isActive(status)) g.closedAt = now;
+    this.core.journal.updateGroup(g.id, {
+      status,
+      updatedAt: now,
+      closeReason: g.closeReason,
+      failureReason: g.failureReason,
+      detail: g.detail,
+      closedAt: g.closedAt,
+    });
+  }
+
+  /** Send every leg's entry concurrently and wait until each is done or the fill timeout passes. */
+  async enter(g: GroupState): Promise<void> {
+    const deadline = this.core.clock.now() + g.fillTimeoutMs;
+    await Promise.all(g.legs.map((leg) => this.enterLeg(g, leg, deadline)));
+  }
+
+  private async enterLeg(g: GroupState, leg: LegState, deadline: number): Promise<void> {
+    const { clock, venues } = this.core;
+    const venue = venues.get(leg.spec.venue)!;
+    const book = venue.book(leg.spec.symbol);
+    if (g.entry.kind === "maker_first") {
+      const price = makerPriceTicks(book, leg.spec.side);
+      if (price !== undefined) {
+        const o = await this.send(
+          g,
+          leg,
+          "entry",
+          leg.spec.side,
+          leg.spec.sizeLots,
+          price,
+          "post_only",
+          false,
+        );
+        if (o === undefined) return;
+        await this.settle(o, Math.min(clock.now() + g.entry.makerTimeoutMs, deadline), deadline);
+        if (!o.tracked.terminal) {
+          leg.failure = {
+            reason: "venue_unavailable",
+            detail: `post-only ${o.tracked.clientOrderId} unresolved`,
+          };
+          return;
+        }
+      }
+    }
+    const remaining = leg.spec.sizeLots - entryFilledLots(leg);
+    if (remaining <= 0 || clock.now() >= deadline) {
+      if (remaining > 0 && entryFilledLots(leg) === 0)
+        leg.failure = { reason: "not_filled", detail: "fill timeout before the IOC" };
+      return;
+    }
+    const price = protectionPriceTicks(leg.inst, book, leg.spec.side, g.entry.maxSlippageBps);
+    if (price === undefined) {
+      leg.failure = {
+        reason: "not_filled",
+        detail: `${leg.inst.key}: no ${leg.spec.side === "buy" ? "ask" : "bid"} in the book`,
+      };
+      return;
+    }
+    const o = await this.send(g, leg, "entry", leg.spec.side, remaining, price, "ioc", false);
+    if (o === undefined) return;
+    await this.settle(o, deadline, deadline);
+    if (!o.tracked.terminal)
+      leg.failure = { reason: "venue_unavailable", detail: `${o.tracked.clientOrderId} unresolved` };
+    else if (entryFilledLots(leg) === 0) leg.failure = failureOf(o);
+  }
+
+  /** Place one order of a leg; a refusal is recorded on the leg and returns undefined. */
+  async send(
+    g: GroupState,
+    leg: LegState,
+    purpose: OrderPurpose,
+    side: "buy" | "sell",
+    sizeLots: number,
+    priceTicks: number,
+    tif: "ioc" | "post_only" | "gtc",
+    reduceOnly: boolean,
+  ): Promise<EngineOrder | undefined> {
+    const r = await this.core.gateway.place({
+      venue: leg.spec.venue,
+      account: leg.spec.account,
+      symbol: leg.spec.symbol,
+      side,
+      sizeLots,
+      priceTicks,
+      tif,
+      reduceOnly,
+      purpose,
+      groupId: g.id,
+      legIndex: leg.index,
+      intentId: `${g.id}:${purpose}`,
+      strategy: g.strategy,
+    });
+    if (!r.sent) {
+      leg.failure = { reason: "risk_refused", detail: `${r.reason}: ${r.detail}` };
+      return undefined;
+    }
+    leg.orders.push(r.order);
+    return r.order;
+  }
+
+  /**
+   * Wait for the order to finish until `waitUntil`; then cancel what still rests and ask the
+   * venue about anything unknown, until `deadline`. Never resends: that is the caller's call,
+   * and only after a definite end.
+   */
+  async settle(o: EngineOrder, waitUntil: number, deadline: number): Promise<void> {
+    const { gateway, clock } = this.core;
+    o.watchers++;
+    try {
+      await gateway.waitTerminal(o, waitUntil);
+      if (o.tracked.terminal) return;
+      if (!gateway.needsAnswer(o)) {
+        await gateway.cancel(o);
+        await gateway.waitTerminal(o, Math.max(deadline, clock.now() + 1));
+      }
+      if (!o.tracked.terminal) await gateway.resolve(o, Math.max(deadline, clock.now()));
+    } finally {
+      o.watchers--;
+    }
+  }
+
+  /**
+   * The all-or-nothing verdict once every entry has ended: open (trimmed to within one lot if
+   * hedged), or unwound. `flattenAttempts` bounds how long an unwind is tried before returning
+   * with the group still `unwinding` (the reconciler carries on).
+   */
+  async finishOpen(g: GroupState, flattenAttempts: number): Promise<OpenOutcome> {
+    const { clock, settings } = this.core;
+    const unresolved = g.legs.some((l) => l.orders.some((o) => !o.tracked.terminal));
+    const allFilled = g.legs.every((l) => entryFilledLots(l) > 0);
+    if (!unresolved && allFilled) {
+      if (g.hedged && !(await this.trim(g))) {
+        return this.failOpen(
+          g,
+          "imbalance_unresolved",
+          "partial fills left an imbalance beyond one lot",
+          flattenAttempts,
+        );
+      }
+      g.failureReason = null;
+      this.setStatus(g, "open", { detail: "" });
+      await this.core.journal.sync();
+      return { ok: true, groupId: g.id, legs: g.legs.map(legSummary) };
+    }
+    const failure = pickFailure(g.legs, unresolved);
+    if (settings.cooldownAfterFailureMs > 0)
+      for (const l of g.legs)
+        this.core.risk.coolDown(l.inst.key, clock.now() + settings.cooldownAfterFailureMs);
+    return this.failOpen(g, failure.reason, failure.detail, flattenAttempts);
+  }
+
+  private async failOpen(
+    g: GroupState,
+    reason: OpenFailureReason,
+    detail: string,
+    flattenAttempts: number,
+  ): Promise<OpenOutcome> {
+    g.failureReason = reason;
+    const exposed = g.legs.some((l) => legHeldLots(l) > 0 || l.orders.some((o) => !o.tracked.terminal));
+    if (!exposed) {
+      this.setStatus(g, "failed", { detail });
+      await this.core.journal.sync();
+      return { ok: false, groupId: g.id, reason, detail, status: "failed" };
+    }
+    this.setStatus(g, "unwinding", { detail });
+    this.alert("warning", `engine.unwinding:${g.id}`, "group unwinding", `${g.id}: ${reason}: ${detail}`, g);
+    await this.core.journal.sync();
+    const flat = await this.flatten(g, "unwind", flattenAttempts);
+    if (flat) this.setStatus(g, "failed");
+    await this.core.journal.sync();
+    return { ok: false, groupId: g.id, reason, detail, status: g.status };
+  }
+
+  /** Trim the heavy side of each hedged underlying until within one lot; false if it will not. */
+  private async trim(g: GroupState): Promise<boolean> {
+    const deadlineSpan = Math.max(g.fillTimeoutMs, 1_000);
+    for (let attempt = 0; attempt < this.core.settings.trimMaxAttempts; attempt++) {
+      const trims = trimsToBalance(hedgeLegs(g));
+      if (trims.length === 0) return true;
+      const deadline = this.core.clock.now() + deadlineSpan;
+      await Promise.all(
+        trims.map(async (t) => {
+          const leg = g.legs[t.legIndex];
+          const o = await this.reduce(g, leg, "trim", t.lots);
+          if (o !== undefined) await this.settle(o, deadline, deadline);
+        }),
+      );
+      if (g.legs.some((l) => l.orders.some((o) => !o.tracked.terminal))) return false;
+    }
+    return isBalanced(hedgeLegs(g));
+  }
+
+  /** A reduce-only IOC taking `lots` off a leg, at the close protection price. */
+  private async reduce(
+    g: GroupState,
+    leg: LegState,
+    purpose: OrderPurpose,
+    lots: number,
+  ): Promise<EngineOrder | undefined> {
+    const side = oppositeSide(leg.spec.side);
+    const book = this.core.venues.get(leg.spec.venue)!.book(leg.spec.symbol);
+    const price = protectionPriceTicks(leg.inst, book, side, this.core.settings.closeSlippageBps);
+    if (price === undefined) {
+      leg.failure = {
+        reason: "not_filled",
+        detail: `${leg.inst.key}: empty book, cannot price a reduce-only ${side}`,
+      };
+      return undefined;
+    }
+    return this.send(g, leg, purpose, side, lots, price, "ioc", true);
+  }
+
+  /**
+   * Reduce-only IOCs on every leg until each is flat on the venue, with backoff between rounds
+   * and an alert while it is not. A leg whose lots the venue no longer has (liquidated, closed
+   * by hand) is written off with the reason. True when every leg is flat.
+   */
+  async flatten(g: GroupState, purpose: "unwind" | "close", maxAttempts: number): Promise<boolean> {
+    const { clock, settings } = this.core;
+    let delay = settings.closeRetryInitialMs;
+    for (let attempt = 1; ; attempt++) {
+      const problems: string[] = [];
+      await Promise.all(g.legs.map((leg) => this.flattenLeg(g, leg, purpose, problems)));
+      if (problems.length === 0) {
+        this.core.alerts.raise({
+          severity: "info",
+          key: `engine.flat:${g.id}`,
+          title: "group flat",
+          message: `${g.id}: every leg is flat after ${attempt} round(s)`,
+          context: { group: g.id },
+          ts: clock.now(),
+        });
+        return true;
+      }
+      const severity: AlertSeverity = attempt >= 3 ? "critical" : "warning";
+      this.alert(
+        severity,
+        `engine.not_flat:${g.id}`,
+        "group not flat",
+        `${g.id} (${purpose}, round ${attempt}): ${problems.join("; ")}`,
+        g,
+      );
+      if (attempt >= maxAttempts || this.core.halting()) return false;
+      await clock.sleep(delay);
+      delay = Math.min(delay * 2, settings.closeRetryMaxMs);
+    }
+  }
+
+  private async flattenLeg(
+    g: GroupState,
+    leg: LegState,
+    purpose: OrderPurpose,
+    problems: string[],
+  ): Promise<void> {
+    const { clock, gateway, venues } = this.core;
+    const where = `leg ${leg.index} ${leg.inst.key} ${leg.spec.account}`;
+    // first make every earlier order of the leg definite: never act on a guess
+    for (const o of leg.orders) {
+      if (o.tracked.terminal || o.watchers > 0) continue;
+      await this.settle(o, clock.now(), clock.now() + this.core.settings.unknownRetryMs);
+    }
+    const pending = leg.orders.filter((o) => !o.tracked.terminal);
+    if (pending.length > 0) {
+      problems.push(`${where}: ${pending.length} order(s) not yet resolved`);
+      return;
+    }
+    const held = legHeldLots(leg);
+    if (held === 0) return;
+    let venueLots: number;
+    try {
+      const positions = await venues.get(leg.spec.venue)!.positions(leg.spec.account);
+      venueLots = positions.find((p) => p.symbol === leg.spec.symbol)?.sizeLots ?? 0;
+    } catch (err) {
+      problems.push(`${where}: positions unavailable (${(err as Error).message})`);
+      return;
+    }
+    const key = posKey(leg.spec.venue, leg.spec.account, leg.spec.symbol);
+    // lots other active groups hold on the same account and instrument are theirs, not ours
+    let others = 0;
+    for (const og of this.core.groups.values()) {
+      if (og === g || !isActive(og.status)) continue;
+      for (const l of og.legs)
+        if (posKey(l.spec.venue, l.spec.account, l.spec.symbol) === key) others += legNetLots(l);
+    }
+    const venueHeld = Math.max(0, sign(leg.spec.side) * (venueLots - others));
+    if (venueHeld < held) {
+      // the venue holds less than we do: those lots left without us
+      const gone = held - venueHeld;
+      leg.externalLots -= sign(leg.spec.side) * gone;
+      leg.externalReason = gateway.liquidations.has(key) ? "liquidated" : "closed_externally";
+      this.core.journal.legExternal(g.id, leg.index, leg.externalLots, leg.externalReason);
+      this.alert(
+        "warning",
+        `engine.leg_gone:${g.id}:${leg.index}`,
+        "leg closed outside perpbot",
+        `${g.id} ${where}: ${gone} lots ${leg.externalReason}`,
+        g,
+      );
+    }
+    const toClose = Math.min(held, venueHeld);
+    if (toClose === 0) return;
+    const o = await this.reduce(g, leg, purpose, toClose);
+    if (o === undefined) {
+      problems.push(`${where}: ${leg.failure?.detail ?? "close refused"}`);
+      return;
+    }
+    const deadline = clock.now() + Math.max(1_000, this.core.settings.unknownRetryMs * 4);
+    await this.settle(o, deadline, deadline);
+    if (legHeldLots(leg) > 0)
+      problems.push(`${where}: ${legHeldLots(leg)} lots still open (${o.tracked.status})`);
+  }
+
+  alert(severity: AlertSeverity, key: string, title: string, message: string, g: GroupState): void {
+    this.core.alerts.raise({
+      severity,
+      key,
+      title,
+      message,
+      context: { group: g.id },
+      ts: this.core.clock.now(),
+    });
+  }
+}
+
+/** Why an order that ended without a fill failed, for the open outcome. */
+function failureOf(o: EngineOrder): LegFailure {
+  const events = o.tracked.history.map((h) => h.event);
+  const reason = o.lastReason ?? "";
+  if (o.tracked.status === "rejected") {
+    const lostSend = events.some((e) => e === "server_error" || e === "timeout" || e === "rate_limited");
+    return lostSend
+      ? {
+          reason: "venue_unavailable",
+          detail: `${o.tracked.clientOrderId}: venue unavailable, order never arrived`,
+        }
+      : { reason: "rejected", detail: `${o.inst.key}: rejected${reason ? ` (${reason})` : ""}` };
+  }
+  return {
+    reason: "not_filled",
+    detail: `${o.inst.key}: ${o.tracked.status} without a fill${reason ? ` (${reason})` : ""}`,
+  };
+}
+
+const FAILURE_PRIORITY: readonly OpenFailureReason[] = [
+  "risk_refused",
+  "rejected",
+  "venue_unavailable",
+  "not_filled",
+  "imbalance_unresolved",
+];
+
+function pickFailure(legs: readonly LegState[], unresolved: boolean): LegFailure {
+  const failures = legs.flatMap((l) =>
+    l.failure ? [{ ...l.failure, detail: `leg ${l.index}: ${l.failure.detail}` }] : [],
+  );
+  if (unresolved && failures.length === 0)
+    return { reason: "venue_unavailable", detail: "an entry order's outcome is still unknown" };
+  failures.sort((a, b) => FAILURE_PRIORITY.indexOf(a.reason) - FAILURE_PRIORITY.indexOf(b.reason));
+  if (failures.length === 0) return { reason: "not_filled", detail: "a leg did not fill" };
+  return { reason: failures[0].reason, detail: failures.map((f) => f.detail).join("; ") };
+}

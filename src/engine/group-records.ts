@@ -1,0 +1,94 @@
+import type { Kysely } from "kysely";
+import { fillTotalsByOrder, listGroupRows, listLegRows, listOrdersOfGroups } from "../store/engine-repo.ts";
+import type { Database } from "../store/schema.ts";
+import type {
+  CloseReason,
+  EntryStyle,
+  GroupFilter,
+  GroupRecord,
+  GroupStatus,
+  LegRecord,
+  OpenFailureReason,
+} from "./group-types.ts";
+
+const toUsd = (pico: bigint) => Number(pico) / 1e12;
+
+/**
+ * Groups as the store holds them (what `perpbot status`, the API and the dashboard show): legs
+ * with entry fills, average entry price, net lots, fees and realised PnL from the stored fills.
+ */
+export async function listGroupRecords(db: Kysely<Database>, filter: GroupFilter): Promise<GroupRecord[]> {
+  const rows = await listGroupRows(db, {
+    status: filter.status,
+    strategy: filter.strategy,
+    groupIds: filter.groupIds,
+    activeOnly: filter.activeOnly,
+  });
+  const ids = rows.map((r) => r.groupId);
+  const legs = await listLegRows(db, ids);
+  const orders = await listOrdersOfGroups(db, ids);
+  const totals = await fillTotalsByOrder(
+    db,
+    orders.map((o) => o.clientOrderId),
+  );
+  return rows.map((r) => {
+    const legRecords: LegRecord[] = legs
+      .filter((l) => l.groupId === r.groupId)
+      .map((l) => {
+        const mine = orders.filter((o) => o.groupId === r.groupId && o.legIndex === l.legIndex);
+        let net = l.externalLots;
+        let entryLots = 0;
+        let entryNotional = 0;
+        let entrySize = 0;
+        let fees = 0n;
+        let pnl = 0n;
+        for (const o of mine) {
+          net += (o.side === "buy" ? 1 : -1) * o.filledLots;
+          const t = totals.get(o.clientOrderId);
+          if (t) {
+            fees += t.fee;
+            pnl += t.realisedPnl;
+          }
+          if (o.purpose !== "entry") continue;
+          entryLots += o.filledLots;
+          if (t) {
+            entryNotional += t.notional;
+            entrySize += t.size;
+          }
+        }
+        return {
+          legIndex: l.legIndex,
+          venue: l.venue,
+          account: l.account,
+          symbol: l.symbol,
+          side: l.side,
+          targetLots: l.targetLots,
+          filledLots: entryLots,
+          avgPrice: entrySize > 0 ? entryNotional / entrySize : 0,
+          feesUsd: toUsd(fees),
+          netLots: net,
+          realisedPnlUsd: toUsd(pnl),
+          externalLots: l.externalLots,
+          externalReason: l.externalReason,
+        };
+      });
+    return {
+      groupId: r.groupId,
+      id: r.groupId,
+      strategy: r.strategy,
+      status: r.status as GroupStatus,
+      entry: JSON.parse(r.entry) as EntryStyle,
+      fillTimeoutMs: r.fillTimeoutMs,
+      meta: r.meta === null ? {} : (JSON.parse(r.meta) as Record<string, unknown>),
+      closeReason: r.closeReason as CloseReason | null,
+      failureReason: r.failureReason as OpenFailureReason | null,
+      detail: r.detail,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      closedAt: r.closedAt,
+      legs: legRecords,
+      feesUsd: legRecords.reduce((s, l) => s + l.feesUsd, 0),
+      realisedPnlUsd: legRecords.reduce((s, l) => s + l.realisedPnlUsd, 0),
+    };
+  });
+}

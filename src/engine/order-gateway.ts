@@ -1,0 +1,460 @@
+import type { Clock } from "../core/clock.ts";
+import type { Instrument } from "../core/instrument.ts";
+import type { Money } from "../core/money.ts";
+import type { OrderRequest, Side, TimeInForce } from "../core/types.ts";
+import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../core/venue.ts";
+import type { EngineOrderRow } from "../store/engine-repo.ts";
+import type { AlertBus } from "./alerts.ts";
+import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
+import type { EngineSettings } from "./config.ts";
+import type { Journal } from "./journal.ts";
+import type { OrderEvent } from "./order-state.ts";
+import { orderEventOf, TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
+import type { RiskGate } from "./risk-gate.ts";
+
+/**
+ * Every order the engine sends goes through here: risk gate, write-ahead journal, submit,
+ * venue events, unknown-outcome resolution, cancels. It owns the TrackedOrders (one state
+ * machine each) and a running book of account positions from fills, which the risk gate reads.
+ */
+
+export type OrderPurpose = "entry" | "unwind" | "trim" | "close" | "orphan" | "flatten";
+
+export interface EngineOrder {
+  readonly tracked: TrackedOrder;
+  readonly venue: string;
+  readonly inst: Instrument;
+  readonly groupId: string | null;
+  readonly legIndex: number;
+  readonly intentId: string;
+  readonly attempt: number;
+  readonly purpose: OrderPurpose;
+  readonly createdAt: number;
+  /** when the request was (last) sent: the start of its send-expiry window */
+  sentAt: number;
+  realisedPnl: Money;
+  /** the submit's answer is still outstanding: an in_flight status is not yet a mystery */
+  awaitingAnswer: boolean;
+  /** operations waiting on this order; the reconciler leaves such orders alone */
+  watchers: number;
+  /** the venue's reason of the last reject or cancel */
+  lastReason: string | undefined;
+}
+
+export interface PlaceSpec {
+  readonly venue: string;
+  readonly account: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly sizeLots: number;
+  readonly priceTicks: number;
+  readonly tif: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly purpose: OrderPurpose;
+  readonly groupId: string | null;
+  readonly legIndex: number;
+  readonly intentId: string;
+  readonly strategy: string;
+}
+
+export type PlaceResult =
+  | { readonly sent: true; readonly order: EngineOrder }
+  | { readonly sent: false; readonly reason: string; readonly detail: string };
+
+/** Lots an order has filled as far as anyone knows: our fills, or the venue's count if ahead. */
+export function effectiveFilled(o: EngineOrder): number {
+  return o.tracked.filledLots + o.tracked.missingFillLots;
+}
+
+export function posKey(venue: string, account: string, symbol: string): string {
+  return `${venue}\u0000${account}\u0000${symbol}`;
+}
+
+const NEEDS_ANSWER = new Set(["unknown", "in_flight", "pending_cancel"]);
+
+export class OrderGateway {
+  private readonly clock: Clock;
+  private readonly venues: ReadonlyMap<string, Venue>;
+  private readonly journal: Journal;
+  private readonly alerts: AlertBus;
+  private readonly settings: EngineSettings;
+  private readonly risk: RiskGate;
+  private readonly orders = new Map<string, EngineOrder>();
+  /** orders not yet terminal: what the risk gate counts as working */
+  private readonly working = new Set<EngineOrder>();
+  private readonly attempts = new Map<string, number>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  /** signed lots per (venue, account, symbol), from reconciliation snapshots and fills since */
+  readonly positions = new Map<string, number>();
+  /** (venue, account, symbol) keys a liquidation was reported on, with its time */
+  readonly liquidations = new Map<string, number>();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(opts: {
+    clock: Clock;
+    venues: ReadonlyMap<string, Venue>;
+    journal: Journal;
+    alerts: AlertBus;
+    settings: EngineSettings;
+    risk: RiskGate;
+  }) {
+    this.clock = opts.clock;
+    this.venues = opts.venues;
+    this.journal = opts.journal;
+    this.alerts = opts.alerts;
+    this.settings = opts.settings;
+    this.risk = opts.risk;
+  }
+
+  attach(): void {
+    for (const [id, venue] of this.venues)
+      this.unsubscribe.push(venue.onEvent((e) => this.onVenueEvent(id, e)));
+  }
+
+  detach(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  get(clientOrderId: string): EngineOrder | undefined {
+    return this.orders.get(clientOrderId);
+  }
+
+  all(): IterableIterator<EngineOrder> {
+    return this.orders.values();
+  }
+
+  /** Orders not yet terminal (open, in flight, unknown, being canceled). */
+  workingOrders(): EngineOrder[] {
+    return [...this.working];
+  }
+
+  /** Rebuild an order from its journal row and events (restart recovery). */
+  restore(row: EngineOrderRow, events: readonly OrderEvent[], inst: Instrument): EngineOrder {
+    const tracked = new TrackedOrder(requestOf(row));
+    let sentAt = row.createdAt;
+    let realisedPnl = 0n;
+    for (const e of events) {
+      tracked.apply(e);
+      if (e.kind === "submit_sent") sentAt = e.ts;
+      if (e.kind === "fill") realisedPnl += e.fill.realisedPnl;
+    }
+    const o: EngineOrder = {
+      tracked,
+      venue: row.venue,
+      inst,
+      groupId: row.groupId,
+      legIndex: row.legIndex,
+      intentId: row.intentId,
+      attempt: row.attempt,
+      purpose: row.purpose as OrderPurpose,
+      createdAt: row.createdAt,
+      sentAt,
+      realisedPnl,
+      awaitingAnswer: false,
+      watchers: 0,
+      lastReason: undefined,
+    };
+    this.register(o);
+    return o;
+  }
+
+  /**
+   * Risk-check, journal (durably) and send one order. The attempt number moves on from the
+   * highest one of this (intent, leg): a new attempt is only ever made after the previous one
+   * ended definitely, which the caller guarantees by resolving it first.
+   */
+  async place(spec: PlaceSpec): Promise<PlaceResult> {
+    const venue = this.venues.get(spec.venue);
+    if (venue === undefined)
+      return { sent: false, reason: "invalid_order", detail: `unknown venue ${spec.venue}` };
+    const inst = venue.instrument(spec.symbol);
+    const key = posKey(spec.venue, spec.account, spec.symbol);
+    const verdict = this.risk.check(
+      { ...spec, inst, book: venue.book(spec.symbol) },
+      this.exposure(key),
+      this.clock.now(),
+    );
+    if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
+    const familyKey = `${spec.intentId}\u0000${spec.legIndex}`;
+    const attempt = (this.attempts.get(familyKey) ?? -1) + 1;
+    const cloid = clientOrderId({ intentId: spec.intentId, leg: spec.legIndex, attempt }, COMPACT_32);
+    const now = this.clock.now();
+    const request: OrderRequest = {
+      clientOrderId: cloid,
+      account: spec.account,
+      symbol: spec.symbol,
+      side: spec.side,
+      type: "limit",
+      priceTicks: spec.priceTicks,
+      sizeLots: spec.sizeLots,
+      tif: spec.tif,
+      reduceOnly: spec.reduceOnly,
+    };
+    const o: EngineOrder = {
+      tracked: new TrackedOrder(request),
+      venue: spec.venue,
+      inst,
+      groupId: spec.groupId,
+      legIndex: spec.legIndex,
+      intentId: spec.intentId,
+      attempt,
+      purpose: spec.purpose,
+      createdAt: now,
+      sentAt: now,
+      realisedPnl: 0n,
+      awaitingAnswer: true,
+      watchers: 0,
+      lastReason: undefined,
+    };
+    this.register(o);
+    this.journal.order(this.rowOf(o));
+    this.apply(o, { kind: "submit_sent", ts: now });
+    // write-ahead: the order and its submit_sent are durable before the request leaves
+    await this.journal.sync();
+    try {
+      const { venueOrderId } = await venue.submit(request);
+      this.apply(o, { kind: "ack", ts: this.clock.now(), venueOrderId });
+    } catch (err) {
+      if (err instanceof VenueRejectError)
+        this.apply(o, { kind: "reject", ts: this.clock.now(), reason: err.reason });
+      else if (err instanceof VenueUnknownOutcomeError)
+        this.apply(o, unknownOutcomeEvent(err, this.clock.now()));
+      else this.apply(o, { kind: "server_error", ts: this.clock.now(), detail: String(err) });
+    } finally {
+      o.awaitingAnswer = false;
+      this.notify(o);
+    }
+    return { sent: true, order: o };
+  }
+
+  /** Request a cancel; its answer (or the status query after an unknown one) settles the order. */
+  async cancel(o: EngineOrder): Promise<void> {
+    if (o.tracked.terminal || o.tracked.status === "pending_submit") return;
+    const venue = this.venues.get(o.venue)!;
+    this.apply(o, { kind: "cancel_requested", ts: this.clock.now() });
+    try {
+      await venue.cancel(o.tracked.request.account, o.tracked.request.symbol, o.tracked.clientOrderId);
+    } catch (err) {
+      // a definite refusal also arrives as a cancel_reject event; an unknown one we must record
+      if (err instanceof VenueUnknownOutcomeError) this.apply(o, unknownOutcomeEvent(err, this.clock.now()));
+      else if (!(err instanceof VenueRejectError))
+        this.apply(o, { kind: "server_error", ts: this.clock.now(), detail: String(err) });
+    }
+  }
+
+  /** Whether only a status query can tell where the order is. */
+  needsAnswer(o: EngineOrder): boolean {
+    return !o.awaitingAnswer && NEEDS_ANSWER.has(o.tracked.status);
+  }
+
+  /**
+   * Ask the venue until the order's outcome is known or `deadline` passes (true: known). A "not
+   * found" counts as proof of absence only once the send-expiry window has passed.
+   */
+  async resolve(o: EngineOrder, deadline: number): Promise<boolean> {
+    let delay = this.settings.unknownRetryMs;
+    for (;;) {
+      if (!this.needsAnswer(o)) return true;
+      const venue = this.venues.get(o.venue)!;
+      try {
+        const rep = await venue.orderStatus(o.tracked.request.account, o.tracked.clientOrderId);
+        const now = this.clock.now();
+        const event: OrderEvent = {
+          kind: "status_report",
+          ts: now,
+          status: rep?.status ?? "not_found",
+          sendExpired: now - o.sentAt >= this.settings.sendExpiryMs,
+          ...(rep === undefined ? {} : { filledLots: rep.filledLots, venueOrderId: rep.venueOrderId }),
+        };
+        this.apply(o, event);
+        if (!this.needsAnswer(o)) return true;
+        // still live although we asked to cancel it: that cancel was lost (a crash between the
+        // journal and the send, or an unknown answer). Cancels by client order id are idempotent.
+        if (
+          o.tracked.status === "pending_cancel" &&
+          (rep?.status === "open" || rep?.status === "partially_filled")
+        ) {
+          await this.cancel(o);
+          if (!this.needsAnswer(o)) return true;
+        }
+      } catch (err) {
+        if (!(err instanceof VenueUnknownOutcomeError)) {
+          this.alerts.raise({
+            severity: "warning",
+            key: `engine.order_status_failed:${o.tracked.clientOrderId}`,
+            title: "order status query failed",
+            message: `${o.venue} ${o.tracked.clientOrderId}: ${(err as Error).message}`,
+            context: { venue: o.venue, group: o.groupId ?? undefined },
+            ts: this.clock.now(),
+          });
+        }
+      }
+      const now = this.clock.now();
+      if (now >= deadline) return false;
+      await this.clock.sleep(Math.min(delay, deadline - now));
+      delay = Math.min(delay * 2, this.settings.closeRetryMaxMs);
+    }
+  }
+
+  /** Resolves when the order is terminal or at `deadline` (whichever first). */
+  waitTerminal(o: EngineOrder, deadline: number): Promise<void> {
+    if (o.tracked.terminal || this.clock.now() >= deadline) return Promise.resolve();
+    return new Promise((resolve) => {
+      const id = o.tracked.clientOrderId;
+      const set = this.waiters.get(id) ?? new Set<() => void>();
+      this.waiters.set(id, set);
+      const done = () => {
+        this.clock.cancel(timer);
+        set.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (o.tracked.terminal) done();
+      };
+      const timer = this.clock.at(deadline, done);
+      set.add(check);
+    });
+  }
+
+  /** Position and working lots of one (venue, account, symbol), for the risk gate. */
+  exposure(key: string): { positionLots: number; workingBuyLots: number; workingSellLots: number } {
+    let workingBuyLots = 0;
+    let workingSellLots = 0;
+    for (const o of this.working) {
+      const r = o.tracked.request;
+      if (posKey(o.venue, r.account, r.symbol) !== key) continue;
+      if (r.side === "buy") workingBuyLots += o.tracked.workingLots;
+      else workingSellLots += o.tracked.workingLots;
+    }
+    return { positionLots: this.positions.get(key) ?? 0, workingBuyLots, workingSellLots };
+  }
+
+  /** Forget finished orders that no group needs any more (keeps memory flat in long runs). */
+  forget(predicate: (o: EngineOrder) => boolean): void {
+    for (const [id, o] of this.orders) if (o.tracked.terminal && predicate(o)) this.orders.delete(id);
+  }
+
+  rowOf(o: EngineOrder): EngineOrderRow {
+    const r = o.tracked.request;
+    return {
+      clientOrderId: r.clientOrderId,
+      venue: o.venue,
+      account: r.account,
+      symbol: r.symbol,
+      side: r.side,
+      type: r.type,
+      tif: r.tif,
+      priceTicks: r.priceTicks,
+      sizeLots: r.sizeLots,
+      reduceOnly: r.reduceOnly,
+      priceText: o.inst.priceText(r.priceTicks),
+      sizeText: o.inst.sizeText(r.sizeLots),
+      filledText: o.inst.sizeText(effectiveFilled(o)),
+      filledLots: effectiveFilled(o),
+      status: o.tracked.status,
+      venueOrderId: o.tracked.venueOrderId ?? null,
+      groupId: o.groupId,
+      intentId: o.intentId,
+      legIndex: o.legIndex,
+      purpose: o.purpose,
+      attempt: o.attempt,
+      reason: null,
+      createdAt: o.createdAt,
+      updatedAt: this.clock.now(),
+    };
+  }
+
+  private register(o: EngineOrder): void {
+    this.orders.set(o.tracked.clientOrderId, o);
+    if (!o.tracked.terminal) this.working.add(o);
+    const familyKey = `${o.intentId}\u0000${o.legIndex}`;
+    this.attempts.set(familyKey, Math.max(this.attempts.get(familyKey) ?? -1, o.attempt));
+  }
+
+  /** Apply one event to an order and journal it; a venue fact the table refuses is alerted, not thrown. */
+  private apply(o: EngineOrder, event: OrderEvent): void {
+    let entry: ReturnType<TrackedOrder["apply"]>;
+    const filledBefore = effectiveFilled(o);
+    try {
+      entry = o.tracked.apply(event);
+    } catch (err) {
+      this.alerts.raise({
+        severity: "critical",
+        key: `engine.order_event_refused:${o.tracked.clientOrderId}`,
+        title: "order event refused by the state machine",
+        message: `${o.venue} ${o.tracked.clientOrderId} (${o.tracked.status}) ${event.kind}: ${(err as Error).message}`,
+        context: { venue: o.venue, group: o.groupId ?? undefined },
+        ts: this.clock.now(),
+      });
+      return;
+    }
+    if (entry === undefined) return;
+    // a status report that changed nothing is not worth a journal line (unknowns are polled)
+    if (event.kind === "status_report" && entry.from === entry.to && filledBefore === effectiveFilled(o))
+      return;
+    if (event.kind === "submit_sent") o.sentAt = event.ts;
+    if (event.kind === "reject" || event.kind === "canceled") o.lastReason = event.reason;
+    if (event.kind === "fill") {
+      const f = event.fill;
+      o.realisedPnl += f.realisedPnl;
+      this.journal.orderEvent(this.rowOf(o), event);
+      this.journal.fill({
+        venue: o.venue,
+        account: f.account,
+        symbol: f.symbol,
+        fillId: f.fillId,
+        clientOrderId: f.clientOrderId,
+        venueOrderId: f.venueOrderId,
+        side: f.side,
+        price: o.inst.priceText(f.priceTicks),
+        size: o.inst.sizeText(f.sizeLots),
+        fee: f.fee,
+        realisedPnl: f.realisedPnl,
+        liquidity: f.liquidity,
+        ts: f.ts,
+      });
+    } else {
+      this.journal.orderEvent(this.rowOf(o), event);
+    }
+    this.notify(o);
+  }
+
+  private notify(o: EngineOrder): void {
+    if (o.tracked.terminal) this.working.delete(o);
+    else this.working.add(o);
+    const set = this.waiters.get(o.tracked.clientOrderId);
+    if (set === undefined) return;
+    for (const check of [...set]) check();
+    if (set.size === 0) this.waiters.delete(o.tracked.clientOrderId);
+  }
+
+  private onVenueEvent(venueId: string, e: VenueEvent): void {
+    if (e.type === "fill") {
+      const f = e.fill;
+      const key = posKey(venueId, f.account, f.symbol);
+      this.positions.set(key, (this.positions.get(key) ?? 0) + (f.side === "buy" ? f.sizeLots : -f.sizeLots));
+    } else if (e.type === "liquidation") {
+      const key = posKey(venueId, e.account, e.symbol);
+      this.liquidations.set(key, e.ts);
+    }
+    const routed = orderEventOf(e);
+    if (routed === undefined) return;
+    const o = this.orders.get(routed.clientOrderId);
+    if (o === undefined || o.venue !== venueId) return;
+    this.apply(o, routed.event);
+  }
+}
+
+function requestOf(row: EngineOrderRow): OrderRequest {
+  return {
+    clientOrderId: row.clientOrderId,
+    account: row.account,
+    symbol: row.symbol,
+    side: row.side,
+    type: row.type,
+    priceTicks: row.priceTicks,
+    sizeLots: row.sizeLots,
+    tif: row.tif,
+    reduceOnly: row.reduceOnly,
+  };
+}

@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { appendOrderEvents, insertGroup, upsertEngineOrder } from "../store/engine-repo.ts";
+import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
+import { encodeEvent } from "./journal.ts";
+import { allFlat, makeWorld, pairLegs, positionLots } from "./test-support.ts";
+
+const IOC = { kind: "ioc", maxSlippageBps: 20 } as const;
+const open = (id: string) => ({ groupId: id, strategy: "farm", entry: IOC, fillTimeoutMs: 5_000 });
+const manual = (
+  cloid: string,
+  account: string,
+  side: "buy" | "sell",
+  sizeLots: number,
+  reduceOnly = false,
+) => ({
+  clientOrderId: cloid,
+  account,
+  symbol: "BTC",
+  side,
+  type: "limit" as const,
+  priceTicks: side === "buy" ? 60_100 : 59_900,
+  sizeLots,
+  tif: "ioc" as const,
+  reduceOnly,
+});
+
+test("an orphan position is alerted at once and flattened after the grace period", async () => {
+  const w = await makeWorld({ settings: { orphanGraceMs: 3_000 } });
+  try {
+    await w.simA.submit(manual("by-hand-1", "w3", "buy", 2_000));
+    await w.advance(1_500);
+    assert.ok(w.alerts.some((a) => a.key.startsWith("engine.orphan:") && a.context.wallet === "w3"));
+    assert.equal(await positionLots(w.simA, "w3", "BTC"), 2_000, "not before the grace period");
+    assert.deepEqual(
+      w.engine.orphans().map((o) => [o.account, o.lots]),
+      [["w3", 2_000]],
+    );
+    await w.advance(4_000);
+    assert.equal(await positionLots(w.simA, "w3", "BTC"), 0);
+    const flattens = await w.store.db
+      .selectFrom("orders")
+      .selectAll()
+      .where("purpose", "=", "orphan")
+      .execute();
+    assert.equal(flattens.length, 1);
+    assert.equal(flattens[0].reduce_only, 1);
+  } finally {
+    await w.close();
+  }
+});
+
+test("orphans are only alerted when orphan_flatten is off", async () => {
+  const w = await makeWorld({ settings: { orphanGraceMs: 1_000, orphanFlatten: false } });
+  try {
+    await w.simA.submit(manual("by-hand-2", "w3", "sell", 2_000));
+    await w.advance(5_000);
+    assert.equal(await positionLots(w.simA, "w3", "BTC"), -2_000);
+    assert.ok(w.alerts.some((a) => a.key.startsWith("engine.orphan:")));
+  } finally {
+    await w.close();
+  }
+});
+
+test("a leg closed outside perpbot is written off with the reason and the rest of the group is closed", async () => {
+  const w = await makeWorld();
+  try {
+    assert.equal((await w.drive(w.engine.openGroup(pairLegs(), open("g-ext")))).ok, true);
+    await w.simA.submit(manual("by-hand-3", "w1", "sell", 10_000, true));
+    await w.advance(4_000);
+    const [g] = await w.engine.groups({ groupIds: ["g-ext"] });
+    assert.equal(g.status, "closed");
+    assert.equal(g.closeReason, "closed_externally");
+    assert.equal(g.legs[0].externalReason, "closed_externally");
+    assert.equal(g.legs[0].externalLots, -10_000);
+    assert.ok(await allFlat(w), "the simB leg was closed too");
+  } finally {
+    await w.close();
+  }
+});
+
+test("restart: an open group is recovered from the journal and a close timer that came due while down fires once", async () => {
+  const w = await makeWorld();
+  try {
+    assert.equal((await w.drive(w.engine.openGroup(pairLegs(), open("g-t")))).ok, true);
+    await w.engine.scheduleClose("g-t", w.clock.now() + 60_000);
+    await w.engine.stop();
+    await w.advance(120_000, 1_000); // the process is down past close_at
+    const engine = await w.restart();
+    await w.advance(2_000);
+    const [g] = await engine.groups({ groupIds: ["g-t"] });
+    assert.equal(g.status, "closed");
+    assert.equal(g.closeReason, "time_limit");
+    assert.ok(await allFlat(w));
+    assert.equal((await w.store.db.selectFrom("engine_timers").selectAll().execute()).length, 0);
+    const closes = await w.store.db.selectFrom("orders").selectAll().where("purpose", "=", "close").execute();
+    assert.equal(closes.length, 2, "one close order per leg: the timer fired once");
+  } finally {
+    await w.close();
+  }
+});
+
+test("crash between journaling and sending: recovery resolves both entries and unwinds the one that filled", async () => {
+  const w = await makeWorld({ start: false });
+  try {
+    // the durable state a SIGKILL leaves mid-open: group opening, both entries journaled as sent,
+    // only the first actually reached its venue
+    const now = w.clock.now();
+    const db = w.store.db;
+    await insertGroup(
+      db,
+      {
+        groupId: "g-crash",
+        strategy: "farm",
+        status: "opening",
+        entry: JSON.stringify(IOC),
+        fillTimeoutMs: 5_000,
+        hedged: true,
+        meta: null,
+        closeReason: null,
+        failureReason: null,
+        detail: null,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+      },
+      pairLegs().map((l, i) => ({
+        groupId: "g-crash",
+        legIndex: i,
+        venue: l.venue,
+        account: l.account,
+        symbol: l.symbol,
+        side: l.side,
+        targetLots: l.sizeLots,
+        externalLots: 0,
+        externalReason: null,
+      })),
+    );
+    const cloids = [0, 1].map((leg) =>
+      clientOrderId({ intentId: "g-crash:entry", leg, attempt: 0 }, COMPACT_32),
+    );
+    for (const [i, l] of pairLegs().entries()) {
+      const inst = w.venues.get(l.venue)!.instrument(l.symbol);
+      const price = l.side === "buy" ? inst.price(60_100) : inst.price(59_900);
+      await upsertEngineOrder(db, {
+        clientOrderId: cloids[i],
+        venue: l.venue,
+        account: l.account,
+        symbol: l.symbol,
+        side: l.side,
+        type: "limit",
+        tif: "ioc",
+        priceTicks: price,
+        sizeLots: l.sizeLots,
+        reduceOnly: false,
+        priceText: inst.priceText(price),
+        sizeText: inst.sizeText(l.sizeLots),
+        filledText: "0",
+        filledLots: 0,
+        status: "in_flight",
+        venueOrderId: null,
+        groupId: "g-crash",
+        intentId: "g-crash:entry",
+        legIndex: i,
+        purpose: "entry",
+        attempt: 0,
+        reason: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await appendOrderEvents(db, [
+        {
+          clientOrderId: cloids[i],
+          kind: "submit_sent",
+          payload: encodeEvent({ kind: "submit_sent", ts: now }),
+          ts: now,
+        },
+      ]);
+    }
+    const first = pairLegs()[0];
+    await w.simA.submit({
+      clientOrderId: cloids[0],
+      account: "w1",
+      symbol: "BTC",
+      side: "buy",
+      type: "limit",
+      priceTicks: 60_100,
+      sizeLots: first.sizeLots,
+      tif: "ioc",
+      reduceOnly: false,
+    });
+    assert.equal(await positionLots(w.simA, "w1", "BTC"), 10_000);
+
+    await w.drive(w.engine.start());
+    // the simB entry is "not found" but its send may still arrive: no verdict on it yet
+    await w.advance(5_000);
+    const [g] = await w.engine.groups({ groupIds: ["g-crash"] });
+    assert.equal(g.status, "failed");
+    assert.equal(g.failureReason, "venue_unavailable");
+    assert.ok(await allFlat(w));
+    const rows = await db.selectFrom("orders").selectAll().where("group_id", "=", "g-crash").execute();
+    assert.deepEqual(rows.map((r) => [r.purpose, r.venue, r.status]).sort(), [
+      ["entry", "simA", "filled"],
+      ["entry", "simB", "rejected"],
+      ["unwind", "simA", "filled"],
+    ]);
+    assert.deepEqual(await w.store.integrityCheck(), []);
+  } finally {
+    await w.close();
+  }
+});

@@ -1,0 +1,330 @@
+import { oppositeSide } from "../core/types.ts";
+import type { EngineCore, GroupOps } from "./group-ops.ts";
+import type { CloseReason, GroupState } from "./group-types.ts";
+import { isActive, legNetLots } from "./group-types.ts";
+import { type EngineOrder, posKey } from "./order-gateway.ts";
+import { protectionPriceTicks } from "./pricing.ts";
+
+/**
+ * Venue truth against the journal, at start and every reconcile interval:
+ * 1. orders nobody is waiting on: unknown outcomes resolved (orderStatus), leftovers canceled;
+ * 2. groups nobody holds: an `opening` one (the process died mid-open) gets its verdict, an
+ *    `unwinding`/`closing` one another flatten round;
+ * 3. positions of every managed account: a venue position no group owns is an orphan (alert,
+ *    then a reduce-only flatten after the grace period, or alert only); lots our groups hold that
+ *    the venue no longer has are written off on the leg (liquidated / closed outside perpbot)
+ *    and the rest of the group is closed;
+ * 4. the kill switch's equity observation.
+ * Outside start, a discrepancy must be seen in two consecutive passes before it is acted on,
+ * so an event still on its way is never mistaken for an orphan or a lost position.
+ */
+
+export interface OrphanInfo {
+  readonly venue: string;
+  readonly account: string;
+  readonly symbol: string;
+  /** signed lots no group owns */
+  readonly lots: number;
+  readonly since: number;
+  readonly flattening: boolean;
+}
+
+export interface ReconcileReport {
+  readonly ordersResolved: number;
+  readonly groupsAdvanced: number;
+  readonly positionsChecked: number;
+  readonly orphans: readonly OrphanInfo[];
+  readonly lostLots: number;
+  readonly errors: readonly string[];
+}
+
+export interface ReconcileHost extends EngineCore {
+  readonly ops: GroupOps;
+  managedAccounts(): Iterable<readonly [string, string]>;
+  withGroup<T>(g: GroupState, fn: () => Promise<T>): Promise<T>;
+  closeInBackground(g: GroupState, reason: CloseReason): void;
+  observeEquity(equityUsd: number): Promise<void>;
+  readonly killSwitchEnabled: boolean;
+}
+
+export class Reconciler {
+  private readonly host: ReconcileHost;
+  private readonly orphanSince = new Map<string, number>();
+  private readonly orphanLots = new Map<string, number>();
+  /** discrepancies seen in the previous pass (key → kind), for the two-pass rule */
+  private previous = new Map<string, "orphan" | "lost">();
+
+  constructor(host: ReconcileHost) {
+    this.host = host;
+  }
+
+  orphans(): OrphanInfo[] {
+    const out: OrphanInfo[] = [];
+    for (const [key, since] of this.orphanSince) {
+      const [venue, account, symbol] = key.split("\u0000");
+      const flattening = this.host.gateway
+        .workingOrders()
+        .some((o) => o.purpose === "orphan" && keyOf(o) === key);
+      out.push({ venue, account, symbol, lots: this.orphanLots.get(key) ?? 0, since, flattening });
+    }
+    return out;
+  }
+
+  async run(atStart: boolean): Promise<ReconcileReport> {
+    const errors: string[] = [];
+    const ordersResolved = await this.resolveOrders();
+    const groupsAdvanced = await this.advanceGroups(atStart);
+    const { checked, lostLots } = await this.checkPositions(atStart, errors);
+    if (this.host.killSwitchEnabled) await this.checkEquity(errors);
+    return {
+      ordersResolved,
+      groupsAdvanced,
+      positionsChecked: checked,
+      orphans: this.orphans(),
+      lostLots,
+      errors,
+    };
+  }
+
+  private async resolveOrders(): Promise<number> {
+    const { gateway, clock, groups } = this.host;
+    let n = 0;
+    const idle = gateway
+      .workingOrders()
+      .filter((o) => o.watchers === 0 && !(o.groupId !== null && groups.get(o.groupId)?.busy));
+    for (const o of idle) {
+      o.watchers++;
+      try {
+        if (gateway.needsAnswer(o)) await gateway.resolve(o, clock.now());
+        // a resting order nobody is waiting on is a leftover of a dead process: cancel it
+        if (!o.tracked.terminal && !gateway.needsAnswer(o)) {
+          await gateway.cancel(o);
+          if (gateway.needsAnswer(o)) await gateway.resolve(o, clock.now());
+        }
+      } finally {
+        o.watchers--;
+      }
+      if (o.tracked.terminal) n++;
+    }
+    return n;
+  }
+
+  private async advanceGroups(atStart: boolean): Promise<number> {
+    const { groups, ops } = this.host;
+    let n = 0;
+    for (const g of [...groups.values()]) {
+      if (g.busy || !isActive(g.status) || g.status === "open") continue;
+      n++;
+      await this.host.withGroup(g, async () => {
+        if (g.status === "opening") await ops.finishOpen(g, 1);
+        else if (g.status === "unwinding") {
+          if (await ops.flatten(g, "unwind", 1)) ops.setStatus(g, "failed");
+        } else if (g.status === "closing") {
+          if (await ops.flatten(g, "close", 1)) ops.setStatus(g, "closed");
+        }
+        await this.host.journal.sync();
+      });
+      if (!atStart && this.host.halting()) break;
+    }
+    return n;
+  }
+
+  private async checkPositions(
+    atStart: boolean,
+    errors: string[],
+  ): Promise<{ checked: number; lostLots: number }> {
+    const { venues, gateway, groups, clock, settings } = this.host;
+    const workingNow = gateway.workingOrders();
+    const seen = new Map<string, "orphan" | "lost">();
+    let checked = 0;
+    let lostLots = 0;
+    // what our active groups hold, and which keys an operation is busy on
+    const expected = new Map<string, number>();
+    const busyKeys = new Set<string>();
+    for (const g of groups.values()) {
+      if (!isActive(g.status)) continue;
+      for (const l of g.legs) {
+        const key = posKey(l.spec.venue, l.spec.account, l.spec.symbol);
+        expected.set(key, (expected.get(key) ?? 0) + legNetLots(l));
+        if (g.busy) busyKeys.add(key);
+      }
+    }
+    for (const [venueId, account] of this.host.managedAccounts()) {
+      const venue = venues.get(venueId);
+      if (venue === undefined) continue;
+      let positions: readonly { symbol: string; sizeLots: number }[];
+      try {
+        positions = await venue.positions(account);
+      } catch (err) {
+        errors.push(`${venueId} ${account}: positions unavailable (${(err as Error).message})`);
+        continue;
+      }
+      const actual = new Map<string, number>();
+      for (const p of positions) actual.set(p.symbol, p.sizeLots);
+      const symbols = new Set(actual.keys());
+      for (const key of expected.keys()) {
+        const [v, a, s] = key.split("\u0000");
+        if (v === venueId && a === account) symbols.add(s);
+      }
+      for (const symbol of symbols) {
+        checked++;
+        const key = posKey(venueId, account, symbol);
+        const venueLots = actual.get(symbol) ?? 0;
+        gateway.positions.set(key, venueLots);
+        if (busyKeys.has(key)) continue;
+        const diff = venueLots - (expected.get(key) ?? 0);
+        const { working, orphanWorking } = workingOn(workingNow, key);
+        if (diff === 0 || Math.abs(diff) <= working) {
+          if (diff === 0 || !orphanWorking) {
+            this.orphanSince.delete(key);
+            this.orphanLots.delete(key);
+          }
+          continue;
+        }
+        const isOrphan = venueLots !== 0 && Math.sign(diff) === Math.sign(venueLots);
+        const kind = isOrphan ? "orphan" : "lost";
+        seen.set(key, kind);
+        const confirmed = atStart || this.previous.get(key) === kind;
+        if (isOrphan) {
+          const lots = Math.sign(diff) * Math.min(Math.abs(diff), Math.abs(venueLots));
+          const since = this.orphanSince.get(key) ?? clock.now();
+          this.orphanSince.set(key, since);
+          this.orphanLots.set(key, lots);
+          this.alert(
+            "warning",
+            `engine.orphan:${key}`,
+            "orphan position",
+            `${venueId} ${account} ${symbol}: ${lots} lots no group owns`,
+            { venue: venueId, wallet: account, symbol },
+          );
+          const due = clock.now() - since >= settings.orphanGraceMs;
+          if (confirmed && due && settings.orphanFlatten && !orphanWorking)
+            await this.flattenOrphan(venueId, account, symbol, lots, since);
+        } else if (confirmed) {
+          lostLots += Math.abs(diff);
+          this.writeOff(key, -diff);
+        }
+      }
+    }
+    this.previous = seen;
+    return { checked, lostLots };
+  }
+
+  /** Lots our groups hold that the venue does not: written off leg by leg, then the groups close. */
+  private writeOff(key: string, missing: number): void {
+    const { groups, gateway, ops, journal } = this.host;
+    const reason = gateway.liquidations.has(key) ? "liquidated" : "closed_externally";
+    let left = missing;
+    for (const g of groups.values()) {
+      if (!isActive(g.status) || left === 0) continue;
+      for (const l of g.legs) {
+        if (left === 0 || posKey(l.spec.venue, l.spec.account, l.spec.symbol) !== key) continue;
+        const net = legNetLots(l);
+        if (net === 0 || Math.sign(net) !== Math.sign(left)) continue;
+        const take = Math.sign(net) * Math.min(Math.abs(net), Math.abs(left));
+        l.externalLots -= take;
+        l.externalReason = reason;
+        left -= take;
+        journal.legExternal(g.id, l.index, l.externalLots, reason);
+        ops.alert(
+          "critical",
+          `engine.leg_gone:${g.id}:${l.index}`,
+          "leg closed outside perpbot",
+          `${g.id} leg ${l.index} ${l.inst.key} ${l.spec.account}: ${Math.abs(take)} lots ${reason}`,
+          g,
+        );
+        if (g.status === "open") {
+          g.closeReason = reason;
+          this.host.closeInBackground(g, reason);
+        }
+      }
+    }
+  }
+
+  private async flattenOrphan(
+    venueId: string,
+    account: string,
+    symbol: string,
+    lots: number,
+    since: number,
+  ): Promise<void> {
+    const { venues, gateway, settings, clock } = this.host;
+    const venue = venues.get(venueId)!;
+    const inst = venue.instrument(symbol);
+    const side = oppositeSide(lots > 0 ? "buy" : "sell");
+    const price = protectionPriceTicks(inst, venue.book(symbol), side, settings.closeSlippageBps);
+    if (price === undefined) return;
+    const r = await gateway.place({
+      venue: venueId,
+      account,
+      symbol,
+      side,
+      sizeLots: Math.abs(lots),
+      priceTicks: price,
+      tif: "ioc",
+      reduceOnly: true,
+      purpose: "orphan",
+      groupId: null,
+      legIndex: 0,
+      intentId: `orphan:${venueId}:${account}:${symbol}:${since}`,
+      strategy: "engine",
+    });
+    if (!r.sent) {
+      this.alert(
+        "critical",
+        `engine.orphan_flatten_refused:${venueId}:${account}:${symbol}`,
+        "orphan flatten refused",
+        `${r.reason}: ${r.detail}`,
+        { venue: venueId, wallet: account, symbol },
+      );
+      return;
+    }
+    const deadline = clock.now() + Math.max(1_000, settings.unknownRetryMs * 4);
+    r.order.watchers++;
+    try {
+      await gateway.waitTerminal(r.order, deadline);
+      if (!r.order.tracked.terminal) await gateway.resolve(r.order, deadline);
+    } finally {
+      r.order.watchers--;
+    }
+  }
+
+  private async checkEquity(errors: string[]): Promise<void> {
+    let equity = 0;
+    for (const [venueId, account] of this.host.managedAccounts()) {
+      try {
+        equity += (await this.host.venues.get(venueId)!.accountState(account)).equityUsd;
+      } catch (err) {
+        // an incomplete sum is no equity figure: skip this observation rather than trip on it
+        errors.push(`${venueId} ${account}: account state unavailable (${(err as Error).message})`);
+        return;
+      }
+    }
+    if (equity > 0) await this.host.observeEquity(equity);
+  }
+
+  private alert(
+    severity: "info" | "warning" | "critical",
+    key: string,
+    title: string,
+    message: string,
+    context: Record<string, string>,
+  ): void {
+    this.host.alerts.raise({ severity, key, title, message, context, ts: this.host.clock.now() });
+  }
+}
+
+function keyOf(o: EngineOrder): string {
+  return posKey(o.venue, o.tracked.request.account, o.tracked.request.symbol);
+}
+
+function workingOn(orders: Iterable<EngineOrder>, key: string): { working: number; orphanWorking: boolean } {
+  let working = 0;
+  let orphanWorking = false;
+  for (const o of orders) {
+    if (o.tracked.terminal || keyOf(o) !== key) continue;
+    working += o.tracked.workingLots;
+    if (o.purpose === "orphan") orphanWorking = true;
+  }
+  return { working, orphanWorking };
+}

@@ -1,0 +1,39 @@
+import type { Kysely } from "kysely";
+import { loadTimers, removeTimer, saveTimer } from "../store/engine-repo.ts";
+import type { Database } from "../store/schema.ts";
+import type { JsonValue, TimerRecord, TimerStore } from "./scheduler.ts";
+
+/**
+ * The scheduler's timers in the store (`engine_timers`), on SQLite or PostgreSQL alike: a group's
+ * `close_at` survives a restart, and one that came due while the process was down fires once the
+ * scheduler starts.
+ */
+export class StoreTimerStore implements TimerStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async load(): Promise<TimerRecord[]> {
+    return (await loadTimers(this.db)).map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      dueAt: t.dueAt,
+      payload: JSON.parse(t.payload) as JsonValue,
+    }));
+  }
+
+  async save(rec: TimerRecord): Promise<void> {
+    await saveTimer(this.db, {
+      id: rec.id,
+      kind: rec.kind,
+      dueAt: rec.dueAt,
+      payload: JSON.stringify(rec.payload),
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await removeTimer(this.db, id);
+  }
+}
