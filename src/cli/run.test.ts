@@ -15,28 +15,29 @@ after(() => {
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith("PERPBOT__")) env[k] = v;
+    if (v !== undefined && !k.startsWith("PERPBOT")) env[k] = v;
   return env;
 }
 
-/** Start `perpbot run` and resolve once `lines` status lines have been printed. */
-function startRun(cwd: string, lines: number) {
-  const child = spawn(process.execPath, [BIN, "run", "--status-every", "0.5"], { cwd, env: cleanEnv() });
+/** `perpbot run` as a new user starts it; `until` decides from stdout when the test has seen enough. */
+function startRun(cwd: string, until: (stdout: string) => boolean, timeoutMs = 30_000) {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [BIN, "run", "--status-every", "1"], { cwd, env: cleanEnv() });
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (d) => {
     stderr += d;
   });
-  const ready = new Promise<void>((resolve, reject) => {
+  const ready = new Promise<number>((resolve, reject) => {
     const t = setTimeout(
-      () => reject(new Error(`no status within 20 s\nstdout: ${stdout}\nstderr: ${stderr}`)),
-      20_000,
+      () => reject(new Error(`not ready within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)),
+      timeoutMs,
     );
     child.stdout.on("data", (d) => {
       stdout += d;
-      if ((stdout.match(/ BTC: /g) ?? []).length >= lines) {
+      if (until(stdout)) {
         clearTimeout(t);
-        resolve();
+        resolve(Date.now() - startedAt);
       }
     });
   });
@@ -46,24 +47,39 @@ function startRun(cwd: string, lines: number) {
   return { child, ready, exited, out: () => stdout, err: () => stderr };
 }
 
-test("perpbot run: paper mode prints market status lines and stops cleanly on Ctrl-C within 2 s", async () => {
+const groupIds = (stdout: string) => new Set([...stdout.matchAll(/^\s+(farm-\S+) /gm)].map((m) => m[1]));
+const openCounts = (stdout: string) =>
+  [...stdout.matchAll(/^farm: (\d+) groups? open/gm)].map((m) => Number(m[1]));
+
+test("npm start: paper farm opens groups within 30 s, updates them, stops on Ctrl-C, and a second start resumes them", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "perpbot-run-"));
   dirs.push(cwd);
-  const run = startRun(cwd, 3);
-  await run.ready;
+  // first start: wait until groups are open and a later status shows their risk read
+  const first = startRun(cwd, (out) => /liq \d+\.\d%/.test(out) && openCounts(out).some((n) => n > 0));
+  const openedAfter = await first.ready;
+  assert.ok(openedAfter < 30_000, `groups opened after ${openedAfter} ms`);
   const sentAt = Date.now();
-  run.child.kill("SIGINT");
-  const { code, at } = await run.exited;
-  assert.equal(code, 0, run.err());
+  first.child.kill("SIGINT");
+  const { code, at } = await first.exited;
+  assert.equal(code, 0, first.err());
   assert.ok(at - sentAt < 2000, `took ${at - sentAt} ms to stop`);
-  const status = run
-    .out()
-    .split("\n")
-    .filter((l) => l.includes(" BTC: "));
-  // every status line names both simulated venues with a price and a funding rate per hour
-  for (const line of status)
+  const out = first.out();
+  assert.match(out, /paper mode: 2 simulated venues, 12 wallets, farm on/);
+  for (const line of out.split("\n").filter((l) => l.includes(" BTC: "))) {
     assert.match(line, /BTC: simA \d+ [+-]\d\.\d{4}%\/h, simB \d+ [+-]\d\.\d{4}%\/h/);
-  assert.match(run.out(), /paper mode: 2 simulated venues, 12 wallets/);
-  assert.match(run.out(), /stopped; state saved/);
-  assert.ok(existsSync(join(cwd, "data", "sim.db")), "the simulator's state is on disk");
+  }
+  assert.match(out, /stopped; state saved/);
+  assert.ok(existsSync(join(cwd, "data", "sim.db")) && existsSync(join(cwd, "data", "perpbot.db")));
+  const opened = groupIds(out);
+  assert.ok(opened.size > 0);
+
+  // second start: the same groups come back, before any new one could be opened
+  const second = startRun(cwd, (o) => openCounts(o).length > 0);
+  await second.ready;
+  second.child.kill("SIGINT");
+  const again = await second.exited;
+  assert.equal(again.code, 0, second.err());
+  const resumed = groupIds(second.out());
+  for (const id of opened) assert.ok(resumed.has(id), `group ${id} was not resumed`);
+  assert.match(second.err(), new RegExp(`farm started: ${opened.size} groups resumed`));
 });

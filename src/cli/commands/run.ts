@@ -76,6 +76,19 @@ export function registerRun(program: Command): void {
           log.info({ wallets: walletIds.length }, "keystore unlocked");
         }
 
+        // Ctrl-C and SIGTERM are caught from here on, so a signal during start-up also ends in a
+        // clean stop rather than a kill half-way through
+        let stopRequested: (why: string) => void = () => {};
+        const stopSignal = new Promise<string>((resolve) => {
+          stopRequested = resolve;
+        });
+        const onInt = () => stopRequested("SIGINT");
+        const onTerm = () => stopRequested("SIGTERM");
+        process.on("SIGINT", onInt);
+        process.on("SIGTERM", onTerm);
+        const deadline =
+          duration === undefined ? undefined : setTimeout(() => stopRequested("duration"), duration * 1000);
+
         const clock = new WallClock();
         const store = await openStore(storeSection.get(config.values).url);
         // the synthetic market picks up where the last run left it, so resumed positions keep
@@ -127,20 +140,10 @@ export function registerRun(program: Command): void {
         print();
         const timer = setInterval(print, statusEvery * 1000);
 
-        const why = await new Promise<string>((resolve) => {
-          const stop = (reason: string) => {
-            process.off("SIGINT", onInt);
-            process.off("SIGTERM", onTerm);
-            if (deadline) clearTimeout(deadline);
-            resolve(reason);
-          };
-          const onInt = () => stop("SIGINT");
-          const onTerm = () => stop("SIGTERM");
-          process.on("SIGINT", onInt);
-          process.on("SIGTERM", onTerm);
-          const deadline =
-            duration === undefined ? undefined : setTimeout(() => stop("duration"), duration * 1000);
-        });
+        const why = await stopSignal;
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+        if (deadline) clearTimeout(deadline);
         clearInterval(timer);
         log.info({ why }, "stopping");
         process.stdout.write(`stopping (${why})...\n`);

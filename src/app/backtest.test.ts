@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadConfig } from "../config/load.ts";
+import { simSection } from "../config/sections.ts";
+import "../cli/sections.ts";
+import { farmSection } from "../strategies/farm/config.ts";
+import { formatBacktestReport, runFarmBacktest } from "./backtest.ts";
+
+const defaults = loadConfig({ env: {} }).values;
+const sim = simSection.get(defaults);
+const farm = farmSection.get(defaults);
+
+test("backtest farm: a report with groups, close reasons, volume, fees, funding, PnL, delta and cost; the same seed gives the same report", async () => {
+  const run = () => runFarmBacktest({ days: 1, seed: 3, sim, farm });
+  const a = await run();
+  assert.equal(a.wallets, 12);
+  assert.ok(a.groups >= 3, `only ${a.groups} groups in a day`);
+  const reasons = Object.keys(a.closeReasons);
+  assert.ok(reasons.includes("time_limit"), `close reasons ${reasons}`);
+  assert.ok(a.volumeUsd > 0 && a.feesUsd > 0);
+  // a group's fills and funding add up to the totals
+  const sum = (k: "volumeUsd" | "feesUsd" | "fundingUsd") => a.perGroup.reduce((s, g) => s + g[k], 0);
+  assert.ok(Math.abs(sum("volumeUsd") - a.volumeUsd) < 0.05 * a.perGroup.length);
+  assert.ok(Math.abs(sum("feesUsd") - a.feesUsd) < 0.01 * a.perGroup.length);
+  assert.ok(Math.abs(a.netPnlUsd - (a.realisedPnlUsd + a.fundingUsd - a.feesUsd)) < 0.02);
+  assert.ok(Math.abs(a.costPerMillionUsd - (-a.netPnlUsd / a.volumeUsd) * 1e6) < 1);
+  // hedged: no group ever drifted more than a few percent of its notional
+  for (const g of a.perGroup.filter((x) => x.volumeUsd > 0)) {
+    assert.ok(g.maxAbsNetDeltaUsd < 0.1 * (g.volumeUsd / 2), `${g.id} max |delta| ${g.maxAbsNetDeltaUsd}`);
+  }
+  // every group that opened ended closed (the end of the run closes what is left)
+  assert.ok(a.perGroup.every((g) => g.status === "closed" || g.status === "failed"));
+  const text = formatBacktestReport(a);
+  assert.match(text, /cost per \$1M volume/);
+  assert.match(text, /max \|net delta\|/);
+  const b = await run();
+  assert.deepEqual(b, a);
+});
