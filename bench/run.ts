@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   sim: () => import("./sim.ts"),
   engine: () => import("./engine.ts"),
   keystore: () => import("./keystore.ts"),
+  backtest: () => import("./backtest.ts"),
 };
 
 async function main(): Promise<void> {
