@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   engine: () => import("./engine.ts"),
   keystore: () => import("./keystore.ts"),
   backtest: () => import("./backtest.ts"),
+  farm: () => import("./farm.ts"),
 };
 
 async function main(): Promise<void> {

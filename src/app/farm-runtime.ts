@@ -4,11 +4,12 @@ import type { Venue, VenueEvent } from "../core/venue.ts";
 import { AlertBus } from "../engine/alerts.ts";
 import { Engine, type EngineOptions } from "../engine/executor.ts";
 import type { Store } from "../store/store.ts";
-import { accountFarm, type FarmAccounting } from "../strategies/farm/accounting.ts";
+import type { FarmAccounting } from "../strategies/farm/accounting.ts";
 import type { FarmConfig } from "../strategies/farm/config.ts";
 import type { FarmEngine, FarmGroupRecord } from "../strategies/farm/engine-port.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { TradeRecorder } from "../trades/recorder.ts";
+import { farmAccountingFromStore } from "./accounting-query.ts";
 
 /** The engine seen through the farm's port: the same calls, records mapped to the farm's shape. */
 export function farmEnginePort(engine: Engine, alerts: AlertBus): FarmEngine {
@@ -111,28 +112,7 @@ export async function startFarmRuntime(o: FarmRuntimeOptions): Promise<FarmRunti
     flushRecords: () => pending,
     async accounting() {
       await pending;
-      const groups = await engine.groups({ strategy: "farm" });
-      const orders = new Map<string, string | null>();
-      const fills = [];
-      for (const f of await o.store.listFills()) {
-        let groupId = f.clientOrderId === null ? null : orders.get(f.clientOrderId);
-        if (groupId === undefined && f.clientOrderId !== null) {
-          groupId = (await o.store.getOrder(f.clientOrderId))?.groupId ?? null;
-          orders.set(f.clientOrderId, groupId);
-        }
-        fills.push({ ...f, groupId: groupId ?? null });
-      }
-      return accountFarm(
-        groups.map((g) => ({
-          id: g.groupId,
-          closeReason: g.closeReason,
-          openedAt: g.createdAt,
-          closedAt: g.closedAt,
-          legs: g.legs,
-        })),
-        fills,
-        await o.store.listFundingPayments(),
-      );
+      return farmAccountingFromStore(o.store.db, await engine.groups({ strategy: "farm" }));
     },
     async stop(options) {
       await farm.stop();

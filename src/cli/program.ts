@@ -1,11 +1,14 @@
 import { Command } from "commander";
 import { registerAlerts } from "./commands/alerts.ts";
 import { registerBacktest } from "./commands/backtest.ts";
+import { registerClose } from "./commands/close.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDb } from "./commands/db.ts";
+import { registerFlatten } from "./commands/flatten.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
 
 /**
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
   registerDb(program);
   registerKeys(program);
   registerRun(program);
+  registerStatus(program);
+  registerClose(program);
+  registerFlatten(program);
   registerBacktest(program);
   registerAlerts(program);
   registerTrades(program);

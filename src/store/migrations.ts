@@ -218,11 +218,40 @@ const alertTitle: MigrationDef = () => ({
   },
 });
 
+/**
+ * Requests from the CLI (`perpbot close`, `perpbot flatten`) to the running `perpbot run`, which
+ * owns the venues: the CLI inserts a pending row, the runner claims it (running), acts, and marks
+ * it done or failed with a JSON result (src/app/control.ts).
+ */
+const controlRequests: MigrationDef = (dialect) => ({
+  async up(db: AnyDb): Promise<void> {
+    const id = idColumn(dialect);
+    await db.schema
+      .createTable("control_requests")
+      .addColumn("id", id.type, id.build)
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("args", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) =>
+        c.notNull().check(sql`status in ('pending', 'running', 'done', 'failed')`),
+      )
+      .addColumn("result", "text")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("updated_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("control_requests_by_status")
+      .on("control_requests")
+      .columns(["status", "id"])
+      .execute();
+  },
+});
+
 /** Append only. The key order is the order they run in. */
 const MIGRATIONS: readonly (readonly [string, MigrationDef])[] = [
   ["0001_foundation", foundation],
   ["0002_engine_journal", engineJournal],
   ["0003_alert_title", alertTitle],
+  ["0004_control_requests", controlRequests],
 ];
 
 /** Names of every migration, in order (for checks that a store is up to date). */
@@ -240,6 +269,7 @@ export const EXPECTED_TABLES = [
   "engine_legs",
   "order_events",
   "engine_timers",
+  "control_requests",
 ] as const;
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

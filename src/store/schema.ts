@@ -139,6 +139,21 @@ export interface KvTable {
   updated_at: number;
 }
 
+/** A CLI request to the running `perpbot run` (migration 0004); see src/app/control.ts. */
+export interface ControlRequestsTable {
+  id: Generated<number>;
+  /** "close" | "flatten" */
+  action: string;
+  /** JSON of the action's arguments */
+  args: string;
+  /** "pending" | "running" | "done" | "failed" */
+  status: string;
+  /** JSON of the outcome (done) or { error } (failed); null until finished */
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   orders: OrdersTable;
   fills: FillsTable;
@@ -150,6 +165,7 @@ export interface Database {
   engine_legs: EngineLegsTable;
   order_events: OrderEventsTable;
   engine_timers: EngineTimersTable;
+  control_requests: ControlRequestsTable;
 }
 
 export type StoreDialect = "sqlite" | "postgres";

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { alertsSection, createAlertService } from "../../alerts/config.ts";
+import { ControlPoller } from "../../app/control.ts";
 import { startFarmRuntime } from "../../app/farm-runtime.ts";
 import { createPaperWorld, marketStatusLine, simDbPathFor } from "../../app/paper.ts";
 import { farmStatusLines } from "../../app/status.ts";
@@ -118,6 +119,18 @@ export function registerRun(program: Command): void {
               log: (level, msg, ctx) => farmLog[level](ctx ?? {}, msg),
             })
           : undefined;
+        const control = runtime
+          ? new ControlPoller({
+              store,
+              clock,
+              engine: runtime.engine,
+              farm: runtime.farm,
+              venues: [...world.venues.keys()],
+              wallets: world.wallets.map((w) => w.id),
+              log: (level, msg, ctx) => log[level](ctx ?? {}, msg),
+            })
+          : undefined;
+        await control?.start();
         const alertService = runtime
           ? createAlertService(alertsSection.get(config.values), {
               store,
@@ -147,6 +160,7 @@ export function registerRun(program: Command): void {
         clearInterval(timer);
         log.info({ why }, "stopping");
         process.stdout.write(`stopping (${why})...\n`);
+        await control?.stop();
         await runtime?.stop({ flatten: opts.flattenOnExit === true });
         detach?.();
         await alertService?.close?.();

@@ -1,0 +1,363 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import type {
+  CloseOutcome,
+  CloseReason,
+  FlattenResult,
+  GroupFilter,
+  GroupRecord,
+} from "../engine/group-types.ts";
+import { toNumber } from "../store/codec.ts";
+import type { Database } from "../store/schema.ts";
+import type { Store } from "../store/store.ts";
+import type { FarmCloseReason } from "../strategies/farm/engine-port.ts";
+
+/**
+ * Operator commands for the running process. `perpbot run` owns the venues, so `perpbot close`
+ * and `perpbot flatten` cannot trade themselves: they insert a row in `control_requests`
+ * (pending) and wait; the runner's ControlPoller claims it (running), acts through the farm and
+ * the engine, and marks it done or failed with a JSON result. A request nobody picks up stays
+ * pending and is acted on when `perpbot run` next runs.
+ */
+
+export type ControlAction = "close" | "flatten";
+export type ControlStatus = "pending" | "running" | "done" | "failed";
+
+export interface CloseArgs {
+  /** a group id, or "all" */
+  readonly group: string;
+}
+
+export interface FlattenArgs {
+  readonly venue?: string;
+  readonly wallet?: string;
+}
+
+export interface ControlRequest {
+  readonly id: number;
+  readonly action: ControlAction;
+  readonly args: Record<string, unknown>;
+  readonly status: ControlStatus;
+  readonly result: Record<string, unknown> | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** kv key of the runner's heartbeat: JSON { pid, startedAt, ts } */
+export const RUNNER_KV_KEY = "control.runner";
+/** a heartbeat older than this means no runner is polling */
+export const RUNNER_STALE_MS = 15_000;
+const HEARTBEAT_EVERY_MS = 5_000;
+
+export interface RunnerHeartbeat {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly ts: number;
+}
+
+type Db = Kysely<Database>;
+
+export async function enqueueControlRequest(
+  db: Db,
+  action: ControlAction,
+  args: CloseArgs | FlattenArgs,
+  now: number,
+): Promise<number> {
+  const row = await db
+    .insertInto("control_requests")
+    .values({
+      action,
+      args: JSON.stringify(args),
+      status: "pending",
+      result: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return toNumber(row.id, "control_requests.id");
+}
+
+export async function getControlRequest(db: Db, id: number): Promise<ControlRequest | undefined> {
+  const r = await db.selectFrom("control_requests").selectAll().where("id", "=", id).executeTakeFirst();
+  return r === undefined ? undefined : requestOf(r);
+}
+
+export async function listControlRequests(
+  db: Db,
+  filter: { status?: ControlStatus; limit?: number } = {},
+): Promise<ControlRequest[]> {
+  let q = db.selectFrom("control_requests").selectAll();
+  if (filter.status !== undefined) q = q.where("status", "=", filter.status);
+  const rows = await q
+    .orderBy("id")
+    .limit(filter.limit ?? 1_000)
+    .execute();
+  return rows.map(requestOf);
+}
+
+export async function readRunnerHeartbeat(store: Store): Promise<RunnerHeartbeat | undefined> {
+  const raw = await store.getKv(RUNNER_KV_KEY);
+  if (raw === null) return undefined;
+  try {
+    const v = JSON.parse(raw) as RunnerHeartbeat;
+    return typeof v.ts === "number" && typeof v.pid === "number" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function requestOf(r: Selectable<Database["control_requests"]>): ControlRequest {
+  return {
+    id: toNumber(r.id, "control_requests.id"),
+    action: r.action as ControlAction,
+    args: JSON.parse(r.args) as Record<string, unknown>,
+    status: r.status as ControlStatus,
+    result: r.result === null ? null : (JSON.parse(r.result) as Record<string, unknown>),
+    createdAt: toNumber(r.created_at, "control_requests.created_at"),
+    updatedAt: toNumber(r.updated_at, "control_requests.updated_at"),
+  };
+}
+
+/** What the poller needs of the engine (src/engine/executor.ts Engine). */
+export interface ControlEngine {
+  closeGroup(groupId: string, reason: CloseReason): Promise<CloseOutcome>;
+  groups(filter?: GroupFilter): Promise<GroupRecord[]>;
+  flatten(filter: { venue?: string; account?: string }, reason: CloseReason): Promise<FlattenResult>;
+}
+
+/** What the poller needs of the farm (FarmStrategy). */
+export interface ControlFarm {
+  close(groupId: string | "all", reason?: FarmCloseReason): Promise<void>;
+  groups(): readonly { readonly id: string }[];
+}
+
+export interface ControlPollerOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly engine: ControlEngine;
+  /** the farm, when it runs: closes go through it so its bookkeeping (timers, cooldowns) follows */
+  readonly farm?: ControlFarm;
+  /** venue ids this runner trades (a flatten naming another venue fails) */
+  readonly venues: readonly string[];
+  /** wallets this runner manages (a flatten naming another wallet fails); undefined: any */
+  readonly wallets?: readonly string[];
+  /** default 1000 ms */
+  readonly intervalMs?: number;
+  /** how long stop() waits for a request being acted on (default 5000 ms) */
+  readonly stopTimeoutMs?: number;
+  readonly log?: (level: "info" | "warn" | "error", msg: string, ctx?: Record<string, unknown>) => void;
+  /**
+   * Wall time for the heartbeat (default Date.now): liveness is judged by another process
+   * against its own wall clock, whatever clock this runner trades on.
+   */
+  readonly wallNow?: () => number;
+}
+
+class RequestFailed extends Error {
+  readonly result: Record<string, unknown>;
+  constructor(message: string, result: Record<string, unknown> = {}) {
+    super(message);
+    this.result = result;
+  }
+}
+
+/** Polls `control_requests` on the injected clock and carries out close and flatten requests, one at a time. */
+export class ControlPoller {
+  private readonly o: ControlPollerOptions;
+  private readonly intervalMs: number;
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private current: Promise<void> | undefined;
+  private lastBeat = Number.NEGATIVE_INFINITY;
+  private startedAt = 0;
+
+  constructor(options: ControlPollerOptions) {
+    this.o = options;
+    this.intervalMs = options.intervalMs ?? 1000;
+  }
+
+  /** Requests a previous process left running are pending again (close and flatten are idempotent); then poll. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    const now = this.o.clock.now();
+    await this.o.store.db
+      .updateTable("control_requests")
+      .set({ status: "pending", updated_at: now })
+      .where("status", "=", "running")
+      .execute();
+    this.running = true;
+    this.startedAt = (this.o.wallNow ?? Date.now)();
+    this.arm(0);
+  }
+
+  /** Stop polling; wait (up to stopTimeoutMs) for the request being acted on; drop the heartbeat. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) this.o.clock.cancel(this.timer);
+    this.timer = undefined;
+    const current = this.current;
+    if (current) {
+      let handle: TimerHandle | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        handle = this.o.clock.after(this.o.stopTimeoutMs ?? 5_000, resolve);
+      });
+      await Promise.race([current, timeout]);
+      if (handle) this.o.clock.cancel(handle);
+    }
+    await this.o.store.deleteKv(RUNNER_KV_KEY).catch(() => undefined);
+  }
+
+  /** One poll: act on every pending request, oldest first. Returns how many were handled. */
+  pollOnce(): Promise<number> {
+    const run = this.poll();
+    this.current = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private arm(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = this.o.clock.after(delayMs, () => {
+      this.timer = undefined;
+      this.pollOnce()
+        .catch((e) => this.log("error", `control poll failed: ${(e as Error).message}`))
+        .finally(() => this.arm(this.intervalMs));
+    });
+  }
+
+  private async poll(): Promise<number> {
+    const wall = (this.o.wallNow ?? Date.now)();
+    if (this.running && wall - this.lastBeat >= HEARTBEAT_EVERY_MS) {
+      this.lastBeat = wall;
+      const beat: RunnerHeartbeat = { pid: process.pid, startedAt: this.startedAt, ts: wall };
+      await this.o.store.putKv(RUNNER_KV_KEY, JSON.stringify(beat), wall);
+    }
+    const pending = await listControlRequests(this.o.store.db, { status: "pending", limit: 50 });
+    let handled = 0;
+    for (const req of pending) {
+      if (!(await this.claim(req.id))) continue;
+      handled++;
+      this.log("info", `control request #${req.id}: ${req.action} ${JSON.stringify(req.args)}`);
+      let status: ControlStatus;
+      let result: Record<string, unknown>;
+      try {
+        result = await this.execute(req);
+        status = "done";
+      } catch (e) {
+        status = "failed";
+        result = { error: (e as Error).message, ...(e instanceof RequestFailed ? e.result : {}) };
+      }
+      this.log(status === "done" ? "info" : "warn", `control request #${req.id} ${status}`, result);
+      await this.o.store.db
+        .updateTable("control_requests")
+        .set({ status, result: JSON.stringify(result), updated_at: this.o.clock.now() })
+        .where("id", "=", req.id)
+        .execute();
+    }
+    return handled;
+  }
+
+  private async claim(id: number): Promise<boolean> {
+    const r = await this.o.store.db
+      .updateTable("control_requests")
+      .set({ status: "running", updated_at: this.o.clock.now() })
+      .where("id", "=", id)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    return (r.numUpdatedRows ?? 0n) > 0n;
+  }
+
+  private execute(req: ControlRequest): Promise<Record<string, unknown>> {
+    if (req.action === "close") return this.close(String(req.args.group ?? ""));
+    if (req.action === "flatten") {
+      const venue = req.args.venue;
+      const wallet = req.args.wallet;
+      return this.flatten({
+        venue: typeof venue === "string" ? venue : undefined,
+        wallet: typeof wallet === "string" ? wallet : undefined,
+      });
+    }
+    return Promise.reject(new RequestFailed(`unknown action "${req.action}"`));
+  }
+
+  private async close(group: string): Promise<Record<string, unknown>> {
+    const { engine, farm } = this.o;
+    let ids: string[];
+    if (group === "all") {
+      // the farm first (its timers and wallet cooldowns follow), then every group still active
+      const farmIds = farm ? farm.groups().map((g) => g.id) : [];
+      if (farm) await farm.close("all", "manual");
+      const rest = (await engine.groups({ activeOnly: true })).map((g) => g.groupId);
+      ids = [...new Set([...farmIds, ...rest])];
+    } else {
+      if (group === "") throw new RequestFailed("close: no group id given");
+      const rec = (await engine.groups({ groupIds: [group] }))[0];
+      if (rec === undefined)
+        throw new RequestFailed(`no group "${group}": see perpbot status for the group ids`);
+      if (rec.status === "closed" || rec.status === "failed") {
+        return {
+          closed: [group],
+          notFlat: [],
+          detail: `group ${group} was already ${rec.status} (${rec.closeReason ?? rec.failureReason ?? "no reason"})`,
+        };
+      }
+      if (farm?.groups().some((g) => g.id === group)) await farm.close(group, "manual");
+      ids = [group];
+    }
+    // the engine's close is idempotent: for a group the farm closed it answers at once; for one
+    // the farm does not hold (still opening, another strategy) it closes it
+    const outcomes = await Promise.all(ids.map((id) => engine.closeGroup(id, "manual")));
+    const closed = outcomes.filter((o) => o.ok).map((o) => o.groupId);
+    const notFlat = outcomes.flatMap((o) => (o.ok ? [] : [{ group: o.groupId, detail: o.detail }]));
+    const result = { closed, notFlat };
+    if (notFlat.length > 0) {
+      throw new RequestFailed(
+        `${notFlat.length} group(s) not flat yet (the engine keeps retrying and alerting): ${notFlat
+          .map((n) => `${n.group}: ${n.detail}`)
+          .join("; ")}`,
+        result,
+      );
+    }
+    return {
+      ...result,
+      detail: closed.length === 0 ? "no active groups" : `closed ${closed.length} group(s)`,
+    };
+  }
+
+  private async flatten(f: FlattenArgs): Promise<Record<string, unknown>> {
+    if (f.venue !== undefined && !this.o.venues.includes(f.venue)) {
+      throw new RequestFailed(`unknown venue "${f.venue}": this runner trades ${this.o.venues.join(", ")}`);
+    }
+    if (f.wallet !== undefined && this.o.wallets !== undefined && !this.o.wallets.includes(f.wallet)) {
+      throw new RequestFailed(`wallet "${f.wallet}" is not one this runner manages`);
+    }
+    const out = await this.o.engine.flatten({ venue: f.venue, account: f.wallet }, "manual");
+    // the farm forgets the groups the engine closed (its close answers at once for a closed group)
+    if (this.o.farm) {
+      const mine = new Set(this.o.farm.groups().map((g) => g.id));
+      await Promise.all(
+        out.groupsClosed.filter((id) => mine.has(id)).map((id) => this.o.farm!.close(id, "manual")),
+      );
+    }
+    const result = {
+      groupsClosed: [...out.groupsClosed],
+      groupsNotFlat: [...out.groupsNotFlat],
+      positionsFlattened: out.positionsFlattened,
+      positionsNotFlat: out.positionsNotFlat,
+    };
+    if (out.groupsNotFlat.length > 0 || out.positionsNotFlat > 0) {
+      throw new RequestFailed(
+        `not flat yet: ${out.groupsNotFlat.length} group(s), ${out.positionsNotFlat} position(s) (the engine keeps retrying and alerting)`,
+        result,
+      );
+    }
+    return result;
+  }
+
+  private log(level: "info" | "warn" | "error", msg: string, ctx?: Record<string, unknown>): void {
+    this.o.log?.(level, msg, ctx);
+  }
+}

@@ -1,0 +1,103 @@
+import type { Command } from "commander";
+import {
+  loadStatusReport,
+  type StatusGroup,
+  type StatusReport,
+  type StatusTotals,
+} from "../../app/status-report.ts";
+import { storeSection } from "../../config/sections.ts";
+import { openStore } from "../../store/store.ts";
+import { loadCliConfig } from "../context.ts";
+import { parseCountArg } from "../time-arg.ts";
+
+/**
+ * `perpbot status`: the trading state, the active groups with their legs, the recently closed
+ * ones and the accounting, from the store alone: no venue connection, and it works the same
+ * whether `perpbot run` is running in another process or not.
+ */
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .description("trading state, active and recently closed groups, accounting (from the store)")
+    .option("--json", "print one JSON object")
+    .option("--recent <n>", "how many recently closed groups to show", "10")
+    .action(async (opts: { json?: boolean; recent: string }, command: Command) => {
+      const recent = parseCountArg(opts.recent, "--recent");
+      const config = loadCliConfig(command);
+      const store = await openStore(storeSection.get(config.values).url);
+      try {
+        const report = await loadStatusReport(store, { now: Date.now(), recent });
+        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+export function formatStatus(r: StatusReport): string {
+  const runner = r.runner.running
+    ? `running (pid ${r.runner.pid}, seen ${duration(r.now - (r.runner.lastSeen ?? r.now))} ago)`
+    : r.runner.lastSeen === null
+      ? "not running"
+      : `not running (last seen ${time(r.runner.lastSeen)})`;
+  const lines = [
+    `trading state: ${r.tradingState}   runner: ${runner}   open requests: ${r.openRequests}`,
+    "",
+    `active groups: ${r.active.length}`,
+  ];
+  for (const g of r.active) {
+    const closes =
+      g.closeAt === null
+        ? "no close time"
+        : `closes ${time(g.closeAt)} (${(g.closesInMs ?? 0) > 0 ? `in ${duration(g.closesInMs ?? 0)}` : "due now"})`;
+    lines.push(`  ${groupHead(g)}  opened ${time(g.createdAt)}  ${closes}`);
+    lines.push(`      ${totalsText(g.accounting)}`);
+    for (const l of g.legs) {
+      const size = l.size === null ? `${l.lots} lots` : String(l.size);
+      lines.push(
+        `      ${l.wallet.padEnd(14)} ${l.venue.padEnd(6)} ${l.symbol.padEnd(10)} ${l.side.padEnd(5)} ${size.padStart(12)} @ ${l.avgPrice > 0 ? formatPrice(l.avgPrice) : "-"}`,
+      );
+    }
+  }
+  lines.push("", `recently closed: ${r.recentlyClosed.length === 0 ? "none" : ""}`.trimEnd());
+  for (const g of r.recentlyClosed) {
+    lines.push(
+      `  ${groupHead(g)}  ${(g.reason ?? "-").padEnd(17)} ${g.closedAt === null ? "" : `closed ${time(g.closedAt)}  `}${totalsText(g.accounting)}`,
+    );
+  }
+  lines.push(
+    "",
+    `total (${r.totals.groups} group${r.totals.groups === 1 ? "" : "s"}): ${totalsText(r.totals)}`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function groupHead(g: StatusGroup): string {
+  const strategy = g.strategy === "farm" ? "" : ` [${g.strategy}]`;
+  return `${g.id}${strategy}  ${g.status.padEnd(9)} ${g.venues.padEnd(10)} ${g.base.padEnd(4)} ${g.legs.length} legs`;
+}
+
+function totalsText(t: StatusTotals): string {
+  return `volume ${money(t.volumeUsd)}  fees ${money(Number(t.feesUsd))}  funding ${money(Number(t.fundingUsd))}  realised ${money(Number(t.realisedPnlUsd))}  net ${money(Number(t.netPnlUsd))}`;
+}
+
+function money(x: number): string {
+  return `${x < 0 ? "-" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+function formatPrice(p: number): string {
+  if (p >= 1000) return p.toFixed(1);
+  if (p >= 1) return p.toFixed(3);
+  return p.toPrecision(4);
+}
+
+function time(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")}Z`;
+}
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.round(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m` : `${m}m`;
+}
