@@ -164,29 +164,31 @@ export class FarmStrategy {
   }
 
   private async monitor(g: FarmGroupRecord): Promise<MonitorReport> {
-    const snaps: LegSnapshot[] = [];
-    for (const leg of g.legs) {
-      const venue = this.venue(leg.venue);
-      const [positions, account] = await Promise.all([
-        venue.positions(leg.account),
-        venue.accountState(leg.account),
-      ]);
-      const p = positions.find((x) => x.symbol === leg.symbol);
-      const inst = venue.instrument(leg.symbol);
-      const size = p ? Math.abs(inst.sizeValue(p.sizeLots)) : 0;
-      snaps.push({
-        walletId: leg.account,
-        venue: leg.venue,
-        symbol: leg.symbol,
-        side: leg.side === "buy" ? "long" : "short",
-        markPrice: p?.markPrice ?? venue.markPrice(leg.symbol),
-        liquidationPrice: p ? p.liquidationPrice : null,
-        notionalUsd: size * (p?.markPrice ?? 0),
-        unrealisedPnlUsd: p?.unrealisedPnlUsd ?? 0,
-        accountEquityUsd: account.equityUsd,
-        maintenanceMarginUsd: account.maintenanceMarginUsd,
-      });
-    }
+    // every leg is read at once: with real venue latency a sequential read would take legs x RTT
+    const snaps: LegSnapshot[] = await Promise.all(
+      g.legs.map(async (leg): Promise<LegSnapshot> => {
+        const venue = this.venue(leg.venue);
+        const [positions, account] = await Promise.all([
+          venue.positions(leg.account),
+          venue.accountState(leg.account),
+        ]);
+        const p = positions.find((x) => x.symbol === leg.symbol);
+        const inst = venue.instrument(leg.symbol);
+        const size = p ? Math.abs(inst.sizeValue(p.sizeLots)) : 0;
+        return {
+          walletId: leg.account,
+          venue: leg.venue,
+          symbol: leg.symbol,
+          side: leg.side === "buy" ? "long" : "short",
+          markPrice: p?.markPrice ?? venue.markPrice(leg.symbol),
+          liquidationPrice: p ? p.liquidationPrice : null,
+          notionalUsd: size * (p?.markPrice ?? 0),
+          unrealisedPnlUsd: p?.unrealisedPnlUsd ?? 0,
+          accountEquityUsd: account.equityUsd,
+          maintenanceMarginUsd: account.maintenanceMarginUsd,
+        };
+      }),
+    );
     const c = this.d.config;
     const report = assessGroup(snaps, {
       liquidationClosePct: c.liquidation_close_pct,
@@ -280,17 +282,18 @@ export class FarmStrategy {
     for (const g of this.active.values()) for (const leg of g.legs) busy.add(leg.account);
     const now = this.d.clock.now();
     const out: string[] = [];
-    for (const w of this.d.wallets) {
-      if (busy.has(w)) continue;
-      const until = Number((await this.d.kv.get(`farm.cooldown:${w}`)) ?? 0);
-      if (until > now) continue;
-      const why = await this.unfitReason(w);
-      if (why) {
-        this.log("info", `wallet ${w} sits this round out: ${why}`);
-        continue;
-      }
-      out.push(w);
-    }
+    // wallets are checked concurrently (venue round trips dominate), kept in configured order
+    const verdicts = await Promise.all(
+      this.d.wallets.map(async (w) => {
+        if (busy.has(w)) return false;
+        const until = Number((await this.d.kv.get(`farm.cooldown:${w}`)) ?? 0);
+        if (until > now) return false;
+        const why = await this.unfitReason(w);
+        if (why) this.log("info", `wallet ${w} sits this round out: ${why}`);
+        return why === undefined;
+      }),
+    );
+    for (let i = 0; i < verdicts.length; i++) if (verdicts[i]) out.push(this.d.wallets[i]);
     return out;
   }
 
@@ -316,15 +319,15 @@ export class FarmStrategy {
       return inst.priceValue(touch) * (side === "buy" ? 1 + slip : 1 - slip);
     };
     const wallets: AllocationWallet[] = [];
-    for (const m of [...plan.longs, ...plan.shorts]) {
-      const venue = this.venue(m.venue);
-      const account = await venue.accountState(m.wallet);
+    const members = [...plan.longs, ...plan.shorts];
+    const accounts = await Promise.all(members.map((m) => this.venue(m.venue).accountState(m.wallet)));
+    members.forEach((m, i) => {
       wallets.push({
         walletId: `${m.wallet}@${m.venue}`,
-        balanceUsd: account.availableUsd * c.balance_fraction,
+        balanceUsd: accounts[i].availableUsd * c.balance_fraction,
         instrument: m.instrument,
       });
-    }
+    });
     const byKey = new Map(wallets.map((w) => [w.walletId, w]));
     const sides = {
       longs: plan.longs.map((m) => byKey.get(`${m.wallet}@${m.venue}`)!),
