@@ -55,8 +55,7 @@ const suite: BenchSuite = async () => {
   const base = engineSettings();
   try {
     const t0 = process.hrtime.bigint();
-    const runtime = await pump(
-      clock,
+    const runtime = await clock.drive(
       startFarmRuntime({
         store,
         venues: world.venues,
@@ -77,7 +76,7 @@ const suite: BenchSuite = async () => {
       groups = n;
     }
     const openSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    await pump(clock, runtime.farm.stop());
+    await clock.drive(runtime.farm.stop());
     const active = await runtime.engine.groups({ strategy: "farm", activeOnly: true });
     const legs = active.reduce((s, g) => s + g.legs.length, 0);
     if (legs < 0.8 * WALLETS) throw new Error(`bench farm: only ${legs} legs open for ${WALLETS} wallets`);
@@ -105,7 +104,7 @@ const suite: BenchSuite = async () => {
     const status = await loadStatusReport(store, { now: clock.now(), recent: 10 });
     const statusMs = Number(process.hrtime.bigint() - s0) / 1e6;
     if (status.active.length !== active.length) throw new Error("bench farm: status lost groups");
-    await pump(clock, runtime.stop());
+    await clock.drive(runtime.stop());
     const mean = cpu.reduce((s, x) => s + x, 0) / cpu.length;
     wall.sort((a, b) => a - b);
     const figures: BenchFigure[] = [
@@ -124,17 +123,5 @@ const suite: BenchSuite = async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 };
-
-/** Advance simulated time in small steps until `work` settles. */
-async function pump<T>(clock: SimClock, work: Promise<T>, limitMs = 3_600_000): Promise<T> {
-  let done = false;
-  const result = work.finally(() => {
-    done = true;
-  });
-  const until = clock.now() + limitMs;
-  while (!done && clock.now() < until) await clock.advance(50);
-  if (!done) throw new Error(`bench farm: work did not settle within ${limitMs / 60_000} simulated minutes`);
-  return result;
-}
 
 export default suite;

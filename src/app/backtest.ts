@@ -83,8 +83,7 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
   };
   try {
     // anything the runtime awaits on venue latency or a sleep needs simulated time to pass
-    const runtime = await pumpUntil(
-      clock,
+    const runtime = await clock.drive(
       startFarmRuntime({
         store,
         venues: world.venues,
@@ -99,11 +98,11 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
       await clock.runUntil(START + h * 3_600_000);
       o.onProgress?.(h, totalHours);
     }
-    await pumpUntil(clock, runtime.farm.close("all", "shutdown"));
+    await clock.drive(runtime.farm.close("all", "shutdown"));
     const acc = await runtime.accounting();
     const groups = await runtime.engine.groups({ strategy: "farm" });
     const deltas = runtime.farm.maxAbsNetDelta();
-    await pumpUntil(clock, runtime.stop());
+    await clock.drive(runtime.stop());
     const usdOf = (t: FarmTotals) => ({
       volumeUsd: round2(t.volumeUsd),
       feesUsd: round2(toUsd(t.fees)),
@@ -156,18 +155,6 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Advance simulated time in small steps until `work` settles (at most `limitMs` of it). */
-async function pumpUntil<T>(clock: SimClock, work: Promise<T>, limitMs = 3_600_000): Promise<T> {
-  let done = false;
-  const result = work.finally(() => {
-    done = true;
-  });
-  const until = clock.now() + limitMs;
-  while (!done && clock.now() < until) await clock.advance(50);
-  if (!done) throw new Error(`backtest: work did not settle within ${limitMs / 60_000} simulated minutes`);
-  return result;
 }
 
 function round2(x: number): number {

@@ -131,8 +131,7 @@ export class FarmHarness {
       handle = clock.after(200, refresh);
     });
     const stopFeed = () => clock.cancel(handle);
-    const runtime = await pump(
-      clock,
+    const runtime = await clock.drive(
       startFarmRuntime({
         store,
         venues: new Map([["simA", o.wrapVenue ? o.wrapVenue(venue) : venue]]),
@@ -167,7 +166,7 @@ export class FarmHarness {
   /** Stop like a process being killed: nothing more runs, files stay as they are. */
   async crash(): Promise<void> {
     this.stopFeed();
-    await pump(this.clock, this.runtime.farm.stop());
+    await this.clock.drive(this.runtime.farm.stop());
     this.runtime.engine.scheduler.stop();
     this.venue.close();
     await this.store.close();
@@ -175,7 +174,7 @@ export class FarmHarness {
 
   async stop(): Promise<void> {
     this.stopFeed();
-    await pump(this.clock, this.runtime.stop());
+    await this.clock.drive(this.runtime.stop());
     this.venue.close();
     await this.store.close();
   }
@@ -183,16 +182,4 @@ export class FarmHarness {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/** Advance simulated time in small steps until `work` settles. */
-export async function pump<T>(clock: SimClock, work: Promise<T>, limitMs = 3_600_000): Promise<T> {
-  let done = false;
-  const result = work.finally(() => {
-    done = true;
-  });
-  const until = clock.now() + limitMs;
-  while (!done && clock.now() < until) await clock.advance(50);
-  if (!done) throw new Error(`work did not settle within ${limitMs / 60_000} simulated minutes`);
-  return result;
 }

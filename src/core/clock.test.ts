@@ -53,3 +53,16 @@ test("Rng is deterministic per seed and uniform enough", () => {
     assert.ok(k >= 2 && k <= 5 && Number.isInteger(k));
   }
 });
+
+test("SimClock.drive advances time until the work settles, and gives up past its limit", async () => {
+  const clock = new SimClock(0);
+  const work = (async () => {
+    await clock.sleep(1_000);
+    await clock.sleep(2_000);
+    return clock.now();
+  })();
+  assert.equal(await clock.drive(work, 100), 3_000);
+  const never = new Promise<void>(() => {});
+  await assert.rejects(clock.drive(never, 1_000, 10_000), /did not settle within/);
+  assert.equal(clock.now(), 13_000);
+});

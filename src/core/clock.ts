@@ -131,6 +131,25 @@ export class SimClock implements Clock {
     return this.runUntil(this.t + ms);
   }
 
+  /**
+   * Advance time in `stepMs` steps until `work` settles, for work that waits on this clock (venue
+   * latency, sleeps, retries) while nothing else moves time. Throws when it has not settled
+   * after `limitMs` of simulated time.
+   */
+  async drive<T>(work: Promise<T>, stepMs = 50, limitMs = 3_600_000): Promise<T> {
+    let done = false;
+    const result = work.finally(() => {
+      done = true;
+    });
+    const until = this.t + limitMs;
+    while (!done && this.t < until) await this.advance(stepMs);
+    if (!done) {
+      result.catch(() => {});
+      throw new Error(`SimClock.drive: work did not settle within ${limitMs / 60_000} simulated minutes`);
+    }
+    return result;
+  }
+
   /** Synchronous variant for hot loops with no async work: fires due timers without settling. */
   runUntilSync(untilMs: number): void {
     for (;;) {
