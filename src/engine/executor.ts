@@ -8,6 +8,7 @@ import type { AlertBus } from "./alerts.ts";
 import { type EngineSettings, engineSettings } from "./config.ts";
 import { FlattenSweep } from "./flatten.ts";
 import { GroupOps } from "./group-ops.ts";
+import { closeGroupProcedure, openGroupProcedure, type ProcedureHost } from "./group-procedures.ts";
 import { listGroupRecords } from "./group-records.ts";
 import type {
   CloseOutcome,
@@ -20,10 +21,9 @@ import type {
   OpenGroupOptions,
   OpenOutcome,
 } from "./group-types.ts";
-import { isActive, legHeldLots, legSummary } from "./group-types.ts";
+import { isActive, legHeldLots } from "./group-types.ts";
 import { Journal } from "./journal.ts";
 import { OrderGateway } from "./order-gateway.ts";
-import { makerPriceTicks, protectionPriceTicks } from "./pricing.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
 import { recoverJournal } from "./recovery.ts";
 import { KillSwitch, type TradingState } from "./risk.ts";
@@ -69,8 +69,9 @@ export class Engine {
   private readonly ops: GroupOps;
   private readonly reconciler: Reconciler;
   private readonly sweep: FlattenSweep;
+  private readonly procedures: ProcedureHost;
   private readonly groupMap = new Map<string, GroupState>();
-  private readonly accounts = new Set<string>();
+  private readonly accounts = new Map<string, readonly [string, string]>();
   private readonly killSwitch: KillSwitch | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private reconcileTimer: TimerHandle | undefined;
@@ -87,8 +88,8 @@ export class Engine {
     this.alerts = opts.alerts;
     this.logger = opts.logger;
     this.settings = engineSettings(opts.settings);
-    for (const a of opts.accounts ?? []) this.accounts.add(`${a.venue}\u0000${a.account}`);
-    this.journal = new Journal(opts.store.db, (err) => this.onJournalFailure(err));
+    for (const a of opts.accounts ?? []) this.addAccount(a.venue, a.account);
+    this.journal = new Journal(opts.store, (err) => this.onJournalFailure(err));
     this.risk = new RiskGate(this.settings.limits, (s) => this.strategyExposure(s));
     this.gateway = new OrderGateway({
       clock: this.clock,
@@ -120,6 +121,19 @@ export class Engine {
       killSwitchEnabled: this.settings.killSwitch !== undefined,
     });
     this.sweep = new FlattenSweep({ ...core, managedAccounts: () => this.managedAccounts() });
+    this.procedures = {
+      ...core,
+      store: this.store,
+      ops: this.ops,
+      accepting: () => this.accepting,
+      started: () => this.started,
+      addGroup: (g) => {
+        this.groupMap.set(g.id, g);
+        for (const l of g.legs) this.addAccount(l.spec.venue, l.spec.account);
+      },
+      withGroup: (g, fn) => this.withGroup(g, fn),
+      records: (filter) => this.groups(filter),
+    };
     const ks = this.settings.killSwitch;
     this.killSwitch = ks
       ? new KillSwitch({ maxDrawdownPct: ks.maxDrawdownPct, consecutiveDrops: ks.consecutiveDrops })
@@ -157,7 +171,7 @@ export class Engine {
     const groups = await recoverJournal(this.store.db, this.venues, this.gateway, this.alerts, this.clock);
     for (const g of groups) {
       this.groupMap.set(g.id, g);
-      for (const l of g.legs) this.accounts.add(`${l.spec.venue}\u0000${l.spec.account}`);
+      for (const l of g.legs) this.addAccount(l.spec.venue, l.spec.account);
     }
     this.gateway.attach();
     this.accepting = true;
@@ -185,142 +199,11 @@ export class Engine {
   }
 
   openGroup(legs: LegSpec[], options: OpenGroupOptions): Promise<OpenOutcome> {
-    return this.track(this.doOpen(legs, options));
-  }
-
-  private async doOpen(legs: LegSpec[], options: OpenGroupOptions): Promise<OpenOutcome> {
-    const { groupId } = options;
-    const refuse = (detail: string): OpenOutcome => ({
-      ok: false,
-      groupId,
-      reason: "risk_refused",
-      detail,
-      status: "failed",
-    });
-    if (!this.accepting)
-      return refuse(this.started ? "engine is stopping: no new intents" : "engine not started");
-    const existing =
-      this.groupMap.get(groupId) ??
-      (await this.store.db
-        .selectFrom("engine_groups")
-        .select("group_id")
-        .where("group_id", "=", groupId)
-        .executeTakeFirst());
-    if (existing !== undefined)
-      return {
-        ok: false,
-        groupId,
-        reason: "rejected",
-        detail: `group id ${groupId} already used`,
-        status: "failed",
-      };
-    const problem = this.validateLegs(legs, options) ?? this.keyConflict(legs);
-    if (problem !== undefined)
-      return { ok: false, groupId, reason: "rejected", detail: problem, status: "failed" };
-    const now = this.clock.now();
-    const g: GroupState = {
-      id: groupId,
-      strategy: options.strategy,
-      status: "opening",
-      entry: options.entry,
-      fillTimeoutMs: options.fillTimeoutMs,
-      hedged: options.hedged ?? true,
-      meta: options.meta ?? null,
-      closeReason: null,
-      failureReason: null,
-      detail: null,
-      createdAt: now,
-      updatedAt: now,
-      closedAt: null,
-      legs: legs.map((spec, index) => ({
-        index,
-        spec,
-        inst: this.venues.get(spec.venue)!.instrument(spec.symbol),
-        orders: [],
-        externalLots: 0,
-        externalReason: null,
-      })),
-      busy: false,
-      chain: Promise.resolve(),
-    };
-    // all or nothing at the gate too: every leg is checked before any is sent
-    const refusal = this.precheck(g);
-    this.groupMap.set(groupId, g);
-    for (const l of legs) this.accounts.add(`${l.venue}\u0000${l.account}`);
-    this.journal.insertGroup(
-      {
-        groupId,
-        strategy: g.strategy,
-        status: refusal === undefined ? "opening" : "failed",
-        entry: JSON.stringify(g.entry),
-        fillTimeoutMs: g.fillTimeoutMs,
-        hedged: g.hedged,
-        meta: g.meta === null ? null : JSON.stringify(g.meta),
-        closeReason: null,
-        failureReason: refusal === undefined ? null : "risk_refused",
-        detail: refusal ?? null,
-        createdAt: now,
-        updatedAt: now,
-        closedAt: refusal === undefined ? null : now,
-      },
-      g.legs.map((l) => ({
-        groupId,
-        legIndex: l.index,
-        venue: l.spec.venue,
-        account: l.spec.account,
-        symbol: l.spec.symbol,
-        side: l.spec.side,
-        targetLots: l.spec.sizeLots,
-        externalLots: 0,
-        externalReason: null,
-      })),
-    );
-    if (refusal !== undefined) {
-      g.status = "failed";
-      g.failureReason = "risk_refused";
-      g.detail = refusal;
-      g.closedAt = now;
-      await this.journal.sync();
-      return { ok: false, groupId, reason: "risk_refused", detail: refusal, status: "failed" };
-    }
-    return this.withGroup(g, async () => {
-      await this.ops.enter(g);
-      return this.ops.finishOpen(g, this.settings.closeMaxAttempts);
-    });
+    return this.track(openGroupProcedure(this.procedures, legs, options));
   }
 
   closeGroup(groupId: string, reason: CloseReason): Promise<CloseOutcome> {
-    return this.track(this.doClose(groupId, reason));
-  }
-
-  private async doClose(groupId: string, reason: CloseReason): Promise<CloseOutcome> {
-    const g = this.groupMap.get(groupId);
-    if (g === undefined) {
-      const rec = (await this.groups({ groupIds: [groupId] }))[0];
-      if (rec !== undefined && !isActive(rec.status))
-        return { ok: true, groupId, legs: rec.legs.map((l) => ({ ...l })) };
-      return { ok: false, groupId, reason: "legs_not_flat", detail: `unknown group ${groupId}` };
-    }
-    return this.withGroup(g, async () => {
-      if (!isActive(g.status)) return { ok: true as const, groupId, legs: g.legs.map(legSummary) };
-      const unwinding = g.status === "unwinding";
-      g.closeReason ??= reason;
-      if (!unwinding) this.ops.setStatus(g, "closing");
-      await this.journal.sync();
-      const flat = await this.ops.flatten(g, unwinding ? "unwind" : "close", this.settings.closeMaxAttempts);
-      if (flat) this.ops.setStatus(g, unwinding ? "failed" : "closed");
-      await this.journal.sync();
-      if (flat) return { ok: true as const, groupId, legs: g.legs.map(legSummary) };
-      const held = g.legs
-        .filter((l) => legHeldLots(l) > 0)
-        .map((l) => `leg ${l.index}: ${legHeldLots(l)} lots`);
-      return {
-        ok: false as const,
-        groupId,
-        reason: "legs_not_flat" as const,
-        detail: `${g.status}: ${held.join(", ") || "orders unresolved"}`,
-      };
-    });
+    return this.track(closeGroupProcedure(this.procedures, groupId, reason));
   }
 
   /** Schedule a persistent close of the group at `atMs` (survives restarts; fires once if overdue). */
@@ -435,78 +318,13 @@ export class Engine {
         return await fn();
       } finally {
         g.busy = false;
+        // a group that ended (its status synced by the operation) leaves memory now rather than at
+        // the next reconcile pass: a busy engine would otherwise carry every finished order
+        if (!isActive(g.status)) this.forgetGroup(g);
       }
     });
     g.chain = run.catch(() => {});
     return run;
-  }
-
-  private validateLegs(legs: readonly LegSpec[], o: OpenGroupOptions): string | undefined {
-    if (legs.length === 0) return "a group needs at least one leg";
-    if (!(o.fillTimeoutMs > 0)) return `fillTimeoutMs ${o.fillTimeoutMs} must be > 0`;
-    for (const [i, l] of legs.entries()) {
-      const venue = this.venues.get(l.venue);
-      if (venue === undefined) return `leg ${i}: unknown venue ${l.venue}`;
-      try {
-        venue.instrument(l.symbol);
-      } catch (e) {
-        return `leg ${i}: ${(e as Error).message}`;
-      }
-      if (!Number.isSafeInteger(l.sizeLots) || l.sizeLots <= 0)
-        return `leg ${i}: size ${l.sizeLots} lots must be a positive integer`;
-      if (l.side !== "buy" && l.side !== "sell") return `leg ${i}: side ${String(l.side)}`;
-    }
-    return undefined;
-  }
-
-  /**
-   * One active group per (venue, account, instrument): a venue nets an account's positions in an
-   * instrument, so two groups on one key could neither be told apart on the venue nor closed
-   * with reduce-only orders (a long and a short of two groups net to zero there).
-   */
-  private keyConflict(legs: readonly LegSpec[]): string | undefined {
-    const mine = new Set<string>();
-    for (const [i, l] of legs.entries()) {
-      const key = `${l.venue}\u0000${l.account}\u0000${l.symbol}`;
-      if (mine.has(key)) return `leg ${i}: ${l.venue} ${l.account} ${l.symbol} appears twice in the group`;
-      mine.add(key);
-    }
-    for (const g of this.groupMap.values()) {
-      if (!isActive(g.status)) continue;
-      for (const l of g.legs)
-        if (mine.has(`${l.spec.venue}\u0000${l.spec.account}\u0000${l.spec.symbol}`))
-          return `${l.spec.venue} ${l.spec.account} ${l.spec.symbol} is held by active group ${g.id}`;
-    }
-    return undefined;
-  }
-
-  /** The gate's verdict on every entry before any is sent; the reason of the first refusal. */
-  private precheck(g: GroupState): string | undefined {
-    for (const leg of g.legs) {
-      const venue = this.venues.get(leg.spec.venue)!;
-      const book = venue.book(leg.spec.symbol);
-      const price =
-        g.entry.kind === "maker_first"
-          ? (makerPriceTicks(book, leg.spec.side) ??
-            protectionPriceTicks(leg.inst, book, leg.spec.side, g.entry.maxSlippageBps))
-          : protectionPriceTicks(leg.inst, book, leg.spec.side, g.entry.maxSlippageBps);
-      const verdict = this.risk.check(
-        {
-          inst: leg.inst,
-          book,
-          side: leg.spec.side,
-          sizeLots: leg.spec.sizeLots,
-          priceTicks: price ?? 1,
-          reduceOnly: false,
-          strategy: g.strategy,
-        },
-        this.gateway.exposure(`${leg.spec.venue}\u0000${leg.spec.account}\u0000${leg.spec.symbol}`),
-        this.clock.now(),
-      );
-      if (!verdict.ok) return `leg ${leg.index}: ${verdict.reason}: ${verdict.detail}`;
-      if (price === undefined) return `leg ${leg.index}: ${leg.inst.key} has no book to price against`;
-    }
-    return undefined;
   }
 
   private strategyExposure(strategy: string): Money {
@@ -525,11 +343,14 @@ export class Engine {
     return total;
   }
 
-  private *managedAccounts(): Iterable<readonly [string, string]> {
-    for (const key of this.accounts) {
-      const [venue, account] = key.split("\u0000");
-      yield [venue, account] as const;
-    }
+  private addAccount(venue: string, account: string): void {
+    const key = `${venue}\u0000${account}`;
+    if (!this.accounts.has(key)) this.accounts.set(key, [venue, account]);
+  }
+
+  /** (venue, account) of every managed account, in the order they became managed */
+  private managedAccounts(): Iterable<readonly [string, string]> {
+    return this.accounts.values();
   }
 
   private async observeEquity(equityUsd: number): Promise<void> {
@@ -551,6 +372,11 @@ export class Engine {
         .catch((err) => this.logger?.error({ err }, "reconcile pass failed"))
         .finally(() => this.armReconcile());
     });
+  }
+
+  private forgetGroup(g: GroupState): void {
+    if (this.groupMap.get(g.id) === g) this.groupMap.delete(g.id);
+    for (const l of g.legs) this.gateway.forgetOrders(l.orders);
   }
 
   /** Drop finished groups and their orders from memory; the store keeps them. */

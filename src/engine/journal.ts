@@ -1,18 +1,24 @@
-import type { Kysely } from "kysely";
 import { PerpbotError } from "../core/errors.ts";
-import type { EngineOrderRow, GroupPatch, GroupRow, LegRow, OrderEventRow } from "../store/engine-repo.ts";
-import * as engineRepo from "../store/engine-repo.ts";
+import {
+  commitJournalBatch,
+  type EngineOrderRow,
+  type GroupOp,
+  type GroupPatch,
+  type GroupRow,
+  type JournalTarget,
+  type LegRow,
+  type OrderEventRow,
+} from "../store/engine-repo.ts";
 import type { FillRecord } from "../store/records.ts";
-import { insertFill } from "../store/repositories.ts";
-import type { Database } from "../store/schema.ts";
 import type { OrderEvent } from "./order-state.ts";
 
 /**
  * The engine's write-ahead journal. Writes are queued in call order and committed in batches,
  * one transaction per batch; `sync()` resolves once everything queued before it is durable.
  * The executor awaits sync() wherever write-ahead matters (an order row and its submit_sent
- * event before the request leaves; a group's status before an outcome is returned); everything
- * else (acks, fills, cancels) is persisted by the next batch, a few microseconds later. A fill
+ * event before the request leaves; a group's status before an outcome is returned): a synced
+ * batch commits at once (next microtask). Everything else (acks, fills, cancels) is persisted by
+ * the next batch, at the latest at the end of the current event-loop turn (setImmediate). A fill
  * that a SIGKILL catches before its batch commits is not lost: the order is still unfinished in
  * the journal, so recovery asks the venue for its status.
  *
@@ -28,22 +34,13 @@ export class JournalError extends PerpbotError {
   }
 }
 
-type GroupOp =
-  | { readonly kind: "insert"; readonly group: GroupRow; readonly legs: readonly LegRow[] }
-  | { readonly kind: "update"; readonly groupId: string; readonly patch: GroupPatch }
-  | {
-      readonly kind: "leg_external";
-      readonly groupId: string;
-      readonly legIndex: number;
-      readonly lots: number;
-      readonly reason: string;
-    };
-
 interface Batch {
   groups: GroupOp[];
   orders: Map<string, EngineOrderRow>;
   events: OrderEventRow[];
   fills: FillRecord[];
+  /** someone awaits it (sync): commit at once, not at the end of the event-loop turn */
+  urgent: boolean;
   done: Promise<void>;
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -58,7 +55,7 @@ function newBatch(): Batch {
   });
   // a batch nobody awaits must not become an unhandled rejection; onFailure reports it
   done.catch(() => {});
-  return { groups: [], orders: new Map(), events: [], fills: [], done, resolve, reject };
+  return { groups: [], orders: new Map(), events: [], fills: [], urgent: false, done, resolve, reject };
 }
 
 function isEmpty(b: Batch): boolean {
@@ -66,17 +63,19 @@ function isEmpty(b: Batch): boolean {
 }
 
 export class Journal {
-  private readonly db: Kysely<Database>;
+  private readonly store: JournalTarget;
   private readonly onFailure: (error: JournalError) => void;
   private queued: Batch = newBatch();
   private flushing: Promise<void> | undefined;
   private scheduled = false;
+  private lazy = false;
   private failed: JournalError | undefined;
   /** batches committed (tests and the bench read it) */
   commits = 0;
 
-  constructor(db: Kysely<Database>, onFailure: (error: JournalError) => void) {
-    this.db = db;
+  /** `store`: the Store (its Kysely handle, and on SQLite its raw connection for prepared statements) */
+  constructor(store: JournalTarget, onFailure: (error: JournalError) => void) {
+    this.store = store;
     this.onFailure = onFailure;
   }
 
@@ -118,6 +117,7 @@ export class Journal {
     if (this.failed) return Promise.reject(this.failed);
     if (isEmpty(this.queued)) return this.flushing ?? Promise.resolve();
     const target = this.queued.done;
+    this.queued.urgent = true;
     this.kick();
     return target;
   }
@@ -128,11 +128,25 @@ export class Journal {
 
   private queue(): Batch {
     if (this.failed) throw this.failed;
-    this.kick();
+    this.soon();
     return this.queued;
   }
 
-  /** Commit the queued batch soon: after the current synchronous run, so it collects its writes. */
+  /**
+   * A write nobody awaits yet is committed at the end of this event-loop turn (setImmediate), so
+   * that the acks and fills of a burst and the status change that follows them share one commit;
+   * sync() commits at once.
+   */
+  private soon(): void {
+    if (this.scheduled || this.lazy) return;
+    this.lazy = true;
+    setImmediate(() => {
+      this.lazy = false;
+      this.kick();
+    });
+  }
+
+  /** Commit the queued batch now: after the current synchronous run, so it collects its writes. */
   private kick(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -153,20 +167,19 @@ export class Journal {
     } finally {
       this.flushing = undefined;
     }
-    if (!isEmpty(this.queued)) this.kick();
+    if (!isEmpty(this.queued)) {
+      if (this.queued.urgent) this.kick();
+      else this.soon();
+    }
   }
 
   private async commit(b: Batch): Promise<void> {
     try {
-      await this.db.transaction().execute(async (trx) => {
-        for (const op of b.groups) {
-          if (op.kind === "insert") await engineRepo.insertGroup(trx, op.group, op.legs);
-          else if (op.kind === "update") await engineRepo.updateGroup(trx, op.groupId, op.patch);
-          else await engineRepo.updateLegExternal(trx, op.groupId, op.legIndex, op.lots, op.reason);
-        }
-        for (const row of b.orders.values()) await engineRepo.upsertEngineOrder(trx, row);
-        if (b.events.length > 0) await engineRepo.appendOrderEvents(trx, b.events);
-        for (const f of b.fills) await insertFill(trx, f);
+      await commitJournalBatch(this.store, {
+        groups: b.groups,
+        orders: b.orders.values(),
+        events: b.events,
+        fills: b.fills,
       });
       this.commits++;
       b.resolve();

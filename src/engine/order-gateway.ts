@@ -1,77 +1,36 @@
 import type { Clock } from "../core/clock.ts";
 import type { Instrument } from "../core/instrument.ts";
-import type { Money } from "../core/money.ts";
-import type { OrderRequest, Side, TimeInForce } from "../core/types.ts";
+import type { OrderRequest } from "../core/types.ts";
 import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../core/venue.ts";
 import type { EngineOrderRow } from "../store/engine-repo.ts";
 import type { AlertBus } from "./alerts.ts";
 import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
 import type { EngineSettings } from "./config.ts";
 import type { Journal } from "./journal.ts";
+import {
+  type EngineOrder,
+  effectiveFilled,
+  fillRecord,
+  orderRow,
+  type PlaceResult,
+  type PlaceSpec,
+  posKey,
+  restoredOrder,
+} from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { orderEventOf, TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
 import type { RiskGate } from "./risk-gate.ts";
+
+export type { EngineOrder, OrderPurpose, PlaceResult, PlaceSpec } from "./order-records.ts";
+export { effectiveFilled, posKey } from "./order-records.ts";
+
+const NEEDS_ANSWER = new Set(["unknown", "in_flight", "pending_cancel"]);
 
 /**
  * Every order the engine sends goes through here: risk gate, write-ahead journal, submit,
  * venue events, unknown-outcome resolution, cancels. It owns the TrackedOrders (one state
  * machine each) and a running book of account positions from fills, which the risk gate reads.
  */
-
-export type OrderPurpose = "entry" | "unwind" | "trim" | "close" | "orphan" | "flatten";
-
-export interface EngineOrder {
-  readonly tracked: TrackedOrder;
-  readonly venue: string;
-  readonly inst: Instrument;
-  readonly groupId: string | null;
-  readonly legIndex: number;
-  readonly intentId: string;
-  readonly attempt: number;
-  readonly purpose: OrderPurpose;
-  readonly createdAt: number;
-  /** when the request was (last) sent: the start of its send-expiry window */
-  sentAt: number;
-  realisedPnl: Money;
-  /** the submit's answer is still outstanding: an in_flight status is not yet a mystery */
-  awaitingAnswer: boolean;
-  /** operations waiting on this order; the reconciler leaves such orders alone */
-  watchers: number;
-  /** the venue's reason of the last reject or cancel */
-  lastReason: string | undefined;
-}
-
-export interface PlaceSpec {
-  readonly venue: string;
-  readonly account: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly sizeLots: number;
-  readonly priceTicks: number;
-  readonly tif: TimeInForce;
-  readonly reduceOnly: boolean;
-  readonly purpose: OrderPurpose;
-  readonly groupId: string | null;
-  readonly legIndex: number;
-  readonly intentId: string;
-  readonly strategy: string;
-}
-
-export type PlaceResult =
-  | { readonly sent: true; readonly order: EngineOrder }
-  | { readonly sent: false; readonly reason: string; readonly detail: string };
-
-/** Lots an order has filled as far as anyone knows: our fills, or the venue's count if ahead. */
-export function effectiveFilled(o: EngineOrder): number {
-  return o.tracked.filledLots + o.tracked.missingFillLots;
-}
-
-export function posKey(venue: string, account: string, symbol: string): string {
-  return `${venue}\u0000${account}\u0000${symbol}`;
-}
-
-const NEEDS_ANSWER = new Set(["unknown", "in_flight", "pending_cancel"]);
-
 export class OrderGateway {
   private readonly clock: Clock;
   private readonly venues: ReadonlyMap<string, Venue>;
@@ -89,6 +48,7 @@ export class OrderGateway {
   /** (venue, account, symbol) keys a liquidation was reported on, with its time */
   readonly liquidations = new Map<string, number>();
   private readonly unsubscribe: (() => void)[] = [];
+  private touched = new Set<string>();
 
   constructor(opts: {
     clock: Clock;
@@ -130,30 +90,7 @@ export class OrderGateway {
 
   /** Rebuild an order from its journal row and events (restart recovery). */
   restore(row: EngineOrderRow, events: readonly OrderEvent[], inst: Instrument): EngineOrder {
-    const tracked = new TrackedOrder(requestOf(row));
-    let sentAt = row.createdAt;
-    let realisedPnl = 0n;
-    for (const e of events) {
-      tracked.apply(e);
-      if (e.kind === "submit_sent") sentAt = e.ts;
-      if (e.kind === "fill") realisedPnl += e.fill.realisedPnl;
-    }
-    const o: EngineOrder = {
-      tracked,
-      venue: row.venue,
-      inst,
-      groupId: row.groupId,
-      legIndex: row.legIndex,
-      intentId: row.intentId,
-      attempt: row.attempt,
-      purpose: row.purpose as OrderPurpose,
-      createdAt: row.createdAt,
-      sentAt,
-      realisedPnl,
-      awaitingAnswer: false,
-      watchers: 0,
-      lastReason: undefined,
-    };
+    const o = restoredOrder(row, events, inst);
     this.register(o);
     return o;
   }
@@ -331,37 +268,23 @@ export class OrderGateway {
 
   /** Forget finished orders that no group needs any more (keeps memory flat in long runs). */
   forget(predicate: (o: EngineOrder) => boolean): void {
-    for (const [id, o] of this.orders) if (o.tracked.terminal && predicate(o)) this.orders.delete(id);
+    for (const o of this.orders.values()) if (o.tracked.terminal && predicate(o)) this.drop(o);
+  }
+
+  /** Forget these orders if finished: those of a group that just closed or failed. */
+  forgetOrders(orders: Iterable<EngineOrder>): void {
+    for (const o of orders) if (o.tracked.terminal) this.drop(o);
+  }
+
+  private drop(o: EngineOrder): void {
+    if (this.orders.get(o.tracked.clientOrderId) === o) this.orders.delete(o.tracked.clientOrderId);
+    // a finished group sends nothing more, so its attempt counters can go; an orphan's intent can
+    // be flattened again under the same id, so its counter must stay
+    if (o.groupId !== null) this.attempts.delete(`${o.intentId}\u0000${o.legIndex}`);
   }
 
   rowOf(o: EngineOrder): EngineOrderRow {
-    const r = o.tracked.request;
-    return {
-      clientOrderId: r.clientOrderId,
-      venue: o.venue,
-      account: r.account,
-      symbol: r.symbol,
-      side: r.side,
-      type: r.type,
-      tif: r.tif,
-      priceTicks: r.priceTicks,
-      sizeLots: r.sizeLots,
-      reduceOnly: r.reduceOnly,
-      priceText: o.inst.priceText(r.priceTicks),
-      sizeText: o.inst.sizeText(r.sizeLots),
-      filledText: o.inst.sizeText(effectiveFilled(o)),
-      filledLots: effectiveFilled(o),
-      status: o.tracked.status,
-      venueOrderId: o.tracked.venueOrderId ?? null,
-      groupId: o.groupId,
-      intentId: o.intentId,
-      legIndex: o.legIndex,
-      purpose: o.purpose,
-      attempt: o.attempt,
-      reason: null,
-      createdAt: o.createdAt,
-      updatedAt: this.clock.now(),
-    };
+    return orderRow(o, this.clock.now());
   }
 
   private register(o: EngineOrder): void {
@@ -398,21 +321,7 @@ export class OrderGateway {
       const f = event.fill;
       o.realisedPnl += f.realisedPnl;
       this.journal.orderEvent(this.rowOf(o), event);
-      this.journal.fill({
-        venue: o.venue,
-        account: f.account,
-        symbol: f.symbol,
-        fillId: f.fillId,
-        clientOrderId: f.clientOrderId,
-        venueOrderId: f.venueOrderId,
-        side: f.side,
-        price: o.inst.priceText(f.priceTicks),
-        size: o.inst.sizeText(f.sizeLots),
-        fee: f.fee,
-        realisedPnl: f.realisedPnl,
-        liquidity: f.liquidity,
-        ts: f.ts,
-      });
+      this.journal.fill(fillRecord(o, f));
     } else {
       this.journal.orderEvent(this.rowOf(o), event);
     }
@@ -428,7 +337,17 @@ export class OrderGateway {
     if (set.size === 0) this.waiters.delete(o.tracked.clientOrderId);
   }
 
+  /** (venue, account) keys that had an order, fill or liquidation event since the last call */
+  takeTouched(): Set<string> {
+    const out = this.touched;
+    this.touched = new Set();
+    return out;
+  }
+
   private onVenueEvent(venueId: string, e: VenueEvent): void {
+    // funding moves no position; everything else may, and tells the reconciler where to look
+    if (e.type !== "funding")
+      this.touched.add(`${venueId}\u0000${e.type === "fill" ? e.fill.account : e.account}`);
     if (e.type === "fill") {
       const f = e.fill;
       const key = posKey(venueId, f.account, f.symbol);
@@ -443,18 +362,4 @@ export class OrderGateway {
     if (o === undefined || o.venue !== venueId) return;
     this.apply(o, routed.event);
   }
-}
-
-function requestOf(row: EngineOrderRow): OrderRequest {
-  return {
-    clientOrderId: row.clientOrderId,
-    account: row.account,
-    symbol: row.symbol,
-    side: row.side,
-    type: row.type,
-    priceTicks: row.priceTicks,
-    sizeLots: row.sizeLots,
-    tif: row.tif,
-    reduceOnly: row.reduceOnly,
-  };
 }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { Venue } from "../core/venue.ts";
 import { appendOrderEvents, insertGroup, upsertEngineOrder } from "../store/engine-repo.ts";
 import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
 import { encodeEvent } from "./journal.ts";
-import { allFlat, makeWorld, pairLegs, positionLots } from "./test-support.ts";
+import { QUIET_SWEEP_PASSES } from "./reconciler.ts";
+import { ACCOUNTS, allFlat, makeWorld, pairLegs, positionLots } from "./test-support.ts";
 
 const IOC = { kind: "ioc", maxSlippageBps: 20 } as const;
 const open = (id: string) => ({ groupId: id, strategy: "farm", entry: IOC, fillTimeoutMs: 5_000 });
@@ -205,6 +207,64 @@ test("crash between journaling and sending: recovery resolves both entries and u
       ["unwind", "simA", "filled"],
     ]);
     assert.deepEqual(await w.store.integrityCheck(), []);
+  } finally {
+    await w.close();
+  }
+});
+
+/** simA, except that `positions()` calls are counted and events on the `silent` account never arrive. */
+function watchedVenue(inner: Venue, silent: string): { venue: Venue; reads: () => number } {
+  let reads = 0;
+  const venue = new Proxy(inner, {
+    get(target, prop) {
+      if (prop === "positions")
+        return (account: string) => {
+          reads++;
+          return target.positions(account);
+        };
+      if (prop === "onEvent")
+        return (listener: Parameters<Venue["onEvent"]>[0]) =>
+          target.onEvent((e) => {
+            const account = e.type === "fill" ? e.fill.account : e.account;
+            if (account !== silent) listener(e);
+          });
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return { venue, reads: () => reads };
+}
+
+test("quiet passes read only the accounts that may have changed, and every account within the sweep bound", async () => {
+  let watched!: ReturnType<typeof watchedVenue>;
+  const w = await makeWorld({
+    settings: { orphanFlatten: false, reconcileIntervalMs: 0 },
+    wrapA: (v) => {
+      watched = watchedVenue(v, "w3");
+      return watched.venue;
+    },
+  });
+  try {
+    // nothing happens: over QUIET_SWEEP_PASSES passes each of simA's 4 accounts is read once
+    const before = watched.reads();
+    for (let i = 0; i < QUIET_SWEEP_PASSES; i++) await w.drive(w.engine.reconcileOnce());
+    assert.equal(watched.reads() - before, ACCOUNTS.length);
+
+    // a position appears on w3 without any event reaching the engine (a lost user stream)
+    await w.simA.submit(manual("silent-1", "w3", "buy", 2_000));
+    assert.equal(await positionLots(w.simA, "w3", "BTC"), 2_000);
+    let passes = 0;
+    while (!w.alerts.some((a) => a.key.startsWith("engine.orphan:") && a.context.wallet === "w3")) {
+      assert.ok(passes < QUIET_SWEEP_PASSES, `orphan not seen after ${passes} passes`);
+      await w.drive(w.engine.reconcileOnce());
+      passes++;
+    }
+    // confirmed (two passes) and tracked from then on, every pass
+    await w.drive(w.engine.reconcileOnce());
+    assert.deepEqual(
+      w.engine.orphans().map((o) => [o.account, o.lots]),
+      [["w3", 2_000]],
+    );
   } finally {
     await w.close();
   }

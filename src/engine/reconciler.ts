@@ -53,6 +53,11 @@ export class Reconciler {
   private readonly orphanLots = new Map<string, number>();
   /** discrepancies seen in the previous pass (key → kind), for the two-pass rule */
   private previous = new Map<string, "orphan" | "lost">();
+  /** accounts with a discrepancy (or unreadable) in the previous pass: read again next pass */
+  private discrepant = new Set<string>();
+  /** per account, what the active groups held there when it was last read */
+  private expectedThen = new Map<string, string>();
+  private pass = 0;
 
   constructor(host: ReconcileHost) {
     this.host = host;
@@ -134,47 +139,73 @@ export class Reconciler {
     errors: string[],
   ): Promise<{ checked: number; lostLots: number }> {
     const { venues, gateway, groups, clock, settings } = this.host;
-    const workingNow = gateway.workingOrders();
     const seen = new Map<string, "orphan" | "lost">();
     let checked = 0;
     let lostLots = 0;
-    // what our active groups hold, and which keys an operation is busy on
-    const expected = new Map<string, number>();
+    // what our active groups hold, by account then symbol, and which keys an operation is busy on
+    const expected = new Map<string, Map<string, number>>();
     const busyKeys = new Set<string>();
     for (const g of groups.values()) {
       if (!isActive(g.status)) continue;
       for (const l of g.legs) {
-        const key = posKey(l.spec.venue, l.spec.account, l.spec.symbol);
-        expected.set(key, (expected.get(key) ?? 0) + legNetLots(l));
-        if (g.busy) busyKeys.add(key);
+        const acct = accountKey(l.spec.venue, l.spec.account);
+        let bySymbol = expected.get(acct);
+        if (bySymbol === undefined) {
+          bySymbol = new Map();
+          expected.set(acct, bySymbol);
+        }
+        bySymbol.set(l.spec.symbol, (bySymbol.get(l.spec.symbol) ?? 0) + legNetLots(l));
+        if (g.busy) busyKeys.add(posKey(l.spec.venue, l.spec.account, l.spec.symbol));
       }
     }
+    const working = workingByKey(gateway.workingOrders());
+    // accounts that must be read this pass (see QUIET_SWEEP_PASSES); the rest are quiet
+    const touched = gateway.takeTouched();
+    for (const key of working.keys()) touched.add(key.slice(0, key.lastIndexOf("\u0000")));
+    for (const key of busyKeys) touched.add(key.slice(0, key.lastIndexOf("\u0000")));
+    const pass = this.pass++;
+    const expectedNow = new Map<string, string>();
+    const discrepant = new Set<string>();
+    let index = 0;
     for (const [venueId, account] of this.host.managedAccounts()) {
+      const acct = accountKey(venueId, account);
       const venue = venues.get(venueId);
-      if (venue === undefined) continue;
+      const mine = expected.get(acct);
+      const signature = mine === undefined ? "" : signatureOf(mine);
+      const slot = index++;
+      const due =
+        atStart ||
+        touched.has(acct) ||
+        this.discrepant.has(acct) ||
+        this.expectedThen.get(acct) !== signature ||
+        (slot + pass) % QUIET_SWEEP_PASSES === 0;
+      if (!due || venue === undefined) {
+        if (this.expectedThen.has(acct)) expectedNow.set(acct, this.expectedThen.get(acct)!);
+        continue;
+      }
       let positions: readonly { symbol: string; sizeLots: number }[];
       try {
         positions = await venue.positions(account);
       } catch (err) {
         errors.push(`${venueId} ${account}: positions unavailable (${(err as Error).message})`);
+        // not read: it stays due (the signature it was last compared against is kept)
+        discrepant.add(acct);
         continue;
       }
+      expectedNow.set(acct, signature);
       const actual = new Map<string, number>();
       for (const p of positions) actual.set(p.symbol, p.sizeLots);
-      const symbols = new Set(actual.keys());
-      for (const key of expected.keys()) {
-        const [v, a, s] = key.split("\u0000");
-        if (v === venueId && a === account) symbols.add(s);
-      }
+      const symbols = mine === undefined ? actual.keys() : new Set([...actual.keys(), ...mine.keys()]);
       for (const symbol of symbols) {
         checked++;
         const key = posKey(venueId, account, symbol);
         const venueLots = actual.get(symbol) ?? 0;
         gateway.positions.set(key, venueLots);
         if (busyKeys.has(key)) continue;
-        const diff = venueLots - (expected.get(key) ?? 0);
-        const { working, orphanWorking } = workingOn(workingNow, key);
-        if (diff === 0 || Math.abs(diff) <= working) {
+        const diff = venueLots - (mine?.get(symbol) ?? 0);
+        const w = working.get(key);
+        const orphanWorking = w?.orphanWorking ?? false;
+        if (diff === 0 || Math.abs(diff) <= (w?.lots ?? 0)) {
           if (diff === 0 || !orphanWorking) {
             this.orphanSince.delete(key);
             this.orphanLots.delete(key);
@@ -184,6 +215,7 @@ export class Reconciler {
         const isOrphan = venueLots !== 0 && Math.sign(diff) === Math.sign(venueLots);
         const kind = isOrphan ? "orphan" : "lost";
         seen.set(key, kind);
+        discrepant.add(acct);
         const confirmed = atStart || this.previous.get(key) === kind;
         if (isOrphan) {
           const lots = Math.sign(diff) * Math.min(Math.abs(diff), Math.abs(venueLots));
@@ -206,7 +238,10 @@ export class Reconciler {
         }
       }
     }
+    // a skipped account had no discrepancy in the previous pass (it would have been read)
     this.previous = seen;
+    this.discrepant = discrepant;
+    this.expectedThen = expectedNow;
     return { checked, lostLots };
   }
 
@@ -318,13 +353,41 @@ function keyOf(o: EngineOrder): string {
   return posKey(o.venue, o.tracked.request.account, o.tracked.request.symbol);
 }
 
-function workingOn(orders: Iterable<EngineOrder>, key: string): { working: number; orphanWorking: boolean } {
-  let working = 0;
-  let orphanWorking = false;
+/**
+ * A pass reads the positions of an account only when something may have changed there: at
+ * start; after any order, fill or liquidation event on it (the gateway sees every venue event);
+ * while it has working orders, a busy group, or a discrepancy from the previous pass (so the
+ * two-pass rule and the orphan clock carry on); when what our groups hold there changed; and, so
+ * that a position that appears without any event (a lost event, a venue that does not report
+ * trades made elsewhere) is still found, every account at least every QUIET_SWEEP_PASSES passes,
+ * staggered so each pass reads its share. An orphan nobody told us about is thus seen within
+ * QUIET_SWEEP_PASSES intervals, confirmed the pass after, and flattened after the grace period.
+ */
+export const QUIET_SWEEP_PASSES = 4;
+
+function signatureOf(bySymbol: ReadonlyMap<string, number>): string {
+  let s = "";
+  for (const [symbol, lots] of bySymbol) s += `${symbol}=${lots};`;
+  return s;
+}
+
+function accountKey(venue: string, account: string): string {
+  return `${venue}\u0000${account}`;
+}
+
+/** Working lots per (venue, account, symbol), and whether an orphan flatten is among them. */
+function workingByKey(orders: Iterable<EngineOrder>): Map<string, { lots: number; orphanWorking: boolean }> {
+  const out = new Map<string, { lots: number; orphanWorking: boolean }>();
   for (const o of orders) {
-    if (o.tracked.terminal || keyOf(o) !== key) continue;
-    working += o.tracked.workingLots;
-    if (o.purpose === "orphan") orphanWorking = true;
+    if (o.tracked.terminal) continue;
+    const key = keyOf(o);
+    let w = out.get(key);
+    if (w === undefined) {
+      w = { lots: 0, orphanWorking: false };
+      out.set(key, w);
+    }
+    w.lots += o.tracked.workingLots;
+    if (o.purpose === "orphan") w.orphanWorking = true;
   }
-  return { working, orphanWorking };
+  return out;
 }

@@ -1,8 +1,12 @@
+import type { SQLInputValue } from "node:sqlite";
 import type { Kysely, Transaction } from "kysely";
 import { InvalidValueError } from "../core/errors.ts";
 import type { Money } from "../core/money.ts";
 import { decimalText, moneyFromText, timestamp, toNumber } from "./codec.ts";
+import type { FillRecord } from "./records.ts";
+import { fillValues } from "./repositories.ts";
 import type { Database } from "./schema.ts";
+import type { SqliteAccess } from "./sqlite-dialect.ts";
 
 /**
  * The engine's journal tables (migration 0002): hedge groups, legs, the engine's view of each
@@ -89,82 +93,64 @@ const TERMINAL_GROUP = ["closed", "failed"];
 const TERMINAL_ORDER = ["filled", "canceled", "rejected", "expired"];
 const CHUNK = 400;
 
-function chunks<T>(xs: readonly T[]): T[][] {
+function chunks<T>(xs: readonly T[]): (readonly T[])[] {
+  if (xs.length <= CHUNK) return xs.length === 0 ? [] : [xs];
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
   return out;
 }
 
-export async function insertGroup(db: Db, g: GroupRow, legs: readonly LegRow[]): Promise<void> {
-  await db
-    .insertInto("engine_groups")
-    .values({
-      group_id: g.groupId,
-      strategy: g.strategy,
-      status: g.status,
-      entry: g.entry,
-      fill_timeout_ms: g.fillTimeoutMs,
-      hedged: g.hedged ? 1 : 0,
-      meta: g.meta,
-      close_reason: g.closeReason,
-      failure_reason: g.failureReason,
-      detail: g.detail,
-      created_at: timestamp(g.createdAt, `group ${g.groupId} createdAt`),
-      updated_at: g.updatedAt,
-      closed_at: g.closedAt,
-    })
-    .execute();
-  if (legs.length === 0) return;
-  await db
-    .insertInto("engine_legs")
-    .values(
-      legs.map((l) => ({
-        group_id: l.groupId,
-        leg_index: l.legIndex,
-        venue: l.venue,
-        account: l.account,
-        symbol: l.symbol,
-        side: l.side,
-        target_lots: l.targetLots,
-        external_lots: l.externalLots,
-        external_reason: l.externalReason,
-      })),
-    )
-    .execute();
+// ---- row values: one definition, used by the Kysely path and the prepared-statement path ----
+
+function groupValues(g: GroupRow) {
+  return {
+    group_id: g.groupId,
+    strategy: g.strategy,
+    status: g.status,
+    entry: g.entry,
+    fill_timeout_ms: g.fillTimeoutMs,
+    hedged: g.hedged ? 1 : 0,
+    meta: g.meta,
+    close_reason: g.closeReason,
+    failure_reason: g.failureReason,
+    detail: g.detail,
+    created_at: timestamp(g.createdAt, `group ${g.groupId} createdAt`),
+    updated_at: g.updatedAt,
+    closed_at: g.closedAt,
+  };
+}
+
+function legValues(l: LegRow) {
+  return {
+    group_id: l.groupId,
+    leg_index: l.legIndex,
+    venue: l.venue,
+    account: l.account,
+    symbol: l.symbol,
+    side: l.side,
+    target_lots: l.targetLots,
+    external_lots: l.externalLots,
+    external_reason: l.externalReason,
+  };
 }
 
 export type GroupPatch = Partial<
   Pick<GroupRow, "status" | "closeReason" | "failureReason" | "detail" | "closedAt">
 > & { readonly updatedAt: number };
 
-export async function updateGroup(db: Db, groupId: string, p: GroupPatch): Promise<void> {
-  const set: Record<string, unknown> = { updated_at: p.updatedAt };
+function patchValues(p: GroupPatch): Record<string, string | number | null> {
+  const set: Record<string, string | number | null> = { updated_at: p.updatedAt };
   if (p.status !== undefined) set.status = p.status;
   if (p.closeReason !== undefined) set.close_reason = p.closeReason;
   if (p.failureReason !== undefined) set.failure_reason = p.failureReason;
   if (p.detail !== undefined) set.detail = p.detail;
   if (p.closedAt !== undefined) set.closed_at = p.closedAt;
-  await db.updateTable("engine_groups").set(set).where("group_id", "=", groupId).execute();
+  return set;
 }
 
-export async function updateLegExternal(
-  db: Db,
-  groupId: string,
-  legIndex: number,
-  externalLots: number,
-  reason: string,
-): Promise<void> {
-  await db
-    .updateTable("engine_legs")
-    .set({ external_lots: externalLots, external_reason: reason })
-    .where("group_id", "=", groupId)
-    .where("leg_index", "=", legIndex)
-    .execute();
-}
-
-export async function upsertEngineOrder(db: Db, o: EngineOrderRow): Promise<void> {
+function engineOrderValues(o: EngineOrderRow) {
   const what = `order ${o.clientOrderId}`;
-  const row = {
+  return {
     client_order_id: o.clientOrderId,
     venue: o.venue,
     account: o.account,
@@ -190,31 +176,207 @@ export async function upsertEngineOrder(db: Db, o: EngineOrderRow): Promise<void
     size_lots: o.sizeLots,
     filled_lots: o.filledLots,
   };
+}
+
+/** What an upsert of an engine order changes on a row that exists: its progress, never its request. */
+const ORDER_PROGRESS = [
+  "filled_size",
+  "filled_lots",
+  "status",
+  "venue_order_id",
+  "reason",
+  "updated_at",
+] as const;
+
+function eventValues(e: OrderEventRow) {
+  return { client_order_id: e.clientOrderId, kind: e.kind, payload: e.payload, ts: e.ts };
+}
+
+// ---- single writes (Kysely) ----
+
+export async function insertGroup(db: Db, g: GroupRow, legs: readonly LegRow[]): Promise<void> {
+  await db.insertInto("engine_groups").values(groupValues(g)).execute();
+  if (legs.length === 0) return;
+  await db.insertInto("engine_legs").values(legs.map(legValues)).execute();
+}
+
+export async function updateGroup(db: Db, groupId: string, p: GroupPatch): Promise<void> {
+  await db.updateTable("engine_groups").set(patchValues(p)).where("group_id", "=", groupId).execute();
+}
+
+export async function updateLegExternal(
+  db: Db,
+  groupId: string,
+  legIndex: number,
+  externalLots: number,
+  reason: string,
+): Promise<void> {
   await db
-    .insertInto("orders")
-    .values(row)
-    .onConflict((oc) =>
-      oc.column("client_order_id").doUpdateSet({
-        filled_size: row.filled_size,
-        filled_lots: row.filled_lots,
-        status: row.status,
-        venue_order_id: row.venue_order_id,
-        reason: row.reason,
-        updated_at: row.updated_at,
-      }),
-    )
+    .updateTable("engine_legs")
+    .set({ external_lots: externalLots, external_reason: reason })
+    .where("group_id", "=", groupId)
+    .where("leg_index", "=", legIndex)
     .execute();
+}
+
+export async function upsertEngineOrder(db: Db, o: EngineOrderRow): Promise<void> {
+  await upsertEngineOrders(db, [o]);
+}
+
+/** Inserts the orders, or updates the progress columns of those that exist (one statement per chunk). */
+async function upsertEngineOrders(db: Db, orders: readonly EngineOrderRow[]): Promise<void> {
+  for (const part of chunks(orders)) {
+    await db
+      .insertInto("orders")
+      .values(part.map(engineOrderValues))
+      .onConflict((oc) =>
+        oc.column("client_order_id").doUpdateSet((eb) => ({
+          filled_size: eb.ref("excluded.filled_size"),
+          filled_lots: eb.ref("excluded.filled_lots"),
+          status: eb.ref("excluded.status"),
+          venue_order_id: eb.ref("excluded.venue_order_id"),
+          reason: eb.ref("excluded.reason"),
+          updated_at: eb.ref("excluded.updated_at"),
+        })),
+      )
+      .execute();
+  }
 }
 
 export async function appendOrderEvents(db: Db, events: readonly OrderEventRow[]): Promise<void> {
   for (const part of chunks(events)) {
-    await db
-      .insertInto("order_events")
-      .values(
-        part.map((e) => ({ client_order_id: e.clientOrderId, kind: e.kind, payload: e.payload, ts: e.ts })),
-      )
-      .execute();
+    await db.insertInto("order_events").values(part.map(eventValues)).execute();
   }
+}
+
+// ---- the journal's batches ----
+
+export type GroupOp =
+  | { readonly kind: "insert"; readonly group: GroupRow; readonly legs: readonly LegRow[] }
+  | { readonly kind: "update"; readonly groupId: string; readonly patch: GroupPatch }
+  | {
+      readonly kind: "leg_external";
+      readonly groupId: string;
+      readonly legIndex: number;
+      readonly lots: number;
+      readonly reason: string;
+    };
+
+/** One batch of the engine's journal, committed in one transaction, parents first. */
+export interface JournalBatch {
+  readonly groups: readonly GroupOp[];
+  /** at most one row per client order id (its latest state) */
+  readonly orders: Iterable<EngineOrderRow>;
+  readonly events: readonly OrderEventRow[];
+  readonly fills: readonly FillRecord[];
+}
+
+/** The store as the journal writes to it: Kysely everywhere, the raw connection on SQLite. */
+export interface JournalTarget {
+  readonly db: Kysely<Database>;
+  readonly sqlite: SqliteAccess | undefined;
+}
+
+/**
+ * Commits one journal batch in one transaction: group inserts/updates and leg write-offs in
+ * order, then order rows (upserts), then order events, then fills (each fill once per
+ * venue/account/fill id). On SQLite the statements are prepared once and run synchronously
+ * under the connection's lock (no query building: this is the engine's hot path); on
+ * PostgreSQL the same statements go through Kysely, multi-row.
+ */
+export async function commitJournalBatch(target: JournalTarget, b: JournalBatch): Promise<void> {
+  if (target.sqlite !== undefined) {
+    // values are built (and checked) before the transaction starts, so a bad value never begins one
+    const plan = sqlitePlan(b);
+    await target.sqlite.transaction((s) => {
+      for (const [sql, params] of plan) s.run(sql, params);
+    });
+    return;
+  }
+  await target.db.transaction().execute(async (trx) => {
+    for (const op of b.groups) {
+      if (op.kind === "insert") await insertGroup(trx, op.group, op.legs);
+      else if (op.kind === "update") await updateGroup(trx, op.groupId, op.patch);
+      else await updateLegExternal(trx, op.groupId, op.legIndex, op.lots, op.reason);
+    }
+    const orders = [...b.orders];
+    if (orders.length > 0) await upsertEngineOrders(trx, orders);
+    if (b.events.length > 0) await appendOrderEvents(trx, b.events);
+    for (const part of chunks(b.fills)) {
+      await trx
+        .insertInto("fills")
+        .values(part.map(fillValues))
+        .onConflict((oc) => oc.columns(["venue", "account", "fill_id"]).doNothing())
+        .execute();
+    }
+  });
+}
+
+type Statement = readonly [sql: string, params: readonly SQLInputValue[]];
+
+const sqlCache = new Map<string, string>();
+
+function quoted(cols: readonly string[]): string {
+  return cols.map((c) => `"${c}"`).join(", ");
+}
+
+/** `insert into <table> (<cols>) values (?, …) <tail>`, built once per table and column list */
+function insertSql(table: string, row: object, tail = ""): [string, SQLInputValue[]] {
+  const cols = Object.keys(row);
+  const key = `${table}\u0000${cols.join(",")}\u0000${tail}`;
+  let text = sqlCache.get(key);
+  if (text === undefined) {
+    text = `insert into "${table}" (${quoted(cols)}) values (${cols.map(() => "?").join(", ")})${tail}`;
+    sqlCache.set(key, text);
+  }
+  return [text, Object.values(row) as SQLInputValue[]];
+}
+
+const ORDER_UPSERT = ` on conflict ("client_order_id") do update set ${ORDER_PROGRESS.map(
+  (c) => `"${c}" = "excluded"."${c}"`,
+).join(", ")}`;
+const FILL_ONCE = ` on conflict ("venue", "account", "fill_id") do nothing`;
+
+/** The batch as SQLite statements, in commit order (the same SQL Kysely sends, one row each). */
+function sqlitePlan(b: JournalBatch): Statement[] {
+  const out: Statement[] = [];
+  for (const op of b.groups) {
+    if (op.kind === "insert") {
+      out.push(insertSql("engine_groups", groupValues(op.group)));
+      for (const l of op.legs) out.push(insertSql("engine_legs", legValues(l)));
+    } else if (op.kind === "update") {
+      const set = patchValues(op.patch);
+      const cols = Object.keys(set);
+      out.push([
+        `update "engine_groups" set ${cols.map((c) => `"${c}" = ?`).join(", ")} where "group_id" = ?`,
+        [...Object.values(set), op.groupId],
+      ]);
+    } else {
+      out.push([
+        `update "engine_legs" set "external_lots" = ?, "external_reason" = ? where "group_id" = ? and "leg_index" = ?`,
+        [op.lots, op.reason, op.groupId, op.legIndex],
+      ]);
+    }
+  }
+  for (const o of b.orders) out.push(insertSql("orders", engineOrderValues(o), ORDER_UPSERT));
+  for (const e of b.events) out.push(insertSql("order_events", eventValues(e)));
+  for (const f of b.fills) out.push(insertSql("fills", fillValues(f), FILL_ONCE));
+  return out;
+}
+
+/** Whether a group with this id was ever journaled (ids are never reused). */
+export async function groupExists(target: JournalTarget, groupId: string): Promise<boolean> {
+  if (target.sqlite !== undefined) {
+    return target.sqlite.read(
+      (s) => s.get(`select 1 as "one" from "engine_groups" where "group_id" = ?`, [groupId]) !== undefined,
+    );
+  }
+  const r = await target.db
+    .selectFrom("engine_groups")
+    .select("group_id")
+    .where("group_id", "=", groupId)
+    .executeTakeFirst();
+  return r !== undefined;
 }
 
 function groupOf(r: Database["engine_groups"]): GroupRow {

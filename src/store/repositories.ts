@@ -115,27 +115,32 @@ export async function getOrder(db: Db, clientOrderId: string): Promise<OrderReco
   };
 }
 
-/** Stores a fill once: returns false when the same (venue, account, fillId) was already stored. */
-export async function insertFill(db: Db, f: FillRecord): Promise<boolean> {
+/** A fill's column values, checked (shared by insertFill and the engine journal's batches). */
+export function fillValues(f: FillRecord) {
   const what = `fill ${f.venue}/${f.account}/${f.fillId}`;
   checkSide(f.side, what);
+  return {
+    venue: f.venue,
+    account: f.account,
+    symbol: f.symbol,
+    fill_id: f.fillId,
+    client_order_id: f.clientOrderId,
+    venue_order_id: f.venueOrderId,
+    side: f.side,
+    price: decimalText(f.price, `${what} price`),
+    size: decimalText(f.size, `${what} size`),
+    fee: moneyToText(f.fee),
+    realised_pnl: moneyToText(f.realisedPnl),
+    liquidity: f.liquidity,
+    ts: timestamp(f.ts, `${what} ts`),
+  };
+}
+
+/** Stores a fill once: returns false when the same (venue, account, fillId) was already stored. */
+export async function insertFill(db: Db, f: FillRecord): Promise<boolean> {
   const result = await db
     .insertInto("fills")
-    .values({
-      venue: f.venue,
-      account: f.account,
-      symbol: f.symbol,
-      fill_id: f.fillId,
-      client_order_id: f.clientOrderId,
-      venue_order_id: f.venueOrderId,
-      side: f.side,
-      price: decimalText(f.price, `${what} price`),
-      size: decimalText(f.size, `${what} size`),
-      fee: moneyToText(f.fee),
-      realised_pnl: moneyToText(f.realisedPnl),
-      liquidity: f.liquidity,
-      ts: timestamp(f.ts, `${what} ts`),
-    })
+    .values(fillValues(f))
     .onConflict((oc) => oc.columns(["venue", "account", "fill_id"]).doNothing())
     .executeTakeFirst();
   return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;

@@ -115,3 +115,35 @@ test("destroy waits for a running transaction and closes the database", async ()
   await Promise.all([tx, db.destroy()]);
   assert.throws(() => raw.prepare("select 1"), /not open/);
 });
+
+test("the direct access shares the lock: it waits for a Kysely transaction, and a throw rolls it back", async () => {
+  const raw = new DatabaseSync(":memory:");
+  raw.exec("create table t (n integer not null)");
+  const dialect = new NodeSqliteDialect({ database: raw });
+  const db = new Kysely<Db>({ dialect });
+  let releaseTx!: () => void;
+  const txHolds = new Promise<void>((r) => {
+    releaseTx = r;
+  });
+  const tx = db.transaction().execute(async (trx) => {
+    await trx.insertInto("t").values({ n: 1 }).execute();
+    await txHolds;
+    await trx.insertInto("t").values({ n: 2 }).execute();
+  });
+  await new Promise((r) => setImmediate(r));
+  // would fail with "cannot start a transaction within a transaction" without the shared lock
+  const direct = dialect.access.transaction((s) => s.run("insert into t (n) values (?)", [3]));
+  setTimeout(releaseTx, 10);
+  await tx;
+  assert.equal(await direct, 1);
+  await assert.rejects(
+    dialect.access.transaction((s) => {
+      s.run("insert into t (n) values (?)", [4]);
+      throw new Error("boom");
+    }),
+    /boom/,
+  );
+  const rows = await dialect.access.read((s) => s.get("select group_concat(n) as ns from t", []));
+  assert.equal(rows?.ns, "1,2,3");
+  await db.destroy();
+});

@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from "node:sqlite";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -55,14 +55,26 @@ function quoteIdent(name: string): string {
 /** prepared statements kept per connection: preparing costs more than running a small statement */
 const STATEMENT_CACHE_SIZE = 256;
 
-class NodeSqliteConnection implements DatabaseConnection {
+class NodeSqliteConnection implements DatabaseConnection, SqliteStatements {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
-  #prepare(sql: string): StatementSync {
+  get inTransaction(): boolean {
+    return this.#db.isTransaction;
+  }
+
+  run(sql: string, params: readonly SQLInputValue[]): number {
+    return Number(this.prepare(sql).run(...params).changes);
+  }
+
+  get(sql: string, params: readonly SQLInputValue[]): Record<string, SQLOutputValue> | undefined {
+    return this.prepare(sql).get(...params);
+  }
+
+  prepare(sql: string): StatementSync {
     let stmt = this.#statements.get(sql);
     if (stmt === undefined) {
       stmt = this.#db.prepare(sql);
@@ -76,7 +88,7 @@ class NodeSqliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.#prepare(compiled.sql);
+    const stmt = this.prepare(compiled.sql);
     const params = compiled.parameters as SQLInputValue[];
     // a statement that returns columns (SELECT, or anything with RETURNING) is read with all()
     if (stmt.columns().length > 0) {
@@ -100,33 +112,124 @@ class NodeSqliteConnection implements DatabaseConnection {
   }
 }
 
-class NodeSqliteDriver implements Driver {
+/**
+ * Direct, synchronous use of the connection for a hot path: cached prepared statements, no query
+ * building. Only valid inside the callback it was handed to.
+ */
+export interface SqliteStatements {
+  /** runs a statement that returns no rows; the number of rows it changed */
+  run(sql: string, params: readonly SQLInputValue[]): number;
+  /** the first row of a query, or undefined */
+  get(sql: string, params: readonly SQLInputValue[]): Record<string, SQLOutputValue> | undefined;
+}
+
+/** The connection, handed out under the same lock Kysely's queries and transactions take. */
+export interface SqliteAccess {
+  /**
+   * Runs `fn` synchronously inside BEGIN IMMEDIATE … COMMIT (ROLLBACK if it throws), holding the
+   * connection: nothing else runs on it until the commit. Resolves after the commit.
+   */
+  transaction<T>(fn: (s: SqliteStatements) => T): Promise<T>;
+  /** Runs `fn` synchronously holding the connection, outside any transaction. */
+  read<T>(fn: (s: SqliteStatements) => T): Promise<T>;
+}
+
+/** The one connection and its lock, shared by the Kysely driver and the direct access. */
+class NodeSqliteCore implements SqliteAccess {
   readonly #config: NodeSqliteDialectConfig;
-  readonly #mutex = new Mutex();
+  readonly mutex = new Mutex();
   #db: DatabaseSync | null = null;
   #connection: NodeSqliteConnection | null = null;
+  #destroyed = false;
 
   constructor(config: NodeSqliteDialectConfig) {
     this.#config = config;
   }
 
-  async init(): Promise<void> {
+  /** idempotent: Kysely initialises its driver lazily, the direct access may come first */
+  init(): void {
+    if (this.#connection || this.#destroyed) return;
     const db = typeof this.#config.database === "function" ? this.#config.database() : this.#config.database;
     this.#db = db;
     this.#connection = new NodeSqliteConnection(db);
   }
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    await this.#mutex.acquire();
+  connection(): NodeSqliteConnection | null {
+    return this.#connection;
+  }
+
+  async transaction<T>(fn: (s: SqliteStatements) => T): Promise<T> {
+    const c = await this.#hold();
+    try {
+      c.prepare("begin immediate").run();
+      let out: T;
+      try {
+        out = fn(c);
+        c.prepare("commit").run();
+      } catch (err) {
+        // a failed COMMIT may already have ended the transaction itself
+        if (c.inTransaction) c.prepare("rollback").run();
+        throw err;
+      }
+      return out;
+    } finally {
+      this.mutex.release();
+    }
+  }
+
+  async read<T>(fn: (s: SqliteStatements) => T): Promise<T> {
+    const c = await this.#hold();
+    try {
+      return fn(c);
+    } finally {
+      this.mutex.release();
+    }
+  }
+
+  async #hold(): Promise<NodeSqliteConnection> {
+    this.init();
+    await this.mutex.acquire();
     if (!this.#connection) {
-      this.#mutex.release();
-      throw new Error("sqlite driver is not initialised or already destroyed");
+      this.mutex.release();
+      throw new Error("sqlite connection is already closed");
     }
     return this.#connection;
   }
 
+  async destroy(): Promise<void> {
+    // wait for the current holder, so close() never cuts a transaction in half
+    await this.mutex.acquire();
+    this.#destroyed = true;
+    this.#connection = null;
+    this.#db?.close();
+    this.#db = null;
+    this.mutex.release();
+  }
+}
+
+class NodeSqliteDriver implements Driver {
+  readonly #core: NodeSqliteCore;
+
+  constructor(core: NodeSqliteCore) {
+    this.#core = core;
+  }
+
+  async init(): Promise<void> {
+    this.#core.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#core.mutex.acquire();
+    const c = this.#core.connection();
+    if (!c) {
+      this.#core.mutex.release();
+      throw new Error("sqlite driver is not initialised or already destroyed");
+    }
+    return c;
+  }
+
   async releaseConnection(): Promise<void> {
-    this.#mutex.release();
+    this.#core.mutex.release();
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -155,22 +258,21 @@ class NodeSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    // wait for the current holder, so close() never cuts a transaction in half
-    await this.#mutex.acquire();
-    this.#connection = null;
-    this.#db?.close();
-    this.#db = null;
-    this.#mutex.release();
+    await this.#core.destroy();
   }
 }
 
 export class NodeSqliteDialect implements Dialect {
-  readonly #config: NodeSqliteDialectConfig;
+  readonly #core: NodeSqliteCore;
   constructor(config: NodeSqliteDialectConfig) {
-    this.#config = config;
+    this.#core = new NodeSqliteCore(config);
+  }
+  /** the connection for direct, prepared-statement use, under the driver's lock */
+  get access(): SqliteAccess {
+    return this.#core;
   }
   createDriver(): Driver {
-    return new NodeSqliteDriver(this.#config);
+    return new NodeSqliteDriver(this.#core);
   }
   createQueryCompiler(): QueryCompiler {
     return new SqliteQueryCompiler();

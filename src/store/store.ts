@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
@@ -8,7 +9,7 @@ import { PerpbotError } from "../core/errors.ts";
 import { EXPECTED_TABLES, MIGRATION_NAMES, migrationProvider } from "./migrations.ts";
 import * as repo from "./repositories.ts";
 import type { Database, StoreDialect } from "./schema.ts";
-import { NodeSqliteDialect } from "./sqlite-dialect.ts";
+import { NodeSqliteDialect, type SqliteAccess } from "./sqlite-dialect.ts";
 
 /** The store could not be opened or migrated; the message never contains a password. */
 export class StoreError extends PerpbotError {
@@ -37,6 +38,11 @@ export interface Store {
   readonly dialect: StoreDialect;
   /** the URL with any password masked, for messages */
   readonly displayUrl: string;
+  /**
+   * SQLite only: the store's connection for prepared-statement hot paths (the engine journal),
+   * under the same lock as Kysely's queries. Undefined on PostgreSQL.
+   */
+  readonly sqlite: SqliteAccess | undefined;
   close(): Promise<void>;
   /** Problems found (empty when healthy): SQLite integrity and foreign keys, tables, migrations. */
   integrityCheck(): Promise<string[]>;
@@ -70,7 +76,96 @@ export function maskUrl(url: string): string {
 
 const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]*$/;
 
-function openSqlite(url: string, cwd: string): Db {
+/**
+ * WAL checkpoints off the event loop. SQLite checkpoints by itself when a commit finds the WAL
+ * past `wal_autocheckpoint` pages (default 1000): that commit then copies the WAL into the
+ * database and fsyncs both, 5-20 ms on the thread that commits, every few dozen journal commits
+ * (it was the engine's p99). Instead a worker thread with its own connection runs a PASSIVE
+ * checkpoint every CHECKPOINT_MS (it never takes the write lock: the engine's commits go on
+ * meanwhile). When the writes pause, the WAL is then fully copied and the next commit starts it
+ * from the beginning again. Under writes that never pause a PASSIVE checkpoint cannot catch up
+ * completely, so the main connection's own automatic checkpoint stays on as a backstop past
+ * CHECKPOINT_BACKSTOP_PAGES (256 MiB of WAL at 4 KiB pages): one commit then copies what the
+ * worker has not yet copied and resets the WAL. The backstop is also what remains if the worker
+ * dies (then at the default 1000 pages again). The worker starts with the first write through
+ * `Store.sqlite` (the journal), so short-lived commands never start a thread. Checkpoints are
+ * crash-safe in SQLite: a SIGKILL at any point loses nothing committed.
+ */
+const CHECKPOINT_MS = 100;
+const CHECKPOINT_BACKSTOP_PAGES = 65_536;
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
+
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { DatabaseSync } = require("node:sqlite");
+const db = new DatabaseSync(workerData.file);
+db.exec("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 0;");
+const passive = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+const timer = setInterval(() => {
+  try {
+    passive.get();
+  } catch {
+    // busy or locked: the next turn retries
+  }
+}, workerData.intervalMs);
+parentPort.once("message", () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+class Checkpointer {
+  readonly #file: string;
+  readonly #db: DatabaseSync;
+  #worker: Worker | undefined;
+  #exited: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(file: string, db: DatabaseSync) {
+    this.#file = file;
+    this.#db = db;
+  }
+
+  start(): void {
+    if (this.#worker !== undefined || this.#stopped) return;
+    const worker = new Worker(CHECKPOINT_WORKER, {
+      eval: true,
+      workerData: { file: this.#file, intervalMs: CHECKPOINT_MS },
+    });
+    this.#worker = worker;
+    worker.unref();
+    this.#exited = new Promise((resolve) => worker.once("exit", () => resolve()));
+    // a worker that dies hands checkpoints back to SQLite's own (nothing is lost either way)
+    worker.once("error", () => this.#fallback());
+    worker.once("exit", () => this.#fallback());
+    this.#db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_BACKSTOP_PAGES}`);
+  }
+
+  #fallback(): void {
+    if (this.#stopped || !this.#db.isOpen) return;
+    this.#db.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+  }
+
+  /** Stops the worker (before the main connection closes, so that close checkpoints the rest). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    // referenced again while it winds down, or an otherwise idle process would not wait for it
+    worker.ref();
+    worker.postMessage("stop");
+    await this.#exited;
+  }
+}
+
+interface SqliteParts {
+  readonly db: Db;
+  readonly sqlite: SqliteAccess;
+  readonly checkpointer: Checkpointer | undefined;
+}
+
+function openSqlite(url: string, cwd: string): SqliteParts {
   const raw = url.slice("sqlite:".length);
   if (raw === "") throw new StoreError(`store url "${url}": no file after "sqlite:"`);
   const memory = raw === ":memory:";
@@ -87,7 +182,17 @@ function openSqlite(url: string, cwd: string): Db {
   db.exec(
     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
   );
-  return new Kysely<Database>({ dialect: new NodeSqliteDialect({ database: db }) });
+  const dialect = new NodeSqliteDialect({ database: db });
+  const checkpointer = memory ? undefined : new Checkpointer(file, db);
+  const access = dialect.access;
+  const sqlite: SqliteAccess = {
+    transaction: (fn) => {
+      checkpointer?.start();
+      return access.transaction(fn);
+    },
+    read: (fn) => access.read(fn),
+  };
+  return { db: new Kysely<Database>({ dialect }), sqlite, checkpointer };
 }
 
 async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db> {
@@ -198,10 +303,12 @@ async function integrityCheck(db: Db, dialect: StoreDialect, pgSchema?: string):
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   let dialect: StoreDialect;
   let db: Db;
+  let sqlite: SqliteParts | undefined;
   const displayUrl = maskUrl(url);
   if (url.startsWith("sqlite:")) {
     dialect = "sqlite";
-    db = openSqlite(url, options.cwd ?? process.cwd());
+    sqlite = openSqlite(url, options.cwd ?? process.cwd());
+    db = sqlite.db;
   } else if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     dialect = "postgres";
     db = await openPostgres(url, options);
@@ -218,7 +325,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     db,
     dialect,
     displayUrl,
-    close: () => db.destroy(),
+    sqlite: sqlite?.sqlite,
+    close: async () => {
+      await sqlite?.checkpointer?.stop();
+      await db.destroy();
+    },
     integrityCheck: () => integrityCheck(db, dialect, dialect === "postgres" ? options.pgSchema : undefined),
     upsertOrder: (o) => repo.upsertOrder(db, o),
     getOrder: (id) => repo.getOrder(db, id),

@@ -1,0 +1,266 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import {
+  commitJournalBatch,
+  type EngineOrderRow,
+  type GroupRow,
+  groupExists,
+  type JournalBatch,
+  type JournalTarget,
+  type LegRow,
+  listGroupRows,
+  listLegRows,
+  listOrderEvents,
+  listOrdersOfGroups,
+} from "./engine-repo.ts";
+import type { FillRecord } from "./records.ts";
+import { openStore, type Store } from "./store.ts";
+
+/**
+ * The journal's batches: the same batches through every write path give the same rows. On
+ * SQLite the journal writes with prepared statements on the raw connection; the Kysely path (what
+ * PostgreSQL runs) is exercised on SQLite too, so the two are compared on one backend.
+ */
+
+const PG_URL = process.env.PERPBOT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const PG_SKIP = process.env.PERPBOT_TEST_PG === "skip";
+const T0 = 1_760_000_000_000;
+
+const group = (id: string): GroupRow => ({
+  groupId: id,
+  strategy: "farm",
+  status: "opening",
+  entry: '{"kind":"ioc"}',
+  fillTimeoutMs: 5_000,
+  hedged: true,
+  meta: null,
+  closeReason: null,
+  failureReason: null,
+  detail: null,
+  createdAt: T0,
+  updatedAt: T0,
+  closedAt: null,
+});
+
+const leg = (groupId: string, i: number): LegRow => ({
+  groupId,
+  legIndex: i,
+  venue: "simA",
+  account: `w${i}`,
+  symbol: "BTC",
+  side: i === 0 ? "buy" : "sell",
+  targetLots: 100,
+  externalLots: 0,
+  externalReason: null,
+});
+
+const order = (id: string, groupId: string, over: Partial<EngineOrderRow> = {}): EngineOrderRow => ({
+  clientOrderId: id,
+  venue: "simA",
+  account: "w0",
+  symbol: "BTC",
+  side: "buy",
+  type: "limit",
+  tif: "ioc",
+  priceTicks: 600_010,
+  sizeLots: 100,
+  reduceOnly: false,
+  priceText: "60001",
+  sizeText: "0.01",
+  filledText: "0",
+  filledLots: 0,
+  status: "in_flight",
+  venueOrderId: null,
+  groupId,
+  intentId: `${groupId}:entry`,
+  legIndex: 0,
+  purpose: "entry",
+  attempt: 0,
+  reason: null,
+  createdAt: T0,
+  updatedAt: T0,
+  ...over,
+});
+
+const fill = (fillId: string, clientOrderId: string): FillRecord => ({
+  venue: "simA",
+  account: "w0",
+  symbol: "BTC",
+  fillId,
+  clientOrderId,
+  venueOrderId: "v1",
+  side: "buy",
+  price: "60001",
+  size: "0.01",
+  fee: 21_740_000_001n,
+  realisedPnl: -1n,
+  liquidity: "taker",
+  ts: T0 + 2,
+});
+
+const event = (clientOrderId: string, kind: string, ts: number) => ({
+  clientOrderId,
+  kind,
+  payload: JSON.stringify({ kind, ts }),
+  ts,
+});
+
+/** What an open writes: the write-ahead batch, then the answers with the status change. */
+function batches(g: string): JournalBatch[] {
+  const a = `${g}-a`;
+  const b = `${g}-b`;
+  return [
+    {
+      groups: [{ kind: "insert", group: group(g), legs: [leg(g, 0), leg(g, 1)] }],
+      orders: [order(a, g), order(b, g, { side: "sell", legIndex: 1, account: "w1" })],
+      events: [event(a, "submit_sent", T0), event(b, "submit_sent", T0)],
+      fills: [],
+    },
+    {
+      groups: [
+        { kind: "update", groupId: g, patch: { status: "open", detail: "", updatedAt: T0 + 3 } },
+        { kind: "leg_external", groupId: g, legIndex: 1, lots: 5, reason: "liquidated" },
+      ],
+      orders: [
+        // a later row of an order changes its progress, never its request (the price here)
+        order(a, g, {
+          status: "filled",
+          filledLots: 100,
+          filledText: "0.01",
+          venueOrderId: "v1",
+          priceText: "1",
+          updatedAt: T0 + 2,
+        }),
+      ],
+      events: [event(a, "ack", T0 + 1), event(a, "fill", T0 + 2)],
+      fills: [fill(`${g}-f1`, a), fill(`${g}-f1`, a)],
+    },
+    // the same fill again in a later batch: stored once
+    { groups: [], orders: [], events: [], fills: [fill(`${g}-f1`, a)] },
+  ];
+}
+
+async function snapshot(store: Store, g: string) {
+  const groups = await listGroupRows(store.db, { groupIds: [g] });
+  const legs = await listLegRows(store.db, [g]);
+  const orders = await listOrdersOfGroups(store.db, [g]);
+  const events = (await listOrderEvents(store.db, [`${g}-a`, `${g}-b`])).map((e) => [
+    e.clientOrderId,
+    e.kind,
+  ]);
+  const fills = (await store.listFills({ account: "w0" }))
+    .filter((f) => f.fillId.startsWith(`${g}-`))
+    .map(({ fillId, price, size, fee, realisedPnl }) => ({ fillId, price, size, fee, realisedPnl }));
+  return {
+    groups,
+    legs,
+    orders: orders.sort((x, y) => (x.clientOrderId < y.clientOrderId ? -1 : 1)),
+    events,
+    fills,
+  };
+}
+
+function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ store, cleanup } = await open());
+  });
+  after(async () => {
+    await store?.close();
+    await cleanup?.();
+  });
+
+  const paths = (): [string, JournalTarget][] =>
+    store.sqlite === undefined
+      ? [["kysely", store]]
+      : [
+          ["prepared statements", store],
+          ["kysely", { db: store.db, sqlite: undefined }],
+        ];
+
+  test("a batch commits parents first; later rows update progress only; a fill is stored once", async () => {
+    const seen: unknown[] = [];
+    for (const [name, target] of paths()) {
+      const g = `g-${name.replace(/ /g, "-")}`;
+      for (const b of batches(g)) await commitJournalBatch(target, b);
+      assert.equal(await groupExists(target, g), true);
+      assert.equal(await groupExists(target, `${g}-never`), false);
+      const s = await snapshot(store, g);
+      assert.equal(s.groups[0].status, "open");
+      assert.equal(s.groups[0].detail, "");
+      assert.deepEqual(
+        s.legs.map((l) => [l.legIndex, l.externalLots, l.externalReason]),
+        [
+          [0, 0, null],
+          [1, 5, "liquidated"],
+        ],
+      );
+      const a = s.orders[0];
+      assert.deepEqual([a.status, a.filledLots, a.filledText, a.venueOrderId], ["filled", 100, "0.01", "v1"]);
+      assert.equal(a.priceText, "60001", "the request is what was written first");
+      assert.equal(a.updatedAt, T0 + 2);
+      assert.deepEqual(s.events, [
+        [`${g}-a`, "submit_sent"],
+        [`${g}-b`, "submit_sent"],
+        [`${g}-a`, "ack"],
+        [`${g}-a`, "fill"],
+      ]);
+      assert.equal(s.fills.length, 1);
+      // the same rows whichever path wrote them (ids aside)
+      seen.push(
+        JSON.parse(JSON.stringify(s, (_k, v) => (typeof v === "bigint" ? String(v) : v)).replaceAll(g, "G")),
+      );
+    }
+    if (seen.length === 2) assert.deepEqual(seen[0], seen[1]);
+  });
+
+  test("a batch that fails leaves nothing of itself behind", async () => {
+    for (const [name, target] of paths()) {
+      const g = `h-${name.replace(/ /g, "-")}`;
+      await commitJournalBatch(target, batches(g)[0]);
+      await assert.rejects(
+        commitJournalBatch(target, {
+          groups: [{ kind: "update", groupId: g, patch: { status: "open", updatedAt: T0 + 9 } }],
+          orders: [],
+          // an event of an order that was never journaled: the foreign key refuses it
+          events: [event(`${g}-nobody`, "ack", T0 + 9)],
+          fills: [],
+        }),
+      );
+      const [row] = await listGroupRows(store.db, { groupIds: [g] });
+      assert.equal(row.status, "opening", `${name}: the status change was rolled back with the batch`);
+      // and the store still takes the next batch
+      await commitJournalBatch(target, batches(g)[1]);
+      assert.equal((await listGroupRows(store.db, { groupIds: [g] }))[0].status, "open");
+    }
+  });
+}
+
+describe("journal batches on SQLite", () =>
+  suite(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "perpbot-engine-repo-"));
+    return {
+      store: await openStore(`sqlite:${join(dir, "j.db")}`),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }));
+
+describe("journal batches on PostgreSQL", { skip: PG_SKIP ? "PERPBOT_TEST_PG=skip" : false }, () =>
+  suite(async () => {
+    const schema = `perpbot_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+    return {
+      store: await openStore(PG_URL, { pgSchema: schema, pgPoolSize: 3 }),
+      async cleanup() {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
+      },
+    };
+  }),
+);
