@@ -1,8 +1,12 @@
 /**
  * `npm run bench`: runs every suite, prints a readable table, and as its last line one JSON
  * object with every figure by key (plus machine and date). `--only <suite,...>` runs a subset.
+ * Each suite runs in a child process of its own, so one suite's heap, JIT state and open files
+ * never weigh on another's figures (the fleet's RSS is the fleet's alone).
  */
+import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
 import type { BenchFigure, BenchSuite } from "./harness.ts";
 
 const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
@@ -15,15 +19,44 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   farm: () => import("./farm.ts"),
 };
 
+const CHILD_FLAG = "--suite";
+
+/** In a child: run one suite and print its figures as JSON on the last line. */
+async function runChild(name: string): Promise<void> {
+  const load = SUITES[name];
+  if (!load) throw new Error(`bench: no suite "${name}" (suites: ${Object.keys(SUITES).join(", ")})`);
+  const figures = await (await load()).default();
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+function runInChild(name: string): BenchFigure[] {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), CHILD_FLAG, name], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const last = r.stdout.trim().split("\n").at(-1) ?? "";
+  if (r.status !== 0 || !last.startsWith("[")) {
+    throw new Error(`bench: suite ${name} failed (exit ${r.status})\n${r.stdout}`);
+  }
+  return JSON.parse(last) as BenchFigure[];
+}
+
 async function main(): Promise<void> {
+  const childIdx = process.argv.indexOf(CHILD_FLAG);
+  if (childIdx >= 0) return runChild(process.argv[childIdx + 1] ?? "");
   const onlyIdx = process.argv.indexOf("--only");
   const only = onlyIdx >= 0 ? new Set(process.argv[onlyIdx + 1]?.split(",")) : undefined;
   const figures: BenchFigure[] = [];
-  for (const [name, load] of Object.entries(SUITES)) {
+  const unknown = [...(only ?? [])].filter((n) => !(n in SUITES));
+  if (unknown.length > 0)
+    throw new Error(
+      `bench: unknown suite(s) ${unknown.join(", ")}; suites: ${Object.keys(SUITES).join(", ")}`,
+    );
+  for (const name of Object.keys(SUITES)) {
     if (only && !only.has(name)) continue;
     process.stderr.write(`bench: running ${name}...\n`);
-    const suite = (await load()).default;
-    figures.push(...(await suite()));
+    figures.push(...runInChild(name));
   }
   const rows = figures.map((f) => [
     f.key,
