@@ -4,7 +4,6 @@ import { type VenueEvent, VenueRejectError } from "../../core/venue.ts";
 import type { SimExchange } from "./exchange.ts";
 import { checkLiquidations } from "./liquidation.ts";
 import { accountFigures, positionFigures } from "./margin.ts";
-import { accountKey } from "./state.ts";
 
 /** Account settings requests: leverage, margin mode, isolated collateral. Refusals are definite. */
 
@@ -31,13 +30,12 @@ export function changeLeverage(
   if (open && (pos.mode !== mode || mode === "isolated")) {
     throw new VenueRejectError("position_open", `${inst.key}: ${account} has an open ${pos.mode} position`);
   }
-  const key = accountKey(account, symbol);
-  state.settings.set(key, { leverage, mode });
-  state.changes.settings.push(key);
+  state.setSetting(account, symbol, { leverage, mode });
+  state.touchSetting(account, symbol);
   if (open) {
     // a cross position's initial margin follows the new leverage at once
     pos.leverage = leverage;
-    state.changes.positions.push(pos);
+    state.touchPosition(pos);
   }
 }
 
@@ -67,6 +65,6 @@ export function changeIsolatedMargin(
     throw new VenueRejectError("insufficient_margin", `${inst.key}: margin would fall below ${floor} USD`);
   }
   pos.isolatedMargin += amount;
-  ex.state.changes.positions.push(pos);
+  ex.state.touchPosition(pos);
   return checkLiquidations(ex, symbol, now);
 }

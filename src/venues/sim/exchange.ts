@@ -3,13 +3,13 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { MarketEvent, MutableBook } from "../../core/market.ts";
 import type { OrderRequest } from "../../core/types.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import { applyFill } from "./fills.ts";
+import { applyFill, type FillParams } from "./fills.ts";
 import { addRate } from "./funding.ts";
 import { checkLiquidations } from "./liquidation.ts";
-import { accountFigures, type MarginContext } from "./margin.ts";
+import { availableMargin, type MarginContext } from "./margin.ts";
 import { applyBbo, validate } from "./requests.ts";
 import { RestingOrders } from "./resting.ts";
-import { accountKey, type LeverageSetting, type OrderState, type SimState } from "./state.ts";
+import type { LeverageSetting, OrderState, SimState } from "./state.ts";
 
 export interface ExchangeConfig {
   readonly venueId: string;
@@ -49,6 +49,26 @@ export class SimExchange implements MarginContext {
   readonly resting = new Map<string, RestingOrders>();
   /** symbols whose mark comes from MarkPriceUpdate events rather than the book's mid */
   readonly markFromFeed = new Set<string>();
+  /** config.defaultSetting per symbol, computed once (settings are replaced, never mutated) */
+  private readonly defaultSettings = new Map<string, LeverageSetting>();
+  /** take()'s levels of the book, reused by every order (take never runs inside take) */
+  private readonly legTicks: number[] = [];
+  private readonly legLots: number[] = [];
+  private readonly legSizes: number[] = [];
+  /** recordFill's arguments to applyFill, reused (applyFill copies what it keeps) */
+  private readonly fillParams: { -readonly [K in keyof FillParams]: FillParams[K] } = {
+    account: "",
+    side: "buy",
+    priceTicks: 0,
+    sizeLots: 0,
+    liquidity: "taker",
+    feeBps: 0,
+    feeSink: "fees",
+    clientOrderId: "",
+    venueOrderId: "",
+    ts: 0,
+    setting: { leverage: 1, mode: "cross" },
+  };
 
   constructor(config: ExchangeConfig, state: SimState) {
     this.config = config;
@@ -75,15 +95,22 @@ export class SimExchange implements MarginContext {
   }
 
   settingOf(account: string, symbol: string): LeverageSetting {
-    return this.state.setting(account, symbol, this.config.defaultSetting(this.instrumentOf(symbol)));
+    let fallback = this.defaultSettings.get(symbol);
+    if (fallback === undefined) {
+      fallback = this.config.defaultSetting(this.instrumentOf(symbol));
+      this.defaultSettings.set(symbol, fallback);
+    }
+    return this.state.setting(account, symbol, fallback);
   }
 
   submit(req: OrderRequest, ts: number, partialFraction: number | undefined): SubmitOutcome {
     const inst = this.config.instruments.get(req.symbol);
     const invalid = validate(req, inst);
     if (invalid !== undefined) return refuse(req, ts, "invalid_order", invalid);
-    const key = accountKey(req.account, req.clientOrderId);
-    if (this.state.ordersByClient.has(key) || this.config.findStoredOrder(req.account, req.clientOrderId)) {
+    if (
+      this.state.orderByClient(req.account, req.clientOrderId) !== undefined ||
+      this.config.findStoredOrder(req.account, req.clientOrderId)
+    ) {
       return refuse(
         req,
         ts,
@@ -111,8 +138,8 @@ export class SimExchange implements MarginContext {
       status: "open",
       reason: "",
     };
-    s.ordersByClient.set(key, order);
-    s.changes.orders.push(order);
+    s.rememberOrder(order);
+    s.touchOrder(order);
     const why = this.preTradeCheck(order, inst!);
     if (why !== undefined) {
       order.status = "rejected";
@@ -143,7 +170,7 @@ export class SimExchange implements MarginContext {
   }
 
   cancel(account: string, symbol: string, clientOrderId: string, ts: number): VenueEvent[] {
-    const order = this.state.ordersByClient.get(accountKey(account, clientOrderId));
+    const order = this.state.orderByClient(account, clientOrderId);
     if (order === undefined || order.symbol !== symbol || !this.state.openOrders.has(order.venueOrderId)) {
       const reason = order === undefined ? "unknown_order" : "order_not_open";
       return [{ type: "cancel_reject", ts, account, clientOrderId, reason }];
@@ -209,8 +236,9 @@ export class SimExchange implements MarginContext {
   ) {
     order.status = status;
     order.reason = reason;
-    this.state.changes.orders.push(order);
-    if (this.state.openOrders.has(order.venueOrderId)) {
+    this.state.touchOrder(order);
+    // (size first: an IOC never rested, and hashing its fresh id string is not free)
+    if (this.state.openOrders.size > 0 && this.state.openOrders.has(order.venueOrderId)) {
       this.state.removeOpenOrder(order);
       this.resting.get(order.symbol)!.remove(order);
     }
@@ -265,7 +293,7 @@ export class SimExchange implements MarginContext {
     const setting = this.settingOf(order.account, order.symbol);
     const required = (inst.sizeValue(increase) * inst.priceValue(order.priceTicks)) / setting.leverage;
     const available = this.state.accounts.has(order.account)
-      ? accountFigures(this.state, order.account, this).availableUsd
+      ? availableMargin(this.state, order.account, this)
       : 0;
     if (required > available) {
       return [
@@ -289,13 +317,21 @@ export class SimExchange implements MarginContext {
     let cap = order.sizeLots;
     if (order.reduceOnly) cap = this.reducibleLots(order);
     const side = order.side === "buy" ? "ask" : "bid";
-    const legs: [number, number, number][] = [];
+    const legTicks = this.legTicks;
+    const legLots = this.legLots;
+    const legSizes = this.legSizes;
+    let legs = 0;
     let available = 0;
     book.walk(side, (ticks, size) => {
       if (order.side === "buy" ? ticks > order.priceTicks : ticks < order.priceTicks) return false;
       const lots = inst.roundSize(size, "down");
       const take = Math.min(lots, cap - available);
-      if (take > 0) legs.push([ticks, take, size]);
+      if (take > 0) {
+        legTicks[legs] = ticks;
+        legLots[legs] = take;
+        legSizes[legs] = size;
+        legs++;
+      }
       available += take;
       return available < cap;
     });
@@ -305,11 +341,12 @@ export class SimExchange implements MarginContext {
       budget = Math.max(1, Math.min(available - 1, Math.floor(available * partialFraction)));
     }
     const setting = this.settingOf(order.account, order.symbol);
-    for (const [ticks, lots, size] of legs) {
+    for (let i = 0; i < legs; i++) {
       if (budget === 0) break;
-      const take = Math.min(lots, budget);
+      const ticks = legTicks[i];
+      const take = Math.min(legLots[i], budget);
       budget -= take;
-      const left = size - inst.sizeValue(take);
+      const left = legSizes[i] - inst.sizeValue(take);
       book.setLevel(side, ticks, left > inst.lot.value * 1e-9 ? left : 0);
       this.recordFill(order, inst, ticks, take, "taker", setting, ts, out);
     }
@@ -325,23 +362,22 @@ export class SimExchange implements MarginContext {
     ts: number,
     out: VenueEvent[],
   ): void {
-    const fill = applyFill(this.state, inst, this.config.venueId, {
-      account: order.account,
-      side: order.side,
-      priceTicks: ticks,
-      sizeLots: lots,
-      liquidity,
-      feeBps: liquidity === "maker" ? inst.spec.makerFeeBps : inst.spec.takerFeeBps,
-      feeSink: "fees",
-      clientOrderId: order.clientOrderId,
-      venueOrderId: order.venueOrderId,
-      ts,
-      setting,
-    });
+    const f = this.fillParams;
+    f.account = order.account;
+    f.side = order.side;
+    f.priceTicks = ticks;
+    f.sizeLots = lots;
+    f.liquidity = liquidity;
+    f.feeBps = liquidity === "maker" ? inst.spec.makerFeeBps : inst.spec.takerFeeBps;
+    f.clientOrderId = order.clientOrderId;
+    f.venueOrderId = order.venueOrderId;
+    f.ts = ts;
+    f.setting = setting;
+    const fill = applyFill(this.state, inst, this.config.venueId, f);
     order.filledLots += lots;
     const remainingLots = order.sizeLots - order.filledLots;
     order.status = remainingLots === 0 ? "filled" : "partially_filled";
-    this.state.changes.orders.push(order);
+    this.state.touchOrder(order);
     out.push({ type: "fill", ts, fill, remainingLots });
     if (remainingLots === 0) this.close(order, "filled", "", ts, out);
   }

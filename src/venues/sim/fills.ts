@@ -1,5 +1,5 @@
 import type { Instrument } from "../../core/instrument.ts";
-import { feeOf, type Money, mulDiv } from "../../core/money.ts";
+import { type Money, mulDiv } from "../../core/money.ts";
 import { type Fill, type Liquidity, type Side, sideSign } from "../../core/types.ts";
 import type { LeverageSetting, PositionState, SimState, SinkName } from "./state.ts";
 
@@ -17,6 +17,23 @@ export interface FillParams {
   readonly ts: number;
   /** mode and leverage a position opened by this fill takes */
   readonly setting: LeverageSetting;
+}
+
+const FEE_DENOMINATOR = 10_000n * 1_000_000n;
+let cachedFeeBps = Number.NaN;
+let cachedFeeMicroBps = 0n;
+
+/**
+ * Exactly core/money.ts feeOf (fee rounded up in the venue's favour, bps at 1e-6 resolution),
+ * with the bps-to-bigint conversion cached for the last rate seen: a venue charges a handful of
+ * rates, and a run of takers repeats one. fills.test.ts checks it against feeOf.
+ */
+export function fillFee(notional: Money, bps: number): Money {
+  if (bps !== cachedFeeBps) {
+    cachedFeeMicroBps = BigInt(Math.round(bps * 1_000_000));
+    cachedFeeBps = bps;
+  }
+  return mulDiv(notional, cachedFeeMicroBps, FEE_DENOMINATOR, "up");
 }
 
 /** Initial margin of a notional at a leverage, rounded up (the venue never under-reserves). */
@@ -37,6 +54,8 @@ export function applyFill(state: SimState, inst: Instrument, venueId: string, f:
   const account = state.account(f.account);
   const pos = state.position(f.account, symbol) ?? state.openPosition(f.account, symbol, f.setting);
   const s = sideSign(f.side);
+  // the fill's notional, also the closing or opening leg's when the fill is all one of them
+  const notional = inst.notional(f.sizeLots, f.priceTicks);
   let remaining = f.sizeLots;
   let pnl = 0n;
   if (pos.sizeLots !== 0 && Math.sign(pos.sizeLots) !== s) {
@@ -49,7 +68,7 @@ export function applyFill(state: SimState, inst: Instrument, venueId: string, f:
     const marginReleased = whole
       ? pos.isolatedMargin
       : mulDiv(pos.isolatedMargin, BigInt(closing), BigInt(held), "down");
-    const exit = inst.notional(closing, f.priceTicks);
+    const exit = closing === f.sizeLots ? notional : inst.notional(closing, f.priceTicks);
     pnl = pos.sizeLots > 0 ? exit - costRemoved : costRemoved - exit;
     pos.entryNotional -= costRemoved;
     pos.isolatedMargin -= marginReleased;
@@ -58,16 +77,16 @@ export function applyFill(state: SimState, inst: Instrument, venueId: string, f:
   }
   if (remaining > 0) {
     if (pos.sizeLots === 0) openFresh(pos, f.setting);
-    const opened = inst.notional(remaining, f.priceTicks);
+    const opened = remaining === f.sizeLots ? notional : inst.notional(remaining, f.priceTicks);
     pos.entryNotional += opened;
     pos.sizeLots += s * remaining;
     if (pos.mode === "isolated") pos.isolatedMargin += initialMargin(opened, pos.leverage);
   }
   state.transfer(account, "counterparty", pnl);
-  const fee = feeOf(inst.notional(f.sizeLots, f.priceTicks), f.feeBps);
+  const fee = fillFee(notional, f.feeBps);
   state.transfer(account, f.feeSink, -fee);
   if (pos.sizeLots === 0) state.flatten(pos);
-  else state.changes.positions.push(pos);
+  else state.touchPosition(pos);
   state.fillSeq += 1;
   const fill: Fill = {
     fillId: `${venueId}-f${state.fillSeq}`,

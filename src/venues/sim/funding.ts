@@ -92,7 +92,7 @@ export function settleFunding(
     state.transfer(state.account(p.account), "funding", amount);
     p.fundingPaid -= amount;
     if (p.mode === "isolated") p.isolatedMargin += amount;
-    state.changes.positions.push(p);
+    state.touchPosition(p);
     state.changes.funding.push({
       account: p.account,
       symbol,

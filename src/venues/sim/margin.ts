@@ -122,6 +122,45 @@ export function accountFigures(state: SimState, account: string, ctx: MarginCont
 }
 
 /**
+ * accountFigures(...).availableUsd alone, with the same arithmetic in the same order (so the
+ * same float), without the maintenance-margin tiers and the other figures: the pre-trade check
+ * of every exposure-increasing order needs only this.
+ */
+export function availableMargin(state: SimState, account: string, ctx: MarginContext): number {
+  const cash = toUsd(state.accounts.get(account)?.cash ?? 0n);
+  let isolated = 0;
+  let crossUpnl = 0;
+  let crossIm = 0;
+  const positions = state.positionsByAccount.get(account);
+  if (positions !== undefined) {
+    for (const p of positions) {
+      if (p.sizeLots === 0) continue;
+      if (p.mode === "isolated") {
+        isolated += toUsd(p.isolatedMargin);
+        continue;
+      }
+      const sign = p.sizeLots >= 0 ? 1 : -1;
+      const sizeBase = ctx.instrumentOf(p.symbol).sizeValue(Math.abs(p.sizeLots));
+      const notionalUsd = sizeBase * ctx.markOf(p.symbol);
+      crossUpnl += sign * (notionalUsd - toUsd(p.entryNotional));
+      crossIm += notionalUsd / p.leverage;
+    }
+  }
+  let orderMargin = 0;
+  const orders = state.openOrdersByAccount.get(account);
+  if (orders !== undefined) {
+    for (const o of orders) {
+      if (o.reduceOnly) continue;
+      const inst = ctx.instrumentOf(o.symbol);
+      const remaining = inst.sizeValue(o.sizeLots - o.filledLots) * inst.priceValue(o.priceTicks);
+      orderMargin += remaining / ctx.leverageOf(account, o.symbol);
+    }
+  }
+  const crossValue = cash - isolated + crossUpnl;
+  return crossValue - crossIm - orderMargin;
+}
+
+/**
  * Liquidation price of one position: isolated from its own margin, cross from the account value
  * less the maintenance margin of the account's other cross positions (they are held at mark).
  */

@@ -29,7 +29,7 @@ import { checkLiquidations } from "./liquidation.ts";
 import { checkOptions, DEFAULT_CAPABILITIES, type SimVenueOptions } from "./options.ts";
 import { accountReport, ledgerSnapshot, orderReport, positionReports } from "./reports.ts";
 import { SqliteStore } from "./sqlite-store.ts";
-import { accountKey, type FundingPayment, isEmpty, SimState, type Sinks } from "./state.ts";
+import { type FundingPayment, isEmpty, SimState, type Sinks } from "./state.ts";
 import { MemoryStore, type SimStore } from "./store.ts";
 
 /**
@@ -66,6 +66,8 @@ export class SimVenue implements Venue {
     for (const inst of this.instrumentMap.values()) this.books.set(inst.symbol, createBook(inst));
     const memory = options.dbPath === undefined || options.dbPath === ":memory:";
     this.store = memory ? new MemoryStore() : new SqliteStore(options.dbPath!, this.id);
+    // the in-memory store keeps only fills and funding payments: no dirty lists to build
+    this.state.trackChanges = !memory;
     this.store.load(this.state);
     const defaultLeverage = options.defaultLeverage ?? 20;
     const defaultMode = options.defaultMarginMode ?? "cross";
@@ -202,8 +204,7 @@ export class SimVenue implements Venue {
   orderStatus(account: string, clientOrderId: string): Promise<OrderReport | undefined> {
     return this.request(() => {
       const o =
-        this.state.ordersByClient.get(accountKey(account, clientOrderId)) ??
-        this.store.findOrder(account, clientOrderId);
+        this.state.orderByClient(account, clientOrderId) ?? this.store.findOrder(account, clientOrderId);
       return o === undefined ? undefined : orderReport(o);
     });
   }
@@ -356,7 +357,7 @@ export class SimVenue implements Venue {
   }
 
   private deliver(events: VenueEvent[]): void {
-    this.eventLog.append(events);
+    if (this.eventLog.enabled) this.eventLog.append(events);
     let failure: unknown;
     for (const e of events) {
       for (const l of this.eventListeners) {

@@ -1,7 +1,6 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Fill, MarginMode, OrderType, Side, TimeInForce, VenueOrderStatus } from "../../core/types.ts";
 import type { ChangeSet, FundingPayment, OrderState, SimState } from "./state.ts";
-import { accountKey } from "./state.ts";
 import { metaOf, restoreMeta, type SimStore, type VenueMeta } from "./store.ts";
 
 /**
@@ -129,7 +128,7 @@ export class SqliteStore implements SimStore {
       });
     }
     for (const r of this.db.prepare("SELECT * FROM sim_settings WHERE venue = ?").all(v)) {
-      state.settings.set(accountKey(r.account as string, r.symbol as string), {
+      state.setSetting(r.account as string, r.symbol as string, {
         leverage: r.leverage as number,
         mode: r.mode as MarginMode,
       });
@@ -142,7 +141,7 @@ export class SqliteStore implements SimStore {
     for (const r of open) {
       const o = orderOf(r);
       state.addOpenOrder(o);
-      state.ordersByClient.set(accountKey(o.account, o.clientOrderId), o);
+      state.rememberOrder(o);
     }
     return true;
   }

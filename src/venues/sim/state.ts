@@ -142,15 +142,19 @@ export class SimState {
   readonly accounts = new Map<string, AccountState>();
   /** by accountKey(account, symbol) */
   readonly positions = new Map<string, PositionState>();
+  /** the same positions by account, then symbol (the hot lookup: no key string to build) */
+  private readonly positionIndex = new Map<string, Map<string, PositionState>>();
   readonly positionsBySymbol = new Map<string, Set<PositionState>>();
   readonly positionsByAccount = new Map<string, Set<PositionState>>();
-  /** by accountKey(account, symbol) */
+  /** by accountKey(account, symbol); change them with setSetting */
   readonly settings = new Map<string, LeverageSetting>();
+  /** the same settings by account, then symbol */
+  private readonly settingIndex = new Map<string, Map<string, LeverageSetting>>();
   /** resting orders by venue order id */
   readonly openOrders = new Map<string, OrderState>();
   readonly openOrdersByAccount = new Map<string, Set<OrderState>>();
-  /** orders seen by this process, by accountKey(account, clientOrderId); older ones are in the store */
-  readonly ordersByClient = new Map<string, OrderState>();
+  /** orders seen by this process, by account, then client order id; older ones are in the store */
+  private readonly ordersByClient = new Map<string, Map<string, OrderState>>();
   sinks: Sinks = { fees: 0n, insurance: 0n, funding: 0n, counterparty: 0n, deposits: 0n };
   orderSeq = 0;
   fillSeq = 0;
@@ -159,13 +163,19 @@ export class SimState {
   readonly fundingRates = new Map<string, FundingRatePoint[]>();
   readonly marks = new Map<string, number>();
   readonly changes: ChangeSet = emptyChangeSet();
+  /**
+   * Whether accounts, positions, orders and settings are listed in `changes` (a durable store
+   * writes them). An in-memory store keeps nothing of them, so the venue turns this off; fills,
+   * funding payments and `meta` are always recorded.
+   */
+  trackChanges = true;
 
   account(account: string): AccountState {
     let a = this.accounts.get(account);
     if (a === undefined) {
       a = { account, cash: 0n };
       this.accounts.set(account, a);
-      this.changes.accounts.push(a);
+      this.touchAccount(a);
     }
     return a;
   }
@@ -178,7 +188,7 @@ export class SimState {
     if (amount === 0n) return;
     account.cash += amount;
     this.sinks[sink] -= amount;
-    this.changes.accounts.push(account);
+    this.touchAccount(account);
     this.changes.meta = true;
   }
 
@@ -186,7 +196,7 @@ export class SimState {
     const a = this.account(account);
     a.cash += amount;
     this.sinks.deposits += amount;
-    this.changes.accounts.push(a);
+    this.touchAccount(a);
     this.changes.meta = true;
   }
 
@@ -198,12 +208,44 @@ export class SimState {
     return total + s.fees + s.insurance + s.funding + s.counterparty - s.deposits;
   }
 
+  /** Mark an account for the store (nothing when changes are not tracked). */
+  touchAccount(a: AccountState): void {
+    if (this.trackChanges) this.changes.accounts.push(a);
+  }
+
+  touchPosition(p: PositionState): void {
+    if (this.trackChanges) this.changes.positions.push(p);
+  }
+
+  touchOrder(o: OrderState): void {
+    if (this.trackChanges) this.changes.orders.push(o);
+  }
+
   position(account: string, symbol: string): PositionState | undefined {
-    return this.positions.get(accountKey(account, symbol));
+    return this.positionIndex.get(account)?.get(symbol);
   }
 
   setting(account: string, symbol: string, fallback: LeverageSetting): LeverageSetting {
-    return this.settings.get(accountKey(account, symbol)) ?? fallback;
+    return this.settingIndex.get(account)?.get(symbol) ?? fallback;
+  }
+
+  /** Set an account's leverage setting on one symbol (touchSetting lists it for the store). */
+  setSetting(account: string, symbol: string, setting: LeverageSetting): void {
+    this.settings.set(accountKey(account, symbol), setting);
+    nested(this.settingIndex, account).set(symbol, setting);
+  }
+
+  touchSetting(account: string, symbol: string): void {
+    if (this.trackChanges) this.changes.settings.push(accountKey(account, symbol));
+  }
+
+  /** An order this process saw, by account and client order id. */
+  orderByClient(account: string, clientOrderId: string): OrderState | undefined {
+    return this.ordersByClient.get(account)?.get(clientOrderId);
+  }
+
+  rememberOrder(o: OrderState): void {
+    nested(this.ordersByClient, o.account).set(o.clientOrderId, o);
   }
 
   /** Open a position record (size 0) with the account's current leverage setting. */
@@ -224,6 +266,7 @@ export class SimState {
 
   indexPosition(p: PositionState): void {
     this.positions.set(accountKey(p.account, p.symbol), p);
+    nested(this.positionIndex, p.account).set(p.symbol, p);
     addTo(this.positionsBySymbol, p.symbol, p);
     addTo(this.positionsByAccount, p.account, p);
   }
@@ -233,7 +276,7 @@ export class SimState {
    * wallet trading in and out does not churn the indexes; the store deletes its row.
    */
   flatten(p: PositionState): void {
-    this.changes.positions.push(p);
+    this.touchPosition(p);
   }
 
   addOpenOrder(o: OrderState): void {
@@ -249,14 +292,24 @@ export class SimState {
   /** Forget the committed changes (the sets are reused: one request commits at a time). */
   clearChanges(): void {
     const c = this.changes;
-    c.accounts.length = 0;
-    c.positions.length = 0;
-    c.orders.length = 0;
-    c.settings.length = 0;
-    c.fills.length = 0;
-    c.funding.length = 0;
+    // only the lists in use: truncating an array drops its backing store
+    if (c.accounts.length > 0) c.accounts.length = 0;
+    if (c.positions.length > 0) c.positions.length = 0;
+    if (c.orders.length > 0) c.orders.length = 0;
+    if (c.settings.length > 0) c.settings.length = 0;
+    if (c.fills.length > 0) c.fills.length = 0;
+    if (c.funding.length > 0) c.funding.length = 0;
     c.meta = false;
   }
+}
+
+function nested<T>(index: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let m = index.get(key);
+  if (m === undefined) {
+    m = new Map();
+    index.set(key, m);
+  }
+  return m;
 }
 
 function addTo<T>(index: Map<string, Set<T>>, key: string, value: T): void {
