@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { GroupRecord } from "../engine/group-types.ts";
-import { moneyFromText, toNumber } from "../store/codec.ts";
-import type { FillRecord, FundingPaymentRecord } from "../store/records.ts";
+import type { FillRecord } from "../store/records.ts";
+import { fillFromRow, fundingFromRow } from "../store/repositories.ts";
 import type { Database } from "../store/schema.ts";
 import { type AccountedGroup, accountFarm, type FarmAccounting } from "../strategies/farm/accounting.ts";
 
@@ -26,16 +26,8 @@ export async function farmAccountingFromStore(
     .orderBy("ts")
     .orderBy("id")
     .execute();
-  const funding: FundingPaymentRecord[] = fundingRows.map((r) => ({
-    venue: r.venue,
-    account: r.account,
-    symbol: r.symbol,
-    amount: moneyFromText(r.amount, "funding_payments.amount"),
-    ratePerHour: Number(r.rate_per_hour),
-    positionSize: r.position_size,
-    ts: toNumber(r.ts, "funding_payments.ts"),
-  }));
-  return accountFarm(accounted, fills, funding);
+  // every row since the oldest group opened (the list repository caps at 10,000 rows)
+  return accountFarm(accounted, fills, fundingRows.map(fundingFromRow));
 }
 
 export function accountedGroupOf(g: GroupRecord): AccountedGroup {
@@ -73,20 +65,5 @@ async function groupFills(db: Kysely<Database>): Promise<(FillRecord & { groupId
     .orderBy("fills.ts")
     .orderBy("fills.id")
     .execute();
-  return rows.map((r) => ({
-    venue: r.venue,
-    account: r.account,
-    symbol: r.symbol,
-    fillId: r.fill_id,
-    clientOrderId: r.client_order_id,
-    venueOrderId: r.venue_order_id,
-    side: r.side as FillRecord["side"],
-    price: r.price,
-    size: r.size,
-    fee: moneyFromText(r.fee, `fills.fee of ${r.fill_id}`),
-    realisedPnl: moneyFromText(r.realised_pnl, `fills.realised_pnl of ${r.fill_id}`),
-    liquidity: r.liquidity as FillRecord["liquidity"],
-    ts: toNumber(r.ts, "fills.ts"),
-    groupId: r.group_id,
-  }));
+  return rows.map((r) => ({ ...fillFromRow(r), groupId: r.group_id }));
 }

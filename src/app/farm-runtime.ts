@@ -3,6 +3,7 @@ import { Rng } from "../core/random.ts";
 import type { Venue, VenueEvent } from "../core/venue.ts";
 import { AlertBus } from "../engine/alerts.ts";
 import { Engine, type EngineOptions } from "../engine/executor.ts";
+import { venueFillRecord } from "../engine/order-records.ts";
 import type { Store } from "../store/store.ts";
 import type { FarmAccounting } from "../strategies/farm/accounting.ts";
 import type { FarmConfig } from "../strategies/farm/config.ts";
@@ -139,26 +140,9 @@ async function recordEvent(o: FarmRuntimeOptions, venue: Venue, e: VenueEvent): 
     const f = e.fill;
     const inst = venue.instrument(f.symbol);
     const order = await o.store.getOrder(f.clientOrderId);
-    o.tradeRecorder.recordFill(
-      {
-        venue: venue.id,
-        account: f.account,
-        symbol: f.symbol,
-        fillId: f.fillId,
-        clientOrderId: f.clientOrderId,
-        venueOrderId: f.venueOrderId,
-        side: f.side,
-        price: inst.priceText(f.priceTicks),
-        size: inst.sizeText(f.sizeLots),
-        fee: f.fee,
-        realisedPnl: f.realisedPnl,
-        liquidity: f.liquidity,
-        ts: f.ts,
-      },
-      {
-        group: order?.groupId ?? null,
-        reason: f.liquidity === "liquidation" ? "liquidation" : (order?.reason ?? null),
-      },
-    );
+    o.tradeRecorder.recordFill(venueFillRecord(venue.id, inst, f), {
+      group: order?.groupId ?? null,
+      reason: f.liquidity === "liquidation" ? "liquidation" : (order?.reason ?? null),
+    });
   }
 }

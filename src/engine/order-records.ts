@@ -97,16 +97,21 @@ export function orderRow(o: EngineOrder, updatedAt: number): EngineOrderRow {
 
 /** A venue fill of the order as the store's fills table keeps it (exact decimal text). */
 export function fillRecord(o: EngineOrder, f: Fill): FillRecord {
+  return venueFillRecord(o.venue, o.inst, f);
+}
+
+/** A fill reported by `venue` on instrument `inst`, as the store's fills table keeps it. */
+export function venueFillRecord(venue: string, inst: Instrument, f: Fill): FillRecord {
   return {
-    venue: o.venue,
+    venue,
     account: f.account,
     symbol: f.symbol,
     fillId: f.fillId,
     clientOrderId: f.clientOrderId,
     venueOrderId: f.venueOrderId,
     side: f.side,
-    price: o.inst.priceText(f.priceTicks),
-    size: o.inst.sizeText(f.sizeLots),
+    price: inst.priceText(f.priceTicks),
+    size: inst.sizeText(f.sizeLots),
     fee: f.fee,
     realisedPnl: f.realisedPnl,
     liquidity: f.liquidity,

@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import { InvalidValueError } from "../core/errors.ts";
 import { decimalText, moneyFromText, moneyToText, timestamp, toNumber } from "./codec.ts";
 import type {
@@ -10,7 +10,7 @@ import type {
   FundingPaymentRecord,
   OrderRecord,
 } from "./records.ts";
-import type { Database } from "./schema.ts";
+import type { Database, FillsTable, FundingPaymentsTable } from "./schema.ts";
 
 /** The repository methods behind the Store facade: domain records in, domain records out. */
 
@@ -148,7 +148,15 @@ export async function insertFill(db: Db, f: FillRecord): Promise<boolean> {
 
 export async function listFills(db: Db, f: AccountFilter = {}): Promise<FillRecord[]> {
   const rows = oldestFirst(await filtered(db.selectFrom("fills").selectAll(), f).execute(), f);
-  return rows.map((r) => ({
+  return rows.map(fillFromRow);
+}
+
+/** The columns of a `fills` row that make a FillRecord (a join may carry more). */
+export type FillRow = Omit<Selectable<FillsTable>, "id">;
+
+/** A `fills` row decoded: money from its exact text, timestamps as numbers. */
+export function fillFromRow(r: FillRow): FillRecord {
+  return {
     venue: r.venue,
     account: r.account,
     symbol: r.symbol,
@@ -162,7 +170,7 @@ export async function listFills(db: Db, f: AccountFilter = {}): Promise<FillReco
     realisedPnl: moneyFromText(r.realised_pnl, `fills.realised_pnl of ${r.fill_id}`),
     liquidity: r.liquidity as FillRecord["liquidity"],
     ts: toNumber(r.ts, "fills.ts"),
-  }));
+  };
 }
 
 /** Stores a funding settlement once per (venue, account, symbol, ts); false if already stored. */
@@ -189,7 +197,12 @@ export async function insertFundingPayment(db: Db, p: FundingPaymentRecord): Pro
 
 export async function listFundingPayments(db: Db, f: AccountFilter = {}): Promise<FundingPaymentRecord[]> {
   const rows = oldestFirst(await filtered(db.selectFrom("funding_payments").selectAll(), f).execute(), f);
-  return rows.map((r) => ({
+  return rows.map(fundingFromRow);
+}
+
+/** A `funding_payments` row decoded: money from its exact text, timestamps as numbers. */
+export function fundingFromRow(r: Selectable<FundingPaymentsTable>): FundingPaymentRecord {
+  return {
     venue: r.venue,
     account: r.account,
     symbol: r.symbol,
@@ -197,7 +210,7 @@ export async function listFundingPayments(db: Db, f: AccountFilter = {}): Promis
     ratePerHour: Number(r.rate_per_hour),
     positionSize: r.position_size,
     ts: toNumber(r.ts, "funding_payments.ts"),
-  }));
+  };
 }
 
 export async function recordEquity(db: Db, s: EquitySnapshot): Promise<void> {
