@@ -69,8 +69,11 @@ export interface FarmRuntime {
 }
 
 /**
- * Build and start the farm on the given venues. Funding payments are written to the store and
- * fills to the trade CSV as the venues report them, so accounting and `perpbot trades` see them.
+ * Build and start the farm on the given venues. Funding payments are written to the store as the
+ * venues report them. Every fill the engine journals (including those it reads back from a
+ * venue's fill history after a lost event) goes to the trade CSV, and so does a fill on the
+ * stream that is not an engine order's (a liquidation, a trade made outside perpbot), so
+ * accounting, `perpbot trades` and the store agree.
  */
 export async function startFarmRuntime(o: FarmRuntimeOptions): Promise<FarmRuntime> {
   const alerts = new AlertBus();
@@ -82,6 +85,9 @@ export async function startFarmRuntime(o: FarmRuntimeOptions): Promise<FarmRunti
     alerts,
     accounts,
     settings: o.engineSettings,
+    onFill: o.tradeRecorder
+      ? (fill, meta) => o.tradeRecorder?.recordFill(fill, { group: meta.groupId, reason: meta.reason })
+      : undefined,
   });
   let pending: Promise<void> = Promise.resolve();
   const record = (venue: Venue, e: VenueEvent) => {
@@ -135,14 +141,6 @@ async function recordEvent(o: FarmRuntimeOptions, venue: Venue, e: VenueEvent): 
       ratePerHour: e.ratePerHour,
       positionSize: null,
       ts: e.ts,
-    });
-  } else if (e.type === "fill" && o.tradeRecorder) {
-    const f = e.fill;
-    const inst = venue.instrument(f.symbol);
-    const order = await o.store.getOrder(f.clientOrderId);
-    o.tradeRecorder.recordFill(venueFillRecord(venue.id, inst, f), {
-      group: order?.groupId ?? null,
-      reason: f.liquidity === "liquidation" ? "liquidation" : (order?.reason ?? null),
     });
   }
 }

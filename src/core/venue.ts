@@ -125,5 +125,10 @@ export interface Venue {
   positions(account: string): Promise<readonly PositionReport[]>;
   accountState(account: string): Promise<AccountReport>;
   setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void>;
+  /**
+   * The account's fills at or after `sinceTs` (ms), oldest first: the venue's fill history, which
+   * the engine reads when a status report says an order filled more than its fill events did.
+   */
+  fills(account: string, sinceTs: number): Promise<readonly Fill[]>;
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe;
 }

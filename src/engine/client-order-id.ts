@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { InvalidValueError } from "../core/errors.ts";
 
 /**
@@ -44,9 +44,8 @@ function digest(parts: ClientOrderIdParts): Buffer {
   if (!Number.isSafeInteger(attempt) || attempt < 0)
     throw new InvalidValueError(`client order id: attempt ${attempt} must be an integer >= 0`);
   // JSON of an array is an unambiguous encoding: no intent id can imitate another leg number
-  return createHash("sha256")
-    .update(JSON.stringify([DOMAIN, intentId, leg, attempt]))
-    .digest();
+  // the one-shot crypto.hash: the same SHA-256, without a Hash object per id
+  return hash("sha256", JSON.stringify([DOMAIN, intentId, leg, attempt]), "buffer");
 }
 
 /** Check a format's own constraints, so a bad capability entry fails at start, not at send. */
@@ -66,9 +65,9 @@ export function validateClientOrderIdFormat(format: ClientOrderIdFormat): void {
 /** The client order id of one order of one leg of one intent, in the venue's format. */
 export function clientOrderId(parts: ClientOrderIdParts, format: ClientOrderIdFormat): string {
   validateClientOrderIdFormat(format);
-  const hash = digest(parts);
-  if (format.style === "hex128") return `0x${hash.subarray(0, 16).toString("hex")}`;
-  return format.prefix + hash.toString("base64url").slice(0, format.length - format.prefix.length);
+  const d = digest(parts);
+  if (format.style === "hex128") return `0x${d.subarray(0, 16).toString("hex")}`;
+  return format.prefix + d.toString("base64url").slice(0, format.length - format.prefix.length);
 }
 
 /** Whether `id` has the shape of an id this module makes in `format` (e.g. to route venue events). */

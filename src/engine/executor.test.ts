@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { FillRecord } from "../store/records.ts";
 import { AnswerLossVenue, allFlat, makeWorld, pairLegs, positionLots } from "./test-support.ts";
 
 const IOC = { kind: "ioc", maxSlippageBps: 20 } as const;
@@ -131,7 +132,13 @@ test("an answer lost on an order that filled (timeout, events on the stream): no
 });
 
 test("an acknowledgement and every event lost: orderStatus resolves it before anything is resent", async () => {
-  const w = await makeWorld({ wrapA: (v) => new AnswerLossVenue(v, 1) });
+  const passedOn: FillRecord[] = [];
+  const w = await makeWorld({
+    wrapA: (v) => new AnswerLossVenue(v, 1),
+    onFill: (f, meta) => {
+      if (meta.purpose === "entry") passedOn.push(f);
+    },
+  });
   try {
     const out = await w.drive(
       w.engine.openGroup(pairLegs(), {
@@ -147,6 +154,19 @@ test("an acknowledgement and every event lost: orderStatus resolves it before an
     assert.equal(new Set(fills.map((f) => f.clientOrderId)).size, 1, "exactly one order reached simA");
     assert.equal(await positionLots(w.simA, "w1", "BTC"), 10_000);
     assert.deepEqual(await eventKinds(w, "simA"), ["submit_sent", "timeout", "status_report"]);
+    // the next reconcile pass reads the lost fill back from simA's fill history: the store has it
+    // with the venue's fee, and the trade log's hook got it once
+    await w.advance(2_000);
+    assert.deepEqual(await eventKinds(w, "simA"), ["submit_sent", "timeout", "status_report", "fill"]);
+    const stored = await w.store.listFills({ account: "w1" });
+    assert.deepEqual(
+      stored.map((f) => [f.fillId, f.fee]),
+      fills.map((f) => [f.fillId, f.fee]),
+    );
+    assert.deepEqual(
+      passedOn.filter((f) => f.venue === "simA").map((f) => f.fillId),
+      fills.map((f) => f.fillId),
+    );
     // and the group closes from what the status report told us
     const closed = await w.drive(w.engine.closeGroup("g-blind", "manual"));
     assert.equal(closed.ok, true, JSON.stringify(closed));

@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from "../core/clock.ts";
 import { InvalidValueError } from "../core/errors.ts";
 import type { Money } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
+import type { FillRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { AlertBus } from "./alerts.ts";
 import { type EngineSettings, engineSettings } from "./config.ts";
@@ -23,6 +24,7 @@ import type {
 } from "./group-types.ts";
 import { isActive, legHeldLots } from "./group-types.ts";
 import { Journal } from "./journal.ts";
+import type { FillMeta } from "./order-gateway.ts";
 import { OrderGateway } from "./order-gateway.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
 import { recoverJournal } from "./recovery.ts";
@@ -44,6 +46,12 @@ export interface EngineOptions {
   /** accounts the reconciler watches for orphans and the kill switch sums (legs' accounts are added) */
   readonly accounts?: readonly { readonly venue: string; readonly account: string }[];
   readonly logger?: Logger;
+  /**
+   * Called once for every fill the engine journals (with its group and purpose), and for every
+   * fill on a venue's stream that is not an engine order's (reason "liquidation" or
+   * "outside_engine"): the trade log's feed. A throw is alerted, never passed to the engine.
+   */
+  readonly onFill?: (fill: FillRecord, meta: FillMeta) => void;
 }
 
 const TRADING_STATE_KEY = "engine.trading_state";
@@ -98,6 +106,7 @@ export class Engine {
       alerts: this.alerts,
       settings: this.settings,
       risk: this.risk,
+      onFill: opts.onFill,
     });
     const core = {
       clock: this.clock,
@@ -216,7 +225,10 @@ export class Engine {
     });
   }
 
-  groups(filter: GroupFilter = {}): Promise<GroupRecord[]> {
+  /** The groups as the store has them, after everything the engine has queued is committed. */
+  async groups(filter: GroupFilter = {}): Promise<GroupRecord[]> {
+    // a failed journal has been reported (and halted the engine); the store is still readable
+    await this.journal.sync().catch(() => {});
     return listGroupRecords(this.store.db, filter);
   }
 

@@ -196,8 +196,12 @@ export class GroupOps {
         );
       }
       g.failureReason = null;
+      // Returned once queued; the journal commits it by the end of this event-loop turn, or
+      // sooner with whatever the caller queues next (a close's "closing" shares its commit).
+      // Nothing that can reach a venue overtakes it: every send first waits for all queued
+      // writes. A crash before it commits leaves the group "opening" with filled legs, which
+      // recovery's finishOpen turns into this same "open".
       this.setStatus(g, "open", { detail: "" });
-      await this.core.journal.sync();
       return { ok: true, groupId: g.id, legs: g.legs.map(legSummary) };
     }
     const failure = pickFailure(g.legs, unresolved);

@@ -81,3 +81,20 @@ test("the journal commits queued writes in one batch and sync() waits for them",
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("event payloads are the text a bigint-tagging JSON replacer gives, for every kind of value", () => {
+  const replacer = (_k: string, v: unknown) => (typeof v === "bigint" ? { $big: v.toString() } : v);
+  const samples: unknown[] = [
+    { kind: "ack", ts: 1, venueOrderId: "v" },
+    { kind: "fill", ts: 2, fill: { fee: -5n, nested: [1n, { x: 2n, y: null }], s: "t" } },
+    { kind: "status_report", ts: 3, status: "open", filledLots: 0, list: [] },
+  ];
+  for (const e of samples) {
+    const text = encodeEvent(e as OrderEvent);
+    assert.equal(text, JSON.stringify(e, replacer));
+    assert.deepEqual(decodeEvent(text), e);
+  }
+  // the caller's event is never changed by the encoding
+  const fill = samples[1] as { fill: { fee: bigint } };
+  assert.equal(fill.fill.fee, -5n);
+});

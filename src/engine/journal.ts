@@ -10,6 +10,7 @@ import {
   type OrderEventRow,
 } from "../store/engine-repo.ts";
 import type { FillRecord } from "../store/records.ts";
+import { type EngineOrder, orderRow } from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
 
 /**
@@ -34,9 +35,21 @@ export class JournalError extends PerpbotError {
   }
 }
 
+/**
+ * An order as the journal is handed it: a row as it is, or the live order, whose row is built
+ * when its batch commits (once per batch, however many events the order had in it).
+ */
+export type JournalOrder = EngineOrderRow | EngineOrder;
+
+interface PendingOrder {
+  order: JournalOrder;
+  /** the order's first write is in this batch: an insert */
+  fresh: boolean;
+}
+
 interface Batch {
   groups: GroupOp[];
-  orders: Map<string, EngineOrderRow>;
+  orders: Map<string, PendingOrder>;
   events: OrderEventRow[];
   fills: FillRecord[];
   /** someone awaits it (sync): commit at once, not at the end of the event-loop turn */
@@ -91,21 +104,27 @@ export class Journal {
     this.queue().groups.push({ kind: "leg_external", groupId, legIndex, lots, reason });
   }
 
-  /** The order's current row (insert or update). */
-  order(row: EngineOrderRow): void {
-    this.queue().orders.set(row.clientOrderId, row);
+  /** A new order: its row is inserted (with its state as of the batch's commit). */
+  order(order: JournalOrder): void {
+    this.pending(this.queue(), order, true);
   }
 
-  /** One applied order event, with the order's row after it. */
-  orderEvent(row: EngineOrderRow, event: OrderEvent): void {
+  /** One applied order event of an order already journaled; its row is updated with it. */
+  orderEvent(order: JournalOrder, event: OrderEvent): void {
     const b = this.queue();
-    b.orders.set(row.clientOrderId, row);
-    b.events.push({
-      clientOrderId: row.clientOrderId,
-      kind: event.kind,
-      payload: encodeEvent(event),
-      ts: event.ts,
-    });
+    const id = this.pending(b, order, false);
+    b.events.push({ clientOrderId: id, kind: event.kind, payload: encodeEvent(event), ts: event.ts });
+  }
+
+  private pending(b: Batch, order: JournalOrder, fresh: boolean): string {
+    const id = "tracked" in order ? order.tracked.clientOrderId : order.clientOrderId;
+    const p = b.orders.get(id);
+    if (p === undefined) b.orders.set(id, { order, fresh });
+    else {
+      p.order = order;
+      p.fresh ||= fresh;
+    }
+    return id;
   }
 
   fill(record: FillRecord): void {
@@ -177,7 +196,7 @@ export class Journal {
     try {
       await commitJournalBatch(this.store, {
         groups: b.groups,
-        orders: b.orders.values(),
+        orders: Array.from(b.orders.values(), rowOfPending),
         events: b.events,
         fills: b.fills,
       });
@@ -193,10 +212,41 @@ export class Journal {
   }
 }
 
+function rowOfPending(p: PendingOrder): { row: EngineOrderRow; fresh: boolean } {
+  const o = p.order;
+  return { row: "tracked" in o ? orderRow(o, o.updatedAt) : o, fresh: p.fresh };
+}
+
 // ---- event payloads: JSON with bigint amounts as {"$big": "<decimal>"} ----
 
 export function encodeEvent(e: OrderEvent): string {
-  return JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? { $big: v.toString() } : v));
+  // the same text as JSON.stringify with a bigint replacer, without calling one for every key
+  return JSON.stringify(tagBigints(e));
+}
+
+/** The value with every bigint inside as {"$big": text}: itself when it holds none, else a copy. */
+function tagBigints(v: unknown): unknown {
+  if (typeof v === "bigint") return { $big: v.toString() };
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const t = tagBigints(v[i]);
+      if (t === v[i]) continue;
+      out ??= v.slice();
+      out[i] = t;
+    }
+    return out ?? v;
+  }
+  let out: Record<string, unknown> | undefined;
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const t = tagBigints(o[k]);
+    if (t === o[k]) continue;
+    out ??= { ...o };
+    out[k] = t;
+  }
+  return out ?? v;
 }
 
 export function decodeEvent(payload: string): OrderEvent {

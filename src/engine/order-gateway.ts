@@ -1,8 +1,9 @@
 import type { Clock } from "../core/clock.ts";
 import type { Instrument } from "../core/instrument.ts";
-import type { OrderRequest } from "../core/types.ts";
+import type { Fill, OrderRequest } from "../core/types.ts";
 import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../core/venue.ts";
 import type { EngineOrderRow } from "../store/engine-repo.ts";
+import type { FillRecord } from "../store/records.ts";
 import type { AlertBus } from "./alerts.ts";
 import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
 import type { EngineSettings } from "./config.ts";
@@ -11,11 +12,12 @@ import {
   type EngineOrder,
   effectiveFilled,
   fillRecord,
-  orderRow,
+  type OrderPurpose,
   type PlaceResult,
   type PlaceSpec,
   posKey,
   restoredOrder,
+  venueFillRecord,
 } from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { orderEventOf, TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
@@ -31,6 +33,18 @@ const NEEDS_ANSWER = new Set(["unknown", "in_flight", "pending_cancel"]);
  * venue events, unknown-outcome resolution, cancels. It owns the TrackedOrders (one state
  * machine each) and a running book of account positions from fills, which the risk gate reads.
  */
+/** What the engine knows of a fill it passes on (the trade log's group and reason columns). */
+export interface FillMeta {
+  readonly groupId: string | null;
+  /** the engine order's purpose; null for a fill that is not an engine order's */
+  readonly purpose: OrderPurpose | null;
+  /** why the fill happened when it was not an engine order: "liquidation" or "outside_engine" */
+  readonly reason: string | null;
+}
+
+/** how far before an order's creation its fill history is read (clock skew with the venue) */
+const FILL_HISTORY_SLACK_MS = 60_000;
+
 export class OrderGateway {
   private readonly clock: Clock;
   private readonly venues: ReadonlyMap<string, Venue>;
@@ -49,6 +63,9 @@ export class OrderGateway {
   readonly liquidations = new Map<string, number>();
   private readonly unsubscribe: (() => void)[] = [];
   private touched = new Set<string>();
+  /** orders a status report says filled more than the fill events we have: backfillFills() */
+  private readonly missingFills = new Set<EngineOrder>();
+  private readonly onFill: ((fill: FillRecord, meta: FillMeta) => void) | undefined;
 
   constructor(opts: {
     clock: Clock;
@@ -57,6 +74,7 @@ export class OrderGateway {
     alerts: AlertBus;
     settings: EngineSettings;
     risk: RiskGate;
+    onFill?: (fill: FillRecord, meta: FillMeta) => void;
   }) {
     this.clock = opts.clock;
     this.venues = opts.venues;
@@ -64,6 +82,7 @@ export class OrderGateway {
     this.alerts = opts.alerts;
     this.settings = opts.settings;
     this.risk = opts.risk;
+    this.onFill = opts.onFill;
   }
 
   attach(): void {
@@ -138,13 +157,14 @@ export class OrderGateway {
       purpose: spec.purpose,
       createdAt: now,
       sentAt: now,
+      updatedAt: now,
       realisedPnl: 0n,
       awaitingAnswer: true,
       watchers: 0,
       lastReason: undefined,
     };
     this.register(o);
-    this.journal.order(this.rowOf(o));
+    this.journal.order(o);
     this.apply(o, { kind: "submit_sent", ts: now });
     // write-ahead: the order and its submit_sent are durable before the request leaves
     await this.journal.sync();
@@ -283,12 +303,9 @@ export class OrderGateway {
     if (o.groupId !== null) this.attempts.delete(`${o.intentId}\u0000${o.legIndex}`);
   }
 
-  rowOf(o: EngineOrder): EngineOrderRow {
-    return orderRow(o, this.clock.now());
-  }
-
   private register(o: EngineOrder): void {
     this.orders.set(o.tracked.clientOrderId, o);
+    this.trackMissingFills(o);
     if (!o.tracked.terminal) this.working.add(o);
     const familyKey = `${o.intentId}\u0000${o.legIndex}`;
     this.attempts.set(familyKey, Math.max(this.attempts.get(familyKey) ?? -1, o.attempt));
@@ -298,6 +315,7 @@ export class OrderGateway {
   private apply(o: EngineOrder, event: OrderEvent): void {
     let entry: ReturnType<TrackedOrder["apply"]>;
     const filledBefore = effectiveFilled(o);
+    const venueIdBefore = o.tracked.venueOrderId;
     try {
       entry = o.tracked.apply(event);
     } catch (err) {
@@ -315,17 +333,105 @@ export class OrderGateway {
     // a status report that changed nothing is not worth a journal line (unknowns are polled)
     if (event.kind === "status_report" && entry.from === entry.to && filledBefore === effectiveFilled(o))
       return;
+    // nor is a second ack of the same order (the venue's event and the submit's answer both say it)
+    if (event.kind === "ack" && entry.from === entry.to && venueIdBefore === event.venueOrderId) return;
+    o.updatedAt = this.clock.now();
     if (event.kind === "submit_sent") o.sentAt = event.ts;
     if (event.kind === "reject" || event.kind === "canceled") o.lastReason = event.reason;
     if (event.kind === "fill") {
       const f = event.fill;
       o.realisedPnl += f.realisedPnl;
-      this.journal.orderEvent(this.rowOf(o), event);
-      this.journal.fill(fillRecord(o, f));
+      this.journal.orderEvent(o, event);
+      const rec = fillRecord(o, f);
+      this.journal.fill(rec);
+      this.reportFill(rec, { groupId: o.groupId, purpose: o.purpose, reason: null });
     } else {
-      this.journal.orderEvent(this.rowOf(o), event);
+      this.journal.orderEvent(o, event);
     }
+    this.trackMissingFills(o);
     this.notify(o);
+  }
+
+  private trackMissingFills(o: EngineOrder): void {
+    if (o.tracked.missingFillLots > 0) this.missingFills.add(o);
+    else this.missingFills.delete(o);
+  }
+
+  /** A fill to the onFill hook; the hook's failure is alerted, never thrown at the engine. */
+  private reportFill(fill: FillRecord, meta: FillMeta): void {
+    if (this.onFill === undefined) return;
+    try {
+      this.onFill(fill, meta);
+    } catch (err) {
+      this.alerts.raise({
+        severity: "warning",
+        key: `engine.fill_hook_failed:${fill.venue}`,
+        title: "a fill could not be passed on",
+        message: `${fill.venue} ${fill.account} ${fill.fillId}: ${(err as Error).message}`,
+        context: { venue: fill.venue },
+        ts: this.clock.now(),
+      });
+    }
+  }
+
+  /**
+   * Reads the venue's fill history for orders a status report says filled more than the fill
+   * events we got (lost events), once per (venue, account), and applies the fills it finds; each
+   * fill id applies once, so a fill that arrives twice is counted once. Orders whose fills the
+   * venue still does not show are alerted. Returns the number of fills found.
+   */
+  async backfillFills(): Promise<number> {
+    if (this.missingFills.size === 0) return 0;
+    const byAccount = new Map<string, EngineOrder[]>();
+    for (const o of this.missingFills) {
+      const key = `${o.venue}\u0000${o.tracked.request.account}`;
+      const list = byAccount.get(key);
+      if (list === undefined) byAccount.set(key, [o]);
+      else list.push(o);
+    }
+    let found = 0;
+    for (const list of byAccount.values()) {
+      const first = list[0];
+      const venue = this.venues.get(first.venue);
+      if (venue === undefined) continue;
+      const account = first.tracked.request.account;
+      let since = Number.POSITIVE_INFINITY;
+      for (const o of list) since = Math.min(since, o.createdAt - FILL_HISTORY_SLACK_MS);
+      let fills: readonly Fill[];
+      try {
+        fills = await venue.fills(account, Math.max(0, since));
+      } catch (err) {
+        this.alerts.raise({
+          severity: "warning",
+          key: `engine.fill_history_failed:${first.venue}:${account}`,
+          title: "fill history could not be read",
+          message: `${first.venue} ${account}: ${(err as Error).message}; retried next pass`,
+          context: { venue: first.venue },
+          ts: this.clock.now(),
+        });
+        continue;
+      }
+      const wanted = new Map(list.map((o) => [o.tracked.clientOrderId, o]));
+      for (const f of fills) {
+        const o = wanted.get(f.clientOrderId);
+        if (o === undefined) continue;
+        const before = o.tracked.filledLots;
+        this.apply(o, { kind: "fill", ts: this.clock.now(), fill: f });
+        if (o.tracked.filledLots > before) found++;
+      }
+      for (const o of list) {
+        if (o.tracked.missingFillLots === 0) continue;
+        this.alerts.raise({
+          severity: "warning",
+          key: `engine.fills_missing:${o.tracked.clientOrderId}`,
+          title: "fills missing from the venue's history",
+          message: `${o.venue} ${o.tracked.clientOrderId}: the venue reports ${o.tracked.missingFillLots} lots filled that neither its events nor its fill history show; retried next pass`,
+          context: { venue: o.venue, group: o.groupId ?? undefined },
+          ts: this.clock.now(),
+        });
+      }
+    }
+    return found;
   }
 
   private notify(o: EngineOrder): void {
@@ -359,7 +465,19 @@ export class OrderGateway {
     const routed = orderEventOf(e);
     if (routed === undefined) return;
     const o = this.orders.get(routed.clientOrderId);
-    if (o === undefined || o.venue !== venueId) return;
+    if (o === undefined || o.venue !== venueId) {
+      // a fill that is not an engine order's (a liquidation, a trade made outside perpbot)
+      if (e.type === "fill") {
+        const venue = this.venues.get(venueId);
+        if (venue !== undefined)
+          this.reportFill(venueFillRecord(venueId, venue.instrument(e.fill.symbol), e.fill), {
+            groupId: null,
+            purpose: null,
+            reason: e.fill.liquidity === "liquidation" ? "liquidation" : "outside_engine",
+          });
+      }
+      return;
+    }
     this.apply(o, routed.event);
   }
 }

@@ -26,6 +26,8 @@ export interface EngineOrder {
   readonly createdAt: number;
   /** when the request was (last) sent: the start of its send-expiry window */
   sentAt: number;
+  /** when its state last changed: the journal row's updated_at */
+  updatedAt: number;
   realisedPnl: Money;
   /** the submit's answer is still outstanding: an in_flight status is not yet a mystery */
   awaitingAnswer: boolean;
@@ -144,6 +146,7 @@ export function restoredOrder(
     purpose: row.purpose as OrderPurpose,
     createdAt: row.createdAt,
     sentAt,
+    updatedAt: row.updatedAt,
     realisedPnl,
     awaitingAnswer: false,
     watchers: 0,

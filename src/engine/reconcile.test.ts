@@ -5,7 +5,7 @@ import { appendOrderEvents, insertGroup, upsertEngineOrder } from "../store/engi
 import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
 import { encodeEvent } from "./journal.ts";
 import { QUIET_SWEEP_PASSES } from "./reconciler.ts";
-import { ACCOUNTS, allFlat, makeWorld, pairLegs, positionLots } from "./test-support.ts";
+import { ACCOUNTS, allFlat, makeWorld, pairLegs, positionLots, type World } from "./test-support.ts";
 
 const IOC = { kind: "ioc", maxSlippageBps: 20 } as const;
 const open = (id: string) => ({ groupId: id, strategy: "farm", entry: IOC, fillTimeoutMs: 5_000 });
@@ -102,83 +102,91 @@ test("restart: an open group is recovered from the journal and a close timer tha
   }
 });
 
+/**
+ * The durable state a SIGKILL leaves mid-open: group `groupId` opening, both entries of
+ * pairLegs() journaled as sent (in flight). Returns their client order ids.
+ */
+async function journalOpening(w: World, groupId: string): Promise<string[]> {
+  const now = w.clock.now();
+  const db = w.store.db;
+  await insertGroup(
+    db,
+    {
+      groupId: groupId,
+      strategy: "farm",
+      status: "opening",
+      entry: JSON.stringify(IOC),
+      fillTimeoutMs: 5_000,
+      hedged: true,
+      meta: null,
+      closeReason: null,
+      failureReason: null,
+      detail: null,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+    },
+    pairLegs().map((l, i) => ({
+      groupId: groupId,
+      legIndex: i,
+      venue: l.venue,
+      account: l.account,
+      symbol: l.symbol,
+      side: l.side,
+      targetLots: l.sizeLots,
+      externalLots: 0,
+      externalReason: null,
+    })),
+  );
+  const cloids = [0, 1].map((leg) =>
+    clientOrderId({ intentId: `${groupId}:entry`, leg, attempt: 0 }, COMPACT_32),
+  );
+  for (const [i, l] of pairLegs().entries()) {
+    const inst = w.venues.get(l.venue)!.instrument(l.symbol);
+    const price = l.side === "buy" ? inst.price(60_100) : inst.price(59_900);
+    await upsertEngineOrder(db, {
+      clientOrderId: cloids[i],
+      venue: l.venue,
+      account: l.account,
+      symbol: l.symbol,
+      side: l.side,
+      type: "limit",
+      tif: "ioc",
+      priceTicks: price,
+      sizeLots: l.sizeLots,
+      reduceOnly: false,
+      priceText: inst.priceText(price),
+      sizeText: inst.sizeText(l.sizeLots),
+      filledText: "0",
+      filledLots: 0,
+      status: "in_flight",
+      venueOrderId: null,
+      groupId: groupId,
+      intentId: `${groupId}:entry`,
+      legIndex: i,
+      purpose: "entry",
+      attempt: 0,
+      reason: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await appendOrderEvents(db, [
+      {
+        clientOrderId: cloids[i],
+        kind: "submit_sent",
+        payload: encodeEvent({ kind: "submit_sent", ts: now }),
+        ts: now,
+      },
+    ]);
+  }
+  return cloids;
+}
+
 test("crash between journaling and sending: recovery resolves both entries and unwinds the one that filled", async () => {
   const w = await makeWorld({ start: false });
   try {
-    // the durable state a SIGKILL leaves mid-open: group opening, both entries journaled as sent,
-    // only the first actually reached its venue
-    const now = w.clock.now();
-    const db = w.store.db;
-    await insertGroup(
-      db,
-      {
-        groupId: "g-crash",
-        strategy: "farm",
-        status: "opening",
-        entry: JSON.stringify(IOC),
-        fillTimeoutMs: 5_000,
-        hedged: true,
-        meta: null,
-        closeReason: null,
-        failureReason: null,
-        detail: null,
-        createdAt: now,
-        updatedAt: now,
-        closedAt: null,
-      },
-      pairLegs().map((l, i) => ({
-        groupId: "g-crash",
-        legIndex: i,
-        venue: l.venue,
-        account: l.account,
-        symbol: l.symbol,
-        side: l.side,
-        targetLots: l.sizeLots,
-        externalLots: 0,
-        externalReason: null,
-      })),
-    );
-    const cloids = [0, 1].map((leg) =>
-      clientOrderId({ intentId: "g-crash:entry", leg, attempt: 0 }, COMPACT_32),
-    );
-    for (const [i, l] of pairLegs().entries()) {
-      const inst = w.venues.get(l.venue)!.instrument(l.symbol);
-      const price = l.side === "buy" ? inst.price(60_100) : inst.price(59_900);
-      await upsertEngineOrder(db, {
-        clientOrderId: cloids[i],
-        venue: l.venue,
-        account: l.account,
-        symbol: l.symbol,
-        side: l.side,
-        type: "limit",
-        tif: "ioc",
-        priceTicks: price,
-        sizeLots: l.sizeLots,
-        reduceOnly: false,
-        priceText: inst.priceText(price),
-        sizeText: inst.sizeText(l.sizeLots),
-        filledText: "0",
-        filledLots: 0,
-        status: "in_flight",
-        venueOrderId: null,
-        groupId: "g-crash",
-        intentId: "g-crash:entry",
-        legIndex: i,
-        purpose: "entry",
-        attempt: 0,
-        reason: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await appendOrderEvents(db, [
-        {
-          clientOrderId: cloids[i],
-          kind: "submit_sent",
-          payload: encodeEvent({ kind: "submit_sent", ts: now }),
-          ts: now,
-        },
-      ]);
-    }
+    // only the first entry actually reached its venue
+    const cloids = await journalOpening(w, "g-crash");
     const first = pairLegs()[0];
     await w.simA.submit({
       clientOrderId: cloids[0],
@@ -200,11 +208,54 @@ test("crash between journaling and sending: recovery resolves both entries and u
     assert.equal(g.status, "failed");
     assert.equal(g.failureReason, "venue_unavailable");
     assert.ok(await allFlat(w));
-    const rows = await db.selectFrom("orders").selectAll().where("group_id", "=", "g-crash").execute();
+    const rows = await w.store.db
+      .selectFrom("orders")
+      .selectAll()
+      .where("group_id", "=", "g-crash")
+      .execute();
     assert.deepEqual(rows.map((r) => [r.purpose, r.venue, r.status]).sort(), [
       ["entry", "simA", "filled"],
       ["entry", "simB", "rejected"],
       ["unwind", "simA", "filled"],
+    ]);
+    assert.deepEqual(await w.store.integrityCheck(), []);
+  } finally {
+    await w.close();
+  }
+});
+
+test("crash after an open's outcome, before its status commit: recovery opens the same group and sends nothing", async () => {
+  const w = await makeWorld({ start: false });
+  try {
+    // openGroup returns "opened" once the status is queued; a SIGKILL before that commit leaves
+    // the group opening with both entries journaled in flight, though both filled
+    const cloids = await journalOpening(w, "g-late");
+    for (const [i, l] of pairLegs().entries()) {
+      const price = l.side === "buy" ? 60_100 : 59_900;
+      const venue = w.venues.get(l.venue)!;
+      const inst = venue.instrument(l.symbol);
+      await venue.submit({
+        clientOrderId: cloids[i],
+        account: l.account,
+        symbol: l.symbol,
+        side: l.side,
+        type: "limit",
+        priceTicks: inst.price(price),
+        sizeLots: l.sizeLots,
+        tif: "ioc",
+        reduceOnly: false,
+      });
+    }
+    await w.drive(w.engine.start());
+    await w.advance(5_000);
+    const [g] = await w.engine.groups({ groupIds: ["g-late"] });
+    assert.equal(g.status, "open");
+    assert.equal(await positionLots(w.simA, "w1", "BTC"), 10_000);
+    assert.equal(await positionLots(w.simB, "w2", "BTCUSDT"), -100);
+    const rows = await w.store.db.selectFrom("orders").selectAll().where("group_id", "=", "g-late").execute();
+    assert.deepEqual(rows.map((r) => [r.purpose, r.status]).sort(), [
+      ["entry", "filled"],
+      ["entry", "filled"],
     ]);
     assert.deepEqual(await w.store.integrityCheck(), []);
   } finally {

@@ -35,6 +35,8 @@ export interface ReconcileReport {
   readonly positionsChecked: number;
   readonly orphans: readonly OrphanInfo[];
   readonly lostLots: number;
+  /** fills read back from a venue's fill history (their events were lost) */
+  readonly fillsBackfilled: number;
   readonly errors: readonly string[];
 }
 
@@ -78,6 +80,7 @@ export class Reconciler {
   async run(atStart: boolean): Promise<ReconcileReport> {
     const errors: string[] = [];
     const ordersResolved = await this.resolveOrders();
+    const fillsBackfilled = await this.host.gateway.backfillFills();
     const groupsAdvanced = await this.advanceGroups(atStart);
     const { checked, lostLots } = await this.checkPositions(atStart, errors);
     if (this.host.killSwitchEnabled) await this.checkEquity(errors);
@@ -87,6 +90,7 @@ export class Reconciler {
       positionsChecked: checked,
       orphans: this.orphans(),
       lostLots,
+      fillsBackfilled,
       errors,
     };
   }

@@ -11,7 +11,7 @@ import type { SimFaults } from "../venues/sim/faults.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import { type Alert, AlertBus } from "./alerts.ts";
 import type { EngineSettings } from "./config.ts";
-import { Engine, type LegSpec } from "./executor.ts";
+import { Engine, type EngineOptions, type LegSpec } from "./executor.ts";
 
 /**
  * Fixtures of the engine's scenario tests (not a test file): two simulated venues on one
@@ -52,6 +52,8 @@ export interface WorldOptions {
   readonly start?: boolean;
   /** wrap simA (e.g. in an AnswerLossVenue) before the engine sees it */
   readonly wrapA?: (v: SimVenue) => Venue;
+  /** the engines' onFill hook */
+  readonly onFill?: EngineOptions["onFill"];
 }
 
 export const FAST: Partial<EngineSettings> = {
@@ -98,7 +100,7 @@ export async function makeWorld(o: WorldOptions = {}): Promise<World> {
     { venue: "simB", account },
   ]);
   const newEngine = (s: Partial<EngineSettings>) =>
-    new Engine({ store, venues, clock, alerts: bus, settings: s, accounts });
+    new Engine({ store, venues, clock, alerts: bus, settings: s, accounts, onFill: o.onFill });
   const refresh = () => {
     feedBtc(simA, simA.instrument("BTC"), mid.simA, clock.now());
     feedBtc(simB, simB.instrument("BTCUSDT"), mid.simB, clock.now());
@@ -250,6 +252,9 @@ export class AnswerLossVenue implements Venue {
   }
   setLeverage(...args: Parameters<Venue["setLeverage"]>) {
     return this.inner.setLeverage(...args);
+  }
+  fills(...args: Parameters<Venue["fills"]>) {
+    return this.inner.fills(...args);
   }
   onEvent(listener: Parameters<Venue["onEvent"]>[0]) {
     return this.inner.onEvent((e) => {

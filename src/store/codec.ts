@@ -1,3 +1,4 @@
+import type { SQLInputValue } from "node:sqlite";
 import { InvalidValueError } from "../core/errors.ts";
 import { type Money, moneyText, PICO_PER_USD } from "../core/money.ts";
 
@@ -25,9 +26,19 @@ export function moneyFromText(text: string, what = "money"): Money {
   return m[1] === "-" ? -pico : pico;
 }
 
+/** Whether a value is exact decimal text (the check of decimalText, without a message). */
+export function isDecimalText(text: unknown): boolean {
+  return typeof text === "string" && DECIMAL_RE.test(text);
+}
+
+/** Whether a value is a timestamp in ms (the check of timestamp, without a message). */
+export function isTimestamp(ts: number): boolean {
+  return Number.isSafeInteger(ts) && ts >= 0;
+}
+
 /** Checks a price or size is exact decimal text before it is stored ("0.001", "-2", not "1e-3"). */
 export function decimalText(text: string, what: string): string {
-  if (typeof text !== "string" || !DECIMAL_RE.test(text)) {
+  if (!isDecimalText(text)) {
     throw new InvalidValueError(
       `${what}: ${JSON.stringify(text)} is not exact decimal text such as "123.45"`,
     );
@@ -45,7 +56,13 @@ export function toNumber(v: unknown, what: string): number {
 
 /** A timestamp in ms that we are about to store. */
 export function timestamp(ts: number, what: string): number {
-  if (!Number.isSafeInteger(ts) || ts < 0)
-    throw new InvalidValueError(`${what}: ${ts} is not a timestamp in ms`);
+  if (!isTimestamp(ts)) throw new InvalidValueError(`${what}: ${ts} is not a timestamp in ms`);
   return ts;
+}
+
+/** A row object from a column list and its values in the same order (the Kysely write path). */
+export function rowObject<T>(cols: readonly string[], params: readonly SQLInputValue[]): T {
+  const row: Record<string, SQLInputValue> = {};
+  for (let i = 0; i < cols.length; i++) row[cols[i]] = params[i];
+  return row as T;
 }

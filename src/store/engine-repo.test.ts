@@ -116,7 +116,10 @@ function batches(g: string): JournalBatch[] {
   return [
     {
       groups: [{ kind: "insert", group: group(g), legs: [leg(g, 0), leg(g, 1)] }],
-      orders: [order(a, g), order(b, g, { side: "sell", legIndex: 1, account: "w1" })],
+      orders: [
+        { row: order(a, g), fresh: true },
+        { row: order(b, g, { side: "sell", legIndex: 1, account: "w1" }), fresh: true },
+      ],
       events: [event(a, "submit_sent", T0), event(b, "submit_sent", T0)],
       fills: [],
     },
@@ -127,14 +130,19 @@ function batches(g: string): JournalBatch[] {
       ],
       orders: [
         // a later row of an order changes its progress, never its request (the price here)
-        order(a, g, {
-          status: "filled",
-          filledLots: 100,
-          filledText: "0.01",
-          venueOrderId: "v1",
-          priceText: "1",
-          updatedAt: T0 + 2,
-        }),
+        {
+          row: order(a, g, {
+            status: "filled",
+            filledLots: 100,
+            filledText: "0.01",
+            venueOrderId: "v1",
+            priceText: "1",
+            updatedAt: T0 + 2,
+          }),
+          fresh: false,
+        },
+        // an order written as an update although its row is missing: inserted whole instead
+        { row: order(`${g}-c`, g, { legIndex: 1, attempt: 1, account: "w1" }), fresh: false },
       ],
       events: [event(a, "ack", T0 + 1), event(a, "fill", T0 + 2)],
       fills: [fill(`${g}-f1`, a), fill(`${g}-f1`, a)],
@@ -204,6 +212,12 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
       assert.deepEqual([a.status, a.filledLots, a.filledText, a.venueOrderId], ["filled", 100, "0.01", "v1"]);
       assert.equal(a.priceText, "60001", "the request is what was written first");
       assert.equal(a.updatedAt, T0 + 2);
+      assert.deepEqual(
+        s.orders.map((o) => o.clientOrderId),
+        [`${g}-a`, `${g}-b`, `${g}-c`],
+        "the order written as an update without a row is there, whole",
+      );
+      assert.equal(s.orders[2].attempt, 1);
       assert.deepEqual(s.events, [
         [`${g}-a`, "submit_sent"],
         [`${g}-b`, "submit_sent"],

@@ -1,10 +1,18 @@
 import type { SQLInputValue } from "node:sqlite";
-import type { Kysely, Transaction } from "kysely";
+import type { Insertable, Kysely, Transaction } from "kysely";
 import { InvalidValueError } from "../core/errors.ts";
 import type { Money } from "../core/money.ts";
-import { decimalText, moneyFromText, timestamp, toNumber } from "./codec.ts";
+import {
+  decimalText,
+  isDecimalText,
+  isTimestamp,
+  moneyFromText,
+  rowObject,
+  timestamp,
+  toNumber,
+} from "./codec.ts";
 import type { FillRecord } from "./records.ts";
-import { fillValues } from "./repositories.ts";
+import { FILL_COLS, fillParams, fillValues } from "./repositories.ts";
 import type { Database } from "./schema.ts";
 import type { SqliteAccess } from "./sqlite-dialect.ts";
 
@@ -100,39 +108,75 @@ function chunks<T>(xs: readonly T[]): (readonly T[])[] {
   return out;
 }
 
-// ---- row values: one definition, used by the Kysely path and the prepared-statement path ----
+// ---- row values: one definition per table, a column list and its parameters in that order ----
+// The prepared-statement path binds the parameters as they are; the Kysely path zips them with
+// the columns. The checks run on the happy path without building a message (this is the engine's
+// hot path); only a bad value pays for the detailed error.
 
-function groupValues(g: GroupRow) {
-  return {
-    group_id: g.groupId,
-    strategy: g.strategy,
-    status: g.status,
-    entry: g.entry,
-    fill_timeout_ms: g.fillTimeoutMs,
-    hedged: g.hedged ? 1 : 0,
-    meta: g.meta,
-    close_reason: g.closeReason,
-    failure_reason: g.failureReason,
-    detail: g.detail,
-    created_at: timestamp(g.createdAt, `group ${g.groupId} createdAt`),
-    updated_at: g.updatedAt,
-    closed_at: g.closedAt,
-  };
+const GROUP_COLS = [
+  "group_id",
+  "strategy",
+  "status",
+  "entry",
+  "fill_timeout_ms",
+  "hedged",
+  "meta",
+  "close_reason",
+  "failure_reason",
+  "detail",
+  "created_at",
+  "updated_at",
+  "closed_at",
+] as const;
+
+function groupParams(g: GroupRow): SQLInputValue[] {
+  return [
+    g.groupId,
+    g.strategy,
+    g.status,
+    g.entry,
+    g.fillTimeoutMs,
+    g.hedged ? 1 : 0,
+    g.meta,
+    g.closeReason,
+    g.failureReason,
+    g.detail,
+    timestamp(g.createdAt, `group ${g.groupId} createdAt`),
+    g.updatedAt,
+    g.closedAt,
+  ];
 }
 
-function legValues(l: LegRow) {
-  return {
-    group_id: l.groupId,
-    leg_index: l.legIndex,
-    venue: l.venue,
-    account: l.account,
-    symbol: l.symbol,
-    side: l.side,
-    target_lots: l.targetLots,
-    external_lots: l.externalLots,
-    external_reason: l.externalReason,
-  };
+const groupValues = (g: GroupRow) =>
+  rowObject<Insertable<Database["engine_groups"]>>(GROUP_COLS, groupParams(g));
+
+const LEG_COLS = [
+  "group_id",
+  "leg_index",
+  "venue",
+  "account",
+  "symbol",
+  "side",
+  "target_lots",
+  "external_lots",
+  "external_reason",
+] as const;
+
+function legParams(l: LegRow): SQLInputValue[] {
+  return [
+    l.groupId,
+    l.legIndex,
+    l.venue,
+    l.account,
+    l.symbol,
+    l.side,
+    l.targetLots,
+    l.externalLots,
+    l.externalReason,
+  ];
 }
+
+const legValues = (l: LegRow) => rowObject<Insertable<Database["engine_legs"]>>(LEG_COLS, legParams(l));
 
 export type GroupPatch = Partial<
   Pick<GroupRow, "status" | "closeReason" | "failureReason" | "detail" | "closedAt">
@@ -148,35 +192,32 @@ function patchValues(p: GroupPatch): Record<string, string | number | null> {
   return set;
 }
 
-function engineOrderValues(o: EngineOrderRow) {
-  const what = `order ${o.clientOrderId}`;
-  return {
-    client_order_id: o.clientOrderId,
-    venue: o.venue,
-    account: o.account,
-    symbol: o.symbol,
-    side: o.side,
-    order_type: o.type,
-    tif: o.tif,
-    price: decimalText(o.priceText, `${what} price`),
-    size: decimalText(o.sizeText, `${what} size`),
-    filled_size: decimalText(o.filledText, `${what} filled size`),
-    reduce_only: o.reduceOnly ? 1 : 0,
-    status: o.status,
-    venue_order_id: o.venueOrderId,
-    group_id: o.groupId,
-    reason: o.reason,
-    created_at: timestamp(o.createdAt, `${what} createdAt`),
-    updated_at: o.updatedAt,
-    intent_id: o.intentId,
-    leg_index: o.legIndex,
-    purpose: o.purpose,
-    attempt: o.attempt,
-    price_ticks: o.priceTicks,
-    size_lots: o.sizeLots,
-    filled_lots: o.filledLots,
-  };
-}
+const ORDER_COLS = [
+  "client_order_id",
+  "venue",
+  "account",
+  "symbol",
+  "side",
+  "order_type",
+  "tif",
+  "price",
+  "size",
+  "filled_size",
+  "reduce_only",
+  "status",
+  "venue_order_id",
+  "group_id",
+  "reason",
+  "created_at",
+  "updated_at",
+  "intent_id",
+  "leg_index",
+  "purpose",
+  "attempt",
+  "price_ticks",
+  "size_lots",
+  "filled_lots",
+] as const;
 
 /** What an upsert of an engine order changes on a row that exists: its progress, never its request. */
 const ORDER_PROGRESS = [
@@ -188,9 +229,66 @@ const ORDER_PROGRESS = [
   "updated_at",
 ] as const;
 
-function eventValues(e: OrderEventRow) {
-  return { client_order_id: e.clientOrderId, kind: e.kind, payload: e.payload, ts: e.ts };
+/** Throws the detailed error for a bad value of the order; returns when all are good. */
+function checkEngineOrder(o: EngineOrderRow): void {
+  const what = `order ${o.clientOrderId}`;
+  decimalText(o.priceText, `${what} price`);
+  decimalText(o.sizeText, `${what} size`);
+  decimalText(o.filledText, `${what} filled size`);
+  timestamp(o.createdAt, `${what} createdAt`);
 }
+
+function engineOrderParams(o: EngineOrderRow): SQLInputValue[] {
+  if (
+    !isDecimalText(o.priceText) ||
+    !isDecimalText(o.sizeText) ||
+    !isDecimalText(o.filledText) ||
+    !isTimestamp(o.createdAt)
+  )
+    checkEngineOrder(o);
+  return [
+    o.clientOrderId,
+    o.venue,
+    o.account,
+    o.symbol,
+    o.side,
+    o.type,
+    o.tif,
+    o.priceText,
+    o.sizeText,
+    o.filledText,
+    o.reduceOnly ? 1 : 0,
+    o.status,
+    o.venueOrderId,
+    o.groupId,
+    o.reason,
+    o.createdAt,
+    o.updatedAt,
+    o.intentId,
+    o.legIndex,
+    o.purpose,
+    o.attempt,
+    o.priceTicks,
+    o.sizeLots,
+    o.filledLots,
+  ];
+}
+
+/** The progress columns (ORDER_PROGRESS order) and then the key, for an update of a known order. */
+function orderProgressParams(o: EngineOrderRow): SQLInputValue[] {
+  if (!isDecimalText(o.filledText)) checkEngineOrder(o);
+  return [o.filledText, o.filledLots, o.status, o.venueOrderId, o.reason, o.updatedAt, o.clientOrderId];
+}
+
+const engineOrderValues = (o: EngineOrderRow) =>
+  rowObject<Insertable<Database["orders"]>>(ORDER_COLS, engineOrderParams(o));
+
+const EVENT_COLS = ["client_order_id", "kind", "payload", "ts"] as const;
+
+const eventParams = (e: OrderEventRow): SQLInputValue[] => [e.clientOrderId, e.kind, e.payload, e.ts];
+
+const eventValues = (e: OrderEventRow) =>
+  rowObject<Insertable<Database["order_events"]>>(EVENT_COLS, eventParams(e));
 
 // ---- single writes (Kysely) ----
 
@@ -265,8 +363,11 @@ export type GroupOp =
 /** One batch of the engine's journal, committed in one transaction, parents first. */
 export interface JournalBatch {
   readonly groups: readonly GroupOp[];
-  /** at most one row per client order id (its latest state) */
-  readonly orders: Iterable<EngineOrderRow>;
+  /**
+   * at most one row per client order id (its latest state); `fresh`: the order's first write is
+   * in this batch (an insert), otherwise the row exists and only its progress changes
+   */
+  readonly orders: Iterable<{ readonly row: EngineOrderRow; readonly fresh: boolean }>;
   readonly events: readonly OrderEventRow[];
   readonly fills: readonly FillRecord[];
 }
@@ -289,7 +390,11 @@ export async function commitJournalBatch(target: JournalTarget, b: JournalBatch)
     // values are built (and checked) before the transaction starts, so a bad value never begins one
     const plan = sqlitePlan(b);
     await target.sqlite.transaction((s) => {
-      for (const [sql, params] of plan) s.run(sql, params);
+      for (const [sql, params, orElse] of plan) {
+        // an order the journal believed stored but is not (it never is, unless the row was
+        // removed by hand): insert it whole instead
+        if (s.run(sql, params) === 0 && orElse !== undefined) s.run(...orElse());
+      }
     });
     return;
   }
@@ -299,7 +404,7 @@ export async function commitJournalBatch(target: JournalTarget, b: JournalBatch)
       else if (op.kind === "update") await updateGroup(trx, op.groupId, op.patch);
       else await updateLegExternal(trx, op.groupId, op.legIndex, op.lots, op.reason);
     }
-    const orders = [...b.orders];
+    const orders = Array.from(b.orders, (o) => o.row);
     if (orders.length > 0) await upsertEngineOrders(trx, orders);
     if (b.events.length > 0) await appendOrderEvents(trx, b.events);
     for (const part of chunks(b.fills)) {
@@ -313,37 +418,41 @@ export async function commitJournalBatch(target: JournalTarget, b: JournalBatch)
 }
 
 type Statement = readonly [sql: string, params: readonly SQLInputValue[]];
-
-const sqlCache = new Map<string, string>();
+/** a statement, and what to run instead when it changed no row */
+type PlanStep = readonly [sql: string, params: readonly SQLInputValue[], orElse?: () => Statement];
 
 function quoted(cols: readonly string[]): string {
   return cols.map((c) => `"${c}"`).join(", ");
 }
 
-/** `insert into <table> (<cols>) values (?, …) <tail>`, built once per table and column list */
-function insertSql(table: string, row: object, tail = ""): [string, SQLInputValue[]] {
-  const cols = Object.keys(row);
-  const key = `${table}\u0000${cols.join(",")}\u0000${tail}`;
-  let text = sqlCache.get(key);
-  if (text === undefined) {
-    text = `insert into "${table}" (${quoted(cols)}) values (${cols.map(() => "?").join(", ")})${tail}`;
-    sqlCache.set(key, text);
-  }
-  return [text, Object.values(row) as SQLInputValue[]];
+function insertText(table: string, cols: readonly string[], tail = ""): string {
+  return `insert into "${table}" (${quoted(cols)}) values (${cols.map(() => "?").join(", ")})${tail}`;
 }
 
-const ORDER_UPSERT = ` on conflict ("client_order_id") do update set ${ORDER_PROGRESS.map(
-  (c) => `"${c}" = "excluded"."${c}"`,
-).join(", ")}`;
-const FILL_ONCE = ` on conflict ("venue", "account", "fill_id") do nothing`;
+// the same SQL Kysely sends, one row each, written once
+const GROUP_INSERT = insertText("engine_groups", GROUP_COLS);
+const LEG_INSERT = insertText("engine_legs", LEG_COLS);
+const ORDER_UPSERT = insertText(
+  "orders",
+  ORDER_COLS,
+  ` on conflict ("client_order_id") do update set ${ORDER_PROGRESS.map((c) => `"${c}" = "excluded"."${c}"`).join(", ")}`,
+);
+const ORDER_PROGRESS_UPDATE = `update "orders" set ${ORDER_PROGRESS.map((c) => `"${c}" = ?`).join(", ")} where "client_order_id" = ?`;
+const EVENT_INSERT = insertText("order_events", EVENT_COLS);
+const FILL_INSERT_ONCE = insertText(
+  "fills",
+  FILL_COLS,
+  ` on conflict ("venue", "account", "fill_id") do nothing`,
+);
+const LEG_EXTERNAL_UPDATE = `update "engine_legs" set "external_lots" = ?, "external_reason" = ? where "group_id" = ? and "leg_index" = ?`;
 
-/** The batch as SQLite statements, in commit order (the same SQL Kysely sends, one row each). */
-function sqlitePlan(b: JournalBatch): Statement[] {
-  const out: Statement[] = [];
+/** The batch as SQLite statements, in commit order. */
+function sqlitePlan(b: JournalBatch): PlanStep[] {
+  const out: PlanStep[] = [];
   for (const op of b.groups) {
     if (op.kind === "insert") {
-      out.push(insertSql("engine_groups", groupValues(op.group)));
-      for (const l of op.legs) out.push(insertSql("engine_legs", legValues(l)));
+      out.push([GROUP_INSERT, groupParams(op.group)]);
+      for (const l of op.legs) out.push([LEG_INSERT, legParams(l)]);
     } else if (op.kind === "update") {
       const set = patchValues(op.patch);
       const cols = Object.keys(set);
@@ -352,15 +461,20 @@ function sqlitePlan(b: JournalBatch): Statement[] {
         [...Object.values(set), op.groupId],
       ]);
     } else {
-      out.push([
-        `update "engine_legs" set "external_lots" = ?, "external_reason" = ? where "group_id" = ? and "leg_index" = ?`,
-        [op.lots, op.reason, op.groupId, op.legIndex],
-      ]);
+      out.push([LEG_EXTERNAL_UPDATE, [op.lots, op.reason, op.groupId, op.legIndex]]);
     }
   }
-  for (const o of b.orders) out.push(insertSql("orders", engineOrderValues(o), ORDER_UPSERT));
-  for (const e of b.events) out.push(insertSql("order_events", eventValues(e)));
-  for (const f of b.fills) out.push(insertSql("fills", fillValues(f), FILL_ONCE));
+  for (const { row, fresh } of b.orders) {
+    if (fresh) out.push([ORDER_UPSERT, engineOrderParams(row)]);
+    else
+      out.push([
+        ORDER_PROGRESS_UPDATE,
+        orderProgressParams(row),
+        () => [ORDER_UPSERT, engineOrderParams(row)],
+      ]);
+  }
+  for (const e of b.events) out.push([EVENT_INSERT, eventParams(e)]);
+  for (const f of b.fills) out.push([FILL_INSERT_ONCE, fillParams(f)]);
   return out;
 }
 

@@ -1,6 +1,16 @@
-import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
+import type { SQLInputValue } from "node:sqlite";
+import type { Insertable, Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import { InvalidValueError } from "../core/errors.ts";
-import { decimalText, moneyFromText, moneyToText, timestamp, toNumber } from "./codec.ts";
+import {
+  decimalText,
+  isDecimalText,
+  isTimestamp,
+  moneyFromText,
+  moneyToText,
+  rowObject,
+  timestamp,
+  toNumber,
+} from "./codec.ts";
 import type {
   AccountFilter,
   AlertInput,
@@ -115,25 +125,56 @@ export async function getOrder(db: Db, clientOrderId: string): Promise<OrderReco
   };
 }
 
-/** A fill's column values, checked (shared by insertFill and the engine journal's batches). */
-export function fillValues(f: FillRecord) {
+/** The fills table's columns, in the order fillParams gives their values. */
+export const FILL_COLS = [
+  "venue",
+  "account",
+  "symbol",
+  "fill_id",
+  "client_order_id",
+  "venue_order_id",
+  "side",
+  "price",
+  "size",
+  "fee",
+  "realised_pnl",
+  "liquidity",
+  "ts",
+] as const;
+
+/** Throws the detailed error for a bad value of the fill; returns when all are good. */
+function checkFill(f: FillRecord): void {
   const what = `fill ${f.venue}/${f.account}/${f.fillId}`;
   checkSide(f.side, what);
-  return {
-    venue: f.venue,
-    account: f.account,
-    symbol: f.symbol,
-    fill_id: f.fillId,
-    client_order_id: f.clientOrderId,
-    venue_order_id: f.venueOrderId,
-    side: f.side,
-    price: decimalText(f.price, `${what} price`),
-    size: decimalText(f.size, `${what} size`),
-    fee: moneyToText(f.fee),
-    realised_pnl: moneyToText(f.realisedPnl),
-    liquidity: f.liquidity,
-    ts: timestamp(f.ts, `${what} ts`),
-  };
+  decimalText(f.price, `${what} price`);
+  decimalText(f.size, `${what} size`);
+  timestamp(f.ts, `${what} ts`);
+}
+
+/** A fill's column values in FILL_COLS order, checked (insertFill and the engine journal's batches). */
+export function fillParams(f: FillRecord): SQLInputValue[] {
+  if (!SIDES.has(f.side) || !isDecimalText(f.price) || !isDecimalText(f.size) || !isTimestamp(f.ts))
+    checkFill(f);
+  return [
+    f.venue,
+    f.account,
+    f.symbol,
+    f.fillId,
+    f.clientOrderId,
+    f.venueOrderId,
+    f.side,
+    f.price,
+    f.size,
+    moneyToText(f.fee),
+    moneyToText(f.realisedPnl),
+    f.liquidity,
+    f.ts,
+  ];
+}
+
+/** A fill's column values as a row object (the Kysely path). */
+export function fillValues(f: FillRecord): Insertable<Database["fills"]> {
+  return rowObject(FILL_COLS, fillParams(f));
 }
 
 /** Stores a fill once: returns false when the same (venue, account, fillId) was already stored. */

@@ -223,8 +223,11 @@ export class SimVenue implements Venue {
     return this.request(() => accountReport(this.exchange, account));
   }
 
-  fills(account: string): Promise<readonly Fill[]> {
-    return this.request(() => this.store.fills(account));
+  fills(account: string, sinceTs = 0): Promise<readonly Fill[]> {
+    return this.request(() => {
+      const all = this.store.fills(account);
+      return sinceTs <= 0 ? all : all.filter((f) => f.ts >= sinceTs);
+    });
   }
 
   fundingPayments(account: string): Promise<readonly FundingPayment[]> {
