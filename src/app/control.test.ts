@@ -153,3 +153,33 @@ test("a request queued while no runner polls is acted on when the poller starts;
   await poller.stop();
   await h.stop();
 });
+
+test("a request past its expiry is failed as expired and nothing is done; one within it runs", async () => {
+  const { h, poller } = await setup(8);
+  const [g1, g2] = await h.groups();
+  assert.ok(g2 !== undefined, "eight wallets make at least two groups");
+  const wall = Date.now();
+  const stale = await enqueueControlRequest(
+    h.store.db,
+    "close",
+    { group: g1.groupId },
+    h.clock.now(),
+    wall - 1,
+  );
+  const fresh = await enqueueControlRequest(
+    h.store.db,
+    "close",
+    { group: g2.groupId },
+    h.clock.now(),
+    wall + 3_600_000,
+  );
+  const r = await finished(h, stale);
+  assert.equal(r.status, "failed");
+  assert.match(String(r.result?.error), /^expired at .* before a runner acted on it/);
+  assert.equal((await finished(h, fresh)).status, "done");
+  const byId = new Map((await h.groups()).map((g) => [g.groupId, g.status]));
+  assert.equal(byId.get(g1.groupId), "open", "the expired close did nothing");
+  assert.equal(byId.get(g2.groupId), "closed");
+  await poller.stop();
+  await h.stop();
+});

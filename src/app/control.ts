@@ -17,7 +17,9 @@ import type { FarmCloseReason } from "../strategies/farm/engine-port.ts";
  * and `perpbot flatten` cannot trade themselves: they insert a row in `control_requests`
  * (pending) and wait; the runner's ControlPoller claims it (running), acts through the farm and
  * the engine, and marks it done or failed with a JSON result. A request nobody picks up stays
- * pending and is acted on when `perpbot run` next runs.
+ * pending and is acted on when `perpbot run` next runs, unless it expired first: a request may
+ * carry an `expiresAt` (wall-clock ms, in its args), past which the runner marks it failed
+ * ("expired") instead of acting on a wish that may be hours old.
  */
 
 export type ControlAction = "close" | "flatten";
@@ -62,12 +64,14 @@ export async function enqueueControlRequest(
   action: ControlAction,
   args: CloseArgs | FlattenArgs,
   now: number,
+  /** wall-clock ms after which the runner no longer acts on it (default: never) */
+  expiresAt?: number,
 ): Promise<number> {
   const row = await db
     .insertInto("control_requests")
     .values({
       action,
-      args: JSON.stringify(args),
+      args: JSON.stringify(expiresAt === undefined ? args : { ...args, expiresAt }),
       status: "pending",
       result: null,
       created_at: now,
@@ -238,6 +242,11 @@ export class ControlPoller {
     const pending = await listControlRequests(this.o.store.db, { status: "pending", limit: 50 });
     let handled = 0;
     for (const req of pending) {
+      const expiresAt = req.args.expiresAt;
+      if (typeof expiresAt === "number" && wall > expiresAt) {
+        await this.expire(req, expiresAt);
+        continue;
+      }
       if (!(await this.claim(req.id))) continue;
       handled++;
       this.log("info", `control request #${req.id}: ${req.action} ${JSON.stringify(req.args)}`);
@@ -258,6 +267,20 @@ export class ControlPoller {
         .execute();
     }
     return handled;
+  }
+
+  /** A pending request past its expiry: failed, not acted on. */
+  private async expire(req: ControlRequest, expiresAt: number): Promise<void> {
+    const result = {
+      error: `expired at ${new Date(expiresAt).toISOString()} before a runner acted on it (queued ${new Date(req.createdAt).toISOString()}); nothing was done, request it again if it still applies`,
+    };
+    const r = await this.o.store.db
+      .updateTable("control_requests")
+      .set({ status: "failed", result: JSON.stringify(result), updated_at: this.o.clock.now() })
+      .where("id", "=", req.id)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    if ((r.numUpdatedRows ?? 0n) > 0n) this.log("warn", `control request #${req.id} expired`, result);
   }
 
   private async claim(id: number): Promise<boolean> {

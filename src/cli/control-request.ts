@@ -35,12 +35,31 @@ export class ControlError extends PerpbotError {
 export interface WaitOptions {
   /** seconds (string from the command line), or false for --no-wait */
   readonly wait: string | boolean;
+  /** seconds after which a request no runner acted on expires (string); "0": never */
+  readonly expireAfter?: string;
 }
 
 export const waitOptions = (c: Command) =>
   c
     .option("--wait <seconds>", "how long to wait for `perpbot run` to act", "60")
-    .option("--no-wait", "queue the request and return at once");
+    .option("--no-wait", "queue the request and return at once")
+    .option(
+      "--expire-after <seconds>",
+      "a request no `perpbot run` acted on within this long expires instead of running later (0: never)",
+      "3600",
+    );
+
+/** The --expire-after option in ms, or undefined for 0 (never). */
+export function parseExpireAfter(opts: WaitOptions): number | undefined {
+  const text = String(opts.expireAfter ?? "3600");
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 30 * 86_400) {
+    throw new UsageError(
+      `--expire-after "${text}": expected a whole number of seconds between 0 and 2592000 (30 days; 0: never)`,
+    );
+  }
+  return n === 0 ? undefined : n * 1000;
+}
 
 export function parseWait(opts: WaitOptions): number | false {
   if (opts.wait === false) return false;
@@ -58,17 +77,22 @@ export async function submitAndWait(
   args: CloseArgs | FlattenArgs,
   what: string,
   wait: number | false,
+  expireAfterMs?: number,
 ): Promise<void> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const beat = await readRunnerHeartbeat(store);
   const alive = beat !== undefined && Date.now() - beat.ts < RUNNER_STALE_MS;
-  const id = await enqueueControlRequest(store.db, action, args, Date.now());
+  const now = Date.now();
+  const expiresAt = expireAfterMs === undefined ? undefined : now + expireAfterMs;
+  const id = await enqueueControlRequest(store.db, action, args, now, expiresAt);
   out(`request #${id}: ${what}`);
   if (wait === false) {
+    const until =
+      expiresAt === undefined ? "" : ` (it expires unacted at ${new Date(expiresAt).toISOString()})`;
     out(
       alive
         ? `queued: the running \`perpbot run\` (pid ${beat?.pid}) will act on it within seconds; see perpbot status`
-        : "queued: `perpbot run` will act on it when it runs",
+        : `queued: \`perpbot run\` will act on it when it runs${until}`,
     );
     return;
   }

@@ -185,12 +185,14 @@ describe("without a runner", () => {
     assert.equal(nw.code, 0, nw.stderr);
     assert.match(
       nw.stdout,
-      /request #2: flatten venue simA\nqueued: `perpbot run` will act on it when it runs/,
+      /request #2: flatten venue simA\nqueued: `perpbot run` will act on it when it runs \(it expires unacted at \d{4}-/,
     );
 
     for (const args of [
       ["close", g.groupId, "--wait", "0"],
       ["close", g.groupId, "--wait", "soon"],
+      ["close", g.groupId, "--expire-after", "-5"],
+      ["flatten", "--venue", "simA", "--expire-after", "1h"],
       ["flatten", "--wallet", ""],
       ["flatten", "--venue", "nowhere"],
       ["close"],

@@ -4,7 +4,13 @@ import { storeSection } from "../../config/sections.ts";
 import { listGroupRecords } from "../../engine/group-records.ts";
 import { openStore, type Store } from "../../store/store.ts";
 import { loadCliConfig } from "../context.ts";
-import { parseWait, submitAndWait, type WaitOptions, waitOptions } from "../control-request.ts";
+import {
+  parseExpireAfter,
+  parseWait,
+  submitAndWait,
+  type WaitOptions,
+  waitOptions,
+} from "../control-request.ts";
 import { UsageError } from "../errors.ts";
 
 /** `perpbot close <group|all>`: a close request for the running `perpbot run` (see control-request.ts). */
@@ -18,6 +24,7 @@ export function registerClose(program: Command): void {
       .argument("<group>", 'group id (see perpbot status), or "all"'),
   ).action(async (group: string, opts: WaitOptions, command: Command) => {
     const wait = parseWait(opts);
+    const expireAfterMs = parseExpireAfter(opts);
     if (group.trim() === "") throw new UsageError("close: give a group id or all");
     const config = loadCliConfig(command);
     const store = await openStore(storeSection.get(config.values).url);
@@ -46,6 +53,7 @@ export function registerClose(program: Command): void {
         args,
         target === "all" ? "close all groups" : `close ${target}`,
         wait,
+        expireAfterMs,
       );
     } finally {
       await store.close();

@@ -3,7 +3,13 @@ import type { FlattenArgs } from "../../app/control.ts";
 import { simSection, storeSection } from "../../config/sections.ts";
 import { openStore } from "../../store/store.ts";
 import { loadCliConfig } from "../context.ts";
-import { parseWait, submitAndWait, type WaitOptions, waitOptions } from "../control-request.ts";
+import {
+  parseExpireAfter,
+  parseWait,
+  submitAndWait,
+  type WaitOptions,
+  waitOptions,
+} from "../control-request.ts";
 import { UsageError } from "../errors.ts";
 
 /** `perpbot flatten [--venue V] [--wallet W]`: a flatten request for the running `perpbot run` (see control-request.ts). */
@@ -18,6 +24,7 @@ export function registerFlatten(program: Command): void {
       .option("--wallet <wallet>", "only this wallet"),
   ).action(async (opts: WaitOptions & { venue?: string; wallet?: string }, command: Command) => {
     const wait = parseWait(opts);
+    const expireAfterMs = parseExpireAfter(opts);
     if (opts.venue !== undefined && opts.venue.trim() === "")
       throw new UsageError("--venue: give a venue id");
     if (opts.wallet !== undefined && opts.wallet.trim() === "")
@@ -34,7 +41,14 @@ export function registerFlatten(program: Command): void {
       const scope = [opts.venue && `venue ${opts.venue}`, opts.wallet && `wallet ${opts.wallet}`]
         .filter(Boolean)
         .join(", ");
-      await submitAndWait(store, "flatten", args, `flatten ${scope || "everything on every venue"}`, wait);
+      await submitAndWait(
+        store,
+        "flatten",
+        args,
+        `flatten ${scope || "everything on every venue"}`,
+        wait,
+        expireAfterMs,
+      );
     } finally {
       await store.close();
     }
