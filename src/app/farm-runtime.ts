@@ -3,7 +3,6 @@ import { Rng } from "../core/random.ts";
 import type { Venue, VenueEvent } from "../core/venue.ts";
 import { AlertBus } from "../engine/alerts.ts";
 import { Engine, type EngineOptions } from "../engine/executor.ts";
-import { venueFillRecord } from "../engine/order-records.ts";
 import type { Store } from "../store/store.ts";
 import type { FarmAccounting } from "../strategies/farm/accounting.ts";
 import type { FarmConfig } from "../strategies/farm/config.ts";
