@@ -27,7 +27,7 @@ import { usd } from "../src/core/money.ts";
 import type { Venue } from "../src/core/venue.ts";
 import { AlertBus } from "../src/engine/alerts.ts";
 import { Engine, type LegSpec } from "../src/engine/executor.ts";
-import { Journal } from "../src/engine/journal.ts";
+import { Journal } from "../src/engine/journal/journal.ts";
 import { openStore, type Store } from "../src/store/store.ts";
 import { catalogInstruments } from "../src/venues/sim/catalog.ts";
 import { SimVenue } from "../src/venues/sim/sim-venue.ts";

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { GroupRecord } from "../engine/group-types.ts";
+import type { GroupRecord } from "../engine/groups/group-types.ts";
 import type { FillRecord } from "../store/records.ts";
 import { fillFromRow, fundingFromRow } from "../store/repositories.ts";
 import type { Database } from "../store/schema.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { alertsSection, createAlertService } from "../alerts/config.ts";
 import { startTestServer } from "../alerts/test-server.ts";
-import { FarmHarness } from "./farm-harness.ts";
+import { FarmHarness } from "../testing/farm-harness.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {

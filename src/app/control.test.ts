@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { FarmHarness } from "../testing/farm-harness.ts";
 import { ControlPoller, enqueueControlRequest, getControlRequest, RUNNER_KV_KEY } from "./control.ts";
-import { FarmHarness } from "./farm-harness.ts";
 
 /** The runner's side of `perpbot close` / `perpbot flatten`: the poller on a SimClock with the farm harness. */
 

@@ -6,7 +6,7 @@ import type {
   FlattenResult,
   GroupFilter,
   GroupRecord,
-} from "../engine/group-types.ts";
+} from "../engine/groups/group-types.ts";
 import { toNumber } from "../store/codec.ts";
 import type { Database } from "../store/schema.ts";
 import type { Store } from "../store/store.ts";

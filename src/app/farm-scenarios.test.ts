@@ -3,7 +3,7 @@ import { after, test } from "node:test";
 import type { PositionReport } from "../core/types.ts";
 import { type Venue, VenueRejectError } from "../core/venue.ts";
 import type { Alert } from "../engine/alerts.ts";
-import { FarmHarness } from "./farm-harness.ts";
+import { FarmHarness } from "../testing/farm-harness.ts";
 
 const harnesses: FarmHarness[] = [];
 after(() => {

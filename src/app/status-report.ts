@@ -1,6 +1,6 @@
 import { type Money, moneyText } from "../core/money.ts";
-import { listGroupRecords } from "../engine/group-records.ts";
-import type { GroupRecord } from "../engine/group-types.ts";
+import { listGroupRecords } from "../engine/groups/group-records.ts";
+import type { GroupRecord } from "../engine/groups/group-types.ts";
 import type { Store } from "../store/store.ts";
 import type { FarmTotals } from "../strategies/farm/accounting.ts";
 import { farmAccountingFromStore } from "./accounting-query.ts";

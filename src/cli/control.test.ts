@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ControlPoller, getControlRequest, listControlRequests } from "../app/control.ts";
-import { FarmHarness } from "../app/farm-harness.ts";
+import { FarmHarness } from "../testing/farm-harness.ts";
 
 /**
  * `perpbot status`, `perpbot close` and `perpbot flatten` through the real CLI (child processes)

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineSection } from "../config/registry.ts";
 import { usd } from "../core/money.ts";
-import type { RiskLimits } from "./risk.ts";
+import type { RiskLimits } from "./risk/risk.ts";
 
 /**
  * The `engine` config section and the settings object the Engine runs on. Every number the

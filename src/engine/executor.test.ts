@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FillRecord } from "../store/records.ts";
-import { AnswerLossVenue, allFlat, makeWorld, pairLegs, positionLots } from "./test-support.ts";
+import { AnswerLossVenue, allFlat, makeWorld, pairLegs, positionLots } from "../testing/engine.ts";
 
 const IOC = { kind: "ioc", maxSlippageBps: 20 } as const;
 

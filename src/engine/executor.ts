@@ -7,10 +7,10 @@ import type { FillRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { AlertBus } from "./alerts.ts";
 import { type EngineSettings, engineSettings } from "./config.ts";
-import { FlattenSweep } from "./flatten.ts";
-import { GroupOps } from "./group-ops.ts";
-import { closeGroupProcedure, openGroupProcedure, type ProcedureHost } from "./group-procedures.ts";
-import { listGroupRecords } from "./group-records.ts";
+import { FlattenSweep } from "./groups/flatten.ts";
+import { GroupOps } from "./groups/group-ops.ts";
+import { closeGroupProcedure, openGroupProcedure, type ProcedureHost } from "./groups/group-procedures.ts";
+import { listGroupRecords } from "./groups/group-records.ts";
 import type {
   CloseOutcome,
   CloseReason,
@@ -21,19 +21,19 @@ import type {
   LegSpec,
   OpenGroupOptions,
   OpenOutcome,
-} from "./group-types.ts";
-import { isActive, legHeldLots } from "./group-types.ts";
-import { Journal } from "./journal.ts";
-import type { FillMeta } from "./order-gateway.ts";
-import { OrderGateway } from "./order-gateway.ts";
+} from "./groups/group-types.ts";
+import { isActive, legHeldLots } from "./groups/group-types.ts";
+import { Journal } from "./journal/journal.ts";
+import { recoverJournal } from "./journal/recovery.ts";
+import type { FillMeta } from "./orders/order-gateway.ts";
+import { OrderGateway } from "./orders/order-gateway.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
-import { recoverJournal } from "./recovery.ts";
-import { KillSwitch, type TradingState } from "./risk.ts";
-import { RiskGate } from "./risk-gate.ts";
+import { KillSwitch, type TradingState } from "./risk/risk.ts";
+import { RiskGate } from "./risk/risk-gate.ts";
 import { Scheduler } from "./scheduler.ts";
 import { StoreTimerStore } from "./store-timers.ts";
 
-export type * from "./group-types.ts";
+export type * from "./groups/group-types.ts";
 export type { OrphanInfo, ReconcileReport } from "./reconciler.ts";
 
 export interface EngineOptions {

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Venue } from "../core/venue.ts";
 import { appendOrderEvents, insertGroup, upsertEngineOrder } from "../store/engine-repo.ts";
-import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
-import { encodeEvent } from "./journal.ts";
+import { ACCOUNTS, allFlat, makeWorld, pairLegs, positionLots, type World } from "../testing/engine.ts";
+import { encodeEvent } from "./journal/journal.ts";
+import { COMPACT_32, clientOrderId } from "./orders/client-order-id.ts";
 import { QUIET_SWEEP_PASSES } from "./reconciler.ts";
-import { ACCOUNTS, allFlat, makeWorld, pairLegs, positionLots, type World } from "./test-support.ts";
 
 const IOC = { kind: "ioc", maxSlippageBps: 20 } as const;
 const open = (id: string) => ({ groupId: id, strategy: "farm", entry: IOC, fillTimeoutMs: 5_000 });

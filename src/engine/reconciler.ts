@@ -1,9 +1,9 @@
 import { oppositeSide } from "../core/types.ts";
-import type { EngineCore, GroupOps } from "./group-ops.ts";
-import type { CloseReason, GroupState } from "./group-types.ts";
-import { isActive, legNetLots } from "./group-types.ts";
-import { type EngineOrder, posKey } from "./order-gateway.ts";
-import { protectionPriceTicks } from "./pricing.ts";
+import type { EngineCore, GroupOps } from "./groups/group-ops.ts";
+import type { CloseReason, GroupState } from "./groups/group-types.ts";
+import { isActive, legNetLots } from "./groups/group-types.ts";
+import { type EngineOrder, posKey } from "./orders/order-gateway.ts";
+import { protectionPriceTicks } from "./orders/pricing.ts";
 
 /**
  * Venue truth against the journal, at start and every reconcile interval:

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { CloseArgs } from "../../app/control.ts";
 import { storeSection } from "../../config/sections.ts";
-import { listGroupRecords } from "../../engine/group-records.ts";
+import { listGroupRecords } from "../../engine/groups/group-records.ts";
 import { openStore, type Store } from "../../store/store.ts";
 import { loadCliConfig } from "../context.ts";
 import {

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { SimClock } from "../../core/clock.ts";
 import { usd } from "../../core/money.ts";
 import { Rng } from "../../core/random.ts";
-import { feedBook, harness, T0 } from "./test-support.ts";
+import { feedBook, harness, T0 } from "../../testing/sim.ts";
 
 /**
  * A seeded flow on a simulated clock with latency and every fault on: orders of three accounts,

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { SimClock } from "../../core/clock.ts";
 import { usd } from "../../core/money.ts";
+import { feedBook, feedMark, fillsOf, flush, harness, order, T0 } from "../../testing/sim.ts";
 import { catalogInstruments } from "./catalog.ts";
-import { feedBook, feedMark, fillsOf, flush, harness, order, T0 } from "./test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "perpbot-sim-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

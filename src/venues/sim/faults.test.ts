@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { usd } from "../../core/money.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
-import { feedBook, feedMark, fillsOf, flush, harness, order } from "./test-support.ts";
+import { feedBook, feedMark, fillsOf, flush, harness, order } from "../../testing/sim.ts";
 
 const isKind = (kind: string) => (e: unknown) => e instanceof VenueUnknownOutcomeError && e.kind === kind;
 

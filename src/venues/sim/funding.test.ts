@@ -3,9 +3,9 @@ import { test } from "node:test";
 import { SimClock } from "../../core/clock.ts";
 import { usd } from "../../core/money.ts";
 import type { VenueEvent } from "../../core/venue.ts";
+import { feedBook, feedMark, harness, order, T0 } from "../../testing/sim.ts";
 import { catalogInstruments } from "./catalog.ts";
 import { addRate, boundaryAtOrBefore, rateAt } from "./funding.ts";
-import { feedBook, feedMark, harness, order, T0 } from "./test-support.ts";
 
 const MIN = 60_000;
 const HOUR = 3_600_000;

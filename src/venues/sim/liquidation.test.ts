@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { usd } from "../../core/money.ts";
+import { feedBook, feedMark, fillsOf, flush, harness, order } from "../../testing/sim.ts";
 import { liquidationPrice } from "./margin.ts";
-import { feedBook, feedMark, fillsOf, flush, harness, order } from "./test-support.ts";
 
 // DOMAIN.md §1: liquidation prices the venue returned for real isolated positions.
 const RECORDED = [

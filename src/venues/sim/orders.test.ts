@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { feeOf, usd } from "../../core/money.ts";
 import { VenueRejectError } from "../../core/venue.ts";
-import { feedBook, feedMark, fillsOf, flush, harness, order } from "./test-support.ts";
+import { feedBook, feedMark, fillsOf, flush, harness, order } from "../../testing/sim.ts";
 
 async function rejected(p: Promise<unknown>, reason: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof VenueRejectError && e.reason === reason);

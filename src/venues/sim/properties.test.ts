@@ -3,7 +3,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { usd } from "../../core/money.ts";
 import type { Fill, Side, TimeInForce } from "../../core/types.ts";
-import { feedBook, flush, harness, T0 } from "./test-support.ts";
+import { feedBook, flush, harness, T0 } from "../../testing/sim.ts";
 
 const ACCOUNTS = ["a0", "a1", "a2"] as const;
 const SYMBOLS = ["BTC", "SOL", "DOGE"] as const;

@@ -1,4 +1,4 @@
-import { PerpbotError } from "../core/errors.ts";
+import { PerpbotError } from "../../core/errors.ts";
 import {
   commitJournalBatch,
   type EngineOrderRow,
@@ -8,10 +8,10 @@ import {
   type JournalTarget,
   type LegRow,
   type OrderEventRow,
-} from "../store/engine-repo.ts";
-import type { FillRecord } from "../store/records.ts";
-import { type EngineOrder, orderRow } from "./order-records.ts";
-import type { OrderEvent } from "./order-state.ts";
+} from "../../store/engine-repo.ts";
+import type { FillRecord } from "../../store/records.ts";
+import { type EngineOrder, orderRow } from "../orders/order-records.ts";
+import type { OrderEvent } from "../orders/order-state.ts";
 
 /**
  * The engine's write-ahead journal. Writes are queued in call order and committed in batches,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { usd } from "../core/money.ts";
-import { allFlat, makeWorld, pairLegs, positionLots } from "./test-support.ts";
+import { usd } from "../../core/money.ts";
+import { allFlat, makeWorld, pairLegs, positionLots } from "../../testing/engine.ts";
 
 const IOC = { kind: "ioc", maxSlippageBps: 20 } as const;
 const open = (id: string) => ({ groupId: id, strategy: "farm", entry: IOC, fillTimeoutMs: 5_000 });

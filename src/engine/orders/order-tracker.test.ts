@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { InvalidValueError } from "../core/errors.ts";
-import { usd } from "../core/money.ts";
-import type { Fill, OrderRequest } from "../core/types.ts";
-import { VenueUnknownOutcomeError } from "../core/venue.ts";
+import { InvalidValueError } from "../../core/errors.ts";
+import { usd } from "../../core/money.ts";
+import type { Fill, OrderRequest } from "../../core/types.ts";
+import { VenueUnknownOutcomeError } from "../../core/venue.ts";
 import { IllegalTransitionError, isTerminal, type OrderEvent, type StatusReported } from "./order-state.ts";
 import { OverfillError, orderEventOf, TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
 

@@ -1,7 +1,7 @@
-import type { Instrument } from "../core/instrument.ts";
-import type { BookView } from "../core/market.ts";
-import type { Money } from "../core/money.ts";
-import type { Side } from "../core/types.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { BookView } from "../../core/market.ts";
+import type { Money } from "../../core/money.ts";
+import type { Side } from "../../core/types.ts";
 import { checkOrder, type RiskLimits, type RiskVerdict, type TradingState } from "./risk.ts";
 
 /**

@@ -1,6 +1,11 @@
 import type { Kysely } from "kysely";
-import { fillTotalsByOrder, listGroupRows, listLegRows, listOrdersOfGroups } from "../store/engine-repo.ts";
-import type { Database } from "../store/schema.ts";
+import {
+  fillTotalsByOrder,
+  listGroupRows,
+  listLegRows,
+  listOrdersOfGroups,
+} from "../../store/engine-repo.ts";
+import type { Database } from "../../store/schema.ts";
 import type {
   CloseReason,
   EntryStyle,

@@ -1,8 +1,12 @@
-import type { Clock } from "../core/clock.ts";
-import { oppositeSide } from "../core/types.ts";
-import type { Venue } from "../core/venue.ts";
-import type { AlertBus, AlertSeverity } from "./alerts.ts";
-import type { EngineSettings } from "./config.ts";
+import type { Clock } from "../../core/clock.ts";
+import { oppositeSide } from "../../core/types.ts";
+import type { Venue } from "../../core/venue.ts";
+import type { AlertBus, AlertSeverity } from "../alerts.ts";
+import type { EngineSettings } from "../config.ts";
+import type { Journal } from "../journal/journal.ts";
+import { type EngineOrder, type OrderGateway, type OrderPurpose, posKey } from "../orders/order-gateway.ts";
+import { isBalanced, makerPriceTicks, protectionPriceTicks, trimsToBalance } from "../orders/pricing.ts";
+import type { RiskGate } from "../risk/risk-gate.ts";
 import {
   entryFilledLots,
   type GroupState,
@@ -17,10 +21,6 @@ import {
   type OpenFailureReason,
   type OpenOutcome,
 } from "./group-types.ts";
-import type { Journal } from "./journal.ts";
-import { type EngineOrder, type OrderGateway, type OrderPurpose, posKey } from "./order-gateway.ts";
-import { isBalanced, makerPriceTicks, protectionPriceTicks, trimsToBalance } from "./pricing.ts";
-import type { RiskGate } from "./risk-gate.ts";
 
 /** What the group operations need from the engine. */
 export interface EngineCore {

@@ -1,10 +1,10 @@
-import { SimClock } from "../../core/clock.ts";
-import type { Instrument } from "../../core/instrument.ts";
-import type { OrderRequest } from "../../core/types.ts";
-import type { VenueEvent } from "../../core/venue.ts";
-import { catalogInstruments } from "./catalog.ts";
-import type { SimVenueOptions } from "./options.ts";
-import { SimVenue } from "./sim-venue.ts";
+import { SimClock } from "../core/clock.ts";
+import type { Instrument } from "../core/instrument.ts";
+import type { OrderRequest } from "../core/types.ts";
+import type { VenueEvent } from "../core/venue.ts";
+import { catalogInstruments } from "../venues/sim/catalog.ts";
+import type { SimVenueOptions } from "../venues/sim/options.ts";
+import { SimVenue } from "../venues/sim/sim-venue.ts";
 
 /** Shared fixtures for the simulated venue's tests (not a test file itself). */
 

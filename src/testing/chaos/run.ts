@@ -5,7 +5,7 @@
  * up and prints the four counts. Some kills land during recovery itself, before the check.
  *
  *   npm run test:chaos                  # 200 kills
- *   node src/engine/chaos/run.ts --kills 20 --seed 7 [--keep]
+ *   node src/testing/chaos/run.ts --kills 20 --seed 7 [--keep]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type FarmRuntime, startFarmRuntime } from "../app/farm-runtime.ts";
 import { SimClock } from "../core/clock.ts";
 import { usd } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
@@ -14,7 +15,6 @@ import { type FarmConfig, farmDefaults } from "../strategies/farm/config.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import type { SimFaults } from "../venues/sim/faults.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
-import { type FarmRuntime, startFarmRuntime } from "./farm-runtime.ts";
 
 export const T0 = Date.UTC(2026, 0, 1);
 

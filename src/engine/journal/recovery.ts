@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Clock } from "../core/clock.ts";
-import type { Venue } from "../core/venue.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { Venue } from "../../core/venue.ts";
 import {
   type EngineOrderRow,
   listGroupRows,
@@ -8,13 +8,19 @@ import {
   listOrderEvents,
   listOrdersOfGroups,
   listUnfinishedOrders,
-} from "../store/engine-repo.ts";
-import type { Database } from "../store/schema.ts";
-import type { AlertBus } from "./alerts.ts";
-import type { CloseReason, EntryStyle, GroupState, GroupStatus, OpenFailureReason } from "./group-types.ts";
+} from "../../store/engine-repo.ts";
+import type { Database } from "../../store/schema.ts";
+import type { AlertBus } from "../alerts.ts";
+import type {
+  CloseReason,
+  EntryStyle,
+  GroupState,
+  GroupStatus,
+  OpenFailureReason,
+} from "../groups/group-types.ts";
+import type { OrderGateway } from "../orders/order-gateway.ts";
+import type { OrderEvent } from "../orders/order-state.ts";
 import { decodeEvent } from "./journal.ts";
-import type { OrderGateway } from "./order-gateway.ts";
-import type { OrderEvent } from "./order-state.ts";
 
 /**
  * Restart recovery: every group not closed or failed (the index of open intents), with its legs,

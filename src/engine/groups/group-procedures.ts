@@ -1,5 +1,6 @@
-import { groupExists } from "../store/engine-repo.ts";
-import type { Store } from "../store/store.ts";
+import { groupExists } from "../../store/engine-repo.ts";
+import type { Store } from "../../store/store.ts";
+import { makerPriceTicks, protectionPriceTicks } from "../orders/pricing.ts";
 import type { EngineCore, GroupOps } from "./group-ops.ts";
 import type {
   CloseOutcome,
@@ -12,7 +13,6 @@ import type {
   OpenOutcome,
 } from "./group-types.ts";
 import { isActive, legHeldLots, legSummary } from "./group-types.ts";
-import { makerPriceTicks, protectionPriceTicks } from "./pricing.ts";
 
 /**
  * The engine's two group procedures, open (all or nothing) and close, outside the Engine class:

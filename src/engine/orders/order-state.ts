@@ -1,5 +1,5 @@
-import { PerpbotError } from "../core/errors.ts";
-import type { Fill, VenueOrderStatus } from "../core/types.ts";
+import { PerpbotError } from "../../core/errors.ts";
+import type { Fill, VenueOrderStatus } from "../../core/types.ts";
 
 /**
  * Every order perpbot sends goes through this one state machine. The whole

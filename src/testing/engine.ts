@@ -5,13 +5,13 @@ import { SimClock } from "../core/clock.ts";
 import type { Instrument } from "../core/instrument.ts";
 import { usd } from "../core/money.ts";
 import { type Venue, VenueUnknownOutcomeError } from "../core/venue.ts";
+import { type Alert, AlertBus } from "../engine/alerts.ts";
+import type { EngineSettings } from "../engine/config.ts";
+import { Engine, type EngineOptions, type LegSpec } from "../engine/executor.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import type { SimFaults } from "../venues/sim/faults.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
-import { type Alert, AlertBus } from "./alerts.ts";
-import type { EngineSettings } from "./config.ts";
-import { Engine, type EngineOptions, type LegSpec } from "./executor.ts";
 
 /**
  * Fixtures of the engine's scenario tests (not a test file): two simulated venues on one

@@ -1,7 +1,7 @@
-import type { Instrument } from "../core/instrument.ts";
-import type { Side } from "../core/types.ts";
-import { type EngineOrder, effectiveFilled } from "./order-gateway.ts";
-import type { HedgeLeg } from "./pricing.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { Side } from "../../core/types.ts";
+import { type EngineOrder, effectiveFilled } from "../orders/order-gateway.ts";
+import type { HedgeLeg } from "../orders/pricing.ts";
 
 /**
  * The executor's public vocabulary (re-exported by executor.ts) and the in-memory model of a

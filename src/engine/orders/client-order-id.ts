@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { InvalidValueError } from "../core/errors.ts";
+import { InvalidValueError } from "../../core/errors.ts";
 
 /**
  * Client order ids are derived, never random: the same (intent, leg, attempt) always gives the

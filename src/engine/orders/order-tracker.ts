@@ -1,7 +1,7 @@
-import { InvalidValueError, PerpbotError } from "../core/errors.ts";
-import type { Money } from "../core/money.ts";
-import type { OrderRequest } from "../core/types.ts";
-import type { VenueEvent, VenueUnknownOutcomeError } from "../core/venue.ts";
+import { InvalidValueError, PerpbotError } from "../../core/errors.ts";
+import type { Money } from "../../core/money.ts";
+import type { OrderRequest } from "../../core/types.ts";
+import type { VenueEvent, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import {
   isTerminal,
   type OrderEvent,

@@ -1,7 +1,7 @@
-import { InvalidValueError } from "../core/errors.ts";
-import type { Instrument } from "../core/instrument.ts";
-import { type Money, moneyText } from "../core/money.ts";
-import type { Side } from "../core/types.ts";
+import { InvalidValueError } from "../../core/errors.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import { type Money, moneyText } from "../../core/money.ts";
+import type { Side } from "../../core/types.ts";
 
 /**
  * The risk gate in front of every new order. Pure: the executor gathers the context (position,

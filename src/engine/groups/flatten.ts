@@ -1,8 +1,8 @@
-import { oppositeSide } from "../core/types.ts";
+import { oppositeSide } from "../../core/types.ts";
+import { posKey } from "../orders/order-gateway.ts";
+import { protectionPriceTicks } from "../orders/pricing.ts";
 import type { EngineCore } from "./group-ops.ts";
 import { isActive, legNetLots } from "./group-types.ts";
-import { posKey } from "./order-gateway.ts";
-import { protectionPriceTicks } from "./pricing.ts";
 
 /**
  * The last step of flatten() and of the kill switch: after the groups were closed, every

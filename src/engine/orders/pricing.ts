@@ -1,7 +1,7 @@
-import { InvalidValueError } from "../core/errors.ts";
-import type { Instrument } from "../core/instrument.ts";
-import type { BookView } from "../core/market.ts";
-import type { Side } from "../core/types.ts";
+import { InvalidValueError } from "../../core/errors.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { BookView } from "../../core/market.ts";
+import type { Side } from "../../core/types.ts";
 
 /**
  * Pure price and size decisions of the executor: protection prices from the book, and the trims

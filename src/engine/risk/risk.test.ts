@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { InvalidValueError } from "../core/errors.ts";
-import { Instrument } from "../core/instrument.ts";
-import { usd } from "../core/money.ts";
+import { InvalidValueError } from "../../core/errors.ts";
+import { Instrument } from "../../core/instrument.ts";
+import { usd } from "../../core/money.ts";
 import {
   checkOrder,
   DEFAULT_RISK_LIMITS,

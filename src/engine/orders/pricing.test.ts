@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import type { BookView } from "../core/market.ts";
-import { catalogInstruments } from "../venues/sim/catalog.ts";
+import type { BookView } from "../../core/market.ts";
+import { catalogInstruments } from "../../venues/sim/catalog.ts";
 import { isBalanced, protectionPriceTicks, trimsToBalance } from "./pricing.ts";
 
 const [BTC, ETH] = catalogInstruments("simA");

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { listGroupRows } from "../store/engine-repo.ts";
-import { openStore } from "../store/store.ts";
+import { listGroupRows } from "../../store/engine-repo.ts";
+import { openStore } from "../../store/store.ts";
+import type { OrderEvent } from "../orders/order-state.ts";
 import { decodeEvent, encodeEvent, Journal } from "./journal.ts";
-import type { OrderEvent } from "./order-state.ts";
 
 test("order events round-trip through their JSON payload, bigint amounts exactly", () => {
   const e: OrderEvent = {

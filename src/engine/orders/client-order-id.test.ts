@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { InvalidValueError } from "../core/errors.ts";
+import { InvalidValueError } from "../../core/errors.ts";
 import {
   type ClientOrderIdFormat,
   type ClientOrderIdParts,

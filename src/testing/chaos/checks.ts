@@ -1,5 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import type { Venue } from "../../core/venue.ts";
+import type { Engine } from "../../engine/executor.ts";
 import {
   listAllEngineOrders,
   listGroupRows,
@@ -7,7 +8,6 @@ import {
   listOrdersOfGroups,
 } from "../../store/engine-repo.ts";
 import type { Store } from "../../store/store.ts";
-import type { Engine } from "../executor.ts";
 
 /**
  * The chaos test's four invariants, checked after every restart against the durable files

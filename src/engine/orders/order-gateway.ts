@@ -1,13 +1,14 @@
-import type { Clock } from "../core/clock.ts";
-import type { Instrument } from "../core/instrument.ts";
-import type { Fill, OrderRequest } from "../core/types.ts";
-import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../core/venue.ts";
-import type { EngineOrderRow } from "../store/engine-repo.ts";
-import type { FillRecord } from "../store/records.ts";
-import type { AlertBus } from "./alerts.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { Fill, OrderRequest } from "../../core/types.ts";
+import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
+import type { EngineOrderRow } from "../../store/engine-repo.ts";
+import type { FillRecord } from "../../store/records.ts";
+import type { AlertBus } from "../alerts.ts";
+import type { EngineSettings } from "../config.ts";
+import type { Journal } from "../journal/journal.ts";
+import type { RiskGate } from "../risk/risk-gate.ts";
 import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
-import type { EngineSettings } from "./config.ts";
-import type { Journal } from "./journal.ts";
 import {
   type EngineOrder,
   effectiveFilled,
@@ -21,7 +22,6 @@ import {
 } from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { orderEventOf, TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
-import type { RiskGate } from "./risk-gate.ts";
 
 export type { EngineOrder, OrderPurpose, PlaceResult, PlaceSpec } from "./order-records.ts";
 export { effectiveFilled, posKey } from "./order-records.ts";

@@ -3,19 +3,19 @@
  * venues, start the engine (recovery + reconcile), check the invariants, then drive a workload
  * of group opens and closes until the parent kills it with SIGKILL. `--final` checks and exits.
  *
- *   node src/engine/chaos/worker.ts --dir <dir> --life <n> [--final]
+ *   node src/testing/chaos/worker.ts --dir <dir> --life <n> [--final]
  */
 import { join } from "node:path";
 import { WallClock } from "../../core/clock.ts";
 import { usd } from "../../core/money.ts";
 import { Rng } from "../../core/random.ts";
 import type { Venue } from "../../core/venue.ts";
+import { AlertBus } from "../../engine/alerts.ts";
+import { Engine, type LegSpec } from "../../engine/executor.ts";
 import { openStore } from "../../store/store.ts";
 import { catalogInstruments } from "../../venues/sim/catalog.ts";
 import { SimVenue } from "../../venues/sim/sim-venue.ts";
-import { AlertBus } from "../alerts.ts";
-import { Engine, type LegSpec } from "../executor.ts";
-import { feedBtc } from "../test-support.ts";
+import { feedBtc } from "../engine.ts";
 import { type ChaosCounts, checkGroups, checkOrdersAndIntegrity, checkPositions } from "./checks.ts";
 
 const arg = (name: string) => {
