@@ -17,15 +17,17 @@ import {
  */
 const EXPECTED_ILLEGAL: Readonly<Record<OrderStatus, readonly TransitionEvent[]>> = {
   pending_submit: TRANSITION_EVENTS.filter((e) => !["submit_sent", "reject", "cancel_requested"].includes(e)),
-  in_flight: ["submit_sent"],
-  unknown: [],
+  in_flight: ["submit_sent", "replace_requested"],
+  unknown: ["replace_requested"],
   open: ["submit_sent", "status_absent"],
   partially_filled: ["submit_sent", "status_rejected", "status_absent"],
-  filled: ["submit_sent", "cancel_requested", "status_rejected"],
-  pending_cancel: ["submit_sent"],
-  canceled: ["submit_sent", "cancel_requested"],
-  rejected: ["submit_sent", "cancel_requested"],
-  expired: ["submit_sent", "cancel_requested"],
+  filled: ["submit_sent", "cancel_requested", "status_rejected", "replace_requested"],
+  pending_cancel: ["submit_sent", "replace_requested"],
+  // one amend at a time, of an order the venue has shown us
+  pending_replace: ["submit_sent", "status_absent", "replace_requested"],
+  canceled: ["submit_sent", "cancel_requested", "replace_requested"],
+  rejected: ["submit_sent", "cancel_requested", "replace_requested"],
+  expired: ["submit_sent", "cancel_requested", "replace_requested"],
 };
 
 function tryTransition(s: OrderStatus, e: TransitionEvent): Arm | Error {
@@ -55,7 +57,7 @@ test("every (status, event) pair has an arm or throws an error naming both", () 
       }
     }
   }
-  assert.equal(pairs, 10 * 20);
+  assert.equal(pairs, 11 * 25);
 });
 
 test("the error names the order when one is given", () => {
@@ -69,6 +71,7 @@ test("timeouts, 5xx and rate limits never reject: a pending request becomes unkn
   for (const e of ["timeout", "server_error", "rate_limited"] as const) {
     assert.equal(transition("in_flight", e).to, "unknown");
     assert.equal(transition("pending_cancel", e).to, "unknown");
+    assert.equal(transition("pending_replace", e).to, "unknown");
     assert.equal(transition("unknown", e).to, "unknown");
     for (const s of ORDER_STATUSES) {
       const r = tryTransition(s, e);
@@ -90,12 +93,16 @@ test("only the venue's word or our resend takes an order out of unknown", () => 
     "rate_limited",
     "status_not_found",
     "cancel_rejected",
+    "replace_rejected",
+    "replace_rejected_partial",
   ];
   for (const e of stays) assert.equal(transition("unknown", e).to, "unknown", e);
   assert.equal(transition("unknown", "submit_sent").to, "in_flight");
   assert.equal(transition("unknown", "cancel_requested").to, "pending_cancel");
   // the routes to rejected: a definite reject, a status that says so, or proven absence
-  const toRejected = TRANSITION_EVENTS.filter((e) => transition("unknown", e).to === "rejected");
+  const toRejected = TRANSITION_EVENTS.filter(
+    (e) => e !== "replace_requested" && transition("unknown", e).to === "rejected",
+  );
   assert.deepEqual(toRejected.sort(), ["reject", "status_absent", "status_rejected"]);
 });
 
@@ -185,4 +192,53 @@ test("every no-op arm on a venue fact explains itself, except a status that conf
       if (s === "partially_filled" && e === "status_partially_filled") continue;
       assert.ok(r.why, `${s} + ${e} stays ${s} without a reason`);
     }
+});
+
+test("amend: pending replace goes to replaced or back, by whether the order has filled part", () => {
+  assert.equal(transition("open", "replace_requested").to, "pending_replace");
+  assert.equal(transition("partially_filled", "replace_requested").to, "pending_replace");
+  // the plain answers carry no reason
+  for (const [e, to] of [
+    ["replaced", "open"],
+    ["replaced_partial", "partially_filled"],
+    ["replace_rejected", "open"],
+    ["replace_rejected_partial", "partially_filled"],
+  ] as const) {
+    const arm = transition("pending_replace", e);
+    assert.deepEqual(arm, { to }, `pending_replace + ${e}`);
+  }
+  // a terminal order never comes back to life through an amend's answer
+  for (const s of ORDER_STATUSES.filter(isTerminal))
+    for (const e of [
+      "replaced",
+      "replaced_partial",
+      "replace_rejected",
+      "replace_rejected_partial",
+    ] as const) {
+      const arm = transition(s, e);
+      assert.equal(arm.to, s, `${s} + ${e}`);
+      assert.match(arm.why ?? "", /late answer to an amend/);
+    }
+});
+
+test("amend: the real-world races carry their reasons", () => {
+  const cases: [OrderStatus, TransitionEvent, OrderStatus, RegExp][] = [
+    ["pending_replace", "fill_partial", "pending_replace", /fill raced the amend/],
+    ["pending_replace", "fill_full", "filled", /filled before the amend/],
+    ["pending_replace", "cancel_requested", "pending_cancel", /cancel overrides the amend/],
+    ["pending_replace", "canceled", "canceled", /while the amend was on its way/],
+    ["pending_replace", "timeout", "unknown", /amend's answer was lost/],
+    ["pending_replace", "status_open", "pending_replace", /does not say which version/],
+    ["pending_replace", "status_not_found", "unknown", /no longer lists/],
+    ["pending_cancel", "replaced", "pending_cancel", /cancel still stands/],
+    ["unknown", "replaced", "open", /resolves the unknown/],
+    ["unknown", "replace_rejected", "unknown", /says nothing of where the order is/],
+    ["open", "replaced", "open", /duplicate replace confirmation/],
+    ["in_flight", "replace_rejected", "in_flight", /stale answer to an earlier amend/],
+  ];
+  for (const [s, e, to, why] of cases) {
+    const r = transition(s, e);
+    assert.equal(r.to, to, `${s} + ${e}`);
+    assert.match(r.why ?? "", why, `${s} + ${e}`);
+  }
 });

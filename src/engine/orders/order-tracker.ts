@@ -36,7 +36,8 @@ export class OverfillError extends PerpbotError {
  * replaying its journaled events through apply(), so there is no way to set a status directly.
  */
 export class TrackedOrder {
-  readonly request: OrderRequest;
+  /** the request as it rests now: an amend the venue confirmed changes its price and size */
+  private req: OrderRequest;
   private current: OrderStatus;
   private venueId: string | undefined;
   private filled = 0;
@@ -54,8 +55,12 @@ export class TrackedOrder {
       throw new InvalidValueError(
         `order ${request.clientOrderId}: size ${request.sizeLots} lots must be > 0`,
       );
-    this.request = request;
+    this.req = request;
     this.current = "pending_submit";
+  }
+
+  get request(): OrderRequest {
+    return this.req;
   }
 
   get clientOrderId(): string {
@@ -121,6 +126,12 @@ export class TrackedOrder {
       key = this.filled + f.sizeLots === this.request.sizeLots ? "fill_full" : "fill_partial";
     } else if (event.kind === "status_report") {
       key = this.statusKey(event.status, event.sendExpired === true);
+    } else if (event.kind === "replaced" || event.kind === "replace_rejected") {
+      key = this.filled > 0 ? `${event.kind}_partial` : event.kind;
+      if (event.kind === "replaced") checkAmend(this.clientOrderId, event, this.filled);
+    } else if (event.kind === "replace_requested") {
+      checkAmend(this.clientOrderId, event, this.filled);
+      key = event.kind;
     } else {
       key = event.kind;
     }
@@ -161,7 +172,20 @@ export class TrackedOrder {
       case "expired":
         this.seenByVenue = true;
         break;
+      case "replaced":
+        this.req = { ...this.req, priceTicks: event.priceTicks, sizeLots: event.sizeLots };
+        if (event.venueOrderId !== undefined) this.venueId = event.venueOrderId;
+        break;
       case "status_report":
+        // resolving an unknown (a lost amend answer among them): the venue's price and size win
+        if (
+          this.current === "unknown" &&
+          (event.status === "open" || event.status === "partially_filled") &&
+          event.priceTicks !== undefined &&
+          event.sizeLots !== undefined &&
+          event.sizeLots >= this.filled
+        )
+          this.req = { ...this.req, priceTicks: event.priceTicks, sizeLots: event.sizeLots };
         if (event.status !== "not_found") this.seenByVenue = true;
         if (event.venueOrderId !== undefined) this.venueId ??= event.venueOrderId;
         if (event.filledLots !== undefined)
@@ -169,6 +193,20 @@ export class TrackedOrder {
         break;
     }
   }
+}
+
+/** An amend's price and size must be on the grid and leave room above what has filled. */
+function checkAmend(
+  clientOrderId: string,
+  change: { readonly priceTicks: number; readonly sizeLots: number },
+  filledLots: number,
+): void {
+  if (!Number.isSafeInteger(change.priceTicks) || change.priceTicks <= 0)
+    throw new InvalidValueError(`order ${clientOrderId}: amend price ${change.priceTicks} ticks must be > 0`);
+  if (!Number.isSafeInteger(change.sizeLots) || change.sizeLots <= filledLots)
+    throw new InvalidValueError(
+      `order ${clientOrderId}: amend size ${change.sizeLots} lots must be an integer above the ${filledLots} filled`,
+    );
 }
 
 /**
