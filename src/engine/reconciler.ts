@@ -127,9 +127,9 @@ export class Reconciler {
       await this.host.withGroup(g, async () => {
         if (g.status === "opening") await ops.finishOpen(g, 1);
         else if (g.status === "unwinding") {
-          if (await ops.flatten(g, "unwind", 1)) ops.setStatus(g, "failed");
+          if (await ops.flatten(g, "unwind", 1)) ops.setStatus(g, "flat");
         } else if (g.status === "closing") {
-          if (await ops.flatten(g, "close", 1)) ops.setStatus(g, "closed");
+          if (await ops.flatten(g, "close", 1)) ops.setStatus(g, "flat");
         }
         await this.host.journal.sync();
       });

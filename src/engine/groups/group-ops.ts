@@ -7,10 +7,10 @@ import type { Journal } from "../journal/journal.ts";
 import { type EngineOrder, type OrderGateway, type OrderPurpose, posKey } from "../orders/order-gateway.ts";
 import { isBalanced, makerPriceTicks, protectionPriceTicks, trimsToBalance } from "../orders/pricing.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
+import { type GroupEvent, groupTransition } from "./group-state.ts";
 import {
   entryFilledLots,
   type GroupState,
-  type GroupStatus,
   hedgeLegs,
   isActive,
   type LegFailure,
@@ -50,7 +50,13 @@ export class GroupOps {
     this.core = core;
   }
 
-  setStatus(g: GroupState, status: GroupStatus, more: Partial<Pick<GroupState, "detail">> = {}): void {
+  /**
+   * The one place a group's status changes: the group table (group-state.ts) says where `event`
+   * takes it. An arm that keeps the status changes nothing and journals nothing.
+   */
+  setStatus(g: GroupState, event: GroupEvent, more: Partial<Pick<GroupState, "detail">> = {}): void {
+    const status = groupTransition(g.status, event, g.id).to;
+    if (status === g.status && more.detail === undefined) return;
     const now = this.core.clock.now();
     g.status = status;
     g.updatedAt = now;
@@ -201,7 +207,7 @@ export class GroupOps {
       // Nothing that can reach a venue overtakes it: every send first waits for all queued
       // writes. A crash before it commits leaves the group "opening" with filled legs, which
       // recovery's finishOpen turns into this same "open".
-      this.setStatus(g, "open", { detail: "" });
+      this.setStatus(g, "opened", { detail: "" });
       return { ok: true, groupId: g.id, legs: g.legs.map(legSummary) };
     }
     const failure = pickFailure(g.legs, unresolved);
@@ -220,15 +226,15 @@ export class GroupOps {
     g.failureReason = reason;
     const exposed = g.legs.some((l) => legHeldLots(l) > 0 || l.orders.some((o) => !o.tracked.terminal));
     if (!exposed) {
-      this.setStatus(g, "failed", { detail });
+      this.setStatus(g, "failed_flat", { detail });
       await this.core.journal.sync();
       return { ok: false, groupId: g.id, reason, detail, status: "failed" };
     }
-    this.setStatus(g, "unwinding", { detail });
+    this.setStatus(g, "failed_exposed", { detail });
     this.alert("warning", `engine.unwinding:${g.id}`, "group unwinding", `${g.id}: ${reason}: ${detail}`, g);
     await this.core.journal.sync();
     const flat = await this.flatten(g, "unwind", flattenAttempts);
-    if (flat) this.setStatus(g, "failed");
+    if (flat) this.setStatus(g, "flat");
     await this.core.journal.sync();
     return { ok: false, groupId: g.id, reason, detail, status: g.status };
   }

@@ -2,6 +2,7 @@ import { groupExists } from "../../store/engine-repo.ts";
 import type { Store } from "../../store/store.ts";
 import { makerPriceTicks, protectionPriceTicks } from "../orders/pricing.ts";
 import type { EngineCore, GroupOps } from "./group-ops.ts";
+import { groupTransition } from "./group-state.ts";
 import type {
   CloseOutcome,
   CloseReason,
@@ -118,7 +119,7 @@ export async function openGroupProcedure(
     );
   if (refusal !== undefined) {
     journalGroup();
-    g.status = "failed";
+    g.status = groupTransition(g.status, "failed_flat", g.id).to;
     g.failureReason = "risk_refused";
     g.detail = refusal;
     g.closedAt = now;
@@ -148,12 +149,13 @@ export async function closeGroupProcedure(
   }
   return host.withGroup(g, async () => {
     if (!isActive(g.status)) return { ok: true as const, groupId, legs: g.legs.map(legSummary) };
-    const unwinding = g.status === "unwinding";
     g.closeReason ??= reason;
-    if (!unwinding) host.ops.setStatus(g, "closing");
+    // an unwinding group stays unwinding (and ends failed): the group table says so
+    host.ops.setStatus(g, "close_requested");
+    const unwinding = g.status === "unwinding";
     await host.journal.sync();
     const flat = await host.ops.flatten(g, unwinding ? "unwind" : "close", host.settings.closeMaxAttempts);
-    if (flat) host.ops.setStatus(g, unwinding ? "failed" : "closed");
+    if (flat) host.ops.setStatus(g, "flat");
     await host.journal.sync();
     if (flat) return { ok: true as const, groupId, legs: g.legs.map(legSummary) };
     const held = g.legs
