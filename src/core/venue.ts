@@ -18,6 +18,8 @@ export interface VenueCapabilities {
   readonly reduceOnly: boolean;
   readonly batchOrders: boolean;
   readonly marketOrders: boolean;
+  /** a resting order's price and size can be changed in place (Venue.amend); false: the engine refuses amends */
+  readonly amend: boolean;
   readonly timeInForce: readonly TimeInForce[];
   readonly marginModes: readonly MarginMode[];
   /** requests per second per metered scope (IP or account), 0 = unlimited */
@@ -52,6 +54,24 @@ export type VenueEvent =
     }
   | {
       readonly type: "cancel_reject";
+      readonly ts: number;
+      readonly account: string;
+      readonly clientOrderId: string;
+      readonly reason: string;
+    }
+  /** an amend took effect: the order rests at this price and size (some venues give it a new id) */
+  | {
+      readonly type: "replaced";
+      readonly ts: number;
+      readonly account: string;
+      readonly clientOrderId: string;
+      readonly venueOrderId: string;
+      readonly priceTicks: number;
+      readonly sizeLots: number;
+    }
+  /** an amend was refused: the order, if it still rests, is unchanged */
+  | {
+      readonly type: "replace_reject";
       readonly ts: number;
       readonly account: string;
       readonly clientOrderId: string;
@@ -98,6 +118,19 @@ export class VenueRejectError extends Error {
 
 export type Unsubscribe = () => void;
 
+/** What an amend changes; an absent field keeps its value. */
+export interface AmendChange {
+  readonly priceTicks?: number;
+  readonly sizeLots?: number;
+}
+
+/** A resting order as an accepted amend left it. */
+export interface AmendResult {
+  readonly venueOrderId: string;
+  readonly priceTicks: number;
+  readonly sizeLots: number;
+}
+
 /**
  * The only thing that talks to an exchange. The simulated venue implements it exactly like a
  * real connector: acknowledgements and fills arrive as events, never as return values only.
@@ -120,6 +153,13 @@ export interface Venue {
    */
   submit(order: OrderRequest): Promise<{ venueOrderId: string }>;
   cancel(account: string, symbol: string, clientOrderId: string): Promise<void>;
+  /**
+   * Change a resting order's price and/or size in place, keeping its client order id (only when
+   * `capabilities.amend`). Resolves when the venue applied it (a `replaced` event follows);
+   * rejects with VenueRejectError (refused: the order is unchanged, a `replace_reject` event
+   * follows) or VenueUnknownOutcomeError (the amend may or may not have taken effect).
+   */
+  amend(account: string, symbol: string, clientOrderId: string, change: AmendChange): Promise<AmendResult>;
   orderStatus(account: string, clientOrderId: string): Promise<OrderReport | undefined>;
   openOrders(account: string): Promise<readonly OrderReport[]>;
   positions(account: string): Promise<readonly PositionReport[]>;

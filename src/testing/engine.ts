@@ -238,6 +238,9 @@ export class AnswerLossVenue implements Venue {
   cancel(account: string, symbol: string, clientOrderId: string) {
     return this.inner.cancel(account, symbol, clientOrderId);
   }
+  amend(...args: Parameters<Venue["amend"]>) {
+    return this.inner.amend(...args);
+  }
   orderStatus(account: string, clientOrderId: string) {
     return this.inner.orderStatus(account, clientOrderId);
   }

@@ -262,7 +262,7 @@ export class SimExchange implements MarginContext {
   }
 
   /** [reason, message] when the order is refused before it reaches the book. */
-  private preTradeCheck(order: OrderState, inst: Instrument): [string, string] | undefined {
+  preTradeCheck(order: OrderState, inst: Instrument): [string, string] | undefined {
     const book = this.config.books.get(order.symbol)!;
     const crosses = order.side === "buy" ? book.bestAskTicks() : book.bestBidTicks();
     if (order.tif === "post_only" && crosses !== undefined) {
@@ -382,7 +382,8 @@ export class SimExchange implements MarginContext {
     if (remainingLots === 0) this.close(order, "filled", "", ts, out);
   }
 
-  private makerFillsFromBook(inst: Instrument, book: MutableBook, ts: number, out: VenueEvent[]): void {
+  /** Fill the resting orders the market book crosses (also after an amend moved one across it). */
+  makerFillsFromBook(inst: Instrument, book: MutableBook, ts: number, out: VenueEvent[]): void {
     const resting = this.resting.get(inst.symbol)!;
     if (resting.size === 0) return;
     const ask = book.bestAskTicks();

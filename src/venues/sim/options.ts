@@ -42,6 +42,7 @@ export const DEFAULT_CAPABILITIES: VenueCapabilities = {
   reduceOnly: true,
   batchOrders: false,
   marketOrders: true,
+  amend: true,
   timeInForce: ["gtc", "ioc", "post_only"],
   marginModes: ["cross", "isolated"],
   rateLimitPerSecond: 0,

@@ -12,6 +12,8 @@ import type {
   PositionReport,
 } from "../../core/types.ts";
 import {
+  type AmendChange,
+  type AmendResult,
   type Unsubscribe,
   type Venue,
   type VenueCapabilities,
@@ -21,6 +23,7 @@ import {
 } from "../../core/venue.ts";
 import { L2Book } from "../../data/book.ts";
 import { changeIsolatedMargin, changeLeverage } from "./account-admin.ts";
+import { amendOrder } from "./amend.ts";
 import { EventLog } from "./event-log.ts";
 import { SimExchange } from "./exchange.ts";
 import { FaultInjector } from "./faults.ts";
@@ -198,6 +201,20 @@ export class SimVenue implements Venue {
           `${this.id}: cancel ${clientOrderId} of ${account}: ${refused.reason}`,
         );
       }
+    });
+  }
+
+  amend(account: string, symbol: string, clientOrderId: string, change: AmendChange): Promise<AmendResult> {
+    return this.request((now) => {
+      const outcome = amendOrder(this.exchange, account, symbol, clientOrderId, change, now);
+      this.commit();
+      this.deliverNow(outcome.events);
+      if (outcome.rejectReason !== undefined)
+        throw new VenueRejectError(
+          outcome.rejectReason,
+          `${this.id}: amend ${clientOrderId} of ${account}: ${outcome.rejectMessage}`,
+        );
+      return outcome.result!;
     });
   }
 

@@ -92,7 +92,8 @@ export class SqliteStore implements SimStore {
       ),
       order: p(
         `INSERT INTO sim_orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue, venue_order_id) DO UPDATE SET
-         filled_lots = excluded.filled_lots, status = excluded.status, reason = excluded.reason`,
+         filled_lots = excluded.filled_lots, status = excluded.status, reason = excluded.reason,
+         price_ticks = excluded.price_ticks, size_lots = excluded.size_lots, seq = excluded.seq`,
       ),
       fill: p("INSERT INTO sim_fills VALUES (?, ?, ?, ?, ?)"),
       funding: p("INSERT INTO sim_funding VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),

@@ -43,12 +43,13 @@ export interface OrderState {
   readonly symbol: string;
   readonly side: Side;
   readonly type: OrderType;
-  readonly priceTicks: number;
-  readonly sizeLots: number;
+  /** price and size change only by an amend (amend.ts) */
+  priceTicks: number;
+  sizeLots: number;
   readonly tif: TimeInForce;
   readonly reduceOnly: boolean;
-  /** creation sequence: time priority among resting orders at one price */
-  readonly seq: number;
+  /** creation sequence: time priority among resting orders at one price (an amend may renew it) */
+  seq: number;
   readonly createdTs: number;
   filledLots: number;
   status: VenueOrderStatus;
