@@ -81,6 +81,9 @@ export interface EngineOrderRow {
   readonly reason: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** migration 0005 (absent on older rows): who placed it; a single order's group label */
+  readonly strategy?: string | null;
+  readonly groupRef?: string | null;
 }
 
 export interface OrderEventRow {
@@ -217,6 +220,8 @@ const ORDER_COLS = [
   "price_ticks",
   "size_lots",
   "filled_lots",
+  "strategy",
+  "group_ref",
 ] as const;
 
 /** What an upsert of an engine order changes on a row that exists: its progress, never its request. */
@@ -271,6 +276,8 @@ function engineOrderParams(o: EngineOrderRow): SQLInputValue[] {
     o.priceTicks,
     o.sizeLots,
     o.filledLots,
+    o.strategy ?? null,
+    o.groupRef ?? null,
   ];
 }
 
@@ -587,6 +594,8 @@ function engineOrderOf(r: Database["orders"]): EngineOrderRow {
     reason: r.reason,
     createdAt: toNumber(r.created_at, "orders.created_at"),
     updatedAt: toNumber(r.updated_at, "orders.updated_at"),
+    strategy: r.strategy ?? null,
+    groupRef: r.group_ref ?? null,
   };
 }
 

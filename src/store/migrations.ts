@@ -246,12 +246,25 @@ const controlRequests: MigrationDef = (dialect) => ({
   },
 });
 
+/**
+ * Single-order intents (src/engine/orders/single-orders.ts): every engine order records the
+ * strategy that placed it (a single order has no group to say so), and a single order the group
+ * it serves, as a label only (`group_id` would make it one of the group's leg orders).
+ */
+const singleOrders: MigrationDef = () => ({
+  async up(db: AnyDb): Promise<void> {
+    await db.schema.alterTable("orders").addColumn("strategy", "text").execute();
+    await db.schema.alterTable("orders").addColumn("group_ref", "text").execute();
+  },
+});
+
 /** Append only. The key order is the order they run in. */
 const MIGRATIONS: readonly (readonly [string, MigrationDef])[] = [
   ["0001_foundation", foundation],
   ["0002_engine_journal", engineJournal],
   ["0003_alert_title", alertTitle],
   ["0004_control_requests", controlRequests],
+  ["0005_single_orders", singleOrders],
 ];
 
 /** Names of every migration, in order (for checks that a store is up to date). */

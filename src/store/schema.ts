@@ -31,6 +31,9 @@ export interface OrdersTable {
   price_ticks?: number | null;
   size_lots?: number | null;
   filled_lots?: number | null;
+  /** migration 0005: the strategy that placed the order, and a single order's group label */
+  strategy?: string | null;
+  group_ref?: string | null;
 }
 
 /** A hedge group (intent) of the engine; status and close reason are the engine's. */
