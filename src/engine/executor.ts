@@ -27,6 +27,17 @@ import { Journal } from "./journal/journal.ts";
 import { recoverJournal } from "./journal/recovery.ts";
 import type { FillMeta } from "./orders/order-gateway.ts";
 import { OrderGateway } from "./orders/order-gateway.ts";
+import type {
+  AmendOutcome,
+  AmendRequest,
+  CancelOutcome,
+  OrderFilter,
+  OrderIntent,
+  OrderUpdate,
+  OrderView,
+  PlaceOutcome,
+} from "./orders/single-order-types.ts";
+import { SingleOrders } from "./orders/single-orders.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
 import { KillSwitch, type TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
@@ -34,6 +45,7 @@ import { Scheduler } from "./scheduler.ts";
 import { StoreTimerStore } from "./store-timers.ts";
 
 export type * from "./groups/group-types.ts";
+export type * from "./orders/single-order-types.ts";
 export type { OrphanInfo, ReconcileReport } from "./reconciler.ts";
 
 export interface EngineOptions {
@@ -74,6 +86,7 @@ export class Engine {
   private readonly journal: Journal;
   private readonly risk: RiskGate;
   private readonly gateway: OrderGateway;
+  private readonly singles: SingleOrders;
   private readonly ops: GroupOps;
   private readonly reconciler: Reconciler;
   private readonly sweep: FlattenSweep;
@@ -107,6 +120,18 @@ export class Engine {
       settings: this.settings,
       risk: this.risk,
       onFill: opts.onFill,
+      onUpdate: (o, e) => this.singles.orderEvent(o, e),
+    });
+    this.singles = new SingleOrders({
+      clock: this.clock,
+      venues: this.venues,
+      gateway: this.gateway,
+      risk: this.risk,
+      settings: this.settings,
+      alerts: this.alerts,
+      db: opts.store.db,
+      accepting: () => this.accepting,
+      addAccount: (venue, account) => this.addAccount(venue, account),
     });
     const core = {
       clock: this.clock,
@@ -128,6 +153,7 @@ export class Engine {
       closeInBackground: (g, reason) => void this.track(this.closeGroup(g.id, reason)),
       observeEquity: (eq) => this.observeEquity(eq),
       killSwitchEnabled: this.settings.killSwitch !== undefined,
+      singleHoldings: () => this.singles.holdings,
     });
     this.sweep = new FlattenSweep({ ...core, managedAccounts: () => this.managedAccounts() });
     this.procedures = {
@@ -182,6 +208,7 @@ export class Engine {
       this.groupMap.set(g.id, g);
       for (const l of g.legs) this.addAccount(l.spec.venue, l.spec.account);
     }
+    await this.singles.load();
     this.gateway.attach();
     this.accepting = true;
     await this.reconcileOnce(true);
@@ -213,6 +240,34 @@ export class Engine {
 
   closeGroup(groupId: string, reason: CloseReason): Promise<CloseOutcome> {
     return this.track(closeGroupProcedure(this.procedures, groupId, reason));
+  }
+
+  /**
+   * One order of a strategy (single-orders.ts): risk-gated, its client order id derived from the
+   * intent (the same intent is the same order, never a second), journaled before it is sent.
+   */
+  placeOrder(intent: OrderIntent): Promise<PlaceOutcome> {
+    return this.track(this.singles.place(intent));
+  }
+
+  /** Cancel a single order; one that filled first answers `lost` (with status filled), never throws. */
+  cancelOrder(clientOrderId: string): Promise<CancelOutcome> {
+    return this.track(this.singles.cancel(clientOrderId));
+  }
+
+  /** Change a resting single order's price and/or size in place (`unsupported` where the venue cannot). */
+  amendOrder(clientOrderId: string, change: AmendRequest): Promise<AmendOutcome> {
+    return this.track(this.singles.amend(clientOrderId, change));
+  }
+
+  /** The engine's orders (single orders and group legs) as views. */
+  orders(filter?: OrderFilter): OrderView[] {
+    return this.singles.orders(filter);
+  }
+
+  /** Every status change, fill and amend answer of every engine order; returns the unsubscribe. */
+  onOrderUpdate(listener: (update: OrderUpdate) => void): () => void {
+    return this.singles.onUpdate(listener);
   }
 
   /** Schedule a persistent close of the group at `atMs` (survives restarts; fires once if overdue). */

@@ -47,6 +47,8 @@ export interface ReconcileHost extends EngineCore {
   closeInBackground(g: GroupState, reason: CloseReason): void;
   observeEquity(equityUsd: number): Promise<void>;
   readonly killSwitchEnabled: boolean;
+  /** signed lots the strategies' single orders hold, per posKey: owned, never orphans */
+  singleHoldings(): ReadonlyMap<string, number>;
 }
 
 export class Reconciler {
@@ -105,8 +107,9 @@ export class Reconciler {
       o.watchers++;
       try {
         if (gateway.needsAnswer(o)) await gateway.resolve(o, clock.now());
-        // a resting order nobody is waiting on is a leftover of a dead process: cancel it
-        if (!o.tracked.terminal && !gateway.needsAnswer(o)) {
+        // a resting order nobody is waiting on is a leftover of a dead process: cancel it; a
+        // strategy's single order rests on purpose and is left alone
+        if (!o.tracked.terminal && !gateway.needsAnswer(o) && o.purpose !== "single") {
           await gateway.cancel(o);
           if (gateway.needsAnswer(o)) await gateway.resolve(o, clock.now());
         }
@@ -161,6 +164,18 @@ export class Reconciler {
         bySymbol.set(l.spec.symbol, (bySymbol.get(l.spec.symbol) ?? 0) + legNetLots(l));
         if (g.busy) busyKeys.add(posKey(l.spec.venue, l.spec.account, l.spec.symbol));
       }
+    }
+    for (const [key, lots] of this.host.singleHoldings()) {
+      if (lots === 0) continue;
+      const cut = key.lastIndexOf("\u0000");
+      const acct = key.slice(0, cut);
+      let bySymbol = expected.get(acct);
+      if (bySymbol === undefined) {
+        bySymbol = new Map();
+        expected.set(acct, bySymbol);
+      }
+      const symbol = key.slice(cut + 1);
+      bySymbol.set(symbol, (bySymbol.get(symbol) ?? 0) + lots);
     }
     const working = workingByKey(gateway.workingOrders());
     // accounts that must be read this pass (see QUIET_SWEEP_PASSES); the rest are quiet

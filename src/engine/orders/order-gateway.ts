@@ -1,6 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
-import type { Fill, OrderRequest } from "../../core/types.ts";
+import type { OrderRequest } from "../../core/types.ts";
 import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import type { EngineOrderRow } from "../../store/engine-repo.ts";
 import type { FillRecord } from "../../store/records.ts";
@@ -9,6 +9,8 @@ import type { EngineSettings } from "../config.ts";
 import type { Journal } from "../journal/journal.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
 import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
+import { backfillFills } from "./fill-backfill.ts";
+import { amendOrder } from "./order-amend.ts";
 import {
   type EngineOrder,
   effectiveFilled,
@@ -20,6 +22,7 @@ import {
   restoredOrder,
   venueFillRecord,
 } from "./order-records.ts";
+import { resolveOrder } from "./order-resolve.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { orderEventOf, TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
 
@@ -27,6 +30,9 @@ export type { EngineOrder, OrderPurpose, PlaceResult, PlaceSpec } from "./order-
 export { effectiveFilled, posKey } from "./order-records.ts";
 
 const NEEDS_ANSWER = new Set(["unknown", "in_flight", "pending_cancel"]);
+
+/** Called after every event applied to an engine order (and journaled): order updates. */
+export type OrderUpdateHook = (order: EngineOrder, event: OrderEvent) => void;
 
 /**
  * Every order the engine sends goes through here: risk gate, write-ahead journal, submit,
@@ -42,15 +48,12 @@ export interface FillMeta {
   readonly reason: string | null;
 }
 
-/** how far before an order's creation its fill history is read (clock skew with the venue) */
-const FILL_HISTORY_SLACK_MS = 60_000;
-
 export class OrderGateway {
-  private readonly clock: Clock;
-  private readonly venues: ReadonlyMap<string, Venue>;
-  private readonly journal: Journal;
-  private readonly alerts: AlertBus;
-  private readonly settings: EngineSettings;
+  readonly clock: Clock;
+  readonly venues: ReadonlyMap<string, Venue>;
+  readonly journal: Journal;
+  readonly alerts: AlertBus;
+  readonly settings: EngineSettings;
   private readonly risk: RiskGate;
   private readonly orders = new Map<string, EngineOrder>();
   /** orders not yet terminal: what the risk gate counts as working */
@@ -66,6 +69,7 @@ export class OrderGateway {
   /** orders a status report says filled more than the fill events we have: backfillFills() */
   private readonly missingFills = new Set<EngineOrder>();
   private readonly onFill: ((fill: FillRecord, meta: FillMeta) => void) | undefined;
+  private readonly onUpdate: OrderUpdateHook | undefined;
 
   constructor(opts: {
     clock: Clock;
@@ -75,6 +79,7 @@ export class OrderGateway {
     settings: EngineSettings;
     risk: RiskGate;
     onFill?: (fill: FillRecord, meta: FillMeta) => void;
+    onUpdate?: OrderUpdateHook;
   }) {
     this.clock = opts.clock;
     this.venues = opts.venues;
@@ -83,6 +88,7 @@ export class OrderGateway {
     this.settings = opts.settings;
     this.risk = opts.risk;
     this.onFill = opts.onFill;
+    this.onUpdate = opts.onUpdate;
   }
 
   attach(): void {
@@ -111,6 +117,9 @@ export class OrderGateway {
   restore(row: EngineOrderRow, events: readonly OrderEvent[], inst: Instrument): EngineOrder {
     const o = restoredOrder(row, events, inst);
     this.register(o);
+    // an amend the crash left unanswered: only the venue's status says which version rests
+    if (o.tracked.status === "pending_replace")
+      this.apply(o, { kind: "timeout", ts: this.clock.now(), detail: "amend unanswered before a restart" });
     return o;
   }
 
@@ -132,15 +141,17 @@ export class OrderGateway {
     );
     if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
     const familyKey = `${spec.intentId}\u0000${spec.legIndex}`;
-    const attempt = (this.attempts.get(familyKey) ?? -1) + 1;
-    const cloid = clientOrderId({ intentId: spec.intentId, leg: spec.legIndex, attempt }, COMPACT_32);
+    const attempt = spec.clientOrderId === undefined ? (this.attempts.get(familyKey) ?? -1) + 1 : 0;
+    const cloid =
+      spec.clientOrderId ??
+      clientOrderId({ intentId: spec.intentId, leg: spec.legIndex, attempt }, COMPACT_32);
     const now = this.clock.now();
     const request: OrderRequest = {
       clientOrderId: cloid,
       account: spec.account,
       symbol: spec.symbol,
       side: spec.side,
-      type: "limit",
+      type: spec.type ?? "limit",
       priceTicks: spec.priceTicks,
       sizeLots: spec.sizeLots,
       tif: spec.tif,
@@ -155,6 +166,8 @@ export class OrderGateway {
       intentId: spec.intentId,
       attempt,
       purpose: spec.purpose,
+      strategy: spec.strategy,
+      groupRef: spec.groupRef ?? null,
       createdAt: now,
       sentAt: now,
       updatedAt: now,
@@ -199,58 +212,19 @@ export class OrderGateway {
     }
   }
 
+  /** See order-amend.ts: write-ahead, then the venue's amend, then its answer applied. */
+  amend(o: EngineOrder, change: { priceTicks: number; sizeLots: number }): Promise<void> {
+    return amendOrder(this, o, change);
+  }
+
   /** Whether only a status query can tell where the order is. */
   needsAnswer(o: EngineOrder): boolean {
     return !o.awaitingAnswer && NEEDS_ANSWER.has(o.tracked.status);
   }
 
-  /**
-   * Ask the venue until the order's outcome is known or `deadline` passes (true: known). A "not
-   * found" counts as proof of absence only once the send-expiry window has passed.
-   */
-  async resolve(o: EngineOrder, deadline: number): Promise<boolean> {
-    let delay = this.settings.unknownRetryMs;
-    for (;;) {
-      if (!this.needsAnswer(o)) return true;
-      const venue = this.venues.get(o.venue)!;
-      try {
-        const rep = await venue.orderStatus(o.tracked.request.account, o.tracked.clientOrderId);
-        const now = this.clock.now();
-        const event: OrderEvent = {
-          kind: "status_report",
-          ts: now,
-          status: rep?.status ?? "not_found",
-          sendExpired: now - o.sentAt >= this.settings.sendExpiryMs,
-          ...(rep === undefined ? {} : { filledLots: rep.filledLots, venueOrderId: rep.venueOrderId }),
-        };
-        this.apply(o, event);
-        if (!this.needsAnswer(o)) return true;
-        // still live although we asked to cancel it: that cancel was lost (a crash between the
-        // journal and the send, or an unknown answer). Cancels by client order id are idempotent.
-        if (
-          o.tracked.status === "pending_cancel" &&
-          (rep?.status === "open" || rep?.status === "partially_filled")
-        ) {
-          await this.cancel(o);
-          if (!this.needsAnswer(o)) return true;
-        }
-      } catch (err) {
-        if (!(err instanceof VenueUnknownOutcomeError)) {
-          this.alerts.raise({
-            severity: "warning",
-            key: `engine.order_status_failed:${o.tracked.clientOrderId}`,
-            title: "order status query failed",
-            message: `${o.venue} ${o.tracked.clientOrderId}: ${(err as Error).message}`,
-            context: { venue: o.venue, group: o.groupId ?? undefined },
-            ts: this.clock.now(),
-          });
-        }
-      }
-      const now = this.clock.now();
-      if (now >= deadline) return false;
-      await this.clock.sleep(Math.min(delay, deadline - now));
-      delay = Math.min(delay * 2, this.settings.closeRetryMaxMs);
-    }
+  /** See order-resolve.ts: ask the venue until the outcome is known or `deadline` passes. */
+  resolve(o: EngineOrder, deadline: number): Promise<boolean> {
+    return resolveOrder(this, o, deadline);
   }
 
   /** Resolves when the order is terminal or at `deadline` (whichever first). */
@@ -312,7 +286,7 @@ export class OrderGateway {
   }
 
   /** Apply one event to an order and journal it; a venue fact the table refuses is alerted, not thrown. */
-  private apply(o: EngineOrder, event: OrderEvent): void {
+  apply(o: EngineOrder, event: OrderEvent): void {
     let entry: ReturnType<TrackedOrder["apply"]>;
     const filledBefore = effectiveFilled(o);
     const venueIdBefore = o.tracked.venueOrderId;
@@ -337,7 +311,8 @@ export class OrderGateway {
     if (event.kind === "ack" && entry.from === entry.to && venueIdBefore === event.venueOrderId) return;
     o.updatedAt = this.clock.now();
     if (event.kind === "submit_sent") o.sentAt = event.ts;
-    if (event.kind === "reject" || event.kind === "canceled") o.lastReason = event.reason;
+    if (event.kind === "reject" || event.kind === "canceled" || event.kind === "replace_rejected")
+      o.lastReason = event.reason;
     if (event.kind === "fill") {
       const f = event.fill;
       o.realisedPnl += f.realisedPnl;
@@ -350,6 +325,7 @@ export class OrderGateway {
     }
     this.trackMissingFills(o);
     this.notify(o);
+    if (this.onUpdate !== undefined) this.onUpdate(o, event);
   }
 
   private trackMissingFills(o: EngineOrder): void {
@@ -374,67 +350,18 @@ export class OrderGateway {
     }
   }
 
-  /**
-   * Reads the venue's fill history for orders a status report says filled more than the fill
-   * events we got (lost events), once per (venue, account), and applies the fills it finds; each
-   * fill id applies once, so a fill that arrives twice is counted once. Orders whose fills the
-   * venue still does not show are alerted. Returns the number of fills found.
-   */
-  async backfillFills(): Promise<number> {
-    if (this.missingFills.size === 0) return 0;
-    const byAccount = new Map<string, EngineOrder[]>();
-    for (const o of this.missingFills) {
-      const key = `${o.venue}\u0000${o.tracked.request.account}`;
-      const list = byAccount.get(key);
-      if (list === undefined) byAccount.set(key, [o]);
-      else list.push(o);
-    }
-    let found = 0;
-    for (const list of byAccount.values()) {
-      const first = list[0];
-      const venue = this.venues.get(first.venue);
-      if (venue === undefined) continue;
-      const account = first.tracked.request.account;
-      let since = Number.POSITIVE_INFINITY;
-      for (const o of list) since = Math.min(since, o.createdAt - FILL_HISTORY_SLACK_MS);
-      let fills: readonly Fill[];
-      try {
-        fills = await venue.fills(account, Math.max(0, since));
-      } catch (err) {
-        this.alerts.raise({
-          severity: "warning",
-          key: `engine.fill_history_failed:${first.venue}:${account}`,
-          title: "fill history could not be read",
-          message: `${first.venue} ${account}: ${(err as Error).message}; retried next pass`,
-          context: { venue: first.venue },
-          ts: this.clock.now(),
-        });
-        continue;
-      }
-      const wanted = new Map(list.map((o) => [o.tracked.clientOrderId, o]));
-      for (const f of fills) {
-        const o = wanted.get(f.clientOrderId);
-        if (o === undefined) continue;
-        const before = o.tracked.filledLots;
-        this.apply(o, { kind: "fill", ts: this.clock.now(), fill: f });
-        if (o.tracked.filledLots > before) found++;
-      }
-      for (const o of list) {
-        if (o.tracked.missingFillLots === 0) continue;
-        this.alerts.raise({
-          severity: "warning",
-          key: `engine.fills_missing:${o.tracked.clientOrderId}`,
-          title: "fills missing from the venue's history",
-          message: `${o.venue} ${o.tracked.clientOrderId}: the venue reports ${o.tracked.missingFillLots} lots filled that neither its events nor its fill history show; retried next pass`,
-          context: { venue: o.venue, group: o.groupId ?? undefined },
-          ts: this.clock.now(),
-        });
-      }
-    }
-    return found;
+  /** See fill-backfill.ts: fills a status report promised and the events never brought. */
+  backfillFills(): Promise<number> {
+    return backfillFills(this.missingFills, {
+      venues: this.venues,
+      alerts: this.alerts,
+      clock: this.clock,
+      apply: (o, e) => this.apply(o, e),
+    });
   }
 
-  private notify(o: EngineOrder): void {
+  /** Wake whoever waits on the order (waitTerminal) and keep the working set right. */
+  notify(o: EngineOrder): void {
     if (o.tracked.terminal) this.working.delete(o);
     else this.working.add(o);
     const set = this.waiters.get(o.tracked.clientOrderId);

@@ -1,6 +1,6 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { Money } from "../../core/money.ts";
-import type { Fill, OrderRequest, Side, TimeInForce } from "../../core/types.ts";
+import type { Fill, OrderRequest, OrderType, Side, TimeInForce } from "../../core/types.ts";
 import type { EngineOrderRow } from "../../store/engine-repo.ts";
 import type { FillRecord } from "../../store/records.ts";
 import type { OrderEvent } from "./order-state.ts";
@@ -12,7 +12,8 @@ import { TrackedOrder } from "./order-tracker.ts";
  * ones.
  */
 
-export type OrderPurpose = "entry" | "unwind" | "trim" | "close" | "orphan" | "flatten";
+/** "single": a strategy's single-order intent (single-orders.ts); the rest are group and sweep orders */
+export type OrderPurpose = "entry" | "unwind" | "trim" | "close" | "orphan" | "flatten" | "single";
 
 export interface EngineOrder {
   readonly tracked: TrackedOrder;
@@ -23,6 +24,10 @@ export interface EngineOrder {
   readonly intentId: string;
   readonly attempt: number;
   readonly purpose: OrderPurpose;
+  /** the strategy that placed it ("" on rows journaled before migration 0005) */
+  readonly strategy: string;
+  /** a single order's group label (never a leg of that group); null otherwise */
+  readonly groupRef: string | null;
   readonly createdAt: number;
   /** when the request was (last) sent: the start of its send-expiry window */
   sentAt: number;
@@ -46,11 +51,16 @@ export interface PlaceSpec {
   readonly priceTicks: number;
   readonly tif: TimeInForce;
   readonly reduceOnly: boolean;
+  /** "market": an IOC the venue may not price beyond `priceTicks` (default "limit") */
+  readonly type?: OrderType;
   readonly purpose: OrderPurpose;
   readonly groupId: string | null;
   readonly legIndex: number;
   readonly intentId: string;
   readonly strategy: string;
+  readonly groupRef?: string | null;
+  /** the client order id to use instead of the (intent, leg, attempt) one (single orders) */
+  readonly clientOrderId?: string;
 }
 
 export type PlaceResult =
@@ -94,6 +104,8 @@ export function orderRow(o: EngineOrder, updatedAt: number): EngineOrderRow {
     reason: null,
     createdAt: o.createdAt,
     updatedAt,
+    strategy: o.strategy,
+    groupRef: o.groupRef,
   };
 }
 
@@ -144,6 +156,8 @@ export function restoredOrder(
     intentId: row.intentId,
     attempt: row.attempt,
     purpose: row.purpose as OrderPurpose,
+    strategy: row.strategy ?? "",
+    groupRef: row.groupRef ?? null,
     createdAt: row.createdAt,
     sentAt,
     updatedAt: row.updatedAt,

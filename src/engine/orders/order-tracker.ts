@@ -231,6 +231,22 @@ export function orderEventOf(e: VenueEvent): { clientOrderId: string; event: Ord
         clientOrderId: e.clientOrderId,
         event: { kind: "cancel_rejected", ts: e.ts, reason: e.reason },
       };
+    case "replaced":
+      return {
+        clientOrderId: e.clientOrderId,
+        event: {
+          kind: "replaced",
+          ts: e.ts,
+          priceTicks: e.priceTicks,
+          sizeLots: e.sizeLots,
+          venueOrderId: e.venueOrderId,
+        },
+      };
+    case "replace_reject":
+      return {
+        clientOrderId: e.clientOrderId,
+        event: { kind: "replace_rejected", ts: e.ts, reason: e.reason },
+      };
     default:
       return undefined;
   }

@@ -25,6 +25,11 @@ export class RiskGate {
     this.state = state;
   }
 
+  /** Nothing at all is sent (a read that type narrowing of `state` cannot stale). */
+  get halted(): boolean {
+    return this.state === "HALTED";
+  }
+
   /** No new exposure on this instrument until `untilMs`. */
   coolDown(instrumentKey: string, untilMs: number): void {
     this.cooldowns.set(instrumentKey, Math.max(untilMs, this.cooldowns.get(instrumentKey) ?? 0));
