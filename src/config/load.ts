@@ -6,7 +6,7 @@ import { type ConfigIssue, readEnv } from "./env.ts";
 import { ConfigError } from "./errors.ts";
 import { type ConfigValues, rootSchema, secretPaths } from "./registry.ts";
 import { configTree } from "./schema-tree.ts";
-import { maskSecret } from "./show.ts";
+import { maskSecret } from "./mask.ts";
 
 export const DEFAULT_CONFIG_FILE = "perpbot.toml";
 
