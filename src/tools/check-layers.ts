@@ -14,30 +14,9 @@ import { importCycles, type KnownViolation, layerProblems } from "./layers.ts";
  */
 export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
   {
-    file: "cli/commands/alerts.ts",
-    imports: "store",
-    reason: "the store moves behind app/service (this branch)",
-  },
-  {
     file: "cli/commands/backtest.ts",
     imports: "strategies",
     reason: "the backtest command builds through app/node (runtime helper, issue 11)",
-  },
-  {
-    file: "cli/commands/close.ts",
-    imports: "engine",
-    reason: "close goes through app/service/control (this branch)",
-  },
-  {
-    file: "cli/commands/close.ts",
-    imports: "store",
-    reason: "close goes through app/service/control (this branch)",
-  },
-  { file: "cli/commands/db.ts", imports: "store", reason: "db check goes through app/service (this branch)" },
-  {
-    file: "cli/commands/flatten.ts",
-    imports: "store",
-    reason: "flatten goes through app/service/control (this branch)",
   },
   {
     file: "cli/commands/run.ts",
@@ -63,30 +42,6 @@ export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
     file: "cli/commands/run.ts",
     imports: "trades",
     reason: "the run command builds through app/node (runtime helper, issue 11)",
-  },
-  {
-    file: "cli/commands/status.ts",
-    imports: "store",
-    reason: "status goes through app/service/status (this branch)",
-  },
-  {
-    file: "cli/commands/trades.ts",
-    imports: "store",
-    reason: "trades go through app/service/trades (this branch)",
-  },
-  {
-    file: "cli/control-request.ts",
-    imports: "store",
-    reason: "control goes through app/service/control (this branch)",
-  },
-  { file: "cli/sections.ts", imports: "strategies", reason: "the section list moves to app/ (this branch)" },
-  { file: "cli/sections.ts", imports: "alerts", reason: "the section list moves to app/ (this branch)" },
-  { file: "cli/sections.ts", imports: "trades", reason: "the section list moves to app/ (this branch)" },
-  { file: "cli/sections.ts", imports: "engine", reason: "the section list moves to app/ (this branch)" },
-  {
-    file: "strategies/farm/accounting.ts",
-    imports: "store",
-    reason: "farm accounting takes plain records of its own (this branch)",
   },
 ];
 
