@@ -3,7 +3,7 @@
  * timed as a whole (wall clock; the report itself is checked by src/app/backtest.test.ts).
  */
 import { runFarmBacktest } from "../src/app/backtest.ts";
-import "../src/cli/sections.ts";
+import "../src/app/sections.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { simSection } from "../src/config/sections.ts";
 import { farmSection } from "../src/strategies/farm/config.ts";

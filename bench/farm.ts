@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFarmRuntime } from "../src/app/farm-runtime.ts";
 import { createPaperWorld, type PaperSimConfig } from "../src/app/paper.ts";
-import { loadStatusReport } from "../src/app/status-report.ts";
+import { loadStatusReport } from "../src/app/service/status.ts";
 import { SimClock } from "../src/core/clock.ts";
 import { engineSettings } from "../src/engine/config.ts";
 import { openStore } from "../src/store/store.ts";

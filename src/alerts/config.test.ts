@@ -47,7 +47,7 @@ test("createAlertService: one alert reaches every enabled destination at its con
   const clock = new SimClock();
   const stored: string[] = [];
   const service = createAlertService(config, {
-    store: { insertAlert: async (a) => stored.push(a.kind) },
+    store: { alerts: { insert: async (a) => stored.push(a.kind) } },
     clock,
   });
   assert.deepEqual(

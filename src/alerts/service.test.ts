@@ -99,7 +99,7 @@ for (const backend of [
       await eventually(() => destination.stats().failed === 1, "the destination to give up");
       assert.equal(s.requests.length, 3);
       await service.stored();
-      const [row] = await store.listAlerts();
+      const [row] = await store.alerts.list();
       assert.deepEqual(
         { ...row, id: 0 },
         {
@@ -141,7 +141,7 @@ for (const backend of [
         await clock.advance(60);
       }
       await service.stored();
-      assert.equal((await store.listAlerts()).length, 1000);
+      assert.equal((await store.alerts.list()).length, 1000);
       await s.waitForRequests(1);
       // shutting down closes the open window: its summary still goes out
       await service.close({ drainMs: 5000 });
@@ -183,7 +183,7 @@ describe("AlertService failures", () => {
     assert.match(text, /alert send failed, retrying: telegram: connection failed \(ECONNREFUSED\)/);
     assert.match(text, /alert not delivered/);
     assert.ok(!text.includes(token) && !text.includes("refused-token"), "token leaked into the log");
-    assert.equal((await store.listAlerts()).length, 1);
+    assert.equal((await store.alerts.list()).length, 1);
   });
 
   test("a store that fails does not stop delivery, and the alert is logged instead", async () => {
@@ -196,7 +196,7 @@ describe("AlertService failures", () => {
       clock,
     });
     const service = new AlertService({
-      store: { insertAlert: () => Promise.reject(new Error("database is locked")) },
+      store: { alerts: { insert: () => Promise.reject(new Error("database is locked")) } },
       destinations: [destination],
       clock,
       logger: logging.forModule("alerts"),

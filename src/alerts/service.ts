@@ -13,8 +13,9 @@ import type { Notice } from "./types.ts";
  * is stored; a store failure is logged with the whole alert so it is still on record.
  */
 
+/** What the service needs of the store (a Store is one): its alerts repository's insert. */
 export interface AlertStoreWriter {
-  insertAlert(a: AlertInput): Promise<number>;
+  readonly alerts: { insert(a: AlertInput): Promise<number> };
 }
 
 export interface AlertServiceOptions {
@@ -69,7 +70,7 @@ export class AlertService {
     const record = alertRecord(alert);
     this.pendingStores++;
     this.storing = this.storing
-      .then(() => this.store.insertAlert(record))
+      .then(() => this.store.alerts.insert(record))
       .then(
         () => undefined,
         (err: unknown) => {

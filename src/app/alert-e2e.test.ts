@@ -48,7 +48,7 @@ test("a forced leg-close failure in the farm reaches the store and a webhook: en
   assert.ok(body.severity === "critical" || body.severity === "emergency", posted[0].body);
   assert.equal(body.context?.group, g.groupId);
 
-  const stored = (await h.store.listAlerts()).filter((a) => a.context?.group === g.groupId);
+  const stored = (await h.store.alerts.list()).filter((a) => a.context?.group === g.groupId);
   assert.ok(
     stored.some((a) => a.severity === "critical" || a.severity === "emergency"),
     "the alert is in the store",

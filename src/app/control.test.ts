@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { FarmHarness } from "../testing/farm-harness.ts";
-import { ControlPoller, enqueueControlRequest, getControlRequest, RUNNER_KV_KEY } from "./control.ts";
+import { ControlPoller } from "./control.ts";
+import { enqueueControlRequest, getControlRequest, RUNNER_KV_KEY } from "./service/control.ts";
 
 /** The runner's side of `perpbot close` / `perpbot flatten`: the poller on a SimClock with the farm harness. */
 
@@ -39,7 +40,7 @@ async function setup(walletCount = 4) {
 
 async function finished(h: FarmHarness, id: number) {
   for (let i = 0; i < 200; i++) {
-    const r = await getControlRequest(h.store.db, id);
+    const r = await getControlRequest(h.store, id);
     if (r && (r.status === "done" || r.status === "failed")) return r;
     await h.advance(500);
   }
@@ -52,10 +53,10 @@ test("a close request closes the group (reason manual, every leg flat) and is ma
   assert.equal(g.status, "open");
   await h.advance(1_000);
   assert.ok(
-    JSON.parse((await h.store.getKv(RUNNER_KV_KEY))!).ts > 0,
+    JSON.parse((await h.store.kv.get(RUNNER_KV_KEY))!).ts > 0,
     "the runner's heartbeat is in the store",
   );
-  const id = await enqueueControlRequest(h.store.db, "close", { group: g.groupId }, h.clock.now());
+  const id = await enqueueControlRequest(h.store, "close", { group: g.groupId }, h.clock.now());
   const r = await finished(h, id);
   assert.equal(r.status, "done", JSON.stringify(r.result));
   assert.deepEqual(r.result?.closed, [g.groupId]);
@@ -65,13 +66,13 @@ test("a close request closes the group (reason manual, every leg flat) and is ma
   assert.equal((await h.positionLots()).size, 0);
   assert.equal(h.runtime.farm.groups().length, 0, "the farm no longer holds the group");
   await poller.stop();
-  assert.equal(await h.store.getKv(RUNNER_KV_KEY), null, "stop drops the heartbeat");
+  assert.equal(await h.store.kv.get(RUNNER_KV_KEY), null, "stop drops the heartbeat");
   await h.stop();
 });
 
 test("a close request for an unknown group fails with a clear message; the open group is untouched", async () => {
   const { h, poller } = await setup();
-  const id = await enqueueControlRequest(h.store.db, "close", { group: "farm-nope" }, h.clock.now());
+  const id = await enqueueControlRequest(h.store, "close", { group: "farm-nope" }, h.clock.now());
   const r = await finished(h, id);
   assert.equal(r.status, "failed");
   assert.match(String(r.result?.error), /no group "farm-nope"/);
@@ -88,7 +89,7 @@ test("flatten --wallet closes the groups holding that wallet and leaves the othe
   assert.equal(open.length, 2);
   const [target, other] = open;
   const wallet = target.legs[0].account;
-  const id = await enqueueControlRequest(h.store.db, "flatten", { wallet }, h.clock.now());
+  const id = await enqueueControlRequest(h.store, "flatten", { wallet }, h.clock.now());
   const r = await finished(h, id);
   assert.equal(r.status, "done", JSON.stringify(r.result));
   assert.deepEqual(r.result?.groupsClosed, [target.groupId]);
@@ -112,8 +113,8 @@ test("flatten --wallet closes the groups holding that wallet and leaves the othe
 
 test("flatten naming a venue the runner does not trade fails and closes nothing; close all closes every group", async () => {
   const { h, poller } = await setup(8);
-  const bad = await enqueueControlRequest(h.store.db, "flatten", { venue: "simZ" }, h.clock.now());
-  const all = await enqueueControlRequest(h.store.db, "close", { group: "all" }, h.clock.now());
+  const bad = await enqueueControlRequest(h.store, "flatten", { venue: "simZ" }, h.clock.now());
+  const all = await enqueueControlRequest(h.store, "close", { group: "all" }, h.clock.now());
   const r = await finished(h, bad);
   assert.equal(r.status, "failed");
   assert.match(String(r.result?.error), /unknown venue "simZ": this runner trades simA/);
@@ -133,11 +134,11 @@ test("a request queued while no runner polls is acted on when the poller starts;
   harnesses.push(h);
   await h.advance(MIN);
   const [g] = await h.groups();
-  const id = await enqueueControlRequest(h.store.db, "close", { group: g.groupId }, h.clock.now());
+  const id = await enqueueControlRequest(h.store, "close", { group: g.groupId }, h.clock.now());
   // a runner that died after claiming it
-  await h.store.db.updateTable("control_requests").set({ status: "running" }).where("id", "=", id).execute();
+  assert.equal(await h.store.controlRequests.claim(id, h.clock.now()), true);
   await h.advance(10_000);
-  assert.equal((await getControlRequest(h.store.db, id))?.status, "running", "nobody acts without a poller");
+  assert.equal((await getControlRequest(h.store, id))?.status, "running", "nobody acts without a poller");
   assert.equal((await h.groups())[0].status, "open");
   const poller = new ControlPoller({
     store: h.store,
@@ -159,15 +160,9 @@ test("a request past its expiry is failed as expired and nothing is done; one wi
   const [g1, g2] = await h.groups();
   assert.ok(g2 !== undefined, "eight wallets make at least two groups");
   const wall = Date.now();
-  const stale = await enqueueControlRequest(
-    h.store.db,
-    "close",
-    { group: g1.groupId },
-    h.clock.now(),
-    wall - 1,
-  );
+  const stale = await enqueueControlRequest(h.store, "close", { group: g1.groupId }, h.clock.now(), wall - 1);
   const fresh = await enqueueControlRequest(
-    h.store.db,
+    h.store,
     "close",
     { group: g2.groupId },
     h.clock.now(),

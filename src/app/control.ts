@@ -1,4 +1,3 @@
-import type { Kysely, Selectable } from "kysely";
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import type {
   CloseOutcome,
@@ -7,121 +6,25 @@ import type {
   GroupFilter,
   GroupRecord,
 } from "../engine/groups/group-types.ts";
-import { toNumber } from "../store/codec.ts";
-import type { Database } from "../store/schema.ts";
 import type { Store } from "../store/store.ts";
 import type { FarmCloseReason } from "../strategies/farm/engine-port.ts";
+import {
+  type ControlRequest,
+  type ControlStatus,
+  type FlattenArgs,
+  listControlRequests,
+  RUNNER_KV_KEY,
+  type RunnerHeartbeat,
+} from "./service/control.ts";
 
 /**
- * Operator commands for the running process. `perpbot run` owns the venues, so `perpbot close`
- * and `perpbot flatten` cannot trade themselves: they insert a row in `control_requests`
- * (pending) and wait; the runner's ControlPoller claims it (running), acts through the farm and
- * the engine, and marks it done or failed with a JSON result. A request nobody picks up stays
- * pending and is acted on when `perpbot run` next runs, unless it expired first: a request may
- * carry an `expiresAt` (wall-clock ms, in its args), past which the runner marks it failed
- * ("expired") instead of acting on a wish that may be hours old.
+ * The runner's side of operator requests: `perpbot close` and `perpbot flatten` queue a request
+ * (src/app/service/control.ts); the running process's ControlPoller claims it, acts through the
+ * farm and the engine, and finishes it with a JSON result. A request nobody picks up stays
+ * pending and is acted on when `perpbot run` next runs, unless it expired first.
  */
 
-export type ControlAction = "close" | "flatten";
-export type ControlStatus = "pending" | "running" | "done" | "failed";
-
-export interface CloseArgs {
-  /** a group id, or "all" */
-  readonly group: string;
-}
-
-export interface FlattenArgs {
-  readonly venue?: string;
-  readonly wallet?: string;
-}
-
-export interface ControlRequest {
-  readonly id: number;
-  readonly action: ControlAction;
-  readonly args: Record<string, unknown>;
-  readonly status: ControlStatus;
-  readonly result: Record<string, unknown> | null;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
-
-/** kv key of the runner's heartbeat: JSON { pid, startedAt, ts } */
-export const RUNNER_KV_KEY = "control.runner";
-/** a heartbeat older than this means no runner is polling */
-export const RUNNER_STALE_MS = 15_000;
 const HEARTBEAT_EVERY_MS = 5_000;
-
-export interface RunnerHeartbeat {
-  readonly pid: number;
-  readonly startedAt: number;
-  readonly ts: number;
-}
-
-type Db = Kysely<Database>;
-
-export async function enqueueControlRequest(
-  db: Db,
-  action: ControlAction,
-  args: CloseArgs | FlattenArgs,
-  now: number,
-  /** wall-clock ms after which the runner no longer acts on it (default: never) */
-  expiresAt?: number,
-): Promise<number> {
-  const row = await db
-    .insertInto("control_requests")
-    .values({
-      action,
-      args: JSON.stringify(expiresAt === undefined ? args : { ...args, expiresAt }),
-      status: "pending",
-      result: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return toNumber(row.id, "control_requests.id");
-}
-
-export async function getControlRequest(db: Db, id: number): Promise<ControlRequest | undefined> {
-  const r = await db.selectFrom("control_requests").selectAll().where("id", "=", id).executeTakeFirst();
-  return r === undefined ? undefined : requestOf(r);
-}
-
-export async function listControlRequests(
-  db: Db,
-  filter: { status?: ControlStatus; limit?: number } = {},
-): Promise<ControlRequest[]> {
-  let q = db.selectFrom("control_requests").selectAll();
-  if (filter.status !== undefined) q = q.where("status", "=", filter.status);
-  const rows = await q
-    .orderBy("id")
-    .limit(filter.limit ?? 1_000)
-    .execute();
-  return rows.map(requestOf);
-}
-
-export async function readRunnerHeartbeat(store: Store): Promise<RunnerHeartbeat | undefined> {
-  const raw = await store.getKv(RUNNER_KV_KEY);
-  if (raw === null) return undefined;
-  try {
-    const v = JSON.parse(raw) as RunnerHeartbeat;
-    return typeof v.ts === "number" && typeof v.pid === "number" ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function requestOf(r: Selectable<Database["control_requests"]>): ControlRequest {
-  return {
-    id: toNumber(r.id, "control_requests.id"),
-    action: r.action as ControlAction,
-    args: JSON.parse(r.args) as Record<string, unknown>,
-    status: r.status as ControlStatus,
-    result: r.result === null ? null : (JSON.parse(r.result) as Record<string, unknown>),
-    createdAt: toNumber(r.created_at, "control_requests.created_at"),
-    updatedAt: toNumber(r.updated_at, "control_requests.updated_at"),
-  };
-}
 
 /** What the poller needs of the engine (src/engine/executor.ts Engine). */
 export interface ControlEngine {
@@ -185,11 +88,7 @@ export class ControlPoller {
   async start(): Promise<void> {
     if (this.running) return;
     const now = this.o.clock.now();
-    await this.o.store.db
-      .updateTable("control_requests")
-      .set({ status: "pending", updated_at: now })
-      .where("status", "=", "running")
-      .execute();
+    await this.o.store.controlRequests.requeueRunning(now);
     this.running = true;
     this.startedAt = (this.o.wallNow ?? Date.now)();
     this.arm(0);
@@ -209,7 +108,7 @@ export class ControlPoller {
       await Promise.race([current, timeout]);
       if (handle) this.o.clock.cancel(handle);
     }
-    await this.o.store.deleteKv(RUNNER_KV_KEY).catch(() => undefined);
+    await this.o.store.kv.delete(RUNNER_KV_KEY).catch(() => undefined);
   }
 
   /** One poll: act on every pending request, oldest first. Returns how many were handled. */
@@ -237,9 +136,9 @@ export class ControlPoller {
     if (this.running && wall - this.lastBeat >= HEARTBEAT_EVERY_MS) {
       this.lastBeat = wall;
       const beat: RunnerHeartbeat = { pid: process.pid, startedAt: this.startedAt, ts: wall };
-      await this.o.store.putKv(RUNNER_KV_KEY, JSON.stringify(beat), wall);
+      await this.o.store.kv.put(RUNNER_KV_KEY, JSON.stringify(beat), wall);
     }
-    const pending = await listControlRequests(this.o.store.db, { status: "pending", limit: 50 });
+    const pending = await listControlRequests(this.o.store, { status: "pending", limit: 50 });
     let handled = 0;
     for (const req of pending) {
       const expiresAt = req.args.expiresAt;
@@ -250,7 +149,7 @@ export class ControlPoller {
       if (!(await this.claim(req.id))) continue;
       handled++;
       this.log("info", `control request #${req.id}: ${req.action} ${JSON.stringify(req.args)}`);
-      let status: ControlStatus;
+      let status: Exclude<ControlStatus, "pending" | "running">;
       let result: Record<string, unknown>;
       try {
         result = await this.execute(req);
@@ -260,11 +159,7 @@ export class ControlPoller {
         result = { error: (e as Error).message, ...(e instanceof RequestFailed ? e.result : {}) };
       }
       this.log(status === "done" ? "info" : "warn", `control request #${req.id} ${status}`, result);
-      await this.o.store.db
-        .updateTable("control_requests")
-        .set({ status, result: JSON.stringify(result), updated_at: this.o.clock.now() })
-        .where("id", "=", req.id)
-        .execute();
+      await this.o.store.controlRequests.finish(req.id, status, result, this.o.clock.now());
     }
     return handled;
   }
@@ -274,23 +169,12 @@ export class ControlPoller {
     const result = {
       error: `expired at ${new Date(expiresAt).toISOString()} before a runner acted on it (queued ${new Date(req.createdAt).toISOString()}); nothing was done, request it again if it still applies`,
     };
-    const r = await this.o.store.db
-      .updateTable("control_requests")
-      .set({ status: "failed", result: JSON.stringify(result), updated_at: this.o.clock.now() })
-      .where("id", "=", req.id)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    if ((r.numUpdatedRows ?? 0n) > 0n) this.log("warn", `control request #${req.id} expired`, result);
+    if (await this.o.store.controlRequests.expire(req.id, result, this.o.clock.now()))
+      this.log("warn", `control request #${req.id} expired`, result);
   }
 
   private async claim(id: number): Promise<boolean> {
-    const r = await this.o.store.db
-      .updateTable("control_requests")
-      .set({ status: "running", updated_at: this.o.clock.now() })
-      .where("id", "=", id)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    return (r.numUpdatedRows ?? 0n) > 0n;
+    return this.o.store.controlRequests.claim(id, this.o.clock.now());
   }
 
   private execute(req: ControlRequest): Promise<Record<string, unknown>> {

@@ -9,7 +9,7 @@ import type { FarmConfig } from "../strategies/farm/config.ts";
 import type { FarmEngine, FarmGroupRecord } from "../strategies/farm/engine-port.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { TradeRecorder } from "../trades/recorder.ts";
-import { farmAccountingFromStore } from "./accounting-query.ts";
+import { farmAccountingFromStore } from "./service/accounting.ts";
 
 /** The engine seen through the farm's port: the same calls, records mapped to the farm's shape. */
 export function farmEnginePort(engine: Engine, alerts: AlertBus): FarmEngine {
@@ -102,8 +102,8 @@ export async function startFarmRuntime(o: FarmRuntimeOptions): Promise<FarmRunti
     venues: o.venues,
     clock: o.clock,
     kv: {
-      get: async (k) => (await o.store.getKv(k)) ?? undefined,
-      put: (k, v) => o.store.putKv(k, v, o.clock.now()),
+      get: async (k) => (await o.store.kv.get(k)) ?? undefined,
+      put: (k, v) => o.store.kv.put(k, v, o.clock.now()),
     },
     wallets: o.wallets,
     config: o.farm,
@@ -118,7 +118,7 @@ export async function startFarmRuntime(o: FarmRuntimeOptions): Promise<FarmRunti
     flushRecords: () => pending,
     async accounting() {
       await pending;
-      return farmAccountingFromStore(o.store.db, await engine.groups({ strategy: "farm" }));
+      return farmAccountingFromStore(o.store, await engine.groups({ strategy: "farm" }));
     },
     async stop(options) {
       await farm.stop();
@@ -132,7 +132,7 @@ export async function startFarmRuntime(o: FarmRuntimeOptions): Promise<FarmRunti
 
 async function recordEvent(o: FarmRuntimeOptions, venue: Venue, e: VenueEvent): Promise<void> {
   if (e.type === "funding") {
-    await o.store.insertFundingPayment({
+    await o.store.funding.insert({
       venue: venue.id,
       account: e.account,
       symbol: e.symbol,

@@ -208,7 +208,7 @@ test("a 1-hour-funding instrument pays funding to the legs every hour they are o
   const [g] = await h.groups();
   await h.advance(3 * HOUR);
   await h.runtime.flushRecords();
-  const payments = await h.store.listFundingPayments();
+  const payments = await h.store.funding.list();
   for (const leg of g.legs) {
     const mine = payments.filter((p) => p.account === leg.account && p.symbol === leg.symbol);
     assert.equal(mine.length, 3, `${leg.account}: ${mine.length} payments in 3 hours`);

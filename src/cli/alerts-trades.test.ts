@@ -54,7 +54,7 @@ before(async () => {
   const store = await openStore("sqlite:./db/perpbot.db", { cwd });
   const recorder = new TradeRecorder({ dir: join(cwd, "trades") });
   for (const f of fills) {
-    await store.upsertOrder({
+    await store.orders.upsert({
       clientOrderId: f.clientOrderId!,
       venue: f.venue,
       account: f.account,
@@ -73,7 +73,7 @@ before(async () => {
       createdAt: f.ts,
       updatedAt: f.ts,
     });
-    await store.insertFill(f);
+    await store.fills.insert(f);
     recorder.recordFill(f, { group: "g1", reason: "open" });
   }
   recorder.close();

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import "./sections.ts";
+import "../app/sections.ts";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import { logSection } from "../config/sections.ts";
 import { secretValues } from "../config/show.ts";

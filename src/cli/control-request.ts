@@ -1,22 +1,21 @@
 import type { Command } from "commander";
 import {
+  awaitControlRequest,
   type CloseArgs,
   type ControlAction,
-  type ControlRequest,
-  enqueueControlRequest,
+  controlOutcomeText,
   type FlattenArgs,
-  getControlRequest,
   RUNNER_STALE_MS,
-  readRunnerHeartbeat,
-} from "../app/control.ts";
+  submitControlRequest,
+} from "../app/service/control.ts";
+import type { Store } from "../app/service/open.ts";
 import { PerpbotError } from "../core/errors.ts";
-import type { Store } from "../store/store.ts";
 import { UsageError } from "./errors.ts";
 
 /**
  * The CLI side of operator requests (`perpbot close`, `perpbot flatten`). The running
- * `perpbot run` owns the venues, so these commands write a request to the store
- * (`control_requests`, src/app/control.ts) and wait for the runner to act on it, printing
+ * `perpbot run` owns the venues, so these commands queue a request (src/app/service/control.ts)
+ * and wait for the runner to act on it, printing
  * progress, then the outcome. Without a runner the request stays queued and is acted on when
  * `perpbot run` next runs.
  *
@@ -80,52 +79,46 @@ export async function submitAndWait(
   expireAfterMs?: number,
 ): Promise<void> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  const beat = await readRunnerHeartbeat(store);
-  const alive = beat !== undefined && Date.now() - beat.ts < RUNNER_STALE_MS;
-  const now = Date.now();
-  const expiresAt = expireAfterMs === undefined ? undefined : now + expireAfterMs;
-  const id = await enqueueControlRequest(store.db, action, args, now, expiresAt);
+  const { id, expiresAt, runner } = await submitControlRequest(store, action, args, {
+    now: Date.now(),
+    expireAfterMs,
+  });
   out(`request #${id}: ${what}`);
   if (wait === false) {
     const until =
       expiresAt === undefined ? "" : ` (it expires unacted at ${new Date(expiresAt).toISOString()})`;
     out(
-      alive
-        ? `queued: the running \`perpbot run\` (pid ${beat?.pid}) will act on it within seconds; see perpbot status`
+      runner.running
+        ? `queued: the running \`perpbot run\` (pid ${runner.pid}) will act on it within seconds; see perpbot status`
         : `queued: \`perpbot run\` will act on it when it runs${until}`,
     );
     return;
   }
   out(
-    alive
-      ? `waiting for \`perpbot run\` (pid ${beat?.pid}) to act on it (up to ${wait} s)...`
+    runner.running
+      ? `waiting for \`perpbot run\` (pid ${runner.pid}) to act on it (up to ${wait} s)...`
       : `no \`perpbot run\` seen in the last ${RUNNER_STALE_MS / 1000} s; waiting up to ${wait} s for one to pick it up...`,
   );
-  const started = Date.now();
-  const deadline = started + wait * 1000;
-  let last: ControlRequest | undefined;
-  let lastNote = started;
-  for (;;) {
-    last = await getControlRequest(store.db, id);
-    if (last === undefined) throw new ControlError(`request #${id} disappeared from the store`);
-    if (last.status === "done") {
-      out(`done: ${outcomeText(last)}`);
-      return;
-    }
-    if (last.status === "failed") {
-      const { error, ...rest } = last.result ?? {};
-      const detail = Object.keys(rest).length > 0 ? ` (${outcomeText(last)})` : "";
-      throw new ControlError(`request #${id} failed: ${String(error ?? "no detail")}${detail}`);
-    }
-    const now = Date.now();
-    if (now >= deadline) break;
-    if (now - lastNote >= 10_000) {
-      lastNote = now;
+  let lastNote = 0;
+  const last = await awaitControlRequest(store, id, {
+    timeoutMs: wait * 1000,
+    onWaiting: (r, elapsedMs) => {
+      if (elapsedMs - lastNote < 10_000) return;
+      lastNote = elapsedMs;
       out(
-        `  ${last.status === "running" ? "perpbot run is acting on it" : "still queued"} (${Math.round((now - started) / 1000)} s)...`,
+        `  ${r.status === "running" ? "perpbot run is acting on it" : "still queued"} (${Math.round(elapsedMs / 1000)} s)...`,
       );
-    }
-    await new Promise((r) => setTimeout(r, Math.min(200, Math.max(1, deadline - now))));
+    },
+  });
+  if (last === undefined) throw new ControlError(`request #${id} disappeared from the store`);
+  if (last.status === "done") {
+    out(`done: ${controlOutcomeText(last)}`);
+    return;
+  }
+  if (last.status === "failed") {
+    const { error, ...rest } = last.result ?? {};
+    const detail = Object.keys(rest).length > 0 ? ` (${controlOutcomeText(last)})` : "";
+    throw new ControlError(`request #${id} failed: ${String(error ?? "no detail")}${detail}`);
   }
   if (last.status === "running") {
     throw new ControlError(
@@ -134,26 +127,4 @@ export async function submitAndWait(
   }
   out("queued: `perpbot run` will act on it when it runs");
   throw new ControlError(`no \`perpbot run\` picked up request #${id} within ${wait} s`);
-}
-
-function outcomeText(r: ControlRequest): string {
-  const res = r.result ?? {};
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  if (r.action === "close") {
-    const closed = list(res.closed);
-    const notFlat = Array.isArray(res.notFlat) ? res.notFlat.length : 0;
-    const parts = [];
-    if (typeof res.detail === "string") parts.push(res.detail);
-    if (closed.length > 0) parts.push(`closed: ${closed.join(", ")}`);
-    if (notFlat > 0) parts.push(`${notFlat} not flat yet`);
-    return parts.join("; ");
-  }
-  const closed = list(res.groupsClosed);
-  const notFlat = list(res.groupsNotFlat);
-  const parts = [`${closed.length} group(s) closed${closed.length > 0 ? ` (${closed.join(", ")})` : ""}`];
-  if (notFlat.length > 0) parts.push(`${notFlat.length} group(s) not flat yet (${notFlat.join(", ")})`);
-  parts.push(`${Number(res.positionsFlattened ?? 0)} other position(s) flattened`);
-  if (Number(res.positionsNotFlat ?? 0) > 0)
-    parts.push(`${Number(res.positionsNotFlat)} position(s) not flat yet`);
-  return parts.join("; ");
 }

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ControlPoller, getControlRequest, listControlRequests } from "../app/control.ts";
+import { ControlPoller } from "../app/control.ts";
+import { getControlRequest, listControlRequests } from "../app/service/control.ts";
 import { FarmHarness } from "../testing/farm-harness.ts";
 
 /**
@@ -208,7 +209,7 @@ describe("without a runner", () => {
       wallets: wallets.slice(0, 4),
       farm,
     });
-    const queued = await listControlRequests(second.store.db);
+    const queued = await listControlRequests(second.store);
     assert.deepEqual(
       queued.map((q) => [q.id, q.action, q.status]),
       [
@@ -224,10 +225,10 @@ describe("without a runner", () => {
       venues: ["simA"],
     });
     await poller.start();
-    for (let i = 0; i < 100 && (await getControlRequest(second.store.db, 2))?.status !== "done"; i++)
+    for (let i = 0; i < 100 && (await getControlRequest(second.store, 2))?.status !== "done"; i++)
       await second.advance(500);
-    assert.equal((await getControlRequest(second.store.db, 1))?.status, "done");
-    assert.equal((await getControlRequest(second.store.db, 2))?.status, "done");
+    assert.equal((await getControlRequest(second.store, 1))?.status, "done");
+    assert.equal((await getControlRequest(second.store, 2))?.status, "done");
     const [closed] = (await second.groups()).filter((x) => x.groupId === g.groupId);
     assert.equal(closed.status, "closed");
     assert.equal(closed.closeReason, "manual");

@@ -33,7 +33,7 @@ test("the CSV trade log of a paper run matches the fills in the store, row for r
   assert.equal(r.status, 0, r.stderr);
 
   const store = await openStore("sqlite:./data/perpbot.db", { cwd });
-  const fills = await store.listFills();
+  const fills = await store.fills.list();
   await store.close();
   assert.ok(
     fills.length >= 6,

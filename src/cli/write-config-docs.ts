@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import "./sections.ts";
+import "../app/sections.ts";
 import { configurationMarkdown } from "../config/docs.ts";
 
 export const CONFIG_DOC_PATH = fileURLToPath(new URL("../../docs/configuration.md", import.meta.url));

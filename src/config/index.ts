@@ -2,6 +2,7 @@ export * from "./docs.ts";
 export * from "./env.ts";
 export * from "./errors.ts";
 export * from "./load.ts";
+export * from "./mask.ts";
 export * from "./registry.ts";
 export * from "./schema-tree.ts";
 export * from "./sections.ts";

@@ -4,9 +4,9 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import type { z } from "zod";
 import { type ConfigIssue, readEnv } from "./env.ts";
 import { ConfigError } from "./errors.ts";
+import { maskSecret } from "./mask.ts";
 import { type ConfigValues, rootSchema, secretPaths } from "./registry.ts";
 import { configTree } from "./schema-tree.ts";
-import { maskSecret } from "./show.ts";
 
 export const DEFAULT_CONFIG_FILE = "perpbot.toml";
 

@@ -1,24 +1,8 @@
 import type { LoadedConfig, Origin } from "./load.ts";
-import { type SecretKind, secretPaths } from "./registry.ts";
+import { maskSecret } from "./mask.ts";
+import { secretPaths } from "./registry.ts";
 
 /** `config show`: the effective config, secrets masked, with each value's origin. */
-
-const MASK = "********";
-
-/** A secret for display: a URL keeps everything but its password; any other secret is hidden. */
-export function maskSecret(value: unknown, kind: SecretKind): unknown {
-  if (typeof value !== "string" || value === "") return value;
-  if (kind === "value") return MASK;
-  try {
-    const u = new URL(value);
-    if (u.password === "") return value;
-    u.password = "****";
-    return u.toString();
-  } catch {
-    // unparseable: it may still hold a password, so show none of it
-    return MASK;
-  }
-}
 
 /** The secret strings of a loaded config, for the log scrubber (a URL's password, not the URL). */
 export function secretValues(config: LoadedConfig): string[] {

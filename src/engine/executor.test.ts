@@ -65,12 +65,8 @@ test("one leg rejected: the filled leg is unwound with reduce-only orders and th
       fills.filter((f) => f.side === "sell").reduce((s, f) => s + f.sizeLots, 0),
       10_000,
     );
-    const orders = await w.store.db
-      .selectFrom("orders")
-      .selectAll()
-      .where("group_id", "=", "g-rej")
-      .execute();
-    assert.deepEqual(orders.map((o) => [o.purpose, o.status, o.reduce_only]).sort(), [
+    const orders = await w.store.orders.ofGroups(["g-rej"]);
+    assert.deepEqual(orders.map((o) => [o.purpose, o.status, o.reduceOnly ? 1 : 0]).sort(), [
       ["entry", "filled", 0],
       ["entry", "rejected", 0],
       ["unwind", "filled", 1],
@@ -100,9 +96,9 @@ test("one leg partially filled: the other leg is trimmed to within one lot and t
     assert.ok(long > 0 && long < 0.1, `the partial fill left ${long} BTC long`);
     // one lot of the coarser instrument (simB, 0.001 BTC) is the bound
     assert.ok(Math.abs(long - short) <= 0.001 + 1e-12, `imbalance ${long - short} BTC after the trim`);
-    const trims = await w.store.db.selectFrom("orders").selectAll().where("purpose", "=", "trim").execute();
+    const trims = (await w.store.orders.allEngine()).filter((o) => o.purpose === "trim");
     assert.equal(trims.length, 1);
-    assert.equal(trims[0].reduce_only, 1);
+    assert.equal(trims[0].reduceOnly, true);
     assert.equal(trims[0].venue, "simB");
   } finally {
     await w.close();
@@ -158,7 +154,7 @@ test("an acknowledgement and every event lost: orderStatus resolves it before an
     // with the venue's fee, and the trade log's hook got it once
     await w.advance(2_000);
     assert.deepEqual(await eventKinds(w, "simA"), ["submit_sent", "timeout", "status_report", "fill"]);
-    const stored = await w.store.listFills({ account: "w1" });
+    const stored = await w.store.fills.list({ account: "w1" });
     assert.deepEqual(
       stored.map((f) => [f.fillId, f.fee]),
       fills.map((f) => [f.fillId, f.fee]),
@@ -177,15 +173,10 @@ test("an acknowledgement and every event lost: orderStatus resolves it before an
 });
 
 async function eventKinds(w: Awaited<ReturnType<typeof makeWorld>>, venue: string): Promise<string[]> {
-  const rows = await w.store.db
-    .selectFrom("order_events")
-    .innerJoin("orders", "orders.client_order_id", "order_events.client_order_id")
-    .select(["order_events.kind"])
-    .where("orders.venue", "=", venue)
-    .where("orders.purpose", "=", "entry")
-    .orderBy("order_events.id")
-    .execute();
-  return rows.map((r) => r.kind);
+  const entries = (await w.store.orders.allEngine()).filter(
+    (o) => o.venue === venue && o.purpose === "entry",
+  );
+  return (await w.store.orderEvents.of(entries.map((o) => o.clientOrderId))).map((e) => e.kind);
 }
 
 test("venue down during an unwind: retried with alerts, the group stays unwinding until flat, then fails flat", async () => {
@@ -238,12 +229,7 @@ test("maker-first: post-only at the touch, then an IOC for what is left after th
       w.engine.openGroup(pairLegs(), { groupId: "g-mk", strategy: "farm", entry, fillTimeoutMs: 10_000 }),
     );
     assert.equal(out.ok, true, JSON.stringify(out));
-    const orders = await w.store.db
-      .selectFrom("orders")
-      .selectAll()
-      .where("group_id", "=", "g-mk")
-      .orderBy("created_at")
-      .execute();
+    const orders = await w.store.orders.ofGroups(["g-mk"]);
     const a = orders.filter((o) => o.venue === "simA");
     assert.deepEqual(
       a.map((o) => [o.tif, o.status, o.attempt]),
@@ -253,7 +239,7 @@ test("maker-first: post-only at the touch, then an IOC for what is left after th
       ],
     );
     // the post-only joined the best bid, 60000
-    assert.equal(a[0].price_ticks, 60_000);
+    assert.equal(a[0].priceTicks, 60_000);
   } finally {
     await w.close();
   }

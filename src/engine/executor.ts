@@ -129,7 +129,7 @@ export class Engine {
       risk: this.risk,
       settings: this.settings,
       alerts: this.alerts,
-      db: opts.store.db,
+      orders: opts.store.orders,
       accepting: () => this.accepting,
       addAccount: (venue, account) => this.addAccount(venue, account),
     });
@@ -173,7 +173,7 @@ export class Engine {
     this.killSwitch = ks
       ? new KillSwitch({ maxDrawdownPct: ks.maxDrawdownPct, consecutiveDrops: ks.consecutiveDrops })
       : undefined;
-    this.scheduler = new Scheduler(this.clock, new StoreTimerStore(opts.store.db), {
+    this.scheduler = new Scheduler(this.clock, new StoreTimerStore(opts.store.timers), {
       retryDelayMs: this.settings.closeRetryMaxMs,
       onError: (timer, error) =>
         this.alerts.raise({
@@ -201,9 +201,9 @@ export class Engine {
   async start(): Promise<void> {
     if (this.started) throw new InvalidValueError("engine already started");
     this.started = true;
-    const saved = await this.store.getKv(TRADING_STATE_KEY);
+    const saved = await this.store.kv.get(TRADING_STATE_KEY);
     if (saved === "REDUCING" || saved === "HALTED") this.risk.state = saved;
-    const groups = await recoverJournal(this.store.db, this.venues, this.gateway, this.alerts, this.clock);
+    const groups = await recoverJournal(this.store, this.venues, this.gateway, this.alerts, this.clock);
     for (const g of groups) {
       this.groupMap.set(g.id, g);
       for (const l of g.legs) this.addAccount(l.spec.venue, l.spec.account);
@@ -284,7 +284,7 @@ export class Engine {
   async groups(filter: GroupFilter = {}): Promise<GroupRecord[]> {
     // a failed journal has been reported (and halted the engine); the store is still readable
     await this.journal.sync().catch(() => {});
-    return listGroupRecords(this.store.db, filter);
+    return listGroupRecords(this.store, filter);
   }
 
   /** Reduce-only close of every group and every position matching the filter. */
@@ -318,7 +318,7 @@ export class Engine {
   /** Trip the kill switch by hand (or from the equity watch): REDUCING, flatten everything, alert. */
   async tripKillSwitch(detail: string): Promise<FlattenResult> {
     this.risk.state = "REDUCING";
-    await this.store.putKv(TRADING_STATE_KEY, "REDUCING", this.clock.now());
+    await this.store.kv.put(TRADING_STATE_KEY, "REDUCING", this.clock.now());
     this.alerts.raise({
       severity: "emergency",
       key: "engine.kill_switch",
@@ -333,7 +333,7 @@ export class Engine {
   /** Set the trading state (an operator re-arming after a trip, or halting). Persisted. */
   async setTradingState(state: TradingState): Promise<void> {
     this.risk.state = state;
-    await this.store.putKv(TRADING_STATE_KEY, state, this.clock.now());
+    await this.store.kv.put(TRADING_STATE_KEY, state, this.clock.now());
     // the kill switch starts a new session from the next equity observation
     if (state === "ACTIVE") this.killSwitchRearm = true;
   }

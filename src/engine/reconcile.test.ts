@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Venue } from "../core/venue.ts";
-import { appendOrderEvents, insertGroup, upsertEngineOrder } from "../store/engine-repo.ts";
 import { ACCOUNTS, allFlat, makeWorld, pairLegs, positionLots, type World } from "../testing/engine.ts";
 import { encodeEvent } from "./journal/journal.ts";
 import { COMPACT_32, clientOrderId } from "./orders/client-order-id.ts";
@@ -40,13 +39,9 @@ test("an orphan position is alerted at once and flattened after the grace period
     );
     await w.advance(4_000);
     assert.equal(await positionLots(w.simA, "w3", "BTC"), 0);
-    const flattens = await w.store.db
-      .selectFrom("orders")
-      .selectAll()
-      .where("purpose", "=", "orphan")
-      .execute();
+    const flattens = (await w.store.orders.allEngine()).filter((o) => o.purpose === "orphan");
     assert.equal(flattens.length, 1);
-    assert.equal(flattens[0].reduce_only, 1);
+    assert.equal(flattens[0].reduceOnly, true);
   } finally {
     await w.close();
   }
@@ -94,8 +89,8 @@ test("restart: an open group is recovered from the journal and a close timer tha
     assert.equal(g.status, "closed");
     assert.equal(g.closeReason, "time_limit");
     assert.ok(await allFlat(w));
-    assert.equal((await w.store.db.selectFrom("engine_timers").selectAll().execute()).length, 0);
-    const closes = await w.store.db.selectFrom("orders").selectAll().where("purpose", "=", "close").execute();
+    assert.equal((await w.store.timers.load()).length, 0);
+    const closes = (await w.store.orders.allEngine()).filter((o) => o.purpose === "close");
     assert.equal(closes.length, 2, "one close order per leg: the timer fired once");
   } finally {
     await w.close();
@@ -108,9 +103,7 @@ test("restart: an open group is recovered from the journal and a close timer tha
  */
 async function journalOpening(w: World, groupId: string): Promise<string[]> {
   const now = w.clock.now();
-  const db = w.store.db;
-  await insertGroup(
-    db,
+  await w.store.groups.insert(
     {
       groupId: groupId,
       strategy: "farm",
@@ -144,7 +137,7 @@ async function journalOpening(w: World, groupId: string): Promise<string[]> {
   for (const [i, l] of pairLegs().entries()) {
     const inst = w.venues.get(l.venue)!.instrument(l.symbol);
     const price = l.side === "buy" ? inst.price(60_100) : inst.price(59_900);
-    await upsertEngineOrder(db, {
+    await w.store.orders.upsertEngine({
       clientOrderId: cloids[i],
       venue: l.venue,
       account: l.account,
@@ -170,7 +163,7 @@ async function journalOpening(w: World, groupId: string): Promise<string[]> {
       createdAt: now,
       updatedAt: now,
     });
-    await appendOrderEvents(db, [
+    await w.store.orderEvents.append([
       {
         clientOrderId: cloids[i],
         kind: "submit_sent",
@@ -208,11 +201,7 @@ test("crash between journaling and sending: recovery resolves both entries and u
     assert.equal(g.status, "failed");
     assert.equal(g.failureReason, "venue_unavailable");
     assert.ok(await allFlat(w));
-    const rows = await w.store.db
-      .selectFrom("orders")
-      .selectAll()
-      .where("group_id", "=", "g-crash")
-      .execute();
+    const rows = await w.store.orders.ofGroups(["g-crash"]);
     assert.deepEqual(rows.map((r) => [r.purpose, r.venue, r.status]).sort(), [
       ["entry", "simA", "filled"],
       ["entry", "simB", "rejected"],
@@ -252,7 +241,7 @@ test("crash after an open's outcome, before its status commit: recovery opens th
     assert.equal(g.status, "open");
     assert.equal(await positionLots(w.simA, "w1", "BTC"), 10_000);
     assert.equal(await positionLots(w.simB, "w2", "BTCUSDT"), -100);
-    const rows = await w.store.db.selectFrom("orders").selectAll().where("group_id", "=", "g-late").execute();
+    const rows = await w.store.orders.ofGroups(["g-late"]);
     assert.deepEqual(rows.map((r) => [r.purpose, r.status]).sort(), [
       ["entry", "filled"],
       ["entry", "filled"],

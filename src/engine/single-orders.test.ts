@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { OrderRequest } from "../core/types.ts";
 import type { Venue } from "../core/venue.ts";
-import { SINGLE_PURPOSE } from "../store/single-orders-repo.ts";
+import { SINGLE_PURPOSE } from "../store/repos/orders.ts";
 import { AnswerLossVenue, makeWorld, positionLots, type World } from "../testing/engine.ts";
 import type { OrderIntent, OrderUpdate } from "./executor.ts";
 
@@ -54,21 +54,13 @@ test("place rests, is journaled with its strategy, and the same intent is the sa
     assert.deepEqual(w.engine.orders({ account: "w2" }), []);
     assert.ok(updates.some((u) => u.event === "ack" && u.order.status === "open"));
     // write-ahead: the row and its events are in the store, with the strategy and label
-    const row = await w.store.db
-      .selectFrom("orders")
-      .selectAll()
-      .where("client_order_id", "=", out.clientOrderId)
-      .executeTakeFirstOrThrow();
+    const row = (await w.store.orders.allEngine()).find((o) => o.clientOrderId === out.clientOrderId);
+    assert.ok(row, "the order row is journaled");
     assert.equal(row.purpose, SINGLE_PURPOSE);
     assert.equal(row.strategy, "maker");
-    assert.equal(row.group_ref, "g-label");
-    assert.equal(row.group_id, null);
-    const kinds = await w.store.db
-      .selectFrom("order_events")
-      .select("kind")
-      .where("client_order_id", "=", out.clientOrderId)
-      .orderBy("id")
-      .execute();
+    assert.equal(row.groupRef, "g-label");
+    assert.equal(row.groupId, null);
+    const kinds = await w.store.orderEvents.of([out.clientOrderId]);
     assert.deepEqual(
       kinds.map((k) => k.kind),
       ["submit_sent", "ack"],
@@ -293,21 +285,21 @@ test("killed between the write-ahead and the venue's answer: the restart finds t
     });
     await w.advance(200);
     assert.equal(answered, false, "the first engine never hears back");
-    const [row] = await w.store.db.selectFrom("orders").selectAll().where("purpose", "=", "single").execute();
+    const [row] = (await w.store.orders.allEngine()).filter((o) => o.purpose === SINGLE_PURPOSE);
     assert.equal(row.status, "in_flight", "journaled before the send, the answer never came");
     // a new engine on the same store and venues, the old one abandoned as after a SIGKILL
     const engine = await w.restart();
     const [view] = engine.orders({ strategy: "maker" });
-    assert.equal(view.clientOrderId, row.client_order_id);
+    assert.equal(view.clientOrderId, row.clientOrderId);
     assert.equal(view.status, "open", "reconciliation found it resting on the venue");
     // the strategy re-issues its intent after the restart: the same order, not a second one
     const again = await w.drive(engine.placeOrder(intent({ priceTicks: bid - 5 })));
-    assert.deepEqual(again, { ok: true, clientOrderId: row.client_order_id, status: "open" });
+    assert.deepEqual(again, { ok: true, clientOrderId: row.clientOrderId, status: "open" });
     await w.advance(3_000);
-    assert.equal(hanging.submits.get(row.client_order_id), 1, "the venue received exactly one order");
+    assert.equal(hanging.submits.get(row.clientOrderId), 1, "the venue received exactly one order");
     assert.equal((await w.simA.openOrders("w1")).length, 1);
     // and it is still the strategy's to amend and cancel
-    const am = await w.drive(engine.amendOrder(row.client_order_id, { priceTicks: bid - 4 }));
+    const am = await w.drive(engine.amendOrder(row.clientOrderId, { priceTicks: bid - 4 }));
     assert.equal(am.ok, true, JSON.stringify(am));
   } finally {
     await w.close();

@@ -1,6 +1,4 @@
-import type { Kysely } from "kysely";
-import { loadTimers, removeTimer, saveTimer } from "../store/engine-repo.ts";
-import type { Database } from "../store/schema.ts";
+import type { TimersRepo } from "../store/repos/timers.ts";
 import type { JsonValue, TimerRecord, TimerStore } from "./scheduler.ts";
 
 /**
@@ -9,14 +7,14 @@ import type { JsonValue, TimerRecord, TimerStore } from "./scheduler.ts";
  * scheduler starts.
  */
 export class StoreTimerStore implements TimerStore {
-  private readonly db: Kysely<Database>;
+  private readonly timers: TimersRepo;
 
-  constructor(db: Kysely<Database>) {
-    this.db = db;
+  constructor(timers: TimersRepo) {
+    this.timers = timers;
   }
 
   async load(): Promise<TimerRecord[]> {
-    return (await loadTimers(this.db)).map((t) => ({
+    return (await this.timers.load()).map((t) => ({
       id: t.id,
       kind: t.kind,
       dueAt: t.dueAt,
@@ -25,7 +23,7 @@ export class StoreTimerStore implements TimerStore {
   }
 
   async save(rec: TimerRecord): Promise<void> {
-    await saveTimer(this.db, {
+    await this.timers.save({
       id: rec.id,
       kind: rec.kind,
       dueAt: rec.dueAt,
@@ -34,6 +32,6 @@ export class StoreTimerStore implements TimerStore {
   }
 
   async remove(id: string): Promise<void> {
-    await removeTimer(this.db, id);
+    await this.timers.remove(id);
   }
 }

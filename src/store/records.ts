@@ -99,3 +99,19 @@ export interface AccountFilter {
   /** with `limit`: keep the newest rows rather than the oldest (still returned oldest first) */
   readonly latest?: boolean;
 }
+
+/** A control request's progress: pending → running (claimed by the runner) → done or failed. */
+export type ControlRequestStatus = "pending" | "running" | "done" | "failed";
+
+/** An operator's request to the running process (`perpbot close`, `perpbot flatten`). */
+export interface ControlRequestRecord {
+  readonly id: number;
+  /** what to do ("close", "flatten"); the business layer owns the values */
+  readonly action: string;
+  readonly args: Record<string, unknown>;
+  readonly status: ControlRequestStatus;
+  /** the outcome (done) or { error, ... } (failed); null until finished */
+  readonly result: Record<string, unknown> | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}

@@ -8,7 +8,7 @@ import pg from "pg";
 import { usd } from "../core/money.ts";
 import { MIGRATION_NAMES } from "./migrations.ts";
 import type { FillRecord, OrderRecord } from "./records.ts";
-import { openStore, type Store } from "./store.ts";
+import { openStore, type Store, storeInternals } from "./store.ts";
 
 /**
  * One suite, two backends: every test body below runs against a SQLite file and against the
@@ -121,7 +121,9 @@ function storeSuite(makeBackend: () => Backend): void {
     const again = await backend.open();
     try {
       assert.deepEqual(await again.integrityCheck(), []);
-      const n = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(again.db);
+      const n = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(
+        storeInternals(again).db,
+      );
       assert.equal(Number(n.rows[0].n), MIGRATION_NAMES.length);
     } finally {
       await again.close();
@@ -129,67 +131,67 @@ function storeSuite(makeBackend: () => Backend): void {
   });
 
   test("fills keep money, prices and sizes exact, and a repeated fill is stored once", async () => {
-    await store.upsertOrder(order("c-1"));
+    await store.orders.upsert(order("c-1"));
     const f = fill("f-1", { clientOrderId: "c-1" });
-    assert.equal(await store.insertFill(f), true);
+    assert.equal(await store.fills.insert(f), true);
     assert.equal(
-      await store.insertFill({ ...f, fee: 1n }),
+      await store.fills.insert({ ...f, fee: 1n }),
       false,
       "same venue/account/fillId is a duplicate",
     );
-    await store.insertFill(
+    await store.fills.insert(
       fill("f-2", { account: "w2", ts: T0 + 5, side: "sell", fee: -5n, price: "0.000001" }),
     );
-    await store.insertFill(fill("f-3", { ts: T0 + 10 }));
-    const w1 = await store.listFills({ account: "w1" });
+    await store.fills.insert(fill("f-3", { ts: T0 + 10 }));
+    const w1 = await store.fills.list({ account: "w1" });
     assert.deepEqual(
       w1.map((x) => x.fillId),
       ["f-1", "f-3"],
     );
     assert.deepEqual(w1[0], f);
-    const w2 = await store.listFills({ account: "w2" });
+    const w2 = await store.fills.list({ account: "w2" });
     assert.equal(w2[0].fee, -5n);
     assert.equal(w2[0].price, "0.000001");
     assert.deepEqual(
-      (await store.listFills({ sinceTs: T0 + 5, untilTs: T0 + 10 })).map((x) => x.fillId),
+      (await store.fills.list({ sinceTs: T0 + 5, untilTs: T0 + 10 })).map((x) => x.fillId),
       ["f-2"],
     );
-    assert.equal((await store.listFills({ limit: 1 })).length, 1);
+    assert.equal((await store.fills.list({ limit: 1 })).length, 1);
   });
 
   test("a fill naming an order that was never stored is refused by the foreign key", async () => {
     await assert.rejects(
-      store.insertFill(fill("f-orphan", { clientOrderId: "no-such-order" })),
+      store.fills.insert(fill("f-orphan", { clientOrderId: "no-such-order" })),
       /foreign key/i,
     );
     assert.deepEqual(
-      await store.listFills({ venue: "simA", account: "w1", symbol: "BTC", sinceTs: T0 + 1000 }),
+      await store.fills.list({ venue: "simA", account: "w1", symbol: "BTC", sinceTs: T0 + 1000 }),
       [],
     );
   });
 
   test("orders are upserted and read back unchanged", async () => {
     const o = order("c-2", { side: "sell", type: "market", tif: "ioc", price: null, reduceOnly: true });
-    await store.upsertOrder(o);
-    assert.deepEqual(await store.getOrder("c-2"), o);
+    await store.orders.upsert(o);
+    assert.deepEqual(await store.orders.get("c-2"), o);
     const later = { ...o, status: "filled", filledSize: "0.00077", venueOrderId: "v9", updatedAt: T0 + 7 };
-    await store.upsertOrder(later);
-    assert.deepEqual(await store.getOrder("c-2"), later);
-    assert.equal(await store.getOrder("nope"), null);
+    await store.orders.upsert(later);
+    assert.deepEqual(await store.orders.get("c-2"), later);
+    assert.equal(await store.orders.get("nope"), null);
   });
 
   test("bad values are refused with the field named, and nothing is stored", async () => {
     await assert.rejects(
-      store.insertFill(fill("f-bad", { price: "1e-3" })),
+      store.fills.insert(fill("f-bad", { price: "1e-3" })),
       /fill simA\/w1\/f-bad price: "1e-3"/,
     );
-    await assert.rejects(store.insertFill(fill("f-bad", { ts: -1 })), /ts: -1/);
+    await assert.rejects(store.fills.insert(fill("f-bad", { ts: -1 })), /ts: -1/);
     await assert.rejects(
-      store.upsertOrder(order("c-bad", { side: "long" as "buy" })),
+      store.orders.upsert(order("c-bad", { side: "long" as "buy" })),
       /order c-bad: side "long" is not "buy" or "sell"/,
     );
-    assert.equal((await store.listFills()).filter((x) => x.fillId === "f-bad").length, 0);
-    assert.equal(await store.getOrder("c-bad"), null);
+    assert.equal((await store.fills.list()).filter((x) => x.fillId === "f-bad").length, 0);
+    assert.equal(await store.orders.get("c-bad"), null);
   });
 
   test("funding payments round-trip exactly and settle once per timestamp", async () => {
@@ -202,9 +204,9 @@ function storeSuite(makeBackend: () => Backend): void {
       positionSize: "-1.5",
       ts: T0 + 3_600_000,
     };
-    assert.equal(await store.insertFundingPayment(p), true);
-    assert.equal(await store.insertFundingPayment(p), false);
-    assert.deepEqual(await store.listFundingPayments({ venue: "simB" }), [p]);
+    assert.equal(await store.funding.insert(p), true);
+    assert.equal(await store.funding.insert(p), false);
+    assert.deepEqual(await store.funding.list({ venue: "simB" }), [p]);
   });
 
   test("equity snapshots round-trip exactly", async () => {
@@ -216,28 +218,28 @@ function storeSuite(makeBackend: () => Backend): void {
       maintenanceMargin: 1n,
       ts: T0,
     };
-    await store.recordEquity(s);
-    await store.recordEquity({ ...s, ts: T0 + 1, equity: -1n });
-    const got = await store.listEquity({ account: "w1" });
+    await store.equity.record(s);
+    await store.equity.record({ ...s, ts: T0 + 1, equity: -1n });
+    const got = await store.equity.list({ account: "w1" });
     assert.deepEqual(got, [s, { ...s, ts: T0 + 1, equity: -1n }]);
   });
 
   test("alerts are listed in order and acknowledged once", async () => {
-    const id1 = await store.insertAlert({
+    const id1 = await store.alerts.insert({
       severity: "warning",
       kind: "liquidation_warn",
       message: "leg close to liq",
       context: { leg: 2 },
       ts: T0,
     });
-    const id2 = await store.insertAlert({
+    const id2 = await store.alerts.insert({
       severity: "critical",
       kind: "unhedged",
       message: "residual",
       ts: T0 + 1,
     });
     assert.notEqual(id1, id2);
-    const all = await store.listAlerts();
+    const all = await store.alerts.list();
     assert.deepEqual(
       all.map((a) => [a.id, a.kind, a.context, a.acknowledgedAt]),
       [
@@ -245,57 +247,61 @@ function storeSuite(makeBackend: () => Backend): void {
         [id2, "unhedged", null, null],
       ],
     );
-    assert.equal(await store.acknowledgeAlert(id1, T0 + 2), true);
-    assert.equal(await store.acknowledgeAlert(id1, T0 + 3), false);
+    assert.equal(await store.alerts.acknowledge(id1, T0 + 2), true);
+    assert.equal(await store.alerts.acknowledge(id1, T0 + 3), false);
     assert.deepEqual(
-      (await store.listAlerts({ unacknowledgedOnly: true })).map((a) => a.id),
+      (await store.alerts.list({ unacknowledgedOnly: true })).map((a) => a.id),
       [id2],
     );
     await assert.rejects(
-      store.insertAlert({ severity: "bad" as "info", kind: "x", message: "y", ts: T0 }),
+      store.alerts.insert({ severity: "bad" as "info", kind: "x", message: "y", ts: T0 }),
       /unknown severity "bad"/,
     );
   });
 
   test("kv stores, overwrites and deletes", async () => {
-    assert.equal(await store.getKv("engine.cursor"), null);
-    await store.putKv("engine.cursor", "1", T0);
-    await store.putKv("engine.cursor", '{"seq":2}', T0 + 1);
-    assert.equal(await store.getKv("engine.cursor"), '{"seq":2}');
-    assert.equal(await store.deleteKv("engine.cursor"), true);
-    assert.equal(await store.getKv("engine.cursor"), null);
+    assert.equal(await store.kv.get("engine.cursor"), null);
+    await store.kv.put("engine.cursor", "1", T0);
+    await store.kv.put("engine.cursor", '{"seq":2}', T0 + 1);
+    assert.equal(await store.kv.get("engine.cursor"), '{"seq":2}');
+    assert.equal(await store.kv.delete("engine.cursor"), true);
+    assert.equal(await store.kv.get("engine.cursor"), null);
   });
 
   test("a failed transaction leaves nothing behind; concurrent transactions all commit", async () => {
     await assert.rejects(
-      store.db.transaction().execute(async (trx) => {
-        await trx.insertInto("kv").values({ key: "tx.a", value: "1", updated_at: T0 }).execute();
-        throw new Error("boom");
-      }),
+      storeInternals(store)
+        .db.transaction()
+        .execute(async (trx) => {
+          await trx.insertInto("kv").values({ key: "tx.a", value: "1", updated_at: T0 }).execute();
+          throw new Error("boom");
+        }),
       /boom/,
     );
-    assert.equal(await store.getKv("tx.a"), null);
+    assert.equal(await store.kv.get("tx.a"), null);
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        store.db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto("kv")
-            .values({ key: `tx.${i}`, value: "x", updated_at: T0 })
-            .execute();
-          await new Promise((r) => setTimeout(r, 1));
-          await trx
-            .updateTable("kv")
-            .set({ value: `v${i}` })
-            .where("key", "=", `tx.${i}`)
-            .execute();
-        }),
+        storeInternals(store)
+          .db.transaction()
+          .execute(async (trx) => {
+            await trx
+              .insertInto("kv")
+              .values({ key: `tx.${i}`, value: "x", updated_at: T0 })
+              .execute();
+            await new Promise((r) => setTimeout(r, 1));
+            await trx
+              .updateTable("kv")
+              .set({ value: `v${i}` })
+              .where("key", "=", `tx.${i}`)
+              .execute();
+          }),
       ),
     );
-    for (let i = 0; i < 8; i++) assert.equal(await store.getKv(`tx.${i}`), `v${i}`);
+    for (let i = 0; i < 8; i++) assert.equal(await store.kv.get(`tx.${i}`), `v${i}`);
   });
 
   test("the integrity check reports a missing table", async () => {
-    await store.db.schema.dropTable("kv").execute();
+    await storeInternals(store).db.schema.dropTable("kv").execute();
     assert.deepEqual(await store.integrityCheck(), ["table kv is missing"]);
   });
 }
@@ -322,9 +328,11 @@ describe("store on SQLite: file specifics", () => {
       const store = await openStore("sqlite:a/b/perpbot.db", { cwd: dir });
       try {
         assert.ok(existsSync(join(dir, "a", "b", "perpbot.db")));
-        const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(store.db);
+        const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(
+          storeInternals(store).db,
+        );
         assert.equal(mode.rows[0].journal_mode, "wal");
-        const fk = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(store.db);
+        const fk = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(storeInternals(store).db);
         assert.equal(fk.rows[0].foreign_keys, 1);
         assert.equal(store.dialect, "sqlite");
       } finally {
@@ -338,9 +346,9 @@ describe("store on SQLite: file specifics", () => {
   test("the integrity check reports rows whose foreign key points nowhere", async () => {
     const store = await openStore("sqlite::memory:");
     try {
-      await sql`PRAGMA foreign_keys = OFF`.execute(store.db);
-      await store.insertFill(fill("f-x", { clientOrderId: "ghost" }));
-      await sql`PRAGMA foreign_keys = ON`.execute(store.db);
+      await sql`PRAGMA foreign_keys = OFF`.execute(storeInternals(store).db);
+      await store.fills.insert(fill("f-x", { clientOrderId: "ghost" }));
+      await sql`PRAGMA foreign_keys = ON`.execute(storeInternals(store).db);
       const problems = await store.integrityCheck();
       assert.equal(problems.length, 1);
       assert.match(problems[0], /foreign key: fills row \d+ points at a missing orders row/);

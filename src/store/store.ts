@@ -6,8 +6,17 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
 import { PerpbotError } from "../core/errors.ts";
+import { type JournalWriter, journalWriter } from "./journal/writer.ts";
 import { EXPECTED_TABLES, MIGRATION_NAMES, migrationProvider } from "./migrations.ts";
-import * as repo from "./repositories.ts";
+import { AlertsRepo } from "./repos/alerts.ts";
+import { ControlRequestsRepo } from "./repos/control-requests.ts";
+import { EquityRepo } from "./repos/equity.ts";
+import { FillsRepo } from "./repos/fills.ts";
+import { FundingRepo } from "./repos/funding.ts";
+import { GroupsRepo } from "./repos/groups.ts";
+import { KvRepo } from "./repos/kv.ts";
+import { OrderEventsRepo, OrdersRepo } from "./repos/orders.ts";
+import { TimersRepo } from "./repos/timers.ts";
 import type { Database, StoreDialect } from "./schema.ts";
 import { NodeSqliteDialect, type SqliteAccess } from "./sqlite-dialect.ts";
 
@@ -31,35 +40,58 @@ export interface OpenStoreOptions {
 }
 
 type Db = Kysely<Database>;
-type Drop<F> = F extends (db: Db, ...args: infer A) => infer R ? (...args: A) => R : never;
 
+/**
+ * The store as the rest of the program sees it: one repository per concern, domain records in
+ * and out, and no database handle: every query lives in src/store, so both backends are tested
+ * in one place and nothing above the store depends on its tables.
+ */
 export interface Store {
-  readonly db: Db;
   readonly dialect: StoreDialect;
   /** the URL with any password masked, for messages */
   readonly displayUrl: string;
+  /** hedge groups and their legs (engine_groups, engine_legs) */
+  readonly groups: GroupsRepo;
+  /** orders: as a venue sees them, and the engine's journaled view of those it sent */
+  readonly orders: OrdersRepo;
+  /** the append-only history of each engine order */
+  readonly orderEvents: OrderEventsRepo;
+  readonly fills: FillsRepo;
+  readonly funding: FundingRepo;
+  readonly equity: EquityRepo;
+  readonly alerts: AlertsRepo;
+  /** small named values: the engine's trading state, the runner's heartbeat */
+  readonly kv: KvRepo;
+  /** operator requests to the running process (perpbot close / flatten) */
+  readonly controlRequests: ControlRequestsRepo;
+  /** the scheduler's persistent timers */
+  readonly timers: TimersRepo;
   /**
-   * SQLite only: the store's connection for prepared-statement hot paths (the engine journal),
-   * under the same lock as Kysely's queries. Undefined on PostgreSQL.
+   * The engine journal's batch writer: on SQLite prepared statements on the store's own
+   * connection (under the same lock as every other query), on PostgreSQL Kysely.
    */
-  readonly sqlite: SqliteAccess | undefined;
+  readonly journal: JournalWriter;
   close(): Promise<void>;
   /** Problems found (empty when healthy): SQLite integrity and foreign keys, tables, migrations. */
   integrityCheck(): Promise<string[]>;
-  upsertOrder: Drop<typeof repo.upsertOrder>;
-  getOrder: Drop<typeof repo.getOrder>;
-  insertFill: Drop<typeof repo.insertFill>;
-  listFills: Drop<typeof repo.listFills>;
-  insertFundingPayment: Drop<typeof repo.insertFundingPayment>;
-  listFundingPayments: Drop<typeof repo.listFundingPayments>;
-  recordEquity: Drop<typeof repo.recordEquity>;
-  listEquity: Drop<typeof repo.listEquity>;
-  insertAlert: Drop<typeof repo.insertAlert>;
-  listAlerts: Drop<typeof repo.listAlerts>;
-  acknowledgeAlert: Drop<typeof repo.acknowledgeAlert>;
-  putKv(key: string, value: string, ts?: number): Promise<void>;
-  getKv: Drop<typeof repo.getKv>;
-  deleteKv: Drop<typeof repo.deleteKv>;
+}
+
+/** What only src/store itself reaches: the Kysely handle and, on SQLite, the raw connection. */
+interface StoreInternals {
+  readonly db: Db;
+  readonly sqlite: SqliteAccess | undefined;
+}
+
+const INTERNALS = new WeakMap<Store, StoreInternals>();
+
+/**
+ * The database handle behind a store, for src/store's own tests (transactions, pragmas, a dropped
+ * table). Not exported by the store's index, and nothing outside src/store may use it.
+ */
+export function storeInternals(store: Store): StoreInternals {
+  const i = INTERNALS.get(store);
+  if (i === undefined) throw new StoreError("not a store opened by openStore");
+  return i;
 }
 
 /** A store URL for messages: the password replaced by ****. */
@@ -88,7 +120,7 @@ const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]*$/;
  * CHECKPOINT_BACKSTOP_PAGES (256 MiB of WAL at 4 KiB pages): one commit then copies what the
  * worker has not yet copied and resets the WAL. The backstop is also what remains if the worker
  * dies (then at the default 1000 pages again). The worker starts with the first write through
- * `Store.sqlite` (the journal), so short-lived commands never start a thread. Checkpoints are
+ * `Store.journal`, so short-lived commands never start a thread. Checkpoints are
  * crash-safe in SQLite: a SIGKILL at any point loses nothing committed.
  */
 const CHECKPOINT_MS = 100;
@@ -321,29 +353,26 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     await db.destroy();
     throw err;
   }
-  return {
-    db,
+  const store: Store = {
     dialect,
     displayUrl,
-    sqlite: sqlite?.sqlite,
+    groups: new GroupsRepo(db),
+    orders: new OrdersRepo(db),
+    orderEvents: new OrderEventsRepo(db),
+    fills: new FillsRepo(db),
+    funding: new FundingRepo(db),
+    equity: new EquityRepo(db),
+    alerts: new AlertsRepo(db),
+    kv: new KvRepo(db),
+    controlRequests: new ControlRequestsRepo(db),
+    timers: new TimersRepo(db),
+    journal: journalWriter(db, sqlite?.sqlite),
     close: async () => {
       await sqlite?.checkpointer?.stop();
       await db.destroy();
     },
     integrityCheck: () => integrityCheck(db, dialect, dialect === "postgres" ? options.pgSchema : undefined),
-    upsertOrder: (o) => repo.upsertOrder(db, o),
-    getOrder: (id) => repo.getOrder(db, id),
-    insertFill: (f) => repo.insertFill(db, f),
-    listFills: (f) => repo.listFills(db, f),
-    insertFundingPayment: (p) => repo.insertFundingPayment(db, p),
-    listFundingPayments: (f) => repo.listFundingPayments(db, f),
-    recordEquity: (s) => repo.recordEquity(db, s),
-    listEquity: (f) => repo.listEquity(db, f),
-    insertAlert: (a) => repo.insertAlert(db, a),
-    listAlerts: (f) => repo.listAlerts(db, f),
-    acknowledgeAlert: (id, ts) => repo.acknowledgeAlert(db, id, ts),
-    putKv: (key, value, ts = Date.now()) => repo.putKv(db, key, value, ts),
-    getKv: (key) => repo.getKv(db, key),
-    deleteKv: (key) => repo.deleteKv(db, key),
   };
+  INTERNALS.set(store, { db, sqlite: sqlite?.sqlite });
+  return store;
 }

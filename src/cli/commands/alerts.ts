@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { storeSection } from "../../config/sections.ts";
+import { type AlertRecord, listAlerts } from "../../app/service/alerts.ts";
+import { withStore } from "../../app/service/open.ts";
 import { redactText } from "../../log/redact.ts";
-import type { AlertRecord } from "../../store/records.ts";
-import { openStore } from "../../store/store.ts";
 import { loadCliConfig } from "../context.ts";
 import { parseCountArg, parseTimeArg } from "../time-arg.ts";
 
@@ -55,9 +54,8 @@ export function registerAlerts(program: Command): void {
       const sinceTs = opts.since === undefined ? undefined : parseTimeArg(opts.since, "--since");
       const limit = parseCountArg(opts.limit ?? "100", "--limit");
       const config = loadCliConfig(command);
-      const store = await openStore(storeSection.get(config.values).url);
-      try {
-        const alerts = await store.listAlerts({ sinceTs, limit, latest: true });
+      await withStore(config, async (store) => {
+        const alerts = await listAlerts(store, { sinceTs, limit, latest: true });
         // a raiser may have quoted a secret; what is printed passes the scrubber like the logs
         const out = opts.json
           ? `${JSON.stringify(alerts.map(alertJson), null, 2)}\n`
@@ -65,8 +63,6 @@ export function registerAlerts(program: Command): void {
             ? "no alerts\n"
             : `${alerts.map(alertLine).join("\n")}\n`;
         process.stdout.write(redactText(out));
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

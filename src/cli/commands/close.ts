@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import type { CloseArgs } from "../../app/control.ts";
-import { storeSection } from "../../config/sections.ts";
-import { listGroupRecords } from "../../engine/groups/group-records.ts";
-import { openStore, type Store } from "../../store/store.ts";
+import type { CloseArgs } from "../../app/service/control.ts";
+import { countActiveGroups, type FoundGroup, findGroup } from "../../app/service/groups.ts";
+import { type Store, withStore } from "../../app/service/open.ts";
 import { loadCliConfig } from "../context.ts";
 import {
   parseExpireAfter,
@@ -27,12 +26,10 @@ export function registerClose(program: Command): void {
     const expireAfterMs = parseExpireAfter(opts);
     if (group.trim() === "") throw new UsageError("close: give a group id or all");
     const config = loadCliConfig(command);
-    const store = await openStore(storeSection.get(config.values).url);
-    try {
+    await withStore(config, async (store) => {
       let target = group;
       if (group === "all") {
-        const active = await listGroupRecords(store.db, { activeOnly: true });
-        if (active.length === 0) {
+        if ((await countActiveGroups(store)) === 0) {
           process.stdout.write("no active groups: nothing to close\n");
           return;
         }
@@ -55,35 +52,18 @@ export function registerClose(program: Command): void {
         wait,
         expireAfterMs,
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }
 
 /** A group by exact id, else by a unique prefix; a usage error when none or several match. */
-async function resolveGroup(
-  store: Store,
-  text: string,
-): Promise<{ id: string; status: string; reason: string | null }> {
-  const row = (id: string) =>
-    store.db
-      .selectFrom("engine_groups")
-      .select(["group_id", "status", "close_reason", "failure_reason"])
-      .where("group_id", "=", id)
-      .executeTakeFirst();
-  let found = await row(text);
-  if (found === undefined) {
-    const ids = (await store.db.selectFrom("engine_groups").select("group_id").execute())
-      .map((r) => r.group_id)
-      .filter((id) => id.startsWith(text));
-    if (ids.length > 1) {
-      throw new UsageError(
-        `group "${text}" is ambiguous: ${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", ..." : ""}`,
-      );
-    }
-    if (ids.length === 1) found = await row(ids[0]);
+async function resolveGroup(store: Store, text: string): Promise<FoundGroup> {
+  const found = await findGroup(store, text);
+  if (found.kind === "ambiguous") {
+    throw new UsageError(
+      `group "${text}" is ambiguous: ${found.ids.slice(0, 5).join(", ")}${found.ids.length > 5 ? ", ..." : ""}`,
+    );
   }
-  if (found === undefined) throw new UsageError(`no group "${text}" in the store (see perpbot status)`);
-  return { id: found.group_id, status: found.status, reason: found.close_reason ?? found.failure_reason };
+  if (found.kind === "none") throw new UsageError(`no group "${text}" in the store (see perpbot status)`);
+  return found.group;
 }

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { storeSection } from "../../config/sections.ts";
+import { checkStore } from "../../app/service/open.ts";
 import { PerpbotError } from "../../core/errors.ts";
-import { openStore } from "../../store/store.ts";
 import { loadCliConfig } from "../context.ts";
 
 class StoreCheckFailed extends PerpbotError {
@@ -18,17 +17,12 @@ export function registerDb(program: Command): void {
     .description("open the store, apply pending migrations, and run its integrity check")
     .action(async (_opts: unknown, command: Command) => {
       const config = loadCliConfig(command);
-      const store = await openStore(storeSection.get(config.values).url);
-      try {
-        const problems = await store.integrityCheck();
-        if (problems.length > 0) {
-          throw new StoreCheckFailed(
-            `store ${store.displayUrl} has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`,
-          );
-        }
-        process.stdout.write(`store ${store.displayUrl} (${store.dialect}): ok\n`);
-      } finally {
-        await store.close();
+      const { displayUrl, dialect, problems } = await checkStore(config);
+      if (problems.length > 0) {
+        throw new StoreCheckFailed(
+          `store ${displayUrl} has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`,
+        );
       }
+      process.stdout.write(`store ${displayUrl} (${dialect}): ok\n`);
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import type { FlattenArgs } from "../../app/control.ts";
-import { simSection, storeSection } from "../../config/sections.ts";
-import { openStore } from "../../store/store.ts";
+import type { FlattenArgs } from "../../app/service/control.ts";
+import { withStore } from "../../app/service/open.ts";
+import { simSection } from "../../config/sections.ts";
 import { loadCliConfig } from "../context.ts";
 import {
   parseExpireAfter,
@@ -35,8 +35,7 @@ export function registerFlatten(program: Command): void {
       if (!venues.includes(opts.venue))
         throw new UsageError(`--venue "${opts.venue}": paper mode trades ${venues.join(", ")}`);
     }
-    const store = await openStore(storeSection.get(config.values).url);
-    try {
+    await withStore(config, async (store) => {
       const args: FlattenArgs = { venue: opts.venue, wallet: opts.wallet };
       const scope = [opts.venue && `venue ${opts.venue}`, opts.wallet && `wallet ${opts.wallet}`]
         .filter(Boolean)
@@ -49,8 +48,6 @@ export function registerFlatten(program: Command): void {
         wait,
         expireAfterMs,
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

@@ -4,12 +4,12 @@ import { alertsSection, createAlertService } from "../../alerts/config.ts";
 import { ControlPoller } from "../../app/control.ts";
 import { startFarmRuntime } from "../../app/farm-runtime.ts";
 import { createPaperWorld, marketStatusLine, simDbPathFor } from "../../app/paper.ts";
-import { farmStatusLines } from "../../app/status.ts";
 import { dataDirSection, keystoreSection, simSection, storeSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
 import { engineSection, engineSettingsFrom } from "../../engine/config.ts";
 import { openStore } from "../../store/store.ts";
 import { farmSection } from "../../strategies/farm/config.ts";
+import { farmStatusLines } from "../../strategies/farm/report.ts";
 import { createTradeRecorder, tradesSection } from "../../trades/config.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
 import { obtainPassword } from "../../wallets/prompt.ts";
@@ -94,7 +94,7 @@ export function registerRun(program: Command): void {
         const store = await openStore(storeSection.get(config.values).url);
         // the synthetic market picks up where the last run left it, so resumed positions keep
         // their prices
-        const saved = await store.getKv(INDEX_PRICES_KEY);
+        const saved = await store.kv.get(INDEX_PRICES_KEY);
         const world = createPaperWorld(simSection.get(config.values), clock, {
           walletIds,
           simDbPath: simDbPathFor(dataDirSection.get(config.values)),
@@ -102,7 +102,7 @@ export function registerRun(program: Command): void {
           initialPrices: saved ? (JSON.parse(saved) as Record<string, number>) : undefined,
         });
         const saveIndexPrices = () =>
-          store.putKv(INDEX_PRICES_KEY, JSON.stringify(world.indexPrices()), clock.now());
+          store.kv.put(INDEX_PRICES_KEY, JSON.stringify(world.indexPrices()), clock.now());
         const farmConfig = farmSection.get(config.values);
         const runtime = farmConfig.enabled
           ? await startFarmRuntime({

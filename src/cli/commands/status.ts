@@ -1,12 +1,11 @@
 import type { Command } from "commander";
+import { withStore } from "../../app/service/open.ts";
 import {
   loadStatusReport,
   type StatusGroup,
   type StatusReport,
   type StatusTotals,
-} from "../../app/status-report.ts";
-import { storeSection } from "../../config/sections.ts";
-import { openStore } from "../../store/store.ts";
+} from "../../app/service/status.ts";
 import { loadCliConfig } from "../context.ts";
 import { parseCountArg } from "../time-arg.ts";
 
@@ -24,13 +23,8 @@ export function registerStatus(program: Command): void {
     .action(async (opts: { json?: boolean; recent: string }, command: Command) => {
       const recent = parseCountArg(opts.recent, "--recent");
       const config = loadCliConfig(command);
-      const store = await openStore(storeSection.get(config.values).url);
-      try {
-        const report = await loadStatusReport(store, { now: Date.now(), recent });
-        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
-      } finally {
-        await store.close();
-      }
+      const report = await withStore(config, (store) => loadStatusReport(store, { now: Date.now(), recent }));
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
     });
 }
 
@@ -40,6 +34,8 @@ export function formatStatus(r: StatusReport): string {
     : r.runner.lastSeen === null
       ? "not running"
       : `not running (last seen ${time(r.runner.lastSeen)})`;
+  // with several strategy instances every group names its own; one "farm" needs no tag
+  const tagged = r.instances.length > 1 || r.instances.some((i) => i.strategy !== "farm");
   const lines = [
     `trading state: ${r.tradingState}   runner: ${runner}   open requests: ${r.openRequests}`,
     "",
@@ -50,7 +46,7 @@ export function formatStatus(r: StatusReport): string {
       g.closeAt === null
         ? "no close time"
         : `closes ${time(g.closeAt)} (${(g.closesInMs ?? 0) > 0 ? `in ${duration(g.closesInMs ?? 0)}` : "due now"})`;
-    lines.push(`  ${groupHead(g)}  opened ${time(g.createdAt)}  ${closes}`);
+    lines.push(`  ${groupHead(g, tagged)}  opened ${time(g.createdAt)}  ${closes}`);
     lines.push(`      ${totalsText(g.accounting)}`);
     for (const l of g.legs) {
       const size = l.size === null ? `${l.lots} lots` : String(l.size);
@@ -62,8 +58,16 @@ export function formatStatus(r: StatusReport): string {
   lines.push("", `recently closed: ${r.recentlyClosed.length === 0 ? "none" : ""}`.trimEnd());
   for (const g of r.recentlyClosed) {
     lines.push(
-      `  ${groupHead(g)}  ${(g.reason ?? "-").padEnd(17)} ${g.closedAt === null ? "" : `closed ${time(g.closedAt)}  `}${totalsText(g.accounting)}`,
+      `  ${groupHead(g, tagged)}  ${(g.reason ?? "-").padEnd(17)} ${g.closedAt === null ? "" : `closed ${time(g.closedAt)}  `}${totalsText(g.accounting)}`,
     );
+  }
+  if (r.instances.length > 1) {
+    lines.push("");
+    for (const i of r.instances) {
+      lines.push(
+        `instance ${i.strategy}: ${i.active.length} active, ${i.totals.groups} group${i.totals.groups === 1 ? "" : "s"}: ${totalsText(i.totals)}`,
+      );
+    }
   }
   lines.push(
     "",
@@ -72,8 +76,8 @@ export function formatStatus(r: StatusReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-function groupHead(g: StatusGroup): string {
-  const strategy = g.strategy === "farm" ? "" : ` [${g.strategy}]`;
+function groupHead(g: StatusGroup, tagged: boolean): string {
+  const strategy = tagged ? ` [${g.strategy}]` : "";
   return `${g.id}${strategy}  ${g.status.padEnd(9)} ${g.venues.padEnd(10)} ${g.base.padEnd(4)} ${g.legs.length} legs`;
 }
 

@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { storeSection } from "../../config/sections.ts";
+import { withStore } from "../../app/service/open.ts";
+import { type FillRecord, listTrades } from "../../app/service/trades.ts";
 import { moneyText } from "../../core/money.ts";
-import type { FillRecord } from "../../store/records.ts";
-import { openStore } from "../../store/store.ts";
 import { loadCliConfig } from "../context.ts";
 import { parseCountArg, parseTimeArg } from "../time-arg.ts";
 
@@ -67,9 +66,8 @@ export function registerTrades(program: Command): void {
       const sinceTs = opts.since === undefined ? undefined : parseTimeArg(opts.since, "--since");
       const limit = parseCountArg(opts.limit ?? "1000", "--limit");
       const config = loadCliConfig(command);
-      const store = await openStore(storeSection.get(config.values).url);
-      try {
-        const fills = await store.listFills({
+      await withStore(config, async (store) => {
+        const fills = await listTrades(store, {
           sinceTs,
           venue: opts.venue,
           symbol: opts.symbol,
@@ -83,8 +81,6 @@ export function registerTrades(program: Command): void {
               ? "no fills\n"
               : `${fills.map(fillLine).join("\n")}\n`,
         );
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

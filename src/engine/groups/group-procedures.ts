@@ -1,4 +1,3 @@
-import { groupExists } from "../../store/engine-repo.ts";
 import type { Store } from "../../store/store.ts";
 import { makerPriceTicks, protectionPriceTicks } from "../orders/pricing.ts";
 import type { EngineCore, GroupOps } from "./group-ops.ts";
@@ -48,7 +47,7 @@ export async function openGroupProcedure(
   });
   if (!host.accepting())
     return refuse(host.started() ? "engine is stopping: no new intents" : "engine not started");
-  if (host.groups.has(groupId) || (await groupExists(host.store, groupId)))
+  if (host.groups.has(groupId) || (await host.store.journal.groupExists(groupId)))
     return {
       ok: false,
       groupId,

@@ -1,11 +1,4 @@
-import type { Kysely } from "kysely";
-import {
-  fillTotalsByOrder,
-  listGroupRows,
-  listLegRows,
-  listOrdersOfGroups,
-} from "../../store/engine-repo.ts";
-import type { Database } from "../../store/schema.ts";
+import type { Store } from "../../store/store.ts";
 import type {
   CloseReason,
   EntryStyle,
@@ -22,20 +15,20 @@ const toUsd = (pico: bigint) => Number(pico) / 1e12;
  * Groups as the store holds them (what `perpbot status`, the API and the dashboard show): legs
  * with entry fills, average entry price, net lots, fees and realised PnL from the stored fills.
  */
-export async function listGroupRecords(db: Kysely<Database>, filter: GroupFilter): Promise<GroupRecord[]> {
-  const rows = await listGroupRows(db, {
+export async function listGroupRecords(
+  store: Pick<Store, "groups" | "orders" | "fills">,
+  filter: GroupFilter,
+): Promise<GroupRecord[]> {
+  const rows = await store.groups.list({
     status: filter.status,
     strategy: filter.strategy,
     groupIds: filter.groupIds,
     activeOnly: filter.activeOnly,
   });
   const ids = rows.map((r) => r.groupId);
-  const legs = await listLegRows(db, ids);
-  const orders = await listOrdersOfGroups(db, ids);
-  const totals = await fillTotalsByOrder(
-    db,
-    orders.map((o) => o.clientOrderId),
-  );
+  const legs = await store.groups.legs(ids);
+  const orders = await store.orders.ofGroups(ids);
+  const totals = await store.fills.totalsByOrder(orders.map((o) => o.clientOrderId));
   return rows.map((r) => {
     const legRecords: LegRecord[] = legs
       .filter((l) => l.groupId === r.groupId)

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { listGroupRows } from "../../store/engine-repo.ts";
 import { openStore } from "../../store/store.ts";
 import type { OrderEvent } from "../orders/order-state.ts";
 import { decodeEvent, encodeEvent, Journal } from "./journal.ts";
@@ -54,7 +53,7 @@ test("the journal commits queued writes in one batch and sync() waits for them",
     j.updateGroup("g3", { status: "open", updatedAt: 2 });
     await j.sync();
     assert.equal(j.commits, 1, "one transaction for the whole batch");
-    const rows = await listGroupRows(store.db);
+    const rows = await store.groups.list();
     assert.deepEqual(
       rows.map((r) => [r.groupId, r.status]),
       [
@@ -70,7 +69,7 @@ test("the journal commits queued writes in one batch and sync() waits for them",
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     assert.equal(j.commits, 2);
-    assert.equal((await listGroupRows(store.db, { groupIds: ["g4"] }))[0].status, "open");
+    assert.equal((await store.groups.list({ groupIds: ["g4"] }))[0].status, "open");
     // a failed batch poisons the journal: write-ahead can no longer be promised
     j.insertGroup({ ...base, groupId: "g0" }, []);
     await assert.rejects(j.sync(), /journal commit failed/);

@@ -1,14 +1,13 @@
 import { PerpbotError } from "../../core/errors.ts";
-import {
-  commitJournalBatch,
-  type EngineOrderRow,
-  type GroupOp,
-  type GroupPatch,
-  type GroupRow,
-  type JournalTarget,
-  type LegRow,
-  type OrderEventRow,
-} from "../../store/engine-repo.ts";
+import type {
+  EngineOrderRow,
+  GroupOp,
+  GroupPatch,
+  GroupRow,
+  LegRow,
+  OrderEventRow,
+} from "../../store/journal/rows.ts";
+import type { JournalWriter } from "../../store/journal/writer.ts";
 import type { FillRecord } from "../../store/records.ts";
 import { type EngineOrder, orderRow } from "../orders/order-records.ts";
 import type { OrderEvent } from "../orders/order-state.ts";
@@ -75,6 +74,11 @@ function isEmpty(b: Batch): boolean {
   return b.groups.length === 0 && b.orders.size === 0 && b.events.length === 0 && b.fills.length === 0;
 }
 
+/** The store as the journal writes to it (a Store is one). */
+export interface JournalTarget {
+  readonly journal: JournalWriter;
+}
+
 export class Journal {
   private readonly store: JournalTarget;
   private readonly onFailure: (error: JournalError) => void;
@@ -86,7 +90,7 @@ export class Journal {
   /** batches committed (tests and the bench read it) */
   commits = 0;
 
-  /** `store`: the Store (its Kysely handle, and on SQLite its raw connection for prepared statements) */
+  /** `store`: the Store (its journal writer: prepared statements on SQLite, Kysely on PostgreSQL) */
   constructor(store: JournalTarget, onFailure: (error: JournalError) => void) {
     this.store = store;
     this.onFailure = onFailure;
@@ -194,7 +198,7 @@ export class Journal {
 
   private async commit(b: Batch): Promise<void> {
     try {
-      await commitJournalBatch(this.store, {
+      await this.store.journal.commit({
         groups: b.groups,
         orders: Array.from(b.orders.values(), rowOfPending),
         events: b.events,

@@ -1,15 +1,7 @@
-import type { Kysely } from "kysely";
 import type { Clock } from "../../core/clock.ts";
 import type { Venue } from "../../core/venue.ts";
-import {
-  type EngineOrderRow,
-  listGroupRows,
-  listLegRows,
-  listOrderEvents,
-  listOrdersOfGroups,
-  listUnfinishedOrders,
-} from "../../store/engine-repo.ts";
-import type { Database } from "../../store/schema.ts";
+import type { EngineOrderRow } from "../../store/journal/rows.ts";
+import type { Store } from "../../store/store.ts";
 import type { AlertBus } from "../alerts.ts";
 import type {
   CloseReason,
@@ -29,20 +21,20 @@ import { decodeEvent } from "./journal.ts";
  * about everything that is still unknown.
  */
 export async function recoverJournal(
-  db: Kysely<Database>,
+  store: Pick<Store, "groups" | "orders" | "orderEvents">,
   venues: ReadonlyMap<string, Venue>,
   gateway: OrderGateway,
   alerts: AlertBus,
   clock: Clock,
 ): Promise<GroupState[]> {
-  const groupRows = await listGroupRows(db, { activeOnly: true });
+  const groupRows = await store.groups.list({ activeOnly: true });
   const ids = groupRows.map((g) => g.groupId);
-  const legRows = await listLegRows(db, ids);
+  const legRows = await store.groups.legs(ids);
   const orderRows = new Map<string, EngineOrderRow>();
-  for (const o of await listOrdersOfGroups(db, ids)) orderRows.set(o.clientOrderId, o);
-  for (const o of await listUnfinishedOrders(db)) orderRows.set(o.clientOrderId, o);
+  for (const o of await store.orders.ofGroups(ids)) orderRows.set(o.clientOrderId, o);
+  for (const o of await store.orders.unfinished()) orderRows.set(o.clientOrderId, o);
   const events = new Map<string, OrderEvent[]>();
-  for (const e of await listOrderEvents(db, [...orderRows.keys()])) {
+  for (const e of await store.orderEvents.of([...orderRows.keys()])) {
     const list = events.get(e.clientOrderId) ?? [];
     list.push(decodeEvent(e.payload));
     events.set(e.clientOrderId, list);

@@ -2,7 +2,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { OrderRequest } from "../../core/types.ts";
 import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
-import type { EngineOrderRow } from "../../store/engine-repo.ts";
+import type { EngineOrderRow } from "../../store/journal/rows.ts";
 import type { FillRecord } from "../../store/records.ts";
 import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";

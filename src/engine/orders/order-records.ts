@@ -1,7 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { Money } from "../../core/money.ts";
 import type { Fill, OrderRequest, OrderType, Side, TimeInForce } from "../../core/types.ts";
-import type { EngineOrderRow } from "../../store/engine-repo.ts";
+import type { EngineOrderRow } from "../../store/journal/rows.ts";
 import type { FillRecord } from "../../store/records.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { TrackedOrder } from "./order-tracker.ts";

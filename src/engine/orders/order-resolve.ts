@@ -1,13 +1,27 @@
+import type { Clock } from "../../core/clock.ts";
+import type { Venue } from "../../core/venue.ts";
 import { VenueUnknownOutcomeError } from "../../core/venue.ts";
-import type { OrderGateway } from "./order-gateway.ts";
+import type { AlertBus } from "../alerts.ts";
+import type { EngineSettings } from "../config.ts";
 import type { EngineOrder } from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
+
+/** What resolving needs of the order gateway (declared here so the two files do not import each other). */
+export interface ResolveHost {
+  readonly clock: Clock;
+  readonly venues: ReadonlyMap<string, Venue>;
+  readonly alerts: AlertBus;
+  readonly settings: EngineSettings;
+  needsAnswer(o: EngineOrder): boolean;
+  apply(o: EngineOrder, event: OrderEvent): void;
+  cancel(o: EngineOrder): Promise<unknown>;
+}
 
 /**
  * Ask the venue until the order's outcome is known or `deadline` passes (true: known). A "not
  * found" counts as proof of absence only once the send-expiry window has passed.
  */
-export async function resolveOrder(gw: OrderGateway, o: EngineOrder, deadline: number): Promise<boolean> {
+export async function resolveOrder(gw: ResolveHost, o: EngineOrder, deadline: number): Promise<boolean> {
   let delay = gw.settings.unknownRetryMs;
   for (;;) {
     if (!gw.needsAnswer(o)) return true;

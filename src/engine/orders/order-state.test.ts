@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  type Arm,
-  IllegalTransitionError,
   isTerminal,
   ORDER_STATUSES,
   type OrderStatus,
   TRANSITION_EVENTS,
   type TransitionEvent,
-  transition,
 } from "./order-state.ts";
+import { type Arm, IllegalTransitionError, transition } from "./order-transitions.ts";
 
 /**
  * The pairs the table refuses, written out by hand: a change to the table that adds or removes

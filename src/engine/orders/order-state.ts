@@ -1,6 +1,4 @@
-import { PerpbotError } from "../../core/errors.ts";
 import type { Fill, VenueOrderStatus } from "../../core/types.ts";
-import { TRANSITIONS } from "./order-transitions.ts";
 
 /**
  * Every order perpbot sends goes through this one state machine. The whole
@@ -155,32 +153,3 @@ export const TRANSITION_EVENTS: readonly TransitionEvent[] = [
   "status_not_found",
   "status_absent",
 ];
-
-export interface Arm {
-  readonly to: OrderStatus;
-  /** why an odd real-world arm exists; absent on the obvious ones */
-  readonly why?: string;
-  /** a terminal order moves to another status: the venue proved it lived or traded after all */
-  readonly late?: boolean;
-}
-
-/** A (status, event) pair the table does not allow: a bug in the caller or an impossible report. */
-export class IllegalTransitionError extends PerpbotError {
-  readonly status: OrderStatus;
-  readonly event: TransitionEvent;
-  constructor(status: OrderStatus, event: TransitionEvent, clientOrderId?: string) {
-    const who = clientOrderId === undefined ? "" : ` (order ${clientOrderId})`;
-    super("illegal_transition", `illegal order transition: event ${event} in status ${status}${who}`);
-    this.status = status;
-    this.event = event;
-  }
-}
-
-/** Look up one arm of the table; throws IllegalTransitionError naming both when it has none. */
-export function transition(status: OrderStatus, event: TransitionEvent, clientOrderId?: string): Arm {
-  const cell = TRANSITIONS[status][event];
-  if (cell === undefined) throw new IllegalTransitionError(status, event, clientOrderId);
-  const [to, why] = typeof cell === "string" ? [cell, undefined] : cell;
-  const late = isTerminal(status) && to !== status;
-  return late ? { to, why, late } : why === undefined ? { to } : { to, why };
-}

@@ -5,8 +5,9 @@ import { InvalidValueError } from "../../core/errors.ts";
 import { usd } from "../../core/money.ts";
 import type { Fill, OrderRequest } from "../../core/types.ts";
 import { VenueUnknownOutcomeError } from "../../core/venue.ts";
-import { IllegalTransitionError, isTerminal, type OrderEvent, type StatusReported } from "./order-state.ts";
+import { isTerminal, type OrderEvent, type StatusReported } from "./order-state.ts";
 import { OverfillError, orderEventOf, TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
+import { IllegalTransitionError } from "./order-transitions.ts";
 
 function request(sizeLots: number): OrderRequest {
   return {

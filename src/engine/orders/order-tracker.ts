@@ -8,8 +8,8 @@ import {
   type OrderStatus,
   type StatusReported,
   type TransitionEvent,
-  transition,
 } from "./order-state.ts";
+import { transition } from "./order-transitions.ts";
 
 /** One line of an order's history. */
 export interface OrderHistoryEntry {

@@ -1,9 +1,8 @@
-import type { Kysely } from "kysely";
 import type { Clock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { Venue } from "../../core/venue.ts";
-import type { Database } from "../../store/schema.ts";
-import { engineOrderExists, SINGLE_PURPOSE, singleOrderHoldings } from "../../store/single-orders-repo.ts";
+import type { OrdersRepo } from "../../store/repos/orders.ts";
+import { SINGLE_PURPOSE } from "../../store/repos/orders.ts";
 import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
@@ -33,7 +32,7 @@ export interface SingleOrdersHost {
   readonly risk: RiskGate;
   readonly settings: EngineSettings;
   readonly alerts: AlertBus;
-  readonly db: Kysely<Database>;
+  readonly orders: Pick<OrdersRepo, "exists" | "singleHoldings">;
   /** new intents are accepted (started and not stopping) */
   accepting(): boolean;
   /** the order's account becomes managed (reconciled, summed by the kill switch) */
@@ -64,7 +63,7 @@ export class SingleOrders {
   /** What single orders hold, from the store (at start, before any venue event is heard). */
   async load(): Promise<void> {
     this.holdings.clear();
-    for (const h of await singleOrderHoldings(this.host.db)) {
+    for (const h of await this.host.orders.singleHoldings()) {
       this.holdings.set(posKey(h.venue, h.account, h.symbol), h.lots);
       this.host.addAccount(h.venue, h.account);
     }
@@ -92,7 +91,7 @@ export class SingleOrders {
     // the same intent is the same order: never a second one
     const known = gateway.get(cloid);
     if (known !== undefined) return { ok: true, clientOrderId: cloid, status: known.tracked.status };
-    if (await engineOrderExists(this.host.db, cloid))
+    if (await this.host.orders.exists(cloid))
       return refuse(
         "invalid",
         `intent ${intent.intentId} of ${intent.strategy} was already placed (order ${cloid}) and has ended`,

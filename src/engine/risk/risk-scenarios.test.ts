@@ -132,15 +132,10 @@ test("venue down at the open: the outcome stays unknown until the venue answers,
     const [g] = await w.engine.groups({ groupIds: ["g-u"] });
     assert.equal(g.status, "failed");
     assert.ok(await allFlat(w));
-    const orders = await w.store.db
-      .selectFrom("orders")
-      .selectAll()
-      .where("group_id", "=", "g-u")
-      .where("venue", "=", "simA")
-      .execute();
+    const orders = (await w.store.orders.ofGroups(["g-u"])).filter((o) => o.venue === "simA");
     assert.equal(orders.length, 1, "no resend: the one simA order was proven absent, not retried");
     assert.equal(orders[0].status, "rejected");
-    assert.equal(await w.simA.orderStatus("w1", orders[0].client_order_id), undefined);
+    assert.equal(await w.simA.orderStatus("w1", orders[0].clientOrderId), undefined);
   } finally {
     await w.close();
   }

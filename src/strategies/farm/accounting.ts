@@ -1,5 +1,4 @@
 import { type Money, toUsd } from "../../core/money.ts";
-import type { FillRecord, FundingPaymentRecord } from "../../store/records.ts";
 
 /** Totals for a leg, a group, a wallet or everything. Money sums are exact; USD floats for display. */
 export interface FarmTotals {
@@ -22,6 +21,25 @@ export interface AccountedGroup {
   readonly openedAt: number;
   readonly closedAt: number | null;
   readonly legs: readonly AccountedLeg[];
+}
+
+/**
+ * A fill as the accounting reads it, with the group of the order it filled (the store's fill
+ * records are these: the strategy reads plain records, never the store).
+ */
+export interface AccountedFill extends AccountedLeg {
+  readonly groupId: string | null;
+  /** exact decimal text */
+  readonly price: string;
+  readonly size: string;
+  readonly fee: Money;
+  readonly realisedPnl: Money;
+}
+
+/** A funding settlement as the accounting reads it (positive: received). */
+export interface AccountedFunding extends AccountedLeg {
+  readonly amount: Money;
+  readonly ts: number;
 }
 
 export interface FarmAccounting {
@@ -53,8 +71,8 @@ export function costPerMillionUsd(t: FarmTotals): number {
  */
 export function accountFarm(
   groups: readonly AccountedGroup[],
-  fills: readonly (FillRecord & { readonly groupId: string | null })[],
-  funding: readonly FundingPaymentRecord[],
+  fills: readonly AccountedFill[],
+  funding: readonly AccountedFunding[],
 ): FarmAccounting {
   const total = emptyTotals();
   const byGroup = new Map<string, FarmTotals>();

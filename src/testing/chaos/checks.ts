@@ -1,12 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import type { Venue } from "../../core/venue.ts";
 import type { Engine } from "../../engine/executor.ts";
-import {
-  listAllEngineOrders,
-  listGroupRows,
-  listLegRows,
-  listOrdersOfGroups,
-} from "../../store/engine-repo.ts";
 import type { Store } from "../../store/store.ts";
 
 /**
@@ -65,10 +59,10 @@ export async function checkPositions(
 }
 
 async function expectedByKey(store: Store): Promise<Map<string, number>> {
-  const groups = await listGroupRows(store.db, { activeOnly: true });
+  const groups = await store.groups.list({ activeOnly: true });
   const ids = groups.map((g) => g.groupId);
-  const legs = await listLegRows(store.db, ids);
-  const orders = await listOrdersOfGroups(store.db, ids);
+  const legs = await store.groups.legs(ids);
+  const orders = await store.orders.ofGroups(ids);
   const out = new Map<string, number>();
   for (const l of legs) {
     let net = l.externalLots;
@@ -87,11 +81,11 @@ export async function checkGroups(
   venues: ReadonlyMap<string, Venue>,
   out: ChaosCounts,
 ): Promise<void> {
-  const groups = await listGroupRows(store.db);
+  const groups = await store.groups.list();
   out.groups = groups.length;
   const ids = groups.map((g) => g.groupId);
-  const legs = await listLegRows(store.db, ids);
-  const orders = await listOrdersOfGroups(store.db, ids);
+  const legs = await store.groups.legs(ids);
+  const orders = await store.orders.ofGroups(ids);
   const netOf = new Map<string, number>();
   for (const l of legs) netOf.set(`${l.groupId}#${l.legIndex}`, l.externalLots);
   for (const o of orders) {
@@ -133,8 +127,8 @@ export async function checkOrdersAndIntegrity(
   simDbPath: string,
   out: ChaosCounts,
 ): Promise<void> {
-  const journal = new Map((await listAllEngineOrders(store.db)).map((o) => [o.clientOrderId, o]));
-  const legs = await listLegRows(store.db, [
+  const journal = new Map((await store.orders.allEngine()).map((o) => [o.clientOrderId, o]));
+  const legs = await store.groups.legs([
     ...new Set([...journal.values()].flatMap((o) => (o.groupId ? [o.groupId] : []))),
   ]);
   const target = new Map(legs.map((l) => [`${l.groupId}:entry#${l.legIndex}`, l.targetLots]));
@@ -177,15 +171,8 @@ export async function checkOrdersAndIntegrity(
     out.d++;
     out.details.push(`(d) store: ${p}`);
   }
-  const orphanRows = await store.db
-    .selectFrom("orders")
-    .leftJoin("order_events", "order_events.client_order_id", "orders.client_order_id")
-    .select("orders.client_order_id")
-    .where("orders.intent_id", "is not", null)
-    .where("order_events.id", "is", null)
-    .execute();
-  for (const r of orphanRows) {
+  for (const id of await store.orders.withoutEvents()) {
     out.d++;
-    out.details.push(`(d) order ${r.client_order_id} has no journaled events`);
+    out.details.push(`(d) order ${id} has no journaled events`);
   }
 }

@@ -4,26 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import {
-  commitJournalBatch,
-  type EngineOrderRow,
-  type GroupRow,
-  groupExists,
-  type JournalBatch,
-  type JournalTarget,
-  type LegRow,
-  listGroupRows,
-  listLegRows,
-  listOrderEvents,
-  listOrdersOfGroups,
-} from "./engine-repo.ts";
-import type { FillRecord } from "./records.ts";
-import { openStore, type Store } from "./store.ts";
+import type { FillRecord } from "../records.ts";
+import { openStore, type Store, storeInternals } from "../store.ts";
+import { commitJournalBatchKysely, groupExistsKysely } from "./postgres.ts";
+import type { EngineOrderRow, GroupRow, JournalBatch, LegRow } from "./rows.ts";
+import type { JournalWriter } from "./writer.ts";
 
 /**
  * The journal's batches: the same batches through every write path give the same rows. On
- * SQLite the journal writes with prepared statements on the raw connection; the Kysely path (what
- * PostgreSQL runs) is exercised on SQLite too, so the two are compared on one backend.
+ * SQLite the journal writes with prepared statements on the raw connection (sqlite.ts); the
+ * Kysely path (postgres.ts, what PostgreSQL runs) is exercised on SQLite too, so the two are
+ * compared on one backend. The rows are read back through the store's repositories.
  */
 
 const PG_URL = process.env.PERPBOT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -153,14 +144,11 @@ function batches(g: string): JournalBatch[] {
 }
 
 async function snapshot(store: Store, g: string) {
-  const groups = await listGroupRows(store.db, { groupIds: [g] });
-  const legs = await listLegRows(store.db, [g]);
-  const orders = await listOrdersOfGroups(store.db, [g]);
-  const events = (await listOrderEvents(store.db, [`${g}-a`, `${g}-b`])).map((e) => [
-    e.clientOrderId,
-    e.kind,
-  ]);
-  const fills = (await store.listFills({ account: "w0" }))
+  const groups = await store.groups.list({ groupIds: [g] });
+  const legs = await store.groups.legs([g]);
+  const orders = await store.orders.ofGroups([g]);
+  const events = (await store.orderEvents.of([`${g}-a`, `${g}-b`])).map((e) => [e.clientOrderId, e.kind]);
+  const fills = (await store.fills.list({ account: "w0" }))
     .filter((f) => f.fillId.startsWith(`${g}-`))
     .map(({ fillId, price, size, fee, realisedPnl }) => ({ fillId, price, size, fee, realisedPnl }));
   return {
@@ -183,21 +171,28 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
     await cleanup?.();
   });
 
-  const paths = (): [string, JournalTarget][] =>
-    store.sqlite === undefined
-      ? [["kysely", store]]
+  // the store's own writer (prepared statements on SQLite), and on SQLite the Kysely path as well
+  const paths = (): [string, JournalWriter][] => {
+    const { db, sqlite } = storeInternals(store);
+    const kysely: JournalWriter = {
+      commit: (b) => commitJournalBatchKysely(db, b),
+      groupExists: (id) => groupExistsKysely(db, id),
+    };
+    return sqlite === undefined
+      ? [["kysely", store.journal]]
       : [
-          ["prepared statements", store],
-          ["kysely", { db: store.db, sqlite: undefined }],
+          ["prepared statements", store.journal],
+          ["kysely", kysely],
         ];
+  };
 
   test("a batch commits parents first; later rows update progress only; a fill is stored once", async () => {
     const seen: unknown[] = [];
     for (const [name, target] of paths()) {
       const g = `g-${name.replace(/ /g, "-")}`;
-      for (const b of batches(g)) await commitJournalBatch(target, b);
-      assert.equal(await groupExists(target, g), true);
-      assert.equal(await groupExists(target, `${g}-never`), false);
+      for (const b of batches(g)) await target.commit(b);
+      assert.equal(await target.groupExists(g), true);
+      assert.equal(await target.groupExists(`${g}-never`), false);
       const s = await snapshot(store, g);
       assert.equal(s.groups[0].status, "open");
       assert.equal(s.groups[0].detail, "");
@@ -236,9 +231,9 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
   test("a batch that fails leaves nothing of itself behind", async () => {
     for (const [name, target] of paths()) {
       const g = `h-${name.replace(/ /g, "-")}`;
-      await commitJournalBatch(target, batches(g)[0]);
+      await target.commit(batches(g)[0]);
       await assert.rejects(
-        commitJournalBatch(target, {
+        target.commit({
           groups: [{ kind: "update", groupId: g, patch: { status: "open", updatedAt: T0 + 9 } }],
           orders: [],
           // an event of an order that was never journaled: the foreign key refuses it
@@ -246,11 +241,11 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
           fills: [],
         }),
       );
-      const [row] = await listGroupRows(store.db, { groupIds: [g] });
+      const [row] = await store.groups.list({ groupIds: [g] });
       assert.equal(row.status, "opening", `${name}: the status change was rolled back with the batch`);
       // and the store still takes the next batch
-      await commitJournalBatch(target, batches(g)[1]);
-      assert.equal((await listGroupRows(store.db, { groupIds: [g] }))[0].status, "open");
+      await target.commit(batches(g)[1]);
+      assert.equal((await store.groups.list({ groupIds: [g] }))[0].status, "open");
     }
   });
 }

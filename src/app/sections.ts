@@ -1,7 +1,8 @@
 /**
  * Every module's config section, imported for its side effect of registering the section. The
  * CLI, `perpbot init` and `npm run docs:config` import this file, so a module whose section is
- * listed here is validated, shown and documented. Add new sections' modules below.
+ * listed here is validated, shown and documented. Add new sections' modules below. It lives in
+ * app/ because it names modules of every layer, which the CLI itself may not import.
  */
 import "../config/sections.ts";
 import "../strategies/farm/config.ts";

@@ -1,15 +1,18 @@
-import { type Money, moneyText } from "../core/money.ts";
-import { listGroupRecords } from "../engine/groups/group-records.ts";
-import type { GroupRecord } from "../engine/groups/group-types.ts";
-import type { Store } from "../store/store.ts";
-import type { FarmTotals } from "../strategies/farm/accounting.ts";
-import { farmAccountingFromStore } from "./accounting-query.ts";
-import { RUNNER_STALE_MS, readRunnerHeartbeat } from "./control.ts";
+import { type Money, moneyText } from "../../core/money.ts";
+import { listGroupRecords } from "../../engine/groups/group-records.ts";
+import type { GroupRecord } from "../../engine/groups/group-types.ts";
+import type { Store } from "../../store/store.ts";
+import type { FarmTotals } from "../../strategies/farm/accounting.ts";
+import { groupSummary } from "../../strategies/farm/report.ts";
+import { farmAccountingFromStore } from "./accounting.ts";
+import { type RunnerState, runnerState } from "./control.ts";
 
 /**
  * What `perpbot status` shows, read from the store alone (no venue connection; works whether a
  * `perpbot run` is running or not): the trading state, whether a runner is polling, every active
- * group with its legs, the most recently closed groups, and accounting per group and in total.
+ * group with its legs, the most recently closed groups, and accounting per group and in total,
+ * all of it also per strategy instance (the groups' `strategy` column), so one process running
+ * several instances shows each on its own.
  */
 
 /** the engine's kv key of the persisted trading state (src/engine/executor.ts) */
@@ -58,48 +61,60 @@ export interface StatusGroup {
   readonly accounting: StatusTotals;
 }
 
+/** One strategy instance's part of the report: the groups whose `strategy` column is its name. */
+export interface StatusInstance {
+  readonly strategy: string;
+  readonly active: readonly StatusGroup[];
+  /** its most recently closed groups (at most `recent`) */
+  readonly recentlyClosed: readonly StatusGroup[];
+  /** every group of the instance in the store */
+  readonly totals: StatusTotals & { readonly groups: number };
+}
+
 export interface StatusReport {
   readonly now: number;
   readonly tradingState: string;
-  readonly runner: {
-    readonly running: boolean;
-    readonly pid: number | null;
-    readonly lastSeen: number | null;
-  };
+  readonly runner: RunnerState;
   /** control requests not finished yet (pending or running) */
   readonly openRequests: number;
+  /** every instance's groups together */
   readonly active: readonly StatusGroup[];
   readonly recentlyClosed: readonly StatusGroup[];
   /** every group in the store */
   readonly totals: StatusTotals & { readonly groups: number };
+  /** per strategy instance, by name */
+  readonly instances: readonly StatusInstance[];
 }
 
 export async function loadStatusReport(
   store: Store,
   options: { now: number; recent: number },
 ): Promise<StatusReport> {
-  const groups = await listGroupRecords(store.db, {});
-  const acc = await farmAccountingFromStore(store.db, groups);
-  const active = groups.filter((g) => g.status !== "closed" && g.status !== "failed");
-  const recent = groups
-    .filter((g) => g.status === "closed" || g.status === "failed")
-    .sort((a, b) => (b.closedAt ?? b.updatedAt) - (a.closedAt ?? a.updatedAt))
-    .slice(0, options.recent);
-  const lotSizes = await lotSizesOf(store, [...active, ...recent]);
+  const groups = await listGroupRecords(store, {});
+  const acc = await farmAccountingFromStore(store, groups);
+  const isActive = (g: GroupRecord) => g.status !== "closed" && g.status !== "failed";
+  const recentOf = (gs: readonly GroupRecord[]) =>
+    gs
+      .filter((g) => !isActive(g))
+      .sort((a, b) => (b.closedAt ?? b.updatedAt) - (a.closedAt ?? a.updatedAt))
+      .slice(0, options.recent);
+  const active = groups.filter(isActive);
+  const recent = recentOf(groups);
+  const byStrategy = new Map<string, GroupRecord[]>();
+  for (const g of groups) byStrategy.set(g.strategy, [...(byStrategy.get(g.strategy) ?? []), g]);
+  const instanceRecent = new Map([...byStrategy].map(([name, gs]) => [name, recentOf(gs)]));
+  const lotSizes = await lotSizesOf(store, [...active, ...recent, ...[...instanceRecent.values()].flat()]);
   const view = (g: GroupRecord): StatusGroup => {
-    const closeAt = Number(g.meta.closeAt);
-    const hasCloseAt = g.meta.closeAt !== undefined && Number.isFinite(closeAt);
+    const summary = groupSummary(g.meta, g.legs);
     return {
       id: g.groupId,
       strategy: g.strategy,
       status: g.status,
-      venues:
-        typeof g.meta.label === "string" ? g.meta.label : [...new Set(g.legs.map((l) => l.venue))].join("/"),
-      base:
-        typeof g.meta.base === "string" ? g.meta.base : [...new Set(g.legs.map((l) => l.symbol))].join("/"),
+      venues: summary.venues,
+      base: summary.base,
       createdAt: g.createdAt,
-      closeAt: hasCloseAt ? closeAt : null,
-      closesInMs: hasCloseAt ? closeAt - options.now : null,
+      closeAt: summary.closeAt,
+      closesInMs: summary.closeAt === null ? null : summary.closeAt - options.now,
       closedAt: g.closedAt,
       reason: g.closeReason ?? g.failureReason ?? null,
       legs: g.legs.map((l) => {
@@ -118,26 +133,40 @@ export async function loadStatusReport(
       accounting: totalsOf(acc.byGroup.get(g.groupId)),
     };
   };
-  const state = (await store.getKv(TRADING_STATE_KEY)) ?? "ACTIVE";
-  const beat = await readRunnerHeartbeat(store);
-  const openRequests = await store.db
-    .selectFrom("control_requests")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("status", "in", ["pending", "running"])
-    .executeTakeFirstOrThrow();
+  const state = (await store.kv.get(TRADING_STATE_KEY)) ?? "ACTIVE";
+  const instances = [...byStrategy]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(
+      ([strategy, gs]): StatusInstance => ({
+        strategy,
+        active: gs.filter(isActive).map(view),
+        recentlyClosed: (instanceRecent.get(strategy) ?? []).map(view),
+        totals: { groups: gs.length, ...totalsOf(sumTotals(gs.map((g) => acc.byGroup.get(g.groupId)))) },
+      }),
+    );
   return {
     now: options.now,
     tradingState: state,
-    runner: {
-      running: beat !== undefined && options.now - beat.ts < RUNNER_STALE_MS,
-      pid: beat?.pid ?? null,
-      lastSeen: beat?.ts ?? null,
-    },
-    openRequests: Number(openRequests.n),
+    runner: await runnerState(store, options.now),
+    openRequests: await store.controlRequests.countOpen(),
     active: active.map(view),
     recentlyClosed: recent.map(view),
     totals: { groups: groups.length, ...totalsOf(acc.total) },
+    instances,
   };
+}
+
+function sumTotals(parts: readonly (FarmTotals | undefined)[]): FarmTotals {
+  const out: FarmTotals = { volumeUsd: 0, fees: 0n, funding: 0n, realisedPnl: 0n, fills: 0 };
+  for (const t of parts) {
+    if (t === undefined) continue;
+    out.volumeUsd += t.volumeUsd;
+    out.fees += t.fees;
+    out.funding += t.funding;
+    out.realisedPnl += t.realisedPnl;
+    out.fills += t.fills;
+  }
+  return out;
 }
 
 function totalsOf(t: FarmTotals | undefined): StatusTotals {
@@ -153,21 +182,15 @@ function totalsOf(t: FarmTotals | undefined): StatusTotals {
 }
 
 /** The lot size of each leg (`group|leg` → base units per lot) from the sizes of its stored orders. */
-async function lotSizesOf(store: Store, groups: readonly GroupRecord[]): Promise<Map<string, number>> {
+async function lotSizesOf(
+  store: Pick<Store, "orders">,
+  groups: readonly GroupRecord[],
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  const ids = groups.map((g) => g.groupId);
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await store.db
-      .selectFrom("orders")
-      .select(["group_id", "leg_index", "size", "size_lots"])
-      .where("group_id", "in", ids.slice(i, i + 500))
-      .where("size_lots", ">", 0)
-      .execute();
-    for (const r of rows) {
-      const key = `${r.group_id}|${r.leg_index}`;
-      const lots = Number(r.size_lots);
-      if (!out.has(key) && lots > 0) out.set(key, Number(r.size) / lots);
-    }
+  const ids = [...new Set(groups.map((g) => g.groupId))];
+  for (const o of await store.orders.ofGroups(ids)) {
+    const key = `${o.groupId}|${o.legIndex}`;
+    if (!out.has(key) && o.sizeLots > 0) out.set(key, Number(o.sizeText) / o.sizeLots);
   }
   return out;
 }

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { formatStatus } from "../../cli/commands/status.ts";
+import { usd } from "../../core/money.ts";
+import type { EngineOrderRow, GroupRow } from "../../store/journal/rows.ts";
+import { openStore, type Store } from "../../store/store.ts";
+import { loadStatusReport } from "./status.ts";
+
+/** `perpbot status` per strategy instance: the groups' strategy column splits the report. */
+
+const T0 = 1_760_000_000_000;
+
+async function seedGroup(store: Store, id: string, strategy: string, closed: boolean, account: string) {
+  const g: GroupRow = {
+    groupId: id,
+    strategy,
+    status: closed ? "closed" : "open",
+    entry: '{"kind":"ioc","maxSlippageBps":20}',
+    fillTimeoutMs: 5_000,
+    hedged: true,
+    meta: JSON.stringify({ label: "simA", base: "BTC", closeAt: T0 + 3_600_000 }),
+    closeReason: closed ? "time_limit" : null,
+    failureReason: null,
+    detail: null,
+    createdAt: T0,
+    updatedAt: T0 + 1,
+    closedAt: closed ? T0 + 2 : null,
+  };
+  await store.groups.insert(g, [
+    {
+      groupId: id,
+      legIndex: 0,
+      venue: "simA",
+      account,
+      symbol: "BTC",
+      side: "buy",
+      targetLots: 100,
+      externalLots: 0,
+      externalReason: null,
+    },
+  ]);
+  const order: EngineOrderRow = {
+    clientOrderId: `${id}-e0`,
+    venue: "simA",
+    account,
+    symbol: "BTC",
+    side: "buy",
+    type: "limit",
+    tif: "ioc",
+    priceTicks: 600_000,
+    sizeLots: 100,
+    reduceOnly: false,
+    priceText: "60000",
+    sizeText: "0.01",
+    filledText: "0.01",
+    filledLots: 100,
+    status: "filled",
+    venueOrderId: "v1",
+    groupId: id,
+    intentId: `${id}:entry`,
+    legIndex: 0,
+    purpose: "entry",
+    attempt: 0,
+    reason: null,
+    createdAt: T0,
+    updatedAt: T0 + 1,
+  };
+  await store.orders.upsertEngine(order);
+  await store.fills.insert({
+    venue: "simA",
+    account,
+    symbol: "BTC",
+    fillId: `${id}-f0`,
+    clientOrderId: order.clientOrderId,
+    venueOrderId: "v1",
+    side: "buy",
+    price: "60000",
+    size: "0.01",
+    fee: usd(0.3),
+    realisedPnl: 0n,
+    liquidity: "taker",
+    ts: T0 + 1,
+  });
+}
+
+test("status splits groups, recent closes and totals by strategy instance", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "perpbot-status-"));
+  const store = await openStore(`sqlite:${join(dir, "s.db")}`);
+  try {
+    await seedGroup(store, "a-1", "farm-a", false, "w1");
+    await seedGroup(store, "a-2", "farm-a", true, "w2");
+    await seedGroup(store, "b-1", "farm-b", false, "w3");
+    const r = await loadStatusReport(store, { now: T0 + 60_000, recent: 10 });
+    assert.deepEqual(
+      r.instances.map((i) => [
+        i.strategy,
+        i.active.map((g) => g.id),
+        i.recentlyClosed.map((g) => g.id),
+        i.totals.groups,
+        i.totals.feesUsd,
+        i.totals.volumeUsd,
+      ]),
+      [
+        ["farm-a", ["a-1"], ["a-2"], 2, "0.6", 1200],
+        ["farm-b", ["b-1"], [], 1, "0.3", 600],
+      ],
+    );
+    assert.deepEqual(
+      r.active.map((g) => g.id),
+      ["a-1", "b-1"],
+    );
+    assert.equal(r.totals.groups, 3);
+    assert.equal(r.totals.feesUsd, "0.9");
+    const a1 = r.active[0];
+    assert.deepEqual([a1.venues, a1.base, a1.closesInMs], ["simA", "BTC", 3_600_000 - 60_000]);
+    assert.deepEqual(
+      a1.legs.map((l) => [l.wallet, l.side, l.size, l.avgPrice]),
+      [["w1", "long", 0.01, 60000]],
+    );
+    assert.deepEqual([r.runner.running, r.openRequests, r.tradingState], [false, 0, "ACTIVE"]);
+
+    const text = formatStatus(r);
+    assert.match(text, /^ {2}a-1 \[farm-a\] +open/m);
+    assert.match(text, /^ {2}b-1 \[farm-b\] +open/m);
+    assert.match(text, /^instance farm-a: 1 active, 2 groups: volume \$1,200\.00 {2}fees \$0\.60/m);
+    assert.match(text, /^instance farm-b: 1 active, 1 group: volume \$600\.00/m);
+    assert.match(text, /^total \(3 groups\)/m);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("one farm instance reads as before: no instance lines, no tags", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "perpbot-status-"));
+  const store = await openStore(`sqlite:${join(dir, "s.db")}`);
+  try {
+    await seedGroup(store, "g-1", "farm", false, "w1");
+    const text = formatStatus(await loadStatusReport(store, { now: T0, recent: 10 }));
+    assert.match(text, /^ {2}g-1 {2}open/m);
+    assert.doesNotMatch(text, /instance|\[farm\]/);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import type { GroupRow } from "../journal/rows.ts";
+import { openStore, type Store } from "../store.ts";
+
+/**
+ * The repositories that replaced the queries outside src/store: the control queue's guarded
+ * status changes and the group-id prefix lookup, on both backends.
+ */
+
+const PG_URL = process.env.PERPBOT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const PG_SKIP = process.env.PERPBOT_TEST_PG === "skip";
+const T0 = 1_760_000_000_000;
+
+const group = (id: string, strategy = "farm"): GroupRow => ({
+  groupId: id,
+  strategy,
+  status: "open",
+  entry: '{"kind":"ioc"}',
+  fillTimeoutMs: 5_000,
+  hedged: true,
+  meta: null,
+  closeReason: null,
+  failureReason: null,
+  detail: null,
+  createdAt: T0,
+  updatedAt: T0,
+  closedAt: null,
+});
+
+function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ store, cleanup } = await open());
+  });
+  after(async () => {
+    await store?.close();
+    await cleanup?.();
+  });
+
+  test("control requests: claimed once, expired only while pending, requeued after a crash", async () => {
+    const q = store.controlRequests;
+    const a = await q.enqueue("close", { group: "g-1" }, T0);
+    const b = await q.enqueue("flatten", { wallet: "w1", expiresAt: T0 + 5 }, T0 + 1);
+    assert.equal(await q.countOpen(), 2);
+    assert.deepEqual(
+      (await q.list({ status: "pending" })).map((r) => [r.id, r.action, r.args]),
+      [
+        [a, "close", { group: "g-1" }],
+        [b, "flatten", { wallet: "w1", expiresAt: T0 + 5 }],
+      ],
+    );
+    assert.equal(await q.claim(a, T0 + 2), true);
+    assert.equal(await q.claim(a, T0 + 2), false, "a second runner cannot claim it too");
+    assert.equal(await q.expire(a, { error: "expired" }, T0 + 3), false, "a claimed request does not expire");
+    assert.equal(await q.expire(b, { error: "expired" }, T0 + 3), true);
+    assert.equal(await q.claim(b, T0 + 4), false, "an expired request is not acted on");
+    assert.deepEqual((await q.get(b))?.result, { error: "expired" });
+    // the runner died holding `a`: the next one puts it back in the queue
+    assert.equal(await q.requeueRunning(T0 + 5), 1);
+    assert.equal((await q.get(a))?.status, "pending");
+    assert.equal(await q.claim(a, T0 + 6), true);
+    await q.finish(a, "done", { closed: ["g-1"] }, T0 + 7);
+    const done = await q.get(a);
+    assert.deepEqual([done?.status, done?.result, done?.updatedAt], ["done", { closed: ["g-1"] }, T0 + 7]);
+    assert.equal(await q.countOpen(), 0);
+    assert.equal(await q.get(9_999), undefined);
+  });
+
+  test("group ids by prefix: case-sensitive, and _ and % are plain characters", async () => {
+    for (const id of ["farm-ab1", "farm-ab2", "farm-AB3", "x_1", "xy1", "50%off"])
+      await store.groups.insert(group(id, id.startsWith("farm") ? "farm-a" : "other"), []);
+    assert.deepEqual(await store.groups.idsStartingWith("farm-ab"), ["farm-ab1", "farm-ab2"]);
+    assert.deepEqual(await store.groups.idsStartingWith("x_"), ["x_1"]);
+    assert.deepEqual(await store.groups.idsStartingWith("50%"), ["50%off"]);
+    assert.deepEqual(await store.groups.idsStartingWith("nothing"), []);
+    // (the order of ids that differ in case is the database's collation: compare as sets)
+    assert.equal((await store.groups.idsStartingWith("farm-", 2)).length, 2, "the limit holds");
+    assert.deepEqual((await store.groups.list({ strategy: "farm-a" })).map((g) => g.groupId).sort(), [
+      "farm-AB3",
+      "farm-ab1",
+      "farm-ab2",
+    ]);
+    assert.equal(await store.groups.exists("x_1"), true);
+    assert.equal(await store.journal.groupExists("x_1"), true);
+    assert.equal(await store.groups.exists("x_2"), false);
+  });
+}
+
+describe("repositories on SQLite", () =>
+  suite(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "perpbot-repos-"));
+    return {
+      store: await openStore(`sqlite:${join(dir, "r.db")}`),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }));
+
+describe("repositories on PostgreSQL", { skip: PG_SKIP ? "PERPBOT_TEST_PG=skip" : false }, () =>
+  suite(async () => {
+    const schema = `perpbot_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+    return {
+      store: await openStore(PG_URL, { pgSchema: schema, pgPoolSize: 3 }),
+      async cleanup() {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
+      },
+    };
+  }),
+);
