@@ -4,6 +4,7 @@ export * from "./errors.ts";
 export * from "./instrument.ts";
 export * from "./market.ts";
 export * from "./money.ts";
+export * from "./price-rule.ts";
 export * from "./random.ts";
 export * from "./types.ts";
 export * from "./venue.ts";
