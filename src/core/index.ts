@@ -8,3 +8,6 @@ export * from "./price-rule.ts";
 export * from "./random.ts";
 export * from "./types.ts";
 export * from "./venue.ts";
+export * from "./venue-account.ts";
+export * from "./venue-capabilities.ts";
+export * from "./venue-streams.ts";

@@ -7,8 +7,9 @@ import type { FillRecord } from "../../store/records.ts";
 import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";
 import type { Journal } from "../journal/journal.ts";
+import { RateLimiter } from "../risk/rate-limiter.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
-import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
+import { clientOrderId, validateClientOrderIdFormat } from "./client-order-id.ts";
 import {
   type EngineOrder,
   effectiveFilled,
@@ -66,6 +67,8 @@ export class OrderGateway {
   /** orders a status report says filled more than the fill events we have: backfillFills() */
   private readonly missingFills = new Set<EngineOrder>();
   private readonly onFill: ((fill: FillRecord, meta: FillMeta) => void) | undefined;
+  /** the venues' metered scopes; every venue call below waits on it first */
+  readonly limits: RateLimiter;
 
   constructor(opts: {
     clock: Clock;
@@ -75,6 +78,8 @@ export class OrderGateway {
     settings: EngineSettings;
     risk: RiskGate;
     onFill?: (fill: FillRecord, meta: FillMeta) => void;
+    /** default: one built from the venues' capabilities, all accounts on one direct connection */
+    limits?: RateLimiter;
   }) {
     this.clock = opts.clock;
     this.venues = opts.venues;
@@ -83,6 +88,14 @@ export class OrderGateway {
     this.settings = opts.settings;
     this.risk = opts.risk;
     this.onFill = opts.onFill;
+    // a venue's bad capability entry fails here, at start, not at its first order
+    for (const v of this.venues.values()) validateClientOrderIdFormat(v.capabilities.clientOrderId);
+    this.limits =
+      opts.limits ??
+      new RateLimiter({
+        clock: this.clock,
+        venues: [...this.venues].map(([id, v]) => [id, v.capabilities.rateLimits] as const),
+      });
   }
 
   attach(): void {
@@ -123,17 +136,33 @@ export class OrderGateway {
     const venue = this.venues.get(spec.venue);
     if (venue === undefined)
       return { sent: false, reason: "invalid_order", detail: `unknown venue ${spec.venue}` };
+    const unsupported = unsupportedBy(venue, spec);
+    if (unsupported !== undefined) return { sent: false, reason: "unsupported", detail: unsupported };
     const inst = venue.instrument(spec.symbol);
+    if (!inst.isAllowedPrice(spec.priceTicks))
+      return {
+        sent: false,
+        reason: "invalid_order",
+        detail: `${inst.key}: price ${spec.priceTicks} ticks breaks the venue's price rule`,
+      };
     const key = posKey(spec.venue, spec.account, spec.symbol);
-    const verdict = this.risk.check(
-      { ...spec, inst, book: venue.book(spec.symbol) },
-      this.exposure(key),
-      this.clock.now(),
-    );
+    const riskCheck = () =>
+      this.risk.check({ ...spec, inst, book: venue.book(spec.symbol) }, this.exposure(key), this.clock.now());
+    let verdict = riskCheck();
     if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
+    const waitMs = this.limits.reserve(spec.venue, spec.account, "submit");
+    if (waitMs > 0) {
+      // the book and the exposure may have moved while the order waited for its rate budget
+      await this.clock.sleep(waitMs);
+      verdict = riskCheck();
+      if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
+    }
     const familyKey = `${spec.intentId}\u0000${spec.legIndex}`;
     const attempt = (this.attempts.get(familyKey) ?? -1) + 1;
-    const cloid = clientOrderId({ intentId: spec.intentId, leg: spec.legIndex, attempt }, COMPACT_32);
+    const cloid = clientOrderId(
+      { intentId: spec.intentId, leg: spec.legIndex, attempt },
+      venue.capabilities.clientOrderId,
+    );
     const now = this.clock.now();
     const request: OrderRequest = {
       clientOrderId: cloid,
@@ -188,6 +217,9 @@ export class OrderGateway {
   async cancel(o: EngineOrder): Promise<void> {
     if (o.tracked.terminal || o.tracked.status === "pending_submit") return;
     const venue = this.venues.get(o.venue)!;
+    const wait = this.limits.acquire(o.venue, o.tracked.request.account, "cancel");
+    if (wait !== undefined) await wait;
+    if (o.tracked.terminal) return;
     this.apply(o, { kind: "cancel_requested", ts: this.clock.now() });
     try {
       await venue.cancel(o.tracked.request.account, o.tracked.request.symbol, o.tracked.clientOrderId);
@@ -213,6 +245,8 @@ export class OrderGateway {
     for (;;) {
       if (!this.needsAnswer(o)) return true;
       const venue = this.venues.get(o.venue)!;
+      const wait = this.limits.acquire(o.venue, o.tracked.request.account, "order_status");
+      if (wait !== undefined) await wait;
       try {
         const rep = await venue.orderStatus(o.tracked.request.account, o.tracked.clientOrderId);
         const now = this.clock.now();
@@ -398,6 +432,8 @@ export class OrderGateway {
       let since = Number.POSITIVE_INFINITY;
       for (const o of list) since = Math.min(since, o.createdAt - FILL_HISTORY_SLACK_MS);
       let fills: readonly Fill[];
+      const wait = this.limits.acquire(first.venue, account, "fills");
+      if (wait !== undefined) await wait;
       try {
         fills = await venue.fills(account, Math.max(0, since));
       } catch (err) {
@@ -480,4 +516,15 @@ export class OrderGateway {
     }
     this.apply(o, routed.event);
   }
+}
+
+/** Why the venue cannot take this order as asked (its capabilities), or undefined when it can. */
+function unsupportedBy(venue: Venue, spec: PlaceSpec): string | undefined {
+  const caps = venue.capabilities;
+  if (spec.tif === "post_only" && !caps.postOnly) return `${venue.id} does not support post-only orders`;
+  if (spec.tif === "ioc" && !caps.ioc) return `${venue.id} does not support IOC orders`;
+  if (spec.reduceOnly && !caps.reduceOnly) return `${venue.id} does not support reduce-only orders`;
+  if (!caps.timeInForce.includes(spec.tif))
+    return `${venue.id} does not support time in force "${spec.tif}" (it offers ${caps.timeInForce.join(", ")})`;
+  return undefined;
 }
