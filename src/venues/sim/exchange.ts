@@ -6,7 +6,7 @@ import type { VenueEvent } from "../../core/venue.ts";
 import { applyFill, type FillParams } from "./fills.ts";
 import { addRate } from "./funding.ts";
 import { checkLiquidations, type LiquidationContext } from "./liquidation.ts";
-import { availableMargin, type MarginContext } from "./margin.ts";
+import { availableMargin } from "./margin.ts";
 import { applyBbo, validate } from "./requests.ts";
 import { RestingOrders } from "./resting.ts";
 import type { LeverageSetting, OrderState, SimState } from "./state.ts";
