@@ -4,6 +4,7 @@
  * listed here is validated, shown and documented. Add new sections' modules below.
  */
 import "../config/sections.ts";
+import "../venues/sim/config.ts";
 import "../strategies/farm/config.ts";
 import "../alerts/config.ts";
 import "../trades/config.ts";

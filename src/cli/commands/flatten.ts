@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { FlattenArgs } from "../../app/control.ts";
-import { simSection, storeSection } from "../../config/sections.ts";
+import { storeSection } from "../../config/sections.ts";
 import { openStore } from "../../store/store.ts";
+import { simSection } from "../../venues/sim/config.ts";
 import { loadCliConfig } from "../context.ts";
 import {
   parseExpireAfter,
