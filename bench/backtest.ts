@@ -5,8 +5,8 @@
 import { runFarmBacktest } from "../src/app/backtest.ts";
 import "../src/app/sections.ts";
 import { loadConfig } from "../src/config/load.ts";
-import { simSection } from "../src/config/sections.ts";
 import { farmSection } from "../src/strategies/farm/config.ts";
+import { simSection } from "../src/venues/sim/config.ts";
 import type { BenchFigure, BenchSuite } from "./harness.ts";
 
 const suite: BenchSuite = async (): Promise<BenchFigure[]> => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadConfig } from "../config/load.ts";
-import { simSection } from "../config/sections.ts";
+import { simSection } from "../venues/sim/config.ts";
 import "./sections.ts";
 import { farmSection } from "../strategies/farm/config.ts";
 import { formatBacktestReport, runFarmBacktest } from "./backtest.ts";

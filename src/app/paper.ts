@@ -4,7 +4,7 @@ import { usd } from "../core/money.ts";
 import { Rng } from "../core/random.ts";
 import { SyntheticMarket } from "../data/synthetic.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
-import type { SimFaults } from "../venues/sim/faults.ts";
+import { simFaultsOf } from "../venues/sim/config.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 
 /** The `sim` config section as the paper world needs it. */
@@ -59,18 +59,6 @@ export function simDbPathFor(dataDir: string): string {
   return join(dataDir, "sim.db");
 }
 
-function faultsOf(f: PaperSimConfig["faults"]): SimFaults | undefined {
-  if (!f.enabled) return undefined;
-  return {
-    rejectRate: f.reject_rate,
-    timeoutRate: f.timeout_rate,
-    partialFillRate: f.partial_fill_rate,
-    dropMarketDataRate: f.drop_market_data_rate,
-    outageRate: f.outage_rate,
-    outageDurationMs: f.outage_duration_ms,
-  };
-}
-
 /**
  * Build the paper world: one SimVenue per configured venue (state in `simDbPath`, so balances,
  * positions and resting orders survive a restart), a seeded synthetic market attached to the
@@ -92,7 +80,7 @@ export function createPaperWorld(
           clock,
           seed: `${sim.seed}:${id}`,
           latencyMs: sim.latency_ms,
-          faults: faultsOf(sim.faults),
+          faults: simFaultsOf(sim.faults),
           dbPath: options.simDbPath,
         }),
       );

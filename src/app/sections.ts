@@ -5,6 +5,7 @@
  * app/ because it names modules of every layer, which the CLI itself may not import.
  */
 import "../config/sections.ts";
+import "../venues/sim/config.ts";
 import "../strategies/farm/config.ts";
 import "../alerts/config.ts";
 import "../trades/config.ts";

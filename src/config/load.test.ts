@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { simSection } from "../venues/sim/config.ts";
 import { ConfigError } from "./errors.ts";
 import { loadConfig } from "./load.ts";
-import { logSection, simSection, storeSection } from "./sections.ts";
+import { logSection, storeSection } from "./sections.ts";
 import { renderConfigJson, secretValues } from "./show.ts";
 
 const dirs: string[] = [];

@@ -32,7 +32,7 @@ describe("defineSection", () => {
   });
 
   test("refuses a duplicate name, a bad name, and a section without defaults", () => {
-    assert.throws(() => defineSection("sim", z.string().default("x"), { doc: "" }), /defined twice/);
+    assert.throws(() => defineSection("store", z.string().default("x"), { doc: "" }), /defined twice/);
     assert.throws(() => defineSection("Bad-Name", z.string().default("x"), { doc: "" }), /lower_snake_case/);
     assert.throws(
       () => defineSection("double__sep", z.string().default("x"), { doc: "" }),

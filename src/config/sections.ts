@@ -58,83 +58,6 @@ export const logSection = defineSection(
   { doc: "Logging: JSON lines to a file, a readable view on the console, secrets redacted." },
 );
 
-const rate = (dflt: number, doc: string) => z.number().min(0).max(1).default(dflt).describe(doc);
-
-/** The simulated venues perpbot ships a catalogue for (src/venues/sim/catalog.ts). */
-export const SIM_VENUE_IDS = ["simA", "simB"] as const;
-
-export const simSection = defineSection(
-  "sim",
-  z
-    .strictObject({
-      venues: z
-        .array(z.enum(SIM_VENUE_IDS))
-        .min(1)
-        .refine((v) => new Set(v).size === v.length, "venue ids must be unique")
-        .default(["simA", "simB"])
-        .describe("Ids of the simulated venues to run."),
-      seed: z
-        .int()
-        .min(0)
-        .default(1)
-        .describe("Seed of the simulator's randomness: the same seed replays the same run."),
-      latency_ms: z
-        .number()
-        .min(0)
-        .max(60_000)
-        .default(50)
-        .describe("Latency of order acknowledgements and fills."),
-      wallets: z.int().min(1).max(10_000).default(12).describe("Number of simulated wallets per venue."),
-      wallet_balance_min_usd: z
-        .number()
-        .positive()
-        .default(500)
-        .describe("Smallest starting balance of a simulated wallet (at most the largest)."),
-      wallet_balance_max_usd: z
-        .number()
-        .positive()
-        .default(5000)
-        .describe("Largest starting balance of a simulated wallet."),
-      faults: z
-        .strictObject({
-          enabled: z.boolean().default(false).describe("Inject faults at the rates below."),
-          reject_rate: rate(0.01, "Share of orders the venue refuses."),
-          timeout_rate: rate(
-            0.01,
-            "Share of order requests whose answer is lost although the venue executed them (outcome unknown).",
-          ),
-          partial_fill_rate: rate(
-            0.05,
-            "Share of IOC and market orders that fill only part of what the book offers.",
-          ),
-          drop_market_data_rate: rate(0.001, "Share of market-data messages that never arrive."),
-          outage_rate: rate(0.0005, "Chance per request that the venue goes down for `outage_duration_ms`."),
-          outage_duration_ms: z
-            .int()
-            .min(0)
-            .max(3_600_000)
-            .default(10_000)
-            .describe("How long an injected outage lasts."),
-        })
-        .prefault({})
-        .describe("Fault injection, off by default."),
-    })
-    .refine((s) => s.wallet_balance_min_usd <= s.wallet_balance_max_usd, {
-      message: "must not exceed sim.wallet_balance_max_usd",
-      path: ["wallet_balance_min_usd"],
-      // run even when other sim keys are wrong, so every mistake is reported at once; the two
-      // balances only need to be numbers themselves
-      when: (payload) => {
-        const v = payload.value as
-          | { wallet_balance_min_usd?: unknown; wallet_balance_max_usd?: unknown }
-          | undefined;
-        return typeof v?.wallet_balance_min_usd === "number" && typeof v?.wallet_balance_max_usd === "number";
-      },
-    })
-    .prefault({}),
-  { doc: "The simulated venues used by paper trading and backtests." },
-);
-
 export const keystoreSection = defineSection(
   "keystore",
   z
@@ -148,5 +71,4 @@ export const keystoreSection = defineSection(
 export type Mode = z.output<typeof modeSection.schema>;
 export type StoreConfig = z.output<typeof storeSection.schema>;
 export type LogConfig = z.output<typeof logSection.schema>;
-export type SimConfig = z.output<typeof simSection.schema>;
 export type KeystoreConfig = z.output<typeof keystoreSection.schema>;

@@ -9,6 +9,7 @@ import {
 } from "./decimal.ts";
 import { InvalidValueError } from "./errors.ts";
 import type { Money } from "./money.ts";
+import { checkPriceRule, FIXED_TICK, isAllowedPrice, type PriceRule, snapPrice } from "./price-rule.ts";
 import type { Side } from "./types.ts";
 
 /** One margin tier: from `lowerBoundUsd` of notional upward, at most `maxLeverage`. */
@@ -33,6 +34,8 @@ export interface InstrumentSpec {
   readonly fundingIntervalHours: number;
   readonly makerFeeBps: number;
   readonly takerFeeBps: number;
+  /** which tick counts are prices the venue accepts (default: every tick, FIXED_TICK) */
+  readonly priceRule?: PriceRule;
 }
 
 /** How to round a price: toward the touch (more aggressive) or away from it (more passive). */
@@ -46,6 +49,7 @@ export class Instrument {
   readonly spec: InstrumentSpec;
   readonly tick: DecimalStep;
   readonly lot: DecimalStep;
+  readonly priceRule: PriceRule;
   /** pico-dollars of notional for 1 lot at a price of 1 tick */
   readonly notionalUnit: bigint;
   readonly key: string;
@@ -55,6 +59,8 @@ export class Instrument {
     this.spec = spec;
     this.tick = parseStep(spec.tickSize, `${where} tickSize`);
     this.lot = parseStep(spec.lotSize, `${where} lotSize`);
+    this.priceRule = spec.priceRule ?? FIXED_TICK;
+    checkPriceRule(this.priceRule, this.tick, where);
     const dec = this.tick.decimals + this.lot.decimals;
     if (dec > 12) throw new InvalidValueError(`${where}: tick and lot decimals together exceed 12`);
     this.notionalUnit = BigInt(this.tick.atoms) * BigInt(this.lot.atoms) * 10n ** BigInt(12 - dec);
@@ -81,7 +87,7 @@ export class Instrument {
     return this.key;
   }
 
-  /** Price ticks from an exact value; throws when NaN, <= 0 or off the tick grid. */
+  /** Price ticks from an exact value; throws when NaN, <= 0, off the tick grid or refused by the price rule. */
   price(value: number | string): number {
     const ticks =
       typeof value === "string" ? stepsOfText(value, this.tick) : exactSteps(value, this.tick.value);
@@ -90,7 +96,17 @@ export class Instrument {
         `${this.key}: price ${String(value)} is not a positive multiple of tick ${this.spec.tickSize}`,
       );
     }
+    if (!isAllowedPrice(this.priceRule, ticks)) {
+      throw new InvalidValueError(
+        `${this.key}: price ${String(value)} breaks the price rule ${ruleText(this.priceRule)}`,
+      );
+    }
     return ticks;
+  }
+
+  /** Whether a tick count is a price this instrument accepts (the grid and the price rule). */
+  isAllowedPrice(ticks: number): boolean {
+    return Number.isSafeInteger(ticks) && ticks > 0 && isAllowedPrice(this.priceRule, ticks);
   }
 
   /** Size lots from an exact value; throws when NaN, negative or off the lot grid. */
@@ -117,7 +133,8 @@ export class Instrument {
     else dir = rounding;
     const ticks = stepsOf(value, this.tick, dir);
     if (ticks < 1) throw new InvalidValueError(`${this.key}: price ${value} rounds below one tick`);
-    return ticks;
+    // the same direction again on the rule's coarser step; a no-op for a fixed tick
+    return snapPrice(this.priceRule, ticks, dir);
   }
 
   /** Round a raw size onto the lot grid; "down" never exceeds the amount asked. */
@@ -184,6 +201,12 @@ export class Instrument {
       ? this.spec.marginTiers
       : [{ lowerBoundUsd: 0, maxLeverage: this.spec.maxLeverage }];
   }
+}
+
+function ruleText(rule: PriceRule): string {
+  return rule.kind === "tick"
+    ? "fixed tick"
+    : `(${rule.figures} significant figures, at most ${rule.maxDecimals} decimals, integers allowed)`;
 }
 
 function exactSteps(value: number, step: number): number | null {

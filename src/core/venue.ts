@@ -1,29 +1,28 @@
 import type { Instrument } from "./instrument.ts";
 import type { BookView, MarketEvent } from "./market.ts";
 import type { Money } from "./money.ts";
-import type {
-  AccountReport,
-  Fill,
-  MarginMode,
-  OrderReport,
-  OrderRequest,
-  PositionReport,
-  TimeInForce,
-} from "./types.ts";
+import type { AccountReport, Fill, MarginMode, OrderReport, OrderRequest, PositionReport } from "./types.ts";
+import type { AccountBinding } from "./venue-account.ts";
+import type { VenueCapabilities } from "./venue-capabilities.ts";
+import type { MarketSubscription, StreamStatus, StreamStatusChange } from "./venue-streams.ts";
 
-/** What a venue supports: data, never `if (venue === ...)` in engine or strategy code. */
-export interface VenueCapabilities {
-  readonly postOnly: boolean;
-  readonly ioc: boolean;
-  readonly reduceOnly: boolean;
-  readonly batchOrders: boolean;
-  readonly marketOrders: boolean;
-  /** a resting order's price and size can be changed in place (Venue.amend); false: the engine refuses amends */
-  readonly amend: boolean;
-  readonly timeInForce: readonly TimeInForce[];
-  readonly marginModes: readonly MarginMode[];
-  /** requests per second per metered scope (IP or account), 0 = unlimited */
-  readonly rateLimitPerSecond: number;
+export type * from "./venue-account.ts";
+export type * from "./venue-capabilities.ts";
+export type * from "./venue-streams.ts";
+
+/** One funding settlement of one position: the venue's funding history, a first-class read. */
+export interface FundingPaymentReport {
+  readonly account: string;
+  readonly symbol: string;
+  /** the interval boundary this payment settles (ms) */
+  readonly ts: number;
+  /** signed: negative = the account paid */
+  readonly amount: Money;
+  readonly ratePerHour: number;
+  readonly hours: number;
+  readonly markPrice: number;
+  /** the signed position the payment was computed on */
+  readonly sizeLots: number;
 }
 
 /** Events a venue emits asynchronously for the accounts it serves. */
@@ -134,10 +133,34 @@ export interface AmendResult {
 /**
  * The only thing that talks to an exchange. The simulated venue implements it exactly like a
  * real connector: acknowledgements and fills arrive as events, never as return values only.
+ *
+ * Lifecycle: `connect()` opens the transports and resolves when the venue can take requests;
+ * `close()` ends them (requests afterwards fail with VenueUnknownOutcomeError "unavailable").
+ * Market data flows to `onMarket` listeners only for subscribed (symbol, channel) pairs; how
+ * fresh each stream is comes from `streams()`, and every change of a stream's health (dropped,
+ * stale, recovered) is pushed to `onStreamStatus` listeners, so the engine learns a stream went
+ * stale without polling. Accounts are attached with `bindAccount` before they trade.
  */
 export interface Venue {
   readonly id: string;
   readonly capabilities: VenueCapabilities;
+
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  /** every stream the venue keeps: one per subscription, plus the account stream */
+  streams(): readonly StreamStatus[];
+  onStreamStatus(listener: (change: StreamStatusChange) => void): Unsubscribe;
+  /**
+   * Start receiving one channel of one symbol; calling the returned function stops it.
+   * Subscriptions are counted: the stream stays while any subscriber holds it.
+   */
+  subscribe(subscription: MarketSubscription): Unsubscribe;
+  /**
+   * Attach an account: its identity and signer. Rejects with VenueRejectError when the binding
+   * cannot trade here (e.g. no signer of the scheme `capabilities.accountSigner` names).
+   */
+  bindAccount(binding: AccountBinding): Promise<void>;
+
   instruments(): readonly Instrument[];
   instrument(symbol: string): Instrument;
 
@@ -170,5 +193,7 @@ export interface Venue {
    * the engine reads when a status report says an order filled more than its fill events did.
    */
   fills(account: string, sinceTs: number): Promise<readonly Fill[]>;
+  /** The account's funding settlements at or after `sinceTs` (ms), oldest first. */
+  fundingPayments(account: string, sinceTs: number): Promise<readonly FundingPaymentReport[]>;
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe;
 }

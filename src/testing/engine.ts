@@ -12,6 +12,7 @@ import { openStore, type Store } from "../store/store.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import type { SimFaults } from "../venues/sim/faults.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
+import { ForwardingVenue } from "./forwarding-venue.ts";
 
 /**
  * Fixtures of the engine's scenario tests (not a test file): two simulated venues on one
@@ -196,70 +197,21 @@ export async function allFlat(w: World): Promise<boolean> {
  * back: the order executes, but submit() times out and its user-stream events never arrive, so
  * only an orderStatus query can tell what happened.
  */
-export class AnswerLossVenue implements Venue {
-  readonly inner: Venue;
+export class AnswerLossVenue extends ForwardingVenue {
   loseNext: number;
   private readonly hidden = new Set<string>();
   constructor(inner: Venue, loseNext = 1) {
-    this.inner = inner;
+    super(inner);
     this.loseNext = loseNext;
   }
-  get id() {
-    return this.inner.id;
-  }
-  get capabilities() {
-    return this.inner.capabilities;
-  }
-  instruments() {
-    return this.inner.instruments();
-  }
-  instrument(symbol: string) {
-    return this.inner.instrument(symbol);
-  }
-  book(symbol: string) {
-    return this.inner.book(symbol);
-  }
-  markPrice(symbol: string) {
-    return this.inner.markPrice(symbol);
-  }
-  fundingRatePerHour(symbol: string) {
-    return this.inner.fundingRatePerHour(symbol);
-  }
-  onMarket(l: Parameters<Venue["onMarket"]>[0]) {
-    return this.inner.onMarket(l);
-  }
-  async submit(order: Parameters<Venue["submit"]>[0]) {
+  override async submit(order: Parameters<Venue["submit"]>[0]) {
     if (this.loseNext <= 0) return this.inner.submit(order);
     this.loseNext--;
     this.hidden.add(order.clientOrderId);
     await this.inner.submit(order).catch(() => {});
     throw new VenueUnknownOutcomeError("timeout", `${this.id}: answer lost (test)`);
   }
-  cancel(account: string, symbol: string, clientOrderId: string) {
-    return this.inner.cancel(account, symbol, clientOrderId);
-  }
-  amend(...args: Parameters<Venue["amend"]>) {
-    return this.inner.amend(...args);
-  }
-  orderStatus(account: string, clientOrderId: string) {
-    return this.inner.orderStatus(account, clientOrderId);
-  }
-  openOrders(account: string) {
-    return this.inner.openOrders(account);
-  }
-  positions(account: string) {
-    return this.inner.positions(account);
-  }
-  accountState(account: string) {
-    return this.inner.accountState(account);
-  }
-  setLeverage(...args: Parameters<Venue["setLeverage"]>) {
-    return this.inner.setLeverage(...args);
-  }
-  fills(...args: Parameters<Venue["fills"]>) {
-    return this.inner.fills(...args);
-  }
-  onEvent(listener: Parameters<Venue["onEvent"]>[0]) {
+  override onEvent(listener: Parameters<Venue["onEvent"]>[0]) {
     return this.inner.onEvent((e) => {
       const id =
         e.type === "fill" ? e.fill.clientOrderId : "clientOrderId" in e ? e.clientOrderId : undefined;

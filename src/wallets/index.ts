@@ -7,3 +7,4 @@ export { DEFAULT_KDF, decryptSecret, encryptSecret, type KdfParams } from "./pay
 export * from "./proxy.ts";
 export { type SecretEncoding, secretForms } from "./secret-encoding.ts";
 export { readSeedKeysFile, SEED_FIELDS } from "./seed-import.ts";
+export { type SignerSource, signerFromKeyBytes, signerFromKeystore } from "./signer.ts";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { formatBacktestReport, runFarmBacktest } from "../../app/backtest.ts";
-import { simSection } from "../../config/sections.ts";
 import { farmSection } from "../../strategies/farm/config.ts";
+import { simSection } from "../../venues/sim/config.ts";
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { FlattenArgs } from "../../app/service/control.ts";
 import { withStore } from "../../app/service/open.ts";
-import { simSection } from "../../config/sections.ts";
+import { simSection } from "../../venues/sim/config.ts";
 import { loadCliConfig } from "../context.ts";
 import {
   parseExpireAfter,

@@ -12,8 +12,11 @@ import {
   validateClientOrderIdFormat,
 } from "./client-order-id.ts";
 
-const SHORT: ClientOrderIdFormat = { style: "compact", length: 20, prefix: "pb" };
-const FORMATS = [COMPACT_32, HEX_128, SHORT];
+const SHORT: ClientOrderIdFormat = { kind: "text", length: 20, prefix: "pb", alphabet: "base64url" };
+const ALNUM_24: ClientOrderIdFormat = { kind: "text", length: 24, prefix: "P", alphabet: "alnum" };
+const UINT_48: ClientOrderIdFormat = { kind: "uint", bits: 48 };
+const HEX_8: ClientOrderIdFormat = { kind: "hex", bytes: 8, prefix: "" };
+const FORMATS = [COMPACT_32, HEX_128, SHORT, ALNUM_24, UINT_48, HEX_8];
 
 const partsArb = fc.record({
   intentId: fc.string({ minLength: 1, maxLength: 40 }),
@@ -26,6 +29,10 @@ test("ids have the venue's shape", () => {
   assert.match(clientOrderId(p, COMPACT_32), /^pb[A-Za-z0-9_-]{30}$/);
   assert.match(clientOrderId(p, HEX_128), /^0x[0-9a-f]{32}$/);
   assert.match(clientOrderId(p, SHORT), /^pb[A-Za-z0-9_-]{18}$/);
+  assert.match(clientOrderId(p, ALNUM_24), /^P[A-Za-z0-9]{23}$/);
+  assert.match(clientOrderId(p, HEX_8), /^[0-9a-f]{16}$/);
+  const n = BigInt(clientOrderId(p, UINT_48));
+  assert.ok(n >= 1n && n < 2n ** 48n, String(n));
 });
 
 test("a resend after an unknown outcome reuses the id; a deliberate new attempt does not", () => {
@@ -55,15 +62,25 @@ test("bad parts and bad formats are refused with the value in the message", () =
   assert.throws(() => clientOrderId({ intentId: "", leg: 0, attempt: 0 }, HEX_128), InvalidValueError);
   assert.throws(() => clientOrderId({ intentId: "i", leg: -1, attempt: 0 }, HEX_128), /leg -1/);
   assert.throws(() => clientOrderId({ intentId: "i", leg: 0, attempt: 0.5 }, HEX_128), /attempt 0.5/);
+  const text = (length: number, prefix: string): ClientOrderIdFormat => ({
+    kind: "text",
+    length,
+    prefix,
+    alphabet: "base64url",
+  });
+  assert.throws(() => validateClientOrderIdFormat(text(46, "pb")), /length 46/);
+  assert.throws(() => validateClientOrderIdFormat(text(17, "pb")), /length 17/);
+  assert.throws(() => validateClientOrderIdFormat(text(32, "p b")), /prefix/);
   assert.throws(
-    () => validateClientOrderIdFormat({ style: "compact", length: 33, prefix: "pb" }),
-    /length 33/,
+    () => validateClientOrderIdFormat({ kind: "text", length: 24, prefix: "p_", alphabet: "alnum" }),
+    /prefix "p_" is not in the alnum alphabet/,
   );
+  assert.throws(() => validateClientOrderIdFormat({ kind: "uint", bits: 16 }), /bits 16/);
+  assert.throws(() => validateClientOrderIdFormat({ kind: "hex", bytes: 33, prefix: "0x" }), /bytes 33/);
   assert.throws(
-    () => validateClientOrderIdFormat({ style: "compact", length: 17, prefix: "pb" }),
-    /length 17/,
+    () => validateClientOrderIdFormat({ kind: "hex", bytes: 16, prefix: "0X" as "0x" }),
+    /prefix must be/,
   );
-  assert.throws(() => validateClientOrderIdFormat({ style: "compact", length: 32, prefix: "p b" }), /prefix/);
 });
 
 test("isClientOrderId recognises its own ids and refuses others", () => {
@@ -73,6 +90,9 @@ test("isClientOrderId recognises its own ids and refuses others", () => {
   assert.ok(!isClientOrderId(clientOrderId(p, COMPACT_32), HEX_128));
   assert.ok(!isClientOrderId("0xABCDEF0123456789abcdef0123456789", HEX_128), "uppercase hex");
   assert.ok(!isClientOrderId(`pb${"a".repeat(29)}!`, COMPACT_32));
+  assert.ok(!isClientOrderId("0", UINT_48), "zero is no client id");
+  assert.ok(!isClientOrderId(String(2n ** 48n), UINT_48), "too many bits");
+  assert.ok(!isClientOrderId(`P${"a".repeat(22)}_`, ALNUM_24));
 });
 
 test("property: same inputs give the same id, and the format holds", () => {
@@ -81,7 +101,7 @@ test("property: same inputs give the same id, and the format holds", () => {
       const id = clientOrderId(p, f);
       assert.equal(clientOrderId({ ...p }, f), id);
       assert.ok(isClientOrderId(id, f), id);
-      if (f.style === "compact") assert.ok(id.length <= 32 && /^[A-Za-z0-9_-]+$/.test(id));
+      if (f.kind === "text") assert.ok(id.length === f.length && /^[A-Za-z0-9_-]+$/.test(id));
     }),
     { numRuns: 1000 },
   );
@@ -93,7 +113,7 @@ test("property: distinct (intent, leg, attempt) give distinct ids in every forma
     fc.property(fc.uniqueArray(partsArb, { minLength: 2, maxLength: 60, selector: key }), (all) => {
       for (const f of FORMATS) {
         const ids = new Set(all.map((p) => clientOrderId(p, f)));
-        assert.equal(ids.size, all.length, f.style);
+        assert.equal(ids.size, all.length, JSON.stringify(f));
       }
     }),
     { numRuns: 300 },

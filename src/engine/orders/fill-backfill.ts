@@ -2,6 +2,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Fill } from "../../core/types.ts";
 import type { Venue } from "../../core/venue.ts";
 import type { AlertBus } from "../alerts.ts";
+import type { RateLimiter } from "../risk/rate-limiter.ts";
 import type { EngineOrder } from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
 
@@ -10,6 +11,7 @@ const FILL_HISTORY_SLACK_MS = 60_000;
 
 export interface BackfillHost {
   readonly venues: ReadonlyMap<string, Venue>;
+  readonly limits: RateLimiter;
   readonly alerts: AlertBus;
   readonly clock: Clock;
   /** the gateway's apply: the event through the state machine and into the journal */
@@ -44,6 +46,8 @@ export async function backfillFills(
     for (const o of list) since = Math.min(since, o.createdAt - FILL_HISTORY_SLACK_MS);
     let fills: readonly Fill[];
     try {
+      const wait = host.limits.acquire(first.venue, account, "fills");
+      if (wait !== undefined) await wait;
       fills = await venue.fills(account, Math.max(0, since));
     } catch (err) {
       host.alerts.raise({

@@ -7,8 +7,9 @@ import type { FillRecord } from "../../store/records.ts";
 import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";
 import type { Journal } from "../journal/journal.ts";
+import { RateLimiter } from "../risk/rate-limiter.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
-import { COMPACT_32, clientOrderId } from "./client-order-id.ts";
+import { clientOrderId, validateClientOrderIdFormat } from "./client-order-id.ts";
 import { backfillFills } from "./fill-backfill.ts";
 import { amendOrder } from "./order-amend.ts";
 import {
@@ -70,6 +71,8 @@ export class OrderGateway {
   private readonly missingFills = new Set<EngineOrder>();
   private readonly onFill: ((fill: FillRecord, meta: FillMeta) => void) | undefined;
   private readonly onUpdate: OrderUpdateHook | undefined;
+  /** the venues' metered scopes; every venue call below waits on it first */
+  readonly limits: RateLimiter;
 
   constructor(opts: {
     clock: Clock;
@@ -80,6 +83,8 @@ export class OrderGateway {
     risk: RiskGate;
     onFill?: (fill: FillRecord, meta: FillMeta) => void;
     onUpdate?: OrderUpdateHook;
+    /** default: one built from the venues' capabilities, all accounts on one direct connection */
+    limits?: RateLimiter;
   }) {
     this.clock = opts.clock;
     this.venues = opts.venues;
@@ -89,6 +94,14 @@ export class OrderGateway {
     this.risk = opts.risk;
     this.onFill = opts.onFill;
     this.onUpdate = opts.onUpdate;
+    // a venue's bad capability entry fails here, at start, not at its first order
+    for (const v of this.venues.values()) validateClientOrderIdFormat(v.capabilities.clientOrderId);
+    this.limits =
+      opts.limits ??
+      new RateLimiter({
+        clock: this.clock,
+        venues: [...this.venues].map(([id, v]) => [id, v.capabilities.rateLimits] as const),
+      });
   }
 
   attach(): void {
@@ -132,19 +145,35 @@ export class OrderGateway {
     const venue = this.venues.get(spec.venue);
     if (venue === undefined)
       return { sent: false, reason: "invalid_order", detail: `unknown venue ${spec.venue}` };
+    const unsupported = unsupportedBy(venue, spec);
+    if (unsupported !== undefined) return { sent: false, reason: "unsupported", detail: unsupported };
     const inst = venue.instrument(spec.symbol);
+    if (!inst.isAllowedPrice(spec.priceTicks))
+      return {
+        sent: false,
+        reason: "invalid_order",
+        detail: `${inst.key}: price ${spec.priceTicks} ticks breaks the venue's price rule`,
+      };
     const key = posKey(spec.venue, spec.account, spec.symbol);
-    const verdict = this.risk.check(
-      { ...spec, inst, book: venue.book(spec.symbol) },
-      this.exposure(key),
-      this.clock.now(),
-    );
+    const riskCheck = () =>
+      this.risk.check({ ...spec, inst, book: venue.book(spec.symbol) }, this.exposure(key), this.clock.now());
+    let verdict = riskCheck();
     if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
+    const waitMs = this.limits.reserve(spec.venue, spec.account, "submit");
+    if (waitMs > 0) {
+      // the book and the exposure may have moved while the order waited for its rate budget
+      await this.clock.sleep(waitMs);
+      verdict = riskCheck();
+      if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
+    }
     const familyKey = `${spec.intentId}\u0000${spec.legIndex}`;
     const attempt = spec.clientOrderId === undefined ? (this.attempts.get(familyKey) ?? -1) + 1 : 0;
     const cloid =
       spec.clientOrderId ??
-      clientOrderId({ intentId: spec.intentId, leg: spec.legIndex, attempt }, COMPACT_32);
+      clientOrderId(
+        { intentId: spec.intentId, leg: spec.legIndex, attempt },
+        venue.capabilities.clientOrderId,
+      );
     const now = this.clock.now();
     const request: OrderRequest = {
       clientOrderId: cloid,
@@ -201,6 +230,9 @@ export class OrderGateway {
   async cancel(o: EngineOrder): Promise<void> {
     if (o.tracked.terminal || o.tracked.status === "pending_submit") return;
     const venue = this.venues.get(o.venue)!;
+    const wait = this.limits.acquire(o.venue, o.tracked.request.account, "cancel");
+    if (wait !== undefined) await wait;
+    if (o.tracked.terminal) return;
     this.apply(o, { kind: "cancel_requested", ts: this.clock.now() });
     try {
       await venue.cancel(o.tracked.request.account, o.tracked.request.symbol, o.tracked.clientOrderId);
@@ -354,6 +386,7 @@ export class OrderGateway {
   backfillFills(): Promise<number> {
     return backfillFills(this.missingFills, {
       venues: this.venues,
+      limits: this.limits,
       alerts: this.alerts,
       clock: this.clock,
       apply: (o, e) => this.apply(o, e),
@@ -407,4 +440,15 @@ export class OrderGateway {
     }
     this.apply(o, routed.event);
   }
+}
+
+/** Why the venue cannot take this order as asked (its capabilities), or undefined when it can. */
+function unsupportedBy(venue: Venue, spec: PlaceSpec): string | undefined {
+  const caps = venue.capabilities;
+  if (spec.tif === "post_only" && !caps.postOnly) return `${venue.id} does not support post-only orders`;
+  if (spec.tif === "ioc" && !caps.ioc) return `${venue.id} does not support IOC orders`;
+  if (spec.reduceOnly && !caps.reduceOnly) return `${venue.id} does not support reduce-only orders`;
+  if (!caps.timeInForce.includes(spec.tif))
+    return `${venue.id} does not support time in force "${spec.tif}" (it offers ${caps.timeInForce.join(", ")})`;
+  return undefined;
 }

@@ -3,6 +3,7 @@ import type { Venue } from "../../core/venue.ts";
 import { VenueUnknownOutcomeError } from "../../core/venue.ts";
 import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";
+import type { RateLimiter } from "../risk/rate-limiter.ts";
 import type { EngineOrder } from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
 
@@ -12,6 +13,7 @@ export interface ResolveHost {
   readonly venues: ReadonlyMap<string, Venue>;
   readonly alerts: AlertBus;
   readonly settings: EngineSettings;
+  readonly limits: RateLimiter;
   needsAnswer(o: EngineOrder): boolean;
   apply(o: EngineOrder, event: OrderEvent): void;
   cancel(o: EngineOrder): Promise<unknown>;
@@ -26,6 +28,8 @@ export async function resolveOrder(gw: ResolveHost, o: EngineOrder, deadline: nu
   for (;;) {
     if (!gw.needsAnswer(o)) return true;
     const venue = gw.venues.get(o.venue)!;
+    const wait = gw.limits.acquire(o.venue, o.tracked.request.account, "order_status");
+    if (wait !== undefined) await wait;
     try {
       const rep = await venue.orderStatus(o.tracked.request.account, o.tracked.clientOrderId);
       const now = gw.clock.now();

@@ -76,7 +76,8 @@ export class SingleOrders {
       valid && intent.strategy !== "" && intent.intentId !== ""
         ? clientOrderId(
             { intentId: singleIntentId(intent.strategy, intent.intentId), leg: 0, attempt: 0 },
-            COMPACT_32,
+            // an unknown venue is refused by checkIntent below; its id format does not matter then
+            venues.get(intent.venue)?.capabilities.clientOrderId ?? COMPACT_32,
           )
         : "";
     const refuse = (reason: OrderRefusal, detail: string): PlaceOutcome => ({

@@ -5,8 +5,8 @@ import type { OrderRequest } from "../../core/types.ts";
 import type { VenueEvent } from "../../core/venue.ts";
 import { applyFill, type FillParams } from "./fills.ts";
 import { addRate } from "./funding.ts";
-import { checkLiquidations } from "./liquidation.ts";
-import { availableMargin, type MarginContext } from "./margin.ts";
+import { checkLiquidations, type LiquidationContext } from "./liquidation.ts";
+import { availableMargin } from "./margin.ts";
 import { applyBbo, validate } from "./requests.ts";
 import { RestingOrders } from "./resting.ts";
 import type { LeverageSetting, OrderState, SimState } from "./state.ts";
@@ -43,7 +43,7 @@ export interface SubmitOutcome {
  * - The simulated accounts' orders never match each other; each fill's other side is the
  *   market counterparty sink.
  */
-export class SimExchange implements MarginContext {
+export class SimExchange implements LiquidationContext {
   readonly config: ExchangeConfig;
   readonly state: SimState;
   readonly resting = new Map<string, RestingOrders>();

@@ -23,6 +23,8 @@ export class FaultInjector {
   private readonly faults: SimFaults;
   private readonly rng: Rng;
   private downUntil = Number.NEGATIVE_INFINITY;
+  /** answers still to lose on purpose (loseAnswers), on top of the seeded timeout rate */
+  private answersToLose = 0;
   dropped = 0;
 
   constructor(faults: SimFaults, seed: number | string, where: string) {
@@ -69,7 +71,19 @@ export class FaultInjector {
     return this.rng.chance(this.faults.rejectRate ?? 0);
   }
   timeout(): boolean {
-    return this.rng.chance(this.faults.timeoutRate ?? 0);
+    // drawn even when an answer is lost on purpose, so the seeded sequence does not shift
+    const drawn = this.rng.chance(this.faults.timeoutRate ?? 0);
+    if (this.answersToLose > 0) {
+      this.answersToLose--;
+      return true;
+    }
+    return drawn;
+  }
+  /** The next `n` submits execute but their answers are lost (tests and the conformance suite). */
+  loseAnswers(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new InvalidValueError(`loseAnswers: ${n} must be an integer >= 0`);
+    this.answersToLose += n;
   }
   /** the fraction of the available size an IOC gets, or undefined for a normal fill */
   partialFraction(): number | undefined {

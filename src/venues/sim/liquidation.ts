@@ -1,9 +1,19 @@
 import { toUsd } from "../../core/money.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import type { SimExchange } from "./exchange.ts";
 import { applyFill } from "./fills.ts";
-import { accountFigures, positionFigures } from "./margin.ts";
-import type { PositionState } from "./state.ts";
+import { accountFigures, type MarginContext, positionFigures } from "./margin.ts";
+import type { OrderState, PositionState, SimState } from "./state.ts";
+
+/**
+ * What liquidation needs of the exchange (SimExchange implements it). Declared here, not
+ * imported, so liquidation.ts does not import exchange.ts, which imports it.
+ */
+export interface LiquidationContext extends MarginContext {
+  readonly state: SimState;
+  readonly config: { readonly venueId: string; readonly liquidationFeeBps: number };
+  /** cancel an order and take it off the resting book */
+  close(order: OrderState, status: "canceled", reason: string, ts: number, out: VenueEvent[]): void;
+}
 
 /**
  * Liquidation, after Hyperliquid's rule (DOMAIN.md §1): an isolated position is liquidated when
@@ -13,7 +23,7 @@ import type { PositionState } from "./state.ts";
  * tick) against the market counterparty, charges the liquidation fee to the insurance sink, and
  * lets the insurance sink cover any bad debt (collateral left below zero).
  */
-export function checkLiquidations(ex: SimExchange, symbol: string, ts: number): VenueEvent[] {
+export function checkLiquidations(ex: LiquidationContext, symbol: string, ts: number): VenueEvent[] {
   const positions = ex.state.positionsBySymbol.get(symbol);
   if (positions === undefined || positions.size === 0) return [];
   const mark = ex.markOf(symbol);
@@ -38,7 +48,7 @@ export function checkLiquidations(ex: SimExchange, symbol: string, ts: number): 
 }
 
 /** Close one position at the mark with the liquidation fee; returns the fill's PnL minus fee. */
-function closeAtMark(ex: SimExchange, p: PositionState, ts: number, out: VenueEvent[]): bigint {
+function closeAtMark(ex: LiquidationContext, p: PositionState, ts: number, out: VenueEvent[]): bigint {
   const inst = ex.instrumentOf(p.symbol);
   const mark = ex.markOf(p.symbol);
   const ticks = Math.max(1, inst.roundPrice(mark, "buy", "nearest"));
@@ -74,7 +84,7 @@ function closeAtMark(ex: SimExchange, p: PositionState, ts: number, out: VenueEv
   return fill.realisedPnl - fill.fee;
 }
 
-function liquidateIsolated(ex: SimExchange, p: PositionState, ts: number, out: VenueEvent[]): void {
+function liquidateIsolated(ex: LiquidationContext, p: PositionState, ts: number, out: VenueEvent[]): void {
   const collateral = p.isolatedMargin;
   const result = closeAtMark(ex, p, ts, out);
   // an isolated position can lose its collateral, never more: the insurance sink takes the rest
@@ -82,7 +92,7 @@ function liquidateIsolated(ex: SimExchange, p: PositionState, ts: number, out: V
   if (left < 0n) ex.state.transfer(ex.state.account(p.account), "insurance", -left);
 }
 
-function liquidateCross(ex: SimExchange, account: string, ts: number, out: VenueEvent[]): void {
+function liquidateCross(ex: LiquidationContext, account: string, ts: number, out: VenueEvent[]): void {
   const cross = [...(ex.state.positionsByAccount.get(account) ?? [])]
     .filter((p) => p.mode === "cross" && p.sizeLots !== 0)
     .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));

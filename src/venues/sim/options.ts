@@ -34,9 +34,20 @@ export interface SimVenueOptions {
   /** keep every emitted VenueEvent for determinism checks (default false: memory grows) */
   readonly recordEventLog?: boolean;
   readonly capabilities?: Partial<VenueCapabilities>;
+  /**
+   * A subscribed market stream with no message for this long is reported stale (checked once per
+   * window, so it is seen within two windows). Undefined (the default): streams never go stale
+   * by silence, only when dropped, and no timer runs.
+   */
+  readonly staleAfterMs?: number;
 }
 
+/**
+ * The simulator supports every order type the engine sends and meters nothing. Its client order
+ * ids are 32 base64url characters starting "pb", the ids perpbot has always sent it.
+ */
 export const DEFAULT_CAPABILITIES: VenueCapabilities = {
+  clientOrderId: { kind: "text", length: 32, prefix: "pb", alphabet: "base64url" },
   postOnly: true,
   ioc: true,
   reduceOnly: true,
@@ -45,7 +56,8 @@ export const DEFAULT_CAPABILITIES: VenueCapabilities = {
   amend: true,
   timeInForce: ["gtc", "ioc", "post_only"],
   marginModes: ["cross", "isolated"],
-  rateLimitPerSecond: 0,
+  rateLimits: [],
+  accountSigner: "none",
 };
 
 /** Instruments by symbol, after checking every option; all problems are reported at once. */
@@ -72,6 +84,9 @@ export function checkOptions(o: SimVenueOptions): Map<string, Instrument> {
   if (o.clock === undefined) errors.push("clock is required");
   if (o.latencyMs !== undefined && !(o.latencyMs >= 0 && Number.isFinite(o.latencyMs))) {
     errors.push(`latencyMs ${o.latencyMs} must be a finite number >= 0`);
+  }
+  if (o.staleAfterMs !== undefined && !(o.staleAfterMs > 0 && Number.isFinite(o.staleAfterMs))) {
+    errors.push(`staleAfterMs ${o.staleAfterMs} must be a finite number > 0`);
   }
   if (o.liquidationFeeBps !== undefined && !(o.liquidationFeeBps >= 0 && o.liquidationFeeBps <= 10_000)) {
     errors.push(`liquidationFeeBps ${o.liquidationFeeBps} must be in [0, 10000]`);

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import { InvalidValueError } from "../../core/errors.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookView, MarketEvent, MutableBook } from "../../core/market.ts";
@@ -14,26 +14,31 @@ import type {
 import {
   type AmendChange,
   type AmendResult,
+  type FundingPaymentReport,
   type Unsubscribe,
   type Venue,
-  type VenueCapabilities,
   type VenueEvent,
   VenueRejectError,
   VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
+import type { AccountBinding } from "../../core/venue-account.ts";
+import type { VenueCapabilities } from "../../core/venue-capabilities.ts";
+import type { MarketSubscription, StreamStatus, StreamStatusChange } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import { changeIsolatedMargin, changeLeverage } from "./account-admin.ts";
 import { amendOrder } from "./amend.ts";
+import { EventDelivery } from "./delivery.ts";
 import { EventLog } from "./event-log.ts";
 import { SimExchange } from "./exchange.ts";
 import { FaultInjector } from "./faults.ts";
-import { boundaryAtOrBefore, intervalMs, rateAt, settleFunding } from "./funding.ts";
-import { checkLiquidations } from "./liquidation.ts";
+import { rateAt } from "./funding.ts";
+import { FundingClock } from "./funding-clock.ts";
 import { checkOptions, DEFAULT_CAPABILITIES, type SimVenueOptions } from "./options.ts";
 import { accountReport, ledgerSnapshot, orderReport, positionReports } from "./reports.ts";
 import { SqliteStore } from "./sqlite-store.ts";
-import { type FundingPayment, isEmpty, SimState, type Sinks } from "./state.ts";
+import { isEmpty, SimState, type Sinks } from "./state.ts";
 import { MemoryStore, type SimStore } from "./store.ts";
+import { bookSnapshot, SimStreams } from "./streams.ts";
 
 /**
  * A simulated perpetual-futures venue: many accounts, its own instruments, matching against the
@@ -52,9 +57,10 @@ export class SimVenue implements Venue {
   private readonly store: SimStore;
   private readonly exchange: SimExchange;
   private readonly faults: FaultInjector;
-  private readonly eventListeners = new Set<(e: VenueEvent) => void>();
-  private readonly marketListeners = new Set<(e: MarketEvent) => void>();
-  private readonly fundingTimers = new Map<string, TimerHandle>();
+  private readonly delivery: EventDelivery;
+  private readonly streamSet: SimStreams;
+  private readonly funding: FundingClock;
+  private readonly bindings = new Map<string, AccountBinding>();
   private closed = false;
 
   constructor(options: SimVenueOptions) {
@@ -88,8 +94,60 @@ export class SimVenue implements Venue {
       },
       this.state,
     );
-    for (const inst of this.instrumentMap.values()) this.startFundingClock(inst);
+    this.streamSet = new SimStreams({
+      venueId: this.id,
+      clock: this.clock,
+      symbols: this.instrumentMap.keys(),
+      staleAfterMs: options.staleAfterMs,
+      onRestore: (sub) => this.resendSnapshot(sub),
+    });
+    this.delivery = new EventDelivery(this.clock, this.latencyMs, this.eventLog, () =>
+      this.streamSet.accountUp(),
+    );
+    this.funding = new FundingClock(this.clock, this.exchange, (events) => {
+      this.commit();
+      this.delivery.later(events);
+    });
+    for (const inst of this.instrumentMap.values()) this.funding.start(inst);
     this.commit();
+  }
+
+  // ---- lifecycle, streams and accounts -------------------------------------------------------
+
+  /** The simulator is up from construction: connect() only checks it was not closed. */
+  connect(): Promise<void> {
+    return this.closed
+      ? Promise.reject(new VenueUnknownOutcomeError("unavailable", `${this.id}: venue closed`))
+      : Promise.resolve();
+  }
+
+  streams(): readonly StreamStatus[] {
+    return this.streamSet.statuses();
+  }
+
+  onStreamStatus(listener: (change: StreamStatusChange) => void): Unsubscribe {
+    return this.streamSet.onStatus(listener);
+  }
+
+  subscribe(subscription: MarketSubscription): Unsubscribe {
+    return this.streamSet.subscribe(subscription);
+  }
+
+  /** Any account may trade on the simulator; a binding (with or without a signer) is kept for reports. */
+  bindAccount(binding: AccountBinding): Promise<void> {
+    return this.request(() => {
+      if (typeof binding?.account !== "string" || binding.account === "")
+        throw new VenueRejectError(
+          "invalid_binding",
+          `${this.id}: an account binding needs a non-empty account id`,
+        );
+      this.bindings.set(binding.account, binding);
+    });
+  }
+
+  /** The binding an account was attached with, if any. */
+  binding(account: string): AccountBinding | undefined {
+    return this.bindings.get(account);
   }
 
   // ---- market data -------------------------------------------------------------------------
@@ -118,9 +176,9 @@ export class SimVenue implements Venue {
     return rateAt(this.state.fundingRates.get(symbol), this.clock.now());
   }
 
+  /** Market events of the subscribed (symbol, channel) pairs only; see subscribe(). */
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
-    this.marketListeners.add(listener);
-    return () => this.marketListeners.delete(listener);
+    return this.streamSet.onMarket(listener);
   }
 
   /**
@@ -140,8 +198,8 @@ export class SimVenue implements Venue {
     if (this.faults.dropMarketData()) return false;
     const events = this.exchange.onMarket(e, this.clock.now());
     this.commit();
-    this.deliverLater(events);
-    for (const l of this.marketListeners) l(e);
+    this.delivery.later(events);
+    this.streamSet.publish(e);
     return true;
   }
 
@@ -155,7 +213,7 @@ export class SimVenue implements Venue {
   submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
     return this.request((now) => {
       if (this.faults.reject()) {
-        this.deliverNow([
+        this.delivery.now([
           {
             type: "reject",
             ts: now,
@@ -172,7 +230,7 @@ export class SimVenue implements Venue {
       const timeout = this.faults.timeout();
       const outcome = this.exchange.submit(order, now, this.faults.partialFraction());
       this.commit();
-      this.deliverNow(outcome.events);
+      this.delivery.now(outcome.events);
       if (timeout) {
         throw new VenueUnknownOutcomeError(
           "timeout",
@@ -193,7 +251,7 @@ export class SimVenue implements Venue {
     return this.request((now) => {
       const events = this.exchange.cancel(account, symbol, clientOrderId, now);
       this.commit();
-      this.deliverNow(events);
+      this.delivery.now(events);
       const refused = events.find((e) => e.type === "cancel_reject");
       if (refused !== undefined) {
         throw new VenueRejectError(
@@ -208,7 +266,7 @@ export class SimVenue implements Venue {
     return this.request((now) => {
       const outcome = amendOrder(this.exchange, account, symbol, clientOrderId, change, now);
       this.commit();
-      this.deliverNow(outcome.events);
+      this.delivery.now(outcome.events);
       if (outcome.rejectReason !== undefined)
         throw new VenueRejectError(
           outcome.rejectReason,
@@ -247,8 +305,11 @@ export class SimVenue implements Venue {
     });
   }
 
-  fundingPayments(account: string): Promise<readonly FundingPayment[]> {
-    return this.request(() => this.store.fundingPayments(account));
+  fundingPayments(account: string, sinceTs = 0): Promise<readonly FundingPaymentReport[]> {
+    return this.request(() => {
+      const all = this.store.fundingPayments(account);
+      return sinceTs <= 0 ? all : all.filter((p) => p.ts >= sinceTs);
+    });
   }
 
   /**
@@ -270,13 +331,12 @@ export class SimVenue implements Venue {
     return this.request((now) => {
       const events = changeIsolatedMargin(this.exchange, account, symbol, amount, now);
       this.commit();
-      this.deliverNow(events);
+      this.delivery.now(events);
     });
   }
 
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.delivery.listen(listener);
   }
 
   // ---- driving and inspection (not part of Venue) ---------------------------------------------
@@ -294,6 +354,21 @@ export class SimVenue implements Venue {
     }
     this.state.deposit(account, amount);
     this.commit();
+  }
+
+  /** Cut one stream ("book:BTC", "account", ...) as a disconnect would, until restoreStream(). */
+  dropStream(stream: string): void {
+    this.streamSet.drop(stream);
+  }
+
+  /** Reconnect a dropped stream; a book stream gets a fresh snapshot, as on resubscribing. */
+  restoreStream(stream: string): void {
+    this.streamSet.restore(stream);
+  }
+
+  /** The next `n` submits execute but their answers are lost (outcome unknown to the caller). */
+  loseNextAnswers(n: number): void {
+    this.faults.loseAnswers(n);
   }
 
   /** Take the venue down until `untilMs`: requests fail with kind "unavailable", nothing runs. */
@@ -323,13 +398,14 @@ export class SimVenue implements Venue {
     return ledgerSnapshot(this.state);
   }
 
-  /** Stop timers and close the store. Requests afterwards fail. */
-  close(): void {
-    if (this.closed) return;
+  /** Stop timers and close the store, at once (the promise is already settled). Requests afterwards fail. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
-    for (const t of this.fundingTimers.values()) this.clock.cancel(t);
-    this.fundingTimers.clear();
+    this.funding.stop();
+    this.streamSet.close();
     this.store.close();
+    return Promise.resolve();
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -364,66 +440,11 @@ export class SimVenue implements Venue {
     }
   }
 
-  /** Events answering a request: right after it was processed, still asynchronously. */
-  private deliverNow(events: VenueEvent[]): void {
-    if (events.length > 0) queueMicrotask(() => this.deliver(events));
-  }
-
-  /** Events from market data or timers: after the latency. */
-  private deliverLater(events: VenueEvent[]): void {
-    if (events.length === 0) return;
-    if (this.latencyMs === 0) queueMicrotask(() => this.deliver(events));
-    else this.clock.after(this.latencyMs, () => this.deliver(events));
-  }
-
-  private deliver(events: VenueEvent[]): void {
-    if (this.eventLog.enabled) this.eventLog.append(events);
-    let failure: unknown;
-    for (const e of events) {
-      for (const l of this.eventListeners) {
-        try {
-          l(e);
-        } catch (err) {
-          failure ??= err;
-        }
-      }
-    }
-    // a listener's bug must not stop the others from hearing the event; surface it afterwards
-    if (failure !== undefined) throw failure;
-  }
-
-  private startFundingClock(inst: Instrument): void {
-    const interval = intervalMs(inst);
-    const now = this.clock.now();
-    const last = this.state.fundingClock.get(inst.symbol);
-    if (last === undefined) {
-      this.state.fundingClock.set(inst.symbol, boundaryAtOrBefore(now, interval));
-      this.state.changes.meta = true;
-    } else {
-      // boundaries passed while the process was down are settled now, at the last known mark
-      for (let b = last + interval; b <= now; b += interval) this.settle(inst, b);
-    }
-    this.scheduleFunding(inst);
-  }
-
-  private scheduleFunding(inst: Instrument): void {
-    const next = this.state.fundingClock.get(inst.symbol)! + intervalMs(inst);
-    this.fundingTimers.set(
-      inst.symbol,
-      this.clock.at(next, () => {
-        if (this.closed) return;
-        this.settle(inst, next);
-        this.scheduleFunding(inst);
-      }),
-    );
-  }
-
-  private settle(inst: Instrument, boundary: number): void {
-    const mark = this.exchange.markOf(inst.symbol);
-    const events = settleFunding(this.state, inst, boundary, Number.isNaN(mark) ? undefined : mark);
-    events.push(...checkLiquidations(this.exchange, inst.symbol, this.clock.now()));
-    this.commit();
-    this.deliverLater(events);
+  /** What a resubscribe sends first: the whole book as it stands. */
+  private resendSnapshot(sub: MarketSubscription): void {
+    if (sub.channel !== "book") return;
+    const inst = this.instrumentMap.get(sub.symbol)!;
+    this.streamSet.publish(bookSnapshot(this.id, inst, this.books.get(sub.symbol)!, this.clock.now()));
   }
 
   private assertOpen(): void {

@@ -1,5 +1,6 @@
 import type { Money } from "../../core/money.ts";
 import type { Fill, MarginMode, OrderType, Side, TimeInForce, VenueOrderStatus } from "../../core/types.ts";
+import type { FundingPaymentReport } from "../../core/venue.ts";
 
 /**
  * The simulated venue's ledger and books of record. Everything here is what a restart must get
@@ -57,18 +58,8 @@ export interface OrderState {
   reason: string;
 }
 
-export interface FundingPayment {
-  readonly account: string;
-  readonly symbol: string;
-  /** the interval boundary this payment settles */
-  readonly ts: number;
-  /** signed: negative = the account paid */
-  readonly amount: Money;
-  readonly ratePerHour: number;
-  readonly hours: number;
-  readonly markPrice: number;
-  readonly sizeLots: number;
-}
+/** One funding settlement: the venue contract's report, kept as the simulator stores it. */
+export type FundingPayment = FundingPaymentReport;
 
 /** Balances that are not accounts. Each one takes the other side of a kind of transfer. */
 export interface Sinks {

@@ -1,0 +1,43 @@
+/**
+ * An account attached to a venue: who it is there and what signs for it. The signer is built from
+ * the keystore (src/wallets/signer.ts) and holds its key privately; nothing here ever carries a
+ * secret as a string.
+ */
+export type SignatureScheme = "ed25519" | "secp256k1";
+
+/**
+ * Signs for one account. Opaque: it exposes its public key and a signing operation, never the
+ * secret. `sign` takes the exact bytes the venue's protocol says to sign:
+ * - ed25519: the message itself; returns the 64-byte signature (RFC 8032).
+ * - secp256k1: a 32-byte digest the venue's protocol computed (e.g. an EIP-712 hash); returns
+ *   65 bytes r ‖ s ‖ recovery id (0 or 1), s in the lower half.
+ */
+export interface AccountSigner {
+  readonly scheme: SignatureScheme;
+  /** lowercase hex of the public key (ed25519: 32 bytes; secp256k1: 33 bytes compressed) */
+  readonly publicKey: string;
+  sign(payload: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Public identity of an account on a venue; which fields matter is the venue's business. */
+export interface AccountIdentity {
+  /** the on-chain address or account id the venue knows it by */
+  readonly address?: string;
+  /** a sub-account or vault the orders are placed for */
+  readonly subAccount?: string;
+  /** the API / agent key id the venue registered for the signer */
+  readonly apiKeyId?: string;
+}
+
+export interface AccountBinding {
+  /** perpbot's account id (the wallet id), the `account` of every order and report */
+  readonly account: string;
+  readonly identity: AccountIdentity;
+  /** absent for venues that sign nothing (the simulator) */
+  readonly signer?: AccountSigner;
+  /**
+   * Which outbound address the account's requests use (a proxy's id, "direct" by default): the
+   * key of the venue's per-IP rate-limit scopes.
+   */
+  readonly egress?: string;
+}

@@ -1,0 +1,42 @@
+import { InvalidValueError } from "../core/errors.ts";
+import type { Venue } from "../core/venue.ts";
+import type { VenueDeps, VenueFactory } from "./registry-types.ts";
+import { simVenueFactory } from "./sim/factory.ts";
+
+export type { VenueDeps, VenueFactory } from "./registry-types.ts";
+
+/**
+ * Every kind of venue perpbot can build, by `kind`. A new venue adds its folder's factory here
+ * (one line); nothing else in the program names a venue.
+ */
+const FACTORIES: readonly VenueFactory[] = [simVenueFactory as unknown as VenueFactory];
+
+const byKind = new Map(FACTORIES.map((f) => [f.kind, f]));
+if (byKind.size !== FACTORIES.length) throw new Error("venues/registry: two factories share a kind");
+
+export function venueKinds(): string[] {
+  return [...byKind.keys()].sort();
+}
+
+export function venueFactory(kind: string): VenueFactory {
+  const f = byKind.get(kind);
+  if (f === undefined)
+    throw new InvalidValueError(`unknown venue kind "${kind}" (known: ${venueKinds().join(", ")})`);
+  return f;
+}
+
+/**
+ * Validate `config` against the kind's schema and build the venue. Every problem is reported at
+ * once, each with its key path under `where` (e.g. "venues.hl_main").
+ */
+export function createVenue(kind: string, config: unknown, deps: VenueDeps, where = `venue ${kind}`): Venue {
+  const f = venueFactory(kind);
+  const parsed = f.configSchema.safeParse(config);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${[where, ...i.path.map(String)].join(".")}: ${i.message}`,
+    );
+    throw new InvalidValueError(`invalid ${kind} venue config: ${problems.join("; ")}`);
+  }
+  return f.create(parsed.data, deps);
+}

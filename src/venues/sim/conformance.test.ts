@@ -1,0 +1,4 @@
+import { makeSimHarness } from "../../testing/sim-conformance.ts";
+import { defineVenueConformance } from "../conformance/suite.ts";
+
+defineVenueConformance("sim", () => makeSimHarness());

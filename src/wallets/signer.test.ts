@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { createPublicKey, verify } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { addWallets, createKeystore } from "./edit.ts";
+import { openKeystore } from "./keystore.ts";
+import type { KdfParams } from "./payload.ts";
+import { signerFromKeyBytes, signerFromKeystore } from "./signer.ts";
+
+const FAST_KDF: KdfParams = {
+  algorithm: "argon2id",
+  memoryKiB: 64,
+  iterations: 1,
+  parallelism: 1,
+  keyLength: 32,
+};
+const PW = "signer test password";
+const dir = mkdtempSync(join(tmpdir(), "perpbot-signer-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// RFC 8032 section 7.1, TEST 1: secret key, public key and the signature of the empty message
+const RFC_SEED = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+const RFC_PUBLIC = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+const RFC_SIGNATURE =
+  "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+
+test("an ed25519 signer from a keystore entry signs as RFC 8032 says, and shows only its public key", async () => {
+  const file = join(dir, "keystore.json");
+  await createKeystore(file, PW, FAST_KDF);
+  await addWallets(file, PW, [
+    {
+      id: "w1",
+      label: "signer",
+      venues: {
+        backpack: {
+          identity: { api_key_id: "bp-key-1" },
+          secrets: { api_private_key: { bytes: Buffer.from(RFC_SEED, "hex"), encoding: "hex" } },
+        },
+      },
+    },
+  ]);
+  const ks = await openKeystore(file, PW);
+  try {
+    const signer = await signerFromKeystore(ks, {
+      walletId: "w1",
+      scheme: "ed25519",
+      venue: "backpack",
+      field: "api_private_key",
+    });
+    assert.equal(signer.publicKey, RFC_PUBLIC);
+    assert.equal(Buffer.from(await signer.sign(new Uint8Array(0))).toString("hex"), RFC_SIGNATURE);
+    const message = new TextEncoder().encode("instruction=orderExecute&price=60000");
+    const sig = await signer.sign(message);
+    const spki = Buffer.concat([
+      Buffer.from("302a300506032b6570032100", "hex"),
+      Buffer.from(RFC_PUBLIC, "hex"),
+    ]);
+    const pub = createPublicKey({ key: spki, format: "der", type: "spki" });
+    assert.ok(verify(null, message, pub, sig), "verifies under the public key");
+    assert.ok(!verify(null, new TextEncoder().encode("tampered"), pub, sig));
+    // the secret is not reachable through the signer's own properties or its JSON
+    const shown = JSON.stringify(signer) + Object.values(signer).map(String).join(" ");
+    assert.ok(!shown.includes(RFC_SEED), shown);
+    await assert.rejects(
+      signerFromKeystore(ks, { walletId: "w1", scheme: "ed25519", venue: "backpack", field: "nope" }),
+      /wallet w1, backpack\.nope: no such secret field \(has: api_private_key\)/,
+    );
+  } finally {
+    ks.close();
+  }
+});
+
+test("bad keys and the missing secp256k1 scheme are refused with where they came from", () => {
+  assert.throws(
+    () => signerFromKeyBytes("ed25519", new Uint8Array(31), "wallet w9"),
+    /wallet w9: .*32-byte seed, got 31/,
+  );
+  assert.throws(
+    () => signerFromKeyBytes("secp256k1", new Uint8Array(32), "wallet w9"),
+    /secp256k1 signing is not available yet/,
+  );
+});
