@@ -5,8 +5,10 @@ import type { Money } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
 import type { FillRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
+import { AccountRefresher, type RefreshStats } from "./account-refresher.ts";
 import type { AlertBus } from "./alerts.ts";
 import { type EngineSettings, engineSettings } from "./config.ts";
+import { FundingJournal } from "./funding-journal.ts";
 import { FlattenSweep } from "./groups/flatten.ts";
 import { GroupOps } from "./groups/group-ops.ts";
 import { closeGroupProcedure, openGroupProcedure, type ProcedureHost } from "./groups/group-procedures.ts";
@@ -25,8 +27,10 @@ import type {
 import { isActive, legHeldLots } from "./groups/group-types.ts";
 import { Journal } from "./journal/journal.ts";
 import { recoverJournal } from "./journal/recovery.ts";
+import { MarketCache } from "./market.ts";
 import type { FillMeta } from "./orders/order-gateway.ts";
 import { OrderGateway } from "./orders/order-gateway.ts";
+import { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
 import { KillSwitch, type TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
@@ -81,6 +85,13 @@ export class Engine {
   private readonly groupMap = new Map<string, GroupState>();
   private readonly accounts = new Map<string, readonly [string, string]>();
   private readonly killSwitch: KillSwitch | undefined;
+  /** markets as strategies read them (streams, no venue calls) */
+  readonly market: MarketCache;
+  /** positions, accounts and open orders per venue account, for strategies to read */
+  readonly portfolio: Portfolio;
+  private readonly refresher: AccountRefresher;
+  private readonly funding: FundingJournal;
+  private refreshTimer: TimerHandle | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private reconcileTimer: TimerHandle | undefined;
   private reconciling: Promise<ReconcileReport> | undefined;
@@ -120,6 +131,39 @@ export class Engine {
       halting: () => this.halted,
     };
     this.ops = new GroupOps(core);
+    this.market = new MarketCache(this.venues);
+    this.portfolio = new Portfolio(this.venues, this.market, {
+      workingOrders: () =>
+        this.gateway.workingOrders().map((o) => ({
+          venue: o.venue,
+          account: o.tracked.request.account,
+          symbol: o.tracked.request.symbol,
+          clientOrderId: o.tracked.clientOrderId,
+          side: o.tracked.request.side,
+          priceTicks: o.tracked.request.priceTicks,
+          sizeLots: o.tracked.request.sizeLots,
+          workingLots: o.tracked.workingLots,
+          tif: o.tracked.request.tif,
+          reduceOnly: o.tracked.request.reduceOnly,
+          groupId: o.groupId,
+        })),
+    });
+    this.refresher = new AccountRefresher({
+      venues: this.venues,
+      portfolio: this.portfolio,
+      clock: this.clock,
+      maxAgeMs: this.settings.portfolioMaxAgeMs,
+    });
+    this.funding = new FundingJournal(this.store, this.venues, (err) =>
+      this.alerts.raise({
+        severity: "warning",
+        key: "engine.funding_journal_failed",
+        title: "funding payment not recorded",
+        message: err.message,
+        context: {},
+        ts: this.clock.now(),
+      }),
+    );
     this.reconciler = new Reconciler({
       ...core,
       ops: this.ops,
@@ -127,6 +171,15 @@ export class Engine {
       withGroup: (g, fn) => this.withGroup(g, fn),
       closeInBackground: (g, reason) => void this.track(this.closeGroup(g.id, reason)),
       observeEquity: (eq) => this.observeEquity(eq),
+      // what the reconciler reads feeds the portfolio: no second request for the same figures
+      onPositionsRead: (venue, account, reports) => {
+        this.portfolio.applyPositions(venue, account, reports, this.clock.now());
+      },
+      onAccountRead: (venue, account, report) => {
+        const now = this.clock.now();
+        this.portfolio.applyAccount(venue, account, report, now);
+        this.refresher.noteRead(venue, account, now);
+      },
       killSwitchEnabled: this.settings.killSwitch !== undefined,
     });
     this.sweep = new FlattenSweep({ ...core, managedAccounts: () => this.managedAccounts() });
@@ -175,6 +228,8 @@ export class Engine {
   async start(): Promise<void> {
     if (this.started) throw new InvalidValueError("engine already started");
     this.started = true;
+    this.funding.attach();
+    this.portfolio.attach();
     const saved = await this.store.getKv(TRADING_STATE_KEY);
     if (saved === "REDUCING" || saved === "HALTED") this.risk.state = saved;
     const groups = await recoverJournal(this.store.db, this.venues, this.gateway, this.alerts, this.clock);
@@ -185,8 +240,26 @@ export class Engine {
     this.gateway.attach();
     this.accepting = true;
     await this.reconcileOnce(true);
+    // every managed account read once before any strategy looks at the portfolio
+    await this.refresher.run(this.managedAccounts(), true);
     await this.scheduler.start();
     this.armReconcile();
+    this.armRefresh();
+  }
+
+  /** Counts of the portfolio refresh's venue reads (what it costs a venue's rate limit). */
+  get refreshStats(): Readonly<RefreshStats> {
+    return this.refresher.stats;
+  }
+
+  /** Settles once every funding payment seen so far is in the store. */
+  recordsSettled(): Promise<void> {
+    return this.funding.settled();
+  }
+
+  /** Accounts the engine watches (reconciliation, portfolio refresh, kill switch). */
+  watchAccount(venue: string, account: string): void {
+    this.addAccount(venue, account);
   }
 
   /** One reconcile pass now (also what the periodic loop runs); passes never overlap. */
@@ -293,6 +366,8 @@ export class Engine {
     this.accepting = false;
     if (this.reconcileTimer) this.clock.cancel(this.reconcileTimer);
     this.reconcileTimer = undefined;
+    if (this.refreshTimer) this.clock.cancel(this.refreshTimer);
+    this.refreshTimer = undefined;
     this.scheduler.stop();
     if (options.flatten) await this.raceDeadline(this.flatten({}, "shutdown"), deadline);
     this.halted = true;
@@ -302,6 +377,10 @@ export class Engine {
     );
     await this.journal.sync().catch(() => {});
     this.gateway.detach();
+    this.portfolio.detach();
+    this.funding.detach();
+    await this.funding.settled();
+    this.market.close();
   }
 
   // ---- internals ----
@@ -383,6 +462,16 @@ export class Engine {
       void this.track(this.reconcileOnce(false))
         .catch((err) => this.logger?.error({ err }, "reconcile pass failed"))
         .finally(() => this.armReconcile());
+    });
+  }
+
+  private armRefresh(): void {
+    if (!this.accepting || this.settings.portfolioRefreshMs <= 0) return;
+    this.refreshTimer = this.clock.after(this.settings.portfolioRefreshMs, () => {
+      this.refreshTimer = undefined;
+      void this.track(this.refresher.run(this.managedAccounts()))
+        .catch((err) => this.logger?.error({ err }, "portfolio refresh failed"))
+        .finally(() => this.armRefresh());
     });
   }
 

@@ -1,4 +1,4 @@
-import { oppositeSide } from "../core/types.ts";
+import { type AccountReport, oppositeSide, type PositionReport } from "../core/types.ts";
 import type { EngineCore, GroupOps } from "./groups/group-ops.ts";
 import type { CloseReason, GroupState } from "./groups/group-types.ts";
 import { isActive, legNetLots } from "./groups/group-types.ts";
@@ -47,6 +47,10 @@ export interface ReconcileHost extends EngineCore {
   closeInBackground(g: GroupState, reason: CloseReason): void;
   observeEquity(equityUsd: number): Promise<void>;
   readonly killSwitchEnabled: boolean;
+  /** every positions read, for the portfolio */
+  onPositionsRead?(venue: string, account: string, reports: readonly PositionReport[]): void;
+  /** every account-state read, for the portfolio */
+  onAccountRead?(venue: string, account: string, report: AccountReport): void;
 }
 
 export class Reconciler {
@@ -187,9 +191,10 @@ export class Reconciler {
         if (this.expectedThen.has(acct)) expectedNow.set(acct, this.expectedThen.get(acct)!);
         continue;
       }
-      let positions: readonly { symbol: string; sizeLots: number }[];
+      let positions: readonly PositionReport[];
       try {
         positions = await venue.positions(account);
+        this.host.onPositionsRead?.(venueId, account, positions);
       } catch (err) {
         errors.push(`${venueId} ${account}: positions unavailable (${(err as Error).message})`);
         // not read: it stays due (the signature it was last compared against is kept)
@@ -332,7 +337,9 @@ export class Reconciler {
     let equity = 0;
     for (const [venueId, account] of this.host.managedAccounts()) {
       try {
-        equity += (await this.host.venues.get(venueId)!.accountState(account)).equityUsd;
+        const report = await this.host.venues.get(venueId)!.accountState(account);
+        this.host.onAccountRead?.(venueId, account, report);
+        equity += report.equityUsd;
       } catch (err) {
         // an incomplete sum is no equity figure: skip this observation rather than trip on it
         errors.push(`${venueId} ${account}: account state unavailable (${(err as Error).message})`);
