@@ -7,7 +7,8 @@ import { type EngineSettings, engineSettings } from "../engine/config.ts";
 import { openStore } from "../store/store.ts";
 import { costPerMillionUsd, type FarmTotals, netPnlUsd } from "../strategies/farm/accounting.ts";
 import type { FarmConfig } from "../strategies/farm/config.ts";
-import { startFarmRuntime } from "./farm-runtime.ts";
+import { legacyFarm } from "../strategies/instances.ts";
+import { startNode } from "./node.ts";
 import { createPaperWorld, type PaperSimConfig } from "./paper.ts";
 
 export interface FarmBacktestOptions {
@@ -84,12 +85,18 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
   try {
     // anything the runtime awaits on venue latency or a sleep needs simulated time to pass
     const runtime = await clock.drive(
-      startFarmRuntime({
+      startNode({
         store,
         venues: world.venues,
         clock,
         wallets: world.wallets.map((w) => w.id),
-        farm: { ...o.farm, seed: o.farm.seed >= 0 ? o.farm.seed : o.seed },
+        instances: [
+          legacyFarm(o.farm, {
+            wallets: world.wallets.map((w) => w.id),
+            venues: [...world.venues.keys()],
+            fallbackSeed: o.seed,
+          }),
+        ],
         engineSettings: settings,
       }),
     );

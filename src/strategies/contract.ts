@@ -269,7 +269,7 @@ export interface StrategyView {
   readonly instance: string;
   readonly kind: string;
   readonly running: boolean;
-  readonly groups: readonly { readonly id: string; readonly [k: string]: unknown }[];
+  readonly groups: readonly { readonly id: string }[];
   readonly [k: string]: unknown;
 }
 
