@@ -56,7 +56,7 @@ export const engineSection = defineSection(
         .max(86_400)
         .default(60)
         .describe(
-          "Every managed account is read at least this often by the portfolio refresh, staggered across refreshes.",
+          "Every managed account is read at least this often by the portfolio refresh, even when no event touched it.",
         ),
       close_slippage_bps: z
         .number()
