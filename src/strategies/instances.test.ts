@@ -30,9 +30,15 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 test("an old config's [farm] runs as the instance named farm on every wallet, with its own seed", () => {
-  const [farm, ...rest] = resolveInstances(load("[farm]\nmarkets = [\"ETH\"]\nseed = 9\n"), rc);
+  const [farm, ...rest] = resolveInstances(load('[farm]\nmarkets = ["ETH"]\nseed = 9\n'), rc);
   assert.equal(rest.length, 0);
-  assert.deepEqual(farm.spec, { name: "farm", kind: "farm", wallets: rc.wallets, venues: rc.venues, seed: 9 });
+  assert.deepEqual(farm.spec, {
+    name: "farm",
+    kind: "farm",
+    wallets: rc.wallets,
+    venues: rc.venues,
+    seed: 9,
+  });
   assert.deepEqual(farm.config.markets, ["ETH"]);
   // -1 takes the fallback seed as the bare number, so the old backtest replays the same draws
   assert.equal(resolveInstances(load(""), rc)[0].spec.seed, 42);
@@ -53,7 +59,13 @@ wallets = ["w3", "w4"]
 mode = "cross_venue"
 `);
   const [a, b] = resolveInstances(values, rc);
-  assert.deepEqual(a.spec, { name: "farm_a", kind: "farm", wallets: ["w1", "w2"], venues: ["simA"], seed: "42:farm_a" });
+  assert.deepEqual(a.spec, {
+    name: "farm_a",
+    kind: "farm",
+    wallets: ["w1", "w2"],
+    venues: ["simA"],
+    seed: "42:farm_a",
+  });
   assert.equal(a.maxExposureUsd, 5000);
   assert.deepEqual(b.spec.venues, ["simA", "simB"]);
   assert.equal(b.maxExposureUsd, undefined);
@@ -83,7 +95,10 @@ kind = "farm"
     ),
   );
   const byPath = err.issues.map((i) => `${i.path}: ${i.message}`);
-  assert.ok(byPath.some((m) => m.startsWith("farm: [farm] is set but")), byPath.join("\n"));
+  assert.ok(
+    byPath.some((m) => m.startsWith("farm: [farm] is set but")),
+    byPath.join("\n"),
+  );
   assert.ok(byPath.some((m) => /strategies\.two\.wallets: wallet "w2" is already strategies\.one's/.test(m)));
   assert.ok(byPath.some((m) => /strategies\.two\.wallets: wallet "w9" is not a managed wallet/.test(m)));
   assert.ok(byPath.some((m) => /strategies\.two\.venues: venue "nowhere" is not configured/.test(m)));
@@ -94,7 +109,10 @@ test("an instance table is validated like [farm]: unknown kind, unknown key and 
   for (const [toml, pattern] of [
     ['[strategies.x]\nkind = "carry"\n', /strategies\.x/],
     ['[strategies.x]\nkind = "farm"\nmin_group_sise = 3\n', /min_group_sise/],
-    ['[strategies.x]\nkind = "farm"\nmin_group_size = 5\nmax_group_size = 3\n', /must not exceed max_group_size/],
+    [
+      '[strategies.x]\nkind = "farm"\nmin_group_size = 5\nmax_group_size = 3\n',
+      /must not exceed max_group_size/,
+    ],
     ['[strategies.Bad-Name]\nkind = "farm"\n', /strategies\.Bad-Name: Invalid key/],
   ] as const) {
     const err = configError(() => load(toml));
