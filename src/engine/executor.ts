@@ -5,10 +5,10 @@ import type { Money } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
 import type { FillRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
-import { AccountRefresher, type RefreshStats } from "./account-refresher.ts";
+import type { RefreshStats } from "./account-refresher.ts";
+import { AccountViews } from "./account-views.ts";
 import type { AlertBus } from "./alerts.ts";
 import { type EngineSettings, engineSettings } from "./config.ts";
-import { FundingJournal } from "./funding-journal.ts";
 import { FlattenSweep } from "./groups/flatten.ts";
 import { GroupOps } from "./groups/group-ops.ts";
 import { closeGroupProcedure, openGroupProcedure, type ProcedureHost } from "./groups/group-procedures.ts";
@@ -27,10 +27,10 @@ import type {
 import { isActive, legHeldLots } from "./groups/group-types.ts";
 import { Journal } from "./journal/journal.ts";
 import { recoverJournal } from "./journal/recovery.ts";
-import { MarketCache } from "./market.ts";
+import type { MarketCache } from "./market.ts";
 import type { FillMeta } from "./orders/order-gateway.ts";
 import { OrderGateway } from "./orders/order-gateway.ts";
-import { Portfolio } from "./portfolio.ts";
+import type { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
 import { KillSwitch, type TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
@@ -85,13 +85,8 @@ export class Engine {
   private readonly groupMap = new Map<string, GroupState>();
   private readonly accounts = new Map<string, readonly [string, string]>();
   private readonly killSwitch: KillSwitch | undefined;
-  /** markets as strategies read them (streams, no venue calls) */
-  readonly market: MarketCache;
-  /** positions, accounts and open orders per venue account, for strategies to read */
-  readonly portfolio: Portfolio;
-  private readonly refresher: AccountRefresher;
-  private readonly funding: FundingJournal;
-  private refreshTimer: TimerHandle | undefined;
+  /** market cache, portfolio and its refresh, funding journal */
+  private readonly views: AccountViews;
   private readonly inflight = new Set<Promise<unknown>>();
   private reconcileTimer: TimerHandle | undefined;
   private reconciling: Promise<ReconcileReport> | undefined;
@@ -131,39 +126,14 @@ export class Engine {
       halting: () => this.halted,
     };
     this.ops = new GroupOps(core);
-    this.market = new MarketCache(this.venues);
-    this.portfolio = new Portfolio(this.venues, this.market, {
-      workingOrders: () =>
-        this.gateway.workingOrders().map((o) => ({
-          venue: o.venue,
-          account: o.tracked.request.account,
-          symbol: o.tracked.request.symbol,
-          clientOrderId: o.tracked.clientOrderId,
-          side: o.tracked.request.side,
-          priceTicks: o.tracked.request.priceTicks,
-          sizeLots: o.tracked.request.sizeLots,
-          workingLots: o.tracked.workingLots,
-          tif: o.tracked.request.tif,
-          reduceOnly: o.tracked.request.reduceOnly,
-          groupId: o.groupId,
-        })),
-    });
-    this.refresher = new AccountRefresher({
+    this.views = new AccountViews({
       venues: this.venues,
-      portfolio: this.portfolio,
+      store: this.store,
       clock: this.clock,
-      maxAgeMs: this.settings.portfolioMaxAgeMs,
+      alerts: this.alerts,
+      settings: this.settings,
+      gateway: this.gateway,
     });
-    this.funding = new FundingJournal(this.store, this.venues, (err) =>
-      this.alerts.raise({
-        severity: "warning",
-        key: "engine.funding_journal_failed",
-        title: "funding payment not recorded",
-        message: err.message,
-        context: {},
-        ts: this.clock.now(),
-      }),
-    );
     this.reconciler = new Reconciler({
       ...core,
       ops: this.ops,
@@ -172,14 +142,8 @@ export class Engine {
       closeInBackground: (g, reason) => void this.track(this.closeGroup(g.id, reason)),
       observeEquity: (eq) => this.observeEquity(eq),
       // what the reconciler reads feeds the portfolio: no second request for the same figures
-      onPositionsRead: (venue, account, reports) => {
-        this.portfolio.applyPositions(venue, account, reports, this.clock.now());
-      },
-      onAccountRead: (venue, account, report) => {
-        const now = this.clock.now();
-        this.portfolio.applyAccount(venue, account, report, now);
-        this.refresher.noteRead(venue, account, now);
-      },
+      onPositionsRead: (venue, account, reports) => this.views.positionsRead(venue, account, reports),
+      onAccountRead: (venue, account, report) => this.views.accountRead(venue, account, report),
       killSwitchEnabled: this.settings.killSwitch !== undefined,
     });
     this.sweep = new FlattenSweep({ ...core, managedAccounts: () => this.managedAccounts() });
@@ -228,8 +192,7 @@ export class Engine {
   async start(): Promise<void> {
     if (this.started) throw new InvalidValueError("engine already started");
     this.started = true;
-    this.funding.attach();
-    this.portfolio.attach();
+    this.views.attach();
     const saved = await this.store.getKv(TRADING_STATE_KEY);
     if (saved === "REDUCING" || saved === "HALTED") this.risk.state = saved;
     const groups = await recoverJournal(this.store.db, this.venues, this.gateway, this.alerts, this.clock);
@@ -241,25 +204,32 @@ export class Engine {
     this.accepting = true;
     await this.reconcileOnce(true);
     // every managed account read once before any strategy looks at the portfolio
-    await this.refresher.run(this.managedAccounts(), true);
+    await this.views.start(
+      () => this.managedAccounts(),
+      (p) => this.track(p.catch((err) => this.logger?.error({ err }, "portfolio refresh failed"))),
+    );
     await this.scheduler.start();
     this.armReconcile();
-    this.armRefresh();
+  }
+
+  /** markets as strategies read them (streams, no venue calls) */
+  get market(): MarketCache {
+    return this.views.market;
+  }
+
+  /** positions, accounts and open orders per venue account, for strategies to read */
+  get portfolio(): Portfolio {
+    return this.views.portfolio;
   }
 
   /** Counts of the portfolio refresh's venue reads (what it costs a venue's rate limit). */
   get refreshStats(): Readonly<RefreshStats> {
-    return this.refresher.stats;
+    return this.views.refreshStats;
   }
 
   /** Settles once every funding payment seen so far is in the store. */
   recordsSettled(): Promise<void> {
-    return this.funding.settled();
-  }
-
-  /** Accounts the engine watches (reconciliation, portfolio refresh, kill switch). */
-  watchAccount(venue: string, account: string): void {
-    this.addAccount(venue, account);
+    return this.views.recordsSettled();
   }
 
   /** One reconcile pass now (also what the periodic loop runs); passes never overlap. */
@@ -366,8 +336,7 @@ export class Engine {
     this.accepting = false;
     if (this.reconcileTimer) this.clock.cancel(this.reconcileTimer);
     this.reconcileTimer = undefined;
-    if (this.refreshTimer) this.clock.cancel(this.refreshTimer);
-    this.refreshTimer = undefined;
+    this.views.disarm();
     this.scheduler.stop();
     if (options.flatten) await this.raceDeadline(this.flatten({}, "shutdown"), deadline);
     this.halted = true;
@@ -377,10 +346,7 @@ export class Engine {
     );
     await this.journal.sync().catch(() => {});
     this.gateway.detach();
-    this.portfolio.detach();
-    this.funding.detach();
-    await this.funding.settled();
-    this.market.close();
+    await this.views.close();
   }
 
   // ---- internals ----
@@ -462,16 +428,6 @@ export class Engine {
       void this.track(this.reconcileOnce(false))
         .catch((err) => this.logger?.error({ err }, "reconcile pass failed"))
         .finally(() => this.armReconcile());
-    });
-  }
-
-  private armRefresh(): void {
-    if (!this.accepting || this.settings.portfolioRefreshMs <= 0) return;
-    this.refreshTimer = this.clock.after(this.settings.portfolioRefreshMs, () => {
-      this.refreshTimer = undefined;
-      void this.track(this.refresher.run(this.managedAccounts()))
-        .catch((err) => this.logger?.error({ err }, "portfolio refresh failed"))
-        .finally(() => this.armRefresh());
     });
   }
 
