@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ConfigValues } from "../config/registry.ts";
 import { SimClock } from "../core/clock.ts";
 import { toUsd } from "../core/money.ts";
 import { type EngineSettings, engineSettings } from "../engine/config.ts";
 import { openStore } from "../store/store.ts";
 import { costPerMillionUsd, type FarmTotals, netPnlUsd } from "../strategies/farm/accounting.ts";
 import type { FarmConfig } from "../strategies/farm/config.ts";
-import { startFarmRuntime } from "./farm-runtime.ts";
+import { farmSection } from "../strategies/farm/config.ts";
+import { legacyFarm } from "../strategies/instances.ts";
+import { simSection } from "../venues/sim/config.ts";
+import { startNode } from "./node.ts";
 import { createPaperWorld, type PaperSimConfig } from "./paper.ts";
 
 export interface FarmBacktestOptions {
@@ -21,6 +25,21 @@ export interface FarmBacktestOptions {
   readonly stepMs?: number;
   /** called after each simulated hour */
   readonly onProgress?: (doneHours: number, totalHours: number) => void;
+}
+
+/** The backtest's options from the loaded configuration (its `sim` and `farm` sections). */
+export function farmBacktestOptionsFrom(
+  config: ConfigValues,
+  o: { days: number; seed: number; wallets?: number; onProgress?: FarmBacktestOptions["onProgress"] },
+): FarmBacktestOptions {
+  const sim = simSection.get(config);
+  return {
+    days: o.days,
+    seed: o.seed,
+    sim: { ...sim, wallets: o.wallets ?? sim.wallets },
+    farm: farmSection.get(config),
+    onProgress: o.onProgress,
+  };
 }
 
 export interface FarmBacktestGroup {
@@ -84,12 +103,18 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
   try {
     // anything the runtime awaits on venue latency or a sleep needs simulated time to pass
     const runtime = await clock.drive(
-      startFarmRuntime({
+      startNode({
         store,
         venues: world.venues,
         clock,
         wallets: world.wallets.map((w) => w.id),
-        farm: { ...o.farm, seed: o.farm.seed >= 0 ? o.farm.seed : o.seed },
+        instances: [
+          legacyFarm(o.farm, {
+            wallets: world.wallets.map((w) => w.id),
+            venues: [...world.venues.keys()],
+            fallbackSeed: o.seed,
+          }),
+        ],
         engineSettings: settings,
       }),
     );

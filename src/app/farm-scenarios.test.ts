@@ -63,8 +63,9 @@ test("a price shock that brings one leg under 13 % liquidation distance closes t
 });
 
 test("a crossed liquidation price (distance <= 0) is an emergency close, not a value to skip", async () => {
-  // a venue whose liquidation engine lags: it reports the mark past the liquidation price while
-  // the position still exists (real venues do lag); the farm must close at once
+  // a venue whose liquidation engine lags: it reports a liquidation price the mark has already
+  // crossed while the position still exists (real venues do lag); the farm, reading it from the
+  // portfolio the engine refreshes, must close at once
   let lagging = false;
   const wrap = (v: Venue): Venue =>
     new Proxy(v, {
@@ -75,8 +76,8 @@ test("a crossed liquidation price (distance <= 0) is an emergency close, not a v
             if (!lagging) return ps;
             return ps.map((p): PositionReport => {
               if (p.liquidationPrice === null) return p;
-              const crossed = p.sizeLots > 0 ? p.liquidationPrice * 0.99 : p.liquidationPrice * 1.01;
-              return { ...p, markPrice: crossed };
+              const crossed = p.sizeLots > 0 ? p.markPrice * 1.01 : p.markPrice * 0.99;
+              return { ...p, liquidationPrice: crossed };
             });
           };
         }

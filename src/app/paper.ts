@@ -1,10 +1,11 @@
 import { join } from "node:path";
+import type { ConfigValues } from "../config/registry.ts";
 import type { Clock } from "../core/clock.ts";
 import { usd } from "../core/money.ts";
 import { Rng } from "../core/random.ts";
 import { SyntheticMarket } from "../data/synthetic.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
-import { simFaultsOf } from "../venues/sim/config.ts";
+import { simFaultsOf, simSection } from "../venues/sim/config.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 
 /** The `sim` config section as the paper world needs it. */
@@ -53,6 +54,11 @@ export interface PaperWorldOptions {
   readonly walletIds?: readonly string[];
   /** starting index price per underlying (e.g. where the last run stopped) */
   readonly initialPrices?: Readonly<Record<string, number>>;
+}
+
+/** The simulated venues paper mode trades, from the `sim` section. */
+export function paperVenueIds(config: ConfigValues): readonly string[] {
+  return simSection.get(config).venues;
 }
 
 export function simDbPathFor(dataDir: string): string {

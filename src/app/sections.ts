@@ -7,6 +7,7 @@
 import "../config/sections.ts";
 import "../venues/sim/config.ts";
 import "../strategies/farm/config.ts";
+import "../strategies/instances.ts";
 import "../alerts/config.ts";
 import "../trades/config.ts";
 import "../engine/config.ts";

@@ -42,6 +42,22 @@ export const engineSection = defineSection(
         .max(86_400)
         .default(15)
         .describe("How often venue positions and open orders are reconciled with the store."),
+      portfolio_refresh_seconds: z
+        .number()
+        .min(0)
+        .max(3_600)
+        .default(5)
+        .describe(
+          "How often the engine reads the account state and positions of accounts a fill, funding payment or liquidation touched, for the portfolio strategies read (0: only at start and with reconciliation).",
+        ),
+      portfolio_max_age_seconds: z
+        .number()
+        .min(1)
+        .max(86_400)
+        .default(60)
+        .describe(
+          "Every managed account is read at least this often by the portfolio refresh, even when no event touched it.",
+        ),
       close_slippage_bps: z
         .number()
         .min(0)
@@ -126,6 +142,10 @@ export interface EngineSettings {
   readonly orphanGraceMs: number;
   readonly orphanFlatten: boolean;
   readonly reconcileIntervalMs: number;
+  /** period of the portfolio's account refresh (0: off; start and reconciliation still feed it) */
+  readonly portfolioRefreshMs: number;
+  /** every managed account is read at least this often by the refresh */
+  readonly portfolioMaxAgeMs: number;
   readonly closeSlippageBps: number;
   readonly closeRetryInitialMs: number;
   readonly closeRetryMaxMs: number;
@@ -153,6 +173,8 @@ export function engineSettingsFrom(c: EngineConfig): EngineSettings {
     orphanGraceMs: Math.round(c.orphan_grace_seconds * 1000),
     orphanFlatten: c.orphan_flatten,
     reconcileIntervalMs: Math.round(c.reconcile_interval_seconds * 1000),
+    portfolioRefreshMs: Math.round(c.portfolio_refresh_seconds * 1000),
+    portfolioMaxAgeMs: Math.round(c.portfolio_max_age_seconds * 1000),
     closeSlippageBps: c.close_slippage_bps,
     closeRetryInitialMs: Math.max(1, c.close_retry.initial_ms),
     closeRetryMaxMs: Math.max(1, c.close_retry.max_ms),

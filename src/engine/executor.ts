@@ -5,6 +5,8 @@ import type { Money } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
 import type { FillRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
+import type { RefreshStats } from "./account-refresher.ts";
+import { AccountViews } from "./account-views.ts";
 import type { AlertBus } from "./alerts.ts";
 import { type EngineSettings, engineSettings } from "./config.ts";
 import { FlattenSweep } from "./groups/flatten.ts";
@@ -25,6 +27,7 @@ import type {
 import { isActive, legHeldLots } from "./groups/group-types.ts";
 import { Journal } from "./journal/journal.ts";
 import { recoverJournal } from "./journal/recovery.ts";
+import type { MarketCache } from "./market.ts";
 import type { FillMeta } from "./orders/order-gateway.ts";
 import { OrderGateway } from "./orders/order-gateway.ts";
 import type {
@@ -38,6 +41,7 @@ import type {
   PlaceOutcome,
 } from "./orders/single-order-types.ts";
 import { SingleOrders } from "./orders/single-orders.ts";
+import type { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
 import { KillSwitch, type TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
@@ -94,6 +98,8 @@ export class Engine {
   private readonly groupMap = new Map<string, GroupState>();
   private readonly accounts = new Map<string, readonly [string, string]>();
   private readonly killSwitch: KillSwitch | undefined;
+  /** market cache, portfolio and its refresh, funding journal */
+  private readonly views: AccountViews;
   private readonly inflight = new Set<Promise<unknown>>();
   private reconcileTimer: TimerHandle | undefined;
   private reconciling: Promise<ReconcileReport> | undefined;
@@ -145,6 +151,14 @@ export class Engine {
       halting: () => this.halted,
     };
     this.ops = new GroupOps(core);
+    this.views = new AccountViews({
+      venues: this.venues,
+      store: this.store,
+      clock: this.clock,
+      alerts: this.alerts,
+      settings: this.settings,
+      gateway: this.gateway,
+    });
     this.reconciler = new Reconciler({
       ...core,
       ops: this.ops,
@@ -152,6 +166,9 @@ export class Engine {
       withGroup: (g, fn) => this.withGroup(g, fn),
       closeInBackground: (g, reason) => void this.track(this.closeGroup(g.id, reason)),
       observeEquity: (eq) => this.observeEquity(eq),
+      // what the reconciler reads feeds the portfolio: no second request for the same figures
+      onPositionsRead: (venue, account, reports) => this.views.positionsRead(venue, account, reports),
+      onAccountRead: (venue, account, report) => this.views.accountRead(venue, account, report),
       killSwitchEnabled: this.settings.killSwitch !== undefined,
       singleHoldings: () => this.singles.holdings,
     });
@@ -201,6 +218,7 @@ export class Engine {
   async start(): Promise<void> {
     if (this.started) throw new InvalidValueError("engine already started");
     this.started = true;
+    this.views.attach();
     const saved = await this.store.kv.get(TRADING_STATE_KEY);
     if (saved === "REDUCING" || saved === "HALTED") this.risk.state = saved;
     const groups = await recoverJournal(this.store, this.venues, this.gateway, this.alerts, this.clock);
@@ -212,8 +230,33 @@ export class Engine {
     this.gateway.attach();
     this.accepting = true;
     await this.reconcileOnce(true);
+    // every managed account read once before any strategy looks at the portfolio
+    await this.views.start(
+      () => this.managedAccounts(),
+      (p) => this.track(p.catch((err) => this.logger?.error({ err }, "portfolio refresh failed"))),
+    );
     await this.scheduler.start();
     this.armReconcile();
+  }
+
+  /** markets as strategies read them (streams, no venue calls) */
+  get market(): MarketCache {
+    return this.views.market;
+  }
+
+  /** positions, accounts and open orders per venue account, for strategies to read */
+  get portfolio(): Portfolio {
+    return this.views.portfolio;
+  }
+
+  /** Counts of the portfolio refresh's venue reads (what it costs a venue's rate limit). */
+  get refreshStats(): Readonly<RefreshStats> {
+    return this.views.refreshStats;
+  }
+
+  /** Settles once every funding payment seen so far is in the store. */
+  recordsSettled(): Promise<void> {
+    return this.views.recordsSettled();
   }
 
   /** One reconcile pass now (also what the periodic loop runs); passes never overlap. */
@@ -348,6 +391,7 @@ export class Engine {
     this.accepting = false;
     if (this.reconcileTimer) this.clock.cancel(this.reconcileTimer);
     this.reconcileTimer = undefined;
+    this.views.disarm();
     this.scheduler.stop();
     if (options.flatten) await this.raceDeadline(this.flatten({}, "shutdown"), deadline);
     this.halted = true;
@@ -357,6 +401,7 @@ export class Engine {
     );
     await this.journal.sync().catch(() => {});
     this.gateway.detach();
+    await this.views.close();
   }
 
   // ---- internals ----

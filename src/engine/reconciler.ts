@@ -1,4 +1,4 @@
-import { oppositeSide } from "../core/types.ts";
+import { type AccountReport, oppositeSide, type PositionReport } from "../core/types.ts";
 import type { EngineCore, GroupOps } from "./groups/group-ops.ts";
 import type { CloseReason, GroupState } from "./groups/group-types.ts";
 import { isActive, legNetLots } from "./groups/group-types.ts";
@@ -49,6 +49,10 @@ export interface ReconcileHost extends EngineCore {
   readonly killSwitchEnabled: boolean;
   /** signed lots the strategies' single orders hold, per posKey: owned, never orphans */
   singleHoldings(): ReadonlyMap<string, number>;
+  /** every positions read, for the portfolio */
+  onPositionsRead?(venue: string, account: string, reports: readonly PositionReport[]): void;
+  /** every account-state read, for the portfolio */
+  onAccountRead?(venue: string, account: string, report: AccountReport): void;
 }
 
 export class Reconciler {
@@ -202,9 +206,10 @@ export class Reconciler {
         if (this.expectedThen.has(acct)) expectedNow.set(acct, this.expectedThen.get(acct)!);
         continue;
       }
-      let positions: readonly { symbol: string; sizeLots: number }[];
+      let positions: readonly PositionReport[];
       try {
         positions = await venue.positions(account);
+        this.host.onPositionsRead?.(venueId, account, positions);
       } catch (err) {
         errors.push(`${venueId} ${account}: positions unavailable (${(err as Error).message})`);
         // not read: it stays due (the signature it was last compared against is kept)
@@ -347,7 +352,9 @@ export class Reconciler {
     let equity = 0;
     for (const [venueId, account] of this.host.managedAccounts()) {
       try {
-        equity += (await this.host.venues.get(venueId)!.accountState(account)).equityUsd;
+        const report = await this.host.venues.get(venueId)!.accountState(account);
+        this.host.onAccountRead?.(venueId, account, report);
+        equity += report.equityUsd;
       } catch (err) {
         // an incomplete sum is no equity figure: skip this observation rather than trip on it
         errors.push(`${venueId} ${account}: account state unavailable (${(err as Error).message})`);

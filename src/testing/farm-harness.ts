@@ -5,13 +5,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type FarmRuntime, startFarmRuntime } from "../app/farm-runtime.ts";
+import { type StrategyNode, startNode } from "../app/node.ts";
 import { SimClock } from "../core/clock.ts";
 import { usd } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
 import { type EngineSettings, engineSettings } from "../engine/config.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { type FarmConfig, farmDefaults } from "../strategies/farm/config.ts";
+import { legacyFarm } from "../strategies/instances.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import type { SimFaults } from "../venues/sim/faults.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
@@ -39,7 +40,7 @@ export class FarmHarness {
   readonly dir: string;
   readonly venue: SimVenue;
   readonly store: Store;
-  readonly runtime: FarmRuntime;
+  readonly runtime: StrategyNode;
   /** mid price per symbol; change it and the next refresh (every 200 ms) moves book and mark */
   readonly prices: Record<string, number>;
   private readonly stopFeed: () => void;
@@ -49,7 +50,7 @@ export class FarmHarness {
     dir: string,
     venue: SimVenue,
     store: Store,
-    runtime: FarmRuntime,
+    runtime: StrategyNode,
     prices: Record<string, number>,
     stopFeed: () => void,
   ) {
@@ -132,12 +133,14 @@ export class FarmHarness {
     });
     const stopFeed = () => clock.cancel(handle);
     const runtime = await clock.drive(
-      startFarmRuntime({
+      startNode({
         store,
         venues: new Map([["simA", o.wrapVenue ? o.wrapVenue(venue) : venue]]),
         clock,
         wallets: wallets.map((w) => w.id),
-        farm,
+        instances: [
+          legacyFarm(farm, { wallets: wallets.map((w) => w.id), venues: ["simA"], fallbackSeed: 0 }),
+        ],
         engineSettings: { ...engineSettings(), ...o.engine },
       }),
     );

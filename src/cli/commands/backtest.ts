@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { formatBacktestReport, runFarmBacktest } from "../../app/backtest.ts";
-import { farmSection } from "../../strategies/farm/config.ts";
-import { simSection } from "../../venues/sim/config.ts";
+import { farmBacktestOptionsFrom, formatBacktestReport, runFarmBacktest } from "../../app/backtest.ts";
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 
@@ -29,21 +27,21 @@ export function registerBacktest(program: Command): void {
         throw new UsageError(`--wallets must be an integer in [2, 10000], got "${opts.wallets}"`);
       }
       const config = loadCliConfig(cmd);
-      const sim = simSection.get(config.values);
       const started = Date.now();
-      const report = await runFarmBacktest({
-        days,
-        seed,
-        sim: { ...sim, wallets: wallets ?? sim.wallets },
-        farm: farmSection.get(config.values),
-        onProgress: (h, total) => {
-          if (!opts.json && process.stderr.isTTY && (h % 24 === 0 || h === total)) {
-            process.stderr.write(
-              `\rsimulated ${h}/${total} h (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-            );
-          }
-        },
-      });
+      const report = await runFarmBacktest(
+        farmBacktestOptionsFrom(config.values, {
+          days,
+          seed,
+          wallets,
+          onProgress: (h, total) => {
+            if (!opts.json && process.stderr.isTTY && (h % 24 === 0 || h === total)) {
+              process.stderr.write(
+                `\rsimulated ${h}/${total} h (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+              );
+            }
+          },
+        }),
+      );
       if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
       process.stdout.write(
         opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import { paperVenueIds } from "../../app/paper.ts";
 import type { FlattenArgs } from "../../app/service/control.ts";
 import { withStore } from "../../app/service/open.ts";
-import { simSection } from "../../venues/sim/config.ts";
 import { loadCliConfig } from "../context.ts";
 import {
   parseExpireAfter,
@@ -31,7 +31,7 @@ export function registerFlatten(program: Command): void {
       throw new UsageError("--wallet: give a wallet id");
     const config = loadCliConfig(command);
     if (opts.venue !== undefined && config.values.mode !== "live") {
-      const venues: readonly string[] = simSection.get(config.values).venues;
+      const venues = paperVenueIds(config.values);
       if (!venues.includes(opts.venue))
         throw new UsageError(`--venue "${opts.venue}": paper mode trades ${venues.join(", ")}`);
     }

@@ -1,23 +1,11 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { alertsSection, createAlertService } from "../../alerts/config.ts";
-import { ControlPoller } from "../../app/control.ts";
-import { startFarmRuntime } from "../../app/farm-runtime.ts";
-import { createPaperWorld, marketStatusLine, simDbPathFor } from "../../app/paper.ts";
-import { dataDirSection, keystoreSection, storeSection } from "../../config/sections.ts";
-import { WallClock } from "../../core/clock.ts";
-import { engineSection, engineSettingsFrom } from "../../engine/config.ts";
-import { openStore } from "../../store/store.ts";
-import { farmSection } from "../../strategies/farm/config.ts";
-import { farmStatusLines } from "../../strategies/farm/report.ts";
-import { createTradeRecorder, tradesSection } from "../../trades/config.ts";
-import { simSection } from "../../venues/sim/config.ts";
+import { startPaperRun } from "../../app/paper-run.ts";
+import { keystoreSection } from "../../config/sections.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
 import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
-
-const INDEX_PRICES_KEY = "paper.index_prices";
 
 /**
  * `perpbot run`: the long-running process. Paper mode (the default) trades the farm on simulated
@@ -59,7 +47,6 @@ export function registerRun(program: Command): void {
         }
         const logging = createCliLogging(config);
         const log = logging.forModule("run");
-        const farmLog = logging.forModule("farm");
 
         // With a keystore, paper mode trades the user's own wallet ids (on simulated venues); the
         // keys are unlocked so a wrong password fails here, before anything trades.
@@ -91,66 +78,9 @@ export function registerRun(program: Command): void {
         const deadline =
           duration === undefined ? undefined : setTimeout(() => stopRequested("duration"), duration * 1000);
 
-        const clock = new WallClock();
-        const store = await openStore(storeSection.get(config.values).url);
-        // the synthetic market picks up where the last run left it, so resumed positions keep
-        // their prices
-        const saved = await store.kv.get(INDEX_PRICES_KEY);
-        const world = createPaperWorld(simSection.get(config.values), clock, {
-          walletIds,
-          simDbPath: simDbPathFor(dataDirSection.get(config.values)),
-          stepMs: 250,
-          initialPrices: saved ? (JSON.parse(saved) as Record<string, number>) : undefined,
-        });
-        const saveIndexPrices = () =>
-          store.kv.put(INDEX_PRICES_KEY, JSON.stringify(world.indexPrices()), clock.now());
-        const farmConfig = farmSection.get(config.values);
-        const runtime = farmConfig.enabled
-          ? await startFarmRuntime({
-              store,
-              venues: world.venues,
-              clock,
-              wallets: world.wallets.map((w) => w.id),
-              farm: farmConfig,
-              engineSettings: engineSettingsFrom(engineSection.get(config.values)),
-              tradeRecorder: createTradeRecorder(
-                tradesSection.get(config.values),
-                logging.forModule("trades"),
-              ),
-              log: (level, msg, ctx) => farmLog[level](ctx ?? {}, msg),
-            })
-          : undefined;
-        const control = runtime
-          ? new ControlPoller({
-              store,
-              clock,
-              engine: runtime.engine,
-              farm: runtime.farm,
-              venues: [...world.venues.keys()],
-              wallets: world.wallets.map((w) => w.id),
-              log: (level, msg, ctx) => log[level](ctx ?? {}, msg),
-            })
-          : undefined;
-        await control?.start();
-        const alertService = runtime
-          ? createAlertService(alertsSection.get(config.values), {
-              store,
-              clock,
-              logger: logging.forModule("alerts"),
-            })
-          : undefined;
-        const detach = runtime && alertService ? alertService.attach(runtime.alerts) : undefined;
-        process.stdout.write(
-          `perpbot paper mode: ${world.venues.size} simulated venues, ${world.wallets.length} wallets${runtime ? ", farm on" : ""}. Ctrl-C to stop.\n`,
-        );
-        const print = () => {
-          const lines = [marketStatusLine(world)];
-          if (runtime) lines.push(...farmStatusLines(runtime.farm.groups(), clock.now()));
-          process.stdout.write(`${lines.join("\n")}\n`);
-          saveIndexPrices().catch((e) =>
-            log.warn({ err: (e as Error).message }, "could not save index prices"),
-          );
-        };
+        const run = await startPaperRun({ config: config.values, logging, walletIds });
+        process.stdout.write(`${run.header}\n`);
+        const print = () => process.stdout.write(`${run.statusLines().join("\n")}\n`);
         print();
         const timer = setInterval(print, statusEvery * 1000);
 
@@ -161,13 +91,7 @@ export function registerRun(program: Command): void {
         clearInterval(timer);
         log.info({ why }, "stopping");
         process.stdout.write(`stopping (${why})...\n`);
-        await control?.stop();
-        await runtime?.stop({ flatten: opts.flattenOnExit === true });
-        detach?.();
-        await alertService?.close?.();
-        await saveIndexPrices();
-        world.close();
-        await store.close();
+        await run.stop({ flatten: opts.flattenOnExit === true });
         process.stdout.write("perpbot stopped; state saved.\n");
         await logging.close();
       },

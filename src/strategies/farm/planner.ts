@@ -20,6 +20,9 @@ export interface PlannedGroup {
   readonly shorts: readonly PlannedMember[];
 }
 
+/** what planning reads of a venue: its id and listings */
+type Listing = Pick<Venue, "id" | "instruments">;
+
 type Grouper = (wallets: readonly string[], rng: Rng, min: number, max: number) => string[][];
 
 /**
@@ -29,12 +32,12 @@ type Grouper = (wallets: readonly string[], rng: Rng, min: number, max: number) 
  */
 export function planGroups(
   idle: readonly string[],
-  venues: readonly Venue[],
+  venues: readonly Listing[],
   config: FarmConfig,
   rng: Rng,
   group: Grouper,
 ): PlannedGroup[] {
-  const listing = (v: Venue, base: string) => v.instruments().find((i) => i.spec.base === base);
+  const listing = (v: Listing, base: string) => v.instruments().find((i) => i.spec.base === base);
   const crossBases = config.markets.filter((b) => venues.filter((v) => listing(v, b)).length >= 2);
   const crossPossible = venues.length >= 2 && crossBases.length > 0;
   const mode = config.mode === "cross_venue" && !crossPossible ? "same_venue" : config.mode;
@@ -47,7 +50,7 @@ export function planGroups(
       const base = rng.pick(crossBases);
       const [longVenue, shortVenue] = rng.shuffle(venues.filter((v) => listing(v, base)).slice()).slice(0, 2);
       const k = members.length === 2 ? 1 : rng.int(1, members.length - 1);
-      const at = (v: Venue) => (w: string) => ({ wallet: w, venue: v.id, instrument: listing(v, base)! });
+      const at = (v: Listing) => (w: string) => ({ wallet: w, venue: v.id, instrument: listing(v, base)! });
       out.push({
         mode: "cross_venue",
         base,

@@ -1,0 +1,159 @@
+import type { Clock } from "../core/clock.ts";
+import { usd } from "../core/money.ts";
+import type { Venue } from "../core/venue.ts";
+import { AlertBus } from "../engine/alerts.ts";
+import { type EngineSettings, engineSettings } from "../engine/config.ts";
+import { EngineContext } from "../engine/context.ts";
+import { Engine } from "../engine/executor.ts";
+import type { Store } from "../store/store.ts";
+import type { CloseReason, LogLevel, Strategy } from "../strategies/contract.ts";
+import type { FarmAccounting } from "../strategies/farm/accounting.ts";
+import { FarmStrategy } from "../strategies/farm/farm.ts";
+import type { ResolvedInstance } from "../strategies/instances.ts";
+import { createStrategy } from "../strategies/registry.ts";
+import type { TradeRecorder } from "../trades/recorder.ts";
+import type { ControlFarm } from "./control.ts";
+import { farmAccountingFromStore } from "./service/accounting.ts";
+
+export type { ResolvedInstance } from "../strategies/instances.ts";
+
+/**
+ * The composition root: one engine on the given venues and store, every configured strategy
+ * instance on it (each with its own context: names, wallets, venues, seed), and the recorders
+ * that keep the trade CSV in step. `perpbot run` and `perpbot backtest` both start a node, on the
+ * wall clock and on the simulated clock; nothing else builds an engine for a strategy.
+ */
+export interface NodeOptions {
+  readonly store: Store;
+  readonly venues: ReadonlyMap<string, Venue>;
+  readonly clock: Clock;
+  /** every wallet the process manages: the engine watches it on every venue */
+  readonly wallets: readonly string[];
+  readonly instances: readonly ResolvedInstance[];
+  readonly engineSettings?: EngineSettings;
+  readonly tradeRecorder?: TradeRecorder | null;
+  readonly log?: (source: string, level: LogLevel, msg: string, ctx?: Record<string, unknown>) => void;
+  /**
+   * Called with the alert bus before anything else happens (the engine's start-up reconcile
+   * included), so no start-up alert is lost; returns its detach.
+   */
+  readonly attachAlerts?: (bus: AlertBus) => (() => void) | undefined;
+  /** the engine's single-order intents, where they exist (src/engine/orders) */
+}
+
+export interface NodeInstance {
+  readonly spec: ResolvedInstance["spec"];
+  readonly strategy: Strategy;
+  readonly context: EngineContext;
+}
+
+export interface StrategyNode {
+  readonly engine: Engine;
+  readonly alerts: AlertBus;
+  readonly instances: ReadonlyMap<string, NodeInstance>;
+  /** the farm instance (the only one, or the one named `farm`): backtests and tests */
+  readonly farm: FarmStrategy;
+  /** every instance's groups and closes behind one face, for the control poller */
+  readonly control: ControlFarm;
+  /** settles once every funding payment seen so far has been recorded */
+  flushRecords(): Promise<void>;
+  /** farm accounting of one instance's groups (default: the farm instance) */
+  accounting(instance?: string): Promise<FarmAccounting>;
+  stop(options?: { flatten?: boolean }): Promise<void>;
+}
+
+export async function startNode(o: NodeOptions): Promise<StrategyNode> {
+  const alerts = new AlertBus();
+  const detachAlerts = o.attachAlerts?.(alerts);
+  const base = o.engineSettings ?? engineSettings();
+  const allocations = Object.fromEntries(
+    o.instances.flatMap((i) =>
+      i.maxExposureUsd === undefined ? [] : [[i.spec.name, usd(i.maxExposureUsd)]],
+    ),
+  );
+  const settings: EngineSettings =
+    Object.keys(allocations).length === 0
+      ? base
+      : {
+          ...base,
+          limits: {
+            ...base.limits,
+            allocationByStrategy: { ...base.limits.allocationByStrategy, ...allocations },
+          },
+        };
+  const accounts = [...o.venues.keys()].flatMap((venue) => o.wallets.map((account) => ({ venue, account })));
+  const engine = new Engine({
+    store: o.store,
+    venues: o.venues,
+    clock: o.clock,
+    alerts,
+    accounts,
+    settings,
+    onFill: o.tradeRecorder
+      ? (fill, meta) => o.tradeRecorder?.recordFill(fill, { group: meta.groupId, reason: meta.reason })
+      : undefined,
+  });
+  try {
+    await engine.start();
+  } catch (e) {
+    detachAlerts?.();
+    throw e;
+  }
+  const instances = new Map<string, NodeInstance>();
+  for (const r of o.instances) {
+    const context = new EngineContext({
+      engine,
+      store: o.store,
+      venues: o.venues,
+      clock: o.clock,
+      spec: r.spec,
+      log: (level, msg, ctx) => o.log?.(r.spec.name, level, msg, ctx),
+    });
+    instances.set(r.spec.name, { spec: r.spec, strategy: createStrategy(r.spec, r.config), context });
+  }
+  for (const i of instances.values()) await i.strategy.start(i.context);
+  const farmInstance = (): FarmStrategy => {
+    const farms = [...instances.values()].filter((i) => i.strategy instanceof FarmStrategy);
+    const chosen = instances.get("farm") ?? (farms.length === 1 ? farms[0] : undefined);
+    if (chosen === undefined || !(chosen.strategy instanceof FarmStrategy)) {
+      throw new Error(
+        `no single farm instance in this node (instances: ${[...instances.keys()].join(", ")})`,
+      );
+    }
+    return chosen.strategy;
+  };
+  const owner = (groupId: string) =>
+    [...instances.values()].find((i) => i.strategy.view().groups.some((g) => g.id === groupId));
+  const control: ControlFarm = {
+    async close(groupId: string | "all", reason: CloseReason = "manual") {
+      if (groupId === "all") {
+        await Promise.all([...instances.values()].map((i) => i.strategy.close("all", reason)));
+        return;
+      }
+      await owner(groupId)?.strategy.close(groupId, reason);
+    },
+    groups: () => [...instances.values()].flatMap((i) => i.strategy.view().groups),
+  };
+  return {
+    engine,
+    alerts,
+    instances,
+    get farm() {
+      return farmInstance();
+    },
+    control,
+    flushRecords: () => engine.recordsSettled(),
+    async accounting(instance) {
+      await engine.recordsSettled();
+      const name = instance ?? farmInstance().instance;
+      return farmAccountingFromStore(o.store, await engine.groups({ strategy: name }));
+    },
+    async stop(options) {
+      for (const i of instances.values()) await i.strategy.stop();
+      await engine.stop(options);
+      for (const i of instances.values()) i.context.close();
+      o.tradeRecorder?.close();
+      detachAlerts?.();
+    },
+  };
+}

@@ -1,0 +1,269 @@
+import type { Instrument } from "../core/instrument.ts";
+import type { AccountReport, PositionReport } from "../core/types.ts";
+import type { Venue, VenueEvent } from "../core/venue.ts";
+import type { AccountView, OpenOrderView, PortfolioView, PositionView } from "../strategies/contract.ts";
+import type { MarketCache } from "./market.ts";
+
+/**
+ * Positions, accounts and open orders per venue account, kept by the engine so that no strategy
+ * reads a venue. Two sources:
+ * - venue events as they arrive: a fill moves the position's size and average entry, a
+ *   liquidation its size, funding the account's cash; each marks what it touched `stale` (the
+ *   venue's own figures, such as the liquidation price, are from before it);
+ * - the venue's reports, read by the engine alone: the reconciler's position reads and the
+ *   account refresher (src/engine/account-refresher.ts) replace what events built with the
+ *   venue's truth.
+ * Marks come from the market cache at read time, so unrealised PnL and equity follow the market
+ * without any per-mark work here.
+ */
+
+interface PositionState {
+  readonly venue: string;
+  readonly account: string;
+  readonly symbol: string;
+  readonly inst: Instrument;
+  sizeLots: number;
+  entryPrice: number;
+  liquidationPrice: number | null;
+  maintenanceMarginUsd: number;
+  readAt: number;
+  stale: boolean;
+}
+
+interface AccountState {
+  report: AccountReport | undefined;
+  /** unrealised PnL of the account's positions when the report was read */
+  upnlAtRead: number;
+  readAt: number;
+  stale: boolean;
+  positions: Map<string, PositionState>;
+}
+
+export interface WorkingOrderSource {
+  /** orders the engine has working, with their venue */
+  workingOrders(): Iterable<OpenOrderView>;
+}
+
+export class Portfolio implements PortfolioView {
+  private readonly venues: ReadonlyMap<string, Venue>;
+  private readonly market: MarketCache;
+  private readonly orders: WorkingOrderSource;
+  private readonly accounts = new Map<string, AccountState>();
+  /** accounts an event touched since their last read: the refresher reads these first */
+  private readonly dirty = new Set<string>();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(venues: ReadonlyMap<string, Venue>, market: MarketCache, orders: WorkingOrderSource) {
+    this.venues = venues;
+    this.market = market;
+    this.orders = orders;
+  }
+
+  /** Follow every venue's events (fills, liquidations, funding). */
+  attach(): void {
+    if (this.unsubscribe.length > 0) return;
+    for (const [id, v] of this.venues) this.unsubscribe.push(v.onEvent((e) => this.onEvent(id, e)));
+  }
+
+  detach(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  account(venue: string, account: string): AccountView | undefined {
+    const a = this.accounts.get(key(venue, account));
+    if (a?.report === undefined) return undefined;
+    // equity moves with the unrealised PnL since the read; cash moves are flagged by `stale`
+    const drift = this.upnlOf(a) - a.upnlAtRead;
+    const r = a.report;
+    return {
+      venue,
+      account,
+      equityUsd: r.equityUsd + drift,
+      availableUsd: Math.max(0, r.availableUsd + drift),
+      initialMarginUsd: r.initialMarginUsd,
+      maintenanceMarginUsd: r.maintenanceMarginUsd,
+      readAt: a.readAt,
+      stale: a.stale,
+    };
+  }
+
+  positions(venue: string, account: string): readonly PositionView[] {
+    const a = this.accounts.get(key(venue, account));
+    if (a === undefined) return [];
+    const out: PositionView[] = [];
+    for (const p of a.positions.values()) if (p.sizeLots !== 0) out.push(this.viewOf(p));
+    return out;
+  }
+
+  position(venue: string, account: string, symbol: string): PositionView | undefined {
+    const p = this.accounts.get(key(venue, account))?.positions.get(symbol);
+    return p === undefined || p.sizeLots === 0 ? undefined : this.viewOf(p);
+  }
+
+  openOrders(venue: string, account: string): readonly OpenOrderView[] {
+    const out: OpenOrderView[] = [];
+    for (const o of this.orders.workingOrders()) if (o.venue === venue && o.account === account) out.push(o);
+    return out;
+  }
+
+  /** (venue, account) pairs an event touched since their last account read */
+  takeDirty(): Set<string> {
+    const out = new Set(this.dirty);
+    this.dirty.clear();
+    return out;
+  }
+
+  hasAccount(venue: string, account: string): boolean {
+    return this.accounts.get(key(venue, account))?.report !== undefined;
+  }
+
+  // ---- venue reports (the engine's reads) -------------------------------------------------------
+
+  /** The venue's positions of one account, read by the engine: they replace what fills built. */
+  applyPositions(venue: string, account: string, reports: readonly PositionReport[], now: number): void {
+    const a = this.stateOf(venue, account);
+    const seen = new Set<string>();
+    for (const r of reports) {
+      seen.add(r.symbol);
+      const p = this.positionOf(a, venue, account, r.symbol);
+      if (p === undefined) continue;
+      p.sizeLots = r.sizeLots;
+      p.entryPrice = r.entryPrice;
+      p.liquidationPrice = r.liquidationPrice;
+      p.maintenanceMarginUsd = r.maintenanceMarginUsd;
+      p.readAt = now;
+      p.stale = false;
+    }
+    for (const [symbol, p] of a.positions) {
+      if (seen.has(symbol)) continue;
+      p.sizeLots = 0;
+      p.liquidationPrice = null;
+      p.maintenanceMarginUsd = 0;
+      p.readAt = now;
+      p.stale = false;
+    }
+  }
+
+  /** The venue's account report (and the positions read with it). */
+  applyAccount(venue: string, account: string, report: AccountReport, now: number): void {
+    const a = this.stateOf(venue, account);
+    a.report = report;
+    a.upnlAtRead = this.upnlOf(a);
+    a.readAt = now;
+    a.stale = false;
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  private onEvent(venueId: string, e: VenueEvent): void {
+    if (e.type === "fill") {
+      const f = e.fill;
+      const a = this.stateOf(venueId, f.account);
+      const p = this.positionOf(a, venueId, f.account, f.symbol);
+      if (p === undefined) return;
+      const signed = f.side === "buy" ? f.sizeLots : -f.sizeLots;
+      const price = p.inst.priceValue(f.priceTicks);
+      const before = p.sizeLots;
+      const after = before + signed;
+      if (before === 0 || Math.sign(after) !== Math.sign(before)) {
+        // opened, or flipped through zero: the remainder is at this fill's price
+        p.entryPrice = after === 0 ? 0 : price;
+        p.liquidationPrice = null;
+      } else if (Math.abs(after) > Math.abs(before)) {
+        p.entryPrice = (p.entryPrice * Math.abs(before) + price * f.sizeLots) / Math.abs(after);
+      }
+      p.sizeLots = after;
+      p.stale = true;
+      a.stale = true;
+      this.dirty.add(key(venueId, f.account));
+    } else if (e.type === "liquidation") {
+      const a = this.stateOf(venueId, e.account);
+      const p = a.positions.get(e.symbol);
+      if (p !== undefined) p.stale = true;
+      a.stale = true;
+      this.dirty.add(key(venueId, e.account));
+    } else if (e.type === "funding") {
+      const a = this.stateOf(venueId, e.account);
+      a.stale = true;
+      this.dirty.add(key(venueId, e.account));
+    }
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private viewOf(p: PositionState): PositionView {
+    const mark = this.market.mark(p.venue, p.symbol);
+    return {
+      venue: p.venue,
+      account: p.account,
+      symbol: p.symbol,
+      sizeLots: p.sizeLots,
+      entryPrice: p.entryPrice,
+      markPrice: mark,
+      unrealisedPnlUsd: upnl(p, mark),
+      liquidationPrice: p.liquidationPrice,
+      maintenanceMarginUsd: p.maintenanceMarginUsd,
+      readAt: p.readAt,
+      stale: p.stale,
+    };
+  }
+
+  private upnlOf(a: AccountState): number {
+    let sum = 0;
+    for (const p of a.positions.values()) {
+      if (p.sizeLots === 0) continue;
+      const u = upnl(p, this.market.mark(p.venue, p.symbol));
+      if (Number.isFinite(u)) sum += u;
+    }
+    return sum;
+  }
+
+  private stateOf(venue: string, account: string): AccountState {
+    const k = key(venue, account);
+    let a = this.accounts.get(k);
+    if (a === undefined) {
+      a = { report: undefined, upnlAtRead: 0, readAt: 0, stale: false, positions: new Map() };
+      this.accounts.set(k, a);
+    }
+    return a;
+  }
+
+  private positionOf(
+    a: AccountState,
+    venue: string,
+    account: string,
+    symbol: string,
+  ): PositionState | undefined {
+    let p = a.positions.get(symbol);
+    if (p === undefined) {
+      const inst = this.market.findInstrument(venue, symbol);
+      if (inst === undefined) return undefined;
+      p = {
+        venue,
+        account,
+        symbol,
+        inst,
+        sizeLots: 0,
+        entryPrice: 0,
+        liquidationPrice: null,
+        maintenanceMarginUsd: 0,
+        readAt: 0,
+        stale: false,
+      };
+      a.positions.set(symbol, p);
+    }
+    return p;
+  }
+}
+
+function upnl(p: PositionState, mark: number): number {
+  if (p.sizeLots === 0) return 0;
+  return p.inst.sizeValue(p.sizeLots) * (mark - p.entryPrice);
+}
+
+export function accountKey(venue: string, account: string): string {
+  return `${venue}\u0000${account}`;
+}
+const key = accountKey;

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import type { InstanceSpec, Strategy, StrategyKind } from "./contract.ts";
+import { type FarmInstanceConfig, farmInstanceSchema } from "./farm/config.ts";
+import { FarmStrategy } from "./farm/farm.ts";
+
+/**
+ * Config `kind` → how to build an instance. A new strategy adds its kind here (schema with a
+ * `kind` literal, and a factory); the `[strategies.<name>]` tables are validated against these
+ * schemas, so its settings are checked, shown and documented like every other section.
+ */
+const farmKind: StrategyKind<typeof farmInstanceSchema> = {
+  kind: "farm",
+  schema: farmInstanceSchema,
+  create: (spec: InstanceSpec, config: FarmInstanceConfig) => new FarmStrategy(spec, config),
+};
+
+export const STRATEGY_KINDS = [farmKind] as const;
+
+/** One instance's table, whichever its kind. */
+export const instanceSchema = z.discriminatedUnion(
+  "kind",
+  STRATEGY_KINDS.map((k) => k.schema) as [typeof farmInstanceSchema],
+);
+
+export type InstanceConfig = z.output<typeof instanceSchema>;
+
+export function strategyKind(kind: string): StrategyKind {
+  const k = STRATEGY_KINDS.find((x) => x.kind === kind);
+  if (k === undefined) {
+    throw new Error(
+      `unknown strategy kind "${kind}" (known: ${STRATEGY_KINDS.map((x) => x.kind).join(", ")})`,
+    );
+  }
+  return k as unknown as StrategyKind;
+}
+
+export function createStrategy(spec: InstanceSpec, config: InstanceConfig): Strategy {
+  return strategyKind(spec.kind).create(spec, config);
+}
