@@ -39,7 +39,10 @@ describe("hyperliquid nonces", () => {
     const mem = new MemoryNonceStore();
     const store = {
       load: (s: string) => mem.load(s),
-      save: (s: string, c: number) => (writes++, mem.save(s, c)),
+      save: (s: string, c: number) => {
+        writes++;
+        mem.save(s, c);
+      },
     };
     const m = new NonceManager(store, { now: () => t, leaseMs: 1000 });
     for (let i = 0; i < 500; i++) m.next(A);
