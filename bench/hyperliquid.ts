@@ -50,10 +50,12 @@ function ccxtPeer() {
   });
   const market = ex.parseMarket({ name: "BTC", szDecimals: 5, maxLeverage: 40, baseId: 0, markPx: "97000" });
   ex.setMarkets([market]);
+  const symbol = market?.symbol;
+  if (!symbol) throw new Error("bench hyperliquid: ccxt parsed no market");
   return (price: number) =>
     ex.createOrdersRequest([
       {
-        symbol: market.symbol as string,
+        symbol,
         type: "limit",
         side: "buy",
         amount: 0.0015,
