@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   keystore: () => import("./keystore.ts"),
   backtest: () => import("./backtest.ts"),
   farm: () => import("./farm.ts"),
+  hyperliquid: () => import("./hyperliquid.ts"),
 };
 
 const CHILD_FLAG = "--suite";
