@@ -44,7 +44,7 @@ function keyRow(k: KeyNode): string {
   const notes = [k.description ?? "", range ? `(${range})` : "", secretNote(k)]
     .filter((x) => x !== "")
     .join(" ");
-  const env = k.record ? `${envVarName(k.path)}__<NAME>` : envVarName(k.path);
+  const env = k.record ? `${envVarName(k.path)}__<name>` : envVarName(k.path);
   return `| \`${k.path.join(".")}\` | ${mdCell(typeName(k.schema))} | \`${mdCell(tomlValue(k.default))}\` | \`${env}\` | ${mdCell(notes)} |`;
 }
 
@@ -72,6 +72,9 @@ export function configurationMarkdown(tree: TableNode = configTree()): string {
     "default shown below. Environment variables override the file: `PERPBOT__SECTION__KEY`, nested",
     "keys separated by further `__` (e.g. `PERPBOT__SIM__FAULTS__ENABLED=true`); numbers and booleans",
     "(`true`/`false`) are written as text, lists as comma-separated values (`PERPBOT__SIM__VENUES=simA,simB`).",
+    "Section and key names in a variable's name are case-insensitive; the name of a table entry (the",
+    "`<name>` part) keeps its case as written: `PERPBOT__ENGINE__MAX_NOTIONAL_USD_BY_INSTRUMENT__simA:BTC=10`",
+    "caps `simA:BTC`, and `PERPBOT__LOG__MODULES__engine=debug` sets the `engine` module.",
     "",
     "Every mistake is reported at once, each with its key path and where the value came from (the file",
     "or the variable); unknown keys and unknown `PERPBOT__` variables are errors. The exit code is 2 and",

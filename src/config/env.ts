@@ -82,14 +82,18 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1]] = value;
 }
 
-/** Walks the tree along the variable's segments; null when no key has that path. */
+/**
+ * Walks the tree along the variable's segments; null when no key has that path. Section and key
+ * names match case-insensitively; a map entry's name (the segment after a map key) is taken as
+ * written, since map keys such as "simA:BTC" are case-sensitive.
+ */
 function resolve(
   tree: TableNode,
-  segments: readonly string[],
+  raw: readonly string[],
 ): { path: string[]; schema: JsonSchema; secret: boolean } | null {
   let node: ConfigNode = tree;
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i];
+  for (let i = 0; i < raw.length; i++) {
+    const seg = raw[i].toLowerCase();
     if (node.kind === "table") {
       const child: ConfigNode | undefined = node.children.find((c) => c.path[c.path.length - 1] === seg);
       if (!child) return null;
@@ -97,9 +101,9 @@ function resolve(
       continue;
     }
     // a record's entries are named by the next segment, and that must be the last one
-    if (node.record && i === segments.length - 1 && typeof node.schema.additionalProperties === "object") {
+    if (node.record && i === raw.length - 1 && typeof node.schema.additionalProperties === "object") {
       return {
-        path: [...node.path, seg],
+        path: [...node.path, raw[i]],
         schema: node.schema.additionalProperties,
         secret: node.secret !== null,
       };
@@ -112,9 +116,10 @@ function resolve(
 }
 
 /**
- * Reads every PERPBOT__ variable. Names are case-insensitive (keys are lower case); an unknown
- * name is an error, not silently ignored, because a typo would otherwise leave a setting at its
- * default without anyone noticing.
+ * Reads every PERPBOT__ variable. Section and key names are case-insensitive (keys are lower
+ * case); the name of a map entry keeps its case (`…__MAX_NOTIONAL_USD_BY_INSTRUMENT__simA:BTC`
+ * sets "simA:BTC"). An unknown name is an error, not silently ignored, because a typo would
+ * otherwise leave a setting at its default without anyone noticing.
  */
 export function readEnv(env: Readonly<Record<string, string | undefined>>, tree: TableNode): EnvOverlay {
   const values: Record<string, unknown> = {};
@@ -124,8 +129,8 @@ export function readEnv(env: Readonly<Record<string, string | undefined>>, tree:
     if (!name.toUpperCase().startsWith(ENV_PREFIX)) continue;
     const text = env[name];
     if (text === undefined) continue;
-    const segments = name.slice(ENV_PREFIX.length).toLowerCase().split("__");
-    const dotted = segments.join(".");
+    const segments = name.slice(ENV_PREFIX.length).split("__");
+    const dotted = segments.join(".").toLowerCase();
     const key = segments.some((s) => s === "") ? null : resolve(tree, segments);
     if (!key) {
       issues.push({ path: dotted, message: "unknown key", origin: `env ${name}` });

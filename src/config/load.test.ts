@@ -49,7 +49,7 @@ describe("loadConfig", () => {
         PERPBOT__SIM__WALLETS: "30",
         PERPBOT__SIM__FAULTS__ENABLED: "true",
         PERPBOT__SIM__VENUES: " simB , simA",
-        PERPBOT__LOG__MODULES__ENGINE: "debug",
+        PERPBOT__LOG__MODULES__engine: "debug",
         PERPBOT_TEST_PG: "skip",
         OTHER: "x",
       },
@@ -64,7 +64,7 @@ describe("loadConfig", () => {
     assert.deepEqual(c.originOf("sim.latency_ms"), { kind: "file", file: join(cwd, "perpbot.toml") });
     assert.deepEqual(c.originOf("log.modules.engine"), {
       kind: "env",
-      name: "PERPBOT__LOG__MODULES__ENGINE",
+      name: "PERPBOT__LOG__MODULES__engine",
     });
     assert.deepEqual(c.originOf("log.modules.store"), { kind: "file", file: join(cwd, "perpbot.toml") });
     assert.deepEqual(c.originOf("sim.seed"), { kind: "default" });

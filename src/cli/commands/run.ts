@@ -8,9 +8,11 @@ import { farmStatusLines } from "../../app/status.ts";
 import { dataDirSection, keystoreSection, simSection, storeSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
 import { engineSection, engineSettingsFrom } from "../../engine/config.ts";
+import { checkInstrumentCaps } from "../../engine/instrument-caps.ts";
 import { openStore } from "../../store/store.ts";
 import { farmSection } from "../../strategies/farm/config.ts";
 import { createTradeRecorder, tradesSection } from "../../trades/config.ts";
+import { catalogInstruments } from "../../venues/sim/catalog.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
 import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
@@ -56,6 +58,11 @@ export function registerRun(program: Command): void {
             "live trading needs a live venue connector, and none is configured yet: run in paper mode",
           );
         }
+        const simVenues = simSection.get(config.values).venues;
+        checkInstrumentCaps(
+          config,
+          simVenues.flatMap((v) => catalogInstruments(v).map((i) => i.key)),
+        );
         const logging = createCliLogging(config);
         const log = logging.forModule("run");
         const farmLog = logging.forModule("farm");
