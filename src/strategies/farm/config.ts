@@ -53,7 +53,7 @@ export const farmSchema = z
       .min(0)
       .default(2)
       .describe(
-        "Bound on |long notional - short notional| of a group, checked on the rounded sizes actually sent.",
+        "Bound on a group's net delta: |long size - short size| in the underlying, on the rounded sizes actually sent, valued at one reference price (same- and cross-venue groups alike).",
       ),
     min_balance_usd: z
       .number()
