@@ -5,7 +5,6 @@ import { Instrument, type InstrumentSpec } from "../../core/instrument.ts";
 import { Rng } from "../../core/random.ts";
 import { catalogInstruments } from "../../venues/sim/catalog.ts";
 import { type AllocationWallet, allocateGroup, drawLongCount, splitTarget } from "./allocation.ts";
-import { groupWallets } from "./grouping.ts";
 
 // Lot sizes, ticks and minimum notionals of real listings: Hyperliquid perps (szDecimals 5/4/2/0,
 // $10 minimum order value) and Binance USD-M perps as Aster lists them (BTCUSDT step 0.001 with a
@@ -66,21 +65,6 @@ test("splitTarget honours caps and gives the leftover to wallets with room", () 
   const out = splitTarget(1000, [100, 2000, 50], rng);
   assert.ok(out[0] <= 100 + 1e-9 && out[2] <= 50 + 1e-9);
   assert.ok(Math.abs(out.reduce((s, x) => s + x, 0) - 1000) < 1e-6);
-});
-
-test("grouping cuts 3-5 and merges a short tail into the group before", () => {
-  const rng = new Rng(3);
-  for (let n = 3; n <= 60; n++) {
-    const ids = Array.from({ length: n }, (_, i) => `w${i}`);
-    const groups = groupWallets(ids, rng);
-    assert.deepEqual(groups.flat().sort(), [...ids].sort(), "every wallet in exactly one group");
-    for (const g of groups) assert.ok(g.length >= 3 && g.length <= 7, `size ${g.length}`);
-    assert.ok(
-      groups.slice(0, -1).every((g) => g.length <= 5),
-      "only the last group may hold a merged tail",
-    );
-  }
-  assert.deepEqual(groupWallets(["a", "b"], rng), []);
 });
 
 test("property: sides non-empty, capacity respected, rounded sizes within the imbalance bound", () => {
