@@ -51,7 +51,13 @@ export type AllocationResult =
       readonly imbalanceUsd: number;
       readonly referencePrice: number;
     }
-  | { readonly ok: false; readonly reason: AllocationFailure; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly reason: AllocationFailure;
+      readonly detail: string;
+      /** the price the net delta was valued at, when the failure is "imbalance" */
+      readonly referencePrice?: number;
+    };
 
 export type AllocationFailure = "too_few_wallets" | "below_min_notional" | "imbalance" | "bad_input";
 
@@ -215,6 +221,7 @@ export function allocateGroup(
     return {
       ok: false,
       reason: "imbalance",
+      referencePrice: ref,
       detail: `rounded long ${sizeText(base(longLegs))} vs short ${sizeText(base(shortLegs))}: net delta $${imbalanceUsd.toFixed(2)} at $${ref} exceeds $${maxImbalanceUsd}`,
     };
   }

@@ -8,7 +8,7 @@ import type { FarmConfig } from "./config.ts";
 import type { FarmCloseReason, FarmEngine, FarmGroupRecord, FarmKv, FarmLegSpec } from "./engine-port.ts";
 import { groupWallets } from "./grouping.ts";
 import { assessGroup, type LegSnapshot, type MonitorReport } from "./monitor.ts";
-import { type PlannedGroup, planGroups } from "./planner.ts";
+import { FarmPlanner, type PlannedGroup } from "./planner.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
 const CLOSE_TIMER = "farm.close";
@@ -56,9 +56,11 @@ export class FarmStrategy {
   private running = false;
   private busy: Promise<void> = Promise.resolve();
   private seq = 0;
+  private readonly planner: FarmPlanner;
 
   constructor(deps: FarmDeps) {
     this.d = deps;
+    this.planner = new FarmPlanner(deps.config, (msg) => this.log("info", msg));
   }
 
   /** Resume the groups the store holds, re-arm their close timers, and start the check loop. */
@@ -268,7 +270,7 @@ export class FarmStrategy {
     const idle = await this.idleWallets();
     if (idle.length < 2) return;
     const venues = this.farmVenues();
-    const plans = planGroups(idle, venues, this.d.config, this.d.rng, groupWallets);
+    const plans = this.planner.plan(idle, venues, this.d.rng, groupWallets);
     await Promise.all(
       plans.map((p) =>
         this.openPlanned(p).catch((e) => this.log("error", `open failed: ${(e as Error).message}`)),
@@ -346,9 +348,11 @@ export class FarmStrategy {
       sides,
     );
     if (!alloc.ok) {
+      if (this.planner.allocationFailed(plan, alloc)) return;
       this.log("info", `group not opened (${plan.label} ${plan.base}): ${alloc.reason}: ${alloc.detail}`);
       return;
     }
+    this.planner.allocated(plan);
     const legs: FarmLegSpec[] = alloc.legs.map((l) => ({
       venue: l.instrument.venue,
       account: l.walletId.slice(0, l.walletId.lastIndexOf("@")),
