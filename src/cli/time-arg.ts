@@ -1,3 +1,4 @@
+import { parseDecimalText } from "../config/env.ts";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -31,4 +32,50 @@ export function parseCountArg(text: string, option: string): number {
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
     throw new UsageError(`${option} "${text}": expected a whole number of at least 1`);
   return n;
+}
+
+export interface NumberArgBounds {
+  /** smallest value allowed (inclusive unless `above` is set) */
+  readonly min?: number;
+  /** the value must be greater than this */
+  readonly above?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  /** what the number counts, for the message: "seconds", "days" */
+  readonly unit?: string;
+}
+
+function boundsText(b: NumberArgBounds): string {
+  const kind = b.integer ? "a whole number" : "a decimal number";
+  const unit = b.unit ? ` of ${b.unit}` : "";
+  const lo = b.above !== undefined ? `above ${b.above}` : b.min !== undefined ? `at least ${b.min}` : "";
+  const hi = b.max !== undefined ? `at most ${b.max}` : "";
+  const range = [lo, hi].filter((x) => x !== "").join(" and ");
+  return `${kind}${unit}${range ? ` ${range}` : ""}`;
+}
+
+/**
+ * A number option (`--days 7`, `--status-every 0.5`), under the same rule as PERPBOT__ variables
+ * (docs/configuration.md): decimal digits only, so `0x1`, `1e3` and `Infinity` are refused.
+ */
+export function parseNumberArg(text: string, option: string, bounds: NumberArgBounds = {}): number {
+  const n = parseDecimalText(text);
+  const fits =
+    n !== undefined &&
+    (!bounds.integer || Number.isSafeInteger(n)) &&
+    (bounds.min === undefined || n >= bounds.min) &&
+    (bounds.above === undefined || n > bounds.above) &&
+    (bounds.max === undefined || n <= bounds.max);
+  if (!fits) throw new UsageError(`${option} "${text}": expected ${boundsText(bounds)}`);
+  return n;
+}
+
+/** `run --status-every`: seconds between status lines. */
+export function parseStatusEvery(text: string): number {
+  return parseNumberArg(text, "--status-every", { above: 0, unit: "seconds" });
+}
+
+/** `run --duration`: seconds until the run stops by itself. */
+export function parseRunDuration(text: string): number {
+  return parseNumberArg(text, "--duration", { above: 0, unit: "seconds" });
 }

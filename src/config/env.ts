@@ -22,6 +22,27 @@ export function envVarName(path: readonly string[]): string {
   return ENV_PREFIX + path.map((p) => p.toUpperCase()).join("__");
 }
 
+/**
+ * The one rule for numbers written as text, in PERPBOT__ variables and command-line options
+ * alike: decimal digits with an optional minus sign and fractional part (`7`, `-1`, `0.5`).
+ * No hex (`0x10`), exponent (`1e3`), `Infinity`, leading `.` or `+`, or blank text.
+ */
+export const DECIMAL_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** The number `text` (trimmed) writes under the DECIMAL_NUMBER rule, or undefined. */
+export function parseDecimalText(text: string): number | undefined {
+  const t = text.trim();
+  if (!DECIMAL_NUMBER.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The one rule for booleans written as text: `true` or `false`, as in TOML. */
+export function parseBooleanText(text: string): boolean | undefined {
+  const t = text.trim();
+  return t === "true" ? true : t === "false" ? false : undefined;
+}
+
 type Coerced = { ok: true; value: unknown } | { ok: false; expected: string };
 
 /** An env var's text as the schema expects it; the schema still validates the result. */
@@ -41,15 +62,12 @@ export function coerceEnvValue(text: string, s: JsonSchema): Coerced {
   switch (s.type) {
     case "number":
     case "integer": {
-      const n = Number(t);
-      // Number("") is 0: an empty variable is a mistake, not zero
-      return t !== "" && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, expected: "a number" };
+      const n = parseDecimalText(t);
+      return n !== undefined ? { ok: true, value: n } : { ok: false, expected: "a decimal number" };
     }
     case "boolean": {
-      const b = t.toLowerCase();
-      if (b === "true" || b === "1" || b === "yes") return { ok: true, value: true };
-      if (b === "false" || b === "0" || b === "no") return { ok: true, value: false };
-      return { ok: false, expected: "true or false" };
+      const b = parseBooleanText(t);
+      return b !== undefined ? { ok: true, value: b } : { ok: false, expected: "true or false" };
     }
     case "array": {
       if (t === "") return { ok: true, value: [] };

@@ -98,7 +98,7 @@ describe("loadConfig", () => {
     ]);
     assert.equal(err.exitCode, 2);
     assert.match(err.message, /invalid configuration \(8 problems\)/);
-    assert.match(err.message, /sim\.seed: expected a number, got "abc"/);
+    assert.match(err.message, /sim\.seed: expected a decimal number, got "abc"/);
     assert.match(err.message, /store\.urll: unknown key/);
     assert.match(
       err.message,

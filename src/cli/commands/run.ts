@@ -17,6 +17,7 @@ import { openKeystore } from "../../wallets/keystore.ts";
 import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
+import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
 
 const INDEX_PRICES_KEY = "paper.index_prices";
 
@@ -42,16 +43,8 @@ export function registerRun(program: Command): void {
         opts: { statusEvery: string; duration?: string; passwordFile?: string; flattenOnExit?: boolean },
         cmd: Command,
       ) => {
-        const statusEvery = Number(opts.statusEvery);
-        if (!(statusEvery > 0)) {
-          throw new UsageError(
-            `--status-every must be a positive number of seconds, got "${opts.statusEvery}"`,
-          );
-        }
-        const duration = opts.duration === undefined ? undefined : Number(opts.duration);
-        if (duration !== undefined && !(duration > 0)) {
-          throw new UsageError(`--duration must be a positive number of seconds, got "${opts.duration}"`);
-        }
+        const statusEvery = parseStatusEvery(opts.statusEvery);
+        const duration = opts.duration === undefined ? undefined : parseRunDuration(opts.duration);
         const config = loadCliConfig(cmd, { trading: true });
         if (config.values.mode === "live") {
           throw new UsageError(
