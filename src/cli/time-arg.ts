@@ -70,12 +70,22 @@ export function parseNumberArg(text: string, option: string, bounds: NumberArgBo
   return n;
 }
 
+/** `run --status-every` bounds: at most one status line (and store write) a second, at least one a day. */
+export const STATUS_EVERY_MIN_S = 1;
+export const STATUS_EVERY_MAX_S = 86_400;
+/** `run --duration` at most 366 days; without it the run goes on until stopped. */
+export const RUN_DURATION_MAX_S = 366 * 86_400;
+
 /** `run --status-every`: seconds between status lines. */
 export function parseStatusEvery(text: string): number {
-  return parseNumberArg(text, "--status-every", { above: 0, unit: "seconds" });
+  return parseNumberArg(text, "--status-every", {
+    min: STATUS_EVERY_MIN_S,
+    max: STATUS_EVERY_MAX_S,
+    unit: "seconds",
+  });
 }
 
 /** `run --duration`: seconds until the run stops by itself. */
 export function parseRunDuration(text: string): number {
-  return parseNumberArg(text, "--duration", { above: 0, unit: "seconds" });
+  return parseNumberArg(text, "--duration", { above: 0, max: RUN_DURATION_MAX_S, unit: "seconds" });
 }

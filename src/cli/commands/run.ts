@@ -31,8 +31,11 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description('run perpbot: the farm on paper venues (live needs --live and mode = "live")')
-    .option("--status-every <seconds>", "seconds between status lines", "5")
-    .option("--duration <seconds>", "stop by itself after this many seconds (default: run until Ctrl-C)")
+    .option("--status-every <seconds>", "seconds between status lines (1 to 86400)", "5")
+    .option(
+      "--duration <seconds>",
+      "stop by itself after this many seconds, at most 31622400 (366 days; default: run until Ctrl-C)",
+    )
     .option("--flatten-on-exit", "close every group and position before exiting")
     .option(
       "--password-file <file>",
@@ -87,10 +90,11 @@ export function registerRun(program: Command): void {
         const onTerm = () => stopRequested("SIGTERM");
         process.on("SIGINT", onInt);
         process.on("SIGTERM", onTerm);
-        const deadline =
-          duration === undefined ? undefined : setTimeout(() => stopRequested("duration"), duration * 1000);
-
+        // the clock's timers chain past Node's 24.8-day setTimeout limit
         const clock = new WallClock();
+        const deadline =
+          duration === undefined ? undefined : clock.after(duration * 1000, () => stopRequested("duration"));
+
         const store = await openStore(storeSection.get(config.values).url);
         // the synthetic market picks up where the last run left it, so resumed positions keep
         // their prices
@@ -156,7 +160,7 @@ export function registerRun(program: Command): void {
         const why = await stopSignal;
         process.off("SIGINT", onInt);
         process.off("SIGTERM", onTerm);
-        if (deadline) clearTimeout(deadline);
+        if (deadline) clock.cancel(deadline);
         clearInterval(timer);
         log.info({ why }, "stopping");
         process.stdout.write(`stopping (${why})...\n`);
