@@ -48,7 +48,7 @@ const params = (mid: number, maxImbalanceUsd = 2) => ({
   shortPrice: () => mid * 0.9999,
 });
 
-test("long count follows DOMAIN.md: [2, n-2] for n >= 4, 1 or 2 for n = 3", () => {
+test("long count follows docs/farm.md: [2, n-2] for n >= 4, 1 or 2 for n = 3", () => {
   const rng = new Rng(7);
   const seen3 = new Set<number>();
   for (let i = 0; i < 200; i++) {

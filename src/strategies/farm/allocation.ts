@@ -95,7 +95,7 @@ export function splitTarget(target: number, capacities: readonly number[], rng: 
 }
 
 /**
- * Allocate one delta-neutral group (DOMAIN.md section 4). `longs`/`shorts` are given when the
+ * Allocate one delta-neutral group (docs/farm.md, "Opening"). `longs`/`shorts` are given when the
  * caller fixes the sides (cross-venue pairs); otherwise the wallets are split at random.
  * Sizes are rounded down to each instrument's lot at the price that will be sent (capacity and
  * the venue minimum are checked at that price), then lots are moved one at a time to close the

@@ -7,7 +7,7 @@ function cuttable(n: number, minSize: number, maxSize: number): boolean {
 }
 
 /**
- * Same-venue grouping (DOMAIN.md section 4): shuffle the wallets and cut groups of
+ * Same-venue grouping (docs/farm.md, "Shapes of a group"): shuffle the wallets and cut groups of
  * `minSize`..`maxSize` (default 3-5), each size drawn at random among those that leave a
  * remainder that can still be cut. No group is ever smaller or larger than the bounds: when the
  * wallets cannot all be cut (4 wallets with sizes 3-3), the fewest possible wait for the next

@@ -1,5 +1,5 @@
 /**
- * The farm's per-check risk read of one group (DOMAIN.md section 4), as pure functions so the
+ * The farm's per-check risk read of one group (docs/farm.md, "Watching"), as pure functions so the
  * thresholds are tested without a venue. Floats are right here: these are analytics that decide
  * whether to act, never amounts sent to a venue.
  */

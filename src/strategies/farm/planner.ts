@@ -30,9 +30,8 @@ export interface PlanOptions {
 }
 
 /**
- * Cut idle wallets into groups and decide each group's shape: same-venue groups (DOMAIN.md
- * section 4: 3-5 wallets, one random market, longs uniform in [2, n-2]) and cross-venue pairs
- * (seed 001: longs on one venue, shorts on another, one or more wallets a side). In `mixed`
+ * Cut idle wallets into groups and decide each group's shape: same-venue groups (docs/farm.md:
+ * 3-5 wallets, one random market, longs uniform in [2, n-2]) and cross-venue pairs (seed 001: longs on one venue, shorts on another, one or more wallets a side). In `mixed`
  * mode, too few wallets for a same-venue group still make cross-venue pairs.
  */
 export function planGroups(
