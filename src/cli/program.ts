@@ -25,7 +25,9 @@ export function perpbotVersion(): string {
  */
 export function buildProgram(): Command {
   const program = new Command("perpbot")
-    .description("Automated delta-neutral strategies on perpetual-futures DEXs. Paper trading by default.")
+    .description(
+      "Delta-neutral points farming on perpetual-futures DEXs: paper trading and backtests on simulated venues (live venues are planned).",
+    )
     .version(perpbotVersion(), "-V, --version", "print perpbot's version")
     .option("-c, --config <path>", "config file (default: ./perpbot.toml if it exists)")
     .option("--live", 'trade real funds: needs mode = "live" in the config as well')
