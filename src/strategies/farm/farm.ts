@@ -7,7 +7,7 @@ import { type AllocationWallet, allocateGroup } from "./allocation.ts";
 import type { FarmConfig } from "./config.ts";
 import type { FarmCloseReason, FarmEngine, FarmGroupRecord, FarmKv, FarmLegSpec } from "./engine-port.ts";
 import { groupWallets } from "./grouping.ts";
-import { assessGroup, type LegSnapshot, type MonitorReport } from "./monitor.ts";
+import { assessGroup, groupNetDeltaUsd, type LegSnapshot, type MonitorReport } from "./monitor.ts";
 import { FarmPlanner, type PlannedGroup } from "./planner.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
@@ -211,8 +211,7 @@ export class FarmStrategy {
       );
     }
     const longUsd = snaps.filter((s) => s.side === "long").reduce((s, l) => s + l.notionalUsd, 0);
-    const shortUsd = snaps.filter((s) => s.side === "short").reduce((s, l) => s + l.notionalUsd, 0);
-    const netDeltaUsd = longUsd - shortUsd;
+    const netDeltaUsd = groupNetDeltaUsd(snaps);
     this.maxDelta.set(g.id, Math.max(this.maxDelta.get(g.id) ?? 0, Math.abs(netDeltaUsd)));
     this.views.set(g.id, {
       ...this.blankView(g),
