@@ -69,3 +69,22 @@ test("createAlertService: one alert reaches every enabled destination at its con
   ]);
   assert.deepEqual(stored, ["k1"]);
 });
+
+test("a destination URL with user:pass@ is refused at load, pointing to the bearer token, without echoing it", () => {
+  const url = "http://user:S3cretPass@hooks.example/hook";
+  const bad = alertsSection.schema.safeParse({ webhook: { enabled: true, url } });
+  assert.equal(bad.success, false);
+  const issue = bad.error!.issues.find((i) => i.path.join(".") === "webhook.url");
+  assert.ok(issue, JSON.stringify(bad.error!.issues));
+  assert.match(issue.message, /must not hold a user name or password.*alerts\.webhook\.bearer_token/);
+  assert.ok(!issue.message.includes("S3cretPass"));
+  const discord = alertsSection.schema.safeParse({
+    discord: { enabled: true, webhook_url: "https://u:p@discord.com/api/webhooks/1/t" },
+  });
+  assert.equal(discord.success, false);
+  // the same host with the credential as a bearer token loads
+  const ok = alertsSection.schema.parse({
+    webhook: { enabled: true, url: "http://hooks.example/hook", bearer_token: "S3cretPass" },
+  });
+  assert.equal(ok.webhook.url, "http://hooks.example/hook");
+});

@@ -22,11 +22,29 @@ const severity = z
   .default("warning")
   .describe('Send alerts from this severity up: "info", "warning", "critical" or "emergency".');
 
-const httpUrl = (dflt: string, doc: string) =>
+/** Whether a URL names a user or password (`https://user:pass@host/…`). */
+function hasUserInfo(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.username !== "" || u.password !== "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An http(s) URL. Credentials in it (`user:pass@`) are refused at load: fetch will not send a
+ * request to such a URL, so every alert would fail. `credentialHint` says where they go instead.
+ */
+const httpUrl = (dflt: string, doc: string, credentialHint = "") =>
   z
     .string()
     .default(dflt)
     .refine((v) => v === "" || /^https?:\/\/[^\s]+$/.test(v), "must be an http:// or https:// URL")
+    .refine(
+      (v) => v === "" || !hasUserInfo(v),
+      `must not hold a user name or password ("user:pass@"): such a URL cannot be requested${credentialHint}`,
+    )
     .describe(doc);
 
 const rate = (dflt: number, doc: string) =>
@@ -99,7 +117,11 @@ const webhook = z
   .strictObject({
     enabled: z.boolean().default(false).describe("POST every alert as JSON to a URL of your own."),
     min_severity: severity,
-    url: httpUrl("", "Where to POST."),
+    url: httpUrl(
+      "",
+      "Where to POST (no `user:pass@` in it: put a credential in `bearer_token`).",
+      "; put the credential in alerts.webhook.bearer_token, sent as `Authorization: Bearer <token>`",
+    ),
     bearer_token: z.string().default("").describe("Sent as `Authorization: Bearer <token>` when set."),
     rate_per_minute: rate(60, ""),
   })

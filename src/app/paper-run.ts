@@ -1,14 +1,17 @@
 import { alertsSection, createAlertService } from "../alerts/config.ts";
+import type { LoadedConfig } from "../config/load.ts";
 import type { ConfigValues } from "../config/registry.ts";
 import { dataDirSection, storeSection } from "../config/sections.ts";
 import { WallClock } from "../core/clock.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
+import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
 import type { Logging } from "../log/logger.ts";
 import { openStore } from "../store/store.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import { farmStatusLines } from "../strategies/farm/report.ts";
 import { resolveInstances } from "../strategies/instances.ts";
 import { createTradeRecorder, tradesSection } from "../trades/config.ts";
+import { catalogInstruments } from "../venues/sim/catalog.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { ControlPoller } from "./control.ts";
 import { type StrategyNode, startNode } from "./node.ts";
@@ -37,6 +40,18 @@ export interface PaperRun {
  * configured instance, alerts (attached before the engine's first reconcile, so no start-up alert
  * is lost) and the control poller (`perpbot close`/`flatten`).
  */
+/**
+ * Checks of a paper run's configuration that need the venues' instruments (a risk cap naming an
+ * instrument no simulated venue lists is an error), before anything starts.
+ */
+export function checkPaperConfig(config: LoadedConfig): void {
+  const venues = simSection.get(config.values).venues;
+  checkInstrumentCaps(
+    config,
+    venues.flatMap((v) => catalogInstruments(v).map((i) => i.key)),
+  );
+}
+
 export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
   const { config, logging } = o;
   const log = logging.forModule("run");

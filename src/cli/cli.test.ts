@@ -125,12 +125,12 @@ describe("perpbot CLI", () => {
     writeFileSync(join(cwd, "custom.toml"), "[sim]\nwallets = 40\n");
     const r = perpbot(cwd, ["--config", "custom.toml", "config", "show"], {
       PERPBOT__STORE__URL: "postgres://bot:Sup3rS3cret@127.0.0.1:5432/perp",
-      PERPBOT__LOG__MODULES__ENGINE: "debug",
+      PERPBOT__LOG__MODULES__engine: "debug",
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^sim\.wallets = 40\s+# file .*custom\.toml$/m);
     assert.match(r.stdout, /^sim\.seed = 1\s+# default$/m);
-    assert.match(r.stdout, /^log\.modules\.engine = "debug"\s+# env PERPBOT__LOG__MODULES__ENGINE$/m);
+    assert.match(r.stdout, /^log\.modules\.engine = "debug"\s+# env PERPBOT__LOG__MODULES__engine$/m);
     assert.match(r.stdout, /^store\.url = "postgres:\/\/bot:\*\*\*\*@127\.0\.0\.1:5432\/perp"/m);
     assert.ok(!r.stdout.includes("Sup3rS3cret") && !r.stderr.includes("Sup3rS3cret"));
   });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse as parseToml } from "smol-toml";
 import { configurationMarkdown, exampleToml } from "../config/docs.ts";
@@ -34,4 +34,16 @@ test("the example file is valid TOML whose only content is tables (every key com
   walk(parsed, []);
   assert.deepEqual(leaves, []);
   assert.ok("store" in parsed && "sim" in parsed && "faults" in (parsed.sim as object));
+});
+
+test("what a user reads (README, docs/, the generated perpbot.toml) cites no document the repository lacks", () => {
+  const docsDir = new URL("../../docs/", import.meta.url);
+  const texts: [string, string][] = [
+    ["README.md", readFileSync(new URL("../../README.md", import.meta.url), "utf8")],
+    ["perpbot init's perpbot.toml", exampleToml()],
+    ...readdirSync(docsDir)
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => [`docs/${f}`, readFileSync(new URL(f, docsDir), "utf8")] as [string, string]),
+  ];
+  for (const [where, text] of texts) assert.doesNotMatch(text, /DOMAIN\.md/, `${where} cites DOMAIN.md`);
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { z } from "zod";
 import { registerAlerts } from "./commands/alerts.ts";
 import { registerBacktest } from "./commands/backtest.ts";
 import { registerClose } from "./commands/close.ts";
@@ -11,13 +13,22 @@ import { registerRun } from "./commands/run.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
 
+/** perpbot's version, from its package.json. */
+export function perpbotVersion(): string {
+  const file = new URL("../../package.json", import.meta.url);
+  return z.object({ version: z.string().min(1) }).parse(JSON.parse(readFileSync(file, "utf8"))).version;
+}
+
 /**
  * The perpbot command line. Each command lives in its own file under commands/ and is added by
  * its register function. bin.ts runs the program and turns errors into exit codes.
  */
 export function buildProgram(): Command {
   const program = new Command("perpbot")
-    .description("Automated delta-neutral strategies on perpetual-futures DEXs. Paper trading by default.")
+    .description(
+      "Delta-neutral points farming on perpetual-futures DEXs: paper trading and backtests on simulated venues (live venues are planned).",
+    )
+    .version(perpbotVersion(), "-V, --version", "print perpbot's version")
     .option("-c, --config <path>", "config file (default: ./perpbot.toml if it exists)")
     .option("--live", 'trade real funds: needs mode = "live" in the config as well')
     .showHelpAfterError("(run perpbot --help for usage)")

@@ -61,7 +61,7 @@ test("a full paper run with keys loaded writes no secret to stdout, stderr or an
     if (v !== undefined && !k.startsWith("PERPBOT")) env[k] = v;
   env.PERPBOT_KEYSTORE_PASSWORD = password;
   env.PERPBOT__LOG__LEVEL = "debug";
-  const r = spawnSync(process.execPath, [BIN, "run", "--duration", "4", "--status-every", "0.5"], {
+  const r = spawnSync(process.execPath, [BIN, "run", "--duration", "4", "--status-every", "1"], {
     cwd,
     env,
     encoding: "utf8",

@@ -1,3 +1,4 @@
+import { parseDecimalText } from "../config/env.ts";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -31,4 +32,60 @@ export function parseCountArg(text: string, option: string): number {
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
     throw new UsageError(`${option} "${text}": expected a whole number of at least 1`);
   return n;
+}
+
+export interface NumberArgBounds {
+  /** smallest value allowed (inclusive unless `above` is set) */
+  readonly min?: number;
+  /** the value must be greater than this */
+  readonly above?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  /** what the number counts, for the message: "seconds", "days" */
+  readonly unit?: string;
+}
+
+function boundsText(b: NumberArgBounds): string {
+  const kind = b.integer ? "a whole number" : "a decimal number";
+  const unit = b.unit ? ` of ${b.unit}` : "";
+  const lo = b.above !== undefined ? `above ${b.above}` : b.min !== undefined ? `at least ${b.min}` : "";
+  const hi = b.max !== undefined ? `at most ${b.max}` : "";
+  const range = [lo, hi].filter((x) => x !== "").join(" and ");
+  return `${kind}${unit}${range ? ` ${range}` : ""}`;
+}
+
+/**
+ * A number option (`--days 7`, `--status-every 0.5`), under the same rule as PERPBOT__ variables
+ * (docs/configuration.md): decimal digits only, so `0x1`, `1e3` and `Infinity` are refused.
+ */
+export function parseNumberArg(text: string, option: string, bounds: NumberArgBounds = {}): number {
+  const n = parseDecimalText(text);
+  const fits =
+    n !== undefined &&
+    (!bounds.integer || Number.isSafeInteger(n)) &&
+    (bounds.min === undefined || n >= bounds.min) &&
+    (bounds.above === undefined || n > bounds.above) &&
+    (bounds.max === undefined || n <= bounds.max);
+  if (!fits) throw new UsageError(`${option} "${text}": expected ${boundsText(bounds)}`);
+  return n;
+}
+
+/** `run --status-every` bounds: at most one status line (and store write) a second, at least one a day. */
+export const STATUS_EVERY_MIN_S = 1;
+export const STATUS_EVERY_MAX_S = 86_400;
+/** `run --duration` at most 366 days; without it the run goes on until stopped. */
+export const RUN_DURATION_MAX_S = 366 * 86_400;
+
+/** `run --status-every`: seconds between status lines. */
+export function parseStatusEvery(text: string): number {
+  return parseNumberArg(text, "--status-every", {
+    min: STATUS_EVERY_MIN_S,
+    max: STATUS_EVERY_MAX_S,
+    unit: "seconds",
+  });
+}
+
+/** `run --duration`: seconds until the run stops by itself. */
+export function parseRunDuration(text: string): number {
+  return parseNumberArg(text, "--duration", { above: 0, max: RUN_DURATION_MAX_S, unit: "seconds" });
 }

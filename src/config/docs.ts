@@ -44,7 +44,7 @@ function keyRow(k: KeyNode): string {
   const notes = [k.description ?? "", range ? `(${range})` : "", secretNote(k)]
     .filter((x) => x !== "")
     .join(" ");
-  const env = k.record ? `${envVarName(k.path)}__<NAME>` : envVarName(k.path);
+  const env = k.record ? `${envVarName(k.path)}__<name>` : envVarName(k.path);
   return `| \`${k.path.join(".")}\` | ${mdCell(typeName(k.schema))} | \`${mdCell(tomlValue(k.default))}\` | \`${env}\` | ${mdCell(notes)} |`;
 }
 
@@ -71,7 +71,17 @@ export function configurationMarkdown(tree: TableNode = configTree()): string {
     "to choose another; `perpbot init` writes a commented example). Every key is optional and has the",
     "default shown below. Environment variables override the file: `PERPBOT__SECTION__KEY`, nested",
     "keys separated by further `__` (e.g. `PERPBOT__SIM__FAULTS__ENABLED=true`); numbers and booleans",
-    "(`true`/`false`) are written as text, lists as comma-separated values (`PERPBOT__SIM__VENUES=simA,simB`).",
+    "are written as text, lists as comma-separated values (`PERPBOT__SIM__VENUES=simA,simB`).",
+    "",
+    "One rule for values written as text, in variables and command-line options alike (`--days`,",
+    "`--duration`, `--status-every`, …): a boolean is `true` or `false` (lower case, as in TOML; not",
+    "`yes`, `1` or `on`), and a number is decimal digits with an optional `-` and fractional part",
+    "(`7`, `-1`, `0.5`; not `0x10`, `1e3`, `Infinity`, `+5` or `.5`). Anything else is refused with",
+    "the key or option named.",
+    "",
+    "Section and key names in a variable's name are case-insensitive; the name of a table entry (the",
+    "`<name>` part) keeps its case as written: `PERPBOT__ENGINE__MAX_NOTIONAL_USD_BY_INSTRUMENT__simA:BTC=10`",
+    "caps `simA:BTC`, and `PERPBOT__LOG__MODULES__engine=debug` sets the `engine` module.",
     "",
     "Every mistake is reported at once, each with its key path and where the value came from (the file",
     "or the variable); unknown keys and unknown `PERPBOT__` variables are errors. The exit code is 2 and",

@@ -22,6 +22,27 @@ export function envVarName(path: readonly string[]): string {
   return ENV_PREFIX + path.map((p) => p.toUpperCase()).join("__");
 }
 
+/**
+ * The one rule for numbers written as text, in PERPBOT__ variables and command-line options
+ * alike: decimal digits with an optional minus sign and fractional part (`7`, `-1`, `0.5`).
+ * No hex (`0x10`), exponent (`1e3`), `Infinity`, leading `.` or `+`, or blank text.
+ */
+export const DECIMAL_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** The number `text` (trimmed) writes under the DECIMAL_NUMBER rule, or undefined. */
+export function parseDecimalText(text: string): number | undefined {
+  const t = text.trim();
+  if (!DECIMAL_NUMBER.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The one rule for booleans written as text: `true` or `false`, as in TOML. */
+export function parseBooleanText(text: string): boolean | undefined {
+  const t = text.trim();
+  return t === "true" ? true : t === "false" ? false : undefined;
+}
+
 type Coerced = { ok: true; value: unknown } | { ok: false; expected: string };
 
 /** An env var's text as the schema expects it; the schema still validates the result. */
@@ -41,15 +62,12 @@ export function coerceEnvValue(text: string, s: JsonSchema): Coerced {
   switch (s.type) {
     case "number":
     case "integer": {
-      const n = Number(t);
-      // Number("") is 0: an empty variable is a mistake, not zero
-      return t !== "" && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, expected: "a number" };
+      const n = parseDecimalText(t);
+      return n !== undefined ? { ok: true, value: n } : { ok: false, expected: "a decimal number" };
     }
     case "boolean": {
-      const b = t.toLowerCase();
-      if (b === "true" || b === "1" || b === "yes") return { ok: true, value: true };
-      if (b === "false" || b === "0" || b === "no") return { ok: true, value: false };
-      return { ok: false, expected: "true or false" };
+      const b = parseBooleanText(t);
+      return b !== undefined ? { ok: true, value: b } : { ok: false, expected: "true or false" };
     }
     case "array": {
       if (t === "") return { ok: true, value: [] };
@@ -82,14 +100,18 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1]] = value;
 }
 
-/** Walks the tree along the variable's segments; null when no key has that path. */
+/**
+ * Walks the tree along the variable's segments; null when no key has that path. Section and key
+ * names match case-insensitively; a map entry's name (the segment after a map key) is taken as
+ * written, since map keys such as "simA:BTC" are case-sensitive.
+ */
 function resolve(
   tree: TableNode,
-  segments: readonly string[],
+  raw: readonly string[],
 ): { path: string[]; schema: JsonSchema; secret: boolean } | null {
   let node: ConfigNode = tree;
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i];
+  for (let i = 0; i < raw.length; i++) {
+    const seg = raw[i].toLowerCase();
     if (node.kind === "table") {
       const child: ConfigNode | undefined = node.children.find((c) => c.path[c.path.length - 1] === seg);
       if (!child) return null;
@@ -97,9 +119,9 @@ function resolve(
       continue;
     }
     // a record's entries are named by the next segment, and that must be the last one
-    if (node.record && i === segments.length - 1 && typeof node.schema.additionalProperties === "object") {
+    if (node.record && i === raw.length - 1 && typeof node.schema.additionalProperties === "object") {
       return {
-        path: [...node.path, seg],
+        path: [...node.path, raw[i]],
         schema: node.schema.additionalProperties,
         secret: node.secret !== null,
       };
@@ -112,9 +134,10 @@ function resolve(
 }
 
 /**
- * Reads every PERPBOT__ variable. Names are case-insensitive (keys are lower case); an unknown
- * name is an error, not silently ignored, because a typo would otherwise leave a setting at its
- * default without anyone noticing.
+ * Reads every PERPBOT__ variable. Section and key names are case-insensitive (keys are lower
+ * case); the name of a map entry keeps its case (`…__MAX_NOTIONAL_USD_BY_INSTRUMENT__simA:BTC`
+ * sets "simA:BTC"). An unknown name is an error, not silently ignored, because a typo would
+ * otherwise leave a setting at its default without anyone noticing.
  */
 export function readEnv(env: Readonly<Record<string, string | undefined>>, tree: TableNode): EnvOverlay {
   const values: Record<string, unknown> = {};
@@ -124,8 +147,8 @@ export function readEnv(env: Readonly<Record<string, string | undefined>>, tree:
     if (!name.toUpperCase().startsWith(ENV_PREFIX)) continue;
     const text = env[name];
     if (text === undefined) continue;
-    const segments = name.slice(ENV_PREFIX.length).toLowerCase().split("__");
-    const dotted = segments.join(".");
+    const segments = name.slice(ENV_PREFIX.length).split("__");
+    const dotted = segments.join(".").toLowerCase();
     const key = segments.some((s) => s === "") ? null : resolve(tree, segments);
     if (!key) {
       issues.push({ path: dotted, message: "unknown key", origin: `env ${name}` });

@@ -50,7 +50,7 @@ describe("loadConfig", () => {
         PERPBOT__SIM__WALLETS: "30",
         PERPBOT__SIM__FAULTS__ENABLED: "true",
         PERPBOT__SIM__VENUES: " simB , simA",
-        PERPBOT__LOG__MODULES__ENGINE: "debug",
+        PERPBOT__LOG__MODULES__engine: "debug",
         PERPBOT_TEST_PG: "skip",
         OTHER: "x",
       },
@@ -65,7 +65,7 @@ describe("loadConfig", () => {
     assert.deepEqual(c.originOf("sim.latency_ms"), { kind: "file", file: join(cwd, "perpbot.toml") });
     assert.deepEqual(c.originOf("log.modules.engine"), {
       kind: "env",
-      name: "PERPBOT__LOG__MODULES__ENGINE",
+      name: "PERPBOT__LOG__MODULES__engine",
     });
     assert.deepEqual(c.originOf("log.modules.store"), { kind: "file", file: join(cwd, "perpbot.toml") });
     assert.deepEqual(c.originOf("sim.seed"), { kind: "default" });
@@ -99,7 +99,7 @@ describe("loadConfig", () => {
     ]);
     assert.equal(err.exitCode, 2);
     assert.match(err.message, /invalid configuration \(8 problems\)/);
-    assert.match(err.message, /sim\.seed: expected a number, got "abc"/);
+    assert.match(err.message, /sim\.seed: expected a decimal number, got "abc"/);
     assert.match(err.message, /store\.urll: unknown key/);
     assert.match(
       err.message,

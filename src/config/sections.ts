@@ -3,7 +3,7 @@ import { defineSection } from "./registry.ts";
 
 /**
  * The foundation's sections. Strategies, venues and the engine define their own sections in
- * their own folders with `defineSection`; src/cli/sections.ts imports them all.
+ * their own folders with `defineSection`; src/app/sections.ts imports them all.
  */
 
 export const modeSection = defineSection(

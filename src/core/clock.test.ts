@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { SimClock } from "./clock.ts";
+import { mock, test } from "node:test";
+import { MAX_TIMER_MS, SimClock, WallClock } from "./clock.ts";
 import { Rng } from "./random.ts";
 
 test("SimClock fires timers in time order and jumps straight to them", async () => {
@@ -65,4 +65,35 @@ test("SimClock.drive advances time until the work settles, and gives up past its
   const never = new Promise<void>(() => {});
   await assert.rejects(clock.drive(never, 1_000, 10_000), /did not settle within/);
   assert.equal(clock.now(), 13_000);
+});
+
+test("WallClock waits past Node's 2^31-1 ms timer limit (a 30-day run), and can cancel a chained timer", (t) => {
+  mock.timers.enable({ apis: ["setTimeout", "Date"], now: Date.UTC(2026, 0, 1) });
+  t.after(() => mock.timers.reset());
+  const clock = new WallClock();
+  const start = Date.now();
+  const thirtyDays = 30 * 86_400_000;
+  assert.ok(thirtyDays > MAX_TIMER_MS);
+  let firedAt: number | undefined;
+  clock.after(thirtyDays, () => {
+    firedAt = Date.now();
+  });
+  const cancelled = clock.after(2 * thirtyDays, () => assert.fail("a cancelled timer fired"));
+  let never = false;
+  clock.after(Number.POSITIVE_INFINITY, () => {
+    never = true;
+  });
+  mock.timers.tick(10);
+  assert.equal(firedAt, undefined, "fired after 10 ms");
+  mock.timers.tick(MAX_TIMER_MS);
+  assert.equal(firedAt, undefined, "fired at the first link of the chain");
+  mock.timers.tick(thirtyDays - MAX_TIMER_MS - 11);
+  assert.equal(firedAt, undefined, "fired a millisecond early");
+  mock.timers.tick(1);
+  assert.equal(firedAt, start + thirtyDays);
+  clock.cancel(cancelled);
+  mock.timers.tick(2 * thirtyDays);
+  assert.equal(never, false);
+  assert.equal(clock.pending, 1, "only the infinite timer is still pending");
+  assert.throws(() => clock.after(Number.NaN, () => {}), RangeError);
 });

@@ -22,6 +22,9 @@ export interface TimerHandle {
 let nextId = 1;
 
 /** Real time, for paper and live. */
+/** The longest delay Node's setTimeout honours (2^31-1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class WallClock implements Clock {
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
 
@@ -31,16 +34,29 @@ export class WallClock implements Clock {
   at(atMs: number, fn: () => void): TimerHandle {
     return this.after(atMs - Date.now(), fn);
   }
+  /**
+   * Node fires a timer longer than 2^31-1 ms (about 24.8 days) after 1 ms instead: a longer
+   * delay is chained through timers of at most that length, and re-measured against the wall
+   * clock at each link. An infinite delay never fires; NaN is a bug in the caller.
+   */
   after(delayMs: number, fn: () => void): TimerHandle {
+    if (Number.isNaN(delayMs)) throw new RangeError("WallClock.after: the delay is NaN");
     const id = nextId++;
-    const t = setTimeout(
-      () => {
-        this.timers.delete(id);
-        fn();
-      },
-      Math.max(0, delayMs),
-    );
-    this.timers.set(id, t);
+    const due = Date.now() + Math.max(0, delayMs);
+    const arm = (left: number) => {
+      const t =
+        left > MAX_TIMER_MS
+          ? setTimeout(() => arm(due - Date.now()), MAX_TIMER_MS)
+          : setTimeout(
+              () => {
+                this.timers.delete(id);
+                fn();
+              },
+              Math.max(0, left),
+            );
+      this.timers.set(id, t);
+    };
+    arm(due - Date.now());
     return { id };
   }
   cancel(handle: TimerHandle): void {

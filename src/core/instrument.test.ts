@@ -83,7 +83,7 @@ test("notional is exact in pico-dollars", () => {
   assert.equal(inst.notional(-77, 62739), 48_309_030_000_000n);
 });
 
-test("maintenance margin with tiers follows DOMAIN.md section 1", () => {
+test("maintenance margin with tiers follows Hyperliquid's tier rule", () => {
   const inst = new Instrument(base);
   // below the second tier: mmr = 1/(2*40) = 1.25 %
   assert.equal(inst.maintenanceMargin(1_000_000), 12_500);

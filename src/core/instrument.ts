@@ -172,7 +172,7 @@ export class Instrument {
   }
 
   /**
-   * Maintenance margin (USD, float) for a notional, by DOMAIN.md section 1:
+   * Maintenance margin (USD, float) for a notional, by Hyperliquid's tier rule:
    * MM = notional * mmr_n - deduction_n, mmr_n = 1/(2 maxLev_n),
    * deduction_n = deduction_{n-1} + lowerBound_n * (mmr_n - mmr_{n-1}).
    */

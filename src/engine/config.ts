@@ -101,7 +101,9 @@ export const engineSection = defineSection(
           z.number().min(0),
         )
         .default({})
-        .describe('Per-instrument caps overriding max_notional_usd, e.g. `{ "simA:BTC" = 50000 }`.'),
+        .describe(
+          'Per-instrument caps overriding max_notional_usd, e.g. `{ "simA:BTC" = 50000 }`. Names are case-sensitive; `perpbot run` refuses a name that is not an instrument of the configured venues.',
+        ),
       kill_switch: z
         .strictObject({
           enabled: z.boolean().default(true).describe("Watch the managed accounts' total equity."),

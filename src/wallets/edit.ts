@@ -50,6 +50,47 @@ export interface NewWallet {
 export interface AddOptions {
   /** overwrite fields that already hold a different value (otherwise that is an error) */
   readonly replace?: boolean;
+  /**
+   * accept a private key another wallet already holds (otherwise that is an error): two wallets
+   * on one key are one account on every venue, so a group would trade against itself
+   */
+  readonly allowSharedKey?: boolean;
+}
+
+/** The address of a key, or undefined when it is not a valid private key (problemsOf reports it). */
+function addressOrUndefined(key: Buffer): string | undefined {
+  try {
+    return privateKeyToAddress(key, "key").toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The wallets of `doc`, other than `w` itself, whose key has the same address as `w`'s key. */
+function keyOwnersIn(doc: KeystoreDocument, w: NewWallet): string[] {
+  const address = w.key === undefined ? undefined : addressOrUndefined(w.key);
+  if (address === undefined) return [];
+  return Object.entries(doc.wallets)
+    .filter(([id, r]) => id !== w.id && r.address?.toLowerCase() === address)
+    .map(([id]) => id)
+    .sort();
+}
+
+/** What a user is told about a key that other wallets already hold. */
+export function sharedKeyText(id: string, owners: readonly string[], address: string): string {
+  const them = owners.map((o) => `"${o}"`).join(", ");
+  return `wallet "${id}": its private key is the one wallet ${them} already holds (${address}); two wallets on one key are one account on every venue`;
+}
+
+/**
+ * The wallets of the keystore at `file` that already hold `w`'s key (read without the password:
+ * addresses are public), for a warning before anything is asked or written; [] when there is
+ * no keystore yet or `w` has no key.
+ */
+export function sharedKeyOwners(file: string, w: NewWallet): string[] {
+  const path = resolve(file);
+  if (w.key === undefined || !existsSync(path)) return [];
+  return keyOwnersIn(readKeystoreFile(path), w);
 }
 
 /** Creates an empty keystore at `file` (and its directory); refuses to overwrite one. */
@@ -202,11 +243,23 @@ export async function addWallets(
     await editKeystore(file, password, (doc, vault) => {
       const seen = new Set<string>();
       const problems: string[] = [];
+      const requestKeys = new Map<string, string>();
       for (const w of wallets) {
         if (seen.has(w.id)) problems.push(`wallet "${w.id}" appears twice in the request`);
         seen.add(w.id);
         const existing = Object.hasOwn(doc.wallets, w.id) ? doc.wallets[w.id] : undefined;
         problems.push(...problemsOf(w, existing, options.replace === true));
+        const address = w.key === undefined ? undefined : addressOrUndefined(w.key);
+        if (address === undefined) continue;
+        const owners = [
+          ...keyOwnersIn(doc, w),
+          ...(requestKeys.has(address) ? [requestKeys.get(address)!] : []),
+        ];
+        if (!requestKeys.has(address)) requestKeys.set(address, w.id);
+        if (owners.length > 0 && options.allowSharedKey !== true) {
+          const shown = privateKeyToAddress(w.key!, "key");
+          problems.push(`${sharedKeyText(w.id, owners, shown)} (--allow-same-key to add it anyway)`);
+        }
       }
       if (problems.length > 0) {
         throw new KeystoreUsageError(`nothing was changed in ${vault.file}:\n  - ${problems.join("\n  - ")}`);

@@ -243,3 +243,41 @@ sys.stdout.write(out.decode())
     assert.equal(v.code, 0, v.stderr);
   });
 });
+
+describe("perpbot keys add: one private key for two wallets", () => {
+  const env = { PERPBOT_KEYSTORE_PASSWORD: KEYSTORE_PW };
+  const key1 = `${"0".repeat(63)}1`;
+  const ids = (cwd: string) =>
+    (JSON.parse(perpbot(cwd, ["list", "--json"], env).stdout) as { id: string }[]).map((w) => w.id);
+
+  test("is refused with a warning naming the other wallet and its address, and nothing written", () => {
+    const cwd = initialised();
+    assert.equal(perpbot(cwd, ["add", "a"], env, `${key1}\n`).code, 0);
+    const before = readFileSync(join(cwd, "data", "keystore.json"), "utf8");
+    const r = perpbot(cwd, ["add", "b"], env, `${key1}\n`);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /^warning: wallet "b": its private key is the one wallet "a" already holds \(0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf\)/m,
+    );
+    assert.match(r.stderr, /--allow-same-key to add it anyway/);
+    assert.ok(!r.stderr.includes(key1), "the key is not echoed");
+    assert.equal(readFileSync(join(cwd, "data", "keystore.json"), "utf8"), before);
+    assert.deepEqual(ids(cwd), ["a"]);
+  });
+
+  test("--allow-same-key adds it, still with the warning; re-adding a wallet's own key is no warning", () => {
+    const cwd = initialised();
+    assert.equal(perpbot(cwd, ["add", "a"], env, `${key1}\n`).code, 0);
+    const r = perpbot(cwd, ["add", "b", "--allow-same-key"], env, `${key1}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: wallet "b": its private key is the one wallet "a" already holds/m);
+    assert.deepEqual(ids(cwd), ["a", "b"]);
+    const again = perpbot(cwd, ["add", "c"], env, `${"0".repeat(63)}2\n`);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stderr, "");
+    const replace = perpbot(cwd, ["add", "c", "--replace"], env, `${"0".repeat(63)}2\n`);
+    assert.equal(replace.code, 0, replace.stderr);
+    assert.doesNotMatch(replace.stderr, /warning/);
+  });
+});

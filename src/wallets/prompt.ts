@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
 import { KeystoreUsageError } from "./errors.ts";
 
 /**
@@ -85,6 +86,17 @@ export function promptHidden(prompt: string): Promise<string> {
     };
     stdin.on("data", onData);
   });
+}
+
+/** Asks a yes/no question on the terminal (stderr); only "y" or "yes" is a yes. */
+export async function confirmOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^\s*y(es)?\s*$/i.test(answer);
+  } finally {
+    rl.close();
+  }
 }
 
 /** Secrets for one command, asked in a fixed order: prompts on a terminal, lines of piped stdin otherwise. */

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { farmBacktestOptionsFrom, formatBacktestReport, runFarmBacktest } from "../../app/backtest.ts";
 import { loadCliConfig } from "../context.ts";
-import { UsageError } from "../errors.ts";
+import { parseNumberArg } from "../time-arg.ts";
 
 /** `perpbot backtest farm`: the farm on the simulated clock with synthetic data. */
 export function registerBacktest(program: Command): void {
@@ -16,16 +16,12 @@ export function registerBacktest(program: Command): void {
     .option("--wallets <n>", "number of simulated wallets (default: sim.wallets)")
     .option("--json", "print the report as JSON")
     .action(async (opts: { days: string; seed: string; wallets?: string; json?: boolean }, cmd: Command) => {
-      const days = Number(opts.days);
-      const seed = Number(opts.seed);
-      if (!(days > 0 && days <= 366))
-        throw new UsageError(`--days must be a number in (0, 366], got "${opts.days}"`);
-      if (!Number.isSafeInteger(seed) || seed < 0)
-        throw new UsageError(`--seed must be a non-negative integer, got "${opts.seed}"`);
-      const wallets = opts.wallets === undefined ? undefined : Number(opts.wallets);
-      if (wallets !== undefined && !(Number.isInteger(wallets) && wallets >= 2 && wallets <= 10_000)) {
-        throw new UsageError(`--wallets must be an integer in [2, 10000], got "${opts.wallets}"`);
-      }
+      const days = parseNumberArg(opts.days, "--days", { above: 0, max: 366, unit: "days" });
+      const seed = parseNumberArg(opts.seed, "--seed", { min: 0, integer: true });
+      const wallets =
+        opts.wallets === undefined
+          ? undefined
+          : parseNumberArg(opts.wallets, "--wallets", { min: 2, max: 10_000, integer: true });
       const config = loadCliConfig(cmd);
       const started = Date.now();
       const report = await runFarmBacktest(

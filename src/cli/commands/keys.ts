@@ -2,17 +2,20 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { keystoreSection } from "../../config/sections.ts";
 import { redactText } from "../../log/redact.ts";
+import { privateKeyToAddress } from "../../wallets/address.ts";
 import {
   addWallets,
   changePassword,
   createKeystore,
   type NewWallet,
   removeWallets,
+  sharedKeyOwners,
+  sharedKeyText,
 } from "../../wallets/edit.ts";
 import { KeystoreCorruptError, KeystoreUsageError } from "../../wallets/errors.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
 import { DEFAULT_KDF, type KdfParams } from "../../wallets/payload.ts";
-import { obtainPassword, SecretInput } from "../../wallets/prompt.ts";
+import { confirmOnTerminal, obtainPassword, SecretInput } from "../../wallets/prompt.ts";
 import { parseProxy } from "../../wallets/proxy.ts";
 import { encodingForField, secretBytes } from "../../wallets/secret-encoding.ts";
 import { readSeedKeysFile } from "../../wallets/seed-import.ts";
@@ -107,6 +110,7 @@ interface AddOptions {
   secret: string[];
   proxy?: boolean;
   replace?: boolean;
+  allowSameKey?: boolean;
 }
 
 /** Builds the wallet for `keys add`, reading secrets (prompt or stdin lines) in a fixed order. */
@@ -211,11 +215,20 @@ export function registerKeys(program: Command): void {
     )
     .option("--proxy", "read the wallet's HTTP proxy (it holds a password)")
     .option("--replace", "overwrite fields that already hold a value")
+    .option("--allow-same-key", "add a private key another wallet already holds (asked on a terminal)")
     .action(async (id: string, opts: AddOptions, command: Command) => {
       const path = keystorePath(command);
       const password = await keystorePassword(command);
       const wallet = await walletFromAdd(id, opts);
-      await addWallets(path, password, [wallet], { replace: opts.replace });
+      let allowSharedKey = opts.allowSameKey === true;
+      const owners = sharedKeyOwners(path, wallet);
+      if (owners.length > 0 && wallet.key !== undefined) {
+        const address = privateKeyToAddress(wallet.key, `wallet "${id}", key`);
+        process.stderr.write(`warning: ${sharedKeyText(id, owners, address)}\n`);
+        if (!allowSharedKey && process.stdin.isTTY)
+          allowSharedKey = await confirmOnTerminal("add it anyway? [y/N] ");
+      }
+      await addWallets(path, password, [wallet], { replace: opts.replace, allowSharedKey });
       out(`wallet ${id} saved in ${path}\n`);
     });
 
@@ -226,8 +239,13 @@ export function registerKeys(program: Command): void {
     )
     .option("--import-password-file <file>", "file holding the import file's password")
     .option("--replace", "overwrite fields of wallets that already exist")
+    .option("--allow-same-key", "import wallets whose private key another wallet already holds")
     .action(
-      async (file: string, opts: { importPasswordFile?: string; replace?: boolean }, command: Command) => {
+      async (
+        file: string,
+        opts: { importPasswordFile?: string; replace?: boolean; allowSameKey?: boolean },
+        command: Command,
+      ) => {
         const path = keystorePath(command);
         const password = await keystorePassword(command);
         // prove the keystore password before the slow decryption of the import file
@@ -239,7 +257,10 @@ export function registerKeys(program: Command): void {
           fileOption: "--import-password-file",
         });
         const wallets = await readSeedKeysFile(resolve(file), importPassword);
-        await addWallets(path, password, wallets, { replace: opts.replace });
+        await addWallets(path, password, wallets, {
+          replace: opts.replace,
+          allowSharedKey: opts.allowSameKey === true,
+        });
         out(`imported ${wallets.length} wallet(s) from ${resolve(file)} into ${path}\n`);
       },
     );

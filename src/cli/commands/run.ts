@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { startPaperRun } from "../../app/paper-run.ts";
+import { checkPaperConfig, startPaperRun } from "../../app/paper-run.ts";
 import { keystoreSection } from "../../config/sections.ts";
+import { WallClock } from "../../core/clock.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
 import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
+import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
 
 /**
  * `perpbot run`: the long-running process. Paper mode (the default) trades the farm on simulated
@@ -17,8 +19,11 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description('run perpbot: the farm on paper venues (live needs --live and mode = "live")')
-    .option("--status-every <seconds>", "seconds between status lines", "5")
-    .option("--duration <seconds>", "stop by itself after this many seconds (default: run until Ctrl-C)")
+    .option("--status-every <seconds>", "seconds between status lines (1 to 86400)", "5")
+    .option(
+      "--duration <seconds>",
+      "stop by itself after this many seconds, at most 31622400 (366 days; default: run until Ctrl-C)",
+    )
     .option("--flatten-on-exit", "close every group and position before exiting")
     .option(
       "--password-file <file>",
@@ -29,22 +34,15 @@ export function registerRun(program: Command): void {
         opts: { statusEvery: string; duration?: string; passwordFile?: string; flattenOnExit?: boolean },
         cmd: Command,
       ) => {
-        const statusEvery = Number(opts.statusEvery);
-        if (!(statusEvery > 0)) {
-          throw new UsageError(
-            `--status-every must be a positive number of seconds, got "${opts.statusEvery}"`,
-          );
-        }
-        const duration = opts.duration === undefined ? undefined : Number(opts.duration);
-        if (duration !== undefined && !(duration > 0)) {
-          throw new UsageError(`--duration must be a positive number of seconds, got "${opts.duration}"`);
-        }
+        const statusEvery = parseStatusEvery(opts.statusEvery);
+        const duration = opts.duration === undefined ? undefined : parseRunDuration(opts.duration);
         const config = loadCliConfig(cmd, { trading: true });
         if (config.values.mode === "live") {
           throw new UsageError(
             "live trading needs a live venue connector, and none is configured yet: run in paper mode",
           );
         }
+        checkPaperConfig(config);
         const logging = createCliLogging(config);
         const log = logging.forModule("run");
 
@@ -75,8 +73,10 @@ export function registerRun(program: Command): void {
         const onTerm = () => stopRequested("SIGTERM");
         process.on("SIGINT", onInt);
         process.on("SIGTERM", onTerm);
+        // the clock's timers chain past Node's 24.8-day setTimeout limit
+        const clock = new WallClock();
         const deadline =
-          duration === undefined ? undefined : setTimeout(() => stopRequested("duration"), duration * 1000);
+          duration === undefined ? undefined : clock.after(duration * 1000, () => stopRequested("duration"));
 
         const run = await startPaperRun({ config: config.values, logging, walletIds });
         process.stdout.write(`${run.header}\n`);
@@ -87,7 +87,7 @@ export function registerRun(program: Command): void {
         const why = await stopSignal;
         process.off("SIGINT", onInt);
         process.off("SIGTERM", onTerm);
-        if (deadline) clearTimeout(deadline);
+        if (deadline) clock.cancel(deadline);
         clearInterval(timer);
         log.info({ why }, "stopping");
         process.stdout.write(`stopping (${why})...\n`);

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { Instrument, type InstrumentSpec } from "../../core/instrument.ts";
 import { Rng } from "../../core/random.ts";
+import { catalogInstruments } from "../../venues/sim/catalog.ts";
 import { type AllocationWallet, allocateGroup, drawLongCount, splitTarget } from "./allocation.ts";
-import { groupWallets } from "./grouping.ts";
 
 // Lot sizes, ticks and minimum notionals of real listings: Hyperliquid perps (szDecimals 5/4/2/0,
 // $10 minimum order value) and Binance USD-M perps as Aster lists them (BTCUSDT step 0.001 with a
@@ -48,7 +48,7 @@ const params = (mid: number, maxImbalanceUsd = 2) => ({
   shortPrice: () => mid * 0.9999,
 });
 
-test("long count follows DOMAIN.md: [2, n-2] for n >= 4, 1 or 2 for n = 3", () => {
+test("long count follows docs/farm.md: [2, n-2] for n >= 4, 1 or 2 for n = 3", () => {
   const rng = new Rng(7);
   const seen3 = new Set<number>();
   for (let i = 0; i < 200; i++) {
@@ -67,22 +67,7 @@ test("splitTarget honours caps and gives the leftover to wallets with room", () 
   assert.ok(Math.abs(out.reduce((s, x) => s + x, 0) - 1000) < 1e-6);
 });
 
-test("grouping cuts 3-5 and merges a short tail into the group before", () => {
-  const rng = new Rng(3);
-  for (let n = 3; n <= 60; n++) {
-    const ids = Array.from({ length: n }, (_, i) => `w${i}`);
-    const groups = groupWallets(ids, rng);
-    assert.deepEqual(groups.flat().sort(), [...ids].sort(), "every wallet in exactly one group");
-    for (const g of groups) assert.ok(g.length >= 3 && g.length <= 7, `size ${g.length}`);
-    assert.ok(
-      groups.slice(0, -1).every((g) => g.length <= 5),
-      "only the last group may hold a merged tail",
-    );
-  }
-  assert.deepEqual(groupWallets(["a", "b"], rng), []);
-});
-
-test("property: sides non-empty, capacity respected, rounded notionals within the imbalance bound", () => {
+test("property: sides non-empty, capacity respected, rounded sizes within the imbalance bound", () => {
   let ok = 0;
   let runs = 0;
   fc.assert(
@@ -127,9 +112,13 @@ test("property: sides non-empty, capacity respected, rounded notionals within th
           const price = leg.side === "buy" ? mid * 1.0001 : mid * 0.9999;
           assert.ok(Math.abs(leg.sizeLots * w.instrument.lot.value * price - leg.notionalUsd) < 1e-6);
         }
-        const longs = res.legs.filter((l) => l.side === "buy").reduce((s, l) => s + l.notionalUsd, 0);
-        const shorts = res.legs.filter((l) => l.side === "sell").reduce((s, l) => s + l.notionalUsd, 0);
-        assert.ok(Math.abs(longs - shorts) <= 2 + 1e-9, `imbalance ${Math.abs(longs - shorts)}`);
+        // the bound is on the net delta: sizes in the underlying, valued at one price
+        const size = (side: "buy" | "sell") =>
+          res.legs
+            .filter((l) => l.side === side)
+            .reduce((s, l) => s + l.sizeLots * l.instrument.lot.value, 0);
+        const delta = Math.abs(size("buy") - size("sell")) * res.referencePrice;
+        assert.ok(delta <= 2 + 1e-6, `net delta $${delta}`);
         assert.ok(res.leverage >= 2 && res.leverage <= 3);
       },
     ),
@@ -145,4 +134,87 @@ test("a side whose wallets cannot reach the venue minimum fails with that reason
   const res = allocateGroup(wallets, params(60_000), new Rng(1));
   assert.equal(res.ok, false);
   assert.equal(!res.ok && res.reason, "below_min_notional");
+});
+
+test("property: every group, same- or cross-venue, holds |net delta| <= max_imbalance_usd at one reference price", () => {
+  // the simulated venues' own listings: SOL is 0.01 lots on simA and 1 lot on simB
+  const simA = catalogInstruments("simA");
+  const simB = catalogInstruments("simB");
+  const PRICE: Record<string, [number, number]> = {
+    BTC: [25_000, 110_000],
+    ETH: [1_500, 4_800],
+    SOL: [20, 260],
+    DOGE: [0.06, 0.45],
+  };
+  let crossOk = 0;
+  let sameOk = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom("BTC", "ETH", "SOL", "DOGE"),
+      fc.constantFrom("same_venue", "cross_venue"),
+      fc.boolean(),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      // the two venues' mids differ by up to 30 bps, as two books of one underlying do
+      fc.double({ min: -0.003, max: 0.003, noNaN: true }),
+      fc.integer({ min: 0, max: 50 }),
+      fc.array(fc.double({ min: Math.log(200), max: Math.log(20_000), noNaN: true }), {
+        minLength: 2,
+        maxLength: 6,
+      }),
+      fc.double({ min: 0.5, max: 5, noNaN: true }),
+      fc.integer(),
+      (b, shape, aLongs, pricePos, basis, slipBps, logBalances, bound, seed) => {
+        const instA = simA.find((i) => i.spec.base === b)!;
+        const instB = simB.find((i) => i.spec.base === b)!;
+        const mid = PRICE[b][0] + (PRICE[b][1] - PRICE[b][0]) * pricePos;
+        const midOf = (i: Instrument) => (i.venue === "simB" ? mid * (1 + basis) : mid);
+        const slip = slipBps / 10_000;
+        const cross = shape === "cross_venue";
+        // a same-venue group needs 3 wallets (a copy: fast-check reuses its values when shrinking)
+        const balances = !cross && logBalances.length < 3 ? [...logBalances, logBalances[0]] : logBalances;
+        const [longInst, shortInst] = cross ? (aLongs ? [instA, instB] : [instB, instA]) : [instA, instA];
+        const k = cross ? Math.max(1, balances.length >> 1) : Math.min(2, balances.length - 1);
+        const wallets: AllocationWallet[] = balances.map((lb, i) => ({
+          walletId: `w${i}`,
+          balanceUsd: Math.exp(lb),
+          instrument: i < k ? longInst : shortInst,
+        }));
+        const res = allocateGroup(
+          wallets,
+          {
+            minLeverage: 2,
+            maxLeverage: 3,
+            maxImbalanceUsd: bound,
+            // longs sent at the ask plus slippage, shorts at the bid minus slippage
+            longPrice: (i) => midOf(i) * (1.0001 + slip),
+            shortPrice: (i) => midOf(i) * (0.9999 - slip),
+          },
+          new Rng(seed),
+          { longs: wallets.slice(0, k), shorts: wallets.slice(k) },
+        );
+        if (!res.ok) {
+          assert.ok(res.reason === "below_min_notional" || res.reason === "imbalance", res.detail);
+          return;
+        }
+        if (cross) crossOk++;
+        else sameOk++;
+        const size = (side: "buy" | "sell") =>
+          res.legs
+            .filter((l) => l.side === side)
+            .reduce((s, l) => s + l.sizeLots * l.instrument.lot.value, 0);
+        const net = size("buy") - size("sell");
+        // valued at the mid, the delta held is within the bound (the allocator's one reference
+        // price lies within 0.5% of it: the two venues' mids and symmetric slippage)
+        assert.ok(
+          Math.abs(net) * mid <= bound * 1.005 + 1e-6,
+          `${shape} ${b}: long ${size("buy")} short ${size("sell")} net $${(net * mid).toFixed(2)} > $${bound}`,
+        );
+        assert.ok(Math.abs(net) * res.referencePrice <= bound + 1e-6);
+        assert.ok(Math.abs(res.imbalanceUsd - Math.abs(net) * res.referencePrice) < 1e-6);
+        assert.ok(Math.abs(res.netDeltaBase - net) < 1e-9);
+      },
+    ),
+    { numRuns: 500 },
+  );
+  assert.ok(crossOk > 50 && sameOk > 50, `allocated ${crossOk} cross-venue and ${sameOk} same-venue groups`);
 });

@@ -12,12 +12,20 @@ export interface AllocationWallet {
 export interface AllocationParams {
   readonly minLeverage: number;
   readonly maxLeverage: number;
-  /** bound on |sum long notional - sum short notional| after rounding (DOMAIN.md default 2) */
+  /**
+   * bound on the group's net delta after rounding: |sum long size - sum short size| in the
+   * underlying, valued at `referencePrice` (default 2)
+   */
   readonly maxImbalanceUsd: number;
   /** the price each long leg will be sent at (e.g. the ask plus slippage), per instrument key */
   readonly longPrice: (inst: Instrument) => number;
   /** the price each short leg will be sent at, per instrument key */
   readonly shortPrice: (inst: Instrument) => number;
+  /**
+   * the one USD price of the underlying the net delta is valued at; default: halfway between the
+   * first long leg's and the first short leg's send prices (the mid, when slippage is symmetric)
+   */
+  readonly referencePrice?: number;
 }
 
 export interface AllocatedLeg {
@@ -37,11 +45,23 @@ export type AllocationResult =
       readonly legs: readonly AllocatedLeg[];
       readonly longNotionalUsd: number;
       readonly shortNotionalUsd: number;
+      /** sum long size - sum short size, in the underlying */
+      readonly netDeltaBase: number;
+      /** |netDeltaBase| x referencePrice: the delta the group holds, within maxImbalanceUsd */
       readonly imbalanceUsd: number;
+      readonly referencePrice: number;
     }
-  | { readonly ok: false; readonly reason: AllocationFailure; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly reason: AllocationFailure;
+      readonly detail: string;
+      /** the price the net delta was valued at, when the failure is "imbalance" */
+      readonly referencePrice?: number;
+    };
 
 export type AllocationFailure = "too_few_wallets" | "below_min_notional" | "imbalance" | "bad_input";
+
+const sizeText = (x: number) => String(Number(x.toFixed(10)));
 
 /** Number of long wallets: uniform in [2, n-2] when n >= 4, else 1 or 2 for n = 3. */
 export function drawLongCount(n: number, rng: Rng): number {
@@ -75,10 +95,12 @@ export function splitTarget(target: number, capacities: readonly number[], rng: 
 }
 
 /**
- * Allocate one delta-neutral group (DOMAIN.md section 4). `longs`/`shorts` are given when the
+ * Allocate one delta-neutral group (docs/farm.md, "Opening"). `longs`/`shorts` are given when the
  * caller fixes the sides (cross-venue pairs); otherwise the wallets are split at random.
- * Sizes are rounded down to each instrument's lot at the price that will be sent, then lots are
- * moved one at a time to close the gap, and the bound is checked on what will actually be sent.
+ * Sizes are rounded down to each instrument's lot at the price that will be sent (capacity and
+ * the venue minimum are checked at that price), then lots are moved one at a time to close the
+ * gap. The bound is on the net delta: the long and short sizes in the underlying, valued at one
+ * reference price, so that legs on two venues with different lots and prices still cancel out.
  */
 export function allocateGroup(
   wallets: readonly AllocationWallet[],
@@ -109,6 +131,12 @@ export function allocateGroup(
   if (longs.length === 0 || shorts.length === 0) {
     return { ok: false, reason: "too_few_wallets", detail: `${longs.length} long, ${shorts.length} short` };
   }
+  const ref =
+    params.referencePrice ??
+    (params.longPrice(longs[0].instrument) + params.shortPrice(shorts[0].instrument)) / 2;
+  if (!(ref > 0 && Number.isFinite(ref))) {
+    return { ok: false, reason: "bad_input", detail: `no usable reference price (${ref})` };
+  }
   const leverage = rng.uniform(minLeverage, maxLeverage);
   const sum = (ws: readonly AllocationWallet[]) => ws.reduce((s, w) => s + w.balanceUsd, 0);
   const target = Math.min(sum(longs), sum(shorts)) * leverage;
@@ -125,6 +153,8 @@ export function allocateGroup(
         instrument: w.instrument,
         side,
         lotUsd,
+        /** one lot valued at the reference price: what a lot moves the net delta by */
+        lotRefUsd: w.instrument.lot.value * ref,
         maxLots,
         lots: Math.min(maxLots, w.instrument.roundSize(split[i] / price, "down")),
         capacityUsd: caps[i],
@@ -138,24 +168,28 @@ export function allocateGroup(
     Math.ceil(l.instrument.spec.minNotionalUsd / l.lotUsd - 1e-9);
   for (const l of [...longLegs, ...shortLegs]) if (l.lots < minLots(l)) l.lots = 0;
   const total = (legs: typeof longLegs) => legs.reduce((s, l) => s + l.lots * l.lotUsd, 0);
+  const base = (legs: typeof longLegs) => legs.reduce((s, l) => s + l.lots * l.instrument.lot.value, 0);
+  const deltaUsd = () => (base(longLegs) - base(shortLegs)) * ref;
+  // sizes are on lot grids, so a float sum can miss the bound by a rounding error only
+  const within = (gap: number) => Math.abs(gap) <= maxImbalanceUsd + 1e-9;
 
   // Close the rounding gap lot by lot: add to a leg of the light side or take from a leg of the
   // heavy side, always the move that shrinks |gap| most, until within the bound. Legs that sit
   // out stay out, and no leg drops below its minimum.
   for (let guard = 0; guard < 100_000; guard++) {
-    const gap = total(longLegs) - total(shortLegs);
-    if (Math.abs(gap) <= maxImbalanceUsd) break;
+    const gap = deltaUsd();
+    if (within(gap)) break;
     const grow = gap > 0 ? shortLegs : longLegs;
     const shrink = gap > 0 ? longLegs : shortLegs;
     let best: { leg: (typeof longLegs)[number]; delta: number; after: number } | undefined;
     for (const leg of grow) {
       if (leg.lots === 0 || leg.lots >= leg.maxLots) continue;
-      const after = Math.abs(Math.abs(gap) - leg.lotUsd);
+      const after = Math.abs(Math.abs(gap) - leg.lotRefUsd);
       if (!best || after < best.after) best = { leg, delta: 1, after };
     }
     for (const leg of shrink) {
       if (leg.lots <= minLots(leg)) continue;
-      const after = Math.abs(Math.abs(gap) - leg.lotUsd);
+      const after = Math.abs(Math.abs(gap) - leg.lotRefUsd);
       if (!best || after < best.after) best = { leg, delta: -1, after };
     }
     if (!best || best.after >= Math.abs(gap)) break;
@@ -181,13 +215,24 @@ export function allocateGroup(
       detail: `no ${legs.some((l) => l.side === "buy") ? "short" : "long"} leg reaches the minimum notional at leverage ${leverage.toFixed(2)}`,
     };
   }
-  const imbalanceUsd = Math.abs(longNotionalUsd - shortNotionalUsd);
-  if (imbalanceUsd > maxImbalanceUsd) {
+  const netDeltaBase = base(longLegs) - base(shortLegs);
+  const imbalanceUsd = Math.abs(netDeltaBase) * ref;
+  if (!within(imbalanceUsd)) {
     return {
       ok: false,
       reason: "imbalance",
-      detail: `rounded long $${longNotionalUsd.toFixed(2)} vs short $${shortNotionalUsd.toFixed(2)} exceeds $${maxImbalanceUsd}`,
+      referencePrice: ref,
+      detail: `rounded long ${sizeText(base(longLegs))} vs short ${sizeText(base(shortLegs))}: net delta $${imbalanceUsd.toFixed(2)} at $${ref} exceeds $${maxImbalanceUsd}`,
     };
   }
-  return { ok: true, leverage, legs, longNotionalUsd, shortNotionalUsd, imbalanceUsd };
+  return {
+    ok: true,
+    leverage,
+    legs,
+    longNotionalUsd,
+    shortNotionalUsd,
+    netDeltaBase,
+    imbalanceUsd,
+    referencePrice: ref,
+  };
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineSection } from "../../config/registry.ts";
 
 /**
- * Every parameter of the farm (DOMAIN.md section 4), with the defaults given there. Each one is
+ * Every parameter of the farm (docs/farm.md), with its default. Each one is
  * read by the strategy: the seed bots silently ignored durations, intervals and thresholds, and
  * a test for each key shows it is honoured.
  */
@@ -42,7 +42,7 @@ const farmObject = z.strictObject({
     .min(0)
     .default(2)
     .describe(
-      "Bound on |long notional - short notional| of a group, checked on the rounded sizes actually sent.",
+      "Bound on a group's net delta: |long size - short size| in the underlying, on the rounded sizes actually sent, valued at one reference price (same- and cross-venue groups alike).",
     ),
   min_balance_usd: z
     .number()
@@ -164,7 +164,7 @@ export type FarmInstanceConfig = z.output<typeof farmInstanceSchema>;
 export type FarmConfig = z.infer<typeof farmSchema>;
 
 export const farmSection = defineSection("farm", farmSchema, {
-  doc: "Delta-neutral points farming (DOMAIN.md section 4): wallets grouped into balanced long/short legs, timed closes, liquidation guard.",
+  doc: "Delta-neutral points farming (see docs/farm.md): wallets grouped into balanced long/short legs, timed closes, liquidation guard.",
 });
 
 /** The farm config with every default, for tests and backtests. */

@@ -10,6 +10,7 @@ import type {
 } from "../contract.ts";
 import type { FarmConfig } from "./config.ts";
 import { type OpenHost, openRound } from "./open.ts";
+import { FarmPlanner } from "./planner.ts";
 import { blankView, type FarmGroup, type FarmGroupView, titleOf, watchGroup } from "./watch.ts";
 
 export type { FarmGroupView } from "./watch.ts";
@@ -19,7 +20,7 @@ const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
 const CLOSE_TIMER = "close";
 
 /**
- * Delta-neutral points farming (DOMAIN.md section 4) on the strategy contract. Wallets are
+ * Delta-neutral points farming (docs/farm.md) on the strategy contract. Wallets are
  * grouped into balanced long/short legs through the engine (all-or-nothing), watched every check
  * interval from the portfolio (no venue call) and closed at their close time, on the liquidation
  * guard or on command. Each group is handled on its own: an error in one is logged and alerted and
@@ -39,11 +40,13 @@ export class FarmStrategy implements Strategy {
   private running = false;
   private busy: Promise<void> = Promise.resolve();
   private seq = 0;
+  private readonly planner: FarmPlanner;
 
   constructor(spec: InstanceSpec, config: FarmConfig) {
     this.spec = spec;
     this.instance = spec.name;
     this.config = config;
+    this.planner = new FarmPlanner(config, (msg) => this.log("info", msg));
   }
 
   private get ctx(): StrategyContext {
@@ -229,6 +232,7 @@ export class FarmStrategy implements Strategy {
       wallets: this.spec.wallets,
       venues: this.spec.venues,
       active: this.active,
+      planner: this.planner,
       nextSeq: () => this.seq++,
       adopt: async (group, closeAt) => {
         this.active.set(group.id, group);

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   assessGroup,
   collateralRatio,
+  groupNetDeltaUsd,
   type LegSnapshot,
   liquidationDistance,
   pnlDivergence,
@@ -76,4 +77,17 @@ test("collateral ratio and PnL divergence alerts", () => {
   );
   legs[0] = leg({ side: "long", notionalUsd: 1000, unrealisedPnlUsd: 60 });
   assert.deepEqual(assessGroup(legs).findings, []);
+});
+
+test("net delta is the size difference at one price: a cross-venue basis is not delta", () => {
+  // 58 SOL long on simB at 180.30, 58 SOL short on simA at 180.00: no delta, though the
+  // notionals differ by $17.40
+  const long = leg({ side: "long", venue: "simB", markPrice: 180.3, notionalUsd: 58 * 180.3 });
+  const short = leg({ side: "short", venue: "simA", markPrice: 180, notionalUsd: 58 * 180 });
+  assert.ok(Math.abs(groupNetDeltaUsd([long, short])) < 1e-9);
+  // 58 long vs 58.11 short: 0.11 SOL short, about $19.8
+  const short2 = leg({ side: "short", venue: "simA", markPrice: 180, notionalUsd: 58.11 * 180 });
+  assert.ok(Math.abs(groupNetDeltaUsd([long, short2]) - -0.11 * 180.15) < 1e-6);
+  // a leg without a usable mark holds nothing measurable
+  assert.equal(groupNetDeltaUsd([leg({ markPrice: Number.NaN, notionalUsd: 0 })]), 0);
 });

@@ -1,5 +1,5 @@
 /**
- * The farm's per-check risk read of one group (DOMAIN.md section 4), as pure functions so the
+ * The farm's per-check risk read of one group (docs/farm.md, "Watching"), as pure functions so the
  * thresholds are tested without a venue. Floats are right here: these are analytics that decide
  * whether to act, never amounts sent to a venue.
  */
@@ -17,6 +17,22 @@ export interface LegSnapshot {
   /** the leg's account equity and maintenance margin, for the collateral ratio */
   readonly accountEquityUsd: number;
   readonly maintenanceMarginUsd: number;
+}
+
+/**
+ * The delta a group holds: its long size minus its short size in the underlying, valued at one
+ * price (the mean of the legs' marks), as the allocator bounds it. Legs of a cross-venue group
+ * are marked on two venues; valuing each at its own mark would count the basis between the two
+ * books as delta, although equal sizes move together with the underlying.
+ */
+export function groupNetDeltaUsd(
+  legs: readonly Pick<LegSnapshot, "side" | "markPrice" | "notionalUsd">[],
+): number {
+  const marked = legs.filter((l) => l.markPrice > 0 && Number.isFinite(l.markPrice));
+  if (marked.length === 0) return 0;
+  const ref = marked.reduce((s, l) => s + l.markPrice, 0) / marked.length;
+  const base = marked.reduce((s, l) => s + (l.side === "long" ? 1 : -1) * (l.notionalUsd / l.markPrice), 0);
+  return base * ref;
 }
 
 export interface MonitorThresholds {

@@ -3,7 +3,7 @@ import type { LegSpec, StrategyContext } from "../contract.ts";
 import { type AllocationWallet, allocateGroup } from "./allocation.ts";
 import type { FarmConfig } from "./config.ts";
 import { groupWallets } from "./grouping.ts";
-import { type PlannedGroup, planGroups } from "./planner.ts";
+import type { FarmPlanner, PlannedGroup } from "./planner.ts";
 import type { FarmGroup } from "./watch.ts";
 
 /** What opening needs of the running farm. */
@@ -13,6 +13,8 @@ export interface OpenHost {
   readonly wallets: readonly string[];
   readonly venues: readonly string[];
   readonly active: ReadonlyMap<string, FarmGroup>;
+  /** remembers markets skipped for coarse lots and the last "no group can form" note */
+  readonly planner: FarmPlanner;
   nextSeq(): number;
   /** a group the engine opened: the farm takes it over (timer, first check) */
   adopt(group: FarmGroup, closeAt: number): Promise<void>;
@@ -30,7 +32,7 @@ export async function openRound(h: OpenHost): Promise<void> {
   const idle = await idleWallets(h);
   if (idle.length < 2) return;
   const listings = h.venues.map((id) => ({ id, instruments: () => h.ctx.market.instruments(id) }));
-  const plans = planGroups(idle, listings, h.config, h.ctx.rng, groupWallets);
+  const plans = h.planner.plan(idle, listings, h.ctx.rng, groupWallets);
   await Promise.all(
     plans.map((p) => openPlanned(h, p).catch((e) => log(h, "error", `open failed: ${(e as Error).message}`))),
   );
@@ -104,9 +106,11 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
     sides,
   );
   if (!alloc.ok) {
+    if (h.planner.allocationFailed(plan, alloc)) return;
     log(h, "info", `group not opened (${plan.label} ${plan.base}): ${alloc.reason}: ${alloc.detail}`);
     return;
   }
+  h.planner.allocated(plan);
   const legs: LegSpec[] = alloc.legs.map((l) => ({
     venue: l.instrument.venue,
     account: l.walletId.slice(0, l.walletId.lastIndexOf("@")),

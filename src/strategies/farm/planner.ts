@@ -1,7 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { Rng } from "../../core/random.ts";
 import type { Venue } from "../../core/venue.ts";
-import { drawLongCount } from "./allocation.ts";
+import { type AllocationResult, drawLongCount } from "./allocation.ts";
 import type { FarmConfig } from "./config.ts";
 
 export interface PlannedMember {
@@ -25,10 +25,17 @@ type Listing = Pick<Venue, "id" | "instruments">;
 
 type Grouper = (wallets: readonly string[], rng: Rng, min: number, max: number) => string[][];
 
+export interface PlanOptions {
+  /** a same-venue market (venue id, underlying) to leave out, e.g. one whose lot is too coarse */
+  readonly skip?: (venue: string, base: string) => boolean;
+  /** told why no group can form this round, when none can */
+  readonly note?: (why: string) => void;
+}
+
 /**
- * Cut idle wallets into groups and decide each group's shape: same-venue groups (DOMAIN.md
- * section 4: 3-5 wallets, one random market, longs uniform in [2, n-2]) and cross-venue pairs
- * (seed 001: longs on one venue, shorts on another, one or more wallets a side).
+ * Cut idle wallets into groups and decide each group's shape: same-venue groups (docs/farm.md:
+ * 3-5 wallets, one random market, longs uniform in [2, n-2]) and cross-venue pairs (seed 001: longs on one venue, shorts on another, one or more wallets a side). In `mixed`
+ * mode, too few wallets for a same-venue group still make cross-venue pairs.
  */
 export function planGroups(
   idle: readonly string[],
@@ -36,13 +43,25 @@ export function planGroups(
   config: FarmConfig,
   rng: Rng,
   group: Grouper,
+  opts: PlanOptions = {},
 ): PlannedGroup[] {
   const listing = (v: Listing, base: string) => v.instruments().find((i) => i.spec.base === base);
   const crossBases = config.markets.filter((b) => venues.filter((v) => listing(v, b)).length >= 2);
   const crossPossible = venues.length >= 2 && crossBases.length > 0;
-  const mode = config.mode === "cross_venue" && !crossPossible ? "same_venue" : config.mode;
+  const sameOptions = venues.flatMap((v) =>
+    config.markets.filter((b) => listing(v, b) && !opts.skip?.(v.id, b)).map((b) => [v, b] as const),
+  );
+  let mode = config.mode === "cross_venue" && !crossPossible ? "same_venue" : config.mode;
+  // mixed: what cannot make a same-venue group (too few wallets, every market skipped) still
+  // makes cross-venue pairs
+  if (mode === "mixed" && crossPossible && (idle.length < config.min_group_size || sameOptions.length === 0))
+    mode = "cross_venue";
   const minSize = mode === "cross_venue" ? 2 : config.min_group_size;
-  if (idle.length < minSize) return [];
+  const why = noGroupReason(idle.length, minSize, mode, crossPossible, sameOptions.length, config);
+  if (why) {
+    opts.note?.(why);
+    return [];
+  }
   const out: PlannedGroup[] = [];
   for (const members of group(idle, rng, minSize, Math.max(minSize, config.max_group_size))) {
     const cross = mode === "cross_venue" || (mode === "mixed" && crossPossible && rng.chance(0.5));
@@ -59,12 +78,8 @@ export function planGroups(
         shorts: members.slice(k).map(at(shortVenue)),
       });
     } else {
-      if (members.length < 3) continue;
-      const options = venues.flatMap((v) =>
-        config.markets.filter((b) => listing(v, b)).map((b) => [v, b] as const),
-      );
-      if (options.length === 0) continue;
-      const [venue, base] = rng.pick(options);
+      if (members.length < 3 || sameOptions.length === 0) continue;
+      const [venue, base] = rng.pick(sameOptions);
       const k = drawLongCount(members.length, rng);
       const at = (w: string) => ({ wallet: w, venue: venue.id, instrument: listing(venue, base)! });
       out.push({
@@ -77,4 +92,88 @@ export function planGroups(
     }
   }
   return out;
+}
+
+function noGroupReason(
+  idle: number,
+  minSize: number,
+  mode: string,
+  crossPossible: boolean,
+  sameOptions: number,
+  config: FarmConfig,
+): string | undefined {
+  const wallets = `${idle} idle wallet${idle === 1 ? "" : "s"}`;
+  const noCross = "cross-venue pairs need two farm venues listing one of the farm's markets";
+  if (mode === "cross_venue") return idle < 2 ? `${wallets}: a cross-venue pair needs 2` : undefined;
+  if (sameOptions === 0) {
+    return `${wallets}: no market is left for same-venue groups${mode === "mixed" ? `, and ${noCross}` : ""}`;
+  }
+  if (idle >= minSize) return undefined;
+  const need = `a same-venue group needs min_group_size ${config.min_group_size}`;
+  if (mode === "mixed" && !crossPossible) return `${wallets}: ${need}, and ${noCross}`;
+  return `${wallets}: ${need} (farm.mode = "${config.mode}"; "mixed" or "cross_venue" pairs 2 wallets on two venues)`;
+}
+
+/** Imbalance failures in a row, with no success between, after which a coarse market is skipped. */
+export const COARSE_FAILURES_TO_SKIP = 3;
+
+/**
+ * The planner a running farm keeps: `planGroups` plus what it learns between rounds. It says
+ * once (not every round) why no group can form, and leaves out for the rest of the run a
+ * same-venue market whose groups keep failing to balance because one lot is coarser than the
+ * bound (`COARSE_FAILURES_TO_SKIP` in a row), with one log line.
+ */
+export class FarmPlanner {
+  private readonly skipped = new Set<string>();
+  private readonly coarseFailures = new Map<string, number>();
+  private lastNote: string | undefined;
+  private readonly config: FarmConfig;
+  private readonly log: (msg: string) => void;
+
+  constructor(config: FarmConfig, log: (msg: string) => void) {
+    this.config = config;
+    this.log = log;
+  }
+
+  plan(idle: readonly string[], venues: readonly Listing[], rng: Rng, group: Grouper): PlannedGroup[] {
+    let noted: string | undefined;
+    const plans = planGroups(idle, venues, this.config, rng, group, {
+      skip: (venue, base) => this.skipped.has(`${venue}:${base}`),
+      note: (why) => {
+        noted = why;
+      },
+    });
+    if (noted !== undefined && noted !== this.lastNote) this.log(`farm: no group can form: ${noted}`);
+    this.lastNote = noted;
+    return plans;
+  }
+
+  /** Told of a group that was allocated: its market balances, whatever failed before. */
+  allocated(plan: PlannedGroup): void {
+    this.coarseFailures.delete(`${plan.label}:${plan.base}`);
+  }
+
+  /**
+   * Told of an allocation that failed. Returns true when the planner has dealt with it (the
+   * market is now skipped and that was logged, or it was already skipped): the caller need not
+   * log it again.
+   */
+  allocationFailed(plan: PlannedGroup, alloc: AllocationResult & { ok: false }): boolean {
+    if (plan.mode !== "same_venue" || alloc.reason !== "imbalance" || alloc.referencePrice === undefined)
+      return false;
+    const inst = plan.longs[0]?.instrument;
+    if (!inst) return false;
+    const lotUsd = inst.lot.value * alloc.referencePrice;
+    if (!(lotUsd > this.config.max_imbalance_usd)) return false;
+    const key = `${plan.label}:${plan.base}`;
+    if (this.skipped.has(key)) return true;
+    const failures = (this.coarseFailures.get(key) ?? 0) + 1;
+    this.coarseFailures.set(key, failures);
+    if (failures < COARSE_FAILURES_TO_SKIP) return false;
+    this.skipped.add(key);
+    this.log(
+      `farm: skipping ${inst.key} for same-venue groups from now on: one lot (${inst.spec.lotSize} ${plan.base} ≈ $${lotUsd.toFixed(2)}) is coarser than max_imbalance_usd $${this.config.max_imbalance_usd} and ${failures} groups in a row could not be balanced (last: ${alloc.detail})`,
+    );
+    return true;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Side } from "../../core/types.ts";
 import type { StrategyContext } from "../contract.ts";
 import type { FarmConfig } from "./config.ts";
-import { assessGroup, type LegSnapshot, type MonitorReport } from "./monitor.ts";
+import { assessGroup, groupNetDeltaUsd, type LegSnapshot, type MonitorReport } from "./monitor.ts";
 
 /** A group as the farm keeps it in memory. */
 export interface FarmGroup {
@@ -69,11 +69,9 @@ export function watchGroup(ctx: StrategyContext, g: FarmGroup, c: FarmConfig): W
     maxPnlDivergence: c.max_pnl_divergence,
   });
   let longUsd = 0;
-  let shortUsd = 0;
   let pnl = 0;
   for (const s of snaps) {
     if (s.side === "long") longUsd += s.notionalUsd;
-    else shortUsd += s.notionalUsd;
     pnl += s.unrealisedPnlUsd;
   }
   return {
@@ -83,7 +81,7 @@ export function watchGroup(ctx: StrategyContext, g: FarmGroup, c: FarmConfig): W
       minLiquidationDistance: report.minLiquidationDistance,
       unrealisedPnlUsd: pnl,
       notionalUsd: longUsd,
-      netDeltaUsd: longUsd - shortUsd,
+      netDeltaUsd: groupNetDeltaUsd(snaps),
     },
   };
 }

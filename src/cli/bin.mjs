@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The `perpbot` command. perpbot is TypeScript run directly by Node 24 (type stripping): an older
+// Node cannot even load bin.ts and fails with ERR_UNKNOWN_FILE_EXTENSION. This shim is plain
+// JavaScript, so an old Node gets one line saying what to do instead.
+const version = process.versions.node;
+if (Number(version.split(".")[0]) < 24) {
+  process.stderr.write(`perpbot needs Node 24 (this is Node ${version}): use npx perpbot or npm start\n`);
+  process.exit(1);
+}
+import("./bin.ts");
