@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   backtest: () => import("./backtest.ts"),
   farm: () => import("./farm.ts"),
   hyperliquid: () => import("./hyperliquid.ts"),
+  hlemu: () => import("./hlemu.ts"),
 };
 
 const CHILD_FLAG = "--suite";

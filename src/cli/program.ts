@@ -6,6 +6,7 @@ import { registerBacktest } from "./commands/backtest.ts";
 import { registerClose } from "./commands/close.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDb } from "./commands/db.ts";
+import { registerEmulate } from "./commands/emulate.ts";
 import { registerFlatten } from "./commands/flatten.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerBacktest(program);
   registerAlerts(program);
   registerTrades(program);
+  registerEmulate(program);
 
   // subcommands inherit exitOverride only if set before they are created; set it on all of them
   for (const c of program.commands) applyExitOverride(c);

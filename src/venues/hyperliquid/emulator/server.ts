@@ -1,249 +1,231 @@
 /**
- * A first Hyperliquid protocol emulator on a loopback port: `POST /info` (`meta`, `openOrders`)
- * and `POST /exchange` (`order`, `cancel`, `cancelByCloid`, `noop`, `updateLeverage`,
- * `scheduleCancel`, `approveAgent`), every request's signer recovered by `./verify.ts` (which
- * shares nothing with the connector's signer), checked to be a known user or an agent that user
- * approved, and its nonce checked against the signer's window (HLd "Nonces and API wallets").
- * Orders rest in a plain list: the simulated exchange core behind it (matching, margin) is the
- * integrator's next step. Answers use the venue's payload shapes and error texts (VENUES.md §1.4).
+ * The Hyperliquid protocol emulator's front: `POST /info`, `POST /exchange` and the WebSocket at
+ * `/ws` on 127.0.0.1, backed by the engine (the simulated exchange core with the venue's order
+ * semantics). Each `/exchange` request goes: IP weight → fault → signature and signer (verify.ts,
+ * which shares nothing with the connector's signer) → user or approved agent → expiresAfter →
+ * nonce window → per-address budget → the action; the nonce is burnt only when all passed.
+ * HTTP answers are 200 even for a refused action (`{"status":"err",…}`), as on the venue.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isValidPrice, isValidSize, MIN_ORDER_NOTIONAL_USD } from "../capabilities.ts";
-import type { Meta } from "../parse.ts";
-import { recoverSigner } from "./verify.ts";
-
-export interface EmulatorOptions {
-  readonly mainnet?: boolean;
-  readonly meta: Meta;
-  /** master addresses with an account (lower case) */
-  readonly users?: readonly string[];
-  readonly now?: () => number;
-  /** how many highest nonces are kept per signer (the venue: 20) */
-  readonly nonceSetSize?: number;
-}
-
-interface RestingOrder {
-  readonly user: string;
-  readonly coin: string;
-  readonly asset: number;
-  readonly side: "B" | "A";
-  readonly limitPx: string;
-  readonly sz: string;
-  readonly oid: number;
-  readonly cloid?: string;
-  readonly timestamp: number;
-}
-
-const DAY = 86_400_000;
-const DESERIALIZE_ERROR = "Failed to deserialize the JSON body into the target type";
+import { Actions, err } from "./actions.ts";
+import { Auth } from "./auth.ts";
+import type { HlEngine } from "./engine.ts";
+import { type ExchangeFault, FaultQueue, STATUS_TEXT } from "./faults.ts";
+import { DESERIALIZE, InfoError, infoAnswer } from "./info.ts";
+import { AddressBudget, exchangeWeight, IpBudget, infoWeight } from "./limits.ts";
+import { HlSockets } from "./ws.ts";
 
 type Json = Record<string, unknown>;
 
-export class HlEmulator {
+export interface ServerOptions {
   readonly mainnet: boolean;
-  readonly #meta: Meta;
-  readonly #users: Set<string>;
-  /** agent address → master address */
-  readonly agents = new Map<string, string>();
-  readonly #nonces = new Map<string, number[]>();
-  readonly #now: () => number;
-  readonly #setSize: number;
-  readonly resting: RestingOrder[] = [];
-  #nextOid = 1_000_000;
+  readonly nonceKeep: number;
+  readonly ipWeightPerMinute: number;
+  readonly addressBaseRequests: number;
+}
+
+/** What one exchange request produced, before faults shape its delivery. */
+type Outcome = { status: number; body: unknown };
+
+export class HlFront {
+  readonly engine: HlEngine;
+  readonly auth: Auth;
+  readonly actions: Actions;
+  readonly faults = new FaultQueue();
+  readonly sockets: HlSockets;
+  readonly ip: IpBudget;
+  readonly address: AddressBudget;
+  readonly #held = new Set<ReturnType<typeof setTimeout>>();
   #server: Server | undefined;
 
-  constructor(opts: EmulatorOptions) {
-    this.mainnet = opts.mainnet ?? false;
-    this.#meta = opts.meta;
-    this.#users = new Set((opts.users ?? []).map((u) => u.toLowerCase()));
-    this.#now = opts.now ?? Date.now;
-    this.#setSize = opts.nonceSetSize ?? 20;
+  constructor(engine: HlEngine, opts: ServerOptions) {
+    this.engine = engine;
+    const now = () => engine.clock.now();
+    this.auth = new Auth({ mainnet: opts.mainnet, now, keep: opts.nonceKeep });
+    this.actions = new Actions(engine, this.auth);
+    this.actions.onChange = () => this.flush();
+    this.ip = new IpBudget(opts.ipWeightPerMinute, now);
+    this.address = new AddressBudget(opts.addressBaseRequests, now);
+    this.sockets = new HlSockets(engine, {
+      info: async (payload, ip) => {
+        const r = this.info(payload, ip);
+        if (r.status !== 200) return { type: "error", payload: `${r.status} ${String(r.body)}` };
+        return { type: "info", payload: { type: payload.type, data: r.body } };
+      },
+      action: async (payload, ip) => {
+        const r = await this.exchange(payload, ip);
+        if (r === undefined) return undefined;
+        if (r.status !== 200) return { type: "error", payload: `${r.status} ${String(r.body)}` };
+        return { type: "action", payload: r.body };
+      },
+    });
   }
 
-  /** Listen on 127.0.0.1 (port 0: any free port); resolves to the base URL. */
-  async start(port = 0): Promise<string> {
+  async listen(port: number): Promise<string> {
     const server = createServer((req, res) => {
-      this.#handle(req, res).catch((e) => send(res, 500, { error: String(e) }));
+      this.#http(req, res).catch((e: unknown) => send(res, 500, `internal error: ${(e as Error).message}`));
     });
+    server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head));
     this.#server = server;
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", resolve);
+    });
+    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   async close(): Promise<void> {
+    for (const t of this.#held) clearTimeout(t);
+    this.#held.clear();
+    this.actions.close();
+    await this.sockets.close();
     const s = this.#server;
     if (!s) return;
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== "POST") return send(res, 405, "method not allowed");
+  /** Publish the engine's queued events to the sockets. */
+  flush(): void {
+    this.sockets.publish(this.engine.drain());
+  }
+
+  info(body: Json, ip: string): Outcome {
+    const type = String(body.type);
+    if (!this.ip.take(ip, infoWeight(type))) return { status: 429, body: STATUS_TEXT[429] };
+    try {
+      const { value, items } = infoAnswer(this.engine, body, (b) => this.#extraInfo(b));
+      this.ip.charge(ip, infoWeight(type, items) - infoWeight(type));
+      return { status: 200, body: value };
+    } catch (e) {
+      if (e instanceof InfoError) return { status: 422, body: e.message };
+      throw e;
+    }
+  }
+
+  /**
+   * One `/exchange` request; undefined when a fault swallows the answer. The answer of an
+   * executed request always waits for its fault's delay, never the action.
+   */
+  async exchange(body: Json, ip: string): Promise<Outcome | undefined> {
+    const action = typeof body.action === "object" && body.action !== null ? (body.action as Json) : {};
+    const weight = exchangeWeight(action);
+    if (!this.ip.take(ip, weight)) return { status: 429, body: STATUS_TEXT[429] };
+    const fault = this.faults.next();
+    if (fault?.kind === "rateLimited") return { status: 429, body: STATUS_TEXT[429] };
+    if (fault?.kind === "serverError" && !fault.execute) return this.#serverError(fault);
+    const outcome = this.#execute(body, action, ip, weight);
+    this.flush();
+    return this.#deliver(outcome, fault);
+  }
+
+  #execute(body: Json, action: Json, ip: string, weight: number): Outcome {
+    const a = this.auth.check(body);
+    if (!a.ok) {
+      if (a.parseError) return { status: 422, body: DESERIALIZE };
+      // an expired action costs five times its weight (VENUES.md §1.2)
+      if (a.error.startsWith("Action expired")) this.ip.charge(ip, 4 * weight);
+      return { status: 200, body: err(a.error) };
+    }
+    const batch = [action.orders, action.cancels, action.modifies].find(Array.isArray) as
+      | unknown[]
+      | undefined;
+    const isCancel = action.type === "cancel" || action.type === "cancelByCloid";
+    const over = this.address.take(
+      a.user,
+      Math.max(1, batch?.length ?? 1),
+      this.engine.cumVlm.get(a.user) ?? 0,
+      isCancel,
+    );
+    if (over) return { status: 200, body: err(over) };
+    a.commit?.();
+    if (a.kind === "userSigned") {
+      if (action.type !== "approveAgent")
+        return { status: 200, body: err(`Unsupported action type ${String(action.type)}.`) };
+      return { status: 200, body: this.actions.approveAgent(a.user, action) };
+    }
+    return { status: 200, body: this.actions.run(a.user, action) };
+  }
+
+  #serverError(fault: { status?: number }): Outcome {
+    const status = fault.status ?? 502;
+    return { status, body: STATUS_TEXT[status] ?? "Server Error" };
+  }
+
+  #deliver(outcome: Outcome, fault: ExchangeFault | undefined): Promise<Outcome | undefined> {
+    if (fault === undefined) return Promise.resolve(outcome);
+    switch (fault.kind) {
+      case "loseAck":
+        return Promise.resolve(undefined);
+      case "serverError":
+        return Promise.resolve(this.#serverError(fault));
+      case "delayAck":
+        return this.#hold(fault.ms, outcome);
+      case "executeThenTimeout":
+        return this.#hold(fault.holdMs, outcome);
+      default:
+        return Promise.resolve(outcome);
+    }
+  }
+
+  #hold(ms: number, outcome: Outcome): Promise<Outcome> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#held.delete(t);
+        resolve(outcome);
+      }, ms);
+      this.#held.add(t);
+    });
+  }
+
+  #extraInfo(body: Json): unknown {
+    if (body.type === "userRateLimit") {
+      const u = typeof body.user === "string" ? body.user.toLowerCase() : "";
+      const vlm = this.engine.cumVlm.get(u) ?? 0;
+      return {
+        cumVlm: vlm.toFixed(6),
+        nRequestsUsed: this.address.used(u),
+        nRequestsCap: this.address.cap(vlm),
+      };
+    }
+    throw new InfoError(DESERIALIZE);
+  }
+
+  async #http(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "POST") return send(res, 405, "Method Not Allowed");
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: Json;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Json;
+      const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error("not an object");
+      body = parsed as Json;
     } catch {
-      return send(res, 422, DESERIALIZE_ERROR);
+      return send(res, 422, DESERIALIZE);
     }
-    if (req.url === "/info") return this.#info(body, res);
-    if (req.url === "/exchange") return send(res, 200, this.#exchange(body));
-    return send(res, 404, "not found");
-  }
-
-  #info(body: Json, res: ServerResponse): void {
-    send(res, ...this.#infoAnswer(body));
-  }
-
-  #infoAnswer(body: Json): [number, unknown] {
-    if (body.type === "meta") return [200, this.#meta];
-    if (body.type === "openOrders" && typeof body.user === "string") {
-      const user = body.user.toLowerCase();
-      const open = this.resting
-        .filter((o) => o.user === user)
-        .map(({ coin, side, limitPx, sz, oid, timestamp, cloid }) => ({
-          coin,
-          side,
-          limitPx,
-          sz,
-          oid,
-          timestamp,
-          origSz: sz,
-          ...(cloid ? { cloid } : {}),
-        }));
-      return [200, open];
+    const ip = req.socket.remoteAddress ?? "?";
+    if (req.url === "/info") {
+      const r = this.info(body, ip);
+      return send(res, r.status, r.body);
     }
-    return [422, DESERIALIZE_ERROR];
-  }
-
-  #exchange(body: Json): unknown {
-    let rec: ReturnType<typeof recoverSigner>;
-    try {
-      rec = recoverSigner(body, this.mainnet);
-    } catch {
-      return err(DESERIALIZE_ERROR);
-    }
-    const action = body.action as Json;
-    const nonce = body.nonce as number;
-    if (rec.signer === undefined) return err("Invalid signature.");
-    const signer = rec.signer;
-    if (rec.kind === "userSigned") {
-      if (rec.hyperliquidChain !== (this.mainnet ? "Mainnet" : "Testnet"))
-        return err("Invalid hyperliquidChain.");
-      if (!this.#users.has(signer)) return err(`User or API Wallet ${signer} does not exist.`);
-      const bad = this.#useNonce(signer, nonce);
-      if (bad) return err(bad);
-      if (action.type === "approveAgent") {
-        this.agents.set(String(action.agentAddress).toLowerCase(), signer);
-        return { status: "ok", response: { type: "default" } };
+    if (req.url === "/exchange") {
+      const r = await this.exchange(body, ip);
+      // a lost answer: the connection is reset, nothing is sent
+      if (r === undefined) {
+        req.socket.destroy();
+        return;
       }
-      return err(`Unsupported action ${String(action.type)}.`);
+      if (res.destroyed) return;
+      return send(res, r.status, r.body);
     }
-    const master = this.#users.has(signer) ? signer : this.agents.get(signer);
-    if (!master) return err(`User or API Wallet ${signer} does not exist.`);
-    const vault = typeof body.vaultAddress === "string" ? body.vaultAddress.toLowerCase() : undefined;
-    const user = vault ?? master;
-    if (vault && !this.#users.has(vault)) return err(`Vault ${vault} does not exist.`);
-    const expiresAfter = body.expiresAfter;
-    // text unverified: the venue's wording for an expired action is not in the public docs
-    if (typeof expiresAfter === "number" && this.#now() > expiresAfter) return err("Action expired.");
-    const bad = this.#useNonce(signer, nonce);
-    if (bad) return err(bad);
-    return this.#l1(action, user);
+    return send(res, 404, "Not Found");
   }
-
-  /**
-   * The signer's nonce window: unused, above the smallest of the highest `nonceSetSize` kept,
-   * within (now − 2 days, now + 1 day). Error texts unverified beyond their prefix.
-   */
-  #useNonce(signer: string, nonce: number): string | undefined {
-    const now = this.#now();
-    if (nonce <= now - 2 * DAY || nonce >= now + DAY)
-      return `Invalid nonce: ${nonce} is outside the allowed window.`;
-    const set = this.#nonces.get(signer) ?? [];
-    if (set.includes(nonce)) return "Invalid nonce: duplicate nonce.";
-    if (set.length >= this.#setSize && nonce <= set[0]) return "Invalid nonce: nonce too small.";
-    set.push(nonce);
-    set.sort((a, b) => a - b);
-    if (set.length > this.#setSize) set.shift();
-    this.#nonces.set(signer, set);
-    return undefined;
-  }
-
-  #l1(action: Json, user: string): unknown {
-    switch (action.type) {
-      case "order": {
-        const orders = action.orders as Json[];
-        return ok("order", { statuses: orders.map((o) => this.#place(o, user)) });
-      }
-      case "cancel":
-      case "cancelByCloid": {
-        const cancels = action.cancels as Json[];
-        const statuses = cancels.map((c) => {
-          const i = this.resting.findIndex(
-            (o) =>
-              o.user === user &&
-              (action.type === "cancel"
-                ? o.asset === c.a && o.oid === c.o
-                : o.asset === c.asset && o.cloid === String(c.cloid).toLowerCase()),
-          );
-          if (i < 0) return { error: "Order was never placed, already canceled, or filled." };
-          this.resting.splice(i, 1);
-          return "success";
-        });
-        return ok("cancel", { statuses });
-      }
-      case "noop":
-      case "updateLeverage":
-      case "scheduleCancel":
-        return { status: "ok", response: { type: "default" } };
-      default:
-        return err(`Unsupported action ${String(action.type)}.`);
-    }
-  }
-
-  #place(o: Json, user: string): unknown {
-    const asset = o.a as number;
-    const info = this.#meta.universe[asset];
-    if (!info) return { error: `Invalid asset ${asset}.` };
-    const px = String(o.p);
-    const sz = String(o.s);
-    if (!isValidPrice(px, info.szDecimals)) return { error: "Price must be divisible by tick size." };
-    if (!isValidSize(sz, info.szDecimals)) return { error: "Order has invalid size." };
-    if (Number(px) * Number(sz) < MIN_ORDER_NOTIONAL_USD) {
-      return { error: `Order must have minimum value of $${MIN_ORDER_NOTIONAL_USD}.` };
-    }
-    const cloid = typeof o.c === "string" ? o.c.toLowerCase() : undefined;
-    if (cloid && this.resting.some((r) => r.user === user && r.cloid === cloid)) {
-      return { error: "Duplicate cloid." }; // text unverified
-    }
-    const oid = this.#nextOid++;
-    this.resting.push({
-      user,
-      coin: info.name,
-      asset,
-      side: o.b ? "B" : "A",
-      limitPx: px,
-      sz,
-      oid,
-      cloid,
-      timestamp: this.#now(),
-    });
-    return { resting: cloid ? { oid, cloid } : { oid } };
-  }
-}
-
-function ok(type: string, data: unknown): unknown {
-  return { status: "ok", response: { type, data } };
-}
-
-function err(text: string): unknown {
-  return { status: "err", response: text };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.destroyed || res.headersSent) return;
   const text = typeof body === "string" ? body : JSON.stringify(body);
   res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" });
   res.end(text);
