@@ -69,7 +69,7 @@ mode = "cross_venue"
   assert.equal(a.maxExposureUsd, 5000);
   assert.deepEqual(b.spec.venues, ["simA", "simB"]);
   assert.equal(b.maxExposureUsd, undefined);
-  assert.equal(b.config.mode, "cross_venue");
+  assert.equal(b.config.kind === "farm" ? b.config.mode : undefined, "cross_venue");
 });
 
 test("overlapping wallets, unknown wallets and venues, a missing wallet list and a leftover [farm] are all reported at once", () => {
