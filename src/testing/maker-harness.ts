@@ -106,7 +106,14 @@ export class MakerHarness {
         bids: Array.from({ length: 5 }, (_, i) => ({ price: px(bid - i), size: 50 })),
         asks: Array.from({ length: 5 }, (_, i) => ({ price: px(bid + spread + i), size: 50 })),
       });
-      venue.feed({ type: "mark", venue: "simA", symbol: inst.symbol, ts, markPrice: px(bid), oraclePrice: px(bid) });
+      venue.feed({
+        type: "mark",
+        venue: "simA",
+        symbol: inst.symbol,
+        ts,
+        markPrice: px(bid),
+        oraclePrice: px(bid),
+      });
     };
     feed();
     let handle = clock.after(200, function refresh() {
@@ -115,7 +122,13 @@ export class MakerHarness {
     });
     const store = await openStore(`sqlite:${join(dir, "perpbot.db")}`);
     const alerts: Alert[] = [];
-    const config = makerConfig({ venue: "simA", markets: ["ETH"], quantity: 0.1, wait_time_s: 20, ...o.maker });
+    const config = makerConfig({
+      venue: "simA",
+      markets: ["ETH"],
+      quantity: 0.1,
+      wait_time_s: 20,
+      ...o.maker,
+    });
     const node = await clock.drive(
       startNode({
         store,
@@ -193,4 +206,27 @@ export class MakerHarness {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+let manualSeq = 0;
+/** A trade made by hand on the account, outside the bot (an IOC through the book). */
+export async function manualTrade(
+  h: MakerHarness,
+  side: Side,
+  sizeLots: number,
+  account = "w1",
+): Promise<void> {
+  const px = side === "buy" ? h.bidTicks + 50 : h.bidTicks - 50;
+  await h.venue.submit({
+    clientOrderId: `manual-${++manualSeq}`,
+    account,
+    symbol: "ETH",
+    side,
+    type: "limit",
+    priceTicks: px,
+    sizeLots,
+    tif: "ioc",
+    reduceOnly: false,
+  });
+  await h.advance(1);
 }
