@@ -99,8 +99,13 @@ export async function makerFaultRun(seed: number, counts: FaultRunCounts, steps 
       }
       await h.advance(1000);
       const t = await h.truth();
-      if (t.tpLots > Math.max(0, t.pos) && h.clock.now() > explainedUntil && streamUpAt === 0)
+      if (t.tpLots > Math.max(0, t.pos) && h.clock.now() > explainedUntil && streamUpAt === 0) {
         counts.duplicateTpSeconds++;
+        if (process.env.MAKER_FAULTS_DEBUG)
+          process.stderr.write(
+            `seed ${seed} step ${step}: venue pos ${t.pos} tp ${t.tpLots}; view ${JSON.stringify(h.maker.view().lanes)}\n`,
+          );
+      }
     }
     if (streamUpAt !== 0) h.venue.restoreStream("account");
     // quiet: no trades, the engine and the maker reconcile
