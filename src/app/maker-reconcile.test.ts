@@ -107,7 +107,9 @@ test("restart with an open resting: it is adopted, never doubled; the state (las
 test("two wallets and two markets in one instance: four lanes, each with its own take-profits", async () => {
   const h = await start({ wallets: ["w1", "w2"], maker: { markets: ["ETH", "BTC"] } });
   await h.advance(1000);
-  const lanes = (h.maker.view().lanes as { account: string; symbol: string }[]).map((l) => `${l.account}:${l.symbol}`);
+  const lanes = (h.maker.view().lanes as { account: string; symbol: string }[]).map(
+    (l) => `${l.account}:${l.symbol}`,
+  );
   assert.deepEqual(lanes.sort(), ["w1:BTC", "w1:ETH", "w2:BTC", "w2:ETH"]);
   await h.trade("sell", h.bidTicks, 2 * QTY);
   await h.advance(100);
