@@ -10,6 +10,7 @@ import { openStore } from "../store/store.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import { farmStatusLines } from "../strategies/farm/report.ts";
 import { resolveInstances } from "../strategies/instances.ts";
+import { MakerStrategy } from "../strategies/maker/maker.ts";
 import { createTradeRecorder, tradesSection } from "../trades/config.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import { simSection } from "../venues/sim/config.ts";
@@ -129,6 +130,7 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
     statusLines() {
       const lines = [marketStatusLine(world)];
       for (const i of node?.instances.values() ?? []) {
+        if (i.strategy instanceof MakerStrategy) lines.push(...i.strategy.statusLines());
         if (!(i.strategy instanceof FarmStrategy)) continue;
         const farmLines = farmStatusLines(i.strategy.groups(), clock.now());
         if (i.spec.name !== "farm") farmLines[0] = `[${i.spec.name}] ${farmLines[0]}`;

@@ -10,6 +10,7 @@ import { registerEmulate } from "./commands/emulate.ts";
 import { registerFlatten } from "./commands/flatten.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerMaker } from "./commands/maker.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerDb(program);
   registerKeys(program);
   registerRun(program);
+  registerMaker(program);
   registerStatus(program);
   registerClose(program);
   registerFlatten(program);

@@ -44,6 +44,8 @@ export interface WorkingOrderSource {
   workingOrders(): Iterable<OpenOrderView>;
 }
 
+const FILL_MEMORY = 10_000;
+
 export class Portfolio implements PortfolioView {
   private readonly venues: ReadonlyMap<string, Venue>;
   private readonly market: MarketCache;
@@ -52,6 +54,8 @@ export class Portfolio implements PortfolioView {
   /** accounts an event touched since their last read: the refresher reads these first */
   private readonly dirty = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
+  /** fill ids already applied (a stream may deliver a fill twice): the newest FILL_MEMORY */
+  private readonly seenFills = new Set<string>();
 
   constructor(venues: ReadonlyMap<string, Venue>, market: MarketCache, orders: WorkingOrderSource) {
     this.venues = venues;
@@ -160,6 +164,11 @@ export class Portfolio implements PortfolioView {
   private onEvent(venueId: string, e: VenueEvent): void {
     if (e.type === "fill") {
       const f = e.fill;
+      const id = `${venueId}\u0000${f.account}\u0000${f.fillId}`;
+      if (this.seenFills.has(id)) return;
+      this.seenFills.add(id);
+      if (this.seenFills.size > FILL_MEMORY)
+        this.seenFills.delete(this.seenFills.values().next().value as string);
       const a = this.stateOf(venueId, f.account);
       const p = this.positionOf(a, venueId, f.account, f.symbol);
       if (p === undefined) return;

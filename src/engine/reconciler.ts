@@ -4,6 +4,7 @@ import type { CloseReason, GroupState } from "./groups/group-types.ts";
 import { isActive, legNetLots } from "./groups/group-types.ts";
 import { type EngineOrder, posKey } from "./orders/order-gateway.ts";
 import { protectionPriceTicks } from "./orders/pricing.ts";
+import { checkRestingSingles } from "./orders/resting-check.ts";
 
 /**
  * Venue truth against the journal, at start and every reconcile interval:
@@ -85,7 +86,7 @@ export class Reconciler {
 
   async run(atStart: boolean): Promise<ReconcileReport> {
     const errors: string[] = [];
-    const ordersResolved = await this.resolveOrders();
+    const ordersResolved = (await this.resolveOrders()) + (await this.checkResting());
     const fillsBackfilled = await this.host.gateway.backfillFills();
     const groupsAdvanced = await this.advanceGroups(atStart);
     const { checked, lostLots } = await this.checkPositions(atStart, errors);
@@ -99,6 +100,11 @@ export class Reconciler {
       fillsBackfilled,
       errors,
     };
+  }
+
+  /** resting single orders the venue no longer lists (their events were lost): asked, moved on */
+  private checkResting(): Promise<number> {
+    return checkRestingSingles(this.host.gateway, this.host.venues, this.host.clock);
   }
 
   private async resolveOrders(): Promise<number> {

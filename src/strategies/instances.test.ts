@@ -69,7 +69,7 @@ mode = "cross_venue"
   assert.equal(a.maxExposureUsd, 5000);
   assert.deepEqual(b.spec.venues, ["simA", "simB"]);
   assert.equal(b.maxExposureUsd, undefined);
-  assert.equal(b.config.mode, "cross_venue");
+  assert.equal(b.config.kind === "farm" ? b.config.mode : undefined, "cross_venue");
 });
 
 test("overlapping wallets, unknown wallets and venues, a missing wallet list and a leftover [farm] are all reported at once", () => {
@@ -118,4 +118,43 @@ test("an instance table is validated like [farm]: unknown kind, unknown key and 
     const err = configError(() => load(toml));
     assert.match(err.message, pattern);
   }
+});
+
+test('maker instances: kind = "maker" tables, each on its own venue and wallets, keys checked and named', () => {
+  const values = load(`
+[strategies.mk_eth]
+kind = "maker"
+wallets = ["w1"]
+venue = "simA"
+markets = ["ETH", "BTC"]
+quantity = 0.1
+take_profit_bps = 3
+grid_step_bps = 50
+
+[strategies.mk_sol]
+kind = "maker"
+wallets = ["w2", "w3"]
+venue = "simB"
+markets = ["SOL"]
+quantity = 1
+direction = "sell"
+`);
+  const [a, b] = resolveInstances(values, rc);
+  assert.deepEqual(a.spec.venues, ["simA"]);
+  assert.deepEqual(b.spec.venues, ["simB"]);
+  assert.deepEqual(b.spec.wallets, ["w2", "w3"]);
+  assert.equal(a.config.kind === "maker" ? a.config.take_profit_bps : 0, 3);
+  assert.equal(b.config.kind === "maker" ? b.config.direction : "", "sell");
+  const err = configError(() =>
+    load(`
+[strategies.bad]
+kind = "maker"
+venue = "simA"
+markets = ["ETH"]
+quantity = -1
+take_profit_bps = 0
+`),
+  );
+  assert.match(err.message, /strategies\.bad\.quantity/);
+  assert.match(err.message, /strategies\.bad\.take_profit_bps/);
 });

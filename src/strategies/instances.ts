@@ -28,7 +28,7 @@ export const strategiesSection = defineSection(
     .default({})
     .describe("Strategy instances by name."),
   {
-    doc: 'Strategy instances: `[strategies.<name>]` with `kind = "farm"` and that kind\'s keys, plus `wallets` and `max_exposure_usd`. Empty: the `[farm]` section runs as the instance named `farm`.',
+    doc: 'Strategy instances: `[strategies.<name>]` with `kind = "farm"` or `"maker"` and that kind\'s keys, plus `wallets` and `max_exposure_usd`. Empty: the `[farm]` section runs as the instance named `farm`.',
   },
 );
 
@@ -91,7 +91,9 @@ export function resolveInstances(values: ConfigValues, rc: ResolveContext): Reso
         );
       else owner.set(w, name);
     }
-    for (const v of c.venues)
+    // a maker quotes on the one venue it names; other kinds list theirs (empty: every venue)
+    const venues = "venue" in c ? [c.venue] : c.venues;
+    for (const v of venues)
       if (!rc.venues.includes(v))
         issue(`${where}.venues`, `venue "${v}" is not configured (${rc.venues.join(", ")})`);
     out.push({
@@ -99,7 +101,7 @@ export function resolveInstances(values: ConfigValues, rc: ResolveContext): Reso
         name,
         kind: c.kind,
         wallets,
-        venues: c.venues.length > 0 ? c.venues : rc.venues,
+        venues: venues.length > 0 ? venues : rc.venues,
         seed: c.seed >= 0 ? c.seed : `${rc.fallbackSeed}:${name}`,
       },
       config: c,

@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { InstanceSpec, Strategy, StrategyKind } from "./contract.ts";
 import { type FarmInstanceConfig, farmInstanceSchema } from "./farm/config.ts";
 import { FarmStrategy } from "./farm/farm.ts";
+import { type MakerConfig, makerInstanceSchema } from "./maker/config.ts";
+import { MakerStrategy } from "./maker/maker.ts";
 
 /**
  * Config `kind` → how to build an instance. A new strategy adds its kind here (schema with a
@@ -14,12 +16,18 @@ const farmKind: StrategyKind<typeof farmInstanceSchema> = {
   create: (spec: InstanceSpec, config: FarmInstanceConfig) => new FarmStrategy(spec, config),
 };
 
-export const STRATEGY_KINDS = [farmKind] as const;
+const makerKind: StrategyKind<typeof makerInstanceSchema> = {
+  kind: "maker",
+  schema: makerInstanceSchema,
+  create: (spec: InstanceSpec, config: MakerConfig) => new MakerStrategy(spec, config),
+};
+
+export const STRATEGY_KINDS = [farmKind, makerKind] as const;
 
 /** One instance's table, whichever its kind. */
 export const instanceSchema = z.discriminatedUnion(
   "kind",
-  STRATEGY_KINDS.map((k) => k.schema) as [typeof farmInstanceSchema],
+  STRATEGY_KINDS.map((k) => k.schema) as [typeof farmInstanceSchema, typeof makerInstanceSchema],
 );
 
 export type InstanceConfig = z.output<typeof instanceSchema>;
