@@ -7,6 +7,7 @@ import { registerDb } from "./commands/db.ts";
 import { registerFlatten } from "./commands/flatten.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerPairs } from "./commands/pairs.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerClose(program);
   registerFlatten(program);
   registerBacktest(program);
+  registerPairs(program);
   registerAlerts(program);
   registerTrades(program);
 
