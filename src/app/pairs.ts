@@ -1,10 +1,9 @@
 import type { ConfigValues } from "../config/registry.ts";
 import { SimClock } from "../core/clock.ts";
-import type { Instrument } from "../core/instrument.ts";
-import type { BookView } from "../core/market.ts";
 import { strategiesSection } from "../strategies/instances.ts";
 import { type PairsConfig, pairsDefaults } from "../strategies/pairs/config.ts";
-import { type Discovery, discoverPairs, type Listing } from "../strategies/pairs/discover.ts";
+import { type Discovery, discoverPairs } from "../strategies/pairs/discover.ts";
+import { listingsOf } from "../strategies/pairs/listings.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { createPaperWorld } from "./paper.ts";
 
@@ -21,22 +20,6 @@ export interface PairsReport {
   readonly minVolume24hUsd: number;
   readonly venues: readonly string[];
   readonly discovery: Discovery;
-}
-
-/** Listings of a venue's instruments, with the book's mid where there is one. */
-export function listingsOf(
-  venue: string,
-  instruments: readonly Instrument[],
-  book: (symbol: string) => BookView,
-  volume?: (symbol: string) => number | undefined,
-): Listing[] {
-  return instruments.map((inst) => {
-    const b = book(inst.symbol);
-    const bid = b.bestBidTicks();
-    const ask = b.bestAskTicks();
-    const mid = bid !== undefined && ask !== undefined ? inst.priceValue(bid + ask) / 2 : undefined;
-    return { venue, symbol: inst.symbol, base: inst.spec.base, mid, volume24hUsd: volume?.(inst.symbol) };
-  });
 }
 
 /** The pairs settings of the named instance (or the first that has any), else the defaults. */

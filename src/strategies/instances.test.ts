@@ -39,7 +39,7 @@ test("an old config's [farm] runs as the instance named farm on every wallet, wi
     venues: rc.venues,
     seed: 9,
   });
-  assert.deepEqual(farm.config.markets, ["ETH"]);
+  assert.deepEqual(farm.config.kind === "farm" && farm.config.markets, ["ETH"]);
   // -1 takes the fallback seed as the bare number, so the old backtest replays the same draws
   assert.equal(resolveInstances(load(""), rc)[0].spec.seed, 42);
   assert.deepEqual(resolveInstances(load("[farm]\nenabled = false\n"), rc), []);
@@ -69,7 +69,7 @@ mode = "cross_venue"
   assert.equal(a.maxExposureUsd, 5000);
   assert.deepEqual(b.spec.venues, ["simA", "simB"]);
   assert.equal(b.maxExposureUsd, undefined);
-  assert.equal(b.config.mode, "cross_venue");
+  assert.equal(b.config.kind === "farm" && b.config.mode, "cross_venue");
 });
 
 test("overlapping wallets, unknown wallets and venues, a missing wallet list and a leftover [farm] are all reported at once", () => {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CarryStrategy } from "./carry/carry.ts";
+import { type CarryInstanceConfig, carryInstanceSchema } from "./carry/config.ts";
 import type { InstanceSpec, Strategy, StrategyKind } from "./contract.ts";
 import { type FarmInstanceConfig, farmInstanceSchema } from "./farm/config.ts";
 import { FarmStrategy } from "./farm/farm.ts";
@@ -14,13 +16,16 @@ const farmKind: StrategyKind<typeof farmInstanceSchema> = {
   create: (spec: InstanceSpec, config: FarmInstanceConfig) => new FarmStrategy(spec, config),
 };
 
-export const STRATEGY_KINDS = [farmKind] as const;
+const carryKind: StrategyKind<typeof carryInstanceSchema> = {
+  kind: "carry",
+  schema: carryInstanceSchema,
+  create: (spec: InstanceSpec, config: CarryInstanceConfig) => new CarryStrategy(spec, config),
+};
+
+export const STRATEGY_KINDS = [farmKind, carryKind] as const;
 
 /** One instance's table, whichever its kind. */
-export const instanceSchema = z.discriminatedUnion(
-  "kind",
-  STRATEGY_KINDS.map((k) => k.schema) as [typeof farmInstanceSchema],
-);
+export const instanceSchema = z.discriminatedUnion("kind", [farmInstanceSchema, carryInstanceSchema]);
 
 export type InstanceConfig = z.output<typeof instanceSchema>;
 
