@@ -231,7 +231,7 @@ export class CarryStrategy implements Strategy {
       ] as const) {
         if (leg.venue === e.venue && leg.account === e.account && leg.symbol === e.symbol) {
           // the estimate runs up to the settlement at the rate in force, then the payment replaces it
-          ledger.settle(e.ts, toUsd(e.amount), e.ratePerHour);
+          ledger.settle(e.ts, toUsd(e.amount), e.ratePerHour, this.ctx.market.mark(e.venue, e.symbol));
         }
       }
     }

@@ -65,8 +65,13 @@ export class FundingLedger {
     this.accruedTo = now;
   }
 
-  /** A payment the venue settled: it replaces the estimate accrued up to its time. */
-  settle(ts: number, amountUsd: number, ratePerHour: number): void {
+  /**
+   * A payment the venue settled: the estimate is first accrued up to its time (at the mark given,
+   * when there is one), then replaced by it. Returns the estimate it replaced.
+   */
+  settle(ts: number, amountUsd: number, ratePerHour: number, mark = Number.NaN): number {
+    if (Number.isFinite(mark)) this.accrue(ts, ratePerHour, mark);
+    const replaced = this.pending;
     this.settledRows.push({
       venue: this.venue,
       symbol: this.symbol,
@@ -79,6 +84,7 @@ export class FundingLedger {
     });
     this.pending = 0;
     if (ts > this.accruedTo) this.accruedTo = ts;
+    return replaced;
   }
 
   get settledUsd(): number {
