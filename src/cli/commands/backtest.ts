@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { farmBacktestOptionsFrom, formatBacktestReport, runFarmBacktest } from "../../app/backtest.ts";
+import { carrySettingsFrom, formatCarryReport, runCarryBacktest } from "../../app/carry-backtest.ts";
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 
@@ -45,6 +46,35 @@ export function registerBacktest(program: Command): void {
       if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
       process.stdout.write(
         opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,
+      );
+    });
+  backtest
+    .command("carry")
+    .description("backtest carry on the simulated venues with synthetic multi-venue funding")
+    .option("--days <n>", "simulated days", "7")
+    .option("--seed <n>", "seed of the market", "1")
+    .option(
+      "--instance <name>",
+      "the [strategies.<name>] carry instance whose settings to use (default: the first, else defaults)",
+    )
+    .option("--json", "print the report as JSON")
+    .action(async (opts: { days: string; seed: string; instance?: string; json?: boolean }, cmd: Command) => {
+      const days = Number(opts.days);
+      const seed = Number(opts.seed);
+      if (!(days > 0 && days <= 366))
+        throw new UsageError(`--days must be a number in (0, 366], got "${opts.days}"`);
+      if (!Number.isSafeInteger(seed) || seed < 0)
+        throw new UsageError(`--seed must be a non-negative integer, got "${opts.seed}"`);
+      const config = loadCliConfig(cmd);
+      let carry: ReturnType<typeof carrySettingsFrom>;
+      try {
+        carry = carrySettingsFrom(config.values, opts.instance);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const report = await runCarryBacktest({ days, seed, carry });
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCarryReport(report)}\n`,
       );
     });
 }
