@@ -33,6 +33,8 @@ export interface CarryHarnessOptions {
   /** extra instances (e.g. a farm) composed in the same node, on their own wallets */
   readonly extra?: readonly ResolvedInstance[];
   readonly extraWallets?: readonly string[];
+  /** the carry instance as a config resolved it (replaces the one built from `carry`) */
+  readonly carryInstance?: ResolvedInstance;
 }
 
 export class CarryHarness {
@@ -128,7 +130,7 @@ export class CarryHarness {
       republish = clock.after(60_000, again);
     });
     const store = await openStore(`sqlite:${join(dir, "perpbot.db")}`);
-    const carry: ResolvedInstance = {
+    const carry: ResolvedInstance = o.carryInstance ?? {
       spec: { name: "carry_a", kind: "carry", wallets: ["c1"], venues: [...VENUES], seed: 1 },
       // one base keeps a scenario to one position (the allowlist is a pairs key under test too)
       config: carryDefaults({ wallets: ["c1"], pairs: { allowlist: ["BTC"] }, ...o.carry }),
@@ -158,7 +160,8 @@ export class CarryHarness {
   }
 
   get carry(): CarryStrategy {
-    return this.node.instances.get("carry_a")!.strategy as CarryStrategy;
+    const i = [...this.node.instances.values()].find((x) => x.spec.kind === "carry");
+    return i!.strategy as CarryStrategy;
   }
 
   setRate(id: V, ratePerHour: number): void {
