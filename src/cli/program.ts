@@ -11,6 +11,7 @@ import { registerFlatten } from "./commands/flatten.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMaker } from "./commands/maker.ts";
+import { registerPairs } from "./commands/pairs.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerClose(program);
   registerFlatten(program);
   registerBacktest(program);
+  registerPairs(program);
   registerAlerts(program);
   registerTrades(program);
   registerEmulate(program);

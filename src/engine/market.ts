@@ -18,6 +18,7 @@ export class MarketCache implements MarketView {
   private readonly books = new Map<string, BookView>();
   private readonly marks = new Map<string, number>();
   private readonly funding = new Map<string, number>();
+  private readonly fundingTs = new Map<string, number>();
   private readonly markFromFeed = new Set<string>();
   private readonly listeners = new Set<(e: MarketEvent) => void>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -91,6 +92,10 @@ export class MarketCache implements MarketView {
     return this.funding.get(key(venue, symbol)) ?? 0;
   }
 
+  fundingRateTs(venue: string, symbol: string): number {
+    return this.fundingTs.get(key(venue, symbol)) ?? 0;
+  }
+
   private byVenue(venue: string): Map<string, Instrument> {
     const m = this.instrumentsByVenue.get(venue);
     if (m === undefined) throw new Error(`market: venue "${venue}" is not configured`);
@@ -109,7 +114,10 @@ export class MarketCache implements MarketView {
       const bid = b?.bestBidTicks();
       const ask = b?.bestAskTicks();
       if (inst && bid !== undefined && ask !== undefined) this.marks.set(k, inst.priceValue(bid + ask) / 2);
-    } else if (e.type === "funding") this.funding.set(key(venue, e.symbol), e.ratePerHour);
+    } else if (e.type === "funding") {
+      this.funding.set(k, e.ratePerHour);
+      this.fundingTs.set(k, e.ts);
+    }
     for (const l of this.listeners) l(e);
   }
 }

@@ -40,6 +40,7 @@ export type {
   FlattenResult,
   GroupRecord,
   GroupStatus,
+  LegFillSummary,
   LegSpec,
   OpenGroupOptions,
   OpenOutcome,
@@ -69,6 +70,8 @@ export interface MarketView {
   /** last mark price from the stream; NaN before any */
   mark(venue: string, symbol: string): number;
   fundingRatePerHour(venue: string, symbol: string): number;
+  /** when the rate in force was published (ms, the funding event's ts); 0: never seen on the stream */
+  fundingRateTs(venue: string, symbol: string): number;
 }
 
 /** One position of a venue account, as the portfolio holds it. */
@@ -172,7 +175,7 @@ export interface FundingEvent {
   readonly venue: string;
   readonly account: string;
   readonly symbol: string;
-  /** signed micro-USD (Money): negative means the account paid */
+  /** signed Money (pico-USD, toUsd to read): negative means the account paid */
   readonly amount: bigint;
   readonly ratePerHour: number;
   readonly ts: number;

@@ -39,7 +39,7 @@ test("an old config's [farm] runs as the instance named farm on every wallet, wi
     venues: rc.venues,
     seed: 9,
   });
-  assert.deepEqual(farm.config.markets, ["ETH"]);
+  assert.deepEqual(farm.config.kind === "farm" && farm.config.markets, ["ETH"]);
   // -1 takes the fallback seed as the bare number, so the old backtest replays the same draws
   assert.equal(resolveInstances(load(""), rc)[0].spec.seed, 42);
   assert.deepEqual(resolveInstances(load("[farm]\nenabled = false\n"), rc), []);
@@ -107,7 +107,11 @@ kind = "farm"
 
 test("an instance table is validated like [farm]: unknown kind, unknown key and crossed bounds fail the load", () => {
   for (const [toml, pattern] of [
-    ['[strategies.x]\nkind = "carry"\n', /strategies\.x/],
+    ['[strategies.x]\nkind = "scalp"\n', /strategies\.x/],
+    [
+      '[strategies.x]\nkind = "carry"\nhold_min_hours = 30\n',
+      /strategies\.x\.hold_min_hours: must be at most hold_max_hours/,
+    ],
     ['[strategies.x]\nkind = "farm"\nmin_group_sise = 3\n', /min_group_sise/],
     [
       '[strategies.x]\nkind = "farm"\nmin_group_size = 5\nmax_group_size = 3\n',

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CarryStrategy } from "./carry/carry.ts";
+import { type CarryInstanceConfig, carryInstanceSchema } from "./carry/config.ts";
 import type { InstanceSpec, Strategy, StrategyKind } from "./contract.ts";
 import { type FarmInstanceConfig, farmInstanceSchema } from "./farm/config.ts";
 import { FarmStrategy } from "./farm/farm.ts";
@@ -22,13 +24,20 @@ const makerKind: StrategyKind<typeof makerInstanceSchema> = {
   create: (spec: InstanceSpec, config: MakerConfig) => new MakerStrategy(spec, config),
 };
 
-export const STRATEGY_KINDS = [farmKind, makerKind] as const;
+const carryKind: StrategyKind<typeof carryInstanceSchema> = {
+  kind: "carry",
+  schema: carryInstanceSchema,
+  create: (spec: InstanceSpec, config: CarryInstanceConfig) => new CarryStrategy(spec, config),
+};
+
+export const STRATEGY_KINDS = [farmKind, makerKind, carryKind] as const;
 
 /** One instance's table, whichever its kind. */
-export const instanceSchema = z.discriminatedUnion(
-  "kind",
-  STRATEGY_KINDS.map((k) => k.schema) as [typeof farmInstanceSchema, typeof makerInstanceSchema],
-);
+export const instanceSchema = z.discriminatedUnion("kind", [
+  farmInstanceSchema,
+  makerInstanceSchema,
+  carryInstanceSchema,
+]);
 
 export type InstanceConfig = z.output<typeof instanceSchema>;
 

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { farmBacktestOptionsFrom, formatBacktestReport, runFarmBacktest } from "../../app/backtest.ts";
+import { carrySettingsFrom, formatCarryReport, runCarryBacktest } from "../../app/carry-backtest.ts";
 import { loadCliConfig } from "../context.ts";
+import { UsageError } from "../errors.ts";
 import { parseNumberArg } from "../time-arg.ts";
 
 /** `perpbot backtest farm`: the farm on the simulated clock with synthetic data. */
@@ -41,6 +43,31 @@ export function registerBacktest(program: Command): void {
       if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
       process.stdout.write(
         opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,
+      );
+    });
+  backtest
+    .command("carry")
+    .description("backtest carry on the simulated venues with synthetic multi-venue funding")
+    .option("--days <n>", "simulated days", "7")
+    .option("--seed <n>", "seed of the market", "1")
+    .option(
+      "--instance <name>",
+      "the [strategies.<name>] carry instance whose settings to use (default: the first, else defaults)",
+    )
+    .option("--json", "print the report as JSON")
+    .action(async (opts: { days: string; seed: string; instance?: string; json?: boolean }, cmd: Command) => {
+      const days = parseNumberArg(opts.days, "--days", { above: 0, max: 366, unit: "days" });
+      const seed = parseNumberArg(opts.seed, "--seed", { min: 0, integer: true });
+      const config = loadCliConfig(cmd);
+      let carry: ReturnType<typeof carrySettingsFrom>;
+      try {
+        carry = carrySettingsFrom(config.values, opts.instance);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const report = await runCarryBacktest({ days, seed, carry });
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCarryReport(report)}\n`,
       );
     });
 }

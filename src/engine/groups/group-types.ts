@@ -45,7 +45,15 @@ export type CloseReason =
   /** a leg's position was liquidated on the venue; the rest of the group is closed */
   | "liquidated"
   /** a leg's position left the venue without an order of ours (closed by hand, another bot) */
-  | "closed_externally";
+  | "closed_externally"
+  /** carry exits (STRATEGIES.md 1.1): no usable BBO on a leg for too many checks */
+  | "stale_data"
+  | "stop_loss"
+  | "trailing_stop"
+  | "take_profit"
+  | "low_yield"
+  /** the funding differential flipped (early, or after the minimum hold) */
+  | "reversal";
 
 export type OpenFailureReason =
   | "rejected"

@@ -1,0 +1,208 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { type Venue, VenueRejectError } from "../core/venue.ts";
+import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+
+const harnesses: CarryHarness[] = [];
+after(() => {
+  for (const h of harnesses) h.remove();
+});
+async function start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
+  const h = await CarryHarness.start(o);
+  harnesses.push(h);
+  return h;
+}
+const MIN = 60_000;
+const HOUR = 3_600_000;
+
+/** Open the position the default rates offer (72 bps per 8 h) and return its group. */
+async function opened(h: CarryHarness) {
+  await h.advance(MIN);
+  const gs = await h.groups();
+  assert.equal(gs.length, 1, "one carry group");
+  assert.equal(gs[0].status, "open");
+  return gs[0];
+}
+
+async function closedWith(h: CarryHarness, reason: string, withinMs: number) {
+  await h.advance(withinMs);
+  const g = (await h.groups())[0];
+  assert.equal(g.status, "closed", `status ${g.status}, reason ${g.closeReason}`);
+  assert.equal(g.closeReason, reason);
+  assert.ok(
+    g.legs.every((l) => l.netLots === 0),
+    "both legs of the group flat",
+  );
+  // what the venues hold is exactly what the still-active groups hold (a re-entry may follow)
+  const held: Record<string, number> = {};
+  for (const x of await h.groups())
+    for (const l of x.legs)
+      if (l.netLots !== 0) held[`${l.venue}:${l.symbol}`] = (held[`${l.venue}:${l.symbol}`] ?? 0) + l.netLots;
+  assert.deepEqual(await h.positions(), held, "nothing on the venues that no group owns");
+  return g;
+}
+
+test("entry on a funding differential: long the lower rate, short the higher, after the confirmations", async () => {
+  const h = await start();
+  await h.advance(14_000);
+  assert.equal((await h.groups()).length, 0, "one scan is not enough: required_confirms 2");
+  const g = await opened(h);
+  const buy = g.legs.find((l) => l.side === "buy")!;
+  const sell = g.legs.find((l) => l.side === "sell")!;
+  assert.equal(buy.venue, "simB", "long where funding is lower");
+  assert.equal(sell.venue, "simA", "short where funding is higher");
+  assert.ok(Math.abs(Number(g.meta.entryYieldBps) - 72) < 1e-6);
+  const pos = await h.positions();
+  assert.ok(pos["simB:BTCUSDT"] > 0 && pos["simA:BTC"] < 0);
+  // same base quantity on both legs: 0.001 BTC on the coarser simB grid = 100 lots of simA
+  assert.equal(pos["simB:BTCUSDT"], 1);
+  assert.equal(pos["simA:BTC"], -100);
+  // funding: simA (short, receives 0.1 %/h) settles every hour; the ledger takes the payments
+  await h.advance(2 * HOUR);
+  const p = h.carry.positions.get(g.id)!;
+  assert.ok(
+    p.ledgers.short.settledUsd > 0.19 && p.ledgers.short.settledUsd < 0.21,
+    String(p.ledgers.short.settledUsd),
+  );
+  await h.stop();
+});
+
+test("time_limit: hold_max_hours", async () => {
+  // a one-hour horizon needs a steep differential to pay for the round trip: 0.5 %/h vs 0.01 %/h
+  const h = await start({
+    carry: { hold_min_hours: 1, hold_max_hours: 1, min_funding_bps: 20 },
+    rates: { simA: 0.005 },
+  });
+  await opened(h);
+  await closedWith(h, "time_limit", HOUR);
+  await h.stop();
+});
+
+test("liquidation_guard: a leg nearer its venue liquidation price than liquidation_close_pct", async () => {
+  const h = await start();
+  await opened(h);
+  // the short (simA, 3x isolated) is about 33 % from liquidation; +20 % leaves about 11 %
+  h.prices.simA.BTC = 120_000;
+  h.prices.simB.BTC = 120_000;
+  await closedWith(h, "liquidation_guard", 2 * MIN);
+  await h.stop();
+});
+
+test("stale_data: a leg with no BBO for stale_exit_checks checks is closed once it can be", async () => {
+  const h = await start();
+  const g = await opened(h);
+  h.empty.add("simB");
+  await h.advance(7 * 30_000);
+  // the decision was taken (the close is working); the book comes back and the close completes
+  h.empty.delete("simB");
+  const done = await closedWith(h, "stale_data", MIN);
+  assert.equal(done.id, g.id);
+  await h.stop();
+});
+
+test("stop_loss: the basis moves against the position past the tier's stop, after the grace", async () => {
+  const h = await start();
+  await opened(h);
+  await h.advance(31 * MIN);
+  h.prices.simA.BTC = 104_000; // the short leg loses 400 bps; the stop is at -200 (tier >= 60)
+  await closedWith(h, "stop_loss", MIN);
+  await h.stop();
+});
+
+test("trailing_stop: the MTM gives back more than the trail from its peak", async () => {
+  const h = await start({
+    carry: { high_yield_threshold_bps: 50, high_yield_tp_pct_initial: 0.05, mtm_tp_bps: 1000 },
+  });
+  await opened(h);
+  await h.advance(31 * MIN);
+  h.prices.simA.BTC = 98_300; // short gains ~170 bps: peak ~ +150 after fees
+  await h.advance(MIN);
+  assert.equal((await h.groups())[0].status, "open");
+  h.prices.simA.BTC = 99_700; // back to ~ +10: below peak - 100
+  await closedWith(h, "trailing_stop", MIN);
+  await h.stop();
+});
+
+test("take_profit: the MTM beats the entry yield", async () => {
+  const h = await start();
+  await opened(h);
+  h.prices.simA.BTC = 99_000; // short gains 100 bps, about 80 after fees: >= 72
+  await closedWith(h, "take_profit", MIN);
+  await h.stop();
+});
+
+test("low_yield: the differential fell below low_yield_exit_bps while the position is in profit", async () => {
+  const h = await start();
+  await opened(h);
+  h.prices.simA.BTC = 99_500; // +50 bps before fees: in profit, below the entry yield
+  h.setRate("simA", 0.0005); // 32 bps per 8 h
+  await h.advance(25 * MIN);
+  assert.equal((await h.groups())[0].status, "open", "not before half an hour");
+  await closedWith(h, "low_yield", 6 * MIN);
+  await h.stop();
+});
+
+test("reversal: the rates flip; two reversals block the base, and the block survives a restart", async () => {
+  const h = await start();
+  await opened(h);
+  h.setRate("simA", 0.0001);
+  h.setRate("simB", 0.001);
+  await closedWith(h, "reversal", 6 * MIN);
+  // the flipped differential is an entry the other way round; flip it back and reverse again
+  await h.advance(MIN);
+  const second = (await h.groups()).find((g) => g.status === "open");
+  assert.ok(second, "re-entered the other way");
+  assert.equal(second.legs.find((l) => l.side === "sell")!.venue, "simB");
+  h.setRate("simA", 0.001);
+  h.setRate("simB", 0.0001);
+  await h.advance(6 * MIN);
+  const all = await h.groups();
+  assert.deepEqual(
+    all.map((g) => g.closeReason),
+    ["reversal", "reversal"],
+  );
+  assert.deepEqual(h.carry.view().blocked, ["BTC"]);
+  await h.advance(5 * MIN);
+  assert.equal((await h.groups()).length, 2, "blocked: no new entry");
+  const dir = h.dir;
+  const clock = h.clock;
+  await h.stop();
+  const again = await CarryHarness.start({ dir, clock });
+  await again.advance(2 * MIN);
+  assert.deepEqual(again.carry.view().blocked, ["BTC"], "the block is in the state slot");
+  assert.equal((await again.groups()).length, 2);
+  await again.stop();
+});
+
+test("fault: one leg rejected at entry leaves nothing unhedged and the group says so", async () => {
+  const wrap = (id: string, v: Venue): Venue =>
+    id !== "simA"
+      ? v
+      : new Proxy(v, {
+          get(target, prop, receiver) {
+            if (prop === "submit") {
+              return async (o: Parameters<Venue["submit"]>[0]) => {
+                if (!o.reduceOnly) throw new VenueRejectError("insufficient_margin");
+                return target.submit(o);
+              };
+            }
+            const x = Reflect.get(target, prop, receiver);
+            return typeof x === "function" ? x.bind(target) : x;
+          },
+        });
+  const h = await start({ wrapVenue: wrap as CarryHarnessOptions["wrapVenue"] });
+  await h.advance(MIN);
+  const [g] = await h.groups();
+  assert.equal(g.status, "failed");
+  assert.equal(g.failureReason, "rejected");
+  assert.deepEqual(await h.positions(), {}, "the filled leg was unwound");
+  assert.ok(
+    g.legs.every((l) => l.netLots === 0),
+    "the record shows every leg flat",
+  );
+  assert.equal(h.carry.positions.size, 0);
+  // the base cools down (entry_failure_cooldown_minutes) instead of retrying every scan
+  assert.match(JSON.stringify(h.carry.blocks.cooldowns), /BTC/);
+  assert.equal((await h.groups()).length, 1);
+  await h.stop();
+});

@@ -1,0 +1,323 @@
+import type { TimerHandle } from "../../core/clock.ts";
+import { toUsd } from "../../core/money.ts";
+import type {
+  CloseReason,
+  CloseTarget,
+  FundingEvent,
+  InstanceSpec,
+  Strategy,
+  StrategyContext,
+  StrategyView,
+} from "../contract.ts";
+import { type BlockState, parseBlocks, recordClose } from "./blocks.ts";
+import type { CarryInstanceConfig } from "./config.ts";
+import { decideExit, isForcedExit, mtmBps, spikeProtectUntil } from "./exits.ts";
+import {
+  bboAge,
+  type CarryPosition,
+  currentYieldBps,
+  deserialise,
+  liquidationDistance,
+  markToMarket,
+  serialise,
+} from "./position.ts";
+import { type ScanHost, scanOnce } from "./scan.ts";
+
+const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
+
+/**
+ * Cross-venue funding carry (STRATEGIES.md section 1) on the strategy contract: a scan every
+ * `funding_check_interval_s` opens the best confirmed differential through one all-or-nothing
+ * group (long the lower rate, short the higher); a check every `mtm_check_interval_s` marks each
+ * position to market from the views and applies the exit rules in order, storing the reason on
+ * the group. Funding is accounted per leg from the venue's settled payments, estimated between.
+ */
+export class CarryStrategy implements Strategy {
+  readonly kind = "carry";
+  readonly instance: string;
+  readonly spec: InstanceSpec;
+  readonly config: CarryInstanceConfig;
+  private c: StrategyContext | undefined;
+  readonly positions = new Map<string, CarryPosition>();
+  private readonly closing = new Set<string>();
+  blocks: BlockState = parseBlocks(undefined);
+  /** opportunity key -> scans in a row it passed */
+  readonly confirms = new Map<string, number>();
+  /** rejection reason -> count, for the status view and reports */
+  readonly rejections: Record<string, number> = {};
+  readonly exits: Record<string, number> = {};
+  peakEquityUsd = 0;
+  private scanLoop: TimerHandle | undefined;
+  private checkLoop: TimerHandle | undefined;
+  private running = false;
+  private busy: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+  seq = 0;
+
+  constructor(spec: InstanceSpec, config: CarryInstanceConfig) {
+    this.spec = spec;
+    this.instance = spec.name;
+    this.config = config;
+  }
+
+  get ctx(): StrategyContext {
+    if (this.c === undefined) throw new Error(`carry ${this.instance}: not started`);
+    return this.c;
+  }
+
+  /** the account carry trades on every venue: the instance's first wallet */
+  get account(): string {
+    const w = this.spec.wallets[0];
+    if (w === undefined) throw new Error(`carry ${this.instance}: no wallet`);
+    return w;
+  }
+
+  async start(ctx: StrategyContext): Promise<void> {
+    this.c = ctx;
+    this.blocks = parseBlocks(await ctx.state.get("blocks"));
+    this.peakEquityUsd = Number((await ctx.state.get("peak_equity")) ?? 0);
+    for (const g of await ctx.groups()) {
+      if (!ACTIVE.has(g.status)) continue;
+      const saved = await ctx.state.get(`pos:${g.id}`);
+      if (saved !== undefined) this.positions.set(g.id, deserialise(saved));
+      if (g.status !== "open") this.closeInBackground(g.id, g.closeReason ?? "failed");
+    }
+    this.unsubscribe = ctx.events.onFunding((e) => this.onFunding(e));
+    this.running = true;
+    this.log(
+      "info",
+      `carry started: ${this.positions.size} positions resumed on ${this.spec.venues.join(", ")}`,
+    );
+    this.arm("scan", 0);
+    this.arm("check", this.config.mtm_check_interval_s * 1000);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const h of [this.scanLoop, this.checkLoop]) if (h) this.ctx.clock.cancel(h);
+    this.scanLoop = this.checkLoop = undefined;
+    this.unsubscribe?.();
+    await this.busy;
+  }
+
+  async close(target: CloseTarget, reason: CloseReason = "manual"): Promise<void> {
+    const ids = target === "all" ? [...this.positions.keys()] : [target];
+    await Promise.all(ids.map((id) => this.closeNow(id, reason, "on command")));
+  }
+
+  view(): StrategyView {
+    return {
+      instance: this.instance,
+      kind: this.kind,
+      running: this.running,
+      groups: [...this.positions.values()].map((p) => ({
+        id: p.groupId,
+        base: p.base,
+        long: `${p.long.venue}:${p.long.symbol}`,
+        short: `${p.short.venue}:${p.short.symbol}`,
+        sizeUsd: p.sizeUsd,
+        entryYieldBps: p.entryYieldBps,
+        yieldBps: p.lastCy,
+        mtmUsd: p.lastMtmUsd,
+        fundingSettledUsd: p.ledgers.long.settledUsd + p.ledgers.short.settledUsd,
+        fundingEstimatedUsd: p.ledgers.long.estimatedUsd + p.ledgers.short.estimatedUsd,
+      })),
+      rejections: { ...this.rejections },
+      exits: { ...this.exits },
+      blocked: Object.keys(this.blocks.blocked).filter(
+        (b) => this.blocks.blocked[b].until > this.ctx.clock.now(),
+      ),
+    };
+  }
+
+  // ---- loops -----------------------------------------------------------------------------------
+
+  /** Both loops run on the injected clock, one step at a time (a scan never overlaps a check). */
+  private arm(which: "scan" | "check", delayMs: number): void {
+    if (!this.running) return;
+    const everyMs =
+      (which === "scan" ? this.config.funding_check_interval_s : this.config.mtm_check_interval_s) * 1000;
+    const handle = this.ctx.clock.after(delayMs, () => {
+      if (!this.running) return;
+      this.busy = this.busy
+        .then(() => (which === "scan" ? this.scan() : this.check()))
+        .catch((e) => this.log("error", `carry ${which} failed: ${(e as Error).message}`));
+      this.arm(which, everyMs);
+    });
+    if (which === "scan") this.scanLoop = handle;
+    else this.checkLoop = handle;
+  }
+
+  /** One entry scan (src/strategies/carry/scan.ts). */
+  scan(): Promise<void> {
+    return scanOnce(this.scanHost);
+  }
+
+  /** One MTM check of every position: accrue funding, mark, decide, close. */
+  async check(): Promise<void> {
+    const ctx = this.ctx;
+    const now = ctx.clock.now();
+    for (const p of this.positions.values()) {
+      if (this.closing.has(p.groupId)) continue;
+      for (const [leg, ledger] of [
+        [p.long, p.ledgers.long],
+        [p.short, p.ledgers.short],
+      ] as const) {
+        ledger.accrue(
+          now,
+          ctx.market.fundingRatePerHour(leg.venue, leg.symbol),
+          ctx.market.mark(leg.venue, leg.symbol),
+        );
+      }
+      const ages = [bboAge(ctx.market, p.long, now), bboAge(ctx.market, p.short, now)];
+      p.missingBboChecks = ages.some((a) => a === Number.POSITIVE_INFINITY) ? p.missingBboChecks + 1 : 0;
+      const stale = ages.some((a) => !(a <= this.config.exit_max_bbo_age_ms));
+      if (stale && p.deferredSince === null) p.deferredSince = now;
+      if (!stale) p.deferredSince = null;
+      const { mtmUsd } = markToMarket(ctx.market, p);
+      const cy = currentYieldBps(ctx.market, p);
+      const usable = Number.isFinite(mtmUsd);
+      if (usable) {
+        const bps = mtmBps(mtmUsd, p.sizeUsd);
+        const spike = spikeProtectUntil(this.config, p.samples, now, bps);
+        if (spike > 0) p.spikeUntil = spike;
+        p.samples = [
+          ...p.samples.filter((s) => s.ts >= now - this.config.spike_window_s * 1000),
+          { ts: now, bps },
+        ];
+        p.peakBps = Math.max(p.peakBps, bps);
+        p.lastMtmUsd = mtmUsd;
+        p.lastMtmBps = bps;
+      }
+      p.lastCy = cy;
+      const decision = decideExit(this.config, {
+        now,
+        openedAt: p.openedAt,
+        entryYieldBps: p.entryYieldBps,
+        cy,
+        mtmUsd: usable ? mtmUsd : p.lastMtmUsd,
+        sizeUsd: p.sizeUsd,
+        fundingUsd: p.ledgers.long.totalUsd + p.ledgers.short.totalUsd,
+        peakBps: p.peakBps,
+        liqDistances: [
+          liquidationDistance(ctx.portfolio, ctx.market, p.long),
+          liquidationDistance(ctx.portfolio, ctx.market, p.short),
+        ],
+        bboAgesMs: ages,
+        missingBboChecks: p.missingBboChecks,
+        deferredSince: p.deferredSince,
+        spikeProtectUntil: p.spikeUntil,
+      });
+      await ctx.state.put(`pos:${p.groupId}`, serialise(p));
+      if (decision.kind === "close") this.closeInBackground(p.groupId, decision.reason, decision.detail);
+      else if (decision.kind === "hold")
+        for (const w of decision.warnings)
+          this.alert(
+            "warning",
+            `carry.liquidation_warn:${p.groupId}`,
+            "Carry leg near liquidation",
+            `${p.groupId}: ${w}`,
+          );
+    }
+  }
+
+  // ---- funding ---------------------------------------------------------------------------------
+
+  private onFunding(e: FundingEvent): void {
+    for (const p of this.positions.values()) {
+      for (const [leg, ledger] of [
+        [p.long, p.ledgers.long],
+        [p.short, p.ledgers.short],
+      ] as const) {
+        if (leg.venue === e.venue && leg.account === e.account && leg.symbol === e.symbol) {
+          // the estimate runs up to the settlement at the rate in force, then the payment replaces it
+          ledger.settle(e.ts, toUsd(e.amount), e.ratePerHour, this.ctx.market.mark(e.venue, e.symbol));
+        }
+      }
+    }
+  }
+
+  // ---- closing ---------------------------------------------------------------------------------
+
+  closeInBackground(groupId: string, reason: CloseReason, detail = ""): void {
+    this.closeNow(groupId, reason, detail).catch((e) =>
+      this.log("error", `close of ${groupId} failed: ${(e as Error).message}`),
+    );
+  }
+
+  async closeNow(groupId: string, reason: CloseReason, detail: string): Promise<void> {
+    if (this.closing.has(groupId)) return;
+    const ctx = this.ctx;
+    this.closing.add(groupId);
+    try {
+      this.log("info", `closing ${groupId}: ${reason} ${detail}`);
+      const out = await ctx.intents.closeGroup(groupId, reason);
+      if (!out.ok) {
+        this.alert(
+          "critical",
+          `carry.close_failed:${groupId}`,
+          "Carry position not flat yet",
+          `${groupId}: ${out.detail}`,
+        );
+        return;
+      }
+      const p = this.positions.get(groupId);
+      this.positions.delete(groupId);
+      this.exits[reason] = (this.exits[reason] ?? 0) + 1;
+      if (p !== undefined) {
+        const g = (await ctx.groups()).find((x) => x.id === groupId);
+        const funding = p.ledgers.long.settledUsd + p.ledgers.short.settledUsd;
+        const realised = (g?.realisedPnlUsd ?? 0) - (g?.feesUsd ?? 0) + funding;
+        recordClose(this.blocks, this.config, {
+          base: p.base,
+          direction: `${p.long.venue}>${p.short.venue}`,
+          reason,
+          realisedUsd: realised,
+          forced: isForcedExit(reason),
+          now: ctx.clock.now(),
+        });
+        await ctx.state.put("blocks", JSON.stringify(this.blocks));
+        await ctx.state.put(`closed:${groupId}`, serialise(p));
+      }
+    } finally {
+      this.closing.delete(groupId);
+    }
+  }
+
+  private get scanHost(): ScanHost {
+    return {
+      ctx: this.ctx,
+      config: this.config,
+      venues: this.spec.venues,
+      account: this.account,
+      positions: this.positions,
+      blocks: this.blocks,
+      confirms: this.confirms,
+      rejections: this.rejections,
+      peakEquity: (e) => {
+        this.peakEquityUsd = Math.max(this.peakEquityUsd, e);
+        return this.peakEquityUsd;
+      },
+      nextSeq: () => this.seq++,
+      adopt: async (p) => {
+        this.positions.set(p.groupId, p);
+        await this.ctx.state.put(`pos:${p.groupId}`, serialise(p));
+        await this.ctx.state.put("peak_equity", String(this.peakEquityUsd));
+      },
+      saveBlocks: () => this.ctx.state.put("blocks", JSON.stringify(this.blocks)),
+      closeNow: (id, reason, detail) => this.closeNow(id, reason, detail),
+      alert: (sev, key, title, msg) => this.alert(sev, key, title, msg),
+      log: (level, msg) => this.log(level, msg),
+    };
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  alert(severity: "info" | "warning" | "critical", key: string, title: string, message: string): void {
+    this.ctx.alerts.raise({ severity, key, title, message, context: {}, ts: this.ctx.clock.now() });
+  }
+
+  log(level: "info" | "warn" | "error", msg: string): void {
+    this.c?.logger.log(level, msg);
+  }
+}

@@ -1,0 +1,213 @@
+import type { CarryConfig } from "./config.ts";
+import { per8hBps } from "./funding.ts";
+
+/**
+ * The entry decision of STRATEGIES.md section 1.1 (scan steps 1-4 and sizing), as pure
+ * functions of what the market view shows. Nothing here reads a clock or a venue.
+ */
+
+export interface Level {
+  /** USD per base unit */
+  readonly price: number;
+  /** base units */
+  readonly size: number;
+}
+
+/** One venue's side of a candidate, in base units (contract multiplier applied). */
+export interface VenueQuote {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly ratePerHour: number;
+  /** when the rate was published (ms); 0: never */
+  readonly rateTs: number;
+  /** best first; at least the five levels the depth gate reads */
+  readonly bids: readonly Level[];
+  readonly asks: readonly Level[];
+  readonly bboTs: number;
+  readonly makerFeeBps: number;
+  readonly takerFeeBps: number;
+  /** 24 h volume in USD where the venue publishes it */
+  readonly volume24hUsd?: number;
+}
+
+export type Rejection =
+  | "below_threshold"
+  | "breakeven_too_long"
+  | "stale_rate"
+  | "stale_bbo"
+  | "no_book"
+  | "thin_depth"
+  | "wide_spread";
+
+export interface Opportunity {
+  readonly base: string;
+  readonly long: VenueQuote;
+  readonly short: VenueQuote;
+  /** |r_A - r_B| per hour */
+  readonly yieldPerHour: number;
+  readonly yield8hBps: number;
+  readonly costBps: number;
+  readonly netBps: number;
+  readonly breakevenHours: number;
+  readonly thresholdBps: number;
+  readonly sizeUsd: number;
+  /** empty: every gate passed */
+  readonly rejections: readonly Rejection[];
+  /** yield above sanity_alert_bps: alert, and the size was cut to 0.7 */
+  readonly sanityAlert: boolean;
+}
+
+export function mid(q: VenueQuote): number {
+  if (q.bids.length === 0 || q.asks.length === 0) return Number.NaN;
+  return (q.bids[0].price + q.asks[0].price) / 2;
+}
+
+/** Volume-weighted price to trade `usd` of notional against the levels; Infinity when too thin. */
+export function vwap(levels: readonly Level[], usd: number): number {
+  let left = usd;
+  let qty = 0;
+  let cost = 0;
+  for (const l of levels) {
+    const take = Math.min(left, l.price * l.size);
+    cost += take;
+    qty += take / l.price;
+    left -= take;
+    if (left <= 1e-9) return cost / qty;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** Slippage of a market order of `usd` against the touch mid, in bps; Infinity when too thin. */
+export function slippageBps(q: VenueQuote, side: "buy" | "sell", usd: number): number {
+  const m = mid(q);
+  const p = vwap(side === "buy" ? q.asks : q.bids, usd);
+  if (!Number.isFinite(p) || !(m > 0)) return Number.POSITIVE_INFINITY;
+  return (Math.abs(p - m) / m) * 10_000;
+}
+
+/** The threshold of a venue pair (either order), premium for thin markets. */
+export function thresholdBps(c: CarryConfig, a: string, b: string, volume24hUsd?: number): number {
+  if (volume24hUsd !== undefined && volume24hUsd < c.min_volume_premium_usd) return c.premium_funding_bps;
+  return c.pair_threshold_bps[`${a}-${b}`] ?? c.pair_threshold_bps[`${b}-${a}`] ?? c.min_funding_bps;
+}
+
+/**
+ * Cost of a round trip in bps of one leg's notional: entry fees of both legs (maker when the
+ * entry is maker-first), exit taker fees of both, twice the slippage at executable depth (in and
+ * out), and the buffer. Each fee is counted once (Bruce188 FundingRateArb #642).
+ */
+export function roundTripCostBps(
+  c: CarryConfig,
+  long: VenueQuote,
+  short: VenueQuote,
+  sizeUsd: number,
+): number {
+  const entryFees = c.maker_entry
+    ? long.makerFeeBps + short.makerFeeBps
+    : long.takerFeeBps + short.takerFeeBps;
+  const exitFees = long.takerFeeBps + short.takerFeeBps;
+  const slip = slippageBps(long, "buy", sizeUsd) + slippageBps(short, "sell", sizeUsd);
+  return entryFees + exitFees + 2 * slip + c.slippage_bps_buffer;
+}
+
+export interface SizingInput {
+  /** E: the instance's equity over its venues */
+  readonly equityUsd: number;
+  /** peak equity seen (for the drawdown multiplier) */
+  readonly peakEquityUsd: number;
+  /** sizes of the open carry positions, in USD, total and on this base */
+  readonly openTotalUsd: number;
+  readonly openBaseUsd: number;
+  /** free margin on each of the two venues */
+  readonly freeMarginUsd: readonly [number, number];
+  /** leverage the legs trade at (config, capped at the markets' max) */
+  readonly leverage: number;
+}
+
+/** Drawdown multiplier: 0.75 / 0.5 / 0.25 at a drawdown from the peak of 2 / 5 / 10 %. */
+export function drawdownMultiplier(equity: number, peak: number): number {
+  const dd = peak > 0 ? (peak - equity) / peak : 0;
+  return dd >= 0.1 ? 0.25 : dd >= 0.05 ? 0.5 : dd >= 0.02 ? 0.75 : 1;
+}
+
+/** size_usd of STRATEGIES.md "Sizing", with every cap; 0 when nothing fits. */
+export function sizeUsd(c: CarryConfig, yield8hBps: number, s: SizingInput): number {
+  const E = s.equityUsd;
+  const clamp = Math.min(1.5, Math.max(0.5, yield8hBps / 100));
+  let size =
+    E * c.max_carry_total_alloc_pct * c.carry_alloc_pct * clamp * drawdownMultiplier(E, s.peakEquityUsd);
+  size = Math.min(size, c.max_position_usd);
+  const baseShare =
+    yield8hBps >= c.yield_tier1_bps ? 0.5 : yield8hBps >= c.min_funding_bps ? c.max_symbol_alloc_pct : 0.25;
+  size = Math.min(size, E * baseShare - s.openBaseUsd, E * c.max_carry_total_alloc_pct - s.openTotalUsd);
+  // each leg's margin must fit the free margin of its venue
+  size = Math.min(size, s.freeMarginUsd[0] * s.leverage, s.freeMarginUsd[1] * s.leverage);
+  return Math.max(size, 0);
+}
+
+/** Sum of the first five levels' notional on the thinner side. */
+export function depthUsd(q: VenueQuote): number {
+  const sum = (ls: readonly Level[]) => ls.slice(0, 5).reduce((s, l) => s + l.price * l.size, 0);
+  return Math.min(sum(q.bids), sum(q.asks));
+}
+
+/**
+ * Evaluate one base on one venue pair: short the higher rate, long the lower. `size` is the
+ * sizing input, computed from the yield first (the cost depends on the size through slippage).
+ */
+export function evaluate(
+  c: CarryConfig,
+  base: string,
+  a: VenueQuote,
+  b: VenueQuote,
+  sizing: SizingInput,
+  now: number,
+): Opportunity {
+  const [short, long] = a.ratePerHour >= b.ratePerHour ? [a, b] : [b, a];
+  const yieldPerHour = Math.abs(a.ratePerHour - b.ratePerHour);
+  const yield8hBps = per8hBps(yieldPerHour);
+  const sanityAlert = yield8hBps > c.sanity_alert_bps;
+  const size = sizeUsd(c, yield8hBps, sizing) * (sanityAlert ? 0.7 : 1);
+  const rejections: Rejection[] = [];
+  for (const q of [long, short]) {
+    const m = mid(q);
+    if (!(m > 0)) {
+      rejections.push("no_book");
+      continue;
+    }
+    if (now - q.rateTs > c.max_rate_age_minutes * 60_000) rejections.push("stale_rate");
+    if (now - q.bboTs > c.max_bbo_age_ms) rejections.push("stale_bbo");
+    if (depthUsd(q) < Math.max(c.min_depth_usd, size)) rejections.push("thin_depth");
+    if ((q.asks[0].price - q.bids[0].price) / m > c.max_spread_pct) rejections.push("wide_spread");
+  }
+  const costBps = roundTripCostBps(c, long, short, Math.max(size, 1));
+  const yieldBpsPerHour = yieldPerHour * 10_000;
+  const netBps = yieldBpsPerHour * c.hold_min_hours - costBps;
+  const breakevenHours = yieldBpsPerHour > 0 ? costBps / yieldBpsPerHour : Number.POSITIVE_INFINITY;
+  const volumes = [long.volume24hUsd, short.volume24hUsd].filter((v): v is number => v !== undefined);
+  const thr = thresholdBps(c, long.venue, short.venue, volumes.length > 0 ? Math.min(...volumes) : undefined);
+  if (!(netBps >= thr)) rejections.push("below_threshold");
+  if (!(breakevenHours <= c.max_breakeven_hours)) rejections.push("breakeven_too_long");
+  return {
+    base,
+    long,
+    short,
+    yieldPerHour,
+    yield8hBps,
+    costBps,
+    netBps,
+    breakevenHours,
+    thresholdBps: thr,
+    sizeUsd: size,
+    rejections: [...new Set(rejections)],
+    sanityAlert,
+  };
+}
+
+/** Rank: entries by net bps, then lower cost (STRATEGIES.md scan step 5); one per base. */
+export function rank(ops: readonly Opportunity[]): Opportunity[] {
+  const best = new Map<string, Opportunity>();
+  const sorted = [...ops].sort((x, y) => y.netBps - x.netBps || x.costBps - y.costBps);
+  for (const o of sorted) if (!best.has(o.base)) best.set(o.base, o);
+  return [...best.values()];
+}

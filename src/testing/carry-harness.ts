@@ -1,0 +1,205 @@
+/**
+ * carry on two simulated venues (simA: funding every hour; simB: every 8 h on BTC) whose prices
+ * and funding rates the test sets by hand; startNode on the SimClock, as `perpbot run` composes
+ * it. Test support only (imported by *.test.ts files).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type StrategyNode, startNode } from "../app/node.ts";
+import { SimClock } from "../core/clock.ts";
+import { usd } from "../core/money.ts";
+import type { Venue } from "../core/venue.ts";
+import { engineSettings } from "../engine/config.ts";
+import { openStore, type Store } from "../store/store.ts";
+import type { CarryStrategy } from "../strategies/carry/carry.ts";
+import { type CarryInstanceConfig, carryDefaults } from "../strategies/carry/config.ts";
+import type { ResolvedInstance } from "../strategies/instances.ts";
+import { catalogInstruments } from "../venues/sim/catalog.ts";
+import { SimVenue } from "../venues/sim/sim-venue.ts";
+
+export const T0 = Date.UTC(2026, 0, 1);
+export const VENUES = ["simA", "simB"] as const;
+type V = (typeof VENUES)[number];
+
+export interface CarryHarnessOptions {
+  readonly carry?: Partial<CarryInstanceConfig>;
+  /** funding per hour by venue (every symbol); default simA 0.001, simB 0.0001: 72 bps/8h */
+  readonly rates?: Partial<Record<V, number>>;
+  readonly balanceUsd?: number;
+  readonly wrapVenue?: (id: V, v: SimVenue) => Venue;
+  readonly dir?: string;
+  readonly clock?: SimClock;
+  /** extra instances (e.g. a farm) composed in the same node, on their own wallets */
+  readonly extra?: readonly ResolvedInstance[];
+  readonly extraWallets?: readonly string[];
+  /** the carry instance as a config resolved it (replaces the one built from `carry`) */
+  readonly carryInstance?: ResolvedInstance;
+}
+
+export class CarryHarness {
+  readonly clock: SimClock;
+  readonly dir: string;
+  readonly venues: Record<V, SimVenue>;
+  readonly store: Store;
+  readonly node: StrategyNode;
+  /** mid price per base, per venue: change it and the next refresh (every second) moves the book */
+  readonly prices: Record<V, Record<string, number>>;
+  /** venues whose book the feed leaves alone (stale), or publishes empty */
+  readonly frozen = new Set<V>();
+  readonly empty = new Set<V>();
+  private readonly stopFeed: () => void;
+
+  private constructor(
+    clock: SimClock,
+    dir: string,
+    venues: Record<V, SimVenue>,
+    store: Store,
+    node: StrategyNode,
+    prices: Record<V, Record<string, number>>,
+    stopFeed: () => void,
+  ) {
+    this.clock = clock;
+    this.dir = dir;
+    this.venues = venues;
+    this.store = store;
+    this.node = node;
+    this.prices = prices;
+    this.stopFeed = stopFeed;
+  }
+
+  static async start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
+    const clock = o.clock ?? new SimClock(T0);
+    const dir = o.dir ?? mkdtempSync(join(tmpdir(), "perpbot-carry-"));
+    const mk = (id: V) =>
+      new SimVenue({
+        id,
+        instruments: catalogInstruments(id),
+        clock,
+        dbPath: join(dir, `${id}.db`),
+        defaultLeverage: o.carry?.leverage ?? 3,
+        defaultMarginMode: "isolated",
+      });
+    const venues = { simA: mk("simA"), simB: mk("simB") };
+    const wallets = ["c1", ...(o.extraWallets ?? [])];
+    for (const v of Object.values(venues)) {
+      const known = new Set(v.accountNames());
+      for (const w of wallets) if (!known.has(w)) v.deposit(w, usd(o.balanceUsd ?? 2_000));
+    }
+    const base: Record<string, number> = { BTC: 100_000, ETH: 3_500, SOL: 180, DOGE: 0.2 };
+    const prices: Record<V, Record<string, number>> = { simA: { ...base }, simB: { ...base } };
+    const h: { self?: CarryHarness } = {};
+    const feed = () => {
+      for (const id of VENUES) {
+        if (h.self?.frozen.has(id)) continue;
+        const venue = venues[id];
+        for (const inst of venue.instruments()) {
+          const mid = prices[id][inst.spec.base];
+          const ts = clock.now();
+          const bid = inst.roundPrice(mid * 0.99995, "sell", "down");
+          const depth = 5_000_000 / mid;
+          const px = (t: number) => inst.priceValue(t);
+          const none = h.self?.empty.has(id) === true;
+          venue.feed({
+            type: "book",
+            venue: id,
+            symbol: inst.symbol,
+            ts,
+            snapshot: true,
+            bids: none ? [] : Array.from({ length: 10 }, (_, i) => ({ price: px(bid - i), size: depth })),
+            asks: none ? [] : Array.from({ length: 10 }, (_, i) => ({ price: px(bid + 1 + i), size: depth })),
+          });
+          venue.feed({ type: "mark", venue: id, symbol: inst.symbol, ts, markPrice: mid, oraclePrice: mid });
+        }
+      }
+    };
+    feed();
+    const rates = { simA: 0.001, simB: 0.0001, ...o.rates };
+    for (const id of VENUES) setRate(venues[id], id, rates[id], clock.now());
+    // funding prints are republished every minute, as venues do, so a rate never looks stale
+    // a book update every second (a 200 ms feed makes multi-hour scenarios slow for nothing);
+    // the engine's stale-book gate allows two of them
+    let handle = clock.after(1000, function refresh() {
+      feed();
+      handle = clock.after(1000, refresh);
+    });
+    let republish = clock.after(60_000, function again() {
+      for (const id of VENUES)
+        for (const inst of venues[id].instruments())
+          setRate(venues[id], id, venues[id].fundingRatePerHour(inst.symbol), clock.now(), inst.symbol);
+      republish = clock.after(60_000, again);
+    });
+    const store = await openStore(`sqlite:${join(dir, "perpbot.db")}`);
+    const carry: ResolvedInstance = o.carryInstance ?? {
+      spec: { name: "carry_a", kind: "carry", wallets: ["c1"], venues: [...VENUES], seed: 1 },
+      // one base keeps a scenario to one position (the allowlist is a pairs key under test too)
+      config: carryDefaults({ wallets: ["c1"], pairs: { allowlist: ["BTC"] }, ...o.carry }),
+      maxExposureUsd: undefined,
+    };
+    const settings = engineSettings();
+    const node = await clock.drive(
+      startNode({
+        store,
+        venues: new Map<string, Venue>(
+          VENUES.map((id) => [id, o.wrapVenue ? o.wrapVenue(id, venues[id]) : venues[id]]),
+        ),
+        clock,
+        wallets,
+        instances: [carry, ...(o.extra ?? [])],
+        engineSettings: { ...settings, limits: { ...settings.limits, maxBookAgeMs: 2000 } },
+      }),
+    );
+    // the market cache has seen no funding print yet (rates published before it listened carry no
+    // time): publish them once now, as the venue's next print would
+    for (const id of VENUES) setRate(venues[id], id, rates[id], clock.now());
+    h.self = new CarryHarness(clock, dir, venues, store, node, prices, () => {
+      clock.cancel(handle);
+      clock.cancel(republish);
+    });
+    return h.self;
+  }
+
+  get carry(): CarryStrategy {
+    const i = [...this.node.instances.values()].find((x) => x.spec.kind === "carry");
+    return i!.strategy as CarryStrategy;
+  }
+
+  setRate(id: V, ratePerHour: number): void {
+    setRate(this.venues[id], id, ratePerHour, this.clock.now());
+  }
+
+  advance(ms: number): Promise<void> {
+    return this.clock.advance(ms);
+  }
+
+  async groups() {
+    return this.node.engine.groups({ strategy: "carry_a" });
+  }
+
+  /** signed lots of c1 per venue:symbol, from the venues */
+  async positions(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const id of VENUES)
+      for (const p of await this.venues[id].positions("c1"))
+        if (p.sizeLots !== 0) out[`${id}:${p.symbol}`] = p.sizeLots;
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    this.stopFeed();
+    await this.clock.drive(this.node.stop());
+    for (const v of Object.values(this.venues)) v.close();
+    await this.store.close();
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function setRate(venue: SimVenue, id: string, rate: number, ts: number, only?: string): void {
+  for (const inst of venue.instruments()) {
+    if (only !== undefined && inst.symbol !== only) continue;
+    venue.feed({ type: "funding", venue: id, symbol: inst.symbol, ts, ratePerHour: rate });
+  }
+}
