@@ -192,6 +192,8 @@ export class Reconciler {
       }
       let positions: readonly PositionReport[];
       try {
+        const wait = gateway.limits.acquire(venueId, account, "positions");
+        if (wait !== undefined) await wait;
         positions = await venue.positions(account);
         this.host.onPositionsRead?.(venueId, account, positions);
       } catch (err) {
@@ -336,6 +338,8 @@ export class Reconciler {
     let equity = 0;
     for (const [venueId, account] of this.host.managedAccounts()) {
       try {
+        const wait = this.host.gateway.limits.acquire(venueId, account, "account_state");
+        if (wait !== undefined) await wait;
         const report = await this.host.venues.get(venueId)!.accountState(account);
         this.host.onAccountRead?.(venueId, account, report);
         equity += report.equityUsd;

@@ -88,6 +88,8 @@ export class FlattenSweep {
         if (venue === undefined) return;
         let positions: readonly { symbol: string; sizeLots: number }[];
         try {
+          const wait = gateway.limits.acquire(venueId, account, "positions");
+          if (wait !== undefined) await wait;
           positions = await venue.positions(account);
         } catch {
           left++;

@@ -79,6 +79,8 @@ async function flattenLeg(
   if (held === 0) return;
   let venueLots: number;
   try {
+    const wait = gateway.limits.acquire(leg.spec.venue, leg.spec.account, "positions");
+    if (wait !== undefined) await wait;
     const positions = await venues.get(leg.spec.venue)!.positions(leg.spec.account);
     venueLots = positions.find((p) => p.symbol === leg.spec.symbol)?.sizeLots ?? 0;
   } catch (err) {
