@@ -41,6 +41,7 @@ import type {
 import { SingleOrders } from "./orders/single-orders.ts";
 import type { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
+import type { EgressOf } from "./risk/rate-limiter.ts";
 import type { TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
 import { TradingControl } from "./risk/trading-control.ts";
@@ -67,6 +68,8 @@ export interface EngineOptions {
    * "outside_engine"): the trade log's feed. A throw is alerted, never passed to the engine.
    */
   readonly onFill?: (fill: FillRecord, meta: FillMeta) => void;
+  /** which outbound address each account uses: accounts on one egress share per-IP rate limits */
+  readonly egressOf?: EgressOf;
 }
 
 export const CLOSE_TIMER_KIND = "engine.close_group";
@@ -133,6 +136,7 @@ export class Engine {
       settings: this.settings,
       risk: this.risk,
       onFill: opts.onFill,
+      egressOf: opts.egressOf,
       onUpdate: (o, e) => this.singles.orderEvent(o, e),
     });
     this.book.useGateway(this.gateway);

@@ -6,7 +6,7 @@ import type { FillRecord } from "../../store/records.ts";
 import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";
 import type { Journal } from "../journal/journal.ts";
-import { RateLimiter } from "../risk/rate-limiter.ts";
+import { type EgressOf, RateLimiter } from "../risk/rate-limiter.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
 import { validateClientOrderIdFormat } from "./client-order-id.ts";
 import { backfillFills } from "./fill-backfill.ts";
@@ -83,8 +83,10 @@ export class OrderGateway {
     risk: RiskGate;
     onFill?: (fill: FillRecord, meta: FillMeta) => void;
     onUpdate?: OrderUpdateHook;
-    /** default: one built from the venues' capabilities, all accounts on one direct connection */
+    /** default: one built from the venues' capabilities, keyed by `egressOf` */
     limits?: RateLimiter;
+    /** the egress of each account, the key of per-IP scopes (default: every account "direct") */
+    egressOf?: EgressOf;
   }) {
     this.clock = opts.clock;
     this.venues = opts.venues;
@@ -101,6 +103,7 @@ export class OrderGateway {
       new RateLimiter({
         clock: this.clock,
         venues: [...this.venues].map(([id, v]) => [id, v.capabilities.rateLimits] as const),
+        egressOf: opts.egressOf,
       });
   }
 
