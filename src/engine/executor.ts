@@ -8,6 +8,7 @@ import type { RefreshStats } from "./account-refresher.ts";
 import { AccountViews } from "./account-views.ts";
 import type { AlertBus } from "./alerts.ts";
 import { type EngineSettings, engineSettings } from "./config.ts";
+import { onCloseTimer, scheduleGroupClose } from "./groups/close-timer.ts";
 import { FlattenSweep } from "./groups/flatten.ts";
 import { GroupBook } from "./groups/group-book.ts";
 import { GroupOps } from "./groups/group-ops.ts";
@@ -44,8 +45,9 @@ import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.
 import type { EgressOf } from "./risk/rate-limiter.ts";
 import type { TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
+import { StreamHealth } from "./risk/stream-health.ts";
 import { TradingControl } from "./risk/trading-control.ts";
-import type { Scheduler } from "./scheduler.ts";
+import { raceDeadline, type Scheduler } from "./scheduler.ts";
 import { engineScheduler } from "./store-timers.ts";
 
 export type * from "./groups/group-types.ts";
@@ -72,7 +74,7 @@ export interface EngineOptions {
   readonly egressOf?: EgressOf;
 }
 
-export const CLOSE_TIMER_KIND = "engine.close_group";
+export { CLOSE_TIMER_KIND } from "./groups/close-timer.ts";
 
 /**
  * The one object strategies and the CLI use to trade. Strategies state intents (open this group
@@ -100,6 +102,8 @@ export class Engine {
   private readonly book: GroupBook;
   /** trading state and kill switch */
   private readonly control: TradingControl;
+  /** the venues' book streams: a stale one refuses new opens on its instrument */
+  private readonly streams: StreamHealth;
   /** market cache, portfolio and its refresh, funding journal */
   private readonly views: AccountViews;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -119,7 +123,13 @@ export class Engine {
     this.book = new GroupBook(this.venues);
     for (const a of opts.accounts ?? []) this.book.addAccount(a.venue, a.account);
     this.journal = new Journal(opts.store, (err) => this.onJournalFailure(err));
-    this.risk = new RiskGate(this.settings.limits, (s) => this.book.strategyExposure(s));
+    this.streams = new StreamHealth(this.venues, this.alerts, this.clock);
+    this.risk = new RiskGate(
+      this.settings.limits,
+      (s) => this.book.strategyExposure(s),
+      "ACTIVE",
+      (key) => this.streams.bookStale(key),
+    );
     this.control = new TradingControl({
       store: this.store,
       clock: this.clock,
@@ -196,12 +206,7 @@ export class Engine {
       records: (filter) => this.groups(filter),
     };
     this.scheduler = engineScheduler(this.clock, opts.store, this.settings, this.alerts);
-    this.scheduler.on(CLOSE_TIMER_KIND, async (t) => {
-      const p = t.payload as { groupId: string; reason: CloseReason };
-      const out = await this.closeGroup(p.groupId, p.reason);
-      // a close that is not flat yet stays with the reconciler; the timer's job (starting it) is done
-      if (!out.ok) this.logger?.warn({ group: p.groupId }, out.detail);
-    });
+    onCloseTimer(this.scheduler, (id, reason) => this.closeGroup(id, reason), this.logger);
   }
 
   get tradingState(): TradingState {
@@ -213,6 +218,7 @@ export class Engine {
     if (this.started) throw new InvalidValueError("engine already started");
     this.started = true;
     this.views.attach();
+    this.streams.attach();
     await this.control.restore();
     const groups = await recoverJournal(this.store, this.venues, this.gateway, this.alerts, this.clock);
     for (const g of groups) this.book.add(g);
@@ -305,12 +311,7 @@ export class Engine {
 
   /** Schedule a persistent close of the group at `atMs` (survives restarts; fires once if overdue). */
   async scheduleClose(groupId: string, atMs: number, reason: CloseReason = "time_limit"): Promise<void> {
-    await this.scheduler.schedule({
-      id: `close:${groupId}`,
-      kind: CLOSE_TIMER_KIND,
-      dueAt: atMs,
-      payload: { groupId, reason },
-    });
+    await scheduleGroupClose(this.scheduler, groupId, atMs, reason);
   }
 
   /** The groups as the store has them, after everything the engine has queued is committed. */
@@ -350,14 +351,16 @@ export class Engine {
     this.reconcileTimer = undefined;
     this.views.disarm();
     this.scheduler.stop();
-    if (options.flatten) await this.raceDeadline(this.flatten({}, "shutdown"), deadline);
+    if (options.flatten) await raceDeadline(this.clock, this.flatten({}, "shutdown"), deadline);
     this.halted = true;
-    await this.raceDeadline(
+    await raceDeadline(
+      this.clock,
       Promise.allSettled([...this.inflight, this.reconciling ?? Promise.resolve()]),
       deadline,
     );
     await this.journal.sync().catch(() => {});
     this.gateway.detach();
+    this.streams.detach();
     await this.views.close();
   }
 
@@ -367,16 +370,6 @@ export class Engine {
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p)).catch(() => {});
     return p;
-  }
-
-  private async raceDeadline(p: Promise<unknown>, deadline: number): Promise<void> {
-    const wait = Math.max(0, deadline - this.clock.now());
-    let handle: TimerHandle | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      handle = this.clock.after(wait, resolve);
-    });
-    await Promise.race([p.catch(() => {}), timeout]);
-    if (handle) this.clock.cancel(handle);
   }
 
   private armReconcile(): void {
