@@ -6,19 +6,12 @@ import { after, test } from "node:test";
 import { SimClock } from "../core/clock.ts";
 import type { RateLimitScope } from "../core/venue-capabilities.ts";
 import { type EgressOf, RateLimiter } from "../engine/risk/rate-limiter.ts";
+import { FAST_KDF } from "../testing/keystore.ts";
 import { addWallets, createKeystore } from "../wallets/edit.ts";
 import { openKeystore } from "../wallets/keystore.ts";
-import type { KdfParams } from "../wallets/payload.ts";
 import { parseProxy } from "../wallets/proxy.ts";
 import { DIRECT_EGRESS, egressFromBindings, egressFromKeystore } from "./egress.ts";
 
-const FAST_KDF: KdfParams = {
-  algorithm: "argon2id",
-  memoryKiB: 64,
-  iterations: 1,
-  parallelism: 1,
-  keyLength: 32,
-};
 const PW = "egress test password";
 const dirs: string[] = [];
 after(() => {
