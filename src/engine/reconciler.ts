@@ -293,7 +293,7 @@ export class Reconciler {
     lots: number,
     since: number,
   ): Promise<void> {
-    const { venues, gateway, settings, clock } = this.host;
+    const { venues, gateway, settings } = this.host;
     const venue = venues.get(venueId)!;
     const inst = venue.instrument(symbol);
     const side = oppositeSide(lots > 0 ? "buy" : "sell");
@@ -324,14 +324,7 @@ export class Reconciler {
       );
       return;
     }
-    const deadline = clock.now() + Math.max(1_000, settings.unknownRetryMs * 4);
-    r.order.watchers++;
-    try {
-      await gateway.waitTerminal(r.order, deadline);
-      if (!r.order.tracked.terminal) await gateway.resolve(r.order, deadline);
-    } finally {
-      r.order.watchers--;
-    }
+    await gateway.settleIoc(r.order);
   }
 
   private async checkEquity(errors: string[]): Promise<void> {

@@ -128,14 +128,7 @@ export class FlattenSweep {
             left++;
             continue;
           }
-          const deadline = clock.now() + Math.max(1_000, settings.unknownRetryMs * 4);
-          r.order.watchers++;
-          try {
-            await gateway.waitTerminal(r.order, deadline);
-            if (!r.order.tracked.terminal) await gateway.resolve(r.order, deadline);
-          } finally {
-            r.order.watchers--;
-          }
+          await gateway.settleIoc(r.order);
           if (r.order.tracked.filledLots + r.order.tracked.missingFillLots < lots) left++;
         }
       }),

@@ -177,6 +177,22 @@ export class OrderGateway {
     return resolveOrder(this, o, deadline);
   }
 
+  /**
+   * Wait for an IOC the engine sent on its own account (a flatten, an orphan's close) to end, and
+   * ask the venue if it has not, within max(1 s, 4 × unknownRetryMs); the order is watched
+   * meanwhile, so the reconciler leaves it alone.
+   */
+  async settleIoc(o: EngineOrder): Promise<void> {
+    const deadline = this.clock.now() + Math.max(1_000, this.settings.unknownRetryMs * 4);
+    o.watchers++;
+    try {
+      await this.waitTerminal(o, deadline);
+      if (!o.tracked.terminal) await this.resolve(o, deadline);
+    } finally {
+      o.watchers--;
+    }
+  }
+
   /** Resolves when the order is terminal or at `deadline` (whichever first). */
   waitTerminal(o: EngineOrder, deadline: number): Promise<void> {
     if (o.tracked.terminal || this.clock.now() >= deadline) return Promise.resolve();
