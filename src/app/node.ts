@@ -5,6 +5,7 @@ import { AlertBus } from "../engine/alerts.ts";
 import { type EngineSettings, engineSettings } from "../engine/config.ts";
 import { EngineContext } from "../engine/context.ts";
 import { Engine } from "../engine/executor.ts";
+import type { EgressOf } from "../engine/risk/rate-limiter.ts";
 import type { Store } from "../store/store.ts";
 import type { CloseReason, LogLevel, Strategy } from "../strategies/contract.ts";
 import type { FarmAccounting } from "../strategies/farm/accounting.ts";
@@ -12,7 +13,9 @@ import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { ResolvedInstance } from "../strategies/instances.ts";
 import { createStrategy } from "../strategies/registry.ts";
 import type { TradeRecorder } from "../trades/recorder.ts";
+import type { Keystore } from "../wallets/keystore.ts";
 import type { ControlFarm } from "./control.ts";
+import { egressFromKeystore } from "./egress.ts";
 import { farmAccountingFromStore } from "./service/accounting.ts";
 
 export type { ResolvedInstance } from "../strategies/instances.ts";
@@ -38,7 +41,14 @@ export interface NodeOptions {
    * included), so no start-up alert is lost; returns its detach.
    */
   readonly attachAlerts?: (bus: AlertBus) => (() => void) | undefined;
-  /** the engine's single-order intents, where they exist (src/engine/orders) */
+  /**
+   * The egress of each account (app/egress.ts: from the keystore's proxies or the venues'
+   * account bindings): accounts on one proxy share a venue's per-IP rate limits. Absent (paper
+   * mode, the simulator): taken from `keystore` when given, else every account leaves "direct".
+   */
+  readonly egressOf?: EgressOf;
+  /** the unlocked keystore of a live run: its wallets' proxies give the egress of each account */
+  readonly keystore?: Pick<Keystore, "wallets">;
 }
 
 export interface NodeInstance {
@@ -89,6 +99,7 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
     alerts,
     accounts,
     settings,
+    egressOf: o.egressOf ?? (o.keystore === undefined ? undefined : egressFromKeystore(o.keystore)),
     onFill: o.tradeRecorder
       ? (fill, meta) => o.tradeRecorder?.recordFill(fill, { group: meta.groupId, reason: meta.reason })
       : undefined,

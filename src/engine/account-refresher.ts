@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Venue } from "../core/venue.ts";
 import { accountKey, type Portfolio } from "./portfolio.ts";
+import type { RateLimiter } from "./risk/rate-limiter.ts";
 
 /**
  * The engine's one periodic read of account state for the portfolio: strategies never read a
@@ -27,6 +28,7 @@ export class AccountRefresher {
   private readonly portfolio: Portfolio;
   private readonly clock: Clock;
   private readonly maxAgeMs: number;
+  private readonly limits: RateLimiter;
   private readonly readAt = new Map<string, number>();
   private readonly failed = new Set<string>();
   readonly stats: RefreshStats = { passes: 0, accountsRead: 0, failures: 0 };
@@ -36,7 +38,10 @@ export class AccountRefresher {
     portfolio: Portfolio;
     clock: Clock;
     maxAgeMs: number;
+    /** the engine's limiter (the gateway's): every read waits on its budget */
+    limits: RateLimiter;
   }) {
+    this.limits = o.limits;
     this.venues = o.venues;
     this.portfolio = o.portfolio;
     this.clock = o.clock;
@@ -78,7 +83,10 @@ export class AccountRefresher {
     if (venue === undefined) return;
     const k = accountKey(venueId, account);
     try {
-      const [positions, state] = await Promise.all([venue.positions(account), venue.accountState(account)]);
+      const [positions, state] = await Promise.all([
+        this.limits.metered(venueId, account, "positions", () => venue.positions(account)),
+        this.limits.metered(venueId, account, "account_state", () => venue.accountState(account)),
+      ]);
       const now = this.clock.now();
       this.portfolio.applyPositions(venueId, account, positions, now);
       this.portfolio.applyAccount(venueId, account, state, now);

@@ -57,6 +57,7 @@ export class AccountViews {
       portfolio: this.portfolio,
       clock: o.clock,
       maxAgeMs: o.settings.portfolioMaxAgeMs,
+      limits: o.gateway.limits,
     });
     this.funding = new FundingJournal(o.store, o.venues, (err) =>
       o.alerts.raise({

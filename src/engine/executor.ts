@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { InvalidValueError } from "../core/errors.ts";
-import type { Money } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
 import type { FillRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
@@ -9,7 +8,9 @@ import type { RefreshStats } from "./account-refresher.ts";
 import { AccountViews } from "./account-views.ts";
 import type { AlertBus } from "./alerts.ts";
 import { type EngineSettings, engineSettings } from "./config.ts";
+import { onCloseTimer, scheduleGroupClose } from "./groups/close-timer.ts";
 import { FlattenSweep } from "./groups/flatten.ts";
+import { GroupBook } from "./groups/group-book.ts";
 import { GroupOps } from "./groups/group-ops.ts";
 import { closeGroupProcedure, openGroupProcedure, type ProcedureHost } from "./groups/group-procedures.ts";
 import { listGroupRecords } from "./groups/group-records.ts";
@@ -19,12 +20,10 @@ import type {
   FlattenResult,
   GroupFilter,
   GroupRecord,
-  GroupState,
   LegSpec,
   OpenGroupOptions,
   OpenOutcome,
 } from "./groups/group-types.ts";
-import { isActive, legHeldLots } from "./groups/group-types.ts";
 import { Journal } from "./journal/journal.ts";
 import { recoverJournal } from "./journal/recovery.ts";
 import type { MarketCache } from "./market.ts";
@@ -43,10 +42,13 @@ import type {
 import { SingleOrders } from "./orders/single-orders.ts";
 import type { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
-import { KillSwitch, type TradingState } from "./risk/risk.ts";
+import type { EgressOf } from "./risk/rate-limiter.ts";
+import type { TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
-import { Scheduler } from "./scheduler.ts";
-import { StoreTimerStore } from "./store-timers.ts";
+import { StreamHealth } from "./risk/stream-health.ts";
+import { TradingControl } from "./risk/trading-control.ts";
+import { raceDeadline, type Scheduler } from "./scheduler.ts";
+import { engineScheduler } from "./store-timers.ts";
 
 export type * from "./groups/group-types.ts";
 export type * from "./orders/single-order-types.ts";
@@ -68,10 +70,11 @@ export interface EngineOptions {
    * "outside_engine"): the trade log's feed. A throw is alerted, never passed to the engine.
    */
   readonly onFill?: (fill: FillRecord, meta: FillMeta) => void;
+  /** which outbound address each account uses: accounts on one egress share per-IP rate limits */
+  readonly egressOf?: EgressOf;
 }
 
-const TRADING_STATE_KEY = "engine.trading_state";
-export const CLOSE_TIMER_KIND = "engine.close_group";
+export { CLOSE_TIMER_KIND } from "./groups/close-timer.ts";
 
 /**
  * The one object strategies and the CLI use to trade. Strategies state intents (open this group
@@ -95,9 +98,12 @@ export class Engine {
   private readonly reconciler: Reconciler;
   private readonly sweep: FlattenSweep;
   private readonly procedures: ProcedureHost;
-  private readonly groupMap = new Map<string, GroupState>();
-  private readonly accounts = new Map<string, readonly [string, string]>();
-  private readonly killSwitch: KillSwitch | undefined;
+  /** active groups, managed accounts, the hold on a group */
+  private readonly book: GroupBook;
+  /** trading state and kill switch */
+  private readonly control: TradingControl;
+  /** the venues' book streams: a stale one refuses new opens on its instrument */
+  private readonly streams: StreamHealth;
   /** market cache, portfolio and its refresh, funding journal */
   private readonly views: AccountViews;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -106,7 +112,6 @@ export class Engine {
   private started = false;
   private accepting = false;
   private halted = false;
-  private killSwitchRearm = false;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -115,9 +120,24 @@ export class Engine {
     this.alerts = opts.alerts;
     this.logger = opts.logger;
     this.settings = engineSettings(opts.settings);
-    for (const a of opts.accounts ?? []) this.addAccount(a.venue, a.account);
+    this.book = new GroupBook(this.venues);
+    for (const a of opts.accounts ?? []) this.book.addAccount(a.venue, a.account);
     this.journal = new Journal(opts.store, (err) => this.onJournalFailure(err));
-    this.risk = new RiskGate(this.settings.limits, (s) => this.strategyExposure(s));
+    this.streams = new StreamHealth(this.venues, this.alerts, this.clock);
+    this.risk = new RiskGate(
+      this.settings.limits,
+      (s) => this.book.strategyExposure(s),
+      "ACTIVE",
+      (key) => this.streams.bookStale(key),
+    );
+    this.control = new TradingControl({
+      store: this.store,
+      clock: this.clock,
+      alerts: this.alerts,
+      risk: this.risk,
+      settings: this.settings,
+      flattenAll: () => this.flatten({}, "kill_switch"),
+    });
     this.gateway = new OrderGateway({
       clock: this.clock,
       venues: this.venues,
@@ -126,8 +146,10 @@ export class Engine {
       settings: this.settings,
       risk: this.risk,
       onFill: opts.onFill,
+      egressOf: opts.egressOf,
       onUpdate: (o, e) => this.singles.orderEvent(o, e),
     });
+    this.book.useGateway(this.gateway);
     this.singles = new SingleOrders({
       clock: this.clock,
       venues: this.venues,
@@ -137,7 +159,7 @@ export class Engine {
       alerts: this.alerts,
       orders: opts.store.orders,
       accepting: () => this.accepting,
-      addAccount: (venue, account) => this.addAccount(venue, account),
+      addAccount: (venue, account) => this.book.addAccount(venue, account),
     });
     const core = {
       clock: this.clock,
@@ -147,7 +169,7 @@ export class Engine {
       alerts: this.alerts,
       settings: this.settings,
       risk: this.risk,
-      groups: this.groupMap,
+      groups: this.book.groups,
       halting: () => this.halted,
     };
     this.ops = new GroupOps(core);
@@ -162,52 +184,29 @@ export class Engine {
     this.reconciler = new Reconciler({
       ...core,
       ops: this.ops,
-      managedAccounts: () => this.managedAccounts(),
-      withGroup: (g, fn) => this.withGroup(g, fn),
+      managedAccounts: () => this.book.managedAccounts(),
+      withGroup: (g, fn) => this.book.withGroup(g, fn),
       closeInBackground: (g, reason) => void this.track(this.closeGroup(g.id, reason)),
-      observeEquity: (eq) => this.observeEquity(eq),
+      observeEquity: (eq) => this.control.observeEquity(eq),
       // what the reconciler reads feeds the portfolio: no second request for the same figures
       onPositionsRead: (venue, account, reports) => this.views.positionsRead(venue, account, reports),
       onAccountRead: (venue, account, report) => this.views.accountRead(venue, account, report),
-      killSwitchEnabled: this.settings.killSwitch !== undefined,
+      killSwitchEnabled: this.control.killSwitchEnabled,
       singleHoldings: () => this.singles.holdings,
     });
-    this.sweep = new FlattenSweep({ ...core, managedAccounts: () => this.managedAccounts() });
+    this.sweep = new FlattenSweep({ ...core, managedAccounts: () => this.book.managedAccounts() });
     this.procedures = {
       ...core,
       store: this.store,
       ops: this.ops,
       accepting: () => this.accepting,
       started: () => this.started,
-      addGroup: (g) => {
-        this.groupMap.set(g.id, g);
-        for (const l of g.legs) this.addAccount(l.spec.venue, l.spec.account);
-      },
-      withGroup: (g, fn) => this.withGroup(g, fn),
+      addGroup: (g) => this.book.add(g),
+      withGroup: (g, fn) => this.book.withGroup(g, fn),
       records: (filter) => this.groups(filter),
     };
-    const ks = this.settings.killSwitch;
-    this.killSwitch = ks
-      ? new KillSwitch({ maxDrawdownPct: ks.maxDrawdownPct, consecutiveDrops: ks.consecutiveDrops })
-      : undefined;
-    this.scheduler = new Scheduler(this.clock, new StoreTimerStore(opts.store.timers), {
-      retryDelayMs: this.settings.closeRetryMaxMs,
-      onError: (timer, error) =>
-        this.alerts.raise({
-          severity: "warning",
-          key: `engine.timer_failed:${timer.id}`,
-          title: "timer handler failed",
-          message: `${timer.id} (${timer.kind}): ${(error as Error)?.message ?? String(error)}`,
-          context: {},
-          ts: this.clock.now(),
-        }),
-    });
-    this.scheduler.on(CLOSE_TIMER_KIND, async (t) => {
-      const p = t.payload as { groupId: string; reason: CloseReason };
-      const out = await this.closeGroup(p.groupId, p.reason);
-      // a close that is not flat yet stays with the reconciler; the timer's job (starting it) is done
-      if (!out.ok) this.logger?.warn({ group: p.groupId }, out.detail);
-    });
+    this.scheduler = engineScheduler(this.clock, opts.store, this.settings, this.alerts);
+    onCloseTimer(this.scheduler, (id, reason) => this.closeGroup(id, reason), this.logger);
   }
 
   get tradingState(): TradingState {
@@ -219,20 +218,17 @@ export class Engine {
     if (this.started) throw new InvalidValueError("engine already started");
     this.started = true;
     this.views.attach();
-    const saved = await this.store.kv.get(TRADING_STATE_KEY);
-    if (saved === "REDUCING" || saved === "HALTED") this.risk.state = saved;
+    this.streams.attach();
+    await this.control.restore();
     const groups = await recoverJournal(this.store, this.venues, this.gateway, this.alerts, this.clock);
-    for (const g of groups) {
-      this.groupMap.set(g.id, g);
-      for (const l of g.legs) this.addAccount(l.spec.venue, l.spec.account);
-    }
+    for (const g of groups) this.book.add(g);
     await this.singles.load();
     this.gateway.attach();
     this.accepting = true;
     await this.reconcileOnce(true);
     // every managed account read once before any strategy looks at the portfolio
     await this.views.start(
-      () => this.managedAccounts(),
+      () => this.book.managedAccounts(),
       (p) => this.track(p.catch((err) => this.logger?.error({ err }, "portfolio refresh failed"))),
     );
     await this.scheduler.start();
@@ -266,7 +262,7 @@ export class Engine {
     try {
       const report = await this.reconciling;
       await this.journal.sync();
-      this.forgetFinished();
+      this.book.forgetFinished();
       return report;
     } finally {
       this.reconciling = undefined;
@@ -315,12 +311,7 @@ export class Engine {
 
   /** Schedule a persistent close of the group at `atMs` (survives restarts; fires once if overdue). */
   async scheduleClose(groupId: string, atMs: number, reason: CloseReason = "time_limit"): Promise<void> {
-    await this.scheduler.schedule({
-      id: `close:${groupId}`,
-      kind: CLOSE_TIMER_KIND,
-      dueAt: atMs,
-      payload: { groupId, reason },
-    });
+    await scheduleGroupClose(this.scheduler, groupId, atMs, reason);
   }
 
   /** The groups as the store has them, after everything the engine has queued is committed. */
@@ -335,50 +326,17 @@ export class Engine {
     filter: { venue?: string; account?: string } = {},
     reason: CloseReason = "manual",
   ): Promise<FlattenResult> {
-    return this.track(this.doFlatten(filter, reason));
-  }
-
-  private async doFlatten(
-    filter: { venue?: string; account?: string },
-    reason: CloseReason,
-  ): Promise<FlattenResult> {
-    const match = (venue: string, account: string) =>
-      (filter.venue === undefined || filter.venue === venue) &&
-      (filter.account === undefined || filter.account === account);
-    const targets = [...this.groupMap.values()].filter(
-      (g) => isActive(g.status) && g.legs.some((l) => match(l.spec.venue, l.spec.account)),
-    );
-    const outcomes = await Promise.all(targets.map((g) => this.closeGroup(g.id, reason)));
-    const swept = await this.sweep.run(match);
-    return {
-      groupsClosed: outcomes.filter((o) => o.ok).map((o) => o.groupId),
-      groupsNotFlat: outcomes.filter((o) => !o.ok).map((o) => o.groupId),
-      positionsFlattened: swept.flattened,
-      positionsNotFlat: swept.notFlat,
-    };
+    return this.track(this.sweep.flatten(filter, (id) => this.closeGroup(id, reason)));
   }
 
   /** Trip the kill switch by hand (or from the equity watch): REDUCING, flatten everything, alert. */
-  async tripKillSwitch(detail: string): Promise<FlattenResult> {
-    this.risk.state = "REDUCING";
-    await this.store.kv.put(TRADING_STATE_KEY, "REDUCING", this.clock.now());
-    this.alerts.raise({
-      severity: "emergency",
-      key: "engine.kill_switch",
-      title: "kill switch tripped",
-      message: `${detail}: trading state REDUCING, flattening every position on every venue`,
-      context: {},
-      ts: this.clock.now(),
-    });
-    return this.flatten({}, "kill_switch");
+  tripKillSwitch(detail: string): Promise<FlattenResult> {
+    return this.control.trip(detail);
   }
 
   /** Set the trading state (an operator re-arming after a trip, or halting). Persisted. */
-  async setTradingState(state: TradingState): Promise<void> {
-    this.risk.state = state;
-    await this.store.kv.put(TRADING_STATE_KEY, state, this.clock.now());
-    // the kill switch starts a new session from the next equity observation
-    if (state === "ACTIVE") this.killSwitchRearm = true;
+  setTradingState(state: TradingState): Promise<void> {
+    return this.control.set(state);
   }
 
   /**
@@ -393,14 +351,16 @@ export class Engine {
     this.reconcileTimer = undefined;
     this.views.disarm();
     this.scheduler.stop();
-    if (options.flatten) await this.raceDeadline(this.flatten({}, "shutdown"), deadline);
+    if (options.flatten) await raceDeadline(this.clock, this.flatten({}, "shutdown"), deadline);
     this.halted = true;
-    await this.raceDeadline(
+    await raceDeadline(
+      this.clock,
       Promise.allSettled([...this.inflight, this.reconciling ?? Promise.resolve()]),
       deadline,
     );
     await this.journal.sync().catch(() => {});
     this.gateway.detach();
+    this.streams.detach();
     await this.views.close();
   }
 
@@ -412,70 +372,6 @@ export class Engine {
     return p;
   }
 
-  private async raceDeadline(p: Promise<unknown>, deadline: number): Promise<void> {
-    const wait = Math.max(0, deadline - this.clock.now());
-    let handle: TimerHandle | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      handle = this.clock.after(wait, resolve);
-    });
-    await Promise.race([p.catch(() => {}), timeout]);
-    if (handle) this.clock.cancel(handle);
-  }
-
-  /** Run `fn` holding the group: operations on one group never interleave. */
-  private withGroup<T>(g: GroupState, fn: () => Promise<T>): Promise<T> {
-    const run = g.chain.then(async () => {
-      g.busy = true;
-      try {
-        return await fn();
-      } finally {
-        g.busy = false;
-        // a group that ended (its status synced by the operation) leaves memory now rather than at
-        // the next reconcile pass: a busy engine would otherwise carry every finished order
-        if (!isActive(g.status)) this.forgetGroup(g);
-      }
-    });
-    g.chain = run.catch(() => {});
-    return run;
-  }
-
-  private strategyExposure(strategy: string): Money {
-    let total = 0n;
-    for (const g of this.groupMap.values()) {
-      if (g.strategy !== strategy || !isActive(g.status)) continue;
-      for (const l of g.legs) {
-        const mark = this.venues.get(l.spec.venue)!.markPrice(l.spec.symbol);
-        if (!(mark > 0)) continue;
-        total += l.inst.notional(
-          Math.max(legHeldLots(l), l.spec.sizeLots),
-          l.inst.roundPrice(mark, "buy", "nearest"),
-        );
-      }
-    }
-    return total;
-  }
-
-  private addAccount(venue: string, account: string): void {
-    const key = `${venue}\u0000${account}`;
-    if (!this.accounts.has(key)) this.accounts.set(key, [venue, account]);
-  }
-
-  /** (venue, account) of every managed account, in the order they became managed */
-  private managedAccounts(): Iterable<readonly [string, string]> {
-    return this.accounts.values();
-  }
-
-  private async observeEquity(equityUsd: number): Promise<void> {
-    if (this.killSwitch === undefined || this.risk.state !== "ACTIVE") return;
-    if (this.killSwitchRearm) {
-      this.killSwitchRearm = false;
-      this.killSwitch.reset(equityUsd, this.clock.now());
-      return;
-    }
-    const verdict = this.killSwitch.observeEquity(equityUsd, this.clock.now());
-    if (verdict.trip) await this.tripKillSwitch(`${verdict.reason}: ${verdict.detail}`);
-  }
-
   private armReconcile(): void {
     if (!this.accepting || this.settings.reconcileIntervalMs <= 0) return;
     this.reconcileTimer = this.clock.after(this.settings.reconcileIntervalMs, () => {
@@ -484,17 +380,6 @@ export class Engine {
         .catch((err) => this.logger?.error({ err }, "reconcile pass failed"))
         .finally(() => this.armReconcile());
     });
-  }
-
-  private forgetGroup(g: GroupState): void {
-    if (this.groupMap.get(g.id) === g) this.groupMap.delete(g.id);
-    for (const l of g.legs) this.gateway.forgetOrders(l.orders);
-  }
-
-  /** Drop finished groups and their orders from memory; the store keeps them. */
-  private forgetFinished(): void {
-    for (const [id, g] of this.groupMap) if (!isActive(g.status) && !g.busy) this.groupMap.delete(id);
-    this.gateway.forget((o) => o.groupId === null || !this.groupMap.has(o.groupId));
   }
 
   private onJournalFailure(err: Error): void {

@@ -2,9 +2,17 @@ import { type AccountReport, oppositeSide, type PositionReport } from "../core/t
 import type { EngineCore, GroupOps } from "./groups/group-ops.ts";
 import type { CloseReason, GroupState } from "./groups/group-types.ts";
 import { isActive, legNetLots } from "./groups/group-types.ts";
-import { type EngineOrder, posKey } from "./orders/order-gateway.ts";
+import { posKey } from "./orders/order-gateway.ts";
 import { protectionPriceTicks } from "./orders/pricing.ts";
 import { checkRestingSingles } from "./orders/resting-check.ts";
+import {
+  accountKey,
+  expectedHoldings,
+  keyOf,
+  QUIET_SWEEP_PASSES,
+  signatureOf,
+  workingByKey,
+} from "./reconcile-expected.ts";
 
 /**
  * Venue truth against the journal, at start and every reconcile interval:
@@ -19,6 +27,8 @@ import { checkRestingSingles } from "./orders/resting-check.ts";
  * Outside start, a discrepancy must be seen in two consecutive passes before it is acted on,
  * so an event still on its way is never mistaken for an orphan or a lost position.
  */
+
+export { QUIET_SWEEP_PASSES } from "./reconcile-expected.ts";
 
 export interface OrphanInfo {
   readonly venue: string;
@@ -159,34 +169,8 @@ export class Reconciler {
     const seen = new Map<string, "orphan" | "lost">();
     let checked = 0;
     let lostLots = 0;
-    // what our active groups hold, by account then symbol, and which keys an operation is busy on
-    const expected = new Map<string, Map<string, number>>();
-    const busyKeys = new Set<string>();
-    for (const g of groups.values()) {
-      if (!isActive(g.status)) continue;
-      for (const l of g.legs) {
-        const acct = accountKey(l.spec.venue, l.spec.account);
-        let bySymbol = expected.get(acct);
-        if (bySymbol === undefined) {
-          bySymbol = new Map();
-          expected.set(acct, bySymbol);
-        }
-        bySymbol.set(l.spec.symbol, (bySymbol.get(l.spec.symbol) ?? 0) + legNetLots(l));
-        if (g.busy) busyKeys.add(posKey(l.spec.venue, l.spec.account, l.spec.symbol));
-      }
-    }
-    for (const [key, lots] of this.host.singleHoldings()) {
-      if (lots === 0) continue;
-      const cut = key.lastIndexOf("\u0000");
-      const acct = key.slice(0, cut);
-      let bySymbol = expected.get(acct);
-      if (bySymbol === undefined) {
-        bySymbol = new Map();
-        expected.set(acct, bySymbol);
-      }
-      const symbol = key.slice(cut + 1);
-      bySymbol.set(symbol, (bySymbol.get(symbol) ?? 0) + lots);
-    }
+    // what our active groups and single orders hold, by account then symbol
+    const { expected, busyKeys } = expectedHoldings(groups.values(), this.host.singleHoldings());
     const working = workingByKey(gateway.workingOrders());
     // accounts that must be read this pass (see QUIET_SWEEP_PASSES); the rest are quiet
     const touched = gateway.takeTouched();
@@ -214,6 +198,8 @@ export class Reconciler {
       }
       let positions: readonly PositionReport[];
       try {
+        const wait = gateway.limits.acquire(venueId, account, "positions");
+        if (wait !== undefined) await wait;
         positions = await venue.positions(account);
         this.host.onPositionsRead?.(venueId, account, positions);
       } catch (err) {
@@ -313,7 +299,7 @@ export class Reconciler {
     lots: number,
     since: number,
   ): Promise<void> {
-    const { venues, gateway, settings, clock } = this.host;
+    const { venues, gateway, settings } = this.host;
     const venue = venues.get(venueId)!;
     const inst = venue.instrument(symbol);
     const side = oppositeSide(lots > 0 ? "buy" : "sell");
@@ -344,20 +330,15 @@ export class Reconciler {
       );
       return;
     }
-    const deadline = clock.now() + Math.max(1_000, settings.unknownRetryMs * 4);
-    r.order.watchers++;
-    try {
-      await gateway.waitTerminal(r.order, deadline);
-      if (!r.order.tracked.terminal) await gateway.resolve(r.order, deadline);
-    } finally {
-      r.order.watchers--;
-    }
+    await gateway.settleIoc(r.order);
   }
 
   private async checkEquity(errors: string[]): Promise<void> {
     let equity = 0;
     for (const [venueId, account] of this.host.managedAccounts()) {
       try {
+        const wait = this.host.gateway.limits.acquire(venueId, account, "account_state");
+        if (wait !== undefined) await wait;
         const report = await this.host.venues.get(venueId)!.accountState(account);
         this.host.onAccountRead?.(venueId, account, report);
         equity += report.equityUsd;
@@ -379,47 +360,4 @@ export class Reconciler {
   ): void {
     this.host.alerts.raise({ severity, key, title, message, context, ts: this.host.clock.now() });
   }
-}
-
-function keyOf(o: EngineOrder): string {
-  return posKey(o.venue, o.tracked.request.account, o.tracked.request.symbol);
-}
-
-/**
- * A pass reads the positions of an account only when something may have changed there: at
- * start; after any order, fill or liquidation event on it (the gateway sees every venue event);
- * while it has working orders, a busy group, or a discrepancy from the previous pass (so the
- * two-pass rule and the orphan clock carry on); when what our groups hold there changed; and, so
- * that a position that appears without any event (a lost event, a venue that does not report
- * trades made elsewhere) is still found, every account at least every QUIET_SWEEP_PASSES passes,
- * staggered so each pass reads its share. An orphan nobody told us about is thus seen within
- * QUIET_SWEEP_PASSES intervals, confirmed the pass after, and flattened after the grace period.
- */
-export const QUIET_SWEEP_PASSES = 4;
-
-function signatureOf(bySymbol: ReadonlyMap<string, number>): string {
-  let s = "";
-  for (const [symbol, lots] of bySymbol) s += `${symbol}=${lots};`;
-  return s;
-}
-
-function accountKey(venue: string, account: string): string {
-  return `${venue}\u0000${account}`;
-}
-
-/** Working lots per (venue, account, symbol), and whether an orphan flatten is among them. */
-function workingByKey(orders: Iterable<EngineOrder>): Map<string, { lots: number; orphanWorking: boolean }> {
-  const out = new Map<string, { lots: number; orphanWorking: boolean }>();
-  for (const o of orders) {
-    if (o.tracked.terminal) continue;
-    const key = keyOf(o);
-    let w = out.get(key);
-    if (w === undefined) {
-      w = { lots: 0, orphanWorking: false };
-      out.set(key, w);
-    }
-    w.lots += o.tracked.workingLots;
-    if (o.purpose === "orphan") w.orphanWorking = true;
-  }
-  return out;
 }

@@ -236,3 +236,14 @@ function validate(t: TimerRecord): void {
   if (t.kind.length === 0) throw new InvalidValueError(`timer ${t.id}: empty kind`);
   if (!Number.isFinite(t.dueAt)) throw new InvalidValueError(`timer ${t.id}: dueAt ${t.dueAt} is not a time`);
 }
+
+/** Wait for `p` (its failure ignored) or until `deadline` on the clock, whichever comes first. */
+export async function raceDeadline(clock: Clock, p: Promise<unknown>, deadline: number): Promise<void> {
+  const wait = Math.max(0, deadline - clock.now());
+  let handle: TimerHandle | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    handle = clock.after(wait, resolve);
+  });
+  await Promise.race([p.catch(() => {}), timeout]);
+  if (handle) clock.cancel(handle);
+}

@@ -52,7 +52,7 @@ export interface WorldOptions {
   readonly depositUsd?: number;
   readonly start?: boolean;
   /** wrap simA (e.g. in an AnswerLossVenue) before the engine sees it */
-  readonly wrapA?: (v: SimVenue) => Venue;
+  readonly wrapA?: (v: SimVenue, clock: SimClock) => Venue;
   /** the engines' onFill hook */
   readonly onFill?: EngineOptions["onFill"];
 }
@@ -87,7 +87,7 @@ export async function makeWorld(o: WorldOptions = {}): Promise<World> {
   });
   for (const v of [simA, simB]) for (const a of ACCOUNTS) v.deposit(a, usd(o.depositUsd ?? 100_000));
   const venues = new Map<string, Venue>([
-    ["simA", o.wrapA ? o.wrapA(simA) : simA],
+    ["simA", o.wrapA ? o.wrapA(simA, clock) : simA],
     ["simB", simB],
   ]);
   const store = await openStore(`sqlite:${join(dir, "engine.db")}`);

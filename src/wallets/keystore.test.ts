@@ -4,20 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { redactText, unregisterSecret } from "../log/redact.ts";
+import { FAST_KDF } from "../testing/keystore.ts";
 import { addWallets, changePassword, createKeystore, type NewWallet, removeWallets } from "./edit.ts";
 import { KeystoreCorruptError, KeystoreUsageError, WrongPasswordError } from "./errors.ts";
 import { keystoreSecretForms, openKeystore } from "./keystore.ts";
-import type { KdfParams } from "./payload.ts";
 import { parseProxy } from "./proxy.ts";
 import { secretForms } from "./secret-encoding.ts";
 
-const FAST_KDF: KdfParams = {
-  algorithm: "argon2id",
-  memoryKiB: 64,
-  iterations: 1,
-  parallelism: 1,
-  keyLength: 32,
-};
 const PW = "Ŧest pässword ✓";
 
 const dirs: string[] = [];

@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Rng } from "../core/random.ts";
+import { FAST_KDF } from "../testing/keystore.ts";
 import { addWallets, createKeystore, type NewWallet } from "./edit.ts";
 import { WrongPasswordError } from "./errors.ts";
 import { openKeystore } from "./keystore.ts";
-import type { KdfParams } from "./payload.ts";
 
 /**
  * Chaos: `perpbot keys change-password` is SIGKILLed at random moments; after every kill the
@@ -17,13 +17,6 @@ import type { KdfParams } from "./payload.ts";
  * recorded KDF parameters and 40 wallets keep each run short and the write a real share of it.
  */
 const BIN = fileURLToPath(new URL("../cli/bin.ts", import.meta.url));
-const FAST_KDF: KdfParams = {
-  algorithm: "argon2id",
-  memoryKiB: 64,
-  iterations: 1,
-  parallelism: 1,
-  keyLength: 32,
-};
 const TRIALS = 50;
 
 const dirs: string[] = [];

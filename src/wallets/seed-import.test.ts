@@ -3,17 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { FAST_KDF } from "../testing/keystore.ts";
 import { KeystoreCorruptError, KeystoreUsageError, WrongPasswordError } from "./errors.ts";
-import { encryptSecret, type KdfParams } from "./payload.ts";
+import { encryptSecret } from "./payload.ts";
 import { readSeedKeysFile } from "./seed-import.ts";
 
-const FAST_KDF: KdfParams = {
-  algorithm: "argon2id",
-  memoryKiB: 64,
-  iterations: 1,
-  parallelism: 1,
-  keyLength: 32,
-};
 const dir = mkdtempSync(join(tmpdir(), "perpbot-seed-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,18 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { FAST_KDF } from "../testing/keystore.ts";
 import { addWallets, createKeystore } from "./edit.ts";
 import { openKeystore } from "./keystore.ts";
-import type { KdfParams } from "./payload.ts";
 import { signerFromKeyBytes, signerFromKeystore } from "./signer.ts";
 
-const FAST_KDF: KdfParams = {
-  algorithm: "argon2id",
-  memoryKiB: 64,
-  iterations: 1,
-  parallelism: 1,
-  keyLength: 32,
-};
 const PW = "signer test password";
 const dir = mkdtempSync(join(tmpdir(), "perpbot-signer-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

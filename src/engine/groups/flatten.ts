@@ -2,7 +2,7 @@ import { oppositeSide } from "../../core/types.ts";
 import { posKey } from "../orders/order-gateway.ts";
 import { protectionPriceTicks } from "../orders/pricing.ts";
 import type { EngineCore } from "./group-ops.ts";
-import { isActive, legNetLots } from "./group-types.ts";
+import { type CloseOutcome, type FlattenResult, isActive, legNetLots } from "./group-types.ts";
 
 /**
  * The last step of flatten() and of the kill switch: after the groups were closed, every
@@ -14,6 +14,30 @@ export class FlattenSweep {
 
   constructor(core: EngineCore & { managedAccounts(): Iterable<readonly [string, string]> }) {
     this.core = core;
+  }
+
+  /**
+   * flatten(): close every active group with a leg on a matching account (`closeGroup`), then
+   * sweep what is left on those accounts.
+   */
+  async flatten(
+    filter: { venue?: string; account?: string },
+    closeGroup: (groupId: string) => Promise<CloseOutcome>,
+  ): Promise<FlattenResult> {
+    const match = (venue: string, account: string) =>
+      (filter.venue === undefined || filter.venue === venue) &&
+      (filter.account === undefined || filter.account === account);
+    const targets = [...this.core.groups.values()].filter(
+      (g) => isActive(g.status) && g.legs.some((l) => match(l.spec.venue, l.spec.account)),
+    );
+    const outcomes = await Promise.all(targets.map((g) => closeGroup(g.id)));
+    const swept = await this.run(match);
+    return {
+      groupsClosed: outcomes.filter((o) => o.ok).map((o) => o.groupId),
+      groupsNotFlat: outcomes.filter((o) => !o.ok).map((o) => o.groupId),
+      positionsFlattened: swept.flattened,
+      positionsNotFlat: swept.notFlat,
+    };
   }
 
   async run(
@@ -64,6 +88,8 @@ export class FlattenSweep {
         if (venue === undefined) return;
         let positions: readonly { symbol: string; sizeLots: number }[];
         try {
+          const wait = gateway.limits.acquire(venueId, account, "positions");
+          if (wait !== undefined) await wait;
           positions = await venue.positions(account);
         } catch {
           left++;
@@ -102,14 +128,7 @@ export class FlattenSweep {
             left++;
             continue;
           }
-          const deadline = clock.now() + Math.max(1_000, settings.unknownRetryMs * 4);
-          r.order.watchers++;
-          try {
-            await gateway.waitTerminal(r.order, deadline);
-            if (!r.order.tracked.terminal) await gateway.resolve(r.order, deadline);
-          } finally {
-            r.order.watchers--;
-          }
+          await gateway.settleIoc(r.order);
           if (r.order.tracked.filledLots + r.order.tracked.missingFillLots < lots) left++;
         }
       }),

@@ -1,12 +1,9 @@
-import type { Clock } from "../../core/clock.ts";
 import { oppositeSide } from "../../core/types.ts";
-import type { Venue } from "../../core/venue.ts";
-import type { AlertBus, AlertSeverity } from "../alerts.ts";
-import type { EngineSettings } from "../config.ts";
-import type { Journal } from "../journal/journal.ts";
-import { type EngineOrder, type OrderGateway, type OrderPurpose, posKey } from "../orders/order-gateway.ts";
+import type { AlertSeverity } from "../alerts.ts";
+import type { EngineOrder, OrderPurpose } from "../orders/order-gateway.ts";
 import { isBalanced, makerPriceTicks, protectionPriceTicks, trimsToBalance } from "../orders/pricing.ts";
-import type { RiskGate } from "../risk/risk-gate.ts";
+import type { EngineCore } from "./engine-core.ts";
+import { flattenGroup } from "./group-flatten.ts";
 import { type GroupEvent, groupTransition } from "./group-state.ts";
 import {
   entryFilledLots,
@@ -16,27 +13,12 @@ import {
   type LegFailure,
   type LegState,
   legHeldLots,
-  legNetLots,
   legSummary,
   type OpenFailureReason,
   type OpenOutcome,
 } from "./group-types.ts";
 
-/** What the group operations need from the engine. */
-export interface EngineCore {
-  readonly clock: Clock;
-  readonly venues: ReadonlyMap<string, Venue>;
-  readonly gateway: OrderGateway;
-  readonly journal: Journal;
-  readonly alerts: AlertBus;
-  readonly settings: EngineSettings;
-  readonly risk: RiskGate;
-  readonly groups: ReadonlyMap<string, GroupState>;
-  /** stop() was called: retry loops give up at their next turn */
-  halting(): boolean;
-}
-
-const sign = (side: "buy" | "sell") => (side === "buy" ? 1 : -1);
+export type { EngineCore } from "./engine-core.ts";
 
 /**
  * The executor's procedures on one group: entry (IOC or maker-first), the all-or-nothing verdict
@@ -259,7 +241,7 @@ export class GroupOps {
   }
 
   /** A reduce-only IOC taking `lots` off a leg, at the close protection price. */
-  private async reduce(
+  async reduce(
     g: GroupState,
     leg: LegState,
     purpose: OrderPurpose,
@@ -279,103 +261,11 @@ export class GroupOps {
   }
 
   /**
-   * Reduce-only IOCs on every leg until each is flat on the venue, with backoff between rounds
-   * and an alert while it is not. A leg whose lots the venue no longer has (liquidated, closed
-   * by hand) is written off with the reason. True when every leg is flat.
+   * Reduce-only IOCs on every leg until each is flat on the venue (group-flatten.ts). True when
+   * every leg is flat.
    */
-  async flatten(g: GroupState, purpose: "unwind" | "close", maxAttempts: number): Promise<boolean> {
-    const { clock, settings } = this.core;
-    let delay = settings.closeRetryInitialMs;
-    for (let attempt = 1; ; attempt++) {
-      const problems: string[] = [];
-      await Promise.all(g.legs.map((leg) => this.flattenLeg(g, leg, purpose, problems)));
-      if (problems.length === 0) {
-        this.core.alerts.raise({
-          severity: "info",
-          key: `engine.flat:${g.id}`,
-          title: "group flat",
-          message: `${g.id}: every leg is flat after ${attempt} round(s)`,
-          context: { group: g.id },
-          ts: clock.now(),
-        });
-        return true;
-      }
-      const severity: AlertSeverity = attempt >= 3 ? "critical" : "warning";
-      this.alert(
-        severity,
-        `engine.not_flat:${g.id}`,
-        "group not flat",
-        `${g.id} (${purpose}, round ${attempt}): ${problems.join("; ")}`,
-        g,
-      );
-      if (attempt >= maxAttempts || this.core.halting()) return false;
-      await clock.sleep(delay);
-      delay = Math.min(delay * 2, settings.closeRetryMaxMs);
-    }
-  }
-
-  private async flattenLeg(
-    g: GroupState,
-    leg: LegState,
-    purpose: OrderPurpose,
-    problems: string[],
-  ): Promise<void> {
-    const { clock, gateway, venues } = this.core;
-    const where = `leg ${leg.index} ${leg.inst.key} ${leg.spec.account}`;
-    // first make every earlier order of the leg definite: never act on a guess
-    for (const o of leg.orders) {
-      if (o.tracked.terminal || o.watchers > 0) continue;
-      await this.settle(o, clock.now(), clock.now() + this.core.settings.unknownRetryMs);
-    }
-    const pending = leg.orders.filter((o) => !o.tracked.terminal);
-    if (pending.length > 0) {
-      problems.push(`${where}: ${pending.length} order(s) not yet resolved`);
-      return;
-    }
-    const held = legHeldLots(leg);
-    if (held === 0) return;
-    let venueLots: number;
-    try {
-      const positions = await venues.get(leg.spec.venue)!.positions(leg.spec.account);
-      venueLots = positions.find((p) => p.symbol === leg.spec.symbol)?.sizeLots ?? 0;
-    } catch (err) {
-      problems.push(`${where}: positions unavailable (${(err as Error).message})`);
-      return;
-    }
-    const key = posKey(leg.spec.venue, leg.spec.account, leg.spec.symbol);
-    // lots other active groups hold on the same account and instrument are theirs, not ours
-    let others = 0;
-    for (const og of this.core.groups.values()) {
-      if (og === g || !isActive(og.status)) continue;
-      for (const l of og.legs)
-        if (posKey(l.spec.venue, l.spec.account, l.spec.symbol) === key) others += legNetLots(l);
-    }
-    const venueHeld = Math.max(0, sign(leg.spec.side) * (venueLots - others));
-    if (venueHeld < held) {
-      // the venue holds less than we do: those lots left without us
-      const gone = held - venueHeld;
-      leg.externalLots -= sign(leg.spec.side) * gone;
-      leg.externalReason = gateway.liquidations.has(key) ? "liquidated" : "closed_externally";
-      this.core.journal.legExternal(g.id, leg.index, leg.externalLots, leg.externalReason);
-      this.alert(
-        "warning",
-        `engine.leg_gone:${g.id}:${leg.index}`,
-        "leg closed outside perpbot",
-        `${g.id} ${where}: ${gone} lots ${leg.externalReason}`,
-        g,
-      );
-    }
-    const toClose = Math.min(held, venueHeld);
-    if (toClose === 0) return;
-    const o = await this.reduce(g, leg, purpose, toClose);
-    if (o === undefined) {
-      problems.push(`${where}: ${leg.failure?.detail ?? "close refused"}`);
-      return;
-    }
-    const deadline = clock.now() + Math.max(1_000, this.core.settings.unknownRetryMs * 4);
-    await this.settle(o, deadline, deadline);
-    if (legHeldLots(leg) > 0)
-      problems.push(`${where}: ${legHeldLots(leg)} lots still open (${o.tracked.status})`);
+  flatten(g: GroupState, purpose: "unwind" | "close", maxAttempts: number): Promise<boolean> {
+    return flattenGroup(this, this.core, g, purpose, maxAttempts);
   }
 
   alert(severity: AlertSeverity, key: string, title: string, message: string, g: GroupState): void {

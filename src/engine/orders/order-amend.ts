@@ -6,6 +6,7 @@ import {
   VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { Journal } from "../journal/journal.ts";
+import type { RateLimiter } from "../risk/rate-limiter.ts";
 import type { EngineOrder } from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { unknownOutcomeEvent } from "./order-tracker.ts";
@@ -15,6 +16,7 @@ export interface AmendHost {
   readonly venues: ReadonlyMap<string, Venue>;
   readonly journal: Journal;
   readonly clock: Clock;
+  readonly limits: RateLimiter;
   apply(o: EngineOrder, event: OrderEvent): void;
   notify(o: EngineOrder): void;
 }
@@ -30,6 +32,10 @@ export async function amendOrder(
 ): Promise<void> {
   const venue = gw.venues.get(o.venue)!;
   const r = o.tracked.request;
+  // the rate budget first: the write-ahead below is only made once the request may leave
+  const wait = gw.limits.acquire(o.venue, r.account, "amend");
+  if (wait !== undefined) await wait;
+  if (o.tracked.terminal) return;
   gw.apply(o, { kind: "replace_requested", ts: gw.clock.now(), ...change });
   if (o.tracked.status !== "pending_replace") return;
   await gw.journal.sync();

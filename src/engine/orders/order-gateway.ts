@@ -1,17 +1,17 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
-import type { OrderRequest } from "../../core/types.ts";
 import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import type { EngineOrderRow } from "../../store/journal/rows.ts";
 import type { FillRecord } from "../../store/records.ts";
 import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";
 import type { Journal } from "../journal/journal.ts";
-import { RateLimiter } from "../risk/rate-limiter.ts";
+import { type EgressOf, RateLimiter } from "../risk/rate-limiter.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
-import { clientOrderId, validateClientOrderIdFormat } from "./client-order-id.ts";
+import { validateClientOrderIdFormat } from "./client-order-id.ts";
 import { backfillFills } from "./fill-backfill.ts";
 import { amendOrder } from "./order-amend.ts";
+import { placeOrder } from "./order-place.ts";
 import {
   type EngineOrder,
   effectiveFilled,
@@ -25,7 +25,7 @@ import {
 } from "./order-records.ts";
 import { resolveOrder } from "./order-resolve.ts";
 import type { OrderEvent } from "./order-state.ts";
-import { orderEventOf, TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
+import { orderEventOf, type TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
 
 export type { EngineOrder, OrderPurpose, PlaceResult, PlaceSpec } from "./order-records.ts";
 export { effectiveFilled, posKey } from "./order-records.ts";
@@ -55,7 +55,7 @@ export class OrderGateway {
   readonly journal: Journal;
   readonly alerts: AlertBus;
   readonly settings: EngineSettings;
-  private readonly risk: RiskGate;
+  readonly risk: RiskGate;
   private readonly orders = new Map<string, EngineOrder>();
   /** orders not yet terminal: what the risk gate counts as working */
   private readonly working = new Set<EngineOrder>();
@@ -83,8 +83,10 @@ export class OrderGateway {
     risk: RiskGate;
     onFill?: (fill: FillRecord, meta: FillMeta) => void;
     onUpdate?: OrderUpdateHook;
-    /** default: one built from the venues' capabilities, all accounts on one direct connection */
+    /** default: one built from the venues' capabilities, keyed by `egressOf` */
     limits?: RateLimiter;
+    /** the egress of each account, the key of per-IP scopes (default: every account "direct") */
+    egressOf?: EgressOf;
   }) {
     this.clock = opts.clock;
     this.venues = opts.venues;
@@ -101,6 +103,7 @@ export class OrderGateway {
       new RateLimiter({
         clock: this.clock,
         venues: [...this.venues].map(([id, v]) => [id, v.capabilities.rateLimits] as const),
+        egressOf: opts.egressOf,
       });
   }
 
@@ -136,94 +139,9 @@ export class OrderGateway {
     return o;
   }
 
-  /**
-   * Risk-check, journal (durably) and send one order. The attempt number moves on from the
-   * highest one of this (intent, leg): a new attempt is only ever made after the previous one
-   * ended definitely, which the caller guarantees by resolving it first.
-   */
-  async place(spec: PlaceSpec): Promise<PlaceResult> {
-    const venue = this.venues.get(spec.venue);
-    if (venue === undefined)
-      return { sent: false, reason: "invalid_order", detail: `unknown venue ${spec.venue}` };
-    const unsupported = unsupportedBy(venue, spec);
-    if (unsupported !== undefined) return { sent: false, reason: "unsupported", detail: unsupported };
-    const inst = venue.instrument(spec.symbol);
-    if (!inst.isAllowedPrice(spec.priceTicks))
-      return {
-        sent: false,
-        reason: "invalid_order",
-        detail: `${inst.key}: price ${spec.priceTicks} ticks breaks the venue's price rule`,
-      };
-    const key = posKey(spec.venue, spec.account, spec.symbol);
-    const riskCheck = () =>
-      this.risk.check({ ...spec, inst, book: venue.book(spec.symbol) }, this.exposure(key), this.clock.now());
-    let verdict = riskCheck();
-    if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
-    const waitMs = this.limits.reserve(spec.venue, spec.account, "submit");
-    if (waitMs > 0) {
-      // the book and the exposure may have moved while the order waited for its rate budget
-      await this.clock.sleep(waitMs);
-      verdict = riskCheck();
-      if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
-    }
-    const familyKey = `${spec.intentId}\u0000${spec.legIndex}`;
-    const attempt = spec.clientOrderId === undefined ? (this.attempts.get(familyKey) ?? -1) + 1 : 0;
-    const cloid =
-      spec.clientOrderId ??
-      clientOrderId(
-        { intentId: spec.intentId, leg: spec.legIndex, attempt },
-        venue.capabilities.clientOrderId,
-      );
-    const now = this.clock.now();
-    const request: OrderRequest = {
-      clientOrderId: cloid,
-      account: spec.account,
-      symbol: spec.symbol,
-      side: spec.side,
-      type: spec.type ?? "limit",
-      priceTicks: spec.priceTicks,
-      sizeLots: spec.sizeLots,
-      tif: spec.tif,
-      reduceOnly: spec.reduceOnly,
-    };
-    const o: EngineOrder = {
-      tracked: new TrackedOrder(request),
-      venue: spec.venue,
-      inst,
-      groupId: spec.groupId,
-      legIndex: spec.legIndex,
-      intentId: spec.intentId,
-      attempt,
-      purpose: spec.purpose,
-      strategy: spec.strategy,
-      groupRef: spec.groupRef ?? null,
-      createdAt: now,
-      sentAt: now,
-      updatedAt: now,
-      realisedPnl: 0n,
-      awaitingAnswer: true,
-      watchers: 0,
-      lastReason: undefined,
-    };
-    this.register(o);
-    this.journal.order(o);
-    this.apply(o, { kind: "submit_sent", ts: now });
-    // write-ahead: the order and its submit_sent are durable before the request leaves
-    await this.journal.sync();
-    try {
-      const { venueOrderId } = await venue.submit(request);
-      this.apply(o, { kind: "ack", ts: this.clock.now(), venueOrderId });
-    } catch (err) {
-      if (err instanceof VenueRejectError)
-        this.apply(o, { kind: "reject", ts: this.clock.now(), reason: err.reason });
-      else if (err instanceof VenueUnknownOutcomeError)
-        this.apply(o, unknownOutcomeEvent(err, this.clock.now()));
-      else this.apply(o, { kind: "server_error", ts: this.clock.now(), detail: String(err) });
-    } finally {
-      o.awaitingAnswer = false;
-      this.notify(o);
-    }
-    return { sent: true, order: o };
+  /** See order-place.ts: risk gate, rate budget, write-ahead journal, submit, its answer applied. */
+  place(spec: PlaceSpec): Promise<PlaceResult> {
+    return placeOrder(this, spec);
   }
 
   /** Request a cancel; its answer (or the status query after an unknown one) settles the order. */
@@ -257,6 +175,22 @@ export class OrderGateway {
   /** See order-resolve.ts: ask the venue until the outcome is known or `deadline` passes. */
   resolve(o: EngineOrder, deadline: number): Promise<boolean> {
     return resolveOrder(this, o, deadline);
+  }
+
+  /**
+   * Wait for an IOC the engine sent on its own account (a flatten, an orphan's close) to end, and
+   * ask the venue if it has not, within max(1 s, 4 × unknownRetryMs); the order is watched
+   * meanwhile, so the reconciler leaves it alone.
+   */
+  async settleIoc(o: EngineOrder): Promise<void> {
+    const deadline = this.clock.now() + Math.max(1_000, this.settings.unknownRetryMs * 4);
+    o.watchers++;
+    try {
+      await this.waitTerminal(o, deadline);
+      if (!o.tracked.terminal) await this.resolve(o, deadline);
+    } finally {
+      o.watchers--;
+    }
   }
 
   /** Resolves when the order is terminal or at `deadline` (whichever first). */
@@ -309,7 +243,13 @@ export class OrderGateway {
     if (o.groupId !== null) this.attempts.delete(`${o.intentId}\u0000${o.legIndex}`);
   }
 
-  private register(o: EngineOrder): void {
+  /** The attempt number after the highest one of this (intent, leg). */
+  nextAttempt(intentId: string, legIndex: number): number {
+    return (this.attempts.get(`${intentId}\u0000${legIndex}`) ?? -1) + 1;
+  }
+
+  /** Track an order (placed or restored): working set, missing fills, attempt counter. */
+  register(o: EngineOrder): void {
     this.orders.set(o.tracked.clientOrderId, o);
     this.trackMissingFills(o);
     if (!o.tracked.terminal) this.working.add(o);
@@ -440,15 +380,4 @@ export class OrderGateway {
     }
     this.apply(o, routed.event);
   }
-}
-
-/** Why the venue cannot take this order as asked (its capabilities), or undefined when it can. */
-function unsupportedBy(venue: Venue, spec: PlaceSpec): string | undefined {
-  const caps = venue.capabilities;
-  if (spec.tif === "post_only" && !caps.postOnly) return `${venue.id} does not support post-only orders`;
-  if (spec.tif === "ioc" && !caps.ioc) return `${venue.id} does not support IOC orders`;
-  if (spec.reduceOnly && !caps.reduceOnly) return `${venue.id} does not support reduce-only orders`;
-  if (!caps.timeInForce.includes(spec.tif))
-    return `${venue.id} does not support time in force "${spec.tif}" (it offers ${caps.timeInForce.join(", ")})`;
-  return undefined;
 }

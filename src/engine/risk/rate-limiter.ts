@@ -102,6 +102,16 @@ export class RateLimiter {
     return waitMs > 0 ? this.clock.sleep(waitMs) : undefined;
   }
 
+  /**
+   * `request` once its weight is paid: reserved now, sent when the wait is over. Requests issued
+   * together each wait for their own slot, so the venue sees them spread as the budget allows.
+   */
+  async metered<T>(venue: string, account: string, kind: RequestKind, request: () => Promise<T>): Promise<T> {
+    const waitMs = this.reserve(venue, account, kind);
+    if (waitMs > 0) await this.clock.sleep(waitMs);
+    return request();
+  }
+
   /** Whether any scope of `venue` is metered (false: every reserve() returns 0). */
   meters(venue: string): boolean {
     return this.venues.has(venue);

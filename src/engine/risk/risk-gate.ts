@@ -14,15 +14,19 @@ export class RiskGate {
   readonly limits: RiskLimits;
   private readonly cooldowns = new Map<string, number>();
   private readonly strategyExposure: (strategy: string) => Money;
+  private readonly bookStreamStale: (instrumentKey: string) => boolean;
 
   constructor(
     limits: RiskLimits,
     strategyExposure: (strategy: string) => Money,
     state: TradingState = "ACTIVE",
+    /** whether the venue reports the instrument's book stream stale (StreamHealth) */
+    bookStreamStale: (instrumentKey: string) => boolean = () => false,
   ) {
     this.limits = limits;
     this.strategyExposure = strategyExposure;
     this.state = state;
+    this.bookStreamStale = bookStreamStale;
   }
 
   /** Nothing at all is sent (a read that type narrowing of `state` cannot stale). */
@@ -61,6 +65,7 @@ export class RiskGate {
         workingBuyLots: exposure.workingBuyLots,
         workingSellLots: exposure.workingSellLots,
         bookTs: hasBook ? book.lastUpdateTs : undefined,
+        bookStreamStale: this.bookStreamStale(inst.key),
         strategyExposure: allocation === undefined ? 0n : this.strategyExposure(order.strategy),
         cooldownUntilMs: this.cooldowns.get(inst.key),
       },

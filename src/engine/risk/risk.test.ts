@@ -109,6 +109,15 @@ test("a stale or missing book refuses new exposure but lets a reduction through"
   assert.equal(reason(checkOrder(lenient, order("buy", 1))), "ok");
 });
 
+test("a book stream the venue reports stale refuses new exposure however fresh the book looks", () => {
+  const dropped = ctx({ bookTs: NOW, positionLots: -20, bookStreamStale: true });
+  const v = checkOrder(dropped, order("sell", 1));
+  assert.equal(reason(v), "stale_book");
+  assert.ok(!v.ok && /book stream stale/.test(v.detail));
+  assert.equal(reason(checkOrder(dropped, order("buy", 20))), "ok", "closing the short still passes");
+  assert.equal(reason(checkOrder(ctx({ bookTs: NOW, bookStreamStale: false }), order("buy", 1))), "ok");
+});
+
 test("max notional per instrument counts the position and working orders on the same side", () => {
   // cap 10 000 USD = 100 lots at 100 000 USD
   const limits = { ...DEFAULT_RISK_LIMITS, maxNotionalPerInstrument: usd(10_000) };

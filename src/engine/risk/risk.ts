@@ -53,6 +53,8 @@ export interface RiskContext {
   readonly workingSellLots: number;
   /** time of the instrument's last book update; undefined when there is no book */
   readonly bookTs: number | undefined;
+  /** the venue reports the instrument's book stream stale (dropped or silent) */
+  readonly bookStreamStale?: boolean;
   /** gross notional the order's strategy holds and has working, across all instruments */
   readonly strategyExposure: Money;
   /** the symbol cools down until this time (ms); undefined or past: no cooldown */
@@ -130,6 +132,8 @@ export function checkOrder(ctx: RiskContext, check: RiskCheck): RiskVerdict {
 
   const maxAge = ctx.limits.maxBookAgeMs;
   if (ctx.bookTs === undefined) return refuse("stale_book", `${where}: no book`);
+  if (ctx.bookStreamStale === true)
+    return refuse("stale_book", `${where}: the venue reports the book stream stale (dropped or silent)`);
   const age = ctx.nowMs - ctx.bookTs;
   if (age > maxAge) return refuse("stale_book", `${where}: book is ${age} ms old, max ${maxAge} ms`);
 

@@ -1,5 +1,6 @@
 import type { AmendChange, AmendResult, VenueEvent } from "../../core/venue.ts";
 import type { SimExchange } from "./exchange.ts";
+import { preTradeCheck } from "./pre-trade.ts";
 import type { OrderState } from "./state.ts";
 
 /** What one amend did: the order as it now rests, or why it was refused (the order unchanged). */
@@ -56,7 +57,7 @@ export function amendOrder(
     sizeLots: sizeLots - order.filledLots,
     filledLots: 0,
   };
-  const why = exchange.preTradeCheck(candidate, inst);
+  const why = preTradeCheck(exchange, candidate, inst);
   if (why !== undefined) return refuse(why[0], why[1]);
 
   const losesPriority = priceTicks !== order.priceTicks || sizeLots > order.sizeLots;

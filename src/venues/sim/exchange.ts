@@ -4,10 +4,10 @@ import type { MarketEvent, MutableBook } from "../../core/market.ts";
 import type { OrderRequest } from "../../core/types.ts";
 import type { VenueEvent } from "../../core/venue.ts";
 import { applyFill, type FillParams } from "./fills.ts";
-import { addRate } from "./funding.ts";
-import { checkLiquidations, type LiquidationContext } from "./liquidation.ts";
-import { availableMargin } from "./margin.ts";
-import { applyBbo, validate } from "./requests.ts";
+import type { LiquidationContext } from "./liquidation.ts";
+import { applyMarketEvent } from "./market-input.ts";
+import { preTradeCheck } from "./pre-trade.ts";
+import { validate } from "./requests.ts";
 import { RestingOrders } from "./resting.ts";
 import type { LeverageSetting, OrderState, SimState } from "./state.ts";
 
@@ -140,7 +140,7 @@ export class SimExchange implements LiquidationContext {
     };
     s.rememberOrder(order);
     s.touchOrder(order);
-    const why = this.preTradeCheck(order, inst!);
+    const why = preTradeCheck(this, order, inst!);
     if (why !== undefined) {
       order.status = "rejected";
       order.reason = why[0];
@@ -180,50 +180,9 @@ export class SimExchange implements LiquidationContext {
     return events;
   }
 
-  /** Apply one market-data event; returns the venue events it caused (maker fills, liquidations). */
+  /** Apply one market-data event (market-input.ts); returns the venue events it caused. */
   onMarket(e: MarketEvent, ts: number): VenueEvent[] {
-    const inst = this.instrumentOf(e.symbol);
-    const book = this.config.books.get(e.symbol)!;
-    const events: VenueEvent[] = [];
-    const s = this.state;
-    switch (e.type) {
-      case "book":
-        book.apply(e);
-        this.makerFillsFromBook(inst, book, ts, events);
-        if (!this.markFromFeed.has(e.symbol)) this.setMarkFromBook(inst, book);
-        break;
-      case "bbo":
-        applyBbo(inst, book, e.bidPrice, e.bidSize, e.askPrice, e.askSize);
-        this.makerFillsFromBook(inst, book, ts, events);
-        if (!this.markFromFeed.has(e.symbol)) this.setMarkFromBook(inst, book);
-        break;
-      case "trade": {
-        const ticks = inst.roundPrice(e.price, e.side, "nearest");
-        const lots = inst.roundSize(e.size, "down");
-        const hit =
-          e.side === "sell"
-            ? this.resting.get(e.symbol)!.bidsAtOrAbove(ticks)
-            : this.resting.get(e.symbol)!.asksAtOrBelow(ticks);
-        this.fillResting(hit, inst, lots, ts, events);
-        break;
-      }
-      case "mark":
-        this.markFromFeed.add(e.symbol);
-        s.marks.set(e.symbol, e.markPrice);
-        s.changes.meta = true;
-        break;
-      case "funding":
-        addRate(s.fundingRates.get(e.symbol) ?? newSeries(s, e.symbol), {
-          ts: e.ts,
-          ratePerHour: e.ratePerHour,
-        });
-        s.changes.meta = true;
-        break;
-    }
-    if (e.type !== "funding" && e.type !== "trade") {
-      events.push(...checkLiquidations(this, e.symbol, ts));
-    }
-    return events;
+    return applyMarketEvent(this, e, ts);
   }
 
   /** Cancel or finish an order and take it off the resting book. */
@@ -259,49 +218,6 @@ export class SimExchange implements LiquidationContext {
     const pos = this.state.position(order.account, order.symbol)?.sizeLots ?? 0;
     const closes = order.side === "buy" ? pos < 0 : pos > 0;
     return closes ? Math.min(Math.abs(pos), order.sizeLots - order.filledLots) : 0;
-  }
-
-  /** [reason, message] when the order is refused before it reaches the book. */
-  preTradeCheck(order: OrderState, inst: Instrument): [string, string] | undefined {
-    const book = this.config.books.get(order.symbol)!;
-    const crosses = order.side === "buy" ? book.bestAskTicks() : book.bestBidTicks();
-    if (order.tif === "post_only" && crosses !== undefined) {
-      if (order.side === "buy" ? order.priceTicks >= crosses : order.priceTicks <= crosses) {
-        return [
-          "post_only_would_cross",
-          `post-only ${order.side} at ${inst.priceText(order.priceTicks)} crosses`,
-        ];
-      }
-    }
-    if (order.reduceOnly) {
-      if (this.reducibleLots(order) === 0) {
-        return [
-          "reduce_only_would_increase",
-          `reduce-only ${order.side} on ${order.symbol} has no position to reduce`,
-        ];
-      }
-      return undefined;
-    }
-    const notionalUsd = inst.sizeValue(order.sizeLots) * inst.priceValue(order.priceTicks);
-    if (notionalUsd < inst.spec.minNotionalUsd) {
-      return ["min_notional", `notional ${notionalUsd} USD is below the minimum ${inst.spec.minNotionalUsd}`];
-    }
-    const pos = this.state.position(order.account, order.symbol)?.sizeLots ?? 0;
-    const after = pos + (order.side === "buy" ? order.sizeLots : -order.sizeLots);
-    const increase = Math.max(0, Math.abs(after) - Math.abs(pos));
-    if (increase === 0) return undefined;
-    const setting = this.settingOf(order.account, order.symbol);
-    const required = (inst.sizeValue(increase) * inst.priceValue(order.priceTicks)) / setting.leverage;
-    const available = this.state.accounts.has(order.account)
-      ? availableMargin(this.state, order.account, this)
-      : 0;
-    if (required > available) {
-      return [
-        "insufficient_margin",
-        `order needs ${required.toFixed(6)} USD of margin, ${Math.max(0, available).toFixed(6)} available`,
-      ];
-    }
-    return undefined;
   }
 
   /** Match a new order against the market book as a taker. */
@@ -395,13 +311,7 @@ export class SimExchange implements LiquidationContext {
   }
 
   /** Fill resting orders (best first) at their own prices, up to `lotsAvailable` in total. */
-  private fillResting(
-    orders: OrderState[],
-    inst: Instrument,
-    lotsAvailable: number,
-    ts: number,
-    out: VenueEvent[],
-  ) {
+  fillResting(orders: OrderState[], inst: Instrument, lotsAvailable: number, ts: number, out: VenueEvent[]) {
     let left = lotsAvailable;
     for (const o of orders) {
       if (left <= 0) break;
@@ -417,20 +327,6 @@ export class SimExchange implements LiquidationContext {
       this.recordFill(o, inst, o.priceTicks, lots, "maker", this.settingOf(o.account, o.symbol), ts, out);
     }
   }
-
-  private setMarkFromBook(inst: Instrument, book: MutableBook): void {
-    const b = book.bestBidTicks();
-    const a = book.bestAskTicks();
-    if (b === undefined || a === undefined) return;
-    this.state.marks.set(inst.symbol, inst.priceValue(a + b) / 2);
-    this.state.changes.meta = true;
-  }
-}
-
-function newSeries(s: SimState, symbol: string) {
-  const series: { ts: number; ratePerHour: number }[] = [];
-  s.fundingRates.set(symbol, series);
-  return series;
 }
 
 function refuse(req: OrderRequest, ts: number, reason: string, message: string): SubmitOutcome {

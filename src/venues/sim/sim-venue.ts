@@ -26,15 +26,16 @@ import type { VenueCapabilities } from "../../core/venue-capabilities.ts";
 import type { MarketSubscription, StreamStatus, StreamStatusChange } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import { changeIsolatedMargin, changeLeverage } from "./account-admin.ts";
-import { amendOrder } from "./amend.ts";
 import { EventDelivery } from "./delivery.ts";
 import { EventLog } from "./event-log.ts";
 import { SimExchange } from "./exchange.ts";
+import { amendResting, cancelOrder, type ExecutionContext, submitOrder } from "./execution.ts";
 import { FaultInjector } from "./faults.ts";
 import { rateAt } from "./funding.ts";
 import { FundingClock } from "./funding-clock.ts";
 import { checkOptions, DEFAULT_CAPABILITIES, type SimVenueOptions } from "./options.ts";
 import { accountReport, ledgerSnapshot, orderReport, positionReports } from "./reports.ts";
+import { SimRequestGate } from "./request-gate.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 import { isEmpty, SimState, type Sinks } from "./state.ts";
 import { MemoryStore, type SimStore } from "./store.ts";
@@ -61,7 +62,9 @@ export class SimVenue implements Venue {
   private readonly streamSet: SimStreams;
   private readonly funding: FundingClock;
   private readonly bindings = new Map<string, AccountBinding>();
-  private closed = false;
+  private readonly gate: SimRequestGate;
+  /** what submit, cancel and amend run on (execution.ts) */
+  private readonly execution: ExecutionContext;
 
   constructor(options: SimVenueOptions) {
     this.instrumentMap = checkOptions(options);
@@ -71,6 +74,7 @@ export class SimVenue implements Venue {
     this.capabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
     this.eventLog = new EventLog(options.recordEventLog ?? false);
     this.faults = new FaultInjector(options.faults ?? {}, options.seed ?? options.id, `sim venue ${this.id}`);
+    this.gate = new SimRequestGate(this.id, this.clock, this.latencyMs, this.faults);
     const createBook = options.createBook ?? ((inst: Instrument) => new L2Book(inst));
     for (const inst of this.instrumentMap.values()) this.books.set(inst.symbol, createBook(inst));
     const memory = options.dbPath === undefined || options.dbPath === ":memory:";
@@ -109,6 +113,13 @@ export class SimVenue implements Venue {
       this.delivery.later(events);
     });
     for (const inst of this.instrumentMap.values()) this.funding.start(inst);
+    this.execution = {
+      id: this.id,
+      exchange: this.exchange,
+      faults: this.faults,
+      delivery: this.delivery,
+      commit: () => this.commit(),
+    };
     this.commit();
   }
 
@@ -116,7 +127,7 @@ export class SimVenue implements Venue {
 
   /** The simulator is up from construction: connect() only checks it was not closed. */
   connect(): Promise<void> {
-    return this.closed
+    return this.gate.closed
       ? Promise.reject(new VenueUnknownOutcomeError("unavailable", `${this.id}: venue closed`))
       : Promise.resolve();
   }
@@ -135,7 +146,7 @@ export class SimVenue implements Venue {
 
   /** Any account may trade on the simulator; a binding (with or without a signer) is kept for reports. */
   bindAccount(binding: AccountBinding): Promise<void> {
-    return this.request(() => {
+    return this.gate.run(() => {
       if (typeof binding?.account !== "string" || binding.account === "")
         throw new VenueRejectError(
           "invalid_binding",
@@ -211,73 +222,19 @@ export class SimVenue implements Venue {
   // ---- execution -----------------------------------------------------------------------------
 
   submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
-    return this.request((now) => {
-      if (this.faults.reject()) {
-        this.delivery.now([
-          {
-            type: "reject",
-            ts: now,
-            account: order.account,
-            clientOrderId: order.clientOrderId,
-            reason: "injected_reject",
-          },
-        ]);
-        throw new VenueRejectError(
-          "injected_reject",
-          `${this.id}: order ${order.clientOrderId} rejected (injected)`,
-        );
-      }
-      const timeout = this.faults.timeout();
-      const outcome = this.exchange.submit(order, now, this.faults.partialFraction());
-      this.commit();
-      this.delivery.now(outcome.events);
-      if (timeout) {
-        throw new VenueUnknownOutcomeError(
-          "timeout",
-          `${this.id}: no answer to order ${order.clientOrderId}`,
-        );
-      }
-      if (outcome.rejectReason !== undefined) {
-        throw new VenueRejectError(
-          outcome.rejectReason,
-          `${this.id}: order ${order.clientOrderId} of ${order.account} rejected: ${outcome.rejectMessage}`,
-        );
-      }
-      return { venueOrderId: outcome.venueOrderId! };
-    });
+    return this.gate.run((now) => submitOrder(this.execution, order, now));
   }
 
   cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
-    return this.request((now) => {
-      const events = this.exchange.cancel(account, symbol, clientOrderId, now);
-      this.commit();
-      this.delivery.now(events);
-      const refused = events.find((e) => e.type === "cancel_reject");
-      if (refused !== undefined) {
-        throw new VenueRejectError(
-          refused.reason,
-          `${this.id}: cancel ${clientOrderId} of ${account}: ${refused.reason}`,
-        );
-      }
-    });
+    return this.gate.run((now) => cancelOrder(this.execution, account, symbol, clientOrderId, now));
   }
 
   amend(account: string, symbol: string, clientOrderId: string, change: AmendChange): Promise<AmendResult> {
-    return this.request((now) => {
-      const outcome = amendOrder(this.exchange, account, symbol, clientOrderId, change, now);
-      this.commit();
-      this.delivery.now(outcome.events);
-      if (outcome.rejectReason !== undefined)
-        throw new VenueRejectError(
-          outcome.rejectReason,
-          `${this.id}: amend ${clientOrderId} of ${account}: ${outcome.rejectMessage}`,
-        );
-      return outcome.result!;
-    });
+    return this.gate.run((now) => amendResting(this.execution, account, symbol, clientOrderId, change, now));
   }
 
   orderStatus(account: string, clientOrderId: string): Promise<OrderReport | undefined> {
-    return this.request(() => {
+    return this.gate.run(() => {
       const o =
         this.state.orderByClient(account, clientOrderId) ?? this.store.findOrder(account, clientOrderId);
       return o === undefined ? undefined : orderReport(o);
@@ -285,28 +242,28 @@ export class SimVenue implements Venue {
   }
 
   openOrders(account: string): Promise<readonly OrderReport[]> {
-    return this.request(() =>
+    return this.gate.run(() =>
       [...(this.state.openOrdersByAccount.get(account) ?? [])].sort((a, b) => a.seq - b.seq).map(orderReport),
     );
   }
 
   positions(account: string): Promise<readonly PositionReport[]> {
-    return this.request(() => positionReports(this.exchange, account));
+    return this.gate.run(() => positionReports(this.exchange, account));
   }
 
   accountState(account: string): Promise<AccountReport> {
-    return this.request(() => accountReport(this.exchange, account));
+    return this.gate.run(() => accountReport(this.exchange, account));
   }
 
   fills(account: string, sinceTs = 0): Promise<readonly Fill[]> {
-    return this.request(() => {
+    return this.gate.run(() => {
       const all = this.store.fills(account);
       return sinceTs <= 0 ? all : all.filter((f) => f.ts >= sinceTs);
     });
   }
 
   fundingPayments(account: string, sinceTs = 0): Promise<readonly FundingPaymentReport[]> {
-    return this.request(() => {
+    return this.gate.run(() => {
       const all = this.store.fundingPayments(account);
       return sinceTs <= 0 ? all : all.filter((p) => p.ts >= sinceTs);
     });
@@ -317,7 +274,7 @@ export class SimVenue implements Venue {
    * is open (as on Hyperliquid); an isolated position keeps its leverage (its margin is fixed).
    */
   setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
-    return this.request(() => {
+    return this.gate.run(() => {
       changeLeverage(this.exchange, account, symbol, leverage, mode);
       this.commit();
     });
@@ -328,7 +285,7 @@ export class SimVenue implements Venue {
    * updateIsolatedMargin; see account-admin.ts for the limits.
    */
   updateIsolatedMargin(account: string, symbol: string, amount: Money): Promise<void> {
-    return this.request((now) => {
+    return this.gate.run((now) => {
       const events = changeIsolatedMargin(this.exchange, account, symbol, amount, now);
       this.commit();
       this.delivery.now(events);
@@ -400,8 +357,8 @@ export class SimVenue implements Venue {
 
   /** Stop timers and close the store, at once (the promise is already settled). Requests afterwards fail. */
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closed = true;
+    if (this.gate.closed) return Promise.resolve();
+    this.gate.closed = true;
     this.funding.stop();
     this.streamSet.close();
     this.store.close();
@@ -409,27 +366,6 @@ export class SimVenue implements Venue {
   }
 
   // ---- internals -------------------------------------------------------------------------------
-
-  /** Run `fn` when the request reaches the venue (after the latency), unless the venue is down. */
-  private request<T>(fn: (now: number) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const run = () => {
-        const now = this.clock.now();
-        if (this.closed) reject(new VenueUnknownOutcomeError("unavailable", `${this.id}: venue closed`));
-        else if (this.faults.isDown(now)) {
-          reject(new VenueUnknownOutcomeError("unavailable", `${this.id}: venue unavailable`));
-        } else {
-          try {
-            resolve(fn(now));
-          } catch (e) {
-            reject(e);
-          }
-        }
-      };
-      if (this.latencyMs === 0) queueMicrotask(run);
-      else this.clock.after(this.latencyMs, run);
-    });
-  }
 
   private commit(): void {
     if (isEmpty(this.state.changes)) return;
@@ -448,6 +384,6 @@ export class SimVenue implements Venue {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new InvalidValueError(`sim venue ${this.id} is closed`);
+    if (this.gate.closed) throw new InvalidValueError(`sim venue ${this.id} is closed`);
   }
 }

@@ -1,0 +1,121 @@
+import type { Clock } from "../../core/clock.ts";
+import type { OrderRequest } from "../../core/types.ts";
+import { type Venue, VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
+import type { Journal } from "../journal/journal.ts";
+import type { RateLimiter } from "../risk/rate-limiter.ts";
+import type { RiskGate } from "../risk/risk-gate.ts";
+import { clientOrderId } from "./client-order-id.ts";
+import { type EngineOrder, type PlaceResult, type PlaceSpec, posKey } from "./order-records.ts";
+import type { OrderEvent } from "./order-state.ts";
+import { TrackedOrder, unknownOutcomeEvent } from "./order-tracker.ts";
+
+/** What placing an order needs of the OrderGateway (declared here so the two files do not import each other). */
+export interface PlaceHost {
+  readonly clock: Clock;
+  readonly venues: ReadonlyMap<string, Venue>;
+  readonly journal: Journal;
+  readonly risk: RiskGate;
+  readonly limits: RateLimiter;
+  exposure(key: string): { positionLots: number; workingBuyLots: number; workingSellLots: number };
+  /** the attempt number after the highest one of this (intent, leg) */
+  nextAttempt(intentId: string, legIndex: number): number;
+  register(o: EngineOrder): void;
+  apply(o: EngineOrder, event: OrderEvent): void;
+  notify(o: EngineOrder): void;
+}
+
+/**
+ * Risk-check, journal (durably) and send one order. The attempt number moves on from the
+ * highest one of this (intent, leg): a new attempt is only ever made after the previous one
+ * ended definitely, which the caller guarantees by resolving it first.
+ */
+export async function placeOrder(gw: PlaceHost, spec: PlaceSpec): Promise<PlaceResult> {
+  const venue = gw.venues.get(spec.venue);
+  if (venue === undefined)
+    return { sent: false, reason: "invalid_order", detail: `unknown venue ${spec.venue}` };
+  const unsupported = unsupportedBy(venue, spec);
+  if (unsupported !== undefined) return { sent: false, reason: "unsupported", detail: unsupported };
+  const inst = venue.instrument(spec.symbol);
+  if (!inst.isAllowedPrice(spec.priceTicks))
+    return {
+      sent: false,
+      reason: "invalid_order",
+      detail: `${inst.key}: price ${spec.priceTicks} ticks breaks the venue's price rule`,
+    };
+  const key = posKey(spec.venue, spec.account, spec.symbol);
+  const riskCheck = () =>
+    gw.risk.check({ ...spec, inst, book: venue.book(spec.symbol) }, gw.exposure(key), gw.clock.now());
+  let verdict = riskCheck();
+  if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
+  const waitMs = gw.limits.reserve(spec.venue, spec.account, "submit");
+  if (waitMs > 0) {
+    // the book and the exposure may have moved while the order waited for its rate budget
+    await gw.clock.sleep(waitMs);
+    verdict = riskCheck();
+    if (!verdict.ok) return { sent: false, reason: verdict.reason, detail: verdict.detail };
+  }
+  const attempt = spec.clientOrderId === undefined ? gw.nextAttempt(spec.intentId, spec.legIndex) : 0;
+  const cloid =
+    spec.clientOrderId ??
+    clientOrderId({ intentId: spec.intentId, leg: spec.legIndex, attempt }, venue.capabilities.clientOrderId);
+  const now = gw.clock.now();
+  const request: OrderRequest = {
+    clientOrderId: cloid,
+    account: spec.account,
+    symbol: spec.symbol,
+    side: spec.side,
+    type: spec.type ?? "limit",
+    priceTicks: spec.priceTicks,
+    sizeLots: spec.sizeLots,
+    tif: spec.tif,
+    reduceOnly: spec.reduceOnly,
+  };
+  const o: EngineOrder = {
+    tracked: new TrackedOrder(request),
+    venue: spec.venue,
+    inst,
+    groupId: spec.groupId,
+    legIndex: spec.legIndex,
+    intentId: spec.intentId,
+    attempt,
+    purpose: spec.purpose,
+    strategy: spec.strategy,
+    groupRef: spec.groupRef ?? null,
+    createdAt: now,
+    sentAt: now,
+    updatedAt: now,
+    realisedPnl: 0n,
+    awaitingAnswer: true,
+    watchers: 0,
+    lastReason: undefined,
+  };
+  gw.register(o);
+  gw.journal.order(o);
+  gw.apply(o, { kind: "submit_sent", ts: now });
+  // write-ahead: the order and its submit_sent are durable before the request leaves
+  await gw.journal.sync();
+  try {
+    const { venueOrderId } = await venue.submit(request);
+    gw.apply(o, { kind: "ack", ts: gw.clock.now(), venueOrderId });
+  } catch (err) {
+    if (err instanceof VenueRejectError)
+      gw.apply(o, { kind: "reject", ts: gw.clock.now(), reason: err.reason });
+    else if (err instanceof VenueUnknownOutcomeError) gw.apply(o, unknownOutcomeEvent(err, gw.clock.now()));
+    else gw.apply(o, { kind: "server_error", ts: gw.clock.now(), detail: String(err) });
+  } finally {
+    o.awaitingAnswer = false;
+    gw.notify(o);
+  }
+  return { sent: true, order: o };
+}
+
+/** Why the venue cannot take this order as asked (its capabilities), or undefined when it can. */
+function unsupportedBy(venue: Venue, spec: PlaceSpec): string | undefined {
+  const caps = venue.capabilities;
+  if (spec.tif === "post_only" && !caps.postOnly) return `${venue.id} does not support post-only orders`;
+  if (spec.tif === "ioc" && !caps.ioc) return `${venue.id} does not support IOC orders`;
+  if (spec.reduceOnly && !caps.reduceOnly) return `${venue.id} does not support reduce-only orders`;
+  if (!caps.timeInForce.includes(spec.tif))
+    return `${venue.id} does not support time in force "${spec.tif}" (it offers ${caps.timeInForce.join(", ")})`;
+  return undefined;
+}

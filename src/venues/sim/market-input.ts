@@ -1,0 +1,90 @@
+import type { Instrument } from "../../core/instrument.ts";
+import type { MarketEvent, MutableBook } from "../../core/market.ts";
+import type { VenueEvent } from "../../core/venue.ts";
+import { addRate } from "./funding.ts";
+import { checkLiquidations, type LiquidationContext } from "./liquidation.ts";
+import { applyBbo } from "./requests.ts";
+import type { RestingOrders } from "./resting.ts";
+import type { OrderState, SimState } from "./state.ts";
+
+/** What market input needs of the exchange core (so the two files do not import each other). */
+export interface MarketInputContext extends LiquidationContext {
+  readonly config: LiquidationContext["config"] & { readonly books: ReadonlyMap<string, MutableBook> };
+  readonly resting: ReadonlyMap<string, RestingOrders>;
+  /** symbols whose mark comes from MarkPriceUpdate events rather than the book's mid */
+  readonly markFromFeed: Set<string>;
+  makerFillsFromBook(inst: Instrument, book: MutableBook, ts: number, out: VenueEvent[]): void;
+  fillResting(
+    orders: OrderState[],
+    inst: Instrument,
+    lotsAvailable: number,
+    ts: number,
+    out: VenueEvent[],
+  ): void;
+}
+
+/**
+ * The market data the simulated venue is fed, applied to its core: book and BBO updates move the
+ * book (resting orders it trades through fill, the mark follows the mid unless the feed sends
+ * marks), trades fill resting orders up to the printed size, marks and funding rates are kept,
+ * and every price move is checked for liquidations.
+ */
+/** Apply one market-data event; returns the venue events it caused (maker fills, liquidations). */
+export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: number): VenueEvent[] {
+  const inst = x.instrumentOf(e.symbol);
+  const book = x.config.books.get(e.symbol)!;
+  const events: VenueEvent[] = [];
+  const s = x.state;
+  switch (e.type) {
+    case "book":
+      book.apply(e);
+      x.makerFillsFromBook(inst, book, ts, events);
+      if (!x.markFromFeed.has(e.symbol)) setMarkFromBook(x.state, inst, book);
+      break;
+    case "bbo":
+      applyBbo(inst, book, e.bidPrice, e.bidSize, e.askPrice, e.askSize);
+      x.makerFillsFromBook(inst, book, ts, events);
+      if (!x.markFromFeed.has(e.symbol)) setMarkFromBook(x.state, inst, book);
+      break;
+    case "trade": {
+      const ticks = inst.roundPrice(e.price, e.side, "nearest");
+      const lots = inst.roundSize(e.size, "down");
+      const hit =
+        e.side === "sell"
+          ? x.resting.get(e.symbol)!.bidsAtOrAbove(ticks)
+          : x.resting.get(e.symbol)!.asksAtOrBelow(ticks);
+      x.fillResting(hit, inst, lots, ts, events);
+      break;
+    }
+    case "mark":
+      x.markFromFeed.add(e.symbol);
+      s.marks.set(e.symbol, e.markPrice);
+      s.changes.meta = true;
+      break;
+    case "funding":
+      addRate(s.fundingRates.get(e.symbol) ?? newSeries(s, e.symbol), {
+        ts: e.ts,
+        ratePerHour: e.ratePerHour,
+      });
+      s.changes.meta = true;
+      break;
+  }
+  if (e.type !== "funding" && e.type !== "trade") {
+    events.push(...checkLiquidations(x, e.symbol, ts));
+  }
+  return events;
+}
+
+function setMarkFromBook(state: SimState, inst: Instrument, book: MutableBook): void {
+  const b = book.bestBidTicks();
+  const a = book.bestAskTicks();
+  if (b === undefined || a === undefined) return;
+  state.marks.set(inst.symbol, inst.priceValue(a + b) / 2);
+  state.changes.meta = true;
+}
+
+function newSeries(s: SimState, symbol: string) {
+  const series: { ts: number; ratePerHour: number }[] = [];
+  s.fundingRates.set(symbol, series);
+  return series;
+}

@@ -1,0 +1,44 @@
+import type { Clock } from "../../core/clock.ts";
+import { VenueUnknownOutcomeError } from "../../core/venue.ts";
+import type { FaultInjector } from "./faults.ts";
+
+/**
+ * How a request reaches the simulated venue: after its latency (a microtask at least, so an
+ * answer is never synchronous), and not at all while the venue is down or after it closed (the
+ * caller gets an "unavailable" unknown outcome, as from a real venue that did not answer).
+ */
+export class SimRequestGate {
+  private readonly id: string;
+  private readonly clock: Clock;
+  private readonly latencyMs: number;
+  private readonly faults: FaultInjector;
+  closed = false;
+
+  constructor(id: string, clock: Clock, latencyMs: number, faults: FaultInjector) {
+    this.id = id;
+    this.clock = clock;
+    this.latencyMs = latencyMs;
+    this.faults = faults;
+  }
+
+  /** Run `fn` when the request reaches the venue (after the latency), unless the venue is down. */
+  run<T>(fn: (now: number) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const run = () => {
+        const now = this.clock.now();
+        if (this.closed) reject(new VenueUnknownOutcomeError("unavailable", `${this.id}: venue closed`));
+        else if (this.faults.isDown(now)) {
+          reject(new VenueUnknownOutcomeError("unavailable", `${this.id}: venue unavailable`));
+        } else {
+          try {
+            resolve(fn(now));
+          } catch (e) {
+            reject(e);
+          }
+        }
+      };
+      if (this.latencyMs === 0) queueMicrotask(run);
+      else this.clock.after(this.latencyMs, run);
+    });
+  }
+}
