@@ -1,6 +1,8 @@
 import type { Clock } from "../core/clock.ts";
 import type { Venue } from "../core/venue.ts";
 import { accountKey, type Portfolio } from "./portfolio.ts";
+import type { RateLimiter } from "./risk/rate-limiter.ts";
+import { READ_CONCURRENCY, readConcurrently, type StartOptions } from "./startup.ts";
 
 /**
  * The engine's one periodic read of account state for the portfolio: strategies never read a
@@ -19,14 +21,12 @@ export interface RefreshStats {
   failures: number;
 }
 
-/** accounts read at once: a venue's limiter paces them, this only bounds the burst */
-const CONCURRENCY = 16;
-
 export class AccountRefresher {
   private readonly venues: ReadonlyMap<string, Venue>;
   private readonly portfolio: Portfolio;
   private readonly clock: Clock;
   private readonly maxAgeMs: number;
+  private readonly limits: RateLimiter | undefined;
   private readonly readAt = new Map<string, number>();
   private readonly failed = new Set<string>();
   readonly stats: RefreshStats = { passes: 0, accountsRead: 0, failures: 0 };
@@ -36,11 +36,14 @@ export class AccountRefresher {
     portfolio: Portfolio;
     clock: Clock;
     maxAgeMs: number;
+    /** the engine's limiter: every read pays its weight first */
+    limits?: RateLimiter;
   }) {
     this.venues = o.venues;
     this.portfolio = o.portfolio;
     this.clock = o.clock;
     this.maxAgeMs = o.maxAgeMs;
+    this.limits = o.limits;
   }
 
   /** Note a read made elsewhere (the reconciler's), so it counts towards the account's age. */
@@ -49,7 +52,11 @@ export class AccountRefresher {
   }
 
   /** One pass over the managed accounts; `all` reads every one (start). Returns how many were read. */
-  async run(accounts: Iterable<readonly [string, string]>, all = false): Promise<number> {
+  async run(
+    accounts: Iterable<readonly [string, string]>,
+    all = false,
+    start: StartOptions = {},
+  ): Promise<number> {
     this.stats.passes++;
     const dirty = this.portfolio.takeDirty();
     const now = this.clock.now();
@@ -67,9 +74,30 @@ export class AccountRefresher {
       )
         due.push([venue, account]);
     }
-    for (let i = 0; i < due.length; i += CONCURRENCY) {
-      await Promise.all(due.slice(i, i + CONCURRENCY).map(([v, a]) => this.read(v, a)));
+    if (this.limits === undefined) {
+      // accounts read at once: a venue's limiter paces them, this only bounds the burst
+      for (let i = 0; i < due.length; i += READ_CONCURRENCY)
+        await Promise.all(due.slice(i, i + READ_CONCURRENCY).map(([v, a]) => this.read(v, a)));
+      return due.length;
     }
+    const limits = this.limits;
+    start.progress?.({ stage: "portfolio", done: 0, total: due.length });
+    await readConcurrently(
+      due,
+      {
+        limits,
+        // the positions read pays here, the account-state read in read()
+        kind: "positions",
+        target: (a) => a,
+        signal: start.signal,
+        onDone: (done) => start.progress?.({ stage: "portfolio", done, total: due.length }),
+      },
+      async ([v, a]) => {
+        const wait = limits.acquire(v, a, "account_state");
+        if (wait) await wait;
+        await this.read(v, a);
+      },
+    );
     return due.length;
   }
 
