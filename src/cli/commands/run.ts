@@ -1,11 +1,14 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { startPaperRun } from "../../app/paper-run.ts";
+import { StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
 import { keystoreSection } from "../../config/sections.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
 import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
+
+/** Exit code of a second Ctrl-C / SIGTERM, which exits without the clean stop (128 + SIGINT). */
+export const FORCED_EXIT_CODE = 130;
 
 /**
  * `perpbot run`: the long-running process. Paper mode (the default) trades the farm on simulated
@@ -66,32 +69,61 @@ export function registerRun(program: Command): void {
         }
 
         // Ctrl-C and SIGTERM are caught from here on, so a signal during start-up also ends in a
-        // clean stop rather than a kill half-way through
+        // clean stop rather than a kill half-way through; start-up hears it at its next read
+        // (issue 10, D5). A second Ctrl-C (or SIGTERM) exits at once: what was under way is in
+        // the journal, and the next start resolves it.
+        const abort = new AbortController();
         let stopRequested: (why: string) => void = () => {};
         const stopSignal = new Promise<string>((resolve) => {
-          stopRequested = resolve;
+          stopRequested = (why) => {
+            abort.abort(why);
+            resolve(why);
+          };
         });
-        const onInt = () => stopRequested("SIGINT");
-        const onTerm = () => stopRequested("SIGTERM");
+        let signals = 0;
+        const onSignal = (name: string) => {
+          if (++signals > 1) {
+            process.stderr.write(`perpbot: second ${name}: exiting now without a clean stop\n`);
+            logging.close();
+            process.exit(FORCED_EXIT_CODE);
+          }
+          process.stdout.write(`stopping (${name})... (again to exit at once)\n`);
+          stopRequested(name);
+        };
+        const onInt = () => onSignal("SIGINT");
+        const onTerm = () => onSignal("SIGTERM");
         process.on("SIGINT", onInt);
         process.on("SIGTERM", onTerm);
         const deadline =
           duration === undefined ? undefined : setTimeout(() => stopRequested("duration"), duration * 1000);
+        const say = (line: string) => process.stdout.write(`${line}\n`);
 
-        const run = await startPaperRun({ config: config.values, logging, walletIds });
+        let run: Awaited<ReturnType<typeof startPaperRun>>;
+        try {
+          run = await startPaperRun({ config: config.values, logging, walletIds, signal: abort.signal, say });
+        } catch (e) {
+          if (deadline) clearTimeout(deadline);
+          if (!(e instanceof StartAbortedError)) throw e;
+          process.off("SIGINT", onInt);
+          process.off("SIGTERM", onTerm);
+          log.info({ why: e.why }, "stopped during start-up");
+          process.stdout.write(`perpbot stopped during start-up (${e.why}); state saved.\n`);
+          await logging.close();
+          return;
+        }
         process.stdout.write(`${run.header}\n`);
         const print = () => process.stdout.write(`${run.statusLines().join("\n")}\n`);
         print();
         const timer = setInterval(print, statusEvery * 1000);
 
         const why = await stopSignal;
-        process.off("SIGINT", onInt);
-        process.off("SIGTERM", onTerm);
         if (deadline) clearTimeout(deadline);
         clearInterval(timer);
         log.info({ why }, "stopping");
-        process.stdout.write(`stopping (${why})...\n`);
+        if (why === "duration") process.stdout.write(`stopping (${why})...\n`);
         await run.stop({ flatten: opts.flattenOnExit === true });
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
         process.stdout.write("perpbot stopped; state saved.\n");
         await logging.close();
       },
