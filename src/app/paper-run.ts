@@ -12,17 +12,19 @@ import type { Logging } from "../log/logger.ts";
 import { acquireRunLock, type RunLock } from "../store/run-lock.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
-import { farmStatusLines } from "../strategies/farm/report.ts";
+import { FarmStatusView } from "../strategies/farm/report.ts";
 import { resolveInstances } from "../strategies/instances.ts";
 import { createTradeRecorder, tradesSection } from "../trades/config.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { ControlPoller } from "./control.ts";
 import { type StrategyNode, startNode } from "./node.ts";
-import { createPaperWorld, marketStatusLine, simDbPathFor } from "./paper.ts";
+import { createPaperWorld, marketStatusLines, simDbPathFor } from "./paper.ts";
 import { queuedRequestsNotice } from "./run-notices.ts";
 import { startupProgressPrinter } from "./startup-progress.ts";
 
 const INDEX_PRICES_KEY = "paper.index_prices";
+/** every group is listed at every this many statuses (a minute at the default 5 s); else only changes */
+const FULL_LISTING_EVERY = 12;
 
 export interface PaperRunOptions {
   readonly config: ConfigValues;
@@ -172,6 +174,7 @@ async function startOn(
   const queued = await control?.start();
   if (queued !== undefined && queued.length > 0) say(queuedRequestsNotice(queued));
   const names = node ? [...node.instances.keys()] : [];
+  const views = new Map<string, FarmStatusView>();
   const on =
     names.length === 0
       ? ""
@@ -182,10 +185,15 @@ async function startOn(
     header: `perpbot paper mode: ${world.venues.size} simulated venues, ${wallets.length} wallets${on}. Ctrl-C to stop.`,
     node,
     statusLines() {
-      const lines = [marketStatusLine(world)];
+      const lines = marketStatusLines(world);
       for (const i of node?.instances.values() ?? []) {
         if (!(i.strategy instanceof FarmStrategy)) continue;
-        const farmLines = farmStatusLines(i.strategy.groups(), clock.now());
+        let view = views.get(i.spec.name);
+        if (view === undefined) {
+          view = new FarmStatusView({ fullEvery: FULL_LISTING_EVERY });
+          views.set(i.spec.name, view);
+        }
+        const farmLines = view.lines(i.strategy.groups(), clock.now());
         if (i.spec.name !== "farm") farmLines[0] = `[${i.spec.name}] ${farmLines[0]}`;
         lines.push(...farmLines);
       }
