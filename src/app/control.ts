@@ -84,14 +84,23 @@ export class ControlPoller {
     this.intervalMs = options.intervalMs ?? 1000;
   }
 
-  /** Requests a previous process left running are pending again (close and flatten are idempotent); then poll. */
-  async start(): Promise<void> {
-    if (this.running) return;
+  /**
+   * Requests a previous process left running are pending again (close and flatten are
+   * idempotent); then poll. Returns the requests queued before this start (those not expired),
+   * which the first poll acts on: `perpbot run` says so (issue 10, D16).
+   */
+  async start(): Promise<ControlRequest[]> {
+    if (this.running) return [];
     const now = this.o.clock.now();
     await this.o.store.controlRequests.requeueRunning(now);
+    const wall = (this.o.wallNow ?? Date.now)();
+    const queued = (await listControlRequests(this.o.store, { status: "pending", limit: 50 })).filter(
+      (r) => !(typeof r.args.expiresAt === "number" && wall > r.args.expiresAt),
+    );
     this.running = true;
-    this.startedAt = (this.o.wallNow ?? Date.now)();
+    this.startedAt = wall;
     this.arm(0);
+    return queued;
   }
 
   /** Stop polling; wait (up to stopTimeoutMs) for the request being acted on; drop the heartbeat. */

@@ -11,7 +11,7 @@ import type { MakerStrategy } from "../strategies/maker/maker.ts";
 import { createTradeRecorder, tradesSection } from "../trades/config.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { startNode } from "./node.ts";
-import { createPaperWorld, marketStatusLine, simDbPathFor } from "./paper.ts";
+import { createPaperWorld, marketStatusLines, simDbPathFor } from "./paper.ts";
 
 /**
  * `perpbot maker`: one maker instance from seed 003's flags, no config file needed, on the paper
@@ -180,7 +180,7 @@ export async function startMakerRun(o: {
     return {
       header: `perpbot maker (paper): ${maker.venue} ${inst.symbol} ${maker.direction} ${maker.quantity}, take-profit ${maker.take_profit_bps} bps, wallet ${wallet}. Ctrl-C to stop.`,
       maker: strategy,
-      statusLines: () => [marketStatusLine(world), ...strategy.statusLines()],
+      statusLines: () => [...marketStatusLines(world), ...strategy.statusLines()],
       async stop() {
         await node.stop();
         world.close();

@@ -4,7 +4,7 @@ import type { Venue } from "../core/venue.ts";
 import { AlertBus } from "../engine/alerts.ts";
 import { type EngineSettings, engineSettings } from "../engine/config.ts";
 import { EngineContext } from "../engine/context.ts";
-import { Engine } from "../engine/executor.ts";
+import { Engine, type StartOptions } from "../engine/executor.ts";
 import type { EgressOf } from "../engine/risk/rate-limiter.ts";
 import type { Store } from "../store/store.ts";
 import type { CloseReason, LogLevel, Strategy } from "../strategies/contract.ts";
@@ -49,6 +49,19 @@ export interface NodeOptions {
   readonly egressOf?: EgressOf;
   /** the unlocked keystore of a live run: its wallets' proxies give the egress of each account */
   readonly keystore?: Pick<Keystore, "wallets">;
+  /**
+   * Start-up's stop signal and progress (the engine's reads): an aborted start-up stops what
+   * had started and throws StartAbortedError.
+   */
+  readonly start?: StartOptions;
+}
+
+/** What start-up found that the operator must hear of. */
+export interface StartReport {
+  /** the store held no group at all before this start */
+  readonly freshStore: boolean;
+  /** positions on the venues that no group owns, found by the start-up reconcile */
+  readonly orphans: readonly { venue: string; account: string; symbol: string; lots: number }[];
 }
 
 export interface NodeInstance {
@@ -65,6 +78,7 @@ export interface StrategyNode {
   readonly farm: FarmStrategy;
   /** every instance's groups and closes behind one face, for the control poller */
   readonly control: ControlFarm;
+  readonly startReport: StartReport;
   /** settles once every funding payment seen so far has been recorded */
   flushRecords(): Promise<void>;
   /** farm accounting of one instance's groups (default: the farm instance) */
@@ -101,14 +115,37 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
     settings,
     egressOf: o.egressOf ?? (o.keystore === undefined ? undefined : egressFromKeystore(o.keystore)),
     onFill: o.tradeRecorder
-      ? (fill, meta) => o.tradeRecorder?.recordFill(fill, { group: meta.groupId, reason: meta.reason })
+      ? (fill, meta) =>
+          o.tradeRecorder?.recordFill(fill, {
+            group: meta.groupId,
+            // a flattened orphan's fills say so in the trade log
+            reason: meta.reason ?? (meta.purpose === "orphan" ? "orphan_flatten" : null),
+          })
       : undefined,
   });
+  // an empty store (new, or deleted) with positions still on the venues must not start quietly
+  const freshStore = (await o.store.groups.list({ limit: 1 })).length === 0;
   try {
-    await engine.start();
+    await engine.start(o.start);
   } catch (e) {
+    // an aborted (or failed) start-up leaves nothing running: no timers, no listeners
+    await engine.stop().catch(() => {});
     detachAlerts?.();
     throw e;
+  }
+  const orphans = engine
+    .orphans()
+    .map(({ venue, account, symbol, lots }) => ({ venue, account, symbol, lots }));
+  if (freshStore && orphans.length > 0) {
+    const wallets = new Set(orphans.map((x) => `${x.venue}:${x.account}`)).size;
+    alerts.raise({
+      severity: "critical",
+      key: "engine.empty_store_positions",
+      title: "empty store, positions on the venues",
+      message: `the store holds no groups, but the venues hold ${orphans.length} position(s) on ${wallets} wallet(s) that no group owns: was the store deleted or replaced? They are treated as orphans (${settings.orphanFlatten ? `flattened after the ${Math.round(settings.orphanGraceMs / 1000)} s grace period` : "alerted, not flattened"}); stop now and restore the store if it was not meant to be empty`,
+      context: {},
+      ts: o.clock.now(),
+    });
   }
   const instances = new Map<string, NodeInstance>();
   for (const r of o.instances) {
@@ -153,6 +190,7 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
       return farmInstance();
     },
     control,
+    startReport: { freshStore, orphans },
     flushRecords: () => engine.recordsSettled(),
     async accounting(instance) {
       await engine.recordsSettled();

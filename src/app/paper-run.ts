@@ -1,14 +1,20 @@
 import { alertsSection, createAlertService } from "../alerts/config.ts";
+import { logAlerts } from "../alerts/log.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { ConfigValues } from "../config/registry.ts";
 import { dataDirSection, storeSection } from "../config/sections.ts";
 import { WallClock } from "../core/clock.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
+import { StartAbortedError } from "../engine/executor.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
+
+export { StartAbortedError };
+
 import type { Logging } from "../log/logger.ts";
-import { openStore } from "../store/store.ts";
+import { acquireRunLock, type RunLock } from "../store/run-lock.ts";
+import { openStore, type Store } from "../store/store.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
-import { farmStatusLines } from "../strategies/farm/report.ts";
+import { FarmStatusView } from "../strategies/farm/report.ts";
 import { resolveInstances } from "../strategies/instances.ts";
 import { MakerStrategy } from "../strategies/maker/maker.ts";
 import { createTradeRecorder, tradesSection } from "../trades/config.ts";
@@ -16,15 +22,23 @@ import { catalogInstruments } from "../venues/sim/catalog.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { ControlPoller } from "./control.ts";
 import { type StrategyNode, startNode } from "./node.ts";
-import { createPaperWorld, marketStatusLine, simDbPathFor } from "./paper.ts";
+import { createPaperWorld, marketStatusLines, simDbPathFor } from "./paper.ts";
+import { queuedRequestsNotice } from "./run-notices.ts";
+import { startupProgressPrinter } from "./startup-progress.ts";
 
 const INDEX_PRICES_KEY = "paper.index_prices";
+/** every group is listed at every this many statuses (a minute at the default 5 s); else only changes */
+const FULL_LISTING_EVERY = 12;
 
 export interface PaperRunOptions {
   readonly config: ConfigValues;
   readonly logging: Logging;
   /** wallet ids to trade (the keystore's); default: the simulated wallets of `sim.wallets` */
   readonly walletIds?: readonly string[];
+  /** stops start-up early (Ctrl-C, `--duration`): startPaperRun then throws StartAbortedError */
+  readonly signal?: AbortSignal;
+  /** what the operator must read at start (progress, queued requests, warnings): stdout */
+  readonly say?: (line: string) => void;
 }
 
 /** A running paper process: what `perpbot run` prints and stops. */
@@ -35,12 +49,6 @@ export interface PaperRun {
   stop(options: { flatten: boolean }): Promise<void>;
 }
 
-/**
- * `perpbot run` in paper mode, built from the config: the store, the simulated venues (state on
- * disk, the synthetic market resuming where the last run left it), the strategy node with every
- * configured instance, alerts (attached before the engine's first reconcile, so no start-up alert
- * is lost) and the control poller (`perpbot close`/`flatten`).
- */
 /**
  * Checks of a paper run's configuration that need the venues' instruments (a risk cap naming an
  * instrument no simulated venue lists is an error), before anything starts.
@@ -53,13 +61,61 @@ export function checkPaperConfig(config: LoadedConfig): void {
   );
 }
 
+/**
+ * `perpbot run` in paper mode, built from the config: the store, the simulated venues (state on
+ * disk, the synthetic market resuming where the last run left it), the strategy node with every
+ * configured instance, alerts (attached before the engine's first reconcile, so no start-up alert
+ * is lost) and the control poller (`perpbot close`/`flatten`).
+ */
 export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
   const { config, logging } = o;
   const log = logging.forModule("run");
+  const say = o.say ?? (() => {});
+  const url = storeSection.get(config).url;
+  // one runner per store, taken before anything else opens (issue 10, D3)
+  const lock = await acquireRunLock(url, {
+    onTakeover: (stale, where) => {
+      const who = stale
+        ? `pid ${stale.pid} (started ${new Date(stale.startedAt).toISOString()})`
+        : "a runner";
+      log.warn({ lock: where, stale }, "took over a stale runner lock");
+      say(`warning: ${who} left the runner lock ${where} behind and is no longer running: taking it over`);
+    },
+    onLost: (err) => log.error({ err }, "the runner lock's PostgreSQL connection failed"),
+  });
+  let store: Store;
+  try {
+    abortCheck(o.signal);
+    store = await openStore(url);
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+  try {
+    return await startOn(o, store, lock, say);
+  } catch (e) {
+    await store.close().catch(() => {});
+    await lock.release();
+    throw e;
+  }
+}
+
+function abortCheck(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StartAbortedError(String(signal.reason ?? "aborted"));
+}
+
+async function startOn(
+  o: PaperRunOptions,
+  store: Store,
+  lock: RunLock,
+  say: (line: string) => void,
+): Promise<PaperRun> {
+  const { config, logging } = o;
+  const log = logging.forModule("run");
   const clock = new WallClock();
-  const store = await openStore(storeSection.get(config).url);
   // the synthetic market picks up where the last run left it, so resumed positions keep their prices
   const saved = await store.kv.get(INDEX_PRICES_KEY);
+  abortCheck(o.signal);
   const world = createPaperWorld(simSection.get(config), clock, {
     walletIds: o.walletIds,
     simDbPath: simDbPathFor(dataDirSection.get(config)),
@@ -84,6 +140,7 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
         logger: logging.forModule("alerts"),
       });
       const service = alertService;
+      abortCheck(o.signal);
       node = await startNode({
         store,
         venues: world.venues,
@@ -92,7 +149,16 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
         instances,
         engineSettings: engineSettingsFrom(engineSection.get(config)),
         tradeRecorder: createTradeRecorder(tradesSection.get(config), logging.forModule("trades")),
-        attachAlerts: (bus) => service.attach(bus),
+        // stored, sent and logged (console and file) from the first instant (issue 10, D1, D7)
+        attachAlerts: (bus) => {
+          const detachService = service.attach(bus);
+          const detachLog = logAlerts(bus, logging.forModule("alerts"));
+          return () => {
+            detachService();
+            detachLog();
+          };
+        },
+        start: { signal: o.signal, progress: startupProgressPrinter(say) },
         log: (source, level, msg, ctx) => {
           // the legacy instance logs as the farm module did; others under their own name
           logging.forModule(source === "farm" ? "farm" : `strategy.${source}`)[level](ctx ?? {}, msg);
@@ -100,10 +166,15 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
       });
     }
   } catch (e) {
-    await alertService?.close?.();
+    await alertService?.close?.({ drainMs: e instanceof StartAbortedError ? 1000 : undefined });
     world.close();
-    await store.close();
     throw e;
+  }
+  if (node?.startReport.freshStore && node.startReport.orphans.length > 0) {
+    const n = node.startReport.orphans.length;
+    say(
+      `WARNING: the store ${store.displayUrl} holds no groups, but the venues hold ${n} position(s) no group owns (see perpbot alerts): was the store deleted or replaced?`,
+    );
   }
   const control = node
     ? new ControlPoller({
@@ -116,8 +187,10 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
         log: (level, msg, ctx) => log[level](ctx ?? {}, msg),
       })
     : undefined;
-  await control?.start();
+  const queued = await control?.start();
+  if (queued !== undefined && queued.length > 0) say(queuedRequestsNotice(queued));
   const names = node ? [...node.instances.keys()] : [];
+  const views = new Map<string, FarmStatusView>();
   const on =
     names.length === 0
       ? ""
@@ -128,11 +201,16 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
     header: `perpbot paper mode: ${world.venues.size} simulated venues, ${wallets.length} wallets${on}. Ctrl-C to stop.`,
     node,
     statusLines() {
-      const lines = [marketStatusLine(world)];
+      const lines = marketStatusLines(world);
       for (const i of node?.instances.values() ?? []) {
         if (i.strategy instanceof MakerStrategy) lines.push(...i.strategy.statusLines());
         if (!(i.strategy instanceof FarmStrategy)) continue;
-        const farmLines = farmStatusLines(i.strategy.groups(), clock.now());
+        let view = views.get(i.spec.name);
+        if (view === undefined) {
+          view = new FarmStatusView({ fullEvery: FULL_LISTING_EVERY });
+          views.set(i.spec.name, view);
+        }
+        const farmLines = view.lines(i.strategy.groups(), clock.now());
         if (i.spec.name !== "farm") farmLines[0] = `[${i.spec.name}] ${farmLines[0]}`;
         lines.push(...farmLines);
       }
@@ -146,6 +224,7 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
       await saveIndexPrices();
       world.close();
       await store.close();
+      await lock.release();
     },
   };
 }

@@ -138,8 +138,11 @@ export function createPaperWorld(
   };
 }
 
-/** One line of market status: per underlying, each venue's mid and funding per hour. */
-export function marketStatusLine(world: PaperWorld): string {
+/**
+ * Market status, one line per underlying (each at most about 100 characters with two venues):
+ * `09:38:59 BTC: simA 100,015 +0.0027%/h, simB 99,977 -0.0063%/h`.
+ */
+export function marketStatusLines(world: PaperWorld): string[] {
   const byBase = new Map<string, string[]>();
   for (const venue of world.venues.values()) {
     for (const inst of venue.instruments()) {
@@ -157,12 +160,13 @@ export function marketStatusLine(world: PaperWorld): string {
     }
   }
   const time = new Date(world.clock.now()).toISOString().slice(11, 19);
-  return `${time} ${[...byBase].map(([base, parts]) => `${base}: ${parts.join(", ")}`).join(" | ")}`;
+  return [...byBase].map(([base, parts]) => `${time} ${base}: ${parts.join(", ")}`);
 }
 
-function formatPrice(p: number): string {
-  if (!Number.isFinite(p)) return "-";
-  if (p >= 1000) return p.toFixed(0);
+/** Mid price for the status: thousands separators above 1,000, four significant digits below 1. */
+export function formatPrice(p: number): string {
+  if (!Number.isFinite(p)) return "checking…";
+  if (p >= 1000) return Math.round(p).toLocaleString("en-US");
   if (p >= 1) return p.toFixed(2);
   return p.toPrecision(4);
 }

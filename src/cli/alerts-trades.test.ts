@@ -166,7 +166,7 @@ describe("perpbot trades", () => {
     const text = perpbot(["trades", "--venue", "simB"]);
     assert.equal(
       text.stdout,
-      "2026-01-05T08:02:00.000Z  simB:BTC-PERP  farm-02  buy   0.012  @  62702.5  fee 0.0369  taker  pb-g1-2\n",
+      "2026-01-05T08:02:00.000Z  simB:BTC-PERP  farm-02  buy  0.012  @  62702.5  fee 0.0369  taker  pb-g1-2\n",
     );
   });
 });

@@ -55,7 +55,7 @@ test("npm start: paper farm opens groups within 30 s, updates them, stops on Ctr
   const cwd = mkdtempSync(join(tmpdir(), "perpbot-run-"));
   dirs.push(cwd);
   // first start: wait until groups are open and a later status shows their risk read
-  const first = startRun(cwd, (out) => /liq \d+\.\d%/.test(out) && openCounts(out).some((n) => n > 0));
+  const first = startRun(cwd, (out) => /liq +\d+\.\d%/.test(out) && openCounts(out).some((n) => n > 0));
   const openedAfter = await first.ready;
   assert.ok(openedAfter < 30_000, `groups opened after ${openedAfter} ms`);
   const sentAt = Date.now();
@@ -66,7 +66,7 @@ test("npm start: paper farm opens groups within 30 s, updates them, stops on Ctr
   const out = first.out();
   assert.match(out, /paper mode: 2 simulated venues, 12 wallets, farm on/);
   for (const line of out.split("\n").filter((l) => l.includes(" BTC: "))) {
-    assert.match(line, /BTC: simA \d+ [+-]\d\.\d{4}%\/h, simB \d+ [+-]\d\.\d{4}%\/h/);
+    assert.match(line, /^\d\d:\d\d:\d\d BTC: simA [\d,]+ [+-]\d\.\d{4}%\/h, simB [\d,]+ [+-]\d\.\d{4}%\/h/);
   }
   assert.match(out, /stopped; state saved/);
   assert.ok(existsSync(join(cwd, "data", "sim.db")) && existsSync(join(cwd, "data", "perpbot.db")));

@@ -2,6 +2,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Venue } from "../core/venue.ts";
 import { accountKey, type Portfolio } from "./portfolio.ts";
 import type { RateLimiter } from "./risk/rate-limiter.ts";
+import { readConcurrently, type StartOptions } from "./startup.ts";
 
 /**
  * The engine's one periodic read of account state for the portfolio: strategies never read a
@@ -19,9 +20,6 @@ export interface RefreshStats {
   /** reads that failed (the account stays due) */
   failures: number;
 }
-
-/** accounts read at once: a venue's limiter paces them, this only bounds the burst */
-const CONCURRENCY = 16;
 
 export class AccountRefresher {
   private readonly venues: ReadonlyMap<string, Venue>;
@@ -54,7 +52,11 @@ export class AccountRefresher {
   }
 
   /** One pass over the managed accounts; `all` reads every one (start). Returns how many were read. */
-  async run(accounts: Iterable<readonly [string, string]>, all = false): Promise<number> {
+  async run(
+    accounts: Iterable<readonly [string, string]>,
+    all = false,
+    start: StartOptions = {},
+  ): Promise<number> {
     this.stats.passes++;
     const dirty = this.portfolio.takeDirty();
     const now = this.clock.now();
@@ -72,9 +74,18 @@ export class AccountRefresher {
       )
         due.push([venue, account]);
     }
-    for (let i = 0; i < due.length; i += CONCURRENCY) {
-      await Promise.all(due.slice(i, i + CONCURRENCY).map(([v, a]) => this.read(v, a)));
-    }
+    start.progress?.({ stage: "portfolio", done: 0, total: due.length });
+    // read() meters each of its requests on the engine's limiter; this bounds the burst, stops on
+    // the start-up signal and reports progress
+    await readConcurrently(
+      due,
+      {
+        target: (a) => a,
+        signal: start.signal,
+        onDone: (done) => start.progress?.({ stage: "portfolio", done, total: due.length }),
+      },
+      ([v, a]) => this.read(v, a),
+    );
     return due.length;
   }
 

@@ -9,6 +9,7 @@ import { FundingJournal } from "./funding-journal.ts";
 import { MarketCache } from "./market.ts";
 import type { OrderGateway } from "./orders/order-gateway.ts";
 import { Portfolio } from "./portfolio.ts";
+import type { StartOptions } from "./startup.ts";
 
 /**
  * What the engine keeps for strategies to read and what it records of accounts: the market
@@ -85,8 +86,11 @@ export class AccountViews {
   async start(
     accounts: () => Iterable<readonly [string, string]>,
     track: (p: Promise<unknown>) => Promise<unknown>,
+    start: StartOptions = {},
   ): Promise<void> {
-    await this.refresher.run(accounts(), true);
+    // not `all`: an account the start-up reconcile has just read in full (positions, and account
+    // state when the kill switch sums equity) is not read a second time; every other one is
+    await this.refresher.run(accounts(), false, start);
     this.running = true;
     const arm = () => {
       if (!this.running || this.refreshMs <= 0) return;

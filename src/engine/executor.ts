@@ -48,11 +48,13 @@ import { RiskGate } from "./risk/risk-gate.ts";
 import { StreamHealth } from "./risk/stream-health.ts";
 import { TradingControl } from "./risk/trading-control.ts";
 import { raceDeadline, type Scheduler } from "./scheduler.ts";
+import { type StartOptions, throwIfAborted } from "./startup.ts";
 import { engineScheduler } from "./store-timers.ts";
 
 export type * from "./groups/group-types.ts";
 export type * from "./orders/single-order-types.ts";
 export type { OrphanInfo, ReconcileReport } from "./reconciler.ts";
+export { StartAbortedError, type StartOptions, type StartProgress } from "./startup.ts";
 
 export interface EngineOptions {
   readonly store: Store;
@@ -213,24 +215,32 @@ export class Engine {
     return this.risk.state;
   }
 
-  /** Load the journal, resolve unknown outcomes, reconcile, then arm timers and the reconcile loop. */
-  async start(): Promise<void> {
+  /**
+   * Load the journal, resolve unknown outcomes, reconcile, then arm timers and the reconcile loop.
+   * The venue reads run concurrently within each venue's rate limit, report their progress, and
+   * stop at `signal` (StartAbortedError; then call stop(), which winds down what had started).
+   */
+  async start(options: StartOptions = {}): Promise<void> {
     if (this.started) throw new InvalidValueError("engine already started");
     this.started = true;
     this.views.attach();
     this.streams.attach();
     await this.control.restore();
+    options.progress?.({ stage: "recovery", done: 0, total: 1 });
     const groups = await recoverJournal(this.store, this.venues, this.gateway, this.alerts, this.clock);
     for (const g of groups) this.book.add(g);
     await this.singles.load();
+    throwIfAborted(options.signal);
     this.gateway.attach();
     this.accepting = true;
-    await this.reconcileOnce(true);
+    await this.reconcileOnce(true, options);
     // every managed account read once before any strategy looks at the portfolio
     await this.views.start(
       () => this.book.managedAccounts(),
       (p) => this.track(p.catch((err) => this.logger?.error({ err }, "portfolio refresh failed"))),
+      options,
     );
+    throwIfAborted(options.signal);
     await this.scheduler.start();
     this.armReconcile();
   }
@@ -256,9 +266,9 @@ export class Engine {
   }
 
   /** One reconcile pass now (also what the periodic loop runs); passes never overlap. */
-  async reconcileOnce(atStart = false): Promise<ReconcileReport> {
+  async reconcileOnce(atStart = false, start: StartOptions = {}): Promise<ReconcileReport> {
     while (this.reconciling) await this.reconciling.catch(() => {});
-    this.reconciling = this.reconciler.run(atStart);
+    this.reconciling = this.reconciler.run(atStart, start);
     try {
       const report = await this.reconciling;
       await this.journal.sync();

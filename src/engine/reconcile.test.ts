@@ -42,6 +42,14 @@ test("an orphan position is alerted at once and flattened after the grace period
     const flattens = (await w.store.orders.allEngine()).filter((o) => o.purpose === "orphan");
     assert.equal(flattens.length, 1);
     assert.equal(flattens[0].reduceOnly, true);
+    // the flatten leaves a record of what was closed and why (issue 10, D7)
+    const done = w.alerts.find((a) => a.key === "engine.orphan_flattened:simA:w3:BTC");
+    assert.ok(done, w.alerts.map((a) => a.key).join(", "));
+    assert.equal(done.severity, "warning");
+    assert.match(done.message, /2000 of 2000 lots no group owned closed reduce-only \(orphan since /);
+    assert.ok(
+      !w.alerts.some((a) => a.key.startsWith("engine.orphan_flattened:") && a.context.wallet !== "w3"),
+    );
   } finally {
     await w.close();
   }
@@ -54,6 +62,7 @@ test("orphans are only alerted when orphan_flatten is off", async () => {
     await w.advance(5_000);
     assert.equal(await positionLots(w.simA, "w3", "BTC"), -2_000);
     assert.ok(w.alerts.some((a) => a.key.startsWith("engine.orphan:")));
+    assert.ok(!w.alerts.some((a) => a.key.startsWith("engine.orphan_flattened:")));
   } finally {
     await w.close();
   }

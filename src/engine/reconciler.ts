@@ -13,6 +13,7 @@ import {
   signatureOf,
   workingByKey,
 } from "./reconcile-expected.ts";
+import { readConcurrently, type StartOptions, throwIfAborted } from "./startup.ts";
 
 /**
  * Venue truth against the journal, at start and every reconcile interval:
@@ -94,13 +95,20 @@ export class Reconciler {
     return out;
   }
 
-  async run(atStart: boolean): Promise<ReconcileReport> {
+  /**
+   * One pass. `start` (the engine's start-up only) can stop it between steps and between reads,
+   * and hears of its progress; a pass stopped that way throws StartAbortedError.
+   */
+  async run(atStart: boolean, start: StartOptions = {}): Promise<ReconcileReport> {
     const errors: string[] = [];
-    const ordersResolved = (await this.resolveOrders()) + (await this.checkResting());
+    const ordersResolved = (await this.resolveOrders(start)) + (await this.checkResting());
+    throwIfAborted(start.signal);
     const fillsBackfilled = await this.host.gateway.backfillFills();
+    throwIfAborted(start.signal);
     const groupsAdvanced = await this.advanceGroups(atStart);
-    const { checked, lostLots } = await this.checkPositions(atStart, errors);
-    if (this.host.killSwitchEnabled) await this.checkEquity(errors);
+    throwIfAborted(start.signal);
+    const { checked, lostLots } = await this.checkPositions(atStart, errors, start);
+    if (this.host.killSwitchEnabled) await this.checkEquity(errors, start);
     return {
       ordersResolved,
       groupsAdvanced,
@@ -117,13 +125,16 @@ export class Reconciler {
     return checkRestingSingles(this.host.gateway, this.host.venues, this.host.clock);
   }
 
-  private async resolveOrders(): Promise<number> {
+  private async resolveOrders(start: StartOptions): Promise<number> {
     const { gateway, clock, groups } = this.host;
     let n = 0;
     const idle = gateway
       .workingOrders()
       .filter((o) => o.watchers === 0 && !(o.groupId !== null && groups.get(o.groupId)?.busy));
+    let seen = 0;
     for (const o of idle) {
+      throwIfAborted(start.signal);
+      start.progress?.({ stage: "orders", done: seen++, total: idle.length });
       o.watchers++;
       try {
         if (gateway.needsAnswer(o)) await gateway.resolve(o, clock.now());
@@ -164,6 +175,7 @@ export class Reconciler {
   private async checkPositions(
     atStart: boolean,
     errors: string[],
+    start: StartOptions,
   ): Promise<{ checked: number; lostLots: number }> {
     const { venues, gateway, groups, clock, settings } = this.host;
     const seen = new Map<string, "orphan" | "lost">();
@@ -179,10 +191,12 @@ export class Reconciler {
     const pass = this.pass++;
     const expectedNow = new Map<string, string>();
     const discrepant = new Set<string>();
+    // which accounts are due, then their positions read concurrently (within each venue's rate
+    // limit: a thousand wallets one at a time took minutes), then compared one by one in order
+    const dueAccounts: { venueId: string; account: string; acct: string; signature: string }[] = [];
     let index = 0;
     for (const [venueId, account] of this.host.managedAccounts()) {
       const acct = accountKey(venueId, account);
-      const venue = venues.get(venueId);
       const mine = expected.get(acct);
       const signature = mine === undefined ? "" : signatureOf(mine);
       const slot = index++;
@@ -192,22 +206,41 @@ export class Reconciler {
         this.discrepant.has(acct) ||
         this.expectedThen.get(acct) !== signature ||
         (slot + pass) % QUIET_SWEEP_PASSES === 0;
-      if (!due || venue === undefined) {
+      if (!due || !venues.has(venueId)) {
         if (this.expectedThen.has(acct)) expectedNow.set(acct, this.expectedThen.get(acct)!);
         continue;
       }
-      let positions: readonly PositionReport[];
-      try {
-        const wait = gateway.limits.acquire(venueId, account, "positions");
-        if (wait !== undefined) await wait;
-        positions = await venue.positions(account);
-        this.host.onPositionsRead?.(venueId, account, positions);
-      } catch (err) {
-        errors.push(`${venueId} ${account}: positions unavailable (${(err as Error).message})`);
+      dueAccounts.push({ venueId, account, acct, signature });
+    }
+    const read = new Map<string, readonly PositionReport[] | Error>();
+    start.progress?.({ stage: "reconcile", done: 0, total: dueAccounts.length });
+    await readConcurrently(
+      dueAccounts,
+      {
+        limits: gateway.limits,
+        kind: "positions",
+        target: (a) => [a.venueId, a.account],
+        signal: start.signal,
+        onDone: (done) => start.progress?.({ stage: "reconcile", done, total: dueAccounts.length }),
+      },
+      async (a) => {
+        try {
+          read.set(a.acct, await venues.get(a.venueId)!.positions(a.account));
+        } catch (err) {
+          read.set(a.acct, err as Error);
+        }
+      },
+    );
+    for (const { venueId, account, acct, signature } of dueAccounts) {
+      const mine = expected.get(acct);
+      const positions = read.get(acct)!;
+      if (positions instanceof Error) {
+        errors.push(`${venueId} ${account}: positions unavailable (${positions.message})`);
         // not read: it stays due (the signature it was last compared against is kept)
         discrepant.add(acct);
         continue;
       }
+      this.host.onPositionsRead?.(venueId, account, positions);
       expectedNow.set(acct, signature);
       const actual = new Map<string, number>();
       for (const p of positions) actual.set(p.symbol, p.sizeLots);
@@ -331,24 +364,46 @@ export class Reconciler {
       return;
     }
     await gateway.settleIoc(r.order);
+    // a flattened orphan leaves a record of what was closed and why (its fills carry purpose
+    // "orphan" into the trade log too)
+    const filled = r.order.tracked.filledLots;
+    if (filled > 0)
+      this.alert(
+        "warning",
+        `engine.orphan_flattened:${venueId}:${account}:${symbol}`,
+        "orphan position flattened",
+        `${venueId} ${account} ${symbol}: ${filled} of ${Math.abs(lots)} lots no group owned closed reduce-only (orphan since ${new Date(since).toISOString()}, grace ${Math.round(settings.orphanGraceMs / 1000)} s)`,
+        { venue: venueId, wallet: account, symbol },
+      );
   }
 
-  private async checkEquity(errors: string[]): Promise<void> {
+  private async checkEquity(errors: string[], start: StartOptions): Promise<void> {
+    const accounts = [...this.host.managedAccounts()];
     let equity = 0;
-    for (const [venueId, account] of this.host.managedAccounts()) {
-      try {
-        const wait = this.host.gateway.limits.acquire(venueId, account, "account_state");
-        if (wait !== undefined) await wait;
-        const report = await this.host.venues.get(venueId)!.accountState(account);
-        this.host.onAccountRead?.(venueId, account, report);
-        equity += report.equityUsd;
-      } catch (err) {
-        // an incomplete sum is no equity figure: skip this observation rather than trip on it
-        errors.push(`${venueId} ${account}: account state unavailable (${(err as Error).message})`);
-        return;
-      }
-    }
-    if (equity > 0) await this.host.observeEquity(equity);
+    let failed: string | undefined;
+    await readConcurrently(
+      accounts,
+      {
+        limits: this.host.gateway.limits,
+        kind: "account_state",
+        target: (a) => a,
+        signal: start.signal,
+        onDone: (done) => start.progress?.({ stage: "equity", done, total: accounts.length }),
+      },
+      async ([venueId, account]) => {
+        if (failed !== undefined) return;
+        try {
+          const report = await this.host.venues.get(venueId)!.accountState(account);
+          this.host.onAccountRead?.(venueId, account, report);
+          equity += report.equityUsd;
+        } catch (err) {
+          failed ??= `${venueId} ${account}: account state unavailable (${(err as Error).message})`;
+        }
+      },
+    );
+    // an incomplete sum is no equity figure: skip this observation rather than trip on it
+    if (failed !== undefined) errors.push(failed);
+    else if (equity > 0) await this.host.observeEquity(equity);
   }
 
   private alert(

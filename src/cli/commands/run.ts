@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { checkPaperConfig, startPaperRun } from "../../app/paper-run.ts";
+import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
 import { keystoreSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
@@ -8,6 +8,9 @@ import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
+
+/** Exit code of a second Ctrl-C / SIGTERM, which exits without the clean stop (128 + SIGINT). */
+export const FORCED_EXIT_CODE = 130;
 
 /**
  * `perpbot run`: the long-running process. Paper mode (the default) trades the farm on simulated
@@ -64,34 +67,63 @@ export function registerRun(program: Command): void {
         }
 
         // Ctrl-C and SIGTERM are caught from here on, so a signal during start-up also ends in a
-        // clean stop rather than a kill half-way through
+        // clean stop rather than a kill half-way through; start-up hears it at its next read
+        // (issue 10, D5). A second Ctrl-C (or SIGTERM) exits at once: what was under way is in
+        // the journal, and the next start resolves it.
+        const abort = new AbortController();
         let stopRequested: (why: string) => void = () => {};
         const stopSignal = new Promise<string>((resolve) => {
-          stopRequested = resolve;
+          stopRequested = (why) => {
+            abort.abort(why);
+            resolve(why);
+          };
         });
-        const onInt = () => stopRequested("SIGINT");
-        const onTerm = () => stopRequested("SIGTERM");
+        let signals = 0;
+        const onSignal = (name: string) => {
+          if (++signals > 1) {
+            process.stderr.write(`perpbot: second ${name}: exiting now without a clean stop\n`);
+            logging.close();
+            process.exit(FORCED_EXIT_CODE);
+          }
+          process.stdout.write(`stopping (${name})... (again to exit at once)\n`);
+          stopRequested(name);
+        };
+        const onInt = () => onSignal("SIGINT");
+        const onTerm = () => onSignal("SIGTERM");
         process.on("SIGINT", onInt);
         process.on("SIGTERM", onTerm);
         // the clock's timers chain past Node's 24.8-day setTimeout limit
         const clock = new WallClock();
         const deadline =
           duration === undefined ? undefined : clock.after(duration * 1000, () => stopRequested("duration"));
+        const say = (line: string) => process.stdout.write(`${line}\n`);
 
-        const run = await startPaperRun({ config: config.values, logging, walletIds });
+        let run: Awaited<ReturnType<typeof startPaperRun>>;
+        try {
+          run = await startPaperRun({ config: config.values, logging, walletIds, signal: abort.signal, say });
+        } catch (e) {
+          if (deadline) clock.cancel(deadline);
+          if (!(e instanceof StartAbortedError)) throw e;
+          process.off("SIGINT", onInt);
+          process.off("SIGTERM", onTerm);
+          log.info({ why: e.why }, "stopped during start-up");
+          process.stdout.write(`perpbot stopped during start-up (${e.why}); state saved.\n`);
+          await logging.close();
+          return;
+        }
         process.stdout.write(`${run.header}\n`);
         const print = () => process.stdout.write(`${run.statusLines().join("\n")}\n`);
         print();
         const timer = setInterval(print, statusEvery * 1000);
 
         const why = await stopSignal;
-        process.off("SIGINT", onInt);
-        process.off("SIGTERM", onTerm);
         if (deadline) clock.cancel(deadline);
         clearInterval(timer);
         log.info({ why }, "stopping");
-        process.stdout.write(`stopping (${why})...\n`);
+        if (why === "duration") process.stdout.write(`stopping (${why})...\n`);
         await run.stop({ flatten: opts.flattenOnExit === true });
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
         process.stdout.write("perpbot stopped; state saved.\n");
         await logging.close();
       },

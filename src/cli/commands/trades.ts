@@ -35,19 +35,40 @@ export function fillJson(f: FillRecord): Record<string, unknown> {
   };
 }
 
-function fillLine(f: FillRecord): string {
+/** Fees shown to this many decimals: the store keeps them exact (`--json`), a reader needs cents and a bit. */
+const FEE_DECIMALS = 4;
+
+/** A fill's columns as `perpbot trades` prints them. */
+export function fillCells(f: FillRecord): string[] {
+  const fee = Number(moneyText(f.fee)).toFixed(FEE_DECIMALS);
   return [
     new Date(f.ts).toISOString(),
     `${f.venue}:${f.symbol}`,
     f.account,
-    f.side.padEnd(4),
+    f.side,
     f.size,
     "@",
     f.price,
-    `fee ${moneyText(f.fee)}`,
+    // what rounds to zero is zero, never "-0.0000"
+    `fee ${/^-0\.0+$/.test(fee) ? fee.slice(1) : fee}`,
     f.liquidity,
     f.clientOrderId ?? f.venueOrderId ?? f.fillId,
-  ].join("  ");
+  ];
+}
+
+/** Columns padded to their widest cell (numbers right-aligned), two spaces apart. */
+export function fillTable(fills: readonly FillRecord[]): string[] {
+  const rows = fills.map(fillCells);
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => r[c].length))) ?? [];
+  // size, price and fee read best right-aligned
+  const right = new Set([4, 6, 7]);
+  return rows.map((r) =>
+    r
+      .map((cell, c) =>
+        c === r.length - 1 ? cell : right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]),
+      )
+      .join("  "),
+  );
 }
 
 export function registerTrades(program: Command): void {
@@ -79,7 +100,7 @@ export function registerTrades(program: Command): void {
             ? `${JSON.stringify(fills.map(fillJson), null, 2)}\n`
             : fills.length === 0
               ? "no fills\n"
-              : `${fills.map(fillLine).join("\n")}\n`,
+              : `${fillTable(fills).join("\n")}\n`,
         );
       });
     });

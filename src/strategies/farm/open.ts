@@ -156,6 +156,7 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
     await backOff(
       h,
       legs.map((l) => l.account),
+      `${out.reason}: ${out.detail}`,
     );
     return;
   }
@@ -173,7 +174,7 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
  * the unwind's fees, so retrying at every check would bleed money. The rest doubles with each
  * failure in a row (cooldown range x 2^(n-1), at most 4 h) and resets on a successful open.
  */
-async function backOff(h: OpenHost, wallets: readonly string[]): Promise<void> {
+async function backOff(h: OpenHost, wallets: readonly string[], why: string): Promise<void> {
   const { ctx, config: c } = h;
   for (const w of wallets) {
     const failures = Number((await ctx.state.get(`failures:${w}`)) ?? 0) + 1;
@@ -185,7 +186,7 @@ async function backOff(h: OpenHost, wallets: readonly string[]): Promise<void> {
     log(
       h,
       "info",
-      `wallet ${w} rests ${(rest / 60_000).toFixed(1)} min after ${failures} failed open(s) in a row`,
+      `wallet ${w} rests ${(rest / 60_000).toFixed(1)} min after ${failures} failed open(s) in a row (last: ${why})`,
     );
   }
 }

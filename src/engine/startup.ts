@@ -1,0 +1,76 @@
+import { PerpbotError } from "../core/errors.ts";
+import type { RequestKind } from "../core/venue-capabilities.ts";
+import type { RateLimiter } from "./risk/rate-limiter.ts";
+
+/**
+ * What the engine's start-up needs beyond itself (issue 10, D5): a signal that ends it early
+ * (Ctrl-C, SIGTERM, `--duration`) and a progress callback, since with a thousand wallets the
+ * start-up reads take a while and a silent terminal looks hung.
+ */
+export interface StartOptions {
+  /** aborted: start-up stops at the next read and throws StartAbortedError */
+  readonly signal?: AbortSignal;
+  readonly progress?: (p: StartProgress) => void;
+}
+
+export interface StartProgress {
+  /** "recovery", "orders", "reconcile", "equity", "portfolio" */
+  readonly stage: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Start-up was stopped by its signal; what had started is stopped again, nothing is half-done. */
+export class StartAbortedError extends PerpbotError {
+  readonly why: string;
+  constructor(why: string) {
+    super("start_aborted", `start-up stopped (${why})`);
+    this.why = why;
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StartAbortedError(String(signal.reason ?? "aborted"));
+}
+
+/**
+ * Venue reads at once at most (per call): each venue's rate limiter paces them (every read first
+ * takes its weight); this only bounds the burst and the sockets.
+ */
+export const READ_CONCURRENCY = 64;
+
+/**
+ * `fn` over `items`, at most `limit` at a time, each read first paying its weight to the venue's
+ * rate limiter (when `limits` and `kind` are given); `onDone` after each. On abort no new item starts; those running are awaited,
+ * then StartAbortedError is thrown.
+ */
+export async function readConcurrently<T>(
+  items: readonly T[],
+  o: {
+    /** given: each item first pays this kind's weight; absent: `fn` meters its own requests */
+    readonly limits?: RateLimiter;
+    readonly kind?: RequestKind;
+    readonly target: (item: T) => readonly [venue: string, account: string];
+    readonly signal?: AbortSignal;
+    readonly limit?: number;
+    readonly onDone?: (done: number) => void;
+  },
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length && !o.signal?.aborted) {
+      const item = items[next++];
+      const [venue, account] = o.target(item);
+      const wait = o.limits && o.kind ? o.limits.acquire(venue, account, o.kind) : undefined;
+      if (wait) await wait;
+      if (o.signal?.aborted) break;
+      await fn(item);
+      o.onDone?.(++done);
+    }
+  };
+  const n = Math.min(o.limit ?? READ_CONCURRENCY, items.length);
+  await Promise.all(Array.from({ length: n }, worker));
+  throwIfAborted(o.signal);
+}
