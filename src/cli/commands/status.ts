@@ -23,7 +23,13 @@ export function registerStatus(program: Command): void {
     .action(async (opts: { json?: boolean; recent: string }, command: Command) => {
       const recent = parseCountArg(opts.recent, "--recent");
       const config = loadCliConfig(command);
-      const report = await withStore(config, (store) => loadStatusReport(store, { now: Date.now(), recent }));
+      const report = await withStore(
+        config,
+        (store) => loadStatusReport(store, { now: Date.now(), recent }),
+        {
+          readOnly: true,
+        },
+      );
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
     });
 }
