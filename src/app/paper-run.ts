@@ -28,6 +28,11 @@ export interface PaperRun {
   readonly header: string;
   readonly node: StrategyNode | undefined;
   statusLines(): string[];
+  /**
+   * Resolves with the reason when the run can no longer go on (a simulated venue or the journal
+   * could not save a change: full disk, damaged file): trading is halted; stop the run.
+   */
+  readonly failure: Promise<Error>;
   stop(options: { flatten: boolean }): Promise<void>;
 }
 
@@ -44,7 +49,12 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
   const store = await openStore(storeSection.get(config).url);
   // the synthetic market picks up where the last run left it, so resumed positions keep their prices
   const saved = await store.kv.get(INDEX_PRICES_KEY);
+  let fail: (err: Error) => void = () => {};
+  const failure = new Promise<Error>((resolve) => {
+    fail = resolve;
+  });
   const world = createPaperWorld(simSection.get(config), clock, {
+    onStoreFailure: (_venue, err) => fail(err),
     walletIds: o.walletIds,
     simDbPath: simDbPathFor(dataDirSection.get(config)),
     stepMs: 250,
@@ -89,6 +99,7 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
     await store.close();
     throw e;
   }
+  node?.engine.onJournalFailed((err) => fail(store.explainError(err.cause ?? err) as Error));
   const control = node
     ? new ControlPoller({
         store,
@@ -111,6 +122,7 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
   return {
     header: `perpbot paper mode: ${world.venues.size} simulated venues, ${wallets.length} wallets${on}. Ctrl-C to stop.`,
     node,
+    failure,
     statusLines() {
       const lines = [marketStatusLine(world)];
       for (const i of node?.instances.values() ?? []) {
@@ -126,7 +138,10 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
       await control?.stop();
       await node?.stop({ flatten: options.flatten });
       await alertService?.close?.();
-      await saveIndexPrices();
+      // on a full disk this fails too; what was committed before is what the next run resumes
+      await saveIndexPrices().catch((e) =>
+        log.warn({ err: (e as Error).message }, "could not save index prices"),
+      );
       world.close();
       await store.close();
     },

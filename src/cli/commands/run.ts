@@ -2,10 +2,17 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { startPaperRun } from "../../app/paper-run.ts";
 import { keystoreSection } from "../../config/sections.ts";
+import { PerpbotError } from "../../core/errors.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
 import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
+
+/** Why the run stopped by itself, as the one line the CLI prints (a DbFileError: exit 6). */
+function runFailure(err: Error): Error {
+  if (err instanceof PerpbotError) return err;
+  return new PerpbotError("run_failed", `trading halted and the run stopped: ${err.message}`);
+}
 
 /**
  * `perpbot run`: the long-running process. Paper mode (the default) trades the farm on simulated
@@ -79,6 +86,12 @@ export function registerRun(program: Command): void {
           duration === undefined ? undefined : setTimeout(() => stopRequested("duration"), duration * 1000);
 
         const run = await startPaperRun({ config: config.values, logging, walletIds });
+        // a change that could not be saved (full disk, damaged file) halts trading: stop cleanly
+        let failed: Error | undefined;
+        void run.failure.then((err) => {
+          failed = err;
+          stopRequested("a change could not be saved");
+        });
         process.stdout.write(`${run.header}\n`);
         const print = () => process.stdout.write(`${run.statusLines().join("\n")}\n`);
         print();
@@ -92,6 +105,12 @@ export function registerRun(program: Command): void {
         log.info({ why }, "stopping");
         process.stdout.write(`stopping (${why})...\n`);
         await run.stop({ flatten: opts.flattenOnExit === true });
+        if (failed !== undefined) {
+          log.error({ err: failed.message }, "stopped: a change could not be saved");
+          await logging.close();
+          process.stdout.write("perpbot stopped: trading halted, see the message below.\n");
+          throw runFailure(failed);
+        }
         process.stdout.write("perpbot stopped; state saved.\n");
         await logging.close();
       },
