@@ -75,8 +75,13 @@ export class AlertService {
         () => undefined,
         (err: unknown) => {
           this.storeFailures++;
-          // the log file is the record of last resort
-          this.log.error({ err, alert: record }, "alert could not be stored");
+          // the log file is the record of last resort. A database error (a full disk, a damaged
+          // file) is the store's, reported on its own: its message says it all, a stack does not
+          const sqlite = typeof (err as { errcode?: unknown } | null)?.errcode === "number";
+          this.log.error(
+            { err: sqlite ? (err as Error).message : err, alert: record },
+            "alert could not be stored",
+          );
         },
       )
       .finally(() => {

@@ -24,6 +24,31 @@ test("backtest farm: a report with groups, close reasons, volume, fees, funding,
   assert.ok(Math.abs(sum("feesUsd") - a.feesUsd) < 0.01 * a.perGroup.length);
   assert.ok(Math.abs(a.netPnlUsd - (a.realisedPnlUsd + a.fundingUsd - a.feesUsd)) < 0.02);
   assert.ok(Math.abs(a.costPerMillionUsd - (-a.netPnlUsd / a.volumeUsd) * 1e6) < 1);
+  // per venue and per wallet on each venue (D11): every wallet traded on both venues, and the
+  // rows add up to the totals
+  assert.deepEqual(
+    a.perVenue.map((v) => v.venue),
+    ["simA", "simB"],
+  );
+  const wallets = new Set(a.perWallet.map((w) => w.wallet));
+  assert.ok(wallets.size >= 2, `only ${wallets.size} wallets traded`);
+  for (const k of ["volumeUsd", "feesUsd", "fundingUsd", "netPnlUsd"] as const) {
+    const byVenue = a.perVenue.reduce((s, v) => s + v[k], 0);
+    const byWallet = a.perWallet.reduce((s, w) => s + w[k], 0);
+    assert.ok(Math.abs(byVenue - a[k]) < 0.01 * a.perVenue.length, `${k}: venues ${byVenue} vs ${a[k]}`);
+    assert.ok(Math.abs(byWallet - a[k]) < 0.01 * a.perWallet.length, `${k}: wallets ${byWallet} vs ${a[k]}`);
+  }
+  assert.ok(a.perWallet.every((w) => w.volumeUsd > 0 && w.feesUsd > 0));
+  const report = formatBacktestReport(a);
+  const w0 = a.perWallet[0];
+  assert.match(
+    report,
+    new RegExp(
+      `^${w0.wallet} +${w0.venue} +\\$${w0.volumeUsd.toLocaleString("en-US", { minimumFractionDigits: 2 }).replaceAll(".", "\\.")}`,
+      "m",
+    ),
+  );
+  assert.match(report, /^simB {20,}\$[\d,]+\.\d\d/m);
   // hedged: no group ever drifted more than a few percent of its notional
   for (const g of a.perGroup.filter((x) => x.volumeUsd > 0)) {
     assert.ok(g.maxAbsNetDeltaUsd < 0.1 * (g.volumeUsd / 2), `${g.id} max |delta| ${g.maxAbsNetDeltaUsd}`);

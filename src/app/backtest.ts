@@ -60,6 +60,25 @@ export interface FarmBacktestGroup {
   readonly maxAbsNetDeltaUsd: number;
 }
 
+/** Volume and what it cost, in USD (rounded to cents), of a venue or of one wallet on one venue. */
+export interface FarmBacktestFigures {
+  readonly volumeUsd: number;
+  readonly feesUsd: number;
+  readonly fundingUsd: number;
+  readonly realisedPnlUsd: number;
+  readonly netPnlUsd: number;
+}
+
+export interface FarmBacktestVenue extends FarmBacktestFigures {
+  readonly venue: string;
+}
+
+/** One wallet on one venue: the unit a venue's points are paid on. */
+export interface FarmBacktestWallet extends FarmBacktestFigures {
+  readonly wallet: string;
+  readonly venue: string;
+}
+
 export interface FarmBacktestReport {
   readonly days: number;
   readonly seed: number;
@@ -76,6 +95,10 @@ export interface FarmBacktestReport {
   readonly costPerMillionUsd: number;
   readonly maxAbsNetDeltaUsd: number;
   readonly perGroup: readonly FarmBacktestGroup[];
+  /** per venue, by venue id */
+  readonly perVenue: readonly FarmBacktestVenue[];
+  /** per wallet and venue, by wallet then venue */
+  readonly perWallet: readonly FarmBacktestWallet[];
   readonly assumptions: readonly string[];
 }
 
@@ -128,7 +151,7 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
     const groups = await runtime.engine.groups({ strategy: "farm" });
     const deltas = runtime.farm.maxAbsNetDelta();
     await clock.drive(runtime.stop());
-    const usdOf = (t: FarmTotals) => ({
+    const usdOf = (t: FarmTotals): FarmBacktestFigures => ({
       volumeUsd: round2(t.volumeUsd),
       feesUsd: round2(toUsd(t.fees)),
       fundingUsd: round2(toUsd(t.funding)),
@@ -167,6 +190,13 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
       costPerMillionUsd: round2(costPerMillionUsd(acc.total)),
       maxAbsNetDeltaUsd: round2(Math.max(0, ...perGroup.map((g) => g.maxAbsNetDeltaUsd))),
       perGroup,
+      perVenue: [...acc.byVenue].sort(([a], [b]) => cmp(a, b)).map(([venue, t]) => ({ venue, ...usdOf(t) })),
+      perWallet: [...acc.byWalletVenue]
+        .map(([key, t]) => {
+          const cut = key.lastIndexOf("|");
+          return { wallet: key.slice(0, cut), venue: key.slice(cut + 1), ...usdOf(t) };
+        })
+        .sort((a, b) => cmp(a.wallet, b.wallet) || cmp(a.venue, b.venue)),
       assumptions: [
         "synthetic market data (seeded random walk with per-venue basis and mean-reverting funding)",
         "fills against the simulated book: no queue position, no market impact beyond consumed levels",
@@ -180,6 +210,10 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function round2(x: number): number {
@@ -217,6 +251,16 @@ export function formatBacktestReport(r: FarmBacktestReport): string {
       ].join(" "),
     );
   }
+  // a venue's points are paid on each wallet's volume there; its cost is the fees, funding and PnL
+  const figures = (f: FarmBacktestFigures) =>
+    [f.volumeUsd, f.feesUsd, f.fundingUsd, f.realisedPnlUsd, f.netPnlUsd]
+      .map((x) => money(x).padStart(13))
+      .join(" ");
+  const header = ["volume", "fees", "funding", "realised", "net"].map((h) => h.padStart(13)).join(" ");
+  lines.push("", `${"venue".padEnd(25)} ${header}`);
+  for (const v of r.perVenue) lines.push(`${v.venue.padEnd(25)} ${figures(v)}`);
+  lines.push("", `${"wallet".padEnd(16)} ${"venue".padEnd(8)} ${header}`);
+  for (const w of r.perWallet) lines.push(`${w.wallet.padEnd(16)} ${w.venue.padEnd(8)} ${figures(w)}`);
   lines.push("", "assumptions:", ...r.assumptions.map((a) => `  - ${a}`));
   return lines.join("\n");
 }

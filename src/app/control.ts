@@ -15,6 +15,7 @@ import {
   listControlRequests,
   RUNNER_KV_KEY,
   type RunnerHeartbeat,
+  runnerHeartbeat,
 } from "./service/control.ts";
 
 /**
@@ -144,7 +145,7 @@ export class ControlPoller {
     const wall = (this.o.wallNow ?? Date.now)();
     if (this.running && wall - this.lastBeat >= HEARTBEAT_EVERY_MS) {
       this.lastBeat = wall;
-      const beat: RunnerHeartbeat = { pid: process.pid, startedAt: this.startedAt, ts: wall };
+      const beat: RunnerHeartbeat = runnerHeartbeat(this.startedAt, wall);
       await this.o.store.kv.put(RUNNER_KV_KEY, JSON.stringify(beat), wall);
     }
     const pending = await listControlRequests(this.o.store, { status: "pending", limit: 50 });

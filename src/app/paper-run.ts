@@ -46,6 +46,11 @@ export interface PaperRun {
   readonly header: string;
   readonly node: StrategyNode | undefined;
   statusLines(): string[];
+  /**
+   * Resolves with the reason when the run can no longer go on (a simulated venue or the journal
+   * could not save a change: full disk, damaged file): trading is halted; stop the run.
+   */
+  readonly failure: Promise<Error>;
   stop(options: { flatten: boolean }): Promise<void>;
 }
 
@@ -116,7 +121,12 @@ async function startOn(
   // the synthetic market picks up where the last run left it, so resumed positions keep their prices
   const saved = await store.kv.get(INDEX_PRICES_KEY);
   abortCheck(o.signal);
+  let fail: (err: Error) => void = () => {};
+  const failure = new Promise<Error>((resolve) => {
+    fail = resolve;
+  });
   const world = createPaperWorld(simSection.get(config), clock, {
+    onStoreFailure: (_venue, err) => fail(err),
     walletIds: o.walletIds,
     simDbPath: simDbPathFor(dataDirSection.get(config)),
     stepMs: 250,
@@ -176,6 +186,7 @@ async function startOn(
       `WARNING: the store ${store.displayUrl} holds no groups, but the venues hold ${n} position(s) no group owns (see perpbot alerts): was the store deleted or replaced?`,
     );
   }
+  node?.engine.onJournalFailed((err) => fail(store.explainError(err.cause ?? err) as Error));
   const control = node
     ? new ControlPoller({
         store,
@@ -200,6 +211,7 @@ async function startOn(
   return {
     header: `perpbot paper mode: ${world.venues.size} simulated venues, ${wallets.length} wallets${on}. Ctrl-C to stop.`,
     node,
+    failure,
     statusLines() {
       const lines = marketStatusLines(world);
       for (const i of node?.instances.values() ?? []) {
@@ -221,7 +233,10 @@ async function startOn(
       await control?.stop();
       await node?.stop({ flatten: options.flatten });
       await alertService?.close?.();
-      await saveIndexPrices();
+      // on a full disk this fails too; what was committed before is what the next run resumes
+      await saveIndexPrices().catch((e) =>
+        log.warn({ err: (e as Error).message }, "could not save index prices"),
+      );
       world.close();
       await store.close();
       await lock.release();

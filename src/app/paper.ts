@@ -54,6 +54,11 @@ export interface PaperWorldOptions {
   readonly walletIds?: readonly string[];
   /** starting index price per underlying (e.g. where the last run stopped) */
   readonly initialPrices?: Readonly<Record<string, number>>;
+  /**
+   * A simulated venue could not save a state change (full disk, damaged file) and went down for
+   * good: the run should stop (a restart reloads the venue from its file). Called once per venue.
+   */
+  readonly onStoreFailure?: (venueId: string, error: Error) => void;
 }
 
 /** The simulated venues paper mode trades, from the `sim` section. */
@@ -88,6 +93,7 @@ export function createPaperWorld(
           latencyMs: sim.latency_ms,
           faults: simFaultsOf(sim.faults),
           dbPath: options.simDbPath,
+          onStoreFailure: (error) => options.onStoreFailure?.(id, error),
         }),
       );
     }

@@ -114,6 +114,7 @@ export class Engine {
   private started = false;
   private accepting = false;
   private halted = false;
+  private readonly journalFailedListeners = new Set<(err: Error) => void>();
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -392,6 +393,20 @@ export class Engine {
     });
   }
 
+  /**
+   * Called once when the journal fails (a full disk, a damaged store): the engine is HALTED by
+   * then and the alert raised; a process should stop cleanly. Returns the unsubscribe.
+   */
+  onJournalFailed(listener: (err: Error) => void): () => void {
+    this.journalFailedListeners.add(listener);
+    return () => this.journalFailedListeners.delete(listener);
+  }
+
+  /** The journal's failure, once it failed: the engine is HALTED and writes nothing more. */
+  get journalFailure(): Error | undefined {
+    return this.journal.failure;
+  }
+
   private onJournalFailure(err: Error): void {
     this.risk.state = "HALTED";
     this.accepting = false;
@@ -403,5 +418,12 @@ export class Engine {
       context: {},
       ts: this.clock.now(),
     });
+    for (const l of this.journalFailedListeners) {
+      try {
+        l(err);
+      } catch {
+        // a listener's mistake must not stop the halt
+      }
+    }
   }
 }

@@ -8,4 +8,11 @@ export type { GroupFillRecord } from "./repos/fills.ts";
 export type * from "./schema.ts";
 export { NodeSqliteDialect } from "./sqlite-dialect.ts";
 // storeInternals stays out: the database handle is src/store's own
-export { maskUrl, type OpenStoreOptions, openStore, type Store, StoreError } from "./store.ts";
+export {
+  maskUrl,
+  type OpenStoreOptions,
+  openStore,
+  type Store,
+  StoreError,
+  StoreMissingError,
+} from "./store.ts";

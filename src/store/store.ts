@@ -1,11 +1,7 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { Worker } from "node:worker_threads";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
-import { PerpbotError } from "../core/errors.ts";
+import { StoreError, StoreMissingError } from "./errors.ts";
 import { type JournalWriter, journalWriter } from "./journal/writer.ts";
 import { EXPECTED_TABLES, MIGRATION_NAMES, migrationProvider } from "./migrations.ts";
 import { AlertsRepo } from "./repos/alerts.ts";
@@ -18,15 +14,10 @@ import { KvRepo } from "./repos/kv.ts";
 import { OrderEventsRepo, OrdersRepo } from "./repos/orders.ts";
 import { TimersRepo } from "./repos/timers.ts";
 import type { Database, StoreDialect } from "./schema.ts";
-import { NodeSqliteDialect, type SqliteAccess } from "./sqlite-dialect.ts";
+import type { SqliteAccess } from "./sqlite-dialect.ts";
+import { openSqlite, type SqliteParts, storeFileError } from "./sqlite-open.ts";
 
-/** The store could not be opened or migrated; the message never contains a password. */
-export class StoreError extends PerpbotError {
-  readonly exitCode: number = 1;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("store_unavailable", message, options);
-  }
-}
+export { StoreError, StoreMissingError };
 
 export interface OpenStoreOptions {
   /** base for a relative sqlite path (default: the working directory) */
@@ -37,6 +28,12 @@ export interface OpenStoreOptions {
   readonly pgPoolSize?: number;
   /** called with errors of idle PostgreSQL connections (the pool drops them and reconnects) */
   readonly onPoolError?: (err: Error) => void;
+  /**
+   * SQLite only: the command only reads. A missing file is a StoreMissingError (nothing is
+   * created), the file is opened read-only (also in a read-only directory), and the store is
+   * migrated only when it needs it (then opened for writing). PostgreSQL opens as usual.
+   */
+  readonly readOnly?: boolean;
 }
 
 type Db = Kysely<Database>;
@@ -71,6 +68,14 @@ export interface Store {
    * connection (under the same lock as every other query), on PostgreSQL Kysely.
    */
   readonly journal: JournalWriter;
+  /** SQLite: the absolute path of the file (":memory:" in memory); PostgreSQL: undefined */
+  readonly file: string | undefined;
+  /**
+   * `err` as the user should read it: a SQLite file problem met after opening (damaged pages,
+   * full disk, read-only file) becomes a DbFileError naming the file (exit 6); anything else
+   * is returned unchanged.
+   */
+  explainError(err: unknown): unknown;
   close(): Promise<void>;
   /** Problems found (empty when healthy): SQLite integrity and foreign keys, tables, migrations. */
   integrityCheck(): Promise<string[]>;
@@ -107,125 +112,6 @@ export function maskUrl(url: string): string {
 }
 
 const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]*$/;
-
-/**
- * WAL checkpoints off the event loop. SQLite checkpoints by itself when a commit finds the WAL
- * past `wal_autocheckpoint` pages (default 1000): that commit then copies the WAL into the
- * database and fsyncs both, 5-20 ms on the thread that commits, every few dozen journal commits
- * (it was the engine's p99). Instead a worker thread with its own connection runs a PASSIVE
- * checkpoint every CHECKPOINT_MS (it never takes the write lock: the engine's commits go on
- * meanwhile). When the writes pause, the WAL is then fully copied and the next commit starts it
- * from the beginning again. Under writes that never pause a PASSIVE checkpoint cannot catch up
- * completely, so the main connection's own automatic checkpoint stays on as a backstop past
- * CHECKPOINT_BACKSTOP_PAGES (256 MiB of WAL at 4 KiB pages): one commit then copies what the
- * worker has not yet copied and resets the WAL. The backstop is also what remains if the worker
- * dies (then at the default 1000 pages again). The worker starts with the first write through
- * `Store.journal`, so short-lived commands never start a thread. Checkpoints are
- * crash-safe in SQLite: a SIGKILL at any point loses nothing committed.
- */
-const CHECKPOINT_MS = 100;
-const CHECKPOINT_BACKSTOP_PAGES = 65_536;
-const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
-
-const CHECKPOINT_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { DatabaseSync } = require("node:sqlite");
-const db = new DatabaseSync(workerData.file);
-db.exec("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 0;");
-const passive = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
-const timer = setInterval(() => {
-  try {
-    passive.get();
-  } catch {
-    // busy or locked: the next turn retries
-  }
-}, workerData.intervalMs);
-parentPort.once("message", () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-`;
-
-class Checkpointer {
-  readonly #file: string;
-  readonly #db: DatabaseSync;
-  #worker: Worker | undefined;
-  #exited: Promise<void> | undefined;
-  #stopped = false;
-
-  constructor(file: string, db: DatabaseSync) {
-    this.#file = file;
-    this.#db = db;
-  }
-
-  start(): void {
-    if (this.#worker !== undefined || this.#stopped) return;
-    const worker = new Worker(CHECKPOINT_WORKER, {
-      eval: true,
-      workerData: { file: this.#file, intervalMs: CHECKPOINT_MS },
-    });
-    this.#worker = worker;
-    worker.unref();
-    this.#exited = new Promise((resolve) => worker.once("exit", () => resolve()));
-    // a worker that dies hands checkpoints back to SQLite's own (nothing is lost either way)
-    worker.once("error", () => this.#fallback());
-    worker.once("exit", () => this.#fallback());
-    this.#db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_BACKSTOP_PAGES}`);
-  }
-
-  #fallback(): void {
-    if (this.#stopped || !this.#db.isOpen) return;
-    this.#db.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
-  }
-
-  /** Stops the worker (before the main connection closes, so that close checkpoints the rest). */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    const worker = this.#worker;
-    if (worker === undefined) return;
-    // referenced again while it winds down, or an otherwise idle process would not wait for it
-    worker.ref();
-    worker.postMessage("stop");
-    await this.#exited;
-  }
-}
-
-interface SqliteParts {
-  readonly db: Db;
-  readonly sqlite: SqliteAccess;
-  readonly checkpointer: Checkpointer | undefined;
-}
-
-function openSqlite(url: string, cwd: string): SqliteParts {
-  const raw = url.slice("sqlite:".length);
-  if (raw === "") throw new StoreError(`store url "${url}": no file after "sqlite:"`);
-  const memory = raw === ":memory:";
-  const file = memory ? raw : resolve(cwd, raw);
-  if (!memory) mkdirSync(dirname(file), { recursive: true });
-  let db: DatabaseSync;
-  try {
-    db = new DatabaseSync(file);
-  } catch (err) {
-    throw new StoreError(`cannot open SQLite store ${file}: ${(err as Error).message}`, { cause: err });
-  }
-  // WAL: readers never block the writer. synchronous=NORMAL is durable across a process crash in
-  // WAL mode (only an OS crash can lose the last commits). Waiting on a lock beats failing on it.
-  db.exec(
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-  );
-  const dialect = new NodeSqliteDialect({ database: db });
-  const checkpointer = memory ? undefined : new Checkpointer(file, db);
-  const access = dialect.access;
-  const sqlite: SqliteAccess = {
-    transaction: (fn) => {
-      checkpointer?.start();
-      return access.transaction(fn);
-    },
-    read: (fn) => access.read(fn),
-  };
-  return { db: new Kysely<Database>({ dialect }), sqlite, checkpointer };
-}
 
 async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db> {
   const schema = options.pgSchema;
@@ -337,9 +223,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   let db: Db;
   let sqlite: SqliteParts | undefined;
   const displayUrl = maskUrl(url);
+  const readOnly = options.readOnly === true;
   if (url.startsWith("sqlite:")) {
     dialect = "sqlite";
-    sqlite = openSqlite(url, options.cwd ?? process.cwd());
+    sqlite = openSqlite(url, options.cwd ?? process.cwd(), readOnly);
     db = sqlite.db;
   } else if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     dialect = "postgres";
@@ -347,11 +234,22 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   } else {
     throw new StoreError(`store url "${displayUrl}": expected "sqlite:<file>" or "postgres://…"`);
   }
+  const file = sqlite?.file;
+  const explainError = (err: unknown) => (file === undefined ? err : storeFileError(err, file));
   try {
-    await migrate(db, dialect, displayUrl, dialect === "postgres" ? options.pgSchema : undefined);
+    if (readOnly && sqlite !== undefined) {
+      // a store written by an older perpbot is migrated once, by a connection that may write
+      const pending = (await migrator(db, dialect, undefined).getMigrations()).some(
+        (m) => m.executedAt === undefined,
+      );
+      if (pending) {
+        await db.destroy();
+        return openStore(url, { ...options, readOnly: false });
+      }
+    } else await migrate(db, dialect, displayUrl, dialect === "postgres" ? options.pgSchema : undefined);
   } catch (err) {
     await db.destroy();
-    throw err;
+    throw explainError(err);
   }
   const store: Store = {
     dialect,
@@ -367,6 +265,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     controlRequests: new ControlRequestsRepo(db),
     timers: new TimersRepo(db),
     journal: journalWriter(db, sqlite?.sqlite),
+    file,
+    explainError,
     close: async () => {
       await sqlite?.checkpointer?.stop();
       await db.destroy();

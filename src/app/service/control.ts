@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { ControlRequestRecord, ControlRequestStatus } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 
@@ -27,15 +28,36 @@ export interface ControlRequest extends ControlRequestRecord {
   readonly action: ControlAction;
 }
 
-/** kv key of the runner's heartbeat: JSON { pid, startedAt, ts } */
+/** kv key of the runner's heartbeat: JSON { pid, host, startedAt, ts } */
 export const RUNNER_KV_KEY = "control.runner";
 /** a heartbeat older than this means no runner is polling */
 export const RUNNER_STALE_MS = 15_000;
 
 export interface RunnerHeartbeat {
   readonly pid: number;
+  /** os.hostname() of the runner (absent in a heartbeat written before it was recorded) */
+  readonly host?: string;
   readonly startedAt: number;
   readonly ts: number;
+}
+
+/** The heartbeat a runner writes now (src/app/control.ts). */
+export function runnerHeartbeat(startedAt: number, ts: number): RunnerHeartbeat {
+  return { pid: process.pid, host: hostname(), startedAt, ts };
+}
+
+/**
+ * Whether process `pid` exists on this host: signal 0 checks without sending anything. EPERM
+ * means it exists but belongs to another user; only ESRCH says it is gone.
+ */
+function pidAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export async function enqueueControlRequest(
@@ -79,7 +101,10 @@ export async function readRunnerHeartbeat(store: Pick<Store, "kv">): Promise<Run
 }
 
 export interface RunnerState {
-  /** a heartbeat younger than RUNNER_STALE_MS */
+  /**
+   * a heartbeat younger than RUNNER_STALE_MS, from a process still alive when it was written on
+   * this host (a runner killed with -9 leaves a fresh heartbeat behind for up to 15 s)
+   */
   readonly running: boolean;
   readonly pid: number | null;
   readonly lastSeen: number | null;
@@ -88,8 +113,11 @@ export interface RunnerState {
 /** Whether a `perpbot run` is polling the queue, judged at wall time `now`. */
 export async function runnerState(store: Pick<Store, "kv">, now: number): Promise<RunnerState> {
   const beat = await readRunnerHeartbeat(store);
+  const fresh = beat !== undefined && now - beat.ts < RUNNER_STALE_MS;
+  // another host's pid says nothing here: there the heartbeat's age is all there is to go on
+  const sameHost = beat?.host !== undefined && beat.host === hostname();
   return {
-    running: beat !== undefined && now - beat.ts < RUNNER_STALE_MS,
+    running: fresh && (!sameHost || pidAlive(beat.pid)),
     pid: beat?.pid ?? null,
     lastSeen: beat?.ts ?? null,
   };

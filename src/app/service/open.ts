@@ -9,16 +9,33 @@ import { openStore, type Store } from "../../store/store.ts";
 
 export type { Store };
 
-/** Opens (creating and migrating if needed) the store the config's `[store]` section names. */
-export function openConfiguredStore(config: LoadedConfig): Promise<Store> {
-  return openStore(storeSection.get(config.values).url);
+export interface StoreUse {
+  /**
+   * The command only reads (status, alerts, trades): no store is created where there is none
+   * (StoreMissingError, exit 7), and a read-only store or directory is read all the same.
+   */
+  readonly readOnly?: boolean;
 }
 
-/** Opens the configured store, runs `fn` on it and closes it, whatever `fn` does. */
-export async function withStore<T>(config: LoadedConfig, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openConfiguredStore(config);
+/** Opens (creating and migrating if needed) the store the config's `[store]` section names. */
+export function openConfiguredStore(config: LoadedConfig, use: StoreUse = {}): Promise<Store> {
+  return openStore(storeSection.get(config.values).url, { readOnly: use.readOnly });
+}
+
+/**
+ * Opens the configured store, runs `fn` on it and closes it, whatever `fn` does. A damaged page,
+ * a full disk or a read-only file met on the way is reported as the file's problem (exit 6).
+ */
+export async function withStore<T>(
+  config: LoadedConfig,
+  fn: (store: Store) => Promise<T>,
+  use: StoreUse = {},
+): Promise<T> {
+  const store = await openConfiguredStore(config, use);
   try {
     return await fn(store);
+  } catch (err) {
+    throw store.explainError(err);
   } finally {
     await store.close();
   }

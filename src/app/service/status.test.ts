@@ -13,7 +13,14 @@ import { loadStatusReport } from "./status.ts";
 
 const T0 = 1_760_000_000_000;
 
-async function seedGroup(store: Store, id: string, strategy: string, closed: boolean, account: string) {
+async function seedGroup(
+  store: Store,
+  id: string,
+  strategy: string,
+  closed: boolean,
+  account: string,
+  venue = "simA",
+) {
   const g: GroupRow = {
     groupId: id,
     strategy,
@@ -33,7 +40,7 @@ async function seedGroup(store: Store, id: string, strategy: string, closed: boo
     {
       groupId: id,
       legIndex: 0,
-      venue: "simA",
+      venue,
       account,
       symbol: "BTC",
       side: "buy",
@@ -44,7 +51,7 @@ async function seedGroup(store: Store, id: string, strategy: string, closed: boo
   ]);
   const order: EngineOrderRow = {
     clientOrderId: `${id}-e0`,
-    venue: "simA",
+    venue,
     account,
     symbol: "BTC",
     side: "buy",
@@ -70,7 +77,7 @@ async function seedGroup(store: Store, id: string, strategy: string, closed: boo
   };
   await store.orders.upsertEngine(order);
   await store.fills.insert({
-    venue: "simA",
+    venue,
     account,
     symbol: "BTC",
     fillId: `${id}-f0`,
@@ -142,6 +149,59 @@ test("one farm instance reads as before: no instance lines, no tags", async () =
     const text = formatStatus(await loadStatusReport(store, { now: T0, recent: 10 }));
     assert.match(text, /^ {2}g-1 {2}open/m);
     assert.doesNotMatch(text, /instance|\[farm\]/);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("status shows volume, fees, funding and PnL per venue and per wallet on each venue (D11)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "perpbot-status-"));
+  const store = await openStore(`sqlite:${join(dir, "s.db")}`);
+  try {
+    await seedGroup(store, "g-1", "farm", true, "w1", "simA");
+    await seedGroup(store, "g-2", "farm", false, "w1", "simB");
+    await seedGroup(store, "g-3", "farm", false, "w2", "simA");
+    // w2 received $0.05 of funding on simA while g-3 held BTC there
+    await store.funding.insert({
+      venue: "simA",
+      account: "w2",
+      symbol: "BTC",
+      amount: usd(0.05),
+      ratePerHour: 0.0001,
+      positionSize: null,
+      ts: T0 + 10,
+    });
+    const r = await loadStatusReport(store, { now: T0 + 60_000, recent: 10 });
+    assert.deepEqual(
+      r.wallets.map((w) => [w.wallet, w.venue, w.volumeUsd, w.feesUsd, w.fundingUsd, w.netPnlUsd, w.fills]),
+      [
+        ["w1", "simA", 600, "0.3", "0", "-0.3", 1],
+        ["w1", "simB", 600, "0.3", "0", "-0.3", 1],
+        ["w2", "simA", 600, "0.3", "0.05", "-0.25", 1],
+      ],
+    );
+    assert.deepEqual(
+      r.venues.map((v) => [v.venue, v.volumeUsd, v.feesUsd, v.fundingUsd, v.netPnlUsd]),
+      [
+        ["simA", 1200, "0.6", "0.05", "-0.55"],
+        ["simB", 600, "0.3", "0", "-0.3"],
+      ],
+    );
+    // --json prints the report as it is: the same rows
+    const json = JSON.parse(JSON.stringify(r));
+    assert.equal(json.wallets.length, 3);
+    assert.equal(json.venues[0].venue, "simA");
+
+    const text = formatStatus(r);
+    assert.match(text, /^per venue:\n {2}simA +volume \$1,200\.00 {2}fees \$0\.60 {2}funding \$0\.05/m);
+    assert.match(text, /^ {2}simB +volume \$600\.00/m);
+    assert.match(text, /^per wallet and venue \(what points are paid on\):/m);
+    assert.match(text, /^ {2}w2 +simA +\$600\.00 +\$0\.30 +\$0\.05 +\$0\.00 +-\$0\.25$/m);
+    // a long fleet shows its first rows and says how to see the rest
+    const short = formatStatus(r, { walletRows: 2 });
+    assert.match(short, /… 1 more \(perpbot status --wallets lists them all\)/);
+    assert.doesNotMatch(short, /^ {2}w2 +simA/m);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { type Money, moneyText } from "../../core/money.ts";
 import { listGroupRecords } from "../../engine/groups/group-records.ts";
 import type { GroupRecord } from "../../engine/groups/group-types.ts";
 import type { Store } from "../../store/store.ts";
-import type { FarmTotals } from "../../strategies/farm/accounting.ts";
+import type { FarmAccounting, FarmTotals } from "../../strategies/farm/accounting.ts";
 import { groupSummary } from "../../strategies/farm/report.ts";
 import { farmAccountingFromStore } from "./accounting.ts";
 import { type RunnerState, runnerState } from "./control.ts";
@@ -71,6 +71,16 @@ export interface StatusInstance {
   readonly totals: StatusTotals & { readonly groups: number };
 }
 
+/** One wallet on one venue: the unit a venue's points are paid on (volume) and what it cost. */
+export interface StatusWallet extends StatusTotals {
+  readonly wallet: string;
+  readonly venue: string;
+}
+
+export interface StatusVenue extends StatusTotals {
+  readonly venue: string;
+}
+
 export interface StatusReport {
   readonly now: number;
   readonly tradingState: string;
@@ -84,6 +94,10 @@ export interface StatusReport {
   readonly totals: StatusTotals & { readonly groups: number };
   /** per strategy instance, by name */
   readonly instances: readonly StatusInstance[];
+  /** per venue, over every group in the store, by venue id */
+  readonly venues: readonly StatusVenue[];
+  /** per wallet and venue, over every group in the store, by wallet then venue */
+  readonly wallets: readonly StatusWallet[];
 }
 
 export async function loadStatusReport(
@@ -153,6 +167,21 @@ export async function loadStatusReport(
     recentlyClosed: recent.map(view),
     totals: { groups: groups.length, ...totalsOf(acc.total) },
     instances,
+    ...perWalletAndVenue(acc),
+  };
+}
+
+/** The accounting's per-venue and per-wallet-and-venue totals as the report lists them, sorted. */
+function perWalletAndVenue(acc: FarmAccounting): Pick<StatusReport, "venues" | "wallets"> {
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    venues: [...acc.byVenue].sort(([a], [b]) => cmp(a, b)).map(([venue, t]) => ({ venue, ...totalsOf(t) })),
+    wallets: [...acc.byWalletVenue]
+      .map(([key, t]) => {
+        const cut = key.lastIndexOf("|");
+        return { wallet: key.slice(0, cut), venue: key.slice(cut + 1), ...totalsOf(t) };
+      })
+      .sort((a, b) => cmp(a.wallet, b.wallet) || cmp(a.venue, b.venue)),
   };
 }
 

@@ -54,15 +54,19 @@ export function registerAlerts(program: Command): void {
       const sinceTs = opts.since === undefined ? undefined : parseTimeArg(opts.since, "--since");
       const limit = parseCountArg(opts.limit ?? "100", "--limit");
       const config = loadCliConfig(command);
-      await withStore(config, async (store) => {
-        const alerts = await listAlerts(store, { sinceTs, limit, latest: true });
-        // a raiser may have quoted a secret; what is printed passes the scrubber like the logs
-        const out = opts.json
-          ? `${JSON.stringify(alerts.map(alertJson), null, 2)}\n`
-          : alerts.length === 0
-            ? "no alerts\n"
-            : `${alerts.map(alertLine).join("\n")}\n`;
-        process.stdout.write(redactText(out));
-      });
+      await withStore(
+        config,
+        async (store) => {
+          const alerts = await listAlerts(store, { sinceTs, limit, latest: true });
+          // a raiser may have quoted a secret; what is printed passes the scrubber like the logs
+          const out = opts.json
+            ? `${JSON.stringify(alerts.map(alertJson), null, 2)}\n`
+            : alerts.length === 0
+              ? "no alerts\n"
+              : `${alerts.map(alertLine).join("\n")}\n`;
+          process.stdout.write(redactText(out));
+        },
+        { readOnly: true },
+      );
     });
 }

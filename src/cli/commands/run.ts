@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
 import { keystoreSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
+import { PerpbotError } from "../../core/errors.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
 import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
@@ -11,6 +12,12 @@ import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
 
 /** Exit code of a second Ctrl-C / SIGTERM, which exits without the clean stop (128 + SIGINT). */
 export const FORCED_EXIT_CODE = 130;
+
+/** Why the run stopped by itself, as the one line the CLI prints (a DbFileError: exit 6). */
+function runFailure(err: Error): Error {
+  if (err instanceof PerpbotError) return err;
+  return new PerpbotError("run_failed", `trading halted and the run stopped: ${err.message}`);
+}
 
 /**
  * `perpbot run`: the long-running process. Paper mode (the default) trades the farm on simulated
@@ -111,6 +118,12 @@ export function registerRun(program: Command): void {
           await logging.close();
           return;
         }
+        // a change that could not be saved (full disk, damaged file) halts trading: stop cleanly
+        let failed: Error | undefined;
+        void run.failure.then((err) => {
+          failed = err;
+          stopRequested("a change could not be saved");
+        });
         process.stdout.write(`${run.header}\n`);
         const print = () => process.stdout.write(`${run.statusLines().join("\n")}\n`);
         print();
@@ -124,6 +137,12 @@ export function registerRun(program: Command): void {
         await run.stop({ flatten: opts.flattenOnExit === true });
         process.off("SIGINT", onInt);
         process.off("SIGTERM", onTerm);
+        if (failed !== undefined) {
+          log.error({ err: failed.message }, "stopped: a change could not be saved");
+          await logging.close();
+          process.stdout.write("perpbot stopped: trading halted, see the message below.\n");
+          throw runFailure(failed);
+        }
         process.stdout.write("perpbot stopped; state saved.\n");
         await logging.close();
       },

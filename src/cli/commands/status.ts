@@ -20,15 +20,29 @@ export function registerStatus(program: Command): void {
     .description("trading state, active and recently closed groups, accounting (from the store)")
     .option("--json", "print one JSON object")
     .option("--recent <n>", "how many recently closed groups to show", "10")
-    .action(async (opts: { json?: boolean; recent: string }, command: Command) => {
+    .option("--wallets", `list every wallet (default: the first ${WALLET_ROWS}; --json always has all)`)
+    .action(async (opts: { json?: boolean; recent: string; wallets?: boolean }, command: Command) => {
       const recent = parseCountArg(opts.recent, "--recent");
       const config = loadCliConfig(command);
-      const report = await withStore(config, (store) => loadStatusReport(store, { now: Date.now(), recent }));
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+      const report = await withStore(
+        config,
+        (store) => loadStatusReport(store, { now: Date.now(), recent }),
+        {
+          readOnly: true,
+        },
+      );
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : formatStatus(report, { walletRows: opts.wallets ? Number.POSITIVE_INFINITY : WALLET_ROWS }),
+      );
     });
 }
 
-export function formatStatus(r: StatusReport): string {
+/** wallet rows the text view shows unless --wallets asks for all */
+const WALLET_ROWS = 20;
+
+export function formatStatus(r: StatusReport, options: { walletRows?: number } = {}): string {
   const runner = r.runner.running
     ? `running (pid ${r.runner.pid}, seen ${duration(r.now - (r.runner.lastSeen ?? r.now))} ago)`
     : r.runner.lastSeen === null
@@ -69,11 +83,43 @@ export function formatStatus(r: StatusReport): string {
       );
     }
   }
+  lines.push(...walletLines(r, options.walletRows ?? WALLET_ROWS));
   lines.push(
     "",
     `total (${r.totals.groups} group${r.totals.groups === 1 ? "" : "s"}): ${totalsText(r.totals)}`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Per venue, then per wallet on each venue: a venue's points are paid on a wallet's volume
+ * there, and what that volume cost is its fees, funding and realised PnL.
+ */
+function walletLines(r: StatusReport, maxRows: number): string[] {
+  if (r.venues.length === 0) return [];
+  const lines = ["", "per venue:"];
+  for (const v of r.venues) lines.push(`  ${v.venue.padEnd(8)} ${totalsText(v)}`);
+  const head = [
+    "wallet".padEnd(16),
+    "venue".padEnd(8),
+    ...["volume", "fees", "funding", "realised", "net"].map((h) => h.padStart(13)),
+  ];
+  lines.push("", "per wallet and venue (what points are paid on):", `  ${head.join(" ")}`);
+  for (const w of r.wallets.slice(0, maxRows)) {
+    const cells = [
+      w.volumeUsd,
+      Number(w.feesUsd),
+      Number(w.fundingUsd),
+      Number(w.realisedPnlUsd),
+      Number(w.netPnlUsd),
+    ];
+    lines.push(
+      `  ${w.wallet.padEnd(16)} ${w.venue.padEnd(8)} ${cells.map((x) => money(x).padStart(13)).join(" ")}`,
+    );
+  }
+  const more = r.wallets.length - maxRows;
+  if (more > 0) lines.push(`  … ${more} more (perpbot status --wallets lists them all)`);
+  return lines;
 }
 
 function groupHead(g: StatusGroup, tagged: boolean): string {

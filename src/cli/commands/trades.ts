@@ -87,21 +87,25 @@ export function registerTrades(program: Command): void {
       const sinceTs = opts.since === undefined ? undefined : parseTimeArg(opts.since, "--since");
       const limit = parseCountArg(opts.limit ?? "1000", "--limit");
       const config = loadCliConfig(command);
-      await withStore(config, async (store) => {
-        const fills = await listTrades(store, {
-          sinceTs,
-          venue: opts.venue,
-          symbol: opts.symbol,
-          limit,
-          latest: true,
-        });
-        process.stdout.write(
-          opts.json
-            ? `${JSON.stringify(fills.map(fillJson), null, 2)}\n`
-            : fills.length === 0
-              ? "no fills\n"
-              : `${fillTable(fills).join("\n")}\n`,
-        );
-      });
+      await withStore(
+        config,
+        async (store) => {
+          const fills = await listTrades(store, {
+            sinceTs,
+            venue: opts.venue,
+            symbol: opts.symbol,
+            limit,
+            latest: true,
+          });
+          process.stdout.write(
+            opts.json
+              ? `${JSON.stringify(fills.map(fillJson), null, 2)}\n`
+              : fills.length === 0
+                ? "no fills\n"
+                : `${fillTable(fills).join("\n")}\n`,
+          );
+        },
+        { readOnly: true },
+      );
     });
 }

@@ -5,7 +5,7 @@ import type { EngineOrderRow } from "../../store/journal/rows.ts";
 import type { FillRecord } from "../../store/records.ts";
 import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";
-import type { Journal } from "../journal/journal.ts";
+import { type Journal, JournalError } from "../journal/journal.ts";
 import { type EgressOf, RateLimiter } from "../risk/rate-limiter.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
 import { validateClientOrderIdFormat } from "./client-order-id.ts";
@@ -109,7 +109,18 @@ export class OrderGateway {
 
   attach(): void {
     for (const [id, venue] of this.venues)
-      this.unsubscribe.push(venue.onEvent((e) => this.onVenueEvent(id, e)));
+      this.unsubscribe.push(
+        venue.onEvent((e) => {
+          try {
+            this.onVenueEvent(id, e);
+          } catch (err) {
+            // a failed journal has halted the engine and been reported: an event arriving after
+            // it cannot be recorded, and the next start reconciles it from the venue. Thrown on,
+            // it would reach the venue's event loop as an uncaught exception and kill the process.
+            if (!(err instanceof JournalError)) throw err;
+          }
+        }),
+      );
   }
 
   detach(): void {

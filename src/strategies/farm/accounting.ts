@@ -45,7 +45,15 @@ export interface AccountedFunding extends AccountedLeg {
 export interface FarmAccounting {
   readonly total: FarmTotals;
   readonly byGroup: ReadonlyMap<string, FarmTotals>;
+  /** by account, over every venue */
   readonly byWallet: ReadonlyMap<string, FarmTotals>;
+  /** by venue, over every wallet */
+  readonly byVenue: ReadonlyMap<string, FarmTotals>;
+  /**
+   * key `${account}|${venue}`: one wallet on one venue, what a venue's points are paid on (its
+   * volume and what it cost)
+   */
+  readonly byWalletVenue: ReadonlyMap<string, FarmTotals>;
   /** key `${group}|${venue}|${account}|${symbol}` */
   readonly byLeg: ReadonlyMap<string, FarmTotals>;
 }
@@ -77,6 +85,8 @@ export function accountFarm(
   const total = emptyTotals();
   const byGroup = new Map<string, FarmTotals>();
   const byWallet = new Map<string, FarmTotals>();
+  const byVenue = new Map<string, FarmTotals>();
+  const byWalletVenue = new Map<string, FarmTotals>();
   const byLeg = new Map<string, FarmTotals>();
   const at = <K>(m: Map<K, FarmTotals>, k: K) => {
     const t = m.get(k) ?? emptyTotals();
@@ -92,6 +102,8 @@ export function accountFarm(
       total,
       at(byGroup, f.groupId),
       at(byWallet, f.account),
+      at(byVenue, f.venue),
+      at(byWalletVenue, walletVenueKey(f.account, f.venue)),
       at(byLeg, legKey(f.groupId, f)),
     ]) {
       t.volumeUsd += notional;
@@ -108,10 +120,22 @@ export function accountFarm(
         x.legs.some((l) => l.venue === p.venue && l.account === p.account && l.symbol === p.symbol),
     );
     if (!g) continue;
-    for (const t of [total, at(byGroup, g.id), at(byWallet, p.account), at(byLeg, legKey(g.id, p))])
+    for (const t of [
+      total,
+      at(byGroup, g.id),
+      at(byWallet, p.account),
+      at(byVenue, p.venue),
+      at(byWalletVenue, walletVenueKey(p.account, p.venue)),
+      at(byLeg, legKey(g.id, p)),
+    ])
       t.funding += p.amount;
   }
-  return { total, byGroup, byWallet, byLeg };
+  return { total, byGroup, byWallet, byVenue, byWalletVenue, byLeg };
+}
+
+/** The key of `byWalletVenue`. */
+export function walletVenueKey(account: string, venue: string): string {
+  return `${account}|${venue}`;
 }
 
 function legKey(groupId: string, l: AccountedLeg): string {

@@ -23,6 +23,12 @@ export interface SimVenueOptions {
   readonly faults?: SimFaults;
   /** SQLite file for durable state; absent or ":memory:" keeps everything in memory */
   readonly dbPath?: string;
+  /**
+   * Called once when a state change cannot be saved (a full disk, a damaged or read-only file):
+   * the venue then refuses every request as unavailable, ignores market data and stops its
+   * timers, since what it holds in memory is ahead of what a restart would find on disk.
+   */
+  readonly onStoreFailure?: (error: Error) => void;
   /** liquidation fee in bps of the liquidated notional, paid to the insurance sink (default 50) */
   readonly liquidationFeeBps?: number;
   /** leverage before an account sets one (default 20, capped at the instrument's maxLeverage) */

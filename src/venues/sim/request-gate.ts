@@ -12,13 +12,22 @@ export class SimRequestGate {
   private readonly clock: Clock;
   private readonly latencyMs: number;
   private readonly faults: FaultInjector;
+  private readonly downForGood: () => Error | undefined;
   closed = false;
 
-  constructor(id: string, clock: Clock, latencyMs: number, faults: FaultInjector) {
+  /** `downForGood`: the error every request gets once the venue could not save its state */
+  constructor(
+    id: string,
+    clock: Clock,
+    latencyMs: number,
+    faults: FaultInjector,
+    downForGood: () => Error | undefined = () => undefined,
+  ) {
     this.id = id;
     this.clock = clock;
     this.latencyMs = latencyMs;
     this.faults = faults;
+    this.downForGood = downForGood;
   }
 
   /** Run `fn` when the request reaches the venue (after the latency), unless the venue is down. */
@@ -26,7 +35,9 @@ export class SimRequestGate {
     return new Promise<T>((resolve, reject) => {
       const run = () => {
         const now = this.clock.now();
+        const down = this.closed ? undefined : this.downForGood();
         if (this.closed) reject(new VenueUnknownOutcomeError("unavailable", `${this.id}: venue closed`));
+        else if (down !== undefined) reject(down);
         else if (this.faults.isDown(now)) {
           reject(new VenueUnknownOutcomeError("unavailable", `${this.id}: venue unavailable`));
         } else {

@@ -63,6 +63,9 @@ export class SimVenue implements Venue {
   private readonly funding: FundingClock;
   private readonly bindings = new Map<string, AccountBinding>();
   private readonly gate: SimRequestGate;
+  /** the state change that could not be saved (full disk, damaged file): the venue is down for good */
+  private storeFailure: Error | undefined;
+  private readonly onStoreFailure: ((error: Error) => void) | undefined;
   /** what submit, cancel and amend run on (execution.ts) */
   private readonly execution: ExecutionContext;
 
@@ -74,11 +77,14 @@ export class SimVenue implements Venue {
     this.capabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
     this.eventLog = new EventLog(options.recordEventLog ?? false);
     this.faults = new FaultInjector(options.faults ?? {}, options.seed ?? options.id, `sim venue ${this.id}`);
-    this.gate = new SimRequestGate(this.id, this.clock, this.latencyMs, this.faults);
+    this.gate = new SimRequestGate(this.id, this.clock, this.latencyMs, this.faults, () =>
+      this.storeFailure === undefined ? undefined : this.downForGood(),
+    );
     const createBook = options.createBook ?? ((inst: Instrument) => new L2Book(inst));
     for (const inst of this.instrumentMap.values()) this.books.set(inst.symbol, createBook(inst));
     const memory = options.dbPath === undefined || options.dbPath === ":memory:";
     this.store = memory ? new MemoryStore() : new SqliteStore(options.dbPath!, this.id);
+    this.onStoreFailure = options.onStoreFailure;
     // the in-memory store keeps only fills and funding payments: no dirty lists to build
     this.state.trackChanges = !memory;
     this.store.load(this.state);
@@ -109,8 +115,8 @@ export class SimVenue implements Venue {
       this.streamSet.accountUp(),
     );
     this.funding = new FundingClock(this.clock, this.exchange, (events) => {
-      this.commit();
-      this.delivery.later(events);
+      // a timer has nobody to throw to: a failed save is reported through onStoreFailure
+      if (this.saved()) this.delivery.later(events);
     });
     for (const inst of this.instrumentMap.values()) this.funding.start(inst);
     this.execution = {
@@ -120,7 +126,15 @@ export class SimVenue implements Venue {
       delivery: this.delivery,
       commit: () => this.commit(),
     };
-    this.commit();
+    // the first save's own error (a damaged or read-only file) goes to the caller as it is
+    try {
+      if (!isEmpty(this.state.changes)) this.store.commit(this.state.changes, this.state);
+      this.state.clearChanges();
+    } catch (e) {
+      this.funding.stop();
+      this.store.close();
+      throw e;
+    }
   }
 
   // ---- lifecycle, streams and accounts -------------------------------------------------------
@@ -206,9 +220,10 @@ export class SimVenue implements Venue {
         `sim venue ${this.id}: fed a ${e.type} event for unknown symbol "${e.symbol}"`,
       );
     }
-    if (this.faults.dropMarketData()) return false;
+    if (this.storeFailure !== undefined || this.faults.dropMarketData()) return false;
     const events = this.exchange.onMarket(e, this.clock.now());
-    this.commit();
+    // the feed runs on the market's timer: a failed save is reported through onStoreFailure
+    if (!this.saved()) return false;
     this.delivery.later(events);
     this.streamSet.publish(e);
     return true;
@@ -309,8 +324,10 @@ export class SimVenue implements Venue {
     if (typeof account !== "string" || account === "") {
       throw new InvalidValueError(`sim venue ${this.id}: deposit needs a non-empty account name`);
     }
+    if (this.storeFailure !== undefined) throw this.storeFailure;
     this.state.deposit(account, amount);
-    this.commit();
+    // the deposit's caller is a set-up step: it hears the file's own problem (exit 6), not "unavailable"
+    if (!this.saved()) throw this.storeFailure;
   }
 
   /** Cut one stream ("book:BTC", "account", ...) as a disconnect would, until restoreStream(). */
@@ -368,12 +385,31 @@ export class SimVenue implements Venue {
   // ---- internals -------------------------------------------------------------------------------
 
   private commit(): void {
-    if (isEmpty(this.state.changes)) return;
+    if (!this.saved()) throw this.downForGood();
+  }
+
+  /** commit() for timers and the market feed: false (and the venue down) when the save failed. */
+  private saved(): boolean {
+    if (this.storeFailure !== undefined) return false;
+    if (isEmpty(this.state.changes)) return true;
     try {
       this.store.commit(this.state.changes, this.state);
+      return true;
+    } catch (err) {
+      this.storeFailure = err instanceof Error ? err : new Error(String(err));
+      this.funding.stop();
+      this.onStoreFailure?.(this.storeFailure);
+      return false;
     } finally {
       this.state.clearChanges();
     }
+  }
+
+  private downForGood(): VenueUnknownOutcomeError {
+    return new VenueUnknownOutcomeError(
+      "unavailable",
+      `${this.id}: venue down, its state could not be saved: ${this.storeFailure?.message}`,
+    );
   }
 
   /** What a resubscribe sends first: the whole book as it stands. */

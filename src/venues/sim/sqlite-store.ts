@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { dbFileError } from "../../core/db-file-error.ts";
 import type { Fill, MarginMode, OrderType, Side, TimeInForce, VenueOrderStatus } from "../../core/types.ts";
 import type { ChangeSet, FundingPayment, OrderState, SimState } from "./state.ts";
 import { metaOf, restoreMeta, type SimStore, type VenueMeta } from "./store.ts";
@@ -63,17 +64,41 @@ export class SqliteStore implements SimStore {
   private readonly venue: string;
   private readonly stmt: Record<string, StatementSync>;
 
+  private readonly path: string;
+
   constructor(path: string, venue: string) {
     this.venue = venue;
+    this.path = path;
     try {
       this.db = new DatabaseSync(path);
     } catch (cause) {
-      throw new Error(`sim venue ${venue}: cannot open SQLite file "${path}"`, { cause });
+      throw (
+        this.explain(cause) ?? new Error(`sim venue ${venue}: cannot open SQLite file "${path}"`, { cause })
+      );
     }
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-    this.db.exec(SCHEMA);
+    try {
+      this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+      this.db.exec(SCHEMA);
+      this.stmt = this.prepareAll();
+    } catch (cause) {
+      this.db.close();
+      throw this.explain(cause) ?? cause;
+    }
+  }
+
+  /** A damaged, foreign, read-only, locked or full sim.db as a DbFileError naming it (exit 6). */
+  private explain(cause: unknown) {
+    return dbFileError(
+      cause,
+      this.path,
+      `sim venue ${this.venue}'s state`,
+      "the simulated venues start again from fresh paper balances at the next run",
+    );
+  }
+
+  private prepareAll(): Record<string, StatementSync> {
     const p = (sql: string) => this.db.prepare(sql);
-    this.stmt = {
+    return {
       meta: p(
         "INSERT INTO sim_meta (venue, json) VALUES (?, ?) ON CONFLICT (venue) DO UPDATE SET json = excluded.json",
       ),
@@ -104,6 +129,14 @@ export class SqliteStore implements SimStore {
   }
 
   load(state: SimState): boolean {
+    try {
+      return this.loadRows(state);
+    } catch (cause) {
+      throw this.explain(cause) ?? cause;
+    }
+  }
+
+  private loadRows(state: SimState): boolean {
     const v = this.venue;
     const meta = this.stmt.getMeta.get(v) as { json: string } | undefined;
     if (meta === undefined) return false;
@@ -219,8 +252,16 @@ export class SqliteStore implements SimStore {
       if (changes.meta) s.meta.run(v, JSON.stringify(metaOf(state)));
       this.db.exec("COMMIT");
     } catch (cause) {
-      this.db.exec("ROLLBACK");
-      throw new Error(`sim venue ${v}: could not persist a state change`, { cause });
+      // SQLite has already rolled back by itself after some failures (SQLITE_FULL, SQLITE_IOERR
+      // during COMMIT): a ROLLBACK then fails with "no transaction is active" and hid the cause
+      if (this.db.isTransaction) {
+        try {
+          this.db.exec("ROLLBACK");
+        } catch {
+          // the connection is unusable either way; the cause below is what the user needs
+        }
+      }
+      throw this.explain(cause) ?? new Error(`sim venue ${v}: could not persist a state change`, { cause });
     }
   }
 
