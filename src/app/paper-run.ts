@@ -6,7 +6,7 @@ import { WallClock } from "../core/clock.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
 import type { Logging } from "../log/logger.ts";
-import { openStore } from "../store/store.ts";
+import { openStore, type Store } from "../store/store.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import { farmStatusLines } from "../strategies/farm/report.ts";
 import { resolveInstances } from "../strategies/instances.ts";
@@ -14,6 +14,7 @@ import { createTradeRecorder, tradesSection } from "../trades/config.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { ControlPoller } from "./control.ts";
+import { LiveRecorder } from "./live-recorder.ts";
 import { type StrategyNode, startNode } from "./node.ts";
 import { createPaperWorld, marketStatusLine, simDbPathFor } from "./paper.ts";
 
@@ -24,6 +25,11 @@ export interface PaperRunOptions {
   readonly logging: Logging;
   /** wallet ids to trade (the keystore's); default: the simulated wallets of `sim.wallets` */
   readonly walletIds?: readonly string[];
+  /**
+   * Surfaces started on the run's store once it trades (the HTTP API: the CLI passes it, app/
+   * cannot import api/); each is closed first on stop.
+   */
+  readonly attach?: (store: Store) => Promise<{ close(): Promise<void> }>;
 }
 
 /** A running paper process: what `perpbot run` prints and stops. */
@@ -116,6 +122,32 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
       })
     : undefined;
   await control?.start();
+  // what only this process knows (positions at the mark, liquidation distances, equity) goes to
+  // the store, where the API and dashboard read it
+  const live = node
+    ? new LiveRecorder({
+        store,
+        clock,
+        node,
+        venues: [...world.venues.keys()],
+        wallets,
+        onError: (e) => log.warn({ err: e.message }, "could not record the live snapshot"),
+      })
+    : undefined;
+  live?.start();
+  let attached: { close(): Promise<void> } | undefined;
+  try {
+    attached = o.attach ? await o.attach(store) : undefined;
+  } catch (e) {
+    // e.g. the API's port is taken: stop what started, leave nothing half-running
+    await live?.stop();
+    await control?.stop();
+    await node?.stop({ flatten: false });
+    await alertService?.close?.();
+    world.close();
+    await store.close();
+    throw e;
+  }
   const names = node ? [...node.instances.keys()] : [];
   const on =
     names.length === 0
@@ -138,6 +170,8 @@ export async function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
       return lines;
     },
     async stop(options) {
+      await attached?.close();
+      await live?.stop();
       await control?.stop();
       await node?.stop({ flatten: options.flatten });
       await alertService?.close?.();

@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import { apiSection } from "../../api/config.ts";
+import { startApiServer } from "../../api/server.ts";
 import { checkPaperConfig, startPaperRun } from "../../app/paper-run.ts";
 import { keystoreSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
@@ -8,6 +10,7 @@ import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
+import { perpbotVersion } from "../version.ts";
 
 /**
  * `perpbot run`: the long-running process. Paper mode (the default) trades the farm on simulated
@@ -78,7 +81,24 @@ export function registerRun(program: Command): void {
         const deadline =
           duration === undefined ? undefined : clock.after(duration * 1000, () => stopRequested("duration"));
 
-        const run = await startPaperRun({ config: config.values, logging, walletIds });
+        const apiOn = apiSection.get(config.values).enabled;
+        const run = await startPaperRun({
+          config: config.values,
+          logging,
+          walletIds,
+          attach: apiOn
+            ? async (store) => {
+                const server = await startApiServer({
+                  store,
+                  config,
+                  version: perpbotVersion(),
+                  onError: (msg, e) => logging.forModule("api").error({ err: e.message }, msg),
+                });
+                process.stdout.write(`api: ${server.url}/\n`);
+                return server;
+              }
+            : undefined,
+        });
         process.stdout.write(`${run.header}\n`);
         const print = () => process.stdout.write(`${run.statusLines().join("\n")}\n`);
         print();
