@@ -135,6 +135,8 @@ export function buildApi(o: ApiServerOptions & { remote: boolean; cors: readonly
       return sendJson(reply, 503, { ready: false, store: "unreachable" });
     }
   });
+  // browsers ask for it; the page has none
+  app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
   app.get("/openapi.json", async (_req, reply) => sendJson(reply, 200, doc));
   for (const [url, f] of files) {
     app.get(url, async (_req, reply) =>
@@ -143,7 +145,7 @@ export function buildApi(o: ApiServerOptions & { remote: boolean; cors: readonly
         .header("cache-control", "no-cache")
         .header(
           "content-security-policy",
-          "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+          "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
         )
         .send(f.body),
     );
