@@ -178,3 +178,20 @@ test("a request past its expiry is failed as expired and nothing is done; one wi
   await poller.stop();
   await h.stop();
 });
+
+test("halt, reduce-only and resume requests set the engine's trading state, persisted in the store", async () => {
+  const { h, poller } = await setup();
+  for (const [action, state] of [
+    ["halt", "HALTED"],
+    ["reduce_only", "REDUCING"],
+    ["resume", "ACTIVE"],
+  ] as const) {
+    const id = await enqueueControlRequest(h.store, action, {}, h.clock.now());
+    const r = await finished(h, id);
+    assert.equal(r.status, "done", JSON.stringify(r.result));
+    assert.deepEqual(r.result, { tradingState: state });
+    assert.equal(h.runtime.engine.tradingState, state);
+    assert.equal(await h.store.kv.get("engine.trading_state"), state);
+  }
+  await poller.stop();
+});

@@ -19,7 +19,8 @@ import {
 } from "./service/control.ts";
 
 /**
- * The runner's side of operator requests: `perpbot close` and `perpbot flatten` queue a request
+ * The runner's side of operator requests: `perpbot close` and `perpbot flatten` (and the HTTP
+ * API's close, flatten, halt, reduce-only and resume) queue a request
  * (src/app/service/control.ts); the running process's ControlPoller claims it, acts through the
  * farm and the engine, and finishes it with a JSON result. A request nobody picks up stays
  * pending and is acted on when `perpbot run` next runs, unless it expired first.
@@ -27,11 +28,20 @@ import {
 
 const HEARTBEAT_EVERY_MS = 5_000;
 
+/** the engine's trading state each trading-state request sets (risk.ts TradingState) */
+const STATE_OF: Readonly<Record<string, "ACTIVE" | "REDUCING" | "HALTED">> = {
+  halt: "HALTED",
+  reduce_only: "REDUCING",
+  resume: "ACTIVE",
+};
+
 /** What the poller needs of the engine (src/engine/executor.ts Engine). */
 export interface ControlEngine {
   closeGroup(groupId: string, reason: CloseReason): Promise<CloseOutcome>;
   groups(filter?: GroupFilter): Promise<GroupRecord[]>;
   flatten(filter: { venue?: string; account?: string }, reason: CloseReason): Promise<FlattenResult>;
+  /** ACTIVE, REDUCING (only reducing orders) or HALTED (only cancels); persisted */
+  setTradingState(state: "ACTIVE" | "REDUCING" | "HALTED"): Promise<void>;
 }
 
 /** What the poller needs of the farm (FarmStrategy). */
@@ -196,6 +206,10 @@ export class ControlPoller {
         venue: typeof venue === "string" ? venue : undefined,
         wallet: typeof wallet === "string" ? wallet : undefined,
       });
+    }
+    const state = STATE_OF[req.action];
+    if (state !== undefined) {
+      return this.o.engine.setTradingState(state).then(() => ({ tradingState: state }));
     }
     return Promise.reject(new RequestFailed(`unknown action "${req.action}"`));
   }

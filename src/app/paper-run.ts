@@ -21,6 +21,7 @@ import { createTradeRecorder, tradesSection } from "../trades/config.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { ControlPoller } from "./control.ts";
+import { LiveRecorder } from "./live-recorder.ts";
 import { type StrategyNode, startNode } from "./node.ts";
 import { createPaperWorld, marketStatusLines, simDbPathFor } from "./paper.ts";
 import { queuedRequestsNotice } from "./run-notices.ts";
@@ -39,6 +40,11 @@ export interface PaperRunOptions {
   readonly signal?: AbortSignal;
   /** what the operator must read at start (progress, queued requests, warnings): stdout */
   readonly say?: (line: string) => void;
+  /**
+   * Surfaces started on the run's store once it trades (the HTTP API: the CLI passes it, app/
+   * cannot import api/); each is closed first on stop.
+   */
+  readonly attach?: (store: Store) => Promise<{ close(): Promise<void> }>;
 }
 
 /** A running paper process: what `perpbot run` prints and stops. */
@@ -200,6 +206,32 @@ async function startOn(
     : undefined;
   const queued = await control?.start();
   if (queued !== undefined && queued.length > 0) say(queuedRequestsNotice(queued));
+  // what only this process knows (positions at the mark, liquidation distances, equity) goes to
+  // the store, where the API and dashboard read it
+  const live = node
+    ? new LiveRecorder({
+        store,
+        clock,
+        node,
+        venues: [...world.venues.keys()],
+        wallets,
+        onError: (e) => log.warn({ err: e.message }, "could not record the live snapshot"),
+      })
+    : undefined;
+  live?.start();
+  let attached: { close(): Promise<void> } | undefined;
+  try {
+    attached = o.attach ? await o.attach(store) : undefined;
+  } catch (e) {
+    // e.g. the API's port is taken: stop what started, leave nothing half-running
+    await live?.stop();
+    await control?.stop();
+    await node?.stop({ flatten: false });
+    await alertService?.close?.();
+    world.close();
+    // the caller closes the store and releases the runner lock
+    throw e;
+  }
   const names = node ? [...node.instances.keys()] : [];
   const views = new Map<string, FarmStatusView>();
   const on =
@@ -230,6 +262,8 @@ async function startOn(
       return lines;
     },
     async stop(options) {
+      await attached?.close();
+      await live?.stop();
       await control?.stop();
       await node?.stop({ flatten: options.flatten });
       await alertService?.close?.();

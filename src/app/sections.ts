@@ -11,3 +11,4 @@ import "../strategies/instances.ts";
 import "../alerts/config.ts";
 import "../trades/config.ts";
 import "../engine/config.ts";
+import "./api-section.ts";

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { z } from "zod";
 import { registerAlerts } from "./commands/alerts.ts";
+import { registerApi } from "./commands/api.ts";
 import { registerBacktest } from "./commands/backtest.ts";
 import { registerClose } from "./commands/close.ts";
 import { registerConfig } from "./commands/config.ts";
@@ -15,12 +14,9 @@ import { registerPairs } from "./commands/pairs.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
+import { perpbotVersion } from "./version.ts";
 
-/** perpbot's version, from its package.json. */
-export function perpbotVersion(): string {
-  const file = new URL("../../package.json", import.meta.url);
-  return z.object({ version: z.string().min(1) }).parse(JSON.parse(readFileSync(file, "utf8"))).version;
-}
+export { perpbotVersion };
 
 /**
  * The perpbot command line. Each command lives in its own file under commands/ and is added by
@@ -52,6 +48,7 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerTrades(program);
   registerEmulate(program);
+  registerApi(program);
 
   // subcommands inherit exitOverride only if set before they are created; set it on all of them
   for (const c of program.commands) applyExitOverride(c);

@@ -79,7 +79,7 @@ test("the issue's hard rules: strategies without venues or store, cli without en
   );
   assert.match(
     r.problems[0],
-    /cli\/ may not import engine\/ \(it imports only core, log, config, wallets, app\)/,
+    /cli\/ may not import engine\/ \(it imports only core, log, config, wallets, app, api\)/,
   );
   assert.match(r.problems[2], /strategies\/ may not import venues\//);
 });

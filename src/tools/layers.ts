@@ -5,6 +5,7 @@ import type { ImportEdge } from "./imports.ts";
  * lower layer, never one of its own layer or above ("imports point downward only",
  * docs/architecture.md). log and config sit below data/store/wallets because wallets log and
  * every module registers its config section; tools/ holds repository scripts such as this check.
+ * cli/ sits above api/ because `perpbot run` and `perpbot api` start the HTTP server.
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ["core"],
@@ -15,7 +16,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["strategies"],
   ["alerts", "trades"],
   ["app"],
-  ["api", "web", "cli", "tools"],
+  ["api", "web"],
+  ["cli", "tools"],
 ];
 
 /**
@@ -25,7 +27,7 @@ export const LAYERS: readonly (readonly string[])[] = [
  */
 export const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
   strategies: ["venues", "store", "wallets"],
-  cli: ["data", "store", "venues", "engine", "strategies", "alerts", "trades"],
+  cli: ["data", "store", "venues", "engine", "strategies", "alerts", "trades", "web"],
   api: ["data", "store", "venues", "engine", "strategies", "alerts", "trades", "wallets"],
   web: ["data", "store", "venues", "engine", "strategies", "alerts", "trades", "wallets"],
 };

@@ -11,7 +11,11 @@ import type { Store } from "../../store/store.ts";
  * instead of acting on a wish that may be hours old.
  */
 
-export type ControlAction = "close" | "flatten";
+export type ControlAction = "close" | "flatten" | TradingStateAction;
+
+/** Trading-state changes: halt (only cancels pass), reduce-only (only reducing orders), resume. */
+export type TradingStateAction = "halt" | "reduce_only" | "resume";
+export const TRADING_STATE_ACTIONS: readonly TradingStateAction[] = ["halt", "reduce_only", "resume"];
 export type ControlStatus = ControlRequestStatus;
 
 export interface CloseArgs {
@@ -23,6 +27,9 @@ export interface FlattenArgs {
   readonly venue?: string;
   readonly wallet?: string;
 }
+
+/** trading-state actions take no arguments */
+export type ControlArgs = CloseArgs | FlattenArgs | Record<string, never>;
 
 export interface ControlRequest extends ControlRequestRecord {
   readonly action: ControlAction;
@@ -63,7 +70,7 @@ function pidAlive(pid: number): boolean {
 export async function enqueueControlRequest(
   store: Pick<Store, "controlRequests">,
   action: ControlAction,
-  args: CloseArgs | FlattenArgs,
+  args: ControlArgs,
   now: number,
   /** wall-clock ms after which the runner no longer acts on it (default: never) */
   expiresAt?: number,
@@ -135,7 +142,7 @@ export interface SubmittedRequest {
 export async function submitControlRequest(
   store: Pick<Store, "controlRequests" | "kv">,
   action: ControlAction,
-  args: CloseArgs | FlattenArgs,
+  args: ControlArgs,
   options: { now: number; expireAfterMs?: number },
 ): Promise<SubmittedRequest> {
   const runner = await runnerState(store, options.now);
@@ -179,6 +186,9 @@ export function controlOutcomeText(r: ControlRequest): string {
     if (closed.length > 0) parts.push(`closed: ${closed.join(", ")}`);
     if (notFlat > 0) parts.push(`${notFlat} not flat yet`);
     return parts.join("; ");
+  }
+  if (r.action !== "flatten") {
+    return typeof res.tradingState === "string" ? `trading state ${res.tradingState}` : "";
   }
   const closed = list(res.groupsClosed);
   const notFlat = list(res.groupsNotFlat);

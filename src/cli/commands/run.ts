@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import { apiSection } from "../../api/config.ts";
+import { startApiServer } from "../../api/server.ts";
 import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
 import { keystoreSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
@@ -9,6 +11,7 @@ import { obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
+import { perpbotVersion } from "../version.ts";
 
 /** Exit code of a second Ctrl-C / SIGTERM, which exits without the clean stop (128 + SIGINT). */
 export const FORCED_EXIT_CODE = 130;
@@ -107,7 +110,25 @@ export function registerRun(program: Command): void {
 
         let run: Awaited<ReturnType<typeof startPaperRun>>;
         try {
-          run = await startPaperRun({ config: config.values, logging, walletIds, signal: abort.signal, say });
+          run = await startPaperRun({
+            config: config.values,
+            logging,
+            walletIds,
+            signal: abort.signal,
+            say,
+            attach: apiSection.get(config.values).enabled
+              ? async (store) => {
+                  const server = await startApiServer({
+                    store,
+                    config,
+                    version: perpbotVersion(),
+                    onError: (msg, e) => logging.forModule("api").error({ err: e.message }, msg),
+                  });
+                  say(`api: ${server.url}/`);
+                  return server;
+                }
+              : undefined,
+          });
         } catch (e) {
           if (deadline) clock.cancel(deadline);
           if (!(e instanceof StartAbortedError)) throw e;

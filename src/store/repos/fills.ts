@@ -33,6 +33,17 @@ export class FillsRepo {
     return rows.map(fillFromRow);
   }
 
+  /** How many fills per venue: the API's /metrics. */
+  async countByVenue(): Promise<{ venue: string; n: number }[]> {
+    const rows = await this.#db
+      .selectFrom("fills")
+      .select(["venue", (eb) => eb.fn.countAll<number | string | bigint>().as("n")])
+      .groupBy("venue")
+      .orderBy("venue")
+      .execute();
+    return rows.map((r) => ({ venue: r.venue, n: Number(r.n) }));
+  }
+
   /** Every stored fill of an order that belongs to a group, oldest first, with that group; no row limit. */
   async ofGroupOrders(): Promise<GroupFillRecord[]> {
     const rows = await this.#db

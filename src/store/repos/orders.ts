@@ -150,6 +150,19 @@ export class OrdersRepo {
     return rows.map(engineOrderOf);
   }
 
+  /** How many engine orders per (venue, status): the API's /metrics. */
+  async countEngineByVenueStatus(): Promise<{ venue: string; status: string; n: number }[]> {
+    const rows = await this.#db
+      .selectFrom("orders")
+      .select(["venue", "status", (eb) => eb.fn.countAll<number | string | bigint>().as("n")])
+      .where("intent_id", "is not", null)
+      .groupBy(["venue", "status"])
+      .orderBy("venue")
+      .orderBy("status")
+      .execute();
+    return rows.map((r) => ({ venue: r.venue, status: r.status, n: Number(r.n) }));
+  }
+
   /** Every engine order, in creation order (audits, the chaos checks, tests). */
   async allEngine(): Promise<EngineOrderRow[]> {
     const rows = await this.#db

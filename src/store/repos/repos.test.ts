@@ -72,6 +72,72 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
     assert.equal(await q.get(9_999), undefined);
   });
 
+  test("counts for /metrics: engine orders by venue and status, fills by venue", async () => {
+    const order = (id: string, venue: string, status: string) => ({
+      clientOrderId: id,
+      venue,
+      account: "w1",
+      symbol: "BTC",
+      side: "buy" as const,
+      type: "limit" as const,
+      tif: "ioc" as const,
+      priceTicks: 600_000,
+      sizeLots: 100,
+      reduceOnly: false,
+      priceText: "60000",
+      sizeText: "0.01",
+      filledText: "0",
+      filledLots: 0,
+      status,
+      venueOrderId: null,
+      groupId: null,
+      intentId: `i-${id}`,
+      legIndex: 0,
+      purpose: "entry",
+      attempt: 0,
+      reason: null,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+    for (const [id, venue, status] of [
+      ["c1", "simA", "filled"],
+      ["c2", "simA", "filled"],
+      ["c3", "simA", "rejected"],
+      ["c4", "simB", "unknown"],
+    ])
+      await store.orders.upsertEngine(order(id, venue, status));
+    assert.deepEqual(await store.orders.countEngineByVenueStatus(), [
+      { venue: "simA", status: "filled", n: 2 },
+      { venue: "simA", status: "rejected", n: 1 },
+      { venue: "simB", status: "unknown", n: 1 },
+    ]);
+    for (const [fid, venue] of [
+      ["f1", "simA"],
+      ["f2", "simA"],
+      ["f3", "simB"],
+    ]) {
+      await store.fills.insert({
+        venue,
+        account: "w1",
+        symbol: "BTC",
+        fillId: fid,
+        clientOrderId: null,
+        venueOrderId: null,
+        side: "buy",
+        price: "60000",
+        size: "0.01",
+        fee: 1n,
+        realisedPnl: 0n,
+        liquidity: "taker",
+        ts: T0,
+      });
+    }
+    assert.deepEqual(await store.fills.countByVenue(), [
+      { venue: "simA", n: 2 },
+      { venue: "simB", n: 1 },
+    ]);
+  });
+
   test("group ids by prefix: case-sensitive, and _ and % are plain characters", async () => {
     for (const id of ["farm-ab1", "farm-ab2", "farm-AB3", "x_1", "xy1", "50%off"])
       await store.groups.insert(group(id, id.startsWith("farm") ? "farm-a" : "other"), []);

@@ -1,0 +1,81 @@
+import { Gauge, Registry } from "prom-client";
+import { metricsFigures } from "../app/service/metrics.ts";
+import type { ApiContext } from "./context.ts";
+
+/**
+ * /metrics in the Prometheus text format. Every figure is read from the store at scrape time
+ * (through app/service/metrics.ts), so it is the same whether the API runs inside `perpbot run`
+ * or beside it; counts of stored rows are gauges of totals (they only grow), named `_total`.
+ * A registry per server: two servers in one process (tests) keep their own figures.
+ */
+export function createMetrics(ctx: ApiContext): { scrape(): Promise<string>; contentType: string } {
+  const registry = new Registry();
+  let figures: Awaited<ReturnType<typeof metricsFigures>> | undefined;
+  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        if (figures !== undefined) fill(this);
+      },
+    });
+  const scrapeOk = new Gauge({
+    name: "perpbot_scrape_ok",
+    help: "1 when the store answered this scrape",
+    registers: [registry],
+  });
+  const orderCount = (g: Gauge, match: (status: string) => boolean) => {
+    const by = new Map<string, number>();
+    for (const o of figures?.orders ?? []) if (match(o.status)) by.set(o.venue, (by.get(o.venue) ?? 0) + o.n);
+    for (const [venue, n] of by) g.set({ venue }, n);
+  };
+  gauge("perpbot_orders_total", "Engine orders stored, by venue and status", ["venue", "status"], (g) => {
+    for (const o of figures?.orders ?? []) g.set({ venue: o.venue, status: o.status }, o.n);
+  });
+  gauge("perpbot_fills_total", "Fills stored, by venue", ["venue"], (g) => {
+    for (const f of figures?.fills ?? []) g.set({ venue: f.venue }, f.n);
+  });
+  gauge(
+    "perpbot_order_rejects_total",
+    "Engine orders the venue or the risk gate rejected, by venue",
+    ["venue"],
+    (g) => orderCount(g, (s) => s === "rejected"),
+  );
+  gauge("perpbot_order_unknowns", "Engine orders whose outcome is not known yet, by venue", ["venue"], (g) =>
+    orderCount(g, (s) => s === "unknown"),
+  );
+  gauge("perpbot_open_groups", "Groups not closed or failed", [], (g) => g.set(figures?.openGroups ?? 0));
+  gauge("perpbot_alerts_total", "Alerts stored, by severity", ["severity"], (g) => {
+    for (const a of figures?.alerts ?? []) g.set({ severity: a.severity }, a.n);
+  });
+  gauge("perpbot_alerts_unacknowledged", "Alerts not acknowledged, by severity", ["severity"], (g) => {
+    for (const a of figures?.alerts ?? []) g.set({ severity: a.severity }, a.unacknowledged);
+  });
+  gauge("perpbot_equity_usd", "Equity of every account, from the runner's last live snapshot", [], (g) => {
+    if (figures?.equityUsd !== null && figures?.equityUsd !== undefined) g.set(figures.equityUsd);
+  });
+  gauge("perpbot_exposure_usd", "Position notional at the mark, by venue (live snapshot)", ["venue"], (g) => {
+    for (const e of figures?.exposureUsd ?? []) g.set({ venue: e.venue }, e.usd);
+  });
+  gauge("perpbot_live_snapshot_age_seconds", "Age of the runner's live snapshot", [], (g) => {
+    if (figures?.liveAgeSeconds !== null && figures?.liveAgeSeconds !== undefined)
+      g.set(figures.liveAgeSeconds);
+  });
+  return {
+    contentType: registry.contentType,
+    // the store is read once per scrape, before the gauges are collected (prom-client collects them in parallel)
+    async scrape() {
+      try {
+        figures = await metricsFigures(ctx.store, ctx.now());
+        scrapeOk.set(1);
+      } catch {
+        figures = undefined;
+        scrapeOk.set(0);
+      }
+      return registry.metrics();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { Store } from "../../store/store.ts";
+
+/**
+ * What only the running process knows (marks, positions as the engine holds them, each group's
+ * liquidation distance, account equity), written to the store by the runner's LiveRecorder
+ * (src/app/live-recorder.ts) every few seconds, so that every surface reads it from the store
+ * alone, the same whether it runs inside `perpbot run` or as `perpbot api` beside it.
+ */
+
+export const LIVE_KV_KEY = "live.snapshot";
+/** a snapshot older than this is shown as stale (the runner stopped or is stuck) */
+export const LIVE_STALE_MS = 15_000;
+
+export interface LivePosition {
+  readonly venue: string;
+  readonly wallet: string;
+  readonly symbol: string;
+  /** signed base units: + long */
+  readonly size: number;
+  readonly entryPrice: number;
+  readonly markPrice: number;
+  readonly notionalUsd: number;
+  readonly unrealisedPnlUsd: number;
+  readonly liquidationPrice: number | null;
+  /** |mark - liquidation| / mark; null without a liquidation price */
+  readonly liquidationDistance: number | null;
+}
+
+export interface LiveGroup {
+  readonly id: string;
+  readonly strategy: string;
+  /** the nearest of its legs' distances to liquidation (fraction of the mark); null: not judged */
+  readonly minLiquidationDistance: number | null;
+  readonly notionalUsd: number;
+  readonly unrealisedPnlUsd: number;
+  readonly netDeltaUsd: number;
+}
+
+export interface LiveAccount {
+  readonly venue: string;
+  readonly wallet: string;
+  readonly equityUsd: number;
+  readonly availableUsd: number;
+  readonly maintenanceMarginUsd: number;
+}
+
+export interface LiveSnapshot {
+  readonly ts: number;
+  readonly pid: number;
+  readonly tradingState: string;
+  readonly equityUsd: number;
+  readonly accounts: readonly LiveAccount[];
+  readonly positions: readonly LivePosition[];
+  readonly groups: readonly LiveGroup[];
+}
+
+export interface LiveView extends LiveSnapshot {
+  /** older than LIVE_STALE_MS at the reader's wall time */
+  readonly stale: boolean;
+}
+
+export async function writeLiveSnapshot(store: Pick<Store, "kv">, s: LiveSnapshot): Promise<void> {
+  await store.kv.put(LIVE_KV_KEY, JSON.stringify(s), s.ts);
+}
+
+/** The last snapshot a runner wrote, or undefined when none ever did (or it is unreadable). */
+export async function readLiveSnapshot(store: Pick<Store, "kv">, now: number): Promise<LiveView | undefined> {
+  const raw = await store.kv.get(LIVE_KV_KEY);
+  if (raw === null) return undefined;
+  try {
+    const s = JSON.parse(raw) as LiveSnapshot;
+    if (typeof s.ts !== "number" || !Array.isArray(s.positions)) return undefined;
+    return { ...s, stale: now - s.ts > LIVE_STALE_MS };
+  } catch {
+    return undefined;
+  }
+}
