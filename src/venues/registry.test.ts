@@ -40,7 +40,7 @@ test("kind sim builds a catalogued simulated venue from its config section", asy
   } finally {
     await v.close();
   }
-  assert.deepEqual(venueKinds(), ["sim"]);
+  assert.deepEqual(venueKinds(), ["backpack", "sim"]);
   assert.equal(venueFactory("sim").kind, "sim");
 });
 
