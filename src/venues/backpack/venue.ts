@@ -18,6 +18,7 @@ import { BACKPACK_CAPABILITIES, instrumentOf, perpMarkets } from "./capabilities
 import type { BackpackConfig } from "./config.ts";
 import { FundingWatch } from "./funding-watch.ts";
 import { BackpackHttp, BackpackRejectError } from "./http.ts";
+import { orderBody, wireOf } from "./orders.ts";
 import {
   MarkEventSchema,
   MarketsSchema,
@@ -30,13 +31,6 @@ import * as reads from "./reads.ts";
 import { subscribeSignature } from "./signing.ts";
 import { StreamHealth } from "./streams.ts";
 import { BackpackSocket } from "./ws.ts";
-
-/** The wire stream of a subscription: depth.<s>, trade.<s>, markPrice.<s> (mark and funding). */
-function wireOf(sub: MarketSubscription): string {
-  if (sub.channel === "book") return `depth.${sub.symbol}`;
-  if (sub.channel === "trades") return `trade.${sub.symbol}`;
-  return `markPrice.${sub.symbol}`;
-}
 
 interface Bound {
   readonly signer: AccountSigner;
@@ -367,18 +361,7 @@ export class BackpackVenue implements Venue {
         "invalid_client_order_id",
         `venue ${this.id}: clientOrderId "${order.clientOrderId}" is not a u32 (1 … 2^32−1)`,
       );
-    const ioc = order.type === "market" || order.tif === "ioc";
-    const body = {
-      symbol: inst.symbol,
-      side: order.side === "buy" ? "Bid" : "Ask",
-      orderType: "Limit",
-      price: inst.priceText(order.priceTicks),
-      quantity: inst.sizeText(order.sizeLots),
-      timeInForce: ioc ? "IOC" : "GTC",
-      postOnly: order.tif === "post_only" && !ioc ? true : undefined,
-      reduceOnly: order.reduceOnly ? true : undefined,
-      clientId,
-    };
+    const body = orderBody(inst, order, clientId);
     this.#tracker.track(order.account, order.clientOrderId, inst.symbol);
     let raw: unknown;
     try {
