@@ -30,7 +30,9 @@ function wireOf(stream: string): string {
  * node:crypto through the wallet signer) is funded with 100 000 USDC. The driver turns ticks and
  * lots into the emulator's decimal prices and sizes.
  */
-export async function makeBackpackHarness(): Promise<VenueHarness & { readonly emulator: BackpackEmulator }> {
+export async function makeBackpackHarness(): Promise<
+  VenueHarness & { readonly emulator: BackpackEmulator; readonly apiKey: string }
+> {
   const emulator = await startBackpackEmulator({
     scheduledFunding: false,
     ipCapacity: 10_000,
@@ -62,6 +64,7 @@ export async function makeBackpackHarness(): Promise<VenueHarness & { readonly e
   const later = () => sleep(MARKET_DELAY_MS);
   return {
     emulator,
+    apiKey,
     venue,
     account,
     symbol: SYMBOL,
