@@ -44,9 +44,9 @@ export async function makeBackpackHarness(): Promise<
   const apiKey = Buffer.from(signer.publicKey, "hex").toString("base64");
   emulator.driver.fund(apiKey, 100_000);
   const config = BackpackConfigSchema.parse({
-    restUrl: emulator.url,
-    wsUrl: emulator.wsUrl,
-    requestTimeoutMs: 1500,
+    rest_url: emulator.url,
+    ws_url: emulator.wsUrl,
+    request_timeout_ms: 1500,
   });
   const venue = new BackpackVenue(config, new WallClock());
   const account = "conformance-1";

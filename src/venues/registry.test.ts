@@ -55,6 +55,6 @@ test("a bad config is refused with every problem and its key path; an unknown ki
   );
   assert.throws(
     () => createVenue("hyperliquidd", {}, { clock }),
-    /unknown venue kind "hyperliquidd" \(known: sim\)/,
+    /unknown venue kind "hyperliquidd" \(known: backpack, sim\)/,
   );
 });

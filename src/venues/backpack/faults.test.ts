@@ -117,7 +117,7 @@ test("backpack: a request that never left (connection refused) is unavailable", 
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((r) => server.close(() => r()));
   const venue = new BackpackVenue(
-    BackpackConfigSchema.parse({ restUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}` }),
+    BackpackConfigSchema.parse({ rest_url: `http://127.0.0.1:${port}`, ws_url: `ws://127.0.0.1:${port}` }),
     new WallClock(),
   );
   const err = await outcome(venue.connect());

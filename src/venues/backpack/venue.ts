@@ -69,19 +69,19 @@ export class BackpackVenue implements Venue {
     this.id = config.id;
     this.clock = clock;
     this.http = new BackpackHttp({
-      baseUrl: config.restUrl,
-      windowMs: config.windowMs,
-      timeoutMs: config.requestTimeoutMs,
+      baseUrl: config.rest_url,
+      windowMs: config.window_ms,
+      timeoutMs: config.request_timeout_ms,
       clock,
     });
-    this.health = new StreamHealth(clock, this.id, config.staleAfterMs);
+    this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
     this.#ctx = {
       http: this.http,
       known: (s) => this.#instruments.get(s),
       signerOf: (a) => this.#bound(a).signer,
     };
     this.#fundingWatch = new FundingWatch(this.#ctx, (e) => this.#emit([e]));
-    this.#public = new BackpackSocket(config.wsUrl, {
+    this.#public = new BackpackSocket(config.ws_url, {
       onFrame: (stream, data) => this.#publicFrame(stream, data),
       onUp: () => this.#publicUp(),
       onDown: () => {
@@ -99,7 +99,13 @@ export class BackpackVenue implements Venue {
       "markets",
     );
     for (const m of perpMarkets(markets, this.config.symbols))
-      this.#instruments.set(m.symbol, instrumentOf(this.id, m, this.config));
+      this.#instruments.set(
+        m.symbol,
+        instrumentOf(this.id, m, {
+          makerFeeBps: this.config.maker_fee_bps,
+          takerFeeBps: this.config.taker_fee_bps,
+        }),
+      );
     const marks = parseAs(
       MarkPricesSchema,
       await this.http.request({ method: "GET", path: "/api/v1/markPrices" }),
@@ -305,13 +311,13 @@ export class BackpackVenue implements Venue {
       });
     const account = binding.account;
     const socket = new BackpackSocket(
-      this.config.wsUrl,
+      this.config.ws_url,
       {
         onFrame: (stream, data) => this.#accountFrame(account, stream, data),
         onUp: () => this.#accountHealth(),
         onDown: () => this.#accountHealth(),
       },
-      () => subscribeSignature(signer, this.clock.now(), this.config.windowMs),
+      () => subscribeSignature(signer, this.clock.now(), this.config.window_ms),
     );
     socket.subscribe("account.orderUpdate");
     socket.subscribe("account.positionUpdate");
