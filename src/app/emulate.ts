@@ -1,8 +1,28 @@
 /**
- * `perpbot emulate hyperliquid`: the Hyperliquid protocol emulator as a standalone process, for
- * pointing a connector (ours or any standard client) at a local venue. The CLI reaches it here.
+ * `perpbot emulate <venue>`: a venue's protocol emulator as a standalone process, for pointing a
+ * connector (ours or any standard client) at a local venue. The CLI reaches them here.
  */
+import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
+
+/** The venues with an emulator, how an account to fund is named on each, and how to start it. */
+export const EMULATED_VENUES: Readonly<
+  Record<
+    string,
+    {
+      readonly account: RegExp;
+      readonly accountHint: string;
+      readonly start: (opts: EmulateOptions) => Promise<RunningEmulator>;
+    }
+  >
+> = {
+  hyperliquid: { account: /^0x[0-9a-fA-F]{40}$/, accountHint: "0x address", start: (o) => startEmulator(o) },
+  backpack: {
+    account: /^[A-Za-z0-9+/]{43}=$/,
+    accountHint: "base64 ed25519 API key",
+    start: (o) => startBackpack(o),
+  },
+};
 
 export interface EmulateOptions {
   readonly port: number;
@@ -13,10 +33,37 @@ export interface EmulateOptions {
 }
 
 export interface RunningEmulator {
+  /** what it is, for the start-up line ("hyperliquid emulator (testnet signatures)") */
+  readonly label: string;
   readonly url: string;
   readonly wsUrl: string;
   readonly coins: readonly string[];
   close(): Promise<void>;
+}
+
+/** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
+async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startBackpackEmulator({ port: opts.port });
+  const markets = emu.driver.markets();
+  for (const m of markets) {
+    const tick = Number(m.tickSize);
+    emu.driver.setBook({
+      symbol: m.symbol,
+      bidPx: m.markPx - tick,
+      askPx: m.markPx + tick,
+      qty: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(m.stepSize)))))),
+      levels: 10,
+      stepPx: tick,
+    });
+  }
+  for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
+  return {
+    label: "backpack emulator",
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: markets.map((m) => m.symbol),
+    close: () => emu.close(),
+  };
 }
 
 /** Start the emulator with a two-sided book around each coin's mark and books re-sent every second. */
@@ -41,5 +88,11 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
     });
   }
   for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
-  return { url: emu.url, wsUrl: emu.wsUrl, coins: coins.map((c) => c.name), close: () => emu.close() };
+  return {
+    label: `hyperliquid emulator (${opts.mainnet ? "mainnet" : "testnet"} signatures)`,
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: coins.map((c) => c.name),
+    close: () => emu.close(),
+  };
 }

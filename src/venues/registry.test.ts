@@ -40,7 +40,7 @@ test("kind sim builds a catalogued simulated venue from its config section", asy
   } finally {
     await v.close();
   }
-  assert.deepEqual(venueKinds(), ["sim"]);
+  assert.deepEqual(venueKinds(), ["backpack", "sim"]);
   assert.equal(venueFactory("sim").kind, "sim");
 });
 
@@ -55,6 +55,6 @@ test("a bad config is refused with every problem and its key path; an unknown ki
   );
   assert.throws(
     () => createVenue("hyperliquidd", {}, { clock }),
-    /unknown venue kind "hyperliquidd" \(known: sim\)/,
+    /unknown venue kind "hyperliquidd" \(known: backpack, sim\)/,
   );
 });

@@ -1,5 +1,6 @@
 import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
+import { backpackVenueFactory } from "./backpack/factory.ts";
 import type { VenueDeps, VenueFactory } from "./registry-types.ts";
 import { simVenueFactory } from "./sim/factory.ts";
 
@@ -9,7 +10,10 @@ export type { VenueDeps, VenueFactory } from "./registry-types.ts";
  * Every kind of venue perpbot can build, by `kind`. A new venue adds its folder's factory here
  * (one line); nothing else in the program names a venue.
  */
-const FACTORIES: readonly VenueFactory[] = [simVenueFactory as unknown as VenueFactory];
+const FACTORIES: readonly VenueFactory[] = [
+  simVenueFactory as unknown as VenueFactory,
+  backpackVenueFactory as unknown as VenueFactory,
+];
 
 const byKind = new Map(FACTORIES.map((f) => [f.kind, f]));
 if (byKind.size !== FACTORIES.length) throw new Error("venues/registry: two factories share a kind");

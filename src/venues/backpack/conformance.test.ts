@@ -1,0 +1,4 @@
+import { makeBackpackHarness } from "../../testing/backpack-conformance.ts";
+import { defineVenueConformance } from "../conformance/suite.ts";
+
+defineVenueConformance("backpack", () => makeBackpackHarness());

@@ -1,0 +1,201 @@
+/**
+ * `startBackpackEmulator`: the emulator on a loopback port with its driver, the control interface
+ * tests and the conformance suite use to set market conditions and inject faults. Prices and
+ * sizes are the venue's decimal units, accounts their API keys (base64 ed25519 public keys);
+ * every driver call publishes what it changed at once.
+ */
+import { type Clock, WallClock } from "../../../core/clock.ts";
+import { usd } from "../../../core/money.ts";
+import { settleFunding } from "../../sim/funding.ts";
+import { FundingClock } from "../../sim/funding-clock.ts";
+import { checkLiquidations } from "../../sim/liquidation.ts";
+import {
+  BpEngine,
+  type BpFillRecord,
+  type BpOrderRecord,
+  DEFAULT_MARKETS,
+  type MarketSpec,
+  VENUE_ID,
+} from "./engine.ts";
+import type { ExchangeFault } from "./faults.ts";
+import { BpFront } from "./server.ts";
+import { BpSockets } from "./ws.ts";
+
+export type { MarketSpec } from "./engine.ts";
+export type { ExchangeFault } from "./faults.ts";
+
+export interface BackpackEmulatorOptions {
+  /** 0 (default): any free port */
+  readonly port?: number;
+  readonly clock?: Clock;
+  readonly markets?: readonly MarketSpec[];
+  /** per-IP request budget: burst and refill per second (default 40 and 20, rate-limit.ts) */
+  readonly ipCapacity?: number;
+  readonly ipPerSecond?: number;
+  /** settle funding on the clock at each market's interval (default true) */
+  readonly scheduledFunding?: boolean;
+}
+
+export interface BackpackEmulatorDriver {
+  /** Credit USDC to an API key's account (an unknown key is refused with UNAUTHORIZED). */
+  fund(apiKey: string, usdc: number): void;
+  /** Replace a market's book: `levels` levels of `qty`, `stepPx` apart, outward from bidPx / askPx. */
+  setBook(b: {
+    symbol: string;
+    bidPx: number;
+    askPx: number;
+    qty: number;
+    levels?: number;
+    stepPx?: number;
+  }): void;
+  moveMark(m: { symbol: string; markPx: number }): void;
+  /** Set the funding rate in force (per hour) and settle one interval now. */
+  settleFunding(f: { symbol: string; ratePerHour: number }): void;
+  /** Cut a wire stream ("depth.BTC_USDC_PERP", "account.orderUpdate"): its sockets close, nothing is sent. */
+  freezeStream(stream: string): void;
+  thawStream(stream: string): void;
+  dropSockets(): void;
+  inject(fault: ExchangeFault, count?: number): void;
+  loseAcks(count: number): void;
+  serverErrors(count: number, opts?: { status?: number; execute?: boolean }): void;
+  executeThenTimeout(count: number, holdMs: number): void;
+  rateLimit(count: number): void;
+  faultsApplied(): Readonly<Record<string, number>>;
+  // ---- inspection
+  now(): number;
+  markets(): readonly MarketSpec[];
+  orders(apiKey: string): readonly BpOrderRecord[];
+  fills(apiKey: string): readonly BpFillRecord[];
+  /** signed position, decimal text */
+  position(apiKey: string, symbol: string): string;
+  connections(): number;
+}
+
+export interface BackpackEmulator {
+  /** base URL of the REST API, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  /** ws://127.0.0.1:41234 */
+  readonly wsUrl: string;
+  readonly driver: BackpackEmulatorDriver;
+  close(): Promise<void>;
+}
+
+export async function startBackpackEmulator(opts: BackpackEmulatorOptions = {}): Promise<BackpackEmulator> {
+  const clock = opts.clock ?? new WallClock();
+  const markets = opts.markets ?? DEFAULT_MARKETS;
+  const engine = new BpEngine(markets, clock);
+  const accounts = new Set<string>();
+  const sockets = new BpSockets(engine, accounts);
+  const front = new BpFront(engine, sockets, opts.ipCapacity ?? 40, opts.ipPerSecond ?? 20);
+  for (const a of accounts) front.accounts.add(a);
+  const host = await front.listen(opts.port ?? 0);
+  const ex = engine.exchange;
+  let funding: FundingClock | undefined;
+  if (opts.scheduledFunding ?? true) {
+    funding = new FundingClock(clock, ex, (events) => {
+      engine.absorb(events);
+      sockets.flush();
+    });
+    for (const inst of engine.instruments.values()) funding.start(inst);
+  }
+  const market = (symbol: string) => {
+    const inst = engine.inst(symbol);
+    if (inst === undefined)
+      throw new RangeError(
+        `backpack emulator: unknown symbol "${symbol}" (${markets.map((m) => m.symbol).join(", ")})`,
+      );
+    return inst;
+  };
+  const changed = (fn: () => void) => {
+    fn();
+    sockets.flush();
+  };
+  const ts = () => clock.now();
+
+  const driver: BackpackEmulatorDriver = {
+    fund(apiKey, amount) {
+      if (Buffer.from(apiKey, "base64").length !== 32)
+        throw new RangeError(`backpack emulator: fund: "${apiKey}" is not a base64 ed25519 public key`);
+      if (!(amount > 0))
+        throw new RangeError(`backpack emulator: fund ${apiKey} with ${amount} USDC: must be > 0`);
+      accounts.add(apiKey);
+      front.accounts.add(apiKey);
+      ex.state.deposit(apiKey, usd(amount));
+    },
+    setBook(b) {
+      const inst = market(b.symbol);
+      const n = b.levels ?? 5;
+      const d = b.stepPx ?? inst.priceValue(1);
+      const lv = (from: number, dir: number) =>
+        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * d, size: b.qty }));
+      changed(() =>
+        engine.market({
+          type: "book",
+          venue: VENUE_ID,
+          symbol: inst.symbol,
+          ts: ts(),
+          snapshot: true,
+          bids: lv(b.bidPx, -1),
+          asks: lv(b.askPx, 1),
+        }),
+      );
+    },
+    moveMark(m) {
+      market(m.symbol);
+      changed(() =>
+        engine.market({
+          type: "mark",
+          venue: VENUE_ID,
+          symbol: m.symbol,
+          ts: ts(),
+          markPrice: m.markPx,
+          oraclePrice: m.markPx,
+        }),
+      );
+    },
+    settleFunding(f) {
+      const inst = market(f.symbol);
+      changed(() => {
+        engine.market({
+          type: "funding",
+          venue: VENUE_ID,
+          symbol: f.symbol,
+          ts: ts() - 1,
+          ratePerHour: f.ratePerHour,
+        });
+        const mark = engine.exchange.markOf(f.symbol);
+        const events = settleFunding(ex.state, inst, ts(), mark > 0 ? mark : undefined);
+        events.push(...checkLiquidations(ex, f.symbol, ts()));
+        engine.absorb(events);
+      });
+    },
+    freezeStream: (s) => sockets.freeze(s),
+    thawStream: (s) => sockets.thaw(s),
+    dropSockets: () => sockets.dropAll(),
+    inject: (fault, count = 1) => front.faults.add(fault, count),
+    loseAcks: (count) => front.faults.add({ kind: "loseAck" }, count),
+    serverErrors: (count, o = {}) => front.faults.add({ kind: "serverError", ...o }, count),
+    executeThenTimeout: (count, holdMs) => front.faults.add({ kind: "executeThenTimeout", holdMs }, count),
+    rateLimit: (count) => front.faults.add({ kind: "rateLimited" }, count),
+    faultsApplied: () => Object.fromEntries(front.faults.applied),
+    now: ts,
+    markets: () => markets,
+    orders: (k) => [...engine.orders.values()].filter((o) => o.account === k),
+    fills: (k) => engine.fills.get(k) ?? [],
+    position: (k, s) => {
+      const inst = market(s);
+      return inst.sizeText(ex.state.position(k, s)?.sizeLots ?? 0);
+    },
+    connections: () => sockets.connections,
+  };
+
+  return {
+    url: `http://${host}`,
+    wsUrl: `ws://${host}`,
+    driver,
+    async close() {
+      funding?.stop();
+      await front.close();
+    },
+  };
+}
