@@ -212,8 +212,8 @@ test("mid history: 5 s range and momentum (at least 5 samples over more than 0.1
   h.push(1000, 100.3);
   assert.ok(Math.abs(h.rangeBps(1000) - 30) < 1e-9);
   assert.equal(h.momentumBpsPerS(1000), 0, "two samples are no trend");
-  for (let t = 2000; t <= 4000; t += 500) h.push(t, 100.3 + (t - 1000) / 1e4);
-  assert.ok(h.momentumBpsPerS(4000) > 0);
+  for (let t = 3000; t <= 4000; t += 200) h.push(t, 100.3 + (t - 1000) / 1e4);
+  assert.ok(Math.abs(h.momentumBpsPerS(4000) - ((0.1 / 100.5) * 1e4) / 1) < 1e-6, "over the last second");
   h.push(9500, 100);
   assert.equal(h.rangeBps(9500), 0, "older samples left the window");
   const burst = new MidHistory(64);

@@ -62,6 +62,7 @@ export function spreadBps(t: Touch): number {
 // ---- mid history: volatility (gate 1) and momentum (gate 6) --------------------------------------
 
 const WINDOW_MS = 5_000;
+const MOMENTUM_WINDOW_MS = 1_000;
 /** samples closer than this replace the previous one: bounds the ring at ~500 per window */
 const MIN_SAMPLE_GAP_MS = 10;
 
@@ -118,15 +119,22 @@ export class MidHistory {
   }
 
   /**
-   * |last - first| / first / seconds over the window, bps per second; 0 unless there are at least
-   * 5 samples spanning more than 0.1 s (a burst of updates at one instant is not a trend).
+   * |last - first| / first / seconds over the last second, bps per second; 0 unless that second
+   * holds at least 5 samples spanning more than 0.1 s (a burst at one instant is not a trend).
+   * The 5 s window would dilute a fast move below anything the range gate lets through.
    */
   momentumBpsPerS(now: number): number {
     this.trim(now);
-    if (this.size < 5) return 0;
     const cap = this.ts.length;
-    const first = (this.head - this.size + cap) % cap;
     const last = (this.head - 1 + cap) % cap;
+    let n = 0;
+    let first = last;
+    for (let i = 0, j = last; i < this.size; i++, j = (j - 1 + cap) % cap) {
+      if (this.ts[j] < now - MOMENTUM_WINDOW_MS) break;
+      first = j;
+      n++;
+    }
+    if (n < 5) return 0;
     const dt = (this.ts[last] - this.ts[first]) / 1000;
     if (!(dt > 0.1)) return 0;
     return ((Math.abs(this.mid[last] - this.mid[first]) / this.mid[first]) * 10_000) / dt;
