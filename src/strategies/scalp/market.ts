@@ -32,6 +32,8 @@ export interface PairSlot {
   readonly history: MidHistory;
   readonly edge: Edge;
   confirms: number;
+  /** the best edge seen (bps), for the status view and reports */
+  bestEdgeBps: number;
 }
 
 export function legSlot(market: MarketView, venue: string, symbol: string, multiplier: number): LegSlot {
@@ -58,6 +60,7 @@ export function pairSlot(base: string, a: LegSlot, b: LegSlot): PairSlot {
     history: new MidHistory(),
     edge: emptyEdge(),
     confirms: 0,
+    bestEdgeBps: Number.NEGATIVE_INFINITY,
   };
 }
 

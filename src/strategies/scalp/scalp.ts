@@ -154,6 +154,7 @@ export class ScalpStrategy implements Strategy {
         openedAt: p.openedAt,
       })),
       pairs: [...this.slots.keys()],
+      bestEdgeBps: this.bestEdges(),
       droppedPairs: { ...this.droppedPairs },
       entries: this.entries,
       rejections: { ...this.rejections },
@@ -166,6 +167,13 @@ export class ScalpStrategy implements Strategy {
         bad: Object.keys(this.blocks.badUntil).filter((b) => this.blocks.badUntil[b] > this.ctx.clock.now()),
       },
     };
+  }
+
+  /** best edge seen per venue pair (bps, net of taker fees and the buffer) */
+  bestEdges(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, s] of this.slots) if (Number.isFinite(s.bestEdgeBps)) out[k] = s.bestEdgeBps;
+    return out;
   }
 
   // ---- universe --------------------------------------------------------------------------------
@@ -250,6 +258,7 @@ export class ScalpStrategy implements Strategy {
     const b = readTouch(s.b);
     const e = computeEdge(a, b, c.slippage_bps_buffer, s.edge);
     s.history.push(now, e.mid);
+    if (e.edge > s.bestEdgeBps) s.bestEdgeBps = e.edge;
     const held = this.held.has(s.base);
     if (held) this.checkExits(s, now);
     const g = this.gate;
