@@ -4,6 +4,7 @@ import type { MarketView } from "../contract.ts";
 import type { PairsConfig } from "../pairs/config.ts";
 import { type DroppedListing, discoverPairs, type TradablePair } from "../pairs/discover.ts";
 import { listingsOf } from "../pairs/listings.ts";
+import type { ScalpConfig } from "./config.ts";
 import { type Edge, emptyEdge, emptyTouch, MidHistory, type Touch } from "./entry.ts";
 
 /**
@@ -111,4 +112,85 @@ export function discover(
 ): { pairs: readonly TradablePair[]; dropped: readonly DroppedListing[] } {
   const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
   return discoverPairs(listings, pairs, { minVolume24hUsd: 0 });
+}
+
+export interface Universe {
+  readonly slots: Map<string, PairSlot>;
+  /** venue -> symbol -> the pairs that leg is in */
+  readonly index: Map<string, Map<string, PairSlot[]>>;
+}
+
+/**
+ * The venue pairs of every tradable base (each two venues listing it), reusing the previous
+ * slots (their mid history and confirmations), minus those failing the sanity rule (their
+ * reason goes into `dropped`); a pair in `held` is kept whatever discovery says, since the
+ * position's exits need its books.
+ */
+export function buildUniverse(
+  market: MarketView,
+  venues: readonly string[],
+  c: ScalpConfig,
+  o: {
+    previous: ReadonlyMap<string, PairSlot>;
+    held: ReadonlySet<string>;
+    dropped: Record<string, string>;
+    /** since the instance started (ms), for sanity_max_wait_s */
+    waitedMs: number;
+  },
+): Universe {
+  const { pairs } = discover(market, venues, c.pairs);
+  const slots = new Map<string, PairSlot>();
+  for (const p of pairs) {
+    for (let i = 0; i < p.legs.length; i++) {
+      for (let j = i + 1; j < p.legs.length; j++) {
+        const [x, y] = [p.legs[i], p.legs[j]];
+        const key = `${p.base}:${x.venue}:${y.venue}`;
+        const slot =
+          o.previous.get(key) ??
+          pairSlot(
+            p.base,
+            legSlot(market, x.venue, x.symbol, x.multiplier),
+            legSlot(market, y.venue, y.symbol, y.multiplier),
+          );
+        const why = sanity(c, slot, o.waitedMs);
+        if (why !== null) {
+          o.dropped[key] = why;
+          continue;
+        }
+        delete o.dropped[key];
+        slots.set(key, slot);
+      }
+    }
+  }
+  for (const key of o.held) {
+    const s = o.previous.get(key);
+    if (s !== undefined && !slots.has(key)) slots.set(key, s);
+  }
+  const index = new Map<string, Map<string, PairSlot[]>>();
+  for (const s of slots.values()) {
+    for (const l of [s.a, s.b]) {
+      const bySymbol = index.get(l.venue) ?? new Map<string, PairSlot[]>();
+      index.set(l.venue, bySymbol);
+      bySymbol.set(l.symbol, [...(bySymbol.get(l.symbol) ?? []), s]);
+    }
+  }
+  return { slots, index };
+}
+
+/** sanity_max_wait_s / sanity_rel_tol: both books in time, mids per unit within the tolerance. */
+export function sanity(c: ScalpConfig, s: PairSlot, waitedMs: number): string | null {
+  const a = readTouch(s.a);
+  const b = readTouch(s.b);
+  const ok = (t: Touch) => t.bid > 0 && t.ask > 0;
+  if (!ok(a) || !ok(b)) {
+    return waitedMs > c.sanity_max_wait_s * 1000
+      ? `no book on ${ok(a) ? s.b.venue : s.a.venue} within sanity_max_wait_s`
+      : null;
+  }
+  const ma = (a.bid + a.ask) / 2;
+  const mb = (b.bid + b.ask) / 2;
+  const rel = Math.abs(ma - mb) / Math.min(ma, mb);
+  return rel > c.sanity_rel_tol
+    ? `mids ${ma.toPrecision(6)} / ${mb.toPrecision(6)} differ by ${(rel * 100).toFixed(0)} % > sanity_rel_tol`
+    : null;
 }

@@ -24,7 +24,7 @@ import {
   spreadBps,
 } from "./entry.ts";
 import { decideExit, entryEdgeBps, liquidationDistance, netBps, type ScalpLeg } from "./exits.ts";
-import { discover, type LegSlot, legSlot, type PairSlot, pairSlot, readTouch, vwapFor } from "./market.ts";
+import { buildUniverse, type LegSlot, type PairSlot, readTouch, vwapFor } from "./market.ts";
 import { type Blocks, deserialise, parseBlocks, type ScalpPosition, serialise } from "./position.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
@@ -181,64 +181,15 @@ export class ScalpStrategy implements Strategy {
   /** Rebuild the pair slots from discovery, keeping each surviving slot's history. */
   refreshPairs(): void {
     const ctx = this.ctx;
-    const c = this.config;
-    const now = ctx.clock.now();
-    const { pairs } = discover(ctx.market, this.spec.venues, c.pairs);
-    const next = new Map<string, PairSlot>();
-    for (const p of pairs) {
-      for (let i = 0; i < p.legs.length; i++) {
-        for (let j = i + 1; j < p.legs.length; j++) {
-          const [x, y] = [p.legs[i], p.legs[j]];
-          const key = `${p.base}:${x.venue}:${y.venue}`;
-          const slot =
-            this.slots.get(key) ??
-            pairSlot(
-              p.base,
-              legSlot(ctx.market, x.venue, x.symbol, x.multiplier),
-              legSlot(ctx.market, y.venue, y.symbol, y.multiplier),
-            );
-          const why = this.sanity(slot, now);
-          if (why !== null) {
-            this.droppedPairs[key] = why;
-            continue;
-          }
-          delete this.droppedPairs[key];
-          next.set(key, slot);
-        }
-      }
-    }
-    // a pair with a position is kept whatever discovery says now: its exits need the books
-    for (const p of this.positions.values()) {
-      const s = this.slots.get(p.pairKey);
-      if (s !== undefined && !next.has(p.pairKey)) next.set(p.pairKey, s);
-    }
-    this.slots = next;
-    this.index = new Map();
-    for (const s of next.values()) {
-      for (const l of [s.a, s.b]) {
-        const bySymbol = this.index.get(l.venue) ?? new Map<string, PairSlot[]>();
-        this.index.set(l.venue, bySymbol);
-        bySymbol.set(l.symbol, [...(bySymbol.get(l.symbol) ?? []), s]);
-      }
-    }
-  }
-
-  /** sanity_max_wait_s / sanity_rel_tol: both books in time, mids per unit within the tolerance. */
-  private sanity(s: PairSlot, now: number): string | null {
-    const a = readTouch(s.a);
-    const b = readTouch(s.b);
-    const ok = (t: typeof a) => t.bid > 0 && t.ask > 0;
-    if (!ok(a) || !ok(b)) {
-      return now - this.startedAt > this.config.sanity_max_wait_s * 1000
-        ? `no book on ${ok(a) ? s.b.venue : s.a.venue} within sanity_max_wait_s`
-        : null;
-    }
-    const ma = (a.bid + a.ask) / 2;
-    const mb = (b.bid + b.ask) / 2;
-    const rel = Math.abs(ma - mb) / Math.min(ma, mb);
-    return rel > this.config.sanity_rel_tol
-      ? `mids ${ma.toPrecision(6)} / ${mb.toPrecision(6)} differ by ${(rel * 100).toFixed(0)} % > sanity_rel_tol`
-      : null;
+    const held = new Set([...this.positions.values()].map((p) => p.pairKey));
+    const u = buildUniverse(ctx.market, this.spec.venues, this.config, {
+      previous: this.slots,
+      held,
+      dropped: this.droppedPairs,
+      waitedMs: ctx.clock.now() - this.startedAt,
+    });
+    this.slots = u.slots;
+    this.index = u.index;
   }
 
   // ---- the decision ------------------------------------------------------------------------------
