@@ -107,7 +107,7 @@ kind = "farm"
 
 test("an instance table is validated like [farm]: unknown kind, unknown key and crossed bounds fail the load", () => {
   for (const [toml, pattern] of [
-    ['[strategies.x]\nkind = "scalp"\n', /strategies\.x/],
+    ['[strategies.x]\nkind = "sniper"\n', /strategies\.x/],
     [
       '[strategies.x]\nkind = "carry"\nhold_min_hours = 30\n',
       /strategies\.x\.hold_min_hours: must be at most hold_max_hours/,

@@ -6,6 +6,8 @@ import { type FarmInstanceConfig, farmInstanceSchema } from "./farm/config.ts";
 import { FarmStrategy } from "./farm/farm.ts";
 import { type MakerConfig, makerInstanceSchema } from "./maker/config.ts";
 import { MakerStrategy } from "./maker/maker.ts";
+import { type ScalpInstanceConfig, scalpInstanceSchema } from "./scalp/config.ts";
+import { ScalpStrategy } from "./scalp/scalp.ts";
 
 /**
  * Config `kind` → how to build an instance. A new strategy adds its kind here (schema with a
@@ -30,13 +32,20 @@ const carryKind: StrategyKind<typeof carryInstanceSchema> = {
   create: (spec: InstanceSpec, config: CarryInstanceConfig) => new CarryStrategy(spec, config),
 };
 
-export const STRATEGY_KINDS = [farmKind, makerKind, carryKind] as const;
+const scalpKind: StrategyKind<typeof scalpInstanceSchema> = {
+  kind: "scalp",
+  schema: scalpInstanceSchema,
+  create: (spec: InstanceSpec, config: ScalpInstanceConfig) => new ScalpStrategy(spec, config),
+};
+
+export const STRATEGY_KINDS = [farmKind, makerKind, carryKind, scalpKind] as const;
 
 /** One instance's table, whichever its kind. */
 export const instanceSchema = z.discriminatedUnion("kind", [
   farmInstanceSchema,
   makerInstanceSchema,
   carryInstanceSchema,
+  scalpInstanceSchema,
 ]);
 
 export type InstanceConfig = z.output<typeof instanceSchema>;

@@ -1,6 +1,14 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { farmBacktestOptionsFrom, formatBacktestReport, runFarmBacktest } from "../../app/backtest.ts";
 import { carrySettingsFrom, formatCarryReport, runCarryBacktest } from "../../app/carry-backtest.ts";
+import {
+  defaultDataDir,
+  formatScalpReport,
+  runScalpBacktest,
+  scalpSettingsFrom,
+} from "../../app/scalp-backtest.ts";
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseNumberArg } from "../time-arg.ts";
@@ -70,4 +78,68 @@ export function registerBacktest(program: Command): void {
         opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCarryReport(report)}\n`,
       );
     });
+  backtest
+    .command("scalp")
+    .description(
+      "backtest scalp on the recorded, time-aligned Binance USD-M and COIN-M books of ../shared/data (BTC, ETH)",
+    )
+    .option("--data <dir>", "folder of the recordings (default: ../shared/data beside the repository)")
+    .option(
+      "--instance <name>",
+      "the [strategies.<name>] scalp instance whose settings to use (default: the first, else defaults)",
+    )
+    .option("--taker-fee-bps <n>", "what-if taker fee on both venues instead of VIP 0 (5 bps)")
+    .option("--maker-fee-bps <n>", "what-if maker fee on both venues (with --taker-fee-bps; default 2)")
+    .option("--json", "print the report as JSON")
+    .action(
+      async (
+        opts: {
+          data?: string;
+          instance?: string;
+          takerFeeBps?: string;
+          makerFeeBps?: string;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const config = loadCliConfig(cmd);
+        let scalp: ReturnType<typeof scalpSettingsFrom>;
+        try {
+          scalp = scalpSettingsFrom(config.values, opts.instance);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        const fees =
+          opts.takerFeeBps === undefined
+            ? undefined
+            : {
+                takerBps: parseNumberArg(opts.takerFeeBps, "--taker-fee-bps", {
+                  min: 0,
+                  max: 100,
+                  unit: "bps",
+                }),
+                makerBps:
+                  opts.makerFeeBps === undefined
+                    ? 2
+                    : parseNumberArg(opts.makerFeeBps, "--maker-fee-bps", {
+                        min: -10,
+                        max: 100,
+                        unit: "bps",
+                      }),
+              };
+        if (opts.makerFeeBps !== undefined && fees === undefined)
+          throw new UsageError("--maker-fee-bps needs --taker-fee-bps");
+        const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+        let report: Awaited<ReturnType<typeof runScalpBacktest>>;
+        try {
+          report = await runScalpBacktest({ dataDir: opts.data ?? defaultDataDir(repo), scalp, fees });
+        } catch (e) {
+          if (/recordings are not in/.test((e as Error).message)) throw new UsageError((e as Error).message);
+          throw e;
+        }
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatScalpReport(report)}\n`,
+        );
+      },
+    );
 }

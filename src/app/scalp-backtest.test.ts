@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { scalpDefaults } from "../strategies/scalp/config.ts";
+import { defaultDataDir, runScalpBacktest, type ScalpBacktestReport } from "./scalp-backtest.ts";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// ../shared/data beside the checkout; PERPBOT_SHARED_DATA points elsewhere (a worktree has none beside it)
+const DATA = process.env.PERPBOT_SHARED_DATA ?? defaultDataDir(repo);
+const skip = existsSync(join(DATA, "coinm-btcusd_perp_20240808.gz"))
+  ? false
+  : `the recorded books are not in ${DATA} (../shared/data beside the repository): scalp backtest not run`;
+
+/** Each trade's edge at the recorded touches, with the fee schedule the report says was in force. */
+function touchEdges(r: ScalpBacktestReport): number[] {
+  return r.perTrade.map((t) => {
+    const fb = r.feeSchedule[t.long].takerBps / 1e4;
+    const fs = r.feeSchedule[t.short].takerBps / 1e4;
+    return ((t.touchSell * (1 - fs) - t.touchBuy * (1 + fb)) / ((t.touchSell + t.touchBuy) / 2)) * 1e4;
+  });
+}
+
+test("scalp backtest, real fee schedule (VIP 0, 5 bps taker): the recorded spread never pays, so nothing is entered", {
+  skip,
+}, async () => {
+  const r = await runScalpBacktest({
+    dataDir: DATA,
+    scalp: scalpDefaults({ enabled: true, paper_equity_usd: 4000 }),
+  });
+  assert.ok(r.events > 200_000, String(r.events));
+  assert.deepEqual(
+    Object.keys(r.bestEdgeBps).sort(),
+    ["BTC:coinm:usdm", "ETH:coinm:usdm"],
+    "both bases paired across the venues",
+  );
+  assert.equal(r.entries, 0);
+  assert.ok(r.rejections.below_entry > 100_000, JSON.stringify(r.rejections));
+  for (const v of Object.values(r.bestEdgeBps))
+    assert.ok(v < 0, `net of 2 x 5 bps taker fees and the buffer: ${v}`);
+  // even with no entry floor and no buffer, the real exit fees (gate 8) keep it out
+  const loose = await runScalpBacktest({
+    dataDir: DATA,
+    scalp: scalpDefaults({
+      enabled: true,
+      paper_equity_usd: 4000,
+      spread_entry_bps: 0,
+      slippage_bps_buffer: 0,
+      estimated_exit_fees_bps: 0,
+    }),
+  });
+  for (const e of touchEdges(loose)) assert.ok(e >= 0, `entered at ${e} bps net of the real fees`);
+  assert.equal(loose.entries, 0, JSON.stringify(loose.perTrade));
+  assert.ok((loose.rejections.spread_cost ?? 0) > 0, JSON.stringify(loose.rejections));
+});
+
+test("scalp backtest, a zero-fee what-if tier: trades, each entered at a non-negative edge, hedged, and deterministic", {
+  skip,
+}, async () => {
+  const run = () =>
+    runScalpBacktest({
+      dataDir: DATA,
+      fees: { makerBps: 0, takerBps: 0 },
+      scalp: scalpDefaults({
+        enabled: true,
+        paper_equity_usd: 4000,
+        spread_entry_bps: 3,
+        estimated_exit_fees_bps: 0,
+      }),
+    });
+  const r = await run();
+  assert.ok(r.trades > 0, JSON.stringify(r.rejections));
+  for (const t of r.perTrade) {
+    assert.ok(t.predictedEdgeBps >= 3, `${t.id}: predicted ${t.predictedEdgeBps} < spread_entry_bps`);
+    assert.equal(t.status, "closed");
+    assert.ok(t.long.startsWith("usdm") || t.long.startsWith("coinm"));
+    assert.ok(t.coinmContracts > 0, "the COIN-M leg shown in contracts");
+  }
+  for (const e of touchEdges(r)) assert.ok(e >= 3, `touch edge ${e}`);
+  assert.equal(r.unhedged.ms, 0, "both legs filled at one instant every time");
+  assert.ok(
+    Math.abs(r.netUsd - r.equityChangeUsd) < 1e-6,
+    `net ${r.netUsd} = equity change ${r.equityChangeUsd}`,
+  );
+  assert.ok(Object.keys(r.perPair).length > 0);
+  const again = await run();
+  assert.deepEqual(again, r, "same recording, same report");
+});
