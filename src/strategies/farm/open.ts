@@ -32,7 +32,7 @@ export async function openRound(h: OpenHost): Promise<void> {
   const idle = await idleWallets(h);
   if (idle.length < 2) return;
   const listings = h.venues.map((id) => ({ id, instruments: () => h.ctx.market.instruments(id) }));
-  const plans = h.planner.plan(idle, listings, h.ctx.rng, groupWallets);
+  const plans = h.planner.plan(idle, listings, h.ctx.rng, groupWallets, h.wallets.length);
   await Promise.all(
     plans.map((p) => openPlanned(h, p).catch((e) => log(h, "error", `open failed: ${(e as Error).message}`))),
   );

@@ -15,6 +15,16 @@ const venues = (["simA", "simB"] as const).map(
 );
 const farm = (over: Partial<FarmConfig> = {}): FarmConfig => ({ ...farmSection.schema.parse({}), ...over });
 
+test("in mixed mode, two idle wallets of a larger farm wait for the others instead of pairing", () => {
+  const config = farm();
+  for (let seed = 0; seed < 20; seed++) {
+    const rng = new Rng(seed);
+    assert.deepEqual(planGroups(["w1", "w2"], venues, config, rng, groupWallets, { totalWallets: 12 }), []);
+    // a farm of two could never make a same-venue group: those two pair across venues
+    assert.equal(planGroups(["w1", "w2"], venues, config, rng, groupWallets, { totalWallets: 2 }).length, 1);
+  }
+});
+
 test("two wallets in the default mixed mode make a cross-venue pair", () => {
   const config = farm();
   assert.equal(config.mode, "mixed");

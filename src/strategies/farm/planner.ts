@@ -30,12 +30,20 @@ export interface PlanOptions {
   readonly skip?: (venue: string, base: string) => boolean;
   /** told why no group can form this round, when none can */
   readonly note?: (why: string) => void;
+  /**
+   * how many wallets the farm manages in all (default: the idle ones). In `mixed` mode too few
+   * idle wallets for a same-venue group make cross-venue pairs only when the farm could never
+   * gather a same-venue group; otherwise they wait for the wallets still resting, so the mix
+   * of shapes stays what `mixed` means instead of turning into pairs of whoever rests least.
+   */
+  readonly totalWallets?: number;
 }
 
 /**
  * Cut idle wallets into groups and decide each group's shape: same-venue groups (docs/farm.md:
- * 3-5 wallets, one random market, longs uniform in [2, n-2]) and cross-venue pairs (seed 001: longs on one venue, shorts on another, one or more wallets a side). In `mixed`
- * mode, too few wallets for a same-venue group still make cross-venue pairs.
+ * 3-5 wallets, one random market, longs uniform in [2, n-2]) and cross-venue pairs (seed 001:
+ * longs on one venue, shorts on another, one or more wallets a side). In `mixed` mode a farm with
+ * too few wallets for a same-venue group, or no same-venue market left, makes cross-venue pairs.
  */
 export function planGroups(
   idle: readonly string[],
@@ -52,10 +60,12 @@ export function planGroups(
     config.markets.filter((b) => listing(v, b) && !opts.skip?.(v.id, b)).map((b) => [v, b] as const),
   );
   let mode = config.mode === "cross_venue" && !crossPossible ? "same_venue" : config.mode;
-  // mixed: what cannot make a same-venue group (too few wallets, every market skipped) still
-  // makes cross-venue pairs
-  if (mode === "mixed" && crossPossible && (idle.length < config.min_group_size || sameOptions.length === 0))
+  // mixed: a farm that can never make a same-venue group (too few wallets in all, every market
+  // skipped) still makes cross-venue pairs; one whose other wallets are resting waits for them
+  const total = Math.max(opts.totalWallets ?? idle.length, idle.length);
+  if (mode === "mixed" && crossPossible && (total < config.min_group_size || sameOptions.length === 0))
     mode = "cross_venue";
+  if (mode === "mixed" && idle.length < config.min_group_size && total >= config.min_group_size) return [];
   const minSize = mode === "cross_venue" ? 2 : config.min_group_size;
   const why = noGroupReason(idle.length, minSize, mode, crossPossible, sameOptions.length, config);
   if (why) {
@@ -135,9 +145,16 @@ export class FarmPlanner {
     this.log = log;
   }
 
-  plan(idle: readonly string[], venues: readonly Listing[], rng: Rng, group: Grouper): PlannedGroup[] {
+  plan(
+    idle: readonly string[],
+    venues: readonly Listing[],
+    rng: Rng,
+    group: Grouper,
+    totalWallets?: number,
+  ): PlannedGroup[] {
     let noted: string | undefined;
     const plans = planGroups(idle, venues, this.config, rng, group, {
+      totalWallets,
       skip: (venue, base) => this.skipped.has(`${venue}:${base}`),
       note: (why) => {
         noted = why;
