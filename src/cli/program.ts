@@ -5,6 +5,7 @@ import { registerClose } from "./commands/close.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDb } from "./commands/db.ts";
 import { registerFlatten } from "./commands/flatten.ts";
+import { registerHyperliquid } from "./commands/hyperliquid.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerRun } from "./commands/run.ts";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerDb(program);
   registerKeys(program);
+  registerHyperliquid(program);
   registerRun(program);
   registerStatus(program);
   registerClose(program);
