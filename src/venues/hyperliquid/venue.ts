@@ -35,9 +35,10 @@ import {
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { MarketSubscription, StreamStatus, StreamStatusChange } from "../../core/venue-streams.ts";
 import { AccountEvents } from "./account-events.ts";
+import { accountOfBinding, accountStreamStatus, type Bound } from "./accounts.ts";
 import { HYPERLIQUID_CAPABILITIES } from "./capabilities.ts";
 import type { Endpoints } from "./config.ts";
-import { type HlAccount, HlExchange, signerAddressOf } from "./exchange.ts";
+import { HlExchange } from "./exchange.ts";
 import { HlHttp } from "./http.ts";
 import { type HlMarket, marketsFromMeta } from "./instruments.ts";
 import { isProblem, lotsOf, orderInput } from "./mapping.ts";
@@ -64,12 +65,6 @@ export interface HyperliquidVenueOptions {
   readonly onProblem?: (message: string) => void;
   /** WebSocket ping interval and reconnect delays (tests shorten them) */
   readonly ws?: { pingMs?: number; minBackoffMs?: number; maxBackoffMs?: number };
-}
-
-interface Bound {
-  readonly a: HlAccount;
-  readonly events: AccountEvents;
-  readonly ws: HlWs;
 }
 
 export class HyperliquidVenue implements Venue {
@@ -108,21 +103,7 @@ export class HyperliquidVenue implements Venue {
       staleAfterMs: o.staleAfterMs ?? 15_000,
       markets: this.#markets,
     });
-    this.#streams.setAccountSource({
-      status: () => {
-        let ready = this.#accounts.size > 0;
-        let last: number | null = null;
-        for (const b of this.#accounts.values()) {
-          const sub = { type: "orderUpdates", user: b.a.user };
-          ready &&= b.ws.isLive(sub);
-          for (const type of ["orderUpdates", "userFills", "userFundings"]) {
-            const t = b.ws.lastMessageTs({ type, user: b.a.user });
-            if (t !== null && (last === null || t > last)) last = t;
-          }
-        }
-        return { ready, lastMessageTs: last };
-      },
-    });
+    this.#streams.setAccountSource({ status: () => accountStreamStatus(this.#accounts.values()) });
   }
 
   #newWs(): HlWs {
@@ -177,37 +158,7 @@ export class HyperliquidVenue implements Venue {
   }
 
   async bindAccount(binding: AccountBinding): Promise<void> {
-    const refuse = (reason: string, why: string) => {
-      throw new VenueRejectError(reason, `${this.id}: account "${binding.account}": ${why}`);
-    };
-    if (binding.account === "") refuse("invalid_account", "an account id is required");
-    if (binding.signer?.scheme !== "secp256k1")
-      refuse(
-        "no_signer",
-        "Hyperliquid signs every action: bind a secp256k1 signer (the agent key from the keystore)",
-      );
-    const master = binding.identity.address?.toLowerCase();
-    if (master === undefined || !/^0x[0-9a-f]{40}$/.test(master))
-      refuse("no_address", "identity.address must be the master account's 0x address");
-    const vault = binding.identity.subAccount?.toLowerCase();
-    if (vault !== undefined && !/^0x[0-9a-f]{40}$/.test(vault))
-      refuse("bad_vault", `identity.subAccount "${vault}" is not an address`);
-    const signer = binding.signer!;
-    const signerAddress = signerAddressOf(signer);
-    const agent = binding.identity.apiKeyId?.toLowerCase();
-    if (agent !== undefined && agent !== signerAddress)
-      refuse(
-        "agent_mismatch",
-        `the signer's address ${signerAddress} is not the agent ${agent} of the identity`,
-      );
-    const a: HlAccount = {
-      account: binding.account,
-      master: master!,
-      vault,
-      user: vault ?? master!,
-      signer,
-      signerAddress,
-    };
+    const a = accountOfBinding(this.id, binding);
     const old = this.#accounts.get(binding.account);
     if (old) await old.ws.close();
     const events = new AccountEvents({
