@@ -7,6 +7,8 @@ export interface VenueDeps {
   readonly clock: Clock;
   /** a file for the venue's durable state, for venues that keep one (the simulator) */
   readonly statePath?: string;
+  /** the data directory, for venues that keep files of their own (Hyperliquid's nonce file) */
+  readonly dataDir?: string;
 }
 
 /** How one kind of venue is configured and built; each venue folder exports one. */

@@ -1,5 +1,8 @@
+import { z } from "zod";
+import { defineSection } from "../config/registry.ts";
 import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
+import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import type { VenueDeps, VenueFactory } from "./registry-types.ts";
 import { simVenueFactory } from "./sim/factory.ts";
 
@@ -9,7 +12,27 @@ export type { VenueDeps, VenueFactory } from "./registry-types.ts";
  * Every kind of venue perpbot can build, by `kind`. A new venue adds its folder's factory here
  * (one line); nothing else in the program names a venue.
  */
-const FACTORIES: readonly VenueFactory[] = [simVenueFactory as unknown as VenueFactory];
+const FACTORIES: readonly VenueFactory[] = [
+  simVenueFactory as unknown as VenueFactory,
+  hyperliquidVenueFactory as unknown as VenueFactory,
+];
+
+/**
+ * The `[venues.<kind>]` tables of perpbot.toml, one per live venue kind (the simulator keeps its
+ * own `[sim]` section). Each table is its venue's schema from its folder, so the loader, `config
+ * show` and the docs see every key.
+ */
+export const venuesSection = defineSection(
+  "venues",
+  z
+    .strictObject({
+      hyperliquid: hyperliquidVenueFactory.configSchema.describe(
+        "Hyperliquid (see docs/venues/hyperliquid.md); trades only the wallets listed under it.",
+      ),
+    })
+    .prefault({}),
+  { doc: "Live venues: `[venues.hyperliquid]` and its `[venues.hyperliquid.wallets.<id>]` accounts." },
+);
 
 const byKind = new Map(FACTORIES.map((f) => [f.kind, f]));
 if (byKind.size !== FACTORIES.length) throw new Error("venues/registry: two factories share a kind");
