@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import "./sections.ts";
 import { loadConfig } from "../config/load.ts";
-import { HlEmulator } from "../venues/hyperliquid/emulator/server.ts";
+import { startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import { PY_KEY } from "../venues/hyperliquid/fixtures/vectors.ts";
 import { addWallets, createKeystore } from "../wallets/edit.ts";
 import type { KdfParams } from "../wallets/payload.ts";
@@ -25,11 +25,12 @@ const dir = mkdtempSync(join(tmpdir(), "perpbot-hl-approve-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("approve-agent: the wallet's keystore key signs the approval of its agent key, checked by the emulator's verifier", async () => {
-  const emu = new HlEmulator({
-    meta: { universe: [{ name: "BTC", szDecimals: 5, maxLeverage: 40 }] },
-    users: [MASTER],
+  const emu = await startHyperliquidEmulator({
+    universe: [{ name: "BTC", szDecimals: 5, maxLeverage: 40, markPx: 97_000 }],
+    hourlyFunding: false,
   });
-  const url = await emu.start();
+  emu.driver.fund(MASTER, 1_000);
+  const url = emu.url;
   try {
     const ks = join(dir, "keystore.json");
     await createKeystore(ks, PW, FAST_KDF);
@@ -69,7 +70,7 @@ test("approve-agent: the wallet's keystore key signs the approval of its agent k
     });
     assert.equal(r.master, MASTER);
     assert.equal(r.network, "testnet");
-    assert.equal(emu.agents.get(r.agent), MASTER);
+    assert.deepEqual(emu.driver.agents(MASTER), [{ address: r.agent, name: "perpbot" }]);
     assert.match(r.agent, /^0x[0-9a-f]{40}$/);
     assert.notEqual(r.agent, MASTER);
     await assert.rejects(
