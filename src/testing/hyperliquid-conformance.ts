@@ -39,7 +39,7 @@ export interface HyperliquidHarness extends VenueHarness {
 }
 
 export async function makeHyperliquidHarness(
-  opts: { emulator?: HyperliquidEmulatorOptions; timeoutMs?: number } = {},
+  opts: { emulator?: HyperliquidEmulatorOptions; timeoutMs?: number; orderExpiryMs?: number } = {},
 ): Promise<HyperliquidHarness> {
   // no hourly settlement on the wall clock: funding happens when a check settles it
   const emu = await startHyperliquidEmulator({ universe: UNIVERSE, hourlyFunding: false, ...opts.emulator });
@@ -62,6 +62,7 @@ export async function makeHyperliquidHarness(
     clock,
     nonces,
     timeoutMs: opts.timeoutMs ?? TIMEOUT_MS,
+    ...(opts.orderExpiryMs === undefined ? {} : { orderExpiryMs: opts.orderExpiryMs }),
     staleAfterMs: STALE_AFTER_MS,
     limiter: new WeightLimiter({ perMinute: 1_000_000 }),
     ws: { pingMs: 5_000, minBackoffMs: 50, maxBackoffMs: 500 },

@@ -27,8 +27,11 @@ const UNIVERSE = [
   { name: "BTC", szDecimals: 5, maxLeverage: 40, markPx: 97_000 },
   { name: "ETH", szDecimals: 4, maxLeverage: 25, markPx: 3_500 },
 ];
-/** what the failure servers answer to /info meta */
-const META = { universe: UNIVERSE.map(({ markPx: _, ...c }) => c) };
+/** what the failure servers answer to /info metaAndAssetCtxs */
+const META_AND_CTXS = [
+  { universe: UNIVERSE.map(({ markPx: _, ...c }) => c) },
+  UNIVERSE.map((c) => ({ markPx: String(c.markPx), oraclePx: String(c.markPx), funding: "0.0000125" })),
+];
 const key = (hex: string) => Buffer.from(hex.replace(/^0x/, ""), "hex");
 const masterSigner = signerFromKeyBytes("secp256k1", key(PY_KEY), "test master");
 const agentSigner = signerFromKeyBytes("secp256k1", key("5a".repeat(32)), "test agent");
@@ -83,7 +86,7 @@ describe("hyperliquid connector against the emulator", () => {
     await emu.close();
   });
 
-  it("loads instruments from meta with the venue's grids", () => {
+  it("loads instruments and asset contexts from metaAndAssetCtxs with the venue's grids", () => {
     const btc = venue.instrument("BTC");
     assert.deepEqual([btc.spec.tickSize, btc.spec.lotSize, btc.spec.maxLeverage], ["0.1", "0.00001", 40]);
     assert.deepEqual(
@@ -91,6 +94,9 @@ describe("hyperliquid connector against the emulator", () => {
       ["BTC", "ETH"],
     );
     assert.throws(() => venue.instrument("DOGE"), /no instrument "DOGE"/);
+    // the asset contexts came with meta: a mark and funding rate before any stream
+    assert.equal(venue.markPrice("ETH"), 3_500);
+    assert.equal(venue.fundingRatePerHour("BTC"), 0.0000125);
   });
 
   it("refuses bindings that cannot sign, and an agent that is not the identity's", async () => {
@@ -238,7 +244,7 @@ describe("hyperliquid connector: transport failures are unknown outcomes, never 
       req.on("data", (c) => (body += c));
       req.on("end", () => {
         if (req.url === "/info") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(META));
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(META_AND_CTXS));
           return;
         }
         if (mode === "hang") return; // the order may have landed; the answer never comes
@@ -296,7 +302,7 @@ describe("hyperliquid connector: transport failures are unknown outcomes, never 
     assert.ok(err instanceof VenueUnknownOutcomeError && err.kind === "unavailable", String(err));
     assert.match(
       err.message,
-      /cannot load the instruments \(meta\) from http:\/\/127\.0\.0\.1:\d+: \/info: ECONNREFUSED/,
+      /cannot load the instruments \(metaAndAssetCtxs\) from http:\/\/127\.0\.0\.1:\d+: \/info: ECONNREFUSED/,
     );
     await dead.close();
   });

@@ -44,7 +44,7 @@ import { type HlMarket, marketsFromMeta } from "./instruments.ts";
 import { isProblem, lotsOf, orderInput } from "./mapping.ts";
 import { MarketStreams } from "./market-streams.ts";
 import type { NonceManager } from "./nonce.ts";
-import { MetaSchema } from "./parse.ts";
+import { MetaAndAssetCtxsSchema } from "./parse.ts";
 import type { WeightLimiter } from "./rate-limit.ts";
 import { HlReads } from "./reads.ts";
 import { answerOf, cancelAnswer, modifyAnswer } from "./venue-answers.ts";
@@ -118,13 +118,21 @@ export class HyperliquidVenue implements Venue {
   async connect(): Promise<void> {
     if (this.#state === "open") return;
     if (this.#state === "closed") throw new VenueUnknownOutcomeError("unavailable", `${this.id}: closed`);
-    const out = await this.#http.info({ type: "meta" }, MetaSchema);
+    // meta with the asset contexts: the instruments, and a mark and funding rate for each before
+    // any stream speaks (the engine's market cache reads them when it is built)
+    const out = await this.#http.info({ type: "metaAndAssetCtxs" }, MetaAndAssetCtxsSchema);
     if (out.kind !== "answered")
       throw new VenueUnknownOutcomeError(
         out.kind === "unavailable" ? "unavailable" : out.reason,
-        `${this.id}: cannot load the instruments (meta) from ${this.#o.endpoints.url}: ${out.detail}`,
+        `${this.id}: cannot load the instruments (metaAndAssetCtxs) from ${this.#o.endpoints.url}: ${out.detail}`,
       );
-    for (const [k, m] of marketsFromMeta(this.id, out.value)) this.#markets.set(k, m);
+    const [meta, ctxs] = out.value;
+    for (const [k, m] of marketsFromMeta(this.id, meta)) {
+      this.#markets.set(k, m);
+      const c = ctxs[m.asset];
+      const n = (x: string | null | undefined) => (x == null ? undefined : Number(x));
+      if (c) this.#streams.setCtx(k, { mark: n(c.markPx), oracle: n(c.oraclePx), funding: n(c.funding) });
+    }
     this.#state = "open";
     await this.#marketWs.start();
     this.#streams.start();
