@@ -3,10 +3,10 @@ import { defineSection } from "../config/registry.ts";
 import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
-import type { VenueDeps, VenueFactory } from "./registry-types.ts";
+import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
 import { simVenueFactory } from "./sim/factory.ts";
 
-export type { VenueDeps, VenueFactory } from "./registry-types.ts";
+export type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
 
 /**
  * Every kind of venue perpbot can build, by `kind`. A new venue adds its folder's factory here
@@ -62,4 +62,23 @@ export function createVenue(kind: string, config: unknown, deps: VenueDeps, wher
     throw new InvalidValueError(`invalid ${kind} venue config: ${problems.join("; ")}`);
   }
   return f.create(parsed.data, deps);
+}
+
+/** A `[venues.<kind>]` table configured for a live run: its factory, parsed config and accounts. */
+export interface LiveVenueConfig {
+  readonly kind: string;
+  readonly factory: VenueFactory;
+  readonly config: unknown;
+  readonly accounts: readonly LiveAccountSpec[];
+}
+
+/** Every `[venues.<kind>]` table that lists accounts to trade, in kind order. */
+export function liveVenueConfigs(venues: Readonly<Record<string, unknown>>): LiveVenueConfig[] {
+  const out: LiveVenueConfig[] = [];
+  for (const kind of Object.keys(venues).sort()) {
+    const factory = venueFactory(kind);
+    const accounts = factory.liveAccounts?.(venues[kind]) ?? [];
+    if (accounts.length > 0) out.push({ kind, factory, config: venues[kind], accounts });
+  }
+  return out;
 }

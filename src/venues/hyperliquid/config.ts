@@ -53,9 +53,9 @@ export const hyperliquidConfigSchema = z
       .int()
       .min(0)
       .max(3_600_000)
-      .default(60_000)
+      .default(20_000)
       .describe(
-        "Orders are signed with expiresAfter = now + this, so an order whose answer was lost is final once it passes; 0: no expiry.",
+        "Orders are signed with expiresAfter = now + this, so an order whose answer was lost is final once it passes; 0: no expiry. A live run needs 1..engine.send_expiry_ms.",
       ),
     stale_after_ms: z
       .int()

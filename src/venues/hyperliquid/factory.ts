@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { VenueFactory } from "../registry-types.ts";
-import { endpointsOf, hyperliquidConfigSchema } from "./config.ts";
+import { endpointsOf, hyperliquidConfigSchema, identityOf, signerSourceOf } from "./config.ts";
 import { FileNonceStore, MemoryNonceStore, NonceManager } from "./nonce.ts";
 import { HyperliquidVenue } from "./venue.ts";
 
@@ -43,5 +43,25 @@ export const hyperliquidVenueFactory: VenueFactory<typeof hyperliquidConfigSchem
       orderExpiryMs: config.order_expiry_ms,
       staleAfterMs: config.stale_after_ms,
     });
+  },
+  liveAccounts: (config) =>
+    Object.entries(config.wallets).map(([walletId, w]) => ({
+      account: walletId,
+      identity: identityOf(w),
+      signer: signerSourceOf(walletId, w),
+    })),
+  realMoney: (config) => endpointsOf(config).mainnet,
+  liveProblems(config, engine) {
+    // the engine takes "not found" as proof an order never landed once send_expiry_ms passed:
+    // only true when the venue refuses the order after that, i.e. it expires first
+    const e = config.order_expiry_ms;
+    if (e === 0 || e > engine.sendExpiryMs)
+      return [
+        {
+          path: "venues.hyperliquid.order_expiry_ms",
+          message: `${e} must be between 1 and engine.send_expiry_ms (${engine.sendExpiryMs}): an order whose answer was lost must be unable to land once the engine takes it as never placed`,
+        },
+      ];
+    return [];
   },
 };

@@ -92,7 +92,7 @@ export class HyperliquidVenue implements Venue {
       nonces: o.nonces,
       clock: o.clock,
       mainnet: o.endpoints.mainnet,
-      expiryMs: o.orderExpiryMs ?? 60_000,
+      expiryMs: o.orderExpiryMs ?? 20_000,
     });
     this.#reads = new HlReads(this.#http, (s) => this.#markets.get(s));
     this.#marketWs = this.#newWs();
