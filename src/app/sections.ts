@@ -6,6 +6,7 @@
  */
 import "../config/sections.ts";
 import "../venues/sim/config.ts";
+import "../venues/registry.ts";
 import "../strategies/farm/config.ts";
 import "../strategies/instances.ts";
 import "../alerts/config.ts";

@@ -7,6 +7,7 @@ import { registerConfig } from "./commands/config.ts";
 import { registerDb } from "./commands/db.ts";
 import { registerEmulate } from "./commands/emulate.ts";
 import { registerFlatten } from "./commands/flatten.ts";
+import { registerHyperliquid } from "./commands/hyperliquid.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMaker } from "./commands/maker.ts";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerDb(program);
   registerKeys(program);
+  registerHyperliquid(program);
   registerRun(program);
   registerMaker(program);
   registerStatus(program);

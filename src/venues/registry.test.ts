@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SimClock } from "../core/clock.ts";
+import { endpointsOf, hyperliquidConfigSchema, identityOf, signerSourceOf } from "./hyperliquid/config.ts";
 import { createVenue, venueFactory, venueKinds } from "./registry.ts";
 import { SimVenue } from "./sim/sim-venue.ts";
 
@@ -40,7 +41,7 @@ test("kind sim builds a catalogued simulated venue from its config section", asy
   } finally {
     await v.close();
   }
-  assert.deepEqual(venueKinds(), ["backpack", "sim"]);
+  assert.deepEqual(venueKinds(), ["backpack", "hyperliquid", "sim"]);
   assert.equal(venueFactory("sim").kind, "sim");
 });
 
@@ -55,6 +56,58 @@ test("a bad config is refused with every problem and its key path; an unknown ki
   );
   assert.throws(
     () => createVenue("hyperliquidd", {}, { clock }),
-    /unknown venue kind "hyperliquidd" \(known: backpack, sim\)/,
+    /unknown venue kind "hyperliquidd" \(known: backpack, hyperliquid, sim\)/,
   );
+  assert.throws(
+    () =>
+      createVenue(
+        "hyperliquid",
+        { testnet: "yes", wallets: { w1: { address: "0x12" } } },
+        { clock },
+        "venues.hyperliquid",
+      ),
+    (e: Error) =>
+      /venues\.hyperliquid\.testnet: /.test(e.message) &&
+      /venues\.hyperliquid\.wallets\.w1\.address: expected a 0x address/.test(e.message),
+  );
+});
+
+test("kind hyperliquid: testnet unless asked for mainnet, endpoints from the flag or the config", () => {
+  const testnet = hyperliquidConfigSchema.parse({});
+  assert.deepEqual(endpointsOf(testnet), {
+    url: "https://api.hyperliquid-testnet.xyz",
+    wsUrl: "wss://api.hyperliquid-testnet.xyz/ws",
+    mainnet: false,
+  });
+  assert.equal(
+    endpointsOf(hyperliquidConfigSchema.parse({ testnet: false })).url,
+    "https://api.hyperliquid.xyz",
+  );
+  const local = hyperliquidConfigSchema.parse({ url: "http://127.0.0.1:9001/" });
+  assert.equal(endpointsOf(local).wsUrl, "ws://127.0.0.1:9001/ws");
+  const w = hyperliquidConfigSchema.parse({
+    wallets: {
+      w1: {
+        address: "0xABCDEF0123456789abcdef0123456789ABCDEF01",
+        vault: "0x1111111111111111111111111111111111111111",
+      },
+    },
+  }).wallets.w1;
+  assert.deepEqual(identityOf(w), {
+    address: "0xabcdef0123456789abcdef0123456789abcdef01",
+    subAccount: "0x1111111111111111111111111111111111111111",
+  });
+  assert.deepEqual(signerSourceOf("w1", w), {
+    walletId: "w1",
+    scheme: "secp256k1",
+    venue: "hyperliquid",
+    field: "agent_private_key",
+  });
+  assert.deepEqual(signerSourceOf("w1", { ...w, agent_key: "master" }), {
+    walletId: "w1",
+    scheme: "secp256k1",
+  });
+  const v = createVenue("hyperliquid", { url: "http://127.0.0.1:9" }, { clock: new SimClock(0) });
+  assert.equal(v.id, "hyperliquid");
+  assert.equal(v.capabilities.accountSigner, "secp256k1");
 });

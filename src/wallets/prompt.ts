@@ -99,6 +99,16 @@ export async function confirmOnTerminal(question: string): Promise<boolean> {
   }
 }
 
+/** Asks on the terminal (stderr) for a word typed exactly, e.g. "mainnet" before real money trades. */
+export async function confirmTyped(question: string, word: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim() === word;
+  } finally {
+    rl.close();
+  }
+}
+
 /** Secrets for one command, asked in a fixed order: prompts on a terminal, lines of piped stdin otherwise. */
 export class SecretInput {
   private lines: string[] | null = null;

@@ -65,13 +65,40 @@ test("an ed25519 signer from a keystore entry signs as RFC 8032 says, and shows 
   }
 });
 
-test("bad keys and the missing secp256k1 scheme are refused with where they came from", () => {
+test("bad keys are refused with where they came from", () => {
   assert.throws(
     () => signerFromKeyBytes("ed25519", new Uint8Array(31), "wallet w9"),
     /wallet w9: .*32-byte seed, got 31/,
   );
   assert.throws(
     () => signerFromKeyBytes("secp256k1", new Uint8Array(32), "wallet w9"),
-    /secp256k1 signing is not available yet/,
+    /wallet w9: the private key is zero/,
   );
+});
+
+// the Python SDK's test key (hyperliquid-python-sdk tests/signing_test.py) and its address
+const PY_KEY = "0123456789012345678901234567890123456789012345678901234567890123";
+const PY_ADDRESS = "14791697260e4c9a71f18484c9f997b308e59325";
+
+test("a secp256k1 signer signs a digest recoverably, low s, and shows only its public key", async () => {
+  const { secp256k1 } = await import("@noble/curves/secp256k1.js");
+  const { keccak_256 } = await import("@noble/hashes/sha3.js");
+  const key = Buffer.from(PY_KEY, "hex");
+  const signer = signerFromKeyBytes("secp256k1", key, "wallet w1");
+  key.fill(0); // the signer keeps its own copy
+  assert.equal(signer.publicKey.length, 66);
+  const digest = keccak_256(new TextEncoder().encode("perpbot"));
+  const sig = await signer.sign(digest);
+  assert.equal(sig.length, 65);
+  // an independent implementation recovers the same public key from r, s and the recovery id
+  const recovered = secp256k1.Signature.fromBytes(sig.subarray(0, 64), "compact")
+    .addRecoveryBit(sig[64])
+    .recoverPublicKey(digest);
+  assert.equal(recovered.toHex(true), signer.publicKey);
+  const address = Buffer.from(keccak_256(recovered.toBytes(false).subarray(1)).subarray(12)).toString("hex");
+  assert.equal(address, PY_ADDRESS);
+  const s = BigInt(`0x${Buffer.from(sig.subarray(32, 64)).toString("hex")}`);
+  assert.ok(s <= secp256k1.Point.CURVE().n / 2n, "low s");
+  assert.doesNotMatch(JSON.stringify(signer) + String(signer), new RegExp(PY_KEY));
+  await assert.rejects(signer.sign(new Uint8Array(31)), /wallet w1: secp256k1 signs a 32-byte digest/);
 });

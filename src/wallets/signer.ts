@@ -1,7 +1,9 @@
 import { createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
 import type { AccountSigner, SignatureScheme } from "../core/venue-account.ts";
+import { checkPrivateKey } from "./address.ts";
 import { KeystoreUsageError } from "./errors.ts";
 import type { Keystore } from "./keystore.ts";
+import { compressPublicKey, secp } from "./secp256k1.ts";
 
 /** Where a signing key sits in the keystore. */
 export interface SignerSource {
@@ -40,12 +42,7 @@ export async function signerFromKeystore(keystore: Keystore, source: SignerSourc
 /** A signer from raw key bytes the caller zeroes afterwards (the bytes are not kept). */
 export function signerFromKeyBytes(scheme: SignatureScheme, key: Uint8Array, where: string): AccountSigner {
   if (scheme === "ed25519") return ed25519Signer(key, where);
-  if (scheme === "secp256k1")
-    // TODO(hyperliquid issue): recoverable ECDSA over a 32-byte digest (r ‖ s ‖ v, low s); node:crypto
-    // signs only DER without the recovery id, so the Hyperliquid connector brings @noble/curves
-    throw new KeystoreUsageError(
-      `${where}: secp256k1 signing is not available yet (the Hyperliquid connector adds it)`,
-    );
+  if (scheme === "secp256k1") return secp256k1Signer(key, where);
   throw new KeystoreUsageError(`${where}: unknown signature scheme "${String(scheme)}"`);
 }
 
@@ -70,5 +67,34 @@ function ed25519Signer(seed: Uint8Array, where: string): AccountSigner {
     },
     // an accidental JSON.stringify or console.log shows the public half only
     toJSON: () => ({ scheme: "ed25519", publicKey }),
+  } as AccountSigner;
+}
+
+/**
+ * Recoverable ECDSA over a 32-byte digest (RFC 6979 nonces, low s) with libsecp256k1 (native
+ * prebuild, else its WASM build: secp256k1.ts). node:crypto cannot be used: it signs DER without
+ * the recovery id EVM venues need. The key is copied into the closure (the caller zeroes its own
+ * buffer); libsecp256k1 needs the raw bytes at each signature, so no KeyObject can hold it.
+ */
+function secp256k1Signer(raw: Uint8Array, where: string): AccountSigner {
+  checkPrivateKey(raw, where);
+  const key = Uint8Array.from(raw);
+  const publicKey = Buffer.from(compressPublicKey(secp.publicKey(key))).toString("hex");
+  return {
+    scheme: "secp256k1",
+    publicKey,
+    async sign(digest: Uint8Array): Promise<Uint8Array> {
+      if (digest.length !== 32)
+        throw new KeystoreUsageError(
+          `${where}: secp256k1 signs a 32-byte digest, got ${digest.length} bytes`,
+        );
+      const sig = secp.sign(digest, key);
+      const out = new Uint8Array(65);
+      out.set(sig.compact, 0);
+      out[64] = sig.recid;
+      return out;
+    },
+    toJSON: () => ({ scheme: "secp256k1", publicKey }),
+    [Symbol.for("nodejs.util.inspect.custom")]: () => `AccountSigner(secp256k1 ${publicKey})`,
   } as AccountSigner;
 }

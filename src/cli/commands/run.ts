@@ -2,12 +2,14 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { apiSection } from "../../api/config.ts";
 import { startApiServer } from "../../api/server.ts";
+import { checkLiveConfig, startLiveRun } from "../../app/live-run.ts";
 import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
+import type { RunSurfaceOptions } from "../../app/run-core.ts";
 import { keystoreSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
 import { PerpbotError } from "../../core/errors.ts";
 import { openKeystore } from "../../wallets/keystore.ts";
-import { obtainPassword } from "../../wallets/prompt.ts";
+import { confirmTyped, obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
@@ -31,31 +33,43 @@ function runFailure(err: Error): Error {
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .description('run perpbot: the farm on paper venues (live needs --live and mode = "live")')
+    .description('run perpbot: the strategies on paper venues (live: --live and mode = "live")')
     .option("--status-every <seconds>", "seconds between status lines (1 to 86400)", "5")
     .option(
       "--duration <seconds>",
       "stop by itself after this many seconds, at most 31622400 (366 days; default: run until Ctrl-C)",
     )
     .option("--flatten-on-exit", "close every group and position before exiting")
+    .option("--yes", "with --live on mainnet: skip the typed confirmation")
     .option(
       "--password-file <file>",
       "keystore password file (else PERPBOT_KEYSTORE_PASSWORD, else a prompt)",
     )
     .action(
       async (
-        opts: { statusEvery: string; duration?: string; passwordFile?: string; flattenOnExit?: boolean },
+        opts: {
+          statusEvery: string;
+          duration?: string;
+          passwordFile?: string;
+          flattenOnExit?: boolean;
+          yes?: boolean;
+        },
         cmd: Command,
       ) => {
         const statusEvery = parseStatusEvery(opts.statusEvery);
         const duration = opts.duration === undefined ? undefined : parseRunDuration(opts.duration);
         const config = loadCliConfig(cmd, { trading: true });
-        if (config.values.mode === "live") {
-          throw new UsageError(
-            "live trading needs a live venue connector, and none is configured yet: run in paper mode",
-          );
+        // live (mode = "live" and --live, both checked by the loader): real orders on the
+        // configured venues; mainnet asks for a typed confirmation unless --yes
+        const live = config.values.mode === "live" ? checkLiveConfig(config) : undefined;
+        if (live === undefined) checkPaperConfig(config);
+        else if (live.realMoney.length > 0 && opts.yes !== true) {
+          const what = `perpbot run --live trades REAL MONEY on ${live.realMoney.join(", ")} mainnet`;
+          if (!process.stdin.isTTY)
+            throw new UsageError(`${what}: confirm with --yes (stdin is not a terminal to ask on)`);
+          if (!(await confirmTyped(`${what}. Type "mainnet" to go on: `, "mainnet")))
+            throw new UsageError(`${what}: not confirmed, nothing was started`);
         }
-        checkPaperConfig(config);
         const logging = createCliLogging(config);
         const log = logging.forModule("run");
 
@@ -63,8 +77,13 @@ export function registerRun(program: Command): void {
         // keys are unlocked so a wrong password fails here, before anything trades.
         const keystorePath = keystoreSection.get(config.values).path;
         let walletIds: string[] | undefined;
+        let password: string | undefined;
+        if (live !== undefined && !existsSync(keystorePath))
+          throw new UsageError(
+            `live trading signs with keys from the keystore, and there is none at ${keystorePath}: perpbot keys init`,
+          );
         if (existsSync(keystorePath)) {
-          const password = await obtainPassword({
+          password = await obtainPassword({
             what: "keystore password",
             envName: "PERPBOT_KEYSTORE_PASSWORD",
             file: opts.passwordFile,
@@ -110,10 +129,8 @@ export function registerRun(program: Command): void {
 
         let run: Awaited<ReturnType<typeof startPaperRun>>;
         try {
-          run = await startPaperRun({
-            config: config.values,
+          const surface: RunSurfaceOptions = {
             logging,
-            walletIds,
             signal: abort.signal,
             say,
             attach: apiSection.get(config.values).enabled
@@ -128,7 +145,11 @@ export function registerRun(program: Command): void {
                   return server;
                 }
               : undefined,
-          });
+          };
+          run =
+            live === undefined || password === undefined
+              ? await startPaperRun({ ...surface, config: config.values, walletIds })
+              : await startLiveRun({ ...surface, config, plan: live, keystorePath, password });
         } catch (e) {
           if (deadline) clock.cancel(deadline);
           if (!(e instanceof StartAbortedError)) throw e;

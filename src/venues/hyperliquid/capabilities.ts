@@ -4,6 +4,7 @@
  * limits", "Fees"; ../shared/reference/VENUES.md §1.6-1.8; ../shared/reference/DOMAIN.md §3.
  */
 import { createHash } from "node:crypto";
+import type { VenueCapabilities } from "../../core/venue-capabilities.ts";
 
 export type MarketKind = "perp" | "spot";
 
@@ -187,3 +188,53 @@ export function infoWeight(type: string, itemsReturned = 0): number {
     : 0;
   return base + extra;
 }
+
+// ---------------------------------------------------------------- the venue contract's table
+
+/**
+ * What the engine reads about Hyperliquid (src/core/venue-capabilities.ts). Cloids are 16 bytes
+ * of hex with "0x", so the engine's client order ids are the venue's cloids as they are. The
+ * per-IP REST budget (1200 weight a minute) is shared by every wallet behind one egress; the
+ * per-address budget is the venue's 10 000 request buffer, refilled at the throttled rate of one
+ * request per 10 s (the extra request per USDC traded is not counted, so this errs on the safe
+ * side).
+ */
+export const HYPERLIQUID_CAPABILITIES: VenueCapabilities = {
+  clientOrderId: { kind: "hex", bytes: 16, prefix: "0x" },
+  postOnly: true,
+  ioc: true,
+  reduceOnly: true,
+  amend: true,
+  batchOrders: true,
+  marketOrders: true,
+  timeInForce: ["gtc", "ioc", "post_only"],
+  marginModes: ["cross", "isolated"],
+  rateLimits: [
+    {
+      scope: "ip",
+      name: "rest",
+      capacity: RATE_LIMITS.ipWeightPerMinute,
+      refillPerSecond: RATE_LIMITS.ipWeightPerMinute / 60,
+      weights: {
+        submit: exchangeWeight(1),
+        cancel: exchangeWeight(1),
+        amend: exchangeWeight(1),
+        set_leverage: exchangeWeight(1),
+        order_status: INFO_WEIGHTS.orderStatus,
+        open_orders: INFO_WEIGHTS.openOrders,
+        positions: INFO_WEIGHTS.clearinghouseState,
+        account_state: INFO_WEIGHTS.clearinghouseState,
+        fills: INFO_WEIGHTS.userFillsByTime,
+        funding_payments: INFO_WEIGHTS.userFunding,
+      },
+    },
+    {
+      scope: "account",
+      name: "address",
+      capacity: RATE_LIMITS.addressBaseRequests,
+      refillPerSecond: 1000 / RATE_LIMITS.addressThrottledIntervalMs,
+      weights: { submit: 1, cancel: 1, amend: 1, set_leverage: 1 },
+    },
+  ],
+  accountSigner: "secp256k1",
+};

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { z } from "zod";
+import { cassetteBodies, CASSETTE_DIR as DIR } from "./fixtures/cassettes.ts";
 import {
   AllMidsSchema,
   CandlesSchema,
@@ -21,57 +21,6 @@ import {
   UserFundingSchema,
   UserRateLimitSchema,
 } from "./parse.ts";
-
-/** ../shared beside the repository, or PERPBOT_SHARED_DATA (a worktree elsewhere). */
-const DIR = join(
-  process.env.PERPBOT_SHARED_DATA ?? fileURLToPath(new URL("../../../../shared/data/", import.meta.url)),
-  "hyperliquid-rest",
-);
-
-/**
- * The request and response bodies of a VCR cassette (the Python SDK's recordings): YAML
- * single-quoted scalars, `''` for a quote, a line break plus indentation folded to one space.
- */
-function cassetteBodies(text: string): { request: string; response: string }[] {
-  const scalars: string[] = [];
-  const re = /(?:body|string): '/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    let i = re.lastIndex;
-    let out = "";
-    for (;;) {
-      const c = text[i];
-      if (c === undefined) throw new Error("unterminated scalar");
-      if (c === "'") {
-        if (text[i + 1] === "'") {
-          out += "'";
-          i += 2;
-          continue;
-        }
-        break;
-      }
-      if (c === "\n") {
-        out = out.replace(/[ \t]+$/, "");
-        let j = i + 1;
-        let blank = 0;
-        while (text[j] === " " || text[j] === "\t" || text[j] === "\n") {
-          if (text[j] === "\n") blank++;
-          j++;
-        }
-        out += blank > 0 ? "\n".repeat(blank) : " ";
-        i = j;
-        continue;
-      }
-      out += c;
-      i++;
-    }
-    scalars.push(out);
-    re.lastIndex = i + 1;
-  }
-  const pairs: { request: string; response: string }[] = [];
-  for (let k = 0; k + 1 < scalars.length; k += 2)
-    pairs.push({ request: scalars[k], response: scalars[k + 1] });
-  return pairs;
-}
 
 const BY_TYPE: Record<string, z.ZodType> = {
   allMids: AllMidsSchema,

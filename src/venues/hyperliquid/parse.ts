@@ -34,6 +34,14 @@ export const MetaSchema = z.looseObject({
 });
 export type Meta = z.infer<typeof MetaSchema>;
 
+// [meta, [{"funding":"0.0000125","markPx":"14.3161","oraclePx":"14.32","midPx":"14.314",
+//   "openInterest":"688.11","premium":"0.00031774","prevDayPx":"15.322","dayNtlVlm":"1169046.29",
+//   "impactPxs":["14.3047","14.3444"]}, …]] (HLd "Info endpoint / Perpetuals": one context per
+// universe entry, in its order; midPx and impactPxs are null on an empty book)
+const Num = Dec.nullish();
+export const AssetCtxSchema = z.looseObject({ markPx: Num, oraclePx: Num, funding: Num });
+export const MetaAndAssetCtxsSchema = z.tuple([MetaSchema, z.array(AssetCtxSchema)]);
+
 // {"coin":"DYDX","time":1681222254710,"levels":[[{"px":"2.111","sz":"134.4","n":1}],[{"px":"2.1115","sz":"90.2","n":2}]]}
 const Level = z.looseObject({ px: Dec, sz: Dec, n: z.number().int().nonnegative() });
 export const L2BookSchema = z.looseObject({

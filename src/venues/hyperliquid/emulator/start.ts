@@ -97,6 +97,8 @@ export interface HyperliquidEmulatorDriver {
   position(user: string, coin: string): string;
   /** the account's USDC cash (deposits + realised PnL − fees + funding) */
   cash(user: string): number;
+  /** the agents the user approved (signed approveAgent or the driver's), by address */
+  agents(user: string): readonly { address: string; name: string; validUntil?: number }[];
   /** every order the user ever placed (rejected ones included), oldest first */
   orders(user: string): readonly HlOrder[];
   openOrders(user: string): readonly HlOrder[];
@@ -280,6 +282,14 @@ export async function startHyperliquidEmulator(
     position: (user, coin) =>
       trim(engine.inst(coinSpec(coin).name).sizeText(engine.position(lower(user), coin))),
     cash: (user) => Number(ex.state.accounts.get(lower(user))?.cash ?? 0n) / 1e12,
+    agents: (user) =>
+      [...front.auth.agents]
+        .filter(([, a]) => a.master === lower(user))
+        .map(([address, a]) => ({
+          address,
+          name: a.name,
+          ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+        })),
     orders: (user) => [...engine.orders.values()].filter((o) => o.user === lower(user)),
     openOrders: (user) => engine.openOrders(lower(user)),
     fills: (user) => engine.fills.get(lower(user)) ?? [],

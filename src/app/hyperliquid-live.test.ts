@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
+import { signerAddressOf } from "../venues/hyperliquid/exchange.ts";
+import { addWallets, createKeystore } from "../wallets/edit.ts";
+import type { KdfParams } from "../wallets/payload.ts";
+import { signerFromKeyBytes } from "../wallets/signer.ts";
+
+/**
+ * `perpbot run --live` as a user starts it, a real child process, against the Hyperliquid
+ * emulator this test starts: four wallets in the keystore (master keys and agent keys), their
+ * accounts funded and the agents approved on the emulator, `mode = "live"` with
+ * `[venues.hyperliquid]` pointing at it, the farm in same-venue groups. The farm opens a group
+ * across the wallets on the venue, positions net out; Ctrl-C with --flatten-on-exit closes it.
+ */
+const BIN = fileURLToPath(new URL("../cli/bin.ts", import.meta.url));
+const FAST_KDF: KdfParams = {
+  algorithm: "argon2id",
+  memoryKiB: 64,
+  iterations: 1,
+  parallelism: 1,
+  keyLength: 32,
+};
+const PW = "live run test password";
+const WALLETS = ["w01", "w02", "w03", "w04"];
+const masterKey = (i: number) => Buffer.alloc(32, 0x31 + i);
+const agentKey = (i: number) => Buffer.alloc(32, 0x51 + i);
+const addressOf = (key: Buffer) => signerAddressOf(signerFromKeyBytes("secp256k1", key, "test"));
+const MASTERS = WALLETS.map((_, i) => addressOf(masterKey(i)));
+const AGENTS = WALLETS.map((_, i) => addressOf(agentKey(i)));
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith("PERPBOT")) env[k] = v;
+  return { ...env, PERPBOT_KEYSTORE_PASSWORD: PW };
+}
+
+async function setUp(emu: HyperliquidEmulator, opts: { testnet: boolean }): Promise<string> {
+  const cwd = mkdtempSync(join(tmpdir(), "perpbot-live-"));
+  dirs.push(cwd);
+  const ks = join(cwd, "data", "keystore.json");
+  await createKeystore(ks, PW, FAST_KDF);
+  await addWallets(
+    ks,
+    PW,
+    WALLETS.map((id, i) => ({
+      id,
+      key: masterKey(i),
+      venues: {
+        hyperliquid: {
+          identity: {},
+          secrets: { agent_private_key: { bytes: agentKey(i), encoding: "hex" as const } },
+        },
+      },
+    })),
+  );
+  writeFileSync(
+    join(cwd, "perpbot.toml"),
+    [
+      'mode = "live"',
+      "[venues.hyperliquid]",
+      `url = "${emu.url}"`,
+      `testnet = ${opts.testnet}`,
+      ...WALLETS.flatMap((id, i) => [`[venues.hyperliquid.wallets.${id}]`, `address = "${MASTERS[i]}"`]),
+      "[farm]",
+      'mode = "same_venue"',
+      'markets = ["BTC"]',
+      "min_group_size = 3",
+      "max_group_size = 4",
+      "check_interval_seconds = 1",
+      "min_cooldown_minutes = 60",
+      "max_cooldown_minutes = 60",
+    ].join("\n"),
+  );
+  return cwd;
+}
+
+function startRun(cwd: string, args: string[]) {
+  const child = spawn(process.execPath, [BIN, "run", "--live", "--status-every", "1", ...args], {
+    cwd,
+    env: cleanEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const until = async (cond: (out: string) => boolean, ms: number) => {
+    const end = Date.now() + ms;
+    while (!cond(stdout) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    if (!cond(stdout)) {
+      child.kill("SIGKILL");
+      throw new Error(`not seen within ${ms} ms\nstdout: ${stdout}\nstderr: ${stderr}`);
+    }
+  };
+  return { child, exited, until, out: () => stdout, err: () => stderr };
+}
+
+const openCount = (out: string) =>
+  Math.max(0, ...[...out.matchAll(/^farm: (\d+) groups? open/gm)].map((m) => Number(m[1])));
+
+test("perpbot run --live: the farm's same-venue group on the Hyperliquid emulator, end to end", async () => {
+  const emu = await startHyperliquidEmulator({ blockMs: 250, hourlyFunding: false });
+  try {
+    for (const [i, m] of MASTERS.entries()) {
+      emu.driver.fund(m, 10_000);
+      emu.driver.approveAgent(m, AGENTS[i], "perpbot");
+    }
+    emu.driver.setBook({ coin: "BTC", bidPx: 96_999, askPx: 97_000, sz: 5, levels: 10, stepPx: 1 });
+    const cwd = await setUp(emu, { testnet: true });
+    const run = startRun(cwd, ["--flatten-on-exit"]);
+    // open, and the liquidation guard has read the venue's liquidation prices (clearinghouseState)
+    await run.until((out) => openCount(out) > 0 && /liq \d+\.\d%/.test(out), 60_000);
+    assert.match(run.out(), /perpbot LIVE: hyperliquid testnet, 4 wallets/);
+    // the group's legs are on the venue: several wallets hold BTC, longs and shorts net out
+    const sizes = MASTERS.map((m) => Number(emu.driver.position(m, "BTC")));
+    const holding = sizes.filter((s) => s !== 0);
+    assert.ok(holding.length >= 3, `a group of 3-4 wallets holds positions: ${sizes}`);
+    assert.ok(holding.some((s) => s > 0) && holding.some((s) => s < 0), `longs and shorts: ${sizes}`);
+    assert.ok(Math.abs(sizes.reduce((a, b) => a + b, 0)) * 97_000 <= 2 + 1e-6, `net delta: ${sizes}`);
+    for (const m of MASTERS) {
+      const cloids = emu.driver.orders(m).map((o) => o.cloid);
+      assert.equal(new Set(cloids).size, cloids.length, "one venue order per client order id");
+    }
+    assert.match(run.out(), /^hyperliquid: .*book:BTC ok/m);
+    run.child.kill("SIGINT");
+    const code = await run.exited;
+    assert.equal(code, 0, run.err());
+    assert.match(run.out(), /stopped; state saved/);
+    assert.deepEqual(
+      MASTERS.map((m) => emu.driver.position(m, "BTC")),
+      ["0", "0", "0", "0"],
+      "--flatten-on-exit closed every leg on the venue",
+    );
+    assert.doesNotMatch(
+      run.out() + run.err(),
+      new RegExp(agentKey(0).toString("hex")),
+      "no key in any output",
+    );
+  } finally {
+    await emu.close();
+  }
+});
+
+test("perpbot run --live on mainnet asks for a typed confirmation; without a terminal it needs --yes", async () => {
+  const emu = await startHyperliquidEmulator({ hourlyFunding: false });
+  try {
+    const cwd = await setUp(emu, { testnet: false });
+    const run = startRun(cwd, []);
+    const code = await run.exited;
+    assert.equal(code, 2, run.err());
+    assert.match(run.err(), /trades REAL MONEY on hyperliquid mainnet: confirm with --yes/);
+    assert.equal(emu.driver.orders(MASTERS[0]).length, 0);
+    assert.equal(emu.driver.connections(), 0, "nothing connected");
+  } finally {
+    await emu.close();
+  }
+});

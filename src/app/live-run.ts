@@ -1,0 +1,133 @@
+/**
+ * `perpbot run --live` (mode = "live"): the configured strategies on the live venues of
+ * `[venues.<kind>]` that list accounts, built through the venue registry, each account bound
+ * with its signing key from the keystore. The same composition as paper (store, strategy node,
+ * alerts, control poller); only the venues differ. Nothing here names a venue: what a kind needs
+ * (its accounts, whether it is real money, its checks against the engine) comes from its factory.
+ */
+import type { ConfigIssue } from "../config/env.ts";
+import { ConfigError } from "../config/errors.ts";
+import type { LoadedConfig, Origin } from "../config/load.ts";
+import { dataDirSection } from "../config/sections.ts";
+import { WallClock } from "../core/clock.ts";
+import type { Venue } from "../core/venue.ts";
+import { engineSection, engineSettingsFrom } from "../engine/config.ts";
+import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
+import { createVenue, type LiveVenueConfig, liveVenueConfigs, venuesSection } from "../venues/registry.ts";
+import { openKeystore } from "../wallets/keystore.ts";
+import { signerFromKeystore } from "../wallets/signer.ts";
+import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
+
+export interface LivePlan {
+  readonly venues: readonly LiveVenueConfig[];
+  /** the venue kinds whose config trades real money (mainnet): the run asks before it starts */
+  readonly realMoney: readonly string[];
+}
+
+const originText = (o: Origin) =>
+  o.kind === "env" ? `env ${o.name}` : o.kind === "file" ? o.file : "default";
+
+/**
+ * What a live run will trade, checked before anything connects: at least one venue with
+ * accounts, and each venue's config fitting the engine's settings. ConfigError (exit 2) otherwise.
+ */
+export function checkLiveConfig(config: LoadedConfig): LivePlan {
+  const venues = liveVenueConfigs(venuesSection.get(config.values));
+  const issue = (path: string, message: string): ConfigIssue => ({
+    path,
+    message,
+    origin: originText(config.originOf(path)),
+  });
+  if (venues.length === 0)
+    throw new ConfigError([
+      issue(
+        "venues",
+        'mode = "live" needs a live venue with accounts to trade: add [venues.hyperliquid] and its [venues.hyperliquid.wallets.<id>] (docs/venues/hyperliquid.md)',
+      ),
+    ]);
+  const engine = engineSettingsFrom(engineSection.get(config.values));
+  const issues = venues.flatMap((v) =>
+    (v.factory.liveProblems?.(v.config, engine) ?? []).map((p) => issue(p.path, p.message)),
+  );
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    venues,
+    realMoney: venues.filter((v) => v.factory.realMoney?.(v.config) === true).map((v) => v.kind),
+  };
+}
+
+export interface LiveRunOptions extends RunSurfaceOptions {
+  readonly config: LoadedConfig;
+  readonly plan: LivePlan;
+  readonly keystorePath: string;
+  readonly password: string;
+}
+
+/** A running live process: what `perpbot run --live` prints and stops. */
+export type LiveRun = Run;
+
+/** Build, connect and bind every live venue; on any failure close what was opened. */
+async function connectVenues(o: LiveRunOptions, clock: WallClock): Promise<Map<string, Venue>> {
+  const venues = new Map<string, Venue>();
+  const dataDir = dataDirSection.get(o.config.values);
+  const keystore = await openKeystore(o.keystorePath, o.password);
+  try {
+    for (const v of o.plan.venues) {
+      const venue = createVenue(v.kind, v.config, { clock, dataDir }, `venues.${v.kind}`);
+      venues.set(venue.id, venue);
+      await venue.connect();
+      for (const a of v.accounts) {
+        // each wallet's key is decrypted into its signer here; the keystore closes below
+        const signer = await signerFromKeystore(keystore, a.signer).catch((e: unknown) => {
+          throw new Error(`${v.kind} wallet ${a.account}: ${(e as Error).message}`, { cause: e });
+        });
+        await venue.bindAccount({ account: a.account, identity: a.identity, signer });
+      }
+    }
+    return venues;
+  } catch (e) {
+    await Promise.allSettled([...venues.values()].map((v) => v.close()));
+    throw e;
+  } finally {
+    keystore.close();
+  }
+}
+
+function streamLine(venue: Venue): string {
+  const parts = venue.streams().map((s) => `${s.stream} ${s.ready ? (s.stale ? "stale" : "ok") : "down"}`);
+  return `${venue.id}: ${parts.join(", ") || "no streams"}`;
+}
+
+/**
+ * `perpbot run --live`: run-core.ts (runner lock, store, strategy node, alerts, control, API) on
+ * the live venues, connected and bound before any strategy starts.
+ */
+export function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
+  const { config } = o;
+  return startRun(config.values, o, async () => {
+    const clock = new WallClock();
+    const venues = await connectVenues(o, clock);
+    try {
+      checkInstrumentCaps(
+        config,
+        [...venues.values()].flatMap((v) => v.instruments().map((i) => i.key)),
+      );
+    } catch (e) {
+      await Promise.allSettled([...venues.values()].map((v) => v.close()));
+      throw e;
+    }
+    const networks = o.plan.venues
+      .map((v) => `${v.kind} ${v.factory.realMoney?.(v.config) ? "MAINNET" : "testnet"}`)
+      .join(", ");
+    return {
+      venues,
+      wallets: [...new Set(o.plan.venues.flatMap((v) => v.accounts.map((a) => a.account)))],
+      clock,
+      header: `perpbot LIVE: ${networks}`,
+      marketLines: () => [...venues.values()].map(streamLine),
+      async close() {
+        await Promise.allSettled([...venues.values()].map((v) => v.close()));
+      },
+    };
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * Bound accounts of the connector: a binding checked and turned into the addresses the protocol
+ * needs (master, vault, the acting user, the signer's own address), and the health of the
+ * account stream from every account's user socket.
+ */
+import { VenueRejectError } from "../../core/venue.ts";
+import type { AccountBinding } from "../../core/venue-account.ts";
+import type { AccountEvents } from "./account-events.ts";
+import { type HlAccount, signerAddressOf } from "./exchange.ts";
+import type { HlWs } from "./ws.ts";
+
+export interface Bound {
+  readonly a: HlAccount;
+  readonly events: AccountEvents;
+  readonly ws: HlWs;
+}
+
+const ADDRESS = /^0x[0-9a-f]{40}$/;
+
+/** The account a binding describes, or VenueRejectError saying why it cannot trade here. */
+export function accountOfBinding(venueId: string, binding: AccountBinding): HlAccount {
+  const refuse = (reason: string, why: string): never => {
+    throw new VenueRejectError(reason, `${venueId}: account "${binding.account}": ${why}`);
+  };
+  if (binding.account === "") refuse("invalid_account", "an account id is required");
+  const signer = binding.signer;
+  if (signer?.scheme !== "secp256k1")
+    return refuse(
+      "no_signer",
+      "Hyperliquid signs every action: bind a secp256k1 signer (the agent key from the keystore)",
+    );
+  const master = binding.identity.address?.toLowerCase();
+  if (master === undefined || !ADDRESS.test(master))
+    return refuse("no_address", "identity.address must be the master account's 0x address");
+  const vault = binding.identity.subAccount?.toLowerCase();
+  if (vault !== undefined && !ADDRESS.test(vault))
+    refuse("bad_vault", `identity.subAccount "${vault}" is not an address`);
+  const signerAddress = signerAddressOf(signer);
+  const agent = binding.identity.apiKeyId?.toLowerCase();
+  if (agent !== undefined && agent !== signerAddress)
+    refuse(
+      "agent_mismatch",
+      `the signer's address ${signerAddress} is not the agent ${agent} of the identity`,
+    );
+  return { account: binding.account, master, vault, user: vault ?? master, signer, signerAddress };
+}
+
+/** Ready when every account's orderUpdates subscription is live; the newest message of any. */
+export function accountStreamStatus(accounts: Iterable<Bound>): {
+  ready: boolean;
+  lastMessageTs: number | null;
+} {
+  let ready = false;
+  let all = true;
+  let last: number | null = null;
+  for (const b of accounts) {
+    ready = true;
+    all &&= b.ws.isLive({ type: "orderUpdates", user: b.a.user });
+    for (const type of ["orderUpdates", "userFills", "userFundings"]) {
+      const t = b.ws.lastMessageTs({ type, user: b.a.user });
+      if (t !== null && (last === null || t > last)) last = t;
+    }
+  }
+  return { ready: ready && all, lastMessageTs: last };
+}
