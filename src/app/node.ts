@@ -6,13 +6,14 @@ import { type EngineSettings, engineSettings } from "../engine/config.ts";
 import { EngineContext } from "../engine/context.ts";
 import { Engine } from "../engine/executor.ts";
 import type { Store } from "../store/store.ts";
-import type { CloseReason, LogLevel, Strategy } from "../strategies/contract.ts";
+import type { CloseReason, LogLevel, Strategy, StrategyServices } from "../strategies/contract.ts";
 import type { FarmAccounting } from "../strategies/farm/accounting.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { ResolvedInstance } from "../strategies/instances.ts";
 import { createStrategy } from "../strategies/registry.ts";
 import type { TradeRecorder } from "../trades/recorder.ts";
 import type { ControlFarm } from "./control.ts";
+import { OpenAiChatClient } from "./llm/openai-client.ts";
 import { farmAccountingFromStore } from "./service/accounting.ts";
 
 export type { ResolvedInstance } from "../strategies/instances.ts";
@@ -38,8 +39,14 @@ export interface NodeOptions {
    * included), so no start-up alert is lost; returns its detach.
    */
   readonly attachAlerts?: (bus: AlertBus) => (() => void) | undefined;
-  /** the engine's single-order intents, where they exist (src/engine/orders) */
+  /**
+   * I/O offered to strategies (an agent's chat model); default: an OpenAI-compatible HTTP client
+   * per agent instance, its key from the environment variable the instance names
+   */
+  readonly services?: StrategyServices;
 }
+
+const DEFAULT_SERVICES: StrategyServices = { chatModel: (s) => new OpenAiChatClient(s) };
 
 export interface NodeInstance {
   readonly spec: ResolvedInstance["spec"];
@@ -109,7 +116,11 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
       spec: r.spec,
       log: (level, msg, ctx) => o.log?.(r.spec.name, level, msg, ctx),
     });
-    instances.set(r.spec.name, { spec: r.spec, strategy: createStrategy(r.spec, r.config), context });
+    instances.set(r.spec.name, {
+      spec: r.spec,
+      strategy: createStrategy(r.spec, r.config, o.services ?? DEFAULT_SERVICES),
+      context,
+    });
   }
   for (const i of instances.values()) await i.strategy.start(i.context);
   const farmInstance = (): FarmStrategy => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CarryStrategy } from "./carry/carry.ts";
 import { type CarryInstanceConfig, carryInstanceSchema } from "./carry/config.ts";
-import type { InstanceSpec, Strategy, StrategyKind } from "./contract.ts";
+import type { InstanceSpec, Strategy, StrategyKind, StrategyServices } from "./contract.ts";
 import { type FarmInstanceConfig, farmInstanceSchema } from "./farm/config.ts";
 import { FarmStrategy } from "./farm/farm.ts";
 import { type MakerConfig, makerInstanceSchema } from "./maker/config.ts";
@@ -51,6 +51,10 @@ export function strategyKind(kind: string): StrategyKind {
   return k as unknown as StrategyKind;
 }
 
-export function createStrategy(spec: InstanceSpec, config: InstanceConfig): Strategy {
-  return strategyKind(spec.kind).create(spec, config);
+export function createStrategy(
+  spec: InstanceSpec,
+  config: InstanceConfig,
+  services: StrategyServices = {},
+): Strategy {
+  return strategyKind(spec.kind).create(spec, config, services);
 }
