@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AgentStrategy } from "./agent/agent.ts";
+import { type AgentConfig, agentInstanceSchema } from "./agent/config.ts";
 import { CarryStrategy } from "./carry/carry.ts";
 import { type CarryInstanceConfig, carryInstanceSchema } from "./carry/config.ts";
 import type { InstanceSpec, Strategy, StrategyKind, StrategyServices } from "./contract.ts";
@@ -30,13 +32,21 @@ const carryKind: StrategyKind<typeof carryInstanceSchema> = {
   create: (spec: InstanceSpec, config: CarryInstanceConfig) => new CarryStrategy(spec, config),
 };
 
-export const STRATEGY_KINDS = [farmKind, makerKind, carryKind] as const;
+const agentKind: StrategyKind<typeof agentInstanceSchema> = {
+  kind: "agent",
+  schema: agentInstanceSchema,
+  create: (spec: InstanceSpec, config: AgentConfig, services: StrategyServices) =>
+    new AgentStrategy(spec, config, services),
+};
+
+export const STRATEGY_KINDS = [farmKind, makerKind, carryKind, agentKind] as const;
 
 /** One instance's table, whichever its kind. */
 export const instanceSchema = z.discriminatedUnion("kind", [
   farmInstanceSchema,
   makerInstanceSchema,
   carryInstanceSchema,
+  agentInstanceSchema,
 ]);
 
 export type InstanceConfig = z.output<typeof instanceSchema>;

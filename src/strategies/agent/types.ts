@@ -1,3 +1,6 @@
+import type { Instrument } from "../../core/instrument.ts";
+import type { CandleSeries } from "./candles.ts";
+
 /** Records the agent keeps (state slot) and shows the model; plain JSON data. */
 
 /** A condition code can check each cycle: `price < X` / `price > X` on the position's market. */
@@ -48,4 +51,12 @@ export interface ClosedTrade {
   readonly entryReason: string;
   readonly exitReason: string;
   readonly version: string;
+}
+
+/** One traded market of the agent, with the candles it builds. */
+export interface AgentMarket {
+  readonly coin: string;
+  readonly inst: Instrument;
+  readonly m1: CandleSeries;
+  readonly h6: CandleSeries;
 }
