@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { z } from "zod";
+import { registerAgent } from "./commands/agent.ts";
 import { registerAlerts } from "./commands/alerts.ts";
 import { registerBacktest } from "./commands/backtest.ts";
 import { registerClose } from "./commands/close.ts";
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerTrades(program);
   registerEmulate(program);
+  registerAgent(program);
 
   // subcommands inherit exitOverride only if set before they are created; set it on all of them
   for (const c of program.commands) applyExitOverride(c);
