@@ -39,17 +39,24 @@ export class AgentHarness {
   readonly price: { eth: number };
   private readonly stopFeed: () => void;
 
-  private constructor(
-    h: Omit<AgentHarness, "agent" | "advance" | "until" | "ethPosition" | "crash" | "stop" | "remove">,
-  ) {
-    this.clock = h.clock;
-    this.dir = h.dir;
-    this.venue = h.venue;
-    this.store = h.store;
-    this.node = h.node;
-    this.alerts = h.alerts;
-    this.price = h.price;
-    this.stopFeed = (h as unknown as { stopFeed: () => void }).stopFeed;
+  private constructor(parts: {
+    clock: SimClock;
+    dir: string;
+    venue: SimVenue;
+    store: Store;
+    node: StrategyNode;
+    alerts: Alert[];
+    price: { eth: number };
+    stopFeed: () => void;
+  }) {
+    this.clock = parts.clock;
+    this.dir = parts.dir;
+    this.venue = parts.venue;
+    this.store = parts.store;
+    this.node = parts.node;
+    this.alerts = parts.alerts;
+    this.price = parts.price;
+    this.stopFeed = parts.stopFeed;
   }
 
   static async start(o: AgentHarnessOptions): Promise<AgentHarness> {

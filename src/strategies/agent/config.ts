@@ -33,12 +33,18 @@ export const agentInstanceSchema = z
       .default(0)
       .describe("Gross notional cap of the instance for the engine's risk gate (0: none)."),
     seed: z.int().min(-1).default(-1).describe("Seed of the instance's random draws (-1: fresh)."),
-    venue: z.string().min(1).default("sim").describe("Venue traded (seed `TRADING_BACKEND`, perpsim)."),
+    venue: z
+      .string()
+      .min(1)
+      .default("simA")
+      .describe("Venue traded; default the simulated venue of paper mode (seed `TRADING_BACKEND`, perpsim)."),
     markets: z
       .array(z.string().regex(/^[A-Z0-9]+$/, "markets are underlying symbols such as BTC"))
       .min(1)
-      .default(["BTC", "ETH", "SOL", "DOGE", "XRP"])
-      .describe("Underlyings the model may trade (seed `SIM_SYMBOLS`)."),
+      .default(["BTC", "ETH", "SOL", "DOGE"])
+      .describe(
+        "Underlyings the model may trade (seed `SIM_SYMBOLS` adds XRP, which the simulated catalogue does not list).",
+      ),
     model: z
       .string()
       .min(1)
