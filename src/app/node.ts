@@ -7,7 +7,7 @@ import { EngineContext } from "../engine/context.ts";
 import { Engine, type StartOptions } from "../engine/executor.ts";
 import type { EgressOf } from "../engine/risk/rate-limiter.ts";
 import type { Store } from "../store/store.ts";
-import type { CloseReason, LogLevel, Strategy } from "../strategies/contract.ts";
+import type { CloseReason, LogLevel, Strategy, StrategyServices } from "../strategies/contract.ts";
 import type { FarmAccounting } from "../strategies/farm/accounting.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { ResolvedInstance } from "../strategies/instances.ts";
@@ -16,6 +16,7 @@ import type { TradeRecorder } from "../trades/recorder.ts";
 import type { Keystore } from "../wallets/keystore.ts";
 import type { ControlFarm } from "./control.ts";
 import { egressFromKeystore } from "./egress.ts";
+import { OpenAiChatClient } from "./llm/openai-client.ts";
 import { farmAccountingFromStore } from "./service/accounting.ts";
 
 export type { ResolvedInstance } from "../strategies/instances.ts";
@@ -54,6 +55,11 @@ export interface NodeOptions {
    * had started and throws StartAbortedError.
    */
   readonly start?: StartOptions;
+  /**
+   * I/O offered to strategies (an agent's chat model); default: an OpenAI-compatible HTTP client
+   * per agent instance, its key from the environment variable the instance names
+   */
+  readonly services?: StrategyServices;
 }
 
 /** What start-up found that the operator must hear of. */
@@ -63,6 +69,8 @@ export interface StartReport {
   /** positions on the venues that no group owns, found by the start-up reconcile */
   readonly orphans: readonly { venue: string; account: string; symbol: string; lots: number }[];
 }
+
+const DEFAULT_SERVICES: StrategyServices = { chatModel: (s) => new OpenAiChatClient(s) };
 
 export interface NodeInstance {
   readonly spec: ResolvedInstance["spec"];
@@ -157,7 +165,11 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
       spec: r.spec,
       log: (level, msg, ctx) => o.log?.(r.spec.name, level, msg, ctx),
     });
-    instances.set(r.spec.name, { spec: r.spec, strategy: createStrategy(r.spec, r.config), context });
+    instances.set(r.spec.name, {
+      spec: r.spec,
+      strategy: createStrategy(r.spec, r.config, o.services ?? DEFAULT_SERVICES),
+      context,
+    });
   }
   for (const i of instances.values()) await i.strategy.start(i.context);
   const farmInstance = (): FarmStrategy => {

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerAgent } from "./commands/agent.ts";
 import { registerAlerts } from "./commands/alerts.ts";
 import { registerApi } from "./commands/api.ts";
 import { registerBacktest } from "./commands/backtest.ts";
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerTrades(program);
   registerEmulate(program);
   registerApi(program);
+  registerAgent(program);
 
   // subcommands inherit exitOverride only if set before they are created; set it on all of them
   for (const c of program.commands) applyExitOverride(c);

@@ -271,9 +271,79 @@ export interface InstanceSpec {
   readonly seed: number | string;
 }
 
+// ---- services: I/O a strategy may ask for, built by the composition root ----------------------
+
+export interface ChatMessage {
+  readonly role: "system" | "user" | "assistant";
+  readonly content: string;
+}
+
+/** What the model is asked: the messages, and the JSON schema its reply should follow. */
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[];
+  /** sent as response_format json_schema where the endpoint is configured for it */
+  readonly jsonSchema?: { readonly name: string; readonly schema: Record<string, unknown> };
+}
+
+/** Token counts of one call; costUsd is the provider's own figure, null when it gives none. */
+export interface ChatUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly cachedTokens: number;
+  readonly providerCostUsd: number | null;
+}
+
+export type ChatFailure = "timeout" | "rate_limited" | "server_error" | "http_error" | "network" | "bad_body";
+
+export type ChatResult =
+  | {
+      readonly ok: true;
+      readonly content: string;
+      readonly model: string;
+      readonly usage: ChatUsage;
+      /** HTTP requests made, retries included */
+      readonly attempts: number;
+    }
+  | {
+      readonly ok: false;
+      readonly failure: ChatFailure;
+      /** what went wrong, never the API key */
+      readonly detail: string;
+      readonly attempts: number;
+    };
+
+/**
+ * A chat model. The agent never does I/O of its own: the composition root hands it one of these
+ * (an OpenAI-compatible HTTP client, src/app/llm/), and a replay hands it the stored replies.
+ */
+export interface ChatModel {
+  complete(request: ChatRequest): Promise<ChatResult>;
+}
+
+/** How to reach a chat model, from an instance's settings. */
+export interface ChatSettings {
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly temperature: number;
+  readonly topP: number;
+  readonly maxTokens: number;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly retryBackoffMs: number;
+  readonly responseFormat: "json_schema" | "json_object" | "none";
+  /** environment variable with the key, when no key was configured */
+  readonly apiKeyEnv: string;
+}
+
+/** Capabilities with I/O that the composition root offers to strategies that need them. */
+export interface StrategyServices {
+  /** undefined: no model can be reached here (an agent instance then refuses to start) */
+  readonly chatModel?: (settings: ChatSettings) => ChatModel;
+}
+
 /** A kind of strategy: its settings' schema and how to build an instance. */
 export interface StrategyKind<S extends z.ZodType = z.ZodType> {
   readonly kind: string;
   readonly schema: S;
-  create(spec: InstanceSpec, config: z.output<S>): Strategy;
+  create(spec: InstanceSpec, config: z.output<S>, services: StrategyServices): Strategy;
 }

@@ -28,7 +28,7 @@ export const strategiesSection = defineSection(
     .default({})
     .describe("Strategy instances by name."),
   {
-    doc: 'Strategy instances: `[strategies.<name>]` with `kind = "farm"`, `"maker"` (docs/strategies/maker.md), `"carry"` (docs/strategies/carry.md) or `"scalp"` (docs/strategies/scalp.md) and that kind\'s keys, plus `wallets` and `max_exposure_usd`. Empty: the `[farm]` section runs as the instance named `farm`.',
+    doc: 'Strategy instances: `[strategies.<name>]` with `kind = "farm"`, `"maker"` (docs/strategies/maker.md), `"carry"` (docs/strategies/carry.md), `"scalp"` (docs/strategies/scalp.md) or `"agent"` (docs/strategies/agent.md) and that kind\'s keys, plus `wallets` and `max_exposure_usd`. Empty: the `[farm]` section runs as the instance named `farm`.',
   },
 );
 

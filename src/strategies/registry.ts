@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { AgentStrategy } from "./agent/agent.ts";
+import { type AgentConfig, agentInstanceSchema } from "./agent/config.ts";
 import { CarryStrategy } from "./carry/carry.ts";
 import { type CarryInstanceConfig, carryInstanceSchema } from "./carry/config.ts";
-import type { InstanceSpec, Strategy, StrategyKind } from "./contract.ts";
+import type { InstanceSpec, Strategy, StrategyKind, StrategyServices } from "./contract.ts";
 import { type FarmInstanceConfig, farmInstanceSchema } from "./farm/config.ts";
 import { FarmStrategy } from "./farm/farm.ts";
 import { type MakerConfig, makerInstanceSchema } from "./maker/config.ts";
@@ -38,7 +40,14 @@ const scalpKind: StrategyKind<typeof scalpInstanceSchema> = {
   create: (spec: InstanceSpec, config: ScalpInstanceConfig) => new ScalpStrategy(spec, config),
 };
 
-export const STRATEGY_KINDS = [farmKind, makerKind, carryKind, scalpKind] as const;
+const agentKind: StrategyKind<typeof agentInstanceSchema> = {
+  kind: "agent",
+  schema: agentInstanceSchema,
+  create: (spec: InstanceSpec, config: AgentConfig, services: StrategyServices) =>
+    new AgentStrategy(spec, config, services),
+};
+
+export const STRATEGY_KINDS = [farmKind, makerKind, carryKind, scalpKind, agentKind] as const;
 
 /** One instance's table, whichever its kind. */
 export const instanceSchema = z.discriminatedUnion("kind", [
@@ -46,6 +55,7 @@ export const instanceSchema = z.discriminatedUnion("kind", [
   makerInstanceSchema,
   carryInstanceSchema,
   scalpInstanceSchema,
+  agentInstanceSchema,
 ]);
 
 export type InstanceConfig = z.output<typeof instanceSchema>;
@@ -60,6 +70,10 @@ export function strategyKind(kind: string): StrategyKind {
   return k as unknown as StrategyKind;
 }
 
-export function createStrategy(spec: InstanceSpec, config: InstanceConfig): Strategy {
-  return strategyKind(spec.kind).create(spec, config);
+export function createStrategy(
+  spec: InstanceSpec,
+  config: InstanceConfig,
+  services: StrategyServices = {},
+): Strategy {
+  return strategyKind(spec.kind).create(spec, config, services);
 }

@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { OrderRequest } from "../core/types.ts";
+import type { CycleRecord } from "../strategies/agent/state.ts";
+import type { ClosedTrade } from "../strategies/agent/types.ts";
+import { AgentHarness } from "../testing/agent-harness.ts";
+import { ForwardingVenue } from "../testing/forwarding-venue.ts";
+import { LlmTestServer } from "../testing/llm-server.ts";
+
+/** The agent on the simulated clock against a local OpenAI-compatible server (issue 17, 4 and 7). */
+let server: LlmTestServer;
+before(async () => {
+  server = await LlmTestServer.start();
+});
+after(() => server.close());
+
+const buyEth = (qty = 1, sl = 3400, tp = 3600) =>
+  JSON.stringify({
+    positions: {
+      ETH: {
+        coin: "ETH",
+        signal: "buy",
+        quantity: qty,
+        leverage: 3,
+        confidence: 0.7,
+        exit_plan: { stop_loss: sl, take_profit: tp, invalidation: "price < 3300" },
+        justification: "test entry",
+      },
+    },
+    notes: "long ETH",
+  });
+const hold = JSON.stringify({ positions: {} });
+
+async function kv<T>(h: AgentHarness, key: string): Promise<T | undefined> {
+  const v = await h.store.kv.get(`ag.${key}`);
+  return v === null ? undefined : (JSON.parse(v) as T);
+}
+const cycleDone = (h: AgentHarness, seq: number) => async () =>
+  (await kv<CycleRecord>(h, `cycle:${seq}`))?.phase === "done";
+
+test("a cycle opens a position with its stop and take-profit held first; a touched stop closes it on the same tick", async () => {
+  const h = await AgentHarness.start({ server });
+  try {
+    server.push({ content: buyEth() });
+    await h.until(cycleDone(h, 1), 120_000, "cycle 1");
+    await h.until(async () => (await h.ethPosition()) === 1, 5_000, "the fill");
+    const x = h.agent.exits.ETH;
+    assert.equal(x.side, "long");
+    assert.equal(x.stopLoss, 3400);
+    assert.equal(x.takeProfit, 3600);
+    assert.deepEqual(x.trigger, { op: "<", price: 3300 });
+    const rec = (await kv<CycleRecord>(h, "cycle:1"))!;
+    assert.equal(rec.decision?.outcome, "decided");
+    assert.equal(rec.sent.length, 1);
+    assert.ok(rec.sent[0].ok);
+    assert.equal(rec.observation.markets.ETH.bid, 3500);
+    // the stop is touched: the next book event closes it reduce-only, before any cycle
+    server.fallback = { content: hold };
+    h.price.eth = 3395;
+    await h.until(async () => (await h.ethPosition()) === 0, 2_000, "the stop");
+    await h.until(
+      async () => ((await kv<ClosedTrade[]>(h, `trades:${h.agent.version!.id}`)) ?? []).length === 1,
+      2_000,
+      "the trade",
+    );
+    const [t] = (await kv<ClosedTrade[]>(h, `trades:${h.agent.version!.id}`))!;
+    assert.equal(t.exitReason, "stop_loss");
+    assert.match(t.entryReason, /^entry: test entry/);
+    assert.ok(t.netUsd < 0);
+  } finally {
+    server.fallback = undefined;
+    await h.stop();
+    h.remove();
+  }
+});
+
+test("a malformed reply twice holds: nothing sent, the cycle recorded as parse_error", async () => {
+  const h = await AgentHarness.start({ server });
+  try {
+    server.push(
+      { content: '{"positions": {"ETH": {"coin": "ETH", "signal": "buy", "quantity": ' },
+      { content: "no idea" },
+    );
+    await h.until(cycleDone(h, 1), 120_000, "cycle 1");
+    const rec = (await kv<CycleRecord>(h, "cycle:1"))!;
+    assert.equal(rec.decision?.outcome, "parse_error");
+    assert.equal(rec.decision?.replies.length, 2);
+    assert.equal(rec.sent.length, 0);
+    assert.equal(await h.ethPosition(), 0);
+  } finally {
+    await h.stop();
+    h.remove();
+  }
+});
+
+test("restart while the model is thinking: the stored observation is asked again, one decision, one position", async () => {
+  const h = await AgentHarness.start({ server });
+  const dir = h.dir;
+  server.push({ stallMs: 3_000 });
+  const before = server.requests.length;
+  await h.until(() => server.requests.length > before, 120_000, "the model call");
+  const asked = server.requests[server.requests.length - 1].body.messages as { content: string }[];
+  await h.crash();
+  server.push({ content: buyEth() });
+  const h2 = await AgentHarness.start({ server, dir, clock: h.clock });
+  try {
+    await h2.until(cycleDone(h2, 1), 60_000, "cycle 1 resumed");
+    const again = server.requests[server.requests.length - 1].body.messages as { content: string }[];
+    assert.equal(again[1].content, asked[1].content, "the same observation");
+    assert.equal(await h2.ethPosition(), 1);
+    assert.equal((await kv<{ seq: number }>(h2, "meta"))!.seq, 1);
+    assert.equal(await kv(h2, "cycle:2"), undefined);
+  } finally {
+    await h2.stop();
+    h2.remove();
+  }
+});
+
+/** A venue that places the order but never answers: the process dies with the order in flight. */
+class LostAck extends ForwardingVenue {
+  override submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
+    void this.inner.submit(order);
+    return new Promise(() => {});
+  }
+}
+/** A venue that never receives the order. */
+class Dropped extends ForwardingVenue {
+  override submit(): Promise<{ venueOrderId: string }> {
+    return new Promise(() => {});
+  }
+}
+
+for (const [name, Wrap, expectFilledBefore] of [
+  ["the order reached the venue but its answer was lost", LostAck, true],
+  ["the order never reached the venue", Dropped, false],
+] as const) {
+  test(`restart after the decision was stored, ${name}: the position ends at the target once, the model is not asked again`, async () => {
+    const h = await AgentHarness.start({ server, wrapVenue: (v) => new Wrap(v) });
+    const dir = h.dir;
+    server.push({ content: buyEth() });
+    await h.until(async () => (await kv<CycleRecord>(h, "cycle:1"))?.phase === "decided", 120_000, "decided");
+    await h.advance(500);
+    assert.equal(await h.ethPosition(), expectFilledBefore ? 1 : 0);
+    const asked = server.requests.length;
+    await h.crash();
+    const h2 = await AgentHarness.start({ server, dir, clock: h.clock });
+    try {
+      await h2.until(cycleDone(h2, 1), 60_000, "cycle 1 resumed");
+      await h2.advance(500);
+      assert.equal(await h2.ethPosition(), 1);
+      assert.equal(server.requests.length, asked, "no second model call for cycle 1");
+      const rec = (await kv<CycleRecord>(h2, "cycle:1"))!;
+      assert.equal(rec.resumes, 1);
+      assert.equal(h2.agent.exits.ETH.stopLoss, 3400);
+    } finally {
+      await h2.stop();
+      h2.remove();
+    }
+  });
+}
