@@ -27,7 +27,7 @@ export { perpbotVersion };
 export function buildProgram(): Command {
   const program = new Command("perpbot")
     .description(
-      "Delta-neutral points farming on perpetual-futures DEXs: paper trading and backtests on simulated venues (live venues are planned).",
+      "Market-neutral strategies on perpetual-futures DEXs (farm, maker, carry, scalp, agent): paper by default, backtests, live on Hyperliquid with --live.",
     )
     .version(perpbotVersion(), "-V, --version", "print perpbot's version")
     .option("-c, --config <path>", "config file (default: ./perpbot.toml if it exists)")
