@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pairsSchema } from "../pairs/config.ts";
+import { pairingInstanceKeys } from "../pairs/instance-keys.ts";
 
 /**
  * Every carry parameter of STRATEGIES.md section 1.2, with its default; the seed 002 origin of
@@ -202,24 +203,7 @@ export function carryRules(where: string) {
 export const carryInstanceSchema = carryObject
   .extend({
     kind: z.literal("carry").describe("The strategy kind."),
-    wallets: z
-      .array(z.string().min(1))
-      .default([])
-      .describe("Wallet ids (disjoint from other instances'); the first is the account on every venue."),
-    venues: z
-      .array(z.string().min(1))
-      .default([])
-      .describe("Venues to pair (empty: every configured venue)."),
-    seed: z
-      .int()
-      .min(-1)
-      .default(-1)
-      .describe("Seed of the instance's random draws; -1: fresh at each start."),
-    max_exposure_usd: z
-      .number()
-      .min(0)
-      .default(0)
-      .describe("Gross notional cap for the engine's risk gate (0: none)."),
+    ...pairingInstanceKeys,
   })
   .superRefine(carryRules(""));
 

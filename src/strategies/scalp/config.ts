@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pairsSchema } from "../pairs/config.ts";
+import { pairingInstanceKeys } from "../pairs/instance-keys.ts";
 
 /**
  * Every scalp parameter of STRATEGIES.md section 2.2 with its default; the seed 002 origin of
@@ -123,24 +124,7 @@ export function scalpRules(where: string) {
 export const scalpInstanceSchema = scalpObject
   .extend({
     kind: z.literal("scalp").describe("The strategy kind."),
-    wallets: z
-      .array(z.string().min(1))
-      .default([])
-      .describe("Wallet ids (disjoint from other instances'); the first is the account on every venue."),
-    venues: z
-      .array(z.string().min(1))
-      .default([])
-      .describe("Venues to pair (empty: every configured venue)."),
-    seed: z
-      .int()
-      .min(-1)
-      .default(-1)
-      .describe("Seed of the instance's random draws; -1: fresh at each start."),
-    max_exposure_usd: z
-      .number()
-      .min(0)
-      .default(0)
-      .describe("Gross notional cap for the engine's risk gate (0: none)."),
+    ...pairingInstanceKeys,
   })
   .superRefine(scalpRules(""));
 
