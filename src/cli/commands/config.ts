@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { renderConfigJson, renderConfigText } from "../../config/show.ts";
 import { loadCliConfig } from "../context.ts";
+import { importSeed002Command } from "./config-seed002.ts";
 
 /** `perpbot config show`: the effective config, secrets masked, with each value's origin. */
 export function registerConfig(program: Command): void {
@@ -13,4 +14,15 @@ export function registerConfig(program: Command): void {
       const loaded = loadCliConfig(command);
       process.stdout.write(opts.json ? renderConfigJson(loaded) : renderConfigText(loaded));
     });
+  config
+    .command("import-seed002")
+    .description("convert seed 002's risk.yaml (carry, scalp, kill switch) into perpbot TOML")
+    .argument("<risk.yaml>", "seed 002's config/risk.yaml")
+    .option("--out <file>", "the TOML file to write", "perpbot.toml")
+    .option("--force", "overwrite --out when it exists")
+    .option("--carry-name <name>", "instance name of the carry strategy", "carry")
+    .option("--scalp-name <name>", "instance name of the scalp strategy", "scalp")
+    .option("--strict", "exit 3 when any key could not be mapped (the file is still written)")
+    .option("--json", "print the mapping as JSON")
+    .action(importSeed002Command);
 }
