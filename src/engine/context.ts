@@ -219,8 +219,8 @@ export class EngineContext implements StrategyContext {
         this.emitGroup(out.groupId, out.ok ? "open" : out.status, out.ok ? null : out.reason);
         return out;
       },
-      closeGroup: async (groupId, reason) => {
-        const out = await engine.closeGroup(groupId, reason);
+      closeGroup: async (groupId, reason, detail) => {
+        const out = await engine.closeGroup(groupId, reason, detail);
         this.emitGroup(groupId, out.ok ? "closed" : "closing", reason);
         return out;
       },

@@ -288,8 +288,8 @@ export class Engine {
     return this.track(openGroupProcedure(this.procedures, legs, options));
   }
 
-  closeGroup(groupId: string, reason: CloseReason): Promise<CloseOutcome> {
-    return this.track(closeGroupProcedure(this.procedures, groupId, reason));
+  closeGroup(groupId: string, reason: CloseReason, detail?: string): Promise<CloseOutcome> {
+    return this.track(closeGroupProcedure(this.procedures, groupId, reason, detail));
   }
 
   /**

@@ -152,8 +152,11 @@ export type GroupOpenOptions = Omit<OpenGroupOptions, "strategy">;
 export interface Intents {
   /** all-or-nothing open of a group of legs (src/engine/groups) */
   openGroup(legs: readonly GroupLegIntent[], options: GroupOpenOptions): Promise<OpenOutcome>;
-  /** idempotent reduce-only close of every leg */
-  closeGroup(groupId: string, reason: CloseReason): Promise<CloseOutcome>;
+  /**
+   * idempotent reduce-only close of every leg; `detail` (why, in words) is kept on the group's
+   * record beside the reason
+   */
+  closeGroup(groupId: string, reason: CloseReason, detail?: string): Promise<CloseOutcome>;
   /** close every group of this instance and sweep positions of its accounts matching the filter */
   flatten(filter: { venue?: string; account?: string }, reason: CloseReason): Promise<FlattenResult>;
   placeOrder(intent: PlaceOrderIntent): Promise<PlaceOutcome>;

@@ -16,6 +16,7 @@ import type { CarryStrategy } from "../strategies/carry/carry.ts";
 import { type CarryInstanceConfig, carryDefaults } from "../strategies/carry/config.ts";
 import type { ResolvedInstance } from "../strategies/instances.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
+import type { SimFaults } from "../venues/sim/faults.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 
 export const T0 = Date.UTC(2026, 0, 1);
@@ -28,6 +29,8 @@ export interface CarryHarnessOptions {
   readonly rates?: Partial<Record<V, number>>;
   readonly balanceUsd?: number;
   readonly wrapVenue?: (id: V, v: SimVenue) => Venue;
+  /** seeded faults per venue (partial fills, outages...) */
+  readonly faults?: Partial<Record<V, SimFaults>>;
   readonly dir?: string;
   readonly clock?: SimClock;
   /** extra instances (e.g. a farm) composed in the same node, on their own wallets */
@@ -79,6 +82,7 @@ export class CarryHarness {
         dbPath: join(dir, `${id}.db`),
         defaultLeverage: o.carry?.leverage ?? 3,
         defaultMarginMode: "isolated",
+        ...(o.faults?.[id] ? { faults: o.faults[id], seed: `carry-${id}` } : {}),
       });
     const venues = { simA: mk("simA"), simB: mk("simB") };
     const wallets = ["c1", ...(o.extraWallets ?? [])];

@@ -138,6 +138,7 @@ export async function closeGroupProcedure(
   host: ProcedureHost,
   groupId: string,
   reason: CloseReason,
+  detail?: string,
 ): Promise<CloseOutcome> {
   const g = host.groups.get(groupId);
   if (g === undefined) {
@@ -148,9 +149,11 @@ export async function closeGroupProcedure(
   }
   return host.withGroup(g, async () => {
     if (!isActive(g.status)) return { ok: true as const, groupId, legs: g.legs.map(legSummary) };
+    // the first close decides the reason, and its words go with it (a later close adds nothing)
+    const first = g.closeReason === null;
     g.closeReason ??= reason;
     // an unwinding group stays unwinding (and ends failed): the group table says so
-    host.ops.setStatus(g, "close_requested");
+    host.ops.setStatus(g, "close_requested", first && detail ? { detail } : {});
     const unwinding = g.status === "unwinding";
     await host.journal.sync();
     const flat = await host.ops.flatten(g, unwinding ? "unwind" : "close", host.settings.closeMaxAttempts);

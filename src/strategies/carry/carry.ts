@@ -251,7 +251,7 @@ export class CarryStrategy implements Strategy {
     this.closing.add(groupId);
     try {
       this.log("info", `closing ${groupId}: ${reason} ${detail}`);
-      const out = await ctx.intents.closeGroup(groupId, reason);
+      const out = await ctx.intents.closeGroup(groupId, reason, detail);
       if (!out.ok) {
         this.alert(
           "critical",

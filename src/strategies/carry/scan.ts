@@ -205,6 +205,10 @@ async function openOne(h: ScanHost, op: Opportunity): Promise<void> {
   if (ratio < c.min_fill_ratio) {
     entryFailed(h.blocks, c, op.base, now);
     await h.saveBlocks();
-    await h.closeNow(groupId, "failed", `filled ${(ratio * 100).toFixed(0)} % < min_fill_ratio`);
+    await h.closeNow(
+      groupId,
+      "failed",
+      `entry filled ${(ratio * 100).toFixed(0)} % of its size < min_fill_ratio ${(c.min_fill_ratio * 100).toFixed(0)} %: unwound`,
+    );
   }
 }

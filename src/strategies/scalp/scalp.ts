@@ -455,7 +455,7 @@ export class ScalpStrategy implements Strategy {
     this.closing.add(groupId);
     try {
       this.log("info", `scalp closing ${groupId}: ${reason} ${detail}`);
-      const out = await ctx.intents.closeGroup(groupId, reason);
+      const out = await ctx.intents.closeGroup(groupId, reason, detail);
       if (!out.ok) {
         ctx.alerts.raise({
           severity: "critical",
