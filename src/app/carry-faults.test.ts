@@ -56,7 +56,7 @@ test("a leg partially filled at entry: the legs are trimmed to one size (or unwo
   await h.stop();
 });
 
-test("a venue outage while the exit comes due: the close is retried until both legs are flat", async () => {
+test("a venue outage as the exit falls due: the circuit opens, the exit waits for it, both legs close together", async () => {
   const h = await start({
     carry: { hold_min_hours: 1, hold_max_hours: 1, min_funding_bps: 20 },
     rates: { simA: 0.005 },
@@ -69,14 +69,18 @@ test("a venue outage while the exit comes due: the close is retried until both l
   await h.advance(HOUR - 5 * MIN);
   // while simA is down its position cannot change (nothing runs there): read it once, before
   const heldA = ((await h.positions())["simA:BTC"] ?? 0) * A_LOT;
+  const alerts: string[] = [];
+  h.node.alerts.subscribe((a) => alerts.push(a.key));
   h.venues.simA.goDown(downUntil);
   let worst = 0;
+  let waited = false;
   let hedgedAgainAt = Number.POSITIVE_INFINITY;
   for (let t = 0; t < 12 * MIN; t += 15 * SEC) {
     await h.advance(15 * SEC);
     if (h.clock.now() < downUntil) {
       const b = (await h.venues.simB.positions("c1")).find((p) => p.symbol === "BTCUSDT")?.sizeLots ?? 0;
       worst = Math.max(worst, Math.abs(heldA + b * B_LOT));
+      waited ||= (h.carry.view().waitingForCircuit as string[]).includes(g.id);
     } else if (hedgedAgainAt === Number.POSITIVE_INFINITY && Math.abs(await netBtc(h)) < 1e-12) {
       hedgedAgainAt = h.clock.now();
     }
@@ -94,10 +98,12 @@ test("a venue outage while the exit comes due: the close is retried until both l
   for (const x of await h.groups())
     for (const l of x.legs) if (l.netLots !== 0) held[`${l.venue}:${l.symbol}`] = l.netLots;
   assert.deepEqual(await h.positions(), held, "nothing left over from the outage");
-  // The bound today: simB's leg closes while simA is down, so one leg (the position's size, 0.003
-  // BTC here) is unhedged until simA is back; the close retries and ends it within a minute of
-  // simA's return. (A per-venue circuit breaker that defers non-urgent closes would remove it.)
-  assert.ok(worst <= Math.abs(heldA) + 1e-12, `unhedged at most one leg's size: ${worst} vs ${heldA}`);
+  // the engine's reads of simA failed, its circuit opened, and the time limit (not urgent) waited
+  // for it instead of closing simB's leg alone: nothing was ever unhedged
+  assert.ok(waited, "the exit waited for simA's circuit");
+  assert.equal(worst, 0, `unhedged during the outage: ${worst} BTC`);
+  assert.ok(alerts.includes("engine.circuit_open:simA"), `alerts: ${alerts.join(", ")}`);
+  assert.ok(alerts.includes("engine.circuit_closed:simA"), "and closed once simA answered again");
   assert.ok(
     hedgedAgainAt - downUntil <= MIN,
     `hedged again ${(hedgedAgainAt - downUntil) / 1000} s after simA came back`,
@@ -153,5 +159,33 @@ test("a stale stream during an exit: the decision is deferred, then forced after
   assert.equal(done.closeReason, "time_limit");
   assert.deepEqual(await h.positions(), {});
   h.frozen.delete("simB");
+  await h.stop();
+});
+
+test("no entry on a venue whose circuit is open; entries resume once it answers again", async () => {
+  const h = await start();
+  const downUntil = h.clock.now() + 5 * MIN;
+  h.venues.simA.goDown(downUntil);
+  await h.advance(4 * MIN);
+  // the first entry may go before the circuit opens (it takes engine.circuit_breaker.failures
+  // failed requests): it fails with nothing held; once open, no further entry is tried
+  const during = await h.groups();
+  assert.ok(
+    during.every((g) => g.status !== "open" && g.legs.every((l) => l.netLots === 0)),
+    JSON.stringify(during.map((g) => g.status)),
+  );
+  // simB's filled leg was unwound at once; simA's order waits for simA to say it never arrived
+  assert.deepEqual(
+    (await h.venues.simB.positions("c1")).filter((p) => p.sizeLots !== 0),
+    [],
+  );
+  assert.ok((h.carry.view().rejections as Record<string, number>).circuit_open > 0, "counted as circuit_open");
+  assert.equal(h.node.engine.circuits?.state("simA") !== "closed", true);
+  // failed probes open it for longer, up to max_open_seconds (120 s): closed within 2 min of the end
+  await h.advance(MIN + 2 * MIN + 10_000);
+  assert.equal(h.node.engine.circuits?.state("simA"), "closed", "the probe after the outage closed it");
+  const after = await h.groups();
+  assert.equal(after.length, during.length + 1, "one entry after the outage");
+  assert.equal(after.filter((g) => g.status === "open").length, 1, "and it opened");
   await h.stop();
 });

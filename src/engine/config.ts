@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineSection } from "../config/registry.ts";
 import { usd } from "../core/money.ts";
+import type { CircuitSettings } from "./risk/circuit-breaker.ts";
 import type { RiskLimits } from "./risk/risk.ts";
 
 /**
@@ -122,6 +123,43 @@ export const engineSection = defineSection(
         })
         .prefault({})
         .describe("On a trip: trading state REDUCING, every position on every venue flattened, an alert."),
+      circuit_breaker: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe("Stop new entries on a venue whose requests keep failing."),
+          failures: z
+            .int()
+            .min(1)
+            .max(1000)
+            .default(5)
+            .describe(
+              "Consecutive failed requests (unavailable, timeout, 5xx; not rejects or 429s) that open the circuit.",
+            ),
+          open_seconds: z
+            .number()
+            .gt(0)
+            .max(86_400)
+            .default(30)
+            .describe("How long an open circuit refuses entries before the next request probes the venue."),
+          max_open_seconds: z
+            .number()
+            .gt(0)
+            .max(86_400)
+            .default(120)
+            .describe(
+              "A failed probe doubles the open time, up to this: after an outage, entries resume within this long.",
+            ),
+        })
+        .refine((c) => c.open_seconds <= c.max_open_seconds, {
+          message: "must not exceed engine.circuit_breaker.max_open_seconds",
+          path: ["open_seconds"],
+        })
+        .prefault({})
+        .describe(
+          "Per-venue circuit breaker: while open, no new exposure on the venue (reductions and closes still go); a probe after open_seconds closes it or opens it for longer.",
+        ),
       shutdown_timeout_ms: ms(5_000, 600_000, "stop() persists everything and returns within this time."),
     })
     .refine((s) => s.close_retry.initial_ms <= s.close_retry.max_ms, {
@@ -157,6 +195,8 @@ export interface EngineSettings {
   readonly shutdownTimeoutMs: number;
   readonly limits: RiskLimits;
   readonly killSwitch?: { readonly maxDrawdownPct: number; readonly consecutiveDrops: number };
+  /** per-venue circuit breaker (risk/circuit-breaker.ts); undefined: off */
+  readonly circuitBreaker?: CircuitSettings;
 }
 
 /** The defaults, exactly what an empty config gives. */
@@ -193,6 +233,13 @@ export function engineSettingsFrom(c: EngineConfig): EngineSettings {
       ? {
           maxDrawdownPct: c.kill_switch.max_drawdown_pct,
           consecutiveDrops: c.kill_switch.consecutive_equity_drops,
+        }
+      : undefined,
+    circuitBreaker: c.circuit_breaker.enabled
+      ? {
+          failures: c.circuit_breaker.failures,
+          openMs: Math.round(c.circuit_breaker.open_seconds * 1000),
+          maxOpenMs: Math.round(c.circuit_breaker.max_open_seconds * 1000),
         }
       : undefined,
   };

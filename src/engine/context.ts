@@ -95,6 +95,10 @@ export class EngineContext implements StrategyContext {
     return this.o.engine.groups({ strategy: this.instance, activeOnly: filter.activeOnly });
   }
 
+  venueCircuit(venue: string): "closed" | "open" | "half_open" {
+    return this.o.engine.circuits?.state(venue) ?? "closed";
+  }
+
   /** Drop every subscription the strategy made (the node calls it after the strategy stopped). */
   close(): void {
     for (const u of this.subscriptions) u();

@@ -42,6 +42,7 @@ import type {
 import { SingleOrders } from "./orders/single-orders.ts";
 import type { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
+import { VenueCircuits } from "./risk/circuit-breaker.ts";
 import type { EgressOf } from "./risk/rate-limiter.ts";
 import type { TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
@@ -50,6 +51,7 @@ import { TradingControl } from "./risk/trading-control.ts";
 import { raceDeadline, type Scheduler } from "./scheduler.ts";
 import { type StartOptions, throwIfAborted } from "./startup.ts";
 import { engineScheduler } from "./store-timers.ts";
+import { watchVenues } from "./watched-venue.ts";
 
 export type * from "./groups/group-types.ts";
 export type * from "./orders/single-order-types.ts";
@@ -106,6 +108,8 @@ export class Engine {
   private readonly control: TradingControl;
   /** the venues' book streams: a stale one refuses new opens on its instrument */
   private readonly streams: StreamHealth;
+  /** per-venue circuit breaker; undefined when off */
+  readonly circuits: VenueCircuits | undefined;
   /** market cache, portfolio and its refresh, funding journal */
   private readonly views: AccountViews;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -118,11 +122,14 @@ export class Engine {
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
-    this.venues = opts.venues;
     this.clock = opts.clock;
     this.alerts = opts.alerts;
     this.logger = opts.logger;
     this.settings = engineSettings(opts.settings);
+    const breaker = this.settings.circuitBreaker;
+    this.circuits = breaker === undefined ? undefined : new VenueCircuits(breaker, this.clock, this.alerts);
+    // every request the engine sends tells the breaker how it went
+    this.venues = watchVenues(opts.venues, this.circuits);
     this.book = new GroupBook(this.venues);
     for (const a of opts.accounts ?? []) this.book.addAccount(a.venue, a.account);
     this.journal = new Journal(opts.store, (err) => this.onJournalFailure(err));
@@ -132,6 +139,7 @@ export class Engine {
       (s) => this.book.strategyExposure(s),
       "ACTIVE",
       (key) => this.streams.bookStale(key),
+      (venue) => this.circuits?.refusal(venue),
     );
     this.control = new TradingControl({
       store: this.store,

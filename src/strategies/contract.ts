@@ -238,6 +238,11 @@ export interface StrategyContext {
   readonly intents: Intents;
   /** the instance's groups as the store has them */
   groups(filter?: { activeOnly?: boolean }): Promise<readonly GroupRecord[]>;
+  /**
+   * The venue's circuit breaker (engine.circuit_breaker): "closed" when its requests succeed;
+   * "open" or "half_open" after repeated failures, when the engine refuses new exposure there
+   */
+  venueCircuit(venue: string): "closed" | "open" | "half_open";
 }
 
 // ---- the strategy ------------------------------------------------------------------------------

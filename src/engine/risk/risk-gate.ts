@@ -15,6 +15,7 @@ export class RiskGate {
   private readonly cooldowns = new Map<string, number>();
   private readonly strategyExposure: (strategy: string) => Money;
   private readonly bookStreamStale: (instrumentKey: string) => boolean;
+  private readonly venueRefusal: (venue: string) => string | undefined;
 
   constructor(
     limits: RiskLimits,
@@ -22,7 +23,10 @@ export class RiskGate {
     state: TradingState = "ACTIVE",
     /** whether the venue reports the instrument's book stream stale (StreamHealth) */
     bookStreamStale: (instrumentKey: string) => boolean = () => false,
+    /** why the venue's circuit breaker refuses new exposure now (VenueCircuits), or undefined */
+    venueRefusal: (venue: string) => string | undefined = () => undefined,
   ) {
+    this.venueRefusal = venueRefusal;
     this.limits = limits;
     this.strategyExposure = strategyExposure;
     this.state = state;
@@ -66,6 +70,7 @@ export class RiskGate {
         workingSellLots: exposure.workingSellLots,
         bookTs: hasBook ? book.lastUpdateTs : undefined,
         bookStreamStale: this.bookStreamStale(inst.key),
+        venueCircuitOpen: this.venueRefusal(inst.venue),
         strategyExposure: allocation === undefined ? 0n : this.strategyExposure(order.strategy),
         cooldownUntilMs: this.cooldowns.get(inst.key),
       },

@@ -254,3 +254,17 @@ test("kill switch ignores out-of-order snapshots and refuses impossible values",
   plain.observeEquity(1000, 0);
   for (let t = 1; t < 20; t++) assert.equal(plain.observeEquity(1000 - t, t).trip, false);
 });
+
+test("an open venue circuit refuses new exposure on the venue, never a reduction", () => {
+  const open = ctx({ venueCircuitOpen: "sim: circuit open after 5 failed requests", positionLots: 10 });
+  const v = checkOrder(open, order("buy", 5));
+  assert.equal(reason(v), "venue_circuit_open");
+  assert.match(v.ok ? "" : v.detail, /sim: circuit open after 5 failed requests/);
+  assert.equal(reason(checkOrder(open, order("sell", 10))), "ok", "closing the position passes");
+  assert.equal(reason(checkOrder(open, order("sell", 4, { reduceOnly: true }))), "ok");
+  assert.equal(
+    reason(checkOrder(ctx({ positionLots: 10 }), order("buy", 5))),
+    "ok",
+    "closed circuit: passes",
+  );
+});

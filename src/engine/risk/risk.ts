@@ -20,7 +20,9 @@ export type RiskRefusal =
   | "stale_book"
   | "cooldown"
   | "max_notional"
-  | "allocation_cap";
+  | "allocation_cap"
+  /** the venue's circuit breaker is open: its requests keep failing */
+  | "venue_circuit_open";
 
 export type RiskVerdict =
   | { readonly ok: true }
@@ -55,6 +57,8 @@ export interface RiskContext {
   readonly bookTs: number | undefined;
   /** the venue reports the instrument's book stream stale (dropped or silent) */
   readonly bookStreamStale?: boolean;
+  /** why the venue's circuit breaker refuses new exposure (its requests keep failing); undefined: closed */
+  readonly venueCircuitOpen?: string;
   /** gross notional the order's strategy holds and has working, across all instruments */
   readonly strategyExposure: Money;
   /** the symbol cools down until this time (ms); undefined or past: no cooldown */
@@ -129,6 +133,9 @@ export function checkOrder(ctx: RiskContext, check: RiskCheck): RiskVerdict {
       "reducing_only",
       `${where}: would add ${increase} lots to position ${ctx.positionLots}; only reductions pass`,
     );
+
+  if (ctx.venueCircuitOpen !== undefined)
+    return refuse("venue_circuit_open", `${where}: ${ctx.venueCircuitOpen}`);
 
   const maxAge = ctx.limits.maxBookAgeMs;
   if (ctx.bookTs === undefined) return refuse("stale_book", `${where}: no book`);

@@ -24,6 +24,8 @@ import {
 import { type ScanHost, scanOnce } from "./scan.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
+/** exits that do not wait for a venue's circuit to close: staying in costs more than a naked leg */
+const URGENT: ReadonlySet<CloseReason> = new Set(["liquidation_guard", "stop_loss", "stale_data"]);
 
 /**
  * Cross-venue funding carry (STRATEGIES.md section 1) on the strategy contract: a scan every
@@ -40,6 +42,8 @@ export class CarryStrategy implements Strategy {
   private c: StrategyContext | undefined;
   readonly positions = new Map<string, CarryPosition>();
   private readonly closing = new Set<string>();
+  /** positions whose exit waits for a venue's circuit breaker to close */
+  private readonly deferredForCircuit = new Set<string>();
   blocks: BlockState = parseBlocks(undefined);
   /** opportunity key -> scans in a row it passed */
   readonly confirms = new Map<string, number>();
@@ -123,6 +127,7 @@ export class CarryStrategy implements Strategy {
         fundingEstimatedUsd: p.ledgers.long.estimatedUsd + p.ledgers.short.estimatedUsd,
       })),
       rejections: { ...this.rejections },
+      waitingForCircuit: [...this.deferredForCircuit],
       exits: { ...this.exits },
       blocked: Object.keys(this.blocks.blocked).filter(
         (b) => this.blocks.blocked[b].until > this.ctx.clock.now(),
@@ -209,6 +214,20 @@ export class CarryStrategy implements Strategy {
         spikeProtectUntil: p.spikeUntil,
       });
       await ctx.state.put(`pos:${p.groupId}`, serialise(p));
+      if (decision.kind === "close" && !URGENT.has(decision.reason)) {
+        // closing one leg while the other venue cannot be reached leaves that leg naked: a
+        // non-urgent exit waits for both venues' circuits to close (the check repeats it)
+        const down = [p.long.venue, p.short.venue].filter((v) => ctx.venueCircuit(v) !== "closed");
+        if (down.length > 0) {
+          this.deferredForCircuit.add(p.groupId);
+          this.log(
+            "info",
+            `${p.groupId}: ${decision.reason} waits, circuit not closed on ${down.join(", ")}`,
+          );
+          continue;
+        }
+      }
+      this.deferredForCircuit.delete(p.groupId);
       if (decision.kind === "close") this.closeInBackground(p.groupId, decision.reason, decision.detail);
       else if (decision.kind === "hold")
         for (const w of decision.warnings)

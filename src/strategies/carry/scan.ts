@@ -78,6 +78,10 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           ...op.rejections,
           ...(why ? ["blocked"] : []),
           ...(op.sizeUsd <= 0 ? ["no_allocation"] : []),
+          // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
+          ...(ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed"
+            ? ["circuit_open"]
+            : []),
         ];
         if (rejections.length > 0) {
           h.confirms.delete(key);
