@@ -179,7 +179,10 @@ test("no entry on a venue whose circuit is open; entries resume once it answers 
     (await h.venues.simB.positions("c1")).filter((p) => p.sizeLots !== 0),
     [],
   );
-  assert.ok((h.carry.view().rejections as Record<string, number>).circuit_open > 0, "counted as circuit_open");
+  assert.ok(
+    (h.carry.view().rejections as Record<string, number>).circuit_open > 0,
+    "counted as circuit_open",
+  );
   assert.equal(h.node.engine.circuits?.state("simA") !== "closed", true);
   // failed probes open it for longer, up to max_open_seconds (120 s): closed within 2 min of the end
   await h.advance(MIN + 2 * MIN + 10_000);

@@ -97,8 +97,7 @@ test("the engine's watched venue reports every request's outcome to the breaker"
   })(sim);
   const watched = new WatchedVenue(flaky, circuits);
   sim.goDown(clock.now() + 60_000);
-  for (let i = 0; i < 3; i++)
-    await assert.rejects(watched.positions("w"), VenueUnknownOutcomeError);
+  for (let i = 0; i < 3; i++) await assert.rejects(watched.positions("w"), VenueUnknownOutcomeError);
   assert.equal(circuits.state("simA"), "open", "three reads without an answer open it");
   await clock.advance(60_000);
   rejecting = true;
