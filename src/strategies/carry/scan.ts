@@ -1,5 +1,5 @@
 import type { CloseReason, GroupLegIntent, StrategyContext } from "../contract.ts";
-import type { PairLeg } from "../pairs/discover.ts";
+import type { PairLeg, TradablePair } from "../pairs/discover.ts";
 import { type BlockState, blockedWhy, entryFailed } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
 import { evaluate, type Opportunity, rank, type VenueQuote } from "./entry.ts";
@@ -45,7 +45,19 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   }
   const passing: Opportunity[] = [];
   const seen = new Set<string>();
-  for (const pair of universe(ctx.market, h.venues, c.pairs, c.min_volume_24h_usd)) {
+  const pairs = universe(ctx.market, h.venues, c.pairs, c.min_volume_24h_usd);
+  // a listing's quote (20 levels a side) is read once a scan, however many venue pairs it is in
+  const quotes = new Map<string, VenueQuote>();
+  const quote = (leg: PairLeg): VenueQuote => {
+    const k = `${leg.venue}:${leg.symbol}`;
+    let q = quotes.get(k);
+    if (q === undefined) {
+      q = quoteOf(ctx.market, leg);
+      quotes.set(k, q);
+    }
+    return q;
+  };
+  for (const pair of pairs) {
     if (openByBase.has(pair.base)) continue;
     for (let i = 0; i < pair.legs.length; i++) {
       for (let j = i + 1; j < pair.legs.length; j++) {
@@ -59,8 +71,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         const op = evaluate(
           c,
           pair.base,
-          quote(h, a),
-          quote(h, b),
+          quote(a),
+          quote(b),
           {
             equityUsd: equity,
             peakEquityUsd: peak,
@@ -104,18 +116,13 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         "Carry yield looks too good",
         `${op.base} ${op.yield8hBps.toFixed(0)} bps/8h > ${c.sanity_alert_bps}: size x 0.7`,
       );
-    await openOne(h, op);
+    await openOne(h, op, pairs);
   }
 }
 
-function quote(h: ScanHost, leg: PairLeg): VenueQuote {
-  return quoteOf(h.ctx.market, leg);
-}
-
 /** Open one opportunity as one all-or-nothing group of two legs with one base quantity. */
-async function openOne(h: ScanHost, op: Opportunity): Promise<void> {
+async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePair[]): Promise<void> {
   const { ctx, config: c } = h;
-  const pairs = universe(ctx.market, h.venues, c.pairs, c.min_volume_24h_usd);
   const pair = pairs.find((p) => p.base === op.base);
   const longLeg = pair?.legs.find((l) => l.venue === op.long.venue);
   const shortLeg = pair?.legs.find((l) => l.venue === op.short.venue);

@@ -65,17 +65,28 @@ export interface DiscoverOptions {
   readonly minVolume24hUsd: number;
 }
 
-/** Canonical base and multiplier of a listing. */
-export function canonical(l: Listing, c: PairsConfig): { base: string; multiplier: number } {
+const NAME = /^[A-Z][A-Z0-9]*$/;
+
+/** The config's prefixes, longest first ("1000000" before "1000"). */
+function prefixesByLength(c: PairsConfig): string[] {
+  return Object.keys(c.prefixes).sort((a, b) => b.length - a.length);
+}
+
+/** Canonical base and multiplier of a listing (`prefixes`: the config's, longest first). */
+export function canonical(
+  l: Listing,
+  c: PairsConfig,
+  prefixes: readonly string[] = prefixesByLength(c),
+): { base: string; multiplier: number } {
   const explicit = c.multipliers[`${l.venue}:${l.symbol}`] ?? c.multipliers[l.symbol];
   const alias = c.aliases[`${l.venue}:${l.symbol}`] ?? c.aliases[l.symbol] ?? c.aliases[l.base];
   if (alias !== undefined) return { base: alias, multiplier: explicit ?? 1 };
   // longest prefix first, so "1000000" wins over "1000"; the rest must be a name (it starts
   // with a letter), never digits alone: "1INCH" stays 1INCH
-  const prefixes = Object.keys(c.prefixes).sort((a, b) => b.length - a.length);
   for (const p of prefixes) {
+    if (!l.base.startsWith(p)) continue;
     const rest = l.base.slice(p.length);
-    if (l.base.startsWith(p) && /^[A-Z][A-Z0-9]*$/.test(rest)) {
+    if (NAME.test(rest)) {
       return { base: rest, multiplier: explicit ?? c.prefixes[p] };
     }
   }
@@ -88,10 +99,11 @@ export function discoverPairs(listings: readonly Listing[], c: PairsConfig, o: D
   const blockedBases = new Set(c.blocked_bases.map((b) => b.toUpperCase()));
   const blockedSymbols = new Set(c.blocked_symbols);
   const allow = new Set(c.allowlist.map((b) => b.toUpperCase()));
+  const prefixes = prefixesByLength(c);
   const byBase = new Map<string, Map<string, PairLeg>>();
   const sorted = [...listings].sort((a, b) => cmp(a.venue, b.venue) || cmp(a.symbol, b.symbol));
   for (const l of sorted) {
-    const { base, multiplier } = canonical(l, c);
+    const { base, multiplier } = canonical(l, c, prefixes);
     const drop = (reason: DropReason, detail: string) =>
       dropped.push({ base, venue: l.venue, symbol: l.symbol, reason, detail });
     if (blockedBases.has(base)) {
