@@ -26,3 +26,25 @@ test("carry backtest: deterministic per seed; funding per leg = the venue's paym
   const other = await runCarryBacktest({ ...o, seed: 2 });
   assert.notDeepEqual(other.perTrade, a.perTrade, "another seed, another path");
 });
+
+test("carry backtest on a synthetic universe: three venues, every venue pair scanned, figures add up", async () => {
+  const o = { days: 0.25, seed: 3, carry: carryDefaults(), universe: { venues: 3, bases: 6 } };
+  const r = await runCarryBacktest(o);
+  assert.ok(r.trades > 0, "the wider universe offers entries");
+  const venues = new Set(r.perTrade.flatMap((t) => [t.long.split(":")[0], t.short.split(":")[0]]));
+  assert.ok(venues.has("simC"), `a third venue is traded: ${[...venues].join(", ")}`);
+  const bases = new Set(r.perTrade.map((t) => t.base));
+  assert.ok(
+    [...bases].every((b) => ["BTC", "ETH", "SOL", "DOGE", "S005", "S006"].includes(b)),
+    [...bases].join(","),
+  );
+  assert.ok(
+    Math.abs(r.netUsd - r.equityChangeUsd) < 0.01,
+    `net ${r.netUsd} vs equity change ${r.equityChangeUsd}`,
+  );
+  assert.deepEqual(await runCarryBacktest(o), r, "deterministic");
+  await assert.rejects(
+    runCarryBacktest({ ...o, universe: { venues: 1, bases: 3 } }),
+    /venues must be a whole number from 2/,
+  );
+});

@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigValues } from "../config/registry.ts";
 import { SimClock } from "../core/clock.ts";
+import type { Instrument } from "../core/instrument.ts";
 import { toUsd, usd } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
 import { SyntheticMarket } from "../data/synthetic.ts";
+import { syntheticInstrument } from "../data/synthetic-instruments.ts";
 import { engineSettings } from "../engine/config.ts";
 import { openStore } from "../store/store.ts";
 import type { CarryStrategy } from "../strategies/carry/carry.ts";
@@ -30,6 +32,33 @@ export interface CarryBacktestOptions {
   readonly fundingStdPerHour?: number;
   /** synthetic market step (default 5 s) */
   readonly stepMs?: number;
+  /**
+   * A wider market than the two catalog venues: `venues` simulated venues (simA, simB, simC...)
+   * listing `bases` synthetic perpetuals each (BTC, ETH, SOL, DOGE, then S005, S006...), hourly
+   * funding; the scale of `backtest_carry_30d_s`
+   */
+  readonly universe?: { readonly venues: number; readonly bases: number };
+}
+
+const NAMED_BASES = ["BTC", "ETH", "SOL", "DOGE"];
+
+/** The venues and instruments of a backtest: the catalog pair, or a synthetic universe. */
+function backtestInstruments(o: CarryBacktestOptions): [string, Instrument[]][] {
+  if (o.universe === undefined) return (["simA", "simB"] as const).map((id) => [id, catalogInstruments(id)]);
+  const { venues, bases } = o.universe;
+  if (!(Number.isInteger(venues) && venues >= 2 && venues <= 26))
+    throw new RangeError(`backtest: venues must be a whole number from 2 to 26, got ${venues}`);
+  if (!(Number.isInteger(bases) && bases >= 1))
+    throw new RangeError(`backtest: bases must be a whole number of at least 1, got ${bases}`);
+  const names = Array.from(
+    { length: bases },
+    (_, i) => NAMED_BASES[i] ?? `S${String(i + 1).padStart(3, "0")}`,
+  );
+  const ids = Array.from({ length: venues }, (_, i) => `sim${String.fromCharCode(65 + i)}`);
+  return ids.map((id, i) => [
+    id,
+    names.map((b) => syntheticInstrument(id, b, i % 2 === 0 ? "binance" : "hyperliquid")),
+  ]);
 }
 
 export interface CarryTrade {
@@ -91,11 +120,11 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
   const dir = mkdtempSync(join(tmpdir(), "perpbot-carry-bt-"));
   const stepMs = o.stepMs ?? 5_000;
   const venues = new Map<string, SimVenue>(
-    (["simA", "simB"] as const).map((id) => [
+    backtestInstruments(o).map(([id, instruments]) => [
       id,
       new SimVenue({
         id,
-        instruments: catalogInstruments(id),
+        instruments,
         clock,
         seed: `${o.seed}:${id}`,
         defaultLeverage: o.carry.leverage,
@@ -213,7 +242,9 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
       perTrade,
       assumptions: [
         `synthetic market (seed ${o.seed}): per-venue basis and mean-reverting funding, std ${fundingStd}/h per venue, half-life 12 h`,
-        "simA settles funding every hour, simB every 8 h (BTC, ETH) or 4 h (SOL, DOGE)",
+        o.universe === undefined
+          ? "simA settles funding every hour, simB every 8 h (BTC, ETH) or 4 h (SOL, DOGE)"
+          : `${o.universe.venues} venues x ${o.universe.bases} synthetic perpetuals, hourly funding`,
         `one wallet with $${o.carry.paper_equity_usd} on each venue; ${o.carry.leverage}x isolated (the sim's default setting)`,
         `books move every ${stepMs / 1000} s; fills against the simulated book, no queue position`,
         "positions open at the end are closed (reason shutdown)",

@@ -14,6 +14,16 @@ import { UsageError } from "../errors.ts";
 import { parseNumberArg } from "../time-arg.ts";
 
 /** `perpbot backtest farm`: the farm on the simulated clock with synthetic data. */
+interface CarryOpts {
+  days: string;
+  seed: string;
+  instance?: string;
+  venues?: string;
+  bases: string;
+  stepS: string;
+  json?: boolean;
+}
+
 export function registerBacktest(program: Command): void {
   const backtest = program
     .command("backtest")
@@ -62,10 +72,21 @@ export function registerBacktest(program: Command): void {
       "--instance <name>",
       "the [strategies.<name>] carry instance whose settings to use (default: the first, else defaults)",
     )
+    .option("--venues <n>", "a synthetic universe of N venues (simA, simB, ...) instead of the catalog pair")
+    .option("--bases <n>", "perpetuals each venue of the synthetic universe lists (with --venues)", "50")
+    .option("--step-s <n>", "seconds between book moves of the synthetic market", "5")
     .option("--json", "print the report as JSON")
-    .action(async (opts: { days: string; seed: string; instance?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: CarryOpts, cmd: Command) => {
       const days = parseNumberArg(opts.days, "--days", { above: 0, max: 366, unit: "days" });
       const seed = parseNumberArg(opts.seed, "--seed", { min: 0, integer: true });
+      const stepS = parseNumberArg(opts.stepS, "--step-s", { above: 0, max: 3600, unit: "seconds" });
+      const universe =
+        opts.venues === undefined
+          ? undefined
+          : {
+              venues: parseNumberArg(opts.venues, "--venues", { min: 2, max: 26, integer: true }),
+              bases: parseNumberArg(opts.bases, "--bases", { min: 1, max: 1000, integer: true }),
+            };
       const config = loadCliConfig(cmd);
       let carry: ReturnType<typeof carrySettingsFrom>;
       try {
@@ -73,7 +94,13 @@ export function registerBacktest(program: Command): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      const report = await runCarryBacktest({ days, seed, carry });
+      const report = await runCarryBacktest({
+        days,
+        seed,
+        carry,
+        stepMs: Math.round(stepS * 1000),
+        ...(universe ? { universe } : {}),
+      });
       process.stdout.write(
         opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCarryReport(report)}\n`,
       );
