@@ -8,6 +8,7 @@ import { ConfigError } from "../config/errors.ts";
 import { loadConfig } from "../config/load.ts";
 import { resolveInstances } from "../strategies/instances.ts";
 import { CarryHarness } from "../testing/carry-harness.ts";
+import { loadStatusReport } from "./service/status.ts";
 
 /**
  * carry and farm from one perpbot.toml in one node (what `perpbot run` composes): each instance
@@ -102,4 +103,60 @@ test("carry and farm sharing a wallet is refused at load, with the path", () => 
       e instanceof ConfigError &&
       /strategies\.carry_a\.wallets: wallet "f1" is already strategies\.farm_a's/.test(e.message),
   );
+});
+
+test("one config: farm, carry and scalp together, each on its own wallets; status shows each", async () => {
+  const toml = `${CONFIG}
+[strategies.scalp_a]
+kind = "scalp"
+enabled = true
+wallets = ["s1"]
+venues = ["simA", "simB"]
+pairs = { allowlist = ["SOL"] }
+# 10 % of the $2,000 wallet: one SOL lot of simB ($180) fits under notional_per_trade_max ($200)
+alloc_frac_per_trade = 0.1
+`;
+  const wallets = ["c1", "f1", "f2", "f3", "f4", "s1"];
+  const instances = resolveInstances(load(toml), { wallets, venues: ["simA", "simB"], fallbackSeed: 0 });
+  assert.deepEqual(
+    instances.map((i) => [i.spec.name, i.spec.kind, i.spec.wallets]),
+    [
+      ["farm_a", "farm", ["f1", "f2", "f3", "f4"]],
+      ["carry_a", "carry", ["c1"]],
+      ["scalp_a", "scalp", ["s1"]],
+    ],
+  );
+  const h = await CarryHarness.start({
+    carryInstance: instances.find((i) => i.spec.name === "carry_a")!,
+    extra: instances.filter((i) => i.spec.name !== "carry_a"),
+    extraWallets: ["f1", "f2", "f3", "f4", "s1"],
+  });
+  dirs.push(h.dir);
+  // SOL is 1 % dearer on simB than on simA: a spread scalp takes (carry trades BTC, farm ETH)
+  h.prices.simB.SOL = h.prices.simA.SOL * 1.01;
+  await h.advance(60_000);
+  const by = async (s: string) => h.node.engine.groups({ strategy: s });
+  const [carry, farm, scalp] = [await by("carry_a"), await by("farm_a"), await by("scalp_a")];
+  assert.equal(carry.length, 1);
+  assert.equal(farm.length, 1);
+  const sv = [...h.node.instances.values()].find((i) => i.spec.name === "scalp_a")!.strategy.view();
+  assert.ok(scalp.length >= 1, `scalp took the spread: ${JSON.stringify(sv)}`);
+  for (const [groups, prefix] of [
+    [carry, "c"],
+    [farm, "f"],
+    [scalp, "s"],
+  ] as const)
+    for (const g of groups)
+      assert.ok(
+        g.legs.every((l) => l.account.startsWith(prefix)),
+        `${g.strategy} legs on its wallets`,
+      );
+  assert.equal(scalp[0].legs.find((l) => l.side === "buy")?.venue, "simA", "scalp buys the cheaper venue");
+  const report = await loadStatusReport(h.store, { now: h.clock.now(), recent: 5 });
+  assert.deepEqual(
+    report.instances.map((i) => i.strategy),
+    ["carry_a", "farm_a", "scalp_a"],
+  );
+  for (const i of report.instances) assert.ok(i.totals.groups >= 1, `${i.strategy} has its groups in status`);
+  await h.stop();
 });
