@@ -34,6 +34,7 @@ import { FaultInjector } from "./faults.ts";
 import { rateAt } from "./funding.ts";
 import { FundingClock } from "./funding-clock.ts";
 import { checkOptions, DEFAULT_CAPABILITIES, type SimVenueOptions } from "./options.ts";
+import type { QueueStats } from "./queue.ts";
 import { accountReport, ledgerSnapshot, orderReport, positionReports } from "./reports.ts";
 import { SimRequestGate } from "./request-gate.ts";
 import { SqliteStore } from "./sqlite-store.ts";
@@ -52,6 +53,9 @@ export class SimVenue implements Venue {
   readonly eventLog: EventLog;
   private readonly clock: Clock;
   private readonly latencyMs: number;
+  /** latency of submits and amends, and of cancels (the queue model's own, else latencyMs) */
+  private readonly placeLatencyMs: number;
+  private readonly cancelLatencyMs: number;
   private readonly instrumentMap: Map<string, Instrument>;
   private readonly books = new Map<string, MutableBook>();
   private readonly state = new SimState();
@@ -74,6 +78,9 @@ export class SimVenue implements Venue {
     this.id = options.id;
     this.clock = options.clock;
     this.latencyMs = options.latencyMs ?? 0;
+    const fm = options.fillModel;
+    this.placeLatencyMs = fm?.kind === "queue" ? fm.placeLatencyMs : this.latencyMs;
+    this.cancelLatencyMs = fm?.kind === "queue" ? fm.cancelLatencyMs : this.latencyMs;
     this.capabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
     this.eventLog = new EventLog(options.recordEventLog ?? false);
     this.faults = new FaultInjector(options.faults ?? {}, options.seed ?? options.id, `sim venue ${this.id}`);
@@ -101,6 +108,7 @@ export class SimVenue implements Venue {
         }),
         liquidationFeeBps: options.liquidationFeeBps ?? 50,
         findStoredOrder: (account, cloid) => (memory ? undefined : this.store.findOrder(account, cloid)),
+        fillModel: options.fillModel,
       },
       this.state,
     );
@@ -237,15 +245,21 @@ export class SimVenue implements Venue {
   // ---- execution -----------------------------------------------------------------------------
 
   submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
-    return this.gate.run((now) => submitOrder(this.execution, order, now));
+    return this.gate.run((now) => submitOrder(this.execution, order, now), this.placeLatencyMs);
   }
 
   cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
-    return this.gate.run((now) => cancelOrder(this.execution, account, symbol, clientOrderId, now));
+    return this.gate.run(
+      (now) => cancelOrder(this.execution, account, symbol, clientOrderId, now),
+      this.cancelLatencyMs,
+    );
   }
 
   amend(account: string, symbol: string, clientOrderId: string, change: AmendChange): Promise<AmendResult> {
-    return this.gate.run((now) => amendResting(this.execution, account, symbol, clientOrderId, change, now));
+    return this.gate.run(
+      (now) => amendResting(this.execution, account, symbol, clientOrderId, change, now),
+      this.placeLatencyMs,
+    );
   }
 
   orderStatus(account: string, clientOrderId: string): Promise<OrderReport | undefined> {
@@ -348,6 +362,19 @@ export class SimVenue implements Venue {
   /** Take the venue down until `untilMs`: requests fail with kind "unavailable", nothing runs. */
   goDown(untilMs: number): void {
     this.faults.goDown(untilMs);
+  }
+
+  /** What the queue model saw (fill model "queue"), else undefined. */
+  queueStats(): QueueStats | undefined {
+    return this.exchange.queue?.stats;
+  }
+
+  /** Market size ahead of a resting order at its price (fill model "queue"), else undefined. */
+  queueAhead(account: string, clientOrderId: string): number | undefined {
+    const o = this.state.orderByClient(account, clientOrderId);
+    const q = this.exchange.queue;
+    if (o === undefined || q === undefined || !this.state.openOrders.has(o.venueOrderId)) return undefined;
+    return q.ahead(o, this.clock.now());
   }
 
   sinks(): Readonly<Sinks> {
