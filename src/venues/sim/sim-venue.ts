@@ -70,6 +70,7 @@ export class SimVenue implements Venue {
   /** the state change that could not be saved (full disk, damaged file): the venue is down for good */
   private storeFailure: Error | undefined;
   private readonly onStoreFailure: ((error: Error) => void) | undefined;
+  private marketOutput = 0;
   /** what submit, cancel and amend run on (execution.ts) */
   private readonly execution: ExecutionContext;
 
@@ -232,9 +233,15 @@ export class SimVenue implements Venue {
     const events = this.exchange.onMarket(e, this.clock.now());
     // the feed runs on the market's timer: a failed save is reported through onStoreFailure
     if (!this.saved()) return false;
+    this.marketOutput += events.length;
     this.delivery.later(events);
     this.streamSet.publish(e);
     return true;
+  }
+
+  /** account events market data has caused so far (fills, liquidations): a backtest loop settles after them */
+  get marketEventsOut(): number {
+    return this.marketOutput;
   }
 
   /** market-data messages dropped by fault injection so far */
