@@ -14,6 +14,7 @@ import type { MakerStrategy } from "../strategies/maker/maker.ts";
 import type { FillModel } from "../venues/sim/queue.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import { type MakerBacktestReport, makerReport } from "./maker-backtest-report.ts";
+import { checkLinesAgainstMarket } from "./maker-run.ts";
 import { startNode } from "./node.ts";
 import { RECORDED_SPECS } from "./scalp-recorded.ts";
 
@@ -134,6 +135,20 @@ export async function runMakerBacktest(o: MakerBacktestOptions): Promise<MakerBa
   let i = 0;
   for (; i < events.length && events[i].ts <= start + 1000; i++) venue.feed(events[i]);
   await clock.runUntil(events[i - 1].ts);
+  const book = venue.book(MAKER_BT_SPEC.symbol);
+  const [bid, ask] = [book.bestBidTicks(), book.bestAskTicks()];
+  if (bid === undefined || ask === undefined) {
+    venue.close();
+    throw new Error("backtest maker: the first second of the data leaves no two-sided book");
+  }
+  const inst0 = venue.instrument(MAKER_BT_SPEC.symbol);
+  try {
+    // a stop or pause line already reached at the start names its flag, as `perpbot maker` does
+    checkLinesAgainstMarket(o.maker, inst0.priceValue(bid), inst0.priceValue(ask));
+  } catch (e) {
+    venue.close();
+    throw e;
+  }
   venue.deposit(MAKER_BT_WALLET, usd(o.equityUsd ?? 100_000));
   // the real store, in memory: a backtest keeps nothing after its report
   const store = await openStore("sqlite::memory:");

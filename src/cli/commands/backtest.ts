@@ -12,6 +12,7 @@ import {
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseNumberArg } from "../time-arg.ts";
+import { registerMakerBacktest } from "./backtest-maker.ts";
 
 /** `perpbot backtest farm`: the farm on the simulated clock with synthetic data. */
 export function registerBacktest(program: Command): void {
@@ -142,4 +143,5 @@ export function registerBacktest(program: Command): void {
         );
       },
     );
+  registerMakerBacktest(backtest);
 }
