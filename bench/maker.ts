@@ -11,15 +11,25 @@
  *   not gunzip or JSON. One warm-up run, then the median of three. Timed in CPU time of the
  *   process (user + system; the loop is single-threaded, SQLite included), since the VM is shared
  *   and wall time there measures the neighbours.
+ * - `maker_queue_venue_events_per_s`: the same events into the simulated venue alone (queue model,
+ *   book, ledger, liquidation checks; no engine, no strategy), with 20 post-only orders resting
+ *   2-11 ticks behind each side of the touch at the start: what the fill model costs by itself.
  *
  * Run alone: `node bench/run.ts --only maker`.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadMakerEvents, RECORDED_MAKER_FILE, runMakerBacktest } from "../src/app/maker-backtest.ts";
+import {
+  loadMakerEvents,
+  MAKER_BT_SPEC,
+  makerBacktestVenue,
+  RECORDED_MAKER_FILE,
+  runMakerBacktest,
+} from "../src/app/maker-backtest.ts";
 import { SimClock } from "../src/core/clock.ts";
-import type { BookUpdate } from "../src/core/market.ts";
+import type { BookUpdate, MarketEvent } from "../src/core/market.ts";
+import { usd } from "../src/core/money.ts";
 import { L2Book } from "../src/data/book.ts";
 import type { OpenOrderView, StrategyContext } from "../src/strategies/contract.ts";
 import { makerConfig } from "../src/strategies/maker/config.ts";
@@ -124,7 +134,50 @@ async function decision(): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-async function replay(): Promise<{ eps: number; events: number; source: string }> {
+/** The venue and its queue model alone, CPU events/s of a run after one warm-up. */
+async function venueOnly(events: readonly MarketEvent[]): Promise<number> {
+  let rate = 0;
+  for (let run = 0; run < 2; run++) {
+    const clock = new SimClock(events[0].ts);
+    const venue = makerBacktestVenue(clock, { kind: "queue", placeLatencyMs: 0, cancelLatencyMs: 0 });
+    venue.deposit("bench", usd(1_000_000));
+    let i = 0;
+    for (; i < events.length && events[i].ts <= events[0].ts + 1000; i++) venue.feed(events[i]);
+    const book = venue.book(MAKER_BT_SPEC.symbol);
+    const bid = book.bestBidTicks()!;
+    const ask = book.bestAskTicks()!;
+    for (let k = 2; k < 12; k++) {
+      for (const [side, px] of [
+        ["buy", bid - k],
+        ["sell", ask + k],
+      ] as const) {
+        const placed = venue.submit({
+          clientOrderId: `b${side}${k}`,
+          account: "bench",
+          symbol: MAKER_BT_SPEC.symbol,
+          side,
+          type: "limit",
+          priceTicks: px,
+          sizeLots: 2,
+          tif: "post_only",
+          reduceOnly: false,
+        });
+        await clock.drive(placed);
+      }
+    }
+    const cpu0 = process.cpuUsage();
+    for (; i < events.length; i++) {
+      clock.runUntilSync(events[i].ts);
+      venue.feed(events[i]);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    rate = (events.length - 1) / ((cpu.user + cpu.system) / 1e6);
+    venue.close();
+  }
+  return rate;
+}
+
+async function replay(): Promise<{ eps: number; venueEps: number; events: number; source: string }> {
   const repo = join(fileURLToPath(import.meta.url), "..", "..");
   const dataDir = process.env.PERPBOT_SHARED_DATA ?? join(repo, "..", "shared", "data");
   const recorded = existsSync(join(dataDir, RECORDED_MAKER_FILE));
@@ -151,7 +204,8 @@ async function replay(): Promise<{ eps: number; events: number; source: string }
     if (run > 0) rates.push(events.length / (timing.replayCpuMs / 1000));
   }
   rates.sort((a, b) => a - b);
-  return { eps: rates[1], events: events.length, source: recorded ? "recorded" : "synthetic" };
+  const venueEps = await venueOnly(events);
+  return { eps: rates[1], venueEps, events: events.length, source: recorded ? "recorded" : "synthetic" };
 }
 
 const suite: BenchSuite = async () => {
@@ -174,6 +228,7 @@ const suite: BenchSuite = async () => {
       target: ">= 1M/s",
       ok: r.eps >= 1e6,
     },
+    { key: "maker_queue_venue_events_per_s", value: Math.round(r.venueEps), unit: "events/s" },
   ];
 };
 
