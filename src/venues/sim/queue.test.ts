@@ -79,6 +79,7 @@ test("queue: size added behind does not move us, a decrease is a cancel behind u
   near(w.ahead(), 2);
   w.level(1.2); // the level shows 1.2 < 2: at most 1.2 can be ahead
   near(w.ahead(), 1.2);
+  await w.clock.runUntil(T0 + 200); // no trade within 100 ms explains the drop: cancellations
   w.trade(1.0); // 1.2 - 1.0 = 0.2 ahead, no fill
   await flush();
   near(w.ahead(), 0.2);
@@ -88,6 +89,41 @@ test("queue: size added behind does not move us, a decrease is a cancel behind u
   assert.equal(w.filledLots(), 10_000);
 });
 
+test("queue: a decrease the book shows before its trade is printed is not counted twice (100 ms window)", async () => {
+  // a deleted level, then the trade that emptied it: 2 ahead, a trade of 2.3 fills 0.3 BTC of ours
+  const d = world();
+  await d.rest();
+  d.level(0);
+  await d.clock.runUntil(T0 + 50);
+  d.trade(2.3);
+  await flush();
+  assert.equal(d.filledLots(), 30_000);
+
+  const w = world();
+  await w.rest();
+  await w.clock.runUntil(T0 + 10);
+  w.level(1.5); // 2 ahead, the level shows 1.5: ahead 1.5, 0.5 of it maybe a trade still to come
+  near(w.ahead(), 1.5);
+  await w.clock.runUntil(T0 + 40);
+  w.trade(0.5); // 30 ms later, a trade of 0.5 at the price: the drop already seen, ahead stays 1.5
+  await flush();
+  near(w.ahead(), 1.5);
+  w.trade(1.7); // a new trade: 1.5 ahead trade first, 0.2 BTC is ours = 20,000 lots
+  await flush();
+  assert.equal(w.filledLots(), 20_000);
+
+  // the same drop, but no trade within 100 ms: it was a cancellation, a later trade counts in full
+  const c = world();
+  await c.rest();
+  await c.clock.runUntil(T0 + 10);
+  c.level(1.5);
+  await c.clock.runUntil(T0 + 200);
+  c.trade(1.7); // 1.5 ahead, 0.2 BTC ours
+  await flush();
+  assert.equal(c.filledLots(), 20_000);
+  near(c.ahead(), 0);
+});
+
 test("queue: a deleted level clears what was ahead; size arriving later is behind us", async () => {
   const w = world();
   await w.rest();
@@ -95,6 +131,7 @@ test("queue: a deleted level clears what was ahead; size arriving later is behin
   near(w.ahead(), 0);
   w.level(4); // 4 BTC arrive, behind us
   near(w.ahead(), 0);
+  await w.clock.runUntil(T0 + 200); // (no trade within 100 ms: the 2 BTC were cancelled, rule 6)
   w.trade(0.25); // first in line: 0.25 BTC = 25,000 lots
   await flush();
   assert.equal(w.filledLots(), 25_000);
