@@ -5,7 +5,8 @@
  *   the new open's place intent. The lane is the real MakerLane; its context is a stub (no engine,
  *   no venue): the cancel answers ok at once and the place intent records the time.
  * - `maker_replay_events_per_s`: the whole maker backtest (engine, store, MakerStrategy, the
- *   simulated venue with the queue-position fill model) on the recorded Binance USD-M BTCUSDT
+ *   simulated venue with the queue-position fill model), with the settings `perpbot backtest
+ *   maker` has by default, on the recorded Binance USD-M BTCUSDT
  *   feed of ../shared/data, or on the synthetic feed when it is absent. Events are decoded before
  *   the clock starts: the figure is the replay loop only (fill model, venue, engine, strategy),
  *   not gunzip or JSON. One warm-up run, then the median of three. Timed in CPU time of the
@@ -27,6 +28,7 @@ import {
   RECORDED_MAKER_FILE,
   runMakerBacktest,
 } from "../src/app/maker-backtest.ts";
+import { makerBacktestPlan } from "../src/app/maker-backtest-flags.ts";
 import { SimClock } from "../src/core/clock.ts";
 import type { BookUpdate, MarketEvent } from "../src/core/market.ts";
 import { usd } from "../src/core/money.ts";
@@ -184,21 +186,16 @@ async function replay(): Promise<{ eps: number; venueEps: number; events: number
   const { events, label } = await loadMakerEvents(
     recorded ? { kind: "recorded", dataDir } : { kind: "synthetic", seed: 1, minutes: 60 },
   );
-  const maker = makerConfig({
-    venue: "usdm",
-    markets: ["BTC"],
-    quantity: 0.002,
-    wait_time_s: 20,
-    reprice_interval_s: 1,
-  });
+  // the settings `perpbot backtest maker` runs with by default (re-price every 5 s, 20 ms latencies)
+  const plan = makerBacktestPlan({}, dataDir);
   const rates: number[] = [];
   for (let run = 0; run < 4; run++) {
     const timing = { replayMs: 0, replayCpuMs: 0 };
     await runMakerBacktest({
       events,
       sourceLabel: label,
-      maker,
-      fillModel: { kind: "queue", placeLatencyMs: 20, cancelLatencyMs: 20 },
+      maker: plan.maker,
+      fillModel: plan.fillModel,
       timing,
     });
     if (run > 0) rates.push(events.length / (timing.replayCpuMs / 1000));

@@ -1,6 +1,8 @@
+import type { ConfigValues } from "../config/registry.ts";
 import { InvalidValueError } from "../core/errors.ts";
 import type { MakerConfig } from "../strategies/maker/config.ts";
 import { makerInstanceSchema } from "../strategies/maker/config.ts";
+import { simSection } from "../venues/sim/config.ts";
 import type { FillModel } from "../venues/sim/queue.ts";
 import { MAKER_BT_VENUE, type MakerBacktestSource } from "./maker-backtest.ts";
 import { type MakerFlags, makerConfigFromFlags } from "./maker-run.ts";
@@ -53,7 +55,24 @@ function numberFlag(
   return n;
 }
 
-export function makerBacktestPlan(f: MakerBacktestFlags, defaultDataDir: string): MakerBacktestPlan {
+/** The latencies a config's `[sim]` section sets for the backtest (null: not set). */
+export function simLatencies(values: ConfigValues): {
+  placeLatencyMs: number | null;
+  cancelLatencyMs: number | null;
+} {
+  const sim = simSection.get(values);
+  return { placeLatencyMs: sim.place_latency_ms, cancelLatencyMs: sim.cancel_latency_ms };
+}
+
+/**
+ * `config`: the `[sim]` section's place_latency_ms / cancel_latency_ms, the latencies' defaults
+ * when set (the flags win; unset, 20 ms each).
+ */
+export function makerBacktestPlan(
+  f: MakerBacktestFlags,
+  defaultDataDir: string,
+  config: { readonly placeLatencyMs?: number | null; readonly cancelLatencyMs?: number | null } = {},
+): MakerBacktestPlan {
   const problems: string[] = [];
   let maker: MakerConfig | undefined;
   try {
@@ -81,8 +100,16 @@ export function makerBacktestPlan(f: MakerBacktestFlags, defaultDataDir: string)
   if (kind !== "queue" && kind !== "cross") problems.push(`--fill-model "${kind}": expected queue or cross`);
   const latency = (flag: string, text: string | undefined, fallback: string) =>
     numberFlag(problems, flag, text ?? fallback, (n) => n >= 0 && n <= 60_000, "milliseconds in [0, 60000]");
-  const place = latency("--place-latency-ms", f.placeLatencyMs, MAKER_BT_DEFAULTS.placeLatencyMs);
-  const cancel = latency("--cancel-latency-ms", f.cancelLatencyMs, MAKER_BT_DEFAULTS.cancelLatencyMs);
+  const place = latency(
+    "--place-latency-ms",
+    f.placeLatencyMs,
+    String(config.placeLatencyMs ?? MAKER_BT_DEFAULTS.placeLatencyMs),
+  );
+  const cancel = latency(
+    "--cancel-latency-ms",
+    f.cancelLatencyMs,
+    String(config.cancelLatencyMs ?? MAKER_BT_DEFAULTS.cancelLatencyMs),
+  );
   if (kind === "cross" && (f.placeLatencyMs !== undefined || f.cancelLatencyMs !== undefined))
     problems.push("--place-latency-ms and --cancel-latency-ms belong to --fill-model queue");
   let source: MakerBacktestSource;

@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { SimClock } from "../core/clock.ts";
 import { InvalidValueError } from "../core/errors.ts";
 import { runCli } from "../testing/cli-run.ts";
+import { simFillModelOf, simSection } from "../venues/sim/config.ts";
 import { loadMakerEvents, RECORDED_MAKER_FILE, runMakerBacktest } from "./maker-backtest.ts";
 import { makerBacktestPlan } from "./maker-backtest-flags.ts";
+import { createPaperWorld } from "./paper.ts";
 
 const DATA = process.env.PERPBOT_SHARED_DATA ?? join(import.meta.dirname, "..", "..", "..", "shared", "data");
 const HAVE_DATA = existsSync(join(DATA, RECORDED_MAKER_FILE));
@@ -99,4 +102,29 @@ test("perpbot backtest maker: a bad flag exits 2 naming it; a stop price on the 
   ]);
   assert.equal(s.status, 2, s.stderr);
   assert.match(s.stderr, /--stop-price 100 is on the wrong side for --direction buy/);
+});
+
+test("[sim] place_latency_ms / cancel_latency_ms are the backtest's latency defaults; the flags win", () => {
+  const env = { PERPBOT__SIM__PLACE_LATENCY_MS: "35", PERPBOT__SIM__CANCEL_LATENCY_MS: "7" };
+  const r = runCli(process.cwd(), ["backtest", "maker", "--synthetic", "--minutes", "1"], env);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /placement latency 35 ms, cancel latency 7 ms/);
+  const plan = makerBacktestPlan({ cancelLatencyMs: "3" }, DATA, { placeLatencyMs: 35, cancelLatencyMs: 7 });
+  assert.deepEqual(plan.fillModel, { kind: "queue", placeLatencyMs: 35, cancelLatencyMs: 3 });
+});
+
+test("[sim] fill_model = queue puts the paper venues on the queue model", () => {
+  const sim = simSection.schema.parse({ fill_model: "queue", cancel_latency_ms: 10 });
+  assert.deepEqual(simFillModelOf(sim), { kind: "queue", placeLatencyMs: 50, cancelLatencyMs: 10 });
+  assert.deepEqual(simFillModelOf(simSection.schema.parse({})), { kind: "cross" });
+  const world = createPaperWorld(sim, new SimClock());
+  try {
+    const v = world.venues.get("simA")!;
+    assert.deepEqual(v.queueStats(), { waitsMs: [], cancelledUnfilled: 0, queueFills: 0, throughFills: 0 });
+  } finally {
+    world.close();
+  }
+  const cross = createPaperWorld(simSection.schema.parse({}), new SimClock());
+  assert.equal(cross.venues.get("simA")!.queueStats(), undefined);
+  cross.close();
 });

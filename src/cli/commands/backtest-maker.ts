@@ -11,9 +11,11 @@ import {
   MAKER_BT_DEFAULTS,
   type MakerBacktestFlags,
   makerBacktestPlan,
+  simLatencies,
 } from "../../app/maker-backtest-flags.ts";
 import { defaultDataDir } from "../../app/scalp-backtest.ts";
 import { InvalidValueError } from "../../core/errors.ts";
+import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 
 /**
@@ -35,8 +37,14 @@ export function registerMakerBacktest(backtest: Command): void {
     .option("--seed <n>", `seed of the synthetic feed (with --synthetic; default ${d.seed})`)
     .option("--minutes <n>", `length of the synthetic feed (with --synthetic; default ${d.minutes})`)
     .option("--fill-model <kind>", "queue (queue position behind the visible size) or cross (none)", "queue")
-    .option("--place-latency-ms <ms>", `order placement (and amend) latency (default ${d.placeLatencyMs})`)
-    .option("--cancel-latency-ms <ms>", `cancel latency (default ${d.cancelLatencyMs})`)
+    .option(
+      "--place-latency-ms <ms>",
+      `order placement (and amend) latency (default: [sim] place_latency_ms, else ${d.placeLatencyMs})`,
+    )
+    .option(
+      "--cancel-latency-ms <ms>",
+      `cancel latency (default: [sim] cancel_latency_ms, else ${d.cancelLatencyMs})`,
+    )
     .option("--quantity <n>", `BTC per open order (default ${d.quantity})`)
     .option("--take-profit <pct>", "take-profit in percent of the fill price (0.02 = 0.02 %)", "0.02")
     .option("--max-orders <n>", "resting take-profits at most", "40")
@@ -54,11 +62,16 @@ export function registerMakerBacktest(backtest: Command): void {
       `seconds between re-price checks of the open (default ${d.repriceInterval})`,
     )
     .option("--json", "print the report as JSON")
-    .action(async (opts: MakerBacktestFlags & { json?: boolean }) => {
+    .action(async (opts: MakerBacktestFlags & { json?: boolean }, cmd: Command) => {
       const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+      const latencies = simLatencies(loadCliConfig(cmd).values);
       let report: MakerBacktestReport;
       try {
-        const plan = makerBacktestPlan(opts, process.env.PERPBOT_SHARED_DATA ?? defaultDataDir(repo));
+        const plan = makerBacktestPlan(
+          opts,
+          process.env.PERPBOT_SHARED_DATA ?? defaultDataDir(repo),
+          latencies,
+        );
         const { events, label } = await loadMakerEvents(plan.source);
         report = await runMakerBacktest({
           events,
