@@ -21,6 +21,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   hlemu: () => import("./hlemu.ts"),
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),
+  maker: () => import("./maker.ts"),
 };
 
 const CHILD_FLAG = "--suite";

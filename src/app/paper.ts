@@ -5,7 +5,7 @@ import { usd } from "../core/money.ts";
 import { Rng } from "../core/random.ts";
 import { SyntheticMarket } from "../data/synthetic.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
-import { simFaultsOf, simSection } from "../venues/sim/config.ts";
+import { simFaultsOf, simFillModelOf, simSection } from "../venues/sim/config.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 
 /** The `sim` config section as the paper world needs it. */
@@ -13,6 +13,10 @@ export interface PaperSimConfig {
   readonly venues: readonly ("simA" | "simB")[];
   readonly seed: number;
   readonly latency_ms: number;
+  /** the venues' fill model and its latencies (absent: cross) */
+  readonly fill_model?: "cross" | "queue";
+  readonly place_latency_ms?: number | null;
+  readonly cancel_latency_ms?: number | null;
   readonly wallets: number;
   readonly wallet_balance_min_usd: number;
   readonly wallet_balance_max_usd: number;
@@ -91,6 +95,7 @@ export function createPaperWorld(
           clock,
           seed: `${sim.seed}:${id}`,
           latencyMs: sim.latency_ms,
+          fillModel: simFillModelOf(sim),
           faults: simFaultsOf(sim.faults),
           dbPath: options.simDbPath,
           onStoreFailure: (error) => options.onStoreFailure?.(id, error),

@@ -12,6 +12,7 @@ import {
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseNumberArg } from "../time-arg.ts";
+import { registerMakerBacktest } from "./backtest-maker.ts";
 
 /** `perpbot backtest farm`: the farm on the simulated clock with synthetic data. */
 interface CarryOpts {
@@ -169,4 +170,5 @@ export function registerBacktest(program: Command): void {
         );
       },
     );
+  registerMakerBacktest(backtest);
 }

@@ -71,6 +71,8 @@ export function amendOrder(
     order.seq = s.orderSeq;
   }
   resting.add(order);
+  // the queue model: an order that lost its priority joins the back of its (new) level
+  if (losesPriority) exchange.queue?.join(order, ts);
   s.touchOrder(order);
   const events: VenueEvent[] = [
     {

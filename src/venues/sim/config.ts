@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineSection } from "../../config/registry.ts";
 import type { SimFaults } from "./faults.ts";
+import type { FillModel } from "./queue.ts";
 
 /**
  * The simulator's config: the `[sim]` section of perpbot.toml (paper mode and backtests), and the
@@ -59,6 +60,30 @@ export const simSection = defineSection(
         .max(60_000)
         .default(50)
         .describe("Latency of order acknowledgements and fills."),
+      fill_model: z
+        .enum(["cross", "queue"])
+        .default("cross")
+        .describe(
+          "How resting orders fill: cross (no queue position: the first trade at their price) or queue (behind the visible size at their price; docs/simulator.md).",
+        ),
+      place_latency_ms: z
+        .number()
+        .min(0)
+        .max(60_000)
+        .nullable()
+        .default(null)
+        .describe(
+          "With fill_model queue: latency of order placement and amends (null: latency_ms); also `perpbot backtest maker`'s default.",
+        ),
+      cancel_latency_ms: z
+        .number()
+        .min(0)
+        .max(60_000)
+        .nullable()
+        .default(null)
+        .describe(
+          "With fill_model queue: latency of cancels (null: latency_ms); also `perpbot backtest maker`'s default.",
+        ),
       wallets: z.int().min(1).max(10_000).default(12).describe("Number of simulated wallets per venue."),
       wallet_balance_min_usd: z
         .number()
@@ -116,3 +141,18 @@ export const simVenueConfigSchema = z.strictObject({
 
 export type SimVenueConfig = z.output<typeof simVenueConfigSchema>;
 export type SimConfig = z.output<typeof simSection.schema>;
+
+/** The venue fill model of a `[sim]` section (FillModel of queue.ts). */
+export function simFillModelOf(sim: {
+  readonly latency_ms: number;
+  readonly fill_model?: "cross" | "queue";
+  readonly place_latency_ms?: number | null;
+  readonly cancel_latency_ms?: number | null;
+}): FillModel {
+  if (sim.fill_model !== "queue") return { kind: "cross" };
+  return {
+    kind: "queue",
+    placeLatencyMs: sim.place_latency_ms ?? sim.latency_ms,
+    cancelLatencyMs: sim.cancel_latency_ms ?? sim.latency_ms,
+  };
+}

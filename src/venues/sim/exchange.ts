@@ -7,6 +7,7 @@ import { applyFill, type FillParams } from "./fills.ts";
 import type { LiquidationContext } from "./liquidation.ts";
 import { applyMarketEvent } from "./market-input.ts";
 import { preTradeCheck } from "./pre-trade.ts";
+import { type FillModel, QueuePositions } from "./queue.ts";
 import { validate } from "./requests.ts";
 import { RestingOrders } from "./resting.ts";
 import type { LeverageSetting, OrderState, SimState } from "./state.ts";
@@ -19,6 +20,8 @@ export interface ExchangeConfig {
   readonly liquidationFeeBps: number;
   /** looks an order up in durable history when this process has not seen it */
   readonly findStoredOrder: (account: string, clientOrderId: string) => OrderState | undefined;
+  /** how resting orders fill (queue.ts); default "cross" */
+  readonly fillModel?: FillModel;
 }
 
 /** What one submit did: the venue order id when accepted, the reason when refused. */
@@ -42,6 +45,8 @@ export interface SubmitOutcome {
  *   up to the printed size when a trade prints at or through its price on its side.
  * - The simulated accounts' orders never match each other; each fill's other side is the
  *   market counterparty sink.
+ * - With fillModel "queue" a resting order fills by trades only after the market size ahead of
+ *   it at its price has traded (queue.ts has the rules); trading through still fills it in full.
  */
 export class SimExchange implements LiquidationContext {
   readonly config: ExchangeConfig;
@@ -49,6 +54,8 @@ export class SimExchange implements LiquidationContext {
   readonly resting = new Map<string, RestingOrders>();
   /** symbols whose mark comes from MarkPriceUpdate events rather than the book's mid */
   readonly markFromFeed = new Set<string>();
+  /** queue positions of the resting orders (fillModel "queue"), else undefined */
+  readonly queue: QueuePositions | undefined;
   /** config.defaultSetting per symbol, computed once (settings are replaced, never mutated) */
   private readonly defaultSettings = new Map<string, LeverageSetting>();
   /** take()'s levels of the book, reused by every order (take never runs inside take) */
@@ -73,6 +80,7 @@ export class SimExchange implements LiquidationContext {
   constructor(config: ExchangeConfig, state: SimState) {
     this.config = config;
     this.state = state;
+    this.queue = config.fillModel?.kind === "queue" ? new QueuePositions(config.books) : undefined;
     for (const symbol of config.instruments.keys()) this.resting.set(symbol, new RestingOrders());
     for (const o of state.openOrders.values()) this.resting.get(o.symbol)?.add(o);
   }
@@ -165,6 +173,7 @@ export class SimExchange implements LiquidationContext {
       order.status = order.filledLots > 0 ? "partially_filled" : "open";
       s.addOpenOrder(order);
       this.resting.get(order.symbol)!.add(order);
+      this.queue?.join(order, ts);
     }
     return { events, venueOrderId: order.venueOrderId };
   }
@@ -200,6 +209,7 @@ export class SimExchange implements LiquidationContext {
     if (this.state.openOrders.size > 0 && this.state.openOrders.has(order.venueOrderId)) {
       this.state.removeOpenOrder(order);
       this.resting.get(order.symbol)!.remove(order);
+      this.queue?.leave(order);
     }
     if (status !== "filled") {
       out.push({
@@ -277,6 +287,7 @@ export class SimExchange implements LiquidationContext {
     setting: LeverageSetting,
     ts: number,
     out: VenueEvent[],
+    through = true,
   ): void {
     const f = this.fillParams;
     f.account = order.account;
@@ -291,6 +302,7 @@ export class SimExchange implements LiquidationContext {
     f.setting = setting;
     const fill = applyFill(this.state, inst, this.config.venueId, f);
     order.filledLots += lots;
+    if (liquidity === "maker") this.queue?.filled(order, ts, through);
     const remainingLots = order.sizeLots - order.filledLots;
     order.status = remainingLots === 0 ? "filled" : "partially_filled";
     this.state.touchOrder(order);
@@ -302,6 +314,10 @@ export class SimExchange implements LiquidationContext {
   makerFillsFromBook(inst: Instrument, book: MutableBook, ts: number, out: VenueEvent[]): void {
     const resting = this.resting.get(inst.symbol)!;
     if (resting.size === 0) return;
+    if (this.queue !== undefined) {
+      this.queue.capAll(resting.bids, ts);
+      this.queue.capAll(resting.asks, ts);
+    }
     const ask = book.bestAskTicks();
     const bid = book.bestBidTicks();
     if (ask !== undefined)
@@ -310,8 +326,18 @@ export class SimExchange implements LiquidationContext {
       this.fillResting(resting.asksAtOrBelow(bid), inst, Number.POSITIVE_INFINITY, ts, out);
   }
 
-  /** Fill resting orders (best first) at their own prices, up to `lotsAvailable` in total. */
-  fillResting(orders: OrderState[], inst: Instrument, lotsAvailable: number, ts: number, out: VenueEvent[]) {
+  /**
+   * Fill resting orders (best first) at their own prices, up to `lotsAvailable` in total;
+   * `through`: the price traded through them (queue model statistics only).
+   */
+  fillResting(
+    orders: OrderState[],
+    inst: Instrument,
+    lotsAvailable: number,
+    ts: number,
+    out: VenueEvent[],
+    through = true,
+  ) {
     let left = lotsAvailable;
     for (const o of orders) {
       if (left <= 0) break;
@@ -324,7 +350,8 @@ export class SimExchange implements LiquidationContext {
         }
       }
       left -= lots;
-      this.recordFill(o, inst, o.priceTicks, lots, "maker", this.settingOf(o.account, o.symbol), ts, out);
+      const setting = this.settingOf(o.account, o.symbol);
+      this.recordFill(o, inst, o.priceTicks, lots, "maker", setting, ts, out, through);
     }
   }
 }

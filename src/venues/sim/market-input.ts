@@ -3,6 +3,7 @@ import type { MarketEvent, MutableBook } from "../../core/market.ts";
 import type { VenueEvent } from "../../core/venue.ts";
 import { addRate } from "./funding.ts";
 import { checkLiquidations, type LiquidationContext } from "./liquidation.ts";
+import type { QueuePositions } from "./queue.ts";
 import { applyBbo } from "./requests.ts";
 import type { RestingOrders } from "./resting.ts";
 import type { OrderState, SimState } from "./state.ts";
@@ -13,6 +14,8 @@ export interface MarketInputContext extends LiquidationContext {
   readonly resting: ReadonlyMap<string, RestingOrders>;
   /** symbols whose mark comes from MarkPriceUpdate events rather than the book's mid */
   readonly markFromFeed: Set<string>;
+  /** queue positions (fill model "queue"), else undefined */
+  readonly queue: QueuePositions | undefined;
   makerFillsFromBook(inst: Instrument, book: MutableBook, ts: number, out: VenueEvent[]): void;
   fillResting(
     orders: OrderState[],
@@ -20,6 +23,7 @@ export interface MarketInputContext extends LiquidationContext {
     lotsAvailable: number,
     ts: number,
     out: VenueEvent[],
+    through?: boolean,
   ): void;
 }
 
@@ -53,7 +57,12 @@ export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: numb
         e.side === "sell"
           ? x.resting.get(e.symbol)!.bidsAtOrAbove(ticks)
           : x.resting.get(e.symbol)!.asksAtOrBelow(ticks);
-      x.fillResting(hit, inst, lots, ts, events);
+      if (x.queue === undefined) x.fillResting(hit, inst, lots, ts, events);
+      else if (hit.length > 0) {
+        // the queue model: the size ahead trades first, a trade through the price fills in full
+        for (const f of x.queue.onTrade(hit, ticks, e.size, inst.lot.value, ts))
+          x.fillResting([f.order], inst, f.lots, ts, events, f.through);
+      }
       break;
     }
     case "mark":

@@ -5,6 +5,7 @@ import type { MutableBook } from "../../core/market.ts";
 import type { MarginMode } from "../../core/types.ts";
 import type { VenueCapabilities } from "../../core/venue.ts";
 import type { SimFaults } from "./faults.ts";
+import { type FillModel, fillModelProblems } from "./queue.ts";
 
 export interface SimVenueOptions {
   /** venue id; every instrument's spec.venue must equal it */
@@ -46,6 +47,12 @@ export interface SimVenueOptions {
    * by silence, only when dropped, and no timer runs.
    */
   readonly staleAfterMs?: number;
+  /**
+   * How resting orders fill (queue.ts): "cross" (default) or "queue" (queue position behind the
+   * visible size, with its own order placement and cancel latencies, which then replace
+   * `latencyMs` for submits / amends and cancels).
+   */
+  readonly fillModel?: FillModel;
 }
 
 /**
@@ -107,6 +114,7 @@ export function checkOptions(o: SimVenueOptions): Map<string, Instrument> {
   ) {
     errors.push(`defaultMarginMode "${String(o.defaultMarginMode)}" must be cross or isolated`);
   }
+  if (o.fillModel !== undefined) errors.push(...fillModelProblems(o.fillModel));
   if (errors.length > 0) throw new InvalidValueError(`${where}: ${errors.join("; ")}`);
   return instruments;
 }

@@ -30,8 +30,11 @@ export class SimRequestGate {
     this.downForGood = downForGood;
   }
 
-  /** Run `fn` when the request reaches the venue (after the latency), unless the venue is down. */
-  run<T>(fn: (now: number) => T): Promise<T> {
+  /**
+   * Run `fn` when the request reaches the venue (after the latency, or `latencyMs` when given),
+   * unless the venue is down.
+   */
+  run<T>(fn: (now: number) => T, latencyMs = this.latencyMs): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const run = () => {
         const now = this.clock.now();
@@ -48,8 +51,8 @@ export class SimRequestGate {
           }
         }
       };
-      if (this.latencyMs === 0) queueMicrotask(run);
-      else this.clock.after(this.latencyMs, run);
+      if (latencyMs === 0) queueMicrotask(run);
+      else this.clock.after(latencyMs, run);
     });
   }
 }

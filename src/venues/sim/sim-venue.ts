@@ -34,6 +34,7 @@ import { FaultInjector } from "./faults.ts";
 import { rateAt } from "./funding.ts";
 import { FundingClock } from "./funding-clock.ts";
 import { checkOptions, DEFAULT_CAPABILITIES, type SimVenueOptions } from "./options.ts";
+import type { QueueStats } from "./queue.ts";
 import { accountReport, ledgerSnapshot, orderReport, positionReports } from "./reports.ts";
 import { SimRequestGate } from "./request-gate.ts";
 import { SqliteStore } from "./sqlite-store.ts";
@@ -52,6 +53,9 @@ export class SimVenue implements Venue {
   readonly eventLog: EventLog;
   private readonly clock: Clock;
   private readonly latencyMs: number;
+  /** latency of submits and amends, and of cancels (the queue model's own, else latencyMs) */
+  private readonly placeLatencyMs: number;
+  private readonly cancelLatencyMs: number;
   private readonly instrumentMap: Map<string, Instrument>;
   private readonly books = new Map<string, MutableBook>();
   private readonly state = new SimState();
@@ -66,6 +70,7 @@ export class SimVenue implements Venue {
   /** the state change that could not be saved (full disk, damaged file): the venue is down for good */
   private storeFailure: Error | undefined;
   private readonly onStoreFailure: ((error: Error) => void) | undefined;
+  private marketOutput = 0;
   /** what submit, cancel and amend run on (execution.ts) */
   private readonly execution: ExecutionContext;
 
@@ -74,6 +79,9 @@ export class SimVenue implements Venue {
     this.id = options.id;
     this.clock = options.clock;
     this.latencyMs = options.latencyMs ?? 0;
+    const fm = options.fillModel;
+    this.placeLatencyMs = fm?.kind === "queue" ? fm.placeLatencyMs : this.latencyMs;
+    this.cancelLatencyMs = fm?.kind === "queue" ? fm.cancelLatencyMs : this.latencyMs;
     this.capabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
     this.eventLog = new EventLog(options.recordEventLog ?? false);
     this.faults = new FaultInjector(options.faults ?? {}, options.seed ?? options.id, `sim venue ${this.id}`);
@@ -101,6 +109,7 @@ export class SimVenue implements Venue {
         }),
         liquidationFeeBps: options.liquidationFeeBps ?? 50,
         findStoredOrder: (account, cloid) => (memory ? undefined : this.store.findOrder(account, cloid)),
+        fillModel: options.fillModel,
       },
       this.state,
     );
@@ -224,9 +233,15 @@ export class SimVenue implements Venue {
     const events = this.exchange.onMarket(e, this.clock.now());
     // the feed runs on the market's timer: a failed save is reported through onStoreFailure
     if (!this.saved()) return false;
+    this.marketOutput += events.length;
     this.delivery.later(events);
     this.streamSet.publish(e);
     return true;
+  }
+
+  /** account events market data has caused so far (fills, liquidations): a backtest loop settles after them */
+  get marketEventsOut(): number {
+    return this.marketOutput;
   }
 
   /** market-data messages dropped by fault injection so far */
@@ -237,15 +252,21 @@ export class SimVenue implements Venue {
   // ---- execution -----------------------------------------------------------------------------
 
   submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
-    return this.gate.run((now) => submitOrder(this.execution, order, now));
+    return this.gate.run((now) => submitOrder(this.execution, order, now), this.placeLatencyMs);
   }
 
   cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
-    return this.gate.run((now) => cancelOrder(this.execution, account, symbol, clientOrderId, now));
+    return this.gate.run(
+      (now) => cancelOrder(this.execution, account, symbol, clientOrderId, now),
+      this.cancelLatencyMs,
+    );
   }
 
   amend(account: string, symbol: string, clientOrderId: string, change: AmendChange): Promise<AmendResult> {
-    return this.gate.run((now) => amendResting(this.execution, account, symbol, clientOrderId, change, now));
+    return this.gate.run(
+      (now) => amendResting(this.execution, account, symbol, clientOrderId, change, now),
+      this.placeLatencyMs,
+    );
   }
 
   orderStatus(account: string, clientOrderId: string): Promise<OrderReport | undefined> {
@@ -348,6 +369,19 @@ export class SimVenue implements Venue {
   /** Take the venue down until `untilMs`: requests fail with kind "unavailable", nothing runs. */
   goDown(untilMs: number): void {
     this.faults.goDown(untilMs);
+  }
+
+  /** What the queue model saw (fill model "queue"), else undefined. */
+  queueStats(): QueueStats | undefined {
+    return this.exchange.queue?.stats;
+  }
+
+  /** Market size ahead of a resting order at its price (fill model "queue"), else undefined. */
+  queueAhead(account: string, clientOrderId: string): number | undefined {
+    const o = this.state.orderByClient(account, clientOrderId);
+    const q = this.exchange.queue;
+    if (o === undefined || q === undefined || !this.state.openOrders.has(o.venueOrderId)) return undefined;
+    return q.ahead(o, this.clock.now());
   }
 
   sinks(): Readonly<Sinks> {
