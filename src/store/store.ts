@@ -202,7 +202,16 @@ async function integrityCheck(db: Db, dialect: StoreDialect, pgSchema?: string):
       where n.nspname = current_schema() and not con.convalidated`.execute(db);
     for (const r of invalidCon.rows) problems.push(`constraint ${r.name} is not validated`);
   }
-  const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
+  // on PostgreSQL only this store's schema counts: another store's tables in another schema of the
+  // same database (another worker, another test) must not hide one missing here
+  let schema: string | undefined;
+  if (dialect === "postgres")
+    schema = pgSchema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s;
+  const tables = new Set(
+    (await db.introspection.getTables())
+      .filter((t) => schema === undefined || t.schema === schema)
+      .map((t) => t.name),
+  );
   for (const t of EXPECTED_TABLES) if (!tables.has(t)) problems.push(`table ${t} is missing`);
   const applied = new Set(
     (await migrator(db, dialect, pgSchema).getMigrations())
