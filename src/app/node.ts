@@ -164,6 +164,7 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
       clock: o.clock,
       spec: r.spec,
       log: (level, msg, ctx) => o.log?.(r.spec.name, level, msg, ctx),
+      dryRun: (r.config as { readonly dry_run?: unknown }).dry_run === true,
     });
     instances.set(r.spec.name, {
       spec: r.spec,

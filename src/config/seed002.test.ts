@@ -38,6 +38,7 @@ carry:
   high_yield_tp_pct_after_4h: 0.01
   pnl_loss_blocklist_threshold_usd: 75
   tick_interval_s: 5
+  dry_run_live: true
   mystery_key: 3
 `;
 
@@ -73,6 +74,7 @@ describe("import-seed002", () => {
       "strategies.carry.pnl_blocklist_usd",
     );
     assert.equal(byKey.get("scalp_enabled")?.key, "strategies.scalp.enabled");
+    assert.equal(byKey.get("carry.dry_run_live")?.key, "strategies.carry.dry_run");
     assert.equal(byKey.get("scalp_management.stop_loss_bps")?.key, "strategies.scalp.stop_loss_bps");
     assert.equal(byKey.get("global.max_drawdown_pct")?.key, "engine.kill_switch.max_drawdown_pct");
   });

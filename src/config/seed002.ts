@@ -104,6 +104,10 @@ const SCALP: Readonly<Record<string, Rule>> = {
   liquidation_close_pct: same("number", { percent: true }),
   sanity_max_wait_s: same(),
   sanity_rel_tol: same(),
+  // the seed's global flag sits at the top level, where scalp's keys are
+  dry_run_live: to("dry_run", "boolean", {
+    note: "the seed's global flag: set dry_run on the carry instance too if you want it there",
+  }),
   "scalp_management.stop_loss_bps": to("stop_loss_bps"),
   "scalp_management.take_profit_pct": to("take_profit_pct", "number", { percent: true }),
   "scalp_management.min_profit_bps": to("min_profit_bps"),
@@ -200,6 +204,7 @@ const CARRY: Readonly<Record<string, Rule>> = {
   }),
   maker_entry: same("boolean"),
   maker_order_enabled: to("maker_entry", "boolean"),
+  dry_run_live: to("dry_run", "boolean"),
   v2_edge_decay_threshold: to("edge_decay_ratio", "number", { percent: true }),
   v2_retry_max: to("entry_retry_max", "integer"),
   v2_retry_attempts: to("entry_retry_max", "integer"),
@@ -220,8 +225,6 @@ const NOT_MAPPED: Readonly<Record<string, string>> = {
   paper_mode: 'paper is perpbot\'s default; live needs mode = "live" in the config and the --live flag',
   "carry.paper_mode":
     'paper is perpbot\'s default; live needs mode = "live" in the config and the --live flag',
-  dry_run_live: "no equivalent key: run in paper or sandbox mode to watch decisions without sending",
-  "carry.dry_run_live": "no equivalent key: run in paper or sandbox mode to watch decisions without sending",
   "carry.tick_interval_s": "dropped: carry reacts to events; its scans run every funding_check_interval_s",
   scalp_paper_mode: 'paper is perpbot\'s default; live needs mode = "live" in the config and the --live flag',
 };

@@ -29,6 +29,14 @@ export interface ContextOptions {
   readonly clock: Clock;
   readonly spec: InstanceSpec;
   readonly log?: StrategyLogger["log"];
+  /**
+   * The instance runs dry (its `dry_run` key): it reads the markets and decides as usual, and
+   * every open or order it asks for is logged as "would place" and answered as refused, so
+   * nothing reaches a venue (seed 002's `dry_run_live`). Closes and flattens still go: a dry
+   * instance holds nothing, so they find nothing, and a position taken before it went dry is
+   * still closed.
+   */
+  readonly dryRun?: boolean;
 }
 
 /**
@@ -219,6 +227,12 @@ export class EngineContext implements StrategyContext {
     return {
       openGroup: async (legs, options) => {
         for (const l of legs) this.checkTarget(l.venue, l.account, `group ${options.groupId}`);
+        if (this.o.dryRun === true) {
+          const what = legs.map((l) => `${l.side} ${l.sizeLots} lots ${l.venue}:${l.symbol} (${l.account})`);
+          const detail = `dry run: would place group ${options.groupId}: ${what.join(" + ")}`;
+          this.logger.log("info", detail, { group: options.groupId });
+          return { ok: false, groupId: options.groupId, reason: "dry_run", detail, status: "failed" };
+        }
         const out = await engine.openGroup([...legs], { ...options, strategy: this.instance });
         this.emitGroup(out.groupId, out.ok ? "open" : out.status, out.ok ? null : out.reason);
         return out;
@@ -249,8 +263,13 @@ export class EngineContext implements StrategyContext {
           positionsNotFlat: results.reduce((s, r) => s + r.positionsNotFlat, 0),
         };
       },
-      placeOrder: (intent) => {
+      placeOrder: async (intent) => {
         this.checkTarget(intent.venue, intent.account, `order ${intent.intentId}`);
+        if (this.o.dryRun === true) {
+          const detail = `dry run: would place ${intent.side} ${intent.sizeLots} lots ${intent.venue}:${intent.symbol} (${intent.account})`;
+          this.logger.log("info", detail, { intent: intent.intentId });
+          return { ok: false, clientOrderId: intent.intentId, reason: "dry_run", detail };
+        }
         return engine.placeOrder({ ...intent, strategy: this.instance });
       },
       cancelOrder: (id) => this.ownOrder(id, "cancel") ?? engine.cancelOrder(id),

@@ -29,6 +29,8 @@ export interface CarryHarnessOptions {
   readonly rates?: Partial<Record<V, number>>;
   readonly balanceUsd?: number;
   readonly wrapVenue?: (id: V, v: SimVenue) => Venue;
+  /** every strategy log line: instance, level, message */
+  readonly log?: (instance: string, level: string, msg: string) => void;
   /** seeded faults per venue (partial fills, outages...) */
   readonly faults?: Partial<Record<V, SimFaults>>;
   readonly dir?: string;
@@ -150,6 +152,9 @@ export class CarryHarness {
         clock,
         wallets,
         instances: [carry, ...(o.extra ?? [])],
+        ...(o.log
+          ? { log: (instance: string, level: string, msg: string) => o.log?.(instance, level, msg) }
+          : {}),
         engineSettings: { ...settings, limits: { ...settings.limits, maxBookAgeMs: 2000 } },
       }),
     );

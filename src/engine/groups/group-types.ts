@@ -60,7 +60,9 @@ export type OpenFailureReason =
   | "not_filled"
   | "risk_refused"
   | "venue_unavailable"
-  | "imbalance_unresolved";
+  | "imbalance_unresolved"
+  /** the instance runs dry (`dry_run`): the open was logged as "would place", nothing was sent */
+  | "dry_run";
 
 export type GroupStatus = "opening" | "open" | "unwinding" | "closing" | "closed" | "failed";
 

@@ -37,7 +37,9 @@ export type OrderRefusal =
   /** trading is HALTED, or the engine is stopping or not started */
   | "halted"
   /** the intent or the order it names is malformed, unknown, or in no state to do it */
-  | "invalid";
+  | "invalid"
+  /** the instance runs dry (`dry_run`): logged as "would place", nothing sent */
+  | "dry_run";
 
 export type PlaceOutcome =
   /** sent; status as of the venue's answer (`unknown` when the answer was lost: it is resolved) */
