@@ -24,13 +24,13 @@ export async function ownedByPerpbot(
   const positions = new Map<string, Map<string, number>>();
   for (const o of rows) {
     const k = key(o.venue, o.account);
-    let ids = orders.get(k);
-    if (ids === undefined) orders.set(k, (ids = new Set()));
+    const ids = orders.get(k) ?? new Set<string>();
+    orders.set(k, ids);
     ids.add(o.clientOrderId);
     const filled = Number(o.filledText);
     if (!(filled > 0)) continue;
-    let bySymbol = positions.get(k);
-    if (bySymbol === undefined) positions.set(k, (bySymbol = new Map()));
+    const bySymbol = positions.get(k) ?? new Map<string, number>();
+    positions.set(k, bySymbol);
     const next = (bySymbol.get(o.symbol) ?? 0) + (o.side === "buy" ? filled : -filled);
     // sums of decimal sizes: round off the binary noise at 12 places
     bySymbol.set(o.symbol, Math.round(next * 1e12) / 1e12);
