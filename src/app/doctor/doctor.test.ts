@@ -45,7 +45,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function setUp(url: string): Promise<string> {
+async function setUp(url: string, extra: readonly string[] = []): Promise<string> {
   const cwd = mkdtempSync(join(tmpdir(), "perpbot-doctor-"));
   dirs.push(cwd);
   const ks = join(cwd, "data", "keystore.json");
@@ -71,7 +71,11 @@ async function setUp(url: string): Promise<string> {
       "[venues.hyperliquid]",
       `url = "${url}"`,
       "timeout_ms = 2000",
-      ...WALLETS.flatMap((id, i) => [`[venues.hyperliquid.wallets.${id}]`, `address = "${MASTERS[i]}"`]),
+      ...WALLETS.flatMap((id, i) => [
+        `[venues.hyperliquid.wallets.${id}]`,
+        `address = "${MASTERS[i]}"`,
+        ...(id === "w02" ? extra : []),
+      ]),
       "[farm]",
       'mode = "same_venue"',
       'markets = ["BTC"]',
@@ -237,6 +241,22 @@ test("doctor: a wrong keystore password fails every wallet's keys row and skips 
   }
 });
 
+test("doctor: a key the keystore does not hold fails that wallet's keys row with the keys add command", async () => {
+  const emu = await startHyperliquidEmulator({ hourlyFunding: false });
+  try {
+    for (const m of MASTERS) emu.driver.fund(m, 10_000);
+    const cwd = await setUp(emu.url, ['agent_key = "backup_key"']);
+    const r = await perpbot(cwd, ["doctor"]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(row(r.stdout, "w01", "keys"), /ok/);
+    assert.match(row(r.stdout, "w02", "keys"), /FAIL\s+hyperliquid\.backup_key: .*backup_key/);
+    assert.match(r.stdout, /-> store it: run `perpbot keys add w02 --venue hyperliquid --secret backup_key`/);
+    assert.match(row(r.stdout, "w02", "agent"), /skip/);
+  } finally {
+    await emu.close();
+  }
+});
+
 test("doctor: the venue unreachable (a closed port) fails reachable with what to check, exit 1", async () => {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -332,6 +352,45 @@ test("doctor: the venue's clock 10 s ahead fails the clock check; --max-skew wid
     const bad = await perpbot(cwd, ["doctor", "--max-skew", "soon"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--max-skew "soon": give a whole number of milliseconds/);
+  } finally {
+    await emu.close();
+  }
+});
+
+test("doctor: an agent approved with approve-agent that expires within 7 days warns; the budget spent fails", async () => {
+  // no request budget at all for an address that has traded nothing: used 0 of cap 0
+  const emu = await startHyperliquidEmulator({ hourlyFunding: false, addressBaseRequests: 0 });
+  try {
+    for (const m of MASTERS) emu.driver.fund(m, 10_000);
+    const cwd = await setUp(emu.url);
+    const until = Date.now() + 2 * 86_400_000;
+    const approve = await perpbot(cwd, [
+      "hyperliquid",
+      "approve-agent",
+      "--wallet",
+      "w01",
+      "--name",
+      `perpbot valid_until ${until}`,
+    ]);
+    assert.equal(approve.code, 0, approve.stderr);
+    const r = await perpbot(cwd, ["doctor"]);
+    const expiry = new Date(until).toISOString().replace(/\.\d+Z$/, "Z");
+    assert.match(
+      row(r.stdout, "w01", "agent"),
+      new RegExp(
+        `WARN\\s+agent ${AGENTS[0]} "perpbot valid_until ${until}" approved for ${MASTERS[0]}, valid until ${expiry}$`,
+      ),
+    );
+    assert.match(r.stdout, /-> renew it soon: run `perpbot hyperliquid approve-agent --wallet w01`/);
+    assert.match(
+      row(r.stdout, "w02", "rate limit"),
+      /FAIL\s+0 of 0 requests used: one action per 10 s until volume raises the cap$/,
+    );
+    assert.equal(
+      r.code,
+      1,
+      "the spent budget (and w02's unapproved agent) fail; the warning alone would not",
+    );
   } finally {
     await emu.close();
   }
