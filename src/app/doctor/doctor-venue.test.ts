@@ -21,8 +21,8 @@ import { HyperliquidVenue } from "../../venues/hyperliquid/venue.ts";
 
 /**
  * `perpbot doctor` as a user runs it (a child process) against the Hyperliquid emulator on
- * loopback: the venue unreachable, a position and an order of another client, clock skew, an expiring agent, a spent request budget.
- * The set-up is src/testing/doctor-harness.ts.
+ * loopback: the venue unreachable, a position and an order of another client, clock skew, an
+ * expiring agent, a spent request budget. The set-up is src/testing/doctor-harness.ts.
  */
 after(removeDirs);
 
