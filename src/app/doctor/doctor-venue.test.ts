@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { WallClock } from "../../core/clock.ts";
+import { openStore } from "../../store/store.ts";
 import {
   AGENTS,
   MASTERS,
@@ -48,7 +50,7 @@ test("doctor: the venue unreachable (a closed port) fails reachable with what to
   }
 });
 
-test("doctor: a position and an order another client opened on the account are not perpbot's", async () => {
+test("doctor: a position and an order another client opened are not perpbot's; in its store they are", async () => {
   const { emu, cwd } = await ready();
   // another client (the connector itself, signing with w01's master key) trades w01's account
   const other = new HyperliquidVenue({
@@ -96,6 +98,57 @@ test("doctor: a position and an order another client opened on the account are n
     assert.match(r.stdout, /-> cancel them on the venue/);
     assert.match(row(r.stdout, "w02", "positions"), /ok/);
     assert.match(row(r.stdout, "w01", "balance"), /ok\s+account value [\d,.]+ USDC, margin used [1-9]/);
+
+    // the same two orders in perpbot's store (as if its engine had sent them for w01): now its own
+    const store = await openStore(`sqlite:${join(cwd, "data", "perpbot.db")}`);
+    try {
+      const row0 = {
+        venue: "hyperliquid",
+        account: "w01",
+        symbol: "BTC",
+        side: "buy" as const,
+        type: "limit" as const,
+        reduceOnly: false,
+        sizeLots: 1000,
+        sizeText: "0.01",
+        venueOrderId: null,
+        groupId: null,
+        legIndex: 0,
+        purpose: "entry",
+        attempt: 0,
+        reason: null,
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+      };
+      await store.orders.upsertEngine({
+        ...row0,
+        clientOrderId: `0x${"1".padStart(32, "0")}`,
+        intentId: "i1",
+        tif: "ioc",
+        priceTicks: 971_000,
+        priceText: "97100",
+        filledText: "0.01",
+        filledLots: 1000,
+        status: "filled",
+      });
+      await store.orders.upsertEngine({
+        ...row0,
+        clientOrderId: `0x${"2".padStart(32, "0")}`,
+        intentId: "i2",
+        tif: "gtc",
+        priceTicks: 900_000,
+        priceText: "90000",
+        filledText: "0",
+        filledLots: 0,
+        status: "open",
+      });
+    } finally {
+      await store.close();
+    }
+    const mine = await perpbot(cwd, ["doctor"]);
+    assert.equal(mine.code, 0, mine.stdout);
+    assert.match(row(mine.stdout, "w01", "positions"), /ok\s+1 open, all perpbot's$/);
+    assert.match(row(mine.stdout, "w01", "orders"), /ok\s+1 open, all perpbot's$/);
   } finally {
     await other.close();
     await emu.close();
