@@ -68,6 +68,8 @@ export async function hyperliquidDoctor(
   const ends = endpointsOf(config);
   const http = new HlHttp({ baseUrl: ends.url, timeoutMs: config.timeout_ms, limiter: limiterFor() });
   const network = ends.mainnet ? "mainnet" : "testnet";
+  // a URL with credentials in it (a proxy's user:password@) is shown without them
+  const shown = ends.url.replace(/\/\/[^@/]*@/, "//***@");
   const rows: DoctorCheck[] = [];
   const row = (
     wallet: string | null,
@@ -81,14 +83,14 @@ export async function hyperliquidDoctor(
   try {
     const meta = await ask(http, { type: "meta" }, MetaSchema);
     coins = meta.universe.map((u) => u.name);
-    row(null, "reachable", "ok", `${network} ${ends.url}: ${coins.length} perps listed`);
+    row(null, "reachable", "ok", `${network} ${shown}: ${coins.length} perps listed`);
   } catch (e) {
     row(
       null,
       "reachable",
       "fail",
-      `${network} ${ends.url}: no answer (${(e as Error).message})`,
-      `check [venues.hyperliquid] url and testnet, and this machine's network; retry when ${ends.url} answers`,
+      `${network} ${shown}: no answer (${(e as Error).message})`,
+      `check [venues.hyperliquid] url and testnet, and this machine's network; retry when ${shown} answers`,
     );
     for (const a of ctx.accounts)
       row(a.account, "account", "skip", "venue unreachable: account checks not run");
