@@ -6,6 +6,7 @@ import { registerBacktest } from "./commands/backtest.ts";
 import { registerClose } from "./commands/close.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDb } from "./commands/db.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerEmulate } from "./commands/emulate.ts";
 import { registerFlatten } from "./commands/flatten.ts";
 import { registerHyperliquid } from "./commands/hyperliquid.ts";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerDb(program);
   registerKeys(program);
   registerHyperliquid(program);
+  registerDoctor(program);
   registerRun(program);
   registerMaker(program);
   registerStatus(program);

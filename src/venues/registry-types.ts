@@ -3,6 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Venue } from "../core/venue.ts";
 import type { AccountIdentity } from "../core/venue-account.ts";
 import type { SignerSource } from "../wallets/signer.ts";
+import type { VenueDoctor } from "./doctor-types.ts";
 
 /** What a venue factory is given besides its own config. */
 export interface VenueDeps {
@@ -36,4 +37,6 @@ export interface VenueFactory<S extends z.ZodType = z.ZodType> {
     config: z.output<S>,
     engine: { readonly sendExpiryMs: number },
   ): readonly { readonly path: string; readonly message: string }[];
+  /** Live venues: the set-up checks of `perpbot doctor` (doctor-types.ts). */
+  doctor?: VenueDoctor<z.output<S>>;
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { VenueFactory } from "../registry-types.ts";
 import { endpointsOf, hyperliquidConfigSchema, identityOf, signerSourceOf } from "./config.ts";
+import { hyperliquidDoctor } from "./doctor.ts";
 import { FileNonceStore, MemoryNonceStore, NonceManager } from "./nonce.ts";
 import { HyperliquidVenue } from "./venue.ts";
 
@@ -51,6 +52,7 @@ export const hyperliquidVenueFactory: VenueFactory<typeof hyperliquidConfigSchem
       signer: signerSourceOf(walletId, w),
     })),
   realMoney: (config) => endpointsOf(config).mainnet,
+  doctor: hyperliquidDoctor,
   liveProblems(config, engine) {
     // the engine takes "not found" as proof an order never landed once send_expiry_ms passed:
     // only true when the venue refuses the order after that, i.e. it expires first

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { accountInfo } from "./account-info.ts";
 import { Actions, err } from "./actions.ts";
 import { Auth } from "./auth.ts";
 import type { HlEngine } from "./engine.ts";
@@ -189,6 +190,8 @@ export class HlFront {
         nRequestsCap: this.address.cap(vlm),
       };
     }
+    const account = accountInfo(this.engine, this.auth, body);
+    if (account !== undefined) return account;
     throw new InfoError(DESERIALIZE);
   }
 

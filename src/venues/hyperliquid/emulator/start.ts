@@ -13,6 +13,7 @@ import { HlEngine, VENUE_ID } from "./engine.ts";
 import type { ExchangeFault } from "./faults.ts";
 import type { HlFill, HlOrder } from "./records.ts";
 import { HlFront } from "./server.ts";
+import { SkewClock } from "./skew-clock.ts";
 import { type CoinSpec, DEFAULT_UNIVERSE, priceDecimals, trim } from "./universe.ts";
 
 export type { ExchangeFault } from "./faults.ts";
@@ -83,6 +84,8 @@ export interface HyperliquidEmulatorDriver {
   clearFaults(): void;
   /** How many of each fault kind were applied. */
   faultsApplied(): Readonly<Record<string, number>>;
+  /** Shift the venue's clock by `ms` from the true time (negative: behind); 0 restores it. */
+  skewClock(ms: number): void;
   // ---- inspection
   now(): number;
   coins(): readonly {
@@ -119,7 +122,7 @@ export interface HyperliquidEmulator {
 export async function startHyperliquidEmulator(
   opts: HyperliquidEmulatorOptions = {},
 ): Promise<HyperliquidEmulator> {
-  const clock = opts.clock ?? new WallClock();
+  const clock = new SkewClock(opts.clock ?? new WallClock());
   const universe = opts.universe ?? DEFAULT_UNIVERSE;
   const engine = new HlEngine(universe, clock);
   const front = new HlFront(engine, {
@@ -269,6 +272,11 @@ export async function startHyperliquidEmulator(
     rateLimit: (count) => front.faults.add({ kind: "rateLimited" }, count),
     clearFaults: () => front.faults.clear(),
     faultsApplied: () => Object.fromEntries(front.faults.applied),
+    skewClock(ms) {
+      if (!Number.isFinite(ms))
+        throw new RangeError(`hyperliquid emulator: clock skew ${ms} ms is not a number`);
+      clock.offsetMs = ms;
+    },
     now: ts,
     coins: () =>
       universe.map((c, asset) => ({
