@@ -93,7 +93,8 @@ async function connectVenues(o: LiveRunOptions, clock: WallClock): Promise<Map<s
   }
 }
 
-function streamLine(venue: Venue): string {
+/** `hyperliquid: book:BTC ok, trades:BTC ok, …`: the health of a venue's streams, for the status. */
+export function streamLine(venue: Venue): string {
   const parts = venue.streams().map((s) => `${s.stream} ${s.ready ? (s.stale ? "stale" : "ok") : "down"}`);
   return `${venue.id}: ${parts.join(", ") || "no streams"}`;
 }

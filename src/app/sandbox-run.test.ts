@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { startCli } from "../testing/cli-run.ts";
+import { startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
+
+/**
+ * `perpbot run` with `mode = "sandbox"` as a user starts it, a child process, with the
+ * Hyperliquid emulator standing in for the real venue: the farm's same-venue group opens and
+ * closes (--flatten-on-exit) on the simulator, every fill at a price of the emulator's book (a
+ * BTC price no synthetic market has), and the emulator never received an /exchange request. No
+ * keystore exists: the sandbox needs no key.
+ */
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const BID = 12_340;
+const ASK = 12_341;
+const LEVELS = 10;
+
+test("perpbot run in sandbox mode: the farm fills at the real venue's book, nothing is sent to /exchange", async () => {
+  const emu = await startHyperliquidEmulator({ blockMs: 250, hourlyFunding: false });
+  try {
+    emu.driver.setBook({ coin: "BTC", bidPx: BID, askPx: ASK, sz: 5, levels: LEVELS, stepPx: 1 });
+    // the emulator's mark is its own (97,000 at start): put it at the book, as a venue's would be
+    emu.driver.moveMark({ coin: "BTC", markPx: (BID + ASK) / 2 });
+    emu.driver.setFundingRate({ coin: "BTC", ratePerHour: 0.00002 });
+    const cwd = mkdtempSync(join(tmpdir(), "perpbot-sandbox-"));
+    dirs.push(cwd);
+    writeFileSync(
+      join(cwd, "perpbot.toml"),
+      [
+        'mode = "sandbox"',
+        "[venues.hyperliquid]",
+        `url = "${emu.url}"`,
+        "[sim]",
+        "wallets = 4",
+        "[farm]",
+        'mode = "same_venue"',
+        'markets = ["BTC"]',
+        "min_group_size = 3",
+        "max_group_size = 4",
+        "check_interval_seconds = 1",
+        "min_cooldown_minutes = 60",
+        "max_cooldown_minutes = 60",
+      ].join("\n"),
+    );
+    const run = startCli(
+      cwd,
+      ["run", "--status-every", "1", "--flatten-on-exit"],
+      (out) => /^farm: [1-9]\d* groups? open/m.test(out),
+      { timeoutMs: 60_000 },
+    );
+    await run.ready;
+    const out = run.out();
+    assert.match(
+      out,
+      /SANDBOX: real market data from hyperliquid, orders fill in the simulator: no real orders/,
+    );
+    assert.match(
+      out,
+      /perpbot SANDBOX \(simulated fills, no real orders\): market data from hyperliquid, 4 wallets, farm on/,
+    );
+    assert.match(
+      out,
+      /^hyperliquid: .*book:BTC ok.* \| .*BTC 12,34[01]/m,
+      "the status shows the real venue's stream and price",
+    );
+    run.child.kill("SIGINT");
+    const exit = await run.exited;
+    assert.equal(exit.code, 0, run.err());
+    assert.match(run.out(), /stopped; state saved/);
+
+    const trades = startCli(cwd, ["trades", "--json"], () => false);
+    assert.equal((await trades.exited).code, 0, trades.err());
+    const fills = JSON.parse(trades.out()) as {
+      venue: string;
+      symbol: string;
+      price: string;
+      side: string;
+    }[];
+    assert.ok(fills.length >= 6, `a group of 3-4 legs opened and closed: ${fills.length} fills`);
+    for (const f of fills) {
+      assert.equal(f.venue, "hyperliquid");
+      assert.equal(f.symbol, "BTC");
+      const px = Number(f.price);
+      // a buy takes the asks, a sell the bids: each at a level of the emulator's book
+      const levels = f.side === "buy" ? [ASK, ASK + LEVELS - 1] : [BID - LEVELS + 1, BID];
+      assert.ok(
+        Number.isInteger(px) && px >= levels[0] && px <= levels[1],
+        `${f.side} at ${f.price}: within the emulator's ${f.side === "buy" ? "asks" : "bids"} ${levels}`,
+      );
+    }
+    assert.equal(emu.driver.exchangeRequests(), 0, "the venue's /exchange never heard of the run");
+    assert.ok(existsSync(join(cwd, "data", "sandbox.db")), "the simulator's state is the sandbox's own file");
+    assert.ok(!existsSync(join(cwd, "data", "keystore.json")), "no keystore was needed");
+  } finally {
+    await emu.close();
+  }
+});
