@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import { readLineBatches, splitRecordedLine } from "../data/replay/lines.ts";
 import { replayRecording } from "../data/replay/replay.ts";
 import { startCli } from "../testing/cli-run.ts";
@@ -243,6 +244,19 @@ test("perpbot record: an unknown venue, an unknown symbol and an unwritable fold
     assert.equal(both.code, 2);
     assert.match(both.err, /--rotate-mb and --rotate-minutes: give one of them/);
     assert.equal(emu.driver.connections(), 0, "no socket left open");
+
+    // backtest --data: a path that is not there, and a recording that is not perpbot record's
+    const bt = async (data: string) => {
+      const r = startCli(cwd, ["backtest", "farm", "--data", data], () => false);
+      return { code: (await r.exited).code, err: r.err() };
+    };
+    const missing = await bt(join(cwd, "nothing-here"));
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /--data .*nothing-here: no such file or folder/);
+    writeFileSync(join(cwd, "foreign.gz"), gzipSync('1737918843893903000 {"channel":"l2Book","data":{}}\n'));
+    const foreign = await bt(join(cwd, "foreign.gz"));
+    assert.equal(foreign.code, 2);
+    assert.match(foreign.err, /--data .*foreign\.gz: the file does not start with perpbot record's header/);
   } finally {
     await emu.close();
   }

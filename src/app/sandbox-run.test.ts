@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import "./sections.ts";
+import { ConfigError } from "../config/errors.ts";
+import { loadConfig } from "../config/load.ts";
 import { startCli } from "../testing/cli-run.ts";
 import { startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 
@@ -101,4 +104,15 @@ test("perpbot run in sandbox mode: the farm fills at the real venue's book, noth
   } finally {
     await emu.close();
   }
+});
+
+test('mode = "sandbox" with --live is refused: live needs mode = "live", sandbox needs no flag', () => {
+  const cwd = mkdtempSync(join(tmpdir(), "perpbot-sandbox-"));
+  dirs.push(cwd);
+  writeFileSync(join(cwd, "perpbot.toml"), 'mode = "sandbox"\n');
+  assert.equal(loadConfig({ cwd, env: {}, live: false }).values.mode, "sandbox");
+  assert.throws(
+    () => loadConfig({ cwd, env: {}, live: true }),
+    (e: unknown) => e instanceof ConfigError && /is "sandbox" but --live was given/.test(e.message),
+  );
 });
