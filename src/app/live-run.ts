@@ -17,6 +17,7 @@ import { createVenue, type LiveVenueConfig, liveVenueConfigs, venuesSection } fr
 import { openKeystore } from "../wallets/keystore.ts";
 import { signerFromKeystore } from "../wallets/signer.ts";
 import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
+import { claimStoreFor } from "./store-mode.ts";
 
 export interface LivePlan {
   readonly venues: readonly LiveVenueConfig[];
@@ -105,8 +106,9 @@ export function streamLine(venue: Venue): string {
  */
 export function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
   const { config } = o;
-  return startRun(config.values, o, async () => {
+  return startRun(config.values, o, async (store) => {
     const clock = new WallClock();
+    await claimStoreFor("live", store, config, clock.now());
     const venues = await connectVenues(o, clock);
     try {
       checkInstrumentCaps(

@@ -99,7 +99,10 @@ test("perpbot run in sandbox mode: the farm fills at the real venue's book, noth
       );
     }
     assert.equal(emu.driver.exchangeRequests(), 0, "the venue's /exchange never heard of the run");
-    assert.ok(existsSync(join(cwd, "data", "sandbox.db")), "the simulator's state is the sandbox's own file");
+    assert.ok(
+      existsSync(join(cwd, "data", "sandbox-sim.db")),
+      "the simulator's state is the sandbox's own file",
+    );
     assert.ok(!existsSync(join(cwd, "data", "keystore.json")), "no keystore was needed");
   } finally {
     await emu.close();

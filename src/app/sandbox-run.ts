@@ -4,7 +4,7 @@
  * built through the registry and connected for its public data only (no account is bound, no key
  * is read, nothing is signed); a SandboxVenue with its id and instruments takes the orders and
  * fills them against the real books. The simulator's balances and positions live in
- * `<data_dir>/sandbox.db`, apart from paper's sim.db. Otherwise the run is paper's and live's
+ * `<data_dir>/sandbox-sim.db`, apart from paper's sim.db. Otherwise the run is paper's and live's
  * (run-core.ts: store, strategy node, alerts, control, API).
  */
 import { join } from "node:path";
@@ -21,6 +21,7 @@ import { simSection } from "../venues/sim/config.ts";
 import { streamLine } from "./live-run.ts";
 import { formatPrice } from "./paper.ts";
 import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
+import { claimStoreFor } from "./store-mode.ts";
 
 export interface SandboxRunOptions extends RunSurfaceOptions {
   readonly config: LoadedConfig;
@@ -34,7 +35,7 @@ export function sandboxVenueKinds(config: LoadedConfig): string[] {
 }
 
 export function sandboxDbPathFor(dataDir: string): string {
-  return join(dataDir, "sandbox.db");
+  return join(dataDir, "sandbox-sim.db");
 }
 
 /** Connect each real venue (public data only) and wrap it in a sandbox; close all on any failure. */
@@ -75,8 +76,9 @@ export function startSandboxRun(o: SandboxRunOptions): Promise<Run> {
   o.say?.(
     `SANDBOX: real market data from ${kinds.join(", ")}, orders fill in the simulator: no real orders, no keys used, nothing is sent to the venue's exchange endpoint`,
   );
-  return startRun(config.values, o, async (_store, fail) => {
+  return startRun(config.values, o, async (store, fail) => {
     const clock = new WallClock();
+    await claimStoreFor("sandbox", store, config, clock.now());
     const venues = await openSandboxes(o, clock, fail);
     const close = () => Promise.allSettled([...venues.values()].map((v) => v.close())).then(() => {});
     try {
