@@ -89,7 +89,7 @@ test("perpbot record: rotates, survives a dropped socket, SIGTERM leaves complet
     };
     await drive(150, 0);
     // everything sent is delivered before the drop: the count compares what reached the socket
-    await sleep(300);
+    await sleep(500);
     emu.driver.dropSockets();
     const reconnected = Date.now();
     while (!/reconnected/.test(rec.err()) && Date.now() - reconnected < 10_000) await sleep(50);
@@ -100,7 +100,7 @@ test("perpbot record: rotates, survives a dropped socket, SIGTERM leaves complet
       rec.err(),
       /record: \d+\.\d msg\/s, \d+ messages, file .*hyperliquid_BTC-ETH_\d{8}T\d{6}Z_\d{4}\.gz \d/,
     );
-    await sleep(300);
+    await sleep(500);
     rec.child.kill("SIGTERM");
     const exit = await rec.exited;
     assert.equal(exit.code, 0, rec.err());

@@ -48,10 +48,14 @@ export function registerRecord(program: Command): void {
             : parseNumberArg(opts.rotateMinutes, "--rotate-minutes", { above: 0, max: 1_000_000 }) * 60_000;
         const duration = opts.duration === undefined ? undefined : parseRunDuration(opts.duration);
         const statusEvery = parseStatusEvery(opts.statusEvery);
-        const symbols = opts.symbols
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== "");
+        const symbols = [
+          ...new Set(
+            opts.symbols
+              .split(",")
+              .map((s) => s.trim())
+              .filter((s) => s !== ""),
+          ),
+        ];
         const config = loadCliConfig(cmd);
         const say = (l: string) => process.stderr.write(`${l}\n`);
         // signals are caught before connecting, so one during start-up still ends cleanly
