@@ -232,6 +232,7 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
           ? `books move when the recording has a message; the stale-book check allows ${(2 * stepMs) / 1000} s`
           : `books move every ${stepMs / 1000} s of simulated time; the stale-book check allows ${(2 * stepMs) / 1000} s`,
         "groups still open at the end are closed (reason shutdown)",
+        ...(recorded?.notes ?? []),
       ],
     };
   } finally {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -256,8 +256,52 @@ test("perpbot record: an unknown venue, an unknown symbol and an unwritable fold
     writeFileSync(join(cwd, "foreign.gz"), gzipSync('1737918843893903000 {"channel":"l2Book","data":{}}\n'));
     const foreign = await bt(join(cwd, "foreign.gz"));
     assert.equal(foreign.code, 2);
-    assert.match(foreign.err, /--data .*foreign\.gz: the file does not start with perpbot record's header/);
+    assert.match(
+      foreign.err,
+      /--data .*foreign\.gz: neither perpbot record's header .* nor Hyperliquid l2Book lines/,
+    );
   } finally {
     await emu.close();
   }
+});
+
+// ../shared/data beside the checkout, or PERPBOT_SHARED_DATA (a worktree has none beside it)
+const SHARED = process.env.PERPBOT_SHARED_DATA ?? join(import.meta.dirname, "../../../shared/data");
+const SHARED_HL = join(SHARED, "hyperliquid-btcusd_20250126.gz");
+
+test("backtest farm --data on ../shared's Hyperliquid recording (no header): instruments guessed from its books, the farm trades", {
+  skip: existsSync(SHARED_HL) ? false : `${SHARED_HL} is absent (set PERPBOT_SHARED_DATA)`,
+}, async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "perpbot-record-"));
+  dirs.push(cwd);
+  writeFileSync(
+    join(cwd, "perpbot.toml"),
+    [
+      "[sim]",
+      "wallets = 4",
+      "[farm]",
+      'mode = "same_venue"',
+      'markets = ["BTC"]',
+      "min_group_size = 3",
+      "max_group_size = 3",
+      "check_interval_seconds = 1",
+    ].join("\n"),
+  );
+  const bt = startCli(cwd, ["backtest", "farm", "--data", SHARED_HL, "--json"], () => false, {
+    timeoutMs: 120_000,
+  });
+  assert.equal((await bt.exited).code, 0, bt.err());
+  const report = JSON.parse(bt.out()) as {
+    groups: number;
+    volumeUsd: number;
+    start: string;
+    assumptions: string[];
+  };
+  assert.equal(report.start, "2025-01-26T19:14:03.893Z", "the clock starts at the recording's first line");
+  assert.match(report.assumptions[0], /1 files, 55 lines, \d+ events replayed, 0 malformed/);
+  assert.ok(
+    report.assumptions.some((a) => /instruments guessed from its books/.test(a)),
+    report.assumptions.join("\n"),
+  );
+  assert.ok(report.groups >= 1 && report.volumeUsd > 0, bt.out().slice(0, 400));
 });

@@ -36,6 +36,46 @@ interface FileHeader {
   readonly venue: string;
   readonly universe: unknown;
   readonly firstMs: number;
+  /** the listing was guessed from the data (a recording without perpbot record's header) */
+  readonly inferred: boolean;
+}
+
+/** what a listing guessed from a header-less Hyperliquid recording assumes for max leverage */
+const INFERRED_MAX_LEVERAGE = 20;
+/** lines read to guess a header-less recording's listing */
+const INFER_LINES = 2_000;
+
+/**
+ * A Hyperliquid recording made by other means (../shared/data's, for one) has no header: each
+ * coin of its `l2Book` lines is listed with the most size decimals seen (the venue writes sizes
+ * on szDecimals) and a max leverage of INFERRED_MAX_LEVERAGE. Undefined when no book is found.
+ */
+function inferHyperliquidUniverse(lines: readonly string[]): Record<string, unknown>[] | undefined {
+  const decimals = new Map<string, number>();
+  for (const line of lines) {
+    const split = splitRecordedLine(line);
+    if (typeof split === "string") continue;
+    let msg: { channel?: unknown; data?: { coin?: unknown; levels?: unknown } };
+    try {
+      msg = JSON.parse(split.json) as typeof msg;
+    } catch {
+      continue;
+    }
+    const coin = msg.data?.coin;
+    const levels = msg.data?.levels;
+    if (msg.channel !== "l2Book" || typeof coin !== "string" || !Array.isArray(levels)) continue;
+    for (const side of levels as { sz?: unknown }[][])
+      for (const l of side) {
+        const d = typeof l.sz === "string" && l.sz.includes(".") ? l.sz.length - l.sz.indexOf(".") - 1 : 0;
+        decimals.set(coin, Math.min(6, Math.max(decimals.get(coin) ?? 0, d)));
+      }
+  }
+  if (decimals.size === 0) return undefined;
+  return [...decimals].map(([name, szDecimals]) => ({
+    name,
+    szDecimals,
+    maxLeverage: INFERRED_MAX_LEVERAGE,
+  }));
 }
 
 /** The recordings at `path`: the file itself, or every `.gz` of the folder in name (= time) order. */
@@ -56,16 +96,36 @@ export function recordingFiles(path: string): string[] {
 }
 
 async function readHeader(path: string): Promise<FileHeader> {
+  const lines: string[] = [];
   for await (const batch of readLineBatches(path)) {
-    const split = splitRecordedLine(batch[0]);
-    const msg = typeof split === "string" ? undefined : (JSON.parse(split.json) as Record<string, unknown>);
-    const data = msg?.data as { event?: string; venue?: string; universe?: unknown } | undefined;
-    if (typeof split === "string" || msg?.channel !== RECORDER_CHANNEL || data?.event !== "file") break;
-    return { path, venue: String(data.venue), universe: data.universe, firstMs: split.localMs };
+    if (lines.length === 0) {
+      const split = splitRecordedLine(batch[0]);
+      let msg: Record<string, unknown> | undefined;
+      try {
+        msg = typeof split === "string" ? undefined : (JSON.parse(split.json) as Record<string, unknown>);
+      } catch {
+        msg = undefined;
+      }
+      const data = msg?.data as { event?: string; venue?: string; universe?: unknown } | undefined;
+      if (typeof split !== "string" && msg?.channel === RECORDER_CHANNEL && data?.event === "file")
+        return {
+          path,
+          venue: String(data.venue),
+          universe: data.universe,
+          firstMs: split.localMs,
+          inferred: false,
+        };
+    }
+    lines.push(...batch);
+    if (lines.length >= INFER_LINES) break;
   }
-  throw new InvalidValueError(
-    `--data ${path}: the file does not start with perpbot record's header (venue and listing), so its instruments are unknown: record it with perpbot record`,
-  );
+  const universe = inferHyperliquidUniverse(lines);
+  const first = lines.length > 0 ? splitRecordedLine(lines[0]) : "empty";
+  if (universe === undefined || typeof first === "string")
+    throw new InvalidValueError(
+      `--data ${path}: neither perpbot record's header (venue and listing) nor Hyperliquid l2Book lines in its first ${INFER_LINES} lines, so its instruments are unknown: record it with perpbot record`,
+    );
+  return { path, venue: "hyperliquid", universe, firstMs: first.localMs, inferred: true };
 }
 
 export interface RecordedWorld {
@@ -74,6 +134,8 @@ export interface RecordedWorld {
   readonly files: readonly string[];
   /** the receive time of the first recorded line */
   readonly startMs: number;
+  /** what the report's assumptions should add (a guessed listing) */
+  readonly notes: readonly string[];
   /** Feed every recorded event at its time, running the clock up to each; resolves with the counts. */
   play(onFile?: (path: string, stats: ReplayStats) => void): Promise<ReplayStats[]>;
   close(): void;
@@ -122,6 +184,11 @@ export function createRecordedWorld(
     wallets,
     files: rec.files.map((f) => f.path),
     startMs: Math.min(...rec.files.map((f) => f.firstMs)),
+    notes: rec.files.some((f) => f.inferred)
+      ? [
+          `a recording without perpbot record's header: instruments guessed from its books (size decimals as recorded, max leverage ${INFERRED_MAX_LEVERAGE})`,
+        ]
+      : [],
     async play(onFile) {
       const all: ReplayStats[] = [];
       for (const f of rec.files) {
