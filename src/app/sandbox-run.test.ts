@@ -119,3 +119,69 @@ test('mode = "sandbox" with --live is refused: live needs mode = "live", sandbox
     (e: unknown) => e instanceof ConfigError && /is "sandbox" but --live was given/.test(e.message),
   );
 });
+
+test("perpbot run in sandbox mode: the maker's resting quotes fill when the real venue's book crosses them", async () => {
+  const emu = await startHyperliquidEmulator({ blockMs: 250, hourlyFunding: false });
+  // below 10,000 the five significant figures leave BTC its 0.1 tick, so the maker can quote inside
+  const calm = () =>
+    emu.driver.setBook({ coin: "BTC", bidPx: 9_876, askPx: 9_877, sz: 5, levels: 10, stepPx: 1 });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    calm();
+    emu.driver.moveMark({ coin: "BTC", markPx: 9_876.5 });
+    const cwd = mkdtempSync(join(tmpdir(), "perpbot-sandbox-"));
+    dirs.push(cwd);
+    writeFileSync(
+      join(cwd, "perpbot.toml"),
+      [
+        'mode = "sandbox"',
+        "[venues.hyperliquid]",
+        `url = "${emu.url}"`,
+        "[sim]",
+        "wallets = 2",
+        "[strategies.mk]",
+        'kind = "maker"',
+        'venue = "hyperliquid"',
+        'markets = ["BTC"]',
+        'wallets = ["paper-01"]',
+        "quantity = 0.01",
+        "take_profit_bps = 5",
+        "wait_time_s = 0",
+      ].join("\n"),
+    );
+    const run = startCli(cwd, ["run", "--status-every", "1"], (out) => /maker mk: 1 lane/.test(out), {
+      timeoutMs: 60_000,
+    });
+    await run.ready;
+    // the real book drops through the maker's bid (its open, one tick under the ask): it fills
+    // there; then it rises through the take-profit, which fills too
+    const holding = /paper-01 hyperliquid BTC: quoting pos [1-9]\d* lots, 1 TPs/;
+    for (let i = 0; i < 15 && !holding.test(run.out()); i++) {
+      calm();
+      await sleep(1500);
+      emu.driver.setBook({ coin: "BTC", bidPx: 9_860, askPx: 9_870, sz: 5, levels: 10, stepPx: 1 });
+      await sleep(1500);
+    }
+    assert.match(run.out(), holding, "the open filled and its take-profit rests");
+    const seen = run.out().length;
+    emu.driver.setBook({ coin: "BTC", bidPx: 9_890, askPx: 9_891, sz: 5, levels: 10, stepPx: 1 });
+    const flat = /paper-01 hyperliquid BTC: quoting pos 0 lots, 0 TPs/;
+    for (let i = 0; i < 30 && !flat.test(run.out().slice(seen)); i++) await sleep(200);
+    assert.match(run.out().slice(seen), flat, "the take-profit filled on the rise");
+    run.child.kill("SIGINT");
+    assert.equal((await run.exited).code, 0, run.err());
+
+    const trades = startCli(cwd, ["trades", "--json"], () => false);
+    assert.equal((await trades.exited).code, 0, trades.err());
+    const fills = JSON.parse(trades.out()) as { side: string; price: string; liquidity: string }[];
+    const buys = fills.filter((f) => f.side === "buy");
+    const sells = fills.filter((f) => f.side === "sell");
+    assert.ok(buys.length >= 1 && sells.length >= 1, trades.out());
+    // the open rested one tick under the emulator's ask, the take-profit 5 bps above it
+    for (const b of buys) assert.deepEqual([b.price, b.liquidity], ["9876.9", "maker"]);
+    assert.deepEqual([sells[0].price, sells[0].liquidity], ["9881.9", "maker"]);
+    assert.equal(emu.driver.exchangeRequests(), 0, "nothing reached the venue's /exchange");
+  } finally {
+    await emu.close();
+  }
+});
