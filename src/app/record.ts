@@ -78,6 +78,8 @@ export interface RecordingSummary {
 
 export interface Recording {
   readonly url: string;
+  /** resolves when a line could not be written (full disk, folder gone): stop the recording */
+  readonly failure: Promise<Error>;
   /** messages received so far (the recorder's own lines not counted) */
   messages(): number;
   currentFile(): string | undefined;
@@ -133,13 +135,31 @@ export async function startRecording(o: RecordOptions): Promise<Recording> {
   let downSince: bigint | undefined;
   let everUp = false;
   let closing = false;
-  let lastNs = now();
+  const startNs = now();
+  let lastNs = startNs;
+  let failed: (err: Error) => void = () => {};
+  let failure: Error | undefined;
+  const failurePromise = new Promise<Error>((resolve) => {
+    failed = (err) => {
+      failure ??= err;
+      resolve(failure);
+    };
+  });
   const line = (text: string) => {
+    if (failure) return;
     lastNs = now();
     // JSON needs no raw line break (inside strings they are escaped): one message, one line
     const l = `${lastNs} ${/[\r\n]/.test(text) ? text.replace(/[\r\n]+/g, " ") : text}`;
-    if (writer) writer.write(l);
-    else early.push(l);
+    if (writer === undefined) {
+      early.push(l);
+      return;
+    }
+    try {
+      writer.write(l);
+    } catch (e) {
+      // a full disk, a removed folder: the recording cannot go on, the caller stops it
+      failed(e as Error);
+    }
   };
   const own = (data: Record<string, unknown>) => line(JSON.stringify({ channel: RECORDER_CHANNEL, data }));
   const open = RECORDABLE[o.venue](o.config, o.symbols, {
@@ -178,9 +198,10 @@ export async function startRecording(o: RecordOptions): Promise<Recording> {
       nameFor: (ms, n) => `${o.venue}_${symbolsPart}_${stamp(ms)}_${String(n).padStart(4, "0")}`,
       rotateBytes: o.rotateBytes,
       rotateMs: o.rotateMs,
-      // stamped with the last line's time: a rotation never puts a later time before an earlier one
+      // the first file's header precedes every line; a later one takes the time of the line that
+      // rotated it, so times never go back
       header: (ms, n) =>
-        `${lastNs} ${JSON.stringify({
+        `${n === 1 ? startNs : lastNs} ${JSON.stringify({
           channel: RECORDER_CHANNEL,
           data: {
             event: "file",
@@ -215,6 +236,7 @@ export async function startRecording(o: RecordOptions): Promise<Recording> {
   let stopping: Promise<RecordingSummary> | undefined;
   return {
     url: source.url,
+    failure: failurePromise,
     messages: () => messages,
     currentFile: () => w.currentPath,
     stop() {

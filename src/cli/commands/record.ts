@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { recordableVenues, startRecording } from "../../app/record.ts";
+import { PerpbotError } from "../../core/errors.ts";
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseNumberArg, parseRunDuration, parseStatusEvery } from "../time-arg.ts";
@@ -92,8 +93,21 @@ export function registerRecord(program: Command): void {
           );
           const timer =
             duration === undefined ? undefined : setTimeout(() => stop("duration"), duration * 1000);
-          await stopped;
+          let failed: Error | undefined;
+          await Promise.race([
+            stopped,
+            rec.failure.then((e) => {
+              failed = e;
+            }),
+          ]);
           if (timer) clearTimeout(timer);
+          if (failed !== undefined) {
+            await rec.stop().catch(() => {});
+            throw new PerpbotError(
+              "record_failed",
+              `record: stopped, a line could not be written: ${failed.message}`,
+            );
+          }
           say(`record: stopping (${stopWhy}), finishing the open file...`);
           const summary = await rec.stop();
           for (const f of summary.files) say(`record: ${f.path}: ${f.lines} lines, ${f.bytes} bytes`);
