@@ -22,6 +22,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),
   maker: () => import("./maker.ts"),
+  record: () => import("./record.ts"),
 };
 
 const CHILD_FLAG = "--suite";

@@ -13,6 +13,7 @@ import { legacyFarm } from "../strategies/instances.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { startNode } from "./node.ts";
 import { createPaperWorld, type PaperSimConfig } from "./paper.ts";
+import { createRecordedWorld, loadRecordings } from "./recorded-world.ts";
 
 export interface FarmBacktestOptions {
   readonly days: number;
@@ -25,12 +26,23 @@ export interface FarmBacktestOptions {
   readonly stepMs?: number;
   /** called after each simulated hour */
   readonly onProgress?: (doneHours: number, totalHours: number) => void;
+  /**
+   * a recording of `perpbot record` (a .gz file or a folder of them): the market comes from it
+   * instead of the synthetic walk, and the backtest lasts as long as the recording (`days` unused)
+   */
+  readonly recorded?: string;
 }
 
 /** The backtest's options from the loaded configuration (its `sim` and `farm` sections). */
 export function farmBacktestOptionsFrom(
   config: ConfigValues,
-  o: { days: number; seed: number; wallets?: number; onProgress?: FarmBacktestOptions["onProgress"] },
+  o: {
+    days: number;
+    seed: number;
+    wallets?: number;
+    onProgress?: FarmBacktestOptions["onProgress"];
+    recorded?: string;
+  },
 ): FarmBacktestOptions {
   const sim = simSection.get(config);
   return {
@@ -39,6 +51,7 @@ export function farmBacktestOptionsFrom(
     sim: { ...sim, wallets: o.wallets ?? sim.wallets },
     farm: farmSection.get(config),
     onProgress: o.onProgress,
+    recorded: o.recorded,
   };
 }
 
@@ -111,11 +124,14 @@ const START = Date.UTC(2026, 0, 1);
  */
 export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBacktestReport> {
   if (!(o.days > 0)) throw new RangeError(`backtest: --days must be positive, got ${o.days}`);
-  const clock = new SimClock(START);
+  const recordings = o.recorded === undefined ? undefined : await loadRecordings(o.recorded);
+  const start = recordings === undefined ? START : Math.min(...recordings.files.map((f) => f.firstMs));
+  const clock = new SimClock(start);
   const dir = mkdtempSync(join(tmpdir(), "perpbot-backtest-"));
   const store = await openStore(`sqlite:${join(dir, "backtest.db")}`);
   const stepMs = o.stepMs ?? 10_000;
-  const world = createPaperWorld({ ...o.sim, seed: o.seed }, clock, { stepMs });
+  const recorded = recordings && createRecordedWorld(recordings, o.sim, clock, o.seed);
+  const world = recorded ?? createPaperWorld({ ...o.sim, seed: o.seed }, clock, { stepMs });
   // the synthetic books move once a step: a book is as fresh as the market gets, so the stale-data
   // check allows two steps of age (stated in the report's assumptions)
   const base = o.engine ?? engineSettings();
@@ -141,10 +157,19 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
         engineSettings: settings,
       }),
     );
-    const totalHours = Math.round(o.days * 24);
-    for (let h = 1; h <= totalHours; h++) {
-      await clock.runUntil(START + h * 3_600_000);
-      o.onProgress?.(h, totalHours);
+    let replayed = "";
+    if (recorded) {
+      const stats = await recorded.play();
+      const lines = stats.reduce((n, s) => n + s.lines, 0);
+      const events = stats.reduce((n, s) => n + s.events, 0);
+      const malformed = stats.reduce((n, s) => n + s.malformed, 0);
+      replayed = `recorded market data: ${recorded.files.length} files, ${lines} lines, ${events} events replayed, ${malformed} malformed`;
+    } else {
+      const totalHours = Math.round(o.days * 24);
+      for (let h = 1; h <= totalHours; h++) {
+        await clock.runUntil(START + h * 3_600_000);
+        o.onProgress?.(h, totalHours);
+      }
     }
     await clock.drive(runtime.farm.close("all", "shutdown"));
     const acc = await runtime.accounting();
@@ -179,10 +204,10 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
     for (const g of perGroup)
       closeReasons[g.closeReason ?? g.status] = (closeReasons[g.closeReason ?? g.status] ?? 0) + 1;
     return {
-      days: o.days,
+      days: recorded ? Math.round((clock.now() - start) / 8_640) / 10_000 : o.days,
       seed: o.seed,
       wallets: world.wallets.length,
-      start: new Date(START).toISOString(),
+      start: new Date(start).toISOString(),
       end: new Date(clock.now()).toISOString(),
       groups: perGroup.length,
       closeReasons,
@@ -198,11 +223,16 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
         })
         .sort((a, b) => cmp(a.wallet, b.wallet) || cmp(a.venue, b.venue)),
       assumptions: [
-        "synthetic market data (seeded random walk with per-venue basis and mean-reverting funding)",
+        recorded
+          ? `${replayed}; books, trades, marks and funding at their receive times`
+          : "synthetic market data (seeded random walk with per-venue basis and mean-reverting funding)",
         "fills against the simulated book: no queue position, no market impact beyond consumed levels",
         `order latency ${o.sim.latency_ms} ms; injected faults ${o.sim.faults.enabled ? "on" : "off"}`,
-        `books move every ${stepMs / 1000} s of simulated time; the stale-book check allows ${(2 * stepMs) / 1000} s`,
+        recorded
+          ? `books move when the recording has a message; the stale-book check allows ${(2 * stepMs) / 1000} s`
+          : `books move every ${stepMs / 1000} s of simulated time; the stale-book check allows ${(2 * stepMs) / 1000} s`,
         "groups still open at the end are closed (reason shutdown)",
+        ...(recorded?.notes ?? []),
       ],
     };
   } finally {

@@ -17,6 +17,7 @@ import { createVenue, type LiveVenueConfig, liveVenueConfigs, venuesSection } fr
 import { openKeystore } from "../wallets/keystore.ts";
 import { signerFromKeystore } from "../wallets/signer.ts";
 import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
+import { claimStoreFor } from "./store-mode.ts";
 
 export interface LivePlan {
   readonly venues: readonly LiveVenueConfig[];
@@ -93,7 +94,8 @@ async function connectVenues(o: LiveRunOptions, clock: WallClock): Promise<Map<s
   }
 }
 
-function streamLine(venue: Venue): string {
+/** `hyperliquid: book:BTC ok, trades:BTC ok, …`: the health of a venue's streams, for the status. */
+export function streamLine(venue: Venue): string {
   const parts = venue.streams().map((s) => `${s.stream} ${s.ready ? (s.stale ? "stale" : "ok") : "down"}`);
   return `${venue.id}: ${parts.join(", ") || "no streams"}`;
 }
@@ -104,8 +106,9 @@ function streamLine(venue: Venue): string {
  */
 export function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
   const { config } = o;
-  return startRun(config.values, o, async () => {
+  return startRun(config.values, o, async (store) => {
     const clock = new WallClock();
+    await claimStoreFor("live", store, config, clock.now());
     const venues = await connectVenues(o, clock);
     try {
       checkInstrumentCaps(

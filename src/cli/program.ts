@@ -14,6 +14,7 @@ import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMaker } from "./commands/maker.ts";
 import { registerPairs } from "./commands/pairs.ts";
+import { registerRecord } from "./commands/record.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerTrades(program);
   registerEmulate(program);
+  registerRecord(program);
   registerApi(program);
   registerAgent(program);
 

@@ -9,10 +9,14 @@ import { defineSection } from "./registry.ts";
 export const modeSection = defineSection(
   "mode",
   z
-    .enum(["paper", "live"])
+    .enum(["paper", "sandbox", "live"])
     .default("paper")
-    .describe('"paper" trades on simulated venues; "live" sends real orders and also needs the --live flag.'),
-  { doc: 'Trading mode. Paper is the default; live needs both `mode = "live"` and the `--live` flag.' },
+    .describe(
+      '"paper" trades on simulated venues with synthetic data; "sandbox" on the real market data of the [venues.*] venues with simulated fills (no real orders, no keys); "live" sends real orders and also needs the --live flag.',
+    ),
+  {
+    doc: 'Trading mode. Paper is the default; sandbox runs the strategies on a real venue\'s market data with simulated fills; live needs both `mode = "live"` and the `--live` flag.',
+  },
 );
 
 export const dataDirSection = defineSection("data_dir", z.string().min(1).default("./data"), {

@@ -35,35 +35,48 @@ export function registerBacktest(program: Command): void {
     .option("--days <n>", "simulated days", "7")
     .option("--seed <n>", "seed of the market, the wallets and the farm's draws", "1")
     .option("--wallets <n>", "number of simulated wallets (default: sim.wallets)")
+    .option(
+      "--data <path>",
+      "market data from a recording of perpbot record (a .gz or its folder) instead of synthetic",
+    )
     .option("--json", "print the report as JSON")
-    .action(async (opts: { days: string; seed: string; wallets?: string; json?: boolean }, cmd: Command) => {
-      const days = parseNumberArg(opts.days, "--days", { above: 0, max: 366, unit: "days" });
-      const seed = parseNumberArg(opts.seed, "--seed", { min: 0, integer: true });
-      const wallets =
-        opts.wallets === undefined
-          ? undefined
-          : parseNumberArg(opts.wallets, "--wallets", { min: 2, max: 10_000, integer: true });
-      const config = loadCliConfig(cmd);
-      const started = Date.now();
-      const report = await runFarmBacktest(
-        farmBacktestOptionsFrom(config.values, {
-          days,
-          seed,
-          wallets,
-          onProgress: (h, total) => {
-            if (!opts.json && process.stderr.isTTY && (h % 24 === 0 || h === total)) {
-              process.stderr.write(
-                `\rsimulated ${h}/${total} h (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-              );
-            }
-          },
-        }),
-      );
-      if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
-      process.stdout.write(
-        opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,
-      );
-    });
+    .action(
+      async (
+        opts: { days: string; seed: string; wallets?: string; data?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const days = parseNumberArg(opts.days, "--days", { above: 0, max: 366, unit: "days" });
+        const seed = parseNumberArg(opts.seed, "--seed", { min: 0, integer: true });
+        const wallets =
+          opts.wallets === undefined
+            ? undefined
+            : parseNumberArg(opts.wallets, "--wallets", { min: 2, max: 10_000, integer: true });
+        const config = loadCliConfig(cmd);
+        const started = Date.now();
+        const report = await runFarmBacktest(
+          farmBacktestOptionsFrom(config.values, {
+            days,
+            seed,
+            wallets,
+            recorded: opts.data,
+            onProgress: (h, total) => {
+              if (!opts.json && process.stderr.isTTY && (h % 24 === 0 || h === total)) {
+                process.stderr.write(
+                  `\rsimulated ${h}/${total} h (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+                );
+              }
+            },
+          }),
+        ).catch((e: unknown) => {
+          if (e instanceof Error && e.message.startsWith("--data")) throw new UsageError(e.message);
+          throw e;
+        });
+        if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,
+        );
+      },
+    );
   backtest
     .command("carry")
     .description("backtest carry on the simulated venues with synthetic multi-venue funding")

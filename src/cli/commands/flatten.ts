@@ -30,7 +30,7 @@ export function registerFlatten(program: Command): void {
     if (opts.wallet !== undefined && opts.wallet.trim() === "")
       throw new UsageError("--wallet: give a wallet id");
     const config = loadCliConfig(command);
-    if (opts.venue !== undefined && config.values.mode !== "live") {
+    if (opts.venue !== undefined && config.values.mode === "paper") {
       const venues = paperVenueIds(config.values);
       if (!venues.includes(opts.venue))
         throw new UsageError(`--venue "${opts.venue}": paper mode trades ${venues.join(", ")}`);

@@ -5,6 +5,7 @@ import { startApiServer } from "../../api/server.ts";
 import { checkLiveConfig, startLiveRun } from "../../app/live-run.ts";
 import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
 import type { RunSurfaceOptions } from "../../app/run-core.ts";
+import { startSandboxRun } from "../../app/sandbox-run.ts";
 import { keystoreSection } from "../../config/sections.ts";
 import { WallClock } from "../../core/clock.ts";
 import { PerpbotError } from "../../core/errors.ts";
@@ -62,8 +63,10 @@ export function registerRun(program: Command): void {
         // live (mode = "live" and --live, both checked by the loader): real orders on the
         // configured venues; mainnet asks for a typed confirmation unless --yes
         const live = config.values.mode === "live" ? checkLiveConfig(config) : undefined;
-        if (live === undefined) checkPaperConfig(config);
-        else if (live.realMoney.length > 0 && opts.yes !== true) {
+        // sandbox: real market data, simulated fills; its instruments are checked once connected
+        const sandbox = config.values.mode === "sandbox";
+        if (live === undefined && !sandbox) checkPaperConfig(config);
+        else if (live !== undefined && live.realMoney.length > 0 && opts.yes !== true) {
           const what = `perpbot run --live trades REAL MONEY on ${live.realMoney.join(", ")} mainnet`;
           if (!process.stdin.isTTY)
             throw new UsageError(`${what}: confirm with --yes (stdin is not a terminal to ask on)`);
@@ -148,7 +151,9 @@ export function registerRun(program: Command): void {
           };
           run =
             live === undefined || password === undefined
-              ? await startPaperRun({ ...surface, config: config.values, walletIds })
+              ? sandbox
+                ? await startSandboxRun({ ...surface, config, walletIds })
+                : await startPaperRun({ ...surface, config: config.values, walletIds })
               : await startLiveRun({ ...surface, config, plan: live, keystorePath, password });
         } catch (e) {
           if (deadline) clock.cancel(deadline);

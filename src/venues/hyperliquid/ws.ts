@@ -70,6 +70,7 @@ export class HlWs {
   readonly #onProblem: (m: string) => void;
   readonly #held = new Map<string, Held>();
   readonly #stateListeners = new Set<(up: boolean) => void>();
+  readonly #textListeners = new Set<(text: string) => void>();
   #socket: WebSocket | undefined;
   #up = false;
   #closed = true;
@@ -137,6 +138,15 @@ export class HlWs {
     return () => this.#stateListeners.delete(listener);
   }
 
+  /**
+   * Every message's text exactly as it arrived (pongs and control messages too), before it is
+   * parsed and routed: what the recorder writes.
+   */
+  onText(listener: (text: string) => void): Unsubscribe {
+    this.#textListeners.add(listener);
+    return () => this.#textListeners.delete(listener);
+  }
+
   /** Hold a subscription; `handler` gets each message's `data`. */
   subscribe(sub: Subscription, handler: Handler): Unsubscribe {
     const key = subscriptionKey(sub);
@@ -199,7 +209,9 @@ export class HlWs {
       this.#lastAny = this.#clock.now();
       // a socket that delivers is healthy: the next failure starts from the shortest delay
       this.#backoff = this.#minBackoff;
-      this.#onMessage(raw.toString());
+      const text = raw.toString();
+      for (const l of this.#textListeners) l(text);
+      this.#onMessage(text);
     });
     s.on("error", (e) => this.#onProblem(`hyperliquid ws ${this.url}: ${e.message}`));
     s.on("close", () => {

@@ -34,6 +34,8 @@ export class HlFront {
   readonly auth: Auth;
   readonly actions: Actions;
   readonly faults = new FaultQueue();
+  /** `/exchange` requests received (HTTP and WebSocket post), whatever became of them */
+  exchangeRequests = 0;
   readonly sockets: HlSockets;
   readonly ip: IpBudget;
   readonly address: AddressBudget;
@@ -110,6 +112,7 @@ export class HlFront {
    * executed request always waits for its fault's delay, never the action.
    */
   async exchange(body: Json, ip: string): Promise<Outcome | undefined> {
+    this.exchangeRequests++;
     const action = typeof body.action === "object" && body.action !== null ? (body.action as Json) : {};
     const weight = exchangeWeight(action);
     if (!this.ip.take(ip, weight)) return { status: 429, body: STATUS_TEXT[429] };

@@ -62,6 +62,8 @@ export interface HyperliquidEmulatorDriver {
   /** Put liquidity at one price (size 0 removes the level). */
   addLiquidity(l: { coin: string; side: "bid" | "ask"; px: number | string; sz: number | string }): void;
   clearBook(coin: string): void;
+  /** Print a trade between other users on the `trades` stream (the book is left as it is). */
+  printTrade(t: { coin: string; side: "buy" | "sell"; px: number | string; sz: number | string }): void;
   /** Move the mark (and the oracle, default the same); positions under maintenance are liquidated. */
   moveMark(m: { coin: string; markPx: number; oraclePx?: number }): void;
   /** Set the hourly funding rate in force from now. */
@@ -108,6 +110,10 @@ export interface HyperliquidEmulatorDriver {
   fills(user: string): readonly HlFill[];
   /** open WebSocket connections */
   connections(): number;
+  /** `/exchange` requests received so far (HTTP and WebSocket post) */
+  exchangeRequests(): number;
+  /** stream messages sent so far on a channel ("l2Book", "trades", …), every socket together */
+  messagesSent(channel: string): number;
 }
 
 export interface HyperliquidEmulator {
@@ -224,6 +230,27 @@ export async function startHyperliquidEmulator(
         }),
       );
     },
+    printTrade(t) {
+      coinSpec(t.coin);
+      const tid = engine.nextTid++;
+      const zero = `0x${"00".repeat(20)}`;
+      changed(() =>
+        engine.emit({
+          kind: "trade",
+          coin: t.coin,
+          trade: {
+            coin: t.coin,
+            side: t.side === "buy" ? "B" : "A",
+            px: String(t.px),
+            sz: String(t.sz),
+            hash: `0x${tid.toString(16).padStart(64, "0")}`,
+            time: ts(),
+            tid,
+            users: [zero, zero],
+          },
+        }),
+      );
+    },
     moveMark(m) {
       coinSpec(m.coin);
       if (!(m.markPx > 0)) throw new RangeError(`hyperliquid emulator: mark ${m.markPx} must be > 0`);
@@ -302,6 +329,8 @@ export async function startHyperliquidEmulator(
     openOrders: (user) => engine.openOrders(lower(user)),
     fills: (user) => engine.fills.get(lower(user)) ?? [],
     connections: () => front.sockets.connections,
+    exchangeRequests: () => front.exchangeRequests,
+    messagesSent: (channel) => front.sockets.sent.get(channel) ?? 0,
   };
 
   return {

@@ -54,6 +54,8 @@ export class HlSockets {
   readonly #clients = new Set<Client>();
   /** frozen streams: "l2Book", "l2Book:BTC", "userFills:0x…" */
   readonly frozen = new Set<string>();
+  /** messages sent so far per channel, every socket together (a recorder test counts them) */
+  readonly sent = new Map<string, number>();
 
   constructor(engine: HlEngine, posts: PostHandler) {
     this.#engine = engine;
@@ -187,7 +189,9 @@ export class HlSockets {
   }
 
   #send(c: Client, channel: string, data: unknown): void {
-    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify({ channel, data }));
+    if (c.ws.readyState !== c.ws.OPEN) return;
+    c.ws.send(JSON.stringify({ channel, data }));
+    this.sent.set(channel, (this.sent.get(channel) ?? 0) + 1);
   }
 
   #onMessage(c: Client, text: string): void {
