@@ -38,6 +38,7 @@ import { AccountEvents } from "./account-events.ts";
 import { accountOfBinding, accountStreamStatus, type Bound } from "./accounts.ts";
 import { HYPERLIQUID_CAPABILITIES } from "./capabilities.ts";
 import type { Endpoints } from "./config.ts";
+import { type DeadManOptions, type DeadManState, DeadMansSwitch } from "./dead-man.ts";
 import { HlExchange } from "./exchange.ts";
 import { HlHttp } from "./http.ts";
 import { type HlMarket, marketsFromMeta } from "./instruments.ts";
@@ -63,6 +64,8 @@ export interface HyperliquidVenueOptions {
   readonly limiter?: WeightLimiter;
   /** where transport problems (socket errors, unparsable stream messages) are reported */
   readonly onProblem?: (message: string) => void;
+  /** the dead man's switch (scheduleCancel renewed while running); absent: off */
+  readonly deadMan?: DeadManOptions;
   /** WebSocket ping interval and reconnect delays (tests shorten them) */
   readonly ws?: { pingMs?: number; minBackoffMs?: number; maxBackoffMs?: number };
 }
@@ -80,6 +83,7 @@ export class HyperliquidVenue implements Venue {
   readonly #accounts = new Map<string, Bound>();
   readonly #eventListeners = new Set<(e: VenueEvent) => void>();
   readonly #problem: (m: string) => void;
+  readonly #deadMan: DeadMansSwitch | undefined;
   #state: "new" | "open" | "closed" = "new";
 
   constructor(o: HyperliquidVenueOptions) {
@@ -104,6 +108,18 @@ export class HyperliquidVenue implements Venue {
       markets: this.#markets,
     });
     this.#streams.setAccountSource({ status: () => accountStreamStatus(this.#accounts.values()) });
+    this.#deadMan =
+      o.deadMan &&
+      new DeadMansSwitch(o.deadMan, {
+        clock: o.clock,
+        send: (a, action, what) => this.#exchange.send(a, action, what),
+        problem: this.#problem,
+      });
+  }
+
+  /** Each account's dead man's switch (empty when it is off). */
+  deadManStates(): DeadManState[] {
+    return this.#deadMan?.states() ?? [];
   }
 
   #newWs(): HlWs {
@@ -136,10 +152,13 @@ export class HyperliquidVenue implements Venue {
     this.#state = "open";
     await this.#marketWs.start();
     this.#streams.start();
+    this.#deadMan?.start();
   }
 
   async close(): Promise<void> {
     if (this.#state === "closed") return;
+    // before the sockets go: disarming is a signed action over HTTP
+    await this.#deadMan?.stop();
     this.#state = "closed";
     this.#streams.stop();
     await Promise.all([this.#marketWs.close(), ...[...this.#accounts.values()].map((b) => b.ws.close())]);
@@ -181,6 +200,8 @@ export class HyperliquidVenue implements Venue {
     ws.subscribe({ type: "userFills", user: a.user }, (d) => events.onUserFills(d));
     ws.subscribe({ type: "userFundings", user: a.user }, (d) => events.onUserFundings(d));
     this.#accounts.set(a.account, { a, events, ws });
+    // armed in the background: its answer does not hold up the binding
+    void this.#deadMan?.add(a);
     if (this.#state === "open") await ws.start();
     else if (this.#state === "new") void ws.start();
   }

@@ -103,6 +103,10 @@ export interface HyperliquidEmulatorDriver {
   orders(user: string): readonly HlOrder[];
   openOrders(user: string): readonly HlOrder[];
   fills(user: string): readonly HlFill[];
+  /** the user's armed scheduleCancel time (ms), undefined when disarmed */
+  scheduledCancel(user: string): number | undefined;
+  /** how often the user's dead man's switch fired today (UTC); armings beyond 10 are refused */
+  scheduleTriggers(user: string): number;
   /** open WebSocket connections */
   connections(): number;
 }
@@ -293,6 +297,8 @@ export async function startHyperliquidEmulator(
     orders: (user) => [...engine.orders.values()].filter((o) => o.user === lower(user)),
     openOrders: (user) => engine.openOrders(lower(user)),
     fills: (user) => engine.fills.get(lower(user)) ?? [],
+    scheduledCancel: (user) => front.actions.scheduledCancel(lower(user)),
+    scheduleTriggers: (user) => front.actions.scheduleTriggers(lower(user), clock.now()),
     connections: () => front.sockets.connections,
   };
 
