@@ -199,7 +199,7 @@ export class HlWs {
       this.#lastAny = this.#clock.now();
       // a socket that delivers is healthy: the next failure starts from the shortest delay
       this.#backoff = this.#minBackoff;
-      this.#onMessage(raw.toString());
+      this.receive(raw.toString());
     });
     s.on("error", (e) => this.#onProblem(`hyperliquid ws ${this.url}: ${e.message}`));
     s.on("close", () => {
@@ -233,7 +233,8 @@ export class HlWs {
     });
   }
 
-  #onMessage(text: string): void {
+  /** One message's text as the socket delivers it (benches feed recorded lines here too). */
+  receive(text: string): void {
     let msg: { channel?: unknown; data?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
