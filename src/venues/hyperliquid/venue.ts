@@ -36,7 +36,7 @@ import type { AccountBinding } from "../../core/venue-account.ts";
 import type { MarketSubscription, StreamStatus, StreamStatusChange } from "../../core/venue-streams.ts";
 import { AccountEvents } from "./account-events.ts";
 import { accountOfBinding, accountStreamStatus, type Bound } from "./accounts.ts";
-import { HYPERLIQUID_CAPABILITIES } from "./capabilities.ts";
+import { HYPERLIQUID_CAPABILITIES, RATE_LIMITS } from "./capabilities.ts";
 import type { Endpoints } from "./config.ts";
 import { type DeadManOptions, type DeadManState, DeadMansSwitch } from "./dead-man.ts";
 import { HlExchange } from "./exchange.ts";
@@ -46,8 +46,10 @@ import { isProblem, lotsOf, orderInput } from "./mapping.ts";
 import { MarketStreams } from "./market-streams.ts";
 import type { NonceManager } from "./nonce.ts";
 import { MetaAndAssetCtxsSchema } from "./parse.ts";
-import type { WeightLimiter } from "./rate-limit.ts";
+import { limiterFor, type WeightLimiter } from "./rate-limit.ts";
 import { HlReads } from "./reads.ts";
+import { UserFeeds } from "./user-feeds.ts";
+import { type PolledAccount, type PollOptions, UserPoller } from "./user-poller.ts";
 import { answerOf, cancelAnswer, modifyAnswer } from "./venue-answers.ts";
 import { batchModifyAction, cancelByCloidAction, orderAction, updateLeverageAction } from "./wire.ts";
 import { HlWs } from "./ws.ts";
@@ -66,6 +68,9 @@ export interface HyperliquidVenueOptions {
   readonly onProblem?: (message: string) => void;
   /** the dead man's switch (scheduleCancel renewed while running); absent: off */
   readonly deadMan?: DeadManOptions;
+  /** distinct users with user streams before accounts are polled (default 10, the venue's per IP) */
+  readonly userStreamLimit?: number;
+  readonly poll?: PollOptions;
   /** WebSocket ping interval and reconnect delays (tests shorten them) */
   readonly ws?: { pingMs?: number; minBackoffMs?: number; maxBackoffMs?: number };
 }
@@ -84,13 +89,16 @@ export class HyperliquidVenue implements Venue {
   readonly #eventListeners = new Set<(e: VenueEvent) => void>();
   readonly #problem: (m: string) => void;
   readonly #deadMan: DeadMansSwitch | undefined;
+  readonly #poller: UserPoller;
+  readonly #feeds: UserFeeds;
   #state: "new" | "open" | "closed" = "new";
 
   constructor(o: HyperliquidVenueOptions) {
     this.#o = o;
     this.id = o.id ?? "hyperliquid";
     this.#problem = o.onProblem ?? (() => {});
-    this.#http = new HlHttp({ baseUrl: o.endpoints.url, timeoutMs: o.timeoutMs, limiter: o.limiter });
+    const limiter = o.limiter ?? limiterFor();
+    this.#http = new HlHttp({ baseUrl: o.endpoints.url, timeoutMs: o.timeoutMs, limiter });
     this.#exchange = new HlExchange({
       http: this.#http,
       nonces: o.nonces,
@@ -115,6 +123,25 @@ export class HyperliquidVenue implements Venue {
         send: (a, action, what) => this.#exchange.send(a, action, what),
         problem: this.#problem,
       });
+    this.#poller = new UserPoller({
+      http: this.#http,
+      clock: o.clock,
+      perMinute: limiter.perMinute,
+      problem: this.#problem,
+      poll: o.poll,
+    });
+    this.#feeds = new UserFeeds({
+      accounts: this.#accounts,
+      poller: this.#poller,
+      limit: o.userStreamLimit ?? RATE_LIMITS.ws.uniqueUsersInUserStreams,
+      newWs: (problem) => this.#newWs(problem),
+      problem: this.#problem,
+    });
+  }
+
+  /** The accounts read by polling (over the user-stream limit), with the period. */
+  polledAccounts(): PolledAccount[] {
+    return this.#feeds.polled();
   }
 
   /** Each account's dead man's switch (empty when it is off). */
@@ -122,11 +149,11 @@ export class HyperliquidVenue implements Venue {
     return this.#deadMan?.states() ?? [];
   }
 
-  #newWs(): HlWs {
+  #newWs(problem = this.#problem): HlWs {
     return new HlWs({
       url: this.#o.endpoints.wsUrl,
       clock: this.#o.clock,
-      onProblem: this.#problem,
+      onProblem: problem,
       ...this.#o.ws,
     });
   }
@@ -153,15 +180,16 @@ export class HyperliquidVenue implements Venue {
     await this.#marketWs.start();
     this.#streams.start();
     this.#deadMan?.start();
+    this.#poller.start();
   }
 
   async close(): Promise<void> {
     if (this.#state === "closed") return;
     // before the sockets go: disarming is a signed action over HTTP
-    await this.#deadMan?.stop();
+    await Promise.all([this.#deadMan?.stop(), this.#poller.stop()]);
     this.#state = "closed";
     this.#streams.stop();
-    await Promise.all([this.#marketWs.close(), ...[...this.#accounts.values()].map((b) => b.ws.close())]);
+    await Promise.all([this.#marketWs.close(), ...[...this.#accounts.values()].map((b) => b.ws?.close())]);
   }
 
   streams(): readonly StreamStatus[] {
@@ -187,23 +215,21 @@ export class HyperliquidVenue implements Venue {
   async bindAccount(binding: AccountBinding): Promise<void> {
     const a = accountOfBinding(this.id, binding);
     const old = this.#accounts.get(binding.account);
-    if (old) await old.ws.close();
+    if (old) await old.ws?.close();
+    const since = this.#o.clock.now();
     const events = new AccountEvents({
       account: a.account,
-      since: this.#o.clock.now(),
+      since,
       market: (s) => this.#markets.get(s),
       emit: (e) => this.#emit(e),
       problem: this.#problem,
     });
-    const ws = this.#newWs();
-    ws.subscribe({ type: "orderUpdates", user: a.user }, (d) => events.onOrderUpdates(d));
-    ws.subscribe({ type: "userFills", user: a.user }, (d) => events.onUserFills(d));
-    ws.subscribe({ type: "userFundings", user: a.user }, (d) => events.onUserFundings(d));
-    this.#accounts.set(a.account, { a, events, ws });
+    const ws = this.#feeds.open(a, events, since);
+    this.#accounts.set(a.account, { a, events, ws, since });
     // armed in the background: its answer does not hold up the binding
     void this.#deadMan?.add(a);
-    if (this.#state === "open") await ws.start();
-    else if (this.#state === "new") void ws.start();
+    if (this.#state === "open") await ws?.start();
+    else if (this.#state === "new") void ws?.start();
   }
 
   instruments(): readonly Instrument[] {

@@ -107,6 +107,13 @@ export interface HyperliquidEmulatorDriver {
   scheduledCancel(user: string): number | undefined;
   /** how often the user's dead man's switch fired today (UTC); armings beyond 10 are refused */
   scheduleTriggers(user: string): number;
+  /**
+   * REST weight over every IP: charged in total, requests refused with HTTP 429, and the lowest
+   * level any IP's budget fell to (below 0 only by the per-item charge after an answer)
+   */
+  ipWeight(): { weight: number; refused: number; lowest: number };
+  /** distinct users holding user streams from an IP */
+  userStreamUsers(ip?: string): number;
   /** open WebSocket connections */
   connections(): number;
 }
@@ -299,6 +306,8 @@ export async function startHyperliquidEmulator(
     fills: (user) => engine.fills.get(lower(user)) ?? [],
     scheduledCancel: (user) => front.actions.scheduledCancel(lower(user)),
     scheduleTriggers: (user) => front.actions.scheduleTriggers(lower(user), clock.now()),
+    ipWeight: () => ({ ...front.ip.stats }),
+    userStreamUsers: (ip = "127.0.0.1") => front.sockets.usersOf(ip).size,
     connections: () => front.sockets.connections,
   };
 

@@ -84,6 +84,14 @@ export class HlSockets {
     this.#clients.clear();
   }
 
+  /** The distinct users in user-stream subscriptions of an IP's sockets. */
+  usersOf(ip: string): Set<string> {
+    const users = new Set<string>();
+    for (const other of this.#clients)
+      if (other.ip === ip) for (const x of other.subs.values()) if (x.user) users.add(x.user);
+    return users;
+  }
+
   freeze(stream: string): void {
     this.frozen.add(stream);
   }
@@ -226,11 +234,9 @@ export class HlSockets {
         return;
       }
       if (s.user) {
-        const users = new Set<string>();
-        for (const other of this.#clients)
-          if (other.ip === c.ip) for (const x of other.subs.values()) if (x.user) users.add(x.user);
+        const users = this.usersOf(c.ip);
         users.add(s.user);
-        // wording unconfirmed: the venue refuses an 11th user per IP in user streams
+        // the venue's text (nktkas/hyperliquid#78, seen from the live API)
         if (users.size > USERS_PER_IP) {
           this.#send(c, "error", `Cannot track more than ${USERS_PER_IP} total users.`);
           return;
