@@ -6,8 +6,10 @@
  * (another process on the same IP may hold slots) moves to polling at once, from its binding
  * time, so nothing it missed on the refused stream is lost; the shared AccountEvents dedupes.
  */
+import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { AccountEvents } from "./account-events.ts";
 import type { Bound } from "./accounts.ts";
+import type { DeadManState } from "./dead-man.ts";
 import type { HlAccount } from "./exchange.ts";
 import type { PolledAccount, UserPoller } from "./user-poller.ts";
 import type { HlWs } from "./ws.ts";
@@ -69,4 +71,25 @@ export class UserFeeds {
       `hyperliquid wallet ${account}: user streams refused (${text}); polled every ${this.#poller.intervalMs()} ms instead`,
     );
   }
+}
+
+/** What `perpbot status` should show: the polled wallets with their period, unarmed switches. */
+export function hyperliquidNotices(
+  venue: string,
+  polled: readonly PolledAccount[],
+  deadMan: readonly DeadManState[],
+): VenueNotice[] {
+  const out: VenueNotice[] = polled.map((p) => ({
+    venue,
+    key: `user_stream_polled:${p.account}`,
+    text: `wallet ${p.account} polled every ${(p.intervalMs / 1000).toFixed(1)} s, not streamed (${p.reason})`,
+  }));
+  for (const d of deadMan)
+    if (d.refused !== null)
+      out.push({
+        venue,
+        key: `dead_man_refused:${d.account}`,
+        text: `wallet ${d.account}: dead man's switch not armed: ${d.refused}`,
+      });
+  return out;
 }

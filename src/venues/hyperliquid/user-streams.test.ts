@@ -113,6 +113,14 @@ describe("hyperliquid user streams beyond 10 users per IP", () => {
       `period ${polled[0].intervalMs} ms`,
     );
     assert.match(polled[0].reason, /more than 10 users in user streams/);
+    // what perpbot status shows (the live run stores the venue's notices)
+    assert.deepEqual(
+      venue.notices().map((n) => [n.key, n.text.replace(/[\d.]+ s/, "N s")]),
+      ["w11", "w12"].map((w) => [
+        `user_stream_polled:${w}`,
+        `wallet ${w} polled every N s, not streamed (more than 10 users in user streams on this IP)`,
+      ]),
+    );
 
     for (let i = 0; i < 12; i++) await venue.submit(ioc(wallet(i)));
     // at the same time, reads of every account through the same limiter: 12 × 20 weight, 5 times
@@ -160,7 +168,11 @@ describe("hyperliquid user streams beyond 10 users per IP", () => {
         return ws;
       }),
     );
-    open.push({ close: async () => others.forEach((w) => w.terminate()) });
+    open.push({
+      close: async () => {
+        for (const w of others) w.terminate();
+      },
+    });
     await until("the other process's 10 users", () => emu.driver.userStreamUsers() === 10, 5_000);
     emu.driver.fund(addr(12), 1_000);
     await venue.bindAccount({ account: "w13", identity: { address: addr(12) }, signer: signers[12] });

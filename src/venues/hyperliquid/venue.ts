@@ -33,6 +33,7 @@ import {
   VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
+import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { MarketSubscription, StreamStatus, StreamStatusChange } from "../../core/venue-streams.ts";
 import { AccountEvents } from "./account-events.ts";
 import { accountOfBinding, accountStreamStatus, type Bound } from "./accounts.ts";
@@ -48,7 +49,7 @@ import type { NonceManager } from "./nonce.ts";
 import { MetaAndAssetCtxsSchema } from "./parse.ts";
 import { limiterFor, type WeightLimiter } from "./rate-limit.ts";
 import { HlReads } from "./reads.ts";
-import { UserFeeds } from "./user-feeds.ts";
+import { hyperliquidNotices, UserFeeds } from "./user-feeds.ts";
 import { type PolledAccount, type PollOptions, UserPoller } from "./user-poller.ts";
 import { answerOf, cancelAnswer, modifyAnswer } from "./venue-answers.ts";
 import { batchModifyAction, cancelByCloidAction, orderAction, updateLeverageAction } from "./wire.ts";
@@ -142,6 +143,11 @@ export class HyperliquidVenue implements Venue {
   /** The accounts read by polling (over the user-stream limit), with the period. */
   polledAccounts(): PolledAccount[] {
     return this.#feeds.polled();
+  }
+
+  /** For `perpbot status` (src/core/venue-notices.ts). */
+  notices(): VenueNotice[] {
+    return hyperliquidNotices(this.id, this.polledAccounts(), this.deadManStates());
   }
 
   /** Each account's dead man's switch (empty when it is off). */
