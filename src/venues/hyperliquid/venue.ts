@@ -51,8 +51,9 @@ import { limiterFor, type WeightLimiter } from "./rate-limit.ts";
 import { HlReads } from "./reads.ts";
 import { hyperliquidNotices, UserFeeds } from "./user-feeds.ts";
 import { type PolledAccount, type PollOptions, UserPoller } from "./user-poller.ts";
-import { answerOf, cancelAnswer, modifyAnswer } from "./venue-answers.ts";
-import { batchModifyAction, cancelByCloidAction, orderAction, updateLeverageAction } from "./wire.ts";
+import { amendOrder, setLeverageOn, type VenueOps } from "./venue-admin.ts";
+import { answerOf, cancelAnswer } from "./venue-answers.ts";
+import { cancelByCloidAction, orderAction } from "./wire.ts";
 import { HlWs } from "./ws.ts";
 
 export interface HyperliquidVenueOptions {
@@ -92,6 +93,7 @@ export class HyperliquidVenue implements Venue {
   readonly #deadMan: DeadMansSwitch | undefined;
   readonly #poller: UserPoller;
   readonly #feeds: UserFeeds;
+  readonly #ops: VenueOps;
   #state: "new" | "open" | "closed" = "new";
 
   constructor(o: HyperliquidVenueOptions) {
@@ -108,6 +110,14 @@ export class HyperliquidVenue implements Venue {
       expiryMs: o.orderExpiryMs ?? 20_000,
     });
     this.#reads = new HlReads(this.#http, (s) => this.#markets.get(s));
+    this.#ops = {
+      bound: (account) => this.#bound(account),
+      marketFor: (account, symbol) => this.#marketFor(account, symbol),
+      reads: this.#reads,
+      exchange: this.#exchange,
+      emit: (e) => this.#emit(e),
+      now: () => o.clock.now(),
+    };
     this.#marketWs = this.#newWs();
     this.#streams = new MarketStreams({
       venueId: this.id,
@@ -349,71 +359,8 @@ export class HyperliquidVenue implements Venue {
     events.end(clientOrderId, "canceled", "user", ts);
   }
 
-  async amend(
-    account: string,
-    symbol: string,
-    clientOrderId: string,
-    change: AmendChange,
-  ): Promise<AmendResult> {
-    const { a, events } = this.#bound(account);
-    const m = this.#marketFor(account, symbol);
-    let t = events.byCloid.get(clientOrderId);
-    if (t === undefined || t.priceTicks === 0) {
-      const now = await this.#reads.orderStatus(a, clientOrderId, t);
-      if (now === undefined || (now.status !== "open" && now.status !== "partially_filled"))
-        throw new VenueRejectError(
-          "not_found",
-          `hyperliquid wallet ${account}, ${symbol}: amend ${clientOrderId}: no open order`,
-        );
-      t = events.track({
-        cloid: clientOrderId,
-        symbol,
-        side: now.side,
-        sizeLots: now.sizeLots,
-        priceTicks: now.priceTicks,
-        tif: now.tif,
-        reduceOnly: now.reduceOnly,
-        oid: Number(now.venueOrderId),
-      });
-      t.priceTicks = now.priceTicks;
-      t.sizeLots = now.sizeLots;
-    }
-    const next: OrderRequest = {
-      clientOrderId,
-      account,
-      symbol,
-      side: t.side,
-      type: "limit",
-      priceTicks: change.priceTicks ?? t.priceTicks,
-      sizeLots: change.sizeLots ?? t.sizeLots,
-      tif: t.tif,
-      reduceOnly: t.reduceOnly,
-    };
-    const input = orderInput(next, m);
-    const ts = () => this.#o.clock.now();
-    if (isProblem(input)) {
-      this.#emit({ type: "replace_reject", ts: ts(), account, clientOrderId, reason: input.reason });
-      throw new VenueRejectError(input.reason, input.message);
-    }
-    const resp = await this.#exchange.send(
-      a,
-      batchModifyAction([{ oid: clientOrderId, order: input }]),
-      `amend ${clientOrderId}`,
-    );
-    const r = modifyAnswer(resp, `hyperliquid wallet ${account}, ${symbol}: amend ${clientOrderId}`);
-    if (r.kind === "rejected") {
-      this.#emit({ type: "replace_reject", ts: ts(), account, clientOrderId, reason: r.reason });
-      throw new VenueRejectError(r.reason, r.message);
-    }
-    if (r.kind === "pending") throw new VenueUnknownOutcomeError("timeout", r.message);
-    // a modified order gets a new oid on Hyperliquid; the cloid stays
-    const oid = r.oid ?? t.oid ?? 0;
-    t.priceTicks = next.priceTicks;
-    t.sizeLots = next.sizeLots;
-    events.ack(clientOrderId, oid, ts());
-    const result = { venueOrderId: String(oid), priceTicks: next.priceTicks, sizeLots: next.sizeLots };
-    this.#emit({ type: "replaced", ts: ts(), account, clientOrderId, ...result });
-    return result;
+  amend(account: string, symbol: string, clientOrderId: string, change: AmendChange): Promise<AmendResult> {
+    return amendOrder(this.#ops, account, symbol, clientOrderId, change);
   }
 
   orderStatus(account: string, clientOrderId: string): Promise<OrderReport | undefined> {
@@ -431,27 +378,8 @@ export class HyperliquidVenue implements Venue {
     return this.#reads.accountState(this.#bound(account).a);
   }
 
-  async setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
-    const { a } = this.#bound(account);
-    const m = this.#marketFor(account, symbol);
-    const where = `hyperliquid wallet ${account}, ${symbol}`;
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > m.instrument.spec.maxLeverage)
-      throw new VenueRejectError(
-        "invalid_leverage",
-        `${where}, field leverage: ${leverage} must be an integer in [1, ${m.instrument.spec.maxLeverage}]`,
-      );
-    if (mode === "cross" && m.onlyIsolated)
-      throw new VenueRejectError(
-        "isolated_only",
-        `${where}, field mode: the venue trades ${symbol} isolated only`,
-      );
-    const resp = await this.#exchange.send(
-      a,
-      updateLeverageAction(m.asset, mode === "cross", leverage),
-      `leverage ${leverage}x ${mode}`,
-    );
-    if (resp.status === "err")
-      throw new VenueRejectError("leverage_refused", `${where}: updateLeverage refused: ${resp.response}`);
+  setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
+    return setLeverageOn(this.#ops, account, symbol, leverage, mode);
   }
 
   fills(account: string, sinceTs: number): Promise<readonly Fill[]> {
