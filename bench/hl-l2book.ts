@@ -3,8 +3,9 @@
  * recorded lines of ../shared/data/hyperliquid-btcusd_20250126.gz (`<ts_ns> <json>`), measured in
  * one run beside two peers on the same messages:
  *
- * - ours: HlWs.receive (JSON, routing by channel and coin) → MarketStreams (levels to numbers) →
- *   L2Book snapshot apply → the market event published;
+ * - ours: HlWs.receive (l2book-scan.ts reads the text directly, JSON.parse only for other
+ *   forms; routing by channel and coin) → MarketStreams → L2Book snapshot apply → the market
+ *   event published;
  * - `@nktkas/hyperliquid` 0.33: its WebSocketTransport's own message path (the message event its
  *   reconnecting socket dispatches → JSON → channel event → the l2Book subscription's coin
  *   filter → listener). nk validates requests only and keeps no book, so its listener applies
@@ -44,11 +45,15 @@ function sharedData(): string | undefined {
 
 /** The recorded l2Book lines' JSON text (the timestamp column dropped). */
 function recordedBooks(dir: string): string[] {
-  return gunzipSync(readFileSync(join(dir, FILE)))
-    .toString("utf8")
-    .split("\n")
-    .map((l) => l.slice(l.indexOf(" ") + 1))
-    .filter((t) => t.startsWith('{"channel":"l2Book"'));
+  return (
+    gunzipSync(readFileSync(join(dir, FILE)))
+      .toString("utf8")
+      .split("\n")
+      .map((l) => l.slice(l.indexOf(" ") + 1))
+      .filter((t) => t.startsWith('{"channel":"l2Book"'))
+      // each as its own flat string, as a socket hands over a frame (not a slice of the whole file)
+      .map((t) => Buffer.from(t, "utf8").toString("utf8"))
+  );
 }
 
 type Feed = (text: string) => void;

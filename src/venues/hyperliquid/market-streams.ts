@@ -201,12 +201,11 @@ export class MarketStreams {
     const symbol = sub.symbol;
     const wasStale = this.#last.get(streamName(sub))?.stale === true;
     if (sub.channel === "book") {
-      const d = data as {
-        time?: number;
-        levels?: [{ px: string; sz: string }[], { px: string; sz: string }[]];
-      };
+      // px and sz: decimal strings as JSON, or numbers from the direct reader (l2book-scan.ts)
+      type Level = { px: string | number; sz: string | number };
+      const d = data as { time?: number; levels?: [Level[], Level[]] };
       if (!Array.isArray(d?.levels) || d.levels.length !== 2) return;
-      const level = (l: { px: string; sz: string }): BookLevel => ({
+      const level = (l: Level): BookLevel => ({
         price: Number(l.px),
         size: Number(l.sz),
       });
