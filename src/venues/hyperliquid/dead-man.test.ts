@@ -4,9 +4,11 @@ import { SimClock } from "../../core/clock.ts";
 import type { OrderRequest } from "../../core/types.ts";
 import type { VenueEvent } from "../../core/venue.ts";
 import { signerFromKeyBytes } from "../../wallets/signer.ts";
-import type { DeadManOptions } from "./dead-man.ts";
+import { deadManOf, hyperliquidConfigSchema } from "./config.ts";
+import { type DeadManOptions, DeadMansSwitch } from "./dead-man.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "./emulator/start.ts";
 import { HlExchange, signerAddressOf } from "./exchange.ts";
+import { hyperliquidVenueFactory } from "./factory.ts";
 import { HlHttp } from "./http.ts";
 import { MemoryNonceStore, NonceManager } from "./nonce.ts";
 import { WeightLimiter } from "./rate-limit.ts";
@@ -236,5 +238,36 @@ describe("hyperliquid dead man's switch", () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(w.problems.filter((p) => /cannot be armed/.test(p)).length, 1, "not retried");
     assert.equal(w.venue.deadManStates()[0].renewals, renewed);
+  });
+});
+
+describe("hyperliquid dead man's switch settings", () => {
+  const problems = (extra: Record<string, unknown>) =>
+    hyperliquidVenueFactory.liveProblems?.(hyperliquidConfigSchema.parse(extra), { sendExpiryMs: 30_000 }) ??
+    [];
+
+  it("defaults: 60 s renewed every 20 s, disarmed on exit", () => {
+    assert.deepEqual(deadManOf(hyperliquidConfigSchema.parse({})), {
+      windowMs: 60_000,
+      renewMs: 20_000,
+      onExit: "disarm",
+    });
+    assert.equal(deadManOf(hyperliquidConfigSchema.parse({ schedule_cancel_ms: 0 })), undefined);
+    assert.deepEqual(problems({}), []);
+  });
+
+  it("a window the venue would refuse, or a renewal too late to land, is a config problem naming the key", () => {
+    const short = problems({ schedule_cancel_ms: 6_000 });
+    assert.equal(short[0]?.path, "venues.hyperliquid.schedule_cancel_ms");
+    assert.match(short[0]?.message ?? "", /window 6000 ms must be an integer ≥ 10000/);
+    const late = problems({ schedule_cancel_ms: 30_000, schedule_cancel_renew_ms: 28_000 });
+    assert.match(
+      late[0]?.message ?? "",
+      /renewal every 28000 ms must be an integer in \[100, window − 5000\] \(25000\)/,
+    );
+    assert.throws(
+      () => new DeadMansSwitch({ windowMs: 30_000, renewMs: 28_000, onExit: "disarm" }, {} as never),
+      /hyperliquid dead man's switch: renewal every 28000 ms/,
+    );
   });
 });
