@@ -32,6 +32,8 @@ export interface HyperliquidEmulatorOptions {
   readonly nonceKeep?: number;
   readonly ipWeightPerMinute?: number;
   readonly addressBaseRequests?: number;
+  /** distinct users in user streams per IP (default 10, the venue's limit) */
+  readonly userStreamsPerIp?: number;
   /** re-send books and contexts every `blockMs` (the venue's blocks); 0: only on change. Default 0 */
   readonly blockMs?: number;
   /** settle funding hourly on the clock (default true) */
@@ -138,6 +140,7 @@ export async function startHyperliquidEmulator(
     nonceKeep: opts.nonceKeep ?? 100,
     ipWeightPerMinute: opts.ipWeightPerMinute ?? 1200,
     addressBaseRequests: opts.addressBaseRequests ?? 10_000,
+    userStreamsPerIp: opts.userStreamsPerIp,
   });
   for (const f of opts.faults ?? []) front.faults.add(f.fault, f.count ?? 1);
   const host = await front.listen(opts.port ?? 0);

@@ -30,7 +30,7 @@ export interface PostHandler {
 const COIN_CHANNELS = new Set(["l2Book", "bbo", "trades", "activeAssetCtx"]);
 const USER_CHANNELS = new Set(["orderUpdates", "userFills", "userFundings", "userEvents"]);
 /** at most this many distinct users in user streams per IP (VENUES.md §1.7) */
-const USERS_PER_IP = 10;
+export const USERS_PER_IP = 10;
 
 interface Sub {
   readonly type: string;
@@ -55,9 +55,12 @@ export class HlSockets {
   /** frozen streams: "l2Book", "l2Book:BTC", "userFills:0x…" */
   readonly frozen = new Set<string>();
 
-  constructor(engine: HlEngine, posts: PostHandler) {
+  readonly #usersPerIp: number;
+
+  constructor(engine: HlEngine, posts: PostHandler, usersPerIp = USERS_PER_IP) {
     this.#engine = engine;
     this.#posts = posts;
+    this.#usersPerIp = usersPerIp;
   }
 
   get connections(): number {
@@ -237,8 +240,8 @@ export class HlSockets {
         const users = this.usersOf(c.ip);
         users.add(s.user);
         // the venue's text (nktkas/hyperliquid#78, seen from the live API)
-        if (users.size > USERS_PER_IP) {
-          this.#send(c, "error", `Cannot track more than ${USERS_PER_IP} total users.`);
+        if (users.size > this.#usersPerIp) {
+          this.#send(c, "error", `Cannot track more than ${this.#usersPerIp} total users.`);
           return;
         }
       }
