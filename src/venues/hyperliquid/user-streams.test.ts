@@ -8,7 +8,7 @@ import { signerFromKeyBytes } from "../../wallets/signer.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "./emulator/start.ts";
 import { signerAddressOf } from "./exchange.ts";
 import { MemoryNonceStore, NonceManager } from "./nonce.ts";
-import { WeightLimiter } from "./rate-limit.ts";
+import { IP_BUDGET_SHARE, WeightLimiter } from "./rate-limit.ts";
 import { HyperliquidVenue } from "./venue.ts";
 
 /**
@@ -19,12 +19,8 @@ import { HyperliquidVenue } from "./venue.ts";
  */
 const UNIVERSE = [{ name: "BTC", szDecimals: 5, maxLeverage: 40, markPx: 97_000 }];
 const PER_MINUTE = 1200;
-/**
- * The connector's budget, 5% under the IP's: the two buckets drift by the difference in request
- * latency (the first request, opening the connection, is the slowest), and a connector spending
- * the exact budget got a 429 for 1.3 weight of such drift.
- */
-const OURS = 1140;
+/** the connector's budget: what limiterFor gives by default, 5% under the IP's (rate-limit.ts) */
+const OURS = Math.floor(PER_MINUTE * IP_BUDGET_SHARE);
 const key = (i: number) => Buffer.from((0x20 + i).toString(16).repeat(32), "hex");
 const signers = Array.from({ length: 13 }, (_, i) => signerFromKeyBytes("secp256k1", key(i), `w${i}`));
 const addr = (i: number) => signerAddressOf(signers[i]);
