@@ -130,15 +130,17 @@ const suite: BenchSuite = async () => {
   // every path must have built the last recorded book before its figure means anything
   const last = JSON.parse(lines[lines.length - 1]).data.levels[0][0].px as string;
   const rate: Record<string, number> = {};
-  for (let round = 0; round < 2; round++) {
+  // short rounds, the paths taking turns, the best of each: a load swing on the shared machine
+  // then weighs on every path alike instead of on whichever ran during it
+  for (let round = 0; round < 8; round++) {
     for (const [name, p] of Object.entries(peers)) {
       const r = opsPerSecond(() => {
         for (const t of lines) p.feed(t);
         return lines.length;
-      }, 1500);
+      }, 400);
       if (p.best() !== Number(last))
         throw new Error(`bench hll2book: ${name}'s best bid ${p.best()} is not the recorded ${last}`);
-      rate[name] = Math.max(rate[name] ?? 0, r); // the better of two rounds, each path alike
+      rate[name] = Math.max(rate[name] ?? 0, r);
     }
   }
   await nk.close();
@@ -150,12 +152,14 @@ const suite: BenchSuite = async () => {
     { key: "hl_l2book_nktkas_msgs_per_s", value: rate.nktkas, unit: "msg/s" },
     { key: "hl_l2book_ccxt_msgs_per_s", value: rate.ccxt, unit: "msg/s" },
     {
-      key: `hl_l2book_vs_${peerName}_x`,
+      // a stable key whichever peer was faster; the peer's name is in the target text
+      key: "hl_l2book_vs_peer_x",
       value: ratio,
       unit: "x",
-      target: ">= 3 (faster peer)",
+      target: `>= 3 (vs ${peerName}, the faster peer)`,
       ok: ratio >= 3,
     },
+    { key: "hl_l2book_vs_ccxt_x", value: rate.ours / rate.ccxt, unit: "x" },
   ];
   return figures;
 };
