@@ -14,11 +14,8 @@ const asJson = (text: string) => {
     time?: number;
     levels: { px: string; sz: string; n: number }[][];
   };
-  return {
-    coin: d.coin,
-    time: d.time,
-    levels: d.levels.map((side) => side.map((l) => ({ px: Number(l.px), sz: Number(l.sz), n: l.n }))),
-  };
+  const side = (i: number) => d.levels[i].map((l) => ({ price: Number(l.px), size: Number(l.sz) }));
+  return { scanned: true, coin: d.coin, time: d.time, bids: side(0), asks: side(1) };
 };
 
 const FILE = join(
@@ -45,7 +42,7 @@ describe("l2Book direct reader", () => {
     const text =
       '{"channel":"l2Book","data":{"time":1737918843893,"levels":[[{"sz":"0.00000001","n":1,"px":"0.1"},{"px":"123456789.123456","sz":"7","n":12}],[]],"coin":"kPEPE"}}';
     assert.deepEqual(scanL2Book(text), asJson(text));
-    assert.equal(scanL2Book(text)?.levels[0][1].px, 123456789.123456);
+    assert.equal(scanL2Book(text)?.bids[1].price, 123456789.123456);
   });
 
   it("steps aside (undefined) for any other form, so the caller parses JSON", () => {
@@ -81,7 +78,7 @@ describe("l2Book direct reader", () => {
     ws.receive(spaced);
     ws.receive(direct.replace('"BTC"', '"ETH"')); // not subscribed: dropped
     assert.equal(got.length, 2);
-    assert.deepEqual((got[0] as { levels: unknown }).levels, [[{ px: 2, sz: 1, n: 1 }], []]);
+    assert.deepEqual((got[0] as { bids: unknown }).bids, [{ price: 2, size: 1 }]);
     assert.deepEqual((got[1] as { time: number; levels: unknown }).time, 6);
     assert.deepEqual((got[1] as { levels: unknown }).levels, [[{ px: "2", sz: "1", n: 1 }], []]);
   });

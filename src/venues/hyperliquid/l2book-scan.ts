@@ -13,16 +13,19 @@
  * `Number(text)` gives.
  */
 
+/** a level as the book takes it (core/market.ts BookLevel); the venue's order count `n` is read, not kept */
 export interface ScannedLevel {
-  readonly px: number;
-  readonly sz: number;
-  readonly n: number;
+  readonly price: number;
+  readonly size: number;
 }
 
+/** An l2Book message's data, read: `scanned` tells it from the JSON form ({coin, time, levels}). */
 export interface ScannedBook {
+  readonly scanned: true;
   readonly coin: string;
   readonly time: number | undefined;
-  readonly levels: [ScannedLevel[], ScannedLevel[]];
+  readonly bids: ScannedLevel[];
+  readonly asks: ScannedLevel[];
 }
 
 const PREFIX = '{"channel":"l2Book","data":{';
@@ -79,7 +82,6 @@ function side(s: string, i: number, out: ScannedLevel[]): number {
     i++;
     let px = Number.NaN;
     let sz = Number.NaN;
-    let n = 0;
     for (;;) {
       // the keys px, sz and n, compared in place
       if (s.charCodeAt(i) !== QUOTE) return -1;
@@ -99,13 +101,12 @@ function side(s: string, i: number, out: ScannedLevel[]): number {
       if (i < 0) return -1;
       if (which === 0) px = value;
       else if (which === 1) sz = value;
-      else n = value;
       const c = s.charCodeAt(i++);
       if (c === CLOSE_OBJECT) break;
       if (c !== COMMA) return -1;
     }
     if (Number.isNaN(px) || Number.isNaN(sz)) return -1;
-    out.push({ px, sz, n });
+    out.push({ price: px, size: sz });
     const c = s.charCodeAt(i++);
     if (c === CLOSE_ARRAY) return i;
     if (c !== COMMA) return -1;
@@ -127,7 +128,8 @@ export function scanL2Book(s: string): ScannedBook | undefined {
   let i = PREFIX.length;
   let coin: string | undefined;
   let time: number | undefined;
-  let levels: [ScannedLevel[], ScannedLevel[]] | undefined;
+  let bids: ScannedLevel[] | undefined;
+  let asks: ScannedLevel[] | undefined;
   for (;;) {
     const key = str(s, i);
     if (key === undefined || s.charCodeAt(key[1]) !== COLON) return undefined;
@@ -142,20 +144,19 @@ export function scanL2Book(s: string): ScannedBook | undefined {
       time = value;
     } else if (key[0] === "levels") {
       if (s.charCodeAt(i) !== OPEN_ARRAY) return undefined;
-      const bids: ScannedLevel[] = [];
-      const asks: ScannedLevel[] = [];
+      bids = [];
+      asks = [];
       i = side(s, i + 1, bids);
       if (i < 0 || s.charCodeAt(i) !== COMMA) return undefined;
       i = side(s, i + 1, asks);
       if (i < 0 || s.charCodeAt(i) !== CLOSE_ARRAY) return undefined;
       i++;
-      levels = [bids, asks];
     } else return undefined;
     const c = s.charCodeAt(i++);
     if (c === CLOSE_OBJECT) break;
     if (c !== COMMA) return undefined;
   }
   if (s.charCodeAt(i) !== CLOSE_OBJECT || i + 1 !== s.length) return undefined;
-  if (coin === undefined || levels === undefined) return undefined;
-  return { coin, time, levels };
+  if (coin === undefined || bids === undefined || asks === undefined) return undefined;
+  return { scanned: true, coin, time, bids, asks };
 }
