@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   farm: () => import("./farm.ts"),
   hyperliquid: () => import("./hyperliquid.ts"),
   hlemu: () => import("./hlemu.ts"),
+  hll2book: () => import("./hl-l2book.ts"),
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),
   maker: () => import("./maker.ts"),

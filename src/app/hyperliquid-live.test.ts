@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -168,6 +168,48 @@ test("perpbot run --live on mainnet asks for a typed confirmation; without a ter
     assert.match(run.err(), /trades REAL MONEY on hyperliquid mainnet: confirm with --yes/);
     assert.equal(emu.driver.orders(MASTERS[0]).length, 0);
     assert.equal(emu.driver.connections(), 0, "nothing connected");
+  } finally {
+    await emu.close();
+  }
+});
+
+test("perpbot status during a live run lists the wallets polled because the IP's user-stream slots were full", async () => {
+  // the emulator grants two users' streams from this IP: two wallets must be polled
+  const emu = await startHyperliquidEmulator({ blockMs: 250, hourlyFunding: false, userStreamsPerIp: 2 });
+  try {
+    for (const [i, m] of MASTERS.entries()) {
+      emu.driver.fund(m, 10_000);
+      emu.driver.approveAgent(m, AGENTS[i], "perpbot");
+    }
+    emu.driver.setBook({ coin: "BTC", bidPx: 96_999, askPx: 97_000, sz: 5, levels: 10, stepPx: 1 });
+    const cwd = await setUp(emu, { testnet: true });
+    const run = startRun(cwd, []);
+    await run.until((out) => /^hyperliquid: .*account ok/m.test(out), 60_000);
+    const status = () => {
+      const r = spawnSync(process.execPath, [BIN, "status", "--json"], {
+        cwd,
+        env: cleanEnv(),
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { venueNotices: { venue: string; key: string; text: string }[] };
+    };
+    let notices: { key: string; text: string }[] = [];
+    const end = Date.now() + 20_000;
+    while (notices.length < 2 && Date.now() < end) {
+      notices = status().venueNotices;
+      if (notices.length < 2) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(notices.length, 2, JSON.stringify(notices));
+    for (const n of notices)
+      assert.match(
+        n.text,
+        /^wallet w0\d polled every \d+\.\d s, not streamed \(the venue refused its user streams: .*Cannot track more than 2 total users\.\)$/,
+      );
+    assert.equal(emu.driver.userStreamUsers(), 2);
+    run.child.kill("SIGINT");
+    assert.equal(await run.exited, 0, run.err());
+    assert.deepEqual(status().venueNotices, [], "no notices once the run stopped");
   } finally {
     await emu.close();
   }

@@ -9,14 +9,17 @@ import type { ConfigIssue } from "../config/env.ts";
 import { ConfigError } from "../config/errors.ts";
 import type { LoadedConfig, Origin } from "../config/load.ts";
 import { dataDirSection } from "../config/sections.ts";
-import { WallClock } from "../core/clock.ts";
+import { type TimerHandle, WallClock } from "../core/clock.ts";
 import type { Venue } from "../core/venue.ts";
+import { noticesOf } from "../core/venue-notices.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
+import type { Store } from "../store/store.ts";
 import { createVenue, type LiveVenueConfig, liveVenueConfigs, venuesSection } from "../venues/registry.ts";
 import { openKeystore } from "../wallets/keystore.ts";
 import { signerFromKeystore } from "../wallets/signer.ts";
 import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
+import { clearVenueNotices, writeVenueNotices } from "./service/venue-notices.ts";
 import { claimStoreFor } from "./store-mode.ts";
 
 export interface LivePlan {
@@ -94,6 +97,25 @@ async function connectVenues(o: LiveRunOptions, clock: WallClock): Promise<Map<s
   }
 }
 
+/** every this often the venues' notices are stored for `perpbot status` */
+const NOTICES_EVERY_MS = 5_000;
+
+/** Store the venues' notices now and every few seconds; the returned stop drops them. */
+function keepVenueNotices(store: Store, venues: ReadonlyMap<string, Venue>, clock: WallClock) {
+  let timer: TimerHandle | undefined;
+  const write = () =>
+    writeVenueNotices(store, [...venues.values()].flatMap(noticesOf), Date.now()).catch(() => undefined);
+  const loop = () => {
+    void write();
+    timer = clock.after(NOTICES_EVERY_MS, loop);
+  };
+  loop();
+  return async () => {
+    if (timer) clock.cancel(timer);
+    await clearVenueNotices(store).catch(() => undefined);
+  };
+}
+
 /** `hyperliquid: book:BTC ok, trades:BTC ok, …`: the health of a venue's streams, for the status. */
 export function streamLine(venue: Venue): string {
   const parts = venue.streams().map((s) => `${s.stream} ${s.ready ? (s.stale ? "stale" : "ok") : "down"}`);
@@ -110,6 +132,7 @@ export function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
     const clock = new WallClock();
     await claimStoreFor("live", store, config, clock.now());
     const venues = await connectVenues(o, clock);
+    const stopNotices = keepVenueNotices(store, venues, clock);
     try {
       checkInstrumentCaps(
         config,
@@ -129,6 +152,7 @@ export function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
       header: `perpbot LIVE: ${networks}`,
       marketLines: () => [...venues.values()].map(streamLine),
       async close() {
+        await stopNotices();
         await Promise.allSettled([...venues.values()].map((v) => v.close()));
       },
     };

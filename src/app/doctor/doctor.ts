@@ -32,7 +32,7 @@ export interface DoctorRequest {
 }
 
 export interface DoctorReport {
-  readonly mode: "paper" | "live";
+  readonly mode: "paper" | "live" | "sandbox";
   /** true when no row failed */
   readonly ok: boolean;
   readonly counts: Readonly<Record<DoctorStatus, number>>;
@@ -53,6 +53,15 @@ export async function runDoctor(r: DoctorRequest): Promise<DoctorReport> {
       status: "ok",
       detail: "paper: nothing to check (the simulated venues need no keys and no connection)",
     });
+  if (mode === "sandbox")
+    checks.push({
+      venue: "sandbox",
+      wallet: null,
+      check: "sandbox",
+      status: "ok",
+      detail:
+        "sandbox: simulated fills on the venues' public market data; no keys, accounts or orders to check (run with mode = \"live\" to check them)",
+    });
   if (venues.length === 0 && mode === "live")
     checks.push({
       venue: "config",
@@ -62,7 +71,7 @@ export async function runDoctor(r: DoctorRequest): Promise<DoctorReport> {
       detail: 'mode = "live" but no live venue lists an account',
       fix: "add [venues.hyperliquid] and its [venues.hyperliquid.wallets.<id>] (docs/venues/hyperliquid.md)",
     });
-  if (venues.length > 0) {
+  if (venues.length > 0 && mode !== "sandbox") {
     const keys = await decryptKeys(r, venues);
     checks.push(...keys.rows);
     const owned = await ownedByPerpbot((fn) =>

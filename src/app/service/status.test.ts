@@ -7,7 +7,9 @@ import { formatStatus } from "../../cli/commands/status.ts";
 import { usd } from "../../core/money.ts";
 import type { EngineOrderRow, GroupRow } from "../../store/journal/rows.ts";
 import { openStore, type Store } from "../../store/store.ts";
+import { RUNNER_KV_KEY, runnerHeartbeat } from "./control.ts";
 import { loadStatusReport } from "./status.ts";
+import { writeVenueNotices } from "./venue-notices.ts";
 
 /** `perpbot status` per strategy instance: the groups' strategy column splits the report. */
 
@@ -202,6 +204,35 @@ test("status shows volume, fees, funding and PnL per venue and per wallet on eac
     const short = formatStatus(r, { walletRows: 2 });
     assert.match(short, /… 1 more \(perpbot status --wallets lists them all\)/);
     assert.doesNotMatch(short, /^ {2}w2 +simA/m);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("venue notices of the running live process (wallets polled instead of streamed) show in the report and its text; none once no runner runs", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "perpbot-status-notices-"));
+  const store = await openStore(`sqlite:${join(dir, "s.db")}`);
+  try {
+    const now = Date.now();
+    await store.kv.put(RUNNER_KV_KEY, JSON.stringify(runnerHeartbeat(now - 1_000, now)), now);
+    const notice = {
+      venue: "hyperliquid",
+      key: "user_stream_polled:w11",
+      text: "wallet w11 polled every 4.4 s, not streamed (more than 10 users in user streams on this IP)",
+    };
+    await writeVenueNotices(store, [notice], now);
+    const report = await loadStatusReport(store, { now, recent: 5 });
+    assert.deepEqual(report.venueNotices, [notice]);
+    assert.match(
+      formatStatus(report),
+      /venue notices:\n {2}hyperliquid: wallet w11 polled every 4\.4 s, not streamed \(more than 10 users/,
+    );
+    // the runner's heartbeat is gone: what it last wrote is no longer the state of anything
+    await store.kv.delete(RUNNER_KV_KEY);
+    const stopped = await loadStatusReport(store, { now, recent: 5 });
+    assert.deepEqual(stopped.venueNotices, []);
+    assert.doesNotMatch(formatStatus(stopped), /venue notices/);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import type { FarmAccounting, FarmTotals } from "../../strategies/farm/accountin
 import { groupSummary } from "../../strategies/farm/report.ts";
 import { farmAccountingFromStore } from "./accounting.ts";
 import { type RunnerState, runnerState } from "./control.ts";
+import { readVenueNotices } from "./venue-notices.ts";
 
 /**
  * What `perpbot status` shows, read from the store alone (no venue connection; works whether a
@@ -98,6 +99,8 @@ export interface StatusReport {
   readonly venues: readonly StatusVenue[];
   /** per wallet and venue, over every group in the store, by wallet then venue */
   readonly wallets: readonly StatusWallet[];
+  /** what the running live process's venues report (polled wallets, …); empty without a runner */
+  readonly venueNotices: readonly { readonly venue: string; readonly key: string; readonly text: string }[];
 }
 
 export async function loadStatusReport(
@@ -158,16 +161,18 @@ export async function loadStatusReport(
         totals: { groups: gs.length, ...totalsOf(sumTotals(gs.map((g) => acc.byGroup.get(g.groupId)))) },
       }),
     );
+  const runner = await runnerState(store, options.now);
   return {
     now: options.now,
     tradingState: state,
-    runner: await runnerState(store, options.now),
+    runner,
     openRequests: await store.controlRequests.countOpen(),
     active: active.map(view),
     recentlyClosed: recent.map(view),
     totals: { groups: groups.length, ...totalsOf(acc.total) },
     instances,
     ...perWalletAndVenue(acc),
+    venueNotices: runner.running ? ((await readVenueNotices(store))?.notices ?? []) : [],
   };
 }
 

@@ -83,6 +83,10 @@ export function formatStatus(r: StatusReport, options: { walletRows?: number } =
       );
     }
   }
+  if (r.venueNotices.length > 0) {
+    lines.push("", "venue notices:");
+    for (const n of r.venueNotices) lines.push(`  ${n.venue}: ${n.text}`);
+  }
   lines.push(...walletLines(r, options.walletRows ?? WALLET_ROWS));
   lines.push(
     "",

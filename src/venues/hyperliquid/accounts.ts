@@ -12,7 +12,10 @@ import type { HlWs } from "./ws.ts";
 export interface Bound {
   readonly a: HlAccount;
   readonly events: AccountEvents;
-  readonly ws: HlWs;
+  /** its user-stream socket; undefined while it is polled (user-feeds.ts) */
+  readonly ws: HlWs | undefined;
+  /** when it was bound (clock ms): events before are history */
+  readonly since: number;
 }
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
@@ -45,7 +48,10 @@ export function accountOfBinding(venueId: string, binding: AccountBinding): HlAc
   return { account: binding.account, master, vault, user: vault ?? master, signer, signerAddress };
 }
 
-/** Ready when every account's orderUpdates subscription is live; the newest message of any. */
+/**
+ * Ready when every streamed account's orderUpdates subscription is live (polled accounts are
+ * read by the poller and do not hold it down); the newest message of any.
+ */
 export function accountStreamStatus(accounts: Iterable<Bound>): {
   ready: boolean;
   lastMessageTs: number | null;
@@ -55,6 +61,7 @@ export function accountStreamStatus(accounts: Iterable<Bound>): {
   let last: number | null = null;
   for (const b of accounts) {
     ready = true;
+    if (b.ws === undefined) continue;
     all &&= b.ws.isLive({ type: "orderUpdates", user: b.a.user });
     for (const type of ["orderUpdates", "userFills", "userFundings"]) {
       const t = b.ws.lastMessageTs({ type, user: b.a.user });

@@ -14,6 +14,7 @@
 import { z } from "zod";
 import type { AccountBinding, AccountIdentity } from "../../core/venue-account.ts";
 import type { SignerSource } from "../../wallets/signer.ts";
+import { type DeadManOptions, deadManProblem } from "./dead-man.ts";
 import { MAINNET_URL, TESTNET_URL } from "./http.ts";
 
 /** The venue name of the keystore entries that hold a wallet's Hyperliquid secrets. */
@@ -63,6 +64,28 @@ export const hyperliquidConfigSchema = z
       .max(600_000)
       .default(15_000)
       .describe("A book or asset-context stream silent this long is reported stale."),
+    schedule_cancel_ms: z
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .default(60_000)
+      .describe(
+        "Dead man's switch: every wallet's orders are scheduled to be canceled this far ahead (scheduleCancel), renewed while perpbot runs, so a frozen or killed process leaves orders resting at most this long; 0: off. At least 10000 (the venue wants the time ≥ 5 s ahead). Only a firing counts against the venue's 10 a day.",
+      ),
+    schedule_cancel_renew_ms: z
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .default(0)
+      .describe(
+        "How often the switch is renewed; 0: a third of schedule_cancel_ms. At most schedule_cancel_ms − 5000. Each renewal is one request of the address's budget.",
+      ),
+    schedule_cancel_on_exit: z
+      .enum(["disarm", "leave"])
+      .default("disarm")
+      .describe(
+        'On a clean stop: "disarm" the switch (orders left resting stay), or "leave" it armed so the venue cancels them when it fires.',
+      ),
     wallets: z
       .record(z.string().min(1), hyperliquidWalletSchema)
       .default({})
@@ -84,6 +107,20 @@ export function endpointsOf(c: HyperliquidConfig): Endpoints {
   const url = (c.url || (c.testnet ? TESTNET_URL : MAINNET_URL)).replace(/\/+$/, "");
   const wsUrl = c.ws_url || `${url.replace(/^http/, "ws")}/ws`;
   return { url, wsUrl, mainnet: !c.testnet };
+}
+
+/** The dead man's switch a config asks for (undefined: off). */
+export function deadManOf(c: HyperliquidConfig): DeadManOptions | undefined {
+  if (c.schedule_cancel_ms === 0) return undefined;
+  const renewMs = c.schedule_cancel_renew_ms || Math.floor(c.schedule_cancel_ms / 3);
+  return { windowMs: c.schedule_cancel_ms, renewMs, onExit: c.schedule_cancel_on_exit };
+}
+
+/** What is wrong with the switch's settings, as config issues. */
+export function deadManIssues(c: HyperliquidConfig): { path: string; message: string }[] {
+  const d = deadManOf(c);
+  const p = d && deadManProblem(d.windowMs, d.renewMs);
+  return p ? [{ path: "venues.hyperliquid.schedule_cancel_ms", message: p }] : [];
 }
 
 /** Where a wallet's signing key sits in the keystore. */

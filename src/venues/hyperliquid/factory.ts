@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import type { VenueFactory } from "../registry-types.ts";
-import { endpointsOf, hyperliquidConfigSchema, identityOf, signerSourceOf } from "./config.ts";
+import {
+  deadManIssues,
+  deadManOf,
+  endpointsOf,
+  hyperliquidConfigSchema,
+  identityOf,
+  signerSourceOf,
+} from "./config.ts";
 import { hyperliquidDoctor } from "./doctor.ts";
 import { FileNonceStore, MemoryNonceStore, NonceManager } from "./nonce.ts";
 import { HyperliquidVenue } from "./venue.ts";
@@ -43,6 +50,7 @@ export const hyperliquidVenueFactory: VenueFactory<typeof hyperliquidConfigSchem
       timeoutMs: config.timeout_ms,
       orderExpiryMs: config.order_expiry_ms,
       staleAfterMs: config.stale_after_ms,
+      deadMan: deadManOf(config),
     });
   },
   liveAccounts: (config) =>
@@ -57,13 +65,15 @@ export const hyperliquidVenueFactory: VenueFactory<typeof hyperliquidConfigSchem
     // the engine takes "not found" as proof an order never landed once send_expiry_ms passed:
     // only true when the venue refuses the order after that, i.e. it expires first
     const e = config.order_expiry_ms;
+    const deadMan = deadManIssues(config);
     if (e === 0 || e > engine.sendExpiryMs)
       return [
+        ...deadMan,
         {
           path: "venues.hyperliquid.order_expiry_ms",
           message: `${e} must be between 1 and engine.send_expiry_ms (${engine.sendExpiryMs}): an order whose answer was lost must be unable to land once the engine takes it as never placed`,
         },
       ];
-    return [];
+    return deadMan;
   },
 };

@@ -22,6 +22,7 @@ import {
 } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import type { HlMarket } from "./instruments.ts";
+import type { ScannedBook } from "./l2book-scan.ts";
 import type { HlWs, Subscription } from "./ws.ts";
 
 const WS_TYPE: Readonly<Record<MarketChannel, string>> = {
@@ -109,7 +110,7 @@ export class MarketStreams {
     if (h === undefined) {
       const wsSub = { type: WS_TYPE[sub.channel], coin: sub.symbol };
       const held: Held = { sub, wsSub, count: 0, since: this.#clock.now(), release: () => {} };
-      held.release = this.#ws.subscribe(wsSub, (data) => this.#onData(sub, data));
+      held.release = this.#ws.subscribe(wsSub, (data) => this.#onData(sub, name, data));
       this.#held.set(name, held);
       h = held;
     }
@@ -196,28 +197,38 @@ export class MarketStreams {
     for (const l of this.#marketListeners) l(e);
   }
 
-  #onData(sub: MarketSubscription, data: unknown): void {
+  #onData(sub: MarketSubscription, name: string, data: unknown): void {
     const venue = this.#venueId;
     const symbol = sub.symbol;
-    const wasStale = this.#last.get(streamName(sub))?.stale === true;
+    const wasStale = this.#last.get(name)?.stale === true;
     if (sub.channel === "book") {
-      const d = data as {
+      // the direct reader's levels are the book's already (l2book-scan.ts); JSON's are strings
+      const d = data as Partial<ScannedBook> & {
         time?: number;
         levels?: [{ px: string; sz: string }[], { px: string; sz: string }[]];
       };
-      if (!Array.isArray(d?.levels) || d.levels.length !== 2) return;
-      const level = (l: { px: string; sz: string }): BookLevel => ({
-        price: Number(l.px),
-        size: Number(l.sz),
-      });
+      let bids: readonly BookLevel[];
+      let asks: readonly BookLevel[];
+      if (d?.scanned === true && d.bids && d.asks) {
+        bids = d.bids;
+        asks = d.asks;
+      } else {
+        if (!Array.isArray(d?.levels) || d.levels.length !== 2) return;
+        const level = (l: { px: string; sz: string }): BookLevel => ({
+          price: Number(l.px),
+          size: Number(l.sz),
+        });
+        bids = d.levels[0].map(level);
+        asks = d.levels[1].map(level);
+      }
       const update = {
         type: "book" as const,
         venue,
         symbol,
         ts: d.time ?? this.#clock.now(),
         snapshot: true,
-        bids: d.levels[0].map(level),
-        asks: d.levels[1].map(level),
+        bids,
+        asks,
       };
       (this.book(symbol) as L2Book).apply(update);
       this.#publish(update);

@@ -33,11 +33,13 @@ import {
   VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
+import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { MarketSubscription, StreamStatus, StreamStatusChange } from "../../core/venue-streams.ts";
 import { AccountEvents } from "./account-events.ts";
 import { accountOfBinding, accountStreamStatus, type Bound } from "./accounts.ts";
-import { HYPERLIQUID_CAPABILITIES } from "./capabilities.ts";
+import { HYPERLIQUID_CAPABILITIES, RATE_LIMITS } from "./capabilities.ts";
 import type { Endpoints } from "./config.ts";
+import { type DeadManOptions, type DeadManState, DeadMansSwitch } from "./dead-man.ts";
 import { HlExchange } from "./exchange.ts";
 import { HlHttp } from "./http.ts";
 import { type HlMarket, marketsFromMeta } from "./instruments.ts";
@@ -45,10 +47,13 @@ import { isProblem, lotsOf, orderInput } from "./mapping.ts";
 import { MarketStreams } from "./market-streams.ts";
 import type { NonceManager } from "./nonce.ts";
 import { MetaAndAssetCtxsSchema } from "./parse.ts";
-import type { WeightLimiter } from "./rate-limit.ts";
+import { limiterFor, type WeightLimiter } from "./rate-limit.ts";
 import { HlReads } from "./reads.ts";
-import { answerOf, cancelAnswer, modifyAnswer } from "./venue-answers.ts";
-import { batchModifyAction, cancelByCloidAction, orderAction, updateLeverageAction } from "./wire.ts";
+import { hyperliquidNotices, UserFeeds } from "./user-feeds.ts";
+import { type PolledAccount, type PollOptions, UserPoller } from "./user-poller.ts";
+import { amendOrder, setLeverageOn, type VenueOps } from "./venue-admin.ts";
+import { answerOf, cancelAnswer } from "./venue-answers.ts";
+import { cancelByCloidAction, orderAction } from "./wire.ts";
 import { HlWs } from "./ws.ts";
 
 export interface HyperliquidVenueOptions {
@@ -63,6 +68,11 @@ export interface HyperliquidVenueOptions {
   readonly limiter?: WeightLimiter;
   /** where transport problems (socket errors, unparsable stream messages) are reported */
   readonly onProblem?: (message: string) => void;
+  /** the dead man's switch (scheduleCancel renewed while running); absent: off */
+  readonly deadMan?: DeadManOptions;
+  /** distinct users with user streams before accounts are polled (default 10, the venue's per IP) */
+  readonly userStreamLimit?: number;
+  readonly poll?: PollOptions;
   /** WebSocket ping interval and reconnect delays (tests shorten them) */
   readonly ws?: { pingMs?: number; minBackoffMs?: number; maxBackoffMs?: number };
 }
@@ -80,13 +90,18 @@ export class HyperliquidVenue implements Venue {
   readonly #accounts = new Map<string, Bound>();
   readonly #eventListeners = new Set<(e: VenueEvent) => void>();
   readonly #problem: (m: string) => void;
+  readonly #deadMan: DeadMansSwitch | undefined;
+  readonly #poller: UserPoller;
+  readonly #feeds: UserFeeds;
+  readonly #ops: VenueOps;
   #state: "new" | "open" | "closed" = "new";
 
   constructor(o: HyperliquidVenueOptions) {
     this.#o = o;
     this.id = o.id ?? "hyperliquid";
     this.#problem = o.onProblem ?? (() => {});
-    this.#http = new HlHttp({ baseUrl: o.endpoints.url, timeoutMs: o.timeoutMs, limiter: o.limiter });
+    const limiter = o.limiter ?? limiterFor();
+    this.#http = new HlHttp({ baseUrl: o.endpoints.url, timeoutMs: o.timeoutMs, limiter });
     this.#exchange = new HlExchange({
       http: this.#http,
       nonces: o.nonces,
@@ -95,6 +110,14 @@ export class HyperliquidVenue implements Venue {
       expiryMs: o.orderExpiryMs ?? 20_000,
     });
     this.#reads = new HlReads(this.#http, (s) => this.#markets.get(s));
+    this.#ops = {
+      bound: (account) => this.#bound(account),
+      marketFor: (account, symbol) => this.#marketFor(account, symbol),
+      reads: this.#reads,
+      exchange: this.#exchange,
+      emit: (e) => this.#emit(e),
+      now: () => o.clock.now(),
+    };
     this.#marketWs = this.#newWs();
     this.#streams = new MarketStreams({
       venueId: this.id,
@@ -104,13 +127,49 @@ export class HyperliquidVenue implements Venue {
       markets: this.#markets,
     });
     this.#streams.setAccountSource({ status: () => accountStreamStatus(this.#accounts.values()) });
+    this.#deadMan =
+      o.deadMan &&
+      new DeadMansSwitch(o.deadMan, {
+        clock: o.clock,
+        send: (a, action, what) => this.#exchange.send(a, action, what),
+        problem: this.#problem,
+      });
+    this.#poller = new UserPoller({
+      http: this.#http,
+      clock: o.clock,
+      perMinute: limiter.perMinute,
+      problem: this.#problem,
+      poll: o.poll,
+    });
+    this.#feeds = new UserFeeds({
+      accounts: this.#accounts,
+      poller: this.#poller,
+      limit: o.userStreamLimit ?? RATE_LIMITS.ws.uniqueUsersInUserStreams,
+      newWs: (problem) => this.#newWs(problem),
+      problem: this.#problem,
+    });
   }
 
-  #newWs(): HlWs {
+  /** The accounts read by polling (over the user-stream limit), with the period. */
+  polledAccounts(): PolledAccount[] {
+    return this.#feeds.polled();
+  }
+
+  /** For `perpbot status` (src/core/venue-notices.ts). */
+  notices(): VenueNotice[] {
+    return hyperliquidNotices(this.id, this.polledAccounts(), this.deadManStates());
+  }
+
+  /** Each account's dead man's switch (empty when it is off). */
+  deadManStates(): DeadManState[] {
+    return this.#deadMan?.states() ?? [];
+  }
+
+  #newWs(problem = this.#problem): HlWs {
     return new HlWs({
       url: this.#o.endpoints.wsUrl,
       clock: this.#o.clock,
-      onProblem: this.#problem,
+      onProblem: problem,
       ...this.#o.ws,
     });
   }
@@ -136,13 +195,17 @@ export class HyperliquidVenue implements Venue {
     this.#state = "open";
     await this.#marketWs.start();
     this.#streams.start();
+    this.#deadMan?.start();
+    this.#poller.start();
   }
 
   async close(): Promise<void> {
     if (this.#state === "closed") return;
+    // before the sockets go: disarming is a signed action over HTTP
+    await Promise.all([this.#deadMan?.stop(), this.#poller.stop()]);
     this.#state = "closed";
     this.#streams.stop();
-    await Promise.all([this.#marketWs.close(), ...[...this.#accounts.values()].map((b) => b.ws.close())]);
+    await Promise.all([this.#marketWs.close(), ...[...this.#accounts.values()].map((b) => b.ws?.close())]);
   }
 
   streams(): readonly StreamStatus[] {
@@ -168,21 +231,21 @@ export class HyperliquidVenue implements Venue {
   async bindAccount(binding: AccountBinding): Promise<void> {
     const a = accountOfBinding(this.id, binding);
     const old = this.#accounts.get(binding.account);
-    if (old) await old.ws.close();
+    if (old) await old.ws?.close();
+    const since = this.#o.clock.now();
     const events = new AccountEvents({
       account: a.account,
-      since: this.#o.clock.now(),
+      since,
       market: (s) => this.#markets.get(s),
       emit: (e) => this.#emit(e),
       problem: this.#problem,
     });
-    const ws = this.#newWs();
-    ws.subscribe({ type: "orderUpdates", user: a.user }, (d) => events.onOrderUpdates(d));
-    ws.subscribe({ type: "userFills", user: a.user }, (d) => events.onUserFills(d));
-    ws.subscribe({ type: "userFundings", user: a.user }, (d) => events.onUserFundings(d));
-    this.#accounts.set(a.account, { a, events, ws });
-    if (this.#state === "open") await ws.start();
-    else if (this.#state === "new") void ws.start();
+    const ws = this.#feeds.open(a, events, since);
+    this.#accounts.set(a.account, { a, events, ws, since });
+    // armed in the background: its answer does not hold up the binding
+    void this.#deadMan?.add(a);
+    if (this.#state === "open") await ws?.start();
+    else if (this.#state === "new") void ws?.start();
   }
 
   instruments(): readonly Instrument[] {
@@ -296,71 +359,8 @@ export class HyperliquidVenue implements Venue {
     events.end(clientOrderId, "canceled", "user", ts);
   }
 
-  async amend(
-    account: string,
-    symbol: string,
-    clientOrderId: string,
-    change: AmendChange,
-  ): Promise<AmendResult> {
-    const { a, events } = this.#bound(account);
-    const m = this.#marketFor(account, symbol);
-    let t = events.byCloid.get(clientOrderId);
-    if (t === undefined || t.priceTicks === 0) {
-      const now = await this.#reads.orderStatus(a, clientOrderId, t);
-      if (now === undefined || (now.status !== "open" && now.status !== "partially_filled"))
-        throw new VenueRejectError(
-          "not_found",
-          `hyperliquid wallet ${account}, ${symbol}: amend ${clientOrderId}: no open order`,
-        );
-      t = events.track({
-        cloid: clientOrderId,
-        symbol,
-        side: now.side,
-        sizeLots: now.sizeLots,
-        priceTicks: now.priceTicks,
-        tif: now.tif,
-        reduceOnly: now.reduceOnly,
-        oid: Number(now.venueOrderId),
-      });
-      t.priceTicks = now.priceTicks;
-      t.sizeLots = now.sizeLots;
-    }
-    const next: OrderRequest = {
-      clientOrderId,
-      account,
-      symbol,
-      side: t.side,
-      type: "limit",
-      priceTicks: change.priceTicks ?? t.priceTicks,
-      sizeLots: change.sizeLots ?? t.sizeLots,
-      tif: t.tif,
-      reduceOnly: t.reduceOnly,
-    };
-    const input = orderInput(next, m);
-    const ts = () => this.#o.clock.now();
-    if (isProblem(input)) {
-      this.#emit({ type: "replace_reject", ts: ts(), account, clientOrderId, reason: input.reason });
-      throw new VenueRejectError(input.reason, input.message);
-    }
-    const resp = await this.#exchange.send(
-      a,
-      batchModifyAction([{ oid: clientOrderId, order: input }]),
-      `amend ${clientOrderId}`,
-    );
-    const r = modifyAnswer(resp, `hyperliquid wallet ${account}, ${symbol}: amend ${clientOrderId}`);
-    if (r.kind === "rejected") {
-      this.#emit({ type: "replace_reject", ts: ts(), account, clientOrderId, reason: r.reason });
-      throw new VenueRejectError(r.reason, r.message);
-    }
-    if (r.kind === "pending") throw new VenueUnknownOutcomeError("timeout", r.message);
-    // a modified order gets a new oid on Hyperliquid; the cloid stays
-    const oid = r.oid ?? t.oid ?? 0;
-    t.priceTicks = next.priceTicks;
-    t.sizeLots = next.sizeLots;
-    events.ack(clientOrderId, oid, ts());
-    const result = { venueOrderId: String(oid), priceTicks: next.priceTicks, sizeLots: next.sizeLots };
-    this.#emit({ type: "replaced", ts: ts(), account, clientOrderId, ...result });
-    return result;
+  amend(account: string, symbol: string, clientOrderId: string, change: AmendChange): Promise<AmendResult> {
+    return amendOrder(this.#ops, account, symbol, clientOrderId, change);
   }
 
   orderStatus(account: string, clientOrderId: string): Promise<OrderReport | undefined> {
@@ -378,27 +378,8 @@ export class HyperliquidVenue implements Venue {
     return this.#reads.accountState(this.#bound(account).a);
   }
 
-  async setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
-    const { a } = this.#bound(account);
-    const m = this.#marketFor(account, symbol);
-    const where = `hyperliquid wallet ${account}, ${symbol}`;
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > m.instrument.spec.maxLeverage)
-      throw new VenueRejectError(
-        "invalid_leverage",
-        `${where}, field leverage: ${leverage} must be an integer in [1, ${m.instrument.spec.maxLeverage}]`,
-      );
-    if (mode === "cross" && m.onlyIsolated)
-      throw new VenueRejectError(
-        "isolated_only",
-        `${where}, field mode: the venue trades ${symbol} isolated only`,
-      );
-    const resp = await this.#exchange.send(
-      a,
-      updateLeverageAction(m.asset, mode === "cross", leverage),
-      `leverage ${leverage}x ${mode}`,
-    );
-    if (resp.status === "err")
-      throw new VenueRejectError("leverage_refused", `${where}: updateLeverage refused: ${resp.response}`);
+  setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
+    return setLeverageOn(this.#ops, account, symbol, leverage, mode);
   }
 
   fills(account: string, sinceTs: number): Promise<readonly Fill[]> {

@@ -12,6 +12,7 @@
 import WebSocket from "ws";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Unsubscribe } from "../../core/venue.ts";
+import { scanL2Book } from "./l2book-scan.ts";
 
 export interface Subscription {
   readonly type: string;
@@ -211,7 +212,7 @@ export class HlWs {
       this.#backoff = this.#minBackoff;
       const text = raw.toString();
       for (const l of this.#textListeners) l(text);
-      this.#onMessage(text);
+      this.receive(text);
     });
     s.on("error", (e) => this.#onProblem(`hyperliquid ws ${this.url}: ${e.message}`));
     s.on("close", () => {
@@ -245,7 +246,14 @@ export class HlWs {
     });
   }
 
-  #onMessage(text: string): void {
+  /** One message's text as the socket delivers it (benches feed recorded lines here too). */
+  receive(text: string): void {
+    // the book snapshot of every block: read straight from the text when it has the usual form
+    const book = scanL2Book(text);
+    if (book !== undefined) {
+      this.#deliver(`l2Book:${book.coin}`, book);
+      return;
+    }
     let msg: { channel?: unknown; data?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
@@ -267,11 +275,15 @@ export class HlWs {
       return;
     }
     const key = messageKey(channel, msg.data);
-    const h = key === undefined ? undefined : this.#held.get(key);
+    if (key !== undefined) this.#deliver(key, msg.data);
+  }
+
+  #deliver(key: string, data: unknown): void {
+    const h = this.#held.get(key);
     if (h === undefined) return; // a message for something just unsubscribed
     h.lastMessageTs = this.#clock.now();
     // data before the confirmation proves the subscription is live too
     h.confirmed = true;
-    for (const fn of h.handlers) fn(msg.data);
+    for (const fn of h.handlers) fn(data);
   }
 }

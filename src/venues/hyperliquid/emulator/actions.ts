@@ -22,10 +22,12 @@ export const err = (text: string) => ({ status: "err" as const, response: text }
 
 export const ACTION_TEXTS = {
   missingOrder: "Order was never placed, already canceled, or filled.",
-  // emulator wordings (the venue's are not published): marked in docs/venues/hyperliquid.md
   modifyGone: "Cannot modify canceled or filled order",
-  scheduleTooEarly: "Scheduled cancel time too early, must be at least 5 seconds after current time.",
-  scheduleTooMany: "Too many scheduled cancel triggers today (at most 10).",
+  // the venue's text, as nktkas/hyperliquid's tests against the live API expect it
+  scheduleTooEarly: "Scheduled cancel time too early, must be at least 5 seconds from now.",
+  // the venue's wording up to "Limit is" (strings of the node binary, quoted in public notes);
+  // the number after it is the documented cap
+  scheduleTooMany: "Too many scheduled cancels triggered for the day. Limit is 10",
 } as const;
 
 const DAY = 86_400_000;
@@ -107,6 +109,17 @@ export class Actions {
     const until = / valid_until (\d+)$/.exec(name);
     this.auth.agents.set(agent, { master, name, ...(until ? { validUntil: Number(until[1]) } : {}) });
     return ok("default");
+  }
+
+  /** The user's armed cancel time, if any. */
+  scheduledCancel(user: string): number | undefined {
+    return this.#schedules.get(user)?.time;
+  }
+
+  /** How many times the user's switch fired on the UTC day of `now`. */
+  scheduleTriggers(user: string, now: number): number {
+    const t = this.#triggers.get(user);
+    return t && t.day === Math.floor(now / DAY) ? t.n : 0;
   }
 
   close(): void {

@@ -33,6 +33,8 @@ export class IpBudget {
   readonly perMinute: number;
   readonly #now: () => number;
   readonly #ips = new Map<string, { tokens: number; at: number }>();
+  /** what was charged, what was refused with a 429, and the lowest level the budget reached */
+  readonly stats = { weight: 0, refused: 0, lowest: Number.POSITIVE_INFINITY };
 
   constructor(perMinute: number, now: () => number) {
     this.perMinute = perMinute;
@@ -46,15 +48,24 @@ export class IpBudget {
     b.tokens = Math.min(this.perMinute, b.tokens + ((now - b.at) * this.perMinute) / 60_000);
     b.at = now;
     this.#ips.set(ip, b);
-    if (b.tokens < weight) return false;
-    b.tokens -= weight;
+    if (b.tokens < weight) {
+      this.stats.refused++;
+      return false;
+    }
+    this.#spend(b, weight);
     return true;
   }
 
   /** Charge weight after the fact (the per-item part of history requests); may go negative. */
   charge(ip: string, weight: number): void {
     const b = this.#ips.get(ip);
-    if (b) b.tokens -= weight;
+    if (b) this.#spend(b, weight);
+  }
+
+  #spend(b: { tokens: number }, weight: number): void {
+    b.tokens -= weight;
+    this.stats.weight += weight;
+    this.stats.lowest = Math.min(this.stats.lowest, b.tokens);
   }
 }
 

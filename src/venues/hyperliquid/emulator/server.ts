@@ -24,6 +24,8 @@ export interface ServerOptions {
   readonly nonceKeep: number;
   readonly ipWeightPerMinute: number;
   readonly addressBaseRequests: number;
+  /** distinct users in user streams per IP (the venue's 10 unless a test lowers it) */
+  readonly userStreamsPerIp?: number;
 }
 
 /** What one exchange request produced, before faults shape its delivery. */
@@ -50,19 +52,23 @@ export class HlFront {
     this.actions.onChange = () => this.flush();
     this.ip = new IpBudget(opts.ipWeightPerMinute, now);
     this.address = new AddressBudget(opts.addressBaseRequests, now);
-    this.sockets = new HlSockets(engine, {
-      info: async (payload, ip) => {
-        const r = this.info(payload, ip);
-        if (r.status !== 200) return { type: "error", payload: `${r.status} ${String(r.body)}` };
-        return { type: "info", payload: { type: payload.type, data: r.body } };
+    this.sockets = new HlSockets(
+      engine,
+      {
+        info: async (payload, ip) => {
+          const r = this.info(payload, ip);
+          if (r.status !== 200) return { type: "error", payload: `${r.status} ${String(r.body)}` };
+          return { type: "info", payload: { type: payload.type, data: r.body } };
+        },
+        action: async (payload, ip) => {
+          const r = await this.exchange(payload, ip);
+          if (r === undefined) return undefined;
+          if (r.status !== 200) return { type: "error", payload: `${r.status} ${String(r.body)}` };
+          return { type: "action", payload: r.body };
+        },
       },
-      action: async (payload, ip) => {
-        const r = await this.exchange(payload, ip);
-        if (r === undefined) return undefined;
-        if (r.status !== 200) return { type: "error", payload: `${r.status} ${String(r.body)}` };
-        return { type: "action", payload: r.body };
-      },
-    });
+      opts.userStreamsPerIp,
+    );
   }
 
   async listen(port: number): Promise<string> {

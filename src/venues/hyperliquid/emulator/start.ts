@@ -33,6 +33,8 @@ export interface HyperliquidEmulatorOptions {
   readonly nonceKeep?: number;
   readonly ipWeightPerMinute?: number;
   readonly addressBaseRequests?: number;
+  /** distinct users in user streams per IP (default 10, the venue's limit) */
+  readonly userStreamsPerIp?: number;
   /** re-send books and contexts every `blockMs` (the venue's blocks); 0: only on change. Default 0 */
   readonly blockMs?: number;
   /** settle funding hourly on the clock (default true) */
@@ -108,6 +110,17 @@ export interface HyperliquidEmulatorDriver {
   orders(user: string): readonly HlOrder[];
   openOrders(user: string): readonly HlOrder[];
   fills(user: string): readonly HlFill[];
+  /** the user's armed scheduleCancel time (ms), undefined when disarmed */
+  scheduledCancel(user: string): number | undefined;
+  /** how often the user's dead man's switch fired today (UTC); armings beyond 10 are refused */
+  scheduleTriggers(user: string): number;
+  /**
+   * REST weight over every IP: charged in total, requests refused with HTTP 429, and the lowest
+   * level any IP's budget fell to (below 0 only by the per-item charge after an answer)
+   */
+  ipWeight(): { weight: number; refused: number; lowest: number };
+  /** distinct users holding user streams from an IP */
+  userStreamUsers(ip?: string): number;
   /** open WebSocket connections */
   connections(): number;
   /** `/exchange` requests received so far (HTTP and WebSocket post) */
@@ -136,6 +149,7 @@ export async function startHyperliquidEmulator(
     nonceKeep: opts.nonceKeep ?? 100,
     ipWeightPerMinute: opts.ipWeightPerMinute ?? 1200,
     addressBaseRequests: opts.addressBaseRequests ?? 10_000,
+    userStreamsPerIp: opts.userStreamsPerIp,
   });
   for (const f of opts.faults ?? []) front.faults.add(f.fault, f.count ?? 1);
   const host = await front.listen(opts.port ?? 0);
@@ -328,6 +342,10 @@ export async function startHyperliquidEmulator(
     orders: (user) => [...engine.orders.values()].filter((o) => o.user === lower(user)),
     openOrders: (user) => engine.openOrders(lower(user)),
     fills: (user) => engine.fills.get(lower(user)) ?? [],
+    scheduledCancel: (user) => front.actions.scheduledCancel(lower(user)),
+    scheduleTriggers: (user) => front.actions.scheduleTriggers(lower(user), clock.now()),
+    ipWeight: () => ({ ...front.ip.stats }),
+    userStreamUsers: (ip = "127.0.0.1") => front.sockets.usersOf(ip).size,
     connections: () => front.sockets.connections,
     exchangeRequests: () => front.exchangeRequests,
     messagesSent: (channel) => front.sockets.sent.get(channel) ?? 0,

@@ -30,7 +30,7 @@ export interface PostHandler {
 const COIN_CHANNELS = new Set(["l2Book", "bbo", "trades", "activeAssetCtx"]);
 const USER_CHANNELS = new Set(["orderUpdates", "userFills", "userFundings", "userEvents"]);
 /** at most this many distinct users in user streams per IP (VENUES.md §1.7) */
-const USERS_PER_IP = 10;
+export const USERS_PER_IP = 10;
 
 interface Sub {
   readonly type: string;
@@ -57,9 +57,12 @@ export class HlSockets {
   /** messages sent so far per channel, every socket together (a recorder test counts them) */
   readonly sent = new Map<string, number>();
 
-  constructor(engine: HlEngine, posts: PostHandler) {
+  readonly #usersPerIp: number;
+
+  constructor(engine: HlEngine, posts: PostHandler, usersPerIp = USERS_PER_IP) {
     this.#engine = engine;
     this.#posts = posts;
+    this.#usersPerIp = usersPerIp;
   }
 
   get connections(): number {
@@ -84,6 +87,14 @@ export class HlSockets {
   dropAll(): void {
     for (const c of this.#clients) c.ws.terminate();
     this.#clients.clear();
+  }
+
+  /** The distinct users in user-stream subscriptions of an IP's sockets. */
+  usersOf(ip: string): Set<string> {
+    const users = new Set<string>();
+    for (const other of this.#clients)
+      if (other.ip === ip) for (const x of other.subs.values()) if (x.user) users.add(x.user);
+    return users;
   }
 
   freeze(stream: string): void {
@@ -230,13 +241,11 @@ export class HlSockets {
         return;
       }
       if (s.user) {
-        const users = new Set<string>();
-        for (const other of this.#clients)
-          if (other.ip === c.ip) for (const x of other.subs.values()) if (x.user) users.add(x.user);
+        const users = this.usersOf(c.ip);
         users.add(s.user);
-        // wording unconfirmed: the venue refuses an 11th user per IP in user streams
-        if (users.size > USERS_PER_IP) {
-          this.#send(c, "error", `Cannot track more than ${USERS_PER_IP} total users.`);
+        // the venue's text (nktkas/hyperliquid#78, seen from the live API)
+        if (users.size > this.#usersPerIp) {
+          this.#send(c, "error", `Cannot track more than ${this.#usersPerIp} total users.`);
           return;
         }
       }

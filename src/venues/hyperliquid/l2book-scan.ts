@@ -1,0 +1,162 @@
+/**
+ * A direct reader of the venue's `l2Book` message text, the connector's hottest stream (a full
+ * snapshot every block, VENUES.md §1.5): `{"channel":"l2Book","data":{"coin","time","levels":
+ * [[{px,sz,n}…],[…]]}}` with the data's and each level's keys in any order. It reads prices and
+ * sizes straight from their digits, without building the generic JSON tree and its strings.
+ *
+ * Anything it does not expect (whitespace, another key, an escape, an exponent, a sign, more
+ * than 15 significant digits) makes it answer undefined, and the caller parses the text as JSON
+ * the ordinary way: the reader is a shortcut, never a second dialect.
+ *
+ * A decimal `d₁…dₙ.f₁…fₖ` becomes the integer of its digits divided by 10^k: both exact doubles
+ * (≤ 15 digits, k ≤ 15), and IEEE division rounds correctly, so the value is the same double
+ * `Number(text)` gives.
+ */
+
+/** a level as the book takes it (core/market.ts BookLevel); the venue's order count `n` is read, not kept */
+export interface ScannedLevel {
+  readonly price: number;
+  readonly size: number;
+}
+
+/** An l2Book message's data, read: `scanned` tells it from the JSON form ({coin, time, levels}). */
+export interface ScannedBook {
+  readonly scanned: true;
+  readonly coin: string;
+  readonly time: number | undefined;
+  readonly bids: ScannedLevel[];
+  readonly asks: ScannedLevel[];
+}
+
+const PREFIX = '{"channel":"l2Book","data":{';
+const QUOTE = 34;
+const COMMA = 44;
+const DOT = 46;
+const COLON = 58;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+const POW10 = [1, 10, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/** the value of the last number read (one reader at a time: JavaScript is single-threaded) */
+let value = 0;
+
+/**
+ * Digits and an optional fraction from `i` (no sign, no exponent) into `value`; the index after
+ * them, or -1 when they are not a number of at most 15 digits.
+ */
+function decimal(s: string, i: number): number {
+  let int = 0;
+  let digits = 0;
+  let frac = -1;
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      int = int * 10 + (c - 48);
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === DOT && frac < 0) frac = 0;
+    else break;
+    i++;
+  }
+  if (digits === 0 || digits > 15 || frac === 0) return -1;
+  value = frac > 0 ? int / POW10[frac] : int;
+  return i;
+}
+
+/** A quoted decimal ("105055.0") from `i` into `value`; the index after it, or -1. */
+function quotedDecimal(s: string, i: number): number {
+  if (s.charCodeAt(i) !== QUOTE) return -1;
+  const j = decimal(s, i + 1);
+  return j < 0 || s.charCodeAt(j) !== QUOTE ? -1 : j + 1;
+}
+
+/** One side's levels from `i` (at its "[") pushed to `out`; the index after its "]", or -1. */
+function side(s: string, i: number, out: ScannedLevel[]): number {
+  if (s.charCodeAt(i) !== OPEN_ARRAY) return -1;
+  i++;
+  if (s.charCodeAt(i) === CLOSE_ARRAY) return i + 1;
+  for (;;) {
+    if (s.charCodeAt(i) !== OPEN_OBJECT) return -1;
+    i++;
+    let px = Number.NaN;
+    let sz = Number.NaN;
+    for (;;) {
+      // the keys px, sz and n, compared in place
+      if (s.charCodeAt(i) !== QUOTE) return -1;
+      const k = s.charCodeAt(i + 1);
+      const k2 = s.charCodeAt(i + 2);
+      let which: number;
+      if (k === 112 && k2 === 120 && s.charCodeAt(i + 3) === QUOTE)
+        which = 0; // "px"
+      else if (k === 115 && k2 === 122 && s.charCodeAt(i + 3) === QUOTE)
+        which = 1; // "sz"
+      else if (k === 110 && k2 === QUOTE)
+        which = 2; // "n"
+      else return -1;
+      i += which === 2 ? 3 : 4;
+      if (s.charCodeAt(i) !== COLON) return -1;
+      i = which === 2 ? decimal(s, i + 1) : quotedDecimal(s, i + 1);
+      if (i < 0) return -1;
+      if (which === 0) px = value;
+      else if (which === 1) sz = value;
+      const c = s.charCodeAt(i++);
+      if (c === CLOSE_OBJECT) break;
+      if (c !== COMMA) return -1;
+    }
+    if (Number.isNaN(px) || Number.isNaN(sz)) return -1;
+    out.push({ price: px, size: sz });
+    const c = s.charCodeAt(i++);
+    if (c === CLOSE_ARRAY) return i;
+    if (c !== COMMA) return -1;
+  }
+}
+
+/** A `"…"` string without escapes at `i`: [text, index after it], or undefined. */
+function str(s: string, i: number): [string, number] | undefined {
+  if (s.charCodeAt(i) !== QUOTE) return undefined;
+  const end = s.indexOf('"', i + 1);
+  if (end < 0) return undefined;
+  const out = s.slice(i + 1, end);
+  return out.indexOf("\\") >= 0 ? undefined : [out, end + 1];
+}
+
+/** The book of an `l2Book` message's text, or undefined: parse it as JSON then. */
+export function scanL2Book(s: string): ScannedBook | undefined {
+  if (!s.startsWith(PREFIX)) return undefined;
+  let i = PREFIX.length;
+  let coin: string | undefined;
+  let time: number | undefined;
+  let bids: ScannedLevel[] | undefined;
+  let asks: ScannedLevel[] | undefined;
+  for (;;) {
+    const key = str(s, i);
+    if (key === undefined || s.charCodeAt(key[1]) !== COLON) return undefined;
+    i = key[1] + 1;
+    if (key[0] === "coin") {
+      const v = str(s, i);
+      if (v === undefined) return undefined;
+      [coin, i] = v;
+    } else if (key[0] === "time") {
+      i = decimal(s, i);
+      if (i < 0 || !Number.isInteger(value)) return undefined;
+      time = value;
+    } else if (key[0] === "levels") {
+      if (s.charCodeAt(i) !== OPEN_ARRAY) return undefined;
+      bids = [];
+      asks = [];
+      i = side(s, i + 1, bids);
+      if (i < 0 || s.charCodeAt(i) !== COMMA) return undefined;
+      i = side(s, i + 1, asks);
+      if (i < 0 || s.charCodeAt(i) !== CLOSE_ARRAY) return undefined;
+      i++;
+    } else return undefined;
+    const c = s.charCodeAt(i++);
+    if (c === CLOSE_OBJECT) break;
+    if (c !== COMMA) return undefined;
+  }
+  if (s.charCodeAt(i) !== CLOSE_OBJECT || i + 1 !== s.length) return undefined;
+  if (coin === undefined || bids === undefined || asks === undefined) return undefined;
+  return { scanned: true, coin, time, bids, asks };
+}
