@@ -26,6 +26,7 @@ export interface CycleHost {
   closeFor(m: AgentMarket, reason: string): Promise<boolean>;
   noteReason(clientOrderId: string, reason: string): Promise<void>;
   dropExit(coin: string): Promise<void>;
+  putExits(coin: string): Promise<void>;
   recentTrades(): Promise<ClosedTrade[]>;
   saveCandles(): Promise<void>;
 }
@@ -324,7 +325,7 @@ async function execute(a: CycleHost, rec: CycleRecord, actions: readonly Action[
         entryReason: same ? held.entryReason : reason,
         attempts: same ? held.attempts : 0,
       };
-      await store.put(KEYS.exits, a.exits);
+      await a.putExits(act.coin);
     };
     if (act.kind === "hold") {
       const held = a.exits[act.coin];
@@ -339,11 +340,12 @@ async function execute(a: CycleHost, rec: CycleRecord, actions: readonly Action[
     const reason = `entry: ${act.justification}`.slice(0, 200);
     const side = act.target > 0 ? "long" : "short";
     const target = Math.sign(act.target) * m.inst.roundSize(Math.abs(act.target), "down");
-    // the exit is armed before anything is sent: the position never exists without it
-    await arm(act.exit, side, reason);
+    // a flip closes the old side under its own exit first; the new side's exit is armed before
+    // its open is sent: no position exists without an exit on its own side
     if (cur !== 0 && Math.sign(cur) !== Math.sign(target)) {
       await send("flip-close", cur > 0 ? "sell" : "buy", Math.abs(cur), true, "flip");
     }
+    await arm(act.exit, side, reason);
     const after = lotsNow();
     const base = Math.sign(after) === Math.sign(target) ? after : 0;
     const need = target - base;
