@@ -76,3 +76,16 @@ test("a flip whose new side's exit comes late leaves the short unprotected: caug
     [[3_000, -1, "held exit is for a long"]],
   );
 });
+
+test("within one millisecond only the end state counts: drop-and-rearm with an open is held, arm-and-drop is not", () => {
+  const ok = walkExits(
+    [fill(1_000, "buy"), fill(5_000, "sell")],
+    [arm(500, "long"), drop(1_000), arm(1_000, "long"), drop(5_000)],
+  );
+  assert.deepEqual(ok.violations, []);
+  const bad = walkExits([fill(1_000, "buy"), fill(5_000, "sell")], [arm(1_000, "long"), drop(1_000)]);
+  assert.deepEqual(
+    bad.violations.map((v) => v.ts),
+    [1_000],
+  );
+});

@@ -5,10 +5,10 @@ import { type ExitLogEntry, KEYS } from "../../strategies/agent/state.ts";
  * The journal walk of issue 17: every position of the agent's account, rebuilt from the engine's
  * stored fills, must have an engine-held stop-loss and take-profit on its own side at every
  * instant, as the agent's exit log (state slot `exitlog:<n>`) records them. Events are walked in
- * time order; within one millisecond an exit being armed comes before a fill and a fill before an
- * exit being dropped (an exit armed in the same millisecond as the fill that opens the position
- * counts as held, as does one dropped in the millisecond of the fill that closes it). The state
- * is checked after each millisecond's events.
+ * time order (exit changes in their log order) and the state is checked after each millisecond's
+ * events: an exit armed in the same millisecond as the fill that opens the position counts as
+ * held, as does one dropped in the millisecond of the fill that closes it; one armed a
+ * millisecond late, or dropped a millisecond early, is a gap.
  */
 export interface WalkFill {
   readonly symbol: string;
@@ -38,7 +38,7 @@ export interface ExitWalk {
 }
 
 type Ev =
-  | { readonly ts: number; readonly rank: 0 | 2; readonly order: number; readonly exit: ExitLogEntry }
+  | { readonly ts: number; readonly rank: 0; readonly order: number; readonly exit: ExitLogEntry }
   | { readonly ts: number; readonly rank: 1; readonly order: number; readonly fill: WalkFill };
 
 /** Lots of float noise below this are flat (fills are decimal strings summed as floats). */
@@ -61,7 +61,7 @@ export function walkExits(
   until?: number,
 ): ExitWalk {
   const evs: Ev[] = [
-    ...exits.map((e, i) => ({ ts: e.ts, rank: e.side === null ? 2 : 0, order: i, exit: e }) as Ev),
+    ...exits.map((e, i) => ({ ts: e.ts, rank: 0 as const, order: i, exit: e })),
     ...fills.map((f, i) => ({ ts: f.ts, rank: 1 as const, order: i, fill: f })),
   ].sort((a, b) => a.ts - b.ts || a.rank - b.rank || a.order - b.order);
   const pos = new Map<string, number>();

@@ -12,12 +12,14 @@ import {
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseNumberArg } from "../time-arg.ts";
+import { registerBacktestAgent } from "./backtest-agent.ts";
 
 /** `perpbot backtest farm`: the farm on the simulated clock with synthetic data. */
 export function registerBacktest(program: Command): void {
   const backtest = program
     .command("backtest")
     .description("run a strategy on the simulated clock with synthetic data");
+  registerBacktestAgent(backtest);
   backtest
     .command("farm")
     .description("backtest the farm (the config's farm and sim sections; paper venues, synthetic data)")
