@@ -1,10 +1,15 @@
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { type AgentBacktestReplies, runAgentBacktest } from "../../app/agent/backtest.ts";
 import { formatAgentBacktestReport } from "../../app/agent/backtest-report.ts";
 import { agentSettingsFrom } from "../../app/agent/service.ts";
+import { llmKeysFromKeystore } from "../../app/llm/keystore-keys.ts";
 import { defaultDataDir } from "../../app/scalp-backtest.ts";
+import { keystoreSection } from "../../config/sections.ts";
+import { openKeystore } from "../../wallets/keystore.ts";
+import { obtainPassword } from "../../wallets/prompt.ts";
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseNumberArg } from "../time-arg.ts";
@@ -20,6 +25,7 @@ interface Opts {
   equity: string;
   instance?: string;
   json?: boolean;
+  passwordFile?: string;
 }
 
 /** `perpbot backtest agent`: the LLM agent on synthetic or recorded data, its model over HTTP. */
@@ -44,6 +50,10 @@ export function registerBacktestAgent(backtest: Command): void {
     .option("--cycle-s <n>", "seconds between cycles instead of the instance's cycle_interval_s")
     .option("--equity <usd>", "USD in the simulated account", "10000")
     .option("--instance <name>", "the [strategies.<name>] agent instance whose settings to use")
+    .option(
+      "--password-file <file>",
+      "keystore password file, when the key is in the keystore (else PERPBOT_KEYSTORE_PASSWORD, else a prompt)",
+    )
     .option("--json", "print the report as JSON")
     .action(async (opts: Opts, cmd: Command) => {
       const config = loadCliConfig(cmd);
@@ -78,6 +88,30 @@ export function registerBacktestAgent(backtest: Command): void {
           : opts.replies === "scripted"
             ? { kind: "scripted" }
             : { kind: "file", path: opts.replies };
+      // a live endpoint whose key the config keeps in the keystore: unlocked for it, then closed
+      let apiKey: string | undefined;
+      const ref = agent.api_key_keystore;
+      if (replies.kind === "endpoint" && ref !== null) {
+        const path = keystoreSection.get(config.values).path;
+        if (!existsSync(path))
+          throw new UsageError(`api_key_keystore "${ref}": there is no keystore at ${path}`);
+        const keystore = await openKeystore(
+          path,
+          await obtainPassword({
+            what: "keystore password",
+            envName: "PERPBOT_KEYSTORE_PASSWORD",
+            file: opts.passwordFile,
+            fileOption: "--password-file",
+          }),
+        );
+        try {
+          apiKey = (await llmKeysFromKeystore(keystore, [ref])).get(ref);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        } finally {
+          keystore.close();
+        }
+      }
       let report: Awaited<ReturnType<typeof runAgentBacktest>>;
       try {
         report = await runAgentBacktest({
@@ -88,6 +122,7 @@ export function registerBacktestAgent(backtest: Command): void {
               : { kind: "recorded", dir: dataDir, days },
           replies,
           equityUsd,
+          apiKey,
           onProgress: (done, total) => {
             if (!opts.json && process.stderr.isTTY)
               process.stderr.write(

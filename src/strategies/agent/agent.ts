@@ -100,6 +100,7 @@ export class AgentStrategy implements Strategy, CycleHost {
       retryBackoffMs: c.retry_backoff_s * 1000,
       responseFormat: c.response_format,
       apiKeyEnv: c.api_key_env,
+      apiKeyKeystore: c.api_key_keystore,
     });
     const store = new AgentState(ctx.state);
     this.store = store;
