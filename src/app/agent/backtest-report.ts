@@ -35,7 +35,9 @@ export interface AgentBacktestReport {
   readonly returnAccountNet: number;
   readonly buyAndHoldReturn: number | null;
   readonly flatReturn: 0;
+  /** `manual`: a fill the agent did not order (the engine's kill switch flattening, an operator) */
   readonly exitsByReason: Record<string, number>;
+  readonly alerts: Readonly<Record<string, { count: number; first: string; message: string }>>;
   readonly exitWalk: ExitWalk;
 }
 
@@ -52,6 +54,7 @@ export async function agentBacktestReport(
     data: string;
     model: string;
     markets: readonly string[];
+    alerts: Readonly<Record<string, { count: number; first: string; message: string }>>;
   },
 ): Promise<AgentBacktestReport> {
   const journal = new AgentJournal(store, o.instance);
@@ -99,6 +102,7 @@ export async function agentBacktestReport(
     ),
     flatReturn: 0,
     exitsByReason,
+    alerts: o.alerts,
     exitWalk: walkExits(j.fills, j.exits, o.end),
   };
 }
@@ -128,6 +132,11 @@ export function formatAgentBacktestReport(r: AgentBacktestReport): string {
     `Sharpe (hourly, annualised) ${num(m.sharpe)}   max drawdown ${pct(m.maxDrawdownPct)}`,
     `trades ${m.trades}   win rate ${pct(m.winRate)}   profit factor ${num(m.profitFactor)}`,
     `exits: ${kv(r.exitsByReason)}`,
+    `alerts: ${
+      Object.entries(r.alerts)
+        .map(([k, a]) => `${k} x${a.count} (first ${a.first}: ${a.message})`)
+        .join("; ") || "none"
+    }`,
     `exit walk: ${w.positionsOpened} positions over ${(w.openMs / 3_600_000).toFixed(1)} h, ${w.fills} fills, ${w.exitChanges} exit changes: ${w.violations.length === 0 ? "a stop and a take-profit held at every instant" : `${w.violations.length} gaps, first at ${new Date(w.violations[0].ts).toISOString()} on ${w.violations[0].symbol}: ${w.violations[0].problem}`}`,
     "",
   ].join("\n");

@@ -165,6 +165,8 @@ export async function runAgentBacktest(o: AgentBacktestOptions): Promise<AgentBa
   };
   const store = await openStore(`sqlite:${join(dir, "backtest.db")}`);
   const base = engineSettings();
+  /** engine and agent alerts (the kill switch, parse failures) by key, with the first one's time */
+  const alerts: Record<string, { count: number; first: string; message: string }> = {};
   try {
     const node = await clock.drive(
       startNode({
@@ -186,6 +188,14 @@ export async function runAgentBacktest(o: AgentBacktestOptions): Promise<AgentBa
           },
         ],
         services,
+        attachAlerts: (bus) =>
+          bus.subscribe((a) => {
+            const k = a.key.replace(/:.*$/, "");
+            const seen = alerts[k];
+            alerts[k] = seen
+              ? { ...seen, count: seen.count + 1 }
+              : { count: 1, first: new Date(a.ts).toISOString(), message: a.message.slice(0, 200) };
+          }),
         log: (source, level, msg) => o.log?.(`${level} ${source}: ${msg}`),
         engineSettings: {
           ...base,
@@ -228,6 +238,7 @@ export async function runAgentBacktest(o: AgentBacktestOptions): Promise<AgentBa
           ? `${agent.model} at ${agent.base_url}`
           : `${agent.model} served on loopback: ${note}`,
       markets: agent.markets,
+      alerts,
     });
   } finally {
     stopMarket();
