@@ -67,6 +67,14 @@ test("a cycle opens a position with its stop and take-profit held first; a touch
     assert.equal(t.exitReason, "stop_loss");
     assert.match(t.entryReason, /^entry: test entry/);
     assert.ok(t.netUsd < 0);
+    // the version's performance so far is in the observation: none at first, then the loss
+    assert.equal(rec.observation.performance?.trades, 0);
+    assert.equal(rec.observation.performance?.win_rate, null);
+    const seq = (await kv<{ seq: number }>(h, "meta"))!.seq;
+    await h.until(cycleDone(h, seq + 1), 120_000, "the next cycle");
+    const next = (await kv<CycleRecord>(h, `cycle:${seq + 1}`))!.observation.performance!;
+    assert.equal(next.trades, 1);
+    assert.equal(next.win_rate, 0);
   } finally {
     server.fallback = undefined;
     await h.stop();

@@ -2,6 +2,7 @@ import type { ChatModel, StrategyContext } from "../contract.ts";
 import type { AgentConfig } from "./config.ts";
 import { type CycleDecision, decideCycle, decisionLogLine, holdAll } from "./decide.ts";
 import { triggerHit } from "./ledger.ts";
+import { versionMetrics } from "./metrics.ts";
 import { buildObservation, type MarketInput, type PositionInput } from "./observation.ts";
 import { type AgentState, type CycleRecord, KEYS, type SentOrder } from "./state.ts";
 import type { AgentMarket, ClosedTrade, HeldExit, PriceTrigger } from "./types.ts";
@@ -32,6 +33,22 @@ export interface CycleHost {
 }
 
 const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
+
+/** The current version's figures so far (the leaderboard's), rounded, for the observation. */
+async function performanceOf(store: AgentState, version: string): Promise<Record<string, number | null>> {
+  const m = versionMetrics(await store.equity(version), await store.trades(version));
+  const r = (x: number | null, d = 4) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
+  return {
+    return_net: r(m.returnNet),
+    sharpe: r(m.sharpe, 2),
+    max_drawdown_pct: r(m.maxDrawdownPct),
+    win_rate: r(m.winRate),
+    profit_factor: r(m.profitFactor, 2),
+    trades: m.trades,
+    hours: r(m.hours, 1),
+    llm_cost_usd: r(m.llmCostUsd),
+  };
+}
 
 /**
  * One cycle of the agent (STRATEGIES.md 4.1-4.2), written to its record before each step:
@@ -75,7 +92,7 @@ export async function runCycle(a: CycleHost, resume?: number): Promise<void> {
       positions: positions(a),
       exits: a.exits,
       trades: await a.recentTrades(),
-      performance: null,
+      performance: await performanceOf(store, version.id),
       dayStartEquity: meta.dayStartEquity,
       llmCostTodayUsd: meta.llmCostDayUsd,
       lastError: [meta.lastError, ...invalidated].filter((x) => x !== null).join("; ") || null,
