@@ -442,6 +442,10 @@ function assertWhole(d: CycleDecision): void {
     assert.ok(a.qty * (m.ask ?? 0) >= LIMITS.min_notional_usd);
     const dir = a.side === "buy" ? 1 : -1;
     assert.ok(dir * ((m.mark ?? 0) - a.exit.stopLoss) > 0, "stop on the wrong side");
+    assert.ok(
+      a.exit.takeProfit !== null && dir * (a.exit.takeProfit - (m.mark ?? 0)) > 0,
+      "no take-profit beyond",
+    );
   }
 }
 
