@@ -24,6 +24,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   carry: () => import("./carry.ts"),
   maker: () => import("./maker.ts"),
   record: () => import("./record.ts"),
+  agent: () => import("./agent.ts"),
 };
 
 const CHILD_FLAG = "--suite";

@@ -67,6 +67,14 @@ test("a cycle opens a position with its stop and take-profit held first; a touch
     assert.equal(t.exitReason, "stop_loss");
     assert.match(t.entryReason, /^entry: test entry/);
     assert.ok(t.netUsd < 0);
+    // the version's performance so far is in the observation: none at first, then the loss
+    assert.equal(rec.observation.performance?.trades, 0);
+    assert.equal(rec.observation.performance?.win_rate, null);
+    const seq = (await kv<{ seq: number }>(h, "meta"))!.seq;
+    await h.until(cycleDone(h, seq + 1), 120_000, "the next cycle");
+    const next = (await kv<CycleRecord>(h, `cycle:${seq + 1}`))!.observation.performance!;
+    assert.equal(next.trades, 1);
+    assert.equal(next.win_rate, 0);
   } finally {
     server.fallback = undefined;
     await h.stop();
@@ -158,3 +166,52 @@ for (const [name, Wrap, expectFilledBefore] of [
     }
   });
 }
+
+/** A venue whose first order is placed but whose answer never comes: the process dies mid-cycle. */
+class FirstAckLost extends ForwardingVenue {
+  private sent = 0;
+  override submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
+    if (++this.sent > 1) return this.inner.submit(order);
+    void this.inner.submit(order);
+    return new Promise(() => {});
+  }
+}
+
+test("restart between the two orders of one decision: the sent one is not repeated, the other is sent once", async () => {
+  const h = await AgentHarness.start({ server, wrapVenue: (v) => new FirstAckLost(v) });
+  const dir = h.dir;
+  const both = JSON.parse(buyEth()) as { positions: Record<string, unknown> };
+  both.positions.BTC = {
+    coin: "BTC",
+    signal: "buy",
+    quantity: 0.01,
+    leverage: 2,
+    exit_plan: { stop_loss: 99_000, take_profit: 102_000, invalidation: "" },
+    justification: "test entry",
+  };
+  server.push({ content: JSON.stringify(both) });
+  await h.until(async () => (await kv<CycleRecord>(h, "cycle:1"))?.phase === "decided", 120_000, "decided");
+  await h.advance(500);
+  // coin order: BTC was sent (and filled; its answer lost), ETH not yet
+  const btc = async (x: AgentHarness) =>
+    (await x.venue.positions("w1")).find((p) => p.symbol === "BTC")?.sizeLots ?? 0;
+  assert.ok((await btc(h)) > 0);
+  assert.equal(await h.ethPosition(), 0);
+  const asked = server.requests.length;
+  await h.crash();
+  const h2 = await AgentHarness.start({ server, dir, clock: h.clock });
+  try {
+    await h2.until(cycleDone(h2, 1), 60_000, "cycle 1 resumed");
+    await h2.advance(500);
+    assert.equal(await h2.ethPosition(), 1);
+    assert.equal(h2.venue.instrument("BTC").sizeValue(await btc(h2)), 0.01);
+    assert.equal(server.requests.length, asked, "no second model call for cycle 1");
+    const fills = await h2.store.fills.list({ account: "w1" });
+    assert.deepEqual(fills.map((f) => f.symbol).sort(), ["BTC", "ETH"], "one fill each");
+    assert.equal(h2.agent.exits.BTC.stopLoss, 99_000);
+    assert.equal(h2.agent.exits.ETH.stopLoss, 3400);
+  } finally {
+    await h2.stop();
+    h2.remove();
+  }
+});

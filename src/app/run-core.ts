@@ -9,6 +9,7 @@ import { StartAbortedError } from "../engine/executor.ts";
 import type { Logging } from "../log/logger.ts";
 import { acquireRunLock, type RunLock } from "../store/run-lock.ts";
 import { openStore, type Store } from "../store/store.ts";
+import type { StrategyServices } from "../strategies/contract.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import { FarmStatusView } from "../strategies/farm/report.ts";
 import { resolveInstances } from "../strategies/instances.ts";
@@ -35,6 +36,8 @@ export interface RunSurfaceOptions {
    * cannot import api/); each is closed first on stop.
    */
   readonly attach?: (store: Store) => Promise<{ close(): Promise<void> }>;
+  /** what strategies may use (an agent's chat model with its keystore-held key); default: node's */
+  readonly services?: StrategyServices;
 }
 
 /** A running process: what `perpbot run` prints and stops. */
@@ -168,6 +171,7 @@ async function runOn(
           };
         },
         start: { signal: o.signal, progress: startupProgressPrinter(say) },
+        services: o.services,
         log: (source, level, msg, ctx) => {
           // the legacy instance logs as the farm module did; others under their own name
           logging.forModule(source === "farm" ? "farm" : `strategy.${source}`)[level](ctx ?? {}, msg);

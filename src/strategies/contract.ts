@@ -341,6 +341,8 @@ export interface ChatSettings {
   readonly responseFormat: "json_schema" | "json_object" | "none";
   /** environment variable with the key, when no key was configured */
   readonly apiKeyEnv: string;
+  /** keystore wallet whose `llm` account holds the key (the composition root unlocks it); wins */
+  readonly apiKeyKeystore?: string | null;
 }
 
 /** Capabilities with I/O that the composition root offers to strategies that need them. */

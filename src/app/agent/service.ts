@@ -47,3 +47,12 @@ export function replay(
   const inst = agentInstance(config, o.instance);
   return withStore(config, (store) => replayAgent(new AgentJournal(store, inst.name), o));
 }
+
+/** The settings of the named agent instance (or the only one), else the defaults: what a backtest runs. */
+export function agentSettingsFrom(config: LoadedConfig, name?: string): ReturnType<typeof agentConfig> {
+  const tables = strategiesSection.get(config.values);
+  const agents = Object.entries(tables).filter(([, c]) => c.kind === "agent");
+  if (name === undefined && agents.length === 0) return agentConfig();
+  const inst = agentInstance(config, name);
+  return tables[inst.name] as ReturnType<typeof agentConfig>;
+}

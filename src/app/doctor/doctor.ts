@@ -60,7 +60,7 @@ export async function runDoctor(r: DoctorRequest): Promise<DoctorReport> {
       check: "sandbox",
       status: "ok",
       detail:
-        "sandbox: simulated fills on the venues' public market data; no keys, accounts or orders to check (run with mode = \"live\" to check them)",
+        'sandbox: simulated fills on the venues\' public market data; no keys, accounts or orders to check (run with mode = "live" to check them)',
     });
   if (venues.length === 0 && mode === "live")
     checks.push({

@@ -131,3 +131,20 @@ test("cost: the provider's figure, else the price table per 1M tokens, else unpr
   assert.equal(callCostUsd("other", usage, prices), null);
   assert.equal(callCostUsd("other", { ...usage, providerCostUsd: 0.5 }, prices), 0.5);
 });
+
+test("an endpoint echoing the key in its error body: the stored detail has it redacted", async () => {
+  server.push({ status: 401, body: '{"error":{"message":"Incorrect API key provided: sk-secret-123"}}' });
+  const r = await client().complete(ask);
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.match(r.detail, /Incorrect API key provided: \[redacted\]/);
+  assert.ok(!r.detail.includes("sk-secret-123"));
+});
+
+test("a key the config says is in the keystore, with no keystore unlocked: a clear error, never the env key", () => {
+  assert.throws(
+    () =>
+      new OpenAiChatClient({ ...settings({ apiKeyKeystore: "openrouter" }), env: { TEST_LLM_KEY: "sk-x" } }),
+    /api_key_keystore "openrouter": the key is in the keystore, which this process did not unlock/,
+  );
+});

@@ -52,6 +52,10 @@ export class OpenAiChatClient implements ChatModel {
   private formatRefused = false;
 
   constructor(o: OpenAiClientOptions) {
+    if ((o.apiKeyKeystore ?? null) !== null && o.apiKey === undefined)
+      throw new Error(
+        `api_key_keystore "${o.apiKeyKeystore}": the key is in the keystore, which this process did not unlock (perpbot run unlocks it when the keystore exists)`,
+      );
     this.o = o;
     this.endpoint = `${o.baseUrl.replace(/\/+$/, "")}/chat/completions`;
   }
@@ -100,12 +104,14 @@ export class OpenAiChatClient implements ChatModel {
     req: ChatRequest,
     attempts: number,
   ): Promise<{ result: ChatResult; retryable: boolean; retryAfterMs?: number }> {
+    const key = this.key();
+    // an endpoint may echo the key in an error body: the detail is stored and logged, the key never
+    const scrub = (text: string) => (key === undefined ? text : text.replaceAll(key, "[redacted]"));
     const fail = (failure: ChatFailure, detail: string, retryable: boolean, retryAfterMs?: number) => ({
-      result: { ok: false as const, failure, detail, attempts },
+      result: { ok: false as const, failure, detail: scrub(detail), attempts },
       retryable,
       retryAfterMs,
     });
-    const key = this.key();
     let res: Response;
     try {
       res = await fetch(this.endpoint, {

@@ -12,9 +12,10 @@ import {
 import { loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseNumberArg } from "../time-arg.ts";
+import { registerBacktestAgent } from "./backtest-agent.ts";
 import { registerMakerBacktest } from "./backtest-maker.ts";
 
-/** `perpbot backtest farm`: the farm on the simulated clock with synthetic data. */
+/** The flags of `perpbot backtest carry`, as commander hands them over. */
 interface CarryOpts {
   days: string;
   seed: string;
@@ -25,10 +26,12 @@ interface CarryOpts {
   json?: boolean;
 }
 
+/** `perpbot backtest farm|carry|scalp|maker|agent`: a strategy on the simulated clock. */
 export function registerBacktest(program: Command): void {
   const backtest = program
     .command("backtest")
     .description("run a strategy on the simulated clock with synthetic data");
+  registerBacktestAgent(backtest);
   backtest
     .command("farm")
     .description("backtest the farm (the config's farm and sim sections; paper venues, synthetic data)")

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { apiSection } from "../../api/config.ts";
 import { startApiServer } from "../../api/server.ts";
 import { checkLiveConfig, startLiveRun } from "../../app/live-run.ts";
+import { agentKeystoreRefs, chatServices, llmKeysFromKeystore } from "../../app/llm/keystore-keys.ts";
 import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
 import type { RunSurfaceOptions } from "../../app/run-core.ts";
 import { startSandboxRun } from "../../app/sandbox-run.ts";
@@ -81,6 +82,12 @@ export function registerRun(program: Command): void {
         const keystorePath = keystoreSection.get(config.values).path;
         let walletIds: string[] | undefined;
         let password: string | undefined;
+        let services: RunSurfaceOptions["services"];
+        const llmRefs = agentKeystoreRefs(config.values);
+        if (llmRefs.length > 0 && !existsSync(keystorePath))
+          throw new UsageError(
+            `api_key_keystore names ${llmRefs.join(", ")}, and there is no keystore at ${keystorePath}: perpbot keys init, then perpbot keys add <id> --venue llm --secret api_key`,
+          );
         if (live !== undefined && !existsSync(keystorePath))
           throw new UsageError(
             `live trading signs with keys from the keystore, and there is none at ${keystorePath}: perpbot keys init`,
@@ -93,8 +100,18 @@ export function registerRun(program: Command): void {
             fileOption: "--password-file",
           });
           const keystore = await openKeystore(keystorePath, password);
-          walletIds = keystore.wallets().map((w) => w.id);
-          keystore.close();
+          // LLM key holders are not trading wallets
+          walletIds = keystore
+            .wallets()
+            .filter((w) => !(llmRefs.includes(w.id) && w.venues.every((v) => v.venue === "llm")))
+            .map((w) => w.id);
+          try {
+            if (llmRefs.length > 0) services = chatServices(await llmKeysFromKeystore(keystore, llmRefs));
+          } catch (e) {
+            throw new UsageError((e as Error).message);
+          } finally {
+            keystore.close();
+          }
           log.info({ wallets: walletIds.length }, "keystore unlocked");
         }
 
@@ -136,6 +153,7 @@ export function registerRun(program: Command): void {
             logging,
             signal: abort.signal,
             say,
+            services,
             attach: apiSection.get(config.values).enabled
               ? async (store) => {
                   const server = await startApiServer({

@@ -100,6 +100,7 @@ export class AgentStrategy implements Strategy, CycleHost {
       retryBackoffMs: c.retry_backoff_s * 1000,
       responseFormat: c.response_format,
       apiKeyEnv: c.api_key_env,
+      apiKeyKeystore: c.api_key_keystore,
     });
     const store = new AgentState(ctx.state);
     this.store = store;
@@ -258,7 +259,22 @@ export class AgentStrategy implements Strategy, CycleHost {
   async dropExit(coin: string): Promise<void> {
     if (this.exits[coin] === undefined) return;
     delete this.exits[coin];
+    await this.putExits(coin);
+  }
+
+  /** Store the held exits after `coin`'s changed, and append the change to the exit log. */
+  async putExits(coin: string): Promise<void> {
     await this.store!.put(KEYS.exits, this.exits);
+    const x = this.exits[coin];
+    const m = this.markets.get(coin);
+    await this.store!.logExit({
+      ts: this.ctx.clock.now(),
+      coin,
+      symbol: x?.symbol ?? m?.inst.symbol ?? coin,
+      side: x?.side ?? null,
+      stopLoss: x?.stopLoss ?? null,
+      takeProfit: x?.takeProfit ?? null,
+    });
   }
 
   private async onFill(fill: Fill): Promise<void> {

@@ -63,6 +63,14 @@ export const agentInstanceSchema = z
       .describe(
         "Environment variable holding the API key (sent only in the Authorization header, never logged).",
       ),
+    api_key_keystore: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a keystore wallet id")
+      .nullable()
+      .default(null)
+      .describe(
+        "Keystore wallet whose `llm` account holds the API key as secret `api_key` (`perpbot keys add <id> --venue llm --secret api_key`); wins over api_key_env; the run unlocks the keystore.",
+      ),
     temperature: z.number().min(0).max(2).default(0.2).describe("Sampling temperature (seed: code)."),
     top_p: z.number().gt(0).max(1).default(0.9).describe("Nucleus sampling (seed: code)."),
     max_tokens: z.int().min(16).default(2000).describe("Completion token limit per call."),

@@ -2,6 +2,7 @@ import type { ChatModel, StrategyContext } from "../contract.ts";
 import type { AgentConfig } from "./config.ts";
 import { type CycleDecision, decideCycle, decisionLogLine, holdAll } from "./decide.ts";
 import { triggerHit } from "./ledger.ts";
+import { versionMetrics } from "./metrics.ts";
 import { buildObservation, type MarketInput, type PositionInput } from "./observation.ts";
 import { type AgentState, type CycleRecord, KEYS, type SentOrder } from "./state.ts";
 import type { AgentMarket, ClosedTrade, HeldExit, PriceTrigger } from "./types.ts";
@@ -26,11 +27,28 @@ export interface CycleHost {
   closeFor(m: AgentMarket, reason: string): Promise<boolean>;
   noteReason(clientOrderId: string, reason: string): Promise<void>;
   dropExit(coin: string): Promise<void>;
+  putExits(coin: string): Promise<void>;
   recentTrades(): Promise<ClosedTrade[]>;
   saveCandles(): Promise<void>;
 }
 
 const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
+
+/** The current version's figures so far (the leaderboard's), rounded, for the observation. */
+async function performanceOf(store: AgentState, version: string): Promise<Record<string, number | null>> {
+  const m = versionMetrics(await store.equity(version), await store.trades(version));
+  const r = (x: number | null, d = 4) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
+  return {
+    return_net: r(m.returnNet),
+    sharpe: r(m.sharpe, 2),
+    max_drawdown_pct: r(m.maxDrawdownPct),
+    win_rate: r(m.winRate),
+    profit_factor: r(m.profitFactor, 2),
+    trades: m.trades,
+    hours: r(m.hours, 1),
+    llm_cost_usd: r(m.llmCostUsd),
+  };
+}
 
 /**
  * One cycle of the agent (STRATEGIES.md 4.1-4.2), written to its record before each step:
@@ -74,7 +92,7 @@ export async function runCycle(a: CycleHost, resume?: number): Promise<void> {
       positions: positions(a),
       exits: a.exits,
       trades: await a.recentTrades(),
-      performance: null,
+      performance: await performanceOf(store, version.id),
       dayStartEquity: meta.dayStartEquity,
       llmCostTodayUsd: meta.llmCostDayUsd,
       lastError: [meta.lastError, ...invalidated].filter((x) => x !== null).join("; ") || null,
@@ -324,7 +342,7 @@ async function execute(a: CycleHost, rec: CycleRecord, actions: readonly Action[
         entryReason: same ? held.entryReason : reason,
         attempts: same ? held.attempts : 0,
       };
-      await store.put(KEYS.exits, a.exits);
+      await a.putExits(act.coin);
     };
     if (act.kind === "hold") {
       const held = a.exits[act.coin];
@@ -339,11 +357,12 @@ async function execute(a: CycleHost, rec: CycleRecord, actions: readonly Action[
     const reason = `entry: ${act.justification}`.slice(0, 200);
     const side = act.target > 0 ? "long" : "short";
     const target = Math.sign(act.target) * m.inst.roundSize(Math.abs(act.target), "down");
-    // the exit is armed before anything is sent: the position never exists without it
-    await arm(act.exit, side, reason);
+    // a flip closes the old side under its own exit first; the new side's exit is armed before
+    // its open is sent: no position exists without an exit on its own side
     if (cur !== 0 && Math.sign(cur) !== Math.sign(target)) {
       await send("flip-close", cur > 0 ? "sell" : "buy", Math.abs(cur), true, "flip");
     }
+    await arm(act.exit, side, reason);
     const after = lotsNow();
     const base = Math.sign(after) === Math.sign(target) ? after : 0;
     const need = target - base;

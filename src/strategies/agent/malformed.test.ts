@@ -227,6 +227,18 @@ const cases: Case[] = [
     check: holdsBtc(/take_profit .* wrong side/),
   },
   {
+    name: "no take-profit: the engine holds one at twice the stop distance",
+    replies: [withBtc({}, { take_profit: null })],
+    expect: "decided",
+    check: (d) => {
+      const a = d.actions.find((x) => x.coin === "BTC");
+      assert.ok(a !== undefined && a.kind === "open", "opens");
+      // entry at the ask (bid 100000 + 10): 100010 + 2 x (100010 - 98000)
+      assert.equal(a.exit.takeProfit, 104_030);
+      assert.match(a.note ?? "", /no take_profit/);
+    },
+  },
+  {
     name: "stop beyond the liquidation distance",
     replies: [withBtc({ leverage: 5 }, { stop_loss: 80_000 })],
     expect: "decided",
@@ -430,6 +442,10 @@ function assertWhole(d: CycleDecision): void {
     assert.ok(a.qty * (m.ask ?? 0) >= LIMITS.min_notional_usd);
     const dir = a.side === "buy" ? 1 : -1;
     assert.ok(dir * ((m.mark ?? 0) - a.exit.stopLoss) > 0, "stop on the wrong side");
+    assert.ok(
+      a.exit.takeProfit !== null && dir * (a.exit.takeProfit - (m.mark ?? 0)) > 0,
+      "no take-profit beyond",
+    );
   }
 }
 

@@ -22,7 +22,25 @@ export const KEYS = {
   cycle: (seq: number) => `cycle:${seq}`,
   trades: (version: string) => `trades:${version}`,
   equity: (version: string) => `equity:${version}`,
+  /** how many exit log entries exist; entry n (1-based) is `exitlog:<n>` */
+  exitLogSeq: "exitlog.seq",
+  exitLog: (n: number) => `exitlog:${n}`,
 } as const;
+
+/**
+ * One change of a market's held stop and take-profit, appended in order: the exit as it is from
+ * `ts` on, or null when it was dropped. What the journal walk (src/app/agent/exit-walk.ts)
+ * compares with the engine's fills.
+ */
+export interface ExitLogEntry {
+  readonly n: number;
+  readonly ts: number;
+  readonly coin: string;
+  readonly symbol: string;
+  readonly side: "long" | "short" | null;
+  readonly stopLoss: number | null;
+  readonly takeProfit: number | null;
+}
 
 export interface AgentMeta {
   /** the last cycle started */
@@ -101,4 +119,11 @@ export class AgentState {
   cycle = (seq: number) => this.get<CycleRecord | null>(KEYS.cycle(seq), null);
   trades = (version: string) => this.get<ClosedTrade[]>(KEYS.trades(version), []);
   equity = (version: string) => this.get<EquityPoint[]>(KEYS.equity(version), []);
+
+  /** Append an exit log entry (its number is the next after the stored count). */
+  async logExit(e: Omit<ExitLogEntry, "n">): Promise<void> {
+    const n = (await this.get<number>(KEYS.exitLogSeq, 0)) + 1;
+    await this.put(KEYS.exitLog(n), { n, ...e });
+    await this.put(KEYS.exitLogSeq, n);
+  }
 }

@@ -145,6 +145,10 @@ function sizeOpen(
   const stopDistance = Math.abs(entry - stop) / entry;
   if (stopDistance > 0.8 / leverage)
     return `stop_loss ${stop} is ${(stopDistance * 100).toFixed(2)} % away, beyond 0.8 x the liquidation distance at ${leverage}x: refused`;
+  // every position has a take-profit the engine holds: none given, it sits at twice the stop's
+  // distance on the other side (reward 2 : risk 1)
+  const takeProfit = tp ?? entry + dir * 2 * Math.abs(entry - stop);
+  if (tp === null) notes.push(`no take_profit: set to ${takeProfit.toPrecision(8)} (2 x the stop distance)`);
   const flip = cur !== 0 && Math.sign(cur) !== dir;
   let qty = d.quantity;
   const riskCap = (L.max_risk_per_trade_pct * equity) / Math.abs(entry - stop);
@@ -168,7 +172,7 @@ function sizeOpen(
   const minNotional = Math.max(L.min_notional_usd, m.rules.min_notional_usd);
   const exit: PlannedExit = {
     stopLoss: stop,
-    takeProfit: tp,
+    takeProfit,
     invalidation: d.exit_plan?.invalidation ?? "",
     trigger: parseTrigger(d.exit_plan?.invalidation ?? ""),
   };
