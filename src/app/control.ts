@@ -60,6 +60,8 @@ export interface ControlPollerOptions {
   readonly venues: readonly string[];
   /** wallets this runner manages (a flatten naming another wallet fails); undefined: any */
   readonly wallets?: readonly string[];
+  /** a "stop" request calls it after the request is finished (absent: stop requests fail) */
+  readonly onStop?: (why: string) => void;
   /** default 1000 ms */
   readonly intervalMs?: number;
   /** how long stop() waits for a request being acted on (default 5000 ms) */
@@ -180,6 +182,8 @@ export class ControlPoller {
       }
       this.log(status === "done" ? "info" : "warn", `control request #${req.id} ${status}`, result);
       await this.o.store.controlRequests.finish(req.id, status, result, this.o.clock.now());
+      // the stop itself comes after the request is finished, so nobody waits on it in vain
+      if (req.action === "stop" && status === "done") this.o.onStop?.(`control request #${req.id}`);
     }
     return handled;
   }
@@ -206,6 +210,11 @@ export class ControlPoller {
         venue: typeof venue === "string" ? venue : undefined,
         wallet: typeof wallet === "string" ? wallet : undefined,
       });
+    }
+    if (req.action === "stop") {
+      if (this.o.onStop === undefined)
+        return Promise.reject(new RequestFailed("this runner cannot be stopped by a request"));
+      return Promise.resolve({ stopping: true });
     }
     const state = STATE_OF[req.action];
     if (state !== undefined) {

@@ -35,6 +35,8 @@ export interface RunSurfaceOptions {
    * cannot import api/); each is closed first on stop.
    */
   readonly attach?: (store: Store) => Promise<{ close(): Promise<void> }>;
+  /** a "stop" control request (API, Telegram /stop) calls it: the CLI stops as on Ctrl-C */
+  readonly requestStop?: (why: string) => void;
 }
 
 /** A running process: what `perpbot run` prints and stops. */
@@ -193,6 +195,7 @@ async function runOn(
         farm: node.control,
         venues: [...v.venues.keys()],
         wallets,
+        onStop: o.requestStop,
         log: (level, msg, ctx) => log[level](ctx ?? {}, msg),
       })
     : undefined;

@@ -11,7 +11,8 @@ import type { Store } from "../../store/store.ts";
  * instead of acting on a wish that may be hours old.
  */
 
-export type ControlAction = "close" | "flatten" | TradingStateAction;
+/** stop: the running `perpbot run` stops cleanly (positions kept, state saved), as on Ctrl-C */
+export type ControlAction = "close" | "flatten" | "stop" | TradingStateAction;
 
 /** Trading-state changes: halt (only cancels pass), reduce-only (only reducing orders), resume. */
 export type TradingStateAction = "halt" | "reduce_only" | "resume";
@@ -187,6 +188,7 @@ export function controlOutcomeText(r: ControlRequest): string {
     if (notFlat > 0) parts.push(`${notFlat} not flat yet`);
     return parts.join("; ");
   }
+  if (r.action === "stop") return "the runner is stopping (positions kept, state saved)";
   if (r.action !== "flatten") {
     return typeof res.tradingState === "string" ? `trading state ${res.tradingState}` : "";
   }
