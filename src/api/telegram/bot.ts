@@ -8,16 +8,8 @@ import {
 } from "../../app/service/control.ts";
 import { findGroup } from "../../app/service/groups.ts";
 import type { ApiContext } from "../context.ts";
-import { type TelegramClient, TelegramApiError, type TgCallbackQuery, type TgMessage } from "./client.ts";
-import {
-  balanceText,
-  dailyText,
-  groupsText,
-  HELP,
-  pnlText,
-  positionsText,
-  statusText,
-} from "./commands.ts";
+import { TelegramApiError, type TelegramClient, type TgCallbackQuery, type TgMessage } from "./client.ts";
+import { balanceText, dailyText, groupsText, HELP, pnlText, positionsText, statusText } from "./commands.ts";
 
 /**
  * The Telegram control bot: long-polls getUpdates (offset = last update_id + 1), answers commands
@@ -91,8 +83,14 @@ export class TelegramBot {
         for (const u of updates) {
           this.offset = Math.max(this.offset, u.update_id + 1);
           const job = (
-            u.message ? this.onMessage(u.message) : u.callback_query ? this.onCallback(u.callback_query) : null
-          )?.catch((e) => this.log("warn", `telegram: update ${u.update_id} failed: ${(e as Error).message}`));
+            u.message
+              ? this.onMessage(u.message)
+              : u.callback_query
+                ? this.onCallback(u.callback_query)
+                : null
+          )?.catch((e) =>
+            this.log("warn", `telegram: update ${u.update_id} failed: ${(e as Error).message}`),
+          );
           if (job) await job;
         }
       } catch (e) {
@@ -151,7 +149,10 @@ export class TelegramBot {
       case "/daily": {
         const days = args[0] === undefined ? 7 : Number(args[0]);
         if (!Number.isInteger(days) || days < 1 || days > 90)
-          return void (await this.reply(m.chat.id, `/daily [days]: days must be a whole number 1..90, not "${args[0]}"`));
+          return void (await this.reply(
+            m.chat.id,
+            `/daily [days]: days must be a whole number 1..90, not "${args[0]}"`,
+          ));
         return void (await this.reply(m.chat.id, await dailyText(ctx, days)));
       }
       case "/confirm":
@@ -172,7 +173,10 @@ export class TelegramBot {
     if (action === "close") {
       const what = args[0];
       if (what === undefined)
-        return void (await this.reply(chatId, "/close needs a group id (or a unique prefix) or all: /close all"));
+        return void (await this.reply(
+          chatId,
+          "/close needs a group id (or a unique prefix) or all: /close all",
+        ));
       if (what === "all") {
         reqArgs = { group: "all" };
         label = "close every group";
@@ -227,7 +231,8 @@ export class TelegramBot {
       const p = this.pending.get(m[2]);
       if (p?.chatId === chatId) this.pending.delete(m[2]);
       await this.o.client.answerCallbackQuery(q.id, "cancelled");
-      if (q.message) await this.o.client.editMessageText(chatId, q.message.message_id, "Cancelled: nothing was done.");
+      if (q.message)
+        await this.o.client.editMessageText(chatId, q.message.message_id, "Cancelled: nothing was done.");
       return;
     }
     await this.o.client.answerCallbackQuery(q.id, "confirmed");
@@ -241,7 +246,10 @@ export class TelegramBot {
       return void (await this.reply(chatId, `no pending confirmation "${code}": give the command again`));
     this.pending.delete(code);
     if (now > p.expiresAt)
-      return void (await this.reply(chatId, `confirmation ${code} expired: nothing was done, give the command again`));
+      return void (await this.reply(
+        chatId,
+        `confirmation ${code} expired: nothing was done, give the command again`,
+      ));
     const r = await submitControlRequest(this.o.ctx.store, p.action, p.args, { now, expireAfterMs: 600_000 });
     const queued = `${p.label}: queued as request #${r.id}${r.runner.running ? "" : " (no perpbot run is polling: it acts when one starts)"}`;
     this.log("info", `telegram: ${p.label} confirmed`, { chat: chatId, request: r.id });
@@ -253,7 +261,9 @@ export class TelegramBot {
   }
 
   private track(p: Promise<unknown>): void {
-    const t = p.catch((e) => this.log("warn", `telegram: ${(e as Error).message}`)).finally(() => this.inflight.delete(t));
+    const t = p
+      .catch((e) => this.log("warn", `telegram: ${(e as Error).message}`))
+      .finally(() => this.inflight.delete(t));
     this.inflight.add(t);
   }
 

@@ -79,7 +79,12 @@ export class TelegramClient {
     this.timeoutMs = o.timeoutMs ?? 10_000;
   }
 
-  async call<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal, extraMs = 0): Promise<T> {
+  async call<T>(
+    method: string,
+    body: Record<string, unknown>,
+    signal?: AbortSignal,
+    extraMs = 0,
+  ): Promise<T> {
     const timeout = AbortSignal.timeout(this.timeoutMs + extraMs);
     let res: Response;
     try {

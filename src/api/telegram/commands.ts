@@ -34,7 +34,8 @@ export function usd(v: string | number): string {
   return `${x < 0 && abs !== "0.00" ? "-" : ""}$${abs}`;
 }
 
-const pct = (d: number | null | undefined) => (d === null || d === undefined ? "–" : `${(d * 100).toFixed(1)}%`);
+const pct = (d: number | null | undefined) =>
+  d === null || d === undefined ? "–" : `${(d * 100).toFixed(1)}%`;
 
 export async function statusText(ctx: ApiContext): Promise<string> {
   const now = ctx.now();
