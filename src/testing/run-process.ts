@@ -40,7 +40,14 @@ export interface RunProcess {
 
 export function startRunProcess(
   cwd: string,
-  o: { env?: Record<string, string>; wantApi?: boolean; timeoutMs?: number; wait?: RegExp } = {},
+  o: {
+    env?: Record<string, string>;
+    wantApi?: boolean;
+    /** resolve once the API is up, open groups or not (benches on a loaded machine) */
+    apiOnly?: boolean;
+    timeoutMs?: number;
+    wait?: RegExp;
+  } = {},
 ): Promise<RunProcess> {
   const child = spawn(process.execPath, [PERPBOT_BIN, "run", "--status-every", "1"], {
     cwd,
