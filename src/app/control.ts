@@ -48,6 +48,8 @@ export interface ControlEngine {
 export interface ControlFarm {
   close(groupId: string | "all", reason?: FarmCloseReason): Promise<void>;
   groups(): readonly { readonly id: string }[];
+  /** pause or resume one instance's entries (persisted); throws naming the instances when unknown */
+  setPaused?(strategy: string, paused: boolean): Promise<void>;
 }
 
 export interface ControlPollerOptions {
@@ -210,6 +212,16 @@ export class ControlPoller {
         venue: typeof venue === "string" ? venue : undefined,
         wallet: typeof wallet === "string" ? wallet : undefined,
       });
+    }
+    if (req.action === "pause_strategy" || req.action === "resume_strategy") {
+      const name = String(req.args.strategy ?? "");
+      const paused = req.action === "pause_strategy";
+      const set = this.o.farm?.setPaused;
+      if (set === undefined) return Promise.reject(new RequestFailed("this runner cannot pause strategies"));
+      return set(name, paused).then(
+        () => ({ strategy: name, paused }),
+        (e: Error) => Promise.reject(new RequestFailed(e.message)),
+      );
     }
     if (req.action === "stop") {
       if (this.o.onStop === undefined)

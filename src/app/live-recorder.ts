@@ -3,7 +3,13 @@ import { usd } from "../core/money.ts";
 import type { Store } from "../store/store.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { StrategyNode } from "./node.ts";
-import { type LiveGroup, type LivePosition, type LiveSnapshot, writeLiveSnapshot } from "./service/live.ts";
+import {
+  type LiveGroup,
+  type LivePosition,
+  type LiveScanner,
+  type LiveSnapshot,
+  writeLiveSnapshot,
+} from "./service/live.ts";
 
 /**
  * The runner's side of the live view (src/app/service/live.ts): every `everyMs` it writes what
@@ -103,6 +109,20 @@ export class LiveRecorder {
         });
       }
     }
+    const scanners: LiveScanner[] = [];
+    for (const i of node.instances.values()) {
+      if (i.strategy.kind !== "carry" && i.strategy.kind !== "scalp") continue;
+      const v = i.strategy.view();
+      const rec = (x: unknown) => (typeof x === "object" && x !== null ? (x as Record<string, number>) : {});
+      scanners.push({
+        instance: i.spec.name,
+        kind: i.strategy.kind,
+        ...(v.kind === "carry"
+          ? { opportunities: v.opportunities ?? null }
+          : { edgeBps: rec(v.edgeBps), bestEdgeBps: rec(v.bestEdgeBps) }),
+        rejections: rec(v.rejections),
+      });
+    }
     const snapshot: LiveSnapshot = {
       ts: now,
       pid: process.pid,
@@ -111,6 +131,7 @@ export class LiveRecorder {
       accounts,
       positions,
       groups,
+      scanners,
     };
     await writeLiveSnapshot(store, snapshot);
     if (accounts.length > 0 && now - this.lastEquity >= (this.o.equityEveryMs ?? 30_000)) {

@@ -52,6 +52,11 @@ export class EngineContext implements StrategyContext {
   readonly events: StrategyEvents;
   readonly intents: Intents;
   private readonly o: ContextOptions;
+  /**
+   * Paused by the operator (a pause_strategy control request): the instance opens nothing new
+   * (groups and orders that are not reduce-only are refused); its closes and exits go on.
+   */
+  paused = false;
   private readonly wallets: ReadonlySet<string>;
   private readonly venueIds: ReadonlySet<string>;
   private readonly groupListeners = new Set<(e: GroupStateEvent) => void>();
@@ -215,6 +220,14 @@ export class EngineContext implements StrategyContext {
     return {
       openGroup: async (legs, options) => {
         for (const l of legs) this.checkTarget(l.venue, l.account, `group ${options.groupId}`);
+        if (this.paused)
+          return {
+            ok: false,
+            groupId: options.groupId,
+            reason: "risk_refused",
+            detail: `strategy ${this.instance} is paused`,
+            status: "failed",
+          };
         const out = await engine.openGroup([...legs], { ...options, strategy: this.instance });
         this.emitGroup(out.groupId, out.ok ? "open" : out.status, out.ok ? null : out.reason);
         return out;
@@ -245,8 +258,15 @@ export class EngineContext implements StrategyContext {
           positionsNotFlat: results.reduce((s, r) => s + r.positionsNotFlat, 0),
         };
       },
-      placeOrder: (intent) => {
+      placeOrder: async (intent) => {
         this.checkTarget(intent.venue, intent.account, `order ${intent.intentId}`);
+        if (this.paused && !intent.reduceOnly)
+          return {
+            ok: false,
+            clientOrderId: `paused:${intent.intentId}`,
+            reason: "risk_refused",
+            detail: `strategy ${this.instance} is paused: only reduce-only orders pass`,
+          };
         return engine.placeOrder({ ...intent, strategy: this.instance });
       },
       cancelOrder: (id) => this.ownOrder(id, "cancel") ?? engine.cancelOrder(id),

@@ -44,6 +44,19 @@ export interface LiveAccount {
   readonly maintenanceMarginUsd: number;
 }
 
+/** A carry or scalp instance's scanner as its last scan or book update left it (its status view). */
+export interface LiveScanner {
+  readonly instance: string;
+  readonly kind: string;
+  /** carry: the last scan's evaluated pairs, best net first ({ ts, list }), or null before one */
+  readonly opportunities?: unknown;
+  /** scalp: the edge per venue pair now, and the best seen (bps) */
+  readonly edgeBps?: Readonly<Record<string, number>>;
+  readonly bestEdgeBps?: Readonly<Record<string, number>>;
+  /** rejection reason -> count since start */
+  readonly rejections: Readonly<Record<string, number>>;
+}
+
 export interface LiveSnapshot {
   readonly ts: number;
   readonly pid: number;
@@ -52,6 +65,8 @@ export interface LiveSnapshot {
   readonly accounts: readonly LiveAccount[];
   readonly positions: readonly LivePosition[];
   readonly groups: readonly LiveGroup[];
+  /** carry and scalp instances' scanners (absent in a snapshot of an older runner) */
+  readonly scanners?: readonly LiveScanner[];
 }
 
 export interface LiveView extends LiveSnapshot {
