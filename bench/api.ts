@@ -120,7 +120,12 @@ async function firstRender(base: string): Promise<number[]> {
 const suite: BenchSuite = async () => {
   const cwd = mkdtempSync(join(tmpdir(), "perpbot-bench-api-"));
   writeFileSync(join(cwd, "perpbot.toml"), "[api]\nenabled = true\nport = 0\n");
-  const run = await startRunProcess(cwd, { wantApi: true, apiOnly: true, timeoutMs: 120_000 });
+  const run = await startRunProcess(cwd, {
+    wantApi: true,
+    apiOnly: true,
+    timeoutMs: 120_000,
+    statusEvery: 5,
+  });
   // give the farm time to open groups, so the endpoints carry data (a loaded machine may not)
   const until = Date.now() + 30_000;
   while (

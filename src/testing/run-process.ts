@@ -47,9 +47,11 @@ export function startRunProcess(
     apiOnly?: boolean;
     timeoutMs?: number;
     wait?: RegExp;
+    /** seconds between status prints (default 1: the tests read them) */
+    statusEvery?: number;
   } = {},
 ): Promise<RunProcess> {
-  const child = spawn(process.execPath, [PERPBOT_BIN, "run", "--status-every", "1"], {
+  const child = spawn(process.execPath, [PERPBOT_BIN, "run", "--status-every", String(o.statusEvery ?? 1)], {
     cwd,
     env: cleanEnv(o.env),
   });
