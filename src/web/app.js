@@ -174,10 +174,10 @@ function renderAlerts(alerts) {
 let series;
 // equity, and the parts it is made of: unrealised (equity - cash), realised net of fees, funding
 const PARTS = [
-  ["equityUsd", "#3fb950", 2],
-  ["unrealisedUsd", "#d29922", 1],
-  ["realisedUsd", "#58a6ff", 1],
-  ["fundingUsd", "#bc8cff", 1],
+  ["equityUsd", "#3fb950", 2, "equity"],
+  ["unrealisedUsd", "#d29922", 1, "unrealised"],
+  ["realisedUsd", "#58a6ff", 1, "realised − fees"],
+  ["fundingUsd", "#bc8cff", 1, "funding"],
 ];
 function renderEquity(points) {
   if (!series) {
@@ -188,13 +188,13 @@ function renderEquity(points) {
       timeScale: { timeVisible: true, secondsVisible: true },
       leftPriceScale: { visible: true },
     });
-    series = PARTS.map(([key, color, lineWidth], i) => [
+    series = PARTS.map(([key, color, lineWidth, title], i) => [
       key,
       chart.addSeries(LineSeries, {
         color,
         lineWidth,
         priceScaleId: i === 0 ? "right" : "left",
-        title: key.replace("Usd", ""),
+        title,
       }),
     ]);
   }
@@ -203,7 +203,7 @@ function renderEquity(points) {
   for (const [key, s] of series) s.setData([...bySecond].map(([time, p]) => ({ time, value: p[key] })));
   const last = points[points.length - 1];
   $("equity-points").textContent = last
-    ? `${points.length} points, last ${money(last.equityUsd)} (unrealised ${money(last.unrealisedUsd)}, realised ${money(last.realisedUsd)}, funding ${money(last.fundingUsd)})`
+    ? `${points.length} points, last ${money(last.equityUsd)} (unrealised ${money(last.unrealisedUsd)}, realised − fees ${money(last.realisedUsd)}, funding ${money(last.fundingUsd)})`
     : "no equity recorded yet";
 }
 
