@@ -85,6 +85,11 @@ export function startRunProcess(
       out += d;
       const url = /^api: (http:\/\/127\.0\.0\.1:\d+)\/$/m.exec(out)?.[1];
       const open = [...out.matchAll(/^farm: (\d+) groups? open/gm)].some((m) => Number(m[1]) > 0);
+      if (o.apiOnly && url) {
+        clearTimeout(t);
+        resolve(proc(url));
+        return;
+      }
       if (
         (url || !o.wantApi) &&
         open &&
