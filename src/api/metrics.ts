@@ -60,6 +60,14 @@ export function createMetrics(ctx: ApiContext): { scrape(): Promise<string>; con
   gauge("perpbot_exposure_usd", "Position notional at the mark, by venue (live snapshot)", ["venue"], (g) => {
     for (const e of figures?.exposureUsd ?? []) g.set({ venue: e.venue }, e.usd);
   });
+  gauge(
+    "perpbot_stream_staleness_seconds",
+    "Age of the oldest order book of each venue's instruments, as the runner last saw it (live snapshot)",
+    ["venue"],
+    (g) => {
+      for (const s of figures?.streamStalenessSeconds ?? []) g.set({ venue: s.venue }, s.seconds);
+    },
+  );
   gauge("perpbot_live_snapshot_age_seconds", "Age of the runner's live snapshot", [], (g) => {
     if (figures?.liveAgeSeconds !== null && figures?.liveAgeSeconds !== undefined)
       g.set(figures.liveAgeSeconds);

@@ -92,6 +92,19 @@ export function insightRoutes(ctx: ApiContext): RouteDef[] {
     },
     {
       method: "GET",
+      path: "/api/markets",
+      tag: "read",
+      access: "read",
+      summary:
+        "Every instrument of every venue as the runner's streams hold it: mark, funding rate per hour, book age",
+      responses: { "200": "{ ts, stale, markets }; `ts: null` when no runner ever wrote a snapshot" },
+      handler: async () => {
+        const live = await readLiveSnapshot(ctx.store, ctx.now());
+        return { body: { ts: live?.ts ?? null, stale: live?.stale ?? true, markets: live?.markets ?? [] } };
+      },
+    },
+    {
+      method: "GET",
       path: "/api/agent/leaderboard",
       tag: "read",
       access: "read",

@@ -5,6 +5,7 @@ import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { StrategyNode } from "./node.ts";
 import {
   type LiveGroup,
+  type LiveMarket,
   type LivePosition,
   type LiveScanner,
   type LiveSnapshot,
@@ -123,6 +124,26 @@ export class LiveRecorder {
         rejections: rec(v.rejections),
       });
     }
+    const markets: LiveMarket[] = [];
+    for (const venue of this.o.venues) {
+      for (const inst of market.instruments(venue)) {
+        const symbol = inst.spec.symbol;
+        const mark = market.mark(venue, symbol);
+        let ts = 0;
+        try {
+          ts = market.bbo(venue, symbol).ts;
+        } catch {
+          // no book for it (not streamed)
+        }
+        markets.push({
+          venue,
+          symbol,
+          markPrice: Number.isFinite(mark) ? mark : null,
+          fundingRatePerHour: market.fundingRatePerHour(venue, symbol),
+          bookAgeMs: ts > 0 ? Math.max(0, now - ts) : null,
+        });
+      }
+    }
     const snapshot: LiveSnapshot = {
       ts: now,
       pid: process.pid,
@@ -132,6 +153,7 @@ export class LiveRecorder {
       positions,
       groups,
       scanners,
+      markets,
     };
     await writeLiveSnapshot(store, snapshot);
     if (accounts.length > 0 && now - this.lastEquity >= (this.o.equityEveryMs ?? 30_000)) {

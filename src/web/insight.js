@@ -57,28 +57,24 @@ function renderStrategies(instances, ask) {
   }
 }
 
-/** the newest funding rate per venue and symbol, from the payments (rate per hour, in bps) */
-function renderRates(payments) {
-  const venues = [...new Set(payments.map((p) => p.venue))].sort();
-  const latest = new Map();
-  for (const p of payments) {
-    const k = `${p.symbol}|${p.venue}`;
-    if (!latest.has(k) || latest.get(k).ts < p.ts) latest.set(k, p);
-  }
-  const symbols = [...new Set(payments.map((p) => p.symbol))].sort();
+/** every instrument's funding rate (bps per hour), mark and book age, as the runner's streams hold them */
+function renderRates(m) {
   fillTable(
     $("rates"),
     [
+      ["venue", (r) => r.venue],
       ["symbol", (r) => r.symbol],
-      ...venues.map((v) => [
-        v,
-        (r) => {
-          const p = latest.get(`${r.symbol}|${v}`);
-          return p ? cell.num((p.ratePerHour * 1e4).toFixed(3), p.ratePerHour) : "–";
-        },
-      ]),
+      ["mark", (r) => cell.num(r.markPrice === null ? "–" : String(r.markPrice), r.markPrice ?? "")],
+      ["funding bps/h", (r) => cell.num((r.fundingRatePerHour * 1e4).toFixed(3), r.fundingRatePerHour)],
+      [
+        "book age",
+        (r) =>
+          cell.num(r.bookAgeMs === null ? "–" : `${(r.bookAgeMs / 1000).toFixed(1)}s`, r.bookAgeMs ?? ""),
+      ],
     ],
-    symbols.map((symbol) => ({ symbol, __id: symbol })),
+    [...m.markets]
+      .sort((x, y) => (x.symbol < y.symbol ? -1 : x.symbol > y.symbol ? 1 : x.venue < y.venue ? -1 : 1))
+      .map((r) => ({ ...r, __id: `${r.venue}:${r.symbol}` })),
   );
 }
 
@@ -136,16 +132,16 @@ const pctOf = (x) => (x === null || x === undefined ? "–" : `${(x * 100).toFix
 
 /** Reads and renders every panel; `get` is app.js's authorised fetch, `ask` its confirmation. */
 export async function renderInsight(get, ask) {
-  const [pnl, strategies, funding, opps, board] = await Promise.all([
+  const [pnl, strategies, markets, opps, board] = await Promise.all([
     get("/api/pnl"),
     get("/api/strategies"),
-    get("/api/funding?limit=500"),
+    get("/api/markets"),
     get("/api/opportunities"),
     get("/api/agent/leaderboard").catch(() => []),
   ]);
   renderPnl(pnl);
   renderStrategies(strategies, ask);
-  renderRates(funding);
+  renderRates(markets);
   renderOpportunities(opps);
   renderLeaderboard(board);
 }

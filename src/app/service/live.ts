@@ -57,6 +57,17 @@ export interface LiveScanner {
   readonly rejections: Readonly<Record<string, number>>;
 }
 
+/** One instrument as the runner's market streams hold it. */
+export interface LiveMarket {
+  readonly venue: string;
+  readonly symbol: string;
+  /** NaN-free: null when no mark was seen yet */
+  readonly markPrice: number | null;
+  readonly fundingRatePerHour: number;
+  /** ms since the book's last update (null: never updated) */
+  readonly bookAgeMs: number | null;
+}
+
 export interface LiveSnapshot {
   readonly ts: number;
   readonly pid: number;
@@ -67,6 +78,8 @@ export interface LiveSnapshot {
   readonly groups: readonly LiveGroup[];
   /** carry and scalp instances' scanners (absent in a snapshot of an older runner) */
   readonly scanners?: readonly LiveScanner[];
+  /** every instrument's mark, funding rate and book age (absent in a snapshot of an older runner) */
+  readonly markets?: readonly LiveMarket[];
 }
 
 export interface LiveView extends LiveSnapshot {
