@@ -43,7 +43,7 @@ function seconds(): number {
 }
 
 /** Open-loop load: request i is due at start + i / RATE; latency is measured from that time. */
-async function load(base: string, durationS: number): Promise<{ lat: number[]; errors: number }> {
+export async function load(base: string, durationS: number): Promise<{ lat: number[]; errors: number }> {
   const total = Math.round(RATE * durationS);
   const lat: number[] = [];
   const byPath = new Map<string, number[]>();
