@@ -172,18 +172,20 @@ test("strategies say which instance is paused", async () => {
   assert.deepEqual((await get("/api/status")).paused, ["farm"]);
 });
 
-test("markets and stream staleness: from the runner's live snapshot", async () => {
+test("markets, stream staleness and rate-limit budget: from the runner's live snapshot", async () => {
   const live = (await readLiveSnapshot(f.store, Date.now()))!;
   const markets = [
     { venue: "simA", symbol: "BTC", markPrice: 61000, fundingRatePerHour: 0.00002, bookAgeMs: 150 },
     { venue: "simA", symbol: "ETH", markPrice: 3500, fundingRatePerHour: -0.00001, bookAgeMs: 2500 },
     { venue: "simB", symbol: "BTCUSDT", markPrice: null, fundingRatePerHour: 0, bookAgeMs: null },
   ];
-  await writeLiveSnapshot(f.store, { ...live, ts: Date.now(), markets });
+  const rateLimits = [{ venue: "simA", scope: "ip", used: 0.375 }];
+  await writeLiveSnapshot(f.store, { ...live, ts: Date.now(), markets, rateLimits });
   const m = await get("/api/markets");
   assert.deepEqual(m.markets, markets);
   const text = await (await fetch(`${f.base}/metrics`)).text();
   // the oldest book of the venue; a venue with no book age is left out
   assert.match(text, /^perpbot_stream_staleness_seconds\{venue="simA"\} 2\.5$/m);
   assert.doesNotMatch(text, /perpbot_stream_staleness_seconds\{venue="simB"\}/);
+  assert.match(text, /^perpbot_rate_limit_budget_used_ratio\{venue="simA",scope="ip"\} 0\.375$/m);
 });

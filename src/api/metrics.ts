@@ -68,6 +68,14 @@ export function createMetrics(ctx: ApiContext): { scrape(): Promise<string>; con
       for (const s of figures?.streamStalenessSeconds ?? []) g.set({ venue: s.venue }, s.seconds);
     },
   );
+  gauge(
+    "perpbot_rate_limit_budget_used_ratio",
+    "Share of each venue's rate-limit scope in use, its fullest bucket (live snapshot; above 1: requests wait)",
+    ["venue", "scope"],
+    (g) => {
+      for (const r of figures?.rateBudgetUsed ?? []) g.set({ venue: r.venue, scope: r.scope }, r.used);
+    },
+  );
   gauge("perpbot_live_snapshot_age_seconds", "Age of the runner's live snapshot", [], (g) => {
     if (figures?.liveAgeSeconds !== null && figures?.liveAgeSeconds !== undefined)
       g.set(figures.liveAgeSeconds);

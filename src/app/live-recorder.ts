@@ -154,6 +154,9 @@ export class LiveRecorder {
       groups,
       scanners,
       markets,
+      rateLimits: this.o.venues.flatMap((venue) =>
+        node.engine.rateBudgetUsed(venue).map((u) => ({ venue, scope: u.scope, used: round4(u.used) })),
+      ),
     };
     await writeLiveSnapshot(store, snapshot);
     if (accounts.length > 0 && now - this.lastEquity >= (this.o.equityEveryMs ?? 30_000)) {

@@ -80,6 +80,8 @@ export interface LiveSnapshot {
   readonly scanners?: readonly LiveScanner[];
   /** every instrument's mark, funding rate and book age (absent in a snapshot of an older runner) */
   readonly markets?: readonly LiveMarket[];
+  /** per venue and rate-limit scope, the share of the budget in use (absent in older snapshots) */
+  readonly rateLimits?: readonly { venue: string; scope: string; used: number }[];
 }
 
 export interface LiveView extends LiveSnapshot {

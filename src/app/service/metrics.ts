@@ -16,6 +16,8 @@ export interface MetricsFigures {
   readonly exposureUsd: readonly { venue: string; usd: number }[];
   /** per venue, the oldest book of its instruments, in seconds (live snapshot) */
   readonly streamStalenessSeconds: readonly { venue: string; seconds: number }[];
+  /** per venue and scope, the share of the rate-limit budget in use (live snapshot) */
+  readonly rateBudgetUsed: readonly { venue: string; scope: string; used: number }[];
   /** age of the live snapshot in seconds (null: none) */
   readonly liveAgeSeconds: number | null;
 }
@@ -38,6 +40,7 @@ export async function metricsFigures(
   for (const m of live?.markets ?? [])
     if (m.bookAgeMs !== null) stale.set(m.venue, Math.max(stale.get(m.venue) ?? 0, m.bookAgeMs / 1000));
   return {
+    rateBudgetUsed: live?.rateLimits ?? [],
     streamStalenessSeconds: [...stale].map(([venue, seconds]) => ({ venue, seconds })),
     orders: await store.orders.countEngineByVenueStatus(),
     fills: await store.fills.countByVenue(),
