@@ -25,6 +25,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   maker: () => import("./maker.ts"),
   record: () => import("./record.ts"),
   agent: () => import("./agent.ts"),
+  api: () => import("./api.ts"),
 };
 
 const CHILD_FLAG = "--suite";

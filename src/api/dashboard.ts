@@ -30,7 +30,7 @@ export function dashboardFiles(): ReadonlyMap<string, StaticFile> {
     out.set(url, { type: TYPES[ext] ?? "application/octet-stream", body: readFileSync(file) });
   };
   add("/", join(WEB_DIR, "index.html"));
-  for (const f of ["app.js", "render.js", "style.css"]) add(`/web/${f}`, join(WEB_DIR, f));
+  for (const f of ["app.js", "render.js", "insight.js", "style.css"]) add(`/web/${f}`, join(WEB_DIR, f));
   const pkg = createRequire(import.meta.url).resolve("lightweight-charts/package.json");
   add(
     "/vendor/lightweight-charts.mjs",

@@ -60,6 +60,22 @@ export function createMetrics(ctx: ApiContext): { scrape(): Promise<string>; con
   gauge("perpbot_exposure_usd", "Position notional at the mark, by venue (live snapshot)", ["venue"], (g) => {
     for (const e of figures?.exposureUsd ?? []) g.set({ venue: e.venue }, e.usd);
   });
+  gauge(
+    "perpbot_stream_staleness_seconds",
+    "Age of the oldest order book of each venue's instruments, as the runner last saw it (live snapshot)",
+    ["venue"],
+    (g) => {
+      for (const s of figures?.streamStalenessSeconds ?? []) g.set({ venue: s.venue }, s.seconds);
+    },
+  );
+  gauge(
+    "perpbot_rate_limit_budget_used_ratio",
+    "Share of each venue's rate-limit scope in use, its fullest bucket (live snapshot; above 1: requests wait)",
+    ["venue", "scope"],
+    (g) => {
+      for (const r of figures?.rateBudgetUsed ?? []) g.set({ venue: r.venue, scope: r.scope }, r.used);
+    },
+  );
   gauge("perpbot_live_snapshot_age_seconds", "Age of the runner's live snapshot", [], (g) => {
     if (figures?.liveAgeSeconds !== null && figures?.liveAgeSeconds !== undefined)
       g.set(figures.liveAgeSeconds);

@@ -68,6 +68,27 @@ const stateRoute = (ctx: ApiContext, path: string, action: ControlAction, summar
   handler: ({ body }) => submit(ctx, action, {}, body),
 });
 
+const pauseRoute = (ctx: ApiContext, verb: "pause" | "resume"): RouteDef => ({
+  method: "POST",
+  path: `/api/control/strategies/:name/${verb}`,
+  tag: "control",
+  access: "control",
+  summary:
+    verb === "pause"
+      ? "Pause one strategy instance: it opens nothing new (groups and orders that are not reduce-only are refused); its closes and exits go on; kept across restarts"
+      : "Resume a paused strategy instance",
+  params: z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an instance name") }),
+  body: z.strictObject(expiry),
+  responses: { "202": "queued", "400": "invalid name or body", "401": "missing or wrong token" },
+  handler: ({ params, body }) =>
+    submit(
+      ctx,
+      verb === "pause" ? "pause_strategy" : "resume_strategy",
+      { strategy: params.name as string },
+      body,
+    ),
+});
+
 export function controlRoutes(ctx: ApiContext): RouteDef[] {
   return [
     {
@@ -147,6 +168,8 @@ export function controlRoutes(ctx: ApiContext): RouteDef[] {
       "Reduce-only: the engine takes only orders that reduce exposure",
     ),
     stateRoute(ctx, "/api/control/resume", "resume", "Resume normal trading (re-arms the kill switch)"),
+    pauseRoute(ctx, "pause"),
+    pauseRoute(ctx, "resume"),
     {
       method: "GET",
       path: "/api/control/requests",

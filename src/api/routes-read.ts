@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { listAlerts } from "../app/service/alerts.ts";
+import { pausedStrategies } from "../app/service/control.ts";
 import { equityCurve } from "../app/service/equity.ts";
 import { listFunding } from "../app/service/funding.ts";
 import { listGroups } from "../app/service/groups.ts";
@@ -36,7 +37,7 @@ export async function statusBody(ctx: ApiContext, recent = 10) {
   const report = await loadStatusReport(ctx.store, { now, recent });
   const live: LiveView | null = (await readLiveSnapshot(ctx.store, now)) ?? null;
   const unacknowledged = (await listAlerts(ctx.store, { unacknowledgedOnly: true, limit: 10_000 })).length;
-  return { ...report, live, alerts: { unacknowledged } };
+  return { ...report, live, alerts: { unacknowledged }, paused: await pausedStrategies(ctx.store) };
 }
 
 export function readRoutes(ctx: ApiContext): RouteDef[] {
@@ -61,11 +62,14 @@ export function readRoutes(ctx: ApiContext): RouteDef[] {
       path: "/api/strategies",
       tag: "read",
       access: "read",
-      summary: "Per strategy instance: its active groups, recently closed groups and totals",
+      summary:
+        "Per strategy instance: its active groups, recently closed groups, totals, and whether the operator paused it",
       responses: { "200": "one entry per instance" },
-      handler: async () => ({
-        body: (await loadStatusReport(ctx.store, { now: ctx.now(), recent: 10 })).instances,
-      }),
+      handler: async () => {
+        const paused = new Set(await pausedStrategies(ctx.store));
+        const instances = (await loadStatusReport(ctx.store, { now: ctx.now(), recent: 10 })).instances;
+        return { body: instances.map((i) => ({ ...i, paused: paused.has(i.strategy) })) };
+      },
     },
     {
       method: "GET",

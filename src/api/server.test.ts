@@ -1,209 +1,35 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import "../app/sections.ts";
 import { createApiToken } from "../app/service/api-token.ts";
-import { writeLiveSnapshot } from "../app/service/live.ts";
 import { ConfigError } from "../config/errors.ts";
-import { type LoadedConfig, loadConfig } from "../config/load.ts";
-import { usd } from "../core/money.ts";
-import { openStore, type Store } from "../store/store.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { Store } from "../store/store.ts";
+import { type ApiFixture, json, SECRETS, startApiFixture } from "../testing/api-fixture.ts";
 import { BindRefused } from "./config.ts";
-import { type ApiServer, buildApi, startApiServer } from "./server.ts";
+import { buildApi, startApiServer } from "./server.ts";
 
 /**
- * The API's security and input rules on a real fastify bound to 127.0.0.1 (port 0) over a real
- * SQLite store: control needs the right bearer token and then queues a request in the store; no
- * secret of the config (a PostgreSQL password, alert tokens, the keystore's contents) or the
- * token appears in any response; binding beyond loopback needs `allow_remote`; bad input is a 400
+ * The API's security and input rules (fixture: src/testing/api-fixture.ts): control needs the
+ * right bearer token and then queues a request in the store; no secret of the config or the token
+ * appears in any response; binding beyond loopback needs `allow_remote`; bad input is a 400
  * naming the field.
  */
 
-const T0 = 1_760_000_000_000;
-const PG_PASSWORD = "pgS3cr3t-Passw0rd";
-const TG_TOKEN = "123456:TelegramBotTokenSecretXYZ";
-const WEBHOOK_BEARER = "webhook-bearer-secret-abc123";
-const KEYSTORE_MARK = "keystore-ciphertext-MARK-7f3e";
-
-let dir: string;
+let f: ApiFixture;
 let store: Store;
 let config: LoadedConfig;
-let server: ApiServer;
 let base: string;
-
-function writeConfig(extra = ""): LoadedConfig {
-  const file = join(dir, "perpbot.toml");
-  writeFileSync(
-    file,
-    `data_dir = "${dir}"
-[store]
-url = "postgres://perp:${PG_PASSWORD}@127.0.0.1:5432/test"
-[keystore]
-path = "${join(dir, "keystore.json")}"
-[alerts.telegram]
-enabled = true
-bot_token = "${TG_TOKEN}"
-chat_id = "-100123"
-[alerts.webhook]
-enabled = true
-url = "https://hooks.example.org/in"
-bearer_token = "${WEBHOOK_BEARER}"
-${extra}`,
-  );
-  return loadConfig({ file, env: {}, cwd: dir });
-}
-
-async function seedGroup(id: string, status: "open" | "closed") {
-  await store.groups.insert(
-    {
-      groupId: id,
-      strategy: "farm",
-      status,
-      entry: '{"kind":"ioc","maxSlippageBps":20}',
-      fillTimeoutMs: 5_000,
-      hedged: true,
-      meta: JSON.stringify({ label: "simA", base: "BTC", closeAt: T0 + 3_600_000 }),
-      closeReason: status === "closed" ? "time_limit" : null,
-      failureReason: null,
-      detail: null,
-      createdAt: T0,
-      updatedAt: T0,
-      closedAt: status === "closed" ? T0 + 2 : null,
-    },
-    [
-      {
-        groupId: id,
-        legIndex: 0,
-        venue: "simA",
-        account: "w1",
-        symbol: "BTC",
-        side: "buy",
-        targetLots: 100,
-        externalLots: 0,
-        externalReason: null,
-      },
-    ],
-  );
-  await store.orders.upsertEngine({
-    clientOrderId: `${id}-e0`,
-    venue: "simA",
-    account: "w1",
-    symbol: "BTC",
-    side: "buy",
-    type: "limit",
-    tif: "ioc",
-    priceTicks: 600_000,
-    sizeLots: 100,
-    reduceOnly: false,
-    priceText: "60000",
-    sizeText: "0.01",
-    filledText: "0.01",
-    filledLots: 100,
-    status: "filled",
-    venueOrderId: "v1",
-    groupId: id,
-    intentId: `${id}:entry`,
-    legIndex: 0,
-    purpose: "entry",
-    attempt: 0,
-    reason: null,
-    createdAt: T0,
-    updatedAt: T0 + 1,
-  });
-  await store.fills.insert({
-    venue: "simA",
-    account: "w1",
-    symbol: "BTC",
-    fillId: `${id}-f0`,
-    clientOrderId: `${id}-e0`,
-    venueOrderId: "v1",
-    side: "buy",
-    price: "60000",
-    size: "0.01",
-    fee: usd(0.3),
-    realisedPnl: 0n,
-    liquidity: "taker",
-    ts: T0 + 1,
-  });
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: the tests read JSON bodies field by field
-type Json = any;
-const json = async (r: Response | Promise<Response>): Promise<Json> => (await r).json();
-
-const post = (path: string, body: unknown, token?: string, raw?: string) =>
-  fetch(`${base}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: raw ?? JSON.stringify(body),
-  });
+const post = (path: string, body: unknown, token?: string, raw?: string) => f.post(path, body, token, raw);
+const firstEvent = () => f.firstEvent();
+const writeConfig = (extra = "") => f.writeConfig(extra);
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "perpbot-api-"));
-  writeFileSync(join(dir, "keystore.json"), JSON.stringify({ version: 1, wallets: [{ ct: KEYSTORE_MARK }] }));
-  config = writeConfig();
-  store = await openStore(`sqlite:${join(dir, "api.db")}`);
-  await seedGroup("farm-g1", "open");
-  await seedGroup("farm-g2", "closed");
-  await store.alerts.insert({ severity: "warning", kind: "test_alert", message: "a test alert", ts: T0 });
-  await store.equity.record({
-    venue: "simA",
-    account: "w1",
-    equity: usd(1000),
-    cash: usd(1000),
-    maintenanceMargin: 0n,
-    ts: T0,
-  });
-  await store.equity.record({
-    venue: "simB",
-    account: "w1",
-    equity: usd(500.5),
-    cash: usd(500),
-    maintenanceMargin: 0n,
-    ts: T0,
-  });
-  await writeLiveSnapshot(store, {
-    ts: Date.now(),
-    pid: 1,
-    tradingState: "ACTIVE",
-    equityUsd: 1500.5,
-    accounts: [],
-    positions: [
-      {
-        venue: "simA",
-        wallet: "w1",
-        symbol: "BTC",
-        size: 0.01,
-        entryPrice: 60000,
-        markPrice: 61000,
-        notionalUsd: 610,
-        unrealisedPnlUsd: 10,
-        liquidationPrice: 30500,
-        liquidationDistance: 0.5,
-      },
-    ],
-    groups: [
-      {
-        id: "farm-g1",
-        strategy: "farm",
-        minLiquidationDistance: 0.5,
-        notionalUsd: 610,
-        unrealisedPnlUsd: 10,
-        netDeltaUsd: 0,
-      },
-    ],
-  });
-  server = await startApiServer({ store, config, version: "test", api: { port: 0 }, eventsCheckMs: 100 });
-  base = server.url;
+  f = await startApiFixture();
+  store = f.store;
+  config = f.config;
+  base = f.base;
 });
-
-after(async () => {
-  await server?.close();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => f.close());
 
 describe("control needs the token", () => {
   test("no token set yet: 401 saying how to make one, nothing queued", async () => {
@@ -222,13 +48,17 @@ describe("control needs the token", () => {
     const wrong = await post("/api/control/close-all", {}, `${token}x`);
     assert.equal(wrong.status, 401);
     assert.equal((await json(wrong)).message, "wrong token");
-    for (const path of [
-      "/api/control/halt",
-      "/api/control/resume",
-      "/api/control/flatten",
-      "/api/control/reduce-only",
-    ])
-      assert.equal((await post(path, {}, "pb_wrong")).status, 401, path);
+    // every control route of the document, without a token and with a wrong one
+    const doc = await json(fetch(`${base}/openapi.json`));
+    const controls = Object.keys(doc.paths)
+      .filter((p) => doc.paths[p].post)
+      .map((p) => p.replace("{name}", "farm"));
+    assert.ok(controls.length >= 8, controls.join(" "));
+    assert.ok(controls.includes("/api/control/strategies/farm/pause"));
+    for (const path of controls) {
+      assert.equal((await post(path, {})).status, 401, `${path} without a token`);
+      assert.equal((await post(path, {}, "pb_wrong")).status, 401, `${path} with a wrong token`);
+    }
     assert.equal((await store.controlRequests.list()).length, 0, "nothing queued by a refused request");
 
     const ok = await post("/api/control/close-all", {}, token);
@@ -250,6 +80,10 @@ describe("control needs the token", () => {
     assert.equal((await store.controlRequests.get(one.id))?.args.group, "farm-g1");
     assert.equal((await post("/api/control/close", { group: "farm-g2" }, token)).status, 409);
     assert.equal((await post("/api/control/close", { group: "nope" }, token)).status, 404);
+    const pause = await post("/api/control/strategies/farm/pause", {}, token);
+    assert.equal(pause.status, 202);
+    const paused = await store.controlRequests.get((await json(pause)).id);
+    assert.deepEqual([paused?.action, paused?.args.strategy], ["pause_strategy", "farm"]);
     const seen = await json(fetch(`${base}/api/control/requests/${one.id}`));
     assert.equal(seen.status, "pending");
   });
@@ -276,6 +110,9 @@ describe("bad input is a 400 naming the field", () => {
         JSON.stringify(j),
       );
     }
+    const badName = await post("/api/control/strategies/no%20such/pause", {}, token);
+    assert.equal(badName.status, 400);
+    assert.match((await json(badName)).message, /params\.name: an instance name/);
     const badJson = await post("/api/control/close", undefined, token, "{not json");
     assert.equal(badJson.status, 400);
     assert.match((await json(badJson)).message, /^body: /);
@@ -309,93 +146,13 @@ describe("no secret in any response", () => {
     // the SSE stream's first event too
     bodies.push(await firstEvent());
     const all = bodies.join("\n");
-    for (const secret of [PG_PASSWORD, TG_TOKEN, WEBHOOK_BEARER, KEYSTORE_MARK, token, hash ?? "no-hash"])
+    for (const secret of [...SECRETS, token, hash ?? "no-hash"])
       assert.ok(!all.includes(secret), `a response holds ${secret.slice(0, 6)}…`);
     // the config is there, masked
     const cfg = await json(fetch(`${base}/api/config`));
     assert.equal(cfg.values.store.url, "postgres://perp:****@127.0.0.1:5432/test");
     assert.equal(cfg.values.alerts.telegram.bot_token, "********");
-  });
-});
-
-async function firstEvent(): Promise<string> {
-  const ac = new AbortController();
-  const r = await fetch(`${base}/api/events`, { signal: ac.signal });
-  assert.equal(r.headers.get("content-type"), "text/event-stream; charset=utf-8");
-  const reader = r.body!.getReader();
-  let text = "";
-  while (!/event: status\ndata: .*\n\n/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  ac.abort();
-  return text;
-}
-
-describe("reads", () => {
-  test("status with the live snapshot, groups with liquidation distance, equity curve, SSE, metrics, health", async () => {
-    const s = await json(fetch(`${base}/api/status`));
-    assert.deepEqual(
-      s.active.map((g: { id: string }) => g.id),
-      ["farm-g1"],
-    );
-    assert.equal(s.totals.feesUsd, "0.6");
-    assert.equal(s.live.equityUsd, 1500.5);
-    assert.equal(s.alerts.unacknowledged, 1);
-    const groups = await json(fetch(`${base}/api/groups?active=true`));
-    assert.deepEqual(
-      groups.map((g: { groupId: string; live: { minLiquidationDistance: number } }) => [
-        g.groupId,
-        g.live.minLiquidationDistance,
-      ]),
-      [["farm-g1", 0.5]],
-    );
-    const eq = await json(fetch(`${base}/api/equity`));
-    assert.deepEqual(eq, [{ ts: T0, equityUsd: 1500.5, accounts: 2 }]);
-    const ev = await firstEvent();
-    const data = JSON.parse(/data: (.*)\n/.exec(ev)![1]);
-    assert.equal(data.active[0].id, "farm-g1");
-    const m = await (await fetch(`${base}/metrics`)).text();
-    assert.match(m, /^perpbot_open_groups 1$/m);
-    assert.match(m, /^perpbot_orders_total\{venue="simA",status="filled"\} 2$/m);
-    assert.match(m, /^perpbot_fills_total\{venue="simA"\} 2$/m);
-    assert.match(m, /^perpbot_equity_usd 1500.5$/m);
-    assert.match(m, /^perpbot_exposure_usd\{venue="simA"\} 610$/m);
-    assert.match(m, /^perpbot_alerts_total\{severity="warning"\} 1$/m);
-    assert.match(m, /^perpbot_scrape_ok 1$/m);
-    assert.deepEqual(await json(fetch(`${base}/health`)), { ok: true });
-    assert.equal((await json(fetch(`${base}/ready`))).ready, true);
-    const page = await fetch(`${base}/`);
-    assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'self'/);
-    assert.match(await page.text(), /<script type="module" src="\/web\/app.js">/);
-    const lib = await fetch(`${base}/vendor/lightweight-charts.mjs`);
-    assert.match(await lib.text(), /export\s*\{[^}]*createChart/);
-  });
-
-  test("CORS is closed unless the origin is configured", async () => {
-    const r = await fetch(`${base}/api/status`, { headers: { origin: "https://evil.example" } });
-    assert.equal(r.headers.get("access-control-allow-origin"), null);
-    const cors = await startApiServer({
-      store,
-      config,
-      version: "test",
-      api: { port: 0, cors_origins: ["https://ops.example"] },
-    });
-    try {
-      const ok = await fetch(`${cors.url}/api/status`, { headers: { origin: "https://ops.example" } });
-      assert.equal(ok.headers.get("access-control-allow-origin"), "https://ops.example");
-      const pre = await fetch(`${cors.url}/api/control/halt`, {
-        method: "OPTIONS",
-        headers: { origin: "https://ops.example", "access-control-request-method": "POST" },
-      });
-      assert.equal(pre.status, 204);
-      assert.match(pre.headers.get("access-control-allow-headers") ?? "", /authorization/);
-      const other = await fetch(`${cors.url}/api/status`, { headers: { origin: "https://evil.example" } });
-      assert.equal(other.headers.get("access-control-allow-origin"), null);
-    } finally {
-      await cors.close();
-    }
+    assert.equal(cfg.values.telegram.bot_token, "********");
   });
 });
 

@@ -14,6 +14,7 @@ import { createMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type Access, type Problem, type RouteDef, registerRoute, sendJson } from "./route.ts";
 import { controlRoutes } from "./routes-control.ts";
+import { insightRoutes } from "./routes-insight.ts";
 import { readRoutes } from "./routes-read.ts";
 
 /**
@@ -42,7 +43,7 @@ export interface ApiServer {
 }
 
 export function routeTable(ctx: ApiContext): RouteDef[] {
-  return [...readRoutes(ctx), ...controlRoutes(ctx)];
+  return [...readRoutes(ctx), ...insightRoutes(ctx), ...controlRoutes(ctx)];
 }
 
 const bearerOf = (req: FastifyRequest): string | undefined => {

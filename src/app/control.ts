@@ -48,6 +48,8 @@ export interface ControlEngine {
 export interface ControlFarm {
   close(groupId: string | "all", reason?: FarmCloseReason): Promise<void>;
   groups(): readonly { readonly id: string }[];
+  /** pause or resume one instance's entries (persisted); throws naming the instances when unknown */
+  setPaused?(strategy: string, paused: boolean): Promise<void>;
 }
 
 export interface ControlPollerOptions {
@@ -60,6 +62,8 @@ export interface ControlPollerOptions {
   readonly venues: readonly string[];
   /** wallets this runner manages (a flatten naming another wallet fails); undefined: any */
   readonly wallets?: readonly string[];
+  /** a "stop" request calls it after the request is finished (absent: stop requests fail) */
+  readonly onStop?: (why: string) => void;
   /** default 1000 ms */
   readonly intervalMs?: number;
   /** how long stop() waits for a request being acted on (default 5000 ms) */
@@ -180,6 +184,8 @@ export class ControlPoller {
       }
       this.log(status === "done" ? "info" : "warn", `control request #${req.id} ${status}`, result);
       await this.o.store.controlRequests.finish(req.id, status, result, this.o.clock.now());
+      // the stop itself comes after the request is finished, so nobody waits on it in vain
+      if (req.action === "stop" && status === "done") this.o.onStop?.(`control request #${req.id}`);
     }
     return handled;
   }
@@ -206,6 +212,21 @@ export class ControlPoller {
         venue: typeof venue === "string" ? venue : undefined,
         wallet: typeof wallet === "string" ? wallet : undefined,
       });
+    }
+    if (req.action === "pause_strategy" || req.action === "resume_strategy") {
+      const name = String(req.args.strategy ?? "");
+      const paused = req.action === "pause_strategy";
+      const set = this.o.farm?.setPaused;
+      if (set === undefined) return Promise.reject(new RequestFailed("this runner cannot pause strategies"));
+      return set(name, paused).then(
+        () => ({ strategy: name, paused }),
+        (e: Error) => Promise.reject(new RequestFailed(e.message)),
+      );
+    }
+    if (req.action === "stop") {
+      if (this.o.onStop === undefined)
+        return Promise.reject(new RequestFailed("this runner cannot be stopped by a request"));
+      return Promise.resolve({ stopping: true });
     }
     const state = STATE_OF[req.action];
     if (state !== undefined) {

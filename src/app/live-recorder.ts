@@ -3,7 +3,14 @@ import { usd } from "../core/money.ts";
 import type { Store } from "../store/store.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { StrategyNode } from "./node.ts";
-import { type LiveGroup, type LivePosition, type LiveSnapshot, writeLiveSnapshot } from "./service/live.ts";
+import {
+  type LiveGroup,
+  type LiveMarket,
+  type LivePosition,
+  type LiveScanner,
+  type LiveSnapshot,
+  writeLiveSnapshot,
+} from "./service/live.ts";
 
 /**
  * The runner's side of the live view (src/app/service/live.ts): every `everyMs` it writes what
@@ -103,6 +110,40 @@ export class LiveRecorder {
         });
       }
     }
+    const scanners: LiveScanner[] = [];
+    for (const i of node.instances.values()) {
+      if (i.strategy.kind !== "carry" && i.strategy.kind !== "scalp") continue;
+      const v = i.strategy.view();
+      const rec = (x: unknown) => (typeof x === "object" && x !== null ? (x as Record<string, number>) : {});
+      scanners.push({
+        instance: i.spec.name,
+        kind: i.strategy.kind,
+        ...(v.kind === "carry"
+          ? { opportunities: v.opportunities ?? null }
+          : { edgeBps: rec(v.edgeBps), bestEdgeBps: rec(v.bestEdgeBps) }),
+        rejections: rec(v.rejections),
+      });
+    }
+    const markets: LiveMarket[] = [];
+    for (const venue of this.o.venues) {
+      for (const inst of market.instruments(venue)) {
+        const symbol = inst.spec.symbol;
+        const mark = market.mark(venue, symbol);
+        let ts = 0;
+        try {
+          ts = market.bbo(venue, symbol).ts;
+        } catch {
+          // no book for it (not streamed)
+        }
+        markets.push({
+          venue,
+          symbol,
+          markPrice: Number.isFinite(mark) ? mark : null,
+          fundingRatePerHour: market.fundingRatePerHour(venue, symbol),
+          bookAgeMs: ts > 0 ? Math.max(0, now - ts) : null,
+        });
+      }
+    }
     const snapshot: LiveSnapshot = {
       ts: now,
       pid: process.pid,
@@ -111,6 +152,11 @@ export class LiveRecorder {
       accounts,
       positions,
       groups,
+      scanners,
+      markets,
+      rateLimits: this.o.venues.flatMap((venue) =>
+        node.engine.rateBudgetUsed(venue).map((u) => ({ venue, scope: u.scope, used: round4(u.used) })),
+      ),
     };
     await writeLiveSnapshot(store, snapshot);
     if (accounts.length > 0 && now - this.lastEquity >= (this.o.equityEveryMs ?? 30_000)) {

@@ -18,6 +18,7 @@ import type { ControlFarm } from "./control.ts";
 import { egressFromKeystore } from "./egress.ts";
 import { OpenAiChatClient } from "./llm/openai-client.ts";
 import { farmAccountingFromStore } from "./service/accounting.ts";
+import { PAUSED_KV_KEY, pausedStrategies } from "./service/control.ts";
 
 export type { ResolvedInstance } from "../strategies/instances.ts";
 
@@ -172,6 +173,11 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
       context,
     });
   }
+  // instances the operator paused stay paused across restarts
+  for (const name of await pausedStrategies(o.store)) {
+    const i = instances.get(name);
+    if (i) i.context.paused = true;
+  }
   for (const i of instances.values()) await i.strategy.start(i.context);
   const farmInstance = (): FarmStrategy => {
     const farms = [...instances.values()].filter((i) => i.strategy instanceof FarmStrategy);
@@ -194,6 +200,16 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
       await owner(groupId)?.strategy.close(groupId, reason);
     },
     groups: () => [...instances.values()].flatMap((i) => i.strategy.view().groups),
+    async setPaused(name, paused) {
+      const i = instances.get(name);
+      if (i === undefined)
+        throw new Error(`no strategy instance "${name}" (instances: ${[...instances.keys()].join(", ")})`);
+      i.context.paused = paused;
+      const names = new Set(await pausedStrategies(o.store));
+      if (paused) names.add(name);
+      else names.delete(name);
+      await o.store.kv.put(PAUSED_KV_KEY, JSON.stringify([...names].sort()), o.clock.now());
+    },
   };
   return {
     engine,

@@ -38,6 +38,8 @@ export interface RunSurfaceOptions {
   readonly attach?: (store: Store) => Promise<{ close(): Promise<void> }>;
   /** what strategies may use (an agent's chat model with its keystore-held key); default: node's */
   readonly services?: StrategyServices;
+  /** a "stop" control request (API, Telegram /stop) calls it: the CLI stops as on Ctrl-C */
+  readonly requestStop?: (why: string) => void;
 }
 
 /** A running process: what `perpbot run` prints and stops. */
@@ -197,6 +199,7 @@ async function runOn(
         farm: node.control,
         venues: [...v.venues.keys()],
         wallets,
+        onStop: o.requestStop,
         log: (level, msg, ctx) => log[level](ctx ?? {}, msg),
       })
     : undefined;

@@ -13,3 +13,4 @@ import "../alerts/config.ts";
 import "../trades/config.ts";
 import "../engine/config.ts";
 import "./api-section.ts";
+import "./telegram-section.ts";

@@ -60,6 +60,11 @@ export class EngineContext implements StrategyContext {
   readonly events: StrategyEvents;
   readonly intents: Intents;
   private readonly o: ContextOptions;
+  /**
+   * Paused by the operator (a pause_strategy control request): the instance opens nothing new
+   * (groups and orders that are not reduce-only are refused); its closes and exits go on.
+   */
+  paused = false;
   private readonly wallets: ReadonlySet<string>;
   private readonly venueIds: ReadonlySet<string>;
   private readonly groupListeners = new Set<(e: GroupStateEvent) => void>();
@@ -233,6 +238,14 @@ export class EngineContext implements StrategyContext {
           this.logger.log("info", detail, { group: options.groupId });
           return { ok: false, groupId: options.groupId, reason: "dry_run", detail, status: "failed" };
         }
+        if (this.paused)
+          return {
+            ok: false,
+            groupId: options.groupId,
+            reason: "risk_refused",
+            detail: `strategy ${this.instance} is paused`,
+            status: "failed",
+          };
         const out = await engine.openGroup([...legs], { ...options, strategy: this.instance });
         this.emitGroup(out.groupId, out.ok ? "open" : out.status, out.ok ? null : out.reason);
         return out;
@@ -270,6 +283,13 @@ export class EngineContext implements StrategyContext {
           this.logger.log("info", detail, { intent: intent.intentId });
           return { ok: false, clientOrderId: intent.intentId, reason: "dry_run", detail };
         }
+        if (this.paused && !intent.reduceOnly)
+          return {
+            ok: false,
+            clientOrderId: `paused:${intent.intentId}`,
+            reason: "risk_refused",
+            detail: `strategy ${this.instance} is paused: only reduce-only orders pass`,
+          };
         return engine.placeOrder({ ...intent, strategy: this.instance });
       },
       cancelOrder: (id) => this.ownOrder(id, "cancel") ?? engine.cancelOrder(id),

@@ -269,6 +269,11 @@ export class Engine {
     return this.views.refreshStats;
   }
 
+  /** Per rate-limit scope of `venue`, the share of its budget in use now (none: not metered). */
+  rateBudgetUsed(venue: string): { scope: string; used: number }[] {
+    return this.gateway.limits.usage(venue);
+  }
+
   /** Settles once every funding payment seen so far is in the store. */
   recordsSettled(): Promise<void> {
     return this.views.recordsSettled();

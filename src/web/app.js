@@ -1,6 +1,7 @@
 // The dashboard: reads the API (GET /api/...), follows GET /api/events for live status, and sends
 // control requests with the token kept in this browser's localStorage. No build step.
 import { createChart, LineSeries } from "/vendor/lightweight-charts.mjs";
+import { renderInsight } from "/web/insight.js";
 import { cell, duration, el, fillTable, money, price, time } from "/web/render.js";
 
 const $ = (id) => document.getElementById(id);
@@ -171,6 +172,13 @@ function renderAlerts(alerts) {
 // ---- equity chart -----------------------------------------------------------------------------
 
 let series;
+// equity, and the parts it is made of: unrealised (equity - cash), realised net of fees, funding
+const PARTS = [
+  ["equityUsd", "#3fb950", 2, "equity"],
+  ["unrealisedUsd", "#d29922", 1, "unrealised"],
+  ["realisedUsd", "#58a6ff", 1, "realised − fees"],
+  ["fundingUsd", "#bc8cff", 1, "funding"],
+];
 function renderEquity(points) {
   if (!series) {
     const chart = createChart($("chart"), {
@@ -178,14 +186,24 @@ function renderEquity(points) {
       layout: { background: { color: "transparent" }, textColor: "#8a96a3" },
       grid: { vertLines: { color: "#26303b" }, horzLines: { color: "#26303b" } },
       timeScale: { timeVisible: true, secondsVisible: true },
+      leftPriceScale: { visible: true },
     });
-    series = chart.addSeries(LineSeries, { color: "#3fb950", lineWidth: 2 });
+    series = PARTS.map(([key, color, lineWidth, title], i) => [
+      key,
+      chart.addSeries(LineSeries, {
+        color,
+        lineWidth,
+        priceScaleId: i === 0 ? "right" : "left",
+        title,
+      }),
+    ]);
   }
   // the chart's time is whole seconds: keep the last point of each second
-  const bySecond = new Map(points.map((p) => [Math.floor(p.ts / 1000), p.equityUsd]));
-  series.setData([...bySecond].map(([time, value]) => ({ time, value })));
-  $("equity-points").textContent = points.length
-    ? `${points.length} points, last ${money(points[points.length - 1].equityUsd)}`
+  const bySecond = new Map(points.map((p) => [Math.floor(p.ts / 1000), p]));
+  for (const [key, s] of series) s.setData([...bySecond].map(([time, p]) => ({ time, value: p[key] })));
+  const last = points[points.length - 1];
+  $("equity-points").textContent = last
+    ? `${points.length} points, last ${money(last.equityUsd)} (unrealised ${money(last.unrealisedUsd)}, realised − fees ${money(last.realisedUsd)}, funding ${money(last.fundingUsd)})`
     : "no equity recorded yet";
 }
 
@@ -204,7 +222,8 @@ async function refresh(status) {
       get("/api/orders?limit=50"),
       get("/api/trades?limit=50"),
       get("/api/alerts?limit=50"),
-      get("/api/equity?limit=2000"),
+      get("/api/equity/breakdown?limit=2000"),
+      renderInsight(get, ask),
     ]);
     renderGroups(groups, s.now);
     renderPositions(positions);

@@ -176,6 +176,29 @@ test("dashboard on a running paper farm: numbers, close-all, halt, phone screens
       assert.equal(cells[4], d === null || d === undefined ? "–" : `${(d * 100).toFixed(1)}%`, g.groupId);
     }
   });
+  // PnL attribution: the page's rows equal /api/pnl, whose fees and funding equal the store's sums
+  await eventually(async () => {
+    const a = await api("/api/pnl");
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a person reads
+    const row = (id: string) => page.locator(`#pnl tr[data-id="${id}"] td`).nth(1).innerText();
+    assert.equal(await row("realised"), money(a.realisedPriceUsd));
+    assert.equal(await row("unrealised"), money(a.unrealisedPriceUsd));
+    assert.equal(await row("funding"), money(a.fundingUsd));
+    assert.equal(await row("fees"), money(-Number(a.feesUsd)));
+    assert.equal(await row("llm"), money(0));
+    assert.equal(await row("net"), money(a.netUsd));
+    const fills = await store.fills.ofGroupOrders();
+    assert.equal(moneyText(fills.reduce((sum, f) => sum + f.fee, 0n)), a.feesUsd);
+    assert.equal(moneyText(fills.reduce((sum, f) => sum + f.realisedPnl, 0n)), a.realisedPriceUsd);
+    const funding = (await store.funding.since(0)).reduce((sum, p) => sum + p.amount, 0n);
+    assert.equal(moneyText(funding), a.fundingUsd);
+    const last = (await api("/api/equity/breakdown")).at(-1);
+    if (last)
+      assert.match(
+        await text(page, "equity-points"),
+        new RegExp(`unrealised ${money(last.unrealisedUsd).replace("$", "\\$")}`),
+      );
+  });
   const positions = await page.locator("#positions tbody tr[data-id]").count();
   assert.ok(positions > 0, "positions are listed");
   const shot = await page.screenshot();
@@ -185,13 +208,40 @@ test("dashboard on a running paper farm: numbers, close-all, halt, phone screens
     writeFileSync(SCREENSHOT, shot);
   }
 
-  // close-all: nothing happens until confirmed; then every group open at the click is closed
   await page.fill("#token", token);
   await page.dispatchEvent("#token", "change");
+  // pause the farm instance from its row, confirmed; the runner persists it; resume it the same way
+  await page.click('#strategies tr[data-id="farm"] button[data-strategy-action="pause"]');
+  await page.click("#confirm-yes");
+  await page.waitForFunction(
+    () => /request #\d+ done/.test(document.getElementById("control-msg")?.textContent ?? ""),
+    null,
+    { timeout: 30_000 },
+  );
+  assert.equal(await store.kv.get("strategies.paused"), '["farm"]');
+  await page.waitForSelector('#strategies tr[data-id="farm"] button[data-strategy-action="resume"]', {
+    timeout: 15_000,
+  });
+  await page.click('#strategies tr[data-id="farm"] button[data-strategy-action="resume"]');
+  await page.click("#confirm-yes");
+  await page.waitForFunction(
+    () =>
+      /request #\d+ done: .*"paused":false/.test(document.getElementById("control-msg")?.textContent ?? ""),
+    null,
+    { timeout: 30_000 },
+  );
+  assert.equal(await store.kv.get("strategies.paused"), "[]");
+
+  // close-all: nothing happens until confirmed; then every group open at the click is closed
+  const requestsBefore = (await store.controlRequests.list()).length;
   const before = (await store.groups.list({ activeOnly: true })).map((g) => g.groupId);
   await page.click('button[data-action="close-all"]');
   assert.equal(await page.isVisible("#confirm"), true);
-  assert.equal((await store.controlRequests.list()).length, 0, "no request before the confirmation");
+  assert.equal(
+    (await store.controlRequests.list()).length,
+    requestsBefore,
+    "no request before the confirmation",
+  );
   await page.click("#confirm-yes");
   await page.waitForFunction(
     () => /request #\d+ done/.test(document.getElementById("control-msg")?.textContent ?? ""),
@@ -215,6 +265,15 @@ test("dashboard on a running paper farm: numbers, close-all, halt, phone screens
     timeout: 30_000,
   });
   assert.equal(await store.kv.get("engine.trading_state"), "HALTED");
+  // the kill switch halts new entries: no group is created while halted
+  const haltedAt = Date.now();
+  await new Promise((r) => setTimeout(r, 5_000));
+  const opened = (await store.groups.list({})).filter((g) => g.createdAt > haltedAt);
+  assert.deepEqual(
+    opened.map((g) => g.groupId),
+    [],
+    "no group opened while halted",
+  );
   assert.deepEqual(errors, [], "no error in the page");
 
   // the run (and its API) stops cleanly

@@ -11,7 +11,30 @@ import type { Store } from "../../store/store.ts";
  * instead of acting on a wish that may be hours old.
  */
 
-export type ControlAction = "close" | "flatten" | TradingStateAction;
+/** stop: the running `perpbot run` stops cleanly (positions kept, state saved), as on Ctrl-C */
+export type ControlAction = "close" | "flatten" | "stop" | TradingStateAction | StrategyPauseAction;
+
+/** pause_strategy: one instance opens nothing new (closes and exits go on); resume_strategy undoes it */
+export type StrategyPauseAction = "pause_strategy" | "resume_strategy";
+
+/** kv key of the paused instances' names (JSON array), kept across restarts */
+export const PAUSED_KV_KEY = "strategies.paused";
+
+export interface StrategyArgs {
+  readonly strategy: string;
+}
+
+/** The instances an operator paused (what the runner applies at start and on each request). */
+export async function pausedStrategies(store: Pick<Store, "kv">): Promise<string[]> {
+  const raw = await store.kv.get(PAUSED_KV_KEY);
+  if (raw === null) return [];
+  try {
+    const v = JSON.parse(raw);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
 
 /** Trading-state changes: halt (only cancels pass), reduce-only (only reducing orders), resume. */
 export type TradingStateAction = "halt" | "reduce_only" | "resume";
@@ -29,7 +52,7 @@ export interface FlattenArgs {
 }
 
 /** trading-state actions take no arguments */
-export type ControlArgs = CloseArgs | FlattenArgs | Record<string, never>;
+export type ControlArgs = CloseArgs | FlattenArgs | StrategyArgs | Record<string, never>;
 
 export interface ControlRequest extends ControlRequestRecord {
   readonly action: ControlAction;
@@ -187,6 +210,9 @@ export function controlOutcomeText(r: ControlRequest): string {
     if (notFlat > 0) parts.push(`${notFlat} not flat yet`);
     return parts.join("; ");
   }
+  if (r.action === "stop") return "the runner is stopping (positions kept, state saved)";
+  if (r.action === "pause_strategy" || r.action === "resume_strategy")
+    return `strategy ${String(res.strategy ?? "")} ${res.paused === true ? "paused" : "trading"}`;
   if (r.action !== "flatten") {
     return typeof res.tradingState === "string" ? `trading state ${res.tradingState}` : "";
   }

@@ -44,6 +44,30 @@ export interface LiveAccount {
   readonly maintenanceMarginUsd: number;
 }
 
+/** A carry or scalp instance's scanner as its last scan or book update left it (its status view). */
+export interface LiveScanner {
+  readonly instance: string;
+  readonly kind: string;
+  /** carry: the last scan's evaluated pairs, best net first ({ ts, list }), or null before one */
+  readonly opportunities?: unknown;
+  /** scalp: the edge per venue pair now, and the best seen (bps) */
+  readonly edgeBps?: Readonly<Record<string, number>>;
+  readonly bestEdgeBps?: Readonly<Record<string, number>>;
+  /** rejection reason -> count since start */
+  readonly rejections: Readonly<Record<string, number>>;
+}
+
+/** One instrument as the runner's market streams hold it. */
+export interface LiveMarket {
+  readonly venue: string;
+  readonly symbol: string;
+  /** NaN-free: null when no mark was seen yet */
+  readonly markPrice: number | null;
+  readonly fundingRatePerHour: number;
+  /** ms since the book's last update (null: never updated) */
+  readonly bookAgeMs: number | null;
+}
+
 export interface LiveSnapshot {
   readonly ts: number;
   readonly pid: number;
@@ -52,6 +76,12 @@ export interface LiveSnapshot {
   readonly accounts: readonly LiveAccount[];
   readonly positions: readonly LivePosition[];
   readonly groups: readonly LiveGroup[];
+  /** carry and scalp instances' scanners (absent in a snapshot of an older runner) */
+  readonly scanners?: readonly LiveScanner[];
+  /** every instrument's mark, funding rate and book age (absent in a snapshot of an older runner) */
+  readonly markets?: readonly LiveMarket[];
+  /** per venue and rate-limit scope, the share of the budget in use (absent in older snapshots) */
+  readonly rateLimits?: readonly { venue: string; scope: string; used: number }[];
 }
 
 export interface LiveView extends LiveSnapshot {

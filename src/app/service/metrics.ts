@@ -14,6 +14,10 @@ export interface MetricsFigures {
   readonly equityUsd: number | null;
   /** notional per venue at the mark, from the live snapshot */
   readonly exposureUsd: readonly { venue: string; usd: number }[];
+  /** per venue, the oldest book of its instruments, in seconds (live snapshot) */
+  readonly streamStalenessSeconds: readonly { venue: string; seconds: number }[];
+  /** per venue and scope, the share of the rate-limit budget in use (live snapshot) */
+  readonly rateBudgetUsed: readonly { venue: string; scope: string; used: number }[];
   /** age of the live snapshot in seconds (null: none) */
   readonly liveAgeSeconds: number | null;
 }
@@ -32,7 +36,12 @@ export async function metricsFigures(
   const live = await readLiveSnapshot(store, now);
   const exposure = new Map<string, number>();
   for (const p of live?.positions ?? []) exposure.set(p.venue, (exposure.get(p.venue) ?? 0) + p.notionalUsd);
+  const stale = new Map<string, number>();
+  for (const m of live?.markets ?? [])
+    if (m.bookAgeMs !== null) stale.set(m.venue, Math.max(stale.get(m.venue) ?? 0, m.bookAgeMs / 1000));
   return {
+    rateBudgetUsed: live?.rateLimits ?? [],
+    streamStalenessSeconds: [...stale].map(([venue, seconds]) => ({ venue, seconds })),
     orders: await store.orders.countEngineByVenueStatus(),
     fills: await store.fills.countByVenue(),
     openGroups: (await store.groups.list({ activeOnly: true })).length,

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { apiSection } from "../../api/config.ts";
-import { startApiServer } from "../../api/server.ts";
+import { runSurfaces } from "../../api/surfaces.ts";
 import { checkLiveConfig, startLiveRun } from "../../app/live-run.ts";
 import { agentKeystoreRefs, chatServices, llmKeysFromKeystore } from "../../app/llm/keystore-keys.ts";
 import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
@@ -154,18 +153,13 @@ export function registerRun(program: Command): void {
             signal: abort.signal,
             say,
             services,
-            attach: apiSection.get(config.values).enabled
-              ? async (store) => {
-                  const server = await startApiServer({
-                    store,
-                    config,
-                    version: perpbotVersion(),
-                    onError: (msg, e) => logging.forModule("api").error({ err: e.message }, msg),
-                  });
-                  say(`api: ${server.url}/`);
-                  return server;
-                }
-              : undefined,
+            attach: runSurfaces({
+              config,
+              version: perpbotVersion(),
+              say,
+              log: (module, level, msg, ctx) => logging.forModule(module)[level](ctx ?? {}, msg),
+            }),
+            requestStop: (why) => stopRequested(why),
           };
           run =
             live === undefined || password === undefined

@@ -98,3 +98,21 @@ test("bad scopes are refused at construction, naming the venue and the scope", (
     /unknown request kind "teleport"/,
   );
 });
+
+test("usage: per scope, the fullest bucket's share in use, refilled by time; none for an unmetered venue", () => {
+  const clock = new SimClock(0);
+  const limits = new RateLimiter({
+    clock,
+    venues: [
+      ["hl", [REST_IP]],
+      ["sim", []],
+    ],
+  });
+  assert.deepEqual(limits.usage("hl"), [{ scope: "rest", used: 0 }]);
+  limits.reserve("hl", "w1", "submit");
+  limits.reserve("hl", "w1", "submit");
+  assert.deepEqual(limits.usage("hl"), [{ scope: "rest", used: 2 / 3 }]);
+  clock.runUntilSync(1000);
+  assert.deepEqual(limits.usage("hl"), [{ scope: "rest", used: 1 / 3 }]);
+  assert.deepEqual(limits.usage("sim"), []);
+});

@@ -117,6 +117,22 @@ export class RateLimiter {
     return this.venues.has(venue);
   }
 
+  /**
+   * Per metered scope of `venue`, the share of its budget in use now: the fullest of its buckets
+   * (capacity minus the tokens left, over capacity; above 1 while requests wait in debt).
+   */
+  usage(venue: string): { scope: string; used: number }[] {
+    const now = this.clock.now();
+    return (this.venues.get(venue) ?? []).map((s) => {
+      let used = 0;
+      for (const b of s.buckets.values()) {
+        const left = Math.min(s.capacity, b.tokens + (now - b.lastMs) * s.refillPerMs);
+        used = Math.max(used, (s.capacity - left) / s.capacity);
+      }
+      return { scope: s.name, used };
+    });
+  }
+
   /** Tokens left in one bucket now (full for a key not seen yet), for status screens and tests. */
   available(venue: string, scopeName: string, key: string): number {
     const s = this.venues.get(venue)?.find((x) => x.name === scopeName);

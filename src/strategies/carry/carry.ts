@@ -21,7 +21,7 @@ import {
   markToMarket,
   serialise,
 } from "./position.ts";
-import { type ScanHost, scanOnce } from "./scan.ts";
+import { type ScanHost, type ScannedOpportunity, scanOnce } from "./scan.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
 /** exits that do not wait for a venue's circuit to close: staying in costs more than a naked leg */
@@ -49,6 +49,8 @@ export class CarryStrategy implements Strategy {
   readonly confirms = new Map<string, number>();
   /** rejection reason -> count, for the status view and reports */
   readonly rejections: Record<string, number> = {};
+  /** the last scan's evaluated pairs (best net first, at most 50), for the opportunity scanner */
+  private lastScan: { ts: number; list: readonly ScannedOpportunity[] } | null = null;
   readonly exits: Record<string, number> = {};
   peakEquityUsd = 0;
   private scanLoop: TimerHandle | undefined;
@@ -129,6 +131,7 @@ export class CarryStrategy implements Strategy {
       rejections: { ...this.rejections },
       waitingForCircuit: [...this.deferredForCircuit],
       exits: { ...this.exits },
+      opportunities: this.lastScan,
       blocked: Object.keys(this.blocks.blocked).filter(
         (b) => this.blocks.blocked[b].until > this.ctx.clock.now(),
       ),
@@ -327,6 +330,9 @@ export class CarryStrategy implements Strategy {
       closeNow: (id, reason, detail) => this.closeNow(id, reason, detail),
       alert: (sev, key, title, msg) => this.alert(sev, key, title, msg),
       log: (level, msg) => this.log(level, msg),
+      recordScan: (ts, list) => {
+        this.lastScan = { ts, list: list.slice(0, 50) };
+      },
     };
   }
 

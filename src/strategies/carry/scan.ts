@@ -23,6 +23,22 @@ export interface ScanHost {
   closeNow(groupId: string, reason: CloseReason, detail: string): Promise<void>;
   alert(severity: "warning" | "critical", key: string, title: string, message: string): void;
   log(level: "info" | "warn" | "error", msg: string): void;
+  /** the scan's every evaluated pair, best net first (the opportunity scanner of the dashboard) */
+  recordScan?(ts: number, list: readonly ScannedOpportunity[]): void;
+}
+
+/** One evaluated base and venue direction of a scan, as status surfaces show it. */
+export interface ScannedOpportunity {
+  readonly base: string;
+  readonly long: string;
+  readonly short: string;
+  readonly yield8hBps: number;
+  readonly costBps: number;
+  readonly netBps: number;
+  readonly breakevenHours: number;
+  readonly sizeUsd: number;
+  /** empty: passes every gate */
+  readonly rejections: readonly string[];
 }
 
 /**
@@ -44,6 +60,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     openByBase.set(p.base, (openByBase.get(p.base) ?? 0) + p.sizeUsd);
   }
   const passing: Opportunity[] = [];
+  const scanned: ScannedOpportunity[] = [];
   const seen = new Set<string>();
   const pairs = universe(ctx.market, h.venues, c.pairs, c.min_volume_24h_usd);
   // a listing's quote (20 levels a side) is read once a scan, however many venue pairs it is in
@@ -95,6 +112,18 @@ export async function scanOnce(h: ScanHost): Promise<void> {
             ? ["circuit_open"]
             : []),
         ];
+        if (h.recordScan)
+          scanned.push({
+            base: op.base,
+            long: op.long.venue,
+            short: op.short.venue,
+            yield8hBps: op.yield8hBps,
+            costBps: op.costBps,
+            netBps: op.netBps,
+            breakevenHours: op.breakevenHours,
+            sizeUsd: op.sizeUsd,
+            rejections,
+          });
         if (rejections.length > 0) {
           h.confirms.delete(key);
           for (const r of rejections) h.rejections[r] = (h.rejections[r] ?? 0) + 1;
@@ -108,6 +137,10 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     }
   }
   for (const k of [...h.confirms.keys()]) if (!seen.has(k)) h.confirms.delete(k);
+  h.recordScan?.(
+    now,
+    scanned.sort((x, y) => y.netBps - x.netBps),
+  );
   for (const op of rank(passing)) {
     if (op.sanityAlert)
       h.alert(

@@ -155,6 +155,7 @@ export class ScalpStrategy implements Strategy {
       })),
       pairs: [...this.slots.keys()],
       bestEdgeBps: this.bestEdges(),
+      edgeBps: this.currentEdges(),
       droppedPairs: { ...this.droppedPairs },
       entries: this.entries,
       rejections: { ...this.rejections },
@@ -167,6 +168,13 @@ export class ScalpStrategy implements Strategy {
         bad: Object.keys(this.blocks.badUntil).filter((b) => this.blocks.badUntil[b] > this.ctx.clock.now()),
       },
     };
+  }
+
+  /** the edge per venue pair at its last book update (bps, net of taker fees and the buffer) */
+  currentEdges(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, s] of this.slots) if (Number.isFinite(s.edge.edge)) out[k] = s.edge.edge;
+    return out;
   }
 
   /** best edge seen per venue pair (bps, net of taker fees and the buffer) */
