@@ -15,8 +15,19 @@ export type ExchangeFault =
   | { readonly kind: "executeThenTimeout"; readonly holdMs: number }
   | { readonly kind: "rateLimited" };
 
+/** Faults drawn at random for requests no queued fault takes (the chaos test's background noise). */
+export interface RandomFaults {
+  /** share of exchange requests that get a fault, in [0, 1] */
+  readonly rate: number;
+  /** the faults to draw from, equally likely */
+  readonly faults: readonly ExchangeFault[];
+  /** uniform in [0, 1): the caller's seeded generator */
+  readonly random: () => number;
+}
+
 export class FaultQueue {
   readonly #queue: { fault: ExchangeFault; left: number }[] = [];
+  #random: RandomFaults | undefined;
   /** faults applied so far, by kind (tests observe them) */
   readonly applied = new Map<ExchangeFault["kind"], number>();
 
@@ -28,18 +39,37 @@ export class FaultQueue {
     this.#queue.push({ fault, left: count });
   }
 
+  /** Draw faults at random once the queue is empty; undefined turns it off. */
+  setRandom(r: RandomFaults | undefined): void {
+    if (r !== undefined && (!(r.rate >= 0 && r.rate <= 1) || r.faults.length === 0))
+      throw new RangeError(
+        `hyperliquid emulator: random faults need a rate in [0, 1] (got ${r.rate}) and at least one fault`,
+      );
+    this.#random = r;
+  }
+
   /** The fault for the next exchange request, if any (consumed). */
   next(): ExchangeFault | undefined {
     const head = this.#queue[0];
-    if (!head) return undefined;
+    if (!head) return this.#draw();
     head.left -= 1;
     if (head.left === 0) this.#queue.shift();
     this.applied.set(head.fault.kind, (this.applied.get(head.fault.kind) ?? 0) + 1);
     return head.fault;
   }
 
+  #draw(): ExchangeFault | undefined {
+    const r = this.#random;
+    if (r === undefined || r.random() >= r.rate) return undefined;
+    const fault = r.faults[Math.min(r.faults.length - 1, Math.floor(r.random() * r.faults.length))];
+    this.applied.set(fault.kind, (this.applied.get(fault.kind) ?? 0) + 1);
+    return fault;
+  }
+
+  /** Drop the queued faults and stop drawing random ones. */
   clear(): void {
     this.#queue.length = 0;
+    this.#random = undefined;
   }
 
   get pending(): number {
