@@ -91,6 +91,19 @@ export class Auth {
     return { ok: true, signer, user, kind: rec.kind, commit: () => this.#useNonce(signer, b.nonce) };
   }
 
+  /**
+   * The `userRole` info answer (HLd "Info endpoint", query a user's role; shape as documented:
+   * `{"role":"agent","data":{"user":master}}`, or `{"role":"user"}` / `{"role":"missing"}`).
+   */
+  role(address: string, now: number): { role: string; data?: { user: string } } {
+    const a = address.toLowerCase();
+    if (this.users.has(a)) return { role: "user" };
+    const agent = this.agents.get(a);
+    if (agent && (agent.validUntil === undefined || agent.validUntil > now))
+      return { role: "agent", data: { user: agent.master } };
+    return { role: "missing" };
+  }
+
   /** Whether `nonce` was already used by `signer` (a noop on it would be refused). */
   used(signer: string, nonce: number): boolean {
     return this.#nonces.get(signer)?.includes(nonce) ?? false;

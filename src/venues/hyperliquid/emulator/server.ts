@@ -189,6 +189,11 @@ export class HlFront {
         nRequestsCap: this.address.cap(vlm),
       };
     }
+    if (body.type === "userRole") {
+      if (typeof body.user !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(body.user))
+        throw new InfoError(DESERIALIZE);
+      return this.auth.role(body.user, this.engine.clock.now());
+    }
     throw new InfoError(DESERIALIZE);
   }
 
