@@ -6,14 +6,17 @@
  *   `execute` is set (a gateway can fail after the node took the action);
  * - `executeThenTimeout`: the action runs, the answer is held `holdMs` (past the client's timeout),
  *   then sent to whoever still listens;
- * - `rateLimited`: HTTP 429, the action does not run.
+ * - `rateLimited`: HTTP 429, the action does not run;
+ * - `garbledAck`: the action runs, the answer is HTTP 200 JSON of a shape the venue never sends
+ *   (an answer that does not parse: the client cannot tell whether it executed).
  */
 export type ExchangeFault =
   | { readonly kind: "delayAck"; readonly ms: number }
   | { readonly kind: "loseAck" }
   | { readonly kind: "serverError"; readonly status?: number; readonly execute?: boolean }
   | { readonly kind: "executeThenTimeout"; readonly holdMs: number }
-  | { readonly kind: "rateLimited" };
+  | { readonly kind: "rateLimited" }
+  | { readonly kind: "garbledAck" };
 
 /** Faults drawn at random for requests no queued fault takes (the chaos test's background noise). */
 export interface RandomFaults {
