@@ -173,6 +173,82 @@ test("perpbot run --live on mainnet asks for a typed confirmation; without a ter
   }
 });
 
+/** `perpbot run --live` on a pseudo-terminal (`script`), answering the confirmation with `word`. */
+async function onTerminal(cwd: string, word: string, started: (out: string) => boolean) {
+  const cmd = `${process.execPath} ${BIN} run --live --status-every 1`;
+  const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd, env: cleanEnv(), stdio: "pipe" });
+  let out = "";
+  let typed = false;
+  let stopped = false;
+  child.stdout.on("data", (d) => {
+    out += d;
+    if (!typed && out.includes("to go on: ")) {
+      typed = true;
+      child.stdin.write(`${word}\r`);
+    }
+    // Ctrl-C on the terminal, as the operator stops it
+    if (!stopped && started(out)) {
+      stopped = true;
+      child.stdin.write("\x03");
+    }
+  });
+  const guard = setTimeout(() => child.kill("SIGKILL"), 45_000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  clearTimeout(guard);
+  return { code, out };
+}
+
+// util-linux `script` gives the child a terminal; without it this test cannot run here
+const NO_SCRIPT = spawnSync("script", ["--version"]).error !== undefined;
+
+test("perpbot run --live on mainnet, on a terminal: a wrong word starts nothing, the typed word starts it", {
+  skip: NO_SCRIPT ? "skipped: util-linux `script` (a pseudo-terminal for the child) is not installed" : false,
+}, async () => {
+  const emu = await startHyperliquidEmulator({ blockMs: 250, hourlyFunding: false, mainnet: true });
+  try {
+    for (const [i, m] of MASTERS.entries()) {
+      emu.driver.fund(m, 10_000);
+      emu.driver.approveAgent(m, AGENTS[i], "perpbot");
+    }
+    emu.driver.setBook({ coin: "BTC", bidPx: 96_999, askPx: 97_000, sz: 5, levels: 10, stepPx: 1 });
+    const cwd = await setUp(emu, { testnet: false });
+    const live = (out: string) => /perpbot LIVE: hyperliquid MAINNET/.test(out);
+    const no = await onTerminal(cwd, "testnet", live);
+    assert.match(
+      no.out,
+      /perpbot run --live trades REAL MONEY on hyperliquid mainnet\. Type "mainnet" to go on:/,
+    );
+    assert.match(no.out, /not confirmed, nothing was started/);
+    assert.equal(no.code, 2, no.out);
+    assert.equal(emu.driver.connections(), 0, "nothing connected");
+    assert.equal(emu.driver.orders(MASTERS[0]).length, 0);
+    const yes = await onTerminal(cwd, "mainnet", live);
+    assert.ok(live(yes.out), yes.out);
+    assert.equal(yes.code, 0, yes.out);
+  } finally {
+    await emu.close();
+  }
+});
+
+test("perpbot run --live on mainnet with --yes starts without asking", async () => {
+  const emu = await startHyperliquidEmulator({ blockMs: 250, hourlyFunding: false, mainnet: true });
+  try {
+    for (const [i, m] of MASTERS.entries()) {
+      emu.driver.fund(m, 10_000);
+      emu.driver.approveAgent(m, AGENTS[i], "perpbot");
+    }
+    emu.driver.setBook({ coin: "BTC", bidPx: 96_999, askPx: 97_000, sz: 5, levels: 10, stepPx: 1 });
+    const cwd = await setUp(emu, { testnet: false });
+    const run = startRun(cwd, ["--yes"]);
+    await run.until((out) => /perpbot LIVE: hyperliquid MAINNET, 4 wallets/.test(out), 30_000);
+    assert.doesNotMatch(run.out() + run.err(), /Type "mainnet"/);
+    run.child.kill("SIGINT");
+    assert.equal(await run.exited, 0, run.err());
+  } finally {
+    await emu.close();
+  }
+});
+
 test("perpbot status during a live run lists the wallets polled because the IP's user-stream slots were full", async () => {
   // the emulator grants two users' streams from this IP: two wallets must be polled
   const emu = await startHyperliquidEmulator({ blockMs: 250, hourlyFunding: false, userStreamsPerIp: 2 });

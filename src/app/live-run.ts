@@ -18,6 +18,7 @@ import type { Store } from "../store/store.ts";
 import { createVenue, type LiveVenueConfig, liveVenueConfigs, venuesSection } from "../venues/registry.ts";
 import { openKeystore } from "../wallets/keystore.ts";
 import { signerFromKeystore } from "../wallets/signer.ts";
+import { holdBooksLive } from "./live-streams.ts";
 import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
 import { clearVenueNotices, writeVenueNotices } from "./service/venue-notices.ts";
 import { claimStoreFor } from "./store-mode.ts";
@@ -85,7 +86,12 @@ async function connectVenues(o: LiveRunOptions, clock: WallClock): Promise<Map<s
         const signer = await signerFromKeystore(keystore, a.signer).catch((e: unknown) => {
           throw new Error(`${v.kind} wallet ${a.account}: ${(e as Error).message}`, { cause: e });
         });
-        await venue.bindAccount({ account: a.account, identity: a.identity, signer });
+        await venue.bindAccount({ account: a.account, identity: a.identity, signer }).catch((e: unknown) => {
+          const key = a.signer.field ? `keystore field ${a.signer.field}` : "the wallet's own key";
+          throw new Error(`${v.kind} wallet ${a.account} (signing with ${key}): ${(e as Error).message}`, {
+            cause: e,
+          });
+        });
       }
     }
     return venues;
@@ -116,6 +122,9 @@ function keepVenueNotices(store: Store, venues: ReadonlyMap<string, Venue>, cloc
   };
 }
 
+/** how long a live run waits for its books to stream before the strategies start */
+const BOOKS_LIVE_WITHIN_MS = 10_000;
+
 /** `hyperliquid: book:BTC ok, trades:BTC ok, …`: the health of a venue's streams, for the status. */
 export function streamLine(venue: Venue): string {
   const parts = venue.streams().map((s) => `${s.stream} ${s.ready ? (s.stale ? "stale" : "ok") : "down"}`);
@@ -133,15 +142,21 @@ export function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
     await claimStoreFor("live", store, config, clock.now());
     const venues = await connectVenues(o, clock);
     const stopNotices = keepVenueNotices(store, venues, clock);
+    let books: Awaited<ReturnType<typeof holdBooksLive>>;
     try {
       checkInstrumentCaps(
         config,
         [...venues.values()].flatMap((v) => v.instruments().map((i) => i.key)),
       );
+      books = await holdBooksLive(venues, clock, BOOKS_LIVE_WITHIN_MS);
     } catch (e) {
       await Promise.allSettled([...venues.values()].map((v) => v.close()));
       throw e;
     }
+    if (books.notLive.length > 0)
+      o.say?.(
+        `warning: no book yet after ${BOOKS_LIVE_WITHIN_MS / 1000} s on ${books.notLive.join(", ")}: opens there wait until it streams`,
+      );
     const networks = o.plan.venues
       .map((v) => `${v.kind} ${v.factory.realMoney?.(v.config) ? "MAINNET" : "testnet"}`)
       .join(", ");
@@ -153,6 +168,7 @@ export function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
       marketLines: () => [...venues.values()].map(streamLine),
       async close() {
         await stopNotices();
+        books.release();
         await Promise.allSettled([...venues.values()].map((v) => v.close()));
       },
     };

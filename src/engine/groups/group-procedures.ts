@@ -180,15 +180,17 @@ function validateLegs(
   if (legs.length === 0) return "a group needs at least one leg";
   if (!(o.fillTimeoutMs > 0)) return `fillTimeoutMs ${o.fillTimeoutMs} must be > 0`;
   for (const [i, l] of legs.entries()) {
+    // what was wrong and where: the leg, its wallet, its symbol and the field
+    const where = (field: string) => `leg ${i} (wallet ${l.account}, ${l.symbol}, field ${field})`;
     const venue = host.venues.get(l.venue);
-    if (venue === undefined) return `leg ${i}: unknown venue ${l.venue}`;
+    if (venue === undefined) return `${where("venue")}: unknown venue ${l.venue}`;
     try {
       venue.instrument(l.symbol);
     } catch (e) {
-      return `leg ${i}: ${(e as Error).message}`;
+      return `${where("symbol")}: ${(e as Error).message}`;
     }
     if (!Number.isSafeInteger(l.sizeLots) || l.sizeLots <= 0)
-      return `leg ${i}: size ${l.sizeLots} lots must be a positive integer`;
+      return `${where("sizeLots")}: size ${l.sizeLots} lots must be a positive integer`;
     if (l.side !== "buy" && l.side !== "sell") return `leg ${i}: side ${String(l.side)}`;
   }
   return undefined;
@@ -240,6 +242,12 @@ function precheck(host: ProcedureHost, g: GroupState): string | undefined {
     );
     if (!verdict.ok) return `leg ${leg.index}: ${verdict.reason}: ${verdict.detail}`;
     if (price === undefined) return `leg ${leg.index}: ${leg.inst.key} has no book to price against`;
+    // a leg the venue would refuse for its size is known now: refuse the group before any leg goes
+    const min = leg.inst.spec.minNotionalUsd;
+    const size = leg.inst.sizeValue(leg.spec.sizeLots);
+    const notional = size * leg.inst.priceValue(price);
+    if (notional < min)
+      return `leg ${leg.index} (wallet ${leg.spec.account}, ${leg.spec.symbol}, field sizeLots): ${size} at ${leg.inst.priceValue(price)} is $${notional.toFixed(2)}, below the venue's minimum of $${min}: no leg was sent`;
   }
   return undefined;
 }

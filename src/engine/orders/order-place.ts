@@ -1,4 +1,5 @@
 import type { Clock } from "../../core/clock.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { OrderRequest } from "../../core/types.ts";
 import { type Venue, VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import type { Journal } from "../journal/journal.ts";
@@ -29,6 +30,13 @@ export interface PlaceHost {
  * highest one of this (intent, leg): a new attempt is only ever made after the previous one
  * ended definitely, which the caller guarantees by resolving it first.
  */
+function priceRuleText(inst: Instrument): string {
+  const r = inst.priceRule;
+  return r.kind === "significant_figures"
+    ? `at most ${r.figures} significant figures and ${r.maxDecimals} decimals`
+    : `a multiple of ${inst.spec.tickSize}`;
+}
+
 export async function placeOrder(gw: PlaceHost, spec: PlaceSpec): Promise<PlaceResult> {
   const venue = gw.venues.get(spec.venue);
   if (venue === undefined)
@@ -40,7 +48,7 @@ export async function placeOrder(gw: PlaceHost, spec: PlaceSpec): Promise<PlaceR
     return {
       sent: false,
       reason: "invalid_order",
-      detail: `${inst.key}: price ${spec.priceTicks} ticks breaks the venue's price rule`,
+      detail: `wallet ${spec.account}, ${spec.symbol}, field priceTicks: ${spec.priceTicks} ticks (${inst.priceValue(spec.priceTicks)}) breaks the ${inst.key} price rule (${priceRuleText(inst)}): nothing was sent`,
     };
   const key = posKey(spec.venue, spec.account, spec.symbol);
   const riskCheck = () =>

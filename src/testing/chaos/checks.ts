@@ -121,10 +121,21 @@ export async function checkGroups(
   }
 }
 
-/** (a) and (d): the simulator's orders against the journal, and both files' integrity. */
-export async function checkOrdersAndIntegrity(
+/** One order as the venue records it, for (a). */
+export interface VenueOrderRecord {
+  readonly venue: string;
+  /** empty when the venue order carries none (never one of the engine's) */
+  readonly clientOrderId: string;
+  readonly filledLots: number;
+}
+
+/**
+ * (a): every venue order was journaled first, and no entry leg's orders filled more than the
+ * leg's size across all its attempts.
+ */
+export async function checkJournal(
   store: Store,
-  simDbPath: string,
+  venueOrders: readonly VenueOrderRecord[],
   out: ChaosCounts,
 ): Promise<void> {
   const journal = new Map((await store.orders.allEngine()).map((o) => [o.clientOrderId, o]));
@@ -132,6 +143,45 @@ export async function checkOrdersAndIntegrity(
     ...new Set([...journal.values()].flatMap((o) => (o.groupId ? [o.groupId] : []))),
   ]);
   const target = new Map(legs.map((l) => [`${l.groupId}:entry#${l.legIndex}`, l.targetLots]));
+  const filledByFamily = new Map<string, number>();
+  for (const r of venueOrders) {
+    const j = journal.get(r.clientOrderId);
+    if (j === undefined) {
+      out.a++;
+      out.details.push(`(a) venue order ${r.venue} ${r.clientOrderId || "(no cloid)"} was never journaled`);
+      continue;
+    }
+    if (j.purpose !== "entry") continue;
+    const fam = `${j.intentId}#${j.legIndex}`;
+    filledByFamily.set(fam, (filledByFamily.get(fam) ?? 0) + r.filledLots);
+  }
+  for (const [fam, filled] of filledByFamily) {
+    const t = target.get(fam);
+    if (t !== undefined && filled > t) {
+      out.a++;
+      out.details.push(`(a) ${fam}: venue filled ${filled} lots for a leg of ${t}`);
+    }
+  }
+}
+
+/** (d) on the store: its integrity checks, and every journaled order has its events. */
+export async function checkStore(store: Store, out: ChaosCounts): Promise<void> {
+  for (const p of await store.integrityCheck()) {
+    out.d++;
+    out.details.push(`(d) store: ${p}`);
+  }
+  for (const id of await store.orders.withoutEvents()) {
+    out.d++;
+    out.details.push(`(d) order ${id} has no journaled events`);
+  }
+}
+
+/** (a) and (d): the simulator's orders against the journal, and both files' integrity. */
+export async function checkOrdersAndIntegrity(
+  store: Store,
+  simDbPath: string,
+  out: ChaosCounts,
+): Promise<void> {
   const sim = new DatabaseSync(simDbPath, { readOnly: true });
   try {
     const rows = sim.prepare("SELECT venue, client_order_id, filled_lots FROM sim_orders").all() as {
@@ -139,25 +189,15 @@ export async function checkOrdersAndIntegrity(
       client_order_id: string;
       filled_lots: number;
     }[];
-    const filledByFamily = new Map<string, number>();
-    for (const r of rows) {
-      const j = journal.get(r.client_order_id);
-      if (j === undefined) {
-        out.a++;
-        out.details.push(`(a) venue order ${r.venue} ${r.client_order_id} was never journaled`);
-        continue;
-      }
-      if (j.purpose !== "entry") continue;
-      const fam = `${j.intentId}#${j.legIndex}`;
-      filledByFamily.set(fam, (filledByFamily.get(fam) ?? 0) + Number(r.filled_lots));
-    }
-    for (const [fam, filled] of filledByFamily) {
-      const t = target.get(fam);
-      if (t !== undefined && filled > t) {
-        out.a++;
-        out.details.push(`(a) ${fam}: venue filled ${filled} lots for a leg of ${t}`);
-      }
-    }
+    await checkJournal(
+      store,
+      rows.map((r) => ({
+        venue: r.venue,
+        clientOrderId: r.client_order_id,
+        filledLots: Number(r.filled_lots),
+      })),
+      out,
+    );
     const ok = sim.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[];
     for (const r of ok)
       if (r.integrity_check !== "ok") {
@@ -167,12 +207,5 @@ export async function checkOrdersAndIntegrity(
   } finally {
     sim.close();
   }
-  for (const p of await store.integrityCheck()) {
-    out.d++;
-    out.details.push(`(d) store: ${p}`);
-  }
-  for (const id of await store.orders.withoutEvents()) {
-    out.d++;
-    out.details.push(`(d) order ${id} has no journaled events`);
-  }
+  await checkStore(store, out);
 }

@@ -49,6 +49,38 @@ export function accountOfBinding(venueId: string, binding: AccountBinding): HlAc
 }
 
 /**
+ * Refuse a signing key that would not act for the account (VenueRejectError): the venue puts an
+ * L1 action on the account of whoever signed it, so another wallet's agent key, or another
+ * user's own key, would trade that other account; a key the venue does not know is an agent
+ * that was never approved (or whose approval lapsed).
+ */
+export function checkSignerRole(
+  venueId: string,
+  a: HlAccount,
+  known: { role: string; master?: string },
+): void {
+  const where = `${venueId}: account "${a.account}"`;
+  const key = `the key signs as ${a.signerAddress}`;
+  if (known.role === "agent" && known.master === a.master) return;
+  if (known.role === "user" && a.signerAddress === a.master) return;
+  if (known.role === "missing")
+    throw new VenueRejectError(
+      "unknown_signer",
+      `${where}: ${key}, which the venue does not know: approve it as an API wallet of ${a.master} (perpbot hyperliquid approve-agent ${a.account}), or store the approved agent key`,
+    );
+  const whose =
+    known.role === "agent"
+      ? `an API wallet of ${known.master ?? "another account"}`
+      : known.role === "user"
+        ? "another account's own key"
+        : `a ${known.role} address, which cannot sign`;
+  throw new VenueRejectError(
+    "wrong_key",
+    `${where}: ${key}, ${whose}, not a key of ${a.master}: its orders would not trade this wallet; store ${a.account}'s own agent key`,
+  );
+}
+
+/**
  * Ready when every streamed account's orderUpdates subscription is live (polled accounts are
  * read by the poller and do not hold it down); the newest message of any.
  */

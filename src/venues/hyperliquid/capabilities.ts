@@ -175,6 +175,8 @@ export const INFO_WEIGHTS: Readonly<Record<string, number>> = {
   userRateLimit: 20,
   userFees: 20,
   historicalOrders: 20,
+  // HLd "Rate limits and user limits": userRole weighs 60
+  userRole: 60,
 };
 
 /** Weight of an info request; list answers cost one more per `perItems` items returned. */

@@ -98,7 +98,12 @@ export class HlHttp {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      const detail = `hyperliquid ${path}: answer does not parse: ${parsed.error.message.slice(0, 500)}`;
+      // each issue by its field, e.g. "field response.data: Invalid input: expected object, received number"
+      const issues = parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `field ${i.path.map(String).join(".") || "(the answer)"}: ${i.message}`)
+        .join("; ");
+      const detail = `hyperliquid ${path}: answer does not parse: ${issues.slice(0, 500)}`;
       // an action whose answer we cannot read may have been executed: unknown, never rejected
       if (path === "/exchange") return { kind: "unknown", reason: "server_error", detail };
       throw new Error(detail);

@@ -211,6 +211,13 @@ export const UserRateLimitSchema = z.looseObject({
   nRequestsCap: z.number().int().nonnegative(),
 });
 
+// {"role":"agent","data":{"user":"0x…"}} | {"role":"user"} | {"role":"missing"} | {"role":"vault"}
+// | {"role":"subAccount","data":{"master":"0x…"}} (HLd "Info endpoint", query a user's role)
+export const UserRoleSchema = z.looseObject({
+  role: z.string(),
+  data: z.looseObject({ user: z.string().optional(), master: z.string().optional() }).optional(),
+});
+
 // [{"t":1684702800000,"T":1684706399999,"s":"kPEPE","i":"1h","o":"0.0016","c":"0.0016","h":"0.0016","l":"0.0016","v":"0.0","n":0}]
 export const CandlesSchema = z.array(
   z.looseObject({

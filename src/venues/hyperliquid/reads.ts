@@ -19,6 +19,7 @@ import {
   OrderStatusSchema,
   UserFillsSchema,
   UserFundingSchema,
+  UserRoleSchema,
 } from "./parse.ts";
 
 const PAGE = 2000;
@@ -55,6 +56,13 @@ export class HlReads {
     if (m === undefined)
       throw new HlAnswerError(`hyperliquid wallet ${a.account}, ${coin}, field ${field}: not a listed perp`);
     return m;
+  }
+
+  /** What the venue knows the account's signing key as (a user, an agent of some master, nobody). */
+  async signerRole(a: HlAccount): Promise<{ role: string; master?: string }> {
+    const r = await this.#info(a, { type: "userRole", user: a.signerAddress }, UserRoleSchema);
+    const master = r.data?.user ?? r.data?.master;
+    return master === undefined ? { role: r.role } : { role: r.role, master: master.toLowerCase() };
   }
 
   async orderStatus(a: HlAccount, cloid: string, known?: TrackedOrder): Promise<OrderReport | undefined> {

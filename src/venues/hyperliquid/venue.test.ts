@@ -118,14 +118,24 @@ describe("hyperliquid connector against the emulator", () => {
     );
   });
 
-  it("an unapproved agent's order is refused as unknown_signer with what to do", async () => {
-    await venue.bindAccount({ account: "w09", identity: { address: MASTER }, signer: strangerSigner });
-    const err = await venue.submit(order({ account: "w09" })).catch((e: unknown) => e);
+  it("a key the venue does not know, or another account's, is refused at binding, saying what to do", async () => {
+    const err = await venue
+      .bindAccount({ account: "w09", identity: { address: MASTER }, signer: strangerSigner })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof VenueRejectError && err.reason === "unknown_signer", String(err));
-    assert.match(err.message, /wallet w09, BTC: .*does not exist.*perpbot hyperliquid approve-agent/);
-    assert.ok(
-      events.some((e) => e.type === "reject" && e.account === "w09" && e.reason === "unknown_signer"),
+    assert.match(
+      err.message,
+      /account "w09": the key signs as 0x[0-9a-f]{40}, which the venue does not know: .*perpbot hyperliquid approve-agent w09/,
     );
+    // the stranger is a user of its own: its key would trade its account, not MASTER's
+    const stranger = signerAddressOf(strangerSigner);
+    emu.driver.fund(stranger, 100);
+    const wrong = await venue
+      .bindAccount({ account: "w08", identity: { address: MASTER }, signer: strangerSigner })
+      .catch((e: unknown) => e);
+    assert.ok(wrong instanceof VenueRejectError && wrong.reason === "wrong_key", String(wrong));
+    assert.match(wrong.message, /account "w08": .*another account's own key, not a key of 0x/);
+    assert.equal(emu.driver.orders(stranger).length, 0);
   });
 
   it("approve-agent signs with the master key; then orders signed by the agent rest for the master", async () => {
@@ -244,7 +254,10 @@ describe("hyperliquid connector: transport failures are unknown outcomes, never 
       req.on("data", (c) => (body += c));
       req.on("end", () => {
         if (req.url === "/info") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(META_AND_CTXS));
+          // binding asks who the key is: the master's agent
+          const role = { role: "agent", data: { user: MASTER.toLowerCase() } };
+          const answer = body.includes('"userRole"') ? role : META_AND_CTXS;
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
           return;
         }
         if (mode === "hang") return; // the order may have landed; the answer never comes

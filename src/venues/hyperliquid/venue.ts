@@ -36,7 +36,7 @@ import type { AccountBinding } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { MarketSubscription, StreamStatus, StreamStatusChange } from "../../core/venue-streams.ts";
 import { AccountEvents } from "./account-events.ts";
-import { accountOfBinding, accountStreamStatus, type Bound } from "./accounts.ts";
+import { accountOfBinding, accountStreamStatus, type Bound, checkSignerRole } from "./accounts.ts";
 import { HYPERLIQUID_CAPABILITIES, RATE_LIMITS } from "./capabilities.ts";
 import type { Endpoints } from "./config.ts";
 import { type DeadManOptions, type DeadManState, DeadMansSwitch } from "./dead-man.ts";
@@ -228,8 +228,10 @@ export class HyperliquidVenue implements Venue {
     for (const l of this.#eventListeners) l(e);
   }
 
+  /** On a connected venue the key's role is checked first (accounts.ts `checkSignerRole`). */
   async bindAccount(binding: AccountBinding): Promise<void> {
     const a = accountOfBinding(this.id, binding);
+    if (this.#state === "open") checkSignerRole(this.id, a, await this.#reads.signerRole(a));
     const old = this.#accounts.get(binding.account);
     if (old) await old.ws?.close();
     const since = this.#o.clock.now();

@@ -37,12 +37,7 @@ export function accountInfo(engine: HlEngine, auth: Auth, body: Json): unknown {
         }));
     }
     case "userRole": {
-      const user = address(body.user);
-      const agent = auth.agents.get(user);
-      const now = engine.clock.now();
-      if (agent && (agent.validUntil === undefined || agent.validUntil > now))
-        return { role: "agent", data: { user: agent.master } };
-      return { role: auth.users.has(user) ? "user" : "missing" };
+      return auth.role(address(body.user), engine.clock.now());
     }
     case "activeAssetData": {
       const user = address(body.user);

@@ -27,6 +27,8 @@ export class Auth {
   /** agent address → { master, name, validUntil } */
   readonly agents = new Map<string, { master: string; name: string; validUntil?: number }>();
   readonly #nonces = new Map<string, number[]>();
+  /** requests refused for their nonce, by signer (the chaos test requires none) */
+  readonly nonceRefusals = new Map<string, number>();
 
   constructor(opts: AuthOptions) {
     this.opts = opts;
@@ -82,8 +84,24 @@ export class Auth {
       // wording not in the public docs (VENUES.md §1.2): the emulator's own
       return { ok: false, error: `Action expired: expiresAfter ${b.expiresAfter} is before ${now}.` };
     const bad = this.#nonceProblem(signer, b.nonce, now);
-    if (bad) return { ok: false, error: bad };
+    if (bad) {
+      this.nonceRefusals.set(signer, (this.nonceRefusals.get(signer) ?? 0) + 1);
+      return { ok: false, error: bad };
+    }
     return { ok: true, signer, user, kind: rec.kind, commit: () => this.#useNonce(signer, b.nonce) };
+  }
+
+  /**
+   * The `userRole` info answer (HLd "Info endpoint", query a user's role; shape as documented:
+   * `{"role":"agent","data":{"user":master}}`, or `{"role":"user"}` / `{"role":"missing"}`).
+   */
+  role(address: string, now: number): { role: string; data?: { user: string } } {
+    const a = address.toLowerCase();
+    if (this.users.has(a)) return { role: "user" };
+    const agent = this.agents.get(a);
+    if (agent && (agent.validUntil === undefined || agent.validUntil > now))
+      return { role: "agent", data: { user: agent.master } };
+    return { role: "missing" };
   }
 
   /** Whether `nonce` was already used by `signer` (a noop on it would be refused). */

@@ -94,6 +94,44 @@ describe("hyperliquid emulator: injected faults", () => {
     assert.equal((await exchange(body().text)).status, 200, "the fault was for one request only");
   });
 
+  it("random faults: the given share of requests gets one, until cleared", async () => {
+    let draws = 0;
+    emu.driver.randomFaults({
+      rate: 1,
+      faults: [{ kind: "rateLimited" }],
+      random: () => {
+        draws++;
+        return 0.5;
+      },
+    });
+    const before = emu.driver.faultsApplied().rateLimited ?? 0;
+    assert.deepEqual(
+      [(await exchange(body().text)).status, (await exchange(body().text)).status],
+      [429, 429],
+    );
+    assert.equal((emu.driver.faultsApplied().rateLimited ?? 0) - before, 2, "counted as applied");
+    assert.ok(draws >= 2, "drawn from the caller's generator");
+    emu.driver.randomFaults({ rate: 0, faults: [{ kind: "rateLimited" }], random: () => 0.5 });
+    assert.equal((await exchange(body().text)).status, 200, "rate 0: none");
+    emu.driver.randomFaults({ rate: 1, faults: [{ kind: "rateLimited" }], random: () => 0.5 });
+    emu.driver.clearFaults();
+    assert.equal((await exchange(body().text)).status, 200, "clearFaults stops the random ones");
+    assert.throws(
+      () => emu.driver.randomFaults({ rate: 2, faults: [], random: Math.random }),
+      /rate in \[0, 1\]/,
+    );
+  });
+
+  it("a reused nonce is refused and counted against its signer", async () => {
+    const b = body();
+    const first = (await (await exchange(b.text)).json()) as { status: string };
+    assert.equal(first.status, "ok");
+    const again = (await (await exchange(b.text)).json()) as { status: string; response: string };
+    assert.equal(again.status, "err");
+    assert.match(again.response, /Invalid nonce: \d+ was already used/);
+    assert.deepEqual(emu.driver.nonceRefusals(), { [user.address.toLowerCase()]: 1 });
+  });
+
   it("the per-IP weight budget answers 429 once spent", async () => {
     const small = await startHyperliquidEmulator({ hourlyFunding: false, ipWeightPerMinute: 45 });
     try {

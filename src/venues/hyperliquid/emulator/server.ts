@@ -174,6 +174,8 @@ export class HlFront {
         return this.#hold(fault.ms, outcome);
       case "executeThenTimeout":
         return this.#hold(fault.holdMs, outcome);
+      case "garbledAck":
+        return Promise.resolve({ status: 200, body: { status: "ok", response: { type: "order", data: 7 } } });
       default:
         return Promise.resolve(outcome);
     }

@@ -10,13 +10,13 @@ import { settleFunding } from "../../sim/funding.ts";
 import { FundingClock } from "../../sim/funding-clock.ts";
 import { checkLiquidations } from "../../sim/liquidation.ts";
 import { HlEngine, VENUE_ID } from "./engine.ts";
-import type { ExchangeFault } from "./faults.ts";
+import type { ExchangeFault, RandomFaults } from "./faults.ts";
 import type { HlFill, HlOrder } from "./records.ts";
 import { HlFront } from "./server.ts";
 import { SkewClock } from "./skew-clock.ts";
 import { type CoinSpec, DEFAULT_UNIVERSE, priceDecimals, trim } from "./universe.ts";
 
-export type { ExchangeFault } from "./faults.ts";
+export type { ExchangeFault, RandomFaults } from "./faults.ts";
 export type { HlFill, HlOrder } from "./records.ts";
 export type { CoinSpec } from "./universe.ts";
 
@@ -85,7 +85,12 @@ export interface HyperliquidEmulatorDriver {
   serverErrors(count: number, opts?: { status?: number; execute?: boolean }): void;
   executeThenTimeout(count: number, holdMs: number): void;
   rateLimit(count: number): void;
+  /** Give a random share of the exchange requests no queued fault takes a fault (undefined: off). */
+  randomFaults(r: RandomFaults | undefined): void;
+  /** Drop the queued faults and the random ones. */
   clearFaults(): void;
+  /** Requests refused for their nonce (reused, too low, outside the window), by signer. */
+  nonceRefusals(): Readonly<Record<string, number>>;
   /** How many of each fault kind were applied. */
   faultsApplied(): Readonly<Record<string, number>>;
   /** Shift the venue's clock by `ms` from the true time (negative: behind); 0 restores it. */
@@ -311,7 +316,9 @@ export async function startHyperliquidEmulator(
     serverErrors: (count, o = {}) => front.faults.add({ kind: "serverError", ...o }, count),
     executeThenTimeout: (count, holdMs) => front.faults.add({ kind: "executeThenTimeout", holdMs }, count),
     rateLimit: (count) => front.faults.add({ kind: "rateLimited" }, count),
+    randomFaults: (r) => front.faults.setRandom(r),
     clearFaults: () => front.faults.clear(),
+    nonceRefusals: () => Object.fromEntries(front.auth.nonceRefusals),
     faultsApplied: () => Object.fromEntries(front.faults.applied),
     skewClock(ms) {
       if (!Number.isFinite(ms))
