@@ -1,0 +1,430 @@
+import type { Instrument } from "../../core/instrument.ts";
+import type { Side } from "../../core/types.ts";
+import type { OpenOrderView, OrderUpdate, PlaceOrderIntent, StrategyContext } from "../contract.ts";
+import { addFill } from "../maker/report.ts";
+import type { HedgedMakerConfig } from "./config.ts";
+import {
+  breakEvenQuote,
+  EPS,
+  executableTicks,
+  hedgeOrder,
+  nextPhase,
+  type Phase,
+  quoteFits,
+  quoteTicks,
+} from "./logic.ts";
+import { emptyHedgeStats, type HedgeStats } from "./report.ts";
+
+const TERMINAL = new Set(["filled", "canceled", "rejected", "expired"]);
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+
+export interface HedgeLaneHost {
+  readonly ctx: StrategyContext;
+  readonly config: HedgedMakerConfig;
+  readonly account: string;
+  readonly instA: Instrument;
+  readonly instB: Instrument;
+  alert(severity: "info" | "warning" | "critical", key: string, title: string, message: string): void;
+  log(level: "info" | "warn" | "error", msg: string): void;
+}
+
+/** What a lane keeps in the instance's state slot (`lane:<account>:<symbolA>`). */
+interface Persisted {
+  seq: number;
+  phase: Phase;
+  cyclesDone: number;
+  phaseSince: number;
+  /** since when a delta B should take (or the bound blocks) has stood unhedged; null: none */
+  unhedgedSince: number | null;
+  stats: HedgeStats;
+}
+
+/**
+ * One account x market of a hedged maker: quotes post-only on A, hedges by IOC on B. The hedge is
+ * driven by positions, never by order outcomes: the unhedged delta D = pos_A + pos_B (base units)
+ * is recomputed from the engine's portfolio before every hedge, and no hedge is sent while one is
+ * in flight on B. So a fill that won a cancel's race, a late or duplicated fill event and a
+ * restart all end the same way: D is hedged once. Every step runs on the lane's own chain.
+ */
+export class HedgeLane {
+  readonly key: string;
+  private readonly h: HedgeLaneHost;
+  private readonly maxPos: number;
+  private s: Persisted = {
+    seq: 0,
+    phase: "buy",
+    cyclesDone: 0,
+    phaseSince: 0,
+    unhedgedSince: null,
+    stats: emptyHedgeStats(),
+  };
+  private chain: Promise<void> = Promise.resolve();
+  private readonly seenFills = new Set<string>();
+  private readonly cancelling = new Set<string>();
+  private readonly placedAt = new Map<string, number>();
+  /** hedge orders sent and the executable price (B ticks) expected for them */
+  private readonly expected = new Map<string, number>();
+  private hedgeAttempts = 0;
+  private nextHedgeAt = 0;
+  private capBlocked = false;
+  private lastExposureAt = 0;
+  private dirty = false;
+
+  constructor(h: HedgeLaneHost) {
+    this.h = h;
+    this.key = `${h.account}:${h.instA.symbol}`;
+    const q = h.config.quantity;
+    if (h.instA.roundSize(q, "down") < 1)
+      throw new Error(`hedged_maker: quantity ${q} is below one lot (${h.instA.spec.lotSize}) of ${h.instA}`);
+    this.maxPos = h.config.max_position_qty > 0 ? h.config.max_position_qty : q;
+  }
+
+  get stats(): HedgeStats {
+    return this.s.stats;
+  }
+
+  run(what: string, fn: () => Promise<void> | void): Promise<void> {
+    this.chain = this.chain
+      .then(fn)
+      .catch((e) => this.h.log("error", `hedged_maker ${this.key}: ${what} failed: ${(e as Error).message}`))
+      .then(() => this.save());
+    return this.chain;
+  }
+
+  async start(): Promise<void> {
+    const raw = await this.h.ctx.state.get(`lane:${this.key}`);
+    if (raw !== undefined) this.s = { ...this.s, ...(JSON.parse(raw) as Persisted) };
+    // quotes left by the last run go (their fills, if any won the race, are hedged below)
+    for (const q of this.quotes()) await this.cancel(q.clientOrderId);
+    await this.run("start hedge", () => this.hedge());
+  }
+
+  // ---- views -----------------------------------------------------------------------------------
+
+  private ordersOn(venue: string, inst: Instrument): readonly OpenOrderView[] {
+    return this.h.ctx.portfolio.openOrders(venue, this.h.account).filter((o) => o.symbol === inst.symbol);
+  }
+  /** resting post-only quotes on A */
+  quotes(): OpenOrderView[] {
+    return this.ordersOn(this.h.config.venue, this.h.instA).filter((o) => o.tif === "post_only");
+  }
+  /** hedges on B and unwinds on A not yet ended */
+  private inFlight(): boolean {
+    return (
+      this.ordersOn(this.h.config.hedge_venue, this.h.instB).length > 0 ||
+      this.ordersOn(this.h.config.venue, this.h.instA).some((o) => o.tif !== "post_only")
+    );
+  }
+  posA(): number {
+    const p = this.h.ctx.portfolio.position(this.h.config.venue, this.h.account, this.h.instA.symbol);
+    return this.h.instA.sizeValue(p?.sizeLots ?? 0);
+  }
+  posB(): number {
+    const p = this.h.ctx.portfolio.position(this.h.config.hedge_venue, this.h.account, this.h.instB.symbol);
+    return this.h.instB.sizeValue(p?.sizeLots ?? 0);
+  }
+  /** the unhedged delta, base units */
+  delta(): number {
+    const d = this.posA() + this.posB();
+    return Math.abs(d) < EPS ? 0 : d;
+  }
+  private mark(): number {
+    const m = this.h.ctx.market.mark(this.h.config.venue, this.h.instA.symbol);
+    if (m > 0) return m;
+    const b = this.h.ctx.market.bbo(this.h.config.venue, this.h.instA.symbol);
+    if (b.bidTicks === undefined || b.askTicks === undefined) return Number.NaN;
+    return this.h.instA.priceValue((b.bidTicks + b.askTicks) / 2);
+  }
+  private maxUnhedgedUsd(): number {
+    return this.h.config.max_unhedged_usd ?? 2 * this.h.config.quantity * this.mark();
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  onUpdate(u: OrderUpdate): void {
+    const o = u.order;
+    const onA = o.venue === this.h.config.venue;
+    if (u.event === "fill" && u.fill !== undefined && !this.seenFills.has(u.fill.fillId)) {
+      const f = u.fill;
+      this.seenFills.add(f.fillId);
+      this.dirty = true;
+      if (onA) {
+        addFill(this.s.stats.a, f, this.h.instA);
+        if (o.tif === "post_only") {
+          this.s.stats.makerFills++;
+          if (this.cancelling.has(o.clientOrderId)) this.s.stats.raceFills++;
+        }
+      } else {
+        addFill(this.s.stats.b, f, this.h.instB);
+        this.s.stats.hedgeFills++;
+        const want = this.expected.get(o.clientOrderId);
+        if (want !== undefined) {
+          const sign = o.side === "sell" ? 1 : -1;
+          this.s.stats.hedgeSlippageBpsSum += (sign * (want - f.priceTicks) * 10_000) / want;
+        }
+      }
+    }
+    if (TERMINAL.has(o.status)) {
+      this.cancelling.delete(o.clientOrderId);
+      this.placedAt.delete(o.clientOrderId);
+      if (!onA && o.filledLots < o.sizeLots) {
+        this.s.stats.hedgeShortfalls++;
+        this.hedgeAttempts++;
+        this.nextHedgeAt =
+          this.h.ctx.clock.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.hedgeAttempts);
+      }
+      this.expected.delete(o.clientOrderId);
+    }
+    if (u.event === "fill" || TERMINAL.has(o.status)) void this.run("hedge", () => this.hedge());
+  }
+
+  // ---- hedge -----------------------------------------------------------------------------------
+
+  /** Hedge D on B when it reaches B's minimum; unwind it on A after hedge_timeout_s. */
+  async hedge(): Promise<void> {
+    const now = this.h.ctx.clock.now();
+    const d = this.delta();
+    this.trackExposure(d, now);
+    if (this.inFlight()) return;
+    const markB = this.h.ctx.market.mark(this.h.config.hedge_venue, this.h.instB.symbol);
+    const o = hedgeOrder(
+      d,
+      this.h.instB.sizeValue(1),
+      this.h.instB.spec.minNotionalUsd,
+      markB > 0 ? markB : this.mark(),
+    );
+    const blocking = o.lots > 0 || (this.capBlocked && d !== 0);
+    if (!blocking) {
+      this.s.unhedgedSince = null;
+      if (o.lots === 0) this.hedgeAttempts = 0;
+      return;
+    }
+    if (this.s.unhedgedSince === null) this.s.unhedgedSince = now;
+    this.dirty = true;
+    if (now - this.s.unhedgedSince >= this.h.config.hedge_timeout_s * 1000) return this.unwind(d);
+    if (o.lots === 0 || now < this.nextHedgeAt) return;
+    const bbo = this.h.ctx.market.bbo(this.h.config.hedge_venue, this.h.instB.symbol);
+    const touch = o.side === "sell" ? bbo.bidTicks : bbo.askTicks;
+    if (touch === undefined) {
+      this.nextHedgeAt = now + BACKOFF_MIN_MS;
+      return;
+    }
+    const slip = this.h.config.hedge_slippage_bps / 10_000;
+    const limit = this.h.instB.roundPrice(
+      this.h.instB.priceValue(touch) * (o.side === "sell" ? 1 - slip : 1 + slip),
+      o.side,
+      "toward_touch",
+    );
+    const book = this.h.ctx.market.book(this.h.config.hedge_venue, this.h.instB.symbol);
+    const exec = executableTicks(book, o.side, this.h.instB.sizeValue(o.lots)) ?? touch;
+    const id = await this.place("hedge", this.h.config.hedge_venue, this.h.instB, {
+      side: o.side,
+      sizeLots: o.lots,
+      priceTicks: limit,
+      tif: "ioc",
+      reduceOnly: false,
+    });
+    if (id === undefined) {
+      this.hedgeAttempts++;
+      this.nextHedgeAt = now + Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.hedgeAttempts);
+      return;
+    }
+    this.s.stats.hedgesPlaced++;
+    this.expected.set(id, exec);
+  }
+
+  /** hedge_timeout_s passed: what B would not take is closed on A by IOC (when A's minimum allows). */
+  private async unwind(d: number): Promise<void> {
+    const side: Side = d > 0 ? "sell" : "buy";
+    const lots = this.h.instA.roundSize(Math.abs(d), "down");
+    const b = this.h.ctx.market.bbo(this.h.config.venue, this.h.instA.symbol);
+    const touch = side === "sell" ? b.bidTicks : b.askTicks;
+    const px = touch === undefined ? 0 : this.h.instA.priceValue(touch);
+    if (
+      lots < 1 ||
+      touch === undefined ||
+      this.h.instA.sizeValue(lots) * px < this.h.instA.spec.minNotionalUsd
+    )
+      return;
+    for (const q of this.quotes()) await this.cancel(q.clientOrderId);
+    const slip = this.h.config.hedge_slippage_bps / 10_000;
+    const limit = this.h.instA.roundPrice(px * (side === "sell" ? 1 - slip : 1 + slip), side, "toward_touch");
+    this.h.alert(
+      "warning",
+      `hedged_maker.unwind:${this.key}`,
+      "Hedge timed out: unwinding on the maker venue",
+      `${this.key}: ${Math.abs(d)} unhedged for ${this.h.config.hedge_timeout_s} s; closing ${this.h.instA.sizeText(lots)} on ${this.h.config.venue}`,
+    );
+    if (
+      await this.place("unwind", this.h.config.venue, this.h.instA, {
+        side,
+        sizeLots: lots,
+        priceTicks: limit,
+        tif: "ioc",
+        reduceOnly: false,
+      })
+    ) {
+      this.s.stats.unwinds++;
+      this.s.unhedgedSince = null;
+    }
+  }
+
+  private trackExposure(d: number, now: number): void {
+    const usd = Math.abs(d) * this.mark();
+    const st = this.s.stats;
+    if (this.lastExposureAt > 0 && Number.isFinite(usd))
+      st.unhedgedUsdSeconds += (usd * (now - this.lastExposureAt)) / 1000;
+    this.lastExposureAt = now;
+    if (Math.abs(d) > st.maxAbsDeltaBase) st.maxAbsDeltaBase = Math.abs(d);
+    if (Number.isFinite(usd) && usd > st.maxUnhedgedUsd) st.maxUnhedgedUsd = usd;
+  }
+
+  // ---- quoting ---------------------------------------------------------------------------------
+
+  /** Every reprice_interval_s: hedge what is due, then keep one quote priced from B's depth. */
+  async tick(): Promise<void> {
+    await this.hedge();
+    const c = this.h.config;
+    const now = this.h.ctx.clock.now();
+    const posA = this.posA();
+    const minA = this.h.instA.spec.minNotionalUsd;
+    let ph = nextPhase(this.s, posA, this.maxPos, c.cycles);
+    // what is left to the target is below A's minimum order: the target counts as reached
+    if (ph.phase !== "done" && Math.abs(ph.target - posA) * this.mark() < minA)
+      ph = nextPhase(ph, ph.target, this.maxPos, c.cycles);
+    if (ph.phase !== this.s.phase) {
+      this.s = { ...this.s, phase: ph.phase, cyclesDone: ph.cyclesDone, phaseSince: now };
+      this.dirty = true;
+      if (ph.phase === "done") this.h.log("info", `hedged_maker ${this.key}: ${ph.cyclesDone} cycles done`);
+    }
+    const want = this.desired(ph.phase, ph.target, posA);
+    const d = this.delta();
+    const blocked =
+      this.inFlight() ||
+      hedgeOrder(d, this.h.instB.sizeValue(1), this.h.instB.spec.minNotionalUsd, this.mark()).lots > 0;
+    for (const q of this.quotes()) {
+      const age = now - (this.placedAt.get(q.clientOrderId) ?? now);
+      const fits = quoteFits(
+        d,
+        q.side,
+        this.h.instA.sizeValue(q.workingLots),
+        this.mark(),
+        this.maxUnhedgedUsd(),
+      );
+      const keep =
+        want !== undefined &&
+        fits &&
+        q.side === want.side &&
+        q.priceTicks === want.priceTicks &&
+        age < c.fill_timeout_s * 1000;
+      if (!keep) await this.cancel(q.clientOrderId);
+    }
+    if (want === undefined || blocked || this.quotes().length > 0) return;
+    if (now < this.s.phaseSince + c.phase_sleep_s * 1000) return;
+    const size = this.h.instA.sizeValue(want.sizeLots);
+    if (!quoteFits(d, want.side, size, this.mark(), this.maxUnhedgedUsd())) {
+      if (!this.capBlocked) {
+        this.capBlocked = true;
+        this.s.stats.capStops++;
+        this.h.log("warn", `hedged_maker ${this.key}: unhedged ${d} at the bound; quoting stops`);
+      }
+      return;
+    }
+    this.capBlocked = false;
+    const id = await this.place("quote", c.venue, this.h.instA, {
+      ...want,
+      tif: "post_only",
+      reduceOnly: false,
+    });
+    if (id !== undefined) {
+      this.placedAt.set(id, now);
+      this.s.stats.quotesPlaced++;
+    }
+  }
+
+  /** The quote the phase asks for: side, lots and A price from B's executable price; undefined: none. */
+  private desired(phase: Phase, target: number, posA: number) {
+    if (phase === "done") return undefined;
+    const side: Side = phase === "buy" ? "buy" : "sell";
+    const sizeLots = this.h.instA.roundSize(
+      Math.min(this.h.config.quantity, Math.abs(target - posA)),
+      "down",
+    );
+    if (sizeLots < 1) return undefined;
+    const a = this.h.ctx.market.bbo(this.h.config.venue, this.h.instA.symbol);
+    if (a.bidTicks === undefined || a.askTicks === undefined) return undefined;
+    const hedgeSide: Side = side === "buy" ? "sell" : "buy";
+    const book = this.h.ctx.market.book(this.h.config.hedge_venue, this.h.instB.symbol);
+    const exec = executableTicks(book, hedgeSide, this.h.instA.sizeValue(sizeLots));
+    if (exec === undefined) return undefined;
+    const cap = breakEvenQuote(
+      side,
+      this.h.instB.priceValue(exec),
+      this.h.instA.spec.makerFeeBps,
+      this.h.instB.spec.takerFeeBps,
+      this.h.config.min_profit_bps,
+    );
+    const capTicks = this.h.instA.roundPrice(cap, side, "away_from_touch");
+    const priceTicks = quoteTicks(side, a.bidTicks, a.askTicks, capTicks);
+    if (priceTicks === undefined || !this.h.instA.isAllowedPrice(priceTicks)) return undefined;
+    return { side, sizeLots, priceTicks };
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private async cancel(clientOrderId: string): Promise<void> {
+    this.cancelling.add(clientOrderId);
+    await this.h.ctx.intents.cancelOrder(clientOrderId);
+  }
+
+  /** Place one order with an intent id from the persisted sequence (stored before it leaves). */
+  private async place(
+    name: string,
+    venue: string,
+    inst: Instrument,
+    o: Pick<PlaceOrderIntent, "side" | "sizeLots" | "priceTicks" | "tif" | "reduceOnly">,
+  ): Promise<string | undefined> {
+    this.s.seq++;
+    const intentId = `${this.key}:${name}:${this.s.seq}`;
+    await this.save(true);
+    const out = await this.h.ctx.intents.placeOrder({
+      intentId,
+      venue,
+      account: this.h.account,
+      symbol: inst.symbol,
+      type: "limit",
+      ...o,
+    });
+    if (!out.ok) {
+      this.h.log(
+        "warn",
+        `hedged_maker ${this.key}: ${name} ${o.side} ${o.sizeLots} lots on ${venue} refused (${out.reason}: ${out.detail})`,
+      );
+      return undefined;
+    }
+    return out.clientOrderId;
+  }
+
+  async save(force = false): Promise<void> {
+    if (!force && !this.dirty) return;
+    this.dirty = false;
+    await this.h.ctx.state.put(`lane:${this.key}`, JSON.stringify(this.s));
+  }
+
+  view() {
+    const q = this.quotes()[0];
+    return {
+      account: this.h.account,
+      symbol: this.h.instA.symbol,
+      hedgeSymbol: this.h.instB.symbol,
+      phase: this.s.phase,
+      cyclesDone: this.s.cyclesDone,
+      posA: this.posA(),
+      posB: this.posB(),
+      delta: this.delta(),
+      quote: q === undefined ? null : { side: q.side, priceTicks: q.priceTicks, lots: q.workingLots },
+      capBlocked: this.capBlocked,
+    };
+  }
+}
