@@ -5,7 +5,6 @@ import { addFill } from "../maker/report.ts";
 import type { HedgedMakerConfig } from "./config.ts";
 import {
   breakEvenQuote,
-  EPS,
   executableTicks,
   hedgeOrder,
   nextPhase,
@@ -126,8 +125,8 @@ export class HedgeLane {
   }
   /** the unhedged delta, base units */
   delta(): number {
-    const d = this.posA() + this.posB();
-    return Math.abs(d) < EPS ? 0 : d;
+    // the two lot grids' sum, rounded off its float noise
+    return Math.round((this.posA() + this.posB()) * 1e9) / 1e9;
   }
   private mark(): number {
     const m = this.h.ctx.market.mark(this.h.config.venue, this.h.instA.symbol);
