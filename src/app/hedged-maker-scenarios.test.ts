@@ -160,7 +160,10 @@ test("the exposure bound: quoting stops when another fill could pass it, and the
   t = await h.truth();
   assert.equal(t.posA, 0);
   assert.equal(t.delta, 0);
-  assert.equal(h.strategy.reports()[0].unwinds, 1);
+  const r2 = h.strategy.reports()[0];
+  assert.equal(r2.unwinds, 1);
+  // 0.2 ETH ($700) unhedged for the 30 s timeout and more
+  assert.ok(r2.unhedgedUsdSeconds > 700 * 30, `unhedged $ x s ${r2.unhedgedUsdSeconds}`);
   assert.ok(h.alerts.some((a) => a.key.startsWith("hedged_maker.unwind")));
   await h.advance(2000);
   assert.equal((await h.truth()).quotes.length, 1, "quoting resumes");

@@ -68,6 +68,7 @@ export class HedgeLane {
   private nextHedgeAt = 0;
   private capBlocked = false;
   private lastExposureAt = 0;
+  private lastExposureUsd = 0;
   private dirty = false;
 
   constructor(h: HedgeLaneHost) {
@@ -272,9 +273,11 @@ export class HedgeLane {
   private trackExposure(d: number, now: number): void {
     const usd = Math.abs(d) * this.mark();
     const st = this.s.stats;
-    if (this.lastExposureAt > 0 && Number.isFinite(usd))
-      st.unhedgedUsdSeconds += (usd * (now - this.lastExposureAt)) / 1000;
+    // the delta held since the last look, for the time since
+    if (this.lastExposureAt > 0)
+      st.unhedgedUsdSeconds += (this.lastExposureUsd * (now - this.lastExposureAt)) / 1000;
     this.lastExposureAt = now;
+    this.lastExposureUsd = Number.isFinite(usd) ? usd : 0;
     if (Math.abs(d) > st.maxAbsDeltaBase) st.maxAbsDeltaBase = Math.abs(d);
     if (Number.isFinite(usd) && usd > st.maxUnhedgedUsd) st.maxUnhedgedUsd = usd;
   }
