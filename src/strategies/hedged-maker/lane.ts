@@ -16,7 +16,7 @@ import { emptyHedgeStats, type HedgeStats } from "./report.ts";
 
 const TERMINAL = new Set(["filled", "canceled", "rejected", "expired"]);
 const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
+const BACKOFF_MAX_MS = 5_000;
 
 export interface HedgeLaneHost {
   readonly ctx: StrategyContext;
@@ -60,15 +60,22 @@ export class HedgeLane {
   };
   private chain: Promise<void> = Promise.resolve();
   private readonly seenFills = new Set<string>();
+  /** cancels sent, outcome not back yet */
   private readonly cancelling = new Set<string>();
+  /** quotes a cancel was sent for, until they end: a fill on one won the race */
+  private readonly raced = new Set<string>();
   private readonly placedAt = new Map<string, number>();
   /** hedge orders sent and the executable price (B ticks) expected for them */
   private readonly expected = new Map<string, number>();
   private hedgeAttempts = 0;
   private nextHedgeAt = 0;
+  /** B refused the last hedge: no other before this */
+  private refusedUntil = 0;
   private capBlocked = false;
   private lastExposureAt = 0;
   private lastExposureUsd = 0;
+  private lastTickAt = 0;
+  private busy = "";
   private dirty = false;
 
   constructor(h: HedgeLaneHost) {
@@ -86,7 +93,10 @@ export class HedgeLane {
 
   run(what: string, fn: () => Promise<void> | void): Promise<void> {
     this.chain = this.chain
-      .then(fn)
+      .then(() => {
+        this.busy = what;
+        return fn();
+      })
       .catch((e) => this.h.log("error", `hedged_maker ${this.key}: ${what} failed: ${(e as Error).message}`))
       .then(() => this.save());
     return this.chain;
@@ -96,7 +106,7 @@ export class HedgeLane {
     const raw = await this.h.ctx.state.get(`lane:${this.key}`);
     if (raw !== undefined) this.s = { ...this.s, ...(JSON.parse(raw) as Persisted) };
     // quotes left by the last run go (their fills, if any won the race, are hedged below)
-    for (const q of this.quotes()) await this.cancel(q.clientOrderId);
+    for (const q of this.quotes()) this.cancel(q.clientOrderId);
     await this.run("start hedge", () => this.hedge());
   }
 
@@ -153,7 +163,7 @@ export class HedgeLane {
         addFill(this.s.stats.a, f, this.h.instA);
         if (o.tif === "post_only") {
           this.s.stats.makerFills++;
-          if (this.cancelling.has(o.clientOrderId)) this.s.stats.raceFills++;
+          if (this.raced.has(o.clientOrderId)) this.s.stats.raceFills++;
         }
       } else {
         addFill(this.s.stats.b, f, this.h.instB);
@@ -166,7 +176,7 @@ export class HedgeLane {
       }
     }
     if (TERMINAL.has(o.status)) {
-      this.cancelling.delete(o.clientOrderId);
+      this.raced.delete(o.clientOrderId);
       this.placedAt.delete(o.clientOrderId);
       if (!onA && o.filledLots < o.sizeLots) {
         this.s.stats.hedgeShortfalls++;
@@ -203,7 +213,11 @@ export class HedgeLane {
     if (this.s.unhedgedSince === null) this.s.unhedgedSince = now;
     this.dirty = true;
     if (now - this.s.unhedgedSince >= this.h.config.hedge_timeout_s * 1000) return this.unwind(d);
-    if (o.lots === 0 || now < this.nextHedgeAt) return;
+    if (o.lots === 0) return;
+    const book = this.h.ctx.market.book(this.h.config.hedge_venue, this.h.instB.symbol);
+    const exec = executableTicks(book, o.side, this.h.instB.sizeValue(o.lots));
+    // the backoff is for a book that could not take the hedge: one that can now is used at once
+    if ((now < this.nextHedgeAt && exec === undefined) || now < this.refusedUntil) return;
     const bbo = this.h.ctx.market.bbo(this.h.config.hedge_venue, this.h.instB.symbol);
     const touch = o.side === "sell" ? bbo.bidTicks : bbo.askTicks;
     if (touch === undefined) {
@@ -216,8 +230,6 @@ export class HedgeLane {
       o.side,
       "toward_touch",
     );
-    const book = this.h.ctx.market.book(this.h.config.hedge_venue, this.h.instB.symbol);
-    const exec = executableTicks(book, o.side, this.h.instB.sizeValue(o.lots)) ?? touch;
     const id = await this.place("hedge", this.h.config.hedge_venue, this.h.instB, {
       side: o.side,
       sizeLots: o.lots,
@@ -227,11 +239,11 @@ export class HedgeLane {
     });
     if (id === undefined) {
       this.hedgeAttempts++;
-      this.nextHedgeAt = now + Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.hedgeAttempts);
+      this.refusedUntil = now + Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.hedgeAttempts);
       return;
     }
     this.s.stats.hedgesPlaced++;
-    this.expected.set(id, exec);
+    this.expected.set(id, exec ?? touch);
   }
 
   /** hedge_timeout_s passed: what B would not take is closed on A by IOC (when A's minimum allows). */
@@ -247,7 +259,7 @@ export class HedgeLane {
       this.h.instA.sizeValue(lots) * px < this.h.instA.spec.minNotionalUsd
     )
       return;
-    for (const q of this.quotes()) await this.cancel(q.clientOrderId);
+    for (const q of this.quotes()) this.cancel(q.clientOrderId);
     const slip = this.h.config.hedge_slippage_bps / 10_000;
     const limit = this.h.instA.roundPrice(px * (side === "sell" ? 1 - slip : 1 + slip), side, "toward_touch");
     this.h.alert(
@@ -286,6 +298,7 @@ export class HedgeLane {
 
   /** Every reprice_interval_s: hedge what is due, then keep one quote priced from B's depth. */
   async tick(): Promise<void> {
+    this.lastTickAt = this.h.ctx.clock.now();
     await this.hedge();
     const c = this.h.config;
     const now = this.h.ctx.clock.now();
@@ -320,7 +333,7 @@ export class HedgeLane {
         q.side === want.side &&
         q.priceTicks === want.priceTicks &&
         age < c.fill_timeout_s * 1000;
-      if (!keep) await this.cancel(q.clientOrderId);
+      if (!keep) this.cancel(q.clientOrderId);
     }
     if (want === undefined || blocked || this.quotes().length > 0) return;
     if (now < this.s.phaseSince + c.phase_sleep_s * 1000) return;
@@ -375,9 +388,25 @@ export class HedgeLane {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private async cancel(clientOrderId: string): Promise<void> {
+  /**
+   * Cancel without waiting on the lane's chain: a cancel whose outcome takes long to resolve (a
+   * lost race seen through a dropped stream) must not hold up the hedge of the fill that won it.
+   */
+  private cancel(clientOrderId: string): void {
+    if (this.cancelling.has(clientOrderId)) return;
     this.cancelling.add(clientOrderId);
-    await this.h.ctx.intents.cancelOrder(clientOrderId);
+    this.raced.add(clientOrderId);
+    void this.h.ctx.intents
+      .cancelOrder(clientOrderId)
+      .then((out) => {
+        this.cancelling.delete(clientOrderId);
+        // the quote is gone: the next one need not wait for the tick
+        if (out.ok) void this.run("re-quote", () => this.tick());
+      })
+      .catch((e) => {
+        this.cancelling.delete(clientOrderId);
+        this.h.log("warn", `hedged_maker ${this.key}: cancel failed: ${(e as Error).message}`);
+      });
   }
 
   /** Place one order with an intent id from the persisted sequence (stored before it leaves). */
@@ -427,6 +456,11 @@ export class HedgeLane {
       delta: this.delta(),
       quote: q === undefined ? null : { side: q.side, priceTicks: q.priceTicks, lots: q.workingLots },
       capBlocked: this.capBlocked,
+      hedgeInFlight: this.inFlight(),
+      nextHedgeAt: this.nextHedgeAt,
+      unhedgedSince: this.s.unhedgedSince,
+      lastTickAt: this.lastTickAt,
+      busy: this.busy,
     };
   }
 }

@@ -5,32 +5,12 @@
  * position and resting take-profits must agree, and at no point may the bot hold more
  * take-profit than position unless a manual sell explains it. Prints the counts.
  *
- *   node src/testing/maker-faults.ts --runs 1000 [--seed 1]
+ *   node src/testing/maker-faults/run.ts --runs 1000 [--seed 1]   (this and the hedged variant)
  */
-import { Rng } from "../core/random.ts";
-import type { Unsubscribe, VenueEvent } from "../core/venue.ts";
-import { ForwardingVenue } from "./forwarding-venue.ts";
-import { MakerHarness, manualTrade } from "./maker-harness.ts";
-
-/** Delivers some fill events twice, as a reconnecting stream replaying its buffer does. */
-class DuplicatingVenue extends ForwardingVenue {
-  rate = 0;
-  private readonly rng: Rng;
-  duplicated = 0;
-  constructor(inner: ConstructorParameters<typeof ForwardingVenue>[0], rng: Rng) {
-    super(inner);
-    this.rng = rng;
-  }
-  override onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    return this.inner.onEvent((e) => {
-      listener(e);
-      if (e.type === "fill" && this.rng.chance(this.rate)) {
-        this.duplicated++;
-        listener(e);
-      }
-    });
-  }
-}
+import { Rng } from "../../core/random.ts";
+import type { ForwardingVenue } from "../forwarding-venue.ts";
+import { MakerHarness, manualTrade } from "../maker-harness.ts";
+import { DuplicatingVenue } from "./duplicating-venue.ts";
 
 export interface FaultRunCounts {
   runs: number;
@@ -149,16 +129,4 @@ export async function makerFaultRuns(runs: number, seed0 = 1, steps = 120): Prom
   };
   for (let i = 0; i < runs; i++) await makerFaultRun(seed0 + i, counts, steps);
   return counts;
-}
-
-if (import.meta.main) {
-  const arg = (name: string, dflt: number) => {
-    const i = process.argv.indexOf(name);
-    const v = i < 0 ? dflt : Number(process.argv[i + 1]);
-    if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
-    return v;
-  };
-  const started = Date.now();
-  const c = await makerFaultRuns(arg("--runs", 1000), arg("--seed", 1), arg("--steps", 120));
-  process.stdout.write(`${JSON.stringify({ ...c, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
 }

@@ -1,0 +1,198 @@
+/**
+ * Seeded fault runs of the hedged maker (issue 16 acceptance): quotes on simA, hedges on simB,
+ * while account events are lost (a dropped account stream on either venue), fill events are
+ * delivered twice, the process restarts, someone trades the accounts by hand and B's book thins
+ * out. Checked on the venues' own positions once a second: a delta B could take (at least B's
+ * minimum) must not outlive the event that made it unless a fault explains it, and the run must
+ * end with less than B's minimum unhedged.
+ */
+import { Rng } from "../../core/random.ts";
+import type { Side } from "../../core/types.ts";
+import type { ForwardingVenue } from "../forwarding-venue.ts";
+import { HedgeHarness, type HedgeHarnessOptions } from "../hedge-harness.ts";
+import { DuplicatingVenue } from "./duplicating-venue.ts";
+
+export interface HedgedFaultCounts {
+  runs: number;
+  makerFills: number;
+  hedgeFills: number;
+  /** maker fills that won the race against the quote's cancel */
+  raceFills: number;
+  lostEventWindows: number;
+  duplicatedEvents: number;
+  restarts: number;
+  manualTrades: number;
+  thinBookWindows: number;
+  /** once-a-second checks with a hedgeable delta no fault explains: a fill not hedged by its event */
+  unhedgedBeyondOneEvent: number;
+  /** checks where the unhedged delta passed the bound (max_unhedged_usd) with no fault to explain it */
+  boundBreaches: number;
+  /** runs ending with a delta of B's minimum or more */
+  unhedgedAtEnd: number;
+  /** the largest delta left at a run's end (the residue below B's minimum), base units */
+  maxEndResidue: number;
+}
+
+export function emptyHedgedCounts(runs: number): HedgedFaultCounts {
+  return {
+    runs,
+    makerFills: 0,
+    hedgeFills: 0,
+    raceFills: 0,
+    lostEventWindows: 0,
+    duplicatedEvents: 0,
+    restarts: 0,
+    manualTrades: 0,
+    thinBookWindows: 0,
+    unhedgedBeyondOneEvent: 0,
+    boundBreaches: 0,
+    unhedgedAtEnd: 0,
+    maxEndResidue: 0,
+  };
+}
+
+/** the time the engine and the lane get to see what a fault hid (reconcile reads, ticks) */
+const EXPLAIN_MS = 20_000;
+const THICK = [5, 5, 5, 5, 5];
+
+let manualSeq = 0;
+async function manualTrade(h: HedgeHarness, onB: boolean, side: Side, size: number): Promise<void> {
+  const v = onB ? h.b : h.a;
+  const inst = onB ? h.instB : h.instA;
+  const bid = onB ? h.books.bBid : h.books.aBid;
+  const away = onB ? 500 : 50;
+  await v.submit({
+    clientOrderId: `manual-${++manualSeq}`,
+    account: "w1",
+    symbol: inst.symbol,
+    side,
+    type: "limit",
+    priceTicks: side === "buy" ? bid + away : bid - away,
+    sizeLots: inst.roundSize(size, "down"),
+    tif: "ioc",
+    reduceOnly: false,
+  });
+  await h.advance(1);
+}
+
+export async function hedgedFaultRun(seed: number, counts: HedgedFaultCounts, steps = 120): Promise<void> {
+  const rng = new Rng(`hedged-faults:${seed}`);
+  const dups: DuplicatingVenue[] = [];
+  const wrap = (name: string) => (v: ConstructorParameters<typeof ForwardingVenue>[0]) => {
+    const d = new DuplicatingVenue(v, rng.fork(`dup:${name}:${counts.restarts}`));
+    d.rate = 0.2;
+    dups.push(d);
+    return d;
+  };
+  const options: HedgeHarnessOptions = {
+    seed,
+    config: { max_position_qty: 0.3, hedge_timeout_s: 60, fill_timeout_s: 5 },
+    wrapA: wrap("A") as HedgeHarnessOptions["wrapA"],
+    wrapB: wrap("B") as HedgeHarnessOptions["wrapB"],
+  };
+  let h = await HedgeHarness.start(options);
+  const dir = h.dir;
+  // B's touch sits this many B ticks from A's (both 0.1 and 0.01 grids), moving slowly: sometimes
+  // the buys pay, sometimes the sells
+  let offset = rng.int(-600, 600);
+  const placeB = () => {
+    h.books.bBid = h.books.aBid * 10 + offset;
+  };
+  placeB();
+  let downUntil = 0;
+  let down: "A" | "B" | undefined;
+  let thinUntil = 0;
+  let explainedUntil = 0;
+  try {
+    for (let step = 0; step < steps; step++) {
+      h.books.aBid += rng.int(-2, 2);
+      offset = Math.max(-800, Math.min(800, offset + rng.int(-60, 60)));
+      placeB();
+      if (rng.chance(0.4)) await h.trade("sell", h.books.aBid - rng.int(0, 40), rng.int(1, 1200));
+      if (rng.chance(0.4)) await h.trade("buy", h.books.aBid + rng.int(1, 80), rng.int(1, 1200));
+      const now = h.clock.now();
+      if (down === undefined && rng.chance(0.03)) {
+        down = rng.chance(0.5) ? "A" : "B";
+        (down === "A" ? h.a : h.b).dropStream("account");
+        downUntil = now + rng.int(2_000, 8_000);
+        counts.lostEventWindows++;
+      } else if (down !== undefined && now >= downUntil) {
+        (down === "A" ? h.a : h.b).restoreStream("account");
+        down = undefined;
+        explainedUntil = Math.max(explainedUntil, now + EXPLAIN_MS);
+      }
+      if (thinUntil === 0 && rng.chance(0.02)) {
+        h.books.bSizes = [0.01, 0.01];
+        thinUntil = now + rng.int(2_000, 6_000);
+        counts.thinBookWindows++;
+      } else if (thinUntil !== 0 && now >= thinUntil) {
+        h.books.bSizes = THICK;
+        thinUntil = 0;
+        explainedUntil = Math.max(explainedUntil, now + EXPLAIN_MS);
+      }
+      if (rng.chance(0.015)) {
+        const onB = rng.chance(0.5);
+        await manualTrade(h, onB, rng.chance(0.5) ? "buy" : "sell", rng.int(1, 10) / 100);
+        counts.manualTrades++;
+        explainedUntil = Math.max(explainedUntil, now + EXPLAIN_MS);
+      }
+      if (rng.chance(0.008)) {
+        await h.crash();
+        counts.restarts++;
+        h = await HedgeHarness.start({ ...options, dir, clock: h.clock });
+        placeB();
+        h.books.bSizes = thinUntil === 0 ? THICK : h.books.bSizes;
+        down = undefined;
+        explainedUntil = Math.max(explainedUntil, h.clock.now() + EXPLAIN_MS);
+      }
+      await h.advance(1000);
+      const t = await h.truth();
+      const mark = h.instA.priceValue(h.books.aBid);
+      const minB = minHedge(h);
+      if (h.clock.now() > explainedUntil && down === undefined && thinUntil === 0) {
+        if (Math.abs(t.delta) >= minB) {
+          counts.unhedgedBeyondOneEvent++;
+          if (process.env.MAKER_FAULTS_DEBUG)
+            process.stderr.write(
+              `seed ${seed} step ${step}: venue A ${t.posA} B ${t.posB}; lane ${JSON.stringify(h.strategy.lane("w1", "ETH")?.view())}\n`,
+            );
+        }
+        if (Math.abs(t.delta) * mark > 2 * 0.1 * mark + 1e-9) counts.boundBreaches++;
+      }
+    }
+    if (down !== undefined) (down === "A" ? h.a : h.b).restoreStream("account");
+    h.books.bSizes = THICK;
+    // quiet: no trades; the engine reconciles and the lane hedges what is left
+    await h.advance(60_000);
+    const t = await h.truth();
+    if (Math.abs(t.delta) >= minHedge(h)) {
+      counts.unhedgedAtEnd++;
+      if (process.env.MAKER_FAULTS_DEBUG)
+        process.stderr.write(
+          `seed ${seed} end: venue A ${t.posA} B ${t.posB}; lane ${JSON.stringify(h.strategy.lane("w1", "ETH")?.view())}\n`,
+        );
+    }
+    counts.maxEndResidue = Math.max(counts.maxEndResidue, Math.abs(t.delta));
+    const r = h.strategy.reports()[0];
+    counts.makerFills += r.makerFills;
+    counts.hedgeFills += r.hedgeFills;
+    counts.raceFills += r.raceFills;
+    counts.duplicatedEvents += dups.reduce((s, d) => s + d.duplicated, 0);
+  } finally {
+    await h.stop();
+    h.remove();
+  }
+}
+
+/** B's smallest hedge at B's touch now: one lot, at least the minimum notional */
+function minHedge(h: HedgeHarness): number {
+  const lot = h.instB.sizeValue(1);
+  const px = h.instB.priceValue(h.books.bBid);
+  return Math.max(lot, Math.ceil(h.instB.spec.minNotionalUsd / px / lot) * lot);
+}
+
+export async function hedgedFaultRuns(runs: number, seed0 = 1, steps = 120): Promise<HedgedFaultCounts> {
+  const counts = emptyHedgedCounts(runs);
+  for (let i = 0; i < runs; i++) await hedgedFaultRun(seed0 + i, counts, steps);
+  return counts;
+}
