@@ -1,32 +1,14 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { Side } from "../../core/types.ts";
-import type { OpenOrderView, OrderUpdate, PlaceOrderIntent, StrategyContext } from "../contract.ts";
+import type { OpenOrderView, OrderUpdate, PlaceOrderIntent } from "../contract.ts";
 import { addFill } from "../maker/report.ts";
-import type { HedgedMakerConfig } from "./config.ts";
-import {
-  breakEvenQuote,
-  executableTicks,
-  hedgeOrder,
-  nextPhase,
-  type Phase,
-  quoteFits,
-  quoteTicks,
-} from "./logic.ts";
+import { type HedgeLaneHost, LaneViews } from "./lane-views.ts";
+import { executableTicks, hedgeOrder, nextPhase, type Phase, quoteFits } from "./logic.ts";
 import { emptyHedgeStats, type HedgeStats } from "./report.ts";
 
 const TERMINAL = new Set(["filled", "canceled", "rejected", "expired"]);
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 5_000;
-
-export interface HedgeLaneHost {
-  readonly ctx: StrategyContext;
-  readonly config: HedgedMakerConfig;
-  readonly account: string;
-  readonly instA: Instrument;
-  readonly instB: Instrument;
-  alert(severity: "info" | "warning" | "critical", key: string, title: string, message: string): void;
-  log(level: "info" | "warn" | "error", msg: string): void;
-}
 
 /** What a lane keeps in the instance's state slot (`lane:<account>:<symbolA>`). */
 interface Persisted {
@@ -49,6 +31,7 @@ interface Persisted {
 export class HedgeLane {
   readonly key: string;
   private readonly h: HedgeLaneHost;
+  private readonly v: LaneViews;
   private readonly maxPos: number;
   private s: Persisted = {
     seq: 0,
@@ -74,12 +57,11 @@ export class HedgeLane {
   private capBlocked = false;
   private lastExposureAt = 0;
   private lastExposureUsd = 0;
-  private lastTickAt = 0;
-  private busy = "";
   private dirty = false;
 
   constructor(h: HedgeLaneHost) {
     this.h = h;
+    this.v = new LaneViews(h);
     this.key = `${h.account}:${h.instA.symbol}`;
     const q = h.config.quantity;
     if (h.instA.roundSize(q, "down") < 1)
@@ -93,10 +75,7 @@ export class HedgeLane {
 
   run(what: string, fn: () => Promise<void> | void): Promise<void> {
     this.chain = this.chain
-      .then(() => {
-        this.busy = what;
-        return fn();
-      })
+      .then(fn)
       .catch((e) => this.h.log("error", `hedged_maker ${this.key}: ${what} failed: ${(e as Error).message}`))
       .then(() => this.save());
     return this.chain;
@@ -106,48 +85,13 @@ export class HedgeLane {
     const raw = await this.h.ctx.state.get(`lane:${this.key}`);
     if (raw !== undefined) this.s = { ...this.s, ...(JSON.parse(raw) as Persisted) };
     // quotes left by the last run go (their fills, if any won the race, are hedged below)
-    for (const q of this.quotes()) this.cancel(q.clientOrderId);
+    for (const q of this.v.quotes()) this.cancel(q.clientOrderId);
     await this.run("start hedge", () => this.hedge());
   }
 
-  // ---- views -----------------------------------------------------------------------------------
-
-  private ordersOn(venue: string, inst: Instrument): readonly OpenOrderView[] {
-    return this.h.ctx.portfolio.openOrders(venue, this.h.account).filter((o) => o.symbol === inst.symbol);
-  }
   /** resting post-only quotes on A */
   quotes(): OpenOrderView[] {
-    return this.ordersOn(this.h.config.venue, this.h.instA).filter((o) => o.tif === "post_only");
-  }
-  /** hedges on B and unwinds on A not yet ended */
-  private inFlight(): boolean {
-    return (
-      this.ordersOn(this.h.config.hedge_venue, this.h.instB).length > 0 ||
-      this.ordersOn(this.h.config.venue, this.h.instA).some((o) => o.tif !== "post_only")
-    );
-  }
-  posA(): number {
-    const p = this.h.ctx.portfolio.position(this.h.config.venue, this.h.account, this.h.instA.symbol);
-    return this.h.instA.sizeValue(p?.sizeLots ?? 0);
-  }
-  posB(): number {
-    const p = this.h.ctx.portfolio.position(this.h.config.hedge_venue, this.h.account, this.h.instB.symbol);
-    return this.h.instB.sizeValue(p?.sizeLots ?? 0);
-  }
-  /** the unhedged delta, base units */
-  delta(): number {
-    // the two lot grids' sum, rounded off its float noise
-    return Math.round((this.posA() + this.posB()) * 1e9) / 1e9;
-  }
-  private mark(): number {
-    const m = this.h.ctx.market.mark(this.h.config.venue, this.h.instA.symbol);
-    if (m > 0) return m;
-    const b = this.h.ctx.market.bbo(this.h.config.venue, this.h.instA.symbol);
-    if (b.bidTicks === undefined || b.askTicks === undefined) return Number.NaN;
-    return this.h.instA.priceValue((b.bidTicks + b.askTicks) / 2);
-  }
-  private maxUnhedgedUsd(): number {
-    return this.h.config.max_unhedged_usd ?? 2 * this.h.config.quantity * this.mark();
+    return this.v.quotes();
   }
 
   // ---- events ----------------------------------------------------------------------------------
@@ -194,15 +138,15 @@ export class HedgeLane {
   /** Hedge D on B when it reaches B's minimum; unwind it on A after hedge_timeout_s. */
   async hedge(): Promise<void> {
     const now = this.h.ctx.clock.now();
-    const d = this.delta();
+    const d = this.v.delta();
     this.trackExposure(d, now);
-    if (this.inFlight()) return;
+    if (this.v.inFlight()) return;
     const markB = this.h.ctx.market.mark(this.h.config.hedge_venue, this.h.instB.symbol);
     const o = hedgeOrder(
       d,
       this.h.instB.sizeValue(1),
       this.h.instB.spec.minNotionalUsd,
-      markB > 0 ? markB : this.mark(),
+      markB > 0 ? markB : this.v.mark(),
     );
     const blocking = o.lots > 0 || (this.capBlocked && d !== 0);
     if (!blocking) {
@@ -259,7 +203,7 @@ export class HedgeLane {
       this.h.instA.sizeValue(lots) * px < this.h.instA.spec.minNotionalUsd
     )
       return;
-    for (const q of this.quotes()) this.cancel(q.clientOrderId);
+    for (const q of this.v.quotes()) this.cancel(q.clientOrderId);
     const slip = this.h.config.hedge_slippage_bps / 10_000;
     const limit = this.h.instA.roundPrice(px * (side === "sell" ? 1 - slip : 1 + slip), side, "toward_touch");
     this.h.alert(
@@ -283,7 +227,7 @@ export class HedgeLane {
   }
 
   private trackExposure(d: number, now: number): void {
-    const usd = Math.abs(d) * this.mark();
+    const usd = Math.abs(d) * this.v.mark();
     const st = this.s.stats;
     // the delta held since the last look, for the time since
     if (this.lastExposureAt > 0)
@@ -298,34 +242,33 @@ export class HedgeLane {
 
   /** Every reprice_interval_s: hedge what is due, then keep one quote priced from B's depth. */
   async tick(): Promise<void> {
-    this.lastTickAt = this.h.ctx.clock.now();
     await this.hedge();
     const c = this.h.config;
     const now = this.h.ctx.clock.now();
-    const posA = this.posA();
+    const posA = this.v.posA();
     const minA = this.h.instA.spec.minNotionalUsd;
     let ph = nextPhase(this.s, posA, this.maxPos, c.cycles);
     // what is left to the target is below A's minimum order: the target counts as reached
-    if (ph.phase !== "done" && Math.abs(ph.target - posA) * this.mark() < minA)
+    if (ph.phase !== "done" && Math.abs(ph.target - posA) * this.v.mark() < minA)
       ph = nextPhase(ph, ph.target, this.maxPos, c.cycles);
     if (ph.phase !== this.s.phase) {
       this.s = { ...this.s, phase: ph.phase, cyclesDone: ph.cyclesDone, phaseSince: now };
       this.dirty = true;
       if (ph.phase === "done") this.h.log("info", `hedged_maker ${this.key}: ${ph.cyclesDone} cycles done`);
     }
-    const want = this.desired(ph.phase, ph.target, posA);
-    const d = this.delta();
+    const want = this.v.desired(ph.phase, ph.target, posA);
+    const d = this.v.delta();
     const blocked =
-      this.inFlight() ||
-      hedgeOrder(d, this.h.instB.sizeValue(1), this.h.instB.spec.minNotionalUsd, this.mark()).lots > 0;
-    for (const q of this.quotes()) {
+      this.v.inFlight() ||
+      hedgeOrder(d, this.h.instB.sizeValue(1), this.h.instB.spec.minNotionalUsd, this.v.mark()).lots > 0;
+    for (const q of this.v.quotes()) {
       const age = now - (this.placedAt.get(q.clientOrderId) ?? now);
       const fits = quoteFits(
         d,
         q.side,
         this.h.instA.sizeValue(q.workingLots),
-        this.mark(),
-        this.maxUnhedgedUsd(),
+        this.v.mark(),
+        this.v.maxUnhedgedUsd(),
       );
       const keep =
         want !== undefined &&
@@ -335,10 +278,10 @@ export class HedgeLane {
         age < c.fill_timeout_s * 1000;
       if (!keep) this.cancel(q.clientOrderId);
     }
-    if (want === undefined || blocked || this.quotes().length > 0) return;
+    if (want === undefined || blocked || this.v.quotes().length > 0) return;
     if (now < this.s.phaseSince + c.phase_sleep_s * 1000) return;
     const size = this.h.instA.sizeValue(want.sizeLots);
-    if (!quoteFits(d, want.side, size, this.mark(), this.maxUnhedgedUsd())) {
+    if (!quoteFits(d, want.side, size, this.v.mark(), this.v.maxUnhedgedUsd())) {
       if (!this.capBlocked) {
         this.capBlocked = true;
         this.s.stats.capStops++;
@@ -356,34 +299,6 @@ export class HedgeLane {
       this.placedAt.set(id, now);
       this.s.stats.quotesPlaced++;
     }
-  }
-
-  /** The quote the phase asks for: side, lots and A price from B's executable price; undefined: none. */
-  private desired(phase: Phase, target: number, posA: number) {
-    if (phase === "done") return undefined;
-    const side: Side = phase === "buy" ? "buy" : "sell";
-    const sizeLots = this.h.instA.roundSize(
-      Math.min(this.h.config.quantity, Math.abs(target - posA)),
-      "down",
-    );
-    if (sizeLots < 1) return undefined;
-    const a = this.h.ctx.market.bbo(this.h.config.venue, this.h.instA.symbol);
-    if (a.bidTicks === undefined || a.askTicks === undefined) return undefined;
-    const hedgeSide: Side = side === "buy" ? "sell" : "buy";
-    const book = this.h.ctx.market.book(this.h.config.hedge_venue, this.h.instB.symbol);
-    const exec = executableTicks(book, hedgeSide, this.h.instA.sizeValue(sizeLots));
-    if (exec === undefined) return undefined;
-    const cap = breakEvenQuote(
-      side,
-      this.h.instB.priceValue(exec),
-      this.h.instA.spec.makerFeeBps,
-      this.h.instB.spec.takerFeeBps,
-      this.h.config.min_profit_bps,
-    );
-    const capTicks = this.h.instA.roundPrice(cap, side, "away_from_touch");
-    const priceTicks = quoteTicks(side, a.bidTicks, a.askTicks, capTicks);
-    if (priceTicks === undefined || !this.h.instA.isAllowedPrice(priceTicks)) return undefined;
-    return { side, sizeLots, priceTicks };
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -444,23 +359,21 @@ export class HedgeLane {
   }
 
   view() {
-    const q = this.quotes()[0];
+    const q = this.v.quotes()[0];
     return {
       account: this.h.account,
       symbol: this.h.instA.symbol,
       hedgeSymbol: this.h.instB.symbol,
       phase: this.s.phase,
       cyclesDone: this.s.cyclesDone,
-      posA: this.posA(),
-      posB: this.posB(),
-      delta: this.delta(),
+      posA: this.v.posA(),
+      posB: this.v.posB(),
+      delta: this.v.delta(),
       quote: q === undefined ? null : { side: q.side, priceTicks: q.priceTicks, lots: q.workingLots },
       capBlocked: this.capBlocked,
-      hedgeInFlight: this.inFlight(),
+      hedgeInFlight: this.v.inFlight(),
       nextHedgeAt: this.nextHedgeAt,
       unhedgedSince: this.s.unhedgedSince,
-      lastTickAt: this.lastTickAt,
-      busy: this.busy,
     };
   }
 }
