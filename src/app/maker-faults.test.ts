@@ -4,11 +4,12 @@ import { hedgedFaultRuns } from "../testing/maker-faults/hedged.ts";
 import { makerFaultRuns } from "../testing/maker-faults/maker.ts";
 
 // `npm run test:maker-faults` is the full acceptance run (1,000 of each); npm test runs enough to
-// meet every fault, under a minute on two busy cores
-const RUNS = 24;
+// meet every fault and stays well under a minute on two busy cores (a hedged run costs ~2 maker runs)
+const MAKER_RUNS = 20;
+const HEDGED_RUNS = 12;
 
 test("maker, seeded fault runs (lost and duplicated events, restarts, manual trades): every mismatch repaired, no duplicate take-profit", async () => {
-  const c = await makerFaultRuns(RUNS, 11);
+  const c = await makerFaultRuns(MAKER_RUNS, 11);
   assert.ok(
     c.lostEventWindows > 0 && c.duplicatedEvents > 0 && c.restarts > 0 && c.manualTrades > 0,
     JSON.stringify(c),
@@ -20,7 +21,7 @@ test("maker, seeded fault runs (lost and duplicated events, restarts, manual tra
 });
 
 test("hedged maker, seeded fault runs (lost and duplicated events, restarts, manual trades, thin hedge book): no maker fill unhedged beyond its event", async () => {
-  const c = await hedgedFaultRuns(RUNS, 11);
+  const c = await hedgedFaultRuns(HEDGED_RUNS, 11);
   assert.ok(
     c.lostEventWindows > 0 &&
       c.duplicatedEvents > 0 &&
