@@ -23,7 +23,9 @@ export interface HedgedFaultCounts {
   restarts: number;
   manualTrades: number;
   thinBookWindows: number;
-  /** once-a-second checks with a hedgeable delta no fault explains: a fill not hedged by its event */
+  /** once-a-second checks made (the seconds no fault or its grace period covers) */
+  checkedSeconds: number;
+  /** checks with a hedgeable delta no fault explains: a fill not hedged by its event */
   unhedgedBeyondOneEvent: number;
   /** checks where the unhedged delta passed the bound (max_unhedged_usd) with no fault to explain it */
   boundBreaches: number;
@@ -44,6 +46,7 @@ export function emptyHedgedCounts(runs: number): HedgedFaultCounts {
     restarts: 0,
     manualTrades: 0,
     thinBookWindows: 0,
+    checkedSeconds: 0,
     unhedgedBeyondOneEvent: 0,
     boundBreaches: 0,
     unhedgedAtEnd: 0,
@@ -51,8 +54,12 @@ export function emptyHedgedCounts(runs: number): HedgedFaultCounts {
   };
 }
 
-/** the time the engine and the lane get to see what a fault hid (reconcile reads, ticks) */
-const EXPLAIN_MS = 20_000;
+/**
+ * How long after a fault the check leaves the delta alone: lost events are found by the engine's
+ * reconciler (every 15 s), a manual trade and a restart by the lane's next tick, a thin book by
+ * the retry as soon as B can take the hedge.
+ */
+const GRACE_MS = { lost: 16_000, manual: 3_000, restart: 3_000, thin: 2_000 } as const;
 const THICK = [5, 5, 5, 5, 5];
 
 let manualSeq = 0;
@@ -119,7 +126,7 @@ export async function hedgedFaultRun(seed: number, counts: HedgedFaultCounts, st
       } else if (down !== undefined && now >= downUntil) {
         (down === "A" ? h.a : h.b).restoreStream("account");
         down = undefined;
-        explainedUntil = Math.max(explainedUntil, now + EXPLAIN_MS);
+        explainedUntil = Math.max(explainedUntil, now + GRACE_MS.lost);
       }
       if (thinUntil === 0 && rng.chance(0.02)) {
         h.books.bSizes = [0.01, 0.01];
@@ -128,13 +135,13 @@ export async function hedgedFaultRun(seed: number, counts: HedgedFaultCounts, st
       } else if (thinUntil !== 0 && now >= thinUntil) {
         h.books.bSizes = THICK;
         thinUntil = 0;
-        explainedUntil = Math.max(explainedUntil, now + EXPLAIN_MS);
+        explainedUntil = Math.max(explainedUntil, now + GRACE_MS.thin);
       }
       if (rng.chance(0.015)) {
         const onB = rng.chance(0.5);
         await manualTrade(h, onB, rng.chance(0.5) ? "buy" : "sell", rng.int(1, 10) / 100);
         counts.manualTrades++;
-        explainedUntil = Math.max(explainedUntil, now + EXPLAIN_MS);
+        explainedUntil = Math.max(explainedUntil, now + GRACE_MS.manual);
       }
       if (rng.chance(0.008)) {
         await h.crash();
@@ -143,13 +150,14 @@ export async function hedgedFaultRun(seed: number, counts: HedgedFaultCounts, st
         placeB();
         h.books.bSizes = thinUntil === 0 ? THICK : h.books.bSizes;
         down = undefined;
-        explainedUntil = Math.max(explainedUntil, h.clock.now() + EXPLAIN_MS);
+        explainedUntil = Math.max(explainedUntil, h.clock.now() + GRACE_MS.restart);
       }
       await h.advance(1000);
       const t = await h.truth();
       const mark = h.instA.priceValue(h.books.aBid);
       const minB = minHedge(h);
       if (h.clock.now() > explainedUntil && down === undefined && thinUntil === 0) {
+        counts.checkedSeconds++;
         if (Math.abs(t.delta) >= minB) {
           counts.unhedgedBeyondOneEvent++;
           if (process.env.MAKER_FAULTS_DEBUG)
