@@ -33,6 +33,8 @@ export interface HedgedFaultCounts {
   unhedgedAtEnd: number;
   /** the largest delta left at a run's end (the residue below B's minimum), base units */
   maxEndResidue: number;
+  /** seeds of the runs with a failure, to replay one (MAKER_FAULTS_DEBUG=1 prints its checks) */
+  failedSeeds: number[];
 }
 
 export function emptyHedgedCounts(runs: number): HedgedFaultCounts {
@@ -51,6 +53,7 @@ export function emptyHedgedCounts(runs: number): HedgedFaultCounts {
     boundBreaches: 0,
     unhedgedAtEnd: 0,
     maxEndResidue: 0,
+    failedSeeds: [],
   };
 }
 
@@ -83,10 +86,12 @@ async function manualTrade(h: HedgeHarness, onB: boolean, side: Side, size: numb
 }
 
 export async function hedgedFaultRun(seed: number, counts: HedgedFaultCounts, steps = 120): Promise<void> {
+  // a run depends on its seed only (not on the runs before it)
+  let restarts = 0;
   const rng = new Rng(`hedged-faults:${seed}`);
   const dups: DuplicatingVenue[] = [];
   const wrap = (name: string) => (v: ConstructorParameters<typeof ForwardingVenue>[0]) => {
-    const d = new DuplicatingVenue(v, rng.fork(`dup:${name}:${counts.restarts}`));
+    const d = new DuplicatingVenue(v, rng.fork(`dup:${name}:${restarts}`));
     d.rate = 0.2;
     dups.push(d);
     return d;
@@ -146,6 +151,7 @@ export async function hedgedFaultRun(seed: number, counts: HedgedFaultCounts, st
       if (rng.chance(0.008)) {
         await h.crash();
         counts.restarts++;
+        restarts++;
         h = await HedgeHarness.start({ ...options, dir, clock: h.clock });
         placeB();
         h.books.bSizes = thinUntil === 0 ? THICK : h.books.bSizes;
@@ -201,6 +207,11 @@ function minHedge(h: HedgeHarness): number {
 
 export async function hedgedFaultRuns(runs: number, seed0 = 1, steps = 120): Promise<HedgedFaultCounts> {
   const counts = emptyHedgedCounts(runs);
-  for (let i = 0; i < runs; i++) await hedgedFaultRun(seed0 + i, counts, steps);
+  for (let i = 0; i < runs; i++) {
+    const before = counts.unhedgedBeyondOneEvent + counts.boundBreaches + counts.unhedgedAtEnd;
+    await hedgedFaultRun(seed0 + i, counts, steps);
+    if (counts.unhedgedBeyondOneEvent + counts.boundBreaches + counts.unhedgedAtEnd > before)
+      counts.failedSeeds.push(seed0 + i);
+  }
   return counts;
 }

@@ -27,18 +27,22 @@ export interface FaultRunCounts {
   duplicateTpSeconds: number;
   /** runs ending with more take-profit than position */
   duplicateTps: number;
+  /** seeds of the runs with a failure, to replay one (MAKER_FAULTS_DEBUG=1 prints its checks) */
+  failedSeeds: number[];
 }
 
 const QTY = 1000;
 
 export async function makerFaultRun(seed: number, counts: FaultRunCounts, steps = 120): Promise<void> {
+  // a run depends on its seed only (not on the runs before it)
+  let restarts = 0;
   const rng = new Rng(`maker-faults:${seed}`);
   let dup: DuplicatingVenue | undefined;
   const options = {
     seed,
     maker: { reconcile_interval_s: 10, wait_time_s: 4, max_orders: 8 },
     wrapVenue: (v: ConstructorParameters<typeof ForwardingVenue>[0]) => {
-      dup = new DuplicatingVenue(v, rng.fork(`dup:${counts.restarts}`));
+      dup = new DuplicatingVenue(v, rng.fork(`dup:${restarts}`));
       dup.rate = 0.2;
       return dup;
     },
@@ -73,6 +77,7 @@ export async function makerFaultRun(seed: number, counts: FaultRunCounts, steps 
         duplicated += dup?.duplicated ?? 0;
         await h.crash();
         counts.restarts++;
+        restarts++;
         h = await MakerHarness.start({ ...(options as object), dir, clock: h.clock });
         streamUpAt = 0;
         explainedUntil = h.clock.now() + 40_000;
@@ -126,7 +131,13 @@ export async function makerFaultRuns(runs: number, seed0 = 1, steps = 120): Prom
     unrepaired: 0,
     duplicateTpSeconds: 0,
     duplicateTps: 0,
+    failedSeeds: [],
   };
-  for (let i = 0; i < runs; i++) await makerFaultRun(seed0 + i, counts, steps);
+  for (let i = 0; i < runs; i++) {
+    const before = counts.unrepaired + counts.duplicateTps + counts.duplicateTpSeconds;
+    await makerFaultRun(seed0 + i, counts, steps);
+    if (counts.unrepaired + counts.duplicateTps + counts.duplicateTpSeconds > before)
+      counts.failedSeeds.push(seed0 + i);
+  }
   return counts;
 }
