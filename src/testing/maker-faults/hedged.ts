@@ -168,7 +168,14 @@ export async function hedgedFaultRun(seed: number, counts: HedgedFaultCounts, st
           counts.unhedgedBeyondOneEvent++;
           if (process.env.MAKER_FAULTS_DEBUG)
             process.stderr.write(
-              `seed ${seed} step ${step}: venue A ${t.posA} B ${t.posB}; lane ${JSON.stringify(h.strategy.lane("w1", "ETH")?.view())}\n`,
+              `seed ${seed} step ${step}: venue A ${t.posA} B ${t.posB}; lane ${JSON.stringify(h.strategy.lane("w1", "ETH")?.view())}\n${h.node.engine
+                .orders({ openOnly: true })
+                .filter((o) => o.tif !== "post_only")
+                .map(
+                  (o) =>
+                    `  ${o.venue} ${o.side} ${o.sizeLots} ${o.tif} ${o.status} filled ${o.filledLots} updated ${o.updatedAt}`,
+                )
+                .join("\n")}\n`,
             );
         }
         if (Math.abs(t.delta) * mark > 2 * 0.1 * mark + 1e-9) counts.boundBreaches++;
