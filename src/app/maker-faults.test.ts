@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { makerFaultRuns } from "../testing/maker-faults.ts";
+import { hedgedFaultRuns } from "../testing/maker-faults/hedged.ts";
+import { makerFaultRuns } from "../testing/maker-faults/maker.ts";
 
-// `node src/testing/maker-faults.ts --runs 1000` is the full acceptance run; npm test runs a few
-test("seeded fault runs (lost and duplicated events, restarts, manual trades): every mismatch repaired, no duplicate take-profit", async () => {
-  const c = await makerFaultRuns(4, 11);
+// `npm run test:maker-faults` is the full acceptance run (1,000 of each); npm test runs enough to
+// meet every fault and stays well under a minute on two busy cores (a hedged run costs ~2 maker runs)
+const MAKER_RUNS = 20;
+const HEDGED_RUNS = 12;
+
+test("maker, seeded fault runs (lost and duplicated events, restarts, manual trades): every mismatch repaired, no duplicate take-profit", async () => {
+  const c = await makerFaultRuns(MAKER_RUNS, 11);
   assert.ok(
     c.lostEventWindows > 0 && c.duplicatedEvents > 0 && c.restarts > 0 && c.manualTrades > 0,
     JSON.stringify(c),
@@ -13,4 +18,21 @@ test("seeded fault runs (lost and duplicated events, restarts, manual trades): e
   assert.equal(c.unrepaired, 0, JSON.stringify(c));
   assert.equal(c.duplicateTps, 0);
   assert.equal(c.duplicateTpSeconds, 0);
+});
+
+test("hedged maker, seeded fault runs (lost and duplicated events, restarts, manual trades, thin hedge book): no maker fill unhedged beyond its event", async () => {
+  const c = await hedgedFaultRuns(HEDGED_RUNS, 11);
+  assert.ok(
+    c.lostEventWindows > 0 &&
+      c.duplicatedEvents > 0 &&
+      c.restarts > 0 &&
+      c.manualTrades > 0 &&
+      c.thinBookWindows > 0 &&
+      c.makerFills > 0,
+    JSON.stringify(c),
+  );
+  assert.equal(c.unhedgedBeyondOneEvent, 0, JSON.stringify(c));
+  assert.equal(c.boundBreaches, 0, JSON.stringify(c));
+  assert.equal(c.unhedgedAtEnd, 0, JSON.stringify(c));
+  assert.ok(c.maxEndResidue < 0.002, `the residue stays below B's minimum: ${c.maxEndResidue}`);
 });

@@ -12,6 +12,7 @@ import { openStore, type Store } from "../store/store.ts";
 import type { StrategyServices } from "../strategies/contract.ts";
 import { FarmStrategy } from "../strategies/farm/farm.ts";
 import { FarmStatusView } from "../strategies/farm/report.ts";
+import { HedgedMakerStrategy } from "../strategies/hedged-maker/hedged-maker.ts";
 import { resolveInstances } from "../strategies/instances.ts";
 import { MakerStrategy } from "../strategies/maker/maker.ts";
 import { createTradeRecorder, tradesSection } from "../trades/config.ts";
@@ -246,6 +247,7 @@ async function runOn(
       const lines = v.marketLines();
       for (const i of node?.instances.values() ?? []) {
         if (i.strategy instanceof MakerStrategy) lines.push(...i.strategy.statusLines());
+        if (i.strategy instanceof HedgedMakerStrategy) lines.push(...i.strategy.statusLines());
         if (!(i.strategy instanceof FarmStrategy)) continue;
         let view = views.get(i.spec.name);
         if (view === undefined) {

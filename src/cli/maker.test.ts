@@ -81,3 +81,68 @@ test("perpbot maker runs one instance on paper and prints its status line", () =
   assert.match(r.out, /maker maker: 1 lane on simA/);
   assert.match(r.out, /volume \$[\d.]+ \(maker/);
 });
+
+test("bad flags: each problem names its flag, all of them at once", async () => {
+  const { checkLinesAgainstMarket } = await import("../app/maker-run.ts");
+  const venues = ["simA", "simB"];
+  const bad = (f: Parameters<typeof makerConfigFromFlags>[0], re: RegExp) =>
+    assert.throws(() => makerConfigFromFlags(f, venues), re, JSON.stringify(f));
+  const ok = { exchange: "simA", ticker: "ETH", quantity: "0.1" };
+  bad({ ...ok, quantity: "-0.1" }, /--quantity: .*greater than 0|--quantity: Too small/);
+  bad({ ...ok, quantity: "0" }, /--quantity/);
+  bad({ ...ok, quantity: "abc" }, /--quantity must be a number, got "abc"/);
+  bad({ ...ok, takeProfit: "0" }, /--take-profit/);
+  bad({ ...ok, takeProfit: "-0.02" }, /--take-profit/);
+  bad(
+    { ...ok, exchange: "edgex" },
+    /--exchange "edgex" is not a venue of this process \(known: simA, simB\)/,
+  );
+  bad({ ticker: "ETH", quantity: "0.1" }, /--exchange is required/);
+  bad({ exchange: "simA", quantity: "0.1" }, /--ticker is required/);
+  bad({ ...ok, maxOrders: "0" }, /--max-orders/);
+  bad({ ...ok, maxOrders: "2.5" }, /--max-orders/);
+  bad({ ...ok, waitTime: "-1" }, /--wait-time/);
+  bad({ ...ok, direction: "long" }, /--direction/);
+  // a pause line beyond the stop line: the pause must come first
+  bad({ ...ok, stopPrice: "3600", pausePrice: "3700" }, /--pause-price: must be at or below stop_price/);
+  // several problems: every one is reported
+  assert.throws(
+    () => makerConfigFromFlags({ exchange: "edgex", ticker: "ETH", quantity: "-1", takeProfit: "0" }, venues),
+    (e: Error) =>
+      /--exchange/.test(e.message) && /--quantity/.test(e.message) && /--take-profit/.test(e.message),
+  );
+  // stop and pause lines already reached at launch, both directions
+  const buy = makerConfigFromFlags({ ...ok, stopPrice: "3400" }, venues);
+  assert.throws(
+    () => checkLinesAgainstMarket(buy, 3499.9, 3500),
+    /--stop-price 3400 is on the wrong side for --direction buy: it must be above the ask \(3500\)/,
+  );
+  const sell = makerConfigFromFlags({ ...ok, direction: "sell", stopPrice: "3600" }, venues);
+  assert.throws(
+    () => checkLinesAgainstMarket(sell, 3499.9, 3500),
+    /--stop-price 3600 is on the wrong side for --direction sell: it must be below the bid \(3499.9\)/,
+  );
+  const pause = makerConfigFromFlags({ ...ok, direction: "sell", pausePrice: "3600" }, venues);
+  assert.throws(
+    () => checkLinesAgainstMarket(pause, 3499.9, 3500),
+    /--pause-price 3600 is on the wrong side for --direction sell/,
+  );
+  assert.doesNotThrow(() =>
+    checkLinesAgainstMarket(makerConfigFromFlags({ ...ok, stopPrice: "3600" }, venues), 3499.9, 3500),
+  );
+});
+
+test("bad arguments on the command line: a sell bot's stop price below the market and a missing --exchange exit 2 naming the flag", () => {
+  const cases: [string[], RegExp][] = [
+    [
+      [...base, "--direction", "sell", "--stop-price", "100000"],
+      /--stop-price 100000 is on the wrong side for --direction sell: it must be below the bid/,
+    ],
+    [["--ticker", "ETH", "--quantity", "0.1"], /--exchange is required/],
+  ];
+  for (const [args, re] of cases) {
+    const r = perpbot(args);
+    assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}\n${r.err}`);
+    assert.match(r.err, re, args.join(" "));
+  }
+});

@@ -28,7 +28,7 @@ export const strategiesSection = defineSection(
     .default({})
     .describe("Strategy instances by name."),
   {
-    doc: 'Strategy instances: `[strategies.<name>]` with `kind = "farm"`, `"maker"` (docs/strategies/maker.md), `"carry"` (docs/strategies/carry.md), `"scalp"` (docs/strategies/scalp.md) or `"agent"` (docs/strategies/agent.md) and that kind\'s keys, plus `wallets` and `max_exposure_usd`. Empty: the `[farm]` section runs as the instance named `farm`.',
+    doc: 'Strategy instances: `[strategies.<name>]` with `kind = "farm"`, `"maker"` or `"hedged_maker"` (docs/strategies/maker.md), `"carry"` (docs/strategies/carry.md), `"scalp"` (docs/strategies/scalp.md) or `"agent"` (docs/strategies/agent.md) and that kind\'s keys, plus `wallets` and `max_exposure_usd`. Empty: the `[farm]` section runs as the instance named `farm`.',
   },
 );
 
@@ -92,7 +92,7 @@ export function resolveInstances(values: ConfigValues, rc: ResolveContext): Reso
       else owner.set(w, name);
     }
     // a maker quotes on the one venue it names; other kinds list theirs (empty: every venue)
-    const venues = "venue" in c ? [c.venue] : c.venues;
+    const venues = "hedge_venue" in c ? [c.venue, c.hedge_venue] : "venue" in c ? [c.venue] : c.venues;
     for (const v of venues)
       if (!rc.venues.includes(v))
         issue(`${where}.venues`, `venue "${v}" is not configured (${rc.venues.join(", ")})`);

@@ -6,6 +6,8 @@ import { type CarryInstanceConfig, carryInstanceSchema } from "./carry/config.ts
 import type { InstanceSpec, Strategy, StrategyKind, StrategyServices } from "./contract.ts";
 import { type FarmInstanceConfig, farmInstanceSchema } from "./farm/config.ts";
 import { FarmStrategy } from "./farm/farm.ts";
+import { type HedgedMakerConfig, hedgedMakerInstanceSchema } from "./hedged-maker/config.ts";
+import { HedgedMakerStrategy } from "./hedged-maker/hedged-maker.ts";
 import { type MakerConfig, makerInstanceSchema } from "./maker/config.ts";
 import { MakerStrategy } from "./maker/maker.ts";
 import { type ScalpInstanceConfig, scalpInstanceSchema } from "./scalp/config.ts";
@@ -28,6 +30,12 @@ const makerKind: StrategyKind<typeof makerInstanceSchema> = {
   create: (spec: InstanceSpec, config: MakerConfig) => new MakerStrategy(spec, config),
 };
 
+const hedgedMakerKind: StrategyKind<typeof hedgedMakerInstanceSchema> = {
+  kind: "hedged_maker",
+  schema: hedgedMakerInstanceSchema,
+  create: (spec: InstanceSpec, config: HedgedMakerConfig) => new HedgedMakerStrategy(spec, config),
+};
+
 const carryKind: StrategyKind<typeof carryInstanceSchema> = {
   kind: "carry",
   schema: carryInstanceSchema,
@@ -47,12 +55,20 @@ const agentKind: StrategyKind<typeof agentInstanceSchema> = {
     new AgentStrategy(spec, config, services),
 };
 
-export const STRATEGY_KINDS = [farmKind, makerKind, carryKind, scalpKind, agentKind] as const;
+export const STRATEGY_KINDS = [
+  farmKind,
+  makerKind,
+  hedgedMakerKind,
+  carryKind,
+  scalpKind,
+  agentKind,
+] as const;
 
 /** One instance's table, whichever its kind. */
 export const instanceSchema = z.discriminatedUnion("kind", [
   farmInstanceSchema,
   makerInstanceSchema,
+  hedgedMakerInstanceSchema,
   carryInstanceSchema,
   scalpInstanceSchema,
   agentInstanceSchema,

@@ -5,32 +5,12 @@
  * position and resting take-profits must agree, and at no point may the bot hold more
  * take-profit than position unless a manual sell explains it. Prints the counts.
  *
- *   node src/testing/maker-faults.ts --runs 1000 [--seed 1]
+ *   node src/testing/maker-faults/run.ts --runs 1000 [--seed 1]   (this and the hedged variant)
  */
-import { Rng } from "../core/random.ts";
-import type { Unsubscribe, VenueEvent } from "../core/venue.ts";
-import { ForwardingVenue } from "./forwarding-venue.ts";
-import { MakerHarness, manualTrade } from "./maker-harness.ts";
-
-/** Delivers some fill events twice, as a reconnecting stream replaying its buffer does. */
-class DuplicatingVenue extends ForwardingVenue {
-  rate = 0;
-  private readonly rng: Rng;
-  duplicated = 0;
-  constructor(inner: ConstructorParameters<typeof ForwardingVenue>[0], rng: Rng) {
-    super(inner);
-    this.rng = rng;
-  }
-  override onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    return this.inner.onEvent((e) => {
-      listener(e);
-      if (e.type === "fill" && this.rng.chance(this.rate)) {
-        this.duplicated++;
-        listener(e);
-      }
-    });
-  }
-}
+import { Rng } from "../../core/random.ts";
+import type { ForwardingVenue } from "../forwarding-venue.ts";
+import { MakerHarness, manualTrade } from "../maker-harness.ts";
+import { DuplicatingVenue } from "./duplicating-venue.ts";
 
 export interface FaultRunCounts {
   runs: number;
@@ -47,18 +27,22 @@ export interface FaultRunCounts {
   duplicateTpSeconds: number;
   /** runs ending with more take-profit than position */
   duplicateTps: number;
+  /** seeds of the runs with a failure, to replay one (MAKER_FAULTS_DEBUG=1 prints its checks) */
+  failedSeeds: number[];
 }
 
 const QTY = 1000;
 
 export async function makerFaultRun(seed: number, counts: FaultRunCounts, steps = 120): Promise<void> {
+  // a run depends on its seed only (not on the runs before it)
+  let restarts = 0;
   const rng = new Rng(`maker-faults:${seed}`);
   let dup: DuplicatingVenue | undefined;
   const options = {
     seed,
     maker: { reconcile_interval_s: 10, wait_time_s: 4, max_orders: 8 },
     wrapVenue: (v: ConstructorParameters<typeof ForwardingVenue>[0]) => {
-      dup = new DuplicatingVenue(v, rng.fork(`dup:${counts.restarts}`));
+      dup = new DuplicatingVenue(v, rng.fork(`dup:${restarts}`));
       dup.rate = 0.2;
       return dup;
     },
@@ -93,6 +77,7 @@ export async function makerFaultRun(seed: number, counts: FaultRunCounts, steps 
         duplicated += dup?.duplicated ?? 0;
         await h.crash();
         counts.restarts++;
+        restarts++;
         h = await MakerHarness.start({ ...(options as object), dir, clock: h.clock });
         streamUpAt = 0;
         explainedUntil = h.clock.now() + 40_000;
@@ -146,19 +131,13 @@ export async function makerFaultRuns(runs: number, seed0 = 1, steps = 120): Prom
     unrepaired: 0,
     duplicateTpSeconds: 0,
     duplicateTps: 0,
+    failedSeeds: [],
   };
-  for (let i = 0; i < runs; i++) await makerFaultRun(seed0 + i, counts, steps);
+  for (let i = 0; i < runs; i++) {
+    const before = counts.unrepaired + counts.duplicateTps + counts.duplicateTpSeconds;
+    await makerFaultRun(seed0 + i, counts, steps);
+    if (counts.unrepaired + counts.duplicateTps + counts.duplicateTpSeconds > before)
+      counts.failedSeeds.push(seed0 + i);
+  }
   return counts;
-}
-
-if (import.meta.main) {
-  const arg = (name: string, dflt: number) => {
-    const i = process.argv.indexOf(name);
-    const v = i < 0 ? dflt : Number(process.argv[i + 1]);
-    if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
-    return v;
-  };
-  const started = Date.now();
-  const c = await makerFaultRuns(arg("--runs", 1000), arg("--seed", 1), arg("--steps", 120));
-  process.stdout.write(`${JSON.stringify({ ...c, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
 }
