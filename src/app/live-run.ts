@@ -10,7 +10,8 @@ import { ConfigError } from "../config/errors.ts";
 import type { LoadedConfig, Origin } from "../config/load.ts";
 import { dataDirSection } from "../config/sections.ts";
 import { type TimerHandle, WallClock } from "../core/clock.ts";
-import type { Venue } from "../core/venue.ts";
+import { PerpbotError } from "../core/errors.ts";
+import { type Venue, VenueRejectError, VenueUnknownOutcomeError } from "../core/venue.ts";
 import { noticesOf } from "../core/venue-notices.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
@@ -84,13 +85,22 @@ async function connectVenues(o: LiveRunOptions, clock: WallClock): Promise<Map<s
       for (const a of v.accounts) {
         // each wallet's key is decrypted into its signer here; the keystore closes below
         const signer = await signerFromKeystore(keystore, a.signer).catch((e: unknown) => {
-          throw new Error(`${v.kind} wallet ${a.account}: ${(e as Error).message}`, { cause: e });
+          throw new PerpbotError("live_start", `${v.kind} wallet ${a.account}: ${(e as Error).message}`, {
+            cause: e,
+          });
         });
         await venue.bindAccount({ account: a.account, identity: a.identity, signer }).catch((e: unknown) => {
           const key = a.signer.field ? `keystore field ${a.signer.field}` : "the wallet's own key";
-          throw new Error(`${v.kind} wallet ${a.account} (signing with ${key}): ${(e as Error).message}`, {
-            cause: e,
-          });
+          const msg = `${v.kind} wallet ${a.account} (signing with ${key}): ${(e as Error).message}`;
+          // the venue's answer (a key it does not know, another wallet's key) or no answer is the
+          // user's to fix: one line; anything else is a bug and keeps its stack
+          if (
+            e instanceof VenueRejectError ||
+            e instanceof VenueUnknownOutcomeError ||
+            e instanceof PerpbotError
+          )
+            throw new PerpbotError("live_start", msg, { cause: e });
+          throw new Error(msg, { cause: e });
         });
       }
     }

@@ -173,7 +173,7 @@ test("a full live run on the Hyperliquid emulator, with errors, doctor and statu
   const apiPort = await freePort();
   try {
     for (const m of masters) emu.driver.fund(address(m), 10_000);
-    // w06's agent is never approved: the venue refuses its orders (unknown_signer)
+    // w06's agent is not approved at first: doctor fails it and a live run refuses to start
     for (const [i, m] of masters.entries())
       if (i !== UNAPPROVED) emu.driver.approveAgent(address(m), address(agents[i]), "perpbot");
     emu.driver.setBook({ coin: "BTC", bidPx: 96_999, askPx: 97_000, sz: 5, levels: 10, stepPx: 1 });
@@ -218,6 +218,21 @@ test("a full live run on the Hyperliquid emulator, with errors, doctor and statu
       return { code, out: c.out(), err: c.err() };
     };
 
+    // before the approval: the doctor names w06's agent, a live run refuses to start with the fix
+    const doctor = await cli(["doctor"]);
+    assert.equal(doctor.code, 1, "w06's unapproved agent fails the doctor");
+    assert.match(doctor.out, /w06\s+agent\s+FAIL/);
+    const json = await cli(["doctor", "--json"]);
+    assert.equal((JSON.parse(json.out) as { ok: boolean }).ok, false);
+    const refused = await cli(["run", "--live"]);
+    assert.equal(refused.code, 1, refused.err);
+    assert.match(refused.err, /w06.*approve-agent w06/);
+    assert.doesNotMatch(
+      refused.err,
+      /unexpected error/,
+      "a key the venue does not know is the user's to fix",
+    );
+    emu.driver.approveAgent(address(masters[UNAPPROVED]), address(agents[UNAPPROVED]), "perpbot");
     const run = startCli(
       cwd,
       ["run", "--live", "--status-every", "1", "--flatten-on-exit"],
@@ -226,27 +241,16 @@ test("a full live run on the Hyperliquid emulator, with errors, doctor and statu
     );
     try {
       await run.ready;
-      // a group with w06 was refused by the venue (a definite reject) and one without it opened
-      const logs = () =>
-        producedTexts(join(cwd, "data", "logs"))
-          .map((p) => p.text)
-          .join("\n");
-      for (let i = 0; i < 900 && !/failed open/.test(logs()); i++)
-        await new Promise((r) => setTimeout(r, 100));
-      assert.match(logs(), /failed open/, "a group open was refused");
-      assert.match(logs(), /rejected \(unknown_signer\)/, "the venue's refusal of w06's agent is logged");
       // while it runs: doctor (text and JSON, and with a wrong password), status, the API
-      const doctor = await cli(["doctor"]);
-      assert.equal(doctor.code, 1, "w06's unapproved agent fails the doctor");
-      assert.match(doctor.out, /w06\s+agent\s+FAIL/);
+      const running = await cli(["doctor"]);
       assert.match(
-        doctor.out,
-        /positions\s+ok\s+1 open, all perpbot's/,
+        running.out,
+        /positions\s+ok\s+\d+ open, all perpbot's/,
         "the run's own positions are perpbot's",
       );
-      assert.doesNotMatch(doctor.out, /positions\s+FAIL/);
-      const json = await cli(["doctor", "--json"]);
-      assert.equal((JSON.parse(json.out) as { ok: boolean }).ok, false);
+      assert.doesNotMatch(running.out, /positions\s+FAIL/);
+      await cli(["doctor", "--json"]);
+
       await cli(["doctor"], { PERPBOT_KEYSTORE_PASSWORD: `${password}-wrong` });
       assert.equal((await cli(["status"])).code, 0);
       await cli(["status", "--json"]);
