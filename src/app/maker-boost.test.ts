@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { MakerHarness } from "../testing/maker-harness.ts";
 import { loadMakerEvents, runMakerBacktest } from "./maker-backtest.ts";
 import { makerBacktestPlan } from "./maker-backtest-flags.ts";
 
@@ -30,5 +31,27 @@ test("backtest maker --boost: every maker fill is followed by a taker close", as
     // nothing fell back to take-profits or reconcile repairs
     assert.equal(r.takeProfitsPlaced, 0, what);
     assert.equal(r.repairs, 0, what);
+  }
+});
+
+test("boost on the simulated venue: each of several maker fills is closed flat by its own IOC", async () => {
+  const h = await MakerHarness.start({ maker: { boost: true, wait_time_s: 0 } });
+  try {
+    await h.advance(1000);
+    for (let n = 1; n <= 4; n++) {
+      const open = (await h.truth()).opens[0];
+      assert.ok(open !== undefined, `round ${n}: no open to fill`);
+      await h.trade("sell", open.priceTicks, open.sizeLots);
+      await h.advance(200);
+      const t = await h.truth();
+      assert.equal(t.pos, 0, `round ${n}: the fill is closed at once`);
+      assert.equal(t.tps.length, 0, `round ${n}: no take-profit`);
+      const [r] = h.maker.reports();
+      assert.equal(r.fills, 2 * n, `round ${n}: ${n} maker fills and ${n} taker closes`);
+      await h.advance(6000); // the next open
+    }
+    await h.stop();
+  } finally {
+    h.remove();
   }
 });
