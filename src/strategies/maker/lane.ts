@@ -21,6 +21,8 @@ import { addFill, emptyStats, type LaneStats } from "./report.ts";
 /** a mismatch must be seen twice this far apart before it is repaired (events still on their way) */
 export const CONFIRM_MS = 2_000;
 const TERMINAL = new Set(["filled", "canceled", "rejected", "expired"]);
+/** the label of boost closes: their updates say what they are even before `placeOrder` answers */
+export const BOOST_LABEL = "maker.boost";
 
 export interface LaneHost {
   readonly ctx: StrategyContext;
@@ -72,7 +74,10 @@ export class MakerLane {
   };
   private pending: Pending = { lots: 0, tickLots: 0, lastFillId: "", attempts: 0 };
   private boostPending: Pending = { lots: 0, tickLots: 0, lastFillId: "", attempts: 0 };
+  /** boost closes still working (registered at the answer, or by an update before it) */
   private readonly boostOrders = new Set<string>();
+  /** boost closes whose terminal update came before their answer: never registered after it */
+  private readonly boostDone = new Set<string>();
   private readonly seenFills = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private suspect: string | undefined;
@@ -159,6 +164,7 @@ export class MakerLane {
 
   onUpdate(u: OrderUpdate): void {
     const o = u.order;
+    const boost = o.groupId === BOOST_LABEL;
     if (u.event === "fill" && u.fill !== undefined && !this.seenFills.has(u.fill.fillId)) {
       const f = u.fill;
       this.seenFills.add(f.fillId);
@@ -171,17 +177,21 @@ export class MakerLane {
         into.lastFillId = f.fillId;
         this.s.lastOpenAt = f.ts;
         this.s.tpFilledSinceOpen = false;
-      } else if (this.boostOrders.has(o.clientOrderId)) {
+      } else if (boost) {
         const b = this.boostPending;
         const avg = b.lots > 0 ? b.tickLots / b.lots : 0;
         b.lots = Math.max(0, b.lots - f.sizeLots);
         b.tickLots = b.lots * avg;
+        // all closed: the next open's fills get their own two tries
+        if (b.lots === 0) this.boostPending = { lots: 0, tickLots: 0, lastFillId: "", attempts: 0 };
       } else {
         this.s.tpFilledSinceOpen = true;
       }
     }
-    if (this.boostOrders.has(o.clientOrderId) && TERMINAL.has(o.status))
+    if (boost && TERMINAL.has(o.status)) {
       this.boostOrders.delete(o.clientOrderId);
+      this.boostDone.add(o.clientOrderId);
+    } else if (boost) this.boostOrders.add(o.clientOrderId);
     if (!o.reduceOnly && (u.event === "fill" || TERMINAL.has(o.status))) {
       if (this.h.config.boost) void this.run("boost close", () => this.boostClose());
       else void this.run("take-profit", () => this.flushPending(TERMINAL.has(o.status)));
@@ -268,6 +278,8 @@ export class MakerLane {
   async boostClose(): Promise<void> {
     const b = this.boostPending;
     if (b.lots === 0 || this.boostOrders.size > 0) return;
+    // no boost close is being placed now (one step at a time): what ended before its answer is known
+    this.boostDone.clear();
     const t = this.touch();
     const lots = Math.min(b.lots, this.positionLots() - this.tpLots());
     if (t === undefined || lots <= 0) return;
@@ -285,8 +297,10 @@ export class MakerLane {
       priceTicks: price,
       tif: "ioc",
       reduceOnly: true,
+      groupId: BOOST_LABEL,
     });
-    if (cloid !== undefined) this.boostOrders.add(cloid);
+    // an IOC may fill (and end) before the answer: its terminal update already came, do not wait on it
+    if (cloid !== undefined && !this.boostDone.has(cloid)) this.boostOrders.add(cloid);
   }
 
   private async stopLane(t: Touch): Promise<void> {
@@ -442,7 +456,7 @@ export class MakerLane {
    */
   private async place(
     name: string,
-    o: Pick<PlaceOrderIntent, "side" | "sizeLots" | "priceTicks" | "tif" | "reduceOnly">,
+    o: Pick<PlaceOrderIntent, "side" | "sizeLots" | "priceTicks" | "tif" | "reduceOnly" | "groupId">,
     fixedId = false,
   ): Promise<string | undefined> {
     let intentId = `${this.key}:${name}`;
