@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { ForwardingVenue } from "../core/forwarding-venue.ts";
+import type { OrderRequest } from "../core/types.ts";
+import { type Venue, VenueRejectError } from "../core/venue.ts";
 import { ScalpHarness, type ScalpHarnessOptions } from "../testing/scalp-harness.ts";
+import type { SimVenue } from "../venues/sim/sim-venue.ts";
 
 /**
  * scalp on the simulated clock, two venues whose books the test shapes: the entry, every exit
@@ -250,5 +254,50 @@ test("unconfirmed: required_confirms updates in a row before an entry", async ()
 test("no_allocation: min equity x alloc_frac_per_trade buys less than one lot of the coarser grid", async () => {
   const h = await start({ books: DISLOCATED, balanceUsd: 1000 });
   await noEntry(h, 2000, "no_allocation");
+  await h.stop();
+});
+
+test("closes are priced by scalp: touch +- exit_slippage_bps, then +- max_slippage_bps after flatten_timeout_s, alerted", async () => {
+  // simA refuses reduce-only orders for 20 s after the exit starts (an IOC that finds nothing):
+  // the engine retries, re-priced at the touch each time; past flatten_timeout_s (15 s) wider
+  const sent: { at: number; limit: number; touch: number }[] = [];
+  let refuseUntil = Number.POSITIVE_INFINITY;
+  let clockNow = () => 0;
+  const wrap = (id: string, v: SimVenue): Venue =>
+    id !== "simA"
+      ? v
+      : new (class extends ForwardingVenue {
+          override submit(o: OrderRequest) {
+            if (!o.reduceOnly) return this.inner.submit(o);
+            const inst = this.inner.instrument(o.symbol);
+            const bid = this.inner.book(o.symbol).bestBidTicks()!;
+            sent.push({ at: clockNow(), limit: inst.priceValue(o.priceTicks!), touch: inst.priceValue(bid) });
+            if (clockNow() < refuseUntil)
+              return Promise.reject(new VenueRejectError("ioc_cancelled", "no fill"));
+            return this.inner.submit(o);
+          }
+        })(v);
+  const h = await start({ books: DISLOCATED, wrapVenue: wrap as ScalpHarnessOptions["wrapVenue"] });
+  clockNow = () => h.clock.now();
+  const alerts: string[] = [];
+  h.node.alerts.subscribe((a) => alerts.push(a.key));
+  const g = await opened(h);
+  const exitAt = h.clock.now() + 10 * MIN + 10_000;
+  refuseUntil = exitAt + 20_000;
+  // simA is the cheap venue: scalp bought there, so its leg closes with a reduce-only sell
+  await h.advance(12 * MIN);
+  const done = (await h.groups()).find((x) => x.id === g.id)!;
+  assert.equal(done.status, "closed", `${done.status} ${done.detail}`);
+  assert.equal(done.closeReason, "time_limit");
+  assert.ok(sent.length >= 3, `retries: ${sent.length}`);
+  const start0 = sent[0].at;
+  const bps = (s: (typeof sent)[number]) => (Math.abs(s.touch - s.limit) / s.touch) * 10_000;
+  const early = sent.filter((s) => s.at - start0 < 15_000);
+  const late = sent.filter((s) => s.at - start0 >= 15_000);
+  assert.ok(early.length >= 1 && late.length >= 1, `${early.length} early, ${late.length} late`);
+  for (const s of early) assert.ok(bps(s) <= 2 + 0.6, `early IOC ${bps(s).toFixed(2)} bps from the touch`);
+  for (const s of late)
+    assert.ok(bps(s) > 40 && bps(s) <= 50 + 0.6, `late IOC ${bps(s).toFixed(2)} bps from the touch`);
+  assert.ok(alerts.includes(`engine.close_escalated:${g.id}`), alerts.join(", "));
   await h.stop();
 });

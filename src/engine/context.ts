@@ -250,8 +250,8 @@ export class EngineContext implements StrategyContext {
         this.emitGroup(out.groupId, out.ok ? "open" : out.status, out.ok ? null : out.reason);
         return out;
       },
-      closeGroup: async (groupId, reason, detail) => {
-        const out = await engine.closeGroup(groupId, reason, detail);
+      closeGroup: async (groupId, reason, detail, pricing) => {
+        const out = await engine.closeGroup(groupId, reason, detail, pricing);
         this.emitGroup(groupId, out.ok ? "closed" : "closing", reason);
         return out;
       },

@@ -16,6 +16,7 @@ import { closeGroupProcedure, openGroupProcedure, type ProcedureHost } from "./g
 import { listGroupRecords } from "./groups/group-records.ts";
 import type {
   CloseOutcome,
+  ClosePricing,
   CloseReason,
   FlattenResult,
   GroupFilter,
@@ -301,8 +302,13 @@ export class Engine {
     return this.track(openGroupProcedure(this.procedures, legs, options));
   }
 
-  closeGroup(groupId: string, reason: CloseReason, detail?: string): Promise<CloseOutcome> {
-    return this.track(closeGroupProcedure(this.procedures, groupId, reason, detail));
+  closeGroup(
+    groupId: string,
+    reason: CloseReason,
+    detail?: string,
+    pricing?: ClosePricing,
+  ): Promise<CloseOutcome> {
+    return this.track(closeGroupProcedure(this.procedures, groupId, reason, detail, pricing));
   }
 
   /**

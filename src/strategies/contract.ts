@@ -15,6 +15,7 @@ import type { Fill, Side, TimeInForce } from "../core/types.ts";
 import type { Alert } from "../engine/alerts.ts";
 import type {
   CloseOutcome,
+  ClosePricing,
   CloseReason,
   FlattenResult,
   GroupRecord,
@@ -36,6 +37,7 @@ import type { JsonValue } from "../engine/scheduler.ts";
 
 export type {
   CloseOutcome,
+  ClosePricing,
   CloseReason,
   FlattenResult,
   GroupRecord,
@@ -156,7 +158,12 @@ export interface Intents {
    * idempotent reduce-only close of every leg; `detail` (why, in words) is kept on the group's
    * record beside the reason
    */
-  closeGroup(groupId: string, reason: CloseReason, detail?: string): Promise<CloseOutcome>;
+  closeGroup(
+    groupId: string,
+    reason: CloseReason,
+    detail?: string,
+    pricing?: ClosePricing,
+  ): Promise<CloseOutcome>;
   /** close every group of this instance and sweep positions of its accounts matching the filter */
   flatten(filter: { venue?: string; account?: string }, reason: CloseReason): Promise<FlattenResult>;
   placeOrder(intent: PlaceOrderIntent): Promise<PlaceOutcome>;

@@ -41,6 +41,8 @@ export interface ScalpHarnessOptions {
   readonly books?: Partial<Record<V, Partial<BookShape>>>;
   readonly balanceUsd?: number;
   readonly leverage?: number;
+  /** what the engine talks to instead of a venue (a test venue that breaks one thing) */
+  readonly wrapVenue?: (id: V, v: SimVenue) => Venue;
 }
 
 export class ScalpHarness {
@@ -117,7 +119,9 @@ export class ScalpHarness {
     const node = await clock.drive(
       startNode({
         store,
-        venues: new Map<string, Venue>(VENUES.map((id) => [id, venues[id]])),
+        venues: new Map<string, Venue>(
+          VENUES.map((id) => [id, o.wrapVenue ? o.wrapVenue(id, venues[id]) : venues[id]]),
+        ),
         clock,
         wallets: ["s1"],
         instances: [scalp],

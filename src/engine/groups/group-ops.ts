@@ -240,6 +240,35 @@ export class GroupOps {
     return isBalanced(hedgeLegs(g));
   }
 
+  /**
+   * The protection of a reduce-only IOC beyond the touch: the strategy's close pricing while it
+   * closes (escalated, with one alert, once the close has run `escalateAfterMs`), else the
+   * engine's `close_slippage_bps` (unwinds, trims, a close without pricing).
+   */
+  private closeSlippageBps(g: GroupState, purpose: OrderPurpose): number {
+    const p = g.closePricing;
+    if (p === undefined || purpose === "trim") return this.core.settings.closeSlippageBps;
+    const since = g.closeRequestedAt ?? this.core.clock.now();
+    if (
+      p.escalateAfterMs !== undefined &&
+      p.escalatedSlippageBps !== undefined &&
+      this.core.clock.now() - since >= p.escalateAfterMs
+    ) {
+      if (g.closeEscalated !== true) {
+        g.closeEscalated = true;
+        this.alert(
+          "warning",
+          `engine.close_escalated:${g.id}`,
+          "close not flat: priced wider",
+          `${g.id}: not flat ${Math.round((this.core.clock.now() - since) / 1000)} s after the close was asked for; its IOCs now go ${p.escalatedSlippageBps} bps beyond the touch (were ${p.slippageBps})`,
+          g,
+        );
+      }
+      return p.escalatedSlippageBps;
+    }
+    return p.slippageBps;
+  }
+
   /** A reduce-only IOC taking `lots` off a leg, at the close protection price. */
   async reduce(
     g: GroupState,
@@ -249,7 +278,7 @@ export class GroupOps {
   ): Promise<EngineOrder | undefined> {
     const side = oppositeSide(leg.spec.side);
     const book = this.core.venues.get(leg.spec.venue)!.book(leg.spec.symbol);
-    const price = protectionPriceTicks(leg.inst, book, side, this.core.settings.closeSlippageBps);
+    const price = protectionPriceTicks(leg.inst, book, side, this.closeSlippageBps(g, purpose));
     if (price === undefined) {
       leg.failure = {
         reason: "not_filled",

@@ -4,6 +4,7 @@ import type { EngineCore, GroupOps } from "./group-ops.ts";
 import { groupTransition } from "./group-state.ts";
 import type {
   CloseOutcome,
+  ClosePricing,
   CloseReason,
   GroupFilter,
   GroupRecord,
@@ -139,6 +140,7 @@ export async function closeGroupProcedure(
   groupId: string,
   reason: CloseReason,
   detail?: string,
+  pricing?: ClosePricing,
 ): Promise<CloseOutcome> {
   const g = host.groups.get(groupId);
   if (g === undefined) {
@@ -151,6 +153,8 @@ export async function closeGroupProcedure(
     if (!isActive(g.status)) return { ok: true as const, groupId, legs: g.legs.map(legSummary) };
     // the first close decides the reason, and its words go with it (a later close adds nothing)
     const first = g.closeReason === null;
+    if (pricing !== undefined) g.closePricing = pricing;
+    g.closeRequestedAt ??= host.clock.now();
     g.closeReason ??= reason;
     // an unwinding group stays unwinding (and ends failed): the group table says so
     host.ops.setStatus(g, "close_requested", first && detail ? { detail } : {});

@@ -182,6 +182,23 @@ export interface GroupState {
   busy: boolean;
   /** the tail of the group's operation chain: operations on one group run one at a time */
   chain: Promise<unknown>;
+  /** how the strategy asked its close to be priced (in memory; after a restart the engine's own) */
+  closePricing?: ClosePricing;
+  /** when the close was first asked for (ms), the start of `escalateAfterMs` */
+  closeRequestedAt?: number;
+  /** the close went to its escalated pricing (alerted once) */
+  closeEscalated?: boolean;
+}
+
+/**
+ * How a close's reduce-only IOCs are priced, beyond the touch: `slippageBps` first (each retry
+ * re-priced at the touch then), and once the close has run `escalateAfterMs` without going flat,
+ * `escalatedSlippageBps` with an alert. Absent: the engine's `close_slippage_bps` throughout.
+ */
+export interface ClosePricing {
+  readonly slippageBps: number;
+  readonly escalateAfterMs?: number;
+  readonly escalatedSlippageBps?: number;
 }
 
 export const ACTIVE_STATUSES: readonly GroupStatus[] = ["opening", "open", "unwinding", "closing"];

@@ -273,7 +273,10 @@ export class CarryStrategy implements Strategy {
     this.closing.add(groupId);
     try {
       this.log("info", `closing ${groupId}: ${reason} ${detail}`);
-      const out = await ctx.intents.closeGroup(groupId, reason, detail);
+      // reduce-only IOCs at the touch +- max_slippage_bps (STRATEGIES.md 1.1 "Close")
+      const out = await ctx.intents.closeGroup(groupId, reason, detail, {
+        slippageBps: this.config.max_slippage_bps,
+      });
       if (!out.ok) {
         this.alert(
           "critical",

@@ -463,7 +463,13 @@ export class ScalpStrategy implements Strategy {
     this.closing.add(groupId);
     try {
       this.log("info", `scalp closing ${groupId}: ${reason} ${detail}`);
-      const out = await ctx.intents.closeGroup(groupId, reason, detail);
+      // reduce-only IOCs at the touch +- exit_slippage_bps, re-priced on every retry, then
+      // +- max_slippage_bps (and an alert) once flatten_timeout_s has passed without going flat
+      const out = await ctx.intents.closeGroup(groupId, reason, detail, {
+        slippageBps: this.config.exit_slippage_bps,
+        escalateAfterMs: this.config.flatten_timeout_s * 1000,
+        escalatedSlippageBps: this.config.max_slippage_bps,
+      });
       if (!out.ok) {
         ctx.alerts.raise({
           severity: "critical",
