@@ -35,6 +35,11 @@ export interface RunSurfaceOptions {
    * cannot import api/); each is closed first on stop.
    */
   readonly attach?: (store: Store) => Promise<{ close(): Promise<void> }>;
+  /**
+   * Pool mode (src/app/cluster): the unit's fenced store, opened under its lease, instead of the
+   * configured store and its runner lock; the venues are wrapped so that every send checks the lease.
+   */
+  readonly unit?: { openStore(): Promise<Store>; wrapVenue(v: Venue): Venue };
 }
 
 /** A running process: what `perpbot run` prints and stops. */
@@ -80,20 +85,25 @@ export async function startRun(
   const log = o.logging.forModule("run");
   const say = o.say ?? (() => {});
   const url = storeSection.get(config).url;
-  const lock = await acquireRunLock(url, {
-    onTakeover: (stale, where) => {
-      const who = stale
-        ? `pid ${stale.pid} (started ${new Date(stale.startedAt).toISOString()})`
-        : "a runner";
-      log.warn({ lock: where, stale }, "took over a stale runner lock");
-      say(`warning: ${who} left the runner lock ${where} behind and is no longer running: taking it over`);
-    },
-    onLost: (err) => log.error({ err }, "the runner lock's PostgreSQL connection failed"),
-  });
+  const unit = o.unit;
+  const lock: RunLock = unit
+    ? { where: "lease", release: async () => {} }
+    : await acquireRunLock(url, {
+        onTakeover: (stale, where) => {
+          const who = stale
+            ? `pid ${stale.pid} (started ${new Date(stale.startedAt).toISOString()})`
+            : "a runner";
+          log.warn({ lock: where, stale }, "took over a stale runner lock");
+          say(
+            `warning: ${who} left the runner lock ${where} behind and is no longer running: taking it over`,
+          );
+        },
+        onLost: (err) => log.error({ err }, "the runner lock's PostgreSQL connection failed"),
+      });
   let store: Store;
   try {
     abortCheck(o.signal);
-    store = await openStore(url);
+    store = unit ? await unit.openStore() : await openStore(url);
   } catch (e) {
     await lock.release();
     throw e;
@@ -104,7 +114,10 @@ export async function startRun(
       fail = resolve;
     });
     abortCheck(o.signal);
-    const venues = await build(store, (err) => fail(err));
+    const built = await build(store, (err) => fail(err));
+    const venues = unit
+      ? { ...built, venues: new Map([...built.venues].map(([k, v]) => [k, unit.wrapVenue(v)])) }
+      : built;
     try {
       return await runOn(config, o, { store, lock, say, venues, failure, fail });
     } catch (e) {

@@ -16,6 +16,7 @@ import { registerPairs } from "./commands/pairs.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
+import { registerWorkers } from "./commands/workers.ts";
 import { perpbotVersion } from "./version.ts";
 
 export { perpbotVersion };
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerEmulate(program);
   registerApi(program);
   registerAgent(program);
+  registerWorkers(program);
 
   // subcommands inherit exitOverride only if set before they are created; set it on all of them
   for (const c of program.commands) applyExitOverride(c);

@@ -80,7 +80,7 @@ export class LeaseManager {
 
   /** Registers the worker (its row in `workers`) and starts the renewal timer. */
   async start(): Promise<void> {
-    await this.store.registerWorker(this.workerId, hostname(), process.pid);
+    await this.store.registerWorker(this.workerId, hostname(), process.pid, this.ttlMs);
     this.timer = setInterval(() => void this.renewNow(), this.renewEveryMs);
     this.timer.unref();
   }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { apiSection } from "../../api/config.ts";
 import { startApiServer } from "../../api/server.ts";
+import { checkPoolConfig } from "../../app/cluster/pool-run.ts";
 import { checkLiveConfig, startLiveRun } from "../../app/live-run.ts";
 import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
 import type { RunSurfaceOptions } from "../../app/run-core.ts";
@@ -14,9 +15,17 @@ import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
 import { perpbotVersion } from "../version.ts";
+import { runPool } from "./run-pool.ts";
 
 /** Exit code of a second Ctrl-C / SIGTERM, which exits without the clean stop (128 + SIGINT). */
 export const FORCED_EXIT_CODE = 130;
+
+function parseLeaseTtl(text: string): number {
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= 3600))
+    throw new UsageError(`--lease-ttl "${text}": expected a number of seconds from 1 to 3600`);
+  return n;
+}
 
 /** Why the run stopped by itself, as the one line the CLI prints (a DbFileError: exit 6). */
 function runFailure(err: Error): Error {
@@ -40,6 +49,16 @@ export function registerRun(program: Command): void {
       "stop by itself after this many seconds, at most 31622400 (366 days; default: run until Ctrl-C)",
     )
     .option("--flatten-on-exit", "close every group and position before exiting")
+    .option(
+      "--worker-id <id>",
+      "join the pool of workers on the store's PostgreSQL under this id (docs/deploy.md)",
+    )
+    .option("--cluster-schema <name>", "with --worker-id: the pool's PostgreSQL schema", "perpbot")
+    .option(
+      "--lease-ttl <seconds>",
+      "with --worker-id: a lease lives this long without renewal (1 to 3600)",
+      "10",
+    )
     .option("--yes", "with --live on mainnet: skip the typed confirmation")
     .option(
       "--password-file <file>",
@@ -53,6 +72,9 @@ export function registerRun(program: Command): void {
           passwordFile?: string;
           flattenOnExit?: boolean;
           yes?: boolean;
+          workerId?: string;
+          clusterSchema: string;
+          leaseTtl: string;
         },
         cmd: Command,
       ) => {
@@ -62,6 +84,13 @@ export function registerRun(program: Command): void {
         // live (mode = "live" and --live, both checked by the loader): real orders on the
         // configured venues; mainnet asks for a typed confirmation unless --yes
         const live = config.values.mode === "live" ? checkLiveConfig(config) : undefined;
+        if (opts.workerId !== undefined) {
+          checkPoolConfig(config.values, opts.workerId);
+          if (live !== undefined)
+            throw new UsageError(
+              `--worker-id: a pool runs paper mode only so far; run live without --worker-id`,
+            );
+        }
         if (live === undefined) checkPaperConfig(config);
         else if (live.realMoney.length > 0 && opts.yes !== true) {
           const what = `perpbot run --live trades REAL MONEY on ${live.realMoney.join(", ")} mainnet`;
@@ -93,6 +122,22 @@ export function registerRun(program: Command): void {
           walletIds = keystore.wallets().map((w) => w.id);
           keystore.close();
           log.info({ wallets: walletIds.length }, "keystore unlocked");
+        }
+
+        if (opts.workerId !== undefined) {
+          const { workerId, clusterSchema } = opts;
+          const ttlMs = parseLeaseTtl(opts.leaseTtl) * 1000;
+          await runPool({
+            config: config.values,
+            logging,
+            workerId,
+            clusterSchema,
+            walletIds,
+            statusEvery,
+            duration,
+            ttlMs,
+          });
+          return;
         }
 
         // Ctrl-C and SIGTERM are caught from here on, so a signal during start-up also ends in a

@@ -41,6 +41,8 @@ export interface WorkerRow {
   readonly lastSeen: number;
   /** epoch ms the worker stopped cleanly, or null */
   readonly stoppedAt: number | null;
+  /** the lease TTL the worker runs with: silent for longer, it is dead or paused */
+  readonly ttlMs: number;
 }
 
 const NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -117,7 +119,8 @@ export class LeaseStore {
       await client.query(`create sequence if not exists ${q}.fence_seq`);
       await client.query(`create table if not exists ${q}.workers (
         worker_id text primary key, host text not null, pid integer not null,
-        started_at timestamptz not null, last_seen timestamptz not null, stopped_at timestamptz)`);
+        started_at timestamptz not null, last_seen timestamptz not null, stopped_at timestamptz,
+        ttl_ms integer not null)`);
       await client.query(`create table if not exists ${q}.leases (
         key text primary key, holder text not null, token bigint not null,
         expires_at timestamptz not null, acquired_at timestamptz not null, renewed_at timestamptz not null)`);
@@ -169,13 +172,13 @@ export class LeaseStore {
     return tables.rows.length;
   }
 
-  async registerWorker(workerId: string, host: string, pid: number): Promise<void> {
+  async registerWorker(workerId: string, host: string, pid: number, ttlMs: number): Promise<void> {
     await this.pool.query(
-      `insert into "${this.schema}".workers (worker_id, host, pid, started_at, last_seen, stopped_at)
-       values ($1, $2, $3, clock_timestamp(), clock_timestamp(), null)
+      `insert into "${this.schema}".workers (worker_id, host, pid, started_at, last_seen, stopped_at, ttl_ms)
+       values ($1, $2, $3, clock_timestamp(), clock_timestamp(), null, $4)
        on conflict (worker_id) do update set host = excluded.host, pid = excluded.pid,
-         started_at = excluded.started_at, last_seen = excluded.last_seen, stopped_at = null`,
-      [workerId, host, pid],
+         started_at = excluded.started_at, last_seen = excluded.last_seen, stopped_at = null, ttl_ms = excluded.ttl_ms`,
+      [workerId, host, pid, ttlMs],
     );
   }
 
@@ -253,8 +256,9 @@ export class LeaseStore {
       started_at: string;
       last_seen: string;
       stopped_at: string | null;
+      ttl_ms: number;
     }>(
-      `select worker_id, host, pid, ${ms("started_at")} as started_at, ${ms("last_seen")} as last_seen,
+      `select worker_id, host, pid, ttl_ms, ${ms("started_at")} as started_at, ${ms("last_seen")} as last_seen,
               ${ms("stopped_at")} as stopped_at from "${this.schema}".workers order by worker_id`,
     );
     return r.rows.map((w) => ({
@@ -264,6 +268,7 @@ export class LeaseStore {
       startedAt: Number(w.started_at),
       lastSeen: Number(w.last_seen),
       stoppedAt: w.stopped_at === null ? null : Number(w.stopped_at),
+      ttlMs: w.ttl_ms,
     }));
   }
 

@@ -11,7 +11,7 @@ export const PG_URL = process.env.PERPBOT_TEST_PG_URL ?? "postgres://postgres@12
 /** Why PostgreSQL cannot be used here, or undefined when it can (tests then skip, saying so). */
 export async function pgUnavailable(): Promise<string | undefined> {
   if (process.env.PERPBOT_TEST_PG === "skip") return "PERPBOT_TEST_PG=skip";
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 15_000 });
   try {
     await client.connect();
     await client.query("select 1");
