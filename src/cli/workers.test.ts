@@ -14,10 +14,8 @@ import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../testing/clus
  * their leases, and when one is killed the other takes its unit over after the lease TTL.
  */
 const dirs: string[] = [];
-const clusters: string[] = [];
-after(async () => {
+after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  for (const c of clusters) await dropCluster(c);
 });
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), "perpbot-workers-"));
@@ -73,10 +71,10 @@ check_interval_seconds = 1
 
 const down = await pgUnavailable();
 describe("a pool of two workers on PostgreSQL", { skip: down ?? false }, () => {
+  const cluster = freshSchema("cli");
+  after(() => dropCluster(cluster));
   test("each drives one unit, perpbot workers lists them, a killed worker's unit is taken over", async () => {
     const cwd = tempDir();
-    const cluster = freshSchema("cli");
-    clusters.push(cluster);
     writeFileSync(join(cwd, "perpbot.toml"), CONFIG(PG_URL));
     const args = (id: string) => [
       "run",
