@@ -51,6 +51,8 @@ export interface Takeover {
   readonly token: number;
   /** ms from the previous holder's lease expiry (database clock) to this unit trading again */
   readonly sinceExpiryMs: number | undefined;
+  /** ms from the previous holder's last renewal (its last sign of life) to this unit trading again */
+  readonly sinceRenewalMs: number | undefined;
   /** ms of the start-up (recovery + reconcile) */
   readonly startMs: number;
 }
@@ -149,12 +151,22 @@ export class WorkerPool {
       if (this.closed) return;
       const lease = await this.manager.acquire(k);
       if (lease === undefined) continue;
-      await this.startUnit(k, lease, row === undefined ? undefined : now - row.expiresAt);
+      await this.startUnit(
+        k,
+        lease,
+        row === undefined
+          ? undefined
+          : { expiredAgoMs: now - row.expiresAt, renewedAgoMs: now - row.renewedAt },
+      );
       return;
     }
   }
 
-  private async startUnit(key: string, lease: HeldLease, expiredAgoMs: number | undefined): Promise<void> {
+  private async startUnit(
+    key: string,
+    lease: HeldLease,
+    previous: { expiredAgoMs: number; renewedAgoMs: number } | undefined,
+  ): Promise<void> {
     const h: Held = { lease, unit: undefined, stopping: undefined };
     this.held.set(key, h);
     const t0 = performance.now();
@@ -180,9 +192,14 @@ export class WorkerPool {
         }
       });
       const startMs = performance.now() - t0;
-      const sinceExpiryMs = expiredAgoMs === undefined ? undefined : expiredAgoMs + startMs;
-      this.takeovers.push({ key, token: lease.token, sinceExpiryMs, startMs });
-      this.log("info", expiredAgoMs === undefined ? "unit started" : "unit taken over after reconciling", {
+      this.takeovers.push({
+        key,
+        token: lease.token,
+        sinceExpiryMs: previous === undefined ? undefined : previous.expiredAgoMs + startMs,
+        sinceRenewalMs: previous === undefined ? undefined : previous.renewedAgoMs + startMs,
+        startMs,
+      });
+      this.log("info", previous === undefined ? "unit started" : "unit taken over after reconciling", {
         unit: key,
         fence: lease.token,
         startMs: Math.round(startMs),
