@@ -6,6 +6,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Venue } from "../core/venue.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
 import { StartAbortedError } from "../engine/executor.ts";
+import type { RateLimiter } from "../engine/risk/rate-limiter.ts";
 import type { Logging } from "../log/logger.ts";
 import { acquireRunLock, type RunLock } from "../store/run-lock.ts";
 import { openStore, type Store } from "../store/store.ts";
@@ -39,7 +40,12 @@ export interface RunSurfaceOptions {
    * Pool mode (src/app/cluster): the unit's fenced store, opened under its lease, instead of the
    * configured store and its runner lock; the venues are wrapped so that every send checks the lease.
    */
-  readonly unit?: { openStore(): Promise<Store>; wrapVenue(v: Venue): Venue };
+  readonly unit?: {
+    openStore(): Promise<Store>;
+    wrapVenue(v: Venue): Venue;
+    /** the worker's one rate limiter, shared by all its units */
+    limiterFor(venues: ReadonlyMap<string, Venue>, clock: Clock): RateLimiter;
+  };
 }
 
 /** A running process: what `perpbot run` prints and stops. */
@@ -170,6 +176,7 @@ async function runOn(
         wallets,
         instances,
         engineSettings: engineSettingsFrom(engineSection.get(config)),
+        rateLimiter: o.unit?.limiterFor(v.venues, clock),
         tradeRecorder: createTradeRecorder(tradesSection.get(config), logging.forModule("trades")),
         // stored, sent and logged (console and file) from the first instant (issue 10, D1, D7)
         attachAlerts: (bus) => {

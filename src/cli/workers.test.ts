@@ -72,7 +72,12 @@ check_interval_seconds = 1
 const down = await pgUnavailable();
 describe("a pool of two workers on PostgreSQL", { skip: down ?? false }, () => {
   const cluster = freshSchema("cli");
-  after(() => dropCluster(cluster));
+  const children: { kill(s: NodeJS.Signals): unknown }[] = [];
+  // a failed assertion must not leave a worker running
+  after(async () => {
+    for (const c of children) c.kill("SIGKILL");
+    await dropCluster(cluster);
+  });
   test("each drives one unit, perpbot workers lists them, a killed worker's unit is taken over", async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, "perpbot.toml"), CONFIG(PG_URL));
@@ -90,8 +95,10 @@ describe("a pool of two workers on PostgreSQL", { skip: down ?? false }, () => {
     const last = (out: string, id: string) =>
       [...out.matchAll(new RegExp(`worker ${id}: driving (\\d)/2`, "g"))].at(-1)?.[1];
     const a = startCli(cwd, args("a"), (o) => last(o, "a") === "2", { timeoutMs: 60_000 });
+    children.push(a.child);
     await a.ready;
     const b = startCli(cwd, args("b"), (o) => last(o, "b") === "1", { timeoutMs: 60_000 });
+    children.push(b.child);
     await b.ready;
     // a handed one back to balance the pool
     const deadline = Date.now() + 20_000;
@@ -120,7 +127,10 @@ describe("a pool of two workers on PostgreSQL", { skip: down ?? false }, () => {
       env: cleanEnv(),
       encoding: "utf8",
     });
-    assert.match(text.stdout, /^a {2}live {2}pid \d+ on .* {2}last renewal \d+\.\d s ago {2}1 lease\(s\)$/m);
+    assert.match(
+      text.stdout,
+      /^a {2}live {2}pid \d+ on .* {2}last renewal \d+\.\d s ago {2}1 lease\(s\) {2}egress default \(1\/3 of per-IP limits\)$/m,
+    );
     assert.match(text.stdout, /^ {2}farm_[ab] {2}token \d+ {2}expires in \d+\.\d s$/m);
 
     // a dies: after the TTL, b takes its unit over (reconciling first) and drives both

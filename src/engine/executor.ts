@@ -42,7 +42,7 @@ import type {
 import { SingleOrders } from "./orders/single-orders.ts";
 import type { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
-import type { EgressOf } from "./risk/rate-limiter.ts";
+import type { EgressOf, RateLimiter } from "./risk/rate-limiter.ts";
 import type { TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
 import { StreamHealth } from "./risk/stream-health.ts";
@@ -74,6 +74,8 @@ export interface EngineOptions {
   readonly onFill?: (fill: FillRecord, meta: FillMeta) => void;
   /** which outbound address each account uses: accounts on one egress share per-IP rate limits */
   readonly egressOf?: EgressOf;
+  /** the rate limiter to meter sends with (a pool worker shares one across its units); default: the engine's own */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export { CLOSE_TIMER_KIND } from "./groups/close-timer.ts";
@@ -150,6 +152,7 @@ export class Engine {
       risk: this.risk,
       onFill: opts.onFill,
       egressOf: opts.egressOf,
+      limits: opts.rateLimiter,
       onUpdate: (o, e) => this.singles.orderEvent(o, e),
     });
     this.book.useGateway(this.gateway);

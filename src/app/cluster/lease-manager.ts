@@ -24,6 +24,10 @@ export interface LeaseManagerOptions {
   readonly renewEveryMs?: number;
   /** the local deadline keeps this much before the TTL (default ttl / 5) */
   readonly marginMs?: number;
+  /** the outbound address this worker sends from (default "default": every worker shares one) */
+  readonly egress?: string;
+  /** how many live workers may share one egress; each meters 1/n of the per-IP limits (default 3) */
+  readonly workersPerIp?: number;
   /** a lease was lost: stop driving its unit */
   readonly onLost?: (lease: HeldLease, why: string) => void;
   /** a renewal could not reach the database (the leases run out unless the next one does) */
@@ -44,6 +48,9 @@ interface Mutable {
   validUntil: number;
   lost: boolean;
 }
+
+export const DEFAULT_EGRESS = "default";
+export const DEFAULT_WORKERS_PER_IP = 3;
 
 export class LeaseLostError extends PerpbotError {
   constructor(key: string, token: number, why: string) {
@@ -80,7 +87,14 @@ export class LeaseManager {
 
   /** Registers the worker (its row in `workers`) and starts the renewal timer. */
   async start(): Promise<void> {
-    await this.store.registerWorker(this.workerId, hostname(), process.pid, this.ttlMs);
+    await this.store.registerWorker({
+      workerId: this.workerId,
+      host: hostname(),
+      pid: process.pid,
+      ttlMs: this.ttlMs,
+      egress: this.opts.egress ?? DEFAULT_EGRESS,
+      workersPerIp: this.opts.workersPerIp ?? DEFAULT_WORKERS_PER_IP,
+    });
     this.timer = setInterval(() => void this.renewNow(), this.renewEveryMs);
     this.timer.unref();
   }

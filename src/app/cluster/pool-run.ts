@@ -69,6 +69,8 @@ export interface PoolRunOptions extends RunSurfaceOptions {
   readonly clusterSchema?: string;
   readonly walletIds?: readonly string[];
   readonly ttlMs?: number;
+  readonly egress?: string;
+  readonly workersPerIp?: number;
 }
 
 export interface PoolRun {
@@ -89,6 +91,8 @@ export async function startPoolRun(o: PoolRunOptions): Promise<PoolRun> {
     workerId: o.workerId,
     units,
     ttlMs: o.ttlMs,
+    egress: o.egress,
+    workersPerIp: o.workersPerIp,
     log: (level, msg, ctx) => log[level](ctx ?? {}, msg),
     startUnit: async (ctx) => {
       const config = unitConfig(o.config, ctx.key);

@@ -1,9 +1,12 @@
 import { performance } from "node:perf_hooks";
+import type { Clock } from "../../core/clock.ts";
 import type { Venue } from "../../core/venue.ts";
+import type { RateLimiter } from "../../engine/risk/rate-limiter.ts";
 import { isFenceError, LeaseStore } from "../../store/cluster/lease-store.ts";
 import type { Store } from "../../store/store.ts";
 import { dataSchemaFor, fenceVenue, LEASE_KEY_RE, openFencedStore } from "./fence.ts";
-import { type HeldLease, LeaseManager } from "./lease-manager.ts";
+import { WorkerLimiter } from "./ip-budget.ts";
+import { DEFAULT_WORKERS_PER_IP, type HeldLease, LeaseManager } from "./lease-manager.ts";
 
 /**
  * A worker of a pool (issue 19): many processes on one PostgreSQL share a fixed list of units
@@ -30,6 +33,8 @@ export interface UnitContext {
   openStore(): Promise<Store>;
   /** a venue whose sends first check the lease */
   wrapVenue(v: Venue): Venue;
+  /** the worker's one rate limiter (its share of the per-IP budgets), shared by all its units */
+  limiterFor(venues: ReadonlyMap<string, Venue>, clock: Clock): RateLimiter;
 }
 
 export interface WorkerPoolOptions {
@@ -39,6 +44,9 @@ export interface WorkerPoolOptions {
   readonly workerId: string;
   readonly units: readonly string[];
   readonly startUnit: (ctx: UnitContext) => Promise<RunningUnit>;
+  /** the outbound address of this worker and how many workers may share one (ip-budget.ts) */
+  readonly egress?: string;
+  readonly workersPerIp?: number;
   readonly ttlMs?: number;
   readonly renewEveryMs?: number;
   /** balancing tick (default: the renewal interval) */
@@ -72,15 +80,19 @@ export class WorkerPool {
   private ticking: Promise<void> | undefined;
   private closed = false;
   readonly takeovers: Takeover[] = [];
+  private readonly limiter: WorkerLimiter;
 
   private constructor(o: WorkerPoolOptions, leases: LeaseStore) {
     this.o = o;
     this.leases = leases;
+    this.limiter = new WorkerLimiter(o.workersPerIp ?? DEFAULT_WORKERS_PER_IP);
     this.manager = new LeaseManager({
       leases,
       workerId: o.workerId,
       ttlMs: o.ttlMs,
       renewEveryMs: o.renewEveryMs,
+      egress: o.egress,
+      workersPerIp: o.workersPerIp,
       onLost: (l, why) => this.onLost(l, why),
       onRenewError: (e) => this.log("warn", "lease renewal failed; retrying", { err: e.message }),
     });
@@ -92,7 +104,12 @@ export class WorkerPool {
         throw new Error(`unit "${k}": lease keys are lower-case letters, digits and "_" (at most 40)`);
     const leases = await LeaseStore.open(o.url, o.clusterSchema);
     const pool = new WorkerPool(o, leases);
-    await pool.manager.start();
+    try {
+      await pool.manager.start();
+    } catch (e) {
+      await leases.close().catch(() => undefined);
+      throw e;
+    }
     await pool.tick();
     const every = o.balanceEveryMs ?? pool.manager.renewEveryMs;
     pool.timer = setInterval(() => void pool.tick(), every);
@@ -177,6 +194,7 @@ export class WorkerPool {
         lease,
         openStore: () => openFencedStore(this.o.url, this.leases, lease, schema),
         wrapVenue: (v) => fenceVenue(v, this.manager, lease),
+        limiterFor: (venues, clock) => this.limiter.for(venues, clock),
       });
       if (lease.lost || this.held.get(key) !== h) {
         await unit.stop().catch(() => undefined);

@@ -12,6 +12,8 @@ export interface WorkerView {
   /** "live" (renewed within a TTL), "silent" (no renewal for longer: dead or paused), "stopped" */
   readonly state: "live" | "silent" | "stopped";
   readonly lastRenewalAgoMs: number;
+  readonly egress: string;
+  readonly workersPerIp: number;
   readonly leases: readonly { key: string; token: number; expiresInMs: number }[];
 }
 
@@ -33,6 +35,8 @@ export async function poolView(url: string, clusterSchema: string): Promise<Pool
         pid: w.pid,
         state: w.stoppedAt !== null ? "stopped" : now - w.lastSeen <= w.ttlMs ? "live" : "silent",
         lastRenewalAgoMs: now - w.lastSeen,
+        egress: w.egress,
+        workersPerIp: w.workersPerIp,
         leases: ls
           .filter((l) => l.holder === w.workerId && l.expiresAt > now)
           .map((l) => ({ key: l.key, token: l.token, expiresInMs: l.expiresAt - now })),
@@ -55,7 +59,7 @@ export function poolLines(v: PoolView): string[] {
   const lines: string[] = [];
   for (const w of v.workers) {
     lines.push(
-      `${w.workerId}  ${w.state}  pid ${w.pid} on ${w.host}  last renewal ${secs(w.lastRenewalAgoMs)} ago  ${w.leases.length} lease(s)`,
+      `${w.workerId}  ${w.state}  pid ${w.pid} on ${w.host}  last renewal ${secs(w.lastRenewalAgoMs)} ago  ${w.leases.length} lease(s)  egress ${w.egress} (1/${w.workersPerIp} of per-IP limits)`,
     );
     for (const l of w.leases) lines.push(`  ${l.key}  token ${l.token}  expires in ${secs(l.expiresInMs)}`);
   }

@@ -16,6 +16,8 @@ export async function runPool(o: {
   statusEvery: number;
   duration?: number;
   ttlMs?: number;
+  egress?: string;
+  workersPerIp?: number;
 }): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const run = await startPoolRun({
@@ -26,6 +28,8 @@ export async function runPool(o: {
     clusterSchema: o.clusterSchema,
     walletIds: o.walletIds,
     ttlMs: o.ttlMs,
+    egress: o.egress,
+    workersPerIp: o.workersPerIp,
   });
   say(run.header);
   const print = () => say(run.statusLines().join("\n"));

@@ -13,7 +13,7 @@ import { openKeystore } from "../../wallets/keystore.ts";
 import { confirmTyped, obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
+import { parseCountArg, parseRunDuration, parseStatusEvery } from "../time-arg.ts";
 import { perpbotVersion } from "../version.ts";
 import { runPool } from "./run-pool.ts";
 
@@ -59,6 +59,12 @@ export function registerRun(program: Command): void {
       "with --worker-id: a lease lives this long without renewal (1 to 3600)",
       "10",
     )
+    .option(
+      "--egress <name>",
+      "with --worker-id: the outbound address this worker shares with others",
+      "default",
+    )
+    .option("--workers-per-ip <n>", "with --worker-id: live workers one egress is split for (1 to 64)", "3")
     .option("--yes", "with --live on mainnet: skip the typed confirmation")
     .option(
       "--password-file <file>",
@@ -75,6 +81,8 @@ export function registerRun(program: Command): void {
           workerId?: string;
           clusterSchema: string;
           leaseTtl: string;
+          egress: string;
+          workersPerIp: string;
         },
         cmd: Command,
       ) => {
@@ -127,6 +135,11 @@ export function registerRun(program: Command): void {
         if (opts.workerId !== undefined) {
           const { workerId, clusterSchema } = opts;
           const ttlMs = parseLeaseTtl(opts.leaseTtl) * 1000;
+          const workersPerIp = parseCountArg(opts.workersPerIp, "--workers-per-ip");
+          if (workersPerIp > 64)
+            throw new UsageError(
+              `--workers-per-ip "${opts.workersPerIp}": expected a whole number from 1 to 64`,
+            );
           await runPool({
             config: config.values,
             logging,
@@ -136,6 +149,8 @@ export function registerRun(program: Command): void {
             statusEvery,
             duration,
             ttlMs,
+            egress: opts.egress,
+            workersPerIp,
           });
           return;
         }

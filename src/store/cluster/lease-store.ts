@@ -43,6 +43,9 @@ export interface WorkerRow {
   readonly stoppedAt: number | null;
   /** the lease TTL the worker runs with: silent for longer, it is dead or paused */
   readonly ttlMs: number;
+  /** the outbound address it sends from, and the number of workers that address is split for */
+  readonly egress: string;
+  readonly workersPerIp: number;
 }
 
 const NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -120,12 +123,10 @@ export class LeaseStore {
       await client.query(`create table if not exists ${q}.workers (
         worker_id text primary key, host text not null, pid integer not null,
         started_at timestamptz not null, last_seen timestamptz not null, stopped_at timestamptz,
-        ttl_ms integer not null)`);
+        ttl_ms integer not null, egress text not null, workers_per_ip integer not null)`);
       await client.query(`create table if not exists ${q}.leases (
         key text primary key, holder text not null, token bigint not null,
         expires_at timestamptz not null, acquired_at timestamptz not null, renewed_at timestamptz not null)`);
-      await client.query(`create table if not exists ${q}.budget (
-        bucket text primary key, tokens double precision not null, refilled_at timestamptz not null)`);
       await client.query(`create or replace function ${q}.fence() returns trigger language plpgsql as $fn$
         declare
           k text := current_setting('perpbot.fence_key', true);
@@ -172,14 +173,47 @@ export class LeaseStore {
     return tables.rows.length;
   }
 
-  async registerWorker(workerId: string, host: string, pid: number, ttlMs: number): Promise<void> {
-    await this.pool.query(
-      `insert into "${this.schema}".workers (worker_id, host, pid, started_at, last_seen, stopped_at, ttl_ms)
-       values ($1, $2, $3, clock_timestamp(), clock_timestamp(), null, $4)
-       on conflict (worker_id) do update set host = excluded.host, pid = excluded.pid,
-         started_at = excluded.started_at, last_seen = excluded.last_seen, stopped_at = null, ttl_ms = excluded.ttl_ms`,
-      [workerId, host, pid, ttlMs],
-    );
+  /**
+   * Registers (or re-registers) a worker. With `egress`: refused (StoreError) when that egress
+   * already has `workersPerIp` other live workers, since each takes a 1/workersPerIp share of the
+   * venues' per-IP budgets (app/cluster/ip-budget.ts). One registration at a time.
+   */
+  async registerWorker(w: {
+    workerId: string;
+    host: string;
+    pid: number;
+    ttlMs: number;
+    egress: string;
+    workersPerIp: number;
+  }): Promise<void> {
+    await this.withClient(async (c) => {
+      await c.query("begin");
+      try {
+        await c.query("select pg_advisory_xact_lock(hashtext($1))", [`perpbot.workers.${this.schema}`]);
+        const others = await c.query<{ worker_id: string }>(
+          `select worker_id from "${this.schema}".workers
+            where egress = $1 and worker_id <> $2 and stopped_at is null
+              and last_seen > clock_timestamp() - ttl_ms * interval '1 millisecond'`,
+          [w.egress, w.workerId],
+        );
+        if (others.rows.length >= w.workersPerIp)
+          throw new StoreError(
+            `worker ${w.workerId}: egress "${w.egress}" already has ${others.rows.length} live worker(s) (${others.rows.map((r) => r.worker_id).join(", ")}) and each takes 1/${w.workersPerIp} of the venues' per-IP rate limits; one more would exceed them. Raise --workers-per-ip on every worker of this egress, or give this one its own --egress.`,
+          );
+        await c.query(
+          `insert into "${this.schema}".workers (worker_id, host, pid, started_at, last_seen, stopped_at, ttl_ms, egress, workers_per_ip)
+           values ($1, $2, $3, clock_timestamp(), clock_timestamp(), null, $4, $5, $6)
+           on conflict (worker_id) do update set host = excluded.host, pid = excluded.pid,
+             started_at = excluded.started_at, last_seen = excluded.last_seen, stopped_at = null,
+             ttl_ms = excluded.ttl_ms, egress = excluded.egress, workers_per_ip = excluded.workers_per_ip`,
+          [w.workerId, w.host, w.pid, w.ttlMs, w.egress, w.workersPerIp],
+        );
+        await c.query("commit");
+      } catch (e) {
+        await c.query("rollback").catch(() => undefined);
+        throw e;
+      }
+    });
   }
 
   async workerStopped(workerId: string): Promise<void> {
@@ -257,8 +291,10 @@ export class LeaseStore {
       last_seen: string;
       stopped_at: string | null;
       ttl_ms: number;
+      egress: string;
+      workers_per_ip: number;
     }>(
-      `select worker_id, host, pid, ttl_ms, ${ms("started_at")} as started_at, ${ms("last_seen")} as last_seen,
+      `select worker_id, host, pid, ttl_ms, egress, workers_per_ip, ${ms("started_at")} as started_at, ${ms("last_seen")} as last_seen,
               ${ms("stopped_at")} as stopped_at from "${this.schema}".workers order by worker_id`,
     );
     return r.rows.map((w) => ({
@@ -269,6 +305,8 @@ export class LeaseStore {
       lastSeen: Number(w.last_seen),
       stoppedAt: w.stopped_at === null ? null : Number(w.stopped_at),
       ttlMs: w.ttl_ms,
+      egress: w.egress,
+      workersPerIp: w.workers_per_ip,
     }));
   }
 
