@@ -20,6 +20,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   hyperliquid: () => import("./hyperliquid.ts"),
   hlemu: () => import("./hlemu.ts"),
   scalp: () => import("./scalp.ts"),
+  cluster: () => import("./cluster.ts"),
 };
 
 const CHILD_FLAG = "--suite";
