@@ -12,7 +12,7 @@ import { DEFAULT_WORKERS_PER_IP, type HeldLease, LeaseManager } from "./lease-ma
  * A worker of a pool (issue 19): many processes on one PostgreSQL share a fixed list of units
  * (strategy instances or wallet groups). Each worker renews its leases, and every balancing tick
  * takes free or expired units while it holds fewer than its share (units / live workers,
- * rounded up), one at a time, and hands one back when it holds more than its share. A unit is
+ * rounded up), all it lacks at once, and hands one back when it holds more than its share. A unit is
  * started only once its lease is held: its store opened with the lease's token (fenced), its
  * venues wrapped, and `startUnit` runs the engine's start-up, which recovers the journal and
  * reconciles with the venues before anything trades. A lost lease stops its unit at once.
@@ -158,25 +158,25 @@ export class WorkerPool {
       return;
     }
     if (this.held.size >= share) return;
-    // take one: a free or expired unit, preferring the one longest expired
+    // take up to the deficit at once (a dead worker's units must not wait for one another's
+    // start-up): free or expired units, the longest expired first, started concurrently
     const free = this.o.units
       .filter((k) => !this.held.has(k))
       .map((k) => ({ k, row: byKey.get(k) }))
       .filter((x) => x.row === undefined || x.row.expiresAt <= now)
       .sort((a, b) => (a.row?.expiresAt ?? 0) - (b.row?.expiresAt ?? 0));
+    const starts: Promise<void>[] = [];
     for (const { k, row } of free) {
-      if (this.closed) return;
+      if (this.closed || this.held.size >= share) break;
       const lease = await this.manager.acquire(k);
       if (lease === undefined) continue;
-      await this.startUnit(
-        k,
-        lease,
+      const previous =
         row === undefined
           ? undefined
-          : { expiredAgoMs: now - row.expiresAt, renewedAgoMs: now - row.renewedAt },
-      );
-      return;
+          : { expiredAgoMs: now - row.expiresAt, renewedAgoMs: now - row.renewedAt };
+      starts.push(this.startUnit(k, lease, previous));
     }
+    await Promise.all(starts);
   }
 
   private async startUnit(

@@ -190,9 +190,27 @@ async function checkUnit(
       accounts,
       settings: { killSwitch: undefined },
     });
+    // (b) on the state one reconcile pass leaves (the start's), before anything else moves
     await engine.start();
     await engine.stop();
     await checkPositions(store, engine, venues, wallets, c);
+    // (c) once quiet: a second engine finishes what the last holder left half-done, as the
+    // single-worker chaos test does
+    const quiet = new Engine({
+      store,
+      venues,
+      clock,
+      alerts: new AlertBus(),
+      accounts,
+      settings: { killSwitch: undefined },
+    });
+    await quiet.start();
+    for (let i = 0; i < 60; i++) {
+      if ((await quiet.groups({ status: ["opening", "unwinding", "closing"] })).length === 0) break;
+      await quiet.reconcileOnce();
+      await clock.sleep(50);
+    }
+    await quiet.stop();
     await checkGroups(store, venues, c);
     await checkOrdersAndIntegrity(store, simDb, c);
   } finally {
