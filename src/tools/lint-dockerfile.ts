@@ -34,7 +34,7 @@ export function lintDockerfile(text: string, nodeVersion: string): string[] {
     if (!image.startsWith("node:")) continue;
     const version = image
       .slice(5)
-      .replace("${NODE_VERSION}", arg ?? "")
+      .replace(/\$\{NODE_VERSION\}/, arg ?? "")
       .split("-")[0];
     if (version !== nodeVersion)
       problems.push(
