@@ -25,13 +25,13 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
   });
 
   test("one holder per key; renewal extends it; expiry or release lets another take it with a larger token", async () => {
-    const a = new LeaseManager({ leases, workerId: "a", ttlMs: 600, renewEveryMs: 150, marginMs: 100 });
-    const b = new LeaseManager({ leases, workerId: "b", ttlMs: 600, renewEveryMs: 150, marginMs: 100 });
+    const a = new LeaseManager({ leases, workerId: "a", ttlMs: 1_000, renewEveryMs: 150, marginMs: 100 });
+    const b = new LeaseManager({ leases, workerId: "b", ttlMs: 1_000, renewEveryMs: 150, marginMs: 100 });
     const lostB: string[] = [];
     const b2 = new LeaseManager({
       leases,
       workerId: "b",
-      ttlMs: 600,
+      ttlMs: 1_000,
       renewEveryMs: 150,
       marginMs: 100,
       onLost: (l, why) => lostB.push(`${l.key}: ${why}`),
@@ -51,14 +51,14 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
     const a2 = new LeaseManager({
       leases,
       workerId: "a",
-      ttlMs: 600,
+      ttlMs: 1_000,
       renewEveryMs: 150,
       marginMs: 100,
       onLost: (l, why) => lostA.push(`${l.key} ${l.token}: ${why}`),
     });
     const la2 = (await a2.acquire("k1")) as HeldLease;
     assert.ok(la2.token > la.token, "re-acquiring gives a new, larger token");
-    await sleep(700);
+    await sleep(1_100);
     const lb = (await b2.acquire("k1")) as HeldLease;
     assert.ok(lb !== undefined && lb.token > la2.token, `takeover token ${lb?.token} > ${la2.token}`);
     await a2.renewNow();
@@ -83,10 +83,11 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
     const schema = dataSchemaFor(cluster, "unit_x");
     const m1 = new LeaseManager({ leases, workerId: "w1", ttlMs: 1_500, renewEveryMs: 300, marginMs: 200 });
     const m2 = new LeaseManager({ leases, workerId: "w2", ttlMs: 5_000 });
+    await m1.start(); // renewed while the first open migrates the schema (slow on a busy machine)
     const l1 = (await m1.acquire("unit_x")) as HeldLease;
     const s1 = await openFencedStore(PG_URL, leases, l1, schema, { pgPoolSize: 1 });
-    await m1.renewNow(); // the first open migrated the schema, which may take longer than the TTL
     await s1.kv.put("k", "by w1", 1);
+    await m1.stop(false); // w1 stops renewing: its lease runs out
     await sleep(1_600);
     // expired, not yet taken: refused already
     await assert.rejects(
