@@ -40,7 +40,7 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
     assert.ok(la.token > 0);
     assert.equal(await b.acquire("k1"), undefined, "a live lease is not taken");
     // renewed past its first TTL, it is still a's
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 6; i++) {
       await sleep(200);
       await a.renewNow();
     }
