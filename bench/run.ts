@@ -26,6 +26,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   record: () => import("./record.ts"),
   agent: () => import("./agent.ts"),
   api: () => import("./api.ts"),
+  cluster: () => import("./cluster.ts"),
 };
 
 const CHILD_FLAG = "--suite";

@@ -5,7 +5,7 @@ import { AlertBus } from "../engine/alerts.ts";
 import { type EngineSettings, engineSettings } from "../engine/config.ts";
 import { EngineContext } from "../engine/context.ts";
 import { Engine, type StartOptions } from "../engine/executor.ts";
-import type { EgressOf } from "../engine/risk/rate-limiter.ts";
+import type { EgressOf, RateLimiter } from "../engine/risk/rate-limiter.ts";
 import type { Store } from "../store/store.ts";
 import type { CloseReason, LogLevel, Strategy, StrategyServices } from "../strategies/contract.ts";
 import type { FarmAccounting } from "../strategies/farm/accounting.ts";
@@ -49,6 +49,8 @@ export interface NodeOptions {
    * mode, the simulator): taken from `keystore` when given, else every account leaves "direct".
    */
   readonly egressOf?: EgressOf;
+  /** a rate limiter shared with other engines (a pool worker's units share the per-IP budget) */
+  readonly rateLimiter?: RateLimiter;
   /** the unlocked keystore of a live run: its wallets' proxies give the egress of each account */
   readonly keystore?: Pick<Keystore, "wallets">;
   /**
@@ -123,6 +125,7 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
     accounts,
     settings,
     egressOf: o.egressOf ?? (o.keystore === undefined ? undefined : egressFromKeystore(o.keystore)),
+    rateLimiter: o.rateLimiter,
     onFill: o.tradeRecorder
       ? (fill, meta) =>
           o.tradeRecorder?.recordFill(fill, {

@@ -6,6 +6,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Venue } from "../core/venue.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
 import { StartAbortedError } from "../engine/executor.ts";
+import type { RateLimiter } from "../engine/risk/rate-limiter.ts";
 import type { Logging } from "../log/logger.ts";
 import { acquireRunLock, type RunLock } from "../store/run-lock.ts";
 import { openStore, type Store } from "../store/store.ts";
@@ -41,6 +42,16 @@ export interface RunSurfaceOptions {
   readonly services?: StrategyServices;
   /** a "stop" control request (API, Telegram /stop) calls it: the CLI stops as on Ctrl-C */
   readonly requestStop?: (why: string) => void;
+  /**
+   * Pool mode (src/app/cluster): the unit's fenced store, opened under its lease, instead of the
+   * configured store and its runner lock; the venues are wrapped so that every send checks the lease.
+   */
+  readonly unit?: {
+    openStore(): Promise<Store>;
+    wrapVenue(v: Venue): Venue;
+    /** the worker's one rate limiter, shared by all its units */
+    limiterFor(venues: ReadonlyMap<string, Venue>, clock: Clock): RateLimiter;
+  };
 }
 
 /** A running process: what `perpbot run` prints and stops. */
@@ -86,20 +97,25 @@ export async function startRun(
   const log = o.logging.forModule("run");
   const say = o.say ?? (() => {});
   const url = storeSection.get(config).url;
-  const lock = await acquireRunLock(url, {
-    onTakeover: (stale, where) => {
-      const who = stale
-        ? `pid ${stale.pid} (started ${new Date(stale.startedAt).toISOString()})`
-        : "a runner";
-      log.warn({ lock: where, stale }, "took over a stale runner lock");
-      say(`warning: ${who} left the runner lock ${where} behind and is no longer running: taking it over`);
-    },
-    onLost: (err) => log.error({ err }, "the runner lock's PostgreSQL connection failed"),
-  });
+  const unit = o.unit;
+  const lock: RunLock = unit
+    ? { where: "lease", release: async () => {} }
+    : await acquireRunLock(url, {
+        onTakeover: (stale, where) => {
+          const who = stale
+            ? `pid ${stale.pid} (started ${new Date(stale.startedAt).toISOString()})`
+            : "a runner";
+          log.warn({ lock: where, stale }, "took over a stale runner lock");
+          say(
+            `warning: ${who} left the runner lock ${where} behind and is no longer running: taking it over`,
+          );
+        },
+        onLost: (err) => log.error({ err }, "the runner lock's PostgreSQL connection failed"),
+      });
   let store: Store;
   try {
     abortCheck(o.signal);
-    store = await openStore(url);
+    store = unit ? await unit.openStore() : await openStore(url);
   } catch (e) {
     await lock.release();
     throw e;
@@ -110,7 +126,10 @@ export async function startRun(
       fail = resolve;
     });
     abortCheck(o.signal);
-    const venues = await build(store, (err) => fail(err));
+    const built = await build(store, (err) => fail(err));
+    const venues = unit
+      ? { ...built, venues: new Map([...built.venues].map(([k, v]) => [k, unit.wrapVenue(v)])) }
+      : built;
     try {
       return await runOn(config, o, { store, lock, say, venues, failure, fail });
     } catch (e) {
@@ -163,6 +182,7 @@ async function runOn(
         wallets,
         instances,
         engineSettings: engineSettingsFrom(engineSection.get(config)),
+        rateLimiter: o.unit?.limiterFor(v.venues, clock),
         tradeRecorder: createTradeRecorder(tradesSection.get(config), logging.forModule("trades")),
         // stored, sent and logged (console and file) from the first instant (issue 10, D1, D7)
         attachAlerts: (bus) => {

@@ -18,6 +18,7 @@ import { registerRecord } from "./commands/record.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTrades } from "./commands/trades.ts";
+import { registerWorkers } from "./commands/workers.ts";
 import { perpbotVersion } from "./version.ts";
 
 export { perpbotVersion };
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerRecord(program);
   registerApi(program);
   registerAgent(program);
+  registerWorkers(program);
 
   // subcommands inherit exitOverride only if set before they are created; set it on all of them
   for (const c of program.commands) applyExitOverride(c);

@@ -44,7 +44,7 @@ import { SingleOrders } from "./orders/single-orders.ts";
 import type { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
 import { VenueCircuits } from "./risk/circuit-breaker.ts";
-import type { EgressOf } from "./risk/rate-limiter.ts";
+import type { EgressOf, RateLimiter } from "./risk/rate-limiter.ts";
 import type { TradingState } from "./risk/risk.ts";
 import { RiskGate } from "./risk/risk-gate.ts";
 import { StreamHealth } from "./risk/stream-health.ts";
@@ -77,6 +77,8 @@ export interface EngineOptions {
   readonly onFill?: (fill: FillRecord, meta: FillMeta) => void;
   /** which outbound address each account uses: accounts on one egress share per-IP rate limits */
   readonly egressOf?: EgressOf;
+  /** the rate limiter to meter sends with (a pool worker shares one across its units); default: the engine's own */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export { CLOSE_TIMER_KIND } from "./groups/close-timer.ts";
@@ -159,6 +161,7 @@ export class Engine {
       risk: this.risk,
       onFill: opts.onFill,
       egressOf: opts.egressOf,
+      limits: opts.rateLimiter,
       onUpdate: (o, e) => this.singles.orderEvent(o, e),
     });
     this.book.useGateway(this.gateway);

@@ -24,6 +24,12 @@ export interface OpenStoreOptions {
   readonly cwd?: string;
   /** PostgreSQL only: use (and create if missing) this schema, via the connection's search_path */
   readonly pgSchema?: string;
+  /**
+   * PostgreSQL only: custom session settings (`-c name=value` at connect) every connection of the
+   * pool carries, e.g. a worker's lease and fencing token, which database triggers read (src/cluster).
+   * Names are dotted lower-case words; values letters, digits and `_.:-`.
+   */
+  readonly pgSettings?: Readonly<Record<string, string>>;
   /** PostgreSQL only: pool size (default 10) */
   readonly pgPoolSize?: number;
   /** called with errors of idle PostgreSQL connections (the pool drops them and reconnects) */
@@ -112,6 +118,24 @@ export function maskUrl(url: string): string {
 }
 
 const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]*$/;
+const SETTING_NAME_RE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+const SETTING_VALUE_RE = /^[A-Za-z0-9_.:-]*$/;
+
+/** The libpq `options` string: search_path and the custom settings, each checked. */
+function connectOptions(
+  schema: string | undefined,
+  settings: Readonly<Record<string, string>>,
+): string | undefined {
+  const parts = schema ? [`-c search_path=${schema}`] : [];
+  for (const [name, value] of Object.entries(settings)) {
+    if (!SETTING_NAME_RE.test(name))
+      throw new StoreError(`pgSettings name "${name}": expected "prefix.name" in lower case`);
+    if (!SETTING_VALUE_RE.test(value))
+      throw new StoreError(`pgSettings ${name} = "${value}": use letters, digits and "_.:-" only`);
+    parts.push(`-c ${name}=${value}`);
+  }
+  return parts.length === 0 ? undefined : parts.join(" ");
+}
 
 async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db> {
   const schema = options.pgSchema;
@@ -122,7 +146,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
     connectionString: url,
     max: options.pgPoolSize ?? 10,
     connectionTimeoutMillis: 5000,
-    options: schema ? `-c search_path=${schema}` : undefined,
+    options: connectOptions(schema, options.pgSettings ?? {}),
     // BIGINT columns hold ms timestamps and ids: numbers, as SQLite returns them. NUMERIC stays
     // text (the default), and the store never uses it for money anyway.
     types: {

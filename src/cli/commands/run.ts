@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { runSurfaces } from "../../api/surfaces.ts";
+import { checkPoolConfig } from "../../app/cluster/pool-run.ts";
 import { checkLiveConfig, startLiveRun } from "../../app/live-run.ts";
 import { agentKeystoreRefs, chatServices, llmKeysFromKeystore } from "../../app/llm/keystore-keys.ts";
 import { checkPaperConfig, StartAbortedError, startPaperRun } from "../../app/paper-run.ts";
@@ -13,11 +14,19 @@ import { openKeystore } from "../../wallets/keystore.ts";
 import { confirmTyped, obtainPassword } from "../../wallets/prompt.ts";
 import { createCliLogging, loadCliConfig } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { parseRunDuration, parseStatusEvery } from "../time-arg.ts";
+import { parseCountArg, parseRunDuration, parseStatusEvery } from "../time-arg.ts";
 import { perpbotVersion } from "../version.ts";
+import { runPool } from "./run-pool.ts";
 
 /** Exit code of a second Ctrl-C / SIGTERM, which exits without the clean stop (128 + SIGINT). */
 export const FORCED_EXIT_CODE = 130;
+
+function parseLeaseTtl(text: string): number {
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= 3600))
+    throw new UsageError(`--lease-ttl "${text}": expected a number of seconds from 1 to 3600`);
+  return n;
+}
 
 /** Why the run stopped by itself, as the one line the CLI prints (a DbFileError: exit 6). */
 function runFailure(err: Error): Error {
@@ -41,6 +50,22 @@ export function registerRun(program: Command): void {
       "stop by itself after this many seconds, at most 31622400 (366 days; default: run until Ctrl-C)",
     )
     .option("--flatten-on-exit", "close every group and position before exiting")
+    .option(
+      "--worker-id <id>",
+      "join the pool of workers on the store's PostgreSQL under this id (docs/deploy.md)",
+    )
+    .option("--cluster-schema <name>", "with --worker-id: the pool's PostgreSQL schema", "perpbot")
+    .option(
+      "--lease-ttl <seconds>",
+      "with --worker-id: a lease lives this long without renewal (1 to 3600)",
+      "10",
+    )
+    .option(
+      "--egress <name>",
+      "with --worker-id: the outbound address this worker shares with others",
+      "default",
+    )
+    .option("--workers-per-ip <n>", "with --worker-id: live workers one egress is split for (1 to 64)", "3")
     .option("--yes", "with --live on mainnet: skip the typed confirmation")
     .option(
       "--password-file <file>",
@@ -54,6 +79,11 @@ export function registerRun(program: Command): void {
           passwordFile?: string;
           flattenOnExit?: boolean;
           yes?: boolean;
+          workerId?: string;
+          clusterSchema: string;
+          leaseTtl: string;
+          egress: string;
+          workersPerIp: string;
         },
         cmd: Command,
       ) => {
@@ -65,6 +95,13 @@ export function registerRun(program: Command): void {
         const live = config.values.mode === "live" ? checkLiveConfig(config) : undefined;
         // sandbox: real market data, simulated fills; its instruments are checked once connected
         const sandbox = config.values.mode === "sandbox";
+        if (opts.workerId !== undefined) {
+          checkPoolConfig(config.values, opts.workerId);
+          if (live !== undefined || sandbox)
+            throw new UsageError(
+              `--worker-id: a pool runs paper mode only so far; run ${sandbox ? "sandbox" : "live"} without --worker-id`,
+            );
+        }
         if (live === undefined && !sandbox) checkPaperConfig(config);
         else if (live !== undefined && live.realMoney.length > 0 && opts.yes !== true) {
           const what = `perpbot run --live trades REAL MONEY on ${live.realMoney.join(", ")} mainnet`;
@@ -112,6 +149,29 @@ export function registerRun(program: Command): void {
             keystore.close();
           }
           log.info({ wallets: walletIds.length }, "keystore unlocked");
+        }
+
+        if (opts.workerId !== undefined) {
+          const { workerId, clusterSchema } = opts;
+          const ttlMs = parseLeaseTtl(opts.leaseTtl) * 1000;
+          const workersPerIp = parseCountArg(opts.workersPerIp, "--workers-per-ip");
+          if (workersPerIp > 64)
+            throw new UsageError(
+              `--workers-per-ip "${opts.workersPerIp}": expected a whole number from 1 to 64`,
+            );
+          await runPool({
+            config: config.values,
+            logging,
+            workerId,
+            clusterSchema,
+            walletIds,
+            statusEvery,
+            duration,
+            ttlMs,
+            egress: opts.egress,
+            workersPerIp,
+          });
+          return;
         }
 
         // Ctrl-C and SIGTERM are caught from here on, so a signal during start-up also ends in a

@@ -1,0 +1,71 @@
+import type { Venue } from "../../core/venue.ts";
+import { checkSchemaName, type LeaseStore } from "../../store/cluster/lease-store.ts";
+import { type OpenStoreOptions, openStore, type Store } from "../../store/store.ts";
+import type { HeldLease, LeaseManager } from "./lease-manager.ts";
+
+/**
+ * The fencing seam (issue 19): a leased unit's store is a PostgreSQL schema of its own whose
+ * every table runs the cluster's fence trigger, opened on connections that carry the lease key
+ * and token as session settings. The engine writes as always; the database refuses every write
+ * once the token is stale. Order sends go through `fenceVenue`, which checks the lease's local
+ * deadline right before anything leaves for the venue.
+ */
+
+/** The data schema of unit `key` under `base` (e.g. perpbot + farm_a → perpbot_u_farm_a). */
+export function dataSchemaFor(base: string, key: string): string {
+  const s = `${base}_u_${key}`;
+  checkSchemaName(`data schema of lease "${key}"`, s);
+  return s;
+}
+
+/** Lease keys: what a schema name can carry. */
+export const LEASE_KEY_RE = /^[a-z0-9_]{1,40}$/;
+
+/** Opens the unit's store with the lease's token on every connection and installs the fence. */
+export async function openFencedStore(
+  url: string,
+  leases: LeaseStore,
+  lease: HeldLease,
+  dataSchema: string,
+  options: Omit<OpenStoreOptions, "pgSchema" | "pgSettings"> = {},
+): Promise<Store> {
+  const store = await openStore(url, {
+    ...options,
+    pgSchema: dataSchema,
+    pgSettings: { "perpbot.fence_key": lease.key, "perpbot.fence_token": String(lease.token) },
+  });
+  try {
+    await leases.installFence(dataSchema);
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  return store;
+}
+
+/** The venue calls that change something at the venue: each first checks the lease. */
+const SENDS = new Set(["submit", "cancel", "amend", "setLeverage", "bindAccount"]);
+
+/**
+ * `venue` as the unit's engine sees it: every read passes through; every send first checks that
+ * `lease` is still held and inside its local deadline (LeaseLostError otherwise, which the engine
+ * records as a refused send; the lease is marked lost and its unit stopped).
+ */
+export function fenceVenue(venue: Venue, manager: LeaseManager, lease: HeldLease): Venue {
+  return new Proxy(venue, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== "function") return v;
+      if (typeof prop === "string" && SENDS.has(prop))
+        return (...args: unknown[]) => {
+          try {
+            manager.assertHeld(lease);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+          return v.apply(target, args);
+        };
+      return v.bind(target);
+    },
+  });
+}

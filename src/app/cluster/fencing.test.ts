@@ -1,0 +1,218 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { usd } from "../../core/money.ts";
+import { LeaseStore } from "../../store/cluster/lease-store.ts";
+import { openStore } from "../../store/store.ts";
+import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../../testing/cluster/pg.ts";
+import { dataSchemaFor, openFencedStore } from "./fence.ts";
+import { type HeldLease, LeaseManager } from "./lease-manager.ts";
+
+const CHILD = fileURLToPath(new URL("../../testing/cluster/fence-child.ts", import.meta.url));
+const down = await pgUnavailable();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
+  const cluster = freshSchema("fence");
+  let leases: LeaseStore;
+  before(async () => {
+    leases = await LeaseStore.open(PG_URL, cluster);
+  });
+  after(async () => {
+    await leases?.close();
+    await dropCluster(cluster);
+  });
+
+  test("one holder per key; renewal extends it; expiry or release lets another take it with a larger token", async () => {
+    const a = new LeaseManager({ leases, workerId: "a", ttlMs: 1_000, renewEveryMs: 150, marginMs: 100 });
+    const b = new LeaseManager({ leases, workerId: "b", ttlMs: 1_000, renewEveryMs: 150, marginMs: 100 });
+    const lostB: string[] = [];
+    const b2 = new LeaseManager({
+      leases,
+      workerId: "b",
+      ttlMs: 1_000,
+      renewEveryMs: 150,
+      marginMs: 100,
+      onLost: (l, why) => lostB.push(`${l.key}: ${why}`),
+    });
+    const la = (await a.acquire("k1")) as HeldLease;
+    assert.ok(la.token > 0);
+    assert.equal(await b.acquire("k1"), undefined, "a live lease is not taken");
+    // renewed past its first TTL, it is still a's
+    for (let i = 0; i < 6; i++) {
+      await sleep(200);
+      await a.renewNow();
+    }
+    assert.equal(a.current("k1")?.token, la.token);
+    assert.equal(await b.acquire("k1"), undefined);
+    // not renewed: it expires, b takes it with a larger token, and a's next renewal hears it lost
+    const lostA: string[] = [];
+    const a2 = new LeaseManager({
+      leases,
+      workerId: "a",
+      ttlMs: 1_000,
+      renewEveryMs: 150,
+      marginMs: 100,
+      onLost: (l, why) => lostA.push(`${l.key} ${l.token}: ${why}`),
+    });
+    const la2 = (await a2.acquire("k1")) as HeldLease;
+    assert.ok(la2.token > la.token, "re-acquiring gives a new, larger token");
+    await sleep(1_100);
+    const lb = (await b2.acquire("k1")) as HeldLease;
+    assert.ok(lb !== undefined && lb.token > la2.token, `takeover token ${lb?.token} > ${la2.token}`);
+    await a2.renewNow();
+    assert.deepEqual(lostA, [
+      `k1 ${la2.token}: the database did not renew it (it expired or another worker took it over)`,
+    ]);
+    assert.equal(a2.current("k1"), undefined);
+    assert.throws(() => a2.assertHeld(la2), /lease "k1" \(token \d+\) is no longer held/);
+    // a clean release frees it at once
+    await b2.release(lb);
+    const la3 = (await a.acquire("k1")) as HeldLease;
+    assert.ok(la3.token > lb.token);
+    assert.deepEqual(lostB, []);
+    const rows = await leases.leases();
+    assert.deepEqual(
+      rows.map((r) => [r.key, r.holder, r.token]),
+      [["k1", "a", la3.token]],
+    );
+  });
+
+  test("a write with a stale token is refused by the database, a current one and an unfenced session are not", async () => {
+    const schema = dataSchemaFor(cluster, "unit_x");
+    const m1 = new LeaseManager({ leases, workerId: "w1", ttlMs: 1_500, renewEveryMs: 300, marginMs: 200 });
+    const m2 = new LeaseManager({ leases, workerId: "w2", ttlMs: 5_000 });
+    await m1.start(); // renewed while the first open migrates the schema (slow on a busy machine)
+    const l1 = (await m1.acquire("unit_x")) as HeldLease;
+    const s1 = await openFencedStore(PG_URL, leases, l1, schema, { pgPoolSize: 1 });
+    await s1.kv.put("k", "by w1", 1);
+    await m1.stop(false); // w1 stops renewing: its lease runs out
+    await sleep(1_600);
+    // expired, not yet taken: refused already
+    await assert.rejects(
+      s1.kv.put("k", "late", 2),
+      /perpbot fence: write to kv refused: lease "unit_x" token \d+ is stale \(it expired\)/,
+    );
+    const l2 = (await m2.acquire("unit_x")) as HeldLease;
+    const s2 = await openFencedStore(PG_URL, leases, l2, schema, { pgPoolSize: 1 });
+    await s2.kv.put("k", "by w2", 3);
+    await assert.rejects(
+      s1.kv.put("k", "stale", 4),
+      new RegExp(`lease "unit_x" token ${l1.token} is stale \\(now held by w2 with token ${l2.token}\\)`),
+    );
+    // the engine's journal goes through the same trigger
+    await assert.rejects(
+      s1.journal.commit({
+        groups: [],
+        orders: [],
+        events: [],
+        fills: [
+          {
+            venue: "simA",
+            account: "w1",
+            symbol: "BTC",
+            fillId: "f1",
+            clientOrderId: null,
+            venueOrderId: null,
+            side: "buy",
+            price: "60000",
+            size: "0.1",
+            fee: usd(1),
+            realisedPnl: usd(0),
+            liquidity: "taker",
+            ts: 1,
+          },
+        ],
+      }),
+      /perpbot fence: write to fills refused/,
+    );
+    const operator = await openStore(PG_URL, { pgSchema: schema, pgPoolSize: 1 });
+    await operator.kv.put("note", "operator", 5);
+    assert.equal(await operator.kv.get("k"), "by w2");
+    for (const s of [s1, s2, operator]) await s.close();
+  });
+
+  test("a worker paused past its lease, then resumed, has every write refused and stops itself with a clear log line", async () => {
+    const key = "paused_unit";
+    const child = spawn(
+      process.execPath,
+      [CHILD, "--url", PG_URL, "--cluster", cluster, "--key", key, "--worker", "paused"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const lines: Record<string, unknown>[] = [];
+    let stderr = "";
+    let buf = "";
+    let ready: () => void = () => {};
+    const isReady = new Promise<void>((r) => {
+      ready = r;
+    });
+    child.stdout.on("data", (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+        const o = JSON.parse(buf.slice(0, i)) as Record<string, unknown>;
+        buf = buf.slice(i + 1);
+        lines.push(o);
+        if (o.ready) ready();
+      }
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    await Promise.race([isReady, exited.then(() => assert.fail(`child exited before ready: ${stderr}`))]);
+    await sleep(400);
+    child.kill("SIGSTOP");
+    const okBeforePause = lines.filter((l) => l.write === "ok").length;
+    assert.ok(okBeforePause > 0, "the child wrote while it held the lease");
+    await sleep(1_300); // past the 1 s TTL
+    const other = new LeaseManager({ leases, workerId: "taker", ttlMs: 10_000 });
+    const taken = (await other.acquire(key)) as HeldLease;
+    assert.ok(taken !== undefined, "the paused worker's lease expired and was taken over");
+    const store = await openFencedStore(PG_URL, leases, taken, dataSchemaFor(cluster, key), {
+      pgPoolSize: 1,
+    });
+    const atTakeover = await store.kv.get("fence.counter");
+    const pausedAt = lines.length;
+    child.kill("SIGCONT");
+    const code = await Promise.race([exited, sleep(20_000).then(() => "timeout" as const)]);
+    if (code === "timeout") child.kill("SIGKILL");
+    assert.equal(code, 0, `the child stops by itself: ${stderr}`);
+    // a write already committed when it was paused may report "ok" on resuming; every write the
+    // takeover did not see is refused, by the fence
+    const seen = Number(atTakeover ?? "0");
+    const writes = lines.filter((l) => l.write !== undefined) as {
+      write: string;
+      value: number;
+      fence?: boolean;
+    }[];
+    assert.deepEqual(
+      writes.filter((l) => l.write === "ok" && l.value > seen),
+      [],
+      "no write after the takeover succeeded",
+    );
+    const late = writes.filter((l) => l.value > seen);
+    assert.ok(late.length >= 5, `it tried to write after resuming (${late.length} attempts)`);
+    assert.ok(
+      late.every((l) => l.write === "refused" && l.fence === true),
+      "each refused by the fence",
+    );
+    assert.ok(
+      lines.slice(pausedAt).some((l) => l.write !== undefined),
+      "it kept trying after the resume",
+    );
+    assert.match(
+      stderr,
+      /worker paused: lease "paused_unit" \(token \d+\) lost: .*; stopping its engine, no further writes or orders/,
+    );
+    assert.ok(
+      lines.some((l) => l.stopped),
+      "it reported its stop",
+    );
+    // nothing it tried after the takeover reached the database
+    assert.equal(await store.kv.get("fence.counter"), atTakeover);
+    await store.close();
+  });
+});

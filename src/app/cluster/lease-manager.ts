@@ -1,0 +1,190 @@
+import { hostname } from "node:os";
+import { performance } from "node:perf_hooks";
+import { PerpbotError } from "../../core/errors.ts";
+import type { LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
+
+/**
+ * A worker's leases (issue 19): it acquires units, renews all of them in one statement every
+ * `renewEveryMs`, and hears when one is lost (expired while the process was paused, or taken
+ * over): `onLost` fires once per lease, and the lease no longer counts as held.
+ *
+ * Besides the database's verdict, every lease keeps a local deadline on the monotonic clock:
+ * the instant the renewal that extended it was sent, plus the TTL, minus a safety margin. The
+ * database computed its expiry after that instant, so while the local deadline has not passed
+ * the lease cannot have expired there either; order sends check it (`assertHeld`) right before
+ * they leave, which covers the moment between a fenced journal commit and the send.
+ */
+
+export interface LeaseManagerOptions {
+  readonly leases: LeaseStore;
+  readonly workerId: string;
+  /** a lease lives this long without renewal (default 10 s) */
+  readonly ttlMs?: number;
+  /** renew this often (default ttl / 3) */
+  readonly renewEveryMs?: number;
+  /** the local deadline keeps this much before the TTL (default ttl / 5) */
+  readonly marginMs?: number;
+  /** the outbound address this worker sends from (default "default": every worker shares one) */
+  readonly egress?: string;
+  /** how many live workers may share one egress; each meters 1/n of the per-IP limits (default 3) */
+  readonly workersPerIp?: number;
+  /** a lease was lost: stop driving its unit */
+  readonly onLost?: (lease: HeldLease, why: string) => void;
+  /** a renewal could not reach the database (the leases run out unless the next one does) */
+  readonly onRenewError?: (err: Error) => void;
+}
+
+export interface HeldLease {
+  readonly key: string;
+  readonly token: number;
+  /** local monotonic deadline (performance.now() ms) */
+  readonly validUntil: number;
+  readonly lost: boolean;
+}
+
+interface Mutable {
+  key: string;
+  token: number;
+  validUntil: number;
+  lost: boolean;
+}
+
+export const DEFAULT_EGRESS = "default";
+export const DEFAULT_WORKERS_PER_IP = 3;
+
+export class LeaseLostError extends PerpbotError {
+  constructor(key: string, token: number, why: string) {
+    super("lease_lost", `lease "${key}" (token ${token}) is no longer held: ${why}`);
+  }
+}
+
+export class LeaseManager {
+  readonly workerId: string;
+  readonly ttlMs: number;
+  readonly renewEveryMs: number;
+  private readonly marginMs: number;
+  private readonly store: LeaseStore;
+  private readonly opts: LeaseManagerOptions;
+  private readonly held = new Map<string, Mutable>();
+  private timer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
+  /** duration of the last renewal round trip, ms */
+  lastRenewMs = 0;
+
+  constructor(opts: LeaseManagerOptions) {
+    this.opts = opts;
+    this.store = opts.leases;
+    this.workerId = opts.workerId;
+    this.ttlMs = opts.ttlMs ?? 10_000;
+    this.renewEveryMs = opts.renewEveryMs ?? Math.floor(this.ttlMs / 3);
+    this.marginMs = opts.marginMs ?? Math.floor(this.ttlMs / 5);
+    if (!(this.renewEveryMs > 0 && this.renewEveryMs + this.marginMs < this.ttlMs))
+      throw new PerpbotError(
+        "invalid_value",
+        `lease timing: renew every ${this.renewEveryMs} ms plus a margin of ${this.marginMs} ms must stay under the TTL of ${this.ttlMs} ms`,
+      );
+  }
+
+  /** Registers the worker (its row in `workers`) and starts the renewal timer. */
+  async start(): Promise<void> {
+    await this.store.registerWorker({
+      workerId: this.workerId,
+      host: hostname(),
+      pid: process.pid,
+      ttlMs: this.ttlMs,
+      egress: this.opts.egress ?? DEFAULT_EGRESS,
+      workersPerIp: this.opts.workersPerIp ?? DEFAULT_WORKERS_PER_IP,
+    });
+    this.timer = setInterval(() => void this.renewNow(), this.renewEveryMs);
+    this.timer.unref();
+  }
+
+  /** Tries to take `key`; the lease, or undefined when another worker holds it. */
+  async acquire(key: string): Promise<HeldLease | undefined> {
+    const sent = performance.now();
+    const row = await this.store.acquire(key, this.workerId, this.ttlMs);
+    if (row === undefined) return undefined;
+    const l: Mutable = { key, token: row.token, validUntil: sent + this.ttlMs - this.marginMs, lost: false };
+    const before = this.held.get(key);
+    if (before !== undefined && before.token !== row.token) this.lose(before, "re-acquired with a new token");
+    this.held.set(key, l);
+    return l;
+  }
+
+  /** The lease of `key` if this worker holds it and its local deadline has not passed. */
+  current(key: string): HeldLease | undefined {
+    const l = this.held.get(key);
+    return l !== undefined && !l.lost ? l : undefined;
+  }
+
+  /** Throws LeaseLostError unless `lease` is held and inside its local deadline. */
+  assertHeld(lease: HeldLease): void {
+    if (lease.lost) throw new LeaseLostError(lease.key, lease.token, "it was lost");
+    if (performance.now() >= lease.validUntil) {
+      // a paused process wakes up past its deadline: it is not ours any more, whatever happens next
+      this.lose(lease as Mutable, "its local deadline passed without a renewal (was the process paused?)");
+      throw new LeaseLostError(lease.key, lease.token, "its local deadline passed without a renewal");
+    }
+  }
+
+  keys(): string[] {
+    return [...this.held.values()].filter((l) => !l.lost).map((l) => l.key);
+  }
+
+  /** One renewal of every held lease; those the database did not extend are lost. */
+  renewNow(): Promise<void> {
+    this.renewing ??= this.renewOnce().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
+  }
+
+  private async renewOnce(): Promise<void> {
+    const live = [...this.held.values()].filter((l) => !l.lost);
+    const sent = performance.now();
+    let rows: LeaseRow[];
+    try {
+      rows = await this.store.renew(
+        this.workerId,
+        live.map((l) => l.token),
+        this.ttlMs,
+      );
+    } catch (err) {
+      this.opts.onRenewError?.(err as Error);
+      return;
+    }
+    this.lastRenewMs = performance.now() - sent;
+    const kept = new Set(rows.map((r) => r.token));
+    for (const l of live) {
+      if (l.lost) continue;
+      if (kept.has(l.token)) l.validUntil = sent + this.ttlMs - this.marginMs;
+      else this.lose(l, "the database did not renew it (it expired or another worker took it over)");
+    }
+  }
+
+  /** Marks a lease lost (by the renewal, a deadline, or a write the fence refused). Once. */
+  lose(lease: HeldLease, why: string): void {
+    const l = lease as Mutable;
+    if (l.lost) return;
+    l.lost = true;
+    if (this.held.get(l.key) === l) this.held.delete(l.key);
+    this.opts.onLost?.(l, why);
+  }
+
+  /** Gives `lease` up at once (a clean stop of its unit): another worker may take it now. */
+  async release(lease: HeldLease): Promise<void> {
+    const l = lease as Mutable;
+    if (this.held.get(l.key) === l) this.held.delete(l.key);
+    l.lost = true;
+    await this.store.release(l.key, l.token);
+  }
+
+  /** Stops renewing; with `releaseAll` the held leases are given up first. */
+  async stop(releaseAll: boolean): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.renewing;
+    if (releaseAll) for (const l of [...this.held.values()]) await this.release(l);
+    await this.store.workerStopped(this.workerId).catch(() => undefined);
+  }
+}

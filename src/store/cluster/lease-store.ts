@@ -1,0 +1,345 @@
+import pg from "pg";
+import { StoreError } from "../errors.ts";
+import { maskUrl } from "../store.ts";
+
+/**
+ * The tables many workers coordinate through (issue 19), in one PostgreSQL schema of their own:
+ *
+ * - `workers`: one row per worker id, its host/pid and its last renewal;
+ * - `leases`: one row per leased unit (a strategy instance or wallet group): holder, fencing
+ *   token and expiry. The token comes from the schema's sequence `fence_seq`, so it only grows:
+ *   every acquisition (a takeover included) gets a larger one than any before it;
+ * - `fence()`: the trigger function every table of a leased unit's data schema runs before each
+ *   write statement. The connection names its lease and token in the session settings
+ *   `perpbot.fence_key` / `perpbot.fence_token`; the trigger reads the lease row FOR SHARE and
+ *   refuses the statement (SQLSTATE PB409) unless that token still holds an unexpired lease.
+ *   The row lock makes a takeover (an UPDATE of that row) wait for writes in flight, so a write
+ *   either commits before the takeover or is refused after it. A session without the settings
+ *   (an operator's `perpbot close`) is not fenced.
+ *
+ * Times are the database's (clock_timestamp()), so workers' clocks never disagree about expiry.
+ */
+
+/** SQLSTATE of a write refused because the session's fencing token is stale. */
+export const FENCE_SQLSTATE = "PB409";
+
+export interface LeaseRow {
+  readonly key: string;
+  readonly holder: string;
+  readonly token: number;
+  /** epoch ms, database clock */
+  readonly expiresAt: number;
+  readonly acquiredAt: number;
+  readonly renewedAt: number;
+}
+
+export interface WorkerRow {
+  readonly workerId: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly lastSeen: number;
+  /** epoch ms the worker stopped cleanly, or null */
+  readonly stoppedAt: number | null;
+  /** the lease TTL the worker runs with: silent for longer, it is dead or paused */
+  readonly ttlMs: number;
+  /** the outbound address it sends from, and the number of workers that address is split for */
+  readonly egress: string;
+  readonly workersPerIp: number;
+}
+
+const NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function checkSchemaName(what: string, name: string): void {
+  if (!NAME_RE.test(name))
+    throw new StoreError(`${what} "${name}": use lower-case letters, digits and "_" (at most 63)`);
+}
+
+const ms = (col: string) => `(extract(epoch from ${col}) * 1000)::bigint`;
+
+const LEASE_COLS = `key, holder, token, ${ms("expires_at")} as expires_at, ${ms("acquired_at")} as acquired_at, ${ms("renewed_at")} as renewed_at`;
+
+interface RawLease {
+  key: string;
+  holder: string;
+  token: string;
+  expires_at: string;
+  acquired_at: string;
+  renewed_at: string;
+}
+
+function lease(r: RawLease): LeaseRow {
+  return {
+    key: r.key,
+    holder: r.holder,
+    token: Number(r.token),
+    expiresAt: Number(r.expires_at),
+    acquiredAt: Number(r.acquired_at),
+    renewedAt: Number(r.renewed_at),
+  };
+}
+
+/** The cluster schema's queries, on a small pool of its own. */
+export class LeaseStore {
+  readonly schema: string;
+  private readonly pool: pg.Pool;
+
+  private constructor(pool: pg.Pool, schema: string) {
+    this.pool = pool;
+    this.schema = schema;
+  }
+
+  /** Connects and creates the cluster schema, its tables, sequence and trigger function if missing. */
+  static async open(url: string, schema: string, onPoolError?: (e: Error) => void): Promise<LeaseStore> {
+    checkSchemaName("cluster schema", schema);
+    if (!url.startsWith("postgres://") && !url.startsWith("postgresql://"))
+      throw new StoreError(`leases need a PostgreSQL store, not ${maskUrl(url)}`);
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
+    pool.on("error", onPoolError ?? (() => undefined));
+    const s = new LeaseStore(pool, schema);
+    try {
+      await s.migrate();
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new StoreError(
+        `cannot set up the cluster schema ${schema} at ${maskUrl(url)}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return s;
+  }
+
+  private async migrate(): Promise<void> {
+    const q = `"${this.schema}"`;
+    const client = await this.pool.connect();
+    try {
+      // one migrator at a time: two workers starting together would race on CREATE
+      await client.query("begin");
+      await client.query("select pg_advisory_xact_lock(hashtext($1))", [`perpbot.cluster.${this.schema}`]);
+      await client.query(`create schema if not exists ${q}`);
+      await client.query(`create sequence if not exists ${q}.fence_seq`);
+      await client.query(`create table if not exists ${q}.workers (
+        worker_id text primary key, host text not null, pid integer not null,
+        started_at timestamptz not null, last_seen timestamptz not null, stopped_at timestamptz,
+        ttl_ms integer not null, egress text not null, workers_per_ip integer not null)`);
+      await client.query(`create table if not exists ${q}.leases (
+        key text primary key, holder text not null, token bigint not null,
+        expires_at timestamptz not null, acquired_at timestamptz not null, renewed_at timestamptz not null)`);
+      await client.query(`create or replace function ${q}.fence() returns trigger language plpgsql as $fn$
+        declare
+          k text := current_setting('perpbot.fence_key', true);
+          t text := current_setting('perpbot.fence_token', true);
+          l record;
+        begin
+          if k is null or k = '' then return null; end if;
+          select holder, token, expires_at into l from ${q}.leases where key = k for share;
+          if not found or l.token <> t::bigint or l.expires_at <= clock_timestamp() then
+            raise exception 'perpbot fence: write to % refused: lease "%" token % is stale (%)', tg_table_name, k, t,
+              case when not found then 'no such lease'
+                   when l.token <> t::bigint then format('now held by %s with token %s', l.holder, l.token)
+                   else 'it expired' end
+              using errcode = '${FENCE_SQLSTATE}';
+          end if;
+          return null;
+        end $fn$`);
+      await client.query("commit");
+    } catch (err) {
+      await client.query("rollback").catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Installs the fence trigger on every table of `dataSchema` (the unit's store, migrated), so a
+   * write there needs the session's lease to hold. Idempotent.
+   */
+  async installFence(dataSchema: string): Promise<number> {
+    checkSchemaName("data schema", dataSchema);
+    const tables = await this.pool.query<{ t: string }>(
+      `select table_name as t from information_schema.tables
+        where table_schema = $1 and table_type = 'BASE TABLE' and table_name not like 'kysely_migration%'`,
+      [dataSchema],
+    );
+    for (const { t } of tables.rows) {
+      await this.pool.query(
+        `create or replace trigger perpbot_fence before insert or update or delete on "${dataSchema}"."${t}"
+           for each statement execute function "${this.schema}".fence()`,
+      );
+    }
+    return tables.rows.length;
+  }
+
+  /**
+   * Registers (or re-registers) a worker. With `egress`: refused (StoreError) when that egress
+   * already has `workersPerIp` other live workers, since each takes a 1/workersPerIp share of the
+   * venues' per-IP budgets (app/cluster/ip-budget.ts). One registration at a time.
+   */
+  async registerWorker(w: {
+    workerId: string;
+    host: string;
+    pid: number;
+    ttlMs: number;
+    egress: string;
+    workersPerIp: number;
+  }): Promise<void> {
+    await this.withClient(async (c) => {
+      await c.query("begin");
+      try {
+        await c.query("select pg_advisory_xact_lock(hashtext($1))", [`perpbot.workers.${this.schema}`]);
+        const others = await c.query<{ worker_id: string }>(
+          `select worker_id from "${this.schema}".workers
+            where egress = $1 and worker_id <> $2 and stopped_at is null
+              and last_seen > clock_timestamp() - ttl_ms * interval '1 millisecond'`,
+          [w.egress, w.workerId],
+        );
+        if (others.rows.length >= w.workersPerIp)
+          throw new StoreError(
+            `worker ${w.workerId}: egress "${w.egress}" already has ${others.rows.length} live worker(s) (${others.rows.map((r) => r.worker_id).join(", ")}) and each takes 1/${w.workersPerIp} of the venues' per-IP rate limits; one more would exceed them. Raise --workers-per-ip on every worker of this egress, or give this one its own --egress.`,
+          );
+        await c.query(
+          `insert into "${this.schema}".workers (worker_id, host, pid, started_at, last_seen, stopped_at, ttl_ms, egress, workers_per_ip)
+           values ($1, $2, $3, clock_timestamp(), clock_timestamp(), null, $4, $5, $6)
+           on conflict (worker_id) do update set host = excluded.host, pid = excluded.pid,
+             started_at = excluded.started_at, last_seen = excluded.last_seen, stopped_at = null,
+             ttl_ms = excluded.ttl_ms, egress = excluded.egress, workers_per_ip = excluded.workers_per_ip`,
+          [w.workerId, w.host, w.pid, w.ttlMs, w.egress, w.workersPerIp],
+        );
+        await c.query("commit");
+      } catch (e) {
+        await c.query("rollback").catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  async workerStopped(workerId: string): Promise<void> {
+    await this.pool.query(
+      `update "${this.schema}".workers set stopped_at = clock_timestamp() where worker_id = $1`,
+      [workerId],
+    );
+  }
+
+  /**
+   * Takes `key` for `holder` when it is free, expired, or already the holder's: a new token from
+   * the sequence and an expiry `ttlMs` from now. Undefined when another holder's lease is live.
+   */
+  async acquire(key: string, holder: string, ttlMs: number): Promise<LeaseRow | undefined> {
+    const r = await this.pool.query<RawLease>(
+      `insert into "${this.schema}".leases as l (key, holder, token, expires_at, acquired_at, renewed_at)
+       values ($1, $2, nextval('"${this.schema}".fence_seq'), clock_timestamp() + $3 * interval '1 millisecond',
+               clock_timestamp(), clock_timestamp())
+       on conflict (key) do update set holder = excluded.holder, token = excluded.token,
+         expires_at = excluded.expires_at, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at
+       where l.expires_at <= clock_timestamp() or l.holder = excluded.holder
+       returning ${LEASE_COLS}`,
+      [key, holder, ttlMs],
+    );
+    return r.rows[0] === undefined ? undefined : lease(r.rows[0]);
+  }
+
+  /**
+   * Extends every lease of `holder` whose token is in `tokens` and that has not expired, in one
+   * statement, and records the worker's renewal. Returns the leases still held; a token not in
+   * the answer was lost (expired or taken over).
+   */
+  async renew(holder: string, tokens: readonly number[], ttlMs: number): Promise<LeaseRow[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(
+        `update "${this.schema}".workers set last_seen = clock_timestamp() where worker_id = $1`,
+        [holder],
+      );
+      if (tokens.length === 0) return [];
+      const r = await client.query<RawLease>(
+        `update "${this.schema}".leases set expires_at = clock_timestamp() + $3 * interval '1 millisecond',
+           renewed_at = clock_timestamp()
+         where holder = $1 and token = any($2::bigint[]) and expires_at > clock_timestamp()
+         returning ${LEASE_COLS}`,
+        [holder, tokens.map(String), ttlMs],
+      );
+      return r.rows.map(lease);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Gives a lease up (a clean stop): it expires now, so another worker may take it at once. */
+  async release(key: string, token: number): Promise<void> {
+    await this.pool.query(
+      `update "${this.schema}".leases set expires_at = clock_timestamp() where key = $1 and token = $2`,
+      [key, token],
+    );
+  }
+
+  async leases(): Promise<LeaseRow[]> {
+    const r = await this.pool.query<RawLease>(
+      `select ${LEASE_COLS} from "${this.schema}".leases order by key`,
+    );
+    return r.rows.map(lease);
+  }
+
+  async workers(): Promise<WorkerRow[]> {
+    const r = await this.pool.query<{
+      worker_id: string;
+      host: string;
+      pid: number;
+      started_at: string;
+      last_seen: string;
+      stopped_at: string | null;
+      ttl_ms: number;
+      egress: string;
+      workers_per_ip: number;
+    }>(
+      `select worker_id, host, pid, ttl_ms, egress, workers_per_ip, ${ms("started_at")} as started_at, ${ms("last_seen")} as last_seen,
+              ${ms("stopped_at")} as stopped_at from "${this.schema}".workers order by worker_id`,
+    );
+    return r.rows.map((w) => ({
+      workerId: w.worker_id,
+      host: w.host,
+      pid: w.pid,
+      startedAt: Number(w.started_at),
+      lastSeen: Number(w.last_seen),
+      stoppedAt: w.stopped_at === null ? null : Number(w.stopped_at),
+      ttlMs: w.ttl_ms,
+      egress: w.egress,
+      workersPerIp: w.workers_per_ip,
+    }));
+  }
+
+  /** The database's clock, epoch ms (what expiries are compared with). */
+  async now(): Promise<number> {
+    const r = await this.pool.query<{ now: string }>(`select ${ms("clock_timestamp()")} as now`);
+    return Number(r.rows[0].now);
+  }
+
+  /** Runs `fn` on one pooled connection (the shared rate budget: budget.ts). */
+  async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      return await fn(c);
+    } finally {
+      c.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Whether `err` (or its cause chain) is a write refused by the fence trigger. */
+export function isFenceError(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 8;
+    e = e.cause as never, i++
+  ) {
+    if (e.code === FENCE_SQLSTATE) return true;
+    if (e instanceof Error && e.message.includes("perpbot fence:")) return true;
+  }
+  return false;
+}

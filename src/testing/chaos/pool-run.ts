@@ -1,0 +1,335 @@
+/**
+ * The multi-worker chaos test (issue 19): three workers (pool-worker.ts) on one PostgreSQL share
+ * the units of a wallet farm; for a bounded run, workers are SIGKILLed (and restarted) or
+ * SIGSTOPped past their lease and resumed, at random. Then every worker stops cleanly and each
+ * unit is checked from the durable files alone: one engine start (recovery and one reconcile)
+ * on the unit's store and simulated venues, then the chaos invariants of checks.ts. Prints:
+ * units ever driven by two workers at once (a send with an older token after one with a newer
+ * token, from the workers' send logs), duplicate orders, orphan exposure after the takeover and
+ * one reconcile, and takeover time p50/p99.
+ *
+ *   node src/testing/chaos/pool-run.ts --wallets 1000 --units 50 --seconds 120 [--ttl 1500]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Takeover } from "../../app/cluster/pool.ts";
+import { WallClock } from "../../core/clock.ts";
+import { Rng } from "../../core/random.ts";
+import type { Venue } from "../../core/venue.ts";
+import { AlertBus } from "../../engine/alerts.ts";
+import { Engine } from "../../engine/executor.ts";
+import { openStore } from "../../store/store.ts";
+import { catalogInstruments } from "../../venues/sim/catalog.ts";
+import { SimVenue } from "../../venues/sim/sim-venue.ts";
+import { dropCluster, freshSchema, PG_URL } from "../cluster/pg.ts";
+import { feedBtc } from "../engine.ts";
+import { type ChaosCounts, checkGroups, checkOrdersAndIntegrity, checkPositions } from "./checks.ts";
+
+const WORKER = fileURLToPath(new URL("./pool-worker.ts", import.meta.url));
+
+export interface PoolChaosOptions {
+  readonly wallets: number;
+  readonly units: number;
+  readonly seconds: number;
+  readonly ttlMs?: number;
+  readonly seed?: number;
+  readonly log?: (s: string) => void;
+}
+
+export interface PoolChaosResult {
+  readonly kills: number;
+  readonly pauses: number;
+  readonly takeovers: number;
+  /** units where a send with an older token came after one with a newer token */
+  readonly doubleDriven: number;
+  /** (a) of checks.ts: intents with two orders, venue orders never journaled */
+  readonly duplicateOrders: number;
+  /** positions no group owns after the final start's reconcile: unhandled (b) and handled orphans */
+  readonly orphanExposure: number;
+  readonly orphansHandled: number;
+  readonly unhedged: number;
+  readonly integrity: number;
+  readonly groups: number;
+  readonly takeoverP50Ms: number;
+  readonly takeoverP99Ms: number;
+  readonly reconcileP99Ms: number;
+  readonly ttlMs: number;
+  readonly details: string[];
+}
+
+interface Worker {
+  id: string;
+  child: ReturnType<typeof spawn>;
+  exited: Promise<void>;
+  takeovers: Takeover[];
+  stderr: string;
+}
+
+function startWorker(
+  o: {
+    url: string;
+    cluster: string;
+    dir: string;
+    id: string;
+    units: string[];
+    perUnit: number;
+    ttlMs: number;
+  },
+  all: Takeover[],
+): Worker {
+  const args = [WORKER, "--url", o.url, "--cluster", o.cluster, "--dir", o.dir, "--worker", o.id];
+  args.push("--units", o.units.join(","), "--wallets", String(o.perUnit), "--ttl", String(o.ttlMs));
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const w: Worker = {
+    id: o.id,
+    child,
+    exited: new Promise((r) => child.on("exit", () => r())),
+    takeovers: [],
+    stderr: "",
+  };
+  let buf = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    buf += d.toString();
+    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line.startsWith("TAKEOVER ")) {
+        const t = JSON.parse(line.slice(9)) as Takeover;
+        w.takeovers.push(t);
+        all.push(t);
+      }
+    }
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    w.stderr = (w.stderr + d.toString()).slice(-4000);
+  });
+  return w;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/** Units where some send carried an older token than a send before it. */
+function doubleDriven(dir: string, details: string[]): number {
+  const sends = new Map<string, { token: number; t: number }[]>();
+  for (const f of readdirSync(dir).filter((n) => n.startsWith("sends-"))) {
+    for (const line of readFileSync(join(dir, f), "utf8").split("\n")) {
+      const [unit, token, t] = line.split(" ");
+      if (t === undefined) continue;
+      const list = sends.get(unit) ?? [];
+      list.push({ token: Number(token), t: Number(t) });
+      sends.set(unit, list);
+    }
+  }
+  let n = 0;
+  for (const [unit, list] of sends) {
+    list.sort((a, b) => a.t - b.t);
+    let newest = 0;
+    for (const s of list) {
+      if (s.token < newest) {
+        n++;
+        details.push(`unit ${unit}: a send with token ${s.token} after one with token ${newest}`);
+        break;
+      }
+      newest = Math.max(newest, s.token);
+    }
+  }
+  return n;
+}
+
+/** One engine start on the unit's files, then the invariants (as the single-worker chaos test). */
+async function checkUnit(
+  url: string,
+  schema: string,
+  dir: string,
+  unit: string,
+  perUnit: number,
+  c: ChaosCounts,
+): Promise<void> {
+  const clock = new WallClock();
+  const simDb = join(dir, `${unit}.sim.db`);
+  const sims = (["simA", "simB"] as const).map(
+    (id) =>
+      new SimVenue({
+        id,
+        instruments: catalogInstruments(id),
+        clock,
+        dbPath: simDb,
+        latencyMs: 0,
+        seed: `check-${unit}`,
+      }),
+  );
+  const [simA, simB] = sims;
+  const feed = () => {
+    feedBtc(simA, simA.instrument("BTC"), 60_000, clock.now());
+    feedBtc(simB, simB.instrument("BTCUSDT"), 60_000, clock.now());
+  };
+  feed();
+  const feeder = setInterval(feed, 100);
+  const venues = new Map<string, Venue>(sims.map((v) => [v.id, v]));
+  const wallets = Array.from({ length: perUnit }, (_, i) => `${unit}w${i}`);
+  const store = await openStore(url, { pgSchema: schema, pgPoolSize: 2 });
+  try {
+    const accounts = wallets.flatMap((account) => [
+      { venue: "simA", account },
+      { venue: "simB", account },
+    ]);
+    const engine = new Engine({
+      store,
+      venues,
+      clock,
+      alerts: new AlertBus(),
+      accounts,
+      settings: { killSwitch: undefined },
+    });
+    // (b) on the state one reconcile pass leaves (the start's), before anything else moves
+    await engine.start();
+    await engine.stop();
+    await checkPositions(store, engine, venues, wallets, c);
+    // (c) once quiet: a second engine finishes what the last holder left half-done, as the
+    // single-worker chaos test does
+    const quiet = new Engine({
+      store,
+      venues,
+      clock,
+      alerts: new AlertBus(),
+      accounts,
+      settings: { killSwitch: undefined },
+    });
+    await quiet.start();
+    for (let i = 0; i < 60; i++) {
+      if ((await quiet.groups({ status: ["opening", "unwinding", "closing"] })).length === 0) break;
+      await quiet.reconcileOnce();
+      await clock.sleep(50);
+    }
+    await quiet.stop();
+    await checkGroups(store, venues, c);
+    await checkOrdersAndIntegrity(store, simDb, c);
+  } finally {
+    clearInterval(feeder);
+    await store.close();
+    for (const v of sims) v.close();
+  }
+}
+
+export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult> {
+  const ttlMs = o.ttlMs ?? 1500;
+  const rng = new Rng(`pool-chaos-${o.seed ?? 1}`);
+  const dir = mkdtempSync(join(tmpdir(), "perpbot-pool-chaos-"));
+  const cluster = freshSchema("chaos");
+  const units = Array.from({ length: o.units }, (_, i) => `u${i}`);
+  const perUnit = Math.max(2, Math.floor(o.wallets / o.units));
+  const all: Takeover[] = [];
+  const spec = (id: string) => ({ url: PG_URL, cluster, dir, id, units, perUnit, ttlMs });
+  const workers = ["w1", "w2", "w3"].map((id) => startWorker(spec(id), all));
+  let kills = 0;
+  let pauses = 0;
+  const details: string[] = [];
+  try {
+    // wait until every unit is driven once before the chaos starts
+    for (let i = 0; i < 600 && new Set(all.map((t) => t.key)).size < units.length; i++) await sleep(100);
+    o.log?.(`all ${units.length} units driven (${perUnit} wallets each, ${units.length * perUnit} wallets)`);
+    const end = Date.now() + o.seconds * 1000;
+    while (Date.now() < end) {
+      await sleep(ttlMs + Math.floor(rng.next() * 2 * ttlMs));
+      const i = Math.floor(rng.next() * workers.length);
+      const w = workers[i];
+      // the first two actions are one of each, the rest at random
+      const kill = kills + pauses < 2 ? kills === 0 && pauses > 0 : rng.chance(0.5);
+      if (kill) {
+        w.child.kill("SIGKILL");
+        await w.exited;
+        kills++;
+        o.log?.(`SIGKILL ${w.id}; restarting it`);
+        workers[i] = startWorker(spec(w.id), all);
+      } else {
+        w.child.kill("SIGSTOP");
+        pauses++;
+        const pausedMs = ttlMs + 200 + Math.floor(rng.next() * ttlMs);
+        o.log?.(`SIGSTOP ${w.id} for ${pausedMs} ms`);
+        await sleep(pausedMs);
+        w.child.kill("SIGCONT");
+      }
+    }
+    // let the last takeovers settle, then stop every worker cleanly
+    await sleep(3 * ttlMs);
+    for (const w of workers) w.child.kill("SIGTERM");
+    const guard = new Promise((r) => setTimeout(r, 60_000).unref());
+    await Promise.race([Promise.all(workers.map((w) => w.exited)), guard]);
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    const c: ChaosCounts = { a: 0, b: 0, c: 0, d: 0, orphans: 0, groups: 0, details };
+    let groups = 0;
+    for (const u of units) {
+      await checkUnit(PG_URL, `${cluster}_u_${u}`, dir, u, perUnit, c);
+      groups += c.groups;
+    }
+    const taken = all.filter((t) => t.sinceRenewalMs !== undefined).map((t) => t.sinceRenewalMs as number);
+    return {
+      kills,
+      pauses,
+      takeovers: taken.length,
+      doubleDriven: doubleDriven(dir, details),
+      duplicateOrders: c.a,
+      orphanExposure: c.b + c.orphans,
+      orphansHandled: c.orphans,
+      unhedged: c.c,
+      integrity: c.d,
+      groups,
+      takeoverP50Ms: percentile(taken, 50),
+      takeoverP99Ms: percentile(taken, 99),
+      reconcileP99Ms: percentile(
+        all.map((t) => t.startMs),
+        99,
+      ),
+      ttlMs,
+      details,
+    };
+  } finally {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    await dropCluster(cluster).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function printPoolChaos(r: PoolChaosResult): void {
+  console.log(
+    `pool chaos: 3 workers, ${r.kills} SIGKILLs, ${r.pauses} SIGSTOP/SIGCONTs, ${r.takeovers} takeovers, ${r.groups} groups`,
+  );
+  console.log(`units ever driven by two workers at once: ${r.doubleDriven}`);
+  console.log(`duplicate orders: ${r.duplicateOrders}`);
+  console.log(`orphan exposure after takeover and one reconcile: ${r.orphanExposure}`);
+  console.log(`groups neither flat nor hedged: ${r.unhedged}; store integrity problems: ${r.integrity}`);
+  console.log(
+    `takeover (previous holder's last renewal to trading again): p50 ${Math.round(r.takeoverP50Ms)} ms, p99 ${Math.round(r.takeoverP99Ms)} ms; target p99 <= TTL ${r.ttlMs} ms + one reconcile (start-up p99 ${Math.round(r.reconcileP99Ms)} ms)`,
+  );
+  for (const d of r.details.slice(0, 20)) console.log(`  ${d}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name: string, d: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : d;
+  };
+  const started = Date.now();
+  const r = await runPoolChaos({
+    wallets: Number(arg("--wallets", "1000")),
+    units: Number(arg("--units", "50")),
+    seconds: Number(arg("--seconds", "120")),
+    ttlMs: Number(arg("--ttl", "1500")),
+    seed: Number(arg("--seed", "1")),
+    log: (s) => process.stderr.write(`${s}\n`),
+  });
+  printPoolChaos(r);
+  console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  process.exit(
+    r.doubleDriven + r.duplicateOrders + r.orphanExposure + r.unhedged + r.integrity === 0 ? 0 : 1,
+  );
+}

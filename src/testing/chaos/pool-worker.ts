@@ -1,0 +1,213 @@
+/**
+ * One worker of the multi-worker chaos test (pool-run.ts): joins the pool on PostgreSQL and,
+ * for every unit (a wallet group) it leases, opens the unit's durable simulated venues
+ * (`<dir>/<unit>/sim.db`), starts an engine on the unit's fenced store (recovery and reconcile
+ * first) and drives a workload of group opens and closes on the unit's wallets. Every send that
+ * reaches a venue is appended to `<dir>/sends-<worker>.log` as `unit token t(µs) op`, which is
+ * how the parent tells whether two workers ever drove one unit at once. Takeovers are printed as
+ * `TAKEOVER {json}` lines. SIGTERM stops cleanly (units stopped, leases released).
+ *
+ *   node src/testing/chaos/pool-worker.ts --url <pg> --cluster <schema> --dir <dir> --worker <id>
+ *        --units u0,u1,... --wallets <per unit> [--ttl <ms>]
+ */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { WorkerPool } from "../../app/cluster/pool.ts";
+import { WallClock } from "../../core/clock.ts";
+import { usd } from "../../core/money.ts";
+import { Rng } from "../../core/random.ts";
+import type { Venue } from "../../core/venue.ts";
+import { AlertBus } from "../../engine/alerts.ts";
+import { Engine, type LegSpec } from "../../engine/executor.ts";
+import { catalogInstruments } from "../../venues/sim/catalog.ts";
+import { SimVenue } from "../../venues/sim/sim-venue.ts";
+import { feedBtc } from "../engine.ts";
+
+const arg = (name: string, dflt?: string) => {
+  const i = process.argv.indexOf(name);
+  const v = i >= 0 ? process.argv[i + 1] : dflt;
+  if (v === undefined) throw new Error(`pool-worker: ${name} is required`);
+  return v;
+};
+const dir = arg("--dir");
+const workerId = arg("--worker");
+const perUnit = Number(arg("--wallets"));
+const ttlMs = Number(arg("--ttl", "1500"));
+const sendsLog = join(dir, `sends-${workerId}.log`);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+export const walletsOf = (unit: string, n: number) => Array.from({ length: n }, (_, i) => `${unit}w${i}`);
+
+/** A venue that logs every call that reached it (inside the fence: what actually left). */
+function logged(v: Venue, unit: string, token: number): Venue {
+  const sends = new Set(["submit", "cancel", "amend"]);
+  return new Proxy(v, {
+    get(target, prop) {
+      const f = Reflect.get(target, prop, target);
+      if (typeof f !== "function") return f;
+      if (typeof prop === "string" && sends.has(prop))
+        return (...a: unknown[]) => {
+          appendFileSync(sendsLog, `${unit} ${token} ${now()} ${prop}\n`);
+          return f.apply(target, a);
+        };
+      return f.bind(target);
+    },
+  });
+}
+
+const pool = await WorkerPool.start({
+  url: arg("--url"),
+  clusterSchema: arg("--cluster"),
+  workerId,
+  units: arg("--units").split(","),
+  ttlMs,
+  renewEveryMs: Math.floor(ttlMs / 4),
+  balanceEveryMs: 100,
+  log: (level, msg) => {
+    if (level !== "info") process.stderr.write(`${workerId} ${level}: ${msg}\n`);
+  },
+  startUnit: async (ctx) => {
+    const clock = new WallClock();
+    const wallets = walletsOf(ctx.key, perUnit);
+    const simDb = join(dir, `${ctx.key}.sim.db`);
+    const sims = (["simA", "simB"] as const).map(
+      (id) =>
+        new SimVenue({
+          id,
+          instruments: catalogInstruments(id),
+          clock,
+          dbPath: simDb,
+          latencyMs: 1,
+          faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
+          seed: `${id}-${ctx.key}-${ctx.lease.token}`,
+        }),
+    );
+    for (const v of sims) {
+      const known = new Set(v.accountNames());
+      for (const a of wallets) if (!known.has(a)) v.deposit(a, usd(10_000_000));
+    }
+    const [simA, simB] = sims;
+    // the market moves only while the lease holds: a resumed worker feeds nothing
+    const feed = () => {
+      if (ctx.lease.lost || performance.now() >= ctx.lease.validUntil) return;
+      feedBtc(simA, simA.instrument("BTC"), 60_000, clock.now());
+      feedBtc(simB, simB.instrument("BTCUSDT"), 60_000, clock.now());
+    };
+    feed();
+    const feeder = setInterval(feed, 100);
+    const venues = new Map<string, Venue>(
+      sims.map((v) => [v.id, ctx.wrapVenue(logged(v, ctx.key, ctx.lease.token))] as const),
+    );
+    const closeAll = () => {
+      clearInterval(feeder);
+      for (const v of sims) v.close();
+    };
+    let store: Awaited<ReturnType<typeof ctx.openStore>>;
+    let engine: Engine;
+    try {
+      store = await ctx.openStore();
+      engine = new Engine({
+        store,
+        venues,
+        clock,
+        alerts: new AlertBus(),
+        accounts: wallets.flatMap((account) => [
+          { venue: "simA", account },
+          { venue: "simB", account },
+        ]),
+        settings: {
+          reconcileIntervalMs: 250,
+          orphanGraceMs: 500,
+          sendExpiryMs: 300,
+          unknownRetryMs: 25,
+          closeRetryInitialMs: 25,
+          closeRetryMaxMs: 200,
+          closeMaxAttempts: 6,
+          killSwitch: undefined,
+        },
+      });
+      await engine.start();
+    } catch (e) {
+      closeAll();
+      throw e;
+    }
+    let failed: (e: Error) => void = () => {};
+    const failure = new Promise<Error>((r) => {
+      failed = r;
+    });
+    engine.onJournalFailed((e) => failed(e));
+    let running = true;
+    const loop = workload(engine, clock, wallets, ctx.key, ctx.lease.token, () => running);
+    return {
+      failure,
+      async stop() {
+        running = false;
+        await loop.catch(() => undefined);
+        await engine.stop().catch(() => undefined);
+        await store.close().catch(() => undefined);
+        closeAll();
+      },
+    };
+  },
+});
+
+/** Keep a few groups open on the unit's wallets; open new ones and close old ones. */
+async function workload(
+  engine: Engine,
+  clock: WallClock,
+  wallets: readonly string[],
+  unit: string,
+  token: number,
+  running: () => boolean,
+): Promise<void> {
+  const rng = new Rng(`pool-chaos-${unit}-${token}`);
+  let n = 0;
+  while (running()) {
+    const open = await engine.groups({ status: ["open"] });
+    if (open.length >= 2 || (open.length > 0 && rng.chance(0.3))) {
+      const g = open[Math.floor(rng.next() * open.length)];
+      void engine.closeGroup(g.groupId, "time_limit").catch(() => undefined);
+    } else {
+      const active = await engine.groups({ activeOnly: true });
+      const busy = new Set(active.flatMap((g) => g.legs.map((l) => l.account)));
+      const free = wallets.filter((a) => !busy.has(a));
+      if (free.length >= 2) {
+        const [a, b] = [free[0], free[1]];
+        const legs: LegSpec[] = [
+          { venue: "simA", account: a, symbol: "BTC", side: "buy", sizeLots: 10_000 },
+          { venue: "simB", account: b, symbol: "BTCUSDT", side: "sell", sizeLots: 100 },
+        ];
+        const opening = engine
+          .openGroup(legs, {
+            groupId: `${unit}-${token}-${n++}`,
+            strategy: "chaos",
+            entry: { kind: "ioc", maxSlippageBps: 30 },
+            fillTimeoutMs: 400,
+          })
+          .catch(() => undefined);
+        if (rng.chance(0.5)) await opening;
+      }
+    }
+    await clock.sleep(20 + Math.floor(rng.next() * 60));
+  }
+}
+
+// takeovers as the parent reads them
+let reported = 0;
+const report = setInterval(() => {
+  for (; reported < pool.takeovers.length; reported++)
+    say(`TAKEOVER ${JSON.stringify(pool.takeovers[reported])}`);
+}, 100);
+say("READY");
+process.once("SIGTERM", () => {
+  void (async () => {
+    await pool.stop();
+    clearInterval(report);
+    for (; reported < pool.takeovers.length; reported++)
+      say(`TAKEOVER ${JSON.stringify(pool.takeovers[reported])}`);
+    say("STOPPED");
+    process.exit(0);
+  })();
+});
