@@ -81,7 +81,17 @@ async function connectVenues(o: LiveRunOptions, clock: WallClock): Promise<Map<s
     for (const v of o.plan.venues) {
       const venue = createVenue(v.kind, v.config, { clock, dataDir }, `venues.${v.kind}`);
       venues.set(venue.id, venue);
-      await venue.connect();
+      await venue.connect().catch((e: unknown) => {
+        // no answer, or the venue's refusal (429: this address spent its weight): the user's to
+        // wait out or fix, one line; anything else is a bug and keeps its stack
+        if (e instanceof VenueUnknownOutcomeError || e instanceof VenueRejectError)
+          throw new PerpbotError(
+            "live_start",
+            `${v.kind}: cannot connect: ${e.message}${e instanceof VenueUnknownOutcomeError && e.kind === "rate_limited" ? " (the venue rate-limits this address: wait a minute and start again)" : ""}`,
+            { cause: e },
+          );
+        throw e;
+      });
       for (const a of v.accounts) {
         // each wallet's key is decrypted into its signer here; the keystore closes below
         const signer = await signerFromKeystore(keystore, a.signer).catch((e: unknown) => {
