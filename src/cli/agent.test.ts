@@ -70,6 +70,21 @@ test("perpbot agent replay <version>: every cycle identical, the log written wit
   assert.match(none.stderr, /no version "nope"/);
 });
 
+test("perpbot agent replay --version V --from T --to T (the issue's spelling) is the same replay", () => {
+  const args = ["--from", "2025-12-31", "--to", "2026-01-02", "--json"];
+  const positional = perpbot(["agent", "replay", "v-test", ...args]);
+  const flag = perpbot(["agent", "replay", "--version", "v-test", ...args]);
+  const eq = perpbot(["agent", "replay", ...args, "--version=v-test"]);
+  assert.equal(flag.code, 0, flag.stderr);
+  assert.equal(eq.code, 0, eq.stderr);
+  assert.equal(flag.stdout, positional.stdout);
+  assert.equal(eq.stdout, positional.stdout);
+  assert.match(flag.stdout, /"identical": 2/);
+  // everywhere else --version is perpbot's own
+  assert.match(perpbot(["--version"]).stdout, /^\d+\.\d+\.\d+\n$/);
+  assert.match(perpbot(["agent", "--version"]).stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
 test("perpbot agent leaderboard: the version beside buy-and-hold and flat, and why it is not ranked", () => {
   const r = perpbot(["agent", "leaderboard"]);
   assert.equal(r.code, 0, r.stderr);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { reportError } from "./errors.ts";
-import { buildProgram } from "./program.ts";
+import { buildProgram, replayVersionArgs } from "./program.ts";
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await buildProgram().parseAsync(replayVersionArgs(process.argv));
 } catch (err) {
   process.exitCode = reportError(err);
 }

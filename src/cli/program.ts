@@ -24,6 +24,31 @@ import { perpbotVersion } from "./version.ts";
 export { perpbotVersion };
 
 /**
+ * `perpbot agent replay --version V ...` as the issue and docs spell it: `--version` is also
+ * perpbot's own flag (commander answers it wherever it appears), so after `agent replay` a
+ * `--version V` (or `--version=V`) is read as the replay's version argument. Everywhere else the
+ * arguments are left as they are.
+ */
+export function replayVersionArgs(argv: readonly string[]): string[] {
+  const args = [...argv];
+  const agent = args.indexOf("agent");
+  if (agent < 0 || args[agent + 1] !== "replay") return args;
+  for (let i = agent + 2; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") break;
+    if (a === "--version" && i + 1 < args.length && !args[i + 1].startsWith("-")) {
+      args.splice(i, 2, args[i + 1]);
+      break;
+    }
+    if (a.startsWith("--version=")) {
+      args.splice(i, 1, a.slice("--version=".length));
+      break;
+    }
+  }
+  return args;
+}
+
+/**
  * The perpbot command line. Each command lives in its own file under commands/ and is added by
  * its register function. bin.ts runs the program and turns errors into exit codes.
  */

@@ -30,10 +30,10 @@ export function registerAgent(program: Command): void {
       process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatLeaderboard(rows));
     });
   agent
-    // the version is an argument: `--version` is perpbot's own flag (it prints perpbot's version)
+    // the version is an argument, also spelled `--version V` (program.ts replayVersionArgs)
     .command("replay <version>")
     .description(
-      "re-decide a version's (tag or id) stored cycles from their stored replies (no model call) and compare the decision log",
+      "re-decide a version's (tag or id, also given as --version V) stored cycles from their stored replies (no model call) and compare the decision log",
     )
     .option("--from <time>", "first cycle time: an age (2h, 7d), an ISO time or epoch ms")
     .option("--to <time>", "last cycle time")
