@@ -82,6 +82,23 @@ test("a cycle opens a position with its stop and take-profit held first; a touch
   }
 });
 
+test("dry_run: the decision is validated and recorded, nothing is sent, no exit is armed", async () => {
+  const h = await AgentHarness.start({ server, agent: { dry_run: true } });
+  try {
+    server.push({ content: buyEth() });
+    await h.until(cycleDone(h, 1), 120_000, "cycle 1");
+    const rec = (await kv<CycleRecord>(h, "cycle:1"))!;
+    assert.equal(rec.decision?.outcome, "decided", "the reply parsed and validated");
+    assert.equal(rec.sent.length, 0, "no order sent");
+    assert.equal(await h.ethPosition(), 0);
+    assert.deepEqual(await h.clock.drive(h.venue.openOrders("w1")), []);
+    assert.equal(h.agent.exits.ETH, undefined, "no exit armed for a position never taken");
+  } finally {
+    await h.stop();
+    h.remove();
+  }
+});
+
 test("a malformed reply twice holds: nothing sent, the cycle recorded as parse_error", async () => {
   const h = await AgentHarness.start({ server });
   try {
