@@ -1,6 +1,9 @@
-import { Gauge, Registry } from "prom-client";
+import { Gauge, Histogram, Registry } from "prom-client";
 import { metricsFigures } from "../app/service/metrics.ts";
 import type { ApiContext } from "./context.ts";
+
+/** Round-trip buckets in seconds: 1 ms to 10 s. */
+export const ROUND_TRIP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * /metrics in the Prometheus text format. Every figure is read from the store at scrape time
@@ -47,6 +50,19 @@ export function createMetrics(ctx: ApiContext): { scrape(): Promise<string>; con
   gauge("perpbot_order_unknowns", "Engine orders whose outcome is not known yet, by venue", ["venue"], (g) =>
     orderCount(g, (s) => s === "unknown"),
   );
+  // rebuilt from the journal at every scrape (reset, then every stored round trip observed once)
+  new Histogram({
+    name: "perpbot_order_round_trip_seconds",
+    help: "Engine order sends to the venue's ack or reject, by venue (from the journal)",
+    labelNames: ["venue"],
+    buckets: ROUND_TRIP_BUCKETS,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of figures?.roundTrips ?? [])
+        for (const ms of r.ms) this.observe({ venue: r.venue }, ms / 1000);
+    },
+  });
   gauge("perpbot_open_groups", "Groups not closed or failed", [], (g) => g.set(figures?.openGroups ?? 0));
   gauge("perpbot_alerts_total", "Alerts stored, by severity", ["severity"], (g) => {
     for (const a of figures?.alerts ?? []) g.set({ severity: a.severity }, a.n);

@@ -33,7 +33,7 @@ export const EXTRA_ROUTES: readonly ExtraRoute[] = [
     access: "read",
     contentType: "text/plain; version=0.0.4",
     summary:
-      "Prometheus metrics: orders by venue and status, fills, rejects and unknowns by venue, open groups, alerts, equity, exposure per venue",
+      "Prometheus metrics: orders by venue and status, fills, rejects and unknowns by venue, order round trips by venue, open groups, alerts, equity, exposure per venue",
   },
   {
     method: "GET",

@@ -53,6 +53,8 @@ export interface WorldOptions {
   readonly start?: boolean;
   /** wrap simA (e.g. in an AnswerLossVenue) before the engine sees it */
   readonly wrapA?: (v: SimVenue, clock: SimClock) => Venue;
+  /** SimVenue latencyMs of simA and simB (default 0) */
+  readonly latencyMs?: { readonly simA?: number; readonly simB?: number };
   /** the engines' onFill hook */
   readonly onFill?: EngineOptions["onFill"];
 }
@@ -77,6 +79,7 @@ export async function makeWorld(o: WorldOptions = {}): Promise<World> {
     clock,
     faults: o.faultsA,
     seed: 1,
+    latencyMs: o.latencyMs?.simA,
   });
   const simB = new SimVenue({
     id: "simB",
@@ -84,6 +87,7 @@ export async function makeWorld(o: WorldOptions = {}): Promise<World> {
     clock,
     faults: o.faultsB,
     seed: 2,
+    latencyMs: o.latencyMs?.simB,
   });
   for (const v of [simA, simB]) for (const a of ACCOUNTS) v.deposit(a, usd(o.depositUsd ?? 100_000));
   const venues = new Map<string, Venue>([

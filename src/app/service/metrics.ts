@@ -1,5 +1,6 @@
 import type { Store } from "../../store/store.ts";
 import { readLiveSnapshot } from "./live.ts";
+import { orderRoundTrips, type VenueRoundTrips } from "./round-trips.ts";
 
 /** The figures /metrics exports, read from the store (and the runner's live snapshot). */
 
@@ -7,6 +8,8 @@ export interface MetricsFigures {
   /** engine orders per venue and status (filled, rejected, unknown, ...) */
   readonly orders: readonly { venue: string; status: string; n: number }[];
   readonly fills: readonly { venue: string; n: number }[];
+  /** per venue, each answered send's time to the venue's ack or reject, in ms (round-trips.ts) */
+  readonly roundTrips: readonly VenueRoundTrips[];
   readonly openGroups: number;
   /** alerts per severity, and how many are not acknowledged */
   readonly alerts: readonly { severity: string; n: number; unacknowledged: number }[];
@@ -23,7 +26,7 @@ export interface MetricsFigures {
 }
 
 export async function metricsFigures(
-  store: Pick<Store, "orders" | "fills" | "groups" | "alerts" | "kv">,
+  store: Pick<Store, "orders" | "orderEvents" | "fills" | "groups" | "alerts" | "kv">,
   now: number,
 ): Promise<MetricsFigures> {
   const alerts = new Map<string, { n: number; unacknowledged: number }>();
@@ -44,6 +47,7 @@ export async function metricsFigures(
     streamStalenessSeconds: [...stale].map(([venue, seconds]) => ({ venue, seconds })),
     orders: await store.orders.countEngineByVenueStatus(),
     fills: await store.fills.countByVenue(),
+    roundTrips: await orderRoundTrips(store),
     openGroups: (await store.groups.list({ activeOnly: true })).length,
     alerts: [...alerts].map(([severity, s]) => ({ severity, ...s })),
     equityUsd: live?.equityUsd ?? null,

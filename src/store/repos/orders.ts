@@ -201,6 +201,28 @@ export class OrderEventsRepo {
     await appendOrderEvents(this.#db, events);
   }
 
+  /**
+   * The sends of engine orders and the venue's answers to them (submit_sent, ack, reject), with
+   * the order's venue, in the order they were written: what the send-to-answer round trips of
+   * /metrics are computed from (app/service/round-trips.ts).
+   */
+  async sendsAndAnswers(): Promise<{ venue: string; clientOrderId: string; kind: string; ts: number }[]> {
+    const rows = await this.#db
+      .selectFrom("order_events")
+      .innerJoin("orders", "orders.client_order_id", "order_events.client_order_id")
+      .select(["orders.venue", "order_events.client_order_id", "order_events.kind", "order_events.ts"])
+      .where("orders.intent_id", "is not", null)
+      .where("order_events.kind", "in", ["submit_sent", "ack", "reject"])
+      .orderBy("order_events.id")
+      .execute();
+    return rows.map((r) => ({
+      venue: r.venue,
+      clientOrderId: r.client_order_id,
+      kind: r.kind,
+      ts: toNumber(r.ts, "order_events.ts"),
+    }));
+  }
+
   /** The events of these orders in the order they were written. */
   async of(clientOrderIds: readonly string[]): Promise<OrderEventRow[]> {
     const out: (OrderEventRow & { id: number })[] = [];
