@@ -62,6 +62,9 @@ export class ForwardingVenue implements Venue {
   fundingRatePerHour(symbol: string): number {
     return this.inner.fundingRatePerHour(symbol);
   }
+  predictedFundingRatePerHour(symbol: string): number | undefined {
+    return this.inner.predictedFundingRatePerHour?.(symbol);
+  }
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
     return this.inner.onMarket(listener);
   }

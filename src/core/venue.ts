@@ -168,6 +168,11 @@ export interface Venue {
   book(symbol: string): BookView;
   markPrice(symbol: string): number;
   fundingRatePerHour(symbol: string): number;
+  /**
+   * The venue's forecast of the next settlement's rate, per hour, where the venue publishes one
+   * (Hyperliquid `predictedFundings`); undefined until it was read. Venues without it omit it.
+   */
+  predictedFundingRatePerHour?(symbol: string): number | undefined;
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe;
 
   /**

@@ -92,6 +92,12 @@ export class MarketCache implements MarketView {
     return this.funding.get(key(venue, symbol)) ?? 0;
   }
 
+  /** A local read of the venue's last predicted rate (no request), undefined where it has none. */
+  predictedFundingRatePerHour(venue: string, symbol: string): number | undefined {
+    if (this.findInstrument(venue, symbol) === undefined) return undefined;
+    return this.venueMap.get(venue)?.predictedFundingRatePerHour?.(symbol);
+  }
+
   fundingRateTs(venue: string, symbol: string): number {
     return this.fundingTs.get(key(venue, symbol)) ?? 0;
   }

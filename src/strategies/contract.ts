@@ -72,6 +72,8 @@ export interface MarketView {
   /** last mark price from the stream; NaN before any */
   mark(venue: string, symbol: string): number;
   fundingRatePerHour(venue: string, symbol: string): number;
+  /** the venue's predicted rate of the next settlement, per hour; undefined where it publishes none */
+  predictedFundingRatePerHour?(venue: string, symbol: string): number | undefined;
   /** when the rate in force was published (ms, the funding event's ts); 0: never seen on the stream */
   fundingRateTs(venue: string, symbol: string): number;
 }

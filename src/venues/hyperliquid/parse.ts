@@ -211,6 +211,20 @@ export const UserRateLimitSchema = z.looseObject({
   nRequestsCap: z.number().int().nonnegative(),
 });
 
+// [["BTC",[["BinPerp",{"fundingRate":"0.0001","nextFundingTime":1733961600000,"fundingIntervalHours":8}],
+//   ["HlPerp",{"fundingRate":"0.0000125","nextFundingTime":1733958000000,"fundingIntervalHours":1}],
+//   ["BybitPerp",null]]], …] (HLd "Info endpoint / Perpetuals", retrieve predicted funding rates for
+// different venues; VENUES.md §1.3): per coin, per venue the rate of one interval, or null
+export const PredictedFundingEntrySchema = z.looseObject({
+  fundingRate: Dec,
+  nextFundingTime: Ms,
+  fundingIntervalHours: z.number().positive().optional(),
+});
+export const PredictedFundingsSchema = z.array(
+  z.tuple([z.string().min(1), z.array(z.tuple([z.string().min(1), PredictedFundingEntrySchema.nullable()]))]),
+);
+export type PredictedFundings = z.infer<typeof PredictedFundingsSchema>;
+
 // {"role":"agent","data":{"user":"0x…"}} | {"role":"user"} | {"role":"missing"} | {"role":"vault"}
 // | {"role":"subAccount","data":{"master":"0x…"}} (HLd "Info endpoint", query a user's role)
 export const UserRoleSchema = z.looseObject({

@@ -47,6 +47,7 @@ import { isProblem, lotsOf, orderInput } from "./mapping.ts";
 import { MarketStreams } from "./market-streams.ts";
 import type { NonceManager } from "./nonce.ts";
 import { MetaAndAssetCtxsSchema } from "./parse.ts";
+import { HlPredictedFunding, type PredictedFunding } from "./predicted-funding.ts";
 import { limiterFor, type WeightLimiter } from "./rate-limit.ts";
 import { HlReads } from "./reads.ts";
 import { hyperliquidNotices, UserFeeds } from "./user-feeds.ts";
@@ -75,6 +76,8 @@ export interface HyperliquidVenueOptions {
   readonly poll?: PollOptions;
   /** WebSocket ping interval and reconnect delays (tests shorten them) */
   readonly ws?: { pingMs?: number; minBackoffMs?: number; maxBackoffMs?: number };
+  /** how often `predictedFundings` is read (default 60 s; predicted-funding.ts) */
+  readonly predictedFundingMs?: number;
 }
 
 export class HyperliquidVenue implements Venue {
@@ -94,6 +97,7 @@ export class HyperliquidVenue implements Venue {
   readonly #poller: UserPoller;
   readonly #feeds: UserFeeds;
   readonly #ops: VenueOps;
+  readonly #predicted: HlPredictedFunding;
   #state: "new" | "open" | "closed" = "new";
 
   constructor(o: HyperliquidVenueOptions) {
@@ -140,6 +144,12 @@ export class HyperliquidVenue implements Venue {
       perMinute: limiter.perMinute,
       problem: this.#problem,
       poll: o.poll,
+    });
+    this.#predicted = new HlPredictedFunding({
+      http: this.#http,
+      clock: o.clock,
+      periodMs: o.predictedFundingMs,
+      problem: this.#problem,
     });
     this.#feeds = new UserFeeds({
       accounts: this.#accounts,
@@ -197,12 +207,13 @@ export class HyperliquidVenue implements Venue {
     this.#streams.start();
     this.#deadMan?.start();
     this.#poller.start();
+    this.#predicted.start();
   }
 
   async close(): Promise<void> {
     if (this.#state === "closed") return;
     // before the sockets go: disarming is a signed action over HTTP
-    await Promise.all([this.#deadMan?.stop(), this.#poller.stop()]);
+    await Promise.all([this.#deadMan?.stop(), this.#poller.stop(), this.#predicted.stop()]);
     this.#state = "closed";
     this.#streams.stop();
     await Promise.all([this.#marketWs.close(), ...[...this.#accounts.values()].map((b) => b.ws?.close())]);
@@ -282,6 +293,19 @@ export class HyperliquidVenue implements Venue {
         `${this.id}: no funding rate for ${symbol} yet (subscribe its funding channel)`,
       );
     return f;
+  }
+
+  /** The last `predictedFundings` read for the symbol (undefined before the first answer). */
+  predictedFundingRatePerHour(symbol: string): number | undefined {
+    return this.predictedFunding(symbol)?.ratePerHour;
+  }
+  /** The same with the settlement time it predicts and when it was read. */
+  predictedFunding(symbol: string): PredictedFunding | undefined {
+    return this.#predicted.get(this.#market(symbol).instrument.symbol);
+  }
+  /** Read `predictedFundings` now (the timer does it every minute; tests and startup may wait). */
+  refreshPredictedFunding(): Promise<void> {
+    return this.#predicted.refresh();
   }
 
   #bound(account: string): Bound {
