@@ -40,28 +40,36 @@ const CLOSE_OBJECT = 125;
 const POW10 = [1, 10, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** the value of the last number read (one reader at a time: JavaScript is single-threaded) */
-let value = 0;
+const num = new Float64Array(1);
 
 /**
  * Digits and an optional fraction from `i` (no sign, no exponent) into `value`; the index after
  * them, or -1 when they are not a number of at most 15 digits.
  */
 function decimal(s: string, i: number): number {
+  // the integer digits, then (after a point) the fraction's: two tight loops, no state per digit
+  const start = i;
   let int = 0;
-  let digits = 0;
-  let frac = -1;
-  for (;;) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      int = int * 10 + (c - 48);
-      digits++;
-      if (frac >= 0) frac++;
-    } else if (c === DOT && frac < 0) frac = 0;
-    else break;
-    i++;
+  let c = s.charCodeAt(i);
+  while (c >= 48 && c <= 57) {
+    int = int * 10 + (c - 48);
+    c = s.charCodeAt(++i);
   }
-  if (digits === 0 || digits > 15 || frac === 0) return -1;
-  value = frac > 0 ? int / POW10[frac] : int;
+  if (c !== DOT) {
+    const n = i - start;
+    if (n === 0 || n > 15) return -1;
+    num[0] = int;
+    return i;
+  }
+  const fracStart = ++i;
+  c = s.charCodeAt(i);
+  while (c >= 48 && c <= 57) {
+    int = int * 10 + (c - 48);
+    c = s.charCodeAt(++i);
+  }
+  const frac = i - fracStart;
+  if (frac === 0 || i - start - 1 > 15) return -1;
+  num[0] = int / POW10[frac];
   return i;
 }
 
@@ -72,6 +80,31 @@ function quotedDecimal(s: string, i: number): number {
   return j < 0 || s.charCodeAt(j) !== QUOTE ? -1 : j + 1;
 }
 
+/** `"n":` at `i`: the first key of a level as the venue sends it (the recorded lines' order) */
+const isN = (s: string, i: number) =>
+  s.charCodeAt(i) === QUOTE &&
+  s.charCodeAt(i + 1) === 110 &&
+  s.charCodeAt(i + 2) === QUOTE &&
+  s.charCodeAt(i + 3) === COLON;
+
+/** `,"px":` at `i` */
+const isPx = (s: string, i: number) =>
+  s.charCodeAt(i) === COMMA &&
+  s.charCodeAt(i + 1) === QUOTE &&
+  s.charCodeAt(i + 2) === 112 &&
+  s.charCodeAt(i + 3) === 120 &&
+  s.charCodeAt(i + 4) === QUOTE &&
+  s.charCodeAt(i + 5) === COLON;
+
+/** `,"sz":` at `i` */
+const isSz = (s: string, i: number) =>
+  s.charCodeAt(i) === COMMA &&
+  s.charCodeAt(i + 1) === QUOTE &&
+  s.charCodeAt(i + 2) === 115 &&
+  s.charCodeAt(i + 3) === 122 &&
+  s.charCodeAt(i + 4) === QUOTE &&
+  s.charCodeAt(i + 5) === COLON;
+
 /** One side's levels from `i` (at its "[") pushed to `out`; the index after its "]", or -1. */
 function side(s: string, i: number, out: ScannedLevel[]): number {
   if (s.charCodeAt(i) !== OPEN_ARRAY) return -1;
@@ -80,37 +113,67 @@ function side(s: string, i: number, out: ScannedLevel[]): number {
   for (;;) {
     if (s.charCodeAt(i) !== OPEN_OBJECT) return -1;
     i++;
+    // the venue's own order, {"n":…,"px":…,"sz":…}, read straight through; any other order
+    // (or a key missing) goes the general way from the level's start
+    const at = i;
     let px = Number.NaN;
     let sz = Number.NaN;
-    for (;;) {
-      // the keys px, sz and n, compared in place
-      if (s.charCodeAt(i) !== QUOTE) return -1;
-      const k = s.charCodeAt(i + 1);
-      const k2 = s.charCodeAt(i + 2);
-      let which: number;
-      if (k === 112 && k2 === 120 && s.charCodeAt(i + 3) === QUOTE)
-        which = 0; // "px"
-      else if (k === 115 && k2 === 122 && s.charCodeAt(i + 3) === QUOTE)
-        which = 1; // "sz"
-      else if (k === 110 && k2 === QUOTE)
-        which = 2; // "n"
-      else return -1;
-      i += which === 2 ? 3 : 4;
-      if (s.charCodeAt(i) !== COLON) return -1;
-      i = which === 2 ? decimal(s, i + 1) : quotedDecimal(s, i + 1);
-      if (i < 0) return -1;
-      if (which === 0) px = value;
-      else if (which === 1) sz = value;
-      const c = s.charCodeAt(i++);
-      if (c === CLOSE_OBJECT) break;
-      if (c !== COMMA) return -1;
+    let j = isN(s, i) ? decimal(s, i + 4) : -1;
+    if (j >= 0) j = isPx(s, j) ? quotedDecimal(s, j + 6) : -1;
+    if (j >= 0) {
+      px = num[0];
+      j = isSz(s, j) ? quotedDecimal(s, j + 6) : -1;
     }
-    if (Number.isNaN(px) || Number.isNaN(sz)) return -1;
+    if (j >= 0) sz = num[0];
+    if (j >= 0 && s.charCodeAt(j) === CLOSE_OBJECT) i = j + 1;
+    else {
+      i = levelAnyOrder(s, at);
+      if (i < 0) return -1;
+      px = levelPx;
+      sz = levelSz;
+    }
     out.push({ price: px, size: sz });
     const c = s.charCodeAt(i++);
     if (c === CLOSE_ARRAY) return i;
     if (c !== COMMA) return -1;
   }
+}
+
+/** the price and size of the last level `levelAnyOrder` read */
+let levelPx = Number.NaN;
+let levelSz = Number.NaN;
+
+/** A level's keys px, sz and n in any order from `i` (after its "{"); the index after its "}", or -1. */
+function levelAnyOrder(s: string, i: number): number {
+  let px = Number.NaN;
+  let sz = Number.NaN;
+  for (;;) {
+    // the keys px, sz and n, compared in place
+    if (s.charCodeAt(i) !== QUOTE) return -1;
+    const k = s.charCodeAt(i + 1);
+    const k2 = s.charCodeAt(i + 2);
+    let which: number;
+    if (k === 112 && k2 === 120 && s.charCodeAt(i + 3) === QUOTE)
+      which = 0; // "px"
+    else if (k === 115 && k2 === 122 && s.charCodeAt(i + 3) === QUOTE)
+      which = 1; // "sz"
+    else if (k === 110 && k2 === QUOTE)
+      which = 2; // "n"
+    else return -1;
+    i += which === 2 ? 3 : 4;
+    if (s.charCodeAt(i) !== COLON) return -1;
+    i = which === 2 ? decimal(s, i + 1) : quotedDecimal(s, i + 1);
+    if (i < 0) return -1;
+    if (which === 0) px = num[0];
+    else if (which === 1) sz = num[0];
+    const c = s.charCodeAt(i++);
+    if (c === CLOSE_OBJECT) break;
+    if (c !== COMMA) return -1;
+  }
+  if (Number.isNaN(px) || Number.isNaN(sz)) return -1;
+  levelPx = px;
+  levelSz = sz;
+  return i;
 }
 
 /** A `"…"` string without escapes at `i`: [text, index after it], or undefined. */
@@ -140,8 +203,8 @@ export function scanL2Book(s: string): ScannedBook | undefined {
       [coin, i] = v;
     } else if (key[0] === "time") {
       i = decimal(s, i);
-      if (i < 0 || !Number.isInteger(value)) return undefined;
-      time = value;
+      if (i < 0 || !Number.isInteger(num[0])) return undefined;
+      time = num[0];
     } else if (key[0] === "levels") {
       if (s.charCodeAt(i) !== OPEN_ARRAY) return undefined;
       bids = [];
