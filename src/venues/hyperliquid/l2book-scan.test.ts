@@ -110,6 +110,8 @@ describe("l2Book direct reader", () => {
       ok.replace('"px":"1.5"', '"px":"1."'), // a point without digits
       ok.replace('"px":"1.5"', '"px":"1234567890.1234567"'), // more than 15 digits
       ok.replace('"coin":"BTC"', '"coin":"B\\u0054C"'), // an escape
+      ok.replace('"coin":"BTC"', '"coin":"BTÇ"'), // not ASCII (bytes and characters part)
+      ok.replace('"px":"1.5"', '"px":"1.\uff15"'), // a fullwidth digit
       ok.replace('"n":1}', '"n":1,"extra":2}'), // another key
       ok.replace('"time":1,', '"time":1,"spread":"0.1",'),
       ok.replace('"levels":[[', '"levels":[[],[],['), // three sides
