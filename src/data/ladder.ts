@@ -108,15 +108,19 @@ export class Ladder {
   }
 
   clear(): void {
-    // Zero only the occupied slots when the side is thin, so clearing a wide window is cheap.
+    // Zero only the occupied slots when the side is thin, so clearing a wide window is cheap:
+    // from the touch outward until every window level has been seen (a book's usual ~20 levels)
     if (this.windowLevels * 8 < this.cap && this.bestTicks !== NONE) {
-      const zero: number[] = [];
-      this.walk((t) => {
-        if (t - this.base < 0 || t - this.base >= this.cap) return false;
-        zero.push(t - this.base);
-        return true;
-      });
-      for (const i of zero) this.sizes[i] = 0;
+      const sizes = this.sizes;
+      const cap = this.cap;
+      const step = this.descending ? -1 : 1;
+      let remaining = this.windowLevels;
+      for (let i = this.bestTicks - this.base; remaining > 0 && i >= 0 && i < cap; i += step) {
+        if (sizes[i] !== 0) {
+          sizes[i] = 0;
+          remaining--;
+        }
+      }
     } else {
       this.sizes.fill(0);
     }

@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { WallClock } from "../../core/clock.ts";
+import { L2Book } from "../../data/book.ts";
+import { marketsFromMeta } from "./instruments.ts";
 import { scanL2Book } from "./l2book-scan.ts";
+import { MarketStreams } from "./market-streams.ts";
 import { HlWs } from "./ws.ts";
 
 /** The direct l2Book reader gives what JSON.parse and Number give, or steps aside. */
@@ -23,19 +26,70 @@ const FILE = join(
   "hyperliquid-btcusd_20250126.gz",
 );
 
+const recorded = () =>
+  gunzipSync(readFileSync(FILE))
+    .toString("utf8")
+    .split("\n")
+    .map((l) => l.slice(l.indexOf(" ") + 1))
+    .filter((l) => l.startsWith('{"channel":"l2Book"'));
+
+/** every level of both sides, touch outward, as [ticks, size] */
+const ladder = (b: { walk: L2Book["walk"] }) => {
+  const out: Record<"bid" | "ask", [number, number][]> = { bid: [], ask: [] };
+  for (const side of ["bid", "ask"] as const)
+    b.walk(side, (t, s) => {
+      out[side].push([t, s]);
+      return true;
+    });
+  return out;
+};
+
 describe("l2Book direct reader", () => {
   it("reads every recorded l2Book line exactly as JSON.parse + Number do", (t) => {
     if (!existsSync(FILE)) {
       t.skip(`${FILE} absent (set PERPBOT_SHARED_DATA)`);
       return;
     }
-    const lines = gunzipSync(readFileSync(FILE))
-      .toString("utf8")
-      .split("\n")
-      .map((l) => l.slice(l.indexOf(" ") + 1))
-      .filter((l) => l.startsWith('{"channel":"l2Book"'));
+    const lines = recorded();
     assert.ok(lines.length > 40, `${lines.length} lines`);
     for (const line of lines) assert.deepEqual(scanL2Book(line), asJson(line));
+  });
+
+  it("builds, line after line, the same book as the peer path (JSON.parse → Number → L2Book.apply)", (t) => {
+    if (!existsSync(FILE)) {
+      t.skip(`${FILE} absent (set PERPBOT_SHARED_DATA)`);
+      return;
+    }
+    const clock = new WallClock();
+    const ws = new HlWs({ url: "ws://127.0.0.1:9/ws", clock });
+    const markets = marketsFromMeta("hyperliquid", {
+      universe: [{ name: "BTC", szDecimals: 5, maxLeverage: 40 }],
+    });
+    const streams = new MarketStreams({ venueId: "hyperliquid", clock, ws, staleAfterMs: 15_000, markets });
+    streams.subscribe({ channel: "book", symbol: "BTC" });
+    const ours = streams.book("BTC");
+    // the bench's nktkas listener: the venue's levels, as numbers, applied as a snapshot
+    const peer = new L2Book(markets.get("BTC")!.instrument);
+    const lines = recorded();
+    assert.ok(lines.length > 40, `${lines.length} lines`);
+    for (const [n, line] of lines.entries()) {
+      ws.receive(line);
+      const d = asJson(line);
+      peer.apply({
+        type: "book",
+        venue: "hyperliquid",
+        symbol: "BTC",
+        ts: d.time ?? 0,
+        snapshot: true,
+        bids: d.bids,
+        asks: d.asks,
+      });
+      const mine = ladder(ours);
+      assert.deepEqual(mine, ladder(peer), `line ${n}`);
+      assert.equal(mine.bid.length, d.bids.length, `line ${n}: every bid level is in the book`);
+      assert.equal(mine.ask.length, d.asks.length, `line ${n}: every ask level is in the book`);
+      assert.equal(ours.lastUpdateTs, peer.lastUpdateTs, `line ${n}`);
+    }
   });
 
   it("reads keys in any order, empty sides, integers and long fractions to the same doubles", () => {
@@ -56,6 +110,8 @@ describe("l2Book direct reader", () => {
       ok.replace('"px":"1.5"', '"px":"1."'), // a point without digits
       ok.replace('"px":"1.5"', '"px":"1234567890.1234567"'), // more than 15 digits
       ok.replace('"coin":"BTC"', '"coin":"B\\u0054C"'), // an escape
+      ok.replace('"coin":"BTC"', '"coin":"BTÇ"'), // not ASCII (bytes and characters part)
+      ok.replace('"px":"1.5"', '"px":"1.\uff15"'), // a fullwidth digit
       ok.replace('"n":1}', '"n":1,"extra":2}'), // another key
       ok.replace('"time":1,', '"time":1,"spread":"0.1",'),
       ok.replace('"levels":[[', '"levels":[[],[],['), // three sides
