@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { WallClock } from "../../core/clock.ts";
 import type { BboUpdate, MarketEvent } from "../../core/market.ts";
+import { RecordedLineParser } from "../../data/replay/replay.ts";
 import { readBbo } from "./bbo.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "./emulator/start.ts";
 import { marketsFromMeta } from "./instruments.ts";
@@ -137,6 +138,43 @@ describe("hyperliquid bbo channel against the emulator", () => {
     } finally {
       await ws.close();
     }
+  });
+
+  it("the replay reader reads the emulator's bbo lines as the connector's events", async () => {
+    const markets = marketsFromMeta("hyperliquid", {
+      universe: [{ name: "BTC", szDecimals: 5, maxLeverage: 40 }],
+    });
+    const clock = new WallClock();
+    const ws = new HlWs({ url: emu.wsUrl, clock });
+    const streams = new MarketStreams({ venueId: "hyperliquid", clock, ws, staleAfterMs: 15_000, markets });
+    const live: MarketEvent[] = [];
+    streams.onMarket((e) => live.push(e));
+    // what a recorder writes: `<ns> <text>` per message
+    const lines: string[] = [];
+    ws.onText((t) => {
+      if (t.includes('"channel":"bbo"')) lines.push(`${Date.now()}000000 ${t}`);
+    });
+    await ws.start();
+    try {
+      emu.driver.setBook({ coin: "BTC", bidPx: 97_300, askPx: 97_301, sz: 1, stepPx: 1 });
+      streams.subscribe({ symbol: "BTC", channel: "bbo" });
+      await until("the first bbo", () => bbos(live).length >= 1);
+      emu.driver.setBook({ coin: "BTC", bidPx: 97_305, askPx: 97_307, sz: 2, stepPx: 1 });
+      await until("the moved bbo", () => bbos(live).some((e) => e.bidPrice === 97_305));
+    } finally {
+      await ws.close();
+    }
+    const parser = new RecordedLineParser({
+      format: "hyperliquid",
+      venue: "hyperliquid",
+      timestamps: "exchange",
+      bbo: true,
+    });
+    const replayed: MarketEvent[] = [];
+    for (const [i, l] of lines.entries()) parser.parseLine(l, i + 1, replayed);
+    assert.equal(lines.length, 2, lines.join("\n"));
+    assert.deepEqual(replayed, bbos(live));
+    assert.equal(parser.stats.malformed, 0);
   });
 
   it("readBbo refuses a message for another coin and a wrong shape", () => {
