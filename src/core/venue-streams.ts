@@ -1,6 +1,10 @@
-/** Market-data channels a venue can be subscribed to, per symbol. */
-export type MarketChannel = "book" | "trades" | "mark" | "funding";
+/**
+ * Market-data channels a venue can be subscribed to, per symbol. "bbo" (best bid and offer only,
+ * sent when the touch changes) is optional: a venue without it refuses the subscription.
+ */
+export type MarketChannel = "book" | "trades" | "mark" | "funding" | "bbo";
 
+/** The channels every venue serves. */
 export const MARKET_CHANNELS: readonly MarketChannel[] = ["book", "trades", "mark", "funding"];
 
 export interface MarketSubscription {

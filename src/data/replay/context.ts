@@ -16,6 +16,8 @@ export interface ParseContext {
   readonly timestamps: "local" | "exchange";
   /** funding interval of the venue's printed rates, to normalise them per hour */
   readonly fundingIntervalHours: number;
+  /** hyperliquid: also read `bbo` lines (default false: its l2Book lines carry the touch already) */
+  readonly bbo?: boolean;
   /** our symbol for a raw venue symbol, or undefined to skip messages for that symbol */
   symbolFor(raw: string): string | undefined;
 }

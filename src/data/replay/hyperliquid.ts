@@ -17,6 +17,8 @@ export function parseHyperliquid(message: unknown, ctx: ParseContext, out: Marke
       return parseTrades(msg.data, ctx, out);
     case "activeAssetCtx":
       return parseAssetCtx(msg.data, ctx, out);
+    case "bbo":
+      return ctx.bbo === true ? parseBbo(msg.data, ctx, out) : "ignored";
     default:
       // subscriptionResponse, pong and channels we do not replay
       return "ignored";
@@ -112,6 +114,35 @@ function parseAssetCtx(raw: unknown, ctx: ParseContext, out: MarketEvent[]): Par
     symbol,
     ts,
     ratePerHour: num(c, "funding", "activeAssetCtx.ctx") / ctx.fundingIntervalHours,
+  });
+  return "parsed";
+}
+
+// {"coin":"BTC","time":1737918843542,"bbo":[{"px":"105055.0","sz":"3.03622","n":5},
+//                                          {"px":"105056.0","sz":"6.34472","n":13}]}
+// (VENUES.md §1.5) Sent when the touch changes; a side is null when the book is empty there. An
+// event needs both prices, so a one-sided bbo is counted as ignored.
+function parseBbo(raw: unknown, ctx: ParseContext, out: MarketEvent[]): ParseOutcome {
+  const data = record(raw, "bbo.data");
+  const symbol = ctx.symbolFor(str(data, "coin", "bbo"));
+  if (symbol === undefined) return "ignored";
+  const sides = data.bbo;
+  if (!Array.isArray(sides) || sides.length !== 2)
+    throw new FeedFormatError('bbo: field "bbo" should be [bid, ask]');
+  const side = (v: unknown, i: number) => (v === null ? undefined : levels([v], `bbo.bbo[${i}]`)[0]);
+  const bid = side(sides[0], 0);
+  const ask = side(sides[1], 1);
+  if (bid === undefined || ask === undefined) return "ignored";
+  const time = data.time;
+  out.push({
+    type: "bbo",
+    venue: ctx.venue,
+    symbol,
+    ts: ctx.timestamps === "exchange" && typeof time === "number" ? time : ctx.localMs,
+    bidPrice: bid.price,
+    bidSize: bid.size,
+    askPrice: ask.price,
+    askSize: ask.size,
   });
   return "parsed";
 }

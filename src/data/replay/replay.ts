@@ -22,6 +22,8 @@ export interface ReplaySource {
   readonly timestamps?: "local" | "exchange";
   /** interval of printed funding rates; default 8 for binance, 1 for hyperliquid */
   readonly fundingIntervalHours?: number;
+  /** hyperliquid: replay `bbo` lines as "bbo" events too (default false: they are ignored) */
+  readonly bbo?: boolean;
 }
 
 export interface MalformedLine {
@@ -113,6 +115,7 @@ export class RecordedLineParser {
       localMs: 0,
       timestamps: source.timestamps ?? "local",
       fundingIntervalHours: source.fundingIntervalHours ?? (source.format === "binance" ? 8 : 1),
+      bbo: source.bbo === true,
       symbolFor: symbols === undefined ? (raw) => raw : (raw) => symbols[raw],
     };
   }

@@ -1,3 +1,4 @@
+import { InvalidValueError } from "../../core/errors.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { OrderRequest } from "../../core/types.ts";
 import type { MarketSubscription } from "../../core/venue-streams.ts";
@@ -26,5 +27,7 @@ export function orderBody(inst: Instrument, order: OrderRequest, clientId: numbe
 export function wireOf(sub: MarketSubscription): string {
   if (sub.channel === "book") return `depth.${sub.symbol}`;
   if (sub.channel === "trades") return `trade.${sub.symbol}`;
+  if (sub.channel === "bbo")
+    throw new InvalidValueError(`backpack: no "bbo" channel for ${sub.symbol} (subscribe its book)`);
   return `markPrice.${sub.symbol}`;
 }

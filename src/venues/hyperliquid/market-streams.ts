@@ -1,12 +1,15 @@
 /**
  * Market data of the connector: perpbot's (symbol, channel) subscriptions on Hyperliquid's
- * channels (book → `l2Book`, trades → `trades`, mark and funding → `activeAssetCtx`, one venue
- * subscription shared by both), the books, marks and funding rates they keep, and the health of
- * every stream (ready, last message, stale) with a change event whenever it moves.
+ * channels (book → `l2Book`, trades → `trades`, bbo → `bbo`, mark and funding →
+ * `activeAssetCtx`, one venue subscription shared by both), the books, marks and funding rates
+ * they keep, and the health of every stream (ready, last message, stale) with a change event
+ * whenever it moves.
  *
  * `l2Book` is a full snapshot every block, so a reconnect needs no resync: the next message
  * replaces the book. A book or asset-context stream silent for `staleAfterMs` is stale; trades
- * are only stale when the socket is down (a quiet market prints nothing).
+ * and bbo are only stale when the socket is down (a quiet market prints nothing, and the venue
+ * sends `bbo` only when the touch moves). A malformed `bbo` message is reported as a problem and
+ * dropped.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { InvalidValueError } from "../../core/errors.ts";
@@ -21,6 +24,7 @@ import {
   streamName,
 } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
+import { readBbo } from "./bbo.ts";
 import type { HlMarket } from "./instruments.ts";
 import type { ScannedBook } from "./l2book-scan.ts";
 import type { HlWs, Subscription } from "./ws.ts";
@@ -30,7 +34,11 @@ const WS_TYPE: Readonly<Record<MarketChannel, string>> = {
   trades: "trades",
   mark: "activeAssetCtx",
   funding: "activeAssetCtx",
+  bbo: "bbo",
 };
+
+/** channels whose silence says nothing while the socket is up */
+const QUIET_OK: ReadonlySet<MarketChannel> = new Set(["trades", "bbo"]);
 
 interface Held {
   readonly sub: MarketSubscription;
@@ -57,6 +65,7 @@ export class MarketStreams {
   readonly #ws: HlWs;
   readonly #staleAfterMs: number;
   readonly #markets: ReadonlyMap<string, HlMarket>;
+  readonly #problem: (m: string) => void;
   readonly #held = new Map<string, Held>();
   readonly #books = new Map<string, L2Book>();
   readonly #ctx = new Map<string, Ctx>();
@@ -72,12 +81,15 @@ export class MarketStreams {
     ws: HlWs;
     staleAfterMs: number;
     markets: ReadonlyMap<string, HlMarket>;
+    /** where malformed stream messages are reported */
+    problem?: (m: string) => void;
   }) {
     this.#venueId = opts.venueId;
     this.#clock = opts.clock;
     this.#ws = opts.ws;
     this.#staleAfterMs = opts.staleAfterMs;
     this.#markets = opts.markets;
+    this.#problem = opts.problem ?? (() => {});
     opts.ws.onState(() => this.check());
   }
 
@@ -164,7 +176,7 @@ export class MarketStreams {
       const last = this.#ws.lastMessageTs(h.wsSub);
       const ready = this.#ws.isLive(h.wsSub);
       const quietFor = now - (last ?? h.since);
-      const watched = h.sub.channel !== "trades";
+      const watched = !QUIET_OK.has(h.sub.channel);
       out.push({
         stream: name,
         ready,
@@ -232,6 +244,15 @@ export class MarketStreams {
       };
       (this.book(symbol) as L2Book).apply(update);
       this.#publish(update);
+    } else if (sub.channel === "bbo") {
+      let e: MarketEvent;
+      try {
+        e = readBbo(data, venue, symbol);
+      } catch (err) {
+        this.#problem(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      this.#publish(e);
     } else if (sub.channel === "trades") {
       if (!Array.isArray(data)) return;
       for (const t of data as { side: string; px: string; sz: string; time: number }[])

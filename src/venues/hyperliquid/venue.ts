@@ -129,6 +129,7 @@ export class HyperliquidVenue implements Venue {
       ws: this.#marketWs,
       staleAfterMs: o.staleAfterMs ?? 15_000,
       markets: this.#markets,
+      problem: this.#problem,
     });
     this.#streams.setAccountSource({ status: () => accountStreamStatus(this.#accounts.values()) });
     this.#deadMan =

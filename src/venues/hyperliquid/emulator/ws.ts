@@ -3,8 +3,10 @@
  * "Timeouts and heartbeats"; VENUES.md §1.5): subscribe / unsubscribe, `{"method":"ping"}` →
  * `{"channel":"pong"}`, `post` requests carrying info and action payloads, and the channels
  * l2Book, bbo, trades, activeAssetCtx, allMids, orderUpdates, userFills and userFundings (first
- * message a snapshot with `isSnapshot: true`), userEvents. A channel can be frozen (nothing sent
- * on it until thawed, then a fresh snapshot) and every socket dropped, for fault tests.
+ * message a snapshot with `isSnapshot: true`), userEvents. `bbo` is sent on subscribing and then
+ * only when the coin's best bid or ask (price, size or order count) changes, as the venue does.
+ * A channel can be frozen (nothing sent on it until thawed, then a fresh snapshot) and every
+ * socket dropped, for fault tests.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -42,6 +44,8 @@ interface Client {
   readonly ws: WebSocket;
   readonly ip: string;
   readonly subs: Map<string, Sub>;
+  /** the touch last sent on each coin's bbo stream, to send it only when it changes */
+  readonly lastBbo: Map<string, string>;
 }
 
 const keyOf = (s: Sub) => JSON.stringify(s);
@@ -75,7 +79,12 @@ export class HlSockets {
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: Client = { ws, ip: req.socket.remoteAddress ?? "?", subs: new Map() };
+      const client: Client = {
+        ws,
+        ip: req.socket.remoteAddress ?? "?",
+        subs: new Map(),
+        lastBbo: new Map(),
+      };
       this.#clients.add(client);
       ws.on("message", (data) => this.#onMessage(client, String(data)));
       ws.on("close", () => this.#clients.delete(client));
@@ -150,7 +159,7 @@ export class HlSockets {
             if (books.has(coin)) this.#send(c, "l2Book", l2Book(this.#engine, coin));
             break;
           case "bbo":
-            if (books.has(coin)) this.#send(c, "bbo", bbo(this.#engine, coin));
+            if (books.has(coin)) this.#sendBbo(c, coin, false);
             break;
           case "trades":
             if (trades.has(coin)) this.#send(c, "trades", trades.get(coin));
@@ -203,6 +212,14 @@ export class HlSockets {
     if (c.ws.readyState !== c.ws.OPEN) return;
     c.ws.send(JSON.stringify({ channel, data }));
     this.sent.set(channel, (this.sent.get(channel) ?? 0) + 1);
+  }
+
+  #sendBbo(c: Client, coin: string, always: boolean): void {
+    const msg = bbo(this.#engine, coin);
+    const touch = JSON.stringify(msg.bbo);
+    if (!always && c.lastBbo.get(coin) === touch) return;
+    c.lastBbo.set(coin, touch);
+    this.#send(c, "bbo", msg);
   }
 
   #onMessage(c: Client, text: string): void {
@@ -285,7 +302,7 @@ export class HlSockets {
         this.#send(c, "l2Book", l2Book(e, s.coin!));
         break;
       case "bbo":
-        this.#send(c, "bbo", bbo(e, s.coin!));
+        this.#sendBbo(c, s.coin!, true);
         break;
       case "activeAssetCtx":
         this.#send(c, "activeAssetCtx", { coin: s.coin, ctx: assetCtx(e, s.coin!) });
