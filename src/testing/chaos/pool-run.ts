@@ -264,7 +264,11 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     for (const w of workers) w.child.kill("SIGTERM");
     const guard = new Promise((r) => setTimeout(r, 60_000).unref());
     await Promise.race([Promise.all(workers.map((w) => w.exited)), guard]);
-    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    // a worker still alive after the guard is killed, and its exit awaited: the checks below
+    // open the units' files, which no worker may still be writing
+    const left = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    for (const w of left) w.child.kill("SIGKILL");
+    await Promise.all(left.map((w) => w.exited));
     const c: ChaosCounts = { a: 0, b: 0, c: 0, d: 0, orphans: 0, groups: 0, details };
     let groups = 0;
     for (const u of units) {
