@@ -175,7 +175,9 @@ test("perpbot run --live on mainnet asks for a typed confirmation; without a ter
 
 /** `perpbot run --live` on a pseudo-terminal (`script`), answering the confirmation with `word`. */
 async function onTerminal(cwd: string, word: string, started: (out: string) => boolean) {
-  const cmd = `${process.execPath} ${BIN} run --live --status-every 1`;
+  // exec: the shell `script` starts (dash where SHELL is /bin/sh) must not stay as the parent, or
+  // the Ctrl-C kills it and `script` reports 130 whatever perpbot did
+  const cmd = `exec ${process.execPath} ${BIN} run --live --status-every 1`;
   const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd, env: cleanEnv(), stdio: "pipe" });
   let out = "";
   let typed = false;

@@ -7,7 +7,7 @@
  * output, so the writer sync-flushes every `flushMs` (a whole-byte boundary any reader decodes up
  * to): the size check then lags the input by at most that much data.
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { constants, createGzip, type Gzip } from "node:zlib";
 
@@ -108,8 +108,12 @@ export class RotatingGzipWriter {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#flushTimer);
-    if (this.#file) this.#finish(this.#file);
+    const last = this.#file;
     this.#file = undefined;
+    // a file opened by a rotation just before close holds no data: it is dropped, unless it is
+    // the session's only file (a session always leaves one file behind)
+    if (last && last.data === 0 && this.#n > 1) this.#discard(last);
+    else if (last) this.#finish(last);
     await Promise.all(this.#closing);
     if (this.#failure) throw this.#failure;
   }
@@ -159,6 +163,16 @@ export class RotatingGzipWriter {
       gzip.write(`${header}\n`);
       file.lines++;
     }
+  }
+
+  #discard(f: OpenFile): void {
+    f.gzip.end();
+    this.#closing.push(
+      f.done.then(() => {
+        closeSync(f.fd);
+        unlinkSync(`${f.path}.part`);
+      }),
+    );
   }
 
   #finish(f: OpenFile): void {
