@@ -117,3 +117,45 @@ test("two wallets and two markets in one instance: four lanes, each with its own
   assert.equal((await h.truth("w2")).tpLots, QTY);
   await h.stop();
 });
+
+test("a repair whose cancel answer is lost posts no more than the position still uncovered when the cancel resolves", async () => {
+  // seed 351 of the fault runs: the repair's plan was from before a cancel that took the engine's
+  // send expiry (30 s) to resolve; a manual sell in between left the re-post beyond the position
+  const h = await start({ maker: { reconcile_interval_s: 10, wait_time_s: 0 } });
+  await h.advance(1000);
+  await h.trade("sell", h.bidTicks, QTY);
+  await h.advance(100);
+  h.bidTicks -= 3;
+  await h.advance(6000);
+  await h.trade("sell", h.bidTicks, QTY);
+  await h.advance(100);
+  let t = await h.truth();
+  assert.equal(t.tps.length, 2);
+  assert.equal(t.pos, 2 * QTY);
+  // excess of 500: the plan cancels the farthest TP (1000) and posts 500 again
+  await manualTrade(h, "sell", 500);
+  // the repair's cancel leaves while the account stream is down: its answer is lost
+  h.venue.dropStream("account");
+  await h.advance(14_000);
+  assert.ok(h.maker.lane("w1", "ETH")?.paused, "the lane is repairing");
+  h.venue.restoreStream("account");
+  await h.advance(1000);
+  t = await h.truth();
+  assert.equal(t.tps.length, 1, "the farthest TP is cancelled on the venue");
+  // before the engine resolves that cancel, another manual sell: what rests now covers the position
+  await manualTrade(h, "sell", 500);
+  t = await h.truth();
+  assert.equal(t.pos, QTY);
+  assert.equal(t.tpLots, QTY);
+  for (let s = 0; s < 40; s++) {
+    await h.advance(1000);
+    t = await h.truth();
+    assert.ok(
+      t.tpLots <= Math.max(0, t.pos),
+      `second ${s}: ${t.tpLots} lots of take-profit, position ${t.pos}`,
+    );
+  }
+  assert.equal(t.tpLots, t.pos, "repaired");
+  assert.equal(h.maker.lane("w1", "ETH")?.paused, false);
+  await h.stop();
+});

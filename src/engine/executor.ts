@@ -163,6 +163,7 @@ export class Engine {
       egressOf: opts.egressOf,
       limits: opts.rateLimiter,
       onUpdate: (o, e) => this.singles.orderEvent(o, e),
+      onHistoryFill: (venue, fill) => this.views.portfolio.applyHistoryFill(venue, fill),
     });
     this.book.useGateway(this.gateway);
     this.singles = new SingleOrders({

@@ -156,3 +156,55 @@ test("a context namespaces timers and state by instance, and refuses another ins
   });
   assert.equal(placed.ok, false);
 });
+
+test("a fill whose event was lost moves the position when the engine reads it from the fill history, before strategies hear of it; never twice", async () => {
+  const w = await world();
+  const p = w.engine.portfolio;
+  const bid = w.simA.book("BTC").bestBidTicks()!;
+  const placed = await w.drive(
+    w.engine.placeOrder({
+      strategy: "s",
+      intentId: "rest",
+      venue: "simA",
+      account: "w1",
+      symbol: "BTC",
+      side: "buy",
+      sizeLots: 1000,
+      priceTicks: bid - 5,
+      type: "limit",
+      tif: "gtc",
+      reduceOnly: false,
+    }),
+  );
+  assert.ok(placed.ok, JSON.stringify(placed));
+  // old enough for the engine's resting check (2 s), and read by the reconciler's last pass
+  await w.advance(2_500);
+  assert.equal(p.position("simA", "w1", "BTC"), undefined);
+  const seen: (number | undefined)[] = [];
+  w.engine.onOrderUpdate((u) => {
+    if (u.event === "fill") seen.push(p.position("simA", "w1", "BTC")?.sizeLots);
+  });
+  w.simA.dropStream("account");
+  w.mid.simA -= 50; // the market trades through the bid: it fills, and the fill event is lost
+  w.refresh();
+  await w.clock.advance(10);
+  assert.equal((await w.simA.positions("w1")).find((x) => x.symbol === "BTC")?.sizeLots, 1000);
+  assert.equal(p.position("simA", "w1", "BTC"), undefined, "no event, no position yet");
+  // the next reconcile pass finds the order gone, asks its status and reads the fill history
+  await w.advance(1_500);
+  assert.deepEqual(seen, [1000], "the position the strategy reads holds the fill it is told of");
+  assert.deepEqual(w.engine.orders({ openOnly: true }), [], "the order is no longer open in the engine");
+  // later reads agree: the fill was counted once
+  await w.advance(2_000);
+  const read = p.position("simA", "w1", "BTC")!;
+  assert.equal(read.sizeLots, 1000);
+  assert.equal(read.stale, false);
+  // a history fill the last read already holds (its time before the read) is not counted again,
+  // nor one already applied; a newer one is
+  const [fill] = await w.simA.fills("w1", 0);
+  p.applyHistoryFill("simA", { ...fill, fillId: "older", ts: read.readAt - 1 });
+  p.applyHistoryFill("simA", fill);
+  assert.equal(p.position("simA", "w1", "BTC")!.sizeLots, 1000);
+  p.applyHistoryFill("simA", { ...fill, fillId: "newer", sizeLots: 7, ts: read.readAt + 1 });
+  assert.equal(p.position("simA", "w1", "BTC")!.sizeLots, 1007);
+});

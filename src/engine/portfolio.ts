@@ -1,5 +1,5 @@
 import type { Instrument } from "../core/instrument.ts";
-import type { AccountReport, PositionReport } from "../core/types.ts";
+import type { AccountReport, Fill, PositionReport } from "../core/types.ts";
 import type { Venue, VenueEvent } from "../core/venue.ts";
 import type { AccountView, OpenOrderView, PortfolioView, PositionView } from "../strategies/contract.ts";
 import type { MarketCache } from "./market.ts";
@@ -163,30 +163,7 @@ export class Portfolio implements PortfolioView {
 
   private onEvent(venueId: string, e: VenueEvent): void {
     if (e.type === "fill") {
-      const f = e.fill;
-      const id = `${venueId}\u0000${f.account}\u0000${f.fillId}`;
-      if (this.seenFills.has(id)) return;
-      this.seenFills.add(id);
-      if (this.seenFills.size > FILL_MEMORY)
-        this.seenFills.delete(this.seenFills.values().next().value as string);
-      const a = this.stateOf(venueId, f.account);
-      const p = this.positionOf(a, venueId, f.account, f.symbol);
-      if (p === undefined) return;
-      const signed = f.side === "buy" ? f.sizeLots : -f.sizeLots;
-      const price = p.inst.priceValue(f.priceTicks);
-      const before = p.sizeLots;
-      const after = before + signed;
-      if (before === 0 || Math.sign(after) !== Math.sign(before)) {
-        // opened, or flipped through zero: the remainder is at this fill's price
-        p.entryPrice = after === 0 ? 0 : price;
-        p.liquidationPrice = null;
-      } else if (Math.abs(after) > Math.abs(before)) {
-        p.entryPrice = (p.entryPrice * Math.abs(before) + price * f.sizeLots) / Math.abs(after);
-      }
-      p.sizeLots = after;
-      p.stale = true;
-      a.stale = true;
-      this.dirty.add(key(venueId, f.account));
+      this.applyFill(venueId, e.fill, false);
     } else if (e.type === "liquidation") {
       const a = this.stateOf(venueId, e.account);
       const p = a.positions.get(e.symbol);
@@ -200,7 +177,46 @@ export class Portfolio implements PortfolioView {
     }
   }
 
+  /**
+   * A fill the engine read from the venue's fill history because its event was lost
+   * (src/engine/orders/fill-backfill.ts): it moves the position as its event would have, unless
+   * the position was read at or after the fill's time (that read already holds it). Without this
+   * the position stayed where the lost events left it while the orders those fills ended were
+   * already gone, until the next positions read: a strategy comparing the two saw a gap.
+   */
+  applyHistoryFill(venueId: string, f: Fill): void {
+    this.applyFill(venueId, f, true);
+  }
+
   // ---- internals -------------------------------------------------------------------------------
+
+  private applyFill(venueId: string, f: Fill, fromHistory: boolean): void {
+    const id = `${venueId}\u0000${f.account}\u0000${f.fillId}`;
+    if (this.seenFills.has(id)) return;
+    this.seenFills.add(id);
+    if (this.seenFills.size > FILL_MEMORY)
+      this.seenFills.delete(this.seenFills.values().next().value as string);
+    const a = this.stateOf(venueId, f.account);
+    const p = this.positionOf(a, venueId, f.account, f.symbol);
+    if (p === undefined) return;
+    // the venue's clock against ours: a fill inside the skew of a read is left to the next read
+    if (fromHistory && f.ts <= p.readAt) return;
+    const signed = f.side === "buy" ? f.sizeLots : -f.sizeLots;
+    const price = p.inst.priceValue(f.priceTicks);
+    const before = p.sizeLots;
+    const after = before + signed;
+    if (before === 0 || Math.sign(after) !== Math.sign(before)) {
+      // opened, or flipped through zero: the remainder is at this fill's price
+      p.entryPrice = after === 0 ? 0 : price;
+      p.liquidationPrice = null;
+    } else if (Math.abs(after) > Math.abs(before)) {
+      p.entryPrice = (p.entryPrice * Math.abs(before) + price * f.sizeLots) / Math.abs(after);
+    }
+    p.sizeLots = after;
+    p.stale = true;
+    a.stale = true;
+    this.dirty.add(key(venueId, f.account));
+  }
 
   private viewOf(p: PositionState): PositionView {
     const mark = this.market.mark(p.venue, p.symbol);

@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
+import type { Fill } from "../../core/types.ts";
 import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import type { EngineOrderRow } from "../../store/journal/rows.ts";
 import type { FillRecord } from "../../store/records.ts";
@@ -71,6 +72,7 @@ export class OrderGateway {
   private readonly missingFills = new Set<EngineOrder>();
   private readonly onFill: ((fill: FillRecord, meta: FillMeta) => void) | undefined;
   private readonly onUpdate: OrderUpdateHook | undefined;
+  private readonly onHistoryFill: ((venue: string, fill: Fill) => void) | undefined;
   /** the venues' metered scopes; every venue call below waits on it first */
   readonly limits: RateLimiter;
 
@@ -83,6 +85,8 @@ export class OrderGateway {
     risk: RiskGate;
     onFill?: (fill: FillRecord, meta: FillMeta) => void;
     onUpdate?: OrderUpdateHook;
+    /** a fill read from the venue's fill history (its event was lost), before the order hears of it */
+    onHistoryFill?: (venue: string, fill: Fill) => void;
     /** default: one built from the venues' capabilities, keyed by `egressOf` */
     limits?: RateLimiter;
     /** the egress of each account, the key of per-IP scopes (default: every account "direct") */
@@ -96,6 +100,7 @@ export class OrderGateway {
     this.risk = opts.risk;
     this.onFill = opts.onFill;
     this.onUpdate = opts.onUpdate;
+    this.onHistoryFill = opts.onHistoryFill;
     // a venue's bad capability entry fails here, at start, not at its first order
     for (const v of this.venues.values()) validateClientOrderIdFormat(v.capabilities.clientOrderId);
     this.limits =
@@ -340,7 +345,11 @@ export class OrderGateway {
       limits: this.limits,
       alerts: this.alerts,
       clock: this.clock,
-      apply: (o, e) => this.apply(o, e),
+      apply: (o, e) => {
+        // the portfolio first: the strategies told of the fill read a position that holds it
+        if (e.kind === "fill") this.onHistoryFill?.(o.venue, e.fill);
+        this.apply(o, e);
+      },
     });
   }
 

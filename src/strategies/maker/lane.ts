@@ -413,6 +413,9 @@ export class MakerLane {
         else post = 0; // it filled or is unresolved: the next check sees the truth
       }
     }
+    // the plan is from before the cancels, which can take the engine's send expiry each (a cancel
+    // whose answer was lost): post no more than the position still uncovered now
+    post = Math.min(post, this.positionLots() - this.tpLots() - this.pending.lots);
     const p = this.h.ctx.portfolio.position(this.h.venue, this.h.account, this.h.inst.symbol);
     if (post > 0 && p !== undefined && p.entryPrice > 0) {
       const px = this.tpTicks(p.entryPrice, t);
