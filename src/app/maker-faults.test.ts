@@ -36,3 +36,27 @@ test("hedged maker, seeded fault runs (lost and duplicated events, restarts, man
   assert.equal(c.unhedgedAtEnd, 0, JSON.stringify(c));
   assert.ok(c.maxEndResidue < 0.002, `the residue stays below B's minimum: ${c.maxEndResidue}`);
 });
+
+// runs that found a cause (docs/strategies/maker.md, "Measured"): each failed before its fix
+test("maker fault seeds 56 and 351 (a fill from the fill history, a repair after a slow cancel): no excess take-profit", async () => {
+  for (const seed of [56, 351]) {
+    const c = await makerFaultRuns(1, seed);
+    assert.equal(
+      c.duplicateTpSeconds + c.duplicateTps + c.unrepaired,
+      0,
+      `seed ${seed}: ${JSON.stringify(c)}`,
+    );
+  }
+});
+
+test("hedged fault seeds 170 and 546 (a manual trade on B unseen, a hedge IOC left open): hedged within the grace", async () => {
+  for (const seed of [170, 546]) {
+    const c = await hedgedFaultRuns(1, seed);
+    assert.ok(c.checkedSeconds > 0);
+    assert.equal(
+      c.unhedgedBeyondOneEvent + c.unhedgedAtEnd + c.boundBreaches,
+      0,
+      `seed ${seed}: ${JSON.stringify(c)}`,
+    );
+  }
+});

@@ -1,6 +1,7 @@
 import type { Instrument } from "../core/instrument.ts";
 import type { AccountReport, Fill, PositionReport } from "../core/types.ts";
 import type { Venue, VenueEvent } from "../core/venue.ts";
+import { ACCOUNT_STREAM } from "../core/venue-streams.ts";
 import type { AccountView, OpenOrderView, PortfolioView, PositionView } from "../strategies/contract.ts";
 import type { MarketCache } from "./market.ts";
 
@@ -63,10 +64,21 @@ export class Portfolio implements PortfolioView {
     this.orders = orders;
   }
 
-  /** Follow every venue's events (fills, liquidations, funding). */
+  /**
+   * Follow every venue's events (fills, liquidations, funding), and its account stream: when that
+   * drops or comes back, events may have been lost (a fill made outside perpbot has no order to
+   * ask about), so every account of the venue is read again at the refresher's next pass.
+   */
   attach(): void {
     if (this.unsubscribe.length > 0) return;
-    for (const [id, v] of this.venues) this.unsubscribe.push(v.onEvent((e) => this.onEvent(id, e)));
+    for (const [id, v] of this.venues) {
+      this.unsubscribe.push(v.onEvent((e) => this.onEvent(id, e)));
+      this.unsubscribe.push(
+        v.onStreamStatus((c) => {
+          if (c.stream === ACCOUNT_STREAM) this.markVenueDirty(id);
+        }),
+      );
+    }
   }
 
   detach(): void {
@@ -189,6 +201,15 @@ export class Portfolio implements PortfolioView {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  private markVenueDirty(venueId: string): void {
+    for (const [k, a] of this.accounts) {
+      if (!k.startsWith(`${venueId}\u0000`)) continue;
+      a.stale = true;
+      for (const p of a.positions.values()) p.stale = true;
+      this.dirty.add(k);
+    }
+  }
 
   private applyFill(venueId: string, f: Fill, fromHistory: boolean): void {
     const id = `${venueId}\u0000${f.account}\u0000${f.fillId}`;

@@ -338,9 +338,9 @@ export class OrderGateway {
     }
   }
 
-  /** See fill-backfill.ts: fills a status report promised and the events never brought. */
-  backfillFills(): Promise<number> {
-    return backfillFills(this.missingFills, {
+  /** See fill-backfill.ts: fills a status report promised (or `only` these orders') the events never brought. */
+  backfillFills(only?: ReadonlySet<EngineOrder>): Promise<number> {
+    return backfillFills(only ?? this.missingFills, {
       venues: this.venues,
       limits: this.limits,
       alerts: this.alerts,

@@ -5,7 +5,7 @@ import type { OrderGateway } from "./order-gateway.ts";
 import { type EngineOrder, effectiveFilled } from "./order-records.ts";
 import type { OrderEvent } from "./order-state.ts";
 
-/** an order younger than this may simply not be listed yet */
+/** an order younger than this may simply not be listed yet (an IOC is asked at any age: it never rests) */
 const MIN_AGE_MS = 2_000;
 
 /**
@@ -26,7 +26,8 @@ export async function checkRestingSingles(
     const s = o.tracked.status;
     if (o.purpose !== "single" || o.watchers > 0 || o.awaitingAnswer) continue;
     if (s !== "open" && s !== "partially_filled") continue;
-    if (clock.now() - o.sentAt < MIN_AGE_MS) continue;
+    // an IOC the engine still holds open after its answer lost its end with the stream: ask at once
+    if (o.tracked.request.tif !== "ioc" && clock.now() - o.sentAt < MIN_AGE_MS) continue;
     const key = `${o.venue}\u0000${o.tracked.request.account}`;
     const list = byAccount.get(key);
     if (list === undefined) byAccount.set(key, [o]);
@@ -51,7 +52,7 @@ export async function checkRestingSingles(
       const shown = listed.get(o.tracked.clientOrderId);
       if (shown !== undefined) {
         // still resting, but filled more than we heard: a partial fill whose event was lost
-        if (shown.filledLots > effectiveFilled(o)) gateway.apply(o, report(shown, clock.now()));
+        if (shown.filledLots > effectiveFilled(o)) await applyReport(gateway, o, shown, clock);
         continue;
       }
       o.watchers++;
@@ -62,7 +63,7 @@ export async function checkRestingSingles(
         asked++;
         // not found is no proof for an order the venue acknowledged: leave it to the next pass
         if (rep === undefined || o.tracked.terminal) continue;
-        gateway.apply(o, report(rep, clock.now()));
+        await applyReport(gateway, o, rep, clock);
       } catch {
         // the next pass asks again
       } finally {
@@ -71,6 +72,20 @@ export async function checkRestingSingles(
     }
   }
   return asked;
+}
+
+/**
+ * A report that shows fills we never heard: those fills are read from the venue's history first,
+ * so whoever learns the order ended (a hedge waiting on it) already sees them in the position.
+ */
+async function applyReport(
+  gateway: OrderGateway,
+  o: EngineOrder,
+  rep: OrderReport,
+  clock: Clock,
+): Promise<void> {
+  if (rep.filledLots > effectiveFilled(o)) await gateway.backfillFills(new Set([o]));
+  if (!o.tracked.terminal) gateway.apply(o, report(rep, clock.now()));
 }
 
 function report(rep: OrderReport, ts: number): OrderEvent {
