@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineSection } from "../config/registry.ts";
 import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
+import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
@@ -15,6 +16,7 @@ export type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.
  */
 const FACTORIES: readonly VenueFactory[] = [
   simVenueFactory as unknown as VenueFactory,
+  asterVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
 ];

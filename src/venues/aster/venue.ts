@@ -1,0 +1,497 @@
+import type { Clock } from "../../core/clock.ts";
+import { InvalidValueError } from "../../core/errors.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { BookView, MarketEvent } from "../../core/market.ts";
+import type { MarginMode, OrderRequest } from "../../core/types.ts";
+import {
+  type AmendResult,
+  type Unsubscribe,
+  type Venue,
+  type VenueEvent,
+  VenueRejectError,
+  VenueUnknownOutcomeError,
+} from "../../core/venue.ts";
+import type { AccountBinding } from "../../core/venue-account.ts";
+import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { OrderTracker } from "../backpack/account-stream.ts";
+import { StreamHealth } from "../backpack/streams.ts";
+import { ASTER_CAPABILITIES, CLIENT_ORDER_ID, instrumentOf, perpSymbols } from "./capabilities.ts";
+import type { AsterConfig } from "./config.ts";
+import { DepthSync } from "./depth-sync.ts";
+import { AsterHttp, AsterRejectError, type RequestSpec } from "./http.ts";
+import { markEvents, streamKind, tradeEvent, wireStream } from "./market.ts";
+import {
+  ExchangeInfoSchema,
+  FrameSchema,
+  FundingInfoSchema,
+  OrderSchema,
+  PremiumIndexListSchema,
+  parseAs,
+} from "./parse.ts";
+import * as reads from "./reads.ts";
+import { signerAddress } from "./signing.ts";
+import { isFundingUpdate, orderTradeEvents, UserStream } from "./user-stream.ts";
+import { AsterSocket } from "./ws.ts";
+
+type Auth = NonNullable<RequestSpec["auth"]>;
+
+interface Bound {
+  readonly auth: Auth;
+  readonly stream: UserStream;
+  /** funding rows already reported ("symbol|ts") */
+  readonly fundingSeen: Set<string>;
+}
+
+/**
+ * The Aster connector (V3 API). Market data over one combined-stream socket (`/stream`), each
+ * account's orders and fills over its user data stream (listen key), orders, cancels and reads
+ * over signed REST (http.ts says which failure is a refusal and which an unknown outcome).
+ */
+export class AsterVenue implements Venue {
+  readonly id: string;
+  readonly capabilities = ASTER_CAPABILITIES;
+  readonly config: AsterConfig;
+  readonly clock: Clock;
+  readonly http: AsterHttp;
+  readonly health: StreamHealth;
+  readonly #instruments = new Map<string, Instrument>();
+  readonly #marks = new Map<string, number>();
+  readonly #funding = new Map<string, number>();
+  readonly #books = new Map<string, DepthSync>();
+  readonly #subs = new Map<string, number>();
+  readonly #wires = new Map<string, number>();
+  readonly #market = new Set<(e: MarketEvent) => void>();
+  readonly #events = new Set<(e: VenueEvent) => void>();
+  readonly #accounts = new Map<string, Bound>();
+  readonly #tracker = new OrderTracker();
+  readonly #public: AsterSocket;
+  readonly #ctx: reads.ReadContext;
+  #closed = true;
+
+  constructor(config: AsterConfig, clock: Clock) {
+    this.config = config;
+    this.id = config.id;
+    this.clock = clock;
+    this.http = new AsterHttp({ baseUrl: config.rest_url, timeoutMs: config.request_timeout_ms, clock });
+    this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    this.#ctx = {
+      http: this.http,
+      known: (s) => this.#instruments.get(s),
+      instruments: () => this.instruments(),
+      authOf: (a) => this.#bound(a).auth,
+      symbolOf: (a, c) => this.#tracker.get(a, c)?.symbol,
+      fundingRatePerHour: (s) => this.#funding.get(s) ?? 0,
+      markPrice: (s) => this.#marks.get(s) ?? Number.NaN,
+    };
+    const base = config.ws_url.replace(/\/+$/, "");
+    this.#public = new AsterSocket(async () => `${base}/stream`, {
+      onMessage: (json) => this.#publicFrame(json),
+      onUp: () => this.#publicUp(),
+      onDown: () => {
+        for (const s of this.#subs.keys()) this.health.down(s);
+      },
+    });
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async connect(): Promise<void> {
+    const info = parseAs(
+      ExchangeInfoSchema,
+      await this.http.request({ method: "GET", endpoint: "exchangeInfo" }),
+      "exchangeInfo",
+    );
+    const intervals = new Map(
+      parseAs(
+        FundingInfoSchema,
+        await this.http.request({ method: "GET", endpoint: "fundingInfo" }),
+        "fundingInfo",
+      ).map((f) => [f.symbol, f.fundingIntervalHours]),
+    );
+    const fees = { makerFeeBps: this.config.maker_fee_bps, takerFeeBps: this.config.taker_fee_bps };
+    for (const s of perpSymbols(info.symbols, this.config.symbols))
+      this.#instruments.set(s.symbol, instrumentOf(this.id, s, intervals.get(s.symbol) ?? 8, fees));
+    const marks = parseAs(
+      PremiumIndexListSchema,
+      await this.http.request({ method: "GET", endpoint: "premiumIndex" }),
+      "premiumIndex",
+    );
+    for (const m of marks) this.#setMark(m.symbol, Number(m.markPrice), m.lastFundingRate);
+    this.#closed = false;
+    await this.#public.connect();
+    this.health.start();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.health.stop();
+    await Promise.all([this.#public.close(), ...[...this.#accounts.values()].map((b) => b.stream.close())]);
+  }
+
+  streams() {
+    return this.health.list();
+  }
+
+  onStreamStatus(listener: Parameters<StreamHealth["onChange"]>[0]): Unsubscribe {
+    return this.health.onChange(listener);
+  }
+
+  // ------------------------------------------------------------------ market data
+
+  subscribe(sub: MarketSubscription): Unsubscribe {
+    const inst = this.instrument(sub.symbol);
+    if (sub.channel === "bbo")
+      throw new InvalidValueError(
+        `venue ${this.id}: no "bbo" channel for ${sub.symbol} (subscribe its book)`,
+      );
+    const name = streamName(sub);
+    const wire = wireStream(inst.symbol, sub.channel);
+    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
+    this.health.add(name, this.#public.isOpen);
+    const n = (this.#wires.get(wire) ?? 0) + 1;
+    this.#wires.set(wire, n);
+    if (n === 1) {
+      this.#public.subscribe(wire);
+      if (sub.channel === "book")
+        this.#bookOf(inst)
+          .resync()
+          .catch(() => undefined);
+    }
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.#subs.get(name) ?? 1) - 1;
+      if (left === 0) {
+        this.#subs.delete(name);
+        this.health.remove(name);
+      } else this.#subs.set(name, left);
+      const w = (this.#wires.get(wire) ?? 1) - 1;
+      if (w === 0) {
+        this.#wires.delete(wire);
+        this.#public.unsubscribe(wire);
+      } else this.#wires.set(wire, w);
+    };
+  }
+
+  onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
+    this.#market.add(listener);
+    return () => this.#market.delete(listener);
+  }
+
+  instruments(): readonly Instrument[] {
+    return [...this.#instruments.values()];
+  }
+
+  instrument(symbol: string): Instrument {
+    const inst = this.#instruments.get(symbol);
+    if (inst === undefined)
+      throw new VenueRejectError(
+        "unknown_symbol",
+        `venue ${this.id}: unknown symbol "${symbol}" (perpetuals are named like BTCUSDT; known: ${[...this.#instruments.keys()].slice(0, 8).join(", ")})`,
+      );
+    return inst;
+  }
+
+  book(symbol: string): BookView {
+    return this.#bookOf(this.instrument(symbol)).book;
+  }
+
+  markPrice(symbol: string): number {
+    return this.#marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
+  }
+
+  fundingRatePerHour(symbol: string): number {
+    return this.#funding.get(this.instrument(symbol).symbol) ?? 0;
+  }
+
+  #bookOf(inst: Instrument): DepthSync {
+    let b = this.#books.get(inst.symbol);
+    if (b === undefined) {
+      b = new DepthSync(
+        inst,
+        this.id,
+        () =>
+          this.http.request({
+            method: "GET",
+            endpoint: "depth",
+            params: [
+              ["symbol", inst.symbol],
+              ["limit", 1000],
+            ],
+          }),
+        (u) => {
+          if (this.#subs.has(`book:${inst.symbol}`)) this.#publish(u);
+        },
+      );
+      this.#books.set(inst.symbol, b);
+    }
+    return b;
+  }
+
+  #setMark(symbol: string, mark: number, intervalRate: string): void {
+    const inst = this.#instruments.get(symbol);
+    if (inst === undefined) return;
+    this.#marks.set(symbol, mark);
+    this.#funding.set(symbol, Number(intervalRate) / inst.spec.fundingIntervalHours);
+  }
+
+  #publicUp(): void {
+    for (const s of this.#subs.keys()) this.health.up(s);
+    // updates missed while down cannot be replayed: every book starts again from a snapshot
+    for (const [symbol, b] of this.#books)
+      if (this.#subs.has(`book:${symbol}`)) b.resync().catch(() => undefined);
+  }
+
+  #publicFrame(json: Record<string, unknown>): void {
+    const f = FrameSchema.safeParse(json);
+    if (!f.success) return; // subscription answers {"result":null,"id":n}
+    const { symbol, kind } = streamKind(f.data.stream);
+    const inst = this.#instruments.get(symbol);
+    if (inst === undefined) return;
+    const now = this.clock.now();
+    if (kind === "depth") {
+      this.health.message(`book:${symbol}`, now);
+      this.#bookOf(inst).onDepth(f.data.data);
+    } else if (kind === "trade") {
+      this.health.message(`trades:${symbol}`, now);
+      if (this.#subs.has(`trades:${symbol}`)) this.#publish(tradeEvent(this.id, symbol, f.data.data));
+    } else if (kind === "markPrice") {
+      const { mark, funding } = markEvents(this.id, symbol, f.data.data, inst.spec.fundingIntervalHours);
+      this.#marks.set(symbol, mark.markPrice);
+      this.#funding.set(symbol, funding.ratePerHour);
+      for (const ch of ["mark", "funding"] as const) this.health.message(`${ch}:${symbol}`, now);
+      if (this.#subs.has(`mark:${symbol}`)) this.#publish(mark);
+      if (this.#subs.has(`funding:${symbol}`)) this.#publish(funding);
+    }
+  }
+
+  #publish(e: MarketEvent): void {
+    for (const l of this.#market) l(e);
+  }
+
+  // ------------------------------------------------------------------ accounts
+
+  async bindAccount(binding: AccountBinding): Promise<void> {
+    const where = `venue ${this.id}: wallet ${binding.account || "(empty)"}`;
+    if (binding.account === "")
+      throw new VenueRejectError("invalid_binding", `${where}: a binding needs an account id`);
+    const signer = binding.signer;
+    if (signer === undefined || signer.scheme !== "secp256k1")
+      throw new VenueRejectError(
+        "no_signer",
+        `${where}: needs a secp256k1 API wallet signer (got ${signer === undefined ? "none" : signer.scheme})`,
+      );
+    const user = binding.identity.address;
+    if (user === undefined || !/^0x[0-9a-fA-F]{40}$/.test(user))
+      throw new VenueRejectError(
+        "no_user",
+        `${where}: identity.address (the main wallet, V3 "user") must be a 0x address, got ${String(user)}`,
+      );
+    if (this.#accounts.has(binding.account)) return;
+    const auth: Auth = {
+      account: binding.account,
+      user,
+      signerAddress: signerAddress(signer),
+      signer,
+      egress: binding.egress,
+    };
+    // a signed read proves the API wallet is registered for the user before anything trades
+    await this.http.request({ method: "GET", endpoint: "balance", auth }).catch((e: unknown) => {
+      if (e instanceof AsterRejectError)
+        throw new VenueRejectError(
+          e.reason,
+          `${where}: API wallet ${auth.signerAddress} refused for user ${user}: ${e.message}`,
+        );
+      throw e;
+    });
+    const account = binding.account;
+    const stream = new UserStream(this.config.ws_url, this.http, auth, this.config.listen_key_renew_ms, {
+      onEvent: (json) => this.#userEvent(account, json),
+      onUp: () => this.#accountHealth(),
+      onDown: () => this.#accountHealth(),
+    });
+    const bound: Bound = { auth, stream, fundingSeen: new Set() };
+    this.#accounts.set(account, bound);
+    this.health.add(ACCOUNT_STREAM, false);
+    for (const p of await reads.fundingPayments(this.#ctx, account, 0))
+      bound.fundingSeen.add(`${p.symbol}|${p.ts}`);
+    await stream.start();
+  }
+
+  /** The user data stream of a bound account (tests renew and inspect it). */
+  userStream(account: string): UserStream | undefined {
+    return this.#accounts.get(account)?.stream;
+  }
+
+  #accountHealth(): void {
+    const all = [...this.#accounts.values()].every((b) => b.stream.socket.isOpen);
+    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
+    else this.health.down(ACCOUNT_STREAM);
+  }
+
+  #userEvent(account: string, json: Record<string, unknown>): void {
+    if (json.e === "ORDER_TRADE_UPDATE")
+      this.#emit(orderTradeEvents(this.#tracker, account, json, (s) => this.#instruments.get(s)));
+    else if (json.e === "ACCOUNT_UPDATE" && isFundingUpdate(json, account))
+      void this.#readFunding(account).catch(() => undefined);
+  }
+
+  async #readFunding(account: string): Promise<void> {
+    const b = this.#accounts.get(account);
+    if (b === undefined) return;
+    for (const p of await reads.fundingPayments(this.#ctx, account, 0)) {
+      const key = `${p.symbol}|${p.ts}`;
+      if (b.fundingSeen.has(key)) continue;
+      b.fundingSeen.add(key);
+      this.#emit([
+        {
+          type: "funding",
+          ts: p.ts,
+          account,
+          symbol: p.symbol,
+          amount: p.amount,
+          ratePerHour: p.ratePerHour,
+          hours: p.hours,
+        },
+      ]);
+    }
+  }
+
+  #bound(account: string): Bound {
+    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
+    const b = this.#accounts.get(account);
+    if (b === undefined)
+      throw new VenueRejectError("unknown_account", `venue ${this.id}: wallet "${account}" is not bound`);
+    return b;
+  }
+
+  onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
+    this.#events.add(listener);
+    return () => this.#events.delete(listener);
+  }
+
+  #emit(events: readonly VenueEvent[]): void {
+    for (const e of events) for (const l of this.#events) l(e);
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  async submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
+    const { auth } = this.#bound(order.account);
+    const inst = this.instrument(order.symbol);
+    if (!CLIENT_ORDER_ID.test(order.clientOrderId))
+      throw new VenueRejectError(
+        "invalid_client_order_id",
+        `venue ${this.id}: wallet ${order.account}: clientOrderId "${order.clientOrderId}" does not match ${CLIENT_ORDER_ID}`,
+      );
+    const ioc = order.type === "market" || order.tif === "ioc";
+    this.#tracker.track(order.account, order.clientOrderId, inst.symbol);
+    let raw: unknown;
+    try {
+      raw = await this.http.request({
+        method: "POST",
+        endpoint: "order",
+        order: true,
+        auth,
+        params: [
+          ["symbol", inst.symbol],
+          ["side", order.side === "buy" ? "BUY" : "SELL"],
+          ["type", "LIMIT"],
+          ["timeInForce", ioc ? "IOC" : order.tif === "post_only" ? "GTX" : "GTC"],
+          ["quantity", inst.sizeText(order.sizeLots)],
+          ["price", inst.priceText(order.priceTicks)],
+          ["reduceOnly", order.reduceOnly ? "true" : undefined],
+          ["newClientOrderId", order.clientOrderId],
+          ["newOrderRespType", "RESULT"],
+        ],
+      });
+    } catch (e) {
+      if (e instanceof VenueRejectError)
+        this.#emit([
+          {
+            type: "reject",
+            ts: this.clock.now(),
+            account: order.account,
+            clientOrderId: order.clientOrderId,
+            reason: e.reason,
+          },
+        ]);
+      throw e;
+    }
+    const o = parseAs(OrderSchema, raw, `order answer for wallet ${order.account}`);
+    this.#emit(
+      this.#tracker.ack(order.account, order.clientOrderId, inst.symbol, o.orderId, this.clock.now()),
+    );
+    return { venueOrderId: o.orderId };
+  }
+
+  async cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
+    const { auth } = this.#bound(account);
+    const inst = this.instrument(symbol);
+    try {
+      const raw = await this.http.request({
+        method: "DELETE",
+        endpoint: "order",
+        auth,
+        params: [
+          ["symbol", inst.symbol],
+          ["origClientOrderId", clientOrderId],
+        ],
+      });
+      const o = parseAs(OrderSchema, raw, `cancel answer for wallet ${account}`);
+      this.#emit(this.#tracker.end(account, clientOrderId, inst.symbol, o.orderId, "user", this.clock.now()));
+    } catch (e) {
+      if (e instanceof VenueRejectError)
+        this.#emit([
+          { type: "cancel_reject", ts: this.clock.now(), account, clientOrderId, reason: e.reason },
+        ]);
+      throw e;
+    }
+  }
+
+  async amend(): Promise<AmendResult> {
+    throw new VenueRejectError(
+      "amend_unsupported",
+      `venue ${this.id}: this connector does not amend (cancel and replace)`,
+    );
+  }
+
+  async setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
+    const { auth } = this.#bound(account);
+    const inst = this.instrument(symbol);
+    if (mode !== "cross")
+      throw new VenueRejectError(
+        "invalid_margin_mode",
+        `venue ${this.id}: ${inst.symbol}: this connector margins cross only`,
+      );
+    await this.http.request({
+      method: "POST",
+      endpoint: "leverage",
+      auth,
+      params: [
+        ["symbol", inst.symbol],
+        ["leverage", leverage],
+      ],
+    });
+  }
+
+  orderStatus(account: string, clientOrderId: string) {
+    return reads.orderStatus(this.#ctx, account, clientOrderId);
+  }
+  openOrders(account: string) {
+    return reads.openOrders(this.#ctx, account);
+  }
+  positions(account: string) {
+    return reads.positions(this.#ctx, account);
+  }
+  accountState(account: string) {
+    return reads.accountState(this.#ctx, account);
+  }
+  fills(account: string, sinceTs: number) {
+    return reads.fills(this.#ctx, account, sinceTs);
+  }
+  fundingPayments(account: string, sinceTs: number) {
+    return reads.fundingPayments(this.#ctx, account, sinceTs);
+  }
+}
