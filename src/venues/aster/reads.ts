@@ -21,6 +21,8 @@ export interface ReadContext {
   authOf(account: string): NonNullable<RequestSpec["auth"]>;
   /** the symbol an order was sent on, when this process sent it */
   symbolOf(account: string, clientOrderId: string): string | undefined;
+  /** client order ids by venue order id ("account|orderId"), learnt from answers and lookups */
+  readonly clientIds: Map<string, string>;
   fundingRatePerHour(symbol: string): number;
   markPrice(symbol: string): number;
 }
@@ -156,7 +158,34 @@ export async function accountState(ctx: ReadContext, account: string): Promise<A
   };
 }
 
-/** userTrades of every instrument (the venue needs a symbol), from sinceTs, oldest first. */
+/** The client order id of a venue order: known from this process, else GET order?orderId (cached). */
+async function clientIdOf(
+  ctx: ReadContext,
+  account: string,
+  symbol: string,
+  orderId: string,
+): Promise<string> {
+  const key = `${account}|${orderId}`;
+  const known = ctx.clientIds.get(key);
+  if (known !== undefined) return known;
+  const raw = await ctx.http.request({
+    method: "GET",
+    endpoint: "order",
+    params: [
+      ["symbol", symbol],
+      ["orderId", orderId],
+    ],
+    auth: ctx.authOf(account),
+  });
+  const o = parseAs(OrderSchema, raw, `order ${orderId} of wallet ${account}`);
+  ctx.clientIds.set(key, o.clientOrderId);
+  return o.clientOrderId;
+}
+
+/**
+ * userTrades of every instrument (the venue needs a symbol), from sinceTs, oldest first. A trade
+ * names its order id only; the client order id comes from what this process learnt, else a lookup.
+ */
 export async function fills(ctx: ReadContext, account: string, sinceTs: number): Promise<Fill[]> {
   const auth = ctx.authOf(account);
   const out: Fill[] = [];
@@ -176,7 +205,7 @@ export async function fills(ctx: ReadContext, account: string, sinceTs: number):
       const side = t.side === "BUY" ? "buy" : "sell";
       out.push({
         fillId: t.id,
-        clientOrderId: "",
+        clientOrderId: await clientIdOf(ctx, account, t.symbol, t.orderId),
         venueOrderId: t.orderId,
         account,
         symbol: t.symbol,

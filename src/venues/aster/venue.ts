@@ -64,6 +64,7 @@ export class AsterVenue implements Venue {
   readonly #events = new Set<(e: VenueEvent) => void>();
   readonly #accounts = new Map<string, Bound>();
   readonly #tracker = new OrderTracker();
+  readonly #clientIds = new Map<string, string>();
   readonly #public: AsterSocket;
   readonly #ctx: reads.ReadContext;
   #closed = true;
@@ -80,6 +81,7 @@ export class AsterVenue implements Venue {
       instruments: () => this.instruments(),
       authOf: (a) => this.#bound(a).auth,
       symbolOf: (a, c) => this.#tracker.get(a, c)?.symbol,
+      clientIds: this.#clientIds,
       fundingRatePerHour: (s) => this.#funding.get(s) ?? 0,
       markPrice: (s) => this.#marks.get(s) ?? Number.NaN,
     };
@@ -331,9 +333,12 @@ export class AsterVenue implements Venue {
   }
 
   #userEvent(account: string, json: Record<string, unknown>): void {
-    if (json.e === "ORDER_TRADE_UPDATE")
-      this.#emit(orderTradeEvents(this.#tracker, account, json, (s) => this.#instruments.get(s)));
-    else if (json.e === "ACCOUNT_UPDATE" && isFundingUpdate(json, account))
+    if (json.e === "ORDER_TRADE_UPDATE") {
+      const events = orderTradeEvents(this.#tracker, account, json, (s) => this.#instruments.get(s));
+      for (const e of events)
+        if (e.type === "ack") this.#clientIds.set(`${account}|${e.venueOrderId}`, e.clientOrderId);
+      this.#emit(events);
+    } else if (json.e === "ACCOUNT_UPDATE" && isFundingUpdate(json, account))
       void this.#readFunding(account).catch(() => undefined);
   }
 
@@ -420,6 +425,7 @@ export class AsterVenue implements Venue {
       throw e;
     }
     const o = parseAs(OrderSchema, raw, `order answer for wallet ${order.account}`);
+    this.#clientIds.set(`${order.account}|${o.orderId}`, order.clientOrderId);
     this.#emit(
       this.#tracker.ack(order.account, order.clientOrderId, inst.symbol, o.orderId, this.clock.now()),
     );

@@ -15,6 +15,7 @@ import type { AsSockets } from "./ws.ts";
 export interface FrontLimits {
   readonly ipWeightPerMinute: number;
   readonly ordersPerMinute: number;
+  readonly nonceWindowMs: number;
 }
 
 export class AsFront {
@@ -22,7 +23,7 @@ export class AsFront {
   readonly sockets: AsSockets;
   readonly faults = new FaultQueue();
   readonly registry: Registry = { agents: new Map(), hmacKeys: new Map() };
-  readonly nonces = new NonceBook();
+  readonly nonces: NonceBook;
   readonly ipWeight: MinuteWindow;
   readonly orders: MinuteWindow;
   /** requests seen per endpoint ("POST /fapi/v3/order"), for tests */
@@ -36,6 +37,7 @@ export class AsFront {
     const now = () => engine.clock.now();
     this.ipWeight = new MinuteWindow(limits.ipWeightPerMinute, now);
     this.orders = new MinuteWindow(limits.ordersPerMinute, now);
+    this.nonces = new NonceBook(100, limits.nonceWindowMs);
   }
 
   async listen(port: number): Promise<string> {

@@ -36,6 +36,10 @@ export interface AsterEmulatorOptions {
   readonly listenKeyTtlMs?: number;
   /** settle funding on the clock at each market's interval (default true) */
   readonly scheduledFunding?: boolean;
+  /** how far a V3 nonce may be from the server's time (default 10 s, the venue's) */
+  readonly nonceWindowMs?: number;
+  /** re-send every book in full this often (0, the default: only on changes, as the venue does) */
+  readonly bookRefreshMs?: number;
 }
 
 export interface AsterEmulatorDriver {
@@ -95,7 +99,11 @@ export async function startAsterEmulator(opts: AsterEmulatorOptions = {}): Promi
   const front = new AsFront(engine, sockets, {
     ipWeightPerMinute: opts.ipWeightPerMinute ?? 2400,
     ordersPerMinute: opts.ordersPerMinute ?? 1200,
+    nonceWindowMs: opts.nonceWindowMs ?? 10_000,
   });
+  const refresh =
+    (opts.bookRefreshMs ?? 0) > 0 ? setInterval(() => sockets.refreshBooks(), opts.bookRefreshMs) : undefined;
+  refresh?.unref();
   const host = await front.listen(opts.port ?? 0);
   const ex = engine.exchange;
   let funding: FundingClock | undefined;
@@ -208,6 +216,7 @@ export async function startAsterEmulator(opts: AsterEmulatorOptions = {}): Promi
     driver,
     async close() {
       funding?.stop();
+      if (refresh !== undefined) clearInterval(refresh);
       await front.close();
     },
   };

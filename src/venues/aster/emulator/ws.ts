@@ -225,6 +225,12 @@ export class AsSockets {
     });
   }
 
+  /** Re-send every book in full (sizes are absolute, so an unchanged level is harmless). */
+  refreshBooks(): void {
+    this.flush();
+    for (const m of this.engine.markets) this.#depthDiff(m.symbol, true);
+  }
+
   /** The REST snapshot, taken after publishing pending diffs so its id matches the stream. */
   depthSnapshot(symbol: string, limit: number): { bids: string[][]; asks: string[][]; lastUpdateId: number } {
     this.flush();
