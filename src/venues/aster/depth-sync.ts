@@ -55,11 +55,12 @@ export class DepthSync {
   }
 
   async #load(): Promise<void> {
-    const snap = parseAs(
-      DepthSnapshotSchema,
-      await this.#snapshot(),
-      `depth snapshot of ${this.inst.symbol}`,
-    );
+    this.applySnapshot(await this.#snapshot());
+  }
+
+  /** Start the book from a REST depth answer, then apply what was buffered meanwhile. */
+  applySnapshot(raw: unknown): void {
+    const snap = parseAs(DepthSnapshotSchema, raw, `depth snapshot of ${this.inst.symbol}`);
     const update: BookUpdate = {
       type: "book",
       venue: this.venueId,
