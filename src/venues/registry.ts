@@ -30,12 +30,17 @@ export const venuesSection = defineSection(
   "venues",
   z
     .strictObject({
+      aster: asterVenueFactory.configSchema.describe(
+        "Aster (see docs/venues/aster.md); trades only the wallets listed under it.",
+      ),
       hyperliquid: hyperliquidVenueFactory.configSchema.describe(
         "Hyperliquid (see docs/venues/hyperliquid.md); trades only the wallets listed under it.",
       ),
     })
     .prefault({}),
-  { doc: "Live venues: `[venues.hyperliquid]` and its `[venues.hyperliquid.wallets.<id>]` accounts." },
+  {
+    doc: "Live venues: `[venues.hyperliquid]`, `[venues.aster]` and their `[venues.<kind>.wallets.<id>]` accounts.",
+  },
 );
 
 const byKind = new Map(FACTORIES.map((f) => [f.kind, f]));
