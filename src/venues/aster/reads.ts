@@ -131,7 +131,8 @@ export async function positions(ctx: ReadContext, account: string): Promise<Posi
     out.push({
       account,
       symbol: p.symbol,
-      sizeLots: inst.roundSize(amt, "nearest"),
+      // the venue's positionAmt is signed (short < 0); lots are counted on its magnitude
+      sizeLots: Math.sign(amt) * inst.roundSize(Math.abs(amt), "nearest"),
       entryPrice: Number(extra.entryPrice ?? 0),
       markPrice: notional !== 0 ? notional / amt : ctx.markPrice(p.symbol),
       unrealisedPnlUsd: Number(extra.unrealizedProfit ?? 0),

@@ -7,7 +7,7 @@ import { WallClock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import { makeAsterHarness } from "../../testing/aster-conformance.ts";
 import { signerFromKeyBytes } from "../../wallets/signer.ts";
-import { orderOf } from "../conformance/harness.ts";
+import { orderOf, show } from "../conformance/harness.ts";
 import { AsterConfigSchema } from "./config.ts";
 import { AsterPayloadError } from "./parse.ts";
 import { AsterVenue } from "./venue.ts";
@@ -35,6 +35,25 @@ describe("aster connector against the emulator", () => {
       assert.ok(Math.abs(h.venue.fundingRatePerHour("ETHUSDT") - 0.0001 / 4) < 1e-12);
       assert.ok(Math.abs(h.venue.fundingRatePerHour("SOLUSDT") - 0.0001) < 1e-12);
       assert.equal(h.venue.instrument("BTCUSDT").spec.minNotionalUsd, 5);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a short position is reported with negative lots (positionAmt is signed)", async () => {
+    const h = await makeAsterHarness();
+    try {
+      await h.driver.setBook({
+        bidTicks: h.referenceTicks - 1,
+        askTicks: h.referenceTicks + 1,
+        lotsPerLevel: h.unitLots * 10,
+      });
+      await h.venue.submit(
+        orderOf(h, { side: "sell", priceTicks: h.referenceTicks - 1, sizeLots: 3 * h.unitLots, tif: "ioc" }),
+      );
+      const [p] = await h.venue.positions(h.account);
+      assert.equal(p?.sizeLots, -3 * h.unitLots, show(p));
+      assert.equal(h.emulator.driver.position(h.user, "BTCUSDT"), "-0.03");
     } finally {
       await h.close();
     }
