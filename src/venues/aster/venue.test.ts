@@ -204,6 +204,43 @@ describe("aster connector: bad input gives an error naming wallet, venue and fie
     }
   });
 
+  it("a stream message that does not parse is reported as a notice naming venue, payload and field; the stream goes on", async () => {
+    const h = await makeAsterHarness();
+    try {
+      const trades: number[] = [];
+      h.venue.onMarket((e) => {
+        if (e.type === "trade") trades.push(e.price);
+      });
+      h.venue.subscribe({ symbol: h.symbol, channel: "trades" });
+      await sleep(100);
+      h.emulator.driver.publishRaw("btcusdt@trade", {
+        e: "trade",
+        E: 1,
+        s: "BTCUSDT",
+        p: 60000,
+        q: "0.01",
+        m: false,
+      });
+      assert.ok(await until(() => h.venue.notices().length > 0), "a notice");
+      assert.deepEqual(
+        h.venue.notices().map((n) => [n.venue, n.key]),
+        [["aster", "market:btcusdt@trade"]],
+      );
+      assert.match(h.venue.notices()[0].text, /venue aster: aster: trade of BTCUSDT did not parse at p/);
+      h.emulator.driver.publishRaw("btcusdt@trade", {
+        e: "trade",
+        E: 2,
+        s: "BTCUSDT",
+        p: "60000.5",
+        q: "0.01",
+        m: false,
+      });
+      assert.ok(await until(() => trades.includes(60000.5)), "the next good message is read");
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a config with a bad key is refused naming the key", () => {
     const r = AsterConfigSchema.safeParse({ rest_url: "not a url", listen_key_renew_ms: 10 });
     assert.ok(!r.success);

@@ -12,6 +12,7 @@ import {
   VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
+import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { OrderTracker } from "../backpack/account-stream.ts";
 import { StreamHealth } from "../backpack/streams.ts";
@@ -67,6 +68,8 @@ export class AsterVenue implements Venue {
   readonly #clientIds = new Map<string, string>();
   readonly #public: AsterSocket;
   readonly #ctx: reads.ReadContext;
+  /** the last problem of each kind (a stream message that did not parse), for `perpbot status` */
+  readonly #problems = new Map<string, string>();
   #closed = true;
 
   constructor(config: AsterConfig, clock: Clock) {
@@ -87,7 +90,7 @@ export class AsterVenue implements Venue {
     };
     const base = config.ws_url.replace(/\/+$/, "");
     this.#public = new AsterSocket(async () => `${base}/stream`, {
-      onMessage: (json) => this.#publicFrame(json),
+      onMessage: (json) => this.#guard(`market:${String(json.stream)}`, () => this.#publicFrame(json)),
       onUp: () => this.#publicUp(),
       onDown: () => {
         for (const s of this.#subs.keys()) this.health.down(s);
@@ -132,6 +135,22 @@ export class AsterVenue implements Venue {
 
   streams() {
     return this.health.list();
+  }
+
+  /** Stream messages that did not parse (skipped, the stream goes on), for `perpbot status`. */
+  notices(): VenueNotice[] {
+    return [...this.#problems].map(([key, text]) => ({ venue: this.id, key, text }));
+  }
+
+  /** Run a stream handler; a message it cannot read is reported, never thrown into the socket. */
+  #guard(key: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      const text = `venue ${this.id}: ${(e as Error).message}`;
+      if (this.#problems.size >= 50 && !this.#problems.has(key)) return;
+      this.#problems.set(key, text);
+    }
   }
 
   onStreamStatus(listener: Parameters<StreamHealth["onChange"]>[0]): Unsubscribe {
@@ -309,7 +328,7 @@ export class AsterVenue implements Venue {
     });
     const account = binding.account;
     const stream = new UserStream(this.config.ws_url, this.http, auth, this.config.listen_key_renew_ms, {
-      onEvent: (json) => this.#userEvent(account, json),
+      onEvent: (json) => this.#guard(`user:${account}`, () => this.#userEvent(account, json)),
       onUp: () => this.#accountHealth(),
       onDown: () => this.#accountHealth(),
     });

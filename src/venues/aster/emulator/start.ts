@@ -63,6 +63,8 @@ export interface AsterEmulatorDriver {
   /** Cut a wire stream ("btcusdt@depth@100ms", or "user" for the user data streams). */
   freezeStream(stream: string): void;
   thawStream(stream: string): void;
+  /** Send `data` as it is on a market stream ("btcusdt@trade"): a payload the venue never sends. */
+  publishRaw(stream: string, data: unknown): void;
   dropSockets(): void;
   inject(fault: ExchangeFault, count?: number): void;
   loseAcks(count: number): void;
@@ -196,6 +198,7 @@ export async function startAsterEmulator(opts: AsterEmulatorOptions = {}): Promi
     },
     freezeStream: (s) => sockets.freeze(s),
     thawStream: (s) => sockets.thaw(s),
+    publishRaw: (s, data) => sockets.raw(s, data),
     dropSockets: () => sockets.dropAll(),
     inject: (fault, count = 1) => front.faults.add(fault, count),
     loseAcks: (count) => front.faults.add({ kind: "loseAck" }, count),

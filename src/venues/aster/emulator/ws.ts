@@ -225,6 +225,11 @@ export class AsSockets {
     });
   }
 
+  /** Send `data` as it is on a market stream (a malformed message, for tests). */
+  raw(stream: string, data: unknown): void {
+    this.#publish(stream, data);
+  }
+
   /** Re-send every book in full (sizes are absolute, so an unchanged level is harmless). */
   refreshBooks(): void {
     this.flush();
