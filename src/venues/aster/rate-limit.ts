@@ -61,14 +61,31 @@ export function requestWeight(endpoint: string, params: ReadonlyArray<readonly [
   }
 }
 
-const LIMITERS = new Map<string, WeightLimiter>();
+/** One budget: the token bucket, and the weight spent through it (a figure tests read). */
+export class AsterBudget {
+  readonly limiter: WeightLimiter;
+  spent = 0;
+  constructor(perMinute: number) {
+    this.limiter = new WeightLimiter({ perMinute });
+  }
+  get perMinute(): number {
+    return this.limiter.perMinute;
+  }
+  /** Wait (in arrival order) until `weight` is there, then take it. */
+  take(weight: number): Promise<void> {
+    this.spent += weight;
+    return this.limiter.take(weight);
+  }
+}
 
-/** The process-wide limiter of one budget ("ip:<egress>" or "orders:<user>"). */
-export function asterLimiter(key: string): WeightLimiter {
+const LIMITERS = new Map<string, AsterBudget>();
+
+/** The process-wide budget of one scope ("ip:<egress>" or "orders:<user>"). */
+export function asterLimiter(key: string): AsterBudget {
   let l = LIMITERS.get(key);
   if (l === undefined) {
     const perMinute = key.startsWith("orders:") ? ORDERS_PER_MINUTE : IP_WEIGHT_PER_MINUTE;
-    l = new WeightLimiter({ perMinute: Math.floor(perMinute * BUDGET_SHARE) });
+    l = new AsterBudget(Math.floor(perMinute * BUDGET_SHARE));
     LIMITERS.set(key, l);
   }
   return l;
