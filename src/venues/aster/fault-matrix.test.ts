@@ -74,6 +74,26 @@ async function withWorld(fn: (w: AsterEngineWorld) => Promise<void>, maxBookAgeM
   }
 }
 
+test("aster fault matrix: every socket dropped mid-order (the fill made while the streams reconnect)", () =>
+  withWorld(async (w) => {
+    const emu = w.h.emulator.driver;
+    // executed at once, answered 400 ms later (inside the connector's timeout)
+    emu.inject({ kind: "executeThenTimeout", holdMs: 400 });
+    const placing = w.engine.placeOrder(intent(w));
+    assert.ok(await w.until(() => emu.orders(w.h.user).length === 1, 3_000), "the order landed");
+    emu.dropSockets();
+    await w.h.driver.setBook({
+      bidTicks: w.touch.bid - 2,
+      askTicks: w.touch.bid,
+      lotsPerLevel: w.h.unitLots * 10,
+    });
+    const placed = await placing;
+    assert.ok(placed.ok, JSON.stringify(placed));
+    await settlesAs(w, placed.clientOrderId, "filled");
+    assert.equal(await positionLots(w), w.h.unitLots);
+    assert.ok(await w.until(() => emu.connections() >= 2, 5_000), "market and user streams reconnected");
+  }));
+
 test("aster fault matrix: a lost answer (the order rests, the connection cut before its answer)", () =>
   withWorld(async (w) => {
     w.h.emulator.driver.loseAcks(1);
