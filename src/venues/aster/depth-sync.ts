@@ -1,7 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookLevel, BookUpdate } from "../../core/market.ts";
 import { L2Book } from "../../data/book.ts";
-import { DepthSnapshotSchema, type DepthUpdate, DepthUpdateSchema, parseAs } from "./parse.ts";
+import { DepthSnapshotSchema, type DepthUpdate, parseAs, readDepthUpdate } from "./parse.ts";
 
 /**
  * A local Aster (Binance USDⓈ-M) book, by Binance's "How to manage a local order book correctly":
@@ -81,7 +81,7 @@ export class DepthSync {
 
   /** One `depthUpdate` message's data (a payload that does not parse throws AsterPayloadError). */
   onDepth(data: unknown): void {
-    this.#apply(parseAs(DepthUpdateSchema, data, `depthUpdate of ${this.inst.symbol}`));
+    this.#apply(readDepthUpdate(data, `depthUpdate of ${this.inst.symbol}`));
   }
 
   #apply(d: DepthUpdate): void {
@@ -113,8 +113,8 @@ export class DepthSync {
       symbol: this.inst.symbol,
       ts: d.E,
       snapshot: false,
-      bids: levels(d.b),
-      asks: levels(d.a),
+      bids: d.b,
+      asks: d.a,
     };
     this.book.apply(update);
     this.#emit(update);

@@ -195,6 +195,35 @@ describe("aster market data: bad payloads", () => {
     );
   });
 
+  it("a bad level names its side, index and column; nothing of the message is applied", () => {
+    const sync = new DepthSync(
+      inst,
+      "aster",
+      async () => ({ lastUpdateId: 1, bids: [], asks: [] }),
+      () => {},
+    );
+    sync.applySnapshot({ lastUpdateId: 10, bids: [["60000.0", "1"]], asks: [["60000.1", "1"]] });
+    const msg = (b: unknown) => ({ e: "depthUpdate", E: 1, s: "BTCUSDT", U: 9, u: 11, pu: 8, b, a: [] });
+    assert.throws(
+      () =>
+        sync.onDepth(
+          msg([
+            ["60000.0", "2"],
+            ["59999.9", "x"],
+          ]),
+        ),
+      /did not parse at b\.1\.1: a decimal string, got "x"/,
+    );
+    assert.throws(() => sync.onDepth(msg([["60000.0"]])), /at b\.0: expected \[price, size\]/);
+    assert.equal(
+      sync.book.sizeAt("bid", inst.price("60000.0")),
+      1,
+      "the good level of the bad message was not applied",
+    );
+    sync.onDepth(msg([["60000.0", "2"]]));
+    assert.equal(sync.book.sizeAt("bid", inst.price("60000.0")), 2);
+  });
+
   it("markPriceUpdate: the interval's rate becomes a rate per hour", () => {
     const { mark, funding } = markEvents(
       "aster",

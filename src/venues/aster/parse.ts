@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { BookLevel } from "../../core/market.ts";
 
 /**
  * Aster payload schemas. Aster's futures API is Binance USDⓈ-M's (asterdex/api-docs
@@ -81,17 +82,63 @@ export const DepthSnapshotSchema = z.object({
 export type DepthSnapshot = z.output<typeof DepthSnapshotSchema>;
 
 // <s>@depth@100ms: {"e":"depthUpdate","E":1723161256299,"T":…,"s":"BTCUSDT","U":…,"u":…,"pu":…,"b":[…],"a":[…]}
-export const DepthUpdateSchema = z.object({
-  e: z.literal("depthUpdate"),
-  E: z.number(),
-  s: z.string(),
-  U: z.number().int(),
-  u: z.number().int(),
-  pu: z.number().int(),
-  b: z.array(level),
-  a: z.array(level),
-});
-export type DepthUpdate = z.output<typeof DepthUpdateSchema>;
+// The hot path: read by hand (no schema), levels straight to numbers, the same error form.
+export interface DepthUpdate {
+  readonly E: number;
+  readonly s: string;
+  readonly U: number;
+  readonly u: number;
+  readonly pu: number;
+  readonly b: BookLevel[];
+  readonly a: BookLevel[];
+}
+
+function bad(what: string, path: string, message: string): never {
+  throw new AsterPayloadError(`aster: ${what} did not parse at ${path}: ${message}`);
+}
+
+function integer(o: Record<string, unknown>, k: string, what: string): number {
+  const v = o[k];
+  if (typeof v !== "number" || !Number.isInteger(v))
+    bad(what, k, `expected an integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function levelsOf(rows: unknown, side: string, what: string): BookLevel[] {
+  if (!Array.isArray(rows)) bad(what, side, "expected an array of [price, size]");
+  const out: BookLevel[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (!Array.isArray(r) || r.length !== 2) bad(what, `${side}.${i}`, "expected [price, size]");
+    const [p, q] = r;
+    const price = typeof p === "string" && p !== "" ? Number(p) : Number.NaN;
+    const size = typeof q === "string" && q !== "" ? Number(q) : Number.NaN;
+    if (!(price >= 0) || !Number.isFinite(price))
+      bad(what, `${side}.${i}.0`, `a decimal string, got ${JSON.stringify(p)}`);
+    if (!(size >= 0) || !Number.isFinite(size))
+      bad(what, `${side}.${i}.1`, `a decimal string, got ${JSON.stringify(q)}`);
+    out[i] = { price, size };
+  }
+  return out;
+}
+
+/** One depthUpdate's data, checked field by field (AsterPayloadError naming the field). */
+export function readDepthUpdate(data: unknown, what: string): DepthUpdate {
+  if (data === null || typeof data !== "object" || Array.isArray(data))
+    bad(what, "(root)", "expected an object");
+  const o = data as Record<string, unknown>;
+  if (o.e !== "depthUpdate") bad(what, "e", `expected "depthUpdate", got ${JSON.stringify(o.e)}`);
+  if (typeof o.s !== "string") bad(what, "s", "expected a symbol");
+  return {
+    E: integer(o, "E", what),
+    s: o.s,
+    U: integer(o, "U", what),
+    u: integer(o, "u", what),
+    pu: integer(o, "pu", what),
+    b: levelsOf(o.b, "b", what),
+    a: levelsOf(o.a, "a", what),
+  };
+}
 
 // <s>@trade: {"e":"trade","E":…,"T":…,"s":"BTCUSDT","t":5266583935,"p":"61800.30","q":"0.006","X":"MARKET","m":false}
 // <s>@aggTrade carries the same p, q, m, T.
