@@ -1,5 +1,6 @@
 import type { VenueFactory } from "../registry-types.ts";
 import { AsterConfigSchema, identityOf, isLoopback, NONCE_WINDOW_MS, signerSourceOf } from "./config.ts";
+import { asterDoctor } from "./doctor.ts";
 import { AsterVenue } from "./venue.ts";
 
 /**
@@ -18,6 +19,7 @@ export const asterVenueFactory: VenueFactory<typeof AsterConfigSchema> = {
       signer: signerSourceOf(walletId, w),
     })),
   realMoney: (config) => !isLoopback(config),
+  doctor: asterDoctor,
   liveProblems(config, engine) {
     // "Order does not exist" proves an order never landed only once its request can no longer
     // be accepted: after the venue's nonce window and the request's own timeout
