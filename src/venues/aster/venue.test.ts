@@ -241,6 +241,29 @@ describe("aster connector: bad input gives an error naming wallet, venue and fie
     }
   });
 
+  it("an IP ban (HTTP 418) is an unknown outcome (rate_limited), like a 429", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(418, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ code: -1003, msg: "Way too many requests; IP banned until 1." }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const venue = new AsterVenue(
+      AsterConfigSchema.parse({ rest_url: `http://127.0.0.1:${port}`, ws_url: `ws://127.0.0.1:${port}` }),
+      new WallClock(),
+    );
+    try {
+      const err = await venue.connect().catch((e: unknown) => e);
+      assert.ok(err instanceof VenueUnknownOutcomeError, String(err));
+      assert.equal(err.kind, "rate_limited");
+      assert.match(err.message, /aster GET \/fapi\/v3\/exchangeInfo: HTTP 418/);
+    } finally {
+      await venue.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it("a config with a bad key is refused naming the key", () => {
     const r = AsterConfigSchema.safeParse({ rest_url: "not a url", listen_key_renew_ms: 10 });
     assert.ok(!r.success);

@@ -162,6 +162,28 @@ describe("aster emulator: limits", () => {
     }
   });
 
+  it("an IP that keeps sending after 429s is banned: HTTP 418 until the ban ends, whatever the weight", async () => {
+    const emu = await startAsterEmulator({
+      scheduledFunding: false,
+      ipWeightPerMinute: 2,
+      banAfter429s: 2,
+      banMs: 300,
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await fetch(`${emu.url}/fapi/v3/ping`)).status);
+      assert.deepEqual(statuses, [200, 200, 429, 429, 429, 418]);
+      await new Promise((r) => setTimeout(r, 350));
+      assert.equal(
+        (await fetch(`${emu.url}/fapi/v3/ping`)).status,
+        429,
+        "the ban ended; the weight is still spent",
+      );
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("ORDERS per account: the third order in a minute is HTTP 429 -1015 and is not placed", async () => {
     const { emu, id } = await world({ ordersPerMinute: 2 });
     try {

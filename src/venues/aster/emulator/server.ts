@@ -16,6 +16,9 @@ export interface FrontLimits {
   readonly ipWeightPerMinute: number;
   readonly ordersPerMinute: number;
   readonly nonceWindowMs: number;
+  /** 429s an IP may get within a minute before it is banned (HTTP 418) for `banMs` */
+  readonly banAfter429s: number;
+  readonly banMs: number;
 }
 
 export class AsFront {
@@ -28,6 +31,10 @@ export class AsFront {
   readonly orders: MinuteWindow;
   /** requests seen per endpoint ("POST /fapi/v3/order"), for tests */
   readonly seen = new Map<string, number>();
+  readonly limits: FrontLimits;
+  readonly #tooMany: MinuteWindow;
+  /** IP → banned until (ms) */
+  readonly #banned = new Map<string, number>();
   readonly #held = new Set<ReturnType<typeof setTimeout>>();
   #server: Server | undefined;
 
@@ -38,6 +45,8 @@ export class AsFront {
     this.ipWeight = new MinuteWindow(limits.ipWeightPerMinute, now);
     this.orders = new MinuteWindow(limits.ordersPerMinute, now);
     this.nonces = new NonceBook(100, limits.nonceWindowMs);
+    this.limits = limits;
+    this.#tooMany = new MinuteWindow(limits.banAfter429s, now);
   }
 
   async listen(port: number): Promise<string> {
@@ -77,7 +86,17 @@ export class AsFront {
     const ip = req.socket.remoteAddress ?? "?";
     const query = url.search.slice(1);
     const all = new URLSearchParams(`${query}&${body}`);
-    if (!this.ipWeight.take(ip, weightOf(method, endpoint, all)))
+    const now = this.engine.clock.now();
+    const until = this.#banned.get(ip) ?? 0;
+    if (until > now)
+      return send(
+        res,
+        { status: 418, body: { code: -1003, msg: `Way too many requests; IP banned until ${until}.` } },
+        this.ipWeight.used(ip),
+      );
+    if (!this.ipWeight.take(ip, weightOf(method, endpoint, all))) {
+      // Binance's rule: an IP that keeps sending after 429s is banned (418), 2 min and up
+      if (!this.#tooMany.take(ip, 1)) this.#banned.set(ip, now + this.limits.banMs);
       return send(
         res,
         {
@@ -89,6 +108,7 @@ export class AsFront {
         },
         this.ipWeight.used(ip),
       );
+    }
     const used = this.ipWeight.used(ip);
     if (method === "GET") {
       const pub = publicRoute(this.engine, endpoint, url.searchParams, (s, n) =>

@@ -38,6 +38,9 @@ export interface AsterEmulatorOptions {
   readonly scheduledFunding?: boolean;
   /** how far a V3 nonce may be from the server's time (default 10 s, the venue's) */
   readonly nonceWindowMs?: number;
+  /** 429s an IP may get within a minute before a ban (default 5) and the ban's length (default 2 min) */
+  readonly banAfter429s?: number;
+  readonly banMs?: number;
   /** re-send every book in full this often (0, the default: only on changes, as the venue does) */
   readonly bookRefreshMs?: number;
 }
@@ -102,6 +105,8 @@ export async function startAsterEmulator(opts: AsterEmulatorOptions = {}): Promi
     ipWeightPerMinute: opts.ipWeightPerMinute ?? 2400,
     ordersPerMinute: opts.ordersPerMinute ?? 1200,
     nonceWindowMs: opts.nonceWindowMs ?? 10_000,
+    banAfter429s: opts.banAfter429s ?? 5,
+    banMs: opts.banMs ?? 120_000,
   });
   const refresh =
     (opts.bookRefreshMs ?? 0) > 0 ? setInterval(() => sockets.refreshBooks(), opts.bookRefreshMs) : undefined;
