@@ -59,6 +59,38 @@ describe("aster connector against the emulator", () => {
     }
   });
 
+  it("subscription changes leave batched: a burst of them stays under the venue's 10 messages a second", async () => {
+    const h = await makeAsterHarness();
+    try {
+      const offs: (() => void)[] = [];
+      for (let i = 0; i < 20; i++)
+        for (const symbol of ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+          for (const channel of ["book", "trades", "mark"] as const) {
+            const off = h.venue.subscribe({ symbol, channel });
+            if (i < 19) offs.push(off);
+          }
+      for (const off of offs) off();
+      const books: string[] = [];
+      h.venue.onMarket((e) => {
+        if (e.type === "book") books.push(e.symbol);
+      });
+      await sleep(400);
+      await h.driver.setBook({
+        bidTicks: h.referenceTicks - 1,
+        askTicks: h.referenceTicks + 1,
+        lotsPerLevel: h.unitLots,
+      });
+      assert.ok(await until(() => books.includes("BTCUSDT")), "the book streams");
+      assert.equal(
+        h.emulator.driver.floodClosures(),
+        0,
+        "the venue never closed the connection for flooding",
+      );
+    } finally {
+      await h.close();
+    }
+  });
+
   it("renews the listen key by PUT before it expires: one key, the stream stays up and carries fills", async () => {
     const h = await makeAsterHarness({ listenKeyTtlMs: 600 }, { listen_key_renew_ms: 1000 });
     try {

@@ -8,6 +8,9 @@ import WebSocket from "ws";
  *   a new listen key is used after one expired; frames are the raw events.
  * The `ws` library answers the server's pings (the venue drops a connection 15 min without a pong).
  */
+/** at least this long between two subscription messages (two per gap: ≤ 10 a second) */
+const SEND_GAP_MS = 300;
+
 export interface SocketHandlers {
   onMessage(json: Record<string, unknown>): void;
   onUp(): void;
@@ -25,6 +28,10 @@ export class AsterSocket {
   #id = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #connecting: Promise<void> | undefined;
+  readonly #added = new Set<string>();
+  readonly #dropped = new Set<string>();
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastSend = 0;
 
   constructor(url: () => Promise<string>, handlers: SocketHandlers) {
     this.#url = url;
@@ -49,6 +56,8 @@ export class AsterSocket {
       this.#ws = ws;
       let settled = false;
       ws.on("open", () => {
+        this.#added.clear();
+        this.#dropped.clear();
         this.#send("SUBSCRIBE", [...this.streams]);
         this.#open = true;
         this.#delay = 50;
@@ -100,12 +109,36 @@ export class AsterSocket {
   subscribe(stream: string): void {
     if (this.streams.has(stream)) return;
     this.streams.add(stream);
-    if (this.#open) this.#send("SUBSCRIBE", [stream]);
+    this.#dropped.delete(stream);
+    this.#added.add(stream);
+    this.#schedule();
   }
 
   unsubscribe(stream: string): void {
     if (!this.streams.delete(stream)) return;
-    if (this.#open) this.#send("UNSUBSCRIBE", [stream]);
+    this.#added.delete(stream);
+    this.#dropped.add(stream);
+    this.#schedule();
+  }
+
+  /**
+   * Subscription changes leave batched, at most one SUBSCRIBE and one UNSUBSCRIBE per
+   * SEND_GAP_MS: the venue drops a connection sending more than 10 messages a second.
+   */
+  #schedule(): void {
+    if (this.#flushTimer !== undefined) return;
+    const wait = Math.max(0, this.#lastSend + SEND_GAP_MS - Date.now());
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      if (!this.#open) return; // the next open subscribes the whole set
+      const add = [...this.#added];
+      const drop = [...this.#dropped];
+      this.#added.clear();
+      this.#dropped.clear();
+      this.#send("SUBSCRIBE", add);
+      this.#send("UNSUBSCRIBE", drop);
+      this.#lastSend = Date.now();
+    }, wait);
   }
 
   /** Close this connection now (it reconnects unless closed for good). */
@@ -128,6 +161,8 @@ export class AsterSocket {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;

@@ -136,6 +136,25 @@ describe("aster emulator: V1 HMAC requests", () => {
   });
 });
 
+describe("aster emulator: WebSocket", () => {
+  it("closes a connection that sends more than 10 messages a second", async () => {
+    const emu = await startAsterEmulator({ scheduledFunding: false });
+    try {
+      const ws = new WebSocket(`${emu.wsUrl}/stream`);
+      await new Promise((r) => ws.addEventListener("open", r, { once: true }));
+      const closed = new Promise<number>((r) =>
+        ws.addEventListener("close", (e) => r(e.code), { once: true }),
+      );
+      for (let i = 0; i < 12; i++)
+        ws.send(JSON.stringify({ method: "SUBSCRIBE", params: [`s${i}@trade`], id: i }));
+      assert.equal(await closed, 1008);
+      assert.equal(emu.driver.floodClosures(), 1);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe("aster emulator: limits", () => {
   it("REQUEST_WEIGHT per IP: over the minute's budget is HTTP 429 -1003, the used weight in a header", async () => {
     const emu = await startAsterEmulator({ scheduledFunding: false, ipWeightPerMinute: 12 });

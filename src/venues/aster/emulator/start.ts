@@ -82,6 +82,8 @@ export interface AsterEmulatorDriver {
   /** the listen keys handed out and their accounts */
   listenKeys(): ReadonlyMap<string, { account: string; expires: number }>;
   connections(): number;
+  /** connections the emulator closed for sending more than 10 messages a second */
+  floodClosures(): number;
 }
 
 export interface AsterEmulator {
@@ -216,6 +218,7 @@ export async function startAsterEmulator(opts: AsterEmulatorOptions = {}): Promi
     position: (u, s) => market(s).sizeText(ex.state.position(u.toLowerCase(), s)?.sizeLots ?? 0),
     listenKeys: () => keys.keys,
     connections: () => sockets.connections,
+    floodClosures: () => sockets.closedForFlood,
   };
 
   return {

@@ -14,10 +14,16 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { AsEngine } from "./engine.ts";
 import { accountUpdateJson, intervalRate, nextFundingTime, orderUpdateJson } from "./payloads.ts";
 
+/** Binance's (and Aster's) WebSocket limits: 10 incoming messages a second, 200 streams a connection */
+const MAX_INBOUND_PER_S = 10;
+const MAX_STREAMS = 200;
+
 interface Conn {
   readonly ws: WebSocket;
   readonly combined: boolean;
   readonly streams: Set<string>;
+  /** receipt times of the last messages from the client (the venue allows 10 a second) */
+  readonly inbound: number[];
   /** the account of a user-stream connection */
   readonly listenKey?: string;
 }
@@ -72,6 +78,8 @@ export class AsSockets {
   readonly #levels = new Map<string, Map<string, string>>();
   readonly #seq = new Map<string, number>();
   readonly frozen = new Set<string>();
+  /** connections closed for sending more than 10 messages a second */
+  closedForFlood = 0;
   readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(engine: AsEngine, keys: ListenKeys) {
@@ -104,7 +112,7 @@ export class AsSockets {
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn: Conn = { ws, combined, streams, listenKey };
+      const conn: Conn = { ws, combined, streams, listenKey, inbound: [] };
       this.#conns.add(conn);
       ws.on("message", (raw) => this.#message(conn, raw.toString()));
       ws.on("close", () => this.#conns.delete(conn));
@@ -112,6 +120,15 @@ export class AsSockets {
   }
 
   #message(conn: Conn, text: string): void {
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    const now = Date.now();
+    conn.inbound.push(now);
+    while (conn.inbound.length > 0 && conn.inbound[0] <= now - 1000) conn.inbound.shift();
+    if (conn.inbound.length > MAX_INBOUND_PER_S) {
+      this.closedForFlood++;
+      conn.ws.close(1008, "Too many requests");
+      return;
+    }
     let m: { method?: unknown; params?: unknown; id?: unknown };
     try {
       m = JSON.parse(text);
@@ -120,8 +137,13 @@ export class AsSockets {
       return;
     }
     const params = Array.isArray(m.params) ? m.params.filter((p): p is string => typeof p === "string") : [];
-    if (m.method === "SUBSCRIBE") for (const p of params) conn.streams.add(p);
-    else if (m.method === "UNSUBSCRIBE") for (const p of params) conn.streams.delete(p);
+    if (m.method === "SUBSCRIBE") {
+      if (conn.streams.size + params.filter((p) => !conn.streams.has(p)).length > MAX_STREAMS) {
+        conn.ws.send(JSON.stringify({ code: 2, msg: `more than ${MAX_STREAMS} streams`, id: m.id ?? null }));
+        return;
+      }
+      for (const p of params) conn.streams.add(p);
+    } else if (m.method === "UNSUBSCRIBE") for (const p of params) conn.streams.delete(p);
     else if (m.method === "LIST_SUBSCRIPTIONS") {
       conn.ws.send(JSON.stringify({ result: [...conn.streams], id: m.id ?? null }));
       return;
