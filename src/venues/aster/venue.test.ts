@@ -117,6 +117,32 @@ describe("aster connector against the emulator", () => {
     }
   });
 
+  it("a refused PUT (the venue forgot the key) reconnects the user stream with a new key", async () => {
+    const h = await makeAsterHarness({ listenKeyTtlMs: 3_600_000 });
+    try {
+      const stream = h.venue.userStream(h.account)!;
+      const first = stream.listenKey;
+      h.emulator.driver.dropListenKeys();
+      const err = await stream.renew().catch((e: unknown) => e);
+      assert.ok(err instanceof VenueRejectError && /-1125/.test(err.message), String(err));
+      assert.ok(await until(() => stream.keysObtained === 2 && stream.socket.isOpen), "a new key, connected");
+      assert.notEqual(stream.listenKey, first);
+      await h.driver.setBook({
+        bidTicks: h.referenceTicks - 1,
+        askTicks: h.referenceTicks + 1,
+        lotsPerLevel: h.unitLots * 10,
+      });
+      const seen: string[] = [];
+      h.venue.onEvent((e) => seen.push(e.type));
+      await h.venue.submit(
+        orderOf(h, { side: "buy", priceTicks: h.referenceTicks + 1, sizeLots: h.unitLots, tif: "ioc" }),
+      );
+      assert.ok(await until(() => seen.includes("fill")), `events: ${seen.join(",")}`);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("an expired listen key (listenKeyExpired) is replaced: a new key, and events flow on it", async () => {
     const h = await makeAsterHarness({ listenKeyTtlMs: 300 }, { listen_key_renew_ms: 3_600_000 });
     try {

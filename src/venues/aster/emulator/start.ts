@@ -79,6 +79,8 @@ export interface AsterEmulatorDriver {
   orders(user: string): readonly AsOrderRecord[];
   fills(user: string): readonly AsFillRecord[];
   position(user: string, symbol: string): string;
+  /** Forget every listen key (as a venue restart would): PUTs are refused, user streams expire. */
+  dropListenKeys(): void;
   /** the listen keys handed out and their accounts */
   listenKeys(): ReadonlyMap<string, { account: string; expires: number }>;
   connections(): number;
@@ -217,6 +219,7 @@ export async function startAsterEmulator(opts: AsterEmulatorOptions = {}): Promi
     fills: (u) => engine.fills.get(u.toLowerCase()) ?? [],
     position: (u, s) => market(s).sizeText(ex.state.position(u.toLowerCase(), s)?.sizeLots ?? 0),
     listenKeys: () => keys.keys,
+    dropListenKeys: () => keys.keys.clear(),
     connections: () => sockets.connections,
     floodClosures: () => sockets.closedForFlood,
   };
