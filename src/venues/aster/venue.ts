@@ -1,5 +1,4 @@
 import type { Clock } from "../../core/clock.ts";
-import { InvalidValueError } from "../../core/errors.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookView, MarketEvent } from "../../core/market.ts";
 import type { MarginMode, OrderRequest } from "../../core/types.ts";
@@ -13,26 +12,17 @@ import {
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
-import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { OrderTracker } from "../backpack/account-stream.ts";
 import { StreamHealth } from "../backpack/streams.ts";
-import { ASTER_CAPABILITIES, CLIENT_ORDER_ID, instrumentOf, perpSymbols } from "./capabilities.ts";
+import { ASTER_CAPABILITIES, CLIENT_ORDER_ID } from "./capabilities.ts";
 import type { AsterConfig } from "./config.ts";
-import { DepthSync } from "./depth-sync.ts";
 import { AsterHttp, AsterRejectError, type RequestSpec } from "./http.ts";
-import { markEvents, streamKind, tradeEvent, wireStream } from "./market.ts";
-import {
-  ExchangeInfoSchema,
-  FrameSchema,
-  FundingInfoSchema,
-  OrderSchema,
-  PremiumIndexListSchema,
-  parseAs,
-} from "./parse.ts";
+import { MarketFeed } from "./market-feed.ts";
+import { OrderSchema, parseAs } from "./parse.ts";
 import * as reads from "./reads.ts";
 import { signerAddress } from "./signing.ts";
 import { isFundingUpdate, orderTradeEvents, UserStream } from "./user-stream.ts";
-import { AsterSocket } from "./ws.ts";
 
 type Auth = NonNullable<RequestSpec["auth"]>;
 
@@ -55,18 +45,11 @@ export class AsterVenue implements Venue {
   readonly clock: Clock;
   readonly http: AsterHttp;
   readonly health: StreamHealth;
-  readonly #instruments = new Map<string, Instrument>();
-  readonly #marks = new Map<string, number>();
-  readonly #funding = new Map<string, number>();
-  readonly #books = new Map<string, DepthSync>();
-  readonly #subs = new Map<string, number>();
-  readonly #wires = new Map<string, number>();
-  readonly #market = new Set<(e: MarketEvent) => void>();
+  readonly market: MarketFeed;
   readonly #events = new Set<(e: VenueEvent) => void>();
   readonly #accounts = new Map<string, Bound>();
   readonly #tracker = new OrderTracker();
   readonly #clientIds = new Map<string, string>();
-  readonly #public: AsterSocket;
   readonly #ctx: reads.ReadContext;
   /** the last problem of each kind (a stream message that did not parse), for `perpbot status` */
   readonly #problems = new Map<string, string>();
@@ -78,59 +61,31 @@ export class AsterVenue implements Venue {
     this.clock = clock;
     this.http = new AsterHttp({ baseUrl: config.rest_url, timeoutMs: config.request_timeout_ms, clock });
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    this.market = new MarketFeed(config, clock, this.http, this.health, (k, fn) => this.#guard(k, fn));
     this.#ctx = {
       http: this.http,
-      known: (s) => this.#instruments.get(s),
+      known: (s) => this.market.instruments.get(s),
       instruments: () => this.instruments(),
       authOf: (a) => this.#bound(a).auth,
       symbolOf: (a, c) => this.#tracker.get(a, c)?.symbol,
       clientIds: this.#clientIds,
-      fundingRatePerHour: (s) => this.#funding.get(s) ?? 0,
-      markPrice: (s) => this.#marks.get(s) ?? Number.NaN,
+      fundingRatePerHour: (s) => this.market.ratePerHour(s),
+      markPrice: (s) => this.market.mark(s),
     };
-    const base = config.ws_url.replace(/\/+$/, "");
-    this.#public = new AsterSocket(async () => `${base}/stream`, {
-      onMessage: (json) => this.#guard(`market:${String(json.stream)}`, () => this.#publicFrame(json)),
-      onUp: () => this.#publicUp(),
-      onDown: () => {
-        for (const s of this.#subs.keys()) this.health.down(s);
-      },
-    });
   }
 
   // ------------------------------------------------------------------ lifecycle
 
   async connect(): Promise<void> {
-    const info = parseAs(
-      ExchangeInfoSchema,
-      await this.http.request({ method: "GET", endpoint: "exchangeInfo" }),
-      "exchangeInfo",
-    );
-    const intervals = new Map(
-      parseAs(
-        FundingInfoSchema,
-        await this.http.request({ method: "GET", endpoint: "fundingInfo" }),
-        "fundingInfo",
-      ).map((f) => [f.symbol, f.fundingIntervalHours]),
-    );
-    const fees = { makerFeeBps: this.config.maker_fee_bps, takerFeeBps: this.config.taker_fee_bps };
-    for (const s of perpSymbols(info.symbols, this.config.symbols))
-      this.#instruments.set(s.symbol, instrumentOf(this.id, s, intervals.get(s.symbol) ?? 8, fees));
-    const marks = parseAs(
-      PremiumIndexListSchema,
-      await this.http.request({ method: "GET", endpoint: "premiumIndex" }),
-      "premiumIndex",
-    );
-    for (const m of marks) this.#setMark(m.symbol, Number(m.markPrice), m.lastFundingRate);
     this.#closed = false;
-    await this.#public.connect();
+    await this.market.connect();
     this.health.start();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.health.stop();
-    await Promise.all([this.#public.close(), ...[...this.#accounts.values()].map((b) => b.stream.close())]);
+    await Promise.all([this.market.close(), ...[...this.#accounts.values()].map((b) => b.stream.close())]);
   }
 
   streams() {
@@ -157,138 +112,34 @@ export class AsterVenue implements Venue {
     return this.health.onChange(listener);
   }
 
-  // ------------------------------------------------------------------ market data
+  // ------------------------------------------------------------------ market data (market-feed.ts)
 
   subscribe(sub: MarketSubscription): Unsubscribe {
-    const inst = this.instrument(sub.symbol);
-    if (sub.channel === "bbo")
-      throw new InvalidValueError(
-        `venue ${this.id}: no "bbo" channel for ${sub.symbol} (subscribe its book)`,
-      );
-    const name = streamName(sub);
-    const wire = wireStream(inst.symbol, sub.channel);
-    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
-    this.health.add(name, this.#public.isOpen);
-    const n = (this.#wires.get(wire) ?? 0) + 1;
-    this.#wires.set(wire, n);
-    if (n === 1) {
-      this.#public.subscribe(wire);
-      if (sub.channel === "book")
-        this.#bookOf(inst)
-          .resync()
-          .catch(() => undefined);
-    }
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.#subs.get(name) ?? 1) - 1;
-      if (left === 0) {
-        this.#subs.delete(name);
-        this.health.remove(name);
-      } else this.#subs.set(name, left);
-      const w = (this.#wires.get(wire) ?? 1) - 1;
-      if (w === 0) {
-        this.#wires.delete(wire);
-        this.#public.unsubscribe(wire);
-      } else this.#wires.set(wire, w);
-    };
+    return this.market.subscribe(sub);
   }
 
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
-    this.#market.add(listener);
-    return () => this.#market.delete(listener);
+    return this.market.onMarket(listener);
   }
 
   instruments(): readonly Instrument[] {
-    return [...this.#instruments.values()];
+    return [...this.market.instruments.values()];
   }
 
   instrument(symbol: string): Instrument {
-    const inst = this.#instruments.get(symbol);
-    if (inst === undefined)
-      throw new VenueRejectError(
-        "unknown_symbol",
-        `venue ${this.id}: unknown symbol "${symbol}" (perpetuals are named like BTCUSDT; known: ${[...this.#instruments.keys()].slice(0, 8).join(", ")})`,
-      );
-    return inst;
+    return this.market.instrument(symbol);
   }
 
   book(symbol: string): BookView {
-    return this.#bookOf(this.instrument(symbol)).book;
+    return this.market.bookOf(this.instrument(symbol)).book;
   }
 
   markPrice(symbol: string): number {
-    return this.#marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
+    return this.market.mark(this.instrument(symbol).symbol);
   }
 
   fundingRatePerHour(symbol: string): number {
-    return this.#funding.get(this.instrument(symbol).symbol) ?? 0;
-  }
-
-  #bookOf(inst: Instrument): DepthSync {
-    let b = this.#books.get(inst.symbol);
-    if (b === undefined) {
-      b = new DepthSync(
-        inst,
-        this.id,
-        () =>
-          this.http.request({
-            method: "GET",
-            endpoint: "depth",
-            params: [
-              ["symbol", inst.symbol],
-              ["limit", 1000],
-            ],
-          }),
-        (u) => {
-          if (this.#subs.has(`book:${inst.symbol}`)) this.#publish(u);
-        },
-      );
-      this.#books.set(inst.symbol, b);
-    }
-    return b;
-  }
-
-  #setMark(symbol: string, mark: number, intervalRate: string): void {
-    const inst = this.#instruments.get(symbol);
-    if (inst === undefined) return;
-    this.#marks.set(symbol, mark);
-    this.#funding.set(symbol, Number(intervalRate) / inst.spec.fundingIntervalHours);
-  }
-
-  #publicUp(): void {
-    for (const s of this.#subs.keys()) this.health.up(s);
-    // updates missed while down cannot be replayed: every book starts again from a snapshot
-    for (const [symbol, b] of this.#books)
-      if (this.#subs.has(`book:${symbol}`)) b.resync().catch(() => undefined);
-  }
-
-  #publicFrame(json: Record<string, unknown>): void {
-    const f = FrameSchema.safeParse(json);
-    if (!f.success) return; // subscription answers {"result":null,"id":n}
-    const { symbol, kind } = streamKind(f.data.stream);
-    const inst = this.#instruments.get(symbol);
-    if (inst === undefined) return;
-    const now = this.clock.now();
-    if (kind === "depth") {
-      this.health.message(`book:${symbol}`, now);
-      this.#bookOf(inst).onDepth(f.data.data);
-    } else if (kind === "trade") {
-      this.health.message(`trades:${symbol}`, now);
-      if (this.#subs.has(`trades:${symbol}`)) this.#publish(tradeEvent(this.id, symbol, f.data.data));
-    } else if (kind === "markPrice") {
-      const { mark, funding } = markEvents(this.id, symbol, f.data.data, inst.spec.fundingIntervalHours);
-      this.#marks.set(symbol, mark.markPrice);
-      this.#funding.set(symbol, funding.ratePerHour);
-      for (const ch of ["mark", "funding"] as const) this.health.message(`${ch}:${symbol}`, now);
-      if (this.#subs.has(`mark:${symbol}`)) this.#publish(mark);
-      if (this.#subs.has(`funding:${symbol}`)) this.#publish(funding);
-    }
-  }
-
-  #publish(e: MarketEvent): void {
-    for (const l of this.#market) l(e);
+    return this.market.ratePerHour(this.instrument(symbol).symbol);
   }
 
   // ------------------------------------------------------------------ accounts
@@ -353,7 +204,7 @@ export class AsterVenue implements Venue {
 
   #userEvent(account: string, json: Record<string, unknown>): void {
     if (json.e === "ORDER_TRADE_UPDATE") {
-      const events = orderTradeEvents(this.#tracker, account, json, (s) => this.#instruments.get(s));
+      const events = orderTradeEvents(this.#tracker, account, json, (s) => this.market.instruments.get(s));
       for (const e of events)
         if (e.type === "ack") this.#clientIds.set(`${account}|${e.venueOrderId}`, e.clientOrderId);
       this.#emit(events);
