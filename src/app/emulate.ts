@@ -2,6 +2,7 @@
  * `perpbot emulate <venue>`: a venue's protocol emulator as a standalone process, for pointing a
  * connector (ours or any standard client) at a local venue. The CLI reaches them here.
  */
+import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 
@@ -17,6 +18,11 @@ export const EMULATED_VENUES: Readonly<
   >
 > = {
   hyperliquid: { account: /^0x[0-9a-fA-F]{40}$/, accountHint: "0x address", start: (o) => startEmulator(o) },
+  aster: {
+    account: /^0x[0-9a-fA-F]{40}(:0x[0-9a-fA-F]{40})?$/,
+    accountHint: "0x user[:0x API wallet]",
+    start: (o) => startAster(o),
+  },
   backpack: {
     account: /^[A-Za-z0-9+/]{43}=$/,
     accountHint: "base64 ed25519 API key",
@@ -39,6 +45,39 @@ export interface RunningEmulator {
   readonly wsUrl: string;
   readonly coins: readonly string[];
   close(): Promise<void>;
+}
+
+/**
+ * Aster: every default perpetual with a two-sided book of ten levels around its mark, re-sent
+ * every second; `--fund 0xuser:0xapiwallet=10000` funds the user and approves the API wallet.
+ */
+async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startAsterEmulator({ port: opts.port, bookRefreshMs: 1000 });
+  const markets = emu.driver.markets();
+  for (const m of markets) {
+    const tick = Number(m.tickSize);
+    const decimals = Math.max(0, -Math.floor(Math.log10(Number(m.stepSize))));
+    emu.driver.setBook({
+      symbol: m.symbol,
+      bidPx: m.markPx - tick,
+      askPx: m.markPx + tick,
+      qty: Number((50_000 / m.markPx).toFixed(decimals)),
+      levels: 10,
+      stepPx: tick,
+    });
+  }
+  for (const f of opts.fund ?? []) {
+    const [user, signer] = f.address.split(":");
+    emu.driver.fund(user, f.usdc);
+    if (signer !== undefined) emu.driver.approveSigner(user, signer);
+  }
+  return {
+    label: "aster emulator (V3 EIP-712 and V1 HMAC)",
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: markets.map((m) => m.symbol),
+    close: () => emu.close(),
+  };
 }
 
 /** Backpack: every default perp market with a two-sided book of ten levels around its mark. */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineSection } from "../config/registry.ts";
 import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
+import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
@@ -15,6 +16,7 @@ export type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.
  */
 const FACTORIES: readonly VenueFactory[] = [
   simVenueFactory as unknown as VenueFactory,
+  asterVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
 ];
@@ -28,12 +30,17 @@ export const venuesSection = defineSection(
   "venues",
   z
     .strictObject({
+      aster: asterVenueFactory.configSchema.describe(
+        "Aster (see docs/venues/aster.md); trades only the wallets listed under it.",
+      ),
       hyperliquid: hyperliquidVenueFactory.configSchema.describe(
         "Hyperliquid (see docs/venues/hyperliquid.md); trades only the wallets listed under it.",
       ),
     })
     .prefault({}),
-  { doc: "Live venues: `[venues.hyperliquid]` and its `[venues.hyperliquid.wallets.<id>]` accounts." },
+  {
+    doc: "Live venues: `[venues.hyperliquid]`, `[venues.aster]` and their `[venues.<kind>.wallets.<id>]` accounts.",
+  },
 );
 
 const byKind = new Map(FACTORIES.map((f) => [f.kind, f]));
