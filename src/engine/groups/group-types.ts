@@ -53,7 +53,11 @@ export type CloseReason =
   | "take_profit"
   | "low_yield"
   /** the funding differential flipped (early, or after the minimum hold) */
-  | "reversal";
+  | "reversal"
+  /** carry at its allocation cap: the worst position gave way to a better candidate */
+  | "optimization"
+  /** carry: one scale-up slice of a position closed (the yield or a cap no longer holds it) */
+  | "scale_down";
 
 export type OpenFailureReason =
   | "rejected"

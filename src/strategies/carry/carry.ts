@@ -12,15 +12,18 @@ import type {
 import { type BlockState, parseBlocks, recordClose } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
 import { decideExit, isForcedExit, mtmBps, spikeProtectUntil } from "./exits.ts";
+import { scaleDown } from "./grow.ts";
 import {
   bboAge,
   type CarryPosition,
   currentYieldBps,
   deserialise,
+  groupIdsOf,
   liquidationDistance,
   markToMarket,
   serialise,
 } from "./position.ts";
+import { scaleDownWhy } from "./scale.ts";
 import { type ScanHost, type ScannedOpportunity, scanOnce } from "./scan.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
@@ -49,6 +52,8 @@ export class CarryStrategy implements Strategy {
   readonly confirms = new Map<string, number>();
   /** rejection reason -> count, for the status view and reports */
   readonly rejections: Record<string, number> = {};
+  /** scale-up refusal reason -> count, `done` for slices opened (scan.ts) */
+  readonly scaleUps: Record<string, number> = {};
   /** the last scan's evaluated pairs (best net first, at most 50), for the opportunity scanner */
   private lastScan: { ts: number; list: readonly ScannedOpportunity[] } | null = null;
   readonly exits: Record<string, number> = {};
@@ -82,12 +87,25 @@ export class CarryStrategy implements Strategy {
     this.c = ctx;
     this.blocks = parseBlocks(await ctx.state.get("blocks"));
     this.peakEquityUsd = Number((await ctx.state.get("peak_equity")) ?? 0);
-    for (const g of await ctx.groups()) {
-      if (!ACTIVE.has(g.status)) continue;
+    const active = (await ctx.groups()).filter((g) => ACTIVE.has(g.status));
+    for (const g of active) {
+      if (g.meta.scaleUpOf !== undefined) continue;
       const saved = await ctx.state.get(`pos:${g.id}`);
       if (saved !== undefined) this.positions.set(g.id, deserialise(saved));
       if (g.status !== "open") this.closeInBackground(g.id, g.closeReason ?? "failed");
     }
+    // a scale-up group its position does not hold (stopped before the merge, or mid-close) is
+    // closed: nothing the strategy does not account for stays open
+    const merged = new Set([...this.positions.values()].flatMap((p) => groupIdsOf(p)));
+    for (const g of active)
+      if (g.meta.scaleUpOf !== undefined && (!merged.has(g.id) || g.status !== "open")) {
+        const id = g.id;
+        ctx.intents
+          .closeGroup(id, g.closeReason ?? "failed", "scale-up slice not held by its position at start", {
+            slippageBps: this.config.max_slippage_bps,
+          })
+          .catch((e) => this.log("error", `close of ${id} failed: ${(e as Error).message}`));
+      }
     this.unsubscribe = ctx.events.onFunding((e) => this.onFunding(e));
     this.running = true;
     this.log(
@@ -122,6 +140,7 @@ export class CarryStrategy implements Strategy {
         long: `${p.long.venue}:${p.long.symbol}`,
         short: `${p.short.venue}:${p.short.symbol}`,
         sizeUsd: p.sizeUsd,
+        slices: p.slices.map((s) => s.groupId),
         entryYieldBps: p.entryYieldBps,
         yieldBps: p.lastCy,
         mtmUsd: p.lastMtmUsd,
@@ -129,6 +148,7 @@ export class CarryStrategy implements Strategy {
         fundingEstimatedUsd: p.ledgers.long.estimatedUsd + p.ledgers.short.estimatedUsd,
       })),
       rejections: { ...this.rejections },
+      scaleUps: { ...this.scaleUps },
       waitingForCircuit: [...this.deferredForCircuit],
       exits: { ...this.exits },
       opportunities: this.lastScan,
@@ -165,6 +185,10 @@ export class CarryStrategy implements Strategy {
   async check(): Promise<void> {
     const ctx = this.ctx;
     const now = ctx.clock.now();
+    const equity = this.spec.venues.reduce(
+      (s, v) => s + (ctx.portfolio.account(v, this.account)?.equityUsd ?? 0),
+      0,
+    );
     for (const p of this.positions.values()) {
       if (this.closing.has(p.groupId)) continue;
       for (const [leg, ledger] of [
@@ -232,7 +256,12 @@ export class CarryStrategy implements Strategy {
       }
       this.deferredForCircuit.delete(p.groupId);
       if (decision.kind === "close") this.closeInBackground(p.groupId, decision.reason, decision.detail);
-      else if (decision.kind === "hold")
+      else if (decision.kind === "hold") {
+        // scale-down: the newest slice goes when the yield or a cap no longer holds it, one a check
+        const openTotal = [...this.positions.values()].reduce((s, x) => s + x.sizeUsd, 0);
+        const why = scaleDownWhy(this.config, p, { cy, equityUsd: equity, openTotalUsd: openTotal });
+        const up = [p.long.venue, p.short.venue].every((v) => ctx.venueCircuit(v) === "closed");
+        if (why !== undefined && up && equity > 0) await scaleDown(this.scanHost, p, why);
         for (const w of decision.warnings)
           this.alert(
             "warning",
@@ -240,6 +269,7 @@ export class CarryStrategy implements Strategy {
             "Carry leg near liquidation",
             `${p.groupId}: ${w}`,
           );
+      }
     }
   }
 
@@ -273,16 +303,21 @@ export class CarryStrategy implements Strategy {
     this.closing.add(groupId);
     try {
       this.log("info", `closing ${groupId}: ${reason} ${detail}`);
-      // reduce-only IOCs at the touch +- max_slippage_bps (STRATEGIES.md 1.1 "Close")
-      const out = await ctx.intents.closeGroup(groupId, reason, detail, {
-        slippageBps: this.config.max_slippage_bps,
-      });
-      if (!out.ok) {
+      // reduce-only IOCs at the touch +- max_slippage_bps (STRATEGIES.md 1.1 "Close"), on the
+      // entry's group and every scale-up slice the position holds
+      const held = this.positions.get(groupId);
+      const outs = await Promise.all(
+        (held ? groupIdsOf(held) : [groupId]).map((id) =>
+          ctx.intents.closeGroup(id, reason, detail, { slippageBps: this.config.max_slippage_bps }),
+        ),
+      );
+      const bad = outs.filter((o) => !o.ok);
+      if (bad.length > 0) {
         this.alert(
           "critical",
           `carry.close_failed:${groupId}`,
           "Carry position not flat yet",
-          `${groupId}: ${out.detail}`,
+          `${groupId}: ${bad.map((o) => (o.ok ? "" : o.detail)).join("; ")}`,
         );
         return;
       }
@@ -290,9 +325,10 @@ export class CarryStrategy implements Strategy {
       this.positions.delete(groupId);
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
       if (p !== undefined) {
-        const g = (await ctx.groups()).find((x) => x.id === groupId);
+        // every group of the position: the entry's and its scale-ups' (scaled down ones too)
+        const gs = (await ctx.groups()).filter((x) => x.id === groupId || x.meta.scaleUpOf === groupId);
         const funding = p.ledgers.long.settledUsd + p.ledgers.short.settledUsd;
-        const realised = (g?.realisedPnlUsd ?? 0) - (g?.feesUsd ?? 0) + funding;
+        const realised = gs.reduce((s, g) => s + g.realisedPnlUsd - g.feesUsd, 0) + funding;
         recordClose(this.blocks, this.config, {
           base: p.base,
           direction: `${p.long.venue}>${p.short.venue}`,
@@ -319,6 +355,7 @@ export class CarryStrategy implements Strategy {
       blocks: this.blocks,
       confirms: this.confirms,
       rejections: this.rejections,
+      scaleUps: this.scaleUps,
       peakEquity: (e) => {
         this.peakEquityUsd = Math.max(this.peakEquityUsd, e);
         return this.peakEquityUsd;

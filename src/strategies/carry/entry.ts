@@ -17,7 +17,13 @@ export interface Level {
 export interface VenueQuote {
   readonly venue: string;
   readonly symbol: string;
+  /** the rate in force (what the ledger estimates with until the venue settles) */
   readonly ratePerHour: number;
+  /**
+   * the venue's forecast of the next settlement's rate, per hour, where it publishes one
+   * (Hyperliquid `predictedFundings`; the simulator when told): entries rank and gate on it
+   */
+  readonly predictedRatePerHour?: number;
   /** when the rate was published (ms); 0: never */
   readonly rateTs: number;
   /** best first; at least the five levels the depth gate reads */
@@ -55,6 +61,13 @@ export interface Opportunity {
   readonly rejections: readonly Rejection[];
   /** yield above sanity_alert_bps: alert, and the size was cut to 0.7 */
   readonly sanityAlert: boolean;
+}
+
+/** The rate an entry is decided on: the venue's prediction where it gives one, else the rate in force. */
+export function decisionRate(q: VenueQuote): number {
+  return q.predictedRatePerHour !== undefined && Number.isFinite(q.predictedRatePerHour)
+    ? q.predictedRatePerHour
+    : q.ratePerHour;
 }
 
 export function mid(q: VenueQuote): number {
@@ -130,6 +143,15 @@ export function drawdownMultiplier(equity: number, peak: number): number {
   return dd >= 0.1 ? 0.25 : dd >= 0.05 ? 0.5 : dd >= 0.02 ? 0.75 : 1;
 }
 
+/** The share of E one base may hold at a yield (STRATEGIES.md "Sizing", per-base caps). */
+export function baseShare(c: CarryConfig, yield8hBps: number): number {
+  return yield8hBps >= c.yield_tier1_bps
+    ? 0.5
+    : yield8hBps >= c.min_funding_bps
+      ? c.max_symbol_alloc_pct
+      : 0.25;
+}
+
 /** size_usd of STRATEGIES.md "Sizing", with every cap; 0 when nothing fits. */
 export function sizeUsd(c: CarryConfig, yield8hBps: number, s: SizingInput): number {
   const E = s.equityUsd;
@@ -137,9 +159,11 @@ export function sizeUsd(c: CarryConfig, yield8hBps: number, s: SizingInput): num
   let size =
     E * c.max_carry_total_alloc_pct * c.carry_alloc_pct * clamp * drawdownMultiplier(E, s.peakEquityUsd);
   size = Math.min(size, c.max_position_usd);
-  const baseShare =
-    yield8hBps >= c.yield_tier1_bps ? 0.5 : yield8hBps >= c.min_funding_bps ? c.max_symbol_alloc_pct : 0.25;
-  size = Math.min(size, E * baseShare - s.openBaseUsd, E * c.max_carry_total_alloc_pct - s.openTotalUsd);
+  size = Math.min(
+    size,
+    E * baseShare(c, yield8hBps) - s.openBaseUsd,
+    E * c.max_carry_total_alloc_pct - s.openTotalUsd,
+  );
   // each leg's margin must fit the free margin of its venue
   size = Math.min(size, s.freeMarginUsd[0] * s.leverage, s.freeMarginUsd[1] * s.leverage);
   return Math.max(size, 0);
@@ -152,7 +176,8 @@ export function depthUsd(q: VenueQuote): number {
 }
 
 /**
- * Evaluate one base on one venue pair: short the higher rate, long the lower. `size` is the
+ * Evaluate one base on one venue pair: short the higher rate, long the lower (predicted rates
+ * where the venues publish them, see decisionRate). `size` is the
  * sizing input, computed from the yield first (the cost depends on the size through slippage).
  */
 export function evaluate(
@@ -163,8 +188,12 @@ export function evaluate(
   sizing: SizingInput,
   now: number,
 ): Opportunity {
-  const [short, long] = a.ratePerHour >= b.ratePerHour ? [a, b] : [b, a];
-  const yieldPerHour = Math.abs(a.ratePerHour - b.ratePerHour);
+  // ranked by predicted funding where a venue publishes it (the next settlement pays that),
+  // accounted by the settled payments (funding.ts)
+  const ra = decisionRate(a);
+  const rb = decisionRate(b);
+  const [short, long] = ra >= rb ? [a, b] : [b, a];
+  const yieldPerHour = Math.abs(ra - rb);
   const yield8hBps = per8hBps(yieldPerHour);
   const sanityAlert = yield8hBps > c.sanity_alert_bps;
   const size = sizeUsd(c, yield8hBps, sizing) * (sanityAlert ? 0.7 : 1);

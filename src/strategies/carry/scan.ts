@@ -3,8 +3,10 @@ import type { PairLeg, TradablePair } from "../pairs/discover.ts";
 import { type BlockState, blockedWhy, entryFailed } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
 import { evaluate, type Opportunity, rank, type VenueQuote } from "./entry.ts";
+import { commonLots, entryStyle, scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
 import { type CarryPosition, legOf } from "./position.ts";
+import { decideScaleUp, optimisationTarget } from "./scale.ts";
 
 /** What a scan needs of the running strategy. */
 export interface ScanHost {
@@ -16,6 +18,8 @@ export interface ScanHost {
   readonly blocks: BlockState;
   readonly confirms: Map<string, number>;
   readonly rejections: Record<string, number>;
+  /** scale-up refusal reason (scale.ts) -> count, and `done` for the slices opened */
+  readonly scaleUps?: Record<string, number>;
   peakEquity(equityUsd: number): number;
   nextSeq(): number;
   adopt(p: CarryPosition): Promise<void>;
@@ -45,6 +49,9 @@ export interface ScannedOpportunity {
  * One entry scan (STRATEGIES.md scan steps 1-5): every tradable base on every pair of the
  * instance's venues is evaluated; those passing every gate `required_confirms` scans in a row are
  * opened, best net first, one per base, none on a base already held, blocked or cooling down.
+ * A held base is re-evaluated in its own direction for a scale-up (scale.ts), and scale-ups go
+ * first, by MTM. At the total cap a confirmed candidate refused only for allocation may replace
+ * the worst position (`optimization`); it enters on a later scan, once the cap has room.
  */
 export async function scanOnce(h: ScanHost): Promise<void> {
   const { ctx, config: c } = h;
@@ -55,11 +62,16 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   const peak = h.peakEquity(equity);
   let openTotal = 0;
   const openByBase = new Map<string, number>();
+  const heldByBase = new Map<string, CarryPosition>();
   for (const p of h.positions.values()) {
     openTotal += p.sizeUsd;
     openByBase.set(p.base, (openByBase.get(p.base) ?? 0) + p.sizeUsd);
+    heldByBase.set(p.base, p);
   }
+  const atCap = openTotal >= equity * c.max_carry_total_alloc_pct - 1e-6;
   const passing: Opportunity[] = [];
+  const capped: Opportunity[] = [];
+  const growing: { p: CarryPosition; op: Opportunity }[] = [];
   const scanned: ScannedOpportunity[] = [];
   const seen = new Set<string>();
   const pairs = universe(ctx.market, h.venues, c.pairs, c.min_volume_24h_usd);
@@ -75,10 +87,12 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     return q;
   };
   for (const pair of pairs) {
-    if (openByBase.has(pair.base)) continue;
+    const held = heldByBase.get(pair.base);
     for (let i = 0; i < pair.legs.length; i++) {
       for (let j = i + 1; j < pair.legs.length; j++) {
         const [a, b] = [pair.legs[i], pair.legs[j]];
+        // a held base is only looked at on its own two venues (a scale-up candidate)
+        if (held && !sameVenues(held, a.venue, b.venue)) continue;
         const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
         const lev = Math.min(
           c.leverage,
@@ -101,16 +115,21 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           now,
         );
         const key = `${pair.base}:${op.long.venue}>${op.short.venue}`;
-        seen.add(key);
         const why = blockedWhy(h.blocks, pair.base, `${op.long.venue}>${op.short.venue}`, now);
+        // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
+        const circuit = ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed";
+        if (held) {
+          if (held.long.venue !== op.long.venue) continue; // the differential flipped: exits handle it
+          if (why || circuit) countScale(h, why ? "blocked" : "circuit_open");
+          else growing.push({ p: held, op });
+          continue;
+        }
+        seen.add(key);
         const rejections = [
           ...op.rejections,
           ...(why ? ["blocked"] : []),
           ...(op.sizeUsd <= 0 ? ["no_allocation"] : []),
-          // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
-          ...(ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed"
-            ? ["circuit_open"]
-            : []),
+          ...(circuit ? ["circuit_open"] : []),
         ];
         if (h.recordScan)
           scanned.push({
@@ -124,15 +143,19 @@ export async function scanOnce(h: ScanHost): Promise<void> {
             sizeUsd: op.sizeUsd,
             rejections,
           });
-        if (rejections.length > 0) {
+        // at the cap, a candidate refused only for allocation keeps confirming: it may replace
+        // the worst position (optimisation) and enter once the cap has room
+        const onlyCap = atCap && rejections.length === 1 && rejections[0] === "no_allocation";
+        if (rejections.length > 0 && !onlyCap) {
           h.confirms.delete(key);
           for (const r of rejections) h.rejections[r] = (h.rejections[r] ?? 0) + 1;
           continue;
         }
+        if (onlyCap) h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
         if (n < c.required_confirms) continue;
-        passing.push(op);
+        (onlyCap ? capped : passing).push(op);
       }
     }
   }
@@ -141,6 +164,36 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     now,
     scanned.sort((x, y) => y.netBps - x.netBps),
   );
+  // scan step 5: scale-ups first, by MTM in dollars, each within the caps left by the ones before
+  let others = [...h.positions.values()].filter((p) => p.slices.length > 0).length;
+  for (const { p, op } of growing.sort((x, y) => y.p.lastMtmUsd - x.p.lastMtmUsd)) {
+    const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
+    const had = p.slices.length > 0;
+    const d = decideScaleUp(c, p, op, {
+      now,
+      equityUsd: equity,
+      openTotalUsd: openTotal,
+      openBaseUsd: openByBase.get(p.base) ?? 0,
+      othersScaledUp: others - (had ? 1 : 0),
+      freeMarginUsd: [free(p.long.venue), free(p.short.venue)],
+      leverage: Math.min(
+        c.leverage,
+        ctx.market.instrument(p.long.venue, p.long.symbol).spec.maxLeverage,
+        ctx.market.instrument(p.short.venue, p.short.symbol).spec.maxLeverage,
+      ),
+    });
+    if (!d.ok) {
+      countScale(h, d.why);
+      continue;
+    }
+    const before = p.sizeUsd;
+    if (await scaleUp(h, p, op, d.sliceUsd)) {
+      countScale(h, "done");
+      openTotal += p.sizeUsd - before;
+      openByBase.set(p.base, p.sizeUsd);
+      if (!had) others++;
+    }
+  }
   for (const op of rank(passing)) {
     if (op.sanityAlert)
       h.alert(
@@ -151,6 +204,27 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       );
     await openOne(h, op, pairs);
   }
+  // at the cap: replace the worst position by the best candidate, one a scan
+  const best = rank(capped)[0];
+  if (best !== undefined && passing.length === 0) {
+    const held = [...h.positions.values()].map((p) => ({
+      groupId: p.groupId,
+      base: p.base,
+      cy: p.lastCy,
+      lastMtmUsd: p.lastMtmUsd,
+      sizeUsd: p.sizeUsd,
+    }));
+    const target = optimisationTarget(c, held, best);
+    if (target !== undefined) await h.closeNow(target.groupId, "optimization", target.detail);
+  }
+}
+
+function countScale(h: ScanHost, why: string): void {
+  if (h.scaleUps) h.scaleUps[why] = (h.scaleUps[why] ?? 0) + 1;
+}
+
+function sameVenues(p: CarryPosition, a: string, b: string): boolean {
+  return (p.long.venue === a && p.short.venue === b) || (p.long.venue === b && p.short.venue === a);
 }
 
 /** Open one opportunity as one all-or-nothing group of two legs with one base quantity. */
@@ -160,25 +234,14 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
   const longLeg = pair?.legs.find((l) => l.venue === op.long.venue);
   const shortLeg = pair?.legs.find((l) => l.venue === op.short.venue);
   if (!longLeg || !shortLeg) return;
-  const li = ctx.market.instrument(longLeg.venue, longLeg.symbol);
-  const si = ctx.market.instrument(shortLeg.venue, shortLeg.symbol);
   // one quantity in base units on the coarser grid, so both legs hold exactly the same amount
-  const stepL = li.lot.value * longLeg.multiplier;
-  const stepS = si.lot.value * shortLeg.multiplier;
-  const step = Math.max(stepL, stepS);
   const unitPrice = (op.long.asks[0].price + op.short.bids[0].price) / 2;
-  const qty = Math.floor(op.sizeUsd / unitPrice / step + 1e-9) * step;
-  const longLots = Math.round(qty / stepL);
-  const shortLots = Math.round(qty / stepS);
-  const minNotional = Math.max(li.spec.minNotionalUsd, si.spec.minNotionalUsd);
-  if (
-    !(qty > 0) ||
-    qty * unitPrice < minNotional ||
-    Math.abs(longLots * stepL - shortLots * stepS) > step * 1e-6
-  ) {
+  const lots = commonLots(ctx.market, longLeg, shortLeg, op.sizeUsd, unitPrice);
+  if (lots === undefined) {
     h.rejections.below_min_size = (h.rejections.below_min_size ?? 0) + 1;
     return;
   }
+  const { qty, longLots, shortLots } = lots;
   const now = ctx.clock.now();
   const groupId = `${ctx.instance}-${now.toString(36)}-${h.nextSeq().toString(36)}`;
   const legs: GroupLegIntent[] = [
@@ -195,6 +258,8 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
     costBps: op.costBps,
     breakevenHours: op.breakevenHours,
     thresholdBps: op.thresholdBps,
+    // the rates the decision used: the venue's prediction where it gives one (entry.ts)
+    predicted: [op.long.predictedRatePerHour !== undefined, op.short.predictedRatePerHour !== undefined],
   };
   h.log(
     "info",
@@ -202,9 +267,7 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
   );
   const out = await ctx.intents.openGroup(legs, {
     groupId,
-    entry: c.maker_entry
-      ? { kind: "maker_first", makerTimeoutMs: c.maker_timeout_s * 1000, maxSlippageBps: c.max_slippage_bps }
-      : { kind: "ioc", maxSlippageBps: c.max_slippage_bps },
+    entry: entryStyle(c),
     fillTimeoutMs: c.entry_retry_window_s * 1000,
     hedged: true,
     meta,
@@ -234,6 +297,11 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
     openedAt: now,
     entryYieldBps: op.yield8hBps,
     sizeUsd: a.leg.qty * a.leg.entryPrice,
+    initialSizeUsd: a.leg.qty * a.leg.entryPrice,
+    slices: [],
+    scaleUps: 0,
+    lastScaleAt: 0,
+    bankedUsd: 0,
     ledgers: { long: a.ledger, short: b.ledger },
     peakBps: Number.NEGATIVE_INFINITY,
     samples: [],
