@@ -31,6 +31,12 @@ export interface OpenGroupOptions {
    * underlying has legs on both sides; a one-sided group is never trimmed).
    */
   readonly hedged?: boolean;
+  /**
+   * An open group of the same strategy this one adds to (a scale-up): it may hold the same
+   * (venue, account, instrument) keys, on the same side. Otherwise a key held by an active group
+   * is refused.
+   */
+  readonly extends?: string;
 }
 
 export type CloseReason =

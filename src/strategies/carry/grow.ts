@@ -111,6 +111,7 @@ export async function scaleUp(
     entry: entryStyle(c),
     fillTimeoutMs: c.entry_retry_window_s * 1000,
     hedged: true,
+    extends: p.groupId,
     meta: {
       kind: "carry",
       scaleUpOf: p.groupId,
@@ -126,6 +127,7 @@ export async function scaleUp(
   p.lastScaleAt = now;
   if (!out.ok) {
     await h.adopt(p);
+    h.log("warn", `carry scale-up ${groupId} failed: ${out.reason}: ${out.detail}`);
     h.alert(
       "warning",
       `carry.scale_up_failed:${p.base}`,

@@ -8,6 +8,9 @@ import { quoteOf, universe } from "./market.ts";
 import { type CarryPosition, legOf } from "./position.ts";
 import { decideScaleUp, optimisationTarget } from "./scale.ts";
 
+/** A total cap with less room than this is full (no position that small is worth its fees). */
+const MIN_ENTRY_USD = 10;
+
 /** What a scan needs of the running strategy. */
 export interface ScanHost {
   readonly ctx: StrategyContext;
@@ -68,7 +71,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     openByBase.set(p.base, (openByBase.get(p.base) ?? 0) + p.sizeUsd);
     heldByBase.set(p.base, p);
   }
-  const atCap = openTotal >= equity * c.max_carry_total_alloc_pct - 1e-6;
+  // at the cap: what is left of it would not make a position (sizes are whole lots, never exact)
+  const atCap = equity * c.max_carry_total_alloc_pct - openTotal < MIN_ENTRY_USD;
   const passing: Opportunity[] = [];
   const capped: Opportunity[] = [];
   const growing: { p: CarryPosition; op: Opportunity }[] = [];
@@ -145,13 +149,14 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           });
         // at the cap, a candidate refused only for allocation keeps confirming: it may replace
         // the worst position (optimisation) and enter once the cap has room
-        const onlyCap = atCap && rejections.length === 1 && rejections[0] === "no_allocation";
+        const onlyCap = atCap && rejections.every((r) => r === "no_allocation");
         if (rejections.length > 0 && !onlyCap) {
           h.confirms.delete(key);
           for (const r of rejections) h.rejections[r] = (h.rejections[r] ?? 0) + 1;
           continue;
         }
-        if (onlyCap) h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
+        if (onlyCap && rejections.length === 0)
+          h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
         if (n < c.required_confirms) continue;
@@ -194,7 +199,14 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       if (!had) others++;
     }
   }
-  for (const op of rank(passing)) {
+  for (const ranked of rank(passing)) {
+    // the caps were sized before this scan's earlier entries: what they took is not there to take
+    const room = equity * c.max_carry_total_alloc_pct - openTotal;
+    if (!(room > 0)) {
+      h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
+      continue;
+    }
+    const op = ranked.sizeUsd > room ? { ...ranked, sizeUsd: room } : ranked;
     if (op.sanityAlert)
       h.alert(
         "warning",
@@ -203,6 +215,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         `${op.base} ${op.yield8hBps.toFixed(0)} bps/8h > ${c.sanity_alert_bps}: size x 0.7`,
       );
     await openOne(h, op, pairs);
+    for (const p of h.positions.values()) if (p.base === op.base) openTotal += p.sizeUsd;
   }
   // at the cap: replace the worst position by the best candidate, one a scan
   const best = rank(capped)[0];
