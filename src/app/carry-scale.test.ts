@@ -270,3 +270,20 @@ test("predicted funding ranks entries: the venue's forecast, where it publishes 
   assert.ok(Math.abs(Number(forecast.meta.entryYieldBps) - (0.003 - 0.0001) * 8e4) < 1e-6);
   assert.deepEqual(forecast.meta.predicted, [false, true], "simB publishes none: its rate in force");
 });
+
+test("edge_decay_ratio: an edge that decayed between detection and entry starts its confirmations over", async () => {
+  const run = async (ratio: number) => {
+    const h = await start({ rates: STEEP, carry: { edge_decay_ratio: ratio } });
+    // the scan at start sees no rate print yet (stale_rate); the one at 15 s detects ~133 bps net
+    await h.advance(16_000);
+    assert.equal(h.carry.confirms.size, 1);
+    h.setRate("simA", 0.0015); // now ~93: 0.70 of it
+    await h.advance(15_000); // the confirming scan
+    const gs = await h.groups();
+    const decayed = h.carry.rejections.edge_decayed ?? 0;
+    await h.stop();
+    return { groups: gs.length, decayed };
+  };
+  assert.deepEqual(await run(0.8), { groups: 0, decayed: 1 });
+  assert.deepEqual(await run(0.6), { groups: 1, decayed: 0 });
+});

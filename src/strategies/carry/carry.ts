@@ -50,6 +50,8 @@ export class CarryStrategy implements Strategy {
   blocks: BlockState = parseBlocks(undefined);
   /** opportunity key -> scans in a row it passed */
   readonly confirms = new Map<string, number>();
+  /** opportunity key -> net bps at its first confirmation (edge_decay_ratio) */
+  readonly detected = new Map<string, number>();
   /** rejection reason -> count, for the status view and reports */
   readonly rejections: Record<string, number> = {};
   /** scale-up refusal reason -> count, `done` for slices opened (scan.ts) */
@@ -354,6 +356,7 @@ export class CarryStrategy implements Strategy {
       positions: this.positions,
       blocks: this.blocks,
       confirms: this.confirms,
+      detected: this.detected,
       rejections: this.rejections,
       scaleUps: this.scaleUps,
       peakEquity: (e) => {

@@ -240,3 +240,34 @@ export function rank(ops: readonly Opportunity[]): Opportunity[] {
   for (const o of sorted) if (!best.has(o.base)) best.set(o.base, o);
   return [...best.values()];
 }
+
+/**
+ * The entry's net edge re-priced at its fills (bps over the horizon): the net planned at the
+ * decision, less the slippage and fees the fills cost beyond what the plan counted for the way
+ * in. Below `edge_decay_ratio` x the net detected, the entry is unwound (scan.ts).
+ */
+export function edgeAtFillsBps(
+  c: CarryConfig,
+  op: Opportunity,
+  fills: {
+    /** average fill price per base unit of the long and the short */
+    readonly longPrice: number;
+    readonly shortPrice: number;
+    /** fees of both legs' entry orders, USD */
+    readonly feesUsd: number;
+    /** one leg's filled notional, USD */
+    readonly sizeUsd: number;
+  },
+): number {
+  const ml = mid(op.long);
+  const ms = mid(op.short);
+  const slip = ((fills.longPrice - ml) / ml + (ms - fills.shortPrice) / ms) * 10_000;
+  const plannedSlip =
+    slippageBps(op.long, "buy", Math.max(op.sizeUsd, 1)) +
+    slippageBps(op.short, "sell", Math.max(op.sizeUsd, 1));
+  const plannedFees = c.maker_entry
+    ? op.long.makerFeeBps + op.short.makerFeeBps
+    : op.long.takerFeeBps + op.short.takerFeeBps;
+  const fees = fills.sizeUsd > 0 ? (fills.feesUsd / fills.sizeUsd) * 10_000 : plannedFees;
+  return op.netBps - (slip - plannedSlip) - (fees - plannedFees);
+}

@@ -2,7 +2,7 @@ import type { CloseReason, GroupLegIntent, StrategyContext } from "../contract.t
 import type { PairLeg, TradablePair } from "../pairs/discover.ts";
 import { type BlockState, blockedWhy, entryFailed } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
-import { evaluate, type Opportunity, rank, type VenueQuote } from "./entry.ts";
+import { edgeAtFillsBps, evaluate, type Opportunity, rank, type VenueQuote } from "./entry.ts";
 import { commonLots, entryStyle, scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
 import { type CarryPosition, legOf } from "./position.ts";
@@ -20,6 +20,8 @@ export interface ScanHost {
   readonly positions: ReadonlyMap<string, CarryPosition>;
   readonly blocks: BlockState;
   readonly confirms: Map<string, number>;
+  /** opportunity key -> net bps at its first confirmation (edge_decay_ratio); none: not kept */
+  readonly detected?: Map<string, number>;
   readonly rejections: Record<string, number>;
   /** scale-up refusal reason (scale.ts) -> count, and `done` for the slices opened */
   readonly scaleUps?: Record<string, number>;
@@ -151,7 +153,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         // the worst position (optimisation) and enter once the cap has room
         const onlyCap = atCap && rejections.every((r) => r === "no_allocation");
         if (rejections.length > 0 && !onlyCap) {
-          h.confirms.delete(key);
+          forget(h, key);
           for (const r of rejections) h.rejections[r] = (h.rejections[r] ?? 0) + 1;
           continue;
         }
@@ -159,12 +161,20 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
+        if (n === 1) h.detected?.set(key, op.netBps);
         if (n < c.required_confirms) continue;
+        // re-priced since detection: an edge that decayed below edge_decay_ratio starts over
+        const first = h.detected?.get(key) ?? op.netBps;
+        if (op.netBps < c.edge_decay_ratio * first) {
+          forget(h, key);
+          h.rejections.edge_decayed = (h.rejections.edge_decayed ?? 0) + 1;
+          continue;
+        }
         (onlyCap ? capped : passing).push(op);
       }
     }
   }
-  for (const k of [...h.confirms.keys()]) if (!seen.has(k)) h.confirms.delete(k);
+  for (const k of [...h.confirms.keys()]) if (!seen.has(k)) forget(h, k);
   h.recordScan?.(
     now,
     scanned.sort((x, y) => y.netBps - x.netBps),
@@ -232,6 +242,11 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   }
 }
 
+function forget(h: ScanHost, key: string): void {
+  h.confirms.delete(key);
+  h.detected?.delete(key);
+}
+
 function countScale(h: ScanHost, why: string): void {
   if (h.scaleUps) h.scaleUps[why] = (h.scaleUps[why] ?? 0) + 1;
 }
@@ -285,7 +300,9 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
     hedged: true,
     meta,
   });
-  h.confirms.delete(`${op.base}:${op.long.venue}>${op.short.venue}`);
+  const key = `${op.base}:${op.long.venue}>${op.short.venue}`;
+  const detected = h.detected?.get(key) ?? op.netBps;
+  forget(h, key);
   if (!out.ok) {
     // the engine unwound whatever filled; the group record says why
     entryFailed(h.blocks, c, op.base, now);
@@ -327,13 +344,23 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
   };
   await h.adopt(p);
   const ratio = Math.min(fl.filledLots / fl.targetLots, fs.filledLots / fs.targetLots);
-  if (ratio < c.min_fill_ratio) {
+  // the edge re-priced at the fills (the engine sends both legs in one intent, so this is where
+  // carry can first see what the legs cost)
+  const atFills = edgeAtFillsBps(c, op, {
+    longPrice: a.leg.entryPrice,
+    shortPrice: b.leg.entryPrice,
+    feesUsd: a.leg.feesUsd + b.leg.feesUsd,
+    sizeUsd: p.sizeUsd,
+  });
+  const why =
+    ratio < c.min_fill_ratio
+      ? `entry filled ${(ratio * 100).toFixed(0)} % of its size < min_fill_ratio ${(c.min_fill_ratio * 100).toFixed(0)} %: unwound`
+      : atFills < c.edge_decay_ratio * detected
+        ? `edge at the fills ${atFills.toFixed(1)} bps < edge_decay_ratio ${c.edge_decay_ratio} x ${detected.toFixed(1)} detected: unwound`
+        : undefined;
+  if (why !== undefined) {
     entryFailed(h.blocks, c, op.base, now);
     await h.saveBlocks();
-    await h.closeNow(
-      groupId,
-      "failed",
-      `entry filled ${(ratio * 100).toFixed(0)} % of its size < min_fill_ratio ${(c.min_fill_ratio * 100).toFixed(0)} %: unwound`,
-    );
+    await h.closeNow(groupId, "failed", why);
   }
 }
