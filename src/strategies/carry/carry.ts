@@ -52,6 +52,8 @@ export class CarryStrategy implements Strategy {
   readonly confirms = new Map<string, number>();
   /** opportunity key -> net bps at its first confirmation (edge_decay_ratio) */
   readonly detected = new Map<string, number>();
+  /** entry outcomes of the last scans (the stress rule) */
+  readonly entries: { ts: number; hedged: boolean }[] = [];
   /** rejection reason -> count, for the status view and reports */
   readonly rejections: Record<string, number> = {};
   /** scale-up refusal reason -> count, `done` for slices opened (scan.ts) */
@@ -357,6 +359,7 @@ export class CarryStrategy implements Strategy {
       blocks: this.blocks,
       confirms: this.confirms,
       detected: this.detected,
+      entries: this.entries,
       rejections: this.rejections,
       scaleUps: this.scaleUps,
       peakEquity: (e) => {

@@ -271,3 +271,25 @@ export function edgeAtFillsBps(
   const fees = fills.sizeUsd > 0 ? (fills.feesUsd / fills.sizeUsd) * 10_000 : plannedFees;
   return op.netBps - (slip - plannedSlip) - (fees - plannedFees);
 }
+
+/** A held leg's touch spread above this (bps of mid) means the market is under stress. */
+export const STRESS_SPREAD_BPS = 50;
+
+/**
+ * Why new entries are sized x 0.5 now (STRATEGIES.md "Sizing": halved under stress), undefined
+ * when they are not: a held leg's spread above 50 bps, or fewer than half of at least three
+ * entries within the last hour ended hedged.
+ */
+export function stressWhy(
+  heldSpreadsBps: readonly number[],
+  entries: readonly { readonly ts: number; readonly hedged: boolean }[],
+  now: number,
+): string | undefined {
+  const wide = Math.max(...heldSpreadsBps, Number.NEGATIVE_INFINITY);
+  if (wide > STRESS_SPREAD_BPS) return `a held leg's spread is ${wide.toFixed(1)} bps > ${STRESS_SPREAD_BPS}`;
+  const recent = entries.filter((e) => e.ts > now - 3_600_000);
+  const hedged = recent.filter((e) => e.hedged).length;
+  if (recent.length >= 3 && hedged < recent.length / 2)
+    return `${hedged} of ${recent.length} entries in the last hour ended hedged`;
+  return undefined;
+}

@@ -2,7 +2,7 @@ import type { CloseReason, GroupLegIntent, StrategyContext } from "../contract.t
 import type { PairLeg, TradablePair } from "../pairs/discover.ts";
 import { type BlockState, blockedWhy, entryFailed } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
-import { edgeAtFillsBps, evaluate, type Opportunity, rank, type VenueQuote } from "./entry.ts";
+import { edgeAtFillsBps, evaluate, type Opportunity, rank, stressWhy, type VenueQuote } from "./entry.ts";
 import { commonLots, entryStyle, scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
 import { type CarryPosition, legOf } from "./position.ts";
@@ -22,6 +22,8 @@ export interface ScanHost {
   readonly confirms: Map<string, number>;
   /** opportunity key -> net bps at its first confirmation (edge_decay_ratio); none: not kept */
   readonly detected?: Map<string, number>;
+  /** the outcome of each entry (hedged: open and kept), for the stress rule; none: not kept */
+  readonly entries?: { ts: number; hedged: boolean }[];
   readonly rejections: Record<string, number>;
   /** scale-up refusal reason (scale.ts) -> count, and `done` for the slices opened */
   readonly scaleUps?: Record<string, number>;
@@ -209,6 +211,10 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       if (!had) others++;
     }
   }
+  // under stress new entries are halved (STRATEGIES.md "Sizing")
+  const spreads = [...h.positions.values()].flatMap((p) => [p.long, p.short].map((l) => spreadBps(ctx, l)));
+  const stress = stressWhy(spreads, h.entries ?? [], now);
+  if (stress !== undefined && passing.length > 0) h.log("info", `carry entries halved: ${stress}`);
   for (const ranked of rank(passing)) {
     // the caps were sized before this scan's earlier entries: what they took is not there to take
     const room = equity * c.max_carry_total_alloc_pct - openTotal;
@@ -216,7 +222,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
       continue;
     }
-    const op = ranked.sizeUsd > room ? { ...ranked, sizeUsd: room } : ranked;
+    const want = ranked.sizeUsd * (stress === undefined ? 1 : 0.5);
+    const op = { ...ranked, sizeUsd: Math.min(want, room) };
     if (op.sanityAlert)
       h.alert(
         "warning",
@@ -240,6 +247,12 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     const target = optimisationTarget(c, held, best);
     if (target !== undefined) await h.closeNow(target.groupId, "optimization", target.detail);
   }
+}
+
+function spreadBps(ctx: StrategyContext, leg: { venue: string; symbol: string }): number {
+  const b = ctx.market.bbo(leg.venue, leg.symbol);
+  if (b.bidTicks === undefined || b.askTicks === undefined) return Number.NaN;
+  return ((b.askTicks - b.bidTicks) / ((b.askTicks + b.bidTicks) / 2)) * 10_000;
 }
 
 function forget(h: ScanHost, key: string): void {
@@ -305,6 +318,7 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
   forget(h, key);
   if (!out.ok) {
     // the engine unwound whatever filled; the group record says why
+    h.entries?.push({ ts: now, hedged: false });
     entryFailed(h.blocks, c, op.base, now);
     await h.saveBlocks();
     h.alert(
@@ -358,6 +372,8 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
       : atFills < c.edge_decay_ratio * detected
         ? `edge at the fills ${atFills.toFixed(1)} bps < edge_decay_ratio ${c.edge_decay_ratio} x ${detected.toFixed(1)} detected: unwound`
         : undefined;
+  h.entries?.push({ ts: now, hedged: why === undefined });
+  if (h.entries && h.entries.length > 100) h.entries.splice(0, h.entries.length - 100);
   if (why !== undefined) {
     entryFailed(h.blocks, c, op.base, now);
     await h.saveBlocks();
