@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { blockedWhy, emptyBlocks, recordClose } from "./blocks.ts";
-import { type CarryConfig, carryDefaults } from "./config.ts";
+import { type CarryConfig, carryDefaults, carryObject } from "./config.ts";
 import { evaluate, sizeUsd, type VenueQuote } from "./entry.ts";
 import { decideExit, type ExitInput, spikeProtectUntil, stopLines } from "./exits.ts";
 
@@ -287,4 +288,18 @@ test("the entry-failure cooldown is entry_failure_cooldown_minutes long", async 
   };
   assert.match(at(c), /cooling down/);
   assert.equal(at({ ...c, entry_failure_cooldown_minutes: 2 }), "free");
+});
+
+test("docs/strategies/carry.md lists every carry key with its default and description", () => {
+  const doc = readFileSync(new URL("../../../docs/strategies/carry.md", import.meta.url), "utf8");
+  const missing: string[] = [];
+  for (const [key, schema] of Object.entries(carryObject.shape)) {
+    if (key === "pairs") continue; // its own table, pairs.*
+    const row = doc.split("\n").find((l) => l.startsWith(`| \`${key}\` |`));
+    const v = (c as Record<string, unknown>)[key];
+    const scalar = typeof v !== "object";
+    if (row === undefined || (scalar && !row.startsWith(`| \`${key}\` | ${String(v)} |`))) missing.push(key);
+    else if (!row.includes(String(schema.description))) missing.push(`${key} (description)`);
+  }
+  assert.deepEqual(missing, []);
 });
