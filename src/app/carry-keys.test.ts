@@ -34,17 +34,23 @@ test("funding_check_interval_s and required_confirms: how soon a differential is
   assert.equal((await groupsAfter(16_000, { required_confirms: 1 })).length, 1, "one: at 15 s");
 });
 
-test("maker_entry, maker_timeout_s, entry_retry_window_s: the group intent carry sends", async () => {
+test("maker_entry, maker_timeout_s, entry_retry_max, entry_retry_window_s, max_slippage_bps: the group intent carry sends", async () => {
   const [ioc] = await groupsAfter(60_000, {});
-  assert.deepEqual(ioc.entry, { kind: "ioc", maxSlippageBps: 10 });
+  assert.deepEqual(ioc.entry, { kind: "ioc", maxSlippageBps: 10, iocAttempts: 3 });
   assert.equal(ioc.fillTimeoutMs, 10_000);
   const [maker] = await groupsAfter(120_000, {
     maker_entry: true,
     maker_timeout_s: 20,
     entry_retry_window_s: 30,
     max_slippage_bps: 15,
+    entry_retry_max: 1,
   });
-  assert.deepEqual(maker.entry, { kind: "maker_first", makerTimeoutMs: 20_000, maxSlippageBps: 15 });
+  assert.deepEqual(maker.entry, {
+    kind: "maker_first",
+    makerTimeoutMs: 20_000,
+    maxSlippageBps: 15,
+    iocAttempts: 1,
+  });
   assert.equal(maker.fillTimeoutMs, 30_000);
 });
 

@@ -16,9 +16,18 @@ export interface LegSpec {
   readonly sizeLots: number;
 }
 
+/**
+ * How a group's legs are entered. `iocAttempts` (default 1): IOCs each leg may send for what is
+ * still unfilled, each re-priced at the touch, all within the group's fill timeout.
+ */
 export type EntryStyle =
-  | { readonly kind: "ioc"; readonly maxSlippageBps: number }
-  | { readonly kind: "maker_first"; readonly makerTimeoutMs: number; readonly maxSlippageBps: number };
+  | { readonly kind: "ioc"; readonly maxSlippageBps: number; readonly iocAttempts?: number }
+  | {
+      readonly kind: "maker_first";
+      readonly makerTimeoutMs: number;
+      readonly maxSlippageBps: number;
+      readonly iocAttempts?: number;
+    };
 
 export interface OpenGroupOptions {
   readonly groupId: string;

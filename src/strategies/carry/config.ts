@@ -53,10 +53,13 @@ export const carryObject = z.strictObject({
     0.8,
     "An edge re-priced below this share of its first confirmation starts over; an entry whose edge at the fills is below it is unwound (`v2_edge_decay_threshold`).",
   ),
-  entry_retry_max: count(
-    3,
-    "Hedge-leg IOC attempts (`v2_retry_*`); validated, not acted on: the engine sends both legs in one intent and retries within entry_retry_window_s.",
-  ),
+  entry_retry_max: z
+    .int()
+    .min(1)
+    .default(3)
+    .describe(
+      "IOCs each leg may send for its unfilled part, re-priced, within entry_retry_window_s (`v2_retry_*`).",
+    ),
   entry_retry_window_s: pos(10, "Window of those attempts: the group's fill timeout (`v2_retry_*`)."),
   min_fill_ratio: frac(0.7, "A partly filled entry is kept at this fill ratio or more, else unwound (code)."),
   maker_entry: z.boolean().default(false).describe("Post-only first, then IOC (`maker_order_enabled`)."),

@@ -26,9 +26,16 @@ export interface GrowHost {
 
 /** The entry style of every carry open (STRATEGIES.md "Entry"). */
 export function entryStyle(c: CarryConfig): GroupOpenOptions["entry"] {
+  // each leg: up to entry_retry_max IOCs for its unfilled part within entry_retry_window_s
+  const iocAttempts = c.entry_retry_max;
   return c.maker_entry
-    ? { kind: "maker_first", makerTimeoutMs: c.maker_timeout_s * 1000, maxSlippageBps: c.max_slippage_bps }
-    : { kind: "ioc", maxSlippageBps: c.max_slippage_bps };
+    ? {
+        kind: "maker_first",
+        makerTimeoutMs: c.maker_timeout_s * 1000,
+        maxSlippageBps: c.max_slippage_bps,
+        iocAttempts,
+      }
+    : { kind: "ioc", maxSlippageBps: c.max_slippage_bps, iocAttempts };
 }
 
 /** A leg's listing: venue, symbol and base units per contract. */
