@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { type Venue, VenueRejectError } from "../core/venue.ts";
 import { pairsSchema } from "../strategies/pairs/config.ts";
 import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
 
@@ -318,4 +319,40 @@ test("a scaled position survives a restart: its slices, merged legs and ledger r
   // (a re-entry the other way round may follow: the venues hold exactly what active groups hold)
   await venuesMatchGroups(again);
   await again.stop();
+});
+
+test("stress: after three entries in an hour mostly ended unhedged, the next entry is halved", async () => {
+  let refuse = true;
+  const wrap = (id: string, v: Venue): Venue =>
+    id !== "simA"
+      ? v
+      : new Proxy(v, {
+          get(target, prop, receiver) {
+            if (prop === "submit")
+              return async (o: Parameters<Venue["submit"]>[0]) => {
+                if (refuse && !o.reduceOnly) throw new VenueRejectError("insufficient_margin");
+                return target.submit(o);
+              };
+            const x = Reflect.get(target, prop, receiver);
+            return typeof x === "function" ? x.bind(target) : x;
+          },
+        });
+  const lines: string[] = [];
+  const h = await start({
+    rates: STEEP,
+    wrapVenue: wrap as CarryHarnessOptions["wrapVenue"],
+    log: (_i, _l, m) => lines.push(m),
+  });
+  // each failed entry cools the base down for entry_failure_cooldown_minutes (5)
+  await h.advance(16 * MIN);
+  const failed = (await h.groups()).filter((g) => g.status === "failed");
+  assert.equal(failed.length, 3, "three refused entries");
+  refuse = false;
+  await h.advance(6 * MIN);
+  const open = (await h.groups()).find((g) => g.status === "open");
+  assert.ok(open, "the fourth entry went through");
+  // unstressed: $300 = 3 simB lots; halved: $150 = 1 lot
+  assert.equal(open.legs.find((l) => l.side === "buy")!.netLots, 1);
+  assert.ok(lines.some((m) => /entries halved: 0 of 3 entries in the last hour ended hedged/.test(m)));
+  await h.stop();
 });
