@@ -356,3 +356,30 @@ test("stress: after three entries in an hour mostly ended unhedged, the next ent
   assert.ok(lines.some((m) => /entries halved: 0 of 3 entries in the last hour ended hedged/.test(m)));
   await h.stop();
 });
+
+test("a held slice whose group is found closed at start (a scale-down cut short) is taken out of its position", async () => {
+  const h = await start({ rates: STEEP, carry: ROOMY });
+  const g = await entryGroup(h);
+  await h.advance(61 * MIN);
+  const [slice] = await slicesOf(h, g.id);
+  assert.ok(slice);
+  const { dir, clock } = h;
+  await h.stop();
+  const again = await start({ dir, clock, rates: STEEP, carry: ROOMY });
+  await again.advance(1_000);
+  const p = again.carry.positions.get(g.id)!;
+  assert.equal(p.slices.length, 1);
+  // as if the process died between the slice's close and carry's bookkeeping: close it on the
+  // engine behind carry's back, then start again
+  await again.clock.drive(again.node.engine.closeGroup(slice.id, "scale_down", "by hand"));
+  const { dir: d2, clock: c2 } = again;
+  await again.stop();
+  const third = await start({ dir: d2, clock: c2, rates: STEEP, carry: ROOMY });
+  await third.advance(1_000);
+  const q = third.carry.positions.get(g.id)!;
+  assert.equal(q.slices.length, 0, "the closed slice left the position");
+  assert.ok(Math.abs(q.long.qty - 0.003) < 1e-12, String(q.long.qty));
+  assert.ok(Math.abs(q.sizeUsd - q.initialSizeUsd) < 1e-6);
+  assert.deepEqual(await venuesMatchGroups(third), { "simA:BTC": -300, "simB:BTCUSDT": 3 });
+  await third.stop();
+});

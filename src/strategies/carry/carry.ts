@@ -17,6 +17,7 @@ import {
   bboAge,
   type CarryPosition,
   currentYieldBps,
+  decisionYieldBps,
   deserialise,
   groupIdsOf,
   liquidationDistance,
@@ -91,18 +92,19 @@ export class CarryStrategy implements Strategy {
     this.c = ctx;
     this.blocks = parseBlocks(await ctx.state.get("blocks"));
     this.peakEquityUsd = Number((await ctx.state.get("peak_equity")) ?? 0);
-    const active = (await ctx.groups()).filter((g) => ACTIVE.has(g.status));
+    const all = await ctx.groups();
+    const active = all.filter((g) => ACTIVE.has(g.status));
     for (const g of active) {
       if (g.meta.scaleUpOf !== undefined) continue;
       const saved = await ctx.state.get(`pos:${g.id}`);
       if (saved !== undefined) this.positions.set(g.id, deserialise(saved));
       if (g.status !== "open") this.closeInBackground(g.id, g.closeReason ?? "failed");
     }
-    // a scale-up group its position does not hold (stopped before the merge, or mid-close) is
-    // closed: nothing the strategy does not account for stays open
+    // a scale-up group its position does not hold (stopped before the merge) is closed: nothing
+    // the strategy does not account for stays open
     const merged = new Set([...this.positions.values()].flatMap((p) => groupIdsOf(p)));
     for (const g of active)
-      if (g.meta.scaleUpOf !== undefined && (!merged.has(g.id) || g.status !== "open")) {
+      if (g.meta.scaleUpOf !== undefined && !merged.has(g.id)) {
         const id = g.id;
         ctx.intents
           .closeGroup(id, g.closeReason ?? "failed", "scale-up slice not held by its position at start", {
@@ -110,6 +112,17 @@ export class CarryStrategy implements Strategy {
           })
           .catch((e) => this.log("error", `close of ${id} failed: ${(e as Error).message}`));
       }
+    // a held slice whose group is no longer open was being scaled down: finish that (the full
+    // close of a position whose entry group is not open closes every slice already)
+    const status = new Map(all.map((g) => [g.id, g.status]));
+    for (const p of this.positions.values()) {
+      if (status.get(p.groupId) !== "open") continue;
+      for (const sl of p.slices.filter((x) => status.get(x.groupId) !== "open"))
+        this.busy = this.busy
+          .then(() => scaleDown(this.scanHost, p, "scale-down resumed at start", sl))
+          .then(() => undefined)
+          .catch((e) => this.log("error", `scale-down of ${sl.groupId} failed: ${(e as Error).message}`));
+    }
     this.unsubscribe = ctx.events.onFunding((e) => this.onFunding(e));
     this.running = true;
     this.log(
@@ -263,7 +276,12 @@ export class CarryStrategy implements Strategy {
       else if (decision.kind === "hold") {
         // scale-down: the newest slice goes when the yield or a cap no longer holds it, one a check
         const openTotal = [...this.positions.values()].reduce((s, x) => s + x.sizeUsd, 0);
-        const why = scaleDownWhy(this.config, p, { cy, equityUsd: equity, openTotalUsd: openTotal });
+        // the yield scale-ups were decided on: predicted rates where the venues publish them
+        const why = scaleDownWhy(this.config, p, {
+          cy: decisionYieldBps(ctx.market, p),
+          equityUsd: equity,
+          openTotalUsd: openTotal,
+        });
         const up = [p.long.venue, p.short.venue].every((v) => ctx.venueCircuit(v) === "closed");
         if (why !== undefined && up && equity > 0) await scaleDown(this.scanHost, p, why);
         for (const w of decision.warnings)
@@ -367,6 +385,7 @@ export class CarryStrategy implements Strategy {
         return this.peakEquityUsd;
       },
       nextSeq: () => this.seq++,
+      isHeld: (p) => this.positions.get(p.groupId) === p && !this.closing.has(p.groupId),
       adopt: async (p) => {
         this.positions.set(p.groupId, p);
         await this.ctx.state.put(`pos:${p.groupId}`, serialise(p));

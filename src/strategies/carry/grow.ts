@@ -18,6 +18,8 @@ export interface GrowHost {
   readonly account: string;
   readonly rejections: Record<string, number>;
   nextSeq(): number;
+  /** the position is still held and not being closed; absent: always */
+  isHeld?(p: CarryPosition): boolean;
   /** store the position (its state slot) */
   adopt(p: CarryPosition): Promise<void>;
   alert(severity: "warning" | "critical", key: string, title: string, message: string): void;
@@ -145,6 +147,13 @@ export async function scaleUp(
   }
   const fl = out.legs.find((l) => l.side === "buy")!;
   const fs = out.legs.find((l) => l.side === "sell")!;
+  if (h.isHeld?.(p) === false) {
+    // the position was closed (an operator's close) while the slice opened: the slice goes too
+    await ctx.intents.closeGroup(groupId, "failed", "its position closed while the scale-up opened", {
+      slippageBps: c.max_slippage_bps,
+    });
+    return false;
+  }
   const ratio = Math.min(fl.filledLots / fl.targetLots, fs.filledLots / fs.targetLots);
   if (ratio < c.min_fill_ratio) {
     await h.adopt(p);
@@ -173,10 +182,17 @@ export async function scaleUp(
   return true;
 }
 
-/** Close the newest slice (reason `scale_down`, `why` on its group); true when it is flat. */
-export async function scaleDown(h: GrowHost, p: CarryPosition, why: string): Promise<boolean> {
+/**
+ * Close a slice, the newest unless told (reason `scale_down`, `why` on its group), and take what
+ * it added out of the position; true when it is flat.
+ */
+export async function scaleDown(
+  h: GrowHost,
+  p: CarryPosition,
+  why: string,
+  s: CarrySlice | undefined = p.slices[p.slices.length - 1],
+): Promise<boolean> {
   const { ctx, config: c } = h;
-  const s = p.slices[p.slices.length - 1];
   if (s === undefined) return false;
   h.log("info", `carry scale-down ${s.groupId}: ${why}`);
   const out = await ctx.intents.closeGroup(s.groupId, "scale_down", why, { slippageBps: c.max_slippage_bps });
@@ -195,7 +211,7 @@ export async function scaleDown(h: GrowHost, p: CarryPosition, why: string): Pro
   p.long = withSlice(p.long, s.long, -1);
   p.short = withSlice(p.short, s.short, -1);
   p.sizeUsd -= s.sizeUsd;
-  p.slices.pop();
+  p.slices = p.slices.filter((x) => x.groupId !== s.groupId);
   p.bankedUsd += (g?.realisedPnlUsd ?? 0) - (g?.feesUsd ?? 0);
   p.lastScaleAt = now;
   await h.adopt(p);

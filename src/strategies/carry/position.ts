@@ -135,6 +135,16 @@ export function currentYieldBps(market: MarketView, p: CarryPosition): number {
   return (rs - rl) * 8 * 10_000;
 }
 
+/**
+ * The yield per 8 h entries and scale-ups are decided on: like currentYieldBps, with each venue's
+ * predicted rate where it publishes one (entry.ts decisionRate).
+ */
+export function decisionYieldBps(market: MarketView, p: CarryPosition): number {
+  const r = (l: CarryLeg) =>
+    market.predictedFundingRatePerHour?.(l.venue, l.symbol) ?? market.fundingRatePerHour(l.venue, l.symbol);
+  return (r(p.short) - r(p.long)) * 8 * 10_000;
+}
+
 /** Liquidation distance of a leg from the venue's liquidation price; NaN when none reported. */
 export function liquidationDistance(portfolio: PortfolioView, market: MarketView, leg: CarryLeg): number {
   const pos = portfolio.position(leg.venue, leg.account, leg.symbol);

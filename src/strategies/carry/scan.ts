@@ -29,6 +29,8 @@ export interface ScanHost {
   readonly scaleUps?: Record<string, number>;
   peakEquity(equityUsd: number): number;
   nextSeq(): number;
+  /** the position is still held and not being closed (no scale-up of a closing one); absent: always */
+  isHeld?(p: CarryPosition): boolean;
   adopt(p: CarryPosition): Promise<void>;
   saveBlocks(): Promise<void>;
   closeNow(groupId: string, reason: CloseReason, detail: string): Promise<void>;
@@ -129,7 +131,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         if (held) {
           if (held.long.venue !== op.long.venue) continue; // the differential flipped: exits handle it
           if (why || circuit) countScale(h, why ? "blocked" : "circuit_open");
-          else growing.push({ p: held, op });
+          else if (h.isHeld?.(held) !== false) growing.push({ p: held, op });
           continue;
         }
         seen.add(key);
