@@ -68,3 +68,22 @@ test("mtm_check_interval_s: how soon an exit is seen", async () => {
   assert.equal(await run(30), "take_profit");
   assert.equal(await run(300), null, "the next check is at 300 s");
 });
+
+test("leverage: set on both venues, isolated, before the first entry (capped at the market's max)", async () => {
+  const run = async (leverage: number) => {
+    const h = await start({ carry: { leverage } });
+    // the accounts start elsewhere: 5x cross
+    await h.clock.drive(h.venues.simA.setLeverage("c1", "BTC", 5, "cross"));
+    await h.clock.drive(h.venues.simB.setLeverage("c1", "BTCUSDT", 5, "cross"));
+    await h.advance(60_000);
+    assert.equal((await h.groups())[0]?.status, "open");
+    const legs = [
+      ...(await h.venues.simA.positions("c1")).filter((p) => p.symbol === "BTC"),
+      ...(await h.venues.simB.positions("c1")).filter((p) => p.symbol === "BTCUSDT"),
+    ];
+    await h.stop();
+    return legs.map((p) => `${p.leverage}x ${p.marginMode}`);
+  };
+  assert.deepEqual(await run(3), ["3x isolated", "3x isolated"]);
+  assert.deepEqual(await run(2), ["2x isolated", "2x isolated"]);
+});

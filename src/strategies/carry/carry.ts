@@ -53,6 +53,8 @@ export class CarryStrategy implements Strategy {
   readonly confirms = new Map<string, number>();
   /** opportunity key -> net bps at its first confirmation (edge_decay_ratio) */
   readonly detected = new Map<string, number>();
+  /** `venue:symbol` -> leverage set there this run */
+  readonly leverageSet = new Map<string, number>();
   /** entry outcomes of the last scans (the stress rule) */
   readonly entries: { ts: number; hedged: boolean }[] = [];
   /** rejection reason -> count, for the status view and reports */
@@ -378,6 +380,7 @@ export class CarryStrategy implements Strategy {
       confirms: this.confirms,
       detected: this.detected,
       entries: this.entries,
+      leverageSet: this.leverageSet,
       rejections: this.rejections,
       scaleUps: this.scaleUps,
       peakEquity: (e) => {

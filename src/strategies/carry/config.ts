@@ -78,7 +78,7 @@ export const carryObject = z.strictObject({
     .max(100)
     .default(3)
     .describe(
-      "Leverage of both legs against free margin (capped at the market's max); the venue's own setting is the account's (no leverage intent yet) (CFG).",
+      "Leverage of both legs, capped at the markets' max, set isolated on both venues before the first entry there; sizes fit free margin x leverage (CFG).",
     ),
   scale_up_slice_pct: frac(0.1, "Scale-up slice of E x max_carry_total_alloc_pct, at least $10 (CFG)."),
   max_scale_ups: count(2, "Scale-ups over a position's life (`max_scale_ups_per_position`)."),

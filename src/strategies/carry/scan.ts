@@ -22,6 +22,8 @@ export interface ScanHost {
   readonly confirms: Map<string, number>;
   /** opportunity key -> net bps at its first confirmation (edge_decay_ratio); none: not kept */
   readonly detected?: Map<string, number>;
+  /** `venue:symbol` -> leverage carry set there this run (set once, before the first entry) */
+  readonly leverageSet?: Map<string, number>;
   /** the outcome of each entry (hedged: open and kept), for the stress rule; none: not kept */
   readonly entries?: { ts: number; hedged: boolean }[];
   readonly rejections: Record<string, number>;
@@ -251,6 +253,29 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   }
 }
 
+async function setLeverage(h: ScanHost, ...legs: PairLeg[]): Promise<boolean> {
+  const { ctx, config: c } = h;
+  const set = ctx.intents.setLeverage;
+  if (set === undefined) return true;
+  const lev = Math.min(
+    c.leverage,
+    ...legs.map((l) => ctx.market.instrument(l.venue, l.symbol).spec.maxLeverage),
+  );
+  for (const leg of legs) {
+    const k = `${leg.venue}:${leg.symbol}`;
+    if (h.leverageSet?.get(k) === lev) continue;
+    try {
+      await set(leg.venue, h.account, leg.symbol, lev, "isolated");
+      h.leverageSet?.set(k, lev);
+    } catch (e) {
+      h.rejections.leverage_refused = (h.rejections.leverage_refused ?? 0) + 1;
+      h.log("warn", `carry: ${k} refused leverage ${lev}x isolated: ${(e as Error).message}`);
+      return false;
+    }
+  }
+  return true;
+}
+
 function spreadBps(ctx: StrategyContext, leg: { venue: string; symbol: string }): number {
   const b = ctx.market.bbo(leg.venue, leg.symbol);
   if (b.bidTicks === undefined || b.askTicks === undefined) return Number.NaN;
@@ -285,6 +310,8 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
     return;
   }
   const { qty, longLots, shortLots } = lots;
+  // leverage (capped at both markets' max), isolated, set first on both venues
+  if (!(await setLeverage(h, longLeg, shortLeg))) return;
   const now = ctx.clock.now();
   const groupId = `${ctx.instance}-${now.toString(36)}-${h.nextSeq().toString(36)}`;
   const legs: GroupLegIntent[] = [
