@@ -5,7 +5,7 @@ import type { CarryInstanceConfig } from "./config.ts";
 import { edgeAtFillsBps, evaluate, type Opportunity, rank, stressWhy, type VenueQuote } from "./entry.ts";
 import { commonLots, entryStyle, scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
-import { type CarryPosition, legOf } from "./position.ts";
+import { type CarryPosition, decisionYieldBps, legOf } from "./position.ts";
 import { decideScaleUp, optimisationTarget } from "./scale.ts";
 
 /** A total cap with less room than this is full (no position that small is worth its fees). */
@@ -244,7 +244,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     const held = [...h.positions.values()].map((p) => ({
       groupId: p.groupId,
       base: p.base,
-      cy: p.lastCy,
+      cy: decisionYieldBps(ctx.market, p),
       lastMtmUsd: p.lastMtmUsd,
       sizeUsd: p.sizeUsd,
     }));
