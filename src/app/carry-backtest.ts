@@ -193,6 +193,11 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
         .reduce((s, p) => s + toUsd(p.amount), 0);
     const perTrade: CarryTrade[] = [];
     for (const g of groups) {
+      // a scale-up slice is part of its position: its fees and basis go to the entry's trade
+      if (g.meta.scaleUpOf !== undefined) continue;
+      const own = groups.filter((x) => x.id === g.id || x.meta.scaleUpOf === g.id);
+      const feesUsd = own.reduce((s, x) => s + x.feesUsd, 0);
+      const basisUsd = own.reduce((s, x) => s + x.realisedPnlUsd, 0);
       const saved = await state.get(`closed:${g.id}`);
       const p = saved === undefined ? undefined : deserialise(saved);
       const to = g.closedAt ?? clock.now();
@@ -215,9 +220,9 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
         fundingShortUsd: r4(fs),
         venueFundingLongUsd: r4(long ? venueFunding(long.venue, long.symbol, g.createdAt, to) : 0),
         venueFundingShortUsd: r4(short ? venueFunding(short.venue, short.symbol, g.createdAt, to) : 0),
-        feesUsd: r4(g.feesUsd),
-        basisPnlUsd: r4(g.realisedPnlUsd),
-        netUsd: r4(g.realisedPnlUsd - g.feesUsd + fl + fs),
+        feesUsd: r4(feesUsd),
+        basisPnlUsd: r4(basisUsd),
+        netUsd: r4(basisUsd - feesUsd + fl + fs),
       });
     }
     const sum = (f: (t: CarryTrade) => number) => r4(perTrade.reduce((s, t) => s + f(t), 0));

@@ -32,7 +32,8 @@ async function netBtc(h: CarryHarness): Promise<number> {
 }
 
 test("a leg partially filled at entry: the legs are trimmed to one size (or unwound) and the record says so", async () => {
-  const h = await start({ faults: { simA: { partialFillRate: 1 } } });
+  // one IOC per leg (entry_retry_max 1): what it filled is what the entry has
+  const h = await start({ faults: { simA: { partialFillRate: 1 } }, carry: { entry_retry_max: 1 } });
   await h.advance(MIN);
   const [g] = await h.groups();
   assert.ok(g !== undefined, "the entry was tried");
@@ -54,6 +55,23 @@ test("a leg partially filled at entry: the legs are trimmed to one size (or unwo
   );
   assert.equal(h.carry.positions.size, 0);
   await h.stop();
+});
+
+test("entry_retry_max: a partly filled leg sends IOCs for its remainder, up to the count", async () => {
+  const filled = async (n: number) => {
+    const h = await start({ faults: { simA: { partialFillRate: 1 } }, carry: { entry_retry_max: n } });
+    await h.advance(MIN);
+    const [g] = await h.groups();
+    const short = g.legs.find((l) => l.venue === "simA")!;
+    const orders = (await h.venues.simA.openOrders("c1")).length;
+    assert.equal(orders, 0, "no IOC rests");
+    assert.ok(Math.abs(await netBtc(h)) < B_LOT - 1e-12, "hedged within a lot");
+    await h.stop();
+    return short.filledLots;
+  };
+  const one = await filled(1);
+  const three = await filled(3);
+  assert.ok(three > one, `3 IOCs fill more than 1: ${three} vs ${one} of 100 lots`);
 });
 
 test("a venue outage as the exit falls due: the circuit opens, the exit waits for it, both legs close together", async () => {

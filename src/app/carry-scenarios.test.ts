@@ -43,7 +43,8 @@ async function closedWith(h: CarryHarness, reason: string, withinMs: number) {
 }
 
 test("entry on a funding differential: long the lower rate, short the higher, after the confirmations", async () => {
-  const h = await start();
+  // the entry alone: no scale-up after its first hour (carry-scale.test.ts has those)
+  const h = await start({ carry: { max_scale_ups: 0 } });
   await h.advance(14_000);
   assert.equal((await h.groups()).length, 0, "one scan is not enough: required_confirms 2");
   const g = await opened(h);

@@ -255,6 +255,17 @@ export class EngineContext implements StrategyContext {
         this.emitGroup(groupId, out.ok ? "closed" : "closing", reason);
         return out;
       },
+      setLeverage: async (venue, account, symbol, leverage, mode) => {
+        this.checkTarget(venue, account, `leverage of ${symbol}`);
+        if (this.o.dryRun === true) {
+          this.logger.log(
+            "info",
+            `dry run: would set ${venue}:${symbol} (${account}) to ${leverage}x ${mode}`,
+          );
+          return;
+        }
+        await engine.setLeverage(venue, account, symbol, leverage, mode);
+      },
       flatten: async (filter, reason) => {
         if (filter.venue !== undefined && !this.venueIds.has(filter.venue))
           throw new InvalidValueError(

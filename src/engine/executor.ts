@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { InvalidValueError } from "../core/errors.ts";
+import type { MarginMode } from "../core/types.ts";
 import type { Venue } from "../core/venue.ts";
 import type { FillRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
@@ -353,6 +354,19 @@ export class Engine {
     // a failed journal has been reported (and halted the engine); the store is still readable
     await this.journal.sync().catch(() => {});
     return listGroupRecords(this.store, filter);
+  }
+
+  /** An account's leverage and margin mode on an instrument, sent through the venue's circuit. */
+  async setLeverage(
+    venue: string,
+    account: string,
+    symbol: string,
+    leverage: number,
+    mode: MarginMode,
+  ): Promise<void> {
+    const v = this.venues.get(venue);
+    if (v === undefined) throw new InvalidValueError(`engine: unknown venue "${venue}"`);
+    await v.setLeverage(account, symbol, leverage, mode);
   }
 
   /** Reduce-only close of every group and every position matching the filter. */

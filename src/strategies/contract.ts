@@ -11,7 +11,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Instrument } from "../core/instrument.ts";
 import type { BookView, MarketEvent } from "../core/market.ts";
 import type { Rng } from "../core/random.ts";
-import type { Fill, Side, TimeInForce } from "../core/types.ts";
+import type { Fill, MarginMode, Side, TimeInForce } from "../core/types.ts";
 import type { Alert } from "../engine/alerts.ts";
 import type {
   CloseOutcome,
@@ -168,6 +168,17 @@ export interface Intents {
   ): Promise<CloseOutcome>;
   /** close every group of this instance and sweep positions of its accounts matching the filter */
   flatten(filter: { venue?: string; account?: string }, reason: CloseReason): Promise<FlattenResult>;
+  /**
+   * Set the account's leverage and margin mode on an instrument (before opening there); a dry run
+   * logs it and sends nothing. Absent where the host offers no such intent.
+   */
+  setLeverage?(
+    venue: string,
+    account: string,
+    symbol: string,
+    leverage: number,
+    mode: MarginMode,
+  ): Promise<void>;
   placeOrder(intent: PlaceOrderIntent): Promise<PlaceOutcome>;
   /** a cancel that loses the race to a fill answers `lost` with status `filled`, never a throw */
   cancelOrder(clientOrderId: string): Promise<CancelOutcome>;

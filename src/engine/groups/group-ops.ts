@@ -88,26 +88,36 @@ export class GroupOps {
         }
       }
     }
-    const remaining = leg.spec.sizeLots - entryFilledLots(leg);
-    if (remaining <= 0 || clock.now() >= deadline) {
-      if (remaining > 0 && entryFilledLots(leg) === 0)
-        leg.failure = { reason: "not_filled", detail: "fill timeout before the IOC" };
-      return;
+    // IOCs for what is still unfilled, each re-priced at the touch, within the fill timeout
+    const attempts = Math.max(1, Math.floor(g.entry.iocAttempts ?? 1));
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const remaining = leg.spec.sizeLots - entryFilledLots(leg);
+      if (remaining <= 0 || clock.now() >= deadline) {
+        if (remaining > 0 && entryFilledLots(leg) === 0)
+          leg.failure = { reason: "not_filled", detail: "fill timeout before the IOC" };
+        return;
+      }
+      const price = protectionPriceTicks(leg.inst, book, leg.spec.side, g.entry.maxSlippageBps);
+      if (price === undefined) {
+        if (entryFilledLots(leg) > 0) return;
+        leg.failure = {
+          reason: "not_filled",
+          detail: `${leg.inst.key}: no ${leg.spec.side === "buy" ? "ask" : "bid"} in the book`,
+        };
+        return;
+      }
+      const o = await this.send(g, leg, "entry", leg.spec.side, remaining, price, "ioc", false);
+      if (o === undefined) return;
+      await this.settle(o, deadline, deadline);
+      if (!o.tracked.terminal) {
+        leg.failure = { reason: "venue_unavailable", detail: `${o.tracked.clientOrderId} unresolved` };
+        return;
+      }
+      // a rejected order is not retried (the venue said no); an expired remainder is
+      const rejected = o.tracked.status === "rejected";
+      if (entryFilledLots(leg) === 0 && (rejected || attempt === attempts - 1)) leg.failure = failureOf(o);
+      if (rejected) return;
     }
-    const price = protectionPriceTicks(leg.inst, book, leg.spec.side, g.entry.maxSlippageBps);
-    if (price === undefined) {
-      leg.failure = {
-        reason: "not_filled",
-        detail: `${leg.inst.key}: no ${leg.spec.side === "buy" ? "ask" : "bid"} in the book`,
-      };
-      return;
-    }
-    const o = await this.send(g, leg, "entry", leg.spec.side, remaining, price, "ioc", false);
-    if (o === undefined) return;
-    await this.settle(o, deadline, deadline);
-    if (!o.tracked.terminal)
-      leg.failure = { reason: "venue_unavailable", detail: `${o.tracked.clientOrderId} unresolved` };
-    else if (entryFilledLots(leg) === 0) leg.failure = failureOf(o);
   }
 
   /** Place one order of a leg; a refusal is recorded on the leg and returns undefined. */

@@ -56,7 +56,7 @@ export async function openGroupProcedure(
       detail: `group id ${groupId} already used`,
       status: "failed",
     };
-  const problem = validateLegs(host, legs, options) ?? keyConflict(host, legs);
+  const problem = validateLegs(host, legs, options) ?? keyConflict(host, legs, options);
   if (problem !== undefined)
     return { ok: false, groupId, reason: "rejected", detail: problem, status: "failed" };
   const now = host.clock.now();
@@ -203,20 +203,33 @@ function validateLegs(
 /**
  * One active group per (venue, account, instrument): a venue nets an account's positions in an
  * instrument, so two groups on one key could neither be told apart on the venue nor closed
- * with reduce-only orders (a long and a short of two groups net to zero there).
+ * with reduce-only orders (a long and a short of two groups net to zero there). The exception
+ * is a group that `extends` an open group of its strategy (a scale-up): it may share keys with
+ * that strategy's active groups on the same side, since all of them hold one direction, so each
+ * closes reduce-only without crossing zero, and the reconciler already sums what the groups on a
+ * key hold.
  */
-function keyConflict(host: ProcedureHost, legs: readonly LegSpec[]): string | undefined {
+function keyConflict(host: ProcedureHost, legs: readonly LegSpec[], o: OpenGroupOptions): string | undefined {
   const mine = new Set<string>();
   for (const [i, l] of legs.entries()) {
     const key = `${l.venue}\u0000${l.account}\u0000${l.symbol}`;
     if (mine.has(key)) return `leg ${i}: ${l.venue} ${l.account} ${l.symbol} appears twice in the group`;
     mine.add(key);
   }
+  const base = o.extends === undefined ? undefined : host.groups.get(o.extends);
+  const extending = base !== undefined && base.strategy === o.strategy && base.status === "open";
+  const side = new Map(legs.map((l) => [`${l.venue}\u0000${l.account}\u0000${l.symbol}`, l.side]));
   for (const g of host.groups.values()) {
     if (!isActive(g.status)) continue;
-    for (const l of g.legs)
-      if (mine.has(`${l.spec.venue}\u0000${l.spec.account}\u0000${l.spec.symbol}`))
-        return `${l.spec.venue} ${l.spec.account} ${l.spec.symbol} is held by active group ${g.id}`;
+    for (const l of g.legs) {
+      const k = `${l.spec.venue}\u0000${l.spec.account}\u0000${l.spec.symbol}`;
+      if (!mine.has(k)) continue;
+      const extension = extending && g.strategy === o.strategy;
+      if (extension && side.get(k) === l.spec.side) continue;
+      return `${l.spec.venue} ${l.spec.account} ${l.spec.symbol} is held by active group ${g.id}${
+        extension ? " on the other side" : ""
+      }`;
+    }
   }
   return undefined;
 }

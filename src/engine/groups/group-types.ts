@@ -16,9 +16,18 @@ export interface LegSpec {
   readonly sizeLots: number;
 }
 
+/**
+ * How a group's legs are entered. `iocAttempts` (default 1): IOCs each leg may send for what is
+ * still unfilled, each re-priced at the touch, all within the group's fill timeout.
+ */
 export type EntryStyle =
-  | { readonly kind: "ioc"; readonly maxSlippageBps: number }
-  | { readonly kind: "maker_first"; readonly makerTimeoutMs: number; readonly maxSlippageBps: number };
+  | { readonly kind: "ioc"; readonly maxSlippageBps: number; readonly iocAttempts?: number }
+  | {
+      readonly kind: "maker_first";
+      readonly makerTimeoutMs: number;
+      readonly maxSlippageBps: number;
+      readonly iocAttempts?: number;
+    };
 
 export interface OpenGroupOptions {
   readonly groupId: string;
@@ -31,6 +40,12 @@ export interface OpenGroupOptions {
    * underlying has legs on both sides; a one-sided group is never trimmed).
    */
   readonly hedged?: boolean;
+  /**
+   * An open group of the same strategy this one adds to (a scale-up): it may hold the same
+   * (venue, account, instrument) keys, on the same side. Otherwise a key held by an active group
+   * is refused.
+   */
+  readonly extends?: string;
 }
 
 export type CloseReason =
@@ -53,7 +68,11 @@ export type CloseReason =
   | "take_profit"
   | "low_yield"
   /** the funding differential flipped (early, or after the minimum hold) */
-  | "reversal";
+  | "reversal"
+  /** carry at its allocation cap: the worst position gave way to a better candidate */
+  | "optimization"
+  /** carry: one scale-up slice of a position closed (the yield or a cap no longer holds it) */
+  | "scale_down";
 
 export type OpenFailureReason =
   | "rejected"

@@ -12,15 +12,19 @@ import type {
 import { type BlockState, parseBlocks, recordClose } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
 import { decideExit, isForcedExit, mtmBps, spikeProtectUntil } from "./exits.ts";
+import { scaleDown } from "./grow.ts";
 import {
   bboAge,
   type CarryPosition,
   currentYieldBps,
+  decisionYieldBps,
   deserialise,
+  groupIdsOf,
   liquidationDistance,
   markToMarket,
   serialise,
 } from "./position.ts";
+import { scaleDownWhy } from "./scale.ts";
 import { type ScanHost, type ScannedOpportunity, scanOnce } from "./scan.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
@@ -47,8 +51,16 @@ export class CarryStrategy implements Strategy {
   blocks: BlockState = parseBlocks(undefined);
   /** opportunity key -> scans in a row it passed */
   readonly confirms = new Map<string, number>();
+  /** opportunity key -> net bps at its first confirmation (edge_decay_ratio) */
+  readonly detected = new Map<string, number>();
+  /** `venue:symbol` -> leverage set there this run */
+  readonly leverageSet = new Map<string, number>();
+  /** entry outcomes of the last scans (the stress rule) */
+  readonly entries: { ts: number; hedged: boolean }[] = [];
   /** rejection reason -> count, for the status view and reports */
   readonly rejections: Record<string, number> = {};
+  /** scale-up refusal reason -> count, `done` for slices opened (scan.ts) */
+  readonly scaleUps: Record<string, number> = {};
   /** the last scan's evaluated pairs (best net first, at most 50), for the opportunity scanner */
   private lastScan: { ts: number; list: readonly ScannedOpportunity[] } | null = null;
   readonly exits: Record<string, number> = {};
@@ -82,11 +94,36 @@ export class CarryStrategy implements Strategy {
     this.c = ctx;
     this.blocks = parseBlocks(await ctx.state.get("blocks"));
     this.peakEquityUsd = Number((await ctx.state.get("peak_equity")) ?? 0);
-    for (const g of await ctx.groups()) {
-      if (!ACTIVE.has(g.status)) continue;
+    const all = await ctx.groups();
+    const active = all.filter((g) => ACTIVE.has(g.status));
+    for (const g of active) {
+      if (g.meta.scaleUpOf !== undefined) continue;
       const saved = await ctx.state.get(`pos:${g.id}`);
       if (saved !== undefined) this.positions.set(g.id, deserialise(saved));
       if (g.status !== "open") this.closeInBackground(g.id, g.closeReason ?? "failed");
+    }
+    // a scale-up group its position does not hold (stopped before the merge) is closed: nothing
+    // the strategy does not account for stays open
+    const merged = new Set([...this.positions.values()].flatMap((p) => groupIdsOf(p)));
+    for (const g of active)
+      if (g.meta.scaleUpOf !== undefined && !merged.has(g.id)) {
+        const id = g.id;
+        ctx.intents
+          .closeGroup(id, g.closeReason ?? "failed", "scale-up slice not held by its position at start", {
+            slippageBps: this.config.max_slippage_bps,
+          })
+          .catch((e) => this.log("error", `close of ${id} failed: ${(e as Error).message}`));
+      }
+    // a held slice whose group is no longer open was being scaled down: finish that (the full
+    // close of a position whose entry group is not open closes every slice already)
+    const status = new Map(all.map((g) => [g.id, g.status]));
+    for (const p of this.positions.values()) {
+      if (status.get(p.groupId) !== "open") continue;
+      for (const sl of p.slices.filter((x) => status.get(x.groupId) !== "open"))
+        this.busy = this.busy
+          .then(() => scaleDown(this.scanHost, p, "scale-down resumed at start", sl))
+          .then(() => undefined)
+          .catch((e) => this.log("error", `scale-down of ${sl.groupId} failed: ${(e as Error).message}`));
     }
     this.unsubscribe = ctx.events.onFunding((e) => this.onFunding(e));
     this.running = true;
@@ -122,6 +159,7 @@ export class CarryStrategy implements Strategy {
         long: `${p.long.venue}:${p.long.symbol}`,
         short: `${p.short.venue}:${p.short.symbol}`,
         sizeUsd: p.sizeUsd,
+        slices: p.slices.map((s) => s.groupId),
         entryYieldBps: p.entryYieldBps,
         yieldBps: p.lastCy,
         mtmUsd: p.lastMtmUsd,
@@ -129,6 +167,7 @@ export class CarryStrategy implements Strategy {
         fundingEstimatedUsd: p.ledgers.long.estimatedUsd + p.ledgers.short.estimatedUsd,
       })),
       rejections: { ...this.rejections },
+      scaleUps: { ...this.scaleUps },
       waitingForCircuit: [...this.deferredForCircuit],
       exits: { ...this.exits },
       opportunities: this.lastScan,
@@ -165,6 +204,10 @@ export class CarryStrategy implements Strategy {
   async check(): Promise<void> {
     const ctx = this.ctx;
     const now = ctx.clock.now();
+    const equity = this.spec.venues.reduce(
+      (s, v) => s + (ctx.portfolio.account(v, this.account)?.equityUsd ?? 0),
+      0,
+    );
     for (const p of this.positions.values()) {
       if (this.closing.has(p.groupId)) continue;
       for (const [leg, ledger] of [
@@ -232,7 +275,17 @@ export class CarryStrategy implements Strategy {
       }
       this.deferredForCircuit.delete(p.groupId);
       if (decision.kind === "close") this.closeInBackground(p.groupId, decision.reason, decision.detail);
-      else if (decision.kind === "hold")
+      else if (decision.kind === "hold") {
+        // scale-down: the newest slice goes when the yield or a cap no longer holds it, one a check
+        const openTotal = [...this.positions.values()].reduce((s, x) => s + x.sizeUsd, 0);
+        // the yield scale-ups were decided on: predicted rates where the venues publish them
+        const why = scaleDownWhy(this.config, p, {
+          cy: decisionYieldBps(ctx.market, p),
+          equityUsd: equity,
+          openTotalUsd: openTotal,
+        });
+        const up = [p.long.venue, p.short.venue].every((v) => ctx.venueCircuit(v) === "closed");
+        if (why !== undefined && up && equity > 0) await scaleDown(this.scanHost, p, why);
         for (const w of decision.warnings)
           this.alert(
             "warning",
@@ -240,6 +293,7 @@ export class CarryStrategy implements Strategy {
             "Carry leg near liquidation",
             `${p.groupId}: ${w}`,
           );
+      }
     }
   }
 
@@ -273,16 +327,21 @@ export class CarryStrategy implements Strategy {
     this.closing.add(groupId);
     try {
       this.log("info", `closing ${groupId}: ${reason} ${detail}`);
-      // reduce-only IOCs at the touch +- max_slippage_bps (STRATEGIES.md 1.1 "Close")
-      const out = await ctx.intents.closeGroup(groupId, reason, detail, {
-        slippageBps: this.config.max_slippage_bps,
-      });
-      if (!out.ok) {
+      // reduce-only IOCs at the touch +- max_slippage_bps (STRATEGIES.md 1.1 "Close"), on the
+      // entry's group and every scale-up slice the position holds
+      const held = this.positions.get(groupId);
+      const outs = await Promise.all(
+        (held ? groupIdsOf(held) : [groupId]).map((id) =>
+          ctx.intents.closeGroup(id, reason, detail, { slippageBps: this.config.max_slippage_bps }),
+        ),
+      );
+      const bad = outs.filter((o) => !o.ok);
+      if (bad.length > 0) {
         this.alert(
           "critical",
           `carry.close_failed:${groupId}`,
           "Carry position not flat yet",
-          `${groupId}: ${out.detail}`,
+          `${groupId}: ${bad.map((o) => (o.ok ? "" : o.detail)).join("; ")}`,
         );
         return;
       }
@@ -290,9 +349,10 @@ export class CarryStrategy implements Strategy {
       this.positions.delete(groupId);
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
       if (p !== undefined) {
-        const g = (await ctx.groups()).find((x) => x.id === groupId);
+        // every group of the position: the entry's and its scale-ups' (scaled down ones too)
+        const gs = (await ctx.groups()).filter((x) => x.id === groupId || x.meta.scaleUpOf === groupId);
         const funding = p.ledgers.long.settledUsd + p.ledgers.short.settledUsd;
-        const realised = (g?.realisedPnlUsd ?? 0) - (g?.feesUsd ?? 0) + funding;
+        const realised = gs.reduce((s, g) => s + g.realisedPnlUsd - g.feesUsd, 0) + funding;
         recordClose(this.blocks, this.config, {
           base: p.base,
           direction: `${p.long.venue}>${p.short.venue}`,
@@ -318,12 +378,17 @@ export class CarryStrategy implements Strategy {
       positions: this.positions,
       blocks: this.blocks,
       confirms: this.confirms,
+      detected: this.detected,
+      entries: this.entries,
+      leverageSet: this.leverageSet,
       rejections: this.rejections,
+      scaleUps: this.scaleUps,
       peakEquity: (e) => {
         this.peakEquityUsd = Math.max(this.peakEquityUsd, e);
         return this.peakEquityUsd;
       },
       nextSeq: () => this.seq++,
+      isHeld: (p) => this.positions.get(p.groupId) === p && !this.closing.has(p.groupId),
       adopt: async (p) => {
         this.positions.set(p.groupId, p);
         await this.ctx.state.put(`pos:${p.groupId}`, serialise(p));

@@ -51,9 +51,15 @@ export const carryObject = z.strictObject({
   sanity_alert_bps: pos(400, "Yield per 8 h above this alerts and sizes x 0.7 (code)."),
   edge_decay_ratio: frac(
     0.8,
-    "Unwind when the re-priced edge falls below this share of the detected (`v2_edge_decay_threshold`).",
+    "An edge re-priced below this share of its first confirmation starts over; an entry whose edge at the fills is below it is unwound (`v2_edge_decay_threshold`).",
   ),
-  entry_retry_max: count(3, "Hedge-leg IOC attempts (`v2_retry_*`)."),
+  entry_retry_max: z
+    .int()
+    .min(1)
+    .default(3)
+    .describe(
+      "IOCs each leg may send for its unfilled part, re-priced, within entry_retry_window_s (`v2_retry_*`).",
+    ),
   entry_retry_window_s: pos(10, "Window of those attempts: the group's fill timeout (`v2_retry_*`)."),
   min_fill_ratio: frac(0.7, "A partly filled entry is kept at this fill ratio or more, else unwound (code)."),
   maker_entry: z.boolean().default(false).describe("Post-only first, then IOC (`maker_order_enabled`)."),
@@ -71,11 +77,16 @@ export const carryObject = z.strictObject({
     .min(1)
     .max(100)
     .default(3)
-    .describe("Leverage of both legs (capped at the market's max)."),
-  scale_up_slice_pct: frac(0.1, "Scale-up slice of E x max_carry_total_alloc_pct."),
-  max_scale_ups: count(2, "Scale-ups per position (`max_scale_ups_per_position`)."),
-  max_pairs_with_scaleup: count(2, "Positions that may be scaled up at once."),
-  scale_up_cooldown_s: bps(300, "Between scale-ups of a position."),
+    .describe(
+      "Leverage of both legs, capped at the markets' max, set isolated on both venues before the first entry there; sizes fit free margin x leverage (CFG).",
+    ),
+  scale_up_slice_pct: frac(0.1, "Scale-up slice of E x max_carry_total_alloc_pct, at least $10 (CFG)."),
+  max_scale_ups: count(2, "Scale-ups over a position's life (`max_scale_ups_per_position`)."),
+  max_pairs_with_scaleup: count(2, "Positions that may hold a scale-up at once (CFG)."),
+  scale_up_cooldown_s: bps(
+    300,
+    "After a scale-up or scale-down of a position, before its next scale-up (CFG).",
+  ),
   optimization_buffer_bps: bps(15, "At the cap, replace the worst position when beaten by this (CFG)."),
   rebalance_min_profit_bps: bps(10, "... and only if its MTM is at least this (CFG)."),
   mtm_check_interval_s: pos(30, "MTM and exit check interval (CFG = RM 30, DEF 60)."),

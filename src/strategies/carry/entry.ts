@@ -17,7 +17,13 @@ export interface Level {
 export interface VenueQuote {
   readonly venue: string;
   readonly symbol: string;
+  /** the rate in force (what the ledger estimates with until the venue settles) */
   readonly ratePerHour: number;
+  /**
+   * the venue's forecast of the next settlement's rate, per hour, where it publishes one
+   * (Hyperliquid `predictedFundings`; the simulator when told): entries rank and gate on it
+   */
+  readonly predictedRatePerHour?: number;
   /** when the rate was published (ms); 0: never */
   readonly rateTs: number;
   /** best first; at least the five levels the depth gate reads */
@@ -55,6 +61,13 @@ export interface Opportunity {
   readonly rejections: readonly Rejection[];
   /** yield above sanity_alert_bps: alert, and the size was cut to 0.7 */
   readonly sanityAlert: boolean;
+}
+
+/** The rate an entry is decided on: the venue's prediction where it gives one, else the rate in force. */
+export function decisionRate(q: VenueQuote): number {
+  return q.predictedRatePerHour !== undefined && Number.isFinite(q.predictedRatePerHour)
+    ? q.predictedRatePerHour
+    : q.ratePerHour;
 }
 
 export function mid(q: VenueQuote): number {
@@ -130,6 +143,15 @@ export function drawdownMultiplier(equity: number, peak: number): number {
   return dd >= 0.1 ? 0.25 : dd >= 0.05 ? 0.5 : dd >= 0.02 ? 0.75 : 1;
 }
 
+/** The share of E one base may hold at a yield (STRATEGIES.md "Sizing", per-base caps). */
+export function baseShare(c: CarryConfig, yield8hBps: number): number {
+  return yield8hBps >= c.yield_tier1_bps
+    ? 0.5
+    : yield8hBps >= c.min_funding_bps
+      ? c.max_symbol_alloc_pct
+      : 0.25;
+}
+
 /** size_usd of STRATEGIES.md "Sizing", with every cap; 0 when nothing fits. */
 export function sizeUsd(c: CarryConfig, yield8hBps: number, s: SizingInput): number {
   const E = s.equityUsd;
@@ -137,9 +159,11 @@ export function sizeUsd(c: CarryConfig, yield8hBps: number, s: SizingInput): num
   let size =
     E * c.max_carry_total_alloc_pct * c.carry_alloc_pct * clamp * drawdownMultiplier(E, s.peakEquityUsd);
   size = Math.min(size, c.max_position_usd);
-  const baseShare =
-    yield8hBps >= c.yield_tier1_bps ? 0.5 : yield8hBps >= c.min_funding_bps ? c.max_symbol_alloc_pct : 0.25;
-  size = Math.min(size, E * baseShare - s.openBaseUsd, E * c.max_carry_total_alloc_pct - s.openTotalUsd);
+  size = Math.min(
+    size,
+    E * baseShare(c, yield8hBps) - s.openBaseUsd,
+    E * c.max_carry_total_alloc_pct - s.openTotalUsd,
+  );
   // each leg's margin must fit the free margin of its venue
   size = Math.min(size, s.freeMarginUsd[0] * s.leverage, s.freeMarginUsd[1] * s.leverage);
   return Math.max(size, 0);
@@ -152,7 +176,8 @@ export function depthUsd(q: VenueQuote): number {
 }
 
 /**
- * Evaluate one base on one venue pair: short the higher rate, long the lower. `size` is the
+ * Evaluate one base on one venue pair: short the higher rate, long the lower (predicted rates
+ * where the venues publish them, see decisionRate). `size` is the
  * sizing input, computed from the yield first (the cost depends on the size through slippage).
  */
 export function evaluate(
@@ -163,8 +188,12 @@ export function evaluate(
   sizing: SizingInput,
   now: number,
 ): Opportunity {
-  const [short, long] = a.ratePerHour >= b.ratePerHour ? [a, b] : [b, a];
-  const yieldPerHour = Math.abs(a.ratePerHour - b.ratePerHour);
+  // ranked by predicted funding where a venue publishes it (the next settlement pays that),
+  // accounted by the settled payments (funding.ts)
+  const ra = decisionRate(a);
+  const rb = decisionRate(b);
+  const [short, long] = ra >= rb ? [a, b] : [b, a];
+  const yieldPerHour = Math.abs(ra - rb);
   const yield8hBps = per8hBps(yieldPerHour);
   const sanityAlert = yield8hBps > c.sanity_alert_bps;
   const size = sizeUsd(c, yield8hBps, sizing) * (sanityAlert ? 0.7 : 1);
@@ -210,4 +239,57 @@ export function rank(ops: readonly Opportunity[]): Opportunity[] {
   const sorted = [...ops].sort((x, y) => y.netBps - x.netBps || x.costBps - y.costBps);
   for (const o of sorted) if (!best.has(o.base)) best.set(o.base, o);
   return [...best.values()];
+}
+
+/**
+ * The entry's net edge re-priced at its fills (bps over the horizon): the net planned at the
+ * decision, less the slippage and fees the fills cost beyond what the plan counted for the way
+ * in. Below `edge_decay_ratio` x the net detected, the entry is unwound (scan.ts).
+ */
+export function edgeAtFillsBps(
+  c: CarryConfig,
+  op: Opportunity,
+  fills: {
+    /** average fill price per base unit of the long and the short */
+    readonly longPrice: number;
+    readonly shortPrice: number;
+    /** fees of both legs' entry orders, USD */
+    readonly feesUsd: number;
+    /** one leg's filled notional, USD */
+    readonly sizeUsd: number;
+  },
+): number {
+  const ml = mid(op.long);
+  const ms = mid(op.short);
+  const slip = ((fills.longPrice - ml) / ml + (ms - fills.shortPrice) / ms) * 10_000;
+  const plannedSlip =
+    slippageBps(op.long, "buy", Math.max(op.sizeUsd, 1)) +
+    slippageBps(op.short, "sell", Math.max(op.sizeUsd, 1));
+  const plannedFees = c.maker_entry
+    ? op.long.makerFeeBps + op.short.makerFeeBps
+    : op.long.takerFeeBps + op.short.takerFeeBps;
+  const fees = fills.sizeUsd > 0 ? (fills.feesUsd / fills.sizeUsd) * 10_000 : plannedFees;
+  return op.netBps - (slip - plannedSlip) - (fees - plannedFees);
+}
+
+/** A held leg's touch spread above this (bps of mid) means the market is under stress. */
+export const STRESS_SPREAD_BPS = 50;
+
+/**
+ * Why new entries are sized x 0.5 now (STRATEGIES.md "Sizing": halved under stress), undefined
+ * when they are not: a held leg's spread above 50 bps, or fewer than half of at least three
+ * entries within the last hour ended hedged.
+ */
+export function stressWhy(
+  heldSpreadsBps: readonly number[],
+  entries: readonly { readonly ts: number; readonly hedged: boolean }[],
+  now: number,
+): string | undefined {
+  const wide = Math.max(...heldSpreadsBps, Number.NEGATIVE_INFINITY);
+  if (wide > STRESS_SPREAD_BPS) return `a held leg's spread is ${wide.toFixed(1)} bps > ${STRESS_SPREAD_BPS}`;
+  const recent = entries.filter((e) => e.ts > now - 3_600_000);
+  const hedged = recent.filter((e) => e.hedged).length;
+  if (recent.length >= 3 && hedged < recent.length / 2)
+    return `${hedged} of ${recent.length} entries in the last hour ended hedged`;
+  return undefined;
 }

@@ -33,7 +33,8 @@ export class FundingLedger {
   readonly intervalHours: number;
   /** +1 long, -1 short */
   readonly side: 1 | -1;
-  readonly qty: number;
+  /** base units held: changes at a scale-up or scale-down (resize) */
+  qty: number;
   private readonly settledRows: LedgerRow[] = [];
   /** accrued since the last settlement (or since the leg opened) */
   private pending = 0;
@@ -63,6 +64,15 @@ export class FundingLedger {
       this.pending += -this.side * this.qty * mark * ratePerHour * hours;
     }
     this.accruedTo = now;
+  }
+
+  /**
+   * The leg grew or shrank (a scale-up or scale-down): the estimate is accrued up to `now` on the
+   * old quantity at the rate and mark in force, then runs on the new one.
+   */
+  resize(now: number, qty: number, ratePerHour: number, mark: number): void {
+    this.accrue(now, ratePerHour, mark);
+    this.qty = qty;
   }
 
   /**
@@ -118,13 +128,14 @@ export class FundingLedger {
     ];
   }
 
-  toJSON(): { settled: LedgerRow[]; pending: number; accruedTo: number } {
-    return { settled: this.settledRows, pending: this.pending, accruedTo: this.accruedTo };
+  toJSON(): { settled: LedgerRow[]; pending: number; accruedTo: number; qty: number } {
+    return { settled: this.settledRows, pending: this.pending, accruedTo: this.accruedTo, qty: this.qty };
   }
 
-  restore(j: { settled: LedgerRow[]; pending: number; accruedTo: number }): void {
+  restore(j: { settled: LedgerRow[]; pending: number; accruedTo: number; qty?: number }): void {
     this.settledRows.splice(0, this.settledRows.length, ...j.settled);
     this.pending = j.pending;
     this.accruedTo = j.accruedTo;
+    if (j.qty !== undefined) this.qty = j.qty;
   }
 }

@@ -23,10 +23,12 @@ export function quoteOf(market: MarketView, leg: PairLeg): VenueQuote {
     });
     return out;
   };
+  const predicted = market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
   return {
     venue: leg.venue,
     symbol: leg.symbol,
     ratePerHour: market.fundingRatePerHour(leg.venue, leg.symbol),
+    ...(predicted !== undefined ? { predictedRatePerHour: predicted } : {}),
     rateTs: market.fundingRateTs(leg.venue, leg.symbol),
     bids: side("bid"),
     asks: side("ask"),

@@ -21,15 +21,44 @@ export interface CarryLeg {
   readonly intervalHours: number;
 }
 
+/** One scale-up of a position: its own group, with what its legs added. */
+export interface CarrySlice {
+  readonly groupId: string;
+  readonly at: number;
+  /** one leg's notional the slice added */
+  readonly sizeUsd: number;
+  readonly long: SliceLeg;
+  readonly short: SliceLeg;
+}
+
+export interface SliceLeg {
+  readonly lots: number;
+  readonly qty: number;
+  readonly entryPrice: number;
+  readonly feesUsd: number;
+}
+
 export interface CarryPosition {
+  /** the entry's group; scale-ups are groups of their own (`slices`) */
   readonly groupId: string;
   readonly base: string;
-  readonly long: CarryLeg;
-  readonly short: CarryLeg;
+  /** both legs over every group of the position: summed quantity, average entry, fees */
+  long: CarryLeg;
+  short: CarryLeg;
   readonly openedAt: number;
   readonly entryYieldBps: number;
-  /** one leg's notional at entry */
-  readonly sizeUsd: number;
+  /** one leg's notional at entry, scale-ups included (less scale-downs) */
+  sizeUsd: number;
+  /** the entry's own size (scale-ups stop at 2.85 x this) */
+  initialSizeUsd: number;
+  /** scale-ups held, oldest first (a scale-down closes the newest) */
+  slices: CarrySlice[];
+  /** scale-ups done over the position's life (max_scale_ups) */
+  scaleUps: number;
+  /** last scale-up or scale-down (ms; 0: none): scale_up_cooldown_s runs from it */
+  lastScaleAt: number;
+  /** price PnL less fees of the slices already closed by scale-downs */
+  bankedUsd: number;
   readonly ledgers: { readonly long: FundingLedger; readonly short: FundingLedger };
   peakBps: number;
   samples: { ts: number; bps: number }[];
@@ -96,7 +125,7 @@ export function markToMarket(market: MarketView, p: CarryPosition): { mtmUsd: nu
   }
   const funding = p.ledgers.long.totalUsd + p.ledgers.short.totalUsd;
   const fees = p.long.feesUsd + p.short.feesUsd;
-  return { mtmUsd: price + funding - fees - exitFees, pricePnlUsd: price };
+  return { mtmUsd: price + funding - fees - exitFees + p.bankedUsd, pricePnlUsd: price };
 }
 
 /** Current yield per 8 h in bps: `(r_short - r_long) x 8 x 10^4`, > 0 while collecting. */
@@ -104,6 +133,16 @@ export function currentYieldBps(market: MarketView, p: CarryPosition): number {
   const rs = market.fundingRatePerHour(p.short.venue, p.short.symbol);
   const rl = market.fundingRatePerHour(p.long.venue, p.long.symbol);
   return (rs - rl) * 8 * 10_000;
+}
+
+/**
+ * The yield per 8 h entries and scale-ups are decided on: like currentYieldBps, with each venue's
+ * predicted rate where it publishes one (entry.ts decisionRate).
+ */
+export function decisionYieldBps(market: MarketView, p: CarryPosition): number {
+  const r = (l: CarryLeg) =>
+    market.predictedFundingRatePerHour?.(l.venue, l.symbol) ?? market.fundingRatePerHour(l.venue, l.symbol);
+  return (r(p.short) - r(p.long)) * 8 * 10_000;
 }
 
 /** Liquidation distance of a leg from the venue's liquidation price; NaN when none reported. */
@@ -127,8 +166,27 @@ export function serialise(p: CarryPosition): string {
   return JSON.stringify({ ...rest, ledgers: { long: ledgers.long.toJSON(), short: ledgers.short.toJSON() } });
 }
 
+/** A leg with a slice added (`sign` +1) or taken out (-1) at the slice's own entry price. */
+export function withSlice(leg: CarryLeg, s: SliceLeg, sign: 1 | -1): CarryLeg {
+  const qty = leg.qty + sign * s.qty;
+  const cost = leg.qty * leg.entryPrice + sign * s.qty * s.entryPrice;
+  return {
+    ...leg,
+    lots: leg.lots + sign * s.lots,
+    qty,
+    entryPrice: qty > 1e-12 ? cost / qty : leg.entryPrice,
+    feesUsd: leg.feesUsd + sign * s.feesUsd,
+  };
+}
+
+/** Every group of the position: the entry's, then the slices'. */
+export function groupIdsOf(p: CarryPosition): string[] {
+  return [p.groupId, ...p.slices.map((s) => s.groupId)];
+}
+
 export function deserialise(text: string): CarryPosition {
-  const j = JSON.parse(text);
+  const j = { initialSizeUsd: 0, slices: [], scaleUps: 0, lastScaleAt: 0, bankedUsd: 0, ...JSON.parse(text) };
+  if (!(j.initialSizeUsd > 0)) j.initialSizeUsd = j.sizeUsd;
   const mk = (leg: CarryLeg, data: Parameters<FundingLedger["restore"]>[0]) => {
     const l = new FundingLedger({ ...leg, openedAt: j.openedAt });
     l.restore(data);

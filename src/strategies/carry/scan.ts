@@ -2,9 +2,14 @@ import type { CloseReason, GroupLegIntent, StrategyContext } from "../contract.t
 import type { PairLeg, TradablePair } from "../pairs/discover.ts";
 import { type BlockState, blockedWhy, entryFailed } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
-import { evaluate, type Opportunity, rank, type VenueQuote } from "./entry.ts";
+import { edgeAtFillsBps, evaluate, type Opportunity, rank, stressWhy, type VenueQuote } from "./entry.ts";
+import { commonLots, entryStyle, scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
-import { type CarryPosition, legOf } from "./position.ts";
+import { type CarryPosition, decisionYieldBps, legOf } from "./position.ts";
+import { decideScaleUp, optimisationTarget } from "./scale.ts";
+
+/** A total cap with less room than this is full (no position that small is worth its fees). */
+const MIN_ENTRY_USD = 10;
 
 /** What a scan needs of the running strategy. */
 export interface ScanHost {
@@ -15,9 +20,19 @@ export interface ScanHost {
   readonly positions: ReadonlyMap<string, CarryPosition>;
   readonly blocks: BlockState;
   readonly confirms: Map<string, number>;
+  /** opportunity key -> net bps at its first confirmation (edge_decay_ratio); none: not kept */
+  readonly detected?: Map<string, number>;
+  /** `venue:symbol` -> leverage carry set there this run (set once, before the first entry) */
+  readonly leverageSet?: Map<string, number>;
+  /** the outcome of each entry (hedged: open and kept), for the stress rule; none: not kept */
+  readonly entries?: { ts: number; hedged: boolean }[];
   readonly rejections: Record<string, number>;
+  /** scale-up refusal reason (scale.ts) -> count, and `done` for the slices opened */
+  readonly scaleUps?: Record<string, number>;
   peakEquity(equityUsd: number): number;
   nextSeq(): number;
+  /** the position is still held and not being closed (no scale-up of a closing one); absent: always */
+  isHeld?(p: CarryPosition): boolean;
   adopt(p: CarryPosition): Promise<void>;
   saveBlocks(): Promise<void>;
   closeNow(groupId: string, reason: CloseReason, detail: string): Promise<void>;
@@ -45,6 +60,9 @@ export interface ScannedOpportunity {
  * One entry scan (STRATEGIES.md scan steps 1-5): every tradable base on every pair of the
  * instance's venues is evaluated; those passing every gate `required_confirms` scans in a row are
  * opened, best net first, one per base, none on a base already held, blocked or cooling down.
+ * A held base is re-evaluated in its own direction for a scale-up (scale.ts), and scale-ups go
+ * first, by MTM. At the total cap a confirmed candidate refused only for allocation may replace
+ * the worst position (`optimization`); it enters on a later scan, once the cap has room.
  */
 export async function scanOnce(h: ScanHost): Promise<void> {
   const { ctx, config: c } = h;
@@ -55,11 +73,17 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   const peak = h.peakEquity(equity);
   let openTotal = 0;
   const openByBase = new Map<string, number>();
+  const heldByBase = new Map<string, CarryPosition>();
   for (const p of h.positions.values()) {
     openTotal += p.sizeUsd;
     openByBase.set(p.base, (openByBase.get(p.base) ?? 0) + p.sizeUsd);
+    heldByBase.set(p.base, p);
   }
+  // at the cap: what is left of it would not make a position (sizes are whole lots, never exact)
+  const atCap = equity * c.max_carry_total_alloc_pct - openTotal < MIN_ENTRY_USD;
   const passing: Opportunity[] = [];
+  const capped: Opportunity[] = [];
+  const growing: { p: CarryPosition; op: Opportunity }[] = [];
   const scanned: ScannedOpportunity[] = [];
   const seen = new Set<string>();
   const pairs = universe(ctx.market, h.venues, c.pairs, c.min_volume_24h_usd);
@@ -75,10 +99,12 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     return q;
   };
   for (const pair of pairs) {
-    if (openByBase.has(pair.base)) continue;
+    const held = heldByBase.get(pair.base);
     for (let i = 0; i < pair.legs.length; i++) {
       for (let j = i + 1; j < pair.legs.length; j++) {
         const [a, b] = [pair.legs[i], pair.legs[j]];
+        // a held base is only looked at on its own two venues (a scale-up candidate)
+        if (held && !sameVenues(held, a.venue, b.venue)) continue;
         const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
         const lev = Math.min(
           c.leverage,
@@ -101,16 +127,21 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           now,
         );
         const key = `${pair.base}:${op.long.venue}>${op.short.venue}`;
-        seen.add(key);
         const why = blockedWhy(h.blocks, pair.base, `${op.long.venue}>${op.short.venue}`, now);
+        // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
+        const circuit = ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed";
+        if (held) {
+          if (held.long.venue !== op.long.venue) continue; // the differential flipped: exits handle it
+          if (why || circuit) countScale(h, why ? "blocked" : "circuit_open");
+          else if (h.isHeld?.(held) !== false) growing.push({ p: held, op });
+          continue;
+        }
+        seen.add(key);
         const rejections = [
           ...op.rejections,
           ...(why ? ["blocked"] : []),
           ...(op.sizeUsd <= 0 ? ["no_allocation"] : []),
-          // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
-          ...(ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed"
-            ? ["circuit_open"]
-            : []),
+          ...(circuit ? ["circuit_open"] : []),
         ];
         if (h.recordScan)
           scanned.push({
@@ -124,24 +155,79 @@ export async function scanOnce(h: ScanHost): Promise<void> {
             sizeUsd: op.sizeUsd,
             rejections,
           });
-        if (rejections.length > 0) {
-          h.confirms.delete(key);
+        // at the cap, a candidate refused only for allocation keeps confirming: it may replace
+        // the worst position (optimisation) and enter once the cap has room
+        const onlyCap = atCap && rejections.every((r) => r === "no_allocation");
+        if (rejections.length > 0 && !onlyCap) {
+          forget(h, key);
           for (const r of rejections) h.rejections[r] = (h.rejections[r] ?? 0) + 1;
           continue;
         }
+        if (onlyCap && rejections.length === 0)
+          h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
+        if (n === 1) h.detected?.set(key, op.netBps);
         if (n < c.required_confirms) continue;
-        passing.push(op);
+        // re-priced since detection: an edge that decayed below edge_decay_ratio starts over
+        const first = h.detected?.get(key) ?? op.netBps;
+        if (op.netBps < c.edge_decay_ratio * first) {
+          forget(h, key);
+          h.rejections.edge_decayed = (h.rejections.edge_decayed ?? 0) + 1;
+          continue;
+        }
+        (onlyCap ? capped : passing).push(op);
       }
     }
   }
-  for (const k of [...h.confirms.keys()]) if (!seen.has(k)) h.confirms.delete(k);
+  for (const k of [...h.confirms.keys()]) if (!seen.has(k)) forget(h, k);
   h.recordScan?.(
     now,
     scanned.sort((x, y) => y.netBps - x.netBps),
   );
-  for (const op of rank(passing)) {
+  // scan step 5: scale-ups first, by MTM in dollars, each within the caps left by the ones before
+  let others = [...h.positions.values()].filter((p) => p.slices.length > 0).length;
+  for (const { p, op } of growing.sort((x, y) => y.p.lastMtmUsd - x.p.lastMtmUsd)) {
+    const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
+    const had = p.slices.length > 0;
+    const d = decideScaleUp(c, p, op, {
+      now,
+      equityUsd: equity,
+      openTotalUsd: openTotal,
+      openBaseUsd: openByBase.get(p.base) ?? 0,
+      othersScaledUp: others - (had ? 1 : 0),
+      freeMarginUsd: [free(p.long.venue), free(p.short.venue)],
+      leverage: Math.min(
+        c.leverage,
+        ctx.market.instrument(p.long.venue, p.long.symbol).spec.maxLeverage,
+        ctx.market.instrument(p.short.venue, p.short.symbol).spec.maxLeverage,
+      ),
+    });
+    if (!d.ok) {
+      countScale(h, d.why);
+      continue;
+    }
+    const before = p.sizeUsd;
+    if (await scaleUp(h, p, op, d.sliceUsd)) {
+      countScale(h, "done");
+      openTotal += p.sizeUsd - before;
+      openByBase.set(p.base, p.sizeUsd);
+      if (!had) others++;
+    }
+  }
+  // under stress new entries are halved (STRATEGIES.md "Sizing")
+  const spreads = [...h.positions.values()].flatMap((p) => [p.long, p.short].map((l) => spreadBps(ctx, l)));
+  const stress = stressWhy(spreads, h.entries ?? [], now);
+  if (stress !== undefined && passing.length > 0) h.log("info", `carry entries halved: ${stress}`);
+  for (const ranked of rank(passing)) {
+    // the caps were sized before this scan's earlier entries: what they took is not there to take
+    const room = equity * c.max_carry_total_alloc_pct - openTotal;
+    if (!(room > 0)) {
+      h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
+      continue;
+    }
+    const want = ranked.sizeUsd * (stress === undefined ? 1 : 0.5);
+    const op = { ...ranked, sizeUsd: Math.min(want, room) };
     if (op.sanityAlert)
       h.alert(
         "warning",
@@ -150,7 +236,63 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         `${op.base} ${op.yield8hBps.toFixed(0)} bps/8h > ${c.sanity_alert_bps}: size x 0.7`,
       );
     await openOne(h, op, pairs);
+    for (const p of h.positions.values()) if (p.base === op.base) openTotal += p.sizeUsd;
   }
+  // at the cap: replace the worst position by the best candidate, one a scan
+  const best = rank(capped)[0];
+  if (best !== undefined && passing.length === 0) {
+    const held = [...h.positions.values()].map((p) => ({
+      groupId: p.groupId,
+      base: p.base,
+      cy: decisionYieldBps(ctx.market, p),
+      lastMtmUsd: p.lastMtmUsd,
+      sizeUsd: p.sizeUsd,
+    }));
+    const target = optimisationTarget(c, held, best);
+    if (target !== undefined) await h.closeNow(target.groupId, "optimization", target.detail);
+  }
+}
+
+async function setLeverage(h: ScanHost, ...legs: PairLeg[]): Promise<boolean> {
+  const { ctx, config: c } = h;
+  const set = ctx.intents.setLeverage;
+  if (set === undefined) return true;
+  const lev = Math.min(
+    c.leverage,
+    ...legs.map((l) => ctx.market.instrument(l.venue, l.symbol).spec.maxLeverage),
+  );
+  for (const leg of legs) {
+    const k = `${leg.venue}:${leg.symbol}`;
+    if (h.leverageSet?.get(k) === lev) continue;
+    try {
+      await set(leg.venue, h.account, leg.symbol, lev, "isolated");
+      h.leverageSet?.set(k, lev);
+    } catch (e) {
+      h.rejections.leverage_refused = (h.rejections.leverage_refused ?? 0) + 1;
+      h.log("warn", `carry: ${k} refused leverage ${lev}x isolated: ${(e as Error).message}`);
+      return false;
+    }
+  }
+  return true;
+}
+
+function spreadBps(ctx: StrategyContext, leg: { venue: string; symbol: string }): number {
+  const b = ctx.market.bbo(leg.venue, leg.symbol);
+  if (b.bidTicks === undefined || b.askTicks === undefined) return Number.NaN;
+  return ((b.askTicks - b.bidTicks) / ((b.askTicks + b.bidTicks) / 2)) * 10_000;
+}
+
+function forget(h: ScanHost, key: string): void {
+  h.confirms.delete(key);
+  h.detected?.delete(key);
+}
+
+function countScale(h: ScanHost, why: string): void {
+  if (h.scaleUps) h.scaleUps[why] = (h.scaleUps[why] ?? 0) + 1;
+}
+
+function sameVenues(p: CarryPosition, a: string, b: string): boolean {
+  return (p.long.venue === a && p.short.venue === b) || (p.long.venue === b && p.short.venue === a);
 }
 
 /** Open one opportunity as one all-or-nothing group of two legs with one base quantity. */
@@ -160,25 +302,16 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
   const longLeg = pair?.legs.find((l) => l.venue === op.long.venue);
   const shortLeg = pair?.legs.find((l) => l.venue === op.short.venue);
   if (!longLeg || !shortLeg) return;
-  const li = ctx.market.instrument(longLeg.venue, longLeg.symbol);
-  const si = ctx.market.instrument(shortLeg.venue, shortLeg.symbol);
   // one quantity in base units on the coarser grid, so both legs hold exactly the same amount
-  const stepL = li.lot.value * longLeg.multiplier;
-  const stepS = si.lot.value * shortLeg.multiplier;
-  const step = Math.max(stepL, stepS);
   const unitPrice = (op.long.asks[0].price + op.short.bids[0].price) / 2;
-  const qty = Math.floor(op.sizeUsd / unitPrice / step + 1e-9) * step;
-  const longLots = Math.round(qty / stepL);
-  const shortLots = Math.round(qty / stepS);
-  const minNotional = Math.max(li.spec.minNotionalUsd, si.spec.minNotionalUsd);
-  if (
-    !(qty > 0) ||
-    qty * unitPrice < minNotional ||
-    Math.abs(longLots * stepL - shortLots * stepS) > step * 1e-6
-  ) {
+  const lots = commonLots(ctx.market, longLeg, shortLeg, op.sizeUsd, unitPrice);
+  if (lots === undefined) {
     h.rejections.below_min_size = (h.rejections.below_min_size ?? 0) + 1;
     return;
   }
+  const { qty, longLots, shortLots } = lots;
+  // leverage (capped at both markets' max), isolated, set first on both venues
+  if (!(await setLeverage(h, longLeg, shortLeg))) return;
   const now = ctx.clock.now();
   const groupId = `${ctx.instance}-${now.toString(36)}-${h.nextSeq().toString(36)}`;
   const legs: GroupLegIntent[] = [
@@ -195,6 +328,8 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
     costBps: op.costBps,
     breakevenHours: op.breakevenHours,
     thresholdBps: op.thresholdBps,
+    // the rates the decision used: the venue's prediction where it gives one (entry.ts)
+    predicted: [op.long.predictedRatePerHour !== undefined, op.short.predictedRatePerHour !== undefined],
   };
   h.log(
     "info",
@@ -202,16 +337,17 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
   );
   const out = await ctx.intents.openGroup(legs, {
     groupId,
-    entry: c.maker_entry
-      ? { kind: "maker_first", makerTimeoutMs: c.maker_timeout_s * 1000, maxSlippageBps: c.max_slippage_bps }
-      : { kind: "ioc", maxSlippageBps: c.max_slippage_bps },
+    entry: entryStyle(c),
     fillTimeoutMs: c.entry_retry_window_s * 1000,
     hedged: true,
     meta,
   });
-  h.confirms.delete(`${op.base}:${op.long.venue}>${op.short.venue}`);
+  const key = `${op.base}:${op.long.venue}>${op.short.venue}`;
+  const detected = h.detected?.get(key) ?? op.netBps;
+  forget(h, key);
   if (!out.ok) {
     // the engine unwound whatever filled; the group record says why
+    h.entries?.push({ ts: now, hedged: false });
     entryFailed(h.blocks, c, op.base, now);
     await h.saveBlocks();
     h.alert(
@@ -234,6 +370,11 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
     openedAt: now,
     entryYieldBps: op.yield8hBps,
     sizeUsd: a.leg.qty * a.leg.entryPrice,
+    initialSizeUsd: a.leg.qty * a.leg.entryPrice,
+    slices: [],
+    scaleUps: 0,
+    lastScaleAt: 0,
+    bankedUsd: 0,
     ledgers: { long: a.ledger, short: b.ledger },
     peakBps: Number.NEGATIVE_INFINITY,
     samples: [],
@@ -246,13 +387,25 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
   };
   await h.adopt(p);
   const ratio = Math.min(fl.filledLots / fl.targetLots, fs.filledLots / fs.targetLots);
-  if (ratio < c.min_fill_ratio) {
+  // the edge re-priced at the fills (the engine sends both legs in one intent, so this is where
+  // carry can first see what the legs cost)
+  const atFills = edgeAtFillsBps(c, op, {
+    longPrice: a.leg.entryPrice,
+    shortPrice: b.leg.entryPrice,
+    feesUsd: a.leg.feesUsd + b.leg.feesUsd,
+    sizeUsd: p.sizeUsd,
+  });
+  const why =
+    ratio < c.min_fill_ratio
+      ? `entry filled ${(ratio * 100).toFixed(0)} % of its size < min_fill_ratio ${(c.min_fill_ratio * 100).toFixed(0)} %: unwound`
+      : atFills < c.edge_decay_ratio * detected
+        ? `edge at the fills ${atFills.toFixed(1)} bps < edge_decay_ratio ${c.edge_decay_ratio} x ${detected.toFixed(1)} detected: unwound`
+        : undefined;
+  h.entries?.push({ ts: now, hedged: why === undefined });
+  if (h.entries && h.entries.length > 100) h.entries.splice(0, h.entries.length - 100);
+  if (why !== undefined) {
     entryFailed(h.blocks, c, op.base, now);
     await h.saveBlocks();
-    await h.closeNow(
-      groupId,
-      "failed",
-      `entry filled ${(ratio * 100).toFixed(0)} % of its size < min_fill_ratio ${(c.min_fill_ratio * 100).toFixed(0)} %: unwound`,
-    );
+    await h.closeNow(groupId, "failed", why);
   }
 }

@@ -65,6 +65,8 @@ export class SimVenue implements Venue {
   private readonly delivery: EventDelivery;
   private readonly streamSet: SimStreams;
   private readonly funding: FundingClock;
+  /** symbol -> forecast rate per hour (predictFunding) */
+  private readonly predictions = new Map<string, number>();
   private readonly bindings = new Map<string, AccountBinding>();
   private readonly gate: SimRequestGate;
   /** the state change that could not be saved (full disk, damaged file): the venue is down for good */
@@ -208,6 +210,23 @@ export class SimVenue implements Venue {
   fundingRatePerHour(symbol: string): number {
     this.exchange.instrumentOf(symbol);
     return rateAt(this.state.fundingRates.get(symbol), this.clock.now());
+  }
+
+  /**
+   * The forecast of the next settlement's rate, per hour, as the market feeding the simulator
+   * published it with predictFunding (undefined: none published, as on venues without one). It
+   * is what was set, nothing is modelled: deterministic. Settlements use the rates fed.
+   */
+  predictedFundingRatePerHour(symbol: string): number | undefined {
+    this.exchange.instrumentOf(symbol);
+    return this.predictions.get(symbol);
+  }
+
+  /** Publish (a number) or withdraw (undefined) the forecast predictedFundingRatePerHour reads. */
+  predictFunding(symbol: string, ratePerHour: number | undefined): void {
+    this.exchange.instrumentOf(symbol);
+    if (ratePerHour === undefined) this.predictions.delete(symbol);
+    else this.predictions.set(symbol, ratePerHour);
   }
 
   /** Market events of the subscribed (symbol, channel) pairs only; see subscribe(). */
