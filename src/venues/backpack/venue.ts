@@ -15,7 +15,7 @@ import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/
 import { OrderTracker, orderUpdateEvents } from "./account-stream.ts";
 import { BookSync } from "./book-sync.ts";
 import { BACKPACK_CAPABILITIES, instrumentOf, perpMarkets } from "./capabilities.ts";
-import type { BackpackConfig } from "./config.ts";
+import { type BackpackConfig, wsUrlOf } from "./config.ts";
 import { FundingWatch } from "./funding-watch.ts";
 import { BackpackHttp, BackpackRejectError } from "./http.ts";
 import { orderBody, wireOf } from "./orders.ts";
@@ -28,7 +28,7 @@ import {
   TradeEventSchema,
 } from "./parse.ts";
 import * as reads from "./reads.ts";
-import { subscribeSignature } from "./signing.ts";
+import { apiKeyOf, subscribeSignature } from "./signing.ts";
 import { StreamHealth } from "./streams.ts";
 import { BackpackSocket } from "./ws.ts";
 
@@ -81,7 +81,7 @@ export class BackpackVenue implements Venue {
       signerOf: (a) => this.#bound(a).signer,
     };
     this.#fundingWatch = new FundingWatch(this.#ctx, (e) => this.#emit([e]));
-    this.#public = new BackpackSocket(config.ws_url, {
+    this.#public = new BackpackSocket(wsUrlOf(config), {
       onFrame: (stream, data) => this.#publicFrame(stream, data),
       onUp: () => this.#publicUp(),
       onDown: () => {
@@ -298,6 +298,12 @@ export class BackpackVenue implements Venue {
         `venue ${this.id}: account ${binding.account} needs an ed25519 API key signer (got ${signer === undefined ? "none" : signer.scheme})`,
       );
     if (this.#accounts.has(binding.account)) return;
+    const wanted = binding.identity.apiKeyId;
+    if (wanted !== undefined && wanted !== apiKeyOf(signer))
+      throw new VenueRejectError(
+        "wrong_key",
+        `venue ${this.id}: account ${binding.account}: the keystore secret is the private half of API key ${apiKeyOf(signer)}, not of the configured api_key ${wanted}`,
+      );
     // a signed read proves the key is registered before anything trades with it
     await this.http
       .request({ method: "GET", path: "/api/v1/capital/collateral", signer })
@@ -311,7 +317,7 @@ export class BackpackVenue implements Venue {
       });
     const account = binding.account;
     const socket = new BackpackSocket(
-      this.config.ws_url,
+      wsUrlOf(this.config),
       {
         onFrame: (stream, data) => this.#accountFrame(account, stream, data),
         onUp: () => this.#accountHealth(),
