@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import { FrameSchema } from "./parse.ts";
+import { frameOf } from "./depth-read.ts";
 
 /**
  * One Backpack WebSocket connection (wss://ws.backpack.exchange): keeps a set of streams
@@ -118,8 +118,8 @@ export class BackpackSocket {
     } catch {
       return; // not a frame of ours: the venue sends only JSON
     }
-    const f = FrameSchema.safeParse(json);
-    if (f.success) this.#handlers.onFrame(f.data.stream, f.data.data);
+    const f = frameOf(json);
+    if (f !== undefined) this.#handlers.onFrame(f.stream, f.data);
   }
 
   async close(): Promise<void> {
