@@ -11,6 +11,7 @@ import {
   VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
+import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { OrderTracker, orderUpdateEvents } from "./account-stream.ts";
 import { BookSync } from "./book-sync.ts";
@@ -62,6 +63,8 @@ export class BackpackVenue implements Venue {
   readonly #fundingWatch: FundingWatch;
   readonly #public: BackpackSocket;
   readonly #ctx: reads.ReadContext;
+  /** the last stream message that did not parse, per stream (shown by `perpbot status`) */
+  readonly #problems = new Map<string, VenueNotice>();
   #closed = true;
 
   constructor(config: BackpackConfig, clock: Clock) {
@@ -87,6 +90,7 @@ export class BackpackVenue implements Venue {
       onDown: () => {
         for (const s of this.#subs.keys()) this.health.down(s);
       },
+      onProblem: (stream, e) => this.#problem(stream, e),
     });
   }
 
@@ -126,6 +130,19 @@ export class BackpackVenue implements Venue {
 
   streams() {
     return this.health.list();
+  }
+
+  /** Stream messages that did not parse (dropped; the stream goes on), the last one per stream. */
+  notices(): readonly VenueNotice[] {
+    return [...this.#problems.values()];
+  }
+
+  #problem(stream: string, e: Error): void {
+    this.#problems.set(stream, {
+      venue: this.id,
+      key: `payload:${stream}`,
+      text: `a ${stream} message was dropped: ${e.message}`,
+    });
   }
 
   onStreamStatus(listener: Parameters<StreamHealth["onChange"]>[0]): Unsubscribe {
@@ -322,6 +339,7 @@ export class BackpackVenue implements Venue {
         onFrame: (stream, data) => this.#accountFrame(account, stream, data),
         onUp: () => this.#accountHealth(),
         onDown: () => this.#accountHealth(),
+        onProblem: (stream, e) => this.#problem(`${stream} of account ${account}`, e),
       },
       () => subscribeSignature(signer, this.clock.now(), this.config.window_ms),
     );

@@ -13,6 +13,11 @@ export interface SocketHandlers {
   onUp(): void;
   /** the connection dropped; streams resume after the next onUp */
   onDown(reason: string): void;
+  /**
+   * a frame onFrame could not take (a payload that does not parse): the frame is dropped and the
+   * socket goes on; without this handler the error is dropped with it
+   */
+  onProblem?(stream: string, error: Error): void;
 }
 
 export type SignatureFn = () => Promise<readonly string[]>;
@@ -119,7 +124,13 @@ export class BackpackSocket {
       return; // not a frame of ours: the venue sends only JSON
     }
     const f = frameOf(json);
-    if (f !== undefined) this.#handlers.onFrame(f.stream, f.data);
+    if (f === undefined) return;
+    try {
+      this.#handlers.onFrame(f.stream, f.data);
+    } catch (e) {
+      // thrown inside the socket's message event it would end the process: report it instead
+      this.#handlers.onProblem?.(f.stream, e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   async close(): Promise<void> {
