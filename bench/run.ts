@@ -21,6 +21,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   hlemu: () => import("./hlemu.ts"),
   hll2book: () => import("./hl-l2book.ts"),
   aster: () => import("./aster.ts"),
+  backpack: () => import("./backpack.ts"),
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),
   maker: () => import("./maker.ts"),

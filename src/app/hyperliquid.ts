@@ -8,8 +8,8 @@ import { dataDirSection } from "../config/sections.ts";
 import { type ApproveAgentResult, approveAgent } from "../venues/hyperliquid/approve.ts";
 import { endpointsOf, signerSourceOf } from "../venues/hyperliquid/config.ts";
 import { signerAddressOf } from "../venues/hyperliquid/exchange.ts";
-import { nonceFileIn, sharedNonceManager } from "../venues/hyperliquid/factory.ts";
-import { venuesSection } from "../venues/registry.ts";
+import { hyperliquidVenueFactory, nonceFileIn, sharedNonceManager } from "../venues/hyperliquid/factory.ts";
+import { venueConfigOf } from "../venues/registry.ts";
 import { KeystoreUsageError } from "../wallets/errors.ts";
 import { openKeystore } from "../wallets/keystore.ts";
 import { signerFromKeystore } from "../wallets/signer.ts";
@@ -29,7 +29,7 @@ export interface ApproveAgentReport extends ApproveAgentResult {
 }
 
 export async function approveHyperliquidAgent(r: ApproveAgentRequest): Promise<ApproveAgentReport> {
-  const hl = venuesSection.get(r.values).hyperliquid;
+  const hl = venueConfigOf(r.values, hyperliquidVenueFactory);
   const w = hl.wallets[r.wallet];
   const where = `hyperliquid wallet ${r.wallet}`;
   if (w === undefined)

@@ -64,3 +64,38 @@ test("an order expiry the engine's send expiry does not cover is refused, naming
     );
   checkLiveConfig(load(["[venues.hyperliquid]", "order_expiry_ms = 30000", ...wallet]));
 });
+
+const BP_KEY = Buffer.alloc(32, 7).toString("base64");
+
+test("backpack: its wallets make it a live venue; the production host is real money, this machine's is not", () => {
+  const wallet = ["[venues.backpack.wallets.w01]", `api_key = "${BP_KEY}"`];
+  const prod = checkLiveConfig(load(["[venues.backpack]", ...wallet]));
+  assert.deepEqual(
+    prod.venues.map((v) => [v.kind, v.accounts.map((a) => [a.account, a.identity.apiKeyId, a.signer.field])]),
+    [["backpack", [["w01", BP_KEY, "api_secret"]]]],
+  );
+  assert.deepEqual(prod.realMoney, ["backpack"]);
+  const local = checkLiveConfig(load(["[venues.backpack]", 'rest_url = "http://127.0.0.1:9"', ...wallet]));
+  assert.deepEqual(local.realMoney, []);
+  // no wallets: not a live venue, whatever else its table says
+  assert.throws(() => checkLiveConfig(load(["[venues.backpack]", "window_ms = 6000"])), ConfigError);
+});
+
+test("backpack: an X-Window longer than the engine's send expiry is refused; a bad api_key names its key", () => {
+  const wallet = ["[venues.backpack.wallets.w01]", `api_key = "${BP_KEY}"`];
+  assert.throws(
+    () =>
+      checkLiveConfig(
+        load(["[engine]", "send_expiry_ms = 30000", "[venues.backpack]", "window_ms = 40000", ...wallet]),
+      ),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /venues.backpack.window_ms: 40000 must be at most engine.send_expiry_ms \(30000\)/.test(e.message),
+  );
+  assert.throws(
+    () => load(["[venues.backpack.wallets.w01]", 'api_key = "0xabc"']),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /venues.backpack.wallets.w01.api_key: expected the API key as Backpack shows it/.test(e.message),
+  );
+});

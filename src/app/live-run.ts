@@ -16,7 +16,13 @@ import { noticesOf } from "../core/venue-notices.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
 import type { Store } from "../store/store.ts";
-import { createVenue, type LiveVenueConfig, liveVenueConfigs, venuesSection } from "../venues/registry.ts";
+import {
+  createVenue,
+  type LiveVenueConfig,
+  liveVenueConfigs,
+  liveVenueHint,
+  venuesSection,
+} from "../venues/registry.ts";
 import { openKeystore } from "../wallets/keystore.ts";
 import { signerFromKeystore } from "../wallets/signer.ts";
 import { holdBooksLive } from "./live-streams.ts";
@@ -46,10 +52,7 @@ export function checkLiveConfig(config: LoadedConfig): LivePlan {
   });
   if (venues.length === 0)
     throw new ConfigError([
-      issue(
-        "venues",
-        'mode = "live" needs a live venue with accounts to trade: add [venues.hyperliquid] and its [venues.hyperliquid.wallets.<id>] (docs/venues/hyperliquid.md)',
-      ),
+      issue("venues", `mode = "live" needs a live venue with accounts to trade: add ${liveVenueHint()}`),
     ]);
   const engine = engineSettingsFrom(engineSection.get(config.values));
   const issues = venues.flatMap((v) =>
@@ -178,7 +181,10 @@ export function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
         `warning: no book yet after ${BOOKS_LIVE_WITHIN_MS / 1000} s on ${books.notLive.join(", ")}: opens there wait until it streams`,
       );
     const networks = o.plan.venues
-      .map((v) => `${v.kind} ${v.factory.realMoney?.(v.config) ? "MAINNET" : "testnet"}`)
+      .map(
+        (v) =>
+          `${v.kind} ${v.factory.network?.(v.config) ?? (v.factory.realMoney?.(v.config) ? "MAINNET" : "testnet")}`,
+      )
       .join(", ");
     return {
       venues,

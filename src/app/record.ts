@@ -14,8 +14,9 @@ import type { ConfigValues } from "../config/registry.ts";
 import { InvalidValueError, PerpbotError } from "../core/errors.ts";
 import { RotatingGzipWriter } from "../data/record/rotating-gzip.ts";
 import { endpointsOf } from "../venues/hyperliquid/config.ts";
+import { hyperliquidVenueFactory } from "../venues/hyperliquid/factory.ts";
 import { openHlRecordSource, RECORDED_CHANNELS } from "../venues/hyperliquid/record-source.ts";
-import { venuesSection } from "../venues/registry.ts";
+import { venueConfigOf } from "../venues/registry.ts";
 
 /** A flag of `perpbot record` that cannot work (the message names it): a usage error, exit 2. */
 export class RecordFlagError extends PerpbotError {
@@ -47,7 +48,7 @@ const RECORDABLE: Readonly<
   Record<string, (config: ConfigValues, symbols: readonly string[], h: SourceHooks) => Promise<OpenedSource>>
 > = {
   hyperliquid: (config, symbols, h) => {
-    const hl = venuesSection.get(config).hyperliquid;
+    const hl = venueConfigOf(config, hyperliquidVenueFactory);
     return openHlRecordSource({ endpoints: endpointsOf(hl), symbols, timeoutMs: hl.timeout_ms, ...h });
   },
 };

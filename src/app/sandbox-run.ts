@@ -15,7 +15,7 @@ import { usd } from "../core/money.ts";
 import { Rng } from "../core/random.ts";
 import type { Venue } from "../core/venue.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
-import { createVenue, venuesSection } from "../venues/registry.ts";
+import { createVenue, sandboxKinds, venuesSection } from "../venues/registry.ts";
 import { SandboxVenue } from "../venues/sandbox/sandbox-venue.ts";
 import { simSection } from "../venues/sim/config.ts";
 import { streamLine } from "./live-run.ts";
@@ -29,9 +29,9 @@ export interface SandboxRunOptions extends RunSurfaceOptions {
   readonly walletIds?: readonly string[];
 }
 
-/** The venue kinds a sandbox run takes its market data from: every `[venues.<kind>]` table. */
+/** The venue kinds a sandbox run takes its market data from: every `[venues.<kind>]` table given. */
 export function sandboxVenueKinds(config: LoadedConfig): string[] {
-  return Object.keys(venuesSection.get(config.values)).sort();
+  return sandboxKinds((kind) => config.originOf(`venues.${kind}`).kind !== "default");
 }
 
 export function sandboxDbPathFor(dataDir: string): string {

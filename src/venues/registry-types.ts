@@ -27,11 +27,17 @@ export interface VenueFactory<S extends z.ZodType = z.ZodType> {
   readonly kind: string;
   /** the venue's config section (zod: validator and type), parsed before create() */
   readonly configSchema: S;
+  /** Live venues: one line on its `[venues.<kind>]` table, for `config show` and the docs. */
+  readonly configDoc?: string;
   create(config: z.output<S>, deps: VenueDeps): Venue;
+  /** A sandbox run without any `[venues.<kind>]` table reads this venue's public data. */
+  readonly sandboxByDefault?: boolean;
   /** Live venues: the accounts the config trades (none: the venue is not configured for a live run). */
   liveAccounts?(config: z.output<S>): readonly LiveAccountSpec[];
   /** Live venues: whether the config trades real money (a live run then asks for a typed confirmation). */
   realMoney?(config: z.output<S>): boolean;
+  /** Live venues: the network a run header names (default: "MAINNET" for real money, else "testnet"). */
+  network?(config: z.output<S>): string;
   /** Live venues: what in the config does not fit the engine's settings (path: the key at fault). */
   liveProblems?(
     config: z.output<S>,

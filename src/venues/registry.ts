@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineSection } from "../config/registry.ts";
+import { type ConfigValues, defineSection } from "../config/registry.ts";
 import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
 import { asterVenueFactory } from "./aster/factory.ts";
@@ -21,27 +21,53 @@ const FACTORIES: readonly VenueFactory[] = [
   hyperliquidVenueFactory as unknown as VenueFactory,
 ];
 
+/** The kinds configured under `[venues.<kind>]` with wallets to trade live (the others are paper). */
+const LIVE_FACTORIES = FACTORIES.filter((f) => f.liveAccounts !== undefined);
+
 /**
  * The `[venues.<kind>]` tables of perpbot.toml, one per live venue kind (the simulator keeps its
  * own `[sim]` section). Each table is its venue's schema from its folder, so the loader, `config
- * show` and the docs see every key.
+ * show` and the docs see every key; a new live venue appears here by being in FACTORIES.
  */
 export const venuesSection = defineSection(
   "venues",
   z
-    .strictObject({
-      aster: asterVenueFactory.configSchema.describe(
-        "Aster (see docs/venues/aster.md); trades only the wallets listed under it.",
-      ),
-      hyperliquid: hyperliquidVenueFactory.configSchema.describe(
-        "Hyperliquid (see docs/venues/hyperliquid.md); trades only the wallets listed under it.",
-      ),
-    })
+    .strictObject(
+      Object.fromEntries(
+        LIVE_FACTORIES.map((f) => [f.kind, f.configSchema.describe(f.configDoc ?? `${f.kind} venue`)]),
+      ) as Record<string, z.ZodType>,
+    )
     .prefault({}),
   {
-    doc: "Live venues: `[venues.hyperliquid]`, `[venues.aster]` and their `[venues.<kind>.wallets.<id>]` accounts.",
+    doc: `Live venues: ${LIVE_FACTORIES.map((f) => `\`[venues.${f.kind}]\``).join(", ")}, each with its \`[venues.<kind>.wallets.<id>]\` accounts.`,
   },
 );
+
+/** The parsed `[venues.<kind>]` table of one venue kind, typed by its factory. */
+export function venueConfigOf<S extends z.ZodType>(
+  values: ConfigValues,
+  factory: VenueFactory<S>,
+): z.output<S> {
+  return (venuesSection.get(values) as Record<string, unknown>)[factory.kind] as z.output<S>;
+}
+
+/**
+ * The kinds a sandbox run reads market data from: every `[venues.<kind>]` table the config gives
+ * (`given(kind)`), else the kinds whose factory is a sandbox default.
+ */
+export function sandboxKinds(given: (kind: string) => boolean): string[] {
+  const present = LIVE_FACTORIES.filter((f) => given(f.kind));
+  return (present.length > 0 ? present : LIVE_FACTORIES.filter((f) => f.sandboxByDefault === true))
+    .map((f) => f.kind)
+    .sort();
+}
+
+/** How a live run or doctor tells the user to configure a venue: every live kind, with its doc. */
+export function liveVenueHint(): string {
+  return LIVE_FACTORIES.map(
+    (f) => `[venues.${f.kind}] and its [venues.${f.kind}.wallets.<id>] (docs/venues/${f.kind}.md)`,
+  ).join(", or ");
+}
 
 const byKind = new Map(FACTORIES.map((f) => [f.kind, f]));
 if (byKind.size !== FACTORIES.length) throw new Error("venues/registry: two factories share a kind");

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { argon2idAsync as nobleArgon2id } from "@noble/hashes/argon2.js";
 import { argon2id } from "hash-wasm";
 import { KeystoreCorruptError, KeystoreUsageError } from "./errors.ts";
 
@@ -55,10 +56,33 @@ export function checkKdfParams(kdf: KdfParams, where: string): void {
   if (kdf.keyLength !== 32) throw bad(`keyLength ${String(kdf.keyLength)} must be 32 (AES-256)`);
 }
 
-/** The 32-byte AES key for `password` and `salt`. The caller zeroes it when done. */
-export async function deriveKey(password: string, salt: Uint8Array, kdf: KdfParams): Promise<Buffer> {
-  if (password.length === 0) throw new KeystoreUsageError("the password is empty");
+/** Whether an empty password is accepted: only to read a file another program encrypted so. */
+export interface PasswordOptions {
+  readonly allowEmpty?: boolean;
+}
+
+/**
+ * The 32-byte AES key for `password` and `salt`. The caller zeroes it when done. An empty password
+ * is refused unless `allowEmpty` (importing seed 000 files written under one): hash-wasm refuses an
+ * empty password, so that case runs @noble/hashes' Argon2id (same RFC 9106 function, slower).
+ */
+export async function deriveKey(
+  password: string,
+  salt: Uint8Array,
+  kdf: KdfParams,
+  opts: PasswordOptions = {},
+): Promise<Buffer> {
   checkKdfParams(kdf, "key derivation");
+  if (password.length === 0) {
+    if (opts.allowEmpty !== true) throw new KeystoreUsageError("the password is empty");
+    const key = await nobleArgon2id(new Uint8Array(0), salt, {
+      t: kdf.iterations,
+      m: kdf.memoryKiB,
+      p: kdf.parallelism,
+      dkLen: kdf.keyLength,
+    });
+    return Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  }
   const pw = Buffer.from(password, "utf8");
   try {
     const key = await argon2id({
@@ -170,9 +194,10 @@ export async function decryptSecret(
   password: string,
   kdf = DEFAULT_KDF,
   where = "payload",
+  opts: PasswordOptions = {},
 ): Promise<Buffer | null> {
   const parsed = parsePayload(payload, where);
-  const key = await deriveKey(password, parsed.salt, kdf);
+  const key = await deriveKey(password, parsed.salt, kdf, opts);
   try {
     return openWithKey(key, parsed);
   } finally {

@@ -19,6 +19,11 @@ export interface PasswordSource {
   readonly fileOption: string;
   /** ask twice on a prompt (new passwords) */
   readonly confirm?: boolean;
+  /**
+   * An empty password is a password (reading a file another program encrypted under one): an
+   * empty file, the variable set to "", or Enter at the prompt.
+   */
+  readonly allowEmpty?: boolean;
 }
 
 /** Strips one trailing line ending: `echo pw > file` must give "pw", not "pw\n". */
@@ -37,18 +42,19 @@ export async function obtainPassword(src: PasswordSource): Promise<string> {
       );
     }
     const pw = withoutEol(text);
-    if (pw === "") throw new KeystoreUsageError(`${src.fileOption} ${src.file}: the file is empty`);
+    if (pw === "" && src.allowEmpty !== true)
+      throw new KeystoreUsageError(`${src.fileOption} ${src.file}: the file is empty`);
     return pw;
   }
   const fromEnv = (src.env ?? process.env)[src.envName];
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (fromEnv !== undefined && (fromEnv !== "" || src.allowEmpty === true)) return fromEnv;
   if (!process.stdin.isTTY) {
     throw new KeystoreUsageError(
       `no ${src.what}: set ${src.envName}, pass ${src.fileOption} <file>, or run in a terminal to be asked`,
     );
   }
   const pw = await promptHidden(`${src.what}: `);
-  if (pw === "") throw new KeystoreUsageError(`the ${src.what} is empty`);
+  if (pw === "" && src.allowEmpty !== true) throw new KeystoreUsageError(`the ${src.what} is empty`);
   if (src.confirm) {
     const again = await promptHidden(`${src.what} (again): `);
     if (again !== pw) throw new KeystoreUsageError(`the two ${src.what} entries differ; nothing was changed`);

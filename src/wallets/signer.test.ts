@@ -102,3 +102,41 @@ test("a secp256k1 signer signs a digest recoverably, low s, and shows only its p
   assert.doesNotMatch(JSON.stringify(signer) + String(signer), new RegExp(PY_KEY));
   await assert.rejects(signer.sign(new Uint8Array(31)), /wallet w1: secp256k1 signs a 32-byte digest/);
 });
+
+test("an ed25519 key kept as base64 text (as Backpack shows its API secrets) signs as RFC 8032; other text is refused", async () => {
+  const file = join(dir, "keystore-b64.json");
+  await createKeystore(file, PW, FAST_KDF);
+  const b64 = Buffer.from(RFC_SEED, "hex").toString("base64");
+  await addWallets(file, PW, [
+    {
+      id: "w1",
+      venues: {
+        backpack: {
+          identity: {},
+          secrets: {
+            api_secret: { bytes: Buffer.from(b64, "utf8"), encoding: "utf8" },
+            pasted: { bytes: Buffer.from(`${b64.slice(0, 20)} ${b64.slice(21)}`, "utf8"), encoding: "utf8" },
+          },
+        },
+      },
+    },
+  ]);
+  const ks = await openKeystore(file, PW);
+  try {
+    const source = { walletId: "w1", scheme: "ed25519", venue: "backpack", text: "base64" } as const;
+    const signer = await signerFromKeystore(ks, { ...source, field: "api_secret" });
+    assert.equal(signer.publicKey, RFC_PUBLIC);
+    assert.equal(Buffer.from(await signer.sign(new Uint8Array(0))).toString("hex"), RFC_SIGNATURE);
+    await assert.rejects(
+      signerFromKeystore(ks, { ...source, field: "pasted" }),
+      /wallet w1, backpack\.pasted: expected the secret as base64 text \(as the venue shows it\), got 44 characters that are not/,
+    );
+    // the raw-bytes reading of the same text is not a 32-byte seed: the error says so
+    await assert.rejects(
+      signerFromKeystore(ks, { walletId: "w1", scheme: "ed25519", venue: "backpack", field: "api_secret" }),
+      /an ed25519 key is a 32-byte seed, got 44 bytes/,
+    );
+  } finally {
+    ks.close();
+  }
+});

@@ -1,9 +1,11 @@
 import { createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
 import type { AccountSigner, SignatureScheme } from "../core/venue-account.ts";
+import { registerSecret } from "../log/redact.ts";
 import { checkPrivateKey } from "./address.ts";
 import { KeystoreUsageError } from "./errors.ts";
 import type { Keystore } from "./keystore.ts";
 import { compressPublicKey, secp } from "./secp256k1.ts";
+import { secretForms } from "./secret-encoding.ts";
 
 /** Where a signing key sits in the keystore. */
 export interface SignerSource {
@@ -15,6 +17,23 @@ export interface SignerSource {
    */
   readonly venue?: string;
   readonly field?: string;
+  /**
+   * How the field holds the key when it is text rather than raw bytes: "base64" (Backpack shows
+   * its API secrets as base64 of the 32-byte seed). Absent: the stored bytes are the key.
+   */
+  readonly text?: "base64";
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The key bytes of a base64 text secret (a fresh buffer the caller zeroes). */
+function fromBase64Text(stored: Buffer, where: string): Buffer {
+  const text = stored.toString("utf8");
+  if (!BASE64_RE.test(text) || text.length % 4 !== 0)
+    throw new KeystoreUsageError(
+      `${where}: expected the secret as base64 text (as the venue shows it), got ${text.length} characters that are not`,
+    );
+  return Buffer.from(text, "base64");
 }
 
 // PKCS#8 wrapper of a raw 32-byte Ed25519 seed (RFC 8410, section 7): this prefix, then the seed
@@ -34,8 +53,18 @@ export async function signerFromKeystore(keystore: Keystore, source: SignerSourc
   return keystore.withSecret(source.walletId, source.venue, (secrets) => {
     const key = secrets.get(source.field!);
     if (key === undefined)
-      throw new KeystoreUsageError(`${where}: no such secret field (has: ${[...secrets.keys()].join(", ")})`);
-    return build(key);
+      throw new KeystoreUsageError(
+        `${where}: no such secret field (has: ${[...secrets.keys()].join(", ") || "none"})`,
+      );
+    if (source.text === undefined) return build(key);
+    const raw = fromBase64Text(key, where);
+    // the decoded seed's own printable forms (hex, …) are scrubbed from logs like the text's
+    for (const f of secretForms(raw, "hex")) registerSecret(f);
+    try {
+      return build(raw);
+    } finally {
+      raw.fill(0);
+    }
   });
 }
 

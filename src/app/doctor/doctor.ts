@@ -12,7 +12,12 @@ import { type Clock, WallClock } from "../../core/clock.ts";
 import type { AccountSigner } from "../../core/venue-account.ts";
 import { StoreMissingError } from "../../store/errors.ts";
 import type { DoctorAccount, DoctorCheck, DoctorStatus } from "../../venues/doctor-types.ts";
-import { type LiveVenueConfig, liveVenueConfigs, venuesSection } from "../../venues/registry.ts";
+import {
+  type LiveVenueConfig,
+  liveVenueConfigs,
+  liveVenueHint,
+  venuesSection,
+} from "../../venues/registry.ts";
 import { KeystoreCorruptError, WrongPasswordError } from "../../wallets/errors.ts";
 import { type Keystore, openKeystore } from "../../wallets/keystore.ts";
 import { signerFromKeystore } from "../../wallets/signer.ts";
@@ -69,7 +74,7 @@ export async function runDoctor(r: DoctorRequest): Promise<DoctorReport> {
       check: "venues",
       status: "fail",
       detail: 'mode = "live" but no live venue lists an account',
-      fix: "add [venues.hyperliquid] and its [venues.hyperliquid.wallets.<id>] (docs/venues/hyperliquid.md)",
+      fix: `add ${liveVenueHint()}`,
     });
   if (venues.length > 0 && mode !== "sandbox") {
     const keys = await decryptKeys(r, venues);

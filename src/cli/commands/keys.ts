@@ -18,7 +18,7 @@ import { DEFAULT_KDF, type KdfParams } from "../../wallets/payload.ts";
 import { confirmOnTerminal, obtainPassword, SecretInput } from "../../wallets/prompt.ts";
 import { parseProxy } from "../../wallets/proxy.ts";
 import { encodingForField, secretBytes } from "../../wallets/secret-encoding.ts";
-import { readSeedKeysFile } from "../../wallets/seed-import.ts";
+import { readSeedKeys } from "../../wallets/seed-import.ts";
 import { loadCliConfig } from "../context.ts";
 
 export const KEYSTORE_PASSWORD_ENV = "PERPBOT_KEYSTORE_PASSWORD";
@@ -255,13 +255,16 @@ export function registerKeys(program: Command): void {
           file: opts.importPasswordFile,
           envName: IMPORT_PASSWORD_ENV,
           fileOption: "--import-password-file",
+          // seed 000 let a file be encrypted under an empty password; the keystore never is
+          allowEmpty: true,
         });
-        const wallets = await readSeedKeysFile(resolve(file), importPassword);
+        const { wallets, notes } = await readSeedKeys(resolve(file), importPassword);
         await addWallets(path, password, wallets, {
           replace: opts.replace,
           allowSharedKey: opts.allowSameKey === true,
         });
         out(`imported ${wallets.length} wallet(s) from ${resolve(file)} into ${path}\n`);
+        for (const n of notes) out(`note: ${n}\n`);
       },
     );
 
@@ -286,7 +289,7 @@ export function registerKeys(program: Command): void {
                 `${v.venue}(${Object.entries(v.identity)
                   .map(([k, x]) => `${k}=${x}`)
                   .concat(v.secretFields.map((f) => `${f}=***`))
-                  .join(" ")})`,
+                  .join(" ")}${v.secretFields.length === 0 ? "; no secret" : ""})`,
             )
             .join(" ");
           out(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineSection } from "../../config/registry.ts";
+import { pairsSchema } from "../pairs/config.ts";
 
 /**
  * Every parameter of the farm (docs/farm.md), with its default. Each one is
@@ -25,6 +26,11 @@ const farmObject = z.strictObject({
     .array(z.string().min(1))
     .default([])
     .describe("Venues to farm on (empty: every configured venue)."),
+  pairs: pairsSchema
+    .prefault({})
+    .describe(
+      "How each venue's symbols map to the canonical markets (aliases, renamed assets, contract prefixes and multipliers, blocklists; shared with carry and scalp).",
+    ),
   min_group_size: z.int().min(2).max(40).default(3).describe("Smallest same-venue group."),
   max_group_size: z.int().min(2).max(40).default(5).describe("Largest same-venue group."),
   min_leverage: z.number().min(1).max(100).default(2).describe("Lower bound of the group's random leverage."),

@@ -1,6 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { Rng } from "../../core/random.ts";
 import type { Venue } from "../../core/venue.ts";
+import { SymbolMap } from "../pairs/symbols.ts";
 import { type AllocationResult, drawLongCount } from "./allocation.ts";
 import type { FarmConfig } from "./config.ts";
 
@@ -53,8 +54,28 @@ export function planGroups(
   group: Grouper,
   opts: PlanOptions = {},
 ): PlannedGroup[] {
-  const listing = (v: Listing, base: string) => v.instruments().find((i) => i.spec.base === base);
-  const crossBases = config.markets.filter((b) => venues.filter((v) => listing(v, b)).length >= 2);
+  // the farm's markets are canonical bases (pairs/symbols.ts): kPEPE on one venue and 1000PEPE
+  // on another are both PEPE; a cross-venue pair takes two venues whose contracts stand for the
+  // same amount of the base (the allocation compares sizes and prices contract for contract)
+  const map = new SymbolMap(config.pairs);
+  const found = new Map<string, ReturnType<SymbolMap["listingOf"]>>();
+  const listed = (v: Listing, base: string) => {
+    const key = `${v.id}\u0000${base}`;
+    if (!found.has(key)) found.set(key, map.listingOf(v.instruments(), base));
+    return found.get(key);
+  };
+  const listing = (v: Listing, base: string) => listed(v, base)?.instrument;
+  /** per base, the venues listing it with equal multipliers (the largest such set) */
+  const crossVenues = (base: string): Listing[] => {
+    const byMultiplier = new Map<number, Listing[]>();
+    for (const v of venues) {
+      const l = listed(v, base);
+      if (l === undefined) continue;
+      byMultiplier.set(l.multiplier, [...(byMultiplier.get(l.multiplier) ?? []), v]);
+    }
+    return [...byMultiplier.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  };
+  const crossBases = config.markets.filter((b) => crossVenues(b).length >= 2);
   const crossPossible = venues.length >= 2 && crossBases.length > 0;
   const sameOptions = venues.flatMap((v) =>
     config.markets.filter((b) => listing(v, b) && !opts.skip?.(v.id, b)).map((b) => [v, b] as const),
@@ -77,7 +98,7 @@ export function planGroups(
     const cross = mode === "cross_venue" || (mode === "mixed" && crossPossible && rng.chance(0.5));
     if (cross) {
       const base = rng.pick(crossBases);
-      const [longVenue, shortVenue] = rng.shuffle(venues.filter((v) => listing(v, base)).slice()).slice(0, 2);
+      const [longVenue, shortVenue] = rng.shuffle(crossVenues(base).slice()).slice(0, 2);
       const k = members.length === 2 ? 1 : rng.int(1, members.length - 1);
       const at = (v: Listing) => (w: string) => ({ wallet: w, venue: v.id, instrument: listing(v, base)! });
       out.push({

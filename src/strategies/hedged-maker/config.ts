@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pairsSchema } from "../pairs/config.ts";
 
 /**
  * The hedged maker's parameters (STRATEGIES.md 3.3, seed 003 `hedge_mode.py`): post-only quotes
@@ -29,6 +30,11 @@ export const hedgedMakerObject = z.strictObject({
     .array(z.string().regex(/^[A-Z0-9]+$/, "markets are underlying symbols such as ETH"))
     .min(1)
     .describe("Underlyings quoted, one lane each; both venues must list them (seed `--ticker`)."),
+  pairs: pairsSchema
+    .prefault({})
+    .describe(
+      "How each venue's symbols map to the markets (aliases, renamed assets, contract prefixes and multipliers, blocklists; shared with farm, carry and scalp).",
+    ),
   quantity: positive("Base units per quote (seed `--size`)."),
   cycles: z
     .int()

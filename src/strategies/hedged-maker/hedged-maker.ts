@@ -8,6 +8,7 @@ import type {
   StrategyView,
   Unsubscribe,
 } from "../contract.ts";
+import { SymbolMap } from "../pairs/symbols.ts";
 import type { HedgedMakerConfig } from "./config.ts";
 import { HedgeLane } from "./lane.ts";
 import { type HedgeReport, hedgeReport, hedgeReportLine } from "./report.ts";
@@ -53,12 +54,20 @@ export class HedgedMakerStrategy implements Strategy {
           `${where}.${key}: "${v}" is not one of the instance's venues (${this.spec.venues.join(", ")})`,
         );
     const byVenue = new Map<string, string>(); // symbol -> lane key prefix, per venue
+    const map = new SymbolMap(c.pairs);
     for (const base of c.markets) {
-      const instA = ctx.market.instruments(c.venue).find((i) => i.spec.base === base);
-      const instB = ctx.market.instruments(c.hedge_venue).find((i) => i.spec.base === base);
-      if (instA === undefined) throw new Error(`${where}.markets: ${c.venue} lists no market for "${base}"`);
-      if (instB === undefined)
+      const a = map.listingOf(ctx.market.instruments(c.venue), base);
+      const b = map.listingOf(ctx.market.instruments(c.hedge_venue), base);
+      if (a === undefined) throw new Error(`${where}.markets: ${c.venue} lists no market for "${base}"`);
+      if (b === undefined)
         throw new Error(`${where}.markets: ${c.hedge_venue} lists no market for "${base}"`);
+      // a fill is hedged with the same quantity of contracts: they must stand for the same amount
+      if (a.multiplier !== b.multiplier)
+        throw new Error(
+          `${where}.markets: "${base}": a contract of ${c.venue}:${a.instrument.symbol} is ${a.multiplier} ${base}, of ${c.hedge_venue}:${b.instrument.symbol} ${b.multiplier}: the hedged maker needs equal contract sizes`,
+        );
+      const instA = a.instrument;
+      const instB = b.instrument;
       byVenue.set(`${c.hedge_venue}:${instB.symbol}`, instA.symbol);
       for (const account of this.spec.wallets) {
         const lane = new HedgeLane({

@@ -11,10 +11,21 @@ export const DEFAULT_BLOCKED_BASES = ["ZKC", "2Z", "DYDX", "XAU", "XAG"] as cons
 
 /**
  * Seed 002 blocklist.yaml regex families, written here from their description: leveraged tokens
- * (3L, 5S, ...) and UP/DOWN tokens. k-tokens are not blocked by default: the `k` prefix is mapped
+ * (3L, 5S, ...) and UP/DOWN tokens (BTCUP, ETHDOWN: three letters or more before UP, so JUP and
+ * SUP are not caught). k-tokens are not blocked by default: the `k` prefix is mapped
  * (kPEPE = 1000 PEPE) so they pair with `1000PEPE` listings.
  */
-export const DEFAULT_BLOCKED_PATTERNS = ["^[A-Z]+[0-9]+[LS](USDT?|USD)?$", "^[A-Z]+(UP|DOWN)(USDT?|USD)?$"];
+export const DEFAULT_BLOCKED_PATTERNS = [
+  "^[A-Z]+[0-9]+[LS](USDT?|USD)?$",
+  "^[A-Z]{3,}(UP|DOWN)(USDT?|USD)?$",
+];
+
+/**
+ * Assets renamed 1:1, old ticker → new, so a venue still listing the old name pairs with one
+ * listing the new (facts from the projects' migration announcements: Polygon MATIC → POL, Sept
+ * 2024; Render RNDR → RENDER, 2023-24; Fantom FTM → Sonic S, 2025).
+ */
+export const DEFAULT_RENAMED: Readonly<Record<string, string>> = { MATIC: "POL", RNDR: "RENDER", FTM: "S" };
 
 /** Known contract prefixes: what they mean in units of the base (`1000PEPE`: 1 contract = 1000 PEPE). */
 export const DEFAULT_PREFIXES: Readonly<Record<string, number>> = {
@@ -30,6 +41,15 @@ export const pairsSchema = z
       .default({})
       .describe(
         'Venue symbol or published base -> canonical base, for listings no prefix rule maps (e.g. `XBT = "BTC"`).',
+      ),
+    renamed: z
+      .record(
+        z.string().regex(/^[A-Z0-9]+$/),
+        z.string().regex(/^[A-Z0-9]+$/, "a canonical base is upper-case"),
+      )
+      .default({ ...DEFAULT_RENAMED })
+      .describe(
+        "Renamed assets, old ticker -> new (1:1 migrations); applied after prefixes, before pairing.",
       ),
     multipliers: z
       .record(z.string().min(1), z.number().gt(0))

@@ -1,4 +1,5 @@
 import type { PairsConfig } from "./config.ts";
+import { SymbolMap } from "./symbols.ts";
 
 /**
  * Pair discovery (STRATEGIES.md section 0): each venue listing is mapped to a canonical base and
@@ -65,64 +66,31 @@ export interface DiscoverOptions {
   readonly minVolume24hUsd: number;
 }
 
-const NAME = /^[A-Z][A-Z0-9]*$/;
-
-/** The config's prefixes, longest first ("1000000" before "1000"). */
-function prefixesByLength(c: PairsConfig): string[] {
-  return Object.keys(c.prefixes).sort((a, b) => b.length - a.length);
-}
-
-/** Canonical base and multiplier of a listing (`prefixes`: the config's, longest first). */
+/** Canonical base and multiplier of a listing (SymbolMap.canonical, for one listing). */
 export function canonical(
   l: Listing,
   c: PairsConfig,
-  prefixes: readonly string[] = prefixesByLength(c),
+  map = new SymbolMap(c),
 ): { base: string; multiplier: number } {
-  const explicit = c.multipliers[`${l.venue}:${l.symbol}`] ?? c.multipliers[l.symbol];
-  const alias = c.aliases[`${l.venue}:${l.symbol}`] ?? c.aliases[l.symbol] ?? c.aliases[l.base];
-  if (alias !== undefined) return { base: alias, multiplier: explicit ?? 1 };
-  // longest prefix first, so "1000000" wins over "1000"; the rest must be a name (it starts
-  // with a letter), never digits alone: "1INCH" stays 1INCH
-  for (const p of prefixes) {
-    if (!l.base.startsWith(p)) continue;
-    const rest = l.base.slice(p.length);
-    if (NAME.test(rest)) {
-      return { base: rest, multiplier: explicit ?? c.prefixes[p] };
-    }
-  }
-  return { base: l.base.toUpperCase(), multiplier: explicit ?? 1 };
+  const { base, multiplier } = map.canonical(l);
+  return { base, multiplier };
 }
 
 export function discoverPairs(listings: readonly Listing[], c: PairsConfig, o: DiscoverOptions): Discovery {
   const dropped: DroppedListing[] = [];
-  const patterns = c.blocked_patterns.map((p) => ({ p, re: new RegExp(p) }));
-  const blockedBases = new Set(c.blocked_bases.map((b) => b.toUpperCase()));
-  const blockedSymbols = new Set(c.blocked_symbols);
-  const allow = new Set(c.allowlist.map((b) => b.toUpperCase()));
-  const prefixes = prefixesByLength(c);
+  const map = new SymbolMap(c);
   const byBase = new Map<string, Map<string, PairLeg>>();
   const sorted = [...listings].sort((a, b) => cmp(a.venue, b.venue) || cmp(a.symbol, b.symbol));
   for (const l of sorted) {
-    const { base, multiplier } = canonical(l, c, prefixes);
+    const r = map.resolve(l);
+    const { base } = r;
     const drop = (reason: DropReason, detail: string) =>
       dropped.push({ base, venue: l.venue, symbol: l.symbol, reason, detail });
-    if (blockedBases.has(base)) {
-      drop("blocked_base", `base ${base} is in blocked_bases`);
+    if (!r.ok) {
+      drop(r.reason, r.detail);
       continue;
     }
-    if (blockedSymbols.has(l.symbol) || blockedSymbols.has(`${l.venue}:${l.symbol}`)) {
-      drop("blocked_symbol", `${l.venue}:${l.symbol} is in blocked_symbols`);
-      continue;
-    }
-    const hit = patterns.find((x) => x.re.test(l.symbol));
-    if (hit) {
-      drop("blocked_pattern", `symbol ${l.symbol} matches blocked pattern ${hit.p}`);
-      continue;
-    }
-    if (allow.size > 0 && !allow.has(base)) {
-      drop("not_allowlisted", `base ${base} is not in the allowlist`);
-      continue;
-    }
+    const { multiplier } = r;
     if (l.volume24hUsd !== undefined && o.minVolume24hUsd > 0 && l.volume24hUsd < o.minVolume24hUsd) {
       drop("low_volume", `24 h volume $${Math.round(l.volume24hUsd)} < floor $${o.minVolume24hUsd}`);
       continue;

@@ -11,6 +11,7 @@ import { AsterVenue } from "./venue.ts";
 export const asterVenueFactory: VenueFactory<typeof AsterConfigSchema> = {
   kind: "aster",
   configSchema: AsterConfigSchema,
+  configDoc: "Aster (see docs/venues/aster.md); trades only the wallets listed under it.",
   create: (config, deps) => new AsterVenue(config, deps.clock),
   liveAccounts: (config) =>
     Object.entries(config.wallets).map(([walletId, w]) => ({

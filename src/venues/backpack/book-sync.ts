@@ -1,7 +1,8 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookLevel, BookUpdate } from "../../core/market.ts";
 import { L2Book } from "../../data/book.ts";
-import { DepthEventSchema, DepthSchema, parseAs } from "./parse.ts";
+import { readDepthEvent } from "./depth-read.ts";
+import { DepthSchema, parseAs } from "./parse.ts";
 
 /**
  * A local Backpack book: the REST snapshot (`/api/v1/depth`, `lastUpdateId`) plus the `depth.<s>`
@@ -65,15 +66,15 @@ export class BookSync {
 
   /** One `depth` stream message's data. */
   onDepth(data: unknown): void {
-    const d = parseAs(DepthEventSchema, data, `depth event of ${this.inst.symbol}`);
+    const d = readDepthEvent(data, `depth event of ${this.inst.symbol}`);
     const update: BookUpdate = {
       type: "book",
       venue: this.venueId,
       symbol: this.inst.symbol,
       ts: Math.floor(d.E / 1000),
       snapshot: false,
-      bids: levels(d.b),
-      asks: levels(d.a),
+      bids: d.bids,
+      asks: d.asks,
     };
     if (this.#lastU === undefined) {
       this.#buffer.push({ U: d.U, u: d.u, update });

@@ -9,6 +9,14 @@ import { type Money, PICO_PER_USD } from "../../core/money.ts";
 
 const dec = z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, "a decimal string");
 const optDec = dec.nullish();
+/**
+ * A stream time in µs: a number (the docs' examples) or its digits (ccxt's captured depth sample,
+ * js/src/pro/backpack.js `handleOrderBook`, sends `"E": "1754903057555305"`).
+ */
+const micros = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+$/, "digits").transform(Number),
+]);
 
 /** Exact pico-dollars of a decimal text (the ledger's unit); more than 12 decimals is refused. */
 export function moneyOf(text: string, where: string): Money {
@@ -182,7 +190,7 @@ export const DepthEventSchema = z.object({
 
 // markPrice: {"e":"markPrice","E":…,"s":"BTC_USDC_PERP","p":"60000","f":"0.0000125","i":"60001","n":1735693200000}
 export const MarkEventSchema = z.object({
-  E: z.number(),
+  E: micros,
   s: z.string(),
   p: dec,
   f: dec.optional(),
@@ -190,7 +198,7 @@ export const MarkEventSchema = z.object({
 });
 
 // trade: {"e":"trade","E":…,"s":"BTC_USDC_PERP","p":"60000.1","q":"0.01","t":77,"m":true,"T":…}
-export const TradeEventSchema = z.object({ E: z.number(), s: z.string(), p: dec, q: dec, m: z.boolean() });
+export const TradeEventSchema = z.object({ E: micros, s: z.string(), p: dec, q: dec, m: z.boolean() });
 
 // account.orderUpdate: {"e":"orderFill","E":…,"s":"BTC_USDC_PERP","c":1001,"S":"Bid","o":"LIMIT",
 //   "f":"IOC","q":"0.03","p":"60002","X":"PartiallyFilled","i":"111…","t":77,"l":"0.01","L":"60000.1",
@@ -198,7 +206,7 @@ export const TradeEventSchema = z.object({ E: z.number(), s: z.string(), p: dec,
 export const OrderUpdateSchema = z
   .object({
     e: z.string(),
-    E: z.number(),
+    E: micros,
     s: z.string(),
     c: z.union([z.number(), z.string()]).nullish(),
     S: z.enum(["Bid", "Ask"]),
@@ -212,7 +220,7 @@ export const OrderUpdateSchema = z
     z: optDec,
     m: z.boolean().nullish(),
     n: optDec,
-    T: z.number().optional(),
+    T: micros.optional(),
   })
   .loose();
 export type OrderUpdate = z.output<typeof OrderUpdateSchema>;

@@ -11,11 +11,12 @@ import {
   VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
+import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { OrderTracker, orderUpdateEvents } from "./account-stream.ts";
 import { BookSync } from "./book-sync.ts";
 import { BACKPACK_CAPABILITIES, instrumentOf, perpMarkets } from "./capabilities.ts";
-import type { BackpackConfig } from "./config.ts";
+import { type BackpackConfig, wsUrlOf } from "./config.ts";
 import { FundingWatch } from "./funding-watch.ts";
 import { BackpackHttp, BackpackRejectError } from "./http.ts";
 import { orderBody, wireOf } from "./orders.ts";
@@ -28,7 +29,7 @@ import {
   TradeEventSchema,
 } from "./parse.ts";
 import * as reads from "./reads.ts";
-import { subscribeSignature } from "./signing.ts";
+import { apiKeyOf, subscribeSignature } from "./signing.ts";
 import { StreamHealth } from "./streams.ts";
 import { BackpackSocket } from "./ws.ts";
 
@@ -62,6 +63,8 @@ export class BackpackVenue implements Venue {
   readonly #fundingWatch: FundingWatch;
   readonly #public: BackpackSocket;
   readonly #ctx: reads.ReadContext;
+  /** the last stream message that did not parse, per stream (shown by `perpbot status`) */
+  readonly #problems = new Map<string, VenueNotice>();
   #closed = true;
 
   constructor(config: BackpackConfig, clock: Clock) {
@@ -81,12 +84,13 @@ export class BackpackVenue implements Venue {
       signerOf: (a) => this.#bound(a).signer,
     };
     this.#fundingWatch = new FundingWatch(this.#ctx, (e) => this.#emit([e]));
-    this.#public = new BackpackSocket(config.ws_url, {
+    this.#public = new BackpackSocket(wsUrlOf(config), {
       onFrame: (stream, data) => this.#publicFrame(stream, data),
       onUp: () => this.#publicUp(),
       onDown: () => {
         for (const s of this.#subs.keys()) this.health.down(s);
       },
+      onProblem: (stream, e) => this.#problem(stream, e),
     });
   }
 
@@ -126,6 +130,19 @@ export class BackpackVenue implements Venue {
 
   streams() {
     return this.health.list();
+  }
+
+  /** Stream messages that did not parse (dropped; the stream goes on), the last one per stream. */
+  notices(): readonly VenueNotice[] {
+    return [...this.#problems.values()];
+  }
+
+  #problem(stream: string, e: Error): void {
+    this.#problems.set(stream, {
+      venue: this.id,
+      key: `payload:${stream}`,
+      text: `a ${stream} message was dropped: ${e.message}`,
+    });
   }
 
   onStreamStatus(listener: Parameters<StreamHealth["onChange"]>[0]): Unsubscribe {
@@ -298,6 +315,12 @@ export class BackpackVenue implements Venue {
         `venue ${this.id}: account ${binding.account} needs an ed25519 API key signer (got ${signer === undefined ? "none" : signer.scheme})`,
       );
     if (this.#accounts.has(binding.account)) return;
+    const wanted = binding.identity.apiKeyId;
+    if (wanted !== undefined && wanted !== apiKeyOf(signer))
+      throw new VenueRejectError(
+        "wrong_key",
+        `venue ${this.id}: account ${binding.account}: the keystore secret is the private half of API key ${apiKeyOf(signer)}, not of the configured api_key ${wanted}`,
+      );
     // a signed read proves the key is registered before anything trades with it
     await this.http
       .request({ method: "GET", path: "/api/v1/capital/collateral", signer })
@@ -311,11 +334,12 @@ export class BackpackVenue implements Venue {
       });
     const account = binding.account;
     const socket = new BackpackSocket(
-      this.config.ws_url,
+      wsUrlOf(this.config),
       {
         onFrame: (stream, data) => this.#accountFrame(account, stream, data),
         onUp: () => this.#accountHealth(),
         onDown: () => this.#accountHealth(),
+        onProblem: (stream, e) => this.#problem(`${stream} of account ${account}`, e),
       },
       () => subscribeSignature(signer, this.clock.now(), this.config.window_ms),
     );

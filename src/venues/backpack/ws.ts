@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import { FrameSchema } from "./parse.ts";
+import { frameOf } from "./depth-read.ts";
 
 /**
  * One Backpack WebSocket connection (wss://ws.backpack.exchange): keeps a set of streams
@@ -13,6 +13,11 @@ export interface SocketHandlers {
   onUp(): void;
   /** the connection dropped; streams resume after the next onUp */
   onDown(reason: string): void;
+  /**
+   * a frame onFrame could not take (a payload that does not parse): the frame is dropped and the
+   * socket goes on; without this handler the error is dropped with it
+   */
+  onProblem?(stream: string, error: Error): void;
 }
 
 export type SignatureFn = () => Promise<readonly string[]>;
@@ -118,8 +123,14 @@ export class BackpackSocket {
     } catch {
       return; // not a frame of ours: the venue sends only JSON
     }
-    const f = FrameSchema.safeParse(json);
-    if (f.success) this.#handlers.onFrame(f.data.stream, f.data.data);
+    const f = frameOf(json);
+    if (f === undefined) return;
+    try {
+      this.#handlers.onFrame(f.stream, f.data);
+    } catch (e) {
+      // thrown inside the socket's message event it would end the process: report it instead
+      this.#handlers.onProblem?.(f.stream, e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   async close(): Promise<void> {

@@ -42,6 +42,8 @@ export function nonceFileIn(dataDir: string): string {
 export const hyperliquidVenueFactory: VenueFactory<typeof hyperliquidConfigSchema> = {
   kind: "hyperliquid",
   configSchema: hyperliquidConfigSchema,
+  sandboxByDefault: true,
+  configDoc: "Hyperliquid (see docs/venues/hyperliquid.md); trades only the wallets listed under it.",
   create(config, deps) {
     return new HyperliquidVenue({
       endpoints: endpointsOf(config),
