@@ -38,7 +38,6 @@ export interface Point {
 
 const A: Fp5 = [2n, 0n, 0n, 0n, 0n];
 const B1 = 263n;
-const B: Fp5 = [0n, B1, 0n, 0n, 0n];
 const B_MUL4: Fp5 = [0n, 4n * B1, 0n, 0n, 0n];
 const FOUR: Fp5 = [4n, 0n, 0n, 0n, 0n];
 const HALF = fpInverseOrZero(2n);
@@ -163,14 +162,19 @@ export function mul(p: Point, k: bigint): Point {
 
 let generatorTable: Point[] | undefined;
 
+function tableOf(p: Point): Point[] {
+  if (p !== GENERATOR) return table(p);
+  if (generatorTable === undefined) generatorTable = table(GENERATOR);
+  return generatorTable;
+}
+
 /** a·P ⊕ b·Q with one shared chain of doublings (Straus–Shamir). P = GENERATOR reuses a cached table. */
 export function mulAdd2(p: Point, a: bigint, q: Point, b: bigint): Point {
   const ka = reduceScalar(a);
   const kb = reduceScalar(b);
-  const tp = p === GENERATOR ? (generatorTable ??= table(GENERATOR)) : table(p);
+  const tp = tableOf(p);
   const tq = kb === 0n ? [NEUTRAL] : table(q);
-  let bits = 0;
-  for (let v = ka > kb ? ka : kb; v > 0n; v >>= 1n) bits++;
+  const bits = Math.max(ka.toString(2).length, kb.toString(2).length);
   const windows = Math.ceil(bits / WINDOW);
   let acc = NEUTRAL;
   for (let i = windows - 1; i >= 0; i--) {
