@@ -23,6 +23,8 @@ export interface OfficialSigner {
   SignCancelAllOrders(...args: number[]): SignResult;
   SignModifyOrder(...args: number[]): SignResult;
   SignUpdateLeverage(...args: number[]): SignResult;
+  SignWithdraw(...args: number[]): SignResult;
+  SignUpdateMargin(...args: number[]): SignResult;
   SignChangePubKey(publicKey: string, nonce: number, apiKeyIndex: number, accountIndex: number): SignResult;
   CreateAuthToken(
     deadline: number,

@@ -142,11 +142,13 @@ describe("verifyLighterSignature against the official signer (Go→WASM)", {
     for (const o of orders) check(s.SignCreateOrder(...o, nonce++, KEY, ACCOUNT));
   });
 
-  it("CancelOrder, CancelAllOrders, ModifyOrder, UpdateLeverage, ChangePubKey signatures verify", () => {
+  it("CancelOrder, CancelAllOrders, ModifyOrder, UpdateLeverage, Withdraw, UpdateMargin, ChangePubKey signatures verify", () => {
     check(s.SignCancelOrder(3, 281474976710700, nonce++, KEY, ACCOUNT));
     check(s.SignCancelAllOrders(1, 1800000000000, nonce++, KEY, ACCOUNT));
     check(s.SignModifyOrder(3, 281474976710700, 2000, 41000, 0, nonce++, KEY, ACCOUNT));
     check(s.SignUpdateLeverage(3, 500, 1, nonce++, KEY, ACCOUNT));
+    check(s.SignWithdraw(3, 0, 5_000_000_000, nonce++, KEY, ACCOUNT)); // Amount split in 32-bit halves
+    check(s.SignUpdateMargin(2, 5_000_000_000, 1, nonce++, KEY, ACCOUNT));
     const cp = check(s.SignChangePubKey(pub, nonce++, KEY, ACCOUNT));
     assert.equal(Buffer.from(String(cp.PubKey), "base64").toString("hex"), pub.slice(2));
   });
