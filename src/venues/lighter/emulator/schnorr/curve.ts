@@ -1,3 +1,4 @@
+import { type FastPoint, fastMulAdd2, fastTable, fromFastPoint, toFastPoint } from "./fast-curve.ts";
 import {
   FP5_ONE,
   FP5_ZERO,
@@ -140,50 +141,27 @@ export function negate(p: Point): Point {
   return { x: p.x, z: p.z, u: fp5Sub(FP5_ZERO, p.u), t: p.t };
 }
 
-const WINDOW = 4;
-const TABLE_SIZE = 1 << WINDOW;
-
-/** [0·P, 1·P, …, 15·P]. */
-function table(p: Point): Point[] {
-  const t: Point[] = [NEUTRAL, p];
-  for (let i = 2; i < TABLE_SIZE; i++) t.push(i % 2 === 0 ? double(t[i / 2]!) : add(t[i - 1]!, p));
-  return t;
-}
-
 function reduceScalar(k: bigint): bigint {
   const r = k % ORDER;
   return r < 0n ? r + ORDER : r;
 }
 
-/** k·P (fixed 4-bit windows; k is reduced mod n first). */
+/** k·P (k is reduced mod n first). */
 export function mul(p: Point, k: bigint): Point {
   return mulAdd2(p, k, NEUTRAL, 0n);
 }
 
-let generatorTable: Point[] | undefined;
+let generatorTable: FastPoint[] | undefined;
 
-function tableOf(p: Point): Point[] {
-  if (p !== GENERATOR) return table(p);
-  if (generatorTable === undefined) generatorTable = table(GENERATOR);
+function tableOf(p: Point): FastPoint[] {
+  if (p !== GENERATOR) return fastTable(toFastPoint(p));
+  if (generatorTable === undefined) generatorTable = fastTable(toFastPoint(GENERATOR));
   return generatorTable;
 }
 
-/** a·P ⊕ b·Q with one shared chain of doublings (Straus–Shamir). P = GENERATOR reuses a cached table. */
+/** a·P ⊕ b·Q with one shared chain of doublings (fast-curve.ts). P = GENERATOR reuses a cached table. */
 export function mulAdd2(p: Point, a: bigint, q: Point, b: bigint): Point {
-  const ka = reduceScalar(a);
   const kb = reduceScalar(b);
-  const tp = tableOf(p);
-  const tq = kb === 0n ? [NEUTRAL] : table(q);
-  const bits = Math.max(ka.toString(2).length, kb.toString(2).length);
-  const windows = Math.ceil(bits / WINDOW);
-  let acc = NEUTRAL;
-  for (let i = windows - 1; i >= 0; i--) {
-    for (let j = 0; j < WINDOW && i !== windows - 1; j++) acc = double(acc);
-    const shift = BigInt(i * WINDOW);
-    const da = Number((ka >> shift) & 15n);
-    const db = Number((kb >> shift) & 15n);
-    if (da !== 0) acc = add(acc, tp[da]!);
-    if (db !== 0) acc = add(acc, tq[db]!);
-  }
-  return acc;
+  const tq = kb === 0n ? [] : tableOf(q);
+  return fromFastPoint(fastMulAdd2(tableOf(p), reduceScalar(a), tq, kb));
 }
