@@ -14,12 +14,14 @@ import { hashToQuinticExtension } from "./poseidon2.ts";
 export const MAINNET_CHAIN_ID = 304;
 export const TESTNET_CHAIN_ID = 300;
 
-type FieldKind = "int" | "split32" | "pubkey";
+/** Go's integer type of a field (its JSON range), or a 40-byte key; `split` fields hash as two 32-bit halves. */
+type GoInt = "int64" | "uint64" | "int16" | "uint8" | "uint16" | "uint32";
+type FieldKind = GoInt | `split:${GoInt}` | "pubkey";
 interface TxSpec {
   readonly name: string;
   /** Field holding the account (withdraw names it FromAccountIndex). */
   readonly account: string;
-  /** The tx-specific fields after ApiKeyIndex, in hash order. */
+  /** The tx-specific fields after ApiKeyIndex, in hash order, with their Go types. */
   readonly fields: readonly (readonly [string, FieldKind])[];
 }
 
@@ -30,86 +32,95 @@ export const TX_SPECS: Readonly<Record<number, TxSpec>> = {
     name: "Withdraw",
     account: "FromAccountIndex",
     fields: [
-      ["AssetIndex", "int"],
-      ["RouteType", "int"],
-      ["Amount", "split32"],
+      ["AssetIndex", "int16"],
+      ["RouteType", "uint8"],
+      ["Amount", "split:uint64"],
     ],
   },
   14: {
     name: "CreateOrder",
     account: "AccountIndex",
     fields: [
-      ["MarketIndex", "int"],
-      ["ClientOrderIndex", "int"],
-      ["BaseAmount", "int"],
-      ["Price", "int"],
-      ["IsAsk", "int"],
-      ["Type", "int"],
-      ["TimeInForce", "int"],
-      ["ReduceOnly", "int"],
-      ["TriggerPrice", "int"],
-      ["OrderExpiry", "int"],
+      ["MarketIndex", "int16"],
+      ["ClientOrderIndex", "int64"],
+      ["BaseAmount", "int64"],
+      ["Price", "uint32"],
+      ["IsAsk", "uint8"],
+      ["Type", "uint8"],
+      ["TimeInForce", "uint8"],
+      ["ReduceOnly", "uint8"],
+      ["TriggerPrice", "uint32"],
+      ["OrderExpiry", "int64"],
     ],
   },
   15: {
     name: "CancelOrder",
     account: "AccountIndex",
     fields: [
-      ["MarketIndex", "int"],
-      ["Index", "int"],
+      ["MarketIndex", "int16"],
+      ["Index", "int64"],
     ],
   },
   16: {
     name: "CancelAllOrders",
     account: "AccountIndex",
     fields: [
-      ["TimeInForce", "int"],
-      ["Time", "int"],
+      ["TimeInForce", "uint8"],
+      ["Time", "int64"],
     ],
   },
   17: {
     name: "ModifyOrder",
     account: "AccountIndex",
     fields: [
-      ["MarketIndex", "int"],
-      ["Index", "int"],
-      ["BaseAmount", "int"],
-      ["Price", "int"],
-      ["TriggerPrice", "int"],
+      ["MarketIndex", "int16"],
+      ["Index", "int64"],
+      ["BaseAmount", "int64"],
+      ["Price", "uint32"],
+      ["TriggerPrice", "uint32"],
     ],
   },
   20: {
     name: "UpdateLeverage",
     account: "AccountIndex",
     fields: [
-      ["MarketIndex", "int"],
-      ["InitialMarginFraction", "int"],
-      ["MarginMode", "int"],
+      ["MarketIndex", "int16"],
+      ["InitialMarginFraction", "uint16"],
+      ["MarginMode", "uint8"],
     ],
   },
   29: {
     name: "UpdateMargin",
     account: "AccountIndex",
     fields: [
-      ["MarketIndex", "int"],
-      ["USDCAmount", "split32"],
-      ["Direction", "int"],
+      ["MarketIndex", "int16"],
+      ["USDCAmount", "split:int64"],
+      ["Direction", "uint8"],
     ],
   },
 };
 
-const INT64_MIN = -(1n << 63n);
-const UINT64_MAX = (1n << 64n) - 1n;
+const RANGES: Readonly<Record<GoInt, readonly [bigint, bigint]>> = {
+  int64: [-(1n << 63n), (1n << 63n) - 1n],
+  uint64: [0n, (1n << 64n) - 1n],
+  int16: [-(1n << 15n), (1n << 15n) - 1n],
+  uint8: [0n, 255n],
+  uint16: [0n, 65535n],
+  uint32: [0n, (1n << 32n) - 1n],
+};
 
-/** An integer as JSON carries it: a safe-integer number, a decimal string, or a bigint; int64 or uint64 range. */
-const integer = z
-  .union([
-    z.number().refine(Number.isSafeInteger, "expected a safe integer (beyond 2^53 send a decimal string)"),
-    z.string().regex(/^-?\d+$/, "expected a decimal integer"),
-    z.bigint(),
-  ])
-  .transform((v) => BigInt(v))
-  .refine((v) => v >= INT64_MIN && v <= UINT64_MAX, "outside the 64-bit range");
+/** An integer as JSON carries it (a safe-integer number, a decimal string, or a bigint) within a Go type's range. */
+function goInt(type: GoInt) {
+  const [min, max] = RANGES[type];
+  return z
+    .union([
+      z.number().refine(Number.isSafeInteger, "expected a safe integer (beyond 2^53 send a decimal string)"),
+      z.string().regex(/^-?\d+$/, "expected a decimal integer"),
+      z.bigint(),
+    ])
+    .transform((v) => BigInt(v))
+    .refine((v) => v >= min && v <= max, `outside the ${type} range ${min}…${max}`);
+}
 
 const base64Bytes = (length: number) =>
   z
@@ -124,7 +135,7 @@ const base64Bytes = (length: number) =>
  */
 const ATTRIBUTE_NIL: Readonly<Record<number, bigint>> = { 1: 0n, 2: 0n, 3: 0n, 4: 0n, 5: 255n, 6: 0n, 7: 0n };
 const ATTRIBUTES_PER_TX = 4;
-const attributes = z.record(z.string().regex(/^[1-7]$/, "attribute type 1…7"), integer).nullish();
+const attributes = z.record(z.string().regex(/^[1-7]$/, "attribute type 1…7"), goInt("int64")).nullish();
 
 export interface ParsedTx {
   readonly spec: TxSpec;
@@ -135,14 +146,15 @@ export interface ParsedTx {
 
 function schemaFor(spec: TxSpec) {
   const shape: Record<string, z.ZodType> = {
-    [spec.account]: integer,
-    ApiKeyIndex: integer,
-    ExpiredAt: integer,
-    Nonce: integer,
+    [spec.account]: goInt("int64"),
+    ApiKeyIndex: goInt("uint8"),
+    ExpiredAt: goInt("int64"),
+    Nonce: goInt("int64"),
     Sig: base64Bytes(80),
     L2TxAttributes: attributes,
   };
-  for (const [field, kind] of spec.fields) shape[field] = kind === "pubkey" ? base64Bytes(40) : integer;
+  for (const [field, kind] of spec.fields)
+    shape[field] = kind === "pubkey" ? base64Bytes(40) : goInt(kind.replace("split:", "") as GoInt);
   return z.object(shape);
 }
 
@@ -172,8 +184,9 @@ export function parseTxInfo(txType: number, txInfo: Record<string, unknown>): Pa
   for (const [field, kind] of spec.fields) {
     const x = v[field];
     if (kind === "pubkey") elements.push(...fp5FromBytesLE(x as Uint8Array));
-    else if (kind === "split32") {
-      const n = (x as bigint) & UINT64_MAX;
+    else if (kind.startsWith("split:")) {
+      // Go: x & 0xFFFFFFFF, then x >> 32 (arithmetic for int64, so a negative amount's high half is negative)
+      const n = x as bigint;
       elements.push(n & 0xffffffffn, n >> 32n);
     } else elements.push(x as bigint);
   }

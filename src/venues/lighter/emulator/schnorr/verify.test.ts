@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { fp5ToBytesLE } from "./field.ts";
+import { fp5ToBytesLE, P } from "./field.ts";
 import { publicKeyFromSecret, signatureToBytes, signHashedWithNonce } from "./schnorr.ts";
 import {
   type OfficialSigner,
@@ -67,7 +67,19 @@ describe("verifyLighterSignature: input handling (own fixed-nonce signatures)", 
     assert.match(verifyLighterSignature(14, { ...signed, Nonce: "2e3" }, pk) ?? "", /Nonce: /);
     assert.match(
       verifyLighterSignature(14, { ...signed, Nonce: (1n << 64n).toString() }, pk) ?? "",
-      /Nonce: outside the 64-bit range/,
+      /Nonce: outside the int64 range/,
+    );
+    assert.match(
+      verifyLighterSignature(14, { ...signed, ApiKeyIndex: 256 }, pk) ?? "",
+      /ApiKeyIndex: outside the uint8 range 0…255/,
+    );
+    assert.match(
+      verifyLighterSignature(14, { ...signed, Price: -1 }, pk) ?? "",
+      /Price: outside the uint32 range/,
+    );
+    assert.match(
+      verifyLighterSignature(14, { ...signed, MarketIndex: 40000 }, pk) ?? "",
+      /MarketIndex: outside the int16 range/,
     );
     assert.match(verifyLighterSignature(14, { ...signed, Sig: "AAAA" }, pk) ?? "", /Sig: expected 80 bytes/);
     assert.match(
@@ -83,6 +95,28 @@ describe("verifyLighterSignature: input handling (own fixed-nonce signatures)", 
       verifyLighterSignature(14, signed, undecodable),
       "bad public key: not a curve point encoding",
     );
+  });
+
+  it("splits 64-bit amounts into 32-bit halves as Go does (arithmetic shift for int64)", () => {
+    const base = {
+      AccountIndex: 1,
+      ApiKeyIndex: 0,
+      MarketIndex: 2,
+      Direction: 1,
+      ExpiredAt: 3,
+      Nonce: 4,
+      Sig: signed.Sig,
+    };
+    const neg = parseTxInfo(29, { ...base, USDCAmount: -1 });
+    assert.ok(typeof neg !== "string");
+    assert.deepEqual(
+      neg.elements.slice(5, 7),
+      [0xffffffffn, (1n << 64n) - 1n - P],
+      "-1 >> 32 = -1, as uint64 2^64 - 1, mod p",
+    );
+    const pos = parseTxInfo(29, { ...base, USDCAmount: 5_000_000_000 });
+    assert.ok(typeof pos !== "string");
+    assert.deepEqual(pos.elements.slice(5, 7), [5_000_000_000n & 0xffffffffn, 1n]);
   });
 
   it("hashes non-nil tx attributes into the message and ignores nil ones (tx_attributes.go)", () => {
