@@ -10,7 +10,12 @@ import {
 } from "./test-signer.ts";
 import { UNDECODABLE } from "./test-vectors.ts";
 import { authTokenMessageHash, parseTxInfo, TESTNET_CHAIN_ID, txMessageHash } from "./tx-hash.ts";
-import { verifyLighterAuthToken, verifyLighterSignature, verifyLighterSignatureOnChain } from "./verify.ts";
+import {
+  parseTxInfoJson,
+  verifyLighterAuthToken,
+  verifyLighterSignature,
+  verifyLighterSignatureOnChain,
+} from "./verify.ts";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
@@ -95,6 +100,34 @@ describe("verifyLighterSignature: input handling (own fixed-nonce signatures)", 
       verifyLighterSignature(14, signed, undecodable),
       "bad public key: not a curve point encoding",
     );
+  });
+
+  it("keeps integers beyond 2^53 exact when parsing the JSON text", () => {
+    const info = {
+      FromAccountIndex: 9,
+      ApiKeyIndex: 1,
+      AssetIndex: 3,
+      RouteType: 0,
+      Amount: (1n << 60n) + 1n,
+      ExpiredAt: 10,
+      Nonce: 11,
+    };
+    const signedW = ownSigned(sk, 13, info);
+    const text = JSON.stringify(signedW, (_k, v) =>
+      typeof v === "bigint" ? Number.MAX_SAFE_INTEGER : v,
+    ).replace(String(Number.MAX_SAFE_INTEGER), ((1n << 60n) + 1n).toString());
+    const parsed = parseTxInfoJson(text);
+    assert.ok(typeof parsed !== "string");
+    assert.equal(parsed.Amount, (1n << 60n) + 1n);
+    assert.equal(verifyLighterSignature(13, parsed, pk), undefined);
+    assert.equal(
+      verifyLighterSignature(13, JSON.parse(text), pk)?.startsWith(
+        "bad txInfo for Withdraw: Amount: expected a safe integer",
+      ),
+      true,
+    );
+    assert.match(String(parseTxInfoJson("{")), /^bad txInfo: not JSON/);
+    assert.equal(parseTxInfoJson("[1]"), "bad txInfo: expected a JSON object");
   });
 
   it("splits 64-bit amounts into 32-bit halves as Go does (arithmetic shift for int64)", () => {

@@ -43,6 +43,28 @@ export function verifyLighterSignature(
   return verifyLighterSignatureOnChain(MAINNET_CHAIN_ID, txType, txInfo, publicKeyHex);
 }
 
+/**
+ * Parses a `tx_info` JSON text as the venue receives it, keeping integers beyond 2^53 exact
+ * (as bigints, via the reviver's source text) so that their hash is the signed one.
+ */
+export function parseTxInfoJson(text: string): Record<string, unknown> | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(text, (_key, value, context?: { source?: string }) =>
+      typeof value === "number" &&
+      !Number.isSafeInteger(value) &&
+      context?.source !== undefined &&
+      /^-?\d+$/.test(context.source)
+        ? BigInt(context.source)
+        : value,
+    );
+  } catch (e) {
+    return `bad txInfo: not JSON (${(e as Error).message})`;
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return "bad txInfo: expected a JSON object";
+  return v as Record<string, unknown>;
+}
+
 export interface AuthToken {
   readonly deadline: number;
   readonly accountIndex: number;
