@@ -3,8 +3,17 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { add, double } from "./curve.ts";
 import { fastPointAdd, fastPointDouble, fromFastPoint, toFastPoint } from "./fast-curve.ts";
-import { fastAdd, fastMul, fastMulB, fastMulSmall, fastSub, fromFast, toFast } from "./fast-fp5.ts";
-import { type Fp5, fp5Add, fp5Mul, fp5MulFp, fp5Sub, P } from "./field.ts";
+import {
+  fastAdd,
+  fastMul,
+  fastMulB,
+  fastMulSmall,
+  fastSquare,
+  fastSub,
+  fromFast,
+  toFast,
+} from "./fast-fp5.ts";
+import { type Fp5, fp5Add, fp5Mul, fp5MulFp, fp5Square, fp5Sub, P } from "./field.ts";
 import { ADD, DOUBLE } from "./test-vectors.ts";
 
 // Limbs biased to the edges where carries and the final reduction happen.
@@ -31,6 +40,7 @@ describe("number-based Fp5 (fast-fp5.ts) equals the BigInt reference (field.ts)"
         const fa = toFast(a);
         const fb = toFast(b);
         assert.deepEqual(fromFast(fastMul(fa, fb)), fp5Mul(a, b));
+        assert.deepEqual(fromFast(fastSquare(fa)), fp5Square(a));
         assert.deepEqual(fromFast(fastAdd(fa, fb)), fp5Add(a, b));
         assert.deepEqual(fromFast(fastSub(fa, fb)), fp5Sub(a, b));
         assert.deepEqual(fromFast(fastMulSmall(fa, 4)), fp5MulFp(a, 4n));
@@ -43,6 +53,7 @@ describe("number-based Fp5 (fast-fp5.ts) equals the BigInt reference (field.ts)"
   it("all-maximal limbs", () => {
     const m: Fp5 = [P - 1n, P - 1n, P - 1n, P - 1n, P - 1n];
     assert.deepEqual(fromFast(fastMul(toFast(m), toFast(m))), fp5Mul(m, m));
+    assert.deepEqual(fromFast(fastSquare(toFast(m))), fp5Square(m));
   });
 
   it("point addition and doubling give the reference coordinates (TestAdd, TestDouble)", () => {

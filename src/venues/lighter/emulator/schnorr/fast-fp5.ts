@@ -132,6 +132,11 @@ export function fastMul(a: FastFp5, b: FastFp5): FastFp5 {
       acc[base + 3] += Math.round((ah * bh - lo) * INV32);
     }
   }
+  return reduceAcc();
+}
+
+/** The product from the column sums in `acc` (degree ≥ 5 bank folded in times 3, as X^5 = 3). */
+function reduceAcc(): FastFp5 {
   const r: FastFp5 = new Array(10);
   for (let k = 0; k < 5; k++) {
     const n = 4 * k;
@@ -148,6 +153,31 @@ export function fastMul(a: FastFp5, b: FastFp5): FastFp5 {
   return r;
 }
 
+/** a^2 with 15 limb products instead of 25: each cross product a_i·a_j (i < j) counts twice. */
 export function fastSquare(a: FastFp5): FastFp5 {
-  return fastMul(a, a);
+  acc.fill(0);
+  for (let i = 0; i < 5; i++) {
+    const al = a[2 * i]!;
+    const ah = a[2 * i + 1]!;
+    for (let j = i; j < 5; j++) {
+      const bl = a[2 * j]!;
+      const bh = a[2 * j + 1]!;
+      const k = i + j;
+      const base = k < 5 ? 4 * k : 20 + 4 * (k - 5);
+      const f = i === j ? 1 : 2;
+      let lo = Math.imul(al, bl) >>> 0;
+      acc[base] += f * lo;
+      acc[base + 1] += f * Math.round((al * bl - lo) * INV32);
+      lo = Math.imul(al, bh) >>> 0;
+      acc[base + 1] += f * lo;
+      acc[base + 2] += f * Math.round((al * bh - lo) * INV32);
+      lo = Math.imul(ah, bl) >>> 0;
+      acc[base + 1] += f * lo;
+      acc[base + 2] += f * Math.round((ah * bl - lo) * INV32);
+      lo = Math.imul(ah, bh) >>> 0;
+      acc[base + 2] += f * lo;
+      acc[base + 3] += f * Math.round((ah * bh - lo) * INV32);
+    }
+  }
+  return reduceAcc();
 }
