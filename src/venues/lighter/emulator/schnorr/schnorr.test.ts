@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { ORDER } from "./curve.ts";
 import { fp5, fp5FromBytesLE, fp5ToBytesLE, P } from "./field.ts";
 import {
@@ -22,6 +23,23 @@ describe("Schnorr over ECgFp5 (poseidon_crypto schnorr_test.go vectors)", () => 
       const pk = publicKeyFromSecret(v.sk);
       assert.equal(verifyHashed(pk, v.msg, sig), undefined);
     }
+  });
+
+  it("sign then verify round-trips for random keys, nonces and messages; a flipped bit never verifies", () => {
+    const scalar = fc.bigInt({ min: 1n, max: ORDER - 1n });
+    const limb = fc.bigInt({ min: 0n, max: P - 1n });
+    fc.assert(
+      fc.property(scalar, scalar, fc.tuple(limb, limb, limb, limb, limb), fc.nat(639), (sk, k, m, bit) => {
+        const msg = fp5(m);
+        const pk = fp5ToBytesLE(publicKeyFromSecret(sk));
+        const sig = signatureToBytes(signHashedWithNonce(msg, sk, k));
+        assert.equal(verifyBytes(pk, fp5ToBytesLE(msg), sig), undefined);
+        const bad = Uint8Array.from(sig);
+        bad[bit >> 3]! ^= 1 << (bit & 7);
+        assert.notEqual(verifyBytes(pk, fp5ToBytesLE(msg), bad), undefined);
+      }),
+      { numRuns: 20 },
+    );
   });
 
   it("rejects a changed message, key, s or e", () => {
