@@ -10,6 +10,7 @@ import { authTokenMessageHash, MAINNET_CHAIN_ID, parseTxInfo, txMessageHash } fr
 
 /** A 40-byte key as hex (with or without 0x), or a reason it is not one. */
 function parsePublicKey(hex: string): Uint8Array | string {
+  if (typeof hex !== "string") return `bad public key: expected a hex string, got ${typeof hex}`;
   const h = hex.startsWith("0x") || hex.startsWith("0X") ? hex.slice(2) : hex;
   if (!/^[0-9a-fA-F]{80}$/.test(h))
     return `bad public key: expected 40 bytes of hex, got ${hex.length} chars`;
