@@ -19,7 +19,7 @@ const INV32 = 1 / T32;
 const HI_MAX = 0xffffffff;
 
 /** Writes the canonical form of lo + hi·2^32 (any values |·| < 2^52) at out[o], out[o+1]. */
-function canon(lo: number, hi: number, out: FastFp5, o: number): void {
+export function canon(lo: number, hi: number, out: FastFp5, o: number): void {
   let c = Math.floor(lo * INV32);
   lo -= c * T32;
   hi += c;
@@ -41,7 +41,7 @@ function canon(lo: number, hi: number, out: FastFp5, o: number): void {
 }
 
 /** c0 + c1·2^32 + c2·2^64 + c3·2^96 (each ≥ 0, < 2^52) reduced mod p into out[o], out[o+1]. */
-function reduceColumns(c0: number, c1: number, c2: number, c3: number, out: FastFp5, o: number): void {
+export function reduceColumns(c0: number, c1: number, c2: number, c3: number, out: FastFp5, o: number): void {
   let t = Math.floor(c0 * INV32);
   const d0 = c0 - t * T32;
   c1 += t;
@@ -55,6 +55,31 @@ function reduceColumns(c0: number, c1: number, c2: number, c3: number, out: Fast
   const d3 = c3 - t * T32;
   // d4 = t has weight 2^128 ≡ −2^32
   canon(d0 - d2 - d3, d1 + d2 - t, out, o);
+}
+
+/** (al + ah·2^32)·(bl + bh·2^32) + (cl + ch·2^32) mod p into out[o], out[o+1] (halves < 2^32, c's < 2^40). */
+export function fpMulAddInto(
+  al: number,
+  ah: number,
+  bl: number,
+  bh: number,
+  cl: number,
+  ch: number,
+  out: FastFp5,
+  o: number,
+): void {
+  let lo = Math.imul(al, bl) >>> 0;
+  const c0 = lo + cl;
+  let c1 = Math.round((al * bl - lo) * INV32) + ch;
+  lo = Math.imul(al, bh) >>> 0;
+  c1 += lo;
+  let c2 = Math.round((al * bh - lo) * INV32);
+  lo = Math.imul(ah, bl) >>> 0;
+  c1 += lo;
+  c2 += Math.round((ah * bl - lo) * INV32);
+  lo = Math.imul(ah, bh) >>> 0;
+  c2 += lo;
+  reduceColumns(c0, c1, c2, Math.round((ah * bh - lo) * INV32), out, o);
 }
 
 export function toFast(a: Fp5): FastFp5 {
