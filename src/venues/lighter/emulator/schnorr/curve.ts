@@ -5,7 +5,6 @@ import {
   type Fp5,
   fp5,
   fp5Add,
-  fp5CanonicalSqrt,
   fp5Double,
   fp5Equals,
   fp5InverseOrZero,
@@ -17,6 +16,7 @@ import {
   fp5Sub,
   fpInverseOrZero,
 } from "./field.ts";
+import { fp5CanonicalSqrt } from "./sqrt.ts";
 
 /**
  * The ECgFp5 group (T. Pornin, "EcGFp5: a Specialized Elliptic Curve", eprint 2022/274; reference

@@ -7,15 +7,12 @@ import {
   fp,
   fp5,
   fp5Add,
-  fp5CanonicalSqrt,
   fp5Equals,
   fp5Frobenius,
   fp5FromBytesLE,
   fp5InverseOrZero,
   fp5Legendre,
   fp5Mul,
-  fp5Sgn0,
-  fp5Sqrt,
   fp5Square,
   fp5Sub,
   fp5ToBytesLE,
@@ -28,6 +25,7 @@ import {
   fpSub,
   P,
 } from "./field.ts";
+import { fp5CanonicalSqrt, fp5Sgn0, fp5Sqrt } from "./sqrt.ts";
 
 // Vectors from elliottech/poseidon_crypto v0.0.15 `field/field_test.go` (named per test).
 const V1 = fp5([

@@ -195,7 +195,7 @@ function normCofactor(a: Fp5): Fp5 {
 }
 
 /** Coefficient 0 of a·b (all that is needed when a·b is known to lie in Fp). */
-function mulCoeff0(a: Fp5, b: Fp5): bigint {
+export function mulCoeff0(a: Fp5, b: Fp5): bigint {
   return (a[0] * b[0] + W * (a[1] * b[4] + a[2] * b[3] + a[3] * b[2] + a[4] * b[1])) % P;
 }
 
@@ -214,33 +214,6 @@ export function fp5InverseOrZero(a: Fp5): Fp5 {
 /** Legendre symbol of a as an Fp value: 0, 1 (square) or p - 1 (non-square). a is a square in Fp5 iff N(a) is one in Fp. */
 export function fp5Legendre(a: Fp5): bigint {
   return fpPow(fp5Norm(a), (P - 1n) / 2n);
-}
-
-/**
- * A square root of a, or undefined. With d = a^((p+1)/2) and e = d^(p + p^3), e^2·a = N(a) ∈ Fp,
- * so sqrt(a) = sqrt(N(a)) / e (Pornin, ecgfp5 §"square roots").
- */
-export function fp5Sqrt(a: Fp5): Fp5 | undefined {
-  if (fp5IsZero(a)) return FP5_ZERO;
-  const d = fp5Pow(a, (P + 1n) / 2n);
-  const e = fp5Frobenius(fp5Mul(d, fp5Frobenius(d, 2)), 1);
-  const n = mulCoeff0(a, fp5Square(e));
-  const s = fpSqrt(n);
-  if (s === undefined) return undefined;
-  return fp5MulFp(fp5InverseOrZero(e), s);
-}
-
-/** "Sign" of a: true iff the first non-zero limb is even (the reference's Sgn0, zero → true). */
-export function fp5Sgn0(a: Fp5): boolean {
-  for (const limb of a) if (limb !== 0n) return (limb & 1n) === 0n;
-  return true;
-}
-
-/** The square root whose Sgn0 is false (the one the reference's decoder keeps). */
-export function fp5CanonicalSqrt(a: Fp5): Fp5 | undefined {
-  const r = fp5Sqrt(a);
-  if (r === undefined) return undefined;
-  return fp5Sgn0(r) ? fp5Neg(r) : r;
 }
 
 export function fp5Pow(a: Fp5, exp: bigint): Fp5 {
