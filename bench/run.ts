@@ -29,6 +29,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   agent: () => import("./agent.ts"),
   api: () => import("./api.ts"),
   cluster: () => import("./cluster.ts"),
+  lightersig: () => import("./lighter-sig.ts"),
 };
 
 const CHILD_FLAG = "--suite";
