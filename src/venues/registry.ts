@@ -4,6 +4,7 @@ import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
+import { lighterVenueFactory } from "./lighter/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
 import { simVenueFactory } from "./sim/factory.ts";
 
@@ -17,6 +18,7 @@ const FACTORIES: readonly VenueFactory[] = [
   simVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
+  lighterVenueFactory as unknown as VenueFactory,
 ];
 
 /**
