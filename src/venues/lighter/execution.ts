@@ -22,6 +22,9 @@ export interface ExecContext extends reads.ReadContext {
   emit(events: readonly VenueEvent[]): void;
 }
 
+/** "client order index already exists" (cx `lighter.js` 21728) */
+const COI_EXISTS = 21728;
+
 /** Resting orders live 28 days (the venue allows 5 min … 30 d; VENUES.md §2.2). */
 const RESTING_EXPIRY_MS = 28 * 86_400_000;
 
@@ -97,6 +100,11 @@ export async function submit(
       },
     );
   } catch (e) {
+    // the same client order index again (a retry after an unknown outcome): the venue has one
+    if (e instanceof LighterRejectError && e.code === COI_EXISTS) {
+      await resolveByLookup(ctx, order.account, t);
+      if (t.acked && t.orderIndex !== undefined) return { venueOrderId: String(t.orderIndex) };
+    }
     if (e instanceof VenueRejectError) {
       t.rejected = e.reason;
       ctx.emit([

@@ -508,7 +508,28 @@ export class LighterVenue implements Venue {
       this.#emit(this.tracker.onOrder(account, found.record.o, found.record.inst, this.clock.now()));
       return reads.orderReport(account, found.record.o, found.record.inst);
     }
-    return undefined;
+    const t = this.tracker.get(account, clientOrderId);
+    if (found.neverLanded === undefined || t === undefined) return undefined;
+    // the transaction failed, or its nonce was never used: the order does not exist and never will
+    if (t.rejected === undefined && !t.acked) {
+      t.rejected = found.neverLanded;
+      this.#emit([
+        { type: "reject", ts: this.clock.now(), account, clientOrderId, reason: found.neverLanded },
+      ]);
+    }
+    return {
+      clientOrderId,
+      venueOrderId: "",
+      account,
+      symbol: t.symbol,
+      side: t.isAsk ? ("sell" as const) : ("buy" as const),
+      priceTicks: 0,
+      sizeLots: t.lots,
+      filledLots: 0,
+      status: "rejected" as const,
+      tif: t.tif,
+      reduceOnly: false,
+    };
   }
 
   openOrders(account: string) {

@@ -86,6 +86,8 @@ export interface LighterEmulatorDriver {
   /** signed position, decimal text */
   position(accountIndex: number, symbol: string): string;
   nextNonce(accountIndex: number, apiKeyIndex: number): number | undefined;
+  /** Another client used the key `count` times (its next nonce moves on). */
+  useNonces(accountIndex: number, apiKeyIndex: number, count: number): void;
   connections(): number;
 }
 
@@ -230,6 +232,11 @@ export async function startLighterEmulator(opts: LighterEmulatorOptions = {}): P
       return engine.inst(m).sizeText(ex.state.position(String(i), m.symbol)?.sizeLots ?? 0);
     },
     nextNonce: (i, k) => engine.accounts.get(i)?.keys.get(k)?.nextNonce,
+    useNonces(i, k, count) {
+      const key = account(i).keys.get(k);
+      if (key === undefined) throw new RangeError(`lighter emulator: account ${i} has no api key ${k}`);
+      key.nextNonce += count;
+    },
     connections: () => sockets.connections,
   };
 
