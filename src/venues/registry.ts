@@ -33,9 +33,14 @@ export const venuesSection = defineSection(
       hyperliquid: hyperliquidVenueFactory.configSchema.describe(
         "Hyperliquid (see docs/venues/hyperliquid.md); trades only the wallets listed under it.",
       ),
+      lighter: lighterVenueFactory.configSchema
+        .optional()
+        .describe("Lighter (see docs/venues/lighter.md); trades only the wallets listed under it."),
     })
     .prefault({}),
-  { doc: "Live venues: `[venues.hyperliquid]` and its `[venues.hyperliquid.wallets.<id>]` accounts." },
+  {
+    doc: "Live venues: `[venues.hyperliquid]`, `[venues.lighter]` and their `[venues.<kind>.wallets.<id>]` accounts.",
+  },
 );
 
 const byKind = new Map(FACTORIES.map((f) => [f.kind, f]));

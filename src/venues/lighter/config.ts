@@ -50,18 +50,21 @@ export type LighterWallet = z.output<typeof LighterWalletSchema>;
 
 export const LighterConfigSchema = z
   .object({
-    kind: z.literal("lighter").optional(),
     id: z.string().min(1).default("lighter").describe("The venue's id in perpbot (orders, reports)."),
     network: z
       .enum(["mainnet", "testnet"])
       .default("mainnet")
       .describe("Chain id and default URLs: mainnet 304, testnet 300."),
-    rest_url: z.url().optional().describe("REST base without /api/v1 (default: the network's)."),
+    rest_url: z
+      .union([z.literal(""), z.url({ protocol: /^https?$/ })])
+      .default("")
+      .describe(
+        'REST base without /api/v1; "": the network\'s (mainnet https://mainnet.zklighter.elliot.ai).',
+      ),
     ws_url: z
-      .string()
-      .regex(/^wss?:\/\//, "a ws:// or wss:// URL")
-      .optional()
-      .describe("WebSocket URL (default: the network's /stream)."),
+      .union([z.literal(""), z.url({ protocol: /^wss?$/ })])
+      .default("")
+      .describe('WebSocket URL; "": the network\'s /stream.'),
     request_timeout_ms: z
       .number()
       .int()
@@ -117,7 +120,7 @@ export interface LighterEndpoints {
 
 export function endpointsOf(c: LighterConfig): LighterEndpoints {
   const n = NETWORKS[c.network];
-  return { restUrl: (c.rest_url ?? n.rest).replace(/\/+$/, ""), wsUrl: c.ws_url ?? n.ws, chainId: n.chainId };
+  return { restUrl: (c.rest_url || n.rest).replace(/\/+$/, ""), wsUrl: c.ws_url || n.ws, chainId: n.chainId };
 }
 
 /** The identity a binding carries: the account index as sub-account, the key index as API key id. */

@@ -15,6 +15,5 @@ export const lighterVenueFactory: VenueFactory<typeof LighterConfigSchema> = {
     })),
   // mainnet trades real money unless the URL is a local emulator's
   realMoney: (config) =>
-    config.network === "mainnet" &&
-    !/^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(config.rest_url ?? ""),
+    config.network === "mainnet" && !/^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(config.rest_url),
 };
