@@ -3,20 +3,20 @@ import { EMULATED_VENUES } from "../../app/emulate.ts";
 import { UsageError } from "../errors.ts";
 
 /**
- * `perpbot emulate hyperliquid|backpack [--port N]`: a local venue (Hyperliquid: HTTP /info and
- * /exchange, the WebSocket at /ws; Backpack: its REST API and WebSocket) on 127.0.0.1, backed by
- * the simulated exchange core, until Ctrl-C.
+ * `perpbot emulate hyperliquid|backpack|lighter [--port N]`: a local venue (Hyperliquid: HTTP /info
+ * and /exchange, the WebSocket at /ws; Backpack: its REST API and WebSocket; Lighter: /api/v1 and
+ * the WebSocket at /stream) on 127.0.0.1, backed by the simulated exchange core, until Ctrl-C.
  */
 export function registerEmulate(program: Command): void {
   program
     .command("emulate")
-    .description("run a local venue emulator (Hyperliquid, Backpack) on 127.0.0.1 until Ctrl-C")
+    .description("run a local venue emulator (Hyperliquid, Backpack, Lighter) on 127.0.0.1 until Ctrl-C")
     .argument("<venue>", `the venue to emulate: ${Object.keys(EMULATED_VENUES).join(", ")}`)
     .option("--port <n>", "port to listen on (0: any free port)", "0")
     .option("--mainnet", "accept mainnet signatures instead of testnet ones")
     .option(
       "--fund <account=usdc...>",
-      "fund accounts at start, e.g. 0xabc…=10000 (Backpack: <base64 API key>=10000)",
+      "fund accounts at start, e.g. 0xabc…=10000 (Backpack: <base64 API key>=10000; Lighter: an L1 address, a new account)",
       collect,
       [],
     )
