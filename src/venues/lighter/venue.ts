@@ -454,6 +454,11 @@ export class LighterVenue implements Venue {
       this.#socket.subscribe(`${ch}/${accountIndex}`, async () => a.token());
   }
 
+  /** The bound account of a wallet (its indexes, nonces and token); throws for an unbound one. */
+  boundAccount(account: string): LighterAccount {
+    return this.#bound(account);
+  }
+
   #bound(account: string): LighterAccount {
     if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
     const a = this.#accounts.get(account);
