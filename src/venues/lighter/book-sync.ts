@@ -5,10 +5,13 @@ import { BookMessageSchema, parseAs } from "./parse.ts";
 
 /**
  * A local Lighter book from the `order_book/<id>` channel: the `subscribed/order_book` message is
- * the whole book, each `update/order_book` the changed levels (absolute sizes, "0" removes) with
- * an `offset` one above the last. An offset at or below the last is a repeat and is dropped; one
- * that jumps means a lost message: the book is marked out of sync and `resync` (resubscribe, for
- * a fresh snapshot) is asked for; updates until that snapshot are dropped.
+ * the whole book, each `update/order_book` the changed levels (absolute sizes, "0" removes).
+ * Continuity: when the book carries `nonce` / `begin_nonce`, an update continues the chain when
+ * its `begin_nonce` is the previous `nonce` (the rule community Lighter collectors use; the
+ * official docs I could read do not state one); otherwise its `offset` must be the previous + 1.
+ * An offset at or below the last is a repeat and is dropped; a break means a lost message: the
+ * book is marked out of sync and `resync` (resubscribe, for a fresh snapshot) is asked for once;
+ * updates until that snapshot are dropped.
  */
 export class BookSync {
   readonly book: L2Book;
@@ -17,6 +20,7 @@ export class BookSync {
   readonly #emit: (u: BookUpdate) => void;
   readonly #resync: () => void;
   #offset: number | undefined;
+  #nonce: number | undefined;
   #asked = false;
   /** resyncs after a gap (a health figure) */
   gaps = 0;
@@ -53,12 +57,18 @@ export class BookSync {
       // an update with no snapshot to apply it to (a resubscription's snapshot was lost): ask again
       if (this.#offset === undefined) return this.#askResync();
       if (m.offset <= this.#offset) return;
-      if (m.offset > this.#offset + 1) {
+      const begin = m.order_book.begin_nonce;
+      const broken =
+        begin !== undefined && this.#nonce !== undefined
+          ? begin !== this.#nonce
+          : m.offset > this.#offset + 1;
+      if (broken) {
         this.gaps++;
         return this.#askResync();
       }
     }
     this.#offset = m.offset;
+    this.#nonce = m.order_book.nonce;
     this.#asked = false;
     const update: BookUpdate = {
       type: "book",

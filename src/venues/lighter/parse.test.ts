@@ -121,3 +121,34 @@ test("nonces: read once, counted, kept on a refusal that used none, read again a
   const all = await Promise.all([take("ok"), take("ok"), take("ok")]);
   assert.deepEqual(all, [12, 13, 14]);
 });
+
+test("book: with nonce / begin_nonce the chain decides, not the offset's step", () => {
+  const [eth] = parseAs(MarketDetailsSchema, ORDER_BOOK_DETAILS, "x").order_book_details;
+  const inst = instrumentOf("lighter", eth);
+  let resyncs = 0;
+  const b = new BookSync(
+    inst,
+    "lighter",
+    () => undefined,
+    () => resyncs++,
+  );
+  const msg = (type: string, offset: number, nonce: number, begin: number, bid: string) => ({
+    type,
+    channel: "order_book:0",
+    offset,
+    order_book: { asks: [], bids: [{ price: bid, size: "1" }], nonce, begin_nonce: begin },
+  });
+  b.onMessage(msg("subscribed/order_book", 100, 5000, 4990, "3000.00"), 0);
+  b.onMessage(msg("update/order_book", 107, 5012, 5000, "3001.00"), 0);
+  assert.deepEqual(
+    [b.gaps, resyncs, inst.priceValue(b.book.bestBidTicks() ?? 0)],
+    [0, 0, 3001],
+    "offset +7, chain intact: applied",
+  );
+  b.onMessage(msg("update/order_book", 108, 5020, 5013, "3002.00"), 0);
+  assert.deepEqual(
+    [b.gaps, resyncs, b.inSync],
+    [1, 1, false],
+    "begin_nonce 5013 after nonce 5012: a lost update",
+  );
+});

@@ -209,15 +209,24 @@ export const PointsSchema = z.object({ user_total_points: num, user_last_week_po
 // ---------------------------------------------------------------- WebSocket (Ld websocket-reference)
 
 // {"type":"subscribed/order_book","channel":"order_book:0","offset":41692864,
-//  "order_book":{"code":0,"asks":[{"price":"3327.46","size":"29.0915"}],"bids":[…],"offset":41692864,"nonce":…},
-//  "timestamp":1764000000000}; then "update/order_book" with the changed levels (size "0" removes)
+//  "order_book":{"code":0,"asks":[{"price":"3327.46","size":"29.0915"}],"bids":[…],"offset":41692864,
+//  "nonce":3107818665,"begin_nonce":3107818600},"timestamp":1764000000000}; then "update/order_book"
+//  with the changed levels (size "0" removes). Shape: ccxt pro `lighter.js` handleOrderBook's sample;
+//  `begin_nonce` as community Lighter collectors read it (an update continues the previous `nonce`).
 export const BookLevelSchema = z.object({ price: dec, size: dec });
 export const BookMessageSchema = z
   .object({
     type: z.enum(["subscribed/order_book", "update/order_book"]),
     channel: z.string(),
     offset: z.number().int(),
-    order_book: z.object({ asks: z.array(BookLevelSchema), bids: z.array(BookLevelSchema) }).loose(),
+    order_book: z
+      .object({
+        asks: z.array(BookLevelSchema),
+        bids: z.array(BookLevelSchema),
+        nonce: z.number().int().optional(),
+        begin_nonce: z.number().int().optional(),
+      })
+      .loose(),
     timestamp: z.number().int().optional(),
   })
   .loose();

@@ -2,8 +2,9 @@
  * The Lighter emulator's WebSocket at `/stream` (Ld "websocket-reference"): `{"type":"subscribe",
  * "channel":"order_book/0"}` (private channels carry `"auth"`, a token of that account), answers
  * `subscribed/<kind>` then `update/<kind>` messages whose `channel` is `<kind>:<id>`. The book
- * channel sends a snapshot, then the changed levels (size "0" removes) with an offset one above
- * the last; `skipOffsets` makes the next updates jump, as a lost message would.
+ * channel sends a snapshot, then the changed levels (size "0" removes), each update's
+ * `begin_nonce` the previous `nonce` and its offset one above the last; `skipOffsets` breaks that
+ * chain for the next updates, as a lost message would.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -111,7 +112,7 @@ export class LtSockets {
         type: "subscribed/order_book",
         channel: wire,
         offset,
-        order_book: { code: 0, asks, bids, offset, nonce: offset },
+        order_book: { code: 0, asks, bids, offset, nonce: offset, begin_nonce: offset },
         timestamp: this.engine.clock.now(),
       });
     }
@@ -222,12 +223,13 @@ export class LtSockets {
       this.#skip--;
       step = 2;
     }
-    const offset = (this.#offset.get(m.marketId) ?? 0) + step;
+    const begin = (this.#offset.get(m.marketId) ?? 0) + step - 1;
+    const offset = begin + 1;
     this.#offset.set(m.marketId, offset);
     const { asks, bids } = this.#split(changed);
     this.#publish(`order_book/${m.marketId}`, "update/order_book", {
       offset,
-      order_book: { code: 0, asks, bids, offset, nonce: offset },
+      order_book: { code: 0, asks, bids, offset, nonce: offset, begin_nonce: begin },
       timestamp: this.engine.clock.now(),
     });
   }
