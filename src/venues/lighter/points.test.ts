@@ -31,8 +31,17 @@ test("points: per wallet from referral/points, read at most once per poll interv
     await reader.read(h.account);
     assert.equal(reader.requests, 2, "after the hour: read again");
     const viaVenue = await h.venue.walletPoints(h.account);
-    assert.equal(viaVenue.total, a.total, "the venue exposes the same figure");
+    assert.equal(
+      viaVenue.total,
+      0,
+      "the venue read it at binding, before the trade, and keeps it for the hour",
+    );
     await assert.rejects(h.venue.walletPoints("nobody"), /wallet "nobody" is not bound/);
+    // binding read the points once; keptPoints gives them to perpbot status without a request
+    const kept = h.venue.keptPoints();
+    assert.equal(kept.length, 1);
+    assert.deepEqual([kept[0].venue, kept[0].account], ["lighter", h.account]);
+    assert.equal(kept[0].total, 0);
   } finally {
     await h.close();
   }

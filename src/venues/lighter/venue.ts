@@ -11,6 +11,7 @@ import {
   VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
+import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
 import { LighterAccount } from "./accounts.ts";
@@ -70,6 +71,7 @@ export class LighterVenue implements Venue {
   readonly points: PointsReader;
   #closed = true;
   #everUp = false;
+  #pointsTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(config: LighterConfig, clock: Clock) {
     this.config = config;
@@ -141,6 +143,8 @@ export class LighterVenue implements Venue {
     this.#closed = true;
     this.health.stop();
     this.points.stop();
+    if (this.#pointsTimer !== undefined) clearInterval(this.#pointsTimer);
+    this.#pointsTimer = undefined;
     await this.#socket.close();
   }
 
@@ -452,6 +456,8 @@ export class LighterVenue implements Venue {
     this.health.add(ACCOUNT_STREAM, this.#socket.isOpen);
     for (const ch of ["account_all_orders", "account_all_trades", "account_all_positions"])
       this.#socket.subscribe(`${ch}/${accountIndex}`, async () => a.token());
+    void this.points.read(binding.account).catch(() => undefined);
+    this.#pollPoints();
   }
 
   /** The bound account of a wallet (its indexes, nonces and token); throws for an unbound one. */
@@ -556,5 +562,26 @@ export class LighterVenue implements Venue {
   /** The wallet's points (referral/points), read at most once per `points_poll_ms`. */
   walletPoints(account: string): Promise<WalletPoints> {
     return this.points.read(account);
+  }
+
+  /** Every bound wallet's points as last read (core/venue-points.ts: what `perpbot status` shows). */
+  keptPoints(): readonly WalletPointsReport[] {
+    const out: WalletPointsReport[] = [];
+    for (const account of this.#accounts.keys()) {
+      const p = this.points.kept(account);
+      if (p !== undefined)
+        out.push({ venue: this.id, account, total: p.total, lastWeek: p.lastWeek, ts: p.ts });
+    }
+    return out;
+  }
+
+  /** Read each bound wallet's points now and every `points_poll_ms` (failures keep the last value). */
+  #pollPoints(): void {
+    if (this.#pointsTimer !== undefined) return;
+    const tick = () => {
+      for (const account of this.#accounts.keys()) void this.points.read(account).catch(() => undefined);
+    };
+    this.#pointsTimer = setInterval(tick, this.config.points_poll_ms);
+    this.#pointsTimer.unref?.();
   }
 }
