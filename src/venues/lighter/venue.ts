@@ -12,26 +12,17 @@ import {
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
-import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { FundingWatch, onAccountMessage, reconcileAccount } from "./account-stream.ts";
 import { LighterAccount } from "./accounts.ts";
-import { BookSync } from "./book-sync.ts";
-import { instrumentOf, LIGHTER_CAPABILITIES } from "./capabilities.ts";
+import { LIGHTER_CAPABILITIES } from "./capabilities.ts";
 import { endpointsOf, type LighterConfig, type LighterEndpoints } from "./config.ts";
 import * as exec from "./execution.ts";
 import { LighterHttp, LighterRejectError } from "./http.ts";
+import { LighterMarkets } from "./market-streams.ts";
 import { LtOrderTracker } from "./orders.ts";
-import {
-  AccountOrdersMessageSchema,
-  AccountTradesMessageSchema,
-  FundingRatesSchema,
-  hourlyFromEightHour,
-  hourlyFromPercent,
-  MarketDetailsSchema,
-  MarketStatsSchema,
-  parseAs,
-  TradeMessageSchema,
-} from "./parse.ts";
+import { FundingRatesSchema, MarketDetailsSchema, parseAs } from "./parse.ts";
 import { PointsReader, type WalletPoints } from "./points.ts";
 import * as reads from "./reads.ts";
 import { LighterTxSigner } from "./signing.ts";
@@ -52,20 +43,11 @@ export class LighterVenue implements Venue {
   readonly http: LighterHttp;
   readonly health: StreamHealth;
   readonly tracker = new LtOrderTracker();
-  readonly #instruments = new Map<string, Instrument>();
-  readonly #byMarket = new Map<number, Instrument>();
-  readonly #marketIds = new Map<string, number>();
-  readonly #fractions = new Map<number, { imf: number; mmf: number }>();
-  readonly #marks = new Map<string, number>();
-  readonly #funding = new Map<string, number>();
-  readonly #books = new Map<string, BookSync>();
-  readonly #subs = new Map<string, number>();
-  readonly #wires = new Map<string, number>();
-  readonly #market = new Set<(e: MarketEvent) => void>();
+  readonly markets: LighterMarkets;
   readonly #events = new Set<(e: VenueEvent) => void>();
   readonly #accounts = new Map<string, LighterAccount>();
   readonly #byIndex = new Map<number, LighterAccount>();
-  readonly #fundingSeen = new Map<string, Set<string>>();
+  readonly #fundingWatch: FundingWatch;
   readonly #socket: LighterSocket;
   readonly #ctx: exec.ExecContext;
   readonly points: PointsReader;
@@ -90,19 +72,21 @@ export class LighterVenue implements Venue {
       ackTimeoutMs: config.ack_timeout_ms,
       http: this.http,
       tracker: this.tracker,
-      byMarket: (id) => this.#byMarket.get(id),
-      marketIdOf: (s) => this.#marketIds.get(this.instrument(s).symbol)!,
-      instruments: () => this.instruments(),
+      byMarket: (id) => this.markets.byMarket(id),
+      marketIdOf: (s) => this.markets.marketIdOf(s),
+      instruments: () => this.markets.instruments(),
       accountOf: (a) => this.#bound(a),
-      fractions: (id) => this.#fractions.get(id) ?? { imf: 500, mmf: 120 },
+      fractions: (id) => this.markets.fractions(id),
       emit: (events) => this.#emit(events),
     };
+    this.#fundingWatch = new FundingWatch(this.#ctx);
+    this.markets = new LighterMarkets(this.id, clock, this.health, () => this.#socket);
     this.points = new PointsReader(this.http, clock, config.points_poll_ms, (a) => this.#bound(a));
     this.#socket = new LighterSocket(this.endpoints.wsUrl, {
       onMessage: (m) => this.#message(m),
       onUp: () => this.#up(),
       onDown: () => {
-        for (const s of this.#subs.keys()) this.health.down(s);
+        this.markets.down();
         if (this.#accounts.size > 0) this.health.down(ACCOUNT_STREAM);
       },
     });
@@ -116,24 +100,8 @@ export class LighterVenue implements Venue {
       await this.http.get("orderBookDetails"),
       "orderBookDetails answer",
     );
-    const want = new Set(this.config.symbols);
-    for (const m of details.order_book_details) {
-      if (m.status !== "active" || (want.size > 0 && !want.has(m.symbol))) continue;
-      const inst = instrumentOf(this.id, m);
-      this.#instruments.set(m.symbol, inst);
-      this.#byMarket.set(m.market_id, inst);
-      this.#marketIds.set(m.symbol, m.market_id);
-      this.#fractions.set(m.market_id, {
-        imf: m.default_initial_margin_fraction,
-        mmf: m.maintenance_margin_fraction,
-      });
-    }
     const rates = parseAs(FundingRatesSchema, await this.http.get("funding-rates"), "funding-rates answer");
-    for (const r of rates.funding_rates) {
-      const inst = this.#byMarket.get(r.market_id);
-      if (inst !== undefined && r.exchange === "lighter")
-        this.#funding.set(inst.symbol, hourlyFromEightHour(r.rate));
-    }
+    this.markets.load(details.order_book_details, this.config.symbols, rates.funding_rates);
     this.#closed = false;
     await this.#socket.connect();
     this.health.start();
@@ -157,124 +125,41 @@ export class LighterVenue implements Venue {
   }
 
   #up(): void {
-    for (const s of this.#subs.keys()) this.health.up(s);
+    this.markets.up();
     if (this.#accounts.size > 0) this.health.message(ACCOUNT_STREAM, this.clock.now());
-    for (const b of this.#books.values()) b.reset();
-    if (this.#everUp) void this.#reconcile().catch(() => undefined);
+    if (this.#everUp)
+      for (const a of this.#accounts.values()) void reconcileAccount(this.#ctx, a).catch(() => undefined);
     this.#everUp = true;
-  }
-
-  /** After a reconnect (VENUES.md §2.4): nonces re-read, and every open order looked up. */
-  async #reconcile(): Promise<void> {
-    for (const a of this.#accounts.values()) {
-      a.nonces.invalidate();
-      for (const { o, inst } of [
-        ...(await reads.activeOrders(this.#ctx, a.account)),
-        ...(await reads.inactiveOrders(this.#ctx, a.account)),
-      ])
-        this.#emit(this.tracker.onOrder(a.account, o, inst, this.clock.now()));
-      const raw = await this.http.get(
-        "trades",
-        { account_index: a.accountIndex, sort_by: "timestamp", limit: 100 },
-        a.token(),
-      );
-      for (const t of parseAs(
-        AccountTradesMessageSchema.shape.trades.valueType,
-        (raw as { trades?: unknown }).trades ?? [],
-        "trades answer",
-      )) {
-        const inst = this.#byMarket.get(t.market_id);
-        if (inst) this.#emit(this.tracker.onTrade(t, a.accountIndex, inst));
-      }
-    }
   }
 
   // ------------------------------------------------------------------ market data
 
   subscribe(sub: MarketSubscription): Unsubscribe {
-    const inst = this.instrument(sub.symbol);
-    if (sub.channel === "bbo")
-      throw new VenueRejectError(
-        "unsupported_channel",
-        `venue ${this.id}: no "bbo" channel for ${inst.symbol} (subscribe its book)`,
-      );
-    const id = this.#marketIds.get(inst.symbol)!;
-    const name = streamName(sub);
-    const wire =
-      sub.channel === "book"
-        ? `order_book/${id}`
-        : sub.channel === "trades"
-          ? `trade/${id}`
-          : `market_stats/${id}`;
-    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
-    this.health.add(name, this.#socket.isOpen);
-    const n = (this.#wires.get(wire) ?? 0) + 1;
-    this.#wires.set(wire, n);
-    if (n === 1) this.#socket.subscribe(wire);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.#subs.get(name) ?? 1) - 1;
-      if (left === 0) {
-        this.#subs.delete(name);
-        this.health.remove(name);
-      } else this.#subs.set(name, left);
-      const w = (this.#wires.get(wire) ?? 1) - 1;
-      if (w === 0) {
-        this.#wires.delete(wire);
-        this.#socket.unsubscribe(wire);
-        if (sub.channel === "book") this.#books.get(inst.symbol)?.reset();
-      } else this.#wires.set(wire, w);
-    };
+    return this.markets.subscribe(sub);
   }
 
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
-    this.#market.add(listener);
-    return () => this.#market.delete(listener);
+    return this.markets.onMarket(listener);
   }
 
   instruments(): readonly Instrument[] {
-    return [...this.#instruments.values()];
+    return this.markets.instruments();
   }
 
   instrument(symbol: string): Instrument {
-    const inst = this.#instruments.get(symbol);
-    if (inst === undefined)
-      throw new VenueRejectError(
-        "unknown_symbol",
-        `venue ${this.id}: unknown symbol "${symbol}" (markets are named by their base: ${[...this.#instruments.keys()].slice(0, 8).join(", ")})`,
-      );
-    return inst;
+    return this.markets.instrument(symbol);
   }
 
   book(symbol: string): BookView {
-    return this.#bookOf(this.instrument(symbol)).book;
+    return this.markets.book(symbol);
   }
 
   markPrice(symbol: string): number {
-    return this.#marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
+    return this.markets.markPrice(symbol);
   }
 
   fundingRatePerHour(symbol: string): number {
-    return this.#funding.get(this.instrument(symbol).symbol) ?? 0;
-  }
-
-  #bookOf(inst: Instrument): BookSync {
-    let b = this.#books.get(inst.symbol);
-    if (b === undefined) {
-      const wire = `order_book/${this.#marketIds.get(inst.symbol)}`;
-      b = new BookSync(
-        inst,
-        this.id,
-        (u) => {
-          if (this.#subs.has(`book:${inst.symbol}`)) this.#publish(u);
-        },
-        () => this.#socket.resubscribe(wire),
-      );
-      this.#books.set(inst.symbol, b);
-    }
-    return b;
+    return this.markets.fundingRatePerHour(symbol);
   }
 
   /** One socket message; a payload that does not parse is reported as the stream's problem, not thrown into the socket. */
@@ -294,107 +179,14 @@ export class LighterVenue implements Venue {
     const type = typeof m.type === "string" ? m.type : "";
     const channel = typeof m.channel === "string" ? m.channel : "";
     const [kind, id] = channel.split(":");
-    const now = this.clock.now();
-    if (kind === "order_book" && (type === "subscribed/order_book" || type === "update/order_book")) {
-      const inst = this.#byMarket.get(Number(id));
-      if (inst === undefined) return;
-      this.health.message(`book:${inst.symbol}`, now);
-      this.#bookOf(inst).onMessage(m, now);
-    } else if (kind === "market_stats" && m.market_stats !== undefined) {
-      const s = parseAs(MarketStatsSchema, m.market_stats, `${channel} message`);
-      const inst = this.#byMarket.get(s.market_id);
-      if (inst === undefined) return;
-      const mark = Number(s.mark_price);
-      const perHour = hourlyFromPercent(s.current_funding_rate);
-      this.#marks.set(inst.symbol, mark);
-      this.#funding.set(inst.symbol, perHour);
-      for (const ch of ["mark", "funding"] as const) this.health.message(`${ch}:${inst.symbol}`, now);
-      if (this.#subs.has(`mark:${inst.symbol}`))
-        this.#publish({
-          type: "mark",
-          venue: this.id,
-          symbol: inst.symbol,
-          ts: now,
-          markPrice: mark,
-          oraclePrice: Number(s.index_price),
-        });
-      if (this.#subs.has(`funding:${inst.symbol}`))
-        this.#publish({
-          type: "funding",
-          venue: this.id,
-          symbol: inst.symbol,
-          ts: now,
-          ratePerHour: perHour,
-        });
-    } else if (kind === "trade" && type === "update/trade") {
-      const inst = this.#byMarket.get(Number(id));
-      if (inst === undefined) return;
-      this.health.message(`trades:${inst.symbol}`, now);
-      for (const t of parseAs(TradeMessageSchema, m, `${channel} message`).trades)
-        this.#publish({
-          type: "trade",
-          venue: this.id,
-          symbol: inst.symbol,
-          ts: t.timestamp,
-          price: Number(t.price),
-          size: Number(t.size),
-          side: t.is_maker_ask ? "buy" : "sell",
-        });
-    } else if (
-      kind === "account_all_orders" ||
-      kind === "account_all_trades" ||
-      kind === "account_all_positions"
-    ) {
-      this.#accountMessage(kind, Number(id), m, now);
+    if (this.markets.route(kind, id, type, m, channel)) return;
+    if (kind === "account_all_orders" || kind === "account_all_trades" || kind === "account_all_positions") {
+      const a = this.#byIndex.get(Number(id));
+      if (a === undefined) return;
+      this.health.message(ACCOUNT_STREAM, this.clock.now());
+      if (onAccountMessage(this.#ctx, kind, a, m, this.clock.now()))
+        void this.#fundingWatch.read(a.account).catch(() => undefined);
     }
-  }
-
-  #accountMessage(kind: string, accountIndex: number, m: Record<string, unknown>, now: number): void {
-    const a = this.#byIndex.get(accountIndex);
-    if (a === undefined) return;
-    this.health.message(ACCOUNT_STREAM, now);
-    if (kind === "account_all_orders") {
-      for (const [market, orders] of Object.entries(
-        parseAs(AccountOrdersMessageSchema, m, "account_all_orders message").orders,
-      )) {
-        const inst = this.#byMarket.get(Number(market));
-        if (inst) for (const o of orders) this.#emit(this.tracker.onOrder(a.account, o, inst, now));
-      }
-    } else if (kind === "account_all_trades") {
-      for (const [market, trades] of Object.entries(
-        parseAs(AccountTradesMessageSchema, m, "account_all_trades message").trades,
-      )) {
-        const inst = this.#byMarket.get(Number(market));
-        if (inst) for (const t of trades) this.#emit(this.tracker.onTrade(t, accountIndex, inst));
-      }
-    } else if (m.type === "update/account_all_positions")
-      void this.#readFunding(a.account).catch(() => undefined);
-  }
-
-  /** Funding payments not seen before become `funding` events (a position update announces them). */
-  async #readFunding(account: string): Promise<void> {
-    const seen = this.#fundingSeen.get(account);
-    if (seen === undefined) return;
-    for (const p of await reads.fundingPayments(this.#ctx, account, 0)) {
-      const key = `${p.symbol}|${p.ts}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      this.#emit([
-        {
-          type: "funding",
-          ts: p.ts,
-          account,
-          symbol: p.symbol,
-          amount: p.amount,
-          ratePerHour: p.ratePerHour,
-          hours: p.hours,
-        },
-      ]);
-    }
-  }
-
-  #publish(e: MarketEvent): void {
-    for (const l of this.#market) l(e);
   }
 
   // ------------------------------------------------------------------ accounts
@@ -449,10 +241,7 @@ export class LighterVenue implements Venue {
       });
     this.#accounts.set(binding.account, a);
     this.#byIndex.set(accountIndex, a);
-    const seen = new Set<string>();
-    for (const p of await reads.fundingPayments(this.#ctx, binding.account, 0))
-      seen.add(`${p.symbol}|${p.ts}`);
-    this.#fundingSeen.set(binding.account, seen);
+    await this.#fundingWatch.seed(binding.account);
     this.health.add(ACCOUNT_STREAM, this.#socket.isOpen);
     for (const ch of ["account_all_orders", "account_all_trades", "account_all_positions"])
       this.#socket.subscribe(`${ch}/${accountIndex}`, async () => a.token());
