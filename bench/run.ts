@@ -20,6 +20,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   hyperliquid: () => import("./hyperliquid.ts"),
   hlemu: () => import("./hlemu.ts"),
   hll2book: () => import("./hl-l2book.ts"),
+  lighter: () => import("./lighter.ts"),
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),
   maker: () => import("./maker.ts"),

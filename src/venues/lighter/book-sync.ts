@@ -51,7 +51,9 @@ export class BookSync {
   }
 
   onMessage(raw: unknown, now: number): undefined {
-    const m = parseAs(BookMessageSchema, raw, `order book of ${this.inst.symbol}`);
+    // the hot path reads the shape by hand; anything off goes through the schema, whose error names the field
+    const fast = readBook(raw);
+    const m = fast ?? parseAs(BookMessageSchema, raw, `order book of ${this.inst.symbol}`);
     const snapshot = m.type === "subscribed/order_book";
     if (!snapshot) {
       // an update with no snapshot to apply it to (a resubscription's snapshot was lost): ask again
@@ -76,12 +78,63 @@ export class BookSync {
       symbol: this.inst.symbol,
       ts: m.timestamp ?? now,
       snapshot,
-      bids: levels(m.order_book.bids),
-      asks: levels(m.order_book.asks),
+      bids: fast?.levels.bids ?? levelsOf(raw, "bids"),
+      asks: fast?.levels.asks ?? levelsOf(raw, "asks"),
     };
     this.book.apply(update);
     this.#emit(update);
   }
+}
+
+interface FastBook {
+  readonly type: string;
+  readonly offset: number;
+  readonly timestamp?: number;
+  readonly order_book: { readonly nonce?: number; readonly begin_nonce?: number };
+  readonly levels: { readonly bids: BookLevel[]; readonly asks: BookLevel[] };
+}
+
+const optInt = (v: unknown) => v === undefined || Number.isInteger(v);
+
+/** The message read without the schema, or undefined when any field is not as the schema wants. */
+function readBook(raw: unknown): FastBook | undefined {
+  if (raw === null || typeof raw !== "object") return undefined;
+  const m = raw as Record<string, unknown>;
+  if (m.type !== "subscribed/order_book" && m.type !== "update/order_book") return undefined;
+  const ob = m.order_book as Record<string, unknown> | null | undefined;
+  if (typeof ob !== "object" || ob === null || !Number.isInteger(m.offset)) return undefined;
+  if (typeof m.channel !== "string" || !optInt(m.timestamp) || !optInt(ob.nonce) || !optInt(ob.begin_nonce))
+    return undefined;
+  const bids = fastLevels(ob.bids);
+  const asks = bids === undefined ? undefined : fastLevels(ob.asks);
+  if (bids === undefined || asks === undefined) return undefined;
+  return {
+    type: m.type,
+    offset: m.offset as number,
+    timestamp: m.timestamp as number | undefined,
+    order_book: { nonce: ob.nonce as number | undefined, begin_nonce: ob.begin_nonce as number | undefined },
+    levels: { bids, asks },
+  };
+}
+
+function fastLevels(rows: unknown): BookLevel[] | undefined {
+  if (!Array.isArray(rows)) return undefined;
+  const out: BookLevel[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as { price?: unknown; size?: unknown } | null;
+    if (r === null || typeof r !== "object" || typeof r.price !== "string" || typeof r.size !== "string")
+      return undefined;
+    const price = Number(r.price);
+    const size = Number(r.size);
+    if (!(price >= 0) || !(size >= 0) || r.price === "" || r.size === "") return undefined;
+    out[i] = { price, size };
+  }
+  return out;
+}
+
+/** The levels of a message the schema accepted. */
+function levelsOf(raw: unknown, side: "bids" | "asks"): BookLevel[] {
+  return levels(BookMessageSchema.parse(raw).order_book[side]);
 }
 
 function levels(rows: readonly { price: string; size: string }[]): BookLevel[] {

@@ -152,3 +152,32 @@ test("book: with nonce / begin_nonce the chain decides, not the offset's step", 
     "begin_nonce 5013 after nonce 5012: a lost update",
   );
 });
+
+test("book: a malformed message is refused by the schema, naming the field, and changes nothing", () => {
+  const [eth] = parseAs(MarketDetailsSchema, ORDER_BOOK_DETAILS, "x").order_book_details;
+  const inst = instrumentOf("lighter", eth);
+  const b = new BookSync(
+    inst,
+    "lighter",
+    () => undefined,
+    () => undefined,
+  );
+  const snap = {
+    type: "subscribed/order_book",
+    channel: "order_book:0",
+    offset: 1,
+    order_book: { asks: [], bids: [{ price: "3000.00", size: "1" }] },
+  };
+  b.onMessage(snap, 0);
+  const bad = {
+    ...snap,
+    type: "update/order_book",
+    offset: 2,
+    order_book: { asks: [], bids: [{ price: "3001.00", size: 2 }] },
+  };
+  assert.throws(
+    () => b.onMessage(bad, 0),
+    /lighter order book of ETH: the payload does not parse: order_book\.bids\.0\.size: /,
+  );
+  assert.equal(inst.priceValue(b.book.bestBidTicks() ?? 0), 3000, "the book is as it was");
+});
