@@ -145,9 +145,6 @@ export function checkCreateOrder(engine: LtEngine, info: Fields): OrderFields | 
   if (typeof coi !== "number") return coi;
   const base = intField(info, "BaseAmount", 1, MAX_U48);
   if (typeof base !== "number") return refuse(CODES.invalidAmount, (base as TxRefusal).message);
-  const minLots = Math.round(Number(m.minBase) * 10 ** m.sizeDecimals);
-  if (base < minLots)
-    return refuse(CODES.invalidAmount, `BaseAmount ${base} is below the market's minimum ${minLots}`);
   const price = intField(info, "Price", 1, 2 ** 32 - 1);
   if (typeof price !== "number") return refuse(CODES.invalidPrice, (price as TxRefusal).message);
   const isAsk = intField(info, "IsAsk", 0, 1);
@@ -158,6 +155,14 @@ export function checkCreateOrder(engine: LtEngine, info: Fields): OrderFields | 
     return refuse(CODES.invalidTxInfo, `order Type ${type}: the emulator takes limit orders (0) only`);
   const tif = intField(info, "TimeInForce", 0, 2);
   if (typeof tif !== "number") return tif;
+  // min_base_amount is the minimum of orders that rest (Ld "Market data": "Order minimums (maker
+  // orders)"); an IOC may be smaller
+  const minLots = Math.round(Number(m.minBase) * 10 ** m.sizeDecimals);
+  if (tif !== 0 && base < minLots)
+    return refuse(
+      CODES.invalidAmount,
+      `BaseAmount ${base} is below the market's minimum ${minLots} for a resting order`,
+    );
   const reduceOnly = intField(info, "ReduceOnly", 0, 1);
   if (typeof reduceOnly !== "number") return reduceOnly;
   const trigger = intField(info, "TriggerPrice", 0, 0);
