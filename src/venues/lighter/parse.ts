@@ -202,6 +202,15 @@ export const TxSchema = z
   })
   .loose();
 
+// GET /api/v1/apikeys?account_index=77&api_key_index=3 (LO ApiKey): {"code":200,"api_keys":[
+//   {"account_index":77,"api_key_index":3,"nonce":12,"public_key":"2c68431f…"}]}
+export const ApiKeysSchema = z
+  .object({
+    code: z.literal(200),
+    api_keys: z.array(z.object({ api_key_index: z.number().int(), public_key: z.string() }).loose()),
+  })
+  .loose();
+
 // GET /api/v1/referral/points?account_index=77 (LO ReferralPoints): {"user_total_points":1234.5,
 //   "user_last_week_points":100,"user_total_referral_reward_points":0,…}
 export const PointsSchema = z.object({ user_total_points: num, user_last_week_points: num }).loose();

@@ -22,7 +22,7 @@ import * as exec from "./execution.ts";
 import { LighterHttp, LighterRejectError } from "./http.ts";
 import { LighterMarkets } from "./market-streams.ts";
 import { LtOrderTracker } from "./orders.ts";
-import { FundingRatesSchema, MarketDetailsSchema, parseAs } from "./parse.ts";
+import { ApiKeysSchema, FundingRatesSchema, MarketDetailsSchema, parseAs } from "./parse.ts";
 import { PointsReader, type WalletPoints } from "./points.ts";
 import * as reads from "./reads.ts";
 import { LighterTxSigner } from "./signing.ts";
@@ -231,14 +231,23 @@ export class LighterVenue implements Venue {
       clock: this.clock,
       tokenTtlMs: this.config.auth_token_ttl_s * 1000,
     });
-    // the venue's apikeys list shows whether the key index is registered at all
-    await this.http
-      .get("nextNonce", { account_index: accountIndex, api_key_index: apiKeyIndex })
+    // the venue's apikeys list says whether a key is registered at that index (not whether it is
+    // ours: only the signer knows our public key; a wrong key is refused at its first transaction)
+    const keys = await this.http
+      .get("apikeys", { account_index: accountIndex, api_key_index: apiKeyIndex })
       .catch((e: unknown) => {
         if (e instanceof LighterRejectError)
           throw new VenueRejectError(e.reason, `${where}: account ${accountIndex}: ${e.message}`);
         throw e;
       });
+    const registered = parseAs(ApiKeysSchema, keys, `apikeys of account ${accountIndex}`).api_keys.some(
+      (k) => k.api_key_index === apiKeyIndex && /[1-9a-f]/i.test(k.public_key.replace(/^0x/, "")),
+    );
+    if (!registered)
+      throw new VenueRejectError(
+        "api_key_not_registered",
+        `${where}: account ${accountIndex} has no API key at api_key_index ${apiKeyIndex} (register one: perpbot lighter register-key --wallet ${binding.account} --api-key-index ${apiKeyIndex})`,
+      );
     this.#accounts.set(binding.account, a);
     this.#byIndex.set(accountIndex, a);
     await this.#fundingWatch.seed(binding.account);
