@@ -120,6 +120,8 @@ export const PositionSchema = z
     unrealized_pnl: dec,
     liquidation_price: dec,
     margin_mode: z.number().int(),
+    open_order_count: z.number().int().optional(),
+    pending_order_count: z.number().int().optional(),
   })
   .loose();
 export const AccountSchema = z

@@ -60,15 +60,22 @@ export function orderReport(account: string, o: LtOrder, inst: Instrument): Orde
   };
 }
 
-/** Active orders of every traded market (the endpoint wants one market at a time). */
+/**
+ * Active orders (the endpoint wants one market at a time): of `markets` when given, else of the
+ * markets whose entry in the account record counts open orders (one `account` read instead of a
+ * request per market: there are a hundred markets and 60 requests a minute).
+ */
 export async function activeOrders(
   ctx: ReadContext,
   account: string,
+  markets?: readonly number[],
 ): Promise<{ o: LtOrder; inst: Instrument }[]> {
   const a = ctx.accountOf(account);
+  const ids = markets ?? (await marketsWithOrders(ctx, account));
   const out: { o: LtOrder; inst: Instrument }[] = [];
-  for (const inst of ctx.instruments()) {
-    const marketId = ctx.marketIdOf(inst.symbol);
+  for (const marketId of ids) {
+    const inst = ctx.byMarket(marketId);
+    if (inst === undefined) continue;
     const raw = await ctx.http.get(
       "accountActiveOrders",
       { account_index: a.accountIndex, market_id: marketId },
@@ -77,6 +84,16 @@ export async function activeOrders(
     for (const o of parseAs(OrdersSchema, raw, "accountActiveOrders answer").orders) out.push({ o, inst });
   }
   return out;
+}
+
+/** Markets where the account record counts open or pending orders (every traded one when it does not say). */
+async function marketsWithOrders(ctx: ReadContext, account: string): Promise<number[]> {
+  const rec = await accountRecord(ctx, account);
+  const all = ctx.instruments().map((i) => ctx.marketIdOf(i.symbol));
+  if (rec.positions.some((p) => p.open_order_count === undefined)) return all;
+  return rec.positions
+    .filter((p) => (p.open_order_count ?? 0) + (p.pending_order_count ?? 0) > 0)
+    .map((p) => p.market_id);
 }
 
 export async function inactiveOrders(
@@ -114,7 +131,11 @@ export async function findOrder(
   cid: string,
 ): Promise<{ record?: { o: LtOrder; inst: Instrument }; neverLanded?: string }> {
   const hit = (list: { o: LtOrder }[]) => list.find((x) => String(x.o.client_order_index) === cid);
-  const active = hit(await activeOrders(ctx, account));
+  // an order we sent is looked for in its own market only
+  const tracked = ctx.tracker.get(account, cid);
+  const active = hit(
+    await activeOrders(ctx, account, tracked ? [ctx.marketIdOf(tracked.symbol)] : undefined),
+  );
   if (active) return { record: active as { o: LtOrder; inst: Instrument } };
   const inactive = hit(await inactiveOrders(ctx, account));
   if (inactive) return { record: inactive as { o: LtOrder; inst: Instrument } };

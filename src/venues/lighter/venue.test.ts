@@ -67,3 +67,65 @@ test("bad input at binding and after: each refusal names the venue, the wallet a
     await emu.close();
   }
 });
+
+test("openOrders reads only the markets the account record counts orders in (a hundred markets, 60 requests a minute)", async () => {
+  const markets = Array.from({ length: 12 }, (_, i) => ({
+    marketId: i,
+    symbol: `M${i}`,
+    sizeDecimals: 2,
+    priceDecimals: 2,
+    minBase: "0.01",
+    imf: 500,
+    mmf: 120,
+    markPx: 100,
+  }));
+  const emu = await startLighterEmulator({ scheduledFunding: false, markets });
+  const venue = new LighterVenue(
+    LighterConfigSchema.parse({
+      network: "testnet",
+      rest_url: emu.url,
+      ws_url: emu.wsUrl,
+      ack_timeout_ms: 1500,
+    }),
+    new WallClock(),
+  );
+  try {
+    await venue.connect();
+    const index = emu.driver.createAccount(`0x${"33".repeat(20)}`, 10_000);
+    const key = await generateApiKey();
+    emu.driver.registerKey(index, 3, key.publicKeyHex);
+    await venue.bindAccount({
+      account: "w01",
+      identity: { subAccount: String(index), apiKeyId: "3" },
+      signer: signerFromKeyBytes("ecgfp5", key.privateKey, "k"),
+    });
+    emu.driver.setBook({ symbol: "M7", bidPx: 99, askPx: 101, size: 10 });
+    const inst = venue.instrument("M7");
+    await venue.submit({
+      clientOrderId: "5",
+      account: "w01",
+      symbol: "M7",
+      side: "buy",
+      type: "limit",
+      priceTicks: inst.price(98),
+      sizeLots: inst.size("1"),
+      tif: "gtc",
+      reduceOnly: false,
+    });
+    const asked: string[] = [];
+    const get = venue.http.get.bind(venue.http);
+    venue.http.get = (path, query, auth) => {
+      asked.push(`${path}${query?.market_id === undefined ? "" : `/${query.market_id}`}`);
+      return get(path, query, auth);
+    };
+    const open = await venue.openOrders("w01");
+    assert.deepEqual(
+      open.map((o) => [o.symbol, o.clientOrderId]),
+      [["M7", "5"]],
+    );
+    assert.deepEqual(asked, ["account", "accountActiveOrders/7"], "one account read, then only market 7");
+  } finally {
+    await venue.close();
+    await emu.close();
+  }
+});

@@ -94,7 +94,8 @@ export function tradeJson(engine: LtEngine, t: LtTradeRecord): Json {
 export function accountJson(engine: LtEngine, a: AccountRecord): Json {
   const id = String(a.index);
   const r = accountReport(engine.exchange, id);
-  const positions = positionReports(engine.exchange, id).map((p) => {
+  const reports = positionReports(engine.exchange, id);
+  const withPosition = positionReports(engine.exchange, id).map((p) => {
     const m = engine.marketOf(p.symbol)!;
     const inst = engine.inst(m);
     const value = inst.sizeValue(Math.abs(p.sizeLots)) * p.markPrice;
@@ -116,6 +117,30 @@ export function accountJson(engine: LtEngine, a: AccountRecord): Json {
       allocated_margin: p.marginMode === "isolated" ? fixed(p.marginUsd, 6) : "0.000000",
     };
   });
+  // a market with open orders and no position has an entry too (size 0), as the venue lists it
+  const flat = engine.markets
+    .filter(
+      (m) =>
+        !reports.some((p) => p.symbol === m.symbol) && engine.openOrders(a.index).some((o) => o.market === m),
+    )
+    .map((m) => ({
+      market_id: m.marketId,
+      symbol: m.symbol,
+      initial_margin_fraction: fixed(m.imf / 100, 2),
+      open_order_count: engine.openOrders(a.index).filter((o) => o.market === m).length,
+      pending_order_count: 0,
+      position_tied_order_count: 0,
+      sign: 1,
+      position: engine.inst(m).sizeText(0),
+      avg_entry_price: "0",
+      position_value: "0.000000",
+      unrealized_pnl: "0.000000",
+      realized_pnl: "0.000000",
+      liquidation_price: "0",
+      margin_mode: 0,
+      allocated_margin: "0.000000",
+    }));
+  const positions = [...withPosition, ...flat];
   return {
     code: 0,
     account_type: 0,
