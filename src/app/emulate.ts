@@ -5,6 +5,7 @@
 import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
+import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
 
 /** The venues with an emulator, how an account to fund is named on each, and how to start it. */
 export const EMULATED_VENUES: Readonly<
@@ -23,6 +24,7 @@ export const EMULATED_VENUES: Readonly<
     accountHint: "0x user[:0x API wallet]",
     start: (o) => startAster(o),
   },
+  lighter: { account: /^0x[0-9a-fA-F]{40}$/, accountHint: "0x L1 address", start: (o) => startLighter(o) },
   backpack: {
     account: /^[A-Za-z0-9+/]{43}=$/,
     accountHint: "base64 ed25519 API key",
@@ -132,6 +134,40 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: coins.map((c) => c.name),
+    close: () => emu.close(),
+  };
+}
+
+/**
+ * Lighter: every default market with a two-sided book of ten levels around its mark; each
+ * `--fund` address gets a new account (its index is in the start-up line). Transaction
+ * signatures are not checked until a Schnorr verifier is plugged in, and the line says so.
+ */
+async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startLighterEmulator({ port: opts.port });
+  const markets = emu.driver.markets();
+  for (const m of markets) {
+    const tick = 10 ** -m.priceDecimals;
+    emu.driver.setBook({
+      symbol: m.symbol,
+      bidPx: m.markPx - tick,
+      askPx: m.markPx + tick,
+      size: Number((50_000 / m.markPx).toFixed(m.sizeDecimals)),
+      levels: 10,
+      stepPx: tick,
+    });
+  }
+  const accounts = (opts.fund ?? []).map(
+    (f) => `${f.address}=account ${emu.driver.createAccount(f.address, f.usdc)}`,
+  );
+  const checks = emu.checksSignatures
+    ? "signatures checked"
+    : "transaction signatures NOT checked (no Schnorr verifier plugged in; fields, nonces, expiry and L1 signatures are)";
+  return {
+    label: `lighter emulator (${checks})${accounts.length > 0 ? `; ${accounts.join(", ")}` : ""}; REST base ${emu.url}/api/v1`,
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: markets.map((m) => m.symbol),
     close: () => emu.close(),
   };
 }

@@ -13,6 +13,7 @@ import { type TimerHandle, WallClock } from "../core/clock.ts";
 import { PerpbotError } from "../core/errors.ts";
 import { type Venue, VenueRejectError, VenueUnknownOutcomeError } from "../core/venue.ts";
 import { noticesOf } from "../core/venue-notices.ts";
+import { pointsOf } from "../core/venue-points.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
 import type { Store } from "../store/store.ts";
@@ -28,6 +29,7 @@ import { signerFromKeystore } from "../wallets/signer.ts";
 import { holdBooksLive } from "./live-streams.ts";
 import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
 import { clearVenueNotices, writeVenueNotices } from "./service/venue-notices.ts";
+import { writeVenuePoints } from "./service/venue-points.ts";
 import { claimStoreFor } from "./store-mode.ts";
 
 export interface LivePlan {
@@ -129,11 +131,17 @@ async function connectVenues(o: LiveRunOptions, clock: WallClock): Promise<Map<s
 /** every this often the venues' notices are stored for `perpbot status` */
 const NOTICES_EVERY_MS = 5_000;
 
-/** Store the venues' notices now and every few seconds; the returned stop drops them. */
+/** Store the venues' notices (and points) now and every few seconds; the returned stop drops the notices. */
 function keepVenueNotices(store: Store, venues: ReadonlyMap<string, Venue>, clock: WallClock) {
   let timer: TimerHandle | undefined;
-  const write = () =>
-    writeVenueNotices(store, [...venues.values()].flatMap(noticesOf), Date.now()).catch(() => undefined);
+  const write = async () => {
+    await writeVenueNotices(store, [...venues.values()].flatMap(noticesOf), Date.now()).catch(
+      () => undefined,
+    );
+    // points (Lighter's) as the venues last read them; nothing is written while none has any
+    const points = [...venues.values()].flatMap(pointsOf);
+    if (points.length > 0) await writeVenuePoints(store, points, Date.now()).catch(() => undefined);
+  };
   const loop = () => {
     void write();
     timer = clock.after(NOTICES_EVERY_MS, loop);

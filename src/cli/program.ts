@@ -12,6 +12,7 @@ import { registerFlatten } from "./commands/flatten.ts";
 import { registerHyperliquid } from "./commands/hyperliquid.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerLighter } from "./commands/lighter.ts";
 import { registerMaker } from "./commands/maker.ts";
 import { registerPairs } from "./commands/pairs.ts";
 import { registerRecord } from "./commands/record.ts";
@@ -69,6 +70,7 @@ export function buildProgram(): Command {
   registerDb(program);
   registerKeys(program);
   registerHyperliquid(program);
+  registerLighter(program);
   registerDoctor(program);
   registerRun(program);
   registerMaker(program);

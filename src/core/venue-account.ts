@@ -3,7 +3,7 @@
  * the keystore (src/wallets/signer.ts) and holds its key privately; nothing here ever carries a
  * secret as a string.
  */
-export type SignatureScheme = "ed25519" | "secp256k1";
+export type SignatureScheme = "ed25519" | "secp256k1" | "ecgfp5";
 
 /**
  * Signs for one account. Opaque: it exposes its public key and a signing operation, never the
@@ -11,12 +11,20 @@ export type SignatureScheme = "ed25519" | "secp256k1";
  * - ed25519: the message itself; returns the 64-byte signature (RFC 8032).
  * - secp256k1: a 32-byte digest the venue's protocol computed (e.g. an EIP-712 hash); returns
  *   65 bytes r ‖ s ‖ recovery id (0 or 1), s in the lower half.
+ * - ecgfp5: Lighter's API key (a 40-byte scalar on ECgFp5). The venue's official signer signs
+ *   whole transactions, not digests, so `sign` is refused; `handOff` gives the key, once, to that
+ *   signer (venues/lighter/signing.ts), and `publicKey` is empty (only that signer derives it).
  */
 export interface AccountSigner {
   readonly scheme: SignatureScheme;
   /** lowercase hex of the public key (ed25519: 32 bytes; secp256k1: 33 bytes compressed) */
   readonly publicKey: string;
   sign(payload: Uint8Array): Promise<Uint8Array>;
+  /**
+   * ecgfp5 only: run `use` with the key bytes, which are zeroed when it returns; a second call
+   * throws (the key lives on in the venue's signer, not here).
+   */
+  handOff?(use: (key: Uint8Array) => void): void;
 }
 
 /** Public identity of an account on a venue; which fields matter is the venue's business. */

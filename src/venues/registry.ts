@@ -5,6 +5,7 @@ import type { Venue } from "../core/venue.ts";
 import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
+import { lighterVenueFactory } from "./lighter/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
 import { simVenueFactory } from "./sim/factory.ts";
 
@@ -19,6 +20,7 @@ const FACTORIES: readonly VenueFactory[] = [
   asterVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
+  lighterVenueFactory as unknown as VenueFactory,
 ];
 
 /** The kinds configured under `[venues.<kind>]` with wallets to trade live (the others are paper). */

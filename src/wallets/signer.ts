@@ -72,6 +72,7 @@ export async function signerFromKeystore(keystore: Keystore, source: SignerSourc
 export function signerFromKeyBytes(scheme: SignatureScheme, key: Uint8Array, where: string): AccountSigner {
   if (scheme === "ed25519") return ed25519Signer(key, where);
   if (scheme === "secp256k1") return secp256k1Signer(key, where);
+  if (scheme === "ecgfp5") return ecgfp5KeyHolder(key, where);
   throw new KeystoreUsageError(`${where}: unknown signature scheme "${String(scheme)}"`);
 }
 
@@ -125,5 +126,36 @@ function secp256k1Signer(raw: Uint8Array, where: string): AccountSigner {
     },
     toJSON: () => ({ scheme: "secp256k1", publicKey }),
     [Symbol.for("nodejs.util.inspect.custom")]: () => `AccountSigner(secp256k1 ${publicKey})`,
+  } as AccountSigner;
+}
+
+/**
+ * A Lighter API key (40 bytes, ECgFp5 scalar, little-endian) held until the venue's signer takes
+ * it: Lighter's official signer (Go → WASM) signs whole transactions with the key it was given,
+ * so this holder never signs; `handOff` passes the bytes once and zeroes its copy.
+ */
+function ecgfp5KeyHolder(raw: Uint8Array, where: string): AccountSigner {
+  if (raw.length !== 40)
+    throw new KeystoreUsageError(`${where}: a Lighter API key is 40 bytes, got ${raw.length} bytes`);
+  let key: Uint8Array | undefined = Uint8Array.from(raw);
+  return {
+    scheme: "ecgfp5",
+    publicKey: "",
+    async sign(): Promise<Uint8Array> {
+      throw new KeystoreUsageError(`${where}: a Lighter API key signs transactions in Lighter's signer only`);
+    },
+    handOff(use: (key: Uint8Array) => void): void {
+      if (key === undefined)
+        throw new KeystoreUsageError(`${where}: the Lighter API key was handed off already`);
+      const k = key;
+      key = undefined;
+      try {
+        use(k);
+      } finally {
+        k.fill(0);
+      }
+    },
+    toJSON: () => ({ scheme: "ecgfp5" }),
+    [Symbol.for("nodejs.util.inspect.custom")]: () => "AccountSigner(ecgfp5)",
   } as AccountSigner;
 }

@@ -7,6 +7,7 @@ import { groupSummary } from "../../strategies/farm/report.ts";
 import { farmAccountingFromStore } from "./accounting.ts";
 import { type RunnerState, runnerState } from "./control.ts";
 import { readVenueNotices } from "./venue-notices.ts";
+import { readVenuePoints } from "./venue-points.ts";
 
 /**
  * What `perpbot status` shows, read from the store alone (no venue connection; works whether a
@@ -76,6 +77,8 @@ export interface StatusInstance {
 export interface StatusWallet extends StatusTotals {
   readonly wallet: string;
   readonly venue: string;
+  /** the venue's points for the wallet as last read (venues that report them: Lighter) */
+  readonly points?: { readonly total: number; readonly lastWeek: number; readonly ts: number };
 }
 
 export interface StatusVenue extends StatusTotals {
@@ -171,8 +174,34 @@ export async function loadStatusReport(
     recentlyClosed: recent.map(view),
     totals: { groups: groups.length, ...totalsOf(acc.total) },
     instances,
-    ...perWalletAndVenue(acc),
+    ...withPoints(perWalletAndVenue(acc), await readVenuePoints(store)),
     venueNotices: runner.running ? ((await readVenueNotices(store))?.notices ?? []) : [],
+  };
+}
+
+/** Each wallet row with the points its venue reported for it (a wallet with points but no groups gets a row). */
+function withPoints(
+  parts: Pick<StatusReport, "venues" | "wallets">,
+  points: readonly { venue: string; account: string; total: number; lastWeek: number; ts: number }[],
+): Pick<StatusReport, "venues" | "wallets"> {
+  if (points.length === 0) return parts;
+  const by = new Map(points.map((p) => [`${p.account}|${p.venue}`, p]));
+  const wallets: StatusWallet[] = parts.wallets.map((w) => {
+    const p = by.get(`${w.wallet}|${w.venue}`);
+    by.delete(`${w.wallet}|${w.venue}`);
+    return p === undefined ? w : { ...w, points: { total: p.total, lastWeek: p.lastWeek, ts: p.ts } };
+  });
+  for (const p of by.values())
+    wallets.push({
+      wallet: p.account,
+      venue: p.venue,
+      ...totalsOf(undefined),
+      points: { total: p.total, lastWeek: p.lastWeek, ts: p.ts },
+    });
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    venues: parts.venues,
+    wallets: wallets.sort((a, b) => cmp(a.wallet, b.wallet) || cmp(a.venue, b.venue)),
   };
 }
 

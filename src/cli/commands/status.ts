@@ -100,7 +100,7 @@ export function formatStatus(r: StatusReport, options: { walletRows?: number } =
  * there, and what that volume cost is its fees, funding and realised PnL.
  */
 function walletLines(r: StatusReport, maxRows: number): string[] {
-  if (r.venues.length === 0) return [];
+  if (r.venues.length === 0 && r.wallets.length === 0) return [];
   const lines = ["", "per venue:"];
   for (const v of r.venues) lines.push(`  ${v.venue.padEnd(8)} ${totalsText(v)}`);
   const head = [
@@ -108,6 +108,9 @@ function walletLines(r: StatusReport, maxRows: number): string[] {
     "venue".padEnd(8),
     ...["volume", "fees", "funding", "realised", "net"].map((h) => h.padStart(13)),
   ];
+  // a points column only when a venue reports points (Lighter)
+  const withPoints = r.wallets.some((w) => w.points !== undefined);
+  if (withPoints) head.push("points".padStart(11));
   lines.push("", "per wallet and venue (what points are paid on):", `  ${head.join(" ")}`);
   for (const w of r.wallets.slice(0, maxRows)) {
     const cells = [
@@ -117,8 +120,11 @@ function walletLines(r: StatusReport, maxRows: number): string[] {
       Number(w.realisedPnlUsd),
       Number(w.netPnlUsd),
     ];
+    const points = withPoints
+      ? ` ${(w.points === undefined ? "-" : w.points.total.toFixed(2)).padStart(11)}`
+      : "";
     lines.push(
-      `  ${w.wallet.padEnd(16)} ${w.venue.padEnd(8)} ${cells.map((x) => money(x).padStart(13)).join(" ")}`,
+      `  ${w.wallet.padEnd(16)} ${w.venue.padEnd(8)} ${cells.map((x) => money(x).padStart(13)).join(" ")}${points}`,
     );
   }
   const more = r.wallets.length - maxRows;

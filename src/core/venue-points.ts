@@ -1,0 +1,24 @@
+/**
+ * Points a venue reports per wallet (Lighter's `referral/points`): what farming is paid in, shown
+ * by `perpbot status` beside the wallet's volume. Optional on a Venue: one that has them keeps
+ * the last values it read and gives them without a request.
+ */
+export interface WalletPointsReport {
+  readonly venue: string;
+  /** perpbot's wallet id */
+  readonly account: string;
+  readonly total: number;
+  readonly lastWeek: number;
+  /** when the venue was read (ms) */
+  readonly ts: number;
+}
+
+export interface VenuePointsSource {
+  keptPoints(): readonly WalletPointsReport[];
+}
+
+/** The kept points of a venue that has them, else none. */
+export function pointsOf(venue: object): readonly WalletPointsReport[] {
+  const k = (venue as Partial<VenuePointsSource>).keptPoints;
+  return typeof k === "function" ? k.call(venue) : [];
+}
