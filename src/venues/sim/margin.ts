@@ -161,6 +161,35 @@ export function availableMargin(state: SimState, account: string, ctx: MarginCon
 }
 
 /**
+ * accountFigures(...).crossValueUsd < .crossMaintenanceMarginUsd alone (the cross liquidation
+ * test), with the same arithmetic in the same order (so the same floats), without the order
+ * margin and the other figures: the liquidation check runs after every market event.
+ */
+export function crossBelowMaintenance(state: SimState, account: string, ctx: MarginContext): boolean {
+  const cash = toUsd(state.accounts.get(account)?.cash ?? 0n);
+  let isolated = 0;
+  let crossUpnl = 0;
+  let crossMm = 0;
+  const positions = state.positionsByAccount.get(account);
+  if (positions !== undefined) {
+    for (const p of positions) {
+      if (p.sizeLots === 0) continue;
+      if (p.mode === "isolated") {
+        isolated += toUsd(p.isolatedMargin);
+        continue;
+      }
+      const inst = ctx.instrumentOf(p.symbol);
+      const sign = p.sizeLots >= 0 ? 1 : -1;
+      const notionalUsd = inst.sizeValue(Math.abs(p.sizeLots)) * ctx.markOf(p.symbol);
+      crossUpnl += sign * (notionalUsd - toUsd(p.entryNotional));
+      crossMm += inst.maintenanceMargin(notionalUsd);
+    }
+  }
+  const crossValue = cash - isolated + crossUpnl;
+  return crossValue < crossMm;
+}
+
+/**
  * Liquidation price of one position: isolated from its own margin, cross from the account value
  * less the maintenance margin of the account's other cross positions (they are held at mark).
  */
