@@ -320,9 +320,12 @@ export class SimExchange implements LiquidationContext {
     }
     const ask = book.bestAskTicks();
     const bid = book.bestBidTicks();
-    if (ask !== undefined)
+    // (the lists are best first: when the best is not crossed, none is, and no copy is made)
+    const bids = resting.bids;
+    if (ask !== undefined && bids.length > 0 && bids[0].priceTicks >= ask)
       this.fillResting(resting.bidsAtOrAbove(ask), inst, Number.POSITIVE_INFINITY, ts, out);
-    if (bid !== undefined)
+    const asks = resting.asks;
+    if (bid !== undefined && asks.length > 0 && asks[0].priceTicks <= bid)
       this.fillResting(resting.asksAtOrBelow(bid), inst, Number.POSITIVE_INFINITY, ts, out);
   }
 

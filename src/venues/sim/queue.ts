@@ -121,11 +121,18 @@ export class QueuePositions {
 
   /** Rules 3 and 4 after a book change: ahead never exceeds what the level shows. */
   capAll(orders: readonly OrderState[], ts: number): void {
+    // the orders are usually one side of one symbol: its book is looked up once
+    let symbol: string | undefined;
+    let book: MutableBook | undefined;
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i];
       const s = this.spot(o, ts);
       if (s.ahead > 0) {
-        const level = this.levelSize(o);
+        if (o.symbol !== symbol) {
+          symbol = o.symbol;
+          book = this.bookOf(symbol);
+        }
+        const level = book!.sizeAt(o.side === "buy" ? "bid" : "ask", o.priceTicks);
         if (level < s.ahead) {
           s.credit = (ts - s.creditTs <= TRADE_MATCH_MS ? s.credit : 0) + (s.ahead - level);
           s.creditTs = ts;
@@ -193,8 +200,12 @@ export class QueuePositions {
   }
 
   private levelSize(o: OrderState): number {
-    const book = this.books.get(o.symbol);
-    if (book === undefined) throw new InvalidValueError(`queue model: no book for ${o.symbol}`);
-    return book.sizeAt(o.side === "buy" ? "bid" : "ask", o.priceTicks);
+    return this.bookOf(o.symbol).sizeAt(o.side === "buy" ? "bid" : "ask", o.priceTicks);
+  }
+
+  private bookOf(symbol: string): MutableBook {
+    const book = this.books.get(symbol);
+    if (book === undefined) throw new InvalidValueError(`queue model: no book for ${symbol}`);
+    return book;
   }
 }
