@@ -33,7 +33,7 @@ export class MarketCache implements MarketView {
         byId.set(inst.symbol, inst);
         const k = key(id, inst.symbol);
         const book = v.book(inst.symbol);
-        entries.set(inst.symbol, { k, inst, book });
+        entries.set(inst.symbol, { k, inst, book, midOf: [Number.NaN, Number.NaN] });
         this.books.set(k, book);
         this.marks.set(k, v.markPrice(inst.symbol));
         this.funding.set(k, v.fundingRatePerHour(inst.symbol));
@@ -123,7 +123,13 @@ export class MarketCache implements MarketView {
       // a feed without marks: the book's mid is the mark, as on the venue itself
       const bid = entry.book.bestBidTicks();
       const ask = entry.book.bestAskTicks();
-      if (bid !== undefined && ask !== undefined) this.marks.set(k, entry.inst.priceValue(bid + ask) / 2);
+      // most updates leave the touch where it was, and with it the mid (only this sets the mark
+      // while the feed sends no marks)
+      if (bid !== undefined && ask !== undefined && (bid !== entry.midOf[0] || ask !== entry.midOf[1])) {
+        this.marks.set(k, entry.inst.priceValue(bid + ask) / 2);
+        entry.midOf[0] = bid;
+        entry.midOf[1] = ask;
+      }
     } else if (e.type === "funding") {
       this.funding.set(k, e.ratePerHour);
       this.fundingTs.set(k, e.ts);
@@ -136,6 +142,8 @@ interface Entry {
   readonly k: string;
   readonly inst: Instrument;
   readonly book: BookView;
+  /** the touch (bid, ask ticks) the mark was last set from; NaN before */
+  readonly midOf: [number, number];
 }
 
 function key(venue: string, symbol: string): string {
