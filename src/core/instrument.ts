@@ -56,6 +56,8 @@ export class Instrument {
   /** 10^decimals of the tick and of the lot, computed once (the same float `10 ** decimals` gives) */
   private readonly tickScale: number;
   private readonly lotScale: number;
+  /** tiers() when the spec lists none */
+  private singleTier: readonly MarginTier[] | undefined;
 
   constructor(spec: InstrumentSpec) {
     const where = `instrument ${spec.venue}:${spec.symbol}`;
@@ -202,9 +204,10 @@ export class Instrument {
   }
 
   private tiers(): readonly MarginTier[] {
-    return this.spec.marginTiers.length > 0
-      ? this.spec.marginTiers
-      : [{ lowerBoundUsd: 0, maxLeverage: this.spec.maxLeverage }];
+    if (this.spec.marginTiers.length > 0) return this.spec.marginTiers;
+    // one tier at the instrument's maximum leverage, built once (the liquidation check asks on every event)
+    this.singleTier ??= [{ lowerBoundUsd: 0, maxLeverage: this.spec.maxLeverage }];
+    return this.singleTier;
   }
 }
 

@@ -23,8 +23,13 @@ export interface LiquidationContext extends MarginContext {
  * tick) against the market counterparty, charges the liquidation fee to the insurance sink, and
  * lets the insurance sink cover any bad debt (collateral left below zero).
  */
-export function checkLiquidations(ex: LiquidationContext, symbol: string, ts: number): VenueEvent[] {
-  const events: VenueEvent[] = [];
+export function checkLiquidations(
+  ex: LiquidationContext,
+  symbol: string,
+  ts: number,
+  /** where the liquidation events go (returned); a new list by default */
+  events: VenueEvent[] = [],
+): VenueEvent[] {
   const positions = ex.state.positionsBySymbol.get(symbol);
   if (positions === undefined || positions.size === 0) return events;
   const mark = ex.markOf(symbol);

@@ -85,7 +85,7 @@ export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: numb
       break;
   }
   if (e.type !== "funding" && e.type !== "trade") {
-    events.push(...checkLiquidations(x, e.symbol, ts));
+    checkLiquidations(x, e.symbol, ts, events);
   }
   return events;
 }
