@@ -103,6 +103,8 @@ export class SimExchange implements LiquidationContext {
         inst: this.instrumentOf(symbol),
         book: this.config.books.get(symbol)!,
         resting: this.resting.get(symbol)!,
+        markFromFeed: this.markFromFeed.has(symbol),
+        midOf: [Number.NaN, Number.NaN],
       };
       this.markets.set(symbol, m);
     }

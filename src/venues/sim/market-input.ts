@@ -41,19 +41,20 @@ export interface MarketInputContext extends LiquidationContext {
  */
 /** Apply one market-data event; returns the venue events it caused (maker fills, liquidations). */
 export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: number): VenueEvent[] {
-  const { inst, book, resting } = x.marketOf(e.symbol);
+  const slot = x.marketOf(e.symbol);
+  const { inst, book, resting } = slot;
   const events: VenueEvent[] = [];
   const s = x.state;
   switch (e.type) {
     case "book":
       book.apply(e);
       x.makerFillsFromBook(inst, book, ts, events, resting);
-      if (!x.markFromFeed.has(e.symbol)) setMarkFromBook(x.state, inst, book);
+      if (!slot.markFromFeed) setMarkFromBook(x.state, slot);
       break;
     case "bbo":
       applyBbo(inst, book, e.bidPrice, e.bidSize, e.askPrice, e.askSize);
       x.makerFillsFromBook(inst, book, ts, events, resting);
-      if (!x.markFromFeed.has(e.symbol)) setMarkFromBook(x.state, inst, book);
+      if (!slot.markFromFeed) setMarkFromBook(x.state, slot);
       break;
     case "trade": {
       const ticks = inst.roundPrice(e.price, e.side, "nearest");
@@ -73,6 +74,7 @@ export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: numb
     }
     case "mark":
       x.markFromFeed.add(e.symbol);
+      slot.markFromFeed = true;
       s.marks.set(e.symbol, e.markPrice);
       s.changes.meta = true;
       break;
@@ -95,13 +97,22 @@ export interface MarketSlot {
   readonly inst: Instrument;
   readonly book: MutableBook;
   readonly resting: RestingOrders;
+  /** markFromFeed.has(symbol), kept beside it */
+  markFromFeed: boolean;
+  /** the touch (bid, ask ticks) the mark was last set from by setMarkFromBook; NaN before */
+  readonly midOf: [number, number];
 }
 
-function setMarkFromBook(state: SimState, inst: Instrument, book: MutableBook): void {
-  const b = book.bestBidTicks();
-  const a = book.bestAskTicks();
+function setMarkFromBook(state: SimState, slot: MarketSlot): void {
+  const b = slot.book.bestBidTicks();
+  const a = slot.book.bestAskTicks();
   if (b === undefined || a === undefined) return;
-  state.marks.set(inst.symbol, inst.priceValue(a + b) / 2);
+  // the same touch gives the same mid: nothing else sets this mark while the feed sends none
+  if (b !== slot.midOf[0] || a !== slot.midOf[1]) {
+    state.marks.set(slot.inst.symbol, slot.inst.priceValue(a + b) / 2);
+    slot.midOf[0] = b;
+    slot.midOf[1] = a;
+  }
   state.changes.meta = true;
 }
 

@@ -159,6 +159,19 @@ test("queue: a book change after an order rejoined or a new one joined caps the 
   near(w.venue.queueAhead("alice", "q2"), 0.5);
 });
 
+test("queue: after nothing is ahead of any resting order, one joining behind a level is still capped", async () => {
+  const w = world();
+  await w.rest();
+  w.level(0); // nothing ahead of q, and nothing can come back ahead of it
+  w.level(3);
+  near(w.ahead(), 0);
+  await w.venue.submit(order("BTC", "buy", PRICE, HALF, { tif: "post_only", clientOrderId: "q2" }));
+  near(w.venue.queueAhead("alice", "q2"), 3);
+  w.level(1.5);
+  near(w.venue.queueAhead("alice", "q2"), 1.5);
+  near(w.ahead(), 0);
+});
+
 test("queue: price trading through fills in full at our price, by a trade below our bid or by the book", async () => {
   const w = world();
   await w.rest();

@@ -72,6 +72,11 @@ interface Aligned {
   orders: OrderState[];
   spots: Spot[];
   version: number;
+  /**
+   * capAll found nothing ahead of any of them: so it stays until the spots change (version),
+   * since what is ahead of a spot only ever decreases (capAll, onTrade), and capAll skips them
+   */
+  nothingAhead: boolean;
 }
 
 /** lists whose spots capAll keeps (two per symbol: 32 symbols with resting orders) */
@@ -142,7 +147,10 @@ export class QueuePositions {
     // the orders are usually one side of one symbol: its book is looked up once
     let symbol: string | undefined;
     let book: MutableBook | undefined;
-    const spots = this.alignedSpots(orders, ts);
+    const a = this.alignedSpots(orders, ts);
+    if (a.nothingAhead) return;
+    const spots = a.spots;
+    let nothingAhead = true;
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i];
       const s = spots[i];
@@ -157,8 +165,10 @@ export class QueuePositions {
           s.creditTs = ts;
           s.ahead = level;
         }
+        if (s.ahead > 0) nothingAhead = false;
       }
     }
+    a.nothingAhead = nothingAhead;
   }
 
   /**
@@ -222,7 +232,7 @@ export class QueuePositions {
    * replaced or removed since (then each is the one the map would give). Creating a missing
    * spot first and capping after is what the one-by-one loop did: capping never moves the book.
    */
-  private alignedSpots(orders: readonly OrderState[], ts: number): readonly Spot[] {
+  private alignedSpots(orders: readonly OrderState[], ts: number): Aligned {
     let a: Aligned | undefined;
     for (let i = 0; i < this.aligned.length; i++) {
       if (this.aligned[i].list === orders) {
@@ -233,20 +243,22 @@ export class QueuePositions {
     if (a !== undefined && a.version === this.spotsVersion && a.orders.length === orders.length) {
       let same = true;
       for (let i = 0; i < orders.length && same; i++) same = a.orders[i] === orders[i];
-      if (same) return a.spots;
+      if (same) return a;
     }
     const spots: Spot[] = [];
     for (let i = 0; i < orders.length; i++) spots.push(this.spot(orders[i], ts));
     if (a === undefined) {
       // a bounded cache: a venue's first lists (two per symbol) are kept, other lists are not
-      if (this.aligned.length >= MAX_ALIGNED) return spots;
-      a = { list: orders, orders: [], spots, version: 0 };
+      const fresh: Aligned = { list: orders, orders: [], spots, version: -1, nothingAhead: false };
+      if (this.aligned.length >= MAX_ALIGNED) return fresh;
+      a = fresh;
       this.aligned.push(a);
     }
     a.orders = orders.slice();
     a.spots = spots;
     a.version = this.spotsVersion;
-    return spots;
+    a.nothingAhead = false;
+    return a;
   }
 
   private fresh(o: OrderState, ts: number, filled: boolean): Spot {
