@@ -49,8 +49,12 @@ export interface MakerBacktestOptions {
   readonly fillModel: FillModel;
   /** USD deposited in the wallet (default 100,000) */
   readonly equityUsd?: number;
-  /** filled with the wall and CPU time of the replay loop (benches; never part of the report) */
-  readonly timing?: { replayMs: number; replayCpuMs: number };
+  /**
+   * filled with the wall and CPU time of the replay loop and the number of events it replayed
+   * (every event after the first second, which is fed before the node starts): benches only,
+   * never part of the report
+   */
+  readonly timing?: { replayMs: number; replayCpuMs: number; replayEvents: number };
 }
 
 /** Every book and trade event of the source, decoded once, in time order. */
@@ -194,6 +198,7 @@ export async function runMakerBacktest(o: MakerBacktestOptions): Promise<MakerBa
       o.timing.replayMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       o.timing.replayCpuMs = (cpu.user + cpu.system) / 1000;
+      o.timing.replayEvents = events.length - i;
     }
     await clock.advance(1000);
     const maker = node.instances.get("maker")!.strategy as MakerStrategy;
