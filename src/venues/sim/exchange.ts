@@ -105,6 +105,7 @@ export class SimExchange implements LiquidationContext {
         resting: this.resting.get(symbol)!,
         markFromFeed: this.markFromFeed.has(symbol),
         midOf: [Number.NaN, Number.NaN],
+        clearAtVersion: -1,
       };
       this.markets.set(symbol, m);
     }

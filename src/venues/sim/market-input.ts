@@ -76,6 +76,7 @@ export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: numb
       x.markFromFeed.add(e.symbol);
       slot.markFromFeed = true;
       s.marks.set(e.symbol, e.markPrice);
+      s.ledgerVersion++;
       s.changes.meta = true;
       break;
     case "funding":
@@ -86,8 +87,12 @@ export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: numb
       s.changes.meta = true;
       break;
   }
-  if (e.type !== "funding" && e.type !== "trade") {
+  // after every price move; skipped when nothing it reads changed since it last found nothing
+  // due on this symbol (SimState.ledgerVersion): it would find nothing again
+  if (e.type !== "funding" && e.type !== "trade" && slot.clearAtVersion !== s.ledgerVersion) {
+    const before = events.length;
     checkLiquidations(x, e.symbol, ts, events);
+    slot.clearAtVersion = events.length === before ? s.ledgerVersion : -1;
   }
   return events;
 }
@@ -101,6 +106,8 @@ export interface MarketSlot {
   markFromFeed: boolean;
   /** the touch (bid, ask ticks) the mark was last set from by setMarkFromBook; NaN before */
   readonly midOf: [number, number];
+  /** SimState.ledgerVersion when the liquidation check last found nothing due here; -1 before */
+  clearAtVersion: number;
 }
 
 function setMarkFromBook(state: SimState, slot: MarketSlot): void {
@@ -110,6 +117,7 @@ function setMarkFromBook(state: SimState, slot: MarketSlot): void {
   // the same touch gives the same mid: nothing else sets this mark while the feed sends none
   if (b !== slot.midOf[0] || a !== slot.midOf[1]) {
     state.marks.set(slot.inst.symbol, slot.inst.priceValue(a + b) / 2);
+    state.ledgerVersion++;
     slot.midOf[0] = b;
     slot.midOf[1] = a;
   }
