@@ -5,6 +5,7 @@ import { Instrument, type InstrumentSpec } from "../core/instrument.ts";
 import type { MarketEvent } from "../core/market.ts";
 import { usd } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
+import { L2Book } from "../data/book.ts";
 import { replayRecording } from "../data/replay/replay.ts";
 import { SyntheticMarket } from "../data/synthetic.ts";
 import { engineSettings } from "../engine/config.ts";
@@ -48,8 +49,12 @@ export interface MakerBacktestOptions {
   readonly fillModel: FillModel;
   /** USD deposited in the wallet (default 100,000) */
   readonly equityUsd?: number;
-  /** filled with the wall and CPU time of the replay loop (benches; never part of the report) */
-  readonly timing?: { replayMs: number; replayCpuMs: number };
+  /**
+   * filled with the wall and CPU time of the replay loop and the number of events it replayed
+   * (every event after the first second, which is fed before the node starts): benches only,
+   * never part of the report
+   */
+  readonly timing?: { replayMs: number; replayCpuMs: number; replayEvents: number };
 }
 
 /** Every book and trade event of the source, decoded once, in time order. */
@@ -70,7 +75,7 @@ export async function loadMakerEvents(
     const steps = Math.ceil((source.minutes * 60_000) / stepMs);
     for (let i = 0; i <= steps; i++) for (const e of market.step()) if (e.type !== "funding") events.push(e);
     return {
-      events,
+      events: packLevels(events),
       label: `synthetic BTCUSDT, seed ${source.seed}, ${source.minutes} min at ${stepMs} ms steps`,
     };
   }
@@ -86,7 +91,16 @@ export async function loadMakerEvents(
     },
   );
   if (events.length === 0) throw new Error(`backtest maker: ${path} holds no BTCUSDT book or trade events`);
-  return { events, label: `recorded Binance USD-M BTCUSDT L2 and trades, ${file}` };
+  return { events: packLevels(events), label: `recorded Binance USD-M BTCUSDT L2 and trades, ${file}` };
+}
+
+/**
+ * Part of decoding: the book levels converted to BTCUSDT ticks once (L2Book.pack), so a replay
+ * (run once per backtest, several times per bench) does not convert each price again. The
+ * venue's book applies the same levels in the same order; a price off the grid throws here.
+ */
+function packLevels(events: MarketEvent[]): MarketEvent[] {
+  return new L2Book(new Instrument(MAKER_BT_SPEC)).pack(events);
 }
 
 /** The backtest's own venue: BTCUSDT only, the chosen fill model, in memory. */
@@ -184,6 +198,7 @@ export async function runMakerBacktest(o: MakerBacktestOptions): Promise<MakerBa
       o.timing.replayMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       o.timing.replayCpuMs = (cpu.user + cpu.system) / 1000;
+      o.timing.replayEvents = events.length - i;
     }
     await clock.advance(1000);
     const maker = node.instances.get("maker")!.strategy as MakerStrategy;

@@ -53,12 +53,19 @@ export class Instrument {
   /** pico-dollars of notional for 1 lot at a price of 1 tick */
   readonly notionalUnit: bigint;
   readonly key: string;
+  /** 10^decimals of the tick and of the lot, computed once (the same float `10 ** decimals` gives) */
+  private readonly tickScale: number;
+  private readonly lotScale: number;
+  /** tiers() when the spec lists none */
+  private singleTier: readonly MarginTier[] | undefined;
 
   constructor(spec: InstrumentSpec) {
     const where = `instrument ${spec.venue}:${spec.symbol}`;
     this.spec = spec;
     this.tick = parseStep(spec.tickSize, `${where} tickSize`);
     this.lot = parseStep(spec.lotSize, `${where} lotSize`);
+    this.tickScale = 10 ** this.tick.decimals;
+    this.lotScale = 10 ** this.lot.decimals;
     this.priceRule = spec.priceRule ?? FIXED_TICK;
     checkPriceRule(this.priceRule, this.tick, where);
     const dec = this.tick.decimals + this.lot.decimals;
@@ -152,11 +159,11 @@ export class Instrument {
   }
   /** float price, for analytics and display */
   priceValue(ticks: number): number {
-    return (ticks * this.tick.atoms) / 10 ** this.tick.decimals;
+    return (ticks * this.tick.atoms) / this.tickScale;
   }
   /** float size, for analytics and display */
   sizeValue(lots: number): number {
-    return (lots * this.lot.atoms) / 10 ** this.lot.decimals;
+    return (lots * this.lot.atoms) / this.lotScale;
   }
 
   /** Exact notional of `lots` at `ticks` (absolute value of lots is taken). */
@@ -197,9 +204,10 @@ export class Instrument {
   }
 
   private tiers(): readonly MarginTier[] {
-    return this.spec.marginTiers.length > 0
-      ? this.spec.marginTiers
-      : [{ lowerBoundUsd: 0, maxLeverage: this.spec.maxLeverage }];
+    if (this.spec.marginTiers.length > 0) return this.spec.marginTiers;
+    // one tier at the instrument's maximum leverage, built once (the liquidation check asks on every event)
+    this.singleTier ??= [{ lowerBoundUsd: 0, maxLeverage: this.spec.maxLeverage }];
+    return this.singleTier;
   }
 }
 

@@ -16,6 +16,25 @@ export interface BookUpdate {
   readonly snapshot: boolean;
   readonly bids: readonly BookLevel[];
   readonly asks: readonly BookLevel[];
+  /**
+   * The same levels already on one instrument's tick grid, when a replay decoded them once
+   * (L2Book.pack): a book on that grid applies these instead of converting every price again.
+   */
+  readonly packed?: PackedLevels;
+}
+
+/**
+ * Book levels as ticks and sizes in typed arrays shared by many updates: entries
+ * [start, bidEnd) are the bids, [bidEnd, end) the asks, in the update's order.
+ */
+export interface PackedLevels {
+  /** 1 / tick of the grid the ticks are on (a book on another grid ignores them) */
+  readonly invTick: number;
+  readonly ticks: Float64Array;
+  readonly sizes: Float64Array;
+  readonly start: number;
+  readonly bidEnd: number;
+  readonly end: number;
 }
 
 export interface TradePrint {

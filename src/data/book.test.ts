@@ -260,3 +260,74 @@ describe("L2Book property: matches a Map-based reference book", () => {
     );
   });
 });
+
+describe("L2Book.pack: levels converted once, applied the same", () => {
+  it("a packed update sequence builds the same book as the plain one, level for level", () => {
+    const level = fc.tuple(fc.integer({ min: 900, max: 1300 }), fc.double({ min: 0, max: 9, noNaN: true }));
+    const update = fc.record({
+      snapshot: fc.boolean(),
+      bids: fc.array(level, { maxLength: 8 }),
+      asks: fc.array(level, { maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(fc.array(update, { maxLength: 40 }), (updates) => {
+        const inst = instrument("0.5");
+        const events = updates.map((u, i) =>
+          diff(
+            u.bids.map(([t, s]) => [t * 0.5, s]),
+            u.asks.map(([t, s]) => [t * 0.5, s]),
+            i,
+            u.snapshot,
+          ),
+        );
+        const packed = new L2Book(inst).pack(events);
+        assert.equal(packed.length, events.length);
+        const plain = new L2Book(inst, { initialWindowTicks: 16, maxWindowTicks: 64 });
+        const fast = new L2Book(inst, { initialWindowTicks: 16, maxWindowTicks: 64 });
+        for (let i = 0; i < events.length; i++) {
+          assert.ok(packed[i].packed !== undefined);
+          plain.apply(events[i]);
+          fast.apply(packed[i]);
+          assert.equal(fast.bestBidTicks(), plain.bestBidTicks());
+          assert.equal(fast.bestAskTicks(), plain.bestAskTicks());
+          assert.equal(fast.lastUpdateTs, plain.lastUpdateTs);
+        }
+        assert.deepEqual(levels(fast, "bid"), levels(plain, "bid"));
+        assert.deepEqual(levels(fast, "ask"), levels(plain, "ask"));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("leaves other events and other instruments alone; a book on another grid ignores the packed levels", () => {
+    const btc = instrument("0.5");
+    const trade = {
+      type: "trade",
+      venue: "test",
+      symbol: "BTCUSDT",
+      ts: 1,
+      price: 1,
+      size: 1,
+      side: "buy",
+    } as const;
+    const other = { ...diff([[100, 1]], []), symbol: "ETHUSDT" };
+    const [t, o, b] = new L2Book(btc).pack([trade, other, diff([[100.5, 2]], [[101, 3]])]);
+    assert.equal(t, trade);
+    assert.equal(o, other);
+    assert.ok(b.type === "book" && b.packed !== undefined);
+    // a book on a 0.1 grid converts the prices itself: 100.5 is 1005 of its ticks, not 201
+    const fine = new L2Book(instrument("0.1"));
+    fine.apply(b);
+    assert.deepEqual(levels(fine, "bid"), [[1005, 2]]);
+    assert.deepEqual(levels(fine, "ask"), [[1010, 3]]);
+  });
+
+  it("a bad level is refused when packing, with the message apply gives", () => {
+    const book = new L2Book(instrument("0.5"));
+    assert.throws(() => book.pack([diff([[100.25, 1]], [])]), /price 100.25 is not on the tick grid 0.5/);
+    assert.throws(
+      () => book.pack([diff([], [[101, -1]], 7)]),
+      /ask size -1 at price 101 \(ts 7\) must be >= 0/,
+    );
+  });
+});

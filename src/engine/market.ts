@@ -27,15 +27,19 @@ export class MarketCache implements MarketView {
     this.venueMap = venues;
     for (const [id, v] of venues) {
       const byId = new Map<string, Instrument>();
+      // per symbol: its cache key, instrument and book, so an event builds no key string
+      const entries = new Map<string, Entry>();
       for (const inst of v.instruments()) {
         byId.set(inst.symbol, inst);
         const k = key(id, inst.symbol);
-        this.books.set(k, v.book(inst.symbol));
+        const book = v.book(inst.symbol);
+        entries.set(inst.symbol, { k, inst, book, midOf: [Number.NaN, Number.NaN] });
+        this.books.set(k, book);
         this.marks.set(k, v.markPrice(inst.symbol));
         this.funding.set(k, v.fundingRatePerHour(inst.symbol));
       }
       this.instrumentsByVenue.set(id, byId);
-      this.unsubscribe.push(v.onMarket((e) => this.onMarket(id, e)));
+      this.unsubscribe.push(v.onMarket((e) => this.onMarket(id, entries, e)));
       // a venue streams only what is subscribed; the cache follows every listed instrument (a
       // live venue with hundreds of listings will want this narrowed to the instances' markets)
       for (const inst of byId.values())
@@ -108,24 +112,38 @@ export class MarketCache implements MarketView {
     return m;
   }
 
-  private onMarket(venue: string, e: MarketEvent): void {
-    const k = key(venue, e.symbol);
+  private onMarket(venue: string, entries: ReadonlyMap<string, Entry>, e: MarketEvent): void {
+    const entry = entries.get(e.symbol);
+    // (an event for a symbol the venue did not list has no entry: its key is built here)
+    const k = entry === undefined ? key(venue, e.symbol) : entry.k;
     if (e.type === "mark") {
       this.markFromFeed.add(k);
       this.marks.set(k, e.markPrice);
-    } else if ((e.type === "book" || e.type === "bbo") && !this.markFromFeed.has(k)) {
+    } else if ((e.type === "book" || e.type === "bbo") && entry !== undefined && !this.markFromFeed.has(k)) {
       // a feed without marks: the book's mid is the mark, as on the venue itself
-      const inst = this.findInstrument(venue, e.symbol);
-      const b = this.books.get(k);
-      const bid = b?.bestBidTicks();
-      const ask = b?.bestAskTicks();
-      if (inst && bid !== undefined && ask !== undefined) this.marks.set(k, inst.priceValue(bid + ask) / 2);
+      const bid = entry.book.bestBidTicks();
+      const ask = entry.book.bestAskTicks();
+      // most updates leave the touch where it was, and with it the mid (only this sets the mark
+      // while the feed sends no marks)
+      if (bid !== undefined && ask !== undefined && (bid !== entry.midOf[0] || ask !== entry.midOf[1])) {
+        this.marks.set(k, entry.inst.priceValue(bid + ask) / 2);
+        entry.midOf[0] = bid;
+        entry.midOf[1] = ask;
+      }
     } else if (e.type === "funding") {
       this.funding.set(k, e.ratePerHour);
       this.fundingTs.set(k, e.ts);
     }
     for (const l of this.listeners) l(e);
   }
+}
+
+interface Entry {
+  readonly k: string;
+  readonly inst: Instrument;
+  readonly book: BookView;
+  /** the touch (bid, ask ticks) the mark was last set from; NaN before */
+  readonly midOf: [number, number];
 }
 
 function key(venue: string, symbol: string): string {

@@ -58,6 +58,7 @@ const STATEMENT_CACHE_SIZE = 256;
 class NodeSqliteConnection implements DatabaseConnection, SqliteStatements {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #returnsRows = new WeakMap<StatementSync, boolean>();
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
@@ -72,6 +73,19 @@ class NodeSqliteConnection implements DatabaseConnection, SqliteStatements {
 
   get(sql: string, params: readonly SQLInputValue[]): Record<string, SQLOutputValue> | undefined {
     return this.prepare(sql).get(...params);
+  }
+
+  /**
+   * Whether a statement returns columns, asked of SQLite once per statement (columns() builds
+   * a description of every column each time): what kind of statement it is never changes.
+   */
+  returnsRows(stmt: StatementSync): boolean {
+    let r = this.#returnsRows.get(stmt);
+    if (r === undefined) {
+      r = stmt.columns().length > 0;
+      this.#returnsRows.set(stmt, r);
+    }
+    return r;
   }
 
   prepare(sql: string): StatementSync {
@@ -91,7 +105,7 @@ class NodeSqliteConnection implements DatabaseConnection, SqliteStatements {
     const stmt = this.prepare(compiled.sql);
     const params = compiled.parameters as SQLInputValue[];
     // a statement that returns columns (SELECT, or anything with RETURNING) is read with all()
-    if (stmt.columns().length > 0) {
+    if (this.returnsRows(stmt)) {
       // node:sqlite rows have a null prototype; plain objects behave like pg's rows everywhere
       return { rows: stmt.all(...params).map((row) => ({ ...row }) as R) };
     }

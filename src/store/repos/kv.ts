@@ -1,5 +1,15 @@
 import { timestamp } from "../codec.ts";
 import type { Db } from "./query.ts";
+import { ReusedQuery } from "./reused-query.ts";
+
+/** put's upsert, compiled once per handle (a strategy saves its state on every order) */
+const PUT = new ReusedQuery("kv.put", 3, (db, key, value, ts) => {
+  const updatedAt = ts as unknown as number;
+  return db
+    .insertInto("kv")
+    .values({ key, value, updated_at: updatedAt })
+    .onConflict((oc) => oc.column("key").doUpdateSet({ value, updated_at: updatedAt }));
+});
 
 /** The `kv` table: small named values (the engine's trading state, the runner's heartbeat). */
 export class KvRepo {
@@ -10,11 +20,7 @@ export class KvRepo {
   }
 
   async put(key: string, value: string, ts: number = Date.now()): Promise<void> {
-    await this.#db
-      .insertInto("kv")
-      .values({ key, value, updated_at: timestamp(ts, `kv ${key} ts`) })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value, updated_at: ts }))
-      .execute();
+    await this.#db.executeQuery(PUT.compiled(this.#db, [key, value, timestamp(ts, `kv ${key} ts`)]));
   }
 
   async get(key: string): Promise<string | null> {

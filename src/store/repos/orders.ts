@@ -5,6 +5,7 @@ import type { EngineOrderRow, OrderEventRow } from "../journal/rows.ts";
 import type { OrderRecord } from "../records.ts";
 import { checkSide } from "./fill-codec.ts";
 import type { Db } from "./query.ts";
+import { ReusedQuery } from "./reused-query.ts";
 
 /** The purpose an engine order row carries when a strategy placed it as a single order. */
 export const SINGLE_PURPOSE = "single";
@@ -16,6 +17,11 @@ export interface SingleHolding {
   /** signed lots the single orders filled there, in all: buys minus sells */
   readonly lots: number;
 }
+
+/** exists' primary-key lookup, compiled once per handle (the journal asks it on every place) */
+const EXISTS = new ReusedQuery("orders.exists", 1, (db, clientOrderId) =>
+  db.selectFrom("orders").select("client_order_id").where("client_order_id", "=", clientOrderId),
+);
 
 /**
  * The `orders` table: orders as a venue sees them (upsert/get), and the engine's journaled view
@@ -60,12 +66,8 @@ export class OrdersRepo {
 
   /** Whether an engine order with this client order id was ever journaled (a primary-key lookup). */
   async exists(clientOrderId: string): Promise<boolean> {
-    const r = await this.#db
-      .selectFrom("orders")
-      .select("client_order_id")
-      .where("client_order_id", "=", clientOrderId)
-      .executeTakeFirst();
-    return r !== undefined;
+    const r = await this.#db.executeQuery(EXISTS.compiled(this.#db, [clientOrderId]));
+    return r.rows.length > 0;
   }
 
   /**

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import type { GroupRow } from "../journal/rows.ts";
-import { openStore, type Store } from "../store.ts";
+import { openStore, type Store, storeInternals } from "../store.ts";
 
 /**
  * The repositories that replaced the queries outside src/store: the control queue's guarded
@@ -155,6 +155,48 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
     assert.equal(await store.groups.exists("x_1"), true);
     assert.equal(await store.journal.groupExists("x_1"), true);
     assert.equal(await store.groups.exists("x_2"), false);
+  });
+
+  test("kv.put and orders.exists run their compiled-once queries with each call's own values", async () => {
+    for (let i = 0; i < 3; i++) await store.kv.put(`reuse.k${i}`, `v${i}`, T0 + i);
+    await store.kv.put("reuse.k1", "again", T0 + 9); // the upsert's update half binds the new value too
+    assert.deepEqual(await Promise.all([0, 1, 2].map((i) => store.kv.get(`reuse.k${i}`))), [
+      "v0",
+      "again",
+      "v2",
+    ]);
+    const row = await storeInternals(store)
+      .db.selectFrom("kv")
+      .select("updated_at")
+      .where("key", "=", "reuse.k1")
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(row.updated_at), T0 + 9);
+    await assert.rejects(store.kv.put("reuse.bad", "x", -1), /kv reuse.bad ts: -1 is not a timestamp/);
+    const order = (id: string) => ({
+      clientOrderId: id,
+      venue: "simA",
+      account: "w1",
+      symbol: "BTC",
+      side: "buy" as const,
+      type: "limit" as const,
+      tif: "gtc" as const,
+      price: "100",
+      size: "1",
+      filledSize: "0",
+      reduceOnly: false,
+      status: "open",
+      venueOrderId: null,
+      groupId: null,
+      reason: null,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+    await store.orders.upsert(order("reuse-a"));
+    await store.orders.upsert(order("reuse-b"));
+    assert.deepEqual(
+      await Promise.all(["reuse-a", "reuse-b", "reuse-c", "reuse-a"].map((id) => store.orders.exists(id))),
+      [true, true, false, true],
+    );
   });
 }
 

@@ -5,7 +5,7 @@ import type { OrderRequest } from "../../core/types.ts";
 import type { VenueEvent } from "../../core/venue.ts";
 import { applyFill, type FillParams } from "./fills.ts";
 import type { LiquidationContext } from "./liquidation.ts";
-import { applyMarketEvent } from "./market-input.ts";
+import { applyMarketEvent, type MarketSlot } from "./market-input.ts";
 import { preTradeCheck } from "./pre-trade.ts";
 import { type FillModel, QueuePositions } from "./queue.ts";
 import { validate } from "./requests.ts";
@@ -56,6 +56,8 @@ export class SimExchange implements LiquidationContext {
   readonly markFromFeed = new Set<string>();
   /** queue positions of the resting orders (fillModel "queue"), else undefined */
   readonly queue: QueuePositions | undefined;
+  /** per symbol: its instrument, market book and resting orders, for the market feed (one lookup) */
+  private readonly markets = new Map<string, MarketSlot>();
   /** config.defaultSetting per symbol, computed once (settings are replaced, never mutated) */
   private readonly defaultSettings = new Map<string, LeverageSetting>();
   /** take()'s levels of the book, reused by every order (take never runs inside take) */
@@ -91,6 +93,23 @@ export class SimExchange implements LiquidationContext {
       throw new InvalidValueError(`venue ${this.config.venueId}: unknown symbol "${symbol}"`);
     }
     return inst;
+  }
+
+  /** The instrument, market book and resting orders of a listed symbol (throws for another). */
+  marketOf(symbol: string): MarketSlot {
+    let m = this.markets.get(symbol);
+    if (m === undefined) {
+      m = {
+        inst: this.instrumentOf(symbol),
+        book: this.config.books.get(symbol)!,
+        resting: this.resting.get(symbol)!,
+        markFromFeed: this.markFromFeed.has(symbol),
+        midOf: [Number.NaN, Number.NaN],
+        clearAtVersion: -1,
+      };
+      this.markets.set(symbol, m);
+    }
+    return m;
   }
 
   /** Mark price: the feed's mark when it sends one, else the book's mid, else NaN. */
@@ -311,8 +330,13 @@ export class SimExchange implements LiquidationContext {
   }
 
   /** Fill the resting orders the market book crosses (also after an amend moved one across it). */
-  makerFillsFromBook(inst: Instrument, book: MutableBook, ts: number, out: VenueEvent[]): void {
-    const resting = this.resting.get(inst.symbol)!;
+  makerFillsFromBook(
+    inst: Instrument,
+    book: MutableBook,
+    ts: number,
+    out: VenueEvent[],
+    resting = this.resting.get(inst.symbol)!,
+  ): void {
     if (resting.size === 0) return;
     if (this.queue !== undefined) {
       this.queue.capAll(resting.bids, ts);
@@ -320,9 +344,12 @@ export class SimExchange implements LiquidationContext {
     }
     const ask = book.bestAskTicks();
     const bid = book.bestBidTicks();
-    if (ask !== undefined)
+    // (the lists are best first: when the best is not crossed, none is, and no copy is made)
+    const bids = resting.bids;
+    if (ask !== undefined && bids.length > 0 && bids[0].priceTicks >= ask)
       this.fillResting(resting.bidsAtOrAbove(ask), inst, Number.POSITIVE_INFINITY, ts, out);
-    if (bid !== undefined)
+    const asks = resting.asks;
+    if (bid !== undefined && asks.length > 0 && asks[0].priceTicks <= bid)
       this.fillResting(resting.asksAtOrBelow(bid), inst, Number.POSITIVE_INFINITY, ts, out);
   }
 

@@ -177,3 +177,38 @@ test("a cross account below maintenance margin loses all its cross positions", a
   assert.deepEqual(liquidated.sort(), ["BTC", "ETH"]);
   assert.equal(venue.conservationResidual(), 0n);
 });
+
+test("a position a trade grew since the last check is liquidated by the next book update, the mark unchanged", async () => {
+  const { venue, events } = harness();
+  const btc = venue.instrument("BTC");
+  venue.deposit("alice", usd(1000));
+  feedBook(venue, btc, 59999, 1);
+  feedMark(venue, btc, 60000);
+  await venue.setLeverage("alice", "BTC", 20, "cross");
+  await venue.submit(order("BTC", "buy", 60000, 15_000)); // 0.15 BTC, 9000 notional
+  await venue.submit(order("BTC", "buy", 59000, 15_000, { tif: "post_only", clientOrderId: "rest" }));
+  // the mark falls 9 %: -825 USD against ~995 of cash, above the ~82 maintenance margin
+  feedMark(venue, btc, 54500);
+  await flush();
+  assert.equal((await venue.positions("alice"))[0]?.sizeLots, 15_000);
+  // a trade fills the resting buy: 0.3 BTC at an average 59,500 is -1,500 USD at the mark, but
+  // trades run no liquidation check; the next book update does, though neither the mark nor the
+  // touch moved
+  venue.feed({ type: "trade", venue: "simA", symbol: "BTC", ts: 0, price: 59000, size: 0.15, side: "sell" });
+  await flush();
+  assert.equal((await venue.positions("alice"))[0]?.sizeLots, 30_000);
+  assert.equal(events.filter((e) => e.type === "liquidation").length, 0);
+  venue.feed({
+    type: "book",
+    venue: "simA",
+    symbol: "BTC",
+    ts: 0,
+    snapshot: false,
+    bids: [{ price: btc.priceValue(59995), size: 2 }],
+    asks: [],
+  });
+  await flush();
+  assert.deepEqual(await venue.positions("alice"), []);
+  assert.equal(events.filter((e) => e.type === "liquidation").length, 1);
+  assert.equal(venue.conservationResidual(), 0n);
+});

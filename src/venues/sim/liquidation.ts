@@ -1,7 +1,7 @@
 import { toUsd } from "../../core/money.ts";
 import type { VenueEvent } from "../../core/venue.ts";
 import { applyFill } from "./fills.ts";
-import { accountFigures, type MarginContext, positionFigures } from "./margin.ts";
+import { crossBelowMaintenance, type MarginContext, positionFigures } from "./margin.ts";
 import type { OrderState, PositionState, SimState } from "./state.ts";
 
 /**
@@ -23,26 +23,45 @@ export interface LiquidationContext extends MarginContext {
  * tick) against the market counterparty, charges the liquidation fee to the insurance sink, and
  * lets the insurance sink cover any bad debt (collateral left below zero).
  */
-export function checkLiquidations(ex: LiquidationContext, symbol: string, ts: number): VenueEvent[] {
+export function checkLiquidations(
+  ex: LiquidationContext,
+  symbol: string,
+  ts: number,
+  /** where the liquidation events go (returned); a new list by default */
+  events: VenueEvent[] = [],
+): VenueEvent[] {
   const positions = ex.state.positionsBySymbol.get(symbol);
-  if (positions === undefined || positions.size === 0) return [];
+  if (positions === undefined || positions.size === 0) return events;
   const mark = ex.markOf(symbol);
-  if (!(mark > 0)) return [];
-  const events: VenueEvent[] = [];
-  const crossAccounts = new Set<string>();
-  const isolated: PositionState[] = [];
+  if (!(mark > 0)) return events;
+  // runs after every market event: nothing is allocated until something is due or there are
+  // cross positions of more than one account
+  let firstCross: string | undefined;
+  let crossAccounts: Set<string> | undefined;
+  let isolated: PositionState[] | undefined;
   for (const p of positions) {
     if (p.sizeLots === 0) continue;
-    if (p.mode === "cross") crossAccounts.add(p.account);
-    else {
+    if (p.mode === "cross") {
+      if (firstCross === undefined) firstCross = p.account;
+      else if (p.account !== firstCross) {
+        crossAccounts ??= new Set([firstCross]);
+        crossAccounts.add(p.account);
+      }
+    } else {
       const f = positionFigures(p, ex.instrumentOf(symbol), mark);
-      if (toUsd(p.isolatedMargin) + f.unrealisedPnlUsd < f.maintenanceMarginUsd) isolated.push(p);
+      if (toUsd(p.isolatedMargin) + f.unrealisedPnlUsd < f.maintenanceMarginUsd) {
+        isolated ??= [];
+        isolated.push(p);
+      }
     }
   }
-  for (const p of isolated.sort(byAccount)) liquidateIsolated(ex, p, ts, events);
-  for (const account of [...crossAccounts].sort()) {
-    const a = accountFigures(ex.state, account, ex);
-    if (a.crossValueUsd < a.crossMaintenanceMarginUsd) liquidateCross(ex, account, ts, events);
+  if (isolated !== undefined) for (const p of isolated.sort(byAccount)) liquidateIsolated(ex, p, ts, events);
+  if (crossAccounts !== undefined) {
+    for (const account of [...crossAccounts].sort()) {
+      if (crossBelowMaintenance(ex.state, account, ex)) liquidateCross(ex, account, ts, events);
+    }
+  } else if (firstCross !== undefined && crossBelowMaintenance(ex.state, firstCross, ex)) {
+    liquidateCross(ex, firstCross, ts, events);
   }
   return events;
 }

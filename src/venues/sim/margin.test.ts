@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { Instrument } from "../../core/instrument.ts";
+import { toUsd } from "../../core/money.ts";
 import { catalogInstruments } from "./catalog.ts";
-import { accountFigures, availableMargin, type MarginContext } from "./margin.ts";
+import { accountFigures, availableMargin, crossBelowMaintenance, type MarginContext } from "./margin.ts";
 import { SimState } from "./state.ts";
 
 const instruments = new Map<string, Instrument>(catalogInstruments("simA").map((i) => [i.symbol, i]));
 const SYMBOLS = ["BTC", "ETH", "SOL", "DOGE"] as const;
 
-test("property: availableMargin is accountFigures().availableUsd to the last bit", () => {
+test("property: availableMargin is accountFigures().availableUsd to the last bit, crossBelowMaintenance its cross liquidation test", () => {
   const position = fc.record({
     symbol: fc.constantFrom(...SYMBOLS),
     sizeLots: fc.integer({ min: -5_000_000, max: 5_000_000 }),
@@ -72,7 +73,18 @@ test("property: availableMargin is accountFigures().availableUsd to the last bit
           markOf: (symbol) => marks[SYMBOLS.indexOf(symbol as (typeof SYMBOLS)[number])],
           leverageOf: () => orderLeverage,
         };
-        assert.ok(Object.is(availableMargin(s, "w", ctx), accountFigures(s, "w", ctx).availableUsd));
+        const a = accountFigures(s, "w", ctx);
+        assert.ok(Object.is(availableMargin(s, "w", ctx), a.availableUsd));
+        assert.equal(crossBelowMaintenance(s, "w", ctx), a.crossValueUsd < a.crossMaintenanceMarginUsd);
+        // the same test with cash just either side of the line (the cross positions' value at stake)
+        const line = a.crossMaintenanceMarginUsd - (a.crossValueUsd - toUsd(cash));
+        for (const c of [line - 1e-3, line + 1e-3]) {
+          s.account("w").cash = BigInt(Math.round(c * 1e12));
+          const b = accountFigures(s, "w", ctx);
+          assert.equal(crossBelowMaintenance(s, "w", ctx), b.crossValueUsd < b.crossMaintenanceMarginUsd);
+        }
+        s.account("w").cash = cash;
+        assert.equal(crossBelowMaintenance(s, "nobody", ctx), false);
         assert.ok(
           Object.is(availableMargin(s, "nobody", ctx), accountFigures(s, "nobody", ctx).availableUsd),
         );

@@ -161,6 +161,53 @@ export function availableMargin(state: SimState, account: string, ctx: MarginCon
 }
 
 /**
+ * toUsd with the last value remembered: the ledger amounts the liquidation check converts after
+ * every market event change only with fills, so the bigint division runs once per change.
+ */
+class UsdMemo {
+  private last: bigint | undefined;
+  private usd = 0;
+  of(m: bigint): number {
+    if (m !== this.last) {
+      this.usd = toUsd(m);
+      this.last = m;
+    }
+    return this.usd;
+  }
+}
+const cashUsd = new UsdMemo();
+const entryUsd = new UsdMemo();
+
+/**
+ * accountFigures(...).crossValueUsd < .crossMaintenanceMarginUsd alone (the cross liquidation
+ * test), with the same arithmetic in the same order (so the same floats), without the order
+ * margin and the other figures: the liquidation check runs after every market event.
+ */
+export function crossBelowMaintenance(state: SimState, account: string, ctx: MarginContext): boolean {
+  const cash = cashUsd.of(state.accounts.get(account)?.cash ?? 0n);
+  let isolated = 0;
+  let crossUpnl = 0;
+  let crossMm = 0;
+  const positions = state.positionsByAccount.get(account);
+  if (positions !== undefined) {
+    for (const p of positions) {
+      if (p.sizeLots === 0) continue;
+      if (p.mode === "isolated") {
+        isolated += toUsd(p.isolatedMargin);
+        continue;
+      }
+      const inst = ctx.instrumentOf(p.symbol);
+      const sign = p.sizeLots >= 0 ? 1 : -1;
+      const notionalUsd = inst.sizeValue(Math.abs(p.sizeLots)) * ctx.markOf(p.symbol);
+      crossUpnl += sign * (notionalUsd - entryUsd.of(p.entryNotional));
+      crossMm += inst.maintenanceMargin(notionalUsd);
+    }
+  }
+  const crossValue = cash - isolated + crossUpnl;
+  return crossValue < crossMm;
+}
+
+/**
  * Liquidation price of one position: isolated from its own margin, cross from the account value
  * less the maintenance margin of the account's other cross positions (they are held at mark).
  */

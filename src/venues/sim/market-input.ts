@@ -10,13 +10,19 @@ import type { OrderState, SimState } from "./state.ts";
 
 /** What market input needs of the exchange core (so the two files do not import each other). */
 export interface MarketInputContext extends LiquidationContext {
-  readonly config: LiquidationContext["config"] & { readonly books: ReadonlyMap<string, MutableBook> };
-  readonly resting: ReadonlyMap<string, RestingOrders>;
   /** symbols whose mark comes from MarkPriceUpdate events rather than the book's mid */
   readonly markFromFeed: Set<string>;
   /** queue positions (fill model "queue"), else undefined */
   readonly queue: QueuePositions | undefined;
-  makerFillsFromBook(inst: Instrument, book: MutableBook, ts: number, out: VenueEvent[]): void;
+  /** the symbol's instrument, book and resting orders; throws for a symbol not listed */
+  marketOf(symbol: string): MarketSlot;
+  makerFillsFromBook(
+    inst: Instrument,
+    book: MutableBook,
+    ts: number,
+    out: VenueEvent[],
+    resting?: RestingOrders,
+  ): void;
   fillResting(
     orders: OrderState[],
     inst: Instrument,
@@ -35,28 +41,29 @@ export interface MarketInputContext extends LiquidationContext {
  */
 /** Apply one market-data event; returns the venue events it caused (maker fills, liquidations). */
 export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: number): VenueEvent[] {
-  const inst = x.instrumentOf(e.symbol);
-  const book = x.config.books.get(e.symbol)!;
+  const slot = x.marketOf(e.symbol);
+  const { inst, book, resting } = slot;
   const events: VenueEvent[] = [];
   const s = x.state;
   switch (e.type) {
     case "book":
       book.apply(e);
-      x.makerFillsFromBook(inst, book, ts, events);
-      if (!x.markFromFeed.has(e.symbol)) setMarkFromBook(x.state, inst, book);
+      x.makerFillsFromBook(inst, book, ts, events, resting);
+      if (!slot.markFromFeed) setMarkFromBook(x.state, slot);
       break;
     case "bbo":
       applyBbo(inst, book, e.bidPrice, e.bidSize, e.askPrice, e.askSize);
-      x.makerFillsFromBook(inst, book, ts, events);
-      if (!x.markFromFeed.has(e.symbol)) setMarkFromBook(x.state, inst, book);
+      x.makerFillsFromBook(inst, book, ts, events, resting);
+      if (!slot.markFromFeed) setMarkFromBook(x.state, slot);
       break;
     case "trade": {
       const ticks = inst.roundPrice(e.price, e.side, "nearest");
       const lots = inst.roundSize(e.size, "down");
-      const hit =
-        e.side === "sell"
-          ? x.resting.get(e.symbol)!.bidsAtOrAbove(ticks)
-          : x.resting.get(e.symbol)!.asksAtOrBelow(ticks);
+      // (the lists are best first: when the best is out of the trade's reach, so is every order)
+      const sells = e.side === "sell";
+      const near = sells ? resting.bids[0] : resting.asks[0];
+      if (near === undefined || (sells ? near.priceTicks < ticks : near.priceTicks > ticks)) break;
+      const hit = sells ? resting.bidsAtOrAbove(ticks) : resting.asksAtOrBelow(ticks);
       if (x.queue === undefined) x.fillResting(hit, inst, lots, ts, events);
       else if (hit.length > 0) {
         // the queue model: the size ahead trades first, a trade through the price fills in full
@@ -67,7 +74,9 @@ export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: numb
     }
     case "mark":
       x.markFromFeed.add(e.symbol);
+      slot.markFromFeed = true;
       s.marks.set(e.symbol, e.markPrice);
+      s.ledgerVersion++;
       s.changes.meta = true;
       break;
     case "funding":
@@ -78,17 +87,40 @@ export function applyMarketEvent(x: MarketInputContext, e: MarketEvent, ts: numb
       s.changes.meta = true;
       break;
   }
-  if (e.type !== "funding" && e.type !== "trade") {
-    events.push(...checkLiquidations(x, e.symbol, ts));
+  // after every price move; skipped when nothing it reads changed since it last found nothing
+  // due on this symbol (SimState.ledgerVersion): it would find nothing again
+  if (e.type !== "funding" && e.type !== "trade" && slot.clearAtVersion !== s.ledgerVersion) {
+    const before = events.length;
+    checkLiquidations(x, e.symbol, ts, events);
+    slot.clearAtVersion = events.length === before ? s.ledgerVersion : -1;
   }
   return events;
 }
 
-function setMarkFromBook(state: SimState, inst: Instrument, book: MutableBook): void {
-  const b = book.bestBidTicks();
-  const a = book.bestAskTicks();
+/** A listed symbol's parts the market feed uses, looked up once per event. */
+export interface MarketSlot {
+  readonly inst: Instrument;
+  readonly book: MutableBook;
+  readonly resting: RestingOrders;
+  /** markFromFeed.has(symbol), kept beside it */
+  markFromFeed: boolean;
+  /** the touch (bid, ask ticks) the mark was last set from by setMarkFromBook; NaN before */
+  readonly midOf: [number, number];
+  /** SimState.ledgerVersion when the liquidation check last found nothing due here; -1 before */
+  clearAtVersion: number;
+}
+
+function setMarkFromBook(state: SimState, slot: MarketSlot): void {
+  const b = slot.book.bestBidTicks();
+  const a = slot.book.bestAskTicks();
   if (b === undefined || a === undefined) return;
-  state.marks.set(inst.symbol, inst.priceValue(a + b) / 2);
+  // the same touch gives the same mid: nothing else sets this mark while the feed sends none
+  if (b !== slot.midOf[0] || a !== slot.midOf[1]) {
+    state.marks.set(slot.inst.symbol, slot.inst.priceValue(a + b) / 2);
+    state.ledgerVersion++;
+    slot.midOf[0] = b;
+    slot.midOf[1] = a;
+  }
   state.changes.meta = true;
 }
 

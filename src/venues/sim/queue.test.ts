@@ -137,6 +137,41 @@ test("queue: a deleted level clears what was ahead; size arriving later is behin
   assert.equal(w.filledLots(), 25_000);
 });
 
+test("queue: a book change after an order rejoined or a new one joined caps the spots they hold now", async () => {
+  const w = world();
+  await w.rest();
+  w.level(4); // 2 BTC more, behind us: still 2 ahead
+  near(w.ahead(), 2);
+  // an amend up in size loses priority: the order rejoins behind the 4 BTC the level shows
+  await w.venue.amend("alice", "BTC", "q", { sizeLots: HALF + 1000 });
+  near(w.ahead(), 4);
+  w.level(3); // the level drops below what is ahead of the rejoined order: 3 ahead
+  near(w.ahead(), 3);
+  // a second order at the same price joins behind the 3 BTC; the next drop caps both
+  await w.venue.submit(order("BTC", "buy", PRICE, HALF, { tif: "post_only", clientOrderId: "q2" }));
+  near(w.venue.queueAhead("alice", "q2"), 3);
+  w.level(1);
+  near(w.ahead(), 1);
+  near(w.venue.queueAhead("alice", "q2"), 1);
+  // the first one cancelled: the second is capped alone
+  await w.venue.cancel("alice", "BTC", "q");
+  w.level(0.5);
+  near(w.venue.queueAhead("alice", "q2"), 0.5);
+});
+
+test("queue: after nothing is ahead of any resting order, one joining behind a level is still capped", async () => {
+  const w = world();
+  await w.rest();
+  w.level(0); // nothing ahead of q, and nothing can come back ahead of it
+  w.level(3);
+  near(w.ahead(), 0);
+  await w.venue.submit(order("BTC", "buy", PRICE, HALF, { tif: "post_only", clientOrderId: "q2" }));
+  near(w.venue.queueAhead("alice", "q2"), 3);
+  w.level(1.5);
+  near(w.venue.queueAhead("alice", "q2"), 1.5);
+  near(w.ahead(), 0);
+});
+
 test("queue: price trading through fills in full at our price, by a trade below our bid or by the book", async () => {
   const w = world();
   await w.rest();

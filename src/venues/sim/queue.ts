@@ -65,6 +65,23 @@ interface Spot {
   filled: boolean;
 }
 
+/** capAll's spots of one list of orders, as they were at `version` of the spot map */
+interface Aligned {
+  readonly list: readonly OrderState[];
+  /** the list's orders when the spots were found */
+  orders: OrderState[];
+  spots: Spot[];
+  version: number;
+  /**
+   * capAll found nothing ahead of any of them: so it stays until the spots change (version),
+   * since what is ahead of a spot only ever decreases (capAll, onTrade), and capAll skips them
+   */
+  nothingAhead: boolean;
+}
+
+/** lists whose spots capAll keeps (two per symbol: 32 symbols with resting orders) */
+const MAX_ALIGNED = 64;
+
 /** What the queue model saw, for backtest reports. */
 export interface QueueStats {
   /** ms from joining the queue to the first fill, one entry per order that filled */
@@ -95,6 +112,10 @@ export interface QueueFill {
 export class QueuePositions {
   readonly stats: QueueStats = emptyQueueStats();
   private readonly spots = new Map<string, Spot>();
+  /** bumped by every change to `spots` (an entry added, replaced or removed) */
+  private spotsVersion = 0;
+  /** capAll's spots of the lists it was given (the venue's resting lists), see alignedSpots */
+  private readonly aligned: Aligned[] = [];
   private readonly books: ReadonlyMap<string, MutableBook>;
 
   constructor(books: ReadonlyMap<string, MutableBook>) {
@@ -104,6 +125,7 @@ export class QueuePositions {
   /** Rule 1: the order joins behind the visible size at its price. */
   join(o: OrderState, ts: number): void {
     this.spots.set(o.venueOrderId, this.fresh(o, ts, false));
+    this.spotsVersion++;
   }
 
   /** Size ahead of a resting order (it joins now when it was never seen: a restart). */
@@ -117,22 +139,36 @@ export class QueuePositions {
     if (s === undefined) return;
     if (!s.filled) this.stats.cancelledUnfilled++;
     this.spots.delete(o.venueOrderId);
+    this.spotsVersion++;
   }
 
   /** Rules 3 and 4 after a book change: ahead never exceeds what the level shows. */
   capAll(orders: readonly OrderState[], ts: number): void {
+    // the orders are usually one side of one symbol: its book is looked up once
+    let symbol: string | undefined;
+    let book: MutableBook | undefined;
+    const a = this.alignedSpots(orders, ts);
+    if (a.nothingAhead) return;
+    const spots = a.spots;
+    let nothingAhead = true;
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i];
-      const s = this.spot(o, ts);
+      const s = spots[i];
       if (s.ahead > 0) {
-        const level = this.levelSize(o);
+        if (o.symbol !== symbol) {
+          symbol = o.symbol;
+          book = this.bookOf(symbol);
+        }
+        const level = book!.sizeAt(o.side === "buy" ? "bid" : "ask", o.priceTicks);
         if (level < s.ahead) {
           s.credit = (ts - s.creditTs <= TRADE_MATCH_MS ? s.credit : 0) + (s.ahead - level);
           s.creditTs = ts;
           s.ahead = level;
         }
+        if (s.ahead > 0) nothingAhead = false;
       }
     }
+    a.nothingAhead = nothingAhead;
   }
 
   /**
@@ -184,8 +220,45 @@ export class QueuePositions {
     if (s === undefined) {
       s = this.fresh(o, ts, o.filledLots > 0);
       this.spots.set(o.venueOrderId, s);
+      this.spotsVersion++;
     }
     return s;
+  }
+
+  /**
+   * spot(o, ts) of every order of the list, in its order. capAll runs after every market event
+   * on the same two lists per symbol, which change only when an order comes or goes: the spots
+   * found last time are reused while the list holds the same orders and no spot was added,
+   * replaced or removed since (then each is the one the map would give). Creating a missing
+   * spot first and capping after is what the one-by-one loop did: capping never moves the book.
+   */
+  private alignedSpots(orders: readonly OrderState[], ts: number): Aligned {
+    let a: Aligned | undefined;
+    for (let i = 0; i < this.aligned.length; i++) {
+      if (this.aligned[i].list === orders) {
+        a = this.aligned[i];
+        break;
+      }
+    }
+    if (a !== undefined && a.version === this.spotsVersion && a.orders.length === orders.length) {
+      let same = true;
+      for (let i = 0; i < orders.length && same; i++) same = a.orders[i] === orders[i];
+      if (same) return a;
+    }
+    const spots: Spot[] = [];
+    for (let i = 0; i < orders.length; i++) spots.push(this.spot(orders[i], ts));
+    if (a === undefined) {
+      // a bounded cache: a venue's first lists (two per symbol) are kept, other lists are not
+      const fresh: Aligned = { list: orders, orders: [], spots, version: -1, nothingAhead: false };
+      if (this.aligned.length >= MAX_ALIGNED) return fresh;
+      a = fresh;
+      this.aligned.push(a);
+    }
+    a.orders = orders.slice();
+    a.spots = spots;
+    a.version = this.spotsVersion;
+    a.nothingAhead = false;
+    return a;
   }
 
   private fresh(o: OrderState, ts: number, filled: boolean): Spot {
@@ -193,8 +266,12 @@ export class QueuePositions {
   }
 
   private levelSize(o: OrderState): number {
-    const book = this.books.get(o.symbol);
-    if (book === undefined) throw new InvalidValueError(`queue model: no book for ${o.symbol}`);
-    return book.sizeAt(o.side === "buy" ? "bid" : "ask", o.priceTicks);
+    return this.bookOf(o.symbol).sizeAt(o.side === "buy" ? "bid" : "ask", o.priceTicks);
+  }
+
+  private bookOf(symbol: string): MutableBook {
+    const book = this.books.get(symbol);
+    if (book === undefined) throw new InvalidValueError(`queue model: no book for ${symbol}`);
+    return book;
   }
 }

@@ -35,12 +35,12 @@ function applyBbo(
 ) {
   const bid = inst.roundPrice(bidPx, "buy", "nearest");
   const ask = inst.roundPrice(askPx, "sell", "nearest");
-  const staleBids: number[] = [];
-  const staleAsks: number[] = [];
-  book.walk("bid", (t) => t > bid && staleBids.push(t) > 0);
-  book.walk("ask", (t) => t < ask && staleAsks.push(t) > 0);
-  for (const t of staleBids) book.setLevel("bid", t, 0);
-  for (const t of staleAsks) book.setLevel("ask", t, 0);
+  // the stale levels are the best ones, removed best first (per BBO event: no list, no closure);
+  // the bids go before the asks, which removing a bid cannot change
+  for (let t = book.bestBidTicks(); t !== undefined && t > bid; t = book.bestBidTicks())
+    book.setLevel("bid", t, 0);
+  for (let t = book.bestAskTicks(); t !== undefined && t < ask; t = book.bestAskTicks())
+    book.setLevel("ask", t, 0);
   book.setLevel("bid", bid, bidSz);
   book.setLevel("ask", ask, askSz);
 }

@@ -161,6 +161,12 @@ export class SimState {
    * funding payments and `meta` are always recorded.
    */
   trackChanges = true;
+  /**
+   * Bumped by every change to what the liquidation check reads: cash (transfer, deposit),
+   * positions (touchPosition, which flatten uses, and indexPosition) and marks (market input
+   * bumps it when it sets one). Equal numbers mean the same inputs, so the same verdict.
+   */
+  ledgerVersion = 0;
 
   account(account: string): AccountState {
     let a = this.accounts.get(account);
@@ -178,6 +184,7 @@ export class SimState {
    */
   transfer(account: AccountState, sink: SinkName, amount: Money): void {
     if (amount === 0n) return;
+    this.ledgerVersion++;
     account.cash += amount;
     this.sinks[sink] -= amount;
     this.touchAccount(account);
@@ -186,6 +193,7 @@ export class SimState {
 
   deposit(account: string, amount: Money): void {
     const a = this.account(account);
+    this.ledgerVersion++;
     a.cash += amount;
     this.sinks.deposits += amount;
     this.touchAccount(a);
@@ -206,6 +214,7 @@ export class SimState {
   }
 
   touchPosition(p: PositionState): void {
+    this.ledgerVersion++;
     if (this.trackChanges) this.changes.positions.push(p);
   }
 
@@ -257,6 +266,7 @@ export class SimState {
   }
 
   indexPosition(p: PositionState): void {
+    this.ledgerVersion++;
     this.positions.set(accountKey(p.account, p.symbol), p);
     nested(this.positionIndex, p.account).set(p.symbol, p);
     addTo(this.positionsBySymbol, p.symbol, p);

@@ -104,7 +104,9 @@ export class SimStreams {
   publish(e: MarketEvent): void {
     const streams = this.market.get(e.symbol);
     if (streams === undefined) return;
-    const s = streams[CHANNEL_OF[e.type]];
+    // (CHANNEL_OF spelled out for the feed's usual types: no keyed lookup per event)
+    const t = e.type;
+    const s = streams[t === "book" || t === "bbo" ? 0 : t === "trade" ? 1 : CHANNEL_OF[t]];
     if (s.subscribers === 0 || s.dropped) return;
     s.lastMessageTs = this.clock.now();
     if (s.quiet) {
