@@ -13,7 +13,7 @@ import { type TimerHandle, WallClock } from "../core/clock.ts";
 import { PerpbotError } from "../core/errors.ts";
 import { type Venue, VenueRejectError, VenueUnknownOutcomeError } from "../core/venue.ts";
 import { noticesOf } from "../core/venue-notices.ts";
-import { pointsOf } from "../core/venue-points.ts";
+import { pointsOf, publishesPoints } from "../core/venue-points.ts";
 import { engineSection, engineSettingsFrom } from "../engine/config.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
 import type { Store } from "../store/store.ts";
@@ -29,7 +29,7 @@ import { signerFromKeystore } from "../wallets/signer.ts";
 import { holdBooksLive } from "./live-streams.ts";
 import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
 import { clearVenueNotices, writeVenueNotices } from "./service/venue-notices.ts";
-import { writeVenuePoints } from "./service/venue-points.ts";
+import { readStoredVenuePoints, writeVenuePoints } from "./service/venue-points.ts";
 import { claimStoreFor } from "./store-mode.ts";
 
 export interface LivePlan {
@@ -134,13 +134,24 @@ const NOTICES_EVERY_MS = 5_000;
 /** Store the venues' notices (and points) now and every few seconds; the returned stop drops the notices. */
 function keepVenueNotices(store: Store, venues: ReadonlyMap<string, Venue>, clock: WallClock) {
   let timer: TimerHandle | undefined;
+  // the venues with a points endpoint (Lighter's): status says "n/a" for the others
+  const sources = [...venues.values()].filter(publishesPoints).map((v) => v.id);
+  const writePoints = async () => {
+    // as the venues last read them (each venue keeps to its own rate limit: this sends nothing)
+    if (sources.length === 0) return;
+    const fresh = [...venues.values()].flatMap(pointsOf);
+    // a wallet not read yet in this run keeps what an earlier run read
+    const key = (p: { venue: string; account: string }) => `${p.venue}|${p.account}`;
+    const now = new Set(fresh.map(key));
+    const earlier = (await readStoredVenuePoints(store).catch(() => ({ points: [] }))).points;
+    const points = [...fresh, ...earlier.filter((p) => !now.has(key(p)))];
+    await writeVenuePoints(store, points, Date.now(), sources).catch(() => undefined);
+  };
   const write = async () => {
     await writeVenueNotices(store, [...venues.values()].flatMap(noticesOf), Date.now()).catch(
       () => undefined,
     );
-    // points (Lighter's) as the venues last read them; nothing is written while none has any
-    const points = [...venues.values()].flatMap(pointsOf);
-    if (points.length > 0) await writeVenuePoints(store, points, Date.now()).catch(() => undefined);
+    await writePoints();
   };
   const loop = () => {
     void write();
@@ -149,6 +160,8 @@ function keepVenueNotices(store: Store, venues: ReadonlyMap<string, Venue>, cloc
   loop();
   return async () => {
     if (timer) clock.cancel(timer);
+    // the last values read stay for the report of the run
+    await writePoints();
     await clearVenueNotices(store).catch(() => undefined);
   };
 }

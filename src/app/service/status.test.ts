@@ -190,6 +190,27 @@ test("status shows volume, fees, funding and PnL per venue and per wallet on eac
         ["simB", 600, "0.3", "0", "-0.3"],
       ],
     );
+    // cost per $1M of volume (net loss / volume x 1e6) beside the volume; the simulated venues
+    // publish no points, and the report says so instead of a 0 (issue 13 item 1)
+    assert.deepEqual(
+      r.wallets.map((w) => [w.costPerMillionUsd, w.points, w.pointsNote]),
+      [
+        [500, undefined, "n/a (venue publishes no points)"],
+        [500, undefined, "n/a (venue publishes no points)"],
+        [416.67, undefined, "n/a (venue publishes no points)"],
+      ],
+    );
+    assert.deepEqual(
+      r.venues.map((v) => [v.costPerMillionUsd, v.pointsNote]),
+      [
+        [458.33, "n/a (venue publishes no points)"],
+        [500, "n/a (venue publishes no points)"],
+      ],
+    );
+    assert.deepEqual(
+      [r.totals.costPerMillionUsd, r.points],
+      [472.22, { pointsNote: "n/a (venue publishes no points)" }],
+    );
     // --json prints the report as it is: the same rows
     const json = JSON.parse(JSON.stringify(r));
     assert.equal(json.wallets.length, 3);
@@ -199,7 +220,18 @@ test("status shows volume, fees, funding and PnL per venue and per wallet on eac
     assert.match(text, /^per venue:\n {2}simA +volume \$1,200\.00 {2}fees \$0\.60 {2}funding \$0\.05/m);
     assert.match(text, /^ {2}simB +volume \$600\.00/m);
     assert.match(text, /^per wallet and venue \(what points are paid on\):/m);
-    assert.match(text, /^ {2}w2 +simA +\$600\.00 +\$0\.30 +\$0\.05 +\$0\.00 +-\$0\.25$/m);
+    assert.match(
+      text,
+      /^ {2}w2 +simA +\$600\.00 +\$0\.30 +\$0\.05 +\$0\.00 +-\$0\.25 +\$416\.67 n\/a \(venue publishes no points\)$/m,
+    );
+    assert.match(
+      text,
+      /^ {2}simB +volume .* net -\$0\.30 {2}cost per \$1M \$500\.00 {2}points n\/a \(venue publishes no points\)$/m,
+    );
+    assert.match(
+      text,
+      /^total \(3 groups\): .* cost per \$1M \$472\.22\npoints: n\/a \(venue publishes no points\)$/m,
+    );
     // a long fleet shows its first rows and says how to see the rest
     const short = formatStatus(r, { walletRows: 2 });
     assert.match(short, /… 1 more \(perpbot status --wallets lists them all\)/);

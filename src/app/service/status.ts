@@ -2,12 +2,18 @@ import { type Money, moneyText } from "../../core/money.ts";
 import { listGroupRecords } from "../../engine/groups/group-records.ts";
 import type { GroupRecord } from "../../engine/groups/group-types.ts";
 import type { Store } from "../../store/store.ts";
-import type { FarmAccounting, FarmTotals } from "../../strategies/farm/accounting.ts";
+import { costPerMillionUsd, type FarmAccounting, type FarmTotals } from "../../strategies/farm/accounting.ts";
 import { groupSummary } from "../../strategies/farm/report.ts";
 import { farmAccountingFromStore } from "./accounting.ts";
 import { type RunnerState, runnerState } from "./control.ts";
+import {
+  type PointsCells,
+  type StatusPointsSum,
+  type StatusWalletPoints,
+  withPoints,
+} from "./status-points.ts";
 import { readVenueNotices } from "./venue-notices.ts";
-import { readVenuePoints } from "./venue-points.ts";
+import { readStoredVenuePoints } from "./venue-points.ts";
 
 /**
  * What `perpbot status` shows, read from the store alone (no venue connection; works whether a
@@ -28,6 +34,8 @@ export interface StatusTotals {
   readonly realisedPnlUsd: string;
   /** realised PnL + funding - fees */
   readonly netPnlUsd: string;
+  /** the farming cost per $1M of volume: -net / volume x 1e6 (negative = profit; 0 without volume) */
+  readonly costPerMillionUsd: number;
   readonly fills: number;
 }
 
@@ -73,15 +81,18 @@ export interface StatusInstance {
   readonly totals: StatusTotals & { readonly groups: number };
 }
 
-/** One wallet on one venue: the unit a venue's points are paid on (volume) and what it cost. */
-export interface StatusWallet extends StatusTotals {
+/**
+ * One wallet on one venue: the unit a venue's points are paid on (volume) and what it cost, with
+ * the venue's points for the wallet as last read (venues that report them: Lighter), or
+ * `pointsNote` saying why there are none ("n/a (venue publishes no points)", "not read yet").
+ */
+export interface StatusWallet extends StatusTotals, PointsCells<StatusWalletPoints> {
   readonly wallet: string;
   readonly venue: string;
-  /** the venue's points for the wallet as last read (venues that report them: Lighter) */
-  readonly points?: { readonly total: number; readonly lastWeek: number; readonly ts: number };
 }
 
-export interface StatusVenue extends StatusTotals {
+/** A venue's totals and the sum of its wallets' points (or the note why there are none). */
+export interface StatusVenue extends StatusTotals, PointsCells<StatusPointsSum> {
   readonly venue: string;
 }
 
@@ -102,6 +113,8 @@ export interface StatusReport {
   readonly venues: readonly StatusVenue[];
   /** per wallet and venue, over every group in the store, by wallet then venue */
   readonly wallets: readonly StatusWallet[];
+  /** every wallet's points summed (venues with points), or the note why there are none */
+  readonly points: PointsCells<StatusPointsSum>;
   /** what the running live process's venues report (polled wallets, …); empty without a runner */
   readonly venueNotices: readonly { readonly venue: string; readonly key: string; readonly text: string }[];
 }
@@ -174,34 +187,11 @@ export async function loadStatusReport(
     recentlyClosed: recent.map(view),
     totals: { groups: groups.length, ...totalsOf(acc.total) },
     instances,
-    ...withPoints(perWalletAndVenue(acc), await readVenuePoints(store)),
+    ...withPoints(perWalletAndVenue(acc), await readStoredVenuePoints(store), {
+      wallet: (wallet, venue) => ({ wallet, venue, ...totalsOf(undefined) }),
+      venue: (venue) => ({ venue, ...totalsOf(undefined) }),
+    }),
     venueNotices: runner.running ? ((await readVenueNotices(store))?.notices ?? []) : [],
-  };
-}
-
-/** Each wallet row with the points its venue reported for it (a wallet with points but no groups gets a row). */
-function withPoints(
-  parts: Pick<StatusReport, "venues" | "wallets">,
-  points: readonly { venue: string; account: string; total: number; lastWeek: number; ts: number }[],
-): Pick<StatusReport, "venues" | "wallets"> {
-  if (points.length === 0) return parts;
-  const by = new Map(points.map((p) => [`${p.account}|${p.venue}`, p]));
-  const wallets: StatusWallet[] = parts.wallets.map((w) => {
-    const p = by.get(`${w.wallet}|${w.venue}`);
-    by.delete(`${w.wallet}|${w.venue}`);
-    return p === undefined ? w : { ...w, points: { total: p.total, lastWeek: p.lastWeek, ts: p.ts } };
-  });
-  for (const p of by.values())
-    wallets.push({
-      wallet: p.account,
-      venue: p.venue,
-      ...totalsOf(undefined),
-      points: { total: p.total, lastWeek: p.lastWeek, ts: p.ts },
-    });
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return {
-    venues: parts.venues,
-    wallets: wallets.sort((a, b) => cmp(a.wallet, b.wallet) || cmp(a.venue, b.venue)),
   };
 }
 
@@ -240,6 +230,7 @@ function totalsOf(t: FarmTotals | undefined): StatusTotals {
     fundingUsd: moneyText(t?.funding ?? zero),
     realisedPnlUsd: moneyText(t?.realisedPnl ?? zero),
     netPnlUsd: moneyText(t ? t.realisedPnl + t.funding - t.fees : zero),
+    costPerMillionUsd: t ? Math.round(costPerMillionUsd(t) * 100) / 100 : 0,
     fills: t?.fills ?? 0,
   };
 }

@@ -6,6 +6,7 @@ import {
   type StatusReport,
   type StatusTotals,
 } from "../../app/service/status.ts";
+import type { PointsCells, StatusPointsSum } from "../../app/service/status-points.ts";
 import { loadCliConfig } from "../context.ts";
 import { parseCountArg } from "../time-arg.ts";
 
@@ -90,8 +91,9 @@ export function formatStatus(r: StatusReport, options: { walletRows?: number } =
   lines.push(...walletLines(r, options.walletRows ?? WALLET_ROWS));
   lines.push(
     "",
-    `total (${r.totals.groups} group${r.totals.groups === 1 ? "" : "s"}): ${totalsText(r.totals)}`,
+    `total (${r.totals.groups} group${r.totals.groups === 1 ? "" : "s"}): ${totalsText(r.totals)}  ${costText(r.totals)}`,
   );
+  if (r.venues.length > 0 || r.wallets.length > 0) lines.push(`points: ${pointsSumText(r.points)}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -102,15 +104,14 @@ export function formatStatus(r: StatusReport, options: { walletRows?: number } =
 function walletLines(r: StatusReport, maxRows: number): string[] {
   if (r.venues.length === 0 && r.wallets.length === 0) return [];
   const lines = ["", "per venue:"];
-  for (const v of r.venues) lines.push(`  ${v.venue.padEnd(8)} ${totalsText(v)}`);
+  for (const v of r.venues)
+    lines.push(`  ${v.venue.padEnd(8)} ${totalsText(v)}  ${costText(v)}  points ${pointsSumText(v)}`);
   const head = [
     "wallet".padEnd(16),
     "venue".padEnd(8),
-    ...["volume", "fees", "funding", "realised", "net"].map((h) => h.padStart(13)),
+    ...["volume", "fees", "funding", "realised", "net", "cost/$1M"].map((h) => h.padStart(13)),
+    "points".padStart(11),
   ];
-  // a points column only when a venue reports points (Lighter)
-  const withPoints = r.wallets.some((w) => w.points !== undefined);
-  if (withPoints) head.push("points".padStart(11));
   lines.push("", "per wallet and venue (what points are paid on):", `  ${head.join(" ")}`);
   for (const w of r.wallets.slice(0, maxRows)) {
     const cells = [
@@ -120,11 +121,14 @@ function walletLines(r: StatusReport, maxRows: number): string[] {
       Number(w.realisedPnlUsd),
       Number(w.netPnlUsd),
     ];
-    const points = withPoints
-      ? ` ${(w.points === undefined ? "-" : w.points.total.toFixed(2)).padStart(11)}`
-      : "";
+    const cost = w.volumeUsd > 0 ? money(w.costPerMillionUsd) : "-";
+    // the venue's figure and when it was read, or why there is none (a venue without points)
+    const points =
+      w.points === undefined
+        ? ` ${w.pointsNote ?? "-"}`
+        : ` ${w.points.total.toFixed(2).padStart(11)} (read ${time(w.points.ts)})`;
     lines.push(
-      `  ${w.wallet.padEnd(16)} ${w.venue.padEnd(8)} ${cells.map((x) => money(x).padStart(13)).join(" ")}${points}`,
+      `  ${w.wallet.padEnd(16)} ${w.venue.padEnd(8)} ${cells.map((x) => money(x).padStart(13)).join(" ")} ${cost.padStart(13)}${points}`,
     );
   }
   const more = r.wallets.length - maxRows;
@@ -139,6 +143,18 @@ function groupHead(g: StatusGroup, tagged: boolean): string {
 
 function totalsText(t: StatusTotals): string {
   return `volume ${money(t.volumeUsd)}  fees ${money(Number(t.feesUsd))}  funding ${money(Number(t.fundingUsd))}  realised ${money(Number(t.realisedPnlUsd))}  net ${money(Number(t.netPnlUsd))}`;
+}
+
+function costText(t: StatusTotals): string {
+  return `cost per $1M ${t.volumeUsd > 0 ? money(t.costPerMillionUsd) : "-"}`;
+}
+
+/** A venue's or the report's points: the sum, over how many wallets, read when; or the note. */
+function pointsSumText(c: PointsCells<StatusPointsSum>): string {
+  const p = c.points;
+  if (p === undefined) return c.pointsNote ?? "-";
+  const read = p.oldestTs === p.newestTs ? time(p.oldestTs) : `${time(p.oldestTs)} to ${time(p.newestTs)}`;
+  return `${p.total.toFixed(2)} over ${p.wallets} wallet${p.wallets === 1 ? "" : "s"} (read ${read})`;
 }
 
 function money(x: number): string {
