@@ -153,7 +153,8 @@ function costText(t: StatusTotals): string {
 function pointsSumText(c: PointsCells<StatusPointsSum>): string {
   const p = c.points;
   if (p === undefined) return c.pointsNote ?? "-";
-  const read = p.oldestTs === p.newestTs ? time(p.oldestTs) : `${time(p.oldestTs)} to ${time(p.newestTs)}`;
+  const [from, to] = [time(p.oldestTs), time(p.newestTs)];
+  const read = from === to ? from : `${from} to ${to}`;
   return `${p.total.toFixed(2)} over ${p.wallets} wallet${p.wallets === 1 ? "" : "s"} (read ${read})`;
 }
 
