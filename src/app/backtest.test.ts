@@ -49,6 +49,28 @@ test("backtest farm: a report with groups, close reasons, volume, fees, funding,
     ),
   );
   assert.match(report, /^simB {20,}\$[\d,]+\.\d\d/m);
+  // cost per $1M beside each row's volume; the simulated venues publish no points and the report
+  // says so instead of a 0 (issue 13 item 1)
+  // (net is rounded to cents: on a small volume a cent is several dollars per $1M)
+  for (const r of [...a.perVenue, ...a.perWallet])
+    assert.ok(
+      Math.abs(r.costPerMillionUsd - (-r.netPnlUsd / r.volumeUsd) * 1e6) <= 0.01 + 6_000 / r.volumeUsd,
+      JSON.stringify(r),
+    );
+  assert.equal(a.points, "n/a (venue publishes no points)");
+  assert.deepEqual(
+    a.perVenue.map((v) => v.points),
+    ["n/a (venue publishes no points)", "n/a (venue publishes no points)"],
+  );
+  assert.match(report, /^points n\/a \(venue publishes no points\)$/m);
+  const simA = a.perVenue[0];
+  assert.match(
+    report,
+    new RegExp(
+      `^simA .* \\$${simA.costPerMillionUsd.toLocaleString("en-US", { minimumFractionDigits: 2 }).replaceAll(".", "\\.")} n/a \\(venue publishes no points\\)$`,
+      "m",
+    ),
+  );
   // hedged: no group ever drifted more than a few percent of its notional
   for (const g of a.perGroup.filter((x) => x.volumeUsd > 0)) {
     assert.ok(g.maxAbsNetDeltaUsd < 0.1 * (g.volumeUsd / 2), `${g.id} max |delta| ${g.maxAbsNetDeltaUsd}`);

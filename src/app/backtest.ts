@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { ConfigValues } from "../config/registry.ts";
 import { SimClock } from "../core/clock.ts";
 import { toUsd } from "../core/money.ts";
+import { NO_POINTS } from "../core/venue-points.ts";
 import { type EngineSettings, engineSettings } from "../engine/config.ts";
 import { openStore } from "../store/store.ts";
 import { costPerMillionUsd, type FarmTotals, netPnlUsd } from "../strategies/farm/accounting.ts";
@@ -84,12 +85,20 @@ export interface FarmBacktestFigures {
 
 export interface FarmBacktestVenue extends FarmBacktestFigures {
   readonly venue: string;
+  /** what farming there cost per $1M of its volume (0 without volume) */
+  readonly costPerMillionUsd: number;
+  /**
+   * "n/a (venue publishes no points)": a simulated venue has no points endpoint, so a backtest
+   * has volume and cost to show, never points
+   */
+  readonly points: string;
 }
 
 /** One wallet on one venue: the unit a venue's points are paid on. */
 export interface FarmBacktestWallet extends FarmBacktestFigures {
   readonly wallet: string;
   readonly venue: string;
+  readonly costPerMillionUsd: number;
 }
 
 export interface FarmBacktestReport {
@@ -106,6 +115,8 @@ export interface FarmBacktestReport {
   readonly realisedPnlUsd: number;
   readonly netPnlUsd: number;
   readonly costPerMillionUsd: number;
+  /** the venues' points: none publish any in a simulation (NO_POINTS) */
+  readonly points: string;
   readonly maxAbsNetDeltaUsd: number;
   readonly perGroup: readonly FarmBacktestGroup[];
   /** per venue, by venue id */
@@ -213,13 +224,26 @@ export async function runFarmBacktest(o: FarmBacktestOptions): Promise<FarmBackt
       closeReasons,
       ...usdOf(acc.total),
       costPerMillionUsd: round2(costPerMillionUsd(acc.total)),
+      points: NO_POINTS,
       maxAbsNetDeltaUsd: round2(Math.max(0, ...perGroup.map((g) => g.maxAbsNetDeltaUsd))),
       perGroup,
-      perVenue: [...acc.byVenue].sort(([a], [b]) => cmp(a, b)).map(([venue, t]) => ({ venue, ...usdOf(t) })),
+      perVenue: [...acc.byVenue]
+        .sort(([a], [b]) => cmp(a, b))
+        .map(([venue, t]) => ({
+          venue,
+          ...usdOf(t),
+          costPerMillionUsd: round2(costPerMillionUsd(t)),
+          points: NO_POINTS,
+        })),
       perWallet: [...acc.byWalletVenue]
         .map(([key, t]) => {
           const cut = key.lastIndexOf("|");
-          return { wallet: key.slice(0, cut), venue: key.slice(cut + 1), ...usdOf(t) };
+          return {
+            wallet: key.slice(0, cut),
+            venue: key.slice(cut + 1),
+            ...usdOf(t),
+            costPerMillionUsd: round2(costPerMillionUsd(t)),
+          };
         })
         .sort((a, b) => cmp(a.wallet, b.wallet) || cmp(a.venue, b.venue)),
       assumptions: [
@@ -263,6 +287,7 @@ export function formatBacktestReport(r: FarmBacktestReport): string {
     }`,
     `volume ${money(r.volumeUsd)}  fees ${money(r.feesUsd)}  funding ${money(r.fundingUsd)}  realised PnL ${money(r.realisedPnlUsd)}  net ${money(r.netPnlUsd)}`,
     `cost per $1M volume ${money(r.costPerMillionUsd)}  max |net delta| ${money(r.maxAbsNetDeltaUsd)}`,
+    `points ${r.points}`,
     "",
     "group                          venue(s)     base legs reason            hours      volume      net  max|delta|",
   ];
@@ -286,11 +311,16 @@ export function formatBacktestReport(r: FarmBacktestReport): string {
     [f.volumeUsd, f.feesUsd, f.fundingUsd, f.realisedPnlUsd, f.netPnlUsd]
       .map((x) => money(x).padStart(13))
       .join(" ");
-  const header = ["volume", "fees", "funding", "realised", "net"].map((h) => h.padStart(13)).join(" ");
-  lines.push("", `${"venue".padEnd(25)} ${header}`);
-  for (const v of r.perVenue) lines.push(`${v.venue.padEnd(25)} ${figures(v)}`);
+  const cost = (f: { volumeUsd: number; costPerMillionUsd: number }) =>
+    (f.volumeUsd > 0 ? money(f.costPerMillionUsd) : "-").padStart(13);
+  const header = ["volume", "fees", "funding", "realised", "net", "cost/$1M"]
+    .map((h) => h.padStart(13))
+    .join(" ");
+  lines.push("", `${"venue".padEnd(25)} ${header} points`);
+  for (const v of r.perVenue) lines.push(`${v.venue.padEnd(25)} ${figures(v)} ${cost(v)} ${v.points}`);
   lines.push("", `${"wallet".padEnd(16)} ${"venue".padEnd(8)} ${header}`);
-  for (const w of r.perWallet) lines.push(`${w.wallet.padEnd(16)} ${w.venue.padEnd(8)} ${figures(w)}`);
+  for (const w of r.perWallet)
+    lines.push(`${w.wallet.padEnd(16)} ${w.venue.padEnd(8)} ${figures(w)} ${cost(w)}`);
   lines.push("", "assumptions:", ...r.assumptions.map((a) => `  - ${a}`));
   return lines.join("\n");
 }

@@ -18,6 +18,9 @@ export interface VenuePointsSource {
   keptPoints(): readonly WalletPointsReport[];
 }
 
+/** What a report shows for a venue without a points endpoint, instead of a 0. */
+export const NO_POINTS = "n/a (venue publishes no points)";
+
 /** Whether the venue has a points endpoint perpbot reads (it implements `keptPoints`). */
 export function publishesPoints(venue: object): venue is VenuePointsSource {
   return typeof (venue as Partial<VenuePointsSource>).keptPoints === "function";

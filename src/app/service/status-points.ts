@@ -1,4 +1,4 @@
-import type { WalletPointsReport } from "../../core/venue-points.ts";
+import { NO_POINTS, type WalletPointsReport } from "../../core/venue-points.ts";
 import type { StoredVenuePoints } from "./venue-points.ts";
 
 /**
@@ -8,7 +8,7 @@ import type { StoredVenuePoints } from "./venue-points.ts";
  */
 
 /** What a venue without a points endpoint shows (Hyperliquid, VENUES.md §1.9; the simulator). */
-export const NO_POINTS = "n/a (venue publishes no points)";
+export { NO_POINTS };
 /** A wallet on a venue that has points, whose points the live run has not read yet. */
 export const POINTS_NOT_READ = "not read yet";
 
