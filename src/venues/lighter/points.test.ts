@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SimClock } from "../../core/clock.ts";
+import { pointsOf, publishesPoints } from "../../core/venue-points.ts";
 import { makeLighterHarness } from "../../testing/lighter-conformance.ts";
 import { orderOf } from "../conformance/harness.ts";
 import { PointsReader } from "./points.ts";
@@ -38,6 +39,12 @@ test("points: per wallet from referral/points, read at most once per poll interv
     );
     await assert.rejects(h.venue.walletPoints("nobody"), /wallet "nobody" is not bound/);
     // binding read the points once; keptPoints gives them to perpbot status without a request
+    // what the live run's report writer calls every few seconds (core pointsOf): no request, so
+    // the report costs nothing of the 60-a-minute budget; reads stay one per wallet per poll
+    const sent = h.venue.points.requests;
+    for (let i = 0; i < 100; i++) pointsOf(h.venue);
+    assert.equal(h.venue.points.requests, sent, "kept points are given without a request");
+    assert.ok(publishesPoints(h.venue), "Lighter has a points endpoint");
     const kept = h.venue.keptPoints();
     assert.equal(kept.length, 1);
     assert.deepEqual([kept[0].venue, kept[0].account], ["lighter", h.account]);
