@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { VENUE_POINTS_KV_KEY, writeVenuePoints } from "../app/service/venue-points.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Store } from "../store/store.ts";
 import { type ApiFixture, json, startApiFixture, T0 } from "../testing/api-fixture.ts";
@@ -59,6 +60,34 @@ describe("reads", () => {
     assert.match(await page.text(), /<script type="module" src="\/web\/app.js">/);
     const lib = await fetch(`${base}/vendor/lightweight-charts.mjs`);
     assert.match(await lib.text(), /export\s*\{[^}]*createChart/);
+  });
+
+  test("status serves the farm report's points: n/a on the simulated venue, a live run's stored readings per wallet", async () => {
+    const s = await json(fetch(`${base}/api/status`));
+    assert.ok(s.wallets.length > 0);
+    for (const w of s.wallets) {
+      assert.equal(w.pointsNote, "n/a (venue publishes no points)", JSON.stringify(w));
+      assert.equal(typeof w.costPerMillionUsd, "number");
+    }
+    assert.deepEqual(s.points, { pointsNote: "n/a (venue publishes no points)" });
+    const ts = T0 + 5_000;
+    await writeVenuePoints(store, [{ venue: "lighter", account: "w9", total: 42.5, lastWeek: 2, ts }], ts, [
+      "lighter",
+    ]);
+    try {
+      const after = await json(fetch(`${base}/api/status`));
+      const w9 = after.wallets.find((w: { wallet: string }) => w.wallet === "w9");
+      assert.deepEqual([w9.venue, w9.points], ["lighter", { total: 42.5, lastWeek: 2, ts }]);
+      assert.deepEqual(after.points.points, {
+        total: 42.5,
+        lastWeek: 2,
+        wallets: 1,
+        oldestTs: ts,
+        newestTs: ts,
+      });
+    } finally {
+      await store.kv.delete(VENUE_POINTS_KV_KEY);
+    }
   });
 
   test("CORS is closed unless the origin is configured", async () => {
