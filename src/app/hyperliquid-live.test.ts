@@ -153,6 +153,15 @@ test("perpbot run --live: the farm's same-venue group on the Hyperliquid emulato
       new RegExp(agentKey(0).toString("hex")),
       "no key in any output",
     );
+    // the farm report: Hyperliquid has no points API (VENUES.md §1.9), so every wallet's row says
+    // so beside its volume and cost per $1M, never a 0
+    const st = spawnSync(process.execPath, [BIN, "status"], { cwd, env: cleanEnv(), encoding: "utf8" });
+    assert.equal(st.status, 0, st.stderr);
+    const rows = st.stdout.split("\n").filter((l) => /^ {2}w0\d +hyperliquid /.test(l));
+    assert.ok(rows.length >= 3, st.stdout);
+    for (const r of rows)
+      assert.match(r, /\$[\d,.]+ +-?\$[\d,.]+ n\/a \(venue publishes no points\)$/, st.stdout);
+    assert.match(st.stdout, /^points: n\/a \(venue publishes no points\)$/m);
   } finally {
     await emu.close();
   }
