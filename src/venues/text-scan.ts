@@ -90,10 +90,46 @@ export function intOrDigits(s: Uint8Array, i: number): number {
   return s[i] === QUOTE ? digitString(s, i) : uint(s, i);
 }
 
-/** A quoted plain decimal (`"60000.1"`, `\d+(\.\d+)?`) as Number() reads it (data/replay/decimal.ts). */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A quoted plain decimal (`"60000.1"`, `\d+(\.\d+)?`) as Number() reads it: at most 15 digits in
+ * all are an exact integer m and 10^k an exact double, so m / 10^k is the correctly rounded value
+ * Number() gives (data/replay/decimal.ts says why); longer decimals go through decimal.ts.
+ */
 export function quotedDecimal(s: Uint8Array, i: number): number {
   if (s[i] !== QUOTE) return -1;
-  const v = parseQuotedDecimal(s, i + 1, length);
+  const start = ++i;
+  let m = 0;
+  let c = s[i];
+  while (c >= 48 && c <= 57) {
+    m = m * 10 + (c - 48);
+    c = s[++i];
+  }
+  const intDigits = i - start;
+  if (intDigits === 0) return -1;
+  if (c === QUOTE) {
+    if (intDigits > 15) return longDecimal(s, start);
+    value = m;
+    return i + 1;
+  }
+  if (c !== 46) return -1;
+  const f0 = ++i;
+  c = s[i];
+  while (c >= 48 && c <= 57) {
+    m = m * 10 + (c - 48);
+    c = s[++i];
+  }
+  const k = i - f0;
+  if (k === 0 || c !== QUOTE) return -1;
+  if (intDigits + k > 15) return longDecimal(s, start);
+  value = m / POW10[k];
+  return i + 1;
+}
+
+/** a plain decimal of more than 15 digits from `start` (its inside), read by decimal.ts (Number()) */
+function longDecimal(s: Uint8Array, start: number): number {
+  const v = parseQuotedDecimal(s, start, length);
   if (v === NOT_DECIMAL) return -1;
   value = v;
   return decimalStop() + 1;

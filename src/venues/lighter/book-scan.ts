@@ -66,8 +66,6 @@ const K_ASKS = keyCodes("asks");
 const K_BIDS = keyCodes("bids");
 const K_NONCE = keyCodes("nonce");
 const K_BEGIN_NONCE = keyCodes("begin_nonce");
-const K_PRICE = keyCodes("price");
-const K_SIZE = keyCodes("size");
 const SNAPSHOT = "subscribed/order_book";
 const UPDATE = "update/order_book";
 
@@ -77,16 +75,25 @@ let bBegin: number | undefined;
 let bBids: BookLevel[] = [];
 let bAsks: BookLevel[] = [];
 
+/** `{"price":` and `,"size":` as bytes: a level's usual form is matched whole */
+const PRICE_OPEN = keyCodes('{"price":');
+const SIZE_KEY = keyCodes(',"size":');
+
+function matches(s: Uint8Array, i: number, codes: readonly number[]): boolean {
+  for (let k = 0; k < codes.length; k++) if (s[i + k] !== codes[k]) return false;
+  return true;
+}
+
 /** `[{"price":"p","size":"q"},…]` from `i` into `out`; the index after its "]", or -1. */
 function levels(s: Uint8Array, i: number, out: BookLevel[]): number {
   if (s[i] !== OPEN_ARRAY) return -1;
   if (s[++i] === CLOSE_ARRAY) return i + 1;
   for (;;) {
-    if (s[i] !== OPEN_OBJECT || !isKey(s, i + 1, K_PRICE)) return -1;
-    i = quotedDecimal(s, i + K_PRICE.length + 4);
-    if (i < 0 || s[i] !== COMMA || !isKey(s, i + 1, K_SIZE)) return -1;
+    if (!matches(s, i, PRICE_OPEN)) return -1;
+    i = quotedDecimal(s, i + PRICE_OPEN.length);
+    if (i < 0 || !matches(s, i, SIZE_KEY)) return -1;
     const price = lastNumber();
-    i = quotedDecimal(s, i + K_SIZE.length + 4);
+    i = quotedDecimal(s, i + SIZE_KEY.length);
     if (i < 0 || s[i] !== CLOSE_OBJECT) return -1;
     out.push({ price, size: lastNumber() });
     const c = s[i + 1];
