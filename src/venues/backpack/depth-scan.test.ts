@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { WebSocketServer } from "ws";
 import { frameOf, readDepthEvent } from "./depth-read.ts";
 import { readFrame, ScannedDepth, scanDepthFrame } from "./depth-scan.ts";
 import { BackpackPayloadError } from "./parse.ts";
+import { BackpackSocket } from "./ws.ts";
 
 // the samples depth-read.test.ts uses: the docs' depth event ("Streams", "Depth": numbers) and
 // ccxt's captured one (js/src/pro/backpack.js handleOrderBook's comment: E and T as digit strings)
@@ -244,4 +248,33 @@ describe("the direct depth reader against the JSON path, on generated frames", (
       { numRuns: 1000 },
     );
   });
+});
+
+test("the socket hands a depth frame over as the direct reader's diff, other frames as JSON's", async () => {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  const mark = { stream: "markPrice.SOL_USDC", data: { e: "markPrice", E: 1, s: "SOL_USDC", p: "18.7" } };
+  server.on("connection", (c) => {
+    c.send(frame(DOCS));
+    c.send(JSON.stringify(mark));
+  });
+  const got: [string, unknown][] = [];
+  const socket = new BackpackSocket(`ws://127.0.0.1:${port}`, {
+    onFrame: (stream, data) => got.push([stream, data]),
+    onUp: () => undefined,
+    onDown: () => undefined,
+  });
+  try {
+    await socket.connect();
+    for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got.length, 2);
+    assert.ok(got[0][1] instanceof ScannedDepth);
+    assert.equal(got[0][0], "depth.SOL_USDC");
+    assert.deepEqual((got[0][1] as ScannedDepth).bids, readDepthEvent(DOCS, "x").bids);
+    assert.deepEqual(got[1], [mark.stream, mark.data]);
+  } finally {
+    await socket.close();
+    server.close();
+  }
 });

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { WebSocketServer } from "ws";
 import type { BookUpdate } from "../../core/market.ts";
 import { readMessage, ScannedBookMessage, scanBookMessage } from "./book-scan.ts";
 import { BookSync } from "./book-sync.ts";
 import { instrumentOf } from "./capabilities.ts";
 import { ORDER_BOOK_DETAILS } from "./fixtures/payloads.ts";
 import { MarketDetailsSchema, parseAs } from "./parse.ts";
+import { LighterSocket } from "./ws.ts";
 
 const [eth] = parseAs(MarketDetailsSchema, ORDER_BOOK_DETAILS, "x").order_book_details;
 const inst = instrumentOf("lighter", eth);
@@ -213,4 +217,35 @@ describe("the direct order-book reader against the JSON path, on generated messa
     assert.ok(scanned > all / 5, `the direct reader took only ${scanned} of ${all} messages`);
     assert.ok(applied > 100, `only ${applied} updates were applied`);
   });
+});
+
+test("the socket hands an order-book message over as the direct reader's, other messages as JSON's", async () => {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  const stats = { type: "update/market_stats", channel: "market_stats:0", market_stats: { market_id: 0 } };
+  server.on("connection", (c) => {
+    c.send(JSON.stringify(SNAPSHOT));
+    c.send(JSON.stringify(stats));
+  });
+  const got: Record<string, unknown>[] = [];
+  const socket = new LighterSocket(`ws://127.0.0.1:${port}`, {
+    onMessage: (m) => got.push(m),
+    onUp: () => undefined,
+    onDown: () => undefined,
+  });
+  try {
+    await socket.connect();
+    for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got.length, 2);
+    assert.ok(got[0] instanceof ScannedBookMessage);
+    assert.deepEqual(
+      viaJson([JSON.stringify(SNAPSHOT)]),
+      run([""], () => got[0]),
+    );
+    assert.deepEqual(got[1], stats);
+  } finally {
+    await socket.close();
+    server.close();
+  }
 });
