@@ -5,8 +5,8 @@
  *   wallet signer) → headers, ours beside ccxt's `sign()` of the same order (ccxt signs with
  *   @noble/curves' pure-JS ed25519) and noble's raw sign; the two signatures must be equal
  *   (ed25519 is deterministic) or the race is moot;
- * - depth messages per second, WebSocket text to an applied book: ours (JSON.parse, the frame
- *   read, BookSync's sequence check, L2Book.apply) beside ccxt pro `backpack.handleOrderBook`
+ * - depth messages per second, WebSocket text to an applied book: ours (the direct reader of
+ *   depth-scan.ts, BookSync's sequence check, L2Book.apply) beside ccxt pro `backpack.handleOrderBook`
  *   (JSON.parse first, as its client does) on the same messages: diffs generated here in the
  *   venue's documented shape (U/u chained, 1 to 6 levels a side, some removals), since no
  *   recorded Backpack feed is in ../shared/data;
@@ -21,7 +21,7 @@ import { WallClock } from "../src/core/clock.ts";
 import { BookSync } from "../src/venues/backpack/book-sync.ts";
 import { instrumentOf } from "../src/venues/backpack/capabilities.ts";
 import { BackpackConfigSchema } from "../src/venues/backpack/config.ts";
-import { frameOf } from "../src/venues/backpack/depth-read.ts";
+import { readFrame } from "../src/venues/backpack/depth-scan.ts";
 import { startBackpackEmulator } from "../src/venues/backpack/emulator/start.ts";
 import { MarketSchema } from "../src/venues/backpack/parse.ts";
 import { signedHeaders, signingString } from "../src/venues/backpack/signing.ts";
@@ -162,8 +162,9 @@ async function depthFigures(): Promise<BenchFigure[]> {
   );
   await sync.resync();
   const ours = (text: string) => {
-    // the socket's path (ws.ts #message) and the venue's routing to the book (venue.ts)
-    const f = frameOf(JSON.parse(text));
+    // the socket's path (ws.ts #message: depth-scan.ts, JSON only for other forms) and the
+    // venue's routing to the book (venue.ts)
+    const f = readFrame(text);
     if (f !== undefined) sync.onDepth(f.data);
   };
 

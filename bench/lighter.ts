@@ -1,7 +1,7 @@
 /**
  * Lighter: the official signer's cost per order (WASM `SignCreateOrder` plus our read-back of the
- * signed tx_info), book messages decoded and applied per second (ours: JSON.parse, zod, the
- * nonce-chain check, L2Book; beside ccxt pro `lighter.handleOrderBook` on the same texts), and the
+ * signed tx_info), book messages decoded and applied per second (ours: the direct reader of
+ * book-scan.ts, the nonce-chain check, L2Book; beside ccxt pro `lighter.handleOrderBook` on the same texts), and the
  * emulator's `sendTx` round trip on loopback. No recorded Lighter feed exists in ../shared/data,
  * so the book messages are synthetic, in the venue's shape (ccxt pro's own sample), 10 changed
  * levels each around a 20-level book. ccxt's Lighter signing is not raced: with this WASM build
@@ -10,6 +10,7 @@
  * Run alone: `node bench/run.ts --only lighter`.
  */
 import ccxt from "ccxt";
+import { readMessage } from "../src/venues/lighter/book-scan.ts";
 import { BookSync } from "../src/venues/lighter/book-sync.ts";
 import { instrumentOf } from "../src/venues/lighter/capabilities.ts";
 import { startLighterEmulator } from "../src/venues/lighter/emulator/start.ts";
@@ -121,7 +122,8 @@ const suite: BenchSuite = async () => {
         throw new Error("bench lighter: a gap in the synthetic chain");
       },
     );
-    for (const t of texts) b.onMessage(JSON.parse(t), 0);
+    // the socket's path (ws.ts: book-scan.ts, JSON only for other forms), then the book
+    for (const t of texts) b.onMessage(readMessage(t), 0);
     return inst.priceValue(b.book.bestBidTicks() ?? 0);
   };
   const ex = new ccxt.pro.lighter({});
@@ -142,14 +144,26 @@ const suite: BenchSuite = async () => {
   const bestPeer = peer();
   if (Math.abs(bestOurs - bestPeer) > 1e-9)
     throw new Error(`bench lighter: best bid ours ${bestOurs}, ccxt ${bestPeer}`);
-  const oursRate = opsPerSecond(() => {
-    ours();
-    return texts.length;
-  }, 1500);
-  const peerRate = opsPerSecond(() => {
-    peer();
-    return texts.length;
-  }, 1500);
+  // rounds of ~300 ms alternate, ours then ccxt's (the machine's load shifts between them
+  // alike), the best of five each
+  let oursRate = 0;
+  let peerRate = 0;
+  for (let r = 0; r < 5; r++) {
+    oursRate = Math.max(
+      oursRate,
+      opsPerSecond(() => {
+        ours();
+        return texts.length;
+      }, 300),
+    );
+    peerRate = Math.max(
+      peerRate,
+      opsPerSecond(() => {
+        peer();
+        return texts.length;
+      }, 300),
+    );
+  }
 
   // ---- emulator round trip (sendTx queued answer, keep-alive)
   const emu = await startLighterEmulator({ scheduledFunding: false, perMinute: 1e9 });

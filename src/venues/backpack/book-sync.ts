@@ -2,6 +2,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { BookLevel, BookUpdate } from "../../core/market.ts";
 import { L2Book } from "../../data/book.ts";
 import { readDepthEvent } from "./depth-read.ts";
+import { ScannedDepth } from "./depth-scan.ts";
 import { DepthSchema, parseAs } from "./parse.ts";
 
 /**
@@ -64,9 +65,10 @@ export class BookSync {
     for (const b of buffered) this.#applyDiff(b.U, b.u, b.update);
   }
 
-  /** One `depth` stream message's data. */
+  /** One `depth` stream message's data: JSON's, or the direct reader's diff (depth-scan.ts). */
   onDepth(data: unknown): void {
-    const d = readDepthEvent(data, `depth event of ${this.inst.symbol}`);
+    const d =
+      data instanceof ScannedDepth ? data : readDepthEvent(data, `depth event of ${this.inst.symbol}`);
     const update: BookUpdate = {
       type: "book",
       venue: this.venueId,

@@ -17,6 +17,7 @@ import { OrderTracker, orderUpdateEvents } from "./account-stream.ts";
 import { BookSync } from "./book-sync.ts";
 import { BACKPACK_CAPABILITIES, instrumentOf, perpMarkets } from "./capabilities.ts";
 import { type BackpackConfig, wsUrlOf } from "./config.ts";
+import { type FrameData, ScannedDepth } from "./depth-scan.ts";
 import { FundingWatch } from "./funding-watch.ts";
 import { BackpackHttp, BackpackRejectError } from "./http.ts";
 import { orderBody, wireOf } from "./orders.ts";
@@ -246,7 +247,7 @@ export class BackpackVenue implements Venue {
       if (this.#subs.has(`book:${symbol}`)) b.resync().catch(() => undefined);
   }
 
-  #publicFrame(stream: string, data: Record<string, unknown>): void {
+  #publicFrame(stream: string, data: FrameData): void {
     const dot = stream.indexOf(".");
     const kind = stream.slice(0, dot);
     const symbol = stream.slice(dot + 1);
@@ -336,7 +337,10 @@ export class BackpackVenue implements Venue {
     const socket = new BackpackSocket(
       wsUrlOf(this.config),
       {
-        onFrame: (stream, data) => this.#accountFrame(account, stream, data),
+        // the account socket carries no depth streams: a diff read directly is not its frame
+        onFrame: (stream, data) => {
+          if (!(data instanceof ScannedDepth)) this.#accountFrame(account, stream, data);
+        },
         onUp: () => this.#accountHealth(),
         onDown: () => this.#accountHealth(),
         onProblem: (stream, e) => this.#problem(`${stream} of account ${account}`, e),

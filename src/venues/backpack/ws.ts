@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import { frameOf } from "./depth-read.ts";
+import { type FrameData, readFrame } from "./depth-scan.ts";
 
 /**
  * One Backpack WebSocket connection (wss://ws.backpack.exchange): keeps a set of streams
@@ -8,7 +8,8 @@ import { frameOf } from "./depth-read.ts";
  * without a pong within 120 s), and reconnects with a growing delay until closed.
  */
 export interface SocketHandlers {
-  onFrame(stream: string, data: Record<string, unknown>): void;
+  /** a frame: JSON's data, or the direct reader's diff for a depth frame (depth-scan.ts) */
+  onFrame(stream: string, data: FrameData): void;
   /** the connection opened and every stream was (re)subscribed */
   onUp(): void;
   /** the connection dropped; streams resume after the next onUp */
@@ -117,13 +118,8 @@ export class BackpackSocket {
   }
 
   #message(text: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return; // not a frame of ours: the venue sends only JSON
-    }
-    const f = frameOf(json);
+    // a depth diff in its usual form is read straight from the text, anything else as JSON
+    const f = readFrame(text);
     if (f === undefined) return;
     try {
       this.#handlers.onFrame(f.stream, f.data);

@@ -1,6 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookLevel, BookUpdate } from "../../core/market.ts";
 import { L2Book } from "../../data/book.ts";
+import { ScannedBookMessage } from "./book-scan.ts";
 import { BookMessageSchema, parseAs } from "./parse.ts";
 
 /**
@@ -51,8 +52,9 @@ export class BookSync {
   }
 
   onMessage(raw: unknown, now: number): undefined {
-    // the hot path reads the shape by hand; anything off goes through the schema, whose error names the field
-    const fast = readBook(raw);
+    // the hot path: read from the text already (book-scan.ts), or the parsed shape read by hand;
+    // anything off goes through the schema, whose error names the field
+    const fast: FastBook | undefined = raw instanceof ScannedBookMessage ? raw : readBook(raw);
     const m = fast ?? parseAs(BookMessageSchema, raw, `order book of ${this.inst.symbol}`);
     const snapshot = m.type === "subscribed/order_book";
     if (!snapshot) {

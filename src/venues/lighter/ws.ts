@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { readMessage } from "./book-scan.ts";
 
 /**
  * One Lighter WebSocket connection (`/stream`, Ld "websocket-reference"): keeps a set of channels
@@ -59,14 +60,10 @@ export class LighterSocket {
         }, reject);
       });
       ws.on("message", (raw) => {
-        let msg: unknown;
-        try {
-          msg = JSON.parse(raw.toString());
-        } catch {
-          return; // the venue sends JSON only
-        }
-        if (msg !== null && typeof msg === "object" && !Array.isArray(msg))
-          this.#handlers.onMessage(msg as Record<string, unknown>);
+        // an order-book message in its usual form is read straight from the text (book-scan.ts),
+        // anything else as JSON; text that is not a JSON object is dropped (the venue sends JSON only)
+        const msg = readMessage(raw.toString());
+        if (msg !== undefined) this.#handlers.onMessage(msg);
       });
       ws.on("error", (e) => {
         if (!settled) {
