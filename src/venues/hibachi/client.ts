@@ -19,6 +19,7 @@ import {
   type HibachiSide,
   hmacSignature,
   type OrderFields,
+  type OrderFlag,
   orderBody,
   orderPayload,
   walletSignature,
@@ -58,6 +59,7 @@ export interface PlaceOrder {
   /** absent: a market order */
   readonly price?: string;
   readonly maxFeesPercent: string;
+  readonly orderFlags?: OrderFlag;
 }
 
 export class HibachiClient {
@@ -139,7 +141,7 @@ export class HibachiClient {
       method: "POST",
       host: "trade",
       path: "/trade/order",
-      body: orderBody(c, fields, this.accountId, sig),
+      body: orderBody(c, fields, this.accountId, sig, o.orderFlags),
       apiKey: this.apiKey,
     });
     return { nonce, orderId: parseAs(PlaceAnswerSchema, raw, `POST /trade/order ${o.symbol}`).orderId };

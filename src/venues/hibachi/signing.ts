@@ -139,12 +139,19 @@ export function hmacSignature(secret: string | KeyObject, payload: Uint8Array): 
   return createHmac("sha256", secret).update(payload).digest("hex");
 }
 
-/** The order-request body fields for `o` (the signature added by the caller). */
+/**
+ * Execution flags (hibachi_sdk types.py OrderFlags; the request's `orderFlags`). They are not
+ * part of the signed bytes.
+ */
+export type OrderFlag = "POST_ONLY" | "IOC" | "REDUCE_ONLY";
+
+/** The order-request body fields for `o`, with its signature. */
 export function orderBody(
   c: ContractScale,
   o: OrderFields,
   accountId: number,
   signature: string,
+  orderFlags?: OrderFlag,
 ): Record<string, string | number> {
   const body: Record<string, string | number> = {
     accountId,
@@ -157,5 +164,6 @@ export function orderBody(
     signature,
   };
   if (o.price !== undefined) body.price = o.price;
+  if (orderFlags !== undefined) body.orderFlags = orderFlags;
   return body;
 }

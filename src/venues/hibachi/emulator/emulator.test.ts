@@ -205,3 +205,60 @@ test("the per-key request limit answers 429 with the venue's body once the secon
     await tight.close();
   }
 });
+
+test("order flags: a crossing POST_ONLY is refused, an IOC's rest is cancelled, REDUCE_ONLY never opens a position", async () => {
+  const code = (want: RegExp) => (e: unknown) => e instanceof HibachiRejectError && want.test(e.code);
+  await assert.rejects(
+    wallet.place({
+      symbol: ETH,
+      side: "BID",
+      quantity: "0.1",
+      price: "3001",
+      maxFeesPercent: "0.001",
+      orderFlags: "POST_ONLY",
+    }),
+    code(/^POST_ONLY_WOULD_CROSS$/),
+  );
+  // 5 ETH rest at 3001: an IOC for 6 at 3001 fills 5 and the rest is cancelled
+  const ioc = await wallet.place({
+    symbol: ETH,
+    side: "BID",
+    quantity: "6",
+    price: "3001",
+    maxFeesPercent: "0.001",
+    orderFlags: "IOC",
+  });
+  const o = await wallet.order({ orderId: ioc.orderId });
+  assert.equal(o?.status, "CANCELLED");
+  assert.equal(o?.availableQuantity, "1");
+  // the account is long now; a reduce-only buy would grow it
+  await assert.rejects(
+    wallet.place({
+      symbol: ETH,
+      side: "BID",
+      quantity: "0.1",
+      maxFeesPercent: "0.001",
+      orderFlags: "REDUCE_ONLY",
+    }),
+    code(/^REDUCE_ONLY_WOULD_INCREASE$/),
+  );
+  await assert.rejects(
+    wallet.http.request({
+      method: "POST",
+      host: "trade",
+      path: "/trade/order",
+      body: {
+        accountId: 101,
+        symbol: ETH,
+        orderType: "MARKET",
+        quantity: "1",
+        maxFeesPercent: "0.001",
+        signature: "00",
+        nonce: 1,
+        orderFlags: "FOK",
+      },
+      apiKey: "key-101",
+    }),
+    (e: unknown) => e instanceof HibachiRejectError && /orderFlags "FOK" is none of/.test(e.message),
+  );
+});

@@ -174,6 +174,7 @@ export class HbEngine {
     side: "BID" | "ASK";
     price: string | undefined;
     lots: number;
+    flag?: "POST_ONLY" | "IOC" | "REDUCE_ONLY";
   }): { order: HbOrder } | { reason: string; message: string } {
     const inst = this.instruments.get(o.contract.symbol)!;
     const orderId = String(this.nextId++);
@@ -206,8 +207,8 @@ export class HbEngine {
         type: "limit",
         priceTicks,
         sizeLots: o.lots,
-        tif: o.price === undefined ? "ioc" : "gtc",
-        reduceOnly: false,
+        tif: o.price === undefined || o.flag === "IOC" ? "ioc" : o.flag === "POST_ONLY" ? "post_only" : "gtc",
+        reduceOnly: o.flag === "REDUCE_ONLY",
       },
       this.clock.now(),
       undefined,

@@ -208,6 +208,13 @@ export class HbFront {
       return fail(400, "INVALID_PARAM", "a LIMIT order needs price as a decimal string");
     for (const f of ["quantity", "maxFeesPercent", "signature"] as const)
       if (typeof body[f] !== "string") return fail(400, "INVALID_PARAM", `${f} must be a string`);
+    const flag = body.orderFlags;
+    if (flag !== undefined && flag !== "POST_ONLY" && flag !== "IOC" && flag !== "REDUCE_ONLY")
+      return fail(
+        400,
+        "INVALID_PARAM",
+        `orderFlags ${JSON.stringify(flag)} is none of POST_ONLY, IOC, REDUCE_ONLY`,
+      );
     const n = this.#nonce(acct, body.nonce);
     if (!("nonce" in n)) return n;
     const price = type === "LIMIT" ? (body.price as string) : undefined;
@@ -244,6 +251,7 @@ export class HbFront {
       side: body.side as "BID" | "ASK",
       price,
       lots,
+      flag,
     });
     if ("reason" in out) return fail(400, coreCode(out.reason), out.message);
     return { status: 200, body: { orderId: out.order.orderId } };
