@@ -4,6 +4,7 @@ import type { AccountSigner } from "../../core/venue-account.ts";
 import type { HibachiHttp } from "./http.ts";
 import {
   AccountInfoSchema,
+  AccountTradesSchema,
   ExchangeInfoSchema,
   type HibachiContract,
   type HibachiOrder,
@@ -13,6 +14,7 @@ import {
   PlaceAnswerSchema,
   PricesSchema,
   parseAs,
+  SettlementsSchema,
 } from "./parse.ts";
 import {
   cancelPayload,
@@ -202,5 +204,27 @@ export class HibachiClient {
       apiKey: this.apiKey,
     });
     return parseAs(AccountInfoSchema, raw, "GET /trade/account/info");
+  }
+
+  async trades() {
+    const raw = await this.http.request({
+      method: "GET",
+      host: "trade",
+      path: "/trade/account/trades",
+      query: { accountId: this.accountId },
+      apiKey: this.apiKey,
+    });
+    return parseAs(AccountTradesSchema, raw, "GET /trade/account/trades").trades;
+  }
+
+  async settlements() {
+    const raw = await this.http.request({
+      method: "GET",
+      host: "trade",
+      path: "/trade/account/settlements_history",
+      query: { accountId: this.accountId },
+      apiKey: this.apiKey,
+    });
+    return parseAs(SettlementsSchema, raw, "GET /trade/account/settlements_history").settlements;
   }
 }

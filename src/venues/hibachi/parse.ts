@@ -99,6 +99,39 @@ export const PlaceAnswerSchema = z.looseObject({
   orderId: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String),
 });
 
+/** /trade/account/trades (types.py AccountTrade); timestamp in seconds */
+export const AccountTradesSchema = z.looseObject({
+  trades: z.array(
+    z.looseObject({
+      id: z.number().int(),
+      symbol: z.string(),
+      side: z.enum(["BID", "ASK"]),
+      price: Dec,
+      quantity: Dec,
+      fee: Dec,
+      realizedPnl: Dec,
+      // ids pass 2^53: kept as text (a JSON number that large would already have lost digits)
+      bidOrderId: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String),
+      askOrderId: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String),
+      timestamp: z.number(),
+    }),
+  ),
+});
+
+/** /trade/account/settlements_history (types.py Settlement); timestamp in seconds */
+export const SettlementsSchema = z.looseObject({
+  settlements: z.array(
+    z.looseObject({
+      symbol: z.string(),
+      direction: z.enum(["Long", "Short"]),
+      quantity: Dec,
+      indexPrice: Dec,
+      settledAmount: Dec,
+      timestamp: z.number(),
+    }),
+  ),
+});
+
 export const ErrorSchema = z.looseObject({
   errorCode: z.union([z.string(), z.number()]).transform(String),
   status: z.string().optional(),

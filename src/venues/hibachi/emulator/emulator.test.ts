@@ -110,6 +110,21 @@ test("a crossing order fills in the core and the account shows the position; HMA
   assert.equal(pos?.openPrice, "2999");
 });
 
+test("the account's trades carry the taker fee; a funding settlement shows in its settlements history", async () => {
+  const [t] = await managed.trades();
+  assert.equal(t?.side, "ASK");
+  assert.deepEqual([t?.price, t?.quantity], ["2999", "0.25"]);
+  // taker 0.045 % of 0.25 × 2999 = 0.33738750
+  assert.equal(Number(t?.fee), 0.3373875);
+  assert.ok(t !== undefined && /^[1-9]\d{17}$/.test(t.askOrderId) && t.bidOrderId === "0");
+  // a short receives a positive rate: +0.0001 of 0.25 × the 3000 mark = 0.075
+  emu.driver.settleFunding({ symbol: ETH, ratePerPeriod: 0.0001 });
+  const [s] = await managed.settlements();
+  assert.equal(s?.direction, "Short");
+  assert.equal(s?.quantity, "0.25");
+  assert.equal(Number(s?.settledAmount), 0.075);
+});
+
 test("tampered fields, a reused or millisecond nonce, a wrong key or too low a fee cap are refused, naming why", async () => {
   const c = wallet.contract(ETH);
   const nonce = wallet.nonces.next();

@@ -12,6 +12,7 @@
 import type { Clock } from "../../../core/clock.ts";
 import { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
+import { moneyText } from "../../../core/money.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
 import { L2Book } from "../../../data/book.ts";
 import { SimExchange } from "../../sim/exchange.ts";
@@ -84,6 +85,32 @@ export interface HbOrder {
   readonly creationTime: number;
 }
 
+/** One fill as /trade/account/trades lists it (the counterparty is the market: account 0). */
+export interface HbTrade {
+  readonly id: number;
+  readonly accountId: number;
+  readonly order: HbOrder;
+  readonly price: string;
+  readonly quantity: string;
+  readonly fee: string;
+  readonly realizedPnl: string;
+  /** ms */
+  readonly ts: number;
+}
+
+/** One funding settlement as /trade/account/settlements_history lists it. */
+export interface HbSettlement {
+  readonly accountId: number;
+  readonly symbol: string;
+  readonly direction: "Long" | "Short";
+  readonly quantity: string;
+  readonly indexPrice: string;
+  /** signed: negative means the account paid */
+  readonly settledAmount: string;
+  /** ms */
+  readonly ts: number;
+}
+
 export class HbEngine {
   readonly clock: Clock;
   readonly contracts: readonly ContractSpec[];
@@ -93,6 +120,9 @@ export class HbEngine {
   readonly orders = new Map<string, HbOrder>();
   /** per account: every nonce an order or cancel was signed with (the venue refuses reuse) */
   readonly nonces = new Map<number, Set<string>>();
+  readonly trades: HbTrade[] = [];
+  readonly settlements: HbSettlement[] = [];
+  nextTrade = 1;
   /** the funding rate per hour last set per symbol */
   readonly fundingRate = new Map<string, number>();
   readonly takerFeeRate = TAKER_FEE_RATE;
@@ -251,6 +281,33 @@ export class HbEngine {
         if (o === undefined) continue;
         o.filledLots += e.fill.sizeLots;
         o.status = e.remainingLots === 0 ? "FILLED" : "PARTIALLY_FILLED";
+        const inst = this.instruments.get(o.contract.symbol)!;
+        this.trades.push({
+          id: this.nextTrade++,
+          accountId: o.accountId,
+          order: o,
+          price: inst.priceText(e.fill.priceTicks),
+          quantity: inst.sizeText(e.fill.sizeLots),
+          fee: moneyText(e.fill.fee),
+          realizedPnl: moneyText(e.fill.realisedPnl),
+          ts: e.ts,
+        });
+      } else if (e.type === "funding") {
+        const inst = this.instruments.get(e.symbol)!;
+        const pos = this.exchange.state.positionsByAccount
+          .get(e.account)
+          ?.values()
+          .find((p) => p.symbol === e.symbol);
+        const lots = pos?.sizeLots ?? 0;
+        this.settlements.push({
+          accountId: Number(e.account),
+          symbol: e.symbol,
+          direction: lots >= 0 ? "Long" : "Short",
+          quantity: inst.sizeText(Math.abs(lots)),
+          indexPrice: String(this.exchange.markOf(e.symbol)),
+          settledAmount: moneyText(e.amount),
+          ts: e.ts,
+        });
       } else if (e.type === "canceled") {
         const o = this.orders.get(e.clientOrderId);
         if (o !== undefined) o.status = "CANCELLED";

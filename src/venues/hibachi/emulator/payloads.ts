@@ -5,7 +5,14 @@
  */
 import { moneyText, toUsd } from "../../../core/money.ts";
 import { accountReport, positionReports } from "../../sim/reports.ts";
-import { type ContractSpec, FUNDING_INTERVAL_HOURS, type HbEngine, type HbOrder } from "./engine.ts";
+import {
+  type ContractSpec,
+  FUNDING_INTERVAL_HOURS,
+  type HbEngine,
+  type HbOrder,
+  type HbSettlement,
+  type HbTrade,
+} from "./engine.ts";
 
 type Json = Record<string, unknown>;
 const num = (x: number, d = 8) => String(Number(x.toFixed(d)));
@@ -136,5 +143,36 @@ export function accountInfoJson(engine: HbEngine, accountId: number): Json {
     ),
     tradeMakerFeeRate: engine.makerFeeRate,
     tradeTakerFeeRate: engine.takerFeeRate,
+  };
+}
+
+export function tradeJson(t: HbTrade): Json {
+  const bid = t.order.side === "BID";
+  return {
+    id: t.id,
+    symbol: t.order.contract.symbol,
+    side: t.order.side,
+    orderType: t.order.orderType,
+    price: t.price,
+    quantity: t.quantity,
+    fee: t.fee,
+    realizedPnl: t.realizedPnl,
+    bidAccountId: bid ? t.accountId : 0,
+    // order ids as text, as the venue gives orderId elsewhere (they pass 2^53)
+    bidOrderId: bid ? t.order.orderId : "0",
+    askAccountId: bid ? 0 : t.accountId,
+    askOrderId: bid ? "0" : t.order.orderId,
+    timestamp: Math.floor(t.ts / 1000),
+  };
+}
+
+export function settlementJson(s: HbSettlement): Json {
+  return {
+    symbol: s.symbol,
+    direction: s.direction,
+    quantity: s.quantity,
+    indexPrice: s.indexPrice,
+    settledAmount: s.settledAmount,
+    timestamp: Math.floor(s.ts / 1000),
   };
 }

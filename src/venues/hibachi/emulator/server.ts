@@ -10,7 +10,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HbEngine } from "./engine.ts";
-import { accountInfoJson, exchangeInfoJson, orderbookJson, orderJson, pricesJson } from "./payloads.ts";
+import {
+  accountInfoJson,
+  exchangeInfoJson,
+  orderbookJson,
+  orderJson,
+  pricesJson,
+  settlementJson,
+  tradeJson,
+} from "./payloads.ts";
 import { type AccountKey, cancelBytes, orderBytes, signatureValid } from "./verify.ts";
 
 type Json = Record<string, unknown>;
@@ -164,6 +172,20 @@ export class HbFront {
   #read(method: string, url: URL, acct: EmuAccount): Answer {
     if (method === "GET" && url.pathname === "/trade/account/info")
       return { status: 200, body: accountInfoJson(this.engine, acct.accountId) };
+    if (method === "GET" && url.pathname === "/trade/account/trades")
+      return {
+        status: 200,
+        body: { trades: this.engine.trades.filter((t) => t.accountId === acct.accountId).map(tradeJson) },
+      };
+    if (method === "GET" && url.pathname === "/trade/account/settlements_history")
+      return {
+        status: 200,
+        body: {
+          settlements: this.engine.settlements
+            .filter((x) => x.accountId === acct.accountId)
+            .map(settlementJson),
+        },
+      };
     if (method === "GET" && url.pathname === "/trade/orders")
       return { status: 200, body: this.engine.pending(acct.accountId).map((o) => orderJson(this.engine, o)) };
     if (method === "GET" && url.pathname === "/trade/order") {
