@@ -16,9 +16,10 @@ import type { AccountSigner } from "../../core/venue-account.ts";
  * (v the recovery id) as 130 hex digits; exchange-managed accounts send hex HMAC-SHA256 of the
  * payload keyed with the API secret's text.
  *
- * Here nothing truncates silently: a value finer than its scale (a quantity below 10^-decimals,
- * a fee below 1e-8, a price off the 2^32 fixed-point grid beyond truncation) is refused with the
- * field named, so what is signed is exactly what the order body says.
+ * Quantities and fee caps are never truncated here: one finer than its scale (a quantity below
+ * 10^-underlyingDecimals, a fee below 1e-8) is refused with the field named, so the signed
+ * integer is exactly the body's decimal. The price alone is truncated, as the venue itself does
+ * when it rebuilds the bytes from the body's decimal price (the 2^32 grid is binary).
  */
 
 /** The contract facts a payload needs (from /market/exchange-info `futureContracts`). */
