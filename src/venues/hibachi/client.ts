@@ -149,6 +149,50 @@ export class HibachiClient {
     return { nonce, orderId: parseAs(PlaceAnswerSchema, raw, `POST /trade/order ${o.symbol}`).orderId };
   }
 
+  /**
+   * Update a resting limit order's price and total quantity (PUT /trade/order), signed as an
+   * order of the same side with a fresh nonce (sdk `_update_order_generate_sig`).
+   */
+  async update(
+    u: {
+      orderId: string;
+      symbol: string;
+      side: HibachiSide;
+      quantity: string;
+      price: string;
+      maxFeesPercent: string;
+    },
+    nonce = this.nonces.next(),
+  ): Promise<{ nonce: bigint }> {
+    const c = this.contract(u.symbol);
+    const fields: OrderFields = {
+      nonce,
+      quantity: u.quantity,
+      side: u.side,
+      price: u.price,
+      maxFeesPercent: u.maxFeesPercent,
+    };
+    const signature = await this.sign(orderPayload(c, fields));
+    await this.http.request({
+      method: "PUT",
+      host: "trade",
+      path: "/trade/order",
+      body: {
+        accountId: this.accountId,
+        orderId: u.orderId,
+        nonce: Number(nonce),
+        quantity: u.quantity,
+        updatedQuantity: u.quantity,
+        price: u.price,
+        updatedPrice: u.price,
+        maxFeesPercent: u.maxFeesPercent,
+        signature,
+      },
+      apiKey: this.apiKey,
+    });
+    return { nonce };
+  }
+
   /** Cancel by the venue's order id or by the nonce the order was placed with. */
   async cancel(by: { orderId: string } | { nonce: bigint }): Promise<void> {
     const key = "orderId" in by ? BigInt(by.orderId) : by.nonce;

@@ -101,6 +101,40 @@ test("a signed limit order rests, is found by nonce and by id, and a cancel by n
   assert.equal(await wallet.order({ nonce: nonce + 12345n }), undefined);
 });
 
+test("an update moves a resting order's price and size in place; a tampered update is refused", async () => {
+  const { orderId } = await wallet.place({
+    symbol: ETH,
+    side: "BID",
+    quantity: "0.5",
+    price: "2980",
+    maxFeesPercent: "0.001",
+  });
+  await wallet.update({
+    orderId,
+    symbol: ETH,
+    side: "BID",
+    quantity: "0.7",
+    price: "2985",
+    maxFeesPercent: "0.001",
+  });
+  const o = await wallet.order({ orderId });
+  assert.deepEqual([o?.status, o?.price, o?.totalQuantity], ["PLACED", "2985", "0.7"]);
+  // signed for the other side: the venue rebuilds the bytes with the order's own side
+  await assert.rejects(
+    wallet.update({
+      orderId,
+      symbol: ETH,
+      side: "ASK",
+      quantity: "0.7",
+      price: "2986",
+      maxFeesPercent: "0.001",
+    }),
+    (e: unknown) => e instanceof HibachiRejectError && e.code === "INVALID_SIGNATURE",
+  );
+  assert.equal((await wallet.order({ orderId }))?.price, "2985");
+  await wallet.cancel({ orderId });
+});
+
 test("a crossing order fills in the core and the account shows the position; HMAC accounts trade too", async () => {
   await managed.place({ symbol: ETH, side: "ASK", quantity: "0.25", maxFeesPercent: "0.001" });
   const info = await managed.accountInfo();

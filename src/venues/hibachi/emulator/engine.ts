@@ -15,6 +15,7 @@ import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
 import { L2Book } from "../../../data/book.ts";
+import { amendOrder } from "../../sim/amend.ts";
 import { SimExchange } from "../../sim/exchange.ts";
 import { SimState } from "../../sim/state.ts";
 
@@ -77,9 +78,10 @@ export interface HbOrder {
   readonly contract: ContractSpec;
   readonly side: "BID" | "ASK";
   readonly orderType: "LIMIT" | "MARKET";
-  /** the limit price as sent; undefined for a market order */
-  readonly price: string | undefined;
-  readonly lots: number;
+  /** the limit price as sent (as last updated); undefined for a market order */
+  price: string | undefined;
+  /** total size in lots (as last updated) */
+  lots: number;
   filledLots: number;
   status: HbStatus;
   readonly creationTime: number;
@@ -249,6 +251,25 @@ export class HbEngine {
     }
     this.absorb(out.events);
     return { order: rec };
+  }
+
+  /** Update a resting order's price and total size in place; a refusal is the core's reason. */
+  update(rec: HbOrder, price: string, lots: number): { reason: string; message: string } | undefined {
+    const inst = this.instruments.get(rec.contract.symbol)!;
+    const out = amendOrder(
+      this.exchange,
+      String(rec.accountId),
+      rec.contract.symbol,
+      rec.orderId,
+      { priceTicks: inst.price(price), sizeLots: lots },
+      this.clock.now(),
+    );
+    if (out.rejectReason !== undefined)
+      return { reason: out.rejectReason, message: out.rejectMessage ?? out.rejectReason };
+    rec.price = price;
+    rec.lots = lots;
+    this.absorb(out.events);
+    return undefined;
   }
 
   cancel(rec: HbOrder): boolean {

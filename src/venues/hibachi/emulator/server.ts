@@ -128,14 +128,20 @@ export class HbFront {
     const accountId = Number(method === "GET" ? url.searchParams.get("accountId") : body.accountId);
     if (accountId !== acct.accountId)
       return send(res, fail(403, "FORBIDDEN", `accountId ${accountId} is not this API key's account`));
-    const isOrder = url.pathname === "/trade/order" && (method === "POST" || method === "DELETE");
+    const isOrder =
+      url.pathname === "/trade/order" && (method === "POST" || method === "PUT" || method === "DELETE");
     if (!isOrder) return send(res, this.#read(method, url, acct));
     const fault = this.faults.shift();
     if (fault?.kind === "rateLimited")
       return send(res, { status: 429, body: { name: "orders", count: 11, limit: 10, windowDuration: "1s" } });
     if (fault?.kind === "serverError" && fault.execute !== true)
       return send(res, { status: fault.status ?? 503, body: "upstream unavailable" });
-    const answer = method === "POST" ? this.#place(body, acct) : this.#cancel(body, acct);
+    const answer =
+      method === "POST"
+        ? this.#place(body, acct)
+        : method === "PUT"
+          ? this.#update(body, acct)
+          : this.#cancel(body, acct);
     if (fault?.kind === "loseAnswer") {
       res.socket?.destroy();
       return;
@@ -277,6 +283,43 @@ export class HbFront {
     });
     if ("reason" in out) return fail(400, coreCode(out.reason), out.message);
     return { status: 200, body: { orderId: out.order.orderId } };
+  }
+
+  /**
+   * PUT /trade/order (sdk `update_order`): `{orderId, nonce, quantity, price, maxFeesPercent,
+   * signature}` (the sdk also sends updatedQuantity / updatedPrice, the same values), signed as a
+   * new order of the same side and contract with the new nonce.
+   */
+  #update(body: Json, acct: EmuAccount): Answer {
+    const orderId = body.orderId === undefined ? "" : String(body.orderId);
+    const o = this.engine.find(acct.accountId, { orderId });
+    if (o === undefined) return fail(404, "NOT_FOUND", "Order not found");
+    for (const f of ["quantity", "price", "maxFeesPercent", "signature"] as const)
+      if (typeof body[f] !== "string") return fail(400, "INVALID_PARAM", `${f} must be a string`);
+    const n = this.#nonce(acct, body.nonce);
+    if (!("nonce" in n)) return n;
+    const bytes = orderBytes(o.contract, {
+      nonce: n.nonce,
+      quantity: body.quantity as string,
+      side: o.side,
+      price: body.price as string,
+      maxFeesPercent: body.maxFeesPercent as string,
+    });
+    if (typeof bytes === "string") return fail(400, "INVALID_PARAM", bytes);
+    if (!signatureValid(acct.key, bytes, body.signature as string))
+      return fail(401, "INVALID_SIGNATURE", "Signature does not match the update");
+    this.engine.takeNonce(acct.accountId, String(n.nonce));
+    const inst = this.engine.instruments.get(o.contract.symbol)!;
+    let lots: number;
+    try {
+      lots = inst.size(body.quantity as string);
+      inst.price(body.price as string);
+    } catch (e) {
+      return fail(400, "INVALID_PARAM", (e as Error).message);
+    }
+    const refused = this.engine.update(o, body.price as string, lots);
+    if (refused !== undefined) return fail(400, coreCode(refused.reason), refused.message);
+    return { status: 200, body: { orderId: o.orderId } };
   }
 
   #cancel(body: Json, acct: EmuAccount): Answer {
