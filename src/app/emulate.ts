@@ -4,6 +4,7 @@
  */
 import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
+import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
 
@@ -29,6 +30,11 @@ export const EMULATED_VENUES: Readonly<
     account: /^[A-Za-z0-9+/]{43}=$/,
     accountHint: "base64 ed25519 API key",
     start: (o) => startBackpack(o),
+  },
+  hibachi: {
+    account: /^\d+:[A-Za-z0-9_+/=-]+:0[23][0-9a-fA-F]{64}$/,
+    accountHint: "accountId:apiKey:compressed secp256k1 public key",
+    start: (o) => startHibachi(o),
   },
 };
 
@@ -103,6 +109,43 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
+    close: () => emu.close(),
+  };
+}
+
+/**
+ * Hibachi: both default contracts with a two-sided book of ten levels around the mark;
+ * `--fund 101:myApiKey:02ab…=10000` registers trustless account 101 under that API key, its
+ * orders verified against that public key. REST only: the emulator serves no WebSocket streams
+ * yet, so `ws` in the start-up line is "none".
+ */
+async function startHibachi(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startHibachiEmulator({ port: opts.port });
+  for (const c of emu.engine.contracts) {
+    const tick = Number(c.tickSize);
+    emu.driver.setBook({
+      symbol: c.symbol,
+      bidPx: c.markPx - tick,
+      askPx: c.markPx + tick,
+      qty: Number((50_000 / c.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(c.stepSize)))))),
+      levels: 10,
+      stepPx: tick,
+    });
+  }
+  for (const f of opts.fund ?? []) {
+    const [id, apiKey, publicKeyHex] = f.address.split(":");
+    emu.driver.addAccount({
+      accountId: Number(id),
+      apiKey,
+      key: { kind: "trustless", publicKeyHex },
+      usdt: f.usdc,
+    });
+  }
+  return {
+    label: "hibachi emulator (REST; secp256k1 and HMAC signatures checked)",
+    url: emu.url,
+    wsUrl: "none",
+    coins: emu.engine.contracts.map((c) => c.symbol),
     close: () => emu.close(),
   };
 }

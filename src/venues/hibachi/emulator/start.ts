@@ -1,0 +1,124 @@
+/**
+ * Start the Hibachi emulator: the engine over the simulated core, its HTTP front on 127.0.0.1,
+ * and a driver for tests and `perpbot emulate hibachi` (accounts, book, mark, funding, faults).
+ */
+import { type Clock, WallClock } from "../../../core/clock.ts";
+import { usd } from "../../../core/money.ts";
+import { settleFunding } from "../../sim/funding.ts";
+import { type ContractSpec, DEFAULT_CONTRACTS, HbEngine, VENUE_ID } from "./engine.ts";
+import { HbFront, type HibachiFault } from "./server.ts";
+import type { AccountKey } from "./verify.ts";
+
+export interface HibachiEmulatorOptions {
+  readonly clock?: Clock;
+  readonly contracts?: readonly ContractSpec[];
+  readonly port?: number;
+  /** how far a nonce (µs) may sit from server time, ms (default 60 000; unpublished) */
+  readonly nonceWindowMs?: number;
+  /** private requests per API key per second before HTTP 429 (default 20; unpublished) */
+  readonly ordersPerSecond?: number;
+}
+
+export interface HibachiEmulatorDriver {
+  /** Register an account: its id, API key, how it signs, and its USDT balance. */
+  addAccount(a: { accountId: number; apiKey: string; key: AccountKey; usdt: number }): void;
+  setBook(b: {
+    symbol: string;
+    bidPx: number;
+    askPx: number;
+    qty: number;
+    levels?: number;
+    stepPx: number;
+  }): void;
+  moveMark(m: { symbol: string; markPx: number }): void;
+  /** Set the funding rate (per 8 h period) and settle one period. */
+  settleFunding(f: { symbol: string; ratePerPeriod: number }): void;
+  inject(fault: HibachiFault, count?: number): void;
+}
+
+export interface HibachiEmulator {
+  readonly url: string;
+  readonly engine: HbEngine;
+  readonly front: HbFront;
+  readonly driver: HibachiEmulatorDriver;
+  close(): Promise<void>;
+}
+
+export async function startHibachiEmulator(opts: HibachiEmulatorOptions = {}): Promise<HibachiEmulator> {
+  const clock = opts.clock ?? new WallClock();
+  const engine = new HbEngine(opts.contracts ?? DEFAULT_CONTRACTS, clock);
+  const front = new HbFront(engine, {
+    nonceWindowMs: opts.nonceWindowMs ?? 60_000,
+    ordersPerSecond: opts.ordersPerSecond ?? 20,
+  });
+  const host = await front.listen(opts.port ?? 0);
+  const contract = (symbol: string) => {
+    const c = engine.contractBySymbol(symbol);
+    if (c === undefined)
+      throw new RangeError(
+        `hibachi emulator: unknown symbol "${symbol}" (${engine.contracts.map((x) => x.symbol).join(", ")})`,
+      );
+    return c;
+  };
+  const driver: HibachiEmulatorDriver = {
+    addAccount(a) {
+      if (!(Number.isSafeInteger(a.accountId) && a.accountId > 0))
+        throw new RangeError(`hibachi emulator: accountId ${a.accountId} must be a positive integer`);
+      if (!(a.usdt >= 0))
+        throw new RangeError(`hibachi emulator: account ${a.accountId}: usdt ${a.usdt} must be >= 0`);
+      front.accounts.set(a.apiKey, { accountId: a.accountId, apiKey: a.apiKey, key: a.key });
+      if (a.usdt > 0) engine.exchange.state.deposit(String(a.accountId), usd(a.usdt));
+    },
+    setBook(b) {
+      contract(b.symbol);
+      const n = b.levels ?? 5;
+      const lv = (from: number, dir: number) =>
+        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * b.stepPx, size: b.qty }));
+      engine.market({
+        type: "book",
+        venue: VENUE_ID,
+        symbol: b.symbol,
+        ts: clock.now(),
+        snapshot: true,
+        bids: lv(b.bidPx, -1),
+        asks: lv(b.askPx, 1),
+      });
+    },
+    moveMark(m) {
+      contract(m.symbol);
+      engine.market({
+        type: "mark",
+        venue: VENUE_ID,
+        symbol: m.symbol,
+        ts: clock.now(),
+        markPrice: m.markPx,
+        oraclePrice: m.markPx,
+      });
+    },
+    settleFunding(f) {
+      contract(f.symbol);
+      const inst = engine.instruments.get(f.symbol)!;
+      engine.market({
+        type: "funding",
+        venue: VENUE_ID,
+        symbol: f.symbol,
+        ts: clock.now() - 1,
+        ratePerHour: f.ratePerPeriod / inst.spec.fundingIntervalHours,
+      });
+      const mark = engine.exchange.markOf(f.symbol);
+      engine.absorb(settleFunding(engine.exchange.state, inst, clock.now(), mark > 0 ? mark : undefined));
+    },
+    inject(fault, count = 1) {
+      if (!(Number.isInteger(count) && count >= 1))
+        throw new RangeError(`hibachi emulator: fault count ${count} must be an integer >= 1`);
+      for (let i = 0; i < count; i++) front.faults.push(fault);
+    },
+  };
+  return {
+    url: `http://${host}`,
+    engine,
+    front,
+    driver,
+    close: () => front.close(),
+  };
+}
