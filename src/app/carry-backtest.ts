@@ -33,6 +33,12 @@ export interface CarryBacktestOptions {
   /** synthetic market step (default 5 s) */
   readonly stepMs?: number;
   /**
+   * The simulated venues re-send every book this often, changed or not (SimVenueOptions
+   * bookRefreshMs), so a market stepping more slowly than max_bbo_age_ms does not read as stale
+   * data. Default: none, a book's time is its last change.
+   */
+  readonly bookRefreshMs?: number;
+  /**
    * A wider market than the two catalog venues: `venues` simulated venues (simA, simB, simC...)
    * listing `bases` synthetic perpetuals each (BTC, ETH, SOL, DOGE, then S005, S006...), hourly
    * funding; the scale of `backtest_carry_30d_s`
@@ -129,6 +135,7 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
         seed: `${o.seed}:${id}`,
         defaultLeverage: o.carry.leverage,
         defaultMarginMode: "isolated",
+        ...(o.bookRefreshMs === undefined ? {} : { bookRefreshMs: o.bookRefreshMs }),
       }),
     ]),
   );
@@ -246,7 +253,7 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
           ? "simA settles funding every hour, simB every 8 h (BTC, ETH) or 4 h (SOL, DOGE)"
           : `${o.universe.venues} venues x ${o.universe.bases} synthetic perpetuals, hourly funding`,
         `one wallet with $${o.carry.paper_equity_usd} on each venue; ${o.carry.leverage}x isolated (the sim's default setting)`,
-        `books move every ${stepMs / 1000} s; fills against the simulated book, no queue position`,
+        `books move every ${stepMs / 1000} s${o.bookRefreshMs === undefined ? "" : ` and are re-sent every ${o.bookRefreshMs / 1000} s, changed or not`}; fills against the simulated book, no queue position`,
         "positions open at the end are closed (reason shutdown)",
       ],
     };

@@ -1,6 +1,8 @@
+import type { Instrument } from "../../core/instrument.ts";
+import type { BookView } from "../../core/market.ts";
 import type { MarketView } from "../contract.ts";
 import type { PairsConfig } from "../pairs/config.ts";
-import { discoverPairs, type PairLeg, type TradablePair } from "../pairs/discover.ts";
+import { discoverPairs, type Listing, type PairLeg, type TradablePair } from "../pairs/discover.ts";
 import { listingsOf } from "../pairs/listings.ts";
 import type { Level, VenueQuote } from "./entry.ts";
 
@@ -15,6 +17,45 @@ export function quoteOf(market: MarketView, leg: PairLeg): VenueQuote {
   const inst = market.instrument(leg.venue, leg.symbol);
   const book = market.book(leg.venue, leg.symbol);
   const m = leg.multiplier;
+  const { bids, asks } = levelsOf(book, inst, m);
+  return {
+    venue: leg.venue,
+    symbol: leg.symbol,
+    ratePerHour: market.fundingRatePerHour(leg.venue, leg.symbol),
+    rateTs: market.fundingRateTs(leg.venue, leg.symbol),
+    bids,
+    asks,
+    bboTs: book.lastUpdateTs,
+    makerFeeBps: inst.spec.makerFeeBps,
+    takerFeeBps: inst.spec.takerFeeBps,
+    volume24hUsd: leg.volume24hUsd,
+  };
+}
+
+interface KeptLevels {
+  readonly version: number;
+  readonly inst: Instrument;
+  readonly multiplier: number;
+  readonly bids: readonly Level[];
+  readonly asks: readonly Level[];
+}
+
+/** a book's levels as last read, while its `version` says they have not changed */
+const keptLevels = new WeakMap<BookView, KeptLevels>();
+
+/**
+ * The first LEVELS levels a side, in base units. A book that counts its changes (`version`) is
+ * read again only when it changed: the arrays are never mutated, so a quote may share them.
+ */
+function levelsOf(
+  book: BookView,
+  inst: Instrument,
+  m: number,
+): { bids: readonly Level[]; asks: readonly Level[] } {
+  const version = book.version;
+  const kept = version === undefined ? undefined : keptLevels.get(book);
+  if (kept !== undefined && kept.version === version && kept.inst === inst && kept.multiplier === m)
+    return kept;
   const side = (s: "bid" | "ask"): Level[] => {
     const out: Level[] = [];
     book.walk(s, (ticks, size) => {
@@ -23,18 +64,9 @@ export function quoteOf(market: MarketView, leg: PairLeg): VenueQuote {
     });
     return out;
   };
-  return {
-    venue: leg.venue,
-    symbol: leg.symbol,
-    ratePerHour: market.fundingRatePerHour(leg.venue, leg.symbol),
-    rateTs: market.fundingRateTs(leg.venue, leg.symbol),
-    bids: side("bid"),
-    asks: side("ask"),
-    bboTs: book.lastUpdateTs,
-    makerFeeBps: inst.spec.makerFeeBps,
-    takerFeeBps: inst.spec.takerFeeBps,
-    volume24hUsd: leg.volume24hUsd,
-  };
+  const read = { bids: side("bid"), asks: side("ask") };
+  if (version !== undefined) keptLevels.set(book, { version, inst, multiplier: m, ...read });
+  return read;
 }
 
 /** The tradable pairs on the given venues, from the market view's listings. */
@@ -45,5 +77,43 @@ export function universe(
   minVolume24hUsd: number,
 ): TradablePair[] {
   const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
-  return [...discoverPairs(listings, pairs, { minVolume24hUsd }).pairs];
+  // discovery is pure: the same listings (mids included) and settings give the same pairs
+  const last = lastUniverse.get(market);
+  if (
+    last !== undefined &&
+    last.pairsConfig === pairs &&
+    last.minVolume24hUsd === minVolume24hUsd &&
+    sameListings(last.listings, listings)
+  )
+    return [...last.pairs];
+  const found = discoverPairs(listings, pairs, { minVolume24hUsd }).pairs;
+  lastUniverse.set(market, { pairsConfig: pairs, minVolume24hUsd, listings, pairs: found });
+  return [...found];
+}
+
+const lastUniverse = new WeakMap<
+  MarketView,
+  {
+    readonly pairsConfig: PairsConfig;
+    readonly minVolume24hUsd: number;
+    readonly listings: readonly Listing[];
+    readonly pairs: readonly TradablePair[];
+  }
+>();
+
+function sameListings(a: readonly Listing[], b: readonly Listing[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (
+      x.venue !== y.venue ||
+      x.symbol !== y.symbol ||
+      x.base !== y.base ||
+      !Object.is(x.mid, y.mid) ||
+      !Object.is(x.volume24hUsd, y.volume24hUsd)
+    )
+      return false;
+  }
+  return true;
 }

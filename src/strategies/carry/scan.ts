@@ -74,12 +74,14 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     }
     return q;
   };
+  // the loop below never awaits, so each venue's free margin is read once a scan
+  const freeByVenue = new Map(h.venues.map((v, k) => [v, accounts[k]?.availableUsd ?? 0]));
+  const free = (v: string) => freeByVenue.get(v) ?? ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
   for (const pair of pairs) {
     if (openByBase.has(pair.base)) continue;
     for (let i = 0; i < pair.legs.length; i++) {
       for (let j = i + 1; j < pair.legs.length; j++) {
         const [a, b] = [pair.legs[i], pair.legs[j]];
-        const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
         const lev = Math.min(
           c.leverage,
           ctx.market.instrument(a.venue, a.symbol).spec.maxLeverage,
