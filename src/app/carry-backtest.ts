@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ConfigValues } from "../config/registry.ts";
 import { SimClock } from "../core/clock.ts";
 import type { Instrument } from "../core/instrument.ts";
@@ -38,6 +35,10 @@ export interface CarryBacktestOptions {
    * data. Default: none, a book's time is its last change.
    */
   readonly bookRefreshMs?: number;
+  /** false: every carry scan runs in full, none repeats the last (scan-repeat.ts; default true) */
+  readonly repeatScans?: boolean;
+  /** filled in at the end: carry scans repeated and run in full */
+  readonly scanStats?: { repeated: number; full: number };
   /**
    * A wider market than the two catalog venues: `venues` simulated venues (simA, simB, simC...)
    * listing `bases` synthetic perpetuals each (BTC, ETH, SOL, DOGE, then S005, S006...), hourly
@@ -123,7 +124,6 @@ const WALLET = "carry-01";
 export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBacktestReport> {
   if (!(o.days > 0)) throw new RangeError(`backtest: --days must be positive, got ${o.days}`);
   const clock = new SimClock(START);
-  const dir = mkdtempSync(join(tmpdir(), "perpbot-carry-bt-"));
   const stepMs = o.stepMs ?? 5_000;
   const venues = new Map<string, SimVenue>(
     backtestInstruments(o).map(([id, instruments]) => [
@@ -152,7 +152,8 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
   for (const e of market.step()) feed(e);
   const stopMarket = market.attach(clock, feed);
   for (const v of venues.values()) v.deposit(WALLET, usd(o.carry.paper_equity_usd));
-  const store = await openStore(`sqlite:${join(dir, "backtest.db")}`);
+  // the same store code on an in-memory database: what a backtest measures is not persistence
+  const store = await openStore("sqlite::memory:");
   const base = engineSettings();
   try {
     const node = await clock.drive(
@@ -186,8 +187,14 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
       return e;
     };
     const equity0 = await equity();
+    const strategy = node.instances.get("carry")!.strategy as CarryStrategy;
+    strategy.scanRepeat.enabled = o.repeatScans ?? true;
     for (let h = 1; h <= Math.round(o.days * 24); h++) await clock.runUntil(START + h * 3_600_000);
-    const carry = node.instances.get("carry")!.strategy as CarryStrategy;
+    const carry = strategy;
+    if (o.scanStats) {
+      o.scanStats.repeated = carry.scanRepeat.repeated;
+      o.scanStats.full = carry.scanRepeat.full;
+    }
     await clock.drive(carry.close("all", "shutdown"));
     await clock.advance(10_000);
     const state = node.instances.get("carry")!.context.state;
@@ -261,7 +268,6 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
     stopMarket();
     for (const v of venues.values()) v.close();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

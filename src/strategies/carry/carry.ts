@@ -22,6 +22,7 @@ import {
   serialise,
 } from "./position.ts";
 import { type ScanHost, type ScannedOpportunity, scanOnce } from "./scan.ts";
+import { ScanRepeat } from "./scan-repeat.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
 /** exits that do not wait for a venue's circuit to close: staying in costs more than a naked leg */
@@ -59,6 +60,8 @@ export class CarryStrategy implements Strategy {
   private busy: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   seq = 0;
+  /** what the last scan read, so an identical one repeats it instead of re-scanning */
+  readonly scanRepeat = new ScanRepeat<ScannedOpportunity>();
 
   constructor(spec: InstanceSpec, config: CarryInstanceConfig) {
     this.spec = spec;
@@ -333,6 +336,7 @@ export class CarryStrategy implements Strategy {
       closeNow: (id, reason, detail) => this.closeNow(id, reason, detail),
       alert: (sev, key, title, msg) => this.alert(sev, key, title, msg),
       log: (level, msg) => this.log(level, msg),
+      repeat: this.scanRepeat,
       recordScan: (ts, list) => {
         this.lastScan = { ts, list: list.slice(0, 50) };
       },

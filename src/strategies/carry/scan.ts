@@ -5,6 +5,7 @@ import type { CarryInstanceConfig } from "./config.ts";
 import { evaluate, type Opportunity, rank, type VenueQuote } from "./entry.ts";
 import { quoteOf, universe } from "./market.ts";
 import { type CarryPosition, legOf } from "./position.ts";
+import type { ScanRepeat } from "./scan-repeat.ts";
 
 /** What a scan needs of the running strategy. */
 export interface ScanHost {
@@ -25,6 +26,12 @@ export interface ScanHost {
   log(level: "info" | "warn" | "error", msg: string): void;
   /** the scan's every evaluated pair, best net first (the opportunity scanner of the dashboard) */
   recordScan?(ts: number, list: readonly ScannedOpportunity[]): void;
+  /** kept between scans so a scan that reads what the last one read repeats it (scan-repeat.ts) */
+  readonly repeat?: ScanRepeat<ScannedOpportunity>;
+}
+
+function circuits(h: ScanHost): string[] {
+  return h.venues.map((v) => h.ctx.venueCircuit(v));
 }
 
 /** One evaluated base and venue direction of a scan, as status surfaces show it. */
@@ -64,16 +71,24 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   const seen = new Set<string>();
   const pairs = universe(ctx.market, h.venues, c.pairs, c.min_volume_24h_usd);
   // a listing's quote (20 levels a side) is read once a scan, however many venue pairs it is in
-  const quotes = new Map<string, VenueQuote>();
+  // (a listing is one leg object of one pair)
+  const quotes = new Map<PairLeg, VenueQuote>();
   const quote = (leg: PairLeg): VenueQuote => {
-    const k = `${leg.venue}:${leg.symbol}`;
-    let q = quotes.get(k);
+    let q = quotes.get(leg);
     if (q === undefined) {
       q = quoteOf(ctx.market, leg);
-      quotes.set(k, q);
+      quotes.set(leg, q);
     }
     return q;
   };
+  // a scan that reads what the last one read repeats its outcome (scan-repeat.ts)
+  const reads = h.repeat?.reads(now, c, pairs, accounts, peak, openByBase, h.blocks, circuits(h));
+  if (reads !== undefined) {
+    for (const pair of pairs) if (!openByBase.has(pair.base)) for (const l of pair.legs) quote(l);
+    for (const [leg, q] of quotes) reads.quotes.set(leg, q);
+    if (h.confirms.size === 0 && h.repeat!.repeat(reads, h.rejections, h.recordScan)) return;
+  }
+  const before = { ...h.rejections };
   // the loop below never awaits, so each venue's free margin is read once a scan
   const freeByVenue = new Map(h.venues.map((v, k) => [v, accounts[k]?.availableUsd ?? 0]));
   const free = (v: string) => freeByVenue.get(v) ?? ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
@@ -143,6 +158,10 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     now,
     scanned.sort((x, y) => y.netBps - x.netBps),
   );
+  if (reads !== undefined) {
+    const rejectedAll = passing.length === 0 && h.confirms.size === 0;
+    h.repeat!.remember(reads, rejectedAll, before, h.rejections, h.recordScan ? scanned : undefined);
+  }
   for (const op of rank(passing)) {
     if (op.sanityAlert)
       h.alert(
