@@ -76,19 +76,39 @@ export function universe(
   pairs: PairsConfig,
   minVolume24hUsd: number,
 ): TradablePair[] {
-  const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
-  // discovery is pure: the same listings (mids included) and settings give the same pairs
+  // discovery is pure: the same listings (mids included) and settings give the same pairs; books
+  // that count their changes and did not change have the same mids, so not even those are read
   const last = lastUniverse.get(market);
-  if (
-    last !== undefined &&
-    last.pairsConfig === pairs &&
-    last.minVolume24hUsd === minVolume24hUsd &&
-    sameListings(last.listings, listings)
-  )
+  const same = last !== undefined && last.pairsConfig === pairs && last.minVolume24hUsd === minVolume24hUsd;
+  const books: BookView[] = [];
+  const versions: (number | undefined)[] = [];
+  for (const v of venues)
+    for (const inst of market.instruments(v)) {
+      const b = market.book(v, inst.symbol);
+      books.push(b);
+      versions.push(b.version);
+    }
+  if (same && unchanged(last.books, last.versions, books, versions)) return [...last.pairs];
+  const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
+  if (same && sameListings(last.listings, listings)) {
+    lastUniverse.set(market, { ...last, books, versions });
     return [...last.pairs];
+  }
   const found = discoverPairs(listings, pairs, { minVolume24hUsd }).pairs;
-  lastUniverse.set(market, { pairsConfig: pairs, minVolume24hUsd, listings, pairs: found });
+  lastUniverse.set(market, { pairsConfig: pairs, minVolume24hUsd, listings, books, versions, pairs: found });
   return [...found];
+}
+
+function unchanged(
+  booksA: readonly BookView[],
+  versionsA: readonly (number | undefined)[],
+  booksB: readonly BookView[],
+  versionsB: readonly (number | undefined)[],
+): boolean {
+  if (booksA.length !== booksB.length) return false;
+  for (let i = 0; i < booksA.length; i++)
+    if (booksA[i] !== booksB[i] || versionsB[i] === undefined || versionsA[i] !== versionsB[i]) return false;
+  return true;
 }
 
 const lastUniverse = new WeakMap<
@@ -97,6 +117,9 @@ const lastUniverse = new WeakMap<
     readonly pairsConfig: PairsConfig;
     readonly minVolume24hUsd: number;
     readonly listings: readonly Listing[];
+    /** every listing's book in the order read, and its version then */
+    readonly books: readonly BookView[];
+    readonly versions: readonly (number | undefined)[];
     readonly pairs: readonly TradablePair[];
   }
 >();
