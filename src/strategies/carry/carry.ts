@@ -293,7 +293,7 @@ export class CarryStrategy implements Strategy {
       this.positions.delete(groupId);
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
       if (p !== undefined) {
-        const g = (await ctx.groups()).find((x) => x.id === groupId);
+        const g = (await ctx.groups({ groupIds: [groupId] })).find((x) => x.id === groupId);
         const funding = p.ledgers.long.settledUsd + p.ledgers.short.settledUsd;
         const realised = (g?.realisedPnlUsd ?? 0) - (g?.feesUsd ?? 0) + funding;
         recordClose(this.blocks, this.config, {
