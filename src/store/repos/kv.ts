@@ -1,19 +1,34 @@
 import { timestamp } from "../codec.ts";
+import type { SqliteAccess } from "../sqlite-dialect.ts";
 import type { Db } from "./query.ts";
+
+// the SQL Kysely sends for put (below), written once for SQLite's direct path
+const PUT_SQLITE = `insert into "kv" ("key", "value", "updated_at") values (?, ?, ?) on conflict ("key") do update set "value" = ?, "updated_at" = ?`;
 
 /** The `kv` table: small named values (the engine's trading state, the runner's heartbeat). */
 export class KvRepo {
   readonly #db: Db;
+  readonly #sqlite: SqliteAccess | undefined;
 
-  constructor(db: Db) {
+  /**
+   * `sqlite`: the SQLite connection's direct access, for put (strategies write their state on
+   * every check: one statement, no query building); undefined on PostgreSQL.
+   */
+  constructor(db: Db, sqlite?: SqliteAccess) {
     this.#db = db;
+    this.#sqlite = sqlite;
   }
 
   async put(key: string, value: string, ts: number = Date.now()): Promise<void> {
+    const at = timestamp(ts, `kv ${key} ts`);
+    if (this.#sqlite !== undefined) {
+      await this.#sqlite.transaction((s) => s.run(PUT_SQLITE, [key, value, at, value, at]));
+      return;
+    }
     await this.#db
       .insertInto("kv")
-      .values({ key, value, updated_at: timestamp(ts, `kv ${key} ts`) })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value, updated_at: ts }))
+      .values({ key, value, updated_at: at })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value, updated_at: at }))
       .execute();
   }
 

@@ -53,6 +53,11 @@ export interface CarryPosition {
   initialSizeUsd: number;
   /** scale-ups held, oldest first (a scale-down closes the newest) */
   slices: CarrySlice[];
+  /**
+   * every scale-up group opened for the position, held, scaled down or failed (what its close
+   * reads of the store); undefined in a state saved before it was kept
+   */
+  sliceGroups?: string[];
   /** scale-ups done over the position's life (max_scale_ups) */
   scaleUps: number;
   /** last scale-up or scale-down (ms; 0: none): scale_up_cooldown_s runs from it */
