@@ -166,9 +166,16 @@ export function bboAge(market: MarketView, leg: CarryLeg, now: number): number {
   return now - b.ts;
 }
 
+/**
+ * The position as JSON: its fields, then `ledgers` (each FundingLedger's toJSON). The same text
+ * as JSON.stringify of that object; the ledgers' settled rows, which grow with the position's
+ * age, are not serialised again on every check while they stay the same (toJSONText).
+ */
 export function serialise(p: CarryPosition): string {
   const { ledgers, ...rest } = p;
-  return JSON.stringify({ ...rest, ledgers: { long: ledgers.long.toJSON(), short: ledgers.short.toJSON() } });
+  const head = JSON.stringify(rest);
+  const ledgersText = `"ledgers":{"long":${ledgers.long.toJSONText()},"short":${ledgers.short.toJSONText()}}`;
+  return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}${ledgersText}}`;
 }
 
 /** A leg with a slice added (`sign` +1) or taken out (-1) at the slice's own entry price. */
