@@ -48,3 +48,42 @@ test("carry backtest on a synthetic universe: three venues, every venue pair sca
     /venues must be a whole number from 2/,
   );
 });
+
+test("carry backtest, market moving every minute with books re-sent every 5 s: scans that read what the last one read repeat it, and the report is the one of full scans", async () => {
+  const o = {
+    days: 0.5,
+    seed: 4,
+    carry: carryDefaults(),
+    universe: { venues: 3, bases: 8 },
+    stepMs: 60_000,
+    bookRefreshMs: 5_000,
+  };
+  const stats: { repeated: number; full: number; scaleUps?: Record<string, number> } = {
+    repeated: 0,
+    full: 0,
+  };
+  const fullStats: typeof stats = { repeated: 0, full: 0 };
+  const fast = await runCarryBacktest({ ...o, scanStats: stats });
+  const full = await runCarryBacktest({ ...o, repeatScans: false, scanStats: fullStats });
+  assert.deepEqual(fast, full, "same report with and without repeated scans");
+  // held positions are re-evaluated for scale-ups on repeated scans too: every refusal (the
+  // time-dependent ones included: too_young, cooldown) and every slice counted alike
+  assert.deepEqual(stats.scaleUps, fullStats.scaleUps, "same scale-up decisions");
+  for (const k of ["done", "too_young", "cooldown"])
+    assert.ok((stats.scaleUps?.[k] ?? 0) > 0, `scale-ups ${k}: ${JSON.stringify(stats.scaleUps)}`);
+  assert.ok(fast.trades > 0, "positions opened and closed in between");
+  assert.ok(stats.repeated > stats.full, `most scans repeat: ${stats.repeated} repeated, ${stats.full} full`);
+  assert.ok(stats.full > 12 * 60, `a full scan at least every minute the market moved: ${stats.full}`);
+  assert.ok(
+    fast.assumptions.some((a) => /re-sent every 5 s/.test(a)),
+    "the report says the books are re-sent",
+  );
+  // books re-sent every 20 s against scans every 15 s: book ages cross max_bbo_age_ms between
+  // scans that read the same levels, so a repeat must notice a time limit crossed
+  const aging = { ...o, days: 0.25, bookRefreshMs: 20_000 };
+  const agingStats = { repeated: 0, full: 0 };
+  const a = await runCarryBacktest({ ...aging, scanStats: agingStats });
+  assert.deepEqual(a, await runCarryBacktest({ ...aging, repeatScans: false }));
+  assert.ok((a.rejections.stale_bbo ?? 0) > 0, "stale books were seen");
+  assert.ok(agingStats.repeated > 0, `some scans repeat: ${agingStats.repeated}`);
+});

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ConfigValues } from "../config/registry.ts";
 import { SimClock } from "../core/clock.ts";
 import type { Instrument } from "../core/instrument.ts";
@@ -32,6 +29,16 @@ export interface CarryBacktestOptions {
   readonly fundingStdPerHour?: number;
   /** synthetic market step (default 5 s) */
   readonly stepMs?: number;
+  /**
+   * The simulated venues re-send every book this often, changed or not (SimVenueOptions
+   * bookRefreshMs), so a market stepping more slowly than max_bbo_age_ms does not read as stale
+   * data. Default: none, a book's time is its last change.
+   */
+  readonly bookRefreshMs?: number;
+  /** false: every carry scan runs in full, none repeats the last (scan-repeat.ts; default true) */
+  readonly repeatScans?: boolean;
+  /** filled in at the end: carry scans repeated and run in full, and scale-up outcomes by reason */
+  readonly scanStats?: { repeated: number; full: number; scaleUps?: Record<string, number> };
   /**
    * A wider market than the two catalog venues: `venues` simulated venues (simA, simB, simC...)
    * listing `bases` synthetic perpetuals each (BTC, ETH, SOL, DOGE, then S005, S006...), hourly
@@ -117,7 +124,6 @@ const WALLET = "carry-01";
 export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBacktestReport> {
   if (!(o.days > 0)) throw new RangeError(`backtest: --days must be positive, got ${o.days}`);
   const clock = new SimClock(START);
-  const dir = mkdtempSync(join(tmpdir(), "perpbot-carry-bt-"));
   const stepMs = o.stepMs ?? 5_000;
   const venues = new Map<string, SimVenue>(
     backtestInstruments(o).map(([id, instruments]) => [
@@ -129,6 +135,7 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
         seed: `${o.seed}:${id}`,
         defaultLeverage: o.carry.leverage,
         defaultMarginMode: "isolated",
+        ...(o.bookRefreshMs === undefined ? {} : { bookRefreshMs: o.bookRefreshMs }),
       }),
     ]),
   );
@@ -145,7 +152,8 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
   for (const e of market.step()) feed(e);
   const stopMarket = market.attach(clock, feed);
   for (const v of venues.values()) v.deposit(WALLET, usd(o.carry.paper_equity_usd));
-  const store = await openStore(`sqlite:${join(dir, "backtest.db")}`);
+  // the same store code on an in-memory database: what a backtest measures is not persistence
+  const store = await openStore("sqlite::memory:");
   const base = engineSettings();
   try {
     const node = await clock.drive(
@@ -179,8 +187,15 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
       return e;
     };
     const equity0 = await equity();
+    const strategy = node.instances.get("carry")!.strategy as CarryStrategy;
+    strategy.scanRepeat.enabled = o.repeatScans ?? true;
     for (let h = 1; h <= Math.round(o.days * 24); h++) await clock.runUntil(START + h * 3_600_000);
-    const carry = node.instances.get("carry")!.strategy as CarryStrategy;
+    const carry = strategy;
+    if (o.scanStats) {
+      o.scanStats.repeated = carry.scanRepeat.repeated;
+      o.scanStats.full = carry.scanRepeat.full;
+      o.scanStats.scaleUps = { ...carry.scaleUps };
+    }
     await clock.drive(carry.close("all", "shutdown"));
     await clock.advance(10_000);
     const state = node.instances.get("carry")!.context.state;
@@ -251,7 +266,7 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
           ? "simA settles funding every hour, simB every 8 h (BTC, ETH) or 4 h (SOL, DOGE)"
           : `${o.universe.venues} venues x ${o.universe.bases} synthetic perpetuals, hourly funding`,
         `one wallet with $${o.carry.paper_equity_usd} on each venue; ${o.carry.leverage}x isolated (the sim's default setting)`,
-        `books move every ${stepMs / 1000} s; fills against the simulated book, no queue position`,
+        `books move every ${stepMs / 1000} s${o.bookRefreshMs === undefined ? "" : ` and are re-sent every ${o.bookRefreshMs / 1000} s, changed or not`}; fills against the simulated book, no queue position`,
         "positions open at the end are closed (reason shutdown)",
       ],
     };
@@ -259,7 +274,6 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
     stopMarket();
     for (const v of venues.values()) v.close();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

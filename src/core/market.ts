@@ -96,6 +96,11 @@ export interface BookView {
   walk(side: "bid" | "ask", visit: (ticks: number, size: number) => boolean): void;
   /** time of the last update applied (ms) */
   readonly lastUpdateTs: number;
+  /**
+   * A count that changes whenever a level changes (not when only the time moves); readers may
+   * keep what they read of the book while it stays the same. Undefined: the book does not count.
+   */
+  readonly version?: number;
 }
 
 /** A book that market data can be applied to (the data layer's L2 ladder implements it). */

@@ -172,6 +172,21 @@ describe("L2Book", () => {
     book.setLevel("bid", 12, 2);
     assert.deepEqual(levels(book, "bid"), [[12, 2]]);
   });
+
+  it("version changes with every apply, setLevel and clear, and only with them", () => {
+    const book = new L2Book(instrument());
+    const seen = [book.version];
+    book.apply(diff([[100, 1]], [[100.5, 1]], 1, true));
+    seen.push(book.version);
+    book.setLevel("bid", 999, 2);
+    seen.push(book.version);
+    book.walk("bid", () => true);
+    book.sizeAt("bid", 999);
+    assert.equal(book.version, seen.at(-1), "reads change nothing");
+    book.clear();
+    seen.push(book.version);
+    assert.equal(new Set(seen).size, seen.length, `every change moved it: ${seen.join(", ")}`);
+  });
 });
 
 /** Reference model: a Map per side, best found by scanning. Slow and obviously right. */

@@ -28,6 +28,7 @@ export class L2Book implements MutableBook {
   /** 1 / tick as an exact-as-possible float (10^decimals / atoms), so ticks = price * invTick */
   private readonly invTick: number;
   private ts = 0;
+  private changes = 0;
 
   constructor(instrument: Instrument, options: L2BookOptions = {}) {
     this.instrument = instrument;
@@ -46,6 +47,11 @@ export class L2Book implements MutableBook {
 
   get lastUpdateTs(): number {
     return this.ts;
+  }
+
+  /** changes with every apply, setLevel and clear (BookView.version) */
+  get version(): number {
+    return this.changes;
   }
 
   bestBidTicks(): number | undefined {
@@ -71,6 +77,7 @@ export class L2Book implements MutableBook {
         `L2Book ${this.instrument.key}: got an update for ${update.venue}:${update.symbol}`,
       );
     }
+    this.changes++;
     if (update.snapshot) this.clear();
     const packed = update.packed;
     if (packed !== undefined && packed.invTick === this.invTick) {
@@ -127,6 +134,7 @@ export class L2Book implements MutableBook {
       throw new InvalidValueError(
         `L2Book ${this.instrument.key}: ${side} size ${size} at ${ticks} ticks must be >= 0`,
       );
+    this.changes++;
     (side === "bid" ? this.bids : this.asks).set(ticks, size);
   }
 
@@ -137,6 +145,7 @@ export class L2Book implements MutableBook {
   }
 
   clear(): void {
+    this.changes++;
     this.bids.clear();
     this.asks.clear();
   }

@@ -104,8 +104,14 @@ export class EngineContext implements StrategyContext {
     this.intents = this.buildIntents();
   }
 
-  groups(filter: { activeOnly?: boolean } = {}): Promise<readonly GroupRecord[]> {
-    return this.o.engine.groups({ strategy: this.instance, activeOnly: filter.activeOnly });
+  groups(
+    filter: { activeOnly?: boolean; groupIds?: readonly string[] } = {},
+  ): Promise<readonly GroupRecord[]> {
+    return this.o.engine.groups({
+      strategy: this.instance,
+      activeOnly: filter.activeOnly,
+      ...(filter.groupIds === undefined ? {} : { groupIds: filter.groupIds }),
+    });
   }
 
   venueCircuit(venue: string): "closed" | "open" | "half_open" {

@@ -15,11 +15,8 @@ const CHANNELS = ["book", "trades", "mark", "funding"] as const;
 export class MarketCache implements MarketView {
   private readonly venueMap: ReadonlyMap<string, Venue>;
   private readonly instrumentsByVenue = new Map<string, Map<string, Instrument>>();
-  private readonly books = new Map<string, BookView>();
-  private readonly marks = new Map<string, number>();
-  private readonly funding = new Map<string, number>();
-  private readonly fundingTs = new Map<string, number>();
-  private readonly markFromFeed = new Set<string>();
+  /** venue -> symbol -> what is known of that market (one lookup per read, no key to build) */
+  private readonly entries = new Map<string, Map<string, MarketEntry>>();
   private readonly listeners = new Set<(e: MarketEvent) => void>();
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -27,19 +24,23 @@ export class MarketCache implements MarketView {
     this.venueMap = venues;
     for (const [id, v] of venues) {
       const byId = new Map<string, Instrument>();
-      // per symbol: its cache key, instrument and book, so an event builds no key string
-      const entries = new Map<string, Entry>();
+      const entries = new Map<string, MarketEntry>();
       for (const inst of v.instruments()) {
         byId.set(inst.symbol, inst);
-        const k = key(id, inst.symbol);
-        const book = v.book(inst.symbol);
-        entries.set(inst.symbol, { k, inst, book, midOf: [Number.NaN, Number.NaN] });
-        this.books.set(k, book);
-        this.marks.set(k, v.markPrice(inst.symbol));
-        this.funding.set(k, v.fundingRatePerHour(inst.symbol));
+        entries.set(inst.symbol, {
+          instrument: inst,
+          book: v.book(inst.symbol),
+          mark: v.markPrice(inst.symbol),
+          funding: v.fundingRatePerHour(inst.symbol),
+          fundingTs: 0,
+          markFromFeed: false,
+          midBid: Number.NaN,
+          midAsk: Number.NaN,
+        });
       }
       this.instrumentsByVenue.set(id, byId);
-      this.unsubscribe.push(v.onMarket((e) => this.onMarket(id, entries, e)));
+      this.entries.set(id, entries);
+      this.unsubscribe.push(v.onMarket((e) => this.onMarket(id, e)));
       // a venue streams only what is subscribed; the cache follows every listed instrument (a
       // live venue with hundreds of listings will want this narrowed to the instances' markets)
       for (const inst of byId.values())
@@ -78,9 +79,9 @@ export class MarketCache implements MarketView {
   }
 
   book(venue: string, symbol: string): BookView {
-    const b = this.books.get(key(venue, symbol));
-    if (b === undefined) throw new Error(`market: no book for ${venue}:${symbol}`);
-    return b;
+    const e = this.entries.get(venue)?.get(symbol);
+    if (e === undefined) throw new Error(`market: no book for ${venue}:${symbol}`);
+    return e.book;
   }
 
   bbo(venue: string, symbol: string): Bbo {
@@ -89,11 +90,11 @@ export class MarketCache implements MarketView {
   }
 
   mark(venue: string, symbol: string): number {
-    return this.marks.get(key(venue, symbol)) ?? Number.NaN;
+    return this.entries.get(venue)?.get(symbol)?.mark ?? Number.NaN;
   }
 
   fundingRatePerHour(venue: string, symbol: string): number {
-    return this.funding.get(key(venue, symbol)) ?? 0;
+    return this.entries.get(venue)?.get(symbol)?.funding ?? 0;
   }
 
   /** A local read of the venue's last predicted rate (no request), undefined where it has none. */
@@ -103,7 +104,7 @@ export class MarketCache implements MarketView {
   }
 
   fundingRateTs(venue: string, symbol: string): number {
-    return this.fundingTs.get(key(venue, symbol)) ?? 0;
+    return this.entries.get(venue)?.get(symbol)?.fundingTs ?? 0;
   }
 
   private byVenue(venue: string): Map<string, Instrument> {
@@ -112,40 +113,42 @@ export class MarketCache implements MarketView {
     return m;
   }
 
-  private onMarket(venue: string, entries: ReadonlyMap<string, Entry>, e: MarketEvent): void {
-    const entry = entries.get(e.symbol);
-    // (an event for a symbol the venue did not list has no entry: its key is built here)
-    const k = entry === undefined ? key(venue, e.symbol) : entry.k;
-    if (e.type === "mark") {
-      this.markFromFeed.add(k);
-      this.marks.set(k, e.markPrice);
-    } else if ((e.type === "book" || e.type === "bbo") && entry !== undefined && !this.markFromFeed.has(k)) {
+  private onMarket(venue: string, e: MarketEvent): void {
+    const m = this.entries.get(venue)?.get(e.symbol);
+    if (m === undefined) {
+      // a symbol the venue did not list when the cache was built: nothing kept, listeners told
+    } else if (e.type === "mark") {
+      m.markFromFeed = true;
+      m.mark = e.markPrice;
+    } else if ((e.type === "book" || e.type === "bbo") && !m.markFromFeed) {
       // a feed without marks: the book's mid is the mark, as on the venue itself
-      const bid = entry.book.bestBidTicks();
-      const ask = entry.book.bestAskTicks();
-      // most updates leave the touch where it was, and with it the mid (only this sets the mark
-      // while the feed sends no marks)
-      if (bid !== undefined && ask !== undefined && (bid !== entry.midOf[0] || ask !== entry.midOf[1])) {
-        this.marks.set(k, entry.inst.priceValue(bid + ask) / 2);
-        entry.midOf[0] = bid;
-        entry.midOf[1] = ask;
+      const bid = m.book.bestBidTicks();
+      const ask = m.book.bestAskTicks();
+      // most updates leave the touch where it was, and with it the mid
+      if (bid !== undefined && ask !== undefined && (bid !== m.midBid || ask !== m.midAsk)) {
+        m.mark = m.instrument.priceValue(bid + ask) / 2;
+        m.midBid = bid;
+        m.midAsk = ask;
       }
     } else if (e.type === "funding") {
-      this.funding.set(k, e.ratePerHour);
-      this.fundingTs.set(k, e.ts);
+      m.funding = e.ratePerHour;
+      m.fundingTs = e.ts;
     }
     for (const l of this.listeners) l(e);
   }
 }
 
-interface Entry {
-  readonly k: string;
-  readonly inst: Instrument;
+/** What the cache keeps of one listed market. */
+interface MarketEntry {
+  readonly instrument: Instrument;
   readonly book: BookView;
+  mark: number;
+  funding: number;
+  /** time of the last funding event (0: none yet) */
+  fundingTs: number;
+  /** the feed sends marks: the book's mid is no longer the mark */
+  markFromFeed: boolean;
   /** the touch (bid, ask ticks) the mark was last set from; NaN before */
-  readonly midOf: [number, number];
-}
-
-function key(venue: string, symbol: string): string {
-  return `${venue}\u0000${symbol}`;
+  midBid: number;
+  midAsk: number;
 }

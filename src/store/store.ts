@@ -294,7 +294,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     funding: new FundingRepo(db),
     equity: new EquityRepo(db),
     alerts: new AlertsRepo(db),
-    kv: new KvRepo(db),
+    kv: new KvRepo(db, sqlite?.sqlite),
     controlRequests: new ControlRequestsRepo(db),
     timers: new TimersRepo(db),
     journal: journalWriter(db, sqlite?.sqlite),

@@ -256,8 +256,8 @@ export interface StrategyContext {
   readonly portfolio: PortfolioView;
   readonly events: StrategyEvents;
   readonly intents: Intents;
-  /** the instance's groups as the store has them */
-  groups(filter?: { activeOnly?: boolean }): Promise<readonly GroupRecord[]>;
+  /** the instance's groups as the store has them (`groupIds`: only those) */
+  groups(filter?: { activeOnly?: boolean; groupIds?: readonly string[] }): Promise<readonly GroupRecord[]>;
   /**
    * The venue's circuit breaker (engine.circuit_breaker): "closed" when its requests succeed;
    * "open" or "half_open" after repeated failures, when the engine refuses new exposure there

@@ -23,6 +23,7 @@ interface CarryOpts {
   venues?: string;
   bases: string;
   stepS: string;
+  bookRefreshS?: string;
   json?: boolean;
 }
 
@@ -92,11 +93,19 @@ export function registerBacktest(program: Command): void {
     .option("--venues <n>", "a synthetic universe of N venues (simA, simB, ...) instead of the catalog pair")
     .option("--bases <n>", "perpetuals each venue of the synthetic universe lists (with --venues)", "50")
     .option("--step-s <n>", "seconds between book moves of the synthetic market", "5")
+    .option(
+      "--book-refresh-s <n>",
+      "the simulated venues re-send every book this often, changed or not (for a --step-s above carry's max_bbo_age_ms)",
+    )
     .option("--json", "print the report as JSON")
     .action(async (opts: CarryOpts, cmd: Command) => {
       const days = parseNumberArg(opts.days, "--days", { above: 0, max: 366, unit: "days" });
       const seed = parseNumberArg(opts.seed, "--seed", { min: 0, integer: true });
       const stepS = parseNumberArg(opts.stepS, "--step-s", { above: 0, max: 3600, unit: "seconds" });
+      const refreshS =
+        opts.bookRefreshS === undefined
+          ? undefined
+          : parseNumberArg(opts.bookRefreshS, "--book-refresh-s", { above: 0, max: 3600, unit: "seconds" });
       const universe =
         opts.venues === undefined
           ? undefined
@@ -116,6 +125,7 @@ export function registerBacktest(program: Command): void {
         seed,
         carry,
         stepMs: Math.round(stepS * 1000),
+        ...(refreshS === undefined ? {} : { bookRefreshMs: Math.round(refreshS * 1000) }),
         ...(universe ? { universe } : {}),
       });
       process.stdout.write(

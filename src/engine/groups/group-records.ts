@@ -29,47 +29,49 @@ export async function listGroupRecords(
   const legs = await store.groups.legs(ids);
   const orders = await store.orders.ofGroups(ids);
   const totals = await store.fills.totalsByOrder(orders.map((o) => o.clientOrderId));
+  // legs by group and orders by group and leg, each in the order the store listed them (one
+  // pass each: a filter per group made a listing of every group quadratic in their number)
+  const legsOf = groupBy(legs, (l) => l.groupId);
+  const ordersOf = groupBy(orders, (o) => `${o.groupId}\u0000${o.legIndex}`);
   return rows.map((r) => {
-    const legRecords: LegRecord[] = legs
-      .filter((l) => l.groupId === r.groupId)
-      .map((l) => {
-        const mine = orders.filter((o) => o.groupId === r.groupId && o.legIndex === l.legIndex);
-        let net = l.externalLots;
-        let entryLots = 0;
-        let entryNotional = 0;
-        let entrySize = 0;
-        let fees = 0n;
-        let pnl = 0n;
-        for (const o of mine) {
-          net += (o.side === "buy" ? 1 : -1) * o.filledLots;
-          const t = totals.get(o.clientOrderId);
-          if (t) {
-            fees += t.fee;
-            pnl += t.realisedPnl;
-          }
-          if (o.purpose !== "entry") continue;
-          entryLots += o.filledLots;
-          if (t) {
-            entryNotional += t.notional;
-            entrySize += t.size;
-          }
+    const legRecords: LegRecord[] = (legsOf.get(r.groupId) ?? []).map((l) => {
+      const mine = ordersOf.get(`${r.groupId}\u0000${l.legIndex}`) ?? [];
+      let net = l.externalLots;
+      let entryLots = 0;
+      let entryNotional = 0;
+      let entrySize = 0;
+      let fees = 0n;
+      let pnl = 0n;
+      for (const o of mine) {
+        net += (o.side === "buy" ? 1 : -1) * o.filledLots;
+        const t = totals.get(o.clientOrderId);
+        if (t) {
+          fees += t.fee;
+          pnl += t.realisedPnl;
         }
-        return {
-          legIndex: l.legIndex,
-          venue: l.venue,
-          account: l.account,
-          symbol: l.symbol,
-          side: l.side,
-          targetLots: l.targetLots,
-          filledLots: entryLots,
-          avgPrice: entrySize > 0 ? entryNotional / entrySize : 0,
-          feesUsd: toUsd(fees),
-          netLots: net,
-          realisedPnlUsd: toUsd(pnl),
-          externalLots: l.externalLots,
-          externalReason: l.externalReason,
-        };
-      });
+        if (o.purpose !== "entry") continue;
+        entryLots += o.filledLots;
+        if (t) {
+          entryNotional += t.notional;
+          entrySize += t.size;
+        }
+      }
+      return {
+        legIndex: l.legIndex,
+        venue: l.venue,
+        account: l.account,
+        symbol: l.symbol,
+        side: l.side,
+        targetLots: l.targetLots,
+        filledLots: entryLots,
+        avgPrice: entrySize > 0 ? entryNotional / entrySize : 0,
+        feesUsd: toUsd(fees),
+        netLots: net,
+        realisedPnlUsd: toUsd(pnl),
+        externalLots: l.externalLots,
+        externalReason: l.externalReason,
+      };
+    });
     return {
       groupId: r.groupId,
       id: r.groupId,
@@ -89,4 +91,15 @@ export async function listGroupRecords(
       realisedPnlUsd: legRecords.reduce((s, l) => s + l.realisedPnlUsd, 0),
     };
   });
+}
+
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list === undefined) out.set(k, [x]);
+    else list.push(x);
+  }
+  return out;
 }

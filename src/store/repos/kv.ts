@@ -1,4 +1,5 @@
 import { timestamp } from "../codec.ts";
+import type { SqliteAccess } from "../sqlite-dialect.ts";
 import type { Db } from "./query.ts";
 import { ReusedQuery } from "./reused-query.ts";
 
@@ -11,16 +12,30 @@ const PUT = new ReusedQuery("kv.put", 3, (db, key, value, ts) => {
     .onConflict((oc) => oc.column("key").doUpdateSet({ value, updated_at: updatedAt }));
 });
 
+// the SQL Kysely sends for put (below), written once for SQLite's direct path
+const PUT_SQLITE = `insert into "kv" ("key", "value", "updated_at") values (?, ?, ?) on conflict ("key") do update set "value" = ?, "updated_at" = ?`;
+
 /** The `kv` table: small named values (the engine's trading state, the runner's heartbeat). */
 export class KvRepo {
   readonly #db: Db;
+  readonly #sqlite: SqliteAccess | undefined;
 
-  constructor(db: Db) {
+  /**
+   * `sqlite`: the SQLite connection's direct access, for put (strategies write their state on
+   * every check: one statement, no query building); undefined on PostgreSQL.
+   */
+  constructor(db: Db, sqlite?: SqliteAccess) {
     this.#db = db;
+    this.#sqlite = sqlite;
   }
 
   async put(key: string, value: string, ts: number = Date.now()): Promise<void> {
-    await this.#db.executeQuery(PUT.compiled(this.#db, [key, value, timestamp(ts, `kv ${key} ts`)]));
+    const at = timestamp(ts, `kv ${key} ts`);
+    if (this.#sqlite !== undefined) {
+      await this.#sqlite.transaction((s) => s.run(PUT_SQLITE, [key, value, at, value, at]));
+      return;
+    }
+    await this.#db.executeQuery(PUT.compiled(this.#db, [key, value, at]));
   }
 
   async get(key: string): Promise<string | null> {

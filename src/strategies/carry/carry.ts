@@ -26,6 +26,7 @@ import {
 } from "./position.ts";
 import { scaleDownWhy } from "./scale.ts";
 import { type ScanHost, type ScannedOpportunity, scanOnce } from "./scan.ts";
+import { ScanRepeat } from "./scan-repeat.ts";
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
 /** exits that do not wait for a venue's circuit to close: staying in costs more than a naked leg */
@@ -71,6 +72,8 @@ export class CarryStrategy implements Strategy {
   private busy: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   seq = 0;
+  /** what the last scan read, so an identical one repeats it instead of re-scanning */
+  readonly scanRepeat = new ScanRepeat<ScannedOpportunity>();
 
   constructor(spec: InstanceSpec, config: CarryInstanceConfig) {
     this.spec = spec;
@@ -349,8 +352,13 @@ export class CarryStrategy implements Strategy {
       this.positions.delete(groupId);
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
       if (p !== undefined) {
-        // every group of the position: the entry's and its scale-ups' (scaled down ones too)
-        const gs = (await ctx.groups()).filter((x) => x.id === groupId || x.meta.scaleUpOf === groupId);
+        // every group of the position: the entry's and its scale-ups' (scaled down and failed
+        // ones too); only those are read where the position lists them (a state saved before
+        // it did: every group of the instance)
+        const own = p.sliceGroups === undefined ? undefined : [groupId, ...p.sliceGroups];
+        const gs = (await ctx.groups(own === undefined ? {} : { groupIds: own })).filter(
+          (x) => x.id === groupId || x.meta.scaleUpOf === groupId,
+        );
         const funding = p.ledgers.long.settledUsd + p.ledgers.short.settledUsd;
         const realised = gs.reduce((s, g) => s + g.realisedPnlUsd - g.feesUsd, 0) + funding;
         recordClose(this.blocks, this.config, {
@@ -398,6 +406,7 @@ export class CarryStrategy implements Strategy {
       closeNow: (id, reason, detail) => this.closeNow(id, reason, detail),
       alert: (sev, key, title, msg) => this.alert(sev, key, title, msg),
       log: (level, msg) => this.log(level, msg),
+      repeat: this.scanRepeat,
       recordScan: (ts, list) => {
         this.lastScan = { ts, list: list.slice(0, 50) };
       },

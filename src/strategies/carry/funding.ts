@@ -36,6 +36,10 @@ export class FundingLedger {
   /** base units held: changes at a scale-up or scale-down (resize) */
   qty: number;
   private readonly settledRows: LedgerRow[] = [];
+  /** the settled rows' sum, added in their order (what summing them again would give) */
+  private settledSum = 0;
+  /** the settled rows as JSON, kept until the next settlement (serialised on every check) */
+  private settledJson: string | undefined;
   /** accrued since the last settlement (or since the leg opened) */
   private pending = 0;
   private accruedTo: number;
@@ -92,15 +96,15 @@ export class FundingLedger {
       amountUsd,
       kind: "settled",
     });
+    this.settledSum += amountUsd;
+    this.settledJson = undefined;
     this.pending = 0;
     if (ts > this.accruedTo) this.accruedTo = ts;
     return replaced;
   }
 
   get settledUsd(): number {
-    let s = 0;
-    for (const r of this.settledRows) s += r.amountUsd;
-    return s;
+    return this.settledSum;
   }
 
   get estimatedUsd(): number {
@@ -132,8 +136,18 @@ export class FundingLedger {
     return { settled: this.settledRows, pending: this.pending, accruedTo: this.accruedTo, qty: this.qty };
   }
 
+  /** JSON.stringify(this.toJSON()), without serialising the settled rows again while they stay */
+  toJSONText(): string {
+    this.settledJson ??= JSON.stringify(this.settledRows);
+    const n = (x: number) => JSON.stringify(x);
+    return `{"settled":${this.settledJson},"pending":${n(this.pending)},"accruedTo":${n(this.accruedTo)},"qty":${n(this.qty)}}`;
+  }
+
   restore(j: { settled: LedgerRow[]; pending: number; accruedTo: number; qty?: number }): void {
     this.settledRows.splice(0, this.settledRows.length, ...j.settled);
+    this.settledSum = 0;
+    for (const r of this.settledRows) this.settledSum += r.amountUsd;
+    this.settledJson = undefined;
     this.pending = j.pending;
     this.accruedTo = j.accruedTo;
     if (j.qty !== undefined) this.qty = j.qty;

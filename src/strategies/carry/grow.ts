@@ -115,6 +115,7 @@ export async function scaleUp(
     "info",
     `carry scale-up ${groupId}: ${p.base} +$${(lots.qty * unitPrice).toFixed(2)} at ${op.yield8hBps.toFixed(1)} bps/8h, net ${op.netBps.toFixed(1)} bps`,
   );
+  p.sliceGroups?.push(groupId);
   const out = await ctx.intents.openGroup(legs, {
     groupId,
     entry: entryStyle(c),
@@ -206,7 +207,7 @@ export async function scaleDown(
     return false;
   }
   const now = ctx.clock.now();
-  const g = (await ctx.groups()).find((x) => x.id === s.groupId);
+  const g = (await ctx.groups({ groupIds: [s.groupId] })).find((x) => x.id === s.groupId);
   resizeLedgers(h, p, p.long.qty - s.long.qty, p.short.qty - s.short.qty, now);
   p.long = withSlice(p.long, s.long, -1);
   p.short = withSlice(p.short, s.short, -1);

@@ -1,6 +1,8 @@
+import type { Instrument } from "../../core/instrument.ts";
+import type { BookView } from "../../core/market.ts";
 import type { MarketView } from "../contract.ts";
 import type { PairsConfig } from "../pairs/config.ts";
-import { discoverPairs, type PairLeg, type TradablePair } from "../pairs/discover.ts";
+import { discoverPairs, type Listing, type PairLeg, type TradablePair } from "../pairs/discover.ts";
 import { listingsOf } from "../pairs/listings.ts";
 import type { Level, VenueQuote } from "./entry.ts";
 
@@ -15,6 +17,47 @@ export function quoteOf(market: MarketView, leg: PairLeg): VenueQuote {
   const inst = market.instrument(leg.venue, leg.symbol);
   const book = market.book(leg.venue, leg.symbol);
   const m = leg.multiplier;
+  const { bids, asks } = levelsOf(book, inst, m);
+  const predicted = market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
+  return {
+    venue: leg.venue,
+    symbol: leg.symbol,
+    ratePerHour: market.fundingRatePerHour(leg.venue, leg.symbol),
+    ...(predicted !== undefined ? { predictedRatePerHour: predicted } : {}),
+    rateTs: market.fundingRateTs(leg.venue, leg.symbol),
+    bids,
+    asks,
+    bboTs: book.lastUpdateTs,
+    makerFeeBps: inst.spec.makerFeeBps,
+    takerFeeBps: inst.spec.takerFeeBps,
+    volume24hUsd: leg.volume24hUsd,
+  };
+}
+
+interface KeptLevels {
+  readonly version: number;
+  readonly inst: Instrument;
+  readonly multiplier: number;
+  readonly bids: readonly Level[];
+  readonly asks: readonly Level[];
+}
+
+/** a book's levels as last read, while its `version` says they have not changed */
+const keptLevels = new WeakMap<BookView, KeptLevels>();
+
+/**
+ * The first LEVELS levels a side, in base units. A book that counts its changes (`version`) is
+ * read again only when it changed: the arrays are never mutated, so a quote may share them.
+ */
+function levelsOf(
+  book: BookView,
+  inst: Instrument,
+  m: number,
+): { bids: readonly Level[]; asks: readonly Level[] } {
+  const version = book.version;
+  const kept = version === undefined ? undefined : keptLevels.get(book);
+  if (kept !== undefined && kept.version === version && kept.inst === inst && kept.multiplier === m)
+    return kept;
   const side = (s: "bid" | "ask"): Level[] => {
     const out: Level[] = [];
     book.walk(s, (ticks, size) => {
@@ -23,20 +66,9 @@ export function quoteOf(market: MarketView, leg: PairLeg): VenueQuote {
     });
     return out;
   };
-  const predicted = market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
-  return {
-    venue: leg.venue,
-    symbol: leg.symbol,
-    ratePerHour: market.fundingRatePerHour(leg.venue, leg.symbol),
-    ...(predicted !== undefined ? { predictedRatePerHour: predicted } : {}),
-    rateTs: market.fundingRateTs(leg.venue, leg.symbol),
-    bids: side("bid"),
-    asks: side("ask"),
-    bboTs: book.lastUpdateTs,
-    makerFeeBps: inst.spec.makerFeeBps,
-    takerFeeBps: inst.spec.takerFeeBps,
-    volume24hUsd: leg.volume24hUsd,
-  };
+  const read = { bids: side("bid"), asks: side("ask") };
+  if (version !== undefined) keptLevels.set(book, { version, inst, multiplier: m, ...read });
+  return read;
 }
 
 /** The tradable pairs on the given venues, from the market view's listings. */
@@ -46,6 +78,67 @@ export function universe(
   pairs: PairsConfig,
   minVolume24hUsd: number,
 ): TradablePair[] {
+  // discovery is pure: the same listings (mids included) and settings give the same pairs; books
+  // that count their changes and did not change have the same mids, so not even those are read
+  const last = lastUniverse.get(market);
+  const same = last !== undefined && last.pairsConfig === pairs && last.minVolume24hUsd === minVolume24hUsd;
+  const books: BookView[] = [];
+  const versions: (number | undefined)[] = [];
+  for (const v of venues)
+    for (const inst of market.instruments(v)) {
+      const b = market.book(v, inst.symbol);
+      books.push(b);
+      versions.push(b.version);
+    }
+  if (same && unchanged(last.books, last.versions, books, versions)) return [...last.pairs];
   const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
-  return [...discoverPairs(listings, pairs, { minVolume24hUsd }).pairs];
+  if (same && sameListings(last.listings, listings)) {
+    lastUniverse.set(market, { ...last, books, versions });
+    return [...last.pairs];
+  }
+  const found = discoverPairs(listings, pairs, { minVolume24hUsd }).pairs;
+  lastUniverse.set(market, { pairsConfig: pairs, minVolume24hUsd, listings, books, versions, pairs: found });
+  return [...found];
+}
+
+function unchanged(
+  booksA: readonly BookView[],
+  versionsA: readonly (number | undefined)[],
+  booksB: readonly BookView[],
+  versionsB: readonly (number | undefined)[],
+): boolean {
+  if (booksA.length !== booksB.length) return false;
+  for (let i = 0; i < booksA.length; i++)
+    if (booksA[i] !== booksB[i] || versionsB[i] === undefined || versionsA[i] !== versionsB[i]) return false;
+  return true;
+}
+
+const lastUniverse = new WeakMap<
+  MarketView,
+  {
+    readonly pairsConfig: PairsConfig;
+    readonly minVolume24hUsd: number;
+    readonly listings: readonly Listing[];
+    /** every listing's book in the order read, and its version then */
+    readonly books: readonly BookView[];
+    readonly versions: readonly (number | undefined)[];
+    readonly pairs: readonly TradablePair[];
+  }
+>();
+
+function sameListings(a: readonly Listing[], b: readonly Listing[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (
+      x.venue !== y.venue ||
+      x.symbol !== y.symbol ||
+      x.base !== y.base ||
+      !Object.is(x.mid, y.mid) ||
+      !Object.is(x.volume24hUsd, y.volume24hUsd)
+    )
+      return false;
+  }
+  return true;
 }

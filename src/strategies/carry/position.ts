@@ -53,6 +53,11 @@ export interface CarryPosition {
   initialSizeUsd: number;
   /** scale-ups held, oldest first (a scale-down closes the newest) */
   slices: CarrySlice[];
+  /**
+   * every scale-up group opened for the position, held, scaled down or failed (what its close
+   * reads of the store); undefined in a state saved before it was kept
+   */
+  sliceGroups?: string[];
   /** scale-ups done over the position's life (max_scale_ups) */
   scaleUps: number;
   /** last scale-up or scale-down (ms; 0: none): scale_up_cooldown_s runs from it */
@@ -161,9 +166,16 @@ export function bboAge(market: MarketView, leg: CarryLeg, now: number): number {
   return now - b.ts;
 }
 
+/**
+ * The position as JSON: its fields, then `ledgers` (each FundingLedger's toJSON). The same text
+ * as JSON.stringify of that object; the ledgers' settled rows, which grow with the position's
+ * age, are not serialised again on every check while they stay the same (toJSONText).
+ */
 export function serialise(p: CarryPosition): string {
   const { ledgers, ...rest } = p;
-  return JSON.stringify({ ...rest, ledgers: { long: ledgers.long.toJSON(), short: ledgers.short.toJSON() } });
+  const head = JSON.stringify(rest);
+  const ledgersText = `"ledgers":{"long":${ledgers.long.toJSONText()},"short":${ledgers.short.toJSONText()}}`;
+  return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}${ledgersText}}`;
 }
 
 /** A leg with a slice added (`sign` +1) or taken out (-1) at the slice's own entry price. */

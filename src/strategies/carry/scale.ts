@@ -107,6 +107,30 @@ export function decideScaleUp(
 }
 
 /**
+ * What decideScaleUp reads of a position at `now`, as one string: equal strings (with the same
+ * opportunity and context) give the same decision. The clock and the MTM enter only through its
+ * comparisons, so those are given as the comparisons' outcomes (scan-repeat.ts compares scans by
+ * this; keep it in step with decideScaleUp).
+ */
+export function scaleUpInputs(c: CarryConfig, p: ScaleablePosition, now: number): string {
+  const young = now - p.openedAt < SCALE_UP_MIN_AGE_MS;
+  const cooling = p.lastScaleAt > 0 && now - p.lastScaleAt < c.scale_up_cooldown_s * 1000;
+  const profit = p.lastMtmUsd > 0;
+  const low = mtmBps(p.lastMtmUsd, p.sizeUsd) < SCALE_UP_MIN_MTM_BPS;
+  return [
+    p.entryYieldBps,
+    p.sizeUsd,
+    p.initialSizeUsd,
+    p.scaleUps,
+    p.slices.length,
+    +young,
+    +cooling,
+    +profit,
+    +low,
+  ].join("/");
+}
+
+/**
  * Why a scaled position should give back its newest slice now (undefined: it should not): the
  * yield that justified the slices no longer holds, or a cap it grew into has shrunk under it
  * (equity fell, the yield left its tier, or `max_position_usd` was lowered).

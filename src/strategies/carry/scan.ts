@@ -6,7 +6,8 @@ import { edgeAtFillsBps, evaluate, type Opportunity, rank, stressWhy, type Venue
 import { commonLots, entryStyle, scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
 import { type CarryPosition, decisionYieldBps, legOf } from "./position.ts";
-import { decideScaleUp, optimisationTarget } from "./scale.ts";
+import { decideScaleUp, optimisationTarget, scaleUpInputs } from "./scale.ts";
+import type { ScanRepeat } from "./scan-repeat.ts";
 
 /** A total cap with less room than this is full (no position that small is worth its fees). */
 const MIN_ENTRY_USD = 10;
@@ -40,6 +41,23 @@ export interface ScanHost {
   log(level: "info" | "warn" | "error", msg: string): void;
   /** the scan's every evaluated pair, best net first (the opportunity scanner of the dashboard) */
   recordScan?(ts: number, list: readonly ScannedOpportunity[]): void;
+  /** kept between scans so a scan that reads what the last one read repeats it (scan-repeat.ts) */
+  readonly repeat?: ScanRepeat<ScannedOpportunity>;
+}
+
+function circuits(h: ScanHost): string[] {
+  return h.venues.map((v) => h.ctx.venueCircuit(v));
+}
+
+/**
+ * The held positions as this scan's decisions read them (scan-repeat.ts): which base and venues
+ * each holds, whether it may grow, and its scale-up inputs at `now` (scale.ts scaleUpInputs).
+ */
+function heldInputs(h: ScanHost, now: number): string {
+  let out = "";
+  for (const p of h.positions.values())
+    out += `${p.groupId}|${p.base}|${p.long.venue}>${p.short.venue}|${+(h.isHeld?.(p) !== false)}|${scaleUpInputs(h.config, p, now)};`;
+  return out;
 }
 
 /** One evaluated base and venue direction of a scan, as status surfaces show it. */
@@ -88,16 +106,35 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   const seen = new Set<string>();
   const pairs = universe(ctx.market, h.venues, c.pairs, c.min_volume_24h_usd);
   // a listing's quote (20 levels a side) is read once a scan, however many venue pairs it is in
-  const quotes = new Map<string, VenueQuote>();
+  // (a listing is one leg object of one pair)
+  const quotes = new Map<PairLeg, VenueQuote>();
   const quote = (leg: PairLeg): VenueQuote => {
-    const k = `${leg.venue}:${leg.symbol}`;
-    let q = quotes.get(k);
+    let q = quotes.get(leg);
     if (q === undefined) {
       q = quoteOf(ctx.market, leg);
-      quotes.set(k, q);
+      quotes.set(leg, q);
     }
     return q;
   };
+  // a scan that reads what the last one read repeats its outcome (scan-repeat.ts)
+  const tallies = h.scaleUps === undefined ? [h.rejections] : [h.rejections, h.scaleUps];
+  const reads = h.repeat?.reads(now, c, pairs, accounts, peak, heldInputs(h, now), h.blocks, circuits(h));
+  if (reads !== undefined) {
+    // every listing the loop below evaluates (a held base only on its own venues)
+    for (const pair of pairs) {
+      const held = heldByBase.get(pair.base);
+      for (const l of pair.legs)
+        if (held === undefined || l.venue === held.long.venue || l.venue === held.short.venue) quote(l);
+    }
+    for (const [leg, q] of quotes) reads.quotes.set(leg, q);
+    if (h.confirms.size === 0 && h.repeat!.repeat(reads, tallies, h.recordScan)) return;
+  }
+  const before = tallies.map((t) => ({ ...t }));
+  // candidates that passed their gates this scan (confirmed, decayed or kept at the cap)
+  let gated = 0;
+  // the loop below never awaits, so each venue's free margin is read once a scan
+  const freeByVenue = new Map(h.venues.map((v, k) => [v, accounts[k]?.availableUsd ?? 0]));
+  const free = (v: string) => freeByVenue.get(v) ?? ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
   for (const pair of pairs) {
     const held = heldByBase.get(pair.base);
     for (let i = 0; i < pair.legs.length; i++) {
@@ -105,7 +142,6 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         const [a, b] = [pair.legs[i], pair.legs[j]];
         // a held base is only looked at on its own two venues (a scale-up candidate)
         if (held && !sameVenues(held, a.venue, b.venue)) continue;
-        const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
         const lev = Math.min(
           c.leverage,
           ctx.market.instrument(a.venue, a.symbol).spec.maxLeverage,
@@ -165,6 +201,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         }
         if (onlyCap && rejections.length === 0)
           h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
+        gated++;
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
         if (n === 1) h.detected?.set(key, op.netBps);
@@ -187,6 +224,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   );
   // scan step 5: scale-ups first, by MTM in dollars, each within the caps left by the ones before
   let others = [...h.positions.values()].filter((p) => p.slices.length > 0).length;
+  let grew = false;
   for (const { p, op } of growing.sort((x, y) => y.p.lastMtmUsd - x.p.lastMtmUsd)) {
     const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
     const had = p.slices.length > 0;
@@ -207,13 +245,20 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       countScale(h, d.why);
       continue;
     }
-    const before = p.sizeUsd;
+    grew = true;
+    const sizeBefore = p.sizeUsd;
     if (await scaleUp(h, p, op, d.sliceUsd)) {
       countScale(h, "done");
-      openTotal += p.sizeUsd - before;
+      openTotal += p.sizeUsd - sizeBefore;
       openByBase.set(p.base, p.sizeUsd);
       if (!had) others++;
     }
+  }
+  if (reads !== undefined) {
+    // repeatable: nothing passed its gates (no confirmation, decay, entry or optimisation
+    // candidate) and every scale-up was refused
+    const repeatable = gated === 0 && !grew && h.confirms.size === 0;
+    h.repeat!.remember(reads, repeatable, before, tallies, h.recordScan ? scanned : undefined);
   }
   // under stress new entries are halved (STRATEGIES.md "Sizing")
   const spreads = [...h.positions.values()].flatMap((p) => [p.long, p.short].map((l) => spreadBps(ctx, l)));
@@ -372,6 +417,7 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
     sizeUsd: a.leg.qty * a.leg.entryPrice,
     initialSizeUsd: a.leg.qty * a.leg.entryPrice,
     slices: [],
+    sliceGroups: [],
     scaleUps: 0,
     lastScaleAt: 0,
     bankedUsd: 0,

@@ -53,6 +53,13 @@ export interface SimVenueOptions {
    * `latencyMs` for submits / amends and cancels).
    */
   readonly fillModel?: FillModel;
+  /**
+   * Readers of `book()` see each book re-sent every this many ms, changed or not, as on a feed
+   * that publishes books on a timer (book-refresh.ts): for a backtest whose synthetic market moves
+   * more slowly than its strategies check book ages. Undefined (the default): a book's time is
+   * its last change.
+   */
+  readonly bookRefreshMs?: number;
 }
 
 /**
@@ -113,6 +120,9 @@ export function checkOptions(o: SimVenueOptions): Map<string, Instrument> {
     o.defaultMarginMode !== "isolated"
   ) {
     errors.push(`defaultMarginMode "${String(o.defaultMarginMode)}" must be cross or isolated`);
+  }
+  if (o.bookRefreshMs !== undefined && !(o.bookRefreshMs > 0 && Number.isFinite(o.bookRefreshMs))) {
+    errors.push(`bookRefreshMs ${o.bookRefreshMs} must be a finite number > 0`);
   }
   if (o.fillModel !== undefined) errors.push(...fillModelProblems(o.fillModel));
   if (errors.length > 0) throw new InvalidValueError(`${where}: ${errors.join("; ")}`);

@@ -26,6 +26,7 @@ import type { VenueCapabilities } from "../../core/venue-capabilities.ts";
 import type { MarketSubscription, StreamStatus, StreamStatusChange } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import { changeIsolatedMargin, changeLeverage } from "./account-admin.ts";
+import { refreshedBook } from "./book-refresh.ts";
 import { EventDelivery } from "./delivery.ts";
 import { EventLog } from "./event-log.ts";
 import { SimExchange } from "./exchange.ts";
@@ -58,6 +59,8 @@ export class SimVenue implements Venue {
   private readonly cancelLatencyMs: number;
   private readonly instrumentMap: Map<string, Instrument>;
   private readonly books = new Map<string, MutableBook>();
+  /** what book() hands out: the books themselves, or their refreshed views (bookRefreshMs) */
+  private readonly bookViews = new Map<string, BookView>();
   private readonly state = new SimState();
   private readonly store: SimStore;
   private readonly exchange: SimExchange;
@@ -91,7 +94,12 @@ export class SimVenue implements Venue {
       this.storeFailure === undefined ? undefined : this.downForGood(),
     );
     const createBook = options.createBook ?? ((inst: Instrument) => new L2Book(inst));
-    for (const inst of this.instrumentMap.values()) this.books.set(inst.symbol, createBook(inst));
+    for (const inst of this.instrumentMap.values()) {
+      const book = createBook(inst);
+      this.books.set(inst.symbol, book);
+      const every = options.bookRefreshMs;
+      this.bookViews.set(inst.symbol, every === undefined ? book : refreshedBook(book, this.clock, every));
+    }
     const memory = options.dbPath === undefined || options.dbPath === ":memory:";
     this.store = memory ? new MemoryStore() : new SqliteStore(options.dbPath!, this.id);
     this.onStoreFailure = options.onStoreFailure;
@@ -198,7 +206,7 @@ export class SimVenue implements Venue {
 
   book(symbol: string): BookView {
     this.exchange.instrumentOf(symbol);
-    return this.books.get(symbol)!;
+    return this.bookViews.get(symbol)!;
   }
 
   /** The feed's mark price, or the book's mid when the feed sends none; NaN before any data. */

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { FundingLedger } from "./funding.ts";
+import { type CarryPosition, deserialise, serialise } from "./position.ts";
+
+const T0 = Date.UTC(2026, 0, 1);
+const HOUR = 3_600_000;
+
+function position(): CarryPosition {
+  const leg = (venue: string, side: 1 | -1) => ({
+    venue,
+    account: "w",
+    symbol: "BTC",
+    side,
+    lots: 5,
+    qty: 0.005,
+    multiplier: 1,
+    entryPrice: 100_000,
+    feesUsd: 0.25,
+    intervalHours: 1,
+  });
+  const ledger = (venue: string, side: 1 | -1) =>
+    new FundingLedger({ venue, symbol: "BTC", intervalHours: 1, side, qty: 0.005, openedAt: T0 });
+  return {
+    groupId: "g1",
+    base: "BTC",
+    long: leg("simB", 1),
+    short: leg("simA", -1),
+    openedAt: T0,
+    entryYieldBps: 64,
+    sizeUsd: 500,
+    initialSizeUsd: 500,
+    slices: [],
+    sliceGroups: [],
+    scaleUps: 0,
+    lastScaleAt: 0,
+    bankedUsd: 0,
+    ledgers: { long: ledger("simB", 1), short: ledger("simA", -1) },
+    peakBps: Number.NEGATIVE_INFINITY,
+    samples: [{ ts: T0, bps: 1.5 }],
+    missingBboChecks: 0,
+    deferredSince: null,
+    spikeUntil: 0,
+    lastMtmUsd: 0,
+    lastMtmBps: Number.NaN,
+    lastCy: 64,
+  };
+}
+
+/** the text serialise wrote before it kept the settled rows' JSON */
+function plain(p: CarryPosition): string {
+  const { ledgers, ...rest } = p;
+  return JSON.stringify({ ...rest, ledgers: { long: ledgers.long.toJSON(), short: ledgers.short.toJSON() } });
+}
+
+test("serialise: the same text as JSON.stringify of the position, before and after each settlement and accrual", () => {
+  const p = position();
+  assert.equal(serialise(p), plain(p));
+  for (let h = 1; h <= 5; h++) {
+    p.ledgers.short.accrue(T0 + h * HOUR - 1_000, 0.001, 100_000);
+    assert.equal(serialise(p), plain(p), `accrued, hour ${h}`);
+    p.ledgers.short.settle(T0 + h * HOUR, 0.5 * h, 0.001, 100_000);
+    p.ledgers.long.settle(T0 + h * HOUR, -0.1 * h, 0.0001, 100_000);
+    p.samples.push({ ts: T0 + h * HOUR, bps: h });
+    assert.equal(serialise(p), plain(p), `settled, hour ${h}`);
+  }
+  assert.match(serialise(p), /"peakBps":null/, "non-finite numbers as JSON.stringify writes them");
+  const back = deserialise(serialise(p));
+  assert.equal(serialise(back), plain(back), "a restored position too");
+  assert.deepEqual(JSON.parse(serialise(back)), JSON.parse(serialise(p)), "the same fields back");
+  assert.equal(back.ledgers.short.settledUsd, p.ledgers.short.settledUsd);
+  // the running sum of settlements is the sum of the rows in their order
+  const rows = p.ledgers.short.toJSON().settled;
+  let s = 0;
+  for (const r of rows) s += r.amountUsd;
+  assert.equal(p.ledgers.short.settledUsd, s);
+  assert.equal(rows.length, 5);
+});

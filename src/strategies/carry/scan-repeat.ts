@@ -1,0 +1,178 @@
+import type { AccountView } from "../contract.ts";
+import type { PairLeg, TradablePair } from "../pairs/discover.ts";
+import type { BlockState } from "./blocks.ts";
+import type { CarryInstanceConfig } from "./config.ts";
+import type { VenueQuote } from "./entry.ts";
+
+/**
+ * Not re-scanning what did not change. A scan is a function of what it reads: the pairs, every
+ * quote, the accounts, the held positions, the blocks, the circuits and the clock. When a scan
+ * reads exactly what the previous one read and that one changed nothing (no candidate reached
+ * confirmation, so none was confirmed, decayed, opened or kept for optimisation, and every held
+ * position's scale-up was refused), this scan would do the same for the same reasons: it adds
+ * the previous scan's counts (rejections and scale-up refusals) and scanned list and stops.
+ * Anything different, however small, and the scan runs in full.
+ *
+ * The clock enters a scan only through comparisons: a quote's rate and book ages against
+ * max_rate_age_minutes and max_bbo_age_ms (entry.ts evaluate), block and cooldown ends
+ * (blocks.ts blockedWhy), and a held position's age and scale-up cooldown (scale.ts
+ * decideScaleUp, which `positions` carries as scaleUpInputs at the scan's time). Those
+ * comparisons are what is compared here, not the times, so a refreshed book time or a minute of
+ * ageing rate repeats a scan while a crossed limit does not. Edge decay and the stress rule act
+ * only on a candidate past its gates, and such a scan is never repeated. A new field in
+ * VenueQuote is compared as it is (a new time field must be added to AGES).
+ */
+export interface ScanReads {
+  readonly now: number;
+  readonly config: CarryInstanceConfig;
+  readonly pairs: readonly TradablePair[];
+  readonly quotes: ReadonlyMap<PairLeg, VenueQuote>;
+  readonly accounts: readonly (AccountView | undefined)[];
+  readonly peakEquityUsd: number;
+  /** every held position as the scan's decisions read it (scan.ts heldInputs) */
+  readonly positions: string;
+  readonly blocks: string;
+  /** the ends of every block and cooldown */
+  readonly blockEnds: readonly number[];
+  readonly circuits: string;
+}
+
+/** quote fields that are times: compared as "older than the limit or not" at the scan's time */
+const AGES: Record<string, (c: CarryInstanceConfig) => number> = {
+  rateTs: (c) => c.max_rate_age_minutes * 60_000,
+  bboTs: (c) => c.max_bbo_age_ms,
+};
+
+/** `T`: one entry of the scanned list a scan hands to its host (scan.ts ScannedOpportunity) */
+export class ScanRepeat<T> {
+  private last: ScanReads | undefined;
+  /** per tally of the host (rejections, scale-up refusals): what the last scan added */
+  private added: Record<string, number>[] | undefined;
+  private scanned: readonly T[] | undefined;
+  /** scans repeated and scans run in full, for tests and benches */
+  repeated = 0;
+  full = 0;
+  /** false: every scan runs in full (tests compare the two) */
+  enabled = true;
+
+  /** What a scan reads besides its quotes (filled in as the scan reads them); undefined when off. */
+  reads(
+    now: number,
+    config: CarryInstanceConfig,
+    pairs: readonly TradablePair[],
+    accounts: readonly (AccountView | undefined)[],
+    peakEquityUsd: number,
+    positions: string,
+    blocks: BlockState,
+    circuits: readonly string[],
+  ): (ScanReads & { quotes: Map<PairLeg, VenueQuote> }) | undefined {
+    if (!this.enabled) return undefined;
+    return {
+      now,
+      config,
+      pairs,
+      quotes: new Map(),
+      accounts,
+      peakEquityUsd,
+      positions,
+      blocks: JSON.stringify(blocks),
+      blockEnds: [...Object.values(blocks.blocked).map((b) => b.until), ...Object.values(blocks.cooldowns)],
+      circuits: circuits.join(","),
+    };
+  }
+
+  /**
+   * Whether this scan reads what the last one read and may repeat its outcome; if so its
+   * counts are added again to the same tallies (in the order `remember` was given them) and
+   * `record` gets its scanned list.
+   */
+  repeat(
+    r: ScanReads,
+    tallies: readonly Record<string, number>[],
+    record?: (ts: number, list: readonly T[]) => void,
+  ): boolean {
+    const l = this.last;
+    const added = this.added;
+    if (l === undefined || added === undefined || added.length !== tallies.length || !same(l, r))
+      return false;
+    for (let i = 0; i < tallies.length; i++)
+      for (const [k, n] of Object.entries(added[i])) tallies[i][k] = (tallies[i][k] ?? 0) + n;
+    if (record !== undefined && this.scanned !== undefined) record(r.now, this.scanned);
+    this.repeated++;
+    return true;
+  }
+
+  /**
+   * After a full scan: keep what it read and, when it changed nothing (`repeatable`), what it
+   * added to each tally (`before`: copies of the tallies before it) and listed.
+   */
+  remember(
+    r: ScanReads,
+    repeatable: boolean,
+    before: readonly Readonly<Record<string, number>>[],
+    tallies: readonly Readonly<Record<string, number>>[],
+    scanned: readonly T[] | undefined,
+  ): void {
+    this.full++;
+    this.last = r;
+    this.scanned = scanned;
+    if (!repeatable) {
+      this.added = undefined;
+      return;
+    }
+    this.added = tallies.map((counts, i) => {
+      const added: Record<string, number> = {};
+      const b = before[i] ?? {};
+      for (const [k, n] of Object.entries(counts)) if (n !== (b[k] ?? 0)) added[k] = n - (b[k] ?? 0);
+      return added;
+    });
+  }
+}
+
+function same(a: ScanReads, b: ScanReads): boolean {
+  if (
+    a.config !== b.config ||
+    a.peakEquityUsd !== b.peakEquityUsd ||
+    a.positions !== b.positions ||
+    a.circuits !== b.circuits ||
+    a.blocks !== b.blocks ||
+    a.pairs.length !== b.pairs.length ||
+    a.accounts.length !== b.accounts.length ||
+    a.quotes.size !== b.quotes.size
+  )
+    return false;
+  for (let i = 0; i < a.pairs.length; i++) if (a.pairs[i] !== b.pairs[i]) return false;
+  for (let i = 0; i < a.accounts.length; i++) {
+    const x = a.accounts[i];
+    const y = b.accounts[i];
+    if (x?.equityUsd !== y?.equityUsd || x?.availableUsd !== y?.availableUsd) return false;
+  }
+  // blockedWhy compares each end with the time: one that passed in between changes its answer
+  if (b.blockEnds.some((t) => t > a.now && t <= b.now)) return false;
+  for (const [leg, q] of b.quotes) {
+    const p = a.quotes.get(leg);
+    if (p === undefined || !sameQuote(p, a.now, q, b.now, b.config)) return false;
+  }
+  return true;
+}
+
+function sameQuote(
+  p: VenueQuote,
+  pNow: number,
+  q: VenueQuote,
+  qNow: number,
+  c: CarryInstanceConfig,
+): boolean {
+  const pf = p as unknown as Record<string, unknown>;
+  const qf = q as unknown as Record<string, unknown>;
+  const keys = Object.keys(qf);
+  if (keys.length !== Object.keys(pf).length) return false;
+  for (const k of keys) {
+    const limit = AGES[k];
+    if (limit !== undefined) {
+      const max = limit(c);
+      if (pNow - (pf[k] as number) > max !== qNow - (qf[k] as number) > max) return false;
+    } else if (!Object.is(pf[k], qf[k])) return false;
+  }
+  return true;
+}
