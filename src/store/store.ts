@@ -32,6 +32,13 @@ export interface OpenStoreOptions {
   readonly pgSettings?: Readonly<Record<string, string>>;
   /** PostgreSQL only: pool size (default 10) */
   readonly pgPoolSize?: number;
+  /**
+   * PostgreSQL only: the server ends a session that stays idle inside a transaction this long
+   * (idle_in_transaction_session_timeout), rolling it back and freeing its locks. A leased unit's
+   * store sets it to the lease TTL: a paused process must not hold the lease row's lock (which a
+   * takeover waits for) past its lease.
+   */
+  readonly pgIdleInTransactionTimeoutMs?: number;
   /** called with errors of idle PostgreSQL connections (the pool drops them and reconnects) */
   readonly onPoolError?: (err: Error) => void;
   /**
@@ -125,8 +132,16 @@ const SETTING_VALUE_RE = /^[A-Za-z0-9_.:-]*$/;
 function connectOptions(
   schema: string | undefined,
   settings: Readonly<Record<string, string>>,
+  idleInTransactionMs: number | undefined,
 ): string | undefined {
   const parts = schema ? [`-c search_path=${schema}`] : [];
+  if (idleInTransactionMs !== undefined) {
+    if (!(Number.isSafeInteger(idleInTransactionMs) && idleInTransactionMs > 0))
+      throw new StoreError(
+        `pgIdleInTransactionTimeoutMs ${idleInTransactionMs}: expected a whole number of ms above 0`,
+      );
+    parts.push(`-c idle_in_transaction_session_timeout=${idleInTransactionMs}`);
+  }
   for (const [name, value] of Object.entries(settings)) {
     if (!SETTING_NAME_RE.test(name))
       throw new StoreError(`pgSettings name "${name}": expected "prefix.name" in lower case`);
@@ -146,7 +161,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
     connectionString: url,
     max: options.pgPoolSize ?? 10,
     connectionTimeoutMillis: 5000,
-    options: connectOptions(schema, options.pgSettings ?? {}),
+    options: connectOptions(schema, options.pgSettings ?? {}, options.pgIdleInTransactionTimeoutMs),
     // BIGINT columns hold ms timestamps and ids: numbers, as SQLite returns them. NUMERIC stays
     // text (the default), and the store never uses it for money anyway.
     types: {

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Clock } from "../../core/clock.ts";
 import type { Venue } from "../../core/venue.ts";
 import type { RateLimiter } from "../../engine/risk/rate-limiter.ts";
-import { isFenceError, LeaseStore } from "../../store/cluster/lease-store.ts";
+import { isFenceError, type LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
 import type { Store } from "../../store/store.ts";
 import { dataSchemaFor, fenceVenue, LEASE_KEY_RE, openFencedStore } from "./fence.ts";
 import { WorkerLimiter } from "./ip-budget.ts";
@@ -11,12 +11,18 @@ import { DEFAULT_WORKERS_PER_IP, type HeldLease, LeaseManager } from "./lease-ma
 /**
  * A worker of a pool (issue 19): many processes on one PostgreSQL share a fixed list of units
  * (strategy instances or wallet groups). Each worker renews its leases, and every balancing tick
- * takes free or expired units while it holds fewer than its share (units / live workers,
- * rounded up), all it lacks at once, and hands one back when it holds more than its share. A unit is
+ * (a fraction of the TTL) takes free or expired units while it holds fewer than its share
+ * (units / live workers, rounded up), all it lacks at once, and hands one back when it holds more
+ * than its share. A dead worker's expired leases (orphans) are taken at once, the longest
+ * expired first, by every live worker its part of them even above its share; start-ups run in
+ * the background, so a tick never waits for one (takeover p99: docs/deploy.md). A unit is
  * started only once its lease is held: its store opened with the lease's token (fenced), its
  * venues wrapped, and `startUnit` runs the engine's start-up, which recovers the journal and
  * reconciles with the venues before anything trades. A lost lease stops its unit at once.
  */
+
+/** PostgreSQL connections per unit's store (each carries its lease's token, so none is shared) */
+export const UNIT_PG_POOL_SIZE = 3;
 
 export interface RunningUnit {
   /** resolves when the unit cannot go on (its journal failed: a fenced write, a full disk) */
@@ -61,6 +67,8 @@ export interface Takeover {
   readonly sinceExpiryMs: number | undefined;
   /** ms from the previous holder's last renewal (its last sign of life) to this unit trading again */
   readonly sinceRenewalMs: number | undefined;
+  /** ms the acquiring statement took (it waits for the fenced writes in flight on the lease) */
+  readonly acquireMs: number;
   /** ms of the start-up (recovery + reconcile) */
   readonly startMs: number;
 }
@@ -76,6 +84,8 @@ export class WorkerPool {
   private readonly o: WorkerPoolOptions;
   private readonly leases: LeaseStore;
   private readonly held = new Map<string, Held>();
+  /** start-ups under way (balance does not wait for them; stop does) */
+  private readonly starting = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private closed = false;
@@ -111,9 +121,16 @@ export class WorkerPool {
       throw e;
     }
     await pool.tick();
+    await pool.settled();
     const every = o.balanceEveryMs ?? pool.manager.renewEveryMs;
     pool.timer = setInterval(() => void pool.tick(), every);
     return pool;
+  }
+
+  /** Resolves once the balancing step and the start-ups under way now are done. */
+  async settled(): Promise<void> {
+    await this.ticking;
+    await Promise.all([...this.starting]);
   }
 
   /** The status lines of the units this worker drives. */
@@ -147,42 +164,71 @@ export class WorkerPool {
       this.leases.leases(),
       this.leases.workers(),
     ]);
-    const live = workers.filter((w) => w.stoppedAt === null && w.lastSeen > now - w.ttlMs).length;
-    const share = Math.ceil(this.o.units.length / Math.max(1, live));
+    // the local instant of the database's `now` (within half a round trip)
+    const seen = performance.now();
+    const liveWorkers = new Map(
+      workers.filter((w) => w.stoppedAt === null && w.lastSeen > now - w.ttlMs).map((w) => [w.workerId, w]),
+    );
+    const live = Math.max(1, liveWorkers.size);
+    const share = Math.ceil(this.o.units.length / live);
     const byKey = new Map(rows.map((r) => [r.key, r]));
-    if (this.held.size > share) {
+    const free = this.o.units
+      .filter((k) => !this.held.has(k))
+      .map((k) => ({ k, row: byKey.get(k) }))
+      .filter((x) => x.row === undefined || x.row.expiresAt <= now);
+    // orphans: expired leases whose holder died (no live worker of that id, or one started after
+    // the lease's last renewal: a new process under the old id). They are taken at once by every
+    // live worker, each its part, even above its share: waiting for the dead worker's restart or
+    // for a share to free up is what made takeovers slow. The balance is restored afterwards by
+    // clean hand-backs, which are not orphans (their holder is live) and go to workers below share.
+    const orphan = (r: LeaseRow) => {
+      const holder = liveWorkers.get(r.holder);
+      return holder === undefined || holder.startedAt > r.renewedAt;
+    };
+    const orphans = free.filter((x) => x.row !== undefined && orphan(x.row)).length;
+    const room = Math.max(share - this.held.size, Math.ceil(orphans / live));
+    if (room <= 0 && this.held.size > share && orphans === 0) {
       // others joined: hand one unit back cleanly (stopped, then released), the rest next ticks
       const key = [...this.held.keys()].sort().at(-1) as string;
       this.log("info", "handing a unit back to balance the pool", { unit: key, share, live });
       await this.stopUnit(key, true);
       return;
     }
-    if (this.held.size >= share) return;
-    // take up to the deficit at once (a dead worker's units must not wait for one another's
-    // start-up): free or expired units, the longest expired first, started concurrently
-    const free = this.o.units
-      .filter((k) => !this.held.has(k))
-      .map((k) => ({ k, row: byKey.get(k) }))
-      .filter((x) => x.row === undefined || x.row.expiresAt <= now)
-      .sort((a, b) => (a.row?.expiresAt ?? 0) - (b.row?.expiresAt ?? 0));
-    const starts: Promise<void>[] = [];
+    // orphans first, the longest expired first; then never-leased and released units
+    const order = (x: { row: LeaseRow | undefined }) =>
+      x.row === undefined ? [1, 0] : [orphan(x.row) ? 0 : 1, x.row.expiresAt];
+    free.sort((a, b) => {
+      const [ra, ea] = order(a);
+      const [rb, eb] = order(b);
+      return ra - rb || ea - eb;
+    });
+    let taken = 0;
     for (const { k, row } of free) {
-      if (this.closed || this.held.size >= share) break;
+      if (this.closed || taken >= room) break;
+      if (!(row !== undefined && orphan(row)) && this.held.size >= share) break;
+      const a0 = performance.now();
       const lease = await this.manager.acquire(k);
       if (lease === undefined) continue;
+      taken++;
+      const acquireMs = performance.now() - a0;
       const previous =
         row === undefined
           ? undefined
-          : { expiredAgoMs: now - row.expiresAt, renewedAgoMs: now - row.renewedAt };
-      starts.push(this.startUnit(k, lease, previous));
+          : { expiredAgoMs: now - row.expiresAt, renewedAgoMs: now - row.renewedAt, seen };
+      // started in the background: the next tick (a unit expiring meanwhile) does not wait for
+      // these start-ups; `held` counts a starting unit already
+      const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
+        this.starting.delete(started),
+      );
+      this.starting.add(started);
     }
-    await Promise.all(starts);
   }
 
   private async startUnit(
     key: string,
     lease: HeldLease,
-    previous: { expiredAgoMs: number; renewedAgoMs: number } | undefined,
+    previous: { expiredAgoMs: number; renewedAgoMs: number; seen: number } | undefined,
+    acquireMs: number,
   ): Promise<void> {
     const h: Held = { lease, unit: undefined, stopping: undefined };
     this.held.set(key, h);
@@ -192,7 +238,13 @@ export class WorkerPool {
       const unit = await this.o.startUnit({
         key,
         lease,
-        openStore: () => openFencedStore(this.o.url, this.leases, lease, schema),
+        openStore: () =>
+          openFencedStore(this.o.url, this.leases, lease, schema, {
+            // a transaction of this unit never outlives the lease (a paused worker's is rolled
+            // back by the server); a few connections per unit: 50 units stay within the server's
+            pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
+            pgPoolSize: UNIT_PG_POOL_SIZE,
+          }),
         wrapVenue: (v) => fenceVenue(v, this.manager, lease),
         limiterFor: (venues, clock) => this.limiter.for(venues, clock),
       });
@@ -210,11 +262,14 @@ export class WorkerPool {
         }
       });
       const startMs = performance.now() - t0;
+      // measured from when the tick read the lease table: the acquisitions before this one count
+      const sinceSeen = previous === undefined ? 0 : performance.now() - previous.seen;
       this.takeovers.push({
         key,
         token: lease.token,
-        sinceExpiryMs: previous === undefined ? undefined : previous.expiredAgoMs + startMs,
-        sinceRenewalMs: previous === undefined ? undefined : previous.renewedAgoMs + startMs,
+        sinceExpiryMs: previous === undefined ? undefined : previous.expiredAgoMs + sinceSeen,
+        sinceRenewalMs: previous === undefined ? undefined : previous.renewedAgoMs + sinceSeen,
+        acquireMs,
         startMs,
       });
       this.log("info", previous === undefined ? "unit started" : "unit taken over after reconciling", {
@@ -260,7 +315,7 @@ export class WorkerPool {
   async stop(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.ticking;
+    await this.settled();
     await Promise.all([...this.held.keys()].map((k) => this.stopUnit(k, true)));
     await this.manager.stop(true);
     await this.leases.close();

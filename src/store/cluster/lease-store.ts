@@ -159,12 +159,18 @@ export class LeaseStore {
    */
   async installFence(dataSchema: string): Promise<number> {
     checkSchemaName("data schema", dataSchema);
-    const tables = await this.pool.query<{ t: string }>(
-      `select table_name as t from information_schema.tables
-        where table_schema = $1 and table_type = 'BASE TABLE' and table_name not like 'kysely_migration%'`,
+    // the catalogs, not information_schema (a view that is slow on a busy server); only the
+    // tables still without the trigger get the DDL, so a takeover of a fenced schema runs none
+    // (CREATE TRIGGER waits for every write in flight on its table)
+    const tables = await this.pool.query<{ t: string; fenced: boolean }>(
+      `select c.relname as t,
+              exists (select 1 from pg_catalog.pg_trigger g
+                       where g.tgrelid = c.oid and g.tgname = 'perpbot_fence' and not g.tgisinternal) as fenced
+         from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = $1 and c.relkind in ('r', 'p') and c.relname not like 'kysely_migration%'`,
       [dataSchema],
     );
-    for (const { t } of tables.rows) {
+    for (const { t } of tables.rows.filter((r) => !r.fenced)) {
       await this.pool.query(
         `create or replace trigger perpbot_fence before insert or update or delete on "${dataSchema}"."${t}"
            for each statement execute function "${this.schema}".fence()`,

@@ -56,15 +56,39 @@ export interface PoolChaosResult {
   readonly takeoverP50Ms: number;
   readonly takeoverP99Ms: number;
   readonly reconcileP99Ms: number;
+  /** where the takeover time goes: p50/p99 of each part, and the workers' event-loop delay */
+  readonly breakdown: string;
+  /** saves refused to a resumed worker's stale copy of a unit's simulated venue */
+  readonly staleSimWrites: number;
+  readonly simFailures: number;
+  readonly startFailures: number;
   readonly ttlMs: number;
   readonly details: string[];
+}
+
+/** A takeover as a worker reports it, with the phases of the unit's start (pool-worker.ts). */
+export interface ReportedTakeover extends Takeover {
+  readonly venuesMs?: number;
+  readonly storeMs?: number;
+  readonly engineMs?: number;
+}
+
+/** What the workers reported besides takeovers. */
+interface WorkerEvents {
+  /** saves refused to a stale copy of a unit's simulated venue (a resumed worker's) */
+  staleSimWrites: number;
+  /** other failed saves of a simulated venue */
+  simFailures: number;
+  /** unit start-ups that failed (their lease was released for another try) */
+  startFailures: number;
+  samples: string[];
 }
 
 interface Worker {
   id: string;
   child: ReturnType<typeof spawn>;
   exited: Promise<void>;
-  takeovers: Takeover[];
+  takeovers: ReportedTakeover[];
   stderr: string;
 }
 
@@ -78,7 +102,9 @@ function startWorker(
     perUnit: number;
     ttlMs: number;
   },
-  all: Takeover[],
+  all: ReportedTakeover[],
+  lags: number[],
+  events: WorkerEvents,
 ): Worker {
   const args = [WORKER, "--url", o.url, "--cluster", o.cluster, "--dir", o.dir, "--worker", o.id];
   args.push("--units", o.units.join(","), "--wallets", String(o.perUnit), "--ttl", String(o.ttlMs));
@@ -97,9 +123,15 @@ function startWorker(
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       if (line.startsWith("TAKEOVER ")) {
-        const t = JSON.parse(line.slice(9)) as Takeover;
+        const t = JSON.parse(line.slice(9)) as ReportedTakeover;
         w.takeovers.push(t);
         all.push(t);
+      } else if (line.startsWith("LAG ")) lags.push(Number(line.split(" ")[1]));
+      else if (line.startsWith("SIMFAIL stale ")) events.staleSimWrites++;
+      else if (line.startsWith("SIMFAIL ") || line.startsWith("STARTFAIL ")) {
+        if (line.startsWith("SIMFAIL ")) events.simFailures++;
+        else events.startFailures++;
+        if (events.samples.length < 5) events.samples.push(`${o.id}: ${line}`);
       }
     }
   });
@@ -227,9 +259,11 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
   const cluster = freshSchema("chaos");
   const units = Array.from({ length: o.units }, (_, i) => `u${i}`);
   const perUnit = Math.max(2, Math.floor(o.wallets / o.units));
-  const all: Takeover[] = [];
+  const all: ReportedTakeover[] = [];
+  const lags: number[] = [];
+  const events: WorkerEvents = { staleSimWrites: 0, simFailures: 0, startFailures: 0, samples: [] };
   const spec = (id: string) => ({ url: PG_URL, cluster, dir, id, units, perUnit, ttlMs });
-  const workers = ["w1", "w2", "w3"].map((id) => startWorker(spec(id), all));
+  const workers = ["w1", "w2", "w3"].map((id) => startWorker(spec(id), all, lags, events));
   let kills = 0;
   let pauses = 0;
   const details: string[] = [];
@@ -249,7 +283,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
         await w.exited;
         kills++;
         o.log?.(`SIGKILL ${w.id}; restarting it`);
-        workers[i] = startWorker(spec(w.id), all);
+        workers[i] = startWorker(spec(w.id), all, lags, events);
       } else {
         w.child.kill("SIGSTOP");
         pauses++;
@@ -294,13 +328,35 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
         99,
       ),
       ttlMs,
-      details,
+      breakdown: breakdown(all, lags),
+      staleSimWrites: events.staleSimWrites,
+      simFailures: events.simFailures,
+      startFailures: events.startFailures,
+      details: [...events.samples, ...details],
     };
   } finally {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
     await dropCluster(cluster).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** p50/p99 of each part of the takeovers (those after another holder), and the event-loop delay. */
+function breakdown(all: readonly ReportedTakeover[], lags: readonly number[]): string {
+  const taken = all.filter((t) => t.sinceRenewalMs !== undefined);
+  const part = (name: string, f: (t: ReportedTakeover) => number | undefined) => {
+    const xs = taken.map(f).filter((x): x is number => x !== undefined);
+    return `${name} ${Math.round(percentile(xs, 50))}/${Math.round(percentile(xs, 99))}`;
+  };
+  return [
+    part("until acquired", (t) => (t.sinceRenewalMs as number) - t.startMs),
+    part("acquire", (t) => t.acquireMs),
+    part("start", (t) => t.startMs),
+    part("venues", (t) => t.venuesMs),
+    part("store", (t) => t.storeMs),
+    part("engine start", (t) => t.engineMs),
+    `workers' event-loop delay (p99 per second) ${Math.round(percentile([...lags], 50))}/${Math.round(percentile([...lags], 99))}`,
+  ].join(", ");
 }
 
 export function printPoolChaos(r: PoolChaosResult): void {
@@ -313,6 +369,10 @@ export function printPoolChaos(r: PoolChaosResult): void {
   console.log(`groups neither flat nor hedged: ${r.unhedged}; store integrity problems: ${r.integrity}`);
   console.log(
     `takeover (previous holder's last renewal to trading again): p50 ${Math.round(r.takeoverP50Ms)} ms, p99 ${Math.round(r.takeoverP99Ms)} ms; target p99 <= TTL ${r.ttlMs} ms + one reconcile (start-up p99 ${Math.round(r.reconcileP99Ms)} ms)`,
+  );
+  console.log(`  takeover parts, ms p50/p99: ${r.breakdown}`);
+  console.log(
+    `  saves refused to stale sim-venue copies (resumed workers): ${r.staleSimWrites}; other sim save failures: ${r.simFailures}; failed unit start-ups: ${r.startFailures}`,
   );
   for (const d of r.details.slice(0, 20)) console.log(`  ${d}`);
 }

@@ -12,7 +12,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { WorkerPool } from "../../app/cluster/pool.ts";
 import { WallClock } from "../../core/clock.ts";
 import { usd } from "../../core/money.ts";
@@ -22,6 +22,7 @@ import { AlertBus } from "../../engine/alerts.ts";
 import { Engine, type LegSpec } from "../../engine/executor.ts";
 import { catalogInstruments } from "../../venues/sim/catalog.ts";
 import { SimVenue } from "../../venues/sim/sim-venue.ts";
+import { SimStateTakenError } from "../../venues/sim/sqlite-store.ts";
 import { feedBtc } from "../engine.ts";
 
 const arg = (name: string, dflt?: string) => {
@@ -37,6 +38,9 @@ const ttlMs = Number(arg("--ttl", "1500"));
 const sendsLog = join(dir, `sends-${workerId}.log`);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+/** per unit start (`key:token`): ms opening the fenced store, the venues, the engine's start */
+const phases = new Map<string, { storeMs: number; venuesMs: number; engineMs: number }>();
 
 export const walletsOf = (unit: string, n: number) => Array.from({ length: n }, (_, i) => `${unit}w${i}`);
 
@@ -67,8 +71,10 @@ const pool = await WorkerPool.start({
   balanceEveryMs: 100,
   log: (level, msg) => {
     if (level !== "info") process.stderr.write(`${workerId} ${level}: ${msg}\n`);
+    if (msg.includes("failed to start")) say(`STARTFAIL ${msg}`);
   },
   startUnit: async (ctx) => {
+    const p0 = performance.now();
     const clock = new WallClock();
     const wallets = walletsOf(ctx.key, perUnit);
     const simDb = join(dir, `${ctx.key}.sim.db`);
@@ -82,6 +88,9 @@ const pool = await WorkerPool.start({
           latencyMs: 1,
           faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
           seed: `${id}-${ctx.key}-${ctx.lease.token}`,
+          // a stale copy (this worker was paused and the unit taken over) may not save
+          onStoreFailure: (e) =>
+            say(`SIMFAIL ${e instanceof SimStateTakenError ? "stale" : "other"} ${e.message}`),
         }),
     );
     for (const v of sims) {
@@ -106,8 +115,10 @@ const pool = await WorkerPool.start({
     };
     let store: Awaited<ReturnType<typeof ctx.openStore>>;
     let engine: Engine;
+    const p1 = performance.now();
     try {
       store = await ctx.openStore();
+      const p2 = performance.now();
       engine = new Engine({
         store,
         venues,
@@ -129,6 +140,11 @@ const pool = await WorkerPool.start({
         },
       });
       await engine.start();
+      phases.set(`${ctx.key}:${ctx.lease.token}`, {
+        venuesMs: p1 - p0,
+        storeMs: p2 - p1,
+        engineMs: performance.now() - p2,
+      });
     } catch (e) {
       closeAll();
       throw e;
@@ -194,19 +210,28 @@ async function workload(
   }
 }
 
-// takeovers as the parent reads them
+// takeovers as the parent reads them, with the phases of their start; the event loop's delay
 let reported = 0;
+const takeoverLine = (i: number) => {
+  const t = pool.takeovers[i];
+  return `TAKEOVER ${JSON.stringify({ ...t, ...phases.get(`${t.key}:${t.token}`) })}`;
+};
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
 const report = setInterval(() => {
-  for (; reported < pool.takeovers.length; reported++)
-    say(`TAKEOVER ${JSON.stringify(pool.takeovers[reported])}`);
+  for (; reported < pool.takeovers.length; reported++) say(takeoverLine(reported));
 }, 100);
+const lagReport = setInterval(() => {
+  say(`LAG ${(lag.percentile(99) / 1e6).toFixed(1)} ${(lag.max / 1e6).toFixed(1)}`);
+  lag.reset();
+}, 1000);
 say("READY");
 process.once("SIGTERM", () => {
   void (async () => {
     await pool.stop();
     clearInterval(report);
-    for (; reported < pool.takeovers.length; reported++)
-      say(`TAKEOVER ${JSON.stringify(pool.takeovers[reported])}`);
+    clearInterval(lagReport);
+    for (; reported < pool.takeovers.length; reported++) say(takeoverLine(reported));
     say("STOPPED");
     process.exit(0);
   })();
