@@ -21,8 +21,16 @@ import { DEFAULT_WORKERS_PER_IP, type HeldLease, LeaseManager } from "./lease-ma
  * reconciles with the venues before anything trades. A lost lease stops its unit at once.
  */
 
-/** PostgreSQL connections per unit's store (each carries its lease's token, so none is shared) */
-export const UNIT_PG_POOL_SIZE = 3;
+/**
+ * PostgreSQL connections per unit's store by default: each carries its lease's token, so none is
+ * shared between units, and a server's max_connections (100 by default) bounds units × this.
+ */
+export const UNIT_PG_POOL_SIZE = 2;
+
+/** The default balancing tick: a tenth of the TTL (at least 50 ms), three small reads each. */
+export function balanceEveryFor(ttlMs: number): number {
+  return Math.max(50, Math.floor(ttlMs / 10));
+}
 
 export interface RunningUnit {
   /** resolves when the unit cannot go on (its journal failed: a fenced write, a full disk) */
@@ -55,7 +63,9 @@ export interface WorkerPoolOptions {
   readonly workersPerIp?: number;
   readonly ttlMs?: number;
   readonly renewEveryMs?: number;
-  /** balancing tick (default: the renewal interval) */
+  /** connections of each unit's store (default UNIT_PG_POOL_SIZE) */
+  readonly unitPgPoolSize?: number;
+  /** balancing tick: how soon an expired lease is seen (default balanceEveryFor(ttl): TTL / 10) */
   readonly balanceEveryMs?: number;
   readonly log?: (level: "info" | "warn" | "error", msg: string, ctx?: Record<string, unknown>) => void;
 }
@@ -122,7 +132,7 @@ export class WorkerPool {
     }
     await pool.tick();
     await pool.settled();
-    const every = o.balanceEveryMs ?? pool.manager.renewEveryMs;
+    const every = o.balanceEveryMs ?? balanceEveryFor(pool.manager.ttlMs);
     pool.timer = setInterval(() => void pool.tick(), every);
     return pool;
   }
@@ -187,8 +197,15 @@ export class WorkerPool {
     };
     const orphans = free.filter((x) => x.row !== undefined && orphan(x.row)).length;
     const room = Math.max(share - this.held.size, Math.ceil(orphans / live));
-    if (room <= 0 && this.held.size > share && orphans === 0) {
-      // others joined: hand one unit back cleanly (stopped, then released), the rest next ticks
+    // live workers below their share, by the leases they hold now
+    const holds = new Map<string, number>();
+    for (const r of rows) if (r.expiresAt > now) holds.set(r.holder, (holds.get(r.holder) ?? 0) + 1);
+    const wanting = [...liveWorkers.keys()].some(
+      (id) => id !== this.o.workerId && (holds.get(id) ?? 0) < share,
+    );
+    if (room <= 0 && this.held.size > share && orphans === 0 && wanting) {
+      // others joined (or took orphans above their share): hand one unit back cleanly (stopped,
+      // then released) while another live worker is below its share, the rest next ticks
       const key = [...this.held.keys()].sort().at(-1) as string;
       this.log("info", "handing a unit back to balance the pool", { unit: key, share, live });
       await this.stopUnit(key, true);
@@ -241,9 +258,9 @@ export class WorkerPool {
         openStore: () =>
           openFencedStore(this.o.url, this.leases, lease, schema, {
             // a transaction of this unit never outlives the lease (a paused worker's is rolled
-            // back by the server); a few connections per unit: 50 units stay within the server's
+            // back by the server, so a takeover does not wait for it to resume)
             pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
-            pgPoolSize: UNIT_PG_POOL_SIZE,
+            pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
           }),
         wrapVenue: (v) => fenceVenue(v, this.manager, lease),
         limiterFor: (venues, clock) => this.limiter.for(venues, clock),

@@ -394,6 +394,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   printPoolChaos(r);
   console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
   process.exit(
-    r.doubleDriven + r.duplicateOrders + r.orphanExposure + r.unhedged + r.integrity === 0 ? 0 : 1,
+    r.doubleDriven + r.duplicateOrders + r.orphanExposure + r.unhedged + r.integrity + r.simFailures === 0
+      ? 0
+      : 1,
   );
 }

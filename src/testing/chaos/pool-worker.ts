@@ -69,6 +69,9 @@ const pool = await WorkerPool.start({
   ttlMs,
   renewEveryMs: Math.floor(ttlMs / 4),
   balanceEveryMs: 100,
+  // 50 units on three workers, and a stopped worker's sessions still open: one connection per
+  // unit keeps the run inside the test server's max_connections (100), which others share
+  unitPgPoolSize: 1,
   log: (level, msg) => {
     if (level !== "info") process.stderr.write(`${workerId} ${level}: ${msg}\n`);
     if (msg.includes("failed to start")) say(`STARTFAIL ${msg}`);
