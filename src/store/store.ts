@@ -177,7 +177,12 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
       }) as typeof pg.types.getTypeParser,
     },
   });
-  pool.on("error", options.onPoolError ?? (() => undefined));
+  const onPoolError = options.onPoolError ?? (() => undefined);
+  pool.on("error", onPoolError);
+  // a connection the server ends while it is checked out (idle_in_transaction_session_timeout,
+  // an administrator) emits "error" where the pool no longer listens: without a listener of its
+  // own that is an uncaught exception; its next query fails instead
+  pool.on("connect", (client) => client.on("error", onPoolError));
   try {
     const client = await pool.connect();
     try {

@@ -94,6 +94,8 @@ export class WorkerPool {
   private readonly o: WorkerPoolOptions;
   private readonly leases: LeaseStore;
   private readonly held = new Map<string, Held>();
+  /** the hand-back under way, if any (one at a time) */
+  private handingBack: Promise<void> | undefined;
   /** start-ups under way (balance does not wait for them; stop does) */
   private readonly starting = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -131,16 +133,17 @@ export class WorkerPool {
       throw e;
     }
     await pool.tick();
-    await pool.settled();
+    // ticking from now on: units handed to this worker while its first start-ups run are seen
     const every = o.balanceEveryMs ?? balanceEveryFor(pool.manager.ttlMs);
     pool.timer = setInterval(() => void pool.tick(), every);
+    await pool.settled();
     return pool;
   }
 
   /** Resolves once the balancing step and the start-ups under way now are done. */
   async settled(): Promise<void> {
     await this.ticking;
-    await Promise.all([...this.starting]);
+    await Promise.all([...this.starting, this.handingBack]);
   }
 
   /** The status lines of the units this worker drives. */
@@ -169,11 +172,7 @@ export class WorkerPool {
 
   private async balance(): Promise<void> {
     if (this.closed) return;
-    const [now, rows, workers] = await Promise.all([
-      this.leases.now(),
-      this.leases.leases(),
-      this.leases.workers(),
-    ]);
+    const { now, leases: rows, workers } = await this.leases.snapshot();
     // the local instant of the database's `now` (within half a round trip)
     const seen = performance.now();
     const liveWorkers = new Map(
@@ -190,25 +189,35 @@ export class WorkerPool {
     // the lease's last renewal: a new process under the old id). They are taken at once by every
     // live worker, each its part, even above its share: waiting for the dead worker's restart or
     // for a share to free up is what made takeovers slow. The balance is restored afterwards by
-    // clean hand-backs, which are not orphans (their holder is live) and go to workers below share.
+    // clean hand-backs, which are not orphans (their holder is live) and go to workers below share,
+    // unless none of them took it within half a TTL: then it is an orphan too.
+    const ttl = this.manager.ttlMs;
     const orphan = (r: LeaseRow) => {
       const holder = liveWorkers.get(r.holder);
-      return holder === undefined || holder.startedAt > r.renewedAt;
+      return holder === undefined || holder.startedAt > r.renewedAt || r.expiresAt < now - ttl / 2;
     };
     const orphans = free.filter((x) => x.row !== undefined && orphan(x.row)).length;
     const room = Math.max(share - this.held.size, Math.ceil(orphans / live));
     // live workers below their share, by the leases they hold now
     const holds = new Map<string, number>();
     for (const r of rows) if (r.expiresAt > now) holds.set(r.holder, (holds.get(r.holder) ?? 0) + 1);
-    const wanting = [...liveWorkers.keys()].some(
-      (id) => id !== this.o.workerId && (holds.get(id) ?? 0) < share,
+    // (one that renewed within the last half TTL: a paused one would not take it)
+    const wanting = [...liveWorkers.values()].some(
+      (w) =>
+        w.workerId !== this.o.workerId && (holds.get(w.workerId) ?? 0) < share && w.lastSeen > now - ttl / 2,
     );
     if (room <= 0 && this.held.size > share && orphans === 0 && wanting) {
       // others joined (or took orphans above their share): hand one unit back cleanly (stopped,
       // then released) while another live worker is below its share, the rest next ticks
-      const key = [...this.held.keys()].sort().at(-1) as string;
-      this.log("info", "handing a unit back to balance the pool", { unit: key, share, live });
-      await this.stopUnit(key, true);
+      // one at a time, in the background: the stop (its engine winding down) must not hold up
+      // the next steps, which may find orphans to take
+      if (this.handingBack === undefined) {
+        const key = [...this.held.keys()].sort().at(-1) as string;
+        this.log("info", "handing a unit back to balance the pool", { unit: key, share, live });
+        this.handingBack = this.stopUnit(key, true).finally(() => {
+          this.handingBack = undefined;
+        });
+      }
       return;
     }
     // orphans first, the longest expired first; then never-leased and released units

@@ -23,6 +23,9 @@ import { maskUrl } from "../store.ts";
 /** SQLSTATE of a write refused because the session's fencing token is stale. */
 export const FENCE_SQLSTATE = "PB409";
 
+/** A pool or one of its connections. */
+type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
+
 export interface LeaseRow {
   readonly key: string;
   readonly holder: string;
@@ -281,15 +284,13 @@ export class LeaseStore {
     );
   }
 
-  async leases(): Promise<LeaseRow[]> {
-    const r = await this.pool.query<RawLease>(
-      `select ${LEASE_COLS} from "${this.schema}".leases order by key`,
-    );
+  async leases(q: Queryable = this.pool): Promise<LeaseRow[]> {
+    const r = await q.query<RawLease>(`select ${LEASE_COLS} from "${this.schema}".leases order by key`);
     return r.rows.map(lease);
   }
 
-  async workers(): Promise<WorkerRow[]> {
-    const r = await this.pool.query<{
+  async workers(q: Queryable = this.pool): Promise<WorkerRow[]> {
+    const r = await q.query<{
       worker_id: string;
       host: string;
       pid: number;
@@ -317,8 +318,24 @@ export class LeaseStore {
   }
 
   /** The database's clock, epoch ms (what expiries are compared with). */
-  async now(): Promise<number> {
-    const r = await this.pool.query<{ now: string }>(`select ${ms("clock_timestamp()")} as now`);
+  /**
+   * The database's clock, the leases and the workers, read on one connection (a balancing step
+   * every TTL/10 takes one connection of the four, leaving the others to renewals and takeovers).
+   */
+  async snapshot(): Promise<{ now: number; leases: LeaseRow[]; workers: WorkerRow[] }> {
+    const c = await this.pool.connect();
+    try {
+      // the clock last: what the caller measures from is the moment closest to the answer
+      const leases = await this.leases(c);
+      const workers = await this.workers(c);
+      return { now: await this.now(c), leases, workers };
+    } finally {
+      c.release();
+    }
+  }
+
+  async now(q: Queryable = this.pool): Promise<number> {
+    const r = await q.query<{ now: string }>(`select ${ms("clock_timestamp()")} as now`);
     return Number(r.rows[0].now);
   }
 
