@@ -86,9 +86,16 @@ function lease(r: RawLease): LeaseRow {
 export class LeaseStore {
   readonly schema: string;
   private readonly pool: pg.Pool;
+  /**
+   * Renewals' own connection: behind the balancing reads, takeovers (an acquire waits for the
+   * fenced writes in flight) and the start-ups' fence checks, a renewal queued for a connection
+   * of the shared pool came late on a loaded machine, and the leases ran out mid-start.
+   */
+  private readonly renewPool: pg.Pool;
 
-  private constructor(pool: pg.Pool, schema: string) {
+  private constructor(pool: pg.Pool, renewPool: pg.Pool, schema: string) {
     this.pool = pool;
+    this.renewPool = renewPool;
     this.schema = schema;
   }
 
@@ -98,12 +105,17 @@ export class LeaseStore {
     if (!url.startsWith("postgres://") && !url.startsWith("postgresql://"))
       throw new StoreError(`leases need a PostgreSQL store, not ${maskUrl(url)}`);
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
-    pool.on("error", onPoolError ?? (() => undefined));
-    const s = new LeaseStore(pool, schema);
+    const renewPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
+    for (const p of [pool, renewPool]) {
+      p.on("error", onPoolError ?? (() => undefined));
+      p.on("connect", (c) => c.on("error", onPoolError ?? (() => undefined)));
+    }
+    const s = new LeaseStore(pool, renewPool, schema);
     try {
       await s.migrate();
     } catch (err) {
       await pool.end().catch(() => undefined);
+      await renewPool.end().catch(() => undefined);
       throw new StoreError(
         `cannot set up the cluster schema ${schema} at ${maskUrl(url)}: ${(err as Error).message}`,
         {
@@ -256,7 +268,7 @@ export class LeaseStore {
    * the answer was lost (expired or taken over).
    */
   async renew(holder: string, tokens: readonly number[], ttlMs: number): Promise<LeaseRow[]> {
-    const client = await this.pool.connect();
+    const client = await this.renewPool.connect();
     try {
       await client.query(
         `update "${this.schema}".workers set last_seen = clock_timestamp() where worker_id = $1`,
@@ -350,7 +362,7 @@ export class LeaseStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.renewPool.end()]);
   }
 }
 

@@ -346,7 +346,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       reconcileP99Ms: reconcileP99,
       targetMs: ttlMs + reconcileP99,
       ttlMs,
-      breakdown: breakdown(all, lags),
+      breakdown: breakdown(all, lags, ttlMs),
       staleSimWrites: events.staleSimWrites,
       simFailures: events.simFailures,
       startFailures: events.startFailures,
@@ -366,13 +366,22 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
 }
 
 /** p50/p99 of each part of the takeovers (those after another holder), and the event-loop delay. */
-function breakdown(all: readonly ReportedTakeover[], lags: readonly number[]): string {
+function breakdown(all: readonly ReportedTakeover[], lags: readonly number[], ttlMs: number): string {
   const taken = all.filter((t) => t.sinceRenewalMs !== undefined);
   const part = (name: string, f: (t: ReportedTakeover) => number | undefined) => {
     const xs = taken.map(f).filter((x): x is number => x !== undefined);
     return `${name} ${Math.round(percentile(xs, 50))}/${Math.round(percentile(xs, 99))}`;
   };
+  // a lease that ran out was renewed a whole TTL before it expired; one handed back, less
+  const expired = taken.filter(
+    (t) => (t.sinceRenewalMs as number) - (t.sinceExpiryMs as number) >= ttlMs - 50,
+  );
+  const handed = taken.filter((t) => !expired.includes(t));
+  const of = (xs: ReportedTakeover[], f: (t: ReportedTakeover) => number) =>
+    `${Math.round(percentile(xs.map(f), 50))}/${Math.round(percentile(xs.map(f), 99))}`;
   return [
+    `after a lease ran out (${expired.length}): from its expiry ${of(expired, (t) => t.sinceExpiryMs as number)}`,
+    `after a hand-back (${handed.length}): from the release ${of(handed, (t) => t.sinceExpiryMs as number)}`,
     part("until acquired", (t) => (t.sinceRenewalMs as number) - t.startMs),
     part("acquire", (t) => t.acquireMs),
     part("start", (t) => t.startMs),

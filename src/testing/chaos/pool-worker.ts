@@ -108,7 +108,9 @@ const pool = await WorkerPool.start({
       feedBtc(simB, simB.instrument("BTCUSDT"), 60_000, clock.now());
     };
     feed();
-    const feeder = setInterval(feed, 100);
+    // 17 units per worker on a shared 2-core machine: the feed and the periodic reconcile of every
+    // unit are most of a worker's load, and a starved event loop delays renewals and takeovers
+    const feeder = setInterval(feed, 250);
     const venues = new Map<string, Venue>(
       sims.map((v) => [v.id, ctx.wrapVenue(logged(v, ctx.key, ctx.lease.token))] as const),
     );
@@ -132,7 +134,7 @@ const pool = await WorkerPool.start({
           { venue: "simB", account },
         ]),
         settings: {
-          reconcileIntervalMs: 250,
+          reconcileIntervalMs: 1_000,
           orphanGraceMs: 500,
           sendExpiryMs: 300,
           unknownRetryMs: 25,
