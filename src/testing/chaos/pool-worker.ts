@@ -22,7 +22,7 @@ import { AlertBus } from "../../engine/alerts.ts";
 import { Engine, type LegSpec } from "../../engine/executor.ts";
 import { catalogInstruments } from "../../venues/sim/catalog.ts";
 import { SimVenue } from "../../venues/sim/sim-venue.ts";
-import { SimStateTakenError } from "../../venues/sim/sqlite-store.ts";
+import { SimStateTakenError, simStateWritable } from "../../venues/sim/sqlite-store.ts";
 import { feedBtc } from "../engine.ts";
 
 const arg = (name: string, dflt?: string) => {
@@ -81,6 +81,7 @@ const pool = await WorkerPool.start({
     const clock = new WallClock();
     const wallets = walletsOf(ctx.key, perUnit);
     const simDb = join(dir, `${ctx.key}.sim.db`);
+    await simStateWritable(simDb);
     const sims = (["simA", "simB"] as const).map(
       (id) =>
         new SimVenue({

@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { after, test } from "node:test";
 import { SimClock } from "../../core/clock.ts";
 import { usd } from "../../core/money.ts";
 import { feedBook, feedMark, fillsOf, flush, harness, order, T0 } from "../../testing/sim.ts";
 import { catalogInstruments } from "./catalog.ts";
+import { simStateWritable } from "./sqlite-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "perpbot-sim-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,4 +149,25 @@ test("a second SimVenue on the same file takes the venue over: the stale copy sa
   assert.equal(await third.venue.orderStatus("alice", "late"), undefined);
   assert.equal(third.venue.conservationResidual(), 0n);
   third.venue.close();
+});
+
+test("simStateWritable waits for another connection's write lock without blocking the event loop", async () => {
+  const dbPath = join(dir, "locked.sqlite");
+  harness({ dbPath }).venue.close();
+  const other = new DatabaseSync(dbPath);
+  other.exec("BEGIN IMMEDIATE"); // a process paused inside a commit
+  let released = false;
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 5);
+  setTimeout(() => {
+    released = true;
+    other.exec("COMMIT");
+  }, 150);
+  await simStateWritable(dbPath, 10_000, 10);
+  clearInterval(ticker);
+  assert.equal(released, true, "resolved only once the lock was released");
+  assert.ok(ticks > 3, `the event loop ran meanwhile (${ticks} ticks)`);
+  other.close();
+  // no file yet: at once
+  await simStateWritable(join(dir, "none.sqlite"));
 });

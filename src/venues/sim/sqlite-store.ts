@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dbFileError } from "../../core/db-file-error.ts";
 import { PerpbotError } from "../../core/errors.ts";
@@ -66,6 +68,40 @@ interface OrderRow {
   seq: number;
   created_ts: number;
   reason: string;
+}
+
+/**
+ * Resolves once no other connection holds the write lock of the state file at `path` (at once when
+ * there is no file yet), polling every `pollMs` without blocking the event loop; after `limitMs` it
+ * resolves anyway and the opening itself waits (busy_timeout) and reports. Opening a SimVenue
+ * waits synchronously for that lock: a worker taking over a unit from a process that was paused
+ * inside a commit froze its whole event loop, every other unit and lease renewal included.
+ */
+export async function simStateWritable(path: string, limitMs = 10_000, pollMs = 20): Promise<void> {
+  if (!existsSync(path)) return;
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch {
+    return; // the opening reports what is wrong with the file
+  }
+  try {
+    db.exec("PRAGMA busy_timeout = 0");
+    for (const t0 = performance.now(); ; ) {
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        db.exec("ROLLBACK");
+        return;
+      } catch (e) {
+        const code = (e as { errcode?: unknown }).errcode;
+        const busy = typeof code === "number" && ((code & 0xff) === 5 || (code & 0xff) === 6);
+        if (!busy || performance.now() - t0 >= limitMs) return;
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /** A commit from a copy of the venue that a newer opening of the same file superseded. */
