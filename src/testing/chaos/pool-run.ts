@@ -13,11 +13,10 @@
  *   node src/testing/chaos/pool-run.ts --wallets 1000 --units 50 --seconds 120 [--ttl 1500]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Takeover } from "../../app/cluster/pool.ts";
 import { WallClock } from "../../core/clock.ts";
 import { Rng } from "../../core/random.ts";
 import type { Venue } from "../../core/venue.ts";
@@ -29,6 +28,7 @@ import { SimVenue } from "../../venues/sim/sim-venue.ts";
 import { dropCluster, freshSchema, PG_URL } from "../cluster/pg.ts";
 import { feedBtc } from "../engine.ts";
 import { type ChaosCounts, checkGroups, checkOrdersAndIntegrity, checkPositions } from "./checks.ts";
+import { breakdown, doubleDriven, percentile, type ReportedTakeover } from "./pool-report.ts";
 
 const WORKER = fileURLToPath(new URL("./pool-worker.ts", import.meta.url));
 
@@ -72,13 +72,6 @@ export interface PoolChaosResult {
   readonly startFailures: number;
   readonly ttlMs: number;
   readonly details: string[];
-}
-
-/** A takeover as a worker reports it, with the phases of the unit's start (pool-worker.ts). */
-export interface ReportedTakeover extends Takeover {
-  readonly venuesMs?: number;
-  readonly storeMs?: number;
-  readonly engineMs?: number;
 }
 
 /** What the workers reported besides takeovers. */
@@ -156,40 +149,6 @@ function startWorker(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
-
-/** Units where some send carried an older token than a send before it. */
-function doubleDriven(dir: string, details: string[]): number {
-  const sends = new Map<string, { token: number; t: number }[]>();
-  for (const f of readdirSync(dir).filter((n) => n.startsWith("sends-"))) {
-    for (const line of readFileSync(join(dir, f), "utf8").split("\n")) {
-      const [unit, token, t] = line.split(" ");
-      if (t === undefined) continue;
-      const list = sends.get(unit) ?? [];
-      list.push({ token: Number(token), t: Number(t) });
-      sends.set(unit, list);
-    }
-  }
-  let n = 0;
-  for (const [unit, list] of sends) {
-    list.sort((a, b) => a.t - b.t);
-    let newest = 0;
-    for (const s of list) {
-      if (s.token < newest) {
-        n++;
-        details.push(`unit ${unit}: a send with token ${s.token} after one with token ${newest}`);
-        break;
-      }
-      newest = Math.max(newest, s.token);
-    }
-  }
-  return n;
-}
 
 /** One engine start on the unit's files, then the invariants (as the single-worker chaos test). */
 async function checkUnit(
@@ -363,33 +322,6 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     await dropCluster(cluster).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** p50/p99 of each part of the takeovers (those after another holder), and the event-loop delay. */
-function breakdown(all: readonly ReportedTakeover[], lags: readonly number[], ttlMs: number): string {
-  const taken = all.filter((t) => t.sinceRenewalMs !== undefined);
-  const part = (name: string, f: (t: ReportedTakeover) => number | undefined) => {
-    const xs = taken.map(f).filter((x): x is number => x !== undefined);
-    return `${name} ${Math.round(percentile(xs, 50))}/${Math.round(percentile(xs, 99))}`;
-  };
-  // a lease that ran out was renewed a whole TTL before it expired; one handed back, less
-  const expired = taken.filter(
-    (t) => (t.sinceRenewalMs as number) - (t.sinceExpiryMs as number) >= ttlMs - 50,
-  );
-  const handed = taken.filter((t) => !expired.includes(t));
-  const of = (xs: ReportedTakeover[], f: (t: ReportedTakeover) => number) =>
-    `${Math.round(percentile(xs.map(f), 50))}/${Math.round(percentile(xs.map(f), 99))}`;
-  return [
-    `after a lease ran out (${expired.length}): from its expiry ${of(expired, (t) => t.sinceExpiryMs as number)}`,
-    `after a hand-back (${handed.length}): from the release ${of(handed, (t) => t.sinceExpiryMs as number)}`,
-    part("until acquired", (t) => (t.sinceRenewalMs as number) - t.startMs),
-    part("acquire", (t) => t.acquireMs),
-    part("start", (t) => t.startMs),
-    part("venues", (t) => t.venuesMs),
-    part("store", (t) => t.storeMs),
-    part("engine start", (t) => t.engineMs),
-    `workers' event-loop delay (p99 per second) ${Math.round(percentile([...lags], 50))}/${Math.round(percentile([...lags], 99))}`,
-  ].join(", ");
 }
 
 export function printPoolChaos(r: PoolChaosResult): void {
