@@ -268,10 +268,16 @@ async function integrityCheck(db: Db, dialect: StoreDialect, pgSchema?: string):
   let schema: string | undefined;
   if (dialect === "postgres")
     schema = pgSchema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s;
+  // (and only it is read: introspecting every schema fails when another session drops one of
+  // its own schemas meanwhile, "schema … does not exist")
   const tables = new Set(
-    (await db.introspection.getTables())
-      .filter((t) => schema === undefined || t.schema === schema)
-      .map((t) => t.name),
+    schema === undefined
+      ? (await db.introspection.getTables()).map((t) => t.name)
+      : (
+          await sql<{
+            name: string;
+          }>`select tablename as name from pg_tables where schemaname = ${schema}`.execute(db)
+        ).rows.map((r) => r.name),
   );
   for (const t of EXPECTED_TABLES) if (!tables.has(t)) problems.push(`table ${t} is missing`);
   const applied = new Set(

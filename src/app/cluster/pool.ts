@@ -63,6 +63,8 @@ export interface WorkerPoolOptions {
   readonly workersPerIp?: number;
   readonly ttlMs?: number;
   readonly renewEveryMs?: number;
+  /** renew on the event loop instead of a thread of its own (the design before; for comparison) */
+  readonly renewOnLoop?: boolean;
   /** connections of each unit's store (default UNIT_PG_POOL_SIZE) */
   readonly unitPgPoolSize?: number;
   /** balancing tick: how soon an expired lease is seen (default balanceEveryFor(ttl): TTL / 10) */
@@ -115,6 +117,8 @@ export class WorkerPool {
       renewEveryMs: o.renewEveryMs,
       egress: o.egress,
       workersPerIp: o.workersPerIp,
+      // renewals on a thread of their own: a start-up or a stalled event loop cannot starve them
+      renewIn: o.renewOnLoop ? undefined : { url: o.url, schema: o.clusterSchema },
       onLost: (l, why) => this.onLost(l, why),
       onRenewError: (e) => this.log("warn", "lease renewal failed; retrying", { err: e.message }),
     });

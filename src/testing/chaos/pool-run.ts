@@ -109,7 +109,10 @@ function startWorker(
 ): Worker {
   const args = [WORKER, "--url", o.url, "--cluster", o.cluster, "--dir", o.dir, "--worker", o.id];
   args.push("--units", o.units.join(","), "--wallets", String(o.perUnit), "--ttl", String(o.ttlMs));
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // PERPBOT_POOL_CPU_PROF=<dir>: each worker writes a CPU profile there when it exits cleanly
+  const prof = process.env.PERPBOT_POOL_CPU_PROF;
+  const flags = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
+  const child = spawn(process.execPath, [...flags, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const w: Worker = {
     id: o.id,
     child,
