@@ -83,6 +83,24 @@ export interface Takeover {
   readonly acquireMs: number;
   /** ms of the start-up (recovery + reconcile) */
   readonly startMs: number;
+  /** the previous holder's token and last renewal (epoch ms, database clock) */
+  readonly previousToken: number | undefined;
+  readonly previousRenewedAt: number | undefined;
+  /** when the unit traded again (epoch ms on the database's clock, within half a round trip) */
+  readonly atMs: number;
+}
+
+/**
+ * A start-up that did not end with the unit trading (its lease lost mid-way, a failed open):
+ * whoever takes the unit next counts from this attempt's predecessor (`previousToken`), not
+ * from this attempt's own renewals, or the failed attempt would hide the time before it.
+ */
+export interface FailedStart {
+  readonly key: string;
+  readonly token: number;
+  readonly previousToken: number | undefined;
+  readonly previousRenewedAt: number | undefined;
+  readonly why: string;
 }
 
 interface Held {
@@ -104,6 +122,7 @@ export class WorkerPool {
   private ticking: Promise<void> | undefined;
   private closed = false;
   readonly takeovers: Takeover[] = [];
+  readonly failedStarts: FailedStart[] = [];
   private readonly limiter: WorkerLimiter;
 
   private constructor(o: WorkerPoolOptions, leases: LeaseStore) {
@@ -241,10 +260,7 @@ export class WorkerPool {
       if (lease === undefined) continue;
       taken++;
       const acquireMs = performance.now() - a0;
-      const previous =
-        row === undefined
-          ? undefined
-          : { expiredAgoMs: now - row.expiresAt, renewedAgoMs: now - row.renewedAt, seen };
+      const previous = { row, now, seen };
       // started in the background: the next tick (a unit expiring meanwhile) does not wait for
       // these start-ups; `held` counts a starting unit already
       const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
@@ -257,9 +273,18 @@ export class WorkerPool {
   private async startUnit(
     key: string,
     lease: HeldLease,
-    previous: { expiredAgoMs: number; renewedAgoMs: number; seen: number } | undefined,
+    seenAt: { row: LeaseRow | undefined; now: number; seen: number },
     acquireMs: number,
   ): Promise<void> {
+    const row = seenAt.row;
+    const failed = (why: string) =>
+      this.failedStarts.push({
+        key,
+        token: lease.token,
+        previousToken: row?.token,
+        previousRenewedAt: row?.renewedAt,
+        why,
+      });
     const h: Held = { lease, unit: undefined, stopping: undefined };
     this.held.set(key, h);
     const t0 = performance.now();
@@ -279,6 +304,7 @@ export class WorkerPool {
         limiterFor: (venues, clock) => this.limiter.for(venues, clock),
       });
       if (lease.lost || this.held.get(key) !== h) {
+        failed("its lease was lost during the start-up");
         await unit.stop().catch(() => undefined);
         return;
       }
@@ -293,21 +319,25 @@ export class WorkerPool {
       });
       const startMs = performance.now() - t0;
       // measured from when the tick read the lease table: the acquisitions before this one count
-      const sinceSeen = previous === undefined ? 0 : performance.now() - previous.seen;
+      const atMs = seenAt.now + (performance.now() - seenAt.seen);
       this.takeovers.push({
         key,
         token: lease.token,
-        sinceExpiryMs: previous === undefined ? undefined : previous.expiredAgoMs + sinceSeen,
-        sinceRenewalMs: previous === undefined ? undefined : previous.renewedAgoMs + sinceSeen,
+        sinceExpiryMs: row === undefined ? undefined : atMs - row.expiresAt,
+        sinceRenewalMs: row === undefined ? undefined : atMs - row.renewedAt,
         acquireMs,
         startMs,
+        previousToken: row?.token,
+        previousRenewedAt: row?.renewedAt,
+        atMs,
       });
-      this.log("info", previous === undefined ? "unit started" : "unit taken over after reconciling", {
+      this.log("info", row === undefined ? "unit started" : "unit taken over after reconciling", {
         unit: key,
         fence: lease.token,
         startMs: Math.round(startMs),
       });
     } catch (e) {
+      failed((e as Error).message);
       this.log("error", `unit ${key} failed to start: ${(e as Error).message}; releasing its lease`, {
         unit: key,
       });

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Takeover } from "../../app/cluster/pool.ts";
+import type { FailedStart, Takeover } from "../../app/cluster/pool.ts";
 
 /** A takeover as a worker reports it, with the phases of the unit's start (pool-worker.ts). */
 export interface ReportedTakeover extends Takeover {
@@ -72,4 +72,34 @@ export function breakdown(all: readonly ReportedTakeover[], lags: readonly numbe
     part("engine start", (t) => t.engineMs),
     `workers' event-loop delay (p99 per second) ${Math.round(percentile([...lags], 50))}/${Math.round(percentile([...lags], 99))}`,
   ].join(", ");
+}
+
+/**
+ * Each takeover's full time, ms: from the last renewal of the unit's last holder that traded to
+ * this holder trading. A start-up that failed (its lease lost mid-way) renewed its lease before
+ * failing; counting from those renewals would hide the time before the failed attempt, so the
+ * chain of failed attempts (each one's previous token) is followed back to a holder that traded,
+ * or to the first attempt. `lengthened`: takeovers with failed attempts before them.
+ */
+export function fullTakeoverTimes(
+  all: readonly ReportedTakeover[],
+  failed: readonly FailedStart[],
+): { times: number[]; lengthened: number } {
+  const byToken = new Map(failed.map((f) => [f.token, f]));
+  let lengthened = 0;
+  const times: number[] = [];
+  for (const t of all) {
+    if (t.previousRenewedAt === undefined || t.previousToken === undefined) continue;
+    let from = t.previousRenewedAt;
+    let f = byToken.get(t.previousToken);
+    if (f !== undefined) lengthened++;
+    for (const seen = new Set<number>(); f !== undefined && !seen.has(f.token); ) {
+      seen.add(f.token);
+      if (f.previousRenewedAt === undefined) break; // the unit's first attempt: it had no holder
+      from = f.previousRenewedAt;
+      f = f.previousToken === undefined ? undefined : byToken.get(f.previousToken);
+    }
+    times.push(t.atMs - from);
+  }
+  return { times, lengthened };
 }

@@ -5,7 +5,7 @@
  * first) and drives a workload of group opens and closes on the unit's wallets. Every send that
  * reaches a venue is appended to `<dir>/sends-<worker>.log` as `unit token t(µs) op`, which is
  * how the parent tells whether two workers ever drove one unit at once. Takeovers are printed as
- * `TAKEOVER {json}` lines. SIGTERM stops cleanly (units stopped, leases released).
+ * `TAKEOVER {json}` lines, start-ups that did not end trading as `FAILEDSTART {json}`. SIGTERM stops cleanly (units stopped, leases released).
  *
  *   node src/testing/chaos/pool-worker.ts --url <pg> --cluster <schema> --dir <dir> --worker <id>
  *        --units u0,u1,... --wallets <per unit> [--ttl <ms>]
@@ -224,9 +224,13 @@ const takeoverLine = (i: number) => {
 };
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
-const report = setInterval(() => {
+let failedReported = 0;
+const reportAll = () => {
   for (; reported < pool.takeovers.length; reported++) say(takeoverLine(reported));
-}, 100);
+  for (; failedReported < pool.failedStarts.length; failedReported++)
+    say(`FAILEDSTART ${JSON.stringify(pool.failedStarts[failedReported])}`);
+};
+const report = setInterval(reportAll, 100);
 const lagReport = setInterval(() => {
   say(`LAG ${(lag.percentile(99) / 1e6).toFixed(1)} ${(lag.max / 1e6).toFixed(1)}`);
   lag.reset();
@@ -237,7 +241,7 @@ process.once("SIGTERM", () => {
     await pool.stop();
     clearInterval(report);
     clearInterval(lagReport);
-    for (; reported < pool.takeovers.length; reported++) say(takeoverLine(reported));
+    reportAll();
     say("STOPPED");
     process.exit(0);
   })();
