@@ -11,6 +11,7 @@
  * where the time goes.
  *
  *   node src/testing/chaos/pool-run.ts --wallets 1000 --units 50 --seconds 120 [--ttl 1500]
+ *        [--renew-on-loop]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -44,6 +45,8 @@ export interface PoolChaosOptions {
   readonly units: number;
   readonly seconds: number;
   readonly ttlMs?: number;
+  /** renew leases on the workers' event loops instead of a thread (the design before) */
+  readonly renewOnLoop?: boolean;
   readonly seed?: number;
   readonly log?: (s: string) => void;
 }
@@ -113,6 +116,7 @@ function startWorker(
     units: string[];
     perUnit: number;
     ttlMs: number;
+    renewOnLoop: boolean;
   },
   all: ReportedTakeover[],
   lags: number[],
@@ -120,6 +124,7 @@ function startWorker(
 ): Worker {
   const args = [WORKER, "--url", o.url, "--cluster", o.cluster, "--dir", o.dir, "--worker", o.id];
   args.push("--units", o.units.join(","), "--wallets", String(o.perUnit), "--ttl", String(o.ttlMs));
+  if (o.renewOnLoop) args.push("--renew-on-loop");
   // PERPBOT_POOL_CPU_PROF=<dir>: each worker writes a CPU profile there when it exits cleanly
   const prof = process.env.PERPBOT_POOL_CPU_PROF;
   const flags = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
@@ -256,7 +261,16 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     failed: [],
     reasons: new Map(),
   };
-  const spec = (id: string) => ({ url: PG_URL, cluster, dir, id, units, perUnit, ttlMs });
+  const spec = (id: string) => ({
+    url: PG_URL,
+    cluster,
+    dir,
+    id,
+    units,
+    perUnit,
+    ttlMs,
+    renewOnLoop: o.renewOnLoop === true,
+  });
   const workers = ["w1", "w2", "w3"].map((id) => startWorker(spec(id), all, lags, events));
   let kills = 0;
   let pauses = 0;
@@ -378,6 +392,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     units: Number(arg("--units", "50")),
     seconds: Number(arg("--seconds", "120")),
     ttlMs: Number(arg("--ttl", "1500")),
+    renewOnLoop: process.argv.includes("--renew-on-loop"),
     seed: Number(arg("--seed", "1")),
     log: (s) => process.stderr.write(`${s}\n`),
   });

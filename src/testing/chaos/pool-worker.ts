@@ -8,7 +8,7 @@
  * `TAKEOVER {json}` lines, start-ups that did not end trading as `FAILEDSTART {json}`. SIGTERM stops cleanly (units stopped, leases released).
  *
  *   node src/testing/chaos/pool-worker.ts --url <pg> --cluster <schema> --dir <dir> --worker <id>
- *        --units u0,u1,... --wallets <per unit> [--ttl <ms>]
+ *        --units u0,u1,... --wallets <per unit> [--ttl <ms>] [--renew-on-loop]
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
@@ -69,6 +69,8 @@ const pool = await WorkerPool.start({
   ttlMs,
   renewEveryMs: Math.floor(ttlMs / 4),
   balanceEveryMs: 100,
+  // --renew-on-loop: renewals on the event loop, as before the renewal thread (for comparison)
+  renewOnLoop: process.argv.includes("--renew-on-loop"),
   // 50 units on three workers, and a stopped worker's sessions still open: one connection per
   // unit keeps the run inside the test server's max_connections (100), which others share
   unitPgPoolSize: 1,
