@@ -162,9 +162,16 @@ export class LeaseManager {
           w.off("error", reject);
           w.on("error", (e) => this.opts.onRenewError?.(e));
           w.once("exit", (code) => {
-            // renewals stopped: the leases run out by their local deadlines and the database's
-            if (this.thread === w)
-              this.opts.onRenewError?.(new Error(`the lease renewal thread exited (code ${code})`));
+            if (this.thread !== w) return;
+            // the thread died: renewals go on from the event loop, as without a thread
+            this.thread = undefined;
+            this.opts.onRenewError?.(
+              new Error(`the lease renewal thread exited (code ${code}); renewing on the event loop`),
+            );
+            for (const done of this.renewWaiters.values()) done();
+            this.renewWaiters.clear();
+            this.timer = setInterval(() => void this.renewNow(), this.renewEveryMs);
+            this.timer.unref();
           });
           resolve();
         } else this.fromThread(m);

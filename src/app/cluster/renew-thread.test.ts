@@ -59,6 +59,31 @@ describe("lease renewal on a thread of its own", { skip: down ?? false }, () => 
     }
   });
 
+  test("a renewal thread that dies hands renewal back to the event loop, saying so", async () => {
+    const errors: string[] = [];
+    const m = new LeaseManager({
+      leases,
+      workerId: "orphaned",
+      ttlMs: 1_000,
+      renewEveryMs: 150,
+      marginMs: 150,
+      renewIn: { url: PG_URL, schema: cluster },
+      onRenewError: (e) => errors.push(e.message),
+    });
+    await m.start();
+    try {
+      const l = (await m.acquire("d1")) as HeldLease;
+      // (the thread is private: a test reaches in to kill it as a crash would)
+      await (m as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
+      await sleep(1_300); // past the TTL: only the event loop's renewals can have kept it
+      assert.match(errors.join("; "), /lease renewal thread exited .*renewing on the event loop/);
+      assert.doesNotThrow(() => m.assertHeld(l));
+      assert.equal(await manager("other2", false).acquire("d1"), undefined, "still held in the database");
+    } finally {
+      await m.stop(true);
+    }
+  });
+
   test("a lease the database did not renew is lost: its deadline is zeroed and onLost names why", async () => {
     const lost: string[] = [];
     const m = manager("loser", true, lost);

@@ -261,16 +261,8 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     failed: [],
     reasons: new Map(),
   };
-  const spec = (id: string) => ({
-    url: PG_URL,
-    cluster,
-    dir,
-    id,
-    units,
-    perUnit,
-    ttlMs,
-    renewOnLoop: o.renewOnLoop === true,
-  });
+  const renewOnLoop = o.renewOnLoop === true;
+  const spec = (id: string) => ({ url: PG_URL, cluster, dir, id, units, perUnit, ttlMs, renewOnLoop });
   const workers = ["w1", "w2", "w3"].map((id) => startWorker(spec(id), all, lags, events));
   let kills = 0;
   let pauses = 0;
