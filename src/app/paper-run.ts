@@ -6,6 +6,7 @@ import { StartAbortedError } from "../engine/executor.ts";
 import { checkInstrumentCaps } from "../engine/instrument-caps.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import { simSection } from "../venues/sim/config.ts";
+import { simStateWritable } from "../venues/sim/sqlite-store.ts";
 import { createPaperWorld, marketStatusLines, simDbPathFor } from "./paper.ts";
 import { type Run, type RunSurfaceOptions, startRun } from "./run-core.ts";
 
@@ -47,6 +48,9 @@ export function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
     const clock = new WallClock();
     // the synthetic market picks up where the last run left it, so resumed positions keep their prices
     const saved = await store.kv.get(INDEX_PRICES_KEY);
+    // a pool's unit taken over from a paused worker: wait for its lock on the state without
+    // freezing this worker (its other units, its lease renewals)
+    if (o.unit !== undefined) await simStateWritable(simDbPathFor(dataDirSection.get(config)));
     const world = createPaperWorld(simSection.get(config), clock, {
       onStoreFailure: (_venue, err) => fail(err),
       walletIds: o.walletIds,

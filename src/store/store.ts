@@ -32,6 +32,13 @@ export interface OpenStoreOptions {
   readonly pgSettings?: Readonly<Record<string, string>>;
   /** PostgreSQL only: pool size (default 10) */
   readonly pgPoolSize?: number;
+  /**
+   * PostgreSQL only: the server ends a session that stays idle inside a transaction this long
+   * (idle_in_transaction_session_timeout), rolling it back and freeing its locks. A leased unit's
+   * store sets it to the lease TTL: a paused process must not hold the lease row's lock (which a
+   * takeover waits for) past its lease.
+   */
+  readonly pgIdleInTransactionTimeoutMs?: number;
   /** called with errors of idle PostgreSQL connections (the pool drops them and reconnects) */
   readonly onPoolError?: (err: Error) => void;
   /**
@@ -125,8 +132,16 @@ const SETTING_VALUE_RE = /^[A-Za-z0-9_.:-]*$/;
 function connectOptions(
   schema: string | undefined,
   settings: Readonly<Record<string, string>>,
+  idleInTransactionMs: number | undefined,
 ): string | undefined {
   const parts = schema ? [`-c search_path=${schema}`] : [];
+  if (idleInTransactionMs !== undefined) {
+    if (!(Number.isSafeInteger(idleInTransactionMs) && idleInTransactionMs > 0))
+      throw new StoreError(
+        `pgIdleInTransactionTimeoutMs ${idleInTransactionMs}: expected a whole number of ms above 0`,
+      );
+    parts.push(`-c idle_in_transaction_session_timeout=${idleInTransactionMs}`);
+  }
   for (const [name, value] of Object.entries(settings)) {
     if (!SETTING_NAME_RE.test(name))
       throw new StoreError(`pgSettings name "${name}": expected "prefix.name" in lower case`);
@@ -146,7 +161,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
     connectionString: url,
     max: options.pgPoolSize ?? 10,
     connectionTimeoutMillis: 5000,
-    options: connectOptions(schema, options.pgSettings ?? {}),
+    options: connectOptions(schema, options.pgSettings ?? {}, options.pgIdleInTransactionTimeoutMs),
     // BIGINT columns hold ms timestamps and ids: numbers, as SQLite returns them. NUMERIC stays
     // text (the default), and the store never uses it for money anyway.
     types: {
@@ -162,7 +177,12 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
       }) as typeof pg.types.getTypeParser,
     },
   });
-  pool.on("error", options.onPoolError ?? (() => undefined));
+  const onPoolError = options.onPoolError ?? (() => undefined);
+  pool.on("error", onPoolError);
+  // a connection the server ends while it is checked out (idle_in_transaction_session_timeout,
+  // an administrator) emits "error" where the pool no longer listens: without a listener of its
+  // own that is an uncaught exception; its next query fails instead
+  pool.on("connect", (client) => client.on("error", onPoolError));
   try {
     const client = await pool.connect();
     try {
@@ -188,7 +208,24 @@ function migrator(db: Db, dialect: StoreDialect, pgSchema: string | undefined): 
   return new Migrator({ db, provider: migrationProvider(dialect), migrationTableSchema: pgSchema });
 }
 
+/**
+ * PostgreSQL: whether every migration this perpbot knows is recorded, in two small reads. Kysely's
+ * migrateToLatest takes one advisory lock for the whole database (every schema, every process
+ * opening a store there waits in line) and scans the catalogs several times, even when nothing is
+ * pending; a pool's takeover opens a store each time, so an up-to-date schema skips all that.
+ */
+async function pgUpToDate(db: Db, pgSchema: string | undefined): Promise<boolean> {
+  const table = pgSchema === undefined ? "kysely_migration" : `"${pgSchema}".kysely_migration`;
+  const found = await sql<{ ok: boolean }>`select to_regclass(${table}) is not null as ok`.execute(db);
+  if (found.rows[0]?.ok !== true) return false;
+  const done = await sql<{ name: string }>`select name from ${sql.raw(table)}`.execute(db);
+  const names = new Set(done.rows.map((r) => r.name));
+  // a store with migrations this perpbot does not know goes through the migrator, which says so
+  return names.size === MIGRATION_NAMES.length && MIGRATION_NAMES.every((n) => names.has(n));
+}
+
 async function migrate(db: Db, dialect: StoreDialect, displayUrl: string, pgSchema?: string): Promise<void> {
+  if (dialect === "postgres" && (await pgUpToDate(db, pgSchema))) return;
   const m = migrator(db, dialect, pgSchema);
   const { error, results } = await m.migrateToLatest();
   if (error) {
@@ -231,10 +268,16 @@ async function integrityCheck(db: Db, dialect: StoreDialect, pgSchema?: string):
   let schema: string | undefined;
   if (dialect === "postgres")
     schema = pgSchema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s;
+  // (and only it is read: introspecting every schema fails when another session drops one of
+  // its own schemas meanwhile, "schema … does not exist")
   const tables = new Set(
-    (await db.introspection.getTables())
-      .filter((t) => schema === undefined || t.schema === schema)
-      .map((t) => t.name),
+    schema === undefined
+      ? (await db.introspection.getTables()).map((t) => t.name)
+      : (
+          await sql<{
+            name: string;
+          }>`select tablename as name from pg_tables where schemaname = ${schema}`.execute(db)
+        ).rows.map((r) => r.name),
   );
   for (const t of EXPECTED_TABLES) if (!tables.has(t)) problems.push(`table ${t} is missing`);
   const applied = new Set(

@@ -21,7 +21,11 @@ export function dataSchemaFor(base: string, key: string): string {
 /** Lease keys: what a schema name can carry. */
 export const LEASE_KEY_RE = /^[a-z0-9_]{1,40}$/;
 
-/** Opens the unit's store with the lease's token on every connection and installs the fence. */
+/**
+ * Opens the unit's store with the lease's token on every connection and installs the fence.
+ * Give `pgIdleInTransactionTimeoutMs` the lease TTL: the server then ends a session left idle
+ * inside a transaction (a paused worker's) by then, so a takeover does not wait on its lock.
+ */
 export async function openFencedStore(
   url: string,
   leases: LeaseStore,

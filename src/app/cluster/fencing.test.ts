@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { usd } from "../../core/money.ts";
 import { LeaseStore } from "../../store/cluster/lease-store.ts";
-import { openStore } from "../../store/store.ts";
+import { openStore, storeInternals } from "../../store/store.ts";
 import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../../testing/cluster/pg.ts";
 import { dataSchemaFor, openFencedStore } from "./fence.ts";
 import { type HeldLease, LeaseManager } from "./lease-manager.ts";
@@ -131,6 +131,45 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
     await operator.kv.put("note", "operator", 5);
     assert.equal(await operator.kv.get("k"), "by w2");
     for (const s of [s1, s2, operator]) await s.close();
+  });
+
+  test("a holder's transaction left open (a paused process) is ended by the server at the TTL, so the takeover does not wait for it", async () => {
+    const schema = dataSchemaFor(cluster, "unit_idle");
+    const m1 = new LeaseManager({ leases, workerId: "i1", ttlMs: 1_000, renewEveryMs: 200, marginMs: 100 });
+    const m2 = new LeaseManager({ leases, workerId: "i2", ttlMs: 5_000 });
+    await m1.start();
+    const l1 = (await m1.acquire("unit_idle")) as HeldLease;
+    const s1 = await openFencedStore(PG_URL, leases, l1, schema, {
+      pgPoolSize: 1,
+      pgIdleInTransactionTimeoutMs: m1.ttlMs,
+    });
+    await m1.stop(false);
+    let resume: () => void = () => {};
+    const paused = new Promise<void>((r) => {
+      resume = r;
+    });
+    // a write (the fence trigger locks the lease row FOR SHARE), then the process "pauses"
+    const tx = storeInternals(s1)
+      .db.transaction()
+      .execute(async (trx) => {
+        await trx.insertInto("kv").values({ key: "in_tx", value: "1", updated_at: 1 }).execute();
+        await paused;
+        await trx.insertInto("kv").values({ key: "in_tx2", value: "2", updated_at: 2 }).execute();
+      });
+    const txDone = tx.then(
+      () => "committed",
+      (e: Error) => e.message,
+    );
+    await sleep(1_100); // the lease has expired
+    // without the timeout this acquire waits on the row lock until `resume()`: the guard fails it
+    const guard = sleep(20_000).then(() => "still blocked");
+    const taken = await Promise.race([m2.acquire("unit_idle").then((l) => l?.token ?? "refused"), guard]);
+    assert.ok(typeof taken === "number" && taken > l1.token, `takeover: ${taken}`);
+    resume();
+    assert.match(await txDone, /terminat|idle-in-transaction|Connection/i);
+    const operator = await openStore(PG_URL, { pgSchema: schema, pgPoolSize: 1 });
+    assert.equal(await operator.kv.get("in_tx"), null, "the paused transaction was rolled back");
+    for (const s of [s1, operator]) await s.close().catch(() => undefined);
   });
 
   test("a worker paused past its lease, then resumed, has every write refused and stops itself with a clear log line", async () => {

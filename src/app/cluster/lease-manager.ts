@@ -1,7 +1,9 @@
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import { PerpbotError } from "../../core/errors.ts";
 import type { LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
+import type { RenewIn, RenewOut, RenewThreadData } from "./renew-thread.ts";
 
 /**
  * A worker's leases (issue 19): it acquires units, renews all of them in one statement every
@@ -13,6 +15,10 @@ import type { LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
  * database computed its expiry after that instant, so while the local deadline has not passed
  * the lease cannot have expired there either; order sends check it (`assertHeld`) right before
  * they leave, which covers the moment between a fenced journal commit and the send.
+ *
+ * Renewals run either on the event loop (`renewIn` absent) or, with `renewIn: { url, schema }`,
+ * on a thread of their own (renew-thread.ts) that a stalled event loop cannot hold up: it writes
+ * the renewed deadlines into a shared array the leases read, and reports the leases it lost.
  */
 
 export interface LeaseManagerOptions {
@@ -32,6 +38,8 @@ export interface LeaseManagerOptions {
   readonly onLost?: (lease: HeldLease, why: string) => void;
   /** a renewal could not reach the database (the leases run out unless the next one does) */
   readonly onRenewError?: (err: Error) => void;
+  /** renew on a thread of its own, with its own connection to this database and cluster schema */
+  readonly renewIn?: { readonly url: string; readonly schema: string };
 }
 
 export interface HeldLease {
@@ -42,11 +50,33 @@ export interface HeldLease {
   readonly lost: boolean;
 }
 
-interface Mutable {
-  key: string;
-  token: number;
-  validUntil: number;
-  lost: boolean;
+/** Most leases one worker may hold at once (slots of the deadline array). */
+export const MAX_HELD_LEASES = 4096;
+
+/** A held lease; its deadline lives in the manager's (possibly shared) array, slot `slot`. */
+class Mutable implements HeldLease {
+  readonly key: string;
+  readonly token: number;
+  readonly slot: number;
+  lost = false;
+  private readonly deadlines: Float64Array;
+
+  constructor(key: string, token: number, slot: number, deadlines: Float64Array, validUntil: number) {
+    this.key = key;
+    this.token = token;
+    this.slot = slot;
+    this.deadlines = deadlines;
+    deadlines[slot] = validUntil;
+  }
+
+  /** 0 once lost: the slot may serve another lease afterwards */
+  get validUntil(): number {
+    return this.lost ? 0 : this.deadlines[this.slot];
+  }
+
+  set validUntil(v: number) {
+    this.deadlines[this.slot] = v;
+  }
 }
 
 export const DEFAULT_EGRESS = "default";
@@ -70,6 +100,12 @@ export class LeaseManager {
   private renewing: Promise<void> | undefined;
   /** duration of the last renewal round trip, ms */
   lastRenewMs = 0;
+  private readonly deadlines: Float64Array;
+  private readonly freeSlots: number[];
+  private thread: Worker | undefined;
+  private threadExited: Promise<void> | undefined;
+  private nextRenewId = 0;
+  private readonly renewWaiters = new Map<number, () => void>();
 
   constructor(opts: LeaseManagerOptions) {
     this.opts = opts;
@@ -83,6 +119,9 @@ export class LeaseManager {
         "invalid_value",
         `lease timing: renew every ${this.renewEveryMs} ms plus a margin of ${this.marginMs} ms must stay under the TTL of ${this.ttlMs} ms`,
       );
+    const bytes = MAX_HELD_LEASES * Float64Array.BYTES_PER_ELEMENT;
+    this.deadlines = new Float64Array(opts.renewIn ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    this.freeSlots = Array.from({ length: MAX_HELD_LEASES }, (_, i) => MAX_HELD_LEASES - 1 - i);
   }
 
   /** Registers the worker (its row in `workers`) and starts the renewal timer. */
@@ -95,8 +134,89 @@ export class LeaseManager {
       egress: this.opts.egress ?? DEFAULT_EGRESS,
       workersPerIp: this.opts.workersPerIp ?? DEFAULT_WORKERS_PER_IP,
     });
-    this.timer = setInterval(() => void this.renewNow(), this.renewEveryMs);
-    this.timer.unref();
+    if (this.opts.renewIn) await this.startThread(this.opts.renewIn);
+    else {
+      this.timer = setInterval(() => void this.renewNow(), this.renewEveryMs);
+      this.timer.unref();
+    }
+  }
+
+  private async startThread(at: { url: string; schema: string }): Promise<void> {
+    const data: RenewThreadData = {
+      url: at.url,
+      schema: at.schema,
+      workerId: this.workerId,
+      ttlMs: this.ttlMs,
+      renewEveryMs: this.renewEveryMs,
+      marginMs: this.marginMs,
+      deadlines: this.deadlines.buffer as SharedArrayBuffer,
+      originHrMs: Number(process.hrtime.bigint()) / 1e6 - performance.now(),
+    };
+    const w = new Worker(new URL("./renew-thread.ts", import.meta.url), { workerData: data });
+    this.thread = w;
+    this.threadExited = new Promise((r) => w.once("exit", () => r()));
+    await new Promise<void>((resolve, reject) => {
+      w.once("error", reject);
+      w.on("message", (m: RenewOut) => {
+        if (m.type === "ready") {
+          w.off("error", reject);
+          w.on("error", (e) => this.opts.onRenewError?.(e));
+          w.once("exit", (code) => {
+            if (this.thread !== w) return;
+            // the thread died: renewals go on from the event loop, as without a thread
+            this.thread = undefined;
+            this.opts.onRenewError?.(
+              new Error(`the lease renewal thread exited (code ${code}); renewing on the event loop`),
+            );
+            for (const done of this.renewWaiters.values()) done();
+            this.renewWaiters.clear();
+            this.timer = setInterval(() => void this.renewNow(), this.renewEveryMs);
+            this.timer.unref();
+          });
+          resolve();
+        } else this.fromThread(m);
+      });
+      w.once("exit", (code) => reject(new Error(`the lease renewal thread exited (code ${code})`)));
+    });
+    w.unref();
+  }
+
+  private fromThread(m: RenewOut): void {
+    if (m.type === "removed") this.freeSlots.push(m.slot);
+    else if (m.type === "error") this.opts.onRenewError?.(new Error(m.message));
+    else if (m.type === "renewed") {
+      this.lastRenewMs = m.ms;
+      const lost = new Set(m.lost);
+      for (const l of [...this.held.values()])
+        if (lost.has(l.token))
+          this.lose(l, "the database did not renew it (it expired or another worker took it over)");
+      for (const id of m.ids) {
+        this.renewWaiters.get(id)?.();
+        this.renewWaiters.delete(id);
+      }
+    }
+  }
+
+  private post(m: RenewIn): void {
+    this.thread?.postMessage(m);
+  }
+
+  private slot(key: string): number {
+    const slot = this.freeSlots.pop();
+    if (slot === undefined)
+      throw new PerpbotError(
+        "invalid_value",
+        `lease "${key}": this worker already holds ${MAX_HELD_LEASES} leases, the most one worker may hold`,
+      );
+    return slot;
+  }
+
+  /** The lease no longer counts: its slot comes back (after the thread let go of it). */
+  private drop(l: Mutable): void {
+    l.lost = true;
+    if (this.held.get(l.key) === l) this.held.delete(l.key);
+    if (this.thread) this.post({ type: "remove", token: l.token, slot: l.slot });
+    else this.freeSlots.push(l.slot);
   }
 
   /** Tries to take `key`; the lease, or undefined when another worker holds it. */
@@ -104,10 +224,12 @@ export class LeaseManager {
     const sent = performance.now();
     const row = await this.store.acquire(key, this.workerId, this.ttlMs);
     if (row === undefined) return undefined;
-    const l: Mutable = { key, token: row.token, validUntil: sent + this.ttlMs - this.marginMs, lost: false };
     const before = this.held.get(key);
     if (before !== undefined && before.token !== row.token) this.lose(before, "re-acquired with a new token");
+    if (before !== undefined && before.token === row.token) return before;
+    const l = new Mutable(key, row.token, this.slot(key), this.deadlines, sent + this.ttlMs - this.marginMs);
     this.held.set(key, l);
+    this.post({ type: "add", token: l.token, slot: l.slot });
     return l;
   }
 
@@ -133,6 +255,13 @@ export class LeaseManager {
 
   /** One renewal of every held lease; those the database did not extend are lost. */
   renewNow(): Promise<void> {
+    if (this.thread) {
+      const id = this.nextRenewId++;
+      return new Promise((r) => {
+        this.renewWaiters.set(id, r);
+        this.post({ type: "renew", id });
+      });
+    }
     this.renewing ??= this.renewOnce().finally(() => {
       this.renewing = undefined;
     });
@@ -166,16 +295,14 @@ export class LeaseManager {
   lose(lease: HeldLease, why: string): void {
     const l = lease as Mutable;
     if (l.lost) return;
-    l.lost = true;
-    if (this.held.get(l.key) === l) this.held.delete(l.key);
+    this.drop(l);
     this.opts.onLost?.(l, why);
   }
 
   /** Gives `lease` up at once (a clean stop of its unit): another worker may take it now. */
   async release(lease: HeldLease): Promise<void> {
     const l = lease as Mutable;
-    if (this.held.get(l.key) === l) this.held.delete(l.key);
-    l.lost = true;
+    if (!l.lost) this.drop(l);
     await this.store.release(l.key, l.token);
   }
 
@@ -185,6 +312,12 @@ export class LeaseManager {
     this.timer = undefined;
     await this.renewing;
     if (releaseAll) for (const l of [...this.held.values()]) await this.release(l);
+    if (this.thread) {
+      const w = this.thread;
+      this.thread = undefined;
+      w.postMessage({ type: "stop" } satisfies RenewIn);
+      await this.threadExited;
+    }
     await this.store.workerStopped(this.workerId).catch(() => undefined);
   }
 }

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Clock } from "../../core/clock.ts";
 import type { Venue } from "../../core/venue.ts";
 import type { RateLimiter } from "../../engine/risk/rate-limiter.ts";
-import { isFenceError, LeaseStore } from "../../store/cluster/lease-store.ts";
+import { isFenceError, type LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
 import type { Store } from "../../store/store.ts";
 import { dataSchemaFor, fenceVenue, LEASE_KEY_RE, openFencedStore } from "./fence.ts";
 import { WorkerLimiter } from "./ip-budget.ts";
@@ -11,12 +11,26 @@ import { DEFAULT_WORKERS_PER_IP, type HeldLease, LeaseManager } from "./lease-ma
 /**
  * A worker of a pool (issue 19): many processes on one PostgreSQL share a fixed list of units
  * (strategy instances or wallet groups). Each worker renews its leases, and every balancing tick
- * takes free or expired units while it holds fewer than its share (units / live workers,
- * rounded up), all it lacks at once, and hands one back when it holds more than its share. A unit is
+ * (a fraction of the TTL) takes free or expired units while it holds fewer than its share
+ * (units / live workers, rounded up), all it lacks at once, and hands one back when it holds more
+ * than its share. A dead worker's expired leases (orphans) are taken at once, the longest
+ * expired first, by every live worker its part of them even above its share; start-ups run in
+ * the background, so a tick never waits for one (takeover p99: docs/deploy.md). A unit is
  * started only once its lease is held: its store opened with the lease's token (fenced), its
  * venues wrapped, and `startUnit` runs the engine's start-up, which recovers the journal and
  * reconciles with the venues before anything trades. A lost lease stops its unit at once.
  */
+
+/**
+ * PostgreSQL connections per unit's store by default: each carries its lease's token, so none is
+ * shared between units, and a server's max_connections (100 by default) bounds units × this.
+ */
+export const UNIT_PG_POOL_SIZE = 2;
+
+/** The default balancing tick: a tenth of the TTL (at least 50 ms), three small reads each. */
+export function balanceEveryFor(ttlMs: number): number {
+  return Math.max(50, Math.floor(ttlMs / 10));
+}
 
 export interface RunningUnit {
   /** resolves when the unit cannot go on (its journal failed: a fenced write, a full disk) */
@@ -49,7 +63,11 @@ export interface WorkerPoolOptions {
   readonly workersPerIp?: number;
   readonly ttlMs?: number;
   readonly renewEveryMs?: number;
-  /** balancing tick (default: the renewal interval) */
+  /** renew on the event loop instead of a thread of its own (the design before; for comparison) */
+  readonly renewOnLoop?: boolean;
+  /** connections of each unit's store (default UNIT_PG_POOL_SIZE) */
+  readonly unitPgPoolSize?: number;
+  /** balancing tick: how soon an expired lease is seen (default balanceEveryFor(ttl): TTL / 10) */
   readonly balanceEveryMs?: number;
   readonly log?: (level: "info" | "warn" | "error", msg: string, ctx?: Record<string, unknown>) => void;
 }
@@ -61,8 +79,28 @@ export interface Takeover {
   readonly sinceExpiryMs: number | undefined;
   /** ms from the previous holder's last renewal (its last sign of life) to this unit trading again */
   readonly sinceRenewalMs: number | undefined;
+  /** ms the acquiring statement took (it waits for the fenced writes in flight on the lease) */
+  readonly acquireMs: number;
   /** ms of the start-up (recovery + reconcile) */
   readonly startMs: number;
+  /** the previous holder's token and last renewal (epoch ms, database clock) */
+  readonly previousToken: number | undefined;
+  readonly previousRenewedAt: number | undefined;
+  /** when the unit traded again (epoch ms on the database's clock, within half a round trip) */
+  readonly atMs: number;
+}
+
+/**
+ * A start-up that did not end with the unit trading (its lease lost mid-way, a failed open):
+ * whoever takes the unit next counts from this attempt's predecessor (`previousToken`), not
+ * from this attempt's own renewals, or the failed attempt would hide the time before it.
+ */
+export interface FailedStart {
+  readonly key: string;
+  readonly token: number;
+  readonly previousToken: number | undefined;
+  readonly previousRenewedAt: number | undefined;
+  readonly why: string;
 }
 
 interface Held {
@@ -76,10 +114,15 @@ export class WorkerPool {
   private readonly o: WorkerPoolOptions;
   private readonly leases: LeaseStore;
   private readonly held = new Map<string, Held>();
+  /** the hand-back under way, if any (one at a time) */
+  private handingBack: Promise<void> | undefined;
+  /** start-ups under way (balance does not wait for them; stop does) */
+  private readonly starting = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private closed = false;
   readonly takeovers: Takeover[] = [];
+  readonly failedStarts: FailedStart[] = [];
   private readonly limiter: WorkerLimiter;
 
   private constructor(o: WorkerPoolOptions, leases: LeaseStore) {
@@ -93,6 +136,8 @@ export class WorkerPool {
       renewEveryMs: o.renewEveryMs,
       egress: o.egress,
       workersPerIp: o.workersPerIp,
+      // renewals on a thread of their own: a start-up or a stalled event loop cannot starve them
+      renewIn: o.renewOnLoop ? undefined : { url: o.url, schema: o.clusterSchema },
       onLost: (l, why) => this.onLost(l, why),
       onRenewError: (e) => this.log("warn", "lease renewal failed; retrying", { err: e.message }),
     });
@@ -111,9 +156,17 @@ export class WorkerPool {
       throw e;
     }
     await pool.tick();
-    const every = o.balanceEveryMs ?? pool.manager.renewEveryMs;
+    // ticking from now on: units handed to this worker while its first start-ups run are seen
+    const every = o.balanceEveryMs ?? balanceEveryFor(pool.manager.ttlMs);
     pool.timer = setInterval(() => void pool.tick(), every);
+    await pool.settled();
     return pool;
+  }
+
+  /** Resolves once the balancing step and the start-ups under way now are done. */
+  async settled(): Promise<void> {
+    await this.ticking;
+    await Promise.all([...this.starting, this.handingBack]);
   }
 
   /** The status lines of the units this worker drives. */
@@ -142,48 +195,96 @@ export class WorkerPool {
 
   private async balance(): Promise<void> {
     if (this.closed) return;
-    const [now, rows, workers] = await Promise.all([
-      this.leases.now(),
-      this.leases.leases(),
-      this.leases.workers(),
-    ]);
-    const live = workers.filter((w) => w.stoppedAt === null && w.lastSeen > now - w.ttlMs).length;
-    const share = Math.ceil(this.o.units.length / Math.max(1, live));
+    const { now, leases: rows, workers } = await this.leases.snapshot();
+    // the local instant of the database's `now` (within half a round trip)
+    const seen = performance.now();
+    const liveWorkers = new Map(
+      workers.filter((w) => w.stoppedAt === null && w.lastSeen > now - w.ttlMs).map((w) => [w.workerId, w]),
+    );
+    const live = Math.max(1, liveWorkers.size);
+    const share = Math.ceil(this.o.units.length / live);
     const byKey = new Map(rows.map((r) => [r.key, r]));
-    if (this.held.size > share) {
-      // others joined: hand one unit back cleanly (stopped, then released), the rest next ticks
-      const key = [...this.held.keys()].sort().at(-1) as string;
-      this.log("info", "handing a unit back to balance the pool", { unit: key, share, live });
-      await this.stopUnit(key, true);
-      return;
-    }
-    if (this.held.size >= share) return;
-    // take up to the deficit at once (a dead worker's units must not wait for one another's
-    // start-up): free or expired units, the longest expired first, started concurrently
     const free = this.o.units
       .filter((k) => !this.held.has(k))
       .map((k) => ({ k, row: byKey.get(k) }))
-      .filter((x) => x.row === undefined || x.row.expiresAt <= now)
-      .sort((a, b) => (a.row?.expiresAt ?? 0) - (b.row?.expiresAt ?? 0));
-    const starts: Promise<void>[] = [];
+      .filter((x) => x.row === undefined || x.row.expiresAt <= now);
+    // orphans: expired leases whose holder died (no live worker of that id, or one started after
+    // the lease's last renewal: a new process under the old id). They are taken at once by every
+    // live worker, each its part, even above its share: waiting for the dead worker's restart or
+    // for a share to free up is what made takeovers slow. The balance is restored afterwards by
+    // clean hand-backs, which are not orphans (their holder is live) and go to workers below share,
+    // unless none of them took it within half a TTL: then it is an orphan too.
+    const ttl = this.manager.ttlMs;
+    const orphan = (r: LeaseRow) => {
+      const holder = liveWorkers.get(r.holder);
+      return holder === undefined || holder.startedAt > r.renewedAt || r.expiresAt < now - ttl / 2;
+    };
+    const orphans = free.filter((x) => x.row !== undefined && orphan(x.row)).length;
+    const room = Math.max(share - this.held.size, Math.ceil(orphans / live));
+    // live workers below their share, by the leases they hold now
+    const holds = new Map<string, number>();
+    for (const r of rows) if (r.expiresAt > now) holds.set(r.holder, (holds.get(r.holder) ?? 0) + 1);
+    // (one that renewed within the last half TTL: a paused one would not take it)
+    const wanting = [...liveWorkers.values()].some(
+      (w) =>
+        w.workerId !== this.o.workerId && (holds.get(w.workerId) ?? 0) < share && w.lastSeen > now - ttl / 2,
+    );
+    if (room <= 0 && this.held.size > share && orphans === 0 && wanting) {
+      // others joined (or took orphans above their share): hand one unit back cleanly (stopped,
+      // then released) while another live worker is below its share, the rest next ticks
+      // one at a time, in the background: the stop (its engine winding down) must not hold up
+      // the next steps, which may find orphans to take
+      if (this.handingBack === undefined) {
+        const key = [...this.held.keys()].sort().at(-1) as string;
+        this.log("info", "handing a unit back to balance the pool", { unit: key, share, live });
+        this.handingBack = this.stopUnit(key, true).finally(() => {
+          this.handingBack = undefined;
+        });
+      }
+      return;
+    }
+    // orphans first, the longest expired first; then never-leased and released units
+    const order = (x: { row: LeaseRow | undefined }) =>
+      x.row === undefined ? [1, 0] : [orphan(x.row) ? 0 : 1, x.row.expiresAt];
+    free.sort((a, b) => {
+      const [ra, ea] = order(a);
+      const [rb, eb] = order(b);
+      return ra - rb || ea - eb;
+    });
+    let taken = 0;
     for (const { k, row } of free) {
-      if (this.closed || this.held.size >= share) break;
+      if (this.closed || taken >= room) break;
+      if (!(row !== undefined && orphan(row)) && this.held.size >= share) break;
+      const a0 = performance.now();
       const lease = await this.manager.acquire(k);
       if (lease === undefined) continue;
-      const previous =
-        row === undefined
-          ? undefined
-          : { expiredAgoMs: now - row.expiresAt, renewedAgoMs: now - row.renewedAt };
-      starts.push(this.startUnit(k, lease, previous));
+      taken++;
+      const acquireMs = performance.now() - a0;
+      const previous = { row, now, seen };
+      // started in the background: the next tick (a unit expiring meanwhile) does not wait for
+      // these start-ups; `held` counts a starting unit already
+      const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
+        this.starting.delete(started),
+      );
+      this.starting.add(started);
     }
-    await Promise.all(starts);
   }
 
   private async startUnit(
     key: string,
     lease: HeldLease,
-    previous: { expiredAgoMs: number; renewedAgoMs: number } | undefined,
+    seenAt: { row: LeaseRow | undefined; now: number; seen: number },
+    acquireMs: number,
   ): Promise<void> {
+    const row = seenAt.row;
+    const failed = (why: string) =>
+      this.failedStarts.push({
+        key,
+        token: lease.token,
+        previousToken: row?.token,
+        previousRenewedAt: row?.renewedAt,
+        why,
+      });
     const h: Held = { lease, unit: undefined, stopping: undefined };
     this.held.set(key, h);
     const t0 = performance.now();
@@ -192,11 +293,18 @@ export class WorkerPool {
       const unit = await this.o.startUnit({
         key,
         lease,
-        openStore: () => openFencedStore(this.o.url, this.leases, lease, schema),
+        openStore: () =>
+          openFencedStore(this.o.url, this.leases, lease, schema, {
+            // a transaction of this unit never outlives the lease (a paused worker's is rolled
+            // back by the server, so a takeover does not wait for it to resume)
+            pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
+            pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
+          }),
         wrapVenue: (v) => fenceVenue(v, this.manager, lease),
         limiterFor: (venues, clock) => this.limiter.for(venues, clock),
       });
       if (lease.lost || this.held.get(key) !== h) {
+        failed("its lease was lost during the start-up");
         await unit.stop().catch(() => undefined);
         return;
       }
@@ -210,19 +318,26 @@ export class WorkerPool {
         }
       });
       const startMs = performance.now() - t0;
+      // measured from when the tick read the lease table: the acquisitions before this one count
+      const atMs = seenAt.now + (performance.now() - seenAt.seen);
       this.takeovers.push({
         key,
         token: lease.token,
-        sinceExpiryMs: previous === undefined ? undefined : previous.expiredAgoMs + startMs,
-        sinceRenewalMs: previous === undefined ? undefined : previous.renewedAgoMs + startMs,
+        sinceExpiryMs: row === undefined ? undefined : atMs - row.expiresAt,
+        sinceRenewalMs: row === undefined ? undefined : atMs - row.renewedAt,
+        acquireMs,
         startMs,
+        previousToken: row?.token,
+        previousRenewedAt: row?.renewedAt,
+        atMs,
       });
-      this.log("info", previous === undefined ? "unit started" : "unit taken over after reconciling", {
+      this.log("info", row === undefined ? "unit started" : "unit taken over after reconciling", {
         unit: key,
         fence: lease.token,
         startMs: Math.round(startMs),
       });
     } catch (e) {
+      failed((e as Error).message);
       this.log("error", `unit ${key} failed to start: ${(e as Error).message}; releasing its lease`, {
         unit: key,
       });
@@ -260,7 +375,7 @@ export class WorkerPool {
   async stop(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.ticking;
+    await this.settled();
     await Promise.all([...this.held.keys()].map((k) => this.stopUnit(k, true)));
     await this.manager.stop(true);
     await this.leases.close();

@@ -23,6 +23,9 @@ import { maskUrl } from "../store.ts";
 /** SQLSTATE of a write refused because the session's fencing token is stale. */
 export const FENCE_SQLSTATE = "PB409";
 
+/** A pool or one of its connections. */
+type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
+
 export interface LeaseRow {
   readonly key: string;
   readonly holder: string;
@@ -83,9 +86,16 @@ function lease(r: RawLease): LeaseRow {
 export class LeaseStore {
   readonly schema: string;
   private readonly pool: pg.Pool;
+  /**
+   * Renewals' own connection: behind the balancing reads, takeovers (an acquire waits for the
+   * fenced writes in flight) and the start-ups' fence checks, a renewal queued for a connection
+   * of the shared pool came late on a loaded machine, and the leases ran out mid-start.
+   */
+  private readonly renewPool: pg.Pool;
 
-  private constructor(pool: pg.Pool, schema: string) {
+  private constructor(pool: pg.Pool, renewPool: pg.Pool, schema: string) {
     this.pool = pool;
+    this.renewPool = renewPool;
     this.schema = schema;
   }
 
@@ -95,12 +105,17 @@ export class LeaseStore {
     if (!url.startsWith("postgres://") && !url.startsWith("postgresql://"))
       throw new StoreError(`leases need a PostgreSQL store, not ${maskUrl(url)}`);
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
-    pool.on("error", onPoolError ?? (() => undefined));
-    const s = new LeaseStore(pool, schema);
+    const renewPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
+    for (const p of [pool, renewPool]) {
+      p.on("error", onPoolError ?? (() => undefined));
+      p.on("connect", (c) => c.on("error", onPoolError ?? (() => undefined)));
+    }
+    const s = new LeaseStore(pool, renewPool, schema);
     try {
       await s.migrate();
     } catch (err) {
       await pool.end().catch(() => undefined);
+      await renewPool.end().catch(() => undefined);
       throw new StoreError(
         `cannot set up the cluster schema ${schema} at ${maskUrl(url)}: ${(err as Error).message}`,
         {
@@ -159,12 +174,18 @@ export class LeaseStore {
    */
   async installFence(dataSchema: string): Promise<number> {
     checkSchemaName("data schema", dataSchema);
-    const tables = await this.pool.query<{ t: string }>(
-      `select table_name as t from information_schema.tables
-        where table_schema = $1 and table_type = 'BASE TABLE' and table_name not like 'kysely_migration%'`,
+    // the catalogs, not information_schema (a view that is slow on a busy server); only the
+    // tables still without the trigger get the DDL, so a takeover of a fenced schema runs none
+    // (CREATE TRIGGER waits for every write in flight on its table)
+    const tables = await this.pool.query<{ t: string; fenced: boolean }>(
+      `select c.relname as t,
+              exists (select 1 from pg_catalog.pg_trigger g
+                       where g.tgrelid = c.oid and g.tgname = 'perpbot_fence' and not g.tgisinternal) as fenced
+         from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = $1 and c.relkind in ('r', 'p') and c.relname not like 'kysely_migration%'`,
       [dataSchema],
     );
-    for (const { t } of tables.rows) {
+    for (const { t } of tables.rows.filter((r) => !r.fenced)) {
       await this.pool.query(
         `create or replace trigger perpbot_fence before insert or update or delete on "${dataSchema}"."${t}"
            for each statement execute function "${this.schema}".fence()`,
@@ -247,7 +268,7 @@ export class LeaseStore {
    * the answer was lost (expired or taken over).
    */
   async renew(holder: string, tokens: readonly number[], ttlMs: number): Promise<LeaseRow[]> {
-    const client = await this.pool.connect();
+    const client = await this.renewPool.connect();
     try {
       await client.query(
         `update "${this.schema}".workers set last_seen = clock_timestamp() where worker_id = $1`,
@@ -275,15 +296,13 @@ export class LeaseStore {
     );
   }
 
-  async leases(): Promise<LeaseRow[]> {
-    const r = await this.pool.query<RawLease>(
-      `select ${LEASE_COLS} from "${this.schema}".leases order by key`,
-    );
+  async leases(q: Queryable = this.pool): Promise<LeaseRow[]> {
+    const r = await q.query<RawLease>(`select ${LEASE_COLS} from "${this.schema}".leases order by key`);
     return r.rows.map(lease);
   }
 
-  async workers(): Promise<WorkerRow[]> {
-    const r = await this.pool.query<{
+  async workers(q: Queryable = this.pool): Promise<WorkerRow[]> {
+    const r = await q.query<{
       worker_id: string;
       host: string;
       pid: number;
@@ -311,8 +330,24 @@ export class LeaseStore {
   }
 
   /** The database's clock, epoch ms (what expiries are compared with). */
-  async now(): Promise<number> {
-    const r = await this.pool.query<{ now: string }>(`select ${ms("clock_timestamp()")} as now`);
+  /**
+   * The database's clock, the leases and the workers, read on one connection (a balancing step
+   * every TTL/10 takes one connection of the four, leaving the others to renewals and takeovers).
+   */
+  async snapshot(): Promise<{ now: number; leases: LeaseRow[]; workers: WorkerRow[] }> {
+    const c = await this.pool.connect();
+    try {
+      // the clock last: what the caller measures from is the moment closest to the answer
+      const leases = await this.leases(c);
+      const workers = await this.workers(c);
+      return { now: await this.now(c), leases, workers };
+    } finally {
+      c.release();
+    }
+  }
+
+  async now(q: Queryable = this.pool): Promise<number> {
+    const r = await q.query<{ now: string }>(`select ${ms("clock_timestamp()")} as now`);
     return Number(r.rows[0].now);
   }
 
@@ -327,7 +362,7 @@ export class LeaseStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.renewPool.end()]);
   }
 }
 

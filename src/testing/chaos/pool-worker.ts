@@ -5,14 +5,14 @@
  * first) and drives a workload of group opens and closes on the unit's wallets. Every send that
  * reaches a venue is appended to `<dir>/sends-<worker>.log` as `unit token t(µs) op`, which is
  * how the parent tells whether two workers ever drove one unit at once. Takeovers are printed as
- * `TAKEOVER {json}` lines. SIGTERM stops cleanly (units stopped, leases released).
+ * `TAKEOVER {json}` lines, start-ups that did not end trading as `FAILEDSTART {json}`. SIGTERM stops cleanly (units stopped, leases released).
  *
  *   node src/testing/chaos/pool-worker.ts --url <pg> --cluster <schema> --dir <dir> --worker <id>
- *        --units u0,u1,... --wallets <per unit> [--ttl <ms>]
+ *        --units u0,u1,... --wallets <per unit> [--ttl <ms>] [--renew-on-loop]
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { WorkerPool } from "../../app/cluster/pool.ts";
 import { WallClock } from "../../core/clock.ts";
 import { usd } from "../../core/money.ts";
@@ -22,6 +22,7 @@ import { AlertBus } from "../../engine/alerts.ts";
 import { Engine, type LegSpec } from "../../engine/executor.ts";
 import { catalogInstruments } from "../../venues/sim/catalog.ts";
 import { SimVenue } from "../../venues/sim/sim-venue.ts";
+import { SimStateTakenError, simStateWritable } from "../../venues/sim/sqlite-store.ts";
 import { feedBtc } from "../engine.ts";
 
 const arg = (name: string, dflt?: string) => {
@@ -37,6 +38,9 @@ const ttlMs = Number(arg("--ttl", "1500"));
 const sendsLog = join(dir, `sends-${workerId}.log`);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+/** per unit start (`key:token`): ms opening the fenced store, the venues, the engine's start */
+const phases = new Map<string, { storeMs: number; venuesMs: number; engineMs: number }>();
 
 export const walletsOf = (unit: string, n: number) => Array.from({ length: n }, (_, i) => `${unit}w${i}`);
 
@@ -65,13 +69,21 @@ const pool = await WorkerPool.start({
   ttlMs,
   renewEveryMs: Math.floor(ttlMs / 4),
   balanceEveryMs: 100,
+  // --renew-on-loop: renewals on the event loop, as before the renewal thread (for comparison)
+  renewOnLoop: process.argv.includes("--renew-on-loop"),
+  // 50 units on three workers, and a stopped worker's sessions still open: one connection per
+  // unit keeps the run inside the test server's max_connections (100), which others share
+  unitPgPoolSize: 1,
   log: (level, msg) => {
     if (level !== "info") process.stderr.write(`${workerId} ${level}: ${msg}\n`);
+    if (msg.includes("failed to start")) say(`STARTFAIL ${msg}`);
   },
   startUnit: async (ctx) => {
+    const p0 = performance.now();
     const clock = new WallClock();
     const wallets = walletsOf(ctx.key, perUnit);
     const simDb = join(dir, `${ctx.key}.sim.db`);
+    await simStateWritable(simDb);
     const sims = (["simA", "simB"] as const).map(
       (id) =>
         new SimVenue({
@@ -82,6 +94,9 @@ const pool = await WorkerPool.start({
           latencyMs: 1,
           faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
           seed: `${id}-${ctx.key}-${ctx.lease.token}`,
+          // a stale copy (this worker was paused and the unit taken over) may not save
+          onStoreFailure: (e) =>
+            say(`SIMFAIL ${e instanceof SimStateTakenError ? "stale" : "other"} ${e.message}`),
         }),
     );
     for (const v of sims) {
@@ -96,7 +111,9 @@ const pool = await WorkerPool.start({
       feedBtc(simB, simB.instrument("BTCUSDT"), 60_000, clock.now());
     };
     feed();
-    const feeder = setInterval(feed, 100);
+    // 17 units per worker on a shared 2-core machine: the feed and the periodic reconcile of every
+    // unit are most of a worker's load, and a starved event loop delays renewals and takeovers
+    const feeder = setInterval(feed, 250);
     const venues = new Map<string, Venue>(
       sims.map((v) => [v.id, ctx.wrapVenue(logged(v, ctx.key, ctx.lease.token))] as const),
     );
@@ -106,8 +123,10 @@ const pool = await WorkerPool.start({
     };
     let store: Awaited<ReturnType<typeof ctx.openStore>>;
     let engine: Engine;
+    const p1 = performance.now();
     try {
       store = await ctx.openStore();
+      const p2 = performance.now();
       engine = new Engine({
         store,
         venues,
@@ -118,7 +137,7 @@ const pool = await WorkerPool.start({
           { venue: "simB", account },
         ]),
         settings: {
-          reconcileIntervalMs: 250,
+          reconcileIntervalMs: 1_000,
           orphanGraceMs: 500,
           sendExpiryMs: 300,
           unknownRetryMs: 25,
@@ -129,6 +148,11 @@ const pool = await WorkerPool.start({
         },
       });
       await engine.start();
+      phases.set(`${ctx.key}:${ctx.lease.token}`, {
+        venuesMs: p1 - p0,
+        storeMs: p2 - p1,
+        engineMs: performance.now() - p2,
+      });
     } catch (e) {
       closeAll();
       throw e;
@@ -194,19 +218,32 @@ async function workload(
   }
 }
 
-// takeovers as the parent reads them
+// takeovers as the parent reads them, with the phases of their start; the event loop's delay
 let reported = 0;
-const report = setInterval(() => {
-  for (; reported < pool.takeovers.length; reported++)
-    say(`TAKEOVER ${JSON.stringify(pool.takeovers[reported])}`);
-}, 100);
+const takeoverLine = (i: number) => {
+  const t = pool.takeovers[i];
+  return `TAKEOVER ${JSON.stringify({ ...t, ...phases.get(`${t.key}:${t.token}`) })}`;
+};
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
+let failedReported = 0;
+const reportAll = () => {
+  for (; reported < pool.takeovers.length; reported++) say(takeoverLine(reported));
+  for (; failedReported < pool.failedStarts.length; failedReported++)
+    say(`FAILEDSTART ${JSON.stringify(pool.failedStarts[failedReported])}`);
+};
+const report = setInterval(reportAll, 100);
+const lagReport = setInterval(() => {
+  say(`LAG ${(lag.percentile(99) / 1e6).toFixed(1)} ${(lag.max / 1e6).toFixed(1)}`);
+  lag.reset();
+}, 1000);
 say("READY");
 process.once("SIGTERM", () => {
   void (async () => {
     await pool.stop();
     clearInterval(report);
-    for (; reported < pool.takeovers.length; reported++)
-      say(`TAKEOVER ${JSON.stringify(pool.takeovers[reported])}`);
+    clearInterval(lagReport);
+    reportAll();
     say("STOPPED");
     process.exit(0);
   })();

@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { after, test } from "node:test";
 import { SimClock } from "../../core/clock.ts";
 import { usd } from "../../core/money.ts";
 import { feedBook, feedMark, fillsOf, flush, harness, order, T0 } from "../../testing/sim.ts";
 import { catalogInstruments } from "./catalog.ts";
+import { simStateWritable } from "./sqlite-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "perpbot-sim-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,4 +110,64 @@ test("two venues share one file without seeing each other's state", async () => 
   assert.equal(b2.venue.cashOf("alice"), usd(200));
   a2.venue.close();
   b2.venue.close();
+});
+
+test("a second SimVenue on the same file takes the venue over: the stale copy saves nothing more", async () => {
+  const dbPath = join(dir, "taken.sqlite");
+  const clock = new SimClock(T0);
+  const failures: Error[] = [];
+  const stale = harness({ dbPath, latencyMs: 5, onStoreFailure: (e) => failures.push(e) }, clock);
+  const btc = stale.venue.instrument("BTC");
+  stale.venue.deposit("alice", usd(50_000));
+  feedBook(stale.venue, btc, 60_000, 1);
+  // a request on its way when the process paused; another copy opens the file meanwhile
+  const inFlight = assert.rejects(
+    stale.venue.submit(order("BTC", "buy", 60_001, 1000, { clientOrderId: "late" })),
+    /opened again by another SimVenue .*this copy is stale/,
+  );
+  const fresh = harness({ dbPath }, clock);
+  assert.equal(fresh.venue.cashOf("alice"), usd(50_000));
+  feedBook(fresh.venue, fresh.venue.instrument("BTC"), 60_000, 1);
+  await fresh.venue.submit(order("BTC", "buy", 60_001, 500, { clientOrderId: "mine" }));
+  // the paused copy resumes: its request reaches its (stale) exchange, which may not save it
+  await clock.advance(5);
+  await inFlight;
+  feedBook(stale.venue, btc, 60_000, 1);
+  assert.ok(failures.length >= 1 && failures.every((e) => /this copy is stale/.test(e.message)));
+  const down = assert.rejects(stale.venue.positions("alice"), /venue down/);
+  await clock.advance(5);
+  await down;
+  const fills = (await fresh.venue.fills("alice")).map((f) => [f.clientOrderId, f.fillId]);
+  stale.venue.close();
+  fresh.venue.close();
+  // the file holds the fresh copy's state alone, and a third opening carries on from it
+  const third = harness({ dbPath }, clock);
+  assert.deepEqual(
+    (await third.venue.fills("alice")).map((f) => [f.clientOrderId, f.fillId]),
+    fills,
+  );
+  assert.equal(await third.venue.orderStatus("alice", "late"), undefined);
+  assert.equal(third.venue.conservationResidual(), 0n);
+  third.venue.close();
+});
+
+test("simStateWritable waits for another connection's write lock without blocking the event loop", async () => {
+  const dbPath = join(dir, "locked.sqlite");
+  harness({ dbPath }).venue.close();
+  const other = new DatabaseSync(dbPath);
+  other.exec("BEGIN IMMEDIATE"); // a process paused inside a commit
+  let released = false;
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 5);
+  setTimeout(() => {
+    released = true;
+    other.exec("COMMIT");
+  }, 150);
+  await simStateWritable(dbPath, 10_000, 10);
+  clearInterval(ticker);
+  assert.equal(released, true, "resolved only once the lock was released");
+  assert.ok(ticks > 3, `the event loop ran meanwhile (${ticks} ticks)`);
+  other.close();
+  // no file yet: at once
+  await simStateWritable(join(dir, "none.sqlite"));
 });

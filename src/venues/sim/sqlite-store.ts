@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dbFileError } from "../../core/db-file-error.ts";
+import { PerpbotError } from "../../core/errors.ts";
 import type { Fill, MarginMode, OrderType, Side, TimeInForce, VenueOrderStatus } from "../../core/types.ts";
 import type { ChangeSet, FundingPayment, OrderState, SimState } from "./state.ts";
 import { metaOf, restoreMeta, type SimStore, type VenueMeta } from "./store.ts";
@@ -11,9 +14,17 @@ import { metaOf, restoreMeta, type SimStore, type VenueMeta } from "./store.ts";
  *
  * synchronous=NORMAL in WAL mode: a committed transaction survives the process being killed
  * (SIGKILL); only a power loss or OS crash can drop the last few commits.
+ *
+ * One venue's rows have one writer: opening a store takes the venue over (`sim_owner.epoch` + 1)
+ * before loading, and every commit first checks, inside its write transaction, that the epoch is
+ * still its own. A copy that a newer one superseded (a worker paused while another took its unit
+ * over, then resumed with its timers and in-flight requests) writes nothing more: its commit fails
+ * with SimStateTakenError and the venue goes down. Without this, two in-memory copies of one
+ * venue each wrote their own sequences and orders into the file and left it inconsistent.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sim_meta (venue TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sim_owner (venue TEXT PRIMARY KEY, epoch INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sim_accounts (
   venue TEXT NOT NULL, account TEXT NOT NULL, cash TEXT NOT NULL, PRIMARY KEY (venue, account));
 CREATE TABLE IF NOT EXISTS sim_positions (
@@ -59,10 +70,56 @@ interface OrderRow {
   reason: string;
 }
 
+/**
+ * Resolves once no other connection holds the write lock of the state file at `path` (at once when
+ * there is no file yet), polling every `pollMs` without blocking the event loop; after `limitMs` it
+ * resolves anyway and the opening itself waits (busy_timeout) and reports. Opening a SimVenue
+ * waits synchronously for that lock: a worker taking over a unit from a process that was paused
+ * inside a commit froze its whole event loop, every other unit and lease renewal included.
+ */
+export async function simStateWritable(path: string, limitMs = 10_000, pollMs = 20): Promise<void> {
+  if (!existsSync(path)) return;
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch {
+    return; // the opening reports what is wrong with the file
+  }
+  try {
+    db.exec("PRAGMA busy_timeout = 0");
+    for (const t0 = performance.now(); ; ) {
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        db.exec("ROLLBACK");
+        return;
+      } catch (e) {
+        const code = (e as { errcode?: unknown }).errcode;
+        const busy = typeof code === "number" && ((code & 0xff) === 5 || (code & 0xff) === 6);
+        if (!busy || performance.now() - t0 >= limitMs) return;
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** A commit from a copy of the venue that a newer opening of the same file superseded. */
+export class SimStateTakenError extends PerpbotError {
+  constructor(venue: string, path: string, mine: number, now: number | undefined) {
+    super(
+      "sim_state_taken",
+      `sim venue ${venue}: its state in ${path} was opened again by another SimVenue (owner epoch ${now ?? "none"}, this copy's ${mine}); this copy is stale and saves nothing more`,
+    );
+  }
+}
+
 export class SqliteStore implements SimStore {
   private readonly db: DatabaseSync;
   private readonly venue: string;
   private readonly stmt: Record<string, StatementSync>;
+  /** this copy's owner epoch of the venue's rows (sim_owner) */
+  private readonly epoch: number;
 
   private readonly path: string;
 
@@ -80,6 +137,7 @@ export class SqliteStore implements SimStore {
       this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
       this.db.exec(SCHEMA);
       this.stmt = this.prepareAll();
+      this.epoch = (this.stmt.takeOver.get(venue) as { epoch: number }).epoch;
     } catch (cause) {
       this.db.close();
       throw this.explain(cause) ?? cause;
@@ -103,6 +161,11 @@ export class SqliteStore implements SimStore {
         "INSERT INTO sim_meta (venue, json) VALUES (?, ?) ON CONFLICT (venue) DO UPDATE SET json = excluded.json",
       ),
       getMeta: p("SELECT json FROM sim_meta WHERE venue = ?"),
+      // one statement, so it is its own write transaction (busy_timeout waits for a commit in flight)
+      takeOver: p(
+        "INSERT INTO sim_owner (venue, epoch) VALUES (?, 1) ON CONFLICT (venue) DO UPDATE SET epoch = epoch + 1 RETURNING epoch",
+      ),
+      owner: p("SELECT epoch FROM sim_owner WHERE venue = ?"),
       account: p(
         "INSERT INTO sim_accounts (venue, account, cash) VALUES (?, ?, ?) ON CONFLICT (venue, account) DO UPDATE SET cash = excluded.cash",
       ),
@@ -185,6 +248,8 @@ export class SqliteStore implements SimStore {
     const s = this.stmt;
     this.db.exec("BEGIN IMMEDIATE");
     try {
+      const owner = this.stmt.owner.get(v) as { epoch: number } | undefined;
+      if (owner?.epoch !== this.epoch) throw new SimStateTakenError(v, this.path, this.epoch, owner?.epoch);
       for (const a of new Set(changes.accounts)) s.account.run(v, a.account, a.cash.toString());
       for (const p of new Set(changes.positions)) {
         if (p.sizeLots === 0) s.deletePosition.run(v, p.account, p.symbol);
@@ -261,7 +326,11 @@ export class SqliteStore implements SimStore {
           // the connection is unusable either way; the cause below is what the user needs
         }
       }
-      throw this.explain(cause) ?? new Error(`sim venue ${v}: could not persist a state change`, { cause });
+      if (cause instanceof SimStateTakenError) throw cause;
+      throw (
+        this.explain(cause) ??
+        new Error(`sim venue ${v}: could not persist a state change: ${(cause as Error).message}`, { cause })
+      );
     }
   }
 

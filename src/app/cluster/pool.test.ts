@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { LeaseStore } from "../../store/cluster/lease-store.ts";
+import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../../testing/cluster/pg.ts";
+import { WorkerPool } from "./pool.ts";
+
+const down = await pgUnavailable();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 50 ms; fails naming `what` after `limitMs` (a hang guard, not a speed check). */
+async function until(what: string, cond: () => boolean, limitMs = 30_000): Promise<void> {
+  for (let waited = 0; !cond(); waited += 50) {
+    if (waited >= limitMs) assert.fail(`still waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
+  const cluster = freshSchema("pool");
+  let leases: LeaseStore;
+  before(async () => {
+    leases = await LeaseStore.open(PG_URL, cluster);
+  });
+  after(async () => {
+    await leases?.close();
+    await dropCluster(cluster);
+  });
+
+  test("a dead worker's expired units are taken at once by the live workers, above their share, while its restart is slow", async () => {
+    const units = ["u0", "u1", "u2", "u3", "u4", "u5"];
+    const ttlMs = 1_000;
+    // worker d holds u0..u2, then dies; a new process under its id registers but takes nothing
+    // yet (a slow restart): it counts as live, so the share stays at 2 per worker
+    await leases.registerWorker({
+      workerId: "d",
+      host: "h",
+      pid: 1,
+      ttlMs,
+      egress: "default",
+      workersPerIp: 3,
+    });
+    for (const k of ["u0", "u1", "u2"]) assert.ok(await leases.acquire(k, "d", ttlMs));
+    const pool = (id: string) =>
+      WorkerPool.start({
+        url: PG_URL,
+        clusterSchema: cluster,
+        workerId: id,
+        units,
+        ttlMs,
+        renewEveryMs: 250,
+        balanceEveryMs: 50,
+        startUnit: async () => ({ stop: async () => {} }),
+      });
+    const a = await pool("a");
+    const b = await pool("b");
+    let d: WorkerPool | undefined;
+    const keepAlive = setInterval(() => void leases.renew("d", [], ttlMs), 200);
+    try {
+      await leases.registerWorker({
+        workerId: "d",
+        host: "h",
+        pid: 2,
+        ttlMs,
+        egress: "default",
+        workersPerIp: 3,
+      });
+      // d's units, taken over by a or b (a unit they hand each other is a takeover too)
+      const mine = ["u0", "u1", "u2"];
+      const takenOver = () =>
+        new Set([...a.takeovers, ...b.takeovers].filter((t) => mine.includes(t.key)).map((t) => t.key));
+      await until("d's three units to be taken over", () => takenOver().size === 3);
+      // the share is ceil(6 / 3 live workers) = 2, so the old rule (take only below the share)
+      // left at least one of d's units waiting for d; the orphans were taken above the share
+      for (const t of [...a.takeovers, ...b.takeovers].filter((t) => mine.includes(t.key)))
+        assert.ok(t.acquireMs >= 0 && t.startMs >= 0 && (t.sinceExpiryMs ?? -1) >= 0, JSON.stringify(t));
+      // d's process gets going at last: the units it lacks are handed back to it cleanly
+      clearInterval(keepAlive);
+      d = await pool("d");
+      const dd = d;
+      await until("two units per worker", () => [a, b, dd].every((w) => w.units().length === 2));
+      assert.deepEqual([...a.units(), ...b.units(), ...dd.units()].sort(), units);
+    } finally {
+      clearInterval(keepAlive);
+      await Promise.all([a.stop(), b.stop(), d?.stop()]);
+    }
+  });
+});

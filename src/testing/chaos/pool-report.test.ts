@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { FailedStart } from "../../app/cluster/pool.ts";
+import { fullTakeoverTimes, type ReportedTakeover } from "./pool-report.ts";
+
+const takeover = (
+  token: number,
+  previousToken: number | undefined,
+  previousRenewedAt: number,
+  atMs: number,
+) =>
+  ({
+    key: "u0",
+    token,
+    sinceExpiryMs: 0,
+    sinceRenewalMs: atMs - previousRenewedAt,
+    acquireMs: 1,
+    startMs: 1,
+    previousToken,
+    previousRenewedAt,
+    atMs,
+  }) satisfies ReportedTakeover;
+
+test("a takeover after failed start-ups counts from the last holder that traded", () => {
+  // token 1 traded, last renewed at 1,000; token 2 took over and failed mid-start (it renewed at
+  // 2,500 before losing its lease); token 3 failed too (renewed at 4,000); token 4 trades at 5,000
+  const failed: FailedStart[] = [
+    { key: "u0", token: 2, previousToken: 1, previousRenewedAt: 1_000, why: "lease lost" },
+    { key: "u0", token: 3, previousToken: 2, previousRenewedAt: 2_500, why: "lease lost" },
+  ];
+  const r = fullTakeoverTimes([takeover(4, 3, 4_000, 5_000), takeover(5, 4, 6_000, 6_400)], failed);
+  assert.deepEqual(r, { times: [4_000, 400], lengthened: 1 });
+});
+
+test("first start-ups are no takeovers; a failed first start-up ends the chain", () => {
+  const first = { ...takeover(1, undefined, 0, 100), previousRenewedAt: undefined };
+  const failed: FailedStart[] = [
+    { key: "u0", token: 7, previousToken: undefined, previousRenewedAt: undefined, why: "open failed" },
+  ];
+  assert.deepEqual(fullTakeoverTimes([first, takeover(8, 7, 900, 1_000)], failed), {
+    times: [100],
+    lengthened: 1,
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The figures of the multi-worker chaos run (pool-run.ts) from what the workers left: their send
+ * logs (double-driven units) and their takeover reports (percentiles and where the time goes).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FailedStart, Takeover } from "../../app/cluster/pool.ts";
+
+/** A takeover as a worker reports it, with the phases of the unit's start (pool-worker.ts). */
+export interface ReportedTakeover extends Takeover {
+  readonly venuesMs?: number;
+  readonly storeMs?: number;
+  readonly engineMs?: number;
+}
+
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/** Units where some send carried an older token than a send before it. */
+export function doubleDriven(dir: string, details: string[]): number {
+  const sends = new Map<string, { token: number; t: number }[]>();
+  for (const f of readdirSync(dir).filter((n) => n.startsWith("sends-"))) {
+    for (const line of readFileSync(join(dir, f), "utf8").split("\n")) {
+      const [unit, token, t] = line.split(" ");
+      if (t === undefined) continue;
+      const list = sends.get(unit) ?? [];
+      list.push({ token: Number(token), t: Number(t) });
+      sends.set(unit, list);
+    }
+  }
+  let n = 0;
+  for (const [unit, list] of sends) {
+    list.sort((a, b) => a.t - b.t);
+    let newest = 0;
+    for (const s of list) {
+      if (s.token < newest) {
+        n++;
+        details.push(`unit ${unit}: a send with token ${s.token} after one with token ${newest}`);
+        break;
+      }
+      newest = Math.max(newest, s.token);
+    }
+  }
+  return n;
+}
+
+/** p50/p99 of each part of the takeovers (those after another holder), and the event-loop delay. */
+export function breakdown(all: readonly ReportedTakeover[], lags: readonly number[], ttlMs: number): string {
+  const taken = all.filter((t) => t.sinceRenewalMs !== undefined);
+  const part = (name: string, f: (t: ReportedTakeover) => number | undefined) => {
+    const xs = taken.map(f).filter((x): x is number => x !== undefined);
+    return `${name} ${Math.round(percentile(xs, 50))}/${Math.round(percentile(xs, 99))}`;
+  };
+  // a lease that ran out was renewed a whole TTL before it expired; one handed back, less
+  const expired = taken.filter(
+    (t) => (t.sinceRenewalMs as number) - (t.sinceExpiryMs as number) >= ttlMs - 50,
+  );
+  const handed = taken.filter((t) => !expired.includes(t));
+  const of = (xs: ReportedTakeover[], f: (t: ReportedTakeover) => number) =>
+    `${Math.round(percentile(xs.map(f), 50))}/${Math.round(percentile(xs.map(f), 99))}`;
+  return [
+    `after a lease ran out (${expired.length}): from its expiry ${of(expired, (t) => t.sinceExpiryMs as number)}`,
+    `after a hand-back (${handed.length}): from the release ${of(handed, (t) => t.sinceExpiryMs as number)}`,
+    part("until acquired", (t) => (t.sinceRenewalMs as number) - t.startMs),
+    part("acquire", (t) => t.acquireMs),
+    part("start", (t) => t.startMs),
+    part("venues", (t) => t.venuesMs),
+    part("store", (t) => t.storeMs),
+    part("engine start", (t) => t.engineMs),
+    `workers' event-loop delay (p99 per second) ${Math.round(percentile([...lags], 50))}/${Math.round(percentile([...lags], 99))}`,
+  ].join(", ");
+}
+
+/**
+ * Each takeover's full time, ms: from the last renewal of the unit's last holder that traded to
+ * this holder trading. A start-up that failed (its lease lost mid-way) renewed its lease before
+ * failing; counting from those renewals would hide the time before the failed attempt, so the
+ * chain of failed attempts (each one's previous token) is followed back to a holder that traded,
+ * or to the first attempt. `lengthened`: takeovers with failed attempts before them.
+ */
+export function fullTakeoverTimes(
+  all: readonly ReportedTakeover[],
+  failed: readonly FailedStart[],
+): { times: number[]; lengthened: number } {
+  const byToken = new Map(failed.map((f) => [f.token, f]));
+  let lengthened = 0;
+  const times: number[] = [];
+  for (const t of all) {
+    if (t.previousRenewedAt === undefined || t.previousToken === undefined) continue;
+    let from = t.previousRenewedAt;
+    let f = byToken.get(t.previousToken);
+    if (f !== undefined) lengthened++;
+    for (const seen = new Set<number>(); f !== undefined && !seen.has(f.token); ) {
+      seen.add(f.token);
+      if (f.previousRenewedAt === undefined) break; // the unit's first attempt: it had no holder
+      from = f.previousRenewedAt;
+      f = f.previousToken === undefined ? undefined : byToken.get(f.previousToken);
+    }
+    times.push(t.atMs - from);
+  }
+  return { times, lengthened };
+}
