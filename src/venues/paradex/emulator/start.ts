@@ -26,6 +26,7 @@ export interface ParadexEmulatorDriver {
   orders(account: string): readonly PdxOrder[];
   /** JWTs issued so far */
   jwtsIssued(): number;
+  markets(): readonly string[];
 }
 
 export interface ParadexEmulator {
@@ -58,6 +59,7 @@ export async function startParadexEmulator(opts: ParadexEmulatorOptions = {}): P
       faultsApplied: () => Object.fromEntries(front.faults.applied),
       orders: (account) => [...state.orders.values()].filter((o) => o.account === account.toLowerCase()),
       jwtsIssued: () => issued,
+      markets: () => state.markets.map((m) => m.symbol),
     },
     close: () => front.close(),
   };
