@@ -15,7 +15,7 @@ test("emulate paradex: --fund onboards account:key, that key then gets a JWT, an
   assert.ok(!spec.account.test("0x5aa"), "an account without its key is refused");
   const emu = await spec.start({ port: 0, fund: [{ address: addr, usdc: 0 }] });
   try {
-    assert.match(emu.label, /no matching, balances or WebSocket yet/);
+    assert.match(emu.label, /no matching, balances or books yet/);
     assert.match(emu.label, /onboarded 0x5aa/);
     assert.deepEqual(emu.coins, ["BTC-USD-PERP", "ETH-USD-PERP"]);
     const session = new JwtSession({

@@ -180,8 +180,9 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
 
 /**
  * Paradex: JWT auth and signed orders (Starknet typed data checked by the emulator's own
- * verifier); `--fund 0xaccount:0xstarkkey=…` onboards the account with that Stark key. It keeps
- * no balances, books or WebSocket streams yet, and the start-up line says so.
+ * verifier), the JSON-RPC socket (bbo, orders); `--fund 0xaccount:0xstarkkey=…` onboards the
+ * account with that Stark key. It keeps no balances, matching or books yet, and the start-up line
+ * says so.
  */
 async function startParadex(opts: EmulateOptions): Promise<RunningEmulator> {
   const emu = await startParadexEmulator({ port: opts.port });
@@ -192,9 +193,9 @@ async function startParadex(opts: EmulateOptions): Promise<RunningEmulator> {
     onboarded.push(account);
   }
   return {
-    label: `paradex emulator (${emu.chain} signatures; auth, orders and XP only: no matching, balances or WebSocket yet)${onboarded.length > 0 ? `; onboarded ${onboarded.join(", ")}` : ""}`,
+    label: `paradex emulator (${emu.chain} signatures; auth, orders, XP, ws bbo/orders: no matching, balances or books yet)${onboarded.length > 0 ? `; onboarded ${onboarded.join(", ")}` : ""}`,
     url: emu.url,
-    wsUrl: "",
+    wsUrl: emu.wsUrl,
     coins: emu.driver.markets(),
     close: () => emu.close(),
   };

@@ -12,6 +12,7 @@ import { FaultQueue, IpBudget } from "../../backpack/emulator/faults.ts";
 import { JwtIssuer } from "./jwt.ts";
 import type { PdxOrder, PdxState } from "./state.ts";
 import { authHash, checkSignature, e8, orderHash } from "./verify.ts";
+import { PdxSockets } from "./ws.ts";
 
 export interface Answer {
   readonly status: number;
@@ -37,6 +38,7 @@ export class PdxFront {
   readonly orderBudget: IpBudget;
   readonly getBudget: IpBudget;
   readonly now: () => number;
+  readonly sockets: PdxSockets;
   readonly #held = new Set<ReturnType<typeof setTimeout>>();
   #server: Server | undefined;
 
@@ -46,6 +48,7 @@ export class PdxFront {
     this.now = now;
     this.orderBudget = new IpBudget(orderPerSecond, orderPerSecond, now);
     this.getBudget = new IpBudget(getPerSecond, getPerSecond, now);
+    this.sockets = new PdxSockets(this.jwt, now, () => state.markets.map((m) => m.symbol));
   }
 
   async listen(port: number): Promise<string> {
@@ -54,6 +57,7 @@ export class PdxFront {
         send(res, err(500, "INTERNAL_ERROR", (e as Error).message)),
       );
     });
+    server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head));
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -65,6 +69,7 @@ export class PdxFront {
   async close(): Promise<void> {
     for (const t of this.#held) clearTimeout(t);
     this.#held.clear();
+    await this.sockets.close();
     const server = this.#server;
     if (server === undefined) return;
     server.closeAllConnections();
@@ -210,6 +215,7 @@ export class PdxFront {
       timestamp: now,
     };
     this.state.orders.set(o.id, o);
+    this.sockets.order(o);
     const answer: Answer = { status: 201, body: o };
     if (fault === undefined) return send(res, answer);
     switch (fault.kind) {
@@ -254,6 +260,7 @@ export class PdxFront {
         o.status = "CLOSED";
         o.cancel_reason = "USER_CANCELED";
         o.last_updated_at = this.now();
+        this.sockets.order(o);
         return { status: 204 };
       }
     }

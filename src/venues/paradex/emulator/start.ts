@@ -27,11 +27,15 @@ export interface ParadexEmulatorDriver {
   /** JWTs issued so far */
   jwtsIssued(): number;
   markets(): readonly string[];
+  /** Publish a best bid/offer on `bbo.{market}`. */
+  setBbo(b: { market: string; bid: string; ask: string; bidSize: string; askSize: string }): void;
 }
 
 export interface ParadexEmulator {
   /** e.g. http://127.0.0.1:41234/v1 */
   readonly url: string;
+  /** ws://127.0.0.1:41234/v1 */
+  readonly wsUrl: string;
   readonly chain: string;
   readonly driver: ParadexEmulatorDriver;
   close(): Promise<void>;
@@ -51,6 +55,7 @@ export async function startParadexEmulator(opts: ParadexEmulatorOptions = {}): P
   const host = await front.listen(opts.port ?? 0);
   return {
     url: `http://${host}/v1`,
+    wsUrl: `ws://${host}/v1`,
     chain,
     driver: {
       onboard: (account, key) => state.accounts.set(account.toLowerCase(), key),
@@ -60,6 +65,7 @@ export async function startParadexEmulator(opts: ParadexEmulatorOptions = {}): P
       orders: (account) => [...state.orders.values()].filter((o) => o.account === account.toLowerCase()),
       jwtsIssued: () => issued,
       markets: () => state.markets.map((m) => m.symbol),
+      setBbo: (b) => front.sockets.bbo(b.market, b.bid, b.ask, b.bidSize, b.askSize),
     },
     close: () => front.close(),
   };
