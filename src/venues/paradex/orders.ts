@@ -110,3 +110,30 @@ export async function readXp(deps: { http: ParadexHttp; session: JwtSession }): 
     "xp balance",
   ).balance;
 }
+
+/**
+ * Cancel by venue order id (`DELETE /v1/orders/{id}`, 204). A refusal (ORDER_ID_NOT_FOUND,
+ * ORDER_IS_CLOSED) is a ParadexRejectError: the order is not open.
+ */
+export async function cancelOrder(
+  deps: { http: ParadexHttp; session: JwtSession },
+  orderId: string,
+): Promise<void> {
+  const jwt = await deps.session.token();
+  await deps.http.request({ method: "DELETE", path: `/orders/${encodeURIComponent(orderId)}`, jwt });
+}
+
+const OpenOrdersSchema = z.object({ results: z.array(OrderSchema) });
+
+/** The account's open orders (`GET /v1/orders`). */
+export async function openOrders(deps: {
+  http: ParadexHttp;
+  session: JwtSession;
+}): Promise<readonly PdxOrderAnswer[]> {
+  const jwt = await deps.session.token();
+  return parseAs(
+    OpenOrdersSchema,
+    await deps.http.request({ method: "GET", path: "/orders", jwt }),
+    "open orders",
+  ).results;
+}

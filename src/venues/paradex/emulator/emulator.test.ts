@@ -7,7 +7,7 @@ import type { AccountSigner } from "../../../core/venue-account.ts";
 import { signerFromKeyBytes } from "../../../wallets/signer.ts";
 import { JwtSession } from "../auth.ts";
 import { ParadexHttp, ParadexRejectError } from "../http.ts";
-import { findByClientId, type NewOrder, placeOrder, readXp } from "../orders.ts";
+import { cancelOrder, findByClientId, type NewOrder, openOrders, placeOrder, readXp } from "../orders.ts";
 import { orderTypedData, signTyped } from "../signing.ts";
 import { type ParadexEmulator, startParadexEmulator } from "./start.ts";
 
@@ -196,4 +196,23 @@ test("per-account order budget: the request past it is HTTP 429, an unknown outc
   await clock.advance(1000);
   await placeOrder(deps(), order());
   assert.equal(emu.driver.orders(ACCOUNT).length, 4, "the limited request placed nothing");
+});
+
+test("cancel: the order leaves the open list; a second cancel is a definite ORDER_IS_CLOSED", async () => {
+  const a = await placeOrder(deps(), order());
+  const b = await placeOrder(deps(), order({ side: "SELL", price: "61000" }));
+  assert.deepEqual((await openOrders(deps())).map((o) => o.id).sort(), [a.id, b.id].sort());
+  await cancelOrder(deps(), a.id);
+  assert.deepEqual(
+    (await openOrders(deps())).map((o) => o.id),
+    [b.id],
+  );
+  await assert.rejects(
+    cancelOrder(deps(), a.id),
+    (e: unknown) => e instanceof ParadexRejectError && e.code === "ORDER_IS_CLOSED",
+  );
+  await assert.rejects(
+    cancelOrder(deps(), "999"),
+    (e: unknown) => e instanceof ParadexRejectError && e.code === "ORDER_ID_NOT_FOUND",
+  );
 });
