@@ -8,7 +8,7 @@ import { signerFromKeyBytes } from "../../../wallets/signer.ts";
 import { JwtSession } from "../auth.ts";
 import { ParadexHttp, ParadexRejectError } from "../http.ts";
 import { cancelOrder, findByClientId, type NewOrder, openOrders, placeOrder, readXp } from "../orders.ts";
-import { orderTypedData, signTyped } from "../signing.ts";
+import { authHeaders, orderTypedData, signTyped } from "../signing.ts";
 import { type ParadexEmulator, startParadexEmulator } from "./start.ts";
 
 // Paradex emulator + connector pieces over real loopback HTTP; the emulator checks every
@@ -215,4 +215,24 @@ test("cancel: the order leaves the open list; a second cancel is a definite ORDE
     cancelOrder(deps(), "999"),
     (e: unknown) => e instanceof ParadexRejectError && e.code === "ORDER_ID_NOT_FOUND",
   );
+});
+
+test("auth: a header changed after signing (timestamp, expiration, account) fails verification", async () => {
+  const ts = Math.floor(clock.now() / 1000);
+  const h = await authHeaders(signer, ACCOUNT, emu.chain, ts, ts + 3600);
+  for (const [k, v] of [
+    ["PARADEX-TIMESTAMP", String(ts - 1)],
+    ["PARADEX-SIGNATURE-EXPIRATION", String(ts + 3601)],
+  ] as const)
+    await assert.rejects(
+      http.request({ method: "POST", path: "/auth", headers: { ...h, [k]: v } }),
+      /STARKNET_SIGNATURE_VERIFICATION_FAILED/,
+      k,
+    );
+  emu.driver.onboard("0x99", `0x${signer.publicKey}`);
+  await assert.rejects(
+    http.request({ method: "POST", path: "/auth", headers: { ...h, "PARADEX-STARKNET-ACCOUNT": "0x99" } }),
+    /STARKNET_SIGNATURE_VERIFICATION_FAILED/,
+  );
+  assert.ok(await http.request({ method: "POST", path: "/auth", headers: { ...h } }));
 });
