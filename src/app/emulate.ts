@@ -7,6 +7,7 @@ import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
+import { startParadexEmulator } from "../venues/paradex/emulator/start.ts";
 
 /** The venues with an emulator, how an account to fund is named on each, and how to start it. */
 export const EMULATED_VENUES: Readonly<
@@ -35,6 +36,11 @@ export const EMULATED_VENUES: Readonly<
     account: /^\d+:[A-Za-z0-9_+/=-]+:0[23][0-9a-fA-F]{64}$/,
     accountHint: "accountId:apiKey:compressed secp256k1 public key",
     start: (o) => startHibachi(o),
+  },
+  paradex: {
+    account: /^0x[0-9a-fA-F]{1,64}:0x[0-9a-fA-F]{1,64}$/,
+    accountHint: "0x Starknet account:0x Stark public key",
+    start: (o) => startParadex(o),
   },
 };
 
@@ -211,6 +217,29 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
+    close: () => emu.close(),
+  };
+}
+
+/**
+ * Paradex: JWT auth and signed orders (Starknet typed data checked by the emulator's own
+ * verifier), the JSON-RPC socket (bbo, orders); `--fund 0xaccount:0xstarkkey=…` onboards the
+ * account with that Stark key. It keeps no balances, matching or books yet, and the start-up line
+ * says so.
+ */
+async function startParadex(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startParadexEmulator({ port: opts.port });
+  const onboarded: string[] = [];
+  for (const f of opts.fund ?? []) {
+    const [account, key] = f.address.split(":") as [string, string];
+    emu.driver.onboard(account, key);
+    onboarded.push(account);
+  }
+  return {
+    label: `paradex emulator (${emu.chain} signatures; auth, orders, XP, ws bbo/orders: no matching, balances or books yet)${onboarded.length > 0 ? `; onboarded ${onboarded.join(", ")}` : ""}`,
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: emu.driver.markets(),
     close: () => emu.close(),
   };
 }

@@ -3,7 +3,7 @@
  * the keystore (src/wallets/signer.ts) and holds its key privately; nothing here ever carries a
  * secret as a string.
  */
-export type SignatureScheme = "ed25519" | "secp256k1" | "ecgfp5";
+export type SignatureScheme = "ed25519" | "secp256k1" | "ecgfp5" | "stark";
 
 /**
  * Signs for one account. Opaque: it exposes its public key and a signing operation, never the
@@ -14,6 +14,9 @@ export type SignatureScheme = "ed25519" | "secp256k1" | "ecgfp5";
  * - ecgfp5: Lighter's API key (a 40-byte scalar on ECgFp5). The venue's official signer signs
  *   whole transactions, not digests, so `sign` is refused; `handOff` gives the key, once, to that
  *   signer (venues/lighter/signing.ts), and `publicKey` is empty (only that signer derives it).
+ * - stark: a Starknet private key (32 bytes, below the curve order); signs a 32-byte big-endian
+ *   felt (a typed-data message hash) and returns r ‖ s (64 bytes); `publicKey` is the Stark key
+ *   (the x coordinate, 32 bytes).
  */
 export interface AccountSigner {
   readonly scheme: SignatureScheme;

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
+import * as starknet from "@scure/starknet";
 import type { AccountSigner, SignatureScheme } from "../core/venue-account.ts";
 import { registerSecret } from "../log/redact.ts";
 import { checkPrivateKey } from "./address.ts";
@@ -73,6 +74,7 @@ export function signerFromKeyBytes(scheme: SignatureScheme, key: Uint8Array, whe
   if (scheme === "ed25519") return ed25519Signer(key, where);
   if (scheme === "secp256k1") return secp256k1Signer(key, where);
   if (scheme === "ecgfp5") return ecgfp5KeyHolder(key, where);
+  if (scheme === "stark") return starkSigner(key, where);
   throw new KeystoreUsageError(`${where}: unknown signature scheme "${String(scheme)}"`);
 }
 
@@ -157,5 +159,38 @@ function ecgfp5KeyHolder(raw: Uint8Array, where: string): AccountSigner {
     },
     toJSON: () => ({ scheme: "ecgfp5" }),
     [Symbol.for("nodejs.util.inspect.custom")]: () => "AccountSigner(ecgfp5)",
+  } as AccountSigner;
+}
+
+/**
+ * Stark ECDSA (RFC 6979 nonces) over a felt with @scure/starknet, for Starknet venues (Paradex).
+ * The key bytes are copied into the closure (the caller zeroes its own buffer).
+ */
+function starkSigner(raw: Uint8Array, where: string): AccountSigner {
+  if (raw.length !== 32)
+    throw new KeystoreUsageError(`${where}: a Stark key is 32 bytes, got ${raw.length} bytes`);
+  const key = Uint8Array.from(raw);
+  let publicKey: string;
+  try {
+    publicKey = starknet.getStarkKey(key).replace(/^0x/, "").padStart(64, "0");
+  } catch (e) {
+    throw new KeystoreUsageError(`${where}: not a valid Stark private key (${(e as Error).message})`);
+  }
+  return {
+    scheme: "stark",
+    publicKey,
+    async sign(felt: Uint8Array): Promise<Uint8Array> {
+      if (felt.length !== 32)
+        throw new KeystoreUsageError(
+          `${where}: a Stark signature is over a 32-byte felt, got ${felt.length} bytes`,
+        );
+      const sig = starknet.sign(felt, key);
+      const out = new Uint8Array(64);
+      out.set(Buffer.from(sig.r.toString(16).padStart(64, "0"), "hex"), 0);
+      out.set(Buffer.from(sig.s.toString(16).padStart(64, "0"), "hex"), 32);
+      return out;
+    },
+    toJSON: () => ({ scheme: "stark", publicKey }),
+    [Symbol.for("nodejs.util.inspect.custom")]: () => `AccountSigner(stark ${publicKey})`,
   } as AccountSigner;
 }

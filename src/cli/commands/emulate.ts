@@ -3,23 +3,23 @@ import { EMULATED_VENUES } from "../../app/emulate.ts";
 import { UsageError } from "../errors.ts";
 
 /**
- * `perpbot emulate hyperliquid|backpack|aster|lighter [--port N]`: a local venue (Hyperliquid: HTTP /info
+ * `perpbot emulate hyperliquid|backpack|aster|lighter|hibachi|paradex [--port N]`: a local venue (Hyperliquid: HTTP /info
  * and /exchange, the WebSocket at /ws; Backpack: its REST API and WebSocket; Aster: /fapi/v3 and
- * /fapi/v1, market streams at /stream, user streams at /ws/<listenKey>; Lighter: /api/v1 and the WebSocket at /stream) on 127.0.0.1, backed by
+ * /fapi/v1, market streams at /stream, user streams at /ws/<listenKey>; Lighter: /api/v1 and the WebSocket at /stream; Hibachi and Paradex: their REST APIs, Paradex's WebSocket) on 127.0.0.1, backed by
  * the simulated exchange core, until Ctrl-C.
  */
 export function registerEmulate(program: Command): void {
   program
     .command("emulate")
     .description(
-      "run a local venue emulator (Hyperliquid, Backpack, Aster, Lighter) on 127.0.0.1 until Ctrl-C",
+      "run a local venue emulator (Hyperliquid, Backpack, Aster, Lighter, Hibachi, Paradex) on 127.0.0.1 until Ctrl-C",
     )
     .argument("<venue>", `the venue to emulate: ${Object.keys(EMULATED_VENUES).join(", ")}`)
     .option("--port <n>", "port to listen on (0: any free port)", "0")
     .option("--mainnet", "accept mainnet signatures instead of testnet ones")
     .option(
       "--fund <account=usdc...>",
-      "fund accounts at start, e.g. 0xabc…=10000 (Backpack: <base64 API key>=10000; Aster: 0xuser:0xapiwallet=10000; Lighter: an L1 address, a new account)",
+      "fund accounts at start, e.g. 0xabc…=10000 (Backpack: <base64 API key>=10000; Aster: 0xuser:0xapiwallet=10000; Lighter: an L1 address, a new account; Hibachi: accountId:apiKey:pubkey=usdt; Paradex: 0xaccount:0xstarkkey=0 onboards)",
       collect,
       [],
     )

@@ -1,0 +1,138 @@
+/**
+ * Paradex WebSocket client (JSON-RPC 2.0, docs.paradex.trade "WebSocket"): `auth` with the JWT
+ * (a socket stays authenticated for its lifetime, so the JWT refresh does not touch it),
+ * `subscribe` per channel (`bbo.{market}`, `orders.{market}`, `orders.ALL`, …), notifications
+ * `{method:"subscription", params:{channel, data}}` routed to the channel's handler. A request
+ * the venue refuses rejects with its JSON-RPC code and message; a frame that cannot be read is
+ * passed to `onBadFrame` naming what was wrong, and the socket goes on.
+ */
+import WebSocket from "ws";
+import { z } from "zod";
+import { OrderSchema, type PdxOrderAnswer } from "./orders.ts";
+
+export class ParadexWsError extends Error {
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+    this.name = "ParadexWsError";
+  }
+}
+
+const FrameSchema = z.union([
+  z.object({
+    id: z.number(),
+    result: z.unknown().optional(),
+    error: z.object({ code: z.number(), message: z.string() }).optional(),
+  }),
+  z.object({
+    method: z.literal("subscription"),
+    params: z.object({ channel: z.string(), data: z.unknown() }),
+  }),
+]);
+
+export const BboSchema = z.object({
+  market: z.string(),
+  bid: z.string(),
+  bid_size: z.string(),
+  ask: z.string(),
+  ask_size: z.string(),
+  last_updated_at: z.number(),
+});
+export type PdxBbo = z.infer<typeof BboSchema>;
+
+export class ParadexSocket {
+  readonly #ws: WebSocket;
+  readonly #pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
+  readonly #handlers = new Map<string, (data: unknown) => void>();
+  #nextId = 1;
+  onBadFrame: (problem: string) => void = () => {};
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.on("message", (raw) => this.#onFrame(raw.toString()));
+    ws.on("close", () => {
+      for (const p of this.#pending.values()) p.fail(new ParadexWsError(0, "paradex ws: socket closed"));
+      this.#pending.clear();
+    });
+  }
+
+  static async open(url: string): Promise<ParadexSocket> {
+    const ws = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", (e) => reject(new Error(`paradex ws ${url}: ${e.message}`)));
+    });
+    return new ParadexSocket(ws);
+  }
+
+  #call(method: string, params: Record<string, unknown>): Promise<unknown> {
+    const id = this.#nextId++;
+    return new Promise((ok, fail) => {
+      this.#pending.set(id, { ok, fail });
+      this.#ws.send(JSON.stringify({ jsonrpc: "2.0", method, params, id }));
+    });
+  }
+
+  auth(jwt: string): Promise<unknown> {
+    return this.#call("auth", { bearer: jwt });
+  }
+
+  async subscribe(channel: string, handler: (data: unknown) => void): Promise<void> {
+    this.#handlers.set(channel, handler);
+    try {
+      await this.#call("subscribe", { channel });
+    } catch (e) {
+      this.#handlers.delete(channel);
+      throw e;
+    }
+  }
+
+  /** Order updates, parsed; a malformed one goes to onBadFrame. */
+  subscribeOrders(market: string, handler: (o: PdxOrderAnswer) => void): Promise<void> {
+    return this.subscribe(`orders.${market}`, (d) =>
+      this.#typed(OrderSchema, `orders.${market}`, d, handler),
+    );
+  }
+
+  subscribeBbo(market: string, handler: (b: PdxBbo) => void): Promise<void> {
+    return this.subscribe(`bbo.${market}`, (d) => this.#typed(BboSchema, `bbo.${market}`, d, handler));
+  }
+
+  #typed<T>(schema: z.ZodType<T>, channel: string, data: unknown, handler: (v: T) => void) {
+    const r = schema.safeParse(data);
+    if (r.success) return handler(r.data);
+    const issue = r.error.issues[0]!;
+    this.onBadFrame(
+      `paradex ws ${channel}: data did not parse at ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
+  }
+
+  #onFrame(text: string) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return this.onBadFrame(`paradex ws: a frame is not JSON (${text.slice(0, 80)})`);
+    }
+    const f = FrameSchema.safeParse(json);
+    if (!f.success) return this.onBadFrame(`paradex ws: unknown frame ${text.slice(0, 120)}`);
+    const frame = f.data;
+    if ("id" in frame) {
+      const p = this.#pending.get(frame.id);
+      if (p === undefined) return;
+      this.#pending.delete(frame.id);
+      if (frame.error !== undefined)
+        p.fail(
+          new ParadexWsError(frame.error.code, `paradex ws: ${frame.error.code} ${frame.error.message}`),
+        );
+      else p.ok(frame.result);
+      return;
+    }
+    this.#handlers.get(frame.params.channel)?.(frame.params.data);
+  }
+
+  close(): void {
+    this.#ws.close();
+  }
+}
