@@ -55,8 +55,17 @@ export class LtSequencer {
     this.#afterBlock = afterBlock;
   }
 
-  /** Check and queue one transaction: its record, or the venue's refusal. */
+  /** refused transactions by code */
+  readonly refusals = new Map<number, number>();
+
+  /** Check and queue one transaction: its record, or the venue's refusal (counted by code). */
   accept(txType: number, txInfoText: string): TxRecord | TxRefusal {
+    const r = this.#accept(txType, txInfoText);
+    if ("code" in r) this.refusals.set(r.code, (this.refusals.get(r.code) ?? 0) + 1);
+    return r;
+  }
+
+  #accept(txType: number, txInfoText: string): TxRecord | TxRefusal {
     // integers beyond 2^53 stay exact (bigints), so the range checks name them instead of a rounded value
     const info = parseTxInfoJson(txInfoText);
     if (typeof info === "string")

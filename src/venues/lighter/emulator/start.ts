@@ -85,6 +85,8 @@ export interface LighterEmulatorDriver {
   orders(accountIndex: number): readonly LtOrderRecord[];
   trades(accountIndex: number): readonly LtTradeRecord[];
   txs(): readonly TxRecord[];
+  /** sendTx refusals so far, by code (21104 nonce, 21120 signature, …) */
+  refusals(): Readonly<Record<number, number>>;
   /** signed position, decimal text */
   position(accountIndex: number, symbol: string): string;
   nextNonce(accountIndex: number, apiKeyIndex: number): number | undefined;
@@ -230,6 +232,7 @@ export async function startLighterEmulator(opts: LighterEmulatorOptions = {}): P
     orders: (i) => [...engine.orders.values()].filter((o) => o.account === i),
     trades: (i) => engine.trades.filter((t) => t.order.account === i),
     txs: () => [...engine.txs.values()],
+    refusals: () => Object.fromEntries(sequencer.refusals),
     position: (i, s) => {
       const m = market(s);
       return engine.inst(m).sizeText(ex.state.position(String(i), m.symbol)?.sizeLots ?? 0);
