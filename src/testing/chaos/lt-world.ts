@@ -16,7 +16,7 @@ import type { ExchangeFault } from "../../venues/backpack/emulator/faults.ts";
 import { type LighterEmulator, startLighterEmulator } from "../../venues/lighter/emulator/start.ts";
 import { generateApiKey } from "../../venues/lighter/signing.ts";
 import { privateKeyToAddress } from "../../wallets/address.ts";
-import { type ChaosCounts, checkJournal } from "./checks.ts";
+import { checkJournal } from "./checks.ts";
 import type { HlChaosWorld } from "./hl-world.ts";
 import {
   LT_CHAOS_API_KEY_INDEX,

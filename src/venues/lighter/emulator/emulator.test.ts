@@ -267,6 +267,7 @@ test("signatures are checked by default: a signed tx passes and its hash is the 
       );
     }
     assert.equal(w.emu.driver.nextNonce(w.index, 3), 0, "a refused tx uses no nonce");
+    assert.deepEqual(w.emu.driver.refusals(), { 21120: 3 }, "refusals are counted by code");
     const ok = await sendTx(w.emu, 14, signed.txInfo);
     assert.equal(ok.body.code, 200, JSON.stringify(ok.body));
     assert.equal(ok.body.tx_hash, signed.txHash, "the venue's tx hash is the official signer's txHash");
