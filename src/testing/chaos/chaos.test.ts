@@ -42,7 +42,7 @@ test("chaos on Lighter: the farm through the live connector, SIGKILLed, a = b = 
   timeout: 150_000,
 }, async () => {
   const r = await runChaos({
-    kills: Number(process.env.PERPBOT_CHAOS_LT_KILLS ?? 6),
+    kills: Number(process.env.PERPBOT_CHAOS_LT_KILLS ?? 8),
     seed: 5,
     venue: "lighter",
   });

@@ -82,6 +82,8 @@ export async function startLtChaosWorld(seed: number, dir: string): Promise<LtCh
     beginLife(_life, final) {
       for (const t of timers) clearInterval(t);
       timers = [];
+      d.clearFaults();
+      queued = applied();
       if (final) return;
       // about one tx in seven gets a fault: one is queued whenever the last was applied
       timers.push(

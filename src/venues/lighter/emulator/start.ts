@@ -80,6 +80,8 @@ export interface LighterEmulatorDriver {
   executeThenTimeout(count: number, holdMs: number): void;
   rateLimit(count: number): void;
   faultsApplied(): Readonly<Record<string, number>>;
+  /** Drop the faults queued and not yet applied. */
+  clearFaults(): void;
   now(): number;
   markets(): readonly MarketSpec[];
   orders(accountIndex: number): readonly LtOrderRecord[];
@@ -227,6 +229,7 @@ export async function startLighterEmulator(opts: LighterEmulatorOptions = {}): P
     executeThenTimeout: (count, holdMs) => front.faults.add({ kind: "executeThenTimeout", holdMs }, count),
     rateLimit: (count) => front.faults.add({ kind: "rateLimited" }, count),
     faultsApplied: () => Object.fromEntries(front.faults.applied),
+    clearFaults: () => front.faults.clear(),
     now: ts,
     markets: () => markets,
     orders: (i) => [...engine.orders.values()].filter((o) => o.account === i),
