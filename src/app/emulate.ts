@@ -189,11 +189,12 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
 
 /**
  * Lighter: every default market with a two-sided book of ten levels around its mark; each
- * `--fund` address gets a new account (its index is in the start-up line). Transaction
- * signatures are not checked until a Schnorr verifier is plugged in, and the line says so.
+ * `--fund` address gets a new account (its index is in the start-up line). Transactions and auth
+ * tokens must be signed by the registered key for testnet (chain id 300), or mainnet with `--mainnet`.
  */
 async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startLighterEmulator({ port: opts.port });
+  const network = opts.mainnet ? "mainnet" : "testnet";
+  const emu = await startLighterEmulator({ port: opts.port, network });
   const markets = emu.driver.markets();
   for (const m of markets) {
     const tick = 10 ** -m.priceDecimals;
@@ -209,9 +210,7 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
   const accounts = (opts.fund ?? []).map(
     (f) => `${f.address}=account ${emu.driver.createAccount(f.address, f.usdc)}`,
   );
-  const checks = emu.checksSignatures
-    ? "signatures checked"
-    : "transaction signatures NOT checked (no Schnorr verifier plugged in; fields, nonces, expiry and L1 signatures are)";
+  const checks = `Schnorr signatures checked for ${network}, chain id ${emu.chainId}`;
   return {
     label: `lighter emulator (${checks})${accounts.length > 0 ? `; ${accounts.join(", ")}` : ""}; REST base ${emu.url}/api/v1`,
     url: emu.url,

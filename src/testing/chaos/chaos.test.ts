@@ -35,3 +35,31 @@ test("chaos on Hyperliquid: the farm through the live connector, SIGKILLed, a = 
     r.details.slice(0, 10).join("\n"),
   );
 });
+
+// The same on the Lighter emulator, which verifies every transaction's and auth token's Schnorr
+// signature; `npm run test:chaos:lighter` kills it 200 times, `npm test` a few.
+test("chaos on Lighter: the farm through the live connector, SIGKILLed, a = b = c = d = 0, no nonce reused, no signature refused", {
+  timeout: 150_000,
+}, async () => {
+  const r = await runChaos({
+    kills: Number(process.env.PERPBOT_CHAOS_LT_KILLS ?? 8),
+    seed: 5,
+    venue: "lighter",
+  });
+  assert.ok(r.checks >= 1, "at least one life got as far as its check");
+  assert.ok(r.groups >= 1, `the farm opened groups on the emulator (${r.groups})`);
+  const faults = Object.values(r.faults).reduce((s, n) => s + n, 0);
+  assert.ok(faults >= 1, `the emulator applied faults: ${JSON.stringify(r.faults)}`);
+  assert.deepEqual(
+    {
+      a: r.a,
+      b: r.b,
+      c: r.c,
+      d: r.d,
+      nonceRefusals: r.nonceRefusals,
+      signatureRefusals: r.signatureRefusals,
+    },
+    { a: 0, b: 0, c: 0, d: 0, nonceRefusals: 0, signatureRefusals: 0 },
+    r.details.slice(0, 10).join("\n"),
+  );
+});

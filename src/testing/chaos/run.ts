@@ -7,10 +7,13 @@
  * With `--venue hyperliquid` the worker is worker-hl.ts: the farm in live mode through the
  * Hyperliquid connector against the emulator this runner keeps alive across lives (hl-world.ts),
  * with faults; the runner checks (a) and the nonces against the emulator after each life.
+ * `--venue lighter` is the same on the Lighter emulator (lt-world.ts, worker-lt.ts), which checks
+ * every transaction's and auth token's signature; refusals for a nonce or a signature must be 0.
  *
  *   npm run test:chaos                  # 200 kills, simulated venues
  *   npm run test:chaos:hl               # 200 kills, the farm on the Hyperliquid emulator
- *   node src/testing/chaos/run.ts --kills 20 --seed 7 [--venue sim|hyperliquid] [--keep]
+ *   npm run test:chaos:lighter          # 200 kills, the farm on the Lighter emulator
+ *   node src/testing/chaos/run.ts --kills 20 --seed 7 [--venue sim|hyperliquid|lighter] [--keep]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,8 +23,10 @@ import { fileURLToPath } from "node:url";
 import { Rng } from "../../core/random.ts";
 import type { ChaosCounts } from "./checks.ts";
 import { type HlChaosWorld, startHlChaosWorld } from "./hl-world.ts";
+import { startLtChaosWorld } from "./lt-world.ts";
 
-export type ChaosVenue = "sim" | "hyperliquid";
+export type ChaosVenue = "sim" | "hyperliquid" | "lighter";
+const VENUES: readonly ChaosVenue[] = ["sim", "hyperliquid", "lighter"];
 
 export interface ChaosResult {
   readonly kills: number;
@@ -33,9 +38,11 @@ export interface ChaosResult {
   readonly d: number;
   readonly orphansSeen: number;
   readonly groups: number;
-  /** Hyperliquid: exchange requests the emulator refused for their nonce (must be 0) */
+  /** emulators: exchange requests / txs the emulator refused for their nonce (must be 0) */
   readonly nonceRefusals: number;
-  /** Hyperliquid: the faults the emulator applied, by kind */
+  /** Lighter: txs the emulator refused for their signature (must be 0) */
+  readonly signatureRefusals: number;
+  /** emulators: the faults the emulator applied, by kind */
   readonly faults: Readonly<Record<string, number>>;
   readonly details: string[];
 }
@@ -43,6 +50,7 @@ export interface ChaosResult {
 const WORKERS: Record<ChaosVenue, string> = {
   sim: fileURLToPath(new URL("./worker.ts", import.meta.url)),
   hyperliquid: fileURLToPath(new URL("./worker-hl.ts", import.meta.url)),
+  lighter: fileURLToPath(new URL("./worker-lt.ts", import.meta.url)),
 };
 
 interface Life {
@@ -103,7 +111,12 @@ export async function runChaos(opts: {
   const venue = opts.venue ?? "sim";
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "perpbot-chaos-"));
   const rng = new Rng(`chaos-${opts.seed ?? 1}`);
-  const world = venue === "hyperliquid" ? await startHlChaosWorld(opts.seed ?? 1) : undefined;
+  const world =
+    venue === "hyperliquid"
+      ? await startHlChaosWorld(opts.seed ?? 1)
+      : venue === "lighter"
+        ? await startLtChaosWorld(opts.seed ?? 1, dir)
+        : undefined;
   try {
     return await lives(opts, venue, dir, rng, world);
   } finally {
@@ -117,9 +130,9 @@ async function lives(
   venue: ChaosVenue,
   dir: string,
   rng: Rng,
-  world: HlChaosWorld | undefined,
+  world: (HlChaosWorld & { signatureRefusals?: () => number }) | undefined,
 ): Promise<ChaosResult> {
-  const worker = world ? [WORKERS[venue], "--url", world.url] : [WORKERS[venue]];
+  const worker = venue === "hyperliquid" && world ? [WORKERS[venue], "--url", world.url] : [WORKERS[venue]];
   const total: ChaosResult = {
     kills: 0,
     checks: 0,
@@ -131,6 +144,7 @@ async function lives(
     orphansSeen: 0,
     groups: 0,
     nonceRefusals: 0,
+    signatureRefusals: 0,
     faults: {},
     details: [],
   };
@@ -146,7 +160,7 @@ async function lives(
     r.groups = c.groups;
     r.details.push(...c.details.slice(0, 5));
   };
-  // (a) on Hyperliquid is read from the emulator after each life: a problem is counted once
+  // (a) on an emulator is read from the emulator after each life: a problem is counted once
   const venueA = new Set<string>();
   const afterLife = async () => {
     if (!world) return;
@@ -159,6 +173,7 @@ async function lives(
       }
     r.a = venueA.size;
     r.nonceRefusals = world.nonceRefusals();
+    r.signatureRefusals = world.signatureRefusals?.() ?? 0;
     r.faults = world.faultsApplied();
   };
   // the live connector starts slower (meta, sockets, eight accounts) and the farm needs a while
@@ -198,12 +213,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const kills = Number(arg("--kills") ?? "200");
   const seed = Number(arg("--seed") ?? "1");
   const venue = arg("--venue") ?? "sim";
-  if (venue !== "sim" && venue !== "hyperliquid")
-    throw new Error(`--venue ${venue}: expected sim or hyperliquid`);
+  if (!(VENUES as readonly string[]).includes(venue))
+    throw new Error(`--venue ${venue}: expected ${VENUES.join(", ")}`);
   const keep = process.argv.includes("--keep");
   const dir = keep ? mkdtempSync(join(tmpdir(), "perpbot-chaos-")) : undefined;
   const started = Date.now();
-  const res = await runChaos({ kills, seed, dir, venue, log: (s) => process.stderr.write(`${s}\n`) });
+  const res = await runChaos({
+    kills,
+    seed,
+    dir,
+    venue: venue as ChaosVenue,
+    log: (s) => process.stderr.write(`${s}\n`),
+  });
   console.log(
     `chaos (${venue}): ${res.kills} SIGKILLs (${res.killedDuringRecovery} during recovery), ${res.checks} checks, ${res.groups} groups, ${((Date.now() - started) / 1000).toFixed(1)} s${dir ? `, files in ${dir}` : ""}`,
   );
@@ -212,10 +233,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`(c) groups neither flat nor hedged within one lot: ${res.c}`);
   console.log(`(d) store integrity problems: ${res.d}`);
   console.log(`orphans seen (handled): ${res.orphansSeen}`);
-  if (venue === "hyperliquid") {
+  if (venue !== "sim") {
     console.log(`requests refused for a reused or stale nonce: ${res.nonceRefusals}`);
+    if (venue === "lighter") console.log(`txs refused for a bad signature: ${res.signatureRefusals}`);
     console.log(`faults applied: ${JSON.stringify(res.faults)}`);
   }
   for (const d of res.details.slice(0, 20)) console.log(`  ${d}`);
-  process.exit(res.a + res.b + res.c + res.d + res.nonceRefusals === 0 ? 0 : 1);
+  process.exit(res.a + res.b + res.c + res.d + res.nonceRefusals + res.signatureRefusals === 0 ? 0 : 1);
 }

@@ -28,25 +28,29 @@ const ORDER = {
   orderExpiry: 0,
 };
 
-async function world(opts: { perMinute?: number; verifySignature?: SignatureVerifier } = {}) {
+async function world(
+  opts: { perMinute?: number; verifySignature?: SignatureVerifier; mainnet?: boolean } = {},
+) {
   const emu = await startLighterEmulator({
     scheduledFunding: false,
     perMinute: opts.perMinute ?? 10_000,
     verifySignature: opts.verifySignature,
+    network: opts.mainnet ? "mainnet" : undefined,
   });
   const l1Key = randomBytes(32);
   const l1 = `0x${Buffer.from(keccak_256(secp256k1.getPublicKey(l1Key, false).subarray(1)).subarray(12)).toString("hex")}`;
   const index = emu.driver.createAccount(l1, 10_000);
   const key = await generateApiKey();
   const pub = key.publicKeyHex;
+  const signerKey = key.privateKey;
   const signer = await LighterTxSigner.create({
     holder: signerFromKeyBytes("ecgfp5", key.privateKey, "k"),
     accountIndex: index,
     apiKeyIndex: 3,
-    chainId: 300,
+    chainId: opts.mainnet ? 304 : 300,
     url: emu.url,
   });
-  return { emu, l1Key, l1, index, pub, signer };
+  return { emu, l1Key, l1, index, pub, signer, signerKey };
 }
 
 async function sendTx(
@@ -153,7 +157,6 @@ test("a plugged-in signature verifier sees each tx with the registered key, and 
     },
   });
   try {
-    assert.equal(w.emu.checksSignatures, true);
     w.emu.driver.registerKey(w.index, 3, w.pub);
     const ok = await sendTx(
       w.emu,
@@ -166,7 +169,10 @@ test("a plugged-in signature verifier sees each tx with the registered key, and 
       14,
       w.signer.createOrder({ ...ORDER, clientOrderIndex: 13, orderExpiry: orderExpiry() }, 1).txInfo,
     );
-    assert.deepEqual([bad.body.code, bad.body.message], [21120, "invalid signature: e does not match"]);
+    assert.deepEqual(
+      [bad.body.code, bad.body.message],
+      [21120, `invalid signature: e does not match (by api key 3 of account ${w.index}, chain id 300)`],
+    );
     assert.deepEqual(seen, [
       [14, w.pub],
       [14, w.pub],
@@ -179,11 +185,6 @@ test("a plugged-in signature verifier sees each tx with the registered key, and 
 test("rate limit: a standard account's 61st request in a minute is HTTP 429 code 23000; auth tokens are checked", async () => {
   const w = await world({ perMinute: 60 });
   try {
-    assert.equal(
-      w.emu.checksSignatures,
-      false,
-      "no verifier: signatures are not checked, and the emulator says so",
-    );
     w.emu.driver.registerKey(w.index, 3, w.pub);
     const token = w.signer.authToken(Math.floor(Date.now() / 1000) + 3600);
     const read = () =>
@@ -219,7 +220,119 @@ test("rate limit: a standard account's 61st request in a minute is HTTP 429 code
     );
     assert.match(String(((await get("x")) as { message: string }).message), /malformed auth token/);
     assert.equal(((await get(v.signer.authToken(now + 600))) as { code: number }).code, 200);
+    // (a second signer for the same account and key replaces the first inside the WASM: last)
+    // a well-formed token for the account, signed by another key: refused by its signature
+    const stranger = await LighterTxSigner.create({
+      holder: signerFromKeyBytes("ecgfp5", (await generateApiKey()).privateKey, "k"),
+      accountIndex: v.index,
+      apiKeyIndex: 3,
+      chainId: 300,
+      url: v.emu.url,
+    });
+    const forged = (await get(stranger.authToken(now + 600))) as { code: number; message: string };
+    assert.equal(forged.code, 20013);
+    assert.match(
+      forged.message,
+      /auth token is not signed by the registered api key 3 of account \d+: bad signature/,
+    );
   } finally {
     await v.emu.close();
+  }
+});
+
+test("signatures are checked by default: a signed tx passes and its hash is the signer's txHash; a tampered one is refused with 21120 invalid signature", async () => {
+  const w = await world();
+  try {
+    assert.equal(w.emu.chainId, 300, "testnet by default");
+    w.emu.driver.registerKey(w.index, 3, w.pub);
+    const signed = w.signer.createOrder({ ...ORDER, orderExpiry: orderExpiry() }, 0);
+    const info = JSON.parse(signed.txInfo) as Record<string, unknown>;
+    const sig = Buffer.from(String(info.Sig), "base64");
+    sig[5] ^= 1;
+    const tampered: [string, Record<string, unknown>][] = [
+      ["a changed price", { ...info, Price: (info.Price as number) + 1 }],
+      ["a changed size", { ...info, BaseAmount: (info.BaseAmount as number) + 1 }],
+      ["a flipped signature byte", { ...info, Sig: sig.toString("base64") }],
+    ];
+    for (const [what, body] of tampered) {
+      const r = await sendTx(w.emu, 14, JSON.stringify(body));
+      assert.equal(r.status, 400, what);
+      assert.equal(r.body.code, 21120, what);
+      assert.match(
+        String(r.body.message),
+        new RegExp(
+          `^invalid signature: bad signature \\(by api key 3 of account ${w.index}, chain id 300\\)$`,
+        ),
+        what,
+      );
+    }
+    assert.equal(w.emu.driver.nextNonce(w.index, 3), 0, "a refused tx uses no nonce");
+    assert.deepEqual(w.emu.driver.refusals(), { 21120: 3 }, "refusals are counted by code");
+    const ok = await sendTx(w.emu, 14, signed.txInfo);
+    assert.equal(ok.body.code, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.tx_hash, signed.txHash, "the venue's tx hash is the official signer's txHash");
+    await new Promise((r) => setTimeout(r, 30));
+    const found = (await (await fetch(`${w.emu.url}/api/v1/tx?by=hash&value=${signed.txHash}`)).json()) as {
+      code: number;
+      hash: string;
+      status: number;
+    };
+    assert.deepEqual(
+      [found.code, found.hash, found.status],
+      [200, signed.txHash, 2],
+      "found by the signer's txHash, executed",
+    );
+    // a ChangePubKey whose Sig is not by the PubKey it registers
+    const cp = w.signer.changePubKey((await generateApiKey()).publicKeyHex, 1);
+    const cpr = await sendTx(
+      w.emu,
+      8,
+      JSON.stringify({ ...JSON.parse(cp.txInfo), L1Sig: personalSign(cp.messageToSign, w.l1Key) }),
+    );
+    assert.equal(cpr.body.code, 21120, JSON.stringify(cpr.body));
+    assert.match(String(cpr.body.message), /by the PubKey being registered, chain id 300/);
+    // (last: a second signer for the same account and key replaces the first inside the WASM)
+    // another key of the same account cannot sign for api key 3
+    const other = await LighterTxSigner.create({
+      holder: signerFromKeyBytes("ecgfp5", (await generateApiKey()).privateKey, "k"),
+      accountIndex: w.index,
+      apiKeyIndex: 3,
+      chainId: 300,
+      url: w.emu.url,
+    });
+    const byOther = await sendTx(
+      w.emu,
+      14,
+      other.createOrder({ ...ORDER, clientOrderIndex: 12, orderExpiry: orderExpiry() }, 1).txInfo,
+    );
+    assert.equal(byOther.body.code, 21120);
+  } finally {
+    await w.emu.close();
+  }
+});
+
+test("the chain id is the emulator's network: a mainnet emulator refuses a testnet signature and takes a mainnet one", async () => {
+  const main = await world({ mainnet: true });
+  try {
+    assert.equal(main.emu.chainId, 304);
+    main.emu.driver.registerKey(main.index, 3, main.pub);
+    const order = { ...ORDER, orderExpiry: orderExpiry() };
+    // signed first: a second signer for the same account and key replaces the first inside the WASM
+    const right = main.signer.createOrder(order, 0);
+    // the same key and tx, signed for testnet
+    const testnetKey = await LighterTxSigner.create({
+      holder: signerFromKeyBytes("ecgfp5", main.signerKey, "k"),
+      accountIndex: main.index,
+      apiKeyIndex: 3,
+      chainId: 300,
+      url: main.emu.url,
+    });
+    const wrongChain = await sendTx(main.emu, 14, testnetKey.createOrder(order, 0).txInfo);
+    assert.equal(wrongChain.body.code, 21120);
+    assert.match(String(wrongChain.body.message), /chain id 304\)$/);
+    const ok = await sendTx(main.emu, 14, right.txInfo);
+    assert.deepEqual([ok.body.code, ok.body.tx_hash], [200, right.txHash]);
+  } finally {
+    await main.emu.close();
   }
 });

@@ -1,11 +1,14 @@
 /**
- * The emulator's sequencer: `sendTx` checks a transaction (verify.ts), consumes its nonce and
- * queues it, answering only "queued" with its hash; the queue executes `blockMs` later, when
- * orders reach the book and the account streams say what became of them (VENUES.md §2.6).
+ * The emulator's sequencer: `sendTx` checks a transaction (verify.ts) and its Schnorr signature
+ * (schnorr/: by the key being registered for a ChangePubKey, else by the registered key of
+ * (account, api key index), on the emulator's chain id), consumes its nonce and queues it,
+ * answering only "queued" with its hash, the tx's message hash (the official signer's `txHash`);
+ * the queue executes `blockMs` later, when orders reach the book and the account streams say what
+ * became of them (VENUES.md §2.6).
  */
-import { createHash } from "node:crypto";
 import { changeLeverage } from "../../sim/account-admin.ts";
 import type { LtEngine, TxRecord } from "./engine.ts";
+import { lighterTxHash, parseTxInfoJson, verifyLighterSignatureOnChain } from "./schnorr/verify.ts";
 import {
   CANCEL_ORDER_FIELDS,
   CHANGE_PUB_KEY_FIELDS,
@@ -31,9 +34,10 @@ interface Queued {
 }
 
 export interface SequencerOptions {
+  /** the chain id signatures are made for: mainnet 304, testnet 300 */
+  readonly chainId: number;
+  /** replaces the Schnorr check (a test that counts or forces refusals); default: schnorr/ on `chainId` */
   readonly verifySignature?: SignatureVerifier;
-  /** the transaction hash the venue reports; default a sha256 stand-in (Poseidon2 is the verifier's) */
-  readonly txHash?: (txType: number, txInfo: string) => string;
   readonly blockMs: number;
 }
 
@@ -51,21 +55,21 @@ export class LtSequencer {
     this.#afterBlock = afterBlock;
   }
 
-  get checksSignatures(): boolean {
-    return this.#opts.verifySignature !== undefined;
+  /** refused transactions by code */
+  readonly refusals = new Map<number, number>();
+
+  /** Check and queue one transaction: its record, or the venue's refusal (counted by code). */
+  accept(txType: number, txInfoText: string): TxRecord | TxRefusal {
+    const r = this.#accept(txType, txInfoText);
+    if ("code" in r) this.refusals.set(r.code, (this.refusals.get(r.code) ?? 0) + 1);
+    return r;
   }
 
-  /** Check and queue one transaction: its record, or the venue's refusal. */
-  accept(txType: number, txInfoText: string): TxRecord | TxRefusal {
-    let info: Fields;
-    try {
-      const parsed: unknown = JSON.parse(txInfoText);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-        throw new Error("not an object");
-      info = parsed as Fields;
-    } catch {
-      return { code: CODES.invalidTxInfo, message: "tx_info is not a JSON object" };
-    }
+  #accept(txType: number, txInfoText: string): TxRecord | TxRefusal {
+    // integers beyond 2^53 stay exact (bigints), so the range checks name them instead of a rounded value
+    const info = parseTxInfoJson(txInfoText);
+    if (typeof info === "string")
+      return { code: CODES.invalidTxInfo, message: `tx_info is not a JSON object (${info})` };
     const fields =
       txType === 14
         ? CREATE_ORDER_FIELDS
@@ -113,12 +117,23 @@ export class LtSequencer {
       if ("code" in built) return built;
       run = built.run;
     }
-    const sigError = this.#opts.verifySignature?.(txType, info, publicKey);
+    const chainId = this.#opts.chainId;
+    const sigError = this.#opts.verifySignature
+      ? this.#opts.verifySignature(txType, info, publicKey)
+      : verifyLighterSignatureOnChain(chainId, txType, info, publicKey);
     if (sigError !== undefined)
-      return { code: CODES.invalidSignature, message: `invalid signature: ${sigError}` };
+      return {
+        code: CODES.invalidSignature,
+        message: `invalid signature: ${sigError} (${txType === 8 ? "by the PubKey being registered" : `by api key ${apiKeyIndex} of account ${account.index}`}, chain id ${chainId})`,
+      };
+    let hash: string;
+    try {
+      hash = lighterTxHash(chainId, txType, info);
+    } catch (e) {
+      return { code: CODES.invalidTxInfo, message: `tx_info: ${(e as Error).message}` };
+    }
     const key = account.keys.get(apiKeyIndex);
     if (key) key.nextNonce = nonce + 1;
-    const hash = (this.#opts.txHash ?? standInHash)(txType, txInfoText);
     const tx: TxRecord = {
       hash,
       type: txType,
@@ -248,8 +263,4 @@ export class LtSequencer {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
-}
-
-function standInHash(txType: number, txInfo: string): string {
-  return createHash("sha256").update(`${txType}:${txInfo}`).digest("hex").padEnd(80, "0");
 }

@@ -19,6 +19,7 @@ import {
   type TxRecord,
   VENUE_ID,
 } from "./engine.ts";
+import { MAINNET_CHAIN_ID, TESTNET_CHAIN_ID } from "./schnorr/tx-hash.ts";
 import { LtSequencer } from "./sequencer.ts";
 import { LtFront } from "./server.ts";
 import type { SignatureVerifier } from "./verify.ts";
@@ -36,13 +37,14 @@ export interface LighterEmulatorOptions {
   readonly perMinute?: number;
   /** how long the sequencer queues a transaction before executing it (ms, default 5) */
   readonly blockMs?: number;
+  /** whose signatures it accepts: testnet (chain id 300, the default) or mainnet (304) */
+  readonly network?: "mainnet" | "testnet";
   /**
-   * Checks a transaction's Schnorr signature (ECgFp5, Poseidon2) against the registered key;
-   * returns an error text or undefined. Absent: signatures are not checked (said at start-up).
+   * Replaces the Schnorr check (ECgFp5, Poseidon2; schnorr/) of each transaction against the
+   * registered key: an error text or undefined. For tests that count calls or force a refusal;
+   * there is no way to turn the check off.
    */
   readonly verifySignature?: SignatureVerifier;
-  /** the venue's tx hash of a transaction (Poseidon2); absent: a sha256 stand-in */
-  readonly txHash?: (txType: number, txInfo: string) => string;
   /** settle funding hourly on the clock (default true) */
   readonly scheduledFunding?: boolean;
 }
@@ -78,11 +80,15 @@ export interface LighterEmulatorDriver {
   executeThenTimeout(count: number, holdMs: number): void;
   rateLimit(count: number): void;
   faultsApplied(): Readonly<Record<string, number>>;
+  /** Drop the faults queued and not yet applied. */
+  clearFaults(): void;
   now(): number;
   markets(): readonly MarketSpec[];
   orders(accountIndex: number): readonly LtOrderRecord[];
   trades(accountIndex: number): readonly LtTradeRecord[];
   txs(): readonly TxRecord[];
+  /** sendTx refusals so far, by code (21104 nonce, 21120 signature, …) */
+  refusals(): Readonly<Record<number, number>>;
   /** signed position, decimal text */
   position(accountIndex: number, symbol: string): string;
   nextNonce(accountIndex: number, apiKeyIndex: number): number | undefined;
@@ -96,8 +102,8 @@ export interface LighterEmulator {
   readonly url: string;
   /** ws://127.0.0.1:41234/stream */
   readonly wsUrl: string;
-  /** whether transaction signatures are verified (a verifier was plugged in) */
-  readonly checksSignatures: boolean;
+  /** the chain id transactions must be signed for (300 testnet, 304 mainnet) */
+  readonly chainId: number;
   readonly engine: Engine;
   readonly driver: LighterEmulatorDriver;
   close(): Promise<void>;
@@ -108,9 +114,10 @@ export async function startLighterEmulator(opts: LighterEmulatorOptions = {}): P
   const markets = opts.markets ?? DEFAULT_MARKETS;
   const engine = new LtEngine(markets, clock);
   const sockets = new LtSockets(engine);
+  const chainId = opts.network === "mainnet" ? MAINNET_CHAIN_ID : TESTNET_CHAIN_ID;
   const sequencer = new LtSequencer(
     engine,
-    { verifySignature: opts.verifySignature, txHash: opts.txHash, blockMs: opts.blockMs ?? 5 },
+    { chainId, verifySignature: opts.verifySignature, blockMs: opts.blockMs ?? 5 },
     () => sockets.flush(),
   );
   const front = new LtFront(engine, sequencer, sockets, opts.perMinute ?? 60);
@@ -222,11 +229,13 @@ export async function startLighterEmulator(opts: LighterEmulatorOptions = {}): P
     executeThenTimeout: (count, holdMs) => front.faults.add({ kind: "executeThenTimeout", holdMs }, count),
     rateLimit: (count) => front.faults.add({ kind: "rateLimited" }, count),
     faultsApplied: () => Object.fromEntries(front.faults.applied),
+    clearFaults: () => front.faults.clear(),
     now: ts,
     markets: () => markets,
     orders: (i) => [...engine.orders.values()].filter((o) => o.account === i),
     trades: (i) => engine.trades.filter((t) => t.order.account === i),
     txs: () => [...engine.txs.values()],
+    refusals: () => Object.fromEntries(sequencer.refusals),
     position: (i, s) => {
       const m = market(s);
       return engine.inst(m).sizeText(ex.state.position(String(i), m.symbol)?.sizeLots ?? 0);
@@ -243,7 +252,7 @@ export async function startLighterEmulator(opts: LighterEmulatorOptions = {}): P
   return {
     url: `http://${host}`,
     wsUrl: `ws://${host}/stream`,
-    checksSignatures: sequencer.checksSignatures,
+    chainId,
     engine,
     driver,
     async close() {

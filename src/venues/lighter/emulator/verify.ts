@@ -4,11 +4,13 @@
  * every field's presence, type and range, the account and its registered API key, the nonce
  * (the key's next, exactly), the transaction's expiry, and for ChangePubKey the account owner's
  * L1 signature (EIP-191 `personal_sign` over the message lighter-go builds), recovered here with
- * noble. The Schnorr signature `Sig` itself is checked only by a `verifySignature` plugged in.
+ * noble; auth tokens, their signature included. The Schnorr signature `Sig` of a transaction is
+ * checked by the sequencer (schnorr/).
  */
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import type { AccountRecord, LtEngine } from "./engine.ts";
+import { verifyLighterAuthToken } from "./schnorr/verify.ts";
 
 /** A refusal: the venue's code and message (HTTP 400). */
 export interface TxRefusal {
@@ -54,7 +56,7 @@ function intField(info: Fields, name: string, min: number, max: number): number 
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max)
     return refuse(
       CODES.invalidTxInfo,
-      `${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`,
+      `${name} must be an integer in [${min}, ${max}], got ${typeof v === "bigint" ? v : JSON.stringify(v)}`,
     );
   return v;
 }
@@ -258,10 +260,13 @@ export function recoverPersonalSigner(message: string, signatureHex: string): st
   }
 }
 
+/** tokens whose signature verified, by "token key" (a token is reused for many reads; a check costs ~2 ms) */
+const verifiedTokens = new Set<string>();
+
 /**
  * An auth token `"{deadline}:{account}:{apiKeyIndex}:{sig}"`: well formed, not expired, at most
- * 8 h ahead (Ld), naming a registered key. Its signature is not checked (the Schnorr verifier
- * checks transactions only). Returns the account index, or a refusal.
+ * 8 h ahead (Ld), naming a registered key, and signed by that key (Schnorr over the first three
+ * parts, schnorr/). Returns the account index, or a refusal.
  */
 export function checkAuthToken(engine: LtEngine, token: string | undefined): number | TxRefusal {
   if (token === undefined || token === "") return refuse(CODES.invalidAuth, "auth token required");
@@ -278,5 +283,17 @@ export function checkAuthToken(engine: LtEngine, token: string | undefined): num
       CODES.invalidAuth,
       `auth token names api key ${m[3]} of account ${m[2]}, which is not registered`,
     );
+  const publicKey = account.keys.get(Number(m[3]))!.publicKey;
+  const seen = `${token} ${publicKey}`;
+  if (!verifiedTokens.has(seen)) {
+    const checked = verifyLighterAuthToken(token, publicKey);
+    if (typeof checked === "string")
+      return refuse(
+        CODES.invalidAuth,
+        `auth token is not signed by the registered api key ${m[3]} of account ${m[2]}: ${checked}`,
+      );
+    if (verifiedTokens.size >= 10_000) verifiedTokens.clear();
+    verifiedTokens.add(seen);
+  }
   return account.index;
 }

@@ -11,6 +11,7 @@ import {
 import { UNDECODABLE } from "./test-vectors.ts";
 import { authTokenMessageHash, parseTxInfo, TESTNET_CHAIN_ID, txMessageHash } from "./tx-hash.ts";
 import {
+  lighterTxHash,
   parseTxInfoJson,
   verifyLighterAuthToken,
   verifyLighterSignature,
@@ -195,6 +196,7 @@ describe("verifyLighterSignature against the official signer (Go→WASM)", {
       r.txHash,
       "our message hash is the signer's txHash",
     );
+    assert.equal(lighterTxHash(304, r.txType, info), r.txHash, "and so is the emulator's tx hash");
     assert.equal(verifyLighterSignature(r.txType, info, pub), undefined);
     return info;
   }

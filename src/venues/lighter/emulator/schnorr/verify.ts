@@ -1,4 +1,4 @@
-import { fp5FromBytesLE } from "./field.ts";
+import { fp5FromBytesLE, fp5ToBytesLE } from "./field.ts";
 import { signatureFromBytes, verifyHashed } from "./schnorr.ts";
 import { authTokenMessageHash, MAINNET_CHAIN_ID, parseTxInfo, txMessageHash } from "./tx-hash.ts";
 
@@ -29,6 +29,17 @@ export function verifyLighterSignatureOnChain(
   const tx = parseTxInfo(txType, txInfo);
   if (typeof tx === "string") return tx;
   return verifyHashed(fp5FromBytesLE(pk), txMessageHash(chainId, txType, tx), signatureFromBytes(tx.sig));
+}
+
+/**
+ * The venue's hash of a tx: the hex of its 40-byte message hash, which is what the official
+ * signer returns as `txHash` (checked in verify.test.ts). Throws a RangeError naming the field
+ * when `txInfo` does not parse (`verifyLighterSignatureOnChain` says so first).
+ */
+export function lighterTxHash(chainId: number, txType: number, txInfo: Record<string, unknown>): string {
+  const tx = parseTxInfo(txType, txInfo);
+  if (typeof tx === "string") throw new RangeError(tx);
+  return Buffer.from(fp5ToBytesLE(txMessageHash(chainId, txType, tx))).toString("hex");
 }
 
 /**
