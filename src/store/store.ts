@@ -227,7 +227,18 @@ async function pgUpToDate(db: Db, pgSchema: string | undefined): Promise<boolean
 async function migrate(db: Db, dialect: StoreDialect, displayUrl: string, pgSchema?: string): Promise<void> {
   if (dialect === "postgres" && (await pgUpToDate(db, pgSchema))) return;
   const m = migrator(db, dialect, pgSchema);
-  const { error, results } = await m.migrateToLatest();
+  let { error, results } = await m.migrateToLatest();
+  // Kysely's migrator lists the tables of every schema in the database; another process dropping
+  // its own schema at that moment fails the catalog read with "schema … does not exist" (3F000).
+  // Nothing of ours was touched by that read, and migrateToLatest resumes where it stopped: retry.
+  for (
+    let attempt = 1;
+    error !== undefined && otherSchemaVanished(error, pgSchema) && attempt <= 5;
+    attempt++
+  ) {
+    await new Promise((r) => setTimeout(r, 20 * attempt));
+    ({ error, results } = await m.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
     throw new StoreError(
@@ -237,6 +248,14 @@ async function migrate(db: Db, dialect: StoreDialect, displayUrl: string, pgSche
       },
     );
   }
+}
+
+/** A catalog read that failed because a schema other than ours disappeared under it. */
+function otherSchemaVanished(error: unknown, pgSchema: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  if (e.code !== "3F000" || typeof e.message !== "string") return false;
+  const named = /schema "([^"]+)" does not exist/.exec(e.message)?.[1];
+  return named !== undefined && named !== pgSchema;
 }
 
 async function integrityCheck(db: Db, dialect: StoreDialect, pgSchema?: string): Promise<string[]> {
