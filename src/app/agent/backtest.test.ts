@@ -112,10 +112,12 @@ test("a replies file is served in order (errors and garbage included), then hold
   }
 });
 
-const data = process.env.PERPBOT_SHARED_DATA;
-const recorded = data !== undefined && existsSync(join(data, "usdm-btcusdt_20240808.gz"));
+// ../shared/data beside the checkout, or PERPBOT_SHARED_DATA (a worktree has none beside it)
+const data =
+  process.env.PERPBOT_SHARED_DATA ?? join(import.meta.dirname, "..", "..", "..", "..", "shared", "data");
+const recorded = existsSync(join(data, "usdm-btcusdt_20240808.gz"));
 test("recorded Binance USD-M books with a live endpoint (the local server): the agent trades the recording's markets", {
-  skip: recorded ? false : "PERPBOT_SHARED_DATA has no usdm-* recordings: skipped",
+  skip: recorded ? false : `no usdm-* recordings in ${data} (set PERPBOT_SHARED_DATA): skipped`,
 }, async () => {
   const buy = JSON.stringify({
     positions: {
