@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import ccxt from "ccxt";
-import { signerFromKeyBytes } from "../../wallets/signer.ts";
+import { signerFromKeyBytes, withHmac } from "../../wallets/signer.ts";
 import {
   contentOf,
   domainSeparator,
@@ -28,6 +28,10 @@ import {
  */
 const SECRET = "bG9yZW0taXBzdW0tc2VjcmV0LWZvci10ZXN0cw";
 const TS = "1736313025024";
+
+// the SDK's test key and domain (tests/test_client.py, tests/test_eip712_signing.py)
+const KEY = Buffer.from("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "hex");
+const CONTRACT = "0x1ae109ea449cfe0bed08bfe8911e968a49a919b1";
 
 describe("edgex HMAC request auth (official SDK vectors)", () => {
   it("flattens a body as get_value does: sorted keys, lists joined by &, false, null as empty", () => {
@@ -58,15 +62,33 @@ describe("edgex HMAC request auth (official SDK vectors)", () => {
     assert.notEqual(hmacHex(`${SECRET}x`, text), hmacHex(SECRET, text));
   });
 
+  it("the keystore signer's HMAC (key form base64-text) gives the same signature", () => {
+    const signer = withHmac(
+      signerFromKeyBytes("secp256k1", KEY, "hmac test"),
+      Buffer.from(SECRET),
+      "base64-text",
+    );
+    const text = signedText(
+      TS,
+      "GET",
+      "/api/v2/private/account/getPositionTransactionPage",
+      "accountId=544159487963955214&filterTypeList=SETTLE_FUNDING_FEE&size=10",
+    );
+    const mac = signer.hmacSha256?.(new TextEncoder().encode(text));
+    assert.ok(mac !== undefined);
+    assert.equal(
+      Buffer.from(mac).toString("hex"),
+      "0c1fa11f77ceda9d03d5fbd3af1d7446db8a33d2c1c3e11a6738dfa069beacc4",
+    );
+    assert.equal(signer.scheme, "secp256k1");
+    assert.doesNotMatch(JSON.stringify(signer), new RegExp(SECRET));
+  });
+
   it("derives l2Nonce from the client order id as calc_nonce does", () => {
     assert.equal(nonceOf("client-1"), 1459936792n);
     assert.equal(nonceOf("1733000000000000001"), 1574726153n);
   });
 });
-
-// the SDK's test key and domain (tests/test_client.py, tests/test_eip712_signing.py)
-const KEY = Buffer.from("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "hex");
-const CONTRACT = "0x1ae109ea449cfe0bed08bfe8911e968a49a919b1";
 
 describe("edgex EIP-712 order signature", () => {
   const signer = signerFromKeyBytes("secp256k1", KEY, "edgex signing test");
