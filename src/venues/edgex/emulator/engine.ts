@@ -94,6 +94,20 @@ export interface OrderRecord {
   updatedTime: number;
 }
 
+export type OrderState = Pick<
+  OrderRecord,
+  "filledLots" | "filledValue" | "filledFee" | "status" | "cancelReason" | "updatedTime"
+>;
+
+const stateOf = (o: OrderRecord): OrderState => ({
+  filledLots: o.filledLots,
+  filledValue: o.filledValue,
+  filledFee: o.filledFee,
+  status: o.status,
+  cancelReason: o.cancelReason,
+  updatedTime: o.updatedTime,
+});
+
 export interface FillRecord {
   readonly id: string;
   readonly order: OrderRecord;
@@ -117,10 +131,17 @@ export interface FundingRecord {
 }
 
 export type Change =
-  | { readonly kind: "order"; readonly order: OrderRecord; readonly fill?: FillRecord }
+  /** `at`: the order as it stood right after this change (several can queue before a flush) */
+  | {
+      readonly kind: "order";
+      readonly order: OrderRecord;
+      readonly at: OrderState;
+      readonly fill?: FillRecord;
+    }
   | { readonly kind: "funding"; readonly accountId: string; readonly record: FundingRecord }
   | { readonly kind: "position"; readonly accountId: string }
-  | { readonly kind: "book"; readonly symbol: string }
+  /** full: the book was replaced (a Snapshot goes out), else only changed levels (Changed) */
+  | { readonly kind: "book"; readonly symbol: string; readonly full?: boolean }
   | { readonly kind: "mark"; readonly symbol: string }
   | { readonly kind: "trade"; readonly fill: FillRecord };
 
@@ -171,7 +192,7 @@ export class EdgexEngine {
     this.absorb(this.exchange.onMarket(e, this.clock.now()));
     this.#changes.push(
       e.type === "book" || e.type === "bbo"
-        ? { kind: "book", symbol: e.symbol }
+        ? { kind: "book", symbol: e.symbol, full: e.type === "book" && e.snapshot }
         : { kind: "mark", symbol: e.symbol },
     );
   }
@@ -221,7 +242,7 @@ export class EdgexEngine {
       this.orders.delete(id);
       return { reason: out.rejectReason, message: out.rejectMessage ?? out.rejectReason };
     }
-    this.#changes.push({ kind: "order", order: rec });
+    this.#changes.push({ kind: "order", order: rec, at: stateOf(rec) });
     this.absorb(out.events);
     this.#changes.push({ kind: "book", symbol: o.symbol });
     return { order: rec };
@@ -277,7 +298,7 @@ export class EdgexEngine {
         const list = this.fills.get(o.accountId) ?? [];
         list.push(rec);
         this.fills.set(o.accountId, list);
-        this.#changes.push({ kind: "order", order: o, fill: rec });
+        this.#changes.push({ kind: "order", order: o, at: stateOf(o), fill: rec });
         this.#changes.push({ kind: "trade", fill: rec });
         this.#changes.push({ kind: "position", accountId: o.accountId });
       } else if (e.type === "canceled") {
@@ -291,7 +312,7 @@ export class EdgexEngine {
             : e.reason === "ioc_remainder"
               ? "CANCELED_BY_IOC"
               : "SYSTEM_CANCELED";
-        this.#changes.push({ kind: "order", order: o });
+        this.#changes.push({ kind: "order", order: o, at: stateOf(o) });
       } else if (e.type === "funding") {
         const c = this.bySymbol(e.symbol);
         if (c === undefined) continue;

@@ -12,6 +12,7 @@ import {
   type FillRecord,
   type FundingRecord,
   type OrderRecord,
+  type OrderState,
   QUOTE_COIN,
 } from "./engine.ts";
 
@@ -109,8 +110,9 @@ export function fundingRateJson(engine: EdgexEngine, c: ContractSpec): Json {
   };
 }
 
-export function orderJson(engine: EdgexEngine, o: OrderRecord): Json {
-  const inst = engine.inst(o.symbol);
+export function orderJson(engine: EdgexEngine, rec: OrderRecord, at?: OrderState): Json {
+  const inst = engine.inst(rec.symbol);
+  const o = at === undefined ? rec : { ...rec, ...at };
   return {
     id: o.id,
     accountId: o.accountId,

@@ -86,6 +86,7 @@ const PRIVATE = new Set([
   "POST /api/v2/private/order/cancelOrderByClientOrderId",
   "GET /api/v2/private/order/getOrderByClientOrderId",
   "GET /api/v2/private/order/getActiveOrderPage",
+  "GET /api/v2/private/order/getOrderById",
   "GET /api/v2/private/order/getHistoryOrderFillTransactionPage",
   "GET /api/v2/private/account/getAccountAsset",
   "GET /api/v2/private/account/getPositionTransactionPage",
@@ -133,6 +134,14 @@ export function privateRoute(
     case "GET /api/v2/private/order/getOrderByClientOrderId": {
       const ids = (q.get("clientOrderIdList") ?? "").split(",").filter((s) => s !== "");
       const found = ids.map((id) => e.byClientId(accountId, id)).filter((o) => o !== undefined);
+      return ok(
+        e,
+        found.map((o) => orderJson(e, o)),
+      );
+    }
+    case "GET /api/v2/private/order/getOrderById": {
+      const ids = new Set((q.get("orderIdList") ?? "").split(","));
+      const found = [...e.orders.values()].filter((o) => o.accountId === accountId && ids.has(o.id));
       return ok(
         e,
         found.map((o) => orderJson(e, o)),

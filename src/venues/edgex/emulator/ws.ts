@@ -122,7 +122,7 @@ export class EdgexSockets {
   /** Publish every change the engine queued. */
   flush(): void {
     const e = this.engine;
-    const books = new Set<string>();
+    const books = new Map<string, boolean>();
     const marks = new Set<string>();
     const perAccount = new Map<
       string,
@@ -137,11 +137,11 @@ export class EdgexSockets {
       return a;
     };
     for (const ch of e.drain()) {
-      if (ch.kind === "book") books.add(ch.symbol);
+      if (ch.kind === "book") books.set(ch.symbol, (books.get(ch.symbol) ?? false) || ch.full === true);
       else if (ch.kind === "mark") marks.add(ch.symbol);
       else if (ch.kind === "order") {
         const a = acct(ch.order.accountId);
-        a.order.push(orderJson(e, ch.order));
+        a.order.push(orderJson(e, ch.order, ch.at));
         if (ch.fill !== undefined) a.orderFillTransaction.push(fillJson(e, ch.fill));
       } else if (ch.kind === "funding")
         acct(ch.accountId).positionTransaction.push(fundingTxJson(e, ch.accountId, ch.record));
@@ -162,7 +162,7 @@ export class EdgexSockets {
         );
       }
     }
-    for (const s of books) this.#publishDepth(s);
+    for (const [s, full] of books) this.#publishDepth(s, full);
     for (const s of marks) {
       const c = e.bySymbol(s);
       if (c !== undefined)
@@ -180,14 +180,15 @@ export class EdgexSockets {
     }
   }
 
-  #publishDepth(symbol: string): void {
+  /** The levels that changed as a Changed message, or, for a replaced book, a Snapshot. */
+  #publishDepth(symbol: string, full: boolean): void {
     const e = this.engine;
     const c = e.bySymbol(symbol);
     if (c === undefined) return;
-    const full = depthJson(e, c, 0, 200);
+    const all = depthJson(e, c, 0, 200);
     const now = new Map<string, string>();
-    for (const l of full.bids as { price: string; size: string }[]) now.set(`bid|${l.price}`, l.size);
-    for (const l of full.asks as { price: string; size: string }[]) now.set(`ask|${l.price}`, l.size);
+    for (const l of all.bids as { price: string; size: string }[]) now.set(`bid|${l.price}`, l.size);
+    for (const l of all.asks as { price: string; size: string }[]) now.set(`ask|${l.price}`, l.size);
     const before = this.#levels.get(c.contractId) ?? new Map<string, string>();
     const bids: { price: string; size: string }[] = [];
     const asks: { price: string; size: string }[] = [];
@@ -196,9 +197,16 @@ export class EdgexSockets {
     for (const k of before.keys())
       if (!now.has(k)) (k.startsWith("bid") ? bids : asks).push({ price: k.slice(4), size: "0" });
     this.#levels.set(c.contractId, now);
-    if (bids.length === 0 && asks.length === 0) return;
+    if (bids.length === 0 && asks.length === 0 && !full) return;
     const from = (this.#version.get(c.contractId) ?? 0) + 1;
     this.#version.set(c.contractId, from);
+    if (full) {
+      for (const level of [15, 200]) {
+        const channel = `depth.${c.contractId}.${level}`;
+        this.#publish(channel, quote(channel, "Snapshot", [depthJson(e, c, from, level)]));
+      }
+      return;
+    }
     for (const level of [15, 200]) {
       const channel = `depth.${c.contractId}.${level}`;
       this.#publish(
@@ -235,8 +243,27 @@ export class EdgexSockets {
     for (const c of this.#conns) if (c.channels.has(channel)) c.ws.terminate();
   }
 
+  /** Resume a stream: its subscribers get a fresh Snapshot first, as after a (re)subscription. */
   thaw(channel: string): void {
     this.frozen.delete(channel);
+    const [kind, id] = channel.split(".");
+    const c = this.engine.contractOf(id ?? "");
+    if (c === undefined) return;
+    this.flush();
+    if (kind === "depth")
+      this.#publish(
+        channel,
+        quote(channel, "Snapshot", [
+          depthJson(
+            this.engine,
+            c,
+            this.#version.get(c.contractId) ?? 0,
+            Number(channel.split(".")[2] ?? "15"),
+          ),
+        ]),
+      );
+    else if (kind === "ticker")
+      this.#publish(channel, quote(channel, "Snapshot", [tickerJson(this.engine, c)]));
   }
 
   dropAll(): void {

@@ -1,0 +1,566 @@
+import type { Clock } from "../../core/clock.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { BookView, MarketEvent } from "../../core/market.ts";
+import type { MarginMode, OrderRequest } from "../../core/types.ts";
+import {
+  type AmendResult,
+  type Unsubscribe,
+  type Venue,
+  type VenueEvent,
+  VenueRejectError,
+  VenueUnknownOutcomeError,
+} from "../../core/venue.ts";
+import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
+import type { VenueNotice } from "../../core/venue-notices.ts";
+import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { OrderTracker } from "../backpack/account-stream.ts";
+import { StreamHealth } from "../backpack/streams.ts";
+import { type StreamContext, tradeEvents } from "./account.ts";
+import { EdgexBook } from "./book.ts";
+import { EDGEX_CAPABILITIES, type EdgexMarket, marketsOf } from "./capabilities.ts";
+import { type EdgexConfig, wsUrlOf } from "./config.ts";
+import { EdgexHttp, EdgexRejectError, type EdgexRequest } from "./http.ts";
+import { orderBody } from "./orders.ts";
+import {
+  CancelResultSchema,
+  CreateOrderSchema,
+  DepthListSchema,
+  MetaDataSchema,
+  parseAs,
+  QuoteEventSchema,
+  TickerSchema,
+  TradeEventSchema,
+  TradeSchema,
+} from "./parse.ts";
+import * as reads from "./reads.ts";
+import { type EdgexDomain, queryContent, signedText } from "./signing.ts";
+import { EdgexSocket } from "./ws.ts";
+
+interface Bound {
+  readonly signer: AccountSigner;
+  readonly accountId: string;
+  readonly apiKey: string;
+  readonly passphrase: string;
+  readonly socket: EdgexSocket;
+}
+
+const PRIVATE_WS = "/api/v2/private/ws";
+const PUBLIC_WS = "/api/v2/public/ws";
+
+/**
+ * The EdgeX V2 connector. Quotes over one public socket (`depth.<id>.15`, `ticker.<id>`,
+ * `trades.<id>`), each account's orders, fills and funding over its own authenticated socket
+ * (`trade-event`), orders and reads over HMAC-signed REST with EIP-712-signed orders (http.ts
+ * says which failure is a refusal and which an unknown outcome). Symbols are contract names.
+ */
+export class EdgexVenue implements Venue {
+  readonly id: string;
+  readonly capabilities = EDGEX_CAPABILITIES;
+  readonly config: EdgexConfig;
+  readonly clock: Clock;
+  readonly http: EdgexHttp;
+  readonly health: StreamHealth;
+  readonly #bySymbol = new Map<string, EdgexMarket>();
+  readonly #byContract = new Map<string, EdgexMarket>();
+  #domain: EdgexDomain | undefined;
+  readonly #marks = new Map<string, number>();
+  readonly #funding = new Map<string, number>();
+  readonly #books = new Map<string, EdgexBook>();
+  readonly #subs = new Map<string, number>();
+  readonly #wires = new Map<string, number>();
+  readonly #market = new Set<(e: MarketEvent) => void>();
+  readonly #events = new Set<(e: VenueEvent) => void>();
+  readonly #accounts = new Map<string, Bound>();
+  readonly #stream: StreamContext;
+  readonly #public: EdgexSocket;
+  readonly #ctx: reads.ReadContext;
+  readonly #problems = new Map<string, VenueNotice>();
+  #closed = true;
+
+  constructor(config: EdgexConfig, clock: Clock) {
+    this.config = config;
+    this.id = config.id;
+    this.clock = clock;
+    this.http = new EdgexHttp(config.rest_url, config.request_timeout_ms, clock);
+    this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    const instrumentOf = (c: string) => this.#byContract.get(c)?.instrument;
+    this.#stream = {
+      instrumentOf,
+      clientIds: new Map(),
+      tracker: new OrderTracker(),
+      filled: new Map(),
+      orderLots: new Map(),
+    };
+    this.#ctx = {
+      request: (account, r) => this.#signed(account, r),
+      accountIdOf: (a) => this.#bound(a).accountId,
+      instrumentOf,
+      markOf: (s) => this.#marks.get(s) ?? Number.NaN,
+      clientIds: this.#stream.clientIds,
+    };
+    this.#public = new EdgexSocket(`${wsUrlOf(config)}${PUBLIC_WS}`, {
+      onMessage: (m) => this.#publicMessage(m),
+      onUp: () => this.#publicUp(),
+      onDown: () => {
+        for (const s of this.#subs.keys()) this.health.down(s);
+      },
+      onProblem: (what, e) => this.#problem(what, e),
+    });
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async connect(): Promise<void> {
+    const meta = parseAs(
+      MetaDataSchema,
+      await this.http.request({ method: "GET", path: "/api/v2/public/meta/getMetaData" }),
+      "getMetaData",
+    );
+    const chain = (meta.global.nativeChainId ?? meta.global.chainId ?? "").trim();
+    if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(chain))
+      throw new VenueRejectError(
+        "bad_metadata",
+        `venue ${this.id}: getMetaData global.nativeChainId "${chain}" is not a chain id`,
+      );
+    this.#domain = { chainId: BigInt(chain), verifyingContract: meta.global.contractAddress };
+    for (const m of marketsOf(this.id, meta, this.config.symbols)) {
+      this.#bySymbol.set(m.instrument.symbol, m);
+      this.#byContract.set(m.contract.contractId, m);
+    }
+    const tickers = await this.http.request({ method: "GET", path: "/api/v2/public/quote/getTicker" });
+    for (const [i, t] of (Array.isArray(tickers) ? tickers : []).entries())
+      this.#ticker(parseAs(TickerSchema, t, `getTicker[${i}]`));
+    this.#closed = false;
+    await this.#public.connect();
+    this.health.start();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.health.stop();
+    await Promise.all([this.#public.close(), ...[...this.#accounts.values()].map((b) => b.socket.close())]);
+  }
+
+  streams() {
+    return this.health.list();
+  }
+
+  notices(): readonly VenueNotice[] {
+    return [...this.#problems.values()];
+  }
+
+  #problem(stream: string, e: Error): void {
+    this.#problems.set(stream, {
+      venue: this.id,
+      key: `payload:${stream}`,
+      text: `a ${stream} message was dropped: ${e.message}`,
+    });
+  }
+
+  onStreamStatus(listener: Parameters<StreamHealth["onChange"]>[0]): Unsubscribe {
+    return this.health.onChange(listener);
+  }
+
+  // ------------------------------------------------------------------ market data
+
+  #wireOf(sub: MarketSubscription, m: EdgexMarket): string {
+    const id = m.contract.contractId;
+    if (sub.channel === "book" || sub.channel === "bbo") return `depth.${id}.15`;
+    if (sub.channel === "trades") return `trades.${id}`;
+    return `ticker.${id}`;
+  }
+
+  subscribe(sub: MarketSubscription): Unsubscribe {
+    const m = this.#marketOf(sub.symbol);
+    const name = streamName(sub);
+    const wire = this.#wireOf(sub, m);
+    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
+    this.health.add(name, this.#public.isOpen);
+    const n = (this.#wires.get(wire) ?? 0) + 1;
+    this.#wires.set(wire, n);
+    if (n === 1) this.#public.subscribe(wire);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.#subs.get(name) ?? 1) - 1;
+      if (left === 0) {
+        this.#subs.delete(name);
+        this.health.remove(name);
+      } else this.#subs.set(name, left);
+      const w = (this.#wires.get(wire) ?? 1) - 1;
+      if (w === 0) {
+        this.#wires.delete(wire);
+        this.#public.unsubscribe(wire);
+      } else this.#wires.set(wire, w);
+    };
+  }
+
+  onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
+    this.#market.add(listener);
+    return () => this.#market.delete(listener);
+  }
+
+  instruments(): readonly Instrument[] {
+    return [...this.#bySymbol.values()].map((m) => m.instrument);
+  }
+
+  instrument(symbol: string): Instrument {
+    return this.#marketOf(symbol).instrument;
+  }
+
+  #marketOf(symbol: string): EdgexMarket {
+    const m = this.#bySymbol.get(symbol);
+    if (m === undefined)
+      throw new VenueRejectError(
+        "unknown_symbol",
+        `venue ${this.id}: unknown symbol "${symbol}" (contracts are named like BTCUSD)`,
+      );
+    return m;
+  }
+
+  book(symbol: string): BookView {
+    return this.#bookOf(this.#marketOf(symbol)).book;
+  }
+
+  markPrice(symbol: string): number {
+    return this.#marks.get(this.#marketOf(symbol).instrument.symbol) ?? Number.NaN;
+  }
+
+  fundingRatePerHour(symbol: string): number {
+    return this.#funding.get(this.#marketOf(symbol).instrument.symbol) ?? 0;
+  }
+
+  #bookOf(m: EdgexMarket): EdgexBook {
+    const symbol = m.instrument.symbol;
+    let b = this.#books.get(symbol);
+    if (b === undefined) {
+      b = new EdgexBook(
+        m.instrument,
+        this.id,
+        () =>
+          this.http.request({
+            method: "GET",
+            path: "/api/v2/public/quote/getDepth",
+            query: { contractId: m.contract.contractId, level: "15" },
+          }),
+        (u) => {
+          if (this.#subs.has(`book:${symbol}`) || this.#subs.has(`bbo:${symbol}`)) this.#publish(u);
+        },
+      );
+      this.#books.set(symbol, b);
+    }
+    return b;
+  }
+
+  #ticker(t: ReturnType<typeof TickerSchema.parse>): MarketEvent[] {
+    const m = this.#byContract.get(t.contractId);
+    if (m === undefined) return [];
+    const symbol = m.instrument.symbol;
+    const mark = Number(t.oraclePrice);
+    this.#marks.set(symbol, mark);
+    const out: MarketEvent[] = [
+      {
+        type: "mark",
+        venue: this.id,
+        symbol,
+        ts: this.clock.now(),
+        markPrice: mark,
+        oraclePrice: Number(t.indexPrice ?? t.oraclePrice),
+      },
+    ];
+    if (t.fundingRate !== undefined) {
+      const perHour = Number(t.fundingRate) / m.instrument.spec.fundingIntervalHours;
+      this.#funding.set(symbol, perHour);
+      out.push({ type: "funding", venue: this.id, symbol, ts: this.clock.now(), ratePerHour: perHour });
+    }
+    return out;
+  }
+
+  #publicUp(): void {
+    for (const s of this.#subs.keys()) this.health.up(s);
+    for (const b of this.#books.values()) b.reset();
+  }
+
+  #publicMessage(raw: Record<string, unknown>): void {
+    if (raw.type !== "quote-event") return;
+    const ev = parseAs(QuoteEventSchema, raw, "quote-event");
+    const [kind, id] = ev.channel.split(".");
+    const m = this.#byContract.get(id ?? "");
+    if (m === undefined) return;
+    const symbol = m.instrument.symbol;
+    const now = this.clock.now();
+    if (kind === "depth") {
+      this.health.message(`book:${symbol}`, now);
+      if (this.#subs.has(`bbo:${symbol}`)) this.health.message(`bbo:${symbol}`, now);
+      const book = this.#bookOf(m);
+      for (const d of parseAs(DepthListSchema, ev.content.data, ev.channel))
+        book.onMessage(d, ev.content.dataType === "Snapshot");
+    } else if (kind === "ticker") {
+      for (const ch of ["mark", "funding"] as const)
+        if (this.#subs.has(`${ch}:${symbol}`)) this.health.message(`${ch}:${symbol}`, now);
+      for (const [i, t] of ev.content.data.entries())
+        for (const e of this.#ticker(parseAs(TickerSchema, t, `${ev.channel}[${i}]`)))
+          if (this.#subs.has(`${e.type}:${symbol}`)) this.#publish(e);
+    } else if (kind === "trades") {
+      this.health.message(`trades:${symbol}`, now);
+      for (const [i, raw] of ev.content.data.entries()) {
+        const t = parseAs(TradeSchema, raw, `${ev.channel}[${i}]`);
+        this.#publish({
+          type: "trade",
+          venue: this.id,
+          symbol,
+          ts: t.time,
+          price: Number(t.price),
+          size: Number(t.size),
+          side: t.isBuyerMaker ? "sell" : "buy",
+        });
+      }
+    }
+  }
+
+  #publish(e: MarketEvent): void {
+    for (const l of this.#market) l(e);
+  }
+
+  // ------------------------------------------------------------------ accounts
+
+  async bindAccount(binding: AccountBinding): Promise<void> {
+    const who = `venue ${this.id}: account ${binding.account}`;
+    if (binding.account === "")
+      throw new VenueRejectError(
+        "invalid_binding",
+        `venue ${this.id}: an account binding needs a non-empty account id`,
+      );
+    const signer = binding.signer;
+    if (signer === undefined || signer.scheme !== "secp256k1")
+      throw new VenueRejectError(
+        "no_signer",
+        `${who} needs a secp256k1 trading-key signer (got ${signer === undefined ? "none" : signer.scheme})`,
+      );
+    if (signer.hmacSha256 === undefined)
+      throw new VenueRejectError(
+        "no_api_secret",
+        `${who}: the signer carries no API secret (keystore field of wallet ${binding.account}'s edgex entry)`,
+      );
+    if (this.#accounts.has(binding.account)) return;
+    const accountId = binding.identity.address ?? "";
+    if (!/^\d{1,20}$/.test(accountId))
+      throw new VenueRejectError(
+        "invalid_binding",
+        `${who}: identity.address must be the EdgeX account id (decimal), got "${accountId}"`,
+      );
+    const [apiKey, passphrase] = (binding.identity.apiKeyId ?? "").split(":");
+    if (!apiKey || !passphrase)
+      throw new VenueRejectError(
+        "invalid_binding",
+        `${who}: identity.apiKeyId must be "<api_key>:<passphrase>"`,
+      );
+    const socket = new EdgexSocket(
+      `${wsUrlOf(this.config)}${PRIVATE_WS}`,
+      {
+        onMessage: (m) => this.#accountMessage(binding.account, m),
+        onUp: () => this.#accountHealth(),
+        onDown: () => this.#accountHealth(),
+        onProblem: (what, e) => this.#problem(`${what} of account ${binding.account}`, e),
+      },
+      () => {
+        const ts = String(this.clock.now());
+        const content = queryContent({ accountId, timestamp: ts });
+        const sig = Buffer.from(
+          signer.hmacSha256!(new TextEncoder().encode(signedText(ts, "GET", PRIVATE_WS, content))),
+        ).toString("hex");
+        return {
+          query: { accountId, timestamp: ts },
+          headers: {
+            "X-edgeX-Api-Key": apiKey,
+            "X-edgeX-Passphrase": passphrase,
+            "X-edgeX-Signature": sig,
+            "X-edgeX-Timestamp": ts,
+          },
+        };
+      },
+    );
+    const bound: Bound = { signer, accountId, apiKey, passphrase, socket };
+    // a signed read proves the credentials before anything trades with them
+    await this.http
+      .request({
+        method: "GET",
+        path: "/api/v2/private/account/getAccountAsset",
+        query: { accountId },
+        auth: { signer, apiKey, passphrase },
+      })
+      .catch((e: unknown) => {
+        if (e instanceof EdgexRejectError)
+          throw new VenueRejectError(e.reason, `${who}: credentials refused: ${e.message}`);
+        throw e;
+      });
+    this.#accounts.set(binding.account, bound);
+    this.health.add(ACCOUNT_STREAM, false);
+    await socket.connect();
+  }
+
+  #accountHealth(): void {
+    const all = [...this.#accounts.values()].every((b) => b.socket.isOpen);
+    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
+    else this.health.down(ACCOUNT_STREAM);
+  }
+
+  #accountMessage(account: string, raw: Record<string, unknown>): void {
+    if (raw.type !== "trade-event") return;
+    this.health.message(ACCOUNT_STREAM, this.clock.now());
+    this.#emit(
+      tradeEvents(this.#stream, account, parseAs(TradeEventSchema, raw, "trade-event"), this.clock.now()),
+    );
+  }
+
+  #bound(account: string): Bound {
+    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
+    const b = this.#accounts.get(account);
+    if (b === undefined)
+      throw new VenueRejectError("unknown_account", `venue ${this.id}: account "${account}" is not bound`);
+    return b;
+  }
+
+  #signed(account: string, r: Omit<EdgexRequest, "auth">): Promise<unknown> {
+    const b = this.#bound(account);
+    return this.http.request({
+      ...r,
+      auth: { signer: b.signer, apiKey: b.apiKey, passphrase: b.passphrase },
+    });
+  }
+
+  onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
+    this.#events.add(listener);
+    return () => this.#events.delete(listener);
+  }
+
+  #emit(events: readonly VenueEvent[]): void {
+    for (const e of events) for (const l of this.#events) l(e);
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  async submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
+    const b = this.#bound(order.account);
+    const m = this.#marketOf(order.symbol);
+    if (!/^[1-9]\d{0,18}$/.test(order.clientOrderId) || BigInt(order.clientOrderId) >= 2n ** 63n)
+      throw new VenueRejectError(
+        "invalid_client_order_id",
+        `venue ${this.id}: clientOrderId "${order.clientOrderId}" is not a decimal u63 (1 … 2^63−1)`,
+      );
+    const body = await orderBody(m, this.#domain!, b, order, this.clock.now(), this.config.order_expiry_ms);
+    const key = `${order.account}|${order.clientOrderId}`;
+    this.#stream.tracker.track(order.account, order.clientOrderId, m.instrument.symbol);
+    this.#stream.orderLots.set(key, order.sizeLots);
+    let raw: unknown;
+    try {
+      raw = await this.#signed(order.account, {
+        method: "POST",
+        path: "/api/v2/private/order/createOrder",
+        body,
+      });
+    } catch (e) {
+      if (e instanceof VenueRejectError)
+        this.#emit([
+          {
+            type: "reject",
+            ts: this.clock.now(),
+            account: order.account,
+            clientOrderId: order.clientOrderId,
+            reason: e.reason,
+          },
+        ]);
+      throw e;
+    }
+    const { orderId } = parseAs(CreateOrderSchema, raw, "createOrder answer");
+    this.#stream.clientIds.set(orderId, order.clientOrderId);
+    this.#emit(
+      this.#stream.tracker.ack(
+        order.account,
+        order.clientOrderId,
+        m.instrument.symbol,
+        orderId,
+        this.clock.now(),
+      ),
+    );
+    return { venueOrderId: orderId };
+  }
+
+  async cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
+    const b = this.#bound(account);
+    const m = this.#marketOf(symbol);
+    const reject = (reason: string, message: string) => {
+      this.#emit([{ type: "cancel_reject", ts: this.clock.now(), account, clientOrderId, reason }]);
+      return new VenueRejectError(reason, message);
+    };
+    let raw: unknown;
+    try {
+      raw = await this.#signed(account, {
+        method: "POST",
+        path: "/api/v2/private/order/cancelOrderByClientOrderId",
+        body: { accountId: b.accountId, clientOrderIdList: [clientOrderId] },
+      });
+    } catch (e) {
+      if (e instanceof VenueRejectError) throw reject(e.reason, e.message);
+      throw e;
+    }
+    const result = parseAs(CancelResultSchema, raw, "cancelOrderByClientOrderId answer").cancelResultMap[
+      clientOrderId
+    ];
+    if (result !== "SUCCESS")
+      throw reject(
+        (result ?? "not_in_answer").toLowerCase(),
+        `venue ${this.id}: cancel of ${clientOrderId} on ${m.instrument.symbol}: ${result ?? "not in the answer"}`,
+      );
+    const t = this.#stream.tracker.get(account, clientOrderId);
+    this.#emit(
+      this.#stream.tracker.end(
+        account,
+        clientOrderId,
+        m.instrument.symbol,
+        t?.venueOrderId ?? "",
+        "user",
+        this.clock.now(),
+      ),
+    );
+  }
+
+  async amend(): Promise<AmendResult> {
+    throw new VenueRejectError("amend_unsupported", `venue ${this.id}: EdgeX has no in-place amend`);
+  }
+
+  async setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
+    const b = this.#bound(account);
+    const m = this.#marketOf(symbol);
+    if (mode !== "cross")
+      throw new VenueRejectError(
+        "invalid_margin_mode",
+        `venue ${this.id}: ${symbol}: EdgeX margins cross only`,
+      );
+    await this.#signed(account, {
+      method: "POST",
+      path: "/api/v2/private/account/updateLeverageSetting",
+      body: { accountId: b.accountId, contractId: m.contract.contractId, leverage: String(leverage) },
+    });
+  }
+
+  orderStatus(account: string, clientOrderId: string) {
+    return reads.orderStatus(this.#ctx, account, clientOrderId);
+  }
+  openOrders(account: string) {
+    return reads.openOrders(this.#ctx, account);
+  }
+  positions(account: string) {
+    return reads.positions(this.#ctx, account);
+  }
+  accountState(account: string) {
+    return reads.accountState(this.#ctx, account);
+  }
+  fills(account: string, sinceTs: number) {
+    return reads.fills(this.#ctx, account, sinceTs);
+  }
+  fundingPayments(account: string, sinceTs: number) {
+    return reads.fundingPayments(this.#ctx, account, sinceTs);
+  }
+}
