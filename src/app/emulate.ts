@@ -4,6 +4,7 @@
  */
 import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
+import { startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
@@ -36,6 +37,11 @@ export const EMULATED_VENUES: Readonly<
     account: /^\d+:[A-Za-z0-9_+/=-]+:0[23][0-9a-fA-F]{64}$/,
     accountHint: "accountId:apiKey:compressed secp256k1 public key",
     start: (o) => startHibachi(o),
+  },
+  edgex: {
+    account: /^\d{1,20}:[^:]+:[^:]+:[^:]+:0x[0-9a-fA-F]{40}$/,
+    accountHint: "accountId:apiKey:passphrase:apiSecret:0x trading-key address (emulator-only credentials)",
+    start: (o) => startEdgex(o),
   },
   paradex: {
     account: /^0x[0-9a-fA-F]{1,64}:0x[0-9a-fA-F]{1,64}$/,
@@ -115,6 +121,45 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
+    close: () => emu.close(),
+  };
+}
+
+/**
+ * EdgeX (V2): both default contracts with a two-sided book of ten levels around the mark;
+ * `--fund 543429922866069763:key:pass:secret:0xabc…=10000` registers that account with those
+ * API credentials (made up for the emulator) and trading-key address, and credits it.
+ */
+async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startEdgexEmulator({ port: opts.port });
+  const contracts = emu.driver.contracts();
+  for (const c of contracts) {
+    const tick = Number(c.tickSize);
+    emu.driver.setBook({
+      symbol: c.contractName,
+      bidPx: c.markPx - tick,
+      askPx: c.markPx + tick,
+      qty: Number((50_000 / c.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(c.stepSize)))))),
+      levels: 10,
+      stepPx: tick,
+    });
+  }
+  for (const f of opts.fund ?? []) {
+    const [accountId, apiKey, passphrase, secret, address] = f.address.split(":");
+    emu.driver.register({
+      accountId,
+      apiKey,
+      passphrase,
+      secret,
+      tradingAddress: address.toLowerCase(),
+      usd: f.usdc,
+    });
+  }
+  return {
+    label: "edgex emulator (V2: HMAC requests, EIP-712 orders)",
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: contracts.map((c) => c.contractName),
     close: () => emu.close(),
   };
 }

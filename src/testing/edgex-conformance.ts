@@ -26,7 +26,9 @@ function wireOf(stream: string): string {
  * 127.0.0.1, a wall clock, one account (a fresh trading key and API secret) funded with
  * 100 000 USD. The driver turns ticks and lots into the emulator's decimal prices and sizes.
  */
-export async function makeEdgexHarness(): Promise<VenueHarness & { readonly emulator: EdgexEmulator }> {
+export async function makeEdgexHarness(
+  opts: { readonly staleAfterMs?: number } = {},
+): Promise<VenueHarness & { readonly emulator: EdgexEmulator; readonly accountId: string }> {
   const emulator = await startEdgexEmulator({
     scheduledFunding: false,
     budget: { capacity: 10_000, perSecond: 10_000 },
@@ -49,7 +51,11 @@ export async function makeEdgexHarness(): Promise<VenueHarness & { readonly emul
     tradingAddress: signerAddress(signer),
     usd: 100_000,
   });
-  const config = EdgexConfigSchema.parse({ rest_url: emulator.url, request_timeout_ms: 1500 });
+  const config = EdgexConfigSchema.parse({
+    rest_url: emulator.url,
+    request_timeout_ms: 1500,
+    ...(opts.staleAfterMs === undefined ? {} : { stale_after_ms: opts.staleAfterMs }),
+  });
   const venue = new EdgexVenue(config, new WallClock());
   const account = "conformance-1";
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -66,6 +72,7 @@ export async function makeEdgexHarness(): Promise<VenueHarness & { readonly emul
   const later = () => sleep(MARKET_DELAY_MS);
   return {
     emulator,
+    accountId,
     venue,
     account,
     symbol: SYMBOL,
