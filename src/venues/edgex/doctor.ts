@@ -109,14 +109,14 @@ async function accountRows(
   if (w === undefined || signer === undefined || signer.hmacSha256 === undefined) {
     row(
       a.account,
-      "keys",
+      "api secret",
       "fail",
       signer === undefined ? "the trading key did not decrypt" : "no API secret attached to the trading key",
       `perpbot keys add ${a.account} --venue edgex --secret ${w?.trading_key ?? "trading_private_key"} --secret ${w?.secret ?? "api_secret"}`,
     );
     return;
   }
-  row(a.account, "keys", "ok", `trading key ${signer.publicKey.slice(0, 10)}… with API secret`);
+  row(a.account, "api secret", "ok", `trading key ${signer.publicKey.slice(0, 10)}… carries its API secret`);
   const auth = { signer, apiKey: w.api_key, passphrase: w.passphrase };
   const ctx: reads.ReadContext = {
     request: (_acct, r) => http.request({ ...r, auth }),
