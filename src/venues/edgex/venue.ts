@@ -12,25 +12,23 @@ import {
 } from "../../core/venue.ts";
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
-import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { OrderTracker } from "../backpack/account-stream.ts";
 import { StreamHealth } from "../backpack/streams.ts";
 import { type StreamContext, tradeEvents } from "./account.ts";
-import { EdgexBook } from "./book.ts";
-import { EDGEX_CAPABILITIES, type EdgexMarket, marketsOf } from "./capabilities.ts";
+import { EDGEX_CAPABILITIES, marketsOf } from "./capabilities.ts";
 import { type EdgexConfig, wsUrlOf } from "./config.ts";
 import { EdgexHttp, EdgexRejectError, type EdgexRequest } from "./http.ts";
+import { EdgexMarketFeed } from "./market-feed.ts";
 import { orderBody } from "./orders.ts";
 import {
   CancelResultSchema,
   CreateOrderSchema,
-  DepthListSchema,
+  EdgexPayloadError,
   MetaDataSchema,
   parseAs,
-  QuoteEventSchema,
   TickerSchema,
   TradeEventSchema,
-  TradeSchema,
 } from "./parse.ts";
 import * as reads from "./reads.ts";
 import { type EdgexDomain, queryContent, signedText } from "./signing.ts";
@@ -60,19 +58,11 @@ export class EdgexVenue implements Venue {
   readonly clock: Clock;
   readonly http: EdgexHttp;
   readonly health: StreamHealth;
-  readonly #bySymbol = new Map<string, EdgexMarket>();
-  readonly #byContract = new Map<string, EdgexMarket>();
+  readonly feed: EdgexMarketFeed;
   #domain: EdgexDomain | undefined;
-  readonly #marks = new Map<string, number>();
-  readonly #funding = new Map<string, number>();
-  readonly #books = new Map<string, EdgexBook>();
-  readonly #subs = new Map<string, number>();
-  readonly #wires = new Map<string, number>();
-  readonly #market = new Set<(e: MarketEvent) => void>();
   readonly #events = new Set<(e: VenueEvent) => void>();
   readonly #accounts = new Map<string, Bound>();
   readonly #stream: StreamContext;
-  readonly #public: EdgexSocket;
   readonly #ctx: reads.ReadContext;
   readonly #problems = new Map<string, VenueNotice>();
   #closed = true;
@@ -83,7 +73,11 @@ export class EdgexVenue implements Venue {
     this.clock = clock;
     this.http = new EdgexHttp(config.rest_url, config.request_timeout_ms, clock);
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
-    const instrumentOf = (c: string) => this.#byContract.get(c)?.instrument;
+    this.feed = new EdgexMarketFeed(
+      { id: this.id, clock, http: this.http, health: this.health, url: `${wsUrlOf(config)}${PUBLIC_WS}` },
+      (what, e) => this.#problem(what, e),
+    );
+    const instrumentOf = (c: string) => this.feed.byContract.get(c)?.instrument;
     this.#stream = {
       instrumentOf,
       clientIds: new Map(),
@@ -95,17 +89,9 @@ export class EdgexVenue implements Venue {
       request: (account, r) => this.#signed(account, r),
       accountIdOf: (a) => this.#bound(a).accountId,
       instrumentOf,
-      markOf: (s) => this.#marks.get(s) ?? Number.NaN,
+      markOf: (s) => this.feed.markPrice(s),
       clientIds: this.#stream.clientIds,
     };
-    this.#public = new EdgexSocket(`${wsUrlOf(config)}${PUBLIC_WS}`, {
-      onMessage: (m) => this.#publicMessage(m),
-      onUp: () => this.#publicUp(),
-      onDown: () => {
-        for (const s of this.#subs.keys()) this.health.down(s);
-      },
-      onProblem: (what, e) => this.#problem(what, e),
-    });
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -123,22 +109,19 @@ export class EdgexVenue implements Venue {
         `venue ${this.id}: getMetaData global.nativeChainId "${chain}" is not a chain id`,
       );
     this.#domain = { chainId: BigInt(chain), verifyingContract: meta.global.contractAddress };
-    for (const m of marketsOf(this.id, meta, this.config.symbols)) {
-      this.#bySymbol.set(m.instrument.symbol, m);
-      this.#byContract.set(m.contract.contractId, m);
-    }
+    this.feed.setMarkets(marketsOf(this.id, meta, this.config.symbols));
     const tickers = await this.http.request({ method: "GET", path: "/api/v2/public/quote/getTicker" });
     for (const [i, t] of (Array.isArray(tickers) ? tickers : []).entries())
-      this.#ticker(parseAs(TickerSchema, t, `getTicker[${i}]`));
+      this.feed.ticker(parseAs(TickerSchema, t, `getTicker[${i}]`));
     this.#closed = false;
-    await this.#public.connect();
+    await this.feed.connect();
     this.health.start();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.health.stop();
-    await Promise.all([this.#public.close(), ...[...this.#accounts.values()].map((b) => b.socket.close())]);
+    await Promise.all([this.feed.close(), ...[...this.#accounts.values()].map((b) => b.socket.close())]);
   }
 
   streams() {
@@ -161,166 +144,28 @@ export class EdgexVenue implements Venue {
     return this.health.onChange(listener);
   }
 
-  // ------------------------------------------------------------------ market data
-
-  #wireOf(sub: MarketSubscription, m: EdgexMarket): string {
-    const id = m.contract.contractId;
-    if (sub.channel === "book" || sub.channel === "bbo") return `depth.${id}.15`;
-    if (sub.channel === "trades") return `trades.${id}`;
-    return `ticker.${id}`;
-  }
+  // ------------------------------------------------------------------ market data (market-feed.ts)
 
   subscribe(sub: MarketSubscription): Unsubscribe {
-    const m = this.#marketOf(sub.symbol);
-    const name = streamName(sub);
-    const wire = this.#wireOf(sub, m);
-    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
-    this.health.add(name, this.#public.isOpen);
-    const n = (this.#wires.get(wire) ?? 0) + 1;
-    this.#wires.set(wire, n);
-    if (n === 1) this.#public.subscribe(wire);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.#subs.get(name) ?? 1) - 1;
-      if (left === 0) {
-        this.#subs.delete(name);
-        this.health.remove(name);
-      } else this.#subs.set(name, left);
-      const w = (this.#wires.get(wire) ?? 1) - 1;
-      if (w === 0) {
-        this.#wires.delete(wire);
-        this.#public.unsubscribe(wire);
-      } else this.#wires.set(wire, w);
-    };
+    return this.feed.subscribe(sub);
   }
-
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
-    this.#market.add(listener);
-    return () => this.#market.delete(listener);
+    return this.feed.onMarket(listener);
   }
-
   instruments(): readonly Instrument[] {
-    return [...this.#bySymbol.values()].map((m) => m.instrument);
+    return this.feed.instruments();
   }
-
   instrument(symbol: string): Instrument {
-    return this.#marketOf(symbol).instrument;
+    return this.feed.marketOf(symbol).instrument;
   }
-
-  #marketOf(symbol: string): EdgexMarket {
-    const m = this.#bySymbol.get(symbol);
-    if (m === undefined)
-      throw new VenueRejectError(
-        "unknown_symbol",
-        `venue ${this.id}: unknown symbol "${symbol}" (contracts are named like BTCUSD)`,
-      );
-    return m;
-  }
-
   book(symbol: string): BookView {
-    return this.#bookOf(this.#marketOf(symbol)).book;
+    return this.feed.book(symbol);
   }
-
   markPrice(symbol: string): number {
-    return this.#marks.get(this.#marketOf(symbol).instrument.symbol) ?? Number.NaN;
+    return this.feed.markPrice(symbol);
   }
-
   fundingRatePerHour(symbol: string): number {
-    return this.#funding.get(this.#marketOf(symbol).instrument.symbol) ?? 0;
-  }
-
-  #bookOf(m: EdgexMarket): EdgexBook {
-    const symbol = m.instrument.symbol;
-    let b = this.#books.get(symbol);
-    if (b === undefined) {
-      b = new EdgexBook(
-        m.instrument,
-        this.id,
-        () =>
-          this.http.request({
-            method: "GET",
-            path: "/api/v2/public/quote/getDepth",
-            query: { contractId: m.contract.contractId, level: "15" },
-          }),
-        (u) => {
-          if (this.#subs.has(`book:${symbol}`) || this.#subs.has(`bbo:${symbol}`)) this.#publish(u);
-        },
-      );
-      this.#books.set(symbol, b);
-    }
-    return b;
-  }
-
-  #ticker(t: ReturnType<typeof TickerSchema.parse>): MarketEvent[] {
-    const m = this.#byContract.get(t.contractId);
-    if (m === undefined) return [];
-    const symbol = m.instrument.symbol;
-    const mark = Number(t.oraclePrice);
-    this.#marks.set(symbol, mark);
-    const out: MarketEvent[] = [
-      {
-        type: "mark",
-        venue: this.id,
-        symbol,
-        ts: this.clock.now(),
-        markPrice: mark,
-        oraclePrice: Number(t.indexPrice ?? t.oraclePrice),
-      },
-    ];
-    if (t.fundingRate !== undefined) {
-      const perHour = Number(t.fundingRate) / m.instrument.spec.fundingIntervalHours;
-      this.#funding.set(symbol, perHour);
-      out.push({ type: "funding", venue: this.id, symbol, ts: this.clock.now(), ratePerHour: perHour });
-    }
-    return out;
-  }
-
-  #publicUp(): void {
-    for (const s of this.#subs.keys()) this.health.up(s);
-    for (const b of this.#books.values()) b.reset();
-  }
-
-  #publicMessage(raw: Record<string, unknown>): void {
-    if (raw.type !== "quote-event") return;
-    const ev = parseAs(QuoteEventSchema, raw, "quote-event");
-    const [kind, id] = ev.channel.split(".");
-    const m = this.#byContract.get(id ?? "");
-    if (m === undefined) return;
-    const symbol = m.instrument.symbol;
-    const now = this.clock.now();
-    if (kind === "depth") {
-      this.health.message(`book:${symbol}`, now);
-      if (this.#subs.has(`bbo:${symbol}`)) this.health.message(`bbo:${symbol}`, now);
-      const book = this.#bookOf(m);
-      for (const d of parseAs(DepthListSchema, ev.content.data, ev.channel))
-        book.onMessage(d, ev.content.dataType === "Snapshot");
-    } else if (kind === "ticker") {
-      for (const ch of ["mark", "funding"] as const)
-        if (this.#subs.has(`${ch}:${symbol}`)) this.health.message(`${ch}:${symbol}`, now);
-      for (const [i, t] of ev.content.data.entries())
-        for (const e of this.#ticker(parseAs(TickerSchema, t, `${ev.channel}[${i}]`)))
-          if (this.#subs.has(`${e.type}:${symbol}`)) this.#publish(e);
-    } else if (kind === "trades") {
-      this.health.message(`trades:${symbol}`, now);
-      for (const [i, raw] of ev.content.data.entries()) {
-        const t = parseAs(TradeSchema, raw, `${ev.channel}[${i}]`);
-        this.#publish({
-          type: "trade",
-          venue: this.id,
-          symbol,
-          ts: t.time,
-          price: Number(t.price),
-          size: Number(t.size),
-          side: t.isBuyerMaker ? "sell" : "buy",
-        });
-      }
-    }
-  }
-
-  #publish(e: MarketEvent): void {
-    for (const l of this.#market) l(e);
+    return this.feed.fundingRatePerHour(symbol);
   }
 
   // ------------------------------------------------------------------ accounts
@@ -443,7 +288,7 @@ export class EdgexVenue implements Venue {
 
   async submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
     const b = this.#bound(order.account);
-    const m = this.#marketOf(order.symbol);
+    const m = this.feed.marketOf(order.symbol);
     if (!/^[1-9]\d{0,18}$/.test(order.clientOrderId) || BigInt(order.clientOrderId) >= 2n ** 63n)
       throw new VenueRejectError(
         "invalid_client_order_id",
@@ -473,7 +318,14 @@ export class EdgexVenue implements Venue {
         ]);
       throw e;
     }
-    const { orderId } = parseAs(CreateOrderSchema, raw, "createOrder answer");
+    const answer = CreateOrderSchema.safeParse(raw);
+    // the venue said SUCCESS: the order exists even if its answer is unreadable
+    if (!answer.success)
+      throw new VenueUnknownOutcomeError(
+        "server_error",
+        `venue ${this.id}: account ${order.account}: createOrder answered SUCCESS without a readable orderId (${answer.error.issues[0]?.message})`,
+      );
+    const { orderId } = answer.data;
     this.#stream.clientIds.set(orderId, order.clientOrderId);
     this.#emit(
       this.#stream.tracker.ack(
@@ -489,7 +341,7 @@ export class EdgexVenue implements Venue {
 
   async cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
     const b = this.#bound(account);
-    const m = this.#marketOf(symbol);
+    const m = this.feed.marketOf(symbol);
     const reject = (reason: string, message: string) => {
       this.#emit([{ type: "cancel_reject", ts: this.clock.now(), account, clientOrderId, reason }]);
       return new VenueRejectError(reason, message);
@@ -532,7 +384,7 @@ export class EdgexVenue implements Venue {
 
   async setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
     const b = this.#bound(account);
-    const m = this.#marketOf(symbol);
+    const m = this.feed.marketOf(symbol);
     if (mode !== "cross")
       throw new VenueRejectError(
         "invalid_margin_mode",
@@ -545,22 +397,33 @@ export class EdgexVenue implements Venue {
     });
   }
 
+  /** A read whose answer does not parse names the venue, the account and the field. */
+  async #read<T>(account: string, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (e) {
+      if (e instanceof EdgexPayloadError)
+        throw new EdgexPayloadError(`venue ${this.id}: account ${account}: ${e.message}`);
+      throw e;
+    }
+  }
+
   orderStatus(account: string, clientOrderId: string) {
-    return reads.orderStatus(this.#ctx, account, clientOrderId);
+    return this.#read(account, reads.orderStatus(this.#ctx, account, clientOrderId));
   }
   openOrders(account: string) {
-    return reads.openOrders(this.#ctx, account);
+    return this.#read(account, reads.openOrders(this.#ctx, account));
   }
   positions(account: string) {
-    return reads.positions(this.#ctx, account);
+    return this.#read(account, reads.positions(this.#ctx, account));
   }
   accountState(account: string) {
-    return reads.accountState(this.#ctx, account);
+    return this.#read(account, reads.accountState(this.#ctx, account));
   }
   fills(account: string, sinceTs: number) {
-    return reads.fills(this.#ctx, account, sinceTs);
+    return this.#read(account, reads.fills(this.#ctx, account, sinceTs));
   }
   fundingPayments(account: string, sinceTs: number) {
-    return reads.fundingPayments(this.#ctx, account, sinceTs);
+    return this.#read(account, reads.fundingPayments(this.#ctx, account, sinceTs));
   }
 }
