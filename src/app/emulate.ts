@@ -136,7 +136,7 @@ async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
   for (const c of contracts) {
     const tick = Number(c.tickSize);
     emu.driver.setBook({
-      symbol: c.contractName,
+      symbol: c.symbol,
       bidPx: c.markPx - tick,
       askPx: c.markPx + tick,
       qty: Number((50_000 / c.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(c.stepSize)))))),
@@ -159,7 +159,7 @@ async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
     label: "edgex emulator (V2: HMAC requests, EIP-712 orders)",
     url: emu.url,
     wsUrl: emu.wsUrl,
-    coins: contracts.map((c) => c.contractName),
+    coins: contracts.map((c) => c.symbol),
     close: () => emu.close(),
   };
 }

@@ -5,12 +5,10 @@ import { EdgexConfigSchema } from "../venues/edgex/config.ts";
 import { type EdgexEmulator, startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
 import { signerAddress } from "../venues/edgex/signing.ts";
 import { EdgexVenue } from "../venues/edgex/venue.ts";
+import { emulatorHarness } from "../venues/kit/conformance.ts";
 import { signerFromKeyBytes, withHmac } from "../wallets/signer.ts";
 
-const SYMBOL = "BTCUSD";
 const CONTRACT = "10000001";
-const SETTLE_MS = 250;
-const MARKET_DELAY_MS = 20;
 
 /** The wire stream a conformance stream name is carried on. */
 function wireOf(stream: string): string {
@@ -24,7 +22,7 @@ function wireOf(stream: string): string {
 /**
  * The conformance harness on the EdgeX connector against its emulator: real sockets on
  * 127.0.0.1, a wall clock, one account (a fresh trading key and API secret) funded with
- * 100 000 USD. The driver turns ticks and lots into the emulator's decimal prices and sizes.
+ * 100 000 USD. The kit's emulatorHarness turns ticks and lots into the emulator's decimals.
  */
 export async function makeEdgexHarness(
   opts: { readonly staleAfterMs?: number } = {},
@@ -58,61 +56,16 @@ export async function makeEdgexHarness(
   });
   const venue = new EdgexVenue(config, new WallClock());
   const account = "conformance-1";
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  try {
-    await venue.connect();
-    await venue.bindAccount({ account, identity: { address: accountId, apiKeyId: `${apiKey}:pp` }, signer });
-  } catch (e) {
-    await venue.close();
-    await emulator.close();
-    throw e;
-  }
-  const inst = venue.instrument(SYMBOL);
-  const d = emulator.driver;
-  const later = () => sleep(MARKET_DELAY_MS);
-  return {
+  const harness = await emulatorHarness({
     emulator,
-    accountId,
     venue,
     account,
-    symbol: SYMBOL,
-    referenceTicks: inst.price(60_000),
-    unitLots: inst.size("0.01"),
-    drive: (work) => work,
-    settle: () => sleep(SETTLE_MS),
-    async close() {
-      await venue.close();
-      await emulator.close();
-    },
-    driver: {
-      async setBook({ bidTicks, askTicks, lotsPerLevel, levels = 5 }) {
-        await later();
-        d.setBook({
-          symbol: SYMBOL,
-          bidPx: inst.priceValue(bidTicks),
-          askPx: inst.priceValue(askTicks),
-          qty: inst.sizeValue(lotsPerLevel),
-          levels,
-          stepPx: inst.priceValue(1),
-        });
-      },
-      async moveMark(priceTicks) {
-        await later();
-        d.moveMark({ symbol: SYMBOL, markPx: inst.priceValue(priceTicks) });
-      },
-      async settleFunding(ratePerHour) {
-        await later();
-        d.settleFunding({ symbol: SYMBOL, ratePerHour });
-      },
-      async dropStream(stream) {
-        d.freezeStream(wireOf(stream));
-      },
-      async restoreStream(stream) {
-        d.thawStream(wireOf(stream));
-      },
-      async loseNextAnswer() {
-        d.loseAcks(1);
-      },
-    },
-  };
+    symbol: "BTCUSD",
+    bind: (v) =>
+      v.bindAccount({ account, identity: { address: accountId, apiKeyId: `${apiKey}:pp` }, signer }),
+    controls: emulator.driver,
+    wireOf,
+    unitSize: "0.01",
+  });
+  return { ...harness, emulator, accountId };
 }

@@ -7,8 +7,8 @@ import { WallClock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import { makeEdgexHarness } from "../../testing/edgex-conformance.ts";
 import { signerFromKeyBytes, withHmac } from "../../wallets/signer.ts";
-import type { ExchangeFault } from "../backpack/emulator/faults.ts";
 import { orderOf } from "../conformance/harness.ts";
+import type { ExchangeFault } from "../kit/faults.ts";
 import { EdgexConfigSchema } from "./config.ts";
 import { EdgexVenue } from "./venue.ts";
 

@@ -15,6 +15,7 @@ import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { OrderTracker } from "../backpack/account-stream.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { type StreamContext, tradeEvents } from "./account.ts";
 import { EDGEX_CAPABILITIES, marketsOf } from "./capabilities.ts";
 import { type EdgexConfig, wsUrlOf } from "./config.ts";
@@ -60,12 +61,11 @@ export class EdgexVenue implements Venue {
   readonly health: StreamHealth;
   readonly feed: EdgexMarketFeed;
   #domain: EdgexDomain | undefined;
-  readonly #events = new Set<(e: VenueEvent) => void>();
-  readonly #accounts = new Map<string, Bound>();
+  readonly #events = new VenueListeners<VenueEvent>();
+  readonly #accounts: BoundAccounts<Bound>;
   readonly #stream: StreamContext;
   readonly #ctx: reads.ReadContext;
   readonly #problems = new Map<string, VenueNotice>();
-  #closed = true;
 
   constructor(config: EdgexConfig, clock: Clock) {
     this.config = config;
@@ -73,6 +73,7 @@ export class EdgexVenue implements Venue {
     this.clock = clock;
     this.http = new EdgexHttp(config.rest_url, config.request_timeout_ms, clock);
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    this.#accounts = new BoundAccounts<Bound>(this.id, "account");
     this.feed = new EdgexMarketFeed(
       { id: this.id, clock, http: this.http, health: this.health, url: `${wsUrlOf(config)}${PUBLIC_WS}` },
       (what, e) => this.#problem(what, e),
@@ -113,13 +114,13 @@ export class EdgexVenue implements Venue {
     const tickers = await this.http.request({ method: "GET", path: "/api/v2/public/quote/getTicker" });
     for (const [i, t] of (Array.isArray(tickers) ? tickers : []).entries())
       this.feed.ticker(parseAs(TickerSchema, t, `getTicker[${i}]`));
-    this.#closed = false;
+    this.#accounts.closed = false;
     await this.feed.connect();
     this.health.start();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#accounts.closed = true;
     this.health.stop();
     await Promise.all([this.feed.close(), ...[...this.#accounts.values()].map((b) => b.socket.close())]);
   }
@@ -246,9 +247,7 @@ export class EdgexVenue implements Venue {
   }
 
   #accountHealth(): void {
-    const all = [...this.#accounts.values()].every((b) => b.socket.isOpen);
-    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
-    else this.health.down(ACCOUNT_STREAM);
+    this.#accounts.reportHealth(this.health, this.clock.now(), (b) => b.socket.isOpen);
   }
 
   #accountMessage(account: string, raw: Record<string, unknown>): void {
@@ -260,11 +259,7 @@ export class EdgexVenue implements Venue {
   }
 
   #bound(account: string): Bound {
-    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
-    const b = this.#accounts.get(account);
-    if (b === undefined)
-      throw new VenueRejectError("unknown_account", `venue ${this.id}: account "${account}" is not bound`);
-    return b;
+    return this.#accounts.bound(account);
   }
 
   #signed(account: string, r: Omit<EdgexRequest, "auth">): Promise<unknown> {
@@ -276,12 +271,11 @@ export class EdgexVenue implements Venue {
   }
 
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    this.#events.add(listener);
-    return () => this.#events.delete(listener);
+    return this.#events.on(listener);
   }
 
   #emit(events: readonly VenueEvent[]): void {
-    for (const e of events) for (const l of this.#events) l(e);
+    this.#events.emit(events);
   }
 
   // ------------------------------------------------------------------ orders

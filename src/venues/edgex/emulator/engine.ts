@@ -5,20 +5,18 @@
  * the client's `clientOrderId`. Every change is queued as a Change for the sockets (drain()).
  */
 import type { Clock } from "../../../core/clock.ts";
-import type { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { toUsd } from "../../../core/money.ts";
 import type { OrderRequest } from "../../../core/types.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import type { L2Book } from "../../../data/book.ts";
-import type { SimExchange } from "../../sim/exchange.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 
 export const VENUE_ID = "edgex-emulator";
 
 /** One contract of the emulated venue, as getMetaData lists it. */
 export interface ContractSpec {
   readonly contractId: string;
-  readonly contractName: string;
+  readonly symbol: string;
   readonly tickSize: string;
   readonly stepSize: string;
   readonly minOrderSize: string;
@@ -46,7 +44,7 @@ export const DOMAIN = {
 export const DEFAULT_CONTRACTS: readonly ContractSpec[] = [
   {
     contractId: "10000001",
-    contractName: "BTCUSD",
+    symbol: "BTCUSD",
     tickSize: "0.1",
     stepSize: "0.001",
     minOrderSize: "0.001",
@@ -59,7 +57,7 @@ export const DEFAULT_CONTRACTS: readonly ContractSpec[] = [
   },
   {
     contractId: "10000002",
-    contractName: "ETHUSD",
+    symbol: "ETHUSD",
     tickSize: "0.01",
     stepSize: "0.01",
     minOrderSize: "0.01",
@@ -145,18 +143,7 @@ export type Change =
   | { readonly kind: "mark"; readonly symbol: string }
   | { readonly kind: "trade"; readonly fill: FillRecord };
 
-export interface Core {
-  readonly instruments: ReadonlyMap<string, Instrument>;
-  readonly books: ReadonlyMap<string, L2Book>;
-  readonly exchange: SimExchange;
-}
-
-export class EdgexEngine {
-  readonly clock: Clock;
-  readonly contracts: readonly ContractSpec[];
-  readonly exchange: SimExchange;
-  readonly instruments: ReadonlyMap<string, Instrument>;
-  readonly books: ReadonlyMap<string, L2Book>;
+export class EdgexEngine extends SimCoreEngine<ContractSpec> {
   readonly orders = new Map<string, OrderRecord>();
   readonly fills = new Map<string, FillRecord[]>();
   readonly funding = new Map<string, FundingRecord[]>();
@@ -165,12 +152,30 @@ export class EdgexEngine {
   #nextFill = 1;
   #changes: Change[] = [];
 
-  constructor(core: Core, contracts: readonly ContractSpec[], clock: Clock) {
-    this.clock = clock;
-    this.contracts = contracts;
-    this.exchange = core.exchange;
-    this.instruments = core.instruments;
-    this.books = core.books;
+  constructor(contracts: readonly ContractSpec[], clock: Clock) {
+    super(
+      VENUE_ID,
+      clock,
+      contracts,
+      (c) => ({
+        base: c.symbol.replace(/USD$/, ""),
+        quote: "USD",
+        tickSize: c.tickSize,
+        lotSize: c.stepSize,
+        minNotionalUsd: 0,
+        maxLeverage: c.maxLeverage,
+        fundingIntervalHours: c.fundingIntervalMin / 60,
+        makerFeeBps: Number(c.makerFeeRate) * 10_000,
+        takerFeeBps: Number(c.takerFeeRate) * 10_000,
+      }),
+      (inst) => Math.min(20, inst.spec.maxLeverage),
+    );
+    this.seed(() => 0.0000125);
+    this.drain();
+  }
+
+  get contracts(): readonly ContractSpec[] {
+    return this.markets;
   }
 
   contractOf(contractId: string): ContractSpec | undefined {
@@ -178,10 +183,10 @@ export class EdgexEngine {
   }
 
   bySymbol(symbol: string): ContractSpec | undefined {
-    return this.contracts.find((c) => c.contractName === symbol);
+    return this.contracts.find((c) => c.symbol === symbol);
   }
 
-  inst(symbol: string): Instrument {
+  inst(symbol: string) {
     const i = this.instruments.get(symbol);
     if (i === undefined) throw new RangeError(`edgex emulator: unknown contract "${symbol}"`);
     return i;

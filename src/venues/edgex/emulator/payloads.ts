@@ -45,7 +45,7 @@ export function metadataJson(contracts: readonly ContractSpec[]): Json {
     coinList: [QUOTE_COIN],
     contractList: contracts.map((c) => ({
       contractId: c.contractId,
-      contractName: c.contractName,
+      contractName: c.symbol,
       baseCoinId: String(1000 + Number(c.contractId.slice(-2))),
       quoteCoinId: QUOTE_COIN.coinId,
       tickSize: c.tickSize,
@@ -64,8 +64,8 @@ export function metadataJson(contracts: readonly ContractSpec[]): Json {
 }
 
 export function depthJson(engine: EdgexEngine, c: ContractSpec, version: number, levels = 15): Json {
-  const inst = engine.inst(c.contractName);
-  const book = engine.books.get(c.contractName);
+  const inst = engine.inst(c.symbol);
+  const book = engine.books.get(c.symbol);
   const side = (s: "bid" | "ask") => {
     const out: { price: string; size: string }[] = [];
     book?.walk(s, (ticks, size) => {
@@ -79,7 +79,7 @@ export function depthJson(engine: EdgexEngine, c: ContractSpec, version: number,
     endVersion: String(version),
     level: levels,
     contractId: c.contractId,
-    contractName: c.contractName,
+    contractName: c.symbol,
     depthType: "SNAPSHOT",
     asks: side("ask"),
     bids: side("bid"),
@@ -87,11 +87,11 @@ export function depthJson(engine: EdgexEngine, c: ContractSpec, version: number,
 }
 
 export function tickerJson(engine: EdgexEngine, c: ContractSpec): Json {
-  const mark = engine.exchange.markOf(c.contractName);
-  const perHour = engine.fundingRate.get(c.contractName) ?? 0;
+  const mark = engine.exchange.markOf(c.symbol);
+  const perHour = engine.fundingRate.get(c.symbol) ?? 0;
   return {
     contractId: c.contractId,
-    contractName: c.contractName,
+    contractName: c.symbol,
     lastPrice: n(mark),
     indexPrice: n(mark),
     oraclePrice: n(mark),
@@ -100,11 +100,11 @@ export function tickerJson(engine: EdgexEngine, c: ContractSpec): Json {
 }
 
 export function fundingRateJson(engine: EdgexEngine, c: ContractSpec): Json {
-  const perHour = engine.fundingRate.get(c.contractName) ?? 0;
+  const perHour = engine.fundingRate.get(c.symbol) ?? 0;
   return {
     contractId: c.contractId,
     fundingTime: String(engine.clock.now()),
-    oraclePrice: n(engine.exchange.markOf(c.contractName)),
+    oraclePrice: n(engine.exchange.markOf(c.symbol)),
     fundingRate: n((perHour * c.fundingIntervalMin) / 60, 10),
     fundingRateIntervalMin: String(c.fundingIntervalMin),
   };

@@ -165,7 +165,7 @@ export function privateRoute(
       if (c === undefined) return refuse(e, "CONTRACT_NOT_FOUND", `no contract ${str(body.contractId)}`);
       if (!(Number.isInteger(lev) && lev >= 1 && lev <= c.maxLeverage))
         return refuse(e, "LEVERAGE_INVALID", `leverage ${str(body.leverage)} is not 1…${c.maxLeverage}`);
-      e.exchange.state.setSetting(accountId, c.contractName, { leverage: lev, mode: "cross" });
+      e.exchange.state.setSetting(accountId, c.symbol, { leverage: lev, mode: "cross" });
       return ok(e, {});
     }
     default:
@@ -200,7 +200,7 @@ function createOrder(e: EdgexEngine, who: ApiAccount, body: Record<string, unkno
     { chainId: DOMAIN.chainId, verifyingContract: DOMAIN.contractAddress },
   );
   if (!checked.ok) return refuse(e, checked.code, checked.msg);
-  const inst = e.inst(c.contractName);
+  const inst = e.inst(c.symbol);
   const price = str(body.price);
   const size = str(body.size);
   const ticks = inst.price(price);
@@ -219,7 +219,7 @@ function createOrder(e: EdgexEngine, who: ApiAccount, body: Record<string, unkno
   const placed = e.place({
     accountId: who.accountId,
     contractId: c.contractId,
-    symbol: c.contractName,
+    symbol: c.symbol,
     side: body.side,
     clientOrderId: cid,
     timeInForce: tif,

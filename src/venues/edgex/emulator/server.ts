@@ -3,24 +3,34 @@
  * rate-limit.ts) → for a private path, the HMAC (verify.ts) → a fault (order requests only) →
  * the route. Refusals are the venue's envelope.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { FaultQueue, IpBudget } from "../../backpack/emulator/faults.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  answerUnderFault,
+  type FaultAnswers,
+  FaultQueue,
+  IpBudget,
+  refuseBeforeExecuting,
+} from "../../kit/faults.ts";
+import { LoopbackServer, readBody, sendAnswer as send } from "../../kit/http-front.ts";
 import { EDGEX_RATE_LIMITS } from "../rate-limit.ts";
 import type { EdgexEngine } from "./engine.ts";
 import { envelope } from "./payloads.ts";
-import { type Answer, isOrderRoute, isPrivateRoute, privateRoute, publicRoute, refuse } from "./routes.ts";
+import { isOrderRoute, isPrivateRoute, privateRoute, publicRoute, refuse } from "./routes.ts";
 import { type ApiAccount, checkHmac } from "./verify.ts";
 import type { EdgexSockets } from "./ws.ts";
+
+const tooMany = (now: number) => ({
+  status: 429,
+  body: envelope("RATE_LIMIT_EXCEEDED", null, now, "too many requests"),
+});
 
 export class EdgexFront {
   readonly engine: EdgexEngine;
   readonly sockets: EdgexSockets;
-  readonly faults = new FaultQueue();
+  readonly faults = new FaultQueue("edgex");
   readonly budget: IpBudget;
   readonly #byKey: (apiKey: string) => ApiAccount | undefined;
-  readonly #held = new Set<ReturnType<typeof setTimeout>>();
-  #server: Server | undefined;
+  readonly #http: LoopbackServer;
 
   constructor(
     engine: EdgexEngine,
@@ -37,31 +47,20 @@ export class EdgexFront {
       budget?.perSecond ?? scope.refillPerSecond,
       () => engine.clock.now(),
     );
+    this.#http = new LoopbackServer({
+      handle: (req, res) => this.#handle(req, res),
+      failed: (res, e) =>
+        send(res, { status: 500, body: envelope("INTERNAL_ERROR", null, Date.now(), e.message) }),
+      upgrade: (req, socket, head) => this.sockets.upgrade(req, socket, head),
+    });
   }
 
-  async listen(port: number): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) =>
-        send(res, { status: 500, body: envelope("INTERNAL_ERROR", null, Date.now(), (e as Error).message) }),
-      );
-    });
-    server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head));
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listen(port: number): Promise<string> {
+    return this.#http.listen(port);
   }
 
-  async close(): Promise<void> {
-    for (const t of this.#held) clearTimeout(t);
-    this.#held.clear();
-    await this.sockets.close();
-    const server = this.#server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#http.close(() => this.sockets.close());
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -93,56 +92,18 @@ export class EdgexFront {
       e.clock.now(),
     );
     if (!auth.ok) return send(res, refuse(e, auth.code, auth.msg));
-    if (!this.budget.take(auth.account.accountId))
-      return send(res, {
-        status: 429,
-        body: envelope("RATE_LIMIT_EXCEEDED", null, e.clock.now(), "too many requests"),
-      });
+    if (!this.budget.take(auth.account.accountId)) return send(res, tooMany(e.clock.now()));
     const fault = isOrderRoute(method, url.pathname) ? this.faults.next() : undefined;
-    if (fault?.kind === "rateLimited")
-      return send(res, {
-        status: 429,
-        body: envelope("RATE_LIMIT_EXCEEDED", null, e.clock.now(), "too many requests"),
-      });
-    if (fault?.kind === "serverError" && fault.execute !== true)
-      return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
+    const answers: FaultAnswers = { rateLimited: tooMany(e.clock.now()) };
+    const refused = refuseBeforeExecuting(fault, answers);
+    if (refused !== undefined) return send(res, refused);
     const answer = privateRoute(e, auth.account, method, url, body ?? {});
     this.sockets.flush();
-    if (fault === undefined) return send(res, answer);
-    switch (fault.kind) {
-      case "serverError":
-        return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
-      case "loseAck":
-        req.socket.destroy();
-        return;
-      case "executeThenTimeout":
-      case "delayAck": {
-        const t = setTimeout(
-          () => {
-            this.#held.delete(t);
-            if (!res.destroyed) send(res, answer);
-          },
-          fault.kind === "delayAck" ? fault.ms : fault.holdMs,
-        );
-        this.#held.add(t);
-        return;
-      }
-    }
+    answerUnderFault(
+      fault,
+      answer,
+      this.#http.delivery(req, res, (a) => send(res, a)),
+      answers,
+    );
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, a: Answer): void {
-  if (res.headersSent || res.destroyed) return;
-  const isText = typeof a.body === "string";
-  res.writeHead(a.status, { "Content-Type": isText ? "text/plain" : "application/json" });
-  res.end(isText ? (a.body as string) : JSON.stringify(a.body));
 }

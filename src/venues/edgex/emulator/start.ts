@@ -5,15 +5,14 @@
  * trading-key address. Every driver call publishes what it changed at once.
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
 import { usd } from "../../../core/money.ts";
-import { L2Book } from "../../../data/book.ts";
-import type { ExchangeFault } from "../../backpack/emulator/faults.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { settleFunding } from "../../sim/funding.ts";
-import { FundingClock } from "../../sim/funding-clock.ts";
-import { checkLiquidations } from "../../sim/liquidation.ts";
-import { SimState } from "../../sim/state.ts";
+import type { ExchangeFault } from "../../kit/faults.ts";
+import {
+  marketLookup,
+  type SimMarketDriver,
+  simMarketDriver,
+  startFundingClock,
+} from "../../kit/sim-core.ts";
 import {
   type ContractSpec,
   DEFAULT_CONTRACTS,
@@ -38,20 +37,10 @@ export interface EdgexEmulatorOptions {
   readonly scheduledFunding?: boolean;
 }
 
-export interface EdgexEmulatorDriver {
+/** The kit's market driver (setBook, moveMark, settleFunding) plus the venue's own controls. */
+export interface EdgexEmulatorDriver extends SimMarketDriver {
   /** Register an account (its API key, passphrase, secret and trading address) and credit it USD. */
   register(a: ApiAccount & { readonly usd: number }): void;
-  setBook(b: {
-    symbol: string;
-    bidPx: number;
-    askPx: number;
-    qty: number;
-    levels?: number;
-    stepPx?: number;
-  }): void;
-  moveMark(m: { symbol: string; markPx: number }): void;
-  /** Set the funding rate in force (per hour) and settle one interval now. */
-  settleFunding(f: { symbol: string; ratePerHour: number }): void;
   /** Cut a wire stream ("depth.10000001.15", "ticker.10000001", "trade-event"). */
   freezeStream(channel: string): void;
   thawStream(channel: string): void;
@@ -74,90 +63,24 @@ export interface EdgexEmulator {
   close(): Promise<void>;
 }
 
-function instrumentOf(c: ContractSpec): Instrument {
-  return new Instrument({
-    venue: VENUE_ID,
-    symbol: c.contractName,
-    base: c.contractName.replace(/USD$/, ""),
-    quote: "USD",
-    tickSize: c.tickSize,
-    lotSize: c.stepSize,
-    minNotionalUsd: 0,
-    maxLeverage: c.maxLeverage,
-    marginTiers: [],
-    fundingIntervalHours: c.fundingIntervalMin / 60,
-    makerFeeBps: Number(c.makerFeeRate) * 10_000,
-    takerFeeBps: Number(c.takerFeeRate) * 10_000,
-  });
-}
-
 export async function startEdgexEmulator(opts: EdgexEmulatorOptions = {}): Promise<EdgexEmulator> {
   const clock = opts.clock ?? new WallClock();
   const contracts = opts.contracts ?? DEFAULT_CONTRACTS;
-  const instruments = new Map<string, Instrument>();
-  const books = new Map<string, L2Book>();
-  for (const c of contracts) {
-    const inst = instrumentOf(c);
-    instruments.set(inst.symbol, inst);
-    books.set(inst.symbol, new L2Book(inst));
-  }
-  const exchange = new SimExchange(
-    {
-      venueId: VENUE_ID,
-      instruments,
-      books,
-      defaultSetting: (inst) => ({ leverage: Math.min(20, inst.spec.maxLeverage), mode: "cross" }),
-      liquidationFeeBps: 0,
-      findStoredOrder: () => undefined,
-    },
-    new SimState(),
-  );
-  exchange.state.trackChanges = false;
-  const engine = new EdgexEngine({ instruments, books, exchange }, contracts, clock);
-  const now = clock.now();
-  for (const c of contracts) {
-    engine.market({
-      type: "mark",
-      venue: VENUE_ID,
-      symbol: c.contractName,
-      ts: now,
-      markPrice: c.markPx,
-      oraclePrice: c.markPx,
-    });
-    engine.market({
-      type: "funding",
-      venue: VENUE_ID,
-      symbol: c.contractName,
-      ts: now,
-      ratePerHour: 0.0000125,
-    });
-  }
-  engine.drain();
+  const engine = new EdgexEngine(contracts, clock);
+  const exchange = engine.exchange;
   const accounts = new Map<string, ApiAccount>();
   const byKey = (k: string) => accounts.get(k);
   const sockets = new EdgexSockets(engine, byKey);
   const front = new EdgexFront(engine, sockets, byKey, opts.budget);
   const host = await front.listen(opts.port ?? 0);
-  let funding: FundingClock | undefined;
-  if (opts.scheduledFunding ?? true) {
-    funding = new FundingClock(clock, exchange, (events) => {
-      engine.absorb(events);
-      sockets.flush();
-    });
-    for (const inst of instruments.values()) funding.start(inst);
-  }
-  const market = (symbol: string): Instrument => {
-    const inst = instruments.get(symbol);
-    if (inst === undefined)
-      throw new RangeError(
-        `edgex emulator: unknown contract "${symbol}" (${contracts.map((c) => c.contractName).join(", ")})`,
-      );
-    return inst;
-  };
-  const changed = (fn: () => void) => {
-    fn();
-    sockets.flush();
-  };
+  const flush = () => sockets.flush();
+  const funding = startFundingClock(opts.scheduledFunding ?? true, clock, engine, flush);
+  const market = marketLookup(
+    "edgex",
+    "contract",
+    contracts.map((c) => c.symbol),
+    (s) => engine.instruments.get(s),
+  );
   const driver: EdgexEmulatorDriver = {
     register(a) {
       if (!/^\d+$/.test(a.accountId))
@@ -168,53 +91,7 @@ export async function startEdgexEmulator(opts: EdgexEmulatorOptions = {}): Promi
       accounts.set(a.apiKey, account);
       if (amount > 0) exchange.state.deposit(a.accountId, usd(amount));
     },
-    setBook(b) {
-      const inst = market(b.symbol);
-      const n = b.levels ?? 5;
-      const step = b.stepPx ?? inst.priceValue(1);
-      const side = (from: number, dir: number) =>
-        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * step, size: b.qty }));
-      changed(() =>
-        engine.market({
-          type: "book",
-          venue: VENUE_ID,
-          symbol: inst.symbol,
-          ts: clock.now(),
-          snapshot: true,
-          bids: side(b.bidPx, -1),
-          asks: side(b.askPx, 1),
-        }),
-      );
-    },
-    moveMark(m) {
-      market(m.symbol);
-      changed(() =>
-        engine.market({
-          type: "mark",
-          venue: VENUE_ID,
-          symbol: m.symbol,
-          ts: clock.now(),
-          markPrice: m.markPx,
-          oraclePrice: m.markPx,
-        }),
-      );
-    },
-    settleFunding(f) {
-      const inst = market(f.symbol);
-      changed(() => {
-        engine.market({
-          type: "funding",
-          venue: VENUE_ID,
-          symbol: f.symbol,
-          ts: clock.now() - 1,
-          ratePerHour: f.ratePerHour,
-        });
-        const mark = exchange.markOf(f.symbol);
-        const events = settleFunding(exchange.state, inst, clock.now(), mark > 0 ? mark : undefined);
-        events.push(...checkLiquidations(exchange, f.symbol, clock.now()));
-        engine.absorb(events);
-      });
-    },
+    ...simMarketDriver({ venueId: VENUE_ID, engine, now: () => clock.now(), lookup: market, flush }),
     freezeStream: (c) => sockets.freeze(c),
     thawStream: (c) => sockets.thaw(c),
     dropSockets: () => sockets.dropAll(),

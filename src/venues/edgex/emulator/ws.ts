@@ -217,7 +217,7 @@ export class EdgexSockets {
             endVersion: String(from),
             level,
             contractId: c.contractId,
-            contractName: c.contractName,
+            contractName: c.symbol,
             depthType: "CHANGED",
             asks,
             bids,
