@@ -10,6 +10,7 @@ import {
   openGroups,
   perpbotCli,
   removeLiveDirs,
+  SAME_VENUE_FARM,
   type WalletPlan,
 } from "../testing/live-cli.ts";
 import { type EdgexEmulator, startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
@@ -23,17 +24,7 @@ import { type EdgexEmulator, startEdgexEmulator } from "../venues/edgex/emulator
 after(removeLiveDirs);
 
 const WALLETS: WalletPlan[] = [0, 1, 2, 3].map((i) => ({ id: `w0${i + 1}`, i, edgex: {} }));
-const FARM = [
-  'mode = "live"',
-  "[farm]",
-  'mode = "same_venue"',
-  'markets = ["BTC"]',
-  "min_group_size = 3",
-  "max_group_size = 4",
-  "check_interval_seconds = 1",
-  "min_cooldown_minutes = 60",
-  "max_cooldown_minutes = 60",
-];
+const FARM = SAME_VENUE_FARM;
 const SYMBOL = "BTCUSD";
 
 async function emulator(): Promise<EdgexEmulator> {

@@ -100,21 +100,40 @@ async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
   };
 }
 
-/** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
-async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startBackpackEmulator({ port: opts.port });
-  const markets = emu.driver.markets();
+/**
+ * A two-sided book of ten levels, a tick apart, around each market's mark, about 50 000 USD a
+ * level (the size rounded to the market's step).
+ */
+function seedBooks(
+  markets: readonly { symbol: string; markPx: number; tickSize: string; stepSize: string }[],
+  setBook: (b: {
+    symbol: string;
+    bidPx: number;
+    askPx: number;
+    qty: number;
+    levels: number;
+    stepPx: number;
+  }) => void,
+): void {
   for (const m of markets) {
     const tick = Number(m.tickSize);
-    emu.driver.setBook({
+    const decimals = Math.max(0, -Math.floor(Math.log10(Number(m.stepSize))));
+    setBook({
       symbol: m.symbol,
       bidPx: m.markPx - tick,
       askPx: m.markPx + tick,
-      qty: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(m.stepSize)))))),
+      qty: Number((50_000 / m.markPx).toFixed(decimals)),
       levels: 10,
       stepPx: tick,
     });
   }
+}
+
+/** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
+async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startBackpackEmulator({ port: opts.port });
+  const markets = emu.driver.markets();
+  seedBooks(markets, (b) => emu.driver.setBook(b));
   for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
   return {
     label: "backpack emulator",
@@ -133,17 +152,7 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
 async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
   const emu = await startEdgexEmulator({ port: opts.port });
   const contracts = emu.driver.contracts();
-  for (const c of contracts) {
-    const tick = Number(c.tickSize);
-    emu.driver.setBook({
-      symbol: c.symbol,
-      bidPx: c.markPx - tick,
-      askPx: c.markPx + tick,
-      qty: Number((50_000 / c.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(c.stepSize)))))),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
+  seedBooks(contracts, (b) => emu.driver.setBook(b));
   for (const f of opts.fund ?? []) {
     const [accountId, apiKey, passphrase, secret, address] = f.address.split(":");
     emu.driver.register({

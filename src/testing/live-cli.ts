@@ -17,6 +17,19 @@ import { cleanEnv, PERPBOT_BIN } from "./run-process.ts";
 
 export const LIVE_PW = "live cli test password";
 
+/** A live farm of one same-venue group of 3-4 wallets on BTC, checked every second. */
+export const SAME_VENUE_FARM: readonly string[] = [
+  'mode = "live"',
+  "[farm]",
+  'mode = "same_venue"',
+  'markets = ["BTC"]',
+  "min_group_size = 3",
+  "max_group_size = 4",
+  "check_interval_seconds = 1",
+  "min_cooldown_minutes = 60",
+  "max_cooldown_minutes = 60",
+];
+
 /** Wallet i's Backpack API secret (a 32-byte ed25519 seed) and its API key. */
 export const bpSeedOf = (i: number) => Buffer.alloc(32, 0x71 + i);
 export const bpApiKeyOf = (i: number) => apiKeyOf(signerFromKeyBytes("ed25519", bpSeedOf(i), "test"));

@@ -4,6 +4,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import ccxt from "ccxt";
 import { signerFromKeyBytes, withHmac } from "../../wallets/signer.ts";
+import { TYPES } from "./emulator/verify.ts";
 import {
   contentOf,
   domainSeparator,
@@ -110,25 +111,8 @@ describe("edgex EIP-712 order signature", () => {
 
   it("the digest equals ccxt's TypedDataEncoder of the SDK's typed data", () => {
     const ex = new ccxt.Exchange();
-    const types = {
-      OrderBase: [
-        { name: "nonce", type: "uint256" },
-        { name: "signer", type: "address" },
-        { name: "accountId", type: "uint64" },
-        { name: "expirationTimestamp", type: "uint256" },
-      ],
-      LimitOrderParams: [
-        { name: "base", type: "OrderBase" },
-        { name: "amountSynthetic", type: "int256" },
-        { name: "amountCollateral", type: "int256" },
-        { name: "amountFee", type: "uint256" },
-        { name: "assetIdSynthetic", type: "uint64" },
-        { name: "assetIdCollateral", type: "uint64" },
-        { name: "isBuyingSynthetic", type: "bool" },
-        { name: "parentOrderHash", type: "bytes32" },
-        { name: "subOrderIndex", type: "uint256" },
-      ],
-    };
+    // the emulator's copy of the SDK's type lists (eip712.py), which shares nothing with signing.ts
+    const types = { OrderBase: TYPES.OrderBase, LimitOrderParams: TYPES.LimitOrderParams };
     const message = {
       base: {
         nonce: msg.nonce.toString(),

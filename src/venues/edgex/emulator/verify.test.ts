@@ -8,18 +8,20 @@ import type { EdgexMarket } from "../capabilities.ts";
 import { EdgexHttp } from "../http.ts";
 import { orderBody } from "../orders.ts";
 import { signerAddress } from "../signing.ts";
-import { type ApiAccount, checkHmac, checkOrderSignature, recoverSigner, typedDataHash } from "./verify.ts";
+import {
+  type ApiAccount,
+  checkHmac,
+  checkOrderSignature,
+  recoverSigner,
+  TYPES,
+  typedDataHash,
+} from "./verify.ts";
 
 describe("edgex emulator verifier", () => {
   it("reproduces the EIP-712 specification's Mail example (digest and cow's signature)", () => {
     // https://eips.ethereum.org/EIPS/eip-712, "Example" (Example.js / the test vector it prints)
     const types = {
-      EIP712Domain: [
-        { name: "name", type: "string" },
-        { name: "version", type: "string" },
-        { name: "chainId", type: "uint256" },
-        { name: "verifyingContract", type: "address" },
-      ],
+      EIP712Domain: TYPES.EIP712Domain,
       Person: [
         { name: "name", type: "string" },
         { name: "wallet", type: "address" },

@@ -94,7 +94,7 @@ type Field = { readonly name: string; readonly type: string };
 export type Types = Readonly<Record<string, readonly Field[]>>;
 
 /** edgex-python-sdk internal/eip712.py: EIP712_DOMAIN_TYPE, ORDER_BASE_TYPE, LIMIT_ORDER_PARAMS_TYPE */
-const TYPES: Types = {
+export const TYPES: Types = {
   EIP712Domain: [
     { name: "name", type: "string" },
     { name: "version", type: "string" },
