@@ -70,6 +70,11 @@ export function tradeEvents(
     parseAs(FillSchema, f, `trade-event orderFillTransaction[${i}]`),
   );
   const out: VenueEvent[] = [];
+  // the Snapshot sent on (re)connect lists what is open: it teaches ids, it is no new event
+  if (msg.content.event === "Snapshot") {
+    for (const o of orders) ctx.clientIds.set(o.id, o.clientOrderId);
+    return out;
+  }
   for (const o of orders) {
     const inst = ctx.instrumentOf(o.contractId);
     if (inst === undefined || o.clientOrderId === "") continue;

@@ -43,8 +43,10 @@ interface Bound {
   readonly socket: EdgexSocket;
 }
 
-const PRIVATE_WS = "/api/v2/private/ws";
-const PUBLIC_WS = "/api/v2/public/ws";
+// the V2 docs: "The endpoint continues to use the /api/v1/ path for backward compatibility"
+// (https://edgex-1.gitbook.io/edgeX-documentation/api-v2/websocket-api/public-websocket, …/private-websocket)
+const PRIVATE_WS = "/api/v1/private/ws";
+const PUBLIC_WS = "/api/v1/public/ws";
 
 /**
  * The EdgeX V2 connector. Quotes over one public socket (`depth.<id>.15`, `ticker.<id>`,

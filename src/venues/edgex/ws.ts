@@ -2,8 +2,8 @@ import WebSocket from "ws";
 
 /**
  * One EdgeX V2 WebSocket (edgex-python-sdk `ws/client.py`): public quotes on
- * `/api/v2/public/ws?timestamp=…` with `{"type":"subscribe","channel":"depth.<id>.15"}`; the
- * account's trade events on `/api/v2/private/ws?accountId=…&timestamp=…`, authenticated at the
+ * `/api/v1/public/ws?timestamp=…` (V2 keeps the v1 path) with `{"type":"subscribe","channel":"depth.<id>.15"}`;
+ * the account's trade events on `/api/v1/private/ws?accountId=…&timestamp=…`, authenticated at the
  * handshake by the same headers as REST, signed over GET <path> `accountId=…&timestamp=…`. The
  * server pings with `{"type":"ping","time":"…"}` and wants `{"type":"pong","time":"…"}` back;
  * this client also pings every 30 s. Channels are re-subscribed on every open; the connection is

@@ -147,10 +147,10 @@ describe("edgex emulator over real HTTP and WebSocket", () => {
       { apiKey: auth.apiKey, passphrase: auth.passphrase, secret: SECRET },
       ts,
       "GET",
-      "/api/v2/private/ws",
+      "/api/v1/private/ws",
       `accountId=${ACCOUNT}&timestamp=${ts}`,
     );
-    const ws = new WebSocket(`${emu.wsUrl}/api/v2/private/ws?accountId=${ACCOUNT}&timestamp=${ts}`, {
+    const ws = new WebSocket(`${emu.wsUrl}/api/v1/private/ws?accountId=${ACCOUNT}&timestamp=${ts}`, {
       headers,
     });
     const got: Record<string, unknown>[] = [];
@@ -187,7 +187,7 @@ describe("edgex emulator over real HTTP and WebSocket", () => {
     assert.equal(ev.content.data.order[0].clientOrderId, "103");
     assert.equal(ev.content.data.order[0].status, "OPEN");
     // a handshake signed with a wrong secret is refused
-    const bad = new WebSocket(`${emu.wsUrl}/api/v2/private/ws?accountId=${ACCOUNT}&timestamp=${ts}`, {
+    const bad = new WebSocket(`${emu.wsUrl}/api/v1/private/ws?accountId=${ACCOUNT}&timestamp=${ts}`, {
       headers: { ...headers, "X-edgeX-Signature": "00".repeat(32) },
     });
     const status = await new Promise<number>((resolve) => {

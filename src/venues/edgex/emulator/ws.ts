@@ -1,12 +1,13 @@
 /**
  * The emulator's WebSockets (edgex-python-sdk `ws/client.py`, `ws/manager.py`):
- * - public `/api/v2/public/ws` (also /api/v1/…): `{"type":"subscribe","channel":…}` for
+ * - public `/api/v1/public/ws` (V2 keeps the v1 path; /api/v2/… is served too): `connected`, then `{"type":"subscribe","channel":…}` for
  *   `depth.<contractId>.<15|200>` (a Snapshot on subscribe, then Changed messages with the levels
  *   that moved, size "0" for a removed one, versions counting up), `ticker.<contractId>` and
  *   `trades.<contractId>`; every message is `{"type":"quote-event","channel":…,"content":{…}}`;
- * - private `/api/v2/private/ws?accountId=…&timestamp=…`: the REST HMAC headers at the handshake
- *   (signed over GET <path> `accountId=…&timestamp=…`), then `trade-event` messages for that
- *   account's orders, fills and funding.
+ * - private `/api/v1/private/ws?accountId=…&timestamp=…`: the REST HMAC headers at the handshake
+ *   (signed over GET <path> `accountId=…&timestamp=…`), then `connected`, a `Snapshot`
+ *   trade-event and `trade-event` messages for that account's orders and fills (ORDER_UPDATE)
+ *   and funding (FUNDING_SETTLEMENT) — the V2 docs' private-websocket page.
  * A client's `{"type":"ping"}` is answered with a pong.
  */
 import type { IncomingMessage } from "node:http";
@@ -76,7 +77,17 @@ export class EdgexSockets {
       this.#conns.add(conn);
       ws.on("close", () => this.#conns.delete(conn));
       ws.on("message", (raw) => this.#onMessage(conn, raw.toString()));
-      if (accountId !== undefined) conn.channels.add(ACCOUNT_WIRE);
+      ws.send(JSON.stringify({ type: "connected" }));
+      if (accountId !== undefined) {
+        conn.channels.add(ACCOUNT_WIRE);
+        const open = this.engine.openOrders(accountId).map((o) => orderJson(this.engine, o));
+        ws.send(
+          JSON.stringify({
+            type: "trade-event",
+            content: { event: "Snapshot", version: String(this.#eventVersion), data: { order: open } },
+          }),
+        );
+      }
     });
   }
 
