@@ -13,7 +13,8 @@
  *   passphrase = "…"
  */
 import { z } from "zod";
-import type { AccountIdentity } from "../../core/venue-account.ts";
+import { VenueRejectError } from "../../core/venue.ts";
+import type { AccountBinding, AccountIdentity, AccountSigner } from "../../core/venue-account.ts";
 import type { SignerSource } from "../../wallets/signer.ts";
 
 export const KEYSTORE_VENUE = "edgex";
@@ -117,4 +118,45 @@ export function signerSourceOf(walletId: string, w: EdgexWallet): SignerSource {
 /** address: the account id; apiKeyId: "apiKey:passphrase" (both public headers). */
 export function identityOf(w: EdgexWallet): AccountIdentity {
   return { address: w.account_id, apiKeyId: `${w.api_key}:${w.passphrase}` };
+}
+
+/**
+ * What a binding must carry here (identityOf's inverse): a secp256k1 trading-key signer with the
+ * API secret attached, the account id as `identity.address`, "key:passphrase" as `apiKeyId`.
+ * Anything else is a VenueRejectError naming the account and what is missing.
+ */
+export function bindingParts(
+  venueId: string,
+  b: AccountBinding,
+): { signer: AccountSigner; accountId: string; apiKey: string; passphrase: string } {
+  const who = `venue ${venueId}: account ${b.account}`;
+  if (b.account === "")
+    throw new VenueRejectError(
+      "invalid_binding",
+      `venue ${venueId}: an account binding needs a non-empty account id`,
+    );
+  const signer = b.signer;
+  if (signer === undefined || signer.scheme !== "secp256k1")
+    throw new VenueRejectError(
+      "no_signer",
+      `${who} needs a secp256k1 trading-key signer (got ${signer === undefined ? "none" : signer.scheme})`,
+    );
+  if (signer.hmacSha256 === undefined)
+    throw new VenueRejectError(
+      "no_api_secret",
+      `${who}: the signer carries no API secret (keystore field of wallet ${b.account}'s edgex entry)`,
+    );
+  const accountId = b.identity.address ?? "";
+  if (!/^\d{1,20}$/.test(accountId))
+    throw new VenueRejectError(
+      "invalid_binding",
+      `${who}: identity.address must be the EdgeX account id (decimal), got "${accountId}"`,
+    );
+  const [apiKey, passphrase] = (b.identity.apiKeyId ?? "").split(":");
+  if (!apiKey || !passphrase)
+    throw new VenueRejectError(
+      "invalid_binding",
+      `${who}: identity.apiKeyId must be "<api_key>:<passphrase>"`,
+    );
+  return { signer, accountId, apiKey, passphrase };
 }

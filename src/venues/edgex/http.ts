@@ -1,8 +1,7 @@
 import type { Clock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
-import type { AccountSigner } from "../../core/venue-account.ts";
 import { EnvelopeSchema } from "./parse.ts";
-import { contentOf, queryContent, signedText, type WireObject } from "./signing.ts";
+import { authHeaders, contentOf, queryContent, type RequestAuth, type WireObject } from "./signing.ts";
 
 /**
  * EdgeX V2 REST transport. Answers are `{code, data, msg}` envelopes with HTTP 200; how each
@@ -20,7 +19,7 @@ export interface EdgexRequest {
   readonly query?: Readonly<Record<string, string>>;
   readonly body?: WireObject;
   /** signs with the account's API secret (hmacSha256) and names its key and passphrase */
-  readonly auth?: { readonly signer: AccountSigner; readonly apiKey: string; readonly passphrase: string };
+  readonly auth?: RequestAuth;
 }
 
 /** Codes that mean the venue did not decide (its own failure), so the outcome is unknown. */
@@ -55,17 +54,8 @@ export class EdgexHttp {
     const body = r.body === undefined ? undefined : JSON.stringify(r.body);
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (r.auth !== undefined) {
-      const mac = r.auth.signer.hmacSha256;
-      if (mac === undefined) throw new Error(`${where}: the account's signer carries no API secret`);
-      const ts = String(this.#clock.now());
       const content = r.method === "GET" ? queryContent(r.query) : contentOf(r.body ?? {});
-      const sig = Buffer.from(
-        mac(new TextEncoder().encode(signedText(ts, r.method, r.path, content))),
-      ).toString("hex");
-      headers["X-edgeX-Api-Key"] = r.auth.apiKey;
-      headers["X-edgeX-Passphrase"] = r.auth.passphrase;
-      headers["X-edgeX-Signature"] = sig;
-      headers["X-edgeX-Timestamp"] = ts;
+      Object.assign(headers, authHeaders(r.auth, String(this.#clock.now()), r.method, r.path, content));
     }
     const qs =
       r.query === undefined || Object.keys(r.query).length === 0

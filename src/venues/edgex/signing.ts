@@ -64,24 +64,30 @@ export function hmacHex(secret: string, text: string): string {
   return createHmac("sha256", key).update(text, "utf8").digest("hex");
 }
 
-export interface ApiCredentials {
+/** Who signs a private request: the API key and passphrase, and the signer holding the secret. */
+export interface RequestAuth {
+  readonly signer: AccountSigner;
   readonly apiKey: string;
   readonly passphrase: string;
-  /** the API secret text as EdgeX shows it */
-  readonly secret: string;
 }
 
+/** The four X-edgeX-* headers of one request (REST, or the private socket's handshake). */
 export function authHeaders(
-  cred: ApiCredentials,
+  auth: RequestAuth,
   timestamp: string,
   method: string,
   path: string,
   content: string,
 ): Record<string, string> {
+  const mac = auth.signer.hmacSha256;
+  if (mac === undefined)
+    throw new Error(`edgex ${method} ${path}: the account's signer carries no API secret`);
   return {
-    "X-edgeX-Api-Key": cred.apiKey,
-    "X-edgeX-Passphrase": cred.passphrase,
-    "X-edgeX-Signature": hmacHex(cred.secret, signedText(timestamp, method, path, content)),
+    "X-edgeX-Api-Key": auth.apiKey,
+    "X-edgeX-Passphrase": auth.passphrase,
+    "X-edgeX-Signature": Buffer.from(mac(UTF8.encode(signedText(timestamp, method, path, content)))).toString(
+      "hex",
+    ),
     "X-edgeX-Timestamp": timestamp,
   };
 }

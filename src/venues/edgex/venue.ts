@@ -18,7 +18,7 @@ import { StreamHealth } from "../backpack/streams.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { type StreamContext, tradeEvents } from "./account.ts";
 import { EDGEX_CAPABILITIES, marketsOf } from "./capabilities.ts";
-import { type EdgexConfig, wsUrlOf } from "./config.ts";
+import { bindingParts, type EdgexConfig, wsUrlOf } from "./config.ts";
 import { EdgexHttp, EdgexRejectError, type EdgexRequest } from "./http.ts";
 import { EdgexMarketFeed } from "./market-feed.ts";
 import { orderBody } from "./orders.ts";
@@ -32,7 +32,7 @@ import {
   TradeEventSchema,
 } from "./parse.ts";
 import * as reads from "./reads.ts";
-import { type EdgexDomain, queryContent, signedText } from "./signing.ts";
+import { authHeaders, type EdgexDomain, queryContent } from "./signing.ts";
 import { EdgexSocket } from "./ws.ts";
 
 interface Bound {
@@ -175,35 +175,9 @@ export class EdgexVenue implements Venue {
 
   async bindAccount(binding: AccountBinding): Promise<void> {
     const who = `venue ${this.id}: account ${binding.account}`;
-    if (binding.account === "")
-      throw new VenueRejectError(
-        "invalid_binding",
-        `venue ${this.id}: an account binding needs a non-empty account id`,
-      );
-    const signer = binding.signer;
-    if (signer === undefined || signer.scheme !== "secp256k1")
-      throw new VenueRejectError(
-        "no_signer",
-        `${who} needs a secp256k1 trading-key signer (got ${signer === undefined ? "none" : signer.scheme})`,
-      );
-    if (signer.hmacSha256 === undefined)
-      throw new VenueRejectError(
-        "no_api_secret",
-        `${who}: the signer carries no API secret (keystore field of wallet ${binding.account}'s edgex entry)`,
-      );
+    const { signer, accountId, apiKey, passphrase } = bindingParts(this.id, binding);
     if (this.#accounts.has(binding.account)) return;
-    const accountId = binding.identity.address ?? "";
-    if (!/^\d{1,20}$/.test(accountId))
-      throw new VenueRejectError(
-        "invalid_binding",
-        `${who}: identity.address must be the EdgeX account id (decimal), got "${accountId}"`,
-      );
-    const [apiKey, passphrase] = (binding.identity.apiKeyId ?? "").split(":");
-    if (!apiKey || !passphrase)
-      throw new VenueRejectError(
-        "invalid_binding",
-        `${who}: identity.apiKeyId must be "<api_key>:<passphrase>"`,
-      );
+    const auth = { signer, apiKey, passphrase };
     const socket = new EdgexSocket(
       `${wsUrlOf(this.config)}${PRIVATE_WS}`,
       {
@@ -214,19 +188,8 @@ export class EdgexVenue implements Venue {
       },
       () => {
         const ts = String(this.clock.now());
-        const content = queryContent({ accountId, timestamp: ts });
-        const sig = Buffer.from(
-          signer.hmacSha256!(new TextEncoder().encode(signedText(ts, "GET", PRIVATE_WS, content))),
-        ).toString("hex");
-        return {
-          query: { accountId, timestamp: ts },
-          headers: {
-            "X-edgeX-Api-Key": apiKey,
-            "X-edgeX-Passphrase": passphrase,
-            "X-edgeX-Signature": sig,
-            "X-edgeX-Timestamp": ts,
-          },
-        };
+        const query = { accountId, timestamp: ts };
+        return { query, headers: authHeaders(auth, ts, "GET", PRIVATE_WS, queryContent(query)) };
       },
     );
     const bound: Bound = { signer, accountId, apiKey, passphrase, socket };
@@ -236,7 +199,7 @@ export class EdgexVenue implements Venue {
         method: "GET",
         path: "/api/v2/private/account/getAccountAsset",
         query: { accountId },
-        auth: { signer, apiKey, passphrase },
+        auth,
       })
       .catch((e: unknown) => {
         if (e instanceof EdgexRejectError)

@@ -144,7 +144,7 @@ describe("edgex emulator over real HTTP and WebSocket", () => {
     const { m, domain } = await market();
     const ts = String(clock.now());
     const headers = authHeaders(
-      { apiKey: auth.apiKey, passphrase: auth.passphrase, secret: SECRET },
+      auth,
       ts,
       "GET",
       "/api/v1/private/ws",
