@@ -197,3 +197,32 @@ describe("edgex emulator over real HTTP and WebSocket", () => {
     assert.equal(status, 401);
   });
 });
+
+describe("edgex emulator heartbeat", () => {
+  it("pings every socket; one that never pongs is closed after 5 pings, one that pongs stays", async () => {
+    const emu = await startEdgexEmulator({ scheduledFunding: false, pingMs: 30 });
+    try {
+      const open = (pong: boolean) =>
+        new Promise<{ ws: WebSocket; closed: Promise<number> }>((resolve, reject) => {
+          const ws = new WebSocket(`${emu.wsUrl}/api/v1/public/ws?timestamp=${Date.now()}`);
+          const closed = new Promise<number>((r) => ws.once("close", () => r(Date.now())));
+          ws.on("message", (raw) => {
+            const m = JSON.parse(raw.toString()) as { type: string; time?: string };
+            if (pong && m.type === "ping") ws.send(JSON.stringify({ type: "pong", time: m.time }));
+          });
+          ws.once("open", () => resolve({ ws, closed }));
+          ws.once("error", reject);
+        });
+      const silent = await open(false);
+      const polite = await open(true);
+      const started = Date.now();
+      const at = await silent.closed;
+      assert.ok(at - started >= 100, `closed after several pings, not at once (${at - started} ms)`);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(polite.ws.readyState, WebSocket.OPEN, "the socket that answers stays open");
+      polite.ws.terminate();
+    } finally {
+      await emu.close();
+    }
+  });
+});

@@ -33,6 +33,8 @@ export interface EdgexEmulatorOptions {
   readonly contracts?: readonly ContractSpec[];
   /** per-account request budget (default rate-limit.ts: 20 burst, 10/s) */
   readonly budget?: { capacity: number; perSecond: number };
+  /** how often the server pings each socket (default 20 s); 5 unanswered close it */
+  readonly pingMs?: number;
   /** settle funding on the clock at each contract's interval (default true) */
   readonly scheduledFunding?: boolean;
 }
@@ -70,7 +72,7 @@ export async function startEdgexEmulator(opts: EdgexEmulatorOptions = {}): Promi
   const exchange = engine.exchange;
   const accounts = new Map<string, ApiAccount>();
   const byKey = (k: string) => accounts.get(k);
-  const sockets = new EdgexSockets(engine, byKey);
+  const sockets = new EdgexSockets(engine, byKey, opts.pingMs);
   const front = new EdgexFront(engine, sockets, byKey, opts.budget);
   const host = await front.listen(opts.port ?? 0);
   const flush = () => sockets.flush();

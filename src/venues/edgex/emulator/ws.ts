@@ -22,7 +22,12 @@ interface Conn {
   /** the account of a private socket */
   readonly accountId: string | undefined;
   readonly channels: Set<string>;
+  /** server pings sent since the last pong */
+  unanswered: number;
 }
+
+/** The V2 docs (public and private WebSocket pages): after 5 pings without a pong the server closes. */
+export const MAX_UNANSWERED_PINGS = 5;
 
 export const ACCOUNT_WIRE = "trade-event";
 
@@ -37,9 +42,26 @@ export class EdgexSockets {
   readonly #version = new Map<string, number>();
   #eventVersion = 0;
 
-  constructor(engine: EdgexEngine, byKey: (apiKey: string) => ApiAccount | undefined) {
+  readonly #pinger: ReturnType<typeof setInterval>;
+
+  /** `pingMs`: how often the server pings each socket (the venue's heartbeat). */
+  constructor(engine: EdgexEngine, byKey: (apiKey: string) => ApiAccount | undefined, pingMs = 20_000) {
     this.engine = engine;
     this.#byKey = byKey;
+    this.#pinger = setInterval(() => this.#ping(), pingMs);
+    this.#pinger.unref?.();
+  }
+
+  #ping(): void {
+    const text = JSON.stringify({ type: "ping", time: String(this.engine.clock.now()) });
+    for (const c of this.#conns) {
+      if (c.unanswered >= MAX_UNANSWERED_PINGS) {
+        c.ws.terminate();
+        continue;
+      }
+      c.unanswered++;
+      if (c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
+    }
   }
 
   get connections(): number {
@@ -73,7 +95,7 @@ export class EdgexSockets {
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn: Conn = { ws, accountId, channels: new Set() };
+      const conn: Conn = { ws, accountId, channels: new Set(), unanswered: 0 };
       this.#conns.add(conn);
       ws.on("close", () => this.#conns.delete(conn));
       ws.on("message", (raw) => this.#onMessage(conn, raw.toString()));
@@ -96,6 +118,10 @@ export class EdgexSockets {
     try {
       m = JSON.parse(text) as typeof m;
     } catch {
+      return;
+    }
+    if (m.type === "pong") {
+      conn.unanswered = 0;
       return;
     }
     if (m.type === "ping") {
@@ -282,6 +308,7 @@ export class EdgexSockets {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#pinger);
     this.dropAll();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
