@@ -130,6 +130,10 @@ export class HbEngine {
   readonly takerFeeRate = TAKER_FEE_RATE;
   readonly makerFeeRate = MAKER_FEE_RATE;
   nextId = 589_562_638_199_161_856n;
+  /** told of every account event the core produced (the sockets push account updates from it) */
+  readonly listeners = new Set<(e: VenueEvent) => void>();
+  /** told of every market event applied (the sockets publish market data from it) */
+  readonly marketListeners = new Set<(e: MarketEvent) => void>();
 
   constructor(contracts: readonly ContractSpec[], clock: Clock) {
     this.clock = clock;
@@ -187,6 +191,7 @@ export class HbEngine {
   market(e: MarketEvent): void {
     if (e.type === "funding") this.fundingRate.set(e.symbol, e.ratePerHour);
     this.absorb(this.exchange.onMarket(e, this.clock.now()));
+    for (const l of this.marketListeners) l(e);
   }
 
   /** Take a nonce for `accountId`; false when the account already used it. */
@@ -296,43 +301,46 @@ export class HbEngine {
   }
 
   absorb(events: readonly VenueEvent[]): void {
-    for (const e of events) {
-      if (e.type === "fill") {
-        const o = this.orders.get(e.fill.clientOrderId);
-        if (o === undefined) continue;
-        o.filledLots += e.fill.sizeLots;
-        o.status = e.remainingLots === 0 ? "FILLED" : "PARTIALLY_FILLED";
-        const inst = this.instruments.get(o.contract.symbol)!;
-        this.trades.push({
-          id: this.nextTrade++,
-          accountId: o.accountId,
-          order: o,
-          price: inst.priceText(e.fill.priceTicks),
-          quantity: inst.sizeText(e.fill.sizeLots),
-          fee: moneyText(e.fill.fee),
-          realizedPnl: moneyText(e.fill.realisedPnl),
-          ts: e.ts,
-        });
-      } else if (e.type === "funding") {
-        const inst = this.instruments.get(e.symbol)!;
-        const pos = this.exchange.state.positionsByAccount
-          .get(e.account)
-          ?.values()
-          .find((p) => p.symbol === e.symbol);
-        const lots = pos?.sizeLots ?? 0;
-        this.settlements.push({
-          accountId: Number(e.account),
-          symbol: e.symbol,
-          direction: lots >= 0 ? "Long" : "Short",
-          quantity: inst.sizeText(Math.abs(lots)),
-          indexPrice: String(this.exchange.markOf(e.symbol)),
-          settledAmount: moneyText(e.amount),
-          ts: e.ts,
-        });
-      } else if (e.type === "canceled") {
-        const o = this.orders.get(e.clientOrderId);
-        if (o !== undefined) o.status = "CANCELLED";
-      }
+    for (const e of events) this.#record(e);
+    for (const e of events) for (const l of this.listeners) l(e);
+  }
+
+  #record(e: VenueEvent): void {
+    if (e.type === "fill") {
+      const o = this.orders.get(e.fill.clientOrderId);
+      if (o === undefined) return;
+      o.filledLots += e.fill.sizeLots;
+      o.status = e.remainingLots === 0 ? "FILLED" : "PARTIALLY_FILLED";
+      const inst = this.instruments.get(o.contract.symbol)!;
+      this.trades.push({
+        id: this.nextTrade++,
+        accountId: o.accountId,
+        order: o,
+        price: inst.priceText(e.fill.priceTicks),
+        quantity: inst.sizeText(e.fill.sizeLots),
+        fee: moneyText(e.fill.fee),
+        realizedPnl: moneyText(e.fill.realisedPnl),
+        ts: e.ts,
+      });
+    } else if (e.type === "funding") {
+      const inst = this.instruments.get(e.symbol)!;
+      const pos = this.exchange.state.positionsByAccount
+        .get(e.account)
+        ?.values()
+        .find((p) => p.symbol === e.symbol);
+      const lots = pos?.sizeLots ?? 0;
+      this.settlements.push({
+        accountId: Number(e.account),
+        symbol: e.symbol,
+        direction: lots >= 0 ? "Long" : "Short",
+        quantity: inst.sizeText(Math.abs(lots)),
+        indexPrice: String(this.exchange.markOf(e.symbol)),
+        settledAmount: moneyText(e.amount),
+        ts: e.ts,
+      });
+    } else if (e.type === "canceled") {
+      const o = this.orders.get(e.clientOrderId);
+      if (o !== undefined) o.status = "CANCELLED";
     }
   }
 }

@@ -19,7 +19,8 @@ import {
   settlementJson,
   tradeJson,
 } from "./payloads.ts";
-import { type AccountKey, cancelBytes, orderBytes, signatureValid } from "./verify.ts";
+import { cancelBytes, orderBytes, signatureValid } from "./verify.ts";
+import { type EmuAccount, HbSockets } from "./ws.ts";
 
 type Json = Record<string, unknown>;
 interface Answer {
@@ -38,11 +39,7 @@ export type HibachiFault =
   /** executed, answered after `ms` */
   | { readonly kind: "delayAnswer"; readonly ms: number };
 
-export interface EmuAccount {
-  readonly accountId: number;
-  readonly apiKey: string;
-  readonly key: AccountKey;
-}
+export type { EmuAccount } from "./ws.ts";
 
 const fail = (status: number, errorCode: string, message: string): Answer => ({
   status,
@@ -58,9 +55,12 @@ export class HbFront {
   readonly #windows = new Map<string, { start: number; count: number }>();
   readonly #held = new Set<ReturnType<typeof setTimeout>>();
   #server: Server | undefined;
+  /** `/ws/market`, `/ws/account`, `/ws/trade` on the same port */
+  readonly sockets: HbSockets;
 
   constructor(engine: HbEngine, opts: { nonceWindowMs: number; ordersPerSecond: number }) {
     this.engine = engine;
+    this.sockets = new HbSockets(engine, this.accounts);
     this.nonceWindowMs = opts.nonceWindowMs;
     this.ordersPerSecond = opts.ordersPerSecond;
   }
@@ -74,6 +74,7 @@ export class HbFront {
         }),
       );
     });
+    server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head));
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -85,6 +86,7 @@ export class HbFront {
   async close(): Promise<void> {
     for (const t of this.#held) clearTimeout(t);
     this.#held.clear();
+    this.sockets.close();
     const server = this.#server;
     if (server === undefined) return;
     server.closeAllConnections();

@@ -34,10 +34,15 @@ export interface HibachiEmulatorDriver {
   /** Set the funding rate (per 8 h period) and settle one period. */
   settleFunding(f: { symbol: string; ratePerPeriod: number }): void;
   inject(fault: HibachiFault, count?: number): void;
+  /** Cut a stream as a disconnect would: "orderbook|BTC/USDT-P" (topic|symbol) or "account". */
+  freezeStream(stream: string): void;
+  thawStream(stream: string): void;
 }
 
 export interface HibachiEmulator {
   readonly url: string;
+  /** ws://127.0.0.1:port (the endpoints are /ws/market, /ws/account, /ws/trade) */
+  readonly wsUrl: string;
   readonly engine: HbEngine;
   readonly front: HbFront;
   readonly driver: HibachiEmulatorDriver;
@@ -113,9 +118,12 @@ export async function startHibachiEmulator(opts: HibachiEmulatorOptions = {}): P
         throw new RangeError(`hibachi emulator: fault count ${count} must be an integer >= 1`);
       for (let i = 0; i < count; i++) front.faults.push(fault);
     },
+    freezeStream: (stream) => front.sockets.freeze(stream),
+    thawStream: (stream) => front.sockets.thaw(stream),
   };
   return {
     url: `http://${host}`,
+    wsUrl: `ws://${host}`,
     engine,
     front,
     driver,

@@ -1,0 +1,339 @@
+import type { Clock } from "../../core/clock.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import { toUsd } from "../../core/money.ts";
+import type { AccountReport, Fill, OrderReport, OrderRequest, PositionReport } from "../../core/types.ts";
+import { type FundingPaymentReport, type VenueEvent, VenueRejectError } from "../../core/venue.ts";
+import { FUNDING_INTERVAL_HOURS } from "./capabilities.ts";
+import type { HibachiClient } from "./client.ts";
+import { flagOf, moneyOf, reportOf, type Tracked, trackedOf } from "./orders.ts";
+
+type Trade = Awaited<ReturnType<HibachiClient["trades"]>>[number];
+type Settlement = Awaited<ReturnType<HibachiClient["settlements"]>>[number];
+
+/**
+ * One bound Hibachi account: its REST client, the orders perpbot sent, and the reconciliation
+ * that turns the venue's trade and settlement lists into events. Hibachi's account stream says
+ * only that a balance or position changed (`balance_update`, `position_update`): each such
+ * message, each answer to an order or cancel, and a poll while orders are live run `reconcile`,
+ * which reads what is new. Reconciliations of one account run one after another.
+ */
+export class HbAccount {
+  readonly account: string;
+  readonly client: HibachiClient;
+  readonly #clock: Clock;
+  readonly #inst: (symbol: string) => Instrument | undefined;
+  readonly #emit: (events: VenueEvent[]) => void;
+  readonly #problem: (e: Error) => void;
+  readonly #maxFees: string;
+  readonly byClient = new Map<string, Tracked>();
+  readonly #byOrderId = new Map<string, Tracked>();
+  readonly #seenTrades = new Set<number>();
+  readonly #seenSettlements = new Set<string>();
+  #chain: Promise<void> = Promise.resolve();
+  #wantFunding = false;
+  #queued = false;
+
+  constructor(opts: {
+    account: string;
+    client: HibachiClient;
+    clock: Clock;
+    instrument: (symbol: string) => Instrument | undefined;
+    emit: (events: VenueEvent[]) => void;
+    problem: (e: Error) => void;
+    maxFeesPercent: string;
+  }) {
+    this.account = opts.account;
+    this.client = opts.client;
+    this.#clock = opts.clock;
+    this.#inst = opts.instrument;
+    this.#emit = opts.emit;
+    this.#problem = opts.problem;
+    this.#maxFees = opts.maxFeesPercent;
+  }
+
+  /** History before the binding is not news: remember it without events. */
+  async seed(): Promise<void> {
+    for (const t of await this.client.trades()) this.#seenTrades.add(t.id);
+    for (const s of await this.client.settlements()) this.#seenSettlements.add(settlementKey(s));
+  }
+
+  get hasLive(): boolean {
+    for (const t of this.byClient.values()) if (!t.ended) return true;
+    return false;
+  }
+
+  /** Run one reconciliation after those already queued (`funding`: read settlements too). */
+  reconcile(funding = false): Promise<void> {
+    this.#wantFunding ||= funding;
+    if (this.#queued) return this.#chain;
+    this.#queued = true;
+    this.#chain = this.#chain.then(async () => {
+      this.#queued = false;
+      const f = this.#wantFunding;
+      this.#wantFunding = false;
+      try {
+        await this.#reconcile(f);
+      } catch (e) {
+        this.#problem(e as Error);
+      }
+    });
+    return this.#chain;
+  }
+
+  async submit(order: OrderRequest, inst: Instrument): Promise<{ venueOrderId: string }> {
+    const nonce = this.client.nonces.next();
+    const t = trackedOf(order, nonce);
+    this.byClient.set(order.clientOrderId, t);
+    let orderId: string;
+    try {
+      // a market order goes as an IOC limit at its protection price: it never fills beyond it
+      ({ orderId } = await this.client.place(
+        {
+          symbol: inst.symbol,
+          side: order.side === "buy" ? "BID" : "ASK",
+          quantity: inst.sizeText(order.sizeLots),
+          price: inst.priceText(order.priceTicks),
+          maxFeesPercent: this.#maxFees,
+          orderFlags: flagOf(order.type === "market" ? { ...order, tif: "ioc" } : order),
+        },
+        nonce,
+      ));
+    } catch (e) {
+      if (e instanceof VenueRejectError) {
+        this.byClient.delete(order.clientOrderId);
+        this.#emit([this.#ev({ type: "reject", clientOrderId: order.clientOrderId, reason: e.reason })]);
+      }
+      throw e;
+    }
+    t.orderId = orderId;
+    this.#byOrderId.set(orderId, t);
+    this.#emit([this.#ev({ type: "ack", clientOrderId: order.clientOrderId, venueOrderId: orderId })]);
+    const iocByHand = order.reduceOnly && (order.tif === "ioc" || order.type === "market");
+    this.reconcile().then(
+      () => (iocByHand && !t.ended ? this.#cancelRest(t) : undefined),
+      () => undefined,
+    );
+    return { venueOrderId: orderId };
+  }
+
+  /** A reduce-only IOC's remainder: Hibachi takes one flag, so the IOC part is this cancel. */
+  async #cancelRest(t: Tracked): Promise<void> {
+    try {
+      await this.client.cancel({ orderId: t.orderId! });
+    } catch {
+      // already filled or canceled by the venue: the next reconciliation reports which
+    }
+    await this.reconcile();
+  }
+
+  async cancel(clientOrderId: string): Promise<void> {
+    const t = this.byClient.get(clientOrderId);
+    try {
+      if (t === undefined)
+        throw new VenueRejectError(
+          "unknown_order",
+          `hibachi account ${this.account}: no order with client id ${clientOrderId} was sent by this process`,
+        );
+      await this.client.cancel(t.orderId === undefined ? { nonce: t.nonce } : { orderId: t.orderId });
+    } catch (e) {
+      if (e instanceof VenueRejectError)
+        this.#emit([this.#ev({ type: "cancel_reject", clientOrderId, reason: e.reason })]);
+      throw e;
+    }
+    // fills before the cancel come first
+    await this.reconcile();
+    if (t.ended) return;
+    t.ended = true;
+    this.#emit([
+      this.#ev({ type: "canceled", clientOrderId, venueOrderId: t.orderId ?? "", reason: "user" }),
+    ]);
+  }
+
+  async orderStatus(clientOrderId: string): Promise<OrderReport | undefined> {
+    const t = this.byClient.get(clientOrderId);
+    if (t === undefined) return undefined;
+    const o = await this.client.order(t.orderId === undefined ? { nonce: t.nonce } : { orderId: t.orderId });
+    if (o === undefined) return undefined;
+    if (t.orderId === undefined) {
+      // the answer was lost: the nonce found it; its fills are news from now on
+      t.orderId = o.orderId;
+      this.#byOrderId.set(o.orderId, t);
+      await this.reconcile();
+    }
+    const inst = this.#inst(o.symbol);
+    return inst === undefined ? undefined : reportOf(o, inst, this.account, t);
+  }
+
+  async openOrders(): Promise<OrderReport[]> {
+    const out: OrderReport[] = [];
+    for (const o of await this.client.pendingOrders()) {
+      const inst = this.#inst(o.symbol);
+      if (inst !== undefined) out.push(reportOf(o, inst, this.account, this.#byOrderId.get(o.orderId)));
+    }
+    return out;
+  }
+
+  async positions(): Promise<PositionReport[]> {
+    const info = await this.client.accountInfo();
+    const out: PositionReport[] = [];
+    for (const p of info.positions) {
+      const inst = this.#inst(p.symbol);
+      if (inst === undefined) continue;
+      const c = this.client.contract(p.symbol);
+      const lots = inst.size(p.quantity) * (p.direction === "Long" ? 1 : -1);
+      const notional = Number(p.quantity) * Number(p.markPrice);
+      out.push({
+        account: this.account,
+        symbol: p.symbol,
+        sizeLots: lots,
+        entryPrice: Number(p.openPrice),
+        markPrice: Number(p.markPrice),
+        unrealisedPnlUsd: Number(p.unrealizedTradingPnl),
+        leverage: Number(info.balance) > 0 ? notional / Number(info.balance) : 0,
+        marginMode: "cross",
+        marginUsd: notional * Number(c.initialMarginRate),
+        maintenanceMarginUsd: notional * Number(c.maintenanceMarginRate),
+        liquidationPrice: null,
+        fundingPaid: -moneyOf(p.unrealizedFundingPnl),
+      });
+    }
+    return out;
+  }
+
+  async accountState(): Promise<AccountReport> {
+    const info = await this.client.accountInfo();
+    let im = 0;
+    let mm = 0;
+    for (const p of info.positions) {
+      const c = this.client.contracts.get(p.symbol);
+      const notional = Number(p.quantity) * Number(p.markPrice);
+      im += notional * Number(c?.initialMarginRate ?? 0);
+      mm += notional * Number(c?.maintenanceMarginRate ?? 0);
+    }
+    const equity = moneyOf(info.balance);
+    return {
+      account: this.account,
+      cash: equity - moneyOf(info.totalUnrealizedPnl),
+      equityUsd: toUsd(equity),
+      initialMarginUsd: im,
+      maintenanceMarginUsd: mm,
+      availableUsd: Number(info.maximalWithdraw),
+    };
+  }
+
+  async fills(sinceTs: number): Promise<Fill[]> {
+    const out: Fill[] = [];
+    for (const t of await this.client.trades()) {
+      const f = this.#fillOf(t);
+      if (f !== undefined && f.ts >= sinceTs) out.push(f);
+    }
+    return out.sort((a, b) => a.ts - b.ts || Number(a.fillId) - Number(b.fillId));
+  }
+
+  async fundingPayments(sinceTs: number): Promise<FundingPaymentReport[]> {
+    return (await this.client.settlements())
+      .map((s) => this.#paymentOf(s))
+      .filter((p): p is FundingPaymentReport => p !== undefined && p.ts >= sinceTs)
+      .sort((a, b) => a.ts - b.ts);
+  }
+
+  async #reconcile(funding: boolean): Promise<void> {
+    const events: VenueEvent[] = [];
+    for (const trade of await this.client.trades()) {
+      if (this.#seenTrades.has(trade.id)) continue;
+      const t = this.#byOrderId.get(trade.side === "BID" ? trade.bidOrderId : trade.askOrderId);
+      // a trade of an order whose answer is still on its way is taken on the next pass
+      if (t === undefined) continue;
+      const fill = this.#fillOf(trade);
+      if (fill === undefined) continue;
+      this.#seenTrades.add(trade.id);
+      t.filledLots += fill.sizeLots;
+      if (t.filledLots >= t.sizeLots) t.ended = true;
+      events.push({ type: "fill", ts: fill.ts, fill, remainingLots: Math.max(0, t.sizeLots - t.filledLots) });
+    }
+    const live = [...this.#byOrderId.values()].filter((t) => !t.ended);
+    if (live.length > 0) {
+      const pending = new Set((await this.client.pendingOrders()).map((o) => o.orderId));
+      for (const t of live) {
+        if (pending.has(t.orderId!)) continue;
+        const o = await this.client.order({ orderId: t.orderId! });
+        if (o === undefined || (o.status !== "CANCELLED" && o.status !== "REJECTED")) continue;
+        t.ended = true;
+        const reason = t.tif === "ioc" ? "ioc_remainder" : t.reduceOnly ? "reduce_only" : "venue";
+        events.push(
+          this.#ev({ type: "canceled", clientOrderId: t.clientOrderId, venueOrderId: o.orderId, reason }),
+        );
+      }
+    }
+    if (funding)
+      for (const s of await this.client.settlements()) {
+        const key = settlementKey(s);
+        if (this.#seenSettlements.has(key)) continue;
+        this.#seenSettlements.add(key);
+        const p = this.#paymentOf(s);
+        if (p !== undefined)
+          events.push({
+            type: "funding",
+            ts: p.ts,
+            account: this.account,
+            symbol: p.symbol,
+            amount: p.amount,
+            ratePerHour: p.ratePerHour,
+            hours: p.hours,
+          });
+      }
+    this.#emit(events);
+  }
+
+  #fillOf(trade: Trade): Fill | undefined {
+    const inst = this.#inst(trade.symbol);
+    if (inst === undefined) return undefined;
+    const orderId = trade.side === "BID" ? trade.bidOrderId : trade.askOrderId;
+    const t = this.#byOrderId.get(orderId);
+    return {
+      fillId: String(trade.id),
+      clientOrderId: t?.clientOrderId ?? `hibachi:${orderId}`,
+      venueOrderId: orderId,
+      account: this.account,
+      symbol: trade.symbol,
+      side: trade.side === "BID" ? "buy" : "sell",
+      priceTicks: inst.price(trade.price),
+      sizeLots: inst.size(trade.quantity),
+      fee: moneyOf(trade.fee),
+      // the trade list does not say who made the market: an order that could rest is taken as maker
+      liquidity: t === undefined || t.tif === "ioc" ? "taker" : "maker",
+      realisedPnl: moneyOf(trade.realizedPnl),
+      ts: trade.timestamp * 1000,
+    };
+  }
+
+  #paymentOf(s: Settlement): FundingPaymentReport | undefined {
+    const inst = this.#inst(s.symbol);
+    if (inst === undefined) return undefined;
+    const sign = s.direction === "Long" ? 1 : -1;
+    const amount = moneyOf(s.settledAmount);
+    const notional = Number(s.quantity) * Number(s.indexPrice);
+    return {
+      account: this.account,
+      symbol: s.symbol,
+      ts: s.timestamp * 1000,
+      amount,
+      // a long pays a positive rate: rate = −amount / notional for a long, per hour of the period
+      ratePerHour: notional > 0 ? (-sign * toUsd(amount)) / notional / FUNDING_INTERVAL_HOURS : 0,
+      hours: FUNDING_INTERVAL_HOURS,
+      markPrice: Number(s.indexPrice),
+      sizeLots: sign * inst.size(s.quantity),
+    };
+  }
+
+  #ev<T extends Record<string, unknown>>(e: T): T & { ts: number; account: string } & VenueEvent {
+    return { ...e, ts: this.#clock.now(), account: this.account } as unknown as T & {
+      ts: number;
+      account: string;
+    } & VenueEvent;
+  }
+}
+
+function settlementKey(s: Settlement): string {
+  return `${s.timestamp}|${s.symbol}|${s.direction}|${s.quantity}|${s.settledAmount}`;
+}
