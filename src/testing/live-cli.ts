@@ -27,12 +27,19 @@ const addr = (k: Buffer) => signerAddressOf(signerFromKeyBytes("secp256k1", k, "
 export const hlMasterOf = (i: number) => addr(hlMasterKeyOf(i));
 export const hlAgentOf = (i: number) => addr(hlAgentKeyOf(i));
 
+/** Wallet i's Hibachi trustless account: its secp256k1 trading key, account id and API key. */
+export const hbKeyOf = (i: number) => Buffer.alloc(32, 0x31 + i);
+export const hbAccountIdOf = (i: number) => 100 + i;
+export const hbApiKeyOf = (i: number) => `hibachi-test-api-key-${i}`;
+export const hbPublicKeyOf = (i: number) => signerFromKeyBytes("secp256k1", hbKeyOf(i), "test").publicKey;
+
 export interface WalletPlan {
   readonly id: string;
   /** index of its keys above */
   readonly i: number;
   readonly backpack?: { readonly storedSeed?: Buffer };
   readonly hyperliquid?: true;
+  readonly hibachi?: true;
 }
 
 const dirs: string[] = [];
@@ -61,6 +68,11 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
             },
           },
         };
+      if (w.hibachi)
+        venues.hibachi = {
+          identity: {},
+          secrets: { private_key: { bytes: hbKeyOf(w.i), encoding: "hex" } },
+        };
       if (w.hyperliquid)
         venues.hyperliquid = {
           identity: {},
@@ -82,6 +94,23 @@ export function backpackToml(url: string, wallets: readonly WalletPlan[]): strin
     ...wallets
       .filter((w) => w.backpack)
       .flatMap((w) => [`[venues.backpack.wallets.${w.id}]`, `api_key = "${bpApiKeyOf(w.i)}"`]),
+  ];
+}
+
+/** `[venues.hibachi]` on an emulator with these wallets. */
+export function hibachiToml(url: string, wallets: readonly WalletPlan[]): string[] {
+  return [
+    "[venues.hibachi]",
+    `trade_url = "${url}"`,
+    "request_timeout_ms = 3000",
+    "poll_ms = 500",
+    ...wallets
+      .filter((w) => w.hibachi)
+      .flatMap((w) => [
+        `[venues.hibachi.wallets.${w.id}]`,
+        `account_id = ${hbAccountIdOf(w.i)}`,
+        `api_key = "${hbApiKeyOf(w.i)}"`,
+      ]),
   ];
 }
 

@@ -5,6 +5,7 @@
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
 import { settleFunding } from "../../sim/funding.ts";
+import { positionReports } from "../../sim/reports.ts";
 import { type ContractSpec, DEFAULT_CONTRACTS, HbEngine, VENUE_ID } from "./engine.ts";
 import { HbFront, type HibachiFault } from "./server.ts";
 import type { AccountKey } from "./verify.ts";
@@ -34,6 +35,8 @@ export interface HibachiEmulatorDriver {
   /** Set the funding rate (per 8 h period) and settle one period. */
   settleFunding(f: { symbol: string; ratePerPeriod: number }): void;
   inject(fault: HibachiFault, count?: number): void;
+  /** The account's signed position in `symbol` (base units; 0 when flat). */
+  position(accountId: number, symbol: string): number;
   /** Cut a stream as a disconnect would: "orderbook|BTC/USDT-P" (topic|symbol) or "account". */
   freezeStream(stream: string): void;
   thawStream(stream: string): void;
@@ -117,6 +120,11 @@ export async function startHibachiEmulator(opts: HibachiEmulatorOptions = {}): P
       if (!(Number.isInteger(count) && count >= 1))
         throw new RangeError(`hibachi emulator: fault count ${count} must be an integer >= 1`);
       for (let i = 0; i < count; i++) front.faults.push(fault);
+    },
+    position(accountId, symbol) {
+      const inst = contract(symbol) && engine.instruments.get(symbol)!;
+      const p = positionReports(engine.exchange, String(accountId)).find((x) => x.symbol === symbol);
+      return p === undefined ? 0 : inst.sizeValue(p.sizeLots);
     },
     freezeStream: (stream) => front.sockets.freeze(stream),
     thawStream: (stream) => front.sockets.thaw(stream),

@@ -12,7 +12,9 @@
  *   funding settlement changes the account.
  * - `/ws/trade` (api_ws_trade.py) is accepted and answers every request with an error (not
  *   emulated; the connector trades over REST).
- * Streams cut by the driver (`freeze`) close their connections and deliver nothing until thawed.
+ * A new subscription gets the topic's current state at once, and every subscribed orderbook is
+ * sent again every `bookEveryMs` (a quiet book still shows the stream is alive). Streams cut by
+ * the driver (`freeze`) close their connections and deliver nothing until thawed.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -53,12 +55,31 @@ export class HbSockets {
   /** "topic|symbol" or "account": cut by the driver */
   readonly frozen = new Set<string>();
   #nextKey = 1;
+  readonly #timer: ReturnType<typeof setInterval>;
 
-  constructor(engine: HbEngine, accounts: Map<string, EmuAccount>) {
+  constructor(engine: HbEngine, accounts: Map<string, EmuAccount>, bookEveryMs = 200) {
     this.engine = engine;
     this.accounts = accounts;
     engine.marketListeners.add((e) => this.#onMarket(e));
     engine.listeners.add((e) => this.#onAccountEvent(e));
+    this.#timer = setInterval(() => {
+      const books = new Set<string>();
+      for (const c of this.#market) for (const k of c.subs) if (k.startsWith("orderbook|")) books.add(k);
+      for (const k of books) this.#current(k);
+    }, bookEveryMs);
+    this.#timer.unref();
+  }
+
+  /** Publish the current state of one "topic|symbol". */
+  #current(key: string): void {
+    const [topic, symbol] = key.split("|");
+    const c = this.engine.contractBySymbol(symbol);
+    if (c === undefined) return;
+    if (topic === "orderbook") this.#publish(topic, symbol, orderbookJson(this.engine, c, 20));
+    else if (topic === "mark_price")
+      this.#publish(topic, symbol, { markPrice: pricesJson(this.engine, c).markPrice });
+    else if (topic === "funding_rate_estimation")
+      this.#publish(topic, symbol, pricesJson(this.engine, c).fundingRateEstimation);
   }
 
   get connections(): number {
@@ -114,6 +135,7 @@ export class HbSockets {
   }
 
   close(): void {
+    clearInterval(this.#timer);
     for (const c of [...this.#market, ...this.#account]) c.ws.terminate();
     this.#wss.close();
   }
@@ -133,7 +155,10 @@ export class HbSockets {
       }
       if (m.method === "unsubscribe") conn.subs.delete(key);
       else if (this.frozen.has(key)) conn.ws.terminate();
-      else conn.subs.add(key);
+      else if (!conn.subs.has(key)) {
+        conn.subs.add(key);
+        this.#current(key);
+      }
     }
   }
 
@@ -167,14 +192,11 @@ export class HbSockets {
     const c = this.engine.contractBySymbol(e.symbol);
     if (c === undefined) return;
     if (e.type === "book") {
-      this.#publish("orderbook", e.symbol, orderbookJson(this.engine, c, 20));
+      this.#current(`orderbook|${e.symbol}`);
       const p = pricesJson(this.engine, c);
       this.#publish("ask_bid_price", e.symbol, { askPrice: p.askPrice, bidPrice: p.bidPrice });
-    } else if (e.type === "mark") {
-      this.#publish("mark_price", e.symbol, { markPrice: pricesJson(this.engine, c).markPrice });
-    } else if (e.type === "funding") {
-      this.#publish("funding_rate_estimation", e.symbol, pricesJson(this.engine, c).fundingRateEstimation);
-    }
+    } else if (e.type === "mark") this.#current(`mark_price|${e.symbol}`);
+    else if (e.type === "funding") this.#current(`funding_rate_estimation|${e.symbol}`);
   }
 
   #onAccountEvent(e: VenueEvent): void {
