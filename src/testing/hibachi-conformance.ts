@@ -31,7 +31,7 @@ function wireOf(stream: string): string {
  * signer) funded with 100 000 USDT.
  */
 export async function makeHibachiHarness(
-  opts: { poll_ms?: number } = {},
+  opts: { config?: Readonly<Record<string, unknown>> } = {},
 ): Promise<VenueHarness & { readonly emulator: HibachiEmulator; readonly accountId: number }> {
   const emulator = await startHibachiEmulator({ ordersPerSecond: 10_000 });
   const key = randomBytes(32);
@@ -48,7 +48,8 @@ export async function makeHibachiHarness(
   const config = HibachiConfigSchema.parse({
     trade_url: emulator.url,
     request_timeout_ms: 1500,
-    poll_ms: opts.poll_ms ?? 500,
+    poll_ms: 500,
+    ...opts.config,
   });
   const venue = new HibachiVenue(config, new WallClock());
   const account = "conformance-1";
