@@ -37,7 +37,9 @@ export type HibachiFault =
   /** HTTP 429 with the venue's rate-limit body, not executed */
   | { readonly kind: "rateLimited" }
   /** executed, answered after `ms` */
-  | { readonly kind: "delayAnswer"; readonly ms: number };
+  | { readonly kind: "delayAnswer"; readonly ms: number }
+  /** refused with the venue's error body `{errorCode, status, message}` (HTTP `status`, default 400), not executed */
+  | { readonly kind: "refuse"; readonly errorCode: string; readonly status?: number };
 
 export type { EmuAccount } from "./ws.ts";
 
@@ -136,6 +138,8 @@ export class HbFront {
     const fault = this.faults.shift();
     if (fault?.kind === "rateLimited")
       return send(res, { status: 429, body: { name: "orders", count: 11, limit: 10, windowDuration: "1s" } });
+    if (fault?.kind === "refuse")
+      return send(res, fail(fault.status ?? 400, fault.errorCode, `refused by the emulator's fault queue`));
     if (fault?.kind === "serverError" && fault.execute !== true)
       return send(res, { status: fault.status ?? 503, body: "upstream unavailable" });
     const answer =
