@@ -68,7 +68,7 @@ export class MarketFeed {
         if (subs.length > 0) send({ method: "subscribe", parameters: { subscriptions: subs } });
         for (const s of this.#subs.keys()) this.#health.up(s);
       },
-      onMessage: (m) => this.#message(m),
+      onMessage: (m) => this.handle(m),
       onDown: () => {
         for (const s of this.#subs.keys()) this.#health.down(s);
       },
@@ -144,7 +144,8 @@ export class MarketFeed {
     return { symbol: name.slice(i + 1), topic: TOPIC[name.slice(0, i) as MarketChannel]! };
   }
 
-  #message(raw: Record<string, unknown>): void {
+  /** One parsed `/ws/market` message (the socket's handler; the bench feeds it directly). */
+  handle(raw: Record<string, unknown>): void {
     if (raw.topic === undefined) return; // answers to (un)subscribe
     let stream = "market";
     try {
