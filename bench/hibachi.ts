@@ -20,32 +20,18 @@ import { StreamHealth } from "../src/venues/backpack/streams.ts";
 import { instrumentOf } from "../src/venues/hibachi/capabilities.ts";
 import { HibachiConfigSchema } from "../src/venues/hibachi/config.ts";
 import { startHibachiEmulator } from "../src/venues/hibachi/emulator/start.ts";
+import { ETH_CONTRACT, ETH_SCALE } from "../src/venues/hibachi/fixtures/eth-contract.ts";
 import { MarketFeed } from "../src/venues/hibachi/market-feed.ts";
 import { ContractSchema, ExchangeInfoSchema } from "../src/venues/hibachi/parse.ts";
 import { orderPayload, walletSignature } from "../src/venues/hibachi/signing.ts";
 import { HibachiVenue } from "../src/venues/hibachi/venue.ts";
 import { signerFromKeyBytes } from "../src/wallets/signer.ts";
 import { type BenchFigure, type BenchSuite, percentile } from "./harness.ts";
+import { submitCancelFigures } from "./venue-round-trip.ts";
 
 const KEY = Buffer.alloc(32, 0x4b);
-// ETH/USDT-P as hibachi_sdk python/tests/unit/data/response.exchange_info.0.json lists it
-const ETH_INFO = {
-  id: 1,
-  symbol: "ETH/USDT-P",
-  underlyingSymbol: "ETH",
-  settlementSymbol: "USDT",
-  underlyingDecimals: 9,
-  settlementDecimals: 6,
-  stepSize: "0.000000001",
-  tickSize: "0.000001",
-  minNotional: "1",
-  minOrderSize: "0.000000001",
-  initialMarginRate: "0.066667",
-  maintenanceMarginRate: "0.046667",
-  orderbookGranularities: ["0.01", "0.1", "1", "10"],
-  status: "LIVE",
-};
-const ETH = { symbol: "ETH/USDT-P", id: 1, underlyingDecimals: 9, settlementDecimals: 6 };
+const ETH_INFO = ETH_CONTRACT;
+const ETH = ETH_SCALE;
 
 async function timesUs(n: number, fn: (i: number) => unknown): Promise<number[]> {
   for (let i = 0; i < Math.min(100, n); i++) await fn(i);
@@ -170,37 +156,13 @@ async function roundTripFigures(): Promise<BenchFigure[]> {
       signer,
     });
     const inst = venue.instrument("BTC/USDT-P");
-    const submitUs: number[] = [];
-    const cancelUs: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      const clientOrderId = String(i + 1);
-      const t0 = process.hrtime.bigint();
-      await venue.submit({
-        account: "bench",
-        symbol: inst.symbol,
-        clientOrderId,
-        side: "buy",
-        type: "limit",
-        tif: "post_only",
-        priceTicks: inst.price(50_000),
-        sizeLots: inst.size("0.001"),
-        reduceOnly: false,
-      });
-      const t1 = process.hrtime.bigint();
-      await venue.cancel("bench", inst.symbol, clientOrderId);
-      const t2 = process.hrtime.bigint();
-      if (i >= 20) {
-        submitUs.push(Number(t1 - t0) / 1e3);
-        cancelUs.push(Number(t2 - t1) / 1e3);
-      }
-    }
-    submitUs.sort((a, b) => a - b);
-    cancelUs.sort((a, b) => a - b);
-    return [
-      { key: "hb_emu_submit_ms_p50", value: percentile(submitUs, 50) / 1000, unit: "ms" },
-      { key: "hb_emu_submit_ms_p99", value: percentile(submitUs, 99) / 1000, unit: "ms" },
-      { key: "hb_emu_cancel_ms_p50", value: percentile(cancelUs, 50) / 1000, unit: "ms" },
-    ];
+    return await submitCancelFigures(venue, {
+      account: "bench",
+      symbol: inst.symbol,
+      priceTicks: inst.price(50_000),
+      sizeLots: inst.size("0.001"),
+      prefix: "hb",
+    });
   } finally {
     await venue.close();
     await emu.close();

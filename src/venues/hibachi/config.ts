@@ -90,13 +90,8 @@ export const HibachiConfigSchema = z
 export type HibachiConfig = z.output<typeof HibachiConfigSchema>;
 export type HibachiWallet = z.output<typeof hibachiWalletSchema>;
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
 /** True when the host is this machine (the emulator): anything else is taken as real money. */
-export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return LOOPBACK.has(host) || /^127\./.test(host);
-}
+export { isLoopback } from "../backpack/config.ts";
 
 export function dataUrlOf(c: Pick<HibachiConfig, "trade_url" | "data_url">): string {
   if (c.data_url !== "") return c.data_url;
