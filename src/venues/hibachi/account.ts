@@ -5,6 +5,7 @@ import type { AccountReport, Fill, OrderReport, OrderRequest, PositionReport } f
 import { type FundingPaymentReport, type VenueEvent, VenueRejectError } from "../../core/venue.ts";
 import { FUNDING_INTERVAL_HOURS } from "./capabilities.ts";
 import type { HibachiClient } from "./client.ts";
+import type { OrderJournal } from "./order-journal.ts";
 import { flagOf, moneyOf, reportOf, type Tracked, trackedOf } from "./orders.ts";
 
 type Trade = Awaited<ReturnType<HibachiClient["trades"]>>[number];
@@ -25,6 +26,7 @@ export class HbAccount {
   readonly #emit: (events: VenueEvent[]) => void;
   readonly #problem: (e: Error) => void;
   readonly #maxFees: string;
+  readonly #journal: OrderJournal;
   readonly byClient = new Map<string, Tracked>();
   readonly #byOrderId = new Map<string, Tracked>();
   readonly #seenTrades = new Set<number>();
@@ -41,6 +43,7 @@ export class HbAccount {
     emit: (events: VenueEvent[]) => void;
     problem: (e: Error) => void;
     maxFeesPercent: string;
+    journal: OrderJournal;
   }) {
     this.account = opts.account;
     this.client = opts.client;
@@ -49,10 +52,19 @@ export class HbAccount {
     this.#emit = opts.emit;
     this.#problem = opts.problem;
     this.#maxFees = opts.maxFeesPercent;
+    this.#journal = opts.journal;
   }
 
-  /** History before the binding is not news: remember it without events. */
+  /**
+   * History before the binding is not news: remember it without events. Orders a previous run
+   * sent come back from the journal, findable by their nonce (and reporting nothing new).
+   */
   async seed(): Promise<void> {
+    for (const e of this.#journal.entries(this.account)) {
+      const t = trackedOf({ ...e, account: this.account, type: "limit" }, BigInt(e.nonce));
+      t.ended = true;
+      this.byClient.set(e.clientOrderId, t);
+    }
     for (const t of await this.client.trades()) this.#seenTrades.add(t.id);
     for (const s of await this.client.settlements()) this.#seenSettlements.add(settlementKey(s));
   }
@@ -83,6 +95,26 @@ export class HbAccount {
   async submit(order: OrderRequest, inst: Instrument): Promise<{ venueOrderId: string }> {
     const nonce = this.client.nonces.next();
     const t = trackedOf(order, nonce);
+    try {
+      this.#journal.append({
+        account: order.account,
+        clientOrderId: order.clientOrderId,
+        nonce: String(nonce),
+        symbol: order.symbol,
+        side: order.side,
+        priceTicks: order.priceTicks,
+        sizeLots: order.sizeLots,
+        tif: order.tif,
+        reduceOnly: order.reduceOnly,
+        ts: this.#clock.now(),
+      });
+    } catch (e) {
+      // nothing was sent: an order perpbot could not find again after a restart is not sent
+      throw new VenueRejectError(
+        "journal_write_failed",
+        `hibachi account ${this.account}: order ${order.clientOrderId} not sent: the order journal ${this.#journal.path} refused it (${(e as Error).message})`,
+      );
+    }
     this.byClient.set(order.clientOrderId, t);
     let orderId: string;
     try {

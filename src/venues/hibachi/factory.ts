@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { VenueFactory } from "../registry-types.ts";
 import { HibachiConfigSchema, identityOf, isLoopback, signerSourceOf } from "./config.ts";
 import { hibachiDoctor } from "./doctor.ts";
@@ -14,7 +15,12 @@ export const hibachiVenueFactory: VenueFactory<typeof HibachiConfigSchema> = {
   kind: "hibachi",
   configSchema: HibachiConfigSchema,
   configDoc: "Hibachi (see docs/venues/hibachi.md); trades only the wallets listed under it.",
-  create: (config, deps) => new HibachiVenue(config, deps.clock),
+  create: (config, deps) =>
+    new HibachiVenue(
+      config,
+      deps.clock,
+      deps.dataDir === undefined ? undefined : join(deps.dataDir, `hibachi-${config.id}-orders.jsonl`),
+    ),
   liveAccounts: (config) =>
     Object.entries(config.wallets).map(([walletId, w]) => ({
       account: walletId,

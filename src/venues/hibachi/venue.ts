@@ -21,6 +21,7 @@ import { HibachiClient } from "./client.ts";
 import { dataUrlOf, type HibachiConfig, wsUrlOf } from "./config.ts";
 import { HibachiHttp, HibachiRejectError } from "./http.ts";
 import { MarketFeed } from "./market-feed.ts";
+import { OrderJournal } from "./order-journal.ts";
 import { StreamStartSchema } from "./parse.ts";
 import { HbSocket } from "./ws.ts";
 
@@ -49,11 +50,14 @@ export class HibachiVenue implements Venue {
   readonly #accounts = new Map<string, Bound>();
   readonly #problems = new Map<string, VenueNotice>();
   readonly #feed: MarketFeed;
+  readonly #journal: OrderJournal;
   #poll: ReturnType<typeof setInterval> | undefined;
   #closed = true;
 
-  constructor(config: HibachiConfig, clock: Clock) {
+  /** `journalPath`: where the client id → nonce of each order is kept (order-journal.ts) */
+  constructor(config: HibachiConfig, clock: Clock, journalPath?: string) {
     this.config = config;
+    this.#journal = new OrderJournal(journalPath, clock.now());
     this.id = config.id;
     this.clock = clock;
     this.http = new HibachiHttp({
@@ -195,6 +199,7 @@ export class HibachiVenue implements Venue {
       emit: (events) => this.#emit(events),
       problem: (e) => this.#problem(`reconcile of account ${account}`, e),
       maxFeesPercent: this.config.max_fees_percent,
+      journal: this.#journal,
     });
     // a private read proves the key names this account before anything trades with it
     try {
