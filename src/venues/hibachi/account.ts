@@ -11,6 +11,9 @@ import { flagOf, moneyOf, reportOf, type Tracked, trackedOf } from "./orders.ts"
 type Trade = Awaited<ReturnType<HibachiClient["trades"]>>[number];
 type Settlement = Awaited<ReturnType<HibachiClient["settlements"]>>[number];
 
+/** a reconciliation that failed is tried again after this long (ms) */
+const RETRY_MS = 300;
+
 /**
  * One bound Hibachi account: its REST client, the orders perpbot sent, and the reconciliation
  * that turns the venue's trade and settlement lists into events. Hibachi's account stream says
@@ -34,6 +37,7 @@ export class HbAccount {
   #chain: Promise<void> = Promise.resolve();
   #wantFunding = false;
   #queued = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: {
     account: string;
@@ -65,6 +69,17 @@ export class HbAccount {
       t.ended = true;
       this.byClient.set(e.clientOrderId, t);
     }
+    // a journaled order still resting is live again: its fills from now on are events
+    if (this.byClient.size > 0)
+      for (const o of await this.client.pendingOrders()) {
+        const t = [...this.byClient.values()].find((x) => String(x.nonce) === o.nonce);
+        const inst = this.#inst(o.symbol);
+        if (t === undefined || inst === undefined) continue;
+        t.orderId = o.orderId;
+        t.ended = false;
+        t.filledLots = reportOf(o, inst, this.account, t).filledLots;
+        this.#byOrderId.set(o.orderId, t);
+      }
     for (const t of await this.client.trades()) this.#seenTrades.add(t.id);
     for (const s of await this.client.settlements()) this.#seenSettlements.add(settlementKey(s));
   }
@@ -87,9 +102,22 @@ export class HbAccount {
         await this.#reconcile(f);
       } catch (e) {
         this.#problem(e as Error);
+        // e.g. the venue's 429 after a burst: read again soon rather than at the next poll
+        this.#wantFunding ||= f;
+        this.#retry ??= setTimeout(() => {
+          this.#retry = undefined;
+          void this.reconcile();
+        }, RETRY_MS);
+        this.#retry.unref?.();
       }
     });
     return this.#chain;
+  }
+
+  /** Stop a pending retry (the venue is closing). */
+  stop(): void {
+    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    this.#retry = undefined;
   }
 
   async submit(order: OrderRequest, inst: Instrument): Promise<{ venueOrderId: string }> {

@@ -61,6 +61,18 @@ test("hibachi: an order whose answer was lost is found by its nonce after a rest
       })
       .catch((e: unknown) => e);
     assert.ok(err instanceof VenueUnknownOutcomeError, String(err));
+    // and a bid resting below the book
+    await first.submit({
+      clientOrderId: "4243",
+      account: "w1",
+      symbol: inst.symbol,
+      side: "buy",
+      type: "limit",
+      priceTicks: inst.price(59_000),
+      sizeLots: inst.size("0.02"),
+      tif: "gtc",
+      reduceOnly: false,
+    });
     await first.close();
     // a crash mid-write leaves a cut last line: it is skipped
     appendFileSync(path, '{"account":"w1","clientOr');
@@ -68,10 +80,31 @@ test("hibachi: an order whose answer was lost is found by its nonce after a rest
     const status = await again.orderStatus("w1", "4242");
     assert.equal(status?.status, "filled", JSON.stringify(status));
     assert.equal(status?.filledLots, inst.size("0.01"));
+    const open = await again.openOrders("w1");
+    assert.deepEqual(
+      open.map((o) => [o.clientOrderId, o.status]),
+      [["4243", "open"]],
+      "the resting order keeps its client id",
+    );
+    const fills: number[] = [];
+    again.onEvent((e) => {
+      if (e.type === "fill" && e.fill.clientOrderId === "4243") fills.push(e.remainingLots);
+    });
+    emu.driver.setBook({
+      symbol: "BTC/USDT-P",
+      bidPx: 58_000,
+      askPx: 59_000,
+      qty: 5,
+      levels: 5,
+      stepPx: 0.1,
+    });
+    // well before the 2 s poll: the account stream said the position changed
+    for (let i = 0; i < 20 && fills.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(fills, [0], "its fill after the restart is an event");
     await again.close();
     assert.equal(
       readFileSync(path, "utf8").split("\n").filter(Boolean).length,
-      1,
+      2,
       "the cut line was dropped",
     );
     const forgetful = await bind(undefined);

@@ -106,6 +106,7 @@ export class HibachiVenue implements Venue {
     this.#closed = true;
     this.health.stop();
     if (this.#poll !== undefined) clearInterval(this.#poll);
+    for (const b of this.#accounts.values()) b.acct.stop();
     await Promise.all([this.#feed.close(), ...[...this.#accounts.values()].map((b) => b.socket.close())]);
   }
 
