@@ -2,7 +2,13 @@ import type { Clock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import { toUsd } from "../../core/money.ts";
 import type { AccountReport, Fill, OrderReport, OrderRequest, PositionReport } from "../../core/types.ts";
-import { type FundingPaymentReport, type VenueEvent, VenueRejectError } from "../../core/venue.ts";
+import {
+  type AmendChange,
+  type AmendResult,
+  type FundingPaymentReport,
+  type VenueEvent,
+  VenueRejectError,
+} from "../../core/venue.ts";
 import { FUNDING_INTERVAL_HOURS } from "./capabilities.ts";
 import type { HibachiClient } from "./client.ts";
 import type { OrderJournal } from "./order-journal.ts";
@@ -207,6 +213,42 @@ export class HbAccount {
     this.#emit([
       this.#ev({ type: "canceled", clientOrderId, venueOrderId: t.orderId ?? "", reason: "user" }),
     ]);
+  }
+
+  /**
+   * PUT /trade/order (client.ts `update`): the resting order's price and total size in place,
+   * signed as a new order of its side with a fresh nonce; the venue keeps its order id.
+   */
+  async amend(clientOrderId: string, inst: Instrument, change: AmendChange): Promise<AmendResult> {
+    const t = this.byClient.get(clientOrderId);
+    const priceTicks = change.priceTicks ?? t?.priceTicks ?? 0;
+    const sizeLots = change.sizeLots ?? t?.sizeLots ?? 0;
+    try {
+      if (t === undefined || t.orderId === undefined || t.ended)
+        throw new VenueRejectError(
+          "order_not_open",
+          `hibachi account ${this.account}: order ${clientOrderId} is not a resting order of this process`,
+        );
+      await this.client.update({
+        orderId: t.orderId,
+        symbol: inst.symbol,
+        side: t.side === "buy" ? "BID" : "ASK",
+        quantity: inst.sizeText(sizeLots),
+        price: inst.priceText(priceTicks),
+        maxFeesPercent: this.#maxFees,
+      });
+      t.priceTicks = priceTicks;
+      t.sizeLots = sizeLots;
+    } catch (e) {
+      if (e instanceof VenueRejectError)
+        this.#emit([this.#ev({ type: "replace_reject", clientOrderId, reason: e.reason })]);
+      throw e;
+    }
+    const venueOrderId = t.orderId;
+    this.#emit([this.#ev({ type: "replaced", clientOrderId, venueOrderId, priceTicks, sizeLots })]);
+    // a price moved through the book trades at once
+    void this.reconcile();
+    return { venueOrderId, priceTicks, sizeLots };
   }
 
   async orderStatus(clientOrderId: string): Promise<OrderReport | undefined> {

@@ -7,7 +7,8 @@ import { HIBACHI_RATE_LIMITS } from "./rate-limit.ts";
  * What Hibachi supports, as the engine reads it. The venue has no client order id: an order is
  * found by the nonce it was signed with (api.py `get_order_details(nonce=…)`), so the connector
  * keeps perpbot's id → nonce. `orderFlags` is one of POST_ONLY, IOC, REDUCE_ONLY (types.py
- * OrderFlags): a reduce-only IOC is sent REDUCE_ONLY and its remainder canceled at once. Margin is
+ * OrderFlags): a reduce-only IOC is sent REDUCE_ONLY and its remainder canceled at once. An amend
+ * is the venue's PUT /trade/order (price and total size, same order id). Margin is
  * cross only; no leverage endpoint exists (the margin rate is per contract).
  */
 export const HIBACHI_CAPABILITIES: VenueCapabilities = {
@@ -15,7 +16,7 @@ export const HIBACHI_CAPABILITIES: VenueCapabilities = {
   postOnly: true,
   ioc: true,
   reduceOnly: true,
-  amend: false,
+  amend: true,
   batchOrders: false,
   marketOrders: true,
   timeInForce: ["gtc", "ioc", "post_only"],

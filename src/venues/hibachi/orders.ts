@@ -15,8 +15,9 @@ export interface Tracked {
   readonly account: string;
   readonly symbol: string;
   readonly side: "buy" | "sell";
-  readonly priceTicks: number;
-  readonly sizeLots: number;
+  /** as last amended */
+  priceTicks: number;
+  sizeLots: number;
   readonly tif: TimeInForce;
   readonly reduceOnly: boolean;
   readonly nonce: bigint;

@@ -3,6 +3,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { BookView, MarketEvent } from "../../core/market.ts";
 import type { MarginMode, OrderRequest } from "../../core/types.ts";
 import {
+  type AmendChange,
   type AmendResult,
   type Unsubscribe,
   type Venue,
@@ -306,11 +307,14 @@ export class HibachiVenue implements Venue {
     await this.#bound(account).cancel(clientOrderId);
   }
 
-  async amend(): Promise<AmendResult> {
-    throw new VenueRejectError(
-      "amend_unsupported",
-      `venue ${this.id}: amend is not wired in this connector yet`,
-    );
+  async amend(
+    account: string,
+    symbol: string,
+    clientOrderId: string,
+    change: AmendChange,
+  ): Promise<AmendResult> {
+    const acct = this.#bound(account);
+    return acct.amend(clientOrderId, this.instrument(symbol), change);
   }
 
   async setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
