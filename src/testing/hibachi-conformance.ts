@@ -4,13 +4,10 @@ import type { VenueHarness } from "../venues/conformance/harness.ts";
 import { HibachiConfigSchema } from "../venues/hibachi/config.ts";
 import { type HibachiEmulator, startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { HibachiVenue } from "../venues/hibachi/venue.ts";
+import { emulatorHarness } from "../venues/kit/conformance.ts";
 import { signerFromKeyBytes } from "../wallets/signer.ts";
 
 const SYMBOL = "BTC/USDT-P";
-/** answers and stream messages on loopback arrive well within this (ms) */
-const SETTLE_MS = 250;
-/** the market changes this long after a driver call, so requests already sent arrive first */
-const MARKET_DELAY_MS = 20;
 
 /** The emulator's name of a conformance stream ("book:BTC/USDT-P" → "orderbook|BTC/USDT-P"). */
 function wireOf(stream: string): string {
@@ -53,65 +50,22 @@ export async function makeHibachiHarness(
   });
   const venue = new HibachiVenue(config, new WallClock());
   const account = "conformance-1";
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  try {
-    await venue.connect();
-    await venue.bindAccount({
-      account,
-      identity: { subAccount: String(accountId), apiKeyId: apiKey },
-      signer,
-    });
-  } catch (e) {
-    await venue.close();
-    await emulator.close();
-    throw e;
-  }
-  const inst = venue.instrument(SYMBOL);
   const d = emulator.driver;
-  const later = () => sleep(MARKET_DELAY_MS);
-  return {
+  const harness = await emulatorHarness({
     emulator,
-    accountId,
     venue,
     account,
     symbol: SYMBOL,
-    referenceTicks: inst.price(60_000),
-    unitLots: inst.size("0.01"),
-    drive: (work) => work,
-    settle: () => sleep(SETTLE_MS),
-    async close() {
-      await venue.close();
-      await emulator.close();
+    bind: (v) =>
+      v.bindAccount({ account, identity: { subAccount: String(accountId), apiKeyId: apiKey }, signer }),
+    controls: {
+      ...d,
+      // Hibachi quotes funding per 8 h period
+      settleFunding: (f) => d.settleFunding({ symbol: f.symbol, ratePerPeriod: f.ratePerHour * 8 }),
     },
-    driver: {
-      async setBook({ bidTicks, askTicks, lotsPerLevel, levels = 5 }) {
-        await later();
-        d.setBook({
-          symbol: SYMBOL,
-          bidPx: inst.priceValue(bidTicks),
-          askPx: inst.priceValue(askTicks),
-          qty: inst.sizeValue(lotsPerLevel),
-          levels,
-          stepPx: inst.priceValue(1),
-        });
-      },
-      async moveMark(priceTicks) {
-        await later();
-        d.moveMark({ symbol: SYMBOL, markPx: inst.priceValue(priceTicks) });
-      },
-      async settleFunding(ratePerHour) {
-        await later();
-        d.settleFunding({ symbol: SYMBOL, ratePerPeriod: ratePerHour * 8 });
-      },
-      async dropStream(stream) {
-        d.freezeStream(wireOf(stream));
-      },
-      async restoreStream(stream) {
-        d.thawStream(wireOf(stream));
-      },
-      async loseNextAnswer() {
-        d.inject({ kind: "loseAnswer" });
-      },
-    },
-  };
+    wireOf,
+    // 0.01 BTC: about 600 USDT, well above the minimum and within margin
+    unitSize: "0.01",
+  });
+  return { ...harness, emulator, accountId };
 }

@@ -47,8 +47,8 @@ const venueOrders = (h: H) =>
 
 for (const [name, fault, kind] of [
   ["a 503 after executing", { kind: "serverError", execute: true }, "server_error"],
-  ["an answer held past the timeout", { kind: "delayAnswer", ms: 3000 }, "timeout"],
-  ["a cut connection after executing", { kind: "loseAnswer" }, "timeout"],
+  ["an answer held past the timeout", { kind: "delayAck", ms: 3000 }, "timeout"],
+  ["a cut connection after executing", { kind: "loseAck" }, "timeout"],
 ] as const satisfies readonly (readonly [string, HibachiFault, string])[]) {
   test(`hibachi: ${name} is an unknown outcome (${kind}); the order is found by its nonce`, async () => {
     await withHarness(async (h) => {
@@ -86,7 +86,7 @@ for (const [name, fault, kind] of [
 
 test("hibachi: a delayed answer within the timeout is an acknowledgement, then its fills", async () => {
   await withHarness(async (h) => {
-    h.emulator.driver.inject({ kind: "delayAnswer", ms: 400 });
+    h.emulator.driver.inject({ kind: "delayAck", ms: 400 });
     const rec = recordEvents(h.venue);
     const order = buy(h);
     const t0 = Date.now();

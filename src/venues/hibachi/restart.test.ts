@@ -46,7 +46,7 @@ test("hibachi: an order whose answer was lost is found by its nonce after a rest
   try {
     const first = await bind(path);
     const inst = first.instrument("BTC/USDT-P");
-    emu.driver.inject({ kind: "loseAnswer" });
+    emu.driver.inject({ kind: "loseAck" });
     const err = await first
       .submit({
         clientOrderId: "4242",

@@ -9,13 +9,13 @@ import {
   type Venue,
   type VenueEvent,
   VenueRejectError,
-  VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { HbAccount } from "./account.ts";
 import { HIBACHI_CAPABILITIES, instrumentOf, liveContracts } from "./capabilities.ts";
 import { HibachiClient } from "./client.ts";
@@ -47,17 +47,17 @@ export class HibachiVenue implements Venue {
   readonly health: StreamHealth;
   readonly #public: HibachiClient;
   readonly #instruments = new Map<string, Instrument>();
-  readonly #events = new Set<(e: VenueEvent) => void>();
-  readonly #accounts = new Map<string, Bound>();
+  readonly #events = new VenueListeners<VenueEvent>();
+  readonly #accounts: BoundAccounts<Bound>;
   readonly #problems = new Map<string, VenueNotice>();
   readonly #feed: MarketFeed;
   readonly #journal: OrderJournal;
   #poll: ReturnType<typeof setInterval> | undefined;
-  #closed = true;
 
   /** `journalPath`: where the client id → nonce of each order is kept (order-journal.ts) */
   constructor(config: HibachiConfig, clock: Clock, journalPath?: string) {
     this.config = config;
+    this.#accounts = new BoundAccounts<Bound>(config.id, "account");
     this.#journal = new OrderJournal(journalPath, clock.now());
     this.id = config.id;
     this.clock = clock;
@@ -94,7 +94,7 @@ export class HibachiVenue implements Venue {
       const p = await this.#public.prices(c.symbol);
       this.#feed.setMark(c.symbol, Number(p.markPrice), p.fundingRateEstimation.estimatedFundingRate);
     }
-    this.#closed = false;
+    this.#accounts.closed = false;
     await this.#feed.connect();
     this.health.start();
     this.#poll = setInterval(() => {
@@ -104,7 +104,7 @@ export class HibachiVenue implements Venue {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#accounts.closed = true;
     this.health.stop();
     if (this.#poll !== undefined) clearInterval(this.#poll);
     for (const b of this.#accounts.values()) b.acct.stop();
@@ -224,7 +224,7 @@ export class HibachiVenue implements Venue {
             timestamp: Math.floor(this.clock.now() / 1000),
           }),
         onMessage: (m) => this.#accountMessage(acct, m),
-        onDown: () => this.health.down(ACCOUNT_STREAM),
+        onDown: () => this.#accountHealth(),
         onProblem: (e) => this.#problem(`account stream of ${account}`, e),
       },
       { Authorization: apiKey },
@@ -247,7 +247,6 @@ export class HibachiVenue implements Venue {
   readonly #listenKeys = new Map<HbAccount, (key: string) => void>();
 
   #accountMessage(acct: HbAccount, m: Record<string, unknown>): void {
-    const now = this.clock.now();
     if ("result" in m && typeof m.result === "object" && m.result !== null && "listenKey" in m.result) {
       const r = StreamStartSchema.safeParse(m);
       if (!r.success) {
@@ -258,32 +257,32 @@ export class HibachiVenue implements Venue {
         return;
       }
       this.#listenKeys.get(acct)?.(r.data.result.listenKey);
-      this.health.message(ACCOUNT_STREAM, now);
+      this.#accountHealth();
       // whatever changed while the stream was down is read now
       void acct.reconcile(true);
       return;
     }
     if (m.topic === "position_update" || m.topic === "balance_update") {
-      this.health.message(ACCOUNT_STREAM, now);
+      this.#accountHealth();
       void acct.reconcile(m.topic === "balance_update");
     }
   }
 
+  /** the account stream is up while every bound account's socket is */
+  #accountHealth(): void {
+    this.#accounts.reportHealth(this.health, this.clock.now(), (b) => b.socket.isOpen);
+  }
+
   #bound(account: string): HbAccount {
-    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
-    const b = this.#accounts.get(account);
-    if (b === undefined)
-      throw new VenueRejectError("unknown_account", `venue ${this.id}: account "${account}" is not bound`);
-    return b.acct;
+    return this.#accounts.bound(account).acct;
   }
 
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    this.#events.add(listener);
-    return () => this.#events.delete(listener);
+    return this.#events.on(listener);
   }
 
   #emit(events: readonly VenueEvent[]): void {
-    for (const e of events) for (const l of this.#events) l(e);
+    this.#events.emit(events);
   }
 
   async submit(order: OrderRequest): Promise<{ venueOrderId: string }> {

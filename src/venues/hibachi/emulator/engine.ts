@@ -10,14 +10,11 @@
  * underlying decimals).
  */
 import type { Clock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 import { amendOrder } from "../../sim/amend.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
 
 export const VENUE_ID = "hibachi-emulator";
 
@@ -113,12 +110,8 @@ export interface HbSettlement {
   readonly ts: number;
 }
 
-export class HbEngine {
-  readonly clock: Clock;
-  readonly contracts: readonly ContractSpec[];
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
-  readonly exchange: SimExchange;
+/** Hibachi's records over the kit's exchange core (../../kit/sim-core.ts). */
+export class HbEngine extends SimCoreEngine<ContractSpec> {
   readonly orders = new Map<string, HbOrder>();
   /** per account: every nonce an order or cancel was signed with (the venue refuses reuse) */
   readonly nonces = new Map<number, Set<string>>();
@@ -136,48 +129,28 @@ export class HbEngine {
   readonly marketListeners = new Set<(e: MarketEvent) => void>();
 
   constructor(contracts: readonly ContractSpec[], clock: Clock) {
-    this.clock = clock;
-    this.contracts = contracts;
-    for (const c of contracts) {
-      const inst = new Instrument({
-        venue: VENUE_ID,
-        symbol: c.symbol,
+    super(
+      VENUE_ID,
+      clock,
+      contracts,
+      (c) => ({
         base: c.underlyingSymbol,
         quote: "USDT",
         tickSize: c.tickSize,
         lotSize: c.stepSize,
         minNotionalUsd: Number(c.minNotional),
         maxLeverage: Math.floor(1 / Number(c.initialMarginRate)),
-        marginTiers: [],
         fundingIntervalHours: FUNDING_INTERVAL_HOURS,
         makerFeeBps: Number(MAKER_FEE_RATE) * 10_000,
         takerFeeBps: Number(TAKER_FEE_RATE) * 10_000,
-      });
-      this.instruments.set(c.symbol, inst);
-      this.books.set(c.symbol, new L2Book(inst));
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        defaultSetting: (inst) => ({ leverage: inst.spec.maxLeverage, mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+      }),
+      (inst) => inst.spec.maxLeverage,
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const c of contracts)
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: c.symbol,
-        ts: now,
-        markPrice: c.markPx,
-        oraclePrice: c.markPx,
-      });
+    this.seed(() => 0);
+  }
+
+  get contracts(): readonly ContractSpec[] {
+    return this.markets;
   }
 
   contractById(id: number): ContractSpec | undefined {
