@@ -173,6 +173,26 @@ test("hibachi: a dropped account stream is reported stale; fills still arrive (p
   });
 });
 
+test("hibachi: a silent market stream (connected, nothing sent) is reported stale, and fresh when it speaks again", async () => {
+  await withHarness(
+    async (h) => {
+      const stream = `book:${h.symbol}`;
+      const stop = h.venue.subscribe({ symbol: h.symbol, channel: "book" });
+      const status = () => h.venue.streams().find((s) => s.stream === stream);
+      await h.settle();
+      assert.deepEqual([status()?.ready, status()?.stale], [true, false]);
+      h.emulator.driver.muteStream(`orderbook|${h.symbol}`);
+      for (let i = 0; i < 40 && status()?.stale !== true; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual([status()?.ready, status()?.stale], [true, true], "connected but stale");
+      h.emulator.driver.unmuteStream(`orderbook|${h.symbol}`);
+      await h.settle();
+      assert.deepEqual([status()?.ready, status()?.stale], [true, false], "fresh again");
+      stop();
+    },
+    { stale_after_ms: 400 },
+  );
+});
+
 test("hibachi: an exchange-info payload of the wrong shape names the endpoint and every wrong field", async () => {
   const server = createServer((_req, res) => {
     res.writeHead(200, { "Content-Type": "application/json" });

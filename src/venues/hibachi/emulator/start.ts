@@ -48,6 +48,9 @@ export interface HibachiEmulatorDriver {
   /** Cut a stream as a disconnect would: "orderbook|BTC/USDT-P" (topic|symbol) or "account". */
   freezeStream(stream: string): void;
   thawStream(stream: string): void;
+  /** Keep a stream connected but send nothing on it (a stale feed), until `unmuteStream`. */
+  muteStream(stream: string): void;
+  unmuteStream(stream: string): void;
 }
 
 export interface HibachiEmulator {
@@ -104,6 +107,8 @@ export async function startHibachiEmulator(opts: HibachiEmulatorOptions = {}): P
     },
     freezeStream: (stream) => front.sockets.freeze(stream),
     thawStream: (stream) => front.sockets.thaw(stream),
+    muteStream: (stream) => front.sockets.muted.add(stream),
+    unmuteStream: (stream) => front.sockets.muted.delete(stream),
   };
   return {
     url: `http://${host}`,

@@ -54,6 +54,8 @@ export class HbSockets {
   readonly #account = new Set<AccountConn>();
   /** "topic|symbol" or "account": cut by the driver */
   readonly frozen = new Set<string>();
+  /** "topic|symbol" or "account": silent (connected, nothing sent) by the driver */
+  readonly muted = new Set<string>();
   #nextKey = 1;
   readonly #timer: ReturnType<typeof setInterval>;
 
@@ -183,7 +185,7 @@ export class HbSockets {
 
   #publish(topic: string, symbol: string, data: unknown): void {
     const key = `${topic}|${symbol}`;
-    if (this.frozen.has(key)) return;
+    if (this.frozen.has(key) || this.muted.has(key)) return;
     const text = JSON.stringify({ topic, symbol, data });
     for (const c of this.#market) if (c.subs.has(key)) c.ws.send(text);
   }
@@ -219,7 +221,7 @@ export class HbSockets {
   }
 
   #pushAccount(accountId: number, topic: "position_update" | "balance_update"): void {
-    if (this.frozen.has("account")) return;
+    if (this.frozen.has("account") || this.muted.has("account")) return;
     const conns = [...this.#account].filter((c) => c.started && c.accountId === accountId);
     if (conns.length === 0) return;
     const info = accountInfoJson(this.engine, accountId);
