@@ -1,6 +1,5 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
-import { toUsd } from "../../core/money.ts";
 import type { AccountReport, Fill, OrderReport, OrderRequest, PositionReport } from "../../core/types.ts";
 import {
   type AmendChange,
@@ -9,13 +8,18 @@ import {
   type VenueEvent,
   VenueRejectError,
 } from "../../core/venue.ts";
-import { FUNDING_INTERVAL_HOURS } from "./capabilities.ts";
 import type { HibachiClient } from "./client.ts";
 import type { OrderJournal } from "./order-journal.ts";
-import { flagOf, moneyOf, reportOf, type Tracked, trackedOf } from "./orders.ts";
+import { flagOf, reportOf, type Tracked, trackedOf } from "./orders.ts";
 
-type Trade = Awaited<ReturnType<HibachiClient["trades"]>>[number];
-type Settlement = Awaited<ReturnType<HibachiClient["settlements"]>>[number];
+import {
+  accountReportOf,
+  fillOf,
+  paymentOf,
+  positionReports,
+  type Settlement,
+  type Trade,
+} from "./reports.ts";
 
 /** a reconciliation that failed is tried again after this long (ms) */
 const RETRY_MS = 300;
@@ -276,51 +280,15 @@ export class HbAccount {
   }
 
   async positions(): Promise<PositionReport[]> {
-    const info = await this.client.accountInfo();
-    const out: PositionReport[] = [];
-    for (const p of info.positions) {
-      const inst = this.#inst(p.symbol);
-      if (inst === undefined) continue;
-      const c = this.client.contract(p.symbol);
-      const lots = inst.size(p.quantity) * (p.direction === "Long" ? 1 : -1);
-      const notional = Number(p.quantity) * Number(p.markPrice);
-      out.push({
-        account: this.account,
-        symbol: p.symbol,
-        sizeLots: lots,
-        entryPrice: Number(p.openPrice),
-        markPrice: Number(p.markPrice),
-        unrealisedPnlUsd: Number(p.unrealizedTradingPnl),
-        leverage: Number(info.balance) > 0 ? notional / Number(info.balance) : 0,
-        marginMode: "cross",
-        marginUsd: notional * Number(c.initialMarginRate),
-        maintenanceMarginUsd: notional * Number(c.maintenanceMarginRate),
-        liquidationPrice: null,
-        fundingPaid: -moneyOf(p.unrealizedFundingPnl),
-      });
-    }
-    return out;
+    return positionReports(this.account, await this.client.accountInfo(), this.#inst, (s) =>
+      this.client.contract(s),
+    );
   }
 
   async accountState(): Promise<AccountReport> {
-    const info = await this.client.accountInfo();
-    let im = 0;
-    let mm = 0;
-    for (const p of info.positions) {
-      const c = this.client.contracts.get(p.symbol);
-      const notional = Number(p.quantity) * Number(p.markPrice);
-      im += notional * Number(c?.initialMarginRate ?? 0);
-      mm += notional * Number(c?.maintenanceMarginRate ?? 0);
-    }
-    const equity = moneyOf(info.balance);
-    return {
-      account: this.account,
-      cash: equity - moneyOf(info.totalUnrealizedPnl),
-      equityUsd: toUsd(equity),
-      initialMarginUsd: im,
-      maintenanceMarginUsd: mm,
-      availableUsd: Number(info.maximalWithdraw),
-    };
+    return accountReportOf(this.account, await this.client.accountInfo(), (s) =>
+      this.client.contracts.get(s),
+    );
   }
 
   async fills(sinceTs: number): Promise<Fill[]> {
@@ -389,43 +357,13 @@ export class HbAccount {
 
   #fillOf(trade: Trade): Fill | undefined {
     const inst = this.#inst(trade.symbol);
-    if (inst === undefined) return undefined;
     const orderId = trade.side === "BID" ? trade.bidOrderId : trade.askOrderId;
-    const t = this.#byOrderId.get(orderId);
-    return {
-      fillId: String(trade.id),
-      clientOrderId: t?.clientOrderId ?? `hibachi:${orderId}`,
-      venueOrderId: orderId,
-      account: this.account,
-      symbol: trade.symbol,
-      side: trade.side === "BID" ? "buy" : "sell",
-      priceTicks: inst.price(trade.price),
-      sizeLots: inst.size(trade.quantity),
-      fee: moneyOf(trade.fee),
-      // the trade list does not say who made the market: an order that could rest is taken as maker
-      liquidity: t === undefined || t.tif === "ioc" ? "taker" : "maker",
-      realisedPnl: moneyOf(trade.realizedPnl),
-      ts: trade.timestamp * 1000,
-    };
+    return inst === undefined ? undefined : fillOf(this.account, trade, inst, this.#byOrderId.get(orderId));
   }
 
   #paymentOf(s: Settlement): FundingPaymentReport | undefined {
     const inst = this.#inst(s.symbol);
-    if (inst === undefined) return undefined;
-    const sign = s.direction === "Long" ? 1 : -1;
-    const amount = moneyOf(s.settledAmount);
-    const notional = Number(s.quantity) * Number(s.indexPrice);
-    return {
-      account: this.account,
-      symbol: s.symbol,
-      ts: s.timestamp * 1000,
-      amount,
-      // a long pays a positive rate: rate = −amount / notional for a long, per hour of the period
-      ratePerHour: notional > 0 ? (-sign * toUsd(amount)) / notional / FUNDING_INTERVAL_HOURS : 0,
-      hours: FUNDING_INTERVAL_HOURS,
-      markPrice: Number(s.indexPrice),
-      sizeLots: sign * inst.size(s.quantity),
-    };
+    return inst === undefined ? undefined : paymentOf(this.account, s, inst);
   }
 
   #ev<T extends Record<string, unknown>>(e: T): T & { ts: number; account: string } & VenueEvent {
