@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { test } from "node:test";
 import { WallClock } from "../../core/clock.ts";
 import { InvalidValueError } from "../../core/errors.ts";
@@ -225,4 +226,71 @@ test("hibachi config: a bad wallet names the venue, the wallet and the field", (
   assert.ok(!r.success);
   const paths = r.error.issues.map((i) => i.path.join("."));
   assert.deepEqual(paths.sort(), ["wallets.w07.account_id", "wallets.w07.api_key"]);
+});
+
+test("hibachi: an account answer of the wrong shape names the venue, the wallet, the account id and the field", async () => {
+  await withHarness(async (h) => {
+    // a proxy in front of the emulator that spoils /trade/account/info once asked to
+    const target = new URL(h.emulator.url);
+    let spoil = false;
+    const proxy = createServer((req, res) => {
+      const up = request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (r) => {
+          const chunks: Buffer[] = [];
+          r.on("data", (c: Buffer) => chunks.push(c));
+          r.on("end", () => {
+            let body = Buffer.concat(chunks).toString("utf8");
+            if (spoil && req.url?.startsWith("/trade/account/info"))
+              body = JSON.stringify({ ...JSON.parse(body), balance: 12.5, positions: "none" });
+            res.writeHead(r.statusCode ?? 500, { "Content-Type": "application/json" });
+            res.end(body);
+          });
+        },
+      );
+      req.pipe(up);
+    });
+    proxy.on("upgrade", (req, socket, head) => {
+      const up = connect(Number(target.port), target.hostname, () => {
+        up.write(
+          `${req.method} ${req.url} HTTP/1.1\r\n${Object.entries(req.headers)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join("\r\n")}\r\n\r\n`,
+        );
+        up.write(head);
+        up.pipe(socket).pipe(up);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const venue = new HibachiVenue(
+      HibachiConfigSchema.parse({ trade_url: url, request_timeout_ms: 1500 }),
+      new WallClock(),
+    );
+    try {
+      await venue.connect();
+      const signer = signerFromKeyBytes("secp256k1", randomBytes(32), "spoil test");
+      const apiKey = "spoil-key";
+      h.emulator.driver.addAccount({
+        accountId: 999,
+        apiKey,
+        key: { kind: "trustless", publicKeyHex: signer.publicKey },
+        usdt: 100,
+      });
+      await venue.bindAccount({ account: "w09", identity: { subAccount: "999", apiKeyId: apiKey }, signer });
+      spoil = true;
+      const err = await outcome(venue.positions("w09"));
+      assert.ok(err instanceof InvalidValueError, String(err));
+      assert.match(
+        err.message,
+        /^venue hibachi: account w09: hibachi GET \/trade\/account\/info \(account 999\): unexpected payload:/,
+      );
+      assert.match(err.message, /balance: /);
+      assert.match(err.message, /positions: /);
+    } finally {
+      await venue.close();
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  });
 });

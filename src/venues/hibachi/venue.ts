@@ -1,4 +1,5 @@
 import type { Clock } from "../../core/clock.ts";
+import { InvalidValueError } from "../../core/errors.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookView, MarketEvent } from "../../core/market.ts";
 import type { MarginMode, OrderRequest } from "../../core/types.ts";
@@ -333,21 +334,32 @@ export class HibachiVenue implements Venue {
   }
 
   orderStatus(account: string, clientOrderId: string) {
-    return this.#bound(account).orderStatus(clientOrderId);
+    return this.#named(account, () => this.#bound(account).orderStatus(clientOrderId));
   }
   openOrders(account: string) {
-    return this.#bound(account).openOrders();
+    return this.#named(account, () => this.#bound(account).openOrders());
   }
   positions(account: string) {
-    return this.#bound(account).positions();
+    return this.#named(account, () => this.#bound(account).positions());
   }
   accountState(account: string) {
-    return this.#bound(account).accountState();
+    return this.#named(account, () => this.#bound(account).accountState());
   }
   fills(account: string, sinceTs: number) {
-    return this.#bound(account).fills(sinceTs);
+    return this.#named(account, () => this.#bound(account).fills(sinceTs));
   }
   fundingPayments(account: string, sinceTs: number) {
-    return this.#bound(account).fundingPayments(sinceTs);
+    return this.#named(account, () => this.#bound(account).fundingPayments(sinceTs));
+  }
+
+  /** A venue answer of the wrong shape names the venue and the wallet as well as the fields. */
+  async #named<T>(account: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (e) {
+      if (e instanceof InvalidValueError)
+        throw new InvalidValueError(`venue ${this.id}: account ${account}: ${e.message}`);
+      throw e;
+    }
   }
 }
