@@ -204,10 +204,14 @@ export class HbAccount {
           "unknown_order",
           `hibachi account ${this.account}: no order with client id ${clientOrderId} was sent by this process`,
         );
+      t.cancelSent = true;
       await this.client.cancel(t.orderId === undefined ? { nonce: t.nonce } : { orderId: t.orderId });
     } catch (e) {
-      if (e instanceof VenueRejectError)
+      if (e instanceof VenueRejectError) {
+        // refused: the order, if it rests, was not canceled by this request
+        if (t !== undefined) t.cancelSent = false;
         this.#emit([this.#ev({ type: "cancel_reject", clientOrderId, reason: e.reason })]);
+      }
       throw e;
     }
     // fills before the cancel come first
@@ -329,7 +333,13 @@ export class HbAccount {
         const o = await this.client.order({ orderId: t.orderId! });
         if (o === undefined || (o.status !== "CANCELLED" && o.status !== "REJECTED")) continue;
         t.ended = true;
-        const reason = t.tif === "ioc" ? "ioc_remainder" : t.reduceOnly ? "reduce_only" : "venue";
+        const reason = t.cancelSent
+          ? "user"
+          : t.tif === "ioc"
+            ? "ioc_remainder"
+            : t.reduceOnly
+              ? "reduce_only"
+              : "venue";
         events.push(
           this.#ev({ type: "canceled", clientOrderId: t.clientOrderId, venueOrderId: o.orderId, reason }),
         );

@@ -85,6 +85,25 @@ for (const [name, fault, kind] of [
   });
 }
 
+test("hibachi: a cancel whose answer was lost is an unknown outcome; the order is found canceled, with a canceled event", async () => {
+  await withHarness(async (h) => {
+    const order = buy(h, "gtc", h.referenceTicks - 5);
+    await h.venue.submit(order);
+    const rec = recordEvents(h.venue);
+    h.emulator.driver.inject({ kind: "loseAck" });
+    const err = await outcome(h.venue.cancel(h.account, h.symbol, order.clientOrderId));
+    assert.ok(err instanceof VenueUnknownOutcomeError, String(err));
+    assert.equal((await h.venue.orderStatus(h.account, order.clientOrderId))?.status, "canceled");
+    // the next reconciliation (the poll) reports it
+    for (let i = 0; i < 30 && !rec.events.some((e) => e.type === "canceled"); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    rec.stop();
+    const canceled = rec.events.filter((e) => e.type === "canceled");
+    assert.equal(canceled.length, 1, JSON.stringify(rec.events.map((e) => e.type)));
+    assert.equal(canceled[0].type === "canceled" && canceled[0].reason, "user");
+  });
+});
+
 test("hibachi: a delayed answer within the timeout is an acknowledgement, then its fills", async () => {
   await withHarness(async (h) => {
     h.emulator.driver.inject({ kind: "delayAck", ms: 400 });

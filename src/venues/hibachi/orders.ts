@@ -25,6 +25,8 @@ export interface Tracked {
   filledLots: number;
   /** a final state was reported (filled, canceled): no more events */
   ended: boolean;
+  /** a cancel was sent (its answer may have been lost): a later disappearance is the user's cancel */
+  cancelSent: boolean;
 }
 
 export function trackedOf(order: OrderRequest, nonce: bigint): Tracked {
@@ -41,6 +43,7 @@ export function trackedOf(order: OrderRequest, nonce: bigint): Tracked {
     orderId: undefined,
     filledLots: 0,
     ended: false,
+    cancelSent: false,
   };
 }
 
