@@ -202,9 +202,9 @@ async function startHibachi(opts: EmulateOptions): Promise<RunningEmulator> {
     });
   }
   return {
-    label: "hibachi emulator (REST; secp256k1 and HMAC signatures checked)",
+    label: "hibachi emulator (REST, /ws/market, /ws/account; secp256k1 and HMAC signatures checked)",
     url: emu.url,
-    wsUrl: "none",
+    wsUrl: emu.wsUrl,
     coins: emu.engine.contracts.map((c) => c.symbol),
     close: () => emu.close(),
   };

@@ -46,6 +46,11 @@ export const exSecretOf = (i: number) => `ZWRnZXgtdGVzdC1zZWNyZXQt${i}`;
 export const exAccountOf = (i: number) => String(543_429_922_866_069_700n + BigInt(i));
 export const exApiKeyOf = (i: number) => `edgex-key-${i}`;
 export const exAddressOf = (i: number) => addr(exTradingKeyOf(i));
+/** Wallet i's Hibachi trustless account: its secp256k1 trading key, account id and API key. */
+export const hbKeyOf = (i: number) => Buffer.alloc(32, 0x31 + i);
+export const hbAccountIdOf = (i: number) => 100 + i;
+export const hbApiKeyOf = (i: number) => `hibachi-test-api-key-${i}`;
+export const hbPublicKeyOf = (i: number) => signerFromKeyBytes("secp256k1", hbKeyOf(i), "test").publicKey;
 
 export interface WalletPlan {
   readonly id: string;
@@ -55,6 +60,7 @@ export interface WalletPlan {
   /** an EdgeX entry: trading key and API secret (storedSecret: a wrong one) */
   readonly edgex?: { readonly storedSecret?: string };
   readonly hyperliquid?: true;
+  readonly hibachi?: true;
 }
 
 const dirs: string[] = [];
@@ -94,6 +100,11 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
             },
           },
         };
+      if (w.hibachi)
+        venues.hibachi = {
+          identity: {},
+          secrets: { private_key: { bytes: hbKeyOf(w.i), encoding: "hex" } },
+        };
       if (w.hyperliquid)
         venues.hyperliquid = {
           identity: {},
@@ -131,6 +142,23 @@ export function edgexToml(url: string, wallets: readonly WalletPlan[]): string[]
         `account_id = "${exAccountOf(w.i)}"`,
         `api_key = "${exApiKeyOf(w.i)}"`,
         `passphrase = "pp-${w.i}"`,
+      ]),
+  ];
+}
+
+/** `[venues.hibachi]` on an emulator with these wallets. */
+export function hibachiToml(url: string, wallets: readonly WalletPlan[]): string[] {
+  return [
+    "[venues.hibachi]",
+    `trade_url = "${url}"`,
+    "request_timeout_ms = 3000",
+    "poll_ms = 500",
+    ...wallets
+      .filter((w) => w.hibachi)
+      .flatMap((w) => [
+        `[venues.hibachi.wallets.${w.id}]`,
+        `account_id = ${hbAccountIdOf(w.i)}`,
+        `api_key = "${hbApiKeyOf(w.i)}"`,
       ]),
   ];
 }

@@ -5,6 +5,7 @@ import type { Venue } from "../core/venue.ts";
 import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
 import { edgexVenueFactory } from "./edgex/factory.ts";
+import { hibachiVenueFactory } from "./hibachi/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import { lighterVenueFactory } from "./lighter/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
@@ -21,6 +22,7 @@ const FACTORIES: readonly VenueFactory[] = [
   asterVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
   edgexVenueFactory as unknown as VenueFactory,
+  hibachiVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
   lighterVenueFactory as unknown as VenueFactory,
 ];

@@ -31,6 +31,18 @@ const farmObject = z.strictObject({
     .describe(
       "How each venue's symbols map to the canonical markets (aliases, renamed assets, contract prefixes and multipliers, blocklists; shared with carry and scalp).",
     ),
+  cross_long_venue: z
+    .string()
+    .default("")
+    .describe(
+      'Cross-venue pairs: the venue every long leg goes to (seed 001: "backpack"); "": drawn per pair.',
+    ),
+  cross_short_venue: z
+    .string()
+    .default("")
+    .describe(
+      'Cross-venue pairs: the venue every short leg goes to (seed 001: "hibachi"); "": drawn per pair.',
+    ),
   min_group_size: z.int().min(2).max(40).default(3).describe("Smallest same-venue group."),
   max_group_size: z.int().min(2).max(40).default(5).describe("Largest same-venue group."),
   min_leverage: z.number().min(1).max(100).default(2).describe("Lower bound of the group's random leverage."),
@@ -131,6 +143,13 @@ function farmRules(where: string) {
     order("min_leverage", "max_leverage");
     order("min_duration_hours", "max_duration_hours");
     order("min_cooldown_minutes", "max_cooldown_minutes");
+    if (c.cross_long_venue !== "" && c.cross_long_venue === c.cross_short_venue) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cross_short_venue"],
+        message: `must differ from ${where}cross_long_venue ("${c.cross_long_venue}"): a pair's legs are on two venues`,
+      });
+    }
     if (c.liquidation_close_pct >= c.liquidation_warn_pct) {
       ctx.addIssue({
         code: "custom",

@@ -165,7 +165,7 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
   log(
     h,
     "info",
-    `group ${groupId} open: ${plan.label} ${plan.base}, ${legs.length} legs, closes ${new Date(closeAt).toISOString()}`,
+    `group ${groupId} open: ${plan.label} ${plan.base}, ${legs.length} legs, leverage ${alloc.leverage.toFixed(3)}x, closes ${new Date(closeAt).toISOString()} (${hours.toFixed(3)} h + ${(jitter / 60_000).toFixed(1)} min jitter)`,
   );
 }
 

@@ -143,3 +143,47 @@ test("same-venue groups on 1-SOL lots balance exactly under the default bound", 
     assert.equal(r.imbalanceUsd, 0);
   }
 });
+
+test("cross_long_venue / cross_short_venue pin every cross-venue pair's sides (seed 001: long simA, short simB)", () => {
+  // a third venue listing simB's contracts
+  const three = [...venues, { id: "simC", instruments: () => catalogInstruments("simB") }];
+  const seen = new Set<string>();
+  for (let seed = 0; seed < 30; seed++) {
+    const free = planGroups(["w1", "w2"], three, farm({ mode: "cross_venue" }), new Rng(seed), groupWallets);
+    seen.add(free[0].label);
+    const [p] = planGroups(
+      ["w1", "w2"],
+      three,
+      farm({ mode: "cross_venue", cross_long_venue: "simA", cross_short_venue: "simB" }),
+      new Rng(seed),
+      groupWallets,
+    );
+    assert.equal(p.label, "simA>simB", `seed ${seed}`);
+    assert.ok(p.longs.every((l) => l.venue === "simA") && p.shorts.every((s) => s.venue === "simB"));
+    // only the long side pinned: the short venue is drawn among the others
+    const [q] = planGroups(
+      ["w1", "w2"],
+      three,
+      farm({ mode: "cross_venue", cross_long_venue: "simC" }),
+      new Rng(seed),
+      groupWallets,
+    );
+    assert.ok(q.longs[0].venue === "simC" && q.shorts[0].venue !== "simC", q.label);
+  }
+  assert.ok(seen.size > 1, `unpinned pairs vary their sides: ${[...seen]}`);
+  // a pinned venue without the farm's markets makes no pair rather than another venue's
+  assert.deepEqual(
+    planGroups(
+      ["w1", "w2"],
+      venues,
+      farm({ mode: "cross_venue", cross_long_venue: "nowhere" }),
+      new Rng(1),
+      groupWallets,
+    ).filter((p) => p.mode === "cross_venue"),
+    [],
+  );
+  assert.throws(
+    () => farmSection.schema.parse({ cross_long_venue: "simA", cross_short_venue: "simA" }),
+    /cross_short_venue[\s\S]*must differ from farm\.cross_long_venue/,
+  );
+});

@@ -75,7 +75,21 @@ export function planGroups(
     }
     return [...byMultiplier.values()].sort((a, b) => b.length - a.length)[0] ?? [];
   };
-  const crossBases = config.markets.filter((b) => crossVenues(b).length >= 2);
+  /** the pinned long and short venues (cross_long_venue, cross_short_venue) of a base's venues */
+  const pins = (vs: readonly Listing[]) => {
+    const long = vs.find((v) => v.id === config.cross_long_venue);
+    return { long, short: vs.find((v) => v.id === config.cross_short_venue && v !== long) };
+  };
+  const crossBases = config.markets.filter((b) => {
+    const vs = crossVenues(b);
+    const p = pins(vs);
+    // a pinned venue that does not list the base leaves it out of cross-venue pairs
+    return (
+      vs.length >= 2 &&
+      (config.cross_long_venue === "" || p.long !== undefined) &&
+      (config.cross_short_venue === "" || p.short !== undefined)
+    );
+  });
   const crossPossible = venues.length >= 2 && crossBases.length > 0;
   const sameOptions = venues.flatMap((v) =>
     config.markets.filter((b) => listing(v, b) && !opts.skip?.(v.id, b)).map((b) => [v, b] as const),
@@ -98,7 +112,11 @@ export function planGroups(
     const cross = mode === "cross_venue" || (mode === "mixed" && crossPossible && rng.chance(0.5));
     if (cross) {
       const base = rng.pick(crossBases);
-      const [longVenue, shortVenue] = rng.shuffle(crossVenues(base).slice()).slice(0, 2);
+      const vs = crossVenues(base);
+      const p = pins(vs);
+      const rest = rng.shuffle(vs.filter((v) => v !== p.long && v !== p.short));
+      const longVenue = p.long ?? rest.shift()!;
+      const shortVenue = p.short ?? rest.shift()!;
       const k = members.length === 2 ? 1 : rng.int(1, members.length - 1);
       const at = (v: Listing) => (w: string) => ({ wallet: w, venue: v.id, instrument: listing(v, base)! });
       out.push({

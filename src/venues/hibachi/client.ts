@@ -146,7 +146,11 @@ export class HibachiClient {
       body: orderBody(c, fields, this.accountId, sig, o.orderFlags),
       apiKey: this.apiKey,
     });
-    return { nonce, orderId: parseAs(PlaceAnswerSchema, raw, `POST /trade/order ${o.symbol}`).orderId };
+    return {
+      nonce,
+      orderId: parseAs(PlaceAnswerSchema, raw, `POST /trade/order ${o.symbol} (account ${this.accountId})`)
+        .orderId,
+    };
   }
 
   /**
@@ -221,7 +225,7 @@ export class HibachiClient {
         query: { accountId: this.accountId, ...sel },
         apiKey: this.apiKey,
       });
-      return parseAs(OrderSchema, raw, "GET /trade/order");
+      return parseAs(OrderSchema, raw, `GET /trade/order (account ${this.accountId})`);
     } catch (e) {
       if ((e as { status?: number }).status === 404) return undefined;
       throw e;
@@ -236,7 +240,7 @@ export class HibachiClient {
       query: { accountId: this.accountId },
       apiKey: this.apiKey,
     });
-    return parseAs(PendingOrdersSchema, raw, "GET /trade/orders");
+    return parseAs(PendingOrdersSchema, raw, `GET /trade/orders (account ${this.accountId})`);
   }
 
   async accountInfo() {
@@ -247,7 +251,7 @@ export class HibachiClient {
       query: { accountId: this.accountId },
       apiKey: this.apiKey,
     });
-    return parseAs(AccountInfoSchema, raw, "GET /trade/account/info");
+    return parseAs(AccountInfoSchema, raw, `GET /trade/account/info (account ${this.accountId})`);
   }
 
   async trades() {
@@ -258,7 +262,7 @@ export class HibachiClient {
       query: { accountId: this.accountId },
       apiKey: this.apiKey,
     });
-    return parseAs(AccountTradesSchema, raw, "GET /trade/account/trades").trades;
+    return parseAs(AccountTradesSchema, raw, `GET /trade/account/trades (account ${this.accountId})`).trades;
   }
 
   async settlements() {
@@ -269,6 +273,10 @@ export class HibachiClient {
       query: { accountId: this.accountId },
       apiKey: this.apiKey,
     });
-    return parseAs(SettlementsSchema, raw, "GET /trade/account/settlements_history").settlements;
+    return parseAs(
+      SettlementsSchema,
+      raw,
+      `GET /trade/account/settlements_history (account ${this.accountId})`,
+    ).settlements;
   }
 }

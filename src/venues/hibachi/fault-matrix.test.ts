@@ -44,8 +44,8 @@ const rest = { symbol: ETH, side: "BID" as const, quantity: "0.1", price: "2900"
 
 const MATRIX: readonly { fault: HibachiFault; kind: VenueUnknownOutcomeError["kind"]; executed: boolean }[] =
   [
-    { fault: { kind: "loseAnswer" }, kind: "timeout", executed: true },
-    { fault: { kind: "delayAnswer", ms: 800 }, kind: "timeout", executed: true },
+    { fault: { kind: "loseAck" }, kind: "timeout", executed: true },
+    { fault: { kind: "delayAck", ms: 800 }, kind: "timeout", executed: true },
     { fault: { kind: "serverError", status: 503 }, kind: "server_error", executed: false },
     { fault: { kind: "serverError", status: 500, execute: true }, kind: "server_error", executed: true },
     { fault: { kind: "rateLimited" }, kind: "rate_limited", executed: false },

@@ -37,8 +37,8 @@ export type ExchangeInfo = z.output<typeof ExchangeInfoSchema>;
 export const PricesSchema = z.looseObject({
   symbol: z.string(),
   markPrice: Dec,
-  bidPrice: Dec.optional(),
-  askPrice: Dec.optional(),
+  bidPrice: Dec.nullish(),
+  askPrice: Dec.nullish(),
   fundingRateEstimation: z.looseObject({
     estimatedFundingRate: Dec,
     /** seconds */
@@ -152,3 +152,31 @@ export function parseAs<S extends z.ZodType>(schema: S, value: unknown, where: s
   const problems = r.error.issues.map((i) => `${i.path.map(String).join(".") || "(body)"}: ${i.message}`);
   throw new InvalidValueError(`hibachi ${where}: unexpected payload: ${problems.join("; ")}`);
 }
+
+/**
+ * WebSocket messages (hibachi_sdk api_ws_market.py / api_ws_account.py dispatch on `topic`): the
+ * market topics carry `symbol` and their body under `data` in the REST shapes above.
+ */
+export const MarketMessageSchema = z.looseObject({
+  topic: z.string(),
+  symbol: z.string(),
+  data: z.unknown(),
+});
+export const MarkDataSchema = z.looseObject({ markPrice: Dec });
+export const FundingDataSchema = z.looseObject({
+  estimatedFundingRate: Dec,
+  nextFundingTimestamp: z.number(),
+});
+export const TradesDataSchema = z.looseObject({
+  trades: z.array(
+    z.looseObject({ price: Dec, quantity: Dec, takerSide: z.enum(["Buy", "Sell"]), timestamp: z.number() }),
+  ),
+});
+/** the answer to stream.start (api_ws_account.py `stream_start`) */
+export const StreamStartSchema = z.looseObject({
+  id: z.unknown(),
+  result: z.looseObject({
+    accountSnapshot: z.looseObject({ account_id: z.number(), balance: Dec }),
+    listenKey: z.string().min(1),
+  }),
+});

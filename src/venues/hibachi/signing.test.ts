@@ -3,8 +3,8 @@ import { test } from "node:test";
 import ccxt from "ccxt";
 import { signerFromKeyBytes } from "../../wallets/signer.ts";
 import { cancelBytes, orderBytes, signatureValid } from "./emulator/verify.ts";
+import { ETH_CONTRACT, ETH_SCALE } from "./fixtures/eth-contract.ts";
 import {
-  type ContractScale,
   cancelPayload,
   hmacSignature,
   orderBody,
@@ -23,22 +23,8 @@ import {
  * only by tests, plus hand-derived bytes from the layout in hibachi_sdk api.py.
  */
 
-// ETH/USDT-P as hibachi_sdk python/tests/unit/data/response.exchange_info.0.json lists it
-const ETH_INFO = {
-  id: 1,
-  symbol: "ETH/USDT-P",
-  underlyingSymbol: "ETH",
-  settlementSymbol: "USDT",
-  underlyingDecimals: 9,
-  settlementDecimals: 6,
-  stepSize: "0.000000001",
-  tickSize: "0.000001",
-  minNotional: "1",
-  minOrderSize: "0.000000001",
-  orderbookGranularities: ["0.01", "0.1", "1", "10"],
-  status: "LIVE",
-};
-const ETH: ContractScale = { symbol: "ETH/USDT-P", id: 1, underlyingDecimals: 9, settlementDecimals: 6 };
+const ETH_INFO = ETH_CONTRACT;
+const ETH = ETH_SCALE;
 // ccxt's fixture key: 44 characters, so an exchange-managed (HMAC) account
 const MANAGED_SECRET = "AF4Edn4Qf3/QH0pCYGaaagg+I2DhgL5YyjvlWlMx4iE=";
 const WALLET_KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";

@@ -197,7 +197,7 @@ test("tampered fields, a reused or millisecond nonce, a wrong key or too low a f
 });
 
 test("faults: a lost answer is an unknown outcome and the order is found by its nonce; 503 and 429 are unknown too", async () => {
-  emu.driver.inject({ kind: "loseAnswer" });
+  emu.driver.inject({ kind: "loseAck" });
   const nonce = wallet.nonces.next();
   await assert.rejects(
     wallet.place(

@@ -10,14 +10,11 @@
  * underlying decimals).
  */
 import type { Clock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 import { amendOrder } from "../../sim/amend.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
 
 export const VENUE_ID = "hibachi-emulator";
 
@@ -113,12 +110,8 @@ export interface HbSettlement {
   readonly ts: number;
 }
 
-export class HbEngine {
-  readonly clock: Clock;
-  readonly contracts: readonly ContractSpec[];
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
-  readonly exchange: SimExchange;
+/** Hibachi's records over the kit's exchange core (../../kit/sim-core.ts). */
+export class HbEngine extends SimCoreEngine<ContractSpec> {
   readonly orders = new Map<string, HbOrder>();
   /** per account: every nonce an order or cancel was signed with (the venue refuses reuse) */
   readonly nonces = new Map<number, Set<string>>();
@@ -130,50 +123,34 @@ export class HbEngine {
   readonly takerFeeRate = TAKER_FEE_RATE;
   readonly makerFeeRate = MAKER_FEE_RATE;
   nextId = 589_562_638_199_161_856n;
+  /** told of every account event the core produced (the sockets push account updates from it) */
+  readonly listeners = new Set<(e: VenueEvent) => void>();
+  /** told of every market event applied (the sockets publish market data from it) */
+  readonly marketListeners = new Set<(e: MarketEvent) => void>();
 
   constructor(contracts: readonly ContractSpec[], clock: Clock) {
-    this.clock = clock;
-    this.contracts = contracts;
-    for (const c of contracts) {
-      const inst = new Instrument({
-        venue: VENUE_ID,
-        symbol: c.symbol,
+    super(
+      VENUE_ID,
+      clock,
+      contracts,
+      (c) => ({
         base: c.underlyingSymbol,
         quote: "USDT",
         tickSize: c.tickSize,
         lotSize: c.stepSize,
         minNotionalUsd: Number(c.minNotional),
         maxLeverage: Math.floor(1 / Number(c.initialMarginRate)),
-        marginTiers: [],
         fundingIntervalHours: FUNDING_INTERVAL_HOURS,
         makerFeeBps: Number(MAKER_FEE_RATE) * 10_000,
         takerFeeBps: Number(TAKER_FEE_RATE) * 10_000,
-      });
-      this.instruments.set(c.symbol, inst);
-      this.books.set(c.symbol, new L2Book(inst));
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        defaultSetting: (inst) => ({ leverage: inst.spec.maxLeverage, mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+      }),
+      (inst) => inst.spec.maxLeverage,
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const c of contracts)
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: c.symbol,
-        ts: now,
-        markPrice: c.markPx,
-        oraclePrice: c.markPx,
-      });
+    this.seed(() => 0);
+  }
+
+  get contracts(): readonly ContractSpec[] {
+    return this.markets;
   }
 
   contractById(id: number): ContractSpec | undefined {
@@ -187,6 +164,7 @@ export class HbEngine {
   market(e: MarketEvent): void {
     if (e.type === "funding") this.fundingRate.set(e.symbol, e.ratePerHour);
     this.absorb(this.exchange.onMarket(e, this.clock.now()));
+    for (const l of this.marketListeners) l(e);
   }
 
   /** Take a nonce for `accountId`; false when the account already used it. */
@@ -296,43 +274,46 @@ export class HbEngine {
   }
 
   absorb(events: readonly VenueEvent[]): void {
-    for (const e of events) {
-      if (e.type === "fill") {
-        const o = this.orders.get(e.fill.clientOrderId);
-        if (o === undefined) continue;
-        o.filledLots += e.fill.sizeLots;
-        o.status = e.remainingLots === 0 ? "FILLED" : "PARTIALLY_FILLED";
-        const inst = this.instruments.get(o.contract.symbol)!;
-        this.trades.push({
-          id: this.nextTrade++,
-          accountId: o.accountId,
-          order: o,
-          price: inst.priceText(e.fill.priceTicks),
-          quantity: inst.sizeText(e.fill.sizeLots),
-          fee: moneyText(e.fill.fee),
-          realizedPnl: moneyText(e.fill.realisedPnl),
-          ts: e.ts,
-        });
-      } else if (e.type === "funding") {
-        const inst = this.instruments.get(e.symbol)!;
-        const pos = this.exchange.state.positionsByAccount
-          .get(e.account)
-          ?.values()
-          .find((p) => p.symbol === e.symbol);
-        const lots = pos?.sizeLots ?? 0;
-        this.settlements.push({
-          accountId: Number(e.account),
-          symbol: e.symbol,
-          direction: lots >= 0 ? "Long" : "Short",
-          quantity: inst.sizeText(Math.abs(lots)),
-          indexPrice: String(this.exchange.markOf(e.symbol)),
-          settledAmount: moneyText(e.amount),
-          ts: e.ts,
-        });
-      } else if (e.type === "canceled") {
-        const o = this.orders.get(e.clientOrderId);
-        if (o !== undefined) o.status = "CANCELLED";
-      }
+    for (const e of events) this.#record(e);
+    for (const e of events) for (const l of this.listeners) l(e);
+  }
+
+  #record(e: VenueEvent): void {
+    if (e.type === "fill") {
+      const o = this.orders.get(e.fill.clientOrderId);
+      if (o === undefined) return;
+      o.filledLots += e.fill.sizeLots;
+      o.status = e.remainingLots === 0 ? "FILLED" : "PARTIALLY_FILLED";
+      const inst = this.instruments.get(o.contract.symbol)!;
+      this.trades.push({
+        id: this.nextTrade++,
+        accountId: o.accountId,
+        order: o,
+        price: inst.priceText(e.fill.priceTicks),
+        quantity: inst.sizeText(e.fill.sizeLots),
+        fee: moneyText(e.fill.fee),
+        realizedPnl: moneyText(e.fill.realisedPnl),
+        ts: e.ts,
+      });
+    } else if (e.type === "funding") {
+      const inst = this.instruments.get(e.symbol)!;
+      const pos = this.exchange.state.positionsByAccount
+        .get(e.account)
+        ?.values()
+        .find((p) => p.symbol === e.symbol);
+      const lots = pos?.sizeLots ?? 0;
+      this.settlements.push({
+        accountId: Number(e.account),
+        symbol: e.symbol,
+        direction: lots >= 0 ? "Long" : "Short",
+        quantity: inst.sizeText(Math.abs(lots)),
+        indexPrice: String(this.exchange.markOf(e.symbol)),
+        settledAmount: moneyText(e.amount),
+        ts: e.ts,
+      });
+    } else if (e.type === "canceled") {
+      const o = this.orders.get(e.clientOrderId);
+      if (o !== undefined) o.status = "CANCELLED";
     }
   }
 }

@@ -7,8 +7,15 @@
  * core. Refusals use Hibachi's `{errorCode, status: "failed", message}` body (the fields
  * hibachi_sdk api.py `raise_response_errors` reads).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  answerUnderFault,
+  type ExchangeFault,
+  type FaultAnswers,
+  FaultQueue,
+  refuseBeforeExecuting,
+} from "../../kit/faults.ts";
+import { type Answer, LoopbackServer, readBody, sendAnswer as send } from "../../kit/http-front.ts";
 import type { HbEngine } from "./engine.ts";
 import {
   accountInfoJson,
@@ -19,30 +26,28 @@ import {
   settlementJson,
   tradeJson,
 } from "./payloads.ts";
-import { type AccountKey, cancelBytes, orderBytes, signatureValid } from "./verify.ts";
+import { cancelBytes, orderBytes, signatureValid } from "./verify.ts";
+import { type EmuAccount, HbSockets } from "./ws.ts";
 
 type Json = Record<string, unknown>;
-interface Answer {
-  readonly status: number;
-  readonly body: unknown;
-}
 
-/** Faults for the next order requests (POST/DELETE /trade/order). */
+/**
+ * Faults for the next order requests (POST/PUT/DELETE /trade/order): the kit's (`loseAck`,
+ * `executeThenTimeout`, `serverError`, `rateLimited`, `delayAck`; ../../kit/faults.ts) and
+ * Hibachi's own `refuse`: the venue's error body `{errorCode, status, message}` (HTTP `status`,
+ * default 400), not executed.
+ */
 export type HibachiFault =
-  /** executed, then the connection is cut without an answer */
-  | { readonly kind: "loseAnswer" }
-  /** HTTP `status` (default 503), executed first when `execute` */
-  | { readonly kind: "serverError"; readonly status?: number; readonly execute?: boolean }
-  /** HTTP 429 with the venue's rate-limit body, not executed */
-  | { readonly kind: "rateLimited" }
-  /** executed, answered after `ms` */
-  | { readonly kind: "delayAnswer"; readonly ms: number };
+  | ExchangeFault
+  | { readonly kind: "refuse"; readonly errorCode: string; readonly status?: number };
 
-export interface EmuAccount {
-  readonly accountId: number;
-  readonly apiKey: string;
-  readonly key: AccountKey;
-}
+/** The venue's 429 body (api.py `raise_response_errors` reads name, count, limit, windowDuration). */
+const FAULT_ANSWERS: FaultAnswers = {
+  rateLimited: { status: 429, body: { name: "orders", count: 11, limit: 10, windowDuration: "1s" } },
+  serverErrorText: "upstream unavailable",
+};
+
+export type { EmuAccount } from "./ws.ts";
 
 const fail = (status: number, errorCode: string, message: string): Answer => ({
   status,
@@ -52,43 +57,32 @@ const fail = (status: number, errorCode: string, message: string): Answer => ({
 export class HbFront {
   readonly engine: HbEngine;
   readonly accounts = new Map<string, EmuAccount>();
-  readonly faults: HibachiFault[] = [];
+  readonly faults = new FaultQueue<HibachiFault>("hibachi");
   readonly nonceWindowMs: number;
   readonly ordersPerSecond: number;
   readonly #windows = new Map<string, { start: number; count: number }>();
-  readonly #held = new Set<ReturnType<typeof setTimeout>>();
-  #server: Server | undefined;
+  readonly #http = new LoopbackServer({
+    handle: (req, res) => this.#handle(req, res),
+    failed: (res, e) =>
+      send(res, { status: 500, body: { errorCode: "INTERNAL", status: "failed", message: e.message } }),
+    upgrade: (req, socket, head) => this.sockets.upgrade(req, socket, head),
+  });
+  /** `/ws/market`, `/ws/account`, `/ws/trade` on the same port */
+  readonly sockets: HbSockets;
 
   constructor(engine: HbEngine, opts: { nonceWindowMs: number; ordersPerSecond: number }) {
     this.engine = engine;
+    this.sockets = new HbSockets(engine, this.accounts);
     this.nonceWindowMs = opts.nonceWindowMs;
     this.ordersPerSecond = opts.ordersPerSecond;
   }
 
-  async listen(port: number): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) =>
-        send(res, {
-          status: 500,
-          body: { errorCode: "INTERNAL", status: "failed", message: (e as Error).message },
-        }),
-      );
-    });
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listen(port: number): Promise<string> {
+    return this.#http.listen(port);
   }
 
-  async close(): Promise<void> {
-    for (const t of this.#held) clearTimeout(t);
-    this.#held.clear();
-    const server = this.#server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#http.close(() => this.sockets.close());
   }
 
   /** A fixed window per API key, one second long, `ordersPerSecond` requests (the venue's limit is unpublished). */
@@ -131,32 +125,23 @@ export class HbFront {
     const isOrder =
       url.pathname === "/trade/order" && (method === "POST" || method === "PUT" || method === "DELETE");
     if (!isOrder) return send(res, this.#read(method, url, acct));
-    const fault = this.faults.shift();
-    if (fault?.kind === "rateLimited")
-      return send(res, { status: 429, body: { name: "orders", count: 11, limit: 10, windowDuration: "1s" } });
-    if (fault?.kind === "serverError" && fault.execute !== true)
-      return send(res, { status: fault.status ?? 503, body: "upstream unavailable" });
+    const fault = this.faults.next();
+    if (fault?.kind === "refuse")
+      return send(res, fail(fault.status ?? 400, fault.errorCode, "refused by the emulator's fault queue"));
+    const refused = refuseBeforeExecuting(fault, FAULT_ANSWERS);
+    if (refused !== undefined) return send(res, refused);
     const answer =
       method === "POST"
         ? this.#place(body, acct)
         : method === "PUT"
           ? this.#update(body, acct)
           : this.#cancel(body, acct);
-    if (fault?.kind === "loseAnswer") {
-      res.socket?.destroy();
-      return;
-    }
-    if (fault?.kind === "serverError")
-      return send(res, { status: fault.status ?? 503, body: "upstream unavailable" });
-    if (fault?.kind === "delayAnswer") {
-      const t = setTimeout(() => {
-        this.#held.delete(t);
-        send(res, answer);
-      }, fault.ms);
-      this.#held.add(t);
-      return;
-    }
-    send(res, answer);
+    answerUnderFault(
+      fault,
+      answer,
+      this.#http.delivery(req, res, (a) => send(res, a)),
+      FAULT_ANSWERS,
+    );
   }
 
   #public(method: string, url: URL): Answer | undefined {
@@ -341,23 +326,4 @@ export class HbFront {
 /** The core's refusal reasons as error codes in the venue's style. */
 function coreCode(reason: string): string {
   return reason.toUpperCase();
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let s = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => {
-      s += c;
-    });
-    req.on("end", () => resolve(s));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, a: Answer): void {
-  if (res.writableEnded || res.destroyed) return;
-  const text = typeof a.body === "string" ? a.body : JSON.stringify(a.body);
-  res.writeHead(a.status, { "Content-Type": typeof a.body === "string" ? "text/plain" : "application/json" });
-  res.end(text);
 }

@@ -4,8 +4,15 @@
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
-import { settleFunding } from "../../sim/funding.ts";
-import { type ContractSpec, DEFAULT_CONTRACTS, HbEngine, VENUE_ID } from "./engine.ts";
+import { marketLookup, simMarketDriver } from "../../kit/sim-core.ts";
+import { positionReports } from "../../sim/reports.ts";
+import {
+  type ContractSpec,
+  DEFAULT_CONTRACTS,
+  FUNDING_INTERVAL_HOURS,
+  HbEngine,
+  VENUE_ID,
+} from "./engine.ts";
 import { HbFront, type HibachiFault } from "./server.ts";
 import type { AccountKey } from "./verify.ts";
 
@@ -34,10 +41,22 @@ export interface HibachiEmulatorDriver {
   /** Set the funding rate (per 8 h period) and settle one period. */
   settleFunding(f: { symbol: string; ratePerPeriod: number }): void;
   inject(fault: HibachiFault, count?: number): void;
+  /** the next `count` order requests execute and their answers are lost */
+  loseAcks(count: number): void;
+  /** The account's signed position in `symbol` (base units; 0 when flat). */
+  position(accountId: number, symbol: string): number;
+  /** Cut a stream as a disconnect would: "orderbook|BTC/USDT-P" (topic|symbol) or "account". */
+  freezeStream(stream: string): void;
+  thawStream(stream: string): void;
+  /** Keep a stream connected but send nothing on it (a stale feed), until `unmuteStream`. */
+  muteStream(stream: string): void;
+  unmuteStream(stream: string): void;
 }
 
 export interface HibachiEmulator {
   readonly url: string;
+  /** ws://127.0.0.1:port (the endpoints are /ws/market, /ws/account, /ws/trade) */
+  readonly wsUrl: string;
   readonly engine: HbEngine;
   readonly front: HbFront;
   readonly driver: HibachiEmulatorDriver;
@@ -52,14 +71,20 @@ export async function startHibachiEmulator(opts: HibachiEmulatorOptions = {}): P
     ordersPerSecond: opts.ordersPerSecond ?? 20,
   });
   const host = await front.listen(opts.port ?? 0);
-  const contract = (symbol: string) => {
-    const c = engine.contractBySymbol(symbol);
-    if (c === undefined)
-      throw new RangeError(
-        `hibachi emulator: unknown symbol "${symbol}" (${engine.contracts.map((x) => x.symbol).join(", ")})`,
-      );
-    return c;
-  };
+  const lookup = marketLookup(
+    "hibachi",
+    "symbol",
+    engine.contracts.map((c) => c.symbol),
+    (s) => engine.instruments.get(s),
+  );
+  // the market side is the kit's; funding is quoted per 8 h period, as the venue does
+  const market = simMarketDriver({
+    venueId: VENUE_ID,
+    engine,
+    now: () => clock.now(),
+    lookup,
+    flush: () => undefined,
+  });
   const driver: HibachiEmulatorDriver = {
     addAccount(a) {
       if (!(Number.isSafeInteger(a.accountId) && a.accountId > 0))
@@ -69,53 +94,25 @@ export async function startHibachiEmulator(opts: HibachiEmulatorOptions = {}): P
       front.accounts.set(a.apiKey, { accountId: a.accountId, apiKey: a.apiKey, key: a.key });
       if (a.usdt > 0) engine.exchange.state.deposit(String(a.accountId), usd(a.usdt));
     },
-    setBook(b) {
-      contract(b.symbol);
-      const n = b.levels ?? 5;
-      const lv = (from: number, dir: number) =>
-        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * b.stepPx, size: b.qty }));
-      engine.market({
-        type: "book",
-        venue: VENUE_ID,
-        symbol: b.symbol,
-        ts: clock.now(),
-        snapshot: true,
-        bids: lv(b.bidPx, -1),
-        asks: lv(b.askPx, 1),
-      });
+    setBook: market.setBook,
+    moveMark: market.moveMark,
+    settleFunding: (f) =>
+      market.settleFunding({ symbol: f.symbol, ratePerHour: f.ratePerPeriod / FUNDING_INTERVAL_HOURS }),
+    inject: (fault, count = 1) => front.faults.add(fault, count),
+    loseAcks: (count) => front.faults.add({ kind: "loseAck" }, count),
+    position(accountId, symbol) {
+      const inst = lookup(symbol);
+      const p = positionReports(engine.exchange, String(accountId)).find((x) => x.symbol === symbol);
+      return p === undefined ? 0 : inst.sizeValue(p.sizeLots);
     },
-    moveMark(m) {
-      contract(m.symbol);
-      engine.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: m.symbol,
-        ts: clock.now(),
-        markPrice: m.markPx,
-        oraclePrice: m.markPx,
-      });
-    },
-    settleFunding(f) {
-      contract(f.symbol);
-      const inst = engine.instruments.get(f.symbol)!;
-      engine.market({
-        type: "funding",
-        venue: VENUE_ID,
-        symbol: f.symbol,
-        ts: clock.now() - 1,
-        ratePerHour: f.ratePerPeriod / inst.spec.fundingIntervalHours,
-      });
-      const mark = engine.exchange.markOf(f.symbol);
-      engine.absorb(settleFunding(engine.exchange.state, inst, clock.now(), mark > 0 ? mark : undefined));
-    },
-    inject(fault, count = 1) {
-      if (!(Number.isInteger(count) && count >= 1))
-        throw new RangeError(`hibachi emulator: fault count ${count} must be an integer >= 1`);
-      for (let i = 0; i < count; i++) front.faults.push(fault);
-    },
+    freezeStream: (stream) => front.sockets.freeze(stream),
+    thawStream: (stream) => front.sockets.thaw(stream),
+    muteStream: (stream) => front.sockets.muted.add(stream),
+    unmuteStream: (stream) => front.sockets.muted.delete(stream),
   };
   return {
     url: `http://${host}`,
+    wsUrl: `ws://${host}`,
     engine,
     front,
     driver,
