@@ -5,6 +5,7 @@ import {
   exAccountOf,
   exAddressOf,
   exApiKeyOf,
+  exPassphraseOf,
   exSecretOf,
   liveDir,
   openGroups,
@@ -36,7 +37,7 @@ async function emulator(): Promise<EdgexEmulator> {
     emu.driver.register({
       accountId: exAccountOf(w.i),
       apiKey: exApiKeyOf(w.i),
-      passphrase: `pp-${w.i}`,
+      passphrase: exPassphraseOf(w.i),
       secret: exSecretOf(w.i),
       tradingAddress: exAddressOf(w.i),
       usd: 10_000,
@@ -70,8 +71,10 @@ test("perpbot run --live: the farm's same-venue group on the EdgeX emulator, fla
       [0, 0, 0, 0],
       "--flatten-on-exit closed every leg on the venue",
     );
-    for (const w of WALLETS)
+    for (const w of WALLETS) {
       assert.ok(!(run.out() + run.err()).includes(exSecretOf(w.i)), "no secret in any output");
+      assert.ok(!(run.out() + run.err()).includes(exPassphraseOf(w.i)), "no passphrase in any output");
+    }
   } finally {
     await emu.close();
   }

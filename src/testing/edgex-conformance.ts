@@ -37,6 +37,7 @@ export async function makeEdgexHarness(
     signerFromKeyBytes("secp256k1", key, "edgex conformance key"),
     Buffer.from(secret),
     "base64-text",
+    Buffer.from("pp"),
   );
   key.fill(0);
   const accountId = String(543_429_922_866_000_000n + BigInt(randomBytes(2).readUInt16BE()));
@@ -61,8 +62,7 @@ export async function makeEdgexHarness(
     venue,
     account,
     symbol: "BTCUSD",
-    bind: (v) =>
-      v.bindAccount({ account, identity: { address: accountId, apiKeyId: `${apiKey}:pp` }, signer }),
+    bind: (v) => v.bindAccount({ account, identity: { address: accountId, apiKeyId: apiKey }, signer }),
     controls: emulator.driver,
     wireOf,
     unitSize: "0.01",

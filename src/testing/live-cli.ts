@@ -40,9 +40,10 @@ const addr = (k: Buffer) => signerAddressOf(signerFromKeyBytes("secp256k1", k, "
 export const hlMasterOf = (i: number) => addr(hlMasterKeyOf(i));
 export const hlAgentOf = (i: number) => addr(hlAgentKeyOf(i));
 
-/** Wallet i's EdgeX trading key, API secret text, account id, API key and trading address. */
+/** Wallet i's EdgeX trading key, API secret text and passphrase, account id, API key and trading address. */
 export const exTradingKeyOf = (i: number) => Buffer.alloc(32, 0x51 + i);
 export const exSecretOf = (i: number) => `ZWRnZXgtdGVzdC1zZWNyZXQt${i}`;
+export const exPassphraseOf = (i: number) => `edgex-pass-phrase-${i}`;
 export const exAccountOf = (i: number) => String(543_429_922_866_069_700n + BigInt(i));
 export const exApiKeyOf = (i: number) => `edgex-key-${i}`;
 export const exAddressOf = (i: number) => addr(exTradingKeyOf(i));
@@ -92,6 +93,7 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
               bytes: Buffer.from(w.edgex.storedSecret ?? exSecretOf(w.i), "utf8"),
               encoding: "utf8",
             },
+            api_passphrase: { bytes: Buffer.from(exPassphraseOf(w.i), "utf8"), encoding: "utf8" },
           },
         };
       if (w.hyperliquid)
@@ -130,7 +132,6 @@ export function edgexToml(url: string, wallets: readonly WalletPlan[]): string[]
         `[venues.edgex.wallets.${w.id}]`,
         `account_id = "${exAccountOf(w.i)}"`,
         `api_key = "${exApiKeyOf(w.i)}"`,
-        `passphrase = "pp-${w.i}"`,
       ]),
   ];
 }
@@ -156,11 +157,15 @@ export interface CliRun {
   interrupt(): void;
 }
 
-/** `perpbot <args>` in cwd, with the keystore password in the environment. */
-export function perpbotCli(cwd: string, args: readonly string[]): CliRun {
+/** `perpbot <args>` in cwd, with the keystore password (and `env`) in the environment. */
+export function perpbotCli(
+  cwd: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): CliRun {
   const child = spawn(process.execPath, [PERPBOT_BIN, ...args], {
     cwd,
-    env: cleanEnv({ PERPBOT_KEYSTORE_PASSWORD: LIVE_PW }),
+    env: cleanEnv({ ...env, PERPBOT_KEYSTORE_PASSWORD: LIVE_PW }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

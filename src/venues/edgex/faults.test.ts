@@ -198,11 +198,12 @@ test("edgex: binding credentials the venue does not know is refused, naming the 
       signerFromKeyBytes("secp256k1", randomBytes(32), "stranger"),
       Buffer.from("s"),
       "base64-text",
+      Buffer.from("pp"),
     );
     const err = await outcome(
       h.venue.bindAccount({
         account: "wallet-7",
-        identity: { address: "12", apiKeyId: "nobody:pp" },
+        identity: { address: "12", apiKeyId: "nobody" },
         signer,
       }),
     );
@@ -212,11 +213,21 @@ test("edgex: binding credentials the venue does not know is refused, naming the 
     const e2 = await outcome(
       h.venue.bindAccount({
         account: "wallet-8",
-        identity: { address: "12", apiKeyId: "k:p" },
+        identity: { address: "12", apiKeyId: "k" },
         signer: noSecret,
       }),
     );
     assert.ok(e2 instanceof VenueRejectError && e2.reason === "no_api_secret", String(e2));
+    const noPassphrase = withHmac(noSecret, Buffer.from("s"), "base64-text");
+    const e3 = await outcome(
+      h.venue.bindAccount({
+        account: "wallet-9",
+        identity: { address: "12", apiKeyId: "k" },
+        signer: noPassphrase,
+      }),
+    );
+    assert.ok(e3 instanceof VenueRejectError && e3.reason === "no_api_passphrase", String(e3));
+    assert.match(e3.message, /account wallet-9: the signer carries no API passphrase/);
   } finally {
     await h.close();
   }
