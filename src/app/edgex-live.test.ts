@@ -71,6 +71,14 @@ test("perpbot run --live: the farm's same-venue group on the EdgeX emulator, fla
       [0, 0, 0, 0],
       "--flatten-on-exit closed every leg on the venue",
     );
+    // EdgeX publishes no points API: `perpbot status` says so per wallet rather than showing 0
+    const status = perpbotCli(cwd, ["status"]);
+    assert.equal(await status.exited, 0, status.err());
+    for (const w of WALLETS)
+      assert.match(
+        status.out(),
+        new RegExp(`^ {2}${w.id} +edgex .*n/a \\(venue publishes no points\\)$`, "m"),
+      );
     for (const w of WALLETS) {
       assert.ok(!(run.out() + run.err()).includes(exSecretOf(w.i)), "no secret in any output");
       assert.ok(!(run.out() + run.err()).includes(exPassphraseOf(w.i)), "no passphrase in any output");
