@@ -69,3 +69,26 @@ export async function makeEdgexHarness(
   });
   return { ...harness, emulator, accountId };
 }
+
+export type EdgexHarness = Awaited<ReturnType<typeof makeEdgexHarness>>;
+
+/**
+ * `fn` on a fresh harness whose book is one tick either side of the reference price with
+ * `depthUnits` order units a level (10 by default), closed afterwards whatever happens.
+ */
+export async function withEdgexHarness(
+  fn: (h: EdgexHarness) => Promise<void>,
+  opts: { readonly staleAfterMs?: number; readonly depthUnits?: number } = {},
+): Promise<void> {
+  const h = await makeEdgexHarness(opts);
+  try {
+    await h.driver.setBook({
+      bidTicks: h.referenceTicks - 1,
+      askTicks: h.referenceTicks + 1,
+      lotsPerLevel: h.unitLots * (opts.depthUnits ?? 10),
+    });
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}

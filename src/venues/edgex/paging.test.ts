@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { makeEdgexHarness } from "../../testing/edgex-conformance.ts";
+import { withEdgexHarness } from "../../testing/edgex-conformance.ts";
 import { orderOf } from "../conformance/harness.ts";
 import { MAX_PAGE_SIZE, pageOf } from "./emulator/paging.ts";
 
@@ -30,60 +30,55 @@ test("edgex emulator paging: newest first, size ≤ 100, the cursor continues af
 });
 
 test("edgex: 130 fills, 105 funding settlements and 105 open orders are read in full through the pages", async () => {
-  const h = await makeEdgexHarness();
-  try {
-    await h.driver.setBook({
-      bidTicks: h.referenceTicks - 1,
-      askTicks: h.referenceTicks + 1,
-      lotsPerLevel: h.unitLots * 1000,
-    });
-    const submitted: string[] = [];
-    for (let i = 0; i < 130; i++) {
-      const buy = i % 2 === 0;
-      const o = orderOf(h, {
-        side: buy ? "buy" : "sell",
-        priceTicks: buy ? h.referenceTicks + 1 : h.referenceTicks - 1,
-        sizeLots: h.unitLots,
-        tif: "ioc",
-      });
-      submitted.push(o.clientOrderId);
-      await h.venue.submit(o);
-    }
-    // one more buy leaves a position for funding to settle on
-    await h.venue.submit(
-      orderOf(h, { side: "buy", priceTicks: h.referenceTicks + 1, sizeLots: h.unitLots, tif: "ioc" }),
-    );
-    await h.settle();
-    const onVenue = h.emulator.driver.fills(h.accountId).length;
-    assert.equal(onVenue, 131, "each IOC filled once on the emulator");
-    const fills = await h.venue.fills(h.account, 0);
-    assert.equal(fills.length, 131, "every fill, not the first page of 100");
-    const cids = new Set(fills.map((f) => f.clientOrderId));
-    for (const c of submitted) assert.ok(cids.has(c), `the fill of ${c} is read with its client id`);
-    for (let i = 1; i < fills.length; i++) assert.ok(fills[i - 1].ts <= fills[i].ts, "oldest first");
+  await withEdgexHarness(
+    async (h) => {
+      const submitted: string[] = [];
+      for (let i = 0; i < 130; i++) {
+        const buy = i % 2 === 0;
+        const o = orderOf(h, {
+          side: buy ? "buy" : "sell",
+          priceTicks: buy ? h.referenceTicks + 1 : h.referenceTicks - 1,
+          sizeLots: h.unitLots,
+          tif: "ioc",
+        });
+        submitted.push(o.clientOrderId);
+        await h.venue.submit(o);
+      }
+      // one more buy leaves a position for funding to settle on
+      await h.venue.submit(
+        orderOf(h, { side: "buy", priceTicks: h.referenceTicks + 1, sizeLots: h.unitLots, tif: "ioc" }),
+      );
+      await h.settle();
+      const onVenue = h.emulator.driver.fills(h.accountId).length;
+      assert.equal(onVenue, 131, "each IOC filled once on the emulator");
+      const fills = await h.venue.fills(h.account, 0);
+      assert.equal(fills.length, 131, "every fill, not the first page of 100");
+      const cids = new Set(fills.map((f) => f.clientOrderId));
+      for (const c of submitted) assert.ok(cids.has(c), `the fill of ${c} is read with its client id`);
+      for (let i = 1; i < fills.length; i++) assert.ok(fills[i - 1].ts <= fills[i].ts, "oldest first");
 
-    for (let i = 0; i < 105; i++) await h.driver.settleFunding(0.0001);
-    const funding = await h.venue.fundingPayments(h.account, 0);
-    assert.equal(funding.length, 105, "every settlement, not the first page of 100");
-    assert.ok(
-      funding.every((p) => p.amount < 0),
-      "a long pays positive funding",
-    );
+      for (let i = 0; i < 105; i++) await h.driver.settleFunding(0.0001);
+      const funding = await h.venue.fundingPayments(h.account, 0);
+      assert.equal(funding.length, 105, "every settlement, not the first page of 100");
+      assert.ok(
+        funding.every((p) => p.amount < 0),
+        "a long pays positive funding",
+      );
 
-    const resting: string[] = [];
-    for (let i = 0; i < 105; i++) {
-      const o = orderOf(h, {
-        side: "buy",
-        priceTicks: h.referenceTicks - 50 - i,
-        sizeLots: h.unitLots,
-        tif: "gtc",
-      });
-      resting.push(o.clientOrderId);
-      await h.venue.submit(o);
-    }
-    const open = await h.venue.openOrders(h.account);
-    assert.deepEqual(open.map((o) => o.clientOrderId).sort(), resting.sort(), "all 105 open orders");
-  } finally {
-    await h.close();
-  }
+      const resting: string[] = [];
+      for (let i = 0; i < 105; i++) {
+        const o = orderOf(h, {
+          side: "buy",
+          priceTicks: h.referenceTicks - 50 - i,
+          sizeLots: h.unitLots,
+          tif: "gtc",
+        });
+        resting.push(o.clientOrderId);
+        await h.venue.submit(o);
+      }
+      const open = await h.venue.openOrders(h.account);
+      assert.deepEqual(open.map((o) => o.clientOrderId).sort(), resting.sort(), "all 105 open orders");
+    },
+    { depthUnits: 1000 },
+  );
 });
