@@ -12,6 +12,7 @@ import {
   liveDir,
   openGroups,
   perpbotCli,
+  perpbotKeys,
   removeLiveDirs,
   SAME_VENUE_FARM,
   type WalletPlan,
@@ -133,7 +134,18 @@ test("perpbot doctor on [venues.edgex]: venue, clock, keys and credentials check
 test("edgex: the passphrase travels from the keystore to the venue, never into config, logs or config show", async () => {
   const emu = await emulator();
   try {
-    const cwd = await liveDir(WALLETS, [...FARM, ...edgexToml(emu.url, WALLETS)]);
+    // the keystore has each trading key and API secret; the passphrase goes in as a user adds it
+    const plans = WALLETS.map((w) => ({ ...w, edgex: { noPassphrase: true as const } }));
+    const cwd = await liveDir(plans, [...FARM, ...edgexToml(emu.url, WALLETS)]);
+    for (const w of WALLETS) {
+      const r = perpbotKeys(
+        cwd,
+        ["add", w.id, "--venue", "edgex", "--secret", "api_passphrase"],
+        `${exPassphraseOf(w.i)}\n`,
+      );
+      assert.equal(r.code, 0, r.out);
+      assert.ok(!r.out.includes(exPassphraseOf(w.i)), "keys add does not echo the passphrase");
+    }
     const debug = { PERPBOT__LOG__LEVEL: "debug" };
     const run = perpbotCli(cwd, ["run", "--live", "--status-every", "1", "--flatten-on-exit"], debug);
     await run.until((out) => openGroups(out) > 0, 60_000);

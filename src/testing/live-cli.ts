@@ -4,7 +4,7 @@
  * emulators the test starts. Wallet set-ups per venue: Backpack API keys (ed25519 seeds stored as
  * the base64 text Backpack shows) and Hyperliquid master + agent keys. Test support only.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,8 +53,11 @@ export interface WalletPlan {
   /** index of its keys above */
   readonly i: number;
   readonly backpack?: { readonly storedSeed?: Buffer };
-  /** an EdgeX entry: trading key and API secret (storedSecret: a wrong one) */
-  readonly edgex?: { readonly storedSecret?: string };
+  /**
+   * an EdgeX entry: trading key, API secret (storedSecret: a wrong one) and passphrase (unless
+   * noPassphrase: the test adds it with `perpbot keys add`)
+   */
+  readonly edgex?: { readonly storedSecret?: string; readonly noPassphrase?: true };
   readonly hyperliquid?: true;
 }
 
@@ -93,7 +96,9 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
               bytes: Buffer.from(w.edgex.storedSecret ?? exSecretOf(w.i), "utf8"),
               encoding: "utf8",
             },
-            api_passphrase: { bytes: Buffer.from(exPassphraseOf(w.i), "utf8"), encoding: "utf8" },
+            ...(w.edgex.noPassphrase
+              ? {}
+              : { api_passphrase: { bytes: Buffer.from(exPassphraseOf(w.i), "utf8"), encoding: "utf8" } }),
           },
         };
       if (w.hyperliquid)
@@ -192,6 +197,18 @@ export function perpbotCli(
       }
     },
   };
+}
+
+/** `perpbot keys <args>` in cwd with `input` on stdin (secrets, one a line); its exit code and output. */
+export function perpbotKeys(cwd: string, args: readonly string[], input: string) {
+  const r = spawnSync(process.execPath, [PERPBOT_BIN, "keys", ...args], {
+    cwd,
+    env: cleanEnv({ PERPBOT_KEYSTORE_PASSWORD: LIVE_PW }),
+    input,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout + r.stderr };
 }
 
 /** The number of farm groups open in the latest status lines seen. */
