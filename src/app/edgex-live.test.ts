@@ -109,7 +109,13 @@ test("perpbot run --live on EdgeX's production host asks for a typed confirmatio
 test("perpbot doctor on [venues.edgex]: venue, clock, keys and credentials checked against the emulator", async () => {
   const emu = await emulator();
   try {
-    const plans = WALLETS.map((w) => (w.i === 3 ? { ...w, edgex: { storedSecret: "wrong-secret" } } : w));
+    const plans = WALLETS.map((w) =>
+      w.i === 3
+        ? { ...w, edgex: { storedSecret: "wrong-secret" } }
+        : w.i === 2
+          ? { ...w, edgex: { noPassphrase: true as const } }
+          : w,
+    );
     const cwd = await liveDir(plans, [...FARM, ...edgexToml(emu.url, WALLETS)]);
     const run = perpbotCli(cwd, ["doctor"]);
     const code = await run.exited;
@@ -119,13 +125,17 @@ test("perpbot doctor on [venues.edgex]: venue, clock, keys and credentials check
       out.split("\n").find((l) => new RegExp(`^edgex\\s+${wallet}\\s+${check}\\s`).test(l)) ?? "";
     assert.match(out, /^edgex\s+-\s+reachable\s+ok\s+local http:\/\/127\.0\.0\.1:\d+: 2 contracts/m);
     assert.match(out, /^edgex\s+-\s+clock\s+ok/m);
-    for (const w of ["w01", "w02", "w03"]) {
+    for (const w of ["w01", "w02"]) {
       assert.match(row(w, "keys"), /ok\s+edgex\.trading_private_key decrypts/);
       assert.match(row(w, "api secret"), /ok\s+trading key .* carries its API secret/);
       assert.match(row(w, "credentials"), /ok\s+account \d+ accepted/);
       assert.match(row(w, "balance"), /ok\s+equity 10000\.00 USD/);
     }
     assert.match(row("w04", "credentials"), /FAIL\s+.*SIGNATURE_INVALID/);
+    // w03's keystore entry lacks the passphrase: named, with the command that adds it
+    assert.match(row("w03", "keys"), /FAIL\s+.*wallet w03, edgex\.api_passphrase: no such secret field/);
+    assert.match(row("w03", "api secret"), /FAIL\s+the trading key, API secret or passphrase did not load/);
+    assert.match(out, /perpbot keys add w03 --venue edgex .*--secret api_passphrase/);
   } finally {
     await emu.close();
   }

@@ -111,7 +111,9 @@ async function accountRows(
       a.account,
       "api secret",
       "fail",
-      signer === undefined ? "the trading key did not decrypt" : "no API secret attached to the trading key",
+      signer === undefined
+        ? "the trading key, API secret or passphrase did not load (see keys)"
+        : "no API secret attached to the trading key",
       `perpbot keys add ${a.account} --venue edgex --secret ${w?.trading_key ?? "trading_private_key"} --secret ${w?.secret ?? "api_secret"} --secret ${w?.passphrase_field ?? "api_passphrase"}`,
     );
     return;
