@@ -113,10 +113,12 @@ function toIssues(
   for (const issue of zodIssues) {
     const path = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
+      // a schema may say why a key is refused (a setting moved elsewhere); else zod's default
+      const said = /^Unrecognized keys?:/.test(issue.message) ? "unknown key" : issue.message;
       for (const key of issue.keys) {
         out.push({
           path: [...path, key].join("."),
-          message: "unknown key",
+          message: said,
           origin: originFor([...path, key]),
         });
       }

@@ -30,6 +30,11 @@ export interface AccountSigner {
    */
   hmacSha256?(message: Uint8Array): Uint8Array;
   /**
+   * With `hmacSha256`, when the venue also wants an API passphrase in a request header (EdgeX's
+   * X-edgeX-Passphrase): its text, from the keystore. Never part of the account's identity.
+   */
+  apiPassphrase?(): string;
+  /**
    * ecgfp5 only: run `use` with the key bytes, which are zeroed when it returns; a second call
    * throws (the key lives on in the venue's signer, not here).
    */

@@ -37,6 +37,7 @@ export async function makeEdgexHarness(
     signerFromKeyBytes("secp256k1", key, "edgex conformance key"),
     Buffer.from(secret),
     "base64-text",
+    Buffer.from("pp"),
   );
   key.fill(0);
   const accountId = String(543_429_922_866_000_000n + BigInt(randomBytes(2).readUInt16BE()));
@@ -61,11 +62,33 @@ export async function makeEdgexHarness(
     venue,
     account,
     symbol: "BTCUSD",
-    bind: (v) =>
-      v.bindAccount({ account, identity: { address: accountId, apiKeyId: `${apiKey}:pp` }, signer }),
+    bind: (v) => v.bindAccount({ account, identity: { address: accountId, apiKeyId: apiKey }, signer }),
     controls: emulator.driver,
     wireOf,
     unitSize: "0.01",
   });
   return { ...harness, emulator, accountId };
+}
+
+export type EdgexHarness = Awaited<ReturnType<typeof makeEdgexHarness>>;
+
+/**
+ * `fn` on a fresh harness whose book is one tick either side of the reference price with
+ * `depthUnits` order units a level (10 by default), closed afterwards whatever happens.
+ */
+export async function withEdgexHarness(
+  fn: (h: EdgexHarness) => Promise<void>,
+  opts: { readonly staleAfterMs?: number; readonly depthUnits?: number } = {},
+): Promise<void> {
+  const h = await makeEdgexHarness(opts);
+  try {
+    await h.driver.setBook({
+      bidTicks: h.referenceTicks - 1,
+      askTicks: h.referenceTicks + 1,
+      lotsPerLevel: h.unitLots * (opts.depthUnits ?? 10),
+    });
+    await fn(h);
+  } finally {
+    await h.close();
+  }
 }

@@ -4,7 +4,7 @@
  * emulators the test starts. Wallet set-ups per venue: Backpack API keys (ed25519 seeds stored as
  * the base64 text Backpack shows) and Hyperliquid master + agent keys. Test support only.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,9 +40,10 @@ const addr = (k: Buffer) => signerAddressOf(signerFromKeyBytes("secp256k1", k, "
 export const hlMasterOf = (i: number) => addr(hlMasterKeyOf(i));
 export const hlAgentOf = (i: number) => addr(hlAgentKeyOf(i));
 
-/** Wallet i's EdgeX trading key, API secret text, account id, API key and trading address. */
+/** Wallet i's EdgeX trading key, API secret text and passphrase, account id, API key and trading address. */
 export const exTradingKeyOf = (i: number) => Buffer.alloc(32, 0x51 + i);
 export const exSecretOf = (i: number) => `ZWRnZXgtdGVzdC1zZWNyZXQt${i}`;
+export const exPassphraseOf = (i: number) => `edgex-pass-phrase-${i}`;
 export const exAccountOf = (i: number) => String(543_429_922_866_069_700n + BigInt(i));
 export const exApiKeyOf = (i: number) => `edgex-key-${i}`;
 export const exAddressOf = (i: number) => addr(exTradingKeyOf(i));
@@ -57,8 +58,11 @@ export interface WalletPlan {
   /** index of its keys above */
   readonly i: number;
   readonly backpack?: { readonly storedSeed?: Buffer };
-  /** an EdgeX entry: trading key and API secret (storedSecret: a wrong one) */
-  readonly edgex?: { readonly storedSecret?: string };
+  /**
+   * an EdgeX entry: trading key, API secret (storedSecret: a wrong one) and passphrase (unless
+   * noPassphrase: the test adds it with `perpbot keys add`)
+   */
+  readonly edgex?: { readonly storedSecret?: string; readonly noPassphrase?: true };
   readonly hyperliquid?: true;
   readonly hibachi?: true;
 }
@@ -98,6 +102,9 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
               bytes: Buffer.from(w.edgex.storedSecret ?? exSecretOf(w.i), "utf8"),
               encoding: "utf8",
             },
+            ...(w.edgex.noPassphrase
+              ? {}
+              : { api_passphrase: { bytes: Buffer.from(exPassphraseOf(w.i), "utf8"), encoding: "utf8" } }),
           },
         };
       if (w.hibachi)
@@ -141,7 +148,6 @@ export function edgexToml(url: string, wallets: readonly WalletPlan[]): string[]
         `[venues.edgex.wallets.${w.id}]`,
         `account_id = "${exAccountOf(w.i)}"`,
         `api_key = "${exApiKeyOf(w.i)}"`,
-        `passphrase = "pp-${w.i}"`,
       ]),
   ];
 }
@@ -184,11 +190,15 @@ export interface CliRun {
   interrupt(): void;
 }
 
-/** `perpbot <args>` in cwd, with the keystore password in the environment. */
-export function perpbotCli(cwd: string, args: readonly string[]): CliRun {
+/** `perpbot <args>` in cwd, with the keystore password (and `env`) in the environment. */
+export function perpbotCli(
+  cwd: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): CliRun {
   const child = spawn(process.execPath, [PERPBOT_BIN, ...args], {
     cwd,
-    env: cleanEnv({ PERPBOT_KEYSTORE_PASSWORD: LIVE_PW }),
+    env: cleanEnv({ ...env, PERPBOT_KEYSTORE_PASSWORD: LIVE_PW }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -215,6 +225,18 @@ export function perpbotCli(cwd: string, args: readonly string[]): CliRun {
       }
     },
   };
+}
+
+/** `perpbot keys <args>` in cwd with `input` on stdin (secrets, one a line); its exit code and output. */
+export function perpbotKeys(cwd: string, args: readonly string[], input: string) {
+  const r = spawnSync(process.execPath, [PERPBOT_BIN, "keys", ...args], {
+    cwd,
+    env: cleanEnv({ PERPBOT_KEYSTORE_PASSWORD: LIVE_PW }),
+    input,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout + r.stderr };
 }
 
 /** The number of farm groups open in the latest status lines seen. */

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { inspect } from "node:util";
+import { redactText } from "../log/redact.ts";
 import { FAST_KDF } from "../testing/keystore.ts";
 import { addWallets, createKeystore } from "./edit.ts";
 import { openKeystore } from "./keystore.ts";
@@ -155,6 +157,7 @@ test("a secp256k1 signer with an HMAC secret field (EdgeX): the MAC is RFC 4231'
           secrets: {
             trading_private_key: { bytes: Buffer.alloc(32, 4), encoding: "hex" },
             api_secret: { bytes: Buffer.from("Jefe", "utf8"), encoding: "utf8" },
+            api_passphrase: { bytes: Buffer.from("pass-phrase-7", "utf8"), encoding: "utf8" },
           },
         },
       },
@@ -190,6 +193,20 @@ test("a secp256k1 signer with an HMAC secret field (EdgeX): the MAC is RFC 4231'
     await assert.rejects(
       signerFromKeystore(ks, { ...source, hmac: { field: "nope", key: "stored" } }),
       /wallet w2, edgex\.nope: no such secret field/,
+    );
+    assert.equal(b64.apiPassphrase, undefined, "no passphrase unless its field is named");
+    // the passphrase field: its text comes back from the signer, never in its JSON or inspection
+    const withPass = await signerFromKeystore(ks, {
+      ...source,
+      hmac: { field: "api_secret", key: "base64-text", passphrase: "api_passphrase" },
+    });
+    assert.equal(withPass.apiPassphrase?.(), "pass-phrase-7");
+    assert.ok(!JSON.stringify(withPass).includes("pass-phrase-7"));
+    assert.ok(!inspect(withPass).includes("pass-phrase-7"));
+    assert.equal(redactText("header pass-phrase-7 sent").includes("pass-phrase-7"), false);
+    await assert.rejects(
+      signerFromKeystore(ks, { ...source, hmac: { field: "api_secret", key: "stored", passphrase: "pp" } }),
+      /wallet w2, edgex\.pp: no such secret field/,
     );
   } finally {
     ks.close();

@@ -34,16 +34,25 @@ export interface SignerSource {
    * A second secret field of the same venue entry that keys HMAC-SHA256 request authentication
    * (`AccountSigner.hmacSha256`). `key` says how the stored text becomes the HMAC key: "stored" —
    * its bytes as they are; "base64-text" — the ASCII of base64(stored text), as EdgeX's SDK does
-   * (edgex-python-sdk `edgex_sdk/internal/auth.py` `build_hmac_signature`).
+   * (edgex-python-sdk `edgex_sdk/internal/auth.py` `build_hmac_signature`). `passphrase`: a third
+   * field of the entry, the API passphrase sent beside the HMAC (`AccountSigner.apiPassphrase`).
    */
-  readonly hmac?: { readonly field: string; readonly key: "stored" | "base64-text" };
+  readonly hmac?: {
+    readonly field: string;
+    readonly key: "stored" | "base64-text";
+    readonly passphrase?: string;
+  };
 }
 
-/** Attach HMAC-SHA256 request authentication keyed by `secret` (copied into a KeyObject) to a signer. */
+/**
+ * Attach HMAC-SHA256 request authentication keyed by `secret` (copied into a KeyObject) to a
+ * signer, and the API passphrase (UTF-8 text) when the venue sends one beside the HMAC.
+ */
 export function withHmac(
   signer: AccountSigner,
   secret: Uint8Array,
   form: "stored" | "base64-text" = "stored",
+  passphrase?: Uint8Array,
 ): AccountSigner {
   const bytes =
     form === "stored" ? Buffer.from(secret) : Buffer.from(Buffer.from(secret).toString("base64"), "ascii");
@@ -54,6 +63,12 @@ export function withHmac(
   Object.defineProperty(out, "hmacSha256", {
     value: (message: Uint8Array) => new Uint8Array(createHmac("sha256", key).update(message).digest()),
   });
+  if (passphrase !== undefined) {
+    // a header value is a string at the socket anyway; kept in the closure, scrubbed from logs
+    const text = Buffer.from(passphrase).toString("utf8");
+    for (const f of secretForms(passphrase, "utf8")) registerSecret(f);
+    Object.defineProperty(out, "apiPassphrase", { value: () => text });
+  }
   return out;
 }
 
@@ -102,12 +117,17 @@ export async function signerFromKeystore(keystore: Keystore, source: SignerSourc
   const hmac = source.hmac;
   if (hmac === undefined) return signer;
   return keystore.withSecret(source.walletId, source.venue, (secrets) => {
-    const secret = secrets.get(hmac.field);
-    if (secret === undefined)
-      throw new KeystoreUsageError(
-        `wallet ${source.walletId}, ${source.venue}.${hmac.field}: no such secret field (has: ${[...secrets.keys()].join(", ") || "none"})`,
-      );
-    return withHmac(signer, secret, hmac.key);
+    const field = (name: string) => {
+      const v = secrets.get(name);
+      if (v === undefined)
+        throw new KeystoreUsageError(
+          `wallet ${source.walletId}, ${source.venue}.${name}: no such secret field (has: ${[...secrets.keys()].join(", ") || "none"})`,
+        );
+      return v;
+    };
+    const secret = field(hmac.field);
+    const passphrase = hmac.passphrase === undefined ? undefined : field(hmac.passphrase);
+    return withHmac(signer, secret, hmac.key, passphrase);
   });
 }
 

@@ -3,14 +3,15 @@
  * production host (https://edgex-prod-v2.edgex.exchange, quotes on wss://edgex-quote-prod-v2…);
  * a trial run points `rest_url` at `perpbot emulate edgex` on this machine. No secret is in the
  * config: each wallet's EdgeX keystore entry holds its trading key (secp256k1, signs orders with
- * EIP-712) and its API secret (keys the HMAC of every private request):
- *   perpbot keys add <wallet> --venue edgex --secret trading_private_key --secret api_secret
+ * EIP-712), its API secret (keys the HMAC of every private request) and its API passphrase (sent
+ * with every private request):
+ *   perpbot keys add <wallet> --venue edgex --secret trading_private_key --secret api_secret \
+ *       --secret api_passphrase
  *
  *   [venues.edgex]
  *   [venues.edgex.wallets.w01]
  *   account_id = "543429922866069763"
  *   api_key = "…"
- *   passphrase = "…"
  */
 import { z } from "zod";
 import { VenueRejectError } from "../../core/venue.ts";
@@ -23,30 +24,41 @@ export const PRODUCTION_WS_URL = "wss://edgex-quote-prod-v2.edgex.exchange";
 
 const field = z.string().regex(/^[a-z][a-z0-9_]*$/, "a keystore field name (lower_snake_case)");
 
-export const edgexWalletSchema = z.strictObject({
-  account_id: z
-    .string()
-    .regex(
-      /^\d{1,20}$/,
-      "expected the EdgeX account id: the decimal number the venue shows (up to 20 digits)",
-    )
-    .describe("The EdgeX account id (decimal); orders are signed for it."),
-  api_key: z.string().min(1, "the API key as EdgeX shows it").describe("X-edgeX-Api-Key of this account."),
-  passphrase: z
-    .string()
-    .min(1, "the API passphrase as EdgeX shows it")
-    .describe("X-edgeX-Passphrase of this account (not a secret on its own; the HMAC secret is)."),
-  trading_key: field
-    .default("trading_private_key")
-    .describe(
-      'Keystore field (of the wallet\'s "edgex" entry) holding the trading private key (hex, secp256k1).',
-    ),
-  secret: field
-    .default("api_secret")
-    .describe(
-      'Keystore field (of the wallet\'s "edgex" entry) holding the API secret text, as EdgeX shows it.',
-    ),
-});
+/** Where a `passphrase` left in the config goes now (the config refuses it). */
+export const PASSPHRASE_MOVED =
+  "passphrase is a secret and is no longer read from the config: remove it from [venues.edgex.wallets.<wallet>] and store it in the keystore with `perpbot keys add <wallet> --venue edgex --secret api_passphrase` (it is read from the prompt or stdin)";
+
+export const edgexWalletSchema = z.strictObject(
+  {
+    account_id: z
+      .string()
+      .regex(
+        /^\d{1,20}$/,
+        "expected the EdgeX account id: the decimal number the venue shows (up to 20 digits)",
+      )
+      .describe("The EdgeX account id (decimal); orders are signed for it."),
+    api_key: z.string().min(1, "the API key as EdgeX shows it").describe("X-edgeX-Api-Key of this account."),
+    trading_key: field
+      .default("trading_private_key")
+      .describe(
+        'Keystore field (of the wallet\'s "edgex" entry) holding the trading private key (hex, secp256k1).',
+      ),
+    secret: field
+      .default("api_secret")
+      .describe(
+        'Keystore field (of the wallet\'s "edgex" entry) holding the API secret text, as EdgeX shows it.',
+      ),
+    passphrase_field: field
+      .default("api_passphrase")
+      .describe(
+        'Keystore field (of the wallet\'s "edgex" entry) holding the API passphrase (X-edgeX-Passphrase); the passphrase itself is never in the config.',
+      ),
+  },
+  {
+    error: (iss) =>
+      iss.code === "unrecognized_keys" && iss.keys.includes("passphrase") ? PASSPHRASE_MOVED : undefined,
+  },
+);
 
 export const EdgexConfigSchema = z
   .object({
@@ -111,19 +123,19 @@ export function signerSourceOf(walletId: string, w: EdgexWallet): SignerSource {
     scheme: "secp256k1",
     venue: KEYSTORE_VENUE,
     field: w.trading_key,
-    hmac: { field: w.secret, key: "base64-text" },
+    hmac: { field: w.secret, key: "base64-text", passphrase: w.passphrase_field },
   };
 }
 
-/** address: the account id; apiKeyId: "apiKey:passphrase" (both public headers). */
+/** address: the account id; apiKeyId: the API key (public). The passphrase rides in the signer. */
 export function identityOf(w: EdgexWallet): AccountIdentity {
-  return { address: w.account_id, apiKeyId: `${w.api_key}:${w.passphrase}` };
+  return { address: w.account_id, apiKeyId: w.api_key };
 }
 
 /**
  * What a binding must carry here (identityOf's inverse): a secp256k1 trading-key signer with the
- * API secret attached, the account id as `identity.address`, "key:passphrase" as `apiKeyId`.
- * Anything else is a VenueRejectError naming the account and what is missing.
+ * API secret and passphrase attached, the account id as `identity.address`, the API key as
+ * `apiKeyId`. Anything else is a VenueRejectError naming the account and what is missing.
  */
 export function bindingParts(
   venueId: string,
@@ -152,11 +164,14 @@ export function bindingParts(
       "invalid_binding",
       `${who}: identity.address must be the EdgeX account id (decimal), got "${accountId}"`,
     );
-  const [apiKey, passphrase] = (b.identity.apiKeyId ?? "").split(":");
-  if (!apiKey || !passphrase)
+  const apiKey = b.identity.apiKeyId ?? "";
+  if (apiKey === "")
+    throw new VenueRejectError("invalid_binding", `${who}: identity.apiKeyId must be the EdgeX API key`);
+  const passphrase = signer.apiPassphrase?.() ?? "";
+  if (passphrase === "")
     throw new VenueRejectError(
-      "invalid_binding",
-      `${who}: identity.apiKeyId must be "<api_key>:<passphrase>"`,
+      "no_api_passphrase",
+      `${who}: the signer carries no API passphrase (keystore field api_passphrase of wallet ${b.account}'s edgex entry: perpbot keys add ${b.account} --venue edgex --secret api_passphrase)`,
     );
   return { signer, accountId, apiKey, passphrase };
 }

@@ -111,13 +111,31 @@ async function accountRows(
       a.account,
       "api secret",
       "fail",
-      signer === undefined ? "the trading key did not decrypt" : "no API secret attached to the trading key",
-      `perpbot keys add ${a.account} --venue edgex --secret ${w?.trading_key ?? "trading_private_key"} --secret ${w?.secret ?? "api_secret"}`,
+      signer === undefined
+        ? "the trading key, API secret or passphrase did not load (see keys)"
+        : "no API secret attached to the trading key",
+      `perpbot keys add ${a.account} --venue edgex --secret ${w?.trading_key ?? "trading_private_key"} --secret ${w?.secret ?? "api_secret"} --secret ${w?.passphrase_field ?? "api_passphrase"}`,
     );
     return;
   }
-  row(a.account, "api secret", "ok", `trading key ${signer.publicKey.slice(0, 10)}… carries its API secret`);
-  const auth = { signer, apiKey: w.api_key, passphrase: w.passphrase };
+  const passphrase = signer.apiPassphrase?.() ?? "";
+  if (passphrase === "") {
+    row(
+      a.account,
+      "api secret",
+      "fail",
+      "no API passphrase attached to the trading key",
+      `perpbot keys add ${a.account} --venue edgex --secret ${w.passphrase_field}`,
+    );
+    return;
+  }
+  row(
+    a.account,
+    "api secret",
+    "ok",
+    `trading key ${signer.publicKey.slice(0, 10)}… carries its API secret and passphrase`,
+  );
+  const auth = { signer, apiKey: w.api_key, passphrase };
   const ctx: reads.ReadContext = {
     request: (_acct, r) => http.request({ ...r, auth }),
     accountIdOf: () => w.account_id,
@@ -141,7 +159,7 @@ async function accountRows(
       "credentials",
       "fail",
       (e as Error).message,
-      "check account_id, api_key and passphrase in [venues.edgex.wallets] and the keystore's api_secret",
+      "check account_id and api_key in [venues.edgex.wallets] and the keystore's api_secret and api_passphrase",
     );
     return;
   }

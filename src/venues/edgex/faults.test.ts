@@ -5,7 +5,11 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { WallClock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
-import { makeEdgexHarness } from "../../testing/edgex-conformance.ts";
+import {
+  type EdgexHarness,
+  makeEdgexHarness,
+  withEdgexHarness as withHarness,
+} from "../../testing/edgex-conformance.ts";
 import { signerFromKeyBytes, withHmac } from "../../wallets/signer.ts";
 import { orderOf } from "../conformance/harness.ts";
 import type { ExchangeFault } from "../kit/faults.ts";
@@ -14,21 +18,7 @@ import { EdgexVenue } from "./venue.ts";
 
 /** The fault matrix against the emulator: how each failure reaches the caller, and that no outcome is lost. */
 
-type H = Awaited<ReturnType<typeof makeEdgexHarness>>;
-
-async function withHarness(fn: (h: H) => Promise<void>, opts: { staleAfterMs?: number } = {}) {
-  const h = await makeEdgexHarness(opts);
-  try {
-    await h.driver.setBook({
-      bidTicks: h.referenceTicks - 1,
-      askTicks: h.referenceTicks + 1,
-      lotsPerLevel: h.unitLots * 10,
-    });
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
+type H = EdgexHarness;
 
 const outcome = (p: Promise<unknown>) =>
   p.then(
@@ -198,25 +188,29 @@ test("edgex: binding credentials the venue does not know is refused, naming the 
       signerFromKeyBytes("secp256k1", randomBytes(32), "stranger"),
       Buffer.from("s"),
       "base64-text",
+      Buffer.from("pp"),
     );
     const err = await outcome(
       h.venue.bindAccount({
         account: "wallet-7",
-        identity: { address: "12", apiKeyId: "nobody:pp" },
+        identity: { address: "12", apiKeyId: "nobody" },
         signer,
       }),
     );
     assert.ok(err instanceof VenueRejectError, String(err));
     assert.match(err.message, /venue edgex: account wallet-7: credentials refused: .*API_KEY_INVALID/);
     const noSecret = signerFromKeyBytes("secp256k1", randomBytes(32), "no secret");
-    const e2 = await outcome(
-      h.venue.bindAccount({
-        account: "wallet-8",
-        identity: { address: "12", apiKeyId: "k:p" },
-        signer: noSecret,
-      }),
-    );
-    assert.ok(e2 instanceof VenueRejectError && e2.reason === "no_api_secret", String(e2));
+    const noPassphrase = withHmac(noSecret, Buffer.from("s"), "base64-text");
+    for (const [account, s, reason] of [
+      ["wallet-8", noSecret, "no_api_secret"],
+      ["wallet-9", noPassphrase, "no_api_passphrase"],
+    ] as const) {
+      const e = await outcome(
+        h.venue.bindAccount({ account, identity: { address: "12", apiKeyId: "k" }, signer: s }),
+      );
+      assert.ok(e instanceof VenueRejectError && e.reason === reason, String(e));
+      assert.match(e.message, new RegExp(`account ${account}: the signer carries no API`));
+    }
   } finally {
     await h.close();
   }

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Instrument } from "../../core/instrument.ts";
 import type { AccountReport, OrderReport, PositionReport, VenueOrderStatus } from "../../core/types.ts";
 import type { FundingPaymentReport } from "../../core/venue.ts";
@@ -22,6 +23,44 @@ export interface ReadContext {
   instrumentOf(contractId: string): Instrument | undefined;
   markOf(symbol: string): number;
   clientIds: Map<string, string>;
+}
+
+/** Rows per page (EdgeX's page size is at most 100) and the most pages one read follows. */
+export const PAGE_SIZE = 100;
+const MAX_PAGES = 1000;
+
+/**
+ * Every row of a paged list: `size` and, from the second page on, `offsetData` = the previous
+ * page's `nextPageOffsetData`, until that is empty (edgex-python-sdk `edgex_sdk/order/client.py`
+ * `get_order_fill_transactions` sends `size`/`offsetData`; `PageData.nextPageOffsetData` is ""
+ * on the last page, EdgeX API docs). A cursor that repeats, or more than MAX_PAGES pages, is an
+ * error naming the list: never a silent loop or a silently short history.
+ */
+async function allPages<T extends z.ZodType>(
+  ctx: ReadContext,
+  account: string,
+  path: string,
+  query: Readonly<Record<string, string>>,
+  item: T,
+  what: string,
+): Promise<z.output<T>[]> {
+  const rows: z.output<T>[] = [];
+  const seen = new Set<string>();
+  let offset = "";
+  for (let n = 0; n < MAX_PAGES; n++) {
+    const raw = await ctx.request(account, {
+      method: "GET",
+      path,
+      query: { ...query, size: String(PAGE_SIZE), ...(offset === "" ? {} : { offsetData: offset }) },
+    });
+    const page = parseAs(PageSchema(item), raw, what);
+    rows.push(...page.dataList);
+    offset = page.nextPageOffsetData ?? "";
+    if (offset === "") return rows;
+    if (seen.has(offset)) throw new Error(`${what}: the venue repeated page cursor ${offset}`);
+    seen.add(offset);
+  }
+  throw new Error(`${what}: more than ${MAX_PAGES} pages of ${PAGE_SIZE} rows; narrow the time range`);
 }
 
 function statusOf(o: EdgexOrder, filledLots: number): VenueOrderStatus {
@@ -80,14 +119,16 @@ export async function orderStatus(
 }
 
 export async function openOrders(ctx: ReadContext, account: string): Promise<OrderReport[]> {
-  const raw = await ctx.request(account, {
-    method: "GET",
-    path: "/api/v2/private/order/getActiveOrderPage",
-    query: { accountId: ctx.accountIdOf(account), size: "200" },
-  });
-  const page = parseAs(PageSchema(OrderSchema), raw, "getActiveOrderPage");
+  const list = await allPages(
+    ctx,
+    account,
+    "/api/v2/private/order/getActiveOrderPage",
+    { accountId: ctx.accountIdOf(account) },
+    OrderSchema,
+    "getActiveOrderPage",
+  );
   const out: OrderReport[] = [];
-  for (const o of page.dataList) {
+  for (const o of list) {
     const inst = ctx.instrumentOf(o.contractId);
     if (inst !== undefined) out.push(reportOf(account, inst, o));
   }
@@ -150,27 +191,26 @@ export async function accountState(ctx: ReadContext, account: string): Promise<A
 }
 
 export async function fills(ctx: ReadContext, account: string, sinceTs: number) {
-  const raw = await ctx.request(account, {
-    method: "GET",
-    path: "/api/v2/private/order/getHistoryOrderFillTransactionPage",
-    query: {
-      accountId: ctx.accountIdOf(account),
-      size: "100",
-      filterStartCreatedTimeInclusive: String(sinceTs),
-    },
-  });
-  const page = parseAs(PageSchema(FillSchema), raw, "getHistoryOrderFillTransactionPage");
-  const unknown = [...new Set(page.dataList.map((f) => f.orderId).filter((id) => !ctx.clientIds.has(id)))];
-  if (unknown.length > 0) {
+  const list = await allPages(
+    ctx,
+    account,
+    "/api/v2/private/order/getHistoryOrderFillTransactionPage",
+    { accountId: ctx.accountIdOf(account), filterStartCreatedTimeInclusive: String(sinceTs) },
+    FillSchema,
+    "getHistoryOrderFillTransactionPage",
+  );
+  const unknown = [...new Set(list.map((f) => f.orderId).filter((id) => !ctx.clientIds.has(id)))];
+  // the client order ids of fills' orders perpbot has not seen, 100 order ids per request
+  for (let i = 0; i < unknown.length; i += PAGE_SIZE) {
     const found = await ctx.request(account, {
       method: "GET",
       path: "/api/v2/private/order/getOrderById",
-      query: { accountId: ctx.accountIdOf(account), orderIdList: unknown.join(",") },
+      query: { accountId: ctx.accountIdOf(account), orderIdList: unknown.slice(i, i + PAGE_SIZE).join(",") },
     });
     for (const o of parseAs(OrderListSchema, found, "getOrderById")) ctx.clientIds.set(o.id, o.clientOrderId);
   }
   const out = [];
-  for (const f of page.dataList) {
+  for (const f of list) {
     const inst = ctx.instrumentOf(f.contractId);
     if (inst === undefined || f.matchTime < sinceTs) continue;
     out.push(fillOf(f, inst, account, ctx.clientIds.get(f.orderId) ?? ""));
@@ -183,19 +223,20 @@ export async function fundingPayments(
   account: string,
   sinceTs: number,
 ): Promise<FundingPaymentReport[]> {
-  const raw = await ctx.request(account, {
-    method: "GET",
-    path: "/api/v2/private/account/getPositionTransactionPage",
-    query: {
+  const list = await allPages(
+    ctx,
+    account,
+    "/api/v2/private/account/getPositionTransactionPage",
+    {
       accountId: ctx.accountIdOf(account),
       filterTypeList: "SETTLE_FUNDING_FEE",
-      size: "100",
       filterStartCreatedTimeInclusive: String(sinceTs),
     },
-  });
-  const page = parseAs(PageSchema(PositionTransactionSchema), raw, "getPositionTransactionPage");
+    PositionTransactionSchema,
+    "getPositionTransactionPage",
+  );
   const out: FundingPaymentReport[] = [];
-  for (const p of page.dataList) {
+  for (const p of list) {
     const inst = ctx.instrumentOf(p.contractId);
     if (inst === undefined || p.type !== "SETTLE_FUNDING_FEE" || p.fundingTime < sinceTs) continue;
     const hours = inst.spec.fundingIntervalHours;

@@ -5,6 +5,7 @@
  */
 import type { ContractSpec, EdgexEngine } from "./engine.ts";
 import { DOMAIN, QUOTE_COIN } from "./engine.ts";
+import { type PageAnswer, pageOf } from "./paging.ts";
 import {
   accountAssetJson,
   depthJson,
@@ -39,6 +40,12 @@ const CORE_CODES: Readonly<Record<string, string>> = {
   reduce_only_would_increase: "ORDER_REDUCE_ONLY_WOULD_INCREASE",
   duplicate_client_order_id: "ORDER_CLIENT_ORDER_ID_DUPLICATE",
 };
+
+/** A page as the envelope's data, or the venue's refusal of its paging parameters. */
+function paged<T>(e: EdgexEngine, p: PageAnswer<T>, json: (row: T) => unknown): Answer {
+  if (!p.ok) return refuse(e, "INVALID_ARGUMENT", p.msg);
+  return ok(e, { dataList: p.dataList.map(json), nextPageOffsetData: p.nextPageOffsetData });
+}
 
 function contract(e: EdgexEngine, q: URLSearchParams): ContractSpec | undefined {
   return e.contractOf(q.get("contractId") ?? "");
@@ -148,16 +155,28 @@ export function privateRoute(
       );
     }
     case "GET /api/v2/private/order/getActiveOrderPage":
-      return ok(e, { dataList: e.openOrders(accountId).map((o) => orderJson(e, o)), nextPageOffsetData: "" });
+      return paged(
+        e,
+        pageOf(e.openOrders(accountId), q, (o) => o.id),
+        (o) => orderJson(e, o),
+      );
     case "GET /api/v2/private/order/getHistoryOrderFillTransactionPage": {
       const list = (e.fills.get(accountId) ?? []).filter((f) => f.ts >= since(q));
-      return ok(e, { dataList: list.map((f) => fillJson(e, f)), nextPageOffsetData: "" });
+      return paged(
+        e,
+        pageOf(list, q, (f) => f.id),
+        (f) => fillJson(e, f),
+      );
     }
     case "GET /api/v2/private/account/getAccountAsset":
       return ok(e, accountAssetJson(e, accountId));
     case "GET /api/v2/private/account/getPositionTransactionPage": {
       const list = (e.funding.get(accountId) ?? []).filter((r) => r.ts >= since(q));
-      return ok(e, { dataList: list.map((r) => fundingTxJson(e, accountId, r)), nextPageOffsetData: "" });
+      return paged(
+        e,
+        pageOf(list, q, (r) => r.id),
+        (r) => fundingTxJson(e, accountId, r),
+      );
     }
     case "POST /api/v2/private/account/updateLeverageSetting": {
       const c = e.contractOf(str(body.contractId));
