@@ -43,6 +43,7 @@ beforeEach(async () => {
   signer = signerFromKeyBytes("stark", key, "paradex test key");
   key.fill(0);
   emu.driver.onboard(ACCOUNT, `0x${signer.publicKey}`);
+  emu.driver.fund(ACCOUNT, 100_000);
   http = new ParadexHttp(emu.url, 3000);
   session = new JwtSession({ http, clock, signer, account: ACCOUNT, chain: emu.chain });
 });
@@ -186,6 +187,7 @@ test("per-account order budget: the request past it is HTTP 429, an unknown outc
   await emu.close();
   emu = await startParadexEmulator({ now: () => clock.now(), ordersPerSecond: 3 });
   emu.driver.onboard(ACCOUNT, `0x${signer.publicKey}`);
+  emu.driver.fund(ACCOUNT, 100_000);
   http = new ParadexHttp(emu.url, 3000);
   session = new JwtSession({ http, clock, signer, account: ACCOUNT, chain: emu.chain });
   for (let i = 0; i < 3; i++) await placeOrder(deps(), order());
