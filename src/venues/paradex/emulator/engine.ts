@@ -46,7 +46,9 @@ const CLOSE_REASON: Readonly<Record<string, string>> = {
 export type EngineEvent =
   | { kind: "order"; order: PdxOrder }
   | { kind: "fill"; fill: PdxFill }
+  | { kind: "payment"; payment: PdxFundingPayment }
   | { kind: "book"; market: string }
+  | { kind: "mark"; market: string }
   | { kind: "funding"; market: string };
 
 export class PdxEngine {
@@ -133,6 +135,7 @@ export class PdxEngine {
   market(e: MarketEvent): void {
     this.absorb(this.exchange.onMarket(e, this.clock.now()));
     if (e.type === "book" || e.type === "bbo") this.emit({ kind: "book", market: e.symbol });
+    else if (e.type === "mark") this.emit({ kind: "mark", market: e.symbol });
   }
 
   /** Set the rate per funding period in force from `ts`. */
@@ -313,7 +316,7 @@ export class PdxEngine {
     const list = this.payments.get(account) ?? [];
     this.payments.set(account, list);
     const lastFill = (this.fills.get(account) ?? []).filter((f) => f.market === market).at(-1);
-    list.push({
+    const payment: PdxFundingPayment = {
       id: `${ts}${String(list.length + 1).padStart(8, "0")}`,
       account,
       market,
@@ -321,6 +324,8 @@ export class PdxEngine {
       index: String(this.fundingIndex.get(market) ?? 0),
       fill_id: lastFill?.id ?? "",
       created_at: ts,
-    });
+    };
+    list.push(payment);
+    this.emit({ kind: "payment", payment });
   }
 }

@@ -14,14 +14,17 @@ import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { PdxEngine } from "./engine.ts";
 import type { JwtIssuer } from "./jwt.ts";
-import { fundingDataOf } from "./routes.ts";
+import { fundingDataOf, summaryOf } from "./routes.ts";
 
 export const BOOK_SUFFIX = ".snapshot@15@100ms";
 const PUBLIC = new Set(["bbo", "order_book", "funding_data", "trades"]);
-const PRIVATE = new Set(["orders", "fills"]);
+const PRIVATE = new Set(["orders", "fills", "funding_payments"]);
+/** channels without a market part */
+const GLOBAL = new Set(["markets_summary"]);
 
 /** "order_book.BTC-USD-PERP.snapshot@15@100ms" → ["order_book", "BTC-USD-PERP"] */
 function parseChannel(channel: string): [string, string] | undefined {
+  if (GLOBAL.has(channel)) return [channel, "ALL"];
   const dot = channel.indexOf(".");
   if (dot < 0) return undefined;
   const name = channel.slice(0, dot);
@@ -100,7 +103,12 @@ export class PdxSockets {
       const [name, market] = parsed ?? ["", ""];
       const all = market === "ALL";
       const known = all || this.#engine.instruments.has(market);
-      if (!known || !(PUBLIC.has(name) || PRIVATE.has(name)) || (all && !PRIVATE.has(name)))
+      const global = GLOBAL.has(name);
+      if (
+        !known ||
+        !(PUBLIC.has(name) || PRIVATE.has(name) || global) ||
+        (all && !PRIVATE.has(name) && !global)
+      )
         return this.#reply(ws, msg.id, {
           error: { code: -32602, message: `Invalid parameters: unknown channel ${channel}` },
         });
@@ -154,7 +162,12 @@ export class PdxSockets {
           created_at: fill.created_at,
           trade_type: "FILL",
         });
+      } else if (e.kind === "payment") {
+        const { account, ...p } = e.payment;
+        this.#notify(`funding_payments.${p.market}`, p, account);
+        this.#notify("funding_payments.ALL", p, account);
       } else if (e.kind === "book") books.add(e.market);
+      else if (e.kind === "mark") this.#notify("markets_summary", summaryOf(this.#engine, e.market));
       else funding.add(e.market);
     }
     for (const m of books) this.#book(m);

@@ -1,0 +1,495 @@
+import type { Clock } from "../../core/clock.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { BookView, MarketEvent } from "../../core/market.ts";
+import type { MarginMode, OrderRequest } from "../../core/types.ts";
+import {
+  type AmendResult,
+  type Unsubscribe,
+  type Venue,
+  type VenueEvent,
+  VenueRejectError,
+  VenueUnknownOutcomeError,
+} from "../../core/venue.ts";
+import type { AccountBinding } from "../../core/venue-account.ts";
+import type { VenueNotice } from "../../core/venue-notices.ts";
+import type { WalletPointsReport } from "../../core/venue-points.ts";
+import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { L2Book } from "../../data/book.ts";
+import { StreamHealth } from "../backpack/streams.ts";
+import { OrderTracker } from "./account-stream.ts";
+import { JwtSession } from "./auth.ts";
+import { instrumentOf, maintenanceFraction, PARADEX_CAPABILITIES, perpMarkets } from "./capabilities.ts";
+import { chainOf, type ParadexConfig, wsUrlOf } from "./config.ts";
+import { ParadexHttp, ParadexRejectError, parseAs } from "./http.ts";
+import { cancelByClientId, placeOrder, readXp } from "./orders.ts";
+import { MarketsSchema, type PdxMarketInfo, SummariesSchema } from "./parse.ts";
+import { PrivateFeed } from "./private-feed.ts";
+import { PublicFeed, wireOf } from "./public-feed.ts";
+import * as reads from "./reads.ts";
+import { PdxStream } from "./stream.ts";
+
+interface Bound {
+  readonly session: JwtSession;
+  readonly stream: PdxStream;
+  xp?: { readonly balance: number; readonly ts: number };
+}
+
+/**
+ * The Paradex connector (perps). Market data over one public JSON-RPC socket (public-feed.ts),
+ * each account's orders, fills and funding payments over its own authenticated socket
+ * (private-feed.ts, account-stream.ts); orders, cancels and reads over REST with the account's
+ * JWT (auth.ts refreshes it before its 5-minute expiry). http.ts says which failure is a refusal
+ * and which an unknown outcome; an answered order is only decided when the socket says it reached
+ * the book or was closed as refused (account-stream.ts).
+ */
+export class ParadexVenue implements Venue {
+  readonly id: string;
+  readonly capabilities = PARADEX_CAPABILITIES;
+  readonly config: ParadexConfig;
+  readonly clock: Clock;
+  readonly http: ParadexHttp;
+  readonly health: StreamHealth;
+  readonly chain: string;
+  readonly #instruments = new Map<string, Instrument>();
+  readonly #info = new Map<string, PdxMarketInfo>();
+  readonly #books = new Map<string, L2Book>();
+  readonly #marks = new Map<string, number>();
+  readonly #funding = new Map<string, number>();
+  readonly #subs = new Map<string, number>();
+  readonly #wires = new Map<string, number>();
+  readonly #market = new Set<(e: MarketEvent) => void>();
+  readonly #events = new Set<(e: VenueEvent) => void>();
+  readonly #accounts = new Map<string, Bound>();
+  readonly #problems = new Map<string, VenueNotice>();
+  readonly #tracker: OrderTracker;
+  readonly #public: PdxStream;
+  readonly #ctx: reads.ReadContext;
+  #xpTimer: ReturnType<typeof setInterval> | undefined;
+  #closed = true;
+
+  constructor(config: ParadexConfig, clock: Clock) {
+    this.config = config;
+    this.id = config.id;
+    this.clock = clock;
+    this.chain = chainOf(config);
+    this.http = new ParadexHttp(config.rest_url, config.request_timeout_ms);
+    this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    this.#tracker = new OrderTracker(
+      (e) => this.#emit(e),
+      (s) => this.#instruments.get(s),
+      () => clock.now(),
+    );
+    this.#ctx = {
+      http: this.http,
+      known: (s) => this.#instruments.get(s),
+      sessionOf: (a) => this.#bound(a).session,
+      mmfOf: (s) => {
+        const m = this.#info.get(s);
+        return m === undefined ? 0.05 : maintenanceFraction(m);
+      },
+      markOf: (s) => this.#marks.get(s) ?? Number.NaN,
+      ratePerHourOf: (s) => this.#funding.get(s) ?? 0,
+    };
+    const feed = new PublicFeed({
+      venueId: this.id,
+      instrument: (s) => this.#instruments.get(s),
+      book: (s) => this.#bookOf(s),
+      subscribed: (stream) => this.#subs.has(stream),
+      message: (stream) => this.health.message(stream, this.clock.now()),
+      setMark: (s, mark) => this.#marks.set(s, mark),
+      setFunding: (s, perHour) => this.#funding.set(s, perHour),
+      publish: (e) => this.#publish(e),
+    });
+    this.#public = new PdxStream(
+      wsUrlOf(config),
+      {
+        onData: (channel, data) => {
+          try {
+            feed.onData(channel, data);
+          } catch (e) {
+            this.#problem(channel, e as Error);
+          }
+        },
+        onUp: () => {
+          for (const s of this.#subs.keys()) this.health.up(s);
+        },
+        onDown: () => {
+          for (const s of this.#subs.keys()) this.health.down(s);
+        },
+        onProblem: (p) => this.#problem("public socket", new Error(p)),
+      },
+      { reconnectMinMs: config.reconnect_min_ms, reconnectMaxMs: config.reconnect_max_ms },
+    );
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async connect(): Promise<void> {
+    const markets = parseAs(
+      MarketsSchema,
+      await this.http.request({ method: "GET", path: "/markets" }),
+      "markets",
+    );
+    const fees = { makerFeeBps: this.config.maker_fee_bps, takerFeeBps: this.config.taker_fee_bps };
+    for (const m of perpMarkets(markets.results, this.config.symbols)) {
+      this.#instruments.set(m.symbol, instrumentOf(this.id, m, fees));
+      this.#info.set(m.symbol, m);
+    }
+    const summary = parseAs(
+      SummariesSchema,
+      await this.http.request({ method: "GET", path: "/markets/summary?market=ALL" }),
+      "markets summary",
+    );
+    for (const s of summary.results) {
+      const inst = this.#instruments.get(s.symbol);
+      if (inst === undefined) continue;
+      if (s.mark_price) this.#marks.set(s.symbol, Number(s.mark_price));
+      if (s.funding_rate)
+        this.#funding.set(s.symbol, Number(s.funding_rate) / inst.spec.fundingIntervalHours);
+    }
+    this.#closed = false;
+    await this.#public.connect();
+    this.health.start();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.health.stop();
+    if (this.#xpTimer !== undefined) clearInterval(this.#xpTimer);
+    this.#xpTimer = undefined;
+    await Promise.all([this.#public.close(), ...[...this.#accounts.values()].map((b) => b.stream.close())]);
+  }
+
+  streams() {
+    return this.health.list();
+  }
+
+  onStreamStatus(listener: Parameters<StreamHealth["onChange"]>[0]): Unsubscribe {
+    return this.health.onChange(listener);
+  }
+
+  /** Stream messages that did not parse (dropped; the stream goes on), the last one per stream. */
+  notices(): readonly VenueNotice[] {
+    return [...this.#problems.values()];
+  }
+
+  #problem(stream: string, e: Error): void {
+    this.#problems.set(stream, {
+      venue: this.id,
+      key: `payload:${stream}`,
+      text: `a ${stream} message was dropped: ${e.message}`,
+    });
+  }
+
+  // ------------------------------------------------------------------ market data
+
+  subscribe(sub: MarketSubscription): Unsubscribe {
+    const inst = this.instrument(sub.symbol);
+    const name = streamName(sub);
+    const wire = wireOf(sub.channel, inst.symbol);
+    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
+    this.health.add(name, this.#public.isOpen);
+    const n = (this.#wires.get(wire) ?? 0) + 1;
+    this.#wires.set(wire, n);
+    if (n === 1) this.#public.subscribe(wire);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.#subs.get(name) ?? 1) - 1;
+      if (left === 0) {
+        this.#subs.delete(name);
+        this.health.remove(name);
+      } else this.#subs.set(name, left);
+      const w = (this.#wires.get(wire) ?? 1) - 1;
+      if (w === 0) {
+        this.#wires.delete(wire);
+        this.#public.unsubscribe(wire);
+      } else this.#wires.set(wire, w);
+    };
+  }
+
+  onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
+    this.#market.add(listener);
+    return () => this.#market.delete(listener);
+  }
+
+  #publish(e: MarketEvent): void {
+    for (const l of this.#market) l(e);
+  }
+
+  instruments(): readonly Instrument[] {
+    return [...this.#instruments.values()];
+  }
+
+  instrument(symbol: string): Instrument {
+    const inst = this.#instruments.get(symbol);
+    if (inst === undefined)
+      throw new VenueRejectError(
+        "unknown_symbol",
+        `venue ${this.id}: unknown symbol "${symbol}" (perp markets are named like BTC-USD-PERP)`,
+      );
+    return inst;
+  }
+
+  #bookOf(symbol: string): L2Book {
+    let b = this.#books.get(symbol);
+    if (b === undefined) {
+      b = new L2Book(this.instrument(symbol));
+      this.#books.set(symbol, b);
+    }
+    return b;
+  }
+
+  book(symbol: string): BookView {
+    return this.#bookOf(this.instrument(symbol).symbol);
+  }
+
+  markPrice(symbol: string): number {
+    return this.#marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
+  }
+
+  fundingRatePerHour(symbol: string): number {
+    return this.#funding.get(this.instrument(symbol).symbol) ?? 0;
+  }
+
+  // ------------------------------------------------------------------ accounts
+
+  async bindAccount(binding: AccountBinding): Promise<void> {
+    if (binding.account === "")
+      throw new VenueRejectError(
+        "invalid_binding",
+        `venue ${this.id}: an account binding needs a non-empty account id`,
+      );
+    const signer = binding.signer;
+    if (signer === undefined || signer.scheme !== "stark")
+      throw new VenueRejectError(
+        "no_signer",
+        `venue ${this.id}: account ${binding.account} needs a stark signer (got ${signer === undefined ? "none" : signer.scheme})`,
+      );
+    if (this.#accounts.has(binding.account)) return;
+    const address = binding.identity.address;
+    if (address === undefined || !/^0x[0-9a-fA-F]{1,64}$/.test(address))
+      throw new VenueRejectError(
+        "invalid_binding",
+        `venue ${this.id}: account ${binding.account}: identity.address must be the Paradex (Starknet) account address, got ${String(address)}`,
+      );
+    const account = binding.account;
+    const session = new JwtSession({
+      http: this.http,
+      clock: this.clock,
+      signer,
+      account: address.toLowerCase(),
+      chain: this.chain,
+      refreshAfterMs: this.config.jwt_refresh_after_ms,
+    });
+    // signing in proves the key is the account's before anything trades with it
+    await session.token().catch((e: unknown) => {
+      if (e instanceof ParadexRejectError)
+        throw new VenueRejectError(
+          e.reason,
+          `venue ${this.id}: account ${account}: sign-in refused: ${e.message}`,
+        );
+      throw e;
+    });
+    const feed = new PrivateFeed(
+      account,
+      this.#tracker,
+      (s) => this.#instruments.get(s),
+      (e) => this.#emit(e),
+      this.#ctx,
+    );
+    const stream = new PdxStream(
+      wsUrlOf(this.config),
+      {
+        onData: (channel, data) => {
+          try {
+            feed.onData(channel, data);
+          } catch (e) {
+            this.#problem(`${channel} of account ${account}`, e as Error);
+          }
+        },
+        onUp: () => this.#accountHealth(),
+        onDown: () => this.#accountHealth(),
+        onProblem: (p) => this.#problem(`socket of account ${account}`, new Error(p)),
+      },
+      {
+        auth: () => session.token(),
+        reconnectMinMs: this.config.reconnect_min_ms,
+        reconnectMaxMs: this.config.reconnect_max_ms,
+      },
+    );
+    for (const c of ["orders.ALL", "fills.ALL", "funding_payments.ALL"]) stream.subscribe(c);
+    this.#accounts.set(account, { session, stream });
+    this.health.add(ACCOUNT_STREAM, false);
+    await stream.connect();
+    feed.seed(await reads.positions(this.#ctx, account));
+    void this.#readXp(account);
+    this.#pollXp();
+  }
+
+  #accountHealth(): void {
+    const all = [...this.#accounts.values()].every((b) => b.stream.isOpen);
+    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
+    else this.health.down(ACCOUNT_STREAM);
+  }
+
+  #bound(account: string): Bound {
+    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
+    const b = this.#accounts.get(account);
+    if (b === undefined)
+      throw new VenueRejectError("unknown_account", `venue ${this.id}: account "${account}" is not bound`);
+    return b;
+  }
+
+  onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
+    this.#events.add(listener);
+    return () => this.#events.delete(listener);
+  }
+
+  #emit(events: readonly VenueEvent[]): void {
+    for (const e of events) for (const l of this.#events) l(e);
+  }
+
+  // ------------------------------------------------------------------ points
+
+  async #readXp(account: string): Promise<void> {
+    const b = this.#accounts.get(account);
+    if (b === undefined) return;
+    try {
+      const balance = await readXp({ http: this.http, session: b.session });
+      b.xp = { balance: Number(balance), ts: this.clock.now() };
+    } catch (e) {
+      this.#problem(`xp of account ${account}`, e as Error);
+    }
+  }
+
+  #pollXp(): void {
+    if (this.#xpTimer !== undefined) return;
+    this.#xpTimer = setInterval(() => {
+      for (const a of this.#accounts.keys()) void this.#readXp(a);
+    }, this.config.points_poll_ms);
+    this.#xpTimer.unref?.();
+  }
+
+  /** Every bound wallet's XP as last read (`perpbot status`; core/venue-points.ts). */
+  keptPoints(): readonly WalletPointsReport[] {
+    const out: WalletPointsReport[] = [];
+    for (const [account, b] of this.#accounts)
+      if (b.xp !== undefined)
+        out.push({ venue: this.id, account, total: b.xp.balance, lastWeek: 0, ts: b.xp.ts });
+    return out;
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  async submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
+    const { session } = this.#bound(order.account);
+    const inst = this.instrument(order.symbol);
+    const signer = this.#signerOf(order.account);
+    const cid = order.clientOrderId;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(cid))
+      throw new VenueRejectError(
+        "invalid_client_order_id",
+        `venue ${this.id}: clientOrderId "${cid}" must be 1-64 of [A-Za-z0-9_-]`,
+      );
+    this.#tracker.track(order.account, cid);
+    let venueOrderId: string;
+    try {
+      const a = await placeOrder(
+        { http: this.http, session, signer, clock: this.clock },
+        {
+          market: inst.symbol,
+          side: order.side === "buy" ? "BUY" : "SELL",
+          // a market order goes as an IOC limit at its protection price (capabilities.ts)
+          type: "LIMIT",
+          size: inst.sizeText(order.sizeLots),
+          price: inst.priceText(order.priceTicks),
+          instruction:
+            order.tif === "post_only"
+              ? "POST_ONLY"
+              : order.tif === "gtc" && order.type !== "market"
+                ? "GTC"
+                : "IOC",
+          reduceOnly: order.reduceOnly,
+          clientId: cid,
+        },
+      );
+      venueOrderId = a.id;
+    } catch (e) {
+      if (e instanceof VenueRejectError) this.#tracker.refuse(order.account, cid, e.reason);
+      throw e;
+    }
+    const d = await this.#tracker.decision(order.account, cid, this.config.accept_wait_ms);
+    if (d?.kind === "refused") {
+      this.#tracker.refuse(order.account, cid, d.reason);
+      throw new VenueRejectError(
+        d.reason,
+        `venue ${this.id}: order ${cid} closed as ${d.reason.toUpperCase()}`,
+      );
+    }
+    this.#tracker.accept(order.account, cid, venueOrderId);
+    return { venueOrderId };
+  }
+
+  #signerOf(account: string) {
+    return this.#bound(account).session.signer;
+  }
+
+  async cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
+    const { session } = this.#bound(account);
+    const inst = this.instrument(symbol);
+    const closed = this.#tracker.closed(account, clientOrderId, this.config.accept_wait_ms);
+    const refused = (reason: string, message: string) => {
+      this.#emit([{ type: "cancel_reject", ts: this.clock.now(), account, clientOrderId, reason }]);
+      return new VenueRejectError(reason, message);
+    };
+    try {
+      await cancelByClientId({ http: this.http, session }, clientOrderId, inst.symbol);
+    } catch (e) {
+      if (e instanceof VenueRejectError) throw refused(e.reason, e.message);
+      throw e;
+    }
+    // the cancel is queued (204): it took effect unless the order filled first
+    const o = await closed;
+    if (o !== undefined && Number(o.remaining_size) === 0)
+      throw refused("order_filled", `venue ${this.id}: order ${clientOrderId} filled before the cancel`);
+  }
+
+  async amend(): Promise<AmendResult> {
+    throw new VenueRejectError(
+      "amend_unsupported",
+      `venue ${this.id}: this connector does not amend Paradex orders`,
+    );
+  }
+
+  async setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
+    const { session } = this.#bound(account);
+    const inst = this.instrument(symbol);
+    await this.http.request({
+      method: "POST",
+      path: `/account/margin/${encodeURIComponent(inst.symbol)}`,
+      body: { leverage, margin_type: mode === "cross" ? "CROSS" : "ISOLATED" },
+      jwt: await session.token(),
+    });
+  }
+
+  orderStatus(account: string, clientOrderId: string) {
+    return reads.orderStatus(this.#ctx, account, clientOrderId);
+  }
+  openOrders(account: string) {
+    return reads.openOrders(this.#ctx, account);
+  }
+  positions(account: string) {
+    return reads.positions(this.#ctx, account);
+  }
+  accountState(account: string) {
+    return reads.accountState(this.#ctx, account);
+  }
+  fills(account: string, sinceTs: number) {
+    return reads.fills(this.#ctx, account, sinceTs);
+  }
+  fundingPayments(account: string, sinceTs: number) {
+    return reads.fundingPayments(this.#ctx, account, sinceTs);
+  }
+}
