@@ -6,6 +6,7 @@ import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import { lighterVenueFactory } from "./lighter/factory.ts";
+import { paradexVenueFactory } from "./paradex/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
 import { simVenueFactory } from "./sim/factory.ts";
 
@@ -21,6 +22,7 @@ const FACTORIES: readonly VenueFactory[] = [
   backpackVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
   lighterVenueFactory as unknown as VenueFactory,
+  paradexVenueFactory as unknown as VenueFactory,
 ];
 
 /** The kinds configured under `[venues.<kind>]` with wallets to trade live (the others are paper). */

@@ -46,10 +46,10 @@ export const ParadexConfigSchema = z
         'WebSocket URL; "": the production socket for the production REST URL, else the REST URL with ws(s)://.',
       ),
     chain: z
-      .enum([MAINNET_CHAIN, TESTNET_CHAIN])
-      .optional()
+      .union([z.literal(""), z.enum([MAINNET_CHAIN, TESTNET_CHAIN])])
+      .default("")
       .describe(
-        "Starknet chain of the signatures; absent: mainnet for the production host, testnet otherwise.",
+        'Starknet chain of the signatures; "": mainnet for the production host (and this machine\'s emulator), testnet otherwise.',
       ),
     jwt_refresh_after_ms: z
       .number()
@@ -130,7 +130,7 @@ export function wsUrlOf(c: Pick<ParadexConfig, "rest_url" | "ws_url">): string {
 }
 
 export function chainOf(c: Pick<ParadexConfig, "rest_url" | "chain">): string {
-  if (c.chain !== undefined) return c.chain;
+  if (c.chain !== undefined && c.chain !== "") return c.chain;
   return c.rest_url.replace(/\/+$/, "") === PRODUCTION_REST_URL || isLoopback(c.rest_url)
     ? MAINNET_CHAIN
     : TESTNET_CHAIN;

@@ -86,6 +86,8 @@ export class PdxFront {
     const raw = await readBody(req);
     if (method === "GET" && path === "/system/config")
       return send(res, { status: 200, body: { starknet_chain_id: this.chain, environment: "local" } });
+    if (method === "GET" && path === "/system/time")
+      return send(res, { status: 200, body: { server_time: this.now() } });
     if (method === "GET" && path === "/markets") {
       const m = url.searchParams.get("market");
       return send(res, {

@@ -79,6 +79,8 @@ export interface ParadexEmulatorDriver {
   /** JWTs issued so far */
   jwtsIssued(): number;
   markets(): readonly string[];
+  /** each market as /v1/markets lists it, with its current mark */
+  marketSpecs(): readonly (PdxMarket & { readonly markPx: number })[];
   connections(): number;
 }
 
@@ -225,6 +227,7 @@ export async function startParadexEmulator(opts: ParadexEmulatorOptions = {}): P
       instOf(market).sizeText(ex.state.position(account.toLowerCase(), market)?.sizeLots ?? 0),
     jwtsIssued: () => issued,
     markets: () => state.markets.map((m) => m.symbol),
+    marketSpecs: () => state.markets.map((m) => ({ ...m, markPx: ex.markOf(m.symbol) })),
     connections: () => sockets.connections,
   };
   return {
