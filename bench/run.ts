@@ -23,6 +23,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   aster: () => import("./aster.ts"),
   backpack: () => import("./backpack.ts"),
   lighter: () => import("./lighter.ts"),
+  paradex: () => import("./paradex.ts"),
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),
   maker: () => import("./maker.ts"),

@@ -33,6 +33,20 @@ const FrameSchema = z.union([
   }),
 ]);
 
+export type Frame = z.infer<typeof FrameSchema>;
+
+/** One socket text as a JSON-RPC answer or notification, or what was wrong with it. */
+export function readFrame(text: string): Frame | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return `paradex ws: a frame is not JSON (${text.slice(0, 80)})`;
+  }
+  const f = FrameSchema.safeParse(json);
+  return f.success ? f.data : `paradex ws: unknown frame ${text.slice(0, 120)}`;
+}
+
 export class ParadexSocket {
   readonly #ws: WebSocket;
   readonly #pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
@@ -116,15 +130,9 @@ export class ParadexSocket {
   }
 
   #onFrame(text: string) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return this.onBadFrame(`paradex ws: a frame is not JSON (${text.slice(0, 80)})`);
-    }
-    const f = FrameSchema.safeParse(json);
-    if (!f.success) return this.onBadFrame(`paradex ws: unknown frame ${text.slice(0, 120)}`);
-    const frame = f.data;
+    const read = readFrame(text);
+    if (typeof read === "string") return this.onBadFrame(read);
+    const frame = read;
     if ("id" in frame) {
       const p = this.#pending.get(frame.id);
       if (p === undefined) return;
