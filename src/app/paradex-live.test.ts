@@ -41,6 +41,7 @@ async function emulator(): Promise<ParadexEmulator> {
   for (const w of WALLETS) {
     emu.driver.onboard(pdxAccountOf(w.i), pdxPublicKeyOf(w.i));
     emu.driver.fund(pdxAccountOf(w.i), 10_000);
+    emu.driver.setXp(pdxAccountOf(w.i), String(1000 + 250 * w.i));
   }
   emu.driver.setBook({ market: SYMBOL, bidPx: 59_999.9, askPx: 60_000, size: 5, levels: 10, stepPx: 0.1 });
   return emu;
@@ -72,6 +73,12 @@ test("perpbot run --live: the farm's same-venue group on the Paradex emulator, f
       [0, 0, 0, 0],
       "--flatten-on-exit closed every leg on the venue",
     );
+    // each wallet's XP, read by the connector at bind, is what `perpbot status` shows as its points
+    const status = perpbotCli(cwd, ["status"]);
+    assert.equal(await status.exited, 0, status.err());
+    assert.match(status.out(), /^ {2}w01 +paradex .* 1000\.00 \(read /m);
+    assert.match(status.out(), /^ {2}w04 +paradex .* 1750\.00 \(read /m);
+    assert.match(status.out(), /^ {2}paradex +volume .* points 5500\.00 over 4 wallets/m);
     const secrets = WALLETS.map((w) => pdxKeyOf(w.i).toString("hex"));
     for (const s of secrets) assert.ok(!(run.out() + run.err()).includes(s), "no secret in any output");
   } finally {
