@@ -23,7 +23,11 @@ async function setUp(config: Record<string, unknown> = {}) {
   );
   await venue.connect();
   await venue.bindAccount({ account: "w1", identity: { address: ACCOUNT }, signer });
-  return { clock, emu, venue, close: async () => (await venue.close(), await emu.close()) };
+  const close = async () => {
+    await venue.close();
+    await emu.close();
+  };
+  return { clock, emu, venue, close };
 }
 
 const order = (venue: ParadexVenue, cid: string) => {
