@@ -13,25 +13,23 @@ import {
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
-import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
-import { L2Book } from "../../data/book.ts";
+import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
 import { OrderTracker } from "./account-stream.ts";
 import { JwtSession } from "./auth.ts";
-import { instrumentOf, maintenanceFraction, PARADEX_CAPABILITIES, perpMarkets } from "./capabilities.ts";
+import { PARADEX_CAPABILITIES } from "./capabilities.ts";
 import { chainOf, type ParadexConfig, wsUrlOf } from "./config.ts";
-import { ParadexHttp, ParadexRejectError, parseAs } from "./http.ts";
-import { cancelByClientId, placeOrder, readXp } from "./orders.ts";
-import { MarketsSchema, type PdxMarketInfo, SummariesSchema } from "./parse.ts";
+import { ParadexHttp, ParadexRejectError } from "./http.ts";
+import { PdxMarketData } from "./market-data.ts";
+import { cancelByClientId, placeOrder } from "./orders.ts";
+import { XpKeeper } from "./points.ts";
 import { PrivateFeed } from "./private-feed.ts";
-import { PublicFeed, wireOf } from "./public-feed.ts";
 import * as reads from "./reads.ts";
 import { PdxStream } from "./stream.ts";
 
 interface Bound {
   readonly session: JwtSession;
   readonly stream: PdxStream;
-  xp?: { readonly balance: number; readonly ts: number };
 }
 
 /**
@@ -50,21 +48,13 @@ export class ParadexVenue implements Venue {
   readonly http: ParadexHttp;
   readonly health: StreamHealth;
   readonly chain: string;
-  readonly #instruments = new Map<string, Instrument>();
-  readonly #info = new Map<string, PdxMarketInfo>();
-  readonly #books = new Map<string, L2Book>();
-  readonly #marks = new Map<string, number>();
-  readonly #funding = new Map<string, number>();
-  readonly #subs = new Map<string, number>();
-  readonly #wires = new Map<string, number>();
-  readonly #market = new Set<(e: MarketEvent) => void>();
+  readonly #md: PdxMarketData;
   readonly #events = new Set<(e: VenueEvent) => void>();
   readonly #accounts = new Map<string, Bound>();
   readonly #problems = new Map<string, VenueNotice>();
   readonly #tracker: OrderTracker;
-  readonly #public: PdxStream;
   readonly #ctx: reads.ReadContext;
-  #xpTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #xp: XpKeeper;
   #closed = true;
 
   constructor(config: ParadexConfig, clock: Clock) {
@@ -74,90 +64,50 @@ export class ParadexVenue implements Venue {
     this.chain = chainOf(config);
     this.http = new ParadexHttp(config.rest_url, config.request_timeout_ms);
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    this.#md = new PdxMarketData(config, {
+      http: this.http,
+      clock,
+      health: this.health,
+      problem: (stream, e) => this.#problem(stream, e),
+    });
+    const md = this.#md;
+    this.#xp = new XpKeeper(this.id, {
+      http: this.http,
+      clock,
+      pollMs: config.points_poll_ms,
+      problem: (a, e) => this.#problem(`xp of account ${a}`, e),
+    });
     this.#tracker = new OrderTracker(
       (e) => this.#emit(e),
-      (s) => this.#instruments.get(s),
+      (s) => md.known(s),
       () => clock.now(),
     );
     this.#ctx = {
       http: this.http,
-      known: (s) => this.#instruments.get(s),
+      known: (s) => md.known(s),
       sessionOf: (a) => this.#bound(a).session,
-      mmfOf: (s) => {
-        const m = this.#info.get(s);
-        return m === undefined ? 0.05 : maintenanceFraction(m);
-      },
-      markOf: (s) => this.#marks.get(s) ?? Number.NaN,
-      ratePerHourOf: (s) => this.#funding.get(s) ?? 0,
+      mmfOf: (s) => md.mmfOf(s),
+      markOf: (s) => md.markOf(s),
+      ratePerHourOf: (s) => md.ratePerHourOf(s),
     };
-    const feed = new PublicFeed({
-      venueId: this.id,
-      instrument: (s) => this.#instruments.get(s),
-      book: (s) => this.#bookOf(s),
-      subscribed: (stream) => this.#subs.has(stream),
-      message: (stream) => this.health.message(stream, this.clock.now()),
-      setMark: (s, mark) => this.#marks.set(s, mark),
-      setFunding: (s, perHour) => this.#funding.set(s, perHour),
-      publish: (e) => this.#publish(e),
-    });
-    this.#public = new PdxStream(
-      wsUrlOf(config),
-      {
-        onData: (channel, data) => {
-          try {
-            feed.onData(channel, data);
-          } catch (e) {
-            this.#problem(channel, e as Error);
-          }
-        },
-        onUp: () => {
-          for (const s of this.#subs.keys()) this.health.up(s);
-        },
-        onDown: () => {
-          for (const s of this.#subs.keys()) this.health.down(s);
-        },
-        onProblem: (p) => this.#problem("public socket", new Error(p)),
-      },
-      { reconnectMinMs: config.reconnect_min_ms, reconnectMaxMs: config.reconnect_max_ms },
-    );
   }
 
   // ------------------------------------------------------------------ lifecycle
 
   async connect(): Promise<void> {
-    const markets = parseAs(
-      MarketsSchema,
-      await this.http.request({ method: "GET", path: "/markets" }),
-      "markets",
-    );
-    const fees = { makerFeeBps: this.config.maker_fee_bps, takerFeeBps: this.config.taker_fee_bps };
-    for (const m of perpMarkets(markets.results, this.config.symbols)) {
-      this.#instruments.set(m.symbol, instrumentOf(this.id, m, fees));
-      this.#info.set(m.symbol, m);
-    }
-    const summary = parseAs(
-      SummariesSchema,
-      await this.http.request({ method: "GET", path: "/markets/summary?market=ALL" }),
-      "markets summary",
-    );
-    for (const s of summary.results) {
-      const inst = this.#instruments.get(s.symbol);
-      if (inst === undefined) continue;
-      if (s.mark_price) this.#marks.set(s.symbol, Number(s.mark_price));
-      if (s.funding_rate)
-        this.#funding.set(s.symbol, Number(s.funding_rate) / inst.spec.fundingIntervalHours);
-    }
     this.#closed = false;
-    await this.#public.connect();
+    await this.#md.load();
     this.health.start();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.health.stop();
-    if (this.#xpTimer !== undefined) clearInterval(this.#xpTimer);
-    this.#xpTimer = undefined;
-    await Promise.all([this.#public.close(), ...[...this.#accounts.values()].map((b) => b.stream.close())]);
+    this.#xp.stop();
+    await Promise.all([
+      this.#md.socket.close(),
+      ...[...this.#accounts.values()].map((b) => b.stream.close()),
+    ]);
   }
 
   streams() {
@@ -184,73 +134,31 @@ export class ParadexVenue implements Venue {
   // ------------------------------------------------------------------ market data
 
   subscribe(sub: MarketSubscription): Unsubscribe {
-    const inst = this.instrument(sub.symbol);
-    const name = streamName(sub);
-    const wire = wireOf(sub.channel, inst.symbol);
-    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
-    this.health.add(name, this.#public.isOpen);
-    const n = (this.#wires.get(wire) ?? 0) + 1;
-    this.#wires.set(wire, n);
-    if (n === 1) this.#public.subscribe(wire);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.#subs.get(name) ?? 1) - 1;
-      if (left === 0) {
-        this.#subs.delete(name);
-        this.health.remove(name);
-      } else this.#subs.set(name, left);
-      const w = (this.#wires.get(wire) ?? 1) - 1;
-      if (w === 0) {
-        this.#wires.delete(wire);
-        this.#public.unsubscribe(wire);
-      } else this.#wires.set(wire, w);
-    };
+    return this.#md.subscribe(sub);
   }
 
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
-    this.#market.add(listener);
-    return () => this.#market.delete(listener);
-  }
-
-  #publish(e: MarketEvent): void {
-    for (const l of this.#market) l(e);
+    return this.#md.onMarket(listener);
   }
 
   instruments(): readonly Instrument[] {
-    return [...this.#instruments.values()];
+    return this.#md.instruments();
   }
 
   instrument(symbol: string): Instrument {
-    const inst = this.#instruments.get(symbol);
-    if (inst === undefined)
-      throw new VenueRejectError(
-        "unknown_symbol",
-        `venue ${this.id}: unknown symbol "${symbol}" (perp markets are named like BTC-USD-PERP)`,
-      );
-    return inst;
-  }
-
-  #bookOf(symbol: string): L2Book {
-    let b = this.#books.get(symbol);
-    if (b === undefined) {
-      b = new L2Book(this.instrument(symbol));
-      this.#books.set(symbol, b);
-    }
-    return b;
+    return this.#md.instrument(symbol);
   }
 
   book(symbol: string): BookView {
-    return this.#bookOf(this.instrument(symbol).symbol);
+    return this.#md.book(symbol);
   }
 
   markPrice(symbol: string): number {
-    return this.#marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
+    return this.#md.markOf(this.instrument(symbol).symbol);
   }
 
   fundingRatePerHour(symbol: string): number {
-    return this.#funding.get(this.instrument(symbol).symbol) ?? 0;
+    return this.#md.ratePerHourOf(this.instrument(symbol).symbol);
   }
 
   // ------------------------------------------------------------------ accounts
@@ -295,7 +203,7 @@ export class ParadexVenue implements Venue {
     const feed = new PrivateFeed(
       account,
       this.#tracker,
-      (s) => this.#instruments.get(s),
+      (s) => this.#md.known(s),
       (e) => this.#emit(e),
       this.#ctx,
     );
@@ -324,8 +232,7 @@ export class ParadexVenue implements Venue {
     this.health.add(ACCOUNT_STREAM, false);
     await stream.connect();
     feed.seed(await reads.positions(this.#ctx, account));
-    void this.#readXp(account);
-    this.#pollXp();
+    this.#xp.add(account, session);
   }
 
   #accountHealth(): void {
@@ -353,32 +260,9 @@ export class ParadexVenue implements Venue {
 
   // ------------------------------------------------------------------ points
 
-  async #readXp(account: string): Promise<void> {
-    const b = this.#accounts.get(account);
-    if (b === undefined) return;
-    try {
-      const balance = await readXp({ http: this.http, session: b.session });
-      b.xp = { balance: Number(balance), ts: this.clock.now() };
-    } catch (e) {
-      this.#problem(`xp of account ${account}`, e as Error);
-    }
-  }
-
-  #pollXp(): void {
-    if (this.#xpTimer !== undefined) return;
-    this.#xpTimer = setInterval(() => {
-      for (const a of this.#accounts.keys()) void this.#readXp(a);
-    }, this.config.points_poll_ms);
-    this.#xpTimer.unref?.();
-  }
-
   /** Every bound wallet's XP as last read (`perpbot status`; core/venue-points.ts). */
   keptPoints(): readonly WalletPointsReport[] {
-    const out: WalletPointsReport[] = [];
-    for (const [account, b] of this.#accounts)
-      if (b.xp !== undefined)
-        out.push({ venue: this.id, account, total: b.xp.balance, lastWeek: 0, ts: b.xp.ts });
-    return out;
+    return this.#xp.kept();
   }
 
   // ------------------------------------------------------------------ orders
