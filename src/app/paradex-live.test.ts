@@ -107,10 +107,10 @@ test("perpbot doctor on [venues.paradex]: venue, chain, clock, keys and accounts
     assert.match(out, /^paradex\s+-\s+reachable\s+ok\s+local http:\/\/127\.0\.0\.1:\d+\/v1: 2 perps listed/m);
     assert.match(out, /^paradex\s+-\s+chain\s+ok\s+signatures for PRIVATE_SN_PARACLEAR_MAINNET/m);
     assert.match(out, /^paradex\s+-\s+clock\s+ok\s+venue (ahead|behind) by \d+ ms/m);
-    for (const w of ["w01", "w02", "w03"]) {
+    for (const [i, w] of ["w01", "w02", "w03"].entries()) {
       assert.match(row(w, "stark key"), /ok\s+Stark key 0x[0-9a-f]+… signs in for account 0x5a0/);
       assert.match(row(w, "balance"), /ok\s+account value 10,000\.00 USDC/);
-      assert.match(row(w, "xp"), /ok\s+0 XP/);
+      assert.match(row(w, "xp"), new RegExp(`ok\\s+${1000 + 250 * i} XP`));
       assert.match(row(w, "positions"), /ok\s+0 open, all perpbot's/);
       assert.match(row(w, "orders"), /ok\s+0 open, all perpbot's/);
     }

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { WallClock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
+import { ordersRow, positionsRow } from "../doctor-rows.ts";
 import type { DoctorAccount, DoctorCheck, DoctorContext } from "../doctor-types.ts";
 import { JwtSession } from "./auth.ts";
 import { instrumentOf, maintenanceFraction, perpMarkets } from "./capabilities.ts";
@@ -187,42 +188,10 @@ async function accountRows(
     else row(w, "balance", "fail", detail, "deposit USDC to this Paradex account before trading");
   });
   await guard("xp", async () => row(w, "xp", "ok", `${await readXp({ http, session })} XP`));
-  await guard("positions", async () => {
-    const held = await reads.positions(ctx, w);
-    const foreign: string[] = [];
-    for (const p of held) {
-      const size = instruments.get(p.symbol)!.sizeValue(p.sizeLots);
-      const owned = a.ownedPositions.get(p.symbol) ?? 0;
-      if (Math.abs(size - owned) > 1e-9)
-        foreign.push(`${p.symbol} ${size} on the venue, perpbot's orders account for ${owned}`);
-    }
-    for (const [symbol, owned] of a.ownedPositions)
-      if (owned !== 0 && !held.some((p) => p.symbol === symbol))
-        foreign.push(`${symbol} flat on the venue, perpbot's orders account for ${owned}`);
-    if (foreign.length === 0) row(w, "positions", "ok", `${held.length} open, all perpbot's`);
-    else
-      row(
-        w,
-        "positions",
-        "fail",
-        `not perpbot's: ${foreign.join("; ")}`,
-        "close or move the position on the venue; perpbot neither manages nor hedges it",
-      );
-  });
-  await guard("orders", async () => {
-    const open = await reads.openOrders(ctx, w);
-    const foreign = open.filter((o) => o.clientOrderId === "" || !a.ownedOrders.has(o.clientOrderId));
-    if (foreign.length === 0) row(w, "orders", "ok", `${open.length} open, all perpbot's`);
-    else
-      row(
-        w,
-        "orders",
-        "fail",
-        `${foreign.length} of ${open.length} open orders are not perpbot's: ${foreign
-          .slice(0, 5)
-          .map((o) => `${o.symbol} ${o.side} (id ${o.venueOrderId})`)
-          .join(", ")}`,
-        "cancel them on the venue, or trade this account from perpbot only",
-      );
-  });
+  await guard("positions", async () =>
+    positionsRow(row, a, await reads.positions(ctx, w), (p) =>
+      instruments.get(p.symbol)!.sizeValue(p.sizeLots),
+    ),
+  );
+  await guard("orders", async () => ordersRow(row, a, await reads.openOrders(ctx, w), "this account"));
 }
