@@ -7,14 +7,12 @@
  * samples). Errors are `{error, message, data}` with Paradex's codes.
  */
 import { moneyText } from "../../../core/money.ts";
+import type { Answer } from "../../kit/http-front.ts";
 import { accountReport, positionReports } from "../../sim/reports.ts";
 import type { PdxEngine } from "./engine.ts";
 import type { PdxOrder, PdxState } from "./state.ts";
 
-export interface Answer {
-  readonly status: number;
-  readonly body?: unknown;
-}
+export type { Answer } from "../../kit/http-front.ts";
 
 export interface RouteRequest {
   readonly method: string;

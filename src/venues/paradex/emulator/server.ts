@@ -6,12 +6,22 @@
  * book of record. Refusals carry Paradex's `{error, message}` body (codes as ccxt@4.5.84
  * `paradex.js` `exceptions.exact` lists them) with its 4xx status.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { FaultQueue, IpBudget } from "../../backpack/emulator/faults.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  answerUnderFault,
+  type FaultAnswers,
+  FaultQueue,
+  IpBudget,
+  refuseBeforeExecuting,
+} from "../../kit/faults.ts";
+import { LoopbackServer, readBody, sendAnswer as send } from "../../kit/http-front.ts";
 import type { PdxEngine } from "./engine.ts";
 import type { JwtIssuer } from "./jwt.ts";
 import { type Answer, accountRoute, err, publicRoute } from "./routes.ts";
+
+/** Paradex's answers for the faults that replace one */
+const FAULT_ANSWERS: FaultAnswers = { rateLimited: err(429, "RATE_LIMIT_EXCEEDED", "rate limit exceeded") };
+
 import type { PdxState } from "./state.ts";
 import { authHash, checkSignature, e8, orderHash } from "./verify.ts";
 import type { PdxSockets } from "./ws.ts";
@@ -26,14 +36,17 @@ export class PdxFront {
   readonly engine: PdxEngine;
   readonly chain: string;
   readonly jwt: JwtIssuer;
-  readonly faults = new FaultQueue();
+  readonly faults = new FaultQueue("paradex");
   /** orders 800/s per account; other private GETs 120/s (docs "rate-limits", VENUES.md §5) */
   readonly orderBudget: IpBudget;
   readonly getBudget: IpBudget;
   readonly now: () => number;
   readonly sockets: PdxSockets;
-  readonly #held = new Set<ReturnType<typeof setTimeout>>();
-  #server: Server | undefined;
+  readonly #http = new LoopbackServer({
+    handle: (req, res) => this.#handle(req, res),
+    failed: (res, e) => send(res, err(500, "INTERNAL_ERROR", e.message)),
+    upgrade: (req, socket, head) => this.sockets.upgrade(req, socket, head),
+  });
 
   constructor(
     state: PdxState,
@@ -54,29 +67,12 @@ export class PdxFront {
     this.jwt = sockets.jwt;
   }
 
-  async listen(port: number): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) =>
-        send(res, err(500, "INTERNAL_ERROR", (e as Error).message)),
-      );
-    });
-    server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head));
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listen(port: number): Promise<string> {
+    return this.#http.listen(port);
   }
 
-  async close(): Promise<void> {
-    for (const t of this.#held) clearTimeout(t);
-    this.#held.clear();
-    await this.sockets.close();
-    const server = this.#server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#http.close(() => this.sockets.close());
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -198,10 +194,8 @@ export class PdxFront {
         err(400, "ORDER_REJECTED", `more than ${market.max_open_orders} open orders on ${market.symbol}`),
       );
     const fault = this.faults.next();
-    if (fault?.kind === "rateLimited")
-      return send(res, err(429, "RATE_LIMIT_EXCEEDED", "rate limit exceeded"));
-    if (fault?.kind === "serverError" && !fault.execute)
-      return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
+    const refused = refuseBeforeExecuting(fault, FAULT_ANSWERS);
+    if (refused !== undefined) return send(res, refused);
     const { received } = this.engine.place({
       account,
       client_id: clientId,
@@ -215,27 +209,12 @@ export class PdxFront {
     });
     // the order's later states go out on the sockets after its answer has left
     setImmediate(() => this.sockets.flush());
-    const answer: Answer = { status: 201, body: received };
-    if (fault === undefined) return send(res, answer);
-    switch (fault.kind) {
-      case "serverError":
-        return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
-      case "loseAck":
-        req.socket.destroy();
-        return;
-      case "executeThenTimeout":
-      case "delayAck": {
-        const t = setTimeout(
-          () => {
-            this.#held.delete(t);
-            if (!res.destroyed) send(res, answer);
-          },
-          fault.kind === "delayAck" ? fault.ms : fault.holdMs,
-        );
-        this.#held.add(t);
-        return;
-      }
-    }
+    answerUnderFault(
+      fault,
+      { status: 201, body: received },
+      this.#http.delivery(req, res, (x) => send(res, x)),
+      FAULT_ANSWERS,
+    );
   }
 
   #read(method: string, path: string, url: URL, account: string, raw: string): Answer {
@@ -250,25 +229,4 @@ export class PdxFront {
     setImmediate(() => this.sockets.flush());
     return a;
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, a: Answer): void {
-  if (res.headersSent || res.destroyed) return;
-  if (a.body === undefined) {
-    res.writeHead(a.status);
-    res.end();
-    return;
-  }
-  const text = typeof a.body === "string" ? a.body : JSON.stringify(a.body);
-  res.writeHead(a.status, { "Content-Type": typeof a.body === "string" ? "text/plain" : "application/json" });
-  res.end(text);
 }

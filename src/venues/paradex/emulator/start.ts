@@ -7,7 +7,7 @@
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
-import type { ExchangeFault } from "../../backpack/emulator/faults.ts";
+import type { ExchangeFault } from "../../kit/faults.ts";
 import { settleFunding } from "../../sim/funding.ts";
 import { FundingClock } from "../../sim/funding-clock.ts";
 import { checkLiquidations } from "../../sim/liquidation.ts";
@@ -25,7 +25,7 @@ import {
 } from "./state.ts";
 import { PdxSockets } from "./ws.ts";
 
-export type { ExchangeFault } from "../../backpack/emulator/faults.ts";
+export type { ExchangeFault } from "../../kit/faults.ts";
 
 export interface ParadexEmulatorOptions {
   readonly port?: number;
