@@ -199,7 +199,7 @@ async function roundTripFigures(): Promise<BenchFigure[]> {
   const signer = signerFromKeyBytes("stark", KEY, "bench");
   emu.driver.onboard(ACCOUNT, `0x${signer.publicKey}`);
   emu.driver.fund(ACCOUNT, 1_000_000);
-  emu.driver.setBook({ market: SYMBOL, bidPx: 59_999.9, askPx: 60_000, size: 5, levels: 10, stepPx: 0.1 });
+  emu.driver.setBook({ symbol: SYMBOL, bidPx: 59_999.9, askPx: 60_000, qty: 5, levels: 10, stepPx: 0.1 });
   const venue = new ParadexVenue(
     ParadexConfigSchema.parse({ rest_url: emu.url, request_timeout_ms: 5000 }),
     new WallClock(),

@@ -232,10 +232,10 @@ async function startParadex(opts: EmulateOptions): Promise<RunningEmulator> {
   for (const m of emu.driver.marketSpecs()) {
     const tick = Number(m.price_tick_size);
     emu.driver.setBook({
-      market: m.symbol,
+      symbol: m.symbol,
       bidPx: m.markPx - tick,
       askPx: m.markPx + tick,
-      size: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.log10(Number(m.order_size_increment))))),
+      qty: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.log10(Number(m.order_size_increment))))),
       levels: 10,
       stepPx: tick,
     });

@@ -43,7 +43,7 @@ async function emulator(): Promise<ParadexEmulator> {
     emu.driver.fund(pdxAccountOf(w.i), 10_000);
     emu.driver.setXp(pdxAccountOf(w.i), String(1000 + 250 * w.i));
   }
-  emu.driver.setBook({ market: SYMBOL, bidPx: 59_999.9, askPx: 60_000, size: 5, levels: 10, stepPx: 0.1 });
+  emu.driver.setBook({ symbol: SYMBOL, bidPx: 59_999.9, askPx: 60_000, qty: 5, levels: 10, stepPx: 0.1 });
   return emu;
 }
 

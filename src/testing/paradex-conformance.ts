@@ -1,5 +1,6 @@
 import { WallClock } from "../core/clock.ts";
 import type { VenueHarness } from "../venues/conformance/harness.ts";
+import { emulatorHarness } from "../venues/kit/conformance.ts";
 import { ParadexConfigSchema } from "../venues/paradex/config.ts";
 import { type ParadexEmulator, startParadexEmulator } from "../venues/paradex/emulator/start.ts";
 import { BOOK_CHANNEL_SUFFIX, SUMMARY_CHANNEL } from "../venues/paradex/public-feed.ts";
@@ -8,10 +9,6 @@ import { signerFromKeyBytes } from "../wallets/signer.ts";
 import { randomStarkKey } from "./paradex-keys.ts";
 
 const SYMBOL = "BTC-USD-PERP";
-/** answers and stream messages on loopback arrive well within this (ms) */
-const SETTLE_MS = 250;
-/** the market changes this long after a driver call (requests already sent reach the emulator first) */
-const MARKET_DELAY_MS = 20;
 
 /** The wire channel a conformance stream name is carried on. */
 function wireOf(stream: string): string {
@@ -29,10 +26,10 @@ export interface ParadexHarnessOptions {
 }
 
 /**
- * The conformance harness on the Paradex connector against its emulator: real sockets on
- * 127.0.0.1, a wall clock, one onboarded account (a fresh Stark key signed through the wallet
- * signer) funded with 100 000 USDC. Funding accrues only when the driver says (one accrual step
- * per settleFunding). The driver turns ticks and lots into the emulator's decimal prices and sizes.
+ * The conformance harness on the Paradex connector against its emulator (the kit's
+ * `emulatorHarness`): real sockets on 127.0.0.1, a wall clock, one onboarded account (a fresh
+ * Stark key signed through the wallet signer) funded with 100 000 USDC. Funding accrues only
+ * when the driver says (one accrual step per settleFunding); 0.01 BTC is the unit order.
  */
 export async function makeParadexHarness(
   opts: ParadexHarnessOptions = {},
@@ -59,63 +56,15 @@ export async function makeParadexHarness(
   });
   const venue = new ParadexVenue(config, new WallClock());
   const account = "conformance-1";
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  try {
-    await venue.connect();
-    await venue.bindAccount({ account, identity: { address }, signer });
-  } catch (e) {
-    await venue.close();
-    await emulator.close();
-    throw e;
-  }
-  const inst = venue.instrument(SYMBOL);
-  const d = emulator.driver;
-  const later = () => sleep(MARKET_DELAY_MS);
-  const period = inst.spec.fundingIntervalHours;
-  return {
+  const harness = await emulatorHarness({
     emulator,
-    address,
     venue,
     account,
     symbol: SYMBOL,
-    referenceTicks: inst.price(60_000),
-    // 0.01 BTC: about 600 USDC, well above the 10 USD minimum and within margin
-    unitLots: inst.size("0.01"),
-    drive: (work) => work,
-    settle: () => sleep(SETTLE_MS),
-    async close() {
-      await venue.close();
-      await emulator.close();
-    },
-    driver: {
-      async setBook({ bidTicks, askTicks, lotsPerLevel, levels = 5 }) {
-        await later();
-        d.setBook({
-          market: SYMBOL,
-          bidPx: inst.priceValue(bidTicks),
-          askPx: inst.priceValue(askTicks),
-          size: inst.sizeValue(lotsPerLevel),
-          levels,
-          stepPx: inst.priceValue(1),
-        });
-      },
-      async moveMark(priceTicks) {
-        await later();
-        d.moveMark({ market: SYMBOL, markPx: inst.priceValue(priceTicks) });
-      },
-      async settleFunding(ratePerHour) {
-        await later();
-        d.accrueFunding({ market: SYMBOL, ratePerPeriod: ratePerHour * period });
-      },
-      async dropStream(stream) {
-        d.freezeStream(wireOf(stream));
-      },
-      async restoreStream(stream) {
-        d.thawStream(wireOf(stream));
-      },
-      async loseNextAnswer() {
-        d.inject({ kind: "loseAck" });
-      },
-    },
-  };
+    bind: (v) => v.bindAccount({ account, identity: { address }, signer }),
+    controls: emulator.driver,
+    wireOf,
+    unitSize: "0.01",
+  });
+  return { ...harness, emulator, address };
 }

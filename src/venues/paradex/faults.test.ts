@@ -142,7 +142,7 @@ test("paradex: dropped sockets are reported, reopened and re-authenticated; trad
 });
 
 test("paradex: a stream silent past stale_after_ms is reported stale though its socket is up", async () => {
-  const h = await makeParadexHarness({ config: { stale_after_ms: 200 } });
+  const h = await makeParadexHarness({ config: { stale_after_ms: 600 } });
   try {
     h.venue.subscribe({ symbol: h.symbol, channel: "book" });
     await h.driver.setBook({
@@ -152,7 +152,7 @@ test("paradex: a stream silent past stale_after_ms is reported stale though its 
     });
     await h.settle();
     assert.equal(h.venue.streams().find((s) => s.stream === `book:${h.symbol}`)?.stale, false);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1500));
     const s = h.venue.streams().find((x) => x.stream === `book:${h.symbol}`);
     assert.deepEqual([s?.ready, s?.stale], [true, true]);
   } finally {

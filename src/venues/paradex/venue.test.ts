@@ -16,7 +16,7 @@ async function setUp(config: Record<string, unknown> = {}) {
   emu.driver.onboard(ACCOUNT, `0x${signer.publicKey}`);
   emu.driver.fund(ACCOUNT, 50_000);
   emu.driver.setXp(ACCOUNT, "4321.5");
-  emu.driver.setBook({ market: "BTC-USD-PERP", bidPx: 59_999.9, askPx: 60_000.1, size: 2 });
+  emu.driver.setBook({ symbol: "BTC-USD-PERP", bidPx: 59_999.9, askPx: 60_000.1, qty: 2 });
   const venue = new ParadexVenue(
     ParadexConfigSchema.parse({ rest_url: emu.url, accept_wait_ms: 500, reconnect_min_ms: 20, ...config }),
     clock,

@@ -8,13 +8,13 @@ import {
   type Venue,
   type VenueEvent,
   VenueRejectError,
-  VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { OrderTracker } from "./account-stream.ts";
 import { JwtSession } from "./auth.ts";
 import { PARADEX_CAPABILITIES } from "./capabilities.ts";
@@ -49,13 +49,12 @@ export class ParadexVenue implements Venue {
   readonly health: StreamHealth;
   readonly chain: string;
   readonly #md: PdxMarketData;
-  readonly #events = new Set<(e: VenueEvent) => void>();
-  readonly #accounts = new Map<string, Bound>();
+  readonly #events = new VenueListeners<VenueEvent>();
+  readonly #accounts: BoundAccounts<Bound>;
   readonly #problems = new Map<string, VenueNotice>();
   readonly #tracker: OrderTracker;
   readonly #ctx: reads.ReadContext;
   readonly #xp: XpKeeper;
-  #closed = true;
 
   constructor(config: ParadexConfig, clock: Clock) {
     this.config = config;
@@ -64,6 +63,7 @@ export class ParadexVenue implements Venue {
     this.chain = chainOf(config);
     this.http = new ParadexHttp(config.rest_url, config.request_timeout_ms);
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    this.#accounts = new BoundAccounts<Bound>(this.id, "account");
     this.#md = new PdxMarketData(config, {
       http: this.http,
       clock,
@@ -95,13 +95,13 @@ export class ParadexVenue implements Venue {
   // ------------------------------------------------------------------ lifecycle
 
   async connect(): Promise<void> {
-    this.#closed = false;
+    this.#accounts.closed = false;
     await this.#md.load();
     this.health.start();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#accounts.closed = true;
     this.health.stop();
     this.#xp.stop();
     await Promise.all([
@@ -236,26 +236,19 @@ export class ParadexVenue implements Venue {
   }
 
   #accountHealth(): void {
-    const all = [...this.#accounts.values()].every((b) => b.stream.isOpen);
-    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
-    else this.health.down(ACCOUNT_STREAM);
+    this.#accounts.reportHealth(this.health, this.clock.now(), (b) => b.stream.isOpen);
   }
 
   #bound(account: string): Bound {
-    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
-    const b = this.#accounts.get(account);
-    if (b === undefined)
-      throw new VenueRejectError("unknown_account", `venue ${this.id}: account "${account}" is not bound`);
-    return b;
+    return this.#accounts.bound(account);
   }
 
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    this.#events.add(listener);
-    return () => this.#events.delete(listener);
+    return this.#events.on(listener);
   }
 
   #emit(events: readonly VenueEvent[]): void {
-    for (const e of events) for (const l of this.#events) l(e);
+    this.#events.emit(events);
   }
 
   // ------------------------------------------------------------------ points

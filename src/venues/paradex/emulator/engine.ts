@@ -12,14 +12,11 @@
  * share, and a cumulative per-market `funding_index` (USD per unit of size) grows with it.
  */
 import type { Clock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { OrderRequest } from "../../../core/types.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 import type { PdxFill, PdxFundingPayment, PdxMarket, PdxMarketSeed, PdxOrder } from "./state.ts";
 
 export const VENUE_ID = "paradex-emulator";
@@ -51,13 +48,8 @@ export type EngineEvent =
   | { kind: "mark"; market: string }
   | { kind: "funding"; market: string };
 
-export class PdxEngine {
-  readonly clock: Clock;
-  readonly markets: readonly PdxMarket[];
+export class PdxEngine extends SimCoreEngine<PdxMarket & PdxMarketSeed> {
   readonly accrualMs: number;
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
-  readonly exchange: SimExchange;
   readonly orders = new Map<string, PdxOrder>();
   readonly fills = new Map<string, PdxFill[]>();
   readonly payments = new Map<string, PdxFundingPayment[]>();
@@ -76,55 +68,28 @@ export class PdxEngine {
     clock: Clock,
     accrualMs = DEFAULT_ACCRUAL_MS,
   ) {
-    this.clock = clock;
-    this.markets = markets;
-    this.accrualMs = accrualMs;
-    for (const m of markets) {
-      const imf = Number(m.delta1_cross_margin_params.imf_base);
-      const inst = new Instrument({
-        venue: VENUE_ID,
-        symbol: m.symbol,
+    const seeded = markets.map((m) => ({ ...m, ...(seeds[m.symbol] ?? { markPx: 100, fundingRate: 0 }) }));
+    super(
+      VENUE_ID,
+      clock,
+      seeded,
+      (m) => ({
         base: m.base_currency,
         quote: m.quote_currency,
         tickSize: m.price_tick_size,
         lotSize: m.order_size_increment,
         minNotionalUsd: Number(m.min_notional),
-        maxLeverage: Math.max(1, Math.floor(1 / imf)),
-        marginTiers: [],
+        maxLeverage: Math.max(1, Math.floor(1 / Number(m.delta1_cross_margin_params.imf_base))),
         // the core settles each accrual step; the venue's period is m.funding_period_hours
         fundingIntervalHours: accrualMs / 3_600_000,
         makerFeeBps: MAKER_FEE_BPS,
         takerFeeBps: TAKER_FEE_BPS,
-      });
-      this.instruments.set(m.symbol, inst);
-      this.books.set(m.symbol, new L2Book(inst));
-      this.fundingIndex.set(m.symbol, 0);
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        defaultSetting: (inst) => ({ leverage: Math.min(10, inst.spec.maxLeverage), mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+      }),
+      (inst) => Math.min(10, inst.spec.maxLeverage),
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const m of markets) {
-      const seed = seeds[m.symbol] ?? { markPx: 100, fundingRate: 0 };
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: m.symbol,
-        ts: now,
-        markPrice: seed.markPx,
-        oraclePrice: seed.markPx,
-      });
-      this.setFundingRate(m.symbol, seed.fundingRate, now);
-    }
+    this.accrualMs = accrualMs;
+    for (const m of markets) this.fundingIndex.set(m.symbol, 0);
+    this.seed((m) => m.fundingRate / m.funding_period_hours);
     this.drain();
   }
 
@@ -133,18 +98,13 @@ export class PdxEngine {
   }
 
   market(e: MarketEvent): void {
+    // the core's rate is per hour, the venue's per funding period
+    if (e.type === "funding")
+      this.fundingRate.set(e.symbol, e.ratePerHour * this.marketOf(e.symbol)!.funding_period_hours);
     this.absorb(this.exchange.onMarket(e, this.clock.now()));
     if (e.type === "book" || e.type === "bbo") this.emit({ kind: "book", market: e.symbol });
     else if (e.type === "mark") this.emit({ kind: "mark", market: e.symbol });
-  }
-
-  /** Set the rate per funding period in force from `ts`. */
-  setFundingRate(symbol: string, ratePerPeriod: number, ts: number): void {
-    const m = this.marketOf(symbol)!;
-    this.fundingRate.set(symbol, ratePerPeriod);
-    const ratePerHour = ratePerPeriod / m.funding_period_hours;
-    this.absorb(this.exchange.onMarket({ type: "funding", venue: VENUE_ID, symbol, ts, ratePerHour }, ts));
-    this.emit({ kind: "funding", market: symbol });
+    else if (e.type === "funding") this.emit({ kind: "funding", market: e.symbol });
   }
 
   /** One accrual step passed: grow the index (the core's settlement pays the positions). */

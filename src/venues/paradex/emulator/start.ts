@@ -8,6 +8,7 @@
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
 import type { ExchangeFault } from "../../kit/faults.ts";
+import { type BookSpec, marketLookup, simMarketDriver } from "../../kit/sim-core.ts";
 import { settleFunding } from "../../sim/funding.ts";
 import { FundingClock } from "../../sim/funding-clock.ts";
 import { checkLiquidations } from "../../sim/liquidation.ts";
@@ -50,20 +51,17 @@ export interface ParadexEmulatorDriver {
   /** Credit USDC to an onboarded account. */
   fund(account: string, usdc: number): void;
   setXp(account: string, balance: string): void;
-  /** Replace a market's book: `levels` levels of `size`, `stepPx` apart, outward from bidPx / askPx. */
-  setBook(b: {
-    market: string;
-    bidPx: number;
-    askPx: number;
-    size: number;
-    levels?: number;
-    stepPx?: number;
-  }): void;
-  /** A one-level book (the old bbo driver): bid and ask as decimal text. */
+  /** Replace a market's book (kit BookSpec: `symbol`, `bidPx`, `askPx`, `qty`, `levels`, `stepPx`). */
+  setBook(b: BookSpec): void;
+  /** A one-level book: bid and ask as decimal text. */
   setBbo(b: { market: string; bid: string; ask: string; bidSize: string; askSize: string }): void;
-  moveMark(m: { market: string; markPx: number }): void;
-  /** Set the funding rate (per funding period) in force and let one accrual step pass now. */
-  accrueFunding(f: { market: string; ratePerPeriod: number }): void;
+  moveMark(m: { symbol: string; markPx: number }): void;
+  /**
+   * Set the funding rate in force (per hour; the venue quotes it per funding period) and let one
+   * accrual step pass now: every position pays rate × step of its notional, the index grows.
+   */
+  settleFunding(f: { symbol: string; ratePerHour: number }): void;
+  loseAcks(count: number): void;
   freezeStream(channel: string): void;
   thawStream(channel: string): void;
   dropSockets(): void;
@@ -138,34 +136,11 @@ export async function startParadexEmulator(opts: ParadexEmulatorOptions = {}): P
     });
     for (const inst of engine.instruments.values()) funding.start(inst);
   }
-  const instOf = (market: string) => {
-    const inst = engine.instruments.get(market);
-    if (inst === undefined)
-      throw new RangeError(
-        `paradex emulator: unknown market "${market}" (${[...engine.instruments.keys()].join(", ")})`,
-      );
-    return inst;
-  };
-  const changed = (fn: () => void) => {
-    fn();
-    sockets.flush();
-  };
-  const book = (
-    market: string,
-    bids: { price: number; size: number }[],
-    asks: { price: number; size: number }[],
-  ) =>
-    changed(() =>
-      engine.market({
-        type: "book",
-        venue: VENUE_ID,
-        symbol: instOf(market).symbol,
-        ts: now(),
-        snapshot: true,
-        bids,
-        asks,
-      }),
-    );
+  const instOf = marketLookup("paradex", "market", [...engine.instruments.keys()], (m) =>
+    engine.instruments.get(m),
+  );
+  const flush = () => sockets.flush();
+  const md = simMarketDriver({ venueId: VENUE_ID, engine, now, lookup: instOf, flush });
 
   const driver: ParadexEmulatorDriver = {
     onboard: (account, key) => state.accounts.set(account.toLowerCase(), key),
@@ -177,43 +152,37 @@ export async function startParadexEmulator(opts: ParadexEmulatorOptions = {}): P
       ex.state.deposit(a, usd(amount));
     },
     setXp: (account, balance) => state.xp.set(account.toLowerCase(), balance),
-    setBook(b) {
+    setBook: (b) => md.setBook(b),
+    setBbo(b) {
       const inst = instOf(b.market);
-      const n = b.levels ?? 5;
-      const d = b.stepPx ?? inst.priceValue(1);
-      const lv = (from: number, dir: number) =>
-        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * d, size: b.size }));
-      book(b.market, lv(b.bidPx, -1), lv(b.askPx, 1));
-    },
-    setBbo: (b) =>
-      book(
-        b.market,
-        [{ price: Number(b.bid), size: Number(b.bidSize) }],
-        [{ price: Number(b.ask), size: Number(b.askSize) }],
-      ),
-    moveMark(m) {
-      instOf(m.market);
-      changed(() =>
-        engine.market({
-          type: "mark",
-          venue: VENUE_ID,
-          symbol: m.market,
-          ts: now(),
-          markPrice: m.markPx,
-          oraclePrice: m.markPx,
-        }),
-      );
-    },
-    accrueFunding(f) {
-      const inst = instOf(f.market);
-      changed(() => {
-        engine.setFundingRate(f.market, f.ratePerPeriod, now() - 1);
-        const mark = ex.markOf(f.market);
-        const events = settleFunding(ex.state, inst, now(), mark > 0 ? mark : undefined);
-        events.push(...checkLiquidations(ex, f.market, now()));
-        engine.accrued(f.market, events);
+      engine.market({
+        type: "book",
+        venue: VENUE_ID,
+        symbol: inst.symbol,
+        ts: now(),
+        snapshot: true,
+        bids: [{ price: Number(b.bid), size: Number(b.bidSize) }],
+        asks: [{ price: Number(b.ask), size: Number(b.askSize) }],
       });
+      flush();
     },
+    moveMark: (m) => md.moveMark(m),
+    settleFunding(f) {
+      const inst = instOf(f.symbol);
+      engine.market({
+        type: "funding",
+        venue: VENUE_ID,
+        symbol: inst.symbol,
+        ts: now() - 1,
+        ratePerHour: f.ratePerHour,
+      });
+      const mark = ex.markOf(inst.symbol);
+      const events = settleFunding(ex.state, inst, now(), mark > 0 ? mark : undefined);
+      events.push(...checkLiquidations(ex, inst.symbol, now()));
+      engine.accrued(inst.symbol, events);
+      flush();
+    },
+    loseAcks: (count) => front.faults.add({ kind: "loseAck" }, count),
     freezeStream: (c) => sockets.freeze(c),
     thawStream: (c) => sockets.thaw(c),
     dropSockets: () => sockets.dropAll(),
