@@ -20,6 +20,7 @@ import { L2Book } from "../src/data/book.ts";
 import { instrumentOf } from "../src/venues/paradex/capabilities.ts";
 import { ParadexConfigSchema } from "../src/venues/paradex/config.ts";
 import { startParadexEmulator } from "../src/venues/paradex/emulator/start.ts";
+import { perpMarket } from "../src/venues/paradex/emulator/state.ts";
 import { MarketSchema } from "../src/venues/paradex/parse.ts";
 import { BOOK_CHANNEL_SUFFIX, PublicFeed } from "../src/venues/paradex/public-feed.ts";
 import { MAINNET_CHAIN, orderTypedData, signTyped } from "../src/venues/paradex/signing.ts";
@@ -31,21 +32,7 @@ import { type BenchFigure, type BenchSuite, percentile } from "./harness.ts";
 const KEY = Buffer.alloc(32, 0x03);
 const ACCOUNT = "0x129f3dc1b8962d8a87abc692424c78fda963ade0e1cd17bf3d1c26f8d41ee7a";
 const SYMBOL = "BTC-USD-PERP";
-const MARKET = {
-  symbol: SYMBOL,
-  base_currency: "BTC",
-  quote_currency: "USD",
-  settlement_currency: "USDC",
-  order_size_increment: "0.001",
-  price_tick_size: "0.1",
-  min_notional: "10",
-  asset_kind: "PERP",
-  max_open_orders: 100,
-  funding_period_hours: 8,
-  open_at: 1_700_000_000_000,
-  expiry_at: 0,
-  delta1_cross_margin_params: { imf_base: "0.05", imf_shift: "0", imf_factor: "0", mmf_factor: "0.5" },
-};
+const MARKET = perpMarket("BTC", "0.001", "0.1");
 
 async function timesUs(n: number, fn: (i: number) => unknown): Promise<number[]> {
   for (let i = 0; i < Math.min(50, n); i++) await fn(i);

@@ -9,6 +9,7 @@ import {
   pdxPublicKeyOf,
   perpbotCli,
   removeLiveDirs,
+  SAME_VENUE_FARM,
   type WalletPlan,
 } from "../testing/live-cli.ts";
 import { type ParadexEmulator, startParadexEmulator } from "../venues/paradex/emulator/start.ts";
@@ -23,17 +24,7 @@ import { type ParadexEmulator, startParadexEmulator } from "../venues/paradex/em
 after(removeLiveDirs);
 
 const WALLETS: WalletPlan[] = [0, 1, 2, 3].map((i) => ({ id: `w0${i + 1}`, i, paradex: {} }));
-const FARM = [
-  'mode = "live"',
-  "[farm]",
-  'mode = "same_venue"',
-  'markets = ["BTC"]',
-  "min_group_size = 3",
-  "max_group_size = 4",
-  "check_interval_seconds = 1",
-  "min_cooldown_minutes = 60",
-  "max_cooldown_minutes = 60",
-];
+const FARM = SAME_VENUE_FARM;
 const SYMBOL = "BTC-USD-PERP";
 
 async function emulator(): Promise<ParadexEmulator> {

@@ -85,6 +85,19 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
   return cwd;
 }
 
+/** A live farm of one same-venue group of 3-4 wallets on BTC, checked every second. */
+export const SAME_VENUE_FARM: readonly string[] = [
+  'mode = "live"',
+  "[farm]",
+  'mode = "same_venue"',
+  'markets = ["BTC"]',
+  "min_group_size = 3",
+  "max_group_size = 4",
+  "check_interval_seconds = 1",
+  "min_cooldown_minutes = 60",
+  "max_cooldown_minutes = 60",
+];
+
 /** `[venues.paradex]` on an emulator with these wallets. */
 export function paradexToml(url: string, wallets: readonly WalletPlan[]): string[] {
   return [

@@ -89,45 +89,32 @@ export interface PdxFundingPayment {
   readonly created_at: number;
 }
 
+/** A perp market with the emulator's common terms (8 h funding, 20× at imf_base 0.05, mmf 0.5). */
+export function perpMarket(base: string, sizeIncrement: string, tickSize: string): PdxMarket {
+  return {
+    symbol: `${base}-USD-PERP`,
+    base_currency: base,
+    quote_currency: "USD",
+    settlement_currency: "USDC",
+    order_size_increment: sizeIncrement,
+    price_tick_size: tickSize,
+    min_notional: "10",
+    asset_kind: "PERP",
+    max_open_orders: 100,
+    funding_period_hours: 8,
+    open_at: 1_700_000_000_000,
+    expiry_at: 0,
+    position_limit: "1000000",
+    max_order_size: "1000000",
+    max_funding_rate: "0.05",
+    price_bands_width: "0.2",
+    delta1_cross_margin_params: { imf_base: "0.05", imf_shift: "0", imf_factor: "0", mmf_factor: "0.5" },
+  };
+}
+
 export const DEFAULT_MARKETS: readonly PdxMarket[] = [
-  {
-    symbol: "BTC-USD-PERP",
-    base_currency: "BTC",
-    quote_currency: "USD",
-    settlement_currency: "USDC",
-    order_size_increment: "0.001",
-    price_tick_size: "0.1",
-    min_notional: "10",
-    asset_kind: "PERP",
-    max_open_orders: 100,
-    funding_period_hours: 8,
-    open_at: 1_700_000_000_000,
-    expiry_at: 0,
-    position_limit: "1000000",
-    max_order_size: "1000000",
-    max_funding_rate: "0.05",
-    price_bands_width: "0.2",
-    delta1_cross_margin_params: { imf_base: "0.05", imf_shift: "0", imf_factor: "0", mmf_factor: "0.5" },
-  },
-  {
-    symbol: "ETH-USD-PERP",
-    base_currency: "ETH",
-    quote_currency: "USD",
-    settlement_currency: "USDC",
-    order_size_increment: "0.01",
-    price_tick_size: "0.01",
-    min_notional: "10",
-    asset_kind: "PERP",
-    max_open_orders: 100,
-    funding_period_hours: 8,
-    open_at: 1_700_000_000_000,
-    expiry_at: 0,
-    position_limit: "1000000",
-    max_order_size: "1000000",
-    max_funding_rate: "0.05",
-    price_bands_width: "0.2",
-    delta1_cross_margin_params: { imf_base: "0.05", imf_shift: "0", imf_factor: "0", mmf_factor: "0.5" },
-  },
+  perpMarket("BTC", "0.001", "0.1"),
+  perpMarket("ETH", "0.01", "0.01"),
 ];
 
 export const DEFAULT_SEEDS: Readonly<Record<string, PdxMarketSeed>> = {
