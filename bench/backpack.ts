@@ -27,7 +27,7 @@ import { MarketSchema } from "../src/venues/backpack/parse.ts";
 import { signedHeaders, signingString } from "../src/venues/backpack/signing.ts";
 import { BackpackVenue } from "../src/venues/backpack/venue.ts";
 import { signerFromKeyBytes } from "../src/wallets/signer.ts";
-import { type BenchFigure, type BenchSuite, percentile } from "./harness.ts";
+import { type BenchFigure, type BenchSuite, percentile, submitCancelFigures } from "./harness.ts";
 
 const SEED = Buffer.alloc(32, 0x5a);
 const SYMBOL = "BTC_USDC_PERP";
@@ -228,38 +228,14 @@ async function roundTripFigures(): Promise<BenchFigure[]> {
     await venue.connect();
     await venue.bindAccount({ account: "bench", identity: { apiKeyId: apiKey }, signer });
     const inst = venue.instrument(SYMBOL);
-    let id = 1;
-    const submitUs: number[] = [];
-    const cancelUs: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      const clientOrderId = String(id++);
-      const t0 = process.hrtime.bigint();
-      await venue.submit({
-        account: "bench",
-        symbol: SYMBOL,
-        clientOrderId,
-        side: "buy",
-        type: "limit",
-        tif: "post_only",
-        priceTicks: inst.price(50_000),
-        sizeLots: inst.size("0.001"),
-        reduceOnly: false,
-      });
-      const t1 = process.hrtime.bigint();
-      await venue.cancel("bench", SYMBOL, clientOrderId);
-      const t2 = process.hrtime.bigint();
-      if (i >= 20) {
-        submitUs.push(Number(t1 - t0) / 1e3);
-        cancelUs.push(Number(t2 - t1) / 1e3);
-      }
-    }
-    submitUs.sort((a, b) => a - b);
-    cancelUs.sort((a, b) => a - b);
-    return [
-      { key: "bp_emu_submit_ms_p50", value: percentile(submitUs, 50) / 1000, unit: "ms" },
-      { key: "bp_emu_submit_ms_p99", value: percentile(submitUs, 99) / 1000, unit: "ms" },
-      { key: "bp_emu_cancel_ms_p50", value: percentile(cancelUs, 50) / 1000, unit: "ms" },
-    ];
+    return await submitCancelFigures("bp", venue, {
+      account: "bench",
+      symbol: SYMBOL,
+      priceTicks: inst.price(50_000),
+      sizeLots: inst.size("0.001"),
+      n: 300,
+      cid: (i) => String(i + 1),
+    });
   } finally {
     await venue.close();
     await emu.close();

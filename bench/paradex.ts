@@ -27,7 +27,7 @@ import { MAINNET_CHAIN, orderTypedData, signTyped } from "../src/venues/paradex/
 import { ParadexVenue } from "../src/venues/paradex/venue.ts";
 import { readFrame } from "../src/venues/paradex/ws.ts";
 import { signerFromKeyBytes } from "../src/wallets/signer.ts";
-import { type BenchFigure, type BenchSuite, percentile } from "./harness.ts";
+import { type BenchFigure, type BenchSuite, percentile, submitCancelFigures } from "./harness.ts";
 
 const KEY = Buffer.alloc(32, 0x03);
 const ACCOUNT = "0x129f3dc1b8962d8a87abc692424c78fda963ade0e1cd17bf3d1c26f8d41ee7a";
@@ -195,37 +195,14 @@ async function roundTripFigures(): Promise<BenchFigure[]> {
     await venue.connect();
     await venue.bindAccount({ account: "bench", identity: { address: ACCOUNT }, signer });
     const inst = venue.instrument(SYMBOL);
-    const submitUs: number[] = [];
-    const cancelUs: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const clientOrderId = `pbbench${i}`;
-      const t0 = process.hrtime.bigint();
-      await venue.submit({
-        account: "bench",
-        symbol: SYMBOL,
-        clientOrderId,
-        side: "buy",
-        type: "limit",
-        tif: "post_only",
-        priceTicks: inst.price(50_000),
-        sizeLots: inst.size("0.001"),
-        reduceOnly: false,
-      });
-      const t1 = process.hrtime.bigint();
-      await venue.cancel("bench", SYMBOL, clientOrderId);
-      const t2 = process.hrtime.bigint();
-      if (i >= 20) {
-        submitUs.push(Number(t1 - t0) / 1e3);
-        cancelUs.push(Number(t2 - t1) / 1e3);
-      }
-    }
-    submitUs.sort((a, b) => a - b);
-    cancelUs.sort((a, b) => a - b);
-    return [
-      { key: "pdx_emu_submit_ms_p50", value: percentile(submitUs, 50) / 1000, unit: "ms" },
-      { key: "pdx_emu_submit_ms_p99", value: percentile(submitUs, 99) / 1000, unit: "ms" },
-      { key: "pdx_emu_cancel_ms_p50", value: percentile(cancelUs, 50) / 1000, unit: "ms" },
-    ];
+    return await submitCancelFigures("pdx", venue, {
+      account: "bench",
+      symbol: SYMBOL,
+      priceTicks: inst.price(50_000),
+      sizeLots: inst.size("0.001"),
+      n: 200,
+      cid: (i) => `pbbench${i}`,
+    });
   } finally {
     await venue.close();
     await emu.close();
