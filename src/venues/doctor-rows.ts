@@ -57,3 +57,47 @@ export function ordersRow(row: DoctorRow, a: DoctorAccount, open: readonly Order
       `cancel them on the venue, or trade ${who} from perpbot only`,
     );
 }
+
+/** The report's rows and the function that adds one for `venue`. */
+export function doctorRows(venue: string): { readonly rows: DoctorCheck[]; readonly row: DoctorRow } {
+  const rows: DoctorCheck[] = [];
+  const row: DoctorRow = (wallet, check, status, detail, fix) =>
+    rows.push({ venue, wallet, check, status, detail, ...(fix === undefined ? {} : { fix }) });
+  return { rows, row };
+}
+
+/** "reachable" failed: the venue did not answer, and no account check runs. */
+export function unreachableRows(
+  row: DoctorRow,
+  where: string,
+  venueKey: string,
+  accounts: readonly DoctorAccount[],
+  e: Error,
+): void {
+  row(
+    null,
+    "reachable",
+    "fail",
+    `${where}: no answer (${e.message})`,
+    `check [venues.${venueKey}] rest_url and this machine's network; retry when the venue answers`,
+  );
+  for (const a of accounts) row(a.account, "account", "skip", "venue unreachable: account checks not run");
+}
+
+/**
+ * "clock": the venue's time against the middle of the request that read it (`t0`..`t1`), within
+ * `limit` ms; `why` says what a skew breaks on this venue.
+ */
+export function clockRow(
+  row: DoctorRow,
+  venueTime: number,
+  t0: number,
+  t1: number,
+  limit: number,
+  why: string,
+): void {
+  const skew = Math.round(venueTime - (t0 + t1) / 2);
+  const detail = `venue ${skew >= 0 ? "ahead by" : "behind by"} ${Math.abs(skew)} ms (round trip ${t1 - t0} ms, limit ${limit} ms)`;
+  if (Math.abs(skew) <= limit) row(null, "clock", "ok", detail);
+  else row(null, "clock", "fail", detail, `sync this machine's clock (NTP${why}`);
+}

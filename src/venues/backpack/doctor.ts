@@ -9,7 +9,14 @@
 import { z } from "zod";
 import { WallClock } from "../../core/clock.ts";
 import { VenueRejectError } from "../../core/venue.ts";
-import { ordersRow, positionsRow } from "../doctor-rows.ts";
+import {
+  clockRow,
+  type DoctorRow,
+  doctorRows,
+  ordersRow,
+  positionsRow,
+  unreachableRows,
+} from "../doctor-rows.ts";
 import type { DoctorAccount, DoctorCheck, DoctorContext } from "../doctor-types.ts";
 import { instrumentOf, perpMarkets } from "./capabilities.ts";
 import { type BackpackConfig, isLoopback } from "./config.ts";
@@ -19,13 +26,7 @@ import * as reads from "./reads.ts";
 import { apiKeyOf } from "./signing.ts";
 
 const VENUE = "backpack";
-type Row = (
-  wallet: string | null,
-  check: string,
-  status: DoctorCheck["status"],
-  detail: string,
-  fix?: string,
-) => void;
+type Row = DoctorRow;
 
 const usd = (n: number) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -38,9 +39,7 @@ export async function backpackDoctor(config: BackpackConfig, ctx: DoctorContext)
     clock: new WallClock(),
   });
   const where = isLoopback(config.rest_url) ? `local ${config.rest_url}` : `MAINNET ${config.rest_url}`;
-  const rows: DoctorCheck[] = [];
-  const row: Row = (wallet, check, status, detail, fix) =>
-    rows.push({ venue: VENUE, wallet, check, status, detail, ...(fix === undefined ? {} : { fix }) });
+  const { rows, row } = doctorRows(VENUE);
 
   let markets: ReturnType<typeof perpMarkets>;
   try {
@@ -48,18 +47,10 @@ export async function backpackDoctor(config: BackpackConfig, ctx: DoctorContext)
     markets = perpMarkets(parseAs(MarketsSchema, raw, "markets"), config.symbols);
     row(null, "reachable", "ok", `${where}: ${markets.length} perps listed`);
   } catch (e) {
-    row(
-      null,
-      "reachable",
-      "fail",
-      `${where}: no answer (${(e as Error).message})`,
-      "check [venues.backpack] rest_url and this machine's network; retry when the venue answers",
-    );
-    for (const a of ctx.accounts)
-      row(a.account, "account", "skip", "venue unreachable: account checks not run");
+    unreachableRows(row, where, VENUE, ctx.accounts, e as Error);
     return rows;
   }
-  await clockRow(http, ctx, config.window_ms, row);
+  await venueClockRow(http, ctx, config.window_ms, row);
 
   const instruments = new Map(
     markets.map((m) => [
@@ -81,7 +72,12 @@ export async function backpackDoctor(config: BackpackConfig, ctx: DoctorContext)
   return rows;
 }
 
-async function clockRow(http: BackpackHttp, ctx: DoctorContext, windowMs: number, row: Row): Promise<void> {
+async function venueClockRow(
+  http: BackpackHttp,
+  ctx: DoctorContext,
+  windowMs: number,
+  row: Row,
+): Promise<void> {
   try {
     const t0 = ctx.clock.now();
     const venueTime = z.coerce
@@ -90,18 +86,14 @@ async function clockRow(http: BackpackHttp, ctx: DoctorContext, windowMs: number
       .positive()
       .parse(await http.request({ method: "GET", path: "/api/v1/time" }));
     const t1 = ctx.clock.now();
-    const skew = Math.round(venueTime - (t0 + t1) / 2);
-    const limit = Math.min(ctx.maxSkewMs, windowMs);
-    const detail = `venue ${skew >= 0 ? "ahead by" : "behind by"} ${Math.abs(skew)} ms (round trip ${t1 - t0} ms, limit ${limit} ms)`;
-    if (Math.abs(skew) <= limit) row(null, "clock", "ok", detail);
-    else
-      row(
-        null,
-        "clock",
-        "fail",
-        detail,
-        "sync this machine's clock (NTP: `timedatectl set-ntp true` or chrony): signed requests carry X-Timestamp and are refused outside X-Window",
-      );
+    clockRow(
+      row,
+      venueTime,
+      t0,
+      t1,
+      Math.min(ctx.maxSkewMs, windowMs),
+      ": `timedatectl set-ntp true` or chrony): signed requests carry X-Timestamp and are refused outside X-Window",
+    );
   } catch (e) {
     row(
       null,

@@ -9,7 +9,14 @@
 import { z } from "zod";
 import { WallClock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
-import { ordersRow, positionsRow } from "../doctor-rows.ts";
+import {
+  clockRow,
+  type DoctorRow,
+  doctorRows,
+  ordersRow,
+  positionsRow,
+  unreachableRows,
+} from "../doctor-rows.ts";
 import type { DoctorAccount, DoctorCheck, DoctorContext } from "../doctor-types.ts";
 import { JwtSession } from "./auth.ts";
 import { instrumentOf, maintenanceFraction, perpMarkets } from "./capabilities.ts";
@@ -20,37 +27,21 @@ import { MarketsSchema, type PdxMarketInfo } from "./parse.ts";
 import * as reads from "./reads.ts";
 
 const VENUE = "paradex";
-type Row = (
-  wallet: string | null,
-  check: string,
-  status: DoctorCheck["status"],
-  detail: string,
-  fix?: string,
-) => void;
+type Row = DoctorRow;
 const usd = (n: number) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export async function paradexDoctor(config: ParadexConfig, ctx: DoctorContext): Promise<DoctorCheck[]> {
   const http = new ParadexHttp(config.rest_url, config.request_timeout_ms);
   const chain = chainOf(config);
   const where = `${isLoopback(config.rest_url) ? "local" : chain} ${config.rest_url}`;
-  const rows: DoctorCheck[] = [];
-  const row: Row = (wallet, check, status, detail, fix) =>
-    rows.push({ venue: VENUE, wallet, check, status, detail, ...(fix === undefined ? {} : { fix }) });
+  const { rows, row } = doctorRows(VENUE);
   let markets: PdxMarketInfo[];
   try {
     const raw = await http.request({ method: "GET", path: "/markets" });
     markets = perpMarkets(parseAs(MarketsSchema, raw, "markets").results, config.symbols);
     row(null, "reachable", "ok", `${where}: ${markets.length} perps listed`);
   } catch (e) {
-    row(
-      null,
-      "reachable",
-      "fail",
-      `${where}: no answer (${(e as Error).message})`,
-      "check [venues.paradex] rest_url and this machine's network; retry when the venue answers",
-    );
-    for (const a of ctx.accounts)
-      row(a.account, "account", "skip", "venue unreachable: account checks not run");
+    unreachableRows(row, where, VENUE, ctx.accounts, e as Error);
     return rows;
   }
   try {
@@ -81,17 +72,14 @@ export async function paradexDoctor(config: ParadexConfig, ctx: DoctorContext): 
       .object({ server_time: z.coerce.number() })
       .parse(await http.request({ method: "GET", path: "/system/time" }));
     const t1 = ctx.clock.now();
-    const skew = Math.round(t.server_time - (t0 + t1) / 2);
-    const detail = `venue ${skew >= 0 ? "ahead by" : "behind by"} ${Math.abs(skew)} ms (round trip ${t1 - t0} ms, limit ${ctx.maxSkewMs} ms)`;
-    if (Math.abs(skew) <= ctx.maxSkewMs) row(null, "clock", "ok", detail);
-    else
-      row(
-        null,
-        "clock",
-        "fail",
-        detail,
-        "sync this machine's clock (NTP): the auth signature carries a timestamp the venue checks",
-      );
+    clockRow(
+      row,
+      t.server_time,
+      t0,
+      t1,
+      ctx.maxSkewMs,
+      "): the auth signature carries a timestamp the venue checks",
+    );
   } catch (e) {
     row(
       null,
