@@ -22,6 +22,9 @@ const END_REASON: Readonly<Record<string, string>> = {
   REDUCE_ONLY_WILL_INCREASE: "reduce_only",
 };
 
+/** how long a closed order's record is kept for late messages (ms) */
+export const FORGET_AFTER_MS = 60_000;
+
 export type Decision = { readonly kind: "accepted" } | { readonly kind: "refused"; readonly reason: string };
 
 interface Tracked {
@@ -131,6 +134,20 @@ export class OrderTracker {
     this.#emit([{ type: "reject", ts: this.#now(), account, clientOrderId: cid, reason }]);
   }
 
+  /** A closed order is forgotten a while after (its late messages are reported as they come). */
+  #forgetLater(account: string, cid: string): void {
+    const key = `${account}|${cid}`;
+    const t = this.#orders.get(key);
+    setTimeout(() => {
+      if (this.#orders.get(key) === t && t?.state !== "pending") this.#orders.delete(key);
+    }, FORGET_AFTER_MS).unref?.();
+  }
+
+  /** orders tracked now (tests) */
+  get size(): number {
+    return this.#orders.size;
+  }
+
   #decide(t: Tracked, d: Decision): void {
     if (t.decision !== undefined) return;
     t.decision = d;
@@ -150,6 +167,7 @@ export class OrderTracker {
     if (o.status === "OPEN" || filled) this.#decide(t, { kind: "accepted" });
     if (o.status !== "CLOSED") return;
     for (const w of t.closeWaiters.splice(0)) w(o);
+    this.#forgetLater(account, o.client_id);
     const reason = o.cancel_reason ?? "";
     if (!filled && REFUSAL_REASONS.has(reason)) {
       this.#decide(t, { kind: "refused", reason: reason.toLowerCase() });
