@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { WallClock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
+import { outcome, withBookedHarness } from "../../testing/fault-matrix.ts";
 import { makeParadexHarness } from "../../testing/paradex-conformance.ts";
 import { randomStarkKey } from "../../testing/paradex-keys.ts";
 import { signerFromKeyBytes } from "../../wallets/signer.ts";
@@ -16,25 +17,8 @@ import { ParadexVenue } from "./venue.ts";
 
 type Harness = Awaited<ReturnType<typeof makeParadexHarness>>;
 
-async function withHarness(fn: (h: Harness) => Promise<void>) {
-  const h = await makeParadexHarness();
-  try {
-    await h.driver.setBook({
-      bidTicks: h.referenceTicks - 1,
-      askTicks: h.referenceTicks + 1,
-      lotsPerLevel: h.unitLots * 10,
-    });
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
-
-const outcome = (p: Promise<unknown>) =>
-  p.then(
-    () => "ok" as const,
-    (e: unknown) => e,
-  );
+const withHarness = (fn: (h: Awaited<ReturnType<typeof makeParadexHarness>>) => Promise<void>) =>
+  withBookedHarness(() => makeParadexHarness(), fn);
 const ioc = (h: Harness) =>
   orderOf(h, { side: "buy", priceTicks: h.referenceTicks + 1, sizeLots: h.unitLots, tif: "ioc" });
 
