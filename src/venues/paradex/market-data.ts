@@ -11,6 +11,7 @@ import { type Unsubscribe, VenueRejectError } from "../../core/venue.ts";
 import { type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import type { StreamHealth } from "../backpack/streams.ts";
+import { CountedSubscriptions } from "../kit/counted-subscriptions.ts";
 import { instrumentOf, maintenanceFraction, perpMarkets } from "./capabilities.ts";
 import { type ParadexConfig, wsUrlOf } from "./config.ts";
 import { type ParadexHttp, parseAs } from "./http.ts";
@@ -29,8 +30,7 @@ export class PdxMarketData {
   readonly #books = new Map<string, L2Book>();
   readonly #marks = new Map<string, number>();
   readonly #funding = new Map<string, number>();
-  readonly #subs = new Map<string, number>();
-  readonly #wires = new Map<string, number>();
+  readonly #subs: CountedSubscriptions;
   readonly #listeners = new Set<(e: MarketEvent) => void>();
   readonly socket: PdxStream;
 
@@ -48,6 +48,12 @@ export class PdxMarketData {
     this.#http = deps.http;
     this.#clock = deps.clock;
     this.#health = deps.health;
+    this.#subs = new CountedSubscriptions({
+      health: deps.health,
+      isOpen: () => this.socket.isOpen,
+      subscribeWire: (w) => this.socket.subscribe(w),
+      unsubscribeWire: (w) => this.socket.unsubscribe(w),
+    });
     const feed = new PublicFeed({
       venueId: this.#id,
       instrument: (s) => this.#instruments.get(s),
@@ -71,10 +77,10 @@ export class PdxMarketData {
           }
         },
         onUp: () => {
-          for (const s of this.#subs.keys()) this.#health.up(s);
+          for (const s of this.#subs.streams()) this.#health.up(s);
         },
         onDown: () => {
-          for (const s of this.#subs.keys()) this.#health.down(s);
+          for (const s of this.#subs.streams()) this.#health.down(s);
         },
         onProblem: (p) => deps.problem("public socket", new Error(p)),
       },
@@ -160,27 +166,6 @@ export class PdxMarketData {
 
   subscribe(sub: MarketSubscription): Unsubscribe {
     const inst = this.instrument(sub.symbol);
-    const name = streamName(sub);
-    const wire = wireOf(sub.channel, inst.symbol);
-    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
-    this.#health.add(name, this.socket.isOpen);
-    const n = (this.#wires.get(wire) ?? 0) + 1;
-    this.#wires.set(wire, n);
-    if (n === 1) this.socket.subscribe(wire);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.#subs.get(name) ?? 1) - 1;
-      if (left === 0) {
-        this.#subs.delete(name);
-        this.#health.remove(name);
-      } else this.#subs.set(name, left);
-      const w = (this.#wires.get(wire) ?? 1) - 1;
-      if (w === 0) {
-        this.#wires.delete(wire);
-        this.socket.unsubscribe(wire);
-      } else this.#wires.set(wire, w);
-    };
+    return this.#subs.add(streamName(sub), wireOf(sub.channel, inst.symbol));
   }
 }
