@@ -238,3 +238,19 @@ test("auth: a header changed after signing (timestamp, expiration, account) fail
   );
   assert.ok(await http.request({ method: "POST", path: "/auth", headers: { ...h } }));
 });
+
+test("public budget: past publicPerMinute requests from one IP the answer is 429 RATE_LIMIT_EXCEEDED, an unknown outcome", async () => {
+  await emu.close();
+  emu = await startParadexEmulator({ now: () => clock.now(), publicPerMinute: 3 });
+  http = new ParadexHttp(emu.url, 3000);
+  for (let i = 0; i < 3; i++) await http.request({ method: "GET", path: "/markets" });
+  await assert.rejects(
+    http.request({ method: "GET", path: "/system/time" }),
+    (e: unknown) => e instanceof VenueUnknownOutcomeError && e.kind === "rate_limited",
+  );
+  await clock.advance(20_000);
+  assert.ok(
+    await http.request({ method: "GET", path: "/markets" }),
+    "refilled at publicPerMinute / 60 a second",
+  );
+});

@@ -15,6 +15,7 @@ import {
   refuseBeforeExecuting,
 } from "../../kit/faults.ts";
 import { LoopbackServer, readBody, sendAnswer as send } from "../../kit/http-front.ts";
+import { PUBLIC_PER_MINUTE } from "../rate-limit.ts";
 import type { PdxEngine } from "./engine.ts";
 import type { JwtIssuer } from "./jwt.ts";
 import { type Answer, accountRoute, err, publicRoute } from "./routes.ts";
@@ -40,6 +41,8 @@ export class PdxFront {
   /** orders 800/s per account; other private GETs 120/s (docs "rate-limits", VENUES.md §5) */
   readonly orderBudget: IpBudget;
   readonly getBudget: IpBudget;
+  /** public endpoints 1500 a minute per IP (rate-limit.ts) */
+  readonly publicBudget: IpBudget;
   readonly now: () => number;
   readonly sockets: PdxSockets;
   readonly #http = new LoopbackServer({
@@ -56,6 +59,7 @@ export class PdxFront {
     now: () => number,
     orderPerSecond = 800,
     getPerSecond = 120,
+    publicPerMinute = PUBLIC_PER_MINUTE,
   ) {
     this.state = state;
     this.engine = engine;
@@ -63,6 +67,7 @@ export class PdxFront {
     this.now = now;
     this.orderBudget = new IpBudget(orderPerSecond, orderPerSecond, now);
     this.getBudget = new IpBudget(getPerSecond, getPerSecond, now);
+    this.publicBudget = new IpBudget(publicPerMinute, publicPerMinute / 60, now);
     this.sockets = sockets;
     this.jwt = sockets.jwt;
   }
@@ -80,6 +85,9 @@ export class PdxFront {
     const method = req.method ?? "GET";
     const path = url.pathname.replace(/^\/v1/, "");
     const raw = await readBody(req);
+    const isPublic = req.headers.authorization === undefined && !(method === "POST" && path === "/auth");
+    if (isPublic && !this.publicBudget.take(req.socket.remoteAddress ?? "?"))
+      return send(res, err(429, "RATE_LIMIT_EXCEEDED", "public rate limit exceeded"));
     if (method === "GET" && path === "/system/config")
       return send(res, { status: 200, body: { starknet_chain_id: this.chain, environment: "local" } });
     if (method === "GET" && path === "/system/time")

@@ -38,6 +38,8 @@ export interface ParadexEmulatorOptions {
   readonly seeds?: Readonly<Record<string, PdxMarketSeed>>;
   readonly ordersPerSecond?: number;
   readonly getsPerSecond?: number;
+  /** public requests per minute per IP (default 1500 as on Paradex) */
+  readonly publicPerMinute?: number;
   /** JWT lifetime, s (default 300 as on Paradex) */
   readonly jwtLifetimeS?: number;
   /** funding accrual step, ms (default 10 s) */
@@ -114,7 +116,16 @@ export async function startParadexEmulator(opts: ParadexEmulatorOptions = {}): P
   );
   const chain = opts.chain ?? "PRIVATE_SN_PARACLEAR_MAINNET";
   const sockets = new PdxSockets(new JwtIssuer(), now, engine);
-  const front = new PdxFront(state, engine, sockets, chain, now, opts.ordersPerSecond, opts.getsPerSecond);
+  const front = new PdxFront(
+    state,
+    engine,
+    sockets,
+    chain,
+    now,
+    opts.ordersPerSecond,
+    opts.getsPerSecond,
+    opts.publicPerMinute,
+  );
   if (opts.jwtLifetimeS !== undefined) front.jwt.lifetimeS = opts.jwtLifetimeS;
   let issued = 0;
   const issue = front.jwt.issue.bind(front.jwt);
