@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import ccxt from "ccxt";
+import { SimClock } from "../../core/clock.ts";
 import { signerFromKeyBytes } from "../../wallets/signer.ts";
+import { JwtSession } from "./auth.ts";
+import { startParadexEmulator } from "./emulator/start.ts";
+import { ParadexHttp } from "./http.ts";
 import { authTypedData, MAINNET_CHAIN, orderTypedData, signTyped } from "./signing.ts";
 import { messageHash } from "./typed-data.ts";
 
@@ -96,4 +100,41 @@ test("ccxt cross-check: the auth Request hash matches ccxt's encoder", () => {
     ACCOUNT,
   );
   assert.equal(messageHash(td, ACCOUNT), BigInt(theirs));
+});
+
+test("the emulator accepts an order ccxt signed (any standard client, not just ours), and refuses it with a field changed", async () => {
+  const clock = new SimClock(1_764_547_200_000);
+  const emu = await startParadexEmulator({ now: () => clock.now() });
+  try {
+    const { ex, signer } = ccxtParadex();
+    emu.driver.onboard(ACCOUNT, `0x${signer.publicKey}`);
+    emu.driver.fund(ACCOUNT, 10_000);
+    ex.nonce = () => clock.now() / 1000;
+    const http = new ParadexHttp(emu.url, 3000);
+    const jwt = await new JwtSession({ http, clock, signer, account: ACCOUNT, chain: MAINNET_CHAIN }).token();
+    const order = {
+      market: "BTC-USD-PERP",
+      side: "BUY",
+      type: "LIMIT",
+      size: "0.01",
+      price: "50000",
+      instruction: "GTC",
+      client_id: "ccxt1",
+    };
+    const signed = (await ex.signOrderRequest({ ...order })) as Record<string, unknown>;
+    const placed = (await http.request({ method: "POST", path: "/orders", body: signed, jwt })) as {
+      status: string;
+    };
+    assert.equal(placed.status, "NEW");
+    const tampered = {
+      ...((await ex.signOrderRequest({ ...order, client_id: "ccxt2" })) as Record<string, unknown>),
+      size: "0.02",
+    };
+    await assert.rejects(
+      http.request({ method: "POST", path: "/orders", body: tampered, jwt }),
+      /INVALID_ORDER_SIGNATURE/,
+    );
+  } finally {
+    await emu.close();
+  }
 });
