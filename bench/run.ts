@@ -25,6 +25,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   edgex: () => import("./edgex.ts"),
   hibachi: () => import("./hibachi.ts"),
   lighter: () => import("./lighter.ts"),
+  paradex: () => import("./paradex.ts"),
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),
   maker: () => import("./maker.ts"),

@@ -15,12 +15,14 @@ export async function submitCancelFigures(
     sizeLots: number;
     prefix: string;
     rounds?: number;
+    /** the client order id of round i (default: i + 1) */
+    cid?: (i: number) => string;
   },
 ): Promise<BenchFigure[]> {
   const submitUs: number[] = [];
   const cancelUs: number[] = [];
   for (let i = 0; i < (o.rounds ?? 300); i++) {
-    const clientOrderId = String(i + 1);
+    const clientOrderId = o.cid?.(i) ?? String(i + 1);
     const t0 = process.hrtime.bigint();
     await venue.submit({
       account: o.account,

@@ -276,20 +276,33 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
 
 /**
  * Paradex: JWT auth and signed orders (Starknet typed data checked by the emulator's own
- * verifier), the JSON-RPC socket (bbo, orders); `--fund 0xaccount:0xstarkkey=…` onboards the
- * account with that Stark key. It keeps no balances, matching or books yet, and the start-up line
- * says so.
+ * verifier), matching on the simulated exchange core, funding accruing continuously, the
+ * JSON-RPC socket (order_book, bbo, trades, markets_summary, funding_data; orders, fills,
+ * funding_payments); `--fund 0xaccount:0xstarkkey=USDC` onboards the account with that Stark key
+ * and credits it. Each market starts with a 10-level book around its mark.
  */
 async function startParadex(opts: EmulateOptions): Promise<RunningEmulator> {
   const emu = await startParadexEmulator({ port: opts.port });
+  for (const m of emu.driver.marketSpecs()) {
+    const tick = Number(m.price_tick_size);
+    emu.driver.setBook({
+      symbol: m.symbol,
+      bidPx: m.markPx - tick,
+      askPx: m.markPx + tick,
+      qty: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.log10(Number(m.order_size_increment))))),
+      levels: 10,
+      stepPx: tick,
+    });
+  }
   const onboarded: string[] = [];
   for (const f of opts.fund ?? []) {
     const [account, key] = f.address.split(":") as [string, string];
     emu.driver.onboard(account, key);
-    onboarded.push(account);
+    if (f.usdc > 0) emu.driver.fund(account, f.usdc);
+    onboarded.push(`${account}=${f.usdc} USDC`);
   }
   return {
-    label: `paradex emulator (${emu.chain} signatures; auth, orders, XP, ws bbo/orders: no matching, balances or books yet)${onboarded.length > 0 ? `; onboarded ${onboarded.join(", ")}` : ""}`,
+    label: `paradex emulator (${emu.chain} signatures checked; matching, margin, continuous funding, XP)${onboarded.length > 0 ? `; onboarded ${onboarded.join(", ")}` : ""}`,
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: emu.driver.markets(),

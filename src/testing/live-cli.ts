@@ -34,6 +34,12 @@ export const SAME_VENUE_FARM: readonly string[] = [
 export const bpSeedOf = (i: number) => Buffer.alloc(32, 0x71 + i);
 export const bpApiKeyOf = (i: number) => apiKeyOf(signerFromKeyBytes("ed25519", bpSeedOf(i), "test"));
 /** Wallet i's Hyperliquid master and agent keys and their addresses. */
+/** Paradex: a Stark private key (below the curve order) and its account address per wallet */
+export const pdxKeyOf = (i: number) => Buffer.alloc(32, 0x01 + i);
+export const pdxAccountOf = (i: number) => `0x${(0x5a00 + i).toString(16)}`;
+export const pdxPublicKeyOf = (i: number) =>
+  `0x${signerFromKeyBytes("stark", pdxKeyOf(i), "test").publicKey}`;
+
 export const hlMasterKeyOf = (i: number) => Buffer.alloc(32, 0x11 + i);
 export const hlAgentKeyOf = (i: number) => Buffer.alloc(32, 0x91 + i);
 const addr = (k: Buffer) => signerAddressOf(signerFromKeyBytes("secp256k1", k, "test")).toLowerCase();
@@ -63,6 +69,7 @@ export interface WalletPlan {
    * noPassphrase: the test adds it with `perpbot keys add`)
    */
   readonly edgex?: { readonly storedSecret?: string; readonly noPassphrase?: true };
+  readonly paradex?: { readonly storedKey?: Buffer };
   readonly hyperliquid?: true;
   readonly hibachi?: true;
 }
@@ -93,6 +100,11 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
             },
           },
         };
+      if (w.paradex)
+        venues.paradex = {
+          identity: {},
+          secrets: { stark_private_key: { bytes: w.paradex.storedKey ?? pdxKeyOf(w.i), encoding: "hex" } },
+        };
       if (w.edgex)
         venues.edgex = {
           identity: {},
@@ -122,6 +134,17 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
   );
   writeFileSync(join(cwd, "perpbot.toml"), toml.join("\n"));
   return cwd;
+}
+
+/** `[venues.paradex]` on an emulator with these wallets. */
+export function paradexToml(url: string, wallets: readonly WalletPlan[]): string[] {
+  return [
+    "[venues.paradex]",
+    `rest_url = "${url}"`,
+    ...wallets
+      .filter((w) => w.paradex)
+      .flatMap((w) => [`[venues.paradex.wallets.${w.id}]`, `account = "${pdxAccountOf(w.i)}"`]),
+  ];
 }
 
 /** `[venues.backpack]` on an emulator with these wallets. */

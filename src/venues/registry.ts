@@ -8,6 +8,7 @@ import { edgexVenueFactory } from "./edgex/factory.ts";
 import { hibachiVenueFactory } from "./hibachi/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import { lighterVenueFactory } from "./lighter/factory.ts";
+import { paradexVenueFactory } from "./paradex/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
 import { simVenueFactory } from "./sim/factory.ts";
 
@@ -25,6 +26,7 @@ const FACTORIES: readonly VenueFactory[] = [
   hibachiVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
   lighterVenueFactory as unknown as VenueFactory,
+  paradexVenueFactory as unknown as VenueFactory,
 ];
 
 /** The kinds configured under `[venues.<kind>]` with wallets to trade live (the others are paper). */

@@ -9,6 +9,14 @@
 import { z } from "zod";
 import { WallClock } from "../../core/clock.ts";
 import { VenueRejectError } from "../../core/venue.ts";
+import {
+  clockRow,
+  type DoctorRow,
+  doctorRows,
+  ordersRow,
+  positionsRow,
+  unreachableRows,
+} from "../doctor-rows.ts";
 import type { DoctorAccount, DoctorCheck, DoctorContext } from "../doctor-types.ts";
 import { instrumentOf, perpMarkets } from "./capabilities.ts";
 import { type BackpackConfig, isLoopback } from "./config.ts";
@@ -18,13 +26,7 @@ import * as reads from "./reads.ts";
 import { apiKeyOf } from "./signing.ts";
 
 const VENUE = "backpack";
-type Row = (
-  wallet: string | null,
-  check: string,
-  status: DoctorCheck["status"],
-  detail: string,
-  fix?: string,
-) => void;
+type Row = DoctorRow;
 
 const usd = (n: number) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -37,9 +39,7 @@ export async function backpackDoctor(config: BackpackConfig, ctx: DoctorContext)
     clock: new WallClock(),
   });
   const where = isLoopback(config.rest_url) ? `local ${config.rest_url}` : `MAINNET ${config.rest_url}`;
-  const rows: DoctorCheck[] = [];
-  const row: Row = (wallet, check, status, detail, fix) =>
-    rows.push({ venue: VENUE, wallet, check, status, detail, ...(fix === undefined ? {} : { fix }) });
+  const { rows, row } = doctorRows(VENUE);
 
   let markets: ReturnType<typeof perpMarkets>;
   try {
@@ -47,18 +47,10 @@ export async function backpackDoctor(config: BackpackConfig, ctx: DoctorContext)
     markets = perpMarkets(parseAs(MarketsSchema, raw, "markets"), config.symbols);
     row(null, "reachable", "ok", `${where}: ${markets.length} perps listed`);
   } catch (e) {
-    row(
-      null,
-      "reachable",
-      "fail",
-      `${where}: no answer (${(e as Error).message})`,
-      "check [venues.backpack] rest_url and this machine's network; retry when the venue answers",
-    );
-    for (const a of ctx.accounts)
-      row(a.account, "account", "skip", "venue unreachable: account checks not run");
+    unreachableRows(row, where, VENUE, ctx.accounts, e as Error);
     return rows;
   }
-  await clockRow(http, ctx, config.window_ms, row);
+  await venueClockRow(http, ctx, config.window_ms, row);
 
   const instruments = new Map(
     markets.map((m) => [
@@ -80,7 +72,12 @@ export async function backpackDoctor(config: BackpackConfig, ctx: DoctorContext)
   return rows;
 }
 
-async function clockRow(http: BackpackHttp, ctx: DoctorContext, windowMs: number, row: Row): Promise<void> {
+async function venueClockRow(
+  http: BackpackHttp,
+  ctx: DoctorContext,
+  windowMs: number,
+  row: Row,
+): Promise<void> {
   try {
     const t0 = ctx.clock.now();
     const venueTime = z.coerce
@@ -89,18 +86,14 @@ async function clockRow(http: BackpackHttp, ctx: DoctorContext, windowMs: number
       .positive()
       .parse(await http.request({ method: "GET", path: "/api/v1/time" }));
     const t1 = ctx.clock.now();
-    const skew = Math.round(venueTime - (t0 + t1) / 2);
-    const limit = Math.min(ctx.maxSkewMs, windowMs);
-    const detail = `venue ${skew >= 0 ? "ahead by" : "behind by"} ${Math.abs(skew)} ms (round trip ${t1 - t0} ms, limit ${limit} ms)`;
-    if (Math.abs(skew) <= limit) row(null, "clock", "ok", detail);
-    else
-      row(
-        null,
-        "clock",
-        "fail",
-        detail,
-        "sync this machine's clock (NTP: `timedatectl set-ntp true` or chrony): signed requests carry X-Timestamp and are refused outside X-Window",
-      );
+    clockRow(
+      row,
+      venueTime,
+      t0,
+      t1,
+      Math.min(ctx.maxSkewMs, windowMs),
+      ": `timedatectl set-ntp true` or chrony): signed requests carry X-Timestamp and are refused outside X-Window",
+    );
   } catch (e) {
     row(
       null,
@@ -173,43 +166,10 @@ async function accountRows(
   });
   if (!accepted) return;
 
-  await guard("positions", async () => {
-    const held = await reads.positions(ctx, w);
-    const foreign: string[] = [];
-    for (const p of held) {
-      const size = instruments.get(p.symbol)!.sizeValue(p.sizeLots);
-      const owned = a.ownedPositions.get(p.symbol) ?? 0;
-      if (Math.abs(size - owned) > 1e-9)
-        foreign.push(`${p.symbol} ${size} on the venue, perpbot's orders account for ${owned}`);
-    }
-    for (const [symbol, owned] of a.ownedPositions)
-      if (owned !== 0 && !held.some((p) => p.symbol === symbol))
-        foreign.push(`${symbol} flat on the venue, perpbot's orders account for ${owned}`);
-    if (foreign.length === 0) row(w, "positions", "ok", `${held.length} open, all perpbot's`);
-    else
-      row(
-        w,
-        "positions",
-        "fail",
-        `not perpbot's: ${foreign.join("; ")}`,
-        "close or move the position on the venue; perpbot neither manages nor hedges it",
-      );
-  });
-
-  await guard("orders", async () => {
-    const open = await reads.openOrders(ctx, w);
-    const foreign = open.filter((o) => o.clientOrderId === "" || !a.ownedOrders.has(o.clientOrderId));
-    if (foreign.length === 0) row(w, "orders", "ok", `${open.length} open, all perpbot's`);
-    else
-      row(
-        w,
-        "orders",
-        "fail",
-        `${foreign.length} of ${open.length} open orders are not perpbot's: ${foreign
-          .slice(0, 5)
-          .map((o) => `${o.symbol} ${o.side} (id ${o.venueOrderId})`)
-          .join(", ")}`,
-        "cancel them on the venue, or trade this API key from perpbot only",
-      );
-  });
+  await guard("positions", async () =>
+    positionsRow(row, a, await reads.positions(ctx, w), (p) =>
+      instruments.get(p.symbol)!.sizeValue(p.sizeLots),
+    ),
+  );
+  await guard("orders", async () => ordersRow(row, a, await reads.openOrders(ctx, w), "this API key"));
 }

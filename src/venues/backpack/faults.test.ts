@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { WallClock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import { makeBackpackHarness } from "../../testing/backpack-conformance.ts";
+import { outcome, withBookedHarness } from "../../testing/fault-matrix.ts";
 import { signerFromKeyBytes } from "../../wallets/signer.ts";
 import { orderOf } from "../conformance/harness.ts";
 import { BackpackConfigSchema } from "./config.ts";
@@ -13,25 +14,8 @@ import { BackpackVenue } from "./venue.ts";
 
 /** The fault matrix: how each injected failure reaches the caller, and that no outcome is lost. */
 
-async function withHarness(fn: (h: Awaited<ReturnType<typeof makeBackpackHarness>>) => Promise<void>) {
-  const h = await makeBackpackHarness();
-  try {
-    await h.driver.setBook({
-      bidTicks: h.referenceTicks - 1,
-      askTicks: h.referenceTicks + 1,
-      lotsPerLevel: h.unitLots * 10,
-    });
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
-
-const outcome = (p: Promise<unknown>) =>
-  p.then(
-    () => "ok" as const,
-    (e: unknown) => e,
-  );
+const withHarness = (fn: (h: Awaited<ReturnType<typeof makeBackpackHarness>>) => Promise<void>) =>
+  withBookedHarness(() => makeBackpackHarness(), fn);
 
 for (const [name, inject, kind] of [
   [

@@ -45,6 +45,10 @@ export class JwtSession {
     this.refreshAfterMs = opts.refreshAfterMs ?? JWT_REFRESH_AFTER_MS;
   }
 
+  get signer(): AccountSigner {
+    return this.#signer;
+  }
+
   async token(): Promise<string> {
     const j = this.#jwt;
     if (j !== undefined && this.#clock.now() - j.at < this.refreshAfterMs) return j.token;

@@ -1,6 +1,6 @@
 /**
  * The `[venues.paradex]` config section (the connector's settings; the venue class that consumes
- * it is not written yet, see docs/venues/paradex.md). Paradex has a production and a testnet
+ * it is venue.ts, see docs/venues/paradex.md). Paradex has a production and a testnet
  * host; a run on this machine's host is on `perpbot`'s emulator. No secret is in the config:
  * each wallet's Stark private key comes from the keystore (field `stark_private_key` of its
  * "paradex" entry, 32 bytes), and the Starknet account address is public.
@@ -46,10 +46,10 @@ export const ParadexConfigSchema = z
         'WebSocket URL; "": the production socket for the production REST URL, else the REST URL with ws(s)://.',
       ),
     chain: z
-      .enum([MAINNET_CHAIN, TESTNET_CHAIN])
-      .optional()
+      .union([z.literal(""), z.enum([MAINNET_CHAIN, TESTNET_CHAIN])])
+      .default("")
       .describe(
-        "Starknet chain of the signatures; absent: mainnet for the production host, testnet otherwise.",
+        'Starknet chain of the signatures; "": mainnet for the production host (and this machine\'s emulator), testnet otherwise.',
       ),
     jwt_refresh_after_ms: z
       .number()
@@ -64,6 +64,45 @@ export const ParadexConfigSchema = z
       .min(100)
       .default(10_000)
       .describe("A request without an answer after this long is an unknown outcome."),
+    stale_after_ms: z
+      .number()
+      .int()
+      .min(100)
+      .default(60_000)
+      .describe("A market stream without a message for this long is reported stale."),
+    reconnect_min_ms: z
+      .number()
+      .int()
+      .min(10)
+      .default(250)
+      .describe("First delay before a dropped socket is reopened (doubling up to reconnect_max_ms)."),
+    reconnect_max_ms: z
+      .number()
+      .int()
+      .min(10)
+      .default(10_000)
+      .describe("Longest delay between two attempts to reopen a dropped socket."),
+    accept_wait_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(30_000)
+      .default(2_000)
+      .describe(
+        "How long submit waits for an answered (NEW) order to reach the book or be closed; past it the order is taken as acknowledged.",
+      ),
+    points_poll_ms: z
+      .number()
+      .int()
+      .min(1000)
+      .default(3_600_000)
+      .describe("Each wallet's XP (GET /xp/account-balance) is read at bind and then this often."),
+    maker_fee_bps: z.number().default(0).describe("Maker fee (Paradex charges API makers nothing)."),
+    taker_fee_bps: z.number().default(2).describe("Taker fee (the account's tier is not read)."),
+    symbols: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Only these perp markets ("BTC-USD-PERP"); empty: every perp market.'),
     wallets: z
       .record(z.string().min(1), paradexWalletSchema)
       .default({})
@@ -82,8 +121,16 @@ export function isLoopback(url: string): boolean {
 }
 
 /** The chain a config signs for. */
+/** The WebSocket URL of a config: ws_url, the production socket, or the REST URL with ws(s)://. */
+export function wsUrlOf(c: Pick<ParadexConfig, "rest_url" | "ws_url">): string {
+  if (c.ws_url !== "") return c.ws_url;
+  const rest = c.rest_url.replace(/\/+$/, "");
+  if (rest === PRODUCTION_REST_URL) return PRODUCTION_WS_URL;
+  return rest.replace(/^http/, "ws");
+}
+
 export function chainOf(c: Pick<ParadexConfig, "rest_url" | "chain">): string {
-  if (c.chain !== undefined) return c.chain;
+  if (c.chain !== undefined && c.chain !== "") return c.chain;
   return c.rest_url.replace(/\/+$/, "") === PRODUCTION_REST_URL || isLoopback(c.rest_url)
     ? MAINNET_CHAIN
     : TESTNET_CHAIN;

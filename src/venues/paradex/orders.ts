@@ -11,23 +11,10 @@ import type { Clock } from "../../core/clock.ts";
 import type { AccountSigner } from "../../core/venue-account.ts";
 import type { JwtSession } from "./auth.ts";
 import { type ParadexHttp, ParadexRejectError, parseAs } from "./http.ts";
+import { OrderSchema, OrdersSchema, type PdxOrderAnswer } from "./parse.ts";
 import { orderTypedData, signTyped } from "./signing.ts";
 
-export const OrderSchema = z.object({
-  id: z.string(),
-  client_id: z.string(),
-  market: z.string(),
-  side: z.enum(["BUY", "SELL"]),
-  type: z.string(),
-  instruction: z.string(),
-  size: z.string(),
-  price: z.string(),
-  remaining_size: z.string(),
-  status: z.enum(["NEW", "UNTRIGGERED", "OPEN", "CLOSED"]),
-  flags: z.array(z.string()).optional(),
-  created_at: z.number(),
-});
-export type PdxOrderAnswer = z.infer<typeof OrderSchema>;
+export { OrderSchema, type PdxOrderAnswer } from "./parse.ts";
 
 export interface NewOrder {
   readonly market: string;
@@ -123,8 +110,6 @@ export async function cancelOrder(
   await deps.http.request({ method: "DELETE", path: `/orders/${encodeURIComponent(orderId)}`, jwt });
 }
 
-const OpenOrdersSchema = z.object({ results: z.array(OrderSchema) });
-
 /** The account's open orders (`GET /v1/orders`). */
 export async function openOrders(deps: {
   http: ParadexHttp;
@@ -132,8 +117,25 @@ export async function openOrders(deps: {
 }): Promise<readonly PdxOrderAnswer[]> {
   const jwt = await deps.session.token();
   return parseAs(
-    OpenOrdersSchema,
+    OrdersSchema,
     await deps.http.request({ method: "GET", path: "/orders", jwt }),
     "open orders",
   ).results;
+}
+
+/**
+ * Cancel by client id (`DELETE /v1/orders/by_client_id/{client_id}?market=`, 204: queued; the
+ * close comes on the socket). ORDER_IS_CLOSED / CLIENT_ORDER_ID_NOT_FOUND are refusals.
+ */
+export async function cancelByClientId(
+  deps: { http: ParadexHttp; session: JwtSession },
+  clientId: string,
+  market: string,
+): Promise<void> {
+  const jwt = await deps.session.token();
+  await deps.http.request({
+    method: "DELETE",
+    path: `/orders/by_client_id/${encodeURIComponent(clientId)}?market=${encodeURIComponent(market)}`,
+    jwt,
+  });
 }

@@ -9,7 +9,8 @@
  * 0x-hex) or short strings (≤ 31 ASCII characters, big-endian bytes). `felt*` arrays hash as
  * pedersenArray of their elements; struct members as their struct hash.
  */
-import { computeHashOnElements, keccak } from "@scure/starknet";
+import { keccak } from "@scure/starknet";
+import { hashOnElements } from "./pedersen.ts";
 
 export interface TypeMember {
   readonly name: string;
@@ -95,7 +96,7 @@ export function typeHash(types: Types, primary: string): bigint {
 }
 
 function hashArray(values: bigint[]): bigint {
-  return BigInt(computeHashOnElements(values) as bigint | string);
+  return hashOnElements(values);
 }
 
 function encodeValue(types: Types, type: string, v: Value, where: string): bigint {
@@ -131,12 +132,25 @@ export function structHash(
 
 const MESSAGE_PREFIX = shortStringFelt("StarkNet Message");
 
+/** a venue signs under one domain: its hash (5 Pedersen hashes) is computed once per domain */
+const domainHashCache = new Map<string, bigint>();
+
+function domainHash(td: TypedData): bigint {
+  const key = JSON.stringify([td.types.StarkNetDomain, td.domain]);
+  let h = domainHashCache.get(key);
+  if (h === undefined) {
+    h = structHash(td.types, "StarkNetDomain", td.domain, "domain");
+    if (domainHashCache.size < 64) domainHashCache.set(key, h);
+  }
+  return h;
+}
+
 /** The hash an account signs for `td` (SNIP-12 rev 0). */
 export function messageHash(td: TypedData, account: bigint | string): bigint {
   const acc = typeof account === "bigint" ? account : toFelt(account, "account");
   return hashArray([
     MESSAGE_PREFIX,
-    structHash(td.types, "StarkNetDomain", td.domain, "domain"),
+    domainHash(td),
     acc,
     structHash(td.types, td.primaryType, td.message, "message"),
   ]);

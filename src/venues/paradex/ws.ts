@@ -8,7 +8,9 @@
  */
 import WebSocket from "ws";
 import { z } from "zod";
-import { OrderSchema, type PdxOrderAnswer } from "./orders.ts";
+import { BboSchema, OrderSchema, type PdxBbo, type PdxOrderAnswer } from "./parse.ts";
+
+export type { PdxBbo } from "./parse.ts";
 
 export class ParadexWsError extends Error {
   readonly code: number;
@@ -31,15 +33,19 @@ const FrameSchema = z.union([
   }),
 ]);
 
-export const BboSchema = z.object({
-  market: z.string(),
-  bid: z.string(),
-  bid_size: z.string(),
-  ask: z.string(),
-  ask_size: z.string(),
-  last_updated_at: z.number(),
-});
-export type PdxBbo = z.infer<typeof BboSchema>;
+export type Frame = z.infer<typeof FrameSchema>;
+
+/** One socket text as a JSON-RPC answer or notification, or what was wrong with it. */
+export function readFrame(text: string): Frame | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return `paradex ws: a frame is not JSON (${text.slice(0, 80)})`;
+  }
+  const f = FrameSchema.safeParse(json);
+  return f.success ? f.data : `paradex ws: unknown frame ${text.slice(0, 120)}`;
+}
 
 export class ParadexSocket {
   readonly #ws: WebSocket;
@@ -47,14 +53,23 @@ export class ParadexSocket {
   readonly #handlers = new Map<string, (data: unknown) => void>();
   #nextId = 1;
   onBadFrame: (problem: string) => void = () => {};
+  /** the socket closed (dropped by the venue or the network, or closed here) */
+  onClose: () => void = () => {};
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
     ws.on("message", (raw) => this.#onFrame(raw.toString()));
+    // an error after the open is followed by close, which is what the owner acts on
+    ws.on("error", () => {});
     ws.on("close", () => {
       for (const p of this.#pending.values()) p.fail(new ParadexWsError(0, "paradex ws: socket closed"));
       this.#pending.clear();
+      this.onClose();
     });
+  }
+
+  get isOpen(): boolean {
+    return this.#ws.readyState === WebSocket.OPEN;
   }
 
   static async open(url: string): Promise<ParadexSocket> {
@@ -69,9 +84,15 @@ export class ParadexSocket {
   #call(method: string, params: Record<string, unknown>): Promise<unknown> {
     const id = this.#nextId++;
     return new Promise((ok, fail) => {
+      if (!this.isOpen) return fail(new ParadexWsError(0, "paradex ws: socket not open"));
       this.#pending.set(id, { ok, fail });
       this.#ws.send(JSON.stringify({ jsonrpc: "2.0", method, params, id }));
     });
+  }
+
+  unsubscribe(channel: string): Promise<unknown> {
+    this.#handlers.delete(channel);
+    return this.#call("unsubscribe", { channel });
   }
 
   auth(jwt: string): Promise<unknown> {
@@ -109,15 +130,9 @@ export class ParadexSocket {
   }
 
   #onFrame(text: string) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return this.onBadFrame(`paradex ws: a frame is not JSON (${text.slice(0, 80)})`);
-    }
-    const f = FrameSchema.safeParse(json);
-    if (!f.success) return this.onBadFrame(`paradex ws: unknown frame ${text.slice(0, 120)}`);
-    const frame = f.data;
+    const read = readFrame(text);
+    if (typeof read === "string") return this.onBadFrame(read);
+    const frame = read;
     if ("id" in frame) {
       const p = this.#pending.get(frame.id);
       if (p === undefined) return;
@@ -133,6 +148,6 @@ export class ParadexSocket {
   }
 
   close(): void {
-    this.#ws.close();
+    this.#ws.terminate();
   }
 }

@@ -43,6 +43,7 @@ beforeEach(async () => {
   signer = signerFromKeyBytes("stark", key, "paradex test key");
   key.fill(0);
   emu.driver.onboard(ACCOUNT, `0x${signer.publicKey}`);
+  emu.driver.fund(ACCOUNT, 100_000);
   http = new ParadexHttp(emu.url, 3000);
   session = new JwtSession({ http, clock, signer, account: ACCOUNT, chain: emu.chain });
 });
@@ -186,6 +187,7 @@ test("per-account order budget: the request past it is HTTP 429, an unknown outc
   await emu.close();
   emu = await startParadexEmulator({ now: () => clock.now(), ordersPerSecond: 3 });
   emu.driver.onboard(ACCOUNT, `0x${signer.publicKey}`);
+  emu.driver.fund(ACCOUNT, 100_000);
   http = new ParadexHttp(emu.url, 3000);
   session = new JwtSession({ http, clock, signer, account: ACCOUNT, chain: emu.chain });
   for (let i = 0; i < 3; i++) await placeOrder(deps(), order());
@@ -235,4 +237,20 @@ test("auth: a header changed after signing (timestamp, expiration, account) fail
     /STARKNET_SIGNATURE_VERIFICATION_FAILED/,
   );
   assert.ok(await http.request({ method: "POST", path: "/auth", headers: { ...h } }));
+});
+
+test("public budget: past publicPerMinute requests from one IP the answer is 429 RATE_LIMIT_EXCEEDED, an unknown outcome", async () => {
+  await emu.close();
+  emu = await startParadexEmulator({ now: () => clock.now(), publicPerMinute: 3 });
+  http = new ParadexHttp(emu.url, 3000);
+  for (let i = 0; i < 3; i++) await http.request({ method: "GET", path: "/markets" });
+  await assert.rejects(
+    http.request({ method: "GET", path: "/system/time" }),
+    (e: unknown) => e instanceof VenueUnknownOutcomeError && e.kind === "rate_limited",
+  );
+  await clock.advance(20_000);
+  assert.ok(
+    await http.request({ method: "GET", path: "/markets" }),
+    "refilled at publicPerMinute / 60 a second",
+  );
 });

@@ -6,23 +6,26 @@
  * book of record. Refusals carry Paradex's `{error, message}` body (codes as ccxt@4.5.84
  * `paradex.js` `exceptions.exact` lists them) with its 4xx status.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { FaultQueue, IpBudget } from "../../kit/faults.ts";
-import { JwtIssuer } from "./jwt.ts";
-import type { PdxOrder, PdxState } from "./state.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  answerUnderFault,
+  type FaultAnswers,
+  FaultQueue,
+  IpBudget,
+  refuseBeforeExecuting,
+} from "../../kit/faults.ts";
+import { LoopbackServer, readBody, sendAnswer as send } from "../../kit/http-front.ts";
+import { PUBLIC_PER_MINUTE } from "../rate-limit.ts";
+import type { PdxEngine } from "./engine.ts";
+import type { JwtIssuer } from "./jwt.ts";
+import { type Answer, accountRoute, err, publicRoute } from "./routes.ts";
+
+/** Paradex's answers for the faults that replace one */
+const FAULT_ANSWERS: FaultAnswers = { rateLimited: err(429, "RATE_LIMIT_EXCEEDED", "rate limit exceeded") };
+
+import type { PdxState } from "./state.ts";
 import { authHash, checkSignature, e8, orderHash } from "./verify.ts";
-import { PdxSockets } from "./ws.ts";
-
-export interface Answer {
-  readonly status: number;
-  readonly body?: unknown;
-}
-
-const err = (status: number, error: string, message: string): Answer => ({
-  status,
-  body: { error, message, data: null },
-});
+import type { PdxSockets } from "./ws.ts";
 
 /** how far the auth timestamp may be from the emulator's clock, s */
 const AUTH_SKEW_S = 30;
@@ -31,49 +34,50 @@ const MAX_SIGNATURE_LIFETIME_S = 7 * 24 * 3600;
 
 export class PdxFront {
   readonly state: PdxState;
+  readonly engine: PdxEngine;
   readonly chain: string;
-  readonly jwt = new JwtIssuer();
+  readonly jwt: JwtIssuer;
   readonly faults = new FaultQueue("paradex");
   /** orders 800/s per account; other private GETs 120/s (docs "rate-limits", VENUES.md §5) */
   readonly orderBudget: IpBudget;
   readonly getBudget: IpBudget;
+  /** public endpoints 1500 a minute per IP (rate-limit.ts) */
+  readonly publicBudget: IpBudget;
   readonly now: () => number;
   readonly sockets: PdxSockets;
-  readonly #held = new Set<ReturnType<typeof setTimeout>>();
-  #server: Server | undefined;
+  readonly #http = new LoopbackServer({
+    handle: (req, res) => this.#handle(req, res),
+    failed: (res, e) => send(res, err(500, "INTERNAL_ERROR", e.message)),
+    upgrade: (req, socket, head) => this.sockets.upgrade(req, socket, head),
+  });
 
-  constructor(state: PdxState, chain: string, now: () => number, orderPerSecond = 800, getPerSecond = 120) {
+  constructor(
+    state: PdxState,
+    engine: PdxEngine,
+    sockets: PdxSockets,
+    chain: string,
+    now: () => number,
+    orderPerSecond = 800,
+    getPerSecond = 120,
+    publicPerMinute = PUBLIC_PER_MINUTE,
+  ) {
     this.state = state;
+    this.engine = engine;
     this.chain = chain;
     this.now = now;
     this.orderBudget = new IpBudget(orderPerSecond, orderPerSecond, now);
     this.getBudget = new IpBudget(getPerSecond, getPerSecond, now);
-    this.sockets = new PdxSockets(this.jwt, now, () => state.markets.map((m) => m.symbol));
+    this.publicBudget = new IpBudget(publicPerMinute, publicPerMinute / 60, now);
+    this.sockets = sockets;
+    this.jwt = sockets.jwt;
   }
 
-  async listen(port: number): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) =>
-        send(res, err(500, "INTERNAL_ERROR", (e as Error).message)),
-      );
-    });
-    server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head));
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listen(port: number): Promise<string> {
+    return this.#http.listen(port);
   }
 
-  async close(): Promise<void> {
-    for (const t of this.#held) clearTimeout(t);
-    this.#held.clear();
-    await this.sockets.close();
-    const server = this.#server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#http.close(() => this.sockets.close());
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -81,8 +85,13 @@ export class PdxFront {
     const method = req.method ?? "GET";
     const path = url.pathname.replace(/^\/v1/, "");
     const raw = await readBody(req);
+    const isPublic = req.headers.authorization === undefined && !(method === "POST" && path === "/auth");
+    if (isPublic && !this.publicBudget.take(req.socket.remoteAddress ?? "?"))
+      return send(res, err(429, "RATE_LIMIT_EXCEEDED", "public rate limit exceeded"));
     if (method === "GET" && path === "/system/config")
       return send(res, { status: 200, body: { starknet_chain_id: this.chain, environment: "local" } });
+    if (method === "GET" && path === "/system/time")
+      return send(res, { status: 200, body: { server_time: this.now() } });
     if (method === "GET" && path === "/markets") {
       const m = url.searchParams.get("market");
       return send(res, {
@@ -90,6 +99,8 @@ export class PdxFront {
         body: { results: this.state.markets.filter((x) => !m || x.symbol === m) },
       });
     }
+    const pub = publicRoute(this.engine, method, path, url.searchParams);
+    if (pub !== undefined) return send(res, pub);
     if (method === "POST" && path === "/auth") return send(res, this.#auth(req));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
     if (bearer === null) return send(res, err(401, "INVALID_TOKEN", "missing or malformed jwt"));
@@ -100,7 +111,7 @@ export class PdxFront {
     if (!(isOrder ? this.orderBudget : this.getBudget).take(account))
       return send(res, err(429, "RATE_LIMIT_EXCEEDED", "rate limit exceeded"));
     if (isOrder) return this.#order(req, res, account, raw);
-    return send(res, this.#read(method, path, url, account));
+    return send(res, this.#read(method, path, url, account, raw));
   }
 
   #auth(req: IncomingMessage): Answer {
@@ -183,118 +194,47 @@ export class PdxFront {
         err(400, "INVALID_PRICE_PRECISION", `price is not a multiple of ${market.price_tick_size}`),
       );
     const clientId = str("client_id") ?? "";
-    if (clientId !== "" && this.state.byClientId(account, clientId) !== undefined)
+    if (clientId !== "" && this.engine.byClientId(account, clientId) !== undefined)
       return send(res, err(400, "DUPLICATED_CLIENT_ID", `client_id ${clientId} was used`));
-    if (this.state.openOrders(account, market.symbol) >= Number(market.max_open_orders))
+    if (this.engine.openOrders(account, market.symbol).length >= market.max_open_orders)
       return send(
         res,
         err(400, "ORDER_REJECTED", `more than ${market.max_open_orders} open orders on ${market.symbol}`),
       );
     const fault = this.faults.next();
-    if (fault?.kind === "rateLimited")
-      return send(res, err(429, "RATE_LIMIT_EXCEEDED", "rate limit exceeded"));
-    if (fault?.kind === "serverError" && !fault.execute)
-      return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
-    const now = this.now();
-    const o: PdxOrder = {
+    const refused = refuseBeforeExecuting(fault, FAULT_ANSWERS);
+    if (refused !== undefined) return send(res, refused);
+    const { received } = this.engine.place({
       account,
-      id: this.state.nextOrderId(),
       client_id: clientId,
       market: market.symbol,
       side,
       type,
       instruction,
-      flags: Array.isArray(body.flags) ? (body.flags as string[]) : [],
+      flags: Array.isArray(body.flags) ? (body.flags as unknown[]).filter((f) => typeof f === "string") : [],
       size: str("size")!,
       price: type === "MARKET" ? "0" : str("price")!,
-      remaining_size: str("size")!,
-      status: "NEW",
-      cancel_reason: "",
-      created_at: now,
-      last_updated_at: now,
-      timestamp: now,
-    };
-    this.state.orders.set(o.id, o);
-    this.sockets.order(o);
-    const answer: Answer = { status: 201, body: o };
-    if (fault === undefined) return send(res, answer);
-    switch (fault.kind) {
-      case "serverError":
-        return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
-      case "loseAck":
-        req.socket.destroy();
-        return;
-      case "executeThenTimeout":
-      case "delayAck": {
-        const t = setTimeout(
-          () => {
-            this.#held.delete(t);
-            if (!res.destroyed) send(res, answer);
-          },
-          fault.kind === "delayAck" ? fault.ms : fault.holdMs,
-        );
-        this.#held.add(t);
-        return;
-      }
-    }
+    });
+    // the order's later states go out on the sockets after its answer has left
+    setImmediate(() => this.sockets.flush());
+    answerUnderFault(
+      fault,
+      { status: 201, body: received },
+      this.#http.delivery(req, res, (x) => send(res, x)),
+      FAULT_ANSWERS,
+    );
   }
 
-  #read(method: string, path: string, url: URL, account: string): Answer {
-    if (method === "GET" && path === "/xp/account-balance")
-      return { status: 200, body: { account, balance: this.state.xp.get(account) ?? "0" } };
-    const byCid = /^\/orders\/by_client_id\/(.+)$/.exec(path);
-    if (method === "GET" && byCid !== null) {
-      const o = this.state.byClientId(account, decodeURIComponent(byCid[1]!));
-      return o === undefined
-        ? err(404, "CLIENT_ORDER_ID_NOT_FOUND", "client order id not found")
-        : { status: 200, body: o };
+  #read(method: string, path: string, url: URL, account: string, raw: string): Answer {
+    let body: unknown;
+    try {
+      body = raw === "" ? undefined : JSON.parse(raw);
+    } catch {
+      return err(400, "BAD_REQUEST", "body is not JSON");
     }
-    const byId = /^\/orders\/([^/]+)$/.exec(path);
-    if (byId !== null) {
-      const o = this.state.orders.get(byId[1]!);
-      if (o === undefined || o.account !== account)
-        return err(404, "ORDER_ID_NOT_FOUND", "order id not found");
-      if (method === "GET") return { status: 200, body: o };
-      if (method === "DELETE") {
-        if (o.status === "CLOSED") return err(400, "ORDER_IS_CLOSED", "order is closed");
-        o.status = "CLOSED";
-        o.cancel_reason = "USER_CANCELED";
-        o.last_updated_at = this.now();
-        this.sockets.order(o);
-        return { status: 204 };
-      }
-    }
-    if (method === "GET" && path === "/orders")
-      return {
-        status: 200,
-        body: {
-          results: [...this.state.orders.values()].filter(
-            (o) => o.account === account && o.status !== "CLOSED",
-          ),
-        },
-      };
-    void url;
-    return err(404, "NOT_FOUND", `${method} /v1${path}`);
+    const a = accountRoute(this.engine, this.state, { method, path, query: url.searchParams, account, body });
+    // a cancel's close goes out on the sockets after its 204
+    setImmediate(() => this.sockets.flush());
+    return a;
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, a: Answer): void {
-  if (res.headersSent || res.destroyed) return;
-  if (a.body === undefined) {
-    res.writeHead(a.status);
-    res.end();
-    return;
-  }
-  const text = typeof a.body === "string" ? a.body : JSON.stringify(a.body);
-  res.writeHead(a.status, { "Content-Type": typeof a.body === "string" ? "text/plain" : "application/json" });
-  res.end(text);
 }
