@@ -47,13 +47,14 @@ export class ExSockets {
     const market = stream.split("/").at(-1) ?? "";
     const account =
       stream === "account" ? this.accountOf(req.headers["x-api-key"] as string | undefined) : undefined;
-    const refuse = (code: number, text: string) => {
-      socket.end(`HTTP/1.1 ${code} ${text}\r\nConnection: close\r\n\r\n`);
-    };
-    if (!known || (stream !== "account" && this.engine.inst(market) === undefined))
-      return refuse(404, "Not Found");
-    if (stream === "account" && account === undefined) return refuse(401, "Unauthorized");
-    if (this.frozen.has(stream)) return refuse(503, "Service Unavailable");
+    let refusal: string | undefined;
+    if (!known || (stream !== "account" && this.engine.inst(market) === undefined)) refusal = "404 Not Found";
+    else if (stream === "account" && account === undefined) refusal = "401 Unauthorized";
+    else if (this.frozen.has(stream)) refusal = "503 Service Unavailable";
+    if (refusal !== undefined) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const conn: Conn = { ws, stream, account, seq: 0 };
       ws.on("close", () => this.#conns.delete(conn));
