@@ -128,7 +128,7 @@ test("a signed order is placed; a tampered field, a foreign key or an unknown AP
   }
 });
 
-test("streams: a book snapshot on connect then deltas; the account stream needs a known API key", async () => {
+test("streams: a book snapshot on connect and on replacement; the account stream needs a known API key", async () => {
   const emu = await startExtendedEmulator({ scheduledFunding: false });
   try {
     emu.driver.addAccount({ apiKey: API_KEY, vault: 1, starkKey: SDK_ACCOUNT.publicKey, usd: 1000 });
@@ -148,11 +148,11 @@ test("streams: a book snapshot on connect then deltas; the account stream needs 
     ws.close();
     assert.equal(frames[0].type, "SNAPSHOT");
     assert.equal(frames[0].data.b.length, 2);
-    assert.equal(frames[1].type, "DELTA");
+    assert.equal(frames[1].type, "SNAPSHOT");
     assert.equal(frames[1].seq, frames[0].seq + 1);
     assert.ok(
-      frames[1].data.b.every((l: { q: string }) => l.q === "1"),
-      "a delta carries the size change",
+      frames[1].data.b.every((l: { q: string }) => l.q === "2"),
+      "the replaced book, whole",
     );
     const refused = await new Promise<number>((resolve) => {
       const a = new WebSocket(`${emu.wsUrl}/account`, { headers: { "X-Api-Key": "nope-nope-nope" } });

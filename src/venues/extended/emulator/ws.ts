@@ -1,7 +1,8 @@
 /**
  * The Extended emulator's streams: one WebSocket per path under /stream.extended.exchange/v1
  * (no subscribe messages; python_sdk stream_client.py, ccxt pro/extended.js):
- * `/orderbooks/{m}` (a SNAPSHOT on connect, then DELTAs of level-size changes, `seq` +1 each),
+ * `/orderbooks/{m}` (a SNAPSHOT on connect and whenever the driver replaces the book, else
+ * DELTAs of level-size changes; `seq` +1 each),
  * `/publicTrades/{m}`, `/funding/{m}`, `/prices/mark/{m}`, and `/account` (the X-Api-Key header
  * names the account; ORDER, TRADE, POSITION, BALANCE frames of that account only).
  */
@@ -119,11 +120,11 @@ export class ExSockets {
 
   /** Publish what the engine queued: book deltas, marks, funding, trades, account updates. */
   flush(): void {
-    const books = new Set<string>();
+    const books = new Map<string, boolean>();
     for (const e of this.engine.drain()) {
       switch (e.kind) {
         case "book":
-          books.add(e.market);
+          books.set(e.market, (books.get(e.market) ?? false) || e.full);
           break;
         case "mark":
           this.#publish(`prices/mark/${e.market}`, "MP", this.#mark(e.market));
@@ -162,7 +163,11 @@ export class ExSockets {
           break;
       }
     }
-    for (const m of books) this.#delta(m);
+    // a book the driver replaced goes out whole, as a SNAPSHOT; other changes as a DELTA
+    for (const [m, full] of books) {
+      if (full) this.#publish(`orderbooks/${m}`, "SNAPSHOT", this.#snapshot(m));
+      else this.#delta(m);
+    }
   }
 
   #delta(market: string): void {

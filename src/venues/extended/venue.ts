@@ -1,0 +1,553 @@
+import type { Clock } from "../../core/clock.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { BookUpdate, BookView, MarketEvent } from "../../core/market.ts";
+import type { MarginMode, OrderRequest } from "../../core/types.ts";
+import {
+  type AmendResult,
+  type Unsubscribe,
+  type Venue,
+  type VenueEvent,
+  VenueRejectError,
+  VenueUnknownOutcomeError,
+} from "../../core/venue.ts";
+import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
+import type { VenueNotice } from "../../core/venue-notices.ts";
+import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { L2Book } from "../../data/book.ts";
+import { StreamHealth } from "../backpack/streams.ts";
+import { AccountEvents } from "./account-stream.ts";
+import { EXTENDED_CAPABILITIES, instrumentOf, tradableMarkets } from "./capabilities.ts";
+import { domainOf, type ExtendedConfig, restUrlOf, wsUrlOf } from "./config.ts";
+import { ExtendedHttp, ExtendedRejectError } from "./http.ts";
+import { orderBody, streamPathOf } from "./orders.ts";
+import {
+  AccountFrameSchema,
+  AccountInfoSchema,
+  BookFrameSchema,
+  type ExMarket,
+  FundingFrameSchema,
+  MarketsSchema,
+  MarkFrameSchema,
+  PlacedSchema,
+  parseAs,
+  parseJson,
+  TradesFrameSchema,
+} from "./parse.ts";
+import * as reads from "./reads.ts";
+import { ExtendedStream } from "./ws.ts";
+
+interface Bound {
+  readonly signer: AccountSigner;
+  readonly apiKey: string;
+  readonly vault: number;
+  readonly stream: ExtendedStream;
+  fundingSeen: number;
+}
+
+interface Wire {
+  readonly stream: ExtendedStream;
+  subs: number;
+  seq: number | undefined;
+}
+
+/**
+ * The Extended connector. Market data on one socket per stream path (the venue has no
+ * subscribe messages), each account's orders, trades and positions on its `/account` socket
+ * (X-Api-Key), orders and reads over REST. Every order carries a Stark settlement signature
+ * (signing.ts) by the account's "stark" signer; http.ts says which failure is a refusal and
+ * which an unknown outcome.
+ */
+export class ExtendedVenue implements Venue {
+  readonly id: string;
+  readonly capabilities = EXTENDED_CAPABILITIES;
+  readonly config: ExtendedConfig;
+  readonly clock: Clock;
+  readonly http: ExtendedHttp;
+  readonly health: StreamHealth;
+  readonly #instruments = new Map<string, Instrument>();
+  readonly #markets = new Map<string, ExMarket>();
+  readonly #marks = new Map<string, number>();
+  readonly #funding = new Map<string, number>();
+  readonly #books = new Map<string, L2Book>();
+  readonly #subs = new Map<string, number>();
+  readonly #wires = new Map<string, Wire>();
+  readonly #market = new Set<(e: MarketEvent) => void>();
+  readonly #events = new Set<(e: VenueEvent) => void>();
+  readonly #accounts = new Map<string, Bound>();
+  readonly #acct = new AccountEvents();
+  readonly #ctx: reads.ReadContext;
+  readonly #problems = new Map<string, VenueNotice>();
+  #closed = true;
+
+  constructor(config: ExtendedConfig, clock: Clock) {
+    this.config = config;
+    this.id = config.id;
+    this.clock = clock;
+    this.http = new ExtendedHttp({ baseUrl: restUrlOf(config), timeoutMs: config.request_timeout_ms, clock });
+    this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    this.#ctx = {
+      http: this.http,
+      venueId: this.id,
+      known: (s) => this.#instruments.get(s),
+      apiKeyOf: (a) => this.#bound(a).apiKey,
+      clientIdOf: (a, v) => this.#acct.clientIdOf(a, v),
+    };
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async connect(): Promise<void> {
+    const markets = parseAs(
+      MarketsSchema,
+      await this.http.request({ method: "GET", path: "/info/markets" }),
+      "markets",
+    );
+    for (const m of tradableMarkets(markets.data, this.config.symbols)) {
+      const inst = instrumentOf(this.id, m, {
+        makerFeeBps: this.config.maker_fee_bps,
+        takerFeeBps: this.config.taker_fee_bps,
+      });
+      this.#instruments.set(m.name, inst);
+      this.#markets.set(m.name, m);
+      this.#marks.set(m.name, Number(m.marketStats.markPrice));
+      this.#funding.set(m.name, Number(m.marketStats.fundingRate));
+    }
+    this.#closed = false;
+    this.health.start();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.health.stop();
+    await Promise.all([
+      ...[...this.#wires.values()].map((w) => w.stream.close()),
+      ...[...this.#accounts.values()].map((b) => b.stream.close()),
+    ]);
+  }
+
+  streams() {
+    return this.health.list();
+  }
+
+  notices(): readonly VenueNotice[] {
+    return [...this.#problems.values()];
+  }
+
+  #problem(stream: string, e: unknown): void {
+    const text = `a ${stream} message was dropped: ${(e as Error).message}`;
+    this.#problems.set(stream, { venue: this.id, key: `payload:${stream}`, text });
+  }
+
+  onStreamStatus(listener: Parameters<StreamHealth["onChange"]>[0]): Unsubscribe {
+    return this.health.onChange(listener);
+  }
+
+  // ------------------------------------------------------------------ market data
+
+  subscribe(sub: MarketSubscription): Unsubscribe {
+    const inst = this.instrument(sub.symbol);
+    const name = streamName(sub);
+    const path = streamPathOf(sub);
+    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
+    let wire = this.#wires.get(path);
+    if (wire === undefined) {
+      const w: Wire = {
+        subs: 0,
+        seq: undefined,
+        stream: new ExtendedStream(`${wsUrlOf(this.config)}/${path}`, {
+          onFrame: (text) => this.#frame(sub, inst, w, text),
+          onUp: () => this.health.up(name),
+          onDown: () => {
+            w.seq = undefined;
+            this.health.down(name);
+          },
+        }),
+      };
+      wire = w;
+      this.#wires.set(path, w);
+      w.stream.connect().catch(() => undefined);
+    }
+    wire.subs++;
+    this.health.add(name, wire.stream.isOpen);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.#subs.get(name) ?? 1) - 1;
+      if (left === 0) {
+        this.#subs.delete(name);
+        this.health.remove(name);
+      } else this.#subs.set(name, left);
+      const w = this.#wires.get(path);
+      if (w !== undefined && --w.subs === 0) {
+        this.#wires.delete(path);
+        void w.stream.close();
+      }
+    };
+  }
+
+  #frame(sub: MarketSubscription, inst: Instrument, w: Wire, text: string): void {
+    const name = streamName(sub);
+    try {
+      const now = this.clock.now();
+      if (sub.channel === "book") {
+        const f = parseAs(BookFrameSchema, parseJson(text), `orderbooks/${inst.symbol}`);
+        // a sequence gap means a lost delta: reconnecting brings a fresh snapshot
+        if (f.type === "DELTA" && (w.seq === undefined || f.seq !== w.seq + 1)) {
+          w.seq = undefined;
+          this.health.down(name);
+          void w.stream.close().then(() => {
+            if (this.#wires.get(streamPathOf(sub)) === w && !this.#closed)
+              w.stream.connect().catch(() => undefined);
+          });
+          return;
+        }
+        w.seq = f.seq;
+        const book = this.#bookOf(inst);
+        const levels = (side: "bid" | "ask", rows: readonly { p: string; q: string }[]) =>
+          rows.map((l) => {
+            const price = Number(l.p);
+            const size =
+              f.type === "SNAPSHOT" ? Number(l.q) : book.sizeAt(side, inst.price(l.p)) + Number(l.q);
+            return { price, size: Math.max(0, Number(size.toFixed(12))) };
+          });
+        const update: BookUpdate = {
+          type: "book",
+          venue: this.id,
+          symbol: inst.symbol,
+          ts: f.ts,
+          snapshot: f.type === "SNAPSHOT",
+          bids: levels("bid", f.data.b),
+          asks: levels("ask", f.data.a),
+        };
+        book.apply(update);
+        this.health.message(name, now);
+        this.#publish(update);
+      } else if (sub.channel === "trades") {
+        const f = parseAs(TradesFrameSchema, parseJson(text), `publicTrades/${inst.symbol}`);
+        this.health.message(name, now);
+        for (const t of f.data)
+          this.#publish({
+            type: "trade",
+            venue: this.id,
+            symbol: inst.symbol,
+            ts: t.T,
+            price: Number(t.p),
+            size: Number(t.q),
+            side: t.S === "BUY" ? "buy" : "sell",
+          });
+      } else if (sub.channel === "mark") {
+        const f = parseAs(MarkFrameSchema, parseJson(text), `prices/mark/${inst.symbol}`);
+        this.#marks.set(inst.symbol, Number(f.data.p));
+        this.health.message(name, now);
+        this.#publish({
+          type: "mark",
+          venue: this.id,
+          symbol: inst.symbol,
+          ts: f.ts,
+          markPrice: Number(f.data.p),
+          oraclePrice: Number(f.data.p),
+        });
+      } else if (sub.channel === "funding") {
+        const f = parseAs(FundingFrameSchema, parseJson(text), `funding/${inst.symbol}`);
+        // Extended's rate is the hour's (funding settles hourly)
+        this.#funding.set(inst.symbol, Number(f.data.f));
+        this.health.message(name, now);
+        this.#publish({
+          type: "funding",
+          venue: this.id,
+          symbol: inst.symbol,
+          ts: f.ts,
+          ratePerHour: Number(f.data.f),
+        });
+      }
+    } catch (e) {
+      this.#problem(name, e);
+    }
+  }
+
+  onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
+    this.#market.add(listener);
+    return () => this.#market.delete(listener);
+  }
+
+  #publish(e: MarketEvent): void {
+    if (!this.#subs.has(`${e.type === "book" ? "book" : e.type === "trade" ? "trades" : e.type}:${e.symbol}`))
+      return;
+    for (const l of this.#market) l(e);
+  }
+
+  instruments(): readonly Instrument[] {
+    return [...this.#instruments.values()];
+  }
+
+  instrument(symbol: string): Instrument {
+    const inst = this.#instruments.get(symbol);
+    if (inst === undefined)
+      throw new VenueRejectError(
+        "unknown_symbol",
+        `venue ${this.id}: unknown market "${symbol}" (markets are named like BTC-USD)`,
+      );
+    return inst;
+  }
+
+  #bookOf(inst: Instrument): L2Book {
+    let b = this.#books.get(inst.symbol);
+    if (b === undefined) {
+      b = new L2Book(inst);
+      this.#books.set(inst.symbol, b);
+    }
+    return b;
+  }
+
+  book(symbol: string): BookView {
+    return this.#bookOf(this.instrument(symbol));
+  }
+
+  markPrice(symbol: string): number {
+    return this.#marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
+  }
+
+  fundingRatePerHour(symbol: string): number {
+    return this.#funding.get(this.instrument(symbol).symbol) ?? 0;
+  }
+
+  // ------------------------------------------------------------------ accounts
+
+  async bindAccount(binding: AccountBinding): Promise<void> {
+    const where = `venue ${this.id}: account ${binding.account}`;
+    const signer = binding.signer;
+    if (signer === undefined || signer.scheme !== "stark")
+      throw new VenueRejectError(
+        "no_signer",
+        `${where} needs a stark signer (got ${signer?.scheme ?? "none"})`,
+      );
+    const { apiKeyId: apiKey, subAccount, address } = binding.identity;
+    if (apiKey === undefined || subAccount === undefined || !/^\d+$/.test(subAccount))
+      throw new VenueRejectError(
+        "invalid_binding",
+        `${where}: the identity needs apiKeyId (X-Api-Key) and subAccount (the vault number)`,
+      );
+    if (this.#accounts.has(binding.account)) return;
+    const starkKey = BigInt(`0x${signer.publicKey}`);
+    if (address !== undefined && BigInt(address) !== starkKey)
+      throw new VenueRejectError(
+        "wrong_key",
+        `${where}: the keystore key is the private half of 0x${starkKey.toString(16)}, not of the configured stark_key ${address}`,
+      );
+    const info = parseAs(
+      AccountInfoSchema,
+      await this.http.request({ method: "GET", path: "/user/account/info", apiKey }).catch((e: unknown) => {
+        if (e instanceof ExtendedRejectError)
+          throw new VenueRejectError(e.reason, `${where}: API key refused: ${e.message}`);
+        throw e;
+      }),
+      `account info of ${binding.account}`,
+    ).data;
+    if (BigInt(info.l2Key) !== starkKey || info.l2Vault !== subAccount)
+      throw new VenueRejectError(
+        "wrong_key",
+        `${where}: the venue knows this API key's account as vault ${info.l2Vault} with Stark key ${info.l2Key}, not vault ${subAccount} with 0x${starkKey.toString(16)}`,
+      );
+    const account = binding.account;
+    const stream = new ExtendedStream(
+      `${wsUrlOf(this.config)}/account`,
+      {
+        onFrame: (text) => this.#accountFrame(account, text),
+        onUp: () => this.#accountHealth(),
+        onDown: () => this.#accountHealth(),
+      },
+      { "X-Api-Key": apiKey },
+    );
+    const bound: Bound = { signer, apiKey, vault: Number(subAccount), stream, fundingSeen: this.clock.now() };
+    this.#accounts.set(account, bound);
+    this.health.add(ACCOUNT_STREAM, false);
+    await stream.connect();
+  }
+
+  #accountHealth(): void {
+    const all = [...this.#accounts.values()].every((b) => b.stream.isOpen);
+    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
+    else this.health.down(ACCOUNT_STREAM);
+  }
+
+  #accountFrame(account: string, text: string): void {
+    try {
+      const f = parseAs(AccountFrameSchema, parseJson(text), `account stream of ${account}`);
+      this.health.message(ACCOUNT_STREAM, this.clock.now());
+      this.#emit(this.#acct.events(this.#ctx, account, f));
+      if (f.type === "POSITION" || f.type === "BALANCE")
+        void this.#pollFunding(account).catch(() => undefined);
+    } catch (e) {
+      this.#problem(`account stream of ${account}`, e);
+    }
+  }
+
+  /** New funding settlements as events (the stream announces a position change, not the payment). */
+  async #pollFunding(account: string): Promise<void> {
+    const b = this.#accounts.get(account);
+    if (b === undefined) return;
+    for (const p of await reads.fundingPayments(this.#ctx, account, b.fundingSeen)) {
+      if (p.ts < b.fundingSeen) continue;
+      b.fundingSeen = p.ts + 1;
+      this.#emit([
+        {
+          type: "funding",
+          ts: p.ts,
+          account,
+          symbol: p.symbol,
+          amount: p.amount,
+          ratePerHour: p.ratePerHour,
+          hours: p.hours,
+        },
+      ]);
+    }
+  }
+
+  #bound(account: string): Bound {
+    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
+    const b = this.#accounts.get(account);
+    if (b === undefined)
+      throw new VenueRejectError("unknown_account", `venue ${this.id}: account "${account}" is not bound`);
+    return b;
+  }
+
+  onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
+    this.#events.add(listener);
+    return () => this.#events.delete(listener);
+  }
+
+  #emit(events: readonly VenueEvent[]): void {
+    for (const e of events) for (const l of this.#events) l(e);
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  async submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
+    const b = this.#bound(order.account);
+    const inst = this.instrument(order.symbol);
+    const body = await orderBody(order, {
+      inst,
+      market: this.#markets.get(inst.symbol)!,
+      vault: b.vault,
+      signer: b.signer,
+      domain: domainOf(this.config),
+      maxFeeRate: this.config.max_fee_rate,
+      expiryEpochMillis: this.clock.now() + this.config.order_expiry_ms,
+    });
+    this.#acct.expect(
+      order.account,
+      order.clientOrderId,
+      inst.symbol,
+      order.sizeLots,
+      body.timeInForce === "IOC",
+    );
+    let raw: unknown;
+    try {
+      raw = await this.http.request({ method: "POST", path: "/user/order", body, apiKey: b.apiKey });
+    } catch (e) {
+      // a duplicate id means an earlier attempt landed: that order is this one
+      if (e instanceof ExtendedRejectError && e.code === "1134") {
+        const found = await reads.orderStatus(this.#ctx, order.account, order.clientOrderId);
+        if (found !== undefined) {
+          this.#emit(
+            this.#acct.ack(
+              order.account,
+              order.clientOrderId,
+              inst.symbol,
+              found.venueOrderId,
+              this.clock.now(),
+            ),
+          );
+          return { venueOrderId: found.venueOrderId };
+        }
+      }
+      if (e instanceof VenueRejectError)
+        this.#emit([
+          {
+            type: "reject",
+            ts: this.clock.now(),
+            account: order.account,
+            clientOrderId: order.clientOrderId,
+            reason: e.reason,
+          },
+        ]);
+      throw e;
+    }
+    const placed = parseAs(PlacedSchema, raw, "order placed answer").data;
+    this.#emit(this.#acct.ack(order.account, order.clientOrderId, inst.symbol, placed.id, this.clock.now()));
+    return { venueOrderId: placed.id };
+  }
+
+  async cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
+    const b = this.#bound(account);
+    const inst = this.instrument(symbol);
+    try {
+      await this.http.request({
+        method: "DELETE",
+        path: "/user/order",
+        query: { externalId: clientOrderId },
+        apiKey: b.apiKey,
+      });
+    } catch (e) {
+      if (e instanceof VenueRejectError)
+        this.#emit([
+          { type: "cancel_reject", ts: this.clock.now(), account, clientOrderId, reason: e.reason },
+        ]);
+      throw e;
+    }
+    const t = this.#acct.tracker.get(account, clientOrderId);
+    this.#emit(
+      this.#acct.tracker.end(
+        account,
+        clientOrderId,
+        inst.symbol,
+        t?.venueOrderId ?? "",
+        "user",
+        this.clock.now(),
+      ),
+    );
+  }
+
+  async amend(): Promise<AmendResult> {
+    throw new VenueRejectError(
+      "amend_unsupported",
+      `venue ${this.id}: this connector sends no in-place amends`,
+    );
+  }
+
+  async setLeverage(account: string, symbol: string, leverage: number, mode: MarginMode): Promise<void> {
+    const b = this.#bound(account);
+    const inst = this.instrument(symbol);
+    if (mode !== "cross")
+      throw new VenueRejectError(
+        "invalid_margin_mode",
+        `venue ${this.id}: ${inst.symbol}: Extended margins cross only`,
+      );
+    await this.http.request({
+      method: "PATCH",
+      path: "/user/leverage",
+      body: { market: inst.symbol, leverage: String(leverage) },
+      apiKey: b.apiKey,
+    });
+  }
+
+  orderStatus(account: string, clientOrderId: string) {
+    return reads.orderStatus(this.#ctx, account, clientOrderId);
+  }
+  openOrders(account: string) {
+    return reads.openOrders(this.#ctx, account);
+  }
+  positions(account: string) {
+    return reads.positions(this.#ctx, account);
+  }
+  accountState(account: string) {
+    return reads.accountState(this.#ctx, account);
+  }
+  fills(account: string, sinceTs: number) {
+    return reads.fills(this.#ctx, account, sinceTs);
+  }
+  fundingPayments(account: string, sinceTs: number) {
+    return reads.fundingPayments(this.#ctx, account, sinceTs);
+  }
+}
