@@ -22,6 +22,11 @@ export const bpSeedOf = (i: number) => Buffer.alloc(32, 0x71 + i);
 export const bpApiKeyOf = (i: number) => apiKeyOf(signerFromKeyBytes("ed25519", bpSeedOf(i), "test"));
 /** Wallet i's Hyperliquid master and agent keys and their addresses. */
 export const hlMasterKeyOf = (i: number) => Buffer.alloc(32, 0x11 + i);
+/** an Extended Stark private key (the leading 0x01 keeps it below the curve order) and its public key */
+export const exStarkKeyOf = (i: number) => Buffer.concat([Buffer.from([0x01]), Buffer.alloc(31, 0x31 + i)]);
+export const exStarkPubOf = (i: number) =>
+  `0x${signerFromKeyBytes("stark", exStarkKeyOf(i), "test").publicKey.replace(/^0+/, "")}`;
+export const exApiKeyOf = (i: number) => `extended-api-key-${i}`;
 export const hlAgentKeyOf = (i: number) => Buffer.alloc(32, 0x91 + i);
 const addr = (k: Buffer) => signerAddressOf(signerFromKeyBytes("secp256k1", k, "test")).toLowerCase();
 export const hlMasterOf = (i: number) => addr(hlMasterKeyOf(i));
@@ -33,6 +38,7 @@ export interface WalletPlan {
   readonly i: number;
   readonly backpack?: { readonly storedSeed?: Buffer };
   readonly hyperliquid?: true;
+  readonly extended?: { readonly storedKey?: Buffer };
 }
 
 const dirs: string[] = [];
@@ -61,6 +67,13 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
             },
           },
         };
+      if (w.extended)
+        venues.extended = {
+          identity: {},
+          secrets: {
+            stark_private_key: { bytes: w.extended.storedKey ?? exStarkKeyOf(w.i), encoding: "hex" },
+          },
+        };
       if (w.hyperliquid)
         venues.hyperliquid = {
           identity: {},
@@ -82,6 +95,23 @@ export function backpackToml(url: string, wallets: readonly WalletPlan[]): strin
     ...wallets
       .filter((w) => w.backpack)
       .flatMap((w) => [`[venues.backpack.wallets.${w.id}]`, `api_key = "${bpApiKeyOf(w.i)}"`]),
+  ];
+}
+
+/** `[venues.extended]` on an emulator with these wallets (vault 10000 + i). */
+export function extendedToml(url: string, wallets: readonly WalletPlan[]): string[] {
+  return [
+    "[venues.extended]",
+    `rest_url = "${url}"`,
+    "request_timeout_ms = 3000",
+    ...wallets
+      .filter((w) => w.extended)
+      .flatMap((w) => [
+        `[venues.extended.wallets.${w.id}]`,
+        `api_key = "${exApiKeyOf(w.i)}"`,
+        `vault = ${10_000 + w.i}`,
+        `stark_key = "${exStarkPubOf(w.i)}"`,
+      ]),
   ];
 }
 

@@ -30,9 +30,12 @@ export interface FeeDefaults {
 }
 
 /**
- * An instrument from one market of /info/markets: tick `minPriceChange`, lot
- * `minOrderSizeChange`, leverage `maxLeverage`; funding settles hourly (docs "Funding payments").
- * The settlement asset ids and resolutions stay on the market record (orders need them).
+ * An instrument from one market of /info/markets: tick `minPriceChange`, leverage `maxLeverage`;
+ * funding settles hourly (docs "Funding payments"). The lot is the larger of `minOrderSize` and
+ * `minOrderSizeChange` when the first is a multiple of the second (BTC-USD: 0.0001, not 0.00001):
+ * every whole number of lots is then a size the venue accepts, so a one-lot trim or top-up is
+ * never refused as below the minimum (code 1120). The settlement asset ids and resolutions stay
+ * on the market record (orders need them).
  */
 export function instrumentOf(venueId: string, m: ExMarket, fees: FeeDefaults): Instrument {
   const spec: InstrumentSpec = {
@@ -41,7 +44,7 @@ export function instrumentOf(venueId: string, m: ExMarket, fees: FeeDefaults): I
     base: m.assetName,
     quote: m.collateralAssetName,
     tickSize: m.tradingConfig.minPriceChange,
-    lotSize: m.tradingConfig.minOrderSizeChange,
+    lotSize: lotOf(m.tradingConfig.minOrderSize, m.tradingConfig.minOrderSizeChange),
     minNotionalUsd: 0,
     maxLeverage: Math.max(1, Math.floor(Number(m.tradingConfig.maxLeverage))),
     marginTiers: [],
@@ -50,6 +53,15 @@ export function instrumentOf(venueId: string, m: ExMarket, fees: FeeDefaults): I
     takerFeeBps: fees.takerFeeBps,
   };
   return new Instrument(spec);
+}
+
+function lotOf(minSize: string, step: string): string {
+  const scale = Math.max(minSize.split(".")[1]?.length ?? 0, step.split(".")[1]?.length ?? 0);
+  const units = (t: string) =>
+    BigInt(t.replace(".", "") + "0".repeat(scale - (t.split(".")[1]?.length ?? 0)));
+  const min = units(minSize);
+  const inc = units(step);
+  return inc > 0n && min > inc && min % inc === 0n ? minSize : step;
 }
 
 /** Active markets only, optionally restricted to `symbols`. */

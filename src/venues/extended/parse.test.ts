@@ -23,7 +23,10 @@ test("python_sdk's BTC-USD market fixture: instrument grids, leverage, settlemen
   assert.equal(inst.symbol, "BTC-USD");
   assert.equal(inst.spec.base, "BTC");
   assert.equal(inst.priceText(inst.price("64267.3")), "64267.3");
-  assert.equal(inst.sizeText(inst.size("0.00123")), "0.00123");
+  // the lot is the minimum order size (0.0001), a multiple of the size step (0.00001)
+  assert.equal(inst.spec.lotSize, "0.0001");
+  assert.equal(inst.sizeText(inst.size("0.0012")), "0.0012");
+  assert.throws(() => inst.size("0.00123"));
   assert.equal(inst.spec.maxLeverage, 50);
   assert.equal(m.l2Config.syntheticId, "0x4254432d3600000000000000000000");
   assert.equal(m.l2Config.collateralResolution, 1_000_000);
