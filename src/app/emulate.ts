@@ -137,7 +137,7 @@ async function startExtended(opts: EmulateOptions): Promise<RunningEmulator> {
     const tick = Number(m.minPriceChange);
     const decimals = Math.max(0, -Math.floor(Math.log10(Number(m.minOrderSizeChange))));
     emu.driver.setBook({
-      market: m.name,
+      symbol: m.symbol,
       bidPx: m.markPx - tick,
       askPx: m.markPx + tick,
       qty: Number((50_000 / m.markPx).toFixed(decimals)),
@@ -153,7 +153,7 @@ async function startExtended(opts: EmulateOptions): Promise<RunningEmulator> {
     label: "extended emulator (SN_MAIN signatures)",
     url: emu.url,
     wsUrl: emu.wsUrl,
-    coins: markets.map((m) => m.name),
+    coins: markets.map((m) => m.symbol),
     close: () => emu.close(),
   };
 }

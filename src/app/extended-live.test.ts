@@ -45,7 +45,7 @@ async function emulator(): Promise<ExtendedEmulator> {
       starkKey: exStarkPubOf(w.i),
       usd: 10_000,
     });
-  emu.driver.setBook({ market: MARKET, bidPx: 59_999, askPx: 60_000, qty: 5, levels: 10, stepPx: 1 });
+  emu.driver.setBook({ symbol: MARKET, bidPx: 59_999, askPx: 60_000, qty: 5, levels: 10, stepPx: 1 });
   return emu;
 }
 

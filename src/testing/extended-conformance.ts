@@ -4,13 +4,10 @@ import type { VenueHarness } from "../venues/conformance/harness.ts";
 import { ExtendedConfigSchema } from "../venues/extended/config.ts";
 import { type ExtendedEmulator, startExtendedEmulator } from "../venues/extended/emulator/start.ts";
 import { ExtendedVenue } from "../venues/extended/venue.ts";
+import { emulatorHarness } from "../venues/kit/conformance.ts";
 import { signerFromKeyBytes } from "../wallets/signer.ts";
 
 const SYMBOL = "BTC-USD";
-/** answers and stream messages on loopback arrive well within this (ms) */
-const SETTLE_MS = 250;
-/** the market changes this long after a driver call, so requests already sent land first */
-const MARKET_DELAY_MS = 20;
 
 /** The emulator stream a conformance stream name is carried on. */
 function pathOf(stream: string): string {
@@ -38,9 +35,9 @@ export function freshStarkSigner(where: string) {
 }
 
 /**
- * The conformance harness on the Extended connector against its emulator: real sockets on
- * 127.0.0.1, a wall clock, one account (a fresh Stark key through the wallet signer, an API
- * key, vault 7001) funded with 100 000 USD.
+ * The conformance harness on the Extended connector against its emulator (the kit's
+ * emulatorHarness): real sockets on 127.0.0.1, a wall clock, one account (a fresh Stark key
+ * through the wallet signer, an API key, vault 7001) funded with 100 000 USD.
  */
 export async function makeExtendedHarness(
   opts: { requestTimeoutMs?: number } = {},
@@ -59,68 +56,22 @@ export async function makeExtendedHarness(
     ws_url: emulator.wsUrl,
     request_timeout_ms: opts.requestTimeoutMs ?? 1500,
   });
-  const venue = new ExtendedVenue(config, new WallClock());
   const account = "conformance-1";
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  try {
-    await venue.connect();
-    await venue.bindAccount({
-      account,
-      identity: { apiKeyId: apiKey, subAccount: "7001", address: starkKey },
-      signer,
-    });
-  } catch (e) {
-    await venue.close();
-    await emulator.close();
-    throw e;
-  }
-  const inst = venue.instrument(SYMBOL);
-  const d = emulator.driver;
-  const later = () => sleep(MARKET_DELAY_MS);
-  return {
+  const harness = await emulatorHarness({
     emulator,
-    apiKey,
-    venue,
+    venue: new ExtendedVenue(config, new WallClock()),
     account,
     symbol: SYMBOL,
-    referenceTicks: inst.price(60_000),
+    bind: (v) =>
+      v.bindAccount({
+        account,
+        identity: { apiKeyId: apiKey, subAccount: "7001", address: starkKey },
+        signer,
+      }),
+    controls: emulator.driver,
+    wireOf: pathOf,
     // 0.01 BTC: about 600 USD, above the minimum and within margin
-    unitLots: inst.size("0.01"),
-    drive: (work) => work,
-    settle: () => sleep(SETTLE_MS),
-    async close() {
-      await venue.close();
-      await emulator.close();
-    },
-    driver: {
-      async setBook({ bidTicks, askTicks, lotsPerLevel, levels = 5 }) {
-        await later();
-        d.setBook({
-          market: SYMBOL,
-          bidPx: inst.priceValue(bidTicks),
-          askPx: inst.priceValue(askTicks),
-          qty: inst.sizeValue(lotsPerLevel),
-          levels,
-          stepPx: inst.priceValue(1),
-        });
-      },
-      async moveMark(priceTicks) {
-        await later();
-        d.moveMark({ market: SYMBOL, markPx: inst.priceValue(priceTicks) });
-      },
-      async settleFunding(ratePerHour) {
-        await later();
-        d.settleFunding({ market: SYMBOL, ratePerHour });
-      },
-      async dropStream(stream) {
-        d.freezeStream(pathOf(stream));
-      },
-      async restoreStream(stream) {
-        d.thawStream(pathOf(stream));
-      },
-      async loseNextAnswer() {
-        d.loseAcks(1);
-      },
-    },
-  };
+    unitSize: "0.01",
+  });
+  return { ...harness, emulator, apiKey };
 }

@@ -15,6 +15,7 @@ import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { AccountEvents } from "./account-stream.ts";
 import { EXTENDED_CAPABILITIES, instrumentOf, tradableMarkets } from "./capabilities.ts";
 import { domainOf, type ExtendedConfig, restUrlOf, wsUrlOf } from "./config.ts";
@@ -72,12 +73,11 @@ export class ExtendedVenue implements Venue {
   readonly #subs = new Map<string, number>();
   readonly #wires = new Map<string, Wire>();
   readonly #market = new Set<(e: MarketEvent) => void>();
-  readonly #events = new Set<(e: VenueEvent) => void>();
-  readonly #accounts = new Map<string, Bound>();
+  readonly #events = new VenueListeners<VenueEvent>();
+  readonly #accounts: BoundAccounts<Bound>;
   readonly #acct = new AccountEvents();
   readonly #ctx: reads.ReadContext;
   readonly #problems = new Map<string, VenueNotice>();
-  #closed = true;
 
   constructor(config: ExtendedConfig, clock: Clock) {
     this.config = config;
@@ -85,6 +85,7 @@ export class ExtendedVenue implements Venue {
     this.clock = clock;
     this.http = new ExtendedHttp({ baseUrl: restUrlOf(config), timeoutMs: config.request_timeout_ms, clock });
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
+    this.#accounts = new BoundAccounts<Bound>(this.id, "account");
     this.#ctx = {
       http: this.http,
       venueId: this.id,
@@ -112,12 +113,12 @@ export class ExtendedVenue implements Venue {
       this.#marks.set(m.name, Number(m.marketStats.markPrice));
       this.#funding.set(m.name, Number(m.marketStats.fundingRate));
     }
-    this.#closed = false;
+    this.#accounts.closed = false;
     this.health.start();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#accounts.closed = true;
     this.health.stop();
     await Promise.all([
       ...[...this.#wires.values()].map((w) => w.stream.close()),
@@ -197,7 +198,7 @@ export class ExtendedVenue implements Venue {
           w.seq = undefined;
           this.health.down(name);
           void w.stream.close().then(() => {
-            if (this.#wires.get(streamPathOf(sub)) === w && !this.#closed)
+            if (this.#wires.get(streamPathOf(sub)) === w && !this.#accounts.closed)
               w.stream.connect().catch(() => undefined);
           });
           return;
@@ -366,9 +367,7 @@ export class ExtendedVenue implements Venue {
   }
 
   #accountHealth(): void {
-    const all = [...this.#accounts.values()].every((b) => b.stream.isOpen);
-    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
-    else this.health.down(ACCOUNT_STREAM);
+    this.#accounts.reportHealth(this.health, this.clock.now(), (b) => b.stream.isOpen);
   }
 
   #accountFrame(account: string, text: string): void {
@@ -405,20 +404,15 @@ export class ExtendedVenue implements Venue {
   }
 
   #bound(account: string): Bound {
-    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
-    const b = this.#accounts.get(account);
-    if (b === undefined)
-      throw new VenueRejectError("unknown_account", `venue ${this.id}: account "${account}" is not bound`);
-    return b;
+    return this.#accounts.bound(account);
   }
 
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    this.#events.add(listener);
-    return () => this.#events.delete(listener);
+    return this.#events.on(listener);
   }
 
   #emit(events: readonly VenueEvent[]): void {
-    for (const e of events) for (const l of this.#events) l(e);
+    this.#events.emit(events);
   }
 
   // ------------------------------------------------------------------ orders

@@ -95,7 +95,7 @@ test("a signed order is placed; a tampered field, a foreign key or an unknown AP
       starkKey: SDK_ACCOUNT.publicKey,
       usd: 10_000,
     });
-    emu.driver.setBook({ market: "BTC-USD", bidPx: 59_990, askPx: 60_010, qty: 1 });
+    emu.driver.setBook({ symbol: "BTC-USD", bidPx: 59_990, askPx: 60_010, qty: 1 });
     const post = (body: unknown, apiKey = API_KEY) =>
       fetch(`${emu.url}/user/order`, {
         method: "POST",
@@ -132,7 +132,7 @@ test("streams: a book snapshot on connect and on replacement; the account stream
   const emu = await startExtendedEmulator({ scheduledFunding: false });
   try {
     emu.driver.addAccount({ apiKey: API_KEY, vault: 1, starkKey: SDK_ACCOUNT.publicKey, usd: 1000 });
-    emu.driver.setBook({ market: "BTC-USD", bidPx: 59_990, askPx: 60_010, qty: 1, levels: 2 });
+    emu.driver.setBook({ symbol: "BTC-USD", bidPx: 59_990, askPx: 60_010, qty: 1, levels: 2 });
     const ws = new WebSocket(`${emu.wsUrl}/orderbooks/BTC-USD`);
     const frames: any[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -142,7 +142,7 @@ test("streams: a book snapshot on connect and on replacement; the account stream
       });
       ws.on("error", reject);
       ws.on("open", () =>
-        emu.driver.setBook({ market: "BTC-USD", bidPx: 59_990, askPx: 60_010, qty: 2, levels: 2 }),
+        emu.driver.setBook({ symbol: "BTC-USD", bidPx: 59_990, askPx: 60_010, qty: 2, levels: 2 }),
       );
     });
     ws.close();

@@ -1,25 +1,24 @@
 /**
  * The Extended emulator's exchange: the venue's order records on top of the simulated exchange
- * core (`../../sim/exchange.ts`: matching against the market book, margin, funding,
- * liquidation). Accounts are API keys; each has a collateral position (vault) and a Stark key.
+ * core (../../kit/sim-core.ts over ../../sim/exchange.ts: matching against the market book,
+ * margin, funding, liquidation). Accounts are API keys; each has a collateral position (vault) and a Stark key.
  * The core knows an order by the venue's numeric id; the client's `id` (externalId) lives in the
  * record. Every change is queued as an EngineEvent for the sockets (drain()).
  */
 import type { Clock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
+import type { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { OrderRequest } from "../../../core/types.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 
 export const VENUE_ID = "extended-emulator";
 
 /** One market as /info/markets lists it. */
 export interface MarketSpec {
-  readonly name: string;
+  /** the market's name ("BTC-USD") */
+  readonly symbol: string;
   readonly asset: string;
   readonly minPriceChange: string;
   readonly minOrderSizeChange: string;
@@ -35,7 +34,7 @@ export const COLLATERAL_RESOLUTION = 1_000_000;
 
 export const DEFAULT_MARKETS: readonly MarketSpec[] = [
   {
-    name: "BTC-USD",
+    symbol: "BTC-USD",
     asset: "BTC",
     minPriceChange: "1",
     minOrderSizeChange: "0.00001",
@@ -46,7 +45,7 @@ export const DEFAULT_MARKETS: readonly MarketSpec[] = [
     syntheticResolution: 1_000_000,
   },
   {
-    name: "ETH-USD",
+    symbol: "ETH-USD",
     asset: "ETH",
     minPriceChange: "0.1",
     minOrderSizeChange: "0.001",
@@ -109,12 +108,7 @@ export type EngineEvent =
   | { kind: "mark"; market: string }
   | { kind: "funding"; market: string };
 
-export class ExEngine {
-  readonly clock: Clock;
-  readonly markets: readonly MarketSpec[];
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
-  readonly exchange: SimExchange;
+export class ExEngine extends SimCoreEngine<MarketSpec> {
   readonly orders = new Map<string, ExOrderRecord>();
   readonly fills = new Map<string, ExFillRecord[]>();
   readonly funding = new Map<string, ExFundingRecord[]>();
@@ -124,50 +118,24 @@ export class ExEngine {
   #pending: EngineEvent[] = [];
 
   constructor(markets: readonly MarketSpec[], clock: Clock) {
-    this.clock = clock;
-    this.markets = markets;
-    for (const m of markets) {
-      const inst = new Instrument({
-        venue: VENUE_ID,
-        symbol: m.name,
+    super(
+      VENUE_ID,
+      clock,
+      markets,
+      (m) => ({
         base: m.asset,
         quote: "USD",
         tickSize: m.minPriceChange,
         lotSize: m.minOrderSizeChange,
         minNotionalUsd: 0,
         maxLeverage: m.maxLeverage,
-        marginTiers: [],
         fundingIntervalHours: 1,
         makerFeeBps: 0,
         takerFeeBps: 2.5,
-      });
-      this.instruments.set(m.name, inst);
-      this.books.set(m.name, new L2Book(inst));
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        defaultSetting: (inst) => ({ leverage: Math.min(10, inst.spec.maxLeverage), mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+      }),
+      (inst) => Math.min(10, inst.spec.maxLeverage),
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const m of markets) {
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: m.name,
-        ts: now,
-        markPrice: m.markPx,
-        oraclePrice: m.markPx,
-      });
-      this.market({ type: "funding", venue: VENUE_ID, symbol: m.name, ts: now, ratePerHour: 0.0000125 });
-    }
+    this.seed(() => 0.0000125);
     this.drain();
   }
 
@@ -176,7 +144,7 @@ export class ExEngine {
   }
 
   spec(market: string): MarketSpec | undefined {
-    return this.markets.find((m) => m.name === market);
+    return this.markets.find((m) => m.symbol === market);
   }
 
   market(e: MarketEvent): void {

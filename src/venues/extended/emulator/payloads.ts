@@ -20,13 +20,13 @@ type Json = Record<string, unknown>;
 const num = (x: number, d = 8) => String(Number(x.toFixed(d)));
 
 export function marketJson(engine: ExEngine, m: MarketSpec): Json {
-  const mark = engine.exchange.markOf(m.name);
-  const book = engine.books.get(m.name);
-  const inst = engine.inst(m.name)!;
+  const mark = engine.exchange.markOf(m.symbol);
+  const book = engine.books.get(m.symbol);
+  const inst = engine.inst(m.symbol)!;
   const bid = book?.bestBidTicks();
   const ask = book?.bestAskTicks();
   return {
-    name: m.name,
+    name: m.symbol,
     assetName: m.asset,
     assetPrecision: inst.spec.lotSize.split(".")[1]?.length ?? 0,
     collateralAssetName: "USD",
@@ -39,7 +39,7 @@ export function marketJson(engine: ExEngine, m: MarketSpec): Json {
       lastPrice: String(mark),
       bidPrice: bid === undefined ? "0" : inst.priceText(bid),
       askPrice: ask === undefined ? "0" : inst.priceText(ask),
-      fundingRate: num(engine.fundingRate.get(m.name) ?? 0, 10),
+      fundingRate: num(engine.fundingRate.get(m.symbol) ?? 0, 10),
       nextFundingRate: (Math.floor(engine.clock.now() / 3_600_000) + 1) * 3_600_000,
     },
     tradingConfig: {

@@ -8,15 +8,11 @@
  * refused at once with 1133 (the venue's own answer there is not published: an assumption).
  */
 import { VenueRejectError } from "../../../core/venue.ts";
+import type { Answer } from "../../kit/http-front.ts";
 import { changeLeverage } from "../../sim/account-admin.ts";
 import { type ExEngine, type ExOrderRecord, isOpen } from "./engine.ts";
 import { balanceJson, marketJson, orderJson, positionsJson, tradeJson } from "./payloads.ts";
 import { checkSettlementSignature, expectedOrderHash } from "./verify.ts";
-
-export interface Answer {
-  readonly status: number;
-  readonly body: unknown;
-}
 
 export interface EmulatedAccount {
   readonly apiKey: string;
@@ -47,7 +43,7 @@ export function publicRoute(
     const want = q.getAll("market");
     return ok(
       engine.markets
-        .filter((m) => want.length === 0 || want.includes(m.name))
+        .filter((m) => want.length === 0 || want.includes(m.symbol))
         .map((m) => marketJson(engine, m)),
     );
   }
@@ -78,7 +74,7 @@ function placeOrder(
   chainId: string,
 ): Answer {
   const market = typeof b.market === "string" ? engine.spec(b.market) : undefined;
-  const inst = market === undefined ? undefined : engine.inst(market.name);
+  const inst = market === undefined ? undefined : engine.inst(market.symbol);
   if (market === undefined || inst === undefined) return refuse(400, 1001, "Market not found");
   if (typeof b.id !== "string" || b.id.length === 0 || b.id.length > 64)
     return refuse(400, 1133, "id: 1 to 64 characters");
@@ -149,7 +145,7 @@ function placeOrder(
   const r = engine.place({
     externalId: b.id,
     account: acct.apiKey,
-    market: market.name,
+    market: market.symbol,
     side: b.side,
     type: b.type,
     timeInForce: b.timeInForce,

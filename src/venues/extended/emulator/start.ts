@@ -6,10 +6,13 @@
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
-import type { ExchangeFault } from "../../backpack/emulator/faults.ts";
-import { settleFunding } from "../../sim/funding.ts";
-import { FundingClock } from "../../sim/funding-clock.ts";
-import { checkLiquidations } from "../../sim/liquidation.ts";
+import type { ExchangeFault } from "../../kit/faults.ts";
+import {
+  marketLookup,
+  type SimMarketDriver,
+  simMarketDriver,
+  startFundingClock,
+} from "../../kit/sim-core.ts";
 import {
   DEFAULT_MARKETS,
   ExEngine,
@@ -38,20 +41,10 @@ export interface ExtendedEmulatorOptions {
   readonly scheduledFunding?: boolean;
 }
 
-export interface ExtendedEmulatorDriver {
+/** setBook / moveMark / settleFunding (the kit's, `symbol` = the market's name) and the rest. */
+export interface ExtendedEmulatorDriver extends SimMarketDriver {
   /** Open an account (API key, vault, Stark key) with this much USD collateral. */
   addAccount(a: EmulatedAccount & { readonly usd: number }): void;
-  setBook(b: {
-    market: string;
-    bidPx: number;
-    askPx: number;
-    qty: number;
-    levels?: number;
-    stepPx?: number;
-  }): void;
-  moveMark(m: { market: string; markPx: number }): void;
-  /** Set the funding rate (per hour) and settle one interval now. */
-  settleFunding(f: { market: string; ratePerHour: number }): void;
   /** Cut a stream ("orderbooks/BTC-USD", "account"): its sockets close and new ones are refused. */
   freezeStream(stream: string): void;
   thawStream(stream: string): void;
@@ -97,26 +90,13 @@ export async function startExtendedEmulator(opts: ExtendedEmulatorOptions = {}):
   );
   const host = await front.listen(opts.port ?? 0);
   const ex = engine.exchange;
-  let funding: FundingClock | undefined;
-  if (opts.scheduledFunding ?? true) {
-    funding = new FundingClock(clock, ex, (events) => {
-      engine.absorb(events);
-      sockets.flush();
-    });
-    for (const inst of engine.instruments.values()) funding.start(inst);
-  }
-  const market = (name: string) => {
-    const inst = engine.inst(name);
-    if (inst === undefined)
-      throw new RangeError(
-        `extended emulator: unknown market "${name}" (${markets.map((m) => m.name).join(", ")})`,
-      );
-    return inst;
-  };
-  const changed = (fn: () => void) => {
-    fn();
-    sockets.flush();
-  };
+  const funding = startFundingClock(opts.scheduledFunding ?? true, clock, engine, () => sockets.flush());
+  const market = marketLookup(
+    "extended",
+    "market",
+    markets.map((m) => m.symbol),
+    (name: string) => engine.inst(name),
+  );
   const ts = () => clock.now();
   const f = front;
 
@@ -133,53 +113,7 @@ export async function startExtendedEmulator(opts: ExtendedEmulatorOptions = {}):
       f.accounts.set(a.apiKey, { apiKey: a.apiKey, vault: a.vault, starkKey: a.starkKey });
       ex.state.deposit(a.apiKey, usd(a.usd));
     },
-    setBook(b) {
-      const inst = market(b.market);
-      const n = b.levels ?? 5;
-      const d = b.stepPx ?? inst.priceValue(1);
-      const lv = (from: number, dir: number) =>
-        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * d, size: b.qty }));
-      changed(() =>
-        engine.market({
-          type: "book",
-          venue: VENUE_ID,
-          symbol: inst.symbol,
-          ts: ts(),
-          snapshot: true,
-          bids: lv(b.bidPx, -1),
-          asks: lv(b.askPx, 1),
-        }),
-      );
-    },
-    moveMark(m) {
-      market(m.market);
-      changed(() =>
-        engine.market({
-          type: "mark",
-          venue: VENUE_ID,
-          symbol: m.market,
-          ts: ts(),
-          markPrice: m.markPx,
-          oraclePrice: m.markPx,
-        }),
-      );
-    },
-    settleFunding(fr) {
-      const inst = market(fr.market);
-      changed(() => {
-        engine.market({
-          type: "funding",
-          venue: VENUE_ID,
-          symbol: fr.market,
-          ts: ts() - 1,
-          ratePerHour: fr.ratePerHour,
-        });
-        const mark = ex.markOf(fr.market);
-        const events = settleFunding(ex.state, inst, ts(), mark > 0 ? mark : undefined);
-        events.push(...checkLiquidations(ex, fr.market, ts()));
-        engine.absorb(events);
-      });
-    },
+    ...simMarketDriver({ venueId: VENUE_ID, engine, now: ts, lookup: market, flush: () => sockets.flush() }),
     freezeStream: (s) => sockets.freeze(s),
     thawStream: (s) => sockets.thaw(s),
     dropSockets: () => sockets.dropAll(),
