@@ -1,6 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
-import type { BookUpdate, BookView, MarketEvent } from "../../core/market.ts";
+import type { BookView, MarketEvent } from "../../core/market.ts";
 import type { MarginMode, OrderRequest } from "../../core/types.ts";
 import {
   type AmendResult,
@@ -8,31 +8,25 @@ import {
   type Venue,
   type VenueEvent,
   VenueRejectError,
-  VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
-import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
-import { L2Book } from "../../data/book.ts";
+import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { AccountEvents } from "./account-stream.ts";
-import { EXTENDED_CAPABILITIES, instrumentOf, tradableMarkets } from "./capabilities.ts";
+import { EXTENDED_CAPABILITIES, tradableMarkets } from "./capabilities.ts";
 import { domainOf, type ExtendedConfig, restUrlOf, wsUrlOf } from "./config.ts";
 import { ExtendedHttp, ExtendedRejectError } from "./http.ts";
-import { orderBody, streamPathOf } from "./orders.ts";
+import { ExtendedMarketData } from "./market-data.ts";
+import { orderBody } from "./orders.ts";
 import {
   AccountFrameSchema,
   AccountInfoSchema,
-  BookFrameSchema,
-  type ExMarket,
-  FundingFrameSchema,
   MarketsSchema,
-  MarkFrameSchema,
   PlacedSchema,
   parseAs,
   parseJson,
-  TradesFrameSchema,
 } from "./parse.ts";
 import * as reads from "./reads.ts";
 import { ExtendedStream } from "./ws.ts";
@@ -43,12 +37,6 @@ interface Bound {
   readonly vault: number;
   readonly stream: ExtendedStream;
   fundingSeen: number;
-}
-
-interface Wire {
-  readonly stream: ExtendedStream;
-  subs: number;
-  seq: number | undefined;
 }
 
 /**
@@ -65,14 +53,7 @@ export class ExtendedVenue implements Venue {
   readonly clock: Clock;
   readonly http: ExtendedHttp;
   readonly health: StreamHealth;
-  readonly #instruments = new Map<string, Instrument>();
-  readonly #markets = new Map<string, ExMarket>();
-  readonly #marks = new Map<string, number>();
-  readonly #funding = new Map<string, number>();
-  readonly #books = new Map<string, L2Book>();
-  readonly #subs = new Map<string, number>();
-  readonly #wires = new Map<string, Wire>();
-  readonly #market = new Set<(e: MarketEvent) => void>();
+  readonly #data: ExtendedMarketData;
   readonly #events = new VenueListeners<VenueEvent>();
   readonly #accounts: BoundAccounts<Bound>;
   readonly #acct = new AccountEvents();
@@ -86,10 +67,17 @@ export class ExtendedVenue implements Venue {
     this.http = new ExtendedHttp({ baseUrl: restUrlOf(config), timeoutMs: config.request_timeout_ms, clock });
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
     this.#accounts = new BoundAccounts<Bound>(this.id, "account");
+    this.#data = new ExtendedMarketData({
+      venueId: this.id,
+      clock,
+      health: this.health,
+      wsBase: wsUrlOf(config),
+      problem: (stream, e) => this.#problem(stream, e),
+    });
     this.#ctx = {
       http: this.http,
       venueId: this.id,
-      known: (s) => this.#instruments.get(s),
+      known: (s) => this.#data.known(s),
       apiKeyOf: (a) => this.#bound(a).apiKey,
       clientIdOf: (a, v) => this.#acct.clientIdOf(a, v),
     };
@@ -103,16 +91,10 @@ export class ExtendedVenue implements Venue {
       await this.http.request({ method: "GET", path: "/info/markets" }),
       "markets",
     );
-    for (const m of tradableMarkets(markets.data, this.config.symbols)) {
-      const inst = instrumentOf(this.id, m, {
-        makerFeeBps: this.config.maker_fee_bps,
-        takerFeeBps: this.config.taker_fee_bps,
-      });
-      this.#instruments.set(m.name, inst);
-      this.#markets.set(m.name, m);
-      this.#marks.set(m.name, Number(m.marketStats.markPrice));
-      this.#funding.set(m.name, Number(m.marketStats.fundingRate));
-    }
+    this.#data.load(tradableMarkets(markets.data, this.config.symbols), {
+      makerFeeBps: this.config.maker_fee_bps,
+      takerFeeBps: this.config.taker_fee_bps,
+    });
     this.#accounts.closed = false;
     this.health.start();
   }
@@ -120,10 +102,7 @@ export class ExtendedVenue implements Venue {
   async close(): Promise<void> {
     this.#accounts.closed = true;
     this.health.stop();
-    await Promise.all([
-      ...[...this.#wires.values()].map((w) => w.stream.close()),
-      ...[...this.#accounts.values()].map((b) => b.stream.close()),
-    ]);
+    await Promise.all([this.#data.close(), ...[...this.#accounts.values()].map((b) => b.stream.close())]);
   }
 
   streams() {
@@ -146,171 +125,25 @@ export class ExtendedVenue implements Venue {
   // ------------------------------------------------------------------ market data
 
   subscribe(sub: MarketSubscription): Unsubscribe {
-    const inst = this.instrument(sub.symbol);
-    const name = streamName(sub);
-    const path = streamPathOf(sub);
-    this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
-    let wire = this.#wires.get(path);
-    if (wire === undefined) {
-      const w: Wire = {
-        subs: 0,
-        seq: undefined,
-        stream: new ExtendedStream(`${wsUrlOf(this.config)}/${path}`, {
-          onFrame: (text) => this.#frame(sub, inst, w, text),
-          onUp: () => this.health.up(name),
-          onDown: () => {
-            w.seq = undefined;
-            this.health.down(name);
-          },
-        }),
-      };
-      wire = w;
-      this.#wires.set(path, w);
-      w.stream.connect().catch(() => undefined);
-    }
-    wire.subs++;
-    this.health.add(name, wire.stream.isOpen);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.#subs.get(name) ?? 1) - 1;
-      if (left === 0) {
-        this.#subs.delete(name);
-        this.health.remove(name);
-      } else this.#subs.set(name, left);
-      const w = this.#wires.get(path);
-      if (w !== undefined && --w.subs === 0) {
-        this.#wires.delete(path);
-        void w.stream.close();
-      }
-    };
+    return this.#data.subscribe(sub);
   }
-
-  #frame(sub: MarketSubscription, inst: Instrument, w: Wire, text: string): void {
-    const name = streamName(sub);
-    try {
-      const now = this.clock.now();
-      if (sub.channel === "book") {
-        const f = parseAs(BookFrameSchema, parseJson(text), `orderbooks/${inst.symbol}`);
-        // a sequence gap means a lost delta: reconnecting brings a fresh snapshot
-        if (f.type === "DELTA" && (w.seq === undefined || f.seq !== w.seq + 1)) {
-          w.seq = undefined;
-          this.health.down(name);
-          void w.stream.close().then(() => {
-            if (this.#wires.get(streamPathOf(sub)) === w && !this.#accounts.closed)
-              w.stream.connect().catch(() => undefined);
-          });
-          return;
-        }
-        w.seq = f.seq;
-        const book = this.#bookOf(inst);
-        const levels = (side: "bid" | "ask", rows: readonly { p: string; q: string }[]) =>
-          rows.map((l) => {
-            const price = Number(l.p);
-            const size =
-              f.type === "SNAPSHOT" ? Number(l.q) : book.sizeAt(side, inst.price(l.p)) + Number(l.q);
-            return { price, size: Math.max(0, Number(size.toFixed(12))) };
-          });
-        const update: BookUpdate = {
-          type: "book",
-          venue: this.id,
-          symbol: inst.symbol,
-          ts: f.ts,
-          snapshot: f.type === "SNAPSHOT",
-          bids: levels("bid", f.data.b),
-          asks: levels("ask", f.data.a),
-        };
-        book.apply(update);
-        this.health.message(name, now);
-        this.#publish(update);
-      } else if (sub.channel === "trades") {
-        const f = parseAs(TradesFrameSchema, parseJson(text), `publicTrades/${inst.symbol}`);
-        this.health.message(name, now);
-        for (const t of f.data)
-          this.#publish({
-            type: "trade",
-            venue: this.id,
-            symbol: inst.symbol,
-            ts: t.T,
-            price: Number(t.p),
-            size: Number(t.q),
-            side: t.S === "BUY" ? "buy" : "sell",
-          });
-      } else if (sub.channel === "mark") {
-        const f = parseAs(MarkFrameSchema, parseJson(text), `prices/mark/${inst.symbol}`);
-        this.#marks.set(inst.symbol, Number(f.data.p));
-        this.health.message(name, now);
-        this.#publish({
-          type: "mark",
-          venue: this.id,
-          symbol: inst.symbol,
-          ts: f.ts,
-          markPrice: Number(f.data.p),
-          oraclePrice: Number(f.data.p),
-        });
-      } else if (sub.channel === "funding") {
-        const f = parseAs(FundingFrameSchema, parseJson(text), `funding/${inst.symbol}`);
-        // Extended's rate is the hour's (funding settles hourly)
-        this.#funding.set(inst.symbol, Number(f.data.f));
-        this.health.message(name, now);
-        this.#publish({
-          type: "funding",
-          venue: this.id,
-          symbol: inst.symbol,
-          ts: f.ts,
-          ratePerHour: Number(f.data.f),
-        });
-      }
-    } catch (e) {
-      this.#problem(name, e);
-    }
-  }
-
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
-    this.#market.add(listener);
-    return () => this.#market.delete(listener);
+    return this.#data.onMarket(listener);
   }
-
-  #publish(e: MarketEvent): void {
-    if (!this.#subs.has(`${e.type === "book" ? "book" : e.type === "trade" ? "trades" : e.type}:${e.symbol}`))
-      return;
-    for (const l of this.#market) l(e);
-  }
-
   instruments(): readonly Instrument[] {
-    return [...this.#instruments.values()];
+    return this.#data.instruments();
   }
-
   instrument(symbol: string): Instrument {
-    const inst = this.#instruments.get(symbol);
-    if (inst === undefined)
-      throw new VenueRejectError(
-        "unknown_symbol",
-        `venue ${this.id}: unknown market "${symbol}" (markets are named like BTC-USD)`,
-      );
-    return inst;
+    return this.#data.instrument(symbol);
   }
-
-  #bookOf(inst: Instrument): L2Book {
-    let b = this.#books.get(inst.symbol);
-    if (b === undefined) {
-      b = new L2Book(inst);
-      this.#books.set(inst.symbol, b);
-    }
-    return b;
-  }
-
   book(symbol: string): BookView {
-    return this.#bookOf(this.instrument(symbol));
+    return this.#data.book(symbol);
   }
-
   markPrice(symbol: string): number {
-    return this.#marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
+    return this.#data.markPrice(symbol);
   }
-
   fundingRatePerHour(symbol: string): number {
-    return this.#funding.get(this.instrument(symbol).symbol) ?? 0;
+    return this.#data.fundingRatePerHour(symbol);
   }
 
   // ------------------------------------------------------------------ accounts
@@ -422,7 +255,7 @@ export class ExtendedVenue implements Venue {
     const inst = this.instrument(order.symbol);
     const body = await orderBody(order, {
       inst,
-      market: this.#markets.get(inst.symbol)!,
+      market: this.#data.market(inst.symbol),
       vault: b.vault,
       signer: b.signer,
       domain: domainOf(this.config),
