@@ -6,7 +6,8 @@ import { type BookFrame, BookFrameSchema, parseAs, parseJson } from "./parse.ts"
 /**
  * One `/orderbooks/{m}` socket's book: a SNAPSHOT replaces it, a DELTA's `q` is the change of
  * a level's size (python_sdk orderbook.py `update_orderbook`), so its absolute size is the
- * book's current one plus the change (0 removes the level). `seq` must grow by one per frame on
+ * book's current one plus the change (0 removes the level); a level that also carries `c` gives
+ * the new absolute size directly (ccxt pro/extended.js reads `c` first). `seq` must grow by one per frame on
  * a connection; a gap means a lost delta, answered by "gap" (the caller reconnects for a fresh
  * snapshot).
  */

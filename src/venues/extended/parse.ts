@@ -196,7 +196,8 @@ export const FundingPaymentsSchema = ok(z.array(FundingPaymentSchema));
 
 // ---------------------------------------------------------------- streams (one socket per path)
 
-const StreamLevel = z.object({ p: dec, q: dec });
+/** `c`, when sent, is the level's new absolute size (ccxt pro/extended.js `handleDelta` prefers it) */
+const StreamLevel = z.object({ p: dec, q: dec, c: dec.optional() });
 // /orderbooks/{market}: {"ts":1701563440000,"type":"SNAPSHOT"|"DELTA","data":{"m":"BTC-USD",
 //   "b":[{"p":"25670","q":"0.1"}],"a":[{"p":"25770","q":"0.1"}]},"seq":1}
 // a DELTA's q is the change of the level's size (python_sdk orderbook.py `update_orderbook` adds it)
