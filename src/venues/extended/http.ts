@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
+import { transportError } from "../backpack/http.ts";
 import { ErrorSchema, parseJson } from "./parse.ts";
 
 /**
@@ -19,8 +20,6 @@ export interface RequestSpec {
   /** the account's X-Api-Key, for /user/* endpoints */
   readonly apiKey?: string;
 }
-
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export class ExtendedHttp {
   readonly baseUrl: string;
@@ -108,17 +107,4 @@ function queryString(q: RequestSpec["query"]): string {
   for (const [k, v] of Object.entries(q))
     if (v !== undefined) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return parts.length === 0 ? "" : `?${parts.join("&")}`;
-}
-
-function transportError(e: unknown, where: string): VenueUnknownOutcomeError {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === "TimeoutError" || err.name === "AbortError")
-    return new VenueUnknownOutcomeError("timeout", `${where}: no answer (timed out)`);
-  const code = err.cause?.code ?? "";
-  if (UNREACHABLE.has(code))
-    return new VenueUnknownOutcomeError("unavailable", `${where}: not sent (${code})`);
-  return new VenueUnknownOutcomeError(
-    "timeout",
-    `${where}: connection lost before the answer (${code || err.cause?.message || err.message})`,
-  );
 }
