@@ -76,7 +76,9 @@ export async function orderStatus(
     throw e;
   }
   const r = OneOrderSchema.safeParse(raw);
-  const list = r.success ? [r.data.data] : parseAs(OrdersSchema, raw, "order by external id").data;
+  const list = r.success
+    ? [r.data.data]
+    : parseAs(OrdersSchema, raw, `order ${clientOrderId} of ${account}`).data;
   const o = list.find((x) => x.externalId === clientOrderId);
   const inst = o === undefined ? undefined : c.known(o.market);
   return o === undefined || inst === undefined ? undefined : orderReportOf(account, inst, o);
@@ -85,7 +87,7 @@ export async function orderStatus(
 export async function openOrders(c: ReadContext, account: string): Promise<readonly OrderReport[]> {
   const raw = await c.http.request({ method: "GET", path: "/user/orders", apiKey: c.apiKeyOf(account) });
   const out: OrderReport[] = [];
-  for (const o of parseAs(OrdersSchema, raw, "open orders").data) {
+  for (const o of parseAs(OrdersSchema, raw, `open orders of ${account}`).data) {
     const inst = c.known(o.market);
     if (inst !== undefined) out.push(orderReportOf(account, inst, o));
   }
@@ -95,7 +97,7 @@ export async function openOrders(c: ReadContext, account: string): Promise<reado
 export async function positions(c: ReadContext, account: string): Promise<readonly PositionReport[]> {
   const raw = await c.http.request({ method: "GET", path: "/user/positions", apiKey: c.apiKeyOf(account) });
   const out: PositionReport[] = [];
-  for (const p of parseAs(PositionsSchema, raw, "positions").data) {
+  for (const p of parseAs(PositionsSchema, raw, `positions of ${account}`).data) {
     const inst = c.known(p.market);
     if (inst === undefined) continue;
     const lots = inst.roundSize(Number(p.size), "nearest");
@@ -124,7 +126,7 @@ export async function accountState(c: ReadContext, account: string): Promise<Acc
   const b = parseAs(
     BalanceSchema,
     await c.http.request({ method: "GET", path: "/user/balance", apiKey: c.apiKeyOf(account) }),
-    "balance",
+    `balance of ${account}`,
   ).data;
   const equity = Number(b.equity);
   return {
@@ -165,7 +167,7 @@ export async function fills(c: ReadContext, account: string, sinceTs: number): P
     apiKey: c.apiKeyOf(account),
   });
   const out: Fill[] = [];
-  for (const t of parseAs(TradesSchema, raw, "trades").data) {
+  for (const t of parseAs(TradesSchema, raw, `trades of ${account}`).data) {
     const inst = c.known(t.market);
     if (inst !== undefined && t.createdTime >= sinceTs) out.push(fillOf(c, account, inst, t));
   }
@@ -184,7 +186,7 @@ export async function fundingPayments(
     apiKey: c.apiKeyOf(account),
   });
   const out: FundingPaymentReport[] = [];
-  for (const f of parseAs(FundingPaymentsSchema, raw, "funding history").data) {
+  for (const f of parseAs(FundingPaymentsSchema, raw, `funding history of ${account}`).data) {
     const inst = c.known(f.market);
     if (inst === undefined || f.paidTime < sinceTs) continue;
     const lots = inst.roundSize(Number(f.size), "nearest");
