@@ -10,7 +10,7 @@
 import { VenueRejectError } from "../../../core/venue.ts";
 import type { Answer } from "../../kit/http-front.ts";
 import { changeLeverage } from "../../sim/account-admin.ts";
-import { type ExEngine, type ExOrderRecord, isOpen } from "./engine.ts";
+import { COLLATERAL_ID, COLLATERAL_RESOLUTION, type ExEngine, type ExOrderRecord, isOpen } from "./engine.ts";
 import { balanceJson, marketJson, orderJson, positionsJson, tradeJson } from "./payloads.ts";
 import { checkSettlementSignature, expectedOrderHash } from "./verify.ts";
 
@@ -46,6 +46,24 @@ export function publicRoute(
         .filter((m) => want.length === 0 || want.includes(m.symbol))
         .map((m) => marketJson(engine, m)),
     );
+  }
+  if (path === "/info/assets") {
+    // the collateral and each market's synthetic (shape: ccxt js/src/extended.js fetchCurrencies sample)
+    const asset = (id: number, symbol: string, starkexId: string, res: number, collateral: boolean) => ({
+      id,
+      name: symbol,
+      symbol,
+      precision: collateral ? 6 : Math.round(Math.log10(res)),
+      isActive: true,
+      isCollateral: collateral,
+      starkexId,
+      starkexResolution: res,
+      type: collateral ? "SPOT" : "PERP",
+    });
+    return ok([
+      asset(1, "USD", COLLATERAL_ID, COLLATERAL_RESOLUTION, true),
+      ...engine.markets.map((m, i) => asset(i + 2, m.asset, m.syntheticId, m.syntheticResolution, false)),
+    ]);
   }
   const ob = /^\/info\/markets\/([^/]+)\/orderbook$/.exec(path);
   if (ob !== null) {
@@ -111,6 +129,7 @@ function placeOrder(
       qty: b.qty as string,
       price: b.price as string,
       fee: b.fee as string,
+      ...(typeof b.builderFee === "string" ? { builderFee: b.builderFee } : {}),
       nonce: b.nonce as string,
       expiryEpochMillis: expiry,
     },

@@ -84,6 +84,8 @@ export interface ReceivedOrder {
   readonly qty: string;
   readonly price: string;
   readonly fee: string;
+  /** a builder's fee rate on top of `fee`, signed in the same fee amount (python_sdk total_fee) */
+  readonly builderFee?: string;
   readonly nonce: string;
   readonly expiryEpochMillis: number;
 }
@@ -98,10 +100,12 @@ export function expectedOrderHash(
 ): { hash: bigint } | { error: string } {
   const qty = rational(o.qty);
   const price = rational(o.price);
-  const fee = rational(o.fee);
-  if (qty === undefined || price === undefined || fee === undefined)
-    return { error: "qty, price and fee must be decimal strings" };
-  if (!/^\d+$/.test(o.nonce) || BigInt(o.nonce) >= 1n << 32n) return { error: "nonce must be a u32" };
+  const baseFee = rational(o.fee);
+  const builder = o.builderFee === undefined ? { n: 0n, d: 1n } : rational(o.builderFee);
+  if (qty === undefined || price === undefined || baseFee === undefined || builder === undefined)
+    return { error: "qty, price, fee and builderFee must be decimal strings" };
+  const fee = { n: baseFee.n * builder.d + builder.n * baseFee.d, d: baseFee.d * builder.d };
+  if (!/^\d+$/.test(o.nonce) || BigInt(o.nonce) >= 1n << 64n) return { error: "nonce must fit a u64" };
   const buy = o.side === "BUY";
   const synRes = BigInt(l2.syntheticResolution);
   const colRes = BigInt(l2.collateralResolution);
