@@ -23,6 +23,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   aster: () => import("./aster.ts"),
   backpack: () => import("./backpack.ts"),
   extended: () => import("./extended.ts"),
+  edgex: () => import("./edgex.ts"),
   lighter: () => import("./lighter.ts"),
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import {
-  exApiKeyOf,
-  exStarkKeyOf,
-  exStarkPubOf,
   extendedToml,
   liveDir,
   openGroups,
   perpbotCli,
   removeLiveDirs,
   type WalletPlan,
+  xtApiKeyOf,
+  xtStarkKeyOf,
+  xtStarkPubOf,
 } from "../testing/live-cli.ts";
 import { type ExtendedEmulator, startExtendedEmulator } from "../venues/extended/emulator/start.ts";
 
@@ -40,9 +40,9 @@ async function emulator(): Promise<ExtendedEmulator> {
   const emu = await startExtendedEmulator({ scheduledFunding: false });
   for (const w of WALLETS)
     emu.driver.addAccount({
-      apiKey: exApiKeyOf(w.i),
+      apiKey: xtApiKeyOf(w.i),
       vault: 10_000 + w.i,
-      starkKey: exStarkPubOf(w.i),
+      starkKey: xtStarkPubOf(w.i),
       usd: 10_000,
     });
   emu.driver.setBook({ symbol: MARKET, bidPx: 59_999, askPx: 60_000, qty: 5, levels: 10, stepPx: 1 });
@@ -56,7 +56,7 @@ test("perpbot run --live: the farm's same-venue group on the Extended emulator, 
     const run = perpbotCli(cwd, ["run", "--live", "--status-every", "1", "--flatten-on-exit"]);
     await run.until((out) => openGroups(out) > 0, 60_000);
     assert.match(run.out(), /perpbot LIVE: extended local, 4 wallets/);
-    const keys = WALLETS.map((w) => exApiKeyOf(w.i));
+    const keys = WALLETS.map((w) => xtApiKeyOf(w.i));
     const sizes = keys.map((k) => Number(emu.driver.position(k, MARKET)));
     const holding = sizes.filter((s) => s !== 0);
     assert.ok(holding.length >= 3, `a group of 3-4 wallets holds positions: ${sizes}`);
@@ -76,8 +76,8 @@ test("perpbot run --live: the farm's same-venue group on the Extended emulator, 
     );
     const out = run.out() + run.err();
     for (const w of WALLETS) {
-      assert.ok(!out.includes(exStarkKeyOf(w.i).toString("hex")), "no Stark private key in any output");
-      assert.ok(!out.includes(exApiKeyOf(w.i)), "no API key in any output");
+      assert.ok(!out.includes(xtStarkKeyOf(w.i).toString("hex")), "no Stark private key in any output");
+      assert.ok(!out.includes(xtApiKeyOf(w.i)), "no API key in any output");
     }
   } finally {
     await emu.close();
@@ -97,17 +97,17 @@ test("perpbot run --live on Extended mainnet asks for a typed confirmation; noth
 test("perpbot run --live with a keystore key that is another account's names wallet, venue and both keys", async () => {
   const emu = await emulator();
   try {
-    const plans = WALLETS.map((w) => (w.i === 1 ? { ...w, extended: { storedKey: exStarkKeyOf(7) } } : w));
+    const plans = WALLETS.map((w) => (w.i === 1 ? { ...w, extended: { storedKey: xtStarkKeyOf(7) } } : w));
     const cwd = await liveDir(plans, [...FARM, ...extendedToml(emu.url, WALLETS)]);
     const run = perpbotCli(cwd, ["run", "--live"]);
     assert.notEqual(await run.exited, 0);
     assert.match(
       run.err(),
       new RegExp(
-        `extended wallet w02 .*venue extended: account w02: the keystore key is the private half of ${exStarkPubOf(7)}, not of the configured stark_key ${exStarkPubOf(1)}`,
+        `extended wallet w02 .*venue extended: account w02: the keystore key is the private half of ${xtStarkPubOf(7)}, not of the configured stark_key ${xtStarkPubOf(1)}`,
       ),
     );
-    assert.equal(emu.driver.orders(exApiKeyOf(0)).length, 0, "nothing traded");
+    assert.equal(emu.driver.orders(xtApiKeyOf(0)).length, 0, "nothing traded");
   } finally {
     await emu.close();
   }
@@ -116,7 +116,7 @@ test("perpbot run --live with a keystore key that is another account's names wal
 test("perpbot doctor on [venues.extended]: venue, keys and accounts checked against the emulator", async () => {
   const emu = await emulator();
   try {
-    const plans = WALLETS.map((w) => (w.i === 3 ? { ...w, extended: { storedKey: exStarkKeyOf(9) } } : w));
+    const plans = WALLETS.map((w) => (w.i === 3 ? { ...w, extended: { storedKey: xtStarkKeyOf(9) } } : w));
     const cwd = await liveDir(plans, [...FARM, ...extendedToml(emu.url, WALLETS)]);
     const run = perpbotCli(cwd, ["doctor"]);
     const code = await run.exited;
