@@ -1,7 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookLevel, BookUpdate } from "../../core/market.ts";
 import type { L2Book } from "../../data/book.ts";
-import { type BookFrame, BookFrameSchema, parseAs, parseJson } from "./parse.ts";
+import { type BookFrame, BookFrameSchema, parseAs } from "./parse.ts";
 
 /**
  * One `/orderbooks/{m}` socket's book: a SNAPSHOT replaces it, a DELTA's `q` is the change of
@@ -28,9 +28,13 @@ export class BookStream {
     this.#seq = undefined;
   }
 
-  /** One frame's text: the applied update, or "gap" when a delta does not follow its predecessor. */
+  /**
+   * One frame's text: the applied update, or "gap" when a delta does not follow its predecessor.
+   * Book frames carry no 64-bit ids (prices, sizes and ms times only), so plain JSON.parse reads
+   * them exactly; parseJson's id quoting is for account and REST answers.
+   */
   onText(text: string): BookUpdate | "gap" {
-    return this.onFrame(parseAs(BookFrameSchema, parseJson(text), `orderbooks/${this.inst.symbol}`));
+    return this.onFrame(parseAs(BookFrameSchema, JSON.parse(text), `orderbooks/${this.inst.symbol}`));
   }
 
   onFrame(f: BookFrame): BookUpdate | "gap" {
