@@ -5,6 +5,7 @@
 import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
+import { startExtendedEmulator } from "../venues/extended/emulator/start.ts";
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
@@ -37,6 +38,11 @@ export const EMULATED_VENUES: Readonly<
     account: /^\d+:[A-Za-z0-9_+/=-]+:0[23][0-9a-fA-F]{64}$/,
     accountHint: "accountId:apiKey:compressed secp256k1 public key",
     start: (o) => startHibachi(o),
+  },
+  extended: {
+    account: /^[A-Za-z0-9_-]{8,}:\d+:0x[0-9a-fA-F]{1,64}$/,
+    accountHint: "apiKey:vault:0x Stark public key",
+    start: (o) => startExtended(o),
   },
   edgex: {
     account: /^\d{1,20}:[^:]+:[^:]+:[^:]+:0x[0-9a-fA-F]{40}$/,
@@ -137,6 +143,31 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
   for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
   return {
     label: "backpack emulator",
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: markets.map((m) => m.symbol),
+    close: () => emu.close(),
+  };
+}
+
+/**
+ * Extended: every default market with a two-sided book of ten levels around its mark (mainnet
+ * signing domain, SN_MAIN); `--fund myApiKey:10002:0x61c5…=10000` opens that API key's account
+ * for vault 10002 and that Stark key, its orders verified against the key.
+ */
+async function startExtended(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startExtendedEmulator({ port: opts.port });
+  const markets = emu.driver.markets();
+  seedBooks(
+    markets.map((m) => ({ ...m, tickSize: m.minPriceChange, stepSize: m.minOrderSizeChange })),
+    (b) => emu.driver.setBook(b),
+  );
+  for (const f of opts.fund ?? []) {
+    const [apiKey, vault, starkKey] = f.address.split(":") as [string, string, string];
+    emu.driver.addAccount({ apiKey, vault: Number(vault), starkKey, usd: f.usdc });
+  }
+  return {
+    label: "extended emulator (SN_MAIN signatures)",
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),

@@ -41,6 +41,11 @@ export const pdxPublicKeyOf = (i: number) =>
   `0x${signerFromKeyBytes("stark", pdxKeyOf(i), "test").publicKey}`;
 
 export const hlMasterKeyOf = (i: number) => Buffer.alloc(32, 0x11 + i);
+/** an Extended Stark private key (the leading 0x01 keeps it below the curve order) and its public key */
+export const xtStarkKeyOf = (i: number) => Buffer.concat([Buffer.from([0x01]), Buffer.alloc(31, 0x31 + i)]);
+export const xtStarkPubOf = (i: number) =>
+  `0x${signerFromKeyBytes("stark", xtStarkKeyOf(i), "test").publicKey.replace(/^0+/, "")}`;
+export const xtApiKeyOf = (i: number) => `extended-api-key-${i}`;
 export const hlAgentKeyOf = (i: number) => Buffer.alloc(32, 0x91 + i);
 const addr = (k: Buffer) => signerAddressOf(signerFromKeyBytes("secp256k1", k, "test")).toLowerCase();
 export const hlMasterOf = (i: number) => addr(hlMasterKeyOf(i));
@@ -72,6 +77,7 @@ export interface WalletPlan {
   readonly paradex?: { readonly storedKey?: Buffer };
   readonly hyperliquid?: true;
   readonly hibachi?: true;
+  readonly extended?: { readonly storedKey?: Buffer };
 }
 
 const dirs: string[] = [];
@@ -104,6 +110,13 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
         venues.paradex = {
           identity: {},
           secrets: { stark_private_key: { bytes: w.paradex.storedKey ?? pdxKeyOf(w.i), encoding: "hex" } },
+        };
+      if (w.extended)
+        venues.extended = {
+          identity: {},
+          secrets: {
+            stark_private_key: { bytes: w.extended.storedKey ?? xtStarkKeyOf(w.i), encoding: "hex" },
+          },
         };
       if (w.edgex)
         venues.edgex = {
@@ -156,6 +169,23 @@ export function backpackToml(url: string, wallets: readonly WalletPlan[]): strin
     ...wallets
       .filter((w) => w.backpack)
       .flatMap((w) => [`[venues.backpack.wallets.${w.id}]`, `api_key = "${bpApiKeyOf(w.i)}"`]),
+  ];
+}
+
+/** `[venues.extended]` on an emulator with these wallets (vault 10000 + i). */
+export function extendedToml(url: string, wallets: readonly WalletPlan[]): string[] {
+  return [
+    "[venues.extended]",
+    `rest_url = "${url}"`,
+    "request_timeout_ms = 3000",
+    ...wallets
+      .filter((w) => w.extended)
+      .flatMap((w) => [
+        `[venues.extended.wallets.${w.id}]`,
+        `api_key = "${xtApiKeyOf(w.i)}"`,
+        `vault = ${10_000 + w.i}`,
+        `stark_key = "${xtStarkPubOf(w.i)}"`,
+      ]),
   ];
 }
 

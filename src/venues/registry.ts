@@ -6,6 +6,7 @@ import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
 import { edgexVenueFactory } from "./edgex/factory.ts";
 import { hibachiVenueFactory } from "./hibachi/factory.ts";
+import { extendedVenueFactory } from "./extended/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import { lighterVenueFactory } from "./lighter/factory.ts";
 import { paradexVenueFactory } from "./paradex/factory.ts";
@@ -24,6 +25,7 @@ const FACTORIES: readonly VenueFactory[] = [
   backpackVenueFactory as unknown as VenueFactory,
   edgexVenueFactory as unknown as VenueFactory,
   hibachiVenueFactory as unknown as VenueFactory,
+  extendedVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
   lighterVenueFactory as unknown as VenueFactory,
   paradexVenueFactory as unknown as VenueFactory,

@@ -10,7 +10,11 @@
  * pedersenArray of their elements; struct members as their struct hash.
  */
 import { keccak } from "@scure/starknet";
+import { FeltError, FIELD_PRIME, shortStringFelt } from "../starknet/felt.ts";
 import { hashOnElements } from "./pedersen.ts";
+
+// the field helpers live in ../starknet/felt.ts (shared with Extended); re-exported for callers here
+export { FIELD_PRIME, shortStringFelt };
 
 export interface TypeMember {
   readonly name: string;
@@ -26,23 +30,8 @@ export interface TypedData {
   readonly message: { readonly [k: string]: Value };
 }
 
-/** 2^251 + 17·2^192 + 1, the Stark field prime */
-export const FIELD_PRIME = 2n ** 251n + 17n * 2n ** 192n + 1n;
-
-export class TypedDataError extends Error {
+export class TypedDataError extends FeltError {
   override name = "TypedDataError";
-}
-
-/** A short string as a felt: its ASCII bytes, big-endian (Cairo short string). */
-export function shortStringFelt(text: string, where = "short string"): bigint {
-  if (text.length > 31) throw new TypedDataError(`${where}: "${text}" is longer than 31 characters`);
-  let out = 0n;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) throw new TypedDataError(`${where}: "${text}" has a non-ASCII character at ${i}`);
-    out = (out << 8n) | BigInt(c);
-  }
-  return out;
 }
 
 const DEC_RE = /^[0-9]+$/;

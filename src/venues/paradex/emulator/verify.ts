@@ -9,10 +9,10 @@
  * Orders are rebuilt from the request body as received (decimal size and price ×1e8).
  */
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { pedersen, Signature, verify } from "@scure/starknet";
+import { pedersen } from "@scure/starknet";
+import { verifyStarkKeySignature } from "../../starknet/verify.ts";
 
 const MASK_250 = (1n << 250n) - 1n;
-const PRIME = (1n << 251n) + 17n * (1n << 192n) + 1n;
 
 function snKeccak(text: string): bigint {
   const digest = keccak_256(new TextEncoder().encode(text));
@@ -101,14 +101,7 @@ export function checkSignature(text: unknown, hash: bigint, publicKeyHex: string
   }
   if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((x) => typeof x === "string")) return false;
   try {
-    const r = BigInt(pair[0] as string);
-    const s = BigInt(pair[1] as string);
-    if (r <= 0n || s <= 0n || r >= PRIME || s >= PRIME) return false;
-    // a Stark key is the x coordinate only: as StarkWare's verifier does, accept either y
-    const x = publicKeyHex.replace(/^0x/, "").padStart(64, "0");
-    const sig = new Signature(r, s);
-    const msg = `0x${hash.toString(16)}`;
-    return verify(sig, msg, `02${x}`) || verify(sig, msg, `03${x}`);
+    return verifyStarkKeySignature(BigInt(pair[0] as string), BigInt(pair[1] as string), hash, publicKeyHex);
   } catch {
     return false;
   }
