@@ -14,6 +14,7 @@ import {
   orderMessage,
   scaleDecimal,
   signOrder,
+  walletLoginBody,
 } from "./signing.ts";
 
 /**
@@ -167,4 +168,27 @@ test("scaling truncates, rejects what is not a plain decimal, and an unknown ins
       ),
     /unknown instrument ETH_USDT_Perp/,
   );
+});
+
+test("wallet login: the same signature as ccxt's signInWithPrivateKey request (no published vector)", async () => {
+  const ex = ccxtGrvt();
+  const expiration = 1767000030000000000n;
+  const ours = await walletLoginBody(signer(KEY_B), 7, expiration, GRVT_CHAIN_IDS.mainnet);
+  const req = {
+    address: ours.address,
+    signature: {
+      signer: "",
+      r: "",
+      s: "",
+      v: 0,
+      expiration: expiration.toString(),
+      nonce: 7,
+      chain_id: "325",
+    },
+  };
+  const theirs = ex.createSignedRequest(req, "EIP712_WALLETLOGIN_TYPE").signature;
+  assert.equal(ours.signature.r, theirs.r);
+  assert.equal(ours.signature.s, theirs.s);
+  assert.equal(ours.signature.v, theirs.v);
+  assert.equal(ours.address, theirs.signer.toLowerCase());
 });

@@ -196,3 +196,44 @@ export function createOrderBody(order: OrderInput, signature: GrvtSignature): Re
 export function randomNonce(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }
+
+// ---------------------------------------------------------------- wallet login
+
+/** ccxt js/src/grvt.js `EIP712_WALLETLOGIN_TYPE`: `WalletLogin(address signer,uint32 nonce,int64 expiration)`. */
+export const LOGIN_TYPES: TypedTypes = {
+  WalletLogin: [
+    { name: "signer", type: "address" },
+    { name: "nonce", type: "uint32" },
+    { name: "expiration", type: "int64" },
+  ],
+};
+
+/**
+ * The body of `POST auth/wallet/login` on the edge host: `{address, signature}` signed as
+ * WalletLogin by the wallet itself. The answer sets the `gravity=` session cookie and names the
+ * account in `X-Grvt-Account-Id` (ccxt `signInWithPrivateKey`, `handleErrors`).
+ */
+export async function walletLoginBody(
+  signer: AccountSigner,
+  nonce: number,
+  expirationNs: bigint,
+  chainId: number,
+): Promise<{ address: string; signature: GrvtSignature }> {
+  const address = evmAddress(signer);
+  const digest = typedDataDigest(grvtDomainSeparator(chainId), "WalletLogin", LOGIN_TYPES, {
+    signer: address,
+    nonce,
+    expiration: expirationNs,
+  });
+  const sig = await signDigest(signer, digest, "grvt login");
+  return {
+    address,
+    signature: {
+      signer: address,
+      ...sig,
+      expiration: expirationNs.toString(),
+      nonce,
+      chain_id: String(chainId),
+    },
+  };
+}
