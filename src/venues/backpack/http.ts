@@ -107,7 +107,7 @@ function queryString(q: Params | undefined): string {
   return parts.length === 0 ? "" : `?${parts.join("&")}`;
 }
 
-function transportError(e: unknown, where: string): VenueUnknownOutcomeError {
+export function transportError(e: unknown, where: string): VenueUnknownOutcomeError {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === "TimeoutError" || err.name === "AbortError")
     return new VenueUnknownOutcomeError("timeout", `${where}: no answer (timed out)`);
