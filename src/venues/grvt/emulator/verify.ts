@@ -188,3 +188,29 @@ export function checkOrderSignature(
     return { ok: false, code: 2002, message: "Signature does not match payload" };
   return { ok: true, signer: who };
 }
+
+const LOGIN_HASH = keccak_256(text("WalletLogin(address signer,uint32 nonce,int64 expiration)"));
+
+/**
+ * `POST auth/wallet/login` {address, signature}: the WalletLogin struct (ccxt js/src/grvt.js
+ * `EIP712_WALLETLOGIN_TYPE`) must recover to `address`, unexpired.
+ */
+export function checkLoginSignature(
+  address: string,
+  sig: WireSignature,
+  chainId: number,
+  nowMs: number,
+): SignatureCheck {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address) || !/^\d+$/.test(sig.expiration))
+    return { ok: false, code: 1003, message: "Request could not be processed due to malformed syntax" };
+  if (Number(BigInt(sig.expiration) / 1_000_000n) <= nowMs)
+    return { ok: false, code: 2001, message: "Signature has expired" };
+  const struct = keccak_256(
+    Buffer.concat([LOGIN_HASH, u256(BigInt(address)), u256(BigInt(sig.nonce)), u256(BigInt(sig.expiration))]),
+  );
+  const digest = keccak_256(Buffer.concat([Buffer.from([0x19, 0x01]), grvtDomain(chainId), struct]));
+  const who = recoverSigner(digest, sig);
+  if (who === undefined || who !== address.toLowerCase())
+    return { ok: false, code: 2002, message: "Signature does not match payload" };
+  return { ok: true, signer: who };
+}

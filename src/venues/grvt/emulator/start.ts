@@ -1,0 +1,164 @@
+/**
+ * `startGrvtEmulator`: the emulator on one loopback port (login, trading, market data and both
+ * `/ws/full` streams) with its driver, the control interface tests and the conformance suite use
+ * to fund sub-accounts, set market conditions and inject faults. Prices and sizes are the venue's
+ * decimal units; every driver call publishes what it changed at once.
+ */
+import { type Clock, WallClock } from "../../../core/clock.ts";
+import type { MarketEvent } from "../../../core/market.ts";
+import { usd } from "../../../core/money.ts";
+import type { ExchangeFault } from "../../backpack/emulator/faults.ts";
+import { settleFunding } from "../../sim/funding.ts";
+import { FundingClock } from "../../sim/funding-clock.ts";
+import { checkLiquidations } from "../../sim/liquidation.ts";
+import {
+  DEFAULT_MARKETS,
+  GrvtEngine,
+  type GrvtMarketSpec,
+  type GrvtOrderRecord,
+  VENUE_ID,
+} from "./engine.ts";
+import { orderJson } from "./payloads.ts";
+import { GrvtFront } from "./server.ts";
+import { GrvtSockets } from "./ws.ts";
+
+export interface GrvtEmulatorOptions {
+  readonly port?: number;
+  readonly clock?: Clock;
+  readonly markets?: readonly GrvtMarketSpec[];
+  /** EIP-712 chain id the emulator verifies against (default 325, mainnet's) */
+  readonly chainId?: number;
+  /** settle funding on the clock at each market's interval (default true) */
+  readonly scheduledFunding?: boolean;
+}
+
+export interface GrvtEmulatorDriver {
+  /** Credit USDT to a sub-account and let `signer` (an EVM address) log in and trade it. */
+  fund(subAccountId: string, signer: string, usdt: number): void;
+  setBook(b: {
+    instrument: string;
+    bidPx: number;
+    askPx: number;
+    qty: number;
+    levels?: number;
+    stepPx?: number;
+  }): void;
+  moveMark(m: { instrument: string; markPx: number }): void;
+  /** Set the funding rate in force (per hour) and settle one interval now. */
+  settleFunding(f: { instrument: string; ratePerHour: number }): void;
+  /** Cut a wire stream ("v1.book.s", "v1.order"): its sockets close, nothing is sent. */
+  freezeStream(stream: string): void;
+  thawStream(stream: string): void;
+  dropSockets(): void;
+  inject(fault: ExchangeFault, count?: number): void;
+  faultsApplied(): Readonly<Record<string, number>>;
+  now(): number;
+  orders(subAccountId: string): readonly GrvtOrderRecord[];
+  /** signed position, decimal text */
+  position(subAccountId: string, instrument: string): string;
+  connections(): number;
+}
+
+export interface GrvtEmulator {
+  /** http://127.0.0.1:<port>: the base of all three hosts */
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly chainId: number;
+  readonly driver: GrvtEmulatorDriver;
+  close(): Promise<void>;
+}
+
+export async function startGrvtEmulator(opts: GrvtEmulatorOptions = {}): Promise<GrvtEmulator> {
+  const clock = opts.clock ?? new WallClock();
+  const markets = opts.markets ?? DEFAULT_MARKETS;
+  const chainId = opts.chainId ?? 325;
+  const engine = new GrvtEngine(markets, clock);
+  engine.render = (o) => orderJson(engine, o);
+  const traders = new Map<string, Set<string>>();
+  const mayTrade = (address: string, sub: string) => traders.get(sub)?.has(address.toLowerCase()) === true;
+  const sockets = new GrvtSockets(engine, mayTrade);
+  const front = new GrvtFront(engine, sockets, chainId, traders);
+  const host = await front.listen(opts.port ?? 0);
+  const ex = engine.exchange;
+  let funding: FundingClock | undefined;
+  if (opts.scheduledFunding ?? true) {
+    funding = new FundingClock(clock, ex, (events) => {
+      engine.absorb(events);
+      sockets.flush();
+    });
+    for (const inst of engine.instruments.values()) funding.start(inst);
+  }
+  const market = (instrument: string) => {
+    const inst = engine.inst(instrument);
+    if (inst === undefined)
+      throw new RangeError(
+        `grvt emulator: unknown instrument "${instrument}" (${markets.map((m) => m.instrument).join(", ")})`,
+      );
+    return inst;
+  };
+  const apply = (e: Record<string, unknown>) => {
+    engine.market({ venue: VENUE_ID, ts: clock.now(), ...e } as unknown as MarketEvent);
+    sockets.flush();
+  };
+
+  const driver: GrvtEmulatorDriver = {
+    fund(sub, signer, amount) {
+      if (!/^\d+$/.test(sub) || !/^0x[0-9a-fA-F]{40}$/.test(signer))
+        throw new RangeError(
+          `grvt emulator: fund(${sub}, ${signer}): a decimal sub-account id and an EVM address`,
+        );
+      if (!(amount > 0)) throw new RangeError(`grvt emulator: fund ${sub} with ${amount} USDT: must be > 0`);
+      const set = traders.get(sub) ?? new Set();
+      set.add(signer.toLowerCase());
+      traders.set(sub, set);
+      ex.state.deposit(sub, usd(amount));
+    },
+    setBook(b) {
+      const inst = market(b.instrument);
+      const n = b.levels ?? 5;
+      const step = b.stepPx ?? inst.priceValue(1);
+      const side = (from: number, dir: number) =>
+        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * step, size: b.qty }));
+      apply({
+        type: "book",
+        symbol: inst.symbol,
+        snapshot: true,
+        bids: side(b.bidPx, -1),
+        asks: side(b.askPx, 1),
+      });
+    },
+    moveMark(m) {
+      market(m.instrument);
+      apply({ type: "mark", symbol: m.instrument, markPrice: m.markPx, oraclePrice: m.markPx });
+    },
+    settleFunding(f) {
+      const inst = market(f.instrument);
+      apply({ type: "funding", symbol: f.instrument, ts: clock.now() - 1, ratePerHour: f.ratePerHour });
+      const mark = ex.markOf(f.instrument);
+      const events = settleFunding(ex.state, inst, clock.now(), mark > 0 ? mark : undefined);
+      events.push(...checkLiquidations(ex, f.instrument, clock.now()));
+      engine.absorb(events);
+      sockets.flush();
+    },
+    freezeStream: (s) => sockets.freeze(s),
+    thawStream: (s) => sockets.thaw(s),
+    dropSockets: () => sockets.dropAll(),
+    inject: (fault, count = 1) => front.faults.add(fault, count),
+    faultsApplied: () => Object.fromEntries(front.faults.applied),
+    now: () => clock.now(),
+    orders: (sub) => [...engine.orders.values()].filter((o) => o.subAccountId === sub),
+    position: (sub, i) => market(i).sizeText(ex.state.position(sub, i)?.sizeLots ?? 0),
+    connections: () => sockets.connections,
+  };
+
+  return {
+    url: `http://${host}`,
+    wsUrl: `ws://${host}`,
+    chainId,
+    driver,
+    async close() {
+      funding?.stop();
+      await front.close();
+    },
+  };
+}
