@@ -10,6 +10,7 @@ import { GrvtConfigSchema, hostsOf } from "../config.ts";
 import { GrvtHttp, GrvtRejectError } from "../http.ts";
 import {
   BookSchema,
+  FillsAnswer,
   InstrumentsAnswer,
   OrderAnswer,
   OrdersAnswer,

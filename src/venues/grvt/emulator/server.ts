@@ -12,12 +12,7 @@ import { readBody } from "../../backpack/emulator/server.ts";
 import type { GrvtEngine } from "./engine.ts";
 import { type Answer, publicRoute, refuse, tradingRoute } from "./routes.ts";
 import { checkLoginSignature, type WireSignature } from "./verify.ts";
-import type { GrvtSockets } from "./ws.ts";
-
-export interface Session {
-  readonly address: string;
-  readonly accountId: string;
-}
+import type { GrvtSockets, Session } from "./ws.ts";
 
 export class GrvtFront {
   readonly engine: GrvtEngine;

@@ -12,7 +12,12 @@ import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { EngineEvent, GrvtEngine } from "./engine.ts";
 import { bookJson, fillJson, positionsJson, tickerJson } from "./payloads.ts";
-import type { Session } from "./server.ts";
+
+/** a logged-in session: the address that signed the wallet login, the account id it was given */
+export interface Session {
+  readonly address: string;
+  readonly accountId: string;
+}
 
 const PUBLIC = new Set(["v1.book.s", "v1.mini.s", "v1.ticker.s"]);
 const PRIVATE = new Set(["v1.order", "v1.fill", "v1.position"]);
