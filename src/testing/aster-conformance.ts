@@ -9,13 +9,10 @@ import {
 import { signerAddress } from "../venues/aster/signing.ts";
 import { AsterVenue } from "../venues/aster/venue.ts";
 import type { VenueHarness } from "../venues/conformance/harness.ts";
+import { emulatorHarness } from "../venues/kit/conformance.ts";
 import { signerFromKeyBytes } from "../wallets/signer.ts";
 
 const SYMBOL = "BTCUSDT";
-/** answers and stream messages on loopback arrive well within this (ms) */
-const SETTLE_MS = 250;
-/** the market changes this long after a driver call, so requests already sent reach the venue first */
-const MARKET_DELAY_MS = 20;
 
 /** The wire stream a conformance stream name is carried on. */
 function wireOf(stream: string): string {
@@ -55,62 +52,16 @@ export async function makeAsterHarness(
     new WallClock(),
   );
   const account = "conformance-1";
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  try {
-    await venue.connect();
-    await venue.bindAccount({ account, identity: { address: user }, signer });
-  } catch (e) {
-    await venue.close();
-    await emulator.close();
-    throw e;
-  }
-  const inst = venue.instrument(SYMBOL);
-  const d = emulator.driver;
-  const later = () => sleep(MARKET_DELAY_MS);
-  return {
+  const harness = await emulatorHarness({
     emulator,
-    user,
     venue,
     account,
     symbol: SYMBOL,
-    referenceTicks: inst.price(60_000),
+    bind: (v) => v.bindAccount({ account, identity: { address: user }, signer }),
+    controls: emulator.driver,
+    wireOf,
     // 0.01 BTC: about 600 USDT, above the 5 USDT minimum and well within margin
-    unitLots: inst.size("0.01"),
-    drive: (work) => work,
-    settle: () => sleep(SETTLE_MS),
-    async close() {
-      await venue.close();
-      await emulator.close();
-    },
-    driver: {
-      async setBook({ bidTicks, askTicks, lotsPerLevel, levels = 5 }) {
-        await later();
-        d.setBook({
-          symbol: SYMBOL,
-          bidPx: inst.priceValue(bidTicks),
-          askPx: inst.priceValue(askTicks),
-          qty: inst.sizeValue(lotsPerLevel),
-          levels,
-          stepPx: inst.priceValue(1),
-        });
-      },
-      async moveMark(priceTicks) {
-        await later();
-        d.moveMark({ symbol: SYMBOL, markPx: inst.priceValue(priceTicks) });
-      },
-      async settleFunding(ratePerHour) {
-        await later();
-        d.settleFunding({ symbol: SYMBOL, ratePerHour });
-      },
-      async dropStream(stream) {
-        d.freezeStream(wireOf(stream));
-      },
-      async restoreStream(stream) {
-        d.thawStream(wireOf(stream));
-      },
-      async loseNextAnswer() {
-        d.loseAcks(1);
-      },
-    },
-  };
+    unitSize: "0.01",
+  });
+  return { ...harness, emulator, user, venue };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { WallClock } from "../core/clock.ts";
 import type { VenueHarness } from "../venues/conformance/harness.ts";
+import { emulatorHarness } from "../venues/kit/conformance.ts";
 import { LighterConfigSchema } from "../venues/lighter/config.ts";
 import { type LighterEmulator, startLighterEmulator } from "../venues/lighter/emulator/start.ts";
 import { generateApiKey } from "../venues/lighter/signing.ts";
@@ -8,10 +9,6 @@ import { LighterVenue } from "../venues/lighter/venue.ts";
 import { signerFromKeyBytes } from "../wallets/signer.ts";
 
 const SYMBOL = "BTC";
-/** answers and stream messages on loopback arrive well within this (ms) */
-const SETTLE_MS = 250;
-/** the market changes this long after a driver call, as in the Backpack harness */
-const MARKET_DELAY_MS = 20;
 export const LIGHTER_API_KEY_INDEX = 3;
 
 /**
@@ -46,70 +43,25 @@ export async function makeLighterHarness(opts: { perMinute?: number; ackTimeoutM
   });
   const venue = new LighterVenue(config, new WallClock());
   const account = "conformance-1";
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  try {
-    await venue.connect();
-    await venue.bindAccount({
-      account,
-      identity: { address: l1, subAccount: String(accountIndex), apiKeyId: String(LIGHTER_API_KEY_INDEX) },
-      signer,
-    });
-  } catch (e) {
-    await venue.close();
-    await emulator.close();
-    throw e;
-  }
-  await sleep(50);
-  const inst = venue.instrument(SYMBOL);
   const marketId = emulator.driver.markets().find((m) => m.symbol === SYMBOL)!.marketId;
-  const wireOf = (stream: string) =>
-    stream === "account" ? `account_all_orders/${accountIndex}` : `order_book/${marketId}`;
   const d = emulator.driver;
-  const later = () => sleep(MARKET_DELAY_MS);
-  return {
+  const harness = await emulatorHarness({
     emulator,
-    accountIndex,
     venue,
     account,
     symbol: SYMBOL,
-    referenceTicks: inst.price(60_000),
+    bind: (v) =>
+      v.bindAccount({
+        account,
+        identity: { address: l1, subAccount: String(accountIndex), apiKeyId: String(LIGHTER_API_KEY_INDEX) },
+        signer,
+      }),
+    controls: { ...d, setBook: ({ qty, ...b }) => d.setBook({ ...b, size: qty }) },
+    wireOf: (stream) =>
+      stream === "account" ? `account_all_orders/${accountIndex}` : `order_book/${marketId}`,
     // 0.01 BTC: about 600 USDC, above the 0.0002 minimum and well within margin
-    unitLots: inst.size("0.01"),
-    drive: (work) => work,
-    settle: () => sleep(SETTLE_MS),
-    async close() {
-      await venue.close();
-      await emulator.close();
-    },
-    driver: {
-      async setBook({ bidTicks, askTicks, lotsPerLevel, levels = 5 }) {
-        await later();
-        d.setBook({
-          symbol: SYMBOL,
-          bidPx: inst.priceValue(bidTicks),
-          askPx: inst.priceValue(askTicks),
-          size: inst.sizeValue(lotsPerLevel),
-          levels,
-          stepPx: inst.priceValue(1),
-        });
-      },
-      async moveMark(priceTicks) {
-        await later();
-        d.moveMark({ symbol: SYMBOL, markPx: inst.priceValue(priceTicks) });
-      },
-      async settleFunding(ratePerHour) {
-        await later();
-        d.settleFunding({ symbol: SYMBOL, ratePerHour });
-      },
-      async dropStream(stream) {
-        d.freezeStream(wireOf(stream));
-      },
-      async restoreStream(stream) {
-        d.thawStream(wireOf(stream));
-      },
-      async loseNextAnswer() {
-        d.loseAcks(1);
-      },
-    },
-  };
+    unitSize: "0.01",
+    afterBindMs: 50,
+  });
+  return { ...harness, emulator, accountIndex, venue };
 }

@@ -12,7 +12,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng } from "../../core/random.ts";
 import { openStore } from "../../store/store.ts";
-import type { ExchangeFault } from "../../venues/backpack/emulator/faults.ts";
+import type { ExchangeFault } from "../../venues/kit/faults.ts";
 import { type LighterEmulator, startLighterEmulator } from "../../venues/lighter/emulator/start.ts";
 import { generateApiKey } from "../../venues/lighter/signing.ts";
 import { privateKeyToAddress } from "../../wallets/address.ts";

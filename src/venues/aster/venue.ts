@@ -8,13 +8,13 @@ import {
   type Venue,
   type VenueEvent,
   VenueRejectError,
-  VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { OrderTracker } from "../backpack/account-stream.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { ASTER_CAPABILITIES, CLIENT_ORDER_ID } from "./capabilities.ts";
 import type { AsterConfig } from "./config.ts";
 import { AsterHttp, AsterRejectError, type RequestSpec } from "./http.ts";
@@ -46,19 +46,19 @@ export class AsterVenue implements Venue {
   readonly http: AsterHttp;
   readonly health: StreamHealth;
   readonly market: MarketFeed;
-  readonly #events = new Set<(e: VenueEvent) => void>();
-  readonly #accounts = new Map<string, Bound>();
+  readonly #events = new VenueListeners<VenueEvent>();
+  readonly #accounts: BoundAccounts<Bound>;
   readonly #tracker = new OrderTracker();
   readonly #clientIds = new Map<string, string>();
   readonly #ctx: reads.ReadContext;
   /** the last problem of each kind (a stream message that did not parse), for `perpbot status` */
   readonly #problems = new Map<string, string>();
-  #closed = true;
 
   constructor(config: AsterConfig, clock: Clock) {
     this.config = config;
     this.id = config.id;
     this.clock = clock;
+    this.#accounts = new BoundAccounts<Bound>(this.id);
     this.http = new AsterHttp({ baseUrl: config.rest_url, timeoutMs: config.request_timeout_ms, clock });
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
     this.market = new MarketFeed(config, clock, this.http, this.health, (k, fn) => this.#guard(k, fn));
@@ -77,13 +77,13 @@ export class AsterVenue implements Venue {
   // ------------------------------------------------------------------ lifecycle
 
   async connect(): Promise<void> {
-    this.#closed = false;
+    this.#accounts.closed = false;
     await this.market.connect();
     this.health.start();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#accounts.closed = true;
     this.health.stop();
     await Promise.all([this.market.close(), ...[...this.#accounts.values()].map((b) => b.stream.close())]);
   }
@@ -197,9 +197,7 @@ export class AsterVenue implements Venue {
   }
 
   #accountHealth(): void {
-    const all = [...this.#accounts.values()].every((b) => b.stream.socket.isOpen);
-    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
-    else this.health.down(ACCOUNT_STREAM);
+    this.#accounts.reportHealth(this.health, this.clock.now(), (b) => b.stream.socket.isOpen);
   }
 
   #userEvent(account: string, json: Record<string, unknown>): void {
@@ -234,20 +232,15 @@ export class AsterVenue implements Venue {
   }
 
   #bound(account: string): Bound {
-    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
-    const b = this.#accounts.get(account);
-    if (b === undefined)
-      throw new VenueRejectError("unknown_account", `venue ${this.id}: wallet "${account}" is not bound`);
-    return b;
+    return this.#accounts.bound(account);
   }
 
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    this.#events.add(listener);
-    return () => this.#events.delete(listener);
+    return this.#events.on(listener);
   }
 
   #emit(events: readonly VenueEvent[]): void {
-    for (const e of events) for (const l of this.#events) l(e);
+    this.#events.emit(events);
   }
 
   // ------------------------------------------------------------------ orders

@@ -8,11 +8,11 @@ import {
   type Venue,
   type VenueEvent,
   VenueRejectError,
-  VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { OrderTracker, orderUpdateEvents } from "./account-stream.ts";
 import { BookSync } from "./book-sync.ts";
 import { BACKPACK_CAPABILITIES, instrumentOf, perpMarkets } from "./capabilities.ts";
@@ -57,21 +57,21 @@ export class BackpackVenue implements Venue {
   readonly #books = new Map<string, BookSync>();
   readonly #subs = new Map<string, number>();
   readonly #wires = new Map<string, number>();
-  readonly #market = new Set<(e: MarketEvent) => void>();
-  readonly #events = new Set<(e: VenueEvent) => void>();
-  readonly #accounts = new Map<string, Bound>();
+  readonly #market = new VenueListeners<MarketEvent>();
+  readonly #events = new VenueListeners<VenueEvent>();
+  readonly #accounts: BoundAccounts<Bound>;
   readonly #tracker = new OrderTracker();
   readonly #fundingWatch: FundingWatch;
   readonly #public: BackpackSocket;
   readonly #ctx: reads.ReadContext;
   /** the last stream message that did not parse, per stream (shown by `perpbot status`) */
   readonly #problems = new Map<string, VenueNotice>();
-  #closed = true;
 
   constructor(config: BackpackConfig, clock: Clock) {
     this.config = config;
     this.id = config.id;
     this.clock = clock;
+    this.#accounts = new BoundAccounts<Bound>(this.id, "account");
     this.http = new BackpackHttp({
       baseUrl: config.rest_url,
       windowMs: config.window_ms,
@@ -117,13 +117,13 @@ export class BackpackVenue implements Venue {
       "mark prices",
     );
     for (const m of marks) this.#setMark(m.symbol, Number(m.markPrice), m.fundingRate);
-    this.#closed = false;
+    this.#accounts.closed = false;
     await this.#public.connect();
     this.health.start();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#accounts.closed = true;
     this.health.stop();
     this.#fundingWatch.stop();
     await Promise.all([this.#public.close(), ...[...this.#accounts.values()].map((b) => b.socket.close())]);
@@ -185,8 +185,7 @@ export class BackpackVenue implements Venue {
   }
 
   onMarket(listener: (e: MarketEvent) => void): Unsubscribe {
-    this.#market.add(listener);
-    return () => this.#market.delete(listener);
+    return this.#market.on(listener);
   }
 
   instruments(): readonly Instrument[] {
@@ -298,7 +297,7 @@ export class BackpackVenue implements Venue {
   }
 
   #publish(e: MarketEvent): void {
-    for (const l of this.#market) l(e);
+    this.#market.emitOne(e);
   }
 
   // ------------------------------------------------------------------ accounts
@@ -356,9 +355,7 @@ export class BackpackVenue implements Venue {
   }
 
   #accountHealth(): void {
-    const all = [...this.#accounts.values()].every((b) => b.socket.isOpen);
-    if (all) this.health.message(ACCOUNT_STREAM, this.clock.now());
-    else this.health.down(ACCOUNT_STREAM);
+    this.#accounts.reportHealth(this.health, this.clock.now(), (b) => b.socket.isOpen);
   }
 
   #accountFrame(account: string, stream: string, data: Record<string, unknown>): void {
@@ -368,20 +365,15 @@ export class BackpackVenue implements Venue {
   }
 
   #bound(account: string): Bound {
-    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
-    const b = this.#accounts.get(account);
-    if (b === undefined)
-      throw new VenueRejectError("unknown_account", `venue ${this.id}: account "${account}" is not bound`);
-    return b;
+    return this.#accounts.bound(account);
   }
 
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    this.#events.add(listener);
-    return () => this.#events.delete(listener);
+    return this.#events.on(listener);
   }
 
   #emit(events: readonly VenueEvent[]): void {
-    for (const e of events) for (const l of this.#events) l(e);
+    this.#events.emit(events);
   }
 
   // ------------------------------------------------------------------ orders

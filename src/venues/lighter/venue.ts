@@ -8,12 +8,12 @@ import {
   type Venue,
   type VenueEvent,
   VenueRejectError,
-  VenueUnknownOutcomeError,
 } from "../../core/venue.ts";
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { FundingWatch, onAccountMessage, reconcileAccount } from "./account-stream.ts";
 import { LighterAccount } from "./accounts.ts";
 import { LIGHTER_CAPABILITIES } from "./capabilities.ts";
@@ -44,14 +44,13 @@ export class LighterVenue implements Venue {
   readonly health: StreamHealth;
   readonly tracker = new LtOrderTracker();
   readonly markets: LighterMarkets;
-  readonly #events = new Set<(e: VenueEvent) => void>();
-  readonly #accounts = new Map<string, LighterAccount>();
+  readonly #events = new VenueListeners<VenueEvent>();
+  readonly #accounts: BoundAccounts<LighterAccount>;
   readonly #byIndex = new Map<number, LighterAccount>();
   readonly #fundingWatch: FundingWatch;
   readonly #socket: LighterSocket;
   readonly #ctx: exec.ExecContext;
   readonly points: PointsReader;
-  #closed = true;
   #everUp = false;
   #pointsTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -59,6 +58,7 @@ export class LighterVenue implements Venue {
     this.config = config;
     this.id = config.id;
     this.clock = clock;
+    this.#accounts = new BoundAccounts<LighterAccount>(this.id);
     this.endpoints = endpointsOf(config);
     this.http = new LighterHttp({
       baseUrl: this.endpoints.restUrl,
@@ -102,13 +102,13 @@ export class LighterVenue implements Venue {
     );
     const rates = parseAs(FundingRatesSchema, await this.http.get("funding-rates"), "funding-rates answer");
     this.markets.load(details.order_book_details, this.config.symbols, rates.funding_rates);
-    this.#closed = false;
+    this.#accounts.closed = false;
     await this.#socket.connect();
     this.health.start();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#accounts.closed = true;
     this.health.stop();
     this.points.stop();
     if (this.#pointsTimer !== undefined) clearInterval(this.#pointsTimer);
@@ -264,20 +264,15 @@ export class LighterVenue implements Venue {
   }
 
   #bound(account: string): LighterAccount {
-    if (this.#closed) throw new VenueUnknownOutcomeError("unavailable", `venue ${this.id}: closed`);
-    const a = this.#accounts.get(account);
-    if (a === undefined)
-      throw new VenueRejectError("unknown_account", `venue ${this.id}: wallet "${account}" is not bound`);
-    return a;
+    return this.#accounts.bound(account);
   }
 
   onEvent(listener: (e: VenueEvent) => void): Unsubscribe {
-    this.#events.add(listener);
-    return () => this.#events.delete(listener);
+    return this.#events.on(listener);
   }
 
   #emit(events: readonly VenueEvent[]): void {
-    for (const e of events) for (const l of this.#events) l(e);
+    this.#events.emit(events);
   }
 
   // ------------------------------------------------------------------ orders and reads

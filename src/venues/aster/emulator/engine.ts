@@ -6,14 +6,12 @@
  * here. Every change is queued as an EngineEvent for the sockets (drain()).
  */
 import type { Clock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
+import type { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { OrderRequest } from "../../../core/types.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 
 export const VENUE_ID = "aster-emulator";
 
@@ -127,12 +125,7 @@ export type EngineEvent =
   | { kind: "book"; symbol: string; full?: boolean }
   | { kind: "mark"; symbol: string };
 
-export class AsEngine {
-  readonly clock: Clock;
-  readonly markets: readonly MarketSpec[];
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
-  readonly exchange: SimExchange;
+export class AsEngine extends SimCoreEngine<MarketSpec> {
   readonly orders = new Map<number, AsOrderRecord>();
   readonly fills = new Map<string, AsFillRecord[]>();
   readonly income = new Map<string, AsIncomeRecord[]>();
@@ -146,58 +139,26 @@ export class AsEngine {
   #pending: EngineEvent[] = [];
 
   constructor(markets: readonly MarketSpec[], clock: Clock) {
-    this.clock = clock;
-    this.markets = markets;
-    for (const m of markets) {
-      const inst = new Instrument({
-        venue: VENUE_ID,
-        symbol: m.symbol,
+    super(
+      VENUE_ID,
+      clock,
+      markets,
+      (m) => ({
         base: m.base,
         quote: "USDT",
         tickSize: m.tickSize,
         lotSize: m.stepSize,
         minNotionalUsd: m.minNotional,
         maxLeverage: m.maxLeverage,
-        marginTiers: [],
         fundingIntervalHours: m.fundingIntervalHours,
         makerFeeBps: 1,
         takerFeeBps: 3.5,
-      });
-      this.instruments.set(m.symbol, inst);
-      this.books.set(m.symbol, new L2Book(inst));
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        // Binance's default initial leverage is 20 (capped by the symbol's maximum)
-        defaultSetting: (inst) => ({ leverage: Math.min(20, inst.spec.maxLeverage), mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+      }),
+      // Binance's default initial leverage is 20 (capped by the symbol's maximum)
+      (inst) => Math.min(20, inst.spec.maxLeverage),
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const m of markets) {
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: m.symbol,
-        ts: now,
-        markPrice: m.markPx,
-        oraclePrice: m.markPx,
-      });
-      // 0.01% an interval, the venue's usual floor rate
-      this.market({
-        type: "funding",
-        venue: VENUE_ID,
-        symbol: m.symbol,
-        ts: now,
-        ratePerHour: 0.0001 / m.fundingIntervalHours,
-      });
-    }
+    // 0.01% an interval, the venue's usual floor rate
+    this.seed((m) => 0.0001 / m.fundingIntervalHours);
     this.drain();
   }
 

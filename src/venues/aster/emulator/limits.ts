@@ -14,38 +14,17 @@
  * - serverError: HTTP `status` (default 503) with a non-JSON body, executed first when `execute`;
  * - rateLimited: HTTP 429 -1003, not executed.
  */
+import type { ExchangeFault as KitFault } from "../../kit/faults.ts";
 
+/** The kit's faults (kit/faults.ts) Aster uses, and its "execution status unknown" codes. */
 export type ExchangeFault =
-  | { readonly kind: "loseAck" }
-  | { readonly kind: "executeThenTimeout"; readonly holdMs: number }
+  | Exclude<KitFault, { readonly kind: "delayAck" }>
   | {
       readonly kind: "unknownCode";
       readonly code: -1006 | -1007;
       readonly execute?: boolean;
       readonly status?: number;
-    }
-  | { readonly kind: "serverError"; readonly status?: number; readonly execute?: boolean }
-  | { readonly kind: "rateLimited" };
-
-export class FaultQueue {
-  readonly #queue: { fault: ExchangeFault; left: number }[] = [];
-  readonly applied = new Map<string, number>();
-
-  add(fault: ExchangeFault, count = 1): void {
-    if (!(Number.isInteger(count) && count >= 1))
-      throw new RangeError(`aster emulator: fault count ${count} must be an integer >= 1`);
-    this.#queue.push({ fault, left: count });
-  }
-
-  next(): ExchangeFault | undefined {
-    const head = this.#queue[0];
-    if (head === undefined) return undefined;
-    head.left--;
-    if (head.left === 0) this.#queue.shift();
-    this.applied.set(head.fault.kind, (this.applied.get(head.fault.kind) ?? 0) + 1);
-    return head.fault;
-  }
-}
+    };
 
 /** A rolling one-minute window of weight per key. */
 export class MinuteWindow {

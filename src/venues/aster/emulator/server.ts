@@ -4,11 +4,12 @@
  * or authentication (auth.ts) → order count per account (429 -1015) → fault (order requests
  * only) → the handler. Every answer carries X-MBX-USED-WEIGHT-1M.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerUnderFault, type FaultAnswers, FaultQueue, refuseBeforeExecuting } from "../../kit/faults.ts";
+import { LoopbackServer, readBody, sendAnswer, type Answer as WireAnswer } from "../../kit/http-front.ts";
 import { type AuthResult, NonceBook, type Registry, verifyV1, verifyV3 } from "./auth.ts";
 import type { AsEngine } from "./engine.ts";
-import { FaultQueue, MinuteWindow, weightOf } from "./limits.ts";
+import { type ExchangeFault, MinuteWindow, weightOf } from "./limits.ts";
 import { type Answer, publicRoute, signedRoute } from "./routes.ts";
 import type { AsSockets } from "./ws.ts";
 
@@ -21,10 +22,17 @@ export interface FrontLimits {
   readonly banMs: number;
 }
 
+const FAULT_ANSWERS: FaultAnswers = {
+  rateLimited: {
+    status: 429,
+    body: { code: -1003, msg: "Too many requests; please use the websocket for live updates." },
+  },
+};
+
 export class AsFront {
   readonly engine: AsEngine;
   readonly sockets: AsSockets;
-  readonly faults = new FaultQueue();
+  readonly faults = new FaultQueue<ExchangeFault>("aster");
   readonly registry: Registry = { agents: new Map(), hmacKeys: new Map() };
   readonly nonces: NonceBook;
   readonly ipWeight: MinuteWindow;
@@ -35,8 +43,7 @@ export class AsFront {
   readonly #tooMany: MinuteWindow;
   /** IP → banned until (ms) */
   readonly #banned = new Map<string, number>();
-  readonly #held = new Set<ReturnType<typeof setTimeout>>();
-  #server: Server | undefined;
+  readonly #http: LoopbackServer;
 
   constructor(engine: AsEngine, sockets: AsSockets, limits: FrontLimits) {
     this.engine = engine;
@@ -47,31 +54,19 @@ export class AsFront {
     this.nonces = new NonceBook(100, limits.nonceWindowMs);
     this.limits = limits;
     this.#tooMany = new MinuteWindow(limits.banAfter429s, now);
+    this.#http = new LoopbackServer({
+      handle: (req, res) => this.#handle(req, res),
+      failed: (res, e) => send(res, { status: 500, body: { code: -1000, msg: e.message } }, 0),
+      upgrade: (req, socket, head) => this.sockets.upgrade(req, socket, head),
+    });
   }
 
-  async listen(port: number): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) =>
-        send(res, { status: 500, body: { code: -1000, msg: (e as Error).message } }, 0),
-      );
-    });
-    server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head));
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listen(port: number): Promise<string> {
+    return this.#http.listen(port);
   }
 
-  async close(): Promise<void> {
-    for (const t of this.#held) clearTimeout(t);
-    this.#held.clear();
-    await this.sockets.close();
-    const server = this.#server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#http.close(() => this.sockets.close());
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -133,39 +128,20 @@ export class AsFront {
         used,
       );
     const fault = isOrder ? this.faults.next() : undefined;
-    if (fault?.kind === "rateLimited")
-      return send(
-        res,
-        {
-          status: 429,
-          body: { code: -1003, msg: "Too many requests; please use the websocket for live updates." },
-        },
-        used,
-      );
-    if (fault?.kind === "serverError" && !fault.execute)
-      return send(res, { status: fault.status ?? 503, body: "Service Unavailable" }, used);
     if (fault?.kind === "unknownCode" && !fault.execute)
       return send(res, unknownAnswer(fault.code, fault.status), used);
+    const kitFault = fault?.kind === "unknownCode" ? undefined : fault;
+    const refused = refuseBeforeExecuting(kitFault, FAULT_ANSWERS);
+    if (refused !== undefined) return send(res, refused, used);
     const answer = signedRoute(this.engine, method, endpoint, auth.user, auth.params);
     this.sockets.flush();
-    if (fault === undefined) return send(res, answer, used);
-    switch (fault.kind) {
-      case "serverError":
-        return send(res, { status: fault.status ?? 503, body: "Service Unavailable" }, used);
-      case "unknownCode":
-        return send(res, unknownAnswer(fault.code, fault.status), used);
-      case "loseAck":
-        req.socket.destroy();
-        return;
-      case "executeThenTimeout": {
-        const t = setTimeout(() => {
-          this.#held.delete(t);
-          if (!res.destroyed) send(res, answer, used);
-        }, fault.holdMs);
-        this.#held.add(t);
-        return;
-      }
-    }
+    if (fault?.kind === "unknownCode") return send(res, unknownAnswer(fault.code, fault.status), used);
+    answerUnderFault(
+      kitFault,
+      answer,
+      this.#http.delivery(req, res, (a) => send(res, a, used)),
+      FAULT_ANSWERS,
+    );
   }
 
   #auth(
@@ -220,21 +196,6 @@ function unknownAnswer(code: -1006 | -1007, status?: number): Answer {
   return { status: status ?? 503, body: { code, msg } };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, a: Answer, usedWeight: number): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = typeof a.body === "string" ? a.body : JSON.stringify(a.body);
-  res.writeHead(a.status, {
-    "Content-Type": typeof a.body === "string" ? "text/plain" : "application/json",
-    "X-MBX-USED-WEIGHT-1M": String(usedWeight),
-  });
-  res.end(text);
+function send(res: ServerResponse, a: WireAnswer, usedWeight: number): void {
+  sendAnswer(res, a, { "X-MBX-USED-WEIGHT-1M": String(usedWeight) });
 }

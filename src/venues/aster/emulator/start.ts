@@ -6,9 +6,7 @@
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
-import { settleFunding } from "../../sim/funding.ts";
-import { FundingClock } from "../../sim/funding-clock.ts";
-import { checkLiquidations } from "../../sim/liquidation.ts";
+import { type BookSpec, marketLookup, simMarketDriver, startFundingClock } from "../../kit/sim-core.ts";
 import {
   AsEngine,
   type AsFillRecord,
@@ -52,14 +50,7 @@ export interface AsterEmulatorDriver {
   approveSigner(user: string, signer: string): void;
   /** Register a V1 API key and its HMAC secret for a user. */
   addHmacKey(user: string, apiKey: string, secret: string): void;
-  setBook(b: {
-    symbol: string;
-    bidPx: number;
-    askPx: number;
-    qty: number;
-    levels?: number;
-    stepPx?: number;
-  }): void;
+  setBook(b: BookSpec): void;
   moveMark(m: { symbol: string; markPx: number }): void;
   /** Set the funding rate in force (per hour) and settle one interval now. */
   settleFunding(f: { symbol: string; ratePerHour: number }): void;
@@ -117,29 +108,12 @@ export async function startAsterEmulator(opts: AsterEmulatorOptions = {}): Promi
   refresh?.unref();
   const host = await front.listen(opts.port ?? 0);
   const ex = engine.exchange;
-  let funding: FundingClock | undefined;
-  if (opts.scheduledFunding ?? true) {
-    funding = new FundingClock(clock, ex, (events) => {
-      engine.absorb(events);
-      sockets.flush();
-    });
-    for (const inst of engine.instruments.values()) funding.start(inst);
-  }
-  const market = (symbol: string) => {
-    const inst = engine.inst(symbol);
-    if (inst === undefined)
-      throw new RangeError(
-        `aster emulator: unknown symbol "${symbol}" (${markets.map((m) => m.symbol).join(", ")})`,
-      );
-    return inst;
-  };
+  const funding = startFundingClock(opts.scheduledFunding ?? true, clock, engine, () => sockets.flush());
+  const symbols = markets.map((m) => m.symbol);
+  const market = marketLookup("aster", "symbol", symbols, (s) => engine.inst(s));
   const address = (a: string, what: string) => {
     if (!ADDRESS.test(a)) throw new RangeError(`aster emulator: ${what} "${a}" is not a 0x address`);
     return a.toLowerCase();
-  };
-  const changed = (fn: () => void) => {
-    fn();
-    sockets.flush();
   };
   const ts = () => clock.now();
 
@@ -158,53 +132,7 @@ export async function startAsterEmulator(opts: AsterEmulatorOptions = {}): Promi
     addHmacKey(user, apiKey, secret) {
       front.registry.hmacKeys.set(apiKey, { secret, user: address(user, "user") });
     },
-    setBook(b) {
-      const inst = market(b.symbol);
-      const n = b.levels ?? 5;
-      const d = b.stepPx ?? inst.priceValue(1);
-      const lv = (from: number, dir: number) =>
-        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * d, size: b.qty }));
-      changed(() =>
-        engine.market({
-          type: "book",
-          venue: VENUE_ID,
-          symbol: inst.symbol,
-          ts: ts(),
-          snapshot: true,
-          bids: lv(b.bidPx, -1),
-          asks: lv(b.askPx, 1),
-        }),
-      );
-    },
-    moveMark(m) {
-      market(m.symbol);
-      changed(() =>
-        engine.market({
-          type: "mark",
-          venue: VENUE_ID,
-          symbol: m.symbol,
-          ts: ts(),
-          markPrice: m.markPx,
-          oraclePrice: m.markPx,
-        }),
-      );
-    },
-    settleFunding(f) {
-      const inst = market(f.symbol);
-      changed(() => {
-        engine.market({
-          type: "funding",
-          venue: VENUE_ID,
-          symbol: f.symbol,
-          ts: ts() - 1,
-          ratePerHour: f.ratePerHour,
-        });
-        const mark = ex.markOf(f.symbol);
-        const events = settleFunding(ex.state, inst, ts(), mark > 0 ? mark : undefined);
-        events.push(...checkLiquidations(ex, f.symbol, ts()));
-        engine.absorb(events);
-      });
-    },
+    ...simMarketDriver({ venueId: VENUE_ID, engine, now: ts, lookup: market, flush: () => sockets.flush() }),
     freezeStream: (s) => sockets.freeze(s),
     thawStream: (s) => sockets.thaw(s),
     publishRaw: (s, data) => sockets.raw(s, data),

@@ -6,14 +6,12 @@
  * as an EngineEvent for the sockets (drain()).
  */
 import type { Clock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
+import type { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { OrderRequest } from "../../../core/types.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 
 export const VENUE_ID = "backpack-emulator";
 
@@ -126,12 +124,7 @@ export type EngineEvent =
   | { kind: "book"; symbol: string; full?: boolean }
   | { kind: "mark"; symbol: string };
 
-export class BpEngine {
-  readonly clock: Clock;
-  readonly markets: readonly MarketSpec[];
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
-  readonly exchange: SimExchange;
+export class BpEngine extends SimCoreEngine<MarketSpec> {
   readonly orders = new Map<string, BpOrderRecord>();
   readonly fills = new Map<string, BpFillRecord[]>();
   readonly funding = new Map<string, BpFundingRecord[]>();
@@ -142,52 +135,25 @@ export class BpEngine {
   #pending: EngineEvent[] = [];
 
   constructor(markets: readonly MarketSpec[], clock: Clock) {
-    this.clock = clock;
-    this.markets = markets;
-    for (const m of markets) {
-      const inst = new Instrument({
-        venue: VENUE_ID,
-        symbol: m.symbol,
+    super(
+      VENUE_ID,
+      clock,
+      markets,
+      (m) => ({
         base: m.base,
         quote: "USDC",
         tickSize: m.tickSize,
         lotSize: m.stepSize,
         minNotionalUsd: 0,
         maxLeverage: Math.floor(1 / Number(m.imf)),
-        marginTiers: [],
         fundingIntervalHours: m.fundingIntervalMs / 3_600_000,
         makerFeeBps: 2,
         takerFeeBps: 5,
-      });
-      this.instruments.set(m.symbol, inst);
-      this.books.set(m.symbol, new L2Book(inst));
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        // an account's leverage limit (PATCH /api/v1/account) applies to every market; default 10
-        defaultSetting: (inst) => ({ leverage: Math.min(10, inst.spec.maxLeverage), mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+      }),
+      // an account's leverage limit (PATCH /api/v1/account) applies to every market; default 10
+      (inst) => Math.min(10, inst.spec.maxLeverage),
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const m of markets) {
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: m.symbol,
-        ts: now,
-        markPrice: m.markPx,
-        oraclePrice: m.markPx,
-      });
-      const perHour = (m.fundingRate ?? 0.0000125) / (m.fundingIntervalMs / 3_600_000);
-      this.market({ type: "funding", venue: VENUE_ID, symbol: m.symbol, ts: now, ratePerHour: perHour });
-    }
+    this.seed((m) => (m.fundingRate ?? 0.0000125) / (m.fundingIntervalMs / 3_600_000));
     this.drain();
   }
 

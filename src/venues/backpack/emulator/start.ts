@@ -6,9 +6,8 @@
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
-import { settleFunding } from "../../sim/funding.ts";
-import { FundingClock } from "../../sim/funding-clock.ts";
-import { checkLiquidations } from "../../sim/liquidation.ts";
+import type { ExchangeFault } from "../../kit/faults.ts";
+import { type BookSpec, marketLookup, simMarketDriver, startFundingClock } from "../../kit/sim-core.ts";
 import {
   BpEngine,
   type BpFillRecord,
@@ -17,12 +16,11 @@ import {
   type MarketSpec,
   VENUE_ID,
 } from "./engine.ts";
-import type { ExchangeFault } from "./faults.ts";
 import { BpFront } from "./server.ts";
 import { BpSockets } from "./ws.ts";
 
+export type { ExchangeFault } from "../../kit/faults.ts";
 export type { MarketSpec } from "./engine.ts";
-export type { ExchangeFault } from "./faults.ts";
 
 export interface BackpackEmulatorOptions {
   /** 0 (default): any free port */
@@ -40,14 +38,7 @@ export interface BackpackEmulatorDriver {
   /** Credit USDC to an API key's account (an unknown key is refused with UNAUTHORIZED). */
   fund(apiKey: string, usdc: number): void;
   /** Replace a market's book: `levels` levels of `qty`, `stepPx` apart, outward from bidPx / askPx. */
-  setBook(b: {
-    symbol: string;
-    bidPx: number;
-    askPx: number;
-    qty: number;
-    levels?: number;
-    stepPx?: number;
-  }): void;
+  setBook(b: BookSpec): void;
   moveMark(m: { symbol: string; markPx: number }): void;
   /** Set the funding rate in force (per hour) and settle one interval now. */
   settleFunding(f: { symbol: string; ratePerHour: number }): void;
@@ -90,26 +81,9 @@ export async function startBackpackEmulator(opts: BackpackEmulatorOptions = {}):
   for (const a of accounts) front.accounts.add(a);
   const host = await front.listen(opts.port ?? 0);
   const ex = engine.exchange;
-  let funding: FundingClock | undefined;
-  if (opts.scheduledFunding ?? true) {
-    funding = new FundingClock(clock, ex, (events) => {
-      engine.absorb(events);
-      sockets.flush();
-    });
-    for (const inst of engine.instruments.values()) funding.start(inst);
-  }
-  const market = (symbol: string) => {
-    const inst = engine.inst(symbol);
-    if (inst === undefined)
-      throw new RangeError(
-        `backpack emulator: unknown symbol "${symbol}" (${markets.map((m) => m.symbol).join(", ")})`,
-      );
-    return inst;
-  };
-  const changed = (fn: () => void) => {
-    fn();
-    sockets.flush();
-  };
+  const funding = startFundingClock(opts.scheduledFunding ?? true, clock, engine, () => sockets.flush());
+  const symbols = markets.map((m) => m.symbol);
+  const market = marketLookup("backpack", "symbol", symbols, (s) => engine.inst(s));
   const ts = () => clock.now();
 
   const driver: BackpackEmulatorDriver = {
@@ -122,53 +96,7 @@ export async function startBackpackEmulator(opts: BackpackEmulatorOptions = {}):
       front.accounts.add(apiKey);
       ex.state.deposit(apiKey, usd(amount));
     },
-    setBook(b) {
-      const inst = market(b.symbol);
-      const n = b.levels ?? 5;
-      const d = b.stepPx ?? inst.priceValue(1);
-      const lv = (from: number, dir: number) =>
-        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * d, size: b.qty }));
-      changed(() =>
-        engine.market({
-          type: "book",
-          venue: VENUE_ID,
-          symbol: inst.symbol,
-          ts: ts(),
-          snapshot: true,
-          bids: lv(b.bidPx, -1),
-          asks: lv(b.askPx, 1),
-        }),
-      );
-    },
-    moveMark(m) {
-      market(m.symbol);
-      changed(() =>
-        engine.market({
-          type: "mark",
-          venue: VENUE_ID,
-          symbol: m.symbol,
-          ts: ts(),
-          markPrice: m.markPx,
-          oraclePrice: m.markPx,
-        }),
-      );
-    },
-    settleFunding(f) {
-      const inst = market(f.symbol);
-      changed(() => {
-        engine.market({
-          type: "funding",
-          venue: VENUE_ID,
-          symbol: f.symbol,
-          ts: ts() - 1,
-          ratePerHour: f.ratePerHour,
-        });
-        const mark = engine.exchange.markOf(f.symbol);
-        const events = settleFunding(ex.state, inst, ts(), mark > 0 ? mark : undefined);
-        events.push(...checkLiquidations(ex, f.symbol, ts()));
-        engine.absorb(events);
-      });
-    },
+    ...simMarketDriver({ venueId: VENUE_ID, engine, now: ts, lookup: market, flush: () => sockets.flush() }),
     freezeStream: (s) => sockets.freeze(s),
     thawStream: (s) => sockets.thaw(s),
     dropSockets: () => sockets.dropAll(),

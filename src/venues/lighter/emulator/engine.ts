@@ -5,14 +5,12 @@
  * by its index as text and an order by its order index; client order indexes live here.
  */
 import type { Clock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
+import type { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { OrderRequest } from "../../../core/types.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 
 export const VENUE_ID = "lighter-emulator";
 
@@ -142,13 +140,8 @@ export type EngineEvent =
 
 const FIRST_ORDER_INDEX = 2 ** 48;
 
-export class LtEngine {
-  readonly clock: Clock;
-  readonly markets: readonly MarketSpec[];
+export class LtEngine extends SimCoreEngine<MarketSpec> {
   readonly byId = new Map<number, MarketSpec>();
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
-  readonly exchange: SimExchange;
   readonly accounts = new Map<number, AccountRecord>();
   readonly orders = new Map<number, LtOrderRecord>();
   readonly trades: LtTradeRecord[] = [];
@@ -161,52 +154,26 @@ export class LtEngine {
   #pending: EngineEvent[] = [];
 
   constructor(markets: readonly MarketSpec[], clock: Clock) {
-    this.clock = clock;
-    this.markets = markets;
-    for (const m of markets) {
-      this.byId.set(m.marketId, m);
-      const inst = new Instrument({
-        venue: VENUE_ID,
-        symbol: m.symbol,
+    super(
+      VENUE_ID,
+      clock,
+      markets,
+      (m) => ({
         base: m.symbol,
         quote: "USDC",
         tickSize: (10 ** -m.priceDecimals).toFixed(m.priceDecimals),
         lotSize: (10 ** -m.sizeDecimals).toFixed(m.sizeDecimals),
         minNotionalUsd: 0,
         maxLeverage: Math.floor(10_000 / m.imf),
-        marginTiers: [],
         fundingIntervalHours: 1,
         // standard accounts trade without fees (Ld "account types")
         makerFeeBps: 0,
         takerFeeBps: 0,
-      });
-      this.instruments.set(m.symbol, inst);
-      this.books.set(m.symbol, new L2Book(inst));
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        defaultSetting: (inst) => ({ leverage: inst.spec.maxLeverage, mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+      }),
+      (inst) => inst.spec.maxLeverage,
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const m of markets) {
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: m.symbol,
-        ts: now,
-        markPrice: m.markPx,
-        oraclePrice: m.markPx,
-      });
-      this.market({ type: "funding", venue: VENUE_ID, symbol: m.symbol, ts: now, ratePerHour: 0.0000125 });
-    }
+    for (const m of markets) this.byId.set(m.marketId, m);
+    this.seed(() => 0.0000125);
     this.drain();
   }
 

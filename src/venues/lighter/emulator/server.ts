@@ -4,11 +4,11 @@
  * `perMinute` requests, counted per L1 address for authenticated requests (an auth token, or a
  * sendTx naming an account) and per IP for the rest; over it, HTTP 429 with code 23000.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { FaultQueue } from "../../backpack/emulator/faults.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerUnderFault, type FaultAnswers, FaultQueue, refuseBeforeExecuting } from "../../kit/faults.ts";
+import { LoopbackServer, readBody, sendAnswer as send } from "../../kit/http-front.ts";
 import type { LtEngine } from "./engine.ts";
-import { type Answer, refuse, route } from "./routes.ts";
+import { refuse, route } from "./routes.ts";
 import type { LtSequencer } from "./sequencer.ts";
 import { CODES } from "./verify.ts";
 import type { LtSockets } from "./ws.ts";
@@ -34,44 +34,37 @@ export class MinuteWindow {
   }
 }
 
+const FAULT_ANSWERS: FaultAnswers = { rateLimited: refuse(CODES.tooManyRequests, "Too Many Requests!", 429) };
+
 export class LtFront {
   readonly engine: LtEngine;
   readonly sequencer: LtSequencer;
   readonly sockets: LtSockets;
-  readonly faults = new FaultQueue();
+  readonly faults = new FaultQueue("lighter");
   readonly limits: MinuteWindow;
-  readonly #held = new Set<ReturnType<typeof setTimeout>>();
-  #server: Server | undefined;
+  readonly #http: LoopbackServer;
 
   constructor(engine: LtEngine, sequencer: LtSequencer, sockets: LtSockets, perMinute: number) {
     this.engine = engine;
     this.sequencer = sequencer;
     this.sockets = sockets;
     this.limits = new MinuteWindow(perMinute, () => engine.clock.now());
+    this.#http = new LoopbackServer({
+      handle: (req, res) => this.#handle(req, res),
+      failed: (res, e) => send(res, refuse(50000, e.message, 500)),
+      upgrade: (req, socket, head) => this.sockets.upgrade(req, socket, head),
+    });
   }
 
-  async listen(port: number): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) => send(res, refuse(50000, (e as Error).message, 500)));
-    });
-    server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head));
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listen(port: number): Promise<string> {
+    return this.#http.listen(port);
   }
 
-  async close(): Promise<void> {
-    for (const t of this.#held) clearTimeout(t);
-    this.#held.clear();
-    this.sequencer.close();
-    await this.sockets.close();
-    const server = this.#server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#http.close(() => {
+      this.sequencer.close();
+      return this.sockets.close();
+    });
   }
 
   /** Who a request counts against: the L1 address of an authenticated request, else the IP. */
@@ -100,44 +93,14 @@ export class LtFront {
       return send(res, refuse(CODES.tooManyRequests, "Too Many Requests!", 429));
     const isTx = method === "POST" && url.pathname === "/api/v1/sendTx";
     const fault = isTx ? this.faults.next() : undefined;
-    if (fault?.kind === "rateLimited")
-      return send(res, refuse(CODES.tooManyRequests, "Too Many Requests!", 429));
-    if (fault?.kind === "serverError" && !fault.execute)
-      return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
+    const refused = refuseBeforeExecuting(fault, FAULT_ANSWERS);
+    if (refused !== undefined) return send(res, refused);
     const answer = route(this.engine, this.sequencer, method, url, form, token);
-    if (fault === undefined) return send(res, answer);
-    switch (fault.kind) {
-      case "serverError":
-        return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
-      case "loseAck":
-        req.socket.destroy();
-        return;
-      case "executeThenTimeout":
-      case "delayAck": {
-        const ms = fault.kind === "delayAck" ? fault.ms : fault.holdMs;
-        const t = setTimeout(() => {
-          this.#held.delete(t);
-          if (!res.destroyed) send(res, answer);
-        }, ms);
-        this.#held.add(t);
-        return;
-      }
-    }
+    answerUnderFault(
+      fault,
+      answer,
+      this.#http.delivery(req, res, (a) => send(res, a)),
+      FAULT_ANSWERS,
+    );
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, a: Answer): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = typeof a.body === "string" ? a.body : JSON.stringify(a.body);
-  res.writeHead(a.status, { "Content-Type": typeof a.body === "string" ? "text/plain" : "application/json" });
-  res.end(text);
 }

@@ -5,10 +5,8 @@
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
-import type { ExchangeFault } from "../../backpack/emulator/faults.ts";
-import { settleFunding } from "../../sim/funding.ts";
-import { FundingClock } from "../../sim/funding-clock.ts";
-import { checkLiquidations } from "../../sim/liquidation.ts";
+import type { ExchangeFault } from "../../kit/faults.ts";
+import { marketLookup, simMarketDriver, startFundingClock } from "../../kit/sim-core.ts";
 import {
   DEFAULT_MARKETS,
   type LtEngine as Engine,
@@ -123,31 +121,21 @@ export async function startLighterEmulator(opts: LighterEmulatorOptions = {}): P
   const front = new LtFront(engine, sequencer, sockets, opts.perMinute ?? 60);
   const host = await front.listen(opts.port ?? 0);
   const ex = engine.exchange;
-  let funding: FundingClock | undefined;
-  if (opts.scheduledFunding ?? true) {
-    funding = new FundingClock(clock, ex, (events) => {
-      engine.absorb(events);
-      sockets.flush();
-    });
-    for (const inst of engine.instruments.values()) funding.start(inst);
-  }
-  const market = (symbol: string) => {
-    const m = engine.marketOf(symbol);
-    if (m === undefined)
-      throw new RangeError(
-        `lighter emulator: unknown market "${symbol}" (${markets.map((x) => x.symbol).join(", ")})`,
-      );
-    return m;
-  };
+  const funding = startFundingClock(opts.scheduledFunding ?? true, clock, engine, () => sockets.flush());
+  const symbols = markets.map((x) => x.symbol);
+  const market = marketLookup("lighter", "market", symbols, (s) => engine.marketOf(s));
   const account = (index: number) => {
     const a = engine.accounts.get(index);
     if (a === undefined) throw new RangeError(`lighter emulator: no account ${index}`);
     return a;
   };
-  const changed = (fn: () => void) => {
-    fn();
-    sockets.flush();
-  };
+  const md = simMarketDriver({
+    venueId: VENUE_ID,
+    engine,
+    now: () => clock.now(),
+    lookup: (s) => engine.inst(market(s)),
+    flush: () => sockets.flush(),
+  });
   const ts = () => clock.now();
 
   const driver: LighterEmulatorDriver = {
@@ -169,55 +157,9 @@ export async function startLighterEmulator(opts: LighterEmulatorOptions = {}): P
       account(index).keys.set(apiKeyIndex, { publicKey: publicKeyHex, nextNonce: 0 });
     },
     publicKey: (index, k) => engine.accounts.get(index)?.keys.get(k)?.publicKey,
-    setBook(b) {
-      const m = market(b.symbol);
-      const inst = engine.inst(m);
-      const n = b.levels ?? 5;
-      const d = b.stepPx ?? inst.priceValue(1);
-      const lv = (from: number, dir: number) =>
-        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * d, size: b.size }));
-      changed(() =>
-        engine.market({
-          type: "book",
-          venue: VENUE_ID,
-          symbol: m.symbol,
-          ts: ts(),
-          snapshot: true,
-          bids: lv(b.bidPx, -1),
-          asks: lv(b.askPx, 1),
-        }),
-      );
-    },
-    moveMark(mv) {
-      market(mv.symbol);
-      changed(() =>
-        engine.market({
-          type: "mark",
-          venue: VENUE_ID,
-          symbol: mv.symbol,
-          ts: ts(),
-          markPrice: mv.markPx,
-          oraclePrice: mv.markPx,
-        }),
-      );
-    },
-    settleFunding(f) {
-      const m = market(f.symbol);
-      const inst = engine.inst(m);
-      changed(() => {
-        engine.market({
-          type: "funding",
-          venue: VENUE_ID,
-          symbol: m.symbol,
-          ts: ts() - 1,
-          ratePerHour: f.ratePerHour,
-        });
-        const mark = ex.markOf(m.symbol);
-        const events = settleFunding(ex.state, inst, ts(), mark > 0 ? mark : undefined);
-        events.push(...checkLiquidations(ex, m.symbol, ts()));
-        engine.absorb(events);
-      });
-    },
+    setBook: ({ size, ...b }) => md.setBook({ ...b, qty: size }),
+    moveMark: md.moveMark,
+    settleFunding: md.settleFunding,
     freezeStream: (c) => sockets.freeze(c),
     thawStream: (c) => sockets.thaw(c),
     dropSockets: () => sockets.dropAll(),

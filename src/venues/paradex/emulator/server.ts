@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FaultQueue, IpBudget } from "../../backpack/emulator/faults.ts";
+import { FaultQueue, IpBudget } from "../../kit/faults.ts";
 import { JwtIssuer } from "./jwt.ts";
 import type { PdxOrder, PdxState } from "./state.ts";
 import { authHash, checkSignature, e8, orderHash } from "./verify.ts";
@@ -33,7 +33,7 @@ export class PdxFront {
   readonly state: PdxState;
   readonly chain: string;
   readonly jwt = new JwtIssuer();
-  readonly faults = new FaultQueue();
+  readonly faults = new FaultQueue("paradex");
   /** orders 800/s per account; other private GETs 120/s (docs "rate-limits", VENUES.md §5) */
   readonly orderBudget: IpBudget;
   readonly getBudget: IpBudget;

@@ -3,7 +3,7 @@
  * account, credit XP, inject faults, move its clock). Accounts are Starknet addresses bound to
  * Stark public keys as onboarding would bind them.
  */
-import type { ExchangeFault } from "../../backpack/emulator/faults.ts";
+import type { ExchangeFault } from "../../kit/faults.ts";
 import { PdxFront } from "./server.ts";
 import { type PdxMarket, type PdxOrder, PdxState } from "./state.ts";
 
