@@ -40,7 +40,7 @@ before(async () => {
     "instruments",
   );
   for (const m of list.result) scales.set(m.instrument, scaleOf(m));
-  emu.driver.setBook({ instrument: BTC, bidPx: 89_990, askPx: 90_010, qty: 1 });
+  emu.driver.setBook({ symbol: BTC, bidPx: 89_990, askPx: 90_010, qty: 1 });
 });
 after(async () => {
   await emu.close();
@@ -136,7 +136,7 @@ test("the public book stream sends a snapshot on subscribe and after a change", 
   try {
     await sock.connect();
     await new Promise((r) => setTimeout(r, 80));
-    emu.driver.setBook({ instrument: BTC, bidPx: 89_900, askPx: 90_100, qty: 1 });
+    emu.driver.setBook({ symbol: BTC, bidPx: 89_900, askPx: 90_100, qty: 1 });
     await new Promise((r) => setTimeout(r, 80));
     assert.deepEqual(books, ["89990.0", "89900.0"]);
   } finally {

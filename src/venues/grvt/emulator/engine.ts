@@ -1,25 +1,24 @@
 /**
  * The GRVT emulator's exchange: the venue's order records (order ids, client order ids, state
- * with book/traded sizes) on top of the simulated exchange core (`../../sim/exchange.ts`:
+ * with book/traded sizes) on top of the kit's simulated exchange core (`../../kit/sim-core.ts`:
  * matching against the market book, margin, funding, liquidation). Accounts are trading
  * sub-account ids; the core knows each order by the venue's order id. Every change is queued as
  * an EngineEvent for the sockets (drain()).
  */
 import type { Clock } from "../../../core/clock.ts";
-import { Instrument } from "../../../core/instrument.ts";
+import type { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { moneyText } from "../../../core/money.ts";
 import type { OrderRequest } from "../../../core/types.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
+import { SimCoreEngine } from "../../kit/sim-core.ts";
 
 export const VENUE_ID = "grvt-emulator";
 
 /** One perpetual of the emulated venue, as all_instruments lists it. */
 export interface GrvtMarketSpec {
-  readonly instrument: string;
+  /** the instrument name, e.g. "BTC_USDT_Perp" */
+  readonly symbol: string;
   readonly hash: string;
   readonly base: string;
   readonly baseDecimals: number;
@@ -35,7 +34,7 @@ export interface GrvtMarketSpec {
 // tests); ETH's hash is this emulator's own (any distinct value works: it is only signed over)
 export const DEFAULT_MARKETS: readonly GrvtMarketSpec[] = [
   {
-    instrument: "BTC_USDT_Perp",
+    symbol: "BTC_USDT_Perp",
     hash: "0x030501",
     base: "BTC",
     baseDecimals: 9,
@@ -47,7 +46,7 @@ export const DEFAULT_MARKETS: readonly GrvtMarketSpec[] = [
     markPx: 90_000,
   },
   {
-    instrument: "ETH_USDT_Perp",
+    symbol: "ETH_USDT_Perp",
     hash: "0x030401",
     base: "ETH",
     baseDecimals: 9,
@@ -109,12 +108,7 @@ export type EngineEvent =
   /** mark or funding rate changed */
   | { kind: "ticker"; instrument: string };
 
-export class GrvtEngine {
-  readonly clock: Clock;
-  readonly markets: readonly GrvtMarketSpec[];
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
-  readonly exchange: SimExchange;
+export class GrvtEngine extends SimCoreEngine<GrvtMarketSpec> {
   readonly orders = new Map<string, GrvtOrderRecord>();
   readonly fills = new Map<string, GrvtFillRecord[]>();
   readonly funding = new Map<string, GrvtFundingRecord[]>();
@@ -126,56 +120,25 @@ export class GrvtEngine {
   #pending: EngineEvent[] = [];
 
   constructor(markets: readonly GrvtMarketSpec[], clock: Clock) {
-    this.clock = clock;
-    this.markets = markets;
-    for (const m of markets) {
-      const inst = new Instrument({
-        venue: VENUE_ID,
-        symbol: m.instrument,
+    super(
+      VENUE_ID,
+      clock,
+      markets,
+      (m) => ({
         base: m.base,
         quote: "USDT",
         tickSize: m.tickSize,
         lotSize: m.minSize,
         minNotionalUsd: Number(m.minNotional),
         maxLeverage: m.maxLeverage,
-        marginTiers: [],
         fundingIntervalHours: m.fundingIntervalHours,
         makerFeeBps: -1,
         takerFeeBps: 5.5,
-      });
-      this.instruments.set(m.instrument, inst);
-      this.books.set(m.instrument, new L2Book(inst));
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        defaultSetting: (inst) => ({ leverage: Math.min(10, inst.spec.maxLeverage), mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+      }),
+      (inst) => Math.min(10, inst.spec.maxLeverage),
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const m of markets) {
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: m.instrument,
-        ts: now,
-        markPrice: m.markPx,
-        oraclePrice: m.markPx,
-      });
-      this.market({
-        type: "funding",
-        venue: VENUE_ID,
-        symbol: m.instrument,
-        ts: now,
-        ratePerHour: 0.0001 / 8,
-      });
-    }
+    // 0.01 % per 8 h interval
+    this.seed((m) => 0.0001 / m.fundingIntervalHours);
     this.drain();
   }
 

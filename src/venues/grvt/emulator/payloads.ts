@@ -18,7 +18,7 @@ const num = (x: number, d = 9) => {
 
 export function instrumentJson(m: GrvtMarketSpec): Json {
   return {
-    instrument: m.instrument,
+    instrument: m.symbol,
     instrument_hash: m.hash,
     base: m.base,
     quote: "USDT",

@@ -23,8 +23,8 @@ import { checkOrderSignature, TIF_CODE, type WireOrder } from "./verify.ts";
 
 export interface Answer {
   readonly status: number;
-  readonly body: unknown;
-  readonly headers?: Readonly<Record<string, string | string[]>>;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
 }
 
 const ok = (result: unknown): Answer => ({ status: 200, body: { result } });
@@ -45,7 +45,7 @@ export function publicRoute(
     case "/full/v1/instruments":
       return ok(engine.markets.map(instrumentJson));
     case "/full/v1/instrument": {
-      const m = engine.markets.find((x) => x.instrument === instrument);
+      const m = engine.markets.find((x) => x.symbol === instrument);
       return m === undefined ? refuse(400, 3000, "Instrument is invalid") : ok(instrumentJson(m));
     }
     case "/full/v1/book": {
@@ -164,7 +164,7 @@ function createOrder(ctx: TradingContext, raw: unknown): Answer {
   if (o.legs.length > 1) return refuse(400, 2042, "Orderbook Orders must contain only one leg");
   const leg = o.legs[0];
   const inst = engine.inst(leg.instrument);
-  const spec = engine.markets.find((m) => m.instrument === leg.instrument);
+  const spec = engine.markets.find((m) => m.symbol === leg.instrument);
   if (inst === undefined || spec === undefined) return refuse(400, 2061, "Unsupported Instrument Requested");
   if (TIF_CODE[o.time_in_force] === undefined || o.time_in_force === "ALL_OR_NONE")
     return refuse(400, 2030, "Orderbook Orders must have a TimeInForce of GTT/IOC/FOK");
@@ -200,7 +200,7 @@ function createOrder(ctx: TradingContext, raw: unknown): Answer {
     );
   }
   const check = checkOrderSignature(o, ctx.chainId, engine.clock.now(), (i) => {
-    const m = engine.markets.find((x) => x.instrument === i);
+    const m = engine.markets.find((x) => x.symbol === i);
     return m === undefined ? undefined : { hash: m.hash, baseDecimals: m.baseDecimals };
   });
   if (!check.ok) return refuse(400, check.code, check.message);

@@ -5,10 +5,9 @@
  * `X-Grvt-Account-Id`, else 401 code 1000) → fault (create/cancel only) → the handler.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { FaultQueue } from "../../backpack/emulator/faults.ts";
-import { readBody } from "../../backpack/emulator/server.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerUnderFault, type FaultAnswers, FaultQueue, refuseBeforeExecuting } from "../../kit/faults.ts";
+import { LoopbackServer, readBody, sendAnswer } from "../../kit/http-front.ts";
 import type { GrvtEngine } from "./engine.ts";
 import { type Answer, publicRoute, refuse, tradingRoute } from "./routes.ts";
 import { checkLoginSignature, type WireSignature } from "./verify.ts";
@@ -17,13 +16,16 @@ import type { GrvtSockets, Session } from "./ws.ts";
 export class GrvtFront {
   readonly engine: GrvtEngine;
   readonly chainId: number;
-  readonly faults = new FaultQueue();
+  readonly faults = new FaultQueue("grvt");
   /** sub-account id → the addresses allowed to trade it */
   readonly traders: ReadonlyMap<string, ReadonlySet<string>>;
   readonly sessions = new Map<string, Session>();
   readonly sockets: GrvtSockets;
-  readonly #held = new Set<ReturnType<typeof setTimeout>>();
-  #server: Server | undefined;
+  readonly #http = new LoopbackServer({
+    handle: (req, res) => this.#handle(req, res),
+    failed: (res, e) => send(res, refuse(500, 1002, `Internal Server Error: ${e.message}`)),
+    upgrade: (req, socket, head) => this.sockets.upgrade(req, socket, head, this.sessionOf(req.headers)),
+  });
 
   constructor(
     engine: GrvtEngine,
@@ -47,31 +49,12 @@ export class GrvtFront {
     return s !== undefined && headers["x-grvt-account-id"] === s.accountId ? s : undefined;
   }
 
-  async listen(port: number): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) =>
-        send(res, refuse(500, 1002, `Internal Server Error: ${(e as Error).message}`)),
-      );
-    });
-    server.on("upgrade", (req, socket, head) =>
-      this.sockets.upgrade(req, socket, head, this.sessionOf(req.headers)),
-    );
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listen(port: number): Promise<string> {
+    return this.#http.listen(port);
   }
 
-  async close(): Promise<void> {
-    for (const t of this.#held) clearTimeout(t);
-    this.#held.clear();
-    await this.sockets.close();
-    const server = this.#server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#http.close(() => this.sockets.close());
   }
 
   #login(b: Record<string, unknown>): Answer {
@@ -117,44 +100,29 @@ export class GrvtFront {
       return send(res, refuse(401, 1000, "You need to authenticate prior to using this functionality"));
     const isOrder = path === "/full/v1/create_order" || path === "/full/v1/cancel_order";
     const fault = isOrder ? this.faults.next() : undefined;
-    if (fault?.kind === "rateLimited")
-      return send(res, refuse(429, 1006, "You have surpassed the allocated rate limit for your tier"));
-    if (fault?.kind === "serverError" && !fault.execute)
-      return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
-    const answer =
-      tradingRoute(
-        { engine: this.engine, chainId: this.chainId, address: session.address, mayTrade: this.mayTrade },
-        path,
-        body,
-      ) ?? refuse(404, 1004, `Data Not Found: ${path}`);
+    const refused = refuseBeforeExecuting(fault, FAULT_ANSWERS);
+    if (refused !== undefined) return send(res, refused);
+    const ctx = {
+      engine: this.engine,
+      chainId: this.chainId,
+      address: session.address,
+      mayTrade: this.mayTrade,
+    };
+    const answer = tradingRoute(ctx, path, body) ?? refuse(404, 1004, `Data Not Found: ${path}`);
     this.sockets.flush();
-    if (fault === undefined) return send(res, answer);
-    switch (fault.kind) {
-      case "serverError":
-        return send(res, { status: fault.status ?? 503, body: "Service Unavailable" });
-      case "loseAck":
-        req.socket.destroy();
-        return;
-      case "executeThenTimeout":
-      case "delayAck": {
-        const ms = fault.kind === "delayAck" ? fault.ms : fault.holdMs;
-        const t = setTimeout(() => {
-          this.#held.delete(t);
-          if (!res.destroyed) send(res, answer);
-        }, ms);
-        this.#held.add(t);
-        return;
-      }
-    }
+    answerUnderFault(
+      fault,
+      answer,
+      this.#http.delivery(req, res, (a) => send(res, a)),
+      FAULT_ANSWERS,
+    );
   }
 }
 
+const FAULT_ANSWERS: FaultAnswers = {
+  rateLimited: refuse(429, 1006, "You have surpassed the allocated rate limit for your tier"),
+};
+
 function send(res: ServerResponse, a: Answer): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = typeof a.body === "string" ? a.body : JSON.stringify(a.body);
-  res.writeHead(a.status, {
-    "Content-Type": typeof a.body === "string" ? "text/plain" : "application/json",
-    ...a.headers,
-  });
-  res.end(text);
+  sendAnswer(res, a, a.headers);
 }

@@ -5,12 +5,14 @@
  * decimal units; every driver call publishes what it changed at once.
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
-import type { MarketEvent } from "../../../core/market.ts";
 import { usd } from "../../../core/money.ts";
-import type { ExchangeFault } from "../../backpack/emulator/faults.ts";
-import { settleFunding } from "../../sim/funding.ts";
-import { FundingClock } from "../../sim/funding-clock.ts";
-import { checkLiquidations } from "../../sim/liquidation.ts";
+import type { ExchangeFault } from "../../kit/faults.ts";
+import {
+  marketLookup,
+  type SimMarketDriver,
+  simMarketDriver,
+  startFundingClock,
+} from "../../kit/sim-core.ts";
 import {
   DEFAULT_MARKETS,
   GrvtEngine,
@@ -32,20 +34,10 @@ export interface GrvtEmulatorOptions {
   readonly scheduledFunding?: boolean;
 }
 
-export interface GrvtEmulatorDriver {
+/** setBook / moveMark / settleFunding (the kit's market driver) take the instrument as `symbol`. */
+export interface GrvtEmulatorDriver extends SimMarketDriver {
   /** Credit USDT to a sub-account and let `signer` (an EVM address) log in and trade it. */
   fund(subAccountId: string, signer: string, usdt: number): void;
-  setBook(b: {
-    instrument: string;
-    bidPx: number;
-    askPx: number;
-    qty: number;
-    levels?: number;
-    stepPx?: number;
-  }): void;
-  moveMark(m: { instrument: string; markPx: number }): void;
-  /** Set the funding rate in force (per hour) and settle one interval now. */
-  settleFunding(f: { instrument: string; ratePerHour: number }): void;
   /** Cut a wire stream ("v1.book.s", "v1.order"): its sockets close, nothing is sent. */
   freezeStream(stream: string): void;
   thawStream(stream: string): void;
@@ -80,26 +72,13 @@ export async function startGrvtEmulator(opts: GrvtEmulatorOptions = {}): Promise
   const front = new GrvtFront(engine, sockets, chainId, traders);
   const host = await front.listen(opts.port ?? 0);
   const ex = engine.exchange;
-  let funding: FundingClock | undefined;
-  if (opts.scheduledFunding ?? true) {
-    funding = new FundingClock(clock, ex, (events) => {
-      engine.absorb(events);
-      sockets.flush();
-    });
-    for (const inst of engine.instruments.values()) funding.start(inst);
-  }
-  const market = (instrument: string) => {
-    const inst = engine.inst(instrument);
-    if (inst === undefined)
-      throw new RangeError(
-        `grvt emulator: unknown instrument "${instrument}" (${markets.map((m) => m.instrument).join(", ")})`,
-      );
-    return inst;
-  };
-  const apply = (e: Record<string, unknown>) => {
-    engine.market({ venue: VENUE_ID, ts: clock.now(), ...e } as unknown as MarketEvent);
-    sockets.flush();
-  };
+  const funding = startFundingClock(opts.scheduledFunding ?? true, clock, engine, () => sockets.flush());
+  const market = marketLookup(
+    "grvt",
+    "instrument",
+    markets.map((m) => m.symbol),
+    (s) => engine.inst(s),
+  );
 
   const driver: GrvtEmulatorDriver = {
     fund(sub, signer, amount) {
@@ -113,33 +92,13 @@ export async function startGrvtEmulator(opts: GrvtEmulatorOptions = {}): Promise
       traders.set(sub, set);
       ex.state.deposit(sub, usd(amount));
     },
-    setBook(b) {
-      const inst = market(b.instrument);
-      const n = b.levels ?? 5;
-      const step = b.stepPx ?? inst.priceValue(1);
-      const side = (from: number, dir: number) =>
-        Array.from({ length: n }, (_, i) => ({ price: from + dir * i * step, size: b.qty }));
-      apply({
-        type: "book",
-        symbol: inst.symbol,
-        snapshot: true,
-        bids: side(b.bidPx, -1),
-        asks: side(b.askPx, 1),
-      });
-    },
-    moveMark(m) {
-      market(m.instrument);
-      apply({ type: "mark", symbol: m.instrument, markPrice: m.markPx, oraclePrice: m.markPx });
-    },
-    settleFunding(f) {
-      const inst = market(f.instrument);
-      apply({ type: "funding", symbol: f.instrument, ts: clock.now() - 1, ratePerHour: f.ratePerHour });
-      const mark = ex.markOf(f.instrument);
-      const events = settleFunding(ex.state, inst, clock.now(), mark > 0 ? mark : undefined);
-      events.push(...checkLiquidations(ex, f.instrument, clock.now()));
-      engine.absorb(events);
-      sockets.flush();
-    },
+    ...simMarketDriver({
+      venueId: VENUE_ID,
+      engine,
+      now: () => clock.now(),
+      lookup: market,
+      flush: () => sockets.flush(),
+    }),
     freezeStream: (s) => sockets.freeze(s),
     thawStream: (s) => sockets.thaw(s),
     dropSockets: () => sockets.dropAll(),

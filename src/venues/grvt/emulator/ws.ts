@@ -77,23 +77,29 @@ export class GrvtSockets {
     const selectors = Array.isArray(m.params?.selectors)
       ? m.params.selectors.filter((s): s is string => typeof s === "string")
       : [];
-    const reply = (body: Record<string, unknown>) =>
+    const reply = (body: Record<string, unknown>): void => {
       conn.ws.send(JSON.stringify({ jsonrpc: "2.0", id: m.id ?? null, method: m.method, ...body }));
+    };
     if (m.method === "unsubscribe") {
       for (const s of selectors) conn.subs.get(stream)?.delete(s);
-      return reply({ result: { stream, subs: [], unsubs: selectors } });
+      reply({ result: { stream, subs: [], unsubs: selectors } });
+      return;
     }
-    if (m.method !== "subscribe" || (!PUBLIC.has(stream) && !PRIVATE.has(stream)))
-      return reply({ error: { code: 1004, message: `Data Not Found: ${String(m.method)} ${stream}` } });
+    if (m.method !== "subscribe" || (!PUBLIC.has(stream) && !PRIVATE.has(stream))) {
+      reply({ error: { code: 1004, message: `Data Not Found: ${String(m.method)} ${stream}` } });
+      return;
+    }
     if (PRIVATE.has(stream)) {
       const session = conn.session;
       const denied = selectors.find(
         (s) => session === undefined || !this.mayTrade(session.address, s.split("-")[0]),
       );
-      if (denied !== undefined)
-        return reply({
+      if (denied !== undefined) {
+        reply({
           error: { code: 1000, message: "You need to authenticate prior to using this functionality" },
         });
+        return;
+      }
     }
     let set = conn.subs.get(stream);
     if (set === undefined) {
