@@ -167,14 +167,16 @@ export class GrvtSockets {
         tickers.add(e.instrument);
         return;
       case "order":
-        return this.#privateFrame("v1.order", e.order.subAccountId, e.order.instrument, e.snapshot);
+        this.#privateFrame("v1.order", e.order.subAccountId, e.order.instrument, e.snapshot);
+        return;
       case "fill":
-        return this.#privateFrame(
+        this.#privateFrame(
           "v1.fill",
           e.fill.order.subAccountId,
           e.fill.order.instrument,
           fillJson(this.engine, e.fill),
         );
+        return;
       case "position": {
         const [p] = positionsJson(this.engine, e.subAccountId, e.instrument);
         const feed = p ?? {
@@ -183,7 +185,8 @@ export class GrvtSockets {
           size: "0.0",
           event_time: "0",
         };
-        return this.#privateFrame("v1.position", e.subAccountId, e.instrument, feed);
+        this.#privateFrame("v1.position", e.subAccountId, e.instrument, feed);
+        return;
       }
     }
   }
