@@ -1,6 +1,28 @@
 import { Instrument, type InstrumentSpec } from "../../core/instrument.ts";
+import type { VenueCapabilities } from "../../core/venue-capabilities.ts";
 import type { GrvtInstrument } from "./parse.ts";
+import { GRVT_RATE_LIMITS } from "./rate-limit.ts";
 import type { InstrumentScale } from "./signing.ts";
+
+/**
+ * What GRVT supports, as the engine reads it. Client order ids are decimal uint64 text
+ * (`metadata.client_order_id`; this connector keeps them to u32 so they stay exact in JSON
+ * numbers everywhere); post-only is `post_only` on a GOOD_TILL_TIME limit; a market order is
+ * `is_market` without a price. Margin is cross (`SIMPLE_CROSS_MARGIN`); no in-place amend.
+ */
+export const GRVT_CAPABILITIES: VenueCapabilities = {
+  clientOrderId: { kind: "uint", bits: 32 },
+  postOnly: true,
+  ioc: true,
+  reduceOnly: true,
+  amend: false,
+  batchOrders: false,
+  marketOrders: true,
+  timeInForce: ["gtc", "ioc", "post_only"],
+  marginModes: ["cross"],
+  rateLimits: GRVT_RATE_LIMITS,
+  accountSigner: "secp256k1",
+};
 
 export interface FeeDefaults {
   readonly makerFeeBps: number;

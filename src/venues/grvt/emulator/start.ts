@@ -43,6 +43,8 @@ export interface GrvtEmulatorDriver extends SimMarketDriver {
   thawStream(stream: string): void;
   dropSockets(): void;
   inject(fault: ExchangeFault, count?: number): void;
+  /** the next `count` create/cancel requests execute and their answers are lost */
+  loseAcks(count: number): void;
   faultsApplied(): Readonly<Record<string, number>>;
   now(): number;
   orders(subAccountId: string): readonly GrvtOrderRecord[];
@@ -103,6 +105,7 @@ export async function startGrvtEmulator(opts: GrvtEmulatorOptions = {}): Promise
     thawStream: (s) => sockets.thaw(s),
     dropSockets: () => sockets.dropAll(),
     inject: (fault, count = 1) => front.faults.add(fault, count),
+    loseAcks: (count) => front.faults.add({ kind: "loseAck" }, count),
     faultsApplied: () => Object.fromEntries(front.faults.applied),
     now: () => clock.now(),
     orders: (sub) => [...engine.orders.values()].filter((o) => o.subAccountId === sub),
