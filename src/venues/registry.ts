@@ -4,6 +4,7 @@ import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
 import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
+import { grvtVenueFactory } from "./grvt/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import { lighterVenueFactory } from "./lighter/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
@@ -18,6 +19,7 @@ export type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.
 const FACTORIES: readonly VenueFactory[] = [
   simVenueFactory as unknown as VenueFactory,
   asterVenueFactory as unknown as VenueFactory,
+  grvtVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
   lighterVenueFactory as unknown as VenueFactory,

@@ -47,6 +47,7 @@ export interface GrvtEmulatorDriver extends SimMarketDriver {
   loseAcks(count: number): void;
   faultsApplied(): Readonly<Record<string, number>>;
   now(): number;
+  markets(): readonly GrvtMarketSpec[];
   orders(subAccountId: string): readonly GrvtOrderRecord[];
   /** signed position, decimal text */
   position(subAccountId: string, instrument: string): string;
@@ -101,6 +102,7 @@ export async function startGrvtEmulator(opts: GrvtEmulatorOptions = {}): Promise
       lookup: market,
       flush: () => sockets.flush(),
     }),
+    markets: () => markets,
     freezeStream: (s) => sockets.freeze(s),
     thawStream: (s) => sockets.thaw(s),
     dropSockets: () => sockets.dropAll(),
