@@ -11,23 +11,14 @@ import {
 } from "../../core/venue.ts";
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
-import { L2Book } from "../../data/book.ts";
 import { StreamHealth } from "../backpack/streams.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { OrderTracker } from "./account-events.ts";
-import { GRVT_CAPABILITIES, instrumentOf, perpetuals, ratePerHourOf, scaleOf } from "./capabilities.ts";
+import { GRVT_CAPABILITIES, instrumentOf, perpetuals, scaleOf } from "./capabilities.ts";
 import { chainIdOf, type GrvtConfig, hostsOf } from "./config.ts";
 import { GrvtHttp } from "./http.ts";
-import {
-  BookSchema,
-  type GrvtFeedFrame,
-  InstrumentsAnswer,
-  msOfNanos,
-  OrderAnswer,
-  parseAs,
-  TickerAnswer,
-  TickerSchema,
-} from "./parse.ts";
+import { GrvtMarketData } from "./market-data.ts";
+import { type GrvtFeedFrame, InstrumentsAnswer, OrderAnswer, parseAs, TickerAnswer } from "./parse.ts";
 import * as reads from "./reads.ts";
 import { createOrderBody, type InstrumentScale, type OrderInput, randomNonce, signOrder } from "./signing.ts";
 import { GrvtSocket } from "./ws.ts";
@@ -64,9 +55,7 @@ export class GrvtVenue implements Venue {
   readonly chainId: number;
   readonly #instruments = new Map<string, Instrument>();
   readonly #scales = new Map<string, InstrumentScale>();
-  readonly #books = new Map<string, L2Book>();
-  readonly #marks = new Map<string, number>();
-  readonly #funding = new Map<string, number>();
+  readonly #data: GrvtMarketData;
   readonly #subs = new Map<string, number>();
   readonly #market = new VenueListeners<MarketEvent>();
   readonly #events = new VenueListeners<VenueEvent>();
@@ -81,6 +70,7 @@ export class GrvtVenue implements Venue {
     this.clock = clock;
     this.chainId = chainIdOf(config.network);
     this.#accounts = new BoundAccounts<Bound>(this.id, "account");
+    this.#data = new GrvtMarketData(this.id, (s) => this.#instruments.get(s));
     const hosts = hostsOf(config);
     this.http = new GrvtHttp({ hosts, timeoutMs: config.request_timeout_ms, clock, chainId: this.chainId });
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
@@ -120,7 +110,7 @@ export class GrvtVenue implements Venue {
           await this.http.publicCall("/full/v1/ticker", { instrument }),
           `ticker ${instrument}`,
         );
-        this.#setTicker(t.result);
+        this.#data.setTicker(t.result);
       }),
     );
     this.#accounts.closed = false;
@@ -189,75 +179,22 @@ export class GrvtVenue implements Venue {
   }
 
   book(symbol: string): BookView {
-    const inst = this.instrument(symbol);
-    let b = this.#books.get(symbol);
-    if (b === undefined) {
-      b = new L2Book(inst);
-      this.#books.set(symbol, b);
-    }
-    return b;
+    return this.#data.book(this.instrument(symbol));
   }
 
   markPrice(symbol: string): number {
-    return this.#marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
+    return this.#data.marks.get(this.instrument(symbol).symbol) ?? Number.NaN;
   }
 
   fundingRatePerHour(symbol: string): number {
-    return this.#funding.get(this.instrument(symbol).symbol) ?? 0;
-  }
-
-  #setTicker(t: { instrument: string; mark_price: string; funding_rate?: string | null }): void {
-    const inst = this.#instruments.get(t.instrument);
-    if (inst === undefined) return;
-    this.#marks.set(t.instrument, Number(t.mark_price));
-    if (t.funding_rate != null)
-      this.#funding.set(t.instrument, ratePerHourOf(t.funding_rate, inst.spec.fundingIntervalHours));
+    return this.#data.funding.get(this.instrument(symbol).symbol) ?? 0;
   }
 
   #publicFrame(f: GrvtFeedFrame): void {
-    const symbol = f.selector.split("@")[0];
-    const inst = this.#instruments.get(symbol);
-    if (inst === undefined) return;
+    const { fed, events } = this.#data.onFrame(f);
     const now = this.clock.now();
-    if (f.stream === "v1.book.s") {
-      const b = parseAs(BookSchema, f.feed, `v1.book.s ${symbol}`);
-      const lv = (l: { price: string; size: string }) => ({ price: Number(l.price), size: Number(l.size) });
-      const e: MarketEvent = {
-        type: "book",
-        venue: this.id,
-        symbol,
-        ts: msOfNanos(b.event_time),
-        snapshot: true,
-        bids: b.bids.map(lv),
-        asks: b.asks.map(lv),
-      };
-      (this.book(symbol) as L2Book).apply(e);
-      this.health.message(`book:${symbol}`, now);
-      this.health.message(`bbo:${symbol}`, now);
-      if (this.#subs.has(`book:${symbol}`)) this.#market.emitOne(e);
-    } else if (f.stream === "v1.ticker.s") {
-      const t = parseAs(TickerSchema, f.feed, `v1.ticker.s ${symbol}`);
-      this.#setTicker(t);
-      const ts = msOfNanos(t.event_time);
-      for (const ch of ["mark", "funding"]) this.health.message(`${ch}:${symbol}`, now);
-      if (this.#subs.has(`mark:${symbol}`))
-        this.#market.emitOne({
-          type: "mark",
-          venue: this.id,
-          symbol,
-          ts,
-          markPrice: Number(t.mark_price),
-          oraclePrice: Number(t.index_price ?? t.mark_price),
-        });
-      if (this.#subs.has(`funding:${symbol}`) && t.funding_rate != null)
-        this.#market.emitOne({
-          type: "funding",
-          venue: this.id,
-          symbol,
-          ts,
-          ratePerHour: this.#funding.get(symbol) ?? 0,
-        });
-    }
+    for (const s of fed) this.health.message(s, now);
+    for (const e of events) if (this.#subs.has(`${e.type}:${e.symbol}`)) this.#market.emitOne(e);
   }
 
   // ------------------------------------------------------------------ accounts
@@ -332,7 +269,7 @@ export class GrvtVenue implements Venue {
     for (const p of await reads.fundingPayments(this.#ctx, account, 0)) {
       if (b.fundingSeen.has(String(p.ts))) continue;
       b.fundingSeen.add(String(p.ts));
-      const rate = this.#funding.get(p.symbol) ?? 0;
+      const rate = this.#data.funding.get(p.symbol) ?? 0;
       this.#events.emitOne({
         type: "funding",
         ts: p.ts,
