@@ -15,6 +15,7 @@
 import ccxt from "ccxt";
 import type { MarketEvent } from "../src/core/market.ts";
 import { L2Book } from "../src/data/book.ts";
+import { BTC_INSTRUMENT, ccxtGrvt } from "../src/testing/grvt-ccxt.ts";
 import { GRVT_DEFAULT_FEES, instrumentOf, scaleOf } from "../src/venues/grvt/capabilities.ts";
 import { BookSchema, FeedFrameSchema, InstrumentSchema, msOfNanos } from "../src/venues/grvt/parse.ts";
 import { createOrderBody, type OrderInput, signOrder } from "../src/venues/grvt/signing.ts";
@@ -22,18 +23,7 @@ import { signerFromKeyBytes } from "../src/wallets/signer.ts";
 import { type BenchFigure, type BenchSuite, percentile } from "./harness.ts";
 
 const KEY = Buffer.alloc(32, 0x5a);
-const MARKET = {
-  instrument: "BTC_USDT_Perp",
-  instrument_hash: "0x030501",
-  base: "BTC",
-  quote: "USDT",
-  kind: "PERPETUAL",
-  base_decimals: 9,
-  quote_decimals: 6,
-  tick_size: "0.1",
-  min_size: "0.001",
-  funding_interval_hours: 8,
-};
+const MARKET = BTC_INSTRUMENT;
 const INFO = InstrumentSchema.parse(MARKET);
 const SCALES = new Map([[INFO.instrument, scaleOf(INFO)]]);
 

@@ -1,7 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import { moneyOf } from "../backpack/parse.ts";
 import { FillSchema, type GrvtFeedFrame, msOfNanos, OrderSchema, parseAs } from "./parse.ts";
+import { fillOf } from "./reads.ts";
 
 /**
  * Turns one account's `v1.order` and `v1.fill` frames (and the REST answers of submit and
@@ -79,28 +79,14 @@ export class OrderTracker {
     const t = this.#orders.get(this.#key(account, f.client_order_id));
     if (inst === undefined || this.#fills.has(f.trade_id)) return [];
     this.#fills.add(f.trade_id);
-    const lots = inst.roundSize(Number(f.size), "nearest");
-    const ts = msOfNanos(f.event_time);
-    const out = this.ack(account, f.client_order_id, f.order_id, ts);
-    if (t !== undefined) t.filledLots += lots;
+    const fill = fillOf(account, f, inst);
+    const out = this.ack(account, f.client_order_id, f.order_id, fill.ts);
+    if (t !== undefined) t.filledLots += fill.sizeLots;
     out.push({
       type: "fill",
-      ts,
+      ts: fill.ts,
       remainingLots: t === undefined ? 0 : Math.max(0, t.sizeLots - t.filledLots),
-      fill: {
-        fillId: f.trade_id,
-        clientOrderId: f.client_order_id,
-        venueOrderId: f.order_id,
-        account,
-        symbol: f.instrument,
-        side: f.is_buyer ? "buy" : "sell",
-        priceTicks: inst.roundPrice(Number(f.price), "buy", "nearest"),
-        sizeLots: lots,
-        fee: moneyOf(f.fee, `grvt fill ${f.trade_id} fee`),
-        liquidity: f.is_taker ? "taker" : "maker",
-        realisedPnl: 0n,
-        ts,
-      },
+      fill,
     });
     return out;
   }

@@ -9,6 +9,7 @@ import {
   AccountSummaryAnswer,
   FillsAnswer,
   FundingPaymentsAnswer,
+  type GrvtFill,
   type GrvtOrder,
   msOfNanos,
   OrderAnswer,
@@ -138,6 +139,24 @@ export async function accountState(ctx: ReadContext, account: string): Promise<A
   };
 }
 
+/** One fill of the venue (fill_history, the v1.fill feed) as the contract's Fill. */
+export function fillOf(account: string, f: GrvtFill, inst: Instrument): Fill {
+  return {
+    fillId: f.trade_id,
+    clientOrderId: f.client_order_id,
+    venueOrderId: f.order_id,
+    account,
+    symbol: f.instrument,
+    side: f.is_buyer ? "buy" : "sell",
+    priceTicks: inst.roundPrice(Number(f.price), "buy", "nearest"),
+    sizeLots: inst.roundSize(Number(f.size), "nearest"),
+    fee: moneyOf(f.fee, `grvt fill ${f.trade_id} fee`),
+    liquidity: f.is_taker ? "taker" : "maker",
+    realisedPnl: 0n,
+    ts: msOfNanos(f.event_time),
+  };
+}
+
 export async function fills(ctx: ReadContext, account: string, sinceTs: number): Promise<Fill[]> {
   const raw = await call(ctx, account, "/full/v1/fill_history", {
     start_time: `${Math.max(0, Math.floor(sinceTs))}000000`,
@@ -148,20 +167,7 @@ export async function fills(ctx: ReadContext, account: string, sinceTs: number):
     const inst = ctx.known(f.instrument);
     const ts = msOfNanos(f.event_time);
     if (inst === undefined || ts < sinceTs) continue;
-    out.push({
-      fillId: f.trade_id,
-      clientOrderId: f.client_order_id,
-      venueOrderId: f.order_id,
-      account,
-      symbol: f.instrument,
-      side: f.is_buyer ? "buy" : "sell",
-      priceTicks: inst.roundPrice(Number(f.price), "buy", "nearest"),
-      sizeLots: inst.roundSize(Number(f.size), "nearest"),
-      fee: moneyOf(f.fee, `grvt fill ${f.trade_id} fee`),
-      liquidity: f.is_taker ? "taker" : "maker",
-      realisedPnl: 0n,
-      ts,
-    });
+    out.push(fillOf(account, f, inst));
   }
   return out.sort((a, b) => a.ts - b.ts);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import ccxt from "ccxt";
+import { ccxtGrvt } from "../../testing/grvt-ccxt.ts";
 import { signerFromKeyBytes } from "../../wallets/signer.ts";
 import { hashStruct } from "../eip712/typed-data.ts";
 import {
@@ -105,28 +105,10 @@ test("grvt-pysdk test_sign_order_table: r, s, v under the second key (testnet)",
   }
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: ccxt's exchange classes are untyped here
-function ccxtGrvt(): any {
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  const ex = new (ccxt as any).grvt({ privateKey: `0x${KEY_B}`, options: { builderFee: false } });
-  ex.setMarkets([
-    ex.parseMarket({
-      instrument: "BTC_USDT_Perp",
-      instrument_hash: "0x030501",
-      base: "BTC",
-      quote: "USDT",
-      kind: "PERPETUAL",
-      base_decimals: 9,
-      quote_decimals: 6,
-      tick_size: "0.1",
-      min_size: "0.001",
-    }),
-  ]);
-  return ex;
-}
+const ccxtB = () => ccxtGrvt(KEY_B);
 
 test("mainnet (325): byte-for-byte the same signature as ccxt's signer, market and post-only too", async () => {
-  const ex = ccxtGrvt();
+  const ex = ccxtB();
   const variants: OrderInput[] = [
     {
       ...order("0.005", "97000.1"),
@@ -171,7 +153,7 @@ test("scaling truncates, rejects what is not a plain decimal, and an unknown ins
 });
 
 test("wallet login: the same signature as ccxt's signInWithPrivateKey request (no published vector)", async () => {
-  const ex = ccxtGrvt();
+  const ex = ccxtB();
   const expiration = 1767000030000000000n;
   const ours = await walletLoginBody(signer(KEY_B), 7, expiration, GRVT_CHAIN_IDS.mainnet);
   const req = {

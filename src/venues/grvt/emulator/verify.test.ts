@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import ccxt from "ccxt";
+import { ccxtGrvt } from "../../../testing/grvt-ccxt.ts";
 import { signerFromKeyBytes } from "../../../wallets/signer.ts";
 import { createOrderBody, type InstrumentScale, type OrderInput, signOrder } from "../signing.ts";
 import {
@@ -89,21 +89,7 @@ test("wrong chain, expired, too far out, bad v / r: the venue's codes", async ()
 });
 
 test("an order signed by ccxt (builder struct, its default) is accepted too", () => {
-  // biome-ignore lint/suspicious/noExplicitAny: ccxt's exchange classes are untyped here
-  const ex = new (ccxt as any).grvt({ privateKey: `0x${KEY}` });
-  ex.setMarkets([
-    ex.parseMarket({
-      instrument: "BTC_USDT_Perp",
-      instrument_hash: "0x030501",
-      base: "BTC",
-      quote: "USDT",
-      kind: "PERPETUAL",
-      base_decimals: 9,
-      quote_decimals: 6,
-      tick_size: "0.1",
-      min_size: "0.001",
-    }),
-  ]);
+  const ex = ccxtGrvt(KEY, true);
   const req = {
     sub_account_id: "8289849667772468",
     time_in_force: "GOOD_TILL_TIME",
