@@ -43,6 +43,8 @@ export interface GrvtEmulatorDriver extends SimMarketDriver {
   thawStream(stream: string): void;
   dropSockets(): void;
   inject(fault: ExchangeFault, count?: number): void;
+  /** forget every login session (as a venue restart or session expiry would) */
+  dropSessions(): void;
   /** the next `count` create/cancel requests execute and their answers are lost */
   loseAcks(count: number): void;
   faultsApplied(): Readonly<Record<string, number>>;
@@ -107,6 +109,7 @@ export async function startGrvtEmulator(opts: GrvtEmulatorOptions = {}): Promise
     thawStream: (s) => sockets.thaw(s),
     dropSockets: () => sockets.dropAll(),
     inject: (fault, count = 1) => front.faults.add(fault, count),
+    dropSessions: () => front.sessions.clear(),
     loseAcks: (count) => front.faults.add({ kind: "loseAck" }, count),
     faultsApplied: () => Object.fromEntries(front.faults.applied),
     now: () => clock.now(),
