@@ -49,7 +49,7 @@ test("instruments: both spellings of the decimals (number and digits), tick, lot
 test("book, ticker: levels, nanosecond times to ms, funding in percentage points per interval", () => {
   const book = parseAs(BookAnswer, P.book, "book").result;
   assert.equal(book.bids[1].price, "92335.5");
-  assert.equal(book.asks[0].num_orders, 37);
+  assert.equal(Number(book.asks[0].num_orders), 37);
   assert.equal(msOfNanos(book.event_time), 1764777396650);
   const t = parseAs(TickerAnswer, P.ticker, "ticker").result;
   assert.equal(t.mark_price, "92697.300078773");
@@ -109,6 +109,12 @@ test("bad answers name venue, payload and field", () => {
     () => parseAs(BookAnswer, badPrice, "book"),
     /grvt: book did not parse at result\.bids\.0\.price: a decimal string/,
   );
+  const badSize = structuredClone(P.book);
+  badSize.result.asks[0].size = 5;
+  assert.throws(() => parseAs(BookAnswer, badSize, "book"), /grvt: book did not parse at result\.asks\.0\.size: a decimal string/);
+  const notLevel = structuredClone(P.book);
+  notLevel.result.bids[1] = null;
+  assert.throws(() => parseAs(BookAnswer, notLevel, "book"), /result\.bids\.1: a level object/);
   const badHash = structuredClone(P.all_instruments);
   badHash.result[0].instrument_hash = "030501";
   assert.throws(

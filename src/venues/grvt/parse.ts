@@ -57,15 +57,46 @@ export const InstrumentSchema = z
 export type GrvtInstrument = z.output<typeof InstrumentSchema>;
 export const InstrumentsAnswer = z.object({ result: z.array(InstrumentSchema) });
 
-const Level = z.object({ price: dec, size: dec, num_orders: intText.transform(Number).optional() });
+export interface GrvtLevel {
+  readonly price: string;
+  readonly size: string;
+  readonly num_orders?: number | string;
+}
+const DEC_RE = /^-?\d+(\.\d+)?$/;
+/**
+ * A side of a book: `[{price, size, num_orders}]`, price and size decimal strings. Checked in one
+ * pass (the book is the hot path: 50–500 levels a frame; a per-level object schema costs 4× more
+ * than the JSON parse); the first bad level is named by index.
+ */
+const Levels = z.array(z.unknown()).superRefine((xs, ctx) => {
+  for (let i = 0; i < xs.length; i++) {
+    const l = xs[i] as { price?: unknown; size?: unknown } | null;
+    const bad =
+      typeof l !== "object" || l === null
+        ? "a level object"
+        : typeof l.price !== "string" || !DEC_RE.test(l.price)
+          ? "price: a decimal string"
+          : typeof l.size !== "string" || !DEC_RE.test(l.size)
+            ? "size: a decimal string"
+            : undefined;
+    if (bad !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [i, ...(bad.startsWith("price") ? ["price"] : bad.startsWith("size") ? ["size"] : [])],
+        message: bad.replace(/^(price|size): /, ""),
+      });
+      return;
+    }
+  }
+}) as unknown as z.ZodType<GrvtLevel[]>;
 
 // POST full/v1/book {"instrument":"BTC_USDT_Perp","depth":10} → {"result":{"event_time":"1764777396650000000",
 //   "instrument":"BTC_USDT_Perp","bids":[{"price":"92336.0","size":"0.005","num_orders":"1"}],"asks":[…]}}
 export const BookSchema = z.object({
   event_time: nanos,
   instrument: z.string(),
-  bids: z.array(Level),
-  asks: z.array(Level),
+  bids: Levels,
+  asks: Levels,
 });
 export type GrvtBook = z.output<typeof BookSchema>;
 export const BookAnswer = z.object({ result: BookSchema });
