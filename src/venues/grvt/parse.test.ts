@@ -111,7 +111,10 @@ test("bad answers name venue, payload and field", () => {
   );
   const badSize = structuredClone(P.book);
   badSize.result.asks[0].size = 5;
-  assert.throws(() => parseAs(BookAnswer, badSize, "book"), /grvt: book did not parse at result\.asks\.0\.size: a decimal string/);
+  assert.throws(
+    () => parseAs(BookAnswer, badSize, "book"),
+    /grvt: book did not parse at result\.asks\.0\.size: a decimal string/,
+  );
   const notLevel = structuredClone(P.book);
   notLevel.result.bids[1] = null;
   assert.throws(() => parseAs(BookAnswer, notLevel, "book"), /result\.bids\.1: a level object/);
