@@ -4,6 +4,7 @@
  */
 import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
+import { startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
 import { startGrvtEmulator } from "../venues/grvt/emulator/start.ts";
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
@@ -37,6 +38,11 @@ export const EMULATED_VENUES: Readonly<
     account: /^\d+:[A-Za-z0-9_+/=-]+:0[23][0-9a-fA-F]{64}$/,
     accountHint: "accountId:apiKey:compressed secp256k1 public key",
     start: (o) => startHibachi(o),
+  },
+  edgex: {
+    account: /^\d{1,20}:[^:]+:[^:]+:[^:]+:0x[0-9a-fA-F]{40}$/,
+    accountHint: "accountId:apiKey:passphrase:apiSecret:0x trading-key address (emulator-only credentials)",
+    start: (o) => startEdgex(o),
   },
   grvt: {
     account: /^\d{1,20}:0x[0-9a-fA-F]{40}$/,
@@ -100,27 +106,75 @@ async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
   };
 }
 
-/** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
-async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startBackpackEmulator({ port: opts.port });
-  const markets = emu.driver.markets();
+/**
+ * A two-sided book of ten levels, a tick apart, around each market's mark, about 50 000 USD a
+ * level (the size rounded to the market's step).
+ */
+function seedBooks(
+  markets: readonly { symbol: string; markPx: number; tickSize: string; stepSize: string }[],
+  setBook: (b: {
+    symbol: string;
+    bidPx: number;
+    askPx: number;
+    qty: number;
+    levels: number;
+    stepPx: number;
+  }) => void,
+): void {
   for (const m of markets) {
     const tick = Number(m.tickSize);
-    emu.driver.setBook({
+    const decimals = Math.max(0, -Math.floor(Math.log10(Number(m.stepSize))));
+    setBook({
       symbol: m.symbol,
       bidPx: m.markPx - tick,
       askPx: m.markPx + tick,
-      qty: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(m.stepSize)))))),
+      qty: Number((50_000 / m.markPx).toFixed(decimals)),
       levels: 10,
       stepPx: tick,
     });
   }
+}
+
+/** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
+async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startBackpackEmulator({ port: opts.port });
+  const markets = emu.driver.markets();
+  seedBooks(markets, (b) => emu.driver.setBook(b));
   for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
   return {
     label: "backpack emulator",
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
+    close: () => emu.close(),
+  };
+}
+
+/**
+ * EdgeX (V2): both default contracts with a two-sided book of ten levels around the mark;
+ * `--fund 543429922866069763:key:pass:secret:0xabc…=10000` registers that account with those
+ * API credentials (made up for the emulator) and trading-key address, and credits it.
+ */
+async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startEdgexEmulator({ port: opts.port });
+  const contracts = emu.driver.contracts();
+  seedBooks(contracts, (b) => emu.driver.setBook(b));
+  for (const f of opts.fund ?? []) {
+    const [accountId, apiKey, passphrase, secret, address] = f.address.split(":");
+    emu.driver.register({
+      accountId,
+      apiKey,
+      passphrase,
+      secret,
+      tradingAddress: address.toLowerCase(),
+      usd: f.usdc,
+    });
+  }
+  return {
+    label: "edgex emulator (V2: HMAC requests, EIP-712 orders)",
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: contracts.map((c) => c.symbol),
     close: () => emu.close(),
   };
 }
@@ -133,17 +187,10 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
  */
 async function startGrvt(opts: EmulateOptions): Promise<RunningEmulator> {
   const emu = await startGrvtEmulator({ port: opts.port, chainId: opts.mainnet ? 325 : 326 });
-  for (const m of emu.driver.markets()) {
-    const tick = Number(m.tickSize);
-    emu.driver.setBook({
-      symbol: m.symbol,
-      bidPx: m.markPx - tick,
-      askPx: m.markPx + tick,
-      qty: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(m.minSize)))))),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
+  seedBooks(
+    emu.driver.markets().map((m) => ({ ...m, stepSize: m.minSize })),
+    (b) => emu.driver.setBook(b),
+  );
   for (const f of opts.fund ?? []) {
     const [sub, wallet] = f.address.split(":");
     emu.driver.fund(sub, wallet, f.usdc);

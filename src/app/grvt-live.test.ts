@@ -9,6 +9,7 @@ import {
   openGroups,
   perpbotCli,
   removeLiveDirs,
+  SAME_VENUE_FARM,
   type WalletPlan,
 } from "../testing/live-cli.ts";
 import { type GrvtEmulator, startGrvtEmulator } from "../venues/grvt/emulator/start.ts";
@@ -22,17 +23,6 @@ import { type GrvtEmulator, startGrvtEmulator } from "../venues/grvt/emulator/st
 after(removeLiveDirs);
 
 const WALLETS: WalletPlan[] = [0, 1, 2, 3].map((i) => ({ id: `w0${i + 1}`, i, grvt: true }));
-const FARM = [
-  'mode = "live"',
-  "[farm]",
-  'mode = "same_venue"',
-  'markets = ["BTC"]',
-  "min_group_size = 3",
-  "max_group_size = 4",
-  "check_interval_seconds = 1",
-  "min_cooldown_minutes = 60",
-  "max_cooldown_minutes = 60",
-];
 const SYMBOL = "BTC_USDT_Perp";
 
 async function emulator(): Promise<GrvtEmulator> {
@@ -45,7 +35,7 @@ async function emulator(): Promise<GrvtEmulator> {
 test("perpbot run --live: the farm's same-venue group on the GRVT emulator, flattened on exit", async () => {
   const emu = await emulator();
   try {
-    const cwd = await liveDir(WALLETS, [...FARM, ...grvtToml(emu.url, WALLETS)]);
+    const cwd = await liveDir(WALLETS, [...SAME_VENUE_FARM, ...grvtToml(emu.url, WALLETS)]);
     const run = perpbotCli(cwd, ["run", "--live", "--status-every", "1", "--flatten-on-exit"]);
     await run.until((out) => openGroups(out) > 0, 60_000);
     assert.match(run.out(), /perpbot LIVE: grvt local, 4 wallets/);
@@ -72,7 +62,7 @@ test("perpbot run --live: the farm's same-venue group on the GRVT emulator, flat
 test("perpbot doctor on [venues.grvt]: reachable, each wallet logs in and reads its sub-account", async () => {
   const emu = await emulator();
   try {
-    const cwd = await liveDir(WALLETS, [...FARM, ...grvtToml(emu.url, WALLETS)]);
+    const cwd = await liveDir(WALLETS, [...SAME_VENUE_FARM, ...grvtToml(emu.url, WALLETS)]);
     const run = perpbotCli(cwd, ["doctor"]);
     await run.exited;
     const out = run.out() + run.err();

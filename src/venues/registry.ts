@@ -4,6 +4,7 @@ import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
 import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
+import { edgexVenueFactory } from "./edgex/factory.ts";
 import { grvtVenueFactory } from "./grvt/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import { lighterVenueFactory } from "./lighter/factory.ts";
@@ -21,6 +22,7 @@ const FACTORIES: readonly VenueFactory[] = [
   asterVenueFactory as unknown as VenueFactory,
   grvtVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
+  edgexVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
   lighterVenueFactory as unknown as VenueFactory,
 ];
