@@ -2,13 +2,14 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { MarketEvent } from "../../core/market.ts";
 import { L2Book } from "../../data/book.ts";
 import { ratePerHourOf } from "./capabilities.ts";
-import { BookSchema, type GrvtFeedFrame, msOfNanos, parseAs, TickerSchema } from "./parse.ts";
+import { BookSchema, type GrvtFeedFrame, msOfNanos, parseAs, TickerSchema, TradeSchema } from "./parse.ts";
 
 /**
  * The connector's view of GRVT's public data: one L2Book per instrument (each `v1.book.s` frame
  * is a full snapshot that replaces it), the last mark and funding rate per instrument (from
  * `v1.ticker.s` or a REST ticker; `funding_rate` is percentage points per interval, kept per hour).
- * `onFrame` returns the market events a frame makes and the stream names it fed.
+ * `v1.trade` prints become trade events (the taker's side). `onFrame` returns the market events a
+ * frame makes and the stream names it fed.
  */
 export class GrvtMarketData {
   readonly venueId: string;
@@ -59,6 +60,15 @@ export class GrvtMarketData {
       };
       this.book(inst).apply(e);
       return { fed: [`book:${symbol}`, `bbo:${symbol}`], events: [e] };
+    }
+    if (f.stream === "v1.trade") {
+      const t = parseAs(TradeSchema, f.feed, `v1.trade ${symbol}`);
+      const side = t.is_taker_buyer ? "buy" : "sell";
+      const ts = msOfNanos(t.event_time);
+      return {
+        fed: [`trades:${symbol}`],
+        events: [{ type: "trade", venue, symbol, ts, price: Number(t.price), size: Number(t.size), side }],
+      };
     }
     if (f.stream !== "v1.ticker.s") return { fed: [], events: [] };
     const t = parseAs(TickerSchema, f.feed, `v1.ticker.s ${symbol}`);

@@ -229,6 +229,20 @@ export const FundingPaymentsAnswer = z.object({
   next: z.string().nullish(),
 });
 
+// WS v1.trade feed (ccxt js/src/pro/grvt.js handleTrades): {"event_time":"1767257046164798775",
+//   "instrument":"BTC_USDT_Perp","is_taker_buyer":true,"size":"0.001","price":"87700.1",
+//   "mark_price":"87700.817100682","trade_id":"73808524-19","venue":"ORDERBOOK","is_rpi":false}
+export const TradeSchema = z
+  .object({
+    event_time: nanos,
+    instrument: z.string(),
+    is_taker_buyer: z.boolean(),
+    size: dec,
+    price: dec,
+    trade_id: z.string(),
+  })
+  .loose();
+
 // Errors (HTTP 4xx/5xx, ccxt `handleErrors` and its `exceptions.exact` table):
 //   {"code":2062,"message":"Order size smaller than min size","status":400}
 export const ErrorSchema = z

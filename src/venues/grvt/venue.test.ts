@@ -54,3 +54,31 @@ test("grvt: binding a wallet to a sub-account it may not trade names the account
     await h.close();
   }
 });
+
+test("grvt: a trades subscription receives the venue's prints as trade events (taker side)", async () => {
+  const h = await makeGrvtHarness();
+  try {
+    await h.driver.setBook({
+      bidTicks: h.referenceTicks - 1,
+      askTicks: h.referenceTicks + 1,
+      lotsPerLevel: h.unitLots * 5,
+    });
+    const seen: { type: string; side?: string; price?: number }[] = [];
+    const stopMarket = h.venue.onMarket((e) => seen.push(e as { type: string }));
+    const stop = h.venue.subscribe({ symbol: h.symbol, channel: "trades" });
+    await h.settle();
+    await h.venue.submit(
+      orderOf(h, { side: "buy", priceTicks: h.referenceTicks + 1, sizeLots: h.unitLots, tif: "ioc" }),
+    );
+    await h.settle();
+    const trades = seen.filter((e) => e.type === "trade");
+    assert.equal(trades.length, 1, JSON.stringify(seen));
+    assert.equal(trades[0].side, "buy");
+    assert.equal(trades[0].price, h.venue.instrument(h.symbol).priceValue(h.referenceTicks + 1));
+    assert.ok(h.venue.streams().some((s) => s.stream === `trades:${h.symbol}` && s.ready && !s.stale));
+    stop();
+    stopMarket();
+  } finally {
+    await h.close();
+  }
+});

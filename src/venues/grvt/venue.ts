@@ -194,7 +194,10 @@ export class GrvtVenue implements Venue {
     const { fed, events } = this.#data.onFrame(f);
     const now = this.clock.now();
     for (const s of fed) this.health.message(s, now);
-    for (const e of events) if (this.#subs.has(`${e.type}:${e.symbol}`)) this.#market.emitOne(e);
+    for (const e of events) {
+      const channel = e.type === "trade" ? "trades" : e.type;
+      if (this.#subs.has(`${channel}:${e.symbol}`)) this.#market.emitOne(e);
+    }
   }
 
   // ------------------------------------------------------------------ accounts

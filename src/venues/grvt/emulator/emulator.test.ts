@@ -185,3 +185,28 @@ test("faults: a 5xx and a lost answer are unknown outcomes; the lost order exist
     emu.driver.orders(SUB).some((x) => x.clientOrderId === lost.clientOrderId && x.status === "OPEN"),
   );
 });
+
+test("v1.trade prints every fill with the taker's side and nothing of the account", async () => {
+  const prints: Record<string, unknown>[] = [];
+  const sock = new GrvtSocket(`${emu.wsUrl}/ws/full`, {
+    onFrame: (f) => prints.push(f.feed as Record<string, unknown>),
+    onUp() {},
+    onDown() {},
+  });
+  sock.subscribe("v1.trade", `${BTC}@50`);
+  try {
+    await sock.connect();
+    emu.driver.setBook({ symbol: BTC, bidPx: 89_990, askPx: 90_010, qty: 1 });
+    const o = await place(order({ side: "sell", price: "89990.0", timeInForce: "IMMEDIATE_OR_CANCEL" }));
+    assert.equal(o.state.status, "FILLED");
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(prints.length, 1);
+    assert.equal(prints[0].is_taker_buyer, false);
+    assert.equal(prints[0].price, "89990.0");
+    assert.equal(prints[0].size, "0.01");
+    for (const k of ["sub_account_id", "client_order_id", "order_id"])
+      assert.equal(prints[0][k], undefined, k);
+  } finally {
+    await sock.close();
+  }
+});

@@ -4,13 +4,14 @@
  * acknowledged with `{"jsonrpc":"2.0","result":{"stream","subs","unsubs"},"id":n,"method":"subscribe"}`;
  * feed frames are `{stream, selector, sequence_number, feed, prev_sequence_number}`.
  * Public: `v1.book.s` (`INSTR@rate-depth`, a full snapshot after every change), `v1.mini.s` and
- * `v1.ticker.s` (`INSTR@rate`). Private (the upgrade request must carry a session): `v1.order`,
+ * `v1.ticker.s` (`INSTR@rate`), `v1.trade` (`INSTR@limit`: every fill of the emulated accounts,
+ * the taker's side, as the venue prints its trades). Private (the upgrade request must carry a session): `v1.order`,
  * `v1.fill`, `v1.position` with selector `<sub_account_id>` or `<sub_account_id>-<INSTR>`.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { EngineEvent, GrvtEngine } from "./engine.ts";
+import type { EngineEvent, GrvtEngine, GrvtFillRecord } from "./engine.ts";
 import { bookJson, fillJson, positionsJson, tickerJson } from "./payloads.ts";
 
 /** a logged-in session: the address that signed the wallet login, the account id it was given */
@@ -19,7 +20,7 @@ export interface Session {
   readonly accountId: string;
 }
 
-const PUBLIC = new Set(["v1.book.s", "v1.mini.s", "v1.ticker.s"]);
+const PUBLIC = new Set(["v1.book.s", "v1.mini.s", "v1.ticker.s", "v1.trade"]);
 const PRIVATE = new Set(["v1.order", "v1.fill", "v1.position"]);
 
 interface Conn {
@@ -126,7 +127,7 @@ export class GrvtSockets {
   }
 
   #publicFrame(stream: string, selector: string, only?: Conn): void {
-    if (!PUBLIC.has(stream) || this.frozen.has(stream)) return;
+    if (!PUBLIC.has(stream) || stream === "v1.trade" || this.frozen.has(stream)) return;
     const [instrument, rest = ""] = selector.split("@");
     if (this.engine.inst(instrument) === undefined) return;
     const depth = Number(rest.split("-")[1] ?? 10) || 10;
@@ -170,6 +171,7 @@ export class GrvtSockets {
         this.#privateFrame("v1.order", e.order.subAccountId, e.order.instrument, e.snapshot);
         return;
       case "fill":
+        this.#trade(e.fill);
         this.#privateFrame(
           "v1.fill",
           e.fill.order.subAccountId,
@@ -188,6 +190,33 @@ export class GrvtSockets {
         this.#privateFrame("v1.position", e.subAccountId, e.instrument, feed);
         return;
       }
+    }
+  }
+
+  #trade(f: GrvtFillRecord): void {
+    if (this.frozen.has("v1.trade")) return;
+    const inst = this.engine.inst(f.order.instrument);
+    if (inst === undefined) return;
+    // the print's taker: the account when it took, else its counterparty (the other side)
+    const takerBuys = f.isTaker === f.order.isBuy;
+    const mark = String(this.engine.exchange.markOf(inst.symbol));
+    // a public print: no account, order or client id in it
+    const { event_time, instrument, size, price, trade_id } = fillJson(this.engine, f);
+    const feed = {
+      event_time,
+      instrument,
+      is_taker_buyer: takerBuys,
+      size,
+      price,
+      mark_price: mark,
+      index_price: mark,
+      trade_id,
+      venue: "ORDERBOOK",
+      is_rpi: false,
+    };
+    for (const s of this.#selectors("v1.trade", inst.symbol)) {
+      const text = this.#frame("v1.trade", s, feed);
+      for (const c of this.#conns) if (c.subs.get("v1.trade")?.has(s)) c.ws.send(text);
     }
   }
 
