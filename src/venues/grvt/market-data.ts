@@ -1,8 +1,16 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { MarketEvent } from "../../core/market.ts";
+import type { MarketSubscription } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import { ratePerHourOf } from "./capabilities.ts";
 import { BookSchema, type GrvtFeedFrame, msOfNanos, parseAs, TickerSchema, TradeSchema } from "./parse.ts";
+
+/** the wire stream and selector of a subscription */
+export function wireOf(sub: MarketSubscription): [string, string] {
+  if (sub.channel === "book" || sub.channel === "bbo") return ["v1.book.s", `${sub.symbol}@500-50`];
+  if (sub.channel === "trades") return ["v1.trade", `${sub.symbol}@50`];
+  return ["v1.ticker.s", `${sub.symbol}@500`];
+}
 
 /**
  * The connector's view of GRVT's public data: one L2Book per instrument (each `v1.book.s` frame

@@ -17,7 +17,7 @@ import { OrderTracker } from "./account-events.ts";
 import { GRVT_CAPABILITIES, instrumentOf, perpetuals, scaleOf } from "./capabilities.ts";
 import { chainIdOf, type GrvtConfig, hostsOf } from "./config.ts";
 import { GrvtHttp } from "./http.ts";
-import { GrvtMarketData } from "./market-data.ts";
+import { GrvtMarketData, wireOf } from "./market-data.ts";
 import { type GrvtFeedFrame, InstrumentsAnswer, OrderAnswer, parseAs, TickerAnswer } from "./parse.ts";
 import * as reads from "./reads.ts";
 import { createOrderBody, type InstrumentScale, type OrderInput, randomNonce, signOrder } from "./signing.ts";
@@ -29,13 +29,6 @@ interface Bound {
   readonly socket: GrvtSocket;
   /** funding payments already reported, by event time (ns text) */
   readonly fundingSeen: Set<string>;
-}
-
-/** the wire stream and selector of a subscription */
-function wireOf(sub: MarketSubscription): [string, string] {
-  if (sub.channel === "book" || sub.channel === "bbo") return ["v1.book.s", `${sub.symbol}@500-50`];
-  if (sub.channel === "trades") return ["v1.trade", `${sub.symbol}@50`];
-  return ["v1.ticker.s", `${sub.symbol}@500`];
 }
 
 /**
