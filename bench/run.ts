@@ -25,6 +25,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   extended: () => import("./extended.ts"),
   edgex: () => import("./edgex.ts"),
   hibachi: () => import("./hibachi.ts"),
+  grvt: () => import("./grvt.ts"),
   lighter: () => import("./lighter.ts"),
   paradex: () => import("./paradex.ts"),
   scalp: () => import("./scalp.ts"),

@@ -6,6 +6,7 @@ import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
 import { startExtendedEmulator } from "../venues/extended/emulator/start.ts";
+import { startGrvtEmulator } from "../venues/grvt/emulator/start.ts";
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
@@ -48,6 +49,11 @@ export const EMULATED_VENUES: Readonly<
     account: /^\d{1,20}:[^:]+:[^:]+:[^:]+:0x[0-9a-fA-F]{40}$/,
     accountHint: "accountId:apiKey:passphrase:apiSecret:0x trading-key address (emulator-only credentials)",
     start: (o) => startEdgex(o),
+  },
+  grvt: {
+    account: /^\d{1,20}:0x[0-9a-fA-F]{40}$/,
+    accountHint: "sub-account id:0x trading wallet",
+    start: (o) => startGrvt(o),
   },
   paradex: {
     account: /^0x[0-9a-fA-F]{1,64}:0x[0-9a-fA-F]{1,64}$/,
@@ -200,6 +206,31 @@ async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: contracts.map((c) => c.symbol),
+    close: () => emu.close(),
+  };
+}
+
+/**
+ * GRVT: both default perpetuals with a two-sided book of ten levels around the mark;
+ * `--fund 2147050003876484:0xwallet=10000` credits the sub-account and lets that wallet log in
+ * and trade it. Signatures are checked for chain id 326 (testnet), or 325 with `--mainnet`, as
+ * `network` in `[venues.grvt]` signs them.
+ */
+async function startGrvt(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startGrvtEmulator({ port: opts.port, chainId: opts.mainnet ? 325 : 326 });
+  seedBooks(
+    emu.driver.markets().map((m) => ({ ...m, stepSize: m.minSize })),
+    (b) => emu.driver.setBook(b),
+  );
+  for (const f of opts.fund ?? []) {
+    const [sub, wallet] = f.address.split(":");
+    emu.driver.fund(sub, wallet, f.usdc);
+  }
+  return {
+    label: `grvt emulator (EIP-712 chain ${emu.chainId})`,
+    url: emu.url,
+    wsUrl: `${emu.wsUrl}/ws/full`,
+    coins: emu.driver.markets().map((m) => m.symbol),
     close: () => emu.close(),
   };
 }

@@ -78,7 +78,14 @@ export interface WalletPlan {
   readonly hyperliquid?: true;
   readonly hibachi?: true;
   readonly extended?: { readonly storedKey?: Buffer };
+  /** a GRVT trading wallet (its secp256k1 key in the keystore) and sub-account */
+  readonly grvt?: true;
 }
+
+/** Wallet i's GRVT trading key, its address and its sub-account id. */
+export const grvtKeyOf = (i: number) => Buffer.alloc(32, 0x51 + i);
+export const grvtWalletOf = (i: number) => addr(grvtKeyOf(i));
+export const grvtSubOf = (i: number) => String(2_147_050_003_876_484 + i);
 
 const dirs: string[] = [];
 export function removeLiveDirs(): void {
@@ -142,6 +149,8 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
           identity: {},
           secrets: { agent_private_key: { bytes: hlAgentKeyOf(w.i), encoding: "hex" } },
         };
+      if (w.grvt)
+        venues.grvt = { identity: {}, secrets: { private_key: { bytes: grvtKeyOf(w.i), encoding: "hex" } } };
       return { id: w.id, ...(w.hyperliquid ? { key: hlMasterKeyOf(w.i) } : {}), venues };
     }),
   );
@@ -219,6 +228,19 @@ export function hibachiToml(url: string, wallets: readonly WalletPlan[]): string
         `account_id = ${hbAccountIdOf(w.i)}`,
         `api_key = "${hbApiKeyOf(w.i)}"`,
       ]),
+  ];
+}
+
+/** `[venues.grvt]` on an emulator (one base URL for its three hosts) with these wallets. */
+export function grvtToml(url: string, wallets: readonly WalletPlan[]): string[] {
+  return [
+    "[venues.grvt]",
+    `rest_url = "${url}"`,
+    "request_timeout_ms = 3000",
+    "order_expiry_ms = 5000",
+    ...wallets
+      .filter((w) => w.grvt)
+      .flatMap((w) => [`[venues.grvt.wallets.${w.id}]`, `sub_account_id = "${grvtSubOf(w.i)}"`]),
   ];
 }
 

@@ -5,8 +5,9 @@ import type { Venue } from "../core/venue.ts";
 import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
 import { edgexVenueFactory } from "./edgex/factory.ts";
-import { hibachiVenueFactory } from "./hibachi/factory.ts";
 import { extendedVenueFactory } from "./extended/factory.ts";
+import { grvtVenueFactory } from "./grvt/factory.ts";
+import { hibachiVenueFactory } from "./hibachi/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import { lighterVenueFactory } from "./lighter/factory.ts";
 import { paradexVenueFactory } from "./paradex/factory.ts";
@@ -22,6 +23,7 @@ export type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.
 const FACTORIES: readonly VenueFactory[] = [
   simVenueFactory as unknown as VenueFactory,
   asterVenueFactory as unknown as VenueFactory,
+  grvtVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
   edgexVenueFactory as unknown as VenueFactory,
   hibachiVenueFactory as unknown as VenueFactory,

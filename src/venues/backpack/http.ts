@@ -107,7 +107,7 @@ function queryString(q: Params | undefined): string {
   return parts.length === 0 ? "" : `?${parts.join("&")}`;
 }
 
-/** A fetch that threw, as the contract's unknown outcome: "unavailable" when nothing was sent, else "timeout" (shared: Extended imports it). */
+/** A fetch that threw, as the contract's unknown outcome: "unavailable" when nothing was sent, else "timeout" (shared: Extended and GRVT import it). */
 export function transportError(e: unknown, where: string): VenueUnknownOutcomeError {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === "TimeoutError" || err.name === "AbortError")

@@ -1,0 +1,156 @@
+import WebSocket from "ws";
+import { FeedFrameSchema, type GrvtFeedFrame } from "./parse.ts";
+
+/**
+ * One GRVT WebSocket connection (`wss://market-data.grvt.io/ws/full` public,
+ * `wss://trades.grvt.io/ws/full` private). Subscriptions are JSON-RPC
+ * `{"jsonrpc":"2.0","method":"subscribe","params":{"stream":"v1.book.s","selectors":["BTC_USDT_Perp@500-10"]},"id":1}`
+ * (ccxt js/src/pro/grvt.js `subscribeMultiple`); feed frames are `{stream, selector,
+ * sequence_number, feed}`. A private connection sends the session cookie and account header on
+ * the upgrade request (ccxt `authenticate`), fetched afresh for every (re)connect. The set of
+ * (stream, selector) pairs is re-subscribed on every open; reconnects back off up to 5 s.
+ */
+export interface GrvtSocketHandlers {
+  onFrame(frame: GrvtFeedFrame): void;
+  onUp(): void;
+  onDown(reason: string): void;
+  /** a frame that did not parse, or a handler that threw: dropped, the socket goes on */
+  onProblem?(error: Error): void;
+}
+
+export type HeadersFn = () => Promise<Record<string, string>>;
+
+export class GrvtSocket {
+  readonly url: string;
+  /** stream → selectors */
+  readonly subs = new Map<string, Set<string>>();
+  readonly #handlers: GrvtSocketHandlers;
+  readonly #headers: HeadersFn | undefined;
+  #ws: WebSocket | undefined;
+  #open = false;
+  #closed = false;
+  #delay = 50;
+  #id = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #connecting: Promise<void> | undefined;
+
+  constructor(url: string, handlers: GrvtSocketHandlers, headers?: HeadersFn) {
+    this.url = url;
+    this.#handlers = handlers;
+    this.#headers = headers;
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  connect(): Promise<void> {
+    this.#closed = false;
+    this.#connecting ??= this.#dial();
+    return this.#connecting;
+  }
+
+  async #dial(): Promise<void> {
+    const headers = this.#headers === undefined ? {} : await this.#headers();
+    return new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(this.url, { headers });
+      this.#ws = ws;
+      let settled = false;
+      ws.on("open", () => {
+        for (const [stream, selectors] of this.subs) this.#send("subscribe", stream, [...selectors]);
+        this.#open = true;
+        this.#delay = 50;
+        this.#handlers.onUp();
+        settled = true;
+        resolve();
+      });
+      ws.on("message", (raw) => this.#message(raw.toString()));
+      ws.on("error", (e) => {
+        if (!settled) {
+          settled = true;
+          reject(e);
+        }
+      });
+      ws.on("close", () => {
+        const wasOpen = this.#open;
+        this.#open = false;
+        this.#connecting = undefined;
+        if (wasOpen) this.#handlers.onDown("connection closed");
+        if (!settled) {
+          settled = true;
+          reject(new Error(`grvt ws ${this.url}: closed before it opened`));
+        }
+        if (!this.#closed) this.#retry();
+      });
+    });
+  }
+
+  #retry(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#closed) return;
+      this.#connecting ??= this.#dial();
+      this.#connecting.catch(() => this.#retry());
+    }, this.#delay);
+    this.#delay = Math.min(this.#delay * 2, 5000);
+  }
+
+  #send(method: "subscribe" | "unsubscribe", stream: string, selectors: readonly string[]): void {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN || selectors.length === 0) return;
+    ws.send(JSON.stringify({ jsonrpc: "2.0", method, params: { stream, selectors }, id: ++this.#id }));
+  }
+
+  subscribe(stream: string, selector: string): void {
+    let set = this.subs.get(stream);
+    if (set === undefined) {
+      set = new Set();
+      this.subs.set(stream, set);
+    }
+    if (set.has(selector)) return;
+    set.add(selector);
+    if (this.#open) this.#send("subscribe", stream, [selector]);
+  }
+
+  unsubscribe(stream: string, selector: string): void {
+    const set = this.subs.get(stream);
+    if (set === undefined || !set.delete(selector)) return;
+    if (this.#open) this.#send("unsubscribe", stream, [selector]);
+  }
+
+  #message(text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.#handlers.onProblem?.(new Error(`grvt ws: a frame that is not JSON: ${text.slice(0, 80)}`));
+      return;
+    }
+    // subscribe acknowledgements carry `method`; feed frames carry `stream` and `feed`
+    if (typeof json === "object" && json !== null && "method" in json) return;
+    const f = FeedFrameSchema.safeParse(json);
+    if (!f.success) {
+      this.#handlers.onProblem?.(new Error(`grvt ws: frame did not parse: ${f.error.issues[0].message}`));
+      return;
+    }
+    try {
+      this.#handlers.onFrame(f.data);
+    } catch (e) {
+      this.#handlers.onProblem?.(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      ws.once("close", () => resolve());
+      ws.terminate();
+    });
+  }
+}
