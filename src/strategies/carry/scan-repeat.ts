@@ -35,6 +35,11 @@ export interface ScanReads {
   /** the ends of every block and cooldown */
   readonly blockEnds: readonly number[];
   readonly circuits: string;
+  /**
+   * what optimisation reads of the held positions besides `positions` (each one's last MTM and
+   * size), compared only when the last scan ran the optimisation rule
+   */
+  readonly optimisation: string;
 }
 
 /** quote fields that are times: compared as "older than the limit or not" at the scan's time */
@@ -49,9 +54,15 @@ export class ScanRepeat<T> {
   /** per tally of the host (rejections, scale-up refusals): what the last scan added */
   private added: Record<string, number>[] | undefined;
   private scanned: readonly T[] | undefined;
+  /** the confirmations the last scan left (all past required_confirms), each counted again on a repeat */
+  private confirmed: readonly string[] = [];
+  /** the last scan ran the optimisation rule: its inputs are compared too */
+  private optimised = false;
   /** scans repeated and scans run in full, for tests and benches */
   repeated = 0;
   full = 0;
+  /** of the repeated, those that counted confirmations again (candidates kept at the cap) */
+  repeatedConfirming = 0;
   /** false: every scan runs in full (tests compare the two) */
   enabled = true;
 
@@ -65,6 +76,7 @@ export class ScanRepeat<T> {
     positions: string,
     blocks: BlockState,
     circuits: readonly string[],
+    optimisation: string,
   ): (ScanReads & { quotes: Map<PairLeg, VenueQuote> }) | undefined {
     if (!this.enabled) return undefined;
     return {
@@ -78,25 +90,31 @@ export class ScanRepeat<T> {
       blocks: JSON.stringify(blocks),
       blockEnds: [...Object.values(blocks.blocked).map((b) => b.until), ...Object.values(blocks.cooldowns)],
       circuits: circuits.join(","),
+      optimisation,
     };
   }
 
   /**
    * Whether this scan reads what the last one read and may repeat its outcome; if so its
-   * counts are added again to the same tallies (in the order `remember` was given them) and
-   * `record` gets its scanned list.
+   * counts are added again to the same tallies (in the order `remember` was given them),
+   * `record` gets its scanned list and each confirmation the last scan counted is counted again
+   * (`confirms` must hold exactly those: candidates confirmed before it that changed nothing).
    */
   repeat(
     r: ScanReads,
     tallies: readonly Record<string, number>[],
+    confirms: Map<string, number>,
     record?: (ts: number, list: readonly T[]) => void,
   ): boolean {
     const l = this.last;
     const added = this.added;
-    if (l === undefined || added === undefined || added.length !== tallies.length || !same(l, r))
-      return false;
+    if (l === undefined || added === undefined || added.length !== tallies.length) return false;
+    if (confirms.size !== this.confirmed.length || this.confirmed.some((k) => !confirms.has(k))) return false;
+    if (!same(l, r) || (this.optimised && l.optimisation !== r.optimisation)) return false;
     for (let i = 0; i < tallies.length; i++)
       for (const [k, n] of Object.entries(added[i])) tallies[i][k] = (tallies[i][k] ?? 0) + n;
+    for (const k of this.confirmed) confirms.set(k, (confirms.get(k) ?? 0) + 1);
+    if (this.confirmed.length > 0) this.repeatedConfirming++;
     if (record !== undefined && this.scanned !== undefined) record(r.now, this.scanned);
     this.repeated++;
     return true;
@@ -104,7 +122,9 @@ export class ScanRepeat<T> {
 
   /**
    * After a full scan: keep what it read and, when it changed nothing (`repeatable`), what it
-   * added to each tally (`before`: copies of the tallies before it) and listed.
+   * added to each tally (`before`: copies of the tallies before it) and listed. `confirmed`: the
+   * confirmations it counted (each already past required_confirms, so one more changes no
+   * decision); `optimised`: it ran the optimisation rule (which found nothing to replace).
    */
   remember(
     r: ScanReads,
@@ -112,10 +132,14 @@ export class ScanRepeat<T> {
     before: readonly Readonly<Record<string, number>>[],
     tallies: readonly Readonly<Record<string, number>>[],
     scanned: readonly T[] | undefined,
+    confirmed: readonly string[] = [],
+    optimised = false,
   ): void {
     this.full++;
     this.last = r;
     this.scanned = scanned;
+    this.confirmed = confirmed;
+    this.optimised = optimised;
     if (!repeatable) {
       this.added = undefined;
       return;

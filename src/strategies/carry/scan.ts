@@ -118,7 +118,17 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   };
   // a scan that reads what the last one read repeats its outcome (scan-repeat.ts)
   const tallies = h.scaleUps === undefined ? [h.rejections] : [h.rejections, h.scaleUps];
-  const reads = h.repeat?.reads(now, c, pairs, accounts, peak, heldInputs(h, now), h.blocks, circuits(h));
+  const reads = h.repeat?.reads(
+    now,
+    c,
+    pairs,
+    accounts,
+    peak,
+    heldInputs(h, now),
+    h.blocks,
+    circuits(h),
+    optimisationInputs(h),
+  );
   if (reads !== undefined) {
     // every listing the loop below evaluates (a held base only on its own venues)
     for (const pair of pairs) {
@@ -127,10 +137,15 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         if (held === undefined || l.venue === held.long.venue || l.venue === held.short.venue) quote(l);
     }
     for (const [leg, q] of quotes) reads.quotes.set(leg, q);
-    if (h.confirms.size === 0 && h.repeat!.repeat(reads, tallies, h.recordScan)) return;
+    if (h.repeat!.repeat(reads, tallies, h.confirms, h.recordScan)) return;
   }
   const before = tallies.map((t) => ({ ...t }));
-  // candidates that passed their gates this scan (confirmed, decayed or kept at the cap)
+  // the confirmations before this scan, when every one is past required_confirms (else none)
+  const confirmedBefore = [...h.confirms.values()].every((n) => n >= c.required_confirms)
+    ? [...h.confirms.keys()]
+    : undefined;
+  // candidates that passed their gates this scan and changed a decision's inputs (a first
+  // confirmation, one below or reaching required_confirms, a decay, one to enter)
   let gated = 0;
   // the loop below never awaits, so each venue's free margin is read once a scan
   const freeByVenue = new Map(h.venues.map((v, k) => [v, accounts[k]?.availableUsd ?? 0]));
@@ -201,9 +216,11 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         }
         if (onlyCap && rejections.length === 0)
           h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
-        gated++;
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
+        // one confirmed before this scan changes nothing by confirming again (what it leads to,
+        // an entry or a replacement, is looked at below)
+        if (!(n > c.required_confirms)) gated++;
         if (n === 1) h.detected?.set(key, op.netBps);
         if (n < c.required_confirms) continue;
         // re-priced since detection: an edge that decayed below edge_decay_ratio starts over
@@ -254,16 +271,16 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       if (!had) others++;
     }
   }
-  if (reads !== undefined) {
-    // repeatable: nothing passed its gates (no confirmation, decay, entry or optimisation
-    // candidate) and every scale-up was refused
-    const repeatable = gated === 0 && !grew && h.confirms.size === 0;
-    h.repeat!.remember(reads, repeatable, before, tallies, h.recordScan ? scanned : undefined);
-  }
   // under stress new entries are halved (STRATEGIES.md "Sizing")
   const spreads = [...h.positions.values()].flatMap((p) => [p.long, p.short].map((l) => spreadBps(ctx, l)));
   const stress = stressWhy(spreads, h.entries ?? [], now);
-  if (stress !== undefined && passing.length > 0) h.log("info", `carry entries halved: ${stress}`);
+  // an entry tried (an order, a leverage setting, an alert or a log line); entries refused before
+  // any of that (no room, below the size of a lot) do the same again on the same reads
+  let acted = false;
+  if (stress !== undefined && passing.length > 0) {
+    acted = true;
+    h.log("info", `carry entries halved: ${stress}`);
+  }
   for (const ranked of rank(passing)) {
     // the caps were sized before this scan's earlier entries: what they took is not there to take
     const room = equity * c.max_carry_total_alloc_pct - openTotal;
@@ -273,6 +290,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     }
     const want = ranked.sizeUsd * (stress === undefined ? 1 : 0.5);
     const op = { ...ranked, sizeUsd: Math.min(want, room) };
+    acted ||= op.sanityAlert;
     if (op.sanityAlert)
       h.alert(
         "warning",
@@ -280,11 +298,12 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         "Carry yield looks too good",
         `${op.base} ${op.yield8hBps.toFixed(0)} bps/8h > ${c.sanity_alert_bps}: size x 0.7`,
       );
-    await openOne(h, op, pairs);
+    if (await openOne(h, op, pairs)) acted = true;
     for (const p of h.positions.values()) if (p.base === op.base) openTotal += p.sizeUsd;
   }
   // at the cap: replace the worst position by the best candidate, one a scan
   const best = rank(capped)[0];
+  let replaced = false;
   if (best !== undefined && passing.length === 0) {
     const held = [...h.positions.values()].map((p) => ({
       groupId: p.groupId,
@@ -294,8 +313,46 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       sizeUsd: p.sizeUsd,
     }));
     const target = optimisationTarget(c, held, best);
-    if (target !== undefined) await h.closeNow(target.groupId, "optimization", target.detail);
+    if (target !== undefined) {
+      replaced = true;
+      await h.closeNow(target.groupId, "optimization", target.detail);
+    }
   }
+  if (reads !== undefined) {
+    // repeatable: no candidate changed a decision's inputs, nothing entered or was replaced,
+    // every scale-up was refused, and the confirmations left are the ones found (all past
+    // required_confirms: another scan reading the same counts each once more and decides alike)
+    const confirmed = [...h.confirms.keys()];
+    const repeatable =
+      gated === 0 &&
+      !grew &&
+      !replaced &&
+      !acted &&
+      confirmedBefore !== undefined &&
+      sameKeys(confirmedBefore, confirmed);
+    h.repeat!.remember(
+      reads,
+      repeatable,
+      before,
+      tallies,
+      h.recordScan ? scanned : undefined,
+      confirmed,
+      best !== undefined && passing.length === 0,
+    );
+  }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((k) => s.has(k));
+}
+
+/** What optimisation reads of each held position besides heldInputs: its last MTM and size. */
+function optimisationInputs(h: ScanHost): string {
+  let out = "";
+  for (const p of h.positions.values()) out += `${p.lastMtmUsd}/${p.sizeUsd};`;
+  return out;
 }
 
 async function setLeverage(h: ScanHost, ...legs: PairLeg[]): Promise<boolean> {
@@ -340,23 +397,26 @@ function sameVenues(p: CarryPosition, a: string, b: string): boolean {
   return (p.long.venue === a && p.short.venue === b) || (p.long.venue === b && p.short.venue === a);
 }
 
-/** Open one opportunity as one all-or-nothing group of two legs with one base quantity. */
-async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePair[]): Promise<void> {
+/**
+ * Open one opportunity as one all-or-nothing group of two legs with one base quantity; false
+ * when it was refused before anything was sent or said (below the size of a lot).
+ */
+async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePair[]): Promise<boolean> {
   const { ctx, config: c } = h;
   const pair = pairs.find((p) => p.base === op.base);
   const longLeg = pair?.legs.find((l) => l.venue === op.long.venue);
   const shortLeg = pair?.legs.find((l) => l.venue === op.short.venue);
-  if (!longLeg || !shortLeg) return;
+  if (!longLeg || !shortLeg) return false;
   // one quantity in base units on the coarser grid, so both legs hold exactly the same amount
   const unitPrice = (op.long.asks[0].price + op.short.bids[0].price) / 2;
   const lots = commonLots(ctx.market, longLeg, shortLeg, op.sizeUsd, unitPrice);
   if (lots === undefined) {
     h.rejections.below_min_size = (h.rejections.below_min_size ?? 0) + 1;
-    return;
+    return false;
   }
   const { qty, longLots, shortLots } = lots;
   // leverage (capped at both markets' max), isolated, set first on both venues
-  if (!(await setLeverage(h, longLeg, shortLeg))) return;
+  if (!(await setLeverage(h, longLeg, shortLeg))) return true;
   const now = ctx.clock.now();
   const groupId = `${ctx.instance}-${now.toString(36)}-${h.nextSeq().toString(36)}`;
   const legs: GroupLegIntent[] = [
@@ -401,7 +461,7 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
       "Carry entry failed",
       `${groupId}: ${out.reason}: ${out.detail}`,
     );
-    return;
+    return true;
   }
   const fl = out.legs.find((l) => l.side === "buy")!;
   const fs = out.legs.find((l) => l.side === "sell")!;
@@ -454,4 +514,5 @@ async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePai
     await h.saveBlocks();
     await h.closeNow(groupId, "failed", why);
   }
+  return true;
 }
