@@ -19,17 +19,34 @@ export function quoteOf(market: MarketView, leg: PairLeg): VenueQuote {
   const m = leg.multiplier;
   const { bids, asks } = levelsOf(book, inst, m);
   const predicted = market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
+  const ratePerHour = market.fundingRatePerHour(leg.venue, leg.symbol);
+  const rateTs = market.fundingRateTs(leg.venue, leg.symbol);
+  const { makerFeeBps, takerFeeBps } = inst.spec;
+  // two literals, not a spread: a quote is built for every listing on every scan
+  if (predicted === undefined)
+    return {
+      venue: leg.venue,
+      symbol: leg.symbol,
+      ratePerHour,
+      rateTs,
+      bids,
+      asks,
+      bboTs: book.lastUpdateTs,
+      makerFeeBps,
+      takerFeeBps,
+      volume24hUsd: leg.volume24hUsd,
+    };
   return {
     venue: leg.venue,
     symbol: leg.symbol,
-    ratePerHour: market.fundingRatePerHour(leg.venue, leg.symbol),
-    ...(predicted !== undefined ? { predictedRatePerHour: predicted } : {}),
-    rateTs: market.fundingRateTs(leg.venue, leg.symbol),
+    ratePerHour,
+    predictedRatePerHour: predicted,
+    rateTs,
     bids,
     asks,
     bboTs: book.lastUpdateTs,
-    makerFeeBps: inst.spec.makerFeeBps,
-    takerFeeBps: inst.spec.takerFeeBps,
+    makerFeeBps,
+    takerFeeBps,
     volume24hUsd: leg.volume24hUsd,
   };
 }

@@ -177,8 +177,9 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           },
           now,
         );
-        const key = `${pair.base}:${op.long.venue}>${op.short.venue}`;
-        const why = blockedWhy(h.blocks, pair.base, `${op.long.venue}>${op.short.venue}`, now);
+        const direction = `${op.long.venue}>${op.short.venue}`;
+        const key = `${pair.base}:${direction}`;
+        const why = blockedWhy(h.blocks, pair.base, direction, now, key);
         // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
         const circuit = ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed";
         if (held) {
@@ -188,12 +189,15 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           continue;
         }
         seen.add(key);
-        const rejections = [
-          ...op.rejections,
-          ...(why ? ["blocked"] : []),
-          ...(op.sizeUsd <= 0 ? ["no_allocation"] : []),
-          ...(circuit ? ["circuit_open"] : []),
-        ];
+        const rejections: readonly string[] =
+          why || op.sizeUsd <= 0 || circuit
+            ? [
+                ...op.rejections,
+                ...(why ? ["blocked"] : []),
+                ...(op.sizeUsd <= 0 ? ["no_allocation"] : []),
+                ...(circuit ? ["circuit_open"] : []),
+              ]
+            : op.rejections;
         if (h.recordScan)
           scanned.push({
             base: op.base,
