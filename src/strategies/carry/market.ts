@@ -64,7 +64,9 @@ const keptLevels = new WeakMap<BookView, KeptLevels>();
 
 /**
  * The first LEVELS levels a side, in base units. A book that counts its changes (`version`) is
- * read again only when it changed: the arrays are never mutated, so a quote may share them.
+ * read again only when it changed: the arrays are never mutated, so a quote may share them. A
+ * level read again at the same price and size is the same object as before (a market step
+ * usually moves the touch and leaves the rest: no new objects for the levels that stayed).
  */
 function levelsOf(
   book: BookView,
@@ -75,17 +77,42 @@ function levelsOf(
   const kept = version === undefined ? undefined : keptLevels.get(book);
   if (kept !== undefined && kept.version === version && kept.inst === inst && kept.multiplier === m)
     return kept;
-  const side = (s: "bid" | "ask"): Level[] => {
-    const out: Level[] = [];
-    book.walk(s, (ticks, size) => {
-      out.push({ price: inst.priceValue(ticks) / m, size: size * m });
-      return out.length < LEVELS;
-    });
-    return out;
+  const same = kept !== undefined && kept.inst === inst && kept.multiplier === m;
+  const read = {
+    bids: sideOf(book, "bid", inst, m, same ? kept.bids : undefined),
+    asks: sideOf(book, "ask", inst, m, same ? kept.asks : undefined),
   };
-  const read = { bids: side("bid"), asks: side("ask") };
   if (version !== undefined) keptLevels.set(book, { version, inst, multiplier: m, ...read });
   return read;
+}
+
+function sideOf(
+  book: BookView,
+  s: "bid" | "ask",
+  inst: Instrument,
+  m: number,
+  prev: readonly Level[] | undefined,
+): Level[] {
+  const out: Level[] = [];
+  // both lists are in walk order (bids descending, asks ascending): one pass over the previous
+  const dir = s === "bid" ? -1 : 1;
+  let j = 0;
+  book.walk(s, (ticks, size) => {
+    const price = inst.priceValue(ticks) / m;
+    const qty = size * m;
+    if (prev !== undefined) {
+      while (j < prev.length && (prev[j].price - price) * dir < 0) j++;
+      const p = prev[j];
+      if (p !== undefined && p.price === price && p.size === qty) {
+        out.push(p);
+        j++;
+        return out.length < LEVELS;
+      }
+    }
+    out.push({ price, size: qty });
+    return out.length < LEVELS;
+  });
+  return out;
 }
 
 /** The tradable pairs on the given venues, from the market view's listings. */

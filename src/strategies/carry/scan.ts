@@ -177,8 +177,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           },
           now,
         );
-        const direction = `${op.long.venue}>${op.short.venue}`;
-        const key = `${pair.base}:${direction}`;
+        const { direction, key } = opportunityKey(pair.base, op.long.venue, op.short.venue);
         const why = blockedWhy(h.blocks, pair.base, direction, now, key);
         // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
         const circuit = ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed";
@@ -344,6 +343,27 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       best !== undefined && passing.length === 0,
     );
   }
+}
+
+/**
+ * A candidate's direction (`long>short`) and key (`base:long>short`), the same string objects
+ * on every scan: they are looked up in the confirmations and blocks on every evaluation, and a
+ * string built anew is hashed anew.
+ */
+const keys = new Map<string, Map<string, Map<string, { direction: string; key: string }>>>();
+
+function opportunityKey(base: string, long: string, short: string): { direction: string; key: string } {
+  let byLong = keys.get(base);
+  if (byLong === undefined) keys.set(base, (byLong = new Map()));
+  let byShort = byLong.get(long);
+  if (byShort === undefined) byLong.set(long, (byShort = new Map()));
+  let k = byShort.get(short);
+  if (k === undefined) {
+    const direction = `${long}>${short}`;
+    k = { direction, key: `${base}:${direction}` };
+    byShort.set(short, k);
+  }
+  return k;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
