@@ -354,9 +354,15 @@ const keys = new Map<string, Map<string, Map<string, { direction: string; key: s
 
 function opportunityKey(base: string, long: string, short: string): { direction: string; key: string } {
   let byLong = keys.get(base);
-  if (byLong === undefined) keys.set(base, (byLong = new Map()));
+  if (byLong === undefined) {
+    byLong = new Map();
+    keys.set(base, byLong);
+  }
   let byShort = byLong.get(long);
-  if (byShort === undefined) byLong.set(long, (byShort = new Map()));
+  if (byShort === undefined) {
+    byShort = new Map();
+    byLong.set(long, byShort);
+  }
   let k = byShort.get(short);
   if (k === undefined) {
     const direction = `${long}>${short}`;
