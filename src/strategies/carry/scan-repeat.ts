@@ -16,7 +16,9 @@ import type { VenueQuote } from "./entry.ts";
  * The clock enters a scan only through comparisons: a quote's rate and book ages against
  * max_rate_age_minutes and max_bbo_age_ms (entry.ts evaluate), block and cooldown ends
  * (blocks.ts blockedWhy), and a held position's age and scale-up cooldown (scale.ts
- * decideScaleUp, which `positions` carries as scaleUpInputs at the scan's time). Those
+ * decideScaleUp, which `positionTimed` carries as scaleUpTimedInputs at the scan's time, with
+ * the MTM's sign and floor; compared only for the positions whose last decision read them, not
+ * for one refused on the opportunity alone, scale.ts OPPORTUNITY_REFUSALS). Those
  * comparisons are what is compared here, not the times, so a refreshed book time or a minute of
  * ageing rate repeats a scan while a crossed limit does not. Edge decay and the stress rule act
  * only on a candidate past its gates, and such a scan is never repeated. A new field in
@@ -31,6 +33,9 @@ export interface ScanReads {
   readonly peakEquityUsd: number;
   /** every held position as the scan's decisions read it (scan.ts heldInputs) */
   readonly positions: string;
+  /** each held position's group id and scale-up inputs that move with the clock and the MTM */
+  readonly positionIds: readonly string[];
+  readonly positionTimed: readonly string[];
   readonly blocks: string;
   /** the ends of every block and cooldown */
   readonly blockEnds: readonly number[];
@@ -58,6 +63,8 @@ export class ScanRepeat<T> {
   private confirmed: readonly string[] = [];
   /** the last scan ran the optimisation rule: its inputs are compared too */
   private optimised = false;
+  /** the held positions whose scale-up decision last read their timed inputs */
+  private timedRead: ReadonlySet<string> = new Set();
   /** scans repeated and scans run in full, for tests and benches */
   repeated = 0;
   full = 0;
@@ -73,7 +80,7 @@ export class ScanRepeat<T> {
     pairs: readonly TradablePair[],
     accounts: readonly (AccountView | undefined)[],
     peakEquityUsd: number,
-    positions: string,
+    held: { positions: string; ids: readonly string[]; timed: readonly string[] },
     blocks: BlockState,
     circuits: readonly string[],
     optimisation: string,
@@ -86,7 +93,9 @@ export class ScanRepeat<T> {
       quotes: new Map(),
       accounts,
       peakEquityUsd,
-      positions,
+      positions: held.positions,
+      positionIds: held.ids,
+      positionTimed: held.timed,
       blocks: JSON.stringify(blocks),
       blockEnds: [...Object.values(blocks.blocked).map((b) => b.until), ...Object.values(blocks.cooldowns)],
       circuits: circuits.join(","),
@@ -111,6 +120,8 @@ export class ScanRepeat<T> {
     if (l === undefined || added === undefined || added.length !== tallies.length) return false;
     if (confirms.size !== this.confirmed.length || this.confirmed.some((k) => !confirms.has(k))) return false;
     if (!same(l, r) || (this.optimised && l.optimisation !== r.optimisation)) return false;
+    for (let i = 0; i < r.positionIds.length; i++)
+      if (this.timedRead.has(r.positionIds[i]) && l.positionTimed[i] !== r.positionTimed[i]) return false;
     for (let i = 0; i < tallies.length; i++)
       for (const [k, n] of Object.entries(added[i])) tallies[i][k] = (tallies[i][k] ?? 0) + n;
     for (const k of this.confirmed) confirms.set(k, (confirms.get(k) ?? 0) + 1);
@@ -134,12 +145,14 @@ export class ScanRepeat<T> {
     scanned: readonly T[] | undefined,
     confirmed: readonly string[] = [],
     optimised = false,
+    timedRead: ReadonlySet<string> = new Set(),
   ): void {
     this.full++;
     this.last = r;
     this.scanned = scanned;
     this.confirmed = confirmed;
     this.optimised = optimised;
+    this.timedRead = timedRead;
     if (!repeatable) {
       this.added = undefined;
       return;

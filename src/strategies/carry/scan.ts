@@ -6,7 +6,13 @@ import { edgeAtFillsBps, evaluate, type Opportunity, rank, stressWhy, type Venue
 import { commonLots, entryStyle, scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
 import { type CarryPosition, decisionYieldBps, legOf } from "./position.ts";
-import { decideScaleUp, optimisationTarget, scaleUpInputs } from "./scale.ts";
+import {
+  decideScaleUp,
+  OPPORTUNITY_REFUSALS,
+  optimisationTarget,
+  scaleUpStateInputs,
+  scaleUpTimedInputs,
+} from "./scale.ts";
 import type { ScanRepeat } from "./scan-repeat.ts";
 
 /** A total cap with less room than this is full (no position that small is worth its fees). */
@@ -51,13 +57,20 @@ function circuits(h: ScanHost): string[] {
 
 /**
  * The held positions as this scan's decisions read them (scan-repeat.ts): which base and venues
- * each holds, whether it may grow, and its scale-up inputs at `now` (scale.ts scaleUpInputs).
+ * each holds, whether it may grow and its own figures (scale.ts scaleUpStateInputs), then apart,
+ * one a position, its scale-up inputs that move with the clock and the MTM at `now`
+ * (scaleUpTimedInputs), with its group id.
  */
-function heldInputs(h: ScanHost, now: number): string {
-  let out = "";
-  for (const p of h.positions.values())
-    out += `${p.groupId}|${p.base}|${p.long.venue}>${p.short.venue}|${+(h.isHeld?.(p) !== false)}|${scaleUpInputs(h.config, p, now)};`;
-  return out;
+function heldInputs(h: ScanHost, now: number): { positions: string; ids: string[]; timed: string[] } {
+  let positions = "";
+  const ids: string[] = [];
+  const timed: string[] = [];
+  for (const p of h.positions.values()) {
+    positions += `${p.groupId}|${p.base}|${p.long.venue}>${p.short.venue}|${+(h.isHeld?.(p) !== false)}|${scaleUpStateInputs(p)};`;
+    ids.push(p.groupId);
+    timed.push(scaleUpTimedInputs(h.config, p, now));
+  }
+  return { positions, ids, timed };
 }
 
 /** One evaluated base and venue direction of a scan, as status surfaces show it. */
@@ -244,6 +257,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   );
   // scan step 5: scale-ups first, by MTM in dollars, each within the caps left by the ones before
   let others = [...h.positions.values()].filter((p) => p.slices.length > 0).length;
+  // the positions whose decision read their timed inputs (the others' may change, same decision)
+  const timedRead = new Set<string>();
   let grew = false;
   for (const { p, op } of growing.sort((x, y) => y.p.lastMtmUsd - x.p.lastMtmUsd)) {
     const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
@@ -261,6 +276,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         ctx.market.instrument(p.short.venue, p.short.symbol).spec.maxLeverage,
       ),
     });
+    if (d.ok || !OPPORTUNITY_REFUSALS.has(d.why)) timedRead.add(p.groupId);
     if (!d.ok) {
       countScale(h, d.why);
       continue;
@@ -341,6 +357,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       h.recordScan ? scanned : undefined,
       confirmed,
       best !== undefined && passing.length === 0,
+      timedRead,
     );
   }
 }
