@@ -169,15 +169,28 @@ export function sizeUsd(c: CarryConfig, yield8hBps: number, s: SizingInput): num
   return Math.max(size, 0);
 }
 
+/** levels a side the depth gate reads */
+export const DEPTH_LEVELS = 5;
+
 /** Sum of the first five levels' notional on the thinner side. */
 export function depthUsd(q: VenueQuote): number {
-  return Math.min(sum5(q.bids), sum5(q.asks));
+  return Math.min(depthOf(q.bids), depthOf(q.asks));
 }
 
-function sum5(ls: readonly Level[]): number {
+function depthOf(ls: readonly Level[]): number {
   let s = 0;
-  for (let i = 0; i < ls.length && i < 5; i++) s += ls[i].price * ls[i].size;
+  for (let i = 0; i < ls.length && i < DEPTH_LEVELS; i++) s += ls[i].price * ls[i].size;
   return s;
+}
+
+/**
+ * How deep into a side (USD of notional) any decision on a quote reads: past the depth gate's
+ * levels, only the VWAP at an entry's size (max(size, 1), the size never above
+ * max_position_usd: sizeUsd), here with 1 % and $1 to spare so float rounding in vwap's running
+ * remainder can never reach a level not read. Levels past that change no decision.
+ */
+export function quoteDepthUsd(c: CarryConfig): number {
+  return Math.max(c.max_position_usd, 1) * 1.01 + 1;
 }
 
 /**

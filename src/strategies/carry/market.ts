@@ -4,7 +4,7 @@ import type { MarketView } from "../contract.ts";
 import type { PairsConfig } from "../pairs/config.ts";
 import { discoverPairs, type Listing, type PairLeg, type TradablePair } from "../pairs/discover.ts";
 import { listingsOf } from "../pairs/listings.ts";
-import type { Level, VenueQuote } from "./entry.ts";
+import { DEPTH_LEVELS, type Level, type VenueQuote } from "./entry.ts";
 
 /**
  * What carry reads of the market view, in base units: a leg's quote (rate per hour as the venue
@@ -13,11 +13,15 @@ import type { Level, VenueQuote } from "./entry.ts";
  */
 const LEVELS = 20;
 
-export function quoteOf(market: MarketView, leg: PairLeg): VenueQuote {
+/**
+ * `depthUsd`: levels are read while fewer than the depth gate's or than `depthUsd` of notional
+ * a side (entry.ts quoteDepthUsd), at most LEVELS; default: LEVELS.
+ */
+export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSITIVE_INFINITY): VenueQuote {
   const inst = market.instrument(leg.venue, leg.symbol);
   const book = market.book(leg.venue, leg.symbol);
   const m = leg.multiplier;
-  const { bids, asks } = levelsOf(book, inst, m);
+  const { bids, asks } = levelsOf(book, inst, m, depthUsd);
   const predicted = market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
   const ratePerHour = market.fundingRatePerHour(leg.venue, leg.symbol);
   const rateTs = market.fundingRateTs(leg.venue, leg.symbol);
@@ -55,6 +59,7 @@ interface KeptLevels {
   readonly version: number;
   readonly inst: Instrument;
   readonly multiplier: number;
+  readonly depthUsd: number;
   readonly bids: readonly Level[];
   readonly asks: readonly Level[];
 }
@@ -72,17 +77,18 @@ function levelsOf(
   book: BookView,
   inst: Instrument,
   m: number,
+  depthUsd: number,
 ): { bids: readonly Level[]; asks: readonly Level[] } {
   const version = book.version;
   const kept = version === undefined ? undefined : keptLevels.get(book);
-  if (kept !== undefined && kept.version === version && kept.inst === inst && kept.multiplier === m)
-    return kept;
-  const same = kept !== undefined && kept.inst === inst && kept.multiplier === m;
+  const same =
+    kept !== undefined && kept.inst === inst && kept.multiplier === m && kept.depthUsd === depthUsd;
+  if (same && kept.version === version) return kept;
   const read = {
-    bids: sideOf(book, "bid", inst, m, same ? kept.bids : undefined),
-    asks: sideOf(book, "ask", inst, m, same ? kept.asks : undefined),
+    bids: sideOf(book, "bid", inst, m, depthUsd, same ? kept.bids : undefined),
+    asks: sideOf(book, "ask", inst, m, depthUsd, same ? kept.asks : undefined),
   };
-  if (version !== undefined) keptLevels.set(book, { version, inst, multiplier: m, ...read });
+  if (version !== undefined) keptLevels.set(book, { version, inst, multiplier: m, depthUsd, ...read });
   return read;
 }
 
@@ -91,9 +97,12 @@ function sideOf(
   s: "bid" | "ask",
   inst: Instrument,
   m: number,
+  depthUsd: number,
   prev: readonly Level[] | undefined,
 ): Level[] {
   const out: Level[] = [];
+  let notional = 0;
+  const more = () => out.length < LEVELS && (out.length < DEPTH_LEVELS || notional < depthUsd);
   // both lists are in walk order (bids descending, asks ascending): one pass over the previous
   const dir = s === "bid" ? -1 : 1;
   let j = 0;
@@ -105,12 +114,14 @@ function sideOf(
       const p = prev[j];
       if (p !== undefined && p.price === price && p.size === qty) {
         out.push(p);
+        notional += price * qty;
         j++;
-        return out.length < LEVELS;
+        return more();
       }
     }
     out.push({ price, size: qty });
-    return out.length < LEVELS;
+    notional += price * qty;
+    return more();
   });
   return out;
 }

@@ -2,7 +2,15 @@ import type { CloseReason, GroupLegIntent, StrategyContext } from "../contract.t
 import type { PairLeg, TradablePair } from "../pairs/discover.ts";
 import { type BlockState, blockedWhy, entryFailed } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
-import { edgeAtFillsBps, evaluate, type Opportunity, rank, stressWhy, type VenueQuote } from "./entry.ts";
+import {
+  edgeAtFillsBps,
+  evaluate,
+  type Opportunity,
+  quoteDepthUsd,
+  rank,
+  stressWhy,
+  type VenueQuote,
+} from "./entry.ts";
 import { commonLots, entryStyle, scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
 import { type CarryPosition, decisionYieldBps, legOf } from "./position.ts";
@@ -121,10 +129,12 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   // a listing's quote (20 levels a side) is read once a scan, however many venue pairs it is in
   // (a listing is one leg object of one pair)
   const quotes = new Map<PairLeg, VenueQuote>();
+  // levels past what any decision of the scan reads are not read (entry.ts quoteDepthUsd)
+  const depth = quoteDepthUsd(c);
   const quote = (leg: PairLeg): VenueQuote => {
     let q = quotes.get(leg);
     if (q === undefined) {
-      q = quoteOf(ctx.market, leg);
+      q = quoteOf(ctx.market, leg, depth);
       quotes.set(leg, q);
     }
     return q;
