@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { carryDefaults } from "../strategies/carry/config.ts";
-import { runCarryBacktest } from "./carry-backtest.ts";
+import { backtest30dOptions, runCarryBacktest } from "./carry-backtest.ts";
 
 /**
  * The report of one simulated day at the scale of `backtest_carry_30d_s` (3 venues x 50 bases,
@@ -14,15 +13,7 @@ const MAIN_1D_SHA256 = "3b07f173cab6393a8ee77a7d74ee8ad85026127bc6cb3aa93bb4a500
 
 test("carry backtest, 1 day of 3 venues x 50 bases: the report is byte for byte the one main gave", async () => {
   const stats: { repeated: number; full: number; repeatedConfirming?: number } = { repeated: 0, full: 0 };
-  const r = await runCarryBacktest({
-    days: 1,
-    seed: 1,
-    carry: carryDefaults(),
-    universe: { venues: 3, bases: 50 },
-    stepMs: 60_000,
-    bookRefreshMs: 5_000,
-    scanStats: stats,
-  });
+  const r = await runCarryBacktest(backtest30dOptions(1, stats));
   assert.equal(r.trades, 89);
   assert.equal(createHash("sha256").update(JSON.stringify(r)).digest("hex"), MAIN_1D_SHA256);
   // the day reaches the total cap: scans that only count confirmations of capped candidates repeat

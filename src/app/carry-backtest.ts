@@ -124,6 +124,25 @@ export function carrySettingsFrom(values: ConfigValues, instance?: string): Carr
   return carryDefaults();
 }
 
+/**
+ * The runs of `backtest_carry_30d_s` (bench/carry.ts) at `days`: `perpbot backtest carry
+ * --venues 3 --bases 50 --step-s 60 --book-refresh-s 5 --seed 1`, default carry settings.
+ */
+export function backtest30dOptions(
+  days: number,
+  scanStats?: CarryBacktestOptions["scanStats"],
+): CarryBacktestOptions {
+  return {
+    days,
+    seed: 1,
+    carry: carryDefaults(),
+    universe: { venues: 3, bases: 50 },
+    stepMs: 60_000,
+    bookRefreshMs: 5_000,
+    ...(scanStats === undefined ? {} : { scanStats }),
+  };
+}
+
 const START = Date.UTC(2026, 0, 1);
 const WALLET = "carry-01";
 

@@ -26,25 +26,11 @@ export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSI
   const ratePerHour = market.fundingRatePerHour(leg.venue, leg.symbol);
   const rateTs = market.fundingRateTs(leg.venue, leg.symbol);
   const { makerFeeBps, takerFeeBps } = inst.spec;
-  // two literals, not a spread: a quote is built for every listing on every scan
-  if (predicted === undefined)
-    return {
-      venue: leg.venue,
-      symbol: leg.symbol,
-      ratePerHour,
-      rateTs,
-      bids,
-      asks,
-      bboTs: book.lastUpdateTs,
-      makerFeeBps,
-      takerFeeBps,
-      volume24hUsd: leg.volume24hUsd,
-    };
-  return {
+  // one literal, no spread where no venue predicts (a quote is built for every listing every scan)
+  const q: VenueQuote = {
     venue: leg.venue,
     symbol: leg.symbol,
     ratePerHour,
-    predictedRatePerHour: predicted,
     rateTs,
     bids,
     asks,
@@ -53,6 +39,7 @@ export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSI
     takerFeeBps,
     volume24hUsd: leg.volume24hUsd,
   };
+  return predicted === undefined ? q : { ...q, predictedRatePerHour: predicted };
 }
 
 interface KeptLevels {
