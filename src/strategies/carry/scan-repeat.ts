@@ -73,7 +73,10 @@ export class ScanRepeat<T> {
   /** false: every scan runs in full (tests compare the two) */
   enabled = true;
 
-  /** What a scan reads besides its quotes (filled in as the scan reads them); undefined when off. */
+  /**
+   * What a scan reads; `quotes` is the scan's own map of the quotes it read, filled in as it
+   * reads them and never after it (kept as it is for the next scan's comparison). Undefined when off.
+   */
   reads(
     now: number,
     config: CarryInstanceConfig,
@@ -84,13 +87,14 @@ export class ScanRepeat<T> {
     blocks: BlockState,
     circuits: readonly string[],
     optimisation: string,
-  ): (ScanReads & { quotes: Map<PairLeg, VenueQuote> }) | undefined {
+    quotes: ReadonlyMap<PairLeg, VenueQuote>,
+  ): ScanReads | undefined {
     if (!this.enabled) return undefined;
     return {
       now,
       config,
       pairs,
-      quotes: new Map(),
+      quotes,
       accounts,
       peakEquityUsd,
       positions: held.positions,

@@ -151,6 +151,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     h.blocks,
     circuits(h),
     optimisationInputs(h),
+    quotes,
   );
   if (reads !== undefined) {
     // every listing the loop below evaluates (a held base only on its own venues)
@@ -159,7 +160,6 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       for (const l of pair.legs)
         if (held === undefined || l.venue === held.long.venue || l.venue === held.short.venue) quote(l);
     }
-    for (const [leg, q] of quotes) reads.quotes.set(leg, q);
     if (h.repeat!.repeat(reads, tallies, h.confirms, h.recordScan)) return;
   }
   const before = tallies.map((t) => ({ ...t }));
