@@ -113,17 +113,22 @@ function sideOf(
   return out;
 }
 
-/** The tradable pairs on the given venues, from the market view's listings. */
+/**
+ * The tradable pairs on the given venues, from the market view's listings. The list is the one
+ * returned before while nothing it was found from changed: never to be modified.
+ */
 export function universe(
   market: MarketView,
   venues: readonly string[],
   pairs: PairsConfig,
   minVolume24hUsd: number,
-): TradablePair[] {
+): readonly TradablePair[] {
   // discovery is pure: the same listings (mids included) and settings give the same pairs; books
   // that count their changes and did not change have the same mids, so not even those are read
   const last = lastUniverse.get(market);
   const same = last !== undefined && last.pairsConfig === pairs && last.minVolume24hUsd === minVolume24hUsd;
+  // (compared in place first: a scan that finds every book as it was allocates nothing here)
+  if (same && booksAsBefore(market, venues, last.books, last.versions)) return last.pairs;
   const books: BookView[] = [];
   const versions: (number | undefined)[] = [];
   for (const v of venues)
@@ -132,27 +137,33 @@ export function universe(
       books.push(b);
       versions.push(b.version);
     }
-  if (same && unchanged(last.books, last.versions, books, versions)) return [...last.pairs];
   const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
   if (same && sameListings(last.listings, listings)) {
     lastUniverse.set(market, { ...last, books, versions });
-    return [...last.pairs];
+    return last.pairs;
   }
   const found = discoverPairs(listings, pairs, { minVolume24hUsd }).pairs;
   lastUniverse.set(market, { pairsConfig: pairs, minVolume24hUsd, listings, books, versions, pairs: found });
-  return [...found];
+  return found;
 }
 
-function unchanged(
-  booksA: readonly BookView[],
-  versionsA: readonly (number | undefined)[],
-  booksB: readonly BookView[],
-  versionsB: readonly (number | undefined)[],
+/** Every listing's book is the one read before, at the version read then (books that count them). */
+function booksAsBefore(
+  market: MarketView,
+  venues: readonly string[],
+  books: readonly BookView[],
+  versions: readonly (number | undefined)[],
 ): boolean {
-  if (booksA.length !== booksB.length) return false;
-  for (let i = 0; i < booksA.length; i++)
-    if (booksA[i] !== booksB[i] || versionsB[i] === undefined || versionsA[i] !== versionsB[i]) return false;
-  return true;
+  let k = 0;
+  for (const v of venues)
+    for (const inst of market.instruments(v)) {
+      const b = market.book(v, inst.symbol);
+      const version = b.version;
+      if (k >= books.length || books[k] !== b || version === undefined || versions[k] !== version)
+        return false;
+      k++;
+    }
+  return k === books.length;
 }
 
 const lastUniverse = new WeakMap<
