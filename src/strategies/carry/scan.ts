@@ -1,19 +1,11 @@
-import type { CloseReason, GroupLegIntent, StrategyContext } from "../contract.ts";
-import type { PairLeg, TradablePair } from "../pairs/discover.ts";
-import { type BlockState, blockedWhy, entryFailed } from "./blocks.ts";
-import type { CarryInstanceConfig } from "./config.ts";
-import {
-  edgeAtFillsBps,
-  evaluate,
-  type Opportunity,
-  quoteDepthUsd,
-  rank,
-  stressWhy,
-  type VenueQuote,
-} from "./entry.ts";
-import { commonLots, entryStyle, scaleUp } from "./grow.ts";
+import type { StrategyContext } from "../contract.ts";
+import type { PairLeg } from "../pairs/discover.ts";
+import { blockedWhy } from "./blocks.ts";
+import { evaluate, type Opportunity, quoteDepthUsd, rank, stressWhy, type VenueQuote } from "./entry.ts";
+import { scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
-import { type CarryPosition, decisionYieldBps, legOf } from "./position.ts";
+import { forget, type OpenHost, openOne } from "./open.ts";
+import { type CarryPosition, decisionYieldBps } from "./position.ts";
 import {
   decideScaleUp,
   OPPORTUNITY_REFUSALS,
@@ -26,33 +18,15 @@ import type { ScanRepeat } from "./scan-repeat.ts";
 /** A total cap with less room than this is full (no position that small is worth its fees). */
 const MIN_ENTRY_USD = 10;
 
-/** What a scan needs of the running strategy. */
-export interface ScanHost {
-  readonly ctx: StrategyContext;
-  readonly config: CarryInstanceConfig;
+/** What a scan needs of the running strategy (and an entry, open.ts OpenHost). */
+export interface ScanHost extends OpenHost {
   readonly venues: readonly string[];
-  readonly account: string;
   readonly positions: ReadonlyMap<string, CarryPosition>;
-  readonly blocks: BlockState;
-  readonly confirms: Map<string, number>;
-  /** opportunity key -> net bps at its first confirmation (edge_decay_ratio); none: not kept */
-  readonly detected?: Map<string, number>;
-  /** `venue:symbol` -> leverage carry set there this run (set once, before the first entry) */
-  readonly leverageSet?: Map<string, number>;
-  /** the outcome of each entry (hedged: open and kept), for the stress rule; none: not kept */
-  readonly entries?: { ts: number; hedged: boolean }[];
-  readonly rejections: Record<string, number>;
   /** scale-up refusal reason (scale.ts) -> count, and `done` for the slices opened */
   readonly scaleUps?: Record<string, number>;
   peakEquity(equityUsd: number): number;
-  nextSeq(): number;
   /** the position is still held and not being closed (no scale-up of a closing one); absent: always */
   isHeld?(p: CarryPosition): boolean;
-  adopt(p: CarryPosition): Promise<void>;
-  saveBlocks(): Promise<void>;
-  closeNow(groupId: string, reason: CloseReason, detail: string): Promise<void>;
-  alert(severity: "warning" | "critical", key: string, title: string, message: string): void;
-  log(level: "info" | "warn" | "error", msg: string): void;
   /** the scan's every evaluated pair, best net first (the opportunity scanner of the dashboard) */
   recordScan?(ts: number, list: readonly ScannedOpportunity[]): void;
   /** kept between scans so a scan that reads what the last one read repeats it (scan-repeat.ts) */
@@ -412,38 +386,10 @@ function optimisationInputs(h: ScanHost): string {
   return out;
 }
 
-async function setLeverage(h: ScanHost, ...legs: PairLeg[]): Promise<boolean> {
-  const { ctx, config: c } = h;
-  const set = ctx.intents.setLeverage;
-  if (set === undefined) return true;
-  const lev = Math.min(
-    c.leverage,
-    ...legs.map((l) => ctx.market.instrument(l.venue, l.symbol).spec.maxLeverage),
-  );
-  for (const leg of legs) {
-    const k = `${leg.venue}:${leg.symbol}`;
-    if (h.leverageSet?.get(k) === lev) continue;
-    try {
-      await set(leg.venue, h.account, leg.symbol, lev, "isolated");
-      h.leverageSet?.set(k, lev);
-    } catch (e) {
-      h.rejections.leverage_refused = (h.rejections.leverage_refused ?? 0) + 1;
-      h.log("warn", `carry: ${k} refused leverage ${lev}x isolated: ${(e as Error).message}`);
-      return false;
-    }
-  }
-  return true;
-}
-
 function spreadBps(ctx: StrategyContext, leg: { venue: string; symbol: string }): number {
   const b = ctx.market.bbo(leg.venue, leg.symbol);
   if (b.bidTicks === undefined || b.askTicks === undefined) return Number.NaN;
   return ((b.askTicks - b.bidTicks) / ((b.askTicks + b.bidTicks) / 2)) * 10_000;
-}
-
-function forget(h: ScanHost, key: string): void {
-  h.confirms.delete(key);
-  h.detected?.delete(key);
 }
 
 function countScale(h: ScanHost, why: string): void {
@@ -452,124 +398,4 @@ function countScale(h: ScanHost, why: string): void {
 
 function sameVenues(p: CarryPosition, a: string, b: string): boolean {
   return (p.long.venue === a && p.short.venue === b) || (p.long.venue === b && p.short.venue === a);
-}
-
-/**
- * Open one opportunity as one all-or-nothing group of two legs with one base quantity; false
- * when it was refused before anything was sent or said (below the size of a lot).
- */
-async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePair[]): Promise<boolean> {
-  const { ctx, config: c } = h;
-  const pair = pairs.find((p) => p.base === op.base);
-  const longLeg = pair?.legs.find((l) => l.venue === op.long.venue);
-  const shortLeg = pair?.legs.find((l) => l.venue === op.short.venue);
-  if (!longLeg || !shortLeg) return false;
-  // one quantity in base units on the coarser grid, so both legs hold exactly the same amount
-  const unitPrice = (op.long.asks[0].price + op.short.bids[0].price) / 2;
-  const lots = commonLots(ctx.market, longLeg, shortLeg, op.sizeUsd, unitPrice);
-  if (lots === undefined) {
-    h.rejections.below_min_size = (h.rejections.below_min_size ?? 0) + 1;
-    return false;
-  }
-  const { qty, longLots, shortLots } = lots;
-  // leverage (capped at both markets' max), isolated, set first on both venues
-  if (!(await setLeverage(h, longLeg, shortLeg))) return true;
-  const now = ctx.clock.now();
-  const groupId = `${ctx.instance}-${now.toString(36)}-${h.nextSeq().toString(36)}`;
-  const legs: GroupLegIntent[] = [
-    { venue: longLeg.venue, account: h.account, symbol: longLeg.symbol, side: "buy", sizeLots: longLots },
-    { venue: shortLeg.venue, account: h.account, symbol: shortLeg.symbol, side: "sell", sizeLots: shortLots },
-  ];
-  const meta = {
-    kind: "carry",
-    base: op.base,
-    long: longLeg.venue,
-    short: shortLeg.venue,
-    entryYieldBps: op.yield8hBps,
-    netBps: op.netBps,
-    costBps: op.costBps,
-    breakevenHours: op.breakevenHours,
-    thresholdBps: op.thresholdBps,
-    // the rates the decision used: the venue's prediction where it gives one (entry.ts)
-    predicted: [op.long.predictedRatePerHour !== undefined, op.short.predictedRatePerHour !== undefined],
-  };
-  h.log(
-    "info",
-    `carry entry ${groupId}: ${op.base} long ${longLeg.venue} short ${shortLeg.venue}, ${op.yield8hBps.toFixed(1)} bps/8h, net ${op.netBps.toFixed(1)} bps, $${(qty * unitPrice).toFixed(2)}`,
-  );
-  const out = await ctx.intents.openGroup(legs, {
-    groupId,
-    entry: entryStyle(c),
-    fillTimeoutMs: c.entry_retry_window_s * 1000,
-    hedged: true,
-    meta,
-  });
-  const key = `${op.base}:${op.long.venue}>${op.short.venue}`;
-  const detected = h.detected?.get(key) ?? op.netBps;
-  forget(h, key);
-  if (!out.ok) {
-    // the engine unwound whatever filled; the group record says why
-    h.entries?.push({ ts: now, hedged: false });
-    entryFailed(h.blocks, c, op.base, now);
-    await h.saveBlocks();
-    h.alert(
-      "warning",
-      `carry.open_failed:${op.base}`,
-      "Carry entry failed",
-      `${groupId}: ${out.reason}: ${out.detail}`,
-    );
-    return true;
-  }
-  const fl = out.legs.find((l) => l.side === "buy")!;
-  const fs = out.legs.find((l) => l.side === "sell")!;
-  const a = legOf(fl, ctx.market, longLeg.multiplier, now);
-  const b = legOf(fs, ctx.market, shortLeg.multiplier, now);
-  const p: CarryPosition = {
-    groupId,
-    base: op.base,
-    long: a.leg,
-    short: b.leg,
-    openedAt: now,
-    entryYieldBps: op.yield8hBps,
-    sizeUsd: a.leg.qty * a.leg.entryPrice,
-    initialSizeUsd: a.leg.qty * a.leg.entryPrice,
-    slices: [],
-    sliceGroups: [],
-    scaleUps: 0,
-    lastScaleAt: 0,
-    bankedUsd: 0,
-    ledgers: { long: a.ledger, short: b.ledger },
-    peakBps: Number.NEGATIVE_INFINITY,
-    samples: [],
-    missingBboChecks: 0,
-    deferredSince: null,
-    spikeUntil: 0,
-    lastMtmUsd: 0,
-    lastMtmBps: 0,
-    lastCy: op.yield8hBps,
-  };
-  await h.adopt(p);
-  const ratio = Math.min(fl.filledLots / fl.targetLots, fs.filledLots / fs.targetLots);
-  // the edge re-priced at the fills (the engine sends both legs in one intent, so this is where
-  // carry can first see what the legs cost)
-  const atFills = edgeAtFillsBps(c, op, {
-    longPrice: a.leg.entryPrice,
-    shortPrice: b.leg.entryPrice,
-    feesUsd: a.leg.feesUsd + b.leg.feesUsd,
-    sizeUsd: p.sizeUsd,
-  });
-  const why =
-    ratio < c.min_fill_ratio
-      ? `entry filled ${(ratio * 100).toFixed(0)} % of its size < min_fill_ratio ${(c.min_fill_ratio * 100).toFixed(0)} %: unwound`
-      : atFills < c.edge_decay_ratio * detected
-        ? `edge at the fills ${atFills.toFixed(1)} bps < edge_decay_ratio ${c.edge_decay_ratio} x ${detected.toFixed(1)} detected: unwound`
-        : undefined;
-  h.entries?.push({ ts: now, hedged: why === undefined });
-  if (h.entries && h.entries.length > 100) h.entries.splice(0, h.entries.length - 100);
-  if (why !== undefined) {
-    entryFailed(h.blocks, c, op.base, now);
-    await h.saveBlocks();
-    await h.closeNow(groupId, "failed", why);
-  }
-  return true;
 }
