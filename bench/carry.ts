@@ -11,7 +11,7 @@
  *
  * Run alone: `node bench/run.ts --only carry`.
  */
-import { runCarryBacktest } from "../src/app/carry-backtest.ts";
+import { backtest30dOptions, runCarryBacktest } from "../src/app/carry-backtest.ts";
 import { SimClock } from "../src/core/clock.ts";
 import { L2Book } from "../src/data/book.ts";
 import { syntheticInstruments } from "../src/data/synthetic-instruments.ts";
@@ -169,15 +169,7 @@ async function backtest30d(): Promise<BenchFigure[]> {
   const stats = { repeated: 0, full: 0 };
   const cpu0 = process.cpuUsage();
   const started = performance.now();
-  const r = await runCarryBacktest({
-    days,
-    seed: 1,
-    carry: carryDefaults(),
-    universe: { venues: 3, bases: 50 },
-    stepMs: 60_000,
-    bookRefreshMs: 5_000,
-    scanStats: stats,
-  });
+  const r = await runCarryBacktest(backtest30dOptions(days, stats));
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -58,7 +58,12 @@ test("carry backtest, market moving every minute with books re-sent every 5 s: s
     stepMs: 60_000,
     bookRefreshMs: 5_000,
   };
-  const stats: { repeated: number; full: number; scaleUps?: Record<string, number> } = {
+  const stats: {
+    repeated: number;
+    full: number;
+    repeatedConfirming?: number;
+    scaleUps?: Record<string, number>;
+  } = {
     repeated: 0,
     full: 0,
   };
@@ -73,6 +78,9 @@ test("carry backtest, market moving every minute with books re-sent every 5 s: s
     assert.ok((stats.scaleUps?.[k] ?? 0) > 0, `scale-ups ${k}: ${JSON.stringify(stats.scaleUps)}`);
   assert.ok(fast.trades > 0, "positions opened and closed in between");
   assert.ok(stats.repeated > stats.full, `most scans repeat: ${stats.repeated} repeated, ${stats.full} full`);
+  // candidates confirmed before and refused before anything is sent (below a lot's size) confirm
+  // again on a repeat: the same report as full scans shows they decide alike
+  assert.ok((stats.repeatedConfirming ?? 0) > 0, `repeats that confirm again: ${JSON.stringify(stats)}`);
   assert.ok(stats.full > 12 * 60, `a full scan at least every minute the market moved: ${stats.full}`);
   assert.ok(
     fast.assumptions.some((a) => /re-sent every 5 s/.test(a)),

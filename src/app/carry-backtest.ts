@@ -38,7 +38,13 @@ export interface CarryBacktestOptions {
   /** false: every carry scan runs in full, none repeats the last (scan-repeat.ts; default true) */
   readonly repeatScans?: boolean;
   /** filled in at the end: carry scans repeated and run in full, and scale-up outcomes by reason */
-  readonly scanStats?: { repeated: number; full: number; scaleUps?: Record<string, number> };
+  readonly scanStats?: {
+    repeated: number;
+    full: number;
+    /** of the repeated, those that counted confirmations again (candidates kept at the cap) */
+    repeatedConfirming?: number;
+    scaleUps?: Record<string, number>;
+  };
   /**
    * A wider market than the two catalog venues: `venues` simulated venues (simA, simB, simC...)
    * listing `bases` synthetic perpetuals each (BTC, ETH, SOL, DOGE, then S005, S006...), hourly
@@ -118,6 +124,25 @@ export function carrySettingsFrom(values: ConfigValues, instance?: string): Carr
   return carryDefaults();
 }
 
+/**
+ * The runs of `backtest_carry_30d_s` (bench/carry.ts) at `days`: `perpbot backtest carry
+ * --venues 3 --bases 50 --step-s 60 --book-refresh-s 5 --seed 1`, default carry settings.
+ */
+export function backtest30dOptions(
+  days: number,
+  scanStats?: CarryBacktestOptions["scanStats"],
+): CarryBacktestOptions {
+  return {
+    days,
+    seed: 1,
+    carry: carryDefaults(),
+    universe: { venues: 3, bases: 50 },
+    stepMs: 60_000,
+    bookRefreshMs: 5_000,
+    ...(scanStats === undefined ? {} : { scanStats }),
+  };
+}
+
 const START = Date.UTC(2026, 0, 1);
 const WALLET = "carry-01";
 
@@ -194,6 +219,7 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
     if (o.scanStats) {
       o.scanStats.repeated = carry.scanRepeat.repeated;
       o.scanStats.full = carry.scanRepeat.full;
+      o.scanStats.repeatedConfirming = carry.scanRepeat.repeatedConfirming;
       o.scanStats.scaleUps = { ...carry.scaleUps };
     }
     await clock.drive(carry.close("all", "shutdown"));

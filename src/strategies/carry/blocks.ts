@@ -29,10 +29,17 @@ export function parseBlocks(text: string | undefined): BlockState {
 }
 
 /** Why a base (in a direction) may not be entered now; undefined: it may. */
-export function blockedWhy(s: BlockState, base: string, direction: string, now: number): string | undefined {
+export function blockedWhy(
+  s: BlockState,
+  base: string,
+  direction: string,
+  now: number,
+  /** `${base}:${direction}`, when the caller has it already */
+  baseDirection = `${base}:${direction}`,
+): string | undefined {
   const b = s.blocked[base];
   if (b !== undefined && b.until > now) return `blocked until ${new Date(b.until).toISOString()}: ${b.why}`;
-  const cd = Math.max(s.cooldowns[base] ?? 0, s.cooldowns[`${base}:${direction}`] ?? 0);
+  const cd = Math.max(s.cooldowns[base] ?? 0, s.cooldowns[baseDirection] ?? 0);
   if (cd > now) return `cooling down until ${new Date(cd).toISOString()}`;
   return undefined;
 }

@@ -169,10 +169,28 @@ export function sizeUsd(c: CarryConfig, yield8hBps: number, s: SizingInput): num
   return Math.max(size, 0);
 }
 
+/** levels a side the depth gate reads */
+export const DEPTH_LEVELS = 5;
+
 /** Sum of the first five levels' notional on the thinner side. */
 export function depthUsd(q: VenueQuote): number {
-  const sum = (ls: readonly Level[]) => ls.slice(0, 5).reduce((s, l) => s + l.price * l.size, 0);
-  return Math.min(sum(q.bids), sum(q.asks));
+  return Math.min(depthOf(q.bids), depthOf(q.asks));
+}
+
+function depthOf(ls: readonly Level[]): number {
+  let s = 0;
+  for (let i = 0; i < ls.length && i < DEPTH_LEVELS; i++) s += ls[i].price * ls[i].size;
+  return s;
+}
+
+/**
+ * How deep into a side (USD of notional) any decision on a quote reads: past the depth gate's
+ * levels, only the VWAP at an entry's size (max(size, 1), the size never above
+ * max_position_usd: sizeUsd), here with 1 % and $1 to spare so float rounding in vwap's running
+ * remainder can never reach a level not read. Levels past that change no decision.
+ */
+export function quoteDepthUsd(c: CarryConfig): number {
+  return Math.max(c.max_position_usd, 1) * 1.01 + 1;
 }
 
 /**
@@ -198,7 +216,8 @@ export function evaluate(
   const sanityAlert = yield8hBps > c.sanity_alert_bps;
   const size = sizeUsd(c, yield8hBps, sizing) * (sanityAlert ? 0.7 : 1);
   const rejections: Rejection[] = [];
-  for (const q of [long, short]) {
+  for (let side = 0; side < 2; side++) {
+    const q = side === 0 ? long : short;
     const m = mid(q);
     if (!(m > 0)) {
       rejections.push("no_book");
@@ -213,8 +232,14 @@ export function evaluate(
   const yieldBpsPerHour = yieldPerHour * 10_000;
   const netBps = yieldBpsPerHour * c.hold_min_hours - costBps;
   const breakevenHours = yieldBpsPerHour > 0 ? costBps / yieldBpsPerHour : Number.POSITIVE_INFINITY;
-  const volumes = [long.volume24hUsd, short.volume24hUsd].filter((v): v is number => v !== undefined);
-  const thr = thresholdBps(c, long.venue, short.venue, volumes.length > 0 ? Math.min(...volumes) : undefined);
+  const lv = long.volume24hUsd;
+  const sv = short.volume24hUsd;
+  const thr = thresholdBps(
+    c,
+    long.venue,
+    short.venue,
+    lv === undefined ? sv : sv === undefined ? lv : Math.min(lv, sv),
+  );
   if (!(netBps >= thr)) rejections.push("below_threshold");
   if (!(breakevenHours <= c.max_breakeven_hours)) rejections.push("breakeven_too_long");
   return {
@@ -228,7 +253,7 @@ export function evaluate(
     breakevenHours,
     thresholdBps: thr,
     sizeUsd: size,
-    rejections: [...new Set(rejections)],
+    rejections: rejections.length > 1 ? [...new Set(rejections)] : rejections,
     sanityAlert,
   };
 }

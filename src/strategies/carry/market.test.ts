@@ -6,6 +6,7 @@ import { MarketCache } from "../../engine/market.ts";
 import { SimVenue } from "../../venues/sim/sim-venue.ts";
 import type { PairLeg } from "../pairs/discover.ts";
 import { carryDefaults } from "./config.ts";
+import { edgeAtFillsBps, evaluate, quoteDepthUsd } from "./entry.ts";
 import { quoteOf, universe } from "./market.ts";
 
 /** Two sim venues listing BTC and ETH, behind the engine's market cache (what carry reads). */
@@ -34,7 +35,7 @@ function market() {
     book(v, "BTC", 100_000, 1);
     book(v, "ETH", 3_500, 10);
   }
-  return { clock, cache: new MarketCache(venues), book };
+  return { clock, venues, cache: new MarketCache(venues), book };
 }
 
 test("quoteOf: a book read again only when it changed; a changed book gives the new levels", async () => {
@@ -84,4 +85,88 @@ test("universe: the same listings give the same pairs; a moved mid is seen", () 
   book("simB", "ETH", 3_500, 10);
   const u3 = universe(cache, ["simA", "simB"], c.pairs, c.min_volume_24h_usd);
   assert.equal(u3.find((p) => p.base === "ETH")?.legs[1].unitMid, 3_500.5);
+});
+
+test("quoteOf at a depth: levels past what any decision reads are not read, and every decision is the same as on 20 levels", () => {
+  const m = market();
+  const { clock, cache } = m;
+  const venues = ["simA", "simB"];
+  // 20 levels a side of about $200 each on BTC (0.002 BTC at ~100k), touch 1 apart
+  const deep = (venue: string, bid: number, touchSize: number) =>
+    m.venues.get(venue)!.feed({
+      type: "book",
+      venue,
+      symbol: syntheticInstrument(venue, "BTC").symbol,
+      ts: clock.now(),
+      snapshot: true,
+      bids: Array.from({ length: 20 }, (_, k) => ({ price: bid - 2 * k, size: k === 0 ? touchSize : 0.002 })),
+      asks: Array.from({ length: 20 }, (_, k) => ({
+        price: bid + 1 + 2 * k,
+        size: k === 0 ? touchSize : 0.002,
+      })),
+    });
+  for (const v of venues) deep(v, 100_000, 0.002);
+  const leg = (venue: string): PairLeg => ({
+    venue,
+    symbol: syntheticInstrument(venue, "BTC").symbol,
+    base: "BTC",
+    multiplier: 1,
+    volume24hUsd: undefined,
+    unitMid: Number.NaN,
+  });
+  for (const max of [500, 1_000, 3_000]) {
+    const c = { ...carryDefaults(), max_position_usd: max, min_depth_usd: 100 };
+    const depth = quoteDepthUsd(c);
+    const [a, b] = venues.map((v) => quoteOf(cache, leg(v), depth));
+    const [fa, fb] = venues.map((v) => quoteOf(cache, leg(v)));
+    assert.equal(fa.bids.length, 20);
+    // at least the depth gate's five levels, then only as far as max_position_usd with its margin
+    const want = Math.max(5, Math.ceil(depth / 200));
+    assert.equal(a.bids.length, want, `max_position_usd ${max}`);
+    assert.equal(a.asks.length, want);
+    assert.deepEqual(a.bids, fa.bids.slice(0, want));
+    // different rates so one venue pays the other; sizes up to max_position_usd walk the levels
+    const ra = { ...a, ratePerHour: 0.001 };
+    const fra = { ...fa, ratePerHour: 0.001 };
+    for (const equityUsd of [100, 2_000, 50_000]) {
+      const sizing = {
+        equityUsd,
+        peakEquityUsd: equityUsd,
+        openTotalUsd: 0,
+        openBaseUsd: 0,
+        freeMarginUsd: [1e9, 1e9] as const,
+        leverage: 3,
+      };
+      const cut = evaluate(c, "BTC", ra, b, sizing, clock.now());
+      const full = evaluate(c, "BTC", fra, fb, sizing, clock.now());
+      assert.ok(cut.sizeUsd > 0);
+      assert.deepEqual(
+        { ...cut, long: undefined, short: undefined },
+        { ...full, long: undefined, short: undefined },
+        `max_position_usd ${max}, equity ${equityUsd}: the same opportunity`,
+      );
+      assert.equal(
+        edgeAtFillsBps(c, cut, {
+          longPrice: 100_003,
+          shortPrice: 100_000,
+          feesUsd: 0.2,
+          sizeUsd: cut.sizeUsd,
+        }),
+        edgeAtFillsBps(c, full, {
+          longPrice: 100_003,
+          shortPrice: 100_000,
+          feesUsd: 0.2,
+          sizeUsd: full.sizeUsd,
+        }),
+      );
+    }
+  }
+  // only the touch changed: the levels behind it are the objects read before
+  const c = carryDefaults();
+  const before = quoteOf(cache, leg("simA"), quoteDepthUsd(c));
+  deep("simA", 100_000, 0.003);
+  const after = quoteOf(cache, leg("simA"), quoteDepthUsd(c));
+  assert.notEqual(after.bids, before.bids);
+  assert.deepEqual(after.bids[0], { price: 100_000, size: 0.003 });
+  for (let k = 1; k < before.bids.length; k++) assert.equal(after.bids[k], before.bids[k], `level ${k}`);
 });

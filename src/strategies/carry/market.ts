@@ -4,7 +4,7 @@ import type { MarketView } from "../contract.ts";
 import type { PairsConfig } from "../pairs/config.ts";
 import { discoverPairs, type Listing, type PairLeg, type TradablePair } from "../pairs/discover.ts";
 import { listingsOf } from "../pairs/listings.ts";
-import type { Level, VenueQuote } from "./entry.ts";
+import { DEPTH_LEVELS, type Level, type VenueQuote } from "./entry.ts";
 
 /**
  * What carry reads of the market view, in base units: a leg's quote (rate per hour as the venue
@@ -13,31 +13,40 @@ import type { Level, VenueQuote } from "./entry.ts";
  */
 const LEVELS = 20;
 
-export function quoteOf(market: MarketView, leg: PairLeg): VenueQuote {
+/**
+ * `depthUsd`: levels are read while fewer than the depth gate's or than `depthUsd` of notional
+ * a side (entry.ts quoteDepthUsd), at most LEVELS; default: LEVELS.
+ */
+export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSITIVE_INFINITY): VenueQuote {
   const inst = market.instrument(leg.venue, leg.symbol);
   const book = market.book(leg.venue, leg.symbol);
   const m = leg.multiplier;
-  const { bids, asks } = levelsOf(book, inst, m);
+  const { bids, asks } = levelsOf(book, inst, m, depthUsd);
   const predicted = market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
-  return {
+  const ratePerHour = market.fundingRatePerHour(leg.venue, leg.symbol);
+  const rateTs = market.fundingRateTs(leg.venue, leg.symbol);
+  const { makerFeeBps, takerFeeBps } = inst.spec;
+  // one literal, no spread where no venue predicts (a quote is built for every listing every scan)
+  const q: VenueQuote = {
     venue: leg.venue,
     symbol: leg.symbol,
-    ratePerHour: market.fundingRatePerHour(leg.venue, leg.symbol),
-    ...(predicted !== undefined ? { predictedRatePerHour: predicted } : {}),
-    rateTs: market.fundingRateTs(leg.venue, leg.symbol),
+    ratePerHour,
+    rateTs,
     bids,
     asks,
     bboTs: book.lastUpdateTs,
-    makerFeeBps: inst.spec.makerFeeBps,
-    takerFeeBps: inst.spec.takerFeeBps,
+    makerFeeBps,
+    takerFeeBps,
     volume24hUsd: leg.volume24hUsd,
   };
+  return predicted === undefined ? q : { ...q, predictedRatePerHour: predicted };
 }
 
 interface KeptLevels {
   readonly version: number;
   readonly inst: Instrument;
   readonly multiplier: number;
+  readonly depthUsd: number;
   readonly bids: readonly Level[];
   readonly asks: readonly Level[];
 }
@@ -47,41 +56,79 @@ const keptLevels = new WeakMap<BookView, KeptLevels>();
 
 /**
  * The first LEVELS levels a side, in base units. A book that counts its changes (`version`) is
- * read again only when it changed: the arrays are never mutated, so a quote may share them.
+ * read again only when it changed: the arrays are never mutated, so a quote may share them. A
+ * level read again at the same price and size is the same object as before (a market step
+ * usually moves the touch and leaves the rest: no new objects for the levels that stayed).
  */
 function levelsOf(
   book: BookView,
   inst: Instrument,
   m: number,
+  depthUsd: number,
 ): { bids: readonly Level[]; asks: readonly Level[] } {
   const version = book.version;
   const kept = version === undefined ? undefined : keptLevels.get(book);
-  if (kept !== undefined && kept.version === version && kept.inst === inst && kept.multiplier === m)
-    return kept;
-  const side = (s: "bid" | "ask"): Level[] => {
-    const out: Level[] = [];
-    book.walk(s, (ticks, size) => {
-      out.push({ price: inst.priceValue(ticks) / m, size: size * m });
-      return out.length < LEVELS;
-    });
-    return out;
+  const same =
+    kept !== undefined && kept.inst === inst && kept.multiplier === m && kept.depthUsd === depthUsd;
+  if (same && kept.version === version) return kept;
+  const read = {
+    bids: sideOf(book, "bid", inst, m, depthUsd, same ? kept.bids : undefined),
+    asks: sideOf(book, "ask", inst, m, depthUsd, same ? kept.asks : undefined),
   };
-  const read = { bids: side("bid"), asks: side("ask") };
-  if (version !== undefined) keptLevels.set(book, { version, inst, multiplier: m, ...read });
+  if (version !== undefined) keptLevels.set(book, { version, inst, multiplier: m, depthUsd, ...read });
   return read;
 }
 
-/** The tradable pairs on the given venues, from the market view's listings. */
+function sideOf(
+  book: BookView,
+  s: "bid" | "ask",
+  inst: Instrument,
+  m: number,
+  depthUsd: number,
+  prev: readonly Level[] | undefined,
+): Level[] {
+  const out: Level[] = [];
+  let notional = 0;
+  const more = () => out.length < LEVELS && (out.length < DEPTH_LEVELS || notional < depthUsd);
+  // both lists are in walk order (bids descending, asks ascending): one pass over the previous
+  const dir = s === "bid" ? -1 : 1;
+  let j = 0;
+  book.walk(s, (ticks, size) => {
+    const price = inst.priceValue(ticks) / m;
+    const qty = size * m;
+    if (prev !== undefined) {
+      while (j < prev.length && (prev[j].price - price) * dir < 0) j++;
+      const p = prev[j];
+      if (p !== undefined && p.price === price && p.size === qty) {
+        out.push(p);
+        notional += price * qty;
+        j++;
+        return more();
+      }
+    }
+    out.push({ price, size: qty });
+    notional += price * qty;
+    return more();
+  });
+  return out;
+}
+
+/**
+ * The tradable pairs on the given venues, from the market view's listings. The list is the one
+ * returned before while nothing it was found from changed: never to be modified.
+ */
 export function universe(
   market: MarketView,
   venues: readonly string[],
   pairs: PairsConfig,
   minVolume24hUsd: number,
-): TradablePair[] {
+): readonly TradablePair[] {
   // discovery is pure: the same listings (mids included) and settings give the same pairs; books
   // that count their changes and did not change have the same mids, so not even those are read
   const last = lastUniverse.get(market);
   const same = last !== undefined && last.pairsConfig === pairs && last.minVolume24hUsd === minVolume24hUsd;
+  // (compared in place first: a scan that finds every book as it was allocates nothing here)
+  if (same && booksAsBefore(market, venues, last.books, last.versions)) return last.pairs;
   const books: BookView[] = [];
   const versions: (number | undefined)[] = [];
   for (const v of venues)
@@ -90,27 +137,33 @@ export function universe(
       books.push(b);
       versions.push(b.version);
     }
-  if (same && unchanged(last.books, last.versions, books, versions)) return [...last.pairs];
   const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
   if (same && sameListings(last.listings, listings)) {
     lastUniverse.set(market, { ...last, books, versions });
-    return [...last.pairs];
+    return last.pairs;
   }
   const found = discoverPairs(listings, pairs, { minVolume24hUsd }).pairs;
   lastUniverse.set(market, { pairsConfig: pairs, minVolume24hUsd, listings, books, versions, pairs: found });
-  return [...found];
+  return found;
 }
 
-function unchanged(
-  booksA: readonly BookView[],
-  versionsA: readonly (number | undefined)[],
-  booksB: readonly BookView[],
-  versionsB: readonly (number | undefined)[],
+/** Every listing's book is the one read before, at the version read then (books that count them). */
+function booksAsBefore(
+  market: MarketView,
+  venues: readonly string[],
+  books: readonly BookView[],
+  versions: readonly (number | undefined)[],
 ): boolean {
-  if (booksA.length !== booksB.length) return false;
-  for (let i = 0; i < booksA.length; i++)
-    if (booksA[i] !== booksB[i] || versionsB[i] === undefined || versionsA[i] !== versionsB[i]) return false;
-  return true;
+  let k = 0;
+  for (const v of venues)
+    for (const inst of market.instruments(v)) {
+      const b = market.book(v, inst.symbol);
+      const version = b.version;
+      if (k >= books.length || books[k] !== b || version === undefined || versions[k] !== version)
+        return false;
+      k++;
+    }
+  return k === books.length;
 }
 
 const lastUniverse = new WeakMap<

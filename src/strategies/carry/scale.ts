@@ -113,22 +113,32 @@ export function decideScaleUp(
  * this; keep it in step with decideScaleUp).
  */
 export function scaleUpInputs(c: CarryConfig, p: ScaleablePosition, now: number): string {
+  return `${scaleUpStateInputs(p)}/${scaleUpTimedInputs(c, p, now)}`;
+}
+
+/** scaleUpInputs' first part: the position's own figures (the refusals of OPPORTUNITY_REFUSALS read only these). */
+export function scaleUpStateInputs(p: ScaleablePosition): string {
+  return `${p.entryYieldBps}/${p.sizeUsd}/${p.initialSizeUsd}/${p.scaleUps}/${p.slices.length}`;
+}
+
+/** scaleUpInputs' second part: what moves with the clock and the MTM (young, cooling, profit, low). */
+export function scaleUpTimedInputs(c: CarryConfig, p: ScaleablePosition, now: number): string {
   const young = now - p.openedAt < SCALE_UP_MIN_AGE_MS;
   const cooling = p.lastScaleAt > 0 && now - p.lastScaleAt < c.scale_up_cooldown_s * 1000;
   const profit = p.lastMtmUsd > 0;
   const low = mtmBps(p.lastMtmUsd, p.sizeUsd) < SCALE_UP_MIN_MTM_BPS;
-  return [
-    p.entryYieldBps,
-    p.sizeUsd,
-    p.initialSizeUsd,
-    p.scaleUps,
-    p.slices.length,
-    +young,
-    +cooling,
-    +profit,
-    +low,
-  ].join("/");
+  return `${+young}/${+cooling}/${+profit}/${+low}`;
 }
+
+/**
+ * The refusals decideScaleUp gives before it reads the MTM or the clock: from the opportunity
+ * and the entry yield alone (keep in step with decideScaleUp's order).
+ */
+export const OPPORTUNITY_REFUSALS: ReadonlySet<ScaleUpRefusal> = new Set([
+  "gates",
+  "net_below_scale_up_threshold",
+  "yield_decayed",
+]);
 
 /**
  * Why a scaled position should give back its newest slice now (undefined: it should not): the

@@ -16,7 +16,9 @@ import type { VenueQuote } from "./entry.ts";
  * The clock enters a scan only through comparisons: a quote's rate and book ages against
  * max_rate_age_minutes and max_bbo_age_ms (entry.ts evaluate), block and cooldown ends
  * (blocks.ts blockedWhy), and a held position's age and scale-up cooldown (scale.ts
- * decideScaleUp, which `positions` carries as scaleUpInputs at the scan's time). Those
+ * decideScaleUp, which `positionTimed` carries as scaleUpTimedInputs at the scan's time, with
+ * the MTM's sign and floor; compared only for the positions whose last decision read them, not
+ * for one refused on the opportunity alone, scale.ts OPPORTUNITY_REFUSALS). Those
  * comparisons are what is compared here, not the times, so a refreshed book time or a minute of
  * ageing rate repeats a scan while a crossed limit does not. Edge decay and the stress rule act
  * only on a candidate past its gates, and such a scan is never repeated. A new field in
@@ -31,10 +33,18 @@ export interface ScanReads {
   readonly peakEquityUsd: number;
   /** every held position as the scan's decisions read it (scan.ts heldInputs) */
   readonly positions: string;
+  /** each held position's group id and scale-up inputs that move with the clock and the MTM */
+  readonly positionIds: readonly string[];
+  readonly positionTimed: readonly string[];
   readonly blocks: string;
   /** the ends of every block and cooldown */
   readonly blockEnds: readonly number[];
   readonly circuits: string;
+  /**
+   * what optimisation reads of the held positions besides `positions` (each one's last MTM and
+   * size), compared only when the last scan ran the optimisation rule
+   */
+  readonly optimisation: string;
 }
 
 /** quote fields that are times: compared as "older than the limit or not" at the scan's time */
@@ -49,54 +59,77 @@ export class ScanRepeat<T> {
   /** per tally of the host (rejections, scale-up refusals): what the last scan added */
   private added: Record<string, number>[] | undefined;
   private scanned: readonly T[] | undefined;
+  /** the confirmations the last scan left (all past required_confirms), each counted again on a repeat */
+  private confirmed: readonly string[] = [];
+  /** the last scan ran the optimisation rule: its inputs are compared too */
+  private optimised = false;
+  /** the held positions whose scale-up decision last read their timed inputs */
+  private timedRead: ReadonlySet<string> = new Set();
   /** scans repeated and scans run in full, for tests and benches */
   repeated = 0;
   full = 0;
+  /** of the repeated, those that counted confirmations again (candidates kept at the cap) */
+  repeatedConfirming = 0;
   /** false: every scan runs in full (tests compare the two) */
   enabled = true;
 
-  /** What a scan reads besides its quotes (filled in as the scan reads them); undefined when off. */
+  /**
+   * What a scan reads; `quotes` is the scan's own map of the quotes it read, filled in as it
+   * reads them and never after it (kept as it is for the next scan's comparison). Undefined when off.
+   */
   reads(
     now: number,
     config: CarryInstanceConfig,
     pairs: readonly TradablePair[],
     accounts: readonly (AccountView | undefined)[],
     peakEquityUsd: number,
-    positions: string,
+    held: { positions: string; ids: readonly string[]; timed: readonly string[] },
     blocks: BlockState,
     circuits: readonly string[],
-  ): (ScanReads & { quotes: Map<PairLeg, VenueQuote> }) | undefined {
+    optimisation: string,
+    quotes: ReadonlyMap<PairLeg, VenueQuote>,
+  ): ScanReads | undefined {
     if (!this.enabled) return undefined;
     return {
       now,
       config,
       pairs,
-      quotes: new Map(),
+      quotes,
       accounts,
       peakEquityUsd,
-      positions,
+      positions: held.positions,
+      positionIds: held.ids,
+      positionTimed: held.timed,
       blocks: JSON.stringify(blocks),
       blockEnds: [...Object.values(blocks.blocked).map((b) => b.until), ...Object.values(blocks.cooldowns)],
       circuits: circuits.join(","),
+      optimisation,
     };
   }
 
   /**
    * Whether this scan reads what the last one read and may repeat its outcome; if so its
-   * counts are added again to the same tallies (in the order `remember` was given them) and
-   * `record` gets its scanned list.
+   * counts are added again to the same tallies (in the order `remember` was given them),
+   * `record` gets its scanned list and each confirmation the last scan counted is counted again
+   * (`confirms` must hold exactly those: candidates confirmed before it that changed nothing).
    */
   repeat(
     r: ScanReads,
     tallies: readonly Record<string, number>[],
+    confirms: Map<string, number>,
     record?: (ts: number, list: readonly T[]) => void,
   ): boolean {
     const l = this.last;
     const added = this.added;
-    if (l === undefined || added === undefined || added.length !== tallies.length || !same(l, r))
-      return false;
+    if (l === undefined || added === undefined || added.length !== tallies.length) return false;
+    if (confirms.size !== this.confirmed.length || this.confirmed.some((k) => !confirms.has(k))) return false;
+    if (!same(l, r) || (this.optimised && l.optimisation !== r.optimisation)) return false;
+    for (let i = 0; i < r.positionIds.length; i++)
+      if (this.timedRead.has(r.positionIds[i]) && l.positionTimed[i] !== r.positionTimed[i]) return false;
     for (let i = 0; i < tallies.length; i++)
       for (const [k, n] of Object.entries(added[i])) tallies[i][k] = (tallies[i][k] ?? 0) + n;
+    for (const k of this.confirmed) confirms.set(k, (confirms.get(k) ?? 0) + 1);
+    if (this.confirmed.length > 0) this.repeatedConfirming++;
     if (record !== undefined && this.scanned !== undefined) record(r.now, this.scanned);
     this.repeated++;
     return true;
@@ -104,7 +137,9 @@ export class ScanRepeat<T> {
 
   /**
    * After a full scan: keep what it read and, when it changed nothing (`repeatable`), what it
-   * added to each tally (`before`: copies of the tallies before it) and listed.
+   * added to each tally (`before`: copies of the tallies before it) and listed. `confirmed`: the
+   * confirmations it counted (each already past required_confirms, so one more changes no
+   * decision); `optimised`: it ran the optimisation rule (which found nothing to replace).
    */
   remember(
     r: ScanReads,
@@ -112,10 +147,16 @@ export class ScanRepeat<T> {
     before: readonly Readonly<Record<string, number>>[],
     tallies: readonly Readonly<Record<string, number>>[],
     scanned: readonly T[] | undefined,
+    confirmed: readonly string[] = [],
+    optimised = false,
+    timedRead: ReadonlySet<string> = new Set(),
   ): void {
     this.full++;
     this.last = r;
     this.scanned = scanned;
+    this.confirmed = confirmed;
+    this.optimised = optimised;
+    this.timedRead = timedRead;
     if (!repeatable) {
       this.added = undefined;
       return;
@@ -165,14 +206,16 @@ function sameQuote(
 ): boolean {
   const pf = p as unknown as Record<string, unknown>;
   const qf = q as unknown as Record<string, unknown>;
-  const keys = Object.keys(qf);
-  if (keys.length !== Object.keys(pf).length) return false;
-  for (const k of keys) {
+  // (for-in, not Object.keys: two quotes per listing per scan, no key arrays)
+  let n = 0;
+  for (const k in qf) {
+    n++;
     const limit = AGES[k];
     if (limit !== undefined) {
       const max = limit(c);
       if (pNow - (pf[k] as number) > max !== qNow - (qf[k] as number) > max) return false;
     } else if (!Object.is(pf[k], qf[k])) return false;
   }
-  return true;
+  for (const _ in pf) n--;
+  return n === 0;
 }

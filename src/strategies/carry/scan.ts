@@ -1,44 +1,32 @@
-import type { CloseReason, GroupLegIntent, StrategyContext } from "../contract.ts";
-import type { PairLeg, TradablePair } from "../pairs/discover.ts";
-import { type BlockState, blockedWhy, entryFailed } from "./blocks.ts";
-import type { CarryInstanceConfig } from "./config.ts";
-import { edgeAtFillsBps, evaluate, type Opportunity, rank, stressWhy, type VenueQuote } from "./entry.ts";
-import { commonLots, entryStyle, scaleUp } from "./grow.ts";
+import type { StrategyContext } from "../contract.ts";
+import type { PairLeg } from "../pairs/discover.ts";
+import { blockedWhy } from "./blocks.ts";
+import { evaluate, type Opportunity, quoteDepthUsd, rank, stressWhy, type VenueQuote } from "./entry.ts";
+import { scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
-import { type CarryPosition, decisionYieldBps, legOf } from "./position.ts";
-import { decideScaleUp, optimisationTarget, scaleUpInputs } from "./scale.ts";
+import { forget, type OpenHost, openOne } from "./open.ts";
+import { type CarryPosition, decisionYieldBps } from "./position.ts";
+import {
+  decideScaleUp,
+  OPPORTUNITY_REFUSALS,
+  optimisationTarget,
+  scaleUpStateInputs,
+  scaleUpTimedInputs,
+} from "./scale.ts";
 import type { ScanRepeat } from "./scan-repeat.ts";
 
 /** A total cap with less room than this is full (no position that small is worth its fees). */
 const MIN_ENTRY_USD = 10;
 
-/** What a scan needs of the running strategy. */
-export interface ScanHost {
-  readonly ctx: StrategyContext;
-  readonly config: CarryInstanceConfig;
+/** What a scan needs of the running strategy (and an entry, open.ts OpenHost). */
+export interface ScanHost extends OpenHost {
   readonly venues: readonly string[];
-  readonly account: string;
   readonly positions: ReadonlyMap<string, CarryPosition>;
-  readonly blocks: BlockState;
-  readonly confirms: Map<string, number>;
-  /** opportunity key -> net bps at its first confirmation (edge_decay_ratio); none: not kept */
-  readonly detected?: Map<string, number>;
-  /** `venue:symbol` -> leverage carry set there this run (set once, before the first entry) */
-  readonly leverageSet?: Map<string, number>;
-  /** the outcome of each entry (hedged: open and kept), for the stress rule; none: not kept */
-  readonly entries?: { ts: number; hedged: boolean }[];
-  readonly rejections: Record<string, number>;
   /** scale-up refusal reason (scale.ts) -> count, and `done` for the slices opened */
   readonly scaleUps?: Record<string, number>;
   peakEquity(equityUsd: number): number;
-  nextSeq(): number;
   /** the position is still held and not being closed (no scale-up of a closing one); absent: always */
   isHeld?(p: CarryPosition): boolean;
-  adopt(p: CarryPosition): Promise<void>;
-  saveBlocks(): Promise<void>;
-  closeNow(groupId: string, reason: CloseReason, detail: string): Promise<void>;
-  alert(severity: "warning" | "critical", key: string, title: string, message: string): void;
-  log(level: "info" | "warn" | "error", msg: string): void;
   /** the scan's every evaluated pair, best net first (the opportunity scanner of the dashboard) */
   recordScan?(ts: number, list: readonly ScannedOpportunity[]): void;
   /** kept between scans so a scan that reads what the last one read repeats it (scan-repeat.ts) */
@@ -51,13 +39,20 @@ function circuits(h: ScanHost): string[] {
 
 /**
  * The held positions as this scan's decisions read them (scan-repeat.ts): which base and venues
- * each holds, whether it may grow, and its scale-up inputs at `now` (scale.ts scaleUpInputs).
+ * each holds, whether it may grow and its own figures (scale.ts scaleUpStateInputs), then apart,
+ * one a position, its scale-up inputs that move with the clock and the MTM at `now`
+ * (scaleUpTimedInputs), with its group id.
  */
-function heldInputs(h: ScanHost, now: number): string {
-  let out = "";
-  for (const p of h.positions.values())
-    out += `${p.groupId}|${p.base}|${p.long.venue}>${p.short.venue}|${+(h.isHeld?.(p) !== false)}|${scaleUpInputs(h.config, p, now)};`;
-  return out;
+function heldInputs(h: ScanHost, now: number): { positions: string; ids: string[]; timed: string[] } {
+  let positions = "";
+  const ids: string[] = [];
+  const timed: string[] = [];
+  for (const p of h.positions.values()) {
+    positions += `${p.groupId}|${p.base}|${p.long.venue}>${p.short.venue}|${+(h.isHeld?.(p) !== false)}|${scaleUpStateInputs(p)};`;
+    ids.push(p.groupId);
+    timed.push(scaleUpTimedInputs(h.config, p, now));
+  }
+  return { positions, ids, timed };
 }
 
 /** One evaluated base and venue direction of a scan, as status surfaces show it. */
@@ -108,17 +103,30 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   // a listing's quote (20 levels a side) is read once a scan, however many venue pairs it is in
   // (a listing is one leg object of one pair)
   const quotes = new Map<PairLeg, VenueQuote>();
+  // levels past what any decision of the scan reads are not read (entry.ts quoteDepthUsd)
+  const depth = quoteDepthUsd(c);
   const quote = (leg: PairLeg): VenueQuote => {
     let q = quotes.get(leg);
     if (q === undefined) {
-      q = quoteOf(ctx.market, leg);
+      q = quoteOf(ctx.market, leg, depth);
       quotes.set(leg, q);
     }
     return q;
   };
   // a scan that reads what the last one read repeats its outcome (scan-repeat.ts)
   const tallies = h.scaleUps === undefined ? [h.rejections] : [h.rejections, h.scaleUps];
-  const reads = h.repeat?.reads(now, c, pairs, accounts, peak, heldInputs(h, now), h.blocks, circuits(h));
+  const reads = h.repeat?.reads(
+    now,
+    c,
+    pairs,
+    accounts,
+    peak,
+    heldInputs(h, now),
+    h.blocks,
+    circuits(h),
+    optimisationInputs(h),
+    quotes,
+  );
   if (reads !== undefined) {
     // every listing the loop below evaluates (a held base only on its own venues)
     for (const pair of pairs) {
@@ -126,11 +134,15 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       for (const l of pair.legs)
         if (held === undefined || l.venue === held.long.venue || l.venue === held.short.venue) quote(l);
     }
-    for (const [leg, q] of quotes) reads.quotes.set(leg, q);
-    if (h.confirms.size === 0 && h.repeat!.repeat(reads, tallies, h.recordScan)) return;
+    if (h.repeat!.repeat(reads, tallies, h.confirms, h.recordScan)) return;
   }
   const before = tallies.map((t) => ({ ...t }));
-  // candidates that passed their gates this scan (confirmed, decayed or kept at the cap)
+  // the confirmations before this scan, when every one is past required_confirms (else none)
+  const confirmedBefore = [...h.confirms.values()].every((n) => n >= c.required_confirms)
+    ? [...h.confirms.keys()]
+    : undefined;
+  // candidates that passed their gates this scan and changed a decision's inputs (a first
+  // confirmation, one below or reaching required_confirms, a decay, one to enter)
   let gated = 0;
   // the loop below never awaits, so each venue's free margin is read once a scan
   const freeByVenue = new Map(h.venues.map((v, k) => [v, accounts[k]?.availableUsd ?? 0]));
@@ -162,8 +174,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           },
           now,
         );
-        const key = `${pair.base}:${op.long.venue}>${op.short.venue}`;
-        const why = blockedWhy(h.blocks, pair.base, `${op.long.venue}>${op.short.venue}`, now);
+        const { direction, key } = opportunityKey(pair.base, op.long.venue, op.short.venue);
+        const why = blockedWhy(h.blocks, pair.base, direction, now, key);
         // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
         const circuit = ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed";
         if (held) {
@@ -173,12 +185,15 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           continue;
         }
         seen.add(key);
-        const rejections = [
-          ...op.rejections,
-          ...(why ? ["blocked"] : []),
-          ...(op.sizeUsd <= 0 ? ["no_allocation"] : []),
-          ...(circuit ? ["circuit_open"] : []),
-        ];
+        const rejections: readonly string[] =
+          why || op.sizeUsd <= 0 || circuit
+            ? [
+                ...op.rejections,
+                ...(why ? ["blocked"] : []),
+                ...(op.sizeUsd <= 0 ? ["no_allocation"] : []),
+                ...(circuit ? ["circuit_open"] : []),
+              ]
+            : op.rejections;
         if (h.recordScan)
           scanned.push({
             base: op.base,
@@ -201,9 +216,11 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         }
         if (onlyCap && rejections.length === 0)
           h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
-        gated++;
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
+        // one confirmed before this scan changes nothing by confirming again (what it leads to,
+        // an entry or a replacement, is looked at below)
+        if (!(n > c.required_confirms)) gated++;
         if (n === 1) h.detected?.set(key, op.netBps);
         if (n < c.required_confirms) continue;
         // re-priced since detection: an edge that decayed below edge_decay_ratio starts over
@@ -224,6 +241,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   );
   // scan step 5: scale-ups first, by MTM in dollars, each within the caps left by the ones before
   let others = [...h.positions.values()].filter((p) => p.slices.length > 0).length;
+  // the positions whose decision read their timed inputs (the others' may change, same decision)
+  const timedRead = new Set<string>();
   let grew = false;
   for (const { p, op } of growing.sort((x, y) => y.p.lastMtmUsd - x.p.lastMtmUsd)) {
     const free = (v: string) => ctx.portfolio.account(v, h.account)?.availableUsd ?? 0;
@@ -241,6 +260,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         ctx.market.instrument(p.short.venue, p.short.symbol).spec.maxLeverage,
       ),
     });
+    if (d.ok || !OPPORTUNITY_REFUSALS.has(d.why)) timedRead.add(p.groupId);
     if (!d.ok) {
       countScale(h, d.why);
       continue;
@@ -254,16 +274,16 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       if (!had) others++;
     }
   }
-  if (reads !== undefined) {
-    // repeatable: nothing passed its gates (no confirmation, decay, entry or optimisation
-    // candidate) and every scale-up was refused
-    const repeatable = gated === 0 && !grew && h.confirms.size === 0;
-    h.repeat!.remember(reads, repeatable, before, tallies, h.recordScan ? scanned : undefined);
-  }
   // under stress new entries are halved (STRATEGIES.md "Sizing")
   const spreads = [...h.positions.values()].flatMap((p) => [p.long, p.short].map((l) => spreadBps(ctx, l)));
   const stress = stressWhy(spreads, h.entries ?? [], now);
-  if (stress !== undefined && passing.length > 0) h.log("info", `carry entries halved: ${stress}`);
+  // an entry tried (an order, a leverage setting, an alert or a log line); entries refused before
+  // any of that (no room, below the size of a lot) do the same again on the same reads
+  let acted = false;
+  if (stress !== undefined && passing.length > 0) {
+    acted = true;
+    h.log("info", `carry entries halved: ${stress}`);
+  }
   for (const ranked of rank(passing)) {
     // the caps were sized before this scan's earlier entries: what they took is not there to take
     const room = equity * c.max_carry_total_alloc_pct - openTotal;
@@ -273,6 +293,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     }
     const want = ranked.sizeUsd * (stress === undefined ? 1 : 0.5);
     const op = { ...ranked, sizeUsd: Math.min(want, room) };
+    acted ||= op.sanityAlert;
     if (op.sanityAlert)
       h.alert(
         "warning",
@@ -280,11 +301,12 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         "Carry yield looks too good",
         `${op.base} ${op.yield8hBps.toFixed(0)} bps/8h > ${c.sanity_alert_bps}: size x 0.7`,
       );
-    await openOne(h, op, pairs);
+    if (await openOne(h, op, pairs)) acted = true;
     for (const p of h.positions.values()) if (p.base === op.base) openTotal += p.sizeUsd;
   }
   // at the cap: replace the worst position by the best candidate, one a scan
   const best = rank(capped)[0];
+  let replaced = false;
   if (best !== undefined && passing.length === 0) {
     const held = [...h.positions.values()].map((p) => ({
       groupId: p.groupId,
@@ -294,31 +316,74 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       sizeUsd: p.sizeUsd,
     }));
     const target = optimisationTarget(c, held, best);
-    if (target !== undefined) await h.closeNow(target.groupId, "optimization", target.detail);
+    if (target !== undefined) {
+      replaced = true;
+      await h.closeNow(target.groupId, "optimization", target.detail);
+    }
+  }
+  if (reads !== undefined) {
+    // repeatable: no candidate changed a decision's inputs, nothing entered or was replaced,
+    // every scale-up was refused, and the confirmations left are the ones found (all past
+    // required_confirms: another scan reading the same counts each once more and decides alike)
+    const confirmed = [...h.confirms.keys()];
+    const repeatable =
+      gated === 0 &&
+      !grew &&
+      !replaced &&
+      !acted &&
+      confirmedBefore !== undefined &&
+      sameKeys(confirmedBefore, confirmed);
+    h.repeat!.remember(
+      reads,
+      repeatable,
+      before,
+      tallies,
+      h.recordScan ? scanned : undefined,
+      confirmed,
+      best !== undefined && passing.length === 0,
+      timedRead,
+    );
   }
 }
 
-async function setLeverage(h: ScanHost, ...legs: PairLeg[]): Promise<boolean> {
-  const { ctx, config: c } = h;
-  const set = ctx.intents.setLeverage;
-  if (set === undefined) return true;
-  const lev = Math.min(
-    c.leverage,
-    ...legs.map((l) => ctx.market.instrument(l.venue, l.symbol).spec.maxLeverage),
-  );
-  for (const leg of legs) {
-    const k = `${leg.venue}:${leg.symbol}`;
-    if (h.leverageSet?.get(k) === lev) continue;
-    try {
-      await set(leg.venue, h.account, leg.symbol, lev, "isolated");
-      h.leverageSet?.set(k, lev);
-    } catch (e) {
-      h.rejections.leverage_refused = (h.rejections.leverage_refused ?? 0) + 1;
-      h.log("warn", `carry: ${k} refused leverage ${lev}x isolated: ${(e as Error).message}`);
-      return false;
-    }
+/**
+ * A candidate's direction (`long>short`) and key (`base:long>short`), the same string objects
+ * on every scan: they are looked up in the confirmations and blocks on every evaluation, and a
+ * string built anew is hashed anew.
+ */
+const keys = new Map<string, Map<string, Map<string, { direction: string; key: string }>>>();
+
+function opportunityKey(base: string, long: string, short: string): { direction: string; key: string } {
+  let byLong = keys.get(base);
+  if (byLong === undefined) {
+    byLong = new Map();
+    keys.set(base, byLong);
   }
-  return true;
+  let byShort = byLong.get(long);
+  if (byShort === undefined) {
+    byShort = new Map();
+    byLong.set(long, byShort);
+  }
+  let k = byShort.get(short);
+  if (k === undefined) {
+    const direction = `${long}>${short}`;
+    k = { direction, key: `${base}:${direction}` };
+    byShort.set(short, k);
+  }
+  return k;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((k) => s.has(k));
+}
+
+/** What optimisation reads of each held position besides heldInputs: its last MTM and size. */
+function optimisationInputs(h: ScanHost): string {
+  let out = "";
+  for (const p of h.positions.values()) out += `${p.lastMtmUsd}/${p.sizeUsd};`;
+  return out;
 }
 
 function spreadBps(ctx: StrategyContext, leg: { venue: string; symbol: string }): number {
@@ -327,131 +392,10 @@ function spreadBps(ctx: StrategyContext, leg: { venue: string; symbol: string })
   return ((b.askTicks - b.bidTicks) / ((b.askTicks + b.bidTicks) / 2)) * 10_000;
 }
 
-function forget(h: ScanHost, key: string): void {
-  h.confirms.delete(key);
-  h.detected?.delete(key);
-}
-
 function countScale(h: ScanHost, why: string): void {
   if (h.scaleUps) h.scaleUps[why] = (h.scaleUps[why] ?? 0) + 1;
 }
 
 function sameVenues(p: CarryPosition, a: string, b: string): boolean {
   return (p.long.venue === a && p.short.venue === b) || (p.long.venue === b && p.short.venue === a);
-}
-
-/** Open one opportunity as one all-or-nothing group of two legs with one base quantity. */
-async function openOne(h: ScanHost, op: Opportunity, pairs: readonly TradablePair[]): Promise<void> {
-  const { ctx, config: c } = h;
-  const pair = pairs.find((p) => p.base === op.base);
-  const longLeg = pair?.legs.find((l) => l.venue === op.long.venue);
-  const shortLeg = pair?.legs.find((l) => l.venue === op.short.venue);
-  if (!longLeg || !shortLeg) return;
-  // one quantity in base units on the coarser grid, so both legs hold exactly the same amount
-  const unitPrice = (op.long.asks[0].price + op.short.bids[0].price) / 2;
-  const lots = commonLots(ctx.market, longLeg, shortLeg, op.sizeUsd, unitPrice);
-  if (lots === undefined) {
-    h.rejections.below_min_size = (h.rejections.below_min_size ?? 0) + 1;
-    return;
-  }
-  const { qty, longLots, shortLots } = lots;
-  // leverage (capped at both markets' max), isolated, set first on both venues
-  if (!(await setLeverage(h, longLeg, shortLeg))) return;
-  const now = ctx.clock.now();
-  const groupId = `${ctx.instance}-${now.toString(36)}-${h.nextSeq().toString(36)}`;
-  const legs: GroupLegIntent[] = [
-    { venue: longLeg.venue, account: h.account, symbol: longLeg.symbol, side: "buy", sizeLots: longLots },
-    { venue: shortLeg.venue, account: h.account, symbol: shortLeg.symbol, side: "sell", sizeLots: shortLots },
-  ];
-  const meta = {
-    kind: "carry",
-    base: op.base,
-    long: longLeg.venue,
-    short: shortLeg.venue,
-    entryYieldBps: op.yield8hBps,
-    netBps: op.netBps,
-    costBps: op.costBps,
-    breakevenHours: op.breakevenHours,
-    thresholdBps: op.thresholdBps,
-    // the rates the decision used: the venue's prediction where it gives one (entry.ts)
-    predicted: [op.long.predictedRatePerHour !== undefined, op.short.predictedRatePerHour !== undefined],
-  };
-  h.log(
-    "info",
-    `carry entry ${groupId}: ${op.base} long ${longLeg.venue} short ${shortLeg.venue}, ${op.yield8hBps.toFixed(1)} bps/8h, net ${op.netBps.toFixed(1)} bps, $${(qty * unitPrice).toFixed(2)}`,
-  );
-  const out = await ctx.intents.openGroup(legs, {
-    groupId,
-    entry: entryStyle(c),
-    fillTimeoutMs: c.entry_retry_window_s * 1000,
-    hedged: true,
-    meta,
-  });
-  const key = `${op.base}:${op.long.venue}>${op.short.venue}`;
-  const detected = h.detected?.get(key) ?? op.netBps;
-  forget(h, key);
-  if (!out.ok) {
-    // the engine unwound whatever filled; the group record says why
-    h.entries?.push({ ts: now, hedged: false });
-    entryFailed(h.blocks, c, op.base, now);
-    await h.saveBlocks();
-    h.alert(
-      "warning",
-      `carry.open_failed:${op.base}`,
-      "Carry entry failed",
-      `${groupId}: ${out.reason}: ${out.detail}`,
-    );
-    return;
-  }
-  const fl = out.legs.find((l) => l.side === "buy")!;
-  const fs = out.legs.find((l) => l.side === "sell")!;
-  const a = legOf(fl, ctx.market, longLeg.multiplier, now);
-  const b = legOf(fs, ctx.market, shortLeg.multiplier, now);
-  const p: CarryPosition = {
-    groupId,
-    base: op.base,
-    long: a.leg,
-    short: b.leg,
-    openedAt: now,
-    entryYieldBps: op.yield8hBps,
-    sizeUsd: a.leg.qty * a.leg.entryPrice,
-    initialSizeUsd: a.leg.qty * a.leg.entryPrice,
-    slices: [],
-    sliceGroups: [],
-    scaleUps: 0,
-    lastScaleAt: 0,
-    bankedUsd: 0,
-    ledgers: { long: a.ledger, short: b.ledger },
-    peakBps: Number.NEGATIVE_INFINITY,
-    samples: [],
-    missingBboChecks: 0,
-    deferredSince: null,
-    spikeUntil: 0,
-    lastMtmUsd: 0,
-    lastMtmBps: 0,
-    lastCy: op.yield8hBps,
-  };
-  await h.adopt(p);
-  const ratio = Math.min(fl.filledLots / fl.targetLots, fs.filledLots / fs.targetLots);
-  // the edge re-priced at the fills (the engine sends both legs in one intent, so this is where
-  // carry can first see what the legs cost)
-  const atFills = edgeAtFillsBps(c, op, {
-    longPrice: a.leg.entryPrice,
-    shortPrice: b.leg.entryPrice,
-    feesUsd: a.leg.feesUsd + b.leg.feesUsd,
-    sizeUsd: p.sizeUsd,
-  });
-  const why =
-    ratio < c.min_fill_ratio
-      ? `entry filled ${(ratio * 100).toFixed(0)} % of its size < min_fill_ratio ${(c.min_fill_ratio * 100).toFixed(0)} %: unwound`
-      : atFills < c.edge_decay_ratio * detected
-        ? `edge at the fills ${atFills.toFixed(1)} bps < edge_decay_ratio ${c.edge_decay_ratio} x ${detected.toFixed(1)} detected: unwound`
-        : undefined;
-  h.entries?.push({ ts: now, hedged: why === undefined });
-  if (h.entries && h.entries.length > 100) h.entries.splice(0, h.entries.length - 100);
-  if (why !== undefined) {
-    entryFailed(h.blocks, c, op.base, now);
-    await h.saveBlocks();
-    await h.closeNow(groupId, "failed", why);
-  }
 }

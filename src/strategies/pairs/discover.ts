@@ -76,9 +76,21 @@ export function canonical(
   return { base, multiplier };
 }
 
+/** one SymbolMap per settings object (its answers are kept: discovery runs on every market change) */
+const symbolMaps = new WeakMap<PairsConfig, SymbolMap>();
+
+function symbolMapOf(c: PairsConfig): SymbolMap {
+  let m = symbolMaps.get(c);
+  if (m === undefined) {
+    m = new SymbolMap(c);
+    symbolMaps.set(c, m);
+  }
+  return m;
+}
+
 export function discoverPairs(listings: readonly Listing[], c: PairsConfig, o: DiscoverOptions): Discovery {
   const dropped: DroppedListing[] = [];
-  const map = new SymbolMap(c);
+  const map = symbolMapOf(c);
   const byBase = new Map<string, Map<string, PairLeg>>();
   const sorted = [...listings].sort((a, b) => cmp(a.venue, b.venue) || cmp(a.symbol, b.symbol));
   for (const l of sorted) {

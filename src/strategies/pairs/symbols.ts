@@ -64,6 +64,8 @@ export class SymbolMap {
   readonly #blockedBases: ReadonlySet<string>;
   readonly #blockedSymbols: ReadonlySet<string>;
   readonly #allow: ReadonlySet<string>;
+  /** resolve's answers by venue, symbol and published base (a pure function of those and the config) */
+  readonly #resolved = new Map<string, Resolved>();
 
   constructor(config: PairsConfig) {
     this.config = config;
@@ -100,6 +102,16 @@ export class SymbolMap {
 
   /** The listing's canonical base and multiplier, or why the blocklist keeps it out. */
   resolve(l: SymbolRef): Resolved {
+    const key = `${l.venue}\n${l.symbol}\n${l.base === undefined ? "\u0000" : l.base}`;
+    let r = this.#resolved.get(key);
+    if (r === undefined) {
+      r = this.#resolve(l);
+      this.#resolved.set(key, r);
+    }
+    return r;
+  }
+
+  #resolve(l: SymbolRef): Resolved {
     const { base, multiplier, venueBase } = this.canonical(l);
     const no = (reason: BlockReason, detail: string): Resolved => ({ ok: false, base, reason, detail });
     if (this.#blockedBases.has(base)) return no("blocked_base", `base ${base} is in blocked_bases`);

@@ -36,6 +36,7 @@ export function addRate(series: FundingRatePoint[], point: FundingRatePoint): vo
   let i = series.length;
   while (i > 0 && series[i - 1].ts > point.ts) i--;
   if (i > 0 && series[i - 1].ts === point.ts) series[i - 1] = point;
+  else if (i === series.length) series.push(point);
   else series.splice(i, 0, point);
 }
 
