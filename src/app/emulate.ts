@@ -2,12 +2,23 @@
  * `perpbot emulate <venue>`: a venue's protocol emulator as a standalone process, for pointing a
  * connector (ours or any standard client) at a local venue. The CLI reaches them here.
  */
+import { DEFAULT_MARKETS as ASTER_MARKETS } from "../venues/aster/emulator/engine.ts";
 import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
+import { DEFAULT_MARKETS as BACKPACK_MARKETS } from "../venues/backpack/emulator/engine.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
+import { DEFAULT_UNIVERSE } from "../venues/hyperliquid/emulator/universe.ts";
+import { DEFAULT_MARKETS as LIGHTER_MARKETS } from "../venues/lighter/emulator/engine.ts";
 import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
 import { startParadexEmulator } from "../venues/paradex/emulator/start.ts";
+import {
+  asterProvision,
+  backpackProvision,
+  hyperliquidProvision,
+  lighterProvision,
+  type Provision,
+} from "./emulate-wallets.ts";
 
 /** The venues with an emulator, how an account to fund is named on each, and how to start it. */
 export const EMULATED_VENUES: Readonly<
@@ -50,6 +61,16 @@ export interface EmulateOptions {
   readonly mainnet?: boolean;
   /** accounts funded at start, with their USDC */
   readonly fund?: readonly { readonly address: string; readonly usdc: number }[];
+  /**
+   * the mark of each underlying ("BTC": 97000) where the venue's default differs, so that every
+   * emulator of `perpbot emulate all` quotes one price per underlying
+   */
+  readonly marks?: Readonly<Record<string, number>>;
+  /**
+   * request budgets far above the venue's own (`perpbot emulate all`: a dozen wallets on one
+   * IP); the default is the venue's published limits
+   */
+  readonly generousLimits?: boolean;
 }
 
 export interface RunningEmulator {
@@ -58,15 +79,35 @@ export interface RunningEmulator {
   readonly url: string;
   readonly wsUrl: string;
   readonly coins: readonly string[];
+  /**
+   * Funded accounts for wallets, with their config and keystore entries (emulate-wallets.ts), for
+   * `perpbot emulate all --write-config`; absent: the venue is left out of the written config.
+   */
+  readonly provision?: Provision;
   close(): Promise<void>;
+}
+
+/** The markets with their marks moved to `marks[base(m)]` where given. */
+function marked<M extends { readonly markPx: number }>(
+  markets: readonly M[],
+  base: (m: M) => string,
+  marks: Readonly<Record<string, number>> | undefined,
+): M[] {
+  return markets.map((m) => ({ ...m, markPx: marks?.[base(m)] ?? m.markPx }));
 }
 
 /**
  * Aster: every default perpetual with a two-sided book of ten levels around its mark, re-sent
- * every second; `--fund 0xuser:0xapiwallet=10000` funds the user and approves the API wallet.
+ * every 250 ms; `--fund 0xuser:0xapiwallet=10000` funds the user and approves the API wallet.
  */
 async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startAsterEmulator({ port: opts.port, bookRefreshMs: 1000 });
+  const emu = await startAsterEmulator({
+    port: opts.port,
+    // every 250 ms: a book re-sent once a second ages past the engine's 500 ms freshness bound
+    bookRefreshMs: 250,
+    ...(opts.generousLimits ? { ipWeightPerMinute: 1_000_000, ordersPerMinute: 1_000_000 } : {}),
+    markets: marked(ASTER_MARKETS, (m) => m.base, opts.marks),
+  });
   const markets = emu.driver.markets();
   for (const m of markets) {
     const tick = Number(m.tickSize);
@@ -90,13 +131,18 @@ async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
+    provision: asterProvision(emu),
     close: () => emu.close(),
   };
 }
 
 /** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
 async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startBackpackEmulator({ port: opts.port });
+  const emu = await startBackpackEmulator({
+    port: opts.port,
+    ...(opts.generousLimits ? { ipCapacity: 100_000, ipPerSecond: 100_000 } : {}),
+    markets: marked(BACKPACK_MARKETS, (m) => m.base, opts.marks),
+  });
   const markets = emu.driver.markets();
   for (const m of markets) {
     const tick = Number(m.tickSize);
@@ -115,6 +161,7 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
+    provision: backpackProvision(emu),
     close: () => emu.close(),
   };
 }
@@ -162,6 +209,8 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
     port: opts.port,
     mainnet: opts.mainnet,
     blockMs: 1000,
+    ...(opts.generousLimits ? { ipWeightPerMinute: 1_000_000 } : {}),
+    universe: marked(DEFAULT_UNIVERSE, (c) => c.name, opts.marks),
   });
   const coins = emu.driver.coins();
   for (const c of coins) {
@@ -183,6 +232,7 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: coins.map((c) => c.name),
+    provision: hyperliquidProvision(emu, opts.mainnet === true),
     close: () => emu.close(),
   };
 }
@@ -194,7 +244,12 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
  */
 async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
   const network = opts.mainnet ? "mainnet" : "testnet";
-  const emu = await startLighterEmulator({ port: opts.port, network });
+  const emu = await startLighterEmulator({
+    port: opts.port,
+    network,
+    perMinute: opts.generousLimits ? 1_000_000 : undefined,
+    markets: marked(LIGHTER_MARKETS, (m) => m.symbol, opts.marks),
+  });
   const markets = emu.driver.markets();
   for (const m of markets) {
     const tick = 10 ** -m.priceDecimals;
@@ -216,6 +271,7 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
+    provision: lighterProvision(emu, network),
     close: () => emu.close(),
   };
 }

@@ -1,0 +1,178 @@
+/**
+ * Funded accounts on a running emulator for `perpbot emulate all --write-config`: for each
+ * wallet, what the venue needs (a fresh API key or agent, the account funded and the key
+ * approved or registered on the emulator), the `[venues.<kind>]` and
+ * `[venues.<kind>.wallets.<id>]` keys of perpbot.toml, and the wallet's keystore entry for the
+ * venue (the same secret fields the venue's docs and live tests use).
+ */
+import { randomBytes } from "node:crypto";
+import type { AsterEmulator } from "../venues/aster/emulator/start.ts";
+import { signerAddress } from "../venues/aster/signing.ts";
+import type { BackpackEmulator } from "../venues/backpack/emulator/start.ts";
+import { apiKeyOf } from "../venues/backpack/signing.ts";
+import type { HyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
+import { signerAddressOf } from "../venues/hyperliquid/exchange.ts";
+import type { LighterEmulator } from "../venues/lighter/emulator/start.ts";
+import { generateApiKey } from "../venues/lighter/signing.ts";
+import type { NewVenueAccount } from "../wallets/edit.ts";
+import { signerFromKeyBytes } from "../wallets/signer.ts";
+
+/** A perpbot wallet to give an account on every emulated venue: its id and main (EVM) address. */
+export interface EmulatedWallet {
+  readonly id: string;
+  /** the address of the wallet's own key (the keystore's `key`), lower case */
+  readonly address: string;
+}
+
+export type TomlScalar = string | number | boolean | readonly string[];
+
+/** One venue's part of the written config and keystore. */
+export interface ProvisionedVenue {
+  /** the keys of `[venues.<kind>]` (endpoints and settings; no wallets) */
+  readonly table: Readonly<Record<string, TomlScalar>>;
+  readonly wallets: readonly {
+    readonly id: string;
+    /** the keys of `[venues.<kind>.wallets.<id>]` */
+    readonly table: Readonly<Record<string, TomlScalar>>;
+    /** the wallet's keystore entry for the venue */
+    readonly keystore: NewVenueAccount;
+  }[];
+  /** every position the provisioned accounts hold on the emulator (none: all flat) */
+  openPositions(): readonly OpenPosition[];
+}
+
+export interface OpenPosition {
+  readonly wallet: string;
+  readonly symbol: string;
+  /** signed, decimal text */
+  readonly size: string;
+}
+
+/** The non-zero positions of `wallets` on `symbols`, read with `position(account of wallet, symbol)`. */
+function positionsOf(
+  wallets: readonly { readonly id: string; readonly account: string }[],
+  symbols: readonly string[],
+  position: (account: string, symbol: string) => string,
+): () => OpenPosition[] {
+  return () =>
+    wallets.flatMap((w) =>
+      symbols
+        .map((symbol) => ({ wallet: w.id, symbol, size: position(w.account, symbol) }))
+        .filter((p) => Number(p.size) !== 0),
+    );
+}
+
+/** How a running emulator makes funded accounts for the config writer. */
+export type Provision = (wallets: readonly EmulatedWallet[], usdc: number) => Promise<ProvisionedVenue>;
+
+const hexSecret = (bytes: Buffer) => ({ bytes, encoding: "hex" as const });
+const secpAddress = (key: Buffer, f: typeof signerAddressOf) =>
+  f(signerFromKeyBytes("secp256k1", key, "emulated wallet")).toLowerCase();
+
+/** Hyperliquid: the wallet's address is the master; a fresh agent key approved as "perpbot". */
+export function hyperliquidProvision(emu: HyperliquidEmulator, mainnet: boolean): Provision {
+  const coins = emu.driver.coins().map((c) => c.name);
+  return async (wallets, usdc) => ({
+    table: { url: emu.url, testnet: !mainnet },
+    openPositions: positionsOf(
+      wallets.map((w) => ({ id: w.id, account: w.address })),
+      coins,
+      (a, s) => emu.driver.position(a, s),
+    ),
+    wallets: wallets.map((w) => {
+      const agentKey = randomBytes(32);
+      emu.driver.fund(w.address, usdc);
+      emu.driver.approveAgent(w.address, secpAddress(agentKey, signerAddressOf), "perpbot");
+      return {
+        id: w.id,
+        table: { address: w.address },
+        keystore: { identity: {}, secrets: { agent_private_key: hexSecret(agentKey) } },
+      };
+    }),
+  });
+}
+
+/** Aster: the wallet's address is the V3 user; a fresh API wallet approved for it. */
+export function asterProvision(emu: AsterEmulator): Provision {
+  const symbols = emu.driver.markets().map((m) => m.symbol);
+  return async (wallets, usdc) => ({
+    table: { rest_url: emu.url, ws_url: emu.wsUrl },
+    openPositions: positionsOf(
+      wallets.map((w) => ({ id: w.id, account: w.address })),
+      symbols,
+      (a, s) => emu.driver.position(a, s),
+    ),
+    wallets: wallets.map((w) => {
+      const apiKey = randomBytes(32);
+      emu.driver.fund(w.address, usdc);
+      emu.driver.approveSigner(w.address, secpAddress(apiKey, signerAddress));
+      return {
+        id: w.id,
+        table: { address: w.address },
+        keystore: { identity: {}, secrets: { api_wallet_private_key: hexSecret(apiKey) } },
+      };
+    }),
+  });
+}
+
+/** Backpack: a fresh ed25519 API key per wallet, its account funded; the secret as Backpack shows it (base64). */
+export function backpackProvision(emu: BackpackEmulator): Provision {
+  const symbols = emu.driver.markets().map((m) => m.symbol);
+  return async (wallets, usdc) => {
+    const out = wallets.map((w) => {
+      const seed = randomBytes(32);
+      const apiKey = apiKeyOf(signerFromKeyBytes("ed25519", seed, "emulated wallet"));
+      emu.driver.fund(apiKey, usdc);
+      const secret = Buffer.from(seed.toString("base64"), "utf8");
+      seed.fill(0);
+      return {
+        id: w.id,
+        apiKey,
+        table: { api_key: apiKey },
+        keystore: { identity: {}, secrets: { api_secret: { bytes: secret, encoding: "utf8" as const } } },
+      };
+    });
+    return {
+      table: { rest_url: emu.url, ws_url: emu.wsUrl },
+      openPositions: positionsOf(
+        out.map((w) => ({ id: w.id, account: w.apiKey })),
+        symbols,
+        (a, s) => emu.driver.position(a, s),
+      ),
+      wallets: out.map(({ apiKey: _k, ...w }) => w),
+    };
+  };
+}
+
+/** the API key index the written config uses (as the Lighter live tests do) */
+const LIGHTER_API_KEY_INDEX = 3;
+
+/** Lighter: a new account for the wallet's address (its L1), a fresh API key registered at index 3. */
+export function lighterProvision(emu: LighterEmulator, network: "mainnet" | "testnet"): Provision {
+  const symbols = emu.driver.markets().map((m) => m.symbol);
+  return async (wallets, usdc) => {
+    const out: ProvisionedVenue["wallets"][number][] = [];
+    const accounts: { id: string; account: string }[] = [];
+    for (const w of wallets) {
+      const index = emu.driver.createAccount(w.address, usdc);
+      accounts.push({ id: w.id, account: String(index) });
+      const key = await generateApiKey();
+      emu.driver.registerKey(index, LIGHTER_API_KEY_INDEX, key.publicKeyHex);
+      const secret = Buffer.from(key.privateKey);
+      key.privateKey.fill(0);
+      out.push({
+        id: w.id,
+        table: { account_index: index, api_key_index: LIGHTER_API_KEY_INDEX, l1_address: w.address },
+        keystore: {
+          identity: { account_index: String(index), api_key_index: String(LIGHTER_API_KEY_INDEX) },
+          secrets: { api_private_key: hexSecret(secret) },
+        },
+      });
+    }
+    return {
+      table: { network, rest_url: emu.url, ws_url: emu.wsUrl },
+      wallets: out,
+      openPositions: positionsOf(accounts, symbols, (a, s) => emu.driver.position(Number(a), s)),
+    };
+  };
+}
