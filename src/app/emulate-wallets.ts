@@ -7,13 +7,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AsterEmulator } from "../venues/aster/emulator/start.ts";
-import { signerAddress } from "../venues/aster/signing.ts";
 import type { BackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { apiKeyOf } from "../venues/backpack/signing.ts";
 import type { HyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
-import { signerAddressOf } from "../venues/hyperliquid/exchange.ts";
 import type { LighterEmulator } from "../venues/lighter/emulator/start.ts";
 import { generateApiKey } from "../venues/lighter/signing.ts";
+import { privateKeyToAddress } from "../wallets/address.ts";
 import type { NewVenueAccount } from "../wallets/edit.ts";
 import { signerFromKeyBytes } from "../wallets/signer.ts";
 
@@ -66,52 +65,61 @@ function positionsOf(
 export type Provision = (wallets: readonly EmulatedWallet[], usdc: number) => Promise<ProvisionedVenue>;
 
 const hexSecret = (bytes: Buffer) => ({ bytes, encoding: "hex" as const });
-const secpAddress = (key: Buffer, f: typeof signerAddressOf) =>
-  f(signerFromKeyBytes("secp256k1", key, "emulated wallet")).toLowerCase();
 
-/** Hyperliquid: the wallet's address is the master; a fresh agent key approved as "perpbot". */
-export function hyperliquidProvision(emu: HyperliquidEmulator, mainnet: boolean): Provision {
-  const coins = emu.driver.coins().map((c) => c.name);
+/**
+ * A venue whose account is the wallet's own address, trading with a fresh secp256k1 key the
+ * venue approves for it (an agent, an API wallet): `approve(address, key's address)`, the key
+ * stored hex in the keystore field `secret`.
+ */
+function delegatedKeyProvision(o: {
+  readonly table: ProvisionedVenue["table"];
+  readonly symbols: readonly string[];
+  readonly position: (address: string, symbol: string) => string;
+  readonly fund: (address: string, usdc: number) => void;
+  readonly approve: (address: string, keyAddress: string) => void;
+  readonly secret: string;
+}): Provision {
   return async (wallets, usdc) => ({
-    table: { url: emu.url, testnet: !mainnet },
+    table: o.table,
     openPositions: positionsOf(
       wallets.map((w) => ({ id: w.id, account: w.address })),
-      coins,
-      (a, s) => emu.driver.position(a, s),
+      o.symbols,
+      o.position,
     ),
     wallets: wallets.map((w) => {
-      const agentKey = randomBytes(32);
-      emu.driver.fund(w.address, usdc);
-      emu.driver.approveAgent(w.address, secpAddress(agentKey, signerAddressOf), "perpbot");
+      const key = randomBytes(32);
+      o.fund(w.address, usdc);
+      o.approve(w.address, privateKeyToAddress(key, "emulated key").toLowerCase());
       return {
         id: w.id,
         table: { address: w.address },
-        keystore: { identity: {}, secrets: { agent_private_key: hexSecret(agentKey) } },
+        keystore: { identity: {}, secrets: { [o.secret]: hexSecret(key) } },
       };
     }),
   });
 }
 
+/** Hyperliquid: the wallet's address is the master; a fresh agent key approved as "perpbot". */
+export function hyperliquidProvision(emu: HyperliquidEmulator, mainnet: boolean): Provision {
+  return delegatedKeyProvision({
+    table: { url: emu.url, testnet: !mainnet },
+    symbols: emu.driver.coins().map((c) => c.name),
+    position: (a, s) => emu.driver.position(a, s),
+    fund: (a, usdc) => emu.driver.fund(a, usdc),
+    approve: (a, agent) => emu.driver.approveAgent(a, agent, "perpbot"),
+    secret: "agent_private_key",
+  });
+}
+
 /** Aster: the wallet's address is the V3 user; a fresh API wallet approved for it. */
 export function asterProvision(emu: AsterEmulator): Provision {
-  const symbols = emu.driver.markets().map((m) => m.symbol);
-  return async (wallets, usdc) => ({
+  return delegatedKeyProvision({
     table: { rest_url: emu.url, ws_url: emu.wsUrl },
-    openPositions: positionsOf(
-      wallets.map((w) => ({ id: w.id, account: w.address })),
-      symbols,
-      (a, s) => emu.driver.position(a, s),
-    ),
-    wallets: wallets.map((w) => {
-      const apiKey = randomBytes(32);
-      emu.driver.fund(w.address, usdc);
-      emu.driver.approveSigner(w.address, secpAddress(apiKey, signerAddress));
-      return {
-        id: w.id,
-        table: { address: w.address },
-        keystore: { identity: {}, secrets: { api_wallet_private_key: hexSecret(apiKey) } },
-      };
-    }),
+    symbols: emu.driver.markets().map((m) => m.symbol),
+    position: (a, s) => emu.driver.position(a, s),
+    fund: (a, usdc) => emu.driver.fund(a, usdc),
+    approve: (a, signer) => emu.driver.approveSigner(a, signer),
+    secret: "api_wallet_private_key",
   });
 }
 
