@@ -22,6 +22,7 @@ const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   hll2book: () => import("./hl-l2book.ts"),
   aster: () => import("./aster.ts"),
   backpack: () => import("./backpack.ts"),
+  edgex: () => import("./edgex.ts"),
   lighter: () => import("./lighter.ts"),
   scalp: () => import("./scalp.ts"),
   carry: () => import("./carry.ts"),

@@ -8,6 +8,7 @@ import {
   openGroups,
   perpbotCli,
   removeLiveDirs,
+  SAME_VENUE_FARM,
   type WalletPlan,
 } from "../testing/live-cli.ts";
 import { type BackpackEmulator, startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
@@ -22,17 +23,7 @@ import { type BackpackEmulator, startBackpackEmulator } from "../venues/backpack
 after(removeLiveDirs);
 
 const WALLETS: WalletPlan[] = [0, 1, 2, 3].map((i) => ({ id: `w0${i + 1}`, i, backpack: {} }));
-const FARM = [
-  'mode = "live"',
-  "[farm]",
-  'mode = "same_venue"',
-  'markets = ["BTC"]',
-  "min_group_size = 3",
-  "max_group_size = 4",
-  "check_interval_seconds = 1",
-  "min_cooldown_minutes = 60",
-  "max_cooldown_minutes = 60",
-];
+const FARM = SAME_VENUE_FARM;
 const SYMBOL = "BTC_USDC_PERP";
 
 async function emulator(): Promise<BackpackEmulator> {

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { AsterEmulator } from "../venues/aster/emulator/start.ts";
 import type { BackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { apiKeyOf } from "../venues/backpack/signing.ts";
+import type { EdgexEmulator } from "../venues/edgex/emulator/start.ts";
 import type { HyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import type { LighterEmulator } from "../venues/lighter/emulator/start.ts";
 import { generateApiKey } from "../venues/lighter/signing.ts";
@@ -181,6 +182,53 @@ export function lighterProvision(emu: LighterEmulator, network: "mainnet" | "tes
       table: { network, rest_url: emu.url, ws_url: emu.wsUrl },
       wallets: out,
       openPositions: positionsOf(accounts, symbols, (a, s) => emu.driver.position(Number(a), s)),
+    };
+  };
+}
+
+/**
+ * EdgeX: per wallet an account the emulator registers, with API credentials made up for it (key,
+ * passphrase, HMAC secret text) and a fresh trading key (secp256k1) signing its orders.
+ */
+export function edgexProvision(emu: EdgexEmulator): Provision {
+  const symbols = emu.driver.contracts().map((c) => c.symbol);
+  let made = 0;
+  return async (wallets, usdc) => {
+    const out = wallets.map((w) => {
+      const tradingKey = randomBytes(32);
+      const accountId = String(543_429_922_866_000_000n + BigInt(++made));
+      const apiKey = `emu-${randomBytes(8).toString("hex")}`;
+      const passphrase = randomBytes(8).toString("hex");
+      const secret = randomBytes(24).toString("base64");
+      emu.driver.register({
+        accountId,
+        apiKey,
+        passphrase,
+        secret,
+        tradingAddress: privateKeyToAddress(tradingKey, "emulated key").toLowerCase(),
+        usd: usdc,
+      });
+      return {
+        id: w.id,
+        accountId,
+        table: { account_id: accountId, api_key: apiKey, passphrase },
+        keystore: {
+          identity: {},
+          secrets: {
+            trading_private_key: hexSecret(tradingKey),
+            api_secret: { bytes: Buffer.from(secret, "utf8"), encoding: "utf8" as const },
+          },
+        },
+      };
+    });
+    return {
+      table: { rest_url: emu.url, ws_url: emu.wsUrl },
+      openPositions: positionsOf(
+        out.map((w) => ({ id: w.id, account: w.accountId })),
+        symbols,
+        (a, s) => emu.driver.position(a, s),
+      ),
+      wallets: out.map(({ accountId: _a, ...w }) => w),
     };
   };
 }

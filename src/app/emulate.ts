@@ -6,6 +6,8 @@ import { DEFAULT_MARKETS as ASTER_MARKETS } from "../venues/aster/emulator/engin
 import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
 import { DEFAULT_MARKETS as BACKPACK_MARKETS } from "../venues/backpack/emulator/engine.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
+import { DEFAULT_CONTRACTS as EDGEX_CONTRACTS } from "../venues/edgex/emulator/engine.ts";
+import { startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import { DEFAULT_UNIVERSE } from "../venues/hyperliquid/emulator/universe.ts";
@@ -15,6 +17,7 @@ import { startParadexEmulator } from "../venues/paradex/emulator/start.ts";
 import {
   asterProvision,
   backpackProvision,
+  edgexProvision,
   hyperliquidProvision,
   lighterProvision,
   type Provision,
@@ -47,6 +50,11 @@ export const EMULATED_VENUES: Readonly<
     account: /^\d+:[A-Za-z0-9_+/=-]+:0[23][0-9a-fA-F]{64}$/,
     accountHint: "accountId:apiKey:compressed secp256k1 public key",
     start: (o) => startHibachi(o),
+  },
+  edgex: {
+    account: /^\d{1,20}:[^:]+:[^:]+:[^:]+:0x[0-9a-fA-F]{40}$/,
+    accountHint: "accountId:apiKey:passphrase:apiSecret:0x trading-key address (emulator-only credentials)",
+    start: (o) => startEdgex(o),
   },
   paradex: {
     account: /^0x[0-9a-fA-F]{1,64}:0x[0-9a-fA-F]{1,64}$/,
@@ -109,18 +117,7 @@ async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
     markets: marked(ASTER_MARKETS, (m) => m.base, opts.marks),
   });
   const markets = emu.driver.markets();
-  for (const m of markets) {
-    const tick = Number(m.tickSize);
-    const decimals = Math.max(0, -Math.floor(Math.log10(Number(m.stepSize))));
-    emu.driver.setBook({
-      symbol: m.symbol,
-      bidPx: m.markPx - tick,
-      askPx: m.markPx + tick,
-      qty: Number((50_000 / m.markPx).toFixed(decimals)),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
+  seedBooks(markets, (b) => emu.driver.setBook(b));
   for (const f of opts.fund ?? []) {
     const [user, signer] = f.address.split(":");
     emu.driver.fund(user, f.usdc);
@@ -136,6 +133,47 @@ async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
   };
 }
 
+/**
+ * Seed the books now and again every `ms`: an emulator's book that never changes would leave its
+ * stream silent, and a live run refuses to open on a book older than its freshness bound (500 ms).
+ * Returns the stop of the timer.
+ */
+function keepBooksFresh(seed: () => void, ms = 250): () => void {
+  seed();
+  const t = setInterval(seed, ms);
+  t.unref();
+  return () => clearInterval(t);
+}
+
+/**
+ * A two-sided book of ten levels, a tick apart, around each market's mark, about 50 000 USD a
+ * level (the size rounded to the market's step).
+ */
+function seedBooks(
+  markets: readonly { symbol: string; markPx: number; tickSize: string; stepSize: string }[],
+  setBook: (b: {
+    symbol: string;
+    bidPx: number;
+    askPx: number;
+    qty: number;
+    levels: number;
+    stepPx: number;
+  }) => void,
+): void {
+  for (const m of markets) {
+    const tick = Number(m.tickSize);
+    const decimals = Math.max(0, -Math.floor(Math.log10(Number(m.stepSize))));
+    setBook({
+      symbol: m.symbol,
+      bidPx: m.markPx - tick,
+      askPx: m.markPx + tick,
+      qty: Number((50_000 / m.markPx).toFixed(decimals)),
+      levels: 10,
+      stepPx: tick,
+    });
+  }
+}
+
 /** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
 async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
   const emu = await startBackpackEmulator({
@@ -144,17 +182,7 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
     markets: marked(BACKPACK_MARKETS, (m) => m.base, opts.marks),
   });
   const markets = emu.driver.markets();
-  for (const m of markets) {
-    const tick = Number(m.tickSize);
-    emu.driver.setBook({
-      symbol: m.symbol,
-      bidPx: m.markPx - tick,
-      askPx: m.markPx + tick,
-      qty: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(m.stepSize)))))),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
+  const stopRefresh = keepBooksFresh(() => seedBooks(markets, (b) => emu.driver.setBook(b)));
   for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
   return {
     label: "backpack emulator",
@@ -162,7 +190,47 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
     provision: backpackProvision(emu),
-    close: () => emu.close(),
+    close: () => {
+      stopRefresh();
+      return emu.close();
+    },
+  };
+}
+
+/**
+ * EdgeX (V2): both default contracts with a two-sided book of ten levels around the mark;
+ * `--fund 543429922866069763:key:pass:secret:0xabc…=10000` registers that account with those
+ * API credentials (made up for the emulator) and trading-key address, and credits it.
+ */
+async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
+  const emu = await startEdgexEmulator({
+    port: opts.port,
+    ...(opts.generousLimits ? { budget: { capacity: 100_000, perSecond: 100_000 } } : {}),
+    contracts: marked(EDGEX_CONTRACTS, (c) => c.symbol.replace(/USD$/, ""), opts.marks),
+  });
+  const contracts = emu.driver.contracts();
+  const stopRefresh = keepBooksFresh(() => seedBooks(contracts, (b) => emu.driver.setBook(b)));
+  for (const f of opts.fund ?? []) {
+    const [accountId, apiKey, passphrase, secret, address] = f.address.split(":");
+    emu.driver.register({
+      accountId,
+      apiKey,
+      passphrase,
+      secret,
+      tradingAddress: address.toLowerCase(),
+      usd: f.usdc,
+    });
+  }
+  return {
+    label: "edgex emulator (V2: HMAC requests, EIP-712 orders)",
+    url: emu.url,
+    wsUrl: emu.wsUrl,
+    coins: contracts.map((c) => c.symbol),
+    provision: edgexProvision(emu),
+    close: () => {
+      stopRefresh();
+      return emu.close();
+    },
   };
 }
 
@@ -213,19 +281,21 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
     universe: marked(DEFAULT_UNIVERSE, (c) => c.name, opts.marks),
   });
   const coins = emu.driver.coins();
-  for (const c of coins) {
-    const mark = emu.driver.markPx(c.name);
-    // one step of the 5-significant-figure rule around the mark, ten levels a side
-    const step = 10 ** (Math.floor(Math.log10(mark)) - 4);
-    emu.driver.setBook({
-      coin: c.name,
-      bidPx: mark - step,
-      askPx: mark + step,
-      sz: Number((50_000 / mark).toFixed(c.szDecimals)),
-      levels: 10,
-      stepPx: step,
-    });
-  }
+  const stopRefresh = keepBooksFresh(() => {
+    for (const c of coins) {
+      const mark = emu.driver.markPx(c.name);
+      // one step of the 5-significant-figure rule around the mark, ten levels a side
+      const step = 10 ** (Math.floor(Math.log10(mark)) - 4);
+      emu.driver.setBook({
+        coin: c.name,
+        bidPx: mark - step,
+        askPx: mark + step,
+        sz: Number((50_000 / mark).toFixed(c.szDecimals)),
+        levels: 10,
+        stepPx: step,
+      });
+    }
+  });
   for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
   return {
     label: `hyperliquid emulator (${opts.mainnet ? "mainnet" : "testnet"} signatures)`,
@@ -233,7 +303,10 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
     wsUrl: emu.wsUrl,
     coins: coins.map((c) => c.name),
     provision: hyperliquidProvision(emu, opts.mainnet === true),
-    close: () => emu.close(),
+    close: () => {
+      stopRefresh();
+      return emu.close();
+    },
   };
 }
 
@@ -251,17 +324,19 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
     markets: marked(LIGHTER_MARKETS, (m) => m.symbol, opts.marks),
   });
   const markets = emu.driver.markets();
-  for (const m of markets) {
-    const tick = 10 ** -m.priceDecimals;
-    emu.driver.setBook({
-      symbol: m.symbol,
-      bidPx: m.markPx - tick,
-      askPx: m.markPx + tick,
-      size: Number((50_000 / m.markPx).toFixed(m.sizeDecimals)),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
+  const stopRefresh = keepBooksFresh(() => {
+    for (const m of markets) {
+      const tick = 10 ** -m.priceDecimals;
+      emu.driver.setBook({
+        symbol: m.symbol,
+        bidPx: m.markPx - tick,
+        askPx: m.markPx + tick,
+        size: Number((50_000 / m.markPx).toFixed(m.sizeDecimals)),
+        levels: 10,
+        stepPx: tick,
+      });
+    }
+  });
   const accounts = (opts.fund ?? []).map(
     (f) => `${f.address}=account ${emu.driver.createAccount(f.address, f.usdc)}`,
   );
@@ -272,7 +347,10 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
     provision: lighterProvision(emu, network),
-    close: () => emu.close(),
+    close: () => {
+      stopRefresh();
+      return emu.close();
+    },
   };
 }
 

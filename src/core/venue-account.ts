@@ -24,6 +24,12 @@ export interface AccountSigner {
   readonly publicKey: string;
   sign(payload: Uint8Array): Promise<Uint8Array>;
   /**
+   * Present when the account also authenticates requests with a shared API secret (EdgeX): the
+   * HMAC-SHA256 of `message` under that secret (its key form is the SignerSource's `hmac`). The
+   * secret stays inside the signer like the private key.
+   */
+  hmacSha256?(message: Uint8Array): Uint8Array;
+  /**
    * ecgfp5 only: run `use` with the key bytes, which are zeroed when it returns; a second call
    * throws (the key lives on in the venue's signer, not here).
    */

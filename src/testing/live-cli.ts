@@ -17,6 +17,19 @@ import { cleanEnv, PERPBOT_BIN } from "./run-process.ts";
 
 export const LIVE_PW = "live cli test password";
 
+/** A live farm of one same-venue group of 3-4 wallets on BTC, checked every second. */
+export const SAME_VENUE_FARM: readonly string[] = [
+  'mode = "live"',
+  "[farm]",
+  'mode = "same_venue"',
+  'markets = ["BTC"]',
+  "min_group_size = 3",
+  "max_group_size = 4",
+  "check_interval_seconds = 1",
+  "min_cooldown_minutes = 60",
+  "max_cooldown_minutes = 60",
+];
+
 /** Wallet i's Backpack API secret (a 32-byte ed25519 seed) and its API key. */
 export const bpSeedOf = (i: number) => Buffer.alloc(32, 0x71 + i);
 export const bpApiKeyOf = (i: number) => apiKeyOf(signerFromKeyBytes("ed25519", bpSeedOf(i), "test"));
@@ -27,11 +40,20 @@ const addr = (k: Buffer) => signerAddressOf(signerFromKeyBytes("secp256k1", k, "
 export const hlMasterOf = (i: number) => addr(hlMasterKeyOf(i));
 export const hlAgentOf = (i: number) => addr(hlAgentKeyOf(i));
 
+/** Wallet i's EdgeX trading key, API secret text, account id, API key and trading address. */
+export const exTradingKeyOf = (i: number) => Buffer.alloc(32, 0x51 + i);
+export const exSecretOf = (i: number) => `ZWRnZXgtdGVzdC1zZWNyZXQt${i}`;
+export const exAccountOf = (i: number) => String(543_429_922_866_069_700n + BigInt(i));
+export const exApiKeyOf = (i: number) => `edgex-key-${i}`;
+export const exAddressOf = (i: number) => addr(exTradingKeyOf(i));
+
 export interface WalletPlan {
   readonly id: string;
   /** index of its keys above */
   readonly i: number;
   readonly backpack?: { readonly storedSeed?: Buffer };
+  /** an EdgeX entry: trading key and API secret (storedSecret: a wrong one) */
+  readonly edgex?: { readonly storedSecret?: string };
   readonly hyperliquid?: true;
 }
 
@@ -61,6 +83,17 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
             },
           },
         };
+      if (w.edgex)
+        venues.edgex = {
+          identity: {},
+          secrets: {
+            trading_private_key: { bytes: exTradingKeyOf(w.i), encoding: "hex" },
+            api_secret: {
+              bytes: Buffer.from(w.edgex.storedSecret ?? exSecretOf(w.i), "utf8"),
+              encoding: "utf8",
+            },
+          },
+        };
       if (w.hyperliquid)
         venues.hyperliquid = {
           identity: {},
@@ -82,6 +115,23 @@ export function backpackToml(url: string, wallets: readonly WalletPlan[]): strin
     ...wallets
       .filter((w) => w.backpack)
       .flatMap((w) => [`[venues.backpack.wallets.${w.id}]`, `api_key = "${bpApiKeyOf(w.i)}"`]),
+  ];
+}
+
+/** `[venues.edgex]` on an emulator with these wallets. */
+export function edgexToml(url: string, wallets: readonly WalletPlan[]): string[] {
+  return [
+    "[venues.edgex]",
+    `rest_url = "${url}"`,
+    "request_timeout_ms = 3000",
+    ...wallets
+      .filter((w) => w.edgex)
+      .flatMap((w) => [
+        `[venues.edgex.wallets.${w.id}]`,
+        `account_id = "${exAccountOf(w.i)}"`,
+        `api_key = "${exApiKeyOf(w.i)}"`,
+        `passphrase = "pp-${w.i}"`,
+      ]),
   ];
 }
 

@@ -41,7 +41,7 @@ test("kind sim builds a catalogued simulated venue from its config section", asy
   } finally {
     await v.close();
   }
-  assert.deepEqual(venueKinds(), ["aster", "backpack", "hyperliquid", "lighter", "sim"]);
+  assert.deepEqual(venueKinds(), ["aster", "backpack", "edgex", "hyperliquid", "lighter", "sim"]);
   assert.equal(venueFactory("sim").kind, "sim");
 });
 
@@ -56,7 +56,7 @@ test("a bad config is refused with every problem and its key path; an unknown ki
   );
   assert.throws(
     () => createVenue("hyperliquidd", {}, { clock }),
-    /unknown venue kind "hyperliquidd" \(known: aster, backpack, hyperliquid, lighter, sim\)/,
+    /unknown venue kind "hyperliquidd" \(known: aster, backpack, edgex, hyperliquid, lighter, sim\)/,
   );
   assert.throws(
     () =>

@@ -4,6 +4,7 @@ import { InvalidValueError } from "../core/errors.ts";
 import type { Venue } from "../core/venue.ts";
 import { asterVenueFactory } from "./aster/factory.ts";
 import { backpackVenueFactory } from "./backpack/factory.ts";
+import { edgexVenueFactory } from "./edgex/factory.ts";
 import { hyperliquidVenueFactory } from "./hyperliquid/factory.ts";
 import { lighterVenueFactory } from "./lighter/factory.ts";
 import type { LiveAccountSpec, VenueDeps, VenueFactory } from "./registry-types.ts";
@@ -19,6 +20,7 @@ const FACTORIES: readonly VenueFactory[] = [
   simVenueFactory as unknown as VenueFactory,
   asterVenueFactory as unknown as VenueFactory,
   backpackVenueFactory as unknown as VenueFactory,
+  edgexVenueFactory as unknown as VenueFactory,
   hyperliquidVenueFactory as unknown as VenueFactory,
   lighterVenueFactory as unknown as VenueFactory,
 ];

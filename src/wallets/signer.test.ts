@@ -140,3 +140,58 @@ test("an ed25519 key kept as base64 text (as Backpack shows its API secrets) sig
     ks.close();
   }
 });
+
+test("a secp256k1 signer with an HMAC secret field (EdgeX): the MAC is RFC 4231's, or of the base64 text; a missing field is named", async () => {
+  const file = join(dir, "keystore-hmac.json");
+  await createKeystore(file, PW, FAST_KDF);
+  // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?"
+  await addWallets(file, PW, [
+    {
+      id: "w2",
+      label: "hmac",
+      venues: {
+        edgex: {
+          identity: {},
+          secrets: {
+            trading_private_key: { bytes: Buffer.alloc(32, 4), encoding: "hex" },
+            api_secret: { bytes: Buffer.from("Jefe", "utf8"), encoding: "utf8" },
+          },
+        },
+      },
+    },
+  ]);
+  const ks = await openKeystore(file, PW);
+  try {
+    const source = {
+      walletId: "w2",
+      scheme: "secp256k1" as const,
+      venue: "edgex",
+      field: "trading_private_key",
+    };
+    const data = new TextEncoder().encode("what do ya want for nothing?");
+    const raw = await signerFromKeystore(ks, { ...source, hmac: { field: "api_secret", key: "stored" } });
+    assert.equal(
+      Buffer.from(raw.hmacSha256?.(data) ?? []).toString("hex"),
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
+    assert.equal(raw.scheme, "secp256k1");
+    assert.equal((await raw.sign(new Uint8Array(32))).length, 65, "still signs digests");
+    // "base64-text": the key is the ASCII of base64("Jefe") = "SmVmZQ==" (EdgeX's auth.py)
+    const b64 = await signerFromKeystore(ks, {
+      ...source,
+      hmac: { field: "api_secret", key: "base64-text" },
+    });
+    const { createHmac } = await import("node:crypto");
+    assert.equal(
+      Buffer.from(b64.hmacSha256?.(data) ?? []).toString("hex"),
+      createHmac("sha256", "SmVmZQ==").update(data).digest("hex"),
+    );
+    assert.ok(!JSON.stringify(b64).includes("Jefe"));
+    await assert.rejects(
+      signerFromKeystore(ks, { ...source, hmac: { field: "nope", key: "stored" } }),
+      /wallet w2, edgex\.nope: no such secret field/,
+    );
+  } finally {
+    ks.close();
+  }
+});

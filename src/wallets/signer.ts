@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type KeyObject,
+  sign,
+} from "node:crypto";
 import * as starknet from "@scure/starknet";
 import type { AccountSigner, SignatureScheme } from "../core/venue-account.ts";
 import { registerSecret } from "../log/redact.ts";
@@ -23,6 +30,31 @@ export interface SignerSource {
    * its API secrets as base64 of the 32-byte seed). Absent: the stored bytes are the key.
    */
   readonly text?: "base64";
+  /**
+   * A second secret field of the same venue entry that keys HMAC-SHA256 request authentication
+   * (`AccountSigner.hmacSha256`). `key` says how the stored text becomes the HMAC key: "stored" —
+   * its bytes as they are; "base64-text" — the ASCII of base64(stored text), as EdgeX's SDK does
+   * (edgex-python-sdk `edgex_sdk/internal/auth.py` `build_hmac_signature`).
+   */
+  readonly hmac?: { readonly field: string; readonly key: "stored" | "base64-text" };
+}
+
+/** Attach HMAC-SHA256 request authentication keyed by `secret` (copied into a KeyObject) to a signer. */
+export function withHmac(
+  signer: AccountSigner,
+  secret: Uint8Array,
+  form: "stored" | "base64-text" = "stored",
+): AccountSigner {
+  const bytes =
+    form === "stored" ? Buffer.from(secret) : Buffer.from(Buffer.from(secret).toString("base64"), "ascii");
+  for (const f of secretForms(bytes, "hex")) registerSecret(f);
+  const key = createSecretKey(bytes);
+  bytes.fill(0);
+  const out = Object.create(signer) as AccountSigner;
+  Object.defineProperty(out, "hmacSha256", {
+    value: (message: Uint8Array) => new Uint8Array(createHmac("sha256", key).update(message).digest()),
+  });
+  return out;
 }
 
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -51,7 +83,7 @@ export async function signerFromKeystore(keystore: Keystore, source: SignerSourc
     throw new KeystoreUsageError(`${where}: a signer's venue and field are given together or not at all`);
   const build = (key: Buffer) => signerFromKeyBytes(source.scheme, key, where);
   if (source.venue === undefined) return keystore.withWalletKey(source.walletId, build);
-  return keystore.withSecret(source.walletId, source.venue, (secrets) => {
+  const signer = await keystore.withSecret(source.walletId, source.venue, (secrets) => {
     const key = secrets.get(source.field!);
     if (key === undefined)
       throw new KeystoreUsageError(
@@ -66,6 +98,16 @@ export async function signerFromKeystore(keystore: Keystore, source: SignerSourc
     } finally {
       raw.fill(0);
     }
+  });
+  const hmac = source.hmac;
+  if (hmac === undefined) return signer;
+  return keystore.withSecret(source.walletId, source.venue, (secrets) => {
+    const secret = secrets.get(hmac.field);
+    if (secret === undefined)
+      throw new KeystoreUsageError(
+        `wallet ${source.walletId}, ${source.venue}.${hmac.field}: no such secret field (has: ${[...secrets.keys()].join(", ") || "none"})`,
+      );
+    return withHmac(signer, secret, hmac.key);
   });
 }
 
