@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { test } from "node:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
 import { EMULATED_VENUES } from "../app/emulate.ts";
+import { LIVE_PW, perpbotCli } from "../testing/live-cli.ts";
 import { cleanEnv, PERPBOT_BIN } from "../testing/run-process.ts";
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /**
  * `perpbot emulate all` as a process: one line per emulator of EMULATED_VENUES (kind, label, URL,
@@ -55,5 +64,43 @@ test("perpbot emulate all starts every registered emulator on its own port and s
     for (const u of urls) await assert.rejects(fetch(u), `${u} is closed after Ctrl-C`);
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
+  }
+});
+
+test("perpbot emulate all --write-config: a note for each venue left out, the config and keystore written, doctor passes on them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "perpbot-emulate-all-cli-"));
+  dirs.push(dir);
+  const file = join(dir, "perpbot.toml");
+  const kdf = ["--kdf-memory", "64", "--kdf-iterations", "1", "--kdf-parallelism", "1"];
+  const emu = perpbotCli(dir, ["emulate", "all", "--write-config", file, "--usdc", "5000", ...kdf]);
+  try {
+    await emu.until((out) => /emulators running; Ctrl-C stops them all/.test(out), 60_000);
+    const out = emu.out();
+    const written =
+      /^config written to (\S+): venues ([a-z, ]+); (\d+) wallets funded with 5000 each; (\d+) farm instance/m.exec(
+        out,
+      );
+    assert.ok(written, out);
+    assert.equal(written[1], file);
+    const venues = written[2].split(", ");
+    for (const kind of Object.keys(EMULATED_VENUES)) {
+      const left = out.includes(`note: ${kind} left out of the config: `);
+      assert.notEqual(
+        left,
+        venues.includes(kind),
+        `${kind}: either configured or left out with a note\n${out}`,
+      );
+    }
+    assert.equal(Number(written[4]), (venues.length * (venues.length - 1)) / 2);
+    assert.ok(existsSync(join(dir, "data", "keystore.json")), "the keystore beside the config");
+    assert.ok(!readFileSync(file, "utf8").includes(LIVE_PW));
+    const doctor = perpbotCli(dir, ["doctor"]);
+    assert.equal(await doctor.exited, 0, doctor.out() + doctor.err());
+    assert.match(doctor.out(), /0 failed, \d+ skipped: ready/);
+    emu.interrupt();
+    assert.equal(await emu.exited, 0, emu.err());
+    assert.match(emu.out(), /stopping: every emulated account is flat/);
+  } finally {
+    emu.interrupt();
   }
 });
