@@ -62,6 +62,23 @@ function positionsOf(
     );
 }
 
+/** A provisioned wallet with its account's name on the emulator (what the driver's `position` takes). */
+type MadeWallet = ProvisionedVenue["wallets"][number] & { readonly account: string };
+
+/** The venue's part from its table, the wallets made and how to read their positions. */
+function venueOf(
+  table: ProvisionedVenue["table"],
+  made: readonly MadeWallet[],
+  symbols: readonly string[],
+  position: (account: string, symbol: string) => string,
+): ProvisionedVenue {
+  return {
+    table,
+    wallets: made.map(({ account: _a, ...w }) => w),
+    openPositions: positionsOf(made, symbols, position),
+  };
+}
+
 /** How a running emulator makes funded accounts for the config writer. */
 export type Provision = (wallets: readonly EmulatedWallet[], usdc: number) => Promise<ProvisionedVenue>;
 
@@ -80,24 +97,20 @@ function delegatedKeyProvision(o: {
   readonly approve: (address: string, keyAddress: string) => void;
   readonly secret: string;
 }): Provision {
-  return async (wallets, usdc) => ({
-    table: o.table,
-    openPositions: positionsOf(
-      wallets.map((w) => ({ id: w.id, account: w.address })),
-      o.symbols,
-      o.position,
-    ),
-    wallets: wallets.map((w) => {
+  return async (wallets, usdc) => {
+    const made = wallets.map((w) => {
       const key = randomBytes(32);
       o.fund(w.address, usdc);
       o.approve(w.address, privateKeyToAddress(key, "emulated key").toLowerCase());
       return {
         id: w.id,
+        account: w.address,
         table: { address: w.address },
         keystore: { identity: {}, secrets: { [o.secret]: hexSecret(key) } },
       };
-    }),
-  });
+    });
+    return venueOf(o.table, made, o.symbols, o.position);
+  };
 }
 
 /** Hyperliquid: the wallet's address is the master; a fresh agent key approved as "perpbot". */
@@ -136,20 +149,13 @@ export function backpackProvision(emu: BackpackEmulator): Provision {
       seed.fill(0);
       return {
         id: w.id,
-        apiKey,
+        account: apiKey,
         table: { api_key: apiKey },
         keystore: { identity: {}, secrets: { api_secret: { bytes: secret, encoding: "utf8" as const } } },
       };
     });
-    return {
-      table: { rest_url: emu.url, ws_url: emu.wsUrl },
-      openPositions: positionsOf(
-        out.map((w) => ({ id: w.id, account: w.apiKey })),
-        symbols,
-        (a, s) => emu.driver.position(a, s),
-      ),
-      wallets: out.map(({ apiKey: _k, ...w }) => w),
-    };
+    const table = { rest_url: emu.url, ws_url: emu.wsUrl };
+    return venueOf(table, out, symbols, (a, s) => emu.driver.position(a, s));
   };
 }
 
@@ -160,17 +166,16 @@ const LIGHTER_API_KEY_INDEX = 3;
 export function lighterProvision(emu: LighterEmulator, network: "mainnet" | "testnet"): Provision {
   const symbols = emu.driver.markets().map((m) => m.symbol);
   return async (wallets, usdc) => {
-    const out: ProvisionedVenue["wallets"][number][] = [];
-    const accounts: { id: string; account: string }[] = [];
+    const out: MadeWallet[] = [];
     for (const w of wallets) {
       const index = emu.driver.createAccount(w.address, usdc);
-      accounts.push({ id: w.id, account: String(index) });
       const key = await generateApiKey();
       emu.driver.registerKey(index, LIGHTER_API_KEY_INDEX, key.publicKeyHex);
       const secret = Buffer.from(key.privateKey);
       key.privateKey.fill(0);
       out.push({
         id: w.id,
+        account: String(index),
         table: { account_index: index, api_key_index: LIGHTER_API_KEY_INDEX, l1_address: w.address },
         keystore: {
           identity: { account_index: String(index), api_key_index: String(LIGHTER_API_KEY_INDEX) },
@@ -178,11 +183,8 @@ export function lighterProvision(emu: LighterEmulator, network: "mainnet" | "tes
         },
       });
     }
-    return {
-      table: { network, rest_url: emu.url, ws_url: emu.wsUrl },
-      wallets: out,
-      openPositions: positionsOf(accounts, symbols, (a, s) => emu.driver.position(Number(a), s)),
-    };
+    const table = { network, rest_url: emu.url, ws_url: emu.wsUrl };
+    return venueOf(table, out, symbols, (a, s) => emu.driver.position(Number(a), s));
   };
 }
 
@@ -210,7 +212,7 @@ export function edgexProvision(emu: EdgexEmulator): Provision {
       });
       return {
         id: w.id,
-        accountId,
+        account: accountId,
         table: { account_id: accountId, api_key: apiKey, passphrase },
         keystore: {
           identity: {},
@@ -221,14 +223,7 @@ export function edgexProvision(emu: EdgexEmulator): Provision {
         },
       };
     });
-    return {
-      table: { rest_url: emu.url, ws_url: emu.wsUrl },
-      openPositions: positionsOf(
-        out.map((w) => ({ id: w.id, account: w.accountId })),
-        symbols,
-        (a, s) => emu.driver.position(a, s),
-      ),
-      wallets: out.map(({ accountId: _a, ...w }) => w),
-    };
+    const table = { rest_url: emu.url, ws_url: emu.wsUrl };
+    return venueOf(table, out, symbols, (a, s) => emu.driver.position(a, s));
   };
 }
