@@ -8,7 +8,7 @@
  * registry lists live accounts; one without is started and left out of the config with a note.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { stringify } from "smol-toml";
 import { venueFactory, venueKinds } from "../venues/registry.ts";
@@ -145,18 +145,24 @@ export async function writeEmulatorConfig(
   }
   mkdirSync(dirname(ks), { recursive: true, mode: 0o700 });
   await createKeystore(ks, r.password, r.kdf);
-  await addWallets(
-    ks,
-    r.password,
-    ids.map((id) => {
-      const venues: Record<string, NewVenueAccount> = {};
-      for (const [kind, p] of provisioned) {
-        const entry = p.wallets.find((x) => x.id === id);
-        if (entry !== undefined) venues[kind] = entry.keystore;
-      }
-      return { id, label: `emulated wallet ${id}`, key: keys.get(id), venues };
-    }),
-  );
+  try {
+    await addWallets(
+      ks,
+      r.password,
+      ids.map((id) => {
+        const venues: Record<string, NewVenueAccount> = {};
+        for (const [kind, p] of provisioned) {
+          const entry = p.wallets.find((x) => x.id === id);
+          if (entry !== undefined) venues[kind] = entry.keystore;
+        }
+        return { id, label: `emulated wallet ${id}`, key: keys.get(id), venues };
+      }),
+    );
+  } catch (e) {
+    // no half-written keystore left behind: the one created here holds nothing else
+    rmSync(ks, { force: true });
+    throw e;
+  }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, configText(provisioned, ks, farms, ids));
   const openPositions = () =>

@@ -100,6 +100,10 @@ test("perpbot emulate all --write-config: a note for each venue left out, the co
     emu.interrupt();
     assert.equal(await emu.exited, 0, emu.err());
     assert.match(emu.out(), /stopping: every emulated account is flat/);
+    const again = perpbotCli(dir, ["emulate", "all", "--write-config", file, ...kdf]);
+    assert.equal(await again.exited, 2, "a usage error");
+    assert.match(again.err(), /perpbot\.toml exists; remove it or pick another path/);
+    assert.doesNotMatch(again.out(), /emulators running/, "refused before any emulator started");
   } finally {
     emu.interrupt();
   }

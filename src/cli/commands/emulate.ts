@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { EMULATED_VENUES } from "../../app/emulate.ts";
@@ -93,6 +94,12 @@ async function emulateAll(opts: EmulateCliOptions): Promise<void> {
   const usdc = Number(opts.usdc);
   if (!(Number.isFinite(usdc) && usdc > 0))
     throw new UsageError(`--usdc "${opts.usdc}": give a positive amount`);
+  const file = opts.writeConfig === undefined ? undefined : resolve(opts.writeConfig);
+  const keystorePath =
+    file === undefined ? undefined : resolve(opts.keystore ?? join(dirname(file), "data", "keystore.json"));
+  for (const p of [file, keystorePath])
+    if (p !== undefined && existsSync(p))
+      throw new UsageError(`emulate all --write-config: ${p} exists; remove it or pick another path`);
   const password =
     opts.writeConfig === undefined
       ? undefined
@@ -107,11 +114,10 @@ async function emulateAll(opts: EmulateCliOptions): Promise<void> {
   let written: WrittenConfig | undefined;
   try {
     for (const s of started) process.stdout.write(`${emulatorLine(s)}\n`);
-    if (opts.writeConfig !== undefined && password !== undefined) {
-      const file = resolve(opts.writeConfig);
+    if (file !== undefined && keystorePath !== undefined && password !== undefined) {
       written = await writeEmulatorConfig(started, {
         file,
-        keystorePath: resolve(opts.keystore ?? join(dirname(file), "data", "keystore.json")),
+        keystorePath,
         password,
         kdf: kdfFrom(opts, DEFAULT_KDF),
         usdc,
