@@ -2,15 +2,28 @@
  * `perpbot emulate <venue>`: a venue's protocol emulator as a standalone process, for pointing a
  * connector (ours or any standard client) at a local venue. The CLI reaches them here.
  */
+import { DEFAULT_MARKETS as ASTER_MARKETS } from "../venues/aster/emulator/engine.ts";
 import { startAsterEmulator } from "../venues/aster/emulator/start.ts";
+import { DEFAULT_MARKETS as BACKPACK_MARKETS } from "../venues/backpack/emulator/engine.ts";
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
+import { DEFAULT_CONTRACTS as EDGEX_CONTRACTS } from "../venues/edgex/emulator/engine.ts";
 import { startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
 import { startExtendedEmulator } from "../venues/extended/emulator/start.ts";
 import { startGrvtEmulator } from "../venues/grvt/emulator/start.ts";
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
+import { DEFAULT_UNIVERSE } from "../venues/hyperliquid/emulator/universe.ts";
+import { DEFAULT_MARKETS as LIGHTER_MARKETS } from "../venues/lighter/emulator/engine.ts";
 import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
 import { startParadexEmulator } from "../venues/paradex/emulator/start.ts";
+import {
+  asterProvision,
+  backpackProvision,
+  edgexProvision,
+  hyperliquidProvision,
+  lighterProvision,
+  type Provision,
+} from "./emulate-wallets.ts";
 
 /** The venues with an emulator, how an account to fund is named on each, and how to start it. */
 export const EMULATED_VENUES: Readonly<
@@ -68,6 +81,16 @@ export interface EmulateOptions {
   readonly mainnet?: boolean;
   /** accounts funded at start, with their USDC */
   readonly fund?: readonly { readonly address: string; readonly usdc: number }[];
+  /**
+   * the mark of each underlying ("BTC": 97000) where the venue's default differs, so that every
+   * emulator of `perpbot emulate all` quotes one price per underlying
+   */
+  readonly marks?: Readonly<Record<string, number>>;
+  /**
+   * request budgets far above the venue's own (`perpbot emulate all`: a dozen wallets on one
+   * IP); the default is the venue's published limits
+   */
+  readonly generousLimits?: boolean;
 }
 
 export interface RunningEmulator {
@@ -76,28 +99,37 @@ export interface RunningEmulator {
   readonly url: string;
   readonly wsUrl: string;
   readonly coins: readonly string[];
+  /**
+   * Funded accounts for wallets, with their config and keystore entries (emulate-wallets.ts), for
+   * `perpbot emulate all --write-config`; absent: the venue is left out of the written config.
+   */
+  readonly provision?: Provision;
   close(): Promise<void>;
+}
+
+/** The markets with their marks moved to `marks[base(m)]` where given. */
+function marked<M extends { readonly markPx: number }>(
+  markets: readonly M[],
+  base: (m: M) => string,
+  marks: Readonly<Record<string, number>> | undefined,
+): M[] {
+  return markets.map((m) => ({ ...m, markPx: marks?.[base(m)] ?? m.markPx }));
 }
 
 /**
  * Aster: every default perpetual with a two-sided book of ten levels around its mark, re-sent
- * every second; `--fund 0xuser:0xapiwallet=10000` funds the user and approves the API wallet.
+ * every 250 ms; `--fund 0xuser:0xapiwallet=10000` funds the user and approves the API wallet.
  */
 async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startAsterEmulator({ port: opts.port, bookRefreshMs: 1000 });
+  const emu = await startAsterEmulator({
+    port: opts.port,
+    // every 250 ms: a book re-sent once a second ages past the engine's 500 ms freshness bound
+    bookRefreshMs: 250,
+    ...(opts.generousLimits ? { ipWeightPerMinute: 1_000_000, ordersPerMinute: 1_000_000 } : {}),
+    markets: marked(ASTER_MARKETS, (m) => m.base, opts.marks),
+  });
   const markets = emu.driver.markets();
-  for (const m of markets) {
-    const tick = Number(m.tickSize);
-    const decimals = Math.max(0, -Math.floor(Math.log10(Number(m.stepSize))));
-    emu.driver.setBook({
-      symbol: m.symbol,
-      bidPx: m.markPx - tick,
-      askPx: m.markPx + tick,
-      qty: Number((50_000 / m.markPx).toFixed(decimals)),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
+  seedBooks(markets, (b) => emu.driver.setBook(b));
   for (const f of opts.fund ?? []) {
     const [user, signer] = f.address.split(":");
     emu.driver.fund(user, f.usdc);
@@ -108,8 +140,21 @@ async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
+    provision: asterProvision(emu),
     close: () => emu.close(),
   };
+}
+
+/**
+ * Seed the books now and again every `ms`: an emulator's book that never changes would leave its
+ * stream silent, and a live run refuses to open on a book older than its freshness bound (500 ms).
+ * Returns the stop of the timer.
+ */
+function keepBooksFresh(seed: () => void, ms = 250): () => void {
+  seed();
+  const t = setInterval(seed, ms);
+  t.unref();
+  return () => clearInterval(t);
 }
 
 /**
@@ -143,16 +188,24 @@ function seedBooks(
 
 /** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
 async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startBackpackEmulator({ port: opts.port });
+  const emu = await startBackpackEmulator({
+    port: opts.port,
+    ...(opts.generousLimits ? { ipCapacity: 100_000, ipPerSecond: 100_000 } : {}),
+    markets: marked(BACKPACK_MARKETS, (m) => m.base, opts.marks),
+  });
   const markets = emu.driver.markets();
-  seedBooks(markets, (b) => emu.driver.setBook(b));
+  const stopRefresh = keepBooksFresh(() => seedBooks(markets, (b) => emu.driver.setBook(b)));
   for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
   return {
     label: "backpack emulator",
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
-    close: () => emu.close(),
+    provision: backpackProvision(emu),
+    close: () => {
+      stopRefresh();
+      return emu.close();
+    },
   };
 }
 
@@ -187,9 +240,13 @@ async function startExtended(opts: EmulateOptions): Promise<RunningEmulator> {
  * API credentials (made up for the emulator) and trading-key address, and credits it.
  */
 async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startEdgexEmulator({ port: opts.port });
+  const emu = await startEdgexEmulator({
+    port: opts.port,
+    ...(opts.generousLimits ? { budget: { capacity: 100_000, perSecond: 100_000 } } : {}),
+    contracts: marked(EDGEX_CONTRACTS, (c) => c.symbol.replace(/USD$/, ""), opts.marks),
+  });
   const contracts = emu.driver.contracts();
-  seedBooks(contracts, (b) => emu.driver.setBook(b));
+  const stopRefresh = keepBooksFresh(() => seedBooks(contracts, (b) => emu.driver.setBook(b)));
   for (const f of opts.fund ?? []) {
     const [accountId, apiKey, passphrase, secret, address] = f.address.split(":");
     emu.driver.register({
@@ -206,7 +263,11 @@ async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: contracts.map((c) => c.symbol),
-    close: () => emu.close(),
+    provision: edgexProvision(emu),
+    close: () => {
+      stopRefresh();
+      return emu.close();
+    },
   };
 }
 
@@ -278,28 +339,36 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
     port: opts.port,
     mainnet: opts.mainnet,
     blockMs: 1000,
+    ...(opts.generousLimits ? { ipWeightPerMinute: 1_000_000 } : {}),
+    universe: marked(DEFAULT_UNIVERSE, (c) => c.name, opts.marks),
   });
   const coins = emu.driver.coins();
-  for (const c of coins) {
-    const mark = emu.driver.markPx(c.name);
-    // one step of the 5-significant-figure rule around the mark, ten levels a side
-    const step = 10 ** (Math.floor(Math.log10(mark)) - 4);
-    emu.driver.setBook({
-      coin: c.name,
-      bidPx: mark - step,
-      askPx: mark + step,
-      sz: Number((50_000 / mark).toFixed(c.szDecimals)),
-      levels: 10,
-      stepPx: step,
-    });
-  }
+  const stopRefresh = keepBooksFresh(() => {
+    for (const c of coins) {
+      const mark = emu.driver.markPx(c.name);
+      // one step of the 5-significant-figure rule around the mark, ten levels a side
+      const step = 10 ** (Math.floor(Math.log10(mark)) - 4);
+      emu.driver.setBook({
+        coin: c.name,
+        bidPx: mark - step,
+        askPx: mark + step,
+        sz: Number((50_000 / mark).toFixed(c.szDecimals)),
+        levels: 10,
+        stepPx: step,
+      });
+    }
+  });
   for (const f of opts.fund ?? []) emu.driver.fund(f.address, f.usdc);
   return {
     label: `hyperliquid emulator (${opts.mainnet ? "mainnet" : "testnet"} signatures)`,
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: coins.map((c) => c.name),
-    close: () => emu.close(),
+    provision: hyperliquidProvision(emu, opts.mainnet === true),
+    close: () => {
+      stopRefresh();
+      return emu.close();
+    },
   };
 }
 
@@ -310,19 +379,26 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
  */
 async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
   const network = opts.mainnet ? "mainnet" : "testnet";
-  const emu = await startLighterEmulator({ port: opts.port, network });
+  const emu = await startLighterEmulator({
+    port: opts.port,
+    network,
+    perMinute: opts.generousLimits ? 1_000_000 : undefined,
+    markets: marked(LIGHTER_MARKETS, (m) => m.symbol, opts.marks),
+  });
   const markets = emu.driver.markets();
-  for (const m of markets) {
-    const tick = 10 ** -m.priceDecimals;
-    emu.driver.setBook({
-      symbol: m.symbol,
-      bidPx: m.markPx - tick,
-      askPx: m.markPx + tick,
-      size: Number((50_000 / m.markPx).toFixed(m.sizeDecimals)),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
+  const stopRefresh = keepBooksFresh(() => {
+    for (const m of markets) {
+      const tick = 10 ** -m.priceDecimals;
+      emu.driver.setBook({
+        symbol: m.symbol,
+        bidPx: m.markPx - tick,
+        askPx: m.markPx + tick,
+        size: Number((50_000 / m.markPx).toFixed(m.sizeDecimals)),
+        levels: 10,
+        stepPx: tick,
+      });
+    }
+  });
   const accounts = (opts.fund ?? []).map(
     (f) => `${f.address}=account ${emu.driver.createAccount(f.address, f.usdc)}`,
   );
@@ -332,7 +408,11 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
     url: emu.url,
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
-    close: () => emu.close(),
+    provision: lighterProvision(emu, network),
+    close: () => {
+      stopRefresh();
+      return emu.close();
+    },
   };
 }
 

@@ -63,13 +63,13 @@ function intOption(name: string) {
   };
 }
 
-interface KdfOptions {
+export interface KdfOptions {
   kdfMemory?: number;
   kdfIterations?: number;
   kdfParallelism?: number;
 }
 
-function kdfFrom(opts: KdfOptions, base: KdfParams): KdfParams {
+export function kdfFrom(opts: KdfOptions, base: KdfParams): KdfParams {
   return {
     algorithm: "argon2id",
     memoryKiB: opts.kdfMemory ?? base.memoryKiB,
@@ -79,7 +79,7 @@ function kdfFrom(opts: KdfOptions, base: KdfParams): KdfParams {
   };
 }
 
-function withKdfOptions(c: Command): Command {
+export function withKdfOptions(c: Command): Command {
   return c
     .option(
       "--kdf-memory <KiB>",

@@ -13,9 +13,9 @@ import type { Instrument } from "../../../core/instrument.ts";
 import type { MarketEvent } from "../../../core/market.ts";
 import { toUsd } from "../../../core/money.ts";
 import type { VenueEvent } from "../../../core/venue.ts";
-import { L2Book } from "../../../data/book.ts";
-import { SimExchange } from "../../sim/exchange.ts";
-import { SimState } from "../../sim/state.ts";
+import type { L2Book } from "../../../data/book.ts";
+import { buildSimCore, seedMarkets } from "../../kit/sim-core.ts";
+import type { SimExchange } from "../../sim/exchange.ts";
 import { basicOrder, direction, fakeHash, type HlFill, type HlFunding, type HlOrder } from "./records.ts";
 import { type CoinSpec, instrumentOf, num, trim } from "./universe.ts";
 
@@ -40,8 +40,8 @@ const ZERO_ADDRESS = `0x${"00".repeat(20)}`;
 export class HlEngine {
   readonly clock: Clock;
   readonly coins: readonly CoinSpec[];
-  readonly instruments = new Map<string, Instrument>();
-  readonly books = new Map<string, L2Book>();
+  readonly instruments: Map<string, Instrument>;
+  readonly books: Map<string, L2Book>;
   readonly exchange: SimExchange;
   readonly orders = new Map<number, HlOrder>();
   /** `${user}|${cloid}` → oid of the latest order carrying it */
@@ -66,42 +66,21 @@ export class HlEngine {
   constructor(universe: readonly CoinSpec[], clock: Clock) {
     this.clock = clock;
     this.coins = universe;
-    for (const c of universe) {
-      const inst = instrumentOf(c, VENUE_ID);
-      this.instruments.set(c.name, inst);
-      this.books.set(c.name, new L2Book(inst));
-    }
-    this.exchange = new SimExchange(
-      {
-        venueId: VENUE_ID,
-        instruments: this.instruments,
-        books: this.books,
-        // the venue's default: cross at 20x, or the coin's maximum when lower
-        defaultSetting: (inst) => ({ leverage: Math.min(20, inst.spec.maxLeverage), mode: "cross" }),
-        liquidationFeeBps: 0,
-        findStoredOrder: () => undefined,
-      },
-      new SimState(),
+    const core = buildSimCore(
+      VENUE_ID,
+      universe.map((c) => instrumentOf(c, VENUE_ID)),
+      // the venue's default: cross at 20x, or the coin's maximum when lower
+      (inst) => Math.min(20, inst.spec.maxLeverage),
     );
-    this.exchange.state.trackChanges = false;
-    const now = clock.now();
-    for (const c of universe) {
-      this.market({
-        type: "mark",
-        venue: VENUE_ID,
-        symbol: c.name,
-        ts: now,
-        markPrice: c.markPx,
-        oraclePrice: c.markPx,
-      });
-      this.market({
-        type: "funding",
-        venue: VENUE_ID,
-        symbol: c.name,
-        ts: now,
-        ratePerHour: c.fundingRate ?? 0.0000125,
-      });
-    }
+    this.instruments = core.instruments;
+    this.books = core.books;
+    this.exchange = core.exchange;
+    const seeds = universe.map((c) => ({
+      symbol: c.name,
+      markPx: c.markPx,
+      ratePerHour: c.fundingRate ?? 0.0000125,
+    }));
+    seedMarkets(VENUE_ID, clock.now(), seeds, (e) => this.market(e));
     this.drain();
   }
 

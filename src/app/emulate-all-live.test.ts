@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { FAST_KDF } from "../testing/keystore.ts";
+import { LIVE_PW, perpbotCli } from "../testing/live-cli.ts";
+import { venueFactory } from "../venues/registry.ts";
+import {
+  closeAllEmulators,
+  type StartedEmulator,
+  startAllEmulators,
+  type WrittenConfig,
+  writeEmulatorConfig,
+} from "./emulate-all.ts";
+
+/**
+ * `perpbot emulate all --write-config` end to end: every emulator started, the config and
+ * keystore written for the venues with a live connector, then the real CLI as a user runs it:
+ * `perpbot doctor` passes for every configured venue, and `perpbot run --live` opens one
+ * cross-venue pair in every farm instance (one per pair of venues: at least the four complete
+ * venues, six pairs), each long on one venue and short on the other, and with
+ * --flatten-on-exit leaves every emulated account flat.
+ */
+const PW = LIVE_PW;
+let dir = "";
+let started: StartedEmulator[] = [];
+let written: WrittenConfig;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "perpbot-emulate-all-"));
+  started = await startAllEmulators();
+  written = await writeEmulatorConfig(started, {
+    file: join(dir, "perpbot.toml"),
+    keystorePath: join(dir, "data", "keystore.json"),
+    password: PW,
+    kdf: FAST_KDF,
+    usdc: 10_000,
+  });
+});
+
+after(async () => {
+  await closeAllEmulators(started);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("the written config: a venue table per live connector, the others left out with a reason", () => {
+  for (const k of ["hyperliquid", "aster", "lighter", "backpack"]) assert.ok(written.venues.includes(k), k);
+  for (const s of written.skipped) assert.ok(!written.venues.includes(s.kind) && s.why.length > 0);
+  assert.equal(
+    written.venues.length + written.skipped.length,
+    started.length,
+    "every emulator is one or the other",
+  );
+  const n = written.venues.length;
+  assert.equal(written.farms.length, (n * (n - 1)) / 2, "a farm instance per pair of venues");
+  assert.equal(written.wallets.length, n * (n - 1), "two wallets per pair");
+  const text = readFileSync(join(dir, "perpbot.toml"), "utf8");
+  for (const s of started) {
+    const has = text.includes(`[venues.${s.kind}]`);
+    assert.equal(has, written.venues.includes(s.kind), s.kind);
+    if (has) assert.ok(text.includes(s.emulator.url), `${s.kind} points at its emulator`);
+  }
+  assert.ok(!text.includes(PW), "no password in the config");
+  assert.deepEqual(written.openPositions(), [], "nothing open before the run");
+});
+
+test("perpbot doctor with the written config passes for every configured venue", async () => {
+  const run = perpbotCli(dir, ["doctor", "--json"]);
+  assert.equal(await run.exited, 0, `${run.out()}\n${run.err()}`);
+  const report = JSON.parse(run.out()) as {
+    ok: boolean;
+    checks: { venue: string; wallet: string | null; check: string; status: string; detail: string }[];
+  };
+  assert.equal(report.ok, true);
+  assert.deepEqual(
+    report.checks.filter((c) => c.status === "fail"),
+    [],
+  );
+  for (const kind of written.venues) {
+    const rows = report.checks.filter((c) => c.venue === kind);
+    const wallets = written.farms.filter((f) => f.venues.includes(kind)).flatMap((f) => f.wallets);
+    for (const w of wallets)
+      assert.ok(
+        rows.some((c) => c.wallet === w && c.check === "keys" && c.status === "ok"),
+        `${kind} ${w}: the key decrypts`,
+      );
+    if (venueFactory(kind).doctor === undefined) continue;
+    assert.ok(
+      rows.some((c) => c.check === "reachable" && c.status === "ok"),
+      `${kind} reachable`,
+    );
+    for (const w of wallets)
+      assert.ok(
+        rows.some((c) => c.wallet === w && c.check === "balance" && c.status === "ok"),
+        `${kind} ${w}: a balance\n${JSON.stringify(rows.filter((c) => c.wallet === w))}`,
+      );
+  }
+});
+
+/** The latest "N groups open" of each farm instance in the status lines. */
+function openByInstance(out: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const x of out.matchAll(/^\[([a-z0-9_]+)\] farm: (\d+) groups? open/gm)) m.set(x[1], Number(x[2]));
+  return m;
+}
+
+test("perpbot run --live farms a cross-venue pair on every pair of venues and ends flat", async () => {
+  const run = perpbotCli(dir, [
+    "run",
+    "--live",
+    "--status-every",
+    "1",
+    "--flatten-on-exit",
+    "--duration",
+    "240",
+  ]);
+  try {
+    await run.until((out) => {
+      const open = openByInstance(out);
+      return written.farms.every((f) => (open.get(f.name) ?? 0) >= 1);
+    }, 150_000);
+    assert.match(run.out(), /perpbot LIVE: /);
+    const open = written.openPositions();
+    for (const f of written.farms) {
+      const legs = open.filter((p) => f.wallets.includes(p.wallet));
+      const venues = new Set(legs.map((p) => p.venue));
+      assert.deepEqual(
+        [...venues].sort(),
+        [...f.venues].sort(),
+        `${f.name}: a leg on each venue: ${JSON.stringify(legs)}`,
+      );
+      assert.ok(
+        legs.some((p) => Number(p.size) > 0) && legs.some((p) => Number(p.size) < 0),
+        `${f.name}: long on one venue, short on the other: ${JSON.stringify(legs)}`,
+      );
+      const net = legs.reduce((a, p) => a + Number(p.size), 0);
+      // the farm's bound on a group's net delta is max_imbalance_usd ($2) at about 97 000
+      assert.ok(Math.abs(net) * 97_000 <= 2 + 1e-6, `${f.name}: net ${net} within $2`);
+    }
+    run.interrupt();
+    assert.equal(await run.exited, 0, run.err().slice(-3000));
+    assert.match(run.out(), /stopped; state saved/);
+    assert.deepEqual(
+      written.openPositions(),
+      [],
+      `--flatten-on-exit closed every leg\n${run.err().slice(-3000)}`,
+    );
+  } finally {
+    run.interrupt();
+  }
+});
