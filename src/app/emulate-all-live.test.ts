@@ -17,11 +17,22 @@ import {
 /**
  * `perpbot emulate all --write-config` end to end: every emulator started, the config and
  * keystore written for the venues with a live connector, then the real CLI as a user runs it:
- * `perpbot doctor` passes for every configured venue, and `perpbot run --live` opens one
- * cross-venue pair in every farm instance (one per pair of venues: at least the four complete
- * venues, six pairs), each long on one venue and short on the other, and with
- * --flatten-on-exit leaves every emulated account flat.
+ * `perpbot doctor` passes for all nine venues, and `perpbot run --live` opens one cross-venue
+ * pair in every farm instance (a ring: each venue paired with the next, nine instances), each
+ * long on one venue and short on the other, so every venue trades; with --flatten-on-exit
+ * every emulated account ends flat. A venue that drops out of the config fails the test.
  */
+const NINE = [
+  "hyperliquid",
+  "lighter",
+  "aster",
+  "backpack",
+  "paradex",
+  "edgex",
+  "hibachi",
+  "extended",
+  "grvt",
+] as const;
 const PW = LIVE_PW;
 let dir = "";
 let started: StartedEmulator[] = [];
@@ -39,13 +50,15 @@ before(async () => {
   });
 });
 
+const configText = () => readFileSync(join(dir, "perpbot.toml"), "utf8");
+
 after(async () => {
   await closeAllEmulators(started);
   rmSync(dir, { recursive: true, force: true });
 });
 
 test("the written config: a venue table per live connector, the others left out with a reason", () => {
-  for (const k of ["hyperliquid", "aster", "lighter", "backpack"]) assert.ok(written.venues.includes(k), k);
+  assert.deepEqual([...written.venues].sort(), [...NINE].sort(), "all nine venues in the config");
   for (const s of written.skipped) assert.ok(!written.venues.includes(s.kind) && s.why.length > 0);
   assert.equal(
     written.venues.length + written.skipped.length,
@@ -53,9 +66,17 @@ test("the written config: a venue table per live connector, the others left out 
     "every emulator is one or the other",
   );
   const n = written.venues.length;
-  assert.equal(written.farms.length, (n * (n - 1)) / 2, "a farm instance per pair of venues");
-  assert.equal(written.wallets.length, n * (n - 1), "two wallets per pair");
+  assert.equal(written.farms.length, n, "a ring: one farm instance per venue and the next");
+  assert.equal(written.wallets.length, 2 * n, "two wallets per instance");
+  for (const k of NINE)
+    assert.equal(written.farms.filter((f) => f.venues.includes(k)).length, 2, `${k} in two instances`);
+  assert.match(
+    configText(),
+    /\[engine\]\nsend_expiry_ms = 60000/,
+    "Hibachi's floor and GRVT's ceiling at once",
+  );
   const text = readFileSync(join(dir, "perpbot.toml"), "utf8");
+  assert.doesNotMatch(text, /passphrase\s*=/, "EdgeX's passphrase is in the keystore, not the config");
   for (const s of started) {
     const has = text.includes(`[venues.${s.kind}]`);
     assert.equal(has, written.venues.includes(s.kind), s.kind);
@@ -65,7 +86,7 @@ test("the written config: a venue table per live connector, the others left out 
   assert.deepEqual(written.openPositions(), [], "nothing open before the run");
 });
 
-test("perpbot doctor with the written config passes for every configured venue", async () => {
+test("perpbot doctor with the written config passes for all nine venues", async () => {
   const run = perpbotCli(dir, ["doctor", "--json"]);
   assert.equal(await run.exited, 0, `${run.out()}\n${run.err()}`);
   const report = JSON.parse(run.out()) as {
@@ -77,6 +98,11 @@ test("perpbot doctor with the written config passes for every configured venue",
     report.checks.filter((c) => c.status === "fail"),
     [],
   );
+  for (const kind of NINE)
+    assert.ok(
+      report.checks.some((c) => c.venue === kind && c.status === "ok"),
+      `${kind}: doctor checked it`,
+    );
   for (const kind of written.venues) {
     const rows = report.checks.filter((c) => c.venue === kind);
     const wallets = written.farms.filter((f) => f.venues.includes(kind)).flatMap((f) => f.wallets);
@@ -105,7 +131,7 @@ function openByInstance(out: string): Map<string, number> {
   return m;
 }
 
-test("perpbot run --live farms a cross-venue pair on every pair of venues and ends flat", async () => {
+test("perpbot run --live farms a cross-venue pair in every ring instance, all nine venues trade, and ends flat", async () => {
   const run = perpbotCli(dir, [
     "run",
     "--live",
@@ -138,6 +164,8 @@ test("perpbot run --live farms a cross-venue pair on every pair of venues and en
       // the farm's bound on a group's net delta is max_imbalance_usd ($2) at about 97 000
       assert.ok(Math.abs(net) * 97_000 <= 2 + 1e-6, `${f.name}: net ${net} within $2`);
     }
+    const traded = new Set(open.map((p) => p.venue));
+    for (const k of NINE) assert.ok(traded.has(k), `${k} holds a leg: ${[...traded]}`);
     run.interrupt();
     assert.equal(await run.exited, 0, run.err().slice(-3000));
     assert.match(run.out(), /stopped; state saved/);

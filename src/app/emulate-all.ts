@@ -94,20 +94,29 @@ export interface WrittenConfig {
   openPositions(): readonly (OpenPosition & { readonly venue: string })[];
 }
 
-/** One farm instance per pair of venues, each with two wallets of its own. */
+/**
+ * The farm instances of the written config, each with two wallets of its own: with three or more
+ * venues a ring (each venue paired with the next, the last with the first: n instances, every
+ * venue in two of them, so each trades in two pairs; all pairs would be n(n-1)/2, 36 for nine
+ * venues, too many for a quick run); with two venues their one pair.
+ */
 export function farmPairs(kinds: readonly string[]): FarmPair[] {
   const id = (n: number) => `emu${String(n).padStart(2, "0")}`;
-  const out: FarmPair[] = [];
-  for (const [i, a] of kinds.entries())
-    for (const b of kinds.slice(i + 1)) {
-      const n = 2 * out.length + 1;
-      out.push({ name: `farm_${a}_${b}`, venues: [a, b], wallets: [id(n), id(n + 1)] });
-    }
-  return out;
+  const pairs: [string, string][] =
+    kinds.length < 2
+      ? []
+      : kinds.length === 2
+        ? [[kinds[0], kinds[1]]]
+        : kinds.map((a, i) => [a, kinds[(i + 1) % kinds.length]]);
+  return pairs.map(([a, b], i) => ({
+    name: `farm_${a}_${b}`,
+    venues: [a, b],
+    wallets: [id(2 * i + 1), id(2 * i + 2)],
+  }));
 }
 
 /**
- * Provision every configurable emulator for fresh wallets (two per pair of venues, each with an
+ * Provision every configurable emulator for fresh wallets (two per farm instance, each with an
  * account on its pair's two venues) and write the config and keystore.
  */
 export async function writeEmulatorConfig(
@@ -194,12 +203,16 @@ function configText(
       // a local venue answers at once: look for groups to open every 5 s rather than 15
       check_interval_seconds: 5,
     };
+  // Hibachi's nonce window (60 s) is the floor of send_expiry_ms; GRVT's order_expiry_ms (5 s),
+  // Hyperliquid's (20 s) and Backpack's window (5 s) stay below it; above Aster's 10 s + timeout
+  const engine = { send_expiry_ms: 60_000 };
   const doc =
     farms.length > 0
-      ? { mode: "live", keystore: { path: keystorePath }, venues, strategies }
+      ? { mode: "live", keystore: { path: keystorePath }, engine, venues, strategies }
       : {
           mode: "live",
           keystore: { path: keystorePath },
+          engine,
           venues,
           farm: {
             mode: "same_venue",

@@ -63,10 +63,10 @@ function positionsOf(
 }
 
 /** A provisioned wallet with its account's name on the emulator (what the driver's `position` takes). */
-type MadeWallet = ProvisionedVenue["wallets"][number] & { readonly account: string };
+export type MadeWallet = ProvisionedVenue["wallets"][number] & { readonly account: string };
 
 /** The venue's part from its table, the wallets made and how to read their positions. */
-function venueOf(
+export function venueOf(
   table: ProvisionedVenue["table"],
   made: readonly MadeWallet[],
   symbols: readonly string[],
@@ -82,7 +82,7 @@ function venueOf(
 /** How a running emulator makes funded accounts for the config writer. */
 export type Provision = (wallets: readonly EmulatedWallet[], usdc: number) => Promise<ProvisionedVenue>;
 
-const hexSecret = (bytes: Buffer) => ({ bytes, encoding: "hex" as const });
+export const hexSecret = (bytes: Buffer) => ({ bytes, encoding: "hex" as const });
 
 /**
  * A venue whose account is the wallet's own address, trading with a fresh secp256k1 key the
@@ -190,7 +190,8 @@ export function lighterProvision(emu: LighterEmulator, network: "mainnet" | "tes
 
 /**
  * EdgeX: per wallet an account the emulator registers, with API credentials made up for it (key,
- * passphrase, HMAC secret text) and a fresh trading key (secp256k1) signing its orders.
+ * passphrase, HMAC secret text) and a fresh trading key (secp256k1) signing its orders; the
+ * secret, passphrase and trading key go to the keystore.
  */
 export function edgexProvision(emu: EdgexEmulator): Provision {
   const symbols = emu.driver.contracts().map((c) => c.symbol);
@@ -213,12 +214,14 @@ export function edgexProvision(emu: EdgexEmulator): Provision {
       return {
         id: w.id,
         account: accountId,
-        table: { account_id: accountId, api_key: apiKey, passphrase },
+        // the passphrase is a secret: the keystore's api_passphrase, never the config
+        table: { account_id: accountId, api_key: apiKey },
         keystore: {
           identity: {},
           secrets: {
             trading_private_key: hexSecret(tradingKey),
             api_secret: { bytes: Buffer.from(secret, "utf8"), encoding: "utf8" as const },
+            api_passphrase: { bytes: Buffer.from(passphrase, "utf8"), encoding: "utf8" as const },
           },
         },
       };

@@ -8,14 +8,19 @@ import { DEFAULT_MARKETS as BACKPACK_MARKETS } from "../venues/backpack/emulator
 import { startBackpackEmulator } from "../venues/backpack/emulator/start.ts";
 import { DEFAULT_CONTRACTS as EDGEX_CONTRACTS } from "../venues/edgex/emulator/engine.ts";
 import { startEdgexEmulator } from "../venues/edgex/emulator/start.ts";
-import { startExtendedEmulator } from "../venues/extended/emulator/start.ts";
-import { startGrvtEmulator } from "../venues/grvt/emulator/start.ts";
-import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { type HyperliquidEmulator, startHyperliquidEmulator } from "../venues/hyperliquid/emulator/start.ts";
 import { DEFAULT_UNIVERSE } from "../venues/hyperliquid/emulator/universe.ts";
 import { DEFAULT_MARKETS as LIGHTER_MARKETS } from "../venues/lighter/emulator/engine.ts";
 import { startLighterEmulator } from "../venues/lighter/emulator/start.ts";
-import { startParadexEmulator } from "../venues/paradex/emulator/start.ts";
+import {
+  keepBooksFresh,
+  marked,
+  seedBooks,
+  startExtended,
+  startGrvt,
+  startHibachi,
+  startParadex,
+} from "./emulate-starts.ts";
 import {
   asterProvision,
   backpackProvision,
@@ -107,15 +112,6 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** The markets with their marks moved to `marks[base(m)]` where given. */
-function marked<M extends { readonly markPx: number }>(
-  markets: readonly M[],
-  base: (m: M) => string,
-  marks: Readonly<Record<string, number>> | undefined,
-): M[] {
-  return markets.map((m) => ({ ...m, markPx: marks?.[base(m)] ?? m.markPx }));
-}
-
 /**
  * Aster: every default perpetual with a two-sided book of ten levels around its mark, re-sent
  * every 250 ms; `--fund 0xuser:0xapiwallet=10000` funds the user and approves the API wallet.
@@ -145,47 +141,6 @@ async function startAster(opts: EmulateOptions): Promise<RunningEmulator> {
   };
 }
 
-/**
- * Seed the books now and again every `ms`: an emulator's book that never changes would leave its
- * stream silent, and a live run refuses to open on a book older than its freshness bound (500 ms).
- * Returns the stop of the timer.
- */
-function keepBooksFresh(seed: () => void, ms = 250): () => void {
-  seed();
-  const t = setInterval(seed, ms);
-  t.unref();
-  return () => clearInterval(t);
-}
-
-/**
- * A two-sided book of ten levels, a tick apart, around each market's mark, about 50 000 USD a
- * level (the size rounded to the market's step).
- */
-function seedBooks(
-  markets: readonly { symbol: string; markPx: number; tickSize: string; stepSize: string }[],
-  setBook: (b: {
-    symbol: string;
-    bidPx: number;
-    askPx: number;
-    qty: number;
-    levels: number;
-    stepPx: number;
-  }) => void,
-): void {
-  for (const m of markets) {
-    const tick = Number(m.tickSize);
-    const decimals = Math.max(0, -Math.floor(Math.log10(Number(m.stepSize))));
-    setBook({
-      symbol: m.symbol,
-      bidPx: m.markPx - tick,
-      askPx: m.markPx + tick,
-      qty: Number((50_000 / m.markPx).toFixed(decimals)),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
-}
-
 /** Backpack: every default perp market with a two-sided book of ten levels around its mark. */
 async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
   const emu = await startBackpackEmulator({
@@ -206,31 +161,6 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
       stopRefresh();
       return emu.close();
     },
-  };
-}
-
-/**
- * Extended: every default market with a two-sided book of ten levels around its mark (mainnet
- * signing domain, SN_MAIN); `--fund myApiKey:10002:0x61c5…=10000` opens that API key's account
- * for vault 10002 and that Stark key, its orders verified against the key.
- */
-async function startExtended(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startExtendedEmulator({ port: opts.port });
-  const markets = emu.driver.markets();
-  seedBooks(
-    markets.map((m) => ({ ...m, tickSize: m.minPriceChange, stepSize: m.minOrderSizeChange })),
-    (b) => emu.driver.setBook(b),
-  );
-  for (const f of opts.fund ?? []) {
-    const [apiKey, vault, starkKey] = f.address.split(":") as [string, string, string];
-    emu.driver.addAccount({ apiKey, vault: Number(vault), starkKey, usd: f.usdc });
-  }
-  return {
-    label: "extended emulator (SN_MAIN signatures)",
-    url: emu.url,
-    wsUrl: emu.wsUrl,
-    coins: markets.map((m) => m.symbol),
-    close: () => emu.close(),
   };
 }
 
@@ -268,68 +198,6 @@ async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
       stopRefresh();
       return emu.close();
     },
-  };
-}
-
-/**
- * GRVT: both default perpetuals with a two-sided book of ten levels around the mark;
- * `--fund 2147050003876484:0xwallet=10000` credits the sub-account and lets that wallet log in
- * and trade it. Signatures are checked for chain id 326 (testnet), or 325 with `--mainnet`, as
- * `network` in `[venues.grvt]` signs them.
- */
-async function startGrvt(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startGrvtEmulator({ port: opts.port, chainId: opts.mainnet ? 325 : 326 });
-  seedBooks(
-    emu.driver.markets().map((m) => ({ ...m, stepSize: m.minSize })),
-    (b) => emu.driver.setBook(b),
-  );
-  for (const f of opts.fund ?? []) {
-    const [sub, wallet] = f.address.split(":");
-    emu.driver.fund(sub, wallet, f.usdc);
-  }
-  return {
-    label: `grvt emulator (EIP-712 chain ${emu.chainId})`,
-    url: emu.url,
-    wsUrl: `${emu.wsUrl}/ws/full`,
-    coins: emu.driver.markets().map((m) => m.symbol),
-    close: () => emu.close(),
-  };
-}
-
-/**
- * Hibachi: both default contracts with a two-sided book of ten levels around the mark;
- * `--fund 101:myApiKey:02ab…=10000` registers trustless account 101 under that API key, its
- * orders verified against that public key. REST only: the emulator serves no WebSocket streams
- * yet, so `ws` in the start-up line is "none".
- */
-async function startHibachi(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startHibachiEmulator({ port: opts.port });
-  for (const c of emu.engine.contracts) {
-    const tick = Number(c.tickSize);
-    emu.driver.setBook({
-      symbol: c.symbol,
-      bidPx: c.markPx - tick,
-      askPx: c.markPx + tick,
-      qty: Number((50_000 / c.markPx).toFixed(Math.max(0, -Math.floor(Math.log10(Number(c.stepSize)))))),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
-  for (const f of opts.fund ?? []) {
-    const [id, apiKey, publicKeyHex] = f.address.split(":");
-    emu.driver.addAccount({
-      accountId: Number(id),
-      apiKey,
-      key: { kind: "trustless", publicKeyHex },
-      usdt: f.usdc,
-    });
-  }
-  return {
-    label: "hibachi emulator (REST, /ws/market, /ws/account; secp256k1 and HMAC signatures checked)",
-    url: emu.url,
-    wsUrl: emu.wsUrl,
-    coins: emu.engine.contracts.map((c) => c.symbol),
-    close: () => emu.close(),
   };
 }
 
@@ -413,41 +281,5 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
       stopRefresh();
       return emu.close();
     },
-  };
-}
-
-/**
- * Paradex: JWT auth and signed orders (Starknet typed data checked by the emulator's own
- * verifier), matching on the simulated exchange core, funding accruing continuously, the
- * JSON-RPC socket (order_book, bbo, trades, markets_summary, funding_data; orders, fills,
- * funding_payments); `--fund 0xaccount:0xstarkkey=USDC` onboards the account with that Stark key
- * and credits it. Each market starts with a 10-level book around its mark.
- */
-async function startParadex(opts: EmulateOptions): Promise<RunningEmulator> {
-  const emu = await startParadexEmulator({ port: opts.port });
-  for (const m of emu.driver.marketSpecs()) {
-    const tick = Number(m.price_tick_size);
-    emu.driver.setBook({
-      symbol: m.symbol,
-      bidPx: m.markPx - tick,
-      askPx: m.markPx + tick,
-      qty: Number((50_000 / m.markPx).toFixed(Math.max(0, -Math.log10(Number(m.order_size_increment))))),
-      levels: 10,
-      stepPx: tick,
-    });
-  }
-  const onboarded: string[] = [];
-  for (const f of opts.fund ?? []) {
-    const [account, key] = f.address.split(":") as [string, string];
-    emu.driver.onboard(account, key);
-    if (f.usdc > 0) emu.driver.fund(account, f.usdc);
-    onboarded.push(`${account}=${f.usdc} USDC`);
-  }
-  return {
-    label: `paradex emulator (${emu.chain} signatures checked; matching, margin, continuous funding, XP)${onboarded.length > 0 ? `; onboarded ${onboarded.join(", ")}` : ""}`,
-    url: emu.url,
-    wsUrl: emu.wsUrl,
-    coins: emu.driver.markets(),
-    close: () => emu.close(),
   };
 }
