@@ -11,13 +11,13 @@ import { DEFAULT_CONTRACTS as HIBACHI_CONTRACTS } from "../venues/hibachi/emulat
 import { startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
 import { startParadexEmulator } from "../venues/paradex/emulator/start.ts";
 import { DEFAULT_SEEDS as PARADEX_SEEDS } from "../venues/paradex/emulator/state.ts";
-import type { EmulateOptions, RunningEmulator } from "./emulate.ts";
 import {
   extendedProvision,
   grvtProvision,
   hibachiProvision,
   paradexProvision,
 } from "./emulate-provisions.ts";
+import type { EmulateOptions, RunningEmulator } from "./emulate-types.ts";
 
 /** The markets with their marks moved to `marks[base(m)]` where given. */
 export function marked<M extends { readonly markPx: number }>(

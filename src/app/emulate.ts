@@ -21,14 +21,16 @@ import {
   startHibachi,
   startParadex,
 } from "./emulate-starts.ts";
+import type { EmulateOptions, RunningEmulator } from "./emulate-types.ts";
 import {
   asterProvision,
   backpackProvision,
   edgexProvision,
   hyperliquidProvision,
   lighterProvision,
-  type Provision,
 } from "./emulate-wallets.ts";
+
+export type { EmulateOptions, RunningEmulator } from "./emulate-types.ts";
 
 /** The venues with an emulator, how an account to fund is named on each, and how to start it. */
 export const EMULATED_VENUES: Readonly<
@@ -79,38 +81,6 @@ export const EMULATED_VENUES: Readonly<
     start: (o) => startParadex(o),
   },
 };
-
-export interface EmulateOptions {
-  readonly port: number;
-  /** accept mainnet signatures (phantom agent source "a") instead of testnet ones */
-  readonly mainnet?: boolean;
-  /** accounts funded at start, with their USDC */
-  readonly fund?: readonly { readonly address: string; readonly usdc: number }[];
-  /**
-   * the mark of each underlying ("BTC": 97000) where the venue's default differs, so that every
-   * emulator of `perpbot emulate all` quotes one price per underlying
-   */
-  readonly marks?: Readonly<Record<string, number>>;
-  /**
-   * request budgets far above the venue's own (`perpbot emulate all`: a dozen wallets on one
-   * IP); the default is the venue's published limits
-   */
-  readonly generousLimits?: boolean;
-}
-
-export interface RunningEmulator {
-  /** what it is, for the start-up line ("hyperliquid emulator (testnet signatures)") */
-  readonly label: string;
-  readonly url: string;
-  readonly wsUrl: string;
-  readonly coins: readonly string[];
-  /**
-   * Funded accounts for wallets, with their config and keystore entries (emulate-wallets.ts), for
-   * `perpbot emulate all --write-config`; absent: the venue is left out of the written config.
-   */
-  readonly provision?: Provision;
-  close(): Promise<void>;
-}
 
 /**
  * Aster: every default perpetual with a two-sided book of ten levels around its mark, re-sent

@@ -8,6 +8,19 @@ import { EMULATED_VENUES } from "../app/emulate.ts";
 import { LIVE_PW, perpbotCli } from "../testing/live-cli.ts";
 import { cleanEnv, PERPBOT_BIN } from "../testing/run-process.ts";
 
+/** the nine venues of issue 14 (sim excluded): each must start and enter the written config */
+const NINE = [
+  "hyperliquid",
+  "lighter",
+  "aster",
+  "backpack",
+  "paradex",
+  "edgex",
+  "hibachi",
+  "extended",
+  "grvt",
+];
+
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -41,7 +54,7 @@ test("perpbot emulate all starts every registered emulator on its own port and s
       });
     });
     const kinds = Object.keys(EMULATED_VENUES);
-    assert.ok(kinds.length >= 6, `the registry lists the emulators: ${kinds}`);
+    for (const k of NINE) assert.ok(kinds.includes(k), `the registry lists ${k}: ${kinds}`);
     const urls: string[] = [];
     for (const kind of kinds) {
       const line = out.split("\n").find((l) => l.startsWith(`${kind}: `));
@@ -91,12 +104,15 @@ test("perpbot emulate all --write-config: a note for each venue left out, the co
         `${kind}: either configured or left out with a note\n${out}`,
       );
     }
-    assert.equal(Number(written[4]), (venues.length * (venues.length - 1)) / 2);
+    for (const kind of NINE) assert.ok(venues.includes(kind), `${kind} in the written config: ${venues}`);
+    assert.equal(Number(written[4]), venues.length, "a ring: one farm instance per venue and the next");
+    assert.equal(Number(written[3]), 2 * venues.length, "two wallets per instance");
     assert.ok(existsSync(join(dir, "data", "keystore.json")), "the keystore beside the config");
     assert.ok(!readFileSync(file, "utf8").includes(LIVE_PW));
     const doctor = perpbotCli(dir, ["doctor"]);
     assert.equal(await doctor.exited, 0, doctor.out() + doctor.err());
     assert.match(doctor.out(), /0 failed, \d+ skipped: ready/);
+    for (const kind of NINE) assert.match(doctor.out(), new RegExp(`^\\s*${kind}\\b.*\\bok\\b`, "m"), kind);
     emu.interrupt();
     assert.equal(await emu.exited, 0, emu.err());
     assert.match(emu.out(), /stopping: every emulated account is flat/);
