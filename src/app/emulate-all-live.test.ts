@@ -156,16 +156,24 @@ test("perpbot run --live farms a cross-venue pair in every ring instance, all ni
         [...f.venues].sort(),
         `${f.name}: a leg on each venue: ${JSON.stringify(legs)}`,
       );
+      const [longOn, shortOn] = f.venues;
       assert.ok(
-        legs.some((p) => Number(p.size) > 0) && legs.some((p) => Number(p.size) < 0),
-        `${f.name}: long on one venue, short on the other: ${JSON.stringify(legs)}`,
+        legs.some((p) => p.venue === longOn && Number(p.size) > 0) &&
+          legs.some((p) => p.venue === shortOn && Number(p.size) < 0) &&
+          legs.every((p) => (p.venue === longOn) === Number(p.size) > 0),
+        `${f.name}: long on ${longOn}, short on ${shortOn}: ${JSON.stringify(legs)}`,
       );
       const net = legs.reduce((a, p) => a + Number(p.size), 0);
       // the farm's bound on a group's net delta is max_imbalance_usd ($2) at about 97 000
       assert.ok(Math.abs(net) * 97_000 <= 2 + 1e-6, `${f.name}: net ${net} within $2`);
     }
-    const traded = new Set(open.map((p) => p.venue));
-    for (const k of NINE) assert.ok(traded.has(k), `${k} holds a leg: ${[...traded]}`);
+    for (const k of NINE) {
+      const mine = open.filter((p) => p.venue === k).map((p) => Number(p.size));
+      assert.ok(
+        mine.some((x) => x > 0) && mine.some((x) => x < 0),
+        `${k} traded long in one instance and short in another: ${mine}`,
+      );
+    }
     run.interrupt();
     assert.equal(await run.exited, 0, run.err().slice(-3000));
     assert.match(run.out(), /stopped; state saved/);

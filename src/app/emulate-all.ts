@@ -97,7 +97,7 @@ export interface WrittenConfig {
 /**
  * The farm instances of the written config, each with two wallets of its own: with three or more
  * venues a ring (each venue paired with the next, the last with the first: n instances, every
- * venue in two of them, so each trades in two pairs; all pairs would be n(n-1)/2, 36 for nine
+ * venue in two of them, long in the one where it comes first and short in the other; all pairs would be n(n-1)/2, 36 for nine
  * venues, too many for a quick run); with two venues their one pair.
  */
 export function farmPairs(kinds: readonly string[]): FarmPair[] {
@@ -195,8 +195,11 @@ function configText(
       kind: "farm",
       wallets: [...f.wallets],
       venues: [...f.venues],
-      // longs on one venue, shorts on the other
+      // longs on the instance's first venue, shorts on its second: in the ring every venue is
+      // first in one instance and second in another, so each trades long once and short once
       mode: "cross_venue",
+      cross_long_venue: f.venues[0],
+      cross_short_venue: f.venues[1],
       markets: ["BTC"],
       min_group_size: 2,
       max_group_size: 2,
