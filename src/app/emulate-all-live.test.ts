@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { FAST_KDF } from "../testing/keystore.ts";
-import { LIVE_PW, perpbotCli } from "../testing/live-cli.ts";
+import { LIVE_PW, NINE_VENUES as NINE, perpbotCli } from "../testing/live-cli.ts";
 import { venueFactory } from "../venues/registry.ts";
 import {
   closeAllEmulators,
@@ -22,17 +22,6 @@ import {
  * long on one venue and short on the other, so every venue trades; with --flatten-on-exit
  * every emulated account ends flat. A venue that drops out of the config fails the test.
  */
-const NINE = [
-  "hyperliquid",
-  "lighter",
-  "aster",
-  "backpack",
-  "paradex",
-  "edgex",
-  "hibachi",
-  "extended",
-  "grvt",
-] as const;
 const PW = LIVE_PW;
 let dir = "";
 let started: StartedEmulator[] = [];

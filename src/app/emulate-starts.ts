@@ -40,6 +40,14 @@ export function keepBooksFresh(seed: () => void, ms = 250): () => void {
   return () => clearInterval(t);
 }
 
+/** An emulator's close that first stops its book refresh (keepBooksFresh's stop). */
+export function stopThenClose(stop: () => void, emu: { close(): Promise<void> }): () => Promise<void> {
+  return () => {
+    stop();
+    return emu.close();
+  };
+}
+
 /**
  * A two-sided book of ten levels, a tick apart, around each market's mark, about 50 000 USD a
  * level (the size rounded to the market's step).
@@ -93,10 +101,7 @@ export async function startExtended(opts: EmulateOptions): Promise<RunningEmulat
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
     provision: extendedProvision(emu),
-    close: () => {
-      stopRefresh();
-      return emu.close();
-    },
+    close: stopThenClose(stopRefresh, emu),
   };
 }
 
@@ -124,10 +129,7 @@ export async function startGrvt(opts: EmulateOptions): Promise<RunningEmulator> 
     wsUrl: `${emu.wsUrl}/ws/full`,
     coins: emu.driver.markets().map((m) => m.symbol),
     provision: grvtProvision(emu, opts.mainnet ? "mainnet" : "testnet"),
-    close: () => {
-      stopRefresh();
-      return emu.close();
-    },
+    close: stopThenClose(stopRefresh, emu),
   };
 }
 
@@ -158,10 +160,7 @@ export async function startHibachi(opts: EmulateOptions): Promise<RunningEmulato
     wsUrl: emu.wsUrl,
     coins: emu.engine.contracts.map((c) => c.symbol),
     provision: hibachiProvision(emu),
-    close: () => {
-      stopRefresh();
-      return emu.close();
-    },
+    close: stopThenClose(stopRefresh, emu),
   };
 }
 
@@ -204,9 +203,6 @@ export async function startParadex(opts: EmulateOptions): Promise<RunningEmulato
     wsUrl: emu.wsUrl,
     coins: emu.driver.markets(),
     provision: paradexProvision(emu),
-    close: () => {
-      stopRefresh();
-      return emu.close();
-    },
+    close: stopThenClose(stopRefresh, emu),
   };
 }

@@ -20,6 +20,7 @@ import {
   startGrvt,
   startHibachi,
   startParadex,
+  stopThenClose,
 } from "./emulate-starts.ts";
 import type { EmulateOptions, RunningEmulator } from "./emulate-types.ts";
 import {
@@ -127,10 +128,7 @@ async function startBackpack(opts: EmulateOptions): Promise<RunningEmulator> {
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
     provision: backpackProvision(emu),
-    close: () => {
-      stopRefresh();
-      return emu.close();
-    },
+    close: stopThenClose(stopRefresh, emu),
   };
 }
 
@@ -164,10 +162,7 @@ async function startEdgex(opts: EmulateOptions): Promise<RunningEmulator> {
     wsUrl: emu.wsUrl,
     coins: contracts.map((c) => c.symbol),
     provision: edgexProvision(emu),
-    close: () => {
-      stopRefresh();
-      return emu.close();
-    },
+    close: stopThenClose(stopRefresh, emu),
   };
 }
 
@@ -203,10 +198,7 @@ export async function startEmulator(opts: EmulateOptions): Promise<RunningEmulat
     wsUrl: emu.wsUrl,
     coins: coins.map((c) => c.name),
     provision: hyperliquidProvision(emu, opts.mainnet === true),
-    close: () => {
-      stopRefresh();
-      return emu.close();
-    },
+    close: stopThenClose(stopRefresh, emu),
   };
 }
 
@@ -247,9 +239,6 @@ async function startLighter(opts: EmulateOptions): Promise<RunningEmulator> {
     wsUrl: emu.wsUrl,
     coins: markets.map((m) => m.symbol),
     provision: lighterProvision(emu, network),
-    close: () => {
-      stopRefresh();
-      return emu.close();
-    },
+    close: stopThenClose(stopRefresh, emu),
   };
 }

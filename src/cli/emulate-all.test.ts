@@ -5,21 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { EMULATED_VENUES } from "../app/emulate.ts";
-import { LIVE_PW, perpbotCli } from "../testing/live-cli.ts";
+import { LIVE_PW, NINE_VENUES as NINE, perpbotCli } from "../testing/live-cli.ts";
 import { cleanEnv, PERPBOT_BIN } from "../testing/run-process.ts";
-
-/** the nine venues of issue 14 (sim excluded): each must start and enter the written config */
-const NINE = [
-  "hyperliquid",
-  "lighter",
-  "aster",
-  "backpack",
-  "paradex",
-  "edgex",
-  "hibachi",
-  "extended",
-  "grvt",
-];
 
 const dirs: string[] = [];
 after(() => {

@@ -17,6 +17,19 @@ import { cleanEnv, PERPBOT_BIN } from "./run-process.ts";
 
 export const LIVE_PW = "live cli test password";
 
+/** The nine venues of issue 14 (sim excluded): `perpbot emulate all` must start and configure each. */
+export const NINE_VENUES: readonly string[] = [
+  "hyperliquid",
+  "lighter",
+  "aster",
+  "backpack",
+  "paradex",
+  "edgex",
+  "hibachi",
+  "extended",
+  "grvt",
+];
+
 /** A live farm of one same-venue group of 3-4 wallets on BTC, checked every second. */
 export const SAME_VENUE_FARM: readonly string[] = [
   'mode = "live"',
