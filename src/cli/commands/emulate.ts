@@ -15,17 +15,18 @@ import { UsageError } from "../errors.ts";
 import { type KdfOptions, KEYSTORE_PASSWORD_ENV, kdfFrom, withKdfOptions } from "./keys.ts";
 
 /**
- * `perpbot emulate hyperliquid|backpack|aster|lighter|hibachi|paradex [--port N]`: a local venue (Hyperliquid: HTTP /info
+ * `perpbot emulate <venue> [--port N]` (any of EMULATED_VENUES): a local venue (Hyperliquid: HTTP /info
  * and /exchange, the WebSocket at /ws; Backpack: its REST API and WebSocket; Aster: /fapi/v3 and
  * /fapi/v1, market streams at /stream, user streams at /ws/<listenKey>; Lighter: /api/v1 and the WebSocket at /stream; Hibachi and Paradex: their REST APIs, Paradex's WebSocket) on 127.0.0.1, backed by
  * the simulated exchange core, until Ctrl-C. `perpbot emulate all [--write-config FILE]`: every
- * one at once on free ports, and a config and keystore for a live run against them (docs/running.md).
+ * one at once on free ports, and a config and keystore for a live run against them: all nine
+ * venues, farm instances in a ring of cross-venue pairs (docs/running.md).
  */
 export function registerEmulate(program: Command): void {
   const command = program
     .command("emulate")
     .description(
-      "run a local venue emulator (Hyperliquid, Backpack, Aster, Lighter, Hibachi, Paradex), or all of them, on 127.0.0.1 until Ctrl-C",
+      "run a local venue emulator (Hyperliquid, Aster, Lighter, Backpack, Hibachi, Extended, EdgeX, GRVT, Paradex), or all nine, on 127.0.0.1 until Ctrl-C",
     )
     .argument("<venue>", `the venue to emulate: ${Object.keys(EMULATED_VENUES).join(", ")}, or all`)
     .option("--port <n>", "port to listen on (0: any free port)", "0")
@@ -38,7 +39,7 @@ export function registerEmulate(program: Command): void {
     )
     .option(
       "--write-config <file>",
-      "with all: write a perpbot.toml for a live run against the emulators (and a new keystore beside it)",
+      "with all: write a perpbot.toml for a live run against the emulators (every venue, farm instances in a ring of cross-venue pairs) and a new keystore beside it",
     )
     .option(
       "--keystore <path>",
