@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import { FeedFrameSchema, type GrvtFeedFrame } from "./parse.ts";
+import { FeedFrameSchema, type GrvtFeedFrame, SubscribeAckSchema } from "./parse.ts";
 
 /**
  * One GRVT WebSocket connection (`wss://market-data.grvt.io/ws/full` public,
@@ -14,6 +14,8 @@ export interface GrvtSocketHandlers {
   onFrame(frame: GrvtFeedFrame): void;
   onUp(): void;
   onDown(reason: string): void;
+  /** a subscribe answer: its stream, selectors and (when named) each feed's first sequence number */
+  onSubscribed?(stream: string, subs: readonly string[], first: readonly bigint[] | undefined): void;
   /** a frame that did not parse, or a handler that threw: dropped, the socket goes on */
   onProblem?(error: Error): void;
 }
@@ -113,6 +115,13 @@ export class GrvtSocket {
     if (this.#open) this.#send("subscribe", stream, [selector]);
   }
 
+  /** Subscribe to a selector afresh (a new snapshot follows): the resync after a delta gap. */
+  resubscribe(stream: string, selector: string): void {
+    if (!this.subs.get(stream)?.has(selector) || !this.#open) return;
+    this.#send("unsubscribe", stream, [selector]);
+    this.#send("subscribe", stream, [selector]);
+  }
+
   unsubscribe(stream: string, selector: string): void {
     const set = this.subs.get(stream);
     if (set === undefined || !set.delete(selector)) return;
@@ -128,7 +137,14 @@ export class GrvtSocket {
       return;
     }
     // subscribe acknowledgements carry `method`; feed frames carry `stream` and `feed`
-    if (typeof json === "object" && json !== null && "method" in json) return;
+    if (typeof json === "object" && json !== null && "method" in json) {
+      const ack = SubscribeAckSchema.safeParse(json);
+      if (ack.success && (json as { method?: unknown }).method === "subscribe") {
+        const r = ack.data.result;
+        this.#handlers.onSubscribed?.(r.stream, r.subs, r.first_sequence_number);
+      }
+      return;
+    }
     const f = FeedFrameSchema.safeParse(json);
     if (!f.success) {
       this.#handlers.onProblem?.(new Error(`grvt ws: frame did not parse: ${f.error.issues[0].message}`));
