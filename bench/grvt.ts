@@ -6,8 +6,9 @@
  *   ours beside ccxt's `createSignedRequest` of the same order (its own EIP-712 encoder and
  *   pure-JS secp256k1); the two signatures must be equal (RFC 6979 nonces) or the race is moot;
  * - book messages decoded per second: `v1.book.s` frames (WebSocket text, generated here in the
- *   venue's shape: 50 levels a side, since no recorded GRVT feed is in ../shared/data) parsed
- *   through the connector's schemas and applied to an L2Book, beside ccxt pro
+ *   venue's shape: 50 levels a side, since no recorded GRVT feed is in ../shared/data) read as
+ *   the public socket reads them (the direct reader book-scan.ts, whose odd frames would fall
+ *   back to JSON.parse + zod) and applied through GrvtMarketData to its L2Book, beside ccxt pro
  *   `grvt.handleOrderBook` (after JSON.parse, as its client does) on the same frames;
  * - book deltas applied per second: a `v1.book.d` snapshot then 20 000 sequenced deltas through
  *   the connector's feed path (frame schema, GrvtMarketData, sequence check, L2Book), beside ccxt
@@ -16,12 +17,11 @@
  * Run alone: `node bench/run.ts --only grvt`.
  */
 import ccxt from "ccxt";
-import type { MarketEvent } from "../src/core/market.ts";
-import { L2Book } from "../src/data/book.ts";
 import { BTC_INSTRUMENT } from "../src/testing/grvt-ccxt.ts";
+import { scanBookFrame } from "../src/venues/grvt/book-scan.ts";
 import { GRVT_DEFAULT_FEES, instrumentOf, scaleOf } from "../src/venues/grvt/capabilities.ts";
 import { GrvtMarketData } from "../src/venues/grvt/market-data.ts";
-import { BookSchema, FeedFrameSchema, InstrumentSchema, msOfNanos } from "../src/venues/grvt/parse.ts";
+import { FeedFrameSchema, InstrumentSchema } from "../src/venues/grvt/parse.ts";
 import { createOrderBody, type OrderInput, signOrder } from "../src/venues/grvt/signing.ts";
 import { signerFromKeyBytes } from "../src/wallets/signer.ts";
 import { type BenchFigure, type BenchSuite, percentile } from "./harness.ts";
@@ -133,25 +133,18 @@ function bookFrames(n: number): string[] {
   return out;
 }
 
+/** A frame's text as the public socket reads it (ws.ts): the direct reader, else JSON + zod. */
+const frameOf = (text: string) => scanBookFrame(text) ?? FeedFrameSchema.parse(JSON.parse(text));
+
 async function bookFigures(): Promise<BenchFigure[]> {
   const inst = instrumentOf("grvt", INFO, GRVT_DEFAULT_FEES);
-  const book = new L2Book(inst);
+  const md = new GrvtMarketData("grvt", (s) => (s === inst.symbol ? inst : undefined));
+  const book = md.book(inst);
   const frames = bookFrames(2000);
-  const ours = (text: string) => {
-    const f = FeedFrameSchema.parse(JSON.parse(text));
-    const b = BookSchema.parse(f.feed);
-    const lv = (l: { price: string; size: string }) => ({ price: Number(l.price), size: Number(l.size) });
-    const e: MarketEvent = {
-      type: "book",
-      venue: "grvt",
-      symbol: b.instrument,
-      ts: msOfNanos(b.event_time),
-      snapshot: true,
-      bids: b.bids.map(lv),
-      asks: b.asks.map(lv),
-    };
-    book.apply(e);
-  };
+  // the figure is the direct reader's (book-scan.ts): every generated frame must take it
+  if (frames.some((f) => scanBookFrame(f) === undefined))
+    throw new Error("bench grvt: a generated frame fell back to JSON + zod");
+  const ours = (text: string) => md.onFrame(frameOf(text));
   // biome-ignore lint/suspicious/noExplicitAny: ccxt's exchange classes are untyped here
   const ex = new (ccxt as any).pro.grvt();
   ex.setMarkets([ex.parseMarket(MARKET)]);
@@ -224,7 +217,7 @@ async function deltaFigures(): Promise<BenchFigure[]> {
   const fresh = () => new GrvtMarketData("grvt", (s) => (s === inst.symbol ? inst : undefined));
   const oursRound = () => {
     const md = fresh();
-    for (const m of frames) md.onFrame(FeedFrameSchema.parse(JSON.parse(m)));
+    for (const m of frames) md.onFrame(frameOf(m));
     return md;
   };
   // biome-ignore lint/suspicious/noExplicitAny: ccxt's exchange classes are untyped here

@@ -3,6 +3,7 @@ import type { MarketEvent } from "../../core/market.ts";
 import type { MarketSubscription } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import { GrvtBookDeltas } from "./book-deltas.ts";
+import { isScannedBook } from "./book-scan.ts";
 import { ratePerHourOf } from "./capabilities.ts";
 import { BookSchema, type GrvtFeedFrame, msOfNanos, parseAs, TickerSchema, TradeSchema } from "./parse.ts";
 
@@ -96,7 +97,7 @@ export class GrvtMarketData {
     if (inst === undefined) return { fed: [], events: [] };
     const venue = this.venueId;
     if (f.stream === "v1.book.s") {
-      const b = parseAs(BookSchema, f.feed, `v1.book.s ${symbol}`);
+      const b = isScannedBook(f.feed) ? f.feed : parseAs(BookSchema, f.feed, `v1.book.s ${symbol}`);
       const lv = (l: { price: string; size: string }) => ({ price: Number(l.price), size: Number(l.size) });
       const ts = msOfNanos(b.event_time);
       const e: MarketEvent = {
@@ -112,7 +113,7 @@ export class GrvtMarketData {
       return { fed: [`book:${symbol}`, `bbo:${symbol}`], events: [e] };
     }
     if (f.stream === "v1.book.d") {
-      const b = parseAs(BookSchema, f.feed, `v1.book.d ${symbol}`);
+      const b = isScannedBook(f.feed) ? f.feed : parseAs(BookSchema, f.feed, `v1.book.d ${symbol}`);
       const e = this.deltas(inst, f.selector).onFrame(f.sequence_number, b);
       return { fed: [`book:${symbol}`, `bbo:${symbol}`], events: e === undefined ? [] : [e] };
     }

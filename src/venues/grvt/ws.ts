@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { scanBookFrame } from "./book-scan.ts";
 import { FeedFrameSchema, type GrvtFeedFrame, SubscribeAckSchema } from "./parse.ts";
 
 /**
@@ -129,6 +130,12 @@ export class GrvtSocket {
   }
 
   #message(text: string): void {
+    // book frames, the hot path, through the direct reader (book-scan.ts); the rest JSON + zod
+    const book = scanBookFrame(text);
+    if (book !== undefined) {
+      this.#deliver(book);
+      return;
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -150,8 +157,12 @@ export class GrvtSocket {
       this.#handlers.onProblem?.(new Error(`grvt ws: frame did not parse: ${f.error.issues[0].message}`));
       return;
     }
+    this.#deliver(f.data);
+  }
+
+  #deliver(f: GrvtFeedFrame): void {
     try {
-      this.#handlers.onFrame(f.data);
+      this.#handlers.onFrame(f);
     } catch (e) {
       this.#handlers.onProblem?.(e instanceof Error ? e : new Error(String(e)));
     }
