@@ -14,7 +14,7 @@ import {
   str,
   uint,
 } from "../text-scan.ts";
-import type { GrvtBook, GrvtFeedFrame, GrvtLevel } from "./parse.ts";
+import { BookSchema, type GrvtBook, type GrvtFeedFrame, type GrvtLevel, parseAs } from "./parse.ts";
 
 /**
  * A direct reader of the public socket's book frames (`v1.book.s` snapshots and `v1.book.d`
@@ -45,6 +45,14 @@ const NUM_ORDERS = keyCodes("num_orders");
 const scanned = new WeakSet<object>();
 export const isScannedBook = (feed: unknown): feed is GrvtBook =>
   typeof feed === "object" && feed !== null && scanned.has(feed);
+
+/**
+ * The book of a `v1.book.s` / `v1.book.d` frame, whichever way the socket read it: the direct
+ * reader's feed is already checked, JSON's goes through BookSchema (its error names `what`).
+ */
+export function bookOf(f: GrvtFeedFrame, what: string): GrvtBook {
+  return isScannedBook(f.feed) ? f.feed : parseAs(BookSchema, f.feed, what);
+}
 
 let big = 0n;
 

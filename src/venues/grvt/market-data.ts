@@ -3,9 +3,9 @@ import type { MarketEvent } from "../../core/market.ts";
 import type { MarketSubscription } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
 import { GrvtBookDeltas } from "./book-deltas.ts";
-import { isScannedBook } from "./book-scan.ts";
+import { bookOf } from "./book-scan.ts";
 import { ratePerHourOf } from "./capabilities.ts";
-import { BookSchema, type GrvtFeedFrame, msOfNanos, parseAs, TickerSchema, TradeSchema } from "./parse.ts";
+import { type GrvtFeedFrame, msOfNanos, parseAs, TickerSchema, TradeSchema } from "./parse.ts";
 
 /** How books arrive: `v1.book.d` deltas after one snapshot, or a full `v1.book.s` snapshot each time. */
 export type BookFeed = "delta" | "snapshot";
@@ -97,7 +97,7 @@ export class GrvtMarketData {
     if (inst === undefined) return { fed: [], events: [] };
     const venue = this.venueId;
     if (f.stream === "v1.book.s") {
-      const b = isScannedBook(f.feed) ? f.feed : parseAs(BookSchema, f.feed, `v1.book.s ${symbol}`);
+      const b = bookOf(f, `v1.book.s ${symbol}`);
       const lv = (l: { price: string; size: string }) => ({ price: Number(l.price), size: Number(l.size) });
       const ts = msOfNanos(b.event_time);
       const e: MarketEvent = {
@@ -113,7 +113,7 @@ export class GrvtMarketData {
       return { fed: [`book:${symbol}`, `bbo:${symbol}`], events: [e] };
     }
     if (f.stream === "v1.book.d") {
-      const b = isScannedBook(f.feed) ? f.feed : parseAs(BookSchema, f.feed, `v1.book.d ${symbol}`);
+      const b = bookOf(f, `v1.book.d ${symbol}`);
       const e = this.deltas(inst, f.selector).onFrame(f.sequence_number, b);
       return { fed: [`book:${symbol}`, `bbo:${symbol}`], events: e === undefined ? [] : [e] };
     }

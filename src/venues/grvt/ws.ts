@@ -12,6 +12,7 @@ import { FeedFrameSchema, type GrvtFeedFrame, SubscribeAckSchema } from "./parse
  * (stream, selector) pairs is re-subscribed on every open; reconnects back off up to 5 s.
  */
 export interface GrvtSocketHandlers {
+  /** a feed frame; a book frame's feed may come already checked: read it with book-scan.ts `bookOf` */
   onFrame(frame: GrvtFeedFrame): void;
   onUp(): void;
   onDown(reason: string): void;
