@@ -17,6 +17,7 @@
  * Run alone: `node bench/run.ts --only grvt`.
  */
 import ccxt from "ccxt";
+import { Rng } from "../src/core/random.ts";
 import { BTC_INSTRUMENT } from "../src/testing/grvt-ccxt.ts";
 import { scanBookFrame } from "../src/venues/grvt/book-scan.ts";
 import { GRVT_DEFAULT_FEES, instrumentOf, scaleOf } from "../src/venues/grvt/capabilities.ts";
@@ -181,11 +182,8 @@ async function bookFigures(): Promise<BenchFigure[]> {
  * levels near the top (a size, or "0" removing a level that a later delta puts back).
  */
 function deltaFrames(n: number): string[] {
-  let seed = 99;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const rng = new Rng(99);
+  const rnd = () => rng.next();
   const px = (dir: number, k: number) => (90_000 + dir * (0.1 + k / 10)).toFixed(1);
   const lv = (dir: number, k: number, zero: boolean) => ({
     price: px(dir, k),

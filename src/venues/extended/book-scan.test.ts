@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Rng } from "../../core/random.ts";
 import { scanBookFrame } from "./book-scan.ts";
 import { BOOK_DELTA, BOOK_SNAPSHOT } from "./fixtures/payloads.ts";
 import { BookFrameSchema } from "./parse.ts";
@@ -24,11 +25,8 @@ test("the direct reader gives zod's BookFrame for the fixtures and for generated
     assert.ok(scanned !== undefined, text);
     assert.deepEqual(scanned, zodOf(text));
   }
-  let seed = 7;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const rng = new Rng(7);
+  const rnd = () => rng.next();
   for (let i = 0; i < 300; i++) {
     const side = () =>
       Array.from({ length: Math.floor(rnd() * 6) }, () => ({

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { Rng } from "../../core/random.ts";
 import { isScannedBook, scanBookFrame } from "./book-scan.ts";
 import { BookSchema, FeedFrameSchema } from "./parse.ts";
 
@@ -29,11 +30,8 @@ test("the direct reader gives zod's frame for the recorded v1.book.s, delta fram
   same(
     '{"stream":"v1.book.s","feed":{"asks":[{"price":"1.5","size":"-2","num_orders":"3"}],"bids":[],"instrument":"ETH_USDT_Perp","event_time":"0"},"sequence_number":"7","selector":"ETH_USDT_Perp@500-10"}',
   );
-  let seed = 3;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const rng = new Rng(3);
+  const rnd = () => rng.next();
   for (let i = 0; i < 200; i++) {
     const side = (dir: number) =>
       Array.from({ length: Math.floor(rnd() * 60) }, (_, k) => ({
