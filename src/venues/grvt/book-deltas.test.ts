@@ -102,3 +102,30 @@ test("grvt emulator v1.book.d: a lost delta is detected, the book resubscribed a
     await h.close();
   }
 });
+
+test("grvt emulator v1.book.d: losing the very first delta is caught by the subscribe answer's first_sequence_number", async () => {
+  const h = await makeGrvtHarness();
+  try {
+    const at = (gap: number) =>
+      h.driver.setBook({
+        bidTicks: h.referenceTicks - gap,
+        askTicks: h.referenceTicks + gap,
+        lotsPerLevel: h.unitLots,
+      });
+    await at(1);
+    const unsubscribe = h.venue.subscribe({ symbol: h.symbol, channel: "book" });
+    await h.settle();
+    const book = h.venue.book(h.symbol);
+    assert.equal(book.bestBidTicks(), h.referenceTicks - 1, "the snapshot");
+    // the first delta after the snapshot is lost: only the answer's first sequence shows it
+    h.emulator.driver.loseBookDeltas(1);
+    await at(3);
+    await at(2);
+    await h.settle();
+    await h.settle();
+    assert.equal(book.bestBidTicks(), h.referenceTicks - 2, "rebuilt from a new snapshot");
+    unsubscribe();
+  } finally {
+    await h.close();
+  }
+});
