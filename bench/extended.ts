@@ -7,7 +7,8 @@
  *   same order; both are RFC 6979 deterministic, so the two r values must be equal or the race
  *   is moot;
  * - book messages decoded per second, WebSocket text to an applied book: ours (BookStream:
- *   parseJson, zod, seq check, L2Book.apply) beside ccxt pro `extended.handleOrderBook`
+ *   the direct reader book-scan.ts, whose odd frames would fall back to JSON.parse + zod; seq
+ *   check, L2Book.apply) beside ccxt pro `extended.handleOrderBook`
  *   (JSON.parse first, as its client does) on the same frames: a SNAPSHOT then DELTAs in the
  *   venue's shape (seq +1 each, 1 to 6 levels a side, some removals), generated here since no
  *   recorded Extended feed is in ../shared/data. The books are not compared: ccxt stores a
@@ -17,6 +18,7 @@
  */
 import ccxt from "ccxt";
 import { L2Book } from "../src/data/book.ts";
+import { scanBookFrame } from "../src/venues/extended/book-scan.ts";
 import { BookStream } from "../src/venues/extended/book-stream.ts";
 import { instrumentOf } from "../src/venues/extended/capabilities.ts";
 import { MARKETS } from "../src/venues/extended/fixtures/payloads.ts";
@@ -133,6 +135,9 @@ function bookFrames(n: number): string[] {
 
 async function bookFigures(): Promise<BenchFigure[]> {
   const frames = bookFrames(20_000);
+  // the figure is the direct reader's (book-scan.ts): every generated frame must take it
+  if (frames.some((f) => scanBookFrame(f) === undefined))
+    throw new Error("bench extended: a generated frame fell back to JSON + zod");
   let stream = new BookStream(new L2Book(inst), inst, "extended");
   const ours = (text: string) => {
     if (stream.onText(text) === "gap") throw new Error("bench extended: gap in generated frames");

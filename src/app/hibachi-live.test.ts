@@ -5,6 +5,7 @@ import {
   hbApiKeyOf,
   hbKeyOf,
   hbPublicKeyOf,
+  hbSecretOf,
   hibachiToml,
   liveDir,
   openGroups,
@@ -23,7 +24,12 @@ import { type HibachiEmulator, startHibachiEmulator } from "../venues/hibachi/em
  */
 after(removeLiveDirs);
 
-const WALLETS: WalletPlan[] = [0, 1, 2, 3].map((i) => ({ id: `w0${i + 1}`, i, hibachi: true }));
+// w03 is an exchange-managed account: no private key, its orders are HMAC-signed with its API secret
+const WALLETS: WalletPlan[] = [0, 1, 2, 3].map((i) => ({
+  id: `w0${i + 1}`,
+  i,
+  hibachi: i === 2 ? { managed: true } : true,
+}));
 const HIBACHI_FARM = [
   'mode = "live"',
   "[engine]",
@@ -46,7 +52,10 @@ async function emulator(): Promise<HibachiEmulator> {
     emu.driver.addAccount({
       accountId: hbAccountIdOf(w.i),
       apiKey: hbApiKeyOf(w.i),
-      key: { kind: "trustless", publicKeyHex: hbPublicKeyOf(w.i) },
+      key:
+        w.hibachi === true
+          ? { kind: "trustless", publicKeyHex: hbPublicKeyOf(w.i) }
+          : { kind: "managed", secret: hbSecretOf(w.i) },
       usdt: 10_000,
     });
   emu.driver.setBook({ symbol: SYMBOL, bidPx: 59_999.9, askPx: 60_000, qty: 5, levels: 10, stepPx: 0.1 });
@@ -72,8 +81,10 @@ test("perpbot run --live: the farm's same-venue group on the Hibachi emulator, f
     assert.equal(await run.exited, 0, run.err());
     assert.match(run.out(), /stopped; state saved/);
     assert.deepEqual(sizesOf(emu), [0, 0, 0, 0], "--flatten-on-exit closed every leg on the venue");
-    for (const w of WALLETS)
+    for (const w of WALLETS) {
       assert.ok(!(run.out() + run.err()).includes(hbKeyOf(w.i).toString("hex")), "no key in any output");
+      assert.ok(!(run.out() + run.err()).includes(hbSecretOf(w.i)), "no API secret in any output");
+    }
   } finally {
     await emu.close();
   }
@@ -109,6 +120,8 @@ test("perpbot doctor on [venues.hibachi]: venue, keys and accounts checked again
       assert.match(row(w, "balance"), /ok\s+balance 10000\.00 USDT/);
       assert.match(row(w, "positions"), /ok\s+0 positions, all perpbot's/);
     }
+    assert.match(row("w01", "account kind"), /ok\s+trustless account: orders signed with secp256k1 key/);
+    assert.match(row("w03", "account kind"), /ok\s+exchange-managed account: orders signed by HMAC-SHA256/);
     assert.match(row("w04", "api key"), /FAIL\s+the venue refused the API key for account 103/);
     assert.match(out, /-> check \[venues\.hibachi\.wallets\.w04\] account_id and api_key/);
   } finally {

@@ -3,7 +3,7 @@
  * the keystore (src/wallets/signer.ts) and holds its key privately; nothing here ever carries a
  * secret as a string.
  */
-export type SignatureScheme = "ed25519" | "secp256k1" | "ecgfp5" | "stark";
+export type SignatureScheme = "ed25519" | "secp256k1" | "ecgfp5" | "stark" | "hmac";
 
 /**
  * Signs for one account. Opaque: it exposes its public key and a signing operation, never the
@@ -17,6 +17,8 @@ export type SignatureScheme = "ed25519" | "secp256k1" | "ecgfp5" | "stark";
  * - stark: a Starknet private key (32 bytes, below the curve order); signs a 32-byte big-endian
  *   felt (a typed-data message hash) and returns r ‖ s (64 bytes); `publicKey` is the Stark key
  *   (the x coordinate, 32 bytes).
+ * - hmac: no private key at all, only a shared API secret (an exchange-managed account, e.g.
+ *   Hibachi's): `sign` is refused, `publicKey` is empty and `hmacSha256` is always present.
  */
 export interface AccountSigner {
   readonly scheme: SignatureScheme;

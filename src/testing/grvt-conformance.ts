@@ -15,11 +15,11 @@ import { signerFromKeyBytes } from "../wallets/signer.ts";
 const SYMBOL = "BTC_USDT_Perp";
 const SUB_ACCOUNT = "2147050003876484";
 
-/** The wire stream a conformance stream name is carried on. */
-function wireOf(stream: string): string {
+/** The wire stream a conformance stream name is carried on (books: as the config's book_feed says). */
+function wireOf(stream: string, bookFeed: string): string {
   if (stream === "account") return "v1.order";
   const [channel] = stream.split(":");
-  if (channel === "book" || channel === "bbo") return "v1.book.s";
+  if (channel === "book" || channel === "bbo") return bookFeed === "snapshot" ? "v1.book.s" : "v1.book.d";
   if (channel === "trades") return "v1.trade";
   return "v1.ticker.s";
 }
@@ -40,10 +40,8 @@ export async function makeGrvtHarness(
   const signer = signerFromKeyBytes("secp256k1", key, "grvt conformance wallet");
   key.fill(0);
   emulator.driver.fund(SUB_ACCOUNT, evmAddress(signer), 100_000);
-  const venue = new GrvtVenue(
-    GrvtConfigSchema.parse({ rest_url: emulator.url, request_timeout_ms: 1500, ...config }),
-    new WallClock(),
-  );
+  const parsed = GrvtConfigSchema.parse({ rest_url: emulator.url, request_timeout_ms: 1500, ...config });
+  const venue = new GrvtVenue(parsed, new WallClock());
   const account = "conformance-1";
   const harness = await emulatorHarness({
     emulator,
@@ -52,7 +50,7 @@ export async function makeGrvtHarness(
     symbol: SYMBOL,
     bind: (v) => v.bindAccount({ account, identity: { subAccount: SUB_ACCOUNT }, signer }),
     controls: emulator.driver,
-    wireOf,
+    wireOf: (stream) => wireOf(stream, parsed.book_feed),
     referencePx: 90_000,
     // 0.01 BTC: about 900 USDT, above the 10 USDT minimum and well within margin
     unitSize: "0.01",

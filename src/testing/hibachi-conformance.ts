@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { WallClock } from "../core/clock.ts";
+import type { AccountSigner } from "../core/venue-account.ts";
 import type { VenueHarness } from "../venues/conformance/harness.ts";
 import { HibachiConfigSchema } from "../venues/hibachi/config.ts";
 import { type HibachiEmulator, startHibachiEmulator } from "../venues/hibachi/emulator/start.ts";
@@ -24,24 +25,34 @@ function wireOf(stream: string): string {
 
 /**
  * The conformance harness on the Hibachi connector against its emulator: real sockets on
- * 127.0.0.1, a wall clock, one trustless account (a fresh secp256k1 key through the wallet
- * signer) funded with 100 000 USDT.
+ * 127.0.0.1, a wall clock, one account funded with 100 000 USDT: trustless (a fresh secp256k1 key
+ * through the wallet signer), or with `managed` exchange-managed (an HMAC-only signer keyed by a
+ * fresh API secret).
  */
 export async function makeHibachiHarness(
-  opts: { config?: Readonly<Record<string, unknown>> } = {},
+  opts: { config?: Readonly<Record<string, unknown>>; managed?: true } = {},
 ): Promise<VenueHarness & { readonly emulator: HibachiEmulator; readonly accountId: number }> {
   const emulator = await startHibachiEmulator({ ordersPerSecond: 10_000 });
-  const key = randomBytes(32);
-  const signer = signerFromKeyBytes("secp256k1", key, "hibachi conformance key");
-  key.fill(0);
   const accountId = 4242;
   const apiKey = randomBytes(24).toString("base64url");
-  emulator.driver.addAccount({
-    accountId,
-    apiKey,
-    key: { kind: "trustless", publicKeyHex: signer.publicKey },
-    usdt: 100_000,
-  });
+  let signer: AccountSigner;
+  if (opts.managed) {
+    // an exchange-managed account: its API secret's text (44 base64 characters, as Hibachi shows
+    // it) keys the HMAC; the emulator knows the same text
+    const secret = randomBytes(32).toString("base64");
+    signer = signerFromKeyBytes("hmac", Buffer.from(secret, "utf8"), "hibachi conformance API secret");
+    emulator.driver.addAccount({ accountId, apiKey, key: { kind: "managed", secret }, usdt: 100_000 });
+  } else {
+    const key = randomBytes(32);
+    signer = signerFromKeyBytes("secp256k1", key, "hibachi conformance key");
+    key.fill(0);
+    emulator.driver.addAccount({
+      accountId,
+      apiKey,
+      key: { kind: "trustless", publicKeyHex: signer.publicKey },
+      usdt: 100_000,
+    });
+  }
   const config = HibachiConfigSchema.parse({
     trade_url: emulator.url,
     request_timeout_ms: 1500,

@@ -76,6 +76,8 @@ export const hbKeyOf = (i: number) => Buffer.alloc(32, 0x31 + i);
 export const hbAccountIdOf = (i: number) => 100 + i;
 export const hbApiKeyOf = (i: number) => `hibachi-test-api-key-${i}`;
 export const hbPublicKeyOf = (i: number) => signerFromKeyBytes("secp256k1", hbKeyOf(i), "test").publicKey;
+/** Wallet i's API secret when its Hibachi account is exchange-managed (HMAC-signed). */
+export const hbSecretOf = (i: number) => `aGliYWNoaS1tYW5hZ2VkLXNlY3JldC0${i}`;
 
 export interface WalletPlan {
   readonly id: string;
@@ -89,7 +91,8 @@ export interface WalletPlan {
   readonly edgex?: { readonly storedSecret?: string; readonly noPassphrase?: true };
   readonly paradex?: { readonly storedKey?: Buffer };
   readonly hyperliquid?: true;
-  readonly hibachi?: true;
+  /** a Hibachi trustless account (its secp256k1 key in the keystore), or a managed one (its API secret) */
+  readonly hibachi?: true | { readonly managed: true };
   readonly extended?: { readonly storedKey?: Buffer };
   /** a GRVT trading wallet (its secp256k1 key in the keystore) and sub-account */
   readonly grvt?: true;
@@ -155,7 +158,10 @@ export async function liveDir(wallets: readonly WalletPlan[], toml: readonly str
       if (w.hibachi)
         venues.hibachi = {
           identity: {},
-          secrets: { private_key: { bytes: hbKeyOf(w.i), encoding: "hex" } },
+          secrets:
+            w.hibachi === true
+              ? { private_key: { bytes: hbKeyOf(w.i), encoding: "hex" } }
+              : { api_secret: { bytes: Buffer.from(hbSecretOf(w.i), "utf8"), encoding: "utf8" } },
         };
       if (w.hyperliquid)
         venues.hyperliquid = {
@@ -240,6 +246,7 @@ export function hibachiToml(url: string, wallets: readonly WalletPlan[]): string
         `[venues.hibachi.wallets.${w.id}]`,
         `account_id = ${hbAccountIdOf(w.i)}`,
         `api_key = "${hbApiKeyOf(w.i)}"`,
+        ...(w.hibachi === true ? [] : ['kind = "managed"']),
       ]),
   ];
 }

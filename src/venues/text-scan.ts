@@ -156,3 +156,25 @@ export function isKey(s: Uint8Array, i: number, key: readonly number[]): boolean
 
 /** a key's char codes, for isKey */
 export const keyCodes = (key: string): number[] => [...key].map((c) => c.charCodeAt(0));
+
+/**
+ * A quoted signed plain decimal (`"-0.1"`, `"25670"`: `-?\d+(\.\d+)?`, the venues' decimal-string
+ * form) kept as text: the index after its closing quote, its inside from `lastStringStart()` (the
+ * caller slices it), or -1.
+ */
+export function decimalText(s: Uint8Array, i: number): number {
+  if (s[i] !== QUOTE) return -1;
+  strStart = ++i;
+  if (s[i] === 45) i++; // "-"
+  const d0 = i;
+  let c = s[i];
+  while (c >= 48 && c <= 57) c = s[++i];
+  if (i === d0) return -1;
+  if (c === 46) {
+    const f0 = ++i;
+    c = s[i];
+    while (c >= 48 && c <= 57) c = s[++i];
+    if (i === f0) return -1;
+  }
+  return c === QUOTE ? i + 1 : -1;
+}

@@ -212,3 +212,53 @@ test("a secp256k1 signer with an HMAC secret field (EdgeX): the MAC is RFC 4231'
     ks.close();
   }
 });
+
+test("an HMAC-only signer (an exchange-managed account): RFC 4231's MAC, no private key, sign refused, a bad source named", async () => {
+  const file = join(dir, "keystore-hmac-only.json");
+  await createKeystore(file, PW, FAST_KDF);
+  await addWallets(file, PW, [
+    {
+      id: "w3",
+      label: "managed",
+      venues: {
+        hibachi: {
+          identity: {},
+          secrets: { api_secret: { bytes: Buffer.from("Jefe", "utf8"), encoding: "utf8" } },
+        },
+      },
+    },
+  ]);
+  const ks = await openKeystore(file, PW);
+  try {
+    const source = { walletId: "w3", scheme: "hmac" as const, venue: "hibachi" };
+    const s = await signerFromKeystore(ks, { ...source, hmac: { field: "api_secret", key: "stored" } });
+    const data = new TextEncoder().encode("what do ya want for nothing?");
+    // RFC 4231 test case 2
+    assert.equal(
+      Buffer.from(s.hmacSha256?.(data) ?? []).toString("hex"),
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
+    assert.equal(s.scheme, "hmac");
+    assert.equal(s.publicKey, "");
+    await assert.rejects(s.sign(new Uint8Array(32)), /wallet w3, hibachi: .*has no private key/);
+    assert.ok(!JSON.stringify(s).includes("Jefe") && !inspect(s).includes("Jefe"));
+    await assert.rejects(
+      signerFromKeystore(ks, { ...source, hmac: { field: "nope", key: "stored" } }),
+      /wallet w3, hibachi\.nope: no such secret field \(has: api_secret\)/,
+    );
+    await assert.rejects(
+      signerFromKeystore(ks, {
+        ...source,
+        field: "api_secret",
+        hmac: { field: "api_secret", key: "stored" },
+      }),
+      /wallet w3, hibachi: an hmac signer names its venue and hmac secret field, and no private-key field/,
+    );
+    await assert.rejects(
+      signerFromKeystore(ks, source),
+      /an hmac signer names its venue and hmac secret field/,
+    );
+  } finally {
+    ks.close();
+  }
+});

@@ -21,7 +21,8 @@ export interface SignerSource {
   readonly scheme: SignatureScheme;
   /**
    * A secret field of the wallet's account on `venue` (e.g. an API or agent key), or absent for
-   * the wallet's own 32-byte private key.
+   * the wallet's own 32-byte private key. Scheme "hmac" (an exchange-managed account: no private
+   * key) gives `venue` and `hmac` only, never `field`.
    */
   readonly venue?: string;
   readonly field?: string;
@@ -93,6 +94,7 @@ const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "he
  * DER copy are zeroed before this returns.
  */
 export async function signerFromKeystore(keystore: Keystore, source: SignerSource): Promise<AccountSigner> {
+  if (source.scheme === "hmac") return hmacOnlyFromKeystore(keystore, source);
   const where = `wallet ${source.walletId}${source.venue === undefined ? "" : `, ${source.venue}.${source.field}`}`;
   if ((source.venue === undefined) !== (source.field === undefined))
     throw new KeystoreUsageError(`${where}: a signer's venue and field are given together or not at all`);
@@ -114,9 +116,13 @@ export async function signerFromKeystore(keystore: Keystore, source: SignerSourc
       raw.fill(0);
     }
   });
-  const hmac = source.hmac;
-  if (hmac === undefined) return signer;
-  return keystore.withSecret(source.walletId, source.venue, (secrets) => {
+  return source.hmac === undefined ? signer : attachHmac(keystore, source, signer);
+}
+
+/** `signer` with the HMAC secret (and passphrase) of `source.hmac` attached from the keystore. */
+function attachHmac(keystore: Keystore, source: SignerSource, signer: AccountSigner): Promise<AccountSigner> {
+  const hmac = source.hmac!;
+  return keystore.withSecret(source.walletId, source.venue!, (secrets) => {
     const field = (name: string) => {
       const v = secrets.get(name);
       if (v === undefined)
@@ -131,12 +137,49 @@ export async function signerFromKeystore(keystore: Keystore, source: SignerSourc
   });
 }
 
+/** An exchange-managed account's signer: its API secret only (scheme "hmac"), from the keystore. */
+function hmacOnlyFromKeystore(keystore: Keystore, source: SignerSource): Promise<AccountSigner> {
+  const where = `wallet ${source.walletId}${source.venue === undefined ? "" : `, ${source.venue}`}`;
+  if (source.venue === undefined || source.hmac === undefined || source.field !== undefined)
+    throw new KeystoreUsageError(
+      `${where}: an hmac signer names its venue and hmac secret field, and no private-key field`,
+    );
+  return attachHmac(keystore, source, hmacOnlyBase(where));
+}
+
+/**
+ * An HMAC-only signer keyed by `secret` (copied; the caller zeroes its buffer): an
+ * exchange-managed account that holds no private key. `sign` is refused.
+ */
+export function hmacOnlySigner(
+  secret: Uint8Array,
+  where: string,
+  form: "stored" | "base64-text" = "stored",
+): AccountSigner {
+  return withHmac(hmacOnlyBase(where), secret, form);
+}
+
+function hmacOnlyBase(where: string): AccountSigner {
+  return {
+    scheme: "hmac",
+    publicKey: "",
+    async sign(): Promise<Uint8Array> {
+      throw new KeystoreUsageError(
+        `${where}: an exchange-managed account has no private key; it signs by HMAC only`,
+      );
+    },
+    toJSON: () => ({ scheme: "hmac" }),
+    [Symbol.for("nodejs.util.inspect.custom")]: () => "AccountSigner(hmac)",
+  } as AccountSigner;
+}
+
 /** A signer from raw key bytes the caller zeroes afterwards (the bytes are not kept). */
 export function signerFromKeyBytes(scheme: SignatureScheme, key: Uint8Array, where: string): AccountSigner {
   if (scheme === "ed25519") return ed25519Signer(key, where);
   if (scheme === "secp256k1") return secp256k1Signer(key, where);
   if (scheme === "ecgfp5") return ecgfp5KeyHolder(key, where);
   if (scheme === "stark") return starkSigner(key, where);
+  if (scheme === "hmac") return hmacOnlySigner(key, where);
   throw new KeystoreUsageError(`${where}: unknown signature scheme "${String(scheme)}"`);
 }
 

@@ -1,6 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookLevel, BookUpdate } from "../../core/market.ts";
 import type { L2Book } from "../../data/book.ts";
+import { scanBookFrame } from "./book-scan.ts";
 import { type BookFrame, BookFrameSchema, parseAs } from "./parse.ts";
 
 /**
@@ -31,10 +32,14 @@ export class BookStream {
   /**
    * One frame's text: the applied update, or "gap" when a delta does not follow its predecessor.
    * Book frames carry no 64-bit ids (prices, sizes and ms times only), so plain JSON.parse reads
-   * them exactly; parseJson's id quoting is for account and REST answers.
+   * them exactly; parseJson's id quoting is for account and REST answers. The usual frame is
+   * read by book-scan.ts straight from the text (the same BookFrame, no JSON.parse or zod).
    */
   onText(text: string): BookUpdate | "gap" {
-    return this.onFrame(parseAs(BookFrameSchema, JSON.parse(text), `orderbooks/${this.inst.symbol}`));
+    // the usual frame through the direct reader (book-scan.ts); anything else JSON + zod
+    const f =
+      scanBookFrame(text) ?? parseAs(BookFrameSchema, JSON.parse(text), `orderbooks/${this.inst.symbol}`);
+    return this.onFrame(f);
   }
 
   onFrame(f: BookFrame): BookUpdate | "gap" {

@@ -71,6 +71,12 @@ export const GrvtConfigSchema = z
       .min(100)
       .default(10_000)
       .describe("A request without an answer after this long is an unknown outcome."),
+    book_feed: z
+      .enum(["delta", "snapshot"])
+      .default("delta")
+      .describe(
+        'Order books from "delta" (v1.book.d: one snapshot, then sequenced changes; a gap resubscribes for a new snapshot) or "snapshot" (v1.book.s: 50 levels in full every 500 ms).',
+      ),
     stale_after_ms: z
       .number()
       .int()

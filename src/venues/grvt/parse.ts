@@ -260,3 +260,14 @@ export const FeedFrameSchema = z.object({
   feed: z.unknown(),
 });
 export type GrvtFeedFrame = z.output<typeof FeedFrameSchema>;
+
+// A subscribe answer (api-docs.grvt.io schemas/ws_subscribe_result): {"jsonrpc":"2.0","method":"subscribe",
+//   "result":{"stream":"v1.book.d","subs":["BTC_USDT_Perp@100"],"unsubs":[],"num_snapshots":[1],
+//   "first_sequence_number":["18"]},"id":3}
+export const SubscribeAckSchema = z.object({
+  result: z.object({
+    stream: z.string(),
+    subs: z.array(z.string()),
+    first_sequence_number: z.array(intText.transform((t) => BigInt(t))).optional(),
+  }),
+});

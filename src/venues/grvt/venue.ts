@@ -63,7 +63,11 @@ export class GrvtVenue implements Venue {
     this.clock = clock;
     this.chainId = chainIdOf(config.network);
     this.#accounts = new BoundAccounts<Bound>(this.id, "account");
-    this.#data = new GrvtMarketData(this.id, (s) => this.#instruments.get(s));
+    this.#data = new GrvtMarketData(
+      this.id,
+      (s) => this.#instruments.get(s),
+      (stream, selector) => this.#public.resubscribe(stream, selector),
+    );
     const hosts = hostsOf(config);
     this.http = new GrvtHttp({ hosts, timeoutMs: config.request_timeout_ms, clock, chainId: this.chainId });
     this.health = new StreamHealth(clock, this.id, config.stale_after_ms);
@@ -78,8 +82,10 @@ export class GrvtVenue implements Venue {
         for (const s of this.#subs.keys()) this.health.up(s);
       },
       onDown: () => {
+        this.#data.resetDeltas();
         for (const s of this.#subs.keys()) this.health.down(s);
       },
+      onSubscribed: (stream, subs, first) => this.#data.onSubscribed(stream, subs, first),
     });
   }
 
@@ -130,7 +136,7 @@ export class GrvtVenue implements Venue {
   subscribe(sub: MarketSubscription): Unsubscribe {
     this.instrument(sub.symbol);
     const name = streamName(sub);
-    const [stream, selector] = wireOf(sub);
+    const [stream, selector] = wireOf(sub, this.config.book_feed);
     this.#subs.set(name, (this.#subs.get(name) ?? 0) + 1);
     this.health.add(name, this.#public.isOpen);
     this.#public.subscribe(stream, selector);
@@ -145,8 +151,10 @@ export class GrvtVenue implements Venue {
       const shared = [...this.#subs.keys()].some((n) => {
         const [ch, sym] = n.split(":");
         return (
-          wireOf({ symbol: sym, channel: ch as MarketSubscription["channel"] }).join() ===
-          [stream, selector].join()
+          wireOf(
+            { symbol: sym, channel: ch as MarketSubscription["channel"] },
+            this.config.book_feed,
+          ).join() === [stream, selector].join()
         );
       });
       if (!shared) this.#public.unsubscribe(stream, selector);

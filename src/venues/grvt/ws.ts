@@ -1,5 +1,6 @@
 import WebSocket from "ws";
-import { FeedFrameSchema, type GrvtFeedFrame } from "./parse.ts";
+import { scanBookFrame } from "./book-scan.ts";
+import { FeedFrameSchema, type GrvtFeedFrame, SubscribeAckSchema } from "./parse.ts";
 
 /**
  * One GRVT WebSocket connection (`wss://market-data.grvt.io/ws/full` public,
@@ -11,9 +12,12 @@ import { FeedFrameSchema, type GrvtFeedFrame } from "./parse.ts";
  * (stream, selector) pairs is re-subscribed on every open; reconnects back off up to 5 s.
  */
 export interface GrvtSocketHandlers {
+  /** a feed frame; a book frame's feed may come already checked: read it with book-scan.ts `bookOf` */
   onFrame(frame: GrvtFeedFrame): void;
   onUp(): void;
   onDown(reason: string): void;
+  /** a subscribe answer: its stream, selectors and (when named) each feed's first sequence number */
+  onSubscribed?(stream: string, subs: readonly string[], first: readonly bigint[] | undefined): void;
   /** a frame that did not parse, or a handler that threw: dropped, the socket goes on */
   onProblem?(error: Error): void;
 }
@@ -113,6 +117,13 @@ export class GrvtSocket {
     if (this.#open) this.#send("subscribe", stream, [selector]);
   }
 
+  /** Subscribe to a selector afresh (a new snapshot follows): the resync after a delta gap. */
+  resubscribe(stream: string, selector: string): void {
+    if (!this.subs.get(stream)?.has(selector) || !this.#open) return;
+    this.#send("unsubscribe", stream, [selector]);
+    this.#send("subscribe", stream, [selector]);
+  }
+
   unsubscribe(stream: string, selector: string): void {
     const set = this.subs.get(stream);
     if (set === undefined || !set.delete(selector)) return;
@@ -120,6 +131,12 @@ export class GrvtSocket {
   }
 
   #message(text: string): void {
+    // book frames, the hot path, through the direct reader (book-scan.ts); the rest JSON + zod
+    const book = scanBookFrame(text);
+    if (book !== undefined) {
+      this.#deliver(book);
+      return;
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -128,14 +145,25 @@ export class GrvtSocket {
       return;
     }
     // subscribe acknowledgements carry `method`; feed frames carry `stream` and `feed`
-    if (typeof json === "object" && json !== null && "method" in json) return;
+    if (typeof json === "object" && json !== null && "method" in json) {
+      const ack = SubscribeAckSchema.safeParse(json);
+      if (ack.success && (json as { method?: unknown }).method === "subscribe") {
+        const r = ack.data.result;
+        this.#handlers.onSubscribed?.(r.stream, r.subs, r.first_sequence_number);
+      }
+      return;
+    }
     const f = FeedFrameSchema.safeParse(json);
     if (!f.success) {
       this.#handlers.onProblem?.(new Error(`grvt ws: frame did not parse: ${f.error.issues[0].message}`));
       return;
     }
+    this.#deliver(f.data);
+  }
+
+  #deliver(f: GrvtFeedFrame): void {
     try {
-      this.#handlers.onFrame(f.data);
+      this.#handlers.onFrame(f);
     } catch (e) {
       this.#handlers.onProblem?.(e instanceof Error ? e : new Error(String(e)));
     }

@@ -22,6 +22,7 @@ export const HIBACHI_CAPABILITIES: VenueCapabilities = {
   timeInForce: ["gtc", "ioc", "post_only"],
   marginModes: ["cross"],
   rateLimits: HIBACHI_RATE_LIMITS,
+  // a trustless account's; an exchange-managed one (kind = "managed") binds an "hmac" signer
   accountSigner: "secp256k1",
 };
 

@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import { InvalidValueError } from "../../core/errors.ts";
+import { VenueRejectError } from "../../core/venue.ts";
 import type { AccountSigner } from "../../core/venue-account.ts";
 import type { HibachiHttp } from "./http.ts";
 import {
@@ -20,6 +21,7 @@ import {
   cancelPayload,
   type HibachiSide,
   hmacSignature,
+  managedSignature,
   type OrderFields,
   type OrderFlag,
   orderBody,
@@ -34,7 +36,23 @@ import {
  */
 export type AccountAuth =
   | { readonly kind: "trustless"; readonly signer: AccountSigner }
+  /** an exchange-managed account: its HMAC signer (scheme "hmac"), or the secret text (emulator tests) */
+  | { readonly kind: "managed"; readonly signer: AccountSigner }
   | { readonly kind: "managed"; readonly secret: string };
+
+/**
+ * How a bound account signs: a secp256k1 signer is a trustless account, an HMAC-only signer
+ * (scheme "hmac", from `kind = "managed"`) an exchange-managed one. Anything else is refused with
+ * the account named (`where`).
+ */
+export function authOf(signer: AccountSigner | undefined, where: string): AccountAuth {
+  if (signer?.scheme === "secp256k1") return { kind: "trustless", signer };
+  if (signer?.scheme === "hmac" && signer.hmacSha256 !== undefined) return { kind: "managed", signer };
+  throw new VenueRejectError(
+    "no_signer",
+    `${where} needs a secp256k1 trading key signer (trustless account) or an API-secret HMAC signer (kind = "managed"), got ${signer === undefined ? "none" : signer.scheme}`,
+  );
+}
 
 /**
  * Nonces in µs since the epoch (the sdk's `time_ns() // 1000`), strictly increasing within the
@@ -123,9 +141,9 @@ export class HibachiClient {
   }
 
   async sign(payload: Uint8Array): Promise<string> {
-    return this.auth.kind === "managed"
-      ? hmacSignature(this.auth.secret, payload)
-      : walletSignature(this.auth.signer, payload);
+    const a = this.auth;
+    if (a.kind === "trustless") return walletSignature(a.signer, payload);
+    return "secret" in a ? hmacSignature(a.secret, payload) : managedSignature(a.signer, payload);
   }
 
   /** Place an order; resolves with the nonce it was signed with and the venue's order id. */

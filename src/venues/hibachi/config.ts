@@ -2,14 +2,17 @@
  * The `[venues.hibachi]` config section. Hibachi has two production hosts (hibachi_sdk
  * python/hibachi_xyz/helpers.py DEFAULT_API_URL / DEFAULT_DATA_API_URL) and no public testnet: a
  * live run against them trades real money, a trial run points both URLs at
- * `perpbot emulate hibachi` on this machine. No secret is in the config: each wallet's trading
- * key (the trustless account's secp256k1 private key) comes from the keystore
- * (`perpbot keys add <wallet> --venue hibachi --secret private_key`, 32 bytes hex).
+ * `perpbot emulate hibachi` on this machine. No secret is in the config: a trustless
+ * (wallet) account's secp256k1 private key comes from the keystore
+ * (`perpbot keys add <wallet> --venue hibachi --secret private_key`, 32 bytes hex); an
+ * exchange-managed account (`kind = "managed"`) has no private key and signs by HMAC-SHA256 with
+ * its API secret, kept in the keystore as text (`--secret api_secret`).
  *
  *   [venues.hibachi]
  *   [venues.hibachi.wallets.w01]
  *   account_id = 128          # the account id Hibachi shows
  *   api_key = "…"             # the API key: sent as Authorization, names the account
+ *   kind = "managed"          # or "trustless" (the default)
  */
 import { z } from "zod";
 import type { AccountIdentity } from "../../core/venue-account.ts";
@@ -17,6 +20,7 @@ import type { SignerSource } from "../../wallets/signer.ts";
 
 export const KEYSTORE_VENUE = "hibachi";
 export const DEFAULT_SECRET_FIELD = "private_key";
+export const DEFAULT_MANAGED_SECRET_FIELD = "api_secret";
 export const PRODUCTION_TRADE_URL = "https://api.hibachi.xyz";
 export const PRODUCTION_DATA_URL = "https://data-api.hibachi.xyz";
 
@@ -33,12 +37,18 @@ export const hibachiWalletSchema = z.strictObject({
     .min(8, "expected the API key as Hibachi shows it")
     .regex(/^[A-Za-z0-9+/=_-]+$/, "the API key has only base64/url-safe characters")
     .describe("The API key: sent as Authorization on private requests, it names the account."),
+  kind: z
+    .enum(["trustless", "managed"])
+    .default("trustless")
+    .describe(
+      'The account kind: "trustless" (a wallet account, signs with its secp256k1 private key) or "managed" (an exchange-managed account, signs by HMAC-SHA256 with its API secret).',
+    ),
   secret: z
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, "a keystore field name (lower_snake_case)")
-    .default(DEFAULT_SECRET_FIELD)
+    .optional()
     .describe(
-      "Keystore field (of the wallet's \"hibachi\" entry) holding the trustless account's secp256k1 private key (32 bytes).",
+      `Keystore field (of the wallet's "hibachi" entry) holding the account's key: trustless, its secp256k1 private key (32 bytes; default "${DEFAULT_SECRET_FIELD}"); managed, its API secret as Hibachi shows it (text; default "${DEFAULT_MANAGED_SECRET_FIELD}").`,
     ),
 });
 
@@ -104,8 +114,20 @@ export function wsUrlOf(httpUrl: string, endpoint: "market" | "account" | "trade
   return `${httpUrl.replace(/\/+$/, "").replace(/^http/, "ws")}/ws/${endpoint}`;
 }
 
+/** The keystore field of a wallet's key (its secp256k1 private key, or a managed account's API secret). */
+export function secretFieldOf(w: HibachiWallet): string {
+  return w.secret ?? (w.kind === "managed" ? DEFAULT_MANAGED_SECRET_FIELD : DEFAULT_SECRET_FIELD);
+}
+
+/**
+ * A trustless account signs with its secp256k1 key; a managed one has only an HMAC signer keyed by
+ * the API secret's text as stored (hibachi_sdk python/hibachi_xyz/api.py `__sign_payload`).
+ */
 export function signerSourceOf(walletId: string, w: HibachiWallet): SignerSource {
-  return { walletId, scheme: "secp256k1", venue: KEYSTORE_VENUE, field: w.secret };
+  const field = secretFieldOf(w);
+  if (w.kind === "managed")
+    return { walletId, scheme: "hmac", venue: KEYSTORE_VENUE, hmac: { field, key: "stored" } };
+  return { walletId, scheme: "secp256k1", venue: KEYSTORE_VENUE, field };
 }
 
 /** The account id travels as the identity's subAccount, the API key as apiKeyId. */

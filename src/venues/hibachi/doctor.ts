@@ -9,7 +9,7 @@ import { WallClock } from "../../core/clock.ts";
 import { VenueRejectError } from "../../core/venue.ts";
 import type { DoctorAccount, DoctorCheck, DoctorContext } from "../doctor-types.ts";
 import { liveContracts } from "./capabilities.ts";
-import { HibachiClient } from "./client.ts";
+import { type AccountAuth, authOf, HibachiClient } from "./client.ts";
 import { dataUrlOf, type HibachiConfig, isLoopback } from "./config.ts";
 import { HibachiHttp } from "./http.ts";
 import type { HibachiContract } from "./parse.ts";
@@ -83,20 +83,32 @@ async function accountRows(http: HibachiHttp, pub: HibachiClient, a: DoctorAccou
   const w = a.account;
   const signer = a.signer;
   if (signer === undefined) return row(w, "keys", "skip", "the key did not decrypt: account checks not run");
-  if (signer.scheme !== "secp256k1")
+  let auth: AccountAuth;
+  try {
+    auth = authOf(signer, `wallet ${w}`);
+  } catch {
     return row(
       w,
-      "keys",
+      "account kind",
       "fail",
-      `the keystore key is ${signer.scheme}, a trustless Hibachi account signs with secp256k1`,
-      `store the account's trading key: \`perpbot keys add ${w} --venue hibachi --secret private_key --replace\``,
+      `the keystore key is ${signer.scheme}: a trustless Hibachi account signs with secp256k1, a managed one by HMAC with its API secret`,
+      `store the account's trading key (\`perpbot keys add ${w} --venue hibachi --secret private_key --replace\`), or set kind = "managed" with its API secret in the keystore`,
     );
+  }
+  row(
+    w,
+    "account kind",
+    "ok",
+    auth.kind === "managed"
+      ? "exchange-managed account: orders signed by HMAC-SHA256 with the API secret from the keystore"
+      : `trustless account: orders signed with secp256k1 key ${signer.publicKey.slice(0, 10)}…`,
+  );
   const accountId = Number(a.identity.subAccount);
   const client = new HibachiClient({
     http,
     accountId,
     apiKey: a.identity.apiKeyId ?? "",
-    auth: { kind: "trustless", signer },
+    auth,
     clock: new WallClock(),
   });
   for (const [s, c] of pub.contracts) client.contracts.set(s, c);

@@ -9,7 +9,8 @@ const NONCE_WINDOW_MS = 60_000;
 
 /**
  * `kind = "hibachi"`: the Hibachi perps connector for `[venues.hibachi]`. Accounts are bound
- * afterwards by the composition root with secp256k1 signers from the keystore.
+ * afterwards by the composition root with signers from the keystore: secp256k1 for trustless
+ * wallets, HMAC-only (scheme "hmac") for exchange-managed accounts.
  */
 export const hibachiVenueFactory: VenueFactory<typeof HibachiConfigSchema> = {
   kind: "hibachi",

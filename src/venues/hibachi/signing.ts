@@ -140,6 +140,15 @@ export function hmacSignature(secret: string | KeyObject, payload: Uint8Array): 
   return createHmac("sha256", secret).update(payload).digest("hex");
 }
 
+/** The same signature from an exchange-managed account's signer (the secret stays inside it). */
+export function managedSignature(signer: AccountSigner, payload: Uint8Array): string {
+  if (signer.hmacSha256 === undefined)
+    throw new InvalidValueError(
+      `Hibachi managed accounts sign by HMAC: the ${signer.scheme} signer carries no API secret`,
+    );
+  return Buffer.from(signer.hmacSha256(payload)).toString("hex");
+}
+
 /**
  * Execution flags (hibachi_sdk types.py OrderFlags; the request's `orderFlags`). They are not
  * part of the signed bytes.

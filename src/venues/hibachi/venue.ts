@@ -19,7 +19,7 @@ import { StreamHealth } from "../backpack/streams.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { HbAccount } from "./account.ts";
 import { HIBACHI_CAPABILITIES, instrumentOf, liveContracts } from "./capabilities.ts";
-import { HibachiClient } from "./client.ts";
+import { authOf, HibachiClient } from "./client.ts";
 import { dataUrlOf, type HibachiConfig, wsUrlOf } from "./config.ts";
 import { HibachiHttp, HibachiRejectError } from "./http.ts";
 import { MarketFeed } from "./market-feed.ts";
@@ -171,12 +171,7 @@ export class HibachiVenue implements Venue {
         "invalid_binding",
         `venue ${this.id}: an account binding needs a non-empty account id`,
       );
-    const signer = binding.signer;
-    if (signer === undefined || signer.scheme !== "secp256k1")
-      throw new VenueRejectError(
-        "no_signer",
-        `${where} needs a secp256k1 trading key signer (got ${signer === undefined ? "none" : signer.scheme})`,
-      );
+    const auth = authOf(binding.signer, where);
     const accountId = Number(binding.identity.subAccount);
     const apiKey = binding.identity.apiKeyId;
     if (!(Number.isSafeInteger(accountId) && accountId > 0) || apiKey === undefined || apiKey === "")
@@ -189,7 +184,7 @@ export class HibachiVenue implements Venue {
       http: this.http,
       accountId,
       apiKey,
-      auth: { kind: "trustless", signer },
+      auth,
       clock: this.clock,
     });
     for (const [s, c] of this.#public.contracts) client.contracts.set(s, c);

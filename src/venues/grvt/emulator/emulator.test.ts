@@ -5,11 +5,11 @@ import { WallClock } from "../../../core/clock.ts";
 import { VenueUnknownOutcomeError } from "../../../core/venue.ts";
 import { signerFromKeyBytes } from "../../../wallets/signer.ts";
 import { evmAddress } from "../../eip712/evm.ts";
+import { bookOf } from "../book-scan.ts";
 import { scaleOf } from "../capabilities.ts";
 import { GrvtConfigSchema, hostsOf } from "../config.ts";
 import { GrvtHttp, GrvtRejectError } from "../http.ts";
 import {
-  BookSchema,
   FillsAnswer,
   InstrumentsAnswer,
   OrderAnswer,
@@ -128,7 +128,7 @@ test("a crossing buy fills against the book: position, fill history", async () =
 test("the public book stream sends a snapshot on subscribe and after a change", async () => {
   const books: string[] = [];
   const sock = new GrvtSocket(`${emu.wsUrl}/ws/full`, {
-    onFrame: (f) => books.push(parseAs(BookSchema, f.feed, "book").bids[0]?.price ?? "-"),
+    onFrame: (f) => books.push(bookOf(f, "book").bids[0]?.price ?? "-"),
     onUp() {},
     onDown() {},
   });

@@ -41,6 +41,8 @@ export interface GrvtEmulatorDriver extends SimMarketDriver {
   /** Cut a wire stream ("v1.book.s", "v1.order"): its sockets close, nothing is sent. */
   freezeStream(stream: string): void;
   thawStream(stream: string): void;
+  /** Lose the next `n` `v1.book.d` delta frames (their sequence numbers are used up): a gap. */
+  loseBookDeltas(n: number): void;
   dropSockets(): void;
   inject(fault: ExchangeFault, count?: number): void;
   /** forget every login session (as a venue restart or session expiry would) */
@@ -107,6 +109,9 @@ export async function startGrvtEmulator(opts: GrvtEmulatorOptions = {}): Promise
     markets: () => markets,
     freezeStream: (s) => sockets.freeze(s),
     thawStream: (s) => sockets.thaw(s),
+    loseBookDeltas: (n) => {
+      sockets.deltas.loseNext += n;
+    },
     dropSockets: () => sockets.dropAll(),
     inject: (fault, count = 1) => front.faults.add(fault, count),
     dropSessions: () => front.sessions.clear(),

@@ -3,7 +3,8 @@
  * `{"jsonrpc":"2.0","method":"subscribe","params":{"stream":…,"selectors":[…]},"id":n}` is
  * acknowledged with `{"jsonrpc":"2.0","result":{"stream","subs","unsubs"},"id":n,"method":"subscribe"}`;
  * feed frames are `{stream, selector, sequence_number, feed, prev_sequence_number}`.
- * Public: `v1.book.s` (`INSTR@rate-depth`, a full snapshot after every change), `v1.mini.s` and
+ * Public: `v1.book.s` (`INSTR@rate-depth`, a full snapshot after every change), `v1.book.d`
+ * (`INSTR@rate`: a snapshot, then sequenced deltas: book-deltas.ts), `v1.mini.s` and
  * `v1.ticker.s` (`INSTR@rate`), `v1.trade` (`INSTR@limit`: every fill of the emulated accounts,
  * the taker's side, as the venue prints its trades). Private (the upgrade request must carry a session): `v1.order`,
  * `v1.fill`, `v1.position` with selector `<sub_account_id>` or `<sub_account_id>-<INSTR>`.
@@ -11,6 +12,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
+import { type BookJson, EmuBookDeltas } from "./book-deltas.ts";
 import type { EngineEvent, GrvtEngine, GrvtFillRecord } from "./engine.ts";
 import { bookJson, fillJson, positionsJson, tickerJson } from "./payloads.ts";
 
@@ -20,7 +22,9 @@ export interface Session {
   readonly accountId: string;
 }
 
-const PUBLIC = new Set(["v1.book.s", "v1.mini.s", "v1.ticker.s", "v1.trade"]);
+const PUBLIC = new Set(["v1.book.s", "v1.book.d", "v1.mini.s", "v1.ticker.s", "v1.trade"]);
+/** levels per side of a `v1.book.d` feed */
+const DELTA_DEPTH = 100;
 const PRIVATE = new Set(["v1.order", "v1.fill", "v1.position"]);
 
 interface Conn {
@@ -38,6 +42,8 @@ export class GrvtSockets {
   readonly #seq = new Map<string, bigint>();
   /** streams cut by the driver ("v1.book.s", "v1.order"): not delivered, their sockets closed once */
   readonly frozen = new Set<string>();
+  /** the `v1.book.d` feeds (the driver's loseBookDeltas sets `loseNext`) */
+  readonly deltas = new EmuBookDeltas();
 
   constructor(engine: GrvtEngine, mayTrade: (address: string, sub: string) => boolean) {
     this.engine = engine;
@@ -83,6 +89,7 @@ export class GrvtSockets {
     };
     if (m.method === "unsubscribe") {
       for (const s of selectors) conn.subs.get(stream)?.delete(s);
+      if (stream === "v1.book.d") for (const s of selectors) this.deltas.unsubscribe(conn, s);
       reply({ result: { stream, subs: [], unsubs: selectors } });
       return;
     }
@@ -108,6 +115,23 @@ export class GrvtSockets {
       conn.subs.set(stream, set);
     }
     for (const s of selectors) set.add(s);
+    if (stream === "v1.book.d" && !this.frozen.has(stream)) {
+      // the snapshots follow the answer, which names each feed's first delta sequence (a feed
+      // subscribed while frozen gets its snapshot at the first book change after the thaw)
+      const known = selectors.filter((s) => this.engine.inst(s.split("@")[0]) !== undefined);
+      const subs = known.map((s) => ({ s, ...this.deltas.subscribe(conn, s, this.#deltaBook(s)) }));
+      reply({
+        result: {
+          stream,
+          subs: known,
+          unsubs: [],
+          num_snapshots: known.map(() => 1),
+          first_sequence_number: subs.map((x) => String(x.first)),
+        },
+      });
+      for (const x of subs) conn.ws.send(x.frame);
+      return;
+    }
     reply({ result: { stream, subs: selectors, unsubs: [] } });
     // public snapshots go out at once, as the venue sends its first snapshot on subscribe
     if (PUBLIC.has(stream)) for (const s of selectors) this.#publicFrame(stream, s, conn);
@@ -127,7 +151,8 @@ export class GrvtSockets {
   }
 
   #publicFrame(stream: string, selector: string, only?: Conn): void {
-    if (!PUBLIC.has(stream) || stream === "v1.trade" || this.frozen.has(stream)) return;
+    if (!PUBLIC.has(stream) || stream === "v1.trade" || stream === "v1.book.d" || this.frozen.has(stream))
+      return;
     const [instrument, rest = ""] = selector.split("@");
     if (this.engine.inst(instrument) === undefined) return;
     const depth = Number(rest.split("-")[1] ?? 10) || 10;
@@ -136,6 +161,23 @@ export class GrvtSockets {
     const text = this.#frame(stream, selector, feed);
     for (const c of only === undefined ? this.#conns : [only])
       if (c.subs.get(stream)?.has(selector)) c.ws.send(text);
+  }
+
+  #deltaBook(selector: string): BookJson {
+    return bookJson(this.engine, selector.split("@")[0], DELTA_DEPTH) as unknown as BookJson;
+  }
+
+  /** each `v1.book.d` subscriber of `instrument` gets the delta to the book as it is now */
+  #deltaFrames(instrument: string): void {
+    if (this.frozen.has("v1.book.d")) return;
+    for (const c of this.#conns)
+      for (const s of c.subs.get("v1.book.d") ?? []) {
+        if (!s.startsWith(`${instrument}@`)) continue;
+        const text = this.deltas.has(c, s)
+          ? this.deltas.update(c, s, this.#deltaBook(s))
+          : this.deltas.subscribe(c, s, this.#deltaBook(s)).frame;
+        if (text !== undefined) c.ws.send(text);
+      }
   }
 
   #privateFrame(stream: string, sub: string, instrument: string, feed: unknown): void {
@@ -153,7 +195,10 @@ export class GrvtSockets {
     const books = new Set<string>();
     const tickers = new Set<string>();
     for (const e of this.engine.drain()) this.#publish(e, books, tickers);
-    for (const i of books) for (const s of this.#selectors("v1.book.s", i)) this.#publicFrame("v1.book.s", s);
+    for (const i of books) {
+      for (const s of this.#selectors("v1.book.s", i)) this.#publicFrame("v1.book.s", s);
+      this.#deltaFrames(i);
+    }
     for (const i of tickers)
       for (const stream of ["v1.mini.s", "v1.ticker.s"])
         for (const s of this.#selectors(stream, i)) this.#publicFrame(stream, s);
