@@ -224,6 +224,8 @@ export interface Timers {
 export interface StateSlot {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
+  /** several puts together (one transaction where the store has them); absent: put one by one */
+  putMany?(entries: readonly (readonly [key: string, value: string])[]): Promise<void>;
 }
 
 /** Subscriptions; each returns its unsubscribe. Listeners run synchronously: keep them short. */
