@@ -96,6 +96,7 @@ export class CarryStrategy implements Strategy {
   async start(ctx: StrategyContext): Promise<void> {
     this.c = ctx;
     this.blocks = parseBlocks(await ctx.state.get("blocks"));
+    this.host = undefined;
     this.peakEquityUsd = Number((await ctx.state.get("peak_equity")) ?? 0);
     const all = await ctx.groups();
     const active = all.filter((g) => ACTIVE.has(g.status));
@@ -403,7 +404,15 @@ export class CarryStrategy implements Strategy {
     }
   }
 
+  /** built once a start (every field is a reference the strategy keeps, or reads through `this`) */
+  private host: ScanHost | undefined;
+
   private get scanHost(): ScanHost {
+    this.host ??= this.buildScanHost();
+    return this.host;
+  }
+
+  private buildScanHost(): ScanHost {
     return {
       ctx: this.ctx,
       config: this.config,
