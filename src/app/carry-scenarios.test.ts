@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { type Venue, VenueRejectError } from "../core/venue.ts";
+import { storeInternals } from "../store/store.ts";
 import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
 
 const harnesses: CarryHarness[] = [];
@@ -205,5 +206,26 @@ test("fault: one leg rejected at entry leaves nothing unhedged and the group say
   // the base cools down (entry_failure_cooldown_minutes) instead of retrying every scan
   assert.match(JSON.stringify(h.carry.blocks.cooldowns), /BTC/);
   assert.equal((await h.groups()).length, 1);
+  await h.stop();
+});
+
+test("every check saves each held position's text, as the position now is, stamped at the check", async () => {
+  const h = await start({ carry: { max_scale_ups: 0 } });
+  const g = await opened(h);
+  const { deserialise, serialise } = await import("../strategies/carry/position.ts");
+  for (let k = 0; k < 3; k++) {
+    // one MTM check (mtm_check_interval_s 30): its write is the position the strategy holds
+    await h.advance(30_000);
+    const p = h.carry.positions.get(g.id)!;
+    const saved = await h.store.kv.get(`carry_a.pos:${g.id}`);
+    assert.equal(saved, serialise(p));
+    assert.equal(deserialise(saved!).samples.at(-1)?.ts, p.samples.at(-1)?.ts);
+    const row = await storeInternals(h.store)
+      .db.selectFrom("kv")
+      .select("updated_at")
+      .where("key", "=", `carry_a.pos:${g.id}`)
+      .executeTakeFirstOrThrow();
+    assert.ok(h.clock.now() - Number(row.updated_at) < 30_000, "written by the last check");
+  }
   await h.stop();
 });

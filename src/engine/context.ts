@@ -88,6 +88,11 @@ export class EngineContext implements StrategyContext {
     this.state = {
       get: async (k) => (await store.kv.get(prefix + k)) ?? undefined,
       put: (k, v) => store.kv.put(prefix + k, v, o.clock.now()),
+      putMany: (entries) =>
+        store.kv.putMany(
+          entries.map(([k, v]) => [prefix + k, v] as const),
+          o.clock.now(),
+        ),
     };
     this.timers = {
       on: (kind, handler) => {

@@ -1,7 +1,7 @@
 import type { Instrument } from "../core/instrument.ts";
 import type { BookView, MarketEvent } from "../core/market.ts";
 import type { Venue } from "../core/venue.ts";
-import type { Bbo, MarketView } from "../strategies/contract.ts";
+import type { Bbo, ListingFigures, MarketView } from "../strategies/contract.ts";
 
 const CHANNELS = ["book", "trades", "mark", "funding"] as const;
 
@@ -36,6 +36,7 @@ export class MarketCache implements MarketView {
           markFromFeed: false,
           midBid: Number.NaN,
           midAsk: Number.NaN,
+          predicted: () => v.predictedFundingRatePerHour?.(inst.symbol),
         });
       }
       this.instrumentsByVenue.set(id, byId);
@@ -107,6 +108,10 @@ export class MarketCache implements MarketView {
     return this.entries.get(venue)?.get(symbol)?.fundingTs ?? 0;
   }
 
+  listing(venue: string, symbol: string): ListingFigures | undefined {
+    return this.entries.get(venue)?.get(symbol);
+  }
+
   private byVenue(venue: string): Map<string, Instrument> {
     const m = this.instrumentsByVenue.get(venue);
     if (m === undefined) throw new Error(`market: venue "${venue}" is not configured`);
@@ -139,7 +144,7 @@ export class MarketCache implements MarketView {
 }
 
 /** What the cache keeps of one listed market. */
-interface MarketEntry {
+interface MarketEntry extends ListingFigures {
   readonly instrument: Instrument;
   readonly book: BookView;
   mark: number;

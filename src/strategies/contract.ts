@@ -76,6 +76,24 @@ export interface MarketView {
   predictedFundingRatePerHour?(venue: string, symbol: string): number | undefined;
   /** when the rate in force was published (ms, the funding event's ts); 0: never seen on the stream */
   fundingRateTs(venue: string, symbol: string): number;
+  /**
+   * One listing's figures through one live handle (they change as the streams speak): what the
+   * calls above give for it, without a lookup per figure; undefined for a symbol not listed.
+   * Optional: a view without it is read through the calls above.
+   */
+  listing?(venue: string, symbol: string): ListingFigures | undefined;
+}
+
+/** A listing as MarketView.listing gives it: read its fields when needed, do not keep copies. */
+export interface ListingFigures {
+  readonly instrument: Instrument;
+  readonly book: BookView;
+  /** fundingRatePerHour */
+  readonly funding: number;
+  /** fundingRateTs */
+  readonly fundingTs: number;
+  /** predictedFundingRatePerHour */
+  predicted(): number | undefined;
 }
 
 /** One position of a venue account, as the portfolio holds it. */
@@ -224,6 +242,8 @@ export interface Timers {
 export interface StateSlot {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
+  /** several puts together (one transaction where the store has them); absent: put one by one */
+  putMany?(entries: readonly (readonly [key: string, value: string])[]): Promise<void>;
 }
 
 /** Subscriptions; each returns its unsubscribe. Listeners run synchronously: keep them short. */

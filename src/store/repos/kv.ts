@@ -38,6 +38,26 @@ export class KvRepo {
     await this.#db.executeQuery(PUT.compiled(this.#db, [key, value, at]));
   }
 
+  /**
+   * Several puts at one time: on SQLite one transaction for all (a strategy's check saves every
+   * position it holds), elsewhere one put after the other. Every timestamp is checked first, so a
+   * bad one writes nothing.
+   */
+  async putMany(
+    entries: readonly (readonly [key: string, value: string])[],
+    ts: number = Date.now(),
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const at = timestamp(ts, `kv ${entries[0][0]} ts`);
+    if (this.#sqlite !== undefined) {
+      await this.#sqlite.transaction((s) => {
+        for (const [key, value] of entries) s.run(PUT_SQLITE, [key, value, at, value, at]);
+      });
+      return;
+    }
+    for (const [key, value] of entries) await this.#db.executeQuery(PUT.compiled(this.#db, [key, value, at]));
+  }
+
   async get(key: string): Promise<string | null> {
     const r = await this.#db.selectFrom("kv").select("value").where("key", "=", key).executeTakeFirst();
     return r ? r.value : null;

@@ -157,6 +157,40 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
     assert.equal(await store.groups.exists("x_2"), false);
   });
 
+  test("kv.putMany writes every entry (new and existing keys) at one time; a bad time writes none", async () => {
+    await store.kv.put("many.a", "old", T0);
+    await store.kv.putMany(
+      [
+        ["many.a", "A"],
+        ["many.b", "B"],
+        ["many.c", "C"],
+      ],
+      T0 + 5,
+    );
+    assert.deepEqual(await Promise.all(["a", "b", "c"].map((k) => store.kv.get(`many.${k}`))), [
+      "A",
+      "B",
+      "C",
+    ]);
+    const rows = await storeInternals(store)
+      .db.selectFrom("kv")
+      .select(["key", "updated_at"])
+      .where("key", "like", "many.%")
+      .orderBy("key")
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => [r.key, Number(r.updated_at)]),
+      [
+        ["many.a", T0 + 5],
+        ["many.b", T0 + 5],
+        ["many.c", T0 + 5],
+      ],
+    );
+    await store.kv.putMany([], T0 + 6); // nothing to write: no error
+    await assert.rejects(store.kv.putMany([["many.d", "D"]], -1), /kv many.d ts: -1 is not a timestamp/);
+    assert.equal(await store.kv.get("many.d"), null);
+  });
+
   test("kv.put and orders.exists run their compiled-once queries with each call's own values", async () => {
     for (let i = 0; i < 3; i++) await store.kv.put(`reuse.k${i}`, `v${i}`, T0 + i);
     await store.kv.put("reuse.k1", "again", T0 + 9); // the upsert's update half binds the new value too

@@ -44,6 +44,16 @@ export function blockedWhy(
   return undefined;
 }
 
+/**
+ * Whether blockedWhy would give a reason (the scan only asks whether): the same comparisons,
+ * no text built.
+ */
+export function isBlocked(s: BlockState, base: string, now: number, baseDirection: string): boolean {
+  const b = s.blocked[base];
+  if (b !== undefined && b.until > now) return true;
+  return (s.cooldowns[base] ?? 0) > now || (s.cooldowns[baseDirection] ?? 0) > now;
+}
+
 export function entryFailed(s: BlockState, c: CarryConfig, base: string, now: number): void {
   s.cooldowns[base] = now + c.entry_failure_cooldown_minutes * 60_000;
 }

@@ -96,6 +96,7 @@ export class CarryStrategy implements Strategy {
   async start(ctx: StrategyContext): Promise<void> {
     this.c = ctx;
     this.blocks = parseBlocks(await ctx.state.get("blocks"));
+    this.host = undefined;
     this.peakEquityUsd = Number((await ctx.state.get("peak_equity")) ?? 0);
     const all = await ctx.groups();
     const active = all.filter((g) => ACTIVE.has(g.status));
@@ -205,6 +206,17 @@ export class CarryStrategy implements Strategy {
 
   /** One MTM check of every position: accrue funding, mark, decide, close. */
   async check(): Promise<void> {
+    // each position's text, written together (one transaction on SQLite) before anything that
+    // writes state itself, and at the end, also when a position's check throws
+    const saves: [string, string][] = [];
+    try {
+      await this.checkEach(saves);
+    } finally {
+      await this.save(saves);
+    }
+  }
+
+  private async checkEach(saves: [string, string][]): Promise<void> {
     const ctx = this.ctx;
     const now = ctx.clock.now();
     const equity = this.spec.venues.reduce(
@@ -262,7 +274,7 @@ export class CarryStrategy implements Strategy {
         deferredSince: p.deferredSince,
         spikeProtectUntil: p.spikeUntil,
       });
-      await ctx.state.put(`pos:${p.groupId}`, serialise(p));
+      saves.push([`pos:${p.groupId}`, serialise(p)]);
       if (decision.kind === "close" && !URGENT.has(decision.reason)) {
         // closing one leg while the other venue cannot be reached leaves that leg naked: a
         // non-urgent exit waits for both venues' circuits to close (the check repeats it)
@@ -277,8 +289,11 @@ export class CarryStrategy implements Strategy {
         }
       }
       this.deferredForCircuit.delete(p.groupId);
-      if (decision.kind === "close") this.closeInBackground(p.groupId, decision.reason, decision.detail);
-      else if (decision.kind === "hold") {
+      // a close or a scale-down writes state of its own: what this check saved goes first
+      if (decision.kind === "close") {
+        await this.save(saves);
+        this.closeInBackground(p.groupId, decision.reason, decision.detail);
+      } else if (decision.kind === "hold") {
         // scale-down: the newest slice goes when the yield or a cap no longer holds it, one a check
         const openTotal = [...this.positions.values()].reduce((s, x) => s + x.sizeUsd, 0);
         // the yield scale-ups were decided on: predicted rates where the venues publish them
@@ -288,7 +303,10 @@ export class CarryStrategy implements Strategy {
           openTotalUsd: openTotal,
         });
         const up = [p.long.venue, p.short.venue].every((v) => ctx.venueCircuit(v) === "closed");
-        if (why !== undefined && up && equity > 0) await scaleDown(this.scanHost, p, why);
+        if (why !== undefined && up && equity > 0) {
+          await this.save(saves);
+          await scaleDown(this.scanHost, p, why);
+        }
         for (const w of decision.warnings)
           this.alert(
             "warning",
@@ -298,6 +316,15 @@ export class CarryStrategy implements Strategy {
           );
       }
     }
+  }
+
+  /** The check's position writes so far, in one go (StateSlot.putMany where there is one); empties `saves`. */
+  private async save(saves: [string, string][]): Promise<void> {
+    if (saves.length === 0) return;
+    const batch = saves.splice(0);
+    const state = this.ctx.state;
+    if (state.putMany !== undefined) await state.putMany(batch);
+    else for (const [k, v] of batch) await state.put(k, v);
   }
 
   // ---- funding ---------------------------------------------------------------------------------
@@ -377,7 +404,15 @@ export class CarryStrategy implements Strategy {
     }
   }
 
+  /** built once a start (every field is a reference the strategy keeps, or reads through `this`) */
+  private host: ScanHost | undefined;
+
   private get scanHost(): ScanHost {
+    this.host ??= this.buildScanHost();
+    return this.host;
+  }
+
+  private buildScanHost(): ScanHost {
     return {
       ctx: this.ctx,
       config: this.config,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { blockedWhy, emptyBlocks, recordClose } from "./blocks.ts";
+import { blockedWhy, emptyBlocks, isBlocked, recordClose } from "./blocks.ts";
 import { carryDefaults, carryInstanceSchema } from "./config.ts";
 import { evaluate, roundTripCostBps, sizeUsd, type VenueQuote } from "./entry.ts";
 import { decideExit, type ExitInput, stopLines } from "./exits.ts";
@@ -219,4 +219,15 @@ test("blocks: reversals within the window block a base; a loss blocks it; forced
   });
   assert.match(blockedWhy(s, "SOL", "a>b", NOW + 60_000) ?? "", /cooling down/);
   assert.equal(blockedWhy(s, "SOL", "b>a", NOW + 60_000), undefined, "the other direction is free");
+  // the scan's yes/no form answers as blockedWhy does, for every base, direction and time here
+  s.cooldowns.DOGE = NOW + HOUR; // a base-wide cooldown (an entry that failed)
+  let blocked = 0;
+  for (const base of ["BTC", "ETH", "SOL", "DOGE", "XRP"])
+    for (const dir of ["a>b", "b>a"])
+      for (const t of [NOW - 1, NOW, NOW + 60_000, NOW + HOUR, NOW + 50 * HOUR]) {
+        const why = blockedWhy(s, base, dir, t);
+        assert.equal(isBlocked(s, base, t, `${base}:${dir}`), why !== undefined, `${base} ${dir} ${t}`);
+        if (why !== undefined) blocked++;
+      }
+  assert.ok(blocked >= 8, `blocked in ${blocked} cases`);
 });

@@ -170,3 +170,33 @@ test("quoteOf at a depth: levels past what any decision reads are not read, and 
   assert.deepEqual(after.bids[0], { price: 100_000, size: 0.003 });
   for (let k = 1; k < before.bids.length; k++) assert.equal(after.bids[k], before.bids[k], `level ${k}`);
 });
+
+test("quoteOf through the cache's listing handle: the quote the per-figure calls give, as the streams change it", () => {
+  const { clock, venues, cache, book } = market();
+  const symbol = syntheticInstrument("simB", "ETH").symbol;
+  const leg: PairLeg = {
+    venue: "simB",
+    symbol,
+    base: "ETH",
+    multiplier: 1,
+    volume24hUsd: 5e6,
+    unitMid: Number.NaN,
+  };
+  // the same view without the handle: every figure by its own call
+  const calls = new Proxy(cache, { get: (t, k) => (k === "listing" ? undefined : Reflect.get(t, k, t)) });
+  const feedFunding = (ratePerHour: number) =>
+    venues.get("simB")!.feed({ type: "funding", venue: "simB", symbol, ts: clock.now(), ratePerHour });
+  assert.ok(cache.listing("simB", symbol) !== undefined && cache.listing("simB", "NOPE") === undefined);
+  assert.deepEqual(quoteOf(cache, leg), quoteOf(calls, leg));
+  feedFunding(2e-4);
+  venues.get("simB")!.predictFunding(symbol, 3e-4);
+  book("simB", "ETH", 3_600, 4);
+  const q = quoteOf(cache, leg);
+  assert.equal(q.ratePerHour, 2e-4);
+  assert.equal(q.rateTs, clock.now());
+  assert.equal(q.predictedRatePerHour, 3e-4);
+  assert.deepEqual(q.bids[0], { price: 3_600, size: 4 });
+  assert.deepEqual(q, quoteOf(calls, leg));
+  venues.get("simB")!.predictFunding(symbol, undefined);
+  assert.equal("predictedRatePerHour" in quoteOf(cache, leg), false, "a withdrawn forecast is gone");
+});

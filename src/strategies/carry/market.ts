@@ -18,13 +18,16 @@ const LEVELS = 20;
  * a side (entry.ts quoteDepthUsd), at most LEVELS; default: LEVELS.
  */
 export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSITIVE_INFINITY): VenueQuote {
-  const inst = market.instrument(leg.venue, leg.symbol);
-  const book = market.book(leg.venue, leg.symbol);
+  // one handle for every figure where the view has one (a quote per listing per scan)
+  const l = market.listing?.(leg.venue, leg.symbol);
+  const inst = l?.instrument ?? market.instrument(leg.venue, leg.symbol);
+  const book = l?.book ?? market.book(leg.venue, leg.symbol);
   const m = leg.multiplier;
   const { bids, asks } = levelsOf(book, inst, m, depthUsd);
-  const predicted = market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
-  const ratePerHour = market.fundingRatePerHour(leg.venue, leg.symbol);
-  const rateTs = market.fundingRateTs(leg.venue, leg.symbol);
+  const predicted =
+    l !== undefined ? l.predicted() : market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
+  const ratePerHour = l !== undefined ? l.funding : market.fundingRatePerHour(leg.venue, leg.symbol);
+  const rateTs = l !== undefined ? l.fundingTs : market.fundingRateTs(leg.venue, leg.symbol);
   const { makerFeeBps, takerFeeBps } = inst.spec;
   // one literal, no spread where no venue predicts (a quote is built for every listing every scan)
   const q: VenueQuote = {

@@ -1,6 +1,6 @@
 import type { StrategyContext } from "../contract.ts";
 import type { PairLeg } from "../pairs/discover.ts";
-import { blockedWhy } from "./blocks.ts";
+import { isBlocked } from "./blocks.ts";
 import { evaluate, type Opportunity, quoteDepthUsd, rank, stressWhy, type VenueQuote } from "./entry.ts";
 import { scaleUp } from "./grow.ts";
 import { quoteOf, universe } from "./market.ts";
@@ -174,8 +174,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           },
           now,
         );
-        const { direction, key } = opportunityKey(pair.base, op.long.venue, op.short.venue);
-        const why = blockedWhy(h.blocks, pair.base, direction, now, key);
+        const { key } = opportunityKey(pair.base, op.long.venue, op.short.venue);
+        const why = isBlocked(h.blocks, pair.base, now, key);
         // no entry on a venue whose requests keep failing (STRATEGIES.md: "not with an open circuit")
         const circuit = ctx.venueCircuit(a.venue) !== "closed" || ctx.venueCircuit(b.venue) !== "closed";
         if (held) {
