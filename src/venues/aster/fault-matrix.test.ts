@@ -167,7 +167,8 @@ test("aster fault matrix: a stale stream: no order on a frozen book; a fill miss
     emu.freezeStream("btcusdt@depth@100ms");
     const stale = () => w.h.venue.streams().find((s) => s.stream === "book:BTCUSDT")?.stale;
     assert.ok(await w.until(() => stale() === true, 5_000), "the connector reports the book stale");
-    await new Promise((r) => setTimeout(r, 1_100));
+    // past the risk gate's 2 s book age (the world's default): the frozen book is refused
+    await new Promise((r) => setTimeout(r, 2_100));
     const refused = await w.engine.placeOrder(intent(w, { intentId: "stale" }));
     assert.equal(!refused.ok && refused.reason, "risk_refused", JSON.stringify(refused));
     assert.equal(emu.orders(w.h.user).length, 0, "nothing reached the venue");
@@ -189,4 +190,4 @@ test("aster fault matrix: a stale stream: no order on a frozen book; a fill miss
     assert.equal(await positionLots(w), w.h.unitLots);
     const fills = (await w.store.fills.list()).filter((f) => f.clientOrderId === placed.clientOrderId);
     assert.equal(fills.length, 1, "one fill journaled");
-  }, 1_000));
+  }));
