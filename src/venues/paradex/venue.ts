@@ -14,6 +14,7 @@ import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import type { PointsKeeper } from "../kit/points-keeper.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { OrderTracker } from "./account-stream.ts";
 import { JwtSession } from "./auth.ts";
@@ -22,7 +23,7 @@ import { chainOf, type ParadexConfig, wsUrlOf } from "./config.ts";
 import { ParadexHttp, ParadexRejectError } from "./http.ts";
 import { PdxMarketData } from "./market-data.ts";
 import { cancelByClientId, placeOrder } from "./orders.ts";
-import { XpKeeper } from "./points.ts";
+import { xpKeeper } from "./points.ts";
 import { PrivateFeed } from "./private-feed.ts";
 import * as reads from "./reads.ts";
 import { PdxStream } from "./stream.ts";
@@ -54,7 +55,7 @@ export class ParadexVenue implements Venue {
   readonly #problems = new Map<string, VenueNotice>();
   readonly #tracker: OrderTracker;
   readonly #ctx: reads.ReadContext;
-  readonly #xp: XpKeeper;
+  readonly #xp: PointsKeeper<JwtSession>;
 
   constructor(config: ParadexConfig, clock: Clock) {
     this.config = config;
@@ -71,7 +72,7 @@ export class ParadexVenue implements Venue {
       problem: (stream, e) => this.#problem(stream, e),
     });
     const md = this.#md;
-    this.#xp = new XpKeeper(this.id, {
+    this.#xp = xpKeeper(this.id, {
       http: this.http,
       clock,
       pollMs: config.points_poll_ms,
