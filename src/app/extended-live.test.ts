@@ -59,7 +59,12 @@ test("perpbot run --live: the farm's same-venue group on the Extended emulator, 
           seasonId: 1,
           epochRewards: [
             { epochId: 1, pointsReward: "900", startDate: "2026-11-23", endDate: "2026-11-29" },
-            { epochId: 2, pointsReward: String(100 + 250 * w.i), startDate: "2026-11-30", endDate: "2026-12-06" },
+            {
+              epochId: 2,
+              pointsReward: String(100 + 250 * w.i),
+              startDate: "2026-11-30",
+              endDate: "2026-12-06",
+            },
           ],
         },
       ]);

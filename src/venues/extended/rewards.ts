@@ -13,8 +13,7 @@
  * or malformed seasonId, epochId or pointsReward is an error naming venue, wallet and field.
  */
 import { z } from "zod";
-import type { Clock } from "../../core/clock.ts";
-import { PointsKeeper, type PointsRead } from "../kit/points-keeper.ts";
+import type { PointsRead } from "../kit/points-keeper.ts";
 import type { ExtendedHttp } from "./http.ts";
 import { ExtendedPayloadError } from "./parse.ts";
 
@@ -98,17 +97,4 @@ export async function readRewards(
   const raw = await http.request({ method: "GET", path: "/user/rewards/earned", apiKey });
   const s = summarize(parseRewards(raw, venueId, account));
   return { total: s.total, lastWeek: s.latest?.points ?? 0 };
-}
-
-/** Each bound wallet's points, read at bind and every `pollMs` (kit/points-keeper.ts). */
-export function rewardsKeeper(
-  venueId: string,
-  deps: { http: ExtendedHttp; clock: Clock; pollMs: number; problem: (account: string, e: Error) => void },
-): PointsKeeper<string> {
-  return new PointsKeeper<string>(venueId, {
-    clock: deps.clock,
-    pollMs: deps.pollMs,
-    problem: deps.problem,
-    read: (account, apiKey) => readRewards(deps.http, venueId, account, apiKey),
-  });
 }

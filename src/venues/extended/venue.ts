@@ -14,7 +14,7 @@ import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
-import type { PointsKeeper } from "../kit/points-keeper.ts";
+import { PointsKeeper } from "../kit/points-keeper.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { AccountEvents } from "./account-stream.ts";
 import { EXTENDED_CAPABILITIES, tradableMarkets } from "./capabilities.ts";
@@ -31,7 +31,7 @@ import {
   parseJson,
 } from "./parse.ts";
 import * as reads from "./reads.ts";
-import { rewardsKeeper } from "./rewards.ts";
+import { readRewards } from "./rewards.ts";
 import { ExtendedStream } from "./ws.ts";
 
 interface Bound {
@@ -79,11 +79,11 @@ export class ExtendedVenue implements Venue {
       wsBase: wsUrlOf(config),
       problem: (stream, e) => this.#problem(stream, e),
     });
-    this.points = rewardsKeeper(this.id, {
-      http: this.http,
+    this.points = new PointsKeeper<string>(this.id, {
       clock,
       pollMs: config.points_poll_ms,
       problem: (a, e) => this.#problem(`rewards of account ${a}`, e),
+      read: (a, apiKey) => readRewards(this.http, this.id, a, apiKey),
     });
     this.#ctx = {
       http: this.http,

@@ -2,7 +2,7 @@
  * Keeps each bound wallet's venue points (core/venue-points.ts) for `perpbot status` and the farm
  * report: read at bind and then every `pollMs` (hourly by default: points move slowly and the
  * reads count against the account's rate limit). A failed read keeps the last value and goes to
- * `problem` (the venue's notices); reads never overlap for one wallet. Used by Paradex (XP) and
+ * `problem` (the venue's notices); reads never overlap for one wallet. Used by Paradex (XP, venue.ts) and
  * Extended (rewards); `read` is the venue's own request and parser.
  */
 import type { Clock } from "../../core/clock.ts";
