@@ -52,6 +52,22 @@ async function emulator(): Promise<ExtendedEmulator> {
 test("perpbot run --live: the farm's same-venue group on the Extended emulator, flattened on exit", async () => {
   const emu = await emulator();
   try {
+    // each wallet's rewards as the venue would answer them: 1000, 1250, 1500, 1750 over two epochs
+    for (const w of WALLETS)
+      emu.driver.setRewards(xtApiKeyOf(w.i), [
+        {
+          seasonId: 1,
+          epochRewards: [
+            { epochId: 1, pointsReward: "900", startDate: "2026-11-23", endDate: "2026-11-29" },
+            {
+              epochId: 2,
+              pointsReward: String(100 + 250 * w.i),
+              startDate: "2026-11-30",
+              endDate: "2026-12-06",
+            },
+          ],
+        },
+      ]);
     const cwd = await liveDir(WALLETS, [...FARM, ...extendedToml(emu.url, WALLETS)]);
     const run = perpbotCli(cwd, ["run", "--live", "--status-every", "1", "--flatten-on-exit"]);
     await run.until((out) => openGroups(out) > 0, 60_000);
@@ -74,6 +90,13 @@ test("perpbot run --live: the farm's same-venue group on the Extended emulator, 
       [0, 0, 0, 0],
       "--flatten-on-exit closed every leg on the venue",
     );
+    // each wallet's points, read by the connector at bind from /user/rewards/earned, are what
+    // `perpbot status` shows
+    const status = perpbotCli(cwd, ["status"]);
+    assert.equal(await status.exited, 0, status.err());
+    assert.match(status.out(), /^ {2}w01 +extended .* 1000\.00 \(read /m);
+    assert.match(status.out(), /^ {2}w04 +extended .* 1750\.00 \(read /m);
+    assert.match(status.out(), /^ {2}extended +volume .* points 5500\.00 over 4 wallets/m);
     const out = run.out() + run.err();
     for (const w of WALLETS) {
       assert.ok(!out.includes(xtStarkKeyOf(w.i).toString("hex")), "no Stark private key in any output");

@@ -96,6 +96,12 @@ export const ExtendedConfigSchema = z
       .min(100)
       .default(60_000)
       .describe("A market stream silent this long is reported stale."),
+    points_poll_ms: z
+      .number()
+      .int()
+      .min(1000)
+      .default(3_600_000)
+      .describe("Each wallet's points (GET /user/rewards/earned) are read at bind and then this often."),
     maker_fee_bps: z.number().default(0).describe("Maker fee (Extended's base tier: 0)."),
     taker_fee_bps: z.number().default(2.5).describe("Taker fee (Extended's base tier: 0.025%)."),
     symbols: z

@@ -11,8 +11,10 @@ import {
 } from "../../core/venue.ts";
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
+import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { PointsKeeper } from "../kit/points-keeper.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { AccountEvents } from "./account-stream.ts";
 import { EXTENDED_CAPABILITIES, tradableMarkets } from "./capabilities.ts";
@@ -29,6 +31,7 @@ import {
   parseJson,
 } from "./parse.ts";
 import * as reads from "./reads.ts";
+import { readRewards } from "./rewards.ts";
 import { ExtendedStream } from "./ws.ts";
 
 interface Bound {
@@ -59,6 +62,8 @@ export class ExtendedVenue implements Venue {
   readonly #acct = new AccountEvents();
   readonly #ctx: reads.ReadContext;
   readonly #problems = new Map<string, VenueNotice>();
+  /** each bound wallet's points (`/user/rewards/earned`), for `perpbot status` */
+  readonly points: PointsKeeper<string>;
 
   constructor(config: ExtendedConfig, clock: Clock) {
     this.config = config;
@@ -73,6 +78,12 @@ export class ExtendedVenue implements Venue {
       health: this.health,
       wsBase: wsUrlOf(config),
       problem: (stream, e) => this.#problem(stream, e),
+    });
+    this.points = new PointsKeeper<string>(this.id, {
+      clock,
+      pollMs: config.points_poll_ms,
+      problem: (a, e) => this.#problem(`rewards of account ${a}`, e),
+      read: (a, apiKey) => readRewards(this.http, this.id, a, apiKey),
     });
     this.#ctx = {
       http: this.http,
@@ -102,6 +113,7 @@ export class ExtendedVenue implements Venue {
   async close(): Promise<void> {
     this.#accounts.closed = true;
     this.health.stop();
+    this.points.stop();
     await Promise.all([this.#data.close(), ...[...this.#accounts.values()].map((b) => b.stream.close())]);
   }
 
@@ -196,6 +208,7 @@ export class ExtendedVenue implements Venue {
     const bound: Bound = { signer, apiKey, vault: Number(subAccount), stream, fundingSeen: this.clock.now() };
     this.#accounts.set(account, bound);
     this.health.add(ACCOUNT_STREAM, false);
+    this.points.add(account, apiKey);
     await stream.connect();
   }
 
@@ -246,6 +259,13 @@ export class ExtendedVenue implements Venue {
 
   #emit(events: readonly VenueEvent[]): void {
     this.#events.emit(events);
+  }
+
+  // ------------------------------------------------------------------ points
+
+  /** Every bound wallet's points as last read (`perpbot status`; core/venue-points.ts). */
+  keptPoints(): readonly WalletPointsReport[] {
+    return this.points.kept();
   }
 
   // ------------------------------------------------------------------ orders

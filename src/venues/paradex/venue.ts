@@ -14,6 +14,7 @@ import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
 import { StreamHealth } from "../backpack/streams.ts";
+import { PointsKeeper } from "../kit/points-keeper.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { OrderTracker } from "./account-stream.ts";
 import { JwtSession } from "./auth.ts";
@@ -21,8 +22,7 @@ import { PARADEX_CAPABILITIES } from "./capabilities.ts";
 import { chainOf, type ParadexConfig, wsUrlOf } from "./config.ts";
 import { ParadexHttp, ParadexRejectError } from "./http.ts";
 import { PdxMarketData } from "./market-data.ts";
-import { cancelByClientId, placeOrder } from "./orders.ts";
-import { XpKeeper } from "./points.ts";
+import { cancelByClientId, placeOrder, readXp } from "./orders.ts";
 import { PrivateFeed } from "./private-feed.ts";
 import * as reads from "./reads.ts";
 import { PdxStream } from "./stream.ts";
@@ -54,7 +54,7 @@ export class ParadexVenue implements Venue {
   readonly #problems = new Map<string, VenueNotice>();
   readonly #tracker: OrderTracker;
   readonly #ctx: reads.ReadContext;
-  readonly #xp: XpKeeper;
+  readonly #xp: PointsKeeper<JwtSession>;
 
   constructor(config: ParadexConfig, clock: Clock) {
     this.config = config;
@@ -71,11 +71,16 @@ export class ParadexVenue implements Venue {
       problem: (stream, e) => this.#problem(stream, e),
     });
     const md = this.#md;
-    this.#xp = new XpKeeper(this.id, {
-      http: this.http,
+    // each wallet's XP (`GET /xp/account-balance`, ccxt@4.5.84 paradex.js private GET list): a
+    // balance only, so lastWeek is 0
+    this.#xp = new PointsKeeper<JwtSession>(this.id, {
       clock,
       pollMs: config.points_poll_ms,
       problem: (a, e) => this.#problem(`xp of account ${a}`, e),
+      read: async (_account, session) => ({
+        total: Number(await readXp({ http: this.http, session })),
+        lastWeek: 0,
+      }),
     });
     this.#tracker = new OrderTracker(
       (e) => this.#emit(e),

@@ -113,6 +113,8 @@ export class ExEngine extends SimCoreEngine<MarketSpec> {
   readonly fills = new Map<string, ExFillRecord[]>();
   readonly funding = new Map<string, ExFundingRecord[]>();
   readonly fundingRate = new Map<string, number>();
+  /** `/user/rewards/earned` seasons a driver set per API key (else the volume rule, payloads.ts) */
+  readonly rewards = new Map<string, readonly unknown[]>();
   nextId = 1_800_000_000_000;
   nextTrade = 1;
   #pending: EngineEvent[] = [];

@@ -150,3 +150,38 @@ export function balanceJson(engine: ExEngine, account: string): Json {
     updatedTime: engine.clock.now(),
   };
 }
+
+const WEEK = 7 * 86_400_000;
+/** Monday 2025-01-06 00:00 UTC: the emulator's first rewards epoch (its own choice) */
+const FIRST_EPOCH = Date.UTC(2025, 0, 6);
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * `/user/rewards/earned` (shape: ../rewards.ts). The venue publishes no points rule; the
+ * emulator's is one point per $10 000 traded, season 1, one epoch per UTC week from Monday
+ * 2025-01-06 (epoch 1), unless a driver set the account's seasons.
+ */
+export function rewardsJson(engine: ExEngine, apiKey: string): unknown[] {
+  const set = engine.rewards.get(apiKey);
+  if (set !== undefined) return [...set];
+  const byEpoch = new Map<number, number>();
+  for (const f of engine.fills.get(apiKey) ?? []) {
+    const inst = engine.inst(f.order.market)!;
+    const epoch = Math.floor((f.ts - FIRST_EPOCH) / WEEK) + 1;
+    const notional = inst.sizeValue(f.lots) * inst.priceValue(f.priceTicks);
+    byEpoch.set(epoch, (byEpoch.get(epoch) ?? 0) + notional);
+  }
+  if (byEpoch.size === 0) return [];
+  const epochRewards = [...byEpoch]
+    .sort(([a], [b]) => a - b)
+    .map(([epochId, usd]) => {
+      const start = FIRST_EPOCH + (epochId - 1) * WEEK;
+      return {
+        epochId,
+        pointsReward: num(usd / 10_000, 6),
+        startDate: day(start),
+        endDate: day(start + WEEK - 1),
+      };
+    });
+  return [{ seasonId: 1, epochRewards }];
+}

@@ -11,7 +11,7 @@ import { VenueRejectError } from "../../../core/venue.ts";
 import type { Answer } from "../../kit/http-front.ts";
 import { changeLeverage } from "../../sim/account-admin.ts";
 import { COLLATERAL_ID, COLLATERAL_RESOLUTION, type ExEngine, type ExOrderRecord, isOpen } from "./engine.ts";
-import { balanceJson, marketJson, orderJson, positionsJson, tradeJson } from "./payloads.ts";
+import { balanceJson, marketJson, orderJson, positionsJson, rewardsJson, tradeJson } from "./payloads.ts";
 import { checkSettlementSignature, expectedOrderHash } from "./verify.ts";
 
 export interface EmulatedAccount {
@@ -249,6 +249,8 @@ export function accountRoute(
           .filter((f) => f.ts >= since(q) && inMarkets(f.order.market))
           .map((f) => tradeJson(engine, f)),
       );
+    case "GET /user/rewards/earned":
+      return ok(rewardsJson(engine, k));
     case "GET /user/funding/history":
       return ok((engine.funding.get(k) ?? []).filter((f) => f.paidTime >= since(q) && inMarkets(f.market)));
     case "PATCH /user/leverage": {

@@ -62,6 +62,8 @@ export interface ExtendedEmulatorDriver extends SimMarketDriver {
   /** signed position, decimal text */
   position(apiKey: string, market: string): string;
   connections(): number;
+  /** Set the seasons `/user/rewards/earned` answers for an API key (undefined: the volume rule). */
+  setRewards(apiKey: string, seasons: readonly unknown[] | undefined): void;
 }
 
 export interface ExtendedEmulator {
@@ -129,6 +131,10 @@ export async function startExtendedEmulator(opts: ExtendedEmulatorOptions = {}):
     fills: (k) => engine.fills.get(k) ?? [],
     position: (k, m) => market(m).sizeText(ex.state.position(k, m)?.sizeLots ?? 0),
     connections: () => sockets.connections,
+    setRewards: (k, seasons) => {
+      if (seasons === undefined) engine.rewards.delete(k);
+      else engine.rewards.set(k, seasons);
+    },
   };
 
   return {
