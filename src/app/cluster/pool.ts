@@ -79,6 +79,10 @@ export interface Takeover {
   readonly sinceExpiryMs: number | undefined;
   /** ms from the previous holder's last renewal (its last sign of life) to this unit trading again */
   readonly sinceRenewalMs: number | undefined;
+  /** ms from the lease's expiry (or release) to the balancing tick's read that saw it expired */
+  readonly seenLateMs: number | undefined;
+  /** ms from that read to the acquiring statement being sent (the tick's earlier acquisitions) */
+  readonly queuedMs: number;
   /** ms the acquiring statement took (it waits for the fenced writes in flight on the lease) */
   readonly acquireMs: number;
   /** ms of the start-up (recovery + reconcile) */
@@ -260,7 +264,7 @@ export class WorkerPool {
       if (lease === undefined) continue;
       taken++;
       const acquireMs = performance.now() - a0;
-      const previous = { row, now, seen };
+      const previous = { row, now, seen, queuedMs: a0 - seen };
       // started in the background: the next tick (a unit expiring meanwhile) does not wait for
       // these start-ups; `held` counts a starting unit already
       const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
@@ -273,7 +277,7 @@ export class WorkerPool {
   private async startUnit(
     key: string,
     lease: HeldLease,
-    seenAt: { row: LeaseRow | undefined; now: number; seen: number },
+    seenAt: { row: LeaseRow | undefined; now: number; seen: number; queuedMs: number },
     acquireMs: number,
   ): Promise<void> {
     const row = seenAt.row;
@@ -325,6 +329,8 @@ export class WorkerPool {
         token: lease.token,
         sinceExpiryMs: row === undefined ? undefined : atMs - row.expiresAt,
         sinceRenewalMs: row === undefined ? undefined : atMs - row.renewedAt,
+        seenLateMs: row === undefined ? undefined : seenAt.now - row.expiresAt,
+        queuedMs: seenAt.queuedMs,
         acquireMs,
         startMs,
         previousToken: row?.token,

@@ -37,6 +37,7 @@ import {
   percentile,
   type ReportedTakeover,
 } from "./pool-report.ts";
+import { type FaultWindow, type TailReport, tailReport, type WorkerFailedStart } from "./pool-tail.ts";
 
 const WORKER = fileURLToPath(new URL("./pool-worker.ts", import.meta.url));
 
@@ -83,6 +84,8 @@ export interface PoolChaosResult {
   /** takeovers with failed start-ups before them, whose time counts from before those */
   readonly lengthened: number;
   readonly ttlMs: number;
+  /** what the slowest takeovers waited on, and the takeovers the chaos hit on the taker's side */
+  readonly tail: TailReport;
   readonly details: string[];
 }
 
@@ -95,7 +98,7 @@ interface WorkerEvents {
   /** unit start-ups that failed (their lease was released for another try) */
   startFailures: number;
   /** start-ups that did not end with the unit trading, as the workers' pools recorded them */
-  failed: FailedStart[];
+  failed: WorkerFailedStart[];
   reasons: Map<string, number>;
 }
 
@@ -142,9 +145,10 @@ function startWorker(
     for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (line.startsWith("FAILEDSTART ")) events.failed.push(JSON.parse(line.slice(12)) as FailedStart);
+      if (line.startsWith("FAILEDSTART "))
+        events.failed.push({ ...(JSON.parse(line.slice(12)) as FailedStart), worker: o.id });
       else if (line.startsWith("TAKEOVER ")) {
-        const t = JSON.parse(line.slice(9)) as ReportedTakeover;
+        const t = { ...(JSON.parse(line.slice(9)) as ReportedTakeover), worker: o.id };
         w.takeovers.push(t);
         all.push(t);
       } else if (line.startsWith("LAG ")) lags.push(Number(line.split(" ")[1]));
@@ -266,6 +270,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
   const workers = ["w1", "w2", "w3"].map((id) => startWorker(spec(id), all, lags, events));
   let kills = 0;
   let pauses = 0;
+  const faults: FaultWindow[] = [];
   const details: string[] = [];
   try {
     // wait until every unit is driven once before the chaos starts
@@ -279,18 +284,21 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       // the first two actions are one of each, the rest at random
       const kill = kills + pauses < 2 ? kills === 0 && pauses > 0 : rng.chance(0.5);
       if (kill) {
+        faults.push({ worker: w.id, kind: "kill", fromMs: Date.now(), toMs: Date.now() });
         w.child.kill("SIGKILL");
         await w.exited;
         kills++;
         o.log?.(`SIGKILL ${w.id}; restarting it`);
         workers[i] = startWorker(spec(w.id), all, lags, events);
       } else {
+        const fromMs = Date.now();
         w.child.kill("SIGSTOP");
         pauses++;
         const pausedMs = ttlMs + 200 + Math.floor(rng.next() * ttlMs);
         o.log?.(`SIGSTOP ${w.id} for ${pausedMs} ms`);
         await sleep(pausedMs);
         w.child.kill("SIGCONT");
+        faults.push({ worker: w.id, kind: "pause", fromMs, toMs: Date.now() });
       }
     }
     // let the last takeovers settle, then stop every worker cleanly
@@ -338,6 +346,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       simFailures: events.simFailures,
       startFailures: events.startFailures,
       lengthened,
+      tail: tailReport(all, events.failed, faults),
       details: [
         ...[...events.reasons]
           .sort((a, b) => b[1] - a[1])
@@ -370,6 +379,12 @@ export function printPoolChaos(r: PoolChaosResult): void {
   console.log(
     `  saves refused to stale sim-venue copies (resumed workers): ${r.staleSimWrites}; other sim save failures: ${r.simFailures}; failed unit start-ups: ${r.startFailures} (${r.lengthened} takeovers counted from before the failed attempts)`,
   );
+  const { clean, faulted, slowest1 } = r.tail;
+  console.log(
+    `  takeovers the chaos hit on the taker's side (taker SIGSTOPped after the expiry: ${faulted.takerPaused}; after failed attempts of a SIGSTOPped/SIGKILLed worker: ${faulted.failedAttemptHit}): ${faulted.n}, p50 ${Math.round(faulted.p50)} ms, p99 ${Math.round(faulted.p99)} ms; the other ${clean.n}: p50 ${Math.round(clean.p50)} ms, p99 ${Math.round(clean.p99)} ms; of the slowest 1 % (${slowest1.n}), ${slowest1.faulted} were hit`,
+  );
+  console.log("  slowest 2 %:");
+  for (const l of r.tail.lines) console.log(`    ${l}`);
   for (const d of r.details.slice(0, 20)) console.log(`  ${d}`);
 }
 
