@@ -87,6 +87,9 @@ export interface Takeover {
   readonly acquireMs: number;
   /** ms of the start-up (recovery + reconcile) */
   readonly startMs: number;
+  /** of the start-up: ms opening the unit's store (connect, schema check) and checking its fence */
+  readonly storeOpenMs?: number;
+  readonly fenceMs?: number;
   /** the previous holder's token and last renewal (epoch ms, database clock) */
   readonly previousToken: number | undefined;
   readonly previousRenewedAt: number | undefined;
@@ -293,17 +296,27 @@ export class WorkerPool {
     this.held.set(key, h);
     const t0 = performance.now();
     const schema = dataSchemaFor(this.o.clusterSchema, key);
+    let opened: { openMs: number; fenceMs: number } | undefined;
     try {
       const unit = await this.o.startUnit({
         key,
         lease,
         openStore: () =>
-          openFencedStore(this.o.url, this.leases, lease, schema, {
-            // a transaction of this unit never outlives the lease (a paused worker's is rolled
-            // back by the server, so a takeover does not wait for it to resume)
-            pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
-            pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
-          }),
+          openFencedStore(
+            this.o.url,
+            this.leases,
+            lease,
+            schema,
+            {
+              // a transaction of this unit never outlives the lease (a paused worker's is rolled
+              // back by the server, so a takeover does not wait for it to resume)
+              pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
+              pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
+            },
+            (p) => {
+              opened = p;
+            },
+          ),
         wrapVenue: (v) => fenceVenue(v, this.manager, lease),
         limiterFor: (venues, clock) => this.limiter.for(venues, clock),
       });
@@ -333,6 +346,8 @@ export class WorkerPool {
         queuedMs: seenAt.queuedMs,
         acquireMs,
         startMs,
+        storeOpenMs: opened?.openMs,
+        fenceMs: opened?.fenceMs,
         previousToken: row?.token,
         previousRenewedAt: row?.renewedAt,
         atMs,

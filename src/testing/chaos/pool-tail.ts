@@ -90,7 +90,7 @@ export function tailReport(
     ]
       .filter((s) => s !== "")
       .join(", ");
-    return `${r(total)} ms ${t.key} by ${t.worker ?? "?"}: expiry/release->seen ${r(t.seenLateMs)}, queued ${r(t.queuedMs)}, acquire ${r(t.acquireMs)}, start ${r(t.startMs)} (venues ${r(t.venuesMs)}, store ${r(t.storeMs)}, engine ${r(t.engineMs)})${why ? `; ${why}` : ""}`;
+    return `${r(total)} ms ${t.key} by ${t.worker ?? "?"}: expiry/release->seen ${r(t.seenLateMs)}, queued ${r(t.queuedMs)}, acquire ${r(t.acquireMs)}, start ${r(t.startMs)} (venues ${r(t.venuesMs)}, store ${r(t.storeMs)} = open ${r(t.storeOpenMs)} + fence ${r(t.fenceMs)}, engine ${r(t.engineMs)})${why ? `; ${why}` : ""}`;
   });
   return {
     clean: stats(chains.filter((x) => !isFaulted(x))),
