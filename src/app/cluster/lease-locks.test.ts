@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { LeaseStore } from "../../store/cluster/lease-store.ts";
 import { openStore, storeInternals } from "../../store/store.ts";
 import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../../testing/cluster/pg.ts";
@@ -14,17 +14,13 @@ const within = <T>(p: Promise<T>, ms: number, late: string) => Promise.race([p, 
 describe("lease row locks: renewals never wait for a unit's open transaction, takeovers do", {
   skip: down ?? false,
 }, () => {
-  const cluster = freshSchema("locks");
-  let leases: LeaseStore;
-  before(async () => {
-    leases = await LeaseStore.open(PG_URL, cluster);
-  });
-  after(async () => {
-    await leases?.close();
-    await dropCluster(cluster);
-  });
-
-  test("a write in flight holds up neither the renewal nor the release, but the next holder's acquire waits for it", async () => {
+  test("a write in flight holds up neither the renewal nor the release, but the next holder's acquire waits for it", async (t) => {
+    const cluster = freshSchema("locks");
+    const leases = await LeaseStore.open(PG_URL, cluster);
+    t.after(async () => {
+      await leases.close();
+      await dropCluster(cluster);
+    });
     const key = "unit_locks";
     const schema = dataSchemaFor(cluster, key);
     const row = await leases.acquire(key, "h1", 5_000);
