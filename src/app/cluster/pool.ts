@@ -258,23 +258,31 @@ export class WorkerPool {
       const [rb, eb] = order(b);
       return ra - rb || ea - eb;
     });
-    let taken = 0;
-    for (const { k, row } of free) {
-      if (this.closed || taken >= room) break;
-      if (!(row !== undefined && orphan(row)) && this.held.size >= share) break;
-      const a0 = performance.now();
-      const lease = await this.manager.acquire(k);
-      if (lease === undefined) continue;
-      taken++;
-      const acquireMs = performance.now() - a0;
-      const previous = { row, now, seen, queuedMs: a0 - seen };
-      // started in the background: the next tick (a unit expiring meanwhile) does not wait for
-      // these start-ups; `held` counts a starting unit already
-      const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
-        this.starting.delete(started),
-      );
-      this.starting.add(started);
+    // the units this tick tries, acquired all at once: one after the other, a mass takeover (a
+    // dead worker's 25 units) queued each acquire behind the previous ones' row-lock waits, up to
+    // 11 s (docs/deploy.md). One another worker took meanwhile is left to the next tick.
+    const picked: typeof free = [];
+    for (const x of free) {
+      if (picked.length >= room) break;
+      if (!(x.row !== undefined && orphan(x.row)) && this.held.size + picked.length >= share) break;
+      picked.push(x);
     }
+    await Promise.all(
+      picked.map(async ({ k, row }) => {
+        if (this.closed) return;
+        const a0 = performance.now();
+        const lease = await this.manager.acquire(k);
+        if (lease === undefined) return;
+        const acquireMs = performance.now() - a0;
+        const previous = { row, now, seen, queuedMs: a0 - seen };
+        // started in the background: the next tick (a unit expiring meanwhile) does not wait for
+        // these start-ups; `held` counts a starting unit already
+        const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
+          this.starting.delete(started),
+        );
+        this.starting.add(started);
+      }),
+    );
   }
 
   private async startUnit(
