@@ -1,9 +1,10 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
 import { StoreError, StoreMissingError } from "./errors.ts";
 import { type JournalWriter, journalWriter } from "./journal/writer.ts";
 import { EXPECTED_TABLES, MIGRATION_NAMES, migrationProvider } from "./migrations.ts";
+import { StorePostgresDialect } from "./pg-dialect.ts";
 import { AlertsRepo } from "./repos/alerts.ts";
 import { ControlRequestsRepo } from "./repos/control-requests.ts";
 import { EquityRepo } from "./repos/equity.ts";
@@ -196,7 +197,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
       cause: err,
     });
   }
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new StorePostgresDialect({ pool }) });
 }
 
 /**

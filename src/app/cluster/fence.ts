@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Venue } from "../../core/venue.ts";
 import { checkSchemaName, type LeaseStore } from "../../store/cluster/lease-store.ts";
 import { type OpenStoreOptions, openStore, type Store } from "../../store/store.ts";
@@ -32,14 +33,19 @@ export async function openFencedStore(
   lease: HeldLease,
   dataSchema: string,
   options: Omit<OpenStoreOptions, "pgSchema" | "pgSettings"> = {},
+  /** told how long the store's open (connect, schema check) and the fence's install took, ms */
+  timed?: (phases: { openMs: number; fenceMs: number }) => void,
 ): Promise<Store> {
+  const t0 = performance.now();
   const store = await openStore(url, {
     ...options,
     pgSchema: dataSchema,
     pgSettings: { "perpbot.fence_key": lease.key, "perpbot.fence_token": String(lease.token) },
   });
+  const t1 = performance.now();
   try {
     await leases.installFence(dataSchema);
+    timed?.({ openMs: t1 - t0, fenceMs: performance.now() - t1 });
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;

@@ -148,7 +148,7 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
     const paused = new Promise<void>((r) => {
       resume = r;
     });
-    // a write (the fence trigger locks the lease row FOR SHARE), then the process "pauses"
+    // a write (the fence trigger locks the lease row FOR KEY SHARE), then the process "pauses"
     const tx = storeInternals(s1)
       .db.transaction()
       .execute(async (trx) => {

@@ -7,6 +7,9 @@ import type { Store } from "../../store/store.ts";
 import { dataSchemaFor, fenceVenue, LEASE_KEY_RE, openFencedStore } from "./fence.ts";
 import { WorkerLimiter } from "./ip-budget.ts";
 import { DEFAULT_WORKERS_PER_IP, type HeldLease, LeaseManager } from "./lease-manager.ts";
+import type { FailedStart, Takeover } from "./takeover.ts";
+
+export type { FailedStart, Takeover } from "./takeover.ts";
 
 /**
  * A worker of a pool (issue 19): many processes on one PostgreSQL share a fixed list of units
@@ -70,37 +73,6 @@ export interface WorkerPoolOptions {
   /** balancing tick: how soon an expired lease is seen (default balanceEveryFor(ttl): TTL / 10) */
   readonly balanceEveryMs?: number;
   readonly log?: (level: "info" | "warn" | "error", msg: string, ctx?: Record<string, unknown>) => void;
-}
-
-export interface Takeover {
-  readonly key: string;
-  readonly token: number;
-  /** ms from the previous holder's lease expiry (database clock) to this unit trading again */
-  readonly sinceExpiryMs: number | undefined;
-  /** ms from the previous holder's last renewal (its last sign of life) to this unit trading again */
-  readonly sinceRenewalMs: number | undefined;
-  /** ms the acquiring statement took (it waits for the fenced writes in flight on the lease) */
-  readonly acquireMs: number;
-  /** ms of the start-up (recovery + reconcile) */
-  readonly startMs: number;
-  /** the previous holder's token and last renewal (epoch ms, database clock) */
-  readonly previousToken: number | undefined;
-  readonly previousRenewedAt: number | undefined;
-  /** when the unit traded again (epoch ms on the database's clock, within half a round trip) */
-  readonly atMs: number;
-}
-
-/**
- * A start-up that did not end with the unit trading (its lease lost mid-way, a failed open):
- * whoever takes the unit next counts from this attempt's predecessor (`previousToken`), not
- * from this attempt's own renewals, or the failed attempt would hide the time before it.
- */
-export interface FailedStart {
-  readonly key: string;
-  readonly token: number;
-  readonly previousToken: number | undefined;
-  readonly previousRenewedAt: number | undefined;
-  readonly why: string;
 }
 
 interface Held {
@@ -251,29 +223,37 @@ export class WorkerPool {
       const [rb, eb] = order(b);
       return ra - rb || ea - eb;
     });
-    let taken = 0;
-    for (const { k, row } of free) {
-      if (this.closed || taken >= room) break;
-      if (!(row !== undefined && orphan(row)) && this.held.size >= share) break;
-      const a0 = performance.now();
-      const lease = await this.manager.acquire(k);
-      if (lease === undefined) continue;
-      taken++;
-      const acquireMs = performance.now() - a0;
-      const previous = { row, now, seen };
-      // started in the background: the next tick (a unit expiring meanwhile) does not wait for
-      // these start-ups; `held` counts a starting unit already
-      const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
-        this.starting.delete(started),
-      );
-      this.starting.add(started);
+    // the units this tick tries, acquired all at once: one after the other, a mass takeover (a
+    // dead worker's 25 units) queued each acquire behind the previous ones' row-lock waits, up to
+    // 11 s (docs/deploy.md). One another worker took meanwhile is left to the next tick.
+    const picked: typeof free = [];
+    for (const x of free) {
+      if (picked.length >= room) break;
+      if (!(x.row !== undefined && orphan(x.row)) && this.held.size + picked.length >= share) break;
+      picked.push(x);
     }
+    await Promise.all(
+      picked.map(async ({ k, row }) => {
+        if (this.closed) return;
+        const a0 = performance.now();
+        const lease = await this.manager.acquire(k);
+        if (lease === undefined) return;
+        const acquireMs = performance.now() - a0;
+        const previous = { row, now, seen, queuedMs: a0 - seen };
+        // started in the background: the next tick (a unit expiring meanwhile) does not wait for
+        // these start-ups; `held` counts a starting unit already
+        const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
+          this.starting.delete(started),
+        );
+        this.starting.add(started);
+      }),
+    );
   }
 
   private async startUnit(
     key: string,
     lease: HeldLease,
-    seenAt: { row: LeaseRow | undefined; now: number; seen: number },
+    seenAt: { row: LeaseRow | undefined; now: number; seen: number; queuedMs: number },
     acquireMs: number,
   ): Promise<void> {
     const row = seenAt.row;
@@ -289,17 +269,27 @@ export class WorkerPool {
     this.held.set(key, h);
     const t0 = performance.now();
     const schema = dataSchemaFor(this.o.clusterSchema, key);
+    let opened: { openMs: number; fenceMs: number } | undefined;
     try {
       const unit = await this.o.startUnit({
         key,
         lease,
         openStore: () =>
-          openFencedStore(this.o.url, this.leases, lease, schema, {
-            // a transaction of this unit never outlives the lease (a paused worker's is rolled
-            // back by the server, so a takeover does not wait for it to resume)
-            pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
-            pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
-          }),
+          openFencedStore(
+            this.o.url,
+            this.leases,
+            lease,
+            schema,
+            {
+              // a transaction of this unit never outlives the lease (a paused worker's is rolled
+              // back by the server, so a takeover does not wait for it to resume)
+              pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
+              pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
+            },
+            (p) => {
+              opened = p;
+            },
+          ),
         wrapVenue: (v) => fenceVenue(v, this.manager, lease),
         limiterFor: (venues, clock) => this.limiter.for(venues, clock),
       });
@@ -325,8 +315,12 @@ export class WorkerPool {
         token: lease.token,
         sinceExpiryMs: row === undefined ? undefined : atMs - row.expiresAt,
         sinceRenewalMs: row === undefined ? undefined : atMs - row.renewedAt,
+        seenLateMs: row === undefined ? undefined : seenAt.now - row.expiresAt,
+        queuedMs: seenAt.queuedMs,
         acquireMs,
         startMs,
+        storeOpenMs: opened?.openMs,
+        fenceMs: opened?.fenceMs,
         previousToken: row?.token,
         previousRenewedAt: row?.renewedAt,
         atMs,

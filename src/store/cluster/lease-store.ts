@@ -11,11 +11,15 @@ import { maskUrl } from "../store.ts";
  *   every acquisition (a takeover included) gets a larger one than any before it;
  * - `fence()`: the trigger function every table of a leased unit's data schema runs before each
  *   write statement. The connection names its lease and token in the session settings
- *   `perpbot.fence_key` / `perpbot.fence_token`; the trigger reads the lease row FOR SHARE and
- *   refuses the statement (SQLSTATE PB409) unless that token still holds an unexpired lease.
- *   The row lock makes a takeover (an UPDATE of that row) wait for writes in flight, so a write
- *   either commits before the takeover or is refused after it. A session without the settings
- *   (an operator's `perpbot close`) is not fenced.
+ *   `perpbot.fence_key` / `perpbot.fence_token`; the trigger reads the lease row FOR KEY SHARE
+ *   and refuses the statement (SQLSTATE PB409) unless that token still holds an unexpired lease.
+ *   A takeover locks the row FOR UPDATE first, which waits for the writes in flight, so a write
+ *   either commits before the takeover or is refused after it. Renewals and releases (plain
+ *   UPDATEs of non-key columns: FOR NO KEY UPDATE) do not conflict with FOR KEY SHARE, so they
+ *   never wait for a unit's open transaction. With FOR SHARE they did: one unit's transaction
+ *   stalled on a busy event loop held up the renewal of every lease of its worker, whose leases
+ *   then ran out mid-start (docs/deploy.md, takeover p99). A session without the settings (an
+ *   operator's `perpbot close`) is not fenced.
  *
  * Times are the database's (clock_timestamp()), so workers' clocks never disagree about expiry.
  */
@@ -149,7 +153,7 @@ export class LeaseStore {
           l record;
         begin
           if k is null or k = '' then return null; end if;
-          select holder, token, expires_at into l from ${q}.leases where key = k for share;
+          select holder, token, expires_at into l from ${q}.leases where key = k for key share;
           if not found or l.token <> t::bigint or l.expires_at <= clock_timestamp() then
             raise exception 'perpbot fence: write to % refused: lease "%" token % is stale (%)', tg_table_name, k, t,
               case when not found then 'no such lease'
@@ -249,7 +253,29 @@ export class LeaseStore {
    * the sequence and an expiry `ttlMs` from now. Undefined when another holder's lease is live.
    */
   async acquire(key: string, holder: string, ttlMs: number): Promise<LeaseRow | undefined> {
-    const r = await this.pool.query<RawLease>(
+    return this.withClient(async (c) => {
+      await c.query("begin");
+      try {
+        // FOR UPDATE conflicts with the fence's FOR KEY SHARE: this waits for the previous
+        // holder's writes in flight (the upsert alone would lock FOR NO KEY UPDATE, which does not)
+        await c.query(`select 1 from "${this.schema}".leases where key = $1 for update`, [key]);
+        const row = await this.upsertLease(c, key, holder, ttlMs);
+        await c.query("commit");
+        return row;
+      } catch (e) {
+        await c.query("rollback").catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  private async upsertLease(
+    c: pg.PoolClient,
+    key: string,
+    holder: string,
+    ttlMs: number,
+  ): Promise<LeaseRow | undefined> {
+    const r = await c.query<RawLease>(
       `insert into "${this.schema}".leases as l (key, holder, token, expires_at, acquired_at, renewed_at)
        values ($1, $2, nextval('"${this.schema}".fence_seq'), clock_timestamp() + $3 * interval '1 millisecond',
                clock_timestamp(), clock_timestamp())

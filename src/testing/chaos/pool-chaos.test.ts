@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pgUnavailable } from "../cluster/pg.ts";
-import { printPoolChaos, runPoolChaos } from "./pool-run.ts";
+import { printPoolChaos } from "./pool-print.ts";
+import { runPoolChaos } from "./pool-run.ts";
 
 // The full run is `npm run test:chaos:pool` (1,000 wallets in 50 units for two minutes); `npm test`
 // runs a bounded one: 24 wallets in 6 units for 20 s of faults, about 35-40 s on the shared

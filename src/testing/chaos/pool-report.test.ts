@@ -14,6 +14,8 @@ const takeover = (
     token,
     sinceExpiryMs: 0,
     sinceRenewalMs: atMs - previousRenewedAt,
+    seenLateMs: 0,
+    queuedMs: 0,
     acquireMs: 1,
     startMs: 1,
     previousToken,

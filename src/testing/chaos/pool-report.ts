@@ -8,6 +8,8 @@ import type { FailedStart, Takeover } from "../../app/cluster/pool.ts";
 
 /** A takeover as a worker reports it, with the phases of the unit's start (pool-worker.ts). */
 export interface ReportedTakeover extends Takeover {
+  /** the worker that took the unit over (added by pool-run.ts) */
+  readonly worker?: string;
   readonly venuesMs?: number;
   readonly storeMs?: number;
   readonly engineMs?: number;
@@ -85,21 +87,40 @@ export function fullTakeoverTimes(
   all: readonly ReportedTakeover[],
   failed: readonly FailedStart[],
 ): { times: number[]; lengthened: number } {
+  const chains = takeoverChains(all, failed);
+  return {
+    times: chains.map((c) => c.t.atMs - c.fromMs),
+    lengthened: chains.filter((c) => c.failedBefore.length > 0).length,
+  };
+}
+
+/** A takeover with where its full time starts and the failed attempts it went through. */
+export interface TakeoverChain<F extends FailedStart = FailedStart> {
+  readonly t: ReportedTakeover;
+  readonly fromMs: number;
+  readonly failedBefore: readonly F[];
+}
+
+/** The chains behind `fullTakeoverTimes` (first start-ups left out). */
+export function takeoverChains<F extends FailedStart>(
+  all: readonly ReportedTakeover[],
+  failed: readonly F[],
+): TakeoverChain<F>[] {
   const byToken = new Map(failed.map((f) => [f.token, f]));
-  let lengthened = 0;
-  const times: number[] = [];
+  const out: TakeoverChain<F>[] = [];
   for (const t of all) {
     if (t.previousRenewedAt === undefined || t.previousToken === undefined) continue;
     let from = t.previousRenewedAt;
+    const failedBefore: F[] = [];
     let f = byToken.get(t.previousToken);
-    if (f !== undefined) lengthened++;
     for (const seen = new Set<number>(); f !== undefined && !seen.has(f.token); ) {
       seen.add(f.token);
+      failedBefore.push(f);
       if (f.previousRenewedAt === undefined) break; // the unit's first attempt: it had no holder
       from = f.previousRenewedAt;
       f = f.previousToken === undefined ? undefined : byToken.get(f.previousToken);
     }
-    times.push(t.atMs - from);
+    out.push({ t, fromMs: from, failedBefore });
   }
-  return { times, lengthened };
+  return out;
 }

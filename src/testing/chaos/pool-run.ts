@@ -30,6 +30,7 @@ import { SimVenue } from "../../venues/sim/sim-venue.ts";
 import { dropCluster, freshSchema, PG_URL } from "../cluster/pg.ts";
 import { feedBtc } from "../engine.ts";
 import { type ChaosCounts, checkGroups, checkOrdersAndIntegrity, checkPositions } from "./checks.ts";
+import { type PoolChaosResult, printPoolChaos } from "./pool-print.ts";
 import {
   breakdown,
   doubleDriven,
@@ -37,6 +38,9 @@ import {
   percentile,
   type ReportedTakeover,
 } from "./pool-report.ts";
+import { type FaultWindow, tailReport, type WorkerFailedStart } from "./pool-tail.ts";
+
+export type { PoolChaosResult } from "./pool-print.ts";
 
 const WORKER = fileURLToPath(new URL("./pool-worker.ts", import.meta.url));
 
@@ -51,41 +55,6 @@ export interface PoolChaosOptions {
   readonly log?: (s: string) => void;
 }
 
-export interface PoolChaosResult {
-  readonly kills: number;
-  readonly pauses: number;
-  readonly takeovers: number;
-  /** units where a send with an older token came after one with a newer token */
-  readonly doubleDriven: number;
-  /** (a) of checks.ts: intents with two orders, venue orders never journaled */
-  readonly duplicateOrders: number;
-  /** positions no group owns after the final start's reconcile: unhandled (b) and handled orphans */
-  readonly orphanExposure: number;
-  readonly orphansHandled: number;
-  readonly unhedged: number;
-  readonly integrity: number;
-  readonly groups: number;
-  readonly takeoverP50Ms: number;
-  readonly takeoverP99Ms: number;
-  /**
-   * "one reconcile": p99 of a taken-over unit's engine start-up (journal recovery and its
-   * reconcile pass with the venues), measured in the same run on the same machine
-   */
-  readonly reconcileP99Ms: number;
-  /** the acceptance target: takeover p99 <= TTL + one reconcile */
-  readonly targetMs: number;
-  /** where the takeover time goes: p50/p99 of each part, and the workers' event-loop delay */
-  readonly breakdown: string;
-  /** saves refused to a resumed worker's stale copy of a unit's simulated venue */
-  readonly staleSimWrites: number;
-  readonly simFailures: number;
-  readonly startFailures: number;
-  /** takeovers with failed start-ups before them, whose time counts from before those */
-  readonly lengthened: number;
-  readonly ttlMs: number;
-  readonly details: string[];
-}
-
 /** What the workers reported besides takeovers. */
 interface WorkerEvents {
   /** saves refused to a stale copy of a unit's simulated venue (a resumed worker's) */
@@ -95,7 +64,7 @@ interface WorkerEvents {
   /** unit start-ups that failed (their lease was released for another try) */
   startFailures: number;
   /** start-ups that did not end with the unit trading, as the workers' pools recorded them */
-  failed: FailedStart[];
+  failed: WorkerFailedStart[];
   reasons: Map<string, number>;
 }
 
@@ -142,9 +111,10 @@ function startWorker(
     for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (line.startsWith("FAILEDSTART ")) events.failed.push(JSON.parse(line.slice(12)) as FailedStart);
+      if (line.startsWith("FAILEDSTART "))
+        events.failed.push({ ...(JSON.parse(line.slice(12)) as FailedStart), worker: o.id });
       else if (line.startsWith("TAKEOVER ")) {
-        const t = JSON.parse(line.slice(9)) as ReportedTakeover;
+        const t = { ...(JSON.parse(line.slice(9)) as ReportedTakeover), worker: o.id };
         w.takeovers.push(t);
         all.push(t);
       } else if (line.startsWith("LAG ")) lags.push(Number(line.split(" ")[1]));
@@ -266,6 +236,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
   const workers = ["w1", "w2", "w3"].map((id) => startWorker(spec(id), all, lags, events));
   let kills = 0;
   let pauses = 0;
+  const faults: FaultWindow[] = [];
   const details: string[] = [];
   try {
     // wait until every unit is driven once before the chaos starts
@@ -279,18 +250,21 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       // the first two actions are one of each, the rest at random
       const kill = kills + pauses < 2 ? kills === 0 && pauses > 0 : rng.chance(0.5);
       if (kill) {
+        faults.push({ worker: w.id, kind: "kill", fromMs: Date.now(), toMs: Date.now() });
         w.child.kill("SIGKILL");
         await w.exited;
         kills++;
         o.log?.(`SIGKILL ${w.id}; restarting it`);
         workers[i] = startWorker(spec(w.id), all, lags, events);
       } else {
+        const fromMs = Date.now();
         w.child.kill("SIGSTOP");
         pauses++;
         const pausedMs = ttlMs + 200 + Math.floor(rng.next() * ttlMs);
         o.log?.(`SIGSTOP ${w.id} for ${pausedMs} ms`);
         await sleep(pausedMs);
         w.child.kill("SIGCONT");
+        faults.push({ worker: w.id, kind: "pause", fromMs, toMs: Date.now() });
       }
     }
     // let the last takeovers settle, then stop every worker cleanly
@@ -338,6 +312,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       simFailures: events.simFailures,
       startFailures: events.startFailures,
       lengthened,
+      tail: tailReport(all, events.failed, faults),
       details: [
         ...[...events.reasons]
           .sort((a, b) => b[1] - a[1])
@@ -351,26 +326,6 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     await dropCluster(cluster).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-export function printPoolChaos(r: PoolChaosResult): void {
-  console.log(
-    `pool chaos: 3 workers, ${r.kills} SIGKILLs, ${r.pauses} SIGSTOP/SIGCONTs, ${r.takeovers} takeovers, ${r.groups} hedge groups opened`,
-  );
-  console.log(
-    `groups ever driven by two workers at once (wallet groups, one leased unit each): ${r.doubleDriven}`,
-  );
-  console.log(`duplicate orders: ${r.duplicateOrders}`);
-  console.log(`orphan exposure after takeover and one reconcile: ${r.orphanExposure}`);
-  console.log(`groups neither flat nor hedged: ${r.unhedged}; store integrity problems: ${r.integrity}`);
-  console.log(
-    `takeover time (previous holder's last renewal to trading again): p50 ${Math.round(r.takeoverP50Ms)} ms, p99 ${Math.round(r.takeoverP99Ms)} ms; target p99 <= TTL ${r.ttlMs} ms + one reconcile (p99 ${Math.round(r.reconcileP99Ms)} ms) = ${Math.round(r.targetMs)} ms: ${r.takeoverP99Ms <= r.targetMs ? "met" : "NOT met"}`,
-  );
-  console.log(`  takeover parts, ms p50/p99: ${r.breakdown}`);
-  console.log(
-    `  saves refused to stale sim-venue copies (resumed workers): ${r.staleSimWrites}; other sim save failures: ${r.simFailures}; failed unit start-ups: ${r.startFailures} (${r.lengthened} takeovers counted from before the failed attempts)`,
-  );
-  for (const d of r.details.slice(0, 20)) console.log(`  ${d}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

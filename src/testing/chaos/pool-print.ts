@@ -1,0 +1,65 @@
+/** The multi-worker chaos run's figures as `npm run test:chaos:pool` prints them (pool-run.ts). */
+import type { TailReport } from "./pool-tail.ts";
+
+export interface PoolChaosResult {
+  readonly kills: number;
+  readonly pauses: number;
+  readonly takeovers: number;
+  /** units where a send with an older token came after one with a newer token */
+  readonly doubleDriven: number;
+  /** (a) of checks.ts: intents with two orders, venue orders never journaled */
+  readonly duplicateOrders: number;
+  /** positions no group owns after the final start's reconcile: unhandled (b) and handled orphans */
+  readonly orphanExposure: number;
+  readonly orphansHandled: number;
+  readonly unhedged: number;
+  readonly integrity: number;
+  readonly groups: number;
+  readonly takeoverP50Ms: number;
+  readonly takeoverP99Ms: number;
+  /**
+   * "one reconcile": p99 of a taken-over unit's engine start-up (journal recovery and its
+   * reconcile pass with the venues), measured in the same run on the same machine
+   */
+  readonly reconcileP99Ms: number;
+  /** the acceptance target: takeover p99 <= TTL + one reconcile */
+  readonly targetMs: number;
+  /** where the takeover time goes: p50/p99 of each part, and the workers' event-loop delay */
+  readonly breakdown: string;
+  /** saves refused to a resumed worker's stale copy of a unit's simulated venue */
+  readonly staleSimWrites: number;
+  readonly simFailures: number;
+  readonly startFailures: number;
+  /** takeovers with failed start-ups before them, whose time counts from before those */
+  readonly lengthened: number;
+  readonly ttlMs: number;
+  /** what the slowest takeovers waited on, and the takeovers the chaos hit on the taker's side */
+  readonly tail: TailReport;
+  readonly details: string[];
+}
+
+export function printPoolChaos(r: PoolChaosResult): void {
+  console.log(
+    `pool chaos: 3 workers, ${r.kills} SIGKILLs, ${r.pauses} SIGSTOP/SIGCONTs, ${r.takeovers} takeovers, ${r.groups} hedge groups opened`,
+  );
+  console.log(
+    `groups ever driven by two workers at once (wallet groups, one leased unit each): ${r.doubleDriven}`,
+  );
+  console.log(`duplicate orders: ${r.duplicateOrders}`);
+  console.log(`orphan exposure after takeover and one reconcile: ${r.orphanExposure}`);
+  console.log(`groups neither flat nor hedged: ${r.unhedged}; store integrity problems: ${r.integrity}`);
+  console.log(
+    `takeover time (previous holder's last renewal to trading again): p50 ${Math.round(r.takeoverP50Ms)} ms, p99 ${Math.round(r.takeoverP99Ms)} ms; target p99 <= TTL ${r.ttlMs} ms + one reconcile (p99 ${Math.round(r.reconcileP99Ms)} ms) = ${Math.round(r.targetMs)} ms: ${r.takeoverP99Ms <= r.targetMs ? "met" : "NOT met"}`,
+  );
+  console.log(`  takeover parts, ms p50/p99: ${r.breakdown}`);
+  console.log(
+    `  saves refused to stale sim-venue copies (resumed workers): ${r.staleSimWrites}; other sim save failures: ${r.simFailures}; failed unit start-ups: ${r.startFailures} (${r.lengthened} takeovers counted from before the failed attempts)`,
+  );
+  const { clean, faulted, slowest1 } = r.tail;
+  console.log(
+    `  takeovers the chaos hit on the taker's side (taker SIGSTOPped after the expiry: ${faulted.takerPaused}; after failed attempts of a SIGSTOPped/SIGKILLed worker: ${faulted.failedAttemptHit}): ${faulted.n}, p50 ${Math.round(faulted.p50)} ms, p99 ${Math.round(faulted.p99)} ms; the other ${clean.n}: p50 ${Math.round(clean.p50)} ms, p99 ${Math.round(clean.p99)} ms; of the slowest 1 % (${slowest1.n}), ${slowest1.faulted} were hit`,
+  );
+  console.log("  slowest 2 %:");
+  for (const l of r.tail.lines) console.log(`    ${l}`);
+  for (const d of r.details.slice(0, 20)) console.log(`  ${d}`);
+}
