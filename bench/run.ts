@@ -72,10 +72,18 @@ async function main(): Promise<void> {
     throw new Error(
       `bench: unknown suite(s) ${unknown.join(", ")}; suites: ${Object.keys(SUITES).join(", ")}`,
     );
+  const suiteOf = new Map<string, string>();
   for (const name of Object.keys(SUITES)) {
     if (only && !only.has(name)) continue;
     process.stderr.write(`bench: running ${name}...\n`);
-    figures.push(...runInChild(name));
+    for (const f of runInChild(name)) {
+      // one JSON key per figure: a second suite with the same key would overwrite the first
+      const other = suiteOf.get(f.key);
+      if (other !== undefined)
+        throw new Error(`bench: figure "${f.key}" comes from both suite ${other} and suite ${name}`);
+      suiteOf.set(f.key, name);
+      figures.push(f);
+    }
   }
   const rows = figures.map((f) => [
     f.key,
