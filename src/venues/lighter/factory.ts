@@ -1,5 +1,6 @@
 import type { VenueFactory } from "../registry-types.ts";
 import { identityOf, LighterConfigSchema, signerSourceOf } from "./config.ts";
+import { lighterDoctor } from "./doctor.ts";
 import { LighterVenue } from "./venue.ts";
 
 /** `kind = "lighter"`: the Lighter perps connector; accounts are bound with keystore API keys. */
@@ -15,6 +16,7 @@ export const lighterVenueFactory: VenueFactory<typeof LighterConfigSchema> = {
       signer: signerSourceOf(walletId),
     })),
   // mainnet trades real money unless the URL is a local emulator's
+  doctor: lighterDoctor,
   realMoney: (config) =>
     config.network === "mainnet" && !/^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(config.rest_url),
 };

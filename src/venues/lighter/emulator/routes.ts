@@ -74,6 +74,12 @@ export function route(
     return privateRoute(engine, path, q, account);
   }
   switch (path) {
+    // GET / (status): {status, network_id, timestamp in seconds} (lighter-rust docs/RootApi.md, models Status)
+    case "/":
+      return {
+        status: 200,
+        body: { status: 200, network_id: 1, timestamp: Math.floor(engine.clock.now() / 1000) },
+      };
     case "/api/v1/orderBookDetails": {
       const id = q.get("market_id");
       const list = engine.markets.filter((m) => id === null || m.marketId === Number(id));

@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { WallClock } from "../../core/clock.ts";
+import { signerFromKeyBytes } from "../../wallets/signer.ts";
+import type { DoctorAccount } from "../doctor-types.ts";
+import { venueFactory } from "../registry.ts";
+import { LighterConfigSchema } from "./config.ts";
+import { lighterDoctor } from "./doctor.ts";
+import { startLighterEmulator } from "./emulator/start.ts";
+import { generateApiKey, LighterTxSigner, ORDER_TYPE, TIME_IN_FORCE } from "./signing.ts";
+
+const L1 = `0x${"a1".repeat(20)}`;
+const OTHER_L1 = `0x${"b2".repeat(20)}`;
+
+/** `perpbot doctor`'s Lighter rows against the emulator: what is right, and what it says to fix. */
+test("lighter doctor: ok rows, a wrong keystore key, an unregistered index, a stranger's account, an order perpbot did not place", async () => {
+  const emu = await startLighterEmulator({ scheduledFunding: false });
+  try {
+    const index = emu.driver.createAccount(L1, 5_000);
+    const other = emu.driver.createAccount(OTHER_L1, 100);
+    const good = await generateApiKey();
+    const stranger = await generateApiKey();
+    emu.driver.registerKey(index, 3, good.publicKeyHex);
+    emu.driver.registerKey(index, 4, good.publicKeyHex);
+    // an order placed outside perpbot, with the registered key
+    const market = emu.driver.markets()[0];
+    const tx = await LighterTxSigner.create({
+      holder: signerFromKeyBytes("ecgfp5", Uint8Array.from(good.privateKey), "by hand"),
+      accountIndex: index,
+      apiKeyIndex: 3,
+      chainId: emu.chainId,
+      url: emu.url,
+    });
+    const far = Date.now() + 3_600_000;
+    const order = tx.createOrder(
+      {
+        marketIndex: market.marketId,
+        clientOrderIndex: 4242,
+        baseAmount: 0.1 * 10 ** market.sizeDecimals,
+        price: Math.round(market.markPx * 0.7 * 10 ** market.priceDecimals),
+        isAsk: 0,
+        type: ORDER_TYPE.limit,
+        timeInForce: TIME_IN_FORCE.gtt,
+        reduceOnly: 0,
+        triggerPrice: 0,
+        orderExpiry: far,
+      },
+      0,
+    );
+    const sent = await fetch(`${emu.url}/api/v1/sendTx`, {
+      method: "POST",
+      body: new URLSearchParams({ tx_type: String(order.txType), tx_info: order.txInfo }),
+    });
+    assert.equal(sent.status, 200, await sent.text());
+    const account = (id: string, key: Uint8Array, apiKeyIndex: number, acct = index): DoctorAccount => ({
+      account: id,
+      identity: { address: L1, subAccount: String(acct), apiKeyId: String(apiKeyIndex) },
+      signsAsMaster: false,
+      signer: signerFromKeyBytes("ecgfp5", Uint8Array.from(key), id),
+      ownedOrders: new Set<string>(),
+      ownedPositions: new Map<string, number>(),
+    });
+    const config = LighterConfigSchema.parse({ network: "testnet", rest_url: emu.url, ws_url: emu.wsUrl });
+    const rows = await lighterDoctor(config, {
+      clock: new WallClock(),
+      accounts: [
+        account("w01", good.privateKey, 3),
+        account("w02", stranger.privateKey, 4),
+        account("w03", good.privateKey, 7),
+        account("w04", good.privateKey, 3, other),
+      ],
+      markets: [market.symbol, "NOPE"],
+      maxSkewMs: 2000,
+    });
+    const all = JSON.stringify(rows, null, 1);
+    const by = (w: string | null, c: string) => rows.find((r) => r.wallet === w && r.check === c);
+    assert.equal(by(null, "reachable")?.status, "ok", all);
+    assert.match(by(null, "reachable")?.detail ?? "", /local http:\/\/127\.0\.0\.1:\d+: \d+ active perps/);
+    assert.equal(by(null, "clock")?.status, "ok", all);
+    assert.equal(by(null, "markets")?.status, "warn");
+    assert.match(by(null, "markets")?.detail ?? "", /NOPE/);
+    // w01: everything right, and one order that is not perpbot's
+    for (const c of ["account", "api key", "keys", "nonce", "balance", "margin", "positions", "rate limit"])
+      assert.equal(by("w01", c)?.status, "ok", `${c}: ${all}`);
+    assert.match(by("w01", "nonce")?.detail ?? "", /next nonce 1/);
+    assert.match(by("w01", "balance")?.detail ?? "", /equity 5,000\.00 USDC/);
+    assert.match(
+      by("w01", "rate limit")?.detail ?? "",
+      /60 requests a rolling minute per L1 address \(standard account\); these checks used \d+/,
+    );
+    const orders = by("w01", "orders");
+    assert.equal(orders?.status, "fail", all);
+    assert.match(orders?.detail ?? "", /1 of 1 open orders are not perpbot's/);
+    // w02: the index holds a key, not the keystore's
+    const wrong = by("w02", "keys");
+    assert.equal(wrong?.status, "fail", all);
+    assert.match(wrong?.detail ?? "", /not the one registered at api_key_index 4/);
+    assert.match(wrong?.fix ?? "", /perpbot lighter register-key --wallet w02 --api-key-index 4/);
+    assert.equal(by("w02", "balance"), undefined, "no reads after a wrong key");
+    // w03: nothing registered at index 7
+    const unregistered = by("w03", "api key");
+    assert.equal(unregistered?.status, "fail", all);
+    assert.match(
+      unregistered?.detail ?? "",
+      new RegExp(`account ${index} has no API key at api_key_index 7`),
+    );
+    assert.match(unregistered?.fix ?? "", /perpbot lighter register-key --wallet w03 --api-key-index 7/);
+    // w04: an account that is not the configured address's
+    const foreign = by("w04", "account");
+    assert.equal(foreign?.status, "fail", all);
+    assert.match(
+      foreign?.detail ?? "",
+      new RegExp(`account ${other} is not ${L1}'s \\(its accounts: ${index}\\)`),
+    );
+    assert.match(foreign?.fix ?? "", /\[venues\.lighter\.wallets\.w04\] account_index/);
+    // the factory runs these checks (perpbot doctor no longer prints a skip row for lighter)
+    assert.equal(venueFactory("lighter").doctor, lighterDoctor);
+  } finally {
+    await emu.close();
+  }
+});
+
+test("lighter doctor: an unreachable venue fails reachable with the fix, and runs no account check", async () => {
+  const emu = await startLighterEmulator({ scheduledFunding: false });
+  const url = emu.url;
+  await emu.close();
+  const key = await generateApiKey();
+  const rows = await lighterDoctor(
+    LighterConfigSchema.parse({ network: "testnet", rest_url: url, request_timeout_ms: 2000 }),
+    {
+      clock: new WallClock(),
+      accounts: [
+        {
+          account: "w01",
+          identity: { address: L1, subAccount: "1", apiKeyId: "3" },
+          signsAsMaster: false,
+          signer: signerFromKeyBytes("ecgfp5", key.privateKey, "w01"),
+          ownedOrders: new Set(),
+          ownedPositions: new Map(),
+        },
+      ],
+      markets: ["ETH"],
+      maxSkewMs: 2000,
+    },
+  );
+  assert.equal(rows.length, 2, JSON.stringify(rows));
+  assert.equal(rows[0].check, "reachable");
+  assert.equal(rows[0].status, "fail");
+  assert.match(rows[0].detail, /no answer/);
+  assert.match(rows[0].fix ?? "", /\[venues\.lighter\] rest_url/);
+  assert.deepEqual([rows[1].wallet, rows[1].check, rows[1].status], ["w01", "account", "skip"]);
+});
