@@ -80,7 +80,16 @@ test("lighter doctor: ok rows, a wrong keystore key, an unregistered index, a st
     assert.equal(by(null, "markets")?.status, "warn");
     assert.match(by(null, "markets")?.detail ?? "", /NOPE/);
     // w01: everything right, and one order that is not perpbot's
-    for (const c of ["account", "api key", "keys", "nonce", "balance", "margin", "positions", "rate limit"])
+    for (const c of [
+      "account",
+      "api key",
+      "key match",
+      "nonce",
+      "balance",
+      "margin",
+      "positions",
+      "rate limit",
+    ])
       assert.equal(by("w01", c)?.status, "ok", `${c}: ${all}`);
     assert.match(by("w01", "nonce")?.detail ?? "", /next nonce 1/);
     assert.match(by("w01", "balance")?.detail ?? "", /equity 5,000\.00 USDC/);
@@ -92,7 +101,7 @@ test("lighter doctor: ok rows, a wrong keystore key, an unregistered index, a st
     assert.equal(orders?.status, "fail", all);
     assert.match(orders?.detail ?? "", /1 of 1 open orders are not perpbot's/);
     // w02: the index holds a key, not the keystore's
-    const wrong = by("w02", "keys");
+    const wrong = by("w02", "key match");
     assert.equal(wrong?.status, "fail", all);
     assert.match(wrong?.detail ?? "", /not the one registered at api_key_index 4/);
     assert.match(wrong?.fix ?? "", /perpbot lighter register-key --wallet w02 --api-key-index 4/);

@@ -233,7 +233,7 @@ async function accountRows(s: Shared, a: DoctorAccount): Promise<void> {
     return failed(s, w, "api key", e, `check ${section} account_index`);
   }
   if (a.signer === undefined)
-    return row(w, "keys", "skip", "the key did not decrypt: account checks not run");
+    return row(w, "key match", "skip", "the key did not decrypt: account checks not run");
   let account: LighterAccount;
   try {
     const signer = await LighterTxSigner.create({
@@ -250,12 +250,12 @@ async function accountRows(s: Shared, a: DoctorAccount): Promise<void> {
       { account_index: accountIndex, market_id: market },
       account.token(),
     );
-    row(w, "keys", "ok", `the keystore key signs for api key ${keyIndex} of account ${accountIndex}`);
+    row(w, "key match", "ok", `the keystore key signs for api key ${keyIndex} of account ${accountIndex}`);
   } catch (e) {
     if (e instanceof LighterRejectError && e.code === INVALID_AUTH)
       return row(
         w,
-        "keys",
+        "key match",
         "fail",
         `the keystore key is not the one registered at api_key_index ${keyIndex}: ${e.message}`,
         `register the keystore's key anew: ${registerFix(w, a.identity.apiKeyId)} (it replaces the key at that index), or restore the key that was registered`,
@@ -263,7 +263,7 @@ async function accountRows(s: Shared, a: DoctorAccount): Promise<void> {
     return failed(
       s,
       w,
-      "keys",
+      "key match",
       e,
       `store the right key: \`perpbot keys add ${w} --venue lighter --secret api_private_key --replace\``,
     );
