@@ -159,3 +159,43 @@ test("lighter doctor: an unreachable venue fails reachable with the fix, and run
   assert.match(rows[0].fix ?? "", /\[venues\.lighter\] rest_url/);
   assert.deepEqual([rows[1].wallet, rows[1].check, rows[1].status], ["w01", "account", "skip"]);
 });
+
+test("lighter doctor: a request budget spent during the checks fails the rate limit row with what to do", async () => {
+  // 5 requests a minute: the venue-wide reads and the first account reads fit, the rest get 429
+  const emu = await startLighterEmulator({ scheduledFunding: false, perMinute: 5 });
+  try {
+    const index = emu.driver.createAccount(L1, 1_000);
+    const key = await generateApiKey();
+    emu.driver.registerKey(index, 3, key.publicKeyHex);
+    const rows = await lighterDoctor(
+      LighterConfigSchema.parse({ network: "testnet", rest_url: emu.url, ws_url: emu.wsUrl }),
+      {
+        clock: new WallClock(),
+        accounts: [
+          {
+            account: "w01",
+            identity: { address: L1, subAccount: String(index), apiKeyId: "3" },
+            signsAsMaster: false,
+            signer: signerFromKeyBytes("ecgfp5", key.privateKey, "w01"),
+            ownedOrders: new Set(),
+            ownedPositions: new Map(),
+          },
+        ],
+        markets: ["ETH"],
+        maxSkewMs: 2000,
+      },
+    );
+    const all = JSON.stringify(rows, null, 1);
+    assert.equal(rows.find((r) => r.check === "reachable")?.status, "ok", all);
+    const limited = rows.find((r) => r.wallet === "w01" && r.check === "rate limit");
+    assert.equal(limited?.status, "fail", all);
+    assert.match(limited?.detail ?? "", /the venue answered 429 during the checks/);
+    assert.match(limited?.fix ?? "", /wait a minute and retry/);
+    assert.ok(
+      rows.some((r) => r.wallet === "w01" && r.status === "fail" && /rate limited/.test(r.detail)),
+      `the read that was refused says so: ${all}`,
+    );
+  } finally {
+    await emu.close();
+  }
+});
