@@ -101,3 +101,26 @@ export function clockRow(
   if (Math.abs(skew) <= limit) row(null, "clock", "ok", detail);
   else row(null, "clock", "fail", detail, `sync this machine's clock (NTP${why}`);
 }
+
+/** "clock" when the venue's time could not be read. */
+export function noClockRow(row: DoctorRow, e: Error): void {
+  row(
+    null,
+    "clock",
+    "fail",
+    `no time from the venue (${e.message})`,
+    "retry; if it persists the venue is degraded",
+  );
+}
+
+/** "markets": a warning naming the strategies' markets `venue` does not list (none: no row). */
+export function unlistedRow(row: DoctorRow, venue: string, unlisted: readonly string[]): void {
+  if (unlisted.length > 0)
+    row(
+      null,
+      "markets",
+      "warn",
+      `no active ${venue} perp for: ${unlisted.join(", ")}`,
+      "trade them on another venue, or remove them from the strategy's markets",
+    );
+}

@@ -12,6 +12,16 @@ import { generateApiKey, LighterTxSigner, ORDER_TYPE, TIME_IN_FORCE } from "./si
 const L1 = `0x${"a1".repeat(20)}`;
 const OTHER_L1 = `0x${"b2".repeat(20)}`;
 
+/** A wallet of L1 as the doctor command hands it over: account, key index, the keystore key. */
+const wallet = (id: string, key: Uint8Array, accountIndex: number, apiKeyIndex: number): DoctorAccount => ({
+  account: id,
+  identity: { address: L1, subAccount: String(accountIndex), apiKeyId: String(apiKeyIndex) },
+  signsAsMaster: false,
+  signer: signerFromKeyBytes("ecgfp5", Uint8Array.from(key), id),
+  ownedOrders: new Set<string>(),
+  ownedPositions: new Map<string, number>(),
+});
+
 /** `perpbot doctor`'s Lighter rows against the emulator: what is right, and what it says to fix. */
 test("lighter doctor: ok rows, a wrong keystore key, an unregistered index, a stranger's account, an order perpbot did not place", async () => {
   const emu = await startLighterEmulator({ scheduledFunding: false });
@@ -52,22 +62,14 @@ test("lighter doctor: ok rows, a wrong keystore key, an unregistered index, a st
       body: new URLSearchParams({ tx_type: String(order.txType), tx_info: order.txInfo }),
     });
     assert.equal(sent.status, 200, await sent.text());
-    const account = (id: string, key: Uint8Array, apiKeyIndex: number, acct = index): DoctorAccount => ({
-      account: id,
-      identity: { address: L1, subAccount: String(acct), apiKeyId: String(apiKeyIndex) },
-      signsAsMaster: false,
-      signer: signerFromKeyBytes("ecgfp5", Uint8Array.from(key), id),
-      ownedOrders: new Set<string>(),
-      ownedPositions: new Map<string, number>(),
-    });
     const config = LighterConfigSchema.parse({ network: "testnet", rest_url: emu.url, ws_url: emu.wsUrl });
     const rows = await lighterDoctor(config, {
       clock: new WallClock(),
       accounts: [
-        account("w01", good.privateKey, 3),
-        account("w02", stranger.privateKey, 4),
-        account("w03", good.privateKey, 7),
-        account("w04", good.privateKey, 3, other),
+        wallet("w01", good.privateKey, index, 3),
+        wallet("w02", stranger.privateKey, index, 4),
+        wallet("w03", good.privateKey, index, 7),
+        wallet("w04", good.privateKey, other, 3),
       ],
       markets: [market.symbol, "NOPE"],
       maxSkewMs: 2000,
@@ -138,16 +140,7 @@ test("lighter doctor: an unreachable venue fails reachable with the fix, and run
     LighterConfigSchema.parse({ network: "testnet", rest_url: url, request_timeout_ms: 2000 }),
     {
       clock: new WallClock(),
-      accounts: [
-        {
-          account: "w01",
-          identity: { address: L1, subAccount: "1", apiKeyId: "3" },
-          signsAsMaster: false,
-          signer: signerFromKeyBytes("ecgfp5", key.privateKey, "w01"),
-          ownedOrders: new Set(),
-          ownedPositions: new Map(),
-        },
-      ],
+      accounts: [wallet("w01", key.privateKey, 1, 3)],
       markets: ["ETH"],
       maxSkewMs: 2000,
     },
@@ -171,16 +164,7 @@ test("lighter doctor: a request budget spent during the checks fails the rate li
       LighterConfigSchema.parse({ network: "testnet", rest_url: emu.url, ws_url: emu.wsUrl }),
       {
         clock: new WallClock(),
-        accounts: [
-          {
-            account: "w01",
-            identity: { address: L1, subAccount: String(index), apiKeyId: "3" },
-            signsAsMaster: false,
-            signer: signerFromKeyBytes("ecgfp5", key.privateKey, "w01"),
-            ownedOrders: new Set(),
-            ownedPositions: new Map(),
-          },
-        ],
+        accounts: [wallet("w01", key.privateKey, index, 3)],
         markets: ["ETH"],
         maxSkewMs: 2000,
       },

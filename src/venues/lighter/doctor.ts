@@ -17,8 +17,10 @@ import {
   clockRow,
   type DoctorRow,
   doctorRows,
+  noClockRow,
   ordersRow,
   positionsRow,
+  unlistedRow,
   unreachableRows,
 } from "../doctor-rows.ts";
 import type { DoctorAccount, DoctorCheck, DoctorContext } from "../doctor-types.ts";
@@ -90,15 +92,11 @@ export async function lighterDoctor(config: LighterConfig, ctx: DoctorContext): 
   await venueClockRow(ends.restUrl, config.request_timeout_ms, ctx, row);
 
   const symbols = new Set([...instruments.values()].map((i) => i.symbol));
-  const unlisted = ctx.markets.filter((m) => !symbols.has(m));
-  if (unlisted.length > 0)
-    row(
-      null,
-      "markets",
-      "warn",
-      `no active lighter perp for: ${unlisted.join(", ")}`,
-      "trade them on another venue, or remove them from the strategy's markets",
-    );
+  unlistedRow(
+    row,
+    VENUE,
+    ctx.markets.filter((m) => !symbols.has(m)),
+  );
   const marketIds = new Map([...instruments].map(([id, i]) => [i.symbol, id]));
   const shared = { http, ends, config, instruments, fractions, marketIds, row };
   for (const a of ctx.accounts) await accountRows(shared, a);
@@ -126,13 +124,7 @@ async function venueClockRow(
       ": `timedatectl set-ntp true` or chrony): auth tokens and order expiries are deadlines on the venue's clock",
     );
   } catch (e) {
-    row(
-      null,
-      "clock",
-      "fail",
-      `no time from the venue (${(e as Error).message})`,
-      "retry; if it persists the venue is degraded",
-    );
+    noClockRow(row, e as Error);
   }
 }
 
