@@ -35,8 +35,6 @@ import * as reads from "./reads.ts";
 import { LighterTxSigner } from "./signing.ts";
 
 const VENUE = "lighter";
-/** the venue's refusal of an auth token (emulator verify.ts CODES.invalidAuth; cx lighter.js) */
-const INVALID_AUTH = 20013;
 
 // GET / (lighter-rust docs/RootApi.md, model Status): {"status":200,"network_id":1,"timestamp":1764000000}
 const StatusSchema = z.looseObject({ timestamp: z.number().int().positive() });
@@ -140,14 +138,11 @@ interface Shared {
 
 /** a failed read as a row: a refusal is the venue's answer, anything else no answer */
 function failed(s: Shared, w: string, check: string, e: unknown, fix: string): void {
-  const answered = e instanceof LighterRejectError;
-  s.row(
-    w,
-    check,
-    "fail",
-    `${answered ? "refused" : "no answer"}: ${(e as Error).message}`,
-    answered ? fix : "retry; if it persists check the venue's status",
-  );
+  const message = (e as Error).message;
+  if (e instanceof VenueUnknownOutcomeError)
+    s.row(w, check, "fail", `no answer: ${message}`, "retry; if it persists check the venue's status");
+  // a refusal is the venue's answer; anything else (a payload that does not parse, the signer) is ours to fix
+  else s.row(w, check, "fail", `${e instanceof LighterRejectError ? "refused" : "error"}: ${message}`, fix);
 }
 
 async function accountRows(s: Shared, a: DoctorAccount): Promise<void> {
@@ -244,12 +239,14 @@ async function accountRows(s: Shared, a: DoctorAccount): Promise<void> {
     );
     row(w, "key match", "ok", `the keystore key signs for api key ${keyIndex} of account ${accountIndex}`);
   } catch (e) {
-    if (e instanceof LighterRejectError && e.code === INVALID_AUTH)
+    // any refusal of this read is the token's: the account and the key's index were just found (the
+    // emulator answers 20013; the code the live venue uses for a bad token is not in a source I read)
+    if (e instanceof LighterRejectError)
       return row(
         w,
         "key match",
         "fail",
-        `the keystore key is not the one registered at api_key_index ${keyIndex}: ${e.message}`,
+        `the keystore key is not the one registered at api_key_index ${keyIndex}: the venue refused an auth token it signed (${e.message})`,
         `register the keystore's key anew: ${registerFix(w, a.identity.apiKeyId)} (it replaces the key at that index), or restore the key that was registered`,
       );
     return failed(
