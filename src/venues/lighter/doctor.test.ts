@@ -183,3 +183,46 @@ test("lighter doctor: a request budget spent during the checks fails the rate li
     await emu.close();
   }
 });
+
+/** The emulator's clock, 10 s ahead of ours. */
+class AheadClock extends WallClock {
+  override now(): number {
+    return super.now() + 10_000;
+  }
+}
+
+test("lighter doctor: a venue clock 10 s ahead, an empty account, a key that did not decrypt", async () => {
+  const emu = await startLighterEmulator({ scheduledFunding: false, clock: new AheadClock() });
+  try {
+    const index = emu.driver.createAccount(L1, 0);
+    const key = await generateApiKey();
+    emu.driver.registerKey(index, 3, key.publicKeyHex);
+    const rows = await lighterDoctor(
+      LighterConfigSchema.parse({ network: "testnet", rest_url: emu.url, ws_url: emu.wsUrl }),
+      {
+        clock: new WallClock(),
+        accounts: [
+          wallet("w01", key.privateKey, index, 3),
+          { ...wallet("w02", key.privateKey, index, 3), signer: undefined },
+        ],
+        markets: ["ETH"],
+        maxSkewMs: 2000,
+      },
+    );
+    const all = JSON.stringify(rows, null, 1);
+    const by = (w: string | null, c: string) => rows.find((r) => r.wallet === w && r.check === c);
+    const clock = by(null, "clock");
+    assert.equal(clock?.status, "fail", all);
+    assert.match(clock?.detail ?? "", /venue ahead by (9\d\d\d|10\d\d\d) ms/);
+    assert.match(clock?.fix ?? "", /sync this machine's clock/);
+    assert.equal(by("w01", "key match")?.status, "ok", all);
+    const empty = by("w01", "balance");
+    assert.equal(empty?.status, "fail", all);
+    assert.match(empty?.detail ?? "", /equity 0\.00 USDC/);
+    assert.match(empty?.fix ?? "", new RegExp(`deposit USDC to Lighter account ${index}`));
+    assert.equal(by("w02", "key match")?.status, "skip", all);
+    assert.equal(by("w02", "balance"), undefined, "no signed reads without the key");
+  } finally {
+    await emu.close();
+  }
+});
