@@ -46,10 +46,19 @@ test("a second Ctrl-C exits at once with 130", async () => {
   const cwd = tempDir();
   const run = startCli(cwd, ["run"], (out) => /start-up: /.test(out), { env: BIG, timeoutMs: 60_000 });
   await run.ready;
+  // the second signal goes out once the run has taken the first (its "stopping" line): two
+  // signals sent before the child is scheduled merge into one, as a loaded machine showed
+  const second = new Promise<void>((resolve) => {
+    const onData = () => {
+      if (!/stopping \(SIGINT\)/.test(run.out())) return;
+      run.child.stdout?.off("data", onData);
+      run.child.kill("SIGINT");
+      resolve();
+    };
+    run.child.stdout?.on("data", onData);
+  });
   run.child.kill("SIGINT");
-  // apart, or the two signals merge into one
-  await new Promise((r) => setTimeout(r, 20));
-  run.child.kill("SIGINT");
+  await second;
   const { code } = await run.exited;
   assert.equal(code, 130, run.err());
   assert.match(run.err(), /second SIGINT: exiting now/);
