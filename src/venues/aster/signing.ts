@@ -1,6 +1,6 @@
 import { createHmac, type KeyObject } from "node:crypto";
 import type { AccountSigner } from "../../core/venue-account.ts";
-import { keccak256, secp } from "../../wallets/secp256k1.ts";
+import { keccak256 } from "../../wallets/secp256k1.ts";
 
 /**
  * Aster request signing (no I/O).
@@ -85,10 +85,7 @@ export async function signV3(signer: AccountSigner, msg: string): Promise<string
 }
 
 /** The EVM address (lowercase 0x hex) of a secp256k1 signer: the `signer` parameter of V3 requests. */
-export function signerAddress(signer: AccountSigner): string {
-  const pub = secp.decompress(Buffer.from(signer.publicKey, "hex"));
-  return `0x${Buffer.from(keccak256(pub.subarray(1)).subarray(12)).toString("hex")}`;
-}
+export { evmAddress as signerAddress } from "../eip712/evm.ts";
 
 /**
  * Strictly increasing microsecond nonces for one signer: the clock's µs, or one more than the

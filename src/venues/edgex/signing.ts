@@ -19,7 +19,7 @@ import { createHash, createHmac } from "node:crypto";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import type { AccountSigner } from "../../core/venue-account.ts";
 
-export { signerAddress } from "../aster/signing.ts";
+export { evmAddress as signerAddress } from "../eip712/evm.ts";
 
 const UTF8 = new TextEncoder();
 
