@@ -121,7 +121,8 @@ export interface LimitOrderMessage {
   readonly isBuyingSynthetic: boolean;
 }
 
-// the SDK's ORDER_BASE_TYPE and LIMIT_ORDER_PARAMS_TYPE (edgex_sdk/internal/eip712.py), in its member order
+// the SDK's ORDER_BASE_TYPE and LIMIT_ORDER_PARAMS_TYPE (edgex_sdk/internal/eip712.py), in its member order;
+// emulator/verify.ts keeps its own copy on purpose (the verifier shares nothing with the signer)
 const ORDER_TYPES: TypedTypes = {
   OrderBase: [
     { name: "nonce", type: "uint256" },
