@@ -16,7 +16,6 @@
  */
 import ccxt from "ccxt";
 import { WallClock } from "../src/core/clock.ts";
-import { StreamHealth } from "../src/venues/backpack/streams.ts";
 import { instrumentOf } from "../src/venues/hibachi/capabilities.ts";
 import { HibachiConfigSchema } from "../src/venues/hibachi/config.ts";
 import { startHibachiEmulator } from "../src/venues/hibachi/emulator/start.ts";
@@ -25,6 +24,7 @@ import { MarketFeed } from "../src/venues/hibachi/market-feed.ts";
 import { ContractSchema, ExchangeInfoSchema } from "../src/venues/hibachi/parse.ts";
 import { orderPayload, walletSignature } from "../src/venues/hibachi/signing.ts";
 import { HibachiVenue } from "../src/venues/hibachi/venue.ts";
+import { StreamHealth } from "../src/venues/kit/stream-health.ts";
 import { signerFromKeyBytes } from "../src/wallets/signer.ts";
 import { type BenchFigure, type BenchSuite, percentile } from "./harness.ts";
 import { submitCancelFigures } from "./venue-round-trip.ts";

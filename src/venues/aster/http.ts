@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
+import { transportError } from "../kit/transport.ts";
 import { ErrorSchema } from "./parse.ts";
 import { asterLimiter, requestWeight } from "./rate-limit.ts";
 import { MicroNonce, type Params, paramString, signedV3Text, type V3Identity } from "./signing.ts";
@@ -25,7 +26,6 @@ export interface RequestSpec {
   readonly order?: boolean;
 }
 
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 /** "execution status unknown" (asterdex/api-docs "Error Codes"; Binance's -1006 and -1007) */
 export const UNKNOWN_CODES = new Set([-1006, -1007]);
 
@@ -139,17 +139,4 @@ export class AsterRejectError extends VenueRejectError {
     this.status = status;
     this.name = "AsterRejectError";
   }
-}
-
-function transportError(e: unknown, where: string): VenueUnknownOutcomeError {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === "TimeoutError" || err.name === "AbortError")
-    return new VenueUnknownOutcomeError("timeout", `${where}: no answer (timed out)`);
-  const code = err.cause?.code ?? "";
-  if (UNREACHABLE.has(code))
-    return new VenueUnknownOutcomeError("unavailable", `${where}: not sent (${code})`);
-  return new VenueUnknownOutcomeError(
-    "timeout",
-    `${where}: connection lost before the answer (${code || err.cause?.message || err.message})`,
-  );
 }

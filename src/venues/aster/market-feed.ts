@@ -4,7 +4,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { MarketEvent } from "../../core/market.ts";
 import { VenueRejectError } from "../../core/venue.ts";
 import { type MarketSubscription, streamName } from "../../core/venue-streams.ts";
-import type { StreamHealth } from "../backpack/streams.ts";
+import type { StreamHealth } from "../kit/stream-health.ts";
 import { instrumentOf, perpSymbols } from "./capabilities.ts";
 import type { AsterConfig } from "./config.ts";
 import { DepthSync } from "./depth-sync.ts";

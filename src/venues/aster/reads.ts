@@ -1,7 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { AccountReport, Fill, OrderReport, PositionReport, VenueOrderStatus } from "../../core/types.ts";
 import type { FundingPaymentReport } from "../../core/venue.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import { type AsterHttp, AsterRejectError, type RequestSpec } from "./http.ts";
 import {
   AccountSchema,

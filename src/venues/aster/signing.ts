@@ -1,6 +1,6 @@
 import { createHmac, type KeyObject } from "node:crypto";
 import type { AccountSigner } from "../../core/venue-account.ts";
-import { keccak256, secp } from "../../wallets/secp256k1.ts";
+import { domainSeparator, type TypedTypes, typedDataDigest } from "../eip712/typed-data.ts";
 
 /**
  * Aster request signing (no I/O).
@@ -22,8 +22,6 @@ import { keccak256, secp } from "../../wallets/secp256k1.ts";
 export type Param = string | number | boolean;
 export type Params = ReadonlyArray<readonly [string, Param | undefined]>;
 
-const UTF8 = new TextEncoder();
-
 /** `k=v&…` in the given order, values percent-encoded (encodeURIComponent), undefined values left out. */
 export function paramString(params: Params): string {
   let out = "";
@@ -39,38 +37,24 @@ export function paramString(params: Params): string {
 
 export const V3_CHAIN_ID = 1666;
 
-function word(n: number): Uint8Array {
-  const out = new Uint8Array(32);
-  let v = BigInt(n);
-  for (let i = 31; i >= 0 && v > 0n; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
-
-const DOMAIN_TYPE = keccak256(
-  UTF8.encode("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-);
-const MESSAGE_TYPE = keccak256(UTF8.encode("Message(string msg)"));
+const MESSAGE_TYPES: TypedTypes = { Message: [{ name: "msg", type: "string" }] };
+const ZERO_ADDRESS = `0x${"00".repeat(20)}`;
 
 /** The EIP-712 domain separator of Aster's V3 signatures (verifyingContract is the zero address). */
 export function asterDomain(chainId = V3_CHAIN_ID): Uint8Array {
-  return keccak256(
-    DOMAIN_TYPE,
-    keccak256(UTF8.encode("AsterSignTransaction")),
-    keccak256(UTF8.encode("1")),
-    word(chainId),
-    new Uint8Array(32),
-  );
+  return domainSeparator({
+    name: "AsterSignTransaction",
+    version: "1",
+    chainId,
+    verifyingContract: ZERO_ADDRESS,
+  });
 }
 
 const DOMAIN = asterDomain();
-const PREFIX = Uint8Array.of(0x19, 0x01);
 
 /** The digest an API wallet signs for one V3 request: EIP-712 of Message{msg}. */
 export function v3Digest(msg: string, domain: Uint8Array = DOMAIN): Uint8Array {
-  return keccak256(PREFIX, domain, keccak256(MESSAGE_TYPE, keccak256(UTF8.encode(msg))));
+  return typedDataDigest(domain, "Message", MESSAGE_TYPES, { msg });
 }
 
 /** 0x + 130 hex digits: r ‖ s ‖ v, v = 27 + the recovery id. */
@@ -85,10 +69,7 @@ export async function signV3(signer: AccountSigner, msg: string): Promise<string
 }
 
 /** The EVM address (lowercase 0x hex) of a secp256k1 signer: the `signer` parameter of V3 requests. */
-export function signerAddress(signer: AccountSigner): string {
-  const pub = secp.decompress(Buffer.from(signer.publicKey, "hex"));
-  return `0x${Buffer.from(keccak256(pub.subarray(1)).subarray(12)).toString("hex")}`;
-}
+export { evmAddress as signerAddress } from "../eip712/evm.ts";
 
 /**
  * Strictly increasing microsecond nonces for one signer: the clock's µs, or one more than the

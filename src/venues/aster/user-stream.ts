@@ -1,7 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import type { OrderTracker } from "../backpack/account-stream.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
+import type { OrderTracker } from "../kit/order-tracker.ts";
 import type { AsterHttp, RequestSpec } from "./http.ts";
 import { AccountUpdateSchema, ListenKeySchema, OrderTradeUpdateSchema, parseAs } from "./parse.ts";
 import { AsterSocket } from "./ws.ts";

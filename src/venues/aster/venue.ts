@@ -12,8 +12,8 @@ import {
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
-import { OrderTracker } from "../backpack/account-stream.ts";
-import { StreamHealth } from "../backpack/streams.ts";
+import { OrderTracker } from "../kit/order-tracker.ts";
+import { StreamHealth } from "../kit/stream-health.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { ASTER_CAPABILITIES, CLIENT_ORDER_ID } from "./capabilities.ts";
 import type { AsterConfig } from "./config.ts";

@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import { ReconnectingSocket } from "../kit/reconnecting-socket.ts";
 
 /**
  * One Aster WebSocket connection, reconnected with a growing delay until closed. Two uses:
@@ -19,91 +19,49 @@ export interface SocketHandlers {
 
 export class AsterSocket {
   readonly streams = new Set<string>();
-  readonly #url: () => Promise<string>;
-  readonly #handlers: SocketHandlers;
-  #ws: WebSocket | undefined;
-  #open = false;
-  #closed = false;
-  #delay = 50;
+  readonly #socket: ReconnectingSocket;
   #id = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #connecting: Promise<void> | undefined;
   readonly #added = new Set<string>();
   readonly #dropped = new Set<string>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #lastSend = 0;
 
   constructor(url: () => Promise<string>, handlers: SocketHandlers) {
-    this.#url = url;
-    this.#handlers = handlers;
+    this.#socket = new ReconnectingSocket({
+      label: "aster ws",
+      target: async () => ({ url: await url() }),
+      opened: () => {
+        this.#added.clear();
+        this.#dropped.clear();
+        this.#send("SUBSCRIBE", [...this.streams]);
+      },
+      message: (text) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          return; // the venue sends only JSON
+        }
+        if (json !== null && typeof json === "object" && !Array.isArray(json))
+          handlers.onMessage(json as Record<string, unknown>);
+      },
+      up: () => handlers.onUp(),
+      down: (reason) => handlers.onDown(reason),
+    });
   }
 
   get isOpen(): boolean {
-    return this.#open;
+    return this.#socket.isOpen;
   }
 
   /** Resolves once connected and subscribed (rejects on the first connection's failure). */
   connect(): Promise<void> {
-    this.#closed = false;
-    this.#connecting ??= this.#dial();
-    return this.#connecting;
-  }
-
-  async #dial(): Promise<void> {
-    const url = await this.#url();
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(url);
-      this.#ws = ws;
-      let settled = false;
-      ws.on("open", () => {
-        this.#added.clear();
-        this.#dropped.clear();
-        this.#send("SUBSCRIBE", [...this.streams]);
-        this.#open = true;
-        this.#delay = 50;
-        this.#handlers.onUp();
-        settled = true;
-        resolve();
-      });
-      ws.on("message", (raw) => this.#message(raw.toString()));
-      ws.on("error", (e) => {
-        if (!settled) {
-          settled = true;
-          reject(e);
-        }
-      });
-      ws.on("close", () => {
-        const wasOpen = this.#open;
-        this.#open = false;
-        this.#connecting = undefined;
-        if (wasOpen) this.#handlers.onDown("connection closed");
-        if (!settled) {
-          settled = true;
-          reject(new Error(`aster ws: closed before it opened`));
-        }
-        if (!this.#closed) this.#retry();
-      });
-    });
-  }
-
-  #retry(): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#closed) return;
-      this.#connecting ??= this.#dial();
-      this.#connecting.catch(() => {
-        this.#connecting = undefined;
-        this.#retry();
-      });
-    }, this.#delay);
-    this.#delay = Math.min(this.#delay * 2, 5000);
+    return this.#socket.connect();
   }
 
   #send(method: "SUBSCRIBE" | "UNSUBSCRIBE", params: readonly string[]): void {
-    const ws = this.#ws;
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN || params.length === 0) return;
-    ws.send(JSON.stringify({ method, params, id: ++this.#id }));
+    if (params.length === 0 || !this.#socket.writable) return;
+    this.#socket.send(JSON.stringify({ method, params, id: ++this.#id }));
   }
 
   subscribe(stream: string): void {
@@ -130,7 +88,7 @@ export class AsterSocket {
     const wait = Math.max(0, this.#lastSend + SEND_GAP_MS - Date.now());
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = undefined;
-      if (!this.#open) return; // the next open subscribes the whole set
+      if (!this.isOpen) return; // the next open subscribes the whole set
       const add = [...this.#added];
       const drop = [...this.#dropped];
       this.#added.clear();
@@ -143,32 +101,12 @@ export class AsterSocket {
 
   /** Close this connection now (it reconnects unless closed for good). */
   drop(): void {
-    this.#ws?.terminate();
+    this.#socket.drop();
   }
 
-  #message(text: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return; // the venue sends only JSON
-    }
-    if (json !== null && typeof json === "object" && !Array.isArray(json))
-      this.#handlers.onMessage(json as Record<string, unknown>);
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+  close(): Promise<void> {
     if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      ws.once("close", () => resolve());
-      ws.terminate();
-    });
+    return this.#socket.close();
   }
 }

@@ -95,14 +95,6 @@ export const BackpackConfigSchema = z
 export type BackpackConfig = z.output<typeof BackpackConfigSchema>;
 export type BackpackWallet = z.output<typeof backpackWalletSchema>;
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
-/** True when the REST host is this machine (the emulator): anything else is taken as real money. */
-export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return LOOPBACK.has(host) || /^127\./.test(host);
-}
-
 /** The WebSocket URL a config connects to. */
 export function wsUrlOf(c: Pick<BackpackConfig, "rest_url" | "ws_url">): string {
   if (c.ws_url !== "") return c.ws_url;

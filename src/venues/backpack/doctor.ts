@@ -18,8 +18,9 @@ import {
   unreachableRows,
 } from "../doctor-rows.ts";
 import type { DoctorAccount, DoctorCheck, DoctorContext } from "../doctor-types.ts";
+import { isLoopback } from "../kit/loopback.ts";
 import { instrumentOf, perpMarkets } from "./capabilities.ts";
-import { type BackpackConfig, isLoopback } from "./config.ts";
+import type { BackpackConfig } from "./config.ts";
 import { BackpackHttp } from "./http.ts";
 import { MarketsSchema, parseAs } from "./parse.ts";
 import * as reads from "./reads.ts";

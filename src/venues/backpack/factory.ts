@@ -1,5 +1,6 @@
+import { isLoopback } from "../kit/loopback.ts";
 import type { VenueFactory } from "../registry-types.ts";
-import { BackpackConfigSchema, identityOf, isLoopback, signerSourceOf } from "./config.ts";
+import { BackpackConfigSchema, identityOf, signerSourceOf } from "./config.ts";
 import { backpackDoctor } from "./doctor.ts";
 import { BackpackVenue } from "./venue.ts";
 

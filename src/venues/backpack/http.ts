@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import type { AccountSigner } from "../../core/venue-account.ts";
+import { transportError } from "../kit/transport.ts";
 import { ErrorSchema } from "./parse.ts";
 import { INSTRUCTIONS, type Params, signedHeaders } from "./signing.ts";
 
@@ -21,8 +22,6 @@ export interface RequestSpec {
   /** signs the request when given (the endpoint must have an instruction) */
   readonly signer?: AccountSigner;
 }
-
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export class BackpackHttp {
   readonly baseUrl: string;
@@ -105,18 +104,4 @@ function queryString(q: Params | undefined): string {
     if (v !== undefined) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   }
   return parts.length === 0 ? "" : `?${parts.join("&")}`;
-}
-
-/** A fetch that threw, as the contract's unknown outcome: "unavailable" when nothing was sent, else "timeout" (shared: Extended and GRVT import it). */
-export function transportError(e: unknown, where: string): VenueUnknownOutcomeError {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === "TimeoutError" || err.name === "AbortError")
-    return new VenueUnknownOutcomeError("timeout", `${where}: no answer (timed out)`);
-  const code = err.cause?.code ?? "";
-  if (UNREACHABLE.has(code))
-    return new VenueUnknownOutcomeError("unavailable", `${where}: not sent (${code})`);
-  return new VenueUnknownOutcomeError(
-    "timeout",
-    `${where}: connection lost before the answer (${code || err.cause?.message || err.message})`,
-  );
 }

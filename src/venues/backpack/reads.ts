@@ -3,13 +3,13 @@ import { toUsd } from "../../core/money.ts";
 import type { AccountReport, Fill, OrderReport, PositionReport, VenueOrderStatus } from "../../core/types.ts";
 import type { FundingPaymentReport } from "../../core/venue.ts";
 import type { AccountSigner } from "../../core/venue-account.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import type { BackpackHttp } from "./http.ts";
 import {
   type BpOrder,
   CollateralSchema,
   FillsSchema,
   FundingHistorySchema,
-  moneyOf,
   OrdersSchema,
   PositionsSchema,
   parseAs,

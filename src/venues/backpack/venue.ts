@@ -12,8 +12,10 @@ import {
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
+import { OrderTracker } from "../kit/order-tracker.ts";
+import { StreamHealth } from "../kit/stream-health.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
-import { OrderTracker, orderUpdateEvents } from "./account-stream.ts";
+import { orderUpdateEvents } from "./account-stream.ts";
 import { BookSync } from "./book-sync.ts";
 import { BACKPACK_CAPABILITIES, instrumentOf, perpMarkets } from "./capabilities.ts";
 import { type BackpackConfig, wsUrlOf } from "./config.ts";
@@ -31,7 +33,6 @@ import {
 } from "./parse.ts";
 import * as reads from "./reads.ts";
 import { apiKeyOf, subscribeSignature } from "./signing.ts";
-import { StreamHealth } from "./streams.ts";
 import { BackpackSocket } from "./ws.ts";
 
 interface Bound {

@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import { ReconnectingSocket } from "../kit/reconnecting-socket.ts";
 import { type FrameData, readFrame } from "./depth-scan.ts";
 
 /**
@@ -28,93 +28,47 @@ export class BackpackSocket {
   readonly streams = new Set<string>();
   readonly #handlers: SocketHandlers;
   readonly #sign: SignatureFn | undefined;
-  #ws: WebSocket | undefined;
-  #open = false;
-  #closed = false;
-  #delay = 50;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #connecting: Promise<void> | undefined;
+  readonly #socket: ReconnectingSocket;
 
   constructor(url: string, handlers: SocketHandlers, sign?: SignatureFn) {
     this.url = url;
     this.#handlers = handlers;
     this.#sign = sign;
+    this.#socket = new ReconnectingSocket({
+      label: `backpack ws ${url}`,
+      target: () => ({ url }),
+      opened: () => this.#send("SUBSCRIBE", [...this.streams]),
+      message: (text) => this.#message(text),
+      up: () => handlers.onUp(),
+      down: (reason) => handlers.onDown(reason),
+    });
   }
 
   get isOpen(): boolean {
-    return this.#open;
+    return this.#socket.isOpen;
   }
 
   /** Resolves once connected and subscribed (or rejects on the first connection's failure). */
   connect(): Promise<void> {
-    this.#closed = false;
-    this.#connecting ??= this.#dial();
-    return this.#connecting;
-  }
-
-  #dial(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(this.url);
-      this.#ws = ws;
-      let settled = false;
-      ws.on("open", () => {
-        void this.#send("SUBSCRIBE", [...this.streams]).then(() => {
-          this.#open = true;
-          this.#delay = 50;
-          this.#handlers.onUp();
-          settled = true;
-          resolve();
-        }, reject);
-      });
-      ws.on("message", (raw) => this.#message(raw.toString()));
-      ws.on("error", (e) => {
-        if (!settled) {
-          settled = true;
-          reject(e);
-        }
-      });
-      ws.on("close", () => {
-        const wasOpen = this.#open;
-        this.#open = false;
-        this.#connecting = undefined;
-        if (wasOpen) this.#handlers.onDown("connection closed");
-        if (!settled) {
-          settled = true;
-          reject(new Error(`backpack ws ${this.url}: closed before it opened`));
-        }
-        if (!this.#closed) this.#retry();
-      });
-    });
-  }
-
-  #retry(): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#closed) return;
-      this.#connecting ??= this.#dial();
-      this.#connecting.catch(() => this.#retry());
-    }, this.#delay);
-    this.#delay = Math.min(this.#delay * 2, 5000);
+    return this.#socket.connect();
   }
 
   async #send(method: "SUBSCRIBE" | "UNSUBSCRIBE", params: readonly string[]): Promise<void> {
-    const ws = this.#ws;
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN || params.length === 0) return;
+    if (!this.#socket.writable || params.length === 0) return;
     const msg: Record<string, unknown> = { method, params };
     if (this.#sign !== undefined && method === "SUBSCRIBE") msg.signature = await this.#sign();
-    ws.send(JSON.stringify(msg));
+    this.#socket.send(JSON.stringify(msg));
   }
 
   subscribe(stream: string): void {
     if (this.streams.has(stream)) return;
     this.streams.add(stream);
-    if (this.#open) void this.#send("SUBSCRIBE", [stream]);
+    if (this.isOpen) void this.#send("SUBSCRIBE", [stream]);
   }
 
   unsubscribe(stream: string): void {
     if (!this.streams.delete(stream)) return;
-    if (this.#open) void this.#send("UNSUBSCRIBE", [stream]);
+    if (this.isOpen) void this.#send("UNSUBSCRIBE", [stream]);
   }
 
   #message(text: string): void {
@@ -129,16 +83,7 @@ export class BackpackSocket {
     }
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      ws.once("close", () => resolve());
-      ws.terminate();
-    });
+  close(): Promise<void> {
+    return this.#socket.close();
   }
 }

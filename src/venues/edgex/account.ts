@@ -2,8 +2,8 @@ import type { z } from "zod";
 import type { Instrument } from "../../core/instrument.ts";
 import type { Fill } from "../../core/types.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import type { OrderTracker } from "../backpack/account-stream.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
+import type { OrderTracker } from "../kit/order-tracker.ts";
 import {
   type EdgexFill,
   type EdgexOrder,

@@ -107,7 +107,7 @@ export type EdgexConfig = z.output<typeof EdgexConfigSchema>;
 export type EdgexWallet = z.output<typeof edgexWalletSchema>;
 
 /** True when the REST host is this machine (the emulator); anything else is taken as real money. */
-export { isLoopback } from "../backpack/config.ts";
+export { isLoopback } from "../kit/loopback.ts";
 
 export function wsUrlOf(c: Pick<EdgexConfig, "rest_url" | "ws_url">): string {
   if (c.ws_url !== "") return c.ws_url.replace(/\/+$/, "");

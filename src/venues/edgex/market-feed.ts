@@ -3,7 +3,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { BookView, MarketEvent } from "../../core/market.ts";
 import { type Unsubscribe, VenueRejectError } from "../../core/venue.ts";
 import { type MarketSubscription, streamName } from "../../core/venue-streams.ts";
-import type { StreamHealth } from "../backpack/streams.ts";
+import type { StreamHealth } from "../kit/stream-health.ts";
 import { EdgexBook } from "./book.ts";
 import type { EdgexMarket } from "./capabilities.ts";
 import type { EdgexHttp } from "./http.ts";

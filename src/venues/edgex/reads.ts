@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Instrument } from "../../core/instrument.ts";
 import type { AccountReport, OrderReport, PositionReport, VenueOrderStatus } from "../../core/types.ts";
 import type { FundingPaymentReport } from "../../core/venue.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import { fillOf } from "./account.ts";
 import type { EdgexRequest } from "./http.ts";
 import {

@@ -12,14 +12,20 @@
  *   `edgex_sdk/order/client.py` (`create_order`): the order is EIP-712 typed data
  *   `LimitOrderParams` under domain {name "EdgeX", version "1", chainId, verifyingContract} from
  *   /api/v2/public/meta/getMetaData `global`; the signature is r ‖ s ‖ v (v 27/28), hex, no 0x.
- * The EIP-712 encoding itself follows https://eips.ethereum.org/EIPS/eip-712 (hashStruct,
- * encodeType with referenced types appended in name order, 0x1901 prefix).
+ * The EIP-712 encoding (https://eips.ethereum.org/EIPS/eip-712) is the generic encoder of
+ * ../eip712/typed-data.ts, which GRVT uses too.
  */
 import { createHash, createHmac } from "node:crypto";
-import { keccak_256 } from "@noble/hashes/sha3.js";
 import type { AccountSigner } from "../../core/venue-account.ts";
+import {
+  domainSeparator as eip712Domain,
+  hashStruct,
+  type TypedStruct,
+  type TypedTypes,
+  typedDataDigest,
+} from "../eip712/typed-data.ts";
 
-export { signerAddress } from "../aster/signing.ts";
+export { evmAddress as signerAddress } from "../eip712/evm.ts";
 
 const UTF8 = new TextEncoder();
 
@@ -115,67 +121,71 @@ export interface LimitOrderMessage {
   readonly isBuyingSynthetic: boolean;
 }
 
-const ORDER_BASE = "OrderBase(uint256 nonce,address signer,uint64 accountId,uint256 expirationTimestamp)";
-const LIMIT_ORDER = `LimitOrderParams(OrderBase base,int256 amountSynthetic,int256 amountCollateral,uint256 amountFee,uint64 assetIdSynthetic,uint64 assetIdCollateral,bool isBuyingSynthetic,bytes32 parentOrderHash,uint256 subOrderIndex)${ORDER_BASE}`;
-const DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)";
-const ORDER_BASE_HASH = keccak_256(UTF8.encode(ORDER_BASE));
-const LIMIT_ORDER_HASH = keccak_256(UTF8.encode(LIMIT_ORDER));
-const DOMAIN_HASH = keccak_256(UTF8.encode(DOMAIN_TYPE));
-const NAME_HASH = keccak_256(UTF8.encode("EdgeX"));
-const VERSION_HASH = keccak_256(UTF8.encode("1"));
-const TWO_256 = 1n << 256n;
+// the SDK's ORDER_BASE_TYPE and LIMIT_ORDER_PARAMS_TYPE (edgex_sdk/internal/eip712.py), in its member order;
+// emulator/verify.ts keeps its own copy on purpose (the verifier shares nothing with the signer)
+const ORDER_TYPES: TypedTypes = {
+  OrderBase: [
+    { name: "nonce", type: "uint256" },
+    { name: "signer", type: "address" },
+    { name: "accountId", type: "uint64" },
+    { name: "expirationTimestamp", type: "uint256" },
+  ],
+  LimitOrderParams: [
+    { name: "base", type: "OrderBase" },
+    { name: "amountSynthetic", type: "int256" },
+    { name: "amountCollateral", type: "int256" },
+    { name: "amountFee", type: "uint256" },
+    { name: "assetIdSynthetic", type: "uint64" },
+    { name: "assetIdCollateral", type: "uint64" },
+    { name: "isBuyingSynthetic", type: "bool" },
+    { name: "parentOrderHash", type: "bytes32" },
+    { name: "subOrderIndex", type: "uint256" },
+  ],
+};
+const NO_PARENT = `0x${"00".repeat(32)}`;
 
-/** One 32-byte ABI word of an integer (two's complement for a negative int256). */
-function word(n: bigint): Uint8Array {
-  const v = n < 0n ? TWO_256 + n : n;
-  return Buffer.from(v.toString(16).padStart(64, "0"), "hex");
-}
-
-function addressWord(address: string): Uint8Array {
+function addressOf(address: string): string {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error(`"${address}" is not a 20-byte 0x address`);
-  return word(BigInt(address));
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts);
+  return address;
 }
 
 export function domainSeparator(d: EdgexDomain): Uint8Array {
-  return keccak_256(
-    concat([DOMAIN_HASH, NAME_HASH, VERSION_HASH, word(d.chainId), addressWord(d.verifyingContract)]),
-  );
+  return eip712Domain({
+    name: "EdgeX",
+    version: "1",
+    chainId: d.chainId,
+    verifyingContract: addressOf(d.verifyingContract),
+  });
 }
 
-/** hashStruct(LimitOrderParams); parentOrderHash is 32 zero bytes and subOrderIndex 0 (create_order). */
+/** The LimitOrderParams struct; parentOrderHash is 32 zero bytes and subOrderIndex 0 (create_order). */
+function orderStruct(m: LimitOrderMessage): TypedStruct {
+  return {
+    base: {
+      nonce: m.nonce,
+      signer: addressOf(m.signer),
+      accountId: m.accountId,
+      expirationTimestamp: m.expirationTimestamp,
+    },
+    amountSynthetic: m.amountSynthetic,
+    amountCollateral: m.amountCollateral,
+    amountFee: m.amountFee,
+    assetIdSynthetic: m.assetIdSynthetic,
+    assetIdCollateral: m.assetIdCollateral,
+    isBuyingSynthetic: m.isBuyingSynthetic,
+    parentOrderHash: NO_PARENT,
+    subOrderIndex: 0n,
+  };
+}
+
+/** hashStruct(LimitOrderParams). */
 export function orderStructHash(m: LimitOrderMessage): Uint8Array {
-  const base = keccak_256(
-    concat([
-      ORDER_BASE_HASH,
-      word(m.nonce),
-      addressWord(m.signer),
-      word(m.accountId),
-      word(m.expirationTimestamp),
-    ]),
-  );
-  return keccak_256(
-    concat([
-      LIMIT_ORDER_HASH,
-      base,
-      word(m.amountSynthetic),
-      word(m.amountCollateral),
-      word(m.amountFee),
-      word(m.assetIdSynthetic),
-      word(m.assetIdCollateral),
-      word(m.isBuyingSynthetic ? 1n : 0n),
-      new Uint8Array(32),
-      word(0n),
-    ]),
-  );
+  return hashStruct("LimitOrderParams", orderStruct(m), ORDER_TYPES);
 }
 
 /** The 32-byte EIP-712 digest the trading key signs. */
 export function orderDigest(domainSep: Uint8Array, m: LimitOrderMessage): Uint8Array {
-  return keccak_256(concat([Uint8Array.of(0x19, 0x01), domainSep, orderStructHash(m)]));
+  return typedDataDigest(domainSep, "LimitOrderParams", ORDER_TYPES, orderStruct(m));
 }
 
 /** `l2Signature`: r ‖ s ‖ v (27/28) as 130 hex digits, no 0x (eip712.py `sign_typed_data`). */

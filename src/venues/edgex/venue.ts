@@ -13,8 +13,8 @@ import {
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
-import { OrderTracker } from "../backpack/account-stream.ts";
-import { StreamHealth } from "../backpack/streams.ts";
+import { OrderTracker } from "../kit/order-tracker.ts";
+import { StreamHealth } from "../kit/stream-health.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { type StreamContext, tradeEvents } from "./account.ts";
 import { EDGEX_CAPABILITIES, marketsOf } from "./capabilities.ts";

@@ -4,7 +4,7 @@
  * digest `keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(message))`. No I/O, no key: the
  * caller signs the digest with its own `AccountSigner`.
  *
- * Shared by the venues that sign typed structs (GRVT orders; EdgeX can use it too). Supported
+ * Shared by the venues that sign typed structs (GRVT and EdgeX orders, Aster V3). Supported
  * member types: `uint8…uint256`, `int8…int256` (two's complement), `bool`, `address`,
  * `bytes1…bytes32`, dynamic `bytes` and `string` (hashed), struct types named in `types`, and
  * arrays `T[]` of any of these (the keccak of the concatenated encodings). Values are checked

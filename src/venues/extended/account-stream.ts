@@ -1,6 +1,6 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import { OrderTracker } from "../backpack/account-stream.ts";
+import { OrderTracker } from "../kit/order-tracker.ts";
 import type { AccountFrame } from "./parse.ts";
 import { fillOf, type ReadContext } from "./reads.ts";
 

@@ -119,12 +119,8 @@ export const ExtendedConfigSchema = z
 export type ExtendedConfig = z.output<typeof ExtendedConfigSchema>;
 export type ExtendedWallet = z.output<typeof extendedWalletSchema>;
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
-export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return LOOPBACK.has(host) || /^127\./.test(host);
-}
+/** True when the REST host is this machine (the emulator); anything else is taken as real money. */
+export { isLoopback } from "../kit/loopback.ts";
 
 export function restUrlOf(c: Pick<ExtendedConfig, "network" | "rest_url">): string {
   return (c.rest_url === "" ? NETWORKS[c.network].rest : c.rest_url).replace(/\/+$/, "");

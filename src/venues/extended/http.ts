@@ -1,6 +1,6 @@
 import type { Clock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
-import { transportError } from "../backpack/http.ts";
+import { transportError } from "../kit/transport.ts";
 import { ErrorSchema, parseJson } from "./parse.ts";
 
 /**

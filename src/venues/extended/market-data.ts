@@ -4,7 +4,7 @@ import type { BookView, MarketEvent } from "../../core/market.ts";
 import { type Unsubscribe, VenueRejectError } from "../../core/venue.ts";
 import { type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
-import type { StreamHealth } from "../backpack/streams.ts";
+import type { StreamHealth } from "../kit/stream-health.ts";
 import { VenueListeners } from "../kit/venue-accounts.ts";
 import { BookStream } from "./book-stream.ts";
 import { type FeeDefaults, instrumentOf } from "./capabilities.ts";

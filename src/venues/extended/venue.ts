@@ -13,8 +13,8 @@ import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts"
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
-import { StreamHealth } from "../backpack/streams.ts";
 import { PointsKeeper } from "../kit/points-keeper.ts";
+import { StreamHealth } from "../kit/stream-health.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { AccountEvents } from "./account-stream.ts";
 import { EXTENDED_CAPABILITIES, tradableMarkets } from "./capabilities.ts";

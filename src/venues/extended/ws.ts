@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import { ReconnectingSocket } from "../kit/reconnecting-socket.ts";
 
 /**
  * One Extended stream: a WebSocket on one path (`/orderbooks/BTC-USD`, `/account`, …) of the
@@ -14,89 +14,30 @@ export interface StreamHandlers {
 
 export class ExtendedStream {
   readonly url: string;
-  readonly #headers: Record<string, string>;
-  readonly #handlers: StreamHandlers;
-  #ws: WebSocket | undefined;
-  #open = false;
-  #closed = false;
-  #delay = 50;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #connecting: Promise<void> | undefined;
+  readonly #socket: ReconnectingSocket;
 
   constructor(url: string, handlers: StreamHandlers, headers: Record<string, string> = {}) {
     this.url = url;
-    this.#handlers = handlers;
-    this.#headers = headers;
+    this.#socket = new ReconnectingSocket({
+      label: `extended stream ${url}`,
+      target: () => ({ url, headers: { "User-Agent": "perpbot", ...headers } }),
+      message: (text) => handlers.onFrame(text),
+      up: () => handlers.onUp(),
+      down: (reason) => handlers.onDown(reason),
+      retryFirstFailure: true,
+    });
   }
 
   get isOpen(): boolean {
-    return this.#open;
+    return this.#socket.isOpen;
   }
 
   /** Resolves once the first connection is open; if it fails, keeps retrying in the background. */
   connect(): Promise<void> {
-    this.#closed = false;
-    this.#connecting ??= this.#dial();
-    return this.#connecting.catch((e: unknown) => {
-      this.#retry();
-      throw e;
-    });
+    return this.#socket.connect();
   }
 
-  #dial(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(this.url, { headers: { "User-Agent": "perpbot", ...this.#headers } });
-      this.#ws = ws;
-      let settled = false;
-      ws.on("open", () => {
-        this.#open = true;
-        this.#delay = 50;
-        settled = true;
-        this.#handlers.onUp();
-        resolve();
-      });
-      ws.on("message", (raw) => this.#handlers.onFrame(raw.toString()));
-      ws.on("error", (e) => {
-        if (!settled) {
-          settled = true;
-          reject(e);
-        }
-      });
-      ws.on("close", () => {
-        const wasOpen = this.#open;
-        this.#open = false;
-        this.#connecting = undefined;
-        if (wasOpen) this.#handlers.onDown("connection closed");
-        if (!settled) {
-          settled = true;
-          reject(new Error(`extended stream ${this.url}: closed before it opened`));
-        }
-        if (!this.#closed) this.#retry();
-      });
-    });
-  }
-
-  #retry(): void {
-    if (this.#timer !== undefined || this.#closed) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#closed) return;
-      this.#connecting ??= this.#dial();
-      this.#connecting.catch(() => this.#retry());
-    }, this.#delay);
-    this.#delay = Math.min(this.#delay * 2, 5000);
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      ws.once("close", () => resolve());
-      ws.terminate();
-    });
+  close(): Promise<void> {
+    return this.#socket.close();
   }
 }

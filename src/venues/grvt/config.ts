@@ -17,7 +17,7 @@
 import { z } from "zod";
 import type { AccountIdentity } from "../../core/venue-account.ts";
 import type { SignerSource } from "../../wallets/signer.ts";
-import { isLoopback } from "../backpack/config.ts";
+import { isLoopback } from "../kit/loopback.ts";
 import { GRVT_CHAIN_IDS, type GrvtNetwork } from "./signing.ts";
 
 export { isLoopback };

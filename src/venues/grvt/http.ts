@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/clock.ts";
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
 import type { AccountSigner } from "../../core/venue-account.ts";
-import { transportError } from "../backpack/http.ts";
+import { transportError } from "../kit/transport.ts";
 import type { GrvtHosts } from "./config.ts";
 import { ErrorSchema } from "./parse.ts";
 import { randomNonce, walletLoginBody } from "./signing.ts";

@@ -3,7 +3,7 @@ import { toUsd } from "../../core/money.ts";
 import type { AccountReport, Fill, OrderReport, PositionReport, VenueOrderStatus } from "../../core/types.ts";
 import type { FundingPaymentReport } from "../../core/venue.ts";
 import type { AccountSigner } from "../../core/venue-account.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import { type GrvtHttp, GrvtRejectError } from "./http.ts";
 import {
   AccountSummaryAnswer,

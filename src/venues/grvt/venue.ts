@@ -11,7 +11,7 @@ import {
 } from "../../core/venue.ts";
 import type { AccountBinding, AccountSigner } from "../../core/venue-account.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
-import { StreamHealth } from "../backpack/streams.ts";
+import { StreamHealth } from "../kit/stream-health.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { OrderTracker } from "./account-events.ts";
 import { GRVT_CAPABILITIES, instrumentOf, perpetuals, scaleOf } from "./capabilities.ts";

@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import { ReconnectingSocket } from "../kit/reconnecting-socket.ts";
 import { scanBookFrame } from "./book-scan.ts";
 import { FeedFrameSchema, type GrvtFeedFrame, SubscribeAckSchema } from "./parse.ts";
 
@@ -29,81 +29,37 @@ export class GrvtSocket {
   /** stream → selectors */
   readonly subs = new Map<string, Set<string>>();
   readonly #handlers: GrvtSocketHandlers;
-  readonly #headers: HeadersFn | undefined;
-  #ws: WebSocket | undefined;
-  #open = false;
-  #closed = false;
-  #delay = 50;
+  readonly #socket: ReconnectingSocket;
   #id = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #connecting: Promise<void> | undefined;
 
   constructor(url: string, handlers: GrvtSocketHandlers, headers?: HeadersFn) {
     this.url = url;
     this.#handlers = handlers;
-    this.#headers = headers;
-  }
-
-  get isOpen(): boolean {
-    return this.#open;
-  }
-
-  connect(): Promise<void> {
-    this.#closed = false;
-    this.#connecting ??= this.#dial();
-    return this.#connecting;
-  }
-
-  async #dial(): Promise<void> {
-    const headers = this.#headers === undefined ? {} : await this.#headers();
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(this.url, { headers });
-      this.#ws = ws;
-      let settled = false;
-      ws.on("open", () => {
+    this.#socket = new ReconnectingSocket({
+      label: `grvt ws ${url}`,
+      target: async () => ({ url, headers: headers === undefined ? {} : await headers() }),
+      opened: () => {
         for (const [stream, selectors] of this.subs) this.#send("subscribe", stream, [...selectors]);
-        this.#open = true;
-        this.#delay = 50;
-        this.#handlers.onUp();
-        settled = true;
-        resolve();
-      });
-      ws.on("message", (raw) => this.#message(raw.toString()));
-      ws.on("error", (e) => {
-        if (!settled) {
-          settled = true;
-          reject(e);
-        }
-      });
-      ws.on("close", () => {
-        const wasOpen = this.#open;
-        this.#open = false;
-        this.#connecting = undefined;
-        if (wasOpen) this.#handlers.onDown("connection closed");
-        if (!settled) {
-          settled = true;
-          reject(new Error(`grvt ws ${this.url}: closed before it opened`));
-        }
-        if (!this.#closed) this.#retry();
-      });
+      },
+      message: (text) => this.#message(text),
+      up: () => handlers.onUp(),
+      down: (reason) => handlers.onDown(reason),
     });
   }
 
-  #retry(): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#closed) return;
-      this.#connecting ??= this.#dial();
-      this.#connecting.catch(() => this.#retry());
-    }, this.#delay);
-    this.#delay = Math.min(this.#delay * 2, 5000);
+  get isOpen(): boolean {
+    return this.#socket.isOpen;
+  }
+
+  connect(): Promise<void> {
+    return this.#socket.connect();
   }
 
   #send(method: "subscribe" | "unsubscribe", stream: string, selectors: readonly string[]): void {
-    const ws = this.#ws;
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN || selectors.length === 0) return;
-    ws.send(JSON.stringify({ jsonrpc: "2.0", method, params: { stream, selectors }, id: ++this.#id }));
+    if (selectors.length === 0 || !this.#socket.writable) return;
+    this.#socket.send(
+      JSON.stringify({ jsonrpc: "2.0", method, params: { stream, selectors }, id: ++this.#id }),
+    );
   }
 
   subscribe(stream: string, selector: string): void {
@@ -114,12 +70,12 @@ export class GrvtSocket {
     }
     if (set.has(selector)) return;
     set.add(selector);
-    if (this.#open) this.#send("subscribe", stream, [selector]);
+    if (this.isOpen) this.#send("subscribe", stream, [selector]);
   }
 
   /** Subscribe to a selector afresh (a new snapshot follows): the resync after a delta gap. */
   resubscribe(stream: string, selector: string): void {
-    if (!this.subs.get(stream)?.has(selector) || !this.#open) return;
+    if (!this.subs.get(stream)?.has(selector) || !this.isOpen) return;
     this.#send("unsubscribe", stream, [selector]);
     this.#send("subscribe", stream, [selector]);
   }
@@ -127,7 +83,7 @@ export class GrvtSocket {
   unsubscribe(stream: string, selector: string): void {
     const set = this.subs.get(stream);
     if (set === undefined || !set.delete(selector)) return;
-    if (this.#open) this.#send("unsubscribe", stream, [selector]);
+    if (this.isOpen) this.#send("unsubscribe", stream, [selector]);
   }
 
   #message(text: string): void {
@@ -169,16 +125,7 @@ export class GrvtSocket {
     }
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      ws.once("close", () => resolve());
-      ws.terminate();
-    });
+  close(): Promise<void> {
+    return this.#socket.close();
   }
 }

@@ -101,7 +101,7 @@ export type HibachiConfig = z.output<typeof HibachiConfigSchema>;
 export type HibachiWallet = z.output<typeof hibachiWalletSchema>;
 
 /** True when the host is this machine (the emulator): anything else is taken as real money. */
-export { isLoopback } from "../backpack/config.ts";
+export { isLoopback } from "../kit/loopback.ts";
 
 export function dataUrlOf(c: Pick<HibachiConfig, "trade_url" | "data_url">): string {
   if (c.data_url !== "") return c.data_url;

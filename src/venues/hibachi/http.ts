@@ -1,4 +1,5 @@
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
+import { transportError } from "../kit/transport.ts";
 import { ErrorSchema, RateLimitSchema } from "./parse.ts";
 
 /**
@@ -22,8 +23,6 @@ export interface HibachiRequest {
   /** the account's API key: sent as Authorization */
   readonly apiKey?: string;
 }
-
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export class HibachiHttp {
   readonly tradeUrl: string;
@@ -103,17 +102,4 @@ function queryString(q: HibachiRequest["query"]): string {
   for (const [k, v] of Object.entries(q))
     if (v !== undefined) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return parts.length === 0 ? "" : `?${parts.join("&")}`;
-}
-
-function transportError(e: unknown, where: string): VenueUnknownOutcomeError {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === "TimeoutError" || err.name === "AbortError")
-    return new VenueUnknownOutcomeError("timeout", `${where}: no answer (timed out)`);
-  const code = err.cause?.code ?? "";
-  if (UNREACHABLE.has(code))
-    return new VenueUnknownOutcomeError("unavailable", `${where}: not sent (${code})`);
-  return new VenueUnknownOutcomeError(
-    "timeout",
-    `${where}: connection lost before the answer (${code || err.cause?.message || err.message})`,
-  );
 }

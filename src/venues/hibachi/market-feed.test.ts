@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { WallClock } from "../../core/clock.ts";
 import type { MarketEvent } from "../../core/market.ts";
-import { StreamHealth } from "../backpack/streams.ts";
+import { StreamHealth } from "../kit/stream-health.ts";
 import { instrumentOf } from "./capabilities.ts";
 import { ETH_CONTRACT } from "./fixtures/eth-contract.ts";
 import { MarketFeed } from "./market-feed.ts";

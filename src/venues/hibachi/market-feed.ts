@@ -4,7 +4,7 @@ import type { MarketEvent } from "../../core/market.ts";
 import { type Unsubscribe, VenueRejectError } from "../../core/venue.ts";
 import type { MarketChannel, MarketSubscription } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
-import type { StreamHealth } from "../backpack/streams.ts";
+import type { StreamHealth } from "../kit/stream-health.ts";
 import { FUNDING_INTERVAL_HOURS } from "./capabilities.ts";
 import {
   FundingDataSchema,

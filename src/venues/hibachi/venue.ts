@@ -15,7 +15,7 @@ import type { AccountBinding } from "../../core/venue-account.ts";
 import type { VenueNotice } from "../../core/venue-notices.ts";
 import { ACCOUNT_STREAM, type MarketSubscription, streamName } from "../../core/venue-streams.ts";
 import { L2Book } from "../../data/book.ts";
-import { StreamHealth } from "../backpack/streams.ts";
+import { StreamHealth } from "../kit/stream-health.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { HbAccount } from "./account.ts";
 import { HIBACHI_CAPABILITIES, instrumentOf, liveContracts } from "./capabilities.ts";

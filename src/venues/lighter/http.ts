@@ -1,4 +1,5 @@
 import { VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
+import { transportError } from "../kit/transport.ts";
 import { ResultCodeSchema } from "./parse.ts";
 
 /**
@@ -10,7 +11,6 @@ import { ResultCodeSchema } from "./parse.ts";
  * - any other answer with `code ≠ 200`: LighterRejectError (the venue answered and did nothing),
  *   with the venue's code and message.
  */
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /** The venue's nonce refusal (cx `lighter.js`: 21104, "invalid nonce"). */
 export const INVALID_NONCE = 21104;
@@ -138,17 +138,4 @@ export class LighterHttp {
     const message = coded.success ? (coded.data.message ?? "") : "";
     throw new LighterRejectError(code, res.status, `${where}: code ${code}: ${message}`);
   }
-}
-
-function transportError(e: unknown, where: string): VenueUnknownOutcomeError {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === "TimeoutError" || err.name === "AbortError")
-    return new VenueUnknownOutcomeError("timeout", `${where}: no answer (timed out)`);
-  const code = err.cause?.code ?? "";
-  if (UNREACHABLE.has(code))
-    return new VenueUnknownOutcomeError("unavailable", `${where}: not sent (${code})`);
-  return new VenueUnknownOutcomeError(
-    "timeout",
-    `${where}: connection lost before the answer (${code || err.cause?.message || err.message})`,
-  );
 }

@@ -3,7 +3,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { BookView, MarketEvent } from "../../core/market.ts";
 import { VenueRejectError } from "../../core/venue.ts";
 import { type MarketSubscription, streamName } from "../../core/venue-streams.ts";
-import type { StreamHealth } from "../backpack/streams.ts";
+import type { StreamHealth } from "../kit/stream-health.ts";
 import { BookSync } from "./book-sync.ts";
 import { instrumentOf } from "./capabilities.ts";
 import {

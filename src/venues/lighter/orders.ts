@@ -1,7 +1,7 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { VenueOrderStatus } from "../../core/types.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import type { LtOrder, LtTrade } from "./parse.ts";
 
 /**

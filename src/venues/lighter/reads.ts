@@ -2,7 +2,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import { toUsd } from "../../core/money.ts";
 import type { AccountReport, Fill, OrderReport, PositionReport } from "../../core/types.ts";
 import type { FundingPaymentReport } from "../../core/venue.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import type { LighterAccount } from "./accounts.ts";
 import type { LighterHttp } from "./http.ts";
 import { type LtOrderTracker, statusOf } from "./orders.ts";

@@ -12,7 +12,7 @@ import {
 import type { AccountBinding } from "../../core/venue-account.ts";
 import type { WalletPointsReport } from "../../core/venue-points.ts";
 import { ACCOUNT_STREAM, type MarketSubscription } from "../../core/venue-streams.ts";
-import { StreamHealth } from "../backpack/streams.ts";
+import { StreamHealth } from "../kit/stream-health.ts";
 import { BoundAccounts, VenueListeners } from "../kit/venue-accounts.ts";
 import { FundingWatch, onAccountMessage, reconcileAccount } from "./account-stream.ts";
 import { LighterAccount } from "./accounts.ts";

@@ -9,7 +9,7 @@
  */
 import type { Instrument } from "../../core/instrument.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import { type PdxFillAnswer, type PdxOrderAnswer, REFUSAL_REASONS } from "./parse.ts";
 
 /** Paradex cancel reasons → the contract's canceled reasons */

@@ -5,7 +5,7 @@
  */
 import type { Instrument } from "../../core/instrument.ts";
 import type { VenueEvent } from "../../core/venue.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import type { OrderTracker } from "./account-stream.ts";
 import { parseAs } from "./http.ts";
 import { FillSchema, FundingPaymentSchema, OrderSchema } from "./parse.ts";

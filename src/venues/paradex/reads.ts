@@ -6,7 +6,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import { toUsd } from "../../core/money.ts";
 import type { AccountReport, Fill, OrderReport, PositionReport, VenueOrderStatus } from "../../core/types.ts";
 import type { FundingPaymentReport } from "../../core/venue.ts";
-import { moneyOf } from "../backpack/parse.ts";
+import { moneyOf } from "../kit/money-text.ts";
 import { fillEvent } from "./account-stream.ts";
 import type { JwtSession } from "./auth.ts";
 import { type ParadexHttp, ParadexRejectError, parseAs } from "./http.ts";
