@@ -20,6 +20,20 @@ export type ExchangeFault =
   | { readonly kind: "rateLimited" }
   | { readonly kind: "delayAck"; readonly ms: number };
 
+/** The fault controls an emulator's driver offers its tests (the same on every venue that has them). */
+export interface EmulatorFaultControls {
+  /** Cut a wire stream: its sockets close and nothing more is sent on it until thawed. */
+  freezeStream(stream: string): void;
+  thawStream(stream: string): void;
+  dropSockets(): void;
+  inject(fault: ExchangeFault, count?: number): void;
+  loseAcks(count: number): void;
+  serverErrors(count: number, opts?: { status?: number; execute?: boolean }): void;
+  executeThenTimeout(count: number, holdMs: number): void;
+  rateLimit(count: number): void;
+  faultsApplied(): Readonly<Record<string, number>>;
+}
+
 /** Faults queued for the next order requests; `venue` names the emulator in its errors. */
 export class FaultQueue<F extends { readonly kind: string } = ExchangeFault> {
   readonly venue: string;

@@ -6,7 +6,7 @@
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
-import type { ExchangeFault } from "../../kit/faults.ts";
+import type { EmulatorFaultControls } from "../../kit/faults.ts";
 import { type BookSpec, marketLookup, simMarketDriver, startFundingClock } from "../../kit/sim-core.ts";
 import {
   BpEngine,
@@ -34,7 +34,8 @@ export interface BackpackEmulatorOptions {
   readonly scheduledFunding?: boolean;
 }
 
-export interface BackpackEmulatorDriver {
+/** Streams are frozen by wire name ("depth.BTC_USDC_PERP", "account.orderUpdate"). */
+export interface BackpackEmulatorDriver extends EmulatorFaultControls {
   /** Credit USDC to an API key's account (an unknown key is refused with UNAUTHORIZED). */
   fund(apiKey: string, usdc: number): void;
   /** Replace a market's book: `levels` levels of `qty`, `stepPx` apart, outward from bidPx / askPx. */
@@ -42,16 +43,6 @@ export interface BackpackEmulatorDriver {
   moveMark(m: { symbol: string; markPx: number }): void;
   /** Set the funding rate in force (per hour) and settle one interval now. */
   settleFunding(f: { symbol: string; ratePerHour: number }): void;
-  /** Cut a wire stream ("depth.BTC_USDC_PERP", "account.orderUpdate"): its sockets close, nothing is sent. */
-  freezeStream(stream: string): void;
-  thawStream(stream: string): void;
-  dropSockets(): void;
-  inject(fault: ExchangeFault, count?: number): void;
-  loseAcks(count: number): void;
-  serverErrors(count: number, opts?: { status?: number; execute?: boolean }): void;
-  executeThenTimeout(count: number, holdMs: number): void;
-  rateLimit(count: number): void;
-  faultsApplied(): Readonly<Record<string, number>>;
   // ---- inspection
   now(): number;
   markets(): readonly MarketSpec[];

@@ -6,7 +6,7 @@
  */
 import { type Clock, WallClock } from "../../../core/clock.ts";
 import { usd } from "../../../core/money.ts";
-import type { ExchangeFault } from "../../kit/faults.ts";
+import type { EmulatorFaultControls } from "../../kit/faults.ts";
 import {
   marketLookup,
   type SimMarketDriver,
@@ -41,20 +41,14 @@ export interface ExtendedEmulatorOptions {
   readonly scheduledFunding?: boolean;
 }
 
-/** setBook / moveMark / settleFunding (the kit's, `symbol` = the market's name) and the rest. */
-export interface ExtendedEmulatorDriver extends SimMarketDriver {
+/**
+ * setBook / moveMark / settleFunding (the kit's, `symbol` = the market's name), the kit's fault
+ * controls (streams frozen by name: "orderbooks/BTC-USD", "account"; new sockets are refused) and
+ * the rest.
+ */
+export interface ExtendedEmulatorDriver extends SimMarketDriver, EmulatorFaultControls {
   /** Open an account (API key, vault, Stark key) with this much USD collateral. */
   addAccount(a: EmulatedAccount & { readonly usd: number }): void;
-  /** Cut a stream ("orderbooks/BTC-USD", "account"): its sockets close and new ones are refused. */
-  freezeStream(stream: string): void;
-  thawStream(stream: string): void;
-  dropSockets(): void;
-  inject(fault: ExchangeFault, count?: number): void;
-  loseAcks(count: number): void;
-  serverErrors(count: number, opts?: { status?: number; execute?: boolean }): void;
-  executeThenTimeout(count: number, holdMs: number): void;
-  rateLimit(count: number): void;
-  faultsApplied(): Readonly<Record<string, number>>;
   now(): number;
   markets(): readonly MarketSpec[];
   orders(apiKey: string): readonly ExOrderRecord[];
