@@ -31,6 +31,12 @@ export interface OpenStoreOptions {
    * Names are dotted lower-case words; values letters, digits and `_.:-`.
    */
   readonly pgSettings?: Readonly<Record<string, string>>;
+  /**
+   * PostgreSQL only: the sessions' application_name, which other sessions see in
+   * pg_stat_activity (a leased unit's names its lease and token, so a takeover can end a stale
+   * holder's sessions: lease-store.ts fenceSessionName). Printable ASCII, at most 63 characters.
+   */
+  readonly pgApplicationName?: string;
   /** PostgreSQL only: pool size (default 10) */
   readonly pgPoolSize?: number;
   /**
@@ -40,6 +46,12 @@ export interface OpenStoreOptions {
    * takeover waits for) past its lease.
    */
   readonly pgIdleInTransactionTimeoutMs?: number;
+  /**
+   * PostgreSQL only: schemas the caller already found created and migrated in this process
+   * (filled in here): one of them opens with no schema check at all. A pool's worker opens a
+   * unit's store on every takeover, and those checks were three round trips of it.
+   */
+  readonly pgCheckedSchemas?: Set<string>;
   /** called with errors of idle PostgreSQL connections (the pool drops them and reconnects) */
   readonly onPoolError?: (err: Error) => void;
   /**
@@ -158,9 +170,13 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
   if (schema !== undefined && !SCHEMA_NAME_RE.test(schema)) {
     throw new StoreError(`pgSchema "${schema}": use lower-case letters, digits and "_"`);
   }
+  const appName = options.pgApplicationName;
+  if (appName !== undefined && !/^[\x20-\x7e]{1,63}$/.test(appName))
+    throw new StoreError(`pgApplicationName "${appName}": printable ASCII, 1 to 63 characters`);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.pgPoolSize ?? 10,
+    ...(appName === undefined ? {} : { application_name: appName }),
     connectionTimeoutMillis: 5000,
     options: connectOptions(schema, options.pgSettings ?? {}, options.pgIdleInTransactionTimeoutMs),
     // BIGINT columns hold ms timestamps and ids: numbers, as SQLite returns them. NUMERIC stays
@@ -187,7 +203,8 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
   try {
     const client = await pool.connect();
     try {
-      if (schema) await client.query(`create schema if not exists "${schema}"`);
+      if (schema && !options.pgCheckedSchemas?.has(schema))
+        await client.query(`create schema if not exists "${schema}"`);
     } finally {
       client.release();
     }
@@ -342,7 +359,14 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
         await db.destroy();
         return openStore(url, { ...options, readOnly: false });
       }
-    } else await migrate(db, dialect, displayUrl, dialect === "postgres" ? options.pgSchema : undefined);
+    } else if (dialect === "postgres") {
+      const schema = options.pgSchema;
+      const checked = options.pgCheckedSchemas;
+      if (schema === undefined || checked === undefined || !checked.has(schema)) {
+        await migrate(db, dialect, displayUrl, schema);
+        if (schema !== undefined) checked?.add(schema);
+      }
+    } else await migrate(db, dialect, displayUrl);
   } catch (err) {
     await db.destroy();
     throw explainError(err);

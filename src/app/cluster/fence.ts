@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Venue } from "../../core/venue.ts";
-import { checkSchemaName, type LeaseStore } from "../../store/cluster/lease-store.ts";
+import { checkSchemaName, fenceSessionName, type LeaseStore } from "../../store/cluster/lease-store.ts";
 import { type OpenStoreOptions, openStore, type Store } from "../../store/store.ts";
 import type { HeldLease, LeaseManager } from "./lease-manager.ts";
 
@@ -32,7 +32,7 @@ export async function openFencedStore(
   leases: LeaseStore,
   lease: HeldLease,
   dataSchema: string,
-  options: Omit<OpenStoreOptions, "pgSchema" | "pgSettings"> = {},
+  options: Omit<OpenStoreOptions, "pgSchema" | "pgSettings" | "pgApplicationName"> = {},
   /** told how long the store's open (connect, schema check) and the fence's install took, ms */
   timed?: (phases: { openMs: number; fenceMs: number }) => void,
 ): Promise<Store> {
@@ -41,6 +41,8 @@ export async function openFencedStore(
     ...options,
     pgSchema: dataSchema,
     pgSettings: { "perpbot.fence_key": lease.key, "perpbot.fence_token": String(lease.token) },
+    // named for the lease: a takeover ends these sessions once the lease ran out (LeaseStore.acquire)
+    pgApplicationName: fenceSessionName(leases.schema, lease.key, lease.token),
   });
   const t1 = performance.now();
   try {

@@ -11,10 +11,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** what `p` settles to, or `late` if it takes longer than `ms` */
 const within = <T>(p: Promise<T>, ms: number, late: string) => Promise.race([p, sleep(ms).then(() => late)]);
 
-describe("lease row locks: renewals never wait for a unit's open transaction, takeovers do", {
+describe("lease row locks: renewals never wait for a unit's open transaction; a takeover ends it", {
   skip: down ?? false,
 }, () => {
-  test("a write in flight holds up neither the renewal nor the release, but the next holder's acquire waits for it", async (t) => {
+  test("a write in flight holds up neither the renewal nor the release; the next holder's acquire ends the stale session, rolling the write back", async (t) => {
     const cluster = freshSchema("locks");
     const leases = await LeaseStore.open(PG_URL, cluster);
     t.after(async () => {
@@ -50,21 +50,61 @@ describe("lease row locks: renewals never wait for a unit's open transaction, ta
       const renewed = await within(leases.renew("h1", [row.token], 5_000), 3_000, "blocked");
       assert.ok(Array.isArray(renewed) && renewed.length === 1, `renewal: ${JSON.stringify(renewed)}`);
       assert.equal(await within(leases.release(key, row.token), 3_000, "blocked"), undefined);
-      // the lease is free now, yet h2's acquire must wait: the write in flight commits first
+      // the lease is free now: h2's acquire ends h1's sessions (found by their application_name)
+      // instead of waiting for the stalled transaction, which the server rolls back
       taking = leases.acquire(key, "h2", 5_000);
-      assert.equal(await within(taking, 700, "waiting"), "waiting");
+      const taken = await within(taking, 3_000, "waiting");
+      assert.ok(typeof taken === "object" && taken !== undefined, `acquire: ${JSON.stringify(taken)}`);
+      assert.ok(taken.token > row.token && taken.holder === "h2");
     } finally {
       // a failing check above must not leave the transaction (and the test) hanging
       resume();
-      await tx.catch(() => undefined);
     }
-    const taken = await taking;
-    assert.ok(taken !== undefined && taken.token > row.token && taken.holder === "h2");
-    // what committed before the takeover is there; the old holder's next write is refused
+    // the stalled transaction never commits: its connection was ended under it
+    await assert.rejects(tx);
+    // nothing of it landed; the old holder's next write is refused (a new connection, the old token)
     await assert.rejects(s1.kv.put("after", "x", 2), /perpbot fence: write to kv refused/);
     const operator = await openStore(PG_URL, { pgSchema: schema, pgPoolSize: 1 });
-    assert.equal(await operator.kv.get("in_tx"), "1");
+    assert.equal(await operator.kv.get("in_tx"), null);
     assert.equal(await operator.kv.get("after"), null);
     for (const s of [s1, operator]) await s.close();
+  });
+
+  test("an acquire does not wait on a live lease of another holder, and ends no session of it", async (t) => {
+    const cluster = freshSchema("locks2");
+    const leases = await LeaseStore.open(PG_URL, cluster);
+    t.after(async () => {
+      await leases.close();
+      await dropCluster(cluster);
+    });
+    const key = "unit_live";
+    const row = await leases.acquire(key, "h1", 5_000);
+    assert.ok(row !== undefined);
+    const held: HeldLease = { key, token: row.token, validUntil: Number.POSITIVE_INFINITY, lost: false };
+    const s1 = await openFencedStore(PG_URL, leases, held, dataSchemaFor(cluster, key), { pgPoolSize: 1 });
+    let resume: () => void = () => {};
+    const paused = new Promise<void>((r) => {
+      resume = r;
+    });
+    let wrote: () => void = () => {};
+    const written = new Promise<void>((r) => {
+      wrote = r;
+    });
+    const tx = storeInternals(s1)
+      .db.transaction()
+      .execute(async (trx) => {
+        await trx.insertInto("kv").values({ key: "in_tx", value: "1", updated_at: 1 }).execute();
+        wrote();
+        await paused;
+      });
+    await written;
+    try {
+      assert.equal(await within(leases.acquire(key, "h2", 5_000), 2_000, "waiting"), undefined);
+    } finally {
+      resume();
+    }
+    await tx;
+    assert.equal(await s1.kv.get("in_tx"), "1");
+    await s1.close();
   });
 });

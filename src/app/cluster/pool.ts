@@ -88,8 +88,16 @@ export class WorkerPool {
   private readonly held = new Map<string, Held>();
   /** the hand-back under way, if any (one at a time) */
   private handingBack: Promise<void> | undefined;
-  /** start-ups under way (balance does not wait for them; stop does) */
+  /** acquisitions and start-ups under way (balance does not wait for them; stop does) */
   private readonly starting = new Set<Promise<void>>();
+  /**
+   * units being acquired (counted as this worker's: not picked again, within its share). A
+   * balancing step does not wait for its acquisitions: one waiting for a row lock held up the
+   * next steps, which then saw other expired leases late (takeover p99, docs/deploy.md).
+   */
+  private readonly acquiring = new Set<string>();
+  /** the units' data schemas found migrated by this worker (openStore pgCheckedSchemas) */
+  private readonly checkedSchemas = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private closed = false;
@@ -176,8 +184,9 @@ export class WorkerPool {
     const live = Math.max(1, liveWorkers.size);
     const share = Math.ceil(this.o.units.length / live);
     const byKey = new Map(rows.map((r) => [r.key, r]));
+    const mine = this.held.size + this.acquiring.size;
     const free = this.o.units
-      .filter((k) => !this.held.has(k))
+      .filter((k) => !this.held.has(k) && !this.acquiring.has(k))
       .map((k) => ({ k, row: byKey.get(k) }))
       .filter((x) => x.row === undefined || x.row.expiresAt <= now);
     // orphans: expired leases whose holder died (no live worker of that id, or one started after
@@ -192,7 +201,7 @@ export class WorkerPool {
       return holder === undefined || holder.startedAt > r.renewedAt || r.expiresAt < now - ttl / 2;
     };
     const orphans = free.filter((x) => x.row !== undefined && orphan(x.row)).length;
-    const room = Math.max(share - this.held.size, Math.ceil(orphans / live));
+    const room = Math.max(share - mine, Math.ceil(orphans / live));
     // live workers below their share, by the leases they hold now
     const holds = new Map<string, number>();
     for (const r of rows) if (r.expiresAt > now) holds.set(r.holder, (holds.get(r.holder) ?? 0) + 1);
@@ -201,7 +210,7 @@ export class WorkerPool {
       (w) =>
         w.workerId !== this.o.workerId && (holds.get(w.workerId) ?? 0) < share && w.lastSeen > now - ttl / 2,
     );
-    if (room <= 0 && this.held.size > share && orphans === 0 && wanting) {
+    if (room <= 0 && mine > share && orphans === 0 && wanting && this.acquiring.size === 0) {
       // others joined (or took orphans above their share): hand one unit back cleanly (stopped,
       // then released) while another live worker is below its share, the rest next ticks
       // one at a time, in the background: the stop (its engine winding down) must not hold up
@@ -229,25 +238,32 @@ export class WorkerPool {
     const picked: typeof free = [];
     for (const x of free) {
       if (picked.length >= room) break;
-      if (!(x.row !== undefined && orphan(x.row)) && this.held.size + picked.length >= share) break;
+      if (!(x.row !== undefined && orphan(x.row)) && mine + picked.length >= share) break;
       picked.push(x);
     }
-    await Promise.all(
-      picked.map(async ({ k, row }) => {
-        if (this.closed) return;
-        const a0 = performance.now();
-        const lease = await this.manager.acquire(k);
-        if (lease === undefined) return;
-        const acquireMs = performance.now() - a0;
-        const previous = { row, now, seen, queuedMs: a0 - seen };
-        // started in the background: the next tick (a unit expiring meanwhile) does not wait for
-        // these start-ups; `held` counts a starting unit already
-        const started: Promise<void> = this.startUnit(k, lease, previous, acquireMs).finally(() =>
-          this.starting.delete(started),
-        );
-        this.starting.add(started);
-      }),
-    );
+    // acquired and started in the background: the next tick (a unit expiring meanwhile) waits for
+    // neither; `acquiring`, then `held` (set as a start-up begins), count the unit meanwhile
+    for (const { k, row } of picked) {
+      this.acquiring.add(k);
+      const a0 = performance.now();
+      const run = async () => {
+        try {
+          if (this.closed) return;
+          const lease = await this.manager.acquire(k);
+          if (lease === undefined) return;
+          const acquireMs = performance.now() - a0;
+          const starting = this.startUnit(k, lease, { row, now, seen, queuedMs: a0 - seen }, acquireMs);
+          this.acquiring.delete(k);
+          await starting;
+        } catch (e) {
+          this.log("warn", "taking a unit failed; retrying", { unit: k, err: (e as Error).message });
+        } finally {
+          this.acquiring.delete(k);
+        }
+      };
+      const started: Promise<void> = run().finally(() => this.starting.delete(started));
+      this.starting.add(started);
+    }
   }
 
   private async startUnit(
@@ -285,6 +301,8 @@ export class WorkerPool {
               // back by the server, so a takeover does not wait for it to resume)
               pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
               pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
+              // a unit this worker held before opens with no schema check
+              pgCheckedSchemas: this.checkedSchemas,
             },
             (p) => {
               opened = p;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { StoreError } from "../errors.ts";
 import { maskUrl } from "../store.ts";
@@ -26,6 +27,21 @@ import { maskUrl } from "../store.ts";
 
 /** SQLSTATE of a write refused because the session's fencing token is stale. */
 export const FENCE_SQLSTATE = "PB409";
+
+/**
+ * The application_name of a leased unit's store sessions: the cluster schema and key (hashed, so
+ * any key fits PostgreSQL's 63 characters) and the token. A takeover finds the sessions of a
+ * holder whose lease ran out by it in pg_stat_activity (other sessions' settings are not visible
+ * there) and ends them: see `acquire`.
+ */
+export function fenceSessionName(schema: string, key: string, token: number): string {
+  return `${fenceSessionPrefix(schema, key)}${token}`;
+}
+
+function fenceSessionPrefix(schema: string, key: string): string {
+  const h = createHash("sha256").update(`${schema}\0${key}`).digest("hex").slice(0, 16);
+  return `perpbot-fence ${h} `;
+}
 
 /** A pool or one of its connections. */
 type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
@@ -96,10 +112,19 @@ export class LeaseStore {
    * of the shared pool came late on a loaded machine, and the leases ran out mid-start.
    */
   private readonly renewPool: pg.Pool;
+  /**
+   * The balancing reads' own connection (`snapshot`): behind acquisitions that hold the shared
+   * pool's connections while they wait for a row lock, a balancing step came late and saw
+   * expired leases late (takeover p99, docs/deploy.md).
+   */
+  private readonly snapshotPool: pg.Pool;
+  /** data schemas this process found fenced on every table (`installFence` skips them) */
+  private readonly fenced = new Set<string>();
 
-  private constructor(pool: pg.Pool, renewPool: pg.Pool, schema: string) {
+  private constructor(pool: pg.Pool, renewPool: pg.Pool, snapshotPool: pg.Pool, schema: string) {
     this.pool = pool;
     this.renewPool = renewPool;
+    this.snapshotPool = snapshotPool;
     this.schema = schema;
   }
 
@@ -110,16 +135,16 @@ export class LeaseStore {
       throw new StoreError(`leases need a PostgreSQL store, not ${maskUrl(url)}`);
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
     const renewPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
-    for (const p of [pool, renewPool]) {
+    const snapshotPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
+    for (const p of [pool, renewPool, snapshotPool]) {
       p.on("error", onPoolError ?? (() => undefined));
       p.on("connect", (c) => c.on("error", onPoolError ?? (() => undefined)));
     }
-    const s = new LeaseStore(pool, renewPool, schema);
+    const s = new LeaseStore(pool, renewPool, snapshotPool, schema);
     try {
       await s.migrate();
     } catch (err) {
-      await pool.end().catch(() => undefined);
-      await renewPool.end().catch(() => undefined);
+      await Promise.all([pool, renewPool, snapshotPool].map((p) => p.end().catch(() => undefined)));
       throw new StoreError(
         `cannot set up the cluster schema ${schema} at ${maskUrl(url)}: ${(err as Error).message}`,
         {
@@ -163,6 +188,33 @@ export class LeaseStore {
           end if;
           return null;
         end $fn$`);
+      // the whole of `acquire` in one round trip (see there); returns no row when refused
+      await client.query(`create or replace function ${q}.acquire(k text, h text, ttl_ms integer, stale_prefix text)
+        returns table (key text, holder text, token bigint, expires_at bigint, acquired_at bigint, renewed_at bigint)
+        language plpgsql as $fn$
+        declare
+          cur record;
+        begin
+          select l.holder, l.token, l.expires_at <= clock_timestamp() as expired into cur
+            from ${q}.leases l where l.key = k;
+          if found and not cur.expired and cur.holder <> h then return; end if;
+          if found and cur.expired then
+            perform pg_terminate_backend(a.pid) from pg_stat_activity a
+              where a.pid <> pg_backend_pid() and starts_with(a.application_name, stale_prefix)
+                and a.state in ('idle in transaction', 'idle in transaction (aborted)')
+                and (case when substr(a.application_name, length(stale_prefix) + 1) ~ '^[0-9]{1,18}$'
+                          then substr(a.application_name, length(stale_prefix) + 1)::bigint end) <= cur.token;
+          end if;
+          perform 1 from ${q}.leases l where l.key = k for update;
+          return query
+            insert into ${q}.leases as l (key, holder, token, expires_at, acquired_at, renewed_at)
+            values (k, h, nextval('${q}.fence_seq'), clock_timestamp() + ttl_ms * interval '1 millisecond',
+                    clock_timestamp(), clock_timestamp())
+            on conflict on constraint leases_pkey do update set holder = excluded.holder, token = excluded.token,
+              expires_at = excluded.expires_at, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at
+            where l.expires_at <= clock_timestamp() or l.holder = excluded.holder
+            returning l.key, l.holder, l.token, ${ms("l.expires_at")}, ${ms("l.acquired_at")}, ${ms("l.renewed_at")};
+        end $fn$`);
       await client.query("commit");
     } catch (err) {
       await client.query("rollback").catch(() => undefined);
@@ -178,6 +230,9 @@ export class LeaseStore {
    */
   async installFence(dataSchema: string): Promise<number> {
     checkSchemaName("data schema", dataSchema);
+    // a schema fenced once stays fenced while this process runs (its tables are those of this
+    // perpbot's migrations): a takeover of a unit this worker held before reads no catalog
+    if (this.fenced.has(dataSchema)) return 0;
     // the catalogs, not information_schema (a view that is slow on a busy server); only the
     // tables still without the trigger get the DDL, so a takeover of a fenced schema runs none
     // (CREATE TRIGGER waits for every write in flight on its table)
@@ -195,6 +250,7 @@ export class LeaseStore {
            for each statement execute function "${this.schema}".fence()`,
       );
     }
+    if (tables.rows.length > 0) this.fenced.add(dataSchema);
     return tables.rows.length;
   }
 
@@ -250,41 +306,29 @@ export class LeaseStore {
 
   /**
    * Takes `key` for `holder` when it is free, expired, or already the holder's: a new token from
-   * the sequence and an expiry `ttlMs` from now. Undefined when another holder's lease is live.
+   * the sequence and an expiry `ttlMs` from now. Undefined when another holder's lease is live
+   * (seen without waiting for its row lock).
+   *
+   * A lease that ran out can never be renewed (renew only extends unexpired ones), so its
+   * holder's writes can only be refused from now on. Its sessions left idle inside a transaction
+   * (a paused process's, found by `fenceSessionName`, for that token and any older one) are
+   * ended first: they would hold the row's lock until idle_in_transaction_session_timeout ended
+   * them, and the row is then locked FOR UPDATE, which conflicts with the fence's FOR KEY SHARE:
+   * it waits for the previous holder's writes in flight (an upsert alone would lock FOR NO KEY
+   * UPDATE, which does not). Their uncommitted writes roll back either
+   * way, and a commit that got in first is read by the new holder's reconcile. Sessions outside a
+   * transaction hold no lock and are left alone: a resumed holder's next write there is refused
+   * by the fence, which says why.
    */
   async acquire(key: string, holder: string, ttlMs: number): Promise<LeaseRow | undefined> {
-    return this.withClient(async (c) => {
-      await c.query("begin");
-      try {
-        // FOR UPDATE conflicts with the fence's FOR KEY SHARE: this waits for the previous
-        // holder's writes in flight (the upsert alone would lock FOR NO KEY UPDATE, which does not)
-        await c.query(`select 1 from "${this.schema}".leases where key = $1 for update`, [key]);
-        const row = await this.upsertLease(c, key, holder, ttlMs);
-        await c.query("commit");
-        return row;
-      } catch (e) {
-        await c.query("rollback").catch(() => undefined);
-        throw e;
-      }
-    });
-  }
-
-  private async upsertLease(
-    c: pg.PoolClient,
-    key: string,
-    holder: string,
-    ttlMs: number,
-  ): Promise<LeaseRow | undefined> {
-    const r = await c.query<RawLease>(
-      `insert into "${this.schema}".leases as l (key, holder, token, expires_at, acquired_at, renewed_at)
-       values ($1, $2, nextval('"${this.schema}".fence_seq'), clock_timestamp() + $3 * interval '1 millisecond',
-               clock_timestamp(), clock_timestamp())
-       on conflict (key) do update set holder = excluded.holder, token = excluded.token,
-         expires_at = excluded.expires_at, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at
-       where l.expires_at <= clock_timestamp() or l.holder = excluded.holder
-       returning ${LEASE_COLS}`,
-      [key, holder, ttlMs],
-    );
+    // one statement, one round trip (the function `acquire` of migrate): on a loaded event loop
+    // each round trip of the five it took costs a turn, and a mass takeover queued behind them
+    const r = await this.pool.query<RawLease>(`select * from "${this.schema}".acquire($1, $2, $3, $4)`, [
+      key,
+      holder,
+      ttlMs,
+      fenceSessionPrefix(this.schema, key),
+    ]);
     return r.rows[0] === undefined ? undefined : lease(r.rows[0]);
   }
 
@@ -355,13 +399,9 @@ export class LeaseStore {
     }));
   }
 
-  /** The database's clock, epoch ms (what expiries are compared with). */
-  /**
-   * The database's clock, the leases and the workers, read on one connection (a balancing step
-   * every TTL/10 takes one connection of the four, leaving the others to renewals and takeovers).
-   */
+  /** The database's clock, the leases and the workers, read on the balancing connection. */
   async snapshot(): Promise<{ now: number; leases: LeaseRow[]; workers: WorkerRow[] }> {
-    const c = await this.pool.connect();
+    const c = await this.snapshotPool.connect();
     try {
       // the clock last: what the caller measures from is the moment closest to the answer
       const leases = await this.leases(c);
@@ -388,7 +428,7 @@ export class LeaseStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.end(), this.renewPool.end()]);
+    await Promise.all([this.pool.end(), this.renewPool.end(), this.snapshotPool.end()]);
   }
 }
 
