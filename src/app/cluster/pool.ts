@@ -99,7 +99,10 @@ export class WorkerPool {
   /** the units' data schemas found migrated by this worker (openStore pgCheckedSchemas) */
   private readonly checkedSchemas = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  /** a balancing step at the next expiry of another worker's lease (`expiryTick`) */
+  private expiryTimer: { at: number; handle: NodeJS.Timeout } | undefined;
   private ticking: Promise<void> | undefined;
+  private tickAgain = false;
   private closed = false;
   readonly takeovers: Takeover[] = [];
   readonly failedStarts: FailedStart[] = [];
@@ -163,12 +166,24 @@ export class WorkerPool {
     this.o.log?.(level, msg, { worker: this.o.workerId, ...ctx });
   }
 
-  /** One balancing step (also run by the timer); never two at once. */
-  tick(): Promise<void> {
-    this.ticking ??= this.balance()
+  /**
+   * One balancing step (also run by the timer); never two at once. `fresh`: the step must read
+   * the lease table after this call (an expiry just passed): one under way already read it
+   * before, so another follows it.
+   */
+  tick(fresh = false): Promise<void> {
+    if (this.ticking !== undefined) {
+      if (fresh) this.tickAgain = true;
+      return this.ticking;
+    }
+    this.ticking = this.balance()
       .catch((e) => this.log("warn", "balancing failed; retrying", { err: (e as Error).message }))
       .finally(() => {
         this.ticking = undefined;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          void this.tick();
+        }
       });
     return this.ticking;
   }
@@ -183,6 +198,7 @@ export class WorkerPool {
     );
     const live = Math.max(1, liveWorkers.size);
     const share = Math.ceil(this.o.units.length / live);
+    this.expiryTick(rows, now, seen);
     const byKey = new Map(rows.map((r) => [r.key, r]));
     const mine = this.held.size + this.acquiring.size;
     const free = this.o.units
@@ -264,6 +280,31 @@ export class WorkerPool {
       const started: Promise<void> = run().finally(() => this.starting.delete(started));
       this.starting.add(started);
     }
+  }
+
+  /**
+   * Schedules a balancing step just after the earliest expiry among other workers' leases (local
+   * time from the database's `now` read at `seen`): a dead worker's leases are then seen within
+   * milliseconds of running out, not up to a balancing tick later. A live holder renews first;
+   * the step then finds nothing to do.
+   */
+  private expiryTick(rows: readonly LeaseRow[], now: number, seen: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const r of rows)
+      if (r.holder !== this.o.workerId && r.expiresAt > now && r.expiresAt < next) next = r.expiresAt;
+    if (!Number.isFinite(next) || this.closed) return;
+    // a few ms past it: the database's clock must be past the expiry when the step reads it
+    const at = seen + (next - now) + 3;
+    if (this.expiryTimer !== undefined && Math.abs(this.expiryTimer.at - at) < 1) return;
+    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer.handle);
+    const handle = setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        void this.tick(true);
+      },
+      Math.max(0, at - performance.now()),
+    );
+    this.expiryTimer = { at, handle };
   }
 
   private async startUnit(
@@ -387,6 +428,7 @@ export class WorkerPool {
   async stop(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer.handle);
     await this.settled();
     await Promise.all([...this.held.keys()].map((k) => this.stopUnit(k, true)));
     await this.manager.stop(true);

@@ -2,6 +2,8 @@
 import type { TailReport } from "./pool-tail.ts";
 
 export interface PoolChaosResult {
+  /** faults back to back (`--overlap`) rather than each after the pool settled from the last */
+  readonly overlap: boolean;
   readonly kills: number;
   readonly pauses: number;
   readonly takeovers: number;
@@ -40,7 +42,7 @@ export interface PoolChaosResult {
 
 export function printPoolChaos(r: PoolChaosResult): void {
   console.log(
-    `pool chaos: 3 workers, ${r.kills} SIGKILLs, ${r.pauses} SIGSTOP/SIGCONTs, ${r.takeovers} takeovers, ${r.groups} hedge groups opened`,
+    `pool chaos: 3 workers, ${r.kills} SIGKILLs, ${r.pauses} SIGSTOP/SIGCONTs (${r.overlap ? "back to back, whatever the pool was doing" : "one at a time: each once the pool settled from the last"}), ${r.takeovers} takeovers, ${r.groups} hedge groups opened`,
   );
   console.log(
     `groups ever driven by two workers at once (wallet groups, one leased unit each): ${r.doubleDriven}`,

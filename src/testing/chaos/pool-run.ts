@@ -11,7 +11,7 @@
  * where the time goes.
  *
  *   node src/testing/chaos/pool-run.ts --wallets 1000 --units 50 --seconds 120 [--ttl 1500]
- *        [--renew-on-loop]
+ *        [--renew-on-loop] [--overlap]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -51,6 +51,13 @@ export interface PoolChaosOptions {
   readonly ttlMs?: number;
   /** renew leases on the workers' event loops instead of a thread (the design before) */
   readonly renewOnLoop?: boolean;
+  /**
+   * Faults back to back (the next 1 to 3 TTLs after the last, whatever the pool is doing) instead
+   * of one at a time. By default each fault waits until the pool has settled from the one before
+   * (no takeover for 2 TTLs): a fault that hits a worker in the middle of taking over the last
+   * one's units is a second failure, and its takeovers measure two failures, not one.
+   */
+  readonly overlap?: boolean;
   readonly seed?: number;
   readonly log?: (s: string) => void;
 }
@@ -243,7 +250,18 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     for (let i = 0; i < 600 && new Set(all.map((t) => t.key)).size < units.length; i++) await sleep(100);
     o.log?.(`all ${units.length} units driven (${perUnit} wallets each, ${units.length * perUnit} wallets)`);
     const end = Date.now() + o.seconds * 1000;
+    let lastFaultEnd = Date.now();
     while (Date.now() < end) {
+      if (o.overlap !== true) {
+        // settled: 2 TTLs since the last fault ended and since the last takeover (at most 30 s)
+        const quietMs = 2 * ttlMs;
+        for (let i = 0; i < 300; i++) {
+          const lastTakeover = all.reduce((m, t) => Math.max(m, t.atMs), 0);
+          if (Date.now() - Math.max(lastFaultEnd, lastTakeover) >= quietMs) break;
+          await sleep(100);
+        }
+        if (Date.now() >= end) break;
+      }
       await sleep(ttlMs + Math.floor(rng.next() * 2 * ttlMs));
       const i = Math.floor(rng.next() * workers.length);
       const w = workers[i];
@@ -256,6 +274,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
         kills++;
         o.log?.(`SIGKILL ${w.id}; restarting it`);
         workers[i] = startWorker(spec(w.id), all, lags, events);
+        lastFaultEnd = Date.now();
       } else {
         const fromMs = Date.now();
         w.child.kill("SIGSTOP");
@@ -265,6 +284,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
         await sleep(pausedMs);
         w.child.kill("SIGCONT");
         faults.push({ worker: w.id, kind: "pause", fromMs, toMs: Date.now() });
+        lastFaultEnd = Date.now();
       }
     }
     // let the last takeovers settle, then stop every worker cleanly
@@ -292,6 +312,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       99,
     );
     return {
+      overlap: o.overlap === true,
       kills,
       pauses,
       takeovers: taken.length,
@@ -312,7 +333,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       simFailures: events.simFailures,
       startFailures: events.startFailures,
       lengthened,
-      tail: tailReport(all, events.failed, faults),
+      tail: tailReport(all, events.failed, faults, ttlMs),
       details: [
         ...[...events.reasons]
           .sort((a, b) => b[1] - a[1])
@@ -340,6 +361,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     seconds: Number(arg("--seconds", "120")),
     ttlMs: Number(arg("--ttl", "1500")),
     renewOnLoop: process.argv.includes("--renew-on-loop"),
+    overlap: process.argv.includes("--overlap"),
     seed: Number(arg("--seed", "1")),
     log: (s) => process.stderr.write(`${s}\n`),
   });

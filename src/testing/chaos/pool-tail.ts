@@ -58,6 +58,8 @@ export function tailReport(
   all: readonly ReportedTakeover[],
   failed: readonly WorkerFailedStart[],
   faults: readonly FaultWindow[],
+  /** the lease TTL: a takeover whose lease was renewed a whole TTL before its expiry ran out */
+  ttlMs?: number,
 ): TailReport {
   const chains = takeoverChains(all, failed).map((c) => ({
     c,
@@ -90,7 +92,12 @@ export function tailReport(
     ]
       .filter((s) => s !== "")
       .join(", ");
-    return `${r(total)} ms ${t.key} by ${t.worker ?? "?"}: expiry/release->seen ${r(t.seenLateMs)}, queued ${r(t.queuedMs)}, acquire ${r(t.acquireMs)}, start ${r(t.startMs)} (venues ${r(t.venuesMs)}, store ${r(t.storeMs)} = open ${r(t.storeOpenMs)} + fence ${r(t.fenceMs)}, engine ${r(t.engineMs)})${why ? `; ${why}` : ""}`;
+    const handedBack =
+      ttlMs !== undefined &&
+      t.sinceRenewalMs !== undefined &&
+      t.sinceExpiryMs !== undefined &&
+      t.sinceRenewalMs - t.sinceExpiryMs < ttlMs - 50;
+    return `${r(total)} ms ${t.key} by ${t.worker ?? "?"}${ttlMs === undefined ? "" : handedBack ? " (handed back)" : " (ran out)"}: expiry/release->seen ${r(t.seenLateMs)}, queued ${r(t.queuedMs)}, acquire ${r(t.acquireMs)}, start ${r(t.startMs)} (venues ${r(t.venuesMs)}, store ${r(t.storeMs)} = open ${r(t.storeOpenMs)} + fence ${r(t.fenceMs)}, engine ${r(t.engineMs)})${why ? `; ${why}` : ""}`;
   });
   return {
     clean: stats(chains.filter((x) => !isFaulted(x))),
