@@ -221,10 +221,16 @@ export class WorkerPool {
     // live workers below their share, by the leases they hold now
     const holds = new Map<string, number>();
     for (const r of rows) if (r.expiresAt > now) holds.set(r.holder, (holds.get(r.holder) ?? 0) + 1);
-    // (one that renewed within the last half TTL: a paused one would not take it)
+    // (one that renewed within the last half TTL: a paused one would not take it; and one that
+    // started at least two TTLs ago: a process just started is still loading and compiling, and
+    // units handed to it then took seconds to start, each a unit not trading)
+    const warmMs = 2 * ttl;
     const wanting = [...liveWorkers.values()].some(
       (w) =>
-        w.workerId !== this.o.workerId && (holds.get(w.workerId) ?? 0) < share && w.lastSeen > now - ttl / 2,
+        w.workerId !== this.o.workerId &&
+        (holds.get(w.workerId) ?? 0) < share &&
+        w.lastSeen > now - ttl / 2 &&
+        w.startedAt <= now - warmMs,
     );
     if (room <= 0 && mine > share && orphans === 0 && wanting && this.acquiring.size === 0) {
       // others joined (or took orphans above their share): hand one unit back cleanly (stopped,
@@ -320,6 +326,7 @@ export class WorkerPool {
         token: lease.token,
         previousToken: row?.token,
         previousRenewedAt: row?.renewedAt,
+        previousExpiresAt: row?.expiresAt,
         why,
       });
     const h: Held = { lease, unit: undefined, stopping: undefined };
@@ -382,6 +389,7 @@ export class WorkerPool {
         fenceMs: opened?.fenceMs,
         previousToken: row?.token,
         previousRenewedAt: row?.renewedAt,
+        previousExpiresAt: row?.expiresAt,
         atMs,
       });
       this.log("info", row === undefined ? "unit started" : "unit taken over after reconciling", {

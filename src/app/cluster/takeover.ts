@@ -21,6 +21,11 @@ export interface Takeover {
   /** the previous holder's token and last renewal (epoch ms, database clock) */
   readonly previousToken: number | undefined;
   readonly previousRenewedAt: number | undefined;
+  /**
+   * the previous holder's lease expiry (epoch ms, database clock): a whole TTL after its last
+   * renewal when it ran out (the holder died or was paused), sooner when it was given back
+   */
+  readonly previousExpiresAt?: number;
   /** when the unit traded again (epoch ms on the database's clock, within half a round trip) */
   readonly atMs: number;
 }
@@ -35,5 +40,6 @@ export interface FailedStart {
   readonly token: number;
   readonly previousToken: number | undefined;
   readonly previousRenewedAt: number | undefined;
+  readonly previousExpiresAt?: number;
   readonly why: string;
 }

@@ -17,8 +17,20 @@ export interface PoolChaosResult {
   readonly unhedged: number;
   readonly integrity: number;
   readonly groups: number;
+  /**
+   * takeovers after a holder died or was paused (its lease ran out), from that holder's last
+   * renewal to trading again: what the target is for
+   */
+  readonly ranOut: number;
   readonly takeoverP50Ms: number;
   readonly takeoverP99Ms: number;
+  /** hand-offs: a live worker handed the unit back to balance the pool (no TTL to wait out) */
+  readonly handOffs: number;
+  readonly handOffP50Ms: number;
+  readonly handOffP99Ms: number;
+  /** both together */
+  readonly allP50Ms: number;
+  readonly allP99Ms: number;
   /**
    * "one reconcile": p99 of a taken-over unit's engine start-up (journal recovery and its
    * reconcile pass with the venues), measured in the same run on the same machine
@@ -51,7 +63,10 @@ export function printPoolChaos(r: PoolChaosResult): void {
   console.log(`orphan exposure after takeover and one reconcile: ${r.orphanExposure}`);
   console.log(`groups neither flat nor hedged: ${r.unhedged}; store integrity problems: ${r.integrity}`);
   console.log(
-    `takeover time (previous holder's last renewal to trading again): p50 ${Math.round(r.takeoverP50Ms)} ms, p99 ${Math.round(r.takeoverP99Ms)} ms; target p99 <= TTL ${r.ttlMs} ms + one reconcile (p99 ${Math.round(r.reconcileP99Ms)} ms) = ${Math.round(r.targetMs)} ms: ${r.takeoverP99Ms <= r.targetMs ? "met" : "NOT met"}`,
+    `takeover time, ${r.ranOut} takeovers of a dead or paused holder's units (its last renewal to trading again): p50 ${Math.round(r.takeoverP50Ms)} ms, p99 ${Math.round(r.takeoverP99Ms)} ms; target p99 <= TTL ${r.ttlMs} ms + one reconcile (p99 ${Math.round(r.reconcileP99Ms)} ms) = ${Math.round(r.targetMs)} ms: ${r.takeoverP99Ms <= r.targetMs ? "met" : "NOT met"}`,
+  );
+  console.log(
+    `  hand-offs, ${r.handOffs} units a live worker handed back to balance the pool (its last renewal to trading again): p50 ${Math.round(r.handOffP50Ms)} ms, p99 ${Math.round(r.handOffP99Ms)} ms; both together: p50 ${Math.round(r.allP50Ms)} ms, p99 ${Math.round(r.allP99Ms)} ms`,
   );
   console.log(`  takeover parts, ms p50/p99: ${r.breakdown}`);
   console.log(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FailedStart } from "../../app/cluster/pool.ts";
-import { fullTakeoverTimes, type ReportedTakeover } from "./pool-report.ts";
+import { fullTakeoverTimes, type ReportedTakeover, takeoverTimesByKind } from "./pool-report.ts";
 
 const takeover = (
   token: number,
@@ -43,4 +43,26 @@ test("first start-ups are no takeovers; a failed first start-up ends the chain",
     times: [100],
     lengthened: 1,
   });
+});
+
+test("takeovers are told apart by how their chain began: a lease that ran out, or one handed back", () => {
+  const ttl = 1_500;
+  // u0: the holder renewed at 1,000 and died (expiry 2,500); a taker failed, a second traded at 3,400
+  // u1: the holder renewed at 1,000 and handed the unit back at 1,200; the next holder traded at 1,700
+  const failed: FailedStart[] = [
+    {
+      key: "u0",
+      token: 2,
+      previousToken: 1,
+      previousRenewedAt: 1_000,
+      previousExpiresAt: 2_500,
+      why: "lease lost",
+    },
+  ];
+  const ranOutAfterFailure = { ...takeover(3, 2, 2_900, 3_400), previousExpiresAt: 2_950 };
+  const handedBack = { ...takeover(12, 11, 1_000, 1_700), key: "u1", previousExpiresAt: 1_200 };
+  const r = takeoverTimesByKind([ranOutAfterFailure, handedBack], failed, ttl);
+  // the first counts from the dead holder's renewal, as a run-out, although its last link was a
+  // released lease (the failed attempt gave it back)
+  assert.deepEqual(r, { ranOut: [2_400], handedBack: [700] });
 });

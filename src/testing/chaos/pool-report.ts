@@ -94,10 +94,31 @@ export function fullTakeoverTimes(
   };
 }
 
+/**
+ * The full times (`fullTakeoverTimes`) apart by how the chain began: the lease of the holder
+ * that traded ran out (it died or was paused: a takeover, the figure the target is for), or that
+ * holder handed the unit back to balance the pool (a hand-off between live workers). A lease
+ * renewed a whole TTL before its expiry ran out; without the expiry on record it counts as one.
+ */
+export function takeoverTimesByKind(
+  all: readonly ReportedTakeover[],
+  failed: readonly FailedStart[],
+  ttlMs: number,
+): { ranOut: number[]; handedBack: number[] } {
+  const out = { ranOut: [] as number[], handedBack: [] as number[] };
+  for (const c of takeoverChains(all, failed)) {
+    const handed = c.fromExpiresAt !== undefined && c.fromExpiresAt - c.fromMs < ttlMs - 50;
+    (handed ? out.handedBack : out.ranOut).push(c.t.atMs - c.fromMs);
+  }
+  return out;
+}
+
 /** A takeover with where its full time starts and the failed attempts it went through. */
 export interface TakeoverChain<F extends FailedStart = FailedStart> {
   readonly t: ReportedTakeover;
   readonly fromMs: number;
+  /** the expiry of the lease the chain starts from (that holder's), when recorded */
+  readonly fromExpiresAt: number | undefined;
   readonly failedBefore: readonly F[];
 }
 
@@ -111,6 +132,7 @@ export function takeoverChains<F extends FailedStart>(
   for (const t of all) {
     if (t.previousRenewedAt === undefined || t.previousToken === undefined) continue;
     let from = t.previousRenewedAt;
+    let fromExpiresAt = t.previousExpiresAt;
     const failedBefore: F[] = [];
     let f = byToken.get(t.previousToken);
     for (const seen = new Set<number>(); f !== undefined && !seen.has(f.token); ) {
@@ -118,9 +140,10 @@ export function takeoverChains<F extends FailedStart>(
       failedBefore.push(f);
       if (f.previousRenewedAt === undefined) break; // the unit's first attempt: it had no holder
       from = f.previousRenewedAt;
+      fromExpiresAt = f.previousExpiresAt;
       f = f.previousToken === undefined ? undefined : byToken.get(f.previousToken);
     }
-    out.push({ t, fromMs: from, failedBefore });
+    out.push({ t, fromMs: from, fromExpiresAt, failedBefore });
   }
   return out;
 }

@@ -36,6 +36,7 @@ import {
   doubleDriven,
   fullTakeoverTimes,
   percentile,
+  takeoverTimesByKind,
   type ReportedTakeover,
 } from "./pool-report.ts";
 import { type FaultWindow, tailReport, type WorkerFailedStart } from "./pool-tail.ts";
@@ -305,6 +306,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     }
     // from the last renewal of the last holder that traded: failed attempts in between count
     const { times: taken, lengthened } = fullTakeoverTimes(all, events.failed);
+    const byKind = takeoverTimesByKind(all, events.failed, ttlMs);
     const reconcileP99 = percentile(
       all
         .filter((t) => t.sinceRenewalMs !== undefined && t.engineMs !== undefined)
@@ -323,8 +325,14 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       unhedged: c.c,
       integrity: c.d,
       groups,
-      takeoverP50Ms: percentile(taken, 50),
-      takeoverP99Ms: percentile(taken, 99),
+      ranOut: byKind.ranOut.length,
+      takeoverP50Ms: percentile(byKind.ranOut, 50),
+      takeoverP99Ms: percentile(byKind.ranOut, 99),
+      handOffs: byKind.handedBack.length,
+      handOffP50Ms: percentile(byKind.handedBack, 50),
+      handOffP99Ms: percentile(byKind.handedBack, 99),
+      allP50Ms: percentile(taken, 50),
+      allP99Ms: percentile(taken, 99),
       reconcileP99Ms: reconcileP99,
       targetMs: ttlMs + reconcileP99,
       ttlMs,
