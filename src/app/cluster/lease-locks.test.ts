@@ -107,4 +107,22 @@ describe("lease row locks: renewals never wait for a unit's open transaction; a 
     assert.equal(await s1.kv.get("in_tx"), "1");
     await s1.close();
   });
+
+  test("acquireMany takes the free and expired keys in one statement and skips a live one", async (t) => {
+    const cluster = freshSchema("locks3");
+    const leases = await LeaseStore.open(PG_URL, cluster);
+    t.after(async () => {
+      await leases.close();
+      await dropCluster(cluster);
+    });
+    const live = await leases.acquire("k_live", "other", 10_000);
+    const old = await leases.acquire("k_old", "other", 10_000);
+    assert.ok(live !== undefined && old !== undefined);
+    await leases.release("k_old", old.token);
+    const got = await leases.acquireMany(["k_new", "k_live", "k_old"], "me", 5_000);
+    assert.deepEqual([...got.keys()].sort(), ["k_new", "k_old"]);
+    for (const r of got.values()) assert.ok(r.holder === "me" && r.token > old.token);
+    assert.equal((await leases.leases()).find((r) => r.key === "k_live")?.holder, "other");
+    assert.deepEqual(await leases.acquireMany([], "me", 5_000), new Map());
+  });
 });

@@ -223,7 +223,20 @@ export class LeaseManager {
   async acquire(key: string): Promise<HeldLease | undefined> {
     const sent = performance.now();
     const row = await this.store.acquire(key, this.workerId, this.ttlMs);
-    if (row === undefined) return undefined;
+    return row === undefined ? undefined : this.adopt(key, row, sent);
+  }
+
+  /** `acquire` for several keys in one statement: the leases taken, by key. */
+  async acquireMany(keys: readonly string[]): Promise<Map<string, HeldLease>> {
+    const sent = performance.now();
+    const rows = await this.store.acquireMany(keys, this.workerId, this.ttlMs);
+    const out = new Map<string, HeldLease>();
+    for (const [key, row] of rows) out.set(key, this.adopt(key, row, sent));
+    return out;
+  }
+
+  /** A lease the database gave: held from now on (its local deadline counts from `sent`). */
+  private adopt(key: string, row: LeaseRow, sent: number): HeldLease {
     const before = this.held.get(key);
     if (before !== undefined && before.token !== row.token) this.lose(before, "re-acquired with a new token");
     if (before !== undefined && before.token === row.token) return before;

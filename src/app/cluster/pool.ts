@@ -263,29 +263,40 @@ export class WorkerPool {
       if (!(x.row !== undefined && orphan(x.row)) && mine + picked.length >= share) break;
       picked.push(x);
     }
-    // acquired and started in the background: the next tick (a unit expiring meanwhile) waits for
-    // neither; `acquiring`, then `held` (set as a start-up begins), count the unit meanwhile
-    for (const { k, row } of picked) {
-      this.acquiring.add(k);
-      const a0 = performance.now();
-      const run = async () => {
-        try {
-          if (this.closed) return;
-          const lease = await this.manager.acquire(k);
-          if (lease === undefined) return;
-          const acquireMs = performance.now() - a0;
-          const starting = this.startUnit(k, lease, { row, now, seen, queuedMs: a0 - seen }, acquireMs);
+    // acquired (all in one statement) and started in the background: the next tick (a unit
+    // expiring meanwhile) waits for neither; `acquiring`, then `held` (set as a start-up
+    // begins), count the units meanwhile
+    if (picked.length === 0) return;
+    for (const { k } of picked) this.acquiring.add(k);
+    const a0 = performance.now();
+    const run = async () => {
+      try {
+        if (this.closed) return;
+        const leases = await this.manager.acquireMany(picked.map((x) => x.k));
+        const acquireMs = performance.now() - a0;
+        for (const { k, row } of picked) {
+          const lease = leases.get(k);
           this.acquiring.delete(k);
-          await starting;
-        } catch (e) {
-          this.log("warn", "taking a unit failed; retrying", { unit: k, err: (e as Error).message });
-        } finally {
-          this.acquiring.delete(k);
+          if (lease === undefined) continue;
+          const started: Promise<void> = this.startUnit(
+            k,
+            lease,
+            { row, now, seen, queuedMs: a0 - seen },
+            acquireMs,
+          ).finally(() => this.starting.delete(started));
+          this.starting.add(started);
         }
-      };
-      const started: Promise<void> = run().finally(() => this.starting.delete(started));
-      this.starting.add(started);
-    }
+      } catch (e) {
+        this.log("warn", "taking units failed; retrying", {
+          units: picked.map((x) => x.k).join(","),
+          err: (e as Error).message,
+        });
+      } finally {
+        for (const { k } of picked) this.acquiring.delete(k);
+      }
+    };
+    const taking: Promise<void> = run().finally(() => this.starting.delete(taking));
+    this.starting.add(taking);
   }
 
   /**

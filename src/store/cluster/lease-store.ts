@@ -241,6 +241,15 @@ export class LeaseStore {
             where l.expires_at <= clock_timestamp() or l.holder = excluded.holder
             returning l.key, l.holder, l.token, ${ms("l.expires_at")}, ${ms("l.acquired_at")}, ${ms("l.renewed_at")};
         end $fn$`);
+      // several at once, one after the other in one statement (a balancing step's picks)
+      await client.query(`create or replace function ${q}.acquire_many(ks text[], h text, ttl_ms integer, stale_prefixes text[])
+        returns table (key text, holder text, token bigint, expires_at bigint, acquired_at bigint, renewed_at bigint)
+        language plpgsql as $fn$
+        begin
+          for i in 1 .. coalesce(array_length(ks, 1), 0) loop
+            return query select * from ${q}.acquire(ks[i], h, ttl_ms, stale_prefixes[i]);
+          end loop;
+        end $fn$`);
       await client.query("commit");
     } catch (err) {
       await client.query("rollback").catch(() => undefined);
@@ -356,6 +365,20 @@ export class LeaseStore {
       fenceSessionPrefix(this.schema, key),
     ]);
     return r.rows[0] === undefined ? undefined : lease(r.rows[0]);
+  }
+
+  /**
+   * `acquire` for each of `keys`, in order, in one round trip (a mass takeover's acquisitions
+   * no longer queue for the pool's connections one by one): the leases taken, by key.
+   */
+  async acquireMany(keys: readonly string[], holder: string, ttlMs: number): Promise<Map<string, LeaseRow>> {
+    const r = await this.pool.query<RawLease>(`select * from "${this.schema}".acquire_many($1, $2, $3, $4)`, [
+      keys,
+      holder,
+      ttlMs,
+      keys.map((k) => fenceSessionPrefix(this.schema, k)),
+    ]);
+    return new Map(r.rows.map((x) => [x.key, lease(x)]));
   }
 
   /**

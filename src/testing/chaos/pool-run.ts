@@ -36,8 +36,8 @@ import {
   doubleDriven,
   fullTakeoverTimes,
   percentile,
-  takeoverTimesByKind,
   type ReportedTakeover,
+  takeoverTimesByKind,
 } from "./pool-report.ts";
 import { type FaultWindow, tailReport, type WorkerFailedStart } from "./pool-tail.ts";
 
