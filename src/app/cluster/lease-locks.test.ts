@@ -125,4 +125,30 @@ describe("lease row locks: renewals never wait for a unit's open transaction; a 
     assert.equal((await leases.leases()).find((r) => r.key === "k_live")?.holder, "other");
     assert.deepEqual(await leases.acquireMany([], "me", 5_000), new Map());
   });
+
+  test("currentSchemas lists the data schemas migrated and fenced on every table, and only those", async (t) => {
+    const cluster = freshSchema("locks4");
+    const leases = await LeaseStore.open(PG_URL, cluster);
+    t.after(async () => {
+      await leases.close();
+      await dropCluster(cluster);
+    });
+    const fenced = dataSchemaFor(cluster, "fenced");
+    const plain = dataSchemaFor(cluster, "plain");
+    const row = await leases.acquire("fenced", "me", 10_000);
+    assert.ok(row !== undefined);
+    const held: HeldLease = {
+      key: "fenced",
+      token: row.token,
+      validUntil: Number.POSITIVE_INFINITY,
+      lost: false,
+    };
+    const s1 = await openFencedStore(PG_URL, leases, held, fenced, { pgPoolSize: 1 });
+    // migrated but never fenced (an operator's store in the same layout)
+    const s2 = await openStore(PG_URL, { pgSchema: plain, pgPoolSize: 1 });
+    await Promise.all([s1.close(), s2.close()]);
+    const missing = dataSchemaFor(cluster, "missing");
+    assert.deepEqual(await leases.currentSchemas([fenced, plain, missing]), [fenced]);
+    await assert.rejects(leases.currentSchemas(["Bad-Name"]), /data schema "Bad-Name"/);
+  });
 });

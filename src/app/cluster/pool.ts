@@ -143,7 +143,20 @@ export class WorkerPool {
     const every = o.balanceEveryMs ?? balanceEveryFor(pool.manager.ttlMs);
     pool.timer = setInterval(() => void pool.tick(), every);
     await pool.settled();
+    // the units' schemas checked once now, not on this worker's first takeover of each
+    void pool.checkSchemas();
     return pool;
+  }
+
+  /** Every unit's data schema this worker finds current goes into `checkedSchemas` (and is fenced). */
+  private async checkSchemas(): Promise<void> {
+    try {
+      const schemas = this.o.units.map((k) => dataSchemaFor(this.o.clusterSchema, k));
+      for (const s of await this.leases.currentSchemas(schemas)) this.checkedSchemas.add(s);
+    } catch (e) {
+      // each takeover checks its unit's schema itself then
+      this.log("warn", "checking the units' schemas failed", { err: (e as Error).message });
+    }
   }
 
   /** Resolves once the balancing step and the start-ups under way now are done. */

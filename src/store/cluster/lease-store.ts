@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { StoreError } from "../errors.ts";
+import { MIGRATION_NAMES } from "../migrations.ts";
 import { maskUrl } from "../store.ts";
 
 /**
@@ -287,6 +288,54 @@ export class LeaseStore {
     }
     if (tables.rows.length > 0) this.fenced.add(dataSchema);
     return tables.rows.length;
+  }
+
+  /**
+   * Of the data schemas `schemas`, those already migrated to every migration this perpbot knows
+   * and fenced on every table, in two round trips for all of them; the fenced ones are
+   * remembered (`installFence` skips them). A worker checks its pool's units once, in the
+   * background, so a takeover later opens their stores with no check at all.
+   */
+  async currentSchemas(schemas: readonly string[]): Promise<string[]> {
+    for (const s of schemas) checkSchemaName("data schema", s);
+    if (schemas.length === 0) return [];
+    const tables = await this.pool.query<{ s: string; tables: string; fenced: string; migrations: boolean }>(
+      `select n.nspname as s,
+              count(*) filter (where c.relname not like 'kysely_migration%') as tables,
+              count(*) filter (where c.relname not like 'kysely_migration%' and exists (
+                select 1 from pg_catalog.pg_trigger g
+                 where g.tgrelid = c.oid and g.tgname = 'perpbot_fence' and not g.tgisinternal)) as fenced,
+              bool_or(c.relname = 'kysely_migration') as migrations
+         from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = any($1) and c.relkind in ('r', 'p')
+        group by n.nspname`,
+      [schemas],
+    );
+    const candidates = tables.rows.filter(
+      (r) => r.migrations && Number(r.tables) > 0 && r.tables === r.fenced,
+    );
+    if (candidates.length === 0) return [];
+    const names = await this.pool.query<{ s: string; name: string }>(
+      candidates.map((r) => `select '${r.s}' as s, name from "${r.s}".kysely_migration`).join(" union all "),
+    );
+    const bySchema = new Map<string, Set<string>>();
+    for (const r of names.rows) {
+      const set = bySchema.get(r.s) ?? new Set<string>();
+      set.add(r.name);
+      bySchema.set(r.s, set);
+    }
+    const current = candidates
+      .map((r) => r.s)
+      .filter((s) => {
+        const done = bySchema.get(s);
+        return (
+          done !== undefined &&
+          done.size === MIGRATION_NAMES.length &&
+          MIGRATION_NAMES.every((n) => done.has(n))
+        );
+      });
+    for (const s of current) this.fenced.add(s);
+    return current;
   }
 
   /**
