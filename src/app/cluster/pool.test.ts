@@ -84,4 +84,58 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
       await Promise.all([a.stop(), b.stop(), d?.stop()]);
     }
   });
+
+  test("a worker started moments ago (cold) leaves a dead worker's units to the warm ones, and gets its share handed back once warm", async () => {
+    const units = ["c0", "c1", "c2", "c3"];
+    const ttlMs = 1_000;
+    await leases.registerWorker({
+      workerId: "dead",
+      host: "h",
+      pid: 1,
+      ttlMs,
+      egress: "default",
+      workersPerIp: 3,
+    });
+    const deadTokens: number[] = [];
+    for (const k of ["c0", "c1"]) {
+      const row = await leases.acquire(k, "dead", ttlMs);
+      assert.ok(row);
+      deadTokens.push(row.token);
+    }
+    // "dead" stays alive (leases and worker row renewed) until the warm worker is warm
+    const keepAlive = setInterval(() => void leases.renew("dead", deadTokens, ttlMs), 200);
+    const pool = (id: string) =>
+      WorkerPool.start({
+        url: PG_URL,
+        clusterSchema: cluster,
+        workerId: id,
+        units,
+        ttlMs,
+        renewEveryMs: 250,
+        balanceEveryMs: 50,
+        startUnit: async () => ({ stop: async () => {} }),
+      });
+    const warm = await pool("warm");
+    let cold: WorkerPool | undefined;
+    try {
+      await sleep(2 * ttlMs + 300);
+      // "dead" dies; "cold" starts just before its leases run out
+      clearInterval(keepAlive);
+      cold = await pool("cold");
+      const c = cold;
+      await until("the dead worker's units to be taken over", () =>
+        ["c0", "c1"].every((k) => warm.units().includes(k) || c.units().includes(k)),
+      );
+      assert.deepEqual(
+        c.takeovers.filter((t) => t.key === "c0" || t.key === "c1"),
+        [],
+        "the cold worker took none of them",
+      );
+      // once warm (two TTLs after its start) it is handed its share
+      await until("two units each", () => warm.units().length === 2 && c.units().length === 2);
+    } finally {
+      clearInterval(keepAlive);
+      await Promise.all([warm.stop(), cold?.stop()]);
+    }
+  });
 });

@@ -230,14 +230,20 @@ export class WorkerPool {
       return holder === undefined || holder.startedAt > r.renewedAt || r.expiresAt < now - ttl / 2;
     };
     const orphans = free.filter((x) => x.row !== undefined && orphan(x.row)).length;
-    const room = Math.max(share - mine, Math.ceil(orphans / live));
+    // a worker that started less than two TTLs ago is cold (still loading and compiling: its
+    // start-ups took seconds): while a warm live worker exists, the warm ones take the orphans
+    // and the cold one waits for hand-backs
+    const warmMs = 2 * ttl;
+    const warm = [...liveWorkers.values()].filter((w) => w.startedAt <= now - warmMs);
+    const self = liveWorkers.get(this.o.workerId);
+    const cold = self !== undefined && self.startedAt > now - warmMs && warm.length > 0;
+    const orphanRoom = cold ? 0 : Math.ceil(orphans / (warm.length > 0 ? warm.length : live));
+    const room = Math.max(share - mine, orphanRoom);
     // live workers below their share, by the leases they hold now
     const holds = new Map<string, number>();
     for (const r of rows) if (r.expiresAt > now) holds.set(r.holder, (holds.get(r.holder) ?? 0) + 1);
-    // (one that renewed within the last half TTL: a paused one would not take it; and one that
-    // started at least two TTLs ago: a process just started is still loading and compiling, and
-    // units handed to it then took seconds to start, each a unit not trading)
-    const warmMs = 2 * ttl;
+    // (one that renewed within the last half TTL: a paused one would not take it; and a warm one:
+    // units handed to a cold process took seconds to start, each a unit not trading)
     const wanting = [...liveWorkers.values()].some(
       (w) =>
         w.workerId !== this.o.workerId &&
@@ -273,6 +279,8 @@ export class WorkerPool {
     const picked: typeof free = [];
     for (const x of free) {
       if (picked.length >= room) break;
+      // a cold worker takes only units never leased (a pool's first start), nothing of another's
+      if (cold && x.row !== undefined) continue;
       if (!(x.row !== undefined && orphan(x.row)) && mine + picked.length >= share) break;
       picked.push(x);
     }
