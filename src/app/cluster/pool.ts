@@ -103,6 +103,7 @@ export class WorkerPool {
   private expiryTimer: { at: number; handle: NodeJS.Timeout } | undefined;
   private ticking: Promise<void> | undefined;
   private tickAgain = false;
+  private schemaTimer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly takeovers: Takeover[] = [];
   readonly failedStarts: FailedStart[] = [];
@@ -148,14 +149,26 @@ export class WorkerPool {
     return pool;
   }
 
-  /** Every unit's data schema this worker finds current goes into `checkedSchemas` (and is fenced). */
+  /**
+   * Every unit's data schema this worker finds current goes into `checkedSchemas` (and is
+   * fenced). Those not current yet (a unit no worker has started) are looked at again every
+   * few TTLs, until all are.
+   */
   private async checkSchemas(): Promise<void> {
+    if (this.closed) return;
+    const left = this.o.units
+      .map((k) => dataSchemaFor(this.o.clusterSchema, k))
+      .filter((s) => !this.checkedSchemas.has(s));
+    if (left.length === 0) return;
     try {
-      const schemas = this.o.units.map((k) => dataSchemaFor(this.o.clusterSchema, k));
-      for (const s of await this.leases.currentSchemas(schemas)) this.checkedSchemas.add(s);
+      for (const s of await this.leases.currentSchemas(left)) this.checkedSchemas.add(s);
     } catch (e) {
-      // each takeover checks its unit's schema itself then
+      // each takeover checks its unit's schema itself meanwhile
       this.log("warn", "checking the units' schemas failed", { err: (e as Error).message });
+    }
+    if (this.o.units.length > this.checkedSchemas.size && !this.closed) {
+      this.schemaTimer = setTimeout(() => void this.checkSchemas(), 3 * this.manager.ttlMs);
+      this.schemaTimer.unref();
     }
   }
 
@@ -469,6 +482,7 @@ export class WorkerPool {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer.handle);
+    if (this.schemaTimer !== undefined) clearTimeout(this.schemaTimer);
     await this.settled();
     await Promise.all([...this.held.keys()].map((k) => this.stopUnit(k, true)));
     await this.manager.stop(true);
