@@ -45,6 +45,33 @@ export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSI
   return predicted === undefined ? q : { ...q, predictedRatePerHour: predicted };
 }
 
+/**
+ * What quoteOf reads of one listing, appended to `out` as LISTING_READS values in this order:
+ * the leg, its book, the book's version, the instrument (fees), the rate in force, the predicted
+ * rate, the rate's time and the book's time. The levels quoteOf gives are the ones kept for the
+ * book's version (levelsOf), so two reads with the same book at the same version, the same
+ * instrument and leg give quotes with the same levels and fees; the times are compared as
+ * ages (scan-repeat.ts). No quote is built: a scan that repeats the last one reads only this.
+ */
+export function listingReads(market: MarketView, leg: PairLeg, out: unknown[]): void {
+  const l = market.listing?.(leg.venue, leg.symbol);
+  const inst = l?.instrument ?? market.instrument(leg.venue, leg.symbol);
+  const book = l?.book ?? market.book(leg.venue, leg.symbol);
+  out.push(
+    leg,
+    book,
+    book.version,
+    inst,
+    l !== undefined ? l.funding : market.fundingRatePerHour(leg.venue, leg.symbol),
+    l !== undefined ? l.predicted() : market.predictedFundingRatePerHour?.(leg.venue, leg.symbol),
+    l !== undefined ? l.fundingTs : market.fundingRateTs(leg.venue, leg.symbol),
+    book.lastUpdateTs,
+  );
+}
+
+/** values listingReads appends per listing */
+export const LISTING_READS = 8;
+
 interface KeptLevels {
   readonly version: number;
   readonly inst: Instrument;
