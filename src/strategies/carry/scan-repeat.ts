@@ -41,6 +41,10 @@ export interface ScanReads {
   /** each held position's group id and scale-up inputs that move with the clock and the MTM */
   readonly positionIds: readonly string[];
   readonly positionTimed: readonly string[];
+  /**
+   * the blocks and cooldowns (what a scan reads of BlockState, blocks.ts isBlocked; the reversal
+   * times and realised PnL behind them it does not read)
+   */
   readonly blocks: string;
   /** the ends of every block and cooldown */
   readonly blockEnds: readonly number[];
@@ -103,7 +107,7 @@ export class ScanRepeat<T> {
       positions: held.positions,
       positionIds: held.ids,
       positionTimed: held.timed,
-      blocks: JSON.stringify(blocks),
+      blocks: JSON.stringify([blocks.blocked, blocks.cooldowns]),
       blockEnds: [...Object.values(blocks.blocked).map((b) => b.until), ...Object.values(blocks.cooldowns)],
       circuits: circuits.join(","),
       optimisation,
