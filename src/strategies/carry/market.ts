@@ -72,6 +72,32 @@ export function listingReads(market: MarketView, leg: PairLeg, out: unknown[]): 
 /** values listingReads appends per listing */
 export const LISTING_READS = 8;
 
+/**
+ * The quote quoteOf would give for the listing whose reads (listingReads) start at `reads[i]`,
+ * read at the same time: built from them, without reading the listing again.
+ */
+export function quoteFromReads(reads: readonly unknown[], i: number, depthUsd: number): VenueQuote {
+  const leg = reads[i] as PairLeg;
+  const book = reads[i + 1] as BookView;
+  const inst = reads[i + 3] as Instrument;
+  const predicted = reads[i + 5] as number | undefined;
+  const { bids, asks } = levelsOf(book, inst, leg.multiplier, depthUsd);
+  const { makerFeeBps, takerFeeBps } = inst.spec;
+  const q: VenueQuote = {
+    venue: leg.venue,
+    symbol: leg.symbol,
+    ratePerHour: reads[i + 4] as number,
+    rateTs: reads[i + 6] as number,
+    bids,
+    asks,
+    bboTs: reads[i + 7] as number,
+    makerFeeBps,
+    takerFeeBps,
+    volume24hUsd: leg.volume24hUsd,
+  };
+  return predicted === undefined ? q : { ...q, predictedRatePerHour: predicted };
+}
+
 interface KeptLevels {
   readonly version: number;
   readonly inst: Instrument;

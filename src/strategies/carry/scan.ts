@@ -3,7 +3,7 @@ import type { PairLeg } from "../pairs/discover.ts";
 import { isBlocked } from "./blocks.ts";
 import { evaluate, type Opportunity, quoteDepthUsd, rank, stressWhy, type VenueQuote } from "./entry.ts";
 import { scaleUp } from "./grow.ts";
-import { listingReads, quoteOf, universe } from "./market.ts";
+import { LISTING_READS, listingReads, quoteFromReads, quoteOf, universe } from "./market.ts";
 import { forget, type OpenHost, openOne } from "./open.ts";
 import { type CarryPosition, decisionYieldBps } from "./position.ts";
 import {
@@ -143,6 +143,10 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           listings,
         );
   if (reads !== undefined && h.repeat!.repeat(reads, tallies, h.confirms, h.recordScan)) return;
+  // the loop below evaluates every listing read: their quotes from what was read (same time)
+  if (listings !== undefined)
+    for (let i = 0; i < listings.length; i += LISTING_READS)
+      quotes.set(listings[i] as PairLeg, quoteFromReads(listings, i, depth));
   const before = tallies.map((t) => ({ ...t }));
   // the confirmations before this scan, when every one is past required_confirms (else none)
   const confirmedBefore = [...h.confirms.values()].every((n) => n >= c.required_confirms)
