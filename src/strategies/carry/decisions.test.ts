@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { blockedWhy, emptyBlocks, isBlocked, recordClose } from "./blocks.ts";
 import { carryDefaults, carryInstanceSchema } from "./config.ts";
-import { evaluate, roundTripCostBps, sizeUsd, type VenueQuote } from "./entry.ts";
+import { evaluate, roundTripCostBps, sizeUsd, thresholdBps, type VenueQuote } from "./entry.ts";
 import { decideExit, type ExitInput, stopLines } from "./exits.ts";
 
 const c = carryDefaults();
@@ -87,6 +87,22 @@ test("entry: short the higher rate, net = yield x hold_min_hours - cost, every f
         6,
     ) < 1e-9,
   );
+});
+
+test("pair threshold: kept per settings object and venue pair, the answer of the settings asked", () => {
+  const a = carryDefaults({ pair_threshold_bps: { "x-y": 45 } });
+  const b = carryDefaults({ pair_threshold_bps: { "y-x": 55, "x-z": 60 } });
+  for (let round = 0; round < 2; round++) {
+    // asked again, the same answers; each settings object its own, either order of the venues
+    assert.equal(thresholdBps(a, "x", "y"), 45);
+    assert.equal(thresholdBps(a, "y", "x"), 45);
+    assert.equal(thresholdBps(b, "x", "y"), 55);
+    assert.equal(thresholdBps(b, "z", "x"), 60);
+    assert.equal(thresholdBps(a, "x", "z"), a.min_funding_bps);
+    assert.equal(thresholdBps(b, "y", "z"), b.min_funding_bps);
+    // a thin market pays the premium whatever the pair
+    assert.equal(thresholdBps(b, "x", "z", b.min_volume_premium_usd - 1), b.premium_funding_bps);
+  }
 });
 
 test("entry gates: stale rate, stale BBO, thin depth, wide spread, break-even", () => {

@@ -101,8 +101,28 @@ export function slippageBps(q: VenueQuote, side: "buy" | "sell", usd: number): n
 /** The threshold of a venue pair (either order), premium for thin markets. */
 export function thresholdBps(c: CarryConfig, a: string, b: string, volume24hUsd?: number): number {
   if (volume24hUsd !== undefined && volume24hUsd < c.min_volume_premium_usd) return c.premium_funding_bps;
-  return c.pair_threshold_bps[`${a}-${b}`] ?? c.pair_threshold_bps[`${b}-${a}`] ?? c.min_funding_bps;
+  // (kept per settings object and venue pair: every evaluation of every scan asks, and the two
+  // keys are strings built anew)
+  let byA = thresholds.get(c);
+  if (byA === undefined) {
+    byA = new Map();
+    thresholds.set(c, byA);
+  }
+  let byB = byA.get(a);
+  if (byB === undefined) {
+    byB = new Map();
+    byA.set(a, byB);
+  }
+  let t = byB.get(b);
+  if (t === undefined) {
+    t = c.pair_threshold_bps[`${a}-${b}`] ?? c.pair_threshold_bps[`${b}-${a}`] ?? c.min_funding_bps;
+    byB.set(b, t);
+  }
+  return t;
 }
+
+/** thresholdBps of a venue pair by settings object (settings are never modified once made) */
+const thresholds = new WeakMap<CarryConfig, Map<string, Map<string, number>>>();
 
 /**
  * Cost of a round trip in bps of one leg's notional: entry fees of both legs (maker when the

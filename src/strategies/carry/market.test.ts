@@ -7,7 +7,7 @@ import { SimVenue } from "../../venues/sim/sim-venue.ts";
 import type { PairLeg } from "../pairs/discover.ts";
 import { carryDefaults } from "./config.ts";
 import { edgeAtFillsBps, evaluate, quoteDepthUsd } from "./entry.ts";
-import { quoteOf, universe } from "./market.ts";
+import { LISTING_READS, listingReads, quoteFromReads, quoteOf, universe } from "./market.ts";
 
 /** Two sim venues listing BTC and ETH, behind the engine's market cache (what carry reads). */
 function market() {
@@ -199,4 +199,49 @@ test("quoteOf through the cache's listing handle: the quote the per-figure calls
   assert.deepEqual(q, quoteOf(calls, leg));
   venues.get("simB")!.predictFunding(symbol, undefined);
   assert.equal("predictedRatePerHour" in quoteOf(cache, leg), false, "a withdrawn forecast is gone");
+});
+
+test("listingReads and quoteFromReads: the quote quoteOf gives, through the handle or the per-figure calls; the reads change when a quote would", async () => {
+  const { clock, venues, cache, book } = market();
+  const symbol = syntheticInstrument("simB", "ETH").symbol;
+  const leg: PairLeg = {
+    venue: "simB",
+    symbol,
+    base: "ETH",
+    multiplier: 1,
+    volume24hUsd: 5e6,
+    unitMid: Number.NaN,
+  };
+  const calls = new Proxy(cache, { get: (t, k) => (k === "listing" ? undefined : Reflect.get(t, k, t)) });
+  const depth = quoteDepthUsd(carryDefaults());
+  const read = (view: typeof cache) => {
+    const out: unknown[] = [];
+    listingReads(view, leg, out);
+    assert.equal(out.length, LISTING_READS);
+    return out;
+  };
+  const check = (what: string) => {
+    for (const view of [cache, calls]) {
+      assert.deepEqual(quoteFromReads(read(view), 0, depth), quoteOf(view, leg, depth), what);
+      assert.deepEqual(quoteFromReads(read(view), 0, Number.POSITIVE_INFINITY), quoteOf(view, leg), what);
+    }
+  };
+  check("first books");
+  const r1 = read(cache);
+  await clock.advance(1_000);
+  const r2 = read(cache);
+  // the same book at the same version: the same values but the book's time
+  assert.deepEqual(r2.slice(0, 7), r1.slice(0, 7));
+  assert.equal(quoteFromReads(r2, 0, depth).bids, quoteFromReads(r1, 0, depth).bids, "the same level arrays");
+  venues.get("simB")!.feed({ type: "funding", venue: "simB", symbol, ts: clock.now(), ratePerHour: 2e-4 });
+  venues.get("simB")!.predictFunding(symbol, 3e-4);
+  book("simB", "ETH", 3_600, 4);
+  const r3 = read(cache);
+  assert.notEqual(r3[2], r2[2], "a new book version");
+  assert.equal(r3[4], 2e-4);
+  assert.equal(r3[5], 3e-4);
+  assert.equal(r3[6], clock.now());
+  check("new rate, forecast and book");
+  venues.get("simB")!.predictFunding(symbol, undefined);
+  check("forecast withdrawn");
 });

@@ -45,6 +45,59 @@ export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSI
   return predicted === undefined ? q : { ...q, predictedRatePerHour: predicted };
 }
 
+/**
+ * What quoteOf reads of one listing, appended to `out` as LISTING_READS values in this order:
+ * the leg, its book, the book's version, the instrument (fees), the rate in force, the predicted
+ * rate, the rate's time and the book's time. The levels quoteOf gives are the ones kept for the
+ * book's version (levelsOf), so two reads with the same book at the same version, the same
+ * instrument and leg give quotes with the same levels and fees; the times are compared as
+ * ages (scan-repeat.ts). No quote is built: a scan that repeats the last one reads only this.
+ */
+export function listingReads(market: MarketView, leg: PairLeg, out: unknown[]): void {
+  const l = market.listing?.(leg.venue, leg.symbol);
+  const inst = l?.instrument ?? market.instrument(leg.venue, leg.symbol);
+  const book = l?.book ?? market.book(leg.venue, leg.symbol);
+  out.push(
+    leg,
+    book,
+    book.version,
+    inst,
+    l !== undefined ? l.funding : market.fundingRatePerHour(leg.venue, leg.symbol),
+    l !== undefined ? l.predicted() : market.predictedFundingRatePerHour?.(leg.venue, leg.symbol),
+    l !== undefined ? l.fundingTs : market.fundingRateTs(leg.venue, leg.symbol),
+    book.lastUpdateTs,
+  );
+}
+
+/** values listingReads appends per listing */
+export const LISTING_READS = 8;
+
+/**
+ * The quote quoteOf would give for the listing whose reads (listingReads) start at `reads[i]`,
+ * read at the same time: built from them, without reading the listing again.
+ */
+export function quoteFromReads(reads: readonly unknown[], i: number, depthUsd: number): VenueQuote {
+  const leg = reads[i] as PairLeg;
+  const book = reads[i + 1] as BookView;
+  const inst = reads[i + 3] as Instrument;
+  const predicted = reads[i + 5] as number | undefined;
+  const { bids, asks } = levelsOf(book, inst, leg.multiplier, depthUsd);
+  const { makerFeeBps, takerFeeBps } = inst.spec;
+  const q: VenueQuote = {
+    venue: leg.venue,
+    symbol: leg.symbol,
+    ratePerHour: reads[i + 4] as number,
+    rateTs: reads[i + 6] as number,
+    bids,
+    asks,
+    bboTs: reads[i + 7] as number,
+    makerFeeBps,
+    takerFeeBps,
+    volume24hUsd: leg.volume24hUsd,
+  };
+  return predicted === undefined ? q : { ...q, predictedRatePerHour: predicted };
+}
+
 interface KeptLevels {
   readonly version: number;
   readonly inst: Instrument;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FundingLedger } from "./funding.ts";
-import { type CarryPosition, deserialise, serialise } from "./position.ts";
+import { type CarryPosition, type CarrySlice, deserialise, serialise, withSlice } from "./position.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
@@ -75,4 +75,44 @@ test("serialise: the same text as JSON.stringify of the position, before and aft
   for (const r of rows) s += r.amountUsd;
   assert.equal(p.ledgers.short.settledUsd, s);
   assert.equal(rows.length, 5);
+});
+
+test("serialise: the same text as JSON.stringify while legs, slices and samples are replaced, added and dropped", () => {
+  const p = position();
+  const slice = (n: number): CarrySlice => ({
+    groupId: `g1-s${n}`,
+    at: T0 + n * HOUR,
+    sizeUsd: 100 * n + 0.1,
+    long: { lots: n, qty: 0.001 * n, entryPrice: 100_000 + n / 3, feesUsd: 0.05 * n },
+    short: { lots: n, qty: 0.001 * n, entryPrice: 100_010 - n / 7, feesUsd: 0.04 * n },
+  });
+  assert.equal(serialise(p), plain(p));
+  for (let n = 1; n <= 4; n++) {
+    // a scale-up: new legs, a slice pushed onto the same array, a group id pushed
+    const s = slice(n);
+    p.long = withSlice(p.long, s.long, 1);
+    p.short = withSlice(p.short, s.short, 1);
+    p.slices.push(s);
+    p.sliceGroups?.push(s.groupId);
+    p.sizeUsd += s.sizeUsd;
+    assert.equal(serialise(p), plain(p), `scale-up ${n}`);
+    // a check: the samples array replaced, the older samples kept as they were
+    p.samples = [...p.samples.filter((x) => x.ts >= T0 + (n - 1) * HOUR), { ts: T0 + n * HOUR, bps: n / 3 }];
+    p.lastMtmUsd = n * 1.234567891;
+    p.deferredSince = n % 2 === 0 ? null : T0 + n;
+    assert.equal(serialise(p), plain(p), `check ${n}`);
+  }
+  // a scale-down: the newest slice out (a new array), the legs back
+  const last = p.slices[p.slices.length - 1];
+  p.long = withSlice(p.long, last.long, -1);
+  p.short = withSlice(p.short, last.short, -1);
+  p.slices = p.slices.filter((x) => x.groupId !== last.groupId);
+  assert.equal(serialise(p), plain(p), "scale-down");
+  // a restored position: its keys in another order, legs and samples made anew
+  const back = deserialise(serialise(p));
+  assert.equal(serialise(back), plain(back), "restored");
+  // a field left undefined is left out, as JSON.stringify leaves it out
+  const noGroups = { ...p, sliceGroups: undefined };
+  assert.equal(serialise(noGroups), plain(noGroups));
+  assert.doesNotMatch(serialise(noGroups), /sliceGroups/);
 });

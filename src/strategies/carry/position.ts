@@ -167,15 +167,62 @@ export function bboAge(market: MarketView, leg: CarryLeg, now: number): number {
 }
 
 /**
- * The position as JSON: its fields, then `ledgers` (each FundingLedger's toJSON). The same text
+ * The position as JSON: its fields, then `ledgers` (each FundingLedger's toJSONText). The same text
  * as JSON.stringify of that object; the ledgers' settled rows, which grow with the position's
- * age, are not serialised again on every check while they stay the same (toJSONText).
+ * age, are not serialised again on every check while they stay the same (toJSONText), nor are
+ * the legs, the slices and the MTM samples (objects never modified once made: a change makes a
+ * new one, withSlice, and their doubles are most of the text's cost).
  */
 export function serialise(p: CarryPosition): string {
-  const { ledgers, ...rest } = p;
-  const head = JSON.stringify(rest);
+  const fields = p as unknown as Record<string, unknown>;
+  let out = "{";
+  // (for-in visits the own keys in the order JSON.stringify writes them: a plain object)
+  for (const k in fields) {
+    if (k === "ledgers") continue;
+    const v = fields[k];
+    const text =
+      (k === "long" || k === "short") && typeof v === "object" && v !== null
+        ? frozenText(v)
+        : (k === "slices" || k === "samples") && Array.isArray(v)
+          ? listText(v)
+          : JSON.stringify(v);
+    // undefined (a field absent, a function) is left out, as JSON.stringify leaves it out
+    if (text === undefined) continue;
+    out += `${out.length > 1 ? "," : ""}${keyText(k)}:${text}`;
+  }
+  const { ledgers } = p;
   const ledgersText = `"ledgers":{"long":${ledgers.long.toJSONText()},"short":${ledgers.short.toJSONText()}}`;
-  return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}${ledgersText}}`;
+  return `${out}${out.length > 1 ? "," : ""}${ledgersText}}`;
+}
+
+/** JSON of objects never modified once made (a leg, a slice, an MTM sample), written once each */
+const frozenTexts = new WeakMap<object, string>();
+
+function frozenText(o: object): string {
+  let t = frozenTexts.get(o);
+  if (t === undefined) {
+    t = JSON.stringify(o);
+    frozenTexts.set(o, t);
+  }
+  return t;
+}
+
+/** an array (modified in place: not kept) of objects never modified once made */
+function listText(xs: readonly object[]): string {
+  let out = "[";
+  for (let i = 0; i < xs.length; i++) out += `${i > 0 ? "," : ""}${frozenText(xs[i])}`;
+  return `${out}]`;
+}
+
+const keyTexts = new Map<string, string>();
+
+function keyText(k: string): string {
+  let t = keyTexts.get(k);
+  if (t === undefined) {
+    t = JSON.stringify(k);
+    keyTexts.set(k, t);
+  }
+  return t;
 }
 
 /** A leg with a slice added (`sign` +1) or taken out (-1) at the slice's own entry price. */

@@ -1,8 +1,8 @@
 import type { AccountView } from "../contract.ts";
-import type { PairLeg, TradablePair } from "../pairs/discover.ts";
+import type { TradablePair } from "../pairs/discover.ts";
 import type { BlockState } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
-import type { VenueQuote } from "./entry.ts";
+import { LISTING_READS } from "./market.ts";
 
 /**
  * Not re-scanning what did not change. A scan is a function of what it reads: the pairs, every
@@ -21,14 +21,19 @@ import type { VenueQuote } from "./entry.ts";
  * for one refused on the opportunity alone, scale.ts OPPORTUNITY_REFUSALS). Those
  * comparisons are what is compared here, not the times, so a refreshed book time or a minute of
  * ageing rate repeats a scan while a crossed limit does not. Edge decay and the stress rule act
- * only on a candidate past its gates, and such a scan is never repeated. A new field in
- * VenueQuote is compared as it is (a new time field must be added to AGES).
+ * only on a candidate past its gates, and such a scan is never repeated. The quotes are not
+ * built to be compared: what they are made of is (market.ts listingReads; a new field of
+ * VenueQuote must be read there too, a time compared as an age in sameListings).
  */
 export interface ScanReads {
   readonly now: number;
   readonly config: CarryInstanceConfig;
   readonly pairs: readonly TradablePair[];
-  readonly quotes: ReadonlyMap<PairLeg, VenueQuote>;
+  /**
+   * what the scan's quotes are made of, listing after listing in the order the scan evaluates
+   * them (market.ts listingReads, LISTING_READS values each)
+   */
+  readonly listings: readonly unknown[];
   readonly accounts: readonly (AccountView | undefined)[];
   readonly peakEquityUsd: number;
   /** every held position as the scan's decisions read it (scan.ts heldInputs) */
@@ -36,6 +41,10 @@ export interface ScanReads {
   /** each held position's group id and scale-up inputs that move with the clock and the MTM */
   readonly positionIds: readonly string[];
   readonly positionTimed: readonly string[];
+  /**
+   * the blocks and cooldowns (what a scan reads of BlockState, blocks.ts isBlocked; the reversal
+   * times and realised PnL behind them it does not read)
+   */
   readonly blocks: string;
   /** the ends of every block and cooldown */
   readonly blockEnds: readonly number[];
@@ -47,11 +56,9 @@ export interface ScanReads {
   readonly optimisation: string;
 }
 
-/** quote fields that are times: compared as "older than the limit or not" at the scan's time */
-const AGES: Record<string, (c: CarryInstanceConfig) => number> = {
-  rateTs: (c) => c.max_rate_age_minutes * 60_000,
-  bboTs: (c) => c.max_bbo_age_ms,
-};
+/** where in a listing's reads (market.ts listingReads) its times are: the rate's, then the book's */
+const RATE_TS = 6;
+const BBO_TS = 7;
 
 /** `T`: one entry of the scanned list a scan hands to its host (scan.ts ScannedOpportunity) */
 export class ScanRepeat<T> {
@@ -74,8 +81,8 @@ export class ScanRepeat<T> {
   enabled = true;
 
   /**
-   * What a scan reads; `quotes` is the scan's own map of the quotes it read, filled in as it
-   * reads them and never after it (kept as it is for the next scan's comparison). Undefined when off.
+   * What a scan reads; `listings`: what its quotes are made of (market.ts listingReads), kept
+   * as it is for the next scan's comparison. Undefined when off.
    */
   reads(
     now: number,
@@ -87,20 +94,20 @@ export class ScanRepeat<T> {
     blocks: BlockState,
     circuits: readonly string[],
     optimisation: string,
-    quotes: ReadonlyMap<PairLeg, VenueQuote>,
+    listings: readonly unknown[],
   ): ScanReads | undefined {
     if (!this.enabled) return undefined;
     return {
       now,
       config,
       pairs,
-      quotes,
+      listings,
       accounts,
       peakEquityUsd,
       positions: held.positions,
       positionIds: held.ids,
       positionTimed: held.timed,
-      blocks: JSON.stringify(blocks),
+      blocks: JSON.stringify([blocks.blocked, blocks.cooldowns]),
       blockEnds: [...Object.values(blocks.blocked).map((b) => b.until), ...Object.values(blocks.cooldowns)],
       circuits: circuits.join(","),
       optimisation,
@@ -179,7 +186,7 @@ function same(a: ScanReads, b: ScanReads): boolean {
     a.blocks !== b.blocks ||
     a.pairs.length !== b.pairs.length ||
     a.accounts.length !== b.accounts.length ||
-    a.quotes.size !== b.quotes.size
+    a.listings.length !== b.listings.length
   )
     return false;
   for (let i = 0; i < a.pairs.length; i++) if (a.pairs[i] !== b.pairs[i]) return false;
@@ -190,32 +197,29 @@ function same(a: ScanReads, b: ScanReads): boolean {
   }
   // blockedWhy compares each end with the time: one that passed in between changes its answer
   if (b.blockEnds.some((t) => t > a.now && t <= b.now)) return false;
-  for (const [leg, q] of b.quotes) {
-    const p = a.quotes.get(leg);
-    if (p === undefined || !sameQuote(p, a.now, q, b.now, b.config)) return false;
-  }
-  return true;
+  return sameListings(a.listings, a.now, b.listings, b.now, b.config);
 }
 
-function sameQuote(
-  p: VenueQuote,
+/**
+ * The listings read the same: the same leg, book and instrument, the book at the same version
+ * (a book that counts no versions is never the same), the same rates, and each time on the same
+ * side of its age limit at its own scan's time (entry.ts evaluate compares only that).
+ */
+function sameListings(
+  p: readonly unknown[],
   pNow: number,
-  q: VenueQuote,
+  q: readonly unknown[],
   qNow: number,
   c: CarryInstanceConfig,
 ): boolean {
-  const pf = p as unknown as Record<string, unknown>;
-  const qf = q as unknown as Record<string, unknown>;
-  // (for-in, not Object.keys: two quotes per listing per scan, no key arrays)
-  let n = 0;
-  for (const k in qf) {
-    n++;
-    const limit = AGES[k];
-    if (limit !== undefined) {
-      const max = limit(c);
-      if (pNow - (pf[k] as number) > max !== qNow - (qf[k] as number) > max) return false;
-    } else if (!Object.is(pf[k], qf[k])) return false;
+  const maxRate = c.max_rate_age_minutes * 60_000;
+  const maxBbo = c.max_bbo_age_ms;
+  for (let i = 0; i < q.length; i += LISTING_READS) {
+    if (q[i + 2] === undefined) return false;
+    for (let k = 0; k < RATE_TS; k++) if (!Object.is(p[i + k], q[i + k])) return false;
+    if (pNow - (p[i + RATE_TS] as number) > maxRate !== qNow - (q[i + RATE_TS] as number) > maxRate)
+      return false;
+    if (pNow - (p[i + BBO_TS] as number) > maxBbo !== qNow - (q[i + BBO_TS] as number) > maxBbo) return false;
   }
-  for (const _ in pf) n--;
-  return n === 0;
+  return true;
 }

@@ -3,7 +3,7 @@ import type { PairLeg } from "../pairs/discover.ts";
 import { isBlocked } from "./blocks.ts";
 import { evaluate, type Opportunity, quoteDepthUsd, rank, stressWhy, type VenueQuote } from "./entry.ts";
 import { scaleUp } from "./grow.ts";
-import { quoteOf, universe } from "./market.ts";
+import { LISTING_READS, listingReads, quoteFromReads, quoteOf, universe } from "./market.ts";
 import { forget, type OpenHost, openOne } from "./open.ts";
 import { type CarryPosition, decisionYieldBps } from "./position.ts";
 import {
@@ -115,27 +115,38 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   };
   // a scan that reads what the last one read repeats its outcome (scan-repeat.ts)
   const tallies = h.scaleUps === undefined ? [h.rejections] : [h.rejections, h.scaleUps];
-  const reads = h.repeat?.reads(
-    now,
-    c,
-    pairs,
-    accounts,
-    peak,
-    heldInputs(h, now),
-    h.blocks,
-    circuits(h),
-    optimisationInputs(h),
-    quotes,
-  );
-  if (reads !== undefined) {
-    // every listing the loop below evaluates (a held base only on its own venues)
+  let listings: unknown[] | undefined;
+  if (h.repeat?.enabled === true) {
+    // what every listing the loop below evaluates (a held base only on its own venues) reads,
+    // without building its quote: a repeated scan builds none
+    listings = [];
     for (const pair of pairs) {
       const held = heldByBase.get(pair.base);
       for (const l of pair.legs)
-        if (held === undefined || l.venue === held.long.venue || l.venue === held.short.venue) quote(l);
+        if (held === undefined || l.venue === held.long.venue || l.venue === held.short.venue)
+          listingReads(ctx.market, l, listings);
     }
-    if (h.repeat!.repeat(reads, tallies, h.confirms, h.recordScan)) return;
   }
+  const reads =
+    listings === undefined
+      ? undefined
+      : h.repeat?.reads(
+          now,
+          c,
+          pairs,
+          accounts,
+          peak,
+          heldInputs(h, now),
+          h.blocks,
+          circuits(h),
+          optimisationInputs(h),
+          listings,
+        );
+  if (reads !== undefined && h.repeat!.repeat(reads, tallies, h.confirms, h.recordScan)) return;
+  // the loop below evaluates every listing read: their quotes from what was read (same time)
+  if (listings !== undefined)
+    for (let i = 0; i < listings.length; i += LISTING_READS)
+      quotes.set(listings[i] as PairLeg, quoteFromReads(listings, i, depth));
   const before = tallies.map((t) => ({ ...t }));
   // the confirmations before this scan, when every one is past required_confirms (else none)
   const confirmedBefore = [...h.confirms.values()].every((n) => n >= c.required_confirms)
