@@ -173,7 +173,10 @@ test("aster fault matrix: a stale stream: no order on a frozen book; a fill miss
     assert.equal(!refused.ok && refused.reason, "risk_refused", JSON.stringify(refused));
     assert.equal(emu.orders(w.h.user).length, 0, "nothing reached the venue");
     emu.thawStream("btcusdt@depth@100ms");
-    assert.ok(await w.until(() => stale() === false, 5_000));
+    // fresh to the risk gate too: the stream is live again and a book message has landed since
+    // (on a loaded machine the first came after the flag flipped, and the gate saw a 2.1 s book)
+    const bookAge = () => Date.now() - w.h.venue.book(w.h.symbol).lastUpdateTs;
+    assert.ok(await w.until(() => stale() === false && bookAge() < 1_000, 5_000), "the book is fresh again");
     const placed = await w.engine.placeOrder(intent(w, { intentId: "stale" }));
     assert.ok(placed.ok, JSON.stringify(placed));
     await settlesAs(w, placed.clientOrderId, "open");
