@@ -193,8 +193,14 @@ test("fault matrix: a stale stream: no order on a frozen book; fills missed by f
     assert.equal(!refused.ok && refused.reason, "risk_refused", JSON.stringify(refused));
     assert.equal(emu.orders(w.h.user).length, 0, "nothing reached the venue");
     emu.thawStream("l2Book:BTC");
+    // fresh to the risk gate too, not only flagged live: a book message has landed since the thaw
+    const bookAge = () => Date.now() - w.h.venue.book("BTC").lastUpdateTs;
     assert.ok(
-      await w.until(() => w.h.venue.streams().find((s) => s.stream === "book:BTC")?.stale === false, 5_000),
+      await w.until(
+        () => w.h.venue.streams().find((s) => s.stream === "book:BTC")?.stale === false && bookAge() < 500,
+        5_000,
+      ),
+      "the book is fresh again",
     );
     // account: the user streams freeze; a resting order fills meanwhile
     const placed = await w.engine.placeOrder(intent(w, { intentId: "stale" }));
