@@ -22,13 +22,13 @@ test("the CSV trade log of a paper run matches the fills in the store, row for r
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !k.startsWith("PERPBOT")) env[k] = v;
-  // 10 s, and books up to 30 s old accepted: on a loaded machine (CI beside other work) the
+  // 15 s, and books up to 30 s old accepted: on a loaded machine (CI beside other work) the
   // event loop lags and the first books can be older than the default max_book_age_ms for a
   // while; the risk gate rightly refuses to open on them, and the refused wallets then rest for
   // minutes, so the run would trade too little to compare. What this test checks, the CSV
   // against the store, does not depend on the gate.
   env.PERPBOT__ENGINE__MAX_BOOK_AGE_MS = "30000";
-  const r = spawnSync(process.execPath, [BIN, "run", "--duration", "10", "--status-every", "2"], {
+  const r = spawnSync(process.execPath, [BIN, "run", "--duration", "15", "--status-every", "2"], {
     cwd,
     env,
     encoding: "utf8",
@@ -39,8 +39,10 @@ test("the CSV trade log of a paper run matches the fills in the store, row for r
   const store = await openStore("sqlite:./data/perpbot.db", { cwd });
   const fills = await store.fills.list();
   await store.close();
+  // at least one whole group (a loaded CI run opened one 3-leg group in 10 s): every fill is
+  // compared below, so a single group already shows the log and the store agreeing
   assert.ok(
-    fills.length >= 6,
+    fills.length >= 3,
     `the paper run traded: ${fills.length} fills\n--- its output:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`,
   );
 
