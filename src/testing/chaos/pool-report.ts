@@ -49,6 +49,15 @@ export function doubleDriven(dir: string, details: string[]): number {
   return n;
 }
 
+/**
+ * Whether a lease renewed last at `renewedAt` (epoch ms) and expiring at `expiresAt` ran out (its
+ * holder died or was paused): it was renewed a whole TTL before its expiry. One handed back was
+ * released sooner. 50 ms covers the database's clock moving between the two writes.
+ */
+export function leaseRanOut(renewedAt: number, expiresAt: number, ttlMs: number): boolean {
+  return expiresAt - renewedAt >= ttlMs - 50;
+}
+
 /** p50/p99 of each part of the takeovers (those after another holder), and the event-loop delay. */
 export function breakdown(all: readonly ReportedTakeover[], lags: readonly number[], ttlMs: number): string {
   const taken = all.filter((t) => t.sinceRenewalMs !== undefined);
@@ -56,9 +65,9 @@ export function breakdown(all: readonly ReportedTakeover[], lags: readonly numbe
     const xs = taken.map(f).filter((x): x is number => x !== undefined);
     return `${name} ${Math.round(percentile(xs, 50))}/${Math.round(percentile(xs, 99))}`;
   };
-  // a lease that ran out was renewed a whole TTL before it expired; one handed back, less
-  const expired = taken.filter(
-    (t) => (t.sinceRenewalMs as number) - (t.sinceExpiryMs as number) >= ttlMs - 50,
+  // (sinceRenewal - sinceExpiry is the lease's expiry minus its last renewal)
+  const expired = taken.filter((t) =>
+    leaseRanOut(0, (t.sinceRenewalMs as number) - (t.sinceExpiryMs as number), ttlMs),
   );
   const handed = taken.filter((t) => !expired.includes(t));
   const of = (xs: ReportedTakeover[], f: (t: ReportedTakeover) => number) =>
@@ -107,10 +116,15 @@ export function takeoverTimesByKind(
 ): { ranOut: number[]; handedBack: number[] } {
   const out = { ranOut: [] as number[], handedBack: [] as number[] };
   for (const c of takeoverChains(all, failed)) {
-    const handed = c.fromExpiresAt !== undefined && c.fromExpiresAt - c.fromMs < ttlMs - 50;
-    (handed ? out.handedBack : out.ranOut).push(c.t.atMs - c.fromMs);
+    const ran = chainRanOut(c, ttlMs);
+    (ran ? out.ranOut : out.handedBack).push(c.t.atMs - c.fromMs);
   }
   return out;
+}
+
+/** How chain `c` began: the lease it starts from ran out (`leaseRanOut`), or, unrecorded, counted so. */
+export function chainRanOut(c: TakeoverChain, ttlMs: number): boolean {
+  return c.fromExpiresAt === undefined || leaseRanOut(c.fromMs, c.fromExpiresAt, ttlMs);
 }
 
 /** A takeover with where its full time starts and the failed attempts it went through. */

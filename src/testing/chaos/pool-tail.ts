@@ -8,7 +8,13 @@
  * counted apart so the rest can be judged on their own; the headline figure stays the full one.
  */
 import type { FailedStart } from "../../app/cluster/pool.ts";
-import { percentile, type ReportedTakeover, type TakeoverChain, takeoverChains } from "./pool-report.ts";
+import {
+  chainRanOut,
+  percentile,
+  type ReportedTakeover,
+  type TakeoverChain,
+  takeoverChains,
+} from "./pool-report.ts";
 
 /** A fault the run injected: a SIGKILL (from = to) or a SIGSTOP..SIGCONT, epoch ms. */
 export interface FaultWindow {
@@ -58,7 +64,7 @@ export function tailReport(
   all: readonly ReportedTakeover[],
   failed: readonly WorkerFailedStart[],
   faults: readonly FaultWindow[],
-  /** the lease TTL: a takeover whose lease was renewed a whole TTL before its expiry ran out */
+  /** the lease TTL, to tell the chains that began with a lease that ran out (`chainRanOut`) */
   ttlMs?: number,
 ): TailReport {
   const chains = takeoverChains(all, failed).map((c) => ({
@@ -92,12 +98,9 @@ export function tailReport(
     ]
       .filter((s) => s !== "")
       .join(", ");
-    const handedBack =
-      ttlMs !== undefined &&
-      t.sinceRenewalMs !== undefined &&
-      t.sinceExpiryMs !== undefined &&
-      t.sinceRenewalMs - t.sinceExpiryMs < ttlMs - 50;
-    return `${r(total)} ms ${t.key} by ${t.worker ?? "?"}${ttlMs === undefined ? "" : handedBack ? " (handed back)" : " (ran out)"}: expiry/release->seen ${r(t.seenLateMs)}, queued ${r(t.queuedMs)}, acquire ${r(t.acquireMs)}, start ${r(t.startMs)} (venues ${r(t.venuesMs)}, store ${r(t.storeMs)} = open ${r(t.storeOpenMs)} + fence ${r(t.fenceMs)}, engine ${r(t.engineMs)})${why ? `; ${why}` : ""}`;
+    // how the chain began, as the headline figures split them (pool-report.ts chainRanOut)
+    const kind = ttlMs === undefined ? "" : chainRanOut(c, ttlMs) ? " (ran out)" : " (handed back)";
+    return `${r(total)} ms ${t.key} by ${t.worker ?? "?"}${kind}: expiry/release->seen ${r(t.seenLateMs)}, queued ${r(t.queuedMs)}, acquire ${r(t.acquireMs)}, start ${r(t.startMs)} (venues ${r(t.venuesMs)}, store ${r(t.storeMs)} = open ${r(t.storeOpenMs)} + fence ${r(t.fenceMs)}, engine ${r(t.engineMs)})${why ? `; ${why}` : ""}`;
   });
   return {
     clean: stats(chains.filter((x) => !isFaulted(x))),
