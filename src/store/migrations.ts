@@ -270,6 +270,14 @@ const MIGRATIONS: readonly (readonly [string, MigrationDef])[] = [
 /** Names of every migration, in order (for checks that a store is up to date). */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);
 
+/**
+ * Whether a store that recorded the migrations `applied` is up to date: every one this perpbot
+ * knows and none other (a store with unknown ones goes through the migrator, which says so).
+ */
+export function allMigrationsApplied(applied: ReadonlySet<string>): boolean {
+  return applied.size === MIGRATION_NAMES.length && MIGRATION_NAMES.every((n) => applied.has(n));
+}
+
 /** The tables the migrations create (integrityCheck verifies they exist). */
 export const EXPECTED_TABLES = [
   "orders",

@@ -3,7 +3,7 @@ import { Migrator } from "kysely/migration";
 import pg from "pg";
 import { StoreError, StoreMissingError } from "./errors.ts";
 import { type JournalWriter, journalWriter } from "./journal/writer.ts";
-import { EXPECTED_TABLES, MIGRATION_NAMES, migrationProvider } from "./migrations.ts";
+import { allMigrationsApplied, EXPECTED_TABLES, MIGRATION_NAMES, migrationProvider } from "./migrations.ts";
 import { StorePostgresDialect } from "./pg-dialect.ts";
 import { AlertsRepo } from "./repos/alerts.ts";
 import { ControlRequestsRepo } from "./repos/control-requests.ts";
@@ -237,9 +237,7 @@ async function pgUpToDate(db: Db, pgSchema: string | undefined): Promise<boolean
   const found = await sql<{ ok: boolean }>`select to_regclass(${table}) is not null as ok`.execute(db);
   if (found.rows[0]?.ok !== true) return false;
   const done = await sql<{ name: string }>`select name from ${sql.raw(table)}`.execute(db);
-  const names = new Set(done.rows.map((r) => r.name));
-  // a store with migrations this perpbot does not know goes through the migrator, which says so
-  return names.size === MIGRATION_NAMES.length && MIGRATION_NAMES.every((n) => names.has(n));
+  return allMigrationsApplied(new Set(done.rows.map((r) => r.name)));
 }
 
 async function migrate(db: Db, dialect: StoreDialect, displayUrl: string, pgSchema?: string): Promise<void> {

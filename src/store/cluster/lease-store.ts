@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { StoreError } from "../errors.ts";
-import { MIGRATION_NAMES } from "../migrations.ts";
+import { allMigrationsApplied } from "../migrations.ts";
 import { maskUrl } from "../store.ts";
 
 /**
@@ -78,6 +78,10 @@ export function checkSchemaName(what: string, name: string): void {
   if (!NAME_RE.test(name))
     throw new StoreError(`${what} "${name}": use lower-case letters, digits and "_" (at most 63)`);
 }
+
+/** SQL: table `c` (a pg_class row) carries the fence trigger (`installFence`) */
+const HAS_FENCE = `exists (select 1 from pg_catalog.pg_trigger g
+  where g.tgrelid = c.oid and g.tgname = 'perpbot_fence' and not g.tgisinternal)`;
 
 const ms = (col: string) => `(extract(epoch from ${col}) * 1000)::bigint`;
 
@@ -274,8 +278,7 @@ export class LeaseStore {
     // (CREATE TRIGGER waits for every write in flight on its table)
     const tables = await this.pool.query<{ t: string; fenced: boolean }>(
       `select c.relname as t,
-              exists (select 1 from pg_catalog.pg_trigger g
-                       where g.tgrelid = c.oid and g.tgname = 'perpbot_fence' and not g.tgisinternal) as fenced
+              ${HAS_FENCE} as fenced
          from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
         where n.nspname = $1 and c.relkind in ('r', 'p') and c.relname not like 'kysely_migration%'`,
       [dataSchema],
@@ -302,9 +305,7 @@ export class LeaseStore {
     const tables = await this.pool.query<{ s: string; tables: string; fenced: string; migrations: boolean }>(
       `select n.nspname as s,
               count(*) filter (where c.relname not like 'kysely_migration%') as tables,
-              count(*) filter (where c.relname not like 'kysely_migration%' and exists (
-                select 1 from pg_catalog.pg_trigger g
-                 where g.tgrelid = c.oid and g.tgname = 'perpbot_fence' and not g.tgisinternal)) as fenced,
+              count(*) filter (where c.relname not like 'kysely_migration%' and ${HAS_FENCE}) as fenced,
               bool_or(c.relname = 'kysely_migration') as migrations
          from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
         where n.nspname = any($1) and c.relkind in ('r', 'p')
@@ -326,14 +327,7 @@ export class LeaseStore {
     }
     const current = candidates
       .map((r) => r.s)
-      .filter((s) => {
-        const done = bySchema.get(s);
-        return (
-          done !== undefined &&
-          done.size === MIGRATION_NAMES.length &&
-          MIGRATION_NAMES.every((n) => done.has(n))
-        );
-      });
+      .filter((s) => allMigrationsApplied(bySchema.get(s) ?? new Set()));
     for (const s of current) this.fenced.add(s);
     return current;
   }
