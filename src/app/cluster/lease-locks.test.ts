@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import { LeaseStore } from "../../store/cluster/lease-store.ts";
-import { openStore, storeInternals } from "../../store/store.ts";
+import { openStore, type Store, storeInternals } from "../../store/store.ts";
 import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../../testing/cluster/pg.ts";
 import { dataSchemaFor, openFencedStore } from "./fence.ts";
 import type { HeldLease } from "./lease-manager.ts";
@@ -11,39 +11,59 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** what `p` settles to, or `late` if it takes longer than `ms` */
 const within = <T>(p: Promise<T>, ms: number, late: string) => Promise.race([p, sleep(ms).then(() => late)]);
 
+/** A lease store on a fresh cluster schema, closed and dropped after the test. */
+async function clusterFor(t: TestContext, name: string): Promise<{ cluster: string; leases: LeaseStore }> {
+  const cluster = freshSchema(name);
+  const leases = await LeaseStore.open(PG_URL, cluster);
+  t.after(async () => {
+    await leases.close();
+    await dropCluster(cluster);
+  });
+  return { cluster, leases };
+}
+
+/** `key` acquired for `holder`, and its unit's fenced store on one connection. */
+async function fencedUnit(leases: LeaseStore, cluster: string, key: string, holder: string, ttlMs: number) {
+  const row = await leases.acquire(key, holder, ttlMs);
+  assert.ok(row !== undefined);
+  const held: HeldLease = { key, token: row.token, validUntil: Number.POSITIVE_INFINITY, lost: false };
+  const store = await openFencedStore(PG_URL, leases, held, dataSchemaFor(cluster, key), { pgPoolSize: 1 });
+  return { row, store };
+}
+
+/**
+ * A unit's transaction on `store`: one fenced write of kv `in_tx` (the trigger locks the lease
+ * row), then a stall until `resume()`. Resolves once the write is in.
+ */
+async function stalledWrite(store: Store): Promise<{ tx: Promise<void>; resume: () => void }> {
+  let resume: () => void = () => {};
+  const paused = new Promise<void>((r) => {
+    resume = r;
+  });
+  let wrote: () => void = () => {};
+  const written = new Promise<void>((r) => {
+    wrote = r;
+  });
+  const tx = storeInternals(store)
+    .db.transaction()
+    .execute(async (trx) => {
+      await trx.insertInto("kv").values({ key: "in_tx", value: "1", updated_at: 1 }).execute();
+      wrote();
+      await paused;
+    });
+  await written;
+  return { tx, resume };
+}
+
 describe("lease row locks: renewals never wait for a unit's open transaction; a takeover ends it", {
   skip: down ?? false,
 }, () => {
   test("a write in flight holds up neither the renewal nor the release; the next holder's acquire ends the stale session, rolling the write back", async (t) => {
-    const cluster = freshSchema("locks");
-    const leases = await LeaseStore.open(PG_URL, cluster);
-    t.after(async () => {
-      await leases.close();
-      await dropCluster(cluster);
-    });
+    const { cluster, leases } = await clusterFor(t, "locks");
     const key = "unit_locks";
     const schema = dataSchemaFor(cluster, key);
-    const row = await leases.acquire(key, "h1", 5_000);
-    assert.ok(row !== undefined);
-    const held: HeldLease = { key, token: row.token, validUntil: Number.POSITIVE_INFINITY, lost: false };
-    const s1 = await openFencedStore(PG_URL, leases, held, schema, { pgPoolSize: 1 });
-    let resume: () => void = () => {};
-    const paused = new Promise<void>((r) => {
-      resume = r;
-    });
-    let wrote: () => void = () => {};
-    const written = new Promise<void>((r) => {
-      wrote = r;
-    });
-    // a unit's transaction: one fenced write (the trigger locks the lease row), then a stall
-    const tx = storeInternals(s1)
-      .db.transaction()
-      .execute(async (trx) => {
-        await trx.insertInto("kv").values({ key: "in_tx", value: "1", updated_at: 1 }).execute();
-        wrote();
-        await paused;
-      });
-    await written;
+    const { row, store: s1 } = await fencedUnit(leases, cluster, key, "h1", 5_000);
+    const { tx, resume } = await stalledWrite(s1);
     let taking: ReturnType<LeaseStore["acquire"]>;
     try {
       // with the row locked FOR SHARE by the fence this renewal waited for the transaction's end
@@ -71,33 +91,10 @@ describe("lease row locks: renewals never wait for a unit's open transaction; a 
   });
 
   test("an acquire does not wait on a live lease of another holder, and ends no session of it", async (t) => {
-    const cluster = freshSchema("locks2");
-    const leases = await LeaseStore.open(PG_URL, cluster);
-    t.after(async () => {
-      await leases.close();
-      await dropCluster(cluster);
-    });
+    const { cluster, leases } = await clusterFor(t, "locks2");
     const key = "unit_live";
-    const row = await leases.acquire(key, "h1", 5_000);
-    assert.ok(row !== undefined);
-    const held: HeldLease = { key, token: row.token, validUntil: Number.POSITIVE_INFINITY, lost: false };
-    const s1 = await openFencedStore(PG_URL, leases, held, dataSchemaFor(cluster, key), { pgPoolSize: 1 });
-    let resume: () => void = () => {};
-    const paused = new Promise<void>((r) => {
-      resume = r;
-    });
-    let wrote: () => void = () => {};
-    const written = new Promise<void>((r) => {
-      wrote = r;
-    });
-    const tx = storeInternals(s1)
-      .db.transaction()
-      .execute(async (trx) => {
-        await trx.insertInto("kv").values({ key: "in_tx", value: "1", updated_at: 1 }).execute();
-        wrote();
-        await paused;
-      });
-    await written;
+    const { store: s1 } = await fencedUnit(leases, cluster, key, "h1", 5_000);
+    const { tx, resume } = await stalledWrite(s1);
     try {
       assert.equal(await within(leases.acquire(key, "h2", 5_000), 2_000, "waiting"), undefined);
     } finally {
@@ -109,12 +106,7 @@ describe("lease row locks: renewals never wait for a unit's open transaction; a 
   });
 
   test("acquireMany takes the free and expired keys in one statement and skips a live one", async (t) => {
-    const cluster = freshSchema("locks3");
-    const leases = await LeaseStore.open(PG_URL, cluster);
-    t.after(async () => {
-      await leases.close();
-      await dropCluster(cluster);
-    });
+    const { leases } = await clusterFor(t, "locks3");
     const live = await leases.acquire("k_live", "other", 10_000);
     const old = await leases.acquire("k_old", "other", 10_000);
     assert.ok(live !== undefined && old !== undefined);
@@ -127,23 +119,10 @@ describe("lease row locks: renewals never wait for a unit's open transaction; a 
   });
 
   test("currentSchemas lists the data schemas migrated and fenced on every table, and only those", async (t) => {
-    const cluster = freshSchema("locks4");
-    const leases = await LeaseStore.open(PG_URL, cluster);
-    t.after(async () => {
-      await leases.close();
-      await dropCluster(cluster);
-    });
+    const { cluster, leases } = await clusterFor(t, "locks4");
     const fenced = dataSchemaFor(cluster, "fenced");
     const plain = dataSchemaFor(cluster, "plain");
-    const row = await leases.acquire("fenced", "me", 10_000);
-    assert.ok(row !== undefined);
-    const held: HeldLease = {
-      key: "fenced",
-      token: row.token,
-      validUntil: Number.POSITIVE_INFINITY,
-      lost: false,
-    };
-    const s1 = await openFencedStore(PG_URL, leases, held, fenced, { pgPoolSize: 1 });
+    const { store: s1 } = await fencedUnit(leases, cluster, "fenced", "me", 10_000);
     // migrated but never fenced (an operator's store in the same layout)
     const s2 = await openStore(PG_URL, { pgSchema: plain, pgPoolSize: 1 });
     await Promise.all([s1.close(), s2.close()]);
