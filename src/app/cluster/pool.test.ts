@@ -25,45 +25,36 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
     await leases?.close();
     await dropCluster(cluster);
   });
+  /** registers (or re-registers, a new process under the id) a worker without a pool */
+  const register = (workerId: string, pid: number, ttlMs: number) =>
+    leases.registerWorker({ workerId, host: "h", pid, ttlMs, egress: "default", workersPerIp: 3 });
+  /** a pool worker over `units` whose units start and stop at once */
+  const poolOf = (units: readonly string[], ttlMs: number) => (id: string) =>
+    WorkerPool.start({
+      url: PG_URL,
+      clusterSchema: cluster,
+      workerId: id,
+      units,
+      ttlMs,
+      renewEveryMs: 250,
+      balanceEveryMs: 50,
+      startUnit: async () => ({ stop: async () => {} }),
+    });
 
   test("a dead worker's expired units are taken at once by the live workers, above their share, while its restart is slow", async () => {
     const units = ["u0", "u1", "u2", "u3", "u4", "u5"];
     const ttlMs = 1_000;
     // worker d holds u0..u2, then dies; a new process under its id registers but takes nothing
     // yet (a slow restart): it counts as live, so the share stays at 2 per worker
-    await leases.registerWorker({
-      workerId: "d",
-      host: "h",
-      pid: 1,
-      ttlMs,
-      egress: "default",
-      workersPerIp: 3,
-    });
+    await register("d", 1, ttlMs);
     for (const k of ["u0", "u1", "u2"]) assert.ok(await leases.acquire(k, "d", ttlMs));
-    const pool = (id: string) =>
-      WorkerPool.start({
-        url: PG_URL,
-        clusterSchema: cluster,
-        workerId: id,
-        units,
-        ttlMs,
-        renewEveryMs: 250,
-        balanceEveryMs: 50,
-        startUnit: async () => ({ stop: async () => {} }),
-      });
+    const pool = poolOf(units, ttlMs);
     const a = await pool("a");
     const b = await pool("b");
     let d: WorkerPool | undefined;
     const keepAlive = setInterval(() => void leases.renew("d", [], ttlMs), 200);
     try {
-      await leases.registerWorker({
-        workerId: "d",
-        host: "h",
-        pid: 2,
-        ttlMs,
-        egress: "default",
-        workersPerIp: 3,
-      });
+      await register("d", 2, ttlMs);
       // d's units, taken over by a or b (a unit they hand each other is a takeover too)
       const mine = ["u0", "u1", "u2"];
       const takenOver = () =>
@@ -88,14 +79,7 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
   test("a worker started moments ago (cold) leaves a dead worker's units to the warm ones, and gets its share handed back once warm", async () => {
     const units = ["c0", "c1", "c2", "c3"];
     const ttlMs = 1_000;
-    await leases.registerWorker({
-      workerId: "dead",
-      host: "h",
-      pid: 1,
-      ttlMs,
-      egress: "default",
-      workersPerIp: 3,
-    });
+    await register("dead", 1, ttlMs);
     const deadTokens: number[] = [];
     for (const k of ["c0", "c1"]) {
       const row = await leases.acquire(k, "dead", ttlMs);
@@ -104,17 +88,7 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
     }
     // "dead" stays alive (leases and worker row renewed) until the warm worker is warm
     const keepAlive = setInterval(() => void leases.renew("dead", deadTokens, ttlMs), 200);
-    const pool = (id: string) =>
-      WorkerPool.start({
-        url: PG_URL,
-        clusterSchema: cluster,
-        workerId: id,
-        units,
-        ttlMs,
-        renewEveryMs: 250,
-        balanceEveryMs: 50,
-        startUnit: async () => ({ stop: async () => {} }),
-      });
+    const pool = poolOf(units, ttlMs);
     const warm = await pool("warm");
     let cold: WorkerPool | undefined;
     try {
