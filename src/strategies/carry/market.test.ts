@@ -10,6 +10,20 @@ import { edgeAtFillsBps, evaluate, quoteDepthUsd } from "./entry.ts";
 import { LISTING_READS, listingReads, quoteFromReads, quoteOf, universe } from "./market.ts";
 
 /** Two sim venues listing BTC and ETH, behind the engine's market cache (what carry reads). */
+/** The ETH perpetual of simB as a pair leg. */
+function ethOnSimB(): { symbol: string; leg: PairLeg } {
+  const symbol = syntheticInstrument("simB", "ETH").symbol;
+  return {
+    symbol,
+    leg: { venue: "simB", symbol, base: "ETH", multiplier: 1, volume24hUsd: 5e6, unitMid: Number.NaN },
+  };
+}
+
+/** The same view without the listing handle: every figure by its own call. */
+function withoutListingHandle<T extends object>(view: T): T {
+  return new Proxy(view, { get: (t, k) => (k === "listing" ? undefined : Reflect.get(t, k, t)) });
+}
+
 function market() {
   const clock = new SimClock(Date.UTC(2026, 0, 1));
   const venues = new Map(
@@ -173,17 +187,9 @@ test("quoteOf at a depth: levels past what any decision reads are not read, and 
 
 test("quoteOf through the cache's listing handle: the quote the per-figure calls give, as the streams change it", () => {
   const { clock, venues, cache, book } = market();
-  const symbol = syntheticInstrument("simB", "ETH").symbol;
-  const leg: PairLeg = {
-    venue: "simB",
-    symbol,
-    base: "ETH",
-    multiplier: 1,
-    volume24hUsd: 5e6,
-    unitMid: Number.NaN,
-  };
+  const { symbol, leg } = ethOnSimB();
   // the same view without the handle: every figure by its own call
-  const calls = new Proxy(cache, { get: (t, k) => (k === "listing" ? undefined : Reflect.get(t, k, t)) });
+  const calls = withoutListingHandle(cache);
   const feedFunding = (ratePerHour: number) =>
     venues.get("simB")!.feed({ type: "funding", venue: "simB", symbol, ts: clock.now(), ratePerHour });
   assert.ok(cache.listing("simB", symbol) !== undefined && cache.listing("simB", "NOPE") === undefined);
@@ -203,16 +209,8 @@ test("quoteOf through the cache's listing handle: the quote the per-figure calls
 
 test("listingReads and quoteFromReads: the quote quoteOf gives, through the handle or the per-figure calls; the reads change when a quote would", async () => {
   const { clock, venues, cache, book } = market();
-  const symbol = syntheticInstrument("simB", "ETH").symbol;
-  const leg: PairLeg = {
-    venue: "simB",
-    symbol,
-    base: "ETH",
-    multiplier: 1,
-    volume24hUsd: 5e6,
-    unitMid: Number.NaN,
-  };
-  const calls = new Proxy(cache, { get: (t, k) => (k === "listing" ? undefined : Reflect.get(t, k, t)) });
+  const { symbol, leg } = ethOnSimB();
+  const calls = withoutListingHandle(cache);
   const depth = quoteDepthUsd(carryDefaults());
   const read = (view: typeof cache) => {
     const out: unknown[] = [];
