@@ -13,7 +13,8 @@ const PUT = new ReusedQuery("kv.put", 3, (db, key, value, ts) => {
 });
 
 // the SQL Kysely sends for put (below), written once for SQLite's direct path
-const PUT_SQLITE = `insert into "kv" ("key", "value", "updated_at") values (?, ?, ?) on conflict ("key") do update set "value" = ?, "updated_at" = ?`;
+// (the new row's values through `excluded`: each value is bound once, not twice)
+const PUT_SQLITE = `insert into "kv" ("key", "value", "updated_at") values (?, ?, ?) on conflict ("key") do update set "value" = excluded."value", "updated_at" = excluded."updated_at"`;
 
 /** The `kv` table: small named values (the engine's trading state, the runner's heartbeat). */
 export class KvRepo {
@@ -32,7 +33,7 @@ export class KvRepo {
   async put(key: string, value: string, ts: number = Date.now()): Promise<void> {
     const at = timestamp(ts, `kv ${key} ts`);
     if (this.#sqlite !== undefined) {
-      await this.#sqlite.transaction((s) => s.run(PUT_SQLITE, [key, value, at, value, at]));
+      await this.#sqlite.transaction((s) => s.run(PUT_SQLITE, [key, value, at]));
       return;
     }
     await this.#db.executeQuery(PUT.compiled(this.#db, [key, value, at]));
@@ -51,7 +52,7 @@ export class KvRepo {
     const at = timestamp(ts, `kv ${entries[0][0]} ts`);
     if (this.#sqlite !== undefined) {
       await this.#sqlite.transaction((s) => {
-        for (const [key, value] of entries) s.run(PUT_SQLITE, [key, value, at, value, at]);
+        for (const [key, value] of entries) s.run(PUT_SQLITE, [key, value, at]);
       });
       return;
     }

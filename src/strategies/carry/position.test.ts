@@ -65,6 +65,12 @@ test("serialise: the same text as JSON.stringify of the position, before and aft
     assert.equal(serialise(p), plain(p), `settled, hour ${h}`);
   }
   assert.match(serialise(p), /"peakBps":null/, "non-finite numbers as JSON.stringify writes them");
+  // numbers written directly: negative zero, exponents, long fractions, as JSON.stringify writes them
+  for (const x of [-0, 1e-7, 1.5e21, -123.456789012345, 2 ** 53 + 2, Number.POSITIVE_INFINITY]) {
+    p.bankedUsd = x;
+    assert.equal(serialise(p), plain(p), `bankedUsd ${x}`);
+  }
+  p.bankedUsd = 0;
   const back = deserialise(serialise(p));
   assert.equal(serialise(back), plain(back), "a restored position too");
   assert.deepEqual(JSON.parse(serialise(back)), JSON.parse(serialise(p)), "the same fields back");

@@ -185,7 +185,7 @@ export function serialise(p: CarryPosition): string {
         ? frozenText(v)
         : (k === "slices" || k === "samples") && Array.isArray(v)
           ? listText(v)
-          : JSON.stringify(v);
+          : valueText(v);
     // undefined (a field absent, a function) is left out, as JSON.stringify leaves it out
     if (text === undefined) continue;
     out += `${out.length > 1 ? "," : ""}${keyText(k)}:${text}`;
@@ -193,6 +193,16 @@ export function serialise(p: CarryPosition): string {
   const { ledgers } = p;
   const ledgersText = `"ledgers":{"long":${ledgers.long.toJSONText()},"short":${ledgers.short.toJSONText()}}`;
   return `${out}${out.length > 1 ? "," : ""}${ledgersText}}`;
+}
+
+/**
+ * JSON.stringify of one field value, numbers and booleans written directly (most of a position's
+ * fields are numbers: JSON writes a finite number as String does, anything else as null).
+ */
+function valueText(v: unknown): string | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "null";
+  if (typeof v === "boolean") return v ? "true" : "false";
+  return JSON.stringify(v);
 }
 
 /** JSON of objects never modified once made (a leg, a slice, an MTM sample), written once each */
