@@ -18,7 +18,10 @@ import { LISTING_READS } from "./market.ts";
  * (blocks.ts blockedWhy), and a held position's age and scale-up cooldown (scale.ts
  * decideScaleUp, which `positionTimed` carries as scaleUpTimedInputs at the scan's time, with
  * the MTM's sign and floor; compared only for the positions whose last decision read them, not
- * for one refused on the opportunity alone, scale.ts OPPORTUNITY_REFUSALS). Those
+ * for one refused on the opportunity alone, scale.ts OPPORTUNITY_REFUSALS). When the last scan
+ * ran the optimisation rule (a candidate kept at the cap, which found no position to replace),
+ * the rule is run again on the held positions as they are now (their MTM moves with every
+ * check): a repeat needs it to find nothing again. Those
  * comparisons are what is compared here, not the times, so a refreshed book time or a minute of
  * ageing rate repeats a scan while a crossed limit does not. Edge decay and the stress rule act
  * only on a candidate past its gates, and such a scan is never repeated. The quotes are not
@@ -49,11 +52,6 @@ export interface ScanReads {
   /** the ends of every block and cooldown */
   readonly blockEnds: readonly number[];
   readonly circuits: string;
-  /**
-   * what optimisation reads of the held positions besides `positions` (each one's last MTM and
-   * size), compared only when the last scan ran the optimisation rule
-   */
-  readonly optimisation: string;
 }
 
 /** where in a listing's reads (market.ts listingReads) its times are: the rate's, then the book's */
@@ -68,8 +66,11 @@ export class ScanRepeat<T> {
   private scanned: readonly T[] | undefined;
   /** the confirmations the last scan left (all past required_confirms), each counted again on a repeat */
   private confirmed: readonly string[] = [];
-  /** the last scan ran the optimisation rule: its inputs are compared too */
-  private optimised = false;
+  /**
+   * the last scan ran the optimisation rule (which found nothing): whether it still finds nothing
+   * on the held positions as they are now; undefined when it did not run
+   */
+  private optimisation: (() => boolean) | undefined;
   /** the held positions whose scale-up decision last read their timed inputs */
   private timedRead: ReadonlySet<string> = new Set();
   /** scans repeated and scans run in full, for tests and benches */
@@ -93,7 +94,6 @@ export class ScanRepeat<T> {
     held: { positions: string; ids: readonly string[]; timed: readonly string[] },
     blocks: BlockState,
     circuits: readonly string[],
-    optimisation: string,
     listings: readonly unknown[],
   ): ScanReads | undefined {
     if (!this.enabled) return undefined;
@@ -110,7 +110,6 @@ export class ScanRepeat<T> {
       blocks: JSON.stringify([blocks.blocked, blocks.cooldowns]),
       blockEnds: [...Object.values(blocks.blocked).map((b) => b.until), ...Object.values(blocks.cooldowns)],
       circuits: circuits.join(","),
-      optimisation,
     };
   }
 
@@ -130,9 +129,10 @@ export class ScanRepeat<T> {
     const added = this.added;
     if (l === undefined || added === undefined || added.length !== tallies.length) return false;
     if (confirms.size !== this.confirmed.length || this.confirmed.some((k) => !confirms.has(k))) return false;
-    if (!same(l, r) || (this.optimised && l.optimisation !== r.optimisation)) return false;
+    if (!same(l, r)) return false;
     for (let i = 0; i < r.positionIds.length; i++)
       if (this.timedRead.has(r.positionIds[i]) && l.positionTimed[i] !== r.positionTimed[i]) return false;
+    if (this.optimisation !== undefined && !this.optimisation()) return false;
     for (let i = 0; i < tallies.length; i++)
       for (const [k, n] of Object.entries(added[i])) tallies[i][k] = (tallies[i][k] ?? 0) + n;
     for (const k of this.confirmed) confirms.set(k, (confirms.get(k) ?? 0) + 1);
@@ -146,7 +146,8 @@ export class ScanRepeat<T> {
    * After a full scan: keep what it read and, when it changed nothing (`repeatable`), what it
    * added to each tally (`before`: copies of the tallies before it) and listed. `confirmed`: the
    * confirmations it counted (each already past required_confirms, so one more changes no
-   * decision); `optimised`: it ran the optimisation rule (which found nothing to replace).
+   * decision); `optimisation`: when it ran the optimisation rule (which found nothing to
+   * replace), the rule again at a later time, true while it still finds nothing.
    */
   remember(
     r: ScanReads,
@@ -155,14 +156,14 @@ export class ScanRepeat<T> {
     tallies: readonly Readonly<Record<string, number>>[],
     scanned: readonly T[] | undefined,
     confirmed: readonly string[] = [],
-    optimised = false,
+    optimisation: (() => boolean) | undefined = undefined,
     timedRead: ReadonlySet<string> = new Set(),
   ): void {
     this.full++;
     this.last = r;
     this.scanned = scanned;
     this.confirmed = confirmed;
-    this.optimised = optimised;
+    this.optimisation = optimisation;
     this.timedRead = timedRead;
     if (!repeatable) {
       this.added = undefined;

@@ -130,18 +130,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   const reads =
     listings === undefined
       ? undefined
-      : h.repeat?.reads(
-          now,
-          c,
-          pairs,
-          accounts,
-          peak,
-          heldInputs(h, now),
-          h.blocks,
-          circuits(h),
-          optimisationInputs(h),
-          listings,
-        );
+      : h.repeat?.reads(now, c, pairs, accounts, peak, heldInputs(h, now), h.blocks, circuits(h), listings);
   if (reads !== undefined && h.repeat!.repeat(reads, tallies, h.confirms, h.recordScan)) return;
   // the loop below evaluates every listing read: their quotes from what was read (same time)
   if (listings !== undefined)
@@ -318,15 +307,9 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   // at the cap: replace the worst position by the best candidate, one a scan
   const best = rank(capped)[0];
   let replaced = false;
-  if (best !== undefined && passing.length === 0) {
-    const held = [...h.positions.values()].map((p) => ({
-      groupId: p.groupId,
-      base: p.base,
-      cy: decisionYieldBps(ctx.market, p),
-      lastMtmUsd: p.lastMtmUsd,
-      sizeUsd: p.sizeUsd,
-    }));
-    const target = optimisationTarget(c, held, best);
+  const optimises = best !== undefined && passing.length === 0;
+  if (optimises) {
+    const target = optimisationTarget(c, heldForOptimisation(h), best);
     if (target !== undefined) {
       replaced = true;
       await h.closeNow(target.groupId, "optimization", target.detail);
@@ -351,7 +334,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
       tallies,
       h.recordScan ? scanned : undefined,
       confirmed,
-      best !== undefined && passing.length === 0,
+      // the rule reads the held positions' MTM, which moves with every check: a repeat runs it again
+      optimises ? () => optimisationTarget(c, heldForOptimisation(h), best) === undefined : undefined,
       timedRead,
     );
   }
@@ -390,11 +374,15 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return b.every((k) => s.has(k));
 }
 
-/** What optimisation reads of each held position besides heldInputs: its last MTM and size. */
-function optimisationInputs(h: ScanHost): string {
-  let out = "";
-  for (const p of h.positions.values()) out += `${p.lastMtmUsd}/${p.sizeUsd};`;
-  return out;
+/** The held positions as the optimisation rule reads them (scale.ts optimisationTarget). */
+function heldForOptimisation(h: ScanHost) {
+  return [...h.positions.values()].map((p) => ({
+    groupId: p.groupId,
+    base: p.base,
+    cy: decisionYieldBps(h.ctx.market, p),
+    lastMtmUsd: p.lastMtmUsd,
+    sizeUsd: p.sizeUsd,
+  }));
 }
 
 function spreadBps(ctx: StrategyContext, leg: { venue: string; symbol: string }): number {
