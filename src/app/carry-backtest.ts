@@ -124,20 +124,25 @@ export function carrySettingsFrom(values: ConfigValues, instance?: string): Carr
   return carryDefaults();
 }
 
+/** The market step of `backtest_carry_30d_s`: 5 minutes (docs/decisions.md, 2026-12-02). */
+export const BENCH_CARRY_STEP_MS = 300_000;
+
 /**
  * The runs of `backtest_carry_30d_s` (bench/carry.ts) at `days`: `perpbot backtest carry
- * --venues 3 --bases 50 --step-s 60 --book-refresh-s 5 --seed 1`, default carry settings.
+ * --venues 3 --bases 50 --step-s 300 --book-refresh-s 5 --seed 1`, default carry settings;
+ * `stepMs` another market step (the 1-minute runs of the pin test and the bench's per-day figure).
  */
 export function backtest30dOptions(
   days: number,
   scanStats?: CarryBacktestOptions["scanStats"],
+  stepMs = BENCH_CARRY_STEP_MS,
 ): CarryBacktestOptions {
   return {
     days,
     seed: 1,
     carry: carryDefaults(),
     universe: { venues: 3, bases: 50 },
-    stepMs: 60_000,
+    stepMs,
     bookRefreshMs: 5_000,
     ...(scanStats === undefined ? {} : { scanStats }),
   };
