@@ -139,7 +139,8 @@ export class FundingLedger {
   /** JSON.stringify(this.toJSON()), without serialising the settled rows again while they stay */
   toJSONText(): string {
     this.settledJson ??= JSON.stringify(this.settledRows);
-    const n = (x: number) => JSON.stringify(x);
+    // (JSON writes a finite number as String does, anything else as null)
+    const n = (x: number) => (Number.isFinite(x) ? String(x) : "null");
     return `{"settled":${this.settledJson},"pending":${n(this.pending)},"accruedTo":${n(this.accruedTo)},"qty":${n(this.qty)}}`;
   }
 

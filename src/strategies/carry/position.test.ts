@@ -71,6 +71,17 @@ test("serialise: the same text as JSON.stringify of the position, before and aft
     assert.equal(serialise(p), plain(p), `bankedUsd ${x}`);
   }
   p.bankedUsd = 0;
+  // a field's text is kept while its value stays: each change, and a change back, is written anew
+  for (const [mtm, deferred] of [
+    [1.25, null],
+    [1.25, T0],
+    [-0.5, T0],
+    [1.25, null],
+  ] as const) {
+    p.lastMtmUsd = mtm;
+    p.deferredSince = deferred;
+    assert.equal(serialise(p), plain(p), `lastMtmUsd ${mtm}, deferredSince ${deferred}`);
+  }
   const back = deserialise(serialise(p));
   assert.equal(serialise(back), plain(back), "a restored position too");
   assert.deepEqual(JSON.parse(serialise(back)), JSON.parse(serialise(p)), "the same fields back");

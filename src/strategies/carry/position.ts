@@ -175,17 +175,28 @@ export function bboAge(market: MarketView, leg: CarryLeg, now: number): number {
  */
 export function serialise(p: CarryPosition): string {
   const fields = p as unknown as Record<string, unknown>;
+  // most fields hold the value they held at the last check: their text is the one written then
+  let kept = keptTexts.get(p);
+  if (kept === undefined) {
+    kept = new Map();
+    keptTexts.set(p, kept);
+  }
   let out = "{";
   // (for-in visits the own keys in the order JSON.stringify writes them: a plain object)
   for (const k in fields) {
     if (k === "ledgers") continue;
     const v = fields[k];
-    const text =
-      (k === "long" || k === "short") && typeof v === "object" && v !== null
-        ? frozenText(v)
-        : (k === "slices" || k === "samples") && Array.isArray(v)
-          ? listText(v)
-          : valueText(v);
+    let text: string | undefined;
+    if ((k === "long" || k === "short") && typeof v === "object" && v !== null) text = frozenText(v);
+    else if ((k === "slices" || k === "samples") && Array.isArray(v)) text = listText(v);
+    else if (v === null || (typeof v !== "object" && typeof v !== "function")) {
+      const last = kept.get(k);
+      if (last !== undefined && Object.is(last.value, v)) text = last.text;
+      else {
+        text = valueText(v);
+        kept.set(k, { value: v, text });
+      }
+    } else text = valueText(v);
     // undefined (a field absent, a function) is left out, as JSON.stringify leaves it out
     if (text === undefined) continue;
     out += `${out.length > 1 ? "," : ""}${keyText(k)}:${text}`;
@@ -194,6 +205,9 @@ export function serialise(p: CarryPosition): string {
   const ledgersText = `"ledgers":{"long":${ledgers.long.toJSONText()},"short":${ledgers.short.toJSONText()}}`;
   return `${out}${out.length > 1 ? "," : ""}${ledgersText}}`;
 }
+
+/** per position, each primitive field's last value and its JSON text */
+const keptTexts = new WeakMap<CarryPosition, Map<string, { value: unknown; text: string | undefined }>>();
 
 /**
  * JSON.stringify of one field value, numbers and booleans written directly (most of a position's
