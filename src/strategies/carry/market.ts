@@ -52,21 +52,28 @@ export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSI
  * book's version (levelsOf), so two reads with the same book at the same version, the same
  * instrument and leg give quotes with the same levels and fees; the times are compared as
  * ages (scan-repeat.ts). No quote is built: a scan that repeats the last one reads only this.
+ * Written from `out[at]` on (default: appended); returns the index after them.
  */
-export function listingReads(market: MarketView, leg: PairLeg, out: unknown[]): void {
+export function listingReads(market: MarketView, leg: PairLeg, out: unknown[], at = out.length): number {
   const l = market.listing?.(leg.venue, leg.symbol);
-  const inst = l?.instrument ?? market.instrument(leg.venue, leg.symbol);
   const book = l?.book ?? market.book(leg.venue, leg.symbol);
-  out.push(
-    leg,
-    book,
-    book.version,
-    inst,
-    l !== undefined ? l.funding : market.fundingRatePerHour(leg.venue, leg.symbol),
-    l !== undefined ? l.predicted() : market.predictedFundingRatePerHour?.(leg.venue, leg.symbol),
-    l !== undefined ? l.fundingTs : market.fundingRateTs(leg.venue, leg.symbol),
-    book.lastUpdateTs,
-  );
+  // (written in place: a scan reuses the array of the scan before the last, no array grows)
+  out[at] = leg;
+  out[at + 1] = book;
+  out[at + 2] = book.version;
+  if (l !== undefined) {
+    out[at + 3] = l.instrument;
+    out[at + 4] = l.funding;
+    out[at + 5] = l.predicted();
+    out[at + 6] = l.fundingTs;
+  } else {
+    out[at + 3] = market.instrument(leg.venue, leg.symbol);
+    out[at + 4] = market.fundingRatePerHour(leg.venue, leg.symbol);
+    out[at + 5] = market.predictedFundingRatePerHour?.(leg.venue, leg.symbol);
+    out[at + 6] = market.fundingRateTs(leg.venue, leg.symbol);
+  }
+  out[at + 7] = book.lastUpdateTs;
+  return at + LISTING_READS;
 }
 
 /** values listingReads appends per listing */

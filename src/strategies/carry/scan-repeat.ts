@@ -80,6 +80,16 @@ export class ScanRepeat<T> {
   repeatedConfirming = 0;
   /** false: every scan runs in full (tests compare the two) */
   enabled = true;
+  /** the two arrays scans read their listings into, in turn (the last scan's is kept for comparing) */
+  private readonly buffers: [unknown[], unknown[]] = [[], []];
+
+  /**
+   * An array for this scan's listing reads (market.ts listingReads): not the one the last scan's
+   * reads are kept in. Its old content is overwritten (set its length to what was written).
+   */
+  buffer(): unknown[] {
+    return this.last?.listings === this.buffers[0] ? this.buffers[1] : this.buffers[0];
+  }
 
   /**
    * What a scan reads; `listings`: what its quotes are made of (market.ts listingReads), kept

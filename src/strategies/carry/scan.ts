@@ -119,13 +119,15 @@ export async function scanOnce(h: ScanHost): Promise<void> {
   if (h.repeat?.enabled === true) {
     // what every listing the loop below evaluates (a held base only on its own venues) reads,
     // without building its quote: a repeated scan builds none
-    listings = [];
+    listings = h.repeat.buffer();
+    let n = 0;
     for (const pair of pairs) {
       const held = heldByBase.get(pair.base);
       for (const l of pair.legs)
         if (held === undefined || l.venue === held.long.venue || l.venue === held.short.venue)
-          listingReads(ctx.market, l, listings);
+          n = listingReads(ctx.market, l, listings, n);
     }
+    listings.length = n;
   }
   const reads =
     listings === undefined
