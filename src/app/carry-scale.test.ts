@@ -307,6 +307,19 @@ test("a scaled position survives a restart: its slices, merged legs and ledger r
   assert.equal(p.long.qty, before.long.qty);
   assert.equal(p.ledgers.long.qty, before.ledgers.long.qty);
   assert.equal(p.sizeUsd, before.sizeUsd);
+  // what the checks keep apart from the rest (serialiseParts' watched text) is back too
+  for (const k of [
+    "peakBps",
+    "lastMtmUsd",
+    "lastMtmBps",
+    "lastCy",
+    "missingBboChecks",
+    "spikeUntil",
+  ] as const)
+    assert.equal(p[k], Number.isFinite(before[k]) ? before[k] : null, k);
+  assert.deepEqual(p.samples, before.samples);
+  assert.equal(p.ledgers.long.estimatedUsd, before.ledgers.long.estimatedUsd);
+  assert.equal(p.ledgers.short.settledUsd, before.ledgers.short.settledUsd);
   assert.equal(again.carry.positions.size, 1, "the slice is not a position of its own");
   again.setRate("simA", 0.0001);
   again.setRate("simB", 0.002);

@@ -209,23 +209,40 @@ test("fault: one leg rejected at entry leaves nothing unhedged and the group say
   await h.stop();
 });
 
-test("every check saves each held position's text, as the position now is, stamped at the check", async () => {
+test("every check saves each held position's watched text, and its held text only when that changed, stamped at the check", async () => {
   const h = await start({ carry: { max_scale_ups: 0 } });
   const g = await opened(h);
-  const { deserialise, serialise } = await import("../strategies/carry/position.ts");
+  const { deserialise, serialise, serialiseParts } = await import("../strategies/carry/position.ts");
+  const stamp = async (key: string) =>
+    Number(
+      (
+        await storeInternals(h.store)
+          .db.selectFrom("kv")
+          .select("updated_at")
+          .where("key", "=", `carry_a.${key}:${g.id}`)
+          .executeTakeFirstOrThrow()
+      ).updated_at,
+    );
+  let heldBefore: { text: string | undefined; at: number } | undefined;
   for (let k = 0; k < 3; k++) {
-    // one MTM check (mtm_check_interval_s 30): its write is the position the strategy holds
+    // one MTM check (mtm_check_interval_s 30): its writes are the position the strategy holds
     await h.advance(30_000);
     const p = h.carry.positions.get(g.id)!;
-    const saved = await h.store.kv.get(`carry_a.pos:${g.id}`);
-    assert.equal(saved, serialise(p));
-    assert.equal(deserialise(saved!).samples.at(-1)?.ts, p.samples.at(-1)?.ts);
-    const row = await storeInternals(h.store)
-      .db.selectFrom("kv")
-      .select("updated_at")
-      .where("key", "=", `carry_a.pos:${g.id}`)
-      .executeTakeFirstOrThrow();
-    assert.ok(h.clock.now() - Number(row.updated_at) < 30_000, "written by the last check");
+    const parts = serialiseParts(p);
+    const held = await h.store.kv.get(`carry_a.pos:${g.id}`);
+    const watched = await h.store.kv.get(`carry_a.watch:${g.id}`);
+    assert.equal(held, parts.held);
+    assert.equal(watched, parts.watched);
+    const back = deserialise(held!, watched!);
+    assert.deepEqual(JSON.parse(serialise(back)), JSON.parse(serialise(p)), "the two give the position back");
+    assert.equal(back.samples.at(-1)?.ts, p.samples.at(-1)?.ts);
+    assert.ok(h.clock.now() - (await stamp("watch")) < 30_000, "watched: written by the last check");
+    // held: written at the entry, then again only when it changed (no settlement in these 90 s)
+    const heldAt = await stamp("pos");
+    if (heldBefore !== undefined && heldBefore.text === held)
+      assert.equal(heldAt, heldBefore.at, "held: not rewritten");
+    heldBefore = { text: held, at: heldAt };
   }
+  assert.ok(h.clock.now() - heldBefore!.at >= 60_000, "the held text was last written before these checks");
   await h.stop();
 });

@@ -40,9 +40,8 @@ export class KvRepo {
   }
 
   /**
-   * Several puts at one time: on SQLite one transaction for all (a strategy's check saves every
-   * position it holds), elsewhere one put after the other. Every timestamp is checked first, so a
-   * bad one writes nothing.
+   * Several puts at one time, in one transaction (a strategy's check saves every position it
+   * holds): all or none. Every timestamp is checked first, so a bad one writes nothing.
    */
   async putMany(
     entries: readonly (readonly [key: string, value: string])[],
@@ -56,7 +55,10 @@ export class KvRepo {
       });
       return;
     }
-    for (const [key, value] of entries) await this.#db.executeQuery(PUT.compiled(this.#db, [key, value, at]));
+    // one transaction too: a strategy's parts of one state (carry's held and watched texts) go together
+    await this.#db.transaction().execute(async (trx) => {
+      for (const [key, value] of entries) await trx.executeQuery(PUT.compiled(this.#db, [key, value, at]));
+    });
   }
 
   async get(key: string): Promise<string | null> {

@@ -189,6 +189,17 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
     await store.kv.putMany([], T0 + 6); // nothing to write: no error
     await assert.rejects(store.kv.putMany([["many.d", "D"]], -1), /kv many.d ts: -1 is not a timestamp/);
     assert.equal(await store.kv.get("many.d"), null);
+    // one transaction: an entry the database refuses (a null value) leaves the others unwritten
+    await assert.rejects(
+      store.kv.putMany(
+        [
+          ["many.a", "A2"],
+          ["many.e", null as unknown as string],
+        ],
+        T0 + 7,
+      ),
+    );
+    assert.equal(await store.kv.get("many.a"), "A", "the whole batch or nothing");
   });
 
   test("kv.put and orders.exists run their compiled-once queries with each call's own values", async () => {

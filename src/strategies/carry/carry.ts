@@ -23,6 +23,7 @@ import {
   liquidationDistance,
   markToMarket,
   serialise,
+  serialiseParts,
 } from "./position.ts";
 import { scaleDownWhy } from "./scale.ts";
 import { type ScanHost, type ScannedOpportunity, scanOnce } from "./scan.ts";
@@ -72,6 +73,11 @@ export class CarryStrategy implements Strategy {
   private busy: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   seq = 0;
+  /**
+   * each held position's `held` text (serialiseParts) as last written under `pos:<group>`: a check
+   * writes it only when it changed
+   */
+  private readonly heldTexts = new Map<string, string>();
   /** what the last scan read, so an identical one repeats it instead of re-scanning */
   readonly scanRepeat = new ScanRepeat<ScannedOpportunity>();
 
@@ -102,8 +108,10 @@ export class CarryStrategy implements Strategy {
     const active = all.filter((g) => ACTIVE.has(g.status));
     for (const g of active) {
       if (g.meta.scaleUpOf !== undefined) continue;
+      // held and watched parts (serialiseParts); a state saved before the two has one text
       const saved = await ctx.state.get(`pos:${g.id}`);
-      if (saved !== undefined) this.positions.set(g.id, deserialise(saved));
+      if (saved !== undefined)
+        this.positions.set(g.id, deserialise(saved, await ctx.state.get(`watch:${g.id}`)));
       if (g.status !== "open") this.closeInBackground(g.id, g.closeReason ?? "failed");
     }
     // a scale-up group its position does not hold (stopped before the merge) is closed: nothing
@@ -274,7 +282,10 @@ export class CarryStrategy implements Strategy {
         deferredSince: p.deferredSince,
         spikeProtectUntil: p.spikeUntil,
       });
-      saves.push([`pos:${p.groupId}`, serialise(p)]);
+      // what every check changes, and the rest only when it changed (written after the first)
+      const parts = serialiseParts(p);
+      saves.push([`watch:${p.groupId}`, parts.watched]);
+      if (this.heldTexts.get(p.groupId) !== parts.held) saves.push([`pos:${p.groupId}`, parts.held]);
       if (decision.kind === "close" && !URGENT.has(decision.reason)) {
         // closing one leg while the other venue cannot be reached leaves that leg naked: a
         // non-urgent exit waits for both venues' circuits to close (the check repeats it)
@@ -325,6 +336,7 @@ export class CarryStrategy implements Strategy {
     const state = this.ctx.state;
     if (state.putMany !== undefined) await state.putMany(batch);
     else for (const [k, v] of batch) await state.put(k, v);
+    for (const [k, v] of batch) if (k.startsWith("pos:")) this.heldTexts.set(k.slice(4), v);
   }
 
   // ---- funding ---------------------------------------------------------------------------------
@@ -377,6 +389,7 @@ export class CarryStrategy implements Strategy {
       }
       const p = this.positions.get(groupId);
       this.positions.delete(groupId);
+      this.heldTexts.delete(groupId);
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
       if (p !== undefined) {
         // every group of the position: the entry's and its scale-ups' (scaled down and failed
@@ -434,7 +447,11 @@ export class CarryStrategy implements Strategy {
       isHeld: (p) => this.positions.get(p.groupId) === p && !this.closing.has(p.groupId),
       adopt: async (p) => {
         this.positions.set(p.groupId, p);
-        await this.ctx.state.put(`pos:${p.groupId}`, serialise(p));
+        const parts = serialiseParts(p);
+        await this.save([
+          [`pos:${p.groupId}`, parts.held],
+          [`watch:${p.groupId}`, parts.watched],
+        ]);
         await this.ctx.state.put("peak_equity", String(this.peakEquityUsd));
       },
       saveBlocks: () => this.ctx.state.put("blocks", JSON.stringify(this.blocks)),

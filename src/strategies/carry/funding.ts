@@ -139,9 +139,19 @@ export class FundingLedger {
   /** JSON.stringify(this.toJSON()), without serialising the settled rows again while they stay */
   toJSONText(): string {
     this.settledJson ??= JSON.stringify(this.settledRows);
-    // (JSON writes a finite number as String does, anything else as null)
-    const n = (x: number) => (Number.isFinite(x) ? String(x) : "null");
+    const n = numberText;
     return `{"settled":${this.settledJson},"pending":${n(this.pending)},"accruedTo":${n(this.accruedTo)},"qty":${n(this.qty)}}`;
+  }
+
+  /** toJSONText's part that changes only at a settlement or a resize: the settled rows and the quantity */
+  settledJSONText(): string {
+    this.settledJson ??= JSON.stringify(this.settledRows);
+    return `{"settled":${this.settledJson},"qty":${numberText(this.qty)}}`;
+  }
+
+  /** toJSONText's part that every accrual changes: the estimate and the time it runs to */
+  estimateJSONText(): string {
+    return `{"pending":${numberText(this.pending)},"accruedTo":${numberText(this.accruedTo)}}`;
   }
 
   restore(j: { settled: LedgerRow[]; pending: number; accruedTo: number; qty?: number }): void {
@@ -153,4 +163,9 @@ export class FundingLedger {
     this.accruedTo = j.accruedTo;
     if (j.qty !== undefined) this.qty = j.qty;
   }
+}
+
+/** JSON.stringify of a number: a finite one as String writes it, anything else as null */
+function numberText(x: number): string {
+  return Number.isFinite(x) ? String(x) : "null";
 }

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FundingLedger } from "./funding.ts";
-import { type CarryPosition, type CarrySlice, deserialise, serialise, withSlice } from "./position.ts";
+import {
+  type CarryPosition,
+  type CarrySlice,
+  deserialise,
+  serialise,
+  serialiseParts,
+  withSlice,
+} from "./position.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
@@ -132,4 +139,35 @@ test("serialise: the same text as JSON.stringify while legs, slices and samples 
   const noGroups = { ...p, sliceGroups: undefined };
   assert.equal(serialise(noGroups), plain(noGroups));
   assert.doesNotMatch(serialise(noGroups), /sliceGroups/);
+});
+
+test("serialiseParts: held and watched texts give the position back; held moves only with settlements and slices, not with checks", () => {
+  const p = position();
+  const back = (q: CarryPosition) => {
+    const { held, watched } = serialiseParts(q);
+    return deserialise(held, watched);
+  };
+  assert.deepEqual(JSON.parse(serialise(back(p))), JSON.parse(serialise(p)));
+  const held0 = serialiseParts(p).held;
+  // what a check changes: the estimate, the MTM, its samples and peak
+  p.ledgers.short.accrue(T0 + HOUR / 2, 0.001, 100_000);
+  p.lastMtmUsd = 2.5;
+  p.peakBps = 40;
+  p.samples = [...p.samples, { ts: T0 + HOUR / 2, bps: 40 }];
+  p.deferredSince = T0;
+  assert.equal(serialiseParts(p).held, held0, "a check leaves the held text as it was");
+  const r = back(p);
+  assert.deepEqual(JSON.parse(serialise(r)), JSON.parse(serialise(p)));
+  assert.equal(r.ledgers.short.estimatedUsd, p.ledgers.short.estimatedUsd);
+  assert.equal(r.peakBps, 40);
+  // a settlement and a scale-up change the held text
+  p.ledgers.short.settle(T0 + HOUR, 0.5, 0.001, 100_000);
+  const held1 = serialiseParts(p).held;
+  assert.notEqual(held1, held0, "a settlement is held");
+  assert.equal(back(p).ledgers.short.settledUsd, 0.5);
+  assert.equal(back(p).ledgers.short.estimatedUsd, 0, "the estimate it replaced is gone");
+  p.sizeUsd = 800;
+  assert.notEqual(serialiseParts(p).held, held1, "a size change is held");
+  // a state saved in one text, before the two parts, still restores
+  assert.deepEqual(JSON.parse(serialise(deserialise(serialise(p)))), JSON.parse(serialise(p)));
 });

@@ -174,6 +174,52 @@ export function bboAge(market: MarketView, leg: CarryLeg, now: number): number {
  * new one, withSlice, and their doubles are most of the text's cost).
  */
 export function serialise(p: CarryPosition): string {
+  const out = fieldsText(p, undefined);
+  const { ledgers } = p;
+  const ledgersText = `"ledgers":{"long":${ledgers.long.toJSONText()},"short":${ledgers.short.toJSONText()}}`;
+  return `${out}${out.length > 1 ? "," : ""}${ledgersText}}`;
+}
+
+/**
+ * What a check changes on every run (carry.ts checkEach): the MTM, its samples and peak, the
+ * stale-data counters and the yield, and each ledger's estimate (its pending amount and the time
+ * it is accrued to). The rest of a position changes at an entry, a scale-up or down and a
+ * settlement.
+ */
+const WATCHED = new Set([
+  "peakBps",
+  "samples",
+  "missingBboChecks",
+  "deferredSince",
+  "spikeUntil",
+  "lastMtmUsd",
+  "lastMtmBps",
+  "lastCy",
+]);
+
+/**
+ * The position in two texts, saved under two keys in one transaction (carry.ts): `held`, what
+ * changes only at an entry, a scale-up or down and a settlement (the legs, slices, sizes, the
+ * ledgers' settled rows), and `watched`, what every check changes (WATCHED and the ledgers'
+ * estimates). A check writes `watched` and, only when it differs from the one last written,
+ * `held`: the settled rows, most of the text, are not written every 30 s. deserialise(held,
+ * watched) gives the position serialise wrote.
+ */
+export function serialiseParts(p: CarryPosition): { held: string; watched: string } {
+  const { long, short } = p.ledgers;
+  const held = fieldsText(p, false);
+  const watched = fieldsText(p, true);
+  return {
+    held: `${held}${held.length > 1 ? "," : ""}"ledgers":{"long":${long.settledJSONText()},"short":${short.settledJSONText()}}}`,
+    watched: `${watched}${watched.length > 1 ? "," : ""}"ledgers":{"long":${long.estimateJSONText()},"short":${short.estimateJSONText()}}}`,
+  };
+}
+
+/**
+ * `{` and the position's fields but its ledgers as JSON, without the closing brace: every field
+ * (`watched` undefined), or only those in WATCHED (true) or only the others (false).
+ */
+function fieldsText(p: CarryPosition, watched: boolean | undefined): string {
   const fields = p as unknown as Record<string, unknown>;
   // most fields hold the value they held at the last check: their text is the one written then
   let kept = keptTexts.get(p);
@@ -185,6 +231,7 @@ export function serialise(p: CarryPosition): string {
   // (for-in visits the own keys in the order JSON.stringify writes them: a plain object)
   for (const k in fields) {
     if (k === "ledgers") continue;
+    if (watched !== undefined && WATCHED.has(k) !== watched) continue;
     const v = fields[k];
     let text: string | undefined;
     if ((k === "long" || k === "short") && typeof v === "object" && v !== null) text = frozenText(v);
@@ -201,9 +248,7 @@ export function serialise(p: CarryPosition): string {
     if (text === undefined) continue;
     out += `${out.length > 1 ? "," : ""}${keyText(k)}:${text}`;
   }
-  const { ledgers } = p;
-  const ledgersText = `"ledgers":{"long":${ledgers.long.toJSONText()},"short":${ledgers.short.toJSONText()}}`;
-  return `${out}${out.length > 1 ? "," : ""}${ledgersText}}`;
+  return out;
 }
 
 /** per position, each primitive field's last value and its JSON text */
@@ -267,13 +312,28 @@ export function groupIdsOf(p: CarryPosition): string[] {
   return [p.groupId, ...p.slices.map((s) => s.groupId)];
 }
 
-export function deserialise(text: string): CarryPosition {
-  const j = { initialSizeUsd: 0, slices: [], scaleUps: 0, lastScaleAt: 0, bankedUsd: 0, ...JSON.parse(text) };
+/**
+ * A position from serialise's text, or from serialiseParts' two (`watched`: the second; a state
+ * saved in one text, before the two, has every field in `text`).
+ */
+export function deserialise(text: string, watched?: string): CarryPosition {
+  const held = JSON.parse(text);
+  const w = watched === undefined ? undefined : JSON.parse(watched);
+  const j = {
+    initialSizeUsd: 0,
+    slices: [],
+    scaleUps: 0,
+    lastScaleAt: 0,
+    bankedUsd: 0,
+    ...held,
+    ...w,
+    ledgers: held.ledgers,
+  };
   if (!(j.initialSizeUsd > 0)) j.initialSizeUsd = j.sizeUsd;
-  const mk = (leg: CarryLeg, data: Parameters<FundingLedger["restore"]>[0]) => {
+  const mk = (leg: CarryLeg, side: "long" | "short") => {
     const l = new FundingLedger({ ...leg, openedAt: j.openedAt });
-    l.restore(data);
+    l.restore({ ...held.ledgers[side], ...w?.ledgers?.[side] });
     return l;
   };
-  return { ...j, ledgers: { long: mk(j.long, j.ledgers.long), short: mk(j.short, j.ledgers.short) } };
+  return { ...j, ledgers: { long: mk(j.long, "long"), short: mk(j.short, "short") } };
 }
