@@ -219,7 +219,7 @@ test("every check saves each held position's watched text, and its held text onl
         await storeInternals(h.store)
           .db.selectFrom("kv")
           .select("updated_at")
-          .where("key", "=", `carry_a.${key}:${g.id}`)
+          .where("key", "=", key === "watch" ? "carry_a.watch" : `carry_a.${key}:${g.id}`)
           .executeTakeFirstOrThrow()
       ).updated_at,
     );
@@ -230,10 +230,11 @@ test("every check saves each held position's watched text, and its held text onl
     const p = h.carry.positions.get(g.id)!;
     const parts = serialiseParts(p);
     const held = await h.store.kv.get(`carry_a.pos:${g.id}`);
-    const watched = await h.store.kv.get(`carry_a.watch:${g.id}`);
+    // every position's watched text in one object by group id
+    const watched = JSON.parse((await h.store.kv.get("carry_a.watch"))!)[g.id];
     assert.equal(held, parts.held);
-    assert.equal(watched, parts.watched);
-    const back = deserialise(held!, watched!);
+    assert.deepEqual(watched, JSON.parse(parts.watched));
+    const back = deserialise(held!, watched);
     assert.deepEqual(JSON.parse(serialise(back)), JSON.parse(serialise(p)), "the two give the position back");
     assert.equal(back.samples.at(-1)?.ts, p.samples.at(-1)?.ts);
     assert.ok(h.clock.now() - (await stamp("watch")) < 30_000, "watched: written by the last check");

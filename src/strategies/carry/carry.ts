@@ -75,9 +75,15 @@ export class CarryStrategy implements Strategy {
   seq = 0;
   /**
    * each held position's `held` text (serialiseParts) as last written under `pos:<group>`: a check
-   * writes it only when it changed
+   * writes it only when it changed (in the same transaction as the `watch` text, StateSlot.putMany)
    */
   private readonly heldTexts = new Map<string, string>();
+  /**
+   * each held position's `watched` text as last computed: saved together, as one JSON object by
+   * group id under `watch` (one row a check, not one per position), by every save after a change
+   */
+  private readonly watchedTexts = new Map<string, string>();
+  private watchedChanged = false;
   /** what the last scan read, so an identical one repeats it instead of re-scanning */
   readonly scanRepeat = new ScanRepeat<ScannedOpportunity>();
 
@@ -106,12 +112,19 @@ export class CarryStrategy implements Strategy {
     this.peakEquityUsd = Number((await ctx.state.get("peak_equity")) ?? 0);
     const all = await ctx.groups();
     const active = all.filter((g) => ACTIVE.has(g.status));
+    let watched: Record<string, unknown> | undefined;
+    const readWatched = async () => {
+      const text = await ctx.state.get("watch");
+      return text === undefined ? {} : (JSON.parse(text) as Record<string, unknown>);
+    };
     for (const g of active) {
       if (g.meta.scaleUpOf !== undefined) continue;
       // held and watched parts (serialiseParts); a state saved before the two has one text
       const saved = await ctx.state.get(`pos:${g.id}`);
-      if (saved !== undefined)
-        this.positions.set(g.id, deserialise(saved, await ctx.state.get(`watch:${g.id}`)));
+      if (saved !== undefined) {
+        watched ??= await readWatched();
+        this.positions.set(g.id, deserialise(saved, watched[g.id]));
+      }
       if (g.status !== "open") this.closeInBackground(g.id, g.closeReason ?? "failed");
     }
     // a scale-up group its position does not hold (stopped before the merge) is closed: nothing
@@ -284,7 +297,7 @@ export class CarryStrategy implements Strategy {
       });
       // what every check changes, and the rest only when it changed (written after the first)
       const parts = serialiseParts(p);
-      saves.push([`watch:${p.groupId}`, parts.watched]);
+      this.watch(p.groupId, parts.watched);
       if (this.heldTexts.get(p.groupId) !== parts.held) saves.push([`pos:${p.groupId}`, parts.held]);
       if (decision.kind === "close" && !URGENT.has(decision.reason)) {
         // closing one leg while the other venue cannot be reached leaves that leg naked: a
@@ -331,12 +344,30 @@ export class CarryStrategy implements Strategy {
 
   /** The check's position writes so far, in one go (StateSlot.putMany where there is one); empties `saves`. */
   private async save(saves: [string, string][]): Promise<void> {
+    if (this.watchedChanged) {
+      saves.push(["watch", this.watchedDoc()]);
+      this.watchedChanged = false;
+    }
     if (saves.length === 0) return;
     const batch = saves.splice(0);
     const state = this.ctx.state;
     if (state.putMany !== undefined) await state.putMany(batch);
     else for (const [k, v] of batch) await state.put(k, v);
     for (const [k, v] of batch) if (k.startsWith("pos:")) this.heldTexts.set(k.slice(4), v);
+  }
+
+  /** A position's watched text now (saved with the next save, with its held text if that changed). */
+  private watch(groupId: string, text: string): void {
+    this.watchedTexts.set(groupId, text);
+    this.watchedChanged = true;
+  }
+
+  /** Every held position's watched text, one JSON object by group id. */
+  private watchedDoc(): string {
+    let out = "{";
+    for (const [id, text] of this.watchedTexts)
+      out += `${out.length > 1 ? "," : ""}${JSON.stringify(id)}:${text}`;
+    return `${out}}`;
   }
 
   // ---- funding ---------------------------------------------------------------------------------
@@ -390,6 +421,7 @@ export class CarryStrategy implements Strategy {
       const p = this.positions.get(groupId);
       this.positions.delete(groupId);
       this.heldTexts.delete(groupId);
+      if (this.watchedTexts.delete(groupId)) this.watchedChanged = true;
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
       if (p !== undefined) {
         // every group of the position: the entry's and its scale-ups' (scaled down and failed
@@ -448,10 +480,8 @@ export class CarryStrategy implements Strategy {
       adopt: async (p) => {
         this.positions.set(p.groupId, p);
         const parts = serialiseParts(p);
-        await this.save([
-          [`pos:${p.groupId}`, parts.held],
-          [`watch:${p.groupId}`, parts.watched],
-        ]);
+        this.watch(p.groupId, parts.watched);
+        await this.save([[`pos:${p.groupId}`, parts.held]]);
         await this.ctx.state.put("peak_equity", String(this.peakEquityUsd));
       },
       saveBlocks: () => this.ctx.state.put("blocks", JSON.stringify(this.blocks)),

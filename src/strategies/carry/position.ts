@@ -198,7 +198,8 @@ const WATCHED = new Set([
 ]);
 
 /**
- * The position in two texts, saved under two keys in one transaction (carry.ts): `held`, what
+ * The position in two texts, saved in one transaction (carry.ts: `pos:<group>`, and `watch`, one
+ * object of every held position's watched text): `held`, what
  * changes only at an entry, a scale-up or down and a settlement (the legs, slices, sizes, the
  * ledgers' settled rows), and `watched`, what every check changes (WATCHED and the ledgers'
  * estimates). A check writes `watched` and, only when it differs from the one last written,
@@ -313,12 +314,14 @@ export function groupIdsOf(p: CarryPosition): string[] {
 }
 
 /**
- * A position from serialise's text, or from serialiseParts' two (`watched`: the second; a state
- * saved in one text, before the two, has every field in `text`).
+ * A position from serialise's text, or from serialiseParts' two (`watched`: the second, as text
+ * or parsed; a state saved in one text, before the two, has every field in `text`).
  */
-export function deserialise(text: string, watched?: string): CarryPosition {
+export function deserialise(text: string, watched?: unknown): CarryPosition {
   const held = JSON.parse(text);
-  const w = watched === undefined ? undefined : JSON.parse(watched);
+  // (the watched text, or what it parses to: carry keeps every position's in one JSON object)
+  const w =
+    typeof watched === "string" ? JSON.parse(watched) : (watched as Record<string, unknown> | undefined);
   const j = {
     initialSizeUsd: 0,
     slices: [],
