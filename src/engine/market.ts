@@ -15,6 +15,7 @@ const CHANNELS = ["book", "trades", "mark", "funding"] as const;
 export class MarketCache implements MarketView {
   private readonly venueMap: ReadonlyMap<string, Venue>;
   private readonly instrumentsByVenue = new Map<string, Map<string, Instrument>>();
+  private readonly instrumentLists = new Map<string, readonly Instrument[]>();
   /** venue -> symbol -> what is known of that market (one lookup per read, no key to build) */
   private readonly entries = new Map<string, Map<string, MarketEntry>>();
   private readonly listeners = new Set<(e: MarketEvent) => void>();
@@ -66,7 +67,13 @@ export class MarketCache implements MarketView {
   }
 
   instruments(venue: string): readonly Instrument[] {
-    return [...this.byVenue(venue).values()];
+    // (one array per venue: the listings are fixed when the cache is built)
+    let list = this.instrumentLists.get(venue);
+    if (list === undefined) {
+      list = [...this.byVenue(venue).values()];
+      this.instrumentLists.set(venue, list);
+    }
+    return list;
   }
 
   instrument(venue: string, symbol: string): Instrument {

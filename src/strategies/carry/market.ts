@@ -191,9 +191,10 @@ export function universe(
   const last = lastUniverse.get(market);
   const same = last !== undefined && last.pairsConfig === pairs && last.minVolume24hUsd === minVolume24hUsd;
   // (compared in place first: a scan that finds every book as it was allocates nothing here)
-  if (same && booksAsBefore(market, venues, last.books, last.versions)) return last.pairs;
+  if (same && booksAsBefore(market, venues, last)) return last.pairs;
   const books: BookView[] = [];
   const versions: (number | undefined)[] = [];
+  const lists = venues.map((v) => market.instruments(v));
   for (const v of venues)
     for (const inst of market.instruments(v)) {
       const b = market.book(v, inst.symbol);
@@ -202,11 +203,19 @@ export function universe(
     }
   const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
   if (same && sameListings(last.listings, listings)) {
-    lastUniverse.set(market, { ...last, books, versions });
+    lastUniverse.set(market, { ...last, books, versions, lists });
     return last.pairs;
   }
   const found = discoverPairs(listings, pairs, { minVolume24hUsd }).pairs;
-  lastUniverse.set(market, { pairsConfig: pairs, minVolume24hUsd, listings, books, versions, pairs: found });
+  lastUniverse.set(market, {
+    pairsConfig: pairs,
+    minVolume24hUsd,
+    listings,
+    books,
+    versions,
+    lists,
+    pairs: found,
+  });
   return found;
 }
 
@@ -214,9 +223,22 @@ export function universe(
 function booksAsBefore(
   market: MarketView,
   venues: readonly string[],
-  books: readonly BookView[],
-  versions: readonly (number | undefined)[],
+  last: { books: readonly BookView[]; versions: readonly (number | undefined)[]; lists: readonly unknown[] },
 ): boolean {
+  const { books, versions, lists } = last;
+  // a view with listing handles keeps one book per listing for its life (MarketView.listing):
+  // the same instrument lists as before are the same books, whose versions alone say the rest
+  if (market.listing !== undefined && venues.length === lists.length) {
+    let listed = true;
+    for (let i = 0; i < venues.length && listed; i++) listed = market.instruments(venues[i]) === lists[i];
+    if (listed) {
+      for (let i = 0; i < books.length; i++) {
+        const version = books[i].version;
+        if (version === undefined || versions[i] !== version) return false;
+      }
+      return true;
+    }
+  }
   let k = 0;
   for (const v of venues)
     for (const inst of market.instruments(v)) {
@@ -238,6 +260,8 @@ const lastUniverse = new WeakMap<
     /** every listing's book in the order read, and its version then */
     readonly books: readonly BookView[];
     readonly versions: readonly (number | undefined)[];
+    /** each venue's instrument list as the view gave it then */
+    readonly lists: readonly (readonly Instrument[])[];
     readonly pairs: readonly TradablePair[];
   }
 >();
