@@ -20,10 +20,14 @@ import {
   decisionYieldBps,
   deserialise,
   groupIdsOf,
+  heldStamp,
+  heldText,
   liquidationDistance,
   markToMarket,
+  sameStamp,
   serialise,
   serialiseParts,
+  watchedText,
 } from "./position.ts";
 import { scaleDownWhy } from "./scale.ts";
 import { type ScanHost, type ScannedOpportunity, scanOnce } from "./scan.ts";
@@ -78,6 +82,9 @@ export class CarryStrategy implements Strategy {
    * writes it only when it changed (in the same transaction as the `watch` text, StateSlot.putMany)
    */
   private readonly heldTexts = new Map<string, string>();
+  /** the heldStamp of each held text written, and of those in a save not yet done */
+  private readonly heldStamps = new Map<string, unknown[]>();
+  private readonly pendingStamps = new Map<string, unknown[]>();
   /**
    * each held position's `watched` text as last computed: saved together, as one JSON object by
    * group id under `watch` (one row a check, not one per position), by every save after a change
@@ -296,9 +303,17 @@ export class CarryStrategy implements Strategy {
         spikeProtectUntil: p.spikeUntil,
       });
       // what every check changes, and the rest only when it changed (written after the first)
-      const parts = serialiseParts(p);
-      this.watch(p.groupId, parts.watched);
-      if (this.heldTexts.get(p.groupId) !== parts.held) saves.push([`pos:${p.groupId}`, parts.held]);
+      this.watch(p.groupId, watchedText(p));
+      // the held text only when what it is made of moved, and written only when it changed
+      const stamp = heldStamp(p);
+      const last = this.heldStamps.get(p.groupId);
+      if (last === undefined || !sameStamp(last, stamp)) {
+        const held = heldText(p);
+        if (this.heldTexts.get(p.groupId) !== held) {
+          saves.push([`pos:${p.groupId}`, held]);
+          this.pendingStamps.set(p.groupId, stamp);
+        } else this.heldStamps.set(p.groupId, stamp);
+      }
       if (decision.kind === "close" && !URGENT.has(decision.reason)) {
         // closing one leg while the other venue cannot be reached leaves that leg naked: a
         // non-urgent exit waits for both venues' circuits to close (the check repeats it)
@@ -353,7 +368,16 @@ export class CarryStrategy implements Strategy {
     const state = this.ctx.state;
     if (state.putMany !== undefined) await state.putMany(batch);
     else for (const [k, v] of batch) await state.put(k, v);
-    for (const [k, v] of batch) if (k.startsWith("pos:")) this.heldTexts.set(k.slice(4), v);
+    for (const [k, v] of batch)
+      if (k.startsWith("pos:")) {
+        const id = k.slice(4);
+        this.heldTexts.set(id, v);
+        // the stamp of the text written (an adoption writes none: the next check makes it)
+        const stamp = this.pendingStamps.get(id);
+        if (stamp === undefined) this.heldStamps.delete(id);
+        else this.heldStamps.set(id, stamp);
+        this.pendingStamps.delete(id);
+      }
   }
 
   /** A position's watched text now (saved with the next save, with its held text if that changed). */
@@ -421,6 +445,7 @@ export class CarryStrategy implements Strategy {
       const p = this.positions.get(groupId);
       this.positions.delete(groupId);
       this.heldTexts.delete(groupId);
+      this.heldStamps.delete(groupId);
       if (this.watchedTexts.delete(groupId)) this.watchedChanged = true;
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
       if (p !== undefined) {

@@ -103,6 +103,11 @@ export class FundingLedger {
     return replaced;
   }
 
+  /** settled rows so far (they are only ever added) */
+  get settledCount(): number {
+    return this.settledRows.length;
+  }
+
   get settledUsd(): number {
     return this.settledSum;
   }

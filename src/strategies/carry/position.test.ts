@@ -5,6 +5,8 @@ import {
   type CarryPosition,
   type CarrySlice,
   deserialise,
+  heldStamp,
+  sameStamp,
   serialise,
   serialiseParts,
   withSlice,
@@ -149,6 +151,7 @@ test("serialiseParts: held and watched texts give the position back; held moves 
   };
   assert.deepEqual(JSON.parse(serialise(back(p))), JSON.parse(serialise(p)));
   const held0 = serialiseParts(p).held;
+  const stamp0 = heldStamp(p);
   // what a check changes: the estimate, the MTM, its samples and peak
   p.ledgers.short.accrue(T0 + HOUR / 2, 0.001, 100_000);
   p.lastMtmUsd = 2.5;
@@ -156,6 +159,7 @@ test("serialiseParts: held and watched texts give the position back; held moves 
   p.samples = [...p.samples, { ts: T0 + HOUR / 2, bps: 40 }];
   p.deferredSince = T0;
   assert.equal(serialiseParts(p).held, held0, "a check leaves the held text as it was");
+  assert.ok(sameStamp(heldStamp(p), stamp0), "and its stamp");
   const r = back(p);
   assert.deepEqual(JSON.parse(serialise(r)), JSON.parse(serialise(p)));
   assert.equal(r.ledgers.short.estimatedUsd, p.ledgers.short.estimatedUsd);
@@ -164,10 +168,18 @@ test("serialiseParts: held and watched texts give the position back; held moves 
   p.ledgers.short.settle(T0 + HOUR, 0.5, 0.001, 100_000);
   const held1 = serialiseParts(p).held;
   assert.notEqual(held1, held0, "a settlement is held");
+  assert.ok(!sameStamp(heldStamp(p), stamp0), "a settlement moves the stamp");
+  const stamp1 = heldStamp(p);
   assert.equal(back(p).ledgers.short.settledUsd, 0.5);
   assert.equal(back(p).ledgers.short.estimatedUsd, 0, "the estimate it replaced is gone");
   p.sizeUsd = 800;
   assert.notEqual(serialiseParts(p).held, held1, "a size change is held");
+  assert.ok(!sameStamp(heldStamp(p), stamp1), "and moves the stamp");
+  const stamp2 = heldStamp(p);
+  p.sliceGroups?.push("g1-s1");
+  assert.ok(!sameStamp(heldStamp(p), stamp2), "an array grown in place moves the stamp");
+  p.long = { ...p.long, lots: p.long.lots + 1 };
+  assert.ok(!sameStamp(heldStamp(p), heldStamp({ ...p, long: { ...p.long } })), "a leg by identity");
   // a state saved in one text, before the two parts, still restores
   assert.deepEqual(JSON.parse(serialise(deserialise(serialise(p)))), JSON.parse(serialise(p)));
 });

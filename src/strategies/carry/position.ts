@@ -207,13 +207,47 @@ const WATCHED = new Set([
  * watched) gives the position serialise wrote.
  */
 export function serialiseParts(p: CarryPosition): { held: string; watched: string } {
+  return { held: heldText(p), watched: watchedText(p) };
+}
+
+/** serialiseParts' held text */
+export function heldText(p: CarryPosition): string {
   const { long, short } = p.ledgers;
   const held = fieldsText(p, false);
+  return `${held}${held.length > 1 ? "," : ""}"ledgers":{"long":${long.settledJSONText()},"short":${short.settledJSONText()}}}`;
+}
+
+/** serialiseParts' watched text */
+export function watchedText(p: CarryPosition): string {
+  const { long, short } = p.ledgers;
   const watched = fieldsText(p, true);
-  return {
-    held: `${held}${held.length > 1 ? "," : ""}"ledgers":{"long":${long.settledJSONText()},"short":${short.settledJSONText()}}}`,
-    watched: `${watched}${watched.length > 1 ? "," : ""}"ledgers":{"long":${long.estimateJSONText()},"short":${short.estimateJSONText()}}}`,
-  };
+  return `${watched}${watched.length > 1 ? "," : ""}"ledgers":{"long":${long.estimateJSONText()},"short":${short.estimateJSONText()}}}`;
+}
+
+/**
+ * What the held text is made of, without writing it: every field heldText writes, primitives by
+ * value, objects by identity (a leg or a slice is never modified once made: a change makes a new
+ * one), arrays by length and elements, and per ledger the ledger, its settled rows' count and its
+ * quantity. Two equal stamps (sameStamp) of one position give the same held text, so a check
+ * builds the text only when the stamp moved.
+ */
+export function heldStamp(p: CarryPosition): unknown[] {
+  const fields = p as unknown as Record<string, unknown>;
+  const out: unknown[] = [];
+  for (const k in fields) {
+    if (k === "ledgers" || WATCHED.has(k)) continue;
+    const v = fields[k];
+    out.push(k, v);
+    if (Array.isArray(v)) out.push(v.length, ...v);
+  }
+  for (const l of [p.ledgers.long, p.ledgers.short]) out.push(l, l.settledCount, l.qty);
+  return out;
+}
+
+export function sameStamp(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /**
