@@ -270,7 +270,7 @@ function fieldsText(p: CarryPosition, watched: boolean | undefined): string {
     const v = fields[k];
     let text: string | undefined;
     if ((k === "long" || k === "short") && typeof v === "object" && v !== null) text = frozenText(v);
-    else if ((k === "slices" || k === "samples") && Array.isArray(v)) text = listText(v);
+    else if ((k === "slices" || k === "samples") && Array.isArray(v)) text = listText(v, kept, k);
     else if (v === null || (typeof v !== "object" && typeof v !== "function")) {
       const last = kept.get(k);
       if (last !== undefined && Object.is(last.value, v)) text = last.text;
@@ -287,7 +287,14 @@ function fieldsText(p: CarryPosition, watched: boolean | undefined): string {
 }
 
 /** per position, each primitive field's last value and its JSON text */
-const keptTexts = new WeakMap<CarryPosition, Map<string, { value: unknown; text: string | undefined }>>();
+const keptTexts = new WeakMap<CarryPosition, Map<string, KeptText>>();
+
+/** a field's last value and its text (a list's: its elements then and their texts) */
+interface KeptText {
+  readonly value: unknown;
+  readonly text: string | undefined;
+  readonly texts?: string[];
+}
 
 /**
  * JSON.stringify of one field value, numbers and booleans written directly (most of a position's
@@ -312,9 +319,25 @@ function frozenText(o: object): string {
 }
 
 /** an array (modified in place: not kept) of objects never modified once made */
-function listText(xs: readonly object[]): string {
+function listText(xs: readonly object[], kept: Map<string, KeptText>, k: string): string {
+  // a check drops the oldest samples and adds one: the texts of those it keeps are found by
+  // position in the last list (by identity, no lookup per element)
+  const slot = k === "samples" ? "samples[]" : "slices[]";
+  const last = kept.get(slot) as { value: readonly object[]; texts: string[] } | undefined;
+  const prev = last?.value;
+  let d = 0;
+  if (prev !== undefined && xs.length > 0) {
+    d = prev.indexOf(xs[0]);
+    if (d < 0) d = prev.length;
+  }
+  const texts: string[] = new Array(xs.length);
   let out = "[";
-  for (let i = 0; i < xs.length; i++) out += `${i > 0 ? "," : ""}${frozenText(xs[i])}`;
+  for (let i = 0; i < xs.length; i++) {
+    const t = prev !== undefined && prev[d + i] === xs[i] ? last!.texts[d + i] : frozenText(xs[i]);
+    texts[i] = t;
+    out += `${i > 0 ? "," : ""}${t}`;
+  }
+  kept.set(slot, { value: xs.slice(), texts, text: undefined });
   return `${out}]`;
 }
 
