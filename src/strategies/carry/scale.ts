@@ -118,7 +118,12 @@ export function scaleUpInputs(c: CarryConfig, p: ScaleablePosition, now: number)
 
 /** scaleUpInputs' first part: the position's own figures (the refusals of OPPORTUNITY_REFUSALS read only these). */
 export function scaleUpStateInputs(p: ScaleablePosition): string {
-  return `${p.entryYieldBps}/${p.sizeUsd}/${p.initialSizeUsd}/${p.scaleUps}/${p.slices.length}`;
+  return scaleUpState(p).join("/");
+}
+
+/** What scaleUpStateInputs writes, as values (equal values: the same text). */
+export function scaleUpState(p: ScaleablePosition): readonly number[] {
+  return [p.entryYieldBps, p.sizeUsd, p.initialSizeUsd, p.scaleUps, p.slices.length];
 }
 
 /** scaleUpInputs' second part: what moves with the clock and the MTM (young, cooling, profit, low). */

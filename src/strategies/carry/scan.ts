@@ -10,7 +10,7 @@ import {
   decideScaleUp,
   OPPORTUNITY_REFUSALS,
   optimisationTarget,
-  scaleUpStateInputs,
+  scaleUpState,
   scaleUpTimedInputs,
 } from "./scale.ts";
 import type { ScanRepeat } from "./scan-repeat.ts";
@@ -48,12 +48,37 @@ function heldInputs(h: ScanHost, now: number): { positions: string; ids: string[
   const ids: string[] = [];
   const timed: string[] = [];
   for (const p of h.positions.values()) {
-    positions += `${p.groupId}|${p.base}|${p.long.venue}>${p.short.venue}|${+(h.isHeld?.(p) !== false)}|${scaleUpStateInputs(p)};`;
+    positions += heldText(p, h.isHeld?.(p) !== false);
     ids.push(p.groupId);
     timed.push(scaleUpTimedInputs(h.config, p, now));
   }
   return { positions, ids, timed };
 }
+
+/**
+ * One held position's part of heldInputs' `positions`, written again only when what it is made
+ * of changed (most scans find every position as the last one did).
+ */
+function heldText(p: CarryPosition, held: boolean): string {
+  const k = keptHeld.get(p);
+  const state = scaleUpState(p);
+  if (
+    k !== undefined &&
+    k.held === held &&
+    k.long === p.long.venue &&
+    k.short === p.short.venue &&
+    state.every((x, i) => Object.is(x, k.state[i]))
+  )
+    return k.text;
+  const text = `${p.groupId}|${p.base}|${p.long.venue}>${p.short.venue}|${+held}|${state.join("/")};`;
+  keptHeld.set(p, { held, long: p.long.venue, short: p.short.venue, state, text });
+  return text;
+}
+
+const keptHeld = new WeakMap<
+  CarryPosition,
+  { held: boolean; long: string; short: string; state: readonly number[]; text: string }
+>();
 
 /** One evaluated base and venue direction of a scan, as status surfaces show it. */
 export interface ScannedOpportunity {
