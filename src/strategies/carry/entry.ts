@@ -273,9 +273,15 @@ export function evaluate(
     breakevenHours,
     thresholdBps: thr,
     sizeUsd: size,
-    rejections: rejections.length > 1 ? [...new Set(rejections)] : rejections,
+    rejections: distinct(rejections),
     sanityAlert,
   };
+}
+
+/** The reasons once each, in their first order (most lists have no repeat: returned as they are). */
+function distinct(rs: Rejection[]): Rejection[] {
+  for (let i = 1; i < rs.length; i++) if (rs.indexOf(rs[i]) !== i) return [...new Set(rs)];
+  return rs;
 }
 
 /** Rank: entries by net bps, then lower cost (STRATEGIES.md scan step 5); one per base. */
