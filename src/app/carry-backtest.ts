@@ -231,11 +231,18 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
     await clock.advance(10_000);
     const state = node.instances.get("carry")!.context.state;
     const groups = await node.engine.groups({ strategy: "carry" });
-    const payments = new Map<string, Awaited<ReturnType<Venue["fundingPayments"]>>>();
-    for (const [id, v] of venues) payments.set(id, await clock.drive(v.fundingPayments(WALLET)));
+    // each venue's payments by symbol, in the venue's order (a month holds 100,000 of them)
+    const payments = new Map<string, Awaited<ReturnType<Venue["fundingPayments"]>>[number][]>();
+    for (const [id, v] of venues)
+      for (const p of await clock.drive(v.fundingPayments(WALLET))) {
+        const key = `${id}:${p.symbol}`;
+        const list = payments.get(key);
+        if (list === undefined) payments.set(key, [p]);
+        else list.push(p);
+      }
     const venueFunding = (venue: string, symbol: string, from: number, to: number) =>
-      (payments.get(venue) ?? [])
-        .filter((p) => p.symbol === symbol && p.ts > from && p.ts <= to)
+      (payments.get(`${venue}:${symbol}`) ?? [])
+        .filter((p) => p.ts > from && p.ts <= to)
         .reduce((s, p) => s + toUsd(p.amount), 0);
     const perTrade: CarryTrade[] = [];
     for (const g of groups) {

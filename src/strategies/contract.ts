@@ -79,8 +79,7 @@ export interface MarketView {
   /**
    * One listing's figures through one live handle (they change as the streams speak): what the
    * calls above give for it, without a lookup per figure; undefined for a symbol not listed.
-   * Optional: a view without it is read through the calls above. A handle is the same object
-   * for the listing while the view lives (readers may keep it). A view with it keeps one book
+   * Optional: a view without it is read through the calls above. A view with it keeps one book
    * object per listing for its life (the handle's book is book()'s), and gives the same
    * instruments() array while a venue's listings stay the same.
    */

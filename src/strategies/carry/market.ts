@@ -1,6 +1,6 @@
 import type { Instrument } from "../../core/instrument.ts";
 import type { BookView } from "../../core/market.ts";
-import type { ListingFigures, MarketView } from "../contract.ts";
+import type { MarketView } from "../contract.ts";
 import type { PairsConfig } from "../pairs/config.ts";
 import { discoverPairs, type Listing, type PairLeg, type TradablePair } from "../pairs/discover.ts";
 import { listingsOf } from "../pairs/listings.ts";
@@ -55,7 +55,7 @@ export function quoteOf(market: MarketView, leg: PairLeg, depthUsd = Number.POSI
  * Written from `out[at]` on (default: appended); returns the index after them.
  */
 export function listingReads(market: MarketView, leg: PairLeg, out: unknown[], at = out.length): number {
-  const l = handleOf(market, leg);
+  const l = market.listing?.(leg.venue, leg.symbol);
   const book = l?.book ?? market.book(leg.venue, leg.symbol);
   // (written in place: a scan reuses the array of the scan before the last, no array grows)
   out[at] = leg;
@@ -75,22 +75,6 @@ export function listingReads(market: MarketView, leg: PairLeg, out: unknown[], a
   out[at + 7] = book.lastUpdateTs;
   return at + LISTING_READS;
 }
-
-/**
- * The view's listing handle of a leg, looked up once per leg (a handle is live and kept for the
- * view's life, MarketView.listing); undefined where the view has none.
- */
-function handleOf(market: MarketView, leg: PairLeg): ListingFigures | undefined {
-  if (market.listing === undefined) return undefined;
-  const kept = handles.get(leg);
-  if (kept !== undefined && kept.market === market) return kept.handle;
-  const handle = market.listing(leg.venue, leg.symbol);
-  // (a symbol not listed has no handle: looked up again next time)
-  if (handle !== undefined) handles.set(leg, { market, handle });
-  return handle;
-}
-
-const handles = new WeakMap<PairLeg, { market: MarketView; handle: ListingFigures }>();
 
 /** values listingReads appends per listing */
 export const LISTING_READS = 8;
