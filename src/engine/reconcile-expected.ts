@@ -64,8 +64,21 @@ export function signatureOf(bySymbol: ReadonlyMap<string, number>): string {
 }
 
 export function accountKey(venue: string, account: string): string {
-  return `${venue}\u0000${account}`;
+  let byAccount = accountKeys.get(venue);
+  if (byAccount === undefined) {
+    byAccount = new Map();
+    accountKeys.set(venue, byAccount);
+  }
+  let key = byAccount.get(account);
+  if (key === undefined) {
+    key = `${venue}\u0000${account}`;
+    byAccount.set(account, key);
+  }
+  return key;
 }
+
+/** Every accountKey made, by venue then account: one string each, hashed once (see posKey). */
+const accountKeys = new Map<string, Map<string, string>>();
 
 /** Working lots per (venue, account, symbol), and whether an orphan flatten is among them. */
 export function workingByKey(
