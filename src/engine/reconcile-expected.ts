@@ -1,6 +1,9 @@
 import type { GroupState } from "./groups/group-types.ts";
 import { isActive, legNetLots } from "./groups/group-types.ts";
 import { type EngineOrder, posKey } from "./orders/order-gateway.ts";
+import { accountKey } from "./orders/order-records.ts";
+
+export { accountKey };
 
 /**
  * What the reconciler compares a venue's positions against, and which accounts it must read in
@@ -62,23 +65,6 @@ export function signatureOf(bySymbol: ReadonlyMap<string, number>): string {
   for (const [symbol, lots] of bySymbol) s += `${symbol}=${lots};`;
   return s;
 }
-
-export function accountKey(venue: string, account: string): string {
-  let byAccount = accountKeys.get(venue);
-  if (byAccount === undefined) {
-    byAccount = new Map();
-    accountKeys.set(venue, byAccount);
-  }
-  let key = byAccount.get(account);
-  if (key === undefined) {
-    key = `${venue}\u0000${account}`;
-    byAccount.set(account, key);
-  }
-  return key;
-}
-
-/** Every accountKey made, by venue then account: one string each, hashed once (see posKey). */
-const accountKeys = new Map<string, Map<string, string>>();
 
 /** Working lots per (venue, account, symbol), and whether an orphan flatten is among them. */
 export function workingByKey(

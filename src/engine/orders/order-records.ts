@@ -98,6 +98,24 @@ export function posKey(venue: string, account: string, symbol: string): string {
  */
 const posKeys = new Map<string, Map<string, Map<string, string>>>();
 
+/** The key of one (venue, account) in the engine's maps. */
+export function accountKey(venue: string, account: string): string {
+  let byAccount = accountKeys.get(venue);
+  if (byAccount === undefined) {
+    byAccount = new Map();
+    accountKeys.set(venue, byAccount);
+  }
+  let key = byAccount.get(account);
+  if (key === undefined) {
+    key = `${venue}\u0000${account}`;
+    byAccount.set(account, key);
+  }
+  return key;
+}
+
+/** Every accountKey made, by venue then account: one string each, hashed once (as posKey). */
+const accountKeys = new Map<string, Map<string, string>>();
+
 /** The order as the journal stores it, as of now. */
 export function orderRow(o: EngineOrder, updatedAt: number): EngineOrderRow {
   const r = o.tracked.request;
