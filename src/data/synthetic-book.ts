@@ -99,9 +99,12 @@ export class SyntheticSide {
         out.push({ price: this.price(newTicks[j]), size: newSizes[j] });
         j++;
       } else {
-        newSizes[j] = oldSizes[i];
-        i++;
-        j++;
+        // a price kept: so are the ones after it while both lists run on the same grid
+        do {
+          newSizes[j] = oldSizes[i];
+          i++;
+          j++;
+        } while (i < oldCount && j < m && oldTicks[i] === newTicks[j]);
       }
     }
     this.spareTicks = oldTicks;

@@ -4,6 +4,7 @@ import type { Venue, VenueEvent } from "../core/venue.ts";
 import { ACCOUNT_STREAM } from "../core/venue-streams.ts";
 import type { AccountView, OpenOrderView, PortfolioView, PositionView } from "../strategies/contract.ts";
 import type { MarketCache } from "./market.ts";
+import { accountKey } from "./orders/order-records.ts";
 
 /**
  * Positions, accounts and open orders per venue account, kept by the engine so that no strategy
@@ -309,7 +310,6 @@ function upnl(p: PositionState, mark: number): number {
   return p.inst.sizeValue(p.sizeLots) * (mark - p.entryPrice);
 }
 
-export function accountKey(venue: string, account: string): string {
-  return `${venue}\u0000${account}`;
-}
+export { accountKey };
+
 const key = accountKey;

@@ -1,6 +1,9 @@
 import type { GroupState } from "./groups/group-types.ts";
 import { isActive, legNetLots } from "./groups/group-types.ts";
 import { type EngineOrder, posKey } from "./orders/order-gateway.ts";
+import { accountKey } from "./orders/order-records.ts";
+
+export { accountKey };
 
 /**
  * What the reconciler compares a venue's positions against, and which accounts it must read in
@@ -61,10 +64,6 @@ export function signatureOf(bySymbol: ReadonlyMap<string, number>): string {
   let s = "";
   for (const [symbol, lots] of bySymbol) s += `${symbol}=${lots};`;
   return s;
-}
-
-export function accountKey(venue: string, account: string): string {
-  return `${venue}\u0000${account}`;
 }
 
 /** Working lots per (venue, account, symbol), and whether an orphan flatten is among them. */

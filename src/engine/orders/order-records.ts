@@ -73,8 +73,48 @@ export function effectiveFilled(o: EngineOrder): number {
 }
 
 export function posKey(venue: string, account: string, symbol: string): string {
-  return `${venue}\u0000${account}\u0000${symbol}`;
+  let byAccount = posKeys.get(venue);
+  if (byAccount === undefined) {
+    byAccount = new Map();
+    posKeys.set(venue, byAccount);
+  }
+  let bySymbol = byAccount.get(account);
+  if (bySymbol === undefined) {
+    bySymbol = new Map();
+    byAccount.set(account, bySymbol);
+  }
+  let key = bySymbol.get(symbol);
+  if (key === undefined) {
+    key = `${venue}\u0000${account}\u0000${symbol}`;
+    bySymbol.set(symbol, key);
+  }
+  return key;
 }
+
+/**
+ * Every posKey made, by venue, account and symbol: the same string each time, so the maps it
+ * keys hash it once (the reconciler builds one per position and pass). As many as positions
+ * the process ever looked at: configured accounts times listed symbols at most.
+ */
+const posKeys = new Map<string, Map<string, Map<string, string>>>();
+
+/** The key of one (venue, account) in the engine's maps. */
+export function accountKey(venue: string, account: string): string {
+  let byAccount = accountKeys.get(venue);
+  if (byAccount === undefined) {
+    byAccount = new Map();
+    accountKeys.set(venue, byAccount);
+  }
+  let key = byAccount.get(account);
+  if (key === undefined) {
+    key = `${venue}\u0000${account}`;
+    byAccount.set(account, key);
+  }
+  return key;
+}
+
+/** Every accountKey made, by venue then account: one string each, hashed once (as posKey). */
+const accountKeys = new Map<string, Map<string, string>>();
 
 /** The order as the journal stores it, as of now. */
 export function orderRow(o: EngineOrder, updatedAt: number): EngineOrderRow {

@@ -13,9 +13,8 @@ export function refreshedBook(book: BookView, clock: Clock, everyMs: number): Bo
 }
 
 /**
- * (A class, not an object literal with getters: every view shares one set of accessors on the
- * prototype, so a reader's `book.version` or `book.lastUpdateTs` is one inlinable call, not one of
- * as many getter closures as there are books.)
+ * One class for every refreshed book (not an object literal with getters, which V8 gives a
+ * shape of its own per book): the strategy's reads of every book go through the same shape.
  */
 class RefreshedBook implements BookView {
   readonly #book: BookView;

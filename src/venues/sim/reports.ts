@@ -61,6 +61,54 @@ export function accountReport(ex: SimExchange, account: string): AccountReport {
   };
 }
 
+/**
+ * accountReport and positionReports as the venue answers them, kept while nothing they read
+ * changed: cash, positions and marks (SimState.ledgerVersion), orders and leverage settings
+ * (SimState.ordersVersion). A simulated account is read every few seconds and a backtest's
+ * market moves far less often. What is handed out is frozen, since every reader shares it;
+ * the reports carry no time of their own.
+ */
+export class ReportCache {
+  private readonly ex: SimExchange;
+  private ledgerVersion = -1;
+  private ordersVersion = -1;
+  private readonly accounts = new Map<string, AccountReport>();
+  private readonly positions = new Map<string, readonly PositionReport[]>();
+
+  constructor(ex: SimExchange) {
+    this.ex = ex;
+  }
+
+  accountReport(account: string): AccountReport {
+    this.forgetChanged();
+    let r = this.accounts.get(account);
+    if (r === undefined) {
+      r = Object.freeze(accountReport(this.ex, account));
+      this.accounts.set(account, r);
+    }
+    return r;
+  }
+
+  positionReports(account: string): readonly PositionReport[] {
+    this.forgetChanged();
+    let r = this.positions.get(account);
+    if (r === undefined) {
+      r = Object.freeze(positionReports(this.ex, account).map((p) => Object.freeze(p)));
+      this.positions.set(account, r);
+    }
+    return r;
+  }
+
+  private forgetChanged(): void {
+    const s = this.ex.state;
+    if (s.ledgerVersion === this.ledgerVersion && s.ordersVersion === this.ordersVersion) return;
+    this.ledgerVersion = s.ledgerVersion;
+    this.ordersVersion = s.ordersVersion;
+    this.accounts.clear();
+    this.positions.clear();
+  }
+}
+
 /** Deterministic JSON of the whole ledger: accounts, open positions and orders, sinks, clocks. */
 export function ledgerSnapshot(s: SimState): string {
   const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -36,7 +36,7 @@ import { rateAt } from "./funding.ts";
 import { FundingClock } from "./funding-clock.ts";
 import { checkOptions, DEFAULT_CAPABILITIES, type SimVenueOptions } from "./options.ts";
 import type { QueueStats } from "./queue.ts";
-import { accountReport, ledgerSnapshot, orderReport, positionReports } from "./reports.ts";
+import { ledgerSnapshot, orderReport, ReportCache } from "./reports.ts";
 import { SimRequestGate } from "./request-gate.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 import { isEmpty, SimState, type Sinks } from "./state.ts";
@@ -64,6 +64,8 @@ export class SimVenue implements Venue {
   private readonly state = new SimState();
   private readonly store: SimStore;
   private readonly exchange: SimExchange;
+  /** the account answers, kept while nothing they read changed */
+  private readonly reports: ReportCache;
   private readonly faults: FaultInjector;
   private readonly delivery: EventDelivery;
   private readonly streamSet: SimStreams;
@@ -123,6 +125,7 @@ export class SimVenue implements Venue {
       },
       this.state,
     );
+    this.reports = new ReportCache(this.exchange);
     this.streamSet = new SimStreams({
       venueId: this.id,
       clock: this.clock,
@@ -311,11 +314,11 @@ export class SimVenue implements Venue {
   }
 
   positions(account: string): Promise<readonly PositionReport[]> {
-    return this.gate.run(() => positionReports(this.exchange, account));
+    return this.gate.run(() => this.reports.positionReports(account));
   }
 
   accountState(account: string): Promise<AccountReport> {
-    return this.gate.run(() => accountReport(this.exchange, account));
+    return this.gate.run(() => this.reports.accountReport(account));
   }
 
   fills(account: string, sinceTs = 0): Promise<readonly Fill[]> {

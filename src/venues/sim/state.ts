@@ -167,6 +167,12 @@ export class SimState {
    * bumps it when it sets one). Equal numbers mean the same inputs, so the same verdict.
    */
   ledgerVersion = 0;
+  /**
+   * Bumped by every change to the orders and settings the account figures read beyond the
+   * ledger: resting orders added or removed, any order changed (touchOrder: fills, amends), a
+   * leverage setting set. With ledgerVersion, equal numbers mean the same account reports.
+   */
+  ordersVersion = 0;
 
   account(account: string): AccountState {
     let a = this.accounts.get(account);
@@ -219,6 +225,7 @@ export class SimState {
   }
 
   touchOrder(o: OrderState): void {
+    this.ordersVersion++;
     if (this.trackChanges) this.changes.orders.push(o);
   }
 
@@ -232,6 +239,7 @@ export class SimState {
 
   /** Set an account's leverage setting on one symbol (touchSetting lists it for the store). */
   setSetting(account: string, symbol: string, setting: LeverageSetting): void {
+    this.ordersVersion++;
     this.settings.set(accountKey(account, symbol), setting);
     nested(this.settingIndex, account).set(symbol, setting);
   }
@@ -282,11 +290,13 @@ export class SimState {
   }
 
   addOpenOrder(o: OrderState): void {
+    this.ordersVersion++;
     this.openOrders.set(o.venueOrderId, o);
     addTo(this.openOrdersByAccount, o.account, o);
   }
 
   removeOpenOrder(o: OrderState): void {
+    this.ordersVersion++;
     this.openOrders.delete(o.venueOrderId);
     this.openOrdersByAccount.get(o.account)?.delete(o);
   }
