@@ -276,7 +276,11 @@ function fieldsText(p: CarryPosition, watched: boolean | undefined): string {
       if (last !== undefined && Object.is(last.value, v)) text = last.text;
       else {
         text = valueText(v);
-        kept.set(k, { value: v, text });
+        if (last === undefined) kept.set(k, { value: v, text });
+        else {
+          last.value = v;
+          last.text = text;
+        }
       }
     } else text = valueText(v);
     // undefined (a field absent, a function) is left out, as JSON.stringify leaves it out
@@ -291,8 +295,8 @@ const keptTexts = new WeakMap<CarryPosition, Map<string, KeptText>>();
 
 /** a field's last value and its text (a list's: its elements then and their texts) */
 interface KeptText {
-  readonly value: unknown;
-  readonly text: string | undefined;
+  value: unknown;
+  text: string | undefined;
   readonly texts?: string[];
 }
 
@@ -333,7 +337,8 @@ function listText(xs: readonly object[], kept: Map<string, KeptText>, k: string)
   const texts: string[] = new Array(xs.length);
   let out = "[";
   for (let i = 0; i < xs.length; i++) {
-    const t = prev !== undefined && prev[d + i] === xs[i] ? last!.texts[d + i] : frozenText(xs[i]);
+    // (a new one written here, not kept by object: a sample lives only as long as its window)
+    const t = prev !== undefined && prev[d + i] === xs[i] ? last!.texts[d + i] : JSON.stringify(xs[i]);
     texts[i] = t;
     out += `${i > 0 ? "," : ""}${t}`;
   }
