@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Venue } from "../core/venue.ts";
-import { accountKey, type Portfolio } from "./portfolio.ts";
+import { accountKey } from "./orders/order-records.ts";
+import type { Portfolio } from "./portfolio.ts";
 import type { RateLimiter } from "./risk/rate-limiter.ts";
 import { readConcurrently, type StartOptions } from "./startup.ts";
 

@@ -310,6 +310,4 @@ function upnl(p: PositionState, mark: number): number {
   return p.inst.sizeValue(p.sizeLots) * (mark - p.entryPrice);
 }
 
-export { accountKey };
-
 const key = accountKey;

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { posKey } from "./orders/order-records.ts";
-import { accountKey } from "./reconcile-expected.ts";
+import { accountKey, posKey } from "./orders/order-records.ts";
 
 test("posKey and accountKey, kept per input, give the joined strings, each input its own", () => {
   const venues = ["simA", "simB", ""];

@@ -3,8 +3,6 @@ import { isActive, legNetLots } from "./groups/group-types.ts";
 import { type EngineOrder, posKey } from "./orders/order-gateway.ts";
 import { accountKey } from "./orders/order-records.ts";
 
-export { accountKey };
-
 /**
  * What the reconciler compares a venue's positions against, and which accounts it must read in
  * a pass (see QUIET_SWEEP_PASSES): the holdings of our active groups and single orders per

@@ -2,11 +2,10 @@ import { type AccountReport, oppositeSide, type PositionReport } from "../core/t
 import type { EngineCore, GroupOps } from "./groups/group-ops.ts";
 import type { CloseReason, GroupState } from "./groups/group-types.ts";
 import { isActive, legNetLots } from "./groups/group-types.ts";
-import { posKey } from "./orders/order-gateway.ts";
+import { accountKey, posKey } from "./orders/order-records.ts";
 import { protectionPriceTicks } from "./orders/pricing.ts";
 import { checkRestingSingles } from "./orders/resting-check.ts";
 import {
-  accountKey,
   expectedHoldings,
   keyOf,
   QUIET_SWEEP_PASSES,

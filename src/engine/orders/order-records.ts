@@ -73,30 +73,26 @@ export function effectiveFilled(o: EngineOrder): number {
 }
 
 export function posKey(venue: string, account: string, symbol: string): string {
-  let byAccount = posKeys.get(venue);
-  if (byAccount === undefined) {
-    byAccount = new Map();
-    posKeys.set(venue, byAccount);
-  }
-  let bySymbol = byAccount.get(account);
+  const ak = accountKey(venue, account);
+  let bySymbol = posKeys.get(ak);
   if (bySymbol === undefined) {
     bySymbol = new Map();
-    byAccount.set(account, bySymbol);
+    posKeys.set(ak, bySymbol);
   }
   let key = bySymbol.get(symbol);
   if (key === undefined) {
-    key = `${venue}\u0000${account}\u0000${symbol}`;
+    key = `${ak}\u0000${symbol}`;
     bySymbol.set(symbol, key);
   }
   return key;
 }
 
 /**
- * Every posKey made, by venue, account and symbol: the same string each time, so the maps it
- * keys hash it once (the reconciler builds one per position and pass). As many as positions
- * the process ever looked at: configured accounts times listed symbols at most.
+ * Every posKey made, by accountKey then symbol: the same string each time, so the maps it keys
+ * hash it once (the reconciler builds one per position and pass). As many as positions the
+ * process ever looked at: configured accounts times listed symbols at most.
  */
-const posKeys = new Map<string, Map<string, Map<string, string>>>();
+const posKeys = new Map<string, Map<string, string>>();
 
 /** The key of one (venue, account) in the engine's maps. */
 export function accountKey(venue: string, account: string): string {
