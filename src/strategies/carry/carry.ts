@@ -26,7 +26,6 @@ import {
   markToMarket,
   sameStamp,
   serialise,
-  serialiseParts,
   watchedText,
 } from "./position.ts";
 import { scaleDownWhy } from "./scale.ts";
@@ -78,13 +77,11 @@ export class CarryStrategy implements Strategy {
   private unsubscribe: (() => void) | undefined;
   seq = 0;
   /**
-   * each held position's `held` text (serialiseParts) as last written under `pos:<group>`: a check
-   * writes it only when it changed (in the same transaction as the `watch` text, StateSlot.putMany)
+   * the heldStamp of each held position's `held` text (serialiseParts) as last handed to a save
+   * under `pos:<group>` (in the same transaction as the `watch` text, StateSlot.putMany): a check
+   * writes the text again only when the stamp moved; a failed save forgets the stamps it carried
    */
-  private readonly heldTexts = new Map<string, string>();
-  /** the heldStamp of each held text written, and of those in a save not yet done */
   private readonly heldStamps = new Map<string, unknown[]>();
-  private readonly pendingStamps = new Map<string, unknown[]>();
   /**
    * each held position's `watched` text as last computed: saved together, as one JSON object by
    * group id under `watch` (one row a check, not one per position), by every save after a change
@@ -302,18 +299,11 @@ export class CarryStrategy implements Strategy {
         deferredSince: p.deferredSince,
         spikeProtectUntil: p.spikeUntil,
       });
-      // what every check changes, and the rest only when it changed (written after the first)
+      // what every check changes, and the rest only when what it is made of moved
       this.watch(p.groupId, watchedText(p));
-      // the held text only when what it is made of moved, and written only when it changed
       const stamp = heldStamp(p);
       const last = this.heldStamps.get(p.groupId);
-      if (last === undefined || !sameStamp(last, stamp)) {
-        const held = heldText(p);
-        if (this.heldTexts.get(p.groupId) !== held) {
-          saves.push([`pos:${p.groupId}`, held]);
-          this.pendingStamps.set(p.groupId, stamp);
-        } else this.heldStamps.set(p.groupId, stamp);
-      }
+      if (last === undefined || !sameStamp(last, stamp)) this.hold(saves, p, stamp);
       if (decision.kind === "close" && !URGENT.has(decision.reason)) {
         // closing one leg while the other venue cannot be reached leaves that leg naked: a
         // non-urgent exit waits for both venues' circuits to close (the check repeats it)
@@ -366,18 +356,21 @@ export class CarryStrategy implements Strategy {
     if (saves.length === 0) return;
     const batch = saves.splice(0);
     const state = this.ctx.state;
-    if (state.putMany !== undefined) await state.putMany(batch);
-    else for (const [k, v] of batch) await state.put(k, v);
-    for (const [k, v] of batch)
-      if (k.startsWith("pos:")) {
-        const id = k.slice(4);
-        this.heldTexts.set(id, v);
-        // the stamp of the text written (an adoption writes none: the next check makes it)
-        const stamp = this.pendingStamps.get(id);
-        if (stamp === undefined) this.heldStamps.delete(id);
-        else this.heldStamps.set(id, stamp);
-        this.pendingStamps.delete(id);
-      }
+    try {
+      if (state.putMany !== undefined) await state.putMany(batch);
+      else for (const [k, v] of batch) await state.put(k, v);
+    } catch (e) {
+      // not written: the next check writes those held texts and the watched ones again
+      for (const [k] of batch) if (k.startsWith("pos:")) this.heldStamps.delete(k.slice(4));
+      this.watchedChanged = true;
+      throw e;
+    }
+  }
+
+  /** The position's held text, for the next save, and the stamp it is written at. */
+  private hold(saves: [string, string][], p: CarryPosition, stamp = heldStamp(p)): void {
+    saves.push([`pos:${p.groupId}`, heldText(p)]);
+    this.heldStamps.set(p.groupId, stamp);
   }
 
   /** A position's watched text now (saved with the next save, with its held text if that changed). */
@@ -444,7 +437,6 @@ export class CarryStrategy implements Strategy {
       }
       const p = this.positions.get(groupId);
       this.positions.delete(groupId);
-      this.heldTexts.delete(groupId);
       this.heldStamps.delete(groupId);
       if (this.watchedTexts.delete(groupId)) this.watchedChanged = true;
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
@@ -504,9 +496,10 @@ export class CarryStrategy implements Strategy {
       isHeld: (p) => this.positions.get(p.groupId) === p && !this.closing.has(p.groupId),
       adopt: async (p) => {
         this.positions.set(p.groupId, p);
-        const parts = serialiseParts(p);
-        this.watch(p.groupId, parts.watched);
-        await this.save([[`pos:${p.groupId}`, parts.held]]);
+        const saves: [string, string][] = [];
+        this.watch(p.groupId, watchedText(p));
+        this.hold(saves, p);
+        await this.save(saves);
         await this.ctx.state.put("peak_equity", String(this.peakEquityUsd));
       },
       saveBlocks: () => this.ctx.state.put("blocks", JSON.stringify(this.blocks)),

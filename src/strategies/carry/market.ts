@@ -195,13 +195,14 @@ export function universe(
   const books: BookView[] = [];
   const versions: (number | undefined)[] = [];
   const lists = venues.map((v) => market.instruments(v));
-  for (const v of venues)
-    for (const inst of market.instruments(v)) {
+  for (let i = 0; i < venues.length; i++)
+    for (const inst of lists[i]) {
+      const v = venues[i];
       const b = market.book(v, inst.symbol);
       books.push(b);
       versions.push(b.version);
     }
-  const listings = venues.flatMap((v) => listingsOf(v, market.instruments(v), (s) => market.book(v, s)));
+  const listings = venues.flatMap((v, i) => listingsOf(v, lists[i], (s) => market.book(v, s)));
   if (same && sameListings(last.listings, listings)) {
     lastUniverse.set(market, { ...last, books, versions, lists });
     return last.pairs;

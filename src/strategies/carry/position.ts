@@ -174,10 +174,8 @@ export function bboAge(market: MarketView, leg: CarryLeg, now: number): number {
  * new one, withSlice, and their doubles are most of the text's cost).
  */
 export function serialise(p: CarryPosition): string {
-  const out = fieldsText(p, undefined);
-  const { ledgers } = p;
-  const ledgersText = `"ledgers":{"long":${ledgers.long.toJSONText()},"short":${ledgers.short.toJSONText()}}`;
-  return `${out}${out.length > 1 ? "," : ""}${ledgersText}}`;
+  const { long, short } = p.ledgers;
+  return withLedgers(fieldsText(p, undefined), long.toJSONText(), short.toJSONText());
 }
 
 /**
@@ -213,15 +211,13 @@ export function serialiseParts(p: CarryPosition): { held: string; watched: strin
 /** serialiseParts' held text */
 export function heldText(p: CarryPosition): string {
   const { long, short } = p.ledgers;
-  const held = fieldsText(p, false);
-  return `${held}${held.length > 1 ? "," : ""}"ledgers":{"long":${long.settledJSONText()},"short":${short.settledJSONText()}}}`;
+  return withLedgers(fieldsText(p, false), long.settledJSONText(), short.settledJSONText());
 }
 
 /** serialiseParts' watched text */
 export function watchedText(p: CarryPosition): string {
   const { long, short } = p.ledgers;
-  const watched = fieldsText(p, true);
-  return `${watched}${watched.length > 1 ? "," : ""}"ledgers":{"long":${long.estimateJSONText()},"short":${short.estimateJSONText()}}}`;
+  return withLedgers(fieldsText(p, true), long.estimateJSONText(), short.estimateJSONText());
 }
 
 /**
@@ -248,6 +244,11 @@ export function sameStamp(a: readonly unknown[], b: readonly unknown[]): boolean
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
+}
+
+/** fieldsText's `fields`, then `ledgers` with each ledger's text, and the closing brace */
+function withLedgers(fields: string, long: string, short: string): string {
+  return `${fields}${fields.length > 1 ? "," : ""}"ledgers":{"long":${long},"short":${short}}}`;
 }
 
 /**

@@ -48,7 +48,7 @@ function heldInputs(h: ScanHost, now: number): { positions: string; ids: string[
   const ids: string[] = [];
   const timed: string[] = [];
   for (const p of h.positions.values()) {
-    positions += heldText(p, h.isHeld?.(p) !== false);
+    positions += heldInputText(p, h.isHeld?.(p) !== false);
     ids.push(p.groupId);
     timed.push(scaleUpTimedInputs(h.config, p, now));
   }
@@ -59,7 +59,7 @@ function heldInputs(h: ScanHost, now: number): { positions: string; ids: string[
  * One held position's part of heldInputs' `positions`, written again only when what it is made
  * of changed (most scans find every position as the last one did).
  */
-function heldText(p: CarryPosition, held: boolean): string {
+function heldInputText(p: CarryPosition, held: boolean): string {
   const k = keptHeld.get(p);
   const state = scaleUpState(p);
   if (
