@@ -60,6 +60,7 @@ const suite: BenchSuite = async () => {
     reason: "rejected",
     detail: "bench",
     status: "failed",
+    sent: false,
   };
   const account = {
     equityUsd: 1_000_000,

@@ -43,6 +43,7 @@ const suite: BenchSuite = async () => {
     reason: "rejected",
     detail: "bench",
     status: "failed",
+    sent: false,
   };
   const account = {
     equityUsd: 5000,

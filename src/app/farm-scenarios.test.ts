@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { usd } from "../core/money.ts";
 import type { PositionReport } from "../core/types.ts";
 import { type Venue, VenueRejectError } from "../core/venue.ts";
 import type { Alert } from "../engine/alerts.ts";
+import { defaultEngineSettings } from "../engine/config.ts";
 import { FarmHarness } from "../testing/farm-harness.ts";
 
 const harnesses: FarmHarness[] = [];
@@ -163,6 +165,51 @@ test("one failing group leaves the others running", async () => {
   const closedHealthy = later.find((g) => g.groupId === healthy[0].groupId)!;
   assert.equal(closedHealthy.status, "closed");
   assert.equal(closedHealthy.closeReason, "time_limit");
+  await h.stop();
+});
+
+test("an open the risk gate refuses before sending anything is retried at the next check, not rested", async () => {
+  // every order is far above a $10 cap: the gate refuses each open before any order leaves
+  const h = await start({
+    engine: { limits: { ...defaultEngineSettings().limits, maxNotionalPerInstrument: usd(10) } },
+    farm: { check_interval_seconds: 15 },
+  });
+  await h.advance(2 * MIN);
+  const groups = await h.groups();
+  assert.ok(
+    groups.length > 0 && groups.every((g) => g.status === "failed" && g.failureReason === "risk_refused"),
+  );
+  // one attempt per check (8 checks in 2 min, plus the first at start): a rest of the default
+  // 5-15 min cooldown would have allowed only the first
+  assert.ok(groups.length >= 8, `${groups.length} attempts in 2 min`);
+  assert.equal((await h.positionLots()).size, 0, "nothing reached the venue");
+  await h.stop();
+});
+
+test("an open that sent orders and failed rests its wallets for the cooldown before they are regrouped", async () => {
+  const wrap = (v: Venue): Venue =>
+    new Proxy(v, {
+      get(target, prop, receiver) {
+        if (prop === "submit") {
+          return async (o: Parameters<Venue["submit"]>[0]) => {
+            if (!o.reduceOnly) throw new VenueRejectError("account_frozen");
+            return target.submit(o);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  const h = await start({
+    wrapVenue: wrap,
+    farm: { check_interval_seconds: 15, min_cooldown_minutes: 10, max_cooldown_minutes: 10 },
+  });
+  await h.advance(9 * MIN);
+  const first = await h.groups();
+  assert.equal(first.length, 1, "the failed wallets wait out their 10-minute rest");
+  assert.equal(first[0].failureReason, "rejected");
+  await h.advance(2 * MIN);
+  assert.equal((await h.groups()).length, 2, "after the rest they are regrouped and tried again");
   await h.stop();
 });
 

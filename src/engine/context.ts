@@ -247,7 +247,14 @@ export class EngineContext implements StrategyContext {
           const what = legs.map((l) => `${l.side} ${l.sizeLots} lots ${l.venue}:${l.symbol} (${l.account})`);
           const detail = `dry run: would place group ${options.groupId}: ${what.join(" + ")}`;
           this.logger.log("info", detail, { group: options.groupId });
-          return { ok: false, groupId: options.groupId, reason: "dry_run", detail, status: "failed" };
+          return {
+            ok: false,
+            groupId: options.groupId,
+            reason: "dry_run",
+            detail,
+            status: "failed",
+            sent: false,
+          };
         }
         if (this.paused)
           return {
@@ -256,6 +263,7 @@ export class EngineContext implements StrategyContext {
             reason: "risk_refused",
             detail: `strategy ${this.instance} is paused`,
             status: "failed",
+            sent: false,
           };
         const out = await engine.openGroup([...legs], { ...options, strategy: this.instance });
         this.emitGroup(out.groupId, out.ok ? "open" : out.status, out.ok ? null : out.reason);

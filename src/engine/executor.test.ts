@@ -54,6 +54,7 @@ test("one leg rejected: the filled leg is unwound with reduce-only orders and th
     );
     assert.equal(out.ok, false);
     assert.ok(!out.ok && out.reason === "rejected" && out.status === "failed", JSON.stringify(out));
+    assert.equal(out.sent, true, "the entries reached the venue before one was rejected");
     assert.ok(await allFlat(w));
     const fills = await w.simA.fills("w1");
     // the entry bought, the unwind sold the same lots, reduce-only

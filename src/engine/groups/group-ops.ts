@@ -216,11 +216,12 @@ export class GroupOps {
     flattenAttempts: number,
   ): Promise<OpenOutcome> {
     g.failureReason = reason;
+    const sent = g.legs.some((l) => l.orders.length > 0);
     const exposed = g.legs.some((l) => legHeldLots(l) > 0 || l.orders.some((o) => !o.tracked.terminal));
     if (!exposed) {
       this.setStatus(g, "failed_flat", { detail });
       await this.core.journal.sync();
-      return { ok: false, groupId: g.id, reason, detail, status: "failed" };
+      return { ok: false, groupId: g.id, reason, detail, status: "failed", sent };
     }
     this.setStatus(g, "failed_exposed", { detail });
     this.alert("warning", `engine.unwinding:${g.id}`, "group unwinding", `${g.id}: ${reason}: ${detail}`, g);
@@ -228,7 +229,7 @@ export class GroupOps {
     const flat = await this.flatten(g, "unwind", flattenAttempts);
     if (flat) this.setStatus(g, "flat");
     await this.core.journal.sync();
-    return { ok: false, groupId: g.id, reason, detail, status: g.status };
+    return { ok: false, groupId: g.id, reason, detail, status: g.status, sent };
   }
 
   /** Trim the heavy side of each hedged underlying until within one lot; false if it will not. */

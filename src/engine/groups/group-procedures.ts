@@ -45,6 +45,7 @@ export async function openGroupProcedure(
     reason: "risk_refused",
     detail,
     status: "failed",
+    sent: false,
   });
   if (!host.accepting())
     return refuse(host.started() ? "engine is stopping: no new intents" : "engine not started");
@@ -55,10 +56,11 @@ export async function openGroupProcedure(
       reason: "rejected",
       detail: `group id ${groupId} already used`,
       status: "failed",
+      sent: false,
     };
   const problem = validateLegs(host, legs, options) ?? keyConflict(host, legs, options);
   if (problem !== undefined)
-    return { ok: false, groupId, reason: "rejected", detail: problem, status: "failed" };
+    return { ok: false, groupId, reason: "rejected", detail: problem, status: "failed", sent: false };
   const now = host.clock.now();
   const g: GroupState = {
     id: groupId,
@@ -124,7 +126,7 @@ export async function openGroupProcedure(
     g.detail = refusal;
     g.closedAt = now;
     await host.journal.sync();
-    return { ok: false, groupId, reason: "risk_refused", detail: refusal, status: "failed" };
+    return { ok: false, groupId, reason: "risk_refused", detail: refusal, status: "failed", sent: false };
   }
   return host.withGroup(g, async () => {
     // queued in the same turn as the entries' order rows: group, legs and orders are one commit,

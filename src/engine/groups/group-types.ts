@@ -108,6 +108,11 @@ export type OpenOutcome =
       readonly reason: OpenFailureReason;
       readonly detail: string;
       readonly status: GroupStatus;
+      /**
+       * whether any entry order of the group left the process: false for a refusal before the
+       * first send (risk gate, validation, dry run), so the attempt cost nothing on any venue
+       */
+      readonly sent: boolean;
     };
 
 export type CloseOutcome =

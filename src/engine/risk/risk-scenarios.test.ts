@@ -84,6 +84,7 @@ test("a stale book refuses a new exposure, but a close still goes through", asyn
       !refused.ok && refused.reason === "risk_refused" && refused.detail.includes("stale_book"),
       JSON.stringify(refused),
     );
+    assert.equal(refused.sent, false, "the gate refused before any order left");
     assert.equal((await w.simA.fills("w3")).length, 0, "nothing was sent");
     const [g2] = await w.engine.groups({ groupIds: ["g-s2"] });
     assert.equal(g2.status, "failed");

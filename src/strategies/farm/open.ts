@@ -153,6 +153,16 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
       `${plan.label} ${plan.base}: ${out.reason}: ${out.detail}`,
       { group: groupId },
     );
+    if (!out.sent) {
+      // refused before any order left (risk gate, pause, dry run): no fees were paid and nothing
+      // needs unwinding, so the wallets stay free and the next check tries again
+      log(
+        h,
+        "info",
+        `group ${groupId} refused before any order was sent (${out.reason}): its wallets stay free for the next check`,
+      );
+      return;
+    }
     await backOff(
       h,
       legs.map((l) => l.account),
@@ -170,9 +180,9 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
 }
 
 /**
- * After a failed open every wallet of the group rests before it is regrouped: each failure costs
- * the unwind's fees, so retrying at every check would bleed money. The rest doubles with each
- * failure in a row (cooldown range x 2^(n-1), at most 4 h) and resets on a successful open.
+ * After a failed open that sent orders, every wallet of the group rests before it is regrouped:
+ * each such failure costs the unwind's fees, so retrying at every check would bleed money. The
+ * rest doubles with each failure in a row (cooldown range x 2^(n-1), at most 4 h) and resets on a successful open.
  */
 async function backOff(h: OpenHost, wallets: readonly string[], why: string): Promise<void> {
   const { ctx, config: c } = h;
