@@ -1,4 +1,4 @@
-import { Kysely, sql } from "kysely";
+import { CompiledQuery, Kysely, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
 import { StoreError, StoreMissingError } from "./errors.ts";
@@ -52,6 +52,13 @@ export interface OpenStoreOptions {
    * unit's store on every takeover, and those checks were three round trips of it.
    */
   readonly pgCheckedSchemas?: Set<string>;
+  /**
+   * PostgreSQL only: a pool connected ahead of time for this store (`openPgStandby`, with the
+   * same pgSchema and idle-in-transaction timeout). The store takes it over instead of
+   * connecting; pgSettings and pgApplicationName are then set on each of its connections before
+   * the connection's first query, where a fresh pool would carry them from the connect.
+   */
+  readonly pgStandby?: PgStandby;
   /** called with errors of idle PostgreSQL connections (the pool drops them and reconnects) */
   readonly onPoolError?: (err: Error) => void;
   /**
@@ -165,20 +172,19 @@ function connectOptions(
   return parts.length === 0 ? undefined : parts.join(" ");
 }
 
-async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db> {
-  const schema = options.pgSchema;
+function checkSchema(schema: string | undefined): void {
   if (schema !== undefined && !SCHEMA_NAME_RE.test(schema)) {
     throw new StoreError(`pgSchema "${schema}": use lower-case letters, digits and "_"`);
   }
-  const appName = options.pgApplicationName;
-  if (appName !== undefined && !/^[\x20-\x7e]{1,63}$/.test(appName))
-    throw new StoreError(`pgApplicationName "${appName}": printable ASCII, 1 to 63 characters`);
-  const pool = new pg.Pool({
+}
+
+function newPgPool(url: string, max: number, options: string | undefined, appName?: string): pg.Pool {
+  return new pg.Pool({
     connectionString: url,
-    max: options.pgPoolSize ?? 10,
+    max,
     ...(appName === undefined ? {} : { application_name: appName }),
     connectionTimeoutMillis: 5000,
-    options: connectOptions(schema, options.pgSettings ?? {}, options.pgIdleInTransactionTimeoutMs),
+    options,
     // BIGINT columns hold ms timestamps and ids: numbers, as SQLite returns them. NUMERIC stays
     // text (the default), and the store never uses it for money anyway.
     types: {
@@ -194,13 +200,116 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
       }) as typeof pg.types.getTypeParser,
     },
   });
-  const onPoolError = options.onPoolError ?? (() => undefined);
+}
+
+/**
+ * A connection's error listener (`onPoolError`) and the pool's: a connection the server ends
+ * while it is checked out (idle_in_transaction_session_timeout, an administrator) emits "error"
+ * where the pool no longer listens: without a listener of its own that is an uncaught exception;
+ * its next query fails instead.
+ */
+function listenForErrors(pool: pg.Pool, onPoolError: (err: Error) => void): void {
   pool.on("error", onPoolError);
-  // a connection the server ends while it is checked out (idle_in_transaction_session_timeout,
-  // an administrator) emits "error" where the pool no longer listens: without a listener of its
-  // own that is an uncaught exception; its next query fails instead
   pool.on("connect", (client) => client.on("error", onPoolError));
+}
+
+interface StandbyState {
+  readonly pool: pg.Pool;
+  readonly idleInTransactionMs: number | undefined;
+  /** a store took the pool, or close() ended it */
+  taken: boolean;
+}
+
+const STANDBY = new WeakMap<PgStandby, StandbyState>();
+
+/** What `openPgStandby` hands back: a pool waiting for its store (OpenStoreOptions.pgStandby). */
+export interface PgStandby {
+  readonly schema: string;
+  /** resolves once its first connection is up; a failed one is dropped (openStore connects) */
+  readonly ready: Promise<void>;
+  /** ends the pool if no store took it; a store that took it ends it with the store */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects a pool for the store of `schema` before the store is opened (a pool's worker, while a
+ * lease it is about to take over runs out: src/app/cluster/pool.ts). Its sessions carry the
+ * search_path and the idle-in-transaction timeout from the connect; nothing else is known yet.
+ */
+export function openPgStandby(
+  url: string,
+  options: { pgSchema: string; pgPoolSize?: number; pgIdleInTransactionTimeoutMs?: number },
+): PgStandby {
+  checkSchema(options.pgSchema);
+  const idleTx = options.pgIdleInTransactionTimeoutMs;
+  const pool = newPgPool(url, options.pgPoolSize ?? 10, connectOptions(options.pgSchema, {}, idleTx));
+  listenForErrors(pool, () => undefined);
+  const state: StandbyState = { pool, idleInTransactionMs: idleTx, taken: false };
+  const ready = pool.connect().then(
+    (c) => c.release(),
+    () => undefined,
+  );
+  const standby: PgStandby = {
+    schema: options.pgSchema,
+    ready,
+    close: async () => {
+      if (state.taken) return;
+      state.taken = true;
+      await ready;
+      await pool.end().catch(() => undefined);
+    },
+  };
+  STANDBY.set(standby, state);
+  return standby;
+}
+
+/** The standby's pool, once: its close() no longer ends it (the store's close does). */
+function takeStandby(standby: PgStandby, options: OpenStoreOptions): pg.Pool {
+  const s = STANDBY.get(standby);
+  if (s === undefined) throw new StoreError("pgStandby: not a standby opened by openPgStandby");
+  if (s.taken) throw new StoreError(`pgStandby for schema ${standby.schema}: already closed or taken`);
+  if (standby.schema !== options.pgSchema || s.idleInTransactionMs !== options.pgIdleInTransactionTimeoutMs)
+    throw new StoreError(
+      `pgStandby for schema ${standby.schema}: the store opens ${options.pgSchema ?? "no schema"} (or another idle-in-transaction timeout)`,
+    );
+  // its own close() leaves the pool to the store from now on
+  s.taken = true;
+  return s.pool;
+}
+
+/** `set_config` for the settings a standby's connections get before their first query. */
+function lateSettings(settings: Readonly<Record<string, string>>, appName: string | undefined) {
+  connectOptions(undefined, settings, undefined); // the same checks as at connect
+  const pairs: [string, string][] = Object.entries(settings);
+  if (appName !== undefined) pairs.push(["application_name", appName]);
+  if (pairs.length === 0) return undefined;
+  const calls = pairs.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
+  return CompiledQuery.raw(`select ${calls.join(", ")}`, pairs.flat());
+}
+
+async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db> {
+  const schema = options.pgSchema;
+  checkSchema(schema);
+  const appName = options.pgApplicationName;
+  if (appName !== undefined && !/^[\x20-\x7e]{1,63}$/.test(appName))
+    throw new StoreError(`pgApplicationName "${appName}": printable ASCII, 1 to 63 characters`);
+  const standby = options.pgStandby;
+  const late = standby === undefined ? undefined : lateSettings(options.pgSettings ?? {}, appName);
+  const pool =
+    standby !== undefined
+      ? takeStandby(standby, options)
+      : newPgPool(
+          url,
+          options.pgPoolSize ?? 10,
+          connectOptions(schema, options.pgSettings ?? {}, options.pgIdleInTransactionTimeoutMs),
+          appName,
+        );
+  const onPoolError = options.onPoolError ?? (() => undefined);
+  // (a standby's first connection keeps the no-op listener it was connected with as well)
+  listenForErrors(pool, onPoolError);
   try {
+    // a standby's first connection may still be on its way: wait for it rather than open another
+    await standby?.ready;
     const client = await pool.connect();
     try {
       if (schema && !options.pgCheckedSchemas?.has(schema))
@@ -214,7 +323,16 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
       cause: err,
     });
   }
-  return new Kysely<Database>({ dialect: new StorePostgresDialect({ pool }) });
+  return new Kysely<Database>({
+    dialect: new StorePostgresDialect({
+      pool,
+      // a standby's connections get their settings before their first query through Kysely (the
+      // schema check above ran before them and writes nothing a fence guards)
+      ...(late === undefined
+        ? {}
+        : { onCreateConnection: (c) => c.executeQuery(late).then(() => undefined) }),
+    }),
+  });
 }
 
 /**

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
 import { usd } from "../../core/money.ts";
-import { LeaseStore } from "../../store/cluster/lease-store.ts";
-import { openStore, storeInternals } from "../../store/store.ts";
+import { fenceSessionName, LeaseStore } from "../../store/cluster/lease-store.ts";
+import { openPgStandby, openStore, storeInternals } from "../../store/store.ts";
 import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../../testing/cluster/pg.ts";
 import { dataSchemaFor, openFencedStore } from "./fence.ts";
 import { type HeldLease, LeaseManager } from "./lease-manager.ts";
@@ -131,6 +132,61 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
     await operator.kv.put("note", "operator", 5);
     assert.equal(await operator.kv.get("k"), "by w2");
     for (const s of [s1, s2, operator]) await s.close();
+  });
+
+  test("a store on a connection opened ahead (a standby) carries the lease's token and name on each connection", async () => {
+    const schema = dataSchemaFor(cluster, "unit_sb");
+    const m1 = new LeaseManager({ leases, workerId: "w1", ttlMs: 1_500, renewEveryMs: 300, marginMs: 200 });
+    const m2 = new LeaseManager({ leases, workerId: "w2", ttlMs: 5_000 });
+    const opts = { pgSchema: schema, pgPoolSize: 2, pgIdleInTransactionTimeoutMs: 1_500 };
+    // a standby for another schema (or timeout) is refused, naming both
+    const wrong = openPgStandby(PG_URL, { ...opts, pgSchema: dataSchemaFor(cluster, "unit_other") });
+    await m1.start();
+    const l1 = (await m1.acquire("unit_sb")) as HeldLease;
+    await assert.rejects(
+      openFencedStore(PG_URL, leases, l1, schema, {
+        pgPoolSize: 2,
+        pgStandby: wrong,
+        pgIdleInTransactionTimeoutMs: 1_500,
+      }),
+      /pgStandby for schema \w+_u_unit_other: the store opens \w+_u_unit_sb/,
+    );
+    await wrong.close();
+    const standby = openPgStandby(PG_URL, opts);
+    await standby.ready;
+    const s1 = await openFencedStore(PG_URL, leases, l1, schema, {
+      pgPoolSize: 2,
+      pgStandby: standby,
+      pgIdleInTransactionTimeoutMs: 1_500,
+    });
+    // the standby's own close leaves the pool to the store; taking it twice is refused
+    await standby.close();
+    await assert.rejects(openStore(PG_URL, { ...opts, pgStandby: standby }), /already closed or taken/);
+    await s1.kv.put("k", "by w1", 1);
+    // both connections of the pool (two transactions at once) carry the token and the name
+    const { db } = storeInternals(s1);
+    const seen = await Promise.all(
+      [0, 1].map(() =>
+        db.transaction().execute(async (trx) => {
+          const r = await sql<{ t: string; a: string }>`select current_setting('perpbot.fence_token') as t,
+            current_setting('application_name') as a, pg_sleep(0.1)`.execute(trx);
+          return r.rows[0];
+        }),
+      ),
+    );
+    assert.deepEqual(
+      seen.map((r) => [r.t, r.a]),
+      [0, 1].map(() => [String(l1.token), fenceSessionName(leases.schema, "unit_sb", l1.token)]),
+    );
+    // once the lease is another's, the store's writes are refused like any fenced store's
+    await m1.stop(false);
+    await sleep(1_600);
+    const l2 = (await m2.acquire("unit_sb")) as HeldLease;
+    await assert.rejects(
+      s1.kv.put("k", "stale", 2),
+      new RegExp(`lease "unit_sb" token ${l1.token} is stale \\(now held by w2 with token ${l2.token}\\)`),
+    );
+    await s1.close();
   });
 
   test("a holder's transaction left open (a paused process) is ended by the server at the TTL, so the takeover does not wait for it", async () => {

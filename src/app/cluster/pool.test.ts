@@ -112,4 +112,69 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
       await Promise.all([warm.stop(), cold?.stop()]);
     }
   });
+
+  test("a dying holder's units are split between the warm workers, each opening its part's store connection before the expiry", async () => {
+    const units = ["s0", "s1", "s2", "s3", "s4", "s5"];
+    const ttlMs = 1_000;
+    await register("gone", 1, ttlMs);
+    const tokens: number[] = [];
+    for (const k of units.slice(0, 4)) {
+      const row = await leases.acquire(k, "gone", ttlMs);
+      assert.ok(row);
+      tokens.push(row.token);
+    }
+    const keepAlive = setInterval(() => void leases.renew("gone", tokens, ttlMs), 200);
+    // units that open their (fenced) store, as a real unit does at its start
+    const start = (id: string) =>
+      WorkerPool.start({
+        url: PG_URL,
+        clusterSchema: cluster,
+        workerId: id,
+        units,
+        ttlMs,
+        renewEveryMs: 250,
+        balanceEveryMs: 50,
+        unitPgPoolSize: 1,
+        startUnit: async (ctx) => {
+          const store = await ctx.openStore();
+          return { stop: () => store.close() };
+        },
+      });
+    const a = await start("a");
+    const b = await start("b");
+    try {
+      // both warm (two TTLs after their start) before "gone" stops renewing
+      await sleep(2 * ttlMs + 300);
+      clearInterval(keepAlive);
+      const ofGone = () =>
+        [...a.takeovers, ...b.takeovers].filter(
+          (t) => t.previousToken !== undefined && tokens.includes(t.previousToken),
+        );
+      await until("gone's four units to be taken over", () => ofGone().length === 4);
+      // each unit went to its assignee (place in the list of units modulo the two warm workers),
+      // at its first try, on the connection that assignee opened while the lease ran out
+      assert.deepEqual(
+        a.takeovers
+          .filter((t) => tokens.includes(t.previousToken ?? -1))
+          .map((t) => t.key)
+          .sort(),
+        ["s0", "s2"],
+      );
+      assert.deepEqual(
+        b.takeovers
+          .filter((t) => tokens.includes(t.previousToken ?? -1))
+          .map((t) => t.key)
+          .sort(),
+        ["s1", "s3"],
+      );
+      assert.deepEqual(
+        ofGone().map((t) => t.standby),
+        [true, true, true, true],
+      );
+      assert.deepEqual([...a.failedStarts, ...b.failedStarts], []);
+    } finally {
+      clearInterval(keepAlive);
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
 });

@@ -3,7 +3,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Venue } from "../../core/venue.ts";
 import type { RateLimiter } from "../../engine/risk/rate-limiter.ts";
 import { isFenceError, type LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
-import type { Store } from "../../store/store.ts";
+import { openPgStandby, type PgStandby, type Store } from "../../store/store.ts";
 import { dataSchemaFor, fenceVenue, LEASE_KEY_RE, openFencedStore } from "./fence.ts";
 import { WorkerLimiter } from "./ip-budget.ts";
 import { DEFAULT_WORKERS_PER_IP, type HeldLease, LeaseManager } from "./lease-manager.ts";
@@ -98,6 +98,12 @@ export class WorkerPool {
   private readonly acquiring = new Set<string>();
   /** the units' data schemas found migrated by this worker (openStore pgCheckedSchemas) */
   private readonly checkedSchemas = new Set<string>();
+  /**
+   * store connections opened for units this worker is about to take over (`prepare`): their
+   * holder stopped renewing, and the lease runs out soon. `holderRenewedAt`: the renewal the
+   * holder was last seen with (a later one means it lives: the standby is closed).
+   */
+  private readonly standby = new Map<string, { pg: PgStandby; holderRenewedAt: number; openedAt: number }>();
   private timer: NodeJS.Timeout | undefined;
   /** a balancing step at the next expiry of another worker's lease (`expiryTick`) */
   private expiryTimer: { at: number; handle: NodeJS.Timeout } | undefined;
@@ -250,7 +256,14 @@ export class WorkerPool {
     const warm = [...liveWorkers.values()].filter((w) => w.startedAt <= now - warmMs);
     const self = liveWorkers.get(this.o.workerId);
     const cold = self !== undefined && self.startedAt > now - warmMs && warm.length > 0;
-    const orphanRoom = cold ? 0 : Math.ceil(orphans / (warm.length > 0 ? warm.length : live));
+    this.prepare(rows, now, warm, cold);
+    // those assigned to this worker (`assignee`) are all its part, however the split fell
+    const mineAssigned = free.filter(
+      (x) => x.row !== undefined && orphan(x.row) && this.assignee(x.row, warm) === this.o.workerId,
+    ).length;
+    const orphanRoom = cold
+      ? 0
+      : Math.max(mineAssigned, Math.ceil(orphans / (warm.length > 0 ? warm.length : live)));
     const room = Math.max(share - mine, orphanRoom);
     // live workers below their share, by the leases they hold now
     const holds = new Map<string, number>();
@@ -278,9 +291,18 @@ export class WorkerPool {
       }
       return;
     }
-    // orphans first, the longest expired first; then never-leased and released units
+    // orphans first: those assigned to this worker, then others' left longer than a quarter TTL
+    // (another warm worker takes its own at the same instant: asking for the same units would
+    // wait for its row locks and get nothing); the longest expired first; then never-leased
+    // and released units
+    const assigned = (r: LeaseRow) => {
+      const to = this.assignee(r, warm);
+      return to === undefined || to === this.o.workerId;
+    };
     const order = (x: { row: LeaseRow | undefined }) =>
-      x.row === undefined ? [1, 0] : [orphan(x.row) ? 0 : 1, x.row.expiresAt];
+      x.row === undefined
+        ? [2, 0]
+        : [!orphan(x.row) ? 2 : assigned(x.row) || x.row.expiresAt < now - ttl / 4 ? 0 : 1, x.row.expiresAt];
     free.sort((a, b) => {
       const [ra, ea] = order(a);
       const [rb, eb] = order(b);
@@ -294,7 +316,10 @@ export class WorkerPool {
       if (picked.length >= room) break;
       // a cold worker takes only units never leased (a pool's first start), nothing of another's
       if (cold && x.row !== undefined) continue;
-      if (!(x.row !== undefined && orphan(x.row)) && mine + picked.length >= share) break;
+      const isOrphan = x.row !== undefined && orphan(x.row);
+      // another's orphan within its grace: left to it
+      if (isOrphan && x.row !== undefined && order(x)[0] === 1) continue;
+      if (!isOrphan && mine + picked.length >= share) break;
       picked.push(x);
     }
     // acquired (all in one statement) and started in the background: the next tick (a unit
@@ -331,6 +356,70 @@ export class WorkerPool {
     };
     const taking: Promise<void> = run().finally(() => this.starting.delete(taking));
     this.starting.add(taking);
+  }
+
+  /**
+   * Of the warm workers other than the lease's holder that renewed within half a TTL, the one
+   * that takes `row` when it runs out with its holder dead: the unit's place in the pool's list
+   * of units, modulo their number (sorted by id). The same on every worker while the workers'
+   * table says the same, and it does not move as the dead holder's other units are taken.
+   * Undefined when there is none (then every worker takes its part, as before).
+   */
+  private assignee(
+    row: LeaseRow,
+    warm: readonly { workerId: string; lastSeen: number }[],
+  ): string | undefined {
+    const ttl = this.manager.ttlMs;
+    const newest = Math.max(...warm.map((w) => w.lastSeen));
+    const takers = warm
+      .filter((w) => w.workerId !== row.holder && w.lastSeen > newest - ttl / 2)
+      .map((w) => w.workerId)
+      .sort();
+    if (takers.length === 0) return undefined;
+    const i = this.o.units.indexOf(row.key);
+    return takers[Math.max(i, 0) % takers.length];
+  }
+
+  /**
+   * Opens the store connection of each unit this worker will take over when its lease runs out
+   * (its holder has not renewed for more than half a TTL, and this worker is its assignee), so
+   * the takeover does not connect in the burst of start-ups that follows a death (takeover p99,
+   * docs/deploy.md). Closes those whose holder renewed after all, or that another took.
+   */
+  private prepare(
+    rows: readonly LeaseRow[],
+    now: number,
+    warm: readonly { workerId: string; lastSeen: number }[],
+    cold: boolean,
+  ): void {
+    const ttl = this.manager.ttlMs;
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    for (const [key, sb] of this.standby) {
+      const r = byKey.get(key);
+      // renewed by its holder, or taken (a taker's acquire renews it too), or long unused
+      const stale = r === undefined || r.renewedAt !== sb.holderRenewedAt || now - sb.openedAt > 3 * ttl;
+      if (stale && !this.held.has(key) && !this.acquiring.has(key)) this.dropStandby(key);
+    }
+    if (cold || this.closed) return;
+    for (const r of rows) {
+      if (r.holder === this.o.workerId || this.held.has(r.key) || this.acquiring.has(r.key)) continue;
+      if (this.standby.has(r.key)) continue;
+      const dying = r.expiresAt > now && now - r.renewedAt > ttl / 2;
+      if (!dying || this.assignee(r, warm) !== this.o.workerId) continue;
+      const pg = openPgStandby(this.o.url, {
+        pgSchema: dataSchemaFor(this.o.clusterSchema, r.key),
+        pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
+        pgIdleInTransactionTimeoutMs: ttl,
+      });
+      this.standby.set(r.key, { pg, holderRenewedAt: r.renewedAt, openedAt: now });
+    }
+  }
+
+  private dropStandby(key: string): void {
+    const sb = this.standby.get(key);
+    if (sb === undefined) return;
+    this.standby.delete(key);
+    void sb.pg.close();
   }
 
   /**
@@ -379,17 +468,24 @@ export class WorkerPool {
     const t0 = performance.now();
     const schema = dataSchemaFor(this.o.clusterSchema, key);
     let opened: { openMs: number; fenceMs: number } | undefined;
+    // the connection opened while the lease ran out, if any: the store's first open takes it
+    let standby = this.standby.get(key)?.pg;
+    this.standby.delete(key);
+    const usedStandby = standby !== undefined;
     try {
       const unit = await this.o.startUnit({
         key,
         lease,
-        openStore: () =>
-          openFencedStore(
+        openStore: () => {
+          const pgStandby = standby;
+          standby = undefined;
+          return openFencedStore(
             this.o.url,
             this.leases,
             lease,
             schema,
             {
+              pgStandby,
               // a transaction of this unit never outlives the lease (a paused worker's is rolled
               // back by the server, so a takeover does not wait for it to resume)
               pgIdleInTransactionTimeoutMs: this.manager.ttlMs,
@@ -400,7 +496,8 @@ export class WorkerPool {
             (p) => {
               opened = p;
             },
-          ),
+          );
+        },
         wrapVenue: (v) => fenceVenue(v, this.manager, lease),
         limiterFor: (venues, clock) => this.limiter.for(venues, clock),
       });
@@ -432,6 +529,7 @@ export class WorkerPool {
         startMs,
         storeOpenMs: opened?.openMs,
         fenceMs: opened?.fenceMs,
+        standby: usedStandby,
         previousToken: row?.token,
         previousRenewedAt: row?.renewedAt,
         previousExpiresAt: row?.expiresAt,
@@ -449,6 +547,9 @@ export class WorkerPool {
       });
       if (this.held.get(key) === h) this.held.delete(key);
       if (!lease.lost) await this.manager.release(lease).catch(() => undefined);
+    } finally {
+      // a start-up that never opened its store leaves the standby unused
+      void standby?.close();
     }
   }
 
@@ -483,6 +584,7 @@ export class WorkerPool {
     if (this.timer) clearInterval(this.timer);
     if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer.handle);
     if (this.schemaTimer !== undefined) clearTimeout(this.schemaTimer);
+    for (const key of [...this.standby.keys()]) this.dropStandby(key);
     await this.settled();
     await Promise.all([...this.held.keys()].map((k) => this.stopUnit(k, true)));
     await this.manager.stop(true);

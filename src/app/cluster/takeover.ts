@@ -18,6 +18,8 @@ export interface Takeover {
   /** of the start-up: ms opening the unit's store (connect, schema check) and checking its fence */
   readonly storeOpenMs?: number;
   readonly fenceMs?: number;
+  /** the store took a connection opened while the lease ran out (pool.ts `prepare`) */
+  readonly standby?: boolean;
   /** the previous holder's token and last renewal (epoch ms, database clock) */
   readonly previousToken: number | undefined;
   readonly previousRenewedAt: number | undefined;

@@ -73,7 +73,7 @@ export function breakdown(all: readonly ReportedTakeover[], lags: readonly numbe
   const of = (xs: ReportedTakeover[], f: (t: ReportedTakeover) => number) =>
     `${Math.round(percentile(xs.map(f), 50))}/${Math.round(percentile(xs.map(f), 99))}`;
   return [
-    `after a lease ran out (${expired.length}): from its expiry ${of(expired, (t) => t.sinceExpiryMs as number)}`,
+    `after a lease ran out (${expired.length}, ${expired.filter((t) => t.standby === true).length} on a connection opened before): from its expiry ${of(expired, (t) => t.sinceExpiryMs as number)}`,
     `after a hand-back (${handed.length}): from the release ${of(handed, (t) => t.sinceExpiryMs as number)}`,
     part("until acquired", (t) => (t.sinceRenewalMs as number) - t.startMs),
     part("acquire", (t) => t.acquireMs),

@@ -100,7 +100,7 @@ export function tailReport(
       .join(", ");
     // how the chain began, as the headline figures split them (pool-report.ts chainRanOut)
     const kind = ttlMs === undefined ? "" : chainRanOut(c, ttlMs) ? " (ran out)" : " (handed back)";
-    return `${r(total)} ms ${t.key} by ${t.worker ?? "?"}${kind}: expiry/release->seen ${r(t.seenLateMs)}, queued ${r(t.queuedMs)}, acquire ${r(t.acquireMs)}, start ${r(t.startMs)} (venues ${r(t.venuesMs)}, store ${r(t.storeMs)} = open ${r(t.storeOpenMs)} + fence ${r(t.fenceMs)}, engine ${r(t.engineMs)})${why ? `; ${why}` : ""}`;
+    return `${r(total)} ms ${t.key} by ${t.worker ?? "?"}${kind}: expiry/release->seen ${r(t.seenLateMs)}, queued ${r(t.queuedMs)}, acquire ${r(t.acquireMs)}, start ${r(t.startMs)} (venues ${r(t.venuesMs)}, store ${r(t.storeMs)} = open${t.standby === true ? " (standby)" : ""} ${r(t.storeOpenMs)} + fence ${r(t.fenceMs)}, engine ${r(t.engineMs)})${why ? `; ${why}` : ""}`;
   });
   return {
     clean: stats(chains.filter((x) => !isFaulted(x))),

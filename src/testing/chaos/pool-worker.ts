@@ -83,22 +83,32 @@ const pool = await WorkerPool.start({
     const clock = new WallClock();
     const wallets = walletsOf(ctx.key, perUnit);
     const simDb = join(dir, `${ctx.key}.sim.db`);
-    await simStateWritable(simDb);
-    const sims = (["simA", "simB"] as const).map(
-      (id) =>
-        new SimVenue({
-          id,
-          instruments: catalogInstruments(id),
-          clock,
-          dbPath: simDb,
-          latencyMs: 1,
-          faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
-          seed: `${id}-${ctx.key}-${ctx.lease.token}`,
-          // a stale copy (this worker was paused and the unit taken over) may not save
-          onStoreFailure: (e) =>
-            say(`SIMFAIL ${e instanceof SimStateTakenError ? "stale" : "other"} ${e.message}`),
-        }),
-    );
+    // the store connects while the venues load (their opening is synchronous SQLite work)
+    const opening = ctx.openStore();
+    // (a failure is seen where it is awaited; until then it must not count as unhandled)
+    opening.catch(() => undefined);
+    const sims = await simStateWritable(simDb)
+      .then(() =>
+        (["simA", "simB"] as const).map(
+          (id) =>
+            new SimVenue({
+              id,
+              instruments: catalogInstruments(id),
+              clock,
+              dbPath: simDb,
+              latencyMs: 1,
+              faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
+              seed: `${id}-${ctx.key}-${ctx.lease.token}`,
+              // a stale copy (this worker was paused and the unit taken over) may not save
+              onStoreFailure: (e) =>
+                say(`SIMFAIL ${e instanceof SimStateTakenError ? "stale" : "other"} ${e.message}`),
+            }),
+        ),
+      )
+      .catch(async (e) => {
+        await opening.then((s) => s.close()).catch(() => undefined);
+        throw e;
+      });
     for (const v of sims) {
       const known = new Set(v.accountNames());
       for (const a of wallets) if (!known.has(a)) v.deposit(a, usd(10_000_000));
@@ -125,7 +135,7 @@ const pool = await WorkerPool.start({
     let engine: Engine;
     const p1 = performance.now();
     try {
-      store = await ctx.openStore();
+      store = await opening;
       const p2 = performance.now();
       engine = new Engine({
         store,
@@ -189,12 +199,14 @@ async function workload(
   const rng = new Rng(`pool-chaos-${unit}-${token}`);
   let n = 0;
   while (running()) {
-    const open = await engine.groups({ status: ["open"] });
+    // one listing a step (the open groups are among the active ones): each is four queries, and
+    // two a step were most of a worker's PostgreSQL traffic
+    const active = await engine.groups({ activeOnly: true });
+    const open = active.filter((g) => g.status === "open");
     if (open.length >= 2 || (open.length > 0 && rng.chance(0.3))) {
       const g = open[Math.floor(rng.next() * open.length)];
       void engine.closeGroup(g.groupId, "time_limit").catch(() => undefined);
     } else {
-      const active = await engine.groups({ activeOnly: true });
       const busy = new Set(active.flatMap((g) => g.legs.map((l) => l.account)));
       const free = wallets.filter((a) => !busy.has(a));
       if (free.length >= 2) {
