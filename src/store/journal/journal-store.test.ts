@@ -171,15 +171,21 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
     await cleanup?.();
   });
 
-  // the store's own writer (prepared statements on SQLite), and on SQLite the Kysely path as well
+  // the store's own writer (prepared statements on SQLite, one statement on PostgreSQL), and the
+  // Kysely transaction as well
   const paths = (): [string, JournalWriter][] => {
     const { db, sqlite } = storeInternals(store);
     const kysely: JournalWriter = {
       commit: (b) => commitJournalBatchKysely(db, b),
       groupExists: (id) => groupExistsKysely(db, id),
     };
+    // PostgreSQL: the store's writer folds each batch into one statement; the ordered Kysely
+    // transaction it falls back to must write the same rows
     return sqlite === undefined
-      ? [["kysely", store.journal]]
+      ? [
+          ["one statement", store.journal],
+          ["kysely", kysely],
+        ]
       : [
           ["prepared statements", store.journal],
           ["kysely", kysely],
@@ -226,6 +232,84 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
       );
     }
     if (seen.length === 2) assert.deepEqual(seen[0], seen[1]);
+  });
+
+  test("a batch that inserts a group and changes it within itself leaves what its ops in order leave", async () => {
+    const seen: unknown[] = [];
+    for (const [name, target] of paths()) {
+      const g = `f-${name.replace(/ /g, "-")}`;
+      const other = `${g}-old`;
+      await target.commit({
+        groups: [{ kind: "insert", group: group(other), legs: [leg(other, 0)] }],
+        orders: [],
+        events: [],
+        fills: [],
+      });
+      await target.commit({
+        groups: [
+          { kind: "insert", group: group(g), legs: [leg(g, 0), leg(g, 1)] },
+          { kind: "update", groupId: g, patch: { status: "open", detail: "first", updatedAt: T0 + 1 } },
+          { kind: "leg_external", groupId: g, legIndex: 0, lots: 3, reason: "adl" },
+          { kind: "update", groupId: g, patch: { detail: "second", updatedAt: T0 + 2 } },
+          { kind: "leg_external", groupId: g, legIndex: 0, lots: 4, reason: "liquidated" },
+          // a group written before: two patches and two write-offs, each folded into one write
+          { kind: "update", groupId: other, patch: { status: "closing", updatedAt: T0 + 3 } },
+          { kind: "leg_external", groupId: other, legIndex: 0, lots: 1, reason: "adl" },
+          {
+            kind: "update",
+            groupId: other,
+            patch: { status: "closed", closeReason: "time_limit", closedAt: T0 + 4, updatedAt: T0 + 4 },
+          },
+          { kind: "leg_external", groupId: other, legIndex: 0, lots: 2, reason: "liquidated" },
+        ],
+        orders: [{ row: order(`${g}-a`, g), fresh: true }],
+        events: [event(`${g}-a`, "submit_sent", T0 + 1)],
+        fills: [fill(`${g}-f`, `${g}-a`)],
+      });
+      const [row] = await store.groups.list({ groupIds: [g] });
+      assert.deepEqual([row.status, row.detail, row.updatedAt], ["open", "second", T0 + 2], name);
+      const legs = await store.groups.legs([g, other]);
+      assert.deepEqual(
+        legs.map((l) => [l.groupId.replace(g, "G"), l.legIndex, l.externalLots, l.externalReason]),
+        [
+          ["G-old", 0, 2, "liquidated"],
+          ["G", 0, 4, "liquidated"],
+          ["G", 1, 0, null],
+        ].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[1]) - Number(b[1])),
+        name,
+      );
+      const [old] = await store.groups.list({ groupIds: [other] });
+      assert.deepEqual(
+        [old.status, old.closeReason, old.closedAt, old.updatedAt],
+        ["closed", "time_limit", T0 + 4, T0 + 4],
+        name,
+      );
+      seen.push(
+        JSON.parse(
+          JSON.stringify(await snapshot(store, g), (_k, v) =>
+            typeof v === "bigint" ? String(v) : v,
+          ).replaceAll(g, "G"),
+        ),
+      );
+    }
+    if (seen.length === 2) assert.deepEqual(seen[0], seen[1]);
+  });
+
+  test("a batch with more values than one statement can carry is committed whole", async () => {
+    for (const [name, target] of paths()) {
+      const g = `big-${name.replace(/ /g, "-")}`;
+      await target.commit(batches(g)[0]);
+      // 17,000 events x 4 values: above PostgreSQL's 65,535 parameters of one statement
+      const events = Array.from({ length: 17_000 }, (_, i) => event(`${g}-a`, "ack", T0 + 10 + i));
+      await target.commit({
+        groups: [{ kind: "update", groupId: g, patch: { status: "open", updatedAt: T0 + 9 } }],
+        orders: [],
+        events,
+        fills: [],
+      });
+      assert.equal((await store.orderEvents.of([`${g}-a`])).length, 17_001, name);
+      assert.equal((await store.groups.list({ groupIds: [g] }))[0].status, "open", name);
+    }
   });
 
   test("a batch that fails leaves nothing of itself behind", async () => {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 import type { SqliteAccess } from "../sqlite-dialect.ts";
-import { commitJournalBatchKysely, groupExistsKysely } from "./postgres.ts";
+import { commitJournalBatchPg, groupExistsKysely } from "./postgres.ts";
 import type { JournalBatch } from "./rows.ts";
 import { commitJournalBatchSqlite, groupExistsSqlite } from "./sqlite.ts";
 
@@ -16,7 +16,7 @@ export interface JournalWriter {
   groupExists(groupId: string): Promise<boolean>;
 }
 
-/** SQLite: prepared statements on the store's own connection; PostgreSQL: Kysely, multi-row. */
+/** SQLite: prepared statements on the store's own connection; PostgreSQL: one statement per batch. */
 export function journalWriter(db: Kysely<Database>, sqlite: SqliteAccess | undefined): JournalWriter {
   if (sqlite !== undefined) {
     return {
@@ -25,7 +25,7 @@ export function journalWriter(db: Kysely<Database>, sqlite: SqliteAccess | undef
     };
   }
   return {
-    commit: (b) => commitJournalBatchKysely(db, b),
+    commit: (b) => commitJournalBatchPg(db, b),
     groupExists: (id) => groupExistsKysely(db, id),
   };
 }
