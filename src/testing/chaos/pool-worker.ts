@@ -199,14 +199,12 @@ async function workload(
   const rng = new Rng(`pool-chaos-${unit}-${token}`);
   let n = 0;
   while (running()) {
-    // one listing a step (the open groups are among the active ones): each is four queries, and
-    // two a step were most of a worker's PostgreSQL traffic
-    const active = await engine.groups({ activeOnly: true });
-    const open = active.filter((g) => g.status === "open");
+    const open = await engine.groups({ status: ["open"] });
     if (open.length >= 2 || (open.length > 0 && rng.chance(0.3))) {
       const g = open[Math.floor(rng.next() * open.length)];
       void engine.closeGroup(g.groupId, "time_limit").catch(() => undefined);
     } else {
+      const active = await engine.groups({ activeOnly: true });
       const busy = new Set(active.flatMap((g) => g.legs.map((l) => l.account)));
       const free = wallets.filter((a) => !busy.has(a));
       if (free.length >= 2) {
