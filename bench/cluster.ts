@@ -10,6 +10,12 @@
  *   with open groups; the median of 5 takeovers. The whole takeover time after a death is the
  *   TTL plus this (plus up to one balancing tick).
  *
+ * - `journal_commit_pg_us`: the CPU of one journal batch committed on PostgreSQL as the store
+ *   commits it (one statement, store/journal/postgres.ts `commitJournalBatchPg`), against
+ *   `journal_commit_pg_tx_us`, the same batches as a transaction of one statement per table (what
+ *   it replaced, and still its fallback), alternated in the same run: an open's write-ahead batch
+ *   (group, two legs, two orders, two events) and the status change after it, 2 x 1,500 of each.
+ *
  * Needs the PostgreSQL of PERPBOT_TEST_PG_URL (default the local one); without it the suite
  * says so on stderr and reports nothing. Run alone: `node bench/run.ts --only cluster`.
  */
@@ -21,6 +27,9 @@ import type { Venue } from "../src/core/venue.ts";
 import { AlertBus } from "../src/engine/alerts.ts";
 import { Engine } from "../src/engine/executor.ts";
 import { LeaseStore } from "../src/store/cluster/lease-store.ts";
+import { commitJournalBatchKysely, commitJournalBatchPg } from "../src/store/journal/postgres.ts";
+import type { JournalBatch } from "../src/store/journal/rows.ts";
+import { openStore, storeInternals } from "../src/store/store.ts";
 import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../src/testing/cluster/pg.ts";
 import { feedBtc } from "../src/testing/engine.ts";
 import { catalogInstruments } from "../src/venues/sim/catalog.ts";
@@ -128,6 +137,110 @@ async function takeoverBench(leases: LeaseStore): Promise<number> {
   }
 }
 
+/** An open's write-ahead batch of group `g` and the status change that follows it. */
+function openBatches(g: string, t: number): [JournalBatch, JournalBatch] {
+  const side = (i: number) => (i === 0 ? "buy" : "sell") as "buy" | "sell";
+  const ids = [`${g}-0`, `${g}-1`];
+  return [
+    {
+      groups: [
+        {
+          kind: "insert",
+          group: {
+            groupId: g,
+            strategy: "bench",
+            status: "opening",
+            entry: '{"kind":"ioc","maxSlippageBps":30}',
+            fillTimeoutMs: 5_000,
+            hedged: true,
+            meta: null,
+            closeReason: null,
+            failureReason: null,
+            detail: null,
+            createdAt: t,
+            updatedAt: t,
+            closedAt: null,
+          },
+          legs: [0, 1].map((i) => ({
+            groupId: g,
+            legIndex: i,
+            venue: "simA",
+            account: `w${i}`,
+            symbol: "BTC",
+            side: side(i),
+            targetLots: 100,
+            externalLots: 0,
+            externalReason: null,
+          })),
+        },
+      ],
+      orders: [0, 1].map((i) => ({
+        fresh: true,
+        row: {
+          clientOrderId: ids[i],
+          venue: "simA",
+          account: `w${i}`,
+          symbol: "BTC",
+          side: side(i),
+          type: "limit" as const,
+          tif: "ioc" as const,
+          priceTicks: 600_010,
+          sizeLots: 100,
+          reduceOnly: false,
+          priceText: "60001",
+          sizeText: "0.01",
+          filledText: "0",
+          filledLots: 0,
+          status: "in_flight",
+          venueOrderId: null,
+          groupId: g,
+          intentId: `${g}:entry`,
+          legIndex: i,
+          purpose: "entry",
+          attempt: 0,
+          reason: null,
+          createdAt: t,
+          updatedAt: t,
+        },
+      })),
+      events: ids.map((id) => ({ clientOrderId: id, kind: "submit_sent", payload: "{}", ts: t })),
+      fills: [],
+    },
+    {
+      groups: [{ kind: "update", groupId: g, patch: { status: "open", detail: "", updatedAt: t + 1 } }],
+      orders: [],
+      events: ids.map((id) => ({ clientOrderId: id, kind: "ack", payload: "{}", ts: t + 1 })),
+      fills: [],
+    },
+  ];
+}
+
+/** CPU µs per batch of the store's one-statement commit and of the transaction it replaced. */
+async function journalBench(cluster: string): Promise<{ one: number; tx: number }> {
+  const store = await openStore(PG_URL, { pgSchema: `${cluster}_journal`, pgPoolSize: 2 });
+  try {
+    const { db } = storeInternals(store);
+    const paths = { one: commitJournalBatchPg, tx: commitJournalBatchKysely } as const;
+    const cpu = { one: 0, tx: 0 };
+    const N = 1_500;
+    let n = 0;
+    for (const round of [0, 1, 2]) {
+      for (const name of ["one", "tx"] as const) {
+        const c0 = process.cpuUsage();
+        for (let i = 0; i < N; i++) {
+          for (const b of openBatches(`g${n++}`, 1_760_000_000_000 + n)) await paths[name](db, b);
+        }
+        const c = process.cpuUsage(c0);
+        // the first round warms both paths up
+        if (round > 0) cpu[name] += c.user + c.system;
+      }
+    }
+    return { one: cpu.one / (2 * 2 * N), tx: cpu.tx / (2 * 2 * N) };
+  } finally {
+    await store.close();
+  }
+}
+
 const suite: BenchSuite = async () => {
   const down = await pgUnavailable();
   if (down !== undefined) {
@@ -139,6 +252,7 @@ const suite: BenchSuite = async () => {
   try {
     const renew = await renewBench(leases);
     const takeover = await takeoverBench(leases);
+    const journal = await journalBench(cluster);
     const figures: BenchFigure[] = [
       {
         key: "lease_renew_ms",
@@ -154,6 +268,14 @@ const suite: BenchSuite = async () => {
         target: "<= 1000 ms after expiry",
         ok: takeover <= 1000,
       },
+      {
+        key: "journal_commit_pg_us",
+        value: journal.one,
+        unit: "µs CPU",
+        target: "< journal_commit_pg_tx_us (same run)",
+        ok: journal.one < journal.tx,
+      },
+      { key: "journal_commit_pg_tx_us", value: journal.tx, unit: "µs CPU" },
     ];
     return figures;
   } finally {
