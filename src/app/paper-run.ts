@@ -50,14 +50,20 @@ export function startPaperRun(o: PaperRunOptions): Promise<PaperRun> {
     const saved = await store.kv.get(INDEX_PRICES_KEY);
     // a pool's unit taken over from a paused worker: wait for its lock on the state without
     // freezing this worker (its other units, its lease renewals)
-    if (o.unit !== undefined) await simStateWritable(simDbPathFor(dataDirSection.get(config)));
-    const world = createPaperWorld(simSection.get(config), clock, {
-      onStoreFailure: (_venue, err) => fail(err),
-      walletIds: o.walletIds,
-      simDbPath: simDbPathFor(dataDirSection.get(config)),
-      stepMs: 250,
-      initialPrices: saved ? (JSON.parse(saved) as Record<string, number>) : undefined,
-    });
+    const writable =
+      o.unit !== undefined ? await simStateWritable(simDbPathFor(dataDirSection.get(config))) : undefined;
+    let world: ReturnType<typeof createPaperWorld>;
+    try {
+      world = createPaperWorld(simSection.get(config), clock, {
+        onStoreFailure: (_venue, err) => fail(err),
+        walletIds: o.walletIds,
+        simDbPath: simDbPathFor(dataDirSection.get(config)),
+        stepMs: 250,
+        initialPrices: saved ? (JSON.parse(saved) as Record<string, number>) : undefined,
+      });
+    } finally {
+      writable?.();
+    }
     const saveIndexPrices = () =>
       store.kv
         .put(INDEX_PRICES_KEY, JSON.stringify(world.indexPrices()), clock.now())

@@ -88,23 +88,27 @@ const pool = await WorkerPool.start({
     // (a failure is seen where it is awaited; until then it must not count as unhandled)
     opening.catch(() => undefined);
     const sims = await simStateWritable(simDb)
-      .then(() =>
-        (["simA", "simB"] as const).map(
-          (id) =>
-            new SimVenue({
-              id,
-              instruments: catalogInstruments(id),
-              clock,
-              dbPath: simDb,
-              latencyMs: 1,
-              faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
-              seed: `${id}-${ctx.key}-${ctx.lease.token}`,
-              // a stale copy (this worker was paused and the unit taken over) may not save
-              onStoreFailure: (e) =>
-                say(`SIMFAIL ${e instanceof SimStateTakenError ? "stale" : "other"} ${e.message}`),
-            }),
-        ),
-      )
+      .then((writable) => {
+        try {
+          return (["simA", "simB"] as const).map(
+            (id) =>
+              new SimVenue({
+                id,
+                instruments: catalogInstruments(id),
+                clock,
+                dbPath: simDb,
+                latencyMs: 1,
+                faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
+                seed: `${id}-${ctx.key}-${ctx.lease.token}`,
+                // a stale copy (this worker was paused and the unit taken over) may not save
+                onStoreFailure: (e) =>
+                  say(`SIMFAIL ${e instanceof SimStateTakenError ? "stale" : "other"} ${e.message}`),
+              }),
+          );
+        } finally {
+          writable();
+        }
+      })
       .catch(async (e) => {
         await opening.then((s) => s.close()).catch(() => undefined);
         throw e;

@@ -163,11 +163,17 @@ test("simStateWritable waits for another connection's write lock without blockin
     released = true;
     other.exec("COMMIT");
   }, 150);
-  await simStateWritable(dbPath, 10_000, 10);
+  const release = await simStateWritable(dbPath, 10_000, 10);
   clearInterval(ticker);
   assert.equal(released, true, "resolved only once the lock was released");
   assert.ok(ticks > 3, `the event loop ran meanwhile (${ticks} ticks)`);
   other.close();
+  // the check's connection stays open until released: the venue opened meanwhile is not its
+  // file's first connection, and the check's close is not its last (no checkpoint on the way)
+  const venue = harness({ dbPath }).venue;
+  release();
+  release(); // twice is harmless
+  venue.close();
   // no file yet: at once
-  await simStateWritable(join(dir, "none.sqlite"));
+  (await simStateWritable(join(dir, "none.sqlite")))();
 });
