@@ -32,6 +32,7 @@ import type { JournalBatch } from "../src/store/journal/rows.ts";
 import { openStore, storeInternals } from "../src/store/store.ts";
 import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../src/testing/cluster/pg.ts";
 import { feedBtc } from "../src/testing/engine.ts";
+import { engineOrderRow, groupRow, legRow } from "../src/testing/journal-rows.ts";
 import { catalogInstruments } from "../src/venues/sim/catalog.ts";
 import { SimVenue } from "../src/venues/sim/sim-venue.ts";
 import type { BenchFigure, BenchSuite } from "./harness.ts";
@@ -139,69 +140,31 @@ async function takeoverBench(leases: LeaseStore): Promise<number> {
 
 /** An open's write-ahead batch of group `g` and the status change that follows it. */
 function openBatches(g: string, t: number): [JournalBatch, JournalBatch] {
-  const side = (i: number) => (i === 0 ? "buy" : "sell") as "buy" | "sell";
   const ids = [`${g}-0`, `${g}-1`];
+  const legs = [legRow(g, 0), legRow(g, 1)];
   return [
     {
       groups: [
         {
           kind: "insert",
-          group: {
-            groupId: g,
+          group: groupRow(g, {
             strategy: "bench",
-            status: "opening",
             entry: '{"kind":"ioc","maxSlippageBps":30}',
-            fillTimeoutMs: 5_000,
-            hedged: true,
-            meta: null,
-            closeReason: null,
-            failureReason: null,
-            detail: null,
             createdAt: t,
             updatedAt: t,
-            closedAt: null,
-          },
-          legs: [0, 1].map((i) => ({
-            groupId: g,
-            legIndex: i,
-            venue: "simA",
-            account: `w${i}`,
-            symbol: "BTC",
-            side: side(i),
-            targetLots: 100,
-            externalLots: 0,
-            externalReason: null,
-          })),
+          }),
+          legs,
         },
       ],
-      orders: [0, 1].map((i) => ({
+      orders: legs.map((l, i) => ({
         fresh: true,
-        row: {
-          clientOrderId: ids[i],
-          venue: "simA",
-          account: `w${i}`,
-          symbol: "BTC",
-          side: side(i),
-          type: "limit" as const,
-          tif: "ioc" as const,
-          priceTicks: 600_010,
-          sizeLots: 100,
-          reduceOnly: false,
-          priceText: "60001",
-          sizeText: "0.01",
-          filledText: "0",
-          filledLots: 0,
-          status: "in_flight",
-          venueOrderId: null,
-          groupId: g,
-          intentId: `${g}:entry`,
+        row: engineOrderRow(ids[i], g, {
+          account: l.account,
+          side: l.side,
           legIndex: i,
-          purpose: "entry",
-          attempt: 0,
-          reason: null,
           createdAt: t,
           updatedAt: t,
-        },
+        }),
       })),
       events: ids.map((id) => ({ clientOrderId: id, kind: "submit_sent", payload: "{}", ts: t })),
       fills: [],

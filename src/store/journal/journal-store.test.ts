@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import { engineOrderRow, groupRow, JOURNAL_T0, legRow } from "../../testing/journal-rows.ts";
 import type { FillRecord } from "../records.ts";
 import { openStore, type Store, storeInternals } from "../store.ts";
 import { commitJournalBatchKysely, groupExistsKysely } from "./postgres.ts";
-import type { EngineOrderRow, GroupRow, JournalBatch, LegRow } from "./rows.ts";
+import type { JournalBatch } from "./rows.ts";
 import type { JournalWriter } from "./writer.ts";
 
 /**
@@ -19,63 +20,7 @@ import type { JournalWriter } from "./writer.ts";
 
 const PG_URL = process.env.PERPBOT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const PG_SKIP = process.env.PERPBOT_TEST_PG === "skip";
-const T0 = 1_760_000_000_000;
-
-const group = (id: string): GroupRow => ({
-  groupId: id,
-  strategy: "farm",
-  status: "opening",
-  entry: '{"kind":"ioc"}',
-  fillTimeoutMs: 5_000,
-  hedged: true,
-  meta: null,
-  closeReason: null,
-  failureReason: null,
-  detail: null,
-  createdAt: T0,
-  updatedAt: T0,
-  closedAt: null,
-});
-
-const leg = (groupId: string, i: number): LegRow => ({
-  groupId,
-  legIndex: i,
-  venue: "simA",
-  account: `w${i}`,
-  symbol: "BTC",
-  side: i === 0 ? "buy" : "sell",
-  targetLots: 100,
-  externalLots: 0,
-  externalReason: null,
-});
-
-const order = (id: string, groupId: string, over: Partial<EngineOrderRow> = {}): EngineOrderRow => ({
-  clientOrderId: id,
-  venue: "simA",
-  account: "w0",
-  symbol: "BTC",
-  side: "buy",
-  type: "limit",
-  tif: "ioc",
-  priceTicks: 600_010,
-  sizeLots: 100,
-  reduceOnly: false,
-  priceText: "60001",
-  sizeText: "0.01",
-  filledText: "0",
-  filledLots: 0,
-  status: "in_flight",
-  venueOrderId: null,
-  groupId,
-  intentId: `${groupId}:entry`,
-  legIndex: 0,
-  purpose: "entry",
-  attempt: 0,
-  reason: null,
-  createdAt: T0,
-  updatedAt: T0,
-  ...over,
-});
+const T0 = JOURNAL_T0;
 
 const fill = (fillId: string, clientOrderId: string): FillRecord => ({
   venue: "simA",
@@ -106,10 +51,10 @@ function batches(g: string): JournalBatch[] {
   const b = `${g}-b`;
   return [
     {
-      groups: [{ kind: "insert", group: group(g), legs: [leg(g, 0), leg(g, 1)] }],
+      groups: [{ kind: "insert", group: groupRow(g), legs: [legRow(g, 0), legRow(g, 1)] }],
       orders: [
-        { row: order(a, g), fresh: true },
-        { row: order(b, g, { side: "sell", legIndex: 1, account: "w1" }), fresh: true },
+        { row: engineOrderRow(a, g), fresh: true },
+        { row: engineOrderRow(b, g, { side: "sell", legIndex: 1, account: "w1" }), fresh: true },
       ],
       events: [event(a, "submit_sent", T0), event(b, "submit_sent", T0)],
       fills: [],
@@ -122,7 +67,7 @@ function batches(g: string): JournalBatch[] {
       orders: [
         // a later row of an order changes its progress, never its request (the price here)
         {
-          row: order(a, g, {
+          row: engineOrderRow(a, g, {
             status: "filled",
             filledLots: 100,
             filledText: "0.01",
@@ -133,7 +78,7 @@ function batches(g: string): JournalBatch[] {
           fresh: false,
         },
         // an order written as an update although its row is missing: inserted whole instead
-        { row: order(`${g}-c`, g, { legIndex: 1, attempt: 1, account: "w1" }), fresh: false },
+        { row: engineOrderRow(`${g}-c`, g, { legIndex: 1, attempt: 1, account: "w1" }), fresh: false },
       ],
       events: [event(a, "ack", T0 + 1), event(a, "fill", T0 + 2)],
       fills: [fill(`${g}-f1`, a), fill(`${g}-f1`, a)],
@@ -240,14 +185,14 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
       const g = `f-${name.replace(/ /g, "-")}`;
       const other = `${g}-old`;
       await target.commit({
-        groups: [{ kind: "insert", group: group(other), legs: [leg(other, 0)] }],
+        groups: [{ kind: "insert", group: groupRow(other), legs: [legRow(other, 0)] }],
         orders: [],
         events: [],
         fills: [],
       });
       await target.commit({
         groups: [
-          { kind: "insert", group: group(g), legs: [leg(g, 0), leg(g, 1)] },
+          { kind: "insert", group: groupRow(g), legs: [legRow(g, 0), legRow(g, 1)] },
           { kind: "update", groupId: g, patch: { status: "open", detail: "first", updatedAt: T0 + 1 } },
           { kind: "leg_external", groupId: g, legIndex: 0, lots: 3, reason: "adl" },
           { kind: "update", groupId: g, patch: { detail: "second", updatedAt: T0 + 2 } },
@@ -262,7 +207,7 @@ function suite(open: () => Promise<{ store: Store; cleanup: () => Promise<void> 
           },
           { kind: "leg_external", groupId: other, legIndex: 0, lots: 2, reason: "liquidated" },
         ],
-        orders: [{ row: order(`${g}-a`, g), fresh: true }],
+        orders: [{ row: engineOrderRow(`${g}-a`, g), fresh: true }],
         events: [event(`${g}-a`, "submit_sent", T0 + 1)],
         fills: [fill(`${g}-f`, `${g}-a`)],
       });
