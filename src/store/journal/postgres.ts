@@ -20,14 +20,52 @@ import type {
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
+// Each write as a query not yet run: the ordered transaction executes them, the one-statement
+// commit compiles them into its WITH parts.
+const groupsInsert = (db: Db, groups: readonly GroupRow[]) =>
+  db.insertInto("engine_groups").values(groups.map(groupValues));
+const legsInsert = (db: Db, legs: readonly LegRow[]) =>
+  db.insertInto("engine_legs").values(legs.map(legValues));
+const groupUpdate = (db: Db, groupId: string, p: GroupPatch) =>
+  db.updateTable("engine_groups").set(patchValues(p)).where("group_id", "=", groupId);
+const legExternalUpdate = (db: Db, groupId: string, legIndex: number, lots: number, reason: string) =>
+  db
+    .updateTable("engine_legs")
+    .set({ external_lots: lots, external_reason: reason })
+    .where("group_id", "=", groupId)
+    .where("leg_index", "=", legIndex);
+/** inserts the orders, or updates the progress columns of those that exist */
+const ordersUpsert = (db: Db, orders: readonly EngineOrderRow[]) =>
+  db
+    .insertInto("orders")
+    .values(orders.map(engineOrderValues))
+    .onConflict((oc) =>
+      oc.column("client_order_id").doUpdateSet((eb) => ({
+        filled_size: eb.ref("excluded.filled_size"),
+        filled_lots: eb.ref("excluded.filled_lots"),
+        status: eb.ref("excluded.status"),
+        venue_order_id: eb.ref("excluded.venue_order_id"),
+        reason: eb.ref("excluded.reason"),
+        updated_at: eb.ref("excluded.updated_at"),
+      })),
+    );
+const eventsInsert = (db: Db, events: readonly OrderEventRow[]) =>
+  db.insertInto("order_events").values(events.map(eventValues));
+/** each fill once per venue/account/fill id */
+const fillsInsert = (db: Db, fills: JournalBatch["fills"]) =>
+  db
+    .insertInto("fills")
+    .values(fills.map(fillValues))
+    .onConflict((oc) => oc.columns(["venue", "account", "fill_id"]).doNothing());
+
 export async function insertGroup(db: Db, g: GroupRow, legs: readonly LegRow[]): Promise<void> {
-  await db.insertInto("engine_groups").values(groupValues(g)).execute();
+  await groupsInsert(db, [g]).execute();
   if (legs.length === 0) return;
-  await db.insertInto("engine_legs").values(legs.map(legValues)).execute();
+  await legsInsert(db, legs).execute();
 }
 
 export async function updateGroup(db: Db, groupId: string, p: GroupPatch): Promise<void> {
-  await db.updateTable("engine_groups").set(patchValues(p)).where("group_id", "=", groupId).execute();
+  await groupUpdate(db, groupId, p).execute();
 }
 
 export async function updateLegExternal(
@@ -37,12 +75,7 @@ export async function updateLegExternal(
   externalLots: number,
   reason: string,
 ): Promise<void> {
-  await db
-    .updateTable("engine_legs")
-    .set({ external_lots: externalLots, external_reason: reason })
-    .where("group_id", "=", groupId)
-    .where("leg_index", "=", legIndex)
-    .execute();
+  await legExternalUpdate(db, groupId, legIndex, externalLots, reason).execute();
 }
 
 export async function upsertEngineOrder(db: Db, o: EngineOrderRow): Promise<void> {
@@ -51,28 +84,11 @@ export async function upsertEngineOrder(db: Db, o: EngineOrderRow): Promise<void
 
 /** Inserts the orders, or updates the progress columns of those that exist (one statement per chunk). */
 export async function upsertEngineOrders(db: Db, orders: readonly EngineOrderRow[]): Promise<void> {
-  for (const part of chunks(orders)) {
-    await db
-      .insertInto("orders")
-      .values(part.map(engineOrderValues))
-      .onConflict((oc) =>
-        oc.column("client_order_id").doUpdateSet((eb) => ({
-          filled_size: eb.ref("excluded.filled_size"),
-          filled_lots: eb.ref("excluded.filled_lots"),
-          status: eb.ref("excluded.status"),
-          venue_order_id: eb.ref("excluded.venue_order_id"),
-          reason: eb.ref("excluded.reason"),
-          updated_at: eb.ref("excluded.updated_at"),
-        })),
-      )
-      .execute();
-  }
+  for (const part of chunks(orders)) await ordersUpsert(db, part).execute();
 }
 
 export async function appendOrderEvents(db: Db, events: readonly OrderEventRow[]): Promise<void> {
-  for (const part of chunks(events)) {
-    await db.insertInto("order_events").values(part.map(eventValues)).execute();
-  }
+  for (const part of chunks(events)) await eventsInsert(db, part).execute();
 }
 
 /**
@@ -90,13 +106,7 @@ export async function commitJournalBatchKysely(db: Kysely<Database>, b: JournalB
     const orders = Array.from(b.orders, (o) => o.row);
     if (orders.length > 0) await upsertEngineOrders(trx, orders);
     if (b.events.length > 0) await appendOrderEvents(trx, b.events);
-    for (const part of chunks(b.fills)) {
-      await trx
-        .insertInto("fills")
-        .values(part.map(fillValues))
-        .onConflict((oc) => oc.columns(["venue", "account", "fill_id"]).doNothing())
-        .execute();
-    }
+    for (const part of chunks(b.fills)) await fillsInsert(trx, part).execute();
   });
 }
 
@@ -129,55 +139,21 @@ function foldedParts(db: Kysely<Database>, b: JournalBatch): CompiledQuery[] | u
   const inserted = [...folded.inserted.values()];
   if (inserted.length > 0) {
     parts.push(
-      db
-        .insertInto("engine_groups")
-        .values(inserted.map((x) => groupValues(x.group)))
-        .compile(),
+      groupsInsert(
+        db,
+        inserted.map((x) => x.group),
+      ).compile(),
     );
     const legs = inserted.flatMap((x) => x.legs);
-    if (legs.length > 0) parts.push(db.insertInto("engine_legs").values(legs.map(legValues)).compile());
+    if (legs.length > 0) parts.push(legsInsert(db, legs).compile());
   }
-  for (const [groupId, patch] of folded.patches)
-    parts.push(
-      db.updateTable("engine_groups").set(patchValues(patch)).where("group_id", "=", groupId).compile(),
-    );
+  for (const [groupId, patch] of folded.patches) parts.push(groupUpdate(db, groupId, patch).compile());
   for (const x of folded.external.values())
-    parts.push(
-      db
-        .updateTable("engine_legs")
-        .set({ external_lots: x.lots, external_reason: x.reason })
-        .where("group_id", "=", x.groupId)
-        .where("leg_index", "=", x.legIndex)
-        .compile(),
-    );
+    parts.push(legExternalUpdate(db, x.groupId, x.legIndex, x.lots, x.reason).compile());
   const orders = Array.from(b.orders, (o) => o.row);
-  if (orders.length > 0)
-    parts.push(
-      db
-        .insertInto("orders")
-        .values(orders.map(engineOrderValues))
-        .onConflict((oc) =>
-          oc.column("client_order_id").doUpdateSet((eb) => ({
-            filled_size: eb.ref("excluded.filled_size"),
-            filled_lots: eb.ref("excluded.filled_lots"),
-            status: eb.ref("excluded.status"),
-            venue_order_id: eb.ref("excluded.venue_order_id"),
-            reason: eb.ref("excluded.reason"),
-            updated_at: eb.ref("excluded.updated_at"),
-          })),
-        )
-        .compile(),
-    );
-  if (b.events.length > 0)
-    parts.push(db.insertInto("order_events").values(b.events.map(eventValues)).compile());
-  if (b.fills.length > 0)
-    parts.push(
-      db
-        .insertInto("fills")
-        .values(b.fills.map(fillValues))
-        .onConflict((oc) => oc.columns(["venue", "account", "fill_id"]).doNothing())
-        .compile(),
-    );
+  if (orders.length > 0) parts.push(ordersUpsert(db, orders).compile());
+  if (b.events.length > 0) parts.push(eventsInsert(db, b.events).compile());
+  if (b.fills.length > 0) parts.push(fillsInsert(db, b.fills).compile());
   let params = 0;
   for (const q of parts) params += q.parameters.length;
   return params > PG_MAX_PARAMS ? undefined : parts;
