@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { LeaseStore } from "../../store/cluster/lease-store.ts";
 import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../../testing/cluster/pg.ts";
-import { WorkerPool } from "./pool.ts";
+import { WorkerPool, type WorkerPoolOptions } from "./pool.ts";
 
 const down = await pgUnavailable();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,18 +28,21 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
   /** registers (or re-registers, a new process under the id) a worker without a pool */
   const register = (workerId: string, pid: number, ttlMs: number) =>
     leases.registerWorker({ workerId, host: "h", pid, ttlMs, egress: "default", workersPerIp: 3 });
-  /** a pool worker over `units` whose units start and stop at once */
-  const poolOf = (units: readonly string[], ttlMs: number) => (id: string) =>
-    WorkerPool.start({
-      url: PG_URL,
-      clusterSchema: cluster,
-      workerId: id,
-      units,
-      ttlMs,
-      renewEveryMs: 250,
-      balanceEveryMs: 50,
-      startUnit: async () => ({ stop: async () => {} }),
-    });
+  /** a pool worker over `units` whose units start and stop at once (or as `more` says) */
+  const poolOf =
+    (units: readonly string[], ttlMs: number, more: Partial<WorkerPoolOptions> = {}) =>
+    (id: string) =>
+      WorkerPool.start({
+        url: PG_URL,
+        clusterSchema: cluster,
+        workerId: id,
+        units,
+        ttlMs,
+        renewEveryMs: 250,
+        balanceEveryMs: 50,
+        startUnit: async () => ({ stop: async () => {} }),
+        ...more,
+      });
 
   test("a dead worker's expired units are taken at once by the live workers, above their share, while its restart is slow", async () => {
     const units = ["u0", "u1", "u2", "u3", "u4", "u5"];
@@ -125,21 +128,13 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
     }
     const keepAlive = setInterval(() => void leases.renew("gone", tokens, ttlMs), 200);
     // units that open their (fenced) store, as a real unit does at its start
-    const start = (id: string) =>
-      WorkerPool.start({
-        url: PG_URL,
-        clusterSchema: cluster,
-        workerId: id,
-        units,
-        ttlMs,
-        renewEveryMs: 250,
-        balanceEveryMs: 50,
-        unitPgPoolSize: 1,
-        startUnit: async (ctx) => {
-          const store = await ctx.openStore();
-          return { stop: () => store.close() };
-        },
-      });
+    const start = poolOf(units, ttlMs, {
+      unitPgPoolSize: 1,
+      startUnit: async (ctx) => {
+        const store = await ctx.openStore();
+        return { stop: () => store.close() };
+      },
+    });
     const a = await start("a");
     const b = await start("b");
     try {
