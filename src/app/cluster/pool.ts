@@ -98,6 +98,8 @@ export class WorkerPool {
   private readonly acquiring = new Set<string>();
   /** the units' data schemas found migrated by this worker (openStore pgCheckedSchemas) */
   private readonly checkedSchemas = new Set<string>();
+  /** each unit's place in the pool's list of units (`assigner`) */
+  private readonly unitIndex: ReadonlyMap<string, number>;
   /**
    * store connections opened for units this worker is about to take over (`prepare`): their
    * holder stopped renewing, and the lease runs out soon. `holderRenewedAt`: the renewal the
@@ -117,6 +119,7 @@ export class WorkerPool {
 
   private constructor(o: WorkerPoolOptions, leases: LeaseStore) {
     this.o = o;
+    this.unitIndex = new Map(o.units.map((k, i) => [k, i]));
     this.leases = leases;
     this.limiter = new WorkerLimiter(o.workersPerIp ?? DEFAULT_WORKERS_PER_IP);
     this.manager = new LeaseManager({
@@ -256,10 +259,11 @@ export class WorkerPool {
     const warm = [...liveWorkers.values()].filter((w) => w.startedAt <= now - warmMs);
     const self = liveWorkers.get(this.o.workerId);
     const cold = self !== undefined && self.startedAt > now - warmMs && warm.length > 0;
-    this.prepare(rows, now, warm, cold);
-    // those assigned to this worker (`assignee`) are all its part, however the split fell
+    const assignee = this.assigner(warm);
+    this.prepare(rows, now, assignee, cold);
+    // those assigned to this worker are all its part, however the split fell
     const mineAssigned = free.filter(
-      (x) => x.row !== undefined && orphan(x.row) && this.assignee(x.row, warm) === this.o.workerId,
+      (x) => x.row !== undefined && orphan(x.row) && assignee(x.row) === this.o.workerId,
     ).length;
     const orphanRoom = cold
       ? 0
@@ -295,31 +299,25 @@ export class WorkerPool {
     // (another warm worker takes its own at the same instant: asking for the same units would
     // wait for its row locks and get nothing); the longest expired first; then never-leased
     // and released units
-    const assigned = (r: LeaseRow) => {
-      const to = this.assignee(r, warm);
-      return to === undefined || to === this.o.workerId;
+    // rank 0: an orphan to take now; 1: another's orphan within its grace (skipped); 2: the rest
+    const rankOf = (row: LeaseRow | undefined) => {
+      if (row === undefined || !orphan(row)) return 2;
+      const to = assignee(row);
+      return to === undefined || to === this.o.workerId || row.expiresAt < now - ttl / 4 ? 0 : 1;
     };
-    const order = (x: { row: LeaseRow | undefined }) =>
-      x.row === undefined
-        ? [2, 0]
-        : [!orphan(x.row) ? 2 : assigned(x.row) || x.row.expiresAt < now - ttl / 4 ? 0 : 1, x.row.expiresAt];
-    free.sort((a, b) => {
-      const [ra, ea] = order(a);
-      const [rb, eb] = order(b);
-      return ra - rb || ea - eb;
-    });
+    const ranked = free.map((x) => ({ ...x, rank: rankOf(x.row), expiresAt: x.row?.expiresAt ?? 0 }));
+    ranked.sort((a, b) => a.rank - b.rank || a.expiresAt - b.expiresAt);
     // the units this tick tries, acquired all at once: one after the other, a mass takeover (a
     // dead worker's 25 units) queued each acquire behind the previous ones' row-lock waits, up to
     // 11 s (docs/deploy.md). One another worker took meanwhile is left to the next tick.
     const picked: typeof free = [];
-    for (const x of free) {
+    for (const x of ranked) {
       if (picked.length >= room) break;
       // a cold worker takes only units never leased (a pool's first start), nothing of another's
       if (cold && x.row !== undefined) continue;
-      const isOrphan = x.row !== undefined && orphan(x.row);
       // another's orphan within its grace: left to it
-      if (isOrphan && x.row !== undefined && order(x)[0] === 1) continue;
-      if (!isOrphan && mine + picked.length >= share) break;
+      if (x.rank === 1) continue;
+      if (x.rank === 2 && mine + picked.length >= share) break;
       picked.push(x);
     }
     // acquired (all in one statement) and started in the background: the next tick (a unit
@@ -359,25 +357,25 @@ export class WorkerPool {
   }
 
   /**
-   * Of the warm workers other than the lease's holder that renewed within half a TTL, the one
-   * that takes `row` when it runs out with its holder dead: the unit's place in the pool's list
-   * of units, modulo their number (sorted by id). The same on every worker while the workers'
-   * table says the same, and it does not move as the dead holder's other units are taken.
-   * Undefined when there is none (then every worker takes its part, as before).
+   * Who takes a lease when it runs out with its holder dead: of the warm workers other than the
+   * holder that renewed within half a TTL (sorted by id), the one at the unit's place in the
+   * pool's list of units, modulo their number. The same on every worker while the workers' table
+   * says the same, and it does not move as the dead holder's other units are taken. Undefined when
+   * there is none (then every worker takes its part, as before).
    */
-  private assignee(
-    row: LeaseRow,
+  private assigner(
     warm: readonly { workerId: string; lastSeen: number }[],
-  ): string | undefined {
-    const ttl = this.manager.ttlMs;
+  ): (row: LeaseRow) => string | undefined {
     const newest = Math.max(...warm.map((w) => w.lastSeen));
-    const takers = warm
-      .filter((w) => w.workerId !== row.holder && w.lastSeen > newest - ttl / 2)
+    const fresh = warm
+      .filter((w) => w.lastSeen > newest - this.manager.ttlMs / 2)
       .map((w) => w.workerId)
       .sort();
-    if (takers.length === 0) return undefined;
-    const i = this.o.units.indexOf(row.key);
-    return takers[Math.max(i, 0) % takers.length];
+    return (row) => {
+      const takers = fresh.filter((id) => id !== row.holder);
+      if (takers.length === 0) return undefined;
+      return takers[(this.unitIndex.get(row.key) ?? 0) % takers.length];
+    };
   }
 
   /**
@@ -389,7 +387,7 @@ export class WorkerPool {
   private prepare(
     rows: readonly LeaseRow[],
     now: number,
-    warm: readonly { workerId: string; lastSeen: number }[],
+    assignee: (row: LeaseRow) => string | undefined,
     cold: boolean,
   ): void {
     const ttl = this.manager.ttlMs;
@@ -405,7 +403,7 @@ export class WorkerPool {
       if (r.holder === this.o.workerId || this.held.has(r.key) || this.acquiring.has(r.key)) continue;
       if (this.standby.has(r.key)) continue;
       const dying = r.expiresAt > now && now - r.renewedAt > ttl / 2;
-      if (!dying || this.assignee(r, warm) !== this.o.workerId) continue;
+      if (!dying || assignee(r) !== this.o.workerId) continue;
       const pg = openPgStandby(this.o.url, {
         pgSchema: dataSchemaFor(this.o.clusterSchema, r.key),
         pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
