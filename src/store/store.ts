@@ -162,14 +162,20 @@ function connectOptions(
       );
     parts.push(`-c idle_in_transaction_session_timeout=${idleInTransactionMs}`);
   }
-  for (const [name, value] of Object.entries(settings)) {
+  for (const [name, value] of checkedSettings(settings)) parts.push(`-c ${name}=${value}`);
+  return parts.length === 0 ? undefined : parts.join(" ");
+}
+
+/** The custom settings as name/value pairs, each name and value checked. */
+function checkedSettings(settings: Readonly<Record<string, string>>): [string, string][] {
+  const pairs = Object.entries(settings);
+  for (const [name, value] of pairs) {
     if (!SETTING_NAME_RE.test(name))
       throw new StoreError(`pgSettings name "${name}": expected "prefix.name" in lower case`);
     if (!SETTING_VALUE_RE.test(value))
       throw new StoreError(`pgSettings ${name} = "${value}": use letters, digits and "_.:-" only`);
-    parts.push(`-c ${name}=${value}`);
   }
-  return parts.length === 0 ? undefined : parts.join(" ");
+  return pairs;
 }
 
 function checkSchema(schema: string | undefined): void {
@@ -279,8 +285,7 @@ function takeStandby(standby: PgStandby, options: OpenStoreOptions): pg.Pool {
 
 /** `set_config` for the settings a standby's connections get before their first query. */
 function lateSettings(settings: Readonly<Record<string, string>>, appName: string | undefined) {
-  connectOptions(undefined, settings, undefined); // the same checks as at connect
-  const pairs: [string, string][] = Object.entries(settings);
+  const pairs = checkedSettings(settings);
   if (appName !== undefined) pairs.push(["application_name", appName]);
   if (pairs.length === 0) return undefined;
   const calls = pairs.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
