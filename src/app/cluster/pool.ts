@@ -467,16 +467,17 @@ export class WorkerPool {
     const schema = dataSchemaFor(this.o.clusterSchema, key);
     let opened: { openMs: number; fenceMs: number } | undefined;
     // the connection opened while the lease ran out, if any: the store's first open takes it
-    let standby = this.standby.get(key)?.pg;
+    const standby = this.standby.get(key)?.pg;
     this.standby.delete(key);
-    const usedStandby = standby !== undefined;
+    let standbyFree = standby;
     try {
       const unit = await this.o.startUnit({
         key,
         lease,
         openStore: () => {
-          const pgStandby = standby;
-          standby = undefined;
+          // the first open takes it; one after that connects as usual
+          const pgStandby = standbyFree;
+          standbyFree = undefined;
           return openFencedStore(
             this.o.url,
             this.leases,
@@ -527,7 +528,7 @@ export class WorkerPool {
         startMs,
         storeOpenMs: opened?.openMs,
         fenceMs: opened?.fenceMs,
-        standby: usedStandby,
+        standby: standby !== undefined,
         previousToken: row?.token,
         previousRenewedAt: row?.renewedAt,
         previousExpiresAt: row?.expiresAt,
@@ -546,7 +547,7 @@ export class WorkerPool {
       if (this.held.get(key) === h) this.held.delete(key);
       if (!lease.lost) await this.manager.release(lease).catch(() => undefined);
     } finally {
-      // a start-up that never opened its store leaves the standby unused
+      // ends it unless a store took it (a start-up that never opened its store, or failed first)
       void standby?.close();
     }
   }
