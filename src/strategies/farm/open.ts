@@ -182,7 +182,8 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
 /**
  * After a failed open that sent orders, every wallet of the group rests before it is regrouped:
  * each such failure costs the unwind's fees, so retrying at every check would bleed money. The
- * rest doubles with each failure in a row (cooldown range x 2^(n-1), at most 4 h) and resets on a successful open.
+ * rest doubles with each failure in a row (cooldown range x 2^(n-1), at most 4 h) and resets on
+ * a successful open.
  */
 async function backOff(h: OpenHost, wallets: readonly string[], why: string): Promise<void> {
   const { ctx, config: c } = h;

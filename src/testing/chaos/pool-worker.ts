@@ -87,32 +87,32 @@ const pool = await WorkerPool.start({
     const opening = ctx.openStore();
     // (a failure is seen where it is awaited; until then it must not count as unhandled)
     opening.catch(() => undefined);
-    const sims = await simStateWritable(simDb)
-      .then((writable) => {
-        try {
-          return (["simA", "simB"] as const).map(
-            (id) =>
-              new SimVenue({
-                id,
-                instruments: catalogInstruments(id),
-                clock,
-                dbPath: simDb,
-                latencyMs: 1,
-                faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
-                seed: `${id}-${ctx.key}-${ctx.lease.token}`,
-                // a stale copy (this worker was paused and the unit taken over) may not save
-                onStoreFailure: (e) =>
-                  say(`SIMFAIL ${e instanceof SimStateTakenError ? "stale" : "other"} ${e.message}`),
-              }),
-          );
-        } finally {
-          writable();
-        }
-      })
-      .catch(async (e) => {
-        await opening.then((s) => s.close()).catch(() => undefined);
-        throw e;
-      });
+    let sims: SimVenue[];
+    try {
+      const writable = await simStateWritable(simDb);
+      try {
+        sims = (["simA", "simB"] as const).map(
+          (id) =>
+            new SimVenue({
+              id,
+              instruments: catalogInstruments(id),
+              clock,
+              dbPath: simDb,
+              latencyMs: 1,
+              faults: { timeoutRate: 0.03, rejectRate: 0.02, partialFillRate: 0.1 },
+              seed: `${id}-${ctx.key}-${ctx.lease.token}`,
+              // a stale copy (this worker was paused and the unit taken over) may not save
+              onStoreFailure: (e) =>
+                say(`SIMFAIL ${e instanceof SimStateTakenError ? "stale" : "other"} ${e.message}`),
+            }),
+        );
+      } finally {
+        writable();
+      }
+    } catch (e) {
+      await opening.then((s) => s.close()).catch(() => undefined);
+      throw e;
+    }
     for (const v of sims) {
       const known = new Set(v.accountNames());
       for (const a of wallets) if (!known.has(a)) v.deposit(a, usd(10_000_000));
