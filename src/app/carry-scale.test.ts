@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { type Venue, VenueRejectError } from "../core/venue.ts";
+import type { Venue } from "../core/venue.ts";
 import { pairsSchema } from "../strategies/pairs/config.ts";
 import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+import { RefusingEntries } from "../testing/refusing-venue.ts";
 
 /**
  * Scale-up, scale-down, optimisation and predicted funding of carry on the simulated clock
@@ -337,19 +338,7 @@ test("a scaled position survives a restart: its slices, merged legs and ledger r
 test("stress: after three entries in an hour mostly ended unhedged, the next entry is halved", async () => {
   let refuse = true;
   const wrap = (id: string, v: Venue): Venue =>
-    id !== "simA"
-      ? v
-      : new Proxy(v, {
-          get(target, prop, receiver) {
-            if (prop === "submit")
-              return async (o: Parameters<Venue["submit"]>[0]) => {
-                if (refuse && !o.reduceOnly) throw new VenueRejectError("insufficient_margin");
-                return target.submit(o);
-              };
-            const x = Reflect.get(target, prop, receiver);
-            return typeof x === "function" ? x.bind(target) : x;
-          },
-        });
+    id !== "simA" ? v : new RefusingEntries(v, () => refuse, "insufficient_margin");
   const lines: string[] = [];
   const h = await start({
     rates: STEEP,

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { type Venue, VenueRejectError } from "../core/venue.ts";
+import type { Venue } from "../core/venue.ts";
 import { storeInternals } from "../store/store.ts";
 import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+import { RefusingEntries } from "../testing/refusing-venue.ts";
 
 const harnesses: CarryHarness[] = [];
 after(() => {
@@ -178,20 +179,7 @@ test("reversal: the rates flip; two reversals block the base, and the block surv
 
 test("fault: one leg rejected at entry leaves nothing unhedged and the group says so", async () => {
   const wrap = (id: string, v: Venue): Venue =>
-    id !== "simA"
-      ? v
-      : new Proxy(v, {
-          get(target, prop, receiver) {
-            if (prop === "submit") {
-              return async (o: Parameters<Venue["submit"]>[0]) => {
-                if (!o.reduceOnly) throw new VenueRejectError("insufficient_margin");
-                return target.submit(o);
-              };
-            }
-            const x = Reflect.get(target, prop, receiver);
-            return typeof x === "function" ? x.bind(target) : x;
-          },
-        });
+    id !== "simA" ? v : new RefusingEntries(v, () => true, "insufficient_margin");
   const h = await start({ wrapVenue: wrap as CarryHarnessOptions["wrapVenue"] });
   await h.advance(MIN);
   const [g] = await h.groups();

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { usd } from "../core/money.ts";
 import type { PositionReport } from "../core/types.ts";
-import { type Venue, VenueRejectError } from "../core/venue.ts";
+import type { Venue } from "../core/venue.ts";
 import type { Alert } from "../engine/alerts.ts";
 import { defaultEngineSettings } from "../engine/config.ts";
 import { FarmHarness } from "../testing/farm-harness.ts";
+import { RefusingEntries } from "../testing/refusing-venue.ts";
 
 const harnesses: FarmHarness[] = [];
 after(() => {
@@ -131,19 +132,7 @@ test("a leg that will not close is retried and alerted; the group is closed only
 test("one failing group leaves the others running", async () => {
   const wallets = ["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4"].map((id) => ({ id, balanceUsd: 2_000 }));
   // every order of wallet a1 is refused: whichever group holds it cannot open
-  const wrap = (v: Venue): Venue =>
-    new Proxy(v, {
-      get(target, prop, receiver) {
-        if (prop === "submit") {
-          return async (o: Parameters<Venue["submit"]>[0]) => {
-            if (o.account === "a1" && !o.reduceOnly) throw new VenueRejectError("account_frozen");
-            return target.submit(o);
-          };
-        }
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+  const wrap = (v: Venue): Venue => new RefusingEntries(v, (o) => o.account === "a1", "account_frozen");
   const h = await start({ wallets, wrapVenue: wrap, farm: { min_duration_hours: 2, max_duration_hours: 2 } });
   await h.advance(2 * MIN);
   const groups = await h.groups();
@@ -187,19 +176,8 @@ test("an open the risk gate refuses before sending anything is retried at the ne
 });
 
 test("an open that sent orders and failed rests its wallets for the cooldown before they are regrouped", async () => {
-  const wrap = (v: Venue): Venue =>
-    new Proxy(v, {
-      get(target, prop, receiver) {
-        if (prop === "submit") {
-          return async (o: Parameters<Venue["submit"]>[0]) => {
-            if (!o.reduceOnly) throw new VenueRejectError("account_frozen");
-            return target.submit(o);
-          };
-        }
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+  // every order opening exposure is rejected by the venue, after it was sent
+  const wrap = (v: Venue): Venue => new RefusingEntries(v, () => true, "account_frozen");
   const h = await start({
     wrapVenue: wrap,
     farm: { check_interval_seconds: 15, min_cooldown_minutes: 10, max_cooldown_minutes: 10 },
