@@ -240,11 +240,16 @@ export class Engine {
     this.started = true;
     this.views.attach();
     this.streams.attach();
-    await this.control.restore();
     options.progress?.({ stage: "recovery", done: 0, total: 1 });
-    const groups = await recoverJournal(this.store, this.venues, this.gateway, this.alerts, this.clock);
+    // the store reads of the start-up do not depend on one another: they go out together, so a
+    // takeover on a busy worker waits for one round of them instead of five in a row
+    this.scheduler.prefetch();
+    const [, groups] = await Promise.all([
+      this.control.restore(),
+      recoverJournal(this.store, this.venues, this.gateway, this.alerts, this.clock),
+      this.singles.load(),
+    ]);
     for (const g of groups) this.book.add(g);
-    await this.singles.load();
     throwIfAborted(options.signal);
     this.gateway.attach();
     this.accepting = true;

@@ -221,3 +221,36 @@ test("invalid timers are refused", async () => {
     /dueAt NaN/,
   );
 });
+
+test("a prefetched read loses to what is scheduled, replaced or cancelled before start", async () => {
+  const clock = new SimClock(T0);
+  const store = new MemoryTimerStore();
+  await store.save(closeAt("kept", T0 + HOUR));
+  await store.save(closeAt("cancelled", T0 + HOUR));
+  await store.save(closeAt("moved", T0 + HOUR));
+  const { scheduler, fired } = recording(clock, store);
+  scheduler.prefetch();
+  // what the start-up's reconcile may do while the read is out: its records are newer
+  await scheduler.cancel("close:cancelled");
+  await scheduler.schedule(closeAt("moved", T0 + 3 * HOUR));
+  await scheduler.schedule(closeAt("new", T0 + 2 * HOUR));
+  assert.deepEqual(scheduler.list(), [], "nothing is armed before start");
+  await scheduler.start();
+  assert.deepEqual(
+    scheduler.list().map((t) => `${(t.payload as { groupId: string }).groupId}@${t.dueAt - T0}`),
+    [`kept@${HOUR}`, `new@${2 * HOUR}`, `moved@${3 * HOUR}`],
+  );
+  await clock.runUntil(T0 + 4 * HOUR);
+  assert.deepEqual(fired, [`kept@${HOUR}`, `new@${2 * HOUR}`, `moved@${3 * HOUR}`]);
+  assert.deepEqual(await store.load(), []);
+});
+
+test("a prefetch whose read fails makes start() throw, not an unhandled rejection", async () => {
+  const clock = new SimClock(T0);
+  const failing = new MemoryTimerStore();
+  failing.load = () => Promise.reject(new Error("store down"));
+  const { scheduler } = recording(clock, failing);
+  scheduler.prefetch();
+  await clock.advance(1_000);
+  await assert.rejects(scheduler.start(), /store down/);
+});

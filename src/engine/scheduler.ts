@@ -128,6 +128,10 @@ export class Scheduler {
   private generation = 0;
   private started = false;
   private stopped = false;
+  /** the read prefetch() started, until start() takes it */
+  private loading: Promise<TimerRecord[]> | undefined;
+  /** timers scheduled (the record) or cancelled (null) before start, by id */
+  private readonly beforeStart = new Map<string, TimerRecord | null>();
   // store writes run one after another, in call order: a remove can never overtake a later save
   private writes: Promise<void> = Promise.resolve();
 
@@ -144,11 +148,32 @@ export class Scheduler {
     return this;
   }
 
+  /**
+   * Start reading the stored timers now, for a start() that comes later: the engine's start-up
+   * reads its store at once instead of one read after another. What is scheduled or cancelled in
+   * between wins over what this read returns.
+   */
+  prefetch(): void {
+    if (this.started || this.loading !== undefined) return;
+    this.loading = this.store.load();
+    // a failed read is thrown by start(), not reported as unhandled before it
+    this.loading.catch(() => {});
+  }
+
   /** Load the stored timers and arm them; overdue ones fire on the clock's next turn, in due order. */
   async start(): Promise<void> {
     if (this.started) throw new Error("scheduler already started");
     this.started = true;
-    const records = await this.store.load();
+    const loaded = await (this.loading ?? this.store.load());
+    this.loading = undefined;
+    // scheduled or cancelled before start: newer than the stored copy the read may have seen
+    const byId = new Map(loaded.map((r) => [r.id, r] as const));
+    for (const [id, rec] of this.beforeStart) {
+      if (rec === null) byId.delete(id);
+      else byId.set(id, rec);
+    }
+    this.beforeStart.clear();
+    const records = [...byId.values()];
     records.sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     // a timer scheduled while the load was running is newer than its stored copy
     for (const rec of records) if (!this.armed.has(rec.id)) this.arm(rec);
@@ -157,12 +182,14 @@ export class Scheduler {
   /** Persist, then arm. An existing timer with the same id is replaced. */
   async schedule(timer: TimerRecord): Promise<void> {
     validate(timer);
+    if (!this.started) this.beforeStart.set(timer.id, timer);
     await this.write(() => this.store.save(timer));
     this.disarm(timer.id);
     if (this.started && !this.stopped) this.arm(timer);
   }
 
   async cancel(id: string): Promise<void> {
+    if (!this.started) this.beforeStart.set(id, null);
     this.disarm(id);
     this.armed.delete(id);
     await this.write(() => this.store.remove(id));

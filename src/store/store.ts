@@ -227,11 +227,13 @@ interface StandbyState {
 }
 
 const STANDBY = new WeakMap<PgStandby, StandbyState>();
+/** connections a standby opens ahead (at most its pool's size) */
+const STANDBY_CONNECTIONS = 2;
 
 /** What `openPgStandby` hands back: a pool waiting for its store (OpenStoreOptions.pgStandby). */
 export interface PgStandby {
   readonly schema: string;
-  /** resolves once its first connection is up; a failed one is dropped (openStore connects) */
+  /** resolves once its connections are up; a failed one is dropped (openStore connects) */
   readonly ready: Promise<void>;
   /** ends the pool if no store took it; a store that took it ends it with the store */
   close(): Promise<void>;
@@ -251,10 +253,19 @@ export function openPgStandby(
   const pool = newPgPool(url, options.pgPoolSize ?? 10, connectOptions(options.pgSchema, {}, idleTx));
   listenForErrors(pool, () => undefined);
   const state: StandbyState = { pool, idleInTransactionMs: idleTx, taken: false };
-  const ready = pool.connect().then(
-    (c) => c.release(),
-    () => undefined,
-  );
+  // two connections, both held at once so the pool opens a second: the store's start-up sends
+  // its first reads together (the journal's recovery, the timers, the trading state)
+  const ahead = Math.min(options.pgPoolSize ?? 10, STANDBY_CONNECTIONS);
+  const ready = Promise.all(
+    Array.from({ length: ahead }, () =>
+      pool.connect().then(
+        (c) => c,
+        () => undefined,
+      ),
+    ),
+  ).then((clients) => {
+    for (const c of clients) c?.release();
+  });
   const standby: PgStandby = {
     schema: options.pgSchema,
     ready,

@@ -26,8 +26,8 @@ export async function listGroupRecords(
     activeOnly: filter.activeOnly,
   });
   const ids = rows.map((r) => r.groupId);
-  const legs = await store.groups.legs(ids);
-  const orders = await store.orders.ofGroups(ids);
+  // legs and orders at once (on PostgreSQL, two connections): one round trip fewer per listing
+  const [legs, orders] = await Promise.all([store.groups.legs(ids), store.orders.ofGroups(ids)]);
   const totals = await store.fills.totalsByOrder(orders.map((o) => o.clientOrderId));
   // legs by group and orders by group and leg, each in the order the store listed them (one
   // pass each: a filter per group made a listing of every group quadratic in their number)

@@ -27,12 +27,15 @@ export async function recoverJournal(
   alerts: AlertBus,
   clock: Clock,
 ): Promise<GroupState[]> {
+  // independent reads at once (three round trips in a row instead of five)
+  const unfinished = store.orders.unfinished();
+  unfinished.catch(() => {});
   const groupRows = await store.groups.list({ activeOnly: true });
   const ids = groupRows.map((g) => g.groupId);
-  const legRows = await store.groups.legs(ids);
+  const [legRows, ofGroups] = await Promise.all([store.groups.legs(ids), store.orders.ofGroups(ids)]);
   const orderRows = new Map<string, EngineOrderRow>();
-  for (const o of await store.orders.ofGroups(ids)) orderRows.set(o.clientOrderId, o);
-  for (const o of await store.orders.unfinished()) orderRows.set(o.clientOrderId, o);
+  for (const o of ofGroups) orderRows.set(o.clientOrderId, o);
+  for (const o of await unfinished) orderRows.set(o.clientOrderId, o);
   const events = new Map<string, OrderEvent[]>();
   for (const e of await store.orderEvents.of([...orderRows.keys()])) {
     const list = events.get(e.clientOrderId) ?? [];
