@@ -55,21 +55,26 @@ test("scalp backtest, real fee schedule (VIP 0, 5 bps taker): the recorded sprea
   assert.ok((loose.rejections.spread_cost ?? 0) > 0, JSON.stringify(loose.rejections));
 });
 
+/** the zero-fee what-if tier with an entry floor of 3 bps, $4,000 per venue unless told */
+const zeroFee = (paper_equity_usd = 4000) =>
+  runScalpBacktest({
+    dataDir: DATA,
+    fees: { makerBps: 0, takerBps: 0 },
+    scalp: scalpDefaults({
+      enabled: true,
+      paper_equity_usd,
+      spread_entry_bps: 3,
+      estimated_exit_fees_bps: 0,
+    }),
+  });
+let zeroFee4000: Promise<ScalpBacktestReport> | undefined;
+
 test("scalp backtest, a zero-fee what-if tier: trades, each entered at a non-negative edge, hedged, and deterministic", {
   skip,
 }, async () => {
-  const run = () =>
-    runScalpBacktest({
-      dataDir: DATA,
-      fees: { makerBps: 0, takerBps: 0 },
-      scalp: scalpDefaults({
-        enabled: true,
-        paper_equity_usd: 4000,
-        spread_entry_bps: 3,
-        estimated_exit_fees_bps: 0,
-      }),
-    });
-  const r = await run();
+  const run = () => zeroFee();
+  zeroFee4000 = run();
+  const r = await zeroFee4000;
   assert.ok(r.trades > 0, JSON.stringify(r.rejections));
   for (const t of r.perTrade) {
     assert.ok(t.predictedEdgeBps >= 3, `${t.id}: predicted ${t.predictedEdgeBps} < spread_entry_bps`);
@@ -86,4 +91,21 @@ test("scalp backtest, a zero-fee what-if tier: trades, each entered at a non-neg
   assert.ok(Object.keys(r.perPair).length > 0);
   const again = await run();
   assert.deepEqual(again, r, "same recording, same report");
+});
+
+test("paper_equity_usd: the balance each simulated venue starts with, which sizes every entry", {
+  skip,
+}, async () => {
+  const rich = await (zeroFee4000 ?? zeroFee());
+  const poor = await zeroFee(1000);
+  const btc = (r: ScalpBacktestReport) => r.perTrade.filter((t) => t.base === "BTC").length;
+  // 0.05 x $4,000 = $200 clears the USD-M BTC minimum ($100); 0.05 x $1,000 = $50 does not
+  assert.ok(btc(rich) > 0, JSON.stringify(rich.perTrade.map((t) => t.base)));
+  assert.equal(btc(poor), 0, JSON.stringify(poor.perTrade.map((t) => t.base)));
+  assert.ok(
+    (poor.rejections.no_allocation ?? 0) > (rich.rejections.no_allocation ?? 0),
+    JSON.stringify(poor.rejections),
+  );
+  for (const t of poor.perTrade)
+    assert.ok(t.notionalUsd <= 50 * 1.01, `${t.id}: $${t.notionalUsd} on $1,000`);
 });

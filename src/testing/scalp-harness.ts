@@ -14,7 +14,7 @@ import type { Venue } from "../core/venue.ts";
 import { engineSettings } from "../engine/config.ts";
 import { openStore, type Store } from "../store/store.ts";
 import type { ResolvedInstance } from "../strategies/instances.ts";
-import { type ScalpInstanceConfig, scalpDefaults } from "../strategies/scalp/config.ts";
+import { scalpDefaults } from "../strategies/scalp/config.ts";
 import type { ScalpStrategy } from "../strategies/scalp/scalp.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
@@ -37,12 +37,16 @@ export interface BookShape {
 }
 
 export interface ScalpHarnessOptions {
-  readonly scalp?: Partial<ScalpInstanceConfig>;
+  readonly scalp?: Parameters<typeof scalpDefaults>[0];
   readonly books?: Partial<Record<V, Partial<BookShape>>>;
   readonly balanceUsd?: number;
   readonly leverage?: number;
+  /** venues whose book is never published until the test clears them from `frozen` (no book at all) */
+  readonly silent?: readonly V[];
   /** what the engine talks to instead of a venue (a test venue that breaks one thing) */
   readonly wrapVenue?: (id: V, v: SimVenue) => Venue;
+  /** every strategy log line: instance, level, message */
+  readonly log?: (instance: string, level: string, msg: string) => void;
 }
 
 export class ScalpHarness {
@@ -52,8 +56,8 @@ export class ScalpHarness {
   readonly store: Store;
   readonly node: StrategyNode;
   readonly books: Record<V, BookShape>;
-  /** venues whose book the feed leaves alone (stale) */
-  readonly frozen = new Set<V>();
+  /** venues whose book the feed leaves alone (stale, or never published: `silent`) */
+  readonly frozen: Set<V>;
   private readonly stopFeed: () => void;
 
   private constructor(
@@ -63,6 +67,7 @@ export class ScalpHarness {
     store: Store,
     node: StrategyNode,
     books: Record<V, BookShape>,
+    frozen: Set<V>,
     stopFeed: () => void,
   ) {
     this.clock = clock;
@@ -71,6 +76,7 @@ export class ScalpHarness {
     this.store = store;
     this.node = node;
     this.books = books;
+    this.frozen = frozen;
     this.stopFeed = stopFeed;
   }
 
@@ -97,10 +103,10 @@ export class ScalpHarness {
       ...x,
     });
     const books = { simA: shape(o.books?.simA), simB: shape(o.books?.simB) };
-    const h: { self?: ScalpHarness } = {};
+    const frozen = new Set<V>(o.silent ?? []);
     const feed = () => {
       for (const id of VENUES) {
-        if (h.self?.frozen.has(id)) continue;
+        if (frozen.has(id)) continue;
         publish(venues[id], id, books[id], clock.now());
       }
     };
@@ -110,10 +116,23 @@ export class ScalpHarness {
       handle = clock.after(100, refresh);
     });
     const store = await openStore(`sqlite:${join(dir, "perpbot.db")}`);
+    // the instance keys as resolveInstances reads them (src/strategies/instances.ts)
+    const config = scalpDefaults({
+      enabled: true,
+      wallets: ["s1"],
+      pairs: { allowlist: ["BTC"] },
+      ...o.scalp,
+    });
     const scalp: ResolvedInstance = {
-      spec: { name: "scalp_a", kind: "scalp", wallets: ["s1"], venues: [...VENUES], seed: 1 },
-      config: scalpDefaults({ enabled: true, wallets: ["s1"], pairs: { allowlist: ["BTC"] }, ...o.scalp }),
-      maxExposureUsd: undefined,
+      spec: {
+        name: "scalp_a",
+        kind: "scalp",
+        wallets: config.wallets,
+        venues: config.venues.length > 0 ? config.venues : [...VENUES],
+        seed: config.seed >= 0 ? config.seed : 1,
+      },
+      config,
+      maxExposureUsd: config.max_exposure_usd > 0 ? config.max_exposure_usd : undefined,
     };
     const settings = engineSettings();
     const node = await clock.drive(
@@ -126,10 +145,12 @@ export class ScalpHarness {
         wallets: ["s1"],
         instances: [scalp],
         engineSettings: { ...settings, limits: { ...settings.limits, maxBookAgeMs: 2000 } },
+        ...(o.log
+          ? { log: (instance: string, level: string, msg: string) => o.log?.(instance, level, msg) }
+          : {}),
       }),
     );
-    h.self = new ScalpHarness(clock, dir, venues, store, node, books, () => clock.cancel(handle));
-    return h.self;
+    return new ScalpHarness(clock, dir, venues, store, node, books, frozen, () => clock.cancel(handle));
   }
 
   get scalp(): ScalpStrategy {

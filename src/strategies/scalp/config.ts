@@ -67,7 +67,7 @@ export const scalpObject = z.strictObject({
   stop_loss_bps: pos(50, "Close when net_bps < -this (CFG = DEF 50, RM 100, RM recommended 50)."),
   take_profit_pct: frac(
     0.15,
-    "Take profit at this share of |entry_edge_bps| (`scalp_management.*` CFG 0.15).",
+    "Take profit at this share of abs(entry_edge_bps) (`scalp_management.*` CFG 0.15).",
   ),
   min_profit_bps: bps(25, "... and at least this net, bps (CFG 25, DEF 15)."),
   trailing_arm_bps: pos(10, "The trailing stop arms once the net peak reaches this (code)."),
@@ -94,7 +94,9 @@ export const scalpObject = z.strictObject({
     .min(1)
     .max(100)
     .default(3)
-    .describe("Leverage of both legs (capped at the market's max)."),
+    .describe(
+      "Leverage of each leg, set isolated before the first entry there (capped at that market's max).",
+    ),
   pairs_refresh_s: pos(60, "How often the pair universe is rebuilt from the market view."),
   pairs: pairsSchema
     .prefault({})

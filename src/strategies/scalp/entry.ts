@@ -165,6 +165,8 @@ export const REJECTIONS = [
   "insufficient_depth",
   "edge_decay",
   "no_allocation",
+  "leverage_pending",
+  "leverage_refused",
 ] as const;
 export type Rejection = (typeof REJECTIONS)[number];
 

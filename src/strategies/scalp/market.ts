@@ -122,9 +122,11 @@ export interface Universe {
 
 /**
  * The venue pairs of every tradable base (each two venues listing it), reusing the previous
- * slots (their mid history and confirmations), minus those failing the sanity rule (their
- * reason goes into `dropped`); a pair in `held` is kept whatever discovery says, since the
- * position's exits need its books.
+ * slots (their mid history and confirmations), minus those failing the sanity rule. `dropped` is
+ * rebuilt: each pair the sanity rule drops with its reason, and each listing discovery drops for
+ * a mid too far from the other venues' (`pairs.max_mid_divergence_bps`, the same check at a
+ * tighter default) under `<base>:<venue>`, so neither kind of drop is silent. A pair in `held`
+ * is kept whatever discovery says, since the position's exits need its books.
  */
 export function buildUniverse(
   market: MarketView,
@@ -138,7 +140,10 @@ export function buildUniverse(
     waitedMs: number;
   },
 ): Universe {
-  const { pairs } = discover(market, venues, c.pairs);
+  const { pairs, dropped } = discover(market, venues, c.pairs);
+  for (const k of Object.keys(o.dropped)) delete o.dropped[k];
+  for (const d of dropped)
+    if (d.reason === "mid_divergence") o.dropped[`${d.base}:${d.venue}`] = `${d.symbol}: ${d.detail}`;
   const slots = new Map<string, PairSlot>();
   for (const p of pairs) {
     for (let i = 0; i < p.legs.length; i++) {
@@ -157,7 +162,6 @@ export function buildUniverse(
           o.dropped[key] = why;
           continue;
         }
-        delete o.dropped[key];
         slots.set(key, slot);
       }
     }
@@ -183,14 +187,15 @@ export function sanity(c: ScalpConfig, s: PairSlot, waitedMs: number): string | 
   const b = readTouch(s.b);
   const ok = (t: Touch) => t.bid > 0 && t.ask > 0;
   if (!ok(a) || !ok(b)) {
+    const missing = [ok(a) ? "" : s.a.venue, ok(b) ? "" : s.b.venue].filter((v) => v !== "").join(" and ");
     return waitedMs > c.sanity_max_wait_s * 1000
-      ? `no book on ${ok(a) ? s.b.venue : s.a.venue} within sanity_max_wait_s`
+      ? `no book on ${missing} within sanity_max_wait_s (${c.sanity_max_wait_s} s)`
       : null;
   }
   const ma = (a.bid + a.ask) / 2;
   const mb = (b.bid + b.ask) / 2;
   const rel = Math.abs(ma - mb) / Math.min(ma, mb);
   return rel > c.sanity_rel_tol
-    ? `mids ${ma.toPrecision(6)} / ${mb.toPrecision(6)} differ by ${(rel * 100).toFixed(0)} % > sanity_rel_tol`
+    ? `mids ${ma.toPrecision(6)} / ${mb.toPrecision(6)} differ by ${(rel * 100).toFixed(0)} % > sanity_rel_tol (${Number((c.sanity_rel_tol * 100).toFixed(4))} %)`
     : null;
 }

@@ -51,6 +51,8 @@ export class ScalpStrategy implements Strategy {
   /** bases with an open or opening scalp */
   readonly held = new Set<string>();
   private readonly closing = new Set<string>();
+  /** `venue:symbol` -> the leverage set there this run, or "pending" while it is being set */
+  private readonly leverageSet = new Map<string, number | "pending">();
   private openNotional = 0;
   blocks: Blocks = parseBlocks(undefined);
   lastEntryAt = Number.NEGATIVE_INFINITY;
@@ -256,11 +258,49 @@ export class ScalpStrategy implements Strategy {
         if (!passesDecay(c, vw)) why = "edge_decay";
       }
     }
+    if (why === null && !this.leverageReady(s)) why = "leverage_pending";
     if (why !== null) {
       this.rejections[why] = (this.rejections[why] ?? 0) + 1;
       return;
     }
     this.enter(s, qty, now);
+  }
+
+  /**
+   * The `leverage` key, isolated, on each leg before the first entry there (capped at that
+   * market's max; once per leg and run). Set in the background from the first update that passes
+   * every gate, so the entry waits for a later update instead of a round trip inside the
+   * decision. A refusal (counted `leverage_refused`) cools the base down for symbol_cooldown_s,
+   * after which it is tried again.
+   */
+  private leverageReady(s: PairSlot): boolean {
+    const set = this.ctx.intents.setLeverage;
+    if (set === undefined) return true;
+    const ready = (l: LegSlot): boolean => {
+      const k = `${l.venue}:${l.symbol}`;
+      const lev = Math.min(this.config.leverage, l.inst.spec.maxLeverage);
+      const state = this.leverageSet.get(k);
+      if (state === lev) return true;
+      if (state === "pending") return false;
+      this.leverageSet.set(k, "pending");
+      this.track(
+        set(l.venue, this.account, l.symbol, lev, "isolated").then(
+          () => {
+            this.leverageSet.set(k, lev);
+          },
+          async (e) => {
+            this.leverageSet.delete(k);
+            this.rejections.leverage_refused = (this.rejections.leverage_refused ?? 0) + 1;
+            this.blocks.cooldownUntil[s.base] = this.ctx.clock.now() + this.config.symbol_cooldown_s * 1000;
+            this.log("warn", `scalp: ${k} refused leverage ${lev}x isolated: ${(e as Error).message}`);
+            await this.ctx.state.put("blocks", JSON.stringify(this.blocks));
+          },
+        ),
+      );
+      return false;
+    };
+    const a = ready(s.a);
+    return ready(s.b) && a;
   }
 
   private firstRejection(s: PairSlot, g: GateInput): Rejection | null {
