@@ -250,6 +250,7 @@ export class CarryStrategy implements Strategy {
     );
     for (const p of this.positions.values()) {
       if (this.closing.has(p.groupId)) continue;
+      if (await this.closedByEngine(p, saves)) continue;
       for (const [leg, ledger] of [
         [p.long, p.ledgers.long],
         [p.short, p.ledgers.short],
@@ -362,6 +363,29 @@ export class CarryStrategy implements Strategy {
           );
       }
     }
+  }
+
+  /**
+   * Whether the engine closed the position's entry group without carry asking (the reconciler
+   * found its legs gone from the venues: `closed_externally`, `liquidated`); then carry lets the
+   * position go as it would after its own close (exit counted, blocks, `closed:<group>`), under
+   * the group's reason. Only asked of the store when a leg no longer shows on its venue.
+   */
+  private async closedByEngine(p: CarryPosition, saves: [string, string][]): Promise<boolean> {
+    const { portfolio } = this.ctx;
+    const held = (l: CarryPosition["long"]) =>
+      Math.sign(portfolio.position(l.venue, l.account, l.symbol)?.sizeLots ?? 0) === l.side;
+    if (held(p.long) && held(p.short)) return false;
+    const [g] = await this.ctx.groups({ groupIds: [p.groupId] });
+    if (g === undefined || ACTIVE.has(g.status)) return false;
+    const reason = g.closeReason ?? "failed";
+    await this.save(saves);
+    this.closeInBackground(
+      p.groupId,
+      reason,
+      `group ${g.status} by the engine (${reason}): carry lets it go`,
+    );
+    return true;
   }
 
   /** The check's position writes so far, in one go (StateSlot.putMany where there is one); empties `saves`. */
