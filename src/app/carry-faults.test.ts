@@ -107,6 +107,13 @@ test("a venue outage as the exit falls due: the circuit opens, the exit waits fo
   const done = (await h.groups()).find((x) => x.id === g.id)!;
   assert.equal(done.status, "closed", `status ${done.status}`);
   assert.equal(done.closeReason, "time_limit");
+  // the record says the exit waited for simA's circuit, and for how long
+  assert.match(
+    done.detail ?? "",
+    /^held 1\.\d+ h >= 1 h; time_limit waited (\d+) checks over (\d+) s for the circuit of simA to close$/,
+  );
+  const [, checks, secs] = /waited (\d+) checks over (\d+) s/.exec(done.detail ?? "")!;
+  assert.ok(Number(checks) >= 2 && Number(secs) >= 30, done.detail ?? "");
   assert.ok(
     done.legs.every((l) => l.netLots === 0),
     "the record shows both legs flat",
@@ -175,6 +182,11 @@ test("a stale stream during an exit: the decision is deferred, then forced after
   const [done] = await h.groups();
   assert.equal(done.status, "closed", `forced after the limit (status ${done.status})`);
   assert.equal(done.closeReason, "time_limit");
+  // the record says the decision waited on simB's stale book, how long, and that it was forced
+  assert.match(
+    done.detail ?? "",
+    /^held 1\.\d+ h >= 1 h; deferred 10 checks over 300 s for a stale BBO \(simB:BTCUSDT \d+\.\d s old\), forced past deferred_exit_max_s 300$/,
+  );
   assert.deepEqual(await h.positions(), {});
   h.frozen.delete("simB");
   await h.stop();

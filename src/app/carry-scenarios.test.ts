@@ -177,6 +177,44 @@ test("reversal: the rates flip; two reversals block the base, and the block surv
   await again.stop();
 });
 
+test("loss blocklist: a realised loss above pnl_blocklist_usd blocks the base, across a restart, for pnl_blocklist_hours", async () => {
+  // a small threshold and a short block, so one stop-loss trips it and the test sees it end
+  const carry = { pnl_blocklist_usd: 1, pnl_blocklist_hours: 1, max_scale_ups: 0 };
+  const h = await start({ carry });
+  const g = await opened(h);
+  await h.advance(31 * MIN);
+  h.prices.simA.BTC = 104_000; // the short loses 400 bps of about $100: a loss of about $4
+  await closedWith(h, "stop_loss", MIN);
+  const closedAt = (await h.groups())[0].closedAt!;
+  h.prices.simA.BTC = 100_000; // the differential is there to enter again
+  assert.deepEqual(h.carry.view().blocked, ["BTC"]);
+  const b = h.carry.blocks.blocked.BTC;
+  assert.match(b.why, /^realised loss \$\d+\.\d\d$/);
+  assert.equal(b.until, closedAt + HOUR, "blocked for pnl_blocklist_hours from the close");
+  const dir = h.dir;
+  const clock = h.clock;
+  await h.stop();
+  const again = await CarryHarness.start({ dir, clock, carry });
+  // past forced_exit_cooldown_minutes (10) of the stop-loss: only the loss block keeps BTC out
+  await again.advance(15 * MIN);
+  assert.deepEqual(again.carry.view().blocked, ["BTC"], "the block is in the state slot");
+  assert.ok((again.carry.rejections.blocked ?? 0) > 0, JSON.stringify(again.carry.rejections));
+  assert.deepEqual(
+    (await again.groups()).map((x) => x.id),
+    [g.id],
+    "no entry while blocked",
+  );
+  // the block ends pnl_blocklist_hours after the close: the base is entered again
+  await again.advance(closedAt + HOUR - again.clock.now() + MIN);
+  assert.deepEqual(again.carry.view().blocked, []);
+  const next = (await again.groups()).filter((x) => x.id !== g.id);
+  assert.deepEqual(
+    next.map((x) => x.status),
+    ["open"],
+  );
+  await again.stop();
+});
+
 test("fault: one leg rejected at entry leaves nothing unhedged and the group says so", async () => {
   const wrap = (id: string, v: Venue): Venue =>
     id !== "simA" ? v : new RefusingEntries(v, () => true, "insufficient_margin");

@@ -53,6 +53,12 @@ export class CarryHarness {
   /** venues whose book the feed leaves alone (stale), or publishes empty */
   readonly frozen = new Set<V>();
   readonly empty = new Set<V>();
+  /** venues whose funding prints stop: the rate in force stays, the time it was published ages */
+  readonly quietFunding = new Set<V>();
+  /** touch spread per venue, bps of mid (unset: one tick) */
+  readonly spreadBps: Partial<Record<V, number>> = {};
+  /** notional of each book level per venue, USD (unset: 5,000,000) */
+  readonly levelUsd: Partial<Record<V, number>> = {};
   private readonly stopFeed: () => void;
 
   private constructor(
@@ -102,8 +108,15 @@ export class CarryHarness {
         for (const inst of venue.instruments()) {
           const mid = prices[id][inst.spec.base];
           const ts = clock.now();
-          const bid = inst.roundPrice(mid * 0.99995, "sell", "down");
-          const depth = 5_000_000 / mid;
+          const spread = h.self?.spreadBps[id];
+          const bid = inst.roundPrice(
+            mid * (spread === undefined ? 0.99995 : 1 - spread / 20_000),
+            "sell",
+            "down",
+          );
+          const ask =
+            spread === undefined ? bid + 1 : inst.roundPrice(mid * (1 + spread / 20_000), "buy", "up");
+          const depth = (h.self?.levelUsd[id] ?? 5_000_000) / mid;
           const px = (t: number) => inst.priceValue(t);
           const none = h.self?.empty.has(id) === true;
           venue.feed({
@@ -113,7 +126,7 @@ export class CarryHarness {
             ts,
             snapshot: true,
             bids: none ? [] : Array.from({ length: 10 }, (_, i) => ({ price: px(bid - i), size: depth })),
-            asks: none ? [] : Array.from({ length: 10 }, (_, i) => ({ price: px(bid + 1 + i), size: depth })),
+            asks: none ? [] : Array.from({ length: 10 }, (_, i) => ({ price: px(ask + i), size: depth })),
           });
           venue.feed({ type: "mark", venue: id, symbol: inst.symbol, ts, markPrice: mid, oraclePrice: mid });
         }
@@ -130,9 +143,11 @@ export class CarryHarness {
       handle = clock.after(1000, refresh);
     });
     let republish = clock.after(60_000, function again() {
-      for (const id of VENUES)
+      for (const id of VENUES) {
+        if (h.self?.quietFunding.has(id)) continue;
         for (const inst of venues[id].instruments())
           setRate(venues[id], id, venues[id].fundingRatePerHour(inst.symbol), clock.now(), inst.symbol);
+      }
       republish = clock.after(60_000, again);
     });
     const store = await openStore(`sqlite:${join(dir, "perpbot.db")}`);

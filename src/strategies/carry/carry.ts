@@ -250,6 +250,7 @@ export class CarryStrategy implements Strategy {
     );
     for (const p of this.positions.values()) {
       if (this.closing.has(p.groupId)) continue;
+      if (await this.closedByEngine(p, saves)) continue;
       for (const [leg, ledger] of [
         [p.long, p.ledgers.long],
         [p.short, p.ledgers.short],
@@ -264,7 +265,10 @@ export class CarryStrategy implements Strategy {
       p.missingBboChecks = ages.some((a) => a === Number.POSITIVE_INFINITY) ? p.missingBboChecks + 1 : 0;
       const stale = ages.some((a) => !(a <= this.config.exit_max_bbo_age_ms));
       if (stale && p.deferredSince === null) p.deferredSince = now;
-      if (!stale) p.deferredSince = null;
+      if (!stale) {
+        p.deferredSince = null;
+        p.deferredChecks = 0;
+      }
       const { mtmUsd } = markToMarket(ctx.market, p);
       const cy = currentYieldBps(ctx.market, p);
       const usable = Number.isFinite(mtmUsd);
@@ -299,29 +303,43 @@ export class CarryStrategy implements Strategy {
         deferredSince: p.deferredSince,
         spikeProtectUntil: p.spikeUntil,
       });
+      if (decision.kind === "defer") p.deferredChecks++;
+      // closing one leg while the other venue cannot be reached leaves that leg naked: a
+      // non-urgent exit waits for both venues' circuits to close (the check repeats it); the
+      // wait is kept on the position (circuitWait) until the exit goes or no longer holds
+      const exit = decision.kind === "close" ? decision : undefined;
+      const down =
+        exit !== undefined && !URGENT.has(exit.reason)
+          ? [p.long.venue, p.short.venue].filter((v) => ctx.venueCircuit(v) !== "closed")
+          : [];
+      if (exit !== undefined && down.length > 0) {
+        const w = p.circuitWait;
+        p.circuitWait = {
+          reason: w?.reason ?? exit.reason,
+          since: w?.since ?? now,
+          checks: (w?.checks ?? 0) + 1,
+          venues: w === null ? down : [...new Set([...w.venues, ...down])],
+        };
+      } else if (decision.kind === "hold") p.circuitWait = null;
       // what every check changes, and the rest only when what it is made of moved
       this.watch(p.groupId, watchedText(p));
       const stamp = heldStamp(p);
       const last = this.heldStamps.get(p.groupId);
       if (last === undefined || !sameStamp(last, stamp)) this.hold(saves, p, stamp);
-      if (decision.kind === "close" && !URGENT.has(decision.reason)) {
-        // closing one leg while the other venue cannot be reached leaves that leg naked: a
-        // non-urgent exit waits for both venues' circuits to close (the check repeats it)
-        const down = [p.long.venue, p.short.venue].filter((v) => ctx.venueCircuit(v) !== "closed");
-        if (down.length > 0) {
-          this.deferredForCircuit.add(p.groupId);
-          this.log(
-            "info",
-            `${p.groupId}: ${decision.reason} waits, circuit not closed on ${down.join(", ")}`,
-          );
-          continue;
-        }
+      if (exit !== undefined && down.length > 0) {
+        this.deferredForCircuit.add(p.groupId);
+        this.log("info", `${p.groupId}: ${exit.reason} waits, circuit not closed on ${down.join(", ")}`);
+        continue;
       }
       this.deferredForCircuit.delete(p.groupId);
       // a close or a scale-down writes state of its own: what this check saved goes first
       if (decision.kind === "close") {
         await this.save(saves);
-        this.closeInBackground(p.groupId, decision.reason, decision.detail);
+        this.closeInBackground(
+          p.groupId,
+          decision.reason,
+          decision.detail + delayNote(this.config, p, ages, now),
+        );
       } else if (decision.kind === "hold") {
         // scale-down: the newest slice goes when the yield or a cap no longer holds it, one a check
         const openTotal = [...this.positions.values()].reduce((s, x) => s + x.sizeUsd, 0);
@@ -345,6 +363,29 @@ export class CarryStrategy implements Strategy {
           );
       }
     }
+  }
+
+  /**
+   * Whether the engine closed the position's entry group without carry asking (the reconciler
+   * found its legs gone from the venues: `closed_externally`, `liquidated`); then carry lets the
+   * position go as it would after its own close (exit counted, blocks, `closed:<group>`), under
+   * the group's reason. Only asked of the store when a leg no longer shows on its venue.
+   */
+  private async closedByEngine(p: CarryPosition, saves: [string, string][]): Promise<boolean> {
+    const { portfolio } = this.ctx;
+    const held = (l: CarryPosition["long"]) =>
+      Math.sign(portfolio.position(l.venue, l.account, l.symbol)?.sizeLots ?? 0) === l.side;
+    if (held(p.long) && held(p.short)) return false;
+    const [g] = await this.ctx.groups({ groupIds: [p.groupId] });
+    if (g === undefined || ACTIVE.has(g.status)) return false;
+    const reason = g.closeReason ?? "failed";
+    await this.save(saves);
+    this.closeInBackground(
+      p.groupId,
+      reason,
+      `group ${g.status} by the engine (${reason}): carry lets it go`,
+    );
+    return true;
   }
 
   /** The check's position writes so far, in one go (StateSlot.putMany where there is one); empties `saves`. */
@@ -522,4 +563,38 @@ export class CarryStrategy implements Strategy {
   log(level: "info" | "warn" | "error", msg: string): void {
     this.c?.logger.log(level, msg);
   }
+}
+
+/**
+ * What held an exit back, for the group's record (appended to the close detail, which the engine
+ * keeps from the first close): the checks its decisions were deferred for a stale BBO (and
+ * whether the exit was forced past deferred_exit_max_s on that BBO), and the wait for a venue's
+ * circuit to close. Empty when nothing did.
+ */
+export function delayNote(
+  c: CarryInstanceConfig,
+  p: CarryPosition,
+  /** each leg's BBO age at this check (long, short) */
+  ages: readonly number[],
+  now: number,
+): string {
+  let out = "";
+  if (p.deferredSince !== null && p.deferredChecks > 0) {
+    const legs: string[] = [];
+    for (const [i, l] of [p.long, p.short].entries()) {
+      const a = ages[i];
+      if (a <= c.exit_max_bbo_age_ms) continue;
+      legs.push(`${l.venue}:${l.symbol} ${Number.isFinite(a) ? `${(a / 1000).toFixed(1)} s old` : "empty"}`);
+    }
+    const s = Math.round((now - p.deferredSince) / 1000);
+    out += `; deferred ${p.deferredChecks} checks over ${s} s for a stale BBO (${legs.join(", ")})`;
+    if (now - p.deferredSince >= c.deferred_exit_max_s * 1000)
+      out += `, forced past deferred_exit_max_s ${c.deferred_exit_max_s}`;
+  }
+  const w = p.circuitWait;
+  if (w !== null) {
+    const s = Math.round((now - w.since) / 1000);
+    out += `; ${w.reason} waited ${w.checks} checks over ${s} s for the circuit of ${w.venues.join(", ")} to close`;
+  }
+  return out;
 }

@@ -150,6 +150,8 @@ export async function openOne(
     samples: [],
     missingBboChecks: 0,
     deferredSince: null,
+    deferredChecks: 0,
+    circuitWait: null,
     spikeUntil: 0,
     lastMtmUsd: 0,
     lastMtmBps: 0,

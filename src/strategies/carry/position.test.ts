@@ -49,6 +49,8 @@ function position(): CarryPosition {
     samples: [{ ts: T0, bps: 1.5 }],
     missingBboChecks: 0,
     deferredSince: null,
+    deferredChecks: 0,
+    circuitWait: null,
     spikeUntil: 0,
     lastMtmUsd: 0,
     lastMtmBps: Number.NaN,
@@ -158,12 +160,22 @@ test("serialiseParts: held and watched texts give the position back; held moves 
   p.peakBps = 40;
   p.samples = [...p.samples, { ts: T0 + HOUR / 2, bps: 40 }];
   p.deferredSince = T0;
+  // and what held an exit back (carry.ts delayNote): deferred checks, the wait for a circuit
+  p.deferredChecks = 3;
+  p.circuitWait = { reason: "time_limit", since: T0, checks: 2, venues: ["simA"] };
   assert.equal(serialiseParts(p).held, held0, "a check leaves the held text as it was");
   assert.ok(sameStamp(heldStamp(p), stamp0), "and its stamp");
   const r = back(p);
   assert.deepEqual(JSON.parse(serialise(r)), JSON.parse(serialise(p)));
   assert.equal(r.ledgers.short.estimatedUsd, p.ledgers.short.estimatedUsd);
   assert.equal(r.peakBps, 40);
+  assert.equal(r.deferredChecks, 3);
+  assert.deepEqual(r.circuitWait, p.circuitWait, "a wait for a circuit survives a restart");
+  // a position saved before the two were kept restores with none
+  const { deferredChecks: _d, circuitWait: _w, ...older } = JSON.parse(serialiseParts(p).watched);
+  const o = deserialise(serialiseParts(p).held, older);
+  assert.equal(o.deferredChecks, 0);
+  assert.equal(o.circuitWait, null);
   // a settlement and a scale-up change the held text
   p.ledgers.short.settle(T0 + HOUR, 0.5, 0.001, 100_000);
   const held1 = serialiseParts(p).held;

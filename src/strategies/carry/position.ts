@@ -69,10 +69,25 @@ export interface CarryPosition {
   samples: { ts: number; bps: number }[];
   missingBboChecks: number;
   deferredSince: number | null;
+  /** checks since deferredSince whose decisions were deferred for a stale BBO */
+  deferredChecks: number;
+  /**
+   * a non-urgent exit waiting for a venue's circuit breaker to close (carry.ts): the exit's
+   * reason when it first waited, since when, the checks it waited and the venues; null: none
+   */
+  circuitWait: CircuitWait | null;
   spikeUntil: number;
   lastMtmUsd: number;
   lastMtmBps: number;
   lastCy: number;
+}
+
+/** What carry.ts keeps of an exit that waits for a venue's circuit, for the group's record. */
+export interface CircuitWait {
+  readonly reason: string;
+  readonly since: number;
+  readonly checks: number;
+  readonly venues: readonly string[];
 }
 
 export function legOf(
@@ -189,6 +204,8 @@ const WATCHED = new Set([
   "samples",
   "missingBboChecks",
   "deferredSince",
+  "deferredChecks",
+  "circuitWait",
   "spikeUntil",
   "lastMtmUsd",
   "lastMtmBps",
@@ -391,6 +408,8 @@ export function deserialise(text: string, watched?: unknown): CarryPosition {
     scaleUps: 0,
     lastScaleAt: 0,
     bankedUsd: 0,
+    deferredChecks: 0,
+    circuitWait: null,
     ...held,
     ...w,
     ledgers: held.ledgers,

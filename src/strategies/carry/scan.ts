@@ -241,8 +241,8 @@ export async function scanOnce(h: ScanHost): Promise<void> {
           for (const r of rejections) h.rejections[r] = (h.rejections[r] ?? 0) + 1;
           continue;
         }
-        if (onlyCap && rejections.length === 0)
-          h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
+        // (counted once, whether the caps left it a size below the room's $10 or none at all)
+        if (onlyCap) h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
         // one confirmed before this scan changes nothing by confirming again (what it leads to,
