@@ -72,9 +72,11 @@ test("carry and scalp with an unknown key, a wrong-sign threshold, min above max
     err = e;
   }
   assert.ok(err instanceof ConfigError, String(err));
-  assert.deepEqual(err.issues.map((i) => i.path).sort(), EXPECTED.map(([p]) => p).sort());
+  const issues = err.issues;
+  assert.deepEqual(issues.map((i) => i.path).sort(), EXPECTED.map(([p]) => p).sort());
   for (const [path, message] of EXPECTED) {
-    const issue = err.issues.find((i) => i.path === path)!;
+    const issue = issues.find((i) => i.path === path);
+    assert.ok(issue !== undefined, path);
     assert.match(issue.message, message, path);
     assert.equal(issue.origin, "perpbot.toml", path);
   }
