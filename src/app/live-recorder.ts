@@ -5,6 +5,7 @@ import { FarmStrategy } from "../strategies/farm/farm.ts";
 import type { StrategyNode } from "./node.ts";
 import {
   type LiveGroup,
+  type LiveInstance,
   type LiveMarket,
   type LivePosition,
   type LiveScanner,
@@ -124,6 +125,13 @@ export class LiveRecorder {
         rejections: rec(v.rejections),
       });
     }
+    const instances: LiveInstance[] = [...node.instances.values()].map((i) => ({
+      instance: i.spec.name,
+      kind: i.strategy.kind,
+      wallets: [...i.spec.wallets],
+      maxExposureUsd: i.maxExposureUsd ?? null,
+      running: i.strategy.view().running,
+    }));
     const markets: LiveMarket[] = [];
     for (const venue of this.o.venues) {
       for (const inst of market.instruments(venue)) {
@@ -153,6 +161,7 @@ export class LiveRecorder {
       positions,
       groups,
       scanners,
+      instances,
       markets,
       rateLimits: this.o.venues.flatMap((venue) =>
         node.engine.rateBudgetUsed(venue).map((u) => ({ venue, scope: u.scope, used: round4(u.used) })),

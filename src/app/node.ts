@@ -79,6 +79,8 @@ export interface NodeInstance {
   readonly spec: ResolvedInstance["spec"];
   readonly strategy: Strategy;
   readonly context: EngineContext;
+  /** the instance's `max_exposure_usd` (the risk gate's allocation), undefined: none */
+  readonly maxExposureUsd: number | undefined;
 }
 
 export interface StrategyNode {
@@ -174,6 +176,7 @@ export async function startNode(o: NodeOptions): Promise<StrategyNode> {
       spec: r.spec,
       strategy: createStrategy(r.spec, r.config, o.services ?? DEFAULT_SERVICES),
       context,
+      maxExposureUsd: r.maxExposureUsd,
     });
   }
   // instances the operator paused stay paused across restarts

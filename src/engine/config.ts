@@ -37,6 +37,38 @@ export const engineSection = defineSection(
         .boolean()
         .default(true)
         .describe("Flatten orphans after the grace period; false: alert only."),
+      orphan_retry_cooldown_seconds: z
+        .number()
+        .min(0)
+        .max(86_400)
+        .default(300)
+        .describe(
+          "After a reduce-only close of an orphan that did not close it all (refused, rejected, not filled), the next attempt waits this long.",
+        ),
+      orphan_alert_after_failures: z
+        .int()
+        .min(1)
+        .max(1_000)
+        .default(3)
+        .describe(
+          "Failed closes of one orphan after which a critical alert engine.orphan_close_failed is raised (once per orphan).",
+        ),
+      orphan_entry_lock_seconds: z
+        .number()
+        .min(0)
+        .max(3_600)
+        .default(60)
+        .describe(
+          "A position on a (venue, wallet, symbol) where a group's entry began less than this long ago is not taken for an orphan (0: off).",
+        ),
+      orphan_close_quiet_seconds: z
+        .number()
+        .min(0)
+        .max(3_600)
+        .default(60)
+        .describe(
+          "A position on a (venue, wallet, symbol) where a group ended less than this long ago is not taken for an orphan (0: off).",
+        ),
       reconcile_interval_seconds: z
         .number()
         .min(0.05)
@@ -181,6 +213,14 @@ export interface EngineSettings {
   readonly unknownRetryMs: number;
   readonly orphanGraceMs: number;
   readonly orphanFlatten: boolean;
+  /** after a failed orphan close, the next waits this long */
+  readonly orphanRetryCooldownMs: number;
+  /** failed closes of one orphan before the critical alert (raised once) */
+  readonly orphanAlertAfterFailures: number;
+  /** a key where an entry began this recently is not taken for an orphan (0: off) */
+  readonly orphanEntryLockMs: number;
+  /** a key where a group ended this recently is not taken for an orphan (0: off) */
+  readonly orphanCloseQuietMs: number;
   readonly reconcileIntervalMs: number;
   /** period of the portfolio's account refresh (0: off; start and reconciliation still feed it) */
   readonly portfolioRefreshMs: number;
@@ -214,6 +254,10 @@ export function engineSettingsFrom(c: EngineConfig): EngineSettings {
     unknownRetryMs: Math.max(1, c.unknown_retry_ms),
     orphanGraceMs: Math.round(c.orphan_grace_seconds * 1000),
     orphanFlatten: c.orphan_flatten,
+    orphanRetryCooldownMs: Math.round(c.orphan_retry_cooldown_seconds * 1000),
+    orphanAlertAfterFailures: c.orphan_alert_after_failures,
+    orphanEntryLockMs: Math.round(c.orphan_entry_lock_seconds * 1000),
+    orphanCloseQuietMs: Math.round(c.orphan_close_quiet_seconds * 1000),
     reconcileIntervalMs: Math.round(c.reconcile_interval_seconds * 1000),
     portfolioRefreshMs: Math.round(c.portfolio_refresh_seconds * 1000),
     portfolioMaxAgeMs: Math.round(c.portfolio_max_age_seconds * 1000),

@@ -42,6 +42,7 @@ import type {
   PlaceOutcome,
 } from "./orders/single-order-types.ts";
 import { SingleOrders } from "./orders/single-orders.ts";
+import { OrphanGuard } from "./orphan-guard.ts";
 import type { Portfolio } from "./portfolio.ts";
 import { type OrphanInfo, type ReconcileReport, Reconciler } from "./reconciler.ts";
 import { VenueCircuits } from "./risk/circuit-breaker.ts";
@@ -187,6 +188,7 @@ export class Engine {
       settings: this.settings,
       risk: this.risk,
       groups: this.book.groups,
+      orphanGuard: new OrphanGuard(this.settings),
       halting: () => this.halted,
     };
     this.ops = new GroupOps(core);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Venue } from "../core/venue.ts";
+import type { OrderRequest } from "../core/types.ts";
+import { type Venue, VenueRejectError } from "../core/venue.ts";
 import { ACCOUNTS, allFlat, makeWorld, pairLegs, positionLots, type World } from "../testing/engine.ts";
+import { ForwardingVenue } from "../testing/forwarding-venue.ts";
 import { encodeEvent } from "./journal/journal.ts";
 import { COMPACT_32, clientOrderId } from "./orders/client-order-id.ts";
 import { QUIET_SWEEP_PASSES } from "./reconciler.ts";
@@ -63,6 +65,129 @@ test("orphans are only alerted when orphan_flatten is off", async () => {
     assert.equal(await positionLots(w.simA, "w3", "BTC"), -2_000);
     assert.ok(w.alerts.some((a) => a.key.startsWith("engine.orphan:")));
     assert.ok(!w.alerts.some((a) => a.key.startsWith("engine.orphan_flattened:")));
+  } finally {
+    await w.close();
+  }
+});
+
+/** simA, except that it rejects every reduce-only order of `account` (an orphan close that keeps failing). */
+class RefusingCloses extends ForwardingVenue {
+  private readonly account: string;
+  constructor(inner: Venue, account: string) {
+    super(inner);
+    this.account = account;
+  }
+  override submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
+    if (order.reduceOnly && order.account === this.account)
+      return Promise.reject(new VenueRejectError("reduce-only order refused"));
+    return this.inner.submit(order);
+  }
+}
+
+const orphanCloses = async (w: World, account: string) =>
+  (await w.store.orders.allEngine()).filter((o) => o.purpose === "orphan" && o.account === account);
+
+test("a failing orphan close is retried only after orphan_retry_cooldown, not every pass", async () => {
+  const w = await makeWorld({
+    settings: { orphanGraceMs: 1_000, orphanRetryCooldownMs: 10_000, reconcileIntervalMs: 1_000 },
+    wrapA: (v) => new RefusingCloses(v, "w3"),
+  });
+  try {
+    await w.simA.submit(manual("by-hand-cool", "w3", "buy", 2_000));
+    // seen at the first pass, confirmed and past its grace at the second: one close, rejected
+    await w.advance(5_000);
+    const first = await orphanCloses(w, "w3");
+    assert.deepEqual(
+      first.map((o) => [o.status, o.reduceOnly]),
+      [["rejected", true]],
+    );
+    // four passes on, and another four: no second close before the cooldown
+    await w.advance(5_000);
+    assert.equal((await orphanCloses(w, "w3")).length, 1, "retried before the cooldown");
+    await w.advance(4_000);
+    const retried = await orphanCloses(w, "w3");
+    assert.equal(retried.length, 2);
+    const gap = retried[1].createdAt - retried[0].createdAt;
+    assert.ok(gap >= 10_000 && gap <= 11_000, `retried ${gap} ms after the first close`);
+    assert.equal(await positionLots(w.simA, "w3", "BTC"), 2_000);
+  } finally {
+    await w.close();
+  }
+});
+
+test("after orphan_alert_after_failures failed closes a critical alert is raised, once", async () => {
+  const w = await makeWorld({
+    settings: {
+      orphanGraceMs: 1_000,
+      orphanRetryCooldownMs: 2_000,
+      orphanAlertAfterFailures: 3,
+      reconcileIntervalMs: 1_000,
+    },
+    wrapA: (v) => new RefusingCloses(v, "w3"),
+  });
+  const failed = () => w.alerts.filter((a) => a.key === "engine.orphan_close_failed:simA:w3:BTC");
+  try {
+    await w.simA.submit(manual("by-hand-fail", "w3", "buy", 2_000));
+    while ((await orphanCloses(w, "w3")).length < 2) await w.advance(500);
+    assert.equal(failed().length, 0, "alerted after two failures");
+    while ((await orphanCloses(w, "w3")).length < 3) await w.advance(500);
+    assert.equal(failed().length, 1);
+    assert.equal(failed()[0].severity, "critical");
+    assert.match(failed()[0].message, /3 reduce-only closes of 2000 lots .*rejected/);
+    // it keeps trying every cooldown, and says so once
+    while ((await orphanCloses(w, "w3")).length < 6) await w.advance(500);
+    assert.equal(failed().length, 1);
+    assert.equal(await positionLots(w.simA, "w3", "BTC"), 2_000);
+  } finally {
+    await w.close();
+  }
+});
+
+test("entry lock: an orphan-looking position where an entry began under orphan_entry_lock ago is not closed", async () => {
+  const w = await makeWorld({ settings: { orphanGraceMs: 1_000, orphanEntryLockMs: 20_000 } });
+  try {
+    const entryAt = w.clock.now();
+    const legs = [
+      { venue: "simA", account: "w3", symbol: "BTC", side: "buy" as const, sizeLots: 10_000 },
+      { venue: "simB", account: "w4", symbol: "BTCUSDT", side: "sell" as const, sizeLots: 100 },
+    ];
+    assert.equal((await w.drive(w.engine.openGroup(legs, open("g-lock")))).ok, true);
+    // 2000 more lots than the group holds show on the entry's key (a fill the engine has not
+    // accounted for yet looks the same)
+    await w.simA.submit(manual("by-hand-lock", "w3", "buy", 2_000));
+    await w.advance(10_000);
+    assert.equal(await positionLots(w.simA, "w3", "BTC"), 12_000, "closed during the entry lock");
+    assert.ok(!w.alerts.some((a) => a.key.startsWith("engine.orphan:") && a.context.wallet === "w3"));
+    assert.deepEqual(w.engine.orphans(), []);
+    // once the lock has run out it is an orphan like any other: alerted, then closed
+    await w.advance(entryAt + 25_000 - w.clock.now());
+    assert.ok(w.alerts.some((a) => a.key.startsWith("engine.orphan:") && a.context.wallet === "w3"));
+    assert.equal(await positionLots(w.simA, "w3", "BTC"), 10_000);
+    const [g] = await w.engine.groups({ groupIds: ["g-lock"] });
+    assert.equal(g.status, "open");
+  } finally {
+    await w.close();
+  }
+});
+
+test("post-close quiet: a position seen within orphan_close_quiet after a group on its key ended is not an orphan", async () => {
+  const w = await makeWorld({
+    settings: { orphanGraceMs: 1_000, orphanEntryLockMs: 0, orphanCloseQuietMs: 20_000 },
+  });
+  try {
+    assert.equal((await w.drive(w.engine.openGroup(pairLegs(), open("g-quiet")))).ok, true);
+    assert.equal((await w.drive(w.engine.closeGroup("g-quiet", "manual"))).ok, true);
+    const closedAt = w.clock.now();
+    // a position shows on the closed leg's key just after (a late fill, a lagging read)
+    await w.simA.submit(manual("by-hand-quiet", "w1", "buy", 2_000));
+    await w.advance(10_000);
+    assert.equal(await positionLots(w.simA, "w1", "BTC"), 2_000, "closed as an orphan in the quiet");
+    assert.ok(!w.alerts.some((a) => a.key.startsWith("engine.orphan:") && a.context.wallet === "w1"));
+    assert.deepEqual(w.engine.orphans(), []);
+    // after the quiet period it is an orphan: alerted, then closed after its grace
+    await w.advance(closedAt + 25_000 - w.clock.now());
+    assert.ok(w.alerts.some((a) => a.key.startsWith("engine.orphan:") && a.context.wallet === "w1"));
+    assert.equal(await positionLots(w.simA, "w1", "BTC"), 0);
   } finally {
     await w.close();
   }

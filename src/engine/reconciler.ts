@@ -20,7 +20,9 @@ import { readConcurrently, type StartOptions, throwIfAborted } from "./startup.t
  * 2. groups nobody holds: an `opening` one (the process died mid-open) gets its verdict, an
  *    `unwinding`/`closing` one another flatten round;
  * 3. positions of every managed account: a venue position no group owns is an orphan (alert,
- *    then a reduce-only flatten after the grace period, or alert only); lots our groups hold that
+ *    then a reduce-only flatten after the grace period, retried after a cooldown when it does not
+ *    close it and alerted after repeated failures; or alert only), except on a key where an entry
+ *    began or a group ended moments ago (orphan-guard.ts); lots our groups hold that
  *    the venue no longer has are written off on the leg (liquidated / closed outside perpbot)
  *    and the rest of the group is closed;
  * 4. the kill switch's equity observation.
@@ -66,10 +68,20 @@ export interface ReconcileHost extends EngineCore {
   onAccountRead?(venue: string, account: string, report: AccountReport): void;
 }
 
+interface CloseAttempts {
+  /** when the last close was sent (or found it could not be) */
+  lastAt: number;
+  failures: number;
+  /** engine.orphan_close_failed was raised for this orphan */
+  alerted: boolean;
+}
+
 export class Reconciler {
   private readonly host: ReconcileHost;
   private readonly orphanSince = new Map<string, number>();
   private readonly orphanLots = new Map<string, number>();
+  /** per orphan key, its reduce-only closes that did not close it, until the position is gone */
+  private readonly closeAttempts = new Map<string, CloseAttempts>();
   /** discrepancies seen in the previous pass (key → kind), for the two-pass rule */
   private previous = new Map<string, "orphan" | "lost">();
   /** accounts with a discrepancy (or unreadable) in the previous pass: read again next pass */
@@ -176,7 +188,8 @@ export class Reconciler {
     errors: string[],
     start: StartOptions,
   ): Promise<{ checked: number; lostLots: number }> {
-    const { venues, gateway, groups, clock, settings } = this.host;
+    const { venues, gateway, groups, clock, settings, orphanGuard } = this.host;
+    orphanGuard.prune(clock.now());
     const seen = new Map<string, "orphan" | "lost">();
     let checked = 0;
     let lostLots = 0;
@@ -258,9 +271,17 @@ export class Reconciler {
             this.orphanSince.delete(key);
             this.orphanLots.delete(key);
           }
+          if (diff === 0) this.closeAttempts.delete(key);
           continue;
         }
         const isOrphan = venueLots !== 0 && Math.sign(diff) === Math.sign(venueLots);
+        // an entry on the key began, or a group on it ended, moments ago: what the venue shows
+        // may be that operation's, not an orphan. Held off (read again next pass), not tracked;
+        // the start pass accounts for every position, so it is not held there
+        if (isOrphan && !atStart && orphanGuard.hold(key, clock.now()) !== undefined) {
+          discrepant.add(acct);
+          continue;
+        }
         const kind = isOrphan ? "orphan" : "lost";
         seen.set(key, kind);
         discrepant.add(acct);
@@ -277,9 +298,9 @@ export class Reconciler {
             `${venueId} ${account} ${symbol}: ${lots} lots no group owns`,
             { venue: venueId, wallet: account, symbol },
           );
-          const due = clock.now() - since >= settings.orphanGraceMs;
+          const due = clock.now() - since >= settings.orphanGraceMs && this.retryDue(key);
           if (confirmed && due && settings.orphanFlatten && !orphanWorking)
-            await this.flattenOrphan(venueId, account, symbol, lots, since);
+            await this.closeOrphan(key, venueId, account, symbol, lots, since);
         } else if (confirmed) {
           lostLots += Math.abs(diff);
           this.writeOff(key, -diff);
@@ -324,19 +345,57 @@ export class Reconciler {
     }
   }
 
-  private async flattenOrphan(
+  /** No close of the orphan on `key` yet, or the last one failed at least the retry cooldown ago. */
+  private retryDue(key: string): boolean {
+    const a = this.closeAttempts.get(key);
+    return a === undefined || this.host.clock.now() - a.lastAt >= this.host.settings.orphanRetryCooldownMs;
+  }
+
+  /**
+   * One reduce-only close of an orphan; one that does not close it all counts as a failure: the
+   * next waits `orphan_retry_cooldown_seconds`, and the `orphan_alert_after_failures`th raises a
+   * critical alert, once for the orphan.
+   */
+  private async closeOrphan(
+    key: string,
     venueId: string,
     account: string,
     symbol: string,
     lots: number,
     since: number,
   ): Promise<void> {
+    const { clock, settings } = this.host;
+    const attempts = this.closeAttempts.get(key) ?? { lastAt: 0, failures: 0, alerted: false };
+    attempts.lastAt = clock.now();
+    this.closeAttempts.set(key, attempts);
+    const failure = await this.flattenOrphan(venueId, account, symbol, lots, since);
+    if (failure === undefined) return;
+    attempts.failures++;
+    if (attempts.failures < settings.orphanAlertAfterFailures || attempts.alerted) return;
+    attempts.alerted = true;
+    this.alert(
+      "critical",
+      `engine.orphan_close_failed:${venueId}:${account}:${symbol}`,
+      "orphan close keeps failing",
+      `${venueId} ${account} ${symbol}: ${attempts.failures} reduce-only closes of ${Math.abs(lots)} lots no group owns did not close it (last: ${failure}); retried every ${Math.round(settings.orphanRetryCooldownMs / 1000)} s`,
+      { venue: venueId, wallet: account, symbol },
+    );
+  }
+
+  /** The reduce-only IOC against an orphan: undefined once it closed all of it, else why not. */
+  private async flattenOrphan(
+    venueId: string,
+    account: string,
+    symbol: string,
+    lots: number,
+    since: number,
+  ): Promise<string | undefined> {
     const { venues, gateway, settings } = this.host;
     const venue = venues.get(venueId)!;
     const inst = venue.instrument(symbol);
     const side = oppositeSide(lots > 0 ? "buy" : "sell");
     const price = protectionPriceTicks(inst, venue.book(symbol), side, settings.closeSlippageBps);
-    if (price === undefined) return;
+    if (price === undefined) return `no ${side === "buy" ? "ask" : "bid"} in the book to price it`;
     const r = await gateway.place({
       venue: venueId,
       account,
@@ -360,7 +419,7 @@ export class Reconciler {
         `${r.reason}: ${r.detail}`,
         { venue: venueId, wallet: account, symbol },
       );
-      return;
+      return `refused (${r.reason}: ${r.detail})`;
     }
     await gateway.settleIoc(r.order);
     // a flattened orphan leaves a record of what was closed and why (its fills carry purpose
@@ -374,6 +433,10 @@ export class Reconciler {
         `${venueId} ${account} ${symbol}: ${filled} of ${Math.abs(lots)} lots no group owned closed reduce-only (orphan since ${new Date(since).toISOString()}, grace ${Math.round(settings.orphanGraceMs / 1000)} s)`,
         { venue: venueId, wallet: account, symbol },
       );
+    if (filled >= Math.abs(lots)) return undefined;
+    const t = r.order.tracked;
+    if (!t.terminal) return `outcome unknown after ${filled} lots`;
+    return `${t.status} after ${filled} of ${Math.abs(lots)} lots${r.order.lastReason ? ` (${r.order.lastReason})` : ""}`;
   }
 
   private async checkEquity(errors: string[], start: StartOptions): Promise<void> {

@@ -57,6 +57,17 @@ export interface LiveScanner {
   readonly rejections: Readonly<Record<string, number>>;
 }
 
+/** A strategy instance as the runner runs it: its kind, its wallets and its allocation. */
+export interface LiveInstance {
+  readonly instance: string;
+  readonly kind: string;
+  readonly wallets: readonly string[];
+  /** `max_exposure_usd`, the engine's allocation cap; null: none */
+  readonly maxExposureUsd: number | null;
+  /** acting (false: paused by the operator, or stopped) */
+  readonly running: boolean;
+}
+
 /** One instrument as the runner's market streams hold it. */
 export interface LiveMarket {
   readonly venue: string;
@@ -78,6 +89,8 @@ export interface LiveSnapshot {
   readonly groups: readonly LiveGroup[];
   /** carry and scalp instances' scanners (absent in a snapshot of an older runner) */
   readonly scanners?: readonly LiveScanner[];
+  /** every strategy instance of the run (absent in a snapshot of an older runner) */
+  readonly instances?: readonly LiveInstance[];
   /** every instrument's mark, funding rate and book age (absent in a snapshot of an older runner) */
   readonly markets?: readonly LiveMarket[];
   /** per venue and rate-limit scope, the share of the budget in use (absent in older snapshots) */

@@ -8,6 +8,7 @@ import { usd } from "../../core/money.ts";
 import type { EngineOrderRow, GroupRow } from "../../store/journal/rows.ts";
 import { openStore, type Store } from "../../store/store.ts";
 import { RUNNER_KV_KEY, runnerHeartbeat } from "./control.ts";
+import { writeLiveSnapshot } from "./live.ts";
 import { loadStatusReport } from "./status.ts";
 import { writeVenueNotices } from "./venue-notices.ts";
 
@@ -265,6 +266,99 @@ test("venue notices of the running live process (wallets polled instead of strea
     const stopped = await loadStatusReport(store, { now, recent: 5 });
     assert.deepEqual(stopped.venueNotices, []);
     assert.doesNotMatch(formatStatus(stopped), /venue notices/);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("each instance's summary: kind, wallets and allocation from the runner's snapshot, exits and failed opens from the store, carry/scalp rejections; an instance with no group is listed too", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "perpbot-status-instances-"));
+  const store = await openStore(`sqlite:${join(dir, "s.db")}`);
+  try {
+    await seedGroup(store, "s-1", "scalp_a", true, "s1");
+    await seedGroup(store, "s-2", "scalp_a", false, "s1");
+    // an open the allocation refused: a failed group row, nothing sent
+    await store.groups.insert(
+      {
+        groupId: "f-1",
+        strategy: "farm_b",
+        status: "failed",
+        entry: '{"kind":"ioc","maxSlippageBps":20}',
+        fillTimeoutMs: 5_000,
+        hedged: true,
+        meta: null,
+        closeReason: null,
+        failureReason: "risk_refused",
+        detail: "leg 0: allocation_cap: …",
+        createdAt: T0,
+        updatedAt: T0,
+        closedAt: T0,
+      },
+      [],
+    );
+    const now = T0 + 60_000;
+    await writeLiveSnapshot(store, {
+      ts: now - 1_000,
+      pid: 1,
+      tradingState: "ACTIVE",
+      equityUsd: 0,
+      accounts: [],
+      positions: [],
+      groups: [],
+      scanners: [
+        {
+          instance: "carry_a",
+          kind: "carry",
+          opportunities: null,
+          rejections: { net_below_threshold: 4, spread: 1 },
+        },
+        { instance: "scalp_a", kind: "scalp", edgeBps: {}, bestEdgeBps: {}, rejections: {} },
+      ],
+      instances: [
+        { instance: "carry_a", kind: "carry", wallets: ["c1"], maxExposureUsd: null, running: true },
+        {
+          instance: "farm_b",
+          kind: "farm",
+          wallets: ["f4", "f5", "f6", "f7"],
+          maxExposureUsd: 100,
+          running: true,
+        },
+        { instance: "scalp_a", kind: "scalp", wallets: ["s1"], maxExposureUsd: null, running: true },
+      ],
+    });
+    const r = await loadStatusReport(store, { now, recent: 10 });
+    assert.deepEqual(
+      r.instances.map((i) => [
+        i.strategy,
+        i.run?.kind,
+        i.run?.wallets,
+        i.run?.maxExposureUsd,
+        i.active.length,
+        i.totals.groups,
+        i.exits,
+        i.failedOpens,
+        i.run?.rejections,
+      ]),
+      [
+        ["carry_a", "carry", ["c1"], null, 0, 0, {}, {}, { net_below_threshold: 4, spread: 1 }],
+        ["farm_b", "farm", ["f4", "f5", "f6", "f7"], 100, 0, 1, {}, { risk_refused: 1 }, null],
+        ["scalp_a", "scalp", ["s1"], null, 1, 2, { time_limit: 1 }, {}, {}],
+      ],
+    );
+    const text = formatStatus(r);
+    assert.match(text, /^instance carry_a \(carry, wallets c1\): 0 active, 0 groups: /m);
+    assert.match(text, /^ {4}rejections: net_below_threshold 4, spread 1$/m);
+    assert.match(text, /^instance farm_b \(farm, 4 wallets, max exposure \$100\.00\): 0 active, 1 group: /m);
+    assert.match(text, /^ {4}failed opens: risk_refused 1$/m);
+    assert.match(text, /^instance scalp_a \(scalp, wallets s1\): 1 active, 2 groups: /m);
+    assert.match(text, /^ {4}exits: time_limit 1$/m);
+    // the runner stopped long ago: the rejections are what it last reported, and say when
+    const later = formatStatus(await loadStatusReport(store, { now: now + 3_600_000, recent: 10 }));
+    assert.match(
+      later,
+      /^ {4}rejections \(as of \d{4}-\d\d-\d\d \d\d:\d\dZ\): net_below_threshold 4, spread 1$/m,
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { costPerMillionUsd, type FarmAccounting, type FarmTotals } from "../../s
 import { groupSummary } from "../../strategies/farm/report.ts";
 import { farmAccountingFromStore } from "./accounting.ts";
 import { type RunnerState, runnerState } from "./control.ts";
+import { readLiveSnapshot } from "./live.ts";
 import {
   type PointsCells,
   type StatusPointsSum,
@@ -71,7 +72,10 @@ export interface StatusGroup {
   readonly accounting: StatusTotals;
 }
 
-/** One strategy instance's part of the report: the groups whose `strategy` column is its name. */
+/**
+ * One strategy instance's part of the report: the groups whose `strategy` column is its name,
+ * and a summary of its state: how its groups ended, and what the runner last said of it.
+ */
 export interface StatusInstance {
   readonly strategy: string;
   readonly active: readonly StatusGroup[];
@@ -79,6 +83,30 @@ export interface StatusInstance {
   readonly recentlyClosed: readonly StatusGroup[];
   /** every group of the instance in the store */
   readonly totals: StatusTotals & { readonly groups: number };
+  /** its closed groups by close reason (from the store: every run's) */
+  readonly exits: Readonly<Record<string, number>>;
+  /** its failed opens by failure reason (risk_refused covers an allocation_cap refusal) */
+  readonly failedOpens: Readonly<Record<string, number>>;
+  /**
+   * The instance as the runner's last live snapshot has it (kind, wallets, `max_exposure_usd`,
+   * acting, and for carry and scalp the scan rejections by reason since that run started), as
+   * of `asOf`; null when no runner ever reported it (an instance of an older or another config).
+   */
+  readonly run: StatusInstanceRun | null;
+}
+
+export interface StatusInstanceRun {
+  readonly kind: string;
+  /** empty: every managed wallet (the single legacy farm) */
+  readonly wallets: readonly string[];
+  readonly maxExposureUsd: number | null;
+  readonly running: boolean;
+  /** carry and scalp only */
+  readonly rejections: Readonly<Record<string, number>> | null;
+  /** wall ms of the snapshot */
+  readonly asOf: number;
+  /** the snapshot is older than LIVE_STALE_MS: the runner stopped (this is how it left it) */
+  readonly stale: boolean;
 }
 
 /**
@@ -167,6 +195,23 @@ export async function loadStatusReport(
     };
   };
   const state = (await store.kv.get(TRADING_STATE_KEY)) ?? "ACTIVE";
+  const live = await readLiveSnapshot(store, options.now);
+  const runOf = (name: string): StatusInstanceRun | null => {
+    const i = live?.instances?.find((x) => x.instance === name);
+    if (live === undefined || i === undefined) return null;
+    const scanner = live.scanners?.find((x) => x.instance === name);
+    return {
+      kind: i.kind,
+      wallets: i.wallets,
+      maxExposureUsd: i.maxExposureUsd,
+      running: i.running,
+      rejections: scanner === undefined ? null : { ...scanner.rejections },
+      asOf: live.ts,
+      stale: live.stale,
+    };
+  };
+  // every instance with groups, and every one the runner reported (one that has traded nothing)
+  for (const i of live?.instances ?? []) if (!byStrategy.has(i.instance)) byStrategy.set(i.instance, []);
   const instances = [...byStrategy]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(
@@ -175,6 +220,11 @@ export async function loadStatusReport(
         active: gs.filter(isActive).map(view),
         recentlyClosed: (instanceRecent.get(strategy) ?? []).map(view),
         totals: { groups: gs.length, ...totalsOf(sumTotals(gs.map((g) => acc.byGroup.get(g.groupId)))) },
+        exits: countBy(gs.filter((g) => g.status === "closed").map((g) => g.closeReason ?? "unknown")),
+        failedOpens: countBy(
+          gs.filter((g) => g.status === "failed").map((g) => g.failureReason ?? g.closeReason ?? "unknown"),
+        ),
+        run: runOf(strategy),
       }),
     );
   const runner = await runnerState(store, options.now);
@@ -193,6 +243,13 @@ export async function loadStatusReport(
     }),
     venueNotices: runner.running ? ((await readVenueNotices(store))?.notices ?? []) : [],
   };
+}
+
+/** How often each value occurs, keys sorted. */
+function countBy(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of [...values].sort()) out[v] = (out[v] ?? 0) + 1;
+  return out;
 }
 
 /** The accounting's per-venue and per-wallet-and-venue totals as the report lists them, sorted. */

@@ -3,6 +3,7 @@ import { withStore } from "../../app/service/open.ts";
 import {
   loadStatusReport,
   type StatusGroup,
+  type StatusInstance,
   type StatusReport,
   type StatusTotals,
 } from "../../app/service/status.ts";
@@ -76,13 +77,9 @@ export function formatStatus(r: StatusReport, options: { walletRows?: number } =
       `  ${groupHead(g, tagged)}  ${(g.reason ?? "-").padEnd(17)} ${g.closedAt === null ? "" : `closed ${time(g.closedAt)}  `}${totalsText(g.accounting)}`,
     );
   }
-  if (r.instances.length > 1) {
+  if (r.instances.length > 1 || r.instances.some((i) => i.strategy !== "farm")) {
     lines.push("");
-    for (const i of r.instances) {
-      lines.push(
-        `instance ${i.strategy}: ${i.active.length} active, ${i.totals.groups} group${i.totals.groups === 1 ? "" : "s"}: ${totalsText(i.totals)}`,
-      );
-    }
+    for (const i of r.instances) lines.push(...instanceLines(i));
   }
   if (r.venueNotices.length > 0) {
     lines.push("", "venue notices:");
@@ -95,6 +92,45 @@ export function formatStatus(r: StatusReport, options: { walletRows?: number } =
   );
   if (r.venues.length > 0 || r.wallets.length > 0) lines.push(`points: ${pointsSumText(r.points)}`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * One instance: what it is (kind, wallets, allocation, as the runner last reported it), its
+ * groups and their totals, then one line of how its groups ended and, for carry and scalp, why
+ * its scans passed (only what it has).
+ */
+function instanceLines(i: StatusInstance): string[] {
+  const run = i.run;
+  const about =
+    run === null
+      ? ""
+      : ` (${[
+          run.kind,
+          run.wallets.length === 0
+            ? "every wallet"
+            : run.wallets.length <= 3
+              ? `wallets ${run.wallets.join(", ")}`
+              : `${run.wallets.length} wallets`,
+          run.maxExposureUsd === null ? "" : `max exposure ${money(run.maxExposureUsd)}`,
+          run.running ? "" : "not acting",
+        ]
+          .filter((x) => x !== "")
+          .join(", ")})`;
+  const lines = [
+    `instance ${i.strategy}${about}: ${i.active.length} active, ${i.totals.groups} group${i.totals.groups === 1 ? "" : "s"}: ${totalsText(i.totals)}`,
+  ];
+  const counts = (c: Readonly<Record<string, number>>) =>
+    Object.entries(c)
+      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ");
+  const parts: string[] = [];
+  if (Object.keys(i.exits).length > 0) parts.push(`exits: ${counts(i.exits)}`);
+  if (Object.keys(i.failedOpens).length > 0) parts.push(`failed opens: ${counts(i.failedOpens)}`);
+  if (run !== null && run.rejections !== null && Object.keys(run.rejections).length > 0)
+    parts.push(`rejections${run.stale ? ` (as of ${time(run.asOf)})` : ""}: ${counts(run.rejections)}`);
+  if (parts.length > 0) lines.push(`    ${parts.join("   ")}`);
+  return lines;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { AlertBus } from "../alerts.ts";
 import type { EngineSettings } from "../config.ts";
 import type { Journal } from "../journal/journal.ts";
 import type { OrderGateway } from "../orders/order-gateway.ts";
+import type { OrphanGuard } from "../orphan-guard.ts";
 import type { RiskGate } from "../risk/risk-gate.ts";
 import type { GroupState } from "./group-types.ts";
 
@@ -17,6 +18,8 @@ export interface EngineCore {
   readonly settings: EngineSettings;
   readonly risk: RiskGate;
   readonly groups: ReadonlyMap<string, GroupState>;
+  /** recent entries and group ends per key, which hold off orphan handling there */
+  readonly orphanGuard: OrphanGuard;
   /** stop() was called: retry loops give up at their next turn */
   halting(): boolean;
 }

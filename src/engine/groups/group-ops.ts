@@ -1,6 +1,6 @@
 import { oppositeSide } from "../../core/types.ts";
 import type { AlertSeverity } from "../alerts.ts";
-import type { EngineOrder, OrderPurpose } from "../orders/order-gateway.ts";
+import { type EngineOrder, type OrderPurpose, posKey } from "../orders/order-gateway.ts";
 import { isBalanced, makerPriceTicks, protectionPriceTicks, trimsToBalance } from "../orders/pricing.ts";
 import type { EngineCore } from "./engine-core.ts";
 import { flattenGroup } from "./group-flatten.ts";
@@ -43,7 +43,15 @@ export class GroupOps {
     g.status = status;
     g.updatedAt = now;
     if (more.detail !== undefined) g.detail = more.detail;
-    if (!isActive(status)) g.closedAt = now;
+    if (!isActive(status)) {
+      g.closedAt = now;
+      // what the group's closes (or a late fill of its entries) leave on the venue may show in
+      // a position read for a while yet: not an orphan (orphan-guard.ts)
+      this.core.orphanGuard.noteEnd(
+        g.legs.map((l) => posKey(l.spec.venue, l.spec.account, l.spec.symbol)),
+        now,
+      );
+    }
     this.core.journal.updateGroup(g.id, {
       status,
       updatedAt: now,

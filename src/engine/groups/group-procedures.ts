@@ -1,4 +1,5 @@
 import type { Store } from "../../store/store.ts";
+import { posKey } from "../orders/order-gateway.ts";
 import { makerPriceTicks, protectionPriceTicks } from "../orders/pricing.ts";
 import type { EngineCore, GroupOps } from "./group-ops.ts";
 import { groupTransition } from "./group-state.ts";
@@ -128,6 +129,11 @@ export async function openGroupProcedure(
     await host.journal.sync();
     return { ok: false, groupId, reason: "risk_refused", detail: refusal, status: "failed", sent: false };
   }
+  // the entry lock: a position these legs leave before their outcome is known is not an orphan
+  host.orphanGuard.noteEntry(
+    legs.map((l) => posKey(l.venue, l.account, l.symbol)),
+    now,
+  );
   return host.withGroup(g, async () => {
     // queued in the same turn as the entries' order rows: group, legs and orders are one commit,
     // and every one of them is durable before any entry is sent (place() syncs)

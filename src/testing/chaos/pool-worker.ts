@@ -153,6 +153,11 @@ const pool = await WorkerPool.start({
         settings: {
           reconcileIntervalMs: 1_000,
           orphanGraceMs: 500,
+          // the run lasts seconds, not minutes: orphan retries, the entry lock and the post-close quiet
+          // scaled with the grace, so orphans are still handled within a run
+          orphanRetryCooldownMs: 1_000,
+          orphanEntryLockMs: 500,
+          orphanCloseQuietMs: 500,
           sendExpiryMs: 300,
           unknownRetryMs: 25,
           closeRetryInitialMs: 25,

@@ -38,6 +38,11 @@ for (let i = 0; i < 100 && venue.book("BTC").bestAskTicks() === undefined; i++) 
 const settings: Partial<EngineSettings> = {
   reconcileIntervalMs: 500,
   orphanGraceMs: 500,
+  // the run lasts seconds, not minutes: orphan retries, the entry lock and the post-close quiet
+  // scaled with the grace, so orphans are still handled within a run
+  orphanRetryCooldownMs: 1_000,
+  orphanEntryLockMs: 500,
+  orphanCloseQuietMs: 500,
   // above the connector's order expiry: "not found" after it proves an order never landed
   sendExpiryMs: 3_000,
   unknownRetryMs: 100,

@@ -42,6 +42,11 @@ for (let i = 0; i < 100 && venue.book("BTC").bestAskTicks() === undefined; i++) 
 const settings: Partial<EngineSettings> = {
   reconcileIntervalMs: 500,
   orphanGraceMs: 500,
+  // the run lasts seconds, not minutes: orphan retries, the entry lock and the post-close quiet
+  // scaled with the grace, so orphans are still handled within a run
+  orphanRetryCooldownMs: 1_000,
+  orphanEntryLockMs: 500,
+  orphanCloseQuietMs: 500,
   // above the connector's request and ack timeouts: an unknown order is looked up before it is given up
   sendExpiryMs: 3_000,
   unknownRetryMs: 100,
