@@ -47,6 +47,16 @@ export class OrphanGuard {
     return undefined;
   }
 
+  /**
+   * The longest a key may be held in a row: one entry lock and one quiet after it. A key that is
+   * entered and closed again and again (a scalp on a busy pair) would otherwise renew its holds
+   * for ever and a real orphan there would never be closed; past this the reconciler treats it
+   * like any other.
+   */
+  get maxHoldMs(): number {
+    return this.settings.orphanEntryLockMs + this.settings.orphanCloseQuietMs;
+  }
+
   /** Forget holds that have run out (once a pass: the maps stay as small as the recent activity). */
   prune(now: number): void {
     for (const [k, t] of this.entries) if (now - t >= this.settings.orphanEntryLockMs) this.entries.delete(k);

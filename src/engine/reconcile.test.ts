@@ -443,3 +443,33 @@ test("quiet passes read only the accounts that may have changed, and every accou
     await w.close();
   }
 });
+
+test("holds that keep renewing put an orphan off for one entry lock and one quiet at most", async () => {
+  const lock = 8_000;
+  const quiet = 8_000;
+  const w = await makeWorld({
+    settings: { orphanGraceMs: 1_000, orphanEntryLockMs: lock, orphanCloseQuietMs: quiet },
+  });
+  try {
+    // w1's BTC on simA is entered and closed again every 4 s (a busy scalp pair): its holds
+    // never run out; 2000 lots nobody owns sit on the same key all along
+    await w.simA.submit(manual("by-hand-renew", "w1", "buy", 2_000));
+    const start = w.clock.now();
+    let n = 0;
+    let closedAt: number | undefined;
+    while (w.clock.now() - start < 60_000) {
+      const id = `g-renew-${n++}`;
+      assert.equal((await w.drive(w.engine.openGroup(pairLegs(), open(id)))).ok, true);
+      assert.equal((await w.drive(w.engine.closeGroup(id, "manual"))).ok, true);
+      await w.advance(4_000);
+      if (closedAt === undefined && (await positionLots(w.simA, "w1", "BTC")) === 0) closedAt = w.clock.now();
+    }
+    assert.ok(closedAt !== undefined, "the orphan was never closed while the key kept trading");
+    const after = closedAt - start;
+    assert.ok(after >= lock, `closed ${after} ms after it appeared, inside the first hold`);
+    // the holds' bound, the orphan's grace and confirmation pass, and a few passes' slack
+    assert.ok(after <= lock + quiet + 10_000, `closed only ${after} ms after it appeared`);
+  } finally {
+    await w.close();
+  }
+});

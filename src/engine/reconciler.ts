@@ -80,6 +80,8 @@ export class Reconciler {
   private readonly host: ReconcileHost;
   private readonly orphanSince = new Map<string, number>();
   private readonly orphanLots = new Map<string, number>();
+  /** keys whose orphan-looking position the orphan guard has held off, since when (in a row) */
+  private readonly heldSince = new Map<string, number>();
   /** per orphan key, its reduce-only closes that did not close it, until the position is gone */
   private readonly closeAttempts = new Map<string, CloseAttempts>();
   /** discrepancies seen in the previous pass (key → kind), for the two-pass rule */
@@ -271,6 +273,7 @@ export class Reconciler {
             this.orphanSince.delete(key);
             this.orphanLots.delete(key);
           }
+          this.heldSince.delete(key);
           if (diff === 0) this.closeAttempts.delete(key);
           continue;
         }
@@ -279,8 +282,15 @@ export class Reconciler {
         // may be that operation's, not an orphan. Held off (read again next pass), not tracked;
         // the start pass accounts for every position, so it is not held there
         if (isOrphan && !atStart && orphanGuard.hold(key, clock.now()) !== undefined) {
-          discrepant.add(acct);
-          continue;
+          // held for longer than one entry and one close can explain (counted from the first
+          // hold, until the discrepancy is gone): holds that keep renewing, a key traded again
+          // and again, do not put a real orphan off for ever
+          const heldSince = this.heldSince.get(key) ?? clock.now();
+          this.heldSince.set(key, heldSince);
+          if (clock.now() - heldSince < orphanGuard.maxHoldMs) {
+            discrepant.add(acct);
+            continue;
+          }
         }
         const kind = isOrphan ? "orphan" : "lost";
         seen.set(key, kind);
