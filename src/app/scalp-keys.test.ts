@@ -168,7 +168,7 @@ test("bad_symbol_s: how long a base is bad-listed after a stop-loss", async () =
 
 // ---- pricing -----------------------------------------------------------------------------------
 
-test("min_slippage_bps: the IOC allowance the entry group carries (ioc_emulation_ms waits for IOC emulation)", async () => {
+test("min_slippage_bps: the IOC allowance the entry group carries", async () => {
   const allowance = async (min_slippage_bps?: number) => {
     const h = await start({ books: DISLOCATED, scalp: min_slippage_bps ? { min_slippage_bps } : {} });
     const g = await openOne(h);
@@ -176,8 +176,8 @@ test("min_slippage_bps: the IOC allowance the entry group carries (ioc_emulation
     return g.entry;
   };
   // 1 bps touch spreads and a 49 bps edge: max(min_slippage_bps, min(1.2, 19.6))
-  assert.deepEqual(await allowance(), { kind: "ioc", maxSlippageBps: 5 });
-  assert.deepEqual(await allowance(8), { kind: "ioc", maxSlippageBps: 8 });
+  assert.deepEqual(await allowance(), { kind: "ioc", maxSlippageBps: 5, iocEmulationMs: 500 });
+  assert.deepEqual(await allowance(8), { kind: "ioc", maxSlippageBps: 8, iocEmulationMs: 500 });
 });
 
 test("exit_slippage_bps, flatten_timeout_s, max_slippage_bps: the close's IOC prices and when they widen", async () => {

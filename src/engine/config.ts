@@ -27,6 +27,14 @@ export const engineSection = defineSection(
         "After this long, an order the venue does not know can no longer arrive: 'not found' then proves it never existed.",
       ),
       unknown_retry_ms: ms(500, 600_000, "First delay between order-status queries of an unknown outcome."),
+      ioc_emulation_ms: z
+        .int()
+        .min(1)
+        .max(600_000)
+        .default(500)
+        .describe(
+          "On a venue without IOC orders, an IOC goes as a GTC limit at the same price, cancelled this long after it was sent (a group's entry may set its own).",
+        ),
       orphan_grace_seconds: z
         .number()
         .min(0)
@@ -211,6 +219,8 @@ export interface EngineSettings {
   readonly fillTimeoutMs: number;
   readonly sendExpiryMs: number;
   readonly unknownRetryMs: number;
+  /** how long an emulated IOC (a GTC limit, on a venue without IOC) rests before it is cancelled */
+  readonly iocEmulationMs: number;
   readonly orphanGraceMs: number;
   readonly orphanFlatten: boolean;
   /** after a failed orphan close, the next waits this long */
@@ -252,6 +262,7 @@ export function engineSettingsFrom(c: EngineConfig): EngineSettings {
     fillTimeoutMs: c.fill_timeout_ms,
     sendExpiryMs: c.send_expiry_ms,
     unknownRetryMs: Math.max(1, c.unknown_retry_ms),
+    iocEmulationMs: c.ioc_emulation_ms,
     orphanGraceMs: Math.round(c.orphan_grace_seconds * 1000),
     orphanFlatten: c.orphan_flatten,
     orphanRetryCooldownMs: Math.round(c.orphan_retry_cooldown_seconds * 1000),

@@ -5,6 +5,7 @@ import { SimClock } from "../core/clock.ts";
 import type { Instrument } from "../core/instrument.ts";
 import { usd } from "../core/money.ts";
 import { type Venue, VenueUnknownOutcomeError } from "../core/venue.ts";
+import type { VenueCapabilities } from "../core/venue-capabilities.ts";
 import { type Alert, AlertBus } from "../engine/alerts.ts";
 import type { EngineSettings } from "../engine/config.ts";
 import { Engine, type EngineOptions, type LegSpec } from "../engine/executor.ts";
@@ -57,6 +58,8 @@ export interface WorldOptions {
   readonly latencyMs?: { readonly simA?: number; readonly simB?: number };
   /** the engines' onFill hook */
   readonly onFill?: EngineOptions["onFill"];
+  /** what simA itself declares (and so refuses what it lacks), e.g. no IOC */
+  readonly capabilitiesA?: Partial<VenueCapabilities>;
 }
 
 export const FAST: Partial<EngineSettings> = {
@@ -80,6 +83,7 @@ export async function makeWorld(o: WorldOptions = {}): Promise<World> {
     faults: o.faultsA,
     seed: 1,
     latencyMs: o.latencyMs?.simA,
+    ...(o.capabilitiesA ? { capabilities: o.capabilitiesA } : {}),
   });
   const simB = new SimVenue({
     id: "simB",

@@ -11,12 +11,14 @@ import { type StrategyNode, startNode } from "../app/node.ts";
 import { SimClock } from "../core/clock.ts";
 import { usd } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
+import type { VenueCapabilities } from "../core/venue-capabilities.ts";
 import { engineSettings } from "../engine/config.ts";
 import { openStore, type Store } from "../store/store.ts";
 import type { ResolvedInstance } from "../strategies/instances.ts";
 import { scalpDefaults } from "../strategies/scalp/config.ts";
 import type { ScalpStrategy } from "../strategies/scalp/scalp.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
+import type { SimFaults } from "../venues/sim/faults.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 
 export const T0 = Date.UTC(2026, 0, 1);
@@ -45,8 +47,19 @@ export interface ScalpHarnessOptions {
   readonly silent?: readonly V[];
   /** what the engine talks to instead of a venue (a test venue that breaks one thing) */
   readonly wrapVenue?: (id: V, v: SimVenue) => Venue;
+  /** SimVenue latencyMs of both venues (default 0: answers within the same instant) */
+  readonly latencyMs?: number;
+  /** seeded faults per venue (partial fills, outages...) */
+  readonly faults?: Partial<Record<V, SimFaults>>;
+  /** what a venue declares it supports (e.g. no IOC), on the simulated venue itself */
+  readonly capabilities?: Partial<Record<V, Partial<VenueCapabilities>>>;
+  /** ETH books too, of these shapes (mid default 3,500); absent: only BTC is published */
+  readonly eth?: Partial<Record<V, Partial<BookShape>>>;
   /** every strategy log line: instance, level, message */
   readonly log?: (instance: string, level: string, msg: string) => void;
+  /** reuse the files (venues, store) and the clock of an earlier harness: a restart */
+  readonly dir?: string;
+  readonly clock?: SimClock;
 }
 
 export class ScalpHarness {
@@ -56,9 +69,12 @@ export class ScalpHarness {
   readonly store: Store;
   readonly node: StrategyNode;
   readonly books: Record<V, BookShape>;
+  /** ETH book shapes, when the harness publishes ETH */
+  readonly ethBooks: Record<V, BookShape> | undefined;
   /** venues whose book the feed leaves alone (stale, or never published: `silent`) */
   readonly frozen: Set<V>;
   private readonly stopFeed: () => void;
+  private stopped = false;
 
   private constructor(
     clock: SimClock,
@@ -67,6 +83,7 @@ export class ScalpHarness {
     store: Store,
     node: StrategyNode,
     books: Record<V, BookShape>,
+    ethBooks: Record<V, BookShape> | undefined,
     frozen: Set<V>,
     stopFeed: () => void,
   ) {
@@ -76,13 +93,14 @@ export class ScalpHarness {
     this.store = store;
     this.node = node;
     this.books = books;
+    this.ethBooks = ethBooks;
     this.frozen = frozen;
     this.stopFeed = stopFeed;
   }
 
   static async start(o: ScalpHarnessOptions = {}): Promise<ScalpHarness> {
-    const clock = new SimClock(T0);
-    const dir = mkdtempSync(join(tmpdir(), "perpbot-scalp-"));
+    const clock = o.clock ?? new SimClock(T0);
+    const dir = o.dir ?? mkdtempSync(join(tmpdir(), "perpbot-scalp-"));
     const mk = (id: V) =>
       new SimVenue({
         id,
@@ -91,11 +109,16 @@ export class ScalpHarness {
         dbPath: join(dir, `${id}.db`),
         defaultLeverage: o.leverage ?? 3,
         defaultMarginMode: "isolated",
+        ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
+        ...(o.faults?.[id] ? { faults: o.faults[id], seed: `scalp-${id}` } : {}),
+        ...(o.capabilities?.[id] ? { capabilities: o.capabilities[id] } : {}),
       });
     const venues = { simA: mk("simA"), simB: mk("simB") };
-    for (const v of Object.values(venues)) v.deposit("s1", usd(o.balanceUsd ?? 2_200));
-    const shape = (x: Partial<BookShape> | undefined): BookShape => ({
-      mid: 100_000,
+    // a restart finds the account on the venue's files
+    for (const v of Object.values(venues))
+      if (!v.accountNames().includes("s1")) v.deposit("s1", usd(o.balanceUsd ?? 2_200));
+    const shape = (x: Partial<BookShape> | undefined, mid = 100_000): BookShape => ({
+      mid,
       halfSpreadBps: 0.5,
       touchUsd: 5_000_000,
       depthUsd: 5_000_000,
@@ -103,11 +126,15 @@ export class ScalpHarness {
       ...x,
     });
     const books = { simA: shape(o.books?.simA), simB: shape(o.books?.simB) };
+    const eth = o.eth;
+    const ethBooks =
+      eth === undefined ? undefined : { simA: shape(eth.simA, 3_500), simB: shape(eth.simB, 3_500) };
     const frozen = new Set<V>(o.silent ?? []);
     const feed = () => {
       for (const id of VENUES) {
         if (frozen.has(id)) continue;
-        publish(venues[id], id, books[id], clock.now());
+        publish(venues[id], id, "BTC", books[id], clock.now());
+        if (ethBooks !== undefined) publish(venues[id], id, "ETH", ethBooks[id], clock.now());
       }
     };
     feed();
@@ -144,13 +171,15 @@ export class ScalpHarness {
         clock,
         wallets: ["s1"],
         instances: [scalp],
-        engineSettings: { ...settings, limits: { ...settings.limits, maxBookAgeMs: 2000 } },
         ...(o.log
           ? { log: (instance: string, level: string, msg: string) => o.log?.(instance, level, msg) }
           : {}),
+        engineSettings: { ...settings, limits: { ...settings.limits, maxBookAgeMs: 2000 } },
       }),
     );
-    return new ScalpHarness(clock, dir, venues, store, node, books, frozen, () => clock.cancel(handle));
+    return new ScalpHarness(clock, dir, venues, store, node, books, ethBooks, frozen, () =>
+      clock.cancel(handle),
+    );
   }
 
   get scalp(): ScalpStrategy {
@@ -174,7 +203,17 @@ export class ScalpHarness {
     return out;
   }
 
+  /** Publish a funding rate per hour for every instrument of a venue (settled at its boundaries). */
+  setRate(id: V, ratePerHour: number): void {
+    const v = this.venues[id];
+    for (const inst of v.instruments())
+      v.feed({ type: "funding", venue: id, symbol: inst.symbol, ts: this.clock.now(), ratePerHour });
+  }
+
+  /** Stop the node and close venues and store; a second call does nothing (a failed test's cleanup). */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.stopFeed();
     await this.clock.drive(this.node.stop());
     for (const v of Object.values(this.venues)) v.close();
@@ -186,9 +225,9 @@ export class ScalpHarness {
   }
 }
 
-/** A BTC snapshot of the given shape (other instruments stay empty: the allowlist is BTC). */
-function publish(venue: SimVenue, id: string, s: BookShape, ts: number): void {
-  const inst = venue.instruments().find((i) => i.spec.base === "BTC")!;
+/** A snapshot of one base's book of the given shape (other instruments stay empty). */
+function publish(venue: SimVenue, id: string, base: string, s: BookShape, ts: number): void {
+  const inst = venue.instruments().find((i) => i.spec.base === base)!;
   const bid0 = inst.roundPrice(s.mid * (1 - s.halfSpreadBps / 10_000), "sell", "down");
   const ask0 = Math.max(bid0 + 1, inst.roundPrice(s.mid * (1 + s.halfSpreadBps / 10_000), "buy", "up"));
   const px = (t: number) => inst.priceValue(t);

@@ -153,6 +153,10 @@ export class GroupOps {
       legIndex: leg.index,
       intentId: `${g.id}:${purpose}`,
       strategy: g.strategy,
+      // the entry's own emulation window; unwinds, trims and closes take the engine's
+      ...(purpose === "entry" && g.entry.iocEmulationMs !== undefined
+        ? { iocEmulationMs: g.entry.iocEmulationMs }
+        : {}),
     });
     if (!r.sent) {
       leg.failure = { reason: "risk_refused", detail: `${r.reason}: ${r.detail}` };

@@ -191,6 +191,9 @@ function validateLegs(
 ): string | undefined {
   if (legs.length === 0) return "a group needs at least one leg";
   if (!(o.fillTimeoutMs > 0)) return `fillTimeoutMs ${o.fillTimeoutMs} must be > 0`;
+  const em = o.entry.iocEmulationMs;
+  if (em !== undefined && !(Number.isFinite(em) && em > 0))
+    return `entry.iocEmulationMs ${em} must be a finite number > 0`;
   for (const [i, l] of legs.entries()) {
     // what was wrong and where: the leg, its wallet, its symbol and the field
     const where = (field: string) => `leg ${i} (wallet ${l.account}, ${l.symbol}, field ${field})`;

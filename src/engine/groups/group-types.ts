@@ -19,14 +19,22 @@ export interface LegSpec {
 /**
  * How a group's legs are entered. `iocAttempts` (default 1): IOCs each leg may send for what is
  * still unfilled, each re-priced at the touch, all within the group's fill timeout.
+ * `iocEmulationMs` (default `engine.ioc_emulation_ms`): on a venue without IOC, how long an entry
+ * IOC's stand-in (a GTC limit at the IOC's price) rests before it is cancelled.
  */
 export type EntryStyle =
-  | { readonly kind: "ioc"; readonly maxSlippageBps: number; readonly iocAttempts?: number }
+  | {
+      readonly kind: "ioc";
+      readonly maxSlippageBps: number;
+      readonly iocAttempts?: number;
+      readonly iocEmulationMs?: number;
+    }
   | {
       readonly kind: "maker_first";
       readonly makerTimeoutMs: number;
       readonly maxSlippageBps: number;
       readonly iocAttempts?: number;
+      readonly iocEmulationMs?: number;
     };
 
 export interface OpenGroupOptions {

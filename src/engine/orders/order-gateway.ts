@@ -1,4 +1,4 @@
-import type { Clock } from "../../core/clock.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { Fill } from "../../core/types.ts";
 import { type Venue, type VenueEvent, VenueRejectError, VenueUnknownOutcomeError } from "../../core/venue.ts";
@@ -67,6 +67,8 @@ export class OrderGateway {
   /** (venue, account, symbol) keys a liquidation was reported on, with its time */
   readonly liquidations = new Map<string, number>();
   private readonly unsubscribe: (() => void)[] = [];
+  /** the cancel timers of emulated IOCs still working (cleared on detach) */
+  private readonly cancelTimers = new Map<EngineOrder, TimerHandle>();
   private touched = new Set<string>();
   /** orders a status report says filled more than the fill events we have: backfillFills() */
   private readonly missingFills = new Set<EngineOrder>();
@@ -130,6 +132,28 @@ export class OrderGateway {
 
   detach(): void {
     for (const u of this.unsubscribe.splice(0)) u();
+    // an emulated IOC still resting is a leftover for the next start's reconciler to cancel
+    for (const h of this.cancelTimers.values()) this.clock.cancel(h);
+    this.cancelTimers.clear();
+  }
+
+  /** Cancel the order at `at` if it still works then: the end of an emulated IOC (order-place.ts). */
+  cancelAt(o: EngineOrder, at: number): void {
+    const fire = () => {
+      this.cancelTimers.delete(o);
+      if (o.tracked.terminal) return;
+      this.cancel(o).catch((err) =>
+        this.alerts.raise({
+          severity: "warning",
+          key: `engine.emulated_ioc_cancel_failed:${o.tracked.clientOrderId}`,
+          title: "emulated IOC not cancelled",
+          message: `${o.venue} ${o.tracked.clientOrderId}: ${(err as Error).message}`,
+          context: { venue: o.venue, group: o.groupId ?? undefined },
+          ts: this.clock.now(),
+        }),
+      );
+    };
+    this.cancelTimers.set(o, this.clock.at(Math.max(at, this.clock.now()), fire));
   }
 
   get(clientOrderId: string): EngineOrder | undefined {

@@ -17,12 +17,15 @@ export interface PlaceHost {
   readonly journal: Journal;
   readonly risk: RiskGate;
   readonly limits: RateLimiter;
+  readonly settings: { readonly iocEmulationMs: number };
   exposure(key: string): { positionLots: number; workingBuyLots: number; workingSellLots: number };
   /** the attempt number after the highest one of this (intent, leg) */
   nextAttempt(intentId: string, legIndex: number): number;
   register(o: EngineOrder): void;
   apply(o: EngineOrder, event: OrderEvent): void;
   notify(o: EngineOrder): void;
+  /** cancel the order at `at` if it is still working then (an emulated IOC's end) */
+  cancelAt(o: EngineOrder, at: number): void;
 }
 
 /**
@@ -41,7 +44,10 @@ export async function placeOrder(gw: PlaceHost, spec: PlaceSpec): Promise<PlaceR
   const venue = gw.venues.get(spec.venue);
   if (venue === undefined)
     return { sent: false, reason: "invalid_order", detail: `unknown venue ${spec.venue}` };
-  const unsupported = unsupportedBy(venue, spec);
+  // IOC is a capability, emulated where absent (STRATEGIES.md 2.3): a GTC limit at the IOC's
+  // price, cancelled once its window has passed; what it filled by then is the IOC's fill
+  const emulateIoc = emulatesIoc(venue, spec);
+  const unsupported = emulateIoc ? undefined : unsupportedBy(venue, spec);
   if (unsupported !== undefined) return { sent: false, reason: "unsupported", detail: unsupported };
   const inst = venue.instrument(spec.symbol);
   if (!inst.isAllowedPrice(spec.priceTicks))
@@ -75,7 +81,7 @@ export async function placeOrder(gw: PlaceHost, spec: PlaceSpec): Promise<PlaceR
     type: spec.type ?? "limit",
     priceTicks: spec.priceTicks,
     sizeLots: spec.sizeLots,
-    tif: spec.tif,
+    tif: emulateIoc ? "gtc" : spec.tif,
     reduceOnly: spec.reduceOnly,
   };
   const o: EngineOrder = {
@@ -114,14 +120,34 @@ export async function placeOrder(gw: PlaceHost, spec: PlaceSpec): Promise<PlaceR
     o.awaitingAnswer = false;
     gw.notify(o);
   }
+  if (emulateIoc && !o.tracked.terminal)
+    gw.cancelAt(o, o.sentAt + (spec.iocEmulationMs ?? gw.settings.iocEmulationMs));
   return { sent: true, order: o };
+}
+
+/**
+ * Whether an IOC goes as a GTC limit that the engine cancels: the venue has no IOC but rests
+ * limits. A market order is the venue's own; a strategy's single order is not emulated (after a
+ * restart nothing would know its GTC was meant to end, and the reconciler leaves singles alone).
+ */
+function emulatesIoc(venue: Venue, spec: PlaceSpec): boolean {
+  const caps = venue.capabilities;
+  return (
+    spec.tif === "ioc" &&
+    !caps.ioc &&
+    (spec.type ?? "limit") === "limit" &&
+    spec.purpose !== "single" &&
+    caps.timeInForce.includes("gtc") &&
+    (!spec.reduceOnly || caps.reduceOnly)
+  );
 }
 
 /** Why the venue cannot take this order as asked (its capabilities), or undefined when it can. */
 function unsupportedBy(venue: Venue, spec: PlaceSpec): string | undefined {
   const caps = venue.capabilities;
   if (spec.tif === "post_only" && !caps.postOnly) return `${venue.id} does not support post-only orders`;
-  if (spec.tif === "ioc" && !caps.ioc) return `${venue.id} does not support IOC orders`;
+  if (spec.tif === "ioc" && !caps.ioc)
+    return `${venue.id} does not support IOC orders${caps.timeInForce.includes("gtc") ? "" : ", nor GTC limits to emulate them with"}`;
   if (spec.reduceOnly && !caps.reduceOnly) return `${venue.id} does not support reduce-only orders`;
   if (!caps.timeInForce.includes(spec.tif))
     return `${venue.id} does not support time in force "${spec.tif}" (it offers ${caps.timeInForce.join(", ")})`;

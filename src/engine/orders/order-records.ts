@@ -61,6 +61,11 @@ export interface PlaceSpec {
   readonly groupRef?: string | null;
   /** the client order id to use instead of the (intent, leg, attempt) one (single orders) */
   readonly clientOrderId?: string;
+  /**
+   * An IOC on a venue whose capabilities have none goes as a GTC limit at the same price and is
+   * cancelled this long after it was sent (default `engine.ioc_emulation_ms`); see order-place.ts.
+   */
+  readonly iocEmulationMs?: number;
 }
 
 export type PlaceResult =

@@ -62,7 +62,7 @@ export const scalpObject = z.strictObject({
   ),
   ioc_emulation_ms: pos(
     500,
-    "Fill window of the entry legs (a limit cancelled after it where IOC is emulated; seed: Aster GTC wait).",
+    "On a venue without IOC, an entry leg goes as a limit cancelled this long after it is sent; the entry group waits this plus 2 s for its fills (seed: the Aster GTC wait).",
   ),
   stop_loss_bps: pos(50, "Close when net_bps < -this (CFG = DEF 50, RM 100, RM recommended 50)."),
   take_profit_pct: frac(

@@ -197,7 +197,7 @@ test("every key a pure scalp decision reads changes the decision when it changes
 
 /**
  * Keys the running strategy or the run around it reads: each has a test on the simulated clock
- * (or the recorded backtest) whose title names it. `ioc_emulation_ms` waits for IOC emulation.
+ * (or the recorded backtest) whose title names it.
  */
 const ELSEWHERE: Readonly<Record<string, string>> = {
   enabled: "src/app/scalp-keys.test.ts",
@@ -217,8 +217,9 @@ const ELSEWHERE: Readonly<Record<string, string>> = {
   pairs: "src/app/scalp-keys.test.ts",
   leverage: "src/app/scalp-keys.test.ts",
   paper_equity_usd: "src/app/scalp-backtest.test.ts",
+  ioc_emulation_ms: "src/app/scalp-ioc.test.ts",
 };
-const NOT_YET = new Set(["ioc_emulation_ms", "kind"]);
+const NOT_YET = new Set(["kind"]);
 
 test("every scalp key is covered: by a case above or by a test elsewhere whose title names it", () => {
   const here = new Set(CASES.map(([key]) => key.split(" ")[0]));

@@ -29,6 +29,13 @@ import { type Blocks, deserialise, parseBlocks, type ScalpPosition, serialise } 
 
 const ACTIVE = new Set(["opening", "open", "unwinding", "closing"]);
 const WATCH_MS = 1000;
+/**
+ * How long an entry waits, after its fill window, for the venues' last answers: the cancel of an
+ * emulated IOC, the status of an order whose outcome is unknown.
+ */
+const ANSWER_MS = 2000;
+/** exits that do not wait for a venue's circuit to close: staying in costs more than a naked leg */
+const URGENT: ReadonlySet<CloseReason> = new Set(["liquidation_guard", "stop_loss", "stale_data"]);
 
 /**
  * Perp-perp spread arbitrage (STRATEGIES.md section 2) on the strategy contract. Event-driven:
@@ -53,6 +60,8 @@ export class ScalpStrategy implements Strategy {
   private readonly closing = new Set<string>();
   /** `venue:symbol` -> the leverage set there this run, or "pending" while it is being set */
   private readonly leverageSet = new Map<string, number | "pending">();
+  /** positions whose exit waits for a venue's circuit breaker to close: since when, on which venues */
+  private readonly waitingForCircuit = new Map<string, { since: number; venues: Set<string> }>();
   private openNotional = 0;
   blocks: Blocks = parseBlocks(undefined);
   lastEntryAt = Number.NEGATIVE_INFINITY;
@@ -163,6 +172,7 @@ export class ScalpStrategy implements Strategy {
       rejections: { ...this.rejections },
       entryFailures: { ...this.entryFailures },
       exits: { ...this.exits },
+      waitingForCircuit: [...this.waitingForCircuit.keys()],
       blocked: {
         cooldown: Object.keys(this.blocks.cooldownUntil).filter(
           (b) => this.blocks.cooldownUntil[b] > this.ctx.clock.now(),
@@ -355,8 +365,10 @@ export class ScalpStrategy implements Strategy {
     };
     const sent = ctx.intents.openGroup(legs, {
       groupId,
-      entry: { kind: "ioc", maxSlippageBps: slip },
-      fillTimeoutMs: c.ioc_emulation_ms,
+      // an IOC where the venue has one; elsewhere the engine sends a GTC limit at the same price
+      // and cancels it after ioc_emulation_ms (its fills are the leg's)
+      entry: { kind: "ioc", maxSlippageBps: slip, iocEmulationMs: c.ioc_emulation_ms },
+      fillTimeoutMs: c.ioc_emulation_ms + ANSWER_MS,
       hedged: true,
       meta,
     });
@@ -481,7 +493,28 @@ export class ScalpStrategy implements Strategy {
     });
     if (d.kind === "defer") p.deferredSince ??= now;
     else p.deferredSince = null;
-    if (d.kind === "close") this.track(this.closeNow(p.groupId, d.reason, d.detail));
+    if (d.kind !== "close") return;
+    let detail = d.detail;
+    if (!URGENT.has(d.reason)) {
+      // closing one leg while the other venue cannot be reached leaves that leg naked: a
+      // non-urgent exit waits for both venues' circuits to close (the next check repeats it)
+      const down = [p.long.venue, p.short.venue].filter((v) => this.ctx.venueCircuit(v) !== "closed");
+      if (down.length > 0) {
+        const w = this.waitingForCircuit.get(p.groupId);
+        if (w === undefined) {
+          this.waitingForCircuit.set(p.groupId, { since: now, venues: new Set(down) });
+          this.log("info", `scalp ${p.groupId}: ${d.reason} waits, circuit not closed on ${down.join(", ")}`);
+        } else for (const v of down) w.venues.add(v);
+        return;
+      }
+      const w = this.waitingForCircuit.get(p.groupId);
+      if (w !== undefined) {
+        const names = [...w.venues].map((v) => `${v}'s`).join(" and ");
+        detail = `${d.detail}; waited ${Math.round((now - w.since) / 1000)} s for ${names} circuit`;
+      }
+    }
+    this.waitingForCircuit.delete(p.groupId);
+    this.track(this.closeNow(p.groupId, d.reason, detail));
   }
 
   /** The watch: stale books and the time limit need no book update to fire. */
@@ -523,6 +556,7 @@ export class ScalpStrategy implements Strategy {
       }
       const p = this.positions.get(groupId);
       this.positions.delete(groupId);
+      this.waitingForCircuit.delete(groupId);
       this.exits[reason] = (this.exits[reason] ?? 0) + 1;
       const now = ctx.clock.now();
       if (p !== undefined) {

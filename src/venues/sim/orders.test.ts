@@ -54,6 +54,23 @@ test("a taker walks the levels, fills partially at each, and consumes the book u
   assert.equal(venue.conservationResidual(), 0n);
 });
 
+test("a simulator declared without IOC refuses IOC orders and takes the same order as a GTC limit", async () => {
+  const { venue } = harness({ capabilities: { ioc: false, timeInForce: ["gtc", "post_only"] } });
+  const eth = venue.instrument("ETH");
+  venue.deposit("alice", usd(100_000));
+  feedBook(venue, eth, 26_000, 0.5, 5);
+  feedMark(venue, eth, 2600);
+  await rejected(venue.submit(order("ETH", "buy", 26_003, 5000)), "unsupported");
+  await assert.rejects(venue.submit(order("ETH", "buy", 26_003, 5000)), /IOC orders are not offered/);
+  assert.deepEqual(await venue.positions("alice"), [], "nothing filled");
+  await venue.submit(order("ETH", "buy", 26_001, 8000, { tif: "gtc", clientOrderId: "gtc-1" }));
+  await flush();
+  // 0.5 ETH at the best ask, the rest rests at the limit
+  const status = await venue.orderStatus("alice", "gtc-1");
+  assert.equal(status?.status, "partially_filled");
+  assert.equal(status?.filledLots, 5000);
+});
+
 test("maker fills pay the maker fee, taker fills the taker fee", async () => {
   const { venue, events } = harness();
   const btc = venue.instrument("BTC");

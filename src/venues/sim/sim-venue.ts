@@ -282,7 +282,14 @@ export class SimVenue implements Venue {
   // ---- execution -----------------------------------------------------------------------------
 
   submit(order: OrderRequest): Promise<{ venueOrderId: string }> {
-    return this.gate.run((now) => submitOrder(this.execution, order, now), this.placeLatencyMs);
+    return this.gate.run((now) => {
+      // a venue refuses what it does not offer (a simulator declared without IOC, as Aster's
+      // IOC was refused in seed 002): the engine must not send it
+      const missing = unoffered(this.capabilities, order);
+      if (missing !== undefined)
+        throw new VenueRejectError("unsupported", `${this.id}: order ${order.clientOrderId}: ${missing}`);
+      return submitOrder(this.execution, order, now);
+    }, this.placeLatencyMs);
   }
 
   cancel(account: string, symbol: string, clientOrderId: string): Promise<void> {
@@ -486,4 +493,14 @@ export class SimVenue implements Venue {
   private assertOpen(): void {
     if (this.gate.closed) throw new InvalidValueError(`sim venue ${this.id} is closed`);
   }
+}
+
+/** What of the order the declared capabilities do not offer, or undefined. */
+function unoffered(c: VenueCapabilities, o: OrderRequest): string | undefined {
+  if (o.type === "market") return c.marketOrders ? undefined : "market orders are not offered";
+  if (o.tif === "ioc" && !c.ioc) return "IOC orders are not offered";
+  if (o.tif === "post_only" && !c.postOnly) return "post-only orders are not offered";
+  if (!c.timeInForce.includes(o.tif)) return `time in force ${o.tif} is not offered`;
+  if (o.reduceOnly && !c.reduceOnly) return "reduce-only orders are not offered";
+  return undefined;
 }
