@@ -1,7 +1,57 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { carryDefaults } from "../strategies/carry/config.ts";
-import { runCarryBacktest } from "./carry-backtest.ts";
+import { type CarryBacktestReport, formatCarryReport, runCarryBacktest } from "./carry-backtest.ts";
+
+/**
+ * STRATEGIES.md 1.4: the report's parts add up, per trade and in total, and to the equity change
+ * the venues report to the cent.
+ */
+function partsAddUp(r: CarryBacktestReport): void {
+  const near = (x: number, y: number, what: string, tol = 1e-3) =>
+    assert.ok(Math.abs(x - y) < tol, `${what}: ${x} vs ${y}`);
+  for (const t of r.perTrade) {
+    near(
+      t.feesLongMakerUsd + t.feesLongTakerUsd + t.feesShortMakerUsd + t.feesShortTakerUsd,
+      t.feesUsd,
+      `${t.id} fees per leg and liquidity`,
+    );
+    // the price parts come from the fills and their books, the basis PnL from the engine's records
+    near(t.basisDriftUsd - t.spreadUsd - t.slippageUsd, t.basisPnlUsd, `${t.id} drift - spread - slippage`);
+    near(t.fundingLongUsd + t.fundingShortUsd + t.basisPnlUsd - t.feesUsd, t.netUsd, `${t.id} net`);
+    assert.ok(
+      t.fundingEstimatedLongUsd !== null && t.fundingEstimatedShortUsd !== null,
+      `${t.id} estimates kept`,
+    );
+    if (t.sizeUsd > 0)
+      near(t.capturedBps ?? Number.NaN, (t.netUsd / t.sizeUsd) * 1e4, `${t.id} captured`, 0.01);
+    // (the yield shown to 0.01 bps: its yearly figure to 0.11 %)
+    near(t.entryYieldAprPct, t.entryYieldBps * 10.95, `${t.id} entry yield per year`, 0.12);
+  }
+  assert.ok(
+    Math.abs(r.unexplainedUsd) < 0.005,
+    `equity change not explained by the parts: ${r.unexplainedUsd}`,
+  );
+  near(
+    r.fundingUsd + r.basisDriftUsd - r.spreadUsd - r.slippageUsd - r.feesMakerUsd - r.feesTakerUsd,
+    r.equityChangeUsd,
+    "the parts = the equity change",
+    0.005,
+  );
+  const pairs = Object.values(r.perPair);
+  assert.equal(
+    pairs.reduce((s, p) => s + p.trades, 0),
+    r.trades,
+    "every trade in one venue pair",
+  );
+  near(
+    pairs.reduce((s, p) => s + p.netUsd, 0),
+    r.netUsd,
+    "the pairs' net",
+    0.005,
+  );
+  assert.ok(r.maxDrawdownUsd >= 0 && r.maxDrawdownPct >= 0 && r.maxDrawdownPct < 100);
+}
 
 test("carry backtest: deterministic per seed; funding per leg = the venue's payments; figures add up to the equity change", async () => {
   const o = { days: 1, seed: 1, carry: carryDefaults() };
@@ -23,6 +73,12 @@ test("carry backtest: deterministic per seed; funding per leg = the venue's paym
     a.trades,
     "every trade has an exit reason",
   );
+  partsAddUp(a);
+  // IOC entries (the default): taker fees only, both legs filled at one instant
+  assert.equal(a.feesMakerUsd, 0);
+  assert.ok(a.feesTakerUsd > 0);
+  assert.deepEqual(a.unhedged, { ms: 0, maxUsd: 0, usdSeconds: 0 });
+  assert.ok(a.spreadUsd > 0, "every taker fill crossed half the spread");
   const other = await runCarryBacktest({ ...o, seed: 2 });
   assert.notDeepEqual(other.perTrade, a.perTrade, "another seed, another path");
 });
@@ -42,6 +98,8 @@ test("carry backtest on a synthetic universe: three venues, every venue pair sca
     Math.abs(r.netUsd - r.equityChangeUsd) < 0.01,
     `net ${r.netUsd} vs equity change ${r.equityChangeUsd}`,
   );
+  partsAddUp(r);
+  assert.ok(Object.keys(r.perPair).length > 1, `several venue pairs: ${Object.keys(r.perPair).join(", ")}`);
   assert.deepEqual(await runCarryBacktest(o), r, "deterministic");
   await assert.rejects(
     runCarryBacktest({ ...o, universe: { venues: 1, bases: 3 } }),
@@ -94,4 +152,38 @@ test("carry backtest, market moving every minute with books re-sent every 5 s: s
   assert.deepEqual(a, await runCarryBacktest({ ...aging, repeatScans: false }));
   assert.ok((a.rejections.stale_bbo ?? 0) > 0, "stale books were seen");
   assert.ok(agingStats.repeated > 0, `some scans repeat: ${agingStats.repeated}`);
+});
+
+test("carry backtest with maker entries: maker fees, fills inside the touch, and the time one leg waited for the other", async () => {
+  // post-only legs for 5 s, then an IOC for the rest: a leg whose maker order filled waits for
+  // the other's IOC (maker_timeout_s below entry_retry_window_s, so the IOC is sent)
+  const r = await runCarryBacktest({
+    days: 1,
+    seed: 1,
+    carry: carryDefaults({ maker_entry: true, maker_timeout_s: 5 }),
+  });
+  assert.ok(r.trades > 0);
+  partsAddUp(r);
+  assert.ok(r.feesMakerUsd > 0, `maker fees ${r.feesMakerUsd}`);
+  // a post-only buy rests at the bid: filled below the ask its order saw, so slippage is negative
+  assert.ok(r.slippageUsd < 0, `slippage ${r.slippageUsd}`);
+  const waited = r.perTrade.filter((t) => t.unhedgedMs > 0);
+  assert.ok(waited.length > 0, "some entry was unhedged for a while");
+  for (const t of waited) {
+    assert.ok(t.feesLongMakerUsd + t.feesShortMakerUsd > 0, `${t.id}: a maker leg`);
+    // the IOC goes out when the post-only wait ends: each slice (the entry's, a scale-up's)
+    // leaves one leg alone for those 5 s
+    assert.equal(t.unhedgedMs % 5_000, 0, `${t.id}: ${t.unhedgedMs} ms`);
+    // at most one leg's notional was unhedged, for the time counted
+    assert.ok(t.unhedgedMaxUsd > 0 && t.unhedgedMaxUsd <= t.sizeUsd * 1.02, `${t.id}: $${t.unhedgedMaxUsd}`);
+    assert.ok(
+      t.unhedgedUsdSeconds <= (t.unhedgedMaxUsd * t.unhedgedMs) / 1000 + 1e-3 && t.unhedgedUsdSeconds > 0,
+      `${t.id}: ${t.unhedgedUsdSeconds} USD x s`,
+    );
+  }
+  assert.equal(
+    r.unhedged.ms,
+    waited.reduce((s, t) => s + t.unhedgedMs, 0),
+  );
+  assert.ok(formatCarryReport(r).includes("unhedged: "), "the text report shows it");
 });

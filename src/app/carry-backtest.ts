@@ -12,7 +12,8 @@ import { type CarryInstanceConfig, carryDefaults } from "../strategies/carry/con
 import { deserialise } from "../strategies/carry/position.ts";
 import { strategiesSection } from "../strategies/instances.ts";
 import { catalogInstruments } from "../venues/sim/catalog.ts";
-import { SimVenue } from "../venues/sim/sim-venue.ts";
+import { TouchRecordingSimVenue } from "./backtest-fills.ts";
+import { type CarryBacktestReport, carryTrade, type PositionFill, summariseCarry } from "./carry-report.ts";
 import { startNode } from "./node.ts";
 
 /**
@@ -74,42 +75,8 @@ function backtestInstruments(o: CarryBacktestOptions): [string, Instrument[]][] 
   ]);
 }
 
-export interface CarryTrade {
-  readonly id: string;
-  readonly base: string;
-  readonly long: string;
-  readonly short: string;
-  readonly status: string;
-  readonly closeReason: string | null;
-  readonly openedAt: string;
-  readonly hoursOpen: number;
-  readonly sizeUsd: number;
-  readonly entryYieldBps: number;
-  /** per leg: the strategy's ledger (settled) and the venue's own payments over the position's life */
-  readonly fundingLongUsd: number;
-  readonly fundingShortUsd: number;
-  readonly venueFundingLongUsd: number;
-  readonly venueFundingShortUsd: number;
-  readonly feesUsd: number;
-  readonly basisPnlUsd: number;
-  readonly netUsd: number;
-}
-
-export interface CarryBacktestReport {
-  readonly days: number;
-  readonly seed: number;
-  readonly trades: number;
-  readonly exitsByReason: Record<string, number>;
-  readonly rejections: Record<string, number>;
-  readonly fundingUsd: number;
-  readonly venueFundingUsd: number;
-  readonly feesUsd: number;
-  readonly basisPnlUsd: number;
-  readonly netUsd: number;
-  readonly equityChangeUsd: number;
-  readonly perTrade: readonly CarryTrade[];
-  readonly assumptions: readonly string[];
-}
+export type { CarryBacktestReport, CarryPairSummary, CarryTrade } from "./carry-report.ts";
+export { formatCarryReport } from "./carry-report.ts";
 
 /** The carry settings of the named instance (or the first carry instance), else the defaults. */
 export function carrySettingsFrom(values: ConfigValues, instance?: string): CarryInstanceConfig {
@@ -155,10 +122,10 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
   if (!(o.days > 0)) throw new RangeError(`backtest: --days must be positive, got ${o.days}`);
   const clock = new SimClock(START);
   const stepMs = o.stepMs ?? 5_000;
-  const venues = new Map<string, SimVenue>(
+  const venues = new Map<string, TouchRecordingSimVenue>(
     backtestInstruments(o).map(([id, instruments]) => [
       id,
-      new SimVenue({
+      new TouchRecordingSimVenue({
         id,
         instruments,
         clock,
@@ -178,7 +145,7 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
     fundingStdPerHour: fundingStd,
     fundingHalfLifeHours: 12,
   });
-  const feed = (e: Parameters<SimVenue["feed"]>[0]) => venues.get(e.venue)?.feed(e);
+  const feed = (e: Parameters<TouchRecordingSimVenue["feed"]>[0]) => venues.get(e.venue)?.feed(e);
   for (const e of market.step()) feed(e);
   const stopMarket = market.attach(clock, feed);
   for (const v of venues.values()) v.deposit(WALLET, usd(o.carry.paper_equity_usd));
@@ -219,7 +186,15 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
     const equity0 = await equity();
     const strategy = node.instances.get("carry")!.strategy as CarryStrategy;
     strategy.scanRepeat.enabled = o.repeatScans ?? true;
-    for (let h = 1; h <= Math.round(o.days * 24); h++) await clock.runUntil(START + h * 3_600_000);
+    // the summed equity every simulated hour (the drawdown): read without moving the clock (the
+    // venues answer in a microtask), so the run is the one it would be without the samples
+    const equitySamples = [equity0];
+    for (let h = 1; h <= Math.round(o.days * 24); h++) {
+      await clock.runUntil(START + h * 3_600_000);
+      let e = 0;
+      for (const v of venues.values()) e += (await v.accountState(WALLET)).equityUsd;
+      equitySamples.push(e);
+    }
     const carry = strategy;
     if (o.scanStats) {
       o.scanStats.repeated = carry.scanRepeat.repeated;
@@ -244,60 +219,57 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
       (payments.get(`${venue}:${symbol}`) ?? [])
         .filter((p) => p.ts > from && p.ts <= to)
         .reduce((s, p) => s + toUsd(p.amount), 0);
-    const perTrade: CarryTrade[] = [];
+    // every fill of a carry group, with the book its order was priced from, by group
+    const fillsOf = new Map<string, PositionFill[]>();
+    for (const f of await store.fills.ofGroupOrders()) {
+      if (f.groupId === null) continue;
+      const at = f.clientOrderId === null ? undefined : venues.get(f.venue)?.touches.get(f.clientOrderId);
+      const row: PositionFill = {
+        venue: f.venue,
+        symbol: f.symbol,
+        side: f.side,
+        size: Number(f.size),
+        price: Number(f.price),
+        feeUsd: toUsd(f.fee),
+        liquidity: f.liquidity,
+        ts: f.ts,
+        at,
+      };
+      const list = fillsOf.get(f.groupId);
+      if (list === undefined) fillsOf.set(f.groupId, [row]);
+      else list.push(row);
+    }
+    const trades: ReturnType<typeof carryTrade>[] = [];
     for (const g of groups) {
-      // a scale-up slice is part of its position: its fees and basis go to the entry's trade
+      // a scale-up slice is part of its position: its fees, basis and fills go to the entry's trade
       if (g.meta.scaleUpOf !== undefined) continue;
       const own = groups.filter((x) => x.id === g.id || x.meta.scaleUpOf === g.id);
-      const feesUsd = own.reduce((s, x) => s + x.feesUsd, 0);
-      const basisUsd = own.reduce((s, x) => s + x.realisedPnlUsd, 0);
       const saved = await state.get(`closed:${g.id}`);
-      const p = saved === undefined ? undefined : deserialise(saved);
       const to = g.closedAt ?? clock.now();
       const long = g.legs.find((l) => l.side === "buy");
       const short = g.legs.find((l) => l.side === "sell");
-      const fl = p?.ledgers.long.settledUsd ?? 0;
-      const fs = p?.ledgers.short.settledUsd ?? 0;
-      perTrade.push({
-        id: g.id,
-        base: String(g.meta.base ?? ""),
-        long: long ? `${long.venue}:${long.symbol}` : "",
-        short: short ? `${short.venue}:${short.symbol}` : "",
-        status: g.status,
-        closeReason: g.closeReason ?? g.failureReason,
-        openedAt: new Date(g.createdAt).toISOString(),
-        hoursOpen: r2((to - g.createdAt) / 3_600_000),
-        sizeUsd: r2(p?.sizeUsd ?? 0),
-        entryYieldBps: r2(Number(g.meta.entryYieldBps ?? 0)),
-        fundingLongUsd: r4(fl),
-        fundingShortUsd: r4(fs),
-        venueFundingLongUsd: r4(long ? venueFunding(long.venue, long.symbol, g.createdAt, to) : 0),
-        venueFundingShortUsd: r4(short ? venueFunding(short.venue, short.symbol, g.createdAt, to) : 0),
-        feesUsd: r4(feesUsd),
-        basisPnlUsd: r4(basisUsd),
-        netUsd: r4(basisUsd - feesUsd + fl + fs),
-      });
+      trades.push(
+        carryTrade({
+          group: g,
+          own,
+          position: saved === undefined ? undefined : deserialise(saved),
+          fills: own.flatMap((x) => fillsOf.get(x.id) ?? []),
+          venueFundingLongUsd: long ? venueFunding(long.venue, long.symbol, g.createdAt, to) : 0,
+          venueFundingShortUsd: short ? venueFunding(short.venue, short.symbol, g.createdAt, to) : 0,
+          now: clock.now(),
+        }),
+      );
     }
-    const sum = (f: (t: CarryTrade) => number) => r4(perTrade.reduce((s, t) => s + f(t), 0));
-    const exitsByReason: Record<string, number> = {};
-    for (const t of perTrade)
-      exitsByReason[t.closeReason ?? t.status] = (exitsByReason[t.closeReason ?? t.status] ?? 0) + 1;
     const rejections = { ...carry.rejections };
-    const equityChangeUsd = r4((await equity()) - equity0);
+    const equity1 = await equity();
     await clock.drive(node.stop());
-    return {
+    return summariseCarry({
       days: o.days,
       seed: o.seed,
-      trades: perTrade.length,
-      exitsByReason,
+      trades,
       rejections,
-      fundingUsd: sum((t) => t.fundingLongUsd + t.fundingShortUsd),
-      venueFundingUsd: sum((t) => t.venueFundingLongUsd + t.venueFundingShortUsd),
-      feesUsd: sum((t) => t.feesUsd),
-      basisPnlUsd: sum((t) => t.basisPnlUsd),
-      netUsd: sum((t) => t.netUsd),
-      equityChangeUsd,
-      perTrade,
+      equityChangeUsd: equity1 - equity0,
+      equitySamples: [...equitySamples, equity1],
       assumptions: [
         `synthetic market (seed ${o.seed}): per-venue basis and mean-reverting funding, std ${fundingStd}/h per venue, half-life 12 h`,
         o.universe === undefined
@@ -306,60 +278,12 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
         `one wallet with $${o.carry.paper_equity_usd} on each venue; ${o.carry.leverage}x isolated (the sim's default setting)`,
         `books move every ${stepMs / 1000} s${o.bookRefreshMs === undefined ? "" : ` and are re-sent every ${o.bookRefreshMs / 1000} s, changed or not`}; fills against the simulated book, no queue position`,
         "positions open at the end are closed (reason shutdown)",
+        "slippage and spread: each fill against the touch and mid of its own book when the engine sent the order (no venue latency: an entry's first orders go at the instant carry decided); drawdown: the venues' summed equity sampled every simulated hour",
       ],
-    };
+    });
   } finally {
     stopMarket();
     for (const v of venues.values()) v.close();
     await store.close();
   }
-}
-
-function r2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-function r4(x: number): number {
-  return Math.round(x * 10_000) / 10_000;
-}
-
-export function formatCarryReport(r: CarryBacktestReport): string {
-  const m = (x: number) => `${x < 0 ? "-" : ""}$${Math.abs(x).toFixed(2)}`;
-  const lines = [
-    `carry backtest: ${r.days} days, seed ${r.seed}, ${r.trades} trades`,
-    `exits: ${
-      Object.entries(r.exitsByReason)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", ") || "none"
-    }`,
-    `rejections: ${
-      Object.entries(r.rejections)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", ") || "none"
-    }`,
-    `funding ${m(r.fundingUsd)} (venue settled ${m(r.venueFundingUsd)})  fees ${m(r.feesUsd)}  basis PnL ${m(r.basisPnlUsd)}  net ${m(r.netUsd)}  equity change ${m(r.equityChangeUsd)}`,
-    "",
-    "trade                       base  long          short         reason        hours    size  yield8h  fund L/S (venue)            fees   basis     net",
-  ];
-  for (const t of r.perTrade) {
-    lines.push(
-      [
-        t.id.padEnd(27),
-        t.base.padEnd(5),
-        t.long.padEnd(13),
-        t.short.padEnd(13),
-        String(t.closeReason ?? t.status).padEnd(13),
-        t.hoursOpen.toFixed(2).padStart(5),
-        t.sizeUsd.toFixed(0).padStart(7),
-        t.entryYieldBps.toFixed(1).padStart(8),
-        `${t.fundingLongUsd.toFixed(3)}/${t.fundingShortUsd.toFixed(3)} (${t.venueFundingLongUsd.toFixed(3)}/${t.venueFundingShortUsd.toFixed(3)})`.padEnd(
-          27,
-        ),
-        m(t.feesUsd).padStart(7),
-        m(t.basisPnlUsd).padStart(7),
-        m(t.netUsd).padStart(7),
-      ].join(" "),
-    );
-  }
-  lines.push("", "assumptions:", ...r.assumptions.map((a) => `  - ${a}`));
-  return lines.join("\n");
 }

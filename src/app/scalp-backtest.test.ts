@@ -4,7 +4,12 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { scalpDefaults } from "../strategies/scalp/config.ts";
-import { defaultDataDir, runScalpBacktest, type ScalpBacktestReport } from "./scalp-backtest.ts";
+import {
+  defaultDataDir,
+  formatScalpReport,
+  runScalpBacktest,
+  type ScalpBacktestReport,
+} from "./scalp-backtest.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 // ../shared/data beside the checkout; PERPBOT_SHARED_DATA points elsewhere (a worktree has none beside it)
@@ -84,6 +89,18 @@ test("scalp backtest, a zero-fee what-if tier: trades, each entered at a non-neg
   }
   for (const e of touchEdges(r)) assert.ok(e >= 3, `touch edge ${e}`);
   assert.equal(r.unhedged.ms, 0, "both legs filled at one instant every time");
+  for (const t of r.perTrade) {
+    assert.equal(t.unhedgedMs, 0, `${t.id}: its own fills never apart`);
+    assert.equal(t.unhedgedUsdSeconds, 0);
+    assert.ok(Math.abs(t.gapBps - (t.predictedEdgeBps - t.capturedBps)) < 1e-9, `${t.id} gap`);
+    assert.ok(
+      Math.abs(t.gapSlippageBps + t.gapFeesBps + t.gapBasisDriftBps - t.gapBps) < 1e-9,
+      `${t.id}: slippage + fees + drift = gap`,
+    );
+    assert.equal(t.gapFeesBps, 0, `${t.id}: no fee at this tier`);
+    // no latency: every IOC fills at its touch or deeper in the same book
+    assert.ok(t.gapSlippageBps >= -1e-9, `${t.id}: slippage ${t.gapSlippageBps}`);
+  }
   assert.ok(
     Math.abs(r.netUsd - r.equityChangeUsd) < 1e-6,
     `net ${r.netUsd} = equity change ${r.equityChangeUsd}`,
@@ -108,4 +125,45 @@ test("paper_equity_usd: the balance each simulated venue starts with, which size
   );
   for (const t of poor.perTrade)
     assert.ok(t.notionalUsd <= 50 * 1.01, `${t.id}: $${t.notionalUsd} on $1,000`);
+});
+
+test("scalp backtest, 1 bps taker what-if: the gap's fees part is the exit's taker fees, and venue latency shows up as slippage only", {
+  skip,
+}, async () => {
+  const run = (latencyMs: number) =>
+    runScalpBacktest({
+      dataDir: DATA,
+      latencyMs,
+      fees: { makerBps: 0, takerBps: 1 },
+      scalp: scalpDefaults({
+        enabled: true,
+        paper_equity_usd: 4000,
+        spread_entry_bps: 1,
+        estimated_exit_fees_bps: 0,
+      }),
+    });
+  const at0 = await run(0);
+  const at30 = await run(30);
+  assert.ok(at0.trades > 0, JSON.stringify(at0.rejections));
+  assert.deepEqual(
+    at30.perTrade.map((t) => t.id),
+    at0.perTrade.map((t) => t.id),
+    "the same entries with and without latency",
+  );
+  for (const [i, t] of at0.perTrade.entries()) {
+    const late = at30.perTrade[i];
+    // the prediction took the entry's 2 x 1 bps off: what is left is the exit's 2 x 1 bps
+    assert.ok(Math.abs(t.gapFeesBps - 2) < 0.05, `${t.id}: fees part ${t.gapFeesBps}`);
+    assert.ok(Math.abs(late.gapFeesBps - 2) < 0.05, `${t.id} at 30 ms: fees part ${late.gapFeesBps}`);
+    assert.ok(Math.abs(t.gapSlippageBps) < 0.01, `${t.id}: slippage ${t.gapSlippageBps} with no latency`);
+    // 30 ms in flight: the books moved before the IOCs reached them
+    assert.ok(late.gapSlippageBps > 0.5, `${t.id} at 30 ms: slippage ${late.gapSlippageBps}`);
+    // the exit basis at the touches the orders were sent on is the same decision either way
+    assert.ok(
+      Math.abs(late.gapBasisDriftBps - t.gapBasisDriftBps) < 0.05,
+      `${t.id}: drift ${t.gapBasisDriftBps} vs ${late.gapBasisDriftBps}`,
+    );
+    assert.ok(Math.abs(late.gapSlippageBps + late.gapFeesBps + late.gapBasisDriftBps - late.gapBps) < 1e-9);
+  }
+  assert.ok(formatScalpReport(at30).includes("gap predicted - captured"), "the text report shows the split");
 });

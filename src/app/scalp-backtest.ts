@@ -12,10 +12,18 @@ import { strategiesSection } from "../strategies/instances.ts";
 import { type ScalpInstanceConfig, scalpDefaults } from "../strategies/scalp/config.ts";
 import { deserialise } from "../strategies/scalp/position.ts";
 import type { ScalpStrategy } from "../strategies/scalp/scalp.ts";
-import { SimVenue } from "../venues/sim/sim-venue.ts";
+import { TouchRecordingSimVenue } from "./backtest-fills.ts";
 import { startNode } from "./node.ts";
 import { COINM_CONTRACT_USD, loadRecorded, RECORDED_SPECS } from "./scalp-recorded.ts";
-import { type ScalpBacktestReport, type ScalpTrade, summarise } from "./scalp-report.ts";
+import {
+  type FillRow,
+  gapSplit,
+  type ScalpBacktestReport,
+  type ScalpTrade,
+  summarise,
+  type TradeFill,
+  unhedged,
+} from "./scalp-report.ts";
 
 export type { ScalpBacktestReport, ScalpTrade } from "./scalp-report.ts";
 export { formatScalpReport } from "./scalp-report.ts";
@@ -67,10 +75,10 @@ export async function runScalpBacktest(o: ScalpBacktestOptions): Promise<ScalpBa
   const end = events[events.length - 1].ts;
   const clock = new SimClock(start);
   const dir = mkdtempSync(join(tmpdir(), "perpbot-scalp-bt-"));
-  const venues = new Map<string, SimVenue>(
+  const venues = new Map<string, TouchRecordingSimVenue>(
     (["usdm", "coinm"] as const).map((id) => [
       id,
-      new SimVenue({
+      new TouchRecordingSimVenue({
         id,
         instruments: RECORDED_SPECS[id].map((x) =>
           o.fees ? { ...x, makerFeeBps: o.fees.makerBps, takerFeeBps: o.fees.takerBps } : x,
@@ -131,6 +139,29 @@ export async function runScalpBacktest(o: ScalpBacktestOptions): Promise<ScalpBa
     const fills: (Fill & { venue: string })[] = [];
     for (const [id, v] of venues)
       for (const f of await clock.drive(v.fills(WALLET, 0))) fills.push({ ...f, venue: id });
+    // each group's fills from the store, each with its order's purpose and the book it was sent on
+    const purposeOf = new Map(
+      (await store.orders.ofGroups(groups.map((g) => g.id))).map((o) => [o.clientOrderId, o.purpose]),
+    );
+    const fillsOf = new Map<string, (TradeFill & FillRow)[]>();
+    for (const f of await store.fills.ofGroupOrders()) {
+      if (f.groupId === null) continue;
+      const cid = f.clientOrderId ?? "";
+      const row = {
+        venue: f.venue,
+        symbol: f.symbol,
+        side: f.side,
+        qty: Number(f.size),
+        price: Number(f.price),
+        fee: toUsd(f.fee),
+        ts: f.ts,
+        entry: purposeOf.get(cid) === "entry",
+        at: venues.get(f.venue)!.touches.get(cid),
+      };
+      const list = fillsOf.get(f.groupId);
+      if (list === undefined) fillsOf.set(f.groupId, [row]);
+      else list.push(row);
+    }
     const trades: ScalpTrade[] = [];
     for (const g of groups) {
       const saved = await state.get(`closed:${g.id}`);
@@ -142,6 +173,22 @@ export async function runScalpBacktest(o: ScalpBacktestOptions): Promise<ScalpBa
       const notional = qty * (p?.long.entryPrice ?? 0);
       const cUsd = coinm ? (COINM_CONTRACT_USD[coinm.symbol] ?? 0) : 0;
       const contracts = coinm && cUsd > 0 && coinm.avgPrice > 0 ? (qty * coinm.avgPrice) / cUsd : 0;
+      const own = fillsOf.get(g.id) ?? [];
+      const capturedBps = notional > 0 ? ((g.realisedPnlUsd - g.feesUsd) / notional) * 10_000 : Number.NaN;
+      const predictedEdgeBps = Number(g.meta.predictedEdgeBps ?? Number.NaN);
+      const gap = gapSplit({
+        predictedEdgeBps,
+        capturedBps,
+        notionalUsd: notional,
+        feesUsd: g.feesUsd,
+        qty: Number(g.meta.qty ?? 0),
+        touchBuy: Number(g.meta.touchBuy ?? Number.NaN),
+        touchSell: Number(g.meta.touchSell ?? Number.NaN),
+        takerFeeBuyBps: Number(g.meta.takerFeeBuyBps ?? 0),
+        takerFeeSellBps: Number(g.meta.takerFeeSellBps ?? 0),
+        fills: own,
+      });
+      const u = unhedged(own, (venue, symbol) => venues.get(venue)!.instrument(symbol).spec.base);
       trades.push({
         id: g.id,
         base: String(g.meta.base ?? ""),
@@ -154,16 +201,20 @@ export async function runScalpBacktest(o: ScalpBacktestOptions): Promise<ScalpBa
         holdS: ((g.closedAt ?? clock.now()) - g.createdAt) / 1000,
         qty,
         notionalUsd: notional,
-        predictedEdgeBps: Number(g.meta.predictedEdgeBps ?? Number.NaN),
+        predictedEdgeBps,
         touchBuy: Number(g.meta.touchBuy ?? Number.NaN),
         touchSell: Number(g.meta.touchSell ?? Number.NaN),
         fillEdgeBps: p?.entryEdgeBps ?? Number.NaN,
-        capturedBps: notional > 0 ? ((g.realisedPnlUsd - g.feesUsd) / notional) * 10_000 : Number.NaN,
+        capturedBps,
         feesUsd: g.feesUsd,
         pnlUsd: g.realisedPnlUsd,
         netUsd: g.realisedPnlUsd - g.feesUsd,
         coinmContracts: contracts,
         contractRoundingUsd: cUsd > 0 ? Math.abs(Math.round(contracts) - contracts) * cUsd : 0,
+        ...gap,
+        unhedgedMs: u.ms,
+        unhedgedMaxUsd: u.maxUsd,
+        unhedgedUsdSeconds: u.usdSeconds,
       });
     }
     const equityChangeUsd = (await equity()) - equity0;
@@ -203,6 +254,7 @@ export async function runScalpBacktest(o: ScalpBacktestOptions): Promise<ScalpBa
         `$${o.scalp.paper_equity_usd} on each venue; ${o.scalp.leverage}x isolated; venue latency ${o.latencyMs ?? 0} ms; IOC fills against the recorded book, which the recording then overwrites (no market impact carried)`,
         "trades and funding prints are not replayed (IOC only; no funding boundary in these minutes is settled)",
         "positions open at the end are closed (reason shutdown)",
+        "the gap predicted - captured: slippage of the entry fills against the touches the decision read and of the other fills against their own book when the engine sent them; fees beyond the entry taker fees the prediction took off; basis drift the rest (mostly the basis at the exit)",
       ],
     });
     await clock.drive(node.stop());

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StrategyNode, startNode } from "../app/node.ts";
 import { SimClock } from "../core/clock.ts";
+import { Instrument } from "../core/instrument.ts";
 import { usd } from "../core/money.ts";
 import type { Venue } from "../core/venue.ts";
 import { engineSettings } from "../engine/config.ts";
@@ -40,6 +41,10 @@ export interface CarryHarnessOptions {
   readonly extraWallets?: readonly string[];
   /** the carry instance as a config resolved it (replaces the one built from `carry`) */
   readonly carryInstance?: ResolvedInstance;
+  /** every instrument of the venue settles funding at this interval (hours) instead of the catalog's */
+  readonly fundingIntervalHours?: Partial<Record<V, number>>;
+  /** the venue funds continuously, settling every this many ms (SimVenueOptions.continuousFunding) */
+  readonly continuousFundingMs?: Partial<Record<V, number>>;
 }
 
 export class CarryHarness {
@@ -82,10 +87,19 @@ export class CarryHarness {
   static async start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
     const clock = o.clock ?? new SimClock(T0);
     const dir = o.dir ?? mkdtempSync(join(tmpdir(), "perpbot-carry-"));
+    const instrumentsOf = (id: V) => {
+      const hours = o.fundingIntervalHours?.[id];
+      return catalogInstruments(id).map((i) =>
+        hours === undefined ? i : new Instrument({ ...i.spec, fundingIntervalHours: hours }),
+      );
+    };
     const mk = (id: V) =>
       new SimVenue({
         id,
-        instruments: catalogInstruments(id),
+        instruments: instrumentsOf(id),
+        ...(o.continuousFundingMs?.[id] === undefined
+          ? {}
+          : { continuousFunding: { stepMs: o.continuousFundingMs[id] } }),
         clock,
         dbPath: join(dir, `${id}.db`),
         defaultLeverage: o.carry?.leverage ?? 3,

@@ -25,6 +25,11 @@ export interface LedgerRow {
   /** signed USD: negative means the leg paid */
   readonly amountUsd: number;
   readonly kind: "settled" | "estimated";
+  /**
+   * a settled row: the ledger's estimate this payment replaced (absent in rows saved before it
+   * was kept); what carry estimated next to what the venue paid, per settlement
+   */
+  readonly estimateUsd?: number;
 }
 
 export class FundingLedger {
@@ -95,6 +100,7 @@ export class FundingLedger {
       position: this.side * this.qty,
       amountUsd,
       kind: "settled",
+      estimateUsd: replaced,
     });
     this.settledSum += amountUsd;
     this.settledJson = undefined;
@@ -114,6 +120,16 @@ export class FundingLedger {
 
   get estimatedUsd(): number {
     return this.pending;
+  }
+
+  /**
+   * Every estimate the ledger made over the leg's life: those its settlements replaced and the one
+   * running since the last settlement; NaN when a settled row does not say what it replaced.
+   */
+  get estimatedTotalUsd(): number {
+    let sum = this.pending;
+    for (const r of this.settledRows) sum += r.estimateUsd ?? Number.NaN;
+    return sum;
   }
 
   /** settled plus the estimate since the last settlement: the figure the MTM uses */

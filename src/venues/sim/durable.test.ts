@@ -95,6 +95,30 @@ test("boundaries passed while the process was down are settled at restart", asyn
   second.venue.close();
 });
 
+test("continuous funding: the steps passed while the process was down are settled at restart, each for its own length", async () => {
+  const dbPath = join(dir, "continuous.sqlite");
+  const clock = new SimClock(T0);
+  const continuousFunding = { stepMs: 60_000 };
+  const first = harness({ dbPath, continuousFunding }, clock);
+  const btc = first.venue.instrument("BTC");
+  first.venue.deposit("alice", usd(50_000));
+  first.venue.feed({ type: "funding", venue: "simA", symbol: "BTC", ts: T0, ratePerHour: 0.0006 });
+  feedBook(first.venue, btc, 60_000, 1);
+  feedMark(first.venue, btc, 60_000);
+  await first.venue.submit(order("BTC", "buy", 60_001, 10_000)); // 0.1 BTC
+  await clock.runUntil(T0 + 2 * 60_000);
+  first.venue.close();
+  await clock.runUntil(T0 + 5 * 60_000 + 5); // down for three steps
+  const second = harness({ dbPath, continuousFunding }, clock);
+  const paid = await second.venue.fundingPayments("alice");
+  // 0.1 x 60000 x 0.0006 x 1 min / 60 min = 0.06 a step, once per step
+  assert.deepEqual(
+    paid.map((p) => [(p.ts - T0) / 60_000, p.amount]),
+    [1, 2, 3, 4, 5].map((m) => [m, -usd(0.06)]),
+  );
+  second.venue.close();
+});
+
 test("two venues share one file without seeing each other's state", async () => {
   const dbPath = join(dir, "shared.sqlite");
   const clock = new SimClock(T0);

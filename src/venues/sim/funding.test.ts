@@ -107,3 +107,94 @@ test("each instrument settles at its own interval on epoch-aligned boundaries", 
   assert.equal(btc.hours, 8);
   assert.equal(venue.conservationResidual(), 0n);
 });
+
+test("continuous funding: the listed instruments settle every step at rate x step, at the rate and mark in force; the others keep their boundaries", async () => {
+  const clock = new SimClock(T0 + 5 * MIN);
+  const { venue, events } = harness(
+    {
+      id: "simB",
+      instruments: catalogInstruments("simB"),
+      continuousFunding: { stepMs: 10_000, symbols: ["BTCUSDT"] },
+    },
+    clock,
+  );
+  venue.deposit("alice", usd(100_000));
+  venue.deposit("bob", usd(100_000));
+  const btc = venue.instrument("BTCUSDT");
+  const sol = venue.instrument("SOLUSDT");
+  const rate = (symbol: string, ratePerHour: number) =>
+    venue.feed({ type: "funding", venue: "simB", symbol, ts: clock.now(), ratePerHour });
+  rate("BTCUSDT", 0.0001);
+  rate("SOLUSDT", 0.0001);
+  feedBook(venue, btc, btc.price("60000"), 1000);
+  feedMark(venue, btc, 60_000);
+  feedBook(venue, sol, sol.price("150"), 1000);
+  feedMark(venue, sol, 150);
+  await venue.submit(order("BTCUSDT", "buy", btc.price("60000") + 1, 100, { account: "alice" })); // 0.1 BTC
+  await venue.submit(order("BTCUSDT", "sell", btc.price("60000"), 100, { account: "bob" }));
+  await venue.submit(order("SOLUSDT", "buy", sol.price("150") + 1, 10, { account: "alice" })); // 10 SOL
+  await clock.runUntil(T0 + 6 * MIN);
+  // the rate doubles and the mark moves at 00:06:05; both count from the next step (00:06:10)
+  await clock.runUntil(T0 + 6 * MIN + 5_000);
+  rate("BTCUSDT", 0.0002);
+  feedMark(venue, btc, 61_000);
+  await clock.runUntil(T0 + 4 * HOUR);
+  const of = (account: string, symbol: string) =>
+    events.filter((e): e is Funding => e.type === "funding" && e.account === account && e.symbol === symbol);
+  const alice = of("alice", "BTCUSDT");
+  // every 10 s from 00:05:10 to 04:00:00, epoch-aligned
+  assert.equal(alice.length, (4 * HOUR - 5 * MIN) / 10_000);
+  assert.deepEqual(
+    alice.slice(0, 2).map((e) => e.ts - T0),
+    [5 * MIN + 10_000, 5 * MIN + 20_000],
+  );
+  assert.ok(alice.every((e, i) => i === 0 || e.ts - alice[i - 1].ts === 10_000));
+  // one step: 0.1 BTC x 60000 x 0.0001 x 10 s / 1 h; after the change 0.1 x 61000 x 0.0002 x 10 s / 1 h
+  const step = 10_000 / HOUR;
+  const before = alice.find((e) => e.ts === T0 + 6 * MIN)!;
+  const after = alice.find((e) => e.ts === T0 + 6 * MIN + 10_000)!;
+  // (to a few picodollars: the venue holds rate x hours as a fraction of 1e15, so the notional
+  // times half of 1e-15, and rounds the long's payment up)
+  const near = (amount: bigint, expected: number) =>
+    assert.ok(
+      amount - usd(expected) <= 10n && usd(expected) - amount <= 10n,
+      `${amount} vs ${usd(expected)}`,
+    );
+  near(before.amount, -0.1 * 60_000 * 0.0001 * step);
+  assert.equal(before.hours, step);
+  near(after.amount, -0.1 * 61_000 * 0.0002 * step);
+  assert.equal(after.ratePerHour, 0.0002);
+  // the short receives what the long pays, step for step, but for the long's rounding up
+  const bob = of("bob", "BTCUSDT");
+  assert.equal(bob.length, alice.length);
+  assert.ok(
+    bob.every(
+      (e, i) => e.ts === alice[i].ts && -alice[i].amount - e.amount <= 1n && e.amount <= -alice[i].amount,
+    ),
+  );
+  // the instrument keeps its quoted 8 h; SOLUSDT stays on its 4 h boundaries
+  assert.equal(btc.spec.fundingIntervalHours, 8);
+  assert.deepEqual(
+    of("alice", "SOLUSDT").map((e) => [(e.ts - T0) / HOUR, e.hours]),
+    [[4, 4]],
+  );
+  const paid = await venue.fundingPayments("alice");
+  assert.equal(paid.filter((p) => p.symbol === "BTCUSDT").length, alice.length, "every step stored");
+  // the venue keeps alice's SOL funding (no short holds SOL: 10 x 150 x 0.0001 x 4 h) and what
+  // the BTC steps' rounding left, at most a picodollar a step
+  const kept = venue.sinks().funding - usd(0.6);
+  assert.ok(kept >= 0n && kept <= BigInt(alice.length), String(kept));
+  assert.equal(venue.conservationResidual(), 0n);
+});
+
+test("continuous funding: a step that is not a whole number of ms, or an unknown symbol, is refused with what was wrong", () => {
+  const clock = new SimClock(T0);
+  assert.throws(
+    () => harness({ continuousFunding: { stepMs: 0.5 } }, clock),
+    /continuousFunding\.stepMs 0\.5 must be a whole number of ms > 0/,
+  );
+  assert.throws(
+    () => harness({ continuousFunding: { stepMs: 1000, symbols: ["BTC", "XYZ"] } }, clock),
+    /continuousFunding\.symbols\[1\]: "XYZ" is not an instrument of the venue/,
+  );
+});

@@ -8,6 +8,8 @@ import type { FundingRatePoint, SimState } from "./state.ts";
  * (every full hour for 1 h; 00:00/04:00/... UTC for 4 h; 00:00/08:00/16:00 UTC for 8 h, as
  * Hyperliquid and Binance-format venues such as Aster do). At a boundary every open position
  * pays size x mark x ratePerHour x intervalHours; positive rate: longs pay shorts (DOMAIN.md §2).
+ * An instrument under continuous funding (SimVenueOptions.continuousFunding) settles every step
+ * instead, for the step's hours.
  */
 
 const HOUR_MS = 3_600_000;
@@ -65,19 +67,20 @@ export function fundingAmount(
 }
 
 /**
- * Settle one boundary for every open position of the instrument, at the given mark. Returns the
- * funding events; the changes are recorded in `state` for the store.
+ * Settle one boundary for every open position of the instrument, at the given mark, for `hours`
+ * of funding (default: the instrument's interval; a continuous-funding step's length otherwise).
+ * Returns the funding events; the changes are recorded in `state` for the store.
  */
 export function settleFunding(
   state: SimState,
   inst: Instrument,
   boundaryTs: number,
   markPrice: number | undefined,
+  hours = inst.spec.fundingIntervalHours,
 ): VenueEvent[] {
   const symbol = inst.symbol;
   const series = state.fundingRates.get(symbol);
   const rate = rateAt(series, boundaryTs);
-  const hours = inst.spec.fundingIntervalHours;
   state.fundingClock.set(symbol, boundaryTs);
   if (series !== undefined) pruneRates(series, boundaryTs);
   state.changes.meta = true;

@@ -60,6 +60,14 @@ export interface SimVenueOptions {
    * its last change.
    */
   readonly bookRefreshMs?: number;
+  /**
+   * Continuous funding, as Paradex accrues it: the instruments listed (all when `symbols` is
+   * absent) settle every `stepMs` instead of at their `fundingIntervalHours` boundaries, each
+   * settlement paying `size x mark x ratePerHour x stepMs / 1 h` at the rate and mark in force.
+   * The instruments keep their `fundingIntervalHours` (the period a venue quotes its rate for).
+   * Steps are epoch-aligned like the boundaries (docs/simulator.md, "Funding").
+   */
+  readonly continuousFunding?: { readonly stepMs: number; readonly symbols?: readonly string[] };
 }
 
 /**
@@ -125,6 +133,14 @@ export function checkOptions(o: SimVenueOptions): Map<string, Instrument> {
     errors.push(`bookRefreshMs ${o.bookRefreshMs} must be a finite number > 0`);
   }
   if (o.fillModel !== undefined) errors.push(...fillModelProblems(o.fillModel));
+  const cf = o.continuousFunding;
+  if (cf !== undefined) {
+    if (!(Number.isSafeInteger(cf.stepMs) && cf.stepMs > 0))
+      errors.push(`continuousFunding.stepMs ${cf.stepMs} must be a whole number of ms > 0`);
+    for (const [i, sym] of (cf.symbols ?? []).entries())
+      if (!instruments.has(sym))
+        errors.push(`continuousFunding.symbols[${i}]: "${sym}" is not an instrument of the venue`);
+  }
   if (errors.length > 0) throw new InvalidValueError(`${where}: ${errors.join("; ")}`);
   return instruments;
 }

@@ -136,10 +136,17 @@ export class SimVenue implements Venue {
     this.delivery = new EventDelivery(this.clock, this.latencyMs, this.eventLog, () =>
       this.streamSet.accountUp(),
     );
-    this.funding = new FundingClock(this.clock, this.exchange, (events) => {
-      // a timer has nobody to throw to: a failed save is reported through onStoreFailure
-      if (this.saved()) this.delivery.later(events);
-    });
+    const cf = options.continuousFunding;
+    const continuous = cf === undefined ? undefined : new Set(cf.symbols ?? this.instrumentMap.keys());
+    this.funding = new FundingClock(
+      this.clock,
+      this.exchange,
+      (events) => {
+        // a timer has nobody to throw to: a failed save is reported through onStoreFailure
+        if (this.saved()) this.delivery.later(events);
+      },
+      (inst) => (continuous?.has(inst.symbol) ? cf!.stepMs : undefined),
+    );
     for (const inst of this.instrumentMap.values()) this.funding.start(inst);
     this.execution = {
       id: this.id,
