@@ -121,6 +121,7 @@ export class ScalpStrategy implements Strategy {
       if (g.status !== "open") this.track(this.closeNow(g.id, g.closeReason ?? "failed", "resumed"));
     }
     this.running = true;
+    for (const slot of this.slots.values()) this.leverageReady(slot);
     this.unsubscribe = ctx.events.onBook((e) => this.onBook(e.venue, e.symbol));
     this.armWatch();
     const again = () => {
@@ -210,6 +211,9 @@ export class ScalpStrategy implements Strategy {
     });
     this.slots = u.slots;
     this.index = u.index;
+    // every tradable pair's legs get their leverage now, in the background: a spread lasts a few
+    // updates, and one first seen while its leverage is still being set would be missed
+    if (this.running) for (const slot of this.slots.values()) this.leverageReady(slot);
   }
 
   // ---- the decision ------------------------------------------------------------------------------
@@ -278,10 +282,11 @@ export class ScalpStrategy implements Strategy {
 
   /**
    * The `leverage` key, isolated, on each leg before the first entry there (capped at that
-   * market's max; once per leg and run). Set in the background from the first update that passes
-   * every gate, so the entry waits for a later update instead of a round trip inside the
-   * decision. A refusal (counted `leverage_refused`) cools the base down for symbol_cooldown_s,
-   * after which it is tried again.
+   * market's max; once per leg and run). Set in the background when discovery lists the pair
+   * (and again from an update that passes every gate, if it is still not set), so no decision
+   * waits for a round trip: an entry before it is set is held back (`leverage_pending`) for a
+   * later update. A refusal (counted `leverage_refused`) cools the base down for
+   * symbol_cooldown_s, after which it is tried again.
    */
   private leverageReady(s: PairSlot): boolean {
     const set = this.ctx.intents.setLeverage;
