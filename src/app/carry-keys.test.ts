@@ -51,7 +51,8 @@ test("maker_entry, maker_timeout_s, entry_retry_max, entry_retry_window_s, max_s
     maxSlippageBps: 15,
     iocAttempts: 1,
   });
-  assert.equal(maker.fillTimeoutMs, 30_000);
+  // the post-only rest, then the IOCs' window
+  assert.equal(maker.fillTimeoutMs, 50_000);
 });
 
 test("mtm_check_interval_s: how soon an exit is seen", async () => {

@@ -60,7 +60,10 @@ export const carryObject = z.strictObject({
     .describe(
       "IOCs each leg may send for its unfilled part, re-priced, within entry_retry_window_s (`v2_retry_*`).",
     ),
-  entry_retry_window_s: pos(10, "Window of those attempts: the group's fill timeout (`v2_retry_*`)."),
+  entry_retry_window_s: pos(
+    10,
+    "Window of those attempts: the group's fill timeout, after maker_timeout_s when maker_entry (`v2_retry_*`).",
+  ),
   min_fill_ratio: frac(0.7, "A partly filled entry is kept at this fill ratio or more, else unwound (code)."),
   maker_entry: z.boolean().default(false).describe("Post-only first, then IOC (`maker_order_enabled`)."),
   maker_timeout_s: pos(15, "How long the post-only leg rests (seed 15-60 s)."),

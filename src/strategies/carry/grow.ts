@@ -40,6 +40,15 @@ export function entryStyle(c: CarryConfig): GroupOpenOptions["entry"] {
     : { kind: "ioc", maxSlippageBps: c.max_slippage_bps, iocAttempts };
 }
 
+/**
+ * How long an entry group waits for its fills: the IOCs' retry window, after the post-only rest
+ * when entries are maker-first (the rest is spent before the first IOC goes out; a window of the
+ * retries alone ended a maker entry with the default 15 s rest before its IOC was sent).
+ */
+export function entryFillTimeoutMs(c: CarryConfig): number {
+  return (c.entry_retry_window_s + (c.maker_entry ? c.maker_timeout_s : 0)) * 1000;
+}
+
 /** A leg's listing: venue, symbol and base units per contract. */
 export interface LegGrid {
   readonly venue: string;
@@ -119,7 +128,7 @@ export async function scaleUp(
   const out = await ctx.intents.openGroup(legs, {
     groupId,
     entry: entryStyle(c),
-    fillTimeoutMs: c.entry_retry_window_s * 1000,
+    fillTimeoutMs: entryFillTimeoutMs(c),
     hedged: true,
     extends: p.groupId,
     meta: {

@@ -3,7 +3,7 @@ import type { PairLeg, TradablePair } from "../pairs/discover.ts";
 import { type BlockState, entryFailed } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
 import { edgeAtFillsBps, type Opportunity } from "./entry.ts";
-import { commonLots, entryStyle } from "./grow.ts";
+import { commonLots, entryFillTimeoutMs, entryStyle } from "./grow.ts";
 import { type CarryPosition, legOf } from "./position.ts";
 
 /** What opening an entry needs of the running strategy (scan.ts ScanHost has it all). */
@@ -107,7 +107,7 @@ export async function openOne(
   const out = await ctx.intents.openGroup(legs, {
     groupId,
     entry: entryStyle(c),
-    fillTimeoutMs: c.entry_retry_window_s * 1000,
+    fillTimeoutMs: entryFillTimeoutMs(c),
     hedged: true,
     meta,
   });
