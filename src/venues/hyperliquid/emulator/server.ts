@@ -38,6 +38,8 @@ export class HlFront {
   readonly faults = new FaultQueue();
   /** `/exchange` requests received (HTTP and WebSocket post), whatever became of them */
   exchangeRequests = 0;
+  /** the action type of every /exchange request, in arrival order */
+  readonly exchangeActions: string[] = [];
   readonly sockets: HlSockets;
   readonly ip: IpBudget;
   readonly address: AddressBudget;
@@ -120,6 +122,7 @@ export class HlFront {
   async exchange(body: Json, ip: string): Promise<Outcome | undefined> {
     this.exchangeRequests++;
     const action = typeof body.action === "object" && body.action !== null ? (body.action as Json) : {};
+    this.exchangeActions.push(typeof action.type === "string" ? action.type : "?");
     const weight = exchangeWeight(action);
     if (!this.ip.take(ip, weight)) return { status: 429, body: STATUS_TEXT[429] };
     const fault = this.faults.next();

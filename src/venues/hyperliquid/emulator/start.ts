@@ -130,6 +130,8 @@ export interface HyperliquidEmulatorDriver {
   connections(): number;
   /** `/exchange` requests received so far (HTTP and WebSocket post) */
   exchangeRequests(): number;
+  /** the action type of every /exchange request so far ("order", "cancel", "scheduleCancel", ...) */
+  exchangeActions(): readonly string[];
   /** stream messages sent so far on a channel ("l2Book", "trades", …), every socket together */
   messagesSent(channel: string): number;
 }
@@ -355,6 +357,7 @@ export async function startHyperliquidEmulator(
     userStreamUsers: (ip = "127.0.0.1") => front.sockets.usersOf(ip).size,
     connections: () => front.sockets.connections,
     exchangeRequests: () => front.exchangeRequests,
+    exchangeActions: () => [...front.exchangeActions],
     messagesSent: (channel) => front.sockets.sent.get(channel) ?? 0,
   };
 
