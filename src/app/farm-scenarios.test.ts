@@ -5,6 +5,7 @@ import type { PositionReport } from "../core/types.ts";
 import type { Venue } from "../core/venue.ts";
 import type { Alert } from "../engine/alerts.ts";
 import { defaultEngineSettings } from "../engine/config.ts";
+import { FREE_REFUSALS } from "../strategies/farm/open.ts";
 import { FarmHarness } from "../testing/farm-harness.ts";
 import { RefusingEntries } from "../testing/refusing-venue.ts";
 
@@ -157,21 +158,36 @@ test("one failing group leaves the others running", async () => {
   await h.stop();
 });
 
-test("an open the risk gate refuses before sending anything is retried at the next check, not rested", async () => {
+test("an open the risk gate refuses before sending anything is retried at the next checks, then at a doubling interval, never rested for the cooldown", async () => {
   // every order is far above a $10 cap: the gate refuses each open before any order leaves
   const h = await start({
     engine: { limits: { ...defaultEngineSettings().limits, maxNotionalPerInstrument: usd(10) } },
     farm: { check_interval_seconds: 15 },
   });
   await h.advance(2 * MIN);
-  const groups = await h.groups();
+  const early = await h.groups();
   assert.ok(
-    groups.length > 0 && groups.every((g) => g.status === "failed" && g.failureReason === "risk_refused"),
+    early.length > 0 && early.every((g) => g.status === "failed" && g.failureReason === "risk_refused"),
   );
-  // one attempt per check (8 checks in 2 min, plus the first at start): a rest of the default
-  // 5-15 min cooldown would have allowed only the first
-  assert.ok(groups.length >= 8, `${groups.length} attempts in 2 min`);
+  // the first FREE_REFUSALS at the checks that follow: a rest of the default 5-15 min cooldown
+  // would have allowed only the first
+  const at = (gs: typeof early) => gs.map((g) => g.createdAt).sort((a, b) => a - b);
+  const first = at(early);
+  assert.ok(first.length >= FREE_REFUSALS + 1, `${first.length} attempts in 2 min`);
+  for (let i = 1; i < FREE_REFUSALS; i++)
+    assert.ok(first[i] - first[i - 1] <= 15_000, `attempt ${i + 1} came ${first[i] - first[i - 1]} ms after`);
+  await h.advance(118 * MIN);
+  const all = at(await h.groups());
   assert.equal((await h.positionLots()).size, 0, "nothing reached the venue");
+  // a refusal that persists is not a failed group at every check (480 in 2 h): the gaps double
+  // from two checks to 15 min
+  const gaps = all.slice(1).map((t, i) => t - all[i]);
+  assert.ok(all.length < 30, `${all.length} refused attempts in 2 h`);
+  for (let i = FREE_REFUSALS; i < gaps.length; i++) {
+    assert.ok(gaps[i] >= Math.min(gaps[i - 1], 15 * MIN), `gap ${i}: ${gaps[i]} after ${gaps[i - 1]} ms`);
+    assert.ok(gaps[i] <= 15 * MIN + 15_000, `gap ${i}: ${gaps[i]} ms`);
+  }
+  assert.ok(Math.max(...gaps) >= 15 * MIN, `the longest gap ${Math.max(...gaps)} ms`);
   await h.stop();
 });
 

@@ -154,12 +154,11 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
       { group: groupId },
     );
     if (!out.sent) {
-      // refused before any order left (risk gate, pause, dry run): no fees were paid and nothing
-      // needs unwinding, so the wallets stay free and the next check tries again
-      log(
+      await refusedBeforeSending(
         h,
-        "info",
-        `group ${groupId} refused before any order was sent (${out.reason}): its wallets stay free for the next check`,
+        legs.map((l) => l.account),
+        groupId,
+        out.reason,
       );
       return;
     }
@@ -170,12 +169,61 @@ async function openPlanned(h: OpenHost, plan: PlannedGroup): Promise<void> {
     );
     return;
   }
-  for (const l of legs) await ctx.state.put(`failures:${l.account}`, "0");
+  for (const l of legs) {
+    await ctx.state.put(`failures:${l.account}`, "0");
+    await ctx.state.put(`refusals:${l.account}`, "0");
+  }
   await h.adopt({ id: groupId, status: "open", meta, legs }, closeAt);
   log(
     h,
     "info",
     `group ${groupId} open: ${plan.label} ${plan.base}, ${legs.length} legs, leverage ${alloc.leverage.toFixed(3)}x, closes ${new Date(closeAt).toISOString()} (${hours.toFixed(3)} h + ${(jitter / 60_000).toFixed(1)} min jitter)`,
+  );
+}
+
+/** Refusals in a row retried at the very next check, before the retries space out. */
+export const FREE_REFUSALS = 3;
+/** The longest wait between two tries of wallets whose opens keep being refused. */
+const MAX_REFUSAL_REST_MS = 15 * 60_000;
+
+/**
+ * An open refused before any order left (the risk gate, a pause, a dry run): no fees were paid
+ * and nothing needs unwinding, so the wallets do not rest as after a failure. The first
+ * FREE_REFUSALS in a row are retried at the next check (a book stale for a moment at start, a
+ * pause lifted). A refusal that persists (an allocation cap, a halt) is retried at a doubling
+ * interval from there, check interval x 2^(n - FREE_REFUSALS + 1), at most 15 min: each refused
+ * try is a failed group in the store and an alert, which a try at every check would flood.
+ */
+async function refusedBeforeSending(
+  h: OpenHost,
+  wallets: readonly string[],
+  groupId: string,
+  reason: string,
+): Promise<void> {
+  const { ctx, config: c } = h;
+  let inARow = 0;
+  for (const w of wallets) {
+    const n = Number((await ctx.state.get(`refusals:${w}`)) ?? 0) + 1;
+    await ctx.state.put(`refusals:${w}`, String(n));
+    inARow = Math.max(inARow, n);
+  }
+  if (inARow < FREE_REFUSALS) {
+    log(
+      h,
+      "info",
+      `group ${groupId} refused before any order was sent (${reason}): its wallets stay free for the next check`,
+    );
+    return;
+  }
+  const rest = Math.min(
+    MAX_REFUSAL_REST_MS,
+    c.check_interval_seconds * 1000 * 2 ** (inARow - FREE_REFUSALS + 1),
+  );
+  for (const w of wallets) await ctx.state.put(`cooldown:${w}`, String(ctx.clock.now() + rest));
+  log(
+    h,
+    "info",
+    `group ${groupId} refused before any order was sent (${reason}), ${inARow} times in a row: its wallets are tried again in ${(rest / 1000).toFixed(0)} s`,
   );
 }
 
