@@ -19,9 +19,10 @@ const MAIN_1D_SHA256 = "3b07f173cab6393a8ee77a7d74ee8ad85026127bc6cb3aa93bb4a500
 // main 67c90b8's report but for one more no_allocation: a candidate the caps sized at nothing at
 // the total cap is counted since (it was listed refused for it, and not counted)
 const MAIN_1D_STEP5M_SHA256 = "d0441e1f17843002fc8704e2ac5bc0b3cda57f0911278a45cdc49a0534bed3cb";
-const FULL_1D_SHA256 = "0b51bdb55d2c86b270e2b332cadd8a3b6e2c7c8641c198d8898de2f4b2d39a6a";
-// with the no_allocation count above (the fields issue 15 added are the same as on branch h3)
-const FULL_1D_STEP5M_SHA256 = "7bc5591ea3f46aa249efaf4226318cf874c2376a19fe8e8a410a00d342fbb511";
+const FULL_1D_SHA256 = "09d392ba4318997586795abb961576554ff3e57387240ccb3eb26cc9be7e5ff7";
+// with the no_allocation count above and the rejections by venue pair (the other fields issue 15
+// added are the same as on branch h3)
+const FULL_1D_STEP5M_SHA256 = "a1bb5cd8af5b8d368443e95937df231b0fc835c0e0ec2d904bf3f23770656e96";
 
 const MAIN_FIELDS = [
   "days",

@@ -8,6 +8,14 @@ import { type CarryBacktestReport, formatCarryReport, runCarryBacktest } from ".
  * the venues report to the cent.
  */
 function partsAddUp(r: CarryBacktestReport): void {
+  // every rejection is counted for the venue pair of its candidate, the pairs add up to the total
+  const summed: Record<string, number> = {};
+  for (const [pair, reasons] of Object.entries(r.rejectionsByPair)) {
+    const [long, short] = pair.split(">");
+    assert.ok(long !== "" && short !== "" && long !== short, `pair ${pair}`);
+    for (const [why, n] of Object.entries(reasons)) summed[why] = (summed[why] ?? 0) + n;
+  }
+  assert.deepEqual(summed, r.rejections);
   const near = (x: number, y: number, what: string, tol = 1e-3) =>
     assert.ok(Math.abs(x - y) < tol, `${what}: ${x} vs ${y}`);
   for (const t of r.perTrade) {

@@ -261,6 +261,7 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
       );
     }
     const rejections = { ...carry.rejections };
+    const rejectionsByPair = { ...carry.rejectionsByPair };
     const equity1 = await equity();
     await clock.drive(node.stop());
     return summariseCarry({
@@ -268,6 +269,7 @@ export async function runCarryBacktest(o: CarryBacktestOptions): Promise<CarryBa
       seed: o.seed,
       trades,
       rejections,
+      rejectionsByPair,
       equityChangeUsd: equity1 - equity0,
       equitySamples: [...equitySamples, equity1],
       assumptions: [

@@ -283,10 +283,10 @@ test("every rejection reason carry counts has a scenario here", () => {
   const union = /export type Rejection =([^;]+);/.exec(src("entry.ts"));
   assert.ok(union, "entry.ts declares the Rejection union");
   for (const m of union[1].matchAll(/"([a-z_]+)"/g)) reasons.add(m[1]);
-  // what scan.ts, open.ts and grow.ts count themselves: `rejections.x = ...` and `["x"]` lists
+  // what scan.ts, open.ts and grow.ts count themselves: `reject(h, "x", ...)` and `["x"]` lists
   for (const f of ["scan.ts", "open.ts", "grow.ts"]) {
     const text = src(f);
-    for (const m of text.matchAll(/\brejections\.([a-z_]+) = /g)) reasons.add(m[1]);
+    for (const m of text.matchAll(/\breject\(h, "([a-z_]+)"/g)) reasons.add(m[1]);
     for (const m of text.matchAll(/\? \["([a-z_]+)"\] :/g)) reasons.add(m[1]);
   }
   assert.ok(reasons.size >= 12, [...reasons].join(", "));

@@ -107,6 +107,8 @@ export interface CarryBacktestReport {
   readonly maxDrawdownPct: number;
   /** per venue pair, `<long venue>><short venue>` */
   readonly perPair: Record<string, CarryPairSummary>;
+  /** the rejections by venue pair (`<long venue>><short venue>`), then by reason */
+  readonly rejectionsByPair: Record<string, Record<string, number>>;
   readonly perTrade: readonly CarryTrade[];
   readonly assumptions: readonly string[];
 }
@@ -296,10 +298,24 @@ export interface CarrySummaryInput {
   readonly seed: number;
   readonly trades: readonly { trade: CarryTrade; parts: TradeParts }[];
   readonly rejections: Record<string, number>;
+  /** carry's counts by venue pair, `<long venue>><short venue>:<reason>` */
+  readonly rejectionsByPair?: Record<string, number>;
   readonly equityChangeUsd: number;
   /** the summed equity of every venue at the start, every simulated hour and the end */
   readonly equitySamples: readonly number[];
   readonly assumptions: readonly string[];
+}
+
+/** `long>short:reason` counts as pair -> reason -> count, pairs and reasons sorted */
+function byPair(flat: Record<string, number>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const k of Object.keys(flat).sort()) {
+    const i = k.lastIndexOf(":");
+    const pair = k.slice(0, i);
+    out[pair] ??= {};
+    out[pair][k.slice(i + 1)] = flat[k];
+  }
+  return out;
 }
 
 export function summariseCarry(s: CarrySummaryInput): CarryBacktestReport {
@@ -373,6 +389,7 @@ export function summariseCarry(s: CarrySummaryInput): CarryBacktestReport {
     maxDrawdownUsd: r4(dd.usd),
     maxDrawdownPct: r4(dd.pct),
     perPair,
+    rejectionsByPair: byPair(s.rejectionsByPair ?? {}),
     perTrade,
     assumptions: s.assumptions,
   };
@@ -404,6 +421,13 @@ export function formatCarryReport(r: CarryBacktestReport): string {
   for (const [k, p] of Object.entries(r.perPair))
     lines.push(
       `  ${k.padEnd(25)} ${String(p.trades).padStart(6)} ${String(p.wins).padStart(4)} ${`${m(p.fundingUsd)} (${m(p.venueFundingUsd)})`.padStart(17)} ${m(p.feesUsd).padStart(11)} ${m(p.basisPnlUsd).padStart(8)} ${m4(p.slippageUsd).padStart(9)} ${m(p.netUsd).padStart(9)} ${p.unhedgedUsdSeconds.toFixed(3).padStart(17)}`,
+    );
+  lines.push("", "rejections per venue pair (long>short):");
+  for (const [k, reasons] of Object.entries(r.rejectionsByPair))
+    lines.push(
+      `  ${k.padEnd(25)} ${Object.entries(reasons)
+        .map(([why, n]) => `${why} ${n}`)
+        .join(", ")}`,
     );
   lines.push(
     "",

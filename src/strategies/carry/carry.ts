@@ -64,6 +64,8 @@ export class CarryStrategy implements Strategy {
   readonly entries: { ts: number; hedged: boolean }[] = [];
   /** rejection reason -> count, for the status view and reports */
   readonly rejections: Record<string, number> = {};
+  /** the same counts by venue pair, `<long venue>><short venue>:<reason>` (the backtest report) */
+  readonly rejectionsByPair: Record<string, number> = {};
   /** scale-up refusal reason -> count, `done` for slices opened (scan.ts) */
   readonly scaleUps: Record<string, number> = {};
   /** the last scan's evaluated pairs (best net first, at most 50), for the opportunity scanner */
@@ -528,6 +530,7 @@ export class CarryStrategy implements Strategy {
       entries: this.entries,
       leverageSet: this.leverageSet,
       rejections: this.rejections,
+      rejectionsByPair: this.rejectionsByPair,
       scaleUps: this.scaleUps,
       peakEquity: (e) => {
         this.peakEquityUsd = Math.max(this.peakEquityUsd, e);

@@ -17,6 +17,8 @@ export interface GrowHost {
   readonly config: CarryConfig;
   readonly account: string;
   readonly rejections: Record<string, number>;
+  /** the same counts by venue pair, `<long venue>><short venue>:<reason>`; none: not kept */
+  readonly rejectionsByPair?: Record<string, number>;
   nextSeq(): number;
   /** the position is still held and not being closed; absent: always */
   isHeld?(p: CarryPosition): boolean;
@@ -24,6 +26,18 @@ export interface GrowHost {
   adopt(p: CarryPosition): Promise<void>;
   alert(severity: "warning" | "critical", key: string, title: string, message: string): void;
   log(level: "info" | "warn" | "error", msg: string): void;
+}
+
+/** One refusal of a candidate: counted by reason, and by reason for its venue pair when kept. */
+export function reject(
+  h: Pick<GrowHost, "rejections" | "rejectionsByPair">,
+  reason: string,
+  op?: { readonly long: { readonly venue: string }; readonly short: { readonly venue: string } },
+): void {
+  h.rejections[reason] = (h.rejections[reason] ?? 0) + 1;
+  if (op === undefined || h.rejectionsByPair === undefined) return;
+  const k = `${op.long.venue}>${op.short.venue}:${reason}`;
+  h.rejectionsByPair[k] = (h.rejectionsByPair[k] ?? 0) + 1;
 }
 
 /** The entry style of every carry open (STRATEGIES.md "Entry"). */
@@ -106,7 +120,7 @@ export async function scaleUp(
   const unitPrice = (op.long.asks[0].price + op.short.bids[0].price) / 2;
   const lots = commonLots(ctx.market, p.long, p.short, sliceUsd, unitPrice);
   if (lots === undefined) {
-    h.rejections.below_min_size = (h.rejections.below_min_size ?? 0) + 1;
+    reject(h, "below_min_size", op);
     return false;
   }
   const groupId = `${p.groupId}-s${h.nextSeq().toString(36)}`;

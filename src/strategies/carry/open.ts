@@ -3,7 +3,7 @@ import type { PairLeg, TradablePair } from "../pairs/discover.ts";
 import { type BlockState, entryFailed } from "./blocks.ts";
 import type { CarryInstanceConfig } from "./config.ts";
 import { edgeAtFillsBps, type Opportunity } from "./entry.ts";
-import { commonLots, entryFillTimeoutMs, entryStyle } from "./grow.ts";
+import { commonLots, entryFillTimeoutMs, entryStyle, reject } from "./grow.ts";
 import { type CarryPosition, legOf } from "./position.ts";
 
 /** What opening an entry needs of the running strategy (scan.ts ScanHost has it all). */
@@ -20,6 +20,8 @@ export interface OpenHost {
   /** the outcome of each entry (hedged: open and kept), for the stress rule; none: not kept */
   readonly entries?: { ts: number; hedged: boolean }[];
   readonly rejections: Record<string, number>;
+  /** the same counts by venue pair, `<long venue>><short venue>:<reason>`; none: not kept */
+  readonly rejectionsByPair?: Record<string, number>;
   nextSeq(): number;
   adopt(p: CarryPosition): Promise<void>;
   saveBlocks(): Promise<void>;
@@ -34,7 +36,8 @@ export function forget(h: OpenHost, key: string): void {
   h.detected?.delete(key);
 }
 
-async function setLeverage(h: OpenHost, ...legs: PairLeg[]): Promise<boolean> {
+async function setLeverage(h: OpenHost, long: PairLeg, short: PairLeg): Promise<boolean> {
+  const legs = [long, short];
   const { ctx, config: c } = h;
   const set = ctx.intents.setLeverage;
   if (set === undefined) return true;
@@ -49,7 +52,7 @@ async function setLeverage(h: OpenHost, ...legs: PairLeg[]): Promise<boolean> {
       await set(leg.venue, h.account, leg.symbol, lev, "isolated");
       h.leverageSet?.set(k, lev);
     } catch (e) {
-      h.rejections.leverage_refused = (h.rejections.leverage_refused ?? 0) + 1;
+      reject(h, "leverage_refused", { long, short });
       h.log("warn", `carry: ${k} refused leverage ${lev}x isolated: ${(e as Error).message}`);
       return false;
     }
@@ -75,7 +78,7 @@ export async function openOne(
   const unitPrice = (op.long.asks[0].price + op.short.bids[0].price) / 2;
   const lots = commonLots(ctx.market, longLeg, shortLeg, op.sizeUsd, unitPrice);
   if (lots === undefined) {
-    h.rejections.below_min_size = (h.rejections.below_min_size ?? 0) + 1;
+    reject(h, "below_min_size", op);
     return false;
   }
   const { qty, longLots, shortLots } = lots;

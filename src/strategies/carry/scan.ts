@@ -2,7 +2,7 @@ import type { StrategyContext } from "../contract.ts";
 import type { PairLeg } from "../pairs/discover.ts";
 import { isBlocked } from "./blocks.ts";
 import { evaluate, type Opportunity, quoteDepthUsd, rank, stressWhy, type VenueQuote } from "./entry.ts";
-import { scaleUp } from "./grow.ts";
+import { reject, scaleUp } from "./grow.ts";
 import { LISTING_READS, listingReads, quoteFromReads, quoteOf, universe } from "./market.ts";
 import { forget, type OpenHost, openOne } from "./open.ts";
 import { type CarryPosition, decisionYieldBps } from "./position.ts";
@@ -139,7 +139,10 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     return q;
   };
   // a scan that reads what the last one read repeats its outcome (scan-repeat.ts)
-  const tallies = h.scaleUps === undefined ? [h.rejections] : [h.rejections, h.scaleUps];
+  // the tallies a repeated scan adds to again, always in this order
+  const tallies = [h.rejections];
+  if (h.scaleUps !== undefined) tallies.push(h.scaleUps);
+  if (h.rejectionsByPair !== undefined) tallies.push(h.rejectionsByPair);
   let listings: unknown[] | undefined;
   if (h.repeat?.enabled === true) {
     // what every listing the loop below evaluates (a held base only on its own venues) reads,
@@ -238,11 +241,11 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         const onlyCap = atCap && rejections.every((r) => r === "no_allocation");
         if (rejections.length > 0 && !onlyCap) {
           forget(h, key);
-          for (const r of rejections) h.rejections[r] = (h.rejections[r] ?? 0) + 1;
+          for (const r of rejections) reject(h, r, op);
           continue;
         }
         // (counted once, whether the caps left it a size below the room's $10 or none at all)
-        if (onlyCap) h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
+        if (onlyCap) reject(h, "no_allocation", op);
         const n = (h.confirms.get(key) ?? 0) + 1;
         h.confirms.set(key, n);
         // one confirmed before this scan changes nothing by confirming again (what it leads to,
@@ -254,7 +257,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
         const first = h.detected?.get(key) ?? op.netBps;
         if (op.netBps < c.edge_decay_ratio * first) {
           forget(h, key);
-          h.rejections.edge_decayed = (h.rejections.edge_decayed ?? 0) + 1;
+          reject(h, "edge_decayed", op);
           continue;
         }
         (onlyCap ? capped : passing).push(op);
@@ -315,7 +318,7 @@ export async function scanOnce(h: ScanHost): Promise<void> {
     // the caps were sized before this scan's earlier entries: what they took is not there to take
     const room = equity * c.max_carry_total_alloc_pct - openTotal;
     if (!(room > 0)) {
-      h.rejections.no_allocation = (h.rejections.no_allocation ?? 0) + 1;
+      reject(h, "no_allocation", ranked);
       continue;
     }
     const want = ranked.sizeUsd * (stress === undefined ? 1 : 0.5);
