@@ -84,8 +84,10 @@ test("sequential entry: beforeHedge says the edge is gone, the first leg is unwo
         fillTimeoutMs: 5_000,
         sequence: {
           first: 0,
-          beforeHedge: () => {
+          beforeHedge: (first) => {
             asked++;
+            assert.equal(first.legIndex, 0);
+            assert.equal(first.filledLots, 10_000, "asked with the first leg's fill");
             return false;
           },
         },

@@ -93,7 +93,7 @@ export class GroupOps {
       let go: boolean;
       let why = "the strategy's re-pricing said the edge is gone";
       try {
-        go = await seq.beforeHedge();
+        go = await seq.beforeHedge(legSummary(first));
       } catch (e) {
         go = false;
         why = `the strategy's re-pricing failed (${(e as Error).message})`;

@@ -41,12 +41,13 @@ export type EntryStyle =
  * A sequential entry (STRATEGIES.md 1.1 "Entry"): leg `first` is entered alone with the group's
  * entry style; once it is done, the other legs are sent, IOC only (the style's `iocAttempts`),
  * for what it filled converted to their own lots (the hedge trim's conversion, pricing.ts
- * trimsToBalance). `beforeHedge` is asked between the legs; false (or a throw) unwinds the first
+ * trimsToBalance). `beforeHedge` is asked between the legs, with the first leg's fill; false (or a throw) unwinds the first
  * leg with the failure `edge_decayed`.
  */
 export interface EntrySequence {
   readonly first: number;
-  readonly beforeHedge?: () => boolean | Promise<boolean>;
+  /** asked with the first leg's fill once it is done (not when it filled nothing) */
+  readonly beforeHedge?: (first: LegFillSummary) => boolean | Promise<boolean>;
 }
 
 export interface OpenGroupOptions {
