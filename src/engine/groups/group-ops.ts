@@ -6,6 +6,7 @@ import type { EngineCore } from "./engine-core.ts";
 import { flattenGroup } from "./group-flatten.ts";
 import { type GroupEvent, groupTransition } from "./group-state.ts";
 import {
+  type EntrySequence,
   entryFilledLots,
   type GroupState,
   hedgeLegs,
@@ -62,29 +63,83 @@ export class GroupOps {
     });
   }
 
-  /** Send every leg's entry concurrently and wait until each is done or the fill timeout passes. */
+  /**
+   * Send every leg's entry concurrently and wait until each is done or the fill timeout passes;
+   * or, for a sequential entry (g.sequence), the first leg alone, then the others for its fill.
+   */
   async enter(g: GroupState): Promise<void> {
     const deadline = this.core.clock.now() + g.fillTimeoutMs;
-    await Promise.all(g.legs.map((leg) => this.enterLeg(g, leg, deadline)));
+    if (g.sequence !== undefined) return this.enterSequentially(g, g.sequence);
+    await Promise.all(
+      g.legs.map((leg) => this.enterLeg(g, leg, deadline, g.entry.kind === "maker_first", leg.spec.sizeLots)),
+    );
   }
 
-  private async enterLeg(g: GroupState, leg: LegState, deadline: number): Promise<void> {
+  /**
+   * STRATEGIES.md 1.1 "Entry": the first leg with the entry style (maker-first included), within
+   * the fill timeout; nothing filled (or its outcome unknown) ends the entry there, and finishOpen
+   * fails the group flat (or unwinds what an unknown order left). Otherwise the strategy's
+   * `beforeHedge` is asked, then the other legs go, IOC only, for the first leg's fill in their own
+   * lots, within the IOC window: the fill timeout less the maker rest the first leg had.
+   */
+  private async enterSequentially(g: GroupState, seq: EntrySequence): Promise<void> {
+    const { clock } = this.core;
+    const first = g.legs[seq.first];
+    const maker = g.entry.kind === "maker_first";
+    await this.enterLeg(g, first, clock.now() + g.fillTimeoutMs, maker, first.spec.sizeLots);
+    const filled = entryFilledLots(first);
+    if (filled === 0 || first.orders.some((o) => !o.tracked.terminal)) return;
+    if (seq.beforeHedge !== undefined) {
+      let go: boolean;
+      let why = "the strategy's re-pricing said the edge is gone";
+      try {
+        go = await seq.beforeHedge(legSummary(first));
+      } catch (e) {
+        go = false;
+        why = `the strategy's re-pricing failed (${(e as Error).message})`;
+      }
+      if (!go) {
+        first.failure = {
+          reason: "edge_decayed",
+          detail: `${why} after ${filled} lots: the hedge was not sent`,
+        };
+        return;
+      }
+    }
+    const targets = hedgeTargets(g, first, filled);
+    const window =
+      g.entry.kind === "maker_first" && g.fillTimeoutMs > g.entry.makerTimeoutMs
+        ? g.fillTimeoutMs - g.entry.makerTimeoutMs
+        : g.fillTimeoutMs;
+    const deadline = clock.now() + window;
+    await Promise.all(
+      g.legs
+        .filter((l) => l !== first)
+        .map(async (leg) => {
+          const lots = targets.get(leg.index)!;
+          if (lots > 0) return this.enterLeg(g, leg, deadline, false, lots);
+          leg.failure = {
+            reason: "not_filled",
+            detail: `leg ${first.index} filled ${filled} lots, under half a lot of ${leg.inst.key}: no hedge to send`,
+          };
+        }),
+    );
+  }
+
+  private async enterLeg(
+    g: GroupState,
+    leg: LegState,
+    deadline: number,
+    maker: boolean,
+    targetLots: number,
+  ): Promise<void> {
     const { clock, venues } = this.core;
     const venue = venues.get(leg.spec.venue)!;
     const book = venue.book(leg.spec.symbol);
-    if (g.entry.kind === "maker_first") {
+    if (maker && g.entry.kind === "maker_first") {
       const price = makerPriceTicks(book, leg.spec.side);
       if (price !== undefined) {
-        const o = await this.send(
-          g,
-          leg,
-          "entry",
-          leg.spec.side,
-          leg.spec.sizeLots,
-          price,
-          "post_only",
-          false,
-        );
+        const o = await this.send(g, leg, "entry", leg.spec.side, targetLots, price, "post_only", false);
         if (o === undefined) return;
         await this.settle(o, Math.min(clock.now() + g.entry.makerTimeoutMs, deadline), deadline);
         if (!o.tracked.terminal) {
@@ -99,7 +154,7 @@ export class GroupOps {
     // IOCs for what is still unfilled, each re-priced at the touch, within the fill timeout
     const attempts = Math.max(1, Math.floor(g.entry.iocAttempts ?? 1));
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const remaining = leg.spec.sizeLots - entryFilledLots(leg);
+      const remaining = targetLots - entryFilledLots(leg);
       if (remaining <= 0 || clock.now() >= deadline) {
         if (remaining > 0 && entryFilledLots(leg) === 0)
           leg.failure = { reason: "not_filled", detail: "fill timeout before the IOC" };
@@ -332,6 +387,25 @@ export class GroupOps {
   }
 }
 
+/**
+ * The lots each other leg of a sequential entry is sent for: its target, less what the hedge trim
+ * would take off it were the first leg to hold `filled` and it its whole target (trimsToBalance
+ * converts across lot sizes: base units = lots x the instrument's lot). The first leg itself is
+ * never re-targeted; legs on another underlying keep their targets.
+ */
+function hedgeTargets(g: GroupState, first: LegState, filled: number): Map<number, number> {
+  const legs = g.legs.map((l) => ({
+    legIndex: l.index,
+    inst: l.inst,
+    side: l.spec.side,
+    heldLots: l === first ? filled : l.spec.sizeLots,
+  }));
+  const out = new Map(g.legs.map((l) => [l.index, l.spec.sizeLots]));
+  for (const t of trimsToBalance(legs))
+    if (t.legIndex !== first.index) out.set(t.legIndex, out.get(t.legIndex)! - t.lots);
+  return out;
+}
+
 /** Why an order that ended without a fill failed, for the open outcome. */
 function failureOf(o: EngineOrder): LegFailure {
   const events = o.tracked.history.map((h) => h.event);
@@ -355,13 +429,25 @@ const FAILURE_PRIORITY: readonly OpenFailureReason[] = [
   "risk_refused",
   "rejected",
   "venue_unavailable",
+  "edge_decayed",
   "not_filled",
   "imbalance_unresolved",
 ];
 
 function pickFailure(legs: readonly LegState[], unresolved: boolean): LegFailure {
+  const sent = legs.some((l) => l.orders.length > 0);
   const failures = legs.flatMap((l) =>
-    l.failure ? [{ ...l.failure, detail: `leg ${l.index}: ${l.failure.detail}` }] : [],
+    l.failure
+      ? [{ ...l.failure, detail: `leg ${l.index}: ${l.failure.detail}` }]
+      : // a sequential entry recovered between its legs: the hedge was never sent
+        sent && l.orders.length === 0
+        ? [
+            {
+              reason: "not_filled" as const,
+              detail: `leg ${l.index}: never sent (the entry stopped before it)`,
+            },
+          ]
+        : [],
   );
   if (unresolved && failures.length === 0)
     return { reason: "venue_unavailable", detail: "an entry order's outcome is still unknown" };

@@ -14,7 +14,7 @@ import type {
   OpenGroupOptions,
   OpenOutcome,
 } from "./group-types.ts";
-import { isActive, legHeldLots, legSummary } from "./group-types.ts";
+import { encodeEntry, isActive, legHeldLots, legSummary } from "./group-types.ts";
 
 /**
  * The engine's two group procedures, open (all or nothing) and close, outside the Engine class:
@@ -70,6 +70,7 @@ export async function openGroupProcedure(
     entry: options.entry,
     fillTimeoutMs: options.fillTimeoutMs,
     hedged: options.hedged ?? true,
+    ...(options.sequence === undefined ? {} : { sequence: options.sequence }),
     meta: options.meta ?? null,
     closeReason: null,
     failureReason: null,
@@ -97,7 +98,7 @@ export async function openGroupProcedure(
         groupId,
         strategy: g.strategy,
         status: refusal === undefined ? "opening" : "failed",
-        entry: JSON.stringify(g.entry),
+        entry: encodeEntry(g.entry, g.sequence),
         fillTimeoutMs: g.fillTimeoutMs,
         hedged: g.hedged,
         meta: g.meta === null ? null : JSON.stringify(g.meta),
@@ -194,6 +195,12 @@ function validateLegs(
   const em = o.entry.iocEmulationMs;
   if (em !== undefined && !(Number.isFinite(em) && em > 0))
     return `entry.iocEmulationMs ${em} must be a finite number > 0`;
+  const seq = o.sequence;
+  if (seq !== undefined) {
+    if (legs.length < 2) return "sequence: a sequential entry needs at least two legs";
+    if (!Number.isSafeInteger(seq.first) || seq.first < 0 || seq.first >= legs.length)
+      return `sequence.first ${seq.first} must be a leg index from 0 to ${legs.length - 1}`;
+  }
   for (const [i, l] of legs.entries()) {
     // what was wrong and where: the leg, its wallet, its symbol and the field
     const where = (field: string) => `leg ${i} (wallet ${l.account}, ${l.symbol}, field ${field})`;

@@ -1,12 +1,12 @@
 import type { Store } from "../../store/store.ts";
-import type {
-  CloseReason,
-  EntryStyle,
-  GroupFilter,
-  GroupRecord,
-  GroupStatus,
-  LegRecord,
-  OpenFailureReason,
+import {
+  type CloseReason,
+  decodeEntry,
+  type GroupFilter,
+  type GroupRecord,
+  type GroupStatus,
+  type LegRecord,
+  type OpenFailureReason,
 } from "./group-types.ts";
 
 const toUsd = (pico: bigint) => Number(pico) / 1e12;
@@ -77,7 +77,7 @@ export async function listGroupRecords(
       id: r.groupId,
       strategy: r.strategy,
       status: r.status as GroupStatus,
-      entry: JSON.parse(r.entry) as EntryStyle,
+      ...decodeRecordEntry(r.entry),
       fillTimeoutMs: r.fillTimeoutMs,
       meta: r.meta === null ? {} : (JSON.parse(r.meta) as Record<string, unknown>),
       closeReason: r.closeReason as CloseReason | null,
@@ -91,6 +91,11 @@ export async function listGroupRecords(
       realisedPnlUsd: legRecords.reduce((s, l) => s + l.realisedPnlUsd, 0),
     };
   });
+}
+
+function decodeRecordEntry(json: string): Pick<GroupRecord, "entry" | "sequenceFirst"> {
+  const { entry, sequence } = decodeEntry(json);
+  return sequence === undefined ? { entry } : { entry, sequenceFirst: sequence.first };
 }
 
 function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {

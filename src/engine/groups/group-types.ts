@@ -37,6 +37,19 @@ export type EntryStyle =
       readonly iocEmulationMs?: number;
     };
 
+/**
+ * A sequential entry (STRATEGIES.md 1.1 "Entry"): leg `first` is entered alone with the group's
+ * entry style; once it is done, the other legs are sent, IOC only (the style's `iocAttempts`),
+ * for what it filled converted to their own lots (the hedge trim's conversion, pricing.ts
+ * trimsToBalance). `beforeHedge` is asked between the legs, with the first leg's fill; false (or a throw) unwinds the first
+ * leg with the failure `edge_decayed`.
+ */
+export interface EntrySequence {
+  readonly first: number;
+  /** asked with the first leg's fill once it is done (not when it filled nothing) */
+  readonly beforeHedge?: (first: LegFillSummary) => boolean | Promise<boolean>;
+}
+
 export interface OpenGroupOptions {
   readonly groupId: string;
   readonly strategy: string;
@@ -54,6 +67,8 @@ export interface OpenGroupOptions {
    * is refused.
    */
   readonly extends?: string;
+  /** enter leg `sequence.first` alone first, then the others for its fill (absent: all at once) */
+  readonly sequence?: EntrySequence;
 }
 
 export type CloseReason =
@@ -88,6 +103,8 @@ export type OpenFailureReason =
   | "risk_refused"
   | "venue_unavailable"
   | "imbalance_unresolved"
+  /** a sequential entry's `beforeHedge` said the edge was gone after the first leg: unwound */
+  | "edge_decayed"
   /** the instance runs dry (`dry_run`): the open was logged as "would place", nothing was sent */
   | "dry_run";
 
@@ -140,6 +157,8 @@ export interface GroupRecord {
   readonly strategy: string;
   readonly status: GroupStatus;
   readonly entry: EntryStyle;
+  /** the leg a sequential entry sent first; absent when every leg went at once */
+  readonly sequenceFirst?: number;
   readonly fillTimeoutMs: number;
   /** the strategy's own data given at open ({} when none) */
   readonly meta: Record<string, unknown>;
@@ -202,6 +221,11 @@ export interface GroupState {
   readonly entry: EntryStyle;
   readonly fillTimeoutMs: number;
   readonly hedged: boolean;
+  /**
+   * a sequential entry: which leg goes first (journaled with the entry style); `beforeHedge`
+   * lives in memory only, so a group recovered between its legs is unwound, never hedged late
+   */
+  readonly sequence?: EntrySequence;
   readonly meta: Record<string, unknown> | null;
   closeReason: CloseReason | null;
   failureReason: OpenFailureReason | null;
@@ -231,6 +255,19 @@ export interface ClosePricing {
   readonly slippageBps: number;
   readonly escalateAfterMs?: number;
   readonly escalatedSlippageBps?: number;
+}
+
+/**
+ * The entry column of a group row: the entry style, with `sequenceFirst` when the entry is
+ * sequential (so recovery knows a group stopped between its legs).
+ */
+export function encodeEntry(entry: EntryStyle, sequence: EntrySequence | undefined): string {
+  return JSON.stringify(sequence === undefined ? entry : { ...entry, sequenceFirst: sequence.first });
+}
+
+export function decodeEntry(json: string): { entry: EntryStyle; sequence?: EntrySequence } {
+  const { sequenceFirst, ...entry } = JSON.parse(json) as EntryStyle & { sequenceFirst?: number };
+  return sequenceFirst === undefined ? { entry } : { entry, sequence: { first: sequenceFirst } };
 }
 
 export const ACTIVE_STATUSES: readonly GroupStatus[] = ["opening", "open", "unwinding", "closing"];

@@ -3,12 +3,12 @@ import type { Venue } from "../../core/venue.ts";
 import type { EngineOrderRow } from "../../store/journal/rows.ts";
 import type { Store } from "../../store/store.ts";
 import type { AlertBus } from "../alerts.ts";
-import type {
-  CloseReason,
-  EntryStyle,
-  GroupState,
-  GroupStatus,
-  OpenFailureReason,
+import {
+  type CloseReason,
+  decodeEntry,
+  type GroupState,
+  type GroupStatus,
+  type OpenFailureReason,
 } from "../groups/group-types.ts";
 import type { OrderGateway } from "../orders/order-gateway.ts";
 import type { OrderEvent } from "../orders/order-state.ts";
@@ -45,13 +45,15 @@ export async function recoverJournal(
 
   const groups = new Map<string, GroupState>();
   for (const r of groupRows) {
+    const { entry, sequence } = decodeEntry(r.entry);
     groups.set(r.groupId, {
       id: r.groupId,
       strategy: r.strategy,
       status: r.status as GroupStatus,
-      entry: JSON.parse(r.entry) as EntryStyle,
+      entry,
       fillTimeoutMs: r.fillTimeoutMs,
       hedged: r.hedged,
+      ...(sequence === undefined ? {} : { sequence }),
       meta: r.meta === null ? null : (JSON.parse(r.meta) as Record<string, unknown>),
       closeReason: r.closeReason as CloseReason | null,
       failureReason: r.failureReason as OpenFailureReason | null,

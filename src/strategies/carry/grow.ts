@@ -2,6 +2,7 @@ import type { GroupLegIntent, GroupOpenOptions, MarketView, StrategyContext } fr
 import type { CarryConfig } from "./config.ts";
 import type { Opportunity } from "./entry.ts";
 import { type CarryPosition, type CarrySlice, legOf, type SliceLeg, withSlice } from "./position.ts";
+import { entrySequence } from "./sequence.ts";
 
 /**
  * Scale-up and scale-down of a held position through the engine's group intents: a scale-up is
@@ -124,6 +125,15 @@ export async function scaleUp(
     return false;
   }
   const groupId = `${p.groupId}-s${h.nextSeq().toString(36)}`;
+  // the thinner leg first, as an entry (sequence.ts); the slice's own net is its detected edge
+  const { first, sequence } = entrySequence(
+    c,
+    ctx.market,
+    op,
+    { long: p.long, short: p.short },
+    lots.qty,
+    op.netBps,
+  );
   const legs: GroupLegIntent[] = [
     { venue: p.long.venue, account: h.account, symbol: p.long.symbol, side: "buy", sizeLots: lots.longLots },
     {
@@ -145,6 +155,7 @@ export async function scaleUp(
     fillTimeoutMs: entryFillTimeoutMs(c),
     hedged: true,
     extends: p.groupId,
+    sequence,
     meta: {
       kind: "carry",
       scaleUpOf: p.groupId,
@@ -154,6 +165,7 @@ export async function scaleUp(
       yieldBps: op.yield8hBps,
       netBps: op.netBps,
       sliceUsd,
+      firstLeg: first,
     },
   });
   // a failed slice also waits scale_up_cooldown_s before the next try

@@ -5,6 +5,7 @@ import type { CarryInstanceConfig } from "./config.ts";
 import { edgeAtFillsBps, type Opportunity } from "./entry.ts";
 import { commonLots, entryFillTimeoutMs, entryStyle, reject } from "./grow.ts";
 import { type CarryPosition, legOf } from "./position.ts";
+import { entrySequence } from "./sequence.ts";
 
 /** What opening an entry needs of the running strategy (scan.ts ScanHost has it all). */
 export interface OpenHost {
@@ -61,7 +62,8 @@ async function setLeverage(h: OpenHost, long: PairLeg, short: PairLeg): Promise<
 }
 
 /**
- * Open one opportunity as one all-or-nothing group of two legs with one base quantity; false
+ * Open one opportunity as one all-or-nothing group of two legs with one base quantity, the
+ * thinner leg first and the other for its fill (sequence.ts); false
  * when it was refused before anything was sent or said (below the size of a lot).
  */
 export async function openOne(
@@ -86,6 +88,17 @@ export async function openOne(
   if (!(await setLeverage(h, longLeg, shortLeg))) return true;
   const now = ctx.clock.now();
   const groupId = `${ctx.instance}-${now.toString(36)}-${h.nextSeq().toString(36)}`;
+  const key = `${op.base}:${op.long.venue}>${op.short.venue}`;
+  const detected = h.detected?.get(key) ?? op.netBps;
+  // the thinner leg first, the other for its fill, re-priced between them (sequence.ts)
+  const { first, sequence } = entrySequence(
+    c,
+    ctx.market,
+    op,
+    { long: longLeg, short: shortLeg },
+    qty,
+    detected,
+  );
   const legs: GroupLegIntent[] = [
     { venue: longLeg.venue, account: h.account, symbol: longLeg.symbol, side: "buy", sizeLots: longLots },
     { venue: shortLeg.venue, account: h.account, symbol: shortLeg.symbol, side: "sell", sizeLots: shortLots },
@@ -102,6 +115,8 @@ export async function openOne(
     thresholdBps: op.thresholdBps,
     // the rates the decision used: the venue's prediction where it gives one (entry.ts)
     predicted: [op.long.predictedRatePerHour !== undefined, op.short.predictedRatePerHour !== undefined],
+    // the leg the sequential entry sent first ("long" or "short")
+    firstLeg: first,
   };
   h.log(
     "info",
@@ -113,9 +128,8 @@ export async function openOne(
     fillTimeoutMs: entryFillTimeoutMs(c),
     hedged: true,
     meta,
+    sequence,
   });
-  const key = `${op.base}:${op.long.venue}>${op.short.venue}`;
-  const detected = h.detected?.get(key) ?? op.netBps;
   forget(h, key);
   if (!out.ok) {
     // the engine unwound whatever filled; the group record says why
@@ -162,8 +176,8 @@ export async function openOne(
   };
   await h.adopt(p);
   const ratio = Math.min(fl.filledLots / fl.targetLots, fs.filledLots / fs.targetLots);
-  // the edge re-priced at the fills (the engine sends both legs in one intent, so this is where
-  // carry can first see what the legs cost)
+  // the edge re-priced at the fills (the hedge was re-priced before it was sent, sequence.ts;
+  // here with both legs' real prices and fees)
   const atFills = edgeAtFillsBps(c, op, {
     longPrice: a.leg.entryPrice,
     shortPrice: b.leg.entryPrice,
