@@ -1,19 +1,15 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { CarryHarness } from "../testing/carry-harness.ts";
+import { carryStarter } from "../testing/carry-harness.ts";
 
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
+const start = carryStarter(after);
 
 test("dry_run: carry reads the markets and logs the entry it would place; nothing reaches a venue", async () => {
   const lines: string[] = [];
-  const h = await CarryHarness.start({
+  const h = await start({
     carry: { dry_run: true },
     log: (i, level, msg) => lines.push(`${i} ${level} ${msg}`),
   });
-  harnesses.push(h);
   const sinks = () =>
     [h.venues.simA.sinks(), h.venues.simB.sinks()].map((s) =>
       JSON.stringify(s, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
@@ -30,8 +26,7 @@ test("dry_run: carry reads the markets and logs the entry it would place; nothin
   );
   assert.deepEqual(sinks(), before, "the venues' books of fees and funding did not move");
   // the same minutes without dry_run open that group: the dry run decided exactly what a live one would
-  const live = await CarryHarness.start();
-  harnesses.push(live);
+  const live = await start();
   await live.advance(60_000);
   assert.deepEqual(await live.positions(), { "simB:BTCUSDT": 1, "simA:BTC": -100 });
   await live.stop();

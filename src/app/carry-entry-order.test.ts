@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { CarryHarness } from "../testing/carry-harness.ts";
+import { type CarryHarness, carryStarter } from "../testing/carry-harness.ts";
 
 // STRATEGIES.md 1.1 "Entry": the thinner leg first, the other for what it filled
 
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
+const start = carryStarter(after);
 
 /** Run until the default entry (long simB, short simA) opens; its group and entry orders. */
 async function entry(thinB: boolean) {
-  const h = await CarryHarness.start({ carry: { max_scale_ups: 0 } });
-  harnesses.push(h);
+  const h = await start({ carry: { max_scale_ups: 0 } });
   // simB's levels $200 each (still past the 5-level depth gate at this size), simA's $5,000,000
   if (thinB) h.levelUsd.simB = 200;
   await h.advance(60_000);
@@ -51,7 +47,7 @@ test("carry entry: equal books, the first venue by name goes first (simA, the sh
 test("carry entry: the hedge's book moved against the entry after the first leg, the hedge is not sent (edge_decayed)", async () => {
   let moved = false;
   const box: { h?: CarryHarness } = {};
-  const h = await CarryHarness.start({
+  const h = await start({
     carry: { max_scale_ups: 0 },
     log: (_instance, _level, msg) => {
       // the decision is made and the entry about to go: simA's bids (the short's hedge, simB
@@ -75,7 +71,6 @@ test("carry entry: the hedge's book moved against the entry after the first leg,
     },
   });
   box.h = h;
-  harnesses.push(h);
   h.levelUsd.simB = 200;
   await h.advance(60_000);
   assert.ok(moved, "an entry was decided");

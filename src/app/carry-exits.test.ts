@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+import { type CarryHarness, carryStarter } from "../testing/carry-harness.ts";
 
 /**
  * The carry exit rules carry-scenarios.test.ts does not run on the simulated clock (STRATEGIES.md
@@ -10,54 +10,26 @@ import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness
  * outside the bot (`closed_externally`, found by the reconciler).
  */
 
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
-async function start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
-  const h = await CarryHarness.start(o);
-  harnesses.push(h);
-  return h;
-}
+const start = carryStarter(after);
 const MIN = 60_000;
 /** simA 0.15 %/h vs simB 0.01 %/h: 112 bps per 8 h, above high_yield_threshold_bps (100) */
 const HIGH = { simA: 0.0015 } as const;
-
-/** Open the one position the rates offer; no scale-up, so the position keeps its entry size. */
-async function opened(h: CarryHarness) {
-  await h.advance(MIN);
-  const gs = await h.groups();
-  assert.equal(gs.length, 1, "one carry group");
-  assert.equal(gs[0].status, "open");
-  return gs[0];
-}
 
 async function stillOpen(h: CarryHarness, id: string, why: string) {
   const g = (await h.groups()).find((x) => x.id === id)!;
   assert.equal(g.status, "open", `${why} (closed ${g.closeReason}: ${g.detail})`);
 }
 
-/** The group closed with `reason`, its legs flat, and the venues hold what active groups hold. */
+/** The group closed with `reason` (CarryHarness.closedWith's checks), and carry let it go. */
 async function closedWith(h: CarryHarness, id: string, reason: string) {
-  const g = (await h.groups()).find((x) => x.id === id)!;
-  assert.equal(g.status, "closed", `status ${g.status}, reason ${g.closeReason}`);
-  assert.equal(g.closeReason, reason);
-  assert.ok(
-    g.legs.every((l) => l.netLots === 0),
-    "both legs of the group flat",
-  );
-  const held: Record<string, number> = {};
-  for (const x of await h.groups())
-    for (const l of x.legs)
-      if (l.netLots !== 0) held[`${l.venue}:${l.symbol}`] = (held[`${l.venue}:${l.symbol}`] ?? 0) + l.netLots;
-  assert.deepEqual(await h.positions(), held, "nothing on the venues that no group owns");
+  const g = await h.closedWith(id, reason);
   assert.equal(h.carry.positions.has(id), false, "carry no longer holds the position");
   return g;
 }
 
 test("rule 5, high-yield take-profit: MTM at high_yield_tp_pct_initial (2 %) of size closes at once", async () => {
   const h = await start({ rates: HIGH, carry: { max_scale_ups: 0 } });
-  const g = await opened(h);
+  const g = await h.opened();
   assert.ok(Number(g.meta.entryYieldBps) >= 100, String(g.meta.entryYieldBps));
   // the short (simA) gains 250 bps: about 230 after fees, past 2 % of size (and past the windfall,
   // which comes later in the order)
@@ -70,7 +42,7 @@ test("rule 5, high-yield take-profit: MTM at high_yield_tp_pct_initial (2 %) of 
 
 test("rule 5, high-yield take-profit: after high_yield_tp_decay_hours the target is high_yield_tp_pct_after_decay (1 %)", async () => {
   const h = await start({ rates: HIGH, carry: { max_scale_ups: 0, high_yield_tp_decay_hours: 1 } });
-  const g = await opened(h);
+  const g = await h.opened();
   // +130 bps on the short: the MTM sits between 1 % and 2 % of size (and below mtm_tp_bps 150)
   h.prices.simA.BTC = 98_700;
   await h.advance(50 * MIN);
@@ -85,7 +57,7 @@ test("rule 5, high-yield take-profit: after high_yield_tp_decay_hours the target
 
 test("rule 6, windfall: MTM above mtm_tp_bps below the high-yield target closes as take_profit", async () => {
   const h = await start({ rates: HIGH, carry: { max_scale_ups: 0 } });
-  const g = await opened(h);
+  const g = await h.opened();
   // +180 bps on the short: about 160 after fees, above mtm_tp_bps (150), below 2 % of size
   h.prices.simA.BTC = 98_200;
   await h.advance(MIN);
@@ -102,7 +74,7 @@ test("rule 8, reversal after hold_min_hours: a differential gone to zero closes 
     rates: { simA: 0.005 },
     carry: { hold_min_hours: 1, min_funding_bps: 20, max_scale_ups: 0 },
   });
-  const g = await opened(h);
+  const g = await h.opened();
   await h.advance(29 * MIN);
   // the rates meet (cy 0: not below -5, so no early reversal) and the basis moves a little
   // against the position (MTM below 0, so no low_yield exit)
@@ -121,7 +93,7 @@ test("rule 8, reversal after hold_min_hours: a differential gone to zero closes 
 
 test("a stale BBO defers a due liquidation_guard, which is forced after deferred_exit_max_s; the record says so", async () => {
   const h = await start({ carry: { max_scale_ups: 0 } });
-  const g = await opened(h);
+  const g = await h.opened();
   h.frozen.add("simB"); // simB's book stops updating: every decision on the position is deferred
   // the short (simA, 3x isolated) is about 33 % from liquidation; +20 % leaves about 11 %
   h.prices.simA.BTC = 120_000;
@@ -140,7 +112,7 @@ test("a stale BBO defers a due liquidation_guard, which is forced after deferred
 
 test("closed_externally: both legs closed outside the bot; the reconciler closes the group and carry lets the position go", async () => {
   const h = await start({ carry: { max_scale_ups: 0 } });
-  const g = await opened(h);
+  const g = await h.opened();
   // someone closes both legs by hand on the venues, reduce-only at the touch
   for (const [id, symbol] of [
     ["simA", "BTC"],

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+import { type CarryHarness, carryStarter } from "../testing/carry-harness.ts";
 
 /**
  * carry under faults (issue 15's fault list): a leg partially filled, a venue outage while a
@@ -9,15 +9,7 @@ import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness
  * bounded window, and the group's record says what happened. (One leg rejected at entry is in
  * carry-scenarios.test.ts.)
  */
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
-async function start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
-  const h = await CarryHarness.start(o);
-  harnesses.push(h);
-  return h;
-}
+const start = carryStarter(after);
 const SEC = 1000;
 const MIN = 60_000;
 const HOUR = 3_600_000;

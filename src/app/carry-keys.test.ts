@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+import { type CarryHarnessOptions, carryStarter } from "../testing/carry-harness.ts";
 
 /**
  * The carry keys the loops and the intents read, on the simulated clock: each changes what
  * happens when it changes (the keys pure decisions read: src/strategies/carry/keys.test.ts).
  */
 
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
-async function start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
-  const h = await CarryHarness.start(o);
-  harnesses.push(h);
-  return h;
-}
+const start = carryStarter(after);
 
 /** groups after `ms` of simulated time with these keys */
 async function groupsAfter(ms: number, carry: CarryHarnessOptions["carry"]) {

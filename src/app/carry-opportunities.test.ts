@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { CarryHarness } from "../testing/carry-harness.ts";
+import { carryStarter } from "../testing/carry-harness.ts";
 
 /**
  * The carry scanner's opportunity list (what the live snapshot carries to GET /api/opportunities
@@ -9,14 +9,10 @@ import { CarryHarness } from "../testing/carry-harness.ts";
  * long the lower rate, short the higher; a base held is no longer listed.
  */
 
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
+const start = carryStarter(after);
 
 test("a scan lists its evaluated pairs, best net first, with the gates each fails", async () => {
-  const h = await CarryHarness.start();
-  harnesses.push(h);
+  const h = await start();
   await h.advance(14_000);
   const o = h.carry.view().opportunities as {
     ts: number;

@@ -5,7 +5,7 @@ import { ForwardingVenue } from "../core/forwarding-venue.ts";
 import type { MarginMode } from "../core/types.ts";
 import { type Venue, VenueRejectError } from "../core/venue.ts";
 import { pairsSchema } from "../strategies/pairs/config.ts";
-import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+import { type CarryHarness, type CarryHarnessOptions, carryStarter } from "../testing/carry-harness.ts";
 import { RefusingEntries } from "../testing/refusing-venue.ts";
 import { LiveRecorder } from "./live-recorder.ts";
 import { readLiveSnapshot } from "./service/live.ts";
@@ -21,15 +21,7 @@ import { readLiveSnapshot } from "./service/live.ts";
  * the strategy's code can count has its scenario here.
  */
 
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
-async function start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
-  const h = await CarryHarness.start(o);
-  harnesses.push(h);
-  return h;
-}
+const start = carryStarter(after);
 const SEC = 1000;
 const MIN = 60_000;
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import type { Venue } from "../core/venue.ts";
 import { pairsSchema } from "../strategies/pairs/config.ts";
-import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+import { type CarryHarness, type CarryHarnessOptions, carryStarter } from "../testing/carry-harness.ts";
 import { RefusingEntries } from "../testing/refusing-venue.ts";
 
 /**
@@ -11,15 +11,7 @@ import { RefusingEntries } from "../testing/refusing-venue.ts";
  * group the strategy opens or closes carries its reason.
  */
 
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
-async function start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
-  const h = await CarryHarness.start(o);
-  harnesses.push(h);
-  return h;
-}
+const start = carryStarter(after);
 const MIN = 60_000;
 const BTC_ETH = pairsSchema.parse({ allowlist: ["BTC", "ETH"] });
 

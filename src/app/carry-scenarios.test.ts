@@ -2,46 +2,17 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import type { Venue } from "../core/venue.ts";
 import { storeInternals } from "../store/store.ts";
-import { CarryHarness, type CarryHarnessOptions } from "../testing/carry-harness.ts";
+import { CarryHarness, type CarryHarnessOptions, carryStarter } from "../testing/carry-harness.ts";
 import { RefusingEntries } from "../testing/refusing-venue.ts";
 
-const harnesses: CarryHarness[] = [];
-after(() => {
-  for (const h of harnesses) h.remove();
-});
-async function start(o: CarryHarnessOptions = {}): Promise<CarryHarness> {
-  const h = await CarryHarness.start(o);
-  harnesses.push(h);
-  return h;
-}
+const start = carryStarter(after);
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-/** Open the position the default rates offer (72 bps per 8 h) and return its group. */
-async function opened(h: CarryHarness) {
-  await h.advance(MIN);
-  const gs = await h.groups();
-  assert.equal(gs.length, 1, "one carry group");
-  assert.equal(gs[0].status, "open");
-  return gs[0];
-}
-
+/** After `withinMs`, the first group closed with `reason` (CarryHarness.closedWith's checks). */
 async function closedWith(h: CarryHarness, reason: string, withinMs: number) {
   await h.advance(withinMs);
-  const g = (await h.groups())[0];
-  assert.equal(g.status, "closed", `status ${g.status}, reason ${g.closeReason}`);
-  assert.equal(g.closeReason, reason);
-  assert.ok(
-    g.legs.every((l) => l.netLots === 0),
-    "both legs of the group flat",
-  );
-  // what the venues hold is exactly what the still-active groups hold (a re-entry may follow)
-  const held: Record<string, number> = {};
-  for (const x of await h.groups())
-    for (const l of x.legs)
-      if (l.netLots !== 0) held[`${l.venue}:${l.symbol}`] = (held[`${l.venue}:${l.symbol}`] ?? 0) + l.netLots;
-  assert.deepEqual(await h.positions(), held, "nothing on the venues that no group owns");
-  return g;
+  return h.closedWith((await h.groups())[0].id, reason);
 }
 
 test("entry on a funding differential: long the lower rate, short the higher, after the confirmations", async () => {
@@ -49,7 +20,7 @@ test("entry on a funding differential: long the lower rate, short the higher, af
   const h = await start({ carry: { max_scale_ups: 0 } });
   await h.advance(14_000);
   assert.equal((await h.groups()).length, 0, "one scan is not enough: required_confirms 2");
-  const g = await opened(h);
+  const g = await h.opened();
   const buy = g.legs.find((l) => l.side === "buy")!;
   const sell = g.legs.find((l) => l.side === "sell")!;
   assert.equal(buy.venue, "simB", "long where funding is lower");
@@ -76,14 +47,14 @@ test("time_limit: hold_max_hours", async () => {
     carry: { hold_min_hours: 1, hold_max_hours: 1, min_funding_bps: 20 },
     rates: { simA: 0.005 },
   });
-  await opened(h);
+  await h.opened();
   await closedWith(h, "time_limit", HOUR);
   await h.stop();
 });
 
 test("liquidation_guard: a leg nearer its venue liquidation price than liquidation_close_pct", async () => {
   const h = await start();
-  await opened(h);
+  await h.opened();
   // the short (simA, 3x isolated) is about 33 % from liquidation; +20 % leaves about 11 %
   h.prices.simA.BTC = 120_000;
   h.prices.simB.BTC = 120_000;
@@ -93,7 +64,7 @@ test("liquidation_guard: a leg nearer its venue liquidation price than liquidati
 
 test("stale_data: a leg with no BBO for stale_exit_checks checks is closed once it can be", async () => {
   const h = await start();
-  const g = await opened(h);
+  const g = await h.opened();
   h.empty.add("simB");
   await h.advance(7 * 30_000);
   // the decision was taken (the close is working); the book comes back and the close completes
@@ -105,7 +76,7 @@ test("stale_data: a leg with no BBO for stale_exit_checks checks is closed once 
 
 test("stop_loss: the basis moves against the position past the tier's stop, after the grace", async () => {
   const h = await start();
-  await opened(h);
+  await h.opened();
   await h.advance(31 * MIN);
   h.prices.simA.BTC = 104_000; // the short leg loses 400 bps; the stop is at -200 (tier >= 60)
   await closedWith(h, "stop_loss", MIN);
@@ -116,7 +87,7 @@ test("trailing_stop: the MTM gives back more than the trail from its peak", asyn
   const h = await start({
     carry: { high_yield_threshold_bps: 50, high_yield_tp_pct_initial: 0.05, mtm_tp_bps: 1000 },
   });
-  await opened(h);
+  await h.opened();
   await h.advance(31 * MIN);
   h.prices.simA.BTC = 98_300; // short gains ~170 bps: peak ~ +150 after fees
   await h.advance(MIN);
@@ -128,7 +99,7 @@ test("trailing_stop: the MTM gives back more than the trail from its peak", asyn
 
 test("take_profit: the MTM beats the entry yield", async () => {
   const h = await start();
-  await opened(h);
+  await h.opened();
   h.prices.simA.BTC = 99_000; // short gains 100 bps, about 80 after fees: >= 72
   await closedWith(h, "take_profit", MIN);
   await h.stop();
@@ -136,7 +107,7 @@ test("take_profit: the MTM beats the entry yield", async () => {
 
 test("low_yield: the differential fell below low_yield_exit_bps while the position is in profit", async () => {
   const h = await start();
-  await opened(h);
+  await h.opened();
   h.prices.simA.BTC = 99_500; // +50 bps before fees: in profit, below the entry yield
   h.setRate("simA", 0.0005); // 32 bps per 8 h
   await h.advance(25 * MIN);
@@ -147,7 +118,7 @@ test("low_yield: the differential fell below low_yield_exit_bps while the positi
 
 test("reversal: the rates flip; two reversals block the base, and the block survives a restart", async () => {
   const h = await start();
-  await opened(h);
+  await h.opened();
   h.setRate("simA", 0.0001);
   h.setRate("simB", 0.001);
   await closedWith(h, "reversal", 6 * MIN);
@@ -181,7 +152,7 @@ test("loss blocklist: a realised loss above pnl_blocklist_usd blocks the base, a
   // a small threshold and a short block, so one stop-loss trips it and the test sees it end
   const carry = { pnl_blocklist_usd: 1, pnl_blocklist_hours: 1, max_scale_ups: 0 };
   const h = await start({ carry });
-  const g = await opened(h);
+  const g = await h.opened();
   await h.advance(31 * MIN);
   h.prices.simA.BTC = 104_000; // the short loses 400 bps of about $100: a loss of about $4
   await closedWith(h, "stop_loss", MIN);
@@ -237,7 +208,7 @@ test("fault: one leg rejected at entry leaves nothing unhedged and the group say
 
 test("every check saves each held position's watched text, and its held text only when that changed, stamped at the check", async () => {
   const h = await start({ carry: { max_scale_ups: 0 } });
-  const g = await opened(h);
+  const g = await h.opened();
   const { deserialise, serialise, serialiseParts } = await import("../strategies/carry/position.ts");
   const stamp = async (key: string) =>
     Number(

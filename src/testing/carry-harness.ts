@@ -3,6 +3,7 @@
  * and funding rates the test sets by hand; startNode on the SimClock, as `perpbot run` composes
  * it. Test support only (imported by *.test.ts files).
  */
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -233,6 +234,55 @@ export class CarryHarness {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+
+  /** A minute on: the one carry group the rates offer is open; returns it. */
+  async opened() {
+    await this.advance(60_000);
+    const gs = await this.groups();
+    assert.equal(gs.length, 1, "one carry group");
+    assert.equal(gs[0].status, "open");
+    return gs[0];
+  }
+
+  /**
+   * Group `id` closed with `reason`, its legs flat, and the venues hold exactly what the still
+   * active groups hold (a re-entry may follow); returns the group.
+   */
+  async closedWith(id: string, reason: string) {
+    const groups = await this.groups();
+    const g = groups.find((x) => x.id === id)!;
+    assert.equal(g.status, "closed", `status ${g.status}, reason ${g.closeReason}`);
+    assert.equal(g.closeReason, reason);
+    assert.ok(
+      g.legs.every((l) => l.netLots === 0),
+      "both legs of the group flat",
+    );
+    const held: Record<string, number> = {};
+    for (const x of groups)
+      for (const l of x.legs)
+        if (l.netLots !== 0)
+          held[`${l.venue}:${l.symbol}`] = (held[`${l.venue}:${l.symbol}`] ?? 0) + l.netLots;
+    assert.deepEqual(await this.positions(), held, "nothing on the venues that no group owns");
+    return g;
+  }
+}
+
+/**
+ * `start` for one test file: each harness it starts is removed once the file's tests have run
+ * (`after` is node:test's, passed in so that this module does not load the test runner).
+ */
+export function carryStarter(
+  after: (fn: () => void) => void,
+): (o?: CarryHarnessOptions) => Promise<CarryHarness> {
+  const started: CarryHarness[] = [];
+  after(() => {
+    for (const h of started) h.remove();
+  });
+  return async (o = {}) => {
+    const h = await CarryHarness.start(o);
+    started.push(h);
+    return h;
+  };
 }
 
 function setRate(venue: SimVenue, id: string, rate: number, ts: number, only?: string): void {
