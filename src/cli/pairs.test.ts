@@ -1,18 +1,16 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { PairsReport } from "../app/pairs.ts";
+import { runCli } from "../testing/cli-run.ts";
 
 /**
  * `perpbot pairs --json` as a process prints it (src/app/pairs.test.ts tests the function): one
  * JSON object on stdout, its shape, and each drop reason the config causes on the simulated
  * catalogue (BTC, ETH, SOL, DOGE on simA; BTCUSDT, ETHUSDT, SOLUSDT, DOGEUSDT on simB).
  */
-const BIN = fileURLToPath(new URL("./bin.ts", import.meta.url));
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -30,10 +28,7 @@ pairs = { allowlist = ["SOL"] }
 `;
 
 function pairs(cwd: string, ...args: string[]) {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith("PERPBOT")) env[k] = v;
-  return spawnSync(process.execPath, [BIN, "pairs", ...args], { cwd, env, encoding: "utf8" });
+  return runCli(cwd, ["pairs", ...args]);
 }
 
 function dirWith(toml: string): string {

@@ -1,22 +1,20 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import "../app/sections.ts";
 import { ConfigError } from "../config/errors.ts";
 import { loadConfig } from "../config/load.ts";
 import { openStore } from "../store/store.ts";
+import { runCli } from "../testing/cli-run.ts";
 
 /**
  * A carry and a scalp table with every kind of mistake at once (an unknown key, a threshold of
  * the wrong sign, a min above its max, a blocklist regex that does not compile): every one is
  * reported with its path, in one error, and `perpbot run` stops before it opens anything.
  */
-const BIN = fileURLToPath(new URL("./bin.ts", import.meta.url));
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -102,10 +100,7 @@ test("perpbot run with that config exits 2 at start, prints every error with its
   await store.close();
   const before = snapshot(cwd);
   assert.ok("data/perpbot.db" in before, JSON.stringify(before));
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith("PERPBOT")) env[k] = v;
-  const r = spawnSync(process.execPath, [BIN, "run", "--duration", "5"], { cwd, env, encoding: "utf8" });
+  const r = runCli(cwd, ["run", "--duration", "5"]);
   assert.equal(r.status, 2, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stderr, /invalid configuration \(8 problems\)/);
   for (const [path, message] of EXPECTED) {

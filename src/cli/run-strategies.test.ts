@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { StatusReport } from "../app/service/status.ts";
+import { BIN, cleanEnv, runCli } from "../testing/cli-run.ts";
 
 /**
  * farm, carry and scalp from one perpbot.toml in one `perpbot run` process (paper mode, bounded
@@ -13,18 +13,10 @@ import type { StatusReport } from "../app/service/status.ts";
  * allocation; then `perpbot status` and `perpbot status --json` show every instance with its
  * kind, wallets, allocation and state (groups, exits, failed opens, scan rejections).
  */
-const BIN = fileURLToPath(new URL("./bin.ts", import.meta.url));
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith("PERPBOT")) env[k] = v;
-  return env;
-}
 
 const WALLETS = {
   farm_a: ["paper-01", "paper-02", "paper-03"],
@@ -102,8 +94,7 @@ test("perpbot run with farm, carry and scalp from one config, each on its own wa
   // the allocation is the engine's: farm_b's opens are refused by it, with the figures
   assert.match(stderr, /allocation_cap: .*strategy farm_b would hold [\d.]+ USD, allocation 100 USD/);
 
-  const status = (...args: string[]) =>
-    spawnSync(process.execPath, [BIN, "status", ...args], { cwd, env: cleanEnv(), encoding: "utf8" });
+  const status = (...args: string[]) => runCli(cwd, ["status", ...args]);
   const json = status("--json");
   assert.equal(json.status, 0, json.stderr);
   const report = JSON.parse(json.stdout) as StatusReport;
