@@ -116,12 +116,14 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
     }
   });
 
-  test("a dying holder's units are split between the warm workers, each opening its part's store connection before the expiry", async () => {
+  test("a dying holder's units are dealt out to the warm workers holding fewest, each opening its part's store connection before the expiry", async () => {
     const units = ["s0", "s1", "s2", "s3", "s4", "s5"];
     const ttlMs = 1_000;
     await register("gone", 1, ttlMs);
     const tokens: number[] = [];
-    for (const k of units.slice(0, 4)) {
+    // every other unit of the list, as one worker holds after taking its part from another: the
+    // place in the list modulo two would give all three to one worker
+    for (const k of ["s1", "s3", "s5"]) {
       const row = await leases.acquire(k, "gone", ttlMs);
       assert.ok(row);
       tokens.push(row.token);
@@ -138,33 +140,36 @@ describe("pool balancing on PostgreSQL", { skip: down ?? false }, () => {
     const a = await start("a");
     const b = await start("b");
     try {
-      // both warm (two TTLs after their start) before "gone" stops renewing
-      await sleep(2 * ttlMs + 300);
+      // a took the three free units alone; once b is warm, a hands it the last (share 2 of 6)
+      await until("s0, s2 on a and s4 on b", () => a.units().join() === "s0,s2" && b.units().join() === "s4");
       clearInterval(keepAlive);
       const ofGone = () =>
         [...a.takeovers, ...b.takeovers].filter(
           (t) => t.previousToken !== undefined && tokens.includes(t.previousToken),
         );
-      await until("gone's four units to be taken over", () => ofGone().length === 4);
-      // each unit went to its assignee (place in the list of units modulo the two warm workers),
-      // at its first try, on the connection that assignee opened while the lease ran out
-      assert.deepEqual(
-        a.takeovers
+      await until("gone's three units to be taken over", () => ofGone().length === 3);
+      // dealt in the list's order to the worker holding fewest (ties by id): s1 to b (1 against
+      // 2), s3 to a (a tie), s5 to b; each at its first try, on the connection its assignee
+      // opened while the lease ran out
+      const keysOf = (p: WorkerPool) =>
+        p.takeovers
           .filter((t) => tokens.includes(t.previousToken ?? -1))
           .map((t) => t.key)
-          .sort(),
-        ["s0", "s2"],
-      );
-      assert.deepEqual(
-        b.takeovers
-          .filter((t) => tokens.includes(t.previousToken ?? -1))
-          .map((t) => t.key)
-          .sort(),
-        ["s1", "s3"],
-      );
+          .sort();
+      assert.deepEqual(keysOf(a), ["s3"]);
+      assert.deepEqual(keysOf(b), ["s1", "s5"]);
       assert.deepEqual(
         ofGone().map((t) => t.standby),
-        [true, true, true, true],
+        [true, true, true],
+      );
+      // balanced at once: two TTLs later nothing was handed back
+      await sleep(2 * ttlMs);
+      assert.deepEqual(
+        [a.units(), b.units()],
+        [
+          ["s0", "s2", "s3"],
+          ["s1", "s4", "s5"],
+        ],
       );
       assert.deepEqual([...a.failedStarts, ...b.failedStarts], []);
     } finally {

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Clock } from "../../core/clock.ts";
 import type { Venue } from "../../core/venue.ts";
 import type { RateLimiter } from "../../engine/risk/rate-limiter.ts";
-import { isFenceError, type LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
+import { isFenceError, type LeaseRow, LeaseStore, type WorkerRow } from "../../store/cluster/lease-store.ts";
 import { openPgStandby, type PgStandby, type Store } from "../../store/store.ts";
 import { dataSchemaFor, fenceVenue, LEASE_KEY_RE, openFencedStore } from "./fence.ts";
 import { WorkerLimiter } from "./ip-budget.ts";
@@ -98,7 +98,7 @@ export class WorkerPool {
   private readonly acquiring = new Set<string>();
   /** the units' data schemas found migrated by this worker (openStore pgCheckedSchemas) */
   private readonly checkedSchemas = new Set<string>();
-  /** each unit's place in the pool's list of units (`assigner`) */
+  /** each unit's place in the pool's list of units (`deal`) */
   private readonly unitIndex: ReadonlyMap<string, number>;
   /**
    * store connections opened for units this worker is about to take over (`prepare`): their
@@ -106,6 +106,15 @@ export class WorkerPool {
    * holder was last seen with (a later one means it lives: the standby is closed).
    */
   private readonly standby = new Map<string, { pg: PgStandby; holderRenewedAt: number; openedAt: number }>();
+  /** each dying holder's units dealt among the takers (`assigner`), by holder */
+  private readonly deals = new Map<
+    string,
+    { at: number; to: Map<string, { worker: string; renewedAt: number }> }
+  >();
+  /** units to take at their lease's expiry without reading the table first (`plan`) */
+  private readonly planned = new Map<string, LeaseRow>();
+  /** the database's `now` of the last read of the lease table, and the local instant of it */
+  private lastRead: { now: number; seen: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** a balancing step at the next expiry of another worker's lease (`expiryTick`) */
   private expiryTimer: { at: number; handle: NodeJS.Timeout } | undefined;
@@ -259,8 +268,9 @@ export class WorkerPool {
     const warm = [...liveWorkers.values()].filter((w) => w.startedAt <= now - warmMs);
     const self = liveWorkers.get(this.o.workerId);
     const cold = self !== undefined && self.startedAt > now - warmMs && warm.length > 0;
-    const assignee = this.assigner(warm);
+    const assignee = this.assigner(warm, rows, now);
     this.prepare(rows, now, assignee, cold);
+    this.plan(rows, workers, now, seen, assignee, cold);
     // those assigned to this worker are all its part, however the split fell
     const mineAssigned = free.filter(
       (x) => x.row !== undefined && orphan(x.row) && assignee(x.row) === this.o.workerId,
@@ -320,9 +330,15 @@ export class WorkerPool {
       if (x.rank === 2 && mine + picked.length >= share) break;
       picked.push(x);
     }
-    // acquired (all in one statement) and started in the background: the next tick (a unit
-    // expiring meanwhile) waits for neither; `acquiring`, then `held` (set as a start-up
-    // begins), count the units meanwhile
+    this.take(picked, now, seen);
+  }
+
+  /**
+   * Acquires `picked` (all in one statement) and starts them in the background: the next tick (a
+   * unit expiring meanwhile) waits for neither; `acquiring`, then `held` (set as a start-up
+   * begins), count the units meanwhile. `now`: the database's time read at the local `seen`.
+   */
+  private take(picked: readonly { k: string; row: LeaseRow | undefined }[], now: number, seen: number): void {
     if (picked.length === 0) return;
     for (const { k } of picked) this.acquiring.add(k);
     const a0 = performance.now();
@@ -357,25 +373,79 @@ export class WorkerPool {
   }
 
   /**
-   * Who takes a lease when it runs out with its holder dead: of the warm workers other than the
-   * holder that renewed within half a TTL (sorted by id), the one at the unit's place in the
-   * pool's list of units, modulo their number. The same on every worker while the workers' table
-   * says the same, and it does not move as the dead holder's other units are taken. Undefined when
-   * there is none (then every worker takes its part, as before).
+   * Who takes a lease when it runs out with its holder dead: one of the warm workers other than
+   * the holder that renewed within half a TTL. A dying holder's units are dealt out in the order
+   * of the pool's list of units, each to the taker holding the fewest (`deal`): a dead worker's
+   * 17 units go 9 and 8 between two equal takers, whatever the earlier takeovers left where.
+   * (The place in the list modulo the takers' number, as before, followed them: the units one
+   * worker had taken from another were all of one residue, and went 16 to 1 the next time, one
+   * worker starting 16 units at once while the other idled.) A deal is made once, when the
+   * holder is first seen dying (before its leases run out, the same rows on every worker), and
+   * kept until the holder renews or the taker goes: taking the first units does not move the
+   * rest. Undefined when there is none (then every worker takes its part, as before).
    */
   private assigner(
     warm: readonly { workerId: string; lastSeen: number }[],
+    rows: readonly LeaseRow[],
+    now: number,
   ): (row: LeaseRow) => string | undefined {
+    const ttl = this.manager.ttlMs;
     const newest = Math.max(...warm.map((w) => w.lastSeen));
     const fresh = warm
-      .filter((w) => w.lastSeen > newest - this.manager.ttlMs / 2)
+      .filter((w) => w.lastSeen > newest - ttl / 2)
       .map((w) => w.workerId)
       .sort();
+    for (const [holder, d] of this.deals) if (d.at < now - 3 * ttl) this.deals.delete(holder);
     return (row) => {
       const takers = fresh.filter((id) => id !== row.holder);
       if (takers.length === 0) return undefined;
-      return takers[(this.unitIndex.get(row.key) ?? 0) % takers.length];
+      const made = this.deals.get(row.holder)?.to.get(row.key);
+      if (made !== undefined && made.renewedAt === row.renewedAt && takers.includes(made.worker))
+        return made.worker;
+      return this.deal(row, rows, takers, now).get(row.key)?.worker;
     };
+  }
+
+  /**
+   * Deals the leases `asked`'s holder has not renewed for half a TTL or more (and `asked`)
+   * among `takers`: those of the last deal that still stand are kept, the others go one by one,
+   * in the order of the pool's list of units, to the taker holding the fewest units (those it
+   * holds now and those dealt to it so far; ties by id), so the pool is balanced at once and
+   * no hand-back follows.
+   */
+  private deal(
+    asked: LeaseRow,
+    rows: readonly LeaseRow[],
+    takers: readonly string[],
+    now: number,
+  ): Map<string, { worker: string; renewedAt: number }> {
+    const ttl = this.manager.ttlMs;
+    const holder = asked.holder;
+    const before = this.deals.get(holder)?.to;
+    const to = new Map<string, { worker: string; renewedAt: number }>();
+    // what each taker holds now: the units go to the one with the fewest in all
+    const count = new Map(takers.map((id) => [id, 0]));
+    for (const r of rows)
+      if (r.expiresAt > now && count.has(r.holder)) count.set(r.holder, (count.get(r.holder) ?? 0) + 1);
+    const dying = rows
+      .filter((r) => r.holder === holder && (now - r.renewedAt >= ttl / 2 || r.key === asked.key))
+      .sort((a, b) => (this.unitIndex.get(a.key) ?? 0) - (this.unitIndex.get(b.key) ?? 0));
+    const left: LeaseRow[] = [];
+    for (const r of dying) {
+      const b = before?.get(r.key);
+      if (b !== undefined && b.renewedAt === r.renewedAt && count.has(b.worker)) {
+        to.set(r.key, b);
+        count.set(b.worker, (count.get(b.worker) ?? 0) + 1);
+      } else left.push(r);
+    }
+    for (const r of left) {
+      let pick = takers[0];
+      for (const id of takers) if ((count.get(id) ?? 0) < (count.get(pick) ?? 0)) pick = id;
+      to.set(r.key, { worker: pick, renewedAt: r.renewedAt });
+      count.set(pick, (count.get(pick) ?? 0) + 1);
+    }
+    this.deals.set(holder, { at: now, to });
+    return to;
   }
 
   /**
@@ -413,6 +483,52 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Notes the units this worker takes the instant their leases run out (`takePlanned`, at the
+   * expiry timer): its part of a dying holder's whose worker row is as stale as the lease (it has
+   * not renewed since, or it was restarted under the same id), which are orphans at their expiry.
+   * Taking them then needs no read of the lease table first: the acquiring statement itself
+   * takes only an expired lease, so one renewed meanwhile stays its holder's.
+   */
+  private plan(
+    rows: readonly LeaseRow[],
+    workers: readonly WorkerRow[],
+    now: number,
+    seen: number,
+    assignee: (row: LeaseRow) => string | undefined,
+    cold: boolean,
+  ): void {
+    this.lastRead = { now, seen };
+    this.planned.clear();
+    if (cold || this.closed) return;
+    const ttl = this.manager.ttlMs;
+    const byId = new Map(workers.map((w) => [w.workerId, w]));
+    for (const r of rows) {
+      if (r.holder === this.o.workerId || this.held.has(r.key) || this.acquiring.has(r.key)) continue;
+      if (!(r.expiresAt > now && now - r.renewedAt > ttl / 2)) continue;
+      const w = byId.get(r.holder);
+      const gone =
+        w === undefined ||
+        w.stoppedAt !== null ||
+        w.startedAt > r.renewedAt ||
+        w.lastSeen - r.renewedAt < ttl / 4;
+      if (gone && assignee(r) === this.o.workerId) this.planned.set(r.key, r);
+    }
+  }
+
+  /** Takes the planned units (`plan`) whose leases have run out by the database's clock now. */
+  private takePlanned(): void {
+    if (this.closed || this.lastRead === undefined) return;
+    const seen = performance.now();
+    // the database's time now, from the last read's (within half that read's round trip)
+    const now = this.lastRead.now + (seen - this.lastRead.seen);
+    const picked = [...this.planned.values()]
+      .filter((r) => r.expiresAt <= now && !this.held.has(r.key) && !this.acquiring.has(r.key))
+      .map((r) => ({ k: r.key, row: r }));
+    for (const { k } of picked) this.planned.delete(k);
+    this.take(picked, now, seen);
+  }
+
   private dropStandby(key: string): void {
     const sb = this.standby.get(key);
     if (sb === undefined) return;
@@ -438,6 +554,7 @@ export class WorkerPool {
     const handle = setTimeout(
       () => {
         this.expiryTimer = undefined;
+        this.takePlanned();
         void this.tick(true);
       },
       Math.max(0, at - performance.now()),

@@ -14,7 +14,7 @@
  *        [--renew-on-loop] [--overlap]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -304,6 +304,9 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       await checkUnit(PG_URL, `${cluster}_u_${u}`, dir, u, perUnit, c);
       groups += c.groups;
     }
+    // PERPBOT_POOL_DUMP=<file>: every takeover, failed start-up and fault as JSON, for analysis
+    const dump = process.env.PERPBOT_POOL_DUMP;
+    if (dump) writeFileSync(dump, JSON.stringify({ ttlMs, takeovers: all, failed: events.failed, faults }));
     // from the last renewal of the last holder that traded: failed attempts in between count
     const { times: taken, lengthened } = fullTakeoverTimes(all, events.failed);
     const byKind = takeoverTimesByKind(all, events.failed, ttlMs);
