@@ -296,8 +296,13 @@ export class WorkerPool {
       // then released) while another live worker is below its share, the rest next ticks
       // one at a time, in the background: the stop (its engine winding down) must not hold up
       // the next steps, which may find orphans to take
-      if (this.handingBack === undefined) {
-        const key = [...this.held.keys()].sort().at(-1) as string;
+      // (a unit trading: one still starting would fail its start-up and count twice)
+      const key = [...this.held]
+        .filter(([, h]) => h.unit !== undefined && h.stopping === undefined)
+        .map(([k]) => k)
+        .sort()
+        .at(-1);
+      if (this.handingBack === undefined && key !== undefined) {
         this.log("info", "handing a unit back to balance the pool", { unit: key, share, live });
         this.handingBack = this.stopUnit(key, true).finally(() => {
           this.handingBack = undefined;

@@ -425,29 +425,22 @@ export class LeaseStore {
   }
 
   /**
-   * Extends every lease of `holder` whose token is in `tokens` and that has not expired, in one
-   * statement, and records the worker's renewal. Returns the leases still held; a token not in
-   * the answer was lost (expired or taken over).
+   * Extends every lease of `holder` whose token is in `tokens` and that has not expired, and
+   * records the worker's renewal, in one statement: a process stopped between two statements
+   * looked alive (its worker row renewed) for a renewal period after its leases ran out, and
+   * its units were not orphans until then (takeover p99, docs/deploy.md). Returns the leases
+   * still held; a token not in the answer was lost (expired or taken over).
    */
   async renew(holder: string, tokens: readonly number[], ttlMs: number): Promise<LeaseRow[]> {
-    const client = await this.renewPool.connect();
-    try {
-      await client.query(
-        `update "${this.schema}".workers set last_seen = clock_timestamp() where worker_id = $1`,
-        [holder],
-      );
-      if (tokens.length === 0) return [];
-      const r = await client.query<RawLease>(
-        `update "${this.schema}".leases set expires_at = clock_timestamp() + $3 * interval '1 millisecond',
-           renewed_at = clock_timestamp()
-         where holder = $1 and token = any($2::bigint[]) and expires_at > clock_timestamp()
-         returning ${LEASE_COLS}`,
-        [holder, tokens.map(String), ttlMs],
-      );
-      return r.rows.map(lease);
-    } finally {
-      client.release();
-    }
+    const r = await this.renewPool.query<RawLease>(
+      `with seen as (update "${this.schema}".workers set last_seen = clock_timestamp() where worker_id = $1)
+       update "${this.schema}".leases set expires_at = clock_timestamp() + $3 * interval '1 millisecond',
+         renewed_at = clock_timestamp()
+       where holder = $1 and token = any($2::bigint[]) and expires_at > clock_timestamp()
+       returning ${LEASE_COLS}`,
+      [holder, tokens.map(String), ttlMs],
+    );
+    return r.rows.map(lease);
   }
 
   /** Gives a lease up (a clean stop): it expires now, so another worker may take it at once. */
