@@ -10,6 +10,7 @@ import type { StartProgress } from "../engine/executor.ts";
 const STAGES: Record<string, (n: string) => string> = {
   recovery: () => "reading the journal",
   orders: (n) => `resolving ${n} unfinished order(s)`,
+  groups: (n) => `finishing ${n} unfinished group(s)`,
   reconcile: (n) => `reconciling positions of ${n} account(s)`,
   equity: (n) => `reading the equity of ${n} account(s)`,
   portfolio: (n) => `reading balances and positions of ${n} account(s)`,

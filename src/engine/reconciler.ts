@@ -118,7 +118,7 @@ export class Reconciler {
     throwIfAborted(start.signal);
     const fillsBackfilled = await this.host.gateway.backfillFills();
     throwIfAborted(start.signal);
-    const groupsAdvanced = await this.advanceGroups(atStart);
+    const groupsAdvanced = await this.advanceGroups(atStart, start);
     throwIfAborted(start.signal);
     const { checked, lostLots } = await this.checkPositions(atStart, errors, start);
     if (this.host.killSwitchEnabled) await this.checkEquity(errors, start);
@@ -165,11 +165,13 @@ export class Reconciler {
     return n;
   }
 
-  private async advanceGroups(atStart: boolean): Promise<number> {
+  private async advanceGroups(atStart: boolean, start: StartOptions): Promise<number> {
     const { groups, ops } = this.host;
     let n = 0;
-    for (const g of [...groups.values()]) {
+    const due = [...groups.values()].filter((g) => !g.busy && isActive(g.status) && g.status !== "open");
+    for (const g of due) {
       if (g.busy || !isActive(g.status) || g.status === "open") continue;
+      start.progress?.({ stage: "groups", done: n, total: due.length });
       n++;
       await this.host.withGroup(g, async () => {
         if (g.status === "opening") await ops.finishOpen(g, 1);

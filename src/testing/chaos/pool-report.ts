@@ -13,6 +13,8 @@ export interface ReportedTakeover extends Takeover {
   readonly venuesMs?: number;
   readonly storeMs?: number;
   readonly engineMs?: number;
+  /** ms of each stage of the engine's start (recovery, orders, groups, reconcile, portfolio) */
+  readonly stages?: Readonly<Record<string, number>>;
 }
 
 export function percentile(xs: number[], p: number): number {
@@ -81,6 +83,7 @@ export function breakdown(all: readonly ReportedTakeover[], lags: readonly numbe
     part("venues", (t) => t.venuesMs),
     part("store", (t) => t.storeMs),
     part("engine start", (t) => t.engineMs),
+    `of it ${["recovery", "orders", "groups", "reconcile", "portfolio"].map((s) => part(s, (t) => (t.stages === undefined ? undefined : (t.stages[s] ?? 0)))).join(", ")}`,
     `workers' event-loop delay (p99 per second) ${Math.round(percentile([...lags], 50))}/${Math.round(percentile([...lags], 99))}`,
   ].join(", ");
 }

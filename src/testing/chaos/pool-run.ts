@@ -59,6 +59,11 @@ export interface PoolChaosOptions {
    * one's units is a second failure, and its takeovers measure two failures, not one.
    */
   readonly overlap?: boolean;
+  /**
+   * Each unit's think time between two actions (a group opened or closed), ms: a quarter of it
+   * plus up to three quarters more at random (default 80: 20-80 ms).
+   */
+  readonly paceMs?: number;
   readonly seed?: number;
   readonly log?: (s: string) => void;
 }
@@ -93,6 +98,7 @@ function startWorker(
     units: string[];
     perUnit: number;
     ttlMs: number;
+    paceMs: number;
     renewOnLoop: boolean;
   },
   all: ReportedTakeover[],
@@ -101,11 +107,15 @@ function startWorker(
 ): Worker {
   const args = [WORKER, "--url", o.url, "--cluster", o.cluster, "--dir", o.dir, "--worker", o.id];
   args.push("--units", o.units.join(","), "--wallets", String(o.perUnit), "--ttl", String(o.ttlMs));
+  args.push("--pace", String(o.paceMs));
   if (o.renewOnLoop) args.push("--renew-on-loop");
   // PERPBOT_POOL_CPU_PROF=<dir>: each worker writes a CPU profile there when it exits cleanly
   const prof = process.env.PERPBOT_POOL_CPU_PROF;
   const flags = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
-  const child = spawn(process.execPath, [...flags, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // Node's compile cache, as `perpbot` turns it on (src/cli/bin.mjs): a restarted worker compiles
+  // less while its peers take its units over
+  const env = { NODE_COMPILE_CACHE: join(tmpdir(), "node-compile-cache"), ...process.env };
+  const child = spawn(process.execPath, [...flags, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
   const w: Worker = {
     id: o.id,
     child,
@@ -240,7 +250,18 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     reasons: new Map(),
   };
   const renewOnLoop = o.renewOnLoop === true;
-  const spec = (id: string) => ({ url: PG_URL, cluster, dir, id, units, perUnit, ttlMs, renewOnLoop });
+  const paceMs = o.paceMs ?? 80;
+  const spec = (id: string) => ({
+    url: PG_URL,
+    cluster,
+    dir,
+    id,
+    units,
+    perUnit,
+    ttlMs,
+    paceMs,
+    renewOnLoop,
+  });
   const workers = ["w1", "w2", "w3"].map((id) => startWorker(spec(id), all, lags, events));
   let kills = 0;
   let pauses = 0;
@@ -371,6 +392,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     units: Number(arg("--units", "50")),
     seconds: Number(arg("--seconds", "120")),
     ttlMs: Number(arg("--ttl", "1500")),
+    paceMs: Number(arg("--pace", "80")),
     renewOnLoop: process.argv.includes("--renew-on-loop"),
     overlap: process.argv.includes("--overlap"),
     seed: Number(arg("--seed", "1")),

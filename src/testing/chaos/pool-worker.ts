@@ -35,12 +35,20 @@ const dir = arg("--dir");
 const workerId = arg("--worker");
 const perUnit = Number(arg("--wallets"));
 const ttlMs = Number(arg("--ttl", "1500"));
+const paceMs = Number(arg("--pace", "80"));
 const sendsLog = join(dir, `sends-${workerId}.log`);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
-/** per unit start (`key:token`): ms opening the fenced store, the venues, the engine's start */
-const phases = new Map<string, { storeMs: number; venuesMs: number; engineMs: number }>();
+/**
+ * per unit start (`key:token`): ms opening the fenced store, the venues, the engine's start, and
+ * the engine start's stages as its progress reports name them (the recovery, the unfinished
+ * orders and groups, the reconcile of positions, the portfolio read)
+ */
+const phases = new Map<
+  string,
+  { storeMs: number; venuesMs: number; engineMs: number; stages: Record<string, number> }
+>();
 
 export const walletsOf = (unit: string, n: number) => Array.from({ length: n }, (_, i) => `${unit}w${i}`);
 
@@ -166,11 +174,24 @@ const pool = await WorkerPool.start({
           killSwitch: undefined,
         },
       });
-      await engine.start();
+      // ms in each stage, from one stage's first progress report to the next one's
+      const stages: Record<string, number> = {};
+      let stage = "recovery";
+      let at = performance.now();
+      await engine.start({
+        progress: (p) => {
+          if (p.stage === stage) return;
+          stages[stage] = (stages[stage] ?? 0) + performance.now() - at;
+          stage = p.stage;
+          at = performance.now();
+        },
+      });
+      stages[stage] = (stages[stage] ?? 0) + performance.now() - at;
       phases.set(`${ctx.key}:${ctx.lease.token}`, {
         venuesMs: p1 - p0,
         storeMs: p2 - p1,
         engineMs: performance.now() - p2,
+        stages,
       });
     } catch (e) {
       closeAll();
@@ -233,7 +254,7 @@ async function workload(
         if (rng.chance(0.5)) await opening;
       }
     }
-    await clock.sleep(20 + Math.floor(rng.next() * 60));
+    await clock.sleep(Math.floor(paceMs / 4 + rng.next() * ((3 * paceMs) / 4)));
   }
 }
 
