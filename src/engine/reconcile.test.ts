@@ -473,3 +473,36 @@ test("holds that keep renewing put an orphan off for one entry lock and one quie
     await w.close();
   }
 });
+
+test("start-up finishes the groups a crash left mid-open side by side, not one after the other", {
+  timeout: 60_000,
+}, async () => {
+  // simulated ms the start-up takes with `n` groups journaled opening whose entries never left,
+  // each venue call answered after 200 ms
+  const startMs = async (n: number) => {
+    const w = await makeWorld({ start: false, latencyMs: { simA: 200, simB: 200 } });
+    try {
+      const ids = Array.from({ length: n }, (_, i) => `g-mid-${i}`);
+      for (const id of ids) await journalOpening(w, id);
+      const t0 = w.clock.now();
+      await w.drive(w.engine.start(), 120_000, 10);
+      const took = w.clock.now() - t0;
+      // every one moved on from "opening" at the start-up (its entries are unknown: it unwinds,
+      // and fails once their send expiry has passed)
+      const groups = await w.engine.groups({ groupIds: ids });
+      assert.deepEqual(
+        groups.filter((g) => g.status === "opening").map((g) => g.groupId),
+        [],
+      );
+      await w.advance(10_000);
+      assert.ok(await w.drive(allFlat(w)));
+      return took;
+    } finally {
+      await w.close();
+    }
+  };
+  const one = await startMs(1);
+  const four = await startMs(4);
+  // one after the other, four groups took four times the venue round trips of one
+  assert.ok(four < 2 * one, `four groups took ${four} ms against ${one} ms for one`);
+});

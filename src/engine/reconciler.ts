@@ -12,7 +12,13 @@ import {
   signatureOf,
   workingByKey,
 } from "./reconcile-expected.ts";
-import { readConcurrently, type StartOptions, throwIfAborted } from "./startup.ts";
+import {
+  ADVANCE_CONCURRENCY,
+  inLanes,
+  readConcurrently,
+  type StartOptions,
+  throwIfAborted,
+} from "./startup.ts";
 
 /**
  * Venue truth against the journal, at start and every reconcile interval:
@@ -138,6 +144,7 @@ export class Reconciler {
     return checkRestingSingles(this.host.gateway, this.host.venues, this.host.clock);
   }
 
+  /** Working orders nobody waits on (a dead process's), asked and moved on, several at once. */
   private async resolveOrders(start: StartOptions): Promise<number> {
     const { gateway, clock, groups } = this.host;
     let n = 0;
@@ -145,45 +152,55 @@ export class Reconciler {
       .workingOrders()
       .filter((o) => o.watchers === 0 && !(o.groupId !== null && groups.get(o.groupId)?.busy));
     let seen = 0;
-    for (const o of idle) {
-      throwIfAborted(start.signal);
-      start.progress?.({ stage: "orders", done: seen++, total: idle.length });
-      o.watchers++;
-      try {
-        if (gateway.needsAnswer(o)) await gateway.resolve(o, clock.now());
-        // a resting order nobody is waiting on is a leftover of a dead process: cancel it; a
-        // strategy's single order rests on purpose and is left alone
-        if (!o.tracked.terminal && !gateway.needsAnswer(o) && o.purpose !== "single") {
-          await gateway.cancel(o);
+    await inLanes(
+      idle,
+      ADVANCE_CONCURRENCY,
+      async (o) => {
+        start.progress?.({ stage: "orders", done: seen++, total: idle.length });
+        o.watchers++;
+        try {
           if (gateway.needsAnswer(o)) await gateway.resolve(o, clock.now());
+          // a resting order nobody is waiting on is a leftover of a dead process: cancel it; a
+          // strategy's single order rests on purpose and is left alone
+          if (!o.tracked.terminal && !gateway.needsAnswer(o) && o.purpose !== "single") {
+            await gateway.cancel(o);
+            if (gateway.needsAnswer(o)) await gateway.resolve(o, clock.now());
+          }
+        } finally {
+          o.watchers--;
         }
-      } finally {
-        o.watchers--;
-      }
-      if (o.tracked.terminal) n++;
-    }
+        if (o.tracked.terminal) n++;
+      },
+      () => start.signal?.aborted === true,
+    );
+    throwIfAborted(start.signal);
     return n;
   }
 
+  /** Groups left opening, unwinding or closing (a dead process's), moved on, several at once. */
   private async advanceGroups(atStart: boolean, start: StartOptions): Promise<number> {
     const { groups, ops } = this.host;
     let n = 0;
     const due = [...groups.values()].filter((g) => !g.busy && isActive(g.status) && g.status !== "open");
-    for (const g of due) {
-      if (g.busy || !isActive(g.status) || g.status === "open") continue;
-      start.progress?.({ stage: "groups", done: n, total: due.length });
-      n++;
-      await this.host.withGroup(g, async () => {
-        if (g.status === "opening") await ops.finishOpen(g, 1);
-        else if (g.status === "unwinding") {
-          if (await ops.flatten(g, "unwind", 1)) ops.setStatus(g, "flat");
-        } else if (g.status === "closing") {
-          if (await ops.flatten(g, "close", 1)) ops.setStatus(g, "flat");
-        }
-        await this.host.journal.sync();
-      });
-      if (!atStart && this.host.halting()) break;
-    }
+    await inLanes(
+      due,
+      ADVANCE_CONCURRENCY,
+      async (g) => {
+        if (g.busy || !isActive(g.status) || g.status === "open") return;
+        start.progress?.({ stage: "groups", done: n, total: due.length });
+        n++;
+        await this.host.withGroup(g, async () => {
+          if (g.status === "opening") await ops.finishOpen(g, 1);
+          else if (g.status === "unwinding") {
+            if (await ops.flatten(g, "unwind", 1)) ops.setStatus(g, "flat");
+          } else if (g.status === "closing") {
+            if (await ops.flatten(g, "close", 1)) ops.setStatus(g, "flat");
+          }
+          await this.host.journal.sync();
+        });
+      },
+      () => !atStart && this.host.halting(),
+    );
     return n;
   }
 

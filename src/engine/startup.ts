@@ -14,7 +14,7 @@ export interface StartOptions {
 }
 
 export interface StartProgress {
-  /** "recovery", "orders", "reconcile", "equity", "portfolio" */
+  /** "recovery", "orders", "groups", "reconcile", "equity", "portfolio" */
   readonly stage: string;
   readonly done: number;
   readonly total: number;
@@ -73,4 +73,38 @@ export async function readConcurrently<T>(
   const n = Math.min(o.limit ?? READ_CONCURRENCY, items.length);
   await Promise.all(Array.from({ length: n }, worker));
   throwIfAborted(o.signal);
+}
+
+/**
+ * Unfinished orders and groups a pass moves on at once at most: each is its own (its own lock,
+ * its own orders), and one after the other each venue answer and journal sync waited its turn (a
+ * takeover of a dead worker's units, a restart of a farm that died mid-rotation: docs/engine.md).
+ */
+export const ADVANCE_CONCURRENCY = 8;
+
+/**
+ * `fn` over `items` in their order, at most `limit` at a time. The first failure stops new items
+ * from starting; those running are awaited, then it is thrown. `stop`, asked before each item,
+ * ends it early without an error.
+ */
+export async function inLanes<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+  stop?: () => boolean,
+): Promise<void> {
+  let next = 0;
+  let failed: { error: unknown } | undefined;
+  const lane = async () => {
+    while (next < items.length && failed === undefined && stop?.() !== true) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failed !== undefined) throw failed.error;
 }
