@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FailedStart } from "../../app/cluster/pool.ts";
-import { fullTakeoverTimes, type ReportedTakeover, takeoverTimesByKind } from "./pool-report.ts";
+import { fullTakeoverTimes, outageTimes, type ReportedTakeover, takeoverTimesByKind } from "./pool-report.ts";
 
 const takeover = (
   token: number,
@@ -65,4 +65,24 @@ test("takeovers are told apart by how their chain began: a lease that ran out, o
   // the first counts from the dead holder's renewal, as a run-out, although its last link was a
   // released lease (the failed attempt gave it back)
   assert.deepEqual(r, { ranOut: [2_400], handedBack: [700] });
+});
+
+test("the outage of a takeover counts from its holder's fault, the takeover time from its last renewal", () => {
+  const ttl = 1_500;
+  // w1 started u0 (token 1); it renewed at 1,000 and was SIGKILLed at 1,300 (expiry 2,500); w2 took
+  // over (token 2) and traded at 2,800. u1 was handed back by w1 (no fault): no outage counted
+  const first = { ...takeover(1, undefined, 0, 100), previousRenewedAt: undefined, worker: "w1" };
+  const taken = { ...takeover(2, 1, 1_000, 2_800), previousExpiresAt: 2_500, worker: "w2" };
+  const handedFirst = { ...first, key: "u1", token: 5 };
+  const handed = { ...takeover(6, 5, 1_000, 1_400), key: "u1", previousExpiresAt: 1_100, worker: "w2" };
+  const all = [first, taken, handedFirst, handed];
+  const faults = [
+    { worker: "w2", fromMs: 900 },
+    { worker: "w1", fromMs: 1_300 },
+    { worker: "w1", fromMs: 9_000 },
+  ];
+  assert.deepEqual(takeoverTimesByKind(all, [], ttl), { ranOut: [1_800], handedBack: [400] });
+  assert.deepEqual(outageTimes(all, [], faults, ttl), { times: [1_500], unmatched: 0 });
+  // without a fault of its holder's, a run-out is counted apart
+  assert.deepEqual(outageTimes(all, [], faults.slice(0, 1), ttl), { times: [], unmatched: 1 });
 });

@@ -125,6 +125,34 @@ export function takeoverTimesByKind(
   return out;
 }
 
+/**
+ * The outage of each takeover of a lease that ran out, ms: from the fault (the SIGKILL or
+ * SIGSTOP of the holder that traded) to the unit trading again. The takeover time counts from
+ * that holder's last renewal instead, which came up to a renewal period before the fault; the
+ * outage is what the unit's wallets lived through. The holder is the worker whose start-up got
+ * the chain's first token; its fault is its last one before the lease's expiry. `unmatched`:
+ * run-outs no fault of their holder's explains (none in a chaos run).
+ */
+export function outageTimes(
+  all: readonly ReportedTakeover[],
+  failed: readonly FailedStart[],
+  faults: readonly { worker: string; fromMs: number }[],
+  ttlMs: number,
+): { times: number[]; unmatched: number } {
+  const holderOf = new Map(all.map((t) => [t.token, t.worker]));
+  const out = { times: [] as number[], unmatched: 0 };
+  for (const c of takeoverChains(all, failed)) {
+    if (!chainRanOut(c, ttlMs)) continue;
+    const token = c.failedBefore.at(-1)?.previousToken ?? c.t.previousToken;
+    const holder = token === undefined ? undefined : holderOf.get(token);
+    const expiry = c.fromExpiresAt ?? c.fromMs + ttlMs;
+    const fault = faults.filter((f) => f.worker === holder && f.fromMs <= expiry).at(-1);
+    if (fault === undefined || fault.fromMs < c.fromMs - ttlMs) out.unmatched++;
+    else out.times.push(c.t.atMs - fault.fromMs);
+  }
+  return out;
+}
+
 /** How chain `c` began: the lease it starts from ran out (`leaseRanOut`), or, unrecorded, counted so. */
 export function chainRanOut(c: TakeoverChain, ttlMs: number): boolean {
   return c.fromExpiresAt === undefined || leaseRanOut(c.fromMs, c.fromExpiresAt, ttlMs);

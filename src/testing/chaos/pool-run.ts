@@ -35,6 +35,7 @@ import {
   breakdown,
   doubleDriven,
   fullTakeoverTimes,
+  outageTimes,
   percentile,
   type ReportedTakeover,
   takeoverTimesByKind,
@@ -331,6 +332,7 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     // from the last renewal of the last holder that traded: failed attempts in between count
     const { times: taken, lengthened } = fullTakeoverTimes(all, events.failed);
     const byKind = takeoverTimesByKind(all, events.failed, ttlMs);
+    const outage = outageTimes(all, events.failed, faults, ttlMs);
     const reconcileP99 = percentile(
       all
         .filter((t) => t.sinceRenewalMs !== undefined && t.engineMs !== undefined)
@@ -352,6 +354,9 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
       ranOut: byKind.ranOut.length,
       takeoverP50Ms: percentile(byKind.ranOut, 50),
       takeoverP99Ms: percentile(byKind.ranOut, 99),
+      outageP50Ms: percentile(outage.times, 50),
+      outageP99Ms: percentile(outage.times, 99),
+      outageUnmatched: outage.unmatched,
       handOffs: byKind.handedBack.length,
       handOffP50Ms: percentile(byKind.handedBack, 50),
       handOffP99Ms: percentile(byKind.handedBack, 99),
