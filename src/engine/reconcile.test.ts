@@ -485,8 +485,14 @@ test("start-up finishes the groups a crash left mid-open side by side, not one a
       const ids = Array.from({ length: n }, (_, i) => `g-mid-${i}`);
       for (const id of ids) await journalOpening(w, id);
       const t0 = w.clock.now();
-      await w.drive(w.engine.start(), 120_000, 10);
+      const groupsDone: string[] = [];
+      const progress = (p: { stage: string; done: number; total: number }) => {
+        if (p.stage === "groups") groupsDone.push(`${p.done}/${p.total}`);
+      };
+      await w.drive(w.engine.start({ progress }), 120_000, 10);
       const took = w.clock.now() - t0;
+      // the start-up says how many it finishes, and when the last is done
+      assert.deepEqual([groupsDone[0], groupsDone.at(-1)], [`0/${n}`, `${n}/${n}`]);
       // every one moved on from "opening" at the start-up (its entries are unknown: it unwinds,
       // and fails once their send expiry has passed)
       const groups = await w.engine.groups({ groupIds: ids });

@@ -182,22 +182,27 @@ export class Reconciler {
     const { groups, ops } = this.host;
     let n = 0;
     const due = [...groups.values()].filter((g) => !g.busy && isActive(g.status) && g.status !== "open");
+    let done = 0;
+    if (due.length > 0) start.progress?.({ stage: "groups", done, total: due.length });
     await inLanes(
       due,
       ADVANCE_CONCURRENCY,
       async (g) => {
-        if (g.busy || !isActive(g.status) || g.status === "open") return;
-        start.progress?.({ stage: "groups", done: n, total: due.length });
-        n++;
-        await this.host.withGroup(g, async () => {
-          if (g.status === "opening") await ops.finishOpen(g, 1);
-          else if (g.status === "unwinding") {
-            if (await ops.flatten(g, "unwind", 1)) ops.setStatus(g, "flat");
-          } else if (g.status === "closing") {
-            if (await ops.flatten(g, "close", 1)) ops.setStatus(g, "flat");
-          }
-          await this.host.journal.sync();
-        });
+        try {
+          if (g.busy || !isActive(g.status) || g.status === "open") return;
+          n++;
+          await this.host.withGroup(g, async () => {
+            if (g.status === "opening") await ops.finishOpen(g, 1);
+            else if (g.status === "unwinding") {
+              if (await ops.flatten(g, "unwind", 1)) ops.setStatus(g, "flat");
+            } else if (g.status === "closing") {
+              if (await ops.flatten(g, "close", 1)) ops.setStatus(g, "flat");
+            }
+            await this.host.journal.sync();
+          });
+        } finally {
+          start.progress?.({ stage: "groups", done: ++done, total: due.length });
+        }
       },
       () => !atStart && this.host.halting(),
     );
