@@ -181,7 +181,9 @@ export class Reconciler {
   private async advanceGroups(atStart: boolean, start: StartOptions): Promise<number> {
     const { groups, ops } = this.host;
     let n = 0;
-    const due = [...groups.values()].filter((g) => !g.busy && isActive(g.status) && g.status !== "open");
+    // (asked again as each one's turn comes: a strategy may have taken it up meanwhile)
+    const pending = (g: GroupState) => !g.busy && isActive(g.status) && g.status !== "open";
+    const due = [...groups.values()].filter(pending);
     let done = 0;
     if (due.length > 0) start.progress?.({ stage: "groups", done, total: due.length });
     await inLanes(
@@ -189,7 +191,7 @@ export class Reconciler {
       ADVANCE_CONCURRENCY,
       async (g) => {
         try {
-          if (g.busy || !isActive(g.status) || g.status === "open") return;
+          if (!pending(g)) return;
           n++;
           await this.host.withGroup(g, async () => {
             if (g.status === "opening") await ops.finishOpen(g, 1);

@@ -41,8 +41,8 @@ export const READ_CONCURRENCY = 64;
 
 /**
  * `fn` over `items`, at most `limit` at a time, each read first paying its weight to the venue's
- * rate limiter (when `limits` and `kind` are given); `onDone` after each. On abort no new item starts; those running are awaited,
- * then StartAbortedError is thrown.
+ * rate limiter (when `limits` and `kind` are given); `onDone` after each (`inLanes`). On abort
+ * no new item starts; those running are awaited, then StartAbortedError is thrown.
  */
 export async function readConcurrently<T>(
   items: readonly T[],
@@ -57,21 +57,20 @@ export async function readConcurrently<T>(
   },
   fn: (item: T) => Promise<void>,
 ): Promise<void> {
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < items.length && !o.signal?.aborted) {
-      const item = items[next++];
+  await inLanes(
+    items,
+    o.limit ?? READ_CONCURRENCY,
+    async (item) => {
       const [venue, account] = o.target(item);
       const wait = o.limits && o.kind ? o.limits.acquire(venue, account, o.kind) : undefined;
       if (wait) await wait;
-      if (o.signal?.aborted) break;
+      if (o.signal?.aborted) return;
       await fn(item);
       o.onDone?.(++done);
-    }
-  };
-  const n = Math.min(o.limit ?? READ_CONCURRENCY, items.length);
-  await Promise.all(Array.from({ length: n }, worker));
+    },
+    () => o.signal?.aborted === true,
+  );
   throwIfAborted(o.signal);
 }
 

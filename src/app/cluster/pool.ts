@@ -269,8 +269,9 @@ export class WorkerPool {
     const self = liveWorkers.get(this.o.workerId);
     const cold = self !== undefined && self.startedAt > now - warmMs && warm.length > 0;
     const assignee = this.assigner(warm, rows, now);
-    this.prepare(rows, now, assignee, cold);
-    this.plan(rows, workers, now, seen, assignee, cold);
+    const mineDying = this.mineDying(rows, now, assignee, cold);
+    this.prepare(rows, now, mineDying);
+    this.plan(mineDying, workers, now, seen);
     // those assigned to this worker are all its part, however the split fell
     const mineAssigned = free.filter(
       (x) => x.row !== undefined && orphan(x.row) && assignee(x.row) === this.o.workerId,
@@ -459,12 +460,7 @@ export class WorkerPool {
    * the takeover does not connect in the burst of start-ups that follows a death (takeover p99,
    * docs/deploy.md). Closes those whose holder renewed after all, or that another took.
    */
-  private prepare(
-    rows: readonly LeaseRow[],
-    now: number,
-    assignee: (row: LeaseRow) => string | undefined,
-    cold: boolean,
-  ): void {
+  private prepare(rows: readonly LeaseRow[], now: number, mineDying: readonly LeaseRow[]): void {
     const ttl = this.manager.ttlMs;
     const byKey = new Map(rows.map((r) => [r.key, r]));
     for (const [key, sb] of this.standby) {
@@ -473,12 +469,8 @@ export class WorkerPool {
       const stale = r === undefined || r.renewedAt !== sb.holderRenewedAt || now - sb.openedAt > 3 * ttl;
       if (stale && !this.held.has(key) && !this.acquiring.has(key)) this.dropStandby(key);
     }
-    if (cold || this.closed) return;
-    for (const r of rows) {
-      if (r.holder === this.o.workerId || this.held.has(r.key) || this.acquiring.has(r.key)) continue;
+    for (const r of mineDying) {
       if (this.standby.has(r.key)) continue;
-      const dying = r.expiresAt > now && now - r.renewedAt > ttl / 2;
-      if (!dying || assignee(r) !== this.o.workerId) continue;
       const pg = openPgStandby(this.o.url, {
         pgSchema: dataSchemaFor(this.o.clusterSchema, r.key),
         pgPoolSize: this.o.unitPgPoolSize ?? UNIT_PG_POOL_SIZE,
@@ -496,29 +488,48 @@ export class WorkerPool {
    * takes only an expired lease, so one renewed meanwhile stays its holder's.
    */
   private plan(
-    rows: readonly LeaseRow[],
+    mineDying: readonly LeaseRow[],
     workers: readonly WorkerRow[],
     now: number,
     seen: number,
-    assignee: (row: LeaseRow) => string | undefined,
-    cold: boolean,
   ): void {
     this.lastRead = { now, seen };
     this.planned.clear();
-    if (cold || this.closed) return;
     const ttl = this.manager.ttlMs;
     const byId = new Map(workers.map((w) => [w.workerId, w]));
-    for (const r of rows) {
-      if (r.holder === this.o.workerId || this.held.has(r.key) || this.acquiring.has(r.key)) continue;
-      if (!(r.expiresAt > now && now - r.renewedAt > ttl / 2)) continue;
+    for (const r of mineDying) {
       const w = byId.get(r.holder);
       const gone =
         w === undefined ||
         w.stoppedAt !== null ||
         w.startedAt > r.renewedAt ||
         w.lastSeen - r.renewedAt < ttl / 4;
-      if (gone && assignee(r) === this.o.workerId) this.planned.set(r.key, r);
+      if (gone) this.planned.set(r.key, r);
     }
+  }
+
+  /**
+   * Other workers' leases this worker is the assignee of whose holder has not renewed them for
+   * more than half a TTL (still unexpired), and that it neither holds nor is acquiring: the units
+   * it prepares for (`prepare`) and takes at their expiry (`plan`). None while cold or closed.
+   */
+  private mineDying(
+    rows: readonly LeaseRow[],
+    now: number,
+    assignee: (row: LeaseRow) => string | undefined,
+    cold: boolean,
+  ): LeaseRow[] {
+    if (cold || this.closed) return [];
+    const ttl = this.manager.ttlMs;
+    return rows.filter(
+      (r) =>
+        r.holder !== this.o.workerId &&
+        !this.held.has(r.key) &&
+        !this.acquiring.has(r.key) &&
+        r.expiresAt > now &&
+        now - r.renewedAt > ttl / 2 &&
+        assignee(r) === this.o.workerId,
+    );
   }
 
   /** Takes the planned units (`plan`) whose leases have run out by the database's clock now. */
