@@ -11,7 +11,11 @@
  * where the time goes.
  *
  *   node src/testing/chaos/pool-run.ts --wallets 1000 --units 50 --seconds 120 [--ttl 1500]
- *        [--renew-on-loop] [--overlap]
+ *        [--pace 80] [--seed 1] [--renew-on-loop] [--overlap]
+ *
+ * `--pace`: each unit's think time between actions (ms, default 80). PERPBOT_POOL_DUMP=<file>
+ * writes every takeover, failed start-up and fault as JSON; PERPBOT_POOL_CPU_PROF=<dir> profiles
+ * the workers.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
