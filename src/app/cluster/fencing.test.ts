@@ -4,10 +4,11 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { usd } from "../../core/money.ts";
+import type { Venue } from "../../core/venue.ts";
 import { fenceSessionName, LeaseStore } from "../../store/cluster/lease-store.ts";
 import { openPgStandby, openStore, storeInternals } from "../../store/store.ts";
 import { dropCluster, freshSchema, PG_URL, pgUnavailable } from "../../testing/cluster/pg.ts";
-import { dataSchemaFor, openFencedStore } from "./fence.ts";
+import { dataSchemaFor, fenceVenue, openFencedStore } from "./fence.ts";
 import { type HeldLease, LeaseManager } from "./lease-manager.ts";
 
 const CHILD = fileURLToPath(new URL("../../testing/cluster/fence-child.ts", import.meta.url));
@@ -309,5 +310,31 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
     // nothing it tried after the takeover reached the database
     assert.equal(await store.kv.get("fence.counter"), atTakeover);
     await store.close();
+  });
+  test("a fenced venue hands out each method once, and every send still checks the lease first", async () => {
+    const m = new LeaseManager({ leases, workerId: "v", ttlMs: 1_000, renewEveryMs: 150, marginMs: 100 });
+    const l = (await m.acquire("venue_unit")) as HeldLease;
+    const sent: string[] = [];
+    const raw = {
+      id: "simA",
+      book: (s: string) => `book ${s}`,
+      submit: (o: string) => {
+        sent.push(o);
+        return Promise.resolve(o);
+      },
+    };
+    const v = fenceVenue(raw as unknown as Venue, m, l) as unknown as typeof raw;
+    assert.equal(v.book, v.book, "a read's method is bound once");
+    assert.equal(v.submit, v.submit, "a send's method is wrapped once");
+    assert.equal(v.book("BTC"), "book BTC");
+    assert.equal(v.id, "simA");
+    const submit = v.submit;
+    assert.equal(await submit("o1"), "o1");
+    // the lease lost: the same (cached) function now refuses, and nothing reaches the venue
+    m.lose(l, "test");
+    await assert.rejects(submit("o2"), /lease "venue_unit" \(token \d+\) is no longer held/);
+    await assert.rejects(v.submit("o3"), /no longer held/);
+    assert.deepEqual(sent, ["o1"]);
+    await m.stop(true);
   });
 });

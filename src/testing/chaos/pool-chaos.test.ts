@@ -17,6 +17,8 @@ test("pool chaos: 3 workers on one PostgreSQL, SIGKILL and SIGSTOP/SIGCONT at ra
     units: Number(process.env.PERPBOT_POOL_CHAOS_UNITS ?? 6),
     seconds: Number(process.env.PERPBOT_POOL_CHAOS_SECONDS ?? 20),
     seed: 3,
+    // 6 units trading hard (20-80 ms between actions) rather than the full run's default pace
+    paceMs: 80,
   });
   printPoolChaos(r);
   assert.ok(r.kills >= 1 && r.pauses >= 1, "both kinds of fault happened");

@@ -40,12 +40,20 @@ export interface PoolChaosResult {
   readonly allP50Ms: number;
   readonly allP99Ms: number;
   /**
-   * "one reconcile": p99 of a taken-over unit's engine start-up (journal recovery and its
-   * reconcile pass with the venues), measured in the same run on the same machine
+   * "one reconcile": one period of the units' reconciler (the engine's reconcile interval the
+   * workers ran with): the target is p99 <= TTL + that (docs/decisions.md, the takeover target)
    */
-  readonly reconcileP99Ms: number;
+  readonly reconcileIntervalMs: number;
   /** the acceptance target: takeover p99 <= TTL + one reconcile */
   readonly targetMs: number;
+  /**
+   * p99 of a taken-over unit's engine start-up (journal recovery and its reconcile pass with the
+   * venues) in the same run: the target as sessions 1-11 read it, printed beside it
+   */
+  readonly engineStartP99Ms: number;
+  /** p50/p99 of what each takeover spent beyond the TTL and its own start-up (`beyondStartUp`) */
+  readonly beyondP50Ms: number;
+  readonly beyondP99Ms: number;
   /** where the takeover time goes: p50/p99 of each part, and the workers' event-loop delay */
   readonly breakdown: string;
   /** saves refused to a resumed worker's stale copy of a unit's simulated venue */
@@ -71,10 +79,14 @@ export function printPoolChaos(r: PoolChaosResult): void {
   console.log(`orphan exposure after takeover and one reconcile: ${r.orphanExposure}`);
   console.log(`groups neither flat nor hedged: ${r.unhedged}; store integrity problems: ${r.integrity}`);
   console.log(
-    `takeover time, ${r.ranOut} takeovers of a dead or paused holder's units (its last renewal to trading again): p50 ${Math.round(r.takeoverP50Ms)} ms, p99 ${Math.round(r.takeoverP99Ms)} ms; target p99 <= TTL ${r.ttlMs} ms + one reconcile (p99 ${Math.round(r.reconcileP99Ms)} ms) = ${Math.round(r.targetMs)} ms: ${r.takeoverP99Ms <= r.targetMs ? "met" : "NOT met"}`,
+    `takeover time, ${r.ranOut} takeovers of a dead or paused holder's units (its last renewal to trading again): p50 ${Math.round(r.takeoverP50Ms)} ms, p99 ${Math.round(r.takeoverP99Ms)} ms; target p99 <= TTL ${r.ttlMs} ms + one reconcile (the reconcile interval, ${r.reconcileIntervalMs} ms) = ${Math.round(r.targetMs)} ms: ${r.takeoverP99Ms <= r.targetMs ? "met" : "NOT met"}`,
   );
   console.log(
     `  the same takeovers from the fault (the holder's SIGKILL or SIGSTOP) to trading again, the outage: p50 ${Math.round(r.outageP50Ms)} ms, p99 ${Math.round(r.outageP99Ms)} ms (${r.outageP99Ms <= r.targetMs ? "within" : "above"} the target)${r.outageUnmatched > 0 ? `; ${r.outageUnmatched} without a fault of their holder's` : ""}`,
+  );
+  const strict = r.ttlMs + r.engineStartP99Ms;
+  console.log(
+    `  each takeover beyond the TTL and its own start-up (seeing the expiry, the acquire): p50 ${Math.round(r.beyondP50Ms)} ms, p99 ${Math.round(r.beyondP99Ms)} ms; against TTL + this run's engine start-up p99 (${Math.round(r.engineStartP99Ms)} ms) = ${Math.round(strict)} ms instead, the p99 is ${r.takeoverP99Ms <= strict ? "within it" : `${Math.round(r.takeoverP99Ms - strict)} ms over`}`,
   );
   console.log(
     `  hand-offs, ${r.handOffs} units a live worker handed back to balance the pool (its last renewal to trading again): p50 ${Math.round(r.handOffP50Ms)} ms, p99 ${Math.round(r.handOffP99Ms)} ms; both together: p50 ${Math.round(r.allP50Ms)} ms, p99 ${Math.round(r.allP99Ms)} ms`,

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FailedStart } from "../../app/cluster/pool.ts";
-import { fullTakeoverTimes, outageTimes, type ReportedTakeover, takeoverTimesByKind } from "./pool-report.ts";
+import {
+  beyondStartUp,
+  fullTakeoverTimes,
+  outageTimes,
+  type ReportedTakeover,
+  takeoverTimesByKind,
+} from "./pool-report.ts";
 
 const takeover = (
   token: number,
@@ -85,4 +91,15 @@ test("the outage of a takeover counts from its holder's fault, the takeover time
   assert.deepEqual(outageTimes(all, [], faults, ttl), { times: [1_500], unmatched: 0 });
   // without a fault of its holder's, a run-out is counted apart
   assert.deepEqual(outageTimes(all, [], faults.slice(0, 1), ttl), { times: [], unmatched: 1 });
+});
+
+test("what a takeover spent beyond the TTL and its own start-up: only for leases that ran out", () => {
+  const ttl = 1_500;
+  // ran out: renewed last 1,500 ms before its expiry; seen and acquired 40 ms after the expiry,
+  // then 700 ms of start-up
+  const ranOut = { ...takeover(2, 1, 0, 2_240), sinceExpiryMs: 740, sinceRenewalMs: 2_240, startMs: 700 };
+  // handed back: released 200 ms after its last renewal, taken 30 ms later, started in 100
+  const handed = { ...takeover(3, 2, 0, 330), sinceExpiryMs: 130, sinceRenewalMs: 330, startMs: 100 };
+  const first = { ...takeover(1, undefined, 0, 50), sinceRenewalMs: undefined, sinceExpiryMs: undefined };
+  assert.deepEqual(beyondStartUp([ranOut, handed, first], ttl), [40]);
 });

@@ -89,6 +89,23 @@ export function breakdown(all: readonly ReportedTakeover[], lags: readonly numbe
 }
 
 /**
+ * What each takeover of a lease that ran out spent beyond the TTL and its own start-up (the
+ * venues, the store, the engine's recovery and reconcile), ms: from the lease's expiry to the
+ * start-up's beginning, that is seeing the expiry and acquiring the lease. The takeover's overhead
+ * on top of "TTL + one reconcile", unit by unit.
+ */
+export function beyondStartUp(all: readonly ReportedTakeover[], ttlMs: number): number[] {
+  return all
+    .filter(
+      (t) =>
+        t.sinceRenewalMs !== undefined &&
+        t.sinceExpiryMs !== undefined &&
+        leaseRanOut(0, t.sinceRenewalMs - t.sinceExpiryMs, ttlMs),
+    )
+    .map((t) => (t.sinceExpiryMs as number) - t.startMs);
+}
+
+/**
  * Each takeover's full time, ms: from the last renewal of the unit's last holder that traded to
  * this holder trading. A start-up that failed (its lease lost mid-way) renewed its lease before
  * failing; counting from those renewals would hide the time before the failed attempt, so the

@@ -8,7 +8,8 @@
  * `TAKEOVER {json}` lines, start-ups that did not end trading as `FAILEDSTART {json}`. SIGTERM stops cleanly (units stopped, leases released).
  *
  *   node src/testing/chaos/pool-worker.ts --url <pg> --cluster <schema> --dir <dir> --worker <id>
- *        --units u0,u1,... --wallets <per unit> [--ttl <ms>] [--renew-on-loop]
+ *        --units u0,u1,... --wallets <per unit> [--ttl <ms>] [--pace <ms>] [--reconcile <ms>]
+ *        [--renew-on-loop]
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,7 +36,8 @@ const dir = arg("--dir");
 const workerId = arg("--worker");
 const perUnit = Number(arg("--wallets"));
 const ttlMs = Number(arg("--ttl", "1500"));
-const paceMs = Number(arg("--pace", "80"));
+const paceMs = Number(arg("--pace", "800"));
+const reconcileMs = Number(arg("--reconcile", "1000"));
 const sendsLog = join(dir, `sends-${workerId}.log`);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -55,16 +57,24 @@ export const walletsOf = (unit: string, n: number) => Array.from({ length: n }, 
 /** A venue that logs every call that reached it (inside the fence: what actually left). */
 function logged(v: Venue, unit: string, token: number): Venue {
   const sends = new Set(["submit", "cancel", "amend"]);
+  // each method wrapped once (a fresh bound function per read was a worker's CPU for nothing)
+  const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(v, {
     get(target, prop) {
       const f = Reflect.get(target, prop, target);
       if (typeof f !== "function") return f;
-      if (typeof prop === "string" && sends.has(prop))
-        return (...a: unknown[]) => {
-          appendFileSync(sendsLog, `${unit} ${token} ${now()} ${prop}\n`);
-          return f.apply(target, a);
-        };
-      return f.bind(target);
+      let w = wrapped.get(prop);
+      if (w === undefined) {
+        w =
+          typeof prop === "string" && sends.has(prop)
+            ? (...a: unknown[]) => {
+                appendFileSync(sendsLog, `${unit} ${token} ${now()} ${prop}\n`);
+                return f.apply(target, a);
+              }
+            : f.bind(target);
+        wrapped.set(prop, w);
+      }
+      return w;
     },
   });
 }
@@ -159,7 +169,7 @@ const pool = await WorkerPool.start({
           { venue: "simB", account },
         ]),
         settings: {
-          reconcileIntervalMs: 1_000,
+          reconcileIntervalMs: reconcileMs,
           orphanGraceMs: 500,
           // the run lasts seconds, not minutes: orphan retries, the entry lock and the post-close quiet
           // scaled with the grace, so orphans are still handled within a run
@@ -217,7 +227,13 @@ const pool = await WorkerPool.start({
   },
 });
 
-/** Keep a few groups open on the unit's wallets; open new ones and close old ones. */
+/**
+ * Keep a few groups open on the unit's wallets; open new ones and close old ones. What is open
+ * and which wallets are busy is kept from the outcomes, and read again from the store (the
+ * groups still active) at the start, after an outcome that leaves a group neither open nor gone,
+ * and every second: reading every group from the store twice per action, as before, was most of
+ * the run's PostgreSQL queries, which no strategy does.
+ */
 async function workload(
   engine: Engine,
   clock: WallClock,
@@ -228,14 +244,36 @@ async function workload(
 ): Promise<void> {
   const rng = new Rng(`pool-chaos-${unit}-${token}`);
   let n = 0;
+  // groupId -> its wallets and whether it is open (else busy: opening, closing, unwinding)
+  const groups = new Map<string, { accounts: string[]; open: boolean }>();
+  let readAt = Number.NEGATIVE_INFINITY;
+  let stale = true;
+  const reread = async () => {
+    const active = await engine.groups({ activeOnly: true });
+    groups.clear();
+    for (const g of active)
+      groups.set(g.groupId, { accounts: g.legs.map((l) => l.account), open: g.status === "open" });
+    readAt = clock.now();
+    stale = false;
+  };
   while (running()) {
-    const open = await engine.groups({ status: ["open"] });
+    if (stale || clock.now() - readAt >= 1_000) await reread();
+    const open = [...groups].filter(([, g]) => g.open).map(([id]) => id);
     if (open.length >= 2 || (open.length > 0 && rng.chance(0.3))) {
-      const g = open[Math.floor(rng.next() * open.length)];
-      void engine.closeGroup(g.groupId, "time_limit").catch(() => undefined);
+      const id = open[Math.floor(rng.next() * open.length)];
+      const g = groups.get(id);
+      if (g !== undefined) g.open = false;
+      void engine
+        .closeGroup(id, "time_limit")
+        .then((r) => {
+          if (r.ok) groups.delete(id);
+          else stale = true;
+        })
+        .catch(() => {
+          stale = true;
+        });
     } else {
-      const active = await engine.groups({ activeOnly: true });
-      const busy = new Set(active.flatMap((g) => g.legs.map((l) => l.account)));
+      const busy = new Set([...groups.values()].flatMap((g) => g.accounts));
       const free = wallets.filter((a) => !busy.has(a));
       if (free.length >= 2) {
         const [a, b] = [free[0], free[1]];
@@ -243,14 +281,24 @@ async function workload(
           { venue: "simA", account: a, symbol: "BTC", side: "buy", sizeLots: 10_000 },
           { venue: "simB", account: b, symbol: "BTCUSDT", side: "sell", sizeLots: 100 },
         ];
+        const id = `${unit}-${token}-${n++}`;
+        groups.set(id, { accounts: [a, b], open: false });
         const opening = engine
           .openGroup(legs, {
-            groupId: `${unit}-${token}-${n++}`,
+            groupId: id,
             strategy: "chaos",
             entry: { kind: "ioc", maxSlippageBps: 30 },
             fillTimeoutMs: 400,
           })
-          .catch(() => undefined);
+          .then((r) => {
+            const g = groups.get(id);
+            if (r.ok && g !== undefined) g.open = true;
+            else if (!r.ok && (r.status === "failed" || r.status === "closed")) groups.delete(id);
+            else if (!r.ok) stale = true;
+          })
+          .catch(() => {
+            stale = true;
+          });
         if (rng.chance(0.5)) await opening;
       }
     }
