@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, mock, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { usd } from "../../core/money.ts";
@@ -336,5 +336,44 @@ describe("leases and fencing on PostgreSQL", { skip: down ?? false }, () => {
     await assert.rejects(v.submit("o3"), /no longer held/);
     assert.deepEqual(sent, ["o1"]);
     await m.stop(true);
+  });
+  test("a wall clock that jumps ahead of the monotonic one (a paused VM, a clock step) loses the lease at the next send", async () => {
+    for (const renewIn of [undefined, { url: PG_URL, schema: cluster }]) {
+      const lost: string[] = [];
+      const m = new LeaseManager({
+        leases,
+        workerId: renewIn ? "jump_thread" : "jump_loop",
+        ttlMs: 1_000,
+        renewEveryMs: 150,
+        marginMs: 100,
+        renewIn,
+        onLost: (l, why) => lost.push(`${l.key}: ${why}`),
+      });
+      await m.start();
+      const key = renewIn ? "jump_t" : "jump_l";
+      const l = (await m.acquire(key)) as HeldLease;
+      await m.renewNow();
+      // both deadlines set, and renewed: the wall one about as far ahead as the monotonic one
+      const ahead = l.wallValidUntil - Date.now();
+      assert.ok(Math.abs(ahead - (l.validUntil - performance.now())) < 50, `wall ${ahead} ms ahead`);
+      m.assertHeld(l);
+      // the wall clock (the database's) jumps 5 s; the monotonic clock does not
+      const realNow = Date.now;
+      const jump = mock.method(Date, "now", () => realNow() + 5_000);
+      try {
+        assert.ok(performance.now() < l.validUntil, "the monotonic deadline still holds");
+        assert.throws(
+          () => m.assertHeld(l),
+          /lease "jump_\w" \(token \d+\) is no longer held: the wall clock passed its deadline/,
+        );
+      } finally {
+        jump.mock.restore();
+      }
+      assert.deepEqual(lost, [
+        `${key}: the wall clock passed its deadline before the monotonic clock did (a VM pause or a clock step): the database may count it expired`,
+      ]);
+      assert.throws(() => m.assertHeld(l), /no longer held: it was lost/);
+      await m.stop(true);
+    }
   });
 });

@@ -26,7 +26,13 @@ async function clusterFor(t: TestContext, name: string): Promise<{ cluster: stri
 async function fencedUnit(leases: LeaseStore, cluster: string, key: string, holder: string, ttlMs: number) {
   const row = await leases.acquire(key, holder, ttlMs);
   assert.ok(row !== undefined);
-  const held: HeldLease = { key, token: row.token, validUntil: Number.POSITIVE_INFINITY, lost: false };
+  const held: HeldLease = {
+    key,
+    token: row.token,
+    validUntil: Number.POSITIVE_INFINITY,
+    wallValidUntil: Number.POSITIVE_INFINITY,
+    lost: false,
+  };
   const store = await openFencedStore(PG_URL, leases, held, dataSchemaFor(cluster, key), { pgPoolSize: 1 });
   return { row, store };
 }

@@ -3,7 +3,10 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { PerpbotError } from "../../core/errors.ts";
 import type { LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
+import { deadlineArrays, MAX_HELD_LEASES } from "./deadlines.ts";
 import type { RenewIn, RenewOut, RenewThreadData } from "./renew-thread.ts";
+
+export { MAX_HELD_LEASES } from "./deadlines.ts";
 
 /**
  * A worker's leases (issue 19): it acquires units, renews all of them in one statement every
@@ -15,6 +18,15 @@ import type { RenewIn, RenewOut, RenewThreadData } from "./renew-thread.ts";
  * database computed its expiry after that instant, so while the local deadline has not passed
  * the lease cannot have expired there either; order sends check it (`assertHeld`) right before
  * they leave, which covers the moment between a fenced journal commit and the send.
+ *
+ * That holds while the database's clock and the monotonic clock advance together. They do not
+ * when the wall clock jumps ahead: a virtual machine paused by its host, whose wall clock is set
+ * right when it runs again (a chaos run on this VM saw the wall clock jump 16.9 s against the
+ * monotonic one), or an NTP step. The database (its clock_timestamp() is the wall clock) then
+ * counts every lease expired at once and another worker takes the units, while the monotonic
+ * deadlines say they are still held: two workers sent orders for one unit. So every lease also
+ * keeps the same deadline on the wall clock, and a send needs both to hold. On the database's
+ * machine the two wall clocks are one; elsewhere the margin must cover their offset.
  *
  * Renewals run either on the event loop (`renewIn` absent) or, with `renewIn: { url, schema }`,
  * on a thread of their own (renew-thread.ts) that a stalled event loop cannot hold up: it writes
@@ -47,35 +59,48 @@ export interface HeldLease {
   readonly token: number;
   /** local monotonic deadline (performance.now() ms) */
   readonly validUntil: number;
+  /** the same deadline on the wall clock (Date.now() ms): both must hold */
+  readonly wallValidUntil: number;
   readonly lost: boolean;
 }
 
-/** Most leases one worker may hold at once (slots of the deadline array). */
-export const MAX_HELD_LEASES = 4096;
-
-/** A held lease; its deadline lives in the manager's (possibly shared) array, slot `slot`. */
+/** A held lease; its deadlines live in the manager's (possibly shared) arrays, slot `slot`. */
 class Mutable implements HeldLease {
   readonly key: string;
   readonly token: number;
   readonly slot: number;
   lost = false;
-  private readonly deadlines: Float64Array;
+  private readonly deadlines: { mono: Float64Array; wall: Float64Array };
 
-  constructor(key: string, token: number, slot: number, deadlines: Float64Array, validUntil: number) {
+  constructor(
+    key: string,
+    token: number,
+    slot: number,
+    deadlines: { mono: Float64Array; wall: Float64Array },
+    validUntil: number,
+    wallValidUntil: number,
+  ) {
     this.key = key;
     this.token = token;
     this.slot = slot;
     this.deadlines = deadlines;
-    deadlines[slot] = validUntil;
+    deadlines.mono[slot] = validUntil;
+    deadlines.wall[slot] = wallValidUntil;
   }
 
   /** 0 once lost: the slot may serve another lease afterwards */
   get validUntil(): number {
-    return this.lost ? 0 : this.deadlines[this.slot];
+    return this.lost ? 0 : this.deadlines.mono[this.slot];
   }
 
-  set validUntil(v: number) {
-    this.deadlines[this.slot] = v;
+  get wallValidUntil(): number {
+    return this.lost ? 0 : this.deadlines.wall[this.slot];
+  }
+
+  /** both deadlines, from a renewal sent at `sent` (performance.now()) and `sentWall` (Date.now()) */
+  extend(sent: number, sentWall: number, ttlMs: number, marginMs: number): void {
+    this.deadlines.mono[this.slot] = sent + ttlMs - marginMs;
+    this.deadlines.wall[this.slot] = sentWall + ttlMs - marginMs;
   }
 }
 
@@ -100,7 +125,7 @@ export class LeaseManager {
   private renewing: Promise<void> | undefined;
   /** duration of the last renewal round trip, ms */
   lastRenewMs = 0;
-  private readonly deadlines: Float64Array;
+  private readonly deadlines: { mono: Float64Array; wall: Float64Array };
   private readonly freeSlots: number[];
   private thread: Worker | undefined;
   private threadExited: Promise<void> | undefined;
@@ -119,8 +144,8 @@ export class LeaseManager {
         "invalid_value",
         `lease timing: renew every ${this.renewEveryMs} ms plus a margin of ${this.marginMs} ms must stay under the TTL of ${this.ttlMs} ms`,
       );
-    const bytes = MAX_HELD_LEASES * Float64Array.BYTES_PER_ELEMENT;
-    this.deadlines = new Float64Array(opts.renewIn ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const bytes = 2 * MAX_HELD_LEASES * Float64Array.BYTES_PER_ELEMENT;
+    this.deadlines = deadlineArrays(opts.renewIn ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
     this.freeSlots = Array.from({ length: MAX_HELD_LEASES }, (_, i) => MAX_HELD_LEASES - 1 - i);
   }
 
@@ -149,7 +174,7 @@ export class LeaseManager {
       ttlMs: this.ttlMs,
       renewEveryMs: this.renewEveryMs,
       marginMs: this.marginMs,
-      deadlines: this.deadlines.buffer as SharedArrayBuffer,
+      deadlines: this.deadlines.mono.buffer as SharedArrayBuffer,
       originHrMs: Number(process.hrtime.bigint()) / 1e6 - performance.now(),
     };
     const w = new Worker(new URL("./renew-thread.ts", import.meta.url), { workerData: data });
@@ -222,25 +247,34 @@ export class LeaseManager {
   /** Tries to take `key`; the lease, or undefined when another worker holds it. */
   async acquire(key: string): Promise<HeldLease | undefined> {
     const sent = performance.now();
+    const sentWall = Date.now();
     const row = await this.store.acquire(key, this.workerId, this.ttlMs);
-    return row === undefined ? undefined : this.adopt(key, row, sent);
+    return row === undefined ? undefined : this.adopt(key, row, sent, sentWall);
   }
 
   /** `acquire` for several keys in one statement: the leases taken, by key. */
   async acquireMany(keys: readonly string[]): Promise<Map<string, HeldLease>> {
     const sent = performance.now();
+    const sentWall = Date.now();
     const rows = await this.store.acquireMany(keys, this.workerId, this.ttlMs);
     const out = new Map<string, HeldLease>();
-    for (const [key, row] of rows) out.set(key, this.adopt(key, row, sent));
+    for (const [key, row] of rows) out.set(key, this.adopt(key, row, sent, sentWall));
     return out;
   }
 
   /** A lease the database gave: held from now on (its local deadline counts from `sent`). */
-  private adopt(key: string, row: LeaseRow, sent: number): HeldLease {
+  private adopt(key: string, row: LeaseRow, sent: number, sentWall: number): HeldLease {
     const before = this.held.get(key);
     if (before !== undefined && before.token !== row.token) this.lose(before, "re-acquired with a new token");
     if (before !== undefined && before.token === row.token) return before;
-    const l = new Mutable(key, row.token, this.slot(key), this.deadlines, sent + this.ttlMs - this.marginMs);
+    const l = new Mutable(
+      key,
+      row.token,
+      this.slot(key),
+      this.deadlines,
+      sent + this.ttlMs - this.marginMs,
+      sentWall + this.ttlMs - this.marginMs,
+    );
     this.held.set(key, l);
     this.post({ type: "add", token: l.token, slot: l.slot });
     return l;
@@ -259,6 +293,14 @@ export class LeaseManager {
       // a paused process wakes up past its deadline: it is not ours any more, whatever happens next
       this.lose(lease as Mutable, "its local deadline passed without a renewal (was the process paused?)");
       throw new LeaseLostError(lease.key, lease.token, "its local deadline passed without a renewal");
+    }
+    if (Date.now() >= lease.wallValidUntil) {
+      // the wall clock (the database's) went past the deadline ahead of the monotonic clock
+      this.lose(
+        lease as Mutable,
+        "the wall clock passed its deadline before the monotonic clock did (a VM pause or a clock step): the database may count it expired",
+      );
+      throw new LeaseLostError(lease.key, lease.token, "the wall clock passed its deadline");
     }
   }
 
@@ -284,6 +326,7 @@ export class LeaseManager {
   private async renewOnce(): Promise<void> {
     const live = [...this.held.values()].filter((l) => !l.lost);
     const sent = performance.now();
+    const sentWall = Date.now();
     let rows: LeaseRow[];
     try {
       rows = await this.store.renew(
@@ -299,7 +342,7 @@ export class LeaseManager {
     const kept = new Set(rows.map((r) => r.token));
     for (const l of live) {
       if (l.lost) continue;
-      if (kept.has(l.token)) l.validUntil = sent + this.ttlMs - this.marginMs;
+      if (kept.has(l.token)) l.extend(sent, sentWall, this.ttlMs, this.marginMs);
       else this.lose(l, "the database did not renew it (it expired or another worker took it over)");
     }
   }

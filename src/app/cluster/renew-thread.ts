@@ -14,6 +14,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
+import { deadlineArrays } from "./deadlines.ts";
 
 export interface RenewThreadData {
   readonly url: string;
@@ -22,7 +23,7 @@ export interface RenewThreadData {
   readonly ttlMs: number;
   readonly renewEveryMs: number;
   readonly marginMs: number;
-  /** Float64Array of local deadlines, one slot per held lease */
+  /** the local deadlines, one slot per held lease: monotonic, then wall-clock (`deadlineArrays`) */
   readonly deadlines: SharedArrayBuffer;
   /** the main thread's hrtime (ms) at its performance.now() = 0 */
   readonly originHrMs: number;
@@ -44,7 +45,7 @@ export type RenewOut =
 const port = parentPort;
 if (port === null) throw new Error("renew-thread.ts runs as a worker thread of lease-manager.ts");
 const d = workerData as RenewThreadData;
-const deadlines = new Float64Array(d.deadlines);
+const { mono: deadlines, wall: wallDeadlines } = deadlineArrays(d.deadlines);
 const slots = new Map<number, number>();
 /** the main thread's performance.now() */
 const now = () => Number(process.hrtime.bigint()) / 1e6 - d.originHrMs;
@@ -57,6 +58,7 @@ const waiting: number[] = [];
 async function renewOnce(): Promise<void> {
   const tokens = [...slots.keys()];
   const sent = now();
+  const sentWall = Date.now();
   let rows: LeaseRow[];
   try {
     rows = await store.renew(d.workerId, tokens, d.ttlMs);
@@ -72,9 +74,12 @@ async function renewOnce(): Promise<void> {
     // a lease removed while the statement ran is the main thread's again (its slot may be reused)
     const slot = slots.get(t);
     if (slot === undefined) continue;
-    if (kept.has(t)) deadlines[slot] = Math.max(deadlines[slot], sent + d.ttlMs - d.marginMs);
-    else {
+    if (kept.has(t)) {
+      deadlines[slot] = Math.max(deadlines[slot], sent + d.ttlMs - d.marginMs);
+      wallDeadlines[slot] = Math.max(wallDeadlines[slot], sentWall + d.ttlMs - d.marginMs);
+    } else {
       deadlines[slot] = 0;
+      wallDeadlines[slot] = 0;
       slots.delete(t);
       lost.push(t);
     }

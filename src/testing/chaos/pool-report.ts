@@ -23,29 +23,39 @@ export function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
 
-/** Units where some send carried an older token than a send before it. */
+/**
+ * Units where some send carried an older token than a send before it. Each is described in
+ * `details`: which worker sent what when, and how long after the newer token's first send.
+ */
 export function doubleDriven(dir: string, details: string[]): number {
-  const sends = new Map<string, { token: number; t: number }[]>();
+  const sends = new Map<string, { token: number; t: number; worker: string; op: string }[]>();
   for (const f of readdirSync(dir).filter((n) => n.startsWith("sends-"))) {
+    const worker = f.slice("sends-".length).replace(/\.log$/, "");
     for (const line of readFileSync(join(dir, f), "utf8").split("\n")) {
-      const [unit, token, t] = line.split(" ");
+      const [unit, token, t, op] = line.split(" ");
       if (t === undefined) continue;
       const list = sends.get(unit) ?? [];
-      list.push({ token: Number(token), t: Number(t) });
+      list.push({ token: Number(token), t: Number(t), worker, op: op ?? "?" });
       sends.set(unit, list);
     }
   }
   let n = 0;
   for (const [unit, list] of sends) {
     list.sort((a, b) => a.t - b.t);
-    let newest = 0;
+    let newest: { token: number; t: number; worker: string } | undefined;
+    const firstOf = new Map<number, number>();
     for (const s of list) {
-      if (s.token < newest) {
+      if (!firstOf.has(s.token)) firstOf.set(s.token, s.t);
+      if (newest !== undefined && s.token < newest.token) {
         n++;
-        details.push(`unit ${unit}: a send with token ${s.token} after one with token ${newest}`);
+        const ms = (x: number) => (x / 1000).toFixed(1);
+        const first = firstOf.get(newest.token) ?? newest.t;
+        details.push(
+          `unit ${unit}: a send with token ${s.token} after one with token ${newest.token}: ${s.worker} ${s.op} at ${ms(s.t - first)} ms after ${newest.worker}'s first send with ${newest.token}, ${ms(s.t - (firstOf.get(s.token) ?? s.t))} ms after its own first`,
+        );
         break;
       }
-      newest = Math.max(newest, s.token);
+      if (newest === undefined || s.token > newest.token) newest = s;
     }
   }
   return n;

@@ -406,8 +406,13 @@ export async function runPoolChaos(o: PoolChaosOptions): Promise<PoolChaosResult
     };
   } finally {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
-    await dropCluster(cluster).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    // PERPBOT_POOL_KEEP=1: the workers' files (send logs, simulated venues) and the cluster's
+    // schemas stay, for a look at what went wrong
+    if (process.env.PERPBOT_POOL_KEEP === "1") o.log?.(`kept: ${dir}, schema ${cluster} and its units'`);
+    else {
+      await dropCluster(cluster).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 

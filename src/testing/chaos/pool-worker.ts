@@ -40,7 +40,9 @@ const paceMs = Number(arg("--pace", "800"));
 const reconcileMs = Number(arg("--reconcile", "1000"));
 const sendsLog = join(dir, `sends-${workerId}.log`);
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+// µs on the system's monotonic clock: one clock for every worker process (the wall clock, which
+// performance.timeOrigin is read from, can be stepped between two workers' starts)
+const now = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
  * per unit start (`key:token`): ms opening the fenced store, the venues, the engine's start, and
