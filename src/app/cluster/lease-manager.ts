@@ -6,8 +6,6 @@ import type { LeaseRow, LeaseStore } from "../../store/cluster/lease-store.ts";
 import { deadlineArrays, MAX_HELD_LEASES } from "./deadlines.ts";
 import type { RenewIn, RenewOut, RenewThreadData } from "./renew-thread.ts";
 
-export { MAX_HELD_LEASES } from "./deadlines.ts";
-
 /**
  * A worker's leases (issue 19): it acquires units, renews all of them in one statement every
  * `renewEveryMs`, and hears when one is lost (expired while the process was paused, or taken
@@ -77,15 +75,11 @@ class Mutable implements HeldLease {
     token: number,
     slot: number,
     deadlines: { mono: Float64Array; wall: Float64Array },
-    validUntil: number,
-    wallValidUntil: number,
   ) {
     this.key = key;
     this.token = token;
     this.slot = slot;
     this.deadlines = deadlines;
-    deadlines.mono[slot] = validUntil;
-    deadlines.wall[slot] = wallValidUntil;
   }
 
   /** 0 once lost: the slot may serve another lease afterwards */
@@ -267,14 +261,8 @@ export class LeaseManager {
     const before = this.held.get(key);
     if (before !== undefined && before.token !== row.token) this.lose(before, "re-acquired with a new token");
     if (before !== undefined && before.token === row.token) return before;
-    const l = new Mutable(
-      key,
-      row.token,
-      this.slot(key),
-      this.deadlines,
-      sent + this.ttlMs - this.marginMs,
-      sentWall + this.ttlMs - this.marginMs,
-    );
+    const l = new Mutable(key, row.token, this.slot(key), this.deadlines);
+    l.extend(sent, sentWall, this.ttlMs, this.marginMs);
     this.held.set(key, l);
     this.post({ type: "add", token: l.token, slot: l.slot });
     return l;

@@ -70,6 +70,17 @@ export function leaseRanOut(renewedAt: number, expiresAt: number, ttlMs: number)
   return expiresAt - renewedAt >= ttlMs - 50;
 }
 
+/** The takeovers after another holder whose lease ran out (not handed back). */
+function ranOutTakeovers(all: readonly ReportedTakeover[], ttlMs: number): ReportedTakeover[] {
+  // (sinceRenewal - sinceExpiry is the lease's expiry minus its last renewal)
+  return all.filter(
+    (t) =>
+      t.sinceRenewalMs !== undefined &&
+      t.sinceExpiryMs !== undefined &&
+      leaseRanOut(0, t.sinceRenewalMs - t.sinceExpiryMs, ttlMs),
+  );
+}
+
 /** p50/p99 of each part of the takeovers (those after another holder), and the event-loop delay. */
 export function breakdown(all: readonly ReportedTakeover[], lags: readonly number[], ttlMs: number): string {
   const taken = all.filter((t) => t.sinceRenewalMs !== undefined);
@@ -77,10 +88,7 @@ export function breakdown(all: readonly ReportedTakeover[], lags: readonly numbe
     const xs = taken.map(f).filter((x): x is number => x !== undefined);
     return `${name} ${Math.round(percentile(xs, 50))}/${Math.round(percentile(xs, 99))}`;
   };
-  // (sinceRenewal - sinceExpiry is the lease's expiry minus its last renewal)
-  const expired = taken.filter((t) =>
-    leaseRanOut(0, (t.sinceRenewalMs as number) - (t.sinceExpiryMs as number), ttlMs),
-  );
+  const expired = ranOutTakeovers(taken, ttlMs);
   const handed = taken.filter((t) => !expired.includes(t));
   const of = (xs: ReportedTakeover[], f: (t: ReportedTakeover) => number) =>
     `${Math.round(percentile(xs.map(f), 50))}/${Math.round(percentile(xs.map(f), 99))}`;
@@ -105,14 +113,7 @@ export function breakdown(all: readonly ReportedTakeover[], lags: readonly numbe
  * on top of "TTL + one reconcile", unit by unit.
  */
 export function beyondStartUp(all: readonly ReportedTakeover[], ttlMs: number): number[] {
-  return all
-    .filter(
-      (t) =>
-        t.sinceRenewalMs !== undefined &&
-        t.sinceExpiryMs !== undefined &&
-        leaseRanOut(0, t.sinceRenewalMs - t.sinceExpiryMs, ttlMs),
-    )
-    .map((t) => (t.sinceExpiryMs as number) - t.startMs);
+  return ranOutTakeovers(all, ttlMs).map((t) => (t.sinceExpiryMs as number) - t.startMs);
 }
 
 /**

@@ -54,8 +54,8 @@ const WORKER = fileURLToPath(new URL("./pool-worker.ts", import.meta.url));
 
 /**
  * Each unit's think time by default, ms (200-800 ms between two actions): 50 units then open about
- * 50 hedge groups a second, a group per wallet every 20 s, with the 2-core machine about three
- * quarters busy. At 80 (the default before session 12) they asked for about 500 a second, five
+ * 50 hedge groups a second, each wallet in a new group every 10 s or so, with the 2-core machine
+ * about three quarters busy. At 80 (the default before session 12) they asked for about 500 a second, five
  * times what the machine can do with both cores at 100 %: every figure of such a run is the
  * queue's (docs/deploy.md, session 12). `--pace 80` still runs it; the bounded run in `npm test`
  * uses it on 6 units.

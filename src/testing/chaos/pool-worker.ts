@@ -36,8 +36,9 @@ const dir = arg("--dir");
 const workerId = arg("--worker");
 const perUnit = Number(arg("--wallets"));
 const ttlMs = Number(arg("--ttl", "1500"));
-const paceMs = Number(arg("--pace", "800"));
-const reconcileMs = Number(arg("--reconcile", "1000"));
+// (the defaults are pool-run.ts's, which always passes both)
+const paceMs = Number(arg("--pace"));
+const reconcileMs = Number(arg("--reconcile"));
 const sendsLog = join(dir, `sends-${workerId}.log`);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 // µs on the system's monotonic clock: one clock for every worker process (the wall clock, which
